@@ -1,0 +1,197 @@
+// fwbench: what a ruleset does to traffic, and what matching costs.
+//
+// This first form evaluates a ClassBench workload (filter set + header trace) or loads an
+// iptables-save ruleset, runs the linear reference engine, and writes verdicts, counters, JSON
+// and a summary. The packet path (captures, host model) arrives with the next issue.
+
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include "fwbench/classbench.hpp"
+#include "fwbench/classbench_trace.hpp"
+#include "fwbench/linear_engine.hpp"
+#include "fwbench/parse_error.hpp"
+#include "fwbench/ruleset_parser.hpp"
+#include "run_report.hpp"
+
+namespace {
+
+using namespace fwbench;
+using Clock = std::chrono::steady_clock;
+
+// Opens FILE, or stdout for "-".
+class Output {
+public:
+    explicit Output(const std::string& path) {
+        if (path != "-") {
+            file_ = std::make_unique<std::ofstream>(path);
+            if (!*file_) throw std::runtime_error("cannot write " + path);
+        }
+    }
+    std::ostream& stream() { return file_ ? *file_ : std::cout; }
+
+private:
+    std::unique_ptr<std::ofstream> file_;
+};
+
+class Progress {
+public:
+    Progress(std::size_t total) : total_(total), enabled_(isatty(STDERR_FILENO) != 0), start_(Clock::now()) {}
+    void update(std::size_t done) {
+        if (!enabled_ || (done & 0xffff) != 0) return;
+        auto elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
+        if (elapsed < 0.5) return;
+        shown_ = true;
+        int width = 40;
+        int filled = static_cast<int>(width * static_cast<double>(done) / static_cast<double>(total_));
+        std::cerr << "\r[" << std::string(static_cast<std::size_t>(filled), '#')
+                  << std::string(static_cast<std::size_t>(width - filled), ' ') << "] " << done << '/' << total_ << std::flush;
+    }
+    ~Progress() {
+        if (shown_) std::cerr << "\r" << std::string(70, ' ') << "\r" << std::flush;
+    }
+
+private:
+    std::size_t total_;
+    bool enabled_, shown_ = false;
+    Clock::time_point start_;
+};
+
+int run(int argc, char** argv) {
+    CLI::App app{"fwbench: what an iptables ruleset does to traffic, and what matching costs"};
+    std::string rules_path, format = "iptables", trace_path, verdicts_path, counters_path, json_path, ipsets_path;
+    std::string policy = "DROP", engine = "linear";
+    std::uint64_t seed = 1;
+    int family = 0;
+    bool lenient = false, quiet = false;
+    app.add_option("--rules", rules_path, "ruleset: iptables-save/iptables-restore text, or a ClassBench filter set")->required();
+    app.add_option("--format", format, "ruleset format")->check(CLI::IsMember({"iptables", "classbench"}));
+    app.add_option("--trace", trace_path, "ClassBench header trace (with --format classbench)");
+    app.add_option("--policy", policy, "policy of the ClassBench chain when no rule matches")->check(CLI::IsMember({"ACCEPT", "DROP"}));
+    app.add_option("--ipsets", ipsets_path, "ipset contents (ipset save output) for -m set");
+    app.add_option("--family", family, "4 or 6 (default: from the ruleset)")->check(CLI::IsMember({0, 4, 6}));
+    app.add_flag("--lenient", lenient, "skip rules that do not parse, and list them, instead of failing");
+    app.add_option("--engine", engine, "classification engine")->check(CLI::IsMember({"linear"}));
+    app.add_option("--seed", seed, "seed for -m statistic --mode random (runs are deterministic)");
+    app.add_option("--verdicts", verdicts_path, "per-packet verdicts: INDEX<TAB>VERDICT<TAB>table:CHAIN:N (file or -)");
+    app.add_option("--counters", counters_path, "the ruleset with counters, iptables-save -c form (file or -)");
+    app.add_option("--json", json_path, "machine-readable report (file or -)");
+    app.add_flag("-q,--quiet", quiet, "no summary on the terminal");
+    CLI11_PARSE(app, argc, argv);
+
+    if (format == "iptables" && !trace_path.empty())
+        throw std::runtime_error("--trace takes a ClassBench header trace and needs --format classbench "
+                                 "(captures of real traffic come with the packet path)");
+
+    RunReport report;
+    report.rules_path = rules_path;
+    report.trace_path = trace_path;
+    report.format = format;
+    report.seed = seed;
+
+    std::optional<IpsetRegistry> ipsets;
+    if (!ipsets_path.empty()) {
+        std::ifstream in(ipsets_path);
+        if (!in) throw std::runtime_error("cannot open " + ipsets_path);
+        std::stringstream ss;
+        ss << in.rdbuf();
+        ipsets = IpsetRegistry::parse(ss.str(), ipsets_path);
+    }
+
+    Ruleset ruleset;
+    auto build_start = Clock::now();
+    if (format == "classbench") {
+        auto rules = read_classbench_rules(rules_path);
+        ruleset = classbench_ruleset(rules, rules_path,
+                                     policy == "ACCEPT" ? StandardTarget::Kind::accept : StandardTarget::Kind::drop);
+        report.hook = Hook::forward;
+    } else {
+        RulesetParseOptions opt;
+        opt.source = rules_path;
+        if (family) opt.family = family == 4 ? Family::ipv4 : Family::ipv6;
+        opt.ipsets = ipsets ? &*ipsets : nullptr;
+        opt.lenient = lenient;
+        ruleset = parse_ruleset_file(rules_path, opt);
+        for (const auto& s : ruleset.skipped) spdlog::warn("skipped rule at line {}: {}", s.line, s.reason);
+        for (const auto& w : ruleset.warnings) spdlog::warn("{}:{}:{}: {}", rules_path, w.line, w.column, w.message);
+    }
+    double build_seconds = std::chrono::duration<double>(Clock::now() - build_start).count();
+    report.ruleset = &ruleset;
+
+    EngineOptions eopt;
+    eopt.seed = seed;
+    EngineState state(ruleset, eopt);
+    BasicHostView host;
+    LinearEngine linear(ruleset, host, ipsets ? &*ipsets : nullptr);
+
+    if (!trace_path.empty()) {
+        auto trace = read_classbench_trace(trace_path);
+        EngineRun run;
+        run.name = engine;
+        run.build_seconds = build_seconds;
+        run.outcomes.reserve(trace.packets.size());
+        std::uint64_t evaluated = 0;
+        Progress progress(trace.packets.size());
+        auto start = Clock::now();
+        for (std::size_t i = 0; i < trace.packets.size(); ++i) {
+            Packet p = trace.packets[i];
+            WalkResult w = linear.run(0, report.hook, p, state);
+            run.outcomes.push_back({w.verdict, w.chain, w.rule, w.rules_evaluated});
+            evaluated += w.rules_evaluated;
+            progress.update(i + 1);
+        }
+        double ns = std::chrono::duration<double, std::nano>(Clock::now() - start).count();
+        if (!trace.packets.empty()) {
+            run.ns_per_packet = ns / static_cast<double>(trace.packets.size());
+            run.rules_evaluated_per_packet = static_cast<double>(evaluated) / static_cast<double>(trace.packets.size());
+        }
+        for (std::size_t i = 0; i < trace.packets.size(); ++i) {
+            if (trace.generating_rule[i] == 0) continue;
+            report.has_generating_rules = true;
+            if (run.outcomes[i].rule + 1 != static_cast<std::int32_t>(trace.generating_rule[i]))
+                ++report.generating_rule_disagreements;
+        }
+        report.engines.push_back(std::move(run));
+    }
+    report.state = &state;
+    report.used_random = state.used_random();
+
+    bool stdout_used = verdicts_path == "-" || counters_path == "-" || json_path == "-";
+    if (!verdicts_path.empty()) {
+        if (report.engines.empty()) throw std::runtime_error("--verdicts needs packets (--trace)");
+        Output out(verdicts_path);
+        write_verdicts(out.stream(), report);
+    }
+    if (!counters_path.empty()) {
+        Output out(counters_path);
+        out.stream() << format_ruleset(ruleset, &state);
+    }
+    if (!json_path.empty()) {
+        Output out(json_path);
+        write_json(out.stream(), report);
+    }
+    if (!quiet) write_summary(stdout_used ? std::cerr : std::cout, report);
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const fwbench::ParseError& e) {
+        std::cerr << "fwbench: " << e.what() << '\n';
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "fwbench: " << e.what() << '\n';
+        return 2;
+    }
+}

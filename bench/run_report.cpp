@@ -1,0 +1,93 @@
+#include "run_report.hpp"
+
+#include <iomanip>
+
+#include <nlohmann/json.hpp>
+
+namespace fwbench {
+
+std::map<std::string, std::uint64_t> verdict_counts(const EngineRun& e) {
+    std::map<std::string, std::uint64_t> counts;
+    for (const auto& o : e.outcomes) ++counts[verdict_name(o.verdict)];
+    return counts;
+}
+
+void write_verdicts(std::ostream& os, const RunReport& r) {
+    const Table& t = r.ruleset->tables[r.table];
+    const EngineRun& e = r.engines.front();
+    std::string line;
+    for (std::size_t i = 0; i < e.outcomes.size(); ++i) {
+        const auto& o = e.outcomes[i];
+        line.clear();
+        line += std::to_string(i);
+        line += '\t';
+        line += verdict_name(o.verdict);
+        line += '\t';
+        line += t.name;
+        line += ':';
+        line += o.chain >= 0 ? t.chains[static_cast<std::size_t>(o.chain)].name : hook_chain_name(r.hook);
+        line += ':';
+        line += std::to_string(o.rule + 1);
+        line += '\n';
+        os << line;
+    }
+}
+
+void write_json(std::ostream& os, const RunReport& r) {
+    nlohmann::ordered_json j;
+    j["rules"] = r.rules_path;
+    j["format"] = r.format;
+    if (!r.trace_path.empty()) j["trace"] = r.trace_path;
+    const std::size_t packets = r.engines.empty() ? 0 : r.engines.front().outcomes.size();
+    j["packets"] = packets;
+    j["rule_count"] = r.ruleset->rule_count();
+    if (!r.engines.empty()) j["verdicts"] = verdict_counts(r.engines.front());
+    j["random"] = {{"deterministic", true}, {"seed", r.seed}, {"used", r.used_random}};
+    auto engines = nlohmann::ordered_json::array();
+    for (const auto& e : r.engines) {
+        engines.push_back({{"name", e.name},
+                           {"build_seconds", e.build_seconds},
+                           {"ns_per_packet", e.ns_per_packet},
+                           {"rules_evaluated_per_packet", e.rules_evaluated_per_packet}});
+    }
+    j["engines"] = engines;
+    if (r.has_generating_rules) j["first_match_differs_from_generating_rule"] = r.generating_rule_disagreements;
+    if (!r.ruleset->warnings.empty()) {
+        auto warnings = nlohmann::ordered_json::array();
+        for (const auto& w : r.ruleset->warnings) warnings.push_back({{"line", w.line}, {"column", w.column}, {"message", w.message}});
+        j["warnings"] = warnings;
+    }
+    if (!r.ruleset->skipped.empty()) {
+        auto skipped = nlohmann::ordered_json::array();
+        for (const auto& s : r.ruleset->skipped) skipped.push_back({{"line", s.line}, {"reason", s.reason}});
+        j["skipped_rules"] = skipped;
+    }
+    os << j.dump(2) << '\n';
+}
+
+void write_summary(std::ostream& os, const RunReport& r) {
+    os << "fwbench: " << r.rules_path << " (" << r.format << ", " << r.ruleset->rule_count() << " rules)";
+    if (!r.trace_path.empty()) os << ", trace " << r.trace_path;
+    os << '\n';
+    if (!r.ruleset->skipped.empty())
+        os << "  skipped " << r.ruleset->skipped.size() << " rules that did not parse (--lenient)\n";
+    if (r.engines.empty()) return;
+    const EngineRun& ref = r.engines.front();
+    os << "  packets: " << ref.outcomes.size() << '\n';
+    for (const auto& [name, n] : verdict_counts(ref)) {
+        double pct = ref.outcomes.empty() ? 0 : 100.0 * static_cast<double>(n) / static_cast<double>(ref.outcomes.size());
+        os << "    " << std::left << std::setw(8) << name << std::right << std::setw(12) << n << "  (" << std::fixed
+           << std::setprecision(1) << pct << "%)\n";
+    }
+    if (r.has_generating_rules)
+        os << "  first match differs from the trace's generating rule for " << r.generating_rule_disagreements
+           << " packets (expected: ClassBench's RULE column names the generating rule, not the first match)\n";
+    os << "  engine        build s   ns/packet   rules evaluated/packet\n";
+    for (const auto& e : r.engines)
+        os << "  " << std::left << std::setw(12) << e.name << std::right << std::setw(9) << std::setprecision(3)
+           << e.build_seconds << std::setw(12) << std::setprecision(1) << e.ns_per_packet << std::setw(15)
+           << std::setprecision(1) << e.rules_evaluated_per_packet << '\n';
+    if (r.used_random) os << "  statistic --mode random was evaluated with seed " << r.seed << " (deterministic)\n";
+}
+
+}  // namespace fwbench

@@ -1,0 +1,69 @@
+#pragma once
+// Family-neutral IP addresses and masked prefixes.
+//
+// An IpAddr holds 16 bytes in network order; IPv4 uses the first 4 and leaves the rest zero, so
+// comparisons and masking are the same code for both families. Masks need not be contiguous:
+// iptables accepts dotted masks such as 255.0.255.0 and matches (addr & mask) == (net & mask).
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace fwbench {
+
+enum class Family : std::uint8_t { ipv4 = 4, ipv6 = 6 };
+
+constexpr int address_bits(Family f) { return f == Family::ipv4 ? 32 : 128; }
+constexpr int address_bytes(Family f) { return f == Family::ipv4 ? 4 : 16; }
+
+struct IpAddr {
+    Family family = Family::ipv4;
+    std::array<std::uint8_t, 16> bytes{};
+
+    static IpAddr v4(std::uint32_t host_order);
+    std::uint32_t v4_host() const;  // IPv4 only
+
+    bool operator==(const IpAddr&) const = default;
+    auto operator<=>(const IpAddr&) const = default;
+};
+
+// Parses a literal address of the given family; nullopt when it is not one.
+std::optional<IpAddr> parse_ip(std::string_view text, Family family);
+std::string format_ip(const IpAddr& a);
+
+// A mask with the first `len` bits set.
+IpAddr prefix_mask(Family family, int len);
+// The prefix length of a contiguous mask, or -1.
+int mask_length(const IpAddr& mask);
+IpAddr apply_mask(const IpAddr& a, const IpAddr& mask);
+
+struct IpPrefix {
+    IpAddr addr;  // already masked
+    IpAddr mask;
+
+    static IpPrefix any(Family family);
+    bool contains(const IpAddr& a) const { return apply_mask(a, mask) == addr; }
+    bool is_any() const { return mask_length(mask) == 0; }
+    bool operator==(const IpPrefix&) const = default;
+};
+
+// "ADDR", "ADDR/LEN" or "ADDR/MASK" as iptables takes them. Host bits are cleared, as iptables does.
+// Returns an error message when the text is not such a prefix.
+struct PrefixParse {
+    std::optional<IpPrefix> prefix;
+    std::string error;
+};
+PrefixParse parse_prefix(std::string_view text, Family family);
+// iptables-save form: "ADDR/LEN" for contiguous masks, "ADDR/MASK" otherwise.
+std::string format_prefix(const IpPrefix& p);
+
+struct MacAddr {
+    std::array<std::uint8_t, 6> bytes{};
+    bool operator==(const MacAddr&) const = default;
+};
+std::optional<MacAddr> parse_mac(std::string_view text);
+std::string format_mac(const MacAddr& m);
+
+}  // namespace fwbench

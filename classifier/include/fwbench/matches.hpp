@@ -1,0 +1,273 @@
+#pragma once
+// Typed match specifications: one struct per iptables match module, holding exactly what the
+// module's options say. The parser (match_modules.cpp) builds them; engines read them.
+//
+// Conventions: a `Neg<T>` is an option value with its `!`; absent options are std::nullopt.
+// Port and value ranges are inclusive [lo, hi]. Nothing here depends on the address family except
+// through IpAddr/IpPrefix, which carry their own family.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "fwbench/addr.hpp"
+#include "fwbench/packet.hpp"
+
+namespace fwbench {
+
+template <class T>
+struct Neg {
+    T value{};
+    bool negated = false;
+    bool operator==(const Neg&) const = default;
+};
+
+template <class T>
+struct Range {
+    T lo{}, hi{};
+    bool contains(T v) const { return lo <= v && v <= hi; }
+    bool operator==(const Range&) const = default;
+};
+using PortRange = Range<std::uint16_t>;
+
+// State bits shared by -m state and -m conntrack --ctstate (SNAT/DNAT only for conntrack).
+namespace ct_state_bit {
+constexpr std::uint8_t invalid = 1, new_ = 2, established = 4, related = 8, untracked = 16,
+                       snat = 32, dnat = 64;
+}
+
+struct TcpFlagsSpec {
+    std::uint8_t mask = 0, comp = 0;
+    bool operator==(const TcpFlagsSpec&) const = default;
+};
+
+// tcp, udp, udplite, sctp, dccp: the port options (and tcp's flag/option tests).
+struct L4PortsMatch {
+    std::uint8_t protocol = 0;  // which module: tcp, udp, udplite, sctp, dccp
+    std::optional<Neg<PortRange>> sport, dport;
+    std::optional<Neg<TcpFlagsSpec>> tcp_flags;   // tcp only (--syn sets it too)
+    std::optional<Neg<std::uint8_t>> tcp_option;  // tcp only
+    bool operator==(const L4PortsMatch&) const = default;
+};
+
+struct IcmpMatch {
+    bool v6 = false;
+    bool any = false;  // "any" type
+    std::uint8_t type = 0;
+    std::uint8_t code_lo = 0, code_hi = 0xff;
+    bool negated = false;
+    bool operator==(const IcmpMatch&) const = default;
+};
+
+struct MultiportMatch {
+    enum class Which : std::uint8_t { source, destination, either } which = Which::either;
+    std::vector<PortRange> ports;
+    bool negated = false;
+    bool operator==(const MultiportMatch&) const = default;
+};
+
+struct StateMatch {
+    std::uint8_t states = 0;  // ct_state_bit
+    bool negated = false;
+    bool operator==(const StateMatch&) const = default;
+};
+
+struct ConntrackMatch {
+    std::optional<Neg<std::uint8_t>> state;
+    std::optional<Neg<std::uint8_t>> proto;
+    std::optional<Neg<IpPrefix>> orig_src, orig_dst, repl_src, repl_dst;
+    std::optional<Neg<PortRange>> orig_sport, orig_dport, repl_sport, repl_dport;
+    std::optional<Neg<std::uint32_t>> status;  // ct_status bits
+    std::optional<Neg<Range<std::uint32_t>>> expire;
+    std::optional<CtDir> dir;
+    bool operator==(const ConntrackMatch&) const = default;
+};
+
+struct IpRangeMatch {
+    std::optional<Neg<Range<IpAddr>>> src, dst;
+    bool operator==(const IpRangeMatch&) const = default;
+};
+
+// Route types as in include/uapi/linux/rtnetlink.h, as a bit mask (1 << RTN_*).
+namespace addr_type {
+constexpr std::uint16_t unspec = 1 << 0, unicast = 1 << 1, local = 1 << 2, broadcast = 1 << 3,
+                        anycast = 1 << 4, multicast = 1 << 5, blackhole = 1 << 6,
+                        unreachable = 1 << 7, prohibit = 1 << 8, throw_ = 1 << 9, nat = 1 << 10,
+                        xresolve = 1 << 11;
+}
+
+struct AddrTypeMatch {
+    std::optional<Neg<std::uint16_t>> src, dst;
+    bool limit_iface_in = false, limit_iface_out = false;
+    bool operator==(const AddrTypeMatch&) const = default;
+};
+
+// mark and connmark
+struct MarkMatch {
+    bool connmark = false;
+    std::uint32_t value = 0, mask = 0xffffffff;
+    bool negated = false;
+    bool operator==(const MarkMatch&) const = default;
+};
+
+struct CommentMatch {
+    std::string text;
+    bool operator==(const CommentMatch&) const = default;
+};
+
+struct MacMatch {
+    MacAddr mac;
+    bool negated = false;
+    bool operator==(const MacMatch&) const = default;
+};
+
+struct LengthMatch {
+    Range<std::uint16_t> len;
+    bool negated = false;
+    bool operator==(const LengthMatch&) const = default;
+};
+
+struct TosMatch {
+    std::uint8_t value = 0, mask = 0xff;
+    bool negated = false;
+    bool operator==(const TosMatch&) const = default;
+};
+
+struct DscpMatch {
+    std::uint8_t dscp = 0;
+    bool negated = false;
+    bool operator==(const DscpMatch&) const = default;
+};
+
+// ttl (IPv4) and hl (IPv6)
+struct TtlMatch {
+    bool hop_limit = false;
+    enum class Op : std::uint8_t { eq, ne, lt, gt } op = Op::eq;
+    std::uint8_t value = 0;
+    bool operator==(const TtlMatch&) const = default;
+};
+
+struct PktTypeMatch {
+    PktType type = PktType::host;
+    bool negated = false;
+    bool operator==(const PktTypeMatch&) const = default;
+};
+
+struct OwnerMatch {
+    std::optional<Neg<Range<std::uint32_t>>> uid, gid;
+    std::optional<Neg<bool>> socket_exists;
+    bool suppl_groups = false;
+    bool operator==(const OwnerMatch&) const = default;
+};
+
+// Rates are kept in the kernel's units: average interval between packets scaled by
+// XT_LIMIT_SCALE (10000 per second) for limit, by 1000000 for hashlimit (revision 2+).
+struct LimitMatch {
+    std::uint32_t avg = 0;    // seconds * 10000 / rate
+    std::uint32_t burst = 5;
+    bool operator==(const LimitMatch&) const = default;
+};
+
+struct HashLimitMatch {
+    std::string name;
+    std::uint64_t avg = 0;    // seconds * 1000000 / rate (packet mode)
+    std::uint64_t rate_bytes = 0;  // bytes per second (byte mode; 0 = packet mode)
+    std::uint32_t burst = 5;
+    bool above = false;       // --hashlimit-above (else --hashlimit-upto)
+    bool mode_srcip = false, mode_dstip = false, mode_srcport = false, mode_dstport = false;
+    int srcmask = -1, dstmask = -1;  // -1 = full length
+    std::uint32_t htable_size = 0, htable_max = 0, htable_expire_ms = 0, htable_gcinterval_ms = 0;
+    bool operator==(const HashLimitMatch&) const = default;
+};
+
+struct RecentMatch {
+    std::string name = "DEFAULT";
+    enum class Cmd : std::uint8_t { set, rcheck, update, remove } cmd = Cmd::set;
+    std::uint32_t seconds = 0;
+    bool reap = false;
+    std::uint32_t hitcount = 0;
+    bool rttl = false;
+    bool rdest = false;  // --rdest (else --rsource)
+    IpAddr mask;         // --mask, all ones by default
+    bool negated = false;
+    bool operator==(const RecentMatch&) const = default;
+};
+
+struct SetMatch {
+    std::string set_name;
+    std::vector<bool> dirs;  // per dimension: true = src, false = dst
+    bool negated = false;
+    bool return_nomatch = false;
+    bool update_counters = true, update_subcounters = true;
+    bool operator==(const SetMatch&) const = default;
+};
+
+struct PhysdevMatch {
+    std::optional<Neg<std::string>> in, out;
+    std::optional<Neg<bool>> is_in, is_out, is_bridged;
+    bool operator==(const PhysdevMatch&) const = default;
+};
+
+struct PolicyMatch {
+    bool dir_in = true;
+    bool pol_ipsec = false;   // --pol ipsec (else none)
+    bool strict = false;
+    struct Element {
+        std::optional<Neg<std::uint32_t>> reqid, spi;
+        std::optional<Neg<std::uint8_t>> proto;
+        std::optional<Neg<bool>> tunnel_mode;
+        std::optional<Neg<IpPrefix>> tunnel_src, tunnel_dst;
+        bool operator==(const Element&) const = default;
+    };
+    std::vector<Element> elements;
+    bool operator==(const PolicyMatch&) const = default;
+};
+
+struct StatisticMatch {
+    bool nth = false;
+    std::uint32_t probability = 0;  // random: matches when rand31 < probability (0x80000000 * p)
+    std::uint32_t every = 0;        // nth: every n-th (stored as n - 1, as the kernel does)
+    std::uint32_t packet = 0;       // nth: initial counter
+    bool negated = false;
+    bool operator==(const StatisticMatch&) const = default;
+};
+
+struct NfacctMatch {
+    std::string name;
+    bool operator==(const NfacctMatch&) const = default;
+};
+
+struct ConnlimitMatch {
+    std::uint32_t limit = 0;
+    bool above = true;   // --connlimit-above (else --connlimit-upto)
+    int mask = -1;       // prefix length, -1 = full
+    bool daddr = false;  // group by destination (else source)
+    bool operator==(const ConnlimitMatch&) const = default;
+};
+
+struct RpFilterMatch {
+    bool loose = false, validmark = false, accept_local = false, invert = false;
+    bool operator==(const RpFilterMatch&) const = default;
+};
+
+struct RtMatch {
+    std::optional<Neg<std::uint8_t>> type;
+    std::optional<Neg<Range<std::uint32_t>>> segsleft;
+    std::optional<Neg<std::uint32_t>> len;
+    bool res0 = false;
+    bool operator==(const RtMatch&) const = default;
+};
+
+using MatchSpec = std::variant<L4PortsMatch, IcmpMatch, MultiportMatch, StateMatch, ConntrackMatch,
+                               IpRangeMatch, AddrTypeMatch, MarkMatch, CommentMatch, MacMatch,
+                               LengthMatch, TosMatch, DscpMatch, TtlMatch, PktTypeMatch, OwnerMatch,
+                               LimitMatch, HashLimitMatch, RecentMatch, SetMatch, PhysdevMatch,
+                               PolicyMatch, StatisticMatch, NfacctMatch, ConnlimitMatch,
+                               RpFilterMatch, RtMatch>;
+
+// True for matches whose answer depends on state kept across packets.
+bool is_stateful(const MatchSpec& m);
+
+}  // namespace fwbench

@@ -1,0 +1,124 @@
+#pragma once
+// What the matches of a ruleset can ask about a packet: its parsed headers plus the metadata the
+// kernel attaches on its way through the stack (interfaces, mark, conntrack entry, socket owner...).
+//
+// The packet path (host model, conntrack) fills the metadata; tests and the ClassBench workload
+// fill it directly. Everything is plain data so a packet can be copied, stored in a burst, and
+// modified by non-terminating targets (MARK, TOS, TTL, ...) during a walk.
+
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+#include "fwbench/addr.hpp"
+
+namespace fwbench {
+
+// An interface name as the kernel keeps it: at most 15 characters (IFNAMSIZ - 1). Empty = none.
+struct IfaceName {
+    std::array<char, 16> chars{};
+
+    IfaceName() = default;
+    IfaceName(std::string_view s) {  // NOLINT: implicit from text is the natural use
+        std::size_t n = s.size() < 15 ? s.size() : 15;
+        std::memcpy(chars.data(), s.data(), n);
+    }
+    std::string_view view() const { return std::string_view(chars.data()); }
+    bool empty() const { return chars[0] == '\0'; }
+    bool operator==(const IfaceName&) const = default;
+};
+
+// Conntrack's view of a packet (nf_conntrack_info + the entry's status bits).
+enum class CtState : std::uint8_t { invalid, new_, established, related, untracked };
+enum class CtDir : std::uint8_t { original, reply };
+
+// Bits as in include/uapi/linux/netfilter/nf_conntrack_common.h (enum ip_conntrack_status).
+namespace ct_status {
+constexpr std::uint32_t expected = 1u << 0;
+constexpr std::uint32_t seen_reply = 1u << 1;
+constexpr std::uint32_t assured = 1u << 2;
+constexpr std::uint32_t confirmed = 1u << 3;
+constexpr std::uint32_t src_nat = 1u << 4;
+constexpr std::uint32_t dst_nat = 1u << 5;
+}  // namespace ct_status
+
+struct CtTuple {
+    IpAddr src, dst;
+    std::uint16_t sport = 0, dport = 0;
+    bool operator==(const CtTuple&) const = default;
+};
+
+struct ConntrackView {
+    CtState state = CtState::untracked;
+    CtDir dir = CtDir::original;
+    std::uint32_t status = 0;
+    std::uint32_t mark = 0;        // connmark
+    std::uint8_t l4proto = 0;
+    std::uint32_t expires_s = 0;   // remaining lifetime, for --ctexpire
+    CtTuple orig, reply;
+    bool has_entry() const { return state != CtState::invalid && state != CtState::untracked; }
+};
+
+// skb->pkt_type as seen by -m pkttype (derived from the link-layer destination).
+enum class PktType : std::uint8_t { host, broadcast, multicast, otherhost, outgoing };
+
+// An IPv6 routing header, for -m rt.
+struct RoutingHeader {
+    bool present = false;
+    std::uint8_t type = 0, segments_left = 0, hdr_len_bytes = 0;
+    bool reserved_zero = true;
+};
+
+struct Packet {
+    // --- L3 ---
+    Family family = Family::ipv4;
+    IpAddr src, dst;
+    std::uint8_t proto = 0;         // IPv4 protocol / IPv6 upper-layer header
+    std::uint32_t length = 0;       // IP datagram length: what rule byte counters add
+    std::uint8_t tos = 0;           // IPv4 TOS / IPv6 traffic class
+    std::uint8_t ttl = 64;          // IPv4 TTL / IPv6 hop limit
+    bool fragment = false;          // a non-first fragment (offset != 0): no L4 header
+    RoutingHeader rt;
+
+    // --- L4 (valid when !fragment and the header was present) ---
+    bool l4_present = true;
+    std::uint16_t sport = 0, dport = 0;
+    std::uint8_t tcp_flags = 0;     // FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 URG 0x20 ECE 0x40 CWR 0x80
+    std::array<std::uint64_t, 4> tcp_options{};  // bitmap of TCP option kinds present
+    std::uint8_t icmp_type = 0, icmp_code = 0;
+
+    // --- metadata ---
+    IfaceName in, out;              // empty when the hook has no such interface
+    IfaceName physdev_in, physdev_out;
+    bool bridged = false;
+    std::uint32_t mark = 0;
+    ConntrackView ct;
+    bool has_mac = false;
+    MacAddr src_mac;
+    PktType pkttype = PktType::host;
+    bool has_socket = false;        // locally generated with a socket (owner match)
+    std::uint32_t uid = 0, gid = 0;
+    bool ipsec_in = false, ipsec_out = false;  // decapsulated from / to be encapsulated by IPsec
+    std::uint64_t timestamp_ns = 0; // capture time: drives limit, hashlimit, recent
+
+    // --- written by targets ---
+    std::uint32_t priority = 0;     // CLASSIFY
+    std::uint16_t tcp_mss = 0;      // TCPMSS --set-mss
+
+    bool has_tcp_option(std::uint8_t kind) const { return (tcp_options[kind >> 6] >> (kind & 63)) & 1; }
+    void set_tcp_option(std::uint8_t kind) { tcp_options[kind >> 6] |= std::uint64_t{1} << (kind & 63); }
+};
+
+namespace tcp_flag {
+constexpr std::uint8_t fin = 0x01, syn = 0x02, rst = 0x04, psh = 0x08, ack = 0x10, urg = 0x20,
+                       ece = 0x40, cwr = 0x80;
+}
+
+namespace proto {
+constexpr std::uint8_t icmp = 1, igmp = 2, tcp = 6, udp = 17, ipv6_route = 43, ipv6_frag = 44,
+                       gre = 47, esp = 50, ah = 51, icmpv6 = 58, sctp = 132, udplite = 136,
+                       dccp = 33;
+}
+
+}  // namespace fwbench

@@ -1,0 +1,106 @@
+#pragma once
+// Typed target specifications: what each iptables target does, in the kernel's own terms
+// (MARK and CONNMARK are reduced to their xmark form, TOS to value/mask, and so on).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "fwbench/addr.hpp"
+
+namespace fwbench {
+
+// ACCEPT, DROP, RETURN, and the QUEUE family.
+struct StandardTarget {
+    enum class Kind : std::uint8_t { accept, drop, return_, queue } kind = Kind::accept;
+    bool operator==(const StandardTarget&) const = default;
+};
+
+// -j CHAIN or -g CHAIN to a user chain of the same table.
+struct JumpTarget {
+    std::string chain;
+    bool is_goto = false;
+    int chain_index = -1;  // resolved when the table is validated
+    bool operator==(const JumpTarget& o) const { return chain == o.chain && is_goto == o.is_goto; }
+};
+
+struct RejectTarget {
+    std::string with;  // canonical --reject-with name
+    bool operator==(const RejectTarget&) const = default;
+};
+
+struct NfqueueTarget {
+    std::uint16_t num = 0, balance_hi = 0;
+    bool bypass = false, fanout = false;
+    bool operator==(const NfqueueTarget&) const = default;
+};
+
+// LOG, NFLOG, ULOG: observe and continue.
+struct LogTarget {
+    enum class Kind : std::uint8_t { log, nflog, ulog } kind = Kind::log;
+    std::string prefix;
+    int level = 4;            // LOG
+    std::uint8_t log_flags = 0;
+    std::uint32_t group = 0;  // NFLOG / ULOG
+    std::uint32_t range = 0, threshold = 0;
+    bool operator==(const LogTarget&) const = default;
+};
+
+// MARK: mark = (mark & ~mask) ^ value.
+struct MarkTarget {
+    std::uint32_t value = 0, mask = 0;
+    bool operator==(const MarkTarget&) const = default;
+};
+
+struct ConnmarkTarget {
+    enum class Mode : std::uint8_t { set, save, restore } mode = Mode::set;
+    std::uint32_t ctmark = 0, ctmask = 0, nfmask = 0xffffffff;
+    bool operator==(const ConnmarkTarget&) const = default;
+};
+
+struct NatRange {
+    bool has_addr = false;
+    IpAddr addr_lo, addr_hi;
+    bool has_ports = false;
+    std::uint16_t port_lo = 0, port_hi = 0;
+    bool operator==(const NatRange&) const = default;
+};
+
+// DNAT, SNAT, MASQUERADE, REDIRECT, NETMAP: end the walk with ACCEPT and set up a mapping.
+struct NatTarget {
+    enum class Kind : std::uint8_t { dnat, snat, masquerade, redirect, netmap } kind = Kind::dnat;
+    std::vector<NatRange> ranges;  // DNAT/SNAT --to-*; MASQUERADE/REDIRECT: ports only
+    IpPrefix netmap_to;            // NETMAP --to
+    bool random = false, random_fully = false, persistent = false;
+    bool operator==(const NatTarget&) const = default;
+};
+
+// NOTRACK and CT.
+struct CtTarget {
+    bool notrack = false;
+    std::string helper, timeout;
+    std::string zone;  // as written: N, mark, orig/reply variants
+    std::vector<std::string> ctevents, expevents;
+    bool operator==(const CtTarget&) const = default;
+};
+
+// Header rewrites that continue the walk: TOS/DSCP/TTL/HL/TCPMSS/CHECKSUM/CLASSIFY, and TRACE.
+struct RewriteTarget {
+    enum class Kind : std::uint8_t {
+        tos, dscp, ttl_set, ttl_inc, ttl_dec, tcpmss_set, tcpmss_clamp, checksum_fill, classify, trace
+    } kind = Kind::trace;
+    std::uint32_t value = 0, mask = 0;  // tos: value/mask; dscp: value; ttl: value; classify: major<<16|minor
+    bool hop_limit = false;             // HL rather than TTL
+    bool operator==(const RewriteTarget&) const = default;
+};
+
+using TargetSpec = std::variant<StandardTarget, JumpTarget, RejectTarget, NfqueueTarget, LogTarget,
+                                MarkTarget, ConnmarkTarget, NatTarget, CtTarget, RewriteTarget>;
+
+// Does the walk end at this target (ACCEPT, DROP, REJECT, NAT, ...)? Jumps and RETURN are not
+// terminating in this sense; LOG/MARK/... continue.
+bool is_terminating(const TargetSpec& t);
+
+}  // namespace fwbench

@@ -1,0 +1,452 @@
+// Evaluation of each match module against a packet, following the kernel's xt_*.c match
+// functions (including their behaviour on non-first fragments and missing headers).
+
+#include <algorithm>
+
+#include "fwbench/linear_engine.hpp"
+
+namespace fwbench {
+
+namespace {
+
+template <class... Fs>
+struct Overloaded : Fs... {
+    using Fs::operator()...;
+};
+template <class... Fs>
+Overloaded(Fs...) -> Overloaded<Fs...>;
+
+bool port_ok(const std::optional<Neg<PortRange>>& r, std::uint16_t port) {
+    return !r || (r->value.contains(port) != r->negated);
+}
+
+std::uint8_t state_bit(const ConntrackView& ct) {
+    switch (ct.state) {
+        case CtState::invalid: return ct_state_bit::invalid;
+        case CtState::new_: return ct_state_bit::new_;
+        case CtState::established: return ct_state_bit::established;
+        case CtState::related: return ct_state_bit::related;
+        case CtState::untracked: return ct_state_bit::untracked;
+    }
+    return ct_state_bit::invalid;
+}
+
+bool prefix_ok(const std::optional<Neg<IpPrefix>>& p, const IpAddr& a) {
+    return !p || (p->value.contains(a) != p->negated);
+}
+
+bool in_range(const Range<IpAddr>& r, const IpAddr& a) {
+    return a.family == r.lo.family && r.lo <= a && a <= r.hi;
+}
+
+std::uint64_t jiffies(const Packet& p, unsigned hz) { return p.timestamp_ns * hz / 1000000000ull; }
+
+// xt_limit's constants for a given HZ: CREDITS_PER_JIFFY = largest power of two <= MAX_CPJ.
+std::uint32_t limit_credits_per_jiffy(unsigned hz) {
+    std::uint32_t max_cpj = 0xffffffffu / (hz * 60u * 60u * 24u);
+    std::uint32_t p = 1;
+    while (p * 2 <= max_cpj) p *= 2;
+    return p;
+}
+
+std::uint32_t limit_user2credits(std::uint32_t user, unsigned hz) {
+    std::uint32_t cpj = limit_credits_per_jiffy(hz);
+    if (user > 0xffffffffu / (hz * cpj)) return (user / 10000u) * hz * cpj;
+    return static_cast<std::uint32_t>(static_cast<std::uint64_t>(user) * hz * cpj / 10000u);
+}
+
+bool eval_limit(const Match& m, const LimitMatch& l, const Packet& p, EngineState& st) {
+    unsigned hz = st.options().hz;
+    auto& s = st.limits[&m];
+    std::uint64_t now = jiffies(p, hz);
+    std::uint32_t cap = limit_user2credits(l.avg * l.burst, hz);  // u32 product, as in the kernel
+    std::uint32_t cost = limit_user2credits(l.avg, hz);
+    if (!s.started) {
+        s.started = true;
+        s.prev = now;
+        s.credit = cap;
+    }
+    std::uint64_t add = (now - s.prev) * limit_credits_per_jiffy(hz);
+    s.prev = now;
+    std::uint64_t credit = s.credit + add;
+    if (credit > cap) credit = cap;
+    s.credit = static_cast<std::uint32_t>(credit);
+    if (s.credit >= cost) {
+        s.credit -= cost;
+        return true;
+    }
+    return false;
+}
+
+// xt_hashlimit revision 2+: 64-bit credits.
+std::uint64_t hashlimit_cpj(unsigned hz) {
+    std::uint64_t max_cpj = ~std::uint64_t{0} / (static_cast<std::uint64_t>(hz) * 60 * 60 * 24);
+    std::uint64_t p = 1;
+    while (p * 2 <= max_cpj) p *= 2;
+    return p;
+}
+
+std::uint64_t hashlimit_user2credits(std::uint64_t user, unsigned hz) {
+    const std::uint64_t scale = 1000000, cpj = hashlimit_cpj(hz);
+    if (scale >= hz * cpj) return user / (scale / (hz * cpj));
+    return user * ((hz * cpj) / scale);
+}
+
+struct KeyWriter {
+    FlowKey key{};
+    std::size_t n = 0;
+    void put(std::uint8_t b) { key[n++] = b; }
+    void put16(std::uint16_t v) {
+        put(static_cast<std::uint8_t>(v >> 8));
+        put(static_cast<std::uint8_t>(v));
+    }
+    void put_addr(const IpAddr& a) {
+        for (int i = 0; i < 16; ++i) put(a.bytes[static_cast<std::size_t>(i)]);
+    }
+    void put_masked(const IpAddr& a, int len) {
+        put_addr(apply_mask(a, prefix_mask(a.family, len < 0 ? address_bits(a.family) : len)));
+    }
+};
+
+bool eval_hashlimit(const HashLimitMatch& h, const Packet& p, EngineState& st) {
+    unsigned hz = st.options().hz;
+    auto& table = st.hashlimits[h.name];
+    if (!table.config) table.config = &h;  // same-name rules share the first rule's table
+    const HashLimitMatch& cfg = h;
+    KeyWriter kw;
+    if (cfg.mode_srcip) kw.put_masked(p.src, cfg.srcmask);
+    if (cfg.mode_dstip) kw.put_masked(p.dst, cfg.dstmask);
+    bool ports = cfg.mode_srcport || cfg.mode_dstport;
+    if (ports) {
+        bool has_ports = !p.fragment && p.l4_present &&
+                         (p.proto == proto::tcp || p.proto == proto::udp || p.proto == proto::udplite ||
+                          p.proto == proto::sctp || p.proto == proto::dccp);
+        std::uint16_t sp = has_ports && cfg.mode_srcport ? p.sport : 0;
+        std::uint16_t dp = has_ports && cfg.mode_dstport ? p.dport : 0;
+        kw.put16(sp);
+        kw.put16(dp);
+    }
+    const FlowKey& key = kw.key;
+    std::uint64_t now = jiffies(p, hz);
+    std::uint64_t expire = (cfg.htable_expire_ms ? cfg.htable_expire_ms : 10000) * static_cast<std::uint64_t>(hz) / 1000;
+    std::uint64_t cost = hashlimit_user2credits(cfg.avg, hz);
+    auto it = table.buckets.find(key);
+    // An entry past its expiry has been garbage-collected by the kernel: start afresh.
+    if (it != table.buckets.end() && now > it->second.expires) {
+        table.buckets.erase(it);
+        it = table.buckets.end();
+    }
+    if (it == table.buckets.end()) {
+        EngineState::HashBucket b;
+        b.prev = now;
+        b.credit = hashlimit_user2credits(cfg.avg * cfg.burst, hz);
+        b.expires = now + expire;
+        it = table.buckets.emplace(key, b).first;
+    } else {
+        auto& b = it->second;
+        b.expires = now + expire;
+        std::uint64_t delta = now - b.prev;
+        if (delta) {
+            b.prev = now;
+            b.credit += delta * hashlimit_cpj(hz);
+            std::uint64_t cap = hashlimit_user2credits(cfg.avg * cfg.burst, hz);
+            if (b.credit > cap) b.credit = cap;
+        }
+    }
+    auto& b = it->second;
+    if (b.credit >= cost) {
+        b.credit -= cost;
+        return !cfg.above;
+    }
+    return cfg.above;
+}
+
+constexpr std::size_t recent_entries = 200;  // ip_list_tot
+
+bool eval_recent(const RecentMatch& r, const Packet& p, Hook hook, EngineState& st) {
+    unsigned hz = st.options().hz;
+    std::uint64_t now = jiffies(p, hz);
+    bool ret = r.negated;
+    IpAddr addr = r.rdest ? p.dst : p.src;
+    std::uint8_t ttl = p.ttl;
+    // The kernel uses the TTL as seen before forwarding.
+    if (hook == Hook::forward || hook == Hook::postrouting) ttl = static_cast<std::uint8_t>(ttl + 1);
+    auto& table = st.recent[r.name];
+    if (!table.mask_set) {
+        table.mask_set = true;
+        table.mask = r.mask;
+    }
+    IpAddr key = apply_mask(addr, table.mask);
+    auto it = table.entries.find(key);
+    if (it != table.entries.end() && r.rttl && it->second.ttl != ttl) it = table.entries.end();
+    if (it == table.entries.end()) {
+        if (r.cmd != RecentMatch::Cmd::set) return ret;
+        if (table.entries.size() >= recent_entries) {
+            // Evict the least recently updated entry, as the kernel's LRU list does.
+            auto oldest = std::min_element(table.entries.begin(), table.entries.end(),
+                                           [](const auto& a, const auto& b) { return a.second.last < b.second.last; });
+            table.entries.erase(oldest);
+        }
+        EngineState::RecentEntry e;
+        e.stamps.push_back(now);
+        e.index = 1;
+        e.ttl = ttl;
+        e.last = now;
+        table.entries[key] = e;
+        return !ret;
+    }
+    auto& e = it->second;
+    if (r.cmd == RecentMatch::Cmd::set) {
+        ret = !ret;
+    } else if (r.cmd == RecentMatch::Cmd::remove) {
+        table.entries.erase(it);
+        return !ret;
+    } else if (r.seconds || r.hitcount) {
+        std::uint64_t since = now >= r.seconds * static_cast<std::uint64_t>(hz) ? now - r.seconds * static_cast<std::uint64_t>(hz) : 0;
+        std::uint32_t hits = 0;
+        for (auto stamp : e.stamps) {
+            if (r.seconds && since > stamp) continue;
+            if (!r.hitcount || ++hits >= r.hitcount) {  // unreachable when hitcount > stamp capacity
+                ret = !ret;
+                break;
+            }
+        }
+        if (r.reap) std::erase_if(e.stamps, [&](std::uint64_t s) { return since > s; });
+    } else {
+        ret = !ret;
+    }
+    if (r.cmd == RecentMatch::Cmd::set || (r.cmd == RecentMatch::Cmd::update && ret)) {
+        if (e.stamps.size() < table.stamp_capacity) {
+            e.stamps.push_back(now);
+        } else {
+            e.stamps[e.index % table.stamp_capacity] = now;
+        }
+        e.index = (e.index + 1) % table.stamp_capacity;
+        e.ttl = ttl;
+        e.last = now;
+    }
+    return ret;
+}
+
+bool eval_statistic(const Match& m, const StatisticMatch& s, EngineState& st) {
+    bool ret = s.negated;
+    if (s.nth) {
+        auto [it, created] = st.nth_counters.try_emplace(&m, s.packet);
+        std::uint32_t next = it->second == s.every ? 0 : it->second + 1;
+        it->second = next;
+        if (next == 0) ret = !ret;
+    } else {
+        if ((static_cast<std::uint32_t>(st.next_random()) & 0x7fffffffu) < s.probability) ret = !ret;
+    }
+    return ret;
+}
+
+bool eval_connlimit(const Match& m, const ConnlimitMatch& c, const Packet& p, EngineState& st) {
+    const IpAddr& a = c.daddr ? p.dst : p.src;
+    IpAddr key = apply_mask(a, prefix_mask(a.family, c.mask < 0 ? address_bits(a.family) : c.mask));
+    // The connection this packet belongs to: its conntrack original tuple, else its own.
+    KeyWriter conn;
+    const CtTuple* t = p.ct.has_entry() ? &p.ct.orig : nullptr;
+    IpAddr s = t ? t->src : p.src, d = t ? t->dst : p.dst;
+    std::uint16_t sp = t ? t->sport : p.sport, dp = t ? t->dport : p.dport;
+    conn.put_addr(s);
+    conn.put_addr(d);
+    conn.put(p.proto);
+    conn.put16(sp);
+    conn.put16(dp);
+    auto& conns = st.connlimits[&m][key];
+    conns.insert(conn.key);
+    std::size_t n = conns.size();
+    return c.above ? n > c.limit : n <= c.limit;
+}
+
+bool eval_conntrack(const ConntrackMatch& c, const Packet& p) {
+    const ConntrackView& ct = p.ct;
+    if (c.state) {
+        std::uint8_t bits = state_bit(ct);
+        if (ct.has_entry()) {
+            if (ct.status & ct_status::src_nat) bits |= ct_state_bit::snat;
+            if (ct.status & ct_status::dst_nat) bits |= ct_state_bit::dnat;
+        }
+        if (((c.state->value & bits) != 0) == c.state->negated) return false;
+    }
+    if (!ct.has_entry()) return c.state.has_value();
+    if (c.dir && (ct.dir == *c.dir) == false) return false;
+    if (c.proto && ((ct.l4proto == c.proto->value) == c.proto->negated)) return false;
+    if (!prefix_ok(c.orig_src, ct.orig.src) || !prefix_ok(c.orig_dst, ct.orig.dst) ||
+        !prefix_ok(c.repl_src, ct.reply.src) || !prefix_ok(c.repl_dst, ct.reply.dst))
+        return false;
+    if (!port_ok(c.orig_sport, ct.orig.sport) || !port_ok(c.orig_dport, ct.orig.dport) ||
+        !port_ok(c.repl_sport, ct.reply.sport) || !port_ok(c.repl_dport, ct.reply.dport))
+        return false;
+    if (c.status && (((c.status->value & ct.status) != 0) == c.status->negated)) return false;
+    if (c.expire && (c.expire->value.contains(ct.expires_s) == c.expire->negated)) return false;
+    return true;
+}
+
+bool eval_policy(const PolicyMatch& pm, const Packet& p) {
+    // fwbench models no IPsec SAs: a packet is "ipsec" when its metadata says so, and then
+    // matches elements only by existence (no SA details are known).
+    bool has = pm.dir_in ? p.ipsec_in : p.ipsec_out;
+    if (!pm.pol_ipsec) return !has;  // --pol none
+    if (!has) return false;
+    for (const auto& e : pm.elements)
+        if (e.reqid || e.spi || e.proto || e.tunnel_mode || e.tunnel_src || e.tunnel_dst) return false;
+    return true;
+}
+
+bool eval_rt(const RtMatch& r, const Packet& p) {
+    if (!p.rt.present) return false;
+    if (r.type && ((p.rt.type == r.type->value) == r.type->negated)) return false;
+    if (r.segsleft && (r.segsleft->value.contains(p.rt.segments_left) == r.segsleft->negated)) return false;
+    if (r.len && ((p.rt.hdr_len_bytes == r.len->value) == r.len->negated)) return false;
+    if (r.res0 && !p.rt.reserved_zero) return false;
+    return true;
+}
+
+}  // namespace
+
+bool ip_header_matches(const IpHeaderSpec& ip, const Packet& p) {
+    if (ip.src && (ip.src->value.contains(p.src) == ip.src->negated)) return false;
+    if (ip.dst && (ip.dst->value.contains(p.dst) == ip.dst->negated)) return false;
+    if (ip.in && (ip.in->value.matches(p.in.view()) == ip.in->negated)) return false;
+    if (ip.out && (ip.out->value.matches(p.out.view()) == ip.out->negated)) return false;
+    if (ip.proto && ((p.proto == ip.proto->value) == ip.proto->negated)) return false;
+    if (ip.fragment && (p.fragment != *ip.fragment)) return false;
+    return true;
+}
+
+bool evaluate_match(const Match& m, const Packet& p, const MatchContext& ctx) {
+    return std::visit(
+        Overloaded{
+            [&](const L4PortsMatch& s) {
+                if (p.fragment || !p.l4_present) return false;
+                if (!port_ok(s.sport, p.sport) || !port_ok(s.dport, p.dport)) return false;
+                if (s.tcp_flags && (((p.tcp_flags & s.tcp_flags->value.mask) == s.tcp_flags->value.comp) == s.tcp_flags->negated))
+                    return false;
+                if (s.tcp_option && (p.has_tcp_option(s.tcp_option->value) == s.tcp_option->negated)) return false;
+                return true;
+            },
+            [&](const IcmpMatch& s) {
+                if (p.fragment || !p.l4_present) return false;
+                bool hit = s.any || (p.icmp_type == s.type && s.code_lo <= p.icmp_code && p.icmp_code <= s.code_hi);
+                return hit != s.negated;
+            },
+            [&](const MultiportMatch& s) {
+                if (p.fragment || !p.l4_present) return false;
+                for (const auto& r : s.ports) {
+                    bool hit = false;
+                    switch (s.which) {
+                        case MultiportMatch::Which::source: hit = r.contains(p.sport); break;
+                        case MultiportMatch::Which::destination: hit = r.contains(p.dport); break;
+                        case MultiportMatch::Which::either: hit = r.contains(p.sport) || r.contains(p.dport); break;
+                    }
+                    if (hit) return !s.negated;
+                }
+                return s.negated;
+            },
+            [&](const StateMatch& s) { return ((s.states & state_bit(p.ct)) != 0) != s.negated; },
+            [&](const ConntrackMatch& s) { return eval_conntrack(s, p); },
+            [&](const IpRangeMatch& s) {
+                if (s.src && (in_range(s.src->value, p.src) == s.src->negated)) return false;
+                if (s.dst && (in_range(s.dst->value, p.dst) == s.dst->negated)) return false;
+                return true;
+            },
+            [&](const AddrTypeMatch& s) {
+                std::string_view dev;
+                if (s.limit_iface_in) dev = p.in.view();
+                if (s.limit_iface_out) dev = p.out.view();
+                if (s.src && (((ctx.host.address_type(p.src, dev) & s.src->value) != 0) == s.src->negated)) return false;
+                if (s.dst && (((ctx.host.address_type(p.dst, dev) & s.dst->value) != 0) == s.dst->negated)) return false;
+                return true;
+            },
+            [&](const MarkMatch& s) {
+                std::uint32_t v = s.connmark ? p.ct.mark : p.mark;
+                // connmark on a packet without a conntrack entry does not match (ct == NULL).
+                if (s.connmark && !p.ct.has_entry()) return false;
+                return ((v & s.mask) == s.value) != s.negated;
+            },
+            [&](const CommentMatch&) { return true; },
+            [&](const MacMatch& s) {
+                // xt_mac: only on Ethernet-like input with a MAC header.
+                if (!p.has_mac) return false;
+                return (p.src_mac == s.mac) != s.negated;
+            },
+            [&](const LengthMatch& s) { return s.len.contains(static_cast<std::uint16_t>(p.length)) != s.negated; },
+            [&](const TosMatch& s) { return ((p.tos & s.mask) == s.value) != s.negated; },
+            [&](const DscpMatch& s) { return ((p.tos >> 2) == s.dscp) != s.negated; },
+            [&](const TtlMatch& s) {
+                switch (s.op) {
+                    case TtlMatch::Op::eq: return p.ttl == s.value;
+                    case TtlMatch::Op::ne: return p.ttl != s.value;
+                    case TtlMatch::Op::lt: return p.ttl < s.value;
+                    case TtlMatch::Op::gt: return p.ttl > s.value;
+                }
+                return false;
+            },
+            [&](const PktTypeMatch& s) {
+                PktType t = p.pkttype == PktType::outgoing ? PktType::host : p.pkttype;
+                return (t == s.type) != s.negated;
+            },
+            [&](const OwnerMatch& s) {
+                if (!p.has_socket) {
+                    // xt_owner: without a socket the match holds only if every given test is negated.
+                    bool all_negated = true;
+                    if (s.uid) all_negated &= s.uid->negated;
+                    if (s.gid) all_negated &= s.gid->negated;
+                    if (s.socket_exists) all_negated &= s.socket_exists->negated;
+                    return all_negated;
+                }
+                if (s.socket_exists && s.socket_exists->negated) return false;
+                if (s.uid && (s.uid->value.contains(p.uid) == s.uid->negated)) return false;
+                if (s.gid && (s.gid->value.contains(p.gid) == s.gid->negated)) return false;
+                return true;
+            },
+            [&](const LimitMatch& s) { return eval_limit(m, s, p, ctx.state); },
+            [&](const HashLimitMatch& s) { return eval_hashlimit(s, p, ctx.state); },
+            [&](const RecentMatch& s) { return eval_recent(s, p, ctx.hook, ctx.state); },
+            [&](const SetMatch& s) {
+                bool in = ctx.ipsets && ctx.ipsets->contains(s.set_name, p, s.dirs, s.return_nomatch);
+                return in != s.negated;
+            },
+            [&](const PhysdevMatch& s) {
+                if (!p.bridged) {
+                    // xt_physdev: not bridged: only "! --physdev-is-bridged"-style tests can match.
+                    if (s.is_bridged && !s.is_bridged->negated) return false;
+                    if (s.is_in && !s.is_in->negated) return false;
+                    if (s.is_out && !s.is_out->negated) return false;
+                    if (s.in && !s.in->negated) return false;
+                    if (s.out && !s.out->negated) return false;
+                    return true;
+                }
+                if (s.is_bridged && s.is_bridged->negated) return false;
+                if (s.is_in && (p.physdev_in.empty() != s.is_in->negated)) return false;
+                if (s.is_out && (p.physdev_out.empty() != s.is_out->negated)) return false;
+                auto dev_ok = [](const std::optional<Neg<std::string>>& want, const IfaceName& have) {
+                    if (!want) return true;
+                    IfacePattern pat{want->value, false};
+                    if (!pat.name.empty() && pat.name.back() == '+') {
+                        pat.name.pop_back();
+                        pat.wildcard = true;
+                    }
+                    return pat.matches(have.view()) != want->negated;
+                };
+                return dev_ok(s.in, p.physdev_in) && dev_ok(s.out, p.physdev_out);
+            },
+            [&](const PolicyMatch& s) { return eval_policy(s, p); },
+            [&](const StatisticMatch& s) { return eval_statistic(m, s, ctx.state); },
+            [&](const NfacctMatch& s) {
+                ctx.state.count_nfacct(s.name, p.length);
+                return true;
+            },
+            [&](const ConnlimitMatch& s) { return eval_connlimit(m, s, p, ctx.state); },
+            [&](const RpFilterMatch& s) {
+                bool ok = ctx.host.reverse_path_ok(p, s.loose, s.validmark, s.accept_local);
+                return ok != s.invert;
+            },
+            [&](const RtMatch& s) { return eval_rt(s, p); },
+        },
+        m.spec);
+}
+
+}  // namespace fwbench

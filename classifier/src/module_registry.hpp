@@ -1,0 +1,85 @@
+#pragma once
+// The table of iptables match modules and targets fwbench understands: for each, its options
+// (canonical name as iptables-save prints it, aliases, argument count, whether `!` is allowed),
+// how each option fills the typed spec, and where the module may be used (tables, hooks,
+// protocol). The ruleset parser is generic over this table.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fwbench/ipset.hpp"
+#include "fwbench/ruleset.hpp"
+
+namespace fwbench::detail {
+
+struct OptionContext {
+    Family family = Family::ipv4;
+    std::optional<Neg<std::uint8_t>> rule_proto;  // -p of the rule being parsed
+    const IpsetRegistry* ipsets = nullptr;
+    std::string_view table;
+};
+
+// Applies one option to a spec; may rewrite args into the form iptables-save prints.
+// Returns an error message, empty on success.
+template <class Spec>
+using ApplyFn = std::string (*)(Spec& spec, bool negated, std::vector<std::string>& args,
+                                const OptionContext& ctx);
+
+template <class Spec>
+struct OptionDef {
+    std::string_view name;     // canonical, without "--"
+    std::string_view aliases;  // space separated, without "--"
+    int nargs = 1;
+    bool negatable = false;
+    ApplyFn<Spec> apply = nullptr;
+    bool matches(std::string_view opt) const;
+};
+
+template <class Spec>
+struct ModuleDef {
+    std::string_view name;
+    std::vector<OptionDef<Spec>> options;
+    Spec (*make)(const OptionContext& ctx) = nullptr;
+    // Checks the whole spec once all options are read; returns an error message or empty.
+    std::string (*finish)(Spec& spec, const OptionContext& ctx) = nullptr;
+    HookMask hooks = 0x1f;                // hooks where it may be used
+    std::string_view table;               // empty = any table
+    bool terminating = false;             // targets only
+    std::optional<Family> family;         // family-specific modules (icmp, icmp6, ttl, hl, rt)
+    HookMask (*hooks_for)(const Spec& spec) = nullptr;  // when the options narrow the hooks
+
+    const OptionDef<Spec>* find_option(std::string_view opt) const;
+};
+
+using MatchModuleDef = ModuleDef<MatchSpec>;
+using TargetModuleDef = ModuleDef<TargetSpec>;
+
+const MatchModuleDef* find_match_module(std::string_view name);
+const TargetModuleDef* find_target_module(std::string_view name);
+// The module loaded implicitly for options after "-p NAME" (tcp, udp, icmp, ...), if any.
+const MatchModuleDef* implicit_protocol_module(std::uint8_t proto, Family family);
+
+template <class Spec>
+bool OptionDef<Spec>::matches(std::string_view opt) const {
+    if (opt == name) return true;
+    std::size_t start = 0;
+    while (start < aliases.size()) {
+        auto end = aliases.find(' ', start);
+        if (end == std::string_view::npos) end = aliases.size();
+        if (aliases.substr(start, end - start) == opt) return true;
+        start = end + 1;
+    }
+    return false;
+}
+
+template <class Spec>
+const OptionDef<Spec>* ModuleDef<Spec>::find_option(std::string_view opt) const {
+    for (const auto& o : options)
+        if (o.matches(opt)) return &o;
+    return nullptr;
+}
+
+}  // namespace fwbench::detail
