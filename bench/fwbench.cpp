@@ -13,6 +13,7 @@
 #include <optional>
 
 #include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "fwbench/classbench.hpp"
@@ -185,6 +186,9 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Diagnostics go to stderr: stdout may carry --verdicts/--counters/--json output.
+    spdlog::set_default_logger(spdlog::stderr_color_mt("fwbench"));
+    spdlog::set_pattern("fwbench: %l: %v");
     try {
         return run(argc, argv);
     } catch (const fwbench::ParseError& e) {

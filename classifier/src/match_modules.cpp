@@ -723,8 +723,7 @@ std::vector<MatchModuleDef> build_match_modules() {
                  }});
 
     m.push_back({"recent",
-                 {{"name", "", 1, false, APPLY { SPEC(RecentMatch); s.name = args[0]; return {}; }},
-                  {"set", "", 0, true, APPLY { SPEC(RecentMatch); s.cmd = RecentMatch::Cmd::set; s.negated = neg; return {}; }},
+                 {{"set", "", 0, true, APPLY { SPEC(RecentMatch); s.cmd = RecentMatch::Cmd::set; s.negated = neg; return {}; }},
                   {"rcheck", "", 0, true, APPLY { SPEC(RecentMatch); s.cmd = RecentMatch::Cmd::rcheck; s.negated = neg; return {}; }},
                   {"update", "", 0, true, APPLY { SPEC(RecentMatch); s.cmd = RecentMatch::Cmd::update; s.negated = neg; return {}; }},
                   {"remove", "", 0, true, APPLY { SPEC(RecentMatch); s.cmd = RecentMatch::Cmd::remove; s.negated = neg; return {}; }},
@@ -744,15 +743,16 @@ std::vector<MatchModuleDef> build_match_modules() {
                        return {};
                    }},
                   {"rttl", "", 0, false, APPLY { SPEC(RecentMatch); s.rttl = true; return {}; }},
-                  {"rsource", "", 0, false, APPLY { SPEC(RecentMatch); s.rdest = false; return {}; }},
-                  {"rdest", "", 0, false, APPLY { SPEC(RecentMatch); s.rdest = true; return {}; }},
+                  {"name", "", 1, false, APPLY { SPEC(RecentMatch); s.name = args[0]; return {}; }},
                   {"mask", "", 1, false, APPLY {
                        SPEC(RecentMatch);
                        auto a = parse_ip(args[0], ctx.family);
                        if (!a) return "expected an address mask, got '" + args[0] + "'";
                        s.mask = *a;
                        return {};
-                   }}},
+                   }},
+                  {"rsource", "", 0, false, APPLY { SPEC(RecentMatch); s.rdest = false; return {}; }},
+                  {"rdest", "", 0, false, APPLY { SPEC(RecentMatch); s.rdest = true; return {}; }}},
                  [](const OptionContext& ctx) -> MatchSpec {
                      RecentMatch r;
                      r.mask = prefix_mask(ctx.family, address_bits(ctx.family));

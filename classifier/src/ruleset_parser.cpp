@@ -500,7 +500,16 @@ private:
                 Match& m = r.matches[mi];
                 auto err = od->apply(m.spec, n, args, ctx);
                 if (!err.empty()) fail(line_no_, words[k].column, m.module + " " + o + ": " + err);
-                m.options.push_back(RuleOption{std::string(od->name), n, std::move(args)});
+                std::string printed_name(od->name);
+                if (printed_name == "syn") {
+                    // iptables-save writes --syn as the --tcp-flags it stands for.
+                    if (!seen_opts[mi].insert("tcp-flags").second) fail(line_no_, w.column, "--syn and --tcp-flags exclude each other");
+                    printed_name = "tcp-flags";
+                    args = {"FIN,SYN,RST,ACK", "SYN"};
+                } else if (printed_name == "tcp-flags" && seen_opts[mi].count("syn")) {
+                    fail(line_no_, w.column, "--syn and --tcp-flags exclude each other");
+                }
+                m.options.push_back(RuleOption{std::move(printed_name), n, std::move(args)});
             } else {
                 fail(line_no_, w.column, "unknown option '" + o + "'");
             }

@@ -19,38 +19,38 @@ constexpr HookMask H_PRE = hook_bit(Hook::prerouting), H_IN = hook_bit(Hook::inp
                    H_FWD = hook_bit(Hook::forward), H_OUT = hook_bit(Hook::output),
                    H_POST = hook_bit(Hook::postrouting);
 
-constexpr const char* reject_v4[] = {"icmp-net-unreachable", "icmp-host-unreachable", "icmp-port-unreachable",
-                                     "icmp-proto-unreachable", "icmp-net-prohibited", "icmp-host-prohibited",
-                                     "icmp-admin-prohibited", "tcp-reset"};
-constexpr const char* reject_v6[] = {"icmp6-no-route", "icmp6-adm-prohibited", "icmp6-addr-unreachable",
-                                     "icmp6-port-unreachable", "tcp-reset", "icmp6-policy-fail",
-                                     "icmp6-reject-route"};
+struct RejectName {
+    const char* name;
+    const char* alias;
+};
+// The names libipt_REJECT / libip6t_REJECT accept, with their short aliases.
+constexpr RejectName reject_v4[] = {
+    {"icmp-net-unreachable", "net-unreach"},   {"icmp-host-unreachable", "host-unreach"},
+    {"icmp-proto-unreachable", "proto-unreach"}, {"icmp-port-unreachable", "port-unreach"},
+    {"icmp-net-prohibited", "net-prohib"},     {"icmp-host-prohibited", "host-prohib"},
+    {"tcp-reset", "tcp-rst"},                  {"icmp-admin-prohibited", "admin-prohib"}};
+constexpr RejectName reject_v6[] = {
+    {"icmp6-no-route", "no-route"},            {"icmp6-adm-prohibited", "adm-prohibited"},
+    {"icmp6-addr-unreachable", "addr-unreach"}, {"icmp6-port-unreachable", "port-unreach"},
+    {"tcp-reset", "tcp-rst"},                  {"icmp6-policy-fail", "policy-fail"},
+    {"icmp6-reject-route", "reject-route"}};
 
 std::string apply_reject_with(TargetSpec& spec_, bool, std::vector<std::string>& args, const OptionContext& ctx) {
     auto& s = std::get<RejectTarget>(spec_);
-    std::string w = args[0];
-    // iptables' aliases: the short forms and the *-unreachable spellings.
-    if (ctx.family == Family::ipv4) {
-        for (const char* n : reject_v4) {
-            std::string full = n, short_form = full.substr(full.find('-') + 1);
-            if (w == full || w == short_form || (w == "tcp-rst" && full == "tcp-reset")) {
-                s.with = full;
-                args[0] = full;
-                return {};
+    const std::string& w = args[0];
+    auto find = [&](const auto& table) {
+        for (const auto& n : table)
+            if (w == n.name || w == n.alias) {
+                s.with = n.name;
+                args[0] = n.name;
+                return true;
             }
-        }
-        return "expected a --reject-with type (icmp-port-unreachable, icmp-host-prohibited, tcp-reset, ...), got '" + w + "'";
-    }
-    if (w == "icmp6-adm-prohibited" || w == "adm-prohibited") w = "icmp6-adm-prohibited";
-    for (const char* n : reject_v6) {
-        std::string full = n, short_form = full.substr(full.find('-') + 1);
-        if (w == full || w == short_form || (w == "tcp-rst" && full == "tcp-reset")) {
-            s.with = full;
-            args[0] = full;
-            return {};
-        }
-    }
-    return "expected an ip6tables --reject-with type (icmp6-port-unreachable, icmp6-adm-prohibited, tcp-reset, ...), got '" + w + "'";
+        return false;
+    };
+    if (ctx.family == Family::ipv4 ? find(reject_v4) : find(reject_v6)) return {};
+    return ctx.family == Family::ipv4
+               ? "expected a --reject-with type (icmp-port-unreachable, icmp-host-prohibited, tcp-reset, ...), got '" + w + "'"
+               : "expected an ip6tables --reject-with type (icmp6-port-unreachable, icmp6-adm-prohibited, tcp-reset, ...), got '" + w + "'";
 }
 
 // "ADDR[-ADDR][:PORT[-PORT]]", IPv6 addresses in brackets when a port follows.
@@ -265,7 +265,13 @@ std::vector<TargetModuleDef> build_target_modules() {
                  static_cast<HookMask>(H_IN | H_FWD | H_OUT), "filter", true});
 
     t.push_back({"LOG",
-                 {{"log-level", "", 1, false, TAPPLY {
+                 {{"log-prefix", "", 1, false, TAPPLY {
+                       TSPEC(LogTarget);
+                       if (args[0].size() > 29) return "a log prefix is at most 29 characters";
+                       s.prefix = args[0];
+                       return {};
+                   }},
+                  {"log-level", "", 1, false, TAPPLY {
                        TSPEC(LogTarget);
                        static constexpr const char* levels[] = {"emerg", "alert", "crit", "error", "warning", "notice", "info", "debug"};
                        for (int i = 0; i < 8; ++i)
@@ -277,12 +283,6 @@ std::vector<TargetModuleDef> build_target_modules() {
                        auto v = parse_uint(args[0], 7);
                        if (!v) return "expected a log level 0-7 or a name (emerg ... debug), got '" + args[0] + "'";
                        s.level = static_cast<int>(*v);
-                       return {};
-                   }},
-                  {"log-prefix", "", 1, false, TAPPLY {
-                       TSPEC(LogTarget);
-                       if (args[0].size() > 29) return "a log prefix is at most 29 characters";
-                       s.prefix = args[0];
                        return {};
                    }},
                   {"log-tcp-sequence", "", 0, false, TAPPLY { TSPEC(LogTarget); s.log_flags |= 0x01; return {}; }},
