@@ -34,7 +34,7 @@ public:
 
     Ruleset run() {
         std::size_t pos = 0;
-        while (pos <= text_.size()) {
+        while (pos < text_.size() || (pos == 0 && text_.empty())) {
             auto nl = text_.find('\n', pos);
             auto line = text_.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
             ++line_no_;
@@ -231,7 +231,7 @@ private:
     const Word& arg(const std::vector<Word>& words, std::size_t i, const char* what) {
         if (i >= words.size()) {
             const Word& last = words.back();
-            fail(line_no_, last.column + static_cast<int>(last.text.size()) + 1, std::string("expected ") + what);
+            fail(line_no_, last.column + static_cast<int>(last.text.size()), std::string("expected ") + what);
         }
         return words[i];
     }
@@ -461,9 +461,10 @@ private:
                         if (!seen_target_opts.insert(std::string(od->name)).second)
                             fail(line_no_, w.column, "'" + o + "' given twice for target " + r.target->name);
                         bool n = take_neg(w, od->negatable);
-                        auto args = read_args(words, k, *od, w, n);
+                        int arg_col = 0;
+                        auto args = read_args(words, k, *od, w, n, arg_col);
                         auto err = od->apply(r.target->spec, n, args, ctx);
-                        if (!err.empty()) fail(line_no_, words[k].column, r.target->name + " " + o + ": " + err);
+                        if (!err.empty()) fail(line_no_, arg_col, r.target->name + " " + o + ": " + err);
                         r.target->options.push_back(RuleOption{std::string(od->name), n, std::move(args)});
                         continue;
                     }
@@ -496,10 +497,11 @@ private:
                 if (defs[mi]->name != "policy" && !seen_opts[mi].insert(std::string(od->name)).second)
                     fail(line_no_, w.column, "'" + o + "' given twice for the " + std::string(defs[mi]->name) + " match");
                 bool n = take_neg(w, od->negatable);
-                auto args = read_args(words, k, *od, w, n);
+                int arg_col = 0;
+                auto args = read_args(words, k, *od, w, n, arg_col);
                 Match& m = r.matches[mi];
                 auto err = od->apply(m.spec, n, args, ctx);
-                if (!err.empty()) fail(line_no_, words[k].column, m.module + " " + o + ": " + err);
+                if (!err.empty()) fail(line_no_, arg_col, m.module + " " + o + ": " + err);
                 std::string printed_name(od->name);
                 if (printed_name == "syn") {
                     // iptables-save writes --syn as the --tcp-flags it stands for.
@@ -564,7 +566,8 @@ private:
 
     template <class Spec>
     std::vector<std::string> read_args(const std::vector<Word>& words, std::size_t& k,
-                                       const detail::OptionDef<Spec>& od, const Word& opt, bool& neg) {
+                                       const detail::OptionDef<Spec>& od, const Word& opt, bool& neg, int& arg_col) {
+        arg_col = opt.column;  // options without arguments: point at the option
         if (od.nargs > 0 && k + 1 < words.size() && words[k + 1].is("!")) {
             // Old form: "--dport ! 22".
             if (neg) fail(line_no_, words[k + 1].column, "double negation");
@@ -576,10 +579,11 @@ private:
         for (int a = 0; a < od.nargs; ++a) {
             if (k + 1 >= words.size()) {
                 const Word& last = words.back();
-                fail(line_no_, last.column + static_cast<int>(last.text.size()) + 1,
+                fail(line_no_, last.column + static_cast<int>(last.text.size()),
                      "expected " + std::string(od.nargs == 1 ? "an argument" : "two arguments") + " after '" + opt.text + "'");
             }
             args.push_back(words[++k].text);
+            if (a == 0) arg_col = words[k].column;
         }
         return args;
     }
