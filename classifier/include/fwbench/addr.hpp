@@ -44,7 +44,14 @@ struct IpPrefix {
     IpAddr mask;
 
     static IpPrefix any(Family family);
-    bool contains(const IpAddr& a) const { return apply_mask(a, mask) == addr; }
+    bool contains(const IpAddr& a) const {
+        if (a.family != addr.family) return false;
+        const int n = address_bytes(a.family);
+        for (int i = 0; i < n; ++i)
+            if ((a.bytes[static_cast<std::size_t>(i)] & mask.bytes[static_cast<std::size_t>(i)]) != addr.bytes[static_cast<std::size_t>(i)])
+                return false;
+        return true;
+    }
     bool is_any() const { return mask_length(mask) == 0; }
     bool operator==(const IpPrefix&) const = default;
 };
