@@ -1,8 +1,18 @@
 #!/usr/bin/env bash
-# Set up, build and run the whole test suite (the README's second command).
+# Set up, build and run the whole test suite (the README's second command): once in the
+# release build, then again in an ASan/UBSan build so memory and undefined-behaviour errors fail.
+# FWBENCH_SKIP_SANITIZERS=1 runs only the release build (for quick local iterations).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
+
 [ -d build ] || meson setup build
 meson compile -C build
 meson test -C build --print-errorlogs "$@"
+
+if [ "${FWBENCH_SKIP_SANITIZERS:-0}" != 1 ]; then
+  [ -d build-asan ] || meson setup build-asan -Db_sanitize=address,undefined -Dbuildtype=debug
+  meson compile -C build-asan
+  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
+    meson test -C build-asan --print-errorlogs --timeout-multiplier 4 "$@"
+fi
