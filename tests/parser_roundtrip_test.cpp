@@ -216,6 +216,20 @@ TEST(RoundTrip, RestoreNoflushCommands) {
     EXPECT_EQ(rs.table("filter")->chain("FORWARD")->rules[0].input_counters, (Counters{10, 200}));
 }
 
+TEST(RoundTrip, AddressListsExpandLikeIptables) {
+    Ruleset rs = parse_ruleset("*filter\n-A INPUT -s 192.0.2.1,192.0.2.2 -d 198.51.100.0/24,203.0.113.9 -j DROP\n-A INPUT -j ACCEPT\nCOMMIT\n", {});
+    const auto& rules = rs.table("filter")->chain("INPUT")->rules;
+    ASSERT_EQ(rules.size(), 5u);
+    EXPECT_EQ(format_rule(rules[0], "INPUT"), "-A INPUT -s 192.0.2.1/32 -d 198.51.100.0/24 -j DROP");
+    EXPECT_EQ(format_rule(rules[1], "INPUT"), "-A INPUT -s 192.0.2.1/32 -d 203.0.113.9/32 -j DROP");
+    EXPECT_EQ(format_rule(rules[2], "INPUT"), "-A INPUT -s 192.0.2.2/32 -d 198.51.100.0/24 -j DROP");
+    EXPECT_EQ(format_rule(rules[3], "INPUT"), "-A INPUT -s 192.0.2.2/32 -d 203.0.113.9/32 -j DROP");
+    EXPECT_EQ(rules[3].line, 2);
+    // -D with the same list deletes all four.
+    Ruleset del = parse_ruleset("*filter\n-A INPUT -s 192.0.2.1,192.0.2.2 -j DROP\n-A INPUT -j ACCEPT\n-D INPUT -s 192.0.2.1,192.0.2.2 -j DROP\nCOMMIT\n", {});
+    ASSERT_EQ(del.table("filter")->chain("INPUT")->rules.size(), 1u);
+}
+
 TEST(RoundTrip, RulesForTheOtherFamilyAreSkippedLikeIptablesRestore) {
     Ruleset rs = parse_ruleset("*filter\n-A INPUT -6 -j DROP\n-A INPUT -4 -j ACCEPT\nCOMMIT\n", {});
     ASSERT_EQ(rs.table("filter")->chain("INPUT")->rules.size(), 1u);

@@ -2,6 +2,7 @@
 
 #include "fwbench/ruleset_parser.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <functional>
 #include <set>
@@ -285,14 +286,12 @@ private:
                 return;
             }
         }
-        // -D CHAIN rule-spec: parse it as a rule and delete the first equal one.
-        Rule r = parse_rule(words, i + 2, c);
-        for (auto it = c.rules.begin(); it != c.rules.end(); ++it)
-            if (*it == r) {
-                c.rules.erase(it);
-                return;
-            }
-        fail(line_no_, words[i].column, "no rule in chain " + c.name + " equals the rule to delete");
+        // -D CHAIN rule-spec: parse it as rules (address lists expand) and delete each.
+        for (const Rule& r : parse_rule(words, i + 2, c)) {
+            auto it = std::find(c.rules.begin(), c.rules.end(), r);
+            if (it == c.rules.end()) fail(line_no_, words[i].column, "no rule in chain " + c.name + " equals the rule to delete");
+            c.rules.erase(it);
+        }
     }
 
     void add_rule(const std::vector<Word>& words, std::size_t i, Counters counters) {
@@ -308,17 +307,20 @@ private:
                 ++first;
             }
         }
-        Rule r = parse_rule(words, first, c);
-        if (r.line < 0) return;  // a rule for the other family (-4/-6): iptables-restore skips it
-        r.input_counters = counters.packets || counters.bytes ? counters : r.input_counters;
-        // Index again: parse_rule may not add chains, but be safe with references.
-        c.rules.insert(c.rules.begin() + static_cast<std::ptrdiff_t>(position), std::move(r));
+        std::vector<Rule> rules = parse_rule(words, first, c);
+        for (auto& r : rules) {
+            if (counters.packets || counters.bytes) r.input_counters = counters;
+            c.rules.insert(c.rules.begin() + static_cast<std::ptrdiff_t>(position++), std::move(r));
+        }
     }
 
     // --- rules -------------------------------------------------------------------------------
 
-    Rule parse_rule(const std::vector<Word>& words, std::size_t i, const Chain& chain) {
+    // One rule, or several when -s/-d list addresses (iptables adds one rule per source and
+    // destination combination, sources outermost); none for a rule of the other family (-4/-6).
+    std::vector<Rule> parse_rule(const std::vector<Word>& words, std::size_t i, const Chain& chain) {
         Rule r;
+        std::vector<IpPrefix> src_list, dst_list;
         r.line = line_no_;
         r.text = std::string(line_text_);
         detail::OptionContext ctx;
@@ -371,11 +373,17 @@ private:
                 once(w, is_src ? "s" : "d");
                 bool n = old_neg(k, take_neg(w, true));
                 const Word& a = arg(words, ++k, "an address after -s/-d");
-                if (a.text.find(',') != std::string::npos)
-                    fail(line_no_, a.column, "address lists ('" + a.text + "') expand into one rule per address in iptables; write one rule per address");
-                auto p = parse_prefix(a.text, rs_.family);
-                if (!p.prefix) fail(line_no_, a.column, p.error);
-                (is_src ? r.ip.src : r.ip.dst) = Neg<IpPrefix>{*p.prefix, n};
+                auto& list = is_src ? src_list : dst_list;
+                int col = a.column;
+                for (auto part : detail::split(a.text, ',')) {
+                    auto p = parse_prefix(part, rs_.family);
+                    if (!p.prefix) fail(line_no_, col, p.error);
+                    list.push_back(*p.prefix);
+                    col += static_cast<int>(part.size()) + 1;
+                }
+                if (list.size() > 1 && n)
+                    fail(line_no_, w.column, "'!' cannot be used with a list of addresses (iptables refuses it)");
+                (is_src ? r.ip.src : r.ip.dst) = Neg<IpPrefix>{list[0], n};
             } else if (o == "-i" || o == "--in-interface" || o == "-o" || o == "--out-interface") {
                 bool is_in = o == "-i" || o == "--in-interface";
                 once(w, is_in ? "i" : "o");
@@ -412,10 +420,7 @@ private:
             } else if (o == "-4" || o == "--ipv4" || o == "-6" || o == "--ipv6") {
                 take_neg(w, false);
                 bool v4 = o == "-4" || o == "--ipv4";
-                if (v4 != (rs_.family == Family::ipv4)) {
-                    r.line = -1;  // for the other family
-                    return r;
-                }
+                if (v4 != (rs_.family == Family::ipv4)) return {};  // iptables-restore skips it
             } else if (o == "-c" || o == "--set-counters") {
                 take_neg(w, false);
                 const Word& p = arg(words, ++k, "a packet count after -c");
@@ -537,7 +542,16 @@ private:
             }
             sort_options(r.target->options, tdef->options);
         }
-        return r;
+        if (src_list.size() <= 1 && dst_list.size() <= 1) return {std::move(r)};
+        std::vector<Rule> expanded;
+        for (std::size_t si = 0; si < std::max<std::size_t>(1, src_list.size()); ++si)
+            for (std::size_t di = 0; di < std::max<std::size_t>(1, dst_list.size()); ++di) {
+                Rule e = r;
+                if (!src_list.empty()) e.ip.src->value = src_list[si];
+                if (!dst_list.empty()) e.ip.dst->value = dst_list[di];
+                expanded.push_back(std::move(e));
+            }
+        return expanded;
     }
 
     template <class Spec>
