@@ -14,7 +14,7 @@ std::uint16_t BasicHostView::address_type(const IpAddr& a, std::string_view) con
         if ((v >> 24) == 127) return addr_type::local;
         if (v == 0xffffffffu) return addr_type::broadcast;
         if ((v >> 28) == 0xe) return addr_type::multicast;
-        if (v == 0) return addr_type::broadcast;  // inet_addr_type: 0.0.0.0 is RTN_BROADCAST
+        if ((v >> 24) == 0) return addr_type::broadcast;  // __inet_dev_addr_type: 0/8 is RTN_BROADCAST
         return addr_type::unicast;
     }
     IpAddr loopback;

@@ -1,0 +1,157 @@
+#pragma once
+// The host a ruleset runs on: interfaces and addresses, routing tables, policy routing rules
+// and the sysctls that change the packet path — enough to route a packet as the kernel's
+// fib_lookup does and to answer addrtype and rpfilter.
+//
+// What: built from the JSON of `ip -j addr show` alone (routes then derived as the kernel's
+// fib_add_ifaddr derives them: local table `local ADDR`, `broadcast PREFIX|~MASK` below /31,
+// the connected route in main, `local 127.0.0.0/8` on lo), or from an object
+// {"addr": ..., "route": ..., "rule": ..., "sysctl": {...}} holding `ip -j addr show`,
+// `ip -j route show table all`, `ip -j rule show` and sysctl values.
+//
+// How: each routing table is a binary trie over address bits (one per family); a lookup walks
+// at most 32/128 nodes and keeps the deepest prefix with a usable route — no linear scan.
+// Policy rules are kept sorted by priority and evaluated as fib_rules_lookup does.
+//
+// Invariants: tables and rules are immutable after construction; lookups never allocate.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fwbench/addr.hpp"
+#include "fwbench/host_view.hpp"
+
+namespace fwbench {
+
+enum class RouteType : std::uint8_t { unicast, local, broadcast, anycast, multicast, blackhole, unreachable, prohibit, throw_, nat };
+const char* route_type_name(RouteType t);
+
+constexpr std::uint32_t rt_table_local = 255, rt_table_main = 254, rt_table_default = 253;
+
+struct InterfaceAddress {
+    IpAddr addr;
+    int prefixlen = 32;
+    std::optional<IpAddr> broadcast;
+    bool secondary = false, noprefixroute = false;
+};
+
+struct Interface {
+    int index = 0;
+    std::string name;
+    bool up = true, loopback = false;
+    std::optional<MacAddr> mac;
+    std::vector<InterfaceAddress> addrs;
+};
+
+struct Route {
+    RouteType type = RouteType::unicast;
+    IpPrefix dst;
+    int prefixlen = 0;
+    std::optional<IpAddr> gateway;
+    std::string dev;  // empty for blackhole/unreachable/prohibit
+    std::uint32_t table = rt_table_main;
+    std::optional<IpAddr> prefsrc;
+    std::uint32_t metric = 0;
+    std::uint8_t tos = 0;
+};
+
+struct RoutingRule {
+    std::uint32_t priority = 0;
+    bool invert = false;  // "not"
+    std::optional<IpPrefix> from, to;
+    std::optional<std::string> iif, oif;
+    std::optional<std::uint32_t> fwmark;
+    std::uint32_t fwmask = 0xffffffff;
+    std::optional<std::uint8_t> tos;
+    enum class Action : std::uint8_t { lookup, blackhole, unreachable, prohibit, goto_, nop } action = Action::lookup;
+    std::uint32_t table = rt_table_main;
+    std::uint32_t goto_priority = 0;
+    int suppress_prefixlength = -1;
+    Family family = Family::ipv4;
+};
+
+// The part of a flow routing looks at (struct flowi4).
+struct RouteQuery {
+    IpAddr dst, src;          // src may be unspecified (family set, bytes zero) for output
+    std::string_view iif;     // "lo" for locally generated traffic (LOOPBACK_IFINDEX)
+    std::string_view oif;     // output: a bound device, else empty
+    std::uint32_t mark = 0;
+    std::uint8_t tos = 0;
+};
+
+struct RouteResult {
+    bool found = false;       // false: no route (ENETUNREACH)
+    RouteType type = RouteType::unreachable;
+    const Route* route = nullptr;  // nullptr for rule actions (blackhole/unreachable/prohibit)
+    std::uint32_t table = 0;
+    std::uint32_t rule_priority = 0;
+};
+
+struct Sysctls {
+    bool ip_forward = false;
+    int rp_filter_all = 0, rp_filter_default = 0;
+    bool accept_local_all = false, route_localnet_all = false;
+    bool tcp_loose = true;
+    bool ip6_forward = false;
+    std::map<std::string, int, std::less<>> rp_filter, accept_local, route_localnet, forwarding;  // per device
+
+    int rp_filter_for(std::string_view dev) const;  // max(all, dev), as IN_DEV_RPFILTER
+    bool accept_local_for(std::string_view dev) const;
+    bool route_localnet_for(std::string_view dev) const;
+    bool forwarding_for(std::string_view dev) const;
+};
+
+class RouteTable {
+public:
+    RouteTable();
+    ~RouteTable();
+    RouteTable(RouteTable&&) noexcept;
+    RouteTable& operator=(RouteTable&&) noexcept;
+
+    void add(Route r);
+    // Longest-prefix match; among routes of that prefix, the first whose TOS fits, lowest
+    // metric first. Returns nullptr when nothing covers dst.
+    const Route* lookup(const IpAddr& dst, std::uint8_t tos = 0) const;
+    const std::vector<Route>& routes() const { return all_; }
+
+private:
+    struct Node;
+    std::unique_ptr<Node> root4_, root6_;
+    std::vector<Route> all_;  // for listing (ip route show)
+};
+
+class Host : public HostView {
+public:
+    // Parses either form; throws ParseError naming the JSON path of a bad value.
+    static Host from_json(std::string_view text, const std::string& source);
+
+    const std::vector<Interface>& interfaces() const { return interfaces_; }
+    const Interface* interface(std::string_view name) const;
+    const std::vector<RoutingRule>& rules() const { return rules_; }
+    const RouteTable* table(std::uint32_t id) const;
+    std::string table_name(std::uint32_t id) const;
+    const Sysctls& sysctl() const { return sysctl_; }
+    bool is_local_address(const IpAddr& a) const;  // configured on some interface
+
+    // fib_lookup: policy rules in priority order, then the tables they name.
+    RouteResult lookup(const RouteQuery& q) const;
+
+    // HostView
+    std::uint16_t address_type(const IpAddr& a, std::string_view dev) const override;
+    bool reverse_path_ok(const Packet& p, bool loose, bool validmark, bool accept_local) const override;
+
+private:
+    void derive_routes();
+    std::vector<Interface> interfaces_;
+    std::map<std::uint32_t, RouteTable> tables_;
+    std::map<std::uint32_t, std::string> table_names_;
+    std::vector<RoutingRule> rules_;
+    Sysctls sysctl_;
+};
+
+}  // namespace fwbench

@@ -1,0 +1,210 @@
+// The host model: routes derived from addresses as the kernel derives them (checked against a
+// real kernel's dump), policy routing, addrtype, rpfilter, sysctls, and bad host files.
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "fwbench/host.hpp"
+#include "fwbench/matches.hpp"
+#include "fwbench/parse_error.hpp"
+
+namespace fwbench {
+namespace {
+
+// `ip -j addr show` and `ip -j route show table all` from a Linux 6.18 network namespace with
+// wan1 203.0.113.1/24 and p1 198.51.100.1/31 (both up) and lo.
+const char* kernel_addr = R"([
+ {"ifindex":1,"ifname":"lo","flags":["LOOPBACK","UP","LOWER_UP"],"link_type":"loopback","address":"00:00:00:00:00:00",
+  "addr_info":[{"family":"inet","local":"127.0.0.1","prefixlen":8,"scope":"host","label":"lo"}]},
+ {"ifindex":2,"link":"wan1","ifname":"p1","flags":["BROADCAST","MULTICAST","UP","LOWER_UP"],"link_type":"ether","address":"3e:2e:4f:65:47:f8",
+  "addr_info":[{"family":"inet","local":"198.51.100.1","prefixlen":31,"scope":"global","label":"p1"}]},
+ {"ifindex":3,"link":"p1","ifname":"wan1","flags":["BROADCAST","MULTICAST","UP","LOWER_UP"],"link_type":"ether","address":"06:f9:e3:38:09:1b",
+  "addr_info":[{"family":"inet","local":"203.0.113.1","prefixlen":24,"scope":"global","label":"wan1"}]}])";
+const char* kernel_routes = R"([
+ {"dst":"198.51.100.0/31","dev":"p1","protocol":"kernel","scope":"link","prefsrc":"198.51.100.1","flags":[]},
+ {"dst":"203.0.113.0/24","dev":"wan1","protocol":"kernel","scope":"link","prefsrc":"203.0.113.1","flags":[]},
+ {"type":"local","dst":"127.0.0.0/8","dev":"lo","table":"local","protocol":"kernel","scope":"host","prefsrc":"127.0.0.1","flags":[]},
+ {"type":"local","dst":"127.0.0.1","dev":"lo","table":"local","protocol":"kernel","scope":"host","prefsrc":"127.0.0.1","flags":[]},
+ {"type":"broadcast","dst":"127.255.255.255","dev":"lo","table":"local","protocol":"kernel","scope":"link","prefsrc":"127.0.0.1","flags":[]},
+ {"type":"local","dst":"198.51.100.1","dev":"p1","table":"local","protocol":"kernel","scope":"host","prefsrc":"198.51.100.1","flags":[]},
+ {"type":"local","dst":"203.0.113.1","dev":"wan1","table":"local","protocol":"kernel","scope":"host","prefsrc":"203.0.113.1","flags":[]},
+ {"type":"broadcast","dst":"203.0.113.255","dev":"wan1","table":"local","protocol":"kernel","scope":"link","prefsrc":"203.0.113.1","flags":[]}])";
+
+IpAddr v4(const char* s) { return *parse_ip(s, Family::ipv4); }
+
+std::set<std::string> route_set(const Host& h) {
+    std::set<std::string> out;
+    for (std::uint32_t t : {rt_table_local, rt_table_main, rt_table_default}) {
+        const RouteTable* table = h.table(t);
+        if (!table) continue;
+        for (const auto& r : table->routes())
+            out.insert(std::string(route_type_name(r.type)) + " " + format_prefix(r.dst) + " dev " + r.dev + " table " +
+                       h.table_name(r.table) + (r.prefsrc ? " src " + format_ip(*r.prefsrc) : ""));
+    }
+    return out;
+}
+
+TEST(Host, DerivedRoutesEqualTheKernelsOwn) {
+    Host derived = Host::from_json(kernel_addr, "addr.json");
+    Host dumped = Host::from_json(std::string("{\"addr\":") + kernel_addr + ",\"route\":" + kernel_routes + "}", "host.json");
+    EXPECT_EQ(route_set(derived), route_set(dumped));
+    EXPECT_EQ(route_set(dumped).size(), 8u);
+}
+
+struct LookupCase {
+    const char* dst;
+    const char* iif;
+    std::uint32_t mark;
+    RouteType type;
+    const char* dev;  // nullptr: no route
+};
+
+TEST(Host, LookupFollowsRulesAndLongestPrefix) {
+    std::string host = std::string(R"({"addr":)") + kernel_addr + R"(,
+      "route":[
+        {"dst":"default","gateway":"203.0.113.254","dev":"wan1"},
+        {"dst":"203.0.113.0/24","dev":"wan1","prefsrc":"203.0.113.1"},
+        {"dst":"default","gateway":"198.51.100.0","dev":"p1","table":"DSL"},
+        {"type":"blackhole","dst":"192.0.2.0/24"},
+        {"type":"unreachable","dst":"192.0.2.128/25"},
+        {"type":"local","dst":"127.0.0.0/8","dev":"lo","table":"local"},
+        {"type":"local","dst":"203.0.113.1","dev":"wan1","table":"local"},
+        {"type":"broadcast","dst":"203.0.113.255","dev":"wan1","table":"local"}],
+      "rule":[
+        {"priority":0,"src":"all","table":"local"},
+        {"priority":100,"src":"all","fwmark":"0x1/0xff","table":"DSL"},
+        {"priority":200,"src":"all","iif":"p1","action":"prohibit"},
+        {"priority":32766,"src":"all","table":"main"},
+        {"priority":32767,"src":"all","table":"default"}]})";
+    Host h = Host::from_json(host, "host.json");
+    const std::vector<LookupCase> cases = {
+        {"203.0.113.1", "lo", 0, RouteType::local, "wan1"},
+        {"127.9.9.9", "lo", 0, RouteType::local, "lo"},
+        {"203.0.113.255", "wan1", 0, RouteType::broadcast, "wan1"},
+        {"203.0.113.77", "lo", 0, RouteType::unicast, "wan1"},
+        {"8.8.8.8", "lo", 0, RouteType::unicast, "wan1"},
+        {"8.8.8.8", "lo", 0x101, RouteType::unicast, "p1"},   // fwmark rule -> table DSL
+        {"8.8.8.8", "lo", 0x102, RouteType::unicast, "wan1"}, // mask 0xff: 0x02 != 0x01
+        {"8.8.8.8", "p1", 0, RouteType::prohibit, ""},          // iif rule
+        {"192.0.2.7", "lo", 0, RouteType::blackhole, ""},
+        {"192.0.2.200", "lo", 0, RouteType::unreachable, ""},  // longer prefix wins
+    };
+    for (const auto& c : cases) {
+        RouteQuery q;
+        q.dst = v4(c.dst);
+        q.src = IpAddr::v4(0);
+        q.iif = c.iif;
+        q.mark = c.mark;
+        RouteResult r = h.lookup(q);
+        SCOPED_TRACE(std::string(c.dst) + " iif " + c.iif);
+        ASSERT_TRUE(r.found);
+        EXPECT_EQ(route_type_name(r.type), std::string(route_type_name(c.type)));
+        EXPECT_EQ(r.route ? r.route->dev : "", c.dev);
+    }
+    Host no_default = Host::from_json(kernel_addr, "addr.json");
+    RouteQuery q;
+    q.dst = v4("8.8.8.8");
+    q.iif = "lo";
+    EXPECT_FALSE(no_default.lookup(q).found);
+}
+
+TEST(Host, AddressTypesAsInetDevAddrType) {
+    Host h = Host::from_json(kernel_addr, "addr.json");
+    EXPECT_EQ(h.address_type(v4("203.0.113.1"), ""), addr_type::local);
+    EXPECT_EQ(h.address_type(v4("127.0.0.5"), ""), addr_type::local);
+    EXPECT_EQ(h.address_type(v4("198.51.100.1"), ""), addr_type::local);
+    EXPECT_EQ(h.address_type(v4("203.0.113.255"), ""), addr_type::broadcast);
+    EXPECT_EQ(h.address_type(v4("255.255.255.255"), ""), addr_type::broadcast);
+    EXPECT_EQ(h.address_type(v4("0.1.2.3"), ""), addr_type::broadcast);
+    EXPECT_EQ(h.address_type(v4("224.0.0.1"), ""), addr_type::multicast);
+    EXPECT_EQ(h.address_type(v4("203.0.113.2"), ""), addr_type::unicast);
+    // --limit-iface-*: only routes through that device count.
+    EXPECT_EQ(h.address_type(v4("203.0.113.1"), "wan1"), addr_type::local);
+    EXPECT_EQ(h.address_type(v4("203.0.113.1"), "p1"), addr_type::unicast);
+}
+
+TEST(Host, ReversePathFilter) {
+    Host h = Host::from_json(kernel_addr, "addr.json");
+    Packet p;
+    p.src = v4("203.0.113.9");
+    p.dst = v4("203.0.113.1");
+    p.in = IfaceName("wan1");
+    EXPECT_TRUE(h.reverse_path_ok(p, false, false, false));
+    p.in = IfaceName("p1");
+    EXPECT_FALSE(h.reverse_path_ok(p, false, false, false));  // strict: the route back is via wan1
+    EXPECT_TRUE(h.reverse_path_ok(p, true, false, false));    // loose: some route exists
+    p.src = v4("8.8.8.8");
+    EXPECT_FALSE(h.reverse_path_ok(p, true, false, false));   // no route back at all
+    p.in = IfaceName("lo");
+    EXPECT_TRUE(h.reverse_path_ok(p, false, false, false));   // loopback always passes
+    p.in = IfaceName("wan1");
+    p.src = v4("203.0.113.1");                                // our own address from outside
+    EXPECT_FALSE(h.reverse_path_ok(p, true, false, false));
+    EXPECT_TRUE(h.reverse_path_ok(p, true, false, true));     // --accept-local
+}
+
+TEST(Host, Sysctls) {
+    Host h = Host::from_json(std::string(R"({"addr":)") + kernel_addr + R"(,"sysctl":{
+        "net.ipv4.ip_forward":"1","net.ipv4.conf.all.rp_filter":1,"net.ipv4.conf.wan1.rp_filter":2,
+        "net.ipv4.conf.default.rp_filter":0,"net.ipv4.conf.p1.forwarding":0,"net.ipv4.conf.lo.route_localnet":1,
+        "net.netfilter.nf_conntrack_tcp_loose":0}})", "host.json");
+    const Sysctls& s = h.sysctl();
+    EXPECT_TRUE(s.ip_forward);
+    EXPECT_EQ(s.rp_filter_for("wan1"), 2);
+    EXPECT_EQ(s.rp_filter_for("p1"), 1);  // max(all, dev)
+    EXPECT_TRUE(s.forwarding_for("wan1"));
+    EXPECT_FALSE(s.forwarding_for("p1"));
+    EXPECT_TRUE(s.route_localnet_for("lo"));
+    EXPECT_FALSE(s.route_localnet_for("wan1"));
+    EXPECT_FALSE(s.tcp_loose);
+
+    Host defaults = Host::from_json(kernel_addr, "addr.json");
+    EXPECT_FALSE(defaults.sysctl().ip_forward);
+    EXPECT_EQ(defaults.sysctl().rp_filter_for("wan1"), 0);
+    EXPECT_TRUE(defaults.sysctl().tcp_loose);
+}
+
+TEST(Host, LoopbackIsAddedWhenTheDumpLacksIt) {
+    Host h = Host::from_json(R"([{"ifname":"eth0","flags":["UP"],"addr_info":[{"family":"inet","local":"192.0.2.1","prefixlen":24}]}])", "a.json");
+    ASSERT_NE(h.interface("lo"), nullptr);
+    EXPECT_EQ(h.address_type(v4("127.0.0.1"), ""), addr_type::local);
+}
+
+TEST(Host, DownInterfacesHaveNoRoutes) {
+    Host h = Host::from_json(R"([{"ifname":"eth0","flags":["BROADCAST"],"addr_info":[{"family":"inet","local":"192.0.2.1","prefixlen":24}]}])", "a.json");
+    EXPECT_EQ(h.address_type(v4("192.0.2.1"), ""), addr_type::unicast);
+}
+
+TEST(Host, BadFilesNameTheJsonPath) {
+    struct Bad {
+        const char* json;
+        const char* message;
+    };
+    const std::vector<Bad> bad = {
+        {"{", "not valid JSON"},
+        {"42", "expected the array of ip -j addr show"},
+        {R"({"route":[]})", "expected an \"addr\" member"},
+        {R"({"addr":[],"routes":[]})", "$.routes: unknown member"},
+        {R"([{"ifname":"eth0","addr_info":[{"family":"inet","local":"192.0.2.300","prefixlen":24}]}])", "addr[0].addr_info[0].local: expected an IP address"},
+        {R"([{"ifname":"eth0","addr_info":[{"family":"inet","local":"192.0.2.3","prefixlen":33}]}])", "addr[0].addr_info[0].prefixlen: out of range"},
+        {R"([{"ifname":"eth0"},{"ifname":"eth0"}])", "addr[1].ifname: interface 'eth0' appears twice"},
+        {R"({"addr":[],"route":[{"dst":"10.0.0.0/8","dev":"eth9"}]})", "route[0].dev: no interface 'eth9'"},
+        {R"({"addr":[],"route":[{"type":"weird","dst":"10.0.0.0/8"}]})", "route[0].type: unknown route type 'weird'"},
+        {R"({"addr":[],"rule":[{"priority":1,"src":"all"}]})", "rule[0].table: expected the table"},
+        {R"({"addr":[],"sysctl":{"net.ipv4.tcp_syncookies":1}})", "sysctl.net.ipv4.tcp_syncookies: not a sysctl fwbench uses"},
+        {R"({"addr":[],"sysctl":{"net.ipv4.conf.all.rp_filter":3}})", "rp_filter is 0, 1 or 2"},
+    };
+    for (const auto& b : bad) {
+        try {
+            Host::from_json(b.json, "host.json");
+            ADD_FAILURE() << "accepted: " << b.json;
+        } catch (const ParseError& e) {
+            EXPECT_NE(std::string(e.what()).find(b.message), std::string::npos) << e.what() << "\nexpected: " << b.message;
+            EXPECT_EQ(e.file(), "host.json");
+        }
+    }
+}
+
+}  // namespace
+}  // namespace fwbench
