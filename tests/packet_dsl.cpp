@@ -138,6 +138,20 @@ Packet packet(const std::string& text) {
             std::istringstream parts(v);
             std::string s;
             while (std::getline(parts, s, ',')) p.set_tcp_option(static_cast<std::uint8_t>(std::stoul(s)));
+        } else if (k == "quoted") {
+            // quoted=PROTO:SRC:SPORT>DST:DPORT, the header an ICMP error quotes
+            auto colon = v.find(':');
+            auto qp = parse_protocol(v.substr(0, colon));
+            if (!qp) bad(text, "bad quoted protocol");
+            std::string rest = v.substr(colon + 1);
+            auto gt = rest.find('>');
+            Family f = fam;
+            p.icmp_quoted.present = true;
+            p.icmp_quoted.proto = *qp;
+            endpoint(text, rest.substr(0, gt), f, p.icmp_quoted.src, p.icmp_quoted.sport);
+            endpoint(text, rest.substr(gt + 1), f, p.icmp_quoted.dst, p.icmp_quoted.dport);
+        } else if (k == "id") {
+            p.icmp_id = static_cast<std::uint16_t>(std::stoul(v));
         } else if (k == "rt") {
             // rt=TYPE/SEGSLEFT
             auto slash = v.find('/');

@@ -110,7 +110,8 @@ Verdict verdict_of(StandardTarget::Kind k) {
 
 }  // namespace
 
-WalkResult LinearEngine::run(std::size_t table_index, Hook hook, Packet& p, EngineState& st) const {
+WalkResult LinearEngine::run(std::size_t table_index, Hook hook, Packet& p, EngineState& st,
+                             std::vector<RuleVisit>* visits) const {
     WalkResult res;
     const Table& t = rs_.tables.at(table_index);
     const int base = t.find_chain(hook_chain_name(hook));
@@ -127,6 +128,7 @@ WalkResult LinearEngine::run(std::size_t table_index, Hook hook, Packet& p, Engi
     auto apply_policy = [&] {
         const Chain& bc = t.chains[static_cast<std::size_t>(base)];
         st.count_policy(table_index, static_cast<std::size_t>(base), p.length);
+        if (visits) visits->push_back({base, -1, true});
         res.verdict = verdict_of(bc.policy);
         res.chain = base;
         res.rule = -1;
@@ -148,7 +150,9 @@ WalkResult LinearEngine::run(std::size_t table_index, Hook hook, Packet& p, Engi
         }
         const Rule& r = c.rules[i];
         ++res.rules_evaluated;
-        if (!rule_matches(r, p, hook, st)) {
+        bool matched = rule_matches(r, p, hook, st);
+        if (visits) visits->push_back({chain, static_cast<int>(i), matched});
+        if (!matched) {
             ++i;
             continue;
         }

@@ -48,6 +48,13 @@ struct WalkResult {
     std::uint32_t log_events = 0;    // LOG / NFLOG / ULOG hits during the walk
 };
 
+// One rule the walk tested, for explain (a kernel TRACE, offline).
+struct RuleVisit {
+    int chain = -1;
+    int rule = -1;  // -1: the policy
+    bool matched = false;
+};
+
 struct EngineOptions {
     std::uint64_t seed = 1;  // for -m statistic --mode random (the kernel uses get_random_u32)
     unsigned hz = 250;       // jiffies per second for limit/hashlimit/recent (Debian's CONFIG_HZ)
@@ -131,7 +138,9 @@ public:
         : rs_(rs), host_(host), ipsets_(ipsets) {}
 
     // Walks `table`'s built-in chain for `hook`. A table without that chain accepts untouched.
-    WalkResult run(std::size_t table, Hook hook, Packet& p, EngineState& st) const;
+    // With `visits`, every rule tested is recorded in order (and the policy, when it decides).
+    WalkResult run(std::size_t table, Hook hook, Packet& p, EngineState& st,
+                   std::vector<RuleVisit>* visits = nullptr) const;
 
     const Ruleset& ruleset() const { return rs_; }
 

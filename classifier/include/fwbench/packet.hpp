@@ -87,6 +87,16 @@ struct Packet {
     std::uint8_t tcp_flags = 0;     // FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 URG 0x20 ECE 0x40 CWR 0x80
     std::array<std::uint64_t, 4> tcp_options{};  // bitmap of TCP option kinds present
     std::uint8_t icmp_type = 0, icmp_code = 0;
+    std::uint16_t icmp_id = 0;      // echo/timestamp/info/address-mask id (conntrack's key)
+    std::uint32_t tcp_seq = 0, tcp_ack = 0;
+    std::uint16_t tcp_window = 0;
+    // The header an ICMP error quotes (the offending packet, as it was sent).
+    struct Quoted {
+        bool present = false;
+        IpAddr src, dst;
+        std::uint8_t proto = 0;
+        std::uint16_t sport = 0, dport = 0;  // ports, or ICMP id/type for quoted ICMP
+    } icmp_quoted;
 
     // --- metadata ---
     IfaceName in, out;              // empty when the hook has no such interface

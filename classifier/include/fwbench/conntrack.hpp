@@ -1,0 +1,95 @@
+#pragma once
+// Connection tracking as nf_conntrack does it: a table of connections keyed by their original
+// and reply tuples, a tracker per protocol (TCP state table of nf_conntrack_proto_tcp.c, UDP,
+// ICMP echo pairs and errors, generic), the conntrack state each packet gets
+// (NEW, ESTABLISHED, RELATED, INVALID, UNTRACKED), confirmation, timeouts driven by packet
+// timestamps, and the NAT bindings of each connection.
+//
+// Lifecycle of a connection: `classify` on a packet's first hook finds its entry or prepares an
+// unconfirmed one (held by the PacketContext, not yet in the table); NAT may bind it; `confirm`
+// at the last hook inserts it. A packet dropped before confirmation leaves nothing behind.
+//
+// Not modelled yet: TCP window tracking (tcp_in_window), so a packet the kernel would find out
+// of window is still tracked; helpers and expectations (RELATED comes from ICMP errors only);
+// zones.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "fwbench/packet.hpp"
+
+namespace fwbench {
+
+enum class TcpCtState : std::uint8_t { none, syn_sent, syn_recv, established, fin_wait, close_wait, last_ack, time_wait, close, syn_sent2 };
+const char* tcp_ct_state_name(TcpCtState s);
+
+struct ConnTuple {
+    Family family = Family::ipv4;
+    IpAddr src, dst;
+    std::uint8_t proto = 0;
+    std::uint16_t sport = 0, dport = 0;  // ICMP: sport = id, dport = type
+    bool operator==(const ConnTuple&) const = default;
+};
+std::string format_tuple(const ConnTuple& t);
+
+struct ConnTupleHash {
+    std::size_t operator()(const ConnTuple& t) const;
+};
+
+struct Connection {
+    std::uint64_t id = 0;
+    ConnTuple orig, reply;  // reply reflects NAT bindings
+    std::uint32_t status = 0;  // ct_status bits
+    std::uint32_t mark = 0;
+    TcpCtState tcp = TcpCtState::none;
+    std::uint64_t expires_ns = 0;
+    bool confirmed = false;
+    bool nat_src_done = false, nat_dst_done = false;  // nf_nat_initialized per manip type
+};
+
+// What conntrack decided for one packet (skb->_nfct and ctinfo).
+struct CtAttachment {
+    std::shared_ptr<Connection> conn;  // null: INVALID or UNTRACKED
+    CtState state = CtState::invalid;
+    CtDir dir = CtDir::original;
+    bool is_new = false;               // created by this packet (unconfirmed)
+    std::string invalid_reason;        // why INVALID, for explain
+};
+
+struct ConntrackOptions {
+    bool tcp_loose = true;
+};
+
+class Conntrack {
+public:
+    explicit Conntrack(ConntrackOptions opt) : opt_(opt) {}
+
+    // nf_conntrack_in: find or create the packet's connection and track its protocol state.
+    CtAttachment classify(const Packet& p);
+    // __nf_conntrack_confirm: insert a new connection when its first packet leaves the last hook.
+    void confirm(const CtAttachment& ct);
+    // Fills the packet's conntrack view from the attachment (what the matches see).
+    static void describe(const CtAttachment& ct, Packet& p);
+
+    std::size_t size() const { return by_tuple_.size() / 2; }
+    std::vector<std::shared_ptr<Connection>> connections() const;
+
+private:
+    std::optional<ConnTuple> tuple_of(const Packet& p, std::string& why_not) const;
+    void expire(std::uint64_t now_ns);
+    bool track(Connection& c, CtDir dir, const Packet& p, bool is_new, std::string& why_invalid);
+    void set_timeout(Connection& c, std::uint64_t now_ns) const;
+
+    ConntrackOptions opt_;
+    std::unordered_map<ConnTuple, std::pair<std::shared_ptr<Connection>, CtDir>, ConnTupleHash> by_tuple_;
+    std::uint64_t next_id_ = 1;
+};
+
+// The reply tuple a connection expects without NAT.
+ConnTuple invert(const ConnTuple& t);
+
+}  // namespace fwbench

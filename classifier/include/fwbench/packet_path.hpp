@@ -1,0 +1,117 @@
+#pragma once
+// The kernel's IPv4 packet path, offline: what happens to a packet from the wire or from a
+// local socket, hook by hook and table by table, with routing, conntrack and NAT in between.
+//
+// How (net/ipv4/ip_input.c, ip_output.c, route.c, ip_forward.c):
+//  - From the wire on NIC X: PREROUTING (raw, conntrack, mangle, nat) with in = X; input routing
+//    (martians, source validation, rp_filter, route_localnet); then either local delivery,
+//    INPUT (mangle, filter, security, nat) with in = X, or forwarding (ip_forward, TTL), FORWARD
+//    (mangle, filter, security) with in = X and out = the route's device, then POSTROUTING
+//    (mangle, nat) with out only.
+//  - Locally generated: output routing first; a route of type local sends it over lo
+//    (ip_route_output_key_hash_rcu), whatever device holds the address. OUTPUT (raw, conntrack,
+//    mangle, nat, filter, security) and POSTROUTING with out = that device; a changed
+//    destination, mark or TOS reroutes. Over lo it comes back: PREROUTING and INPUT with in = lo,
+//    its conntrack entry carried over and its route kept (no martian checks).
+//  - NAT chains see only the first packet of a connection; later packets, both directions, get
+//    the connection's mapping. Conntrack confirms at the last hook; an earlier drop leaves nothing.
+//  - Drops outside netfilter get named reasons (DropReason).
+//
+// State: a PathState holds the counters, the stateful matches and the connection table of one
+// run; the Ruleset and Host are shared and immutable.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "fwbench/conntrack.hpp"
+#include "fwbench/host.hpp"
+#include "fwbench/linear_engine.hpp"
+
+namespace fwbench {
+
+enum class Origin : std::uint8_t { wire, local };
+const char* origin_name(Origin o);
+
+enum class Fate : std::uint8_t { delivered, forwarded, sent, dropped, rejected, queued };
+const char* fate_name(Fate f);
+
+enum class DropReason : std::uint8_t {
+    none,
+    netfilter,             // a rule or a policy (see the decision)
+    martian_source,        // multicast/broadcast/zeronet/loopback/own address as source
+    martian_destination,   // loopback or zeronet destination from the wire
+    no_route,
+    forwarding_disabled,   // ip_forward / conf.DEV.forwarding off
+    route_blackhole,
+    route_unreachable,
+    route_prohibit,
+    rp_filter,             // reverse path check failed
+    ttl_exceeded,
+    output_martian,        // local packet with a 127/8 source leaving a non-loopback device
+    unknown_interface,     // arrived on an interface the host does not have
+    not_modelled,          // IPv6 and other paths fwbench does not model yet
+};
+const char* drop_reason_name(DropReason r);
+
+struct HookWalk {
+    Hook hook;
+    std::size_t table;      // index in the Ruleset
+    std::string table_name;
+    WalkResult walk;
+    std::vector<RuleVisit> visits;  // when tracing
+    std::string in, out;
+};
+
+// One line of a packet's story, for explain: a routing/conntrack/NAT event, or a table walk.
+struct TraceItem {
+    std::string text;
+    int walk = -1;  // index into PathResult::walks when this item is a table walk
+};
+
+struct PathResult {
+    Fate fate = Fate::dropped;
+    DropReason reason = DropReason::none;
+    std::string reason_detail;
+    std::vector<HookWalk> walks;       // every table walk, in order
+    std::vector<TraceItem> trace;      // routing/conntrack/NAT events and walks in order (explain)
+    Packet final_packet;               // as delivered or sent (after NAT, TTL)
+    std::string out_iface;             // sent/forwarded through
+    CtState ct_state = CtState::untracked;
+};
+
+struct PathState {
+    PathState(const Ruleset& rs, const EngineOptions& eopt, const Sysctls& sys)
+        : engine(rs, eopt), conntrack(ConntrackOptions{sys.tcp_loose}) {}
+    EngineState engine;
+    Conntrack conntrack;
+};
+
+class PacketPath {
+public:
+    PacketPath(const Ruleset& rs, const Host& host, const IpsetRegistry* ipsets = nullptr);
+
+    // For wire packets p.in names the arrival interface; for local ones p.src may be left
+    // unspecified (zero) to let routing choose it, and p.has_socket/uid/gid describe the socket.
+    PathResult process(Packet p, Origin origin, PathState& st, bool trace = false) const;
+
+    const Ruleset& ruleset() const { return rs_; }
+    const Host& host() const { return host_; }
+
+private:
+    struct Ctx;
+    bool run_hook(Ctx& c, Hook hook, bool loopback_in = false) const;
+    bool route_input(Ctx& c) const;
+    bool route_output(Ctx& c, bool reroute) const;
+    bool reroute_if_changed(Ctx& c, IfaceName& out) const;
+    void nat_bind(Ctx& c, Hook hook, const NatTarget* nat) const;
+    void nat_apply(Ctx& c, Hook hook) const;
+    void finish(Ctx& c, Fate fate) const;
+
+    const Ruleset& rs_;
+    const Host& host_;
+    LinearEngine engine_;
+    int table_index_[5];  // raw, mangle, nat, filter, security -> index in rs_ or -1
+};
+
+}  // namespace fwbench

@@ -1,0 +1,343 @@
+#include "fwbench/conntrack.hpp"
+
+#include <algorithm>
+
+namespace fwbench {
+
+const char* tcp_ct_state_name(TcpCtState s) {
+    static constexpr const char* names[] = {"NONE", "SYN_SENT", "SYN_RECV", "ESTABLISHED", "FIN_WAIT",
+                                            "CLOSE_WAIT", "LAST_ACK", "TIME_WAIT", "CLOSE", "SYN_SENT2"};
+    return names[static_cast<int>(s)];
+}
+
+std::string format_tuple(const ConnTuple& t) {
+    return std::to_string(t.proto) + " " + format_ip(t.src) + ":" + std::to_string(t.sport) + " > " + format_ip(t.dst) +
+           ":" + std::to_string(t.dport);
+}
+
+std::size_t ConnTupleHash::operator()(const ConnTuple& t) const {
+    std::uint64_t h = 1469598103934665603ull;
+    auto mix = [&](std::uint64_t v) {
+        h ^= v;
+        h *= 1099511628211ull;
+    };
+    for (auto b : t.src.bytes) mix(b);
+    for (auto b : t.dst.bytes) mix(b);
+    mix(t.proto);
+    mix(t.sport);
+    mix(t.dport);
+    return static_cast<std::size_t>(h);
+}
+
+namespace {
+
+// ICMP request types and the reply each expects (icmp_pkt_to_tuple / invmap).
+std::optional<std::uint8_t> icmp_reply_type(std::uint8_t type, bool v6) {
+    if (!v6) {
+        switch (type) {
+            case 8: return 0;    // echo
+            case 0: return 8;
+            case 13: return 14;  // timestamp
+            case 14: return 13;
+            case 15: return 16;  // info
+            case 16: return 15;
+            case 17: return 18;  // address mask
+            case 18: return 17;
+        }
+    } else {
+        switch (type) {
+            case 128: return 129;
+            case 129: return 128;
+            case 139: return 140;  // node information
+            case 140: return 139;
+        }
+    }
+    return std::nullopt;
+}
+
+bool icmp_is_request(std::uint8_t type, bool v6) {
+    return v6 ? (type == 128 || type == 139) : (type == 8 || type == 13 || type == 15 || type == 17);
+}
+
+bool icmp_is_error(std::uint8_t type, bool v6) {
+    return v6 ? type < 128 : (type == 3 || type == 4 || type == 5 || type == 11 || type == 12);
+}
+
+// nf_conntrack_proto_tcp.c: tcp_conntracks[dir][index][state]; sIV invalid, sIG ignore.
+constexpr std::uint8_t sNO = 0, sSS = 1, sSR = 2, sES = 3, sFW = 4, sCW = 5, sLA = 6, sTW = 7, sCL = 8, sS2 = 9,
+                       sIV = 10, sIG = 11;
+constexpr std::uint8_t tcp_table[2][6][10] = {
+    {
+        /* ORIGINAL  sNO  sSS  sSR  sES  sFW  sCW  sLA  sTW  sCL  sS2 */
+        /* syn    */ {sSS, sSS, sIG, sIG, sIG, sIG, sIG, sSS, sSS, sS2},
+        /* synack */ {sIV, sIV, sIG, sIG, sIG, sIG, sIG, sIG, sIG, sSR},
+        /* fin    */ {sIV, sIV, sFW, sFW, sLA, sLA, sLA, sTW, sCL, sIV},
+        /* ack    */ {sES, sIV, sES, sES, sCW, sCW, sTW, sTW, sCL, sIV},
+        /* rst    */ {sIV, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL},
+        /* none   */ {sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV},
+    },
+    {
+        /* REPLY     sNO  sSS  sSR  sES  sFW  sCW  sLA  sTW  sCL  sS2 */
+        /* syn    */ {sIV, sS2, sIV, sIV, sIV, sIV, sIV, sIV, sIV, sS2},
+        /* synack */ {sIV, sSR, sIG, sIG, sIG, sIG, sIG, sIG, sIG, sSR},
+        /* fin    */ {sIV, sIV, sFW, sFW, sLA, sLA, sLA, sTW, sCL, sIV},
+        /* ack    */ {sIV, sIG, sSR, sES, sCW, sCW, sTW, sTW, sCL, sIG},
+        /* rst    */ {sIV, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL},
+        /* none   */ {sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV},
+    }};
+
+int tcp_index(std::uint8_t flags) {
+    if (flags & tcp_flag::rst) return 4;
+    if (flags & tcp_flag::syn) return (flags & tcp_flag::ack) ? 1 : 0;
+    if (flags & tcp_flag::fin) return 2;
+    if (flags & tcp_flag::ack) return 3;
+    return 5;
+}
+
+// tcp_error's flag sanity check (tcp_valid_flags): the combinations a TCP may send.
+bool tcp_flags_valid(std::uint8_t flags) {
+    std::uint8_t f = flags & ~(tcp_flag::ece | tcp_flag::cwr | tcp_flag::psh);
+    switch (f) {
+        case tcp_flag::syn:
+        case tcp_flag::syn | tcp_flag::urg:
+        case tcp_flag::syn | tcp_flag::ack:
+        case tcp_flag::rst:
+        case tcp_flag::rst | tcp_flag::ack:
+        case tcp_flag::fin | tcp_flag::ack:
+        case tcp_flag::fin | tcp_flag::ack | tcp_flag::urg:
+        case tcp_flag::ack:
+        case tcp_flag::ack | tcp_flag::urg:
+            return true;
+        default:
+            return false;
+    }
+}
+
+constexpr std::uint64_t sec = 1000000000ull;
+
+std::uint64_t tcp_timeout(TcpCtState s) {
+    switch (s) {
+        case TcpCtState::syn_sent: return 120 * sec;
+        case TcpCtState::syn_recv: return 60 * sec;
+        case TcpCtState::established: return 5ull * 24 * 3600 * sec;
+        case TcpCtState::fin_wait: return 120 * sec;
+        case TcpCtState::close_wait: return 60 * sec;
+        case TcpCtState::last_ack: return 30 * sec;
+        case TcpCtState::time_wait: return 120 * sec;
+        case TcpCtState::close: return 10 * sec;
+        case TcpCtState::syn_sent2: return 120 * sec;
+        case TcpCtState::none: break;
+    }
+    return 120 * sec;
+}
+
+}  // namespace
+
+ConnTuple invert(const ConnTuple& t) {
+    ConnTuple r = t;
+    r.src = t.dst;
+    r.dst = t.src;
+    if (t.proto == proto::icmp || t.proto == proto::icmpv6) {
+        r.sport = t.sport;  // the id stays
+        auto rt = icmp_reply_type(static_cast<std::uint8_t>(t.dport), t.proto == proto::icmpv6);
+        r.dport = rt ? *rt : t.dport;
+    } else {
+        r.sport = t.dport;
+        r.dport = t.sport;
+    }
+    return r;
+}
+
+std::optional<ConnTuple> Conntrack::tuple_of(const Packet& p, std::string& why_not) const {
+    ConnTuple t;
+    t.family = p.family;
+    t.src = p.src;
+    t.dst = p.dst;
+    t.proto = p.proto;
+    if (p.fragment) {
+        why_not = "non-first fragment (defragmentation is not modelled)";
+        return std::nullopt;
+    }
+    switch (p.proto) {
+        case proto::tcp:
+        case proto::udp:
+        case proto::udplite:
+        case proto::sctp:
+        case proto::dccp:
+            if (!p.l4_present) {
+                why_not = "truncated transport header";
+                return std::nullopt;
+            }
+            t.sport = p.sport;
+            t.dport = p.dport;
+            break;
+        case proto::icmp:
+        case proto::icmpv6:
+            t.sport = p.icmp_id;
+            t.dport = p.icmp_type;
+            break;
+        default:
+            break;
+    }
+    return t;
+}
+
+void Conntrack::expire(std::uint64_t now_ns) {
+    for (auto it = by_tuple_.begin(); it != by_tuple_.end();) {
+        if (it->second.first->expires_ns < now_ns) it = by_tuple_.erase(it);
+        else ++it;
+    }
+}
+
+void Conntrack::set_timeout(Connection& c, std::uint64_t now_ns) const {
+    std::uint64_t t;
+    switch (c.orig.proto) {
+        case proto::tcp: t = tcp_timeout(c.tcp); break;
+        case proto::udp:
+        case proto::udplite:
+            t = (c.status & ct_status::seen_reply) ? ((c.status & ct_status::assured) ? 120 * sec : 30 * sec) : 30 * sec;
+            break;
+        case proto::icmp:
+        case proto::icmpv6: t = 30 * sec; break;
+        default: t = 600 * sec; break;
+    }
+    c.expires_ns = now_ns + t;
+}
+
+bool Conntrack::track(Connection& c, CtDir dir, const Packet& p, bool is_new, std::string& why_invalid) {
+    switch (c.orig.proto) {
+        case proto::tcp: {
+            if (!tcp_flags_valid(p.tcp_flags)) {
+                why_invalid = "invalid TCP flag combination";
+                return false;
+            }
+            int d = dir == CtDir::original ? 0 : 1;
+            int idx = tcp_index(p.tcp_flags);
+            std::uint8_t old_state = static_cast<std::uint8_t>(c.tcp);
+            std::uint8_t next = tcp_table[d][idx][old_state];
+            if (is_new) {
+                // tcp_new: only the states a first packet may open.
+                next = tcp_table[0][idx][sNO];
+                if (next == sIV) {
+                    why_invalid = "not a valid first packet of a TCP connection";
+                    return false;
+                }
+                if (next == sES && !opt_.tcp_loose) {
+                    why_invalid = "mid-stream packet with nf_conntrack_tcp_loose=0";
+                    return false;
+                }
+                c.tcp = static_cast<TcpCtState>(next);
+                return true;
+            }
+            if (next == sIV) {
+                why_invalid = std::string("invalid TCP transition from ") + tcp_ct_state_name(c.tcp);
+                return false;
+            }
+            if (next == sIG) return true;  // tracked, state unchanged
+            if (c.tcp == TcpCtState::syn_recv && dir == CtDir::original && next == sES) c.status |= ct_status::assured;
+            if (next == sES && c.tcp != TcpCtState::established && (c.status & ct_status::seen_reply)) c.status |= ct_status::assured;
+            c.tcp = static_cast<TcpCtState>(next);
+            return true;
+        }
+        case proto::icmp:
+        case proto::icmpv6: {
+            bool v6 = c.orig.proto == proto::icmpv6;
+            if (is_new && !icmp_is_request(p.icmp_type, v6)) {
+                why_invalid = "ICMP type " + std::to_string(p.icmp_type) + " cannot start a connection";
+                return false;
+            }
+            return true;
+        }
+        default:
+            if (dir == CtDir::reply && (c.orig.proto == proto::udp || c.orig.proto == proto::udplite) &&
+                (c.status & ct_status::seen_reply))
+                c.status |= ct_status::assured;
+            return true;
+    }
+}
+
+CtAttachment Conntrack::classify(const Packet& p) {
+    expire(p.timestamp_ns);
+    CtAttachment at;
+    std::string why;
+    bool icmp = p.proto == proto::icmp || p.proto == proto::icmpv6;
+    if (icmp && icmp_is_error(p.icmp_type, p.proto == proto::icmpv6)) {
+        // icmp_error: an error about a tracked flow is RELATED to it; otherwise INVALID.
+        if (!p.icmp_quoted.present) {
+            at.invalid_reason = "ICMP error without a quoted header";
+            return at;
+        }
+        ConnTuple quoted{p.family, p.icmp_quoted.src, p.icmp_quoted.dst, p.icmp_quoted.proto, p.icmp_quoted.sport,
+                         p.icmp_quoted.dport};
+        // icmp_error_message: the quoted packet travelled the other way; its inverted tuple
+        // is the direction this error travels in (and holds under NAT too).
+        auto it = by_tuple_.find(invert(quoted));
+        if (it == by_tuple_.end()) {
+            at.invalid_reason = "ICMP error about an untracked flow";
+            return at;
+        }
+        at.conn = it->second.first;
+        at.dir = it->second.second;
+        at.state = CtState::related;
+        return at;
+    }
+    auto tuple = tuple_of(p, why);
+    if (!tuple) {
+        at.invalid_reason = why;
+        return at;
+    }
+    auto it = by_tuple_.find(*tuple);
+    if (it != by_tuple_.end()) {
+        auto conn = it->second.first;
+        CtDir dir = it->second.second;
+        if (!track(*conn, dir, p, false, at.invalid_reason)) return at;
+        if (dir == CtDir::reply) conn->status |= ct_status::seen_reply;
+        set_timeout(*conn, p.timestamp_ns);
+        at.conn = conn;
+        at.dir = dir;
+        at.state = dir == CtDir::reply || (conn->status & ct_status::seen_reply) ? CtState::established : CtState::new_;
+        return at;
+    }
+    auto conn = std::make_shared<Connection>();
+    conn->id = next_id_++;
+    conn->orig = *tuple;
+    conn->reply = invert(*tuple);
+    if (!track(*conn, CtDir::original, p, true, at.invalid_reason)) return at;
+    set_timeout(*conn, p.timestamp_ns);
+    at.conn = conn;
+    at.dir = CtDir::original;
+    at.state = CtState::new_;
+    at.is_new = true;
+    return at;
+}
+
+void Conntrack::confirm(const CtAttachment& ct) {
+    if (!ct.conn || ct.conn->confirmed) return;
+    ct.conn->confirmed = true;
+    ct.conn->status |= ct_status::confirmed;
+    by_tuple_[ct.conn->orig] = {ct.conn, CtDir::original};
+    by_tuple_[ct.conn->reply] = {ct.conn, CtDir::reply};
+}
+
+void Conntrack::describe(const CtAttachment& ct, Packet& p) {
+    p.ct = ConntrackView{};
+    p.ct.state = ct.state;
+    p.ct.dir = ct.dir;
+    if (!ct.conn) return;
+    p.ct.status = ct.conn->status;
+    p.ct.mark = ct.conn->mark;
+    p.ct.l4proto = ct.conn->orig.proto;
+    p.ct.orig = {ct.conn->orig.src, ct.conn->orig.dst, ct.conn->orig.sport, ct.conn->orig.dport};
+    p.ct.reply = {ct.conn->reply.src, ct.conn->reply.dst, ct.conn->reply.sport, ct.conn->reply.dport};
+    p.ct.expires_s = static_cast<std::uint32_t>(ct.conn->expires_ns > p.timestamp_ns ? (ct.conn->expires_ns - p.timestamp_ns) / sec : 0);
+}
+
+std::vector<std::shared_ptr<Connection>> Conntrack::connections() const {
+    std::vector<std::shared_ptr<Connection>> out;
+    for (const auto& [t, v] : by_tuple_)
+        if (v.second == CtDir::original) out.push_back(v.first);
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a->id < b->id; });
+    return out;
+}
+
+}  // namespace fwbench
