@@ -1,8 +1,9 @@
 // fwbench: what a ruleset does to traffic, and what matching costs.
 //
-// This first form evaluates a ClassBench workload (filter set + header trace) or loads an
-// iptables-save ruleset, runs the linear reference engine, and writes verdicts, counters, JSON
-// and a summary. The packet path (captures, host model) arrives with the next issue.
+// fwbench evaluates a ClassBench workload (filter set + header trace) or loads an iptables-save
+// ruleset, runs the linear reference engine, and writes verdicts, counters, JSON and a summary.
+// `fwbench explain` traces packets through a host's whole packet path; `fwbench dump-host`
+// prints the running host in the form --host reads.
 
 #include <unistd.h>
 
@@ -16,12 +17,16 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "explain.hpp"
 #include "fwbench/classbench.hpp"
 #include "fwbench/classbench_trace.hpp"
 #include "fwbench/linear_engine.hpp"
 #include "fwbench/parse_error.hpp"
 #include "fwbench/ruleset_parser.hpp"
+#include "fwbench/packet_description.hpp"
+#include "fwbench/packet_path.hpp"
 #include "run_report.hpp"
+#include "running_host.hpp"
 
 namespace {
 
@@ -66,6 +71,72 @@ private:
     Clock::time_point start_;
 };
 
+std::string slurp(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot open " + path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+struct SourceOptions {
+    std::string rules_path, host_path, ipsets_path;
+    int family = 0;
+    bool lenient = false;
+};
+
+std::optional<IpsetRegistry> load_ipsets(const SourceOptions& o) {
+    if (o.ipsets_path.empty()) return std::nullopt;
+    return IpsetRegistry::parse(slurp(o.ipsets_path), o.ipsets_path);
+}
+
+Ruleset load_ruleset(const SourceOptions& o, const IpsetRegistry* ipsets) {
+    RulesetParseOptions opt;
+    if (o.family) opt.family = o.family == 4 ? Family::ipv4 : Family::ipv6;
+    opt.ipsets = ipsets;
+    opt.lenient = o.lenient;
+    Ruleset rs;
+    if (o.rules_path.empty()) {
+        opt.source = "iptables-save (running host)";
+        rs = parse_ruleset(running_ruleset(o.family == 6), opt);
+    } else {
+        opt.source = o.rules_path;
+        rs = parse_ruleset_file(o.rules_path, opt);
+    }
+    for (const auto& s : rs.skipped) spdlog::warn("skipped rule at line {}: {}", s.line, s.reason);
+    for (const auto& w : rs.warnings) spdlog::warn("{}:{}:{}: {}", rs.source, w.line, w.column, w.message);
+    return rs;
+}
+
+Host load_host(const SourceOptions& o) {
+    if (!o.host_path.empty()) return Host::from_json(slurp(o.host_path), o.host_path);
+    if (!o.rules_path.empty())
+        throw std::runtime_error("--rules was given without --host: give the host too (fwbench dump-host writes it), "
+                                 "or neither to use the running host");
+    return Host::from_json(dump_running_host(), "running host");
+}
+
+int run_explain(const SourceOptions& o, const std::vector<std::string>& packets, std::uint64_t seed) {
+    auto ipsets = load_ipsets(o);
+    Host host = load_host(o);
+    Ruleset rs = load_ruleset(o, ipsets ? &*ipsets : nullptr);
+    PacketPath path(rs, host, ipsets ? &*ipsets : nullptr);
+    EngineOptions eopt;
+    eopt.seed = seed;
+    PathState st(rs, eopt, host.sysctl());
+    for (std::size_t i = 0; i < packets.size(); ++i) {
+        PacketDescription d = parse_packet_description(packets[i], "packet " + std::to_string(i + 1));
+        if (!d.local && d.packet.in.empty())
+            throw std::runtime_error("packet " + std::to_string(i + 1) + ": say where it comes from: 'from local' or 'in IFACE'");
+        if (d.established && !st.conntrack.seed_established(d.packet))
+            throw std::runtime_error("packet " + std::to_string(i + 1) + ": [established] needs a trackable packet");
+        PathResult r = path.process(d.packet, d.local ? Origin::local : Origin::wire, st, true);
+        if (i) std::cout << '\n';
+        std::cout << format_explanation(path, r, packets[i], d.local);
+    }
+    return 0;
+}
+
 int run(int argc, char** argv) {
     CLI::App app{"fwbench: what an iptables ruleset does to traffic, and what matching costs"};
     std::string rules_path, format = "iptables", trace_path, verdicts_path, counters_path, json_path, ipsets_path;
@@ -73,7 +144,7 @@ int run(int argc, char** argv) {
     std::uint64_t seed = 1;
     int family = 0;
     bool lenient = false, quiet = false;
-    app.add_option("--rules", rules_path, "ruleset: iptables-save/iptables-restore text, or a ClassBench filter set")->required();
+    app.add_option("--rules", rules_path, "ruleset: iptables-save/iptables-restore text, or a ClassBench filter set");
     app.add_option("--format", format, "ruleset format")->check(CLI::IsMember({"iptables", "classbench"}));
     app.add_option("--trace", trace_path, "ClassBench header trace (with --format classbench)");
     app.add_option("--policy", policy, "policy of the ClassBench chain when no rule matches")->check(CLI::IsMember({"ACCEPT", "DROP"}));
@@ -86,7 +157,29 @@ int run(int argc, char** argv) {
     app.add_option("--counters", counters_path, "the ruleset with counters, iptables-save -c form (file or -)");
     app.add_option("--json", json_path, "machine-readable report (file or -)");
     app.add_flag("-q,--quiet", quiet, "no summary on the terminal");
+
+    SourceOptions src;
+    std::vector<std::string> explain_packets;
+    auto* explain = app.add_subcommand("explain", "trace packets through the host's packet path, rule by rule");
+    explain->add_option("--rules", src.rules_path, "iptables-save ruleset (default: the running host's)");
+    explain->add_option("--host", src.host_path, "host JSON: ip -j addr, or {addr, route, rule, sysctl} (fwbench dump-host)");
+    explain->add_option("--ipsets", src.ipsets_path, "ipset save output for -m set");
+    explain->add_option("--family", src.family, "4 or 6")->check(CLI::IsMember({0, 4, 6}));
+    explain->add_flag("--lenient", src.lenient, "skip rules that do not parse");
+    explain->add_option("--seed", seed, "seed for -m statistic --mode random");
+    explain->add_option("packets", explain_packets,
+                        "packets, e.g. \"tcp 203.0.113.1:40000 > 203.0.113.1:22 from local\" or "
+                        "\"udp 198.51.100.7:53 > 192.0.2.10:53 in wan1 [established]\"")->required();
+    auto* dump_host = app.add_subcommand("dump-host", "print the running host as the JSON --host reads");
+    app.require_subcommand(0, 1);
     CLI11_PARSE(app, argc, argv);
+
+    if (explain->parsed()) return run_explain(src, explain_packets, seed);
+    if (dump_host->parsed()) {
+        std::cout << dump_running_host();
+        return 0;
+    }
+    if (rules_path.empty()) throw std::runtime_error("--rules FILE is required (or use a subcommand: explain, dump-host)");
 
     if (format == "iptables" && !trace_path.empty())
         throw std::runtime_error("--trace takes a ClassBench header trace and needs --format classbench "
@@ -99,13 +192,7 @@ int run(int argc, char** argv) {
     report.seed = seed;
 
     std::optional<IpsetRegistry> ipsets;
-    if (!ipsets_path.empty()) {
-        std::ifstream in(ipsets_path);
-        if (!in) throw std::runtime_error("cannot open " + ipsets_path);
-        std::stringstream ss;
-        ss << in.rdbuf();
-        ipsets = IpsetRegistry::parse(ss.str(), ipsets_path);
-    }
+    if (!ipsets_path.empty()) ipsets = IpsetRegistry::parse(slurp(ipsets_path), ipsets_path);
 
     Ruleset ruleset;
     auto build_start = Clock::now();

@@ -142,3 +142,48 @@ TEST(FwbenchCli, BadInputGivesPositionAndExitStatus2) {
 }
 
 }  // namespace
+
+namespace {
+
+std::string seed_args() {
+    return "explain --rules " + env("FWBENCH_SOURCE") + "/traces/seed/rules.v4 --host " + env("FWBENCH_SOURCE") + "/traces/seed/host.json ";
+}
+
+TEST(FwbenchExplain, SeedScenarioNamesTheCause) {
+    Result r = run(seed_args() + "'tcp 203.0.113.1:40000 > 203.0.113.1:22 flags=S from local' 'tcp 198.51.100.7:40000 > 203.0.113.1:22 flags=S in wan1'");
+    ASSERT_EQ(r.status, 0) << r.err;
+    auto second = r.out.find("packet: tcp 198.51.100.7");
+    ASSERT_NE(second, std::string::npos) << r.out;
+    std::string own = r.out.substr(0, second), outside = r.out.substr(second);
+    // The router's own connection: sent over lo, so rule 1 sees source 203.0.113.1 and rule 2 sees in = lo.
+    EXPECT_NE(own.find("sent over lo"), std::string::npos) << own;
+    EXPECT_NE(own.find("INPUT / filter   in=lo"), std::string::npos) << own;
+    EXPECT_NE(own.find("no match: -s 127.0.0.0/8: source 203.0.113.1 is not in 127.0.0.0/8"), std::string::npos) << own;
+    EXPECT_NE(own.find("no match: -i wan1: the packet's input interface is lo"), std::string::npos) << own;
+    EXPECT_NE(own.find("fate: dropped by filter INPUT rule 3: -A INPUT -j DROP"), std::string::npos) << own;
+    // The same connection from outside arrives on wan1 and is accepted by rule 2.
+    EXPECT_NE(outside.find("INPUT / filter   in=wan1"), std::string::npos) << outside;
+    EXPECT_NE(outside.find("INPUT #2  -A INPUT -i wan1 -p tcp -m tcp --dport 22 -j ACCEPT\n          matched -> ACCEPT"), std::string::npos) << outside;
+    EXPECT_NE(outside.find("fate: delivered"), std::string::npos) << outside;
+}
+
+TEST(FwbenchExplain, EstablishedAndErrors) {
+    Result r = run(seed_args() + "'udp 198.51.100.7:53 > 192.0.2.10:53 in wan1 [established]'");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("packet is ESTABLISHED (reply direction)"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("fate: forwarded out of lan0"), std::string::npos) << r.out;
+
+    Result nowhere = run(seed_args() + "'udp 198.51.100.7:53 > 192.0.2.10:53'");
+    EXPECT_EQ(nowhere.status, 2);
+    EXPECT_NE(nowhere.err.find("say where it comes from"), std::string::npos) << nowhere.err;
+
+    Result bad = run(seed_args() + "'udp 198.51.100.7:53 > 192.0.2.10:99999 in wan1'");
+    EXPECT_EQ(bad.status, 2);
+    EXPECT_NE(bad.err.find("packet 1:1:23: expected a port 0-65535"), std::string::npos) << bad.err;
+
+    Result no_host = run("explain --rules " + env("FWBENCH_SOURCE") + "/traces/seed/rules.v4 'udp 1.2.3.4:1 > 5.6.7.8:2 in wan1'");
+    EXPECT_EQ(no_host.status, 2);
+    EXPECT_NE(no_host.err.find("--rules was given without --host"), std::string::npos) << no_host.err;
+}
+
+}  // namespace

@@ -311,6 +311,23 @@ CtAttachment Conntrack::classify(const Packet& p) {
     return at;
 }
 
+bool Conntrack::seed_established(const Packet& p) {
+    std::string why;
+    auto t = tuple_of(p, why);
+    if (!t) return false;
+    auto conn = std::make_shared<Connection>();
+    conn->id = next_id_++;
+    conn->orig = invert(*t);
+    conn->reply = *t;
+    conn->status = ct_status::seen_reply | ct_status::assured;
+    conn->tcp = TcpCtState::established;
+    set_timeout(*conn, p.timestamp_ns);
+    CtAttachment at;
+    at.conn = conn;
+    confirm(at);
+    return true;
+}
+
 void Conntrack::confirm(const CtAttachment& ct) {
     if (!ct.conn || ct.conn->confirmed) return;
     ct.conn->confirmed = true;

@@ -93,7 +93,7 @@ struct PacketPath::Ctx {
 };
 
 PacketPath::PacketPath(const Ruleset& rs, const Host& host, const IpsetRegistry* ipsets)
-    : rs_(rs), host_(host), engine_(rs, host, ipsets) {
+    : rs_(rs), host_(host), ipsets_(ipsets), engine_(rs, host, ipsets) {
     for (int t = 0; t < 5; ++t) {
         table_index_[t] = -1;
         for (std::size_t i = 0; i < rs.tables.size(); ++i)
@@ -249,7 +249,8 @@ bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
             if (!done && first) {
                 c.p.in = in;
                 c.p.out = out;
-                HookWalk w{hook, static_cast<std::size_t>(ti), "nat", {}, {}, std::string(in.view()), std::string(out.view())};
+                HookWalk w{hook, static_cast<std::size_t>(ti), "nat", {}, {}, std::string(in.view()), std::string(out.view()), {}};
+                if (c.trace) w.seen = c.p;
                 w.walk = engine_.run(static_cast<std::size_t>(ti), hook, c.p, c.st.engine, c.trace ? &w.visits : nullptr);
                 c.res.walks.push_back(std::move(w));
                 if (c.trace) c.res.trace.push_back({"", static_cast<int>(c.res.walks.size() - 1)});
@@ -273,7 +274,8 @@ bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
         }
         c.p.in = in;
         c.p.out = out;
-        HookWalk w{hook, static_cast<std::size_t>(ti), table_names[t], {}, {}, std::string(in.view()), std::string(out.view())};
+        HookWalk w{hook, static_cast<std::size_t>(ti), table_names[t], {}, {}, std::string(in.view()), std::string(out.view()), {}};
+        if (c.trace) w.seen = c.p;
         w.walk = engine_.run(static_cast<std::size_t>(ti), hook, c.p, c.st.engine, c.trace ? &w.visits : nullptr);
         if (c.ct.conn) c.ct.conn->mark = c.p.ct.mark;  // CONNMARK writes the connection's mark
         const WalkResult r = w.walk;
@@ -434,6 +436,53 @@ bool PacketPath::route_output(Ctx& c, bool reroute) const {
                                                        " (table " + host_.table_name(r.table) + ")";
     c.note(std::string(reroute ? "rerouting (output): " : "routing (output): ") + format_ip(c.p.dst) + how);
     return true;
+}
+
+std::string PacketPath::why_not(const Rule& r, const Packet& p, Hook hook) const {
+    auto neg = [](bool n) { return n ? "! " : ""; };
+    const IpHeaderSpec& ip = r.ip;
+    if (ip.src && ip.src->value.contains(p.src) == ip.src->negated)
+        return std::string(neg(ip.src->negated)) + "-s " + format_prefix(ip.src->value) + ": source " + format_ip(p.src) +
+               (ip.src->negated ? " is in " : " is not in ") + format_prefix(ip.src->value);
+    if (ip.dst && ip.dst->value.contains(p.dst) == ip.dst->negated)
+        return std::string(neg(ip.dst->negated)) + "-d " + format_prefix(ip.dst->value) + ": destination " + format_ip(p.dst) +
+               (ip.dst->negated ? " is in " : " is not in ") + format_prefix(ip.dst->value);
+    auto iface = [&](const char* opt, const Neg<IfacePattern>& pat, const IfaceName& have, const char* what) {
+        std::string name = pat.value.name + (pat.value.wildcard ? "+" : "");
+        std::string h = have.empty() ? std::string("none (this hook has no ") + what + " interface)" : std::string(have.view());
+        return std::string(neg(pat.negated)) + opt + " " + name + ": the packet's " + what + " interface is " + h;
+    };
+    if (ip.in && ip.in->value.matches(p.in.view()) == ip.in->negated) return iface("-i", *ip.in, p.in, "input");
+    if (ip.out && ip.out->value.matches(p.out.view()) == ip.out->negated) return iface("-o", *ip.out, p.out, "output");
+    if (ip.proto && (p.proto == ip.proto->value) == ip.proto->negated)
+        return std::string(neg(ip.proto->negated)) + "-p " + format_protocol(ip.proto->value) + ": the packet is " + format_protocol(p.proto);
+    if (ip.fragment && p.fragment != *ip.fragment)
+        return std::string(*ip.fragment ? "-f" : "! -f") + ": the packet is " + (p.fragment ? "a non-first fragment" : "not a non-first fragment");
+    for (const auto& m : r.matches) {
+        std::string text = "-m " + m.module;
+        for (const auto& o : m.options) {
+            text += o.negated ? " ! --" : " --";
+            text += o.name;
+            for (const auto& a : o.args) text += " " + a;
+        }
+        if (is_stateful(m.spec)) return text + ": a stateful match (its state decided)";
+        // A scratch state: evaluating a stateless match does not touch it.
+        static const EngineOptions opts;
+        EngineState scratch(rs_, opts);
+        MatchContext ctx{hook, host_, ipsets_, scratch};
+        if (!evaluate_match(m, p, ctx)) {
+            std::string detail;
+            if (std::holds_alternative<StateMatch>(m.spec) || std::holds_alternative<ConntrackMatch>(m.spec)) {
+                static constexpr const char* names[] = {"INVALID", "NEW", "ESTABLISHED", "RELATED", "UNTRACKED"};
+                detail = std::string(" (the packet is ") + names[static_cast<int>(p.ct.state)] + ")";
+            } else if (const auto* l4 = std::get_if<L4PortsMatch>(&m.spec)) {
+                (void)l4;
+                detail = " (ports " + std::to_string(p.sport) + " > " + std::to_string(p.dport) + ")";
+            }
+            return text + ": does not match" + detail;
+        }
+    }
+    return "matched";
 }
 
 PathResult PacketPath::process(Packet p, Origin origin, PathState& st, bool trace) const {

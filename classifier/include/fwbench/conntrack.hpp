@@ -72,6 +72,10 @@ public:
     CtAttachment classify(const Packet& p);
     // __nf_conntrack_confirm: insert a new connection when its first packet leaves the last hook.
     void confirm(const CtAttachment& ct);
+    // Sets up, confirmed, the connection this packet replies to (as if the other side had
+    // opened it): the packet will then be ESTABLISHED in the reply direction. For explain's
+    // "[established]". Returns false when the packet has no trackable tuple.
+    bool seed_established(const Packet& p);
     // Fills the packet's conntrack view from the attachment (what the matches see).
     static void describe(const CtAttachment& ct, Packet& p);
 

@@ -61,6 +61,7 @@ struct HookWalk {
     WalkResult walk;
     std::vector<RuleVisit> visits;  // when tracing
     std::string in, out;
+    Packet seen;                    // when tracing: the packet as this walk began
 };
 
 // One line of a packet's story, for explain: a routing/conntrack/NAT event, or a table walk.
@@ -95,6 +96,11 @@ public:
     // unspecified (zero) to let routing choose it, and p.has_socket/uid/gid describe the socket.
     PathResult process(Packet p, Origin origin, PathState& st, bool trace = false) const;
 
+    // Why a rule did not match a packet: its first condition that fails, in evaluation order,
+    // e.g. "-s 127.0.0.0/8: source 203.0.113.1 is not in 127.0.0.0/8". Stateful matches are not
+    // re-evaluated (that would change their state): they are named as the likely cause.
+    std::string why_not(const Rule& rule, const Packet& seen, Hook hook) const;
+
     const Ruleset& ruleset() const { return rs_; }
     const Host& host() const { return host_; }
 
@@ -110,6 +116,7 @@ private:
 
     const Ruleset& rs_;
     const Host& host_;
+    const IpsetRegistry* ipsets_;
     LinearEngine engine_;
     int table_index_[5];  // raw, mangle, nat, filter, security -> index in rs_ or -1
 };

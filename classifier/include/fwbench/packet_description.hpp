@@ -1,0 +1,32 @@
+#pragma once
+// Packets written by hand, for `fwbench explain` and test fixtures:
+//
+//   tcp 203.0.113.1:40000 > 203.0.113.1:22 from local
+//   udp 198.51.100.7:53 > 192.0.2.10:53 in wan1 [established]
+//   icmp 198.51.100.7 > 203.0.113.1 in wan1 type=3/3 quoted=udp:203.0.113.1:4000>198.51.100.7:53
+//
+// PROTO (a name or number) SRC[:PORT] > DST[:PORT] (IPv6 as [ADDR]:PORT), then in any order:
+// `from local` (sent by a socket on the host; SRC 0.0.0.0 lets routing choose) or `in IFACE`
+// (arrived from the wire on IFACE; also in=IFACE), `[established]` (the packet belongs to a
+// connection already set up in the other direction), and KEY=VALUE fields: out mark ctmark len
+// ttl tos flags (FSRPAUEC) type (T[/C]) id mac t (seconds) uid gid pkttype frag physin physout
+// opt (TCP option kinds) quoted (PROTO:SRC:SPORT>DST:DPORT) rt (TYPE/SEGSLEFT), and for fixtures
+// that bypass conntrack: ct (NEW EST REL INV UNTRACKED) ctdir ctstatus ctorig.
+
+#include <string>
+#include <string_view>
+
+#include "fwbench/packet.hpp"
+
+namespace fwbench {
+
+struct PacketDescription {
+    Packet packet;
+    bool local = false;       // "from local"
+    bool established = false; // "[established]"
+};
+
+// Throws ParseError (source, line 1, the column of the offending word).
+PacketDescription parse_packet_description(std::string_view text, const std::string& source = "packet");
+
+}  // namespace fwbench

@@ -1,0 +1,226 @@
+#include "fwbench/packet_description.hpp"
+
+#include <sstream>
+
+#include "fwbench/parse_error.hpp"
+#include "fwbench/ruleset.hpp"
+
+namespace fwbench {
+
+namespace {
+
+struct Words {
+    std::string_view text;
+    std::string source;
+    std::size_t pos = 0, start = 0;
+    bool next(std::string& w) {
+        while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t')) ++pos;
+        if (pos >= text.size()) return false;
+        start = pos;
+        while (pos < text.size() && text[pos] != ' ' && text[pos] != '\t') ++pos;
+        w = std::string(text.substr(start, pos - start));
+        return true;
+    }
+    [[noreturn]] void fail(const std::string& why) const { throw ParseError(source, 1, static_cast<int>(start) + 1, why); }
+};
+
+void endpoint(Words& in, const std::string& ep, Family& fam, IpAddr& addr, std::uint16_t& port) {
+    std::string a = ep, p;
+    if (!ep.empty() && ep[0] == '[') {
+        auto close = ep.find(']');
+        if (close == std::string::npos) in.fail("expected ']' after the IPv6 address");
+        a = ep.substr(1, close - 1);
+        if (close + 1 < ep.size()) p = ep.substr(close + 2);
+        fam = Family::ipv6;
+    } else if (auto colon = ep.find(':'); colon != std::string::npos && ep.find(':', colon + 1) == std::string::npos) {
+        a = ep.substr(0, colon);
+        p = ep.substr(colon + 1);
+    } else if (ep.find(':') != std::string::npos) {
+        fam = Family::ipv6;
+    }
+    auto parsed = parse_ip(a, fam);
+    if (!parsed) in.fail("expected an address, got '" + a + "'");
+    addr = *parsed;
+    if (!p.empty()) {
+        if (p.find_first_not_of("0123456789") != std::string::npos || p.size() > 5 || std::stoul(p) > 65535)
+            in.fail("expected a port 0-65535, got '" + p + "'");
+        port = static_cast<std::uint16_t>(std::stoul(p));
+    }
+}
+
+std::uint64_t number(Words& in, const std::string& v, std::uint64_t max, const std::string& key) {
+    std::size_t used = 0;
+    std::uint64_t n = 0;
+    try {
+        n = std::stoull(v, &used, 0);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used != v.size() || v.empty() || n > max) in.fail("expected a number up to " + std::to_string(max) + " for " + key + ", got '" + v + "'");
+    return n;
+}
+
+}  // namespace
+
+PacketDescription parse_packet_description(std::string_view text, const std::string& source) {
+    Words in{text, source};
+    PacketDescription d;
+    Packet& p = d.packet;
+    std::string proto_word, src, arrow, dst;
+    if (!in.next(proto_word)) in.fail("expected a protocol (tcp, udp, icmp, ...)");
+    auto pr = parse_protocol(proto_word == "icmpv6" ? "ipv6-icmp" : proto_word);
+    if (!pr) in.fail("unknown protocol '" + proto_word + "'");
+    if (!in.next(src)) in.fail("expected the source address");
+    Family fam = Family::ipv4;
+    endpoint(in, src, fam, p.src, p.sport);
+    if (!in.next(arrow) || arrow != ">") in.fail("expected '>' between source and destination");
+    if (!in.next(dst)) in.fail("expected the destination address");
+    endpoint(in, dst, fam, p.dst, p.dport);
+    p.family = fam;
+    p.src.family = p.dst.family = fam;
+    p.proto = *pr;
+    p.length = 60;
+    p.ttl = 64;
+    p.ct.state = CtState::untracked;
+    std::string w;
+    while (in.next(w)) {
+        if (w == "from") {
+            std::string l;
+            if (!in.next(l) || l != "local") in.fail("expected 'from local'");
+            d.local = true;
+            continue;
+        }
+        if (w == "in") {
+            std::string dev;
+            if (!in.next(dev)) in.fail("expected an interface name after 'in'");
+            p.in = IfaceName(dev);
+            continue;
+        }
+        if (w == "[established]") {
+            d.established = true;
+            continue;
+        }
+        auto eq = w.find('=');
+        std::string k = w.substr(0, eq), v = eq == std::string::npos ? "" : w.substr(eq + 1);
+        if (k == "in") p.in = IfaceName(v);
+        else if (k == "out") p.out = IfaceName(v);
+        else if (k == "mark") p.mark = static_cast<std::uint32_t>(number(in, v, 0xffffffffu, k));
+        else if (k == "ctmark") p.ct.mark = static_cast<std::uint32_t>(number(in, v, 0xffffffffu, k));
+        else if (k == "ct") {
+            if (v == "NEW") p.ct.state = CtState::new_;
+            else if (v == "EST") p.ct.state = CtState::established;
+            else if (v == "REL") p.ct.state = CtState::related;
+            else if (v == "INV") p.ct.state = CtState::invalid;
+            else if (v == "UNTRACKED") p.ct.state = CtState::untracked;
+            else in.fail("expected ct=NEW|EST|REL|INV|UNTRACKED");
+            if (p.ct.has_entry()) {
+                p.ct.l4proto = p.proto;
+                p.ct.orig = {p.src, p.dst, p.sport, p.dport};
+                p.ct.reply = {p.dst, p.src, p.dport, p.sport};
+            }
+        } else if (k == "ctdir") p.ct.dir = v == "reply" ? CtDir::reply : CtDir::original;
+        else if (k == "ctstatus") {
+            std::istringstream parts(v);
+            std::string s;
+            while (std::getline(parts, s, ',')) {
+                if (s == "snat") p.ct.status |= ct_status::src_nat;
+                else if (s == "dnat") p.ct.status |= ct_status::dst_nat;
+                else if (s == "assured") p.ct.status |= ct_status::assured;
+                else if (s == "seen_reply") p.ct.status |= ct_status::seen_reply;
+                else if (s == "confirmed") p.ct.status |= ct_status::confirmed;
+                else if (s == "expected") p.ct.status |= ct_status::expected;
+                else in.fail("unknown ctstatus '" + s + "'");
+            }
+        } else if (k == "ctorig" || k == "quoted") {
+            std::string spec = v;
+            std::uint8_t qproto = 0;
+            if (k == "quoted") {
+                auto colon = spec.find(':');
+                auto qp = parse_protocol(spec.substr(0, colon));
+                if (!qp || colon == std::string::npos) in.fail("expected quoted=PROTO:SRC:SPORT>DST:DPORT");
+                qproto = *qp;
+                spec = spec.substr(colon + 1);
+            }
+            auto gt = spec.find('>');
+            if (gt == std::string::npos) in.fail("expected SRC:SPORT>DST:DPORT in " + k);
+            Family f = fam;
+            if (k == "ctorig") {
+                endpoint(in, spec.substr(0, gt), f, p.ct.orig.src, p.ct.orig.sport);
+                endpoint(in, spec.substr(gt + 1), f, p.ct.orig.dst, p.ct.orig.dport);
+            } else {
+                p.icmp_quoted.present = true;
+                p.icmp_quoted.proto = qproto;
+                endpoint(in, spec.substr(0, gt), f, p.icmp_quoted.src, p.icmp_quoted.sport);
+                endpoint(in, spec.substr(gt + 1), f, p.icmp_quoted.dst, p.icmp_quoted.dport);
+            }
+        } else if (k == "len") p.length = static_cast<std::uint32_t>(number(in, v, 65535, k));
+        else if (k == "ttl") p.ttl = static_cast<std::uint8_t>(number(in, v, 255, k));
+        else if (k == "tos") p.tos = static_cast<std::uint8_t>(number(in, v, 255, k));
+        else if (k == "id") p.icmp_id = static_cast<std::uint16_t>(number(in, v, 65535, k));
+        else if (k == "flags") {
+            p.tcp_flags = 0;
+            for (char c : v) {
+                switch (c) {
+                    case 'F': p.tcp_flags |= tcp_flag::fin; break;
+                    case 'S': p.tcp_flags |= tcp_flag::syn; break;
+                    case 'R': p.tcp_flags |= tcp_flag::rst; break;
+                    case 'P': p.tcp_flags |= tcp_flag::psh; break;
+                    case 'A': p.tcp_flags |= tcp_flag::ack; break;
+                    case 'U': p.tcp_flags |= tcp_flag::urg; break;
+                    case 'E': p.tcp_flags |= tcp_flag::ece; break;
+                    case 'C': p.tcp_flags |= tcp_flag::cwr; break;
+                    default: in.fail(std::string("unknown TCP flag '") + c + "' (expected letters of FSRPAUEC)");
+                }
+            }
+        } else if (k == "type") {
+            auto slash = v.find('/');
+            p.icmp_type = static_cast<std::uint8_t>(number(in, v.substr(0, slash), 255, k));
+            if (slash != std::string::npos) p.icmp_code = static_cast<std::uint8_t>(number(in, v.substr(slash + 1), 255, k));
+        } else if (k == "mac") {
+            auto m = parse_mac(v);
+            if (!m) in.fail("expected mac=XX:XX:XX:XX:XX:XX");
+            p.has_mac = true;
+            p.src_mac = *m;
+        } else if (k == "t") {
+            try {
+                p.timestamp_ns = static_cast<std::uint64_t>(std::stod(v) * 1e9);
+            } catch (const std::exception&) {
+                in.fail("expected t=SECONDS");
+            }
+        } else if (k == "uid") {
+            p.has_socket = true;
+            p.uid = static_cast<std::uint32_t>(number(in, v, 0xffffffffu, k));
+        } else if (k == "gid") {
+            p.has_socket = true;
+            p.gid = static_cast<std::uint32_t>(number(in, v, 0xffffffffu, k));
+        } else if (k == "pkttype") {
+            if (v == "broadcast") p.pkttype = PktType::broadcast;
+            else if (v == "multicast") p.pkttype = PktType::multicast;
+            else if (v == "host" || v == "unicast") p.pkttype = PktType::host;
+            else in.fail("expected pkttype=host|broadcast|multicast");
+        } else if (k == "frag") {
+            p.fragment = true;
+        } else if (k == "physin") {
+            p.bridged = true;
+            p.physdev_in = IfaceName(v);
+        } else if (k == "physout") {
+            p.bridged = true;
+            p.physdev_out = IfaceName(v);
+        } else if (k == "opt") {
+            std::istringstream parts(v);
+            std::string s;
+            while (std::getline(parts, s, ',')) p.set_tcp_option(static_cast<std::uint8_t>(number(in, s, 255, k)));
+        } else if (k == "rt") {
+            auto slash = v.find('/');
+            if (slash == std::string::npos) in.fail("expected rt=TYPE/SEGSLEFT");
+            p.rt.present = true;
+            p.rt.type = static_cast<std::uint8_t>(number(in, v.substr(0, slash), 255, k));
+            p.rt.segments_left = static_cast<std::uint8_t>(number(in, v.substr(slash + 1), 255, k));
+        } else {
+            in.fail("unknown field '" + w + "' (expected from local, in IFACE, [established] or KEY=VALUE)");
+        }
+    }
+    return d;
+}
+
+}  // namespace fwbench
