@@ -7,7 +7,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <map>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -18,6 +20,7 @@
 #include <spdlog/spdlog.h>
 
 #include "explain.hpp"
+#include "fwbench/capture_replay.hpp"
 #include "fwbench/classbench.hpp"
 #include "fwbench/classbench_trace.hpp"
 #include "fwbench/linear_engine.hpp"
@@ -26,7 +29,9 @@
 #include "fwbench/packet_description.hpp"
 #include "fwbench/packet_path.hpp"
 #include "run_report.hpp"
+#include "pcap_run.hpp"
 #include "running_host.hpp"
+#include "sources.hpp"
 
 namespace {
 
@@ -71,52 +76,8 @@ private:
     Clock::time_point start_;
 };
 
-std::string slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot open " + path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-struct SourceOptions {
-    std::string rules_path, host_path, ipsets_path;
-    int family = 0;
-    bool lenient = false;
-};
-
-std::optional<IpsetRegistry> load_ipsets(const SourceOptions& o) {
-    if (o.ipsets_path.empty()) return std::nullopt;
-    return IpsetRegistry::parse(slurp(o.ipsets_path), o.ipsets_path);
-}
-
-Ruleset load_ruleset(const SourceOptions& o, const IpsetRegistry* ipsets) {
-    RulesetParseOptions opt;
-    if (o.family) opt.family = o.family == 4 ? Family::ipv4 : Family::ipv6;
-    opt.ipsets = ipsets;
-    opt.lenient = o.lenient;
-    Ruleset rs;
-    if (o.rules_path.empty()) {
-        opt.source = "iptables-save (running host)";
-        rs = parse_ruleset(running_ruleset(o.family == 6), opt);
-    } else {
-        opt.source = o.rules_path;
-        rs = parse_ruleset_file(o.rules_path, opt);
-    }
-    for (const auto& s : rs.skipped) spdlog::warn("skipped rule at line {}: {}", s.line, s.reason);
-    for (const auto& w : rs.warnings) spdlog::warn("{}:{}:{}: {}", rs.source, w.line, w.column, w.message);
-    return rs;
-}
-
-Host load_host(const SourceOptions& o) {
-    if (!o.host_path.empty()) return Host::from_json(slurp(o.host_path), o.host_path);
-    if (!o.rules_path.empty())
-        throw std::runtime_error("--rules was given without --host: give the host too (fwbench dump-host writes it), "
-                                 "or neither to use the running host");
-    return Host::from_json(dump_running_host(), "running host");
-}
-
-int run_explain(const SourceOptions& o, const std::vector<std::string>& packets, std::uint64_t seed) {
+int run_explain(const SourceOptions& o, const std::vector<std::string>& packets, std::uint64_t seed, const std::string& pcap,
+                const std::string& iface) {
     auto ipsets = load_ipsets(o);
     Host host = load_host(o);
     Ruleset rs = load_ruleset(o, ipsets ? &*ipsets : nullptr);
@@ -124,15 +85,59 @@ int run_explain(const SourceOptions& o, const std::vector<std::string>& packets,
     EngineOptions eopt;
     eopt.seed = seed;
     PathState st(rs, eopt, host.sysctl());
-    for (std::size_t i = 0; i < packets.size(); ++i) {
-        PacketDescription d = parse_packet_description(packets[i], "packet " + std::to_string(i + 1));
+    bool first = true;
+    auto print = [&](const std::string& text) {
+        if (!first) std::cout << '\n';
+        first = false;
+        std::cout << text;
+    };
+    // PACKET is a capture index (with --pcap) or a description.
+    std::vector<std::uint64_t> indexes;
+    std::vector<std::string> descriptions;
+    for (const auto& p : packets) {
+        bool numeric = !p.empty() && p.find_first_not_of("0123456789") == std::string::npos;
+        if (numeric && pcap.empty()) throw std::runtime_error("packet '" + p + "' is an index: give the capture with --pcap");
+        if (numeric) indexes.push_back(std::stoull(p));
+        else descriptions.push_back(p);
+    }
+    if (!indexes.empty()) {
+        // Replay the capture up to the last index asked for, so conntrack and stateful matches
+        // hold what they held when each packet passed.
+        std::uint64_t last = *std::max_element(indexes.begin(), indexes.end());
+        CaptureReader reader(pcap);
+        CaptureReplay replay(path, st, {iface, false, 2000000000ull});
+        CaptureRecord rec;
+        std::map<std::uint64_t, std::string> texts;
+        while (reader.next(rec) && rec.index <= last) {
+            bool wanted = std::find(indexes.begin(), indexes.end(), rec.index) != indexes.end();
+            ReplayedPacket rp = replay.feed(rec, wanted);
+            if (!wanted) continue;
+            std::string head = "capture packet " + std::to_string(rec.index) + " on " + rp.iface + " (" + capture_origin_name(rp.origin) + ")";
+            if (rp.origin == CaptureOrigin::wire || rp.origin == CaptureOrigin::local) {
+                const Packet& p0 = rp.result.walks.empty() ? rp.result.final_packet : rp.result.walks.front().seen;
+                head += ": " + format_protocol(p0.proto) + " " + format_ip(p0.src) + ":" + std::to_string(p0.sport) + " > " +
+                        format_ip(p0.dst) + ":" + std::to_string(p0.dport);
+                texts[rec.index] = format_explanation(path, rp.result, head, rp.origin == CaptureOrigin::local);
+            } else if (rp.origin == CaptureOrigin::forwarded_copy) {
+                texts[rec.index] = "packet: " + head + "\n  the outbound copy of forwarded packet " + std::to_string(rp.copy_of) + " (explain that one)\n";
+            } else {
+                texts[rec.index] = "packet: " + head + "\n  not processed: " + rp.reason + "\n";
+            }
+        }
+        for (auto idx : indexes) {
+            auto it = texts.find(idx);
+            if (it == texts.end()) throw std::runtime_error("the capture has no packet " + std::to_string(idx));
+            print(it->second);
+        }
+    }
+    for (std::size_t i = 0; i < descriptions.size(); ++i) {
+        PacketDescription d = parse_packet_description(descriptions[i], "packet " + std::to_string(i + 1));
         if (!d.local && d.packet.in.empty())
             throw std::runtime_error("packet " + std::to_string(i + 1) + ": say where it comes from: 'from local' or 'in IFACE'");
         if (d.established && !st.conntrack.seed_established(d.packet))
             throw std::runtime_error("packet " + std::to_string(i + 1) + ": [established] needs a trackable packet");
         PathResult r = path.process(d.packet, d.local ? Origin::local : Origin::wire, st, true);
-        if (i) std::cout << '\n';
-        std::cout << format_explanation(path, r, packets[i], d.local);
+        print(format_explanation(path, r, descriptions[i], d.local));
     }
     return 0;
 }
@@ -157,6 +162,10 @@ int run(int argc, char** argv) {
     app.add_option("--counters", counters_path, "the ruleset with counters, iptables-save -c form (file or -)");
     app.add_option("--json", json_path, "machine-readable report (file or -)");
     app.add_flag("-q,--quiet", quiet, "no summary on the terminal");
+    std::string host_path, pcap_path, iface;
+    app.add_option("--host", host_path, "host JSON: ip -j addr, or {addr, route, rule, sysctl} (fwbench dump-host)");
+    app.add_option("--pcap", pcap_path, "capture (pcap or pcapng; tcpdump -i any works) to run through the packet path");
+    app.add_option("--iface", iface, "interface for captures that carry none (plain pcap)");
 
     SourceOptions src;
     std::vector<std::string> explain_packets;
@@ -167,19 +176,35 @@ int run(int argc, char** argv) {
     explain->add_option("--family", src.family, "4 or 6")->check(CLI::IsMember({0, 4, 6}));
     explain->add_flag("--lenient", src.lenient, "skip rules that do not parse");
     explain->add_option("--seed", seed, "seed for -m statistic --mode random");
+    std::string explain_pcap, explain_iface;
+    explain->add_option("--pcap", explain_pcap, "capture whose packets PACKET indexes (from 0)");
+    explain->add_option("--iface", explain_iface, "interface for captures that carry none");
     explain->add_option("packets", explain_packets,
                         "packets, e.g. \"tcp 203.0.113.1:40000 > 203.0.113.1:22 from local\" or "
-                        "\"udp 198.51.100.7:53 > 192.0.2.10:53 in wan1 [established]\"")->required();
+                        "\"udp 198.51.100.7:53 > 192.0.2.10:53 in wan1 [established]\", or an index into --pcap")->required();
     auto* dump_host = app.add_subcommand("dump-host", "print the running host as the JSON --host reads");
     app.require_subcommand(0, 1);
     CLI11_PARSE(app, argc, argv);
 
-    if (explain->parsed()) return run_explain(src, explain_packets, seed);
+    if (explain->parsed()) return run_explain(src, explain_packets, seed, explain_pcap, explain_iface);
     if (dump_host->parsed()) {
         std::cout << dump_running_host();
         return 0;
     }
-    if (rules_path.empty()) throw std::runtime_error("--rules FILE is required (or use a subcommand: explain, dump-host)");
+    if (!pcap_path.empty()) {
+        if (format != "iptables") throw std::runtime_error("--pcap needs an iptables ruleset (--format iptables)");
+        PcapRunOptions po;
+        po.sources = {rules_path, host_path, ipsets_path, family, lenient};
+        po.pcap = pcap_path;
+        po.iface = iface;
+        po.verdicts = verdicts_path;
+        po.counters = counters_path;
+        po.json = json_path;
+        po.seed = seed;
+        po.quiet = quiet;
+        return run_pcap(po);
+    }
+    if (rules_path.empty()) throw std::runtime_error("--rules FILE is required (or --pcap, or a subcommand: explain, dump-host)");
 
     if (format == "iptables" && !trace_path.empty())
         throw std::runtime_error("--trace takes a ClassBench header trace and needs --format classbench "

@@ -187,3 +187,51 @@ TEST(FwbenchExplain, EstablishedAndErrors) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(FwbenchPcap, SeedCaptureEndToEnd) {
+    std::string args = "--rules " + env("FWBENCH_SOURCE") + "/traces/seed/rules.v4 --host " + env("FWBENCH_SOURCE") +
+                       "/traces/seed/host.json --pcap " + env("FWBENCH_SOURCE") + "/traces/seed/capture.pcap";
+    Result v = run(args + " -q --verdicts -");
+    ASSERT_EQ(v.status, 0) << v.err;
+    EXPECT_EQ(v.out,
+              "0\tDROP\tfilter:INPUT:3\n1\tDROP\tfilter:INPUT:3\n2\tDROP\tfilter:INPUT:3\n"  // the router's own ssh, over lo
+              "3\tACCEPT\tfilter:INPUT:2\n4\tACCEPT\tfilter:OUTPUT:0\n5\tACCEPT\tfilter:INPUT:2\n"  // the same from outside
+              "6\tACCEPT\tfilter:FORWARD:0\n7\tCOPY\tof:6\n8\tACCEPT\tfilter:FORWARD:0\n9\tCOPY\tof:8\n"
+              "10\tACCEPT\tfilter:FORWARD:0\n11\tCOPY\tof:10\n12\tSKIPPED\tcapture:not_ip_arp:0\n");
+    Result j = run(args + " -q --json -");
+    ASSERT_EQ(j.status, 0) << j.err;
+    auto doc = nlohmann::json::parse(j.out);
+    EXPECT_EQ(doc["packets"], 13);
+    EXPECT_EQ(doc["origins"]["wire"], 5);
+    EXPECT_EQ(doc["origins"]["local"], 4);
+    EXPECT_EQ(doc["origins"]["forwarded_copy"], 3);
+    EXPECT_EQ(doc["dropped_by_rule"]["filter INPUT rule 3: -A INPUT -j DROP"], 3);
+    Result c = run(args + " -q --counters -");
+    ASSERT_EQ(c.status, 0) << c.err;
+    EXPECT_NE(c.out.find("[2:112] -A INPUT -i wan1 -p tcp -m tcp --dport 22 -j ACCEPT"), std::string::npos) << c.out;
+    EXPECT_NE(c.out.find("[3:180] -A INPUT -j DROP"), std::string::npos) << c.out;
+    EXPECT_NE(c.out.find(":FORWARD ACCEPT [3:172]"), std::string::npos) << c.out;
+}
+
+}  // namespace
+
+namespace {
+
+TEST(FwbenchExplain, CaptureIndexes) {
+    Result r = run(seed_args() + "--pcap " + env("FWBENCH_SOURCE") + "/traces/seed/capture.pcap 1 9");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("capture packet 1 on lo (local)"), std::string::npos) << r.out;
+    // The retransmitted SYN finds the entry its first copy left (confirmed at POSTROUTING).
+    EXPECT_NE(r.out.find("conntrack: connection 6 203.0.113.1:40000 > 203.0.113.1:22, packet is NEW"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("the outbound copy of forwarded packet 8"), std::string::npos) << r.out;
+    Result missing = run(seed_args() + "--pcap " + env("FWBENCH_SOURCE") + "/traces/seed/capture.pcap 99");
+    EXPECT_EQ(missing.status, 2);
+    EXPECT_NE(missing.err.find("the capture has no packet 99"), std::string::npos) << missing.err;
+    Result no_pcap = run(seed_args() + "3");
+    EXPECT_EQ(no_pcap.status, 2);
+    EXPECT_NE(no_pcap.err.find("give the capture with --pcap"), std::string::npos) << no_pcap.err;
+}
+
+}  // namespace

@@ -183,6 +183,8 @@ std::optional<ConnTuple> Conntrack::tuple_of(const Packet& p, std::string& why_n
 }
 
 void Conntrack::expire(std::uint64_t now_ns) {
+    if (now_ns < next_expiry_scan_ns_) return;
+    next_expiry_scan_ns_ = now_ns + sec;
     for (auto it = by_tuple_.begin(); it != by_tuple_.end();) {
         if (it->second.first->expires_ns < now_ns) it = by_tuple_.erase(it);
         else ++it;
@@ -287,6 +289,13 @@ CtAttachment Conntrack::classify(const Packet& p) {
         return at;
     }
     auto it = by_tuple_.find(*tuple);
+    if (it != by_tuple_.end() && it->second.first->expires_ns < p.timestamp_ns) {
+        // Timed out since the last scan: gone for the kernel too.
+        auto conn = it->second.first;
+        by_tuple_.erase(conn->orig);
+        by_tuple_.erase(conn->reply);
+        it = by_tuple_.end();
+    }
     if (it != by_tuple_.end()) {
         auto conn = it->second.first;
         CtDir dir = it->second.second;

@@ -87,6 +87,11 @@ struct PacketPath::Ctx {
     std::uint8_t routed_tos = 0;
     bool local_delivery = false;
 
+    // Notes are for explain; `make` builds the text only when tracing.
+    template <class Make>
+    void note_if(Make&& make) {
+        if (trace) res.trace.push_back({make(), -1});
+    }
     void note(std::string text) {
         if (trace) res.trace.push_back({std::move(text), -1});
     }
@@ -141,7 +146,7 @@ void PacketPath::nat_bind(Ctx& c, Hook hook, const NatTarget* nat) const {
             if (c.route.route && c.route.route->prefsrc) a = *c.route.route->prefsrc;
             if (!a) a = device_address(c.out_dev);
             if (!a) {
-                c.note("MASQUERADE: no address on " + c.out_dev + ", packet dropped");
+                c.note_if([&] { return std::string("MASQUERADE: no address on " + c.out_dev + ", packet dropped"); });
                 return;
             }
             addr = *a;
@@ -178,7 +183,7 @@ void PacketPath::nat_bind(Ctx& c, Hook hook, const NatTarget* nat) const {
         if (ports && port) conn.reply.sport = *port;
         conn.status |= ct_status::dst_nat;
     }
-    c.note(std::string(src ? "SNAT" : "DNAT") + " binding: replies expected as " + format_tuple(conn.reply));
+    c.note_if([&] { return std::string(std::string(src ? "SNAT" : "DNAT") + " binding: replies expected as " + format_tuple(conn.reply)); });
 }
 
 void PacketPath::nat_apply(Ctx& c, Hook hook) const {
@@ -192,14 +197,14 @@ void PacketPath::nat_apply(Ctx& c, Hook hook) const {
     bool ports = conn.orig.proto != proto::icmp && conn.orig.proto != proto::icmpv6;
     if (src) {
         if (c.p.src == target.src && (!ports || c.p.sport == target.sport)) return;
-        c.note("NAT " + std::string(hook_chain_name(hook)) + ": source " + format_ip(c.p.src) + ":" + std::to_string(c.p.sport) +
-               " -> " + format_ip(target.src) + ":" + std::to_string(target.sport));
+        c.note_if([&] { return std::string("NAT " + std::string(hook_chain_name(hook)) + ": source " + format_ip(c.p.src) + ":" + std::to_string(c.p.sport) +
+               " -> " + format_ip(target.src) + ":" + std::to_string(target.sport)); });
         c.p.src = target.src;
         if (ports) c.p.sport = target.sport;
     } else {
         if (c.p.dst == target.dst && (!ports || c.p.dport == target.dport)) return;
-        c.note("NAT " + std::string(hook_chain_name(hook)) + ": destination " + format_ip(c.p.dst) + ":" +
-               std::to_string(c.p.dport) + " -> " + format_ip(target.dst) + ":" + std::to_string(target.dport));
+        c.note_if([&] { return std::string("NAT " + std::string(hook_chain_name(hook)) + ": destination " + format_ip(c.p.dst) + ":" +
+               std::to_string(c.p.dport) + " -> " + format_ip(target.dst) + ":" + std::to_string(target.dport)); });
         c.p.dst = target.dst;
         if (ports) c.p.dport = target.dport;
     }
@@ -223,20 +228,20 @@ bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
             if (c.notrack) {
                 c.ct = CtAttachment{};
                 c.ct.state = CtState::untracked;
-                c.note("conntrack: untracked (NOTRACK in raw " + std::string(hook_chain_name(hook)) + ")");
+                c.note_if([&] { return std::string("conntrack: untracked (NOTRACK in raw " + std::string(hook_chain_name(hook)) + ")"); });
             } else {
                 c.ct = c.st.conntrack.classify(c.p);
                 if (c.ct.conn)
-                    c.note(std::string("conntrack: ") + (c.ct.is_new ? "new connection " : "connection ") +
+                    c.note_if([&] { return std::string(std::string("conntrack: ") + (c.ct.is_new ? "new connection " : "connection ") +
                            format_tuple(c.ct.conn->orig) + ", packet is " +
                            (c.ct.state == CtState::new_ ? "NEW" : c.ct.state == CtState::related ? "RELATED" : "ESTABLISHED") +
-                           (c.ct.dir == CtDir::reply ? " (reply direction)" : ""));
+                           (c.ct.dir == CtDir::reply ? " (reply direction)" : "")); });
                 else
-                    c.note("conntrack: INVALID (" + c.ct.invalid_reason + ")");
+                    c.note_if([&] { return std::string("conntrack: INVALID (" + c.ct.invalid_reason + ")"); });
             }
             Conntrack::describe(c.ct, c.p);
         } else if (t == t_mangle && loopback_in && hook == Hook::prerouting) {
-            c.note("conntrack: entry carried over from OUTPUT (looped back over lo)");
+            c.note_if([&] { return std::string("conntrack: entry carried over from OUTPUT (looped back over lo)"); });
         }
         int ti = table_index_[t];
         if (ti < 0) continue;
@@ -262,11 +267,11 @@ bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
                 }
                 nat_bind(c, hook, r.nat);
             } else if (!done && c.trace) {
-                c.note(std::string("nat ") + hook_chain_name(hook) + ": not traversed (" +
-                       (c.ct.state == CtState::established ? "not the first packet of its connection" : "no new connection") + ")");
+                c.note_if([&] { return std::string(std::string("nat ") + hook_chain_name(hook) + ": not traversed (" +
+                       (c.ct.state == CtState::established ? "not the first packet of its connection" : "no new connection") + ")"); });
             } else if (c.trace && first) {
-                c.note(std::string("nat ") + hook_chain_name(hook) + ": not traversed (the connection's " +
-                       (manip_src(hook) ? "source" : "destination") + " mapping is already set up)");
+                c.note_if([&] { return std::string(std::string("nat ") + hook_chain_name(hook) + ": not traversed (the connection's " +
+                       (manip_src(hook) ? "source" : "destination") + " mapping is already set up)"); });
             }
             nat_apply(c, hook);
             if (hook == Hook::output && !reroute_if_changed(c, out)) return false;
@@ -296,7 +301,7 @@ bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
         // __nf_conntrack_confirm at the last hook (priority INT_MAX).
         if (c.ct.conn && c.ct.is_new && !c.ct.conn->confirmed) {
             c.st.conntrack.confirm(c.ct);
-            c.note("conntrack: connection confirmed");
+            c.note_if([&] { return std::string("conntrack: connection confirmed"); });
         }
     }
     return true;
@@ -317,7 +322,7 @@ bool PacketPath::route_input(Ctx& c) const {
     auto drop = [&](DropReason r, std::string detail) {
         c.res.reason = r;
         c.res.reason_detail = detail;
-        c.note("routing (input): dropped, " + detail);
+        c.note_if([&] { return std::string("routing (input): dropped, " + detail); });
         finish(c, Fate::dropped);
         return false;
     };
@@ -373,8 +378,8 @@ bool PacketPath::route_input(Ctx& c) const {
             return drop(v, v == DropReason::rp_filter ? "reverse path check failed for " + format_ip(s) + " on " + std::string(in)
                                                       : "martian source " + format_ip(s) + " on " + std::string(in) + " (one of this host's addresses, accept_local=0)");
         c.local_delivery = true;
-        c.note("routing (input): " + format_ip(d) + " is " + route_type_name(r.type) + " (table " + host_.table_name(r.table) +
-               "): local delivery, in " + std::string(in));
+        c.note_if([&] { return std::string("routing (input): " + format_ip(d) + " is " + route_type_name(r.type) + " (table " + host_.table_name(r.table) +
+               "): local delivery, in " + std::string(in)); });
         return true;
     }
     if (!sys.forwarding_for(in)) return drop(DropReason::forwarding_disabled, "forwarding is off on " + std::string(in) + " (ip_forward=0)");
@@ -390,8 +395,8 @@ bool PacketPath::route_input(Ctx& c) const {
     if (v != DropReason::none)
         return drop(v, v == DropReason::rp_filter ? "reverse path check failed for " + format_ip(s) + " on " + std::string(in)
                                                   : "martian source " + format_ip(s) + " on " + std::string(in));
-    c.note("routing (input): forward " + format_ip(d) + " via " + c.out_dev +
-           (r.route->gateway ? " gateway " + format_ip(*r.route->gateway) : std::string()) + " (table " + host_.table_name(r.table) + ")");
+    c.note_if([&] { return std::string("routing (input): forward " + format_ip(d) + " via " + c.out_dev +
+           (r.route->gateway ? " gateway " + format_ip(*r.route->gateway) : std::string()) + " (table " + host_.table_name(r.table) + ")"); });
     return true;
 }
 
@@ -399,7 +404,7 @@ bool PacketPath::route_output(Ctx& c, bool reroute) const {
     auto drop = [&](DropReason r, std::string detail) {
         c.res.reason = r;
         c.res.reason_detail = detail;
-        c.note("routing (output): dropped, " + detail);
+        c.note_if([&] { return std::string("routing (output): dropped, " + detail); });
         finish(c, Fate::dropped);
         return false;
     };
@@ -434,7 +439,7 @@ bool PacketPath::route_output(Ctx& c, bool reroute) const {
                                                        "): sent over lo, whatever device holds the address"
                                                  : " via " + c.out_dev + (r.route->gateway ? " gateway " + format_ip(*r.route->gateway) : std::string()) +
                                                        " (table " + host_.table_name(r.table) + ")";
-    c.note(std::string(reroute ? "rerouting (output): " : "routing (output): ") + format_ip(c.p.dst) + how);
+    c.note_if([&] { return std::string(std::string(reroute ? "rerouting (output): " : "routing (output): ") + format_ip(c.p.dst) + how); });
     return true;
 }
 
@@ -505,7 +510,7 @@ PathResult PacketPath::process(Packet p, Origin origin, PathState& st, bool trac
             return res;
         }
         c.p.out = IfaceName();
-        c.note("arrived on " + std::string(c.p.in.view()) + " from the wire");
+        c.note_if([&] { return std::string("arrived on " + std::string(c.p.in.view()) + " from the wire"); });
         if (!run_hook(c, Hook::prerouting)) return res;
         if (!route_input(c)) return res;
         if (c.local_delivery) {
@@ -517,7 +522,7 @@ PathResult PacketPath::process(Packet p, Origin origin, PathState& st, bool trac
         if (c.p.ttl <= 1) {
             res.reason = DropReason::ttl_exceeded;
             res.reason_detail = "TTL " + std::to_string(c.p.ttl) + " would expire in forwarding";
-            c.note("forwarding: dropped, " + res.reason_detail);
+            c.note_if([&] { return std::string("forwarding: dropped, " + res.reason_detail); });
             finish(c, Fate::dropped);
             return res;
         }
@@ -525,7 +530,7 @@ PathResult PacketPath::process(Packet p, Origin origin, PathState& st, bool trac
         if (!run_hook(c, Hook::forward)) return res;
         if (!run_hook(c, Hook::postrouting)) return res;
         res.out_iface = c.out_dev;
-        c.note("forwarded out of " + c.out_dev);
+        c.note_if([&] { return std::string("forwarded out of " + c.out_dev); });
         finish(c, Fate::forwarded);
         return res;
     }
@@ -538,17 +543,17 @@ PathResult PacketPath::process(Packet p, Origin origin, PathState& st, bool trac
     if (!run_hook(c, Hook::postrouting)) return res;
     res.out_iface = c.out_dev;
     if (c.out_dev != "lo") {
-        c.note("sent out of " + c.out_dev);
+        c.note_if([&] { return std::string("sent out of " + c.out_dev); });
         finish(c, Fate::sent);
         return res;
     }
     // Looped back: in = lo, the conntrack entry and the route come along.
-    c.note("looped back: arrives on lo");
+    c.note_if([&] { return std::string("looped back: arrives on lo"); });
     c.p.in = IfaceName("lo");
     c.p.pkttype = PktType::host;
     c.out_dev.clear();
     if (!run_hook(c, Hook::prerouting, true)) return res;
-    c.note("routing (input): route kept from output: local delivery, in lo");
+    c.note_if([&] { return std::string("routing (input): route kept from output: local delivery, in lo"); });
     if (!run_hook(c, Hook::input)) return res;
     finish(c, Fate::delivered);
     return res;

@@ -91,6 +91,7 @@ private:
     ConntrackOptions opt_;
     std::unordered_map<ConnTuple, std::pair<std::shared_ptr<Connection>, CtDir>, ConnTupleHash> by_tuple_;
     std::uint64_t next_id_ = 1;
+    std::uint64_t next_expiry_scan_ns_ = 0;  // expiry is checked at most once per second of capture time
 };
 
 // The reply tuple a connection expects without NAT.

@@ -1,0 +1,21 @@
+#pragma once
+// `fwbench --pcap CAPTURE`: what the kernel did with every packet of a capture, as counters,
+// verdicts, drop reasons and a summary per hook and origin.
+
+#include <cstdint>
+#include <string>
+
+#include "sources.hpp"
+
+namespace fwbench {
+
+struct PcapRunOptions {
+    SourceOptions sources;
+    std::string pcap, iface, verdicts, counters, json;
+    std::uint64_t seed = 1;
+    bool quiet = false;
+};
+
+int run_pcap(const PcapRunOptions& o);
+
+}  // namespace fwbench

@@ -1,0 +1,53 @@
+#include "sources.hpp"
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include <spdlog/spdlog.h>
+
+#include "fwbench/ruleset_parser.hpp"
+#include "running_host.hpp"
+
+namespace fwbench {
+
+std::string slurp(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot open " + path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+std::optional<IpsetRegistry> load_ipsets(const SourceOptions& o) {
+    if (o.ipsets_path.empty()) return std::nullopt;
+    return IpsetRegistry::parse(slurp(o.ipsets_path), o.ipsets_path);
+}
+
+Ruleset load_ruleset(const SourceOptions& o, const IpsetRegistry* ipsets) {
+    RulesetParseOptions opt;
+    if (o.family) opt.family = o.family == 4 ? Family::ipv4 : Family::ipv6;
+    opt.ipsets = ipsets;
+    opt.lenient = o.lenient;
+    Ruleset rs;
+    if (o.rules_path.empty()) {
+        opt.source = "iptables-save (running host)";
+        rs = parse_ruleset(running_ruleset(o.family == 6), opt);
+    } else {
+        opt.source = o.rules_path;
+        rs = parse_ruleset_file(o.rules_path, opt);
+    }
+    for (const auto& s : rs.skipped) spdlog::warn("skipped rule at line {}: {}", s.line, s.reason);
+    for (const auto& w : rs.warnings) spdlog::warn("{}:{}:{}: {}", rs.source, w.line, w.column, w.message);
+    return rs;
+}
+
+Host load_host(const SourceOptions& o) {
+    if (!o.host_path.empty()) return Host::from_json(slurp(o.host_path), o.host_path);
+    if (!o.rules_path.empty())
+        throw std::runtime_error("--rules was given without --host: give the host too (fwbench dump-host writes it), "
+                                 "or neither to use the running host");
+    return Host::from_json(dump_running_host(), "running host");
+}
+
+}  // namespace fwbench

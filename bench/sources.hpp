@@ -1,0 +1,27 @@
+#pragma once
+// Loading fwbench's inputs: ruleset, host and ipsets from files, or from the running host.
+
+#include <optional>
+#include <string>
+
+#include "fwbench/host.hpp"
+#include "fwbench/ipset.hpp"
+#include "fwbench/ruleset.hpp"
+
+namespace fwbench {
+
+struct SourceOptions {
+    std::string rules_path, host_path, ipsets_path;
+    int family = 0;
+    bool lenient = false;
+};
+
+std::string slurp(const std::string& path);
+std::optional<IpsetRegistry> load_ipsets(const SourceOptions& o);
+// Without rules_path: the running host's iptables-save.
+Ruleset load_ruleset(const SourceOptions& o, const IpsetRegistry* ipsets);
+// Without host_path: the running host, unless rules_path was given (then an error says to give
+// --host too: a ruleset from elsewhere with this machine's addresses would mislead).
+Host load_host(const SourceOptions& o);
+
+}  // namespace fwbench

@@ -1,0 +1,48 @@
+#pragma once
+// IPv4 datagrams to and from Packet.
+//
+// parse_ipv4: reads an IPv4 datagram (network order bytes, no link header) into a Packet, never
+// reading past `size`. A datagram the kernel would drop before netfilter (bad version, IHL,
+// total length, header checksum) or that is cut short by the capture's snap length is reported
+// under a named Malformation instead; a transport header that is missing or truncated leaves
+// l4_present false, as the kernel's matches then see no ports.
+//
+// build_ipv4: writes a datagram for a Packet with correct IPv4, TCP, UDP and ICMP checksums —
+// for test captures and for replaying into the real kernel.
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "fwbench/packet.hpp"
+
+namespace fwbench {
+
+enum class Malformation : std::uint8_t {
+    none,
+    truncated_ip_header,   // fewer bytes than an IPv4 header / than IHL says
+    bad_version,
+    bad_ihl,               // IHL < 5
+    bad_total_length,      // total length < IHL*4
+    snaplen_cut,           // the capture kept fewer bytes than the datagram has
+    bad_ip_checksum,
+    unsupported_family,    // not IPv4 (IPv6 is not modelled yet)
+};
+const char* malformation_name(Malformation m);
+
+struct ParsedDatagram {
+    Malformation error = Malformation::none;
+    Packet packet;
+};
+
+// `wire_length` is the datagram's length on the wire when the capture says it (orig_len minus
+// the link header); 0 when unknown.
+ParsedDatagram parse_ipv4(const std::uint8_t* data, std::size_t size, std::size_t wire_length = 0);
+
+// Payload bytes after the transport header (zeros), so the datagram is p.length long when
+// p.length is larger than the headers.
+std::vector<std::uint8_t> build_ipv4(const Packet& p, std::uint16_t ip_id = 0);
+
+std::uint16_t internet_checksum(const std::uint8_t* data, std::size_t size, std::uint32_t initial = 0);
+
+}  // namespace fwbench

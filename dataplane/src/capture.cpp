@@ -1,0 +1,437 @@
+#include "fwbench/capture.hpp"
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace fwbench {
+
+namespace {
+
+constexpr std::uint32_t pcap_magic_us = 0xa1b2c3d4, pcap_magic_ns = 0xa1b23c4d;
+constexpr std::uint32_t block_shb = 0x0A0D0D0A, block_idb = 1, block_pb = 2, block_spb = 3, block_epb = 6;
+constexpr std::uint32_t byte_order_magic = 0x1A2B3C4D;
+
+std::uint32_t bswap32(std::uint32_t v) {
+    return (v >> 24) | ((v >> 8) & 0xff00) | ((v << 8) & 0xff0000) | (v << 24);
+}
+std::uint16_t be16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[0] << 8 | p[1]); }
+std::uint32_t be32(const std::uint8_t* p) {
+    return std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 | p[3];
+}
+
+PktType sll_pkttype(std::uint16_t t) {
+    switch (t) {
+        case 1: return PktType::broadcast;
+        case 2: return PktType::multicast;
+        case 3: return PktType::otherhost;
+        case 4: return PktType::outgoing;
+        default: return PktType::host;
+    }
+}
+
+}  // namespace
+
+CaptureReader::CaptureReader(const std::string& path) : path_(path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error(path + ": cannot open the capture file");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string s = ss.str();
+    bytes_.assign(s.begin(), s.end());
+    if (bytes_.size() < 4) fail(0, "not a capture file (shorter than any capture header)");
+    std::uint32_t magic;
+    std::memcpy(&magic, bytes_.data(), 4);
+    if (magic == block_shb) {
+        pcapng_ = true;
+        read_section_header(0);
+        return;
+    }
+    if (magic == pcap_magic_us || magic == pcap_magic_ns) swapped_ = false;
+    else if (bswap32(magic) == pcap_magic_us || bswap32(magic) == pcap_magic_ns) swapped_ = true;
+    else fail(0, "not a pcap or pcapng file (unknown magic number)");
+    nanos_ = (swapped_ ? bswap32(magic) : magic) == pcap_magic_ns;
+    if (bytes_.size() < 24) fail(0, "truncated pcap file header");
+    pcap_link_ = static_cast<std::uint16_t>(u32(20) & 0xffff);
+    switch (pcap_link_) {
+        case linktype::ethernet: case linktype::raw: case linktype::linux_sll: case linktype::ipv4: case linktype::ipv6:
+        case linktype::linux_sll2: break;
+        default: fail(20, "unsupported link type " + std::to_string(pcap_link_) + " (supported: Ethernet 1, raw 101/228/229, Linux SLL 113, SLL2 276)");
+    }
+    Interface itf;
+    itf.link_type = pcap_link_;
+    itf.snaplen = u32(16);
+    itf.ts_units_per_sec = nanos_ ? 1000000000 : 1000000;
+    interfaces_.push_back(itf);
+    pos_ = 24;
+}
+
+std::uint32_t CaptureReader::u32(std::size_t at) const {
+    std::uint32_t v;
+    std::memcpy(&v, bytes_.data() + at, 4);
+    return swapped_ ? bswap32(v) : v;
+}
+
+std::uint16_t CaptureReader::u16(std::size_t at) const {
+    std::uint16_t v;
+    std::memcpy(&v, bytes_.data() + at, 2);
+    return swapped_ ? static_cast<std::uint16_t>(v >> 8 | v << 8) : v;
+}
+
+void CaptureReader::fail(std::size_t at, const std::string& msg) const { throw CaptureError(path_, at, count_, msg); }
+
+void CaptureReader::read_section_header(std::size_t at) {
+    if (at + 28 > bytes_.size()) fail(at, "truncated pcapng section header");
+    std::uint32_t bom;
+    std::memcpy(&bom, bytes_.data() + at + 8, 4);
+    if (bom == byte_order_magic) swapped_ = false;
+    else if (bswap32(bom) == byte_order_magic) swapped_ = true;
+    else fail(at + 8, "bad pcapng byte-order magic");
+    std::uint32_t len = u32(at + 4);
+    if (len < 28 || len % 4 || at + len > bytes_.size()) fail(at + 4, "bad pcapng section header length " + std::to_string(len));
+    interfaces_.clear();  // interface ids are per section
+    pos_ = at + len;
+}
+
+bool CaptureReader::next(CaptureRecord& r) { return pcapng_ ? next_pcapng(r) : next_pcap(r); }
+
+bool CaptureReader::next_pcap(CaptureRecord& r) {
+    if (pos_ >= bytes_.size()) return false;
+    if (pos_ + 16 > bytes_.size()) {
+        truncated_ = true;
+        return false;
+    }
+    std::uint32_t sec = u32(pos_), frac = u32(pos_ + 4), caplen = u32(pos_ + 8), origlen = u32(pos_ + 12);
+    if (caplen > 0x4000000) fail(pos_ + 8, "impossible captured length " + std::to_string(caplen));
+    if (!nanos_ && frac >= 1000000) fail(pos_ + 4, "microseconds field out of range");
+    if (pos_ + 16 + caplen > bytes_.size()) {
+        truncated_ = true;
+        return false;
+    }
+    r = CaptureRecord{};
+    r.index = count_++;
+    r.timestamp_ns = std::uint64_t{sec} * 1000000000ull + (nanos_ ? frac : std::uint64_t{frac} * 1000);
+    r.caplen = caplen;
+    r.origlen = origlen;
+    r.link_type = pcap_link_;
+    decode_link(r, bytes_.data() + pos_ + 16, caplen);
+    pos_ += 16 + caplen;
+    return true;
+}
+
+bool CaptureReader::next_pcapng(CaptureRecord& r) {
+    while (true) {
+        if (pos_ >= bytes_.size()) return false;
+        if (pos_ + 12 > bytes_.size()) {
+            truncated_ = true;
+            return false;
+        }
+        std::uint32_t type;
+        std::memcpy(&type, bytes_.data() + pos_, 4);
+        if (type == block_shb) {
+            read_section_header(pos_);
+            continue;
+        }
+        type = u32(pos_);
+        std::uint32_t len = u32(pos_ + 4);
+        if (len < 12 || len % 4) fail(pos_ + 4, "bad pcapng block length " + std::to_string(len));
+        if (pos_ + len > bytes_.size()) {
+            truncated_ = true;
+            return false;
+        }
+        if (u32(pos_ + len - 4) != len) fail(pos_ + len - 4, "pcapng block lengths at start and end differ");
+        std::size_t body = pos_ + 8, end = pos_ + len - 4;
+        std::size_t block_at = pos_;
+        pos_ += len;
+        auto options = [&](std::size_t at, auto&& on_option) {
+            while (at + 4 <= end) {
+                std::uint16_t code = u16(at), olen = u16(at + 2);
+                if (code == 0) break;
+                if (at + 4 + olen > end) fail(at, "pcapng option runs past its block");
+                on_option(code, at + 4, olen);
+                at += 4 + ((olen + 3u) & ~3u);
+            }
+        };
+        if (type == block_idb) {
+            if (body + 8 > end) fail(block_at, "truncated interface description block");
+            Interface itf;
+            itf.link_type = u16(body);
+            itf.snaplen = u32(body + 4);
+            options(body + 8, [&](std::uint16_t code, std::size_t at, std::uint16_t olen) {
+                if (code == 2) itf.name.assign(reinterpret_cast<const char*>(bytes_.data() + at), strnlen(reinterpret_cast<const char*>(bytes_.data() + at), olen));
+                if (code == 9 && olen >= 1) {
+                    std::uint8_t res = bytes_[at];
+                    std::uint64_t units = 1;
+                    int exp = res & 0x7f;
+                    if (exp > 18) fail(at, "if_tsresol out of range");
+                    for (int i = 0; i < exp; ++i) units *= (res & 0x80) ? 2 : 10;
+                    itf.ts_units_per_sec = units;
+                }
+            });
+            interfaces_.push_back(itf);
+            continue;
+        }
+        if (type != block_epb && type != block_spb && type != block_pb) continue;  // NRB, ISB, DSB, custom
+        r = CaptureRecord{};
+        r.index = count_++;
+        std::uint32_t ifid = 0, caplen = 0, origlen = 0;
+        std::uint64_t ts = 0;
+        std::size_t data_at = 0;
+        if (type == block_epb) {
+            if (body + 20 > end) fail(block_at, "truncated enhanced packet block");
+            ifid = u32(body);
+            ts = std::uint64_t{u32(body + 4)} << 32 | u32(body + 8);
+            caplen = u32(body + 12);
+            origlen = u32(body + 16);
+            data_at = body + 20;
+        } else if (type == block_pb) {
+            if (body + 20 > end) fail(block_at, "truncated packet block");
+            ifid = u16(body);
+            ts = std::uint64_t{u32(body + 4)} << 32 | u32(body + 8);
+            caplen = u32(body + 12);
+            origlen = u32(body + 16);
+            data_at = body + 20;
+        } else {
+            if (body + 4 > end) fail(block_at, "truncated simple packet block");
+            origlen = u32(body);
+            data_at = body + 4;
+            caplen = static_cast<std::uint32_t>(std::min<std::size_t>(origlen, end - data_at));
+            if (!interfaces_.empty() && interfaces_[0].snaplen && caplen > interfaces_[0].snaplen) caplen = interfaces_[0].snaplen;
+        }
+        if (ifid >= interfaces_.size()) fail(body, "packet refers to interface " + std::to_string(ifid) + ", which no interface block described");
+        if (data_at + caplen > end) fail(body, "captured length " + std::to_string(caplen) + " runs past the block");
+        const Interface& itf = interfaces_[ifid];
+        r.timestamp_ns = itf.ts_units_per_sec == 1000000000 ? ts : static_cast<std::uint64_t>(static_cast<long double>(ts) * 1e9L / itf.ts_units_per_sec);
+        r.caplen = caplen;
+        r.origlen = origlen;
+        r.link_type = itf.link_type;
+        r.iface = itf.name;
+        if (type == block_epb) {
+            std::size_t opt_at = data_at + ((caplen + 3u) & ~3u);
+            options(opt_at, [&](std::uint16_t code, std::size_t at, std::uint16_t olen) {
+                if (code == 2 && olen >= 4) {
+                    std::uint32_t flags = u32(at);
+                    if ((flags & 3) == 1) r.direction = Direction::inbound;
+                    else if ((flags & 3) == 2) r.direction = Direction::outbound;
+                }
+            });
+        }
+        decode_link(r, bytes_.data() + data_at, caplen);
+        return true;
+    }
+}
+
+void CaptureReader::decode_link(CaptureRecord& r, const std::uint8_t* d, std::size_t n) {
+    std::size_t hdr = 0;
+    std::uint16_t proto = 0;
+    auto need = [&](std::size_t k, const char* what) {
+        if (n < k) {
+            r.problem = std::string("truncated_") + what;
+            return false;
+        }
+        return true;
+    };
+    switch (r.link_type) {
+        case linktype::ethernet: {
+            if (!need(14, "ethernet_header")) return;
+            MacAddr dst, src;
+            std::memcpy(dst.bytes.data(), d, 6);
+            std::memcpy(src.bytes.data(), d + 6, 6);
+            r.dst_mac = dst;
+            r.src_mac = src;
+            hdr = 12;
+            proto = be16(d + hdr);
+            hdr += 2;
+            for (int tags = 0; (proto == 0x8100 || proto == 0x88a8 || proto == 0x9100) && tags < 4; ++tags) {
+                if (!need(hdr + 4, "vlan_tag")) return;
+                proto = be16(d + hdr + 2);
+                hdr += 4;
+            }
+            break;
+        }
+        case linktype::linux_sll: {
+            if (!need(16, "sll_header")) return;
+            std::uint16_t t = be16(d);
+            r.pkttype = sll_pkttype(t);
+            r.direction = t == 4 ? Direction::outbound : Direction::inbound;
+            if (be16(d + 2) == 1 && be16(d + 4) == 6) {
+                MacAddr m;
+                std::memcpy(m.bytes.data(), d + 6, 6);
+                r.src_mac = m;
+            }
+            proto = be16(d + 14);
+            hdr = 16;
+            break;
+        }
+        case linktype::linux_sll2: {
+            if (!need(20, "sll2_header")) return;
+            proto = be16(d);
+            r.ifindex = static_cast<int>(be32(d + 4));
+            std::uint8_t t = d[10];
+            r.pkttype = sll_pkttype(t);
+            r.direction = t == 4 ? Direction::outbound : Direction::inbound;
+            if (be16(d + 8) == 1 && d[11] == 6) {
+                MacAddr m;
+                std::memcpy(m.bytes.data(), d + 12, 6);
+                r.src_mac = m;
+            }
+            hdr = 20;
+            break;
+        }
+        case linktype::raw:
+        case linktype::ipv4:
+        case linktype::ipv6:
+            if (!need(1, "ip_header")) return;
+            proto = (d[0] >> 4) == 6 ? 0x86dd : (d[0] >> 4) == 4 ? 0x0800 : 0;
+            if (r.link_type == linktype::ipv4) proto = 0x0800;
+            if (r.link_type == linktype::ipv6) proto = 0x86dd;
+            break;
+        default:
+            r.problem = "unsupported_link_type_" + std::to_string(r.link_type);
+            return;
+    }
+    r.ethertype = proto;
+    if (proto != 0x0800 && proto != 0x86dd) {
+        r.problem = proto == 0x0806 ? "not_ip_arp" : "not_ip";
+        return;
+    }
+    r.l3.assign(d + hdr, d + n);
+    r.l3_wire_length = r.origlen > hdr ? r.origlen - static_cast<std::uint32_t>(hdr) : 0;
+}
+
+// --- writers ------------------------------------------------------------------------------------
+
+namespace {
+void put32le(std::vector<std::uint8_t>& b, std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) b.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+}
+void put16le(std::vector<std::uint8_t>& b, std::uint16_t v) {
+    b.push_back(static_cast<std::uint8_t>(v));
+    b.push_back(static_cast<std::uint8_t>(v >> 8));
+}
+void put16be(std::vector<std::uint8_t>& b, std::uint16_t v) {
+    b.push_back(static_cast<std::uint8_t>(v >> 8));
+    b.push_back(static_cast<std::uint8_t>(v));
+}
+void pad4(std::vector<std::uint8_t>& b) {
+    while (b.size() % 4) b.push_back(0);
+}
+}  // namespace
+
+std::vector<std::uint8_t> write_pcap(std::uint16_t link_type, const std::vector<CaptureFrame>& frames, bool nanos, std::uint32_t snaplen) {
+    std::vector<std::uint8_t> b;
+    put32le(b, nanos ? pcap_magic_ns : pcap_magic_us);
+    put16le(b, 2);
+    put16le(b, 4);
+    put32le(b, 0);
+    put32le(b, 0);
+    put32le(b, snaplen);
+    put32le(b, link_type);
+    for (const auto& f : frames) {
+        put32le(b, static_cast<std::uint32_t>(f.timestamp_ns / 1000000000ull));
+        put32le(b, static_cast<std::uint32_t>(nanos ? f.timestamp_ns % 1000000000ull : (f.timestamp_ns % 1000000000ull) / 1000));
+        put32le(b, static_cast<std::uint32_t>(f.data.size()));
+        put32le(b, f.origlen ? f.origlen : static_cast<std::uint32_t>(f.data.size()));
+        b.insert(b.end(), f.data.begin(), f.data.end());
+    }
+    return b;
+}
+
+std::vector<std::uint8_t> write_pcapng(const std::vector<CaptureInterface>& interfaces, const std::vector<CaptureFrame>& frames) {
+    std::vector<std::uint8_t> b;
+    auto block = [&](std::uint32_t type, const std::vector<std::uint8_t>& body) {
+        std::uint32_t len = static_cast<std::uint32_t>(12 + body.size());
+        put32le(b, type);
+        put32le(b, len);
+        b.insert(b.end(), body.begin(), body.end());
+        put32le(b, len);
+    };
+    {
+        std::vector<std::uint8_t> shb;
+        put32le(shb, byte_order_magic);
+        put16le(shb, 1);
+        put16le(shb, 0);
+        put32le(shb, 0xffffffff);
+        put32le(shb, 0xffffffff);
+        block(block_shb, shb);
+    }
+    for (const auto& itf : interfaces) {
+        std::vector<std::uint8_t> idb;
+        put16le(idb, itf.link_type);
+        put16le(idb, 0);
+        put32le(idb, 262144);
+        if (!itf.name.empty()) {
+            put16le(idb, 2);
+            put16le(idb, static_cast<std::uint16_t>(itf.name.size()));
+            idb.insert(idb.end(), itf.name.begin(), itf.name.end());
+            pad4(idb);
+        }
+        put16le(idb, 9);  // if_tsresol: nanoseconds
+        put16le(idb, 1);
+        idb.push_back(9);
+        pad4(idb);
+        put16le(idb, 0);
+        put16le(idb, 0);
+        block(block_idb, idb);
+    }
+    for (const auto& f : frames) {
+        std::vector<std::uint8_t> epb;
+        put32le(epb, f.interface);
+        put32le(epb, static_cast<std::uint32_t>(f.timestamp_ns >> 32));
+        put32le(epb, static_cast<std::uint32_t>(f.timestamp_ns));
+        put32le(epb, static_cast<std::uint32_t>(f.data.size()));
+        put32le(epb, f.origlen ? f.origlen : static_cast<std::uint32_t>(f.data.size()));
+        epb.insert(epb.end(), f.data.begin(), f.data.end());
+        pad4(epb);
+        if (f.direction != Direction::unknown) {
+            put16le(epb, 2);
+            put16le(epb, 4);
+            put32le(epb, f.direction == Direction::inbound ? 1u : 2u);
+            put16le(epb, 0);
+            put16le(epb, 0);
+        }
+        block(block_epb, epb);
+    }
+    return b;
+}
+
+std::vector<std::uint8_t> ethernet_frame(const MacAddr& src, const MacAddr& dst, const std::vector<std::uint8_t>& l3,
+                                         std::uint16_t vlan, std::uint16_t ethertype) {
+    std::vector<std::uint8_t> f(dst.bytes.begin(), dst.bytes.end());
+    f.insert(f.end(), src.bytes.begin(), src.bytes.end());
+    if (vlan) {
+        put16be(f, 0x8100);
+        put16be(f, vlan);
+    }
+    put16be(f, ethertype);
+    f.insert(f.end(), l3.begin(), l3.end());
+    return f;
+}
+
+std::vector<std::uint8_t> sll2_frame(std::uint32_t ifindex, std::uint8_t pkttype, const std::vector<std::uint8_t>& l3,
+                                     std::uint16_t arphrd, std::uint16_t protocol) {
+    std::vector<std::uint8_t> f;
+    put16be(f, protocol);
+    put16be(f, 0);
+    put16be(f, static_cast<std::uint16_t>(ifindex >> 16));
+    put16be(f, static_cast<std::uint16_t>(ifindex));
+    put16be(f, arphrd);
+    f.push_back(pkttype);
+    f.push_back(6);
+    for (int i = 0; i < 8; ++i) f.push_back(i < 6 ? static_cast<std::uint8_t>(0x02 + i) : 0);
+    f.insert(f.end(), l3.begin(), l3.end());
+    return f;
+}
+
+std::vector<std::uint8_t> sll_frame(std::uint8_t pkttype, const std::vector<std::uint8_t>& l3, std::uint16_t protocol) {
+    std::vector<std::uint8_t> f;
+    put16be(f, pkttype);
+    put16be(f, 1);
+    put16be(f, 6);
+    for (int i = 0; i < 8; ++i) f.push_back(i < 6 ? static_cast<std::uint8_t>(0x02 + i) : 0);
+    put16be(f, protocol);
+    f.insert(f.end(), l3.begin(), l3.end());
+    return f;
+}
+
+}  // namespace fwbench

@@ -1,0 +1,120 @@
+#include "fwbench/capture_replay.hpp"
+
+#include <chrono>
+#include <stdexcept>
+
+namespace fwbench {
+
+const char* capture_origin_name(CaptureOrigin o) {
+    switch (o) {
+        case CaptureOrigin::wire: return "wire";
+        case CaptureOrigin::local: return "local";
+        case CaptureOrigin::forwarded_copy: return "forwarded_copy";
+        case CaptureOrigin::malformed: return "malformed";
+        case CaptureOrigin::skipped: return "skipped";
+    }
+    return "?";
+}
+
+CaptureReplay::CaptureReplay(const PacketPath& path, PathState& st, CaptureReplayOptions opt)
+    : path_(path), st_(st), opt_(std::move(opt)) {}
+
+void CaptureReplay::expire(std::uint64_t now) {
+    while (!predictions_.empty() && predictions_.front().timestamp_ns + opt_.prediction_window_ns < now) {
+        predictions_.pop_front();
+        ++unseen_;
+    }
+}
+
+ReplayedPacket CaptureReplay::feed(const CaptureRecord& rec, bool trace) {
+    ReplayedPacket out;
+    out.index = rec.index;
+    expire(rec.timestamp_ns);
+    const Host& host = path_.host();
+
+    // Which interface.
+    std::string iface = rec.iface;
+    if (iface.empty() && rec.ifindex >= 0)
+        for (const auto& itf : host.interfaces())
+            if (itf.index == rec.ifindex) iface = itf.name;
+    if (iface.empty() && rec.ifindex >= 0 && !opt_.iface.empty()) iface = opt_.iface;
+    if (iface.empty() && rec.ifindex >= 0)
+        throw std::runtime_error("packet " + std::to_string(rec.index) + ": interface index " + std::to_string(rec.ifindex) +
+                                 " is not in the host description (give the host of the capture with --host)");
+    if (iface.empty()) iface = opt_.iface;
+    if (iface.empty())
+        throw std::runtime_error("packet " + std::to_string(rec.index) + ": the capture does not say which interface it was taken on; give --iface NAME");
+    out.iface = iface;
+
+    if (!rec.problem.empty()) {
+        out.origin = CaptureOrigin::skipped;
+        out.reason = rec.problem;
+        return out;
+    }
+    if (rec.ethertype == 0x86dd) {
+        out.origin = CaptureOrigin::skipped;
+        out.reason = "ipv6_not_modelled";
+        return out;
+    }
+    ParsedDatagram d = parse_ipv4(rec.l3.data(), rec.l3.size(), rec.l3_wire_length);
+    if (d.error != Malformation::none) {
+        out.origin = CaptureOrigin::malformed;
+        out.reason = malformation_name(d.error);
+        return out;
+    }
+    Packet p = d.packet;
+    p.timestamp_ns = rec.timestamp_ns;
+    if (rec.pkttype && *rec.pkttype != PktType::outgoing) p.pkttype = *rec.pkttype;
+    if (rec.src_mac) {
+        p.has_mac = true;
+        p.src_mac = *rec.src_mac;
+    }
+
+    // Which direction.
+    Direction dir = rec.direction;
+    const Interface* itf = host.interface(iface);
+    if (dir == Direction::unknown) {
+        dir = Direction::inbound;
+        if (itf && itf->mac && rec.src_mac && *itf->mac == *rec.src_mac && !itf->loopback) dir = Direction::outbound;
+    }
+    out.direction = dir;
+
+    Origin origin;
+    if (iface == "lo" || (itf && itf->loopback)) {
+        if (dir == Direction::outbound) {
+            out.origin = CaptureOrigin::skipped;
+            out.reason = "lo_outgoing_copy";
+            return out;
+        }
+        origin = Origin::local;
+        out.origin = CaptureOrigin::local;
+    } else if (dir == Direction::inbound) {
+        origin = Origin::wire;
+        out.origin = CaptureOrigin::wire;
+        p.in = IfaceName(iface);
+    } else {
+        for (auto it = predictions_.begin(); it != predictions_.end(); ++it) {
+            if (it->out == iface && it->src == p.src && it->dst == p.dst && it->proto == p.proto && it->ttl == p.ttl &&
+                it->sport == p.sport && it->dport == p.dport) {
+                out.origin = CaptureOrigin::forwarded_copy;
+                out.copy_of = it->index;
+                predictions_.erase(it);
+                return out;
+            }
+        }
+        origin = Origin::local;
+        out.origin = CaptureOrigin::local;
+    }
+    p.has_mac = p.has_mac && origin == Origin::wire;
+
+    auto start = std::chrono::steady_clock::now();
+    out.result = path_.process(p, origin, st_, trace);
+    out.path_ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count());
+    if (out.result.fate == Fate::forwarded) {
+        const Packet& f = out.result.final_packet;
+        predictions_.push_back({rec.index, rec.timestamp_ns, out.result.out_iface, f.src, f.dst, f.proto, f.ttl, f.sport, f.dport});
+    }
+    return out;
+}
+
+}  // namespace fwbench

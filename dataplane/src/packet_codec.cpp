@@ -1,0 +1,261 @@
+#include "fwbench/packet_codec.hpp"
+
+#include <cstring>
+
+namespace fwbench {
+
+const char* malformation_name(Malformation m) {
+    switch (m) {
+        case Malformation::none: return "none";
+        case Malformation::truncated_ip_header: return "truncated_ip_header";
+        case Malformation::bad_version: return "bad_ip_version";
+        case Malformation::bad_ihl: return "bad_ihl";
+        case Malformation::bad_total_length: return "bad_total_length";
+        case Malformation::snaplen_cut: return "snaplen_cut";
+        case Malformation::bad_ip_checksum: return "bad_ip_checksum";
+        case Malformation::unsupported_family: return "unsupported_family";
+    }
+    return "?";
+}
+
+namespace {
+
+std::uint16_t be16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[0] << 8 | p[1]); }
+std::uint32_t be32(const std::uint8_t* p) {
+    return std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 | std::uint32_t{p[3]};
+}
+void put16(std::uint8_t* p, std::uint16_t v) {
+    p[0] = static_cast<std::uint8_t>(v >> 8);
+    p[1] = static_cast<std::uint8_t>(v);
+}
+void put32(std::uint8_t* p, std::uint32_t v) {
+    put16(p, static_cast<std::uint16_t>(v >> 16));
+    put16(p + 2, static_cast<std::uint16_t>(v));
+}
+
+IpAddr v4_at(const std::uint8_t* p) {
+    IpAddr a;
+    a.family = Family::ipv4;
+    std::memcpy(a.bytes.data(), p, 4);
+    return a;
+}
+
+// The transport header, when fully present in [l4, end).
+void parse_l4(Packet& p, const std::uint8_t* l4, const std::uint8_t* end) {
+    std::size_t avail = static_cast<std::size_t>(end - l4);
+    p.l4_present = false;
+    switch (p.proto) {
+        case proto::tcp: {
+            if (avail < 20) return;
+            std::size_t doff = static_cast<std::size_t>(l4[12] >> 4) * 4;
+            if (doff < 20 || doff > avail) return;
+            p.sport = be16(l4);
+            p.dport = be16(l4 + 2);
+            p.tcp_seq = be32(l4 + 4);
+            p.tcp_ack = be32(l4 + 8);
+            p.tcp_flags = l4[13];
+            p.tcp_window = be16(l4 + 14);
+            for (std::size_t i = 20; i < doff;) {
+                std::uint8_t kind = l4[i];
+                if (kind == 0) break;
+                p.set_tcp_option(kind);
+                if (kind == 1) {
+                    ++i;
+                    continue;
+                }
+                if (i + 1 >= doff || l4[i + 1] < 2) break;
+                i += l4[i + 1];
+            }
+            p.l4_present = true;
+            return;
+        }
+        case proto::udp:
+        case proto::udplite:
+        case proto::sctp:
+        case proto::dccp:
+            if (avail < 4) return;
+            p.sport = be16(l4);
+            p.dport = be16(l4 + 2);
+            p.l4_present = avail >= (p.proto == proto::sctp ? 12u : p.proto == proto::dccp ? 12u : 8u);
+            return;
+        case proto::icmp: {
+            if (avail < 4) return;
+            p.icmp_type = l4[0];
+            p.icmp_code = l4[1];
+            p.l4_present = true;
+            if (avail >= 8) p.icmp_id = be16(l4 + 4);
+            bool error = p.icmp_type == 3 || p.icmp_type == 4 || p.icmp_type == 5 || p.icmp_type == 11 || p.icmp_type == 12;
+            if (error && avail >= 8 + 20) {
+                const std::uint8_t* q = l4 + 8;
+                std::size_t qihl = static_cast<std::size_t>(q[0] & 0x0f) * 4;
+                if ((q[0] >> 4) == 4 && qihl >= 20 && avail >= 8 + qihl + 8) {
+                    p.icmp_quoted.present = true;
+                    p.icmp_quoted.src = v4_at(q + 12);
+                    p.icmp_quoted.dst = v4_at(q + 16);
+                    p.icmp_quoted.proto = q[9];
+                    const std::uint8_t* ql4 = q + qihl;
+                    if (q[9] == proto::icmp) {
+                        p.icmp_quoted.sport = be16(ql4 + 4);  // id
+                        p.icmp_quoted.dport = ql4[0];          // type
+                    } else {
+                        p.icmp_quoted.sport = be16(ql4);
+                        p.icmp_quoted.dport = be16(ql4 + 2);
+                    }
+                }
+            }
+            return;
+        }
+        default:
+            p.l4_present = true;
+            return;
+    }
+}
+
+}  // namespace
+
+std::uint16_t internet_checksum(const std::uint8_t* data, std::size_t size, std::uint32_t initial) {
+    std::uint32_t sum = initial;
+    for (std::size_t i = 0; i + 1 < size; i += 2) sum += be16(data + i);
+    if (size & 1) sum += std::uint32_t{data[size - 1]} << 8;
+    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+    return static_cast<std::uint16_t>(~sum);
+}
+
+ParsedDatagram parse_ipv4(const std::uint8_t* data, std::size_t size, std::size_t wire_length) {
+    ParsedDatagram r;
+    if (size < 1) {
+        r.error = Malformation::truncated_ip_header;
+        return r;
+    }
+    std::uint8_t version = data[0] >> 4;
+    if (version == 6) {
+        r.error = Malformation::unsupported_family;
+        return r;
+    }
+    if (version != 4) {
+        r.error = Malformation::bad_version;
+        return r;
+    }
+    if (size < 20) {
+        r.error = Malformation::truncated_ip_header;
+        return r;
+    }
+    std::size_t ihl = static_cast<std::size_t>(data[0] & 0x0f) * 4;
+    if (ihl < 20) {
+        r.error = Malformation::bad_ihl;
+        return r;
+    }
+    if (size < ihl) {
+        r.error = Malformation::truncated_ip_header;
+        return r;
+    }
+    std::size_t total = be16(data + 2);
+    if (total < ihl) {
+        r.error = Malformation::bad_total_length;
+        return r;
+    }
+    if (total > size) {
+        // The capture holds fewer bytes than the datagram: cut by the snap length when the wire
+        // length says the rest existed, else the datagram claims more than was sent.
+        r.error = wire_length >= total ? Malformation::snaplen_cut : Malformation::bad_total_length;
+        return r;
+    }
+    if (internet_checksum(data, ihl) != 0) {
+        r.error = Malformation::bad_ip_checksum;
+        return r;
+    }
+    Packet& p = r.packet;
+    p.family = Family::ipv4;
+    p.tos = data[1];
+    p.length = static_cast<std::uint32_t>(total);
+    std::uint16_t frag = be16(data + 6);
+    p.fragment = (frag & 0x1fff) != 0;
+    p.ttl = data[8];
+    p.proto = data[9];
+    p.src = v4_at(data + 12);
+    p.dst = v4_at(data + 16);
+    if (!p.fragment) parse_l4(p, data + ihl, data + total);
+    else p.l4_present = false;
+    return r;
+}
+
+std::vector<std::uint8_t> build_ipv4(const Packet& p, std::uint16_t ip_id) {
+    std::size_t l4len = 0;
+    switch (p.proto) {
+        case proto::tcp: l4len = 20; break;
+        case proto::udp:
+        case proto::udplite: l4len = 8; break;
+        case proto::icmp: l4len = p.icmp_quoted.present ? 8 + 20 + 8 : 8; break;
+        default: l4len = 0; break;
+    }
+    std::size_t total = 20 + l4len;
+    if (p.length > total) total = p.length;
+    std::vector<std::uint8_t> b(total, 0);
+    std::uint8_t* ip = b.data();
+    ip[0] = 0x45;
+    ip[1] = p.tos;
+    put16(ip + 2, static_cast<std::uint16_t>(total));
+    put16(ip + 4, ip_id);
+    put16(ip + 6, p.fragment ? 0x00b9 : 0x4000);  // a non-first fragment: offset 185*8
+    ip[8] = p.ttl;
+    ip[9] = p.proto;
+    std::memcpy(ip + 12, p.src.bytes.data(), 4);
+    std::memcpy(ip + 16, p.dst.bytes.data(), 4);
+    put16(ip + 10, internet_checksum(ip, 20));
+    if (p.fragment) return b;
+    std::uint8_t* l4 = ip + 20;
+    std::size_t seglen = total - 20;
+    // The TCP/UDP pseudo-header sum.
+    std::uint32_t pseudo = be16(ip + 12) + be16(ip + 14) + be16(ip + 16) + be16(ip + 18) + p.proto + static_cast<std::uint32_t>(seglen);
+    switch (p.proto) {
+        case proto::tcp:
+            put16(l4, p.sport);
+            put16(l4 + 2, p.dport);
+            put32(l4 + 4, p.tcp_seq);
+            put32(l4 + 8, p.tcp_ack);
+            l4[12] = 5 << 4;
+            l4[13] = p.tcp_flags;
+            put16(l4 + 14, p.tcp_window ? p.tcp_window : 64240);
+            put16(l4 + 16, internet_checksum(l4, seglen, pseudo));
+            break;
+        case proto::udp:
+        case proto::udplite:
+            put16(l4, p.sport);
+            put16(l4 + 2, p.dport);
+            put16(l4 + 4, static_cast<std::uint16_t>(seglen));
+            {
+                std::uint16_t c = internet_checksum(l4, seglen, pseudo);
+                put16(l4 + 6, c == 0 ? 0xffff : c);
+            }
+            break;
+        case proto::icmp:
+            l4[0] = p.icmp_type;
+            l4[1] = p.icmp_code;
+            put16(l4 + 4, p.icmp_id);
+            if (p.icmp_quoted.present) {
+                // The quoted datagram: an IPv4 header and the first 8 bytes of its transport header.
+                std::uint8_t* q = l4 + 8;
+                q[0] = 0x45;
+                put16(q + 2, 28);
+                q[8] = 64;
+                q[9] = p.icmp_quoted.proto;
+                std::memcpy(q + 12, p.icmp_quoted.src.bytes.data(), 4);
+                std::memcpy(q + 16, p.icmp_quoted.dst.bytes.data(), 4);
+                put16(q + 10, internet_checksum(q, 20));
+                if (p.icmp_quoted.proto == proto::icmp) {
+                    q[20] = static_cast<std::uint8_t>(p.icmp_quoted.dport);  // type
+                    put16(q + 24, p.icmp_quoted.sport);                      // id
+                } else {
+                    put16(q + 20, p.icmp_quoted.sport);
+                    put16(q + 22, p.icmp_quoted.dport);
+                }
+            }
+            put16(l4 + 2, internet_checksum(l4, seglen));
+            break;
+        default:
+            break;
+    }
+    return b;
+}
+
+}  // namespace fwbench

@@ -1,0 +1,119 @@
+// Where each captured packet came from (kernel-semantics items 15-18), and that forwarded
+// packets are counted once even when NAT rewrote their outbound copy.
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "fwbench/capture_replay.hpp"
+#include "fwbench/packet_description.hpp"
+#include "fwbench/ruleset_parser.hpp"
+#include "path_fixtures.hpp"
+
+namespace fwbench {
+namespace {
+
+struct Fixture {
+    Host host;
+    Ruleset rs;
+    PacketPath path;
+    PathState st;
+    Fixture(const char* rules, const char* sysctl)
+        : host(Host::from_json(std::string("{\"addr\":") + test::router_addr + ",\"route\":" + test::router_routes +
+                                   ",\"rule\":" + test::router_rules + ",\"sysctl\":{" + sysctl + "}}", "router.json")),
+          rs(parse_ruleset(rules, {})),
+          path(rs, host),
+          st(rs, EngineOptions{}, host.sysctl()) {}
+};
+
+std::vector<std::uint8_t> l3(const char* d) { return build_ipv4(parse_packet_description(d).packet); }
+
+std::vector<ReplayedPacket> replay(Fixture& f, const std::vector<std::uint8_t>& file_bytes, const std::string& iface = "") {
+    std::string path = testing::TempDir() + "replay.cap";
+    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(file_bytes.data()), static_cast<std::streamsize>(file_bytes.size()));
+    CaptureReader reader(path);
+    CaptureReplay rp(f.path, f.st, {iface, false, 2000000000ull});
+    std::vector<ReplayedPacket> out;
+    CaptureRecord rec;
+    while (reader.next(rec)) out.push_back(rp.feed(rec));
+    return out;
+}
+
+TEST(CaptureReplay, AnyCaptureWithMasqueradedForwardingCountsEachPacketOnce) {
+    Fixture f("*nat\n-A POSTROUTING -o wan1 -j MASQUERADE\nCOMMIT\n*filter\n-A FORWARD -i lan0 -j ACCEPT\n-A FORWARD -m state --state ESTABLISHED -j ACCEPT\n-A FORWARD -j DROP\nCOMMIT\n",
+              "\"ip_forward\":1");
+    std::vector<CaptureFrame> frames = {
+        {1000, sll2_frame(3, 0, l3("udp 192.0.2.50:4000 > 198.51.100.7:53 ttl=64")), 0, Direction::unknown, 0},
+        // The outbound copy after MASQUERADE and TTL - 1.
+        {1100, sll2_frame(2, 4, l3("udp 203.0.113.1:4000 > 198.51.100.7:53 ttl=63")), 0, Direction::unknown, 0},
+        {5000, sll2_frame(2, 0, l3("udp 198.51.100.7:53 > 203.0.113.1:4000 ttl=50")), 0, Direction::unknown, 0},
+        {5100, sll2_frame(3, 4, l3("udp 198.51.100.7:53 > 192.0.2.50:4000 ttl=49")), 0, Direction::unknown, 0},
+        // The host's own query: outbound on wan1 with no inbound twin.
+        {6000, sll2_frame(2, 4, l3("udp 203.0.113.1:5353 > 198.51.100.7:53 ttl=64")), 0, Direction::unknown, 0},
+        // Looped back: the host talking to itself.
+        {7000, sll2_frame(1, 0, l3("udp 127.0.0.1:5000 > 127.0.0.1:53")), 0, Direction::unknown, 0},
+    };
+    auto out = replay(f, write_pcap(linktype::linux_sll2, frames));
+    ASSERT_EQ(out.size(), 6u);
+    EXPECT_EQ(out[0].origin, CaptureOrigin::wire);
+    EXPECT_EQ(out[0].iface, "lan0");
+    EXPECT_EQ(out[0].result.fate, Fate::forwarded);
+    EXPECT_EQ(out[1].origin, CaptureOrigin::forwarded_copy);
+    EXPECT_EQ(out[1].copy_of, 0u);
+    EXPECT_EQ(out[2].origin, CaptureOrigin::wire);
+    EXPECT_EQ(out[2].result.fate, Fate::forwarded) << "the reply is un-NATed to 192.0.2.50 and forwarded";
+    EXPECT_EQ(out[3].origin, CaptureOrigin::forwarded_copy);
+    EXPECT_EQ(out[3].copy_of, 2u);
+    EXPECT_EQ(out[4].origin, CaptureOrigin::local);
+    EXPECT_EQ(out[4].result.fate, Fate::sent);
+    EXPECT_EQ(out[5].origin, CaptureOrigin::local);
+    EXPECT_EQ(out[5].result.fate, Fate::delivered);
+    // FORWARD counted each forwarded packet once: rule 1 (lan0) once, rule 2 (reply) once.
+    const Table& filter = *f.rs.table("filter");
+    std::size_t ti = static_cast<std::size_t>(&filter - f.rs.tables.data());
+    std::size_t fwd = static_cast<std::size_t>(filter.find_chain("FORWARD"));
+    EXPECT_EQ(f.st.engine.rule(ti, fwd, 0).packets, 1u);
+    EXPECT_EQ(f.st.engine.rule(ti, fwd, 1).packets, 1u);
+    EXPECT_EQ(f.st.engine.rule(ti, fwd, 2).packets, 0u);
+}
+
+TEST(CaptureReplay, PlainEthernetNeedsAnInterfaceAndUsesMacsForDirection) {
+    Fixture f("*filter\n-A INPUT -j ACCEPT\nCOMMIT\n", "");
+    MacAddr wan_mac = *parse_mac("02:00:00:00:01:01"), peer = *parse_mac("02:00:00:00:01:fe");
+    std::vector<CaptureFrame> frames = {
+        {1000, ethernet_frame(peer, wan_mac, l3("tcp 198.51.100.7:40000 > 203.0.113.1:22 flags=S")), 0, Direction::unknown, 0},
+        {2000, ethernet_frame(wan_mac, peer, l3("tcp 203.0.113.1:22 > 198.51.100.7:40000 flags=SA")), 0, Direction::unknown, 0},
+    };
+    auto bytes = write_pcap(linktype::ethernet, frames);
+    try {
+        replay(f, bytes);
+        FAIL() << "a plain pcap needs --iface";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("packet 0: the capture does not say which interface"), std::string::npos) << e.what();
+    }
+    auto out = replay(f, bytes, "wan1");
+    ASSERT_EQ(out.size(), 2u);
+    EXPECT_EQ(out[0].origin, CaptureOrigin::wire);
+    EXPECT_EQ(out[0].direction, Direction::inbound);
+    EXPECT_EQ(out[0].result.fate, Fate::delivered);
+    EXPECT_EQ(out[1].origin, CaptureOrigin::local) << "our own MAC as source: the host sent it";
+    EXPECT_EQ(out[1].direction, Direction::outbound);
+    EXPECT_EQ(out[1].result.fate, Fate::sent);
+}
+
+TEST(CaptureReplay, PcapngInterfaceNamesAndMalformedPackets) {
+    Fixture f("*filter\n-A INPUT -j ACCEPT\nCOMMIT\n", "");
+    auto good = l3("udp 198.51.100.7:53 > 203.0.113.1:4000");
+    auto bad = good;
+    bad[10] ^= 0x55;  // IP header checksum
+    std::vector<CaptureFrame> frames = {{1, good, 0, Direction::inbound, 0}, {2, bad, 0, Direction::inbound, 0}};
+    auto out = replay(f, write_pcapng({{linktype::raw, "wan1"}}, frames));
+    ASSERT_EQ(out.size(), 2u);
+    EXPECT_EQ(out[0].iface, "wan1");
+    EXPECT_EQ(out[0].result.fate, Fate::delivered);
+    EXPECT_EQ(out[1].origin, CaptureOrigin::malformed);
+    EXPECT_EQ(out[1].reason, "bad_ip_checksum");
+}
+
+}  // namespace
+}  // namespace fwbench

@@ -1,0 +1,255 @@
+// Capture reading, one hand-made file per case: every link type, both pcap resolutions and
+// byte orders, pcapng interfaces/directions/resolutions, and each malformation with its name.
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "fwbench/capture.hpp"
+#include "fwbench/capture_replay.hpp"
+#include "fwbench/packet_codec.hpp"
+#include "fwbench/packet_description.hpp"
+
+namespace fwbench {
+namespace {
+
+std::string write_temp(const std::string& name, const std::vector<std::uint8_t>& bytes) {
+    std::string path = testing::TempDir() + name;
+    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    return path;
+}
+
+std::vector<std::uint8_t> datagram(const char* description) { return build_ipv4(parse_packet_description(description).packet); }
+
+std::vector<CaptureRecord> read_all(const std::string& path, bool* truncated = nullptr) {
+    CaptureReader r(path);
+    std::vector<CaptureRecord> out;
+    CaptureRecord rec;
+    while (r.next(rec)) out.push_back(rec);
+    if (truncated) *truncated = r.truncated();
+    return out;
+}
+
+const MacAddr mac_a{{0x02, 0, 0, 0, 0, 0x0a}}, mac_b{{0x02, 0, 0, 0, 0, 0x0b}};
+
+TEST(Capture, BuiltDatagramsParseBackWithValidChecksums) {
+    auto d = datagram("tcp 192.0.2.1:1234 > 198.51.100.2:22 flags=SA len=80 ttl=17 tos=16");
+    ASSERT_EQ(d.size(), 80u);
+    EXPECT_EQ(internet_checksum(d.data(), 20), 0);
+    // TCP checksum over the pseudo-header verifies to zero as well.
+    std::uint32_t pseudo = (192u << 8 | 0) + (2u << 8 | 1) + (198u << 8 | 51) + (100u << 8 | 2) + 6 + 60;
+    EXPECT_EQ(internet_checksum(d.data() + 20, 60, pseudo), 0);
+    ParsedDatagram p = parse_ipv4(d.data(), d.size());
+    ASSERT_EQ(p.error, Malformation::none);
+    EXPECT_EQ(format_ip(p.packet.src), "192.0.2.1");
+    EXPECT_EQ(p.packet.dport, 22);
+    EXPECT_EQ(p.packet.tcp_flags, tcp_flag::syn | tcp_flag::ack);
+    EXPECT_EQ(p.packet.length, 80u);
+    EXPECT_EQ(p.packet.ttl, 17);
+    EXPECT_EQ(p.packet.tos, 16);
+
+    auto e = datagram("icmp 198.51.100.7 > 203.0.113.1 type=3/3 quoted=udp:203.0.113.1:4000>198.51.100.7:53");
+    ParsedDatagram q = parse_ipv4(e.data(), e.size());
+    ASSERT_EQ(q.error, Malformation::none);
+    EXPECT_TRUE(q.packet.icmp_quoted.present);
+    EXPECT_EQ(q.packet.icmp_quoted.proto, proto::udp);
+    EXPECT_EQ(q.packet.icmp_quoted.sport, 4000);
+    EXPECT_EQ(q.packet.icmp_quoted.dport, 53);
+}
+
+TEST(Capture, PcapMicroAndNanoEthernetWithVlan) {
+    auto l3 = datagram("udp 192.0.2.1:1000 > 198.51.100.2:53");
+    for (bool nanos : {false, true}) {
+        std::vector<CaptureFrame> frames = {{1700000000123456789ull, ethernet_frame(mac_a, mac_b, l3), 0, Direction::unknown, 0},
+                                            {1700000001000000000ull, ethernet_frame(mac_a, mac_b, l3, 42), 0, Direction::unknown, 0}};
+        auto recs = read_all(write_temp(nanos ? "ns.pcap" : "us.pcap", write_pcap(linktype::ethernet, frames, nanos)));
+        ASSERT_EQ(recs.size(), 2u);
+        EXPECT_EQ(recs[0].timestamp_ns, nanos ? 1700000000123456789ull : 1700000000123456000ull);
+        EXPECT_EQ(recs[0].ethertype, 0x0800);
+        EXPECT_EQ(recs[0].l3, l3);
+        EXPECT_EQ(*recs[0].src_mac, mac_a);
+        EXPECT_EQ(recs[1].l3, l3) << "the VLAN tag is skipped";
+        EXPECT_TRUE(recs[1].problem.empty());
+    }
+}
+
+TEST(Capture, PcapBigEndian) {
+    auto l3 = datagram("udp 192.0.2.1:1000 > 198.51.100.2:53");
+    auto le = write_pcap(linktype::raw, {{5000000000ull, l3, 0, Direction::unknown, 0}});
+    // Swap every header field to big-endian.
+    auto swap = [](std::uint8_t* p, int n) { std::reverse(p, p + n); };
+    std::vector<std::uint8_t> be = le;
+    swap(&be[0], 4);
+    swap(&be[4], 2);
+    swap(&be[6], 2);
+    for (int off : {8, 12, 16, 20}) swap(&be[static_cast<std::size_t>(off)], 4);
+    for (int off : {24, 28, 32, 36}) swap(&be[static_cast<std::size_t>(off)], 4);
+    auto recs = read_all(write_temp("be.pcap", be));
+    ASSERT_EQ(recs.size(), 1u);
+    EXPECT_EQ(recs[0].timestamp_ns, 5000000000ull);
+    EXPECT_EQ(recs[0].l3, l3);
+}
+
+TEST(Capture, RawIpLinkTypes) {
+    auto l3 = datagram("tcp 192.0.2.1:1 > 198.51.100.2:2 flags=S");
+    for (std::uint16_t lt : {linktype::raw, linktype::ipv4}) {
+        auto recs = read_all(write_temp("raw.pcap", write_pcap(lt, {{0, l3, 0, Direction::unknown, 0}})));
+        ASSERT_EQ(recs.size(), 1u);
+        EXPECT_EQ(recs[0].ethertype, 0x0800);
+        EXPECT_EQ(recs[0].l3, l3);
+    }
+}
+
+TEST(Capture, LinuxSllAndSll2CarryDirectionAndInterface) {
+    auto l3 = datagram("tcp 192.0.2.1:1 > 198.51.100.2:2 flags=S");
+    auto sll = read_all(write_temp("sll.pcap", write_pcap(linktype::linux_sll, {{0, sll_frame(4, l3), 0, Direction::unknown, 0},
+                                                                                  {0, sll_frame(1, l3), 0, Direction::unknown, 0}})));
+    ASSERT_EQ(sll.size(), 2u);
+    EXPECT_EQ(sll[0].direction, Direction::outbound);
+    EXPECT_EQ(*sll[1].pkttype, PktType::broadcast);
+    EXPECT_EQ(sll[1].direction, Direction::inbound);
+    EXPECT_EQ(sll[0].l3, l3);
+    auto sll2 = read_all(write_temp("sll2.pcap", write_pcap(linktype::linux_sll2, {{0, sll2_frame(7, 0, l3), 0, Direction::unknown, 0}})));
+    ASSERT_EQ(sll2.size(), 1u);
+    EXPECT_EQ(sll2[0].ifindex, 7);
+    EXPECT_EQ(sll2[0].direction, Direction::inbound);
+    EXPECT_EQ(sll2[0].l3, l3);
+}
+
+TEST(Capture, PcapngInterfacesNamesDirections) {
+    auto l3 = datagram("udp 192.0.2.1:1000 > 198.51.100.2:53");
+    std::vector<CaptureInterface> itfs = {{linktype::ethernet, "wan1"}, {linktype::raw, "lan0"}};
+    std::vector<CaptureFrame> frames = {{1000, ethernet_frame(mac_a, mac_b, l3), 0, Direction::inbound, 0},
+                                        {2000, l3, 1, Direction::outbound, 0},
+                                        {3000, l3, 1, Direction::unknown, 0}};
+    auto recs = read_all(write_temp("x.pcapng", write_pcapng(itfs, frames)));
+    ASSERT_EQ(recs.size(), 3u);
+    EXPECT_EQ(recs[0].iface, "wan1");
+    EXPECT_EQ(recs[0].direction, Direction::inbound);
+    EXPECT_EQ(recs[1].iface, "lan0");
+    EXPECT_EQ(recs[1].direction, Direction::outbound);
+    EXPECT_EQ(recs[2].direction, Direction::unknown);
+    EXPECT_EQ(recs[1].timestamp_ns, 2000u) << "if_tsresol 9: nanoseconds";
+    EXPECT_EQ(recs[1].l3, l3);
+}
+
+TEST(Capture, PcapngTwoSectionsResetInterfaces) {
+    auto l3 = datagram("udp 192.0.2.1:1000 > 198.51.100.2:53");
+    auto a = write_pcapng({{linktype::raw, "one"}}, {{1, l3, 0, Direction::inbound, 0}});
+    auto b = write_pcapng({{linktype::raw, "two"}}, {{2, l3, 0, Direction::inbound, 0}});
+    a.insert(a.end(), b.begin(), b.end());
+    auto recs = read_all(write_temp("two.pcapng", a));
+    ASSERT_EQ(recs.size(), 2u);
+    EXPECT_EQ(recs[0].iface, "one");
+    EXPECT_EQ(recs[1].iface, "two");
+    EXPECT_EQ(recs[1].index, 1u);
+}
+
+TEST(Capture, FileLevelErrorsNameThePacket) {
+    auto l3 = datagram("udp 192.0.2.1:1000 > 198.51.100.2:53");
+    EXPECT_THROW(CaptureReader(write_temp("empty.pcap", {})), CaptureError);
+    EXPECT_THROW(CaptureReader(write_temp("junk.pcap", {'h', 'e', 'l', 'l', 'o', 0, 0, 0})), CaptureError);
+    auto unknown_link = write_pcap(147, {{0, l3, 0, Direction::unknown, 0}});
+    try {
+        CaptureReader r(write_temp("dlt147.pcap", unknown_link));
+        FAIL();
+    } catch (const CaptureError& e) {
+        EXPECT_NE(std::string(e.what()).find("unsupported link type 147"), std::string::npos) << e.what();
+    }
+    // A pcapng block whose trailing length disagrees.
+    auto ng = write_pcapng({{linktype::raw, "x"}}, {{0, l3, 0, Direction::inbound, 0}, {0, l3, 0, Direction::inbound, 0}});
+    ng[ng.size() - 4] ^= 0x04;
+    try {
+        read_all(write_temp("badlen.pcapng", ng));
+        FAIL();
+    } catch (const CaptureError& e) {
+        EXPECT_NE(std::string(e.what()).find("packet 1"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("lengths at start and end differ"), std::string::npos) << e.what();
+    }
+    // A packet block naming an interface that was never described.
+    auto noidb = write_pcapng({}, {{0, l3, 0, Direction::inbound, 0}});
+    EXPECT_THROW(read_all(write_temp("noidb.pcapng", noidb)), CaptureError);
+}
+
+TEST(Capture, TruncatedFileEndsReadingAndSaysSo) {
+    auto l3 = datagram("udp 192.0.2.1:1000 > 198.51.100.2:53");
+    auto whole = write_pcap(linktype::raw, {{0, l3, 0, Direction::unknown, 0}, {0, l3, 0, Direction::unknown, 0}});
+    whole.resize(whole.size() - 5);
+    bool truncated = false;
+    auto recs = read_all(write_temp("cut.pcap", whole), &truncated);
+    EXPECT_EQ(recs.size(), 1u);
+    EXPECT_TRUE(truncated);
+}
+
+TEST(Capture, PacketLevelProblemsAreNamed) {
+    auto good = datagram("udp 192.0.2.1:1000 > 198.51.100.2:53 len=100");
+    struct Case {
+        std::vector<std::uint8_t> l3;
+        std::uint32_t origlen_extra;
+        Malformation want;
+    };
+    std::vector<Case> cases;
+    auto bad_version = good;
+    bad_version[0] = 0x55;
+    cases.push_back({bad_version, 0, Malformation::bad_version});
+    auto bad_ihl = good;
+    bad_ihl[0] = 0x44;
+    cases.push_back({bad_ihl, 0, Malformation::bad_ihl});
+    auto short_total = good;
+    short_total[2] = 0;
+    short_total[3] = 10;
+    cases.push_back({short_total, 0, Malformation::bad_total_length});
+    auto bad_sum = good;
+    bad_sum[10] ^= 0xff;
+    cases.push_back({bad_sum, 0, Malformation::bad_ip_checksum});
+    auto cut = std::vector<std::uint8_t>(good.begin(), good.begin() + 40);
+    cases.push_back({cut, 60, Malformation::snaplen_cut});
+    auto lying = std::vector<std::uint8_t>(good.begin(), good.begin() + 40);
+    cases.push_back({lying, 0, Malformation::bad_total_length});
+    cases.push_back({std::vector<std::uint8_t>(good.begin(), good.begin() + 12), 0, Malformation::truncated_ip_header});
+    for (const auto& c : cases) {
+        // Ethernet type 0x0800 says IPv4 whatever the bytes say, as on the wire.
+        auto frame = ethernet_frame(mac_a, mac_b, c.l3);
+        auto file = write_temp("bad.pcap", write_pcap(linktype::ethernet, {{0, frame, 0, Direction::unknown,
+                                                                             static_cast<std::uint32_t>(frame.size() + c.origlen_extra)}}));
+        auto recs = read_all(file);
+        ASSERT_EQ(recs.size(), 1u);
+        ParsedDatagram d = parse_ipv4(recs[0].l3.data(), recs[0].l3.size(), recs[0].l3_wire_length);
+        EXPECT_EQ(malformation_name(d.error), std::string(malformation_name(c.want)));
+    }
+    // Link-level problems: a frame shorter than its header, and a non-IP frame.
+    auto recs = read_all(write_temp("short.pcap", write_pcap(linktype::ethernet, {{0, {1, 2, 3}, 0, Direction::unknown, 0},
+                                                                                 {0, ethernet_frame(mac_a, mac_b, {0, 1}, 0, 0x0806), 0, Direction::unknown, 0}})));
+    ASSERT_EQ(recs.size(), 2u);
+    EXPECT_EQ(recs[0].problem, "truncated_ethernet_header");
+    EXPECT_EQ(recs[1].problem, "not_ip_arp");
+}
+
+TEST(Capture, TransportTruncationLeavesNoPorts) {
+    auto d = datagram("tcp 192.0.2.1:1234 > 198.51.100.2:22 flags=S");
+    // Claim a 24-byte datagram: the TCP header is cut, so ports are unknown (no match on them).
+    d.resize(24);
+    d[2] = 0;
+    d[3] = 24;
+    d[10] = d[11] = 0;
+    std::uint16_t sum = internet_checksum(d.data(), 20);
+    d[10] = static_cast<std::uint8_t>(sum >> 8);
+    d[11] = static_cast<std::uint8_t>(sum);
+    ParsedDatagram p = parse_ipv4(d.data(), d.size());
+    ASSERT_EQ(p.error, Malformation::none);
+    EXPECT_FALSE(p.packet.l4_present);
+}
+
+TEST(Capture, SeedCaptureIsReproducible) {
+    const char* committed = std::getenv("FWBENCH_SEED_CAPTURE");
+    const char* generated = std::getenv("FWBENCH_SEED_CAPTURE_BUILT");
+    if (!committed || !generated) GTEST_SKIP() << "run through meson test (FWBENCH_SEED_CAPTURE* not set)";
+    std::ifstream a(committed, std::ios::binary), b(generated, std::ios::binary);
+    std::string sa((std::istreambuf_iterator<char>(a)), {}), sb((std::istreambuf_iterator<char>(b)), {});
+    ASSERT_FALSE(sa.empty());
+    EXPECT_EQ(sa, sb) << "traces/seed/capture.pcap differs from what make_seed_capture writes: regenerate it";
+}
+
+}  // namespace
+}  // namespace fwbench
