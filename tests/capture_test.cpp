@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <random>
 
 #include "fwbench/capture.hpp"
 #include "fwbench/capture_replay.hpp"
@@ -249,6 +250,68 @@ TEST(Capture, SeedCaptureIsReproducible) {
     std::string sa((std::istreambuf_iterator<char>(a)), {}), sb((std::istreambuf_iterator<char>(b)), {});
     ASSERT_FALSE(sa.empty());
     EXPECT_EQ(sa, sb) << "traces/seed/capture.pcap differs from what make_seed_capture writes: regenerate it";
+}
+
+}  // namespace
+}  // namespace fwbench
+
+namespace fwbench {
+namespace {
+
+TEST(CaptureMutation, DamagedFilesNeverCrash) {
+    // Seeded damage to pcap and pcapng files of every link type: reading must end with records,
+    // a CaptureError, or a truncation — never a crash or a read past the buffer (ASan checks).
+    auto l3 = datagram("tcp 192.0.2.1:1234 > 198.51.100.2:22 flags=S len=70");
+    auto icmp = datagram("icmp 198.51.100.7 > 203.0.113.1 type=3/3 quoted=udp:203.0.113.1:4000>198.51.100.7:53");
+    std::vector<std::vector<std::uint8_t>> seeds = {
+        write_pcap(linktype::ethernet, {{1, ethernet_frame(mac_a, mac_b, l3, 7), 0, Direction::unknown, 0}, {2, ethernet_frame(mac_a, mac_b, icmp), 0, Direction::unknown, 0}}),
+        write_pcap(linktype::linux_sll2, {{1, sll2_frame(2, 0, l3), 0, Direction::unknown, 0}, {2, sll2_frame(3, 4, icmp), 0, Direction::unknown, 0}}, true),
+        write_pcap(linktype::linux_sll, {{1, sll_frame(0, l3), 0, Direction::unknown, 0}}),
+        write_pcapng({{linktype::raw, "wan1"}, {linktype::ethernet, "lan0"}},
+                     {{1, l3, 0, Direction::inbound, 0}, {2, ethernet_frame(mac_a, mac_b, icmp), 1, Direction::outbound, 0}}),
+    };
+    std::mt19937_64 rng(424242);
+    int records = 0, errors = 0;
+    for (int i = 0; i < 3000; ++i) {
+        auto bytes = seeds[static_cast<std::size_t>(i) % seeds.size()];
+        int edits = 1 + static_cast<int>(rng() % 6);
+        for (int e = 0; e < edits && !bytes.empty(); ++e) {
+            std::size_t pos = rng() % bytes.size();
+            switch (rng() % 3) {
+                case 0: bytes[pos] = static_cast<std::uint8_t>(rng()); break;
+                case 1: bytes.resize(pos); break;
+                case 2: bytes.insert(bytes.begin() + static_cast<std::ptrdiff_t>(pos), static_cast<std::uint8_t>(rng())); break;
+            }
+        }
+        try {
+            CaptureReader reader(write_temp("mutant.cap", bytes));
+            CaptureRecord rec;
+            while (reader.next(rec)) {
+                ++records;
+                parse_ipv4(rec.l3.data(), rec.l3.size(), rec.l3_wire_length);
+            }
+        } catch (const CaptureError&) {
+            ++errors;
+        } catch (const std::runtime_error&) {
+            ++errors;
+        }
+    }
+    EXPECT_GT(records, 500);
+    EXPECT_GT(errors, 100);
+}
+
+TEST(CaptureMutation, DamagedDatagrams) {
+    std::mt19937_64 rng(99);
+    auto seed = datagram("tcp 192.0.2.1:1234 > 198.51.100.2:22 flags=S len=80");
+    for (int i = 0; i < 20000; ++i) {
+        auto d = seed;
+        for (int e = 0; e < 3; ++e) d[rng() % d.size()] = static_cast<std::uint8_t>(rng());
+        d.resize(rng() % (d.size() + 1));
+        ParsedDatagram p = parse_ipv4(d.data(), d.size(), rng() % 200);
+        if (p.error == Malformation::none) {
+            EXPECT_LE(p.packet.length, d.size());
+        }
+    }
 }
 
 }  // namespace

@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "fwbench/host.hpp"
+#include "fwbench/matches.hpp"
 #include "fwbench/ruleset_parser.hpp"
 
 namespace {
@@ -232,6 +234,19 @@ TEST(FwbenchExplain, CaptureIndexes) {
     Result no_pcap = run(seed_args() + "3");
     EXPECT_EQ(no_pcap.status, 2);
     EXPECT_NE(no_pcap.err.find("give the capture with --pcap"), std::string::npos) << no_pcap.err;
+}
+
+}  // namespace
+
+namespace {
+
+TEST(FwbenchDumpHost, TheRunningHostReadsBack) {
+    if (std::system("ip -j addr show >/dev/null 2>&1") != 0) GTEST_SKIP() << "no 'ip' command with JSON output here";
+    Result r = run("dump-host");
+    ASSERT_EQ(r.status, 0) << r.err;
+    fwbench::Host h = fwbench::Host::from_json(r.out, "dump-host");
+    ASSERT_NE(h.interface("lo"), nullptr);
+    EXPECT_EQ(h.address_type(*fwbench::parse_ip("127.0.0.1", fwbench::Family::ipv4), ""), fwbench::addr_type::local);
 }
 
 }  // namespace
