@@ -114,7 +114,7 @@ bool CaptureReader::next_pcap(CaptureRecord& r) {
     r.caplen = caplen;
     r.origlen = origlen;
     r.link_type = pcap_link_;
-    decode_link(r, bytes_.data() + pos_ + 16, caplen);
+    fill(r, bytes_.data() + pos_ + 16, caplen);
     pos_ += 16 + caplen;
     return true;
 }
@@ -216,64 +216,65 @@ bool CaptureReader::next_pcapng(CaptureRecord& r) {
                 }
             });
         }
-        decode_link(r, bytes_.data() + data_at, caplen);
+        fill(r, bytes_.data() + data_at, caplen);
         return true;
     }
 }
 
-void CaptureReader::decode_link(CaptureRecord& r, const std::uint8_t* d, std::size_t n) {
+LinkInfo decode_link(std::uint16_t link_type, const std::uint8_t* d, std::size_t n) {
+    LinkInfo li;
     std::size_t hdr = 0;
     std::uint16_t proto = 0;
     auto need = [&](std::size_t k, const char* what) {
         if (n < k) {
-            r.problem = std::string("truncated_") + what;
+            li.problem = std::string("truncated_") + what;
             return false;
         }
         return true;
     };
-    switch (r.link_type) {
+    switch (link_type) {
         case linktype::ethernet: {
-            if (!need(14, "ethernet_header")) return;
+            if (!need(14, "ethernet_header")) return li;
             MacAddr dst, src;
             std::memcpy(dst.bytes.data(), d, 6);
             std::memcpy(src.bytes.data(), d + 6, 6);
-            r.dst_mac = dst;
-            r.src_mac = src;
+            li.dst_mac = dst;
+            li.src_mac = src;
             hdr = 12;
             proto = be16(d + hdr);
             hdr += 2;
             for (int tags = 0; (proto == 0x8100 || proto == 0x88a8 || proto == 0x9100) && tags < 4; ++tags) {
-                if (!need(hdr + 4, "vlan_tag")) return;
+                if (!need(hdr + 4, "vlan_tag")) return li;
                 proto = be16(d + hdr + 2);
                 hdr += 4;
             }
             break;
         }
         case linktype::linux_sll: {
-            if (!need(16, "sll_header")) return;
+            if (!need(16, "sll_header")) return li;
             std::uint16_t t = be16(d);
-            r.pkttype = sll_pkttype(t);
-            r.direction = t == 4 ? Direction::outbound : Direction::inbound;
+            li.pkttype = sll_pkttype(t);
+            li.direction = t == 4 ? Direction::outbound : Direction::inbound;
             if (be16(d + 2) == 1 && be16(d + 4) == 6) {
                 MacAddr m;
                 std::memcpy(m.bytes.data(), d + 6, 6);
-                r.src_mac = m;
+                li.src_mac = m;
             }
             proto = be16(d + 14);
             hdr = 16;
             break;
         }
         case linktype::linux_sll2: {
-            if (!need(20, "sll2_header")) return;
+            if (!need(20, "sll2_header")) return li;
             proto = be16(d);
-            r.ifindex = static_cast<int>(be32(d + 4));
+            li.ifindex = static_cast<int>(be32(d + 4));
             std::uint8_t t = d[10];
-            r.pkttype = sll_pkttype(t);
-            r.direction = t == 4 ? Direction::outbound : Direction::inbound;
+            li.pkttype = sll_pkttype(t);
+            li.direction = t == 4 ? Direction::outbound : Direction::inbound;
             if (be16(d + 8) == 1 && d[11] == 6) {
                 MacAddr m;
                 std::memcpy(m.bytes.data(), d + 12, 6);
-                r.src_mac = m;
+                li.src_mac = m;
             }
             hdr = 20;
             break;
@@ -281,22 +282,34 @@ void CaptureReader::decode_link(CaptureRecord& r, const std::uint8_t* d, std::si
         case linktype::raw:
         case linktype::ipv4:
         case linktype::ipv6:
-            if (!need(1, "ip_header")) return;
+            if (!need(1, "ip_header")) return li;
             proto = (d[0] >> 4) == 6 ? 0x86dd : (d[0] >> 4) == 4 ? 0x0800 : 0;
-            if (r.link_type == linktype::ipv4) proto = 0x0800;
-            if (r.link_type == linktype::ipv6) proto = 0x86dd;
+            if (link_type == linktype::ipv4) proto = 0x0800;
+            if (link_type == linktype::ipv6) proto = 0x86dd;
             break;
         default:
-            r.problem = "unsupported_link_type_" + std::to_string(r.link_type);
-            return;
+            li.problem = "unsupported_link_type_" + std::to_string(link_type);
+            return li;
     }
-    r.ethertype = proto;
-    if (proto != 0x0800 && proto != 0x86dd) {
-        r.problem = proto == 0x0806 ? "not_ip_arp" : "not_ip";
-        return;
-    }
-    r.l3.assign(d + hdr, d + n);
-    r.l3_wire_length = r.origlen > hdr ? r.origlen - static_cast<std::uint32_t>(hdr) : 0;
+    li.ethertype = proto;
+    li.l3_offset = hdr;
+    if (proto != 0x0800 && proto != 0x86dd) li.problem = proto == 0x0806 ? "not_ip_arp" : "not_ip";
+    return li;
+}
+
+void CaptureReader::fill(CaptureRecord& r, const std::uint8_t* d, std::size_t n) {
+    r.frame.assign(d, d + n);
+    LinkInfo li = decode_link(r.link_type, d, n);
+    r.problem = li.problem;
+    r.ethertype = li.ethertype;
+    r.src_mac = li.src_mac;
+    r.dst_mac = li.dst_mac;
+    if (li.ifindex >= 0) r.ifindex = li.ifindex;
+    if (li.pkttype) r.pkttype = li.pkttype;
+    if (li.direction != Direction::unknown) r.direction = li.direction;
+    if (!li.problem.empty()) return;
+    r.l3.assign(d + li.l3_offset, d + n);
+    r.l3_wire_length = r.origlen > li.l3_offset ? r.origlen - static_cast<std::uint32_t>(li.l3_offset) : 0;
 }
 
 // --- writers ------------------------------------------------------------------------------------

@@ -47,7 +47,20 @@ struct CaptureRecord {
     std::vector<std::uint8_t> l3;      // the network-layer bytes
     std::uint32_t l3_wire_length = 0;  // origlen minus the link header
     std::string problem;               // non-empty: why this record has no usable L3 payload
+    std::vector<std::uint8_t> frame;   // the captured bytes, link header included
 };
+
+// What a link header says, decoded from a frame's first bytes (no copy).
+struct LinkInfo {
+    std::size_t l3_offset = 0;
+    std::uint16_t ethertype = 0;
+    int ifindex = -1;
+    Direction direction = Direction::unknown;
+    std::optional<PktType> pkttype;
+    std::optional<MacAddr> src_mac, dst_mac;
+    std::string problem;  // non-empty: the frame has no usable L3 payload
+};
+LinkInfo decode_link(std::uint16_t link_type, const std::uint8_t* frame, std::size_t caplen);
 
 class CaptureReader {
 public:
@@ -67,7 +80,7 @@ private:
     bool next_pcap(CaptureRecord& r);
     bool next_pcapng(CaptureRecord& r);
     void read_section_header(std::size_t at);
-    void decode_link(CaptureRecord& r, const std::uint8_t* data, std::size_t caplen);
+    void fill(CaptureRecord& r, const std::uint8_t* data, std::size_t caplen);
     std::uint32_t u32(std::size_t at) const;
     std::uint16_t u16(std::size_t at) const;
     [[noreturn]] void fail(std::size_t at, const std::string& msg) const;
