@@ -14,6 +14,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <sstream>
 
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -21,6 +22,7 @@
 
 #include "explain.hpp"
 #include "fwbench/capture_replay.hpp"
+#include "fwbench/eal.hpp"
 #include "fwbench/classbench.hpp"
 #include "fwbench/classbench_trace.hpp"
 #include "fwbench/linear_engine.hpp"
@@ -76,6 +78,20 @@ private:
     Clock::time_point start_;
 };
 
+// The explanation of a packet replayed from a capture.
+std::string describe_replayed(const PacketPath& path, const ReplayedPacket& rp) {
+    std::string head = "capture packet " + std::to_string(rp.index) + " on " + rp.iface + " (" + capture_origin_name(rp.origin) + ")";
+    if (rp.origin == CaptureOrigin::wire || rp.origin == CaptureOrigin::local) {
+        const Packet& p0 = rp.result.walks.empty() ? rp.result.final_packet : rp.result.walks.front().seen;
+        head += ": " + format_protocol(p0.proto) + " " + format_ip(p0.src) + ":" + std::to_string(p0.sport) + " > " +
+                format_ip(p0.dst) + ":" + std::to_string(p0.dport);
+        return format_explanation(path, rp.result, head, rp.origin == CaptureOrigin::local);
+    }
+    if (rp.origin == CaptureOrigin::forwarded_copy)
+        return "packet: " + head + "\n  the outbound copy of forwarded packet " + std::to_string(rp.copy_of) + " (explain that one)\n";
+    return "packet: " + head + "\n  not processed: " + rp.reason + "\n";
+}
+
 int run_explain(const SourceOptions& o, const std::vector<std::string>& packets, std::uint64_t seed, const std::string& pcap,
                 const std::string& iface) {
     auto ipsets = load_ipsets(o);
@@ -101,28 +117,23 @@ int run_explain(const SourceOptions& o, const std::vector<std::string>& packets,
         else descriptions.push_back(p);
     }
     if (!indexes.empty()) {
-        // Replay the capture up to the last index asked for, so conntrack and stateful matches
-        // hold what they held when each packet passed.
+        // Replay the capture, through the same mbuf pipeline as --pcap, up to the last index
+        // asked for: conntrack and stateful matches then hold what they held for each packet.
         std::uint64_t last = *std::max_element(indexes.begin(), indexes.end());
-        CaptureReader reader(pcap);
+        ensure_eal();
+        MbufPool pool("fwbench_explain", 1023);
+        CaptureFileSource source(pcap, pool.get());
         CaptureReplay replay(path, st, {iface, false, 2000000000ull});
-        CaptureRecord rec;
         std::map<std::uint64_t, std::string> texts;
-        while (reader.next(rec) && rec.index <= last) {
-            bool wanted = std::find(indexes.begin(), indexes.end(), rec.index) != indexes.end();
-            ReplayedPacket rp = replay.feed(rec, wanted);
-            if (!wanted) continue;
-            std::string head = "capture packet " + std::to_string(rec.index) + " on " + rp.iface + " (" + capture_origin_name(rp.origin) + ")";
-            if (rp.origin == CaptureOrigin::wire || rp.origin == CaptureOrigin::local) {
-                const Packet& p0 = rp.result.walks.empty() ? rp.result.final_packet : rp.result.walks.front().seen;
-                head += ": " + format_protocol(p0.proto) + " " + format_ip(p0.src) + ":" + std::to_string(p0.sport) + " > " +
-                        format_ip(p0.dst) + ":" + std::to_string(p0.dport);
-                texts[rec.index] = format_explanation(path, rp.result, head, rp.origin == CaptureOrigin::local);
-            } else if (rp.origin == CaptureOrigin::forwarded_copy) {
-                texts[rec.index] = "packet: " + head + "\n  the outbound copy of forwarded packet " + std::to_string(rp.copy_of) + " (explain that one)\n";
-            } else {
-                texts[rec.index] = "packet: " + head + "\n  not processed: " + rp.reason + "\n";
-            }
+        rte_mbuf* m = nullptr;
+        std::vector<std::uint8_t> scratch;
+        while (source.rx_burst(&m, 1) == 1) {
+            std::uint64_t index = packet_meta(m).index;
+            bool wanted = std::find(indexes.begin(), indexes.end(), index) != indexes.end();
+            ReplayedPacket rp = replay.feed(frame_view(m, scratch), wanted);
+            rte_pktmbuf_free(m);
+            if (wanted) texts[index] = describe_replayed(path, rp);
+            if (index >= last) break;
         }
         for (auto idx : indexes) {
             auto it = texts.find(idx);
@@ -162,10 +173,11 @@ int run(int argc, char** argv) {
     app.add_option("--counters", counters_path, "the ruleset with counters, iptables-save -c form (file or -)");
     app.add_option("--json", json_path, "machine-readable report (file or -)");
     app.add_flag("-q,--quiet", quiet, "no summary on the terminal");
-    std::string host_path, pcap_path, iface;
+    std::string host_path, pcap_path, iface, eal;
     app.add_option("--host", host_path, "host JSON: ip -j addr, or {addr, route, rule, sysctl} (fwbench dump-host)");
     app.add_option("--pcap", pcap_path, "capture (pcap or pcapng; tcpdump -i any works) to run through the packet path");
     app.add_option("--iface", iface, "interface for captures that carry none (plain pcap)");
+    app.add_option("--eal", eal, "extra DPDK EAL arguments, e.g. '--log-level=info'");
 
     SourceOptions src;
     std::vector<std::string> explain_packets;
@@ -202,6 +214,8 @@ int run(int argc, char** argv) {
         po.json = json_path;
         po.seed = seed;
         po.quiet = quiet;
+        std::istringstream words(eal);
+        for (std::string w; words >> w;) po.eal_args.push_back(w);
         return run_pcap(po);
     }
     if (rules_path.empty()) throw std::runtime_error("--rules FILE is required (or --pcap, or a subcommand: explain, dump-host)");

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "sources.hpp"
 
@@ -14,6 +15,7 @@ struct PcapRunOptions {
     std::string pcap, iface, verdicts, counters, json;
     std::uint64_t seed = 1;
     bool quiet = false;
+    std::vector<std::string> eal_args;  // appended to fwbench's EAL defaults
 };
 
 int run_pcap(const PcapRunOptions& o);

@@ -1,6 +1,7 @@
 #include "fwbench/capture_replay.hpp"
 
 #include <chrono>
+#include <cstring>
 #include <stdexcept>
 
 namespace fwbench {
@@ -27,55 +28,69 @@ void CaptureReplay::expire(std::uint64_t now) {
 }
 
 ReplayedPacket CaptureReplay::feed(const CaptureRecord& rec, bool trace) {
+    PacketMeta meta;
+    meta.index = rec.index;
+    meta.timestamp_ns = rec.timestamp_ns;
+    meta.origlen = rec.origlen;
+    meta.link_type = rec.link_type;
+    meta.direction = rec.direction;
+    std::memcpy(meta.iface, rec.iface.data(), std::min(rec.iface.size(), sizeof meta.iface - 1));
+    return feed(FrameView{&meta, rec.frame.data(), rec.frame.size()}, trace);
+}
+
+ReplayedPacket CaptureReplay::feed(const FrameView& frame, bool trace) {
+    const PacketMeta& meta = *frame.meta;
+    LinkInfo link = decode_link(meta.link_type, frame.data, frame.caplen);
     ReplayedPacket out;
-    out.index = rec.index;
-    expire(rec.timestamp_ns);
+    out.index = meta.index;
+    expire(meta.timestamp_ns);
     const Host& host = path_.host();
 
     // Which interface.
-    std::string iface = rec.iface;
-    if (iface.empty() && rec.ifindex >= 0)
+    std::string iface(meta.iface);
+    if (iface.empty() && link.ifindex >= 0)
         for (const auto& itf : host.interfaces())
-            if (itf.index == rec.ifindex) iface = itf.name;
-    if (iface.empty() && rec.ifindex >= 0 && !opt_.iface.empty()) iface = opt_.iface;
-    if (iface.empty() && rec.ifindex >= 0)
-        throw std::runtime_error("packet " + std::to_string(rec.index) + ": interface index " + std::to_string(rec.ifindex) +
+            if (itf.index == link.ifindex) iface = itf.name;
+    if (iface.empty() && link.ifindex >= 0 && !opt_.iface.empty()) iface = opt_.iface;
+    if (iface.empty() && link.ifindex >= 0)
+        throw std::runtime_error("packet " + std::to_string(meta.index) + ": interface index " + std::to_string(link.ifindex) +
                                  " is not in the host description (give the host of the capture with --host)");
     if (iface.empty()) iface = opt_.iface;
     if (iface.empty())
-        throw std::runtime_error("packet " + std::to_string(rec.index) + ": the capture does not say which interface it was taken on; give --iface NAME");
+        throw std::runtime_error("packet " + std::to_string(meta.index) + ": the capture does not say which interface it was taken on; give --iface NAME");
     out.iface = iface;
 
-    if (!rec.problem.empty()) {
+    if (!link.problem.empty()) {
         out.origin = CaptureOrigin::skipped;
-        out.reason = rec.problem;
+        out.reason = link.problem;
         return out;
     }
-    if (rec.ethertype == 0x86dd) {
+    if (link.ethertype == 0x86dd) {
         out.origin = CaptureOrigin::skipped;
         out.reason = "ipv6_not_modelled";
         return out;
     }
-    ParsedDatagram d = parse_ipv4(rec.l3.data(), rec.l3.size(), rec.l3_wire_length);
+    std::size_t wire = meta.origlen > link.l3_offset ? meta.origlen - link.l3_offset : 0;
+    ParsedDatagram d = parse_ipv4(frame.data + link.l3_offset, frame.caplen - link.l3_offset, wire);
     if (d.error != Malformation::none) {
         out.origin = CaptureOrigin::malformed;
         out.reason = malformation_name(d.error);
         return out;
     }
     Packet p = d.packet;
-    p.timestamp_ns = rec.timestamp_ns;
-    if (rec.pkttype && *rec.pkttype != PktType::outgoing) p.pkttype = *rec.pkttype;
-    if (rec.src_mac) {
+    p.timestamp_ns = meta.timestamp_ns;
+    if (link.pkttype && *link.pkttype != PktType::outgoing) p.pkttype = *link.pkttype;
+    if (link.src_mac) {
         p.has_mac = true;
-        p.src_mac = *rec.src_mac;
+        p.src_mac = *link.src_mac;
     }
 
     // Which direction.
-    Direction dir = rec.direction;
+    Direction dir = meta.direction != Direction::unknown ? meta.direction : link.direction;
     const Interface* itf = host.interface(iface);
     if (dir == Direction::unknown) {
         dir = Direction::inbound;
-        if (itf && itf->mac && rec.src_mac && *itf->mac == *rec.src_mac && !itf->loopback) dir = Direction::outbound;
+        if (itf && itf->mac && link.src_mac && *itf->mac == *link.src_mac && !itf->loopback) dir = Direction::outbound;
     }
     out.direction = dir;
 
@@ -112,7 +127,7 @@ ReplayedPacket CaptureReplay::feed(const CaptureRecord& rec, bool trace) {
     out.path_ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count());
     if (out.result.fate == Fate::forwarded) {
         const Packet& f = out.result.final_packet;
-        predictions_.push_back({rec.index, rec.timestamp_ns, out.result.out_iface, f.src, f.dst, f.proto, f.ttl, f.sport, f.dport});
+        predictions_.push_back({meta.index, meta.timestamp_ns, out.result.out_iface, f.src, f.dst, f.proto, f.ttl, f.sport, f.dport});
     }
     return out;
 }

@@ -24,6 +24,7 @@
 #include "fwbench/capture.hpp"
 #include "fwbench/packet_codec.hpp"
 #include "fwbench/packet_path.hpp"
+#include "fwbench/packet_source.hpp"
 
 namespace fwbench {
 
@@ -51,7 +52,10 @@ class CaptureReplay {
 public:
     CaptureReplay(const PacketPath& path, PathState& st, CaptureReplayOptions opt);
 
-    // Throws std::runtime_error when the record's interface cannot be known.
+    // Throws std::runtime_error when the packet's interface cannot be known.
+    ReplayedPacket feed(const FrameView& frame, bool trace);
+    ReplayedPacket feed(const FrameView& frame) { return feed(frame, opt_.trace); }
+    // The same for a record read directly from a file (tests, tools without DPDK).
     ReplayedPacket feed(const CaptureRecord& rec) { return feed(rec, opt_.trace); }
     ReplayedPacket feed(const CaptureRecord& rec, bool trace);
 

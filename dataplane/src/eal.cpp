@@ -1,0 +1,41 @@
+#include "fwbench/eal.hpp"
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <mutex>
+#include <stdexcept>
+
+namespace fwbench {
+
+namespace {
+bool initialised = false;
+std::mutex lock;
+}  // namespace
+
+bool eal_initialised() { return initialised; }
+
+void ensure_eal(const std::vector<std::string>& extra_args) {
+    std::lock_guard<std::mutex> guard(lock);
+    if (initialised) return;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    std::vector<std::string> args = {"fwbench",
+                                     "--lcores=0@(0-" + std::to_string(cpus > 1 ? cpus - 1 : 0) + ")",
+                                     "--no-huge", "--no-pci", "-m", "256", "--no-shconf", "--no-telemetry",
+                                     "--log-level=error"};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    // rte_eal_init keeps pointers into argv: give it storage that lives as long as the process.
+    static std::vector<std::string> storage;
+    static std::vector<char*> argv;
+    storage = args;
+    argv.clear();
+    for (auto& s : storage) argv.push_back(s.data());
+    argv.push_back(nullptr);
+    int n = rte_eal_init(static_cast<int>(storage.size()), argv.data());
+    if (n < 0) throw std::runtime_error(std::string("DPDK EAL initialisation failed: ") + rte_strerror(rte_errno));
+    initialised = true;
+}
+
+}  // namespace fwbench
