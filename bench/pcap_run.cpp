@@ -78,6 +78,8 @@ int run_pcap(const PcapRunOptions& o) {
     std::map<std::string, std::uint64_t> origins, verdict_counts, reasons;
     std::map<std::string, std::map<std::string, std::uint64_t>> fates;  // origin -> fate -> n
     std::map<std::string, std::uint64_t> dropped_at;                     // "table CHAIN rule N" -> n
+    // Per hook and origin: packets that traversed the hook, and those it dropped/rejected.
+    std::map<std::string, std::map<std::string, std::pair<std::uint64_t, std::uint64_t>>> hooks;
     std::uint64_t packets = 0, processed = 0, path_ns = 0, evaluated = 0;
     auto account = [&](const ReplayedPacket& rp) {
         ++packets;
@@ -95,6 +97,9 @@ int run_pcap(const PcapRunOptions& o) {
         path_ns += rp.path_ns;
         for (const auto& w : rp.result.walks) evaluated += w.walk.rules_evaluated;
         ++fates[origin][fate_name(rp.result.fate)];
+        for (Hook h : rp.result.hooks) ++hooks[hook_chain_name(h)][origin].first;
+        if (rp.result.reason == DropReason::netfilter && !rp.result.hooks.empty())
+            ++hooks[hook_chain_name(rp.result.hooks.back())][origin].second;
         if (rp.result.reason == DropReason::netfilter) {
             const HookWalk& w = rp.result.walks.back();
             const Table& t = rs.tables[w.table];
@@ -137,6 +142,11 @@ int run_pcap(const PcapRunOptions& o) {
         j["fates"] = fates;
         j["drop_reasons"] = reasons;
         j["dropped_by_rule"] = dropped_at;
+        nlohmann::ordered_json jh = nlohmann::ordered_json::object();
+        for (const auto& [hook, by_origin] : hooks)
+            for (const auto& [origin, counts] : by_origin)
+                jh[hook][origin] = {{"traversed", counts.first}, {"dropped", counts.second}};
+        j["hooks"] = jh;
         j["unseen_forwarded_copies"] = replay.unseen_predicted_copies();
         j["connections"] = st.conntrack.size();
         j["random"] = {{"deterministic", true}, {"seed", o.seed}, {"used", st.engine.used_random()}};
@@ -160,6 +170,16 @@ int run_pcap(const PcapRunOptions& o) {
             os << "    " << std::left << std::setw(7) << origin << std::right;
             for (const auto& [fate, n] : f) os << "  " << fate << " " << n;
             os << "\n";
+        }
+        if (!hooks.empty()) {
+            os << "  hooks (packets traversed / dropped there), by origin:\n";
+            for (Hook h : {Hook::prerouting, Hook::input, Hook::forward, Hook::output, Hook::postrouting}) {
+                auto it = hooks.find(hook_chain_name(h));
+                if (it == hooks.end()) continue;
+                os << "    " << std::left << std::setw(12) << it->first << std::right;
+                for (const auto& [origin, counts] : it->second) os << "  " << origin << " " << counts.first << "/" << counts.second;
+                os << "\n";
+            }
         }
         if (!dropped_at.empty()) {
             os << "  dropped or rejected by rules:\n";

@@ -210,6 +210,11 @@ TEST(FwbenchPcap, SeedCaptureEndToEnd) {
     EXPECT_EQ(doc["origins"]["local"], 4);
     EXPECT_EQ(doc["origins"]["forwarded_copy"], 3);
     EXPECT_EQ(doc["dropped_by_rule"]["filter INPUT rule 3: -A INPUT -j DROP"], 3);
+    // The router's own SYNs passed PREROUTING (over lo) and died in INPUT.
+    EXPECT_EQ(doc["hooks"]["PREROUTING"]["local"]["traversed"], 3);
+    EXPECT_EQ(doc["hooks"]["INPUT"]["local"]["dropped"], 3);
+    EXPECT_EQ(doc["hooks"]["FORWARD"]["wire"]["traversed"], 3);
+    EXPECT_EQ(doc["hooks"]["POSTROUTING"]["local"]["traversed"], 4);
     Result c = run(args + " -q --counters -");
     ASSERT_EQ(c.status, 0) << c.err;
     EXPECT_NE(c.out.find("[2:112] -A INPUT -i wan1 -p tcp -m tcp --dport 22 -j ACCEPT"), std::string::npos) << c.out;

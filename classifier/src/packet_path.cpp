@@ -211,6 +211,7 @@ void PacketPath::nat_apply(Ctx& c, Hook hook) const {
 }
 
 bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
+    c.res.hooks.push_back(hook);
     // The interfaces this hook shows the rules (kernel-semantics item 9).
     IfaceName in = c.p.in;
     IfaceName out{std::string_view(c.out_dev)};

@@ -75,6 +75,7 @@ struct PathResult {
     DropReason reason = DropReason::none;
     std::string reason_detail;
     std::vector<HookWalk> walks;       // every table walk, in order
+    std::vector<Hook> hooks;           // every hook the packet reached, in order (lo: twice the path)
     std::vector<TraceItem> trace;      // routing/conntrack/NAT events and walks in order (explain)
     Packet final_packet;               // as delivered or sent (after NAT, TTL)
     std::string out_iface;             // sent/forwarded through
