@@ -358,6 +358,11 @@ void Conntrack::describe(const CtAttachment& ct, Packet& p) {
     p.ct.expires_s = static_cast<std::uint32_t>(ct.conn->expires_ns > p.timestamp_ns ? (ct.conn->expires_ns - p.timestamp_ns) / sec : 0);
 }
 
+bool Conntrack::reply_tuple_taken(const ConnTuple& reply, const Connection* self) const {
+    auto it = by_tuple_.find(reply);
+    return it != by_tuple_.end() && it->second.first.get() != self;
+}
+
 std::vector<std::shared_ptr<Connection>> Conntrack::connections() const {
     std::vector<std::shared_ptr<Connection>> out;
     for (const auto& [t, v] : by_tuple_)

@@ -177,6 +177,24 @@ void PacketPath::nat_bind(Ctx& c, Hook hook, const NatTarget* nat) const {
     if (src) {
         conn.reply.dst = addr;
         if (ports && port) conn.reply.dport = *port;
+        // get_unique_tuple: when another connection already expects replies on this tuple, the
+        // kernel picks another source port (from a hashed offset; fwbench takes the next free one
+        // in the range: counters do not depend on which).
+        if (ports && c.st.conntrack.reply_tuple_taken(conn.reply, &conn)) {
+            std::uint16_t lo = 1024, hi = 65535;
+            for (const auto& r : nat->ranges)
+                if (r.has_ports) {
+                    lo = r.port_lo;
+                    hi = r.port_hi;
+                }
+            std::uint32_t span = static_cast<std::uint32_t>(hi - lo) + 1;
+            std::uint16_t start = conn.reply.dport;
+            for (std::uint32_t i = 1; i <= span; ++i) {
+                conn.reply.dport = static_cast<std::uint16_t>(lo + (static_cast<std::uint32_t>(start - lo) + i) % span);
+                if (!c.st.conntrack.reply_tuple_taken(conn.reply, &conn)) break;
+            }
+            c.note_if([&] { return "source port " + std::to_string(start) + " already taken: mapped to " + std::to_string(conn.reply.dport); });
+        }
         conn.status |= ct_status::src_nat;
     } else {
         conn.reply.src = addr;

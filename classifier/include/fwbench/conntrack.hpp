@@ -80,6 +80,8 @@ public:
     static void describe(const CtAttachment& ct, Packet& p);
 
     std::size_t size() const { return by_tuple_.size() / 2; }
+    // Whether another connection already expects replies on this tuple (nf_nat_used_tuple).
+    bool reply_tuple_taken(const ConnTuple& reply, const Connection* self) const;
     std::vector<std::shared_ptr<Connection>> connections() const;
 
 private:
