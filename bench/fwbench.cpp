@@ -30,6 +30,7 @@
 #include "fwbench/ruleset_parser.hpp"
 #include "fwbench/packet_description.hpp"
 #include "fwbench/packet_path.hpp"
+#include "output.hpp"
 #include "run_report.hpp"
 #include "pcap_run.hpp"
 #include "running_host.hpp"
@@ -39,21 +40,6 @@ namespace {
 
 using namespace fwbench;
 using Clock = std::chrono::steady_clock;
-
-// Opens FILE, or stdout for "-".
-class Output {
-public:
-    explicit Output(const std::string& path) {
-        if (path != "-") {
-            file_ = std::make_unique<std::ofstream>(path);
-            if (!*file_) throw std::runtime_error("cannot write " + path);
-        }
-    }
-    std::ostream& stream() { return file_ ? *file_ : std::cout; }
-
-private:
-    std::unique_ptr<std::ofstream> file_;
-};
 
 class Progress {
 public:

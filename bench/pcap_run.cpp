@@ -13,6 +13,7 @@
 #include "fwbench/eal.hpp"
 #include "fwbench/packet_source.hpp"
 #include "fwbench/ruleset_parser.hpp"
+#include "output.hpp"
 
 namespace fwbench {
 
@@ -40,20 +41,6 @@ Outcome outcome_of(const ReplayedPacket& rp, const Ruleset& rs) {
     int chain = w.walk.chain >= 0 ? w.walk.chain : t.find_chain(hook_chain_name(w.hook));
     return {verdict, t.name + ":" + t.chains[static_cast<std::size_t>(chain)].name + ":" + std::to_string(w.walk.rule + 1)};
 }
-
-class Output {
-public:
-    explicit Output(const std::string& path) {
-        if (path != "-") {
-            file_ = std::make_unique<std::ofstream>(path);
-            if (!*file_) throw std::runtime_error("cannot write " + path);
-        }
-    }
-    std::ostream& stream() { return file_ ? *file_ : std::cout; }
-
-private:
-    std::unique_ptr<std::ofstream> file_;
-};
 
 }  // namespace
 

@@ -135,17 +135,24 @@ WalkResult LinearEngine::run(std::size_t table_index, Hook hook, Packet& p, Engi
         res.target = nullptr;
     };
 
+    // Falling off the end of a chain and RETURN are the same: back to the last jump's next
+    // rule, or, with no jump to return to, the base chain's policy (the kernel's underflow rule).
+    // Returns false when the policy decided.
+    auto return_from_chain = [&] {
+        if (stack.empty()) {
+            apply_policy();
+            return false;
+        }
+        chain = stack.back().chain;
+        i = stack.back().next;
+        stack.pop_back();
+        return true;
+    };
+
     while (true) {
         const Chain& c = t.chains[static_cast<std::size_t>(chain)];
         if (i >= c.rules.size()) {
-            // Falling off a user chain returns; falling off the base chain applies the policy.
-            if (stack.empty()) {
-                apply_policy();
-                return res;
-            }
-            chain = stack.back().chain;
-            i = stack.back().next;
-            stack.pop_back();
+            if (!return_from_chain()) return res;
             continue;
         }
         const Rule& r = c.rules[i];
@@ -173,13 +180,7 @@ WalkResult LinearEngine::run(std::size_t table_index, Hook hook, Packet& p, Engi
                 decide(verdict_of(s->kind));
                 return res;
             }
-            if (stack.empty()) {
-                apply_policy();
-                return res;
-            }
-            chain = stack.back().chain;
-            i = stack.back().next;
-            stack.pop_back();
+            if (!return_from_chain()) return res;
             continue;
         }
         if (const auto* j = std::get_if<JumpTarget>(&spec)) {
