@@ -104,6 +104,20 @@ PacketPath::PacketPath(const Ruleset& rs, const Host& host, const IpsetRegistry*
         for (std::size_t i = 0; i < rs.tables.size(); ++i)
             if (rs.tables[i].name == table_names[t]) table_index_[t] = static_cast<int>(i);
     }
+    // The modules whose checkentry calls nf_ct_netns_get.
+    for (const auto& t : rs.tables)
+        for (const auto& c : t.chains)
+            for (const auto& r : c.rules) {
+                for (const auto& m : r.matches) {
+                    const auto* mark = std::get_if<MarkMatch>(&m.spec);
+                    if (std::holds_alternative<StateMatch>(m.spec) || std::holds_alternative<ConntrackMatch>(m.spec) ||
+                        std::holds_alternative<ConnlimitMatch>(m.spec) || (mark && mark->connmark))
+                        conntrack_active_ = true;
+                }
+                if (r.target && (std::holds_alternative<NatTarget>(r.target->spec) || std::holds_alternative<ConnmarkTarget>(r.target->spec) ||
+                                 std::holds_alternative<CtTarget>(r.target->spec)))
+                    conntrack_active_ = true;
+            }
 }
 
 void PacketPath::finish(Ctx& c, Fate fate) const {
@@ -244,7 +258,11 @@ bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
         if (t == t_mangle && (hook == Hook::prerouting || hook == Hook::output) && !c.has_ct) {
             // conntrack (priority -200) runs between raw and mangle.
             c.has_ct = true;
-            if (c.notrack) {
+            if (!conntrack_active_) {
+                c.ct = CtAttachment{};
+                c.ct.state = CtState::invalid;
+                c.note_if([&] { return std::string("conntrack: not active (no rule needs it), the packet has no connection"); });
+            } else if (c.notrack) {
                 c.ct = CtAttachment{};
                 c.ct.state = CtState::untracked;
                 c.note_if([&] { return std::string("conntrack: untracked (NOTRACK in raw " + std::string(hook_chain_name(hook)) + ")"); });
@@ -293,7 +311,7 @@ bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
                        (manip_src(hook) ? "source" : "destination") + " mapping is already set up)"); });
             }
             nat_apply(c, hook);
-            if (hook == Hook::output && !reroute_if_changed(c, out)) return false;
+            if (hook == Hook::output && !reroute_if_changed(c)) return false;
             continue;
         }
         c.p.in = in;
@@ -307,7 +325,7 @@ bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
         if (c.trace) c.res.trace.push_back({"", static_cast<int>(c.res.walks.size() - 1)});
         if (r.notrack && t == t_raw && !c.has_ct) c.notrack = true;
         if (r.verdict == Verdict::accept) {
-            if (hook == Hook::output && t == t_mangle && !reroute_if_changed(c, out)) return false;
+            if (hook == Hook::output && t == t_mangle && !reroute_if_changed(c)) return false;
             continue;
         }
         c.res.reason = DropReason::netfilter;
@@ -326,13 +344,12 @@ bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
     return true;
 }
 
-bool PacketPath::reroute_if_changed(Ctx& c, IfaceName& out) const {
+bool PacketPath::reroute_if_changed(Ctx& c) const {
     // ip_route_me_harder, called by mangle OUTPUT (iptable_mangle's hook) and nat OUTPUT when
-    // they changed what the route was chosen on: later tables see the new out-interface.
+    // they changed what the route was chosen on. The rest of OUTPUT still sees the device the
+    // hook began with (its state->out); POSTROUTING sees the new one.
     if (c.p.dst == c.routed_dst && c.p.mark == c.routed_mark && (c.p.tos & 0x1e) == (c.routed_tos & 0x1e)) return true;
-    if (!route_output(c, true)) return false;
-    out = IfaceName(std::string_view(c.out_dev));
-    return true;
+    return route_output(c, true);
 }
 
 bool PacketPath::route_input(Ctx& c) const {
@@ -350,7 +367,8 @@ bool PacketPath::route_input(Ctx& c) const {
     if (v4_multicast(s) || v4_lbcast(s)) return drop(DropReason::martian_source, "martian source " + format_ip(s) + " (multicast or broadcast source)");
     bool broadcast = v4_lbcast(d) || (unspecified(s) && unspecified(d));
     if (!broadcast) {
-        if (v4_zeronet(s)) return drop(DropReason::martian_source, "martian source " + format_ip(s) + " (0.0.0.0/8)");
+        // Linux 5.3 made 0.0.0.0/8 ordinary unicast space: only 0.0.0.0 itself is a martian source.
+        if (unspecified(s)) return drop(DropReason::martian_source, "martian source 0.0.0.0");
         if (v4_zeronet(d)) return drop(DropReason::martian_destination, "martian destination " + format_ip(d) + " (0.0.0.0/8)");
         if (v4_loopback(d)) {
             if (!sys.route_localnet_for(in))

@@ -104,13 +104,17 @@ public:
 
     const Ruleset& ruleset() const { return rs_; }
     const Host& host() const { return host_; }
+    // Whether conntrack runs at all: since Linux 4.10 its hooks are registered in a network
+    // namespace only when a rule needs it (state, conntrack, connmark, connlimit, NAT and CT
+    // targets). Without it packets carry no connection, and nat chains see nothing.
+    bool conntrack_active() const { return conntrack_active_; }
 
 private:
     struct Ctx;
     bool run_hook(Ctx& c, Hook hook, bool loopback_in = false) const;
     bool route_input(Ctx& c) const;
     bool route_output(Ctx& c, bool reroute) const;
-    bool reroute_if_changed(Ctx& c, IfaceName& out) const;
+    bool reroute_if_changed(Ctx& c) const;
     void nat_bind(Ctx& c, Hook hook, const NatTarget* nat) const;
     void nat_apply(Ctx& c, Hook hook) const;
     void finish(Ctx& c, Fate fate) const;
@@ -120,6 +124,7 @@ private:
     const IpsetRegistry* ipsets_;
     LinearEngine engine_;
     int table_index_[5];  // raw, mangle, nat, filter, security -> index in rs_ or -1
+    bool conntrack_active_ = false;
 };
 
 }  // namespace fwbench

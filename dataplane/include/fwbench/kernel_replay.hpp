@@ -1,0 +1,82 @@
+#pragma once
+// The real kernel as the oracle: build a host in network namespaces, load a ruleset with
+// iptables-restore, inject packets as fwbench says they arrived, and read the counters back.
+//
+// Topology (../shared/notes/kernel-oracle.md): a router namespace holding the host's
+// interfaces, names, MACs, addresses, routes, policy rules and sysctls; one peer namespace per
+// non-loopback interface, joined by a veth pair created directly inside both namespaces.
+// Packets from the wire are sent as Ethernet frames from the peer end (veth runs the router's
+// receive path inside send(), so counters are final when it returns); locally generated
+// packets are sent from a raw IP socket inside the router namespace, then the loopback backlog
+// is given time to drain.
+//
+// The kernel's own replies (RSTs, ICMP errors) would traverse OUTPUT and change counters that
+// fwbench does not model: a separate nft table, at output priority -500 (before raw), accepts
+// the injector's packets (its raw socket is created under a dedicated uid) and drops every other
+// locally generated packet — kernel replies come from sockets without a file, which no uid test
+// can match, so they fall to the drop policy. Forwarded packets never traverse OUTPUT.
+//
+// Everything lives in namespaces named fwbk-PID-*, removed by the destructor and on SIGINT or
+// SIGTERM. Only the addresses of the given host are configured.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "fwbench/host.hpp"
+#include "fwbench/packet.hpp"
+#include "fwbench/packet_path.hpp"
+#include "fwbench/ruleset.hpp"
+
+namespace fwbench {
+
+struct KernelReplayOptions {
+    bool legacy = false;  // iptables-legacy instead of the nf_tables backend
+};
+
+class KernelReplay {
+public:
+    // Whether this process can create network namespaces (root, tools present); the reason when not.
+    static bool available(std::string* why_not);
+
+    // Builds the namespaces and loads the ruleset, written in iptables-save form with every
+    // built-in chain declared (iptables-nft keeps no policy counters for chains a restore file
+    // only appends to); throws std::runtime_error naming the step.
+    KernelReplay(const Host& host, const Ruleset& ruleset, KernelReplayOptions opt = {});
+    ~KernelReplay();
+    KernelReplay(const KernelReplay&) = delete;
+    KernelReplay& operator=(const KernelReplay&) = delete;
+
+    // Injects one packet: from the wire on p.in, or from a local socket.
+    void inject(const Packet& p, Origin origin);
+    // iptables-save -c of the router namespace.
+    std::string counters() const;
+    // Runs a command inside the router namespace; returns its output (throws on failure).
+    std::string run_in_router(const std::string& command) const;
+
+private:
+    void build(const Host& host);
+    std::string router_, prefix_;
+    std::vector<std::string> peers_;
+    struct Wire {
+        std::string iface;
+        int fd = -1;
+        int ifindex = 0;
+        MacAddr router_mac, peer_mac;
+    };
+    std::vector<Wire> wires_;
+    int raw_fd_ = -1;
+    KernelReplayOptions opt_;
+};
+
+// Differences between fwbench's counters and the kernel's, rule by rule; empty when they agree.
+struct CounterDifference {
+    std::string table, chain;
+    int rule = 0;  // 1-based; 0 = the policy
+    Counters fwbench, kernel;
+    std::string text;
+};
+std::vector<CounterDifference> compare_counters(const Ruleset& rs, const CounterSource& fwbench_counters,
+                                                const std::string& kernel_iptables_save);
+
+}  // namespace fwbench

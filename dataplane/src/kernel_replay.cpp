@@ -1,0 +1,368 @@
+#include "fwbench/kernel_replay.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <sys/fsuid.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstring>
+#include <map>
+#include <stdexcept>
+
+#include "fwbench/capture.hpp"
+#include "fwbench/packet_codec.hpp"
+#include "fwbench/parse_error.hpp"
+#include "fwbench/ruleset_parser.hpp"
+
+namespace fwbench {
+
+namespace {
+
+constexpr uid_t injector_uid = 61234;  // the raw socket's owner: packets of other sockets are replies
+
+// Namespaces to remove when interrupted (async-signal-safe removal: detach and unlink).
+constexpr int max_live = 64;
+char live_paths[max_live][64];
+volatile sig_atomic_t live_count = 0;
+
+void remove_live_namespaces(int sig) {
+    for (int i = 0; i < live_count; ++i) {
+        umount2(live_paths[i], MNT_DETACH);
+        unlink(live_paths[i]);
+    }
+    live_count = 0;
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+void track_namespace(const std::string& name) {
+    if (live_count >= max_live) return;
+    std::snprintf(live_paths[live_count], sizeof live_paths[0], "/run/netns/%s", name.c_str());
+    live_count = live_count + 1;
+    static bool installed = false;
+    if (!installed) {
+        std::signal(SIGINT, remove_live_namespaces);
+        std::signal(SIGTERM, remove_live_namespaces);
+        installed = true;
+    }
+}
+
+void untrack_namespace(const std::string& name) {
+    std::string path = "/run/netns/" + name;
+    for (int i = 0; i < live_count; ++i)
+        if (path == live_paths[i]) {
+            std::memcpy(live_paths[i], live_paths[live_count - 1], sizeof live_paths[0]);
+            live_count = live_count - 1;
+            return;
+        }
+}
+
+// Runs a shell command; its stdout (stderr folded in for messages); throws when it fails.
+std::string run(const std::string& cmd, const std::string& input = "") {
+    std::string full = cmd + " 2>&1";
+    if (!input.empty()) {
+        char tmpl[] = "/tmp/fwbench-kr-XXXXXX";
+        int fd = mkstemp(tmpl);
+        if (fd < 0) throw std::runtime_error("cannot create a temporary file");
+        std::size_t off = 0;
+        while (off < input.size()) {
+            ssize_t n = write(fd, input.data() + off, input.size() - off);
+            if (n <= 0) break;
+            off += static_cast<std::size_t>(n);
+        }
+        close(fd);
+        full = cmd + " < " + tmpl + " 2>&1; rc=$?; rm -f " + tmpl + "; exit $rc";
+    }
+    FILE* p = popen(full.c_str(), "r");
+    if (!p) throw std::runtime_error("cannot run: " + cmd);
+    std::string out;
+    char buf[8192];
+    std::size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+    int st = pclose(p);
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) throw std::runtime_error("'" + cmd + "' failed: " + out);
+    return out;
+}
+
+class NamespaceSwitch {
+public:
+    explicit NamespaceSwitch(const std::string& ns) {
+        self_ = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+        int fd = open(("/run/netns/" + ns).c_str(), O_RDONLY | O_CLOEXEC);
+        if (self_ < 0 || fd < 0 || setns(fd, CLONE_NEWNET) != 0) {
+            if (fd >= 0) close(fd);
+            throw std::runtime_error("cannot enter network namespace " + ns + ": " + std::strerror(errno));
+        }
+        close(fd);
+    }
+    ~NamespaceSwitch() {
+        setns(self_, CLONE_NEWNET);
+        close(self_);
+    }
+
+private:
+    int self_ = -1;
+};
+
+std::string mac_text(const MacAddr& m) { return format_mac(m); }
+
+std::string route_type_word(RouteType t) { return route_type_name(t); }
+
+}  // namespace
+
+bool KernelReplay::available(std::string* why_not) {
+    if (geteuid() != 0) {
+        if (why_not) *why_not = "not root: creating network namespaces needs CAP_SYS_ADMIN";
+        return false;
+    }
+    std::string name = "fwbk-" + std::to_string(getpid()) + "-probe";
+    try {
+        run("ip netns add " + name);
+        run("ip netns del " + name);
+        run("command -v iptables-restore");
+        run("command -v nft");
+    } catch (const std::exception& e) {
+        if (why_not) *why_not = std::string("network namespaces or tools unavailable: ") + e.what();
+        return false;
+    }
+    return true;
+}
+
+KernelReplay::KernelReplay(const Host& host, const Ruleset& ruleset, KernelReplayOptions opt) : opt_(opt) {
+    const std::string ruleset_text = format_ruleset(ruleset);
+    prefix_ = "fwbk-" + std::to_string(getpid()) + "-" + std::to_string(reinterpret_cast<std::uintptr_t>(this) % 100000);
+    router_ = prefix_ + "-r";
+    try {
+        build(host);
+        run("ip netns exec " + router_ + (opt_.legacy ? " iptables-legacy-restore" : " iptables-restore"), ruleset_text);
+    } catch (...) {
+        this->~KernelReplay();
+        throw;
+    }
+}
+
+void KernelReplay::build(const Host& host) {
+    run("ip netns add " + router_);
+    track_namespace(router_);
+    auto in_router = [&](const std::string& cmd) { return run("ip netns exec " + router_ + " " + cmd); };
+    in_router("sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1");
+    in_router("ip link set lo up");
+    int n = 0;
+    for (const auto& itf : host.interfaces()) {
+        if (itf.loopback) continue;
+        std::string peer = prefix_ + "-p" + std::to_string(n);
+        run("ip netns add " + peer);
+        track_namespace(peer);
+        peers_.push_back(peer);
+        run("ip netns exec " + peer + " sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1");
+        Wire w;
+        w.iface = itf.name;
+        w.router_mac = itf.mac ? *itf.mac : MacAddr{{0x02, 0xfb, 0, 0, 0, static_cast<std::uint8_t>(n + 1)}};
+        w.peer_mac = MacAddr{{0x02, 0xfb, 0, 0, 1, static_cast<std::uint8_t>(n + 1)}};
+        run("ip link add " + itf.name + " netns " + router_ + " address " + mac_text(w.router_mac) + " type veth peer name eth0 netns " +
+            peer + " address " + mac_text(w.peer_mac));
+        run("ip netns exec " + peer + " ip link set lo up");
+        run("ip netns exec " + peer + " ip link set eth0 up");
+        wires_.push_back(w);
+        ++n;
+    }
+    // Sysctls before addresses: every value explicit, so nothing is inherited from the machine.
+    const Sysctls& s = host.sysctl();
+    std::string sys = "sysctl -qw net.ipv4.ip_forward=" + std::to_string(s.ip_forward ? 1 : 0) +
+                      " net.ipv4.conf.all.rp_filter=" + std::to_string(s.rp_filter_all) +
+                      " net.ipv4.conf.default.rp_filter=" + std::to_string(s.rp_filter_default) +
+                      " net.ipv4.conf.all.accept_local=" + std::to_string(s.accept_local_all ? 1 : 0) +
+                      " net.ipv4.conf.all.route_localnet=" + std::to_string(s.route_localnet_all ? 1 : 0) +
+                      " net.netfilter.nf_conntrack_tcp_loose=" + std::to_string(s.tcp_loose ? 1 : 0);
+    for (const auto& itf : host.interfaces()) {
+        const std::string d = "net.ipv4.conf." + itf.name + ".";
+        auto get = [&](const std::map<std::string, int, std::less<>>& m, int fallback) {
+            auto it = m.find(itf.name);
+            return std::to_string(it == m.end() ? fallback : it->second);
+        };
+        sys += " " + d + "rp_filter=" + get(s.rp_filter, s.rp_filter_default) + " " + d + "accept_local=" + get(s.accept_local, 0) + " " + d +
+               "route_localnet=" + get(s.route_localnet, 0) + " " + d + "forwarding=" + std::to_string(s.forwarding_for(itf.name) ? 1 : 0);
+    }
+    in_router(sys);
+    for (const auto& itf : host.interfaces()) {
+        for (const auto& a : itf.addrs) {
+            if (a.addr.family != Family::ipv4) continue;
+            if (itf.loopback && format_ip(a.addr) == "127.0.0.1" && a.prefixlen == 8) continue;
+            std::string cmd = "ip addr add " + format_ip(a.addr) + "/" + std::to_string(a.prefixlen) + " dev " + itf.name;
+            if (a.broadcast) cmd += " broadcast " + format_ip(*a.broadcast);
+            if (a.noprefixroute) cmd += " noprefixroute";
+            in_router(cmd);
+        }
+        if (!itf.loopback && itf.up) in_router("ip link set " + itf.name + " up");
+    }
+    // Routes the kernel does not derive from addresses: everything outside table local, gateway
+    // routes after the connected ones they go through.
+    std::vector<std::string> later;
+    for (const auto& [id, name] : std::map<std::uint32_t, std::string>{}) (void)id, (void)name;
+    auto add_routes = [&](std::uint32_t table) {
+        const RouteTable* t = host.table(table);
+        if (!t) return;
+        for (const auto& r : t->routes()) {
+            if (table == rt_table_local && (r.type == RouteType::local || r.type == RouteType::broadcast)) continue;
+            std::string cmd = "ip route replace " + route_type_word(r.type) + " " + (r.prefixlen == 0 ? std::string("default") : format_prefix(r.dst));
+            if (r.gateway) cmd += " via " + format_ip(*r.gateway);
+            if (!r.dev.empty()) cmd += " dev " + r.dev;
+            cmd += " table " + std::to_string(table);
+            if (r.metric) cmd += " metric " + std::to_string(r.metric);
+            if (r.prefsrc && r.type == RouteType::unicast) cmd += " src " + format_ip(*r.prefsrc);
+            if (r.tos) cmd += " tos " + std::to_string(r.tos);
+            if (r.gateway) later.push_back(cmd);
+            else in_router(cmd);
+        }
+    };
+    for (std::uint32_t table = 1; table < 100000; ++table)
+        if (host.table(table)) add_routes(table);
+    for (const auto& cmd : later) in_router(cmd);
+    // Policy rules: replace the defaults with the host's.
+    in_router("ip rule flush");
+    in_router("ip rule del priority 0 2>/dev/null || true");
+    for (const auto& r : host.rules()) {
+        std::string cmd = "ip rule add priority " + std::to_string(r.priority);
+        if (r.invert) cmd += " not";
+        if (r.from) cmd += " from " + format_prefix(*r.from);
+        if (r.to) cmd += " to " + format_prefix(*r.to);
+        if (r.fwmark) cmd += " fwmark " + std::to_string(*r.fwmark) + "/" + std::to_string(r.fwmask);
+        if (r.iif) cmd += " iif " + *r.iif;
+        if (r.oif) cmd += " oif " + *r.oif;
+        if (r.tos) cmd += " tos " + std::to_string(*r.tos);
+        switch (r.action) {
+            case RoutingRule::Action::lookup: cmd += " lookup " + std::to_string(r.table); break;
+            case RoutingRule::Action::blackhole: cmd += " blackhole"; break;
+            case RoutingRule::Action::unreachable: cmd += " unreachable"; break;
+            case RoutingRule::Action::prohibit: cmd += " prohibit"; break;
+            case RoutingRule::Action::goto_: cmd += " goto " + std::to_string(r.goto_priority); break;
+            case RoutingRule::Action::nop: cmd += " nop"; break;
+        }
+        if (r.suppress_prefixlength >= 0) cmd += " suppress_prefixlength " + std::to_string(r.suppress_prefixlength);
+        in_router(cmd);
+    }
+    // The kernel's own replies never reach iptables: drop what other sockets send, before raw.
+    run("ip netns exec " + router_ + " nft -f -",
+        "table inet fwbench_oracle {\n chain out {\n  type filter hook output priority -500; policy drop;\n"
+        "  meta skuid " + std::to_string(injector_uid) + " accept\n }\n}\n");
+
+    // Injection sockets: AF_PACKET at each peer, a raw IP socket (owned by injector_uid) in the router.
+    for (std::size_t i = 0; i < wires_.size(); ++i) {
+        NamespaceSwitch in(peers_[i]);
+        wires_[i].fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+        wires_[i].ifindex = static_cast<int>(if_nametoindex("eth0"));
+        if (wires_[i].fd < 0 || wires_[i].ifindex == 0) throw std::runtime_error(std::string("cannot open a packet socket: ") + std::strerror(errno));
+    }
+    {
+        NamespaceSwitch in(router_);
+        setfsuid(injector_uid);
+        raw_fd_ = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+        setfsuid(0);
+        if (raw_fd_ < 0) throw std::runtime_error(std::string("cannot open a raw socket: ") + std::strerror(errno));
+    }
+}
+
+KernelReplay::~KernelReplay() {
+    for (auto& w : wires_)
+        if (w.fd >= 0) close(w.fd);
+    wires_.clear();
+    if (raw_fd_ >= 0) close(raw_fd_);
+    raw_fd_ = -1;
+    for (const auto& p : peers_) {
+        try {
+            run("ip netns del " + p);
+        } catch (...) {
+        }
+        untrack_namespace(p);
+    }
+    peers_.clear();
+    if (!router_.empty()) {
+        try {
+            run("ip netns del " + router_);
+        } catch (...) {
+        }
+        untrack_namespace(router_);
+        router_.clear();
+    }
+}
+
+void KernelReplay::inject(const Packet& p, Origin origin) {
+    auto datagram = build_ipv4(p);
+    if (origin == Origin::wire) {
+        for (const auto& w : wires_) {
+            if (w.iface != p.in.view()) continue;
+            MacAddr dst = p.pkttype == PktType::broadcast ? MacAddr{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}} : w.router_mac;
+            MacAddr src = p.has_mac ? p.src_mac : w.peer_mac;
+            auto frame = ethernet_frame(src, dst, datagram);
+            sockaddr_ll to{};
+            to.sll_family = AF_PACKET;
+            to.sll_ifindex = w.ifindex;
+            to.sll_halen = 6;
+            std::memcpy(to.sll_addr, dst.bytes.data(), 6);
+            if (sendto(w.fd, frame.data(), frame.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to) < 0)
+                throw std::runtime_error(std::string("cannot inject on ") + w.iface + ": " + std::strerror(errno));
+            return;
+        }
+        throw std::runtime_error("no interface " + std::string(p.in.view()) + " to inject on");
+    }
+    // Bound to the packet's source, the route lookup sees it as a socket bound there would (a
+    // 127/8 source is refused on a non-loopback device); a source that is not ours stays unbound.
+    sockaddr_in from{};
+    from.sin_family = AF_INET;
+    std::memcpy(&from.sin_addr, p.src.bytes.data(), 4);
+    if (bind(raw_fd_, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0) {
+        from.sin_addr.s_addr = INADDR_ANY;
+        bind(raw_fd_, reinterpret_cast<sockaddr*>(&from), sizeof from);
+    }
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    std::memcpy(&to.sin_addr, p.dst.bytes.data(), 4);
+    if (sendto(raw_fd_, datagram.data(), datagram.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to) < 0) {
+        // The kernel refused to route it (EINVAL, ENETUNREACH, EPERM): like fwbench's routing drops.
+        return;
+    }
+    // Looped-back packets finish their way in the backlog softirq, after sendto returns.
+    usleep(3000);
+}
+
+std::string KernelReplay::run_in_router(const std::string& command) const { return run("ip netns exec " + router_ + " " + command); }
+
+std::string KernelReplay::counters() const { return run_in_router(opt_.legacy ? "iptables-legacy-save -c" : "iptables-save -c"); }
+
+std::vector<CounterDifference> compare_counters(const Ruleset& rs, const CounterSource& mine, const std::string& kernel_text) {
+    RulesetParseOptions opt;
+    opt.source = "kernel iptables-save";
+    opt.family = rs.family;
+    Ruleset kernel = parse_ruleset(kernel_text, opt);
+    std::vector<CounterDifference> diffs;
+    for (std::size_t ti = 0; ti < rs.tables.size(); ++ti) {
+        const Table& t = rs.tables[ti];
+        const Table* kt = kernel.table(t.name);
+        for (std::size_t ci = 0; ci < t.chains.size(); ++ci) {
+            const Chain& c = t.chains[ci];
+            const Chain* kc = kt ? kt->chain(c.name) : nullptr;
+            for (std::size_t ri = 0; ri < c.rules.size(); ++ri) {
+                Counters k = kc && ri < kc->rules.size() ? kc->rules[ri].input_counters : Counters{};
+                Counters f = mine.rule(ti, ci, ri);
+                if (k != f) diffs.push_back({t.name, c.name, static_cast<int>(ri + 1), f, k, format_rule(c.rules[ri], c.name)});
+            }
+            if (c.builtin) {
+                Counters k = kc ? kc->input_counters : Counters{};
+                Counters f = mine.policy(ti, ci);
+                if (k != f) diffs.push_back({t.name, c.name, 0, f, k, ":" + c.name + " policy"});
+            }
+        }
+    }
+    return diffs;
+}
+
+}  // namespace fwbench

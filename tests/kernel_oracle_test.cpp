@@ -1,0 +1,79 @@
+// The real kernel as the oracle: every packet-path fixture is replayed into a network
+// namespace built from the same host and ruleset, and the kernel's counters must equal
+// fwbench's, rule by rule. Needs root and network namespaces; without them the test skips and
+// says why, unless FWBENCH_REQUIRE_KERNEL=1 (set by .ci/run), which makes that a failure.
+
+#include <gtest/gtest.h>
+
+#include "fwbench/kernel_replay.hpp"
+#include "fwbench/packet_description.hpp"
+#include "fwbench/packet_path.hpp"
+#include "fwbench/ruleset_parser.hpp"
+#include "path_cases.hpp"
+#include "path_fixtures.hpp"
+
+namespace fwbench {
+namespace {
+
+void require_kernel() {
+    std::string why;
+    if (KernelReplay::available(&why)) return;
+    if (const char* req = std::getenv("FWBENCH_REQUIRE_KERNEL"); req && std::string(req) == "1")
+        FAIL() << "the kernel oracle is required here (FWBENCH_REQUIRE_KERNEL=1) but cannot run: " << why;
+    GTEST_SKIP() << "kernel oracle unavailable: " << why;
+}
+
+class KernelOracle : public ::testing::TestWithParam<test::PathCase> {};
+
+TEST_P(KernelOracle, CountersEqualTheKernels) {
+    require_kernel();
+    if (HasFatalFailure() || IsSkipped()) return;
+    const test::PathCase& c = GetParam();
+    if (c.kernel_skip) GTEST_SKIP() << "not replayable into the kernel: " << c.kernel_skip;
+    std::string host_json = std::string("{\"addr\":") + test::router_addr + ",\"route\":" + test::router_routes +
+                            ",\"rule\":" + test::router_rules + ",\"sysctl\":{" + c.sysctl + "}}";
+    Host host = Host::from_json(host_json, "router.json");
+    RulesetParseOptions opt;
+    opt.family = Family::ipv4;
+    Ruleset rs = parse_ruleset(c.rules, opt);
+    PacketPath path(rs, host);
+    PathState st(rs, EngineOptions{}, host.sysctl());
+
+    std::vector<std::pair<Packet, Origin>> packets;
+    for (const char* text : c.packets) {
+        std::string t = text;
+        Origin origin = t.rfind("wire ", 0) == 0 ? Origin::wire : Origin::local;
+        Packet p = parse_packet_description(t.substr(t.find(' ') + 1)).packet;
+        packets.push_back({p, origin});
+    }
+    KernelReplay kernel(host, rs);
+    for (auto& [p, origin] : packets) {
+        PathResult r = path.process(p, origin, st);
+        Packet sent = p;
+        // A local packet leaves with the source routing chose for it.
+        if (origin == Origin::local && !r.walks.empty()) sent.src = r.walks.front().seen.src;
+        kernel.inject(sent, origin);
+    }
+    auto diffs = compare_counters(rs, st.engine, kernel.counters());
+    std::string report;
+    for (const auto& d : diffs)
+        report += "\n  " + d.table + " " + d.chain + (d.rule ? " rule " + std::to_string(d.rule) : " policy") + ": fwbench " +
+                  std::to_string(d.fwbench.packets) + "/" + std::to_string(d.fwbench.bytes) + ", kernel " + std::to_string(d.kernel.packets) +
+                  "/" + std::to_string(d.kernel.bytes) + "   " + d.text;
+    EXPECT_TRUE(diffs.empty()) << c.name << report;
+}
+
+std::string case_name(const ::testing::TestParamInfo<test::PathCase>& info) {
+    std::string n;
+    for (const char* p = info.param.name; *p && n.size() < 60; ++p) n += std::isalnum(static_cast<unsigned char>(*p)) ? *p : '_';
+    return std::to_string(info.index) + "_" + n;
+}
+
+INSTANTIATE_TEST_SUITE_P(PathFixtures, KernelOracle, ::testing::ValuesIn(test::path_cases), case_name);
+
+}  // namespace
+}  // namespace fwbench
+
+namespace fwbench::test {
+void PrintTo(const PathCase& c, std::ostream* os) { *os << c.name; }
+}  // namespace fwbench::test

@@ -1,0 +1,238 @@
+#pragma once
+// The packet-path fixture table, shared by the model test (packet_path_test.cpp) and the
+// kernel oracle test (kernel_oracle_test.cpp), which replays every case into the real kernel.
+//
+// packets: "wire PACKET" (arrives on the in= interface) or "local PACKET" (sent by a socket
+// here; src 0.0.0.0 lets routing choose). PACKET is packet_description notation.
+// fates:   FATE[:REASON][@table:CHAIN:N] per packet; FATE delivered|forwarded|sent|dropped|
+//          rejected; REASON a DropReason name; table:CHAIN:N is the last chain the packet
+//          traversed and the rule that ended that walk (N 1-based, 0 = the policy).
+// counters: "table:CHAIN:N=packets" (N or P for the policy); every other counter must be 0.
+
+#include <string>
+#include <vector>
+
+namespace fwbench::test {
+
+struct PathCase {
+    const char* name;
+    const char* sysctl;  // JSON object members, e.g. "\"ip_forward\":1"
+    const char* rules;   // iptables-save text
+    std::vector<const char*> packets;
+    const char* fates;
+    const char* counters;
+    const char* kernel_skip = nullptr;  // why the kernel oracle cannot replay this case as written
+};
+
+inline const char* seed_rules =
+    "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+    "-A INPUT -s 127.0.0.0/8 -i lo -j ACCEPT\n-A INPUT -i wan1 -p tcp -m tcp --dport 22 -j ACCEPT\n-A INPUT -j DROP\nCOMMIT\n";
+
+inline const char* counting_rules =  // one counting rule per table and hook, all interfaces visible
+    "*raw\n-A PREROUTING -j ACCEPT\n-A OUTPUT -j ACCEPT\nCOMMIT\n"
+    "*mangle\n-A PREROUTING -j ACCEPT\n-A INPUT -j ACCEPT\n-A FORWARD -j ACCEPT\n-A OUTPUT -j ACCEPT\n-A POSTROUTING -j ACCEPT\nCOMMIT\n"
+    "*nat\n-A PREROUTING -j ACCEPT\n-A INPUT -j ACCEPT\n-A OUTPUT -j ACCEPT\n-A POSTROUTING -j ACCEPT\n"
+    "-A POSTROUTING -o nowhere0 -j MASQUERADE\nCOMMIT\n"  // never reached; it makes conntrack (and so NAT) active
+    "*filter\n-A INPUT -j ACCEPT\n-A FORWARD -j ACCEPT\n-A OUTPUT -j ACCEPT\nCOMMIT\n";
+
+inline const std::vector<PathCase> path_cases = {
+    // --- item 1: policy routing ---
+    {"item 1: fwmark rule selects table alt (out lan0)", "",
+     "*mangle\n-A OUTPUT -d 198.51.100.7/32 -j MARK --set-mark 0x1\n-A POSTROUTING -o lan0\n-A POSTROUTING -o wan1\nCOMMIT\n",
+     {"local udp 0.0.0.0:5000 > 198.51.100.7:53", "local udp 0.0.0.0:5000 > 198.51.100.8:53"},
+     "sent sent", "mangle:OUTPUT:1=1 mangle:POSTROUTING:1=1 mangle:POSTROUTING:2=1 mangle:OUTPUT:P=2 mangle:POSTROUTING:P=2"},
+    {"item 1: blackhole route drops local output before netfilter", "",
+     "*filter\n-A OUTPUT -j ACCEPT\nCOMMIT\n", {"local udp 0.0.0.0:5000 > 198.51.100.200:53"}, "dropped:route_blackhole", ""},
+
+    // --- item 2: local output goes over lo ---
+    {"item 2: the seed: the router's own connection to its WAN address is dropped", "", seed_rules,
+     {"local tcp 203.0.113.1:40000 > 203.0.113.1:22 flags=S", "wire tcp 198.51.100.7:40000 > 203.0.113.1:22 in=wan1 flags=S"},
+     "dropped:netfilter@filter:INPUT:3 delivered@filter:INPUT:2", "filter:INPUT:3=1 filter:INPUT:2=1 filter:OUTPUT:P=1"},
+    {"item 2: 127.0.0.1 to itself passes rule 1", "", seed_rules,
+     {"local tcp 127.0.0.1:40000 > 127.0.0.1:22 flags=S"}, "delivered@filter:INPUT:1", "filter:INPUT:1=1 filter:OUTPUT:P=1"},
+    {"item 2: OUTPUT and POSTROUTING see out lo, PREROUTING and INPUT in lo", "",
+     "*mangle\n-A PREROUTING -i lo\n-A INPUT -i lo\n-A OUTPUT -o lo\n-A POSTROUTING -o lo\n-A OUTPUT -o lan0\nCOMMIT\n",
+     {"local tcp 0.0.0.0:40000 > 192.0.2.1:22 flags=S"}, "delivered",
+     "mangle:PREROUTING:1=1 mangle:INPUT:1=1 mangle:OUTPUT:1=1 mangle:POSTROUTING:1=1 mangle:PREROUTING:P=1 mangle:INPUT:P=1 mangle:OUTPUT:P=1 mangle:POSTROUTING:P=1"},
+    {"item 2: source chosen by routing is the destination for a local route", "",
+     "*filter\n-A INPUT -s 192.0.2.1/32 -d 192.0.2.1/32 -i lo -j ACCEPT\n-A INPUT -j DROP\nCOMMIT\n",
+     {"local udp 0.0.0.0:5000 > 192.0.2.1:53"}, "delivered@filter:INPUT:1", "filter:INPUT:1=1 filter:OUTPUT:P=1"},
+
+    // --- item 3: from the wire the in-interface stays the NIC ---
+    {"item 3: packet on wan1 for lan0's address is seen with -i wan1", "",
+     "*filter\n-A INPUT -i wan1 -d 192.0.2.1/32 -j ACCEPT\n-A INPUT -j DROP\nCOMMIT\n",
+     {"wire tcp 203.0.113.9:40000 > 192.0.2.1:22 in=wan1 flags=S"}, "delivered@filter:INPUT:1", "filter:INPUT:1=1"},
+
+    // --- item 4: forwarding ---
+    {"item 4: forwarded LAN to WAN: FORWARD in/out, POSTROUTING out", "\"ip_forward\":1",
+     "*filter\n-A FORWARD -i lan0 -o wan1 -j ACCEPT\n-A FORWARD -j DROP\nCOMMIT\n*mangle\n-A POSTROUTING -o wan1\nCOMMIT\n",
+     {"wire tcp 192.0.2.50:40000 > 198.51.100.7:443 in=lan0 flags=S"}, "forwarded", "filter:FORWARD:1=1 mangle:PREROUTING:P=1 mangle:FORWARD:P=1 mangle:POSTROUTING:1=1 mangle:POSTROUTING:P=1"},
+    {"item 4: forwarding off: dropped at routing after PREROUTING", "", counting_rules,
+     {"wire tcp 192.0.2.50:40000 > 198.51.100.7:443 in=lan0 flags=S"}, "dropped:forwarding_disabled",
+     "raw:PREROUTING:1=1 mangle:PREROUTING:1=1 nat:PREROUTING:1=1"},
+    {"item 4: forwarded TTL is decremented before FORWARD; TTL 1 expires", "\"ip_forward\":1",
+     "*filter\n-A FORWARD -m ttl --ttl-eq 63 -j ACCEPT\n-A FORWARD -j DROP\nCOMMIT\n",
+     {"wire udp 192.0.2.50:4000 > 198.51.100.7:53 in=lan0 ttl=64", "wire udp 192.0.2.50:4000 > 198.51.100.7:53 in=lan0 ttl=1"},
+     "forwarded@filter:FORWARD:1 dropped:ttl_exceeded", "filter:FORWARD:1=1"},
+
+    // --- item 5: martians ---
+    {"item 5: 127/8 source from the wire: PREROUTING counts it, INPUT never", "", counting_rules,
+     {"wire udp 127.0.0.1:4000 > 203.0.113.1:53 in=wan1"}, "dropped:martian_source", "raw:PREROUTING:1=1 mangle:PREROUTING:1=1 nat:PREROUTING:1=1"},
+    {"item 5: 127/8 destination from the wire", "", "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n",
+     {"wire udp 203.0.113.9:4000 > 127.0.0.1:53 in=wan1"}, "dropped:martian_destination", ""},
+    {"item 5: route_localnet=1 lets 127/8 in from the wire", "\"net.ipv4.conf.wan1.route_localnet\":1", "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n",
+     {"wire udp 203.0.113.9:4000 > 127.0.0.1:53 in=wan1"}, "delivered@filter:INPUT:1", "filter:INPUT:1=1"},
+    {"item 5: a local 127/8 source may not leave through wan1", "", "*filter\n-A OUTPUT -j ACCEPT\nCOMMIT\n",
+     {"local udp 127.0.0.1:4000 > 198.51.100.7:53"}, "dropped:output_martian", ""},
+    {"item 5: 0.0.0.0 and multicast sources are martian; 0.1.2.3 is unicast since Linux 5.3", "", "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n",
+     {"wire udp 0.0.0.0:4000 > 203.0.113.1:53 in=wan1", "wire udp 224.0.0.5:4000 > 203.0.113.1:53 in=wan1", "wire udp 0.1.2.3:4000 > 203.0.113.1:53 in=wan1"},
+     "dropped:martian_source dropped:martian_source delivered@filter:INPUT:1", "filter:INPUT:1=1"},
+
+    // --- item 6: source validation ---
+    {"item 6: our own address as source from the wire is martian", "", "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n",
+     {"wire udp 192.0.2.1:4000 > 203.0.113.1:53 in=wan1"}, "dropped:martian_source", ""},
+    {"item 6: accept_local=1 accepts it", "\"net.ipv4.conf.wan1.accept_local\":1", "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n",
+     {"wire udp 192.0.2.1:4000 > 203.0.113.1:53 in=wan1"}, "delivered@filter:INPUT:1", "filter:INPUT:1=1"},
+    {"item 6: strict rp_filter drops a LAN source arriving on wan1", "\"net.ipv4.conf.all.rp_filter\":1", "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n",
+     {"wire udp 192.0.2.77:4000 > 203.0.113.1:53 in=wan1", "wire udp 198.51.100.7:4000 > 203.0.113.1:53 in=wan1"},
+     "dropped:rp_filter delivered", "filter:INPUT:1=1"},
+    {"item 6: loose rp_filter accepts any routable source", "\"net.ipv4.conf.all.rp_filter\":2", "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n",
+     {"wire udp 192.0.2.77:4000 > 203.0.113.1:53 in=wan1"}, "delivered", "filter:INPUT:1=1"},
+    {"item 6: rp_filter is max(all, device)", "\"net.ipv4.conf.all.rp_filter\":0,\"net.ipv4.conf.wan1.rp_filter\":1", "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n",
+     {"wire udp 192.0.2.77:4000 > 203.0.113.1:53 in=wan1"}, "dropped:rp_filter", ""},
+    {"item 6: looped-back packets skip source validation", "\"net.ipv4.conf.all.rp_filter\":1", "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n",
+     {"local udp 192.0.2.1:4000 > 203.0.113.1:53"}, "delivered", "filter:INPUT:1=1 filter:OUTPUT:P=1"},
+
+    // --- item 7: broadcast ---
+    {"item 7: subnet broadcast is delivered locally with in = the NIC", "", "*filter\n-A INPUT -i wan1 -m addrtype --dst-type BROADCAST -j ACCEPT\n-A INPUT -j DROP\nCOMMIT\n",
+     {"wire udp 203.0.113.9:68 > 203.0.113.255:67 in=wan1", "wire udp 203.0.113.9:68 > 255.255.255.255:67 in=wan1"},
+     "delivered@filter:INPUT:1 delivered@filter:INPUT:1", "filter:INPUT:1=2"},
+
+    // --- item 8: hook and table order ---
+    {"item 8: every table of every hook, local delivery from the wire", "", counting_rules,
+     {"wire tcp 198.51.100.7:40000 > 203.0.113.1:22 in=wan1 flags=S"}, "delivered@nat:INPUT:1",
+     "raw:PREROUTING:1=1 mangle:PREROUTING:1=1 nat:PREROUTING:1=1 mangle:INPUT:1=1 filter:INPUT:1=1 nat:INPUT:1=1"},
+    {"item 8: every table of every hook, forwarding", "\"ip_forward\":1", counting_rules,
+     {"wire tcp 192.0.2.50:40000 > 198.51.100.7:443 in=lan0 flags=S"}, "forwarded",
+     "raw:PREROUTING:1=1 mangle:PREROUTING:1=1 nat:PREROUTING:1=1 mangle:FORWARD:1=1 filter:FORWARD:1=1 mangle:POSTROUTING:1=1 nat:POSTROUTING:1=1"},
+    {"item 8: every table of every hook, local output to the wire", "", counting_rules,
+     {"local tcp 0.0.0.0:40000 > 198.51.100.7:443 flags=S"}, "sent",
+     "raw:OUTPUT:1=1 mangle:OUTPUT:1=1 nat:OUTPUT:1=1 filter:OUTPUT:1=1 mangle:POSTROUTING:1=1 nat:POSTROUTING:1=1"},
+    {"item 8 + 11: local to local: nat OUTPUT and POSTROUTING run, nat PREROUTING and INPUT do not", "", counting_rules,
+     {"local tcp 0.0.0.0:40000 > 203.0.113.1:22 flags=S"}, "delivered",
+     "raw:OUTPUT:1=1 mangle:OUTPUT:1=1 nat:OUTPUT:1=1 filter:OUTPUT:1=1 mangle:POSTROUTING:1=1 nat:POSTROUTING:1=1 "
+     "raw:PREROUTING:1=1 mangle:PREROUTING:1=1 mangle:INPUT:1=1 filter:INPUT:1=1"},
+    {"item 8: mangle PREROUTING's mark is seen by filter INPUT", "",
+     "*mangle\n-A PREROUTING -i wan1 -j MARK --set-mark 0x7\nCOMMIT\n*filter\n-A INPUT -m mark --mark 0x7 -j DROP\nCOMMIT\n",
+     {"wire tcp 198.51.100.7:40000 > 203.0.113.1:22 in=wan1 flags=S"}, "dropped:netfilter@filter:INPUT:1", "mangle:PREROUTING:1=1 mangle:PREROUTING:P=1 mangle:INPUT:P=1 filter:INPUT:1=1"},
+    {"item 8: a raw DROP stops the packet before mangle", "", "*raw\n-A PREROUTING -j DROP\nCOMMIT\n*mangle\n-A PREROUTING\nCOMMIT\n",
+     {"wire tcp 198.51.100.7:40000 > 203.0.113.1:22 in=wan1 flags=S"}, "dropped:netfilter@raw:PREROUTING:1", "raw:PREROUTING:1=1"},
+
+    // --- item 9: interfaces each chain sees ---
+    {"item 9: FORWARD sees both interfaces, POSTROUTING only the output", "\"ip_forward\":1",
+     "*filter\n-A FORWARD -i lan0 -o wan1\nCOMMIT\n*nat\n-A POSTROUTING -o wan1\n-A PREROUTING -i lan0\n-A POSTROUTING -o nowhere0 -j MASQUERADE\nCOMMIT\n",
+     {"wire udp 192.0.2.50:4000 > 198.51.100.7:53 in=lan0"}, "forwarded",
+     "filter:FORWARD:1=1 filter:FORWARD:P=1 nat:POSTROUTING:1=1 nat:POSTROUTING:P=1 nat:PREROUTING:1=1 nat:PREROUTING:P=1"},
+
+    // --- item 10: rerouting after OUTPUT ---
+    {"item 10: nat OUTPUT DNAT reroutes: the rest of OUTPUT still sees -o wan1, POSTROUTING sees lan0", "",
+     "*nat\n-A OUTPUT -d 198.51.100.7/32 -p tcp -j DNAT --to-destination 192.0.2.50:8080\n-A POSTROUTING -o lan0\nCOMMIT\n"
+     "*filter\n-A OUTPUT -o wan1 -d 192.0.2.50/32 -p tcp -m tcp --dport 8080 -j ACCEPT\n-A OUTPUT -j DROP\nCOMMIT\n",
+     {"local tcp 0.0.0.0:40000 > 198.51.100.7:80 flags=S"}, "sent@nat:POSTROUTING:0", "nat:OUTPUT:1=1 nat:POSTROUTING:1=1 nat:POSTROUTING:P=1 filter:OUTPUT:1=1"},
+    {"item 10: mangle OUTPUT mark reroutes through table alt: filter OUTPUT still sees -o wan1, POSTROUTING lan0", "",
+     "*mangle\n-A OUTPUT -p udp -j MARK --set-mark 0x1\n-A POSTROUTING -o lan0\nCOMMIT\n*filter\n-A OUTPUT -o wan1 -j ACCEPT\n-A OUTPUT -j DROP\nCOMMIT\n",
+     {"local udp 0.0.0.0:5000 > 198.51.100.7:53"}, "sent@mangle:POSTROUTING:0", "mangle:OUTPUT:1=1 mangle:OUTPUT:P=1 mangle:POSTROUTING:1=1 mangle:POSTROUTING:P=1 filter:OUTPUT:1=1"},
+    {"item 11: nat PREROUTING sees the first packet only; the reply is un-NATed", "\"ip_forward\":1",
+     "*nat\n-A PREROUTING -i wan1 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 192.0.2.50:80\nCOMMIT\n"
+     "*filter\n-A FORWARD -d 192.0.2.50/32 -p tcp -m tcp --dport 80 -j ACCEPT\n-A FORWARD -m state --state ESTABLISHED -j ACCEPT\n-A FORWARD -j DROP\nCOMMIT\n",
+     {"wire tcp 198.51.100.7:40000 > 203.0.113.1:8080 in=wan1 flags=S", "wire tcp 192.0.2.50:80 > 198.51.100.7:40000 in=lan0 flags=SA",
+      "wire tcp 198.51.100.7:40000 > 203.0.113.1:8080 in=wan1 flags=A"},
+     "forwarded@nat:POSTROUTING:0 forwarded@filter:FORWARD:2 forwarded@filter:FORWARD:1", "nat:PREROUTING:1=1 nat:POSTROUTING:P=1 filter:FORWARD:1=2 filter:FORWARD:2=1"},
+    {"item 11: a PREROUTING -i wan1 port-forward never applies to the host's own connection", "",
+     "*nat\n-A PREROUTING -i wan1 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 192.0.2.50:80\nCOMMIT\n"
+     "*filter\n-A INPUT -p tcp -m tcp --dport 8080 -j ACCEPT\n-A INPUT -j DROP\nCOMMIT\n",
+     {"local tcp 0.0.0.0:40000 > 203.0.113.1:8080 flags=S"}, "delivered@filter:INPUT:1", "nat:OUTPUT:P=1 nat:POSTROUTING:P=1 filter:INPUT:1=1 filter:OUTPUT:P=1"},
+    {"item 11: Docker's nat OUTPUT --dst-type LOCAL rule does apply to it", "",
+     "*nat\n:DOCKER - [0:0]\n-A OUTPUT ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -j DOCKER\n"
+     "-A DOCKER -p tcp -m tcp --dport 8080 -j DNAT --to-destination 192.0.2.50:80\nCOMMIT\n",
+     {"local tcp 0.0.0.0:40000 > 203.0.113.1:8080 flags=S"}, "sent", "nat:OUTPUT:1=1 nat:POSTROUTING:P=1 nat:DOCKER:1=1"},
+    {"item 11: SNAT/MASQUERADE rewrites the source on the way out", "\"ip_forward\":1",
+     "*nat\n-A POSTROUTING -o wan1 -j MASQUERADE\nCOMMIT\n*filter\n-A FORWARD -s 203.0.113.1/32 -j DROP\nCOMMIT\n*mangle\n-A POSTROUTING -s 203.0.113.1/32\nCOMMIT\n",
+     {"wire udp 192.0.2.50:4000 > 198.51.100.7:53 in=lan0", "wire udp 198.51.100.7:53 > 203.0.113.1:4000 in=wan1"},
+     "forwarded forwarded", "nat:PREROUTING:P=1 nat:POSTROUTING:1=1 filter:FORWARD:P=2 mangle:PREROUTING:P=2 mangle:FORWARD:P=2 mangle:POSTROUTING:P=2"},
+    {"item 11: two LAN hosts masqueraded from the same port get distinct replies", "\"ip_forward\":1",
+     "*nat\n-A POSTROUTING -o wan1 -j MASQUERADE\nCOMMIT\n*filter\n-A FORWARD -d 192.0.2.50/32 -m state --state ESTABLISHED\n-A FORWARD -d 192.0.2.51/32 -m state --state ESTABLISHED\nCOMMIT\n",
+     {"wire udp 192.0.2.50:5000 > 198.51.100.7:53 in=lan0", "wire udp 192.0.2.51:5000 > 198.51.100.7:53 in=lan0",
+      "wire udp 198.51.100.7:53 > 203.0.113.1:5000 in=wan1", "wire udp 198.51.100.7:53 > 203.0.113.1:5001 in=wan1"},
+     "forwarded forwarded forwarded forwarded", "nat:PREROUTING:P=2 nat:POSTROUTING:1=2 filter:FORWARD:1=1 filter:FORWARD:2=1 filter:FORWARD:P=4",
+     "the kernel picks the clashing connection's new port from a hash: the reply cannot be addressed to it in advance"},
+    {"item 1 + 8: a mark set in mangle PREROUTING steers input routing (table alt via lan0)", "\"ip_forward\":1",
+     "*mangle\n-A PREROUTING -i wan1 -d 198.51.100.9/32 -j MARK --set-mark 0x1\nCOMMIT\n*filter\n-A FORWARD -o lan0\n-A FORWARD -o wan1\nCOMMIT\n",
+     {"wire udp 203.0.113.9:4000 > 198.51.100.9:53 in=wan1", "wire udp 203.0.113.9:4000 > 198.51.100.10:53 in=wan1"},
+     "forwarded forwarded", "mangle:PREROUTING:1=1 mangle:PREROUTING:P=2 mangle:FORWARD:P=2 mangle:POSTROUTING:P=2 filter:FORWARD:1=1 filter:FORWARD:2=1 filter:FORWARD:P=2"},
+    {"item 11: REDIRECT in OUTPUT maps to 127.0.0.1", "",
+     "*nat\n-A OUTPUT -p tcp -m tcp --dport 80 -j REDIRECT --to-ports 3128\nCOMMIT\n*filter\n-A INPUT -d 127.0.0.1/32 -i lo -p tcp -m tcp --dport 3128 -j ACCEPT\n-A INPUT -j DROP\nCOMMIT\n",
+     {"local tcp 0.0.0.0:40000 > 198.51.100.7:80 flags=S"}, "delivered@filter:INPUT:1", "nat:OUTPUT:1=1 nat:POSTROUTING:P=1 filter:INPUT:1=1 filter:OUTPUT:P=1"},
+    {"item 11: a nat table that only ACCEPTs never sees a packet: no rule makes conntrack active", "",
+     "*nat\n-A PREROUTING -j ACCEPT\n-A OUTPUT -j ACCEPT\nCOMMIT\n*filter\n-A INPUT -j ACCEPT\nCOMMIT\n",
+     {"wire tcp 198.51.100.7:40000 > 203.0.113.1:22 in=wan1 flags=S", "local udp 0.0.0.0:4000 > 198.51.100.7:53"},
+     "delivered@filter:INPUT:1 sent", "filter:INPUT:1=1 filter:OUTPUT:P=1"},
+    {"item 11: nat never sees an INVALID packet", "",
+     "*nat\n-A PREROUTING -j ACCEPT\nCOMMIT\n*filter\n-A INPUT -m conntrack --ctstate INVALID -j DROP\nCOMMIT\n",
+     {"wire tcp 198.51.100.7:40000 > 203.0.113.1:22 in=wan1 flags=SF"}, "dropped:netfilter@filter:INPUT:1", "filter:INPUT:1=1"},
+
+    // --- item 12: conntrack ---
+    {"item 12: a local client's SYN is NEW in OUTPUT and NEW in INPUT; the reply is ESTABLISHED", "",
+     "*filter\n-A OUTPUT -m state --state NEW\n-A INPUT -m state --state NEW\n-A INPUT -m state --state ESTABLISHED\nCOMMIT\n",
+     {"local tcp 203.0.113.1:40000 > 203.0.113.1:22 flags=S", "local tcp 203.0.113.1:22 > 203.0.113.1:40000 flags=SA"},
+     "delivered delivered", "filter:OUTPUT:1=1 filter:OUTPUT:P=2 filter:INPUT:1=1 filter:INPUT:2=1 filter:INPUT:P=2"},
+    {"item 12: a packet dropped before confirmation leaves no entry", "",
+     "*filter\n-A INPUT -p tcp -m tcp --dport 22 -m recent --set --name once\n-A INPUT -m recent --rcheck --name once --hitcount 2 -m state --state NEW -j ACCEPT\n-A INPUT -j DROP\nCOMMIT\n",
+     {"wire tcp 198.51.100.7:40000 > 203.0.113.1:22 in=wan1 flags=S t=0", "wire tcp 198.51.100.7:40000 > 203.0.113.1:22 in=wan1 flags=S t=1"},
+     "dropped:netfilter@filter:INPUT:3 delivered@filter:INPUT:2", "filter:INPUT:1=2 filter:INPUT:2=1 filter:INPUT:3=1"},
+    {"item 12: NOTRACK in raw PREROUTING does nothing to loopback packets", "",
+     "*raw\n-A PREROUTING -i lo -j NOTRACK\nCOMMIT\n*filter\n-A INPUT -m state --state UNTRACKED -j DROP\nCOMMIT\n",
+     {"local udp 127.0.0.1:4000 > 127.0.0.1:53"}, "delivered", "raw:PREROUTING:1=1 raw:PREROUTING:P=1 raw:OUTPUT:P=1 filter:INPUT:P=1 filter:OUTPUT:P=1"},
+    {"item 12: NOTRACK in raw OUTPUT untracks it", "",
+     "*raw\n-A OUTPUT -o lo -j NOTRACK\nCOMMIT\n*filter\n-A INPUT -m state --state UNTRACKED -j DROP\nCOMMIT\n",
+     {"local udp 127.0.0.1:4000 > 127.0.0.1:53"}, "dropped:netfilter@filter:INPUT:1", "raw:PREROUTING:P=1 raw:OUTPUT:1=1 raw:OUTPUT:P=1 filter:INPUT:1=1 filter:OUTPUT:P=1"},
+    {"item 12: a lone ACK is NEW with tcp_loose=1", "",
+     "*filter\n-A INPUT -m state --state NEW -j ACCEPT\n-A INPUT -j DROP\nCOMMIT\n",
+     {"wire tcp 198.51.100.7:40000 > 203.0.113.1:22 in=wan1 flags=A"}, "delivered@filter:INPUT:1", "filter:INPUT:1=1"},
+    {"item 12: a lone ACK is INVALID with tcp_loose=0", "\"net.netfilter.nf_conntrack_tcp_loose\":0",
+     "*filter\n-A INPUT -m state --state INVALID -j DROP\nCOMMIT\n",
+     {"wire tcp 198.51.100.7:40000 > 203.0.113.1:22 in=wan1 flags=A"}, "dropped:netfilter@filter:INPUT:1", "filter:INPUT:1=1"},
+    {"item 12: SYN+FIN is INVALID", "", "*filter\n-A INPUT -m conntrack --ctstate INVALID -j DROP\nCOMMIT\n",
+     {"wire tcp 198.51.100.7:40000 > 203.0.113.1:22 in=wan1 flags=SF"}, "dropped:netfilter@filter:INPUT:1", "filter:INPUT:1=1"},
+    {"item 12: ICMP echo request NEW, reply ESTABLISHED; an unsolicited reply INVALID", "",
+     "*filter\n-A INPUT -m state --state NEW\n-A INPUT -m state --state ESTABLISHED\n-A INPUT -m state --state INVALID\nCOMMIT\n",
+     {"local icmp 0.0.0.0 > 192.0.2.1 type=8", "local icmp 192.0.2.1 > 192.0.2.1 type=0", "wire icmp 198.51.100.7 > 203.0.113.1 in=wan1 type=0"},
+     "delivered delivered delivered", "filter:INPUT:1=1 filter:INPUT:2=1 filter:INPUT:3=1 filter:INPUT:P=3 filter:OUTPUT:P=2"},
+    {"item 12: an ICMP error about a tracked flow is RELATED", "",
+     "*filter\n-A INPUT -m state --state RELATED -j ACCEPT\n-A INPUT -m state --state ESTABLISHED -j ACCEPT\n-A INPUT -j DROP\nCOMMIT\n",
+     {"local udp 0.0.0.0:4000 > 198.51.100.7:53", "wire icmp 198.51.100.7 > 203.0.113.1 in=wan1 type=3/3 quoted=udp:203.0.113.1:4000>198.51.100.7:53",
+      "wire icmp 198.51.100.7 > 203.0.113.1 in=wan1 type=3/3 quoted=udp:203.0.113.1:4001>198.51.100.7:53"},
+     "sent delivered@filter:INPUT:1 dropped:netfilter@filter:INPUT:3", "filter:INPUT:1=1 filter:INPUT:3=1 filter:OUTPUT:P=1"},
+    {"item 12: UDP reply is ESTABLISHED", "",
+     "*filter\n-A INPUT -m state --state ESTABLISHED -j ACCEPT\n-A INPUT -j DROP\nCOMMIT\n",
+     {"local udp 0.0.0.0:4000 > 198.51.100.7:53", "wire udp 198.51.100.7:53 > 203.0.113.1:4000 in=wan1", "wire udp 198.51.100.7:53 > 203.0.113.1:4001 in=wan1"},
+     "sent delivered@filter:INPUT:1 dropped:netfilter@filter:INPUT:2", "filter:INPUT:1=1 filter:INPUT:2=1 filter:OUTPUT:P=1"},
+
+    // --- item 13: addrtype ---
+    {"item 13: --dst-type LOCAL covers every own address and 127/8, whatever the interface", "",
+     "*filter\n-A INPUT -m addrtype --dst-type LOCAL -j ACCEPT\n-A INPUT -j DROP\nCOMMIT\n",
+     {"wire udp 198.51.100.7:4000 > 192.0.2.1:53 in=wan1", "local udp 0.0.0.0:4000 > 127.0.0.9:53"}, "delivered@filter:INPUT:1 delivered@filter:INPUT:1", "filter:INPUT:1=2 filter:OUTPUT:P=1"},
+    {"item 13: --limit-iface-in restricts to the arrival interface's addresses", "",
+     "*filter\n-A INPUT -m addrtype --dst-type LOCAL --limit-iface-in -j ACCEPT\n-A INPUT -j DROP\nCOMMIT\n",
+     {"wire udp 198.51.100.7:4000 > 192.0.2.1:53 in=wan1", "wire udp 198.51.100.7:4000 > 203.0.113.1:53 in=wan1"},
+     "dropped:netfilter@filter:INPUT:2 delivered@filter:INPUT:1", "filter:INPUT:1=1 filter:INPUT:2=1"},
+
+    // --- item 14: counters ---
+    {"item 14: bytes are the IP datagram length, policies count falls and RETURNs", "",
+     "*filter\n:INPUT DROP [0:0]\n:sub - [0:0]\n-A INPUT -j sub\n-A sub -p udp -j RETURN\nCOMMIT\n",
+     {"wire udp 198.51.100.7:4000 > 203.0.113.1:53 in=wan1 len=1234"}, "dropped:netfilter@filter:INPUT:0", "filter:INPUT:1=1 filter:sub:1=1 filter:INPUT:P=1"},
+    {"unknown arrival interface is a named drop", "", "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n",
+     {"wire udp 198.51.100.7:4000 > 203.0.113.1:53 in=eth7"}, "dropped:unknown_interface", "", "the packet arrives on an interface the host does not have"},
+};
+
+}  // namespace fwbench::test
