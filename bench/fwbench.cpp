@@ -131,10 +131,13 @@ int run_explain(const SourceOptions& o, const std::vector<std::string>& packets,
         PacketDescription d = parse_packet_description(descriptions[i], "packet " + std::to_string(i + 1));
         if (!d.local && d.packet.in.empty())
             throw std::runtime_error("packet " + std::to_string(i + 1) + ": say where it comes from: 'from local' or 'in IFACE'");
-        if (d.established && !st.conntrack.seed_established(d.packet))
+        std::string note;
+        if (d.established && !path.conntrack_active())
+            note = "note: [established] changes nothing here: no rule of this ruleset needs conntrack, so the kernel tracks no connections\n";
+        else if (d.established && !st.conntrack.seed_established(d.packet))
             throw std::runtime_error("packet " + std::to_string(i + 1) + ": [established] needs a trackable packet");
         PathResult r = path.process(d.packet, d.local ? Origin::local : Origin::wire, st, true);
-        print(format_explanation(path, r, descriptions[i], d.local));
+        print(note + format_explanation(path, r, descriptions[i], d.local));
     }
     return 0;
 }
