@@ -23,6 +23,7 @@
 #include "explain.hpp"
 #include "fwbench/capture_replay.hpp"
 #include "fwbench/eal.hpp"
+#include "fwbench/kernel_replay.hpp"
 #include "fwbench/classbench.hpp"
 #include "fwbench/classbench_trace.hpp"
 #include "fwbench/linear_engine.hpp"
@@ -142,6 +143,64 @@ int run_explain(const SourceOptions& o, const std::vector<std::string>& packets,
     return 0;
 }
 
+// Runs fwbench and the real kernel on the same inputs and prints where their counters differ.
+int run_kernel_check(const SourceOptions& o, const std::vector<std::string>& packets, const std::string& pcap,
+                     const std::string& iface, bool legacy) {
+    std::string why;
+    if (!KernelReplay::available(&why)) throw std::runtime_error("the kernel replay cannot run here: " + why);
+    auto ipsets = load_ipsets(o);
+    Host host = load_host(o);
+    Ruleset rs = load_ruleset(o, ipsets ? &*ipsets : nullptr);
+    if (rs.family != Family::ipv4) throw std::runtime_error("kernel-check replays IPv4 rulesets (the IPv6 path is not modelled yet)");
+    PacketPath path(rs, host, ipsets ? &*ipsets : nullptr);
+    PathState st(rs, EngineOptions{}, host.sysctl());
+    KernelReplay kernel(host, rs, KernelReplayOptions{legacy});
+    std::uint64_t injected = 0, not_injected = 0;
+    auto send = [&](const Packet& input, Origin origin, const PathResult& r) {
+        Packet sent = input;
+        if (origin == Origin::local && !r.walks.empty()) sent.src = r.walks.front().seen.src;
+        kernel.inject(sent, origin);
+        ++injected;
+    };
+    if (!pcap.empty()) {
+        ensure_eal();
+        MbufPool pool("fwbench_check", 4095);
+        CaptureFileSource source(pcap, pool.get());
+        CaptureReplay replay(path, st, {iface, false, 2000000000ull});
+        rte_mbuf* burst[32];
+        std::vector<std::uint8_t> scratch;
+        while (std::uint16_t n = source.rx_burst(burst, 32)) {
+            for (std::uint16_t i = 0; i < n; ++i) {
+                ReplayedPacket rp = replay.feed(frame_view(burst[i], scratch));
+                if (rp.origin == CaptureOrigin::wire || rp.origin == CaptureOrigin::local) send(rp.input, rp.path_origin, rp.result);
+                else ++not_injected;
+            }
+            rte_pktmbuf_free_bulk(burst, n);
+        }
+    }
+    for (std::size_t i = 0; i < packets.size(); ++i) {
+        PacketDescription d = parse_packet_description(packets[i], "packet " + std::to_string(i + 1));
+        if (!d.local && d.packet.in.empty())
+            throw std::runtime_error("packet " + std::to_string(i + 1) + ": say where it comes from: 'from local' or 'in IFACE'");
+        Origin origin = d.local ? Origin::local : Origin::wire;
+        send(d.packet, origin, path.process(d.packet, origin, st));
+    }
+    auto diffs = compare_counters(rs, st.engine, kernel.counters());
+    std::cout << "kernel-check: " << injected << " packets replayed into the kernel (" << (legacy ? "iptables-legacy" : "iptables-nft")
+              << ")" << (not_injected ? ", " + std::to_string(not_injected) + " capture records not replayed (copies, malformed, skipped)" : "")
+              << "\n";
+    if (diffs.empty()) {
+        std::cout << "  fwbench and the kernel agree on every rule and policy counter\n";
+        return 0;
+    }
+    std::cout << "  " << diffs.size() << " counters differ (packets/bytes):\n";
+    for (const auto& d : diffs)
+        std::cout << "    " << d.table << " " << d.chain << " " << (d.rule ? "rule " + std::to_string(d.rule) : std::string("policy"))
+                  << ": fwbench " << d.fwbench.packets << "/" << d.fwbench.bytes << ", kernel " << d.kernel.packets << "/" << d.kernel.bytes
+                  << "   " << d.text << "\n";
+    return 1;
+}
+
 int run(int argc, char** argv) {
     CLI::App app{"fwbench: what an iptables ruleset does to traffic, and what matching costs"};
     std::string rules_path, format = "iptables", trace_path, verdicts_path, counters_path, json_path, ipsets_path;
@@ -184,10 +243,23 @@ int run(int argc, char** argv) {
                         "packets, e.g. \"tcp 203.0.113.1:40000 > 203.0.113.1:22 from local\" or "
                         "\"udp 198.51.100.7:53 > 192.0.2.10:53 in wan1 [established]\", or an index into --pcap")->required();
     auto* dump_host = app.add_subcommand("dump-host", "print the running host as the JSON --host reads");
+    SourceOptions check_src;
+    std::vector<std::string> check_packets;
+    std::string check_pcap, check_iface;
+    bool check_legacy = false;
+    auto* check = app.add_subcommand("kernel-check", "replay the same packets into the real kernel (network namespaces) and compare counters");
+    check->add_option("--rules", check_src.rules_path, "iptables-save ruleset (default: the running host's)");
+    check->add_option("--host", check_src.host_path, "host JSON (fwbench dump-host)");
+    check->add_option("--ipsets", check_src.ipsets_path, "ipset save output for -m set");
+    check->add_option("--pcap", check_pcap, "capture to replay");
+    check->add_option("--iface", check_iface, "interface for captures that carry none");
+    check->add_flag("--legacy", check_legacy, "load the ruleset with iptables-legacy instead of iptables-nft");
+    check->add_option("packets", check_packets, "packet descriptions, as for explain");
     app.require_subcommand(0, 1);
     CLI11_PARSE(app, argc, argv);
 
     if (explain->parsed()) return run_explain(src, explain_packets, seed, explain_pcap, explain_iface);
+    if (check->parsed()) return run_kernel_check(check_src, check_packets, check_pcap, check_iface, check_legacy);
     if (dump_host->parsed()) {
         std::cout << dump_running_host();
         return 0;

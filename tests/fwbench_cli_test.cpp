@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -262,6 +263,25 @@ TEST(FwbenchDumpHost, TheRunningHostReadsBack) {
     fwbench::Host h = fwbench::Host::from_json(r.out, "dump-host");
     ASSERT_NE(h.interface("lo"), nullptr);
     EXPECT_EQ(h.address_type(*fwbench::parse_ip("127.0.0.1", fwbench::Family::ipv4), ""), fwbench::addr_type::local);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(FwbenchKernelCheck, SeedCaptureAgreesWithTheKernel) {
+    if (geteuid() != 0) {
+        if (const char* req = std::getenv("FWBENCH_REQUIRE_KERNEL"); req && std::string(req) == "1") FAIL() << "kernel-check required but not root";
+        GTEST_SKIP() << "kernel-check needs root for network namespaces";
+    }
+    std::string args = "kernel-check --rules " + env("FWBENCH_SOURCE") + "/traces/seed/rules.v4 --host " + env("FWBENCH_SOURCE") +
+                       "/traces/seed/host.json --pcap " + env("FWBENCH_SOURCE") + "/traces/seed/capture.pcap";
+    for (const char* backend : {"", " --legacy"}) {
+        Result r = run(args + backend);
+        EXPECT_EQ(r.status, 0) << r.out << r.err;
+        EXPECT_NE(r.out.find("9 packets replayed into the kernel"), std::string::npos) << r.out;
+        EXPECT_NE(r.out.find("agree on every rule and policy counter"), std::string::npos) << r.out;
+    }
 }
 
 }  // namespace

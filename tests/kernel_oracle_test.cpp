@@ -77,3 +77,29 @@ INSTANTIATE_TEST_SUITE_P(PathFixtures, KernelOracle, ::testing::ValuesIn(test::p
 namespace fwbench::test {
 void PrintTo(const PathCase& c, std::ostream* os) { *os << c.name; }
 }  // namespace fwbench::test
+
+namespace fwbench {
+namespace {
+
+TEST(CompareCounters, FindsEachDifferenceByPosition) {
+    Ruleset rs = parse_ruleset("*filter\n:INPUT DROP [0:0]\n:x - [0:0]\n-A INPUT -j x\n-A x -p udp\n-A INPUT -j ACCEPT\nCOMMIT\n", {});
+    EngineState mine(rs, EngineOptions{});
+    mine.count_rule(0, 0, 0, 60);                 // INPUT rule 1
+    mine.count_rule(0, 3, 0, 60);                 // x rule 1
+    mine.count_policy(0, 0, 60);
+    // The kernel's view: same rule 1, x rule 1 twice, no policy hit; chains in another order.
+    const char* kernel = "*filter\n:INPUT DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:x - [0:0]\n"
+                         "[1:60] -A INPUT -j x\n[0:0] -A INPUT -j ACCEPT\n[2:120] -A x -p udp\nCOMMIT\n";
+    auto diffs = compare_counters(rs, mine, kernel);
+    ASSERT_EQ(diffs.size(), 2u);
+    EXPECT_EQ(diffs[0].chain, "INPUT");
+    EXPECT_EQ(diffs[0].rule, 0);
+    EXPECT_EQ(diffs[0].fwbench, (Counters{1, 60}));
+    EXPECT_EQ(diffs[0].kernel, (Counters{0, 0}));
+    EXPECT_EQ(diffs[1].chain, "x");
+    EXPECT_EQ(diffs[1].rule, 1);
+    EXPECT_EQ(diffs[1].kernel, (Counters{2, 120}));
+}
+
+}  // namespace
+}  // namespace fwbench

@@ -122,6 +122,8 @@ ReplayedPacket CaptureReplay::feed(const FrameView& frame, bool trace) {
     }
     p.has_mac = p.has_mac && origin == Origin::wire;
 
+    out.input = p;
+    out.path_origin = origin;
     auto start = std::chrono::steady_clock::now();
     out.result = path_.process(p, origin, st_, trace);
     out.path_ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count());

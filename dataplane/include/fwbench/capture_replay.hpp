@@ -39,6 +39,8 @@ struct ReplayedPacket {
     std::string reason;           // malformed / skipped: the named reason
     std::uint64_t copy_of = 0;    // forwarded_copy: the index of the inbound packet
     PathResult result;            // wire / local: what the path did
+    Packet input;                 // wire / local: the packet as the path received it
+    Origin path_origin = Origin::wire;
     std::uint64_t path_ns = 0;    // time spent in the packet path
 };
 
