@@ -158,7 +158,7 @@ int run_kernel_check(const SourceOptions& o, const std::vector<std::string>& pac
     std::uint64_t injected = 0, not_injected = 0;
     auto send = [&](const Packet& input, Origin origin, const PathResult& r) {
         Packet sent = input;
-        if (origin == Origin::local && !r.walks.empty()) sent.src = r.walks.front().seen.src;
+        if (origin == Origin::local && !unspecified_address(r.source)) sent.src = r.source;
         kernel.inject(sent, origin);
         ++injected;
     };

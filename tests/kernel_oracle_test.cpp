@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "fwbench/kernel_replay.hpp"
 #include "fwbench/packet_description.hpp"
 #include "fwbench/packet_path.hpp"
@@ -51,7 +53,7 @@ TEST_P(KernelOracle, CountersEqualTheKernels) {
         PathResult r = path.process(p, origin, st);
         Packet sent = p;
         // A local packet leaves with the source routing chose for it.
-        if (origin == Origin::local && !r.walks.empty()) sent.src = r.walks.front().seen.src;
+        if (origin == Origin::local && !unspecified_address(r.source)) sent.src = r.source;
         kernel.inject(sent, origin);
     }
     auto diffs = compare_counters(rs, st.engine, kernel.counters());
@@ -99,6 +101,60 @@ TEST(CompareCounters, FindsEachDifferenceByPosition) {
     EXPECT_EQ(diffs[1].chain, "x");
     EXPECT_EQ(diffs[1].rule, 1);
     EXPECT_EQ(diffs[1].kernel, (Counters{2, 120}));
+}
+
+}  // namespace
+}  // namespace fwbench
+
+#include "random_cases.hpp"
+
+namespace fwbench {
+namespace {
+
+// Random rulesets and traffic (fixed seeds) against the kernel. FWBENCH_RANDOM_CASES sets how
+// many (default 120), FWBENCH_RANDOM_SEED the first seed. A disagreement prints a reproduction:
+// the ruleset file and a `fwbench kernel-check` command line with every packet.
+TEST(KernelOracleRandom, RandomRulesetsAndTraffic) {
+    require_kernel();
+    if (HasFatalFailure() || IsSkipped()) return;
+    int count = std::getenv("FWBENCH_RANDOM_CASES") ? std::atoi(std::getenv("FWBENCH_RANDOM_CASES")) : 120;
+    std::uint64_t first = std::getenv("FWBENCH_RANDOM_SEED") ? std::strtoull(std::getenv("FWBENCH_RANDOM_SEED"), nullptr, 10) : 1;
+    std::string host_json = std::string("{\"addr\":") + test::router_addr + ",\"route\":" + test::router_routes +
+                            ",\"rule\":" + test::router_rules + ",\"sysctl\":{\"ip_forward\":1}}";
+    Host host = Host::from_json(host_json, "router.json");
+    int disagreements = 0;
+    for (int i = 0; i < count && disagreements < 3; ++i) {
+        std::uint64_t seed = first + static_cast<std::uint64_t>(i);
+        test::RandomCase rc = test::make_random_case(seed);
+        RulesetParseOptions opt;
+        opt.family = Family::ipv4;
+        opt.source = "random seed " + std::to_string(seed);
+        Ruleset rs = parse_ruleset(rc.rules, opt);
+        PacketPath path(rs, host);
+        PathState st(rs, EngineOptions{}, host.sysctl());
+        KernelReplayOptions kopt;
+        kopt.liberal_tcp_windows = true;
+        KernelReplay kernel(host, rs, kopt);
+        std::string packets_cmd;
+        for (auto& [p, origin] : rc.packets) {
+            PathResult r = path.process(p, origin, st);
+            Packet sent = p;
+            if (origin == Origin::local && !unspecified_address(r.source)) sent.src = r.source;
+            kernel.inject(sent, origin);
+            packets_cmd += " '" + format_packet_description(sent, origin == Origin::local) + "'";
+        }
+        auto diffs = compare_counters(rs, st.engine, kernel.counters());
+        if (diffs.empty()) continue;
+        ++disagreements;
+        std::string file = testing::TempDir() + "random-" + std::to_string(seed) + ".v4";
+        std::ofstream(file) << rc.rules;
+        std::string report;
+        for (const auto& d : diffs)
+            report += "\n  " + d.table + " " + d.chain + (d.rule ? " rule " + std::to_string(d.rule) : " policy") + ": fwbench " +
+                      std::to_string(d.fwbench.packets) + ", kernel " + std::to_string(d.kernel.packets) + "   " + d.text;
+        ADD_FAILURE() << "seed " << seed << " disagrees:" << report << "\nreproduce (host: tests/path_fixtures.hpp router with ip_forward=1):\n"
+                      << "  fwbench kernel-check --rules " << file << " --host HOST" << packets_cmd << "\nruleset:\n" << rc.rules;
+    }
 }
 
 }  // namespace

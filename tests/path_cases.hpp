@@ -98,6 +98,10 @@ inline const std::vector<PathCase> path_cases = {
      "dropped:rp_filter delivered", "filter:INPUT:1=1"},
     {"item 6: loose rp_filter accepts any routable source", "\"net.ipv4.conf.all.rp_filter\":2", "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n",
      {"wire udp 192.0.2.77:4000 > 203.0.113.1:53 in=wan1"}, "delivered", "filter:INPUT:1=1"},
+    {"item 6: a blackhole route back to the source is no martian (fib_lookup fails: last resort)", "", "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n",
+     {"wire udp 198.51.100.130:4000 > 203.0.113.1:53 in=wan1"}, "delivered@filter:INPUT:1", "filter:INPUT:1=1"},
+    {"item 6: ... but it fails a strict reverse path check", "\"net.ipv4.conf.all.rp_filter\":1", "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n",
+     {"wire udp 198.51.100.130:4000 > 203.0.113.1:53 in=wan1"}, "dropped:rp_filter", ""},
     {"item 6: rp_filter is max(all, device)", "\"net.ipv4.conf.all.rp_filter\":0,\"net.ipv4.conf.wan1.rp_filter\":1", "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n",
      {"wire udp 192.0.2.77:4000 > 203.0.113.1:53 in=wan1"}, "dropped:rp_filter", ""},
     {"item 6: looped-back packets skip source validation", "\"net.ipv4.conf.all.rp_filter\":1", "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n",
@@ -133,6 +137,11 @@ inline const std::vector<PathCase> path_cases = {
      "*filter\n-A FORWARD -i lan0 -o wan1\nCOMMIT\n*nat\n-A POSTROUTING -o wan1\n-A PREROUTING -i lan0\n-A POSTROUTING -o nowhere0 -j MASQUERADE\nCOMMIT\n",
      {"wire udp 192.0.2.50:4000 > 198.51.100.7:53 in=lan0"}, "forwarded",
      "filter:FORWARD:1=1 filter:FORWARD:P=1 nat:POSTROUTING:1=1 nat:POSTROUTING:P=1 nat:PREROUTING:1=1 nat:PREROUTING:P=1"},
+
+    {"item 9: a user chain reached from POSTROUTING sees a forwarded packet's input interface", "\"ip_forward\":1",
+     "*mangle\n:x - [0:0]\n-A POSTROUTING -j x\n-A x -i lan0\n-A x -i wan1\nCOMMIT\n",
+     {"wire udp 192.0.2.50:4000 > 198.51.100.7:53 in=lan0", "local udp 0.0.0.0:4000 > 198.51.100.7:53"},
+     "forwarded sent", "mangle:POSTROUTING:1=2 mangle:x:1=1 mangle:POSTROUTING:P=2 mangle:PREROUTING:P=1 mangle:FORWARD:P=1 mangle:OUTPUT:P=1"},
 
     // --- item 10: rerouting after OUTPUT ---
     {"item 10: nat OUTPUT DNAT reroutes: the rest of OUTPUT still sees -o wan1, POSTROUTING sees lan0", "",

@@ -70,7 +70,9 @@ constexpr std::uint8_t tcp_table[2][6][10] = {
     {
         /* ORIGINAL  sNO  sSS  sSR  sES  sFW  sCW  sLA  sTW  sCL  sS2 */
         /* syn    */ {sSS, sSS, sIG, sIG, sIG, sIG, sIG, sSS, sSS, sS2},
-        /* synack */ {sIV, sIV, sIG, sIG, sIG, sIG, sIG, sIG, sIG, sSR},
+        // A SYN/ACK from the client is invalid but in (simultaneous) open (current kernels;
+        // 3.x ignored it instead — the kernel oracle settled it).
+        /* synack */ {sIV, sIV, sSR, sIV, sIV, sIV, sIV, sIV, sIV, sSR},
         /* fin    */ {sIV, sIV, sFW, sFW, sLA, sLA, sLA, sTW, sCL, sIV},
         /* ack    */ {sES, sIV, sES, sES, sCW, sCW, sTW, sTW, sCL, sIV},
         /* rst    */ {sIV, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL},
@@ -235,7 +237,7 @@ bool Conntrack::track(Connection& c, CtDir dir, const Packet& p, bool is_new, st
                 why_invalid = std::string("invalid TCP transition from ") + tcp_ct_state_name(c.tcp);
                 return false;
             }
-            if (next == sIG) return true;  // tracked, state unchanged
+            if (next == sIG) return true;  // tracked, state unchanged (tcp_packet returns NF_ACCEPT)
             if (c.tcp == TcpCtState::syn_recv && dir == CtDir::original && next == sES) c.status |= ct_status::assured;
             if (next == sES && c.tcp != TcpCtState::established && (c.status & ct_status::seen_reply)) c.status |= ct_status::assured;
             c.tcp = static_cast<TcpCtState>(next);

@@ -223,4 +223,34 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
     return d;
 }
 
+std::string format_packet_description(const Packet& p, bool local) {
+    auto endpoint = [&](const IpAddr& a, std::uint16_t port, bool ports) {
+        std::string ip = format_ip(a);
+        if (a.family == Family::ipv6 && ports) ip = "[" + ip + "]";
+        return ports ? ip + ":" + std::to_string(port) : ip;
+    };
+    bool ports = p.proto == proto::tcp || p.proto == proto::udp || p.proto == proto::udplite || p.proto == proto::sctp ||
+                 p.proto == proto::dccp;
+    std::string proto_name = p.proto == proto::icmpv6 ? "icmpv6" : format_protocol(p.proto);
+    std::string out = proto_name + " " + endpoint(p.src, p.sport, ports) + " > " + endpoint(p.dst, p.dport, ports);
+    out += local ? " from local" : " in " + std::string(p.in.view());
+    if (p.proto == proto::tcp) {
+        static const char letters[] = "FSRPAUEC";
+        std::string flags;
+        for (int i = 0; i < 8; ++i)
+            if (p.tcp_flags & (1 << i)) flags += letters[i];
+        if (!flags.empty()) out += " flags=" + flags;
+    }
+    if (p.proto == proto::icmp || p.proto == proto::icmpv6) {
+        out += " type=" + std::to_string(p.icmp_type) + "/" + std::to_string(p.icmp_code);
+        if (p.icmp_id) out += " id=" + std::to_string(p.icmp_id);
+    }
+    out += " len=" + std::to_string(p.length) + " ttl=" + std::to_string(p.ttl);
+    if (p.tos) out += " tos=" + std::to_string(p.tos);
+    if (p.mark) out += " mark=" + std::to_string(p.mark);
+    if (p.fragment) out += " frag";
+    if (p.timestamp_ns) out += " t=" + std::to_string(static_cast<double>(p.timestamp_ns) / 1e9);
+    return out;
+}
+
 }  // namespace fwbench

@@ -251,8 +251,11 @@ bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
         case Hook::prerouting:
         case Hook::input: out = IfaceName(); break;
         case Hook::forward: break;
-        case Hook::output:
-        case Hook::postrouting: in = IfaceName(); break;
+        case Hook::output: in = IfaceName(); break;
+        // ip_output passes skb->dev as the input device: a forwarded packet's arrival interface
+        // (iptables refuses -i in built-in POSTROUTING, but user chains reached from it see it);
+        // locally generated packets have none.
+        case Hook::postrouting: break;
     }
     for (TableId t : tables_for(hook)) {
         if (t == t_mangle && (hook == Hook::prerouting || hook == Hook::output) && !c.has_ct) {
@@ -401,7 +404,10 @@ bool PacketPath::route_input(Ctx& c) const {
         bool no_addr = !itf || itf->addrs.empty();
         RouteQuery back{s, d, oif.empty() ? std::string_view("lo") : oif, "", 0, q.tos};
         RouteResult br = host_.lookup(back);
-        if (!br.found) return rpf ? DropReason::rp_filter : DropReason::none;
+        // fib_lookup fails for blackhole/unreachable/prohibit routes as for no route at all:
+        // the "last resort" then accepts unless rp_filter is on.
+        bool error_route = br.found && (br.type == RouteType::blackhole || br.type == RouteType::unreachable || br.type == RouteType::prohibit);
+        if (!br.found || error_route) return rpf ? DropReason::rp_filter : DropReason::none;
         if (br.type != RouteType::unicast && (br.type != RouteType::local || !accept_local)) return DropReason::martian_source;
         bool dev_match = br.route && br.route->dev == in;
         if (dev_match || no_addr) return dev_match || !rpf ? DropReason::none : DropReason::rp_filter;
@@ -470,6 +476,7 @@ bool PacketPath::route_output(Ctx& c, bool reroute) const {
                     break;
                 }
     }
+    if (!reroute) c.res.source = c.p.src;
     if (v4_loopback(c.p.src) && c.out_dev != "lo" && !host_.sysctl().route_localnet_for(c.out_dev))
         return drop(DropReason::output_martian, "source " + format_ip(c.p.src) + " cannot leave through " + c.out_dev);
     std::string how = r.type == RouteType::local ? " is local (table " + host_.table_name(r.table) + ", route dev " + r.route->dev +

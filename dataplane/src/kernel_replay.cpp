@@ -182,7 +182,8 @@ void KernelReplay::build(const Host& host) {
                       " net.ipv4.conf.default.rp_filter=" + std::to_string(s.rp_filter_default) +
                       " net.ipv4.conf.all.accept_local=" + std::to_string(s.accept_local_all ? 1 : 0) +
                       " net.ipv4.conf.all.route_localnet=" + std::to_string(s.route_localnet_all ? 1 : 0) +
-                      " net.netfilter.nf_conntrack_tcp_loose=" + std::to_string(s.tcp_loose ? 1 : 0);
+                      " net.netfilter.nf_conntrack_tcp_loose=" + std::to_string(s.tcp_loose ? 1 : 0) +
+                      " net.netfilter.nf_conntrack_tcp_be_liberal=" + std::to_string(opt_.liberal_tcp_windows ? 1 : 0);
     for (const auto& itf : host.interfaces()) {
         const std::string d = "net.ipv4.conf." + itf.name + ".";
         auto get = [&](const std::map<std::string, int, std::less<>>& m, int fallback) {

@@ -29,6 +29,12 @@ struct IpAddr {
     auto operator<=>(const IpAddr&) const = default;
 };
 
+inline bool unspecified_address(const IpAddr& a) {
+    for (auto b : a.bytes)
+        if (b) return false;
+    return true;
+}
+
 // Parses a literal address of the given family; nullopt when it is not one.
 std::optional<IpAddr> parse_ip(std::string_view text, Family family);
 std::string format_ip(const IpAddr& a);

@@ -29,4 +29,8 @@ struct PacketDescription {
 // Throws ParseError (source, line 1, the column of the offending word).
 PacketDescription parse_packet_description(std::string_view text, const std::string& source = "packet");
 
+// The description of a packet's headers (and arrival interface or local origin), such that
+// parsing it gives the same headers back: for reproductions a person can run again.
+std::string format_packet_description(const Packet& p, bool local);
+
 }  // namespace fwbench

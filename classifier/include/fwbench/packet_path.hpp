@@ -78,6 +78,7 @@ struct PathResult {
     std::vector<Hook> hooks;           // every hook the packet reached, in order (lo: twice the path)
     std::vector<TraceItem> trace;      // routing/conntrack/NAT events and walks in order (explain)
     Packet final_packet;               // as delivered or sent (after NAT, TTL)
+    IpAddr source;                     // local packets: the source address output routing chose
     std::string out_iface;             // sent/forwarded through
     CtState ct_state = CtState::untracked;
 };

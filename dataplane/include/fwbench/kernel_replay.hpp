@@ -32,6 +32,10 @@ namespace fwbench {
 
 struct KernelReplayOptions {
     bool legacy = false;  // iptables-legacy instead of the nf_tables backend
+    // nf_conntrack_tcp_be_liberal=1: TCP window tracking never makes a packet INVALID. fwbench
+    // does not model windows; for traffic whose sequence numbers are not consistent (random
+    // differential tests) this keeps the comparison about what fwbench does model.
+    bool liberal_tcp_windows = false;
 };
 
 class KernelReplay {

@@ -1,0 +1,26 @@
+#pragma once
+// A seeded generator of random rulesets and traffic for differential tests against the
+// kernel: filter (and sometimes mangle and nat) tables with user chains reached by jumps and
+// gotos, RETURNs, negations, interface wildcards, port ranges, multiport, TCP flags, ICMP types,
+// conntrack states, marks, lengths, TTLs, addrtype, iprange; MARK, LOG, REJECT, DNAT, SNAT and
+// MASQUERADE targets; packets from the wire and from local sockets, replies to earlier
+// packets included, on the router of path_fixtures.hpp.
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "fwbench/packet.hpp"
+#include "fwbench/packet_path.hpp"
+
+namespace fwbench::test {
+
+struct RandomCase {
+    std::string rules;  // iptables-save text
+    std::vector<std::pair<Packet, Origin>> packets;
+};
+
+RandomCase make_random_case(std::uint64_t seed);
+
+}  // namespace fwbench::test
