@@ -355,16 +355,27 @@ bool PacketPath::reroute_if_changed(Ctx& c) const {
     return route_output(c, true);
 }
 
+bool PacketPath::drop_at_routing(Ctx& c, const char* which, DropReason r, std::string detail) const {
+    c.res.reason = r;
+    c.res.reason_detail = std::move(detail);
+    c.note_if([&] { return std::string("routing (") + which + "): dropped, " + c.res.reason_detail; });
+    finish(c, Fate::dropped);
+    return false;
+}
+
+static std::optional<DropReason> error_route_reason(RouteType t) {
+    switch (t) {
+        case RouteType::blackhole: return DropReason::route_blackhole;
+        case RouteType::unreachable: return DropReason::route_unreachable;
+        case RouteType::prohibit: return DropReason::route_prohibit;
+        default: return std::nullopt;
+    }
+}
+
 bool PacketPath::route_input(Ctx& c) const {
     const Sysctls& sys = host_.sysctl();
     std::string_view in = c.p.in.view();
-    auto drop = [&](DropReason r, std::string detail) {
-        c.res.reason = r;
-        c.res.reason_detail = detail;
-        c.note_if([&] { return std::string("routing (input): dropped, " + detail); });
-        finish(c, Fate::dropped);
-        return false;
-    };
+    auto drop = [&](DropReason r, std::string detail) { return drop_at_routing(c, "input", r, std::move(detail)); };
     const IpAddr &s = c.p.src, &d = c.p.dst;
     // ip_route_input_slow's checks, in its order.
     if (v4_multicast(s) || v4_lbcast(s)) return drop(DropReason::martian_source, "martian source " + format_ip(s) + " (multicast or broadcast source)");
@@ -426,13 +437,9 @@ bool PacketPath::route_input(Ctx& c) const {
         return true;
     }
     if (!sys.forwarding_for(in)) return drop(DropReason::forwarding_disabled, "forwarding is off on " + std::string(in) + " (ip_forward=0)");
-    switch (r.type) {
-        case RouteType::unicast: break;
-        case RouteType::blackhole: return drop(DropReason::route_blackhole, "blackhole route for " + format_ip(d));
-        case RouteType::unreachable: return drop(DropReason::route_unreachable, "unreachable route for " + format_ip(d));
-        case RouteType::prohibit: return drop(DropReason::route_prohibit, "prohibit route for " + format_ip(d));
-        default: return drop(DropReason::martian_destination, std::string("route type ") + route_type_name(r.type) + " for " + format_ip(d));
-    }
+    if (auto why = error_route_reason(r.type)) return drop(*why, std::string(route_type_name(r.type)) + " route for " + format_ip(d));
+    if (r.type != RouteType::unicast)
+        return drop(DropReason::martian_destination, std::string("route type ") + route_type_name(r.type) + " for " + format_ip(d));
     c.out_dev = r.route->dev;
     DropReason v = validate_source(c.out_dev);
     if (v != DropReason::none)
@@ -444,22 +451,11 @@ bool PacketPath::route_input(Ctx& c) const {
 }
 
 bool PacketPath::route_output(Ctx& c, bool reroute) const {
-    auto drop = [&](DropReason r, std::string detail) {
-        c.res.reason = r;
-        c.res.reason_detail = detail;
-        c.note_if([&] { return std::string("routing (output): dropped, " + detail); });
-        finish(c, Fate::dropped);
-        return false;
-    };
+    auto drop = [&](DropReason r, std::string detail) { return drop_at_routing(c, "output", r, std::move(detail)); };
     RouteQuery q{c.p.dst, c.p.src, "lo", "", c.p.mark, static_cast<std::uint8_t>(c.p.tos & 0x1e)};
     RouteResult r = host_.lookup(q);
     if (!r.found) return drop(DropReason::no_route, "no route to " + format_ip(c.p.dst));
-    switch (r.type) {
-        case RouteType::blackhole: return drop(DropReason::route_blackhole, "blackhole route for " + format_ip(c.p.dst));
-        case RouteType::unreachable: return drop(DropReason::route_unreachable, "unreachable route for " + format_ip(c.p.dst));
-        case RouteType::prohibit: return drop(DropReason::route_prohibit, "prohibit route for " + format_ip(c.p.dst));
-        default: break;
-    }
+    if (auto why = error_route_reason(r.type)) return drop(*why, std::string(route_type_name(r.type)) + " route for " + format_ip(c.p.dst));
     c.route = r;
     c.routed_dst = c.p.dst;
     c.routed_mark = c.p.mark;
