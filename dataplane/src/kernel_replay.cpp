@@ -9,6 +9,7 @@
 #include <sched.h>
 #include <sys/fsuid.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -333,6 +334,46 @@ void KernelReplay::inject(const Packet& p, Origin origin) {
     }
     // Looped-back packets finish their way in the backlog softirq, after sendto returns.
     usleep(3000);
+}
+
+void KernelReplay::load_nft(const std::string& text) { run("ip netns exec " + router_ + " nft -f -", text); }
+
+std::uint64_t KernelReplay::flood(const Packet& p, std::size_t count) {
+    for (const auto& w : wires_) {
+        if (w.iface != p.in.view()) continue;
+        auto frame = ethernet_frame(w.peer_mac, w.router_mac, build_ipv4(p));
+        sockaddr_ll to{};
+        to.sll_family = AF_PACKET;
+        to.sll_ifindex = w.ifindex;
+        to.sll_halen = 6;
+        std::memcpy(to.sll_addr, w.router_mac.bytes.data(), 6);
+        constexpr unsigned batch = 64;
+        iovec iov[batch];
+        mmsghdr msgs[batch];
+        for (unsigned i = 0; i < batch; ++i) {
+            iov[i] = {frame.data(), frame.size()};
+            msgs[i] = {};
+            msgs[i].msg_hdr.msg_iov = &iov[i];
+            msgs[i].msg_hdr.msg_iovlen = 1;
+            msgs[i].msg_hdr.msg_name = &to;
+            msgs[i].msg_hdr.msg_namelen = sizeof to;
+        }
+        auto cpu_ns = [] {
+            rusage u{};
+            getrusage(RUSAGE_THREAD, &u);
+            return (std::uint64_t(u.ru_utime.tv_sec) + std::uint64_t(u.ru_stime.tv_sec)) * 1000000000ull +
+                   (std::uint64_t(u.ru_utime.tv_usec) + std::uint64_t(u.ru_stime.tv_usec)) * 1000ull;
+        };
+        std::uint64_t start = cpu_ns();
+        for (std::size_t sent = 0; sent < count;) {
+            unsigned n = static_cast<unsigned>(std::min<std::size_t>(batch, count - sent));
+            int r = sendmmsg(w.fd, msgs, n, 0);
+            if (r <= 0) throw std::runtime_error(std::string("sendmmsg failed: ") + std::strerror(errno));
+            sent += static_cast<std::size_t>(r);
+        }
+        return cpu_ns() - start;
+    }
+    throw std::runtime_error("no interface " + std::string(p.in.view()) + " to flood");
 }
 
 std::string KernelReplay::run_in_router(const std::string& command) const { return run("ip netns exec " + router_ + " " + command); }

@@ -55,6 +55,12 @@ public:
     void inject(const Packet& p, Origin origin);
     // iptables-save -c of the router namespace.
     std::string counters() const;
+    // Loads an nft ruleset (nft -f) into the router namespace, beside the iptables one.
+    void load_nft(const std::string& text);
+    // Sends `count` copies of a wire frame on `iface` in sendmmsg batches of 64 and returns the
+    // CPU time this thread spent (user + system): veth runs the router's receive path inside the
+    // send, so that is what the packets cost the kernel (the kernel-cost benchmark).
+    std::uint64_t flood(const Packet& p, std::size_t count);
     // Runs a command inside the router namespace; returns its output (throws on failure).
     std::string run_in_router(const std::string& command) const;
 
