@@ -112,6 +112,13 @@ inline const std::vector<PathCase> path_cases = {
      {"wire udp 203.0.113.9:68 > 203.0.113.255:67 in=wan1", "wire udp 203.0.113.9:68 > 255.255.255.255:67 in=wan1"},
      "delivered@filter:INPUT:1 delivered@filter:INPUT:1", "filter:INPUT:1=2"},
 
+    {"item 7: a local limited broadcast leaves through its source's device and a copy loops back in on it", "",
+     "*filter\n-A OUTPUT -o lan0\n-A OUTPUT -o wan1\n-A INPUT -i lan0\n-A INPUT -i wan1\nCOMMIT\n*mangle\n-A POSTROUTING -o lan0\nCOMMIT\n",
+     {"local udp 192.0.2.1:68 > 255.255.255.255:67", "local udp 203.0.113.1:68 > 255.255.255.255:67", "local udp 0.0.0.0:137 > 192.0.2.255:137"},
+     "sent sent sent",
+     "filter:OUTPUT:1=2 filter:OUTPUT:2=1 filter:OUTPUT:P=3 filter:INPUT:1=2 filter:INPUT:2=1 filter:INPUT:P=3 "
+     "mangle:POSTROUTING:1=4 mangle:POSTROUTING:P=6 mangle:PREROUTING:P=3 mangle:INPUT:P=3 mangle:OUTPUT:P=3"},
+
     // --- item 8: hook and table order ---
     {"item 8: every table of every hook, local delivery from the wire", "", counting_rules,
      {"wire tcp 198.51.100.7:40000 > 203.0.113.1:22 in=wan1 flags=S"}, "delivered@nat:INPUT:1",

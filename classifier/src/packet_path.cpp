@@ -452,6 +452,23 @@ bool PacketPath::route_input(Ctx& c) const {
 
 bool PacketPath::route_output(Ctx& c, bool reroute) const {
     auto drop = [&](DropReason r, std::string detail) { return drop_at_routing(c, "output", r, std::move(detail)); };
+    // ip_route_output_key_hash_rcu: a limited-broadcast or multicast destination with a source
+    // address and no bound device leaves through the device holding that source.
+    if ((v4_lbcast(c.p.dst) || v4_multicast(c.p.dst)) && !unspecified(c.p.src)) {
+        for (const auto& itf : host_.interfaces())
+            for (const auto& a : itf.addrs)
+                if (a.addr == c.p.src) {
+                    c.route = RouteResult{true, v4_lbcast(c.p.dst) ? RouteType::broadcast : RouteType::multicast, nullptr, rt_table_local, 0};
+                    c.routed_dst = c.p.dst;
+                    c.routed_mark = c.p.mark;
+                    c.routed_tos = c.p.tos;
+                    c.out_dev = itf.name;
+                    if (!reroute) c.res.source = c.p.src;
+                    c.note_if([&] { return std::string(reroute ? "rerouting" : "routing") + " (output): " + format_ip(c.p.dst) +
+                                           " leaves through " + itf.name + ", the device of source " + format_ip(c.p.src); });
+                    return true;
+                }
+    }
     RouteQuery q{c.p.dst, c.p.src, "lo", "", c.p.mark, static_cast<std::uint8_t>(c.p.tos & 0x1e)};
     RouteResult r = host_.lookup(q);
     if (!r.found) return drop(DropReason::no_route, "no route to " + format_ip(c.p.dst));
@@ -530,6 +547,25 @@ std::string PacketPath::why_not(const Rule& r, const Packet& p, Hook hook) const
     return "matched";
 }
 
+void PacketPath::loop_back_broadcast(Ctx& c) const {
+    // ip_mc_output: a clone of a locally sent broadcast takes POSTROUTING too and is looped back
+    // (dev_loopback_xmit) into PREROUTING and INPUT on the device it left by, its conntrack entry
+    // and route kept. The original is sent whatever happens to the clone.
+    PathResult sent = c.res;
+    std::string dev = c.out_dev;
+    c.note_if([&] { return "broadcast: a copy loops back to the host on " + dev; });
+    if (run_hook(c, Hook::postrouting)) {
+        c.p.in = IfaceName(std::string_view(dev));
+        c.p.pkttype = PktType::broadcast;
+        c.out_dev.clear();
+        if (run_hook(c, Hook::prerouting, true)) run_hook(c, Hook::input);
+    }
+    sent.walks = std::move(c.res.walks);
+    sent.trace = std::move(c.res.trace);
+    sent.hooks = std::move(c.res.hooks);
+    c.res = std::move(sent);
+}
+
 PathResult PacketPath::process(Packet p, Origin origin, PathState& st, bool trace) const {
     PathResult res;
     Ctx c{std::move(p), origin, st, res, trace};
@@ -585,6 +621,7 @@ PathResult PacketPath::process(Packet p, Origin origin, PathState& st, bool trac
     if (c.out_dev != "lo") {
         c.note_if([&] { return std::string("sent out of " + c.out_dev); });
         finish(c, Fate::sent);
+        if (c.route.type == RouteType::broadcast) loop_back_broadcast(c);
         return res;
     }
     // Looped back: in = lo, the conntrack entry and the route come along.

@@ -270,6 +270,9 @@ void KernelReplay::build(const Host& host) {
         raw_fd_ = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
         setfsuid(0);
         if (raw_fd_ < 0) throw std::runtime_error(std::string("cannot open a raw socket: ") + std::strerror(errno));
+        // Like an application that may broadcast (without it, sending to a broadcast address fails).
+        int one = 1;
+        setsockopt(raw_fd_, SOL_SOCKET, SO_BROADCAST, &one, sizeof one);
     }
 }
 

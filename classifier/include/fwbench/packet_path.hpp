@@ -115,6 +115,7 @@ private:
     bool run_hook(Ctx& c, Hook hook, bool loopback_in = false) const;
     bool route_input(Ctx& c) const;
     bool drop_at_routing(Ctx& c, const char* which, DropReason r, std::string detail) const;
+    void loop_back_broadcast(Ctx& c) const;
     bool route_output(Ctx& c, bool reroute) const;
     bool reroute_if_changed(Ctx& c) const;
     void nat_bind(Ctx& c, Hook hook, const NatTarget* nat) const;

@@ -1,0 +1,178 @@
+#include "rule_traffic.hpp"
+
+#include <random>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "fwbench/host.hpp"
+
+namespace fwbench::test {
+
+namespace {
+
+std::string concrete(const IfacePattern& p) {
+    std::string n = p.name;
+    if (p.wildcard) n += "0";
+    if (n.empty() || n == "0") n = "any0";
+    return n.substr(0, 15);
+}
+
+IpAddr v4(std::uint32_t v) { return IpAddr::v4(v); }
+
+// An address inside (or, negated, outside) a prefix.
+IpAddr address_for(const Neg<IpPrefix>& p, std::mt19937_64& rng) {
+    std::uint32_t net = p.value.addr.v4_host(), mask = p.value.mask.v4_host();
+    if (!p.negated) return v4(net | (static_cast<std::uint32_t>(rng()) & ~mask & 0x0f) | (mask == 0xffffffffu ? 0 : 1));
+    return v4(((net ^ 0x80000000u) & 0xff000000u) | 0x00000101u);
+}
+
+}  // namespace
+
+std::string host_for_ruleset(const Ruleset& rs) {
+    std::vector<std::string> names;
+    auto add = [&](const std::string& n) {
+        if (n != "lo" && n != "any0" && std::find(names.begin(), names.end(), n) == names.end() && names.size() < 14) names.push_back(n);
+    };
+    for (const auto& t : rs.tables)
+        for (const auto& c : t.chains)
+            for (const auto& r : c.rules) {
+                if (r.ip.in) add(concrete(r.ip.in->value));
+                if (r.ip.out) add(concrete(r.ip.out->value));
+            }
+    if (names.empty()) names.push_back("eth0");
+    nlohmann::json addr = nlohmann::json::array();
+    addr.push_back({{"ifindex", 1}, {"ifname", "lo"}, {"flags", {"LOOPBACK", "UP"}},
+                    {"addr_info", {{{"family", "inet"}, {"local", "127.0.0.1"}, {"prefixlen", 8}}}}});
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        char mac[18], ip[16];
+        std::snprintf(mac, sizeof mac, "02:00:00:00:%02x:01", static_cast<unsigned>(i + 1));
+        std::snprintf(ip, sizeof ip, "192.0.2.%u", static_cast<unsigned>(16 * (i + 1) + 1) % 256);
+        addr.push_back({{"ifindex", i + 2}, {"ifname", names[i]}, {"flags", {"BROADCAST", "UP"}}, {"address", mac},
+                        {"addr_info", {{{"family", "inet"}, {"local", ip}, {"prefixlen", 28}}}}});
+    }
+    nlohmann::json host = {{"addr", addr}, {"sysctl", {{"net.ipv4.ip_forward", 1}}}};
+    // Routes: derived from the addresses, plus a default route through the first interface.
+    Host derived = Host::from_json(addr.dump(), "synthesized");
+    nlohmann::json routes = nlohmann::json::array();
+    for (std::uint32_t table : {rt_table_local, rt_table_main})
+        if (const RouteTable* t = derived.table(table))
+            for (const auto& r : t->routes()) {
+                nlohmann::json j = {{"dst", format_prefix(r.dst)}, {"dev", r.dev}};
+                if (r.type != RouteType::unicast) j["type"] = route_type_name(r.type);
+                if (table == rt_table_local) j["table"] = "local";
+                if (r.prefsrc) j["prefsrc"] = format_ip(*r.prefsrc);
+                routes.push_back(j);
+            }
+    char gw[16];
+    std::snprintf(gw, sizeof gw, "192.0.2.%u", 16 + 14);
+    routes.push_back({{"dst", "default"}, {"gateway", gw}, {"dev", names[0]}});
+    host["route"] = routes;
+    return host.dump();
+}
+
+std::vector<std::pair<Packet, Origin>> traffic_for_ruleset(const Ruleset& rs, const Host& host, std::uint64_t seed, int random_packets) {
+    std::mt19937_64 rng(seed);
+    std::vector<std::pair<Packet, Origin>> out;
+    std::vector<std::string> nics;
+    for (const auto& itf : host.interfaces())
+        if (!itf.loopback) nics.push_back(itf.name);
+    auto own = [&](const std::string& dev) {
+        const Interface* itf = host.interface(dev);
+        return itf && !itf->addrs.empty() ? itf->addrs[0].addr : *parse_ip("127.0.0.1", Family::ipv4);
+    };
+    std::uint16_t next_port = 40000;
+    std::uint64_t t = 0;
+    auto base = [&](std::uint8_t proto) {
+        Packet p;
+        p.family = Family::ipv4;
+        p.proto = proto;
+        p.length = 60;
+        p.ttl = 64;
+        p.sport = next_port++;
+        p.dport = 80;
+        p.tcp_flags = tcp_flag::syn;
+        p.icmp_type = 8;
+        p.icmp_id = static_cast<std::uint16_t>(next_port);
+        p.timestamp_ns = t;
+        return p;
+    };
+    for (const auto& table : rs.tables)
+        for (const auto& chain : table.chains)
+            for (const auto& r : chain.rules) {
+                if (!chain.hooks) continue;
+                std::vector<Hook> hooks;
+                for (int h = 0; h < hook_count; ++h)
+                    if (chain.hooks & (1u << h)) hooks.push_back(static_cast<Hook>(h));
+                Hook hook = hooks[rng() % hooks.size()];
+                std::uint8_t proto = r.ip.proto && !r.ip.proto->negated && r.ip.proto->value ? r.ip.proto->value : proto::tcp;
+                if (proto != proto::tcp && proto != proto::udp && proto != proto::icmp) proto = proto::tcp;
+                Packet p = base(proto);
+                for (const auto& m : r.matches) {
+                    if (const auto* l4 = std::get_if<L4PortsMatch>(&m.spec)) {
+                        if (l4->dport && !l4->dport->negated) p.dport = l4->dport->value.lo;
+                        if (l4->sport && !l4->sport->negated) p.sport = l4->sport->value.lo;
+                        if (l4->tcp_flags && !l4->tcp_flags->negated) p.tcp_flags = l4->tcp_flags->value.comp ? l4->tcp_flags->value.comp : tcp_flag::ack;
+                    } else if (const auto* mp = std::get_if<MultiportMatch>(&m.spec)) {
+                        if (!mp->negated && !mp->ports.empty()) {
+                            if (mp->which == MultiportMatch::Which::source) p.sport = mp->ports[0].lo;
+                            else p.dport = mp->ports[0].lo;
+                        }
+                    } else if (const auto* ic = std::get_if<IcmpMatch>(&m.spec)) {
+                        if (!ic->negated && !ic->any) {
+                            p.icmp_type = ic->type;
+                            p.icmp_code = ic->code_lo;
+                        }
+                    }
+                }
+                if (p.tcp_flags == 0) p.tcp_flags = tcp_flag::ack;
+                std::string in = r.ip.in && !r.ip.in->negated ? concrete(r.ip.in->value) : nics[rng() % nics.size()];
+                std::string outdev = r.ip.out && !r.ip.out->negated ? concrete(r.ip.out->value) : nics[rng() % nics.size()];
+                if (!host.interface(in)) in = nics[0];
+                if (!host.interface(outdev)) outdev = nics[0];
+                bool local = hook == Hook::output || hook == Hook::postrouting;
+                if (!local && in == "lo") {
+                    // Traffic on lo is the host's own: it arrives there only by being looped back.
+                    bool loopback_src = r.ip.src && !r.ip.src->negated && (r.ip.src->value.addr.v4_host() >> 24) == 127;
+                    p.src = loopback_src ? *parse_ip("127.0.0.1", Family::ipv4) : own(nics[0]);
+                    p.dst = loopback_src ? p.src : own(nics[0]);
+                    out.push_back({p, Origin::local});
+                    t += 1000000;
+                    continue;
+                }
+                if (hook == Hook::postrouting && rng() % 2 == 0) local = false;  // a forwarded packet also reaches POSTROUTING
+                IpAddr peer_side = v4(0xC6336400u | static_cast<std::uint32_t>(1 + rng() % 200));  // 198.51.100.x
+                if (local) {
+                    p.src = own(outdev);
+                    p.dst = r.ip.dst ? address_for(*r.ip.dst, rng) : peer_side;
+                    if (r.ip.src && !r.ip.src->negated && r.ip.src->value.contains(own(nics[0]))) p.src = own(nics[0]);
+                    out.push_back({p, Origin::local});
+                } else {
+                    p.in = IfaceName(in);
+                    p.src = r.ip.src ? address_for(*r.ip.src, rng) : peer_side;
+                    bool to_host = hook == Hook::input || (hook == Hook::prerouting && rng() % 2 == 0);
+                    p.dst = r.ip.dst ? address_for(*r.ip.dst, rng) : (to_host ? own(in) : v4(0xCB007100u | static_cast<std::uint32_t>(1 + rng() % 200)));
+                    if ((p.src.v4_host() >> 24) == 127 || (p.src.v4_host() >> 28) == 0xe) p.src = peer_side;
+                    out.push_back({p, Origin::wire});
+                }
+                t += 1000000;
+            }
+    for (int i = 0; i < random_packets; ++i) {
+        static const std::uint8_t protos[] = {proto::tcp, proto::udp, proto::icmp};
+        Packet p = base(protos[rng() % 3]);
+        static const std::uint16_t common[] = {22, 53, 80, 123, 443, 8080, 25, 3306};
+        p.dport = common[rng() % 8];
+        static const std::uint8_t flags[] = {tcp_flag::syn, tcp_flag::ack, tcp_flag::syn | tcp_flag::ack, tcp_flag::fin | tcp_flag::ack};
+        p.tcp_flags = flags[rng() % 4];
+        std::string in = nics[rng() % nics.size()];
+        p.in = IfaceName(in);
+        p.src = v4(0xC6336400u | static_cast<std::uint32_t>(1 + rng() % 200));
+        p.dst = rng() % 2 ? own(in) : v4(0xCB007100u | static_cast<std::uint32_t>(1 + rng() % 200));
+        p.timestamp_ns = t;
+        t += 1000000;
+        out.push_back({p, Origin::wire});
+    }
+    return out;
+}
+
+}  // namespace fwbench::test

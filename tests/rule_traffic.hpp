@@ -1,0 +1,23 @@
+#pragma once
+// Traffic aimed at a real ruleset: for every rule in a chain some hook reaches, a packet built
+// to satisfy its addresses, interfaces, protocol, ports, TCP flags and ICMP type (matches it
+// cannot satisfy, such as marks or rates, are left to chance), plus random packets; and a host
+// made from the interfaces the rules name (documentation addresses, one /28 each).
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "fwbench/packet_path.hpp"
+#include "fwbench/ruleset.hpp"
+
+namespace fwbench::test {
+
+// The host JSON for a ruleset: lo plus every interface its -i/-o name (a wildcard "eth+"
+// becomes "eth0"), up, with 192.0.2.(16k+1)/28; a default route through the first; forwarding on.
+std::string host_for_ruleset(const Ruleset& rs);
+
+std::vector<std::pair<Packet, Origin>> traffic_for_ruleset(const Ruleset& rs, const Host& host, std::uint64_t seed, int random_packets);
+
+}  // namespace fwbench::test
