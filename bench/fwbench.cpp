@@ -145,7 +145,7 @@ int run_explain(const SourceOptions& o, const std::vector<std::string>& packets,
 
 // Runs fwbench and the real kernel on the same inputs and prints where their counters differ.
 int run_kernel_check(const SourceOptions& o, const std::vector<std::string>& packets, const std::string& pcap,
-                     const std::string& iface, bool legacy) {
+                     const std::string& iface, bool legacy, bool shrink) {
     std::string why;
     if (!KernelReplay::available(&why)) throw std::runtime_error("the kernel replay cannot run here: " + why);
     auto ipsets = load_ipsets(o);
@@ -156,10 +156,12 @@ int run_kernel_check(const SourceOptions& o, const std::vector<std::string>& pac
     PathState st(rs, EngineOptions{}, host.sysctl());
     KernelReplay kernel(host, rs, KernelReplayOptions{legacy});
     std::uint64_t injected = 0, not_injected = 0;
+    DifferentialCase replayed{rs, {}};
     auto send = [&](const Packet& input, Origin origin, const PathResult& r) {
         Packet sent = input;
         if (origin == Origin::local && !unspecified_address(r.source)) sent.src = r.source;
         kernel.inject(sent, origin);
+        if (shrink) replayed.packets.push_back({sent, origin});
         ++injected;
     };
     if (!pcap.empty()) {
@@ -198,6 +200,13 @@ int run_kernel_check(const SourceOptions& o, const std::vector<std::string>& pac
         std::cout << "    " << d.table << " " << d.chain << " " << (d.rule ? "rule " + std::to_string(d.rule) : std::string("policy"))
                   << ": fwbench " << d.fwbench.packets << "/" << d.fwbench.bytes << ", kernel " << d.kernel.packets << "/" << d.kernel.bytes
                   << "   " << d.text << "\n";
+    if (shrink) {
+        std::cout << "  shrinking (one kernel replay per attempt)...\n" << std::flush;
+        DifferentialCase small = shrink_disagreement(host, host, replayed, KernelReplayOptions{legacy, false});
+        std::string host_json = o.host_path.empty() ? dump_running_host() : slurp(o.host_path);
+        std::cout << "  minimal reproduction (" << small.packets.size() << " packets, " << small.ruleset.rule_count() << " rules):\n    "
+                  << reproduction(small, host_json, ".", "fwbench-repro") << "\n";
+    }
     return 1;
 }
 
@@ -246,7 +255,7 @@ int run(int argc, char** argv) {
     SourceOptions check_src;
     std::vector<std::string> check_packets;
     std::string check_pcap, check_iface;
-    bool check_legacy = false;
+    bool check_legacy = false, check_shrink = false;
     auto* check = app.add_subcommand("kernel-check", "replay the same packets into the real kernel (network namespaces) and compare counters");
     check->add_option("--rules", check_src.rules_path, "iptables-save ruleset (default: the running host's)");
     check->add_option("--host", check_src.host_path, "host JSON (fwbench dump-host)");
@@ -254,12 +263,13 @@ int run(int argc, char** argv) {
     check->add_option("--pcap", check_pcap, "capture to replay");
     check->add_option("--iface", check_iface, "interface for captures that carry none");
     check->add_flag("--legacy", check_legacy, "load the ruleset with iptables-legacy instead of iptables-nft");
+    check->add_flag("--shrink", check_shrink, "on a disagreement, shrink it to a minimal reproduction (fwbench-repro.v4 and -host.json here)");
     check->add_option("packets", check_packets, "packet descriptions, as for explain");
     app.require_subcommand(0, 1);
     CLI11_PARSE(app, argc, argv);
 
     if (explain->parsed()) return run_explain(src, explain_packets, seed, explain_pcap, explain_iface);
-    if (check->parsed()) return run_kernel_check(check_src, check_packets, check_pcap, check_iface, check_legacy);
+    if (check->parsed()) return run_kernel_check(check_src, check_packets, check_pcap, check_iface, check_legacy, check_shrink);
     if (dump_host->parsed()) {
         std::cout << dump_running_host();
         return 0;

@@ -146,14 +146,17 @@ TEST(KernelOracleRandom, RandomRulesetsAndTraffic) {
         auto diffs = compare_counters(rs, st.engine, kernel.counters());
         if (diffs.empty()) continue;
         ++disagreements;
-        std::string file = testing::TempDir() + "random-" + std::to_string(seed) + ".v4";
-        std::ofstream(file) << rc.rules;
         std::string report;
         for (const auto& d : diffs)
             report += "\n  " + d.table + " " + d.chain + (d.rule ? " rule " + std::to_string(d.rule) : " policy") + ": fwbench " +
                       std::to_string(d.fwbench.packets) + ", kernel " + std::to_string(d.kernel.packets) + "   " + d.text;
-        ADD_FAILURE() << "seed " << seed << " disagrees:" << report << "\nreproduce (host: tests/path_fixtures.hpp router with ip_forward=1):\n"
-                      << "  fwbench kernel-check --rules " << file << " --host HOST" << packets_cmd << "\nruleset:\n" << rc.rules;
+        DifferentialCase whole{rs, rc.packets};
+        DifferentialCase small = shrink_disagreement(host, host, whole, kopt);
+        ADD_FAILURE() << "seed " << seed << " disagrees:" << report << "\nminimal reproduction (" << small.packets.size() << " packets, "
+                      << small.ruleset.rule_count() << " rules):\n  "
+                      << reproduction(small, host_json, testing::TempDir(), "random-" + std::to_string(seed)) << "\n"
+                      << format_ruleset(small.ruleset);
+        (void)packets_cmd;
     }
 }
 
@@ -244,19 +247,54 @@ TEST(KernelOracleReal, SharedRulesetsWithAimedTraffic) {
         auto diffs = compare_counters(rs, st.engine, kernel->counters());
         ++replayed;
         if (diffs.empty()) continue;
-        std::string hostfile = testing::TempDir() + "real-host.json";
-        std::ofstream(hostfile) << host_json;
         std::string report;
         for (const auto& d : diffs)
             report += "\n  " + d.table + " " + d.chain + (d.rule ? " rule " + std::to_string(d.rule) : " policy") + ": fwbench " +
                       std::to_string(d.fwbench.packets) + ", kernel " + std::to_string(d.kernel.packets) + "   " + d.text;
-        ADD_FAILURE() << rel << " (" << traffic.size() << " packets) disagrees:" << report << "\nreproduce:\n  fwbench kernel-check --rules "
-                      << e.path().string() << " --host " << hostfile << packets_cmd;
+        KernelReplayOptions kopt;
+        kopt.liberal_tcp_windows = true;
+        DifferentialCase small = shrink_disagreement(host, host, DifferentialCase{rs, traffic}, kopt);
+        ADD_FAILURE() << rel << " (" << traffic.size() << " packets) disagrees:" << report << "\nminimal reproduction ("
+                      << small.packets.size() << " packets, " << small.ruleset.rule_count() << " rules):\n  "
+                      << reproduction(small, host_json, testing::TempDir(), "real") << "\n" << format_ruleset(small.ruleset);
+        (void)packets_cmd;
     }
     std::string why;
     for (const auto& s : skipped) why += "\n  " + s;
     std::cout << "replayed " << replayed << " real rulesets into the kernel; not replayed:" << why << "\n";
     EXPECT_GE(replayed, 5) << "too few real rulesets could be replayed";
+}
+
+}  // namespace
+}  // namespace fwbench
+
+namespace fwbench {
+namespace {
+
+TEST(KernelOracleShrink, ReducesADisagreementToWhatCauses) {
+    require_kernel();
+    if (HasFatalFailure() || IsSkipped()) return;
+    // A deliberate disagreement: the kernel runs strict rp_filter, fwbench's host does not.
+    std::string base = std::string("{\"addr\":") + test::router_addr + ",\"route\":" + test::router_routes + ",\"rule\":" + test::router_rules;
+    Host model = Host::from_json(base + ",\"sysctl\":{\"ip_forward\":1}}", "model");
+    Host kernel_host = Host::from_json(base + ",\"sysctl\":{\"ip_forward\":1,\"net.ipv4.conf.all.rp_filter\":1}}", "kernel");
+    DifferentialCase c;
+    c.ruleset = parse_ruleset("*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp -j ACCEPT\n-A INPUT -s 10.0.0.0/8 -j DROP\n"
+                              "-A INPUT -p udp -m udp --dport 53 -j ACCEPT\n-A FORWARD -j ACCEPT\nCOMMIT\n", {});
+    for (const char* d : {"tcp 198.51.100.7:1000 > 203.0.113.1:22 in wan1 flags=S", "udp 198.51.100.7:1000 > 203.0.113.1:53 in wan1",
+                          "udp 192.0.2.77:1000 > 203.0.113.1:53 in wan1", "udp 192.0.2.50:1000 > 198.51.100.7:53 in lan0",
+                          "tcp 0.0.0.0:1000 > 198.51.100.7:80 from local flags=S"}) {
+        auto pd = parse_packet_description(d);
+        c.packets.push_back({pd.packet, pd.local ? Origin::local : Origin::wire});
+    }
+    ASSERT_FALSE(run_differential(model, kernel_host, c).empty());
+    DifferentialCase small = shrink_disagreement(model, kernel_host, c);
+    ASSERT_EQ(small.packets.size(), 1u);
+    EXPECT_EQ(format_ip(small.packets[0].first.src), "192.0.2.77") << "the LAN source arriving on wan1 is what rp_filter treats differently";
+    EXPECT_EQ(small.ruleset.rule_count(), 0u) << "the policy counter alone shows the difference";
+    EXPECT_FALSE(run_differential(model, kernel_host, small).empty());
+    std::string cmd = reproduction(small, "{}", testing::TempDir(), "shrunk");
+    EXPECT_NE(cmd.find("'udp 192.0.2.77:1000 > 203.0.113.1:53 in wan1"), std::string::npos) << cmd;
 }
 
 }  // namespace

@@ -21,6 +21,7 @@
 
 #include "fwbench/capture.hpp"
 #include "fwbench/packet_codec.hpp"
+#include "fwbench/packet_description.hpp"
 #include "fwbench/parse_error.hpp"
 #include "fwbench/ruleset_parser.hpp"
 
@@ -408,6 +409,59 @@ std::vector<CounterDifference> compare_counters(const Ruleset& rs, const Counter
         }
     }
     return diffs;
+}
+
+std::vector<CounterDifference> run_differential(const Host& model_host, const Host& kernel_host, const DifferentialCase& c,
+                                                KernelReplayOptions opt) {
+    PacketPath path(c.ruleset, model_host);
+    PathState st(c.ruleset, EngineOptions{}, model_host.sysctl());
+    KernelReplay kernel(kernel_host, c.ruleset, opt);
+    for (const auto& [p, origin] : c.packets) {
+        PathResult r = path.process(p, origin, st);
+        Packet sent = p;
+        if (origin == Origin::local && !unspecified_address(r.source)) sent.src = r.source;
+        kernel.inject(sent, origin);
+    }
+    return compare_counters(c.ruleset, st.engine, kernel.counters());
+}
+
+DifferentialCase shrink_disagreement(const Host& model_host, const Host& kernel_host, DifferentialCase c, KernelReplayOptions opt) {
+    auto disagrees = [&](const DifferentialCase& x) { return !run_differential(model_host, kernel_host, x, opt).empty(); };
+    for (std::size_t i = c.packets.size(); i-- > 0;) {
+        if (c.packets.size() == 1) break;
+        DifferentialCase trial = c;
+        trial.packets.erase(trial.packets.begin() + static_cast<std::ptrdiff_t>(i));
+        if (disagrees(trial)) c = std::move(trial);
+    }
+    for (std::size_t t = c.ruleset.tables.size(); t-- > 0;)
+        for (std::size_t ch = c.ruleset.tables[t].chains.size(); ch-- > 0;)
+            for (std::size_t r = c.ruleset.tables[t].chains[ch].rules.size(); r-- > 0;) {
+                DifferentialCase trial = c;
+                auto& rules = trial.ruleset.tables[t].chains[ch].rules;
+                rules.erase(rules.begin() + static_cast<std::ptrdiff_t>(r));
+                if (disagrees(trial)) c = std::move(trial);
+            }
+    return c;
+}
+
+std::string reproduction(const DifferentialCase& c, const std::string& host_json, const std::string& dir, const std::string& name) {
+    std::string rules = dir + "/" + name + ".v4", host = dir + "/" + name + "-host.json";
+    {
+        FILE* f = std::fopen(rules.c_str(), "w");
+        if (f) {
+            std::string text = format_ruleset(c.ruleset);
+            std::fwrite(text.data(), 1, text.size(), f);
+            std::fclose(f);
+        }
+        f = std::fopen(host.c_str(), "w");
+        if (f) {
+            std::fwrite(host_json.data(), 1, host_json.size(), f);
+            std::fclose(f);
+        }
+    }
+    std::string cmd = "fwbench kernel-check --rules " + rules + " --host " + host;
+    for (const auto& [p, origin] : c.packets) cmd += " '" + format_packet_description(p, origin == Origin::local) + "'";
+    return cmd;
 }
 
 }  // namespace fwbench

@@ -89,4 +89,21 @@ struct CounterDifference {
 std::vector<CounterDifference> compare_counters(const Ruleset& rs, const CounterSource& fwbench_counters,
                                                 const std::string& kernel_iptables_save);
 
+// One differential case: packets with their origins through fwbench (on `model_host`) and
+// through the kernel (built from `kernel_host`, normally the same host).
+struct DifferentialCase {
+    Ruleset ruleset;
+    std::vector<std::pair<Packet, Origin>> packets;
+};
+std::vector<CounterDifference> run_differential(const Host& model_host, const Host& kernel_host, const DifferentialCase& c,
+                                                KernelReplayOptions opt = {});
+
+// Shrinks a disagreeing case: drops packets, then rules, one at a time, keeping every removal
+// after which fwbench and the kernel still disagree. The result still disagrees and no single
+// packet or rule can be removed from it. Costs one kernel replay per attempt.
+DifferentialCase shrink_disagreement(const Host& model_host, const Host& kernel_host, DifferentialCase c, KernelReplayOptions opt = {});
+
+// A command a person can run again: the ruleset and host written to files under `dir`.
+std::string reproduction(const DifferentialCase& c, const std::string& host_json, const std::string& dir, const std::string& name);
+
 }  // namespace fwbench
