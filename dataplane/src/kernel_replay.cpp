@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <map>
@@ -446,19 +447,15 @@ DifferentialCase shrink_disagreement(const Host& model_host, const Host& kernel_
 
 std::string reproduction(const DifferentialCase& c, const std::string& host_json, const std::string& dir, const std::string& name) {
     std::string rules = dir + "/" + name + ".v4", host = dir + "/" + name + "-host.json";
-    {
-        FILE* f = std::fopen(rules.c_str(), "w");
-        if (f) {
-            std::string text = format_ruleset(c.ruleset);
-            std::fwrite(text.data(), 1, text.size(), f);
-            std::fclose(f);
-        }
-        f = std::fopen(host.c_str(), "w");
-        if (f) {
-            std::fwrite(host_json.data(), 1, host_json.size(), f);
-            std::fclose(f);
-        }
-    }
+    auto write = [](const std::string& path, const std::string& text) {
+        FILE* f = std::fopen(path.c_str(), "w");
+        if (!f) throw std::runtime_error(path + ": cannot write the reproduction: " + std::strerror(errno));
+        bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+        ok = std::fclose(f) == 0 && ok;
+        if (!ok) throw std::runtime_error(path + ": cannot write the reproduction: " + std::strerror(errno));
+    };
+    write(rules, format_ruleset(c.ruleset));
+    write(host, host_json);
     std::string cmd = "fwbench kernel-check --rules " + rules + " --host " + host;
     for (const auto& [p, origin] : c.packets) cmd += " '" + format_packet_description(p, origin == Origin::local) + "'";
     return cmd;
