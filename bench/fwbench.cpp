@@ -154,7 +154,10 @@ int run_kernel_check(const SourceOptions& o, const std::vector<std::string>& pac
     if (rs.family != Family::ipv4) throw std::runtime_error("kernel-check replays IPv4 rulesets (the IPv6 path is not modelled yet)");
     PacketPath path(rs, host, ipsets ? &*ipsets : nullptr);
     PathState st(rs, EngineOptions{}, host.sysctl());
-    KernelReplay kernel(host, rs, KernelReplayOptions{legacy});
+    KernelReplayOptions kopt;
+    kopt.legacy = legacy;
+    if (!o.ipsets_path.empty()) kopt.ipsets = slurp(o.ipsets_path);
+    KernelReplay kernel(host, rs, kopt);
     std::uint64_t injected = 0, not_injected = 0;
     DifferentialCase replayed{rs, {}};
     auto send = [&](const Packet& input, Origin origin, const PathResult& r) {
@@ -187,7 +190,7 @@ int run_kernel_check(const SourceOptions& o, const std::vector<std::string>& pac
         Origin origin = d.local ? Origin::local : Origin::wire;
         send(d.packet, origin, path.process(d.packet, origin, st));
     }
-    auto diffs = compare_counters(rs, st.engine, kernel.counters());
+    auto diffs = compare_counters(rs, st.engine, kernel.counters(), ipsets ? &*ipsets : nullptr);
     std::cout << "kernel-check: " << injected << " packets replayed into the kernel (" << (legacy ? "iptables-legacy" : "iptables-nft")
               << ")" << (not_injected ? ", " + std::to_string(not_injected) + " capture records not replayed (copies, malformed, skipped)" : "")
               << "\n";
@@ -202,10 +205,10 @@ int run_kernel_check(const SourceOptions& o, const std::vector<std::string>& pac
                   << "   " << d.text << "\n";
     if (shrink) {
         std::cout << "  shrinking (one kernel replay per attempt)...\n" << std::flush;
-        DifferentialCase small = shrink_disagreement(host, host, replayed, KernelReplayOptions{legacy, false});
+        DifferentialCase small = shrink_disagreement(host, host, replayed, kopt);
         std::string host_json = o.host_path.empty() ? dump_running_host() : slurp(o.host_path);
         std::cout << "  minimal reproduction (" << small.packets.size() << " packets, " << small.ruleset.rule_count() << " rules):\n    "
-                  << reproduction(small, host_json, ".", "fwbench-repro") << "\n";
+                  << reproduction(small, host_json, ".", "fwbench-repro", kopt.ipsets) << "\n";
     }
     return 1;
 }

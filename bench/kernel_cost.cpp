@@ -133,7 +133,7 @@ int main(int argc, char** argv) {
     auto kernel_ns = [&](const std::string& variant, int n) {
         bool legacy = variant.rfind("legacy", 0) == 0;
         Ruleset rs = variant == "nftset" || variant == "baseline" ? empty : parse_ruleset(ruleset_text(variant, n), {});
-        KernelReplay kr(host, rs, KernelReplayOptions{legacy, false});
+        KernelReplay kr(host, rs, KernelReplayOptions{legacy, false, {}});
         if (variant == "nftset") kr.load_nft(nft_set_text(n));
         kr.flood(pkt, 2000);  // warm caches, neighbour and route entries
         return static_cast<double>(kr.flood(pkt, packets)) / static_cast<double>(packets);

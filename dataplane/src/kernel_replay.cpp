@@ -18,9 +18,11 @@
 #include <csignal>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <stdexcept>
 
 #include "fwbench/capture.hpp"
+#include "fwbench/ipset.hpp"
 #include "fwbench/packet_codec.hpp"
 #include "fwbench/packet_description.hpp"
 #include "fwbench/parse_error.hpp"
@@ -146,6 +148,7 @@ KernelReplay::KernelReplay(const Host& host, const Ruleset& ruleset, KernelRepla
     router_ = prefix_ + "-r";
     try {
         build(host);
+        if (!opt_.ipsets.empty()) run("ip netns exec " + router_ + " ipset restore", opt_.ipsets);
         run("ip netns exec " + router_ + (opt_.legacy ? " iptables-legacy-restore" : " iptables-restore"), ruleset_text);
     } catch (...) {
         this->~KernelReplay();
@@ -385,8 +388,10 @@ std::string KernelReplay::run_in_router(const std::string& command) const { retu
 
 std::string KernelReplay::counters() const { return run_in_router(opt_.legacy ? "iptables-legacy-save -c" : "iptables-save -c"); }
 
-std::vector<CounterDifference> compare_counters(const Ruleset& rs, const CounterSource& mine, const std::string& kernel_text) {
+std::vector<CounterDifference> compare_counters(const Ruleset& rs, const CounterSource& mine, const std::string& kernel_text,
+                                                const IpsetRegistry* ipsets) {
     RulesetParseOptions opt;
+    opt.ipsets = ipsets;
     opt.source = "kernel iptables-save";
     opt.family = rs.family;
     Ruleset kernel = parse_ruleset(kernel_text, opt);
@@ -414,7 +419,9 @@ std::vector<CounterDifference> compare_counters(const Ruleset& rs, const Counter
 
 std::vector<CounterDifference> run_differential(const Host& model_host, const Host& kernel_host, const DifferentialCase& c,
                                                 KernelReplayOptions opt) {
-    PacketPath path(c.ruleset, model_host);
+    std::optional<IpsetRegistry> ipsets;
+    if (!opt.ipsets.empty()) ipsets = IpsetRegistry::parse(opt.ipsets, "ipsets");
+    PacketPath path(c.ruleset, model_host, ipsets ? &*ipsets : nullptr);
     PathState st(c.ruleset, EngineOptions{}, model_host.sysctl());
     KernelReplay kernel(kernel_host, c.ruleset, opt);
     for (const auto& [p, origin] : c.packets) {
@@ -423,7 +430,7 @@ std::vector<CounterDifference> run_differential(const Host& model_host, const Ho
         if (origin == Origin::local && !unspecified_address(r.source)) sent.src = r.source;
         kernel.inject(sent, origin);
     }
-    return compare_counters(c.ruleset, st.engine, kernel.counters());
+    return compare_counters(c.ruleset, st.engine, kernel.counters(), ipsets ? &*ipsets : nullptr);
 }
 
 DifferentialCase shrink_disagreement(const Host& model_host, const Host& kernel_host, DifferentialCase c, KernelReplayOptions opt) {
@@ -445,7 +452,8 @@ DifferentialCase shrink_disagreement(const Host& model_host, const Host& kernel_
     return c;
 }
 
-std::string reproduction(const DifferentialCase& c, const std::string& host_json, const std::string& dir, const std::string& name) {
+std::string reproduction(const DifferentialCase& c, const std::string& host_json, const std::string& dir, const std::string& name,
+                         const std::string& ipsets) {
     std::string rules = dir + "/" + name + ".v4", host = dir + "/" + name + "-host.json";
     auto write = [](const std::string& path, const std::string& text) {
         FILE* f = std::fopen(path.c_str(), "w");
@@ -457,6 +465,11 @@ std::string reproduction(const DifferentialCase& c, const std::string& host_json
     write(rules, format_ruleset(c.ruleset));
     write(host, host_json);
     std::string cmd = "fwbench kernel-check --rules " + rules + " --host " + host;
+    if (!ipsets.empty()) {
+        std::string sets = dir + "/" + name + "-ipsets.save";
+        write(sets, ipsets);
+        cmd += " --ipsets " + sets;
+    }
     for (const auto& [p, origin] : c.packets) cmd += " '" + format_packet_description(p, origin == Origin::local) + "'";
     return cmd;
 }

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "fwbench/host.hpp"
+#include "fwbench/ipset.hpp"
 #include "fwbench/packet.hpp"
 #include "fwbench/packet_path.hpp"
 #include "fwbench/ruleset.hpp"
@@ -36,6 +37,9 @@ struct KernelReplayOptions {
     // does not model windows; for traffic whose sequence numbers are not consistent (random
     // differential tests) this keeps the comparison about what fwbench does model.
     bool liberal_tcp_windows = false;
+    // `ipset save` text restored in the router namespace before the ruleset, so -m set rules
+    // load and match the same sets fwbench reads (run_differential parses it for the model too).
+    std::string ipsets;
 };
 
 class KernelReplay {
@@ -86,8 +90,9 @@ struct CounterDifference {
     Counters fwbench, kernel;
     std::string text;
 };
+// `ipsets`: the sets the ruleset was parsed with (the kernel's dump names them too).
 std::vector<CounterDifference> compare_counters(const Ruleset& rs, const CounterSource& fwbench_counters,
-                                                const std::string& kernel_iptables_save);
+                                                const std::string& kernel_iptables_save, const IpsetRegistry* ipsets = nullptr);
 
 // One differential case: packets with their origins through fwbench (on `model_host`) and
 // through the kernel (built from `kernel_host`, normally the same host).
@@ -103,7 +108,9 @@ std::vector<CounterDifference> run_differential(const Host& model_host, const Ho
 // packet or rule can be removed from it. Costs one kernel replay per attempt.
 DifferentialCase shrink_disagreement(const Host& model_host, const Host& kernel_host, DifferentialCase c, KernelReplayOptions opt = {});
 
-// A command a person can run again: the ruleset and host written to files under `dir`.
-std::string reproduction(const DifferentialCase& c, const std::string& host_json, const std::string& dir, const std::string& name);
+// A command a person can run again: the ruleset and host (and ipsets, when given) written to
+// files under `dir`.
+std::string reproduction(const DifferentialCase& c, const std::string& host_json, const std::string& dir, const std::string& name,
+                         const std::string& ipsets = "");
 
 }  // namespace fwbench
