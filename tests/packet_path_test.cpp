@@ -103,5 +103,25 @@ std::string case_name(const ::testing::TestParamInfo<PathCase>& info) {
 
 INSTANTIATE_TEST_SUITE_P(Items, PathFixture, ::testing::ValuesIn(cases), case_name);
 
+// A device without the UP flag is not running: the kernel's stack never sees what reaches it
+// (no PREROUTING), as the real-ruleset oracle run with the sqrl_shorewall `ip addr` dump showed.
+TEST(PacketPathDevices, NothingArrivesOnADownInterface) {
+    Host host = Host::from_json(R"([{"ifindex":1,"ifname":"lo","flags":["LOOPBACK","UP"],"link_type":"loopback",
+        "addr_info":[{"family":"inet","local":"127.0.0.1","prefixlen":8}]},
+      {"ifindex":2,"ifname":"up0","flags":["BROADCAST","UP"],"addr_info":[{"family":"inet","local":"192.0.2.1","prefixlen":24}]},
+      {"ifindex":3,"ifname":"down0","flags":["BROADCAST"],"addr_info":[{"family":"inet","local":"198.51.100.1","prefixlen":24}]}])",
+                                "devices.json");
+    Ruleset rs = parse_ruleset("*raw\n:PREROUTING ACCEPT [0:0]\nCOMMIT\n", {});
+    PacketPath path(rs, host);
+    PathState st(rs, EngineOptions{}, host.sysctl());
+    Packet on_up = test::packet("udp 192.0.2.9:1000 > 192.0.2.1:53 in=up0");
+    Packet on_down = test::packet("udp 198.51.100.9:1000 > 198.51.100.1:53 in=down0");
+    EXPECT_EQ(path.process(on_up, Origin::wire, st).fate, Fate::delivered);
+    PathResult r = path.process(on_down, Origin::wire, st);
+    EXPECT_EQ(r.fate, Fate::dropped);
+    EXPECT_EQ(r.reason, DropReason::interface_down);
+    EXPECT_TRUE(r.walks.empty()) << "PREROUTING must not see it";
+}
+
 }  // namespace
 }  // namespace fwbench

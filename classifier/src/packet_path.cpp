@@ -33,6 +33,7 @@ const char* drop_reason_name(DropReason r) {
         case DropReason::ttl_exceeded: return "ttl_exceeded";
         case DropReason::output_martian: return "output_martian";
         case DropReason::unknown_interface: return "unknown_interface";
+        case DropReason::interface_down: return "interface_down";
         case DropReason::not_modelled: return "not_modelled";
     }
     return "?";
@@ -582,6 +583,13 @@ PathResult PacketPath::process(Packet p, Origin origin, PathState& st, bool trac
         if (!host_.interface(c.p.in.view())) {
             res.reason = DropReason::unknown_interface;
             res.reason_detail = "interface '" + std::string(c.p.in.view()) + "' is not in the host description";
+            finish(c, Fate::dropped);
+            return res;
+        }
+        if (!host_.interface(c.p.in.view())->up) {
+            // The kernel never sees it: a device that is not up (no UP flag) is not running.
+            res.reason = DropReason::interface_down;
+            res.reason_detail = "interface '" + std::string(c.p.in.view()) + "' is down";
             finish(c, Fate::dropped);
             return res;
         }

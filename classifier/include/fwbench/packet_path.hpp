@@ -50,6 +50,7 @@ enum class DropReason : std::uint8_t {
     ttl_exceeded,
     output_martian,        // local packet with a 127/8 source leaving a non-loopback device
     unknown_interface,     // arrived on an interface the host does not have
+    interface_down,        // arrived on an interface that is not up: a stopped device receives nothing
     not_modelled,          // IPv6 and other paths fwbench does not model yet
 };
 const char* drop_reason_name(DropReason r);
