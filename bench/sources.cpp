@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "fwbench/ip_addr_text.hpp"
 #include "fwbench/ruleset_parser.hpp"
 #include "running_host.hpp"
 
@@ -43,7 +44,12 @@ Ruleset load_ruleset(const SourceOptions& o, const IpsetRegistry* ipsets) {
 }
 
 Host load_host(const SourceOptions& o) {
-    if (!o.host_path.empty()) return Host::from_json(slurp(o.host_path), o.host_path);
+    if (!o.host_path.empty()) {
+        std::string text = slurp(o.host_path);
+        // `ip addr` text (what people paste beside a ruleset) or the JSON forms.
+        if (looks_like_ip_addr_text(text)) return Host::from_json(ip_addr_text_to_json(text, o.host_path), o.host_path);
+        return Host::from_json(text, o.host_path);
+    }
     if (!o.rules_path.empty())
         throw std::runtime_error("--rules was given without --host: give the host too (fwbench dump-host writes it), "
                                  "or neither to use the running host");

@@ -7,9 +7,11 @@
 
 #include <fstream>
 
+#include "fwbench/ip_addr_text.hpp"
 #include "fwbench/ipset.hpp"
 #include "fwbench/kernel_replay.hpp"
 #include "fwbench/packet_description.hpp"
+#include "fwbench/parse_error.hpp"
 #include "fwbench/packet_path.hpp"
 #include "fwbench/ruleset_parser.hpp"
 #include "path_cases.hpp"
@@ -182,7 +184,7 @@ TEST(KernelOracleReal, SharedRulesetsWithAimedTraffic) {
     fs::path dir = fs::path(env ? env : "../shared/data") / "rulesets";
     if (!fs::is_directory(dir)) GTEST_SKIP() << dir << " is not present: no real rulesets to replay";
     int replayed = 0;
-    std::vector<std::string> skipped;
+    std::vector<std::string> skipped, hosts_from_dumps;
     for (const auto& e : fs::recursive_directory_iterator(dir)) {
         if (!e.is_regular_file()) continue;
         std::ifstream in(e.path(), std::ios::binary);
@@ -222,7 +224,23 @@ TEST(KernelOracleReal, SharedRulesetsWithAimedTraffic) {
             skipped.push_back(rel + ": needs nfacct objects created in the namespace (not done yet)");
             continue;
         }
-        std::string host_json = test::host_for_ruleset(rs);
+        // The host: the `ip addr` dump beside the ruleset when there is one that reads, else one
+        // made from the interfaces the rules name.
+        std::string host_json;
+        for (const auto& sib : fs::directory_iterator(e.path().parent_path())) {
+            std::string n = sib.path().filename().string();
+            if (n.find("ip-addr") == std::string::npos && n.find("ip_addr") == std::string::npos) continue;
+            std::ifstream hin(sib.path(), std::ios::binary);
+            std::stringstream hs;
+            hs << hin.rdbuf();
+            try {
+                host_json = ip_addr_text_to_json(hs.str(), sib.path().string());
+                hosts_from_dumps.push_back(rel + ": " + n);
+            } catch (const ParseError& ex) {
+                hosts_from_dumps.push_back(rel + ": " + n + " does not read (" + ex.what() + "); a made-up host instead");
+            }
+        }
+        if (host_json.empty()) host_json = test::host_for_ruleset(rs);
         Host host = Host::from_json(host_json, rel + " host");
         std::unique_ptr<KernelReplay> kernel;
         try {
@@ -263,6 +281,9 @@ TEST(KernelOracleReal, SharedRulesetsWithAimedTraffic) {
     std::string why;
     for (const auto& s : skipped) why += "\n  " + s;
     std::cout << "replayed " << replayed << " real rulesets into the kernel; not replayed:" << why << "\n";
+    std::string dumps;
+    for (const auto& d : hosts_from_dumps) dumps += "\n  " + d;
+    std::cout << "hosts from the ip addr dumps beside rulesets:" << dumps << "\n";
     EXPECT_GE(replayed, 5) << "too few real rulesets could be replayed";
 }
 
