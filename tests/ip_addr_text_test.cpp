@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <set>
+
 #include "fwbench/host.hpp"
 #include "fwbench/ip_addr_text.hpp"
 #include "fwbench/parse_error.hpp"
@@ -35,6 +37,9 @@ const char* namespace_text = R"(1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc no
 )";
 
 const char* namespace_json = R"([{"ifindex":1,"ifname":"lo","flags":["LOOPBACK","UP","LOWER_UP"],"mtu":65536,"qdisc":"noqueue","operstate":"UNKNOWN","group":"default","txqlen":1000,"link_type":"loopback","address":"00:00:00:00:00:00","broadcast":"00:00:00:00:00:00","addr_info":[{"family":"inet","local":"127.0.0.1","prefixlen":8,"scope":"host","label":"lo","valid_life_time":4294967295,"preferred_life_time":4294967295},{"family":"inet6","local":"::1","prefixlen":128,"scope":"host","valid_life_time":4294967295,"preferred_life_time":4294967295}]},{"ifindex":2,"link":"wan1","ifname":"p1","flags":["BROADCAST","MULTICAST","UP","LOWER_UP"],"mtu":1500,"qdisc":"noqueue","operstate":"UP","group":"default","txqlen":1000,"link_type":"ether","address":"e6:7f:0f:81:fd:99","broadcast":"ff:ff:ff:ff:ff:ff","addr_info":[{"family":"inet","local":"198.51.100.1","prefixlen":31,"scope":"global","label":"p1","valid_life_time":4294967295,"preferred_life_time":4294967295},{"family":"inet","local":"192.0.2.1","address":"192.0.2.2","prefixlen":32,"scope":"global","label":"p1","valid_life_time":4294967295,"preferred_life_time":4294967295},{"family":"inet6","local":"fe80::e47f:fff:fe81:fd99","prefixlen":64,"scope":"link","tentative":true,"valid_life_time":4294967295,"preferred_life_time":4294967295}]},{"ifindex":3,"link":"p1","ifname":"wan1","flags":["BROADCAST","MULTICAST","UP","LOWER_UP"],"mtu":1500,"qdisc":"noqueue","operstate":"UP","group":"default","txqlen":1000,"link_type":"ether","address":"66:95:8a:c9:ab:d7","broadcast":"ff:ff:ff:ff:ff:ff","addr_info":[{"family":"inet","local":"203.0.113.1","prefixlen":24,"broadcast":"203.0.113.255","scope":"global","label":"wan1","valid_life_time":4294967295,"preferred_life_time":4294967295},{"family":"inet","local":"203.0.113.7","prefixlen":24,"scope":"global","secondary":true,"label":"wan1","valid_life_time":4294967295,"preferred_life_time":4294967295},{"family":"inet6","local":"fe80::6495:8aff:fec9:abd7","prefixlen":64,"scope":"link","tentative":true,"valid_life_time":4294967295,"preferred_life_time":4294967295}]}])";
+
+// `ip -j route show table all` of the same namespace.
+const char* namespace_routes = R"([{"dst":"192.0.2.2","dev":"p1","protocol":"kernel","scope":"link","prefsrc":"192.0.2.1","flags":[]},{"dst":"198.51.100.0/31","dev":"p1","protocol":"kernel","scope":"link","prefsrc":"198.51.100.1","flags":[]},{"dst":"203.0.113.0/24","dev":"wan1","protocol":"kernel","scope":"link","prefsrc":"203.0.113.1","flags":[]},{"type":"local","dst":"127.0.0.0/8","dev":"lo","table":"local","protocol":"kernel","scope":"host","prefsrc":"127.0.0.1","flags":[]},{"type":"local","dst":"127.0.0.1","dev":"lo","table":"local","protocol":"kernel","scope":"host","prefsrc":"127.0.0.1","flags":[]},{"type":"broadcast","dst":"127.255.255.255","dev":"lo","table":"local","protocol":"kernel","scope":"link","prefsrc":"127.0.0.1","flags":[]},{"type":"local","dst":"192.0.2.1","dev":"p1","table":"local","protocol":"kernel","scope":"host","prefsrc":"192.0.2.1","flags":[]},{"type":"local","dst":"198.51.100.1","dev":"p1","table":"local","protocol":"kernel","scope":"host","prefsrc":"198.51.100.1","flags":[]},{"type":"local","dst":"203.0.113.1","dev":"wan1","table":"local","protocol":"kernel","scope":"host","prefsrc":"203.0.113.1","flags":[]},{"type":"local","dst":"203.0.113.7","dev":"wan1","table":"local","protocol":"kernel","scope":"host","prefsrc":"203.0.113.1","flags":[]},{"type":"broadcast","dst":"203.0.113.255","dev":"wan1","table":"local","protocol":"kernel","scope":"link","prefsrc":"203.0.113.1","flags":[]},{"dst":"fe80::/64","dev":"p1","protocol":"kernel","metric":256,"flags":[],"pref":"medium"},{"dst":"fe80::/64","dev":"wan1","protocol":"kernel","metric":256,"flags":[],"pref":"medium"},{"type":"local","dst":"::1","dev":"lo","table":"local","protocol":"kernel","metric":0,"flags":[],"pref":"medium"},{"type":"multicast","dst":"ff00::/8","dev":"p1","table":"local","protocol":"kernel","metric":256,"flags":[],"pref":"medium"},{"type":"multicast","dst":"ff00::/8","dev":"wan1","table":"local","protocol":"kernel","metric":256,"flags":[],"pref":"medium"}])";
 
 // The members the text form carries, projected out of the real JSON.
 nlohmann::json carried(const nlohmann::json& links) {
@@ -82,6 +87,27 @@ TEST(IpAddrText, GivesTheSameHost) {
         }
     }
     EXPECT_TRUE(a.is_local_address(*parse_ip("203.0.113.7", Family::ipv4)));
+}
+
+std::set<std::string> ipv4_routes(const Host& h) {
+    std::set<std::string> out;
+    for (std::uint32_t t : {rt_table_local, rt_table_main}) {
+        const RouteTable* table = h.table(t);
+        if (!table) continue;
+        for (const auto& r : table->routes())
+            if (r.dst.addr.family == Family::ipv4)
+                out.insert(std::string(route_type_name(r.type)) + " " + format_prefix(r.dst) + " dev " + r.dev + " table " +
+                           h.table_name(r.table) + (r.prefsrc ? " src " + format_ip(*r.prefsrc) : ""));
+    }
+    return out;
+}
+
+// Routes derived from the text dump, a peer address among them, are the kernel's own.
+TEST(IpAddrText, DerivedRoutesEqualTheKernels) {
+    Host from_text = Host::from_json(ip_addr_text_to_json(namespace_text, "ip-addr.txt"), "ip-addr.txt");
+    Host dumped = Host::from_json(std::string("{\"addr\":") + namespace_json + ",\"route\":" + namespace_routes + "}", "host.json");
+    EXPECT_EQ(ipv4_routes(from_text), ipv4_routes(dumped));
+    EXPECT_EQ(ipv4_routes(dumped).count("unicast 192.0.2.2/32 dev p1 table main src 192.0.2.1"), 1u);
 }
 
 struct BadText {

@@ -202,6 +202,10 @@ Host Host::from_json(std::string_view text, const std::string& source) {
                 ia.prefixlen = static_cast<int>(rd.num(a.value("prefixlen", json()), apath + ".prefixlen"));
                 if (ia.prefixlen < 0 || ia.prefixlen > address_bits(ia.addr.family)) rd.fail(apath + ".prefixlen", "out of range");
                 if (a.contains("broadcast")) ia.broadcast = rd.addr(a["broadcast"], apath + ".broadcast");
+                if (a.contains("address")) {
+                    ia.peer = rd.addr(a["address"], apath + ".address");
+                    if (ia.peer->family != ia.addr.family) rd.fail(apath + ".address", "peer address does not match family " + fam);
+                }
                 ia.secondary = a.value("secondary", false);
                 ia.noprefixroute = a.value("noprefixroute", false);
                 itf.addrs.push_back(ia);
@@ -216,7 +220,7 @@ Host Host::from_json(std::string_view text, const std::string& source) {
         lo.name = "lo";
         lo.loopback = true;
         lo.index = 1;
-        lo.addrs.push_back({*parse_ip("127.0.0.1", Family::ipv4), 8, std::nullopt, false, false});
+        lo.addrs.push_back({*parse_ip("127.0.0.1", Family::ipv4), 8, std::nullopt, std::nullopt, false, false});
         h.interfaces_.insert(h.interfaces_.begin(), lo);
     }
 
@@ -403,6 +407,16 @@ void Host::derive_routes() {
             local.dev = itf.name;
             local.table = rt_table_local;
             local.prefsrc = a.addr;
+            if (a.secondary) {
+                // A secondary's local route takes its primary's address as source (fib_add_ifaddr's prim).
+                IpAddr m = prefix_mask(Family::ipv4, a.prefixlen);
+                for (const auto& p : itf.addrs)
+                    if (!p.secondary && p.addr.family == Family::ipv4 && p.prefixlen == a.prefixlen &&
+                        apply_mask(p.addr, m) == apply_mask(a.addr, m)) {
+                        local.prefsrc = p.addr;
+                        break;
+                    }
+            }
             tables_[rt_table_local].add(local);
             if (a.secondary) continue;
             auto add_broadcast = [&](const IpAddr& b) {
@@ -417,7 +431,8 @@ void Host::derive_routes() {
             };
             if (a.broadcast && a.broadcast->v4_host() != 0xffffffffu) add_broadcast(*a.broadcast);
             IpAddr mask = prefix_mask(Family::ipv4, a.prefixlen);
-            IpAddr prefix = apply_mask(a.addr, mask);
+            // ifa_address: the peer when there is one, else the local address itself.
+            IpAddr prefix = apply_mask(a.peer ? *a.peer : a.addr, mask);
             bool zeronet = (prefix.v4_host() >> 24) == 0;
             if (!zeronet && (prefix != a.addr || a.prefixlen < 32)) {
                 if (!a.noprefixroute) {

@@ -204,7 +204,8 @@ void KernelReplay::build(const Host& host) {
         for (const auto& a : itf.addrs) {
             if (a.addr.family != Family::ipv4) continue;
             if (itf.loopback && format_ip(a.addr) == "127.0.0.1" && a.prefixlen == 8) continue;
-            std::string cmd = "ip addr add " + format_ip(a.addr) + "/" + std::to_string(a.prefixlen) + " dev " + itf.name;
+            std::string cmd = "ip addr add " + format_ip(a.addr) + (a.peer ? " peer " + format_ip(*a.peer) : std::string()) + "/" +
+                              std::to_string(a.prefixlen) + " dev " + itf.name;
             if (a.broadcast) cmd += " broadcast " + format_ip(*a.broadcast);
             if (a.noprefixroute) cmd += " noprefixroute";
             in_router(cmd);

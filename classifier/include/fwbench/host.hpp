@@ -37,6 +37,7 @@ struct InterfaceAddress {
     IpAddr addr;
     int prefixlen = 32;
     std::optional<IpAddr> broadcast;
+    std::optional<IpAddr> peer;  // `inet A peer B/len`: the prefix route is B's, not A's
     bool secondary = false, noprefixroute = false;
 };
 
