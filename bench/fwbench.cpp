@@ -161,8 +161,7 @@ int run_kernel_check(const SourceOptions& o, const std::vector<std::string>& pac
     std::uint64_t injected = 0, not_injected = 0;
     DifferentialCase replayed{rs, {}};
     auto send = [&](const Packet& input, Origin origin, const PathResult& r) {
-        Packet sent = input;
-        if (origin == Origin::local && !unspecified_address(r.source)) sent.src = r.source;
+        Packet sent = packet_as_sent(input, origin, r);
         kernel.inject(sent, origin);
         if (shrink) replayed.packets.push_back({sent, origin});
         ++injected;
@@ -199,10 +198,7 @@ int run_kernel_check(const SourceOptions& o, const std::vector<std::string>& pac
         return 0;
     }
     std::cout << "  " << diffs.size() << " counters differ (packets/bytes):\n";
-    for (const auto& d : diffs)
-        std::cout << "    " << d.table << " " << d.chain << " " << (d.rule ? "rule " + std::to_string(d.rule) : std::string("policy"))
-                  << ": fwbench " << d.fwbench.packets << "/" << d.fwbench.bytes << ", kernel " << d.kernel.packets << "/" << d.kernel.bytes
-                  << "   " << d.text << "\n";
+    for (const auto& d : diffs) std::cout << "    " << describe_difference(d) << "\n";
     if (shrink) {
         std::cout << "  shrinking (one kernel replay per attempt)...\n" << std::flush;
         DifferentialCase small = shrink_disagreement(host, host, replayed, kopt);

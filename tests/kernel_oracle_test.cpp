@@ -53,18 +53,11 @@ TEST_P(KernelOracle, CountersEqualTheKernels) {
     }
     KernelReplay kernel(host, rs);
     for (auto& [p, origin] : packets) {
-        PathResult r = path.process(p, origin, st);
-        Packet sent = p;
-        // A local packet leaves with the source routing chose for it.
-        if (origin == Origin::local && !unspecified_address(r.source)) sent.src = r.source;
-        kernel.inject(sent, origin);
+        kernel.inject(packet_as_sent(p, origin, path.process(p, origin, st)), origin);
     }
     auto diffs = compare_counters(rs, st.engine, kernel.counters());
     std::string report;
-    for (const auto& d : diffs)
-        report += "\n  " + d.table + " " + d.chain + (d.rule ? " rule " + std::to_string(d.rule) : " policy") + ": fwbench " +
-                  std::to_string(d.fwbench.packets) + "/" + std::to_string(d.fwbench.bytes) + ", kernel " + std::to_string(d.kernel.packets) +
-                  "/" + std::to_string(d.kernel.bytes) + "   " + d.text;
+    for (const auto& d : diffs) report += "\n  " + describe_difference(d);
     EXPECT_TRUE(diffs.empty()) << c.name << report;
 }
 
@@ -138,28 +131,20 @@ TEST(KernelOracleRandom, RandomRulesetsAndTraffic) {
         KernelReplayOptions kopt;
         kopt.liberal_tcp_windows = true;
         KernelReplay kernel(host, rs, kopt);
-        std::string packets_cmd;
         for (auto& [p, origin] : rc.packets) {
-            PathResult r = path.process(p, origin, st);
-            Packet sent = p;
-            if (origin == Origin::local && !unspecified_address(r.source)) sent.src = r.source;
-            kernel.inject(sent, origin);
-            packets_cmd += " '" + format_packet_description(sent, origin == Origin::local) + "'";
+            kernel.inject(packet_as_sent(p, origin, path.process(p, origin, st)), origin);
         }
         auto diffs = compare_counters(rs, st.engine, kernel.counters());
         if (diffs.empty()) continue;
         ++disagreements;
         std::string report;
-        for (const auto& d : diffs)
-            report += "\n  " + d.table + " " + d.chain + (d.rule ? " rule " + std::to_string(d.rule) : " policy") + ": fwbench " +
-                      std::to_string(d.fwbench.packets) + ", kernel " + std::to_string(d.kernel.packets) + "   " + d.text;
+        for (const auto& d : diffs) report += "\n  " + describe_difference(d);
         DifferentialCase whole{rs, rc.packets};
         DifferentialCase small = shrink_disagreement(host, host, whole, kopt);
         ADD_FAILURE() << "seed " << seed << " disagrees:" << report << "\nminimal reproduction (" << small.packets.size() << " packets, "
                       << small.ruleset.rule_count() << " rules):\n  "
                       << reproduction(small, host_json, testing::TempDir(), "random-" + std::to_string(seed)) << "\n"
                       << format_ruleset(small.ruleset);
-        (void)packets_cmd;
     }
 }
 
@@ -255,28 +240,20 @@ TEST(KernelOracleReal, SharedRulesetsWithAimedTraffic) {
         PacketPath path(rs, host);
         PathState st(rs, EngineOptions{}, host.sysctl());
         auto traffic = test::traffic_for_ruleset(rs, host, 7, 60);
-        std::string packets_cmd;
         for (auto& [p, origin] : traffic) {
-            PathResult r = path.process(p, origin, st);
-            Packet sent = p;
-            if (origin == Origin::local && !unspecified_address(r.source)) sent.src = r.source;
-            kernel->inject(sent, origin);
-            packets_cmd += " '" + format_packet_description(sent, origin == Origin::local) + "'";
+            kernel->inject(packet_as_sent(p, origin, path.process(p, origin, st)), origin);
         }
         auto diffs = compare_counters(rs, st.engine, kernel->counters());
         ++replayed;
         if (diffs.empty()) continue;
         std::string report;
-        for (const auto& d : diffs)
-            report += "\n  " + d.table + " " + d.chain + (d.rule ? " rule " + std::to_string(d.rule) : " policy") + ": fwbench " +
-                      std::to_string(d.fwbench.packets) + ", kernel " + std::to_string(d.kernel.packets) + "   " + d.text;
+        for (const auto& d : diffs) report += "\n  " + describe_difference(d);
         KernelReplayOptions kopt;
         kopt.liberal_tcp_windows = true;
         DifferentialCase small = shrink_disagreement(host, host, DifferentialCase{rs, traffic}, kopt);
         ADD_FAILURE() << rel << " (" << traffic.size() << " packets) disagrees:" << report << "\nminimal reproduction ("
                       << small.packets.size() << " packets, " << small.ruleset.rule_count() << " rules):\n  "
                       << reproduction(small, host_json, testing::TempDir(), "real") << "\n" << format_ruleset(small.ruleset);
-        (void)packets_cmd;
     }
     std::string why;
     for (const auto& s : skipped) why += "\n  " + s;
@@ -364,22 +341,18 @@ TEST(KernelOracleIpsets, SetMatchesEqualTheKernels) {
     kopt.ipsets = ipsets;
     auto diffs = run_differential(host, host, c, kopt);
     std::string report;
-    for (const auto& d : diffs)
-        report += "\n  " + d.table + " " + d.chain + (d.rule ? " rule " + std::to_string(d.rule) : " policy") + ": fwbench " +
-                  std::to_string(d.fwbench.packets) + ", kernel " + std::to_string(d.kernel.packets) + "   " + d.text;
+    for (const auto& d : diffs) report += "\n  " + describe_difference(d);
     EXPECT_TRUE(diffs.empty()) << "fwbench and the kernel disagree on ipset matches:" << report;
 
     // The sets decided: every set rule matched in the kernel, and without the nomatch hole the
     // kernel counts differently (so the comparison above could fail).
-    KernelReplay kernel(host, rs, kopt);
     PacketPath path(rs, host, &registry);
+    auto replay = [&](KernelReplay& kernel, PathState& st) {
+        for (const auto& [p, origin] : c.packets) kernel.inject(packet_as_sent(p, origin, path.process(p, origin, st)), origin);
+    };
+    KernelReplay kernel(host, rs, kopt);
     PathState st(rs, EngineOptions{}, host.sysctl());
-    for (const auto& [p, origin] : c.packets) {
-        PathResult r = path.process(p, origin, st);
-        Packet sent = p;
-        if (origin == Origin::local && !unspecified_address(r.source)) sent.src = r.source;
-        kernel.inject(sent, origin);
-    }
+    replay(kernel, st);
     std::istringstream saved(kernel.counters());
     int set_rules_hit = 0;
     for (std::string line; std::getline(saved, line);)
@@ -390,12 +363,7 @@ TEST(KernelOracleIpsets, SetMatchesEqualTheKernels) {
     without_hole.ipsets.erase(without_hole.ipsets.find(hole), hole.size());
     KernelReplay kernel2(host, rs, without_hole);
     PathState st2(rs, EngineOptions{}, host.sysctl());
-    for (const auto& [p, origin] : c.packets) {
-        PathResult r = path.process(p, origin, st2);
-        Packet sent = p;
-        if (origin == Origin::local && !unspecified_address(r.source)) sent.src = r.source;
-        kernel2.inject(sent, origin);
-    }
+    replay(kernel2, st2);
     EXPECT_FALSE(compare_counters(rs, st2.engine, kernel2.counters(), &registry).empty()) << "the nomatch entry made no difference in the kernel";
 }
 

@@ -389,6 +389,18 @@ std::string KernelReplay::run_in_router(const std::string& command) const { retu
 
 std::string KernelReplay::counters() const { return run_in_router(opt_.legacy ? "iptables-legacy-save -c" : "iptables-save -c"); }
 
+std::string describe_difference(const CounterDifference& d) {
+    return d.table + " " + d.chain + " " + (d.rule ? "rule " + std::to_string(d.rule) : std::string("policy")) + ": fwbench " +
+           std::to_string(d.fwbench.packets) + "/" + std::to_string(d.fwbench.bytes) + ", kernel " + std::to_string(d.kernel.packets) + "/" +
+           std::to_string(d.kernel.bytes) + "   " + d.text;
+}
+
+Packet packet_as_sent(const Packet& p, Origin origin, const PathResult& r) {
+    Packet sent = p;
+    if (origin == Origin::local && !unspecified_address(r.source)) sent.src = r.source;
+    return sent;
+}
+
 std::vector<CounterDifference> compare_counters(const Ruleset& rs, const CounterSource& mine, const std::string& kernel_text,
                                                 const IpsetRegistry* ipsets) {
     RulesetParseOptions opt;
@@ -426,10 +438,7 @@ std::vector<CounterDifference> run_differential(const Host& model_host, const Ho
     PathState st(c.ruleset, EngineOptions{}, model_host.sysctl());
     KernelReplay kernel(kernel_host, c.ruleset, opt);
     for (const auto& [p, origin] : c.packets) {
-        PathResult r = path.process(p, origin, st);
-        Packet sent = p;
-        if (origin == Origin::local && !unspecified_address(r.source)) sent.src = r.source;
-        kernel.inject(sent, origin);
+        kernel.inject(packet_as_sent(p, origin, path.process(p, origin, st)), origin);
     }
     return compare_counters(c.ruleset, st.engine, kernel.counters(), ipsets ? &*ipsets : nullptr);
 }

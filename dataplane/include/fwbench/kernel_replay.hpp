@@ -90,6 +90,13 @@ struct CounterDifference {
     Counters fwbench, kernel;
     std::string text;
 };
+// "TABLE CHAIN rule N: fwbench P/B, kernel P/B   RULE" (N = "policy" for the policy).
+std::string describe_difference(const CounterDifference& d);
+
+// The packet as the kernel must be given it: a local packet leaves with the source routing
+// chose for it (fwbench's result), a wire packet as it arrived.
+Packet packet_as_sent(const Packet& p, Origin origin, const PathResult& r);
+
 // `ipsets`: the sets the ruleset was parsed with (the kernel's dump names them too).
 std::vector<CounterDifference> compare_counters(const Ruleset& rs, const CounterSource& fwbench_counters,
                                                 const std::string& kernel_iptables_save, const IpsetRegistry* ipsets = nullptr);
