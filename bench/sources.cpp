@@ -38,6 +38,10 @@ Ruleset load_ruleset(const SourceOptions& o, const IpsetRegistry* ipsets) {
         opt.source = o.rules_path;
         rs = parse_ruleset_file(o.rules_path, opt);
     }
+    if (!o.backend.empty()) {
+        rs.backend = o.backend == "legacy" ? Backend::legacy : Backend::nf_tables;
+        rs.backend_reason = "--backend " + o.backend;
+    }
     for (const auto& s : rs.skipped) spdlog::warn("skipped rule at line {}: {}", s.line, s.reason);
     for (const auto& w : rs.warnings) spdlog::warn("{}:{}:{}: {}", rs.source, w.line, w.column, w.message);
     return rs;

@@ -14,6 +14,7 @@ struct SourceOptions {
     std::string rules_path, host_path, ipsets_path;
     int family = 0;
     bool lenient = false;
+    std::string backend;  // "nft" or "legacy" overrides what the ruleset's header says
 };
 
 std::string slurp(const std::string& path);

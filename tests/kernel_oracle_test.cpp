@@ -51,14 +51,12 @@ TEST_P(KernelOracle, CountersEqualTheKernels) {
         Packet p = parse_packet_description(t.substr(t.find(' ') + 1)).packet;
         packets.push_back({p, origin});
     }
-    KernelReplay kernel(host, rs);
-    for (auto& [p, origin] : packets) {
-        kernel.inject(packet_as_sent(p, origin, path.process(p, origin, st)), origin);
-    }
-    auto diffs = compare_counters(rs, st.engine, kernel.counters());
-    std::string report;
-    for (const auto& d : diffs) report += "\n  " + describe_difference(d);
-    EXPECT_TRUE(diffs.empty()) << c.name << report;
+    DifferentialRun run(host, rs);
+    ASSERT_TRUE(run.traced());
+    for (auto& [p, origin] : packets) run.send(p, origin, path.process(p, origin, st, true));
+    DifferentialResult result = run.finish(st.engine);
+    EXPECT_EQ(result.packets_compared, packets.size());
+    EXPECT_TRUE(result.agree()) << c.name << "\n" << result.report();
 }
 
 std::string case_name(const ::testing::TestParamInfo<test::PathCase>& info) {
@@ -130,18 +128,15 @@ TEST(KernelOracleRandom, RandomRulesetsAndTraffic) {
         PathState st(rs, EngineOptions{}, host.sysctl());
         KernelReplayOptions kopt;
         kopt.liberal_tcp_windows = true;
-        KernelReplay kernel(host, rs, kopt);
-        for (auto& [p, origin] : rc.packets) {
-            kernel.inject(packet_as_sent(p, origin, path.process(p, origin, st)), origin);
-        }
-        auto diffs = compare_counters(rs, st.engine, kernel.counters());
-        if (diffs.empty()) continue;
+        DifferentialRun run(host, rs, kopt);
+        for (auto& [p, origin] : rc.packets) run.send(p, origin, path.process(p, origin, st, true));
+        DifferentialResult result = run.finish(st.engine);
+        if (result.agree()) continue;
         ++disagreements;
-        std::string report;
-        for (const auto& d : diffs) report += "\n  " + describe_difference(d);
+        std::string report = result.report();
         DifferentialCase whole{rs, rc.packets};
         DifferentialCase small = shrink_disagreement(host, host, whole, kopt);
-        ADD_FAILURE() << "seed " << seed << " disagrees:" << report << "\nminimal reproduction (" << small.packets.size() << " packets, "
+        ADD_FAILURE() << "seed " << seed << " disagrees:\n" << report << "\nminimal reproduction (" << small.packets.size() << " packets, "
                       << small.ruleset.rule_count() << " rules):\n  "
                       << reproduction(small, host_json, testing::TempDir(), "random-" + std::to_string(seed)) << "\n"
                       << format_ruleset(small.ruleset);
@@ -181,6 +176,7 @@ TEST(KernelOracleReal, SharedRulesetsWithAimedTraffic) {
         Ruleset rs;
         try {
             rs = parse_ruleset(text, {});
+            rs.backend = Backend::nf_tables;  // whatever loaded it where it came from, iptables-nft loads it here
         } catch (const std::exception& ex) {
             skipped.push_back(rel + ": fwbench refuses it (" + std::string(ex.what()) + ")");
             continue;
@@ -227,11 +223,11 @@ TEST(KernelOracleReal, SharedRulesetsWithAimedTraffic) {
         }
         if (host_json.empty()) host_json = test::host_for_ruleset(rs);
         Host host = Host::from_json(host_json, rel + " host");
-        std::unique_ptr<KernelReplay> kernel;
+        std::unique_ptr<DifferentialRun> run;
         try {
             KernelReplayOptions kopt;
             kopt.liberal_tcp_windows = true;
-            kernel = std::make_unique<KernelReplay>(host, rs, kopt);
+            run = std::make_unique<DifferentialRun>(host, rs, kopt);
         } catch (const std::exception& ex) {
             std::string msg = ex.what();
             skipped.push_back(rel + ": the kernel here refuses it: " + msg.substr(0, 200));
@@ -240,18 +236,18 @@ TEST(KernelOracleReal, SharedRulesetsWithAimedTraffic) {
         PacketPath path(rs, host);
         PathState st(rs, EngineOptions{}, host.sysctl());
         auto traffic = test::traffic_for_ruleset(rs, host, 7, 60);
-        for (auto& [p, origin] : traffic) {
-            kernel->inject(packet_as_sent(p, origin, path.process(p, origin, st)), origin);
-        }
-        auto diffs = compare_counters(rs, st.engine, kernel->counters());
+        for (auto& [p, origin] : traffic) run->send(p, origin, path.process(p, origin, st, true));
+        DifferentialResult result = run->finish(st.engine);
         ++replayed;
-        if (diffs.empty()) continue;
-        std::string report;
-        for (const auto& d : diffs) report += "\n  " + describe_difference(d);
+        if (result.agree()) continue;
+        std::string report = result.report();
+        // Shrinking a large ruleset takes minutes: say what differs before it starts.
+        std::cout << rel << " disagrees; shrinking:\n" << report << std::flush;
+        run.reset();
         KernelReplayOptions kopt;
         kopt.liberal_tcp_windows = true;
         DifferentialCase small = shrink_disagreement(host, host, DifferentialCase{rs, traffic}, kopt);
-        ADD_FAILURE() << rel << " (" << traffic.size() << " packets) disagrees:" << report << "\nminimal reproduction ("
+        ADD_FAILURE() << rel << " (" << traffic.size() << " packets) disagrees:\n" << report << "\nminimal reproduction ("
                       << small.packets.size() << " packets, " << small.ruleset.rule_count() << " rules):\n  "
                       << reproduction(small, host_json, testing::TempDir(), "real") << "\n" << format_ruleset(small.ruleset);
     }
@@ -286,12 +282,12 @@ TEST(KernelOracleShrink, ReducesADisagreementToWhatCauses) {
         auto pd = parse_packet_description(d);
         c.packets.push_back({pd.packet, pd.local ? Origin::local : Origin::wire});
     }
-    ASSERT_FALSE(run_differential(model, kernel_host, c).empty());
+    ASSERT_FALSE(run_differential(model, kernel_host, c).agree());
     DifferentialCase small = shrink_disagreement(model, kernel_host, c);
     ASSERT_EQ(small.packets.size(), 1u);
     EXPECT_EQ(format_ip(small.packets[0].first.src), "192.0.2.77") << "the LAN source arriving on wan1 is what rp_filter treats differently";
     EXPECT_EQ(small.ruleset.rule_count(), 0u) << "the policy counter alone shows the difference";
-    EXPECT_FALSE(run_differential(model, kernel_host, small).empty());
+    EXPECT_FALSE(run_differential(model, kernel_host, small).agree());
     std::string cmd = reproduction(small, "{}", testing::TempDir(), "shrunk");
     EXPECT_NE(cmd.find("'udp 192.0.2.77:1000 > 203.0.113.1:53 in wan1"), std::string::npos) << cmd;
 }
@@ -339,10 +335,9 @@ TEST(KernelOracleIpsets, SetMatchesEqualTheKernels) {
     }
     KernelReplayOptions kopt;
     kopt.ipsets = ipsets;
-    auto diffs = run_differential(host, host, c, kopt);
-    std::string report;
-    for (const auto& d : diffs) report += "\n  " + describe_difference(d);
-    EXPECT_TRUE(diffs.empty()) << "fwbench and the kernel disagree on ipset matches:" << report;
+    DifferentialResult result = run_differential(host, host, c, kopt);
+    EXPECT_EQ(result.packets_compared, c.packets.size());
+    EXPECT_TRUE(result.agree()) << "fwbench and the kernel disagree on ipset matches:\n" << result.report();
 
     // The sets decided: every set rule matched in the kernel, and without the nomatch hole the
     // kernel counts differently (so the comparison above could fail).
@@ -365,6 +360,70 @@ TEST(KernelOracleIpsets, SetMatchesEqualTheKernels) {
     PathState st2(rs, EngineOptions{}, host.sysctl());
     replay(kernel2, st2);
     EXPECT_FALSE(compare_counters(rs, st2.engine, kernel2.counters(), &registry).empty()) << "the nomatch entry made no difference in the kernel";
+}
+
+// Per-packet comparison from nf_tables TRACE events sees what counters cannot: two packets of
+// equal length whose stories are swapped leave every counter equal.
+TEST(KernelOracleTrace, PacketTracesCatchWhatCountersCannot) {
+    require_kernel();
+    if (HasFatalFailure() || IsSkipped()) return;
+    std::string base = std::string("{\"addr\":") + test::router_addr + ",\"route\":" + test::router_routes + ",\"rule\":" + test::router_rules;
+    Host host = Host::from_json(base + ",\"sysctl\":{}}", "router");
+    RulesetParseOptions opt;
+    opt.family = Family::ipv4;
+    Ruleset rs = parse_ruleset("*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\n"
+                               "-A INPUT -p tcp -m tcp --dport 80 -j LOG\n-A INPUT -p tcp -m tcp --dport 80 -j ACCEPT\nCOMMIT\n",
+                               opt);
+    PacketPath path(rs, host);
+    PathState st(rs, EngineOptions{}, host.sysctl());
+    Packet ssh = parse_packet_description("tcp 198.51.100.7:1000 > 203.0.113.1:22 in wan1 flags=S").packet;
+    Packet web = parse_packet_description("tcp 198.51.100.7:1001 > 203.0.113.1:80 in wan1 flags=S").packet;
+    Packet ssh2 = parse_packet_description("tcp 198.51.100.7:1002 > 203.0.113.1:22 in wan1 flags=S").packet;
+    DifferentialRun run(host, rs);
+    ASSERT_TRUE(run.traced());
+    run.send(ssh, Origin::wire, path.process(web, Origin::wire, st, true));  // fwbench's story of web, told for ssh
+    run.send(web, Origin::wire, path.process(ssh, Origin::wire, st, true));
+    run.send(ssh2, Origin::wire, path.process(ssh2, Origin::wire, st, true));
+    DifferentialResult result = run.finish(st.engine);
+    EXPECT_TRUE(result.counters.empty()) << result.report();
+    EXPECT_EQ(result.packets_compared, 3u);
+    ASSERT_EQ(result.packets_differing, 2u) << result.report();
+    ASSERT_EQ(result.packets.size(), 2u);
+    EXPECT_EQ(result.packets[0].index, 0u);
+    EXPECT_EQ(result.packets[0].kernel, (std::vector<CountedRule>{{"filter", "INPUT", 1}}));
+    EXPECT_EQ(result.packets[0].fwbench, (std::vector<CountedRule>{{"filter", "INPUT", 2}, {"filter", "INPUT", 3}}))
+        << "a LOG rule counts and continues; the kernel reports it as a rule event too";
+    EXPECT_EQ(result.packets[1].kernel, result.packets[0].fwbench);
+    EXPECT_NE(result.report().find("packet 2 (tcp 198.51.100.7:1001 > 203.0.113.1:80 in wan1"), std::string::npos) << result.report();
+}
+
+// The kernel confirms the backends' one difference fwbench models: iptables-nft's security INPUT
+// (priority 150) runs after nat INPUT (100) and sees its SNAT; iptables-legacy's (50) runs before.
+// Modelled with the other backend, each disagrees with the kernel.
+TEST(KernelOracleBackends, SecurityAndNatInputOrderFollowsTheBackend) {
+    require_kernel();
+    if (HasFatalFailure() || IsSkipped()) return;
+    std::string base = std::string("{\"addr\":") + test::router_addr + ",\"route\":" + test::router_routes + ",\"rule\":" + test::router_rules;
+    Host host = Host::from_json(base + ",\"sysctl\":{}}", "router");
+    DifferentialCase c;
+    c.ruleset = parse_ruleset(
+        "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
+        "-A INPUT -p udp -j SNAT --to-source 192.0.2.99\nCOMMIT\n"
+        "*security\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+        "-A INPUT -s 198.51.100.7/32\n-A INPUT -s 192.0.2.99/32\nCOMMIT\n",
+        {});
+    auto pd = parse_packet_description("udp 198.51.100.7:1000 > 203.0.113.1:53 in wan1");
+    c.packets.push_back({pd.packet, Origin::wire});
+    for (bool legacy : {false, true}) {
+        KernelReplayOptions kopt;
+        kopt.legacy = legacy;
+        c.ruleset.backend = legacy ? Backend::legacy : Backend::nf_tables;
+        DifferentialResult right = run_differential(host, host, c, kopt);
+        EXPECT_TRUE(right.agree()) << backend_name(c.ruleset.backend) << "\n" << right.report();
+        c.ruleset.backend = legacy ? Backend::nf_tables : Backend::legacy;
+        EXPECT_FALSE(run_differential(host, host, c, kopt).agree()) << "modelled with the wrong backend, " << (legacy ? "legacy" : "nft")
+                                                                   << " should disagree";
+    }
 }
 
 }  // namespace

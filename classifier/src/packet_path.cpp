@@ -44,12 +44,15 @@ namespace {
 enum TableId { t_raw, t_mangle, t_nat, t_filter, t_security };
 constexpr const char* table_names[] = {"raw", "mangle", "nat", "filter", "security"};
 
-// Tables in priority order per hook (raw -300, mangle -150, nat dst -100, filter 0, security 50,
-// nat src 100); conntrack (-200) sits after raw in PREROUTING and OUTPUT.
-std::vector<TableId> tables_for(Hook h) {
+// Tables in priority order per hook (raw -300, mangle -150, nat dst -100, filter 0, security 50
+// under iptables-legacy but 150 under iptables-nft, nat src 100); conntrack (-200) sits after raw
+// in PREROUTING and OUTPUT. Only INPUT's order depends on the backend.
+std::vector<TableId> tables_for(Hook h, Backend backend) {
     switch (h) {
         case Hook::prerouting: return {t_raw, t_mangle, t_nat};
-        case Hook::input: return {t_mangle, t_filter, t_security, t_nat};
+        case Hook::input:
+            if (backend == Backend::nf_tables) return {t_mangle, t_filter, t_nat, t_security};
+            return {t_mangle, t_filter, t_security, t_nat};
         case Hook::forward: return {t_mangle, t_filter, t_security};
         case Hook::output: return {t_raw, t_mangle, t_nat, t_filter, t_security};
         case Hook::postrouting: return {t_mangle, t_nat};
@@ -258,7 +261,7 @@ bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
         // locally generated packets have none.
         case Hook::postrouting: break;
     }
-    for (TableId t : tables_for(hook)) {
+    for (TableId t : tables_for(hook, rs_.backend)) {
         if (t == t_mangle && (hook == Hook::prerouting || hook == Hook::output) && !c.has_ct) {
             // conntrack (priority -200) runs between raw and mangle.
             c.has_ct = true;
@@ -549,11 +552,16 @@ std::string PacketPath::why_not(const Rule& r, const Packet& p, Hook hook) const
 }
 
 void PacketPath::loop_back_broadcast(Ctx& c) const {
-    // ip_mc_output: a clone of a locally sent broadcast takes POSTROUTING too and is looped back
-    // (dev_loopback_xmit) into PREROUTING and INPUT on the device it left by, its conntrack entry
-    // and route kept. The original is sent whatever happens to the clone.
-    PathResult sent = c.res;
-    std::string dev = c.out_dev;
+    // ip_mc_output clones a locally sent broadcast before the original's POSTROUTING: the clone
+    // takes POSTROUTING, and dev_loopback_xmit hands it to netif_rx, which (in process context)
+    // runs its PREROUTING and INPUT at once, on the device it left by, with the conntrack entry
+    // and route kept. Only then does the original take POSTROUTING, whatever befell the clone
+    // (nf_tables TRACE events show this order; it matters to stateful matches).
+    const Packet original = c.p;
+    const CtAttachment ct = c.ct;
+    const bool notrack = c.notrack;
+    const std::string dev = c.out_dev;
+    const PathResult before = c.res;
     c.note_if([&] { return "broadcast: a copy loops back to the host on " + dev; });
     if (run_hook(c, Hook::postrouting)) {
         c.p.in = IfaceName(std::string_view(dev));
@@ -561,10 +569,16 @@ void PacketPath::loop_back_broadcast(Ctx& c) const {
         c.out_dev.clear();
         if (run_hook(c, Hook::prerouting, true)) run_hook(c, Hook::input);
     }
-    sent.walks = std::move(c.res.walks);
-    sent.trace = std::move(c.res.trace);
-    sent.hooks = std::move(c.res.hooks);
-    c.res = std::move(sent);
+    c.note_if([&] { return std::string("broadcast: the original goes on to POSTROUTING"); });
+    PathResult copy = std::move(c.res);
+    c.res = before;
+    c.res.walks = std::move(copy.walks);
+    c.res.trace = std::move(copy.trace);
+    c.res.hooks = std::move(copy.hooks);
+    c.p = original;
+    c.ct = ct;
+    c.notrack = notrack;
+    c.out_dev = dev;
 }
 
 PathResult PacketPath::process(Packet p, Origin origin, PathState& st, bool trace) const {
@@ -624,12 +638,12 @@ PathResult PacketPath::process(Packet p, Origin origin, PathState& st, bool trac
     c.p.pkttype = PktType::outgoing;
     if (!route_output(c, false)) return res;
     if (!run_hook(c, Hook::output)) return res;
+    if (c.route.type == RouteType::broadcast && c.out_dev != "lo") loop_back_broadcast(c);
     if (!run_hook(c, Hook::postrouting)) return res;
     res.out_iface = c.out_dev;
     if (c.out_dev != "lo") {
         c.note_if([&] { return std::string("sent out of " + c.out_dev); });
         finish(c, Fate::sent);
-        if (c.route.type == RouteType::broadcast) loop_back_broadcast(c);
         return res;
     }
     // Looped back: in = lo, the conntrack entry and the route come along.

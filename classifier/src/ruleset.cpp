@@ -26,6 +26,8 @@ const Chain* Table::chain(std::string_view n) const {
     return i < 0 ? nullptr : &chains[static_cast<std::size_t>(i)];
 }
 
+const char* backend_name(Backend b) { return b == Backend::legacy ? "iptables-legacy" : "iptables-nft"; }
+
 const Table* Ruleset::table(std::string_view n) const {
     for (const auto& t : tables)
         if (t.name == n) return &t;

@@ -23,6 +23,7 @@
 
 #include "fwbench/capture.hpp"
 #include "fwbench/ipset.hpp"
+#include "fwbench/kernel_trace.hpp"
 #include "fwbench/packet_codec.hpp"
 #include "fwbench/packet_description.hpp"
 #include "fwbench/parse_error.hpp"
@@ -150,8 +151,9 @@ KernelReplay::KernelReplay(const Host& host, const Ruleset& ruleset, KernelRepla
         build(host);
         if (!opt_.ipsets.empty()) run("ip netns exec " + router_ + " ipset restore", opt_.ipsets);
         run("ip netns exec " + router_ + (opt_.legacy ? " iptables-legacy-restore" : " iptables-restore"), ruleset_text);
+        if (opt_.trace_packets) start_trace();
     } catch (...) {
-        this->~KernelReplay();
+        teardown();
         throw;
     }
 }
@@ -282,7 +284,10 @@ void KernelReplay::build(const Host& host) {
     }
 }
 
-KernelReplay::~KernelReplay() {
+KernelReplay::~KernelReplay() { teardown(); }
+
+void KernelReplay::teardown() {
+    trace_.reset();
     for (auto& w : wires_)
         if (w.fd >= 0) close(w.fd);
     wires_.clear();
@@ -343,6 +348,26 @@ void KernelReplay::inject(const Packet& p, Origin origin) {
     }
     // Looped-back packets finish their way in the backlog softirq, after sendto returns.
     usleep(3000);
+}
+
+void KernelReplay::start_trace() {
+    if (opt_.legacy) throw std::runtime_error("per-packet traces need the nf_tables backend (iptables-legacy's TRACE only logs)");
+    {
+        NamespaceSwitch in(router_);
+        trace_ = std::make_unique<NftTraceListener>();
+    }
+    // Before every iptables table (raw is at -300): every IPv4 packet arriving, and the
+    // injector's own in output (kernel replies are not traced: the guard drops them).
+    run("ip netns exec " + router_ + " nft -f -",
+        "table ip fwbench_trace {\n chain pre {\n  type filter hook prerouting priority -450;\n  meta nftrace set 1\n }\n"
+        " chain out {\n  type filter hook output priority -450;\n  meta skuid " + std::to_string(injector_uid) +
+        " meta nftrace set 1\n }\n}\n");
+    trace_->set_handles(run_in_router("nft -j -a list ruleset"));
+}
+
+std::vector<CountedRule> KernelReplay::take_trace() {
+    if (!trace_) throw std::logic_error("take_trace without KernelReplayOptions::trace_packets");
+    return trace_->drain("fwbench_");
 }
 
 void KernelReplay::load_nft(const std::string& text) { run("ip netns exec " + router_ + " nft -f -", text); }
@@ -430,21 +455,49 @@ std::vector<CounterDifference> compare_counters(const Ruleset& rs, const Counter
     return diffs;
 }
 
-std::vector<CounterDifference> run_differential(const Host& model_host, const Host& kernel_host, const DifferentialCase& c,
-                                                KernelReplayOptions opt) {
+std::string DifferentialResult::report(const std::string& indent) const {
+    std::string out;
+    for (const auto& d : counters) out += indent + describe_difference(d) + "\n";
+    for (const auto& d : packets)
+        out += indent + "packet " + std::to_string(d.index + 1) + " (" + d.packet + ")\n" + indent + "  fwbench counted: " +
+               format_counted(d.fwbench) + "\n" + indent + "  kernel counted:  " + format_counted(d.kernel) + "\n";
+    if (packets_differing > packets.size())
+        out += indent + "... and " + std::to_string(packets_differing - packets.size()) + " more packets counted differently\n";
+    return out;
+}
+
+DifferentialRun::DifferentialRun(const Host& kernel_host, const Ruleset& rs, KernelReplayOptions opt)
+    : rs_(rs), traced_(!opt.legacy), kernel_(kernel_host, rs, with_trace(opt)) {}
+
+void DifferentialRun::send(const Packet& input, Origin origin, const PathResult& r) {
+    kernel_.inject(packet_as_sent(input, origin, r), origin);
+    if (!traced_) return;
+    std::vector<CountedRule> kernel = kernel_.take_trace();
+    std::vector<CountedRule> mine = counted_rules(rs_, r);
+    std::size_t index = result_.packets_compared++;
+    if (kernel == mine) return;
+    ++result_.packets_differing;
+    if (result_.packets.size() < DifferentialResult::max_packet_differences)
+        result_.packets.push_back({index, format_packet_description(input, origin == Origin::local), std::move(mine), std::move(kernel)});
+}
+
+DifferentialResult DifferentialRun::finish(const CounterSource& fwbench_counters, const IpsetRegistry* ipsets) {
+    result_.counters = compare_counters(rs_, fwbench_counters, kernel_.counters(), ipsets);
+    return result_;
+}
+
+DifferentialResult run_differential(const Host& model_host, const Host& kernel_host, const DifferentialCase& c, KernelReplayOptions opt) {
     std::optional<IpsetRegistry> ipsets;
     if (!opt.ipsets.empty()) ipsets = IpsetRegistry::parse(opt.ipsets, "ipsets");
     PacketPath path(c.ruleset, model_host, ipsets ? &*ipsets : nullptr);
     PathState st(c.ruleset, EngineOptions{}, model_host.sysctl());
-    KernelReplay kernel(kernel_host, c.ruleset, opt);
-    for (const auto& [p, origin] : c.packets) {
-        kernel.inject(packet_as_sent(p, origin, path.process(p, origin, st)), origin);
-    }
-    return compare_counters(c.ruleset, st.engine, kernel.counters(), ipsets ? &*ipsets : nullptr);
+    DifferentialRun run(kernel_host, c.ruleset, opt);
+    for (const auto& [p, origin] : c.packets) run.send(p, origin, path.process(p, origin, st, run.traced()));
+    return run.finish(st.engine, ipsets ? &*ipsets : nullptr);
 }
 
 DifferentialCase shrink_disagreement(const Host& model_host, const Host& kernel_host, DifferentialCase c, KernelReplayOptions opt) {
-    auto disagrees = [&](const DifferentialCase& x) { return !run_differential(model_host, kernel_host, x, opt).empty(); };
+    auto disagrees = [&](const DifferentialCase& x) { return !run_differential(model_host, kernel_host, x, opt).agree(); };
     for (std::size_t i = c.packets.size(); i-- > 0;) {
         if (c.packets.size() == 1) break;
         DifferentialCase trial = c;

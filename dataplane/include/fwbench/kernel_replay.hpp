@@ -20,11 +20,13 @@
 // SIGTERM. Only the addresses of the given host are configured.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "fwbench/host.hpp"
 #include "fwbench/ipset.hpp"
+#include "fwbench/kernel_trace.hpp"
 #include "fwbench/packet.hpp"
 #include "fwbench/packet_path.hpp"
 #include "fwbench/ruleset.hpp"
@@ -40,6 +42,9 @@ struct KernelReplayOptions {
     // `ipset save` text restored in the router namespace before the ruleset, so -m set rules
     // load and match the same sets fwbench reads (run_differential parses it for the model too).
     std::string ipsets;
+    // Record which rules counted each packet from nf_tables TRACE events (kernel_trace.hpp);
+    // the nf_tables backend only (iptables-legacy's TRACE goes to the kernel log).
+    bool trace_packets = false;
 };
 
 class KernelReplay {
@@ -57,6 +62,9 @@ public:
 
     // Injects one packet: from the wire on p.in, or from a local socket.
     void inject(const Packet& p, Origin origin);
+    // With trace_packets: the rules and policies that counted the packets injected since the
+    // last call, in the order the kernel walked them.
+    std::vector<CountedRule> take_trace();
     // iptables-save -c of the router namespace.
     std::string counters() const;
     // Loads an nft ruleset (nft -f) into the router namespace, beside the iptables one.
@@ -70,6 +78,8 @@ public:
 
 private:
     void build(const Host& host);
+    void start_trace();
+    void teardown();  // closes sockets, removes the namespaces; safe to call twice
     std::string router_, prefix_;
     std::vector<std::string> peers_;
     struct Wire {
@@ -81,6 +91,7 @@ private:
     std::vector<Wire> wires_;
     int raw_fd_ = -1;
     KernelReplayOptions opt_;
+    std::unique_ptr<NftTraceListener> trace_;
 };
 
 // Differences between fwbench's counters and the kernel's, rule by rule; empty when they agree.
@@ -101,14 +112,54 @@ Packet packet_as_sent(const Packet& p, Origin origin, const PathResult& r);
 std::vector<CounterDifference> compare_counters(const Ruleset& rs, const CounterSource& fwbench_counters,
                                                 const std::string& kernel_iptables_save, const IpsetRegistry* ipsets = nullptr);
 
+// A packet fwbench and the kernel counted under different rules (nf_tables TRACE events).
+struct PacketDifference {
+    std::size_t index = 0;  // 0-based, in the order packets were sent
+    std::string packet;     // its description (fwbench explain syntax)
+    std::vector<CountedRule> fwbench, kernel;
+};
+
+struct DifferentialResult {
+    std::vector<CounterDifference> counters;
+    std::vector<PacketDifference> packets;  // the first max_packet_differences
+    std::size_t packets_compared = 0;       // packets whose trace was compared (0: no traces)
+    std::size_t packets_differing = 0;
+    static constexpr std::size_t max_packet_differences = 20;
+    bool agree() const { return counters.empty() && packets_differing == 0; }
+    // The differences, one per line, each indented by `indent`; empty when they agree.
+    std::string report(const std::string& indent = "  ") const;
+};
+
+// fwbench and the kernel side by side over one stream of packets: each packet fwbench has
+// processed goes to the kernel as fwbench says it was sent; on the nf_tables backend the rules
+// that counted it in the kernel are compared with fwbench's at once, and finish() compares every
+// counter. The caller processes packets with trace = true (counted_rules needs the visits).
+class DifferentialRun {
+public:
+    DifferentialRun(const Host& kernel_host, const Ruleset& rs, KernelReplayOptions opt = {});
+    void send(const Packet& input, Origin origin, const PathResult& r);
+    DifferentialResult finish(const CounterSource& fwbench_counters, const IpsetRegistry* ipsets = nullptr);
+    KernelReplay& kernel() { return kernel_; }
+    bool traced() const { return traced_; }
+
+private:
+    static KernelReplayOptions with_trace(KernelReplayOptions o) {
+        o.trace_packets = !o.legacy;
+        return o;
+    }
+    const Ruleset& rs_;
+    bool traced_;
+    KernelReplay kernel_;
+    DifferentialResult result_;
+};
+
 // One differential case: packets with their origins through fwbench (on `model_host`) and
 // through the kernel (built from `kernel_host`, normally the same host).
 struct DifferentialCase {
     Ruleset ruleset;
     std::vector<std::pair<Packet, Origin>> packets;
 };
-std::vector<CounterDifference> run_differential(const Host& model_host, const Host& kernel_host, const DifferentialCase& c,
-                                                KernelReplayOptions opt = {});
+DifferentialResult run_differential(const Host& model_host, const Host& kernel_host, const DifferentialCase& c, KernelReplayOptions opt = {});
 
 // Shrinks a disagreeing case: drops packets, then rules, one at a time, keeping every removal
 // after which fwbench and the kernel still disagree. The result still disagrees and no single
