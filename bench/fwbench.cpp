@@ -145,7 +145,7 @@ int run_explain(const SourceOptions& o, const std::vector<std::string>& packets,
 
 // Runs fwbench and the real kernel on the same inputs and prints where their counters differ.
 int run_kernel_check(const SourceOptions& o, const std::vector<std::string>& packets, const std::string& pcap,
-                     const std::string& iface, bool legacy, bool shrink) {
+                     const std::string& iface, bool legacy, bool shrink, bool pace) {
     std::string why;
     if (!KernelReplay::available(&why)) throw std::runtime_error("the kernel replay cannot run here: " + why);
     auto ipsets = load_ipsets(o);
@@ -159,6 +159,7 @@ int run_kernel_check(const SourceOptions& o, const std::vector<std::string>& pac
     PathState st(rs, EngineOptions{}, host.sysctl());
     KernelReplayOptions kopt;
     kopt.legacy = legacy;
+    kopt.pace = pace;
     if (!o.ipsets_path.empty()) kopt.ipsets = slurp(o.ipsets_path);
     DifferentialRun kernel(host, rs, kopt);
     std::uint64_t injected = 0, not_injected = 0;
@@ -273,7 +274,7 @@ int run(int argc, char** argv) {
     SourceOptions check_src;
     std::vector<std::string> check_packets;
     std::string check_pcap, check_iface;
-    bool check_legacy = false, check_shrink = false;
+    bool check_legacy = false, check_shrink = false, check_pace = false;
     auto* check = app.add_subcommand("kernel-check", "replay the same packets into the real kernel (network namespaces) and compare counters");
     check->add_option("--rules", check_src.rules_path, "iptables-save ruleset (default: the running host's)");
     check->add_option("--host", check_src.host_path, "host JSON (fwbench dump-host)");
@@ -281,13 +282,15 @@ int run(int argc, char** argv) {
     check->add_option("--pcap", check_pcap, "capture to replay");
     check->add_option("--iface", check_iface, "interface for captures that carry none");
     check->add_flag("--legacy", check_legacy, "load the ruleset with iptables-legacy instead of iptables-nft");
+    check->add_flag("--pace", check_pace,
+                    "send packets at their capture timestamps (t=), so limit, hashlimit and recent --seconds see the gaps fwbench sees");
     check->add_flag("--shrink", check_shrink, "on a disagreement, shrink it to a minimal reproduction (fwbench-repro.v4 and -host.json here)");
     check->add_option("packets", check_packets, "packet descriptions, as for explain");
     app.require_subcommand(0, 1);
     CLI11_PARSE(app, argc, argv);
 
     if (explain->parsed()) return run_explain(src, explain_packets, seed, explain_pcap, explain_iface);
-    if (check->parsed()) return run_kernel_check(check_src, check_packets, check_pcap, check_iface, check_legacy, check_shrink);
+    if (check->parsed()) return run_kernel_check(check_src, check_packets, check_pcap, check_iface, check_legacy, check_shrink, check_pace);
     if (dump_host->parsed()) {
         std::cout << dump_running_host();
         return 0;

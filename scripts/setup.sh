@@ -8,7 +8,7 @@ packages=(
   libdpdk-dev libpcap-dev libspdlog-dev libfmt-dev
   libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  iptables ipset iproute2
+  iptables ipset iproute2 nftables nfacct
 )
 
 missing=()

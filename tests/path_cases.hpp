@@ -247,6 +247,12 @@ inline const std::vector<PathCase> path_cases = {
     {"item 14: bytes are the IP datagram length, policies count falls and RETURNs", "",
      "*filter\n:INPUT DROP [0:0]\n:sub - [0:0]\n-A INPUT -j sub\n-A sub -p udp -j RETURN\nCOMMIT\n",
      {"wire udp 198.51.100.7:4000 > 203.0.113.1:53 in=wan1 len=1234"}, "dropped:netfilter@filter:INPUT:0", "filter:INPUT:1=1 filter:sub:1=1 filter:INPUT:P=1"},
+    {"hashlimit rules that share a name share the first loaded rule's rate, burst and key (found on a home router's ruleset)", "",
+     "*filter\n-A INPUT -m hashlimit --hashlimit-above 1000/sec --hashlimit-burst 5 --hashlimit-mode srcip --hashlimit-name s -j DROP\n"
+     "-A INPUT -m hashlimit --hashlimit-above 1/min --hashlimit-burst 1 --hashlimit-mode dstip --hashlimit-name s -j DROP\n"
+     "-A INPUT -j ACCEPT\nCOMMIT\n",
+     {"wire udp 198.51.100.7:4000 > 203.0.113.1:53 in=wan1", "wire udp 198.51.100.7:4000 > 203.0.113.1:53 in=wan1 t=0.001"},
+     "delivered@filter:INPUT:3 delivered@filter:INPUT:3", "filter:INPUT:3=2"},
     {"unknown arrival interface is a named drop", "", "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n",
      {"wire udp 198.51.100.7:4000 > 203.0.113.1:53 in=eth7"}, "dropped:unknown_interface", "", "the packet arrives on an interface the host does not have"},
 };

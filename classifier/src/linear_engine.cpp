@@ -37,6 +37,31 @@ EngineState::EngineState(const Ruleset& rs, const EngineOptions& opt) : opt_(opt
         while (cap < n) cap *= 2;
         recent[name].stamp_capacity = cap;
     }
+    // Named tables are created by the first rule that loads with the name (checkentry runs in
+    // load order: iptables-restore's line order); later rules with the name share the table and
+    // its settings: hashlimit's key mode, masks, rate, burst and expiry, recent's --mask.
+    std::vector<const Rule*> load_order;
+    bool lines_known = true;
+    for (const auto& t : rs.tables)
+        for (const auto& c : t.chains)
+            for (const auto& r : c.rules) {
+                load_order.push_back(&r);
+                lines_known = lines_known && r.line > 0;
+            }
+    if (lines_known) std::stable_sort(load_order.begin(), load_order.end(), [](const Rule* a, const Rule* b) { return a->line < b->line; });
+    for (const Rule* r : load_order)
+        for (const auto& m : r->matches) {
+            if (const auto* h = std::get_if<HashLimitMatch>(&m.spec)) {
+                auto& table = hashlimits[h->name];
+                if (!table.config) table.config = h;
+            } else if (const auto* rm = std::get_if<RecentMatch>(&m.spec)) {
+                auto& table = recent[rm->name];
+                if (!table.mask_set) {
+                    table.mask_set = true;
+                    table.mask = rm->mask;
+                }
+            }
+        }
 }
 
 std::uint64_t EngineState::next_random() {

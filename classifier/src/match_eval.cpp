@@ -111,8 +111,11 @@ struct KeyWriter {
 bool eval_hashlimit(const HashLimitMatch& h, const Packet& p, EngineState& st) {
     unsigned hz = st.options().hz;
     auto& table = st.hashlimits[h.name];
-    if (!table.config) table.config = &h;  // same-name rules share the first rule's table
-    const HashLimitMatch& cfg = h;
+    if (!table.config) table.config = &h;
+    // Same-name rules share the table the first loaded one created: its key mode, masks, rate,
+    // burst and expiry (hashlimit_init_dst, rateinfo_init use hinfo->cfg); only above/upto is the
+    // rule's own.
+    const HashLimitMatch& cfg = *table.config;
     KeyWriter kw;
     if (cfg.mode_srcip) kw.put_masked(p.src, cfg.srcmask);
     if (cfg.mode_dstip) kw.put_masked(p.dst, cfg.dstmask);
@@ -156,9 +159,9 @@ bool eval_hashlimit(const HashLimitMatch& h, const Packet& p, EngineState& st) {
     auto& b = it->second;
     if (b.credit >= cost) {
         b.credit -= cost;
-        return !cfg.above;
+        return !h.above;
     }
-    return cfg.above;
+    return h.above;
 }
 
 constexpr std::size_t recent_entries = 200;  // ip_list_tot

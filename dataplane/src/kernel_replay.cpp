@@ -14,11 +14,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <ctime>
 #include <map>
 #include <optional>
+#include <set>
 #include <stdexcept>
 
 #include "fwbench/capture.hpp"
@@ -119,6 +122,12 @@ private:
     int self_ = -1;
 };
 
+std::string shell_quote(const std::string& s) {
+    std::string out = "'";
+    for (char ch : s) out += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+    return out + "'";
+}
+
 std::string mac_text(const MacAddr& m) { return format_mac(m); }
 
 std::string route_type_word(RouteType t) { return route_type_name(t); }
@@ -150,6 +159,14 @@ KernelReplay::KernelReplay(const Host& host, const Ruleset& ruleset, KernelRepla
     try {
         build(host);
         if (!opt_.ipsets.empty()) run("ip netns exec " + router_ + " ipset restore", opt_.ipsets);
+        // -m nfacct names accounting objects that must exist before the rule loads.
+        std::set<std::string> accounts;
+        for (const auto& t : ruleset.tables)
+            for (const auto& c : t.chains)
+                for (const auto& r : c.rules)
+                    for (const auto& m : r.matches)
+                        if (const auto* acct = std::get_if<NfacctMatch>(&m.spec)) accounts.insert(acct->name);
+        for (const auto& name : accounts) run("ip netns exec " + router_ + " nfacct add " + shell_quote(name));
         run("ip netns exec " + router_ + (opt_.legacy ? " iptables-legacy-restore" : " iptables-restore"), ruleset_text);
         if (opt_.trace_packets) start_trace();
     } catch (...) {
@@ -193,7 +210,10 @@ void KernelReplay::build(const Host& host) {
                       " net.netfilter.nf_conntrack_tcp_loose=" + std::to_string(s.tcp_loose ? 1 : 0) +
                       " net.netfilter.nf_conntrack_tcp_be_liberal=" + std::to_string(opt_.liberal_tcp_windows ? 1 : 0);
     for (const auto& itf : host.interfaces()) {
-        const std::string d = "net.ipv4.conf." + itf.name + ".";
+        // sysctl reads dots as separators: a VLAN device eth0.10 is written eth0/10.
+        std::string dev = itf.name;
+        std::replace(dev.begin(), dev.end(), '.', '/');
+        const std::string d = "net.ipv4.conf." + dev + ".";
         auto get = [&](const std::map<std::string, int, std::less<>>& m, int fallback) {
             auto it = m.find(itf.name);
             return std::to_string(it == m.end() ? fallback : it->second);
@@ -312,6 +332,24 @@ void KernelReplay::teardown() {
 }
 
 void KernelReplay::inject(const Packet& p, Origin origin) {
+    if (opt_.pace) {
+        auto now_ns = [] {
+            timespec ts{};
+            clock_gettime(CLOCK_MONOTONIC, &ts);
+            return std::uint64_t(ts.tv_sec) * 1000000000ull + std::uint64_t(ts.tv_nsec);
+        };
+        if (!paced_started_) {
+            paced_started_ = true;
+            pace_first_ts_ = p.timestamp_ns;
+            pace_start_ns_ = now_ns();
+        }
+        std::uint64_t due = pace_start_ns_ + (p.timestamp_ns > pace_first_ts_ ? p.timestamp_ns - pace_first_ts_ : 0);
+        for (std::uint64_t now = now_ns(); now < due; now = now_ns()) {
+            std::uint64_t left = due - now;
+            timespec nap{static_cast<time_t>(left / 1000000000ull), static_cast<long>(left % 1000000000ull)};
+            nanosleep(&nap, nullptr);
+        }
+    }
     auto datagram = build_ipv4(p);
     if (origin == Origin::wire) {
         for (const auto& w : wires_) {

@@ -45,6 +45,10 @@ struct KernelReplayOptions {
     // Record which rules counted each packet from nf_tables TRACE events (kernel_trace.hpp);
     // the nf_tables backend only (iptables-legacy's TRACE goes to the kernel log).
     bool trace_packets = false;
+    // Inject each packet at its timestamp relative to the first one (sleeping as needed), so that
+    // rate matches (limit, hashlimit, recent --seconds) see the gaps fwbench sees. Without it
+    // packets go as fast as the replay can send them.
+    bool pace = false;
 };
 
 class KernelReplay {
@@ -92,6 +96,8 @@ private:
     int raw_fd_ = -1;
     KernelReplayOptions opt_;
     std::unique_ptr<NftTraceListener> trace_;
+    bool paced_started_ = false;
+    std::uint64_t pace_first_ts_ = 0, pace_start_ns_ = 0;
 };
 
 // Differences between fwbench's counters and the kernel's, rule by rule; empty when they agree.
