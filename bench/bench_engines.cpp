@@ -7,9 +7,11 @@
 
 #include <benchmark/benchmark.h>
 
+#include <chrono>
 #include <filesystem>
 #include <random>
 
+#include "fwbench/box_index.hpp"
 #include "fwbench/classbench.hpp"
 #include "fwbench/linear_engine.hpp"
 
@@ -57,6 +59,62 @@ void bench_linear(benchmark::State& state, const std::string& path) {
         benchmark::Counter(static_cast<double>(evaluated) / static_cast<double>(state.iterations()));
 }
 
+RuleBox box_of(const ClassBenchRule& r) {
+    RuleBox b;
+    b.src_lo = r.src.addr.v4_host();
+    b.src_hi = b.src_lo | ~r.src.mask.v4_host();
+    b.dst_lo = r.dst.addr.v4_host();
+    b.dst_hi = b.dst_lo | ~r.dst.mask.v4_host();
+    b.sport_lo = r.sport.lo, b.sport_hi = r.sport.hi, b.dport_lo = r.dport.lo, b.dport_hi = r.dport.hi;
+    if (r.proto_mask == 0xff) b.proto_lo = b.proto_hi = r.proto;
+    return b;
+}
+
+// The compiled index alone: first matching rule for bursts of 64 prepared keys.
+void bench_box_index(benchmark::State& state, const std::string& path) {
+    auto rules = read_classbench_rules(path);
+    std::vector<RuleBox> boxes;
+    for (const auto& r : rules) boxes.push_back(box_of(r));
+    auto start = std::chrono::steady_clock::now();
+    BoxIndexOptions opt;
+    if (const char* v = std::getenv("FWBENCH_LEAF")) opt.leaf_size = static_cast<unsigned>(std::atoi(v));
+    if (const char* v = std::getenv("FWBENCH_SPFAC")) opt.space_factor = std::atof(v);
+    if (const char* v = std::getenv("FWBENCH_CUTBITS")) opt.max_cut_bits = static_cast<unsigned>(std::atoi(v));
+    BoxIndex ix(boxes, opt);
+    double build_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    auto packets = headers_for(rules, 4096, 1);
+    std::vector<PacketKey> keys;
+    for (const auto& p : packets) keys.push_back({p.src.v4_host(), p.dst.v4_host(), p.sport, p.dport, p.proto});
+    double trees = 0, nodes = 0, checked = 0;
+    for (const auto& k : keys) {
+        LookupCost c = ix.cost_of(k);
+        trees += c.trees, nodes += c.nodes, checked += c.boxes;
+    }
+    state.counters["trees"] = trees / static_cast<double>(keys.size());
+    state.counters["nodes"] = nodes / static_cast<double>(keys.size());
+    state.counters["boxes"] = checked / static_cast<double>(keys.size());
+    std::uint32_t out[64];
+    std::size_t i = 0;
+    const bool one_by_one = std::getenv("FWBENCH_ONE") != nullptr;
+    for (auto _ : state) {
+        if (one_by_one)
+            for (int j = 0; j < 64; ++j) out[j] = ix.next(keys[(i + static_cast<std::size_t>(j)) & 4095], 0);
+        else
+            ix.first_burst(&keys[i & 4095], 64, out);
+        i += 64;
+        benchmark::DoNotOptimize(out);
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * 64);
+    auto st = ix.stats();
+    state.counters["rules"] = static_cast<double>(rules.size());
+    state.counters["build_ms"] = build_ms;
+    state.counters["memory_MiB"] = static_cast<double>(ix.memory_bytes()) / (1 << 20);
+    state.counters["leaves"] = static_cast<double>(st.leaves);
+    state.counters["depth"] = static_cast<double>(st.max_depth);
+    state.counters["ns_per_packet"] = benchmark::Counter(static_cast<double>(state.iterations()) * 64,
+                                                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -72,8 +130,10 @@ int main(int argc, char** argv) {
     } else {
         std::fprintf(stderr, "bench_engines: %s not present, benchmarking the bundled set only\n", shared.c_str());
     }
-    for (const auto& [name, path] : sets)
+    for (const auto& [name, path] : sets) {
         benchmark::RegisterBenchmark(("linear/" + name).c_str(), bench_linear, path);
+        benchmark::RegisterBenchmark(("box_index/" + name).c_str(), bench_box_index, path);
+    }
     benchmark::Initialize(&argc, argv);
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();

@@ -9,6 +9,7 @@
 
 #include <sstream>
 
+#include "fwbench/compiled_engine.hpp"
 #include "fwbench/linear_engine.hpp"
 #include "fwbench/ruleset_parser.hpp"
 #include "packet_dsl.hpp"
@@ -172,14 +173,22 @@ TEST_P(EngineFixture, VerdictsAndCounters) {
     ASSERT_EQ(rs.tables.size(), 1u) << text;
 
     BasicHostView host({*parse_ip("192.0.2.1", Family::ipv4)}, {*parse_ip("192.0.2.255", Family::ipv4)});
-    EngineState st(rs, EngineOptions{});
-    LinearEngine engine(rs, host, ipsets ? &*ipsets : nullptr);
     const Table& t = rs.tables[0];
+    // The linear engine, and the compiled one with a tree on every chain and with its defaults
+    // (short chains scan boxes): each must give the expected verdicts and counters.
+    for (int variant = 0; variant < 3; ++variant) {
+    SCOPED_TRACE(variant == 0 ? "linear engine" : variant == 1 ? "compiled engine, trees everywhere" : "compiled engine");
+    EngineState st(rs, EngineOptions{});
+    LinearEngine linear(rs, host, ipsets ? &*ipsets : nullptr);
+    CompiledEngineOptions copt;
+    if (variant == 1) copt.index_threshold = 1;
+    CompiledEngine compiled(rs, host, ipsets ? &*ipsets : nullptr, copt);
+    auto run = [&](Packet& p) { return variant == 0 ? linear.run(0, c.hook, p, st) : compiled.run(0, c.hook, p, st); };
 
     std::istringstream expected(c.verdicts);
     for (std::size_t i = 0; i < c.packets.size(); ++i) {
         Packet p = test::packet(c.packets[i]);
-        WalkResult w = engine.run(0, c.hook, p, st);
+        WalkResult w = run(p);
         std::string want;
         ASSERT_TRUE(expected >> want) << "missing expected verdict for packet " << i;
         auto at = want.find('@');
@@ -217,6 +226,7 @@ TEST_P(EngineFixture, VerdictsAndCounters) {
         if (t.chains[ci].builtin) check(t.chains[ci].name + ":P", st.policy(0, ci));
     }
     EXPECT_TRUE(want.empty()) << "expected counters name no rule: " << (want.empty() ? "" : want.begin()->first);
+    }
 }
 
 std::string case_name(const ::testing::TestParamInfo<EngineCase>& info) {

@@ -36,63 +36,67 @@ TEST_P(PathFixture, FatesAndCounters) {
     opt.source = c.name;
     opt.family = Family::ipv4;
     Ruleset rs = parse_ruleset(c.rules, opt);
-    PacketPath path(rs, host);
-    PathState st(rs, EngineOptions{}, host.sysctl());
+    // Both engines walk the tables: the compiled one must tell the same story.
+    for (EngineKind kind : {EngineKind::linear, EngineKind::compiled}) {
+        SCOPED_TRACE(kind == EngineKind::linear ? "linear engine" : "compiled engine");
+        PacketPath path(rs, host, nullptr, kind);
+        PathState st(rs, EngineOptions{}, host.sysctl());
 
-    std::istringstream fates(c.fates);
-    for (std::size_t i = 0; i < c.packets.size(); ++i) {
-        std::string text = c.packets[i];
-        Origin origin = text.rfind("wire ", 0) == 0 ? Origin::wire : Origin::local;
-        Packet p = test::packet(text.substr(text.find(' ') + 1));
-        PathResult r = path.process(p, origin, st, true);
-        std::string want;
-        ASSERT_TRUE(fates >> want) << "no expected fate for packet " << i;
-        std::string got = fate_name(r.fate);
-        if (r.reason != DropReason::none) got += std::string(":") + drop_reason_name(r.reason);
-        auto at = want.find('@');
-        if (at != std::string::npos) {
-            ASSERT_FALSE(r.walks.empty()) << "packet " << i;
-            const HookWalk& w = r.walks.back();
-            const Table& t = rs.tables[w.table];
-            int chain = w.walk.chain >= 0 ? w.walk.chain : t.find_chain(hook_chain_name(w.hook));
-            got += "@" + t.name + ":" + t.chains[static_cast<std::size_t>(chain)].name + ":" + std::to_string(w.walk.rule + 1);
-        }
-        std::string story;
-        for (const auto& item : r.trace) story += "\n    " + (item.walk >= 0 ? "[walk " + r.walks[static_cast<std::size_t>(item.walk)].table_name + " " + hook_chain_name(r.walks[static_cast<std::size_t>(item.walk)].hook) + "]" : item.text);
-        EXPECT_EQ(got, want) << "packet " << i << ": " << text << story;
-    }
-
-    // FWBENCH_DUMP_ACTUAL=1 prints every non-zero counter, to review when a case changes.
-    if (std::getenv("FWBENCH_DUMP_ACTUAL")) {
-        std::string all;
-        for (std::size_t ti = 0; ti < rs.tables.size(); ++ti)
-            for (std::size_t ci = 0; ci < rs.tables[ti].chains.size(); ++ci) {
-                const auto& ch = rs.tables[ti].chains[ci];
-                for (std::size_t ri = 0; ri < ch.rules.size(); ++ri)
-                    if (auto k = st.engine.rule(ti, ci, ri); k.packets) all += " " + rs.tables[ti].name + ":" + ch.name + ":" + std::to_string(ri + 1) + "=" + std::to_string(k.packets);
-                if (ch.builtin)
-                    if (auto k = st.engine.policy(ti, ci); k.packets) all += " " + rs.tables[ti].name + ":" + ch.name + ":P=" + std::to_string(k.packets);
+        std::istringstream fates(c.fates);
+        for (std::size_t i = 0; i < c.packets.size(); ++i) {
+            std::string text = c.packets[i];
+            Origin origin = text.rfind("wire ", 0) == 0 ? Origin::wire : Origin::local;
+            Packet p = test::packet(text.substr(text.find(' ') + 1));
+            PathResult r = path.process(p, origin, st, true);
+            std::string want;
+            ASSERT_TRUE(fates >> want) << "no expected fate for packet " << i;
+            std::string got = fate_name(r.fate);
+            if (r.reason != DropReason::none) got += std::string(":") + drop_reason_name(r.reason);
+            auto at = want.find('@');
+            if (at != std::string::npos) {
+                ASSERT_FALSE(r.walks.empty()) << "packet " << i;
+                const HookWalk& w = r.walks.back();
+                const Table& t = rs.tables[w.table];
+                int chain = w.walk.chain >= 0 ? w.walk.chain : t.find_chain(hook_chain_name(w.hook));
+                got += "@" + t.name + ":" + t.chains[static_cast<std::size_t>(chain)].name + ":" + std::to_string(w.walk.rule + 1);
             }
-        std::printf("ACTUAL %s |%s\n", c.name, all.c_str());
-    }
-    std::map<std::string, std::uint64_t> want;
-    std::istringstream cs(c.counters);
-    std::string tok;
-    while (cs >> tok) want[tok.substr(0, tok.find('='))] = std::stoull(tok.substr(tok.find('=') + 1));
-    for (std::size_t ti = 0; ti < rs.tables.size(); ++ti) {
-        const Table& t = rs.tables[ti];
-        for (std::size_t ci = 0; ci < t.chains.size(); ++ci) {
-            auto check = [&](const std::string& key, Counters got) {
-                auto it = want.find(key);
-                EXPECT_EQ(got.packets, it == want.end() ? 0u : it->second) << key;
-                if (it != want.end()) want.erase(it);
-            };
-            for (std::size_t ri = 0; ri < t.chains[ci].rules.size(); ++ri)
-                check(t.name + ":" + t.chains[ci].name + ":" + std::to_string(ri + 1), st.engine.rule(ti, ci, ri));
-            if (t.chains[ci].builtin) check(t.name + ":" + t.chains[ci].name + ":P", st.engine.policy(ti, ci));
+            std::string story;
+            for (const auto& item : r.trace) story += "\n    " + (item.walk >= 0 ? "[walk " + r.walks[static_cast<std::size_t>(item.walk)].table_name + " " + hook_chain_name(r.walks[static_cast<std::size_t>(item.walk)].hook) + "]" : item.text);
+            EXPECT_EQ(got, want) << "packet " << i << ": " << text << story;
         }
+
+        // FWBENCH_DUMP_ACTUAL=1 prints every non-zero counter, to review when a case changes.
+        if (std::getenv("FWBENCH_DUMP_ACTUAL")) {
+            std::string all;
+            for (std::size_t ti = 0; ti < rs.tables.size(); ++ti)
+                for (std::size_t ci = 0; ci < rs.tables[ti].chains.size(); ++ci) {
+                    const auto& ch = rs.tables[ti].chains[ci];
+                    for (std::size_t ri = 0; ri < ch.rules.size(); ++ri)
+                        if (auto k = st.engine.rule(ti, ci, ri); k.packets) all += " " + rs.tables[ti].name + ":" + ch.name + ":" + std::to_string(ri + 1) + "=" + std::to_string(k.packets);
+                    if (ch.builtin)
+                        if (auto k = st.engine.policy(ti, ci); k.packets) all += " " + rs.tables[ti].name + ":" + ch.name + ":P=" + std::to_string(k.packets);
+                }
+            std::printf("ACTUAL %s |%s\n", c.name, all.c_str());
+        }
+        std::map<std::string, std::uint64_t> want;
+        std::istringstream cs(c.counters);
+        std::string tok;
+        while (cs >> tok) want[tok.substr(0, tok.find('='))] = std::stoull(tok.substr(tok.find('=') + 1));
+        for (std::size_t ti = 0; ti < rs.tables.size(); ++ti) {
+            const Table& t = rs.tables[ti];
+            for (std::size_t ci = 0; ci < t.chains.size(); ++ci) {
+                auto check = [&](const std::string& key, Counters got) {
+                    auto it = want.find(key);
+                    EXPECT_EQ(got.packets, it == want.end() ? 0u : it->second) << key;
+                    if (it != want.end()) want.erase(it);
+                };
+                for (std::size_t ri = 0; ri < t.chains[ci].rules.size(); ++ri)
+                    check(t.name + ":" + t.chains[ci].name + ":" + std::to_string(ri + 1), st.engine.rule(ti, ci, ri));
+                if (t.chains[ci].builtin) check(t.name + ":" + t.chains[ci].name + ":P", st.engine.policy(ti, ci));
+            }
+        }
+        EXPECT_TRUE(want.empty()) << "expected counters name no rule: " << (want.empty() ? "" : want.begin()->first);
     }
-    EXPECT_TRUE(want.empty()) << "expected counters name no rule: " << (want.empty() ? "" : want.begin()->first);
 }
 
 std::string case_name(const ::testing::TestParamInfo<PathCase>& info) {

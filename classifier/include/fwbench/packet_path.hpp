@@ -21,9 +21,11 @@
 // run; the Ruleset and Host are shared and immutable.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "fwbench/compiled_engine.hpp"
 #include "fwbench/conntrack.hpp"
 #include "fwbench/host.hpp"
 #include "fwbench/linear_engine.hpp"
@@ -93,7 +95,8 @@ struct PathState {
 
 class PacketPath {
 public:
-    PacketPath(const Ruleset& rs, const Host& host, const IpsetRegistry* ipsets = nullptr);
+    // `engine`: which engine walks the tables (the compiled one gives the same answers).
+    PacketPath(const Ruleset& rs, const Host& host, const IpsetRegistry* ipsets = nullptr, EngineKind engine = EngineKind::linear);
 
     // For wire packets p.in names the arrival interface; for local ones p.src may be left
     // unspecified (zero) to let routing choose it, and p.has_socket/uid/gid describe the socket.
@@ -127,6 +130,10 @@ private:
     const Host& host_;
     const IpsetRegistry* ipsets_;
     LinearEngine engine_;
+    std::unique_ptr<CompiledEngine> compiled_;  // when asked for
+    WalkResult walk(std::size_t table, Hook hook, Packet& p, EngineState& st, std::vector<RuleVisit>* visits) const {
+        return compiled_ ? compiled_->run(table, hook, p, st, visits) : engine_.run(table, hook, p, st, visits);
+    }
     int table_index_[5];  // raw, mangle, nat, filter, security -> index in rs_ or -1
     bool conntrack_active_ = false;
 };

@@ -1,0 +1,129 @@
+#pragma once
+// BoxIndex: which rules of a chain can match a packet, found without walking the chain.
+//
+// What: each rule is reduced to a box — an inclusive range per field over the IPv4 5-tuple
+// (source, destination, source port, destination port, protocol) that contains every packet the
+// rule can match. `next(key, from)` returns the first rule at or after `from` whose box contains
+// the key: the walk jumps straight to it, and consecutive calls enumerate, in order, every rule
+// whose box matches (what the chain walk needs to count non-terminating rules as the kernel does).
+//
+// How: cut trees over rule partitions (the HiCuts / EffiCuts / CutSplit family). Rules are
+// split by which address fields are "small" (a range of at most 2^16 addresses): rules small
+// in the source go to one tree, those small only in the destination to another, and the rest
+// (wide in both) to a third. Cutting a tree on a field its rules are small in replicates few
+// rules. A node cuts its region of one field into 2^k equal parts (child = (value >> shift) &
+// (2^k - 1); regions stay aligned, so no range is ever expanded into prefixes), choosing the
+// field and k that leave the smallest largest child while the children together hold at most
+// `space_factor` times the node's rules. Leaves hold at most `leaf_size` rule ids (more only when
+// no cut separates them), sorted; children with the same rules that cover them whole share one
+// subtree. Lookup descends each tree (trees ordered by their first rule), scans the leaf for the
+// first id >= from whose box contains the key, and stops early: a tree whose first rule comes
+// after the best found cannot do better.
+//
+// Invariants: immutable after construction; lookups never allocate, throw or log. A leaf lists
+// every rule whose box intersects the leaf's region, so no matching rule is ever missed; boxes
+// are checked in full at the leaf, so no false candidate is ever returned.
+//
+// Costs: build O(rules x fields x 8 x depth); memory reported by memory_bytes(); a lookup is one
+// descent per tree (a few nodes each) plus a scan of at most leaf_size boxes per tree.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace fwbench {
+
+// Host byte order.
+struct PacketKey {
+    std::uint32_t src = 0, dst = 0;
+    std::uint16_t sport = 0, dport = 0;
+    std::uint8_t proto = 0;
+};
+
+struct RuleBox {
+    std::uint32_t src_lo = 0, src_hi = 0xffffffffu, dst_lo = 0, dst_hi = 0xffffffffu;
+    std::uint16_t sport_lo = 0, sport_hi = 0xffff, dport_lo = 0, dport_hi = 0xffff;
+    std::uint8_t proto_lo = 0, proto_hi = 0xff;
+    // Branch-free: every comparison is made; a scan over a leaf then mispredicts only at its end.
+    bool contains(const PacketKey& k) const {
+        return static_cast<bool>((src_lo <= k.src) & (k.src <= src_hi) & (dst_lo <= k.dst) & (k.dst <= dst_hi) & (sport_lo <= k.sport) &
+                                 (k.sport <= sport_hi) & (dport_lo <= k.dport) & (k.dport <= dport_hi) & (proto_lo <= k.proto) &
+                                 (k.proto <= proto_hi));
+    }
+};
+
+struct BoxIndexOptions {
+    unsigned leaf_size = 8;      // rules per leaf before a node is cut
+    double space_factor = 4.0;   // children may hold at most this many times their parent's rules
+    unsigned max_cut_bits = 8;   // at most 2^8 children per node
+};
+
+struct BoxIndexStats {
+    std::size_t trees = 0, nodes = 0, leaves = 0, leaf_entries = 0, max_depth = 0, largest_leaf = 0;
+};
+
+// What one lookup costs: trees descended, nodes passed, boxes compared.
+struct LookupCost {
+    unsigned trees = 0, nodes = 0, boxes = 0;
+};
+
+class BoxIndex {
+public:
+    static constexpr std::uint32_t none = 0xffffffffu;
+
+    BoxIndex() = default;
+    explicit BoxIndex(std::vector<RuleBox> boxes, BoxIndexOptions opt = {});
+
+    // The first rule >= from whose box contains k, or `none`.
+    std::uint32_t next(const PacketKey& k, std::uint32_t from = 0) const;
+    // next(keys[i], 0) for a burst.
+    void first_burst(const PacketKey* keys, std::size_t n, std::uint32_t* out) const;
+
+    // next(k, 0) again, counting its work (for tuning and reports; not the fast path).
+    LookupCost cost_of(const PacketKey& k) const;
+
+    std::size_t rule_count() const { return rules_; }
+    std::size_t memory_bytes() const;
+    BoxIndexStats stats() const { return stats_; }
+
+private:
+    // Children are stored contiguously as whole nodes, so a descent costs one memory access per
+    // level; a leaf's entries carry their boxes, so its scan reads one contiguous run.
+    struct Node {
+        std::uint8_t field = 0, shift = 0, bits = 0, leaf = 1;
+        std::uint32_t base = 0;   // inner: first child in nodes_; leaf: first entry in entries_
+        std::uint32_t count = 0;  // leaf: number of entries
+    };
+    struct LeafEntry {
+        RuleBox box;
+        std::uint32_t rule = 0;
+    };
+    struct Tree {
+        Node root;
+        std::uint32_t first_rule = 0, last_rule = 0;
+    };
+    class Builder;
+
+    static std::uint32_t field_of(const PacketKey& k, std::uint8_t f) {
+        switch (f) {
+            case 0: return k.src;
+            case 1: return k.dst;
+            case 2: return k.sport;
+            case 3: return k.dport;
+            default: return k.proto;
+        }
+    }
+    const Node& child(const Node& n, const PacketKey& k) const {
+        return nodes_[n.base + ((field_of(k, n.field) >> n.shift) & ((1u << n.bits) - 1))];
+    }
+    std::uint32_t scan_leaf(const Node& leaf, const PacketKey& k, std::uint32_t from, std::uint32_t best) const;
+
+    std::size_t rules_ = 0;
+    std::vector<Node> nodes_;
+    std::vector<LeafEntry> entries_;
+    std::vector<Tree> trees_;
+    BoxIndexStats stats_;
+};
+
+}  // namespace fwbench

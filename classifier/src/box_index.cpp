@@ -1,0 +1,270 @@
+#include "fwbench/box_index.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace fwbench {
+
+namespace {
+
+constexpr int field_count = 5;
+constexpr std::uint8_t field_bits[field_count] = {32, 32, 16, 16, 8};
+
+inline std::uint32_t box_lo(const RuleBox& b, int f) {
+    switch (f) {
+        case 0: return b.src_lo;
+        case 1: return b.dst_lo;
+        case 2: return b.sport_lo;
+        case 3: return b.dport_lo;
+        default: return b.proto_lo;
+    }
+}
+
+inline std::uint32_t box_hi(const RuleBox& b, int f) {
+    switch (f) {
+        case 0: return b.src_hi;
+        case 1: return b.dst_hi;
+        case 2: return b.sport_hi;
+        case 3: return b.dport_hi;
+        default: return b.proto_hi;
+    }
+}
+
+// A node's region: per field, an aligned block [lo, lo + 2^bits - 1].
+struct Region {
+    std::array<std::uint64_t, field_count> lo{};
+    std::array<std::uint8_t, field_count> bits{32, 32, 16, 16, 8};
+};
+
+}  // namespace
+
+class BoxIndex::Builder {
+public:
+    Builder(BoxIndex& ix, const std::vector<RuleBox>& boxes, const BoxIndexOptions& opt) : ix_(ix), boxes_(boxes), opt_(opt) {}
+
+    Node build(const std::vector<std::uint32_t>& rules, const Region& reg, std::size_t depth) {
+        ix_.stats_.max_depth = std::max(ix_.stats_.max_depth, depth);
+        if (rules.size() <= opt_.leaf_size) return leaf(rules);
+        Cut cut = choose_cut(rules, reg);
+        if (cut.largest_child >= rules.size()) return leaf(rules);  // nothing separates them
+
+        const std::uint32_t children = 1u << cut.bits;
+        const std::uint32_t base = static_cast<std::uint32_t>(ix_.nodes_.size());
+        ix_.nodes_.resize(ix_.nodes_.size() + children);
+        const int f = cut.field;
+        const std::uint8_t shift = static_cast<std::uint8_t>(reg.bits[static_cast<std::size_t>(f)] - cut.bits);
+        const std::uint64_t lo = reg.lo[static_cast<std::size_t>(f)];
+        const std::uint64_t hi = lo + (std::uint64_t{1} << reg.bits[static_cast<std::size_t>(f)]) - 1;
+
+        // Distribute the rules to the children they intersect (ids stay sorted).
+        std::vector<std::vector<std::uint32_t>> lists(children);
+        for (std::uint32_t r : rules) {
+            const RuleBox& b = boxes_[r];
+            std::uint64_t a = std::max<std::uint64_t>(box_lo(b, f), lo) - lo, z = std::min<std::uint64_t>(box_hi(b, f), hi) - lo;
+            for (std::uint64_t c = a >> shift; c <= z >> shift; ++c) lists[c].push_back(r);
+        }
+        Region sub = reg;
+        sub.bits[static_cast<std::size_t>(f)] = shift;
+        Node previous;
+        bool previous_whole = false;
+        for (std::uint32_t c = 0; c < children; ++c) {
+            const std::uint64_t clo = lo + (std::uint64_t{c} << shift), chi = clo + (std::uint64_t{1} << shift) - 1;
+            sub.lo[static_cast<std::size_t>(f)] = clo;
+            const auto& list = lists[c];
+            bool whole = std::all_of(list.begin(), list.end(),
+                                     [&](std::uint32_t r) { return box_lo(boxes_[r], f) <= clo && box_hi(boxes_[r], f) >= chi; });
+            Node node;
+            if (list.empty()) node = Node{};  // an empty leaf
+            else if (whole && previous_whole && list == lists[c - 1]) node = previous;  // the cut field does not matter here
+            else node = build(list, sub, depth + 1);
+            ix_.nodes_[base + c] = node;
+            previous = node;
+            previous_whole = whole;
+        }
+        Node n;
+        n.leaf = 0;
+        n.field = static_cast<std::uint8_t>(f);
+        n.shift = shift;
+        n.bits = static_cast<std::uint8_t>(cut.bits);
+        n.base = base;
+        ++ix_.stats_.nodes;
+        return n;
+    }
+
+private:
+    struct Cut {
+        int field = 0;
+        unsigned bits = 0;
+        std::size_t largest_child = ~std::size_t{0}, total = ~std::size_t{0};
+    };
+
+    // For each field, the most children (2^k) whose rule total stays within the space factor;
+    // of those, the cut whose largest child is smallest.
+    Cut choose_cut(const std::vector<std::uint32_t>& rules, const Region& reg) {
+        Cut best;
+        const std::size_t n = rules.size();
+        const double budget = opt_.space_factor * static_cast<double>(n);
+        std::vector<std::int32_t> diff;
+        for (int f = 0; f < field_count; ++f) {
+            const unsigned width = reg.bits[static_cast<std::size_t>(f)];
+            const std::uint64_t lo = reg.lo[static_cast<std::size_t>(f)], hi = lo + (std::uint64_t{1} << width) - 1;
+            Cut field_best;
+            for (unsigned k = 1; k <= std::min(width, opt_.max_cut_bits); ++k) {
+                const unsigned shift = width - k;
+                const std::size_t children = std::size_t{1} << k;
+                diff.assign(children + 1, 0);
+                std::size_t total = 0;
+                for (std::uint32_t r : rules) {
+                    const RuleBox& b = boxes_[r];
+                    std::uint64_t a = (std::max<std::uint64_t>(box_lo(b, f), lo) - lo) >> shift;
+                    std::uint64_t z = (std::min<std::uint64_t>(box_hi(b, f), hi) - lo) >> shift;
+                    total += z - a + 1;
+                    ++diff[a];
+                    --diff[z + 1];
+                }
+                if (static_cast<double>(total + children) > budget && k > 1) break;
+                std::size_t largest = 0;
+                std::int64_t run = 0;
+                for (std::size_t c = 0; c < children; ++c) {
+                    run += diff[c];
+                    largest = std::max<std::size_t>(largest, static_cast<std::size_t>(run));
+                }
+                field_best = {f, k, largest, total};
+                if (largest <= 1) break;
+            }
+            if (field_best.bits == 0) continue;
+            if (field_best.largest_child < best.largest_child ||
+                (field_best.largest_child == best.largest_child && field_best.total < best.total))
+                best = field_best;
+        }
+        return best;
+    }
+
+    Node leaf(const std::vector<std::uint32_t>& rules) {
+        Node n;
+        n.leaf = 1;
+        n.base = static_cast<std::uint32_t>(ix_.entries_.size());
+        n.count = static_cast<std::uint32_t>(rules.size());
+        for (std::uint32_t r : rules) ix_.entries_.push_back({boxes_[r], r});
+        ++ix_.stats_.leaves;
+        ix_.stats_.leaf_entries += rules.size();
+        ix_.stats_.largest_leaf = std::max<std::size_t>(ix_.stats_.largest_leaf, rules.size());
+        return n;
+    }
+
+    BoxIndex& ix_;
+    const std::vector<RuleBox>& boxes_;
+    BoxIndexOptions opt_;
+};
+
+BoxIndex::BoxIndex(std::vector<RuleBox> boxes, BoxIndexOptions opt) : rules_(boxes.size()) {
+    Builder builder(*this, boxes, opt);
+    // Partition: small source (at most 2^16 addresses), else small destination, else neither.
+    std::vector<std::uint32_t> groups[3];
+    for (std::uint32_t r = 0; r < boxes.size(); ++r) {
+        const RuleBox& b = boxes[r];
+        bool src_small = b.src_hi - b.src_lo < 0x10000u, dst_small = b.dst_hi - b.dst_lo < 0x10000u;
+        groups[src_small ? 0 : dst_small ? 1 : 2].push_back(r);
+    }
+    for (const auto& g : groups) {
+        if (g.empty()) continue;
+        Tree t;
+        t.first_rule = g.front();
+        t.last_rule = g.back();
+        t.root = builder.build(g, Region{}, 1);
+        trees_.push_back(t);
+    }
+    std::sort(trees_.begin(), trees_.end(), [](const Tree& a, const Tree& b) { return a.first_rule < b.first_rule; });
+    stats_.trees = trees_.size();
+    nodes_.shrink_to_fit();
+    entries_.shrink_to_fit();
+}
+
+std::uint32_t BoxIndex::scan_leaf(const Node& leaf, const PacketKey& k, std::uint32_t from, std::uint32_t best) const {
+    const LeafEntry* e = entries_.data() + leaf.base;
+    const LeafEntry* end = e + leaf.count;
+    if (from > 0) e = std::lower_bound(e, end, from, [](const LeafEntry& x, std::uint32_t v) { return x.rule < v; });
+    for (; e != end; ++e) {
+        if (e->rule >= best) break;
+        if (e->box.contains(k)) return e->rule;
+    }
+    return best;
+}
+
+std::uint32_t BoxIndex::next(const PacketKey& k, std::uint32_t from) const {
+    std::uint32_t best = none;
+    for (const Tree& t : trees_) {
+        if (t.first_rule >= best) break;
+        if (t.last_rule < from) continue;
+        const Node* n = &t.root;
+        while (!n->leaf) n = &child(*n, k);
+        best = scan_leaf(*n, k, from, best);
+    }
+    return best;
+}
+
+LookupCost BoxIndex::cost_of(const PacketKey& k) const {
+    LookupCost c;
+    std::uint32_t best = none;
+    for (const Tree& t : trees_) {
+        if (t.first_rule >= best) break;
+        ++c.trees;
+        const Node* n = &t.root;
+        while (!n->leaf) {
+            ++c.nodes;
+            n = &child(*n, k);
+        }
+        for (std::uint32_t i = 0; i < n->count; ++i) {
+            const LeafEntry& e = entries_[n->base + i];
+            if (e.rule >= best) break;
+            ++c.boxes;
+            if (e.box.contains(k)) {
+                best = e.rule;
+                break;
+            }
+        }
+    }
+    return c;
+}
+
+// Several packets descend together, one level at a time, with the next level's nodes
+// prefetched: their cache misses overlap instead of following one another.
+void BoxIndex::first_burst(const PacketKey* keys, std::size_t n, std::uint32_t* out) const {
+    constexpr std::size_t group = 8;
+    for (std::size_t g = 0; g < n; g += group) {
+        const std::size_t m = std::min(group, n - g);
+        const PacketKey* k = keys + g;
+        std::uint32_t* best = out + g;
+        for (std::size_t j = 0; j < m; ++j) best[j] = none;
+        for (const Tree& t : trees_) {
+            const Node* cur[group];
+            unsigned active = 0;
+            for (std::size_t j = 0; j < m; ++j) {
+                cur[j] = &t.root;
+                if (t.first_rule < best[j]) active |= 1u << j;
+            }
+            for (unsigned walking = active; walking;) {
+                for (unsigned bits = walking; bits; bits &= bits - 1) {
+                    unsigned j = static_cast<unsigned>(__builtin_ctz(bits));
+                    if (cur[j]->leaf) {
+                        walking &= ~(1u << j);
+                        __builtin_prefetch(entries_.data() + cur[j]->base);
+                        continue;
+                    }
+                    cur[j] = &child(*cur[j], k[j]);
+                    __builtin_prefetch(cur[j]);
+                }
+            }
+            for (unsigned bits = active; bits; bits &= bits - 1) {
+                unsigned j = static_cast<unsigned>(__builtin_ctz(bits));
+                best[j] = scan_leaf(*cur[j], k[j], 0, best[j]);
+            }
+        }
+    }
+}
+
+std::size_t BoxIndex::memory_bytes() const {
+    return nodes_.capacity() * sizeof(Node) + entries_.capacity() * sizeof(LeafEntry) + trees_.capacity() * sizeof(Tree);
+}
+
+}  // namespace fwbench

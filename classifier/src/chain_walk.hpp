@@ -1,0 +1,170 @@
+#pragma once
+// The chain walk both engines share: ipt_do_table's jumps, gotos, RETURNs, policies, counters
+// and target effects. The engines differ only in how they find the next rule that may match
+// (`next_candidate(chain, i)`: the first rule at or after i worth testing, the linear engine
+// says i itself) and how they test it (`matches(chain, i, rule)`).
+//
+// `Stack` holds the return points of jumps: a std::vector for the linear engine, a fixed array
+// for the compiled one (its walk must not allocate).
+
+#include <vector>
+
+#include "fwbench/linear_engine.hpp"
+
+namespace fwbench::detail {
+
+struct Frame {
+    int chain;
+    std::size_t next;
+};
+
+// Effects of the targets that let the walk continue.
+inline void apply_continuing_target(const TargetSpec& spec, Packet& p, WalkResult& res) {
+    if (const auto* m = std::get_if<MarkTarget>(&spec)) {
+        p.mark = (p.mark & ~m->mask) ^ m->value;
+    } else if (const auto* c = std::get_if<ConnmarkTarget>(&spec)) {
+        if (!p.ct.has_entry()) return;  // xt_CONNMARK does nothing without a conntrack entry
+        switch (c->mode) {
+            case ConnmarkTarget::Mode::set: p.ct.mark = (p.ct.mark & ~c->ctmask) ^ c->ctmark; break;
+            case ConnmarkTarget::Mode::save: p.ct.mark = (p.ct.mark & ~c->ctmask) ^ (p.mark & c->nfmask); break;
+            case ConnmarkTarget::Mode::restore: p.mark = (p.mark & ~c->nfmask) ^ (p.ct.mark & c->ctmask); break;
+        }
+    } else if (std::holds_alternative<LogTarget>(spec)) {
+        ++res.log_events;
+    } else if (const auto* ct = std::get_if<CtTarget>(&spec)) {
+        if (ct->notrack) res.notrack = true;
+    } else if (const auto* rw = std::get_if<RewriteTarget>(&spec)) {
+        switch (rw->kind) {
+            case RewriteTarget::Kind::tos:
+                p.tos = static_cast<std::uint8_t>((p.tos & ~rw->mask) ^ rw->value);
+                break;
+            case RewriteTarget::Kind::dscp:
+                p.tos = static_cast<std::uint8_t>((p.tos & 0x03) | (rw->value << 2));
+                break;
+            case RewriteTarget::Kind::ttl_set: p.ttl = static_cast<std::uint8_t>(rw->value); break;
+            case RewriteTarget::Kind::ttl_inc:
+                p.ttl = static_cast<std::uint8_t>(p.ttl + rw->value > 255 ? 255 : p.ttl + rw->value);
+                break;
+            case RewriteTarget::Kind::ttl_dec:
+                p.ttl = static_cast<std::uint8_t>(p.ttl < rw->value ? 0 : p.ttl - rw->value);
+                break;
+            case RewriteTarget::Kind::tcpmss_set: p.tcp_mss = static_cast<std::uint16_t>(rw->value); break;
+            case RewriteTarget::Kind::classify: p.priority = rw->value; break;
+            case RewriteTarget::Kind::tcpmss_clamp:
+            case RewriteTarget::Kind::checksum_fill:
+            case RewriteTarget::Kind::trace:
+                break;
+        }
+    }
+}
+
+inline Verdict verdict_of(StandardTarget::Kind k) {
+    switch (k) {
+        case StandardTarget::Kind::accept: return Verdict::accept;
+        case StandardTarget::Kind::drop: return Verdict::drop;
+        case StandardTarget::Kind::queue: return Verdict::queue;
+        case StandardTarget::Kind::return_: break;
+    }
+    return Verdict::accept;
+}
+
+
+template <class Stack, class NextCandidate, class Matches>
+WalkResult walk_table(const Table& t, std::size_t table_index, Hook hook, Packet& p, EngineState& st, std::vector<RuleVisit>* visits,
+                      Stack& stack, NextCandidate&& next_candidate, Matches&& matches) {
+    WalkResult res;
+    
+    const int base = t.find_chain(hook_chain_name(hook));
+    if (base < 0 || !t.chains[static_cast<std::size_t>(base)].builtin) return res;  // no such hook here
+
+    int chain = base;
+    std::size_t i = 0;
+
+    auto apply_policy = [&] {
+        const Chain& bc = t.chains[static_cast<std::size_t>(base)];
+        st.count_policy(table_index, static_cast<std::size_t>(base), p.length);
+        if (visits) visits->push_back({base, -1, true});
+        res.verdict = verdict_of(bc.policy);
+        res.chain = base;
+        res.rule = -1;
+        res.target = nullptr;
+    };
+
+    // Falling off the end of a chain and RETURN are the same: back to the last jump's next
+    // rule, or, with no jump to return to, the base chain's policy (the kernel's underflow rule).
+    // Returns false when the policy decided.
+    auto return_from_chain = [&] {
+        if (stack.empty()) {
+            apply_policy();
+            return false;
+        }
+        chain = stack.back().chain;
+        i = stack.back().next;
+        stack.pop_back();
+        return true;
+    };
+
+    while (true) {
+        const Chain& c = t.chains[static_cast<std::size_t>(chain)];
+        if (i >= c.rules.size()) {
+            if (!return_from_chain()) return res;
+            continue;
+        }
+        i = next_candidate(chain, i);
+        if (i >= c.rules.size()) {
+            if (!return_from_chain()) return res;
+            continue;
+        }
+        const Rule& r = c.rules[i];
+        ++res.rules_evaluated;
+        bool matched = matches(chain, i, r);
+        if (visits) visits->push_back({chain, static_cast<int>(i), matched});
+        if (!matched) {
+            ++i;
+            continue;
+        }
+        st.count_rule(table_index, static_cast<std::size_t>(chain), i, p.length);
+        if (!r.target) {
+            ++i;
+            continue;
+        }
+        const TargetSpec& spec = r.target->spec;
+        auto decide = [&](Verdict v) {
+            res.verdict = v;
+            res.chain = chain;
+            res.rule = static_cast<int>(i);
+            res.target = &*r.target;
+        };
+        if (const auto* s = std::get_if<StandardTarget>(&spec)) {
+            if (s->kind != StandardTarget::Kind::return_) {
+                decide(verdict_of(s->kind));
+                return res;
+            }
+            if (!return_from_chain()) return res;
+            continue;
+        }
+        if (const auto* j = std::get_if<JumpTarget>(&spec)) {
+            if (!j->is_goto) stack.push_back({chain, i + 1});
+            chain = j->chain_index;
+            i = 0;
+            continue;
+        }
+        if (std::holds_alternative<RejectTarget>(spec)) {
+            decide(Verdict::reject);
+            return res;
+        }
+        if (std::holds_alternative<NfqueueTarget>(spec)) {
+            decide(Verdict::queue);
+            return res;
+        }
+        if (const auto* n = std::get_if<NatTarget>(&spec)) {
+            decide(Verdict::accept);
+            res.nat = n;
+            return res;
+        }
+        apply_continuing_target(spec, p, res);
+        ++i;
+    }
+}
+
+}  // namespace fwbench::detail

@@ -1,0 +1,155 @@
+// BoxIndex against brute force: every rule whose box contains the key, in order, nothing else.
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+
+#include "fwbench/box_index.hpp"
+#include "fwbench/classbench.hpp"
+
+namespace fwbench {
+namespace {
+
+std::vector<std::uint32_t> brute_force(const std::vector<RuleBox>& boxes, const PacketKey& k) {
+    std::vector<std::uint32_t> out;
+    for (std::uint32_t r = 0; r < boxes.size(); ++r)
+        if (boxes[r].contains(k)) out.push_back(r);
+    return out;
+}
+
+std::vector<std::uint32_t> enumerate(const BoxIndex& ix, const PacketKey& k) {
+    std::vector<std::uint32_t> out;
+    for (std::uint32_t r = ix.next(k, 0); r != BoxIndex::none; r = ix.next(k, r + 1)) out.push_back(r);
+    return out;
+}
+
+std::uint32_t prefix_lo(std::uint32_t a, int len) { return len == 0 ? 0 : a & ~((len == 32 ? 0u : 0xffffffffu >> len)); }
+std::uint32_t prefix_hi(std::uint32_t a, int len) { return prefix_lo(a, len) | (len == 32 ? 0u : 0xffffffffu >> len); }
+
+// Rules in the shapes real sets have: prefixes of every length (wildcards often), port ranges,
+// exact ports, protocols or any; addresses drawn from few subnets so that rules overlap.
+RuleBox random_box(std::mt19937_64& rng) {
+    auto pick = [&](std::uint64_t n) { return static_cast<std::uint32_t>(rng() % n); };
+    static const std::uint32_t nets[] = {0xc0000200u, 0xc6336400u, 0xcb007100u, 0x0a000000u};
+    RuleBox b;
+    auto addr = [&](std::uint32_t& lo, std::uint32_t& hi) {
+        int len = pick(4) == 0 ? 0 : static_cast<int>(pick(33));
+        std::uint32_t a = nets[pick(4)] | pick(256);
+        lo = prefix_lo(a, len);
+        hi = prefix_hi(a, len);
+    };
+    addr(b.src_lo, b.src_hi);
+    addr(b.dst_lo, b.dst_hi);
+    auto port = [&](std::uint16_t& lo, std::uint16_t& hi) {
+        switch (pick(4)) {
+            case 0: lo = 0, hi = 65535; break;
+            case 1: lo = hi = static_cast<std::uint16_t>(pick(1024)); break;
+            case 2: lo = 1024, hi = 65535; break;
+            default: lo = static_cast<std::uint16_t>(pick(2000)), hi = static_cast<std::uint16_t>(lo + pick(3000)); break;
+        }
+    };
+    port(b.sport_lo, b.sport_hi);
+    port(b.dport_lo, b.dport_hi);
+    if (pick(3)) b.proto_lo = b.proto_hi = pick(2) ? 6 : 17;
+    return b;
+}
+
+PacketKey key_in(const RuleBox& b, std::mt19937_64& rng) {
+    auto in = [&](std::uint64_t lo, std::uint64_t hi) { return lo + rng() % (hi - lo + 1); };
+    PacketKey k;
+    k.src = static_cast<std::uint32_t>(in(b.src_lo, b.src_hi));
+    k.dst = static_cast<std::uint32_t>(in(b.dst_lo, b.dst_hi));
+    k.sport = static_cast<std::uint16_t>(in(b.sport_lo, b.sport_hi));
+    k.dport = static_cast<std::uint16_t>(in(b.dport_lo, b.dport_hi));
+    k.proto = static_cast<std::uint8_t>(in(b.proto_lo, b.proto_hi));
+    return k;
+}
+
+TEST(BoxIndex, EnumeratesExactlyTheMatchingRulesInOrder) {
+    for (std::uint64_t seed = 1; seed <= 12; ++seed) {
+        std::mt19937_64 rng(seed);
+        std::size_t n = seed <= 4 ? seed * 3 : 200 * seed;
+        std::vector<RuleBox> boxes;
+        for (std::size_t i = 0; i < n; ++i) boxes.push_back(random_box(rng));
+        BoxIndexOptions opt;
+        opt.leaf_size = 1 + static_cast<unsigned>(seed % 9);
+        BoxIndex ix(boxes, opt);
+        for (int i = 0; i < 2000; ++i) {
+            PacketKey k = i % 2 ? key_in(boxes[rng() % boxes.size()], rng) : key_in(RuleBox{}, rng);
+            auto want = brute_force(boxes, k);
+            ASSERT_EQ(enumerate(ix, k), want) << "seed " << seed << " key " << i;
+            std::uint32_t from = static_cast<std::uint32_t>(rng() % (n + 1));
+            auto it = std::lower_bound(want.begin(), want.end(), from);
+            ASSERT_EQ(ix.next(k, from), it == want.end() ? BoxIndex::none : *it) << "seed " << seed << " from " << from;
+        }
+    }
+}
+
+// The interleaved burst lookup gives next(k, 0) for every key, at every burst size.
+TEST(BoxIndex, BurstEqualsOneByOne) {
+    std::mt19937_64 rng(99);
+    std::vector<RuleBox> boxes;
+    for (int i = 0; i < 3000; ++i) boxes.push_back(random_box(rng));
+    BoxIndex ix(boxes);
+    std::vector<PacketKey> keys;
+    for (int i = 0; i < 200; ++i) keys.push_back(i % 3 ? key_in(boxes[rng() % boxes.size()], rng) : key_in(RuleBox{}, rng));
+    for (std::size_t n = 0; n <= 70; ++n) {
+        std::vector<std::uint32_t> out(n + 1, 12345);
+        ix.first_burst(keys.data() + n, n, out.data());
+        for (std::size_t i = 0; i < n; ++i) ASSERT_EQ(out[i], ix.next(keys[n + i], 0)) << "burst " << n << " packet " << i;
+        EXPECT_EQ(out[n], 12345u) << "wrote past the burst";
+    }
+}
+
+TEST(BoxIndex, EmptyAndIdenticalRules) {
+    BoxIndex empty(std::vector<RuleBox>{});
+    EXPECT_EQ(empty.next(PacketKey{}, 0), BoxIndex::none);
+    // 100 identical wildcard rules: nothing separates them, one leaf holds them all.
+    std::vector<RuleBox> same(100);
+    BoxIndex ix(same);
+    PacketKey k{1, 2, 3, 4, 5};
+    EXPECT_EQ(ix.next(k, 0), 0u);
+    EXPECT_EQ(ix.next(k, 57), 57u);
+    EXPECT_EQ(ix.next(k, 100), BoxIndex::none);
+}
+
+// The ClassBench sets under ../shared/data (when present): keys drawn inside rules and at random.
+TEST(BoxIndex, ClassBenchSets) {
+    namespace fs = std::filesystem;
+    const char* env = std::getenv("FWBENCH_SHARED_DATA");
+    fs::path dir = fs::path(env ? env : "../shared/data") / "classbench";
+    if (!fs::is_directory(dir)) GTEST_SKIP() << dir << " is not present";
+    int sets = 0;
+    for (const char* name : {"acl1_1k", "fw1_1k", "ipc1_1k", "acl1_10k", "fw1_10k", "ipc1_10k"}) {
+        if (!fs::exists(dir / name)) continue;
+        auto rules = read_classbench_rules((dir / name).string());
+        std::vector<RuleBox> boxes;
+        for (const auto& r : rules) {
+            RuleBox b;
+            b.src_lo = r.src.addr.v4_host();
+            b.src_hi = b.src_lo | ~r.src.mask.v4_host();
+            b.dst_lo = r.dst.addr.v4_host();
+            b.dst_hi = b.dst_lo | ~r.dst.mask.v4_host();
+            b.sport_lo = r.sport.lo, b.sport_hi = r.sport.hi, b.dport_lo = r.dport.lo, b.dport_hi = r.dport.hi;
+            if (r.proto_mask == 0xff) b.proto_lo = b.proto_hi = r.proto;
+            boxes.push_back(b);
+        }
+        BoxIndex ix(boxes);
+        std::mt19937_64 rng(7);
+        for (int i = 0; i < 3000; ++i) {
+            PacketKey k = i % 4 ? key_in(boxes[rng() % boxes.size()], rng) : key_in(RuleBox{}, rng);
+            auto want = brute_force(boxes, k);
+            ASSERT_EQ(ix.next(k, 0), want.empty() ? BoxIndex::none : want.front()) << name << " key " << i;
+            if (i % 10 == 0) {
+                ASSERT_EQ(enumerate(ix, k), want) << name << " key " << i;
+            }
+        }
+        ++sets;
+    }
+    EXPECT_GT(sets, 0);
+}
+
+}  // namespace
+}  // namespace fwbench

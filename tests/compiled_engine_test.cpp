@@ -1,0 +1,325 @@
+// The compiled engine against the linear reference: random rulesets (fixed seeds) with every
+// kind of condition — prefixes and negations, non-contiguous masks, interfaces and wildcards,
+// port ranges, multiport, flags, ICMP types, marks, lengths, fragments, stateful matches placed
+// before and after port conditions — long chains with jumps, gotos and RETURNs, and packets that
+// include fragments and truncated headers. Verdicts, deciding rules, packets and every counter
+// must be identical, packet by packet, for single lookups and for bursts of every size.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <random>
+#include <sstream>
+
+#include "fwbench/classbench.hpp"
+#include "fwbench/compiled_engine.hpp"
+#include "fwbench/linear_engine.hpp"
+#include "fwbench/ruleset_parser.hpp"
+#include "packet_dsl.hpp"
+
+namespace fwbench {
+namespace {
+
+class Generator {
+public:
+    explicit Generator(std::uint64_t seed) : rng_(seed) {}
+
+    std::string ruleset() {
+        const int user_chains = pick(5);
+        std::ostringstream out;
+        out << "*filter\n:INPUT " << (pick(2) ? "ACCEPT" : "DROP") << " [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n";
+        for (int c = 1; c <= user_chains; ++c) out << ":c" << c << " - [0:0]\n";
+        auto chain_rules = [&](const std::string& name, int index, int count) {
+            for (int i = 0; i < count; ++i) out << "-A " << name << rule(index, user_chains) << "\n";
+        };
+        chain_rules("INPUT", 0, 10 + pick(70));
+        for (int c = 1; c <= user_chains; ++c) {
+            std::ostringstream name;
+            name << "c" << c;
+            chain_rules(name.str(), c, 3 + pick(40));
+        }
+        out << "COMMIT\n";
+        return out.str();
+    }
+
+    Packet packet(std::uint64_t index) {
+        static const char* protos[] = {"tcp", "udp", "icmp", "tcp", "udp"};
+        std::string proto = pick(12) == 0 ? "proto=47" : protos[pick(5)];
+        std::ostringstream d;
+        bool ports = proto == "tcp" || proto == "udp";
+        if (proto == "proto=47") d << "gre " << addr() << " > " << addr();
+        else if (ports) d << proto << " " << addr() << ":" << port() << " > " << addr() << ":" << port();
+        else d << "icmp " << addr() << " > " << addr() << " type=" << (pick(2) ? "8/0" : "0/0");
+        d << " in=" << (pick(3) == 0 ? "eth1" : pick(2) ? "eth0" : "wlan0");
+        if (proto == "tcp") d << " flags=" << (pick(2) ? "S" : pick(2) ? "SA" : "A");
+        if (pick(3) == 0) d << " mark=" << pick(4);
+        d << " len=" << 40 + pick(1400) << " t=" << index * 7 / 1000 << "." << (index * 7 % 1000) * 1000;
+        if (pick(25) == 0) d << " frag";
+        Packet p;
+        try {
+            p = test::packet(d.str());
+        } catch (...) {
+            ADD_FAILURE() << "bad generated packet: " << d.str();
+        }
+        if (ports && pick(40) == 0) p.l4_present = false;  // a truncated transport header
+        return p;
+    }
+
+private:
+    unsigned pick(unsigned n) { return static_cast<unsigned>(rng_() % n); }
+
+    std::string addr() {
+        static const char* pool[] = {"192.0.2.1", "192.0.2.77", "192.0.2.200", "198.51.100.7", "198.51.100.130", "203.0.113.9", "10.1.2.3", "10.200.0.1"};
+        return pool[pick(8)];
+    }
+    std::string port() {
+        static const unsigned common[] = {22, 53, 80, 443, 1000, 1024, 5000, 8080, 65535, 0};
+        return std::to_string(pick(3) == 0 ? pick(65536) : common[pick(10)]);
+    }
+    std::string prefix() {
+        static const char* nets[] = {"192.0.2.0", "192.0.2.64", "198.51.100.0", "198.51.100.128", "203.0.113.0", "10.0.0.0", "0.0.0.0"};
+        if (pick(20) == 0) return std::string(pick(2) ? "192.0.2.1/255.255.0.255" : "10.0.0.1/255.0.0.255");  // non-contiguous
+        static const int lens[] = {8, 16, 24, 25, 26, 32, 0};
+        std::ostringstream o;
+        o << nets[pick(7)] << "/" << lens[pick(7)];
+        return o.str();
+    }
+    std::string range() {
+        unsigned a = pick(2) ? pick(1100) : pick(65536), b = a + pick(4) * pick(3000);
+        std::ostringstream o;
+        o << a;
+        if (pick(3)) o << ":" << std::min(b, 65535u);
+        return o.str();
+    }
+
+    std::string rule(int chain, int user_chains) {
+        std::ostringstream r;
+        if (pick(2)) r << (pick(8) == 0 ? " !" : "") << " -s " << prefix();
+        if (pick(2)) r << (pick(8) == 0 ? " !" : "") << " -d " << prefix();
+        if (pick(5) == 0) r << (pick(5) == 0 ? " !" : "") << " -i " << (pick(3) == 0 ? "eth+" : pick(2) ? "eth0" : "wlan0");
+        if (pick(15) == 0) r << (pick(2) ? " -f" : " ! -f");
+        std::string proto;
+        switch (pick(6)) {
+            case 0: case 1: proto = "tcp"; break;
+            case 2: case 3: proto = "udp"; break;
+            case 4: proto = "icmp"; break;
+            default: break;
+        }
+        if (!proto.empty()) r << (pick(12) == 0 ? " ! -p " : " -p ") << proto;
+        const bool positive_proto = !proto.empty() && r.str().find("! -p") == std::string::npos;
+        // A stateful match sometimes comes before the port conditions: the compiled engine must
+        // still reach it for packets the ports would reject.
+        const bool stateful_first = pick(6) == 0;
+        if (stateful_first) r << stateful();
+        if (positive_proto && (proto == "tcp" || proto == "udp")) {
+            if (pick(3)) {
+                r << " -m " << proto;
+                if (pick(2)) r << (pick(8) == 0 ? " !" : "") << " --sport " << range();
+                if (pick(2)) r << (pick(8) == 0 ? " !" : "") << " --dport " << range();
+                if (proto == "tcp" && pick(5) == 0) r << (pick(2) ? " --syn" : " --tcp-flags SYN,ACK ACK");
+            }
+            if (pick(6) == 0) r << " -m multiport " << (pick(3) == 0 ? "--ports " : pick(2) ? "--dports " : "--sports ") << range() << "," << range();
+        }
+        if (positive_proto && proto == "icmp" && pick(2)) r << " -m icmp --icmp-type " << (pick(2) ? "8" : "echo-reply");
+        if (pick(10) == 0) r << " -m mark " << (pick(5) == 0 ? "! " : "") << "--mark " << pick(4);
+        if (pick(12) == 0) r << " -m length --length " << 40 + pick(700) << ":" << 700 + pick(800);
+        if (pick(10) == 0) r << " -m comment --comment \"c" << pick(100) << "\"";
+        if (!stateful_first && pick(8) == 0) r << stateful();
+        r << target(chain, user_chains);
+        return r.str();
+    }
+
+    std::string stateful() {
+        std::ostringstream o;
+        switch (pick(4)) {
+            case 0: o << " -m limit --limit " << 1 + pick(50) << "/sec --limit-burst " << 1 + pick(5); break;
+            case 1: o << " -m statistic --mode nth --every " << 2 + pick(4) << " --packet 0"; break;
+            case 2:
+                o << " -m recent --name r" << pick(2);
+                if (pick(2)) o << " --set";
+                else o << " --rcheck --seconds 1";
+                break;
+            default: o << " -m hashlimit --hashlimit-upto " << 1 + pick(100) << "/sec --hashlimit-burst 2 --hashlimit-mode srcip --hashlimit-name h" << pick(2);
+        }
+        return o.str();
+    }
+
+    std::string target(int chain, int user_chains) {
+        unsigned t = pick(20);
+        std::ostringstream o;
+        if (t < 3 && chain < user_chains) {
+            int to = chain + 1 + static_cast<int>(pick(static_cast<unsigned>(user_chains - chain)));
+            o << (pick(4) == 0 ? " -g c" : " -j c") << to;
+            return o.str();
+        }
+        if (t < 4 && chain > 0) return " -j RETURN";
+        if (t < 7) return " -j ACCEPT";
+        if (t < 9) return " -j DROP";
+        if (t < 11) {
+            o << " -j MARK --set-xmark " << pick(4) << "/0xffffffff";
+            return o.str();
+        }
+        if (t < 12) return " -j LOG";
+        if (t < 13) return " -j REJECT";
+        return "";  // counting only
+    }
+
+    std::mt19937_64 rng_;
+};
+
+std::string counters_text(const Ruleset& rs, const EngineState& st) {
+    std::ostringstream out;
+    for (std::size_t t = 0; t < rs.tables.size(); ++t)
+        for (std::size_t c = 0; c < rs.tables[t].chains.size(); ++c) {
+            const Chain& ch = rs.tables[t].chains[c];
+            for (std::size_t r = 0; r < ch.rules.size(); ++r) {
+                Counters k = st.rule(t, c, r);
+                if (k.packets) out << ch.name << ":" << r + 1 << "=" << k.packets << "/" << k.bytes << " ";
+            }
+            if (ch.builtin) out << ch.name << ":P=" << st.policy(t, c).packets << " ";
+        }
+    return out.str();
+}
+
+TEST(CompiledEngine, RandomRulesetsEqualTheReference) {
+    int seeds = std::getenv("FWBENCH_COMPILED_SEEDS") ? std::atoi(std::getenv("FWBENCH_COMPILED_SEEDS")) : 300;
+    BasicHostView host({*parse_ip("192.0.2.1", Family::ipv4)}, {*parse_ip("192.0.2.255", Family::ipv4)});
+    std::size_t compared = 0, exact = 0, filtered = 0, run_time = 0;
+    for (int seed = 1; seed <= seeds; ++seed) {
+        Generator gen(static_cast<std::uint64_t>(seed));
+        std::string text = gen.ruleset();
+        RulesetParseOptions opt;
+        opt.family = Family::ipv4;
+        opt.source = "seed " + std::to_string(seed);
+        Ruleset rs;
+        try {
+            rs = parse_ruleset(text, opt);
+        } catch (const std::exception& e) {
+            FAIL() << "seed " << seed << ": the generator wrote a ruleset fwbench refuses: " << e.what() << "\n" << text;
+        }
+        CompiledEngineOptions copt;
+        copt.index_threshold = seed % 3 == 0 ? 1 : 8;  // trees on short chains too, sometimes
+        copt.index.leaf_size = 1 + static_cast<unsigned>(seed % 8);
+        CompiledEngine compiled(rs, host, nullptr, copt);
+        LinearEngine linear(rs, host);
+        exact += compiled.count(RuleCompilation::exact);
+        filtered += compiled.count(RuleCompilation::filtered);
+        run_time += compiled.count(RuleCompilation::run_time);
+        EngineState st_linear(rs, EngineOptions{}), st_compiled(rs, EngineOptions{});
+        for (std::uint64_t i = 0; i < 300; ++i) {
+            Packet p = gen.packet(i);
+            Packet a = p, b = p;
+            WalkResult wl = linear.run(0, Hook::input, a, st_linear);
+            WalkResult wc = compiled.run(0, Hook::input, b, st_compiled);
+            ASSERT_EQ(std::make_tuple(wl.verdict, wl.chain, wl.rule, a.mark, wl.log_events), std::make_tuple(wc.verdict, wc.chain, wc.rule, b.mark, wc.log_events))
+                << "seed " << seed << " packet " << i << "\n" << text;
+            ++compared;
+        }
+        ASSERT_EQ(counters_text(rs, st_linear), counters_text(rs, st_compiled)) << "seed " << seed << "\n" << text;
+    }
+    EXPECT_GT(exact, 0u);
+    EXPECT_GT(filtered, 0u);
+    EXPECT_GT(run_time, 0u);
+    std::cout << compared << " packets on " << seeds << " random rulesets: rules exact " << exact << ", filtered " << filtered
+              << ", at run time " << run_time << "\n";
+}
+
+// run_burst gives run()'s answers at every burst size, bursts back to back.
+TEST(CompiledEngine, BurstsOfEverySizeEqualSingleRuns) {
+    BasicHostView host({*parse_ip("192.0.2.1", Family::ipv4)}, {*parse_ip("192.0.2.255", Family::ipv4)});
+    for (int seed = 1; seed <= 20; ++seed) {
+        Generator gen(static_cast<std::uint64_t>(seed) + 1000);
+        RulesetParseOptions opt;
+        opt.family = Family::ipv4;
+        Ruleset rs = parse_ruleset(gen.ruleset(), opt);
+        CompiledEngineOptions copt;
+        copt.index_threshold = 1;
+        CompiledEngine compiled(rs, host, nullptr, copt);
+        std::vector<Packet> packets;
+        for (std::uint64_t i = 0; i < 2400; ++i) packets.push_back(gen.packet(i));
+        std::vector<Packet> single = packets, burst = packets;
+        EngineState st_single(rs, EngineOptions{}), st_burst(rs, EngineOptions{});
+        std::vector<WalkResult> want;
+        for (auto& p : single) want.push_back(compiled.run(0, Hook::input, p, st_single));
+        std::size_t at = 0;
+        for (std::size_t n = 0; at < burst.size(); n = (n + 1) % 71) {
+            std::size_t m = std::min(n, burst.size() - at);
+            std::vector<Packet*> ptrs;
+            for (std::size_t j = 0; j < m; ++j) ptrs.push_back(&burst[at + j]);
+            std::vector<WalkResult> got(m + 1);
+            compiled.run_burst(0, Hook::input, ptrs.data(), m, st_burst, got.data());
+            for (std::size_t j = 0; j < m; ++j)
+                ASSERT_EQ(std::make_tuple(got[j].verdict, got[j].chain, got[j].rule), std::make_tuple(want[at + j].verdict, want[at + j].chain, want[at + j].rule))
+                    << "seed " << seed << " burst of " << m << " packet " << at + j;
+            at += m;
+        }
+        EXPECT_EQ(counters_text(rs, st_single), counters_text(rs, st_burst)) << "seed " << seed;
+    }
+}
+
+// What the engine reports it compiled: exact rules, filtered ones with what is left to run time.
+TEST(CompiledEngine, ReportsWhatItCompiled) {
+    RulesetParseOptions opt;
+    opt.family = Family::ipv4;
+    Ruleset rs = parse_ruleset(
+        "*filter\n:INPUT DROP [0:0]\n"
+        "-A INPUT -s 192.0.2.0/24 -p tcp -m tcp --dport 22 -j ACCEPT\n"
+        "-A INPUT -i eth0 -p udp -m udp --dport 53 -j ACCEPT\n"
+        "-A INPUT -m limit --limit 1/sec -p tcp -m tcp --dport 80 -j ACCEPT\n"
+        "-A INPUT -m state --state ESTABLISHED -j ACCEPT\n"
+        "COMMIT\n",
+        opt);
+    BasicHostView host({}, {});
+    CompiledEngine engine(rs, host);
+    EXPECT_EQ(engine.count(RuleCompilation::exact), 1u);
+    EXPECT_EQ(engine.count(RuleCompilation::filtered), 2u);
+    EXPECT_EQ(engine.count(RuleCompilation::run_time), 1u);
+    ASSERT_EQ(engine.not_exact().size(), 3u);
+    EXPECT_EQ(engine.not_exact()[0].rule, 2);
+    EXPECT_EQ(engine.not_exact()[0].evaluated_at_run_time, "-i eth0");
+    EXPECT_EQ(engine.not_exact()[1].evaluated_at_run_time, "-m limit --limit 1/sec");
+    EXPECT_EQ(engine.not_exact()[2].how, RuleCompilation::run_time);
+}
+
+// The ClassBench sets of ../shared/data (when present): every packet's verdict and deciding rule.
+TEST(CompiledEngine, ClassBenchSetsEqualTheReference) {
+    namespace fs = std::filesystem;
+    const char* env = std::getenv("FWBENCH_SHARED_DATA");
+    fs::path dir = fs::path(env ? env : "../shared/data") / "classbench";
+    if (!fs::is_directory(dir)) GTEST_SKIP() << dir << " is not present";
+    BasicHostView host({}, {});
+    int sets = 0;
+    for (const auto& e : fs::directory_iterator(dir)) {
+        std::string name = e.path().filename().string();
+        if (name.find("LICENSE") != std::string::npos) continue;
+        auto rules = read_classbench_rules(e.path().string());
+        Ruleset rs = classbench_ruleset(rules, name);
+        LinearEngine linear(rs, host);
+        CompiledEngine compiled(rs, host);
+        EXPECT_EQ(compiled.count(RuleCompilation::exact), rules.size()) << name << ": every ClassBench rule is a box";
+        EngineState sl(rs, EngineOptions{}), sc(rs, EngineOptions{});
+        std::mt19937_64 rng(5);
+        const int fwd = rs.tables[0].find_chain("FORWARD");
+        for (int i = 0; i < 1500; ++i) {
+            const auto& r = rules[rng() % rules.size()];
+            Packet p;
+            p.src = IpAddr::v4(r.src.addr.v4_host() | (static_cast<std::uint32_t>(rng()) & ~r.src.mask.v4_host()));
+            p.dst = IpAddr::v4(r.dst.addr.v4_host() | (static_cast<std::uint32_t>(rng()) & ~r.dst.mask.v4_host()));
+            p.sport = static_cast<std::uint16_t>(r.sport.lo + rng() % (r.sport.hi - r.sport.lo + 1u));
+            p.dport = static_cast<std::uint16_t>(r.dport.lo + rng() % (r.dport.hi - r.dport.lo + 1u));
+            p.proto = r.proto_mask ? r.proto : static_cast<std::uint8_t>(rng() % 3 ? 6 : 17);
+            p.length = 64;
+            if (i % 5 == 0) p.src = IpAddr::v4(static_cast<std::uint32_t>(rng()));
+            Packet a = p, b = p;
+            WalkResult wl = linear.run(0, Hook::forward, a, sl), wc = compiled.run(0, Hook::forward, b, sc);
+            ASSERT_EQ(std::make_pair(wl.verdict, wl.rule), std::make_pair(wc.verdict, wc.rule)) << name << " packet " << i;
+            ASSERT_EQ(wc.chain, fwd);
+        }
+        EXPECT_EQ(counters_text(rs, sl), counters_text(rs, sc)) << name;
+        ++sets;
+    }
+    EXPECT_GT(sets, 0);
+}
+
+}  // namespace
+}  // namespace fwbench
