@@ -26,6 +26,7 @@
 #include "fwbench/kernel_replay.hpp"
 #include "fwbench/classbench.hpp"
 #include "fwbench/classbench_trace.hpp"
+#include "fwbench/compiled_engine.hpp"
 #include "fwbench/linear_engine.hpp"
 #include "fwbench/parse_error.hpp"
 #include "fwbench/ruleset_parser.hpp"
@@ -236,7 +237,10 @@ int run(int argc, char** argv) {
     app.add_option("--ipsets", ipsets_path, "ipset contents (ipset save output) for -m set");
     app.add_option("--family", family, "4 or 6 (default: from the ruleset)")->check(CLI::IsMember({0, 4, 6}));
     app.add_flag("--lenient", lenient, "skip rules that do not parse, and list them, instead of failing");
-    app.add_option("--engine", engine, "classification engine")->check(CLI::IsMember({"linear"}));
+    app.add_option("--engine", engine,
+                   "classification engine: linear (the reference), compiled, or all (each engine over the same preloaded packets, "
+                   "checked to agree on every packet; exit status 3 when they do not)")
+        ->check(CLI::IsMember({"linear", "compiled", "all"}));
     app.add_option("--seed", seed, "seed for -m statistic --mode random (runs are deterministic)");
     app.add_option("--verdicts", verdicts_path, "per-packet verdicts: INDEX<TAB>VERDICT<TAB>table:CHAIN:N (file or -)");
     app.add_option("--counters", counters_path, "the ruleset with counters, iptables-save -c form (file or -)");
@@ -306,6 +310,10 @@ int run(int argc, char** argv) {
         po.json = json_path;
         po.seed = seed;
         po.quiet = quiet;
+        if (engine == "all")
+            throw std::runtime_error("--engine all compares engines on ClassBench traces (--format classbench --trace); "
+                                     "with --pcap choose --engine linear or compiled");
+        po.engine = engine == "compiled" ? EngineKind::compiled : EngineKind::linear;
         std::istringstream words(eal);
         for (std::string w; words >> w;) po.eal_args.push_back(w);
         return run_pcap(po);
@@ -347,39 +355,83 @@ int run(int argc, char** argv) {
 
     EngineOptions eopt;
     eopt.seed = seed;
-    EngineState state(ruleset, eopt);
     BasicHostView host;
-    LinearEngine linear(ruleset, host, ipsets ? &*ipsets : nullptr);
-
-    if (!trace_path.empty()) {
-        auto trace = read_classbench_trace(trace_path);
+    const IpsetRegistry* sets = ipsets ? &*ipsets : nullptr;
+    std::vector<std::string> engines = engine == "all" ? std::vector<std::string>{"linear", "compiled"} : std::vector<std::string>{engine};
+    // One state per engine (counters, stateful matches); the first engine's is reported.
+    std::vector<std::unique_ptr<EngineState>> states;
+    ClassBenchTrace trace;
+    if (!trace_path.empty()) trace = read_classbench_trace(trace_path);
+    for (const auto& name : engines) {
+        states.push_back(std::make_unique<EngineState>(ruleset, eopt));
+        EngineState& state = *states.back();
         EngineRun run;
-        run.name = engine;
-        run.build_seconds = build_seconds;
-        run.outcomes.reserve(trace.packets.size());
-        std::uint64_t evaluated = 0;
-        Progress progress(trace.packets.size());
-        auto start = Clock::now();
-        for (std::size_t i = 0; i < trace.packets.size(); ++i) {
-            Packet p = trace.packets[i];
-            WalkResult w = linear.run(0, report.hook, p, state);
-            run.outcomes.push_back({w.verdict, w.chain, w.rule, w.rules_evaluated});
-            evaluated += w.rules_evaluated;
-            progress.update(i + 1);
+        run.name = name;
+        auto engine_start = Clock::now();
+        std::unique_ptr<LinearEngine> linear;
+        std::unique_ptr<CompiledEngine> compiled;
+        if (name == "linear") {
+            linear = std::make_unique<LinearEngine>(ruleset, host, sets);
+        } else {
+            compiled = std::make_unique<CompiledEngine>(ruleset, host, sets);
+            run.memory_bytes = compiled->memory_bytes();
+            run.details = {{"rules_exact", compiled->count(RuleCompilation::exact)},
+                           {"rules_filtered", compiled->count(RuleCompilation::filtered)},
+                           {"rules_at_run_time", compiled->count(RuleCompilation::run_time)}};
+            if (!compiled->compiled()) run.details["not_compiled"] = compiled->why_not_compiled();
+            auto rules = nlohmann::ordered_json::array();
+            for (const auto& nr : compiled->not_exact())
+                rules.push_back({{"table", nr.table}, {"chain", nr.chain}, {"rule", nr.rule}, {"how", rule_compilation_name(nr.how)},
+                                 {"evaluated_at_run_time", nr.evaluated_at_run_time}});
+            run.details["rules_not_exact"] = rules;
         }
-        double ns = std::chrono::duration<double, std::nano>(Clock::now() - start).count();
-        if (!trace.packets.empty()) {
-            run.ns_per_packet = ns / static_cast<double>(trace.packets.size());
-            run.rules_evaluated_per_packet = static_cast<double>(evaluated) / static_cast<double>(trace.packets.size());
-        }
-        for (std::size_t i = 0; i < trace.packets.size(); ++i) {
-            if (trace.generating_rule[i] == 0) continue;
-            report.has_generating_rules = true;
-            if (run.outcomes[i].rule + 1 != static_cast<std::int32_t>(trace.generating_rule[i]))
-                ++report.generating_rule_disagreements;
+        run.build_seconds = build_seconds + std::chrono::duration<double>(Clock::now() - engine_start).count();
+        if (!trace_path.empty()) {
+            // Preloaded copies, so every engine starts from the same packets and no copy is timed.
+            std::vector<Packet> packets = trace.packets;
+            std::vector<Packet*> ptrs;
+            for (auto& p : packets) ptrs.push_back(&p);
+            std::vector<WalkResult> walks(packets.size());
+            Progress progress(packets.size());
+            auto start = Clock::now();
+            constexpr std::size_t burst = 64;
+            for (std::size_t i = 0; i < packets.size(); i += burst) {
+                std::size_t n = std::min(burst, packets.size() - i);
+                if (compiled) compiled->run_burst(0, report.hook, ptrs.data() + i, n, state, walks.data() + i);
+                else
+                    for (std::size_t j = i; j < i + n; ++j) walks[j] = linear->run(0, report.hook, packets[j], state);
+                progress.update(i + n);
+            }
+            double ns = std::chrono::duration<double, std::nano>(Clock::now() - start).count();
+            run.outcomes.reserve(packets.size());
+            std::uint64_t evaluated = 0;
+            for (const auto& w : walks) {
+                run.outcomes.push_back({w.verdict, w.chain, w.rule, w.rules_evaluated});
+                evaluated += w.rules_evaluated;
+            }
+            if (!packets.empty()) {
+                run.ns_per_packet = ns / static_cast<double>(packets.size());
+                run.rules_evaluated_per_packet = static_cast<double>(evaluated) / static_cast<double>(packets.size());
+            }
         }
         report.engines.push_back(std::move(run));
     }
+    if (!trace_path.empty()) {
+        const auto& ref = report.engines.front().outcomes;
+        for (std::size_t i = 0; i < trace.packets.size(); ++i) {
+            if (trace.generating_rule[i] == 0) continue;
+            report.has_generating_rules = true;
+            if (ref[i].rule + 1 != static_cast<std::int32_t>(trace.generating_rule[i])) ++report.generating_rule_disagreements;
+        }
+        for (std::size_t e = 1; e < report.engines.size(); ++e)
+            for (std::size_t i = 0; i < ref.size(); ++i) {
+                const auto& a = ref[i];
+                const auto& b = report.engines[e].outcomes[i];
+                if (a.verdict == b.verdict && a.chain == b.chain && a.rule == b.rule) continue;
+                if (report.disagreement_count++ < 5) report.disagreements.push_back(i);
+            }
+    }
+    EngineState& state = *states.front();
     report.state = &state;
     report.used_random = state.used_random();
 
@@ -398,6 +450,21 @@ int run(int argc, char** argv) {
         write_json(out.stream(), report);
     }
     if (!quiet) write_summary(stdout_used ? std::cerr : std::cout, report);
+    if (report.disagreement_count) {
+        const Table& t = ruleset.tables[report.table];
+        auto where = [&](const PacketOutcome& o) {
+            return std::string(verdict_name(o.verdict)) + " at " +
+                   (o.chain >= 0 ? t.chains[static_cast<std::size_t>(o.chain)].name : std::string(hook_chain_name(report.hook))) + ":" +
+                   (o.rule >= 0 ? std::to_string(o.rule + 1) : std::string("policy"));
+        };
+        std::cerr << "fwbench: the engines disagree on " << report.disagreement_count << " packets; the first:\n";
+        for (std::size_t i : report.disagreements) {
+            std::cerr << "  packet " << i << " (" << format_packet_description(trace.packets[i], false) << "):";
+            for (const auto& e : report.engines) std::cerr << "  " << e.name << " " << where(e.outcomes[i]);
+            std::cerr << "\n";
+        }
+        return 3;
+    }
     return 0;
 }
 

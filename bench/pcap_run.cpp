@@ -48,7 +48,7 @@ int run_pcap(const PcapRunOptions& o) {
     auto ipsets = load_ipsets(o.sources);
     Host host = load_host(o.sources);
     Ruleset rs = load_ruleset(o.sources, ipsets ? &*ipsets : nullptr);
-    PacketPath path(rs, host, ipsets ? &*ipsets : nullptr);
+    PacketPath path(rs, host, ipsets ? &*ipsets : nullptr, o.engine);
     EngineOptions eopt;
     eopt.seed = o.seed;
     PathState st(rs, eopt, host.sysctl());
@@ -138,7 +138,7 @@ int run_pcap(const PcapRunOptions& o) {
         j["unseen_forwarded_copies"] = replay.unseen_predicted_copies();
         j["connections"] = st.conntrack.size();
         j["random"] = {{"deterministic", true}, {"seed", o.seed}, {"used", st.engine.used_random()}};
-        j["engines"] = nlohmann::ordered_json::array({{{"name", "linear"}, {"ns_per_packet", ns_per_packet},
+        j["engines"] = nlohmann::ordered_json::array({{{"name", o.engine == EngineKind::compiled ? "compiled" : "linear"}, {"ns_per_packet", ns_per_packet},
                                                        {"rules_evaluated_per_packet", evaluated_per_packet}}});
         Output out(o.json);
         out.stream() << j.dump(2) << '\n';
@@ -198,7 +198,8 @@ int run_pcap(const PcapRunOptions& o) {
                 }
             }
         os << "  packet path: " << std::fixed << std::setprecision(0) << ns_per_packet << " ns/packet, " << std::setprecision(1)
-           << evaluated_per_packet << " rules evaluated per packet (linear engine)\n";
+           << evaluated_per_packet << " rules evaluated per packet (" << (o.engine == EngineKind::compiled ? "compiled" : "linear")
+           << " engine)\n";
     }
     return 0;
 }

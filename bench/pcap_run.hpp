@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "fwbench/compiled_engine.hpp"
 #include "sources.hpp"
 
 namespace fwbench {
@@ -15,6 +16,7 @@ struct PcapRunOptions {
     std::string pcap, iface, verdicts, counters, json;
     std::uint64_t seed = 1;
     bool quiet = false;
+    EngineKind engine = EngineKind::linear;
     std::vector<std::string> eal_args;  // appended to fwbench's EAL defaults
 };
 

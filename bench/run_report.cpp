@@ -45,12 +45,18 @@ void write_json(std::ostream& os, const RunReport& r) {
     j["random"] = {{"deterministic", true}, {"seed", r.seed}, {"used", r.used_random}};
     auto engines = nlohmann::ordered_json::array();
     for (const auto& e : r.engines) {
-        engines.push_back({{"name", e.name},
-                           {"build_seconds", e.build_seconds},
-                           {"ns_per_packet", e.ns_per_packet},
-                           {"rules_evaluated_per_packet", e.rules_evaluated_per_packet}});
+        nlohmann::ordered_json je = {{"name", e.name},
+                                     {"build_seconds", e.build_seconds},
+                                     {"memory_bytes", e.memory_bytes},
+                                     {"ns_per_packet", e.ns_per_packet},
+                                     {"mpps", e.ns_per_packet > 0 ? 1000.0 / e.ns_per_packet : 0.0},
+                                     {"rules_evaluated_per_packet", e.rules_evaluated_per_packet}};
+        if (!e.details.is_null()) je["compiled"] = e.details;
+        engines.push_back(je);
     }
     j["engines"] = engines;
+    if (r.engines.size() > 1) j["engines_agree"] = r.disagreement_count == 0;
+    if (r.disagreement_count) j["packets_where_engines_disagree"] = r.disagreement_count;
     if (r.has_generating_rules) j["first_match_differs_from_generating_rule"] = r.generating_rule_disagreements;
     if (!r.ruleset->warnings.empty()) {
         auto warnings = nlohmann::ordered_json::array();
@@ -82,11 +88,17 @@ void write_summary(std::ostream& os, const RunReport& r) {
     if (r.has_generating_rules)
         os << "  first match differs from the trace's generating rule for " << r.generating_rule_disagreements
            << " packets (expected: ClassBench's RULE column names the generating rule, not the first match)\n";
-    os << "  engine        build s   ns/packet   rules evaluated/packet\n";
+    os << "  engine        build s   memory MiB   ns/packet     Mpps   rules evaluated/packet\n";
     for (const auto& e : r.engines)
-        os << "  " << std::left << std::setw(12) << e.name << std::right << std::setw(9) << std::setprecision(3)
-           << e.build_seconds << std::setw(12) << std::setprecision(1) << e.ns_per_packet << std::setw(15)
-           << std::setprecision(1) << e.rules_evaluated_per_packet << '\n';
+        os << "  " << std::left << std::setw(12) << e.name << std::right << std::setw(9) << std::setprecision(3) << e.build_seconds
+           << std::setw(13) << std::setprecision(2) << static_cast<double>(e.memory_bytes) / (1 << 20) << std::setw(12)
+           << std::setprecision(1) << e.ns_per_packet << std::setw(9) << std::setprecision(2)
+           << (e.ns_per_packet > 0 ? 1000.0 / e.ns_per_packet : 0.0) << std::setw(15) << std::setprecision(1)
+           << e.rules_evaluated_per_packet << '\n';
+    if (r.engines.size() > 1) {
+        if (r.disagreement_count == 0) os << "  the engines agree on every packet (verdict and deciding rule)\n";
+        else os << "  the engines DISAGREE on " << r.disagreement_count << " packets\n";
+    }
     if (r.used_random) os << "  statistic --mode random was evaluated with seed " << r.seed << " (deterministic)\n";
 }
 

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "fwbench/linear_engine.hpp"
 
 namespace fwbench {
@@ -22,6 +24,8 @@ struct PacketOutcome {
 struct EngineRun {
     std::string name;
     double build_seconds = 0;
+    std::size_t memory_bytes = 0;  // the engine's own structures (the ruleset not counted)
+    nlohmann::ordered_json details;  // engine-specific report (what was compiled)
     double ns_per_packet = 0;
     double rules_evaluated_per_packet = 0;
     std::vector<PacketOutcome> outcomes;
@@ -38,6 +42,9 @@ struct RunReport {
     const EngineState* state = nullptr;  // counters of the reference run
     std::uint64_t generating_rule_disagreements = 0;
     bool has_generating_rules = false;
+    // --engine all: the packets on which the engines disagreed (index), up to a few.
+    std::vector<std::size_t> disagreements;
+    std::uint64_t disagreement_count = 0;
 };
 
 void write_verdicts(std::ostream& os, const RunReport& r);

@@ -203,6 +203,42 @@ TEST(FwbenchExplain, EstablishedAndErrors) {
 
 namespace {
 
+// --engine all: each engine over the same packets, the same verdict and deciding rule for every
+// one, each engine's build time, memory and speed reported.
+TEST(FwbenchCli, EngineAllAgreesAndReportsEachEngine) {
+    Result j = run(default_args() + " -q --engine all --json -");
+    ASSERT_EQ(j.status, 0) << j.err;
+    auto doc = nlohmann::json::parse(j.out);
+    ASSERT_EQ(doc["engines"].size(), 2u);
+    EXPECT_EQ(doc["engines"][0]["name"], "linear");
+    EXPECT_EQ(doc["engines"][1]["name"], "compiled");
+    EXPECT_EQ(doc["engines_agree"], true);
+    EXPECT_GT(doc["engines"][1]["memory_bytes"].get<double>(), 0.0);
+    EXPECT_GT(doc["engines"][1]["mpps"].get<double>(), 0.0);
+    EXPECT_EQ(doc["engines"][1]["compiled"]["rules_exact"], doc["rule_count"]);
+    EXPECT_EQ(doc["engines"][1]["compiled"]["rules_not_exact"].size(), 0u);
+    // Verdict lines come from the first engine and equal the compiled engine's own.
+    Result a = run(default_args() + " -q --engine linear --verdicts -");
+    Result b = run(default_args() + " -q --engine compiled --verdicts -");
+    ASSERT_EQ(a.status, 0) << a.err;
+    ASSERT_EQ(b.status, 0) << b.err;
+    EXPECT_EQ(a.out, b.out);
+    Result summary = run(default_args() + " --engine all");
+    EXPECT_NE(summary.out.find("the engines agree on every packet"), std::string::npos) << summary.out;
+}
+
+TEST(FwbenchPcap, CompiledEngineTellsTheSameStory) {
+    std::string args = "--rules " + env("FWBENCH_SOURCE") + "/traces/seed/rules.v4 --host " + env("FWBENCH_SOURCE") +
+                       "/traces/seed/host.json --pcap " + env("FWBENCH_SOURCE") + "/traces/seed/capture.pcap -q";
+    Result a = run(args + " --verdicts - --engine linear"), b = run(args + " --verdicts - --engine compiled");
+    ASSERT_EQ(a.status, 0) << a.err;
+    ASSERT_EQ(b.status, 0) << b.err;
+    EXPECT_EQ(a.out, b.out);
+    Result all = run(args + " --engine all");
+    EXPECT_EQ(all.status, 2);
+    EXPECT_NE(all.err.find("with --pcap choose --engine linear or compiled"), std::string::npos) << all.err;
+}
+
 TEST(FwbenchPcap, SeedCaptureEndToEnd) {
     std::string args = "--rules " + env("FWBENCH_SOURCE") + "/traces/seed/rules.v4 --host " + env("FWBENCH_SOURCE") +
                        "/traces/seed/host.json --pcap " + env("FWBENCH_SOURCE") + "/traces/seed/capture.pcap";

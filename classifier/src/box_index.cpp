@@ -52,9 +52,9 @@ public:
         const std::uint32_t base = static_cast<std::uint32_t>(ix_.nodes_.size());
         ix_.nodes_.resize(ix_.nodes_.size() + children);
         const int f = cut.field;
-        const std::uint8_t shift = static_cast<std::uint8_t>(reg.bits[static_cast<std::size_t>(f)] - cut.bits);
-        const std::uint64_t lo = reg.lo[static_cast<std::size_t>(f)];
-        const std::uint64_t hi = lo + (std::uint64_t{1} << reg.bits[static_cast<std::size_t>(f)]) - 1;
+        const std::uint8_t shift = static_cast<std::uint8_t>(cut.width - cut.bits);
+        const std::uint64_t lo = cut.lo;
+        const std::uint64_t hi = lo + (std::uint64_t{1} << cut.width) - 1;
 
         // Distribute the rules to the children they intersect (ids stay sorted).
         std::vector<std::vector<std::uint32_t>> lists(children);
@@ -96,6 +96,8 @@ private:
         int field = 0;
         unsigned bits = 0;
         std::size_t largest_child = ~std::size_t{0}, total = ~std::size_t{0};
+        std::uint64_t lo = 0;  // the block cut: the smallest aligned block holding every rule's part
+        unsigned width = 0;    // of the region (bits where all rules agree are skipped)
     };
 
     // For each field, the most children (2^k) whose rule total stays within the space factor;
@@ -106,8 +108,18 @@ private:
         const double budget = opt_.space_factor * static_cast<double>(n);
         std::vector<std::int32_t> diff;
         for (int f = 0; f < field_count; ++f) {
-            const unsigned width = reg.bits[static_cast<std::size_t>(f)];
-            const std::uint64_t lo = reg.lo[static_cast<std::size_t>(f)], hi = lo + (std::uint64_t{1} << width) - 1;
+            const std::uint64_t rlo = reg.lo[static_cast<std::size_t>(f)];
+            const std::uint64_t rhi = rlo + (std::uint64_t{1} << reg.bits[static_cast<std::size_t>(f)]) - 1;
+            // Leading bits on which every rule's part of the region agrees separate nothing: cut
+            // below them. Keys outside this block reach some child and fail its boxes there.
+            std::uint64_t hull_lo = rhi, hull_hi = rlo;
+            for (std::uint32_t r : rules) {
+                hull_lo = std::min<std::uint64_t>(hull_lo, std::max<std::uint64_t>(box_lo(boxes_[r], f), rlo));
+                hull_hi = std::max<std::uint64_t>(hull_hi, std::min<std::uint64_t>(box_hi(boxes_[r], f), rhi));
+            }
+            unsigned width = 0;
+            while (width < 64 && (hull_lo >> width) != (hull_hi >> width)) ++width;
+            const std::uint64_t lo = width >= 64 ? 0 : (hull_lo >> width) << width, hi = lo + (std::uint64_t{1} << width) - 1;
             Cut field_best;
             for (unsigned k = 1; k <= std::min(width, opt_.max_cut_bits); ++k) {
                 const unsigned shift = width - k;
@@ -129,7 +141,7 @@ private:
                     run += diff[c];
                     largest = std::max<std::size_t>(largest, static_cast<std::size_t>(run));
                 }
-                field_best = {f, k, largest, total};
+                field_best = {f, k, largest, total, lo, width};
                 if (largest <= 1) break;
             }
             if (field_best.bits == 0) continue;
@@ -193,11 +205,12 @@ std::uint32_t BoxIndex::scan_leaf(const Node& leaf, const PacketKey& k, std::uin
 
 std::uint32_t BoxIndex::next(const PacketKey& k, std::uint32_t from) const {
     std::uint32_t best = none;
+    const Fields f(k);
     for (const Tree& t : trees_) {
         if (t.first_rule >= best) break;
         if (t.last_rule < from) continue;
         const Node* n = &t.root;
-        while (!n->leaf) n = &child(*n, k);
+        while (!n->leaf) n = &child(*n, f);
         best = scan_leaf(*n, k, from, best);
     }
     return best;
@@ -206,13 +219,14 @@ std::uint32_t BoxIndex::next(const PacketKey& k, std::uint32_t from) const {
 LookupCost BoxIndex::cost_of(const PacketKey& k) const {
     LookupCost c;
     std::uint32_t best = none;
+    const Fields f(k);
     for (const Tree& t : trees_) {
         if (t.first_rule >= best) break;
         ++c.trees;
         const Node* n = &t.root;
         while (!n->leaf) {
             ++c.nodes;
-            n = &child(*n, k);
+            n = &child(*n, f);
         }
         for (std::uint32_t i = 0; i < n->count; ++i) {
             const LeafEntry& e = entries_[n->base + i];
@@ -235,6 +249,10 @@ void BoxIndex::first_burst(const PacketKey* keys, std::size_t n, std::uint32_t* 
         const std::size_t m = std::min(group, n - g);
         const PacketKey* k = keys + g;
         std::uint32_t* best = out + g;
+        Fields fields[group] = {Fields(k[0]), Fields(k[std::min<std::size_t>(1, m - 1)]), Fields(k[std::min<std::size_t>(2, m - 1)]),
+                                Fields(k[std::min<std::size_t>(3, m - 1)]), Fields(k[std::min<std::size_t>(4, m - 1)]),
+                                Fields(k[std::min<std::size_t>(5, m - 1)]), Fields(k[std::min<std::size_t>(6, m - 1)]),
+                                Fields(k[std::min<std::size_t>(7, m - 1)])};
         for (std::size_t j = 0; j < m; ++j) best[j] = none;
         for (const Tree& t : trees_) {
             const Node* cur[group];
@@ -251,7 +269,7 @@ void BoxIndex::first_burst(const PacketKey* keys, std::size_t n, std::uint32_t* 
                         __builtin_prefetch(entries_.data() + cur[j]->base);
                         continue;
                     }
-                    cur[j] = &child(*cur[j], k[j]);
+                    cur[j] = &child(*cur[j], fields[j]);
                     __builtin_prefetch(cur[j]);
                 }
             }

@@ -4,6 +4,7 @@
 // (`next_candidate(chain, i)`: the first rule at or after i worth testing, the linear engine
 // says i itself) and how they test it (`matches(chain, i, rule)`).
 //
+// `base` is the built-in chain of the hook in `t`, or -1 when the table has none.
 // `Stack` holds the return points of jumps: a std::vector for the linear engine, a fixed array
 // for the compiled one (its walk must not allocate).
 
@@ -70,12 +71,10 @@ inline Verdict verdict_of(StandardTarget::Kind k) {
 
 
 template <class Stack, class NextCandidate, class Matches>
-WalkResult walk_table(const Table& t, std::size_t table_index, Hook hook, Packet& p, EngineState& st, std::vector<RuleVisit>* visits,
+WalkResult walk_table(const Table& t, std::size_t table_index, int base, Packet& p, EngineState& st, std::vector<RuleVisit>* visits,
                       Stack& stack, NextCandidate&& next_candidate, Matches&& matches) {
     WalkResult res;
-    
-    const int base = t.find_chain(hook_chain_name(hook));
-    if (base < 0 || !t.chains[static_cast<std::size_t>(base)].builtin) return res;  // no such hook here
+    if (base < 0) return res;  // the table has no chain for this hook: it accepts untouched
 
     int chain = base;
     std::size_t i = 0;

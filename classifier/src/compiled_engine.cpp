@@ -39,7 +39,7 @@ public:
     void pop_back() { --size_; }
 
 private:
-    std::array<detail::Frame, CompiledEngine::max_jump_depth> frames_{};
+    std::array<detail::Frame, CompiledEngine::max_jump_depth> frames_;  // not cleared: only pushed frames are read
     std::size_t size_ = 0;
 };
 
@@ -224,12 +224,12 @@ WalkResult CompiledEngine::walk(std::size_t table, Hook hook, Packet& p, EngineS
     const int base = base_[table][static_cast<std::size_t>(hook)];
     if (!keyed) {
         return detail::walk_table(
-            rs_.tables[table], table, hook, p, st, visits, stack, [](int, std::size_t i) { return i; },
+            rs_.tables[table], table, base, p, st, visits, stack, [](int, std::size_t i) { return i; },
             [&](int, std::size_t, const Rule& r) { return rule_matches(r, p, hook, st); });
     }
     const auto& chain_plans = plans_[table];
     return detail::walk_table(
-        rs_.tables[table], table, hook, p, st, visits, stack,
+        rs_.tables[table], table, base, p, st, visits, stack,
         [&](int chain, std::size_t i) -> std::size_t {
             if (chain == base && i == 0 && first_candidate != BoxIndex::none) return first_candidate;
             return chain_plans[static_cast<std::size_t>(chain)].next_candidate(key, static_cast<std::uint32_t>(i));

@@ -85,8 +85,11 @@ bool LinearEngine::rule_matches(const Rule& r, const Packet& p, Hook hook, Engin
 
 WalkResult LinearEngine::run(std::size_t table_index, Hook hook, Packet& p, EngineState& st, std::vector<RuleVisit>* visits) const {
     std::vector<detail::Frame> stack;
+    const Table& t = rs_.tables.at(table_index);
+    int base = t.find_chain(hook_chain_name(hook));
+    if (base >= 0 && !t.chains[static_cast<std::size_t>(base)].builtin) base = -1;
     return detail::walk_table(
-        rs_.tables.at(table_index), table_index, hook, p, st, visits, stack, [](int, std::size_t i) { return i; },
+        t, table_index, base, p, st, visits, stack, [](int, std::size_t i) { return i; },
         [&](int, std::size_t, const Rule& r) { return rule_matches(r, p, hook, st); });
 }
 

@@ -105,17 +105,13 @@ private:
     };
     class Builder;
 
-    static std::uint32_t field_of(const PacketKey& k, std::uint8_t f) {
-        switch (f) {
-            case 0: return k.src;
-            case 1: return k.dst;
-            case 2: return k.sport;
-            case 3: return k.dport;
-            default: return k.proto;
-        }
-    }
-    const Node& child(const Node& n, const PacketKey& k) const {
-        return nodes_[n.base + ((field_of(k, n.field) >> n.shift) & ((1u << n.bits) - 1))];
+    // The key as fields indexed by number: a node reads its field without a branch.
+    struct Fields {
+        std::uint32_t v[8];
+        explicit Fields(const PacketKey& k) : v{k.src, k.dst, k.sport, k.dport, k.proto, 0, 0, 0} {}
+    };
+    const Node& child(const Node& n, const Fields& f) const {
+        return nodes_[n.base + ((f.v[n.field] >> n.shift) & ((1u << n.bits) - 1))];
     }
     std::uint32_t scan_leaf(const Node& leaf, const PacketKey& k, std::uint32_t from, std::uint32_t best) const;
 
