@@ -26,6 +26,7 @@
 #include "fwbench/kernel_replay.hpp"
 #include "fwbench/classbench.hpp"
 #include "fwbench/classbench_trace.hpp"
+#include "fwbench/acl_engine.hpp"
 #include "fwbench/compiled_engine.hpp"
 #include "fwbench/linear_engine.hpp"
 #include "fwbench/parse_error.hpp"
@@ -238,9 +239,9 @@ int run(int argc, char** argv) {
     app.add_option("--family", family, "4 or 6 (default: from the ruleset)")->check(CLI::IsMember({0, 4, 6}));
     app.add_flag("--lenient", lenient, "skip rules that do not parse, and list them, instead of failing");
     app.add_option("--engine", engine,
-                   "classification engine: linear (the reference), compiled, or all (each engine over the same preloaded packets, "
-                   "checked to agree on every packet; exit status 3 when they do not)")
-        ->check(CLI::IsMember({"linear", "compiled", "all"}));
+                   "classification engine: linear (the reference), compiled, acl (DPDK rte_acl, for chains of 5-tuple rules), or all "
+                   "(each engine over the same preloaded packets, checked to agree on every packet; exit status 3 when they do not)")
+        ->check(CLI::IsMember({"linear", "compiled", "acl", "all"}));
     app.add_option("--seed", seed, "seed for -m statistic --mode random (runs are deterministic)");
     app.add_option("--verdicts", verdicts_path, "per-packet verdicts: INDEX<TAB>VERDICT<TAB>table:CHAIN:N (file or -)");
     app.add_option("--counters", counters_path, "the ruleset with counters, iptables-save -c form (file or -)");
@@ -357,7 +358,7 @@ int run(int argc, char** argv) {
     eopt.seed = seed;
     BasicHostView host;
     const IpsetRegistry* sets = ipsets ? &*ipsets : nullptr;
-    std::vector<std::string> engines = engine == "all" ? std::vector<std::string>{"linear", "compiled"} : std::vector<std::string>{engine};
+    std::vector<std::string> engines = engine == "all" ? std::vector<std::string>{"linear", "compiled", "acl"} : std::vector<std::string>{engine};
     // One state per engine (counters, stateful matches); the first engine's is reported.
     std::vector<std::unique_ptr<EngineState>> states;
     ClassBenchTrace trace;
@@ -370,8 +371,22 @@ int run(int argc, char** argv) {
         auto engine_start = Clock::now();
         std::unique_ptr<LinearEngine> linear;
         std::unique_ptr<CompiledEngine> compiled;
+        std::unique_ptr<AclEngine> acl;
         if (name == "linear") {
             linear = std::make_unique<LinearEngine>(ruleset, host, sets);
+        } else if (name == "acl") {
+            ensure_eal();
+            try {
+                acl = std::make_unique<AclEngine>(ruleset, report.table, report.hook);
+            } catch (const AclNotApplicable& e) {
+                if (engine == "acl") throw std::runtime_error(std::string("--engine acl: ") + e.what());
+                run.details = {{"not_applicable", e.what()}};
+                report.engines.push_back(std::move(run));
+                states.pop_back();
+                continue;
+            }
+            run.memory_bytes = acl->memory_bytes();
+            run.details = {{"algorithm", acl->algorithm()}, {"timed", "rte_acl_classify only (keys built before, counters after)"}};
         } else {
             compiled = std::make_unique<CompiledEngine>(ruleset, host, sets);
             run.memory_bytes = compiled->memory_bytes();
@@ -393,16 +408,44 @@ int run(int argc, char** argv) {
             for (auto& p : packets) ptrs.push_back(&p);
             std::vector<WalkResult> walks(packets.size());
             Progress progress(packets.size());
+            // rte_acl reads prepared keys; packets it cannot key (fragments, truncated headers)
+            // are walked by the reference engine after the timed region.
+            std::vector<AclKey> keys;
+            std::vector<const AclKey*> key_ptrs;
+            std::vector<std::int32_t> acl_rules;
+            std::vector<std::size_t> unkeyed;
+            if (acl) {
+                keys.resize(packets.size());
+                for (std::size_t i = 0; i < packets.size(); ++i) {
+                    if (!make_acl_key(packets[i], keys[i])) unkeyed.push_back(i);
+                    key_ptrs.push_back(&keys[i]);
+                }
+                acl_rules.resize(packets.size());
+            }
             auto start = Clock::now();
             constexpr std::size_t burst = 64;
             for (std::size_t i = 0; i < packets.size(); i += burst) {
                 std::size_t n = std::min(burst, packets.size() - i);
-                if (compiled) compiled->run_burst(0, report.hook, ptrs.data() + i, n, state, walks.data() + i);
+                if (acl) acl->classify(key_ptrs.data() + i, n, acl_rules.data() + i);
+                else if (compiled) compiled->run_burst(0, report.hook, ptrs.data() + i, n, state, walks.data() + i);
                 else
                     for (std::size_t j = i; j < i + n; ++j) walks[j] = linear->run(0, report.hook, packets[j], state);
                 progress.update(i + n);
             }
             double ns = std::chrono::duration<double, std::nano>(Clock::now() - start).count();
+            if (acl) {
+                LinearEngine fallback(ruleset, host, sets);
+                std::size_t next_unkeyed = 0;
+                for (std::size_t i = 0; i < packets.size(); ++i) {
+                    if (next_unkeyed < unkeyed.size() && unkeyed[next_unkeyed] == i) {
+                        ++next_unkeyed;
+                        walks[i] = fallback.run(0, report.hook, packets[i], state);
+                    } else {
+                        walks[i] = acl->result(acl_rules[i], packets[i], state);
+                    }
+                }
+                if (!unkeyed.empty()) run.details["packets_walked_by_the_reference"] = unkeyed.size();
+            }
             run.outcomes.reserve(packets.size());
             std::uint64_t evaluated = 0;
             for (const auto& w : walks) {
@@ -424,7 +467,7 @@ int run(int argc, char** argv) {
             if (ref[i].rule + 1 != static_cast<std::int32_t>(trace.generating_rule[i])) ++report.generating_rule_disagreements;
         }
         for (std::size_t e = 1; e < report.engines.size(); ++e)
-            for (std::size_t i = 0; i < ref.size(); ++i) {
+            for (std::size_t i = 0; i < ref.size() && !report.engines[e].outcomes.empty(); ++i) {
                 const auto& a = ref[i];
                 const auto& b = report.engines[e].outcomes[i];
                 if (a.verdict == b.verdict && a.chain == b.chain && a.rule == b.rule) continue;

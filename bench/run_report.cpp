@@ -51,7 +51,7 @@ void write_json(std::ostream& os, const RunReport& r) {
                                      {"ns_per_packet", e.ns_per_packet},
                                      {"mpps", e.ns_per_packet > 0 ? 1000.0 / e.ns_per_packet : 0.0},
                                      {"rules_evaluated_per_packet", e.rules_evaluated_per_packet}};
-        if (!e.details.is_null()) je["compiled"] = e.details;
+        if (!e.details.is_null()) je[e.name == "compiled" ? "compiled" : "details"] = e.details;
         engines.push_back(je);
     }
     j["engines"] = engines;
@@ -89,12 +89,20 @@ void write_summary(std::ostream& os, const RunReport& r) {
         os << "  first match differs from the trace's generating rule for " << r.generating_rule_disagreements
            << " packets (expected: ClassBench's RULE column names the generating rule, not the first match)\n";
     os << "  engine        build s   memory MiB   ns/packet     Mpps   rules evaluated/packet\n";
-    for (const auto& e : r.engines)
+    for (const auto& e : r.engines) {
+        if (e.details.contains("not_applicable")) {
+            os << "  " << std::left << std::setw(12) << e.name << std::right << "  not applicable: " << e.details["not_applicable"].get<std::string>()
+               << '\n';
+            continue;
+        }
         os << "  " << std::left << std::setw(12) << e.name << std::right << std::setw(9) << std::setprecision(3) << e.build_seconds
            << std::setw(13) << std::setprecision(2) << static_cast<double>(e.memory_bytes) / (1 << 20) << std::setw(12)
            << std::setprecision(1) << e.ns_per_packet << std::setw(9) << std::setprecision(2)
            << (e.ns_per_packet > 0 ? 1000.0 / e.ns_per_packet : 0.0) << std::setw(15) << std::setprecision(1)
-           << e.rules_evaluated_per_packet << '\n';
+           << e.rules_evaluated_per_packet;
+        if (e.details.contains("algorithm")) os << "   (" << e.details["algorithm"].get<std::string>() << ", lookup only)";
+        os << '\n';
+    }
     if (r.engines.size() > 1) {
         if (r.disagreement_count == 0) os << "  the engines agree on every packet (verdict and deciding rule)\n";
         else os << "  the engines DISAGREE on " << r.disagreement_count << " packets\n";

@@ -43,22 +43,14 @@ private:
     std::size_t size_ = 0;
 };
 
-// A rule's box and what is left for run time. Only conditions the kernel tests before any
-// stateful match may narrow the box: ipt_ip (-s -d -p) always comes first; matches go in order.
-struct RuleShape {
-    RuleBox box;
-    bool exact = true, narrowed = false, empty = false;
-    std::string residual;
-};
-
-void narrow(std::uint32_t& lo, std::uint32_t& hi, std::uint32_t a, std::uint32_t b, RuleShape& s) {
+void narrow(std::uint32_t& lo, std::uint32_t& hi, std::uint32_t a, std::uint32_t b, RuleBoxShape& s) {
     lo = std::max(lo, a);
     hi = std::min(hi, b);
     if (lo > hi) s.empty = true;
     s.narrowed = true;
 }
 
-void narrow16(std::uint16_t& lo, std::uint16_t& hi, std::uint32_t a, std::uint32_t b, RuleShape& s) {
+void narrow16(std::uint16_t& lo, std::uint16_t& hi, std::uint32_t a, std::uint32_t b, RuleBoxShape& s) {
     std::uint32_t l = lo, h = hi;
     narrow(l, h, a, b, s);
     lo = static_cast<std::uint16_t>(l);
@@ -75,8 +67,10 @@ std::string describe(const Match& m) {
     return out;
 }
 
-RuleShape shape_of(const Rule& r) {
-    RuleShape s;
+}  // namespace
+
+RuleBoxShape rule_box_shape(const Rule& r) {
+    RuleBoxShape s;
     auto residual = [&](std::string what) {
         if (s.exact) s.residual = std::move(what);
         s.exact = false;
@@ -134,6 +128,8 @@ RuleShape shape_of(const Rule& r) {
     return s;
 }
 
+namespace {
+
 // The deepest nesting of jumps (gotos push nothing) from any chain of the table.
 std::size_t jump_depth(const Table& t) {
     std::vector<int> memo(t.chains.size(), -1);
@@ -189,7 +185,7 @@ CompiledEngine::CompiledEngine(const Ruleset& rs, const HostView& host, const Ip
             const Chain& chain = table.chains[c];
             ChainPlan& plan = plans_[t][c];
             for (std::size_t r = 0; r < chain.rules.size(); ++r) {
-                RuleShape s = shape_of(chain.rules[r]);
+                RuleBoxShape s = rule_box_shape(chain.rules[r]);
                 if (s.empty) {
                     // No packet meets these conditions together: the rule is left whole to run
                     // time, where they fail.

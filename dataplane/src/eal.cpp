@@ -24,7 +24,10 @@ void ensure_eal(const std::vector<std::string>& extra_args) {
     std::vector<std::string> args = {"fwbench",
                                      "--lcores=0@(0-" + std::to_string(cpus > 1 ? cpus - 1 : 0) + ")",
                                      "--no-huge", "--no-pci", "-m", "256", "--no-shconf", "--no-telemetry",
-                                     "--log-level=error"};
+                                     "--log-level=error",
+                                     // Let rte_acl (and drivers) use 512-bit vectors where the CPU has them; DPDK
+                                     // caps itself at 256 bits otherwise (rte_acl's fastest method needs this).
+                                     "--force-max-simd-bitwidth=512"};
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     // rte_eal_init keeps pointers into argv: give it storage that lives as long as the process.
     static std::vector<std::string> storage;

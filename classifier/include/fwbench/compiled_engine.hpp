@@ -44,6 +44,17 @@ struct CompiledRuleReport {
     std::string evaluated_at_run_time;  // the first condition left to run time, as written
 };
 
+// A rule's box and what is left for run time. Only conditions the kernel tests before any
+// stateful match narrow the box: ipt_ip (-s -d -p) always comes first; matches go in order.
+// exact: the box is the whole rule (for packets compiled_key accepts); empty: no packet meets
+// the conditions together; residual: the first condition left to run time, as written.
+struct RuleBoxShape {
+    RuleBox box;
+    bool exact = true, narrowed = false, empty = false;
+    std::string residual;
+};
+RuleBoxShape rule_box_shape(const Rule& r);
+
 struct CompiledEngineOptions {
     BoxIndexOptions index;
     std::size_t index_threshold = 8;

@@ -1,0 +1,120 @@
+// The rte_acl engine against the linear reference on the rules it can express, and its refusals.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <random>
+
+#include "fwbench/acl_engine.hpp"
+#include "fwbench/classbench.hpp"
+#include "fwbench/eal.hpp"
+#include "fwbench/ruleset_parser.hpp"
+#include "packet_dsl.hpp"
+
+namespace fwbench {
+namespace {
+
+Packet packet_in(const ClassBenchRule& r, std::mt19937_64& rng) {
+    Packet p;
+    p.src = IpAddr::v4(r.src.addr.v4_host() | (static_cast<std::uint32_t>(rng()) & ~r.src.mask.v4_host()));
+    p.dst = IpAddr::v4(r.dst.addr.v4_host() | (static_cast<std::uint32_t>(rng()) & ~r.dst.mask.v4_host()));
+    p.sport = static_cast<std::uint16_t>(r.sport.lo + rng() % (r.sport.hi - r.sport.lo + 1u));
+    p.dport = static_cast<std::uint16_t>(r.dport.lo + rng() % (r.dport.hi - r.dport.lo + 1u));
+    p.proto = r.proto_mask ? r.proto : static_cast<std::uint8_t>(rng() % 2 ? 6 : 17);
+    p.length = 64;
+    return p;
+}
+
+// Every packet: the same deciding rule as the linear engine.
+void expect_same_as_linear(const Ruleset& rs, Hook hook, const std::vector<Packet>& packets, const std::string& what) {
+    BasicHostView host;
+    LinearEngine linear(rs, host);
+    AclEngine acl(rs, 0, hook);
+    EXPECT_NE(std::string(acl.algorithm()), "") << what;
+    std::vector<AclKey> keys(packets.size());
+    std::vector<const AclKey*> ptrs;
+    for (std::size_t i = 0; i < packets.size(); ++i) {
+        ASSERT_TRUE(make_acl_key(packets[i], keys[i]));
+        ptrs.push_back(&keys[i]);
+    }
+    std::vector<std::int32_t> rules(packets.size());
+    acl.classify(ptrs.data(), ptrs.size(), rules.data());
+    EngineState sl(rs, EngineOptions{}), sa(rs, EngineOptions{});
+    for (std::size_t i = 0; i < packets.size(); ++i) {
+        Packet p = packets[i];
+        WalkResult wl = linear.run(0, hook, p, sl);
+        WalkResult wa = acl.result(rules[i], packets[i], sa);
+        ASSERT_EQ(std::make_tuple(wl.verdict, wl.chain, wl.rule), std::make_tuple(wa.verdict, wa.chain, wa.rule)) << what << " packet " << i;
+    }
+}
+
+TEST(AclEngine, ClassBenchSetsEqualTheReference) {
+    ensure_eal();
+    namespace fs = std::filesystem;
+    const char* env = std::getenv("FWBENCH_SHARED_DATA");
+    fs::path dir = fs::path(env ? env : "../shared/data") / "classbench";
+    std::vector<fs::path> files = {fs::path(FWBENCH_SOURCE_DIR) / "traces/classbench/acl1_seed.rules"};
+    for (const char* name : {"acl1_1k", "fw1_1k", "ipc1_1k", "acl2_1k", "fw2_1k"})
+        if (fs::exists(dir / name)) files.push_back(dir / name);
+    if (files.size() == 1) std::cout << dir << " is not present: the bundled set only\n";
+    for (const auto& f : files) {
+        auto rules = read_classbench_rules(f.string());
+        Ruleset rs = classbench_ruleset(rules, f.string());
+        std::mt19937_64 rng(3);
+        std::vector<Packet> packets;
+        for (int i = 0; i < 3000; ++i) {
+            Packet p = packet_in(rules[rng() % rules.size()], rng);
+            if (i % 7 == 0) p.dst = IpAddr::v4(static_cast<std::uint32_t>(rng()));  // often no rule: the policy
+            packets.push_back(p);
+        }
+        expect_same_as_linear(rs, Hook::forward, packets, f.filename().string());
+    }
+}
+
+// iptables rules it can take: prefixes, protocols, tcp/udp port ranges, ACCEPT/DROP/REJECT.
+TEST(AclEngine, IptablesFiveTupleRules) {
+    ensure_eal();
+    Ruleset rs = parse_ruleset(
+        "*filter\n:INPUT DROP [0:0]\n"
+        "-A INPUT -s 192.0.2.0/24 -p tcp -m tcp --dport 22 -j ACCEPT\n"
+        "-A INPUT -p udp -m udp --sport 1000:2000 --dport 53 -j ACCEPT\n"
+        "-A INPUT -d 198.51.100.7/32 -j REJECT\n"
+        "-A INPUT -p tcp -m tcp --dport 80 -m comment --comment web -j ACCEPT\n"
+        "-A INPUT -s 10.0.0.0/8 -j DROP\n"
+        "COMMIT\n",
+        {});
+    std::vector<Packet> packets;
+    for (const char* d : {"tcp 192.0.2.9:1000 > 198.51.100.7:22", "tcp 203.0.113.9:1000 > 198.51.100.7:22", "udp 203.0.113.9:1500 > 192.0.2.1:53",
+                          "udp 203.0.113.9:999 > 192.0.2.1:53", "tcp 10.1.1.1:5 > 192.0.2.1:80", "icmp 10.1.1.1 > 192.0.2.1 type=8/0",
+                          "icmp 203.0.113.9 > 192.0.2.1 type=8/0"})
+        packets.push_back(test::packet(d));
+    expect_same_as_linear(rs, Hook::input, packets, "iptables rules");
+}
+
+TEST(AclEngine, RefusesWhatItCannotExpressNamingTheRule) {
+    ensure_eal();
+    struct {
+        const char* rule;
+        const char* why;
+    } cases[] = {
+        {"-A INPUT -i eth0 -j ACCEPT", "-i eth0"},
+        {"-A INPUT -m state --state ESTABLISHED -j ACCEPT", "-m state"},
+        {"-A INPUT -p tcp -m tcp --dport 22 -j LOG", "-j LOG"},
+        {"-A INPUT -s 192.0.2.0/24", "without a target"},
+        {"-A INPUT ! -s 192.0.2.0/24 -j DROP", "! -s 192.0.2.0/24"},
+    };
+    for (const auto& c : cases) {
+        Ruleset rs = parse_ruleset(std::string("*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p udp -j ACCEPT\n") + c.rule + "\nCOMMIT\n", {});
+        try {
+            AclEngine acl(rs, 0, Hook::input);
+            ADD_FAILURE() << c.rule << " was accepted";
+        } catch (const AclNotApplicable& e) {
+            std::string msg = e.what();
+            EXPECT_NE(msg.find("rule 2"), std::string::npos) << msg;
+            EXPECT_NE(msg.find(c.why), std::string::npos) << msg;
+        }
+    }
+}
+
+}  // namespace
+}  // namespace fwbench
