@@ -314,6 +314,9 @@ int run(int argc, char** argv) {
         if (engine == "all")
             throw std::runtime_error("--engine all compares engines on ClassBench traces (--format classbench --trace); "
                                      "with --pcap choose --engine linear or compiled");
+        if (engine == "acl")
+            throw std::runtime_error("--engine acl classifies one chain of 5-tuple rules (ClassBench traces); the packet path "
+                                     "walks every table with --engine linear or compiled");
         po.engine = engine == "compiled" ? EngineKind::compiled : EngineKind::linear;
         std::istringstream words(eal);
         for (std::string w; words >> w;) po.eal_args.push_back(w);

@@ -209,9 +209,12 @@ TEST(FwbenchCli, EngineAllAgreesAndReportsEachEngine) {
     Result j = run(default_args() + " -q --engine all --json -");
     ASSERT_EQ(j.status, 0) << j.err;
     auto doc = nlohmann::json::parse(j.out);
-    ASSERT_EQ(doc["engines"].size(), 2u);
+    ASSERT_EQ(doc["engines"].size(), 3u);
     EXPECT_EQ(doc["engines"][0]["name"], "linear");
     EXPECT_EQ(doc["engines"][1]["name"], "compiled");
+    EXPECT_EQ(doc["engines"][2]["name"], "acl");
+    EXPECT_FALSE(doc["engines"][2]["details"]["algorithm"].get<std::string>().empty());
+    EXPECT_GT(doc["engines"][2]["ns_per_packet"].get<double>(), 0.0);
     EXPECT_EQ(doc["engines_agree"], true);
     EXPECT_GT(doc["engines"][1]["memory_bytes"].get<double>(), 0.0);
     EXPECT_GT(doc["engines"][1]["mpps"].get<double>(), 0.0);
@@ -220,9 +223,12 @@ TEST(FwbenchCli, EngineAllAgreesAndReportsEachEngine) {
     // Verdict lines come from the first engine and equal the compiled engine's own.
     Result a = run(default_args() + " -q --engine linear --verdicts -");
     Result b = run(default_args() + " -q --engine compiled --verdicts -");
+    Result c = run(default_args() + " -q --engine acl --verdicts -");
     ASSERT_EQ(a.status, 0) << a.err;
     ASSERT_EQ(b.status, 0) << b.err;
+    ASSERT_EQ(c.status, 0) << c.err;
     EXPECT_EQ(a.out, b.out);
+    EXPECT_EQ(a.out, c.out);
     Result summary = run(default_args() + " --engine all");
     EXPECT_NE(summary.out.find("the engines agree on every packet"), std::string::npos) << summary.out;
 }
@@ -234,6 +240,8 @@ TEST(FwbenchPcap, CompiledEngineTellsTheSameStory) {
     ASSERT_EQ(a.status, 0) << a.err;
     ASSERT_EQ(b.status, 0) << b.err;
     EXPECT_EQ(a.out, b.out);
+    Result acl = run(args + " --engine acl");
+    EXPECT_EQ(acl.status, 2);
     Result all = run(args + " --engine all");
     EXPECT_EQ(all.status, 2);
     EXPECT_NE(all.err.find("with --pcap choose --engine linear or compiled"), std::string::npos) << all.err;
