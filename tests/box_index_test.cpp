@@ -103,6 +103,35 @@ TEST(BoxIndex, BurstEqualsOneByOne) {
     }
 }
 
+// Rules that cross each other (wide in the source or in the destination, never small in either)
+// replicate under every cut: the budget stops the cutting, the answers stay exact.
+TEST(BoxIndex, CrossingRulesStayWithinTheMemoryBudget) {
+    std::mt19937_64 rng(11);
+    std::vector<RuleBox> boxes;
+    for (int i = 0; i < 20000; ++i) {
+        RuleBox b;
+        int len = 4 + static_cast<int>(rng() % 12);
+        std::uint32_t a = static_cast<std::uint32_t>(rng());
+        (i % 2 ? b.src_lo : b.dst_lo) = prefix_lo(a, len);
+        (i % 2 ? b.src_hi : b.dst_hi) = prefix_hi(a, len);
+        b.dport_lo = b.dport_hi = static_cast<std::uint16_t>(rng() % 4);
+        boxes.push_back(b);
+    }
+    BoxIndexOptions opt;
+    opt.max_replication = 2;
+    opt.budget_floor = 0;
+    BoxIndex ix(boxes, opt);
+    const std::size_t budget = boxes.size() * opt.max_replication;
+    // The last cut before the budget may add one node's children and their leaves.
+    EXPECT_LE(ix.stats().leaf_entries + ix.stats().nodes, budget + boxes.size() * 4) << "cutting went on past the budget";
+    EXPECT_GT(ix.stats().largest_leaf, opt.leaf_size) << "the budget never stopped a cut: the test tests nothing";
+    for (int i = 0; i < 300; ++i) {
+        PacketKey k = key_in(boxes[rng() % boxes.size()], rng);
+        auto want = brute_force(boxes, k);
+        ASSERT_EQ(ix.next(k, 0), want.empty() ? BoxIndex::none : want.front());
+    }
+}
+
 TEST(BoxIndex, EmptyAndIdenticalRules) {
     BoxIndex empty(std::vector<RuleBox>{});
     EXPECT_EQ(empty.next(PacketKey{}, 0), BoxIndex::none);

@@ -40,11 +40,14 @@ struct Region {
 
 class BoxIndex::Builder {
 public:
-    Builder(BoxIndex& ix, const std::vector<RuleBox>& boxes, const BoxIndexOptions& opt) : ix_(ix), boxes_(boxes), opt_(opt) {}
+    Builder(BoxIndex& ix, const std::vector<RuleBox>& boxes, const BoxIndexOptions& opt)
+        : ix_(ix), boxes_(boxes), opt_(opt), entry_budget_(std::max<std::size_t>(opt.budget_floor, boxes.size() * opt.max_replication)) {}
 
     Node build(const std::vector<std::uint32_t>& rules, const Region& reg, std::size_t depth) {
         ix_.stats_.max_depth = std::max(ix_.stats_.max_depth, depth);
         if (rules.size() <= opt_.leaf_size) return leaf(rules);
+        // Past the memory budget, no more cuts: what is left becomes (larger) leaves.
+        if (ix_.entries_.size() + ix_.nodes_.size() > entry_budget_) return leaf(rules);
         Cut cut = choose_cut(rules, reg);
         if (cut.largest_child >= rules.size()) return leaf(rules);  // nothing separates them
 
@@ -167,6 +170,7 @@ private:
     BoxIndex& ix_;
     const std::vector<RuleBox>& boxes_;
     BoxIndexOptions opt_;
+    std::size_t entry_budget_;
 };
 
 BoxIndex::BoxIndex(std::vector<RuleBox> boxes, BoxIndexOptions opt) : rules_(boxes.size()) {

@@ -57,6 +57,10 @@ struct BoxIndexOptions {
     unsigned leaf_size = 8;      // rules per leaf before a node is cut
     double space_factor = 4.0;   // children may hold at most this many times their parent's rules
     unsigned max_cut_bits = 8;   // at most 2^8 children per node
+    // Nodes plus leaf entries stay under max(budget_floor, rules x max_replication): past it,
+    // no more cuts (the leaves grow instead), so no ruleset makes the index blow up.
+    std::size_t max_replication = 64;
+    std::size_t budget_floor = std::size_t{1} << 20;
 };
 
 struct BoxIndexStats {
