@@ -316,6 +316,35 @@ TEST(CompiledEngine, ClassBenchSetsEqualTheReference) {
             ASSERT_EQ(wc.chain, fwd);
         }
         EXPECT_EQ(counters_text(rs, sl), counters_text(rs, sc)) << name;
+        // Bursts (the first-match chain needs no walk): the same answers and counters again.
+        std::vector<Packet> burst;
+        std::mt19937_64 again(5);
+        for (int i = 0; i < 1500; ++i) {
+            const auto& r = rules[again() % rules.size()];
+            Packet p;
+            p.src = IpAddr::v4(r.src.addr.v4_host() | (static_cast<std::uint32_t>(again()) & ~r.src.mask.v4_host()));
+            p.dst = IpAddr::v4(r.dst.addr.v4_host() | (static_cast<std::uint32_t>(again()) & ~r.dst.mask.v4_host()));
+            p.sport = static_cast<std::uint16_t>(r.sport.lo + again() % (r.sport.hi - r.sport.lo + 1u));
+            p.dport = static_cast<std::uint16_t>(r.dport.lo + again() % (r.dport.hi - r.dport.lo + 1u));
+            p.proto = r.proto_mask ? r.proto : static_cast<std::uint8_t>(again() % 3 ? 6 : 17);
+            p.length = 64;
+            if (i % 5 == 0) p.src = IpAddr::v4(static_cast<std::uint32_t>(again()));
+            if (i % 97 == 0) p.fragment = true;  // not keyed: walked
+            burst.push_back(p);
+        }
+        EngineState sb(rs, EngineOptions{}), sr(rs, EngineOptions{});
+        std::vector<Packet*> ptrs;
+        for (auto& p : burst) ptrs.push_back(&p);
+        std::vector<WalkResult> got(burst.size());
+        for (std::size_t at = 0; at < burst.size(); at += 37)
+            compiled.run_burst(0, Hook::forward, ptrs.data() + at, std::min<std::size_t>(37, burst.size() - at), sb, got.data() + at);
+        for (std::size_t i = 0; i < burst.size(); ++i) {
+            Packet p = burst[i];
+            WalkResult w = linear.run(0, Hook::forward, p, sr);
+            ASSERT_EQ(std::make_tuple(w.verdict, w.chain, w.rule, w.target), std::make_tuple(got[i].verdict, got[i].chain, got[i].rule, got[i].target))
+                << name << " burst packet " << i;
+        }
+        EXPECT_EQ(counters_text(rs, sr), counters_text(rs, sb)) << name;
         ++sets;
     }
     EXPECT_GT(sets, 0);

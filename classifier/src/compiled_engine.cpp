@@ -200,6 +200,14 @@ CompiledEngine::CompiledEngine(const Ruleset& rs, const HostView& host, const Ip
                 if (!s.exact) not_exact_.push_back({table.name, chain.name, static_cast<int>(r + 1), how, s.residual});
             }
             if (chain.rules.size() >= opt.index_threshold) plan.index.emplace(plan.boxes, opt.index);
+            plan.first_match_only = chain.builtin;
+            for (std::size_t r = 0; r < chain.rules.size() && plan.first_match_only; ++r) {
+                const Rule& rule = chain.rules[r];
+                const auto* standard = rule.target ? std::get_if<StandardTarget>(&rule.target->spec) : nullptr;
+                bool ends = rule.target && ((standard && standard->kind != StandardTarget::Kind::return_) ||
+                                            std::holds_alternative<RejectTarget>(rule.target->spec));
+                plan.first_match_only = plan.exact[r] && ends;
+            }
         }
     }
 }
@@ -243,10 +251,12 @@ void CompiledEngine::run_burst(std::size_t table, Hook hook, Packet* const* pack
                                WalkResult* out) const {
     const int base = base_[table][static_cast<std::size_t>(hook)];
     const BoxIndex* index = nullptr;
+    const ChainPlan* plan = nullptr;
     if (compiled_ && base >= 0) {
-        const auto& plan = plans_[table][static_cast<std::size_t>(base)];
-        if (plan.index) index = &*plan.index;
+        plan = &plans_[table][static_cast<std::size_t>(base)];
+        if (plan->index) index = &*plan->index;
     }
+    const bool direct = index && plan->first_match_only;
     constexpr std::size_t group = 64;
     PacketKey keys[group];
     std::uint32_t first[group];
@@ -264,7 +274,34 @@ void CompiledEngine::run_burst(std::size_t table, Hook hook, Packet* const* pack
             const auto rules = static_cast<std::uint32_t>(rs_.tables[table].chains[static_cast<std::size_t>(base)].rules.size());
             for (std::size_t j = 0; j < keyed; ++j) first[slot[j]] = found[j] == BoxIndex::none ? rules : found[j];
         }
-        for (std::size_t j = 0; j < m; ++j) out[g + j] = walk(table, hook, *packets[g + j], st, nullptr, first[j]);
+        if (!direct) {
+            for (std::size_t j = 0; j < m; ++j) out[g + j] = walk(table, hook, *packets[g + j], st, nullptr, first[j]);
+            continue;
+        }
+        // First match decides: what the walk would give, without walking.
+        const Chain& chain = rs_.tables[table].chains[static_cast<std::size_t>(base)];
+        for (std::size_t j = 0; j < m; ++j) {
+            Packet& p = *packets[g + j];
+            if (first[j] == BoxIndex::none) {  // not keyed: the full walk
+                out[g + j] = walk(table, hook, p, st, nullptr, BoxIndex::none);
+                continue;
+            }
+            WalkResult& w = out[g + j];
+            w = WalkResult{};
+            w.chain = base;
+            if (first[j] >= chain.rules.size()) {
+                st.count_policy(table, static_cast<std::size_t>(base), p.length);
+                w.verdict = detail::verdict_of(chain.policy);
+                continue;
+            }
+            const Rule& r = chain.rules[first[j]];
+            st.count_rule(table, static_cast<std::size_t>(base), first[j], p.length);
+            w.rule = static_cast<int>(first[j]);
+            w.rules_evaluated = 1;
+            w.target = &*r.target;
+            if (const auto* standard = std::get_if<StandardTarget>(&r.target->spec)) w.verdict = detail::verdict_of(standard->kind);
+            else w.verdict = Verdict::reject;
+        }
     }
 }
 

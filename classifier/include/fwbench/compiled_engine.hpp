@@ -85,6 +85,9 @@ private:
         std::vector<RuleBox> boxes;               // one per rule
         std::vector<std::uint8_t> exact;          // 1 when the box is the whole rule
         std::optional<BoxIndex> index;            // long chains only
+        // Every rule exact and ending the walk (ACCEPT, DROP, QUEUE, REJECT): a packet's first
+        // matching rule decides, so a burst needs no walk at all.
+        bool first_match_only = false;
         std::uint32_t next_candidate(const PacketKey& k, std::uint32_t from) const;
     };
 
