@@ -7,11 +7,12 @@
 // packets' cost. Each configuration (N non-matching rules before the accepting one, per variant)
 // is measured between two no-ruleset baselines in fresh namespaces; the cost above the
 // baselines' mean is kept; configurations are shuffled in every repetition and the median of the
-// repetitions reported. fwbench's linear engine walks the same ruleset for the same packet in the
-// same repetition. Needs root.
+// repetitions reported. fwbench's engines — the linear reference, the compiled engine (its whole
+// walk, counters included) and rte_acl (lookup on a prepared key) — classify the same packet
+// against the same ruleset in the same repetition. Needs root.
 //
 // Output: a table, JSON (--json) and an SVG plot (--svg) of ns/packet against rule count; the
-// headline is kernel/fwbench at 100, 1,000 and 10,000 rules.
+// headline is kernel/fwbench (linear and compiled) at 100, 1,000 and 10,000 rules.
 
 #include <sched.h>
 
@@ -27,6 +28,9 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "fwbench/acl_engine.hpp"
+#include "fwbench/compiled_engine.hpp"
+#include "fwbench/eal.hpp"
 #include "fwbench/kernel_replay.hpp"
 #include "fwbench/linear_engine.hpp"
 #include "fwbench/packet_description.hpp"
@@ -116,6 +120,7 @@ int main(int argc, char** argv) {
     app.add_option("--json", json_path, "write the figures as JSON");
     app.add_option("--svg", svg_path, "write the plot as SVG");
     CLI11_PARSE(app, argc, argv);
+    ensure_eal();  // rte_acl allocates from DPDK memory
 
     std::string why;
     if (!KernelReplay::available(&why)) {
@@ -138,18 +143,36 @@ int main(int argc, char** argv) {
         kr.flood(pkt, 2000);  // warm caches, neighbour and route entries
         return static_cast<double>(kr.flood(pkt, packets)) / static_cast<double>(packets);
     };
-    auto fwbench_ns = [&](const std::string& kind, int n) {
+    // fwbench's engines on the same ruleset and packet: the linear reference, the compiled
+    // engine (its full walk with counters) and rte_acl (lookup on a prepared key).
+    auto fwbench_ns = [&](const std::string& kind, int n, const std::string& engine) {
         Ruleset rs = parse_ruleset(ruleset_text(kind, n), {});
         BasicHostView hv;
-        LinearEngine e(rs, hv);
         EngineState st(rs, EngineOptions{});
-        std::size_t count = std::max<std::size_t>(200, packets / std::max(1, n / 100));
+        std::size_t count = engine == "linear" ? std::max<std::size_t>(200, packets / std::max(1, n / 100)) : packets;
+        std::unique_ptr<LinearEngine> linear;
+        std::unique_ptr<CompiledEngine> compiled;
+        std::unique_ptr<AclEngine> acl;
+        if (engine == "linear") linear = std::make_unique<LinearEngine>(rs, hv);
+        else if (engine == "compiled") compiled = std::make_unique<CompiledEngine>(rs, hv);
+        else acl = std::make_unique<AclEngine>(rs, 0, Hook::input);
+        AclKey key;
+        make_acl_key(pkt, key);
+        const AclKey* keys[64];
+        std::int32_t rules[64];
+        for (auto& k : keys) k = &key;
         auto t0 = std::chrono::steady_clock::now();
-        for (std::size_t i = 0; i < count; ++i) {
-            Packet p = pkt;
-            e.run(0, Hook::input, p, st);
+        if (acl) {
+            for (std::size_t i = 0; i < count; i += 64) acl->classify(keys, 64, rules);
+        } else {
+            for (std::size_t i = 0; i < count; ++i) {
+                Packet p = pkt;
+                if (linear) linear->run(0, Hook::input, p, st);
+                else compiled->run(0, Hook::input, p, st);
+            }
         }
-        return std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count() / static_cast<double>(count);
+        std::size_t done = acl ? (count + 63) / 64 * 64 : count;
+        return std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count() / static_cast<double>(done);
     };
 
     std::map<std::string, std::map<int, std::vector<double>>> samples;
@@ -168,9 +191,11 @@ int main(int argc, char** argv) {
             std::cerr << "\rrep " << rep + 1 << "/" << reps << "  " << v << " " << n << "            " << std::flush;
         }
         for (int n : sizes) {
-            samples["fwbench linear -s"][n].push_back(fwbench_ns("addr", n));
             bool dport = std::any_of(variants.begin(), variants.end(), [](const std::string& v) { return v.find("dport") != std::string::npos; });
-            if (dport) samples["fwbench linear --dport"][n].push_back(fwbench_ns("dport", n));
+            for (const char* engine : {"linear", "compiled", "acl"}) {
+                samples[std::string("fwbench ") + engine + " -s"][n].push_back(fwbench_ns("addr", n, engine));
+                if (dport) samples[std::string("fwbench ") + engine + " --dport"][n].push_back(fwbench_ns("dport", n, engine));
+            }
         }
     }
     std::cerr << "\r" << std::string(60, ' ') << "\r";
@@ -198,18 +223,20 @@ int main(int argc, char** argv) {
     j["sizes"] = sizes;
     j["ns_per_packet_above_baseline"] = series;
     std::cout << "kernel/fwbench (same rules, same packet):\n";
-    const auto& fw = series["fwbench linear -s"];
-    for (std::size_t i = 0; i < sizes.size(); ++i) {
-        if (sizes[i] != 100 && sizes[i] != 1000 && sizes[i] != 10000) continue;
-        std::cout << "  " << sizes[i] << " rules:";
-        for (const char* k : {"kernel legacy", "kernel nft", "kernel nftset"}) {
-            auto it = series.find(k);
-            if (it == series.end() || fw[i] <= 0) continue;
-            double ratio = it->second[i] / fw[i];
-            std::cout << "  " << k << " " << std::setprecision(2) << ratio;
-            j["ratio_kernel_over_fwbench_linear"][k][std::to_string(sizes[i])] = ratio;
+    for (const char* engine : {"linear", "compiled"}) {
+        const auto& fw = series[std::string("fwbench ") + engine + " -s"];
+        for (std::size_t i = 0; i < sizes.size(); ++i) {
+            if (sizes[i] != 100 && sizes[i] != 1000 && sizes[i] != 10000) continue;
+            std::cout << "  fwbench " << engine << ", " << sizes[i] << " rules:";
+            for (const char* k : {"kernel legacy", "kernel nft", "kernel nftset"}) {
+                auto it = series.find(k);
+                if (it == series.end() || fw[i] <= 0) continue;
+                double ratio = it->second[i] / fw[i];
+                std::cout << "  " << k << " " << std::setprecision(2) << ratio;
+                j[std::string("ratio_kernel_over_fwbench_") + engine][k][std::to_string(sizes[i])] = ratio;
+            }
+            std::cout << "\n";
         }
-        std::cout << "\n";
     }
     if (!json_path.empty()) std::ofstream(json_path) << j.dump(2) << "\n";
     if (!svg_path.empty()) std::ofstream(svg_path) << svg_plot(sizes, series);
