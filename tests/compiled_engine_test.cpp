@@ -10,9 +10,11 @@
 #include <filesystem>
 #include <random>
 #include <sstream>
+#include <thread>
 
 #include "fwbench/classbench.hpp"
 #include "fwbench/compiled_engine.hpp"
+#include "fwbench/engine_slot.hpp"
 #include "fwbench/linear_engine.hpp"
 #include "fwbench/ruleset_parser.hpp"
 #include "packet_dsl.hpp"
@@ -348,6 +350,56 @@ TEST(CompiledEngine, ClassBenchSetsEqualTheReference) {
         ++sets;
     }
     EXPECT_GT(sets, 0);
+}
+
+}  // namespace
+}  // namespace fwbench
+
+namespace fwbench {
+namespace {
+
+// A reader classifies bursts while a writer swaps rulesets: every burst is classified wholly by
+// one ruleset (the snapshot it took), never by a mixture, and the reader never stops.
+TEST(EngineSlot, BurstsSeeOneRulesetEachWhileAWriterSwaps) {
+    BasicHostView host;
+    auto build = [&](const char* policy_rule) {
+        Ruleset rs = parse_ruleset(std::string("*filter\n:FORWARD DROP [0:0]\n-A FORWARD -p tcp -m tcp --dport 22 -j ACCEPT\n") +
+                                       policy_rule + "\nCOMMIT\n",
+                                   {});
+        return std::make_shared<const CompiledRuleset>(std::move(rs), host);
+    };
+    auto accept_web = build("-A FORWARD -p tcp -m tcp --dport 80 -j ACCEPT");
+    auto reject_web = build("-A FORWARD -p tcp -m tcp --dport 80 -j REJECT");
+    EngineSlot slot(accept_web);
+    std::atomic<bool> stop{false};
+    std::atomic<int> bursts{0}, mixed{0};
+    std::thread reader([&] {
+        std::vector<Packet> packets(64, test::packet("tcp 192.0.2.9:1000 > 198.51.100.7:80"));
+        std::vector<Packet*> ptrs;
+        for (auto& p : packets) ptrs.push_back(&p);
+        WalkResult out[64];
+        while (!stop.load()) {
+            auto snap = slot.snapshot();
+            EngineState st(snap->ruleset(), EngineOptions{});
+            snap->engine().run_burst(0, Hook::forward, ptrs.data(), ptrs.size(), st, out);
+            for (const auto& w : out)
+                if (w.verdict != out[0].verdict) ++mixed;
+            ++bursts;
+        }
+    });
+    for (int i = 0; i < 200; ++i) {
+        slot.publish(i % 2 ? accept_web : build("-A FORWARD -p tcp -m tcp --dport 80 -j REJECT"));
+        std::this_thread::yield();
+    }
+    while (bursts.load() < 50) std::this_thread::yield();
+    stop = true;
+    reader.join();
+    EXPECT_EQ(mixed.load(), 0);
+    slot.publish(reject_web);
+    auto snap = slot.snapshot();
+    Packet p = test::packet("tcp 192.0.2.9:1000 > 198.51.100.7:80");
+    EngineState st(snap->ruleset(), EngineOptions{});
+    EXPECT_EQ(snap->engine().run(0, Hook::forward, p, st).verdict, Verdict::reject);
 }
 
 }  // namespace
