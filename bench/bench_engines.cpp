@@ -10,6 +10,7 @@
 #include <chrono>
 #include <filesystem>
 #include <random>
+#include <sstream>
 
 #include "fwbench/acl_engine.hpp"
 #include "fwbench/box_index.hpp"
@@ -137,15 +138,11 @@ RuleBox box_of(const ClassBenchRule& r) {
 }
 
 // The compiled index alone: first matching rule for bursts of 64 prepared keys.
-void bench_box_index(benchmark::State& state, const std::string& path) {
+void bench_box_index(benchmark::State& state, const std::string& path, BoxIndexOptions opt) {
     auto rules = read_classbench_rules(path);
     std::vector<RuleBox> boxes;
     for (const auto& r : rules) boxes.push_back(box_of(r));
     auto start = std::chrono::steady_clock::now();
-    BoxIndexOptions opt;
-    if (const char* v = std::getenv("FWBENCH_LEAF")) opt.leaf_size = static_cast<unsigned>(std::atoi(v));
-    if (const char* v = std::getenv("FWBENCH_SPFAC")) opt.space_factor = std::atof(v);
-    if (const char* v = std::getenv("FWBENCH_CUTBITS")) opt.max_cut_bits = static_cast<unsigned>(std::atoi(v));
     BoxIndex ix(boxes, opt);
     double build_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     auto packets = headers_for(rules, 4096, 1);
@@ -206,7 +203,19 @@ int main(int argc, char** argv) {
     }
     for (const auto& [name, path] : sets) {
         benchmark::RegisterBenchmark(("linear/" + name).c_str(), bench_linear, path);
-        benchmark::RegisterBenchmark(("box_index/" + name).c_str(), bench_box_index, path);
+        benchmark::RegisterBenchmark(("box_index/" + name).c_str(), bench_box_index, path, BoxIndexOptions{});
+        // FWBENCH_INDEX_VARIANTS="LEAF,SPACE,BITS,REPLICATION;...": more index settings, side by
+        // side with the defaults in the same run (tuning on a noisy machine).
+        if (const char* v = std::getenv("FWBENCH_INDEX_VARIANTS")) {
+            std::istringstream list(v);
+            for (std::string item; std::getline(list, item, ';');) {
+                BoxIndexOptions opt;
+                char sep;
+                std::istringstream fields(item);
+                fields >> opt.leaf_size >> sep >> opt.space_factor >> sep >> opt.max_cut_bits >> sep >> opt.max_replication;
+                benchmark::RegisterBenchmark(("box_index[" + item + "]/" + name).c_str(), bench_box_index, path, opt);
+            }
+        }
         benchmark::RegisterBenchmark(("compiled/" + name).c_str(), bench_compiled, path);
         benchmark::RegisterBenchmark(("acl/" + name).c_str(), bench_acl, path);
     }
