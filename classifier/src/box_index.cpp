@@ -90,6 +90,7 @@ public:
         n.shift = shift;
         n.bits = static_cast<std::uint8_t>(cut.bits);
         n.base = base;
+        n.min_rule = rules.front();  // rules are sorted; every one lies in some child
         ++ix_.stats_.nodes;
         return n;
     }
@@ -160,6 +161,7 @@ private:
         n.leaf = 1;
         n.base = static_cast<std::uint32_t>(ix_.entries_.size());
         n.count = static_cast<std::uint32_t>(rules.size());
+        n.min_rule = rules.empty() ? none : rules.front();
         for (std::uint32_t r : rules) ix_.entries_.push_back({boxes_[r], r});
         ++ix_.stats_.leaves;
         ix_.stats_.leaf_entries += rules.size();
@@ -214,8 +216,8 @@ std::uint32_t BoxIndex::next(const PacketKey& k, std::uint32_t from) const {
         if (t.first_rule >= best) break;
         if (t.last_rule < from) continue;
         const Node* n = &t.root;
-        while (!n->leaf) n = &child(*n, f);
-        best = scan_leaf(*n, k, from, best);
+        while (!n->leaf && n->min_rule < best) n = &child(*n, f);
+        if (n->min_rule < best) best = scan_leaf(*n, k, from, best);
     }
     return best;
 }
@@ -228,11 +230,11 @@ LookupCost BoxIndex::cost_of(const PacketKey& k) const {
         if (t.first_rule >= best) break;
         ++c.trees;
         const Node* n = &t.root;
-        while (!n->leaf) {
+        while (!n->leaf && n->min_rule < best) {
             ++c.nodes;
             n = &child(*n, f);
         }
-        for (std::uint32_t i = 0; i < n->count; ++i) {
+        for (std::uint32_t i = 0; i < n->count && n->min_rule < best; ++i) {
             const LeafEntry& e = entries_[n->base + i];
             if (e.rule >= best) break;
             ++c.boxes;
@@ -268,6 +270,11 @@ void BoxIndex::first_burst(const PacketKey* keys, std::size_t n, std::uint32_t* 
             for (unsigned walking = active; walking;) {
                 for (unsigned bits = walking; bits; bits &= bits - 1) {
                     unsigned j = static_cast<unsigned>(__builtin_ctz(bits));
+                    if (cur[j]->min_rule >= best[j]) {  // nothing below beats what was found
+                        walking &= ~(1u << j);
+                        active &= ~(1u << j);
+                        continue;
+                    }
                     if (cur[j]->leaf) {
                         walking &= ~(1u << j);
                         __builtin_prefetch(entries_.data() + cur[j]->base);

@@ -17,8 +17,8 @@
 // `space_factor` times the node's rules. Leaves hold at most `leaf_size` rule ids (more only when
 // no cut separates them), sorted; children with the same rules that cover them whole share one
 // subtree. Lookup descends each tree (trees ordered by their first rule), scans the leaf for the
-// first id >= from whose box contains the key, and stops early: a tree whose first rule comes
-// after the best found cannot do better.
+// first id >= from whose box contains the key, and stops early: a descent stops at the first
+// node whose subtree holds no rule before the best found so far.
 //
 // Invariants: immutable after construction; lookups never allocate, throw or log. A leaf lists
 // every rule whose box intersects the leaf's region, so no matching rule is ever missed; boxes
@@ -98,6 +98,9 @@ private:
         std::uint8_t field = 0, shift = 0, bits = 0, leaf = 1;
         std::uint32_t base = 0;   // inner: first child in nodes_; leaf: first entry in entries_
         std::uint32_t count = 0;  // leaf: number of entries
+        // The first rule anywhere below: a descent stops as soon as it cannot beat what an
+        // earlier tree found.
+        std::uint32_t min_rule = 0xffffffffu;
     };
     struct LeafEntry {
         RuleBox box;
