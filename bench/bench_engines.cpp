@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <sstream>
 
@@ -17,6 +18,10 @@
 #include "fwbench/classbench.hpp"
 #include "fwbench/compiled_engine.hpp"
 #include "fwbench/eal.hpp"
+#include "fwbench/host.hpp"
+#include "fwbench/packet_path.hpp"
+#include "fwbench/ruleset_parser.hpp"
+#include "rule_traffic.hpp"
 #include "fwbench/linear_engine.hpp"
 
 namespace {
@@ -126,6 +131,60 @@ void bench_acl(benchmark::State& state, const std::string& path) {
                                                          benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
+// Real rulesets: traffic aimed at every rule goes through the packet path once; each table walk
+// it made (table, hook, the packet as the walk began) is then replayed through one engine.
+void bench_real(benchmark::State& state, const std::string& path, bool compiled) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    Ruleset rs;
+    try {
+        rs = parse_ruleset(text.str(), {});
+    } catch (const std::exception& e) {
+        state.SkipWithError(e.what());
+        return;
+    }
+    if (rs.family != Family::ipv4) {
+        state.SkipWithError("IPv6: the packet path is IPv4 only");
+        return;
+    }
+    Host host = Host::from_json(host_for_ruleset(rs), path + " host");
+    struct Recorded {
+        std::size_t table;
+        Hook hook;
+        Packet packet;
+    };
+    std::vector<Recorded> walks;
+    {
+        PacketPath pp(rs, host);
+        PathState st(rs, EngineOptions{}, host.sysctl());
+        for (auto& [p, origin] : traffic_for_ruleset(rs, host, 7, 200))
+            for (const auto& w : pp.process(p, origin, st, true).walks) walks.push_back({w.table, w.hook, w.seen});
+    }
+    if (walks.empty()) {
+        state.SkipWithError("no table walks");
+        return;
+    }
+    LinearEngine linear(rs, host);
+    std::unique_ptr<CompiledEngine> engine;
+    if (compiled) engine = std::make_unique<CompiledEngine>(rs, host);
+    EngineState st(rs, EngineOptions{});
+    std::size_t i = 0;
+    std::uint64_t evaluated = 0;
+    for (auto _ : state) {
+        const Recorded& r = walks[i++ % walks.size()];
+        Packet p = r.packet;
+        WalkResult w = compiled ? engine->run(r.table, r.hook, p, st) : linear.run(r.table, r.hook, p, st);
+        evaluated += w.rules_evaluated;
+        benchmark::DoNotOptimize(w);
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+    state.counters["rules"] = static_cast<double>(rs.rule_count());
+    state.counters["walks"] = static_cast<double>(walks.size());
+    state.counters["rules_evaluated_per_walk"] = static_cast<double>(evaluated) / static_cast<double>(state.iterations());
+    state.counters["ns_per_walk"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
 RuleBox box_of(const ClassBenchRule& r) {
     RuleBox b;
     b.src_lo = r.src.addr.v4_host();
@@ -218,6 +277,25 @@ int main(int argc, char** argv) {
         }
         benchmark::RegisterBenchmark(("compiled/" + name).c_str(), bench_compiled, path);
         benchmark::RegisterBenchmark(("acl/" + name).c_str(), bench_acl, path);
+    }
+    fs::path real = fs::path(env ? env : FWBENCH_SOURCE_DIR "/../shared/data") / "rulesets";
+    if (fs::is_directory(real)) {
+        std::vector<fs::path> files;
+        for (const auto& e : fs::recursive_directory_iterator(real)) {
+            if (!e.is_regular_file()) continue;
+            std::ifstream in(e.path(), std::ios::binary);
+            std::stringstream text;
+            text << in.rdbuf();
+            if (text.str().find("*filter") != std::string::npos && text.str().find("\nCOMMIT") != std::string::npos &&
+                text.str().find("ip6tables") == std::string::npos)
+                files.push_back(e.path());
+        }
+        std::sort(files.begin(), files.end());
+        for (const auto& f : files) {
+            std::string name = f.parent_path().filename().string() + "/" + f.filename().string();
+            benchmark::RegisterBenchmark(("real_linear/" + name).c_str(), bench_real, f.string(), false);
+            benchmark::RegisterBenchmark(("real_compiled/" + name).c_str(), bench_real, f.string(), true);
+        }
     }
     benchmark::Initialize(&argc, argv);
     benchmark::RunSpecifiedBenchmarks();

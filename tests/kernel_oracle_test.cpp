@@ -240,7 +240,7 @@ TEST(KernelOracleReal, SharedRulesetsWithAimedTraffic) {
                 hosts_from_dumps.push_back(rel + ": " + n + " does not read (" + ex.what() + "); a made-up host instead");
             }
         }
-        if (host_json.empty()) host_json = test::host_for_ruleset(rs);
+        if (host_json.empty()) host_json = host_for_ruleset(rs);
         Host host = Host::from_json(host_json, rel + " host");
         KernelReplayOptions kopt;
         kopt.liberal_tcp_windows = true;
@@ -277,7 +277,7 @@ TEST(KernelOracleReal, SharedRulesetsWithAimedTraffic) {
         }
         PacketPath path(rs, host, ipsets ? &*ipsets : nullptr);
         PathState st(rs, EngineOptions{}, host.sysctl());
-        auto traffic = test::traffic_for_ruleset(rs, host, 7, 60);
+        auto traffic = traffic_for_ruleset(rs, host, 7, 60);
         if (rated) {
             // Paced 10 ms apart (the kernel sees the gaps fwbench sees; local packets take 3 ms to
             // inject): no flow comes near a rate, so jiffy phase cannot tip a borderline packet.

@@ -7,7 +7,7 @@
 
 #include "fwbench/host.hpp"
 
-namespace fwbench::test {
+namespace fwbench {
 
 namespace {
 
@@ -175,4 +175,4 @@ std::vector<std::pair<Packet, Origin>> traffic_for_ruleset(const Ruleset& rs, co
     return out;
 }
 
-}  // namespace fwbench::test
+}  // namespace fwbench

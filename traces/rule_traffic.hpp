@@ -12,7 +12,7 @@
 #include "fwbench/packet_path.hpp"
 #include "fwbench/ruleset.hpp"
 
-namespace fwbench::test {
+namespace fwbench {
 
 // The host JSON for a ruleset: lo plus every interface its -i/-o name (a wildcard "eth+"
 // becomes "eth0"), up, with 192.0.2.(16k+1)/28; a default route through the first; forwarding on.
@@ -20,4 +20,4 @@ std::string host_for_ruleset(const Ruleset& rs);
 
 std::vector<std::pair<Packet, Origin>> traffic_for_ruleset(const Ruleset& rs, const Host& host, std::uint64_t seed, int random_packets);
 
-}  // namespace fwbench::test
+}  // namespace fwbench
