@@ -35,13 +35,8 @@ std::vector<Packet> headers_for(const std::vector<ClassBenchRule>& rules, std::s
     out.reserve(n);
     for (std::size_t i = 0; i < n; ++i) {
         const auto& r = rules[rng() % rules.size()];
-        Packet p;
-        p.src = IpAddr::v4(r.src.addr.v4_host() | (static_cast<std::uint32_t>(rng()) & ~r.src.mask.v4_host()));
-        p.dst = IpAddr::v4(r.dst.addr.v4_host() | (static_cast<std::uint32_t>(rng()) & ~r.dst.mask.v4_host()));
-        p.sport = static_cast<std::uint16_t>(r.sport.lo + rng() % (r.sport.hi - r.sport.lo + 1u));
-        p.dport = static_cast<std::uint16_t>(r.dport.lo + rng() % (r.dport.hi - r.dport.lo + 1u));
-        p.proto = r.proto_mask ? r.proto : 6;
-        p.length = 64;
+        Packet p = classbench_header(r, rng);
+        if (!r.proto_mask) p.proto = 6;
         out.push_back(p);
     }
     return out;
@@ -185,22 +180,11 @@ void bench_real(benchmark::State& state, const std::string& path, bool compiled)
     state.counters["ns_per_walk"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
-RuleBox box_of(const ClassBenchRule& r) {
-    RuleBox b;
-    b.src_lo = r.src.addr.v4_host();
-    b.src_hi = b.src_lo | ~r.src.mask.v4_host();
-    b.dst_lo = r.dst.addr.v4_host();
-    b.dst_hi = b.dst_lo | ~r.dst.mask.v4_host();
-    b.sport_lo = r.sport.lo, b.sport_hi = r.sport.hi, b.dport_lo = r.dport.lo, b.dport_hi = r.dport.hi;
-    if (r.proto_mask == 0xff) b.proto_lo = b.proto_hi = r.proto;
-    return b;
-}
-
 // The compiled index alone: first matching rule for bursts of 64 prepared keys.
 void bench_box_index(benchmark::State& state, const std::string& path, BoxIndexOptions opt) {
     auto rules = read_classbench_rules(path);
     std::vector<RuleBox> boxes;
-    for (const auto& r : rules) boxes.push_back(box_of(r));
+    for (const auto& r : rules) boxes.push_back(classbench_box(r));
     auto start = std::chrono::steady_clock::now();
     BoxIndex ix(boxes, opt);
     double build_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
@@ -217,12 +201,8 @@ void bench_box_index(benchmark::State& state, const std::string& path, BoxIndexO
     state.counters["boxes"] = checked / static_cast<double>(keys.size());
     std::uint32_t out[64];
     std::size_t i = 0;
-    const bool one_by_one = std::getenv("FWBENCH_ONE") != nullptr;
     for (auto _ : state) {
-        if (one_by_one)
-            for (int j = 0; j < 64; ++j) out[j] = ix.next(keys[(i + static_cast<std::size_t>(j)) & 4095], 0);
-        else
-            ix.first_burst(&keys[i & 4095], 64, out);
+        ix.first_burst(&keys[i & 4095], 64, out);
         i += 64;
         benchmark::DoNotOptimize(out);
     }

@@ -15,13 +15,8 @@ namespace fwbench {
 namespace {
 
 Packet packet_in(const ClassBenchRule& r, std::mt19937_64& rng) {
-    Packet p;
-    p.src = IpAddr::v4(r.src.addr.v4_host() | (static_cast<std::uint32_t>(rng()) & ~r.src.mask.v4_host()));
-    p.dst = IpAddr::v4(r.dst.addr.v4_host() | (static_cast<std::uint32_t>(rng()) & ~r.dst.mask.v4_host()));
-    p.sport = static_cast<std::uint16_t>(r.sport.lo + rng() % (r.sport.hi - r.sport.lo + 1u));
-    p.dport = static_cast<std::uint16_t>(r.dport.lo + rng() % (r.dport.hi - r.dport.lo + 1u));
-    p.proto = r.proto_mask ? r.proto : static_cast<std::uint8_t>(rng() % 2 ? 6 : 17);
-    p.length = 64;
+    Packet p = classbench_header(r, rng);
+    if (!r.proto_mask) p.proto = static_cast<std::uint8_t>(rng() % 2 ? 6 : 17);
     return p;
 }
 

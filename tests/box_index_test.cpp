@@ -155,16 +155,7 @@ TEST(BoxIndex, ClassBenchSets) {
         if (!fs::exists(dir / name)) continue;
         auto rules = read_classbench_rules((dir / name).string());
         std::vector<RuleBox> boxes;
-        for (const auto& r : rules) {
-            RuleBox b;
-            b.src_lo = r.src.addr.v4_host();
-            b.src_hi = b.src_lo | ~r.src.mask.v4_host();
-            b.dst_lo = r.dst.addr.v4_host();
-            b.dst_hi = b.dst_lo | ~r.dst.mask.v4_host();
-            b.sport_lo = r.sport.lo, b.sport_hi = r.sport.hi, b.dport_lo = r.dport.lo, b.dport_hi = r.dport.hi;
-            if (r.proto_mask == 0xff) b.proto_lo = b.proto_hi = r.proto;
-            boxes.push_back(b);
-        }
+        for (const auto& r : rules) boxes.push_back(classbench_box(r));
         BoxIndex ix(boxes);
         std::mt19937_64 rng(7);
         for (int i = 0; i < 3000; ++i) {

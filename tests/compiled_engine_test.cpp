@@ -304,13 +304,8 @@ TEST(CompiledEngine, ClassBenchSetsEqualTheReference) {
         const int fwd = rs.tables[0].find_chain("FORWARD");
         for (int i = 0; i < 1500; ++i) {
             const auto& r = rules[rng() % rules.size()];
-            Packet p;
-            p.src = IpAddr::v4(r.src.addr.v4_host() | (static_cast<std::uint32_t>(rng()) & ~r.src.mask.v4_host()));
-            p.dst = IpAddr::v4(r.dst.addr.v4_host() | (static_cast<std::uint32_t>(rng()) & ~r.dst.mask.v4_host()));
-            p.sport = static_cast<std::uint16_t>(r.sport.lo + rng() % (r.sport.hi - r.sport.lo + 1u));
-            p.dport = static_cast<std::uint16_t>(r.dport.lo + rng() % (r.dport.hi - r.dport.lo + 1u));
-            p.proto = r.proto_mask ? r.proto : static_cast<std::uint8_t>(rng() % 3 ? 6 : 17);
-            p.length = 64;
+            Packet p = classbench_header(r, rng);
+            if (!r.proto_mask) p.proto = static_cast<std::uint8_t>(rng() % 3 ? 6 : 17);
             if (i % 5 == 0) p.src = IpAddr::v4(static_cast<std::uint32_t>(rng()));
             Packet a = p, b = p;
             WalkResult wl = linear.run(0, Hook::forward, a, sl), wc = compiled.run(0, Hook::forward, b, sc);
@@ -323,13 +318,8 @@ TEST(CompiledEngine, ClassBenchSetsEqualTheReference) {
         std::mt19937_64 again(5);
         for (int i = 0; i < 1500; ++i) {
             const auto& r = rules[again() % rules.size()];
-            Packet p;
-            p.src = IpAddr::v4(r.src.addr.v4_host() | (static_cast<std::uint32_t>(again()) & ~r.src.mask.v4_host()));
-            p.dst = IpAddr::v4(r.dst.addr.v4_host() | (static_cast<std::uint32_t>(again()) & ~r.dst.mask.v4_host()));
-            p.sport = static_cast<std::uint16_t>(r.sport.lo + again() % (r.sport.hi - r.sport.lo + 1u));
-            p.dport = static_cast<std::uint16_t>(r.dport.lo + again() % (r.dport.hi - r.dport.lo + 1u));
-            p.proto = r.proto_mask ? r.proto : static_cast<std::uint8_t>(again() % 3 ? 6 : 17);
-            p.length = 64;
+            Packet p = classbench_header(r, again);
+            if (!r.proto_mask) p.proto = static_cast<std::uint8_t>(again() % 3 ? 6 : 17);
             if (i % 5 == 0) p.src = IpAddr::v4(static_cast<std::uint32_t>(again()));
             if (i % 97 == 0) p.fragment = true;  // not keyed: walked
             burst.push_back(p);

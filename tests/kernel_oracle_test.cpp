@@ -297,24 +297,19 @@ TEST(KernelOracleReal, SharedRulesetsWithAimedTraffic) {
                       << small.packets.size() << " packets, " << small.ruleset.rule_count() << " rules):\n  "
                       << reproduction(small, host_json, testing::TempDir(), "real", kopt.ipsets) << "\n" << format_ruleset(small.ruleset);
     }
-    std::string why;
-    for (const auto& s : skipped) why += "\n  " + s;
-    std::cout << "replayed " << replayed << " real rulesets into the kernel; not replayed:" << why << "\n";
-    std::string dumps;
-    for (const auto& d : hosts_from_dumps) dumps += "\n  " + d;
-    std::cout << "hosts from the ip addr dumps beside rulesets:" << dumps << "\n";
-    std::string made;
-    for (const auto& d : certain) made += "\n  " + d;
-    if (!made.empty()) std::cout << "replayed with statistic --mode random made certain (probability 1):" << made << "\n";
-    std::string sets;
-    for (const auto& d : made_up) sets += "\n  " + d;
-    if (!sets.empty()) std::cout << "replayed with made-up ipsets:" << sets << "\n";
-    std::string refused;
-    for (const auto& d : without) refused += "\n  " + d;
-    if (!refused.empty()) std::cout << "replayed without the rules this kernel refuses:" << refused << "\n";
-    std::string slow;
-    for (const auto& d : paced) slow += "\n  " + d;
-    if (!slow.empty()) std::cout << "paced to their timestamps (rate matches):" << slow << "\n";
+    auto list = [](const char* title, const std::vector<std::string>& items, bool even_empty) {
+        if (items.empty() && !even_empty) return;
+        std::cout << title;
+        for (const auto& i : items) std::cout << "\n  " << i;
+        std::cout << "\n";
+    };
+    std::cout << "replayed " << replayed << " real rulesets into the kernel; ";
+    list("not replayed:", skipped, true);
+    list("hosts from the ip addr dumps beside rulesets:", hosts_from_dumps, true);
+    list("replayed with statistic --mode random made certain (probability 1):", certain, false);
+    list("replayed with made-up ipsets:", made_up, false);
+    list("replayed without the rules this kernel refuses:", without, false);
+    list("paced to their timestamps (rate matches):", paced, false);
     EXPECT_GE(replayed, 5) << "too few real rulesets could be replayed";
 }
 

@@ -11,6 +11,8 @@
 
 #include "fwbench/compiled_engine.hpp"
 
+#include "chain_walk.hpp"
+
 namespace fwbench {
 
 namespace {
@@ -151,25 +153,7 @@ void AclEngine::classify(const AclKey* const* keys, std::size_t n, std::int32_t*
 }
 
 WalkResult AclEngine::result(std::int32_t rule, const Packet& p, EngineState& st) const {
-    WalkResult w;
-    const Chain& chain = rs_.tables[table_].chains[static_cast<std::size_t>(chain_)];
-    w.chain = chain_;
-    w.rule = rule;
-    w.rules_evaluated = 0;
-    if (rule < 0) {
-        st.count_policy(table_, static_cast<std::size_t>(chain_), p.length);
-        w.verdict = chain.policy == StandardTarget::Kind::drop ? Verdict::drop : chain.policy == StandardTarget::Kind::queue ? Verdict::queue : Verdict::accept;
-        return w;
-    }
-    const Rule& r = chain.rules[static_cast<std::size_t>(rule)];
-    st.count_rule(table_, static_cast<std::size_t>(chain_), static_cast<std::size_t>(rule), p.length);
-    w.target = &*r.target;
-    if (std::holds_alternative<RejectTarget>(r.target->spec)) w.verdict = Verdict::reject;
-    else {
-        auto kind = std::get<StandardTarget>(r.target->spec).kind;
-        w.verdict = kind == StandardTarget::Kind::drop ? Verdict::drop : kind == StandardTarget::Kind::queue ? Verdict::queue : Verdict::accept;
-    }
-    return w;
+    return detail::decide_first_match(rs_.tables[table_], table_, chain_, rule, p, st);
 }
 
 }  // namespace fwbench

@@ -255,11 +255,11 @@ void BoxIndex::first_burst(const PacketKey* keys, std::size_t n, std::uint32_t* 
         const std::size_t m = std::min(group, n - g);
         const PacketKey* k = keys + g;
         std::uint32_t* best = out + g;
-        Fields fields[group] = {Fields(k[0]), Fields(k[std::min<std::size_t>(1, m - 1)]), Fields(k[std::min<std::size_t>(2, m - 1)]),
-                                Fields(k[std::min<std::size_t>(3, m - 1)]), Fields(k[std::min<std::size_t>(4, m - 1)]),
-                                Fields(k[std::min<std::size_t>(5, m - 1)]), Fields(k[std::min<std::size_t>(6, m - 1)]),
-                                Fields(k[std::min<std::size_t>(7, m - 1)])};
-        for (std::size_t j = 0; j < m; ++j) best[j] = none;
+        Fields fields[group];
+        for (std::size_t j = 0; j < m; ++j) {
+            fields[j] = Fields(k[j]);
+            best[j] = none;
+        }
         for (const Tree& t : trees_) {
             const Node* cur[group];
             unsigned active = 0;

@@ -70,6 +70,27 @@ inline Verdict verdict_of(StandardTarget::Kind k) {
 }
 
 
+// The walk's result when a chain's first matching rule decides (every rule ends the walk): the
+// rule's counter and verdict, or, with `rule` < 0, the policy's. Used where a lookup, not a
+// walk, found the rule (the compiled engine's first-match bursts, rte_acl).
+inline WalkResult decide_first_match(const Table& t, std::size_t table_index, int chain, int rule, const Packet& p, EngineState& st) {
+    WalkResult w;
+    const Chain& c = t.chains[static_cast<std::size_t>(chain)];
+    w.chain = chain;
+    w.rule = rule;
+    if (rule < 0) {
+        st.count_policy(table_index, static_cast<std::size_t>(chain), p.length);
+        w.verdict = verdict_of(c.policy);
+        return w;
+    }
+    const Rule& r = c.rules[static_cast<std::size_t>(rule)];
+    st.count_rule(table_index, static_cast<std::size_t>(chain), static_cast<std::size_t>(rule), p.length);
+    w.target = &*r.target;
+    const auto* standard = std::get_if<StandardTarget>(&r.target->spec);
+    w.verdict = standard ? verdict_of(standard->kind) : Verdict::reject;
+    return w;
+}
+
 template <class Stack, class NextCandidate, class Matches>
 WalkResult walk_table(const Table& t, std::size_t table_index, int base, Packet& p, EngineState& st, std::vector<RuleVisit>* visits,
                       Stack& stack, NextCandidate&& next_candidate, Matches&& matches) {

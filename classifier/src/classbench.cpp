@@ -170,4 +170,26 @@ Ruleset classbench_ruleset(const std::vector<ClassBenchRule>& rules, const std::
     return rs;
 }
 
+RuleBox classbench_box(const ClassBenchRule& r) {
+    RuleBox b;
+    b.src_lo = r.src.addr.v4_host();
+    b.src_hi = b.src_lo | ~r.src.mask.v4_host();
+    b.dst_lo = r.dst.addr.v4_host();
+    b.dst_hi = b.dst_lo | ~r.dst.mask.v4_host();
+    b.sport_lo = r.sport.lo, b.sport_hi = r.sport.hi, b.dport_lo = r.dport.lo, b.dport_hi = r.dport.hi;
+    if (r.proto_mask == 0xff) b.proto_lo = b.proto_hi = r.proto;
+    return b;
+}
+
+Packet classbench_header(const ClassBenchRule& r, std::mt19937_64& rng) {
+    Packet p;
+    p.src = IpAddr::v4(r.src.addr.v4_host() | (static_cast<std::uint32_t>(rng()) & ~r.src.mask.v4_host()));
+    p.dst = IpAddr::v4(r.dst.addr.v4_host() | (static_cast<std::uint32_t>(rng()) & ~r.dst.mask.v4_host()));
+    p.sport = static_cast<std::uint16_t>(r.sport.lo + rng() % (r.sport.hi - r.sport.lo + 1u));
+    p.dport = static_cast<std::uint16_t>(r.dport.lo + rng() % (r.dport.hi - r.dport.lo + 1u));
+    p.proto = r.proto_mask ? r.proto : 0;
+    p.length = 64;
+    return p;
+}
+
 }  // namespace fwbench

@@ -161,7 +161,7 @@ std::uint32_t CompiledEngine::ChainPlan::next_candidate(const PacketKey& k, std:
 }
 
 CompiledEngine::CompiledEngine(const Ruleset& rs, const HostView& host, const IpsetRegistry* ipsets, CompiledEngineOptions opt)
-    : rs_(rs), host_(host), ipsets_(ipsets), linear_(rs, host, ipsets) {
+    : rs_(rs), linear_(rs, host, ipsets) {
     base_.resize(rs.tables.size());
     for (std::size_t t = 0; t < rs.tables.size(); ++t) {
         for (int h = 0; h < hook_count; ++h) {
@@ -212,14 +212,6 @@ CompiledEngine::CompiledEngine(const Ruleset& rs, const HostView& host, const Ip
     }
 }
 
-bool CompiledEngine::rule_matches(const Rule& r, const Packet& p, Hook hook, EngineState& st) const {
-    if (!ip_header_matches(r.ip, p)) return false;
-    MatchContext ctx{hook, host_, ipsets_, st};
-    for (const auto& m : r.matches)
-        if (!evaluate_match(m, p, ctx)) return false;
-    return true;
-}
-
 WalkResult CompiledEngine::walk(std::size_t table, Hook hook, Packet& p, EngineState& st, std::vector<RuleVisit>* visits,
                                 std::uint32_t first_candidate) const {
     FixedStack stack;
@@ -229,7 +221,7 @@ WalkResult CompiledEngine::walk(std::size_t table, Hook hook, Packet& p, EngineS
     if (!keyed) {
         return detail::walk_table(
             rs_.tables[table], table, base, p, st, visits, stack, [](int, std::size_t i) { return i; },
-            [&](int, std::size_t, const Rule& r) { return rule_matches(r, p, hook, st); });
+            [&](int, std::size_t, const Rule& r) { return linear_.rule_matches(r, p, hook, st); });
     }
     const auto& chain_plans = plans_[table];
     return detail::walk_table(
@@ -239,7 +231,7 @@ WalkResult CompiledEngine::walk(std::size_t table, Hook hook, Packet& p, EngineS
             return chain_plans[static_cast<std::size_t>(chain)].next_candidate(key, static_cast<std::uint32_t>(i));
         },
         [&](int chain, std::size_t i, const Rule& r) {
-            return chain_plans[static_cast<std::size_t>(chain)].exact[i] || rule_matches(r, p, hook, st);
+            return chain_plans[static_cast<std::size_t>(chain)].exact[i] || linear_.rule_matches(r, p, hook, st);
         });
 }
 
@@ -279,28 +271,17 @@ void CompiledEngine::run_burst(std::size_t table, Hook hook, Packet* const* pack
             continue;
         }
         // First match decides: what the walk would give, without walking.
-        const Chain& chain = rs_.tables[table].chains[static_cast<std::size_t>(base)];
+        const Table& t = rs_.tables[table];
+        const std::size_t rules = t.chains[static_cast<std::size_t>(base)].rules.size();
         for (std::size_t j = 0; j < m; ++j) {
             Packet& p = *packets[g + j];
             if (first[j] == BoxIndex::none) {  // not keyed: the full walk
                 out[g + j] = walk(table, hook, p, st, nullptr, BoxIndex::none);
                 continue;
             }
-            WalkResult& w = out[g + j];
-            w = WalkResult{};
-            w.chain = base;
-            if (first[j] >= chain.rules.size()) {
-                st.count_policy(table, static_cast<std::size_t>(base), p.length);
-                w.verdict = detail::verdict_of(chain.policy);
-                continue;
-            }
-            const Rule& r = chain.rules[first[j]];
-            st.count_rule(table, static_cast<std::size_t>(base), first[j], p.length);
-            w.rule = static_cast<int>(first[j]);
-            w.rules_evaluated = 1;
-            w.target = &*r.target;
-            if (const auto* standard = std::get_if<StandardTarget>(&r.target->spec)) w.verdict = detail::verdict_of(standard->kind);
-            else w.verdict = Verdict::reject;
+            const bool policy = first[j] >= rules;
+            out[g + j] = detail::decide_first_match(t, table, base, policy ? -1 : static_cast<int>(first[j]), p, st);
+            out[g + j].rules_evaluated = policy ? 0 : 1;  // as the walk counts: the one rule it tested
         }
     }
 }

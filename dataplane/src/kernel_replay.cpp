@@ -237,7 +237,6 @@ void KernelReplay::build(const Host& host) {
     // Routes the kernel does not derive from addresses: everything outside table local, gateway
     // routes after the connected ones they go through.
     std::vector<std::string> later;
-    for (const auto& [id, name] : std::map<std::uint32_t, std::string>{}) (void)id, (void)name;
     auto add_routes = [&](std::uint32_t table) {
         const RouteTable* t = host.table(table);
         if (!t) return;

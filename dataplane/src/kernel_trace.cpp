@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <stdexcept>
 
 namespace fwbench {
@@ -114,6 +115,23 @@ std::string text(const Attr& a) {
 
 }  // namespace
 
+std::optional<CountedRule> NftTraceListener::trace_event(const std::uint8_t* msg, std::size_t len, const std::string& skip_prefix) const {
+    Attr attrs[NFTA_TRACE_MAX + 1];
+    const std::size_t off = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(nfgenmsg));
+    parse_attrs(msg + off, len - off, attrs, NFTA_TRACE_MAX);
+    std::string table = text(attrs[NFTA_TRACE_TABLE]);
+    if (!skip_prefix.empty() && table.rfind(skip_prefix, 0) == 0) return std::nullopt;
+    std::uint32_t type = be32(attrs[NFTA_TRACE_TYPE]);
+    if (type == NFT_TRACETYPE_POLICY) return CountedRule{table, text(attrs[NFTA_TRACE_CHAIN]), 0};
+    if (type != NFT_TRACETYPE_RULE) return std::nullopt;
+    std::uint64_t handle = be64(attrs[NFTA_TRACE_RULE_HANDLE]);
+    // Handle 0 is no rule: the end of a base chain, reported (6.x) just before its policy event.
+    if (handle == 0) return std::nullopt;
+    auto it = handles_.find({table, handle});
+    if (it == handles_.end()) return CountedRule{table, text(attrs[NFTA_TRACE_CHAIN]) + " (handle " + std::to_string(handle) + ")", -1};
+    return CountedRule{table, it->second.first, it->second.second};
+}
+
 std::vector<CountedRule> NftTraceListener::drain(const std::string& skip_prefix) {
     std::vector<CountedRule> out;
     alignas(nlmsghdr) static thread_local std::uint8_t buf[1 << 16];
@@ -131,29 +149,8 @@ std::vector<CountedRule> NftTraceListener::drain(const std::string& skip_prefix)
             nlmsghdr h;
             std::memcpy(&h, p, sizeof h);
             if (h.nlmsg_len < sizeof h || h.nlmsg_len > left) break;
-            if (h.nlmsg_type == ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_TRACE) && h.nlmsg_len >= NLMSG_HDRLEN + sizeof(nfgenmsg)) {
-                Attr attrs[NFTA_TRACE_MAX + 1];
-                const std::size_t off = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(nfgenmsg));
-                parse_attrs(p + off, h.nlmsg_len - off, attrs, NFTA_TRACE_MAX);
-                std::string table = text(attrs[NFTA_TRACE_TABLE]);
-                std::uint32_t type = be32(attrs[NFTA_TRACE_TYPE]);
-                if (table.rfind(skip_prefix, 0) != 0 || skip_prefix.empty()) {
-                    if (type == NFT_TRACETYPE_POLICY) {
-                        out.push_back({table, text(attrs[NFTA_TRACE_CHAIN]), 0});
-                    } else if (type == NFT_TRACETYPE_RULE) {
-                        std::uint64_t handle = be64(attrs[NFTA_TRACE_RULE_HANDLE]);
-                        // Handle 0 is no rule: the end of a base chain, reported (6.x) just
-                        // before its policy event.
-                        if (handle == 0) goto next;
-                        auto it = handles_.find({table, handle});
-                        if (it == handles_.end())
-                            out.push_back({table, text(attrs[NFTA_TRACE_CHAIN]) + " (handle " + std::to_string(handle) + ")", -1});
-                        else
-                            out.push_back({table, it->second.first, it->second.second});
-                    }
-                }
-            }
-        next:
+            if (h.nlmsg_type == ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_TRACE) && h.nlmsg_len >= NLMSG_HDRLEN + sizeof(nfgenmsg))
+                if (auto counted = trace_event(p, h.nlmsg_len, skip_prefix)) out.push_back(std::move(*counted));
             std::size_t step = NLMSG_ALIGN(h.nlmsg_len);
             if (step >= left) break;
             p += step;

@@ -115,6 +115,7 @@ private:
     // The key as fields indexed by number: a node reads its field without a branch.
     struct Fields {
         std::uint32_t v[8];
+        Fields() = default;
         explicit Fields(const PacketKey& k) : v{k.src, k.dst, k.sport, k.dport, k.proto, 0, 0, 0} {}
     };
     const Node& child(const Node& n, const Fields& f) const {

@@ -6,10 +6,13 @@
 // the flags column is read and ignored, as dpdk-test-acl does.
 
 #include <cstdint>
+#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "fwbench/box_index.hpp"
+#include "fwbench/packet.hpp"
 #include "fwbench/ruleset.hpp"
 
 namespace fwbench {
@@ -29,5 +32,13 @@ std::vector<ClassBenchRule> read_classbench_rules(const std::string& path);
 // fields as -s/-d/-p and tcp/udp-style port matches), policy as given.
 Ruleset classbench_ruleset(const std::vector<ClassBenchRule>& rules, const std::string& source,
                            StandardTarget::Kind policy = StandardTarget::Kind::drop);
+
+// The rule as a BoxIndex box (the same box the compiled engine derives from classbench_ruleset).
+RuleBox classbench_box(const ClassBenchRule& r);
+
+// A header inside the rule (tests and benchmarks): source, destination and ports drawn from
+// `rng` in that order, a 64-byte length, and the rule's protocol — 0 when the rule takes any,
+// for the caller to choose.
+Packet classbench_header(const ClassBenchRule& r, std::mt19937_64& rng);
 
 }  // namespace fwbench

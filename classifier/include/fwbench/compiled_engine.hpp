@@ -93,12 +93,9 @@ private:
 
     WalkResult walk(std::size_t table, Hook hook, Packet& p, EngineState& st, std::vector<RuleVisit>* visits,
                     std::uint32_t first_candidate) const;
-    bool rule_matches(const Rule& r, const Packet& p, Hook hook, EngineState& st) const;
 
     const Ruleset& rs_;
-    const HostView& host_;
-    const IpsetRegistry* ipsets_;
-    LinearEngine linear_;  // IPv6 rulesets
+    LinearEngine linear_;  // tests the rules boxes cannot decide
     bool compiled_ = true;
     std::string why_not_;
     std::vector<std::vector<ChainPlan>> plans_;       // [table][chain]

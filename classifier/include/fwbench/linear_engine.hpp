@@ -144,8 +144,11 @@ public:
 
     const Ruleset& ruleset() const { return rs_; }
 
-private:
+    // One rule tested as the walk tests it: ipt_ip first, then each match in order (the compiled
+    // engine calls it for the rules it cannot decide from their boxes).
     bool rule_matches(const Rule& r, const Packet& p, Hook hook, EngineState& st) const;
+
+private:
 
     const Ruleset& rs_;
     const HostView& host_;

@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,10 @@ public:
     std::vector<CountedRule> drain(const std::string& skip_prefix);
 
 private:
+    // One NFT_MSG_TRACE message (header included) as a counted rule, or nothing when it counts
+    // nothing (RETURN, end of chain) or comes from a skipped table.
+    std::optional<CountedRule> trace_event(const std::uint8_t* msg, std::size_t len, const std::string& skip_prefix) const;
+
     int fd_ = -1;
     // (table, rule handle) -> (chain, 1-based position)
     std::map<std::pair<std::string, std::uint64_t>, std::pair<std::string, int>> handles_;
