@@ -24,7 +24,9 @@ namespace {
 
 class Generator {
 public:
-    explicit Generator(std::uint64_t seed) : rng_(seed) {}
+    // forward: the base chain is FORWARD (rules may test -o, packets have an output device).
+    explicit Generator(std::uint64_t seed, bool forward = false) : rng_(seed), forward_(forward) {}
+    const char* base() const { return forward_ ? "FORWARD" : "INPUT"; }
 
     std::string ruleset() {
         const int user_chains = pick(5);
@@ -34,7 +36,7 @@ public:
         auto chain_rules = [&](const std::string& name, int index, int count) {
             for (int i = 0; i < count; ++i) out << "-A " << name << rule(index, user_chains) << "\n";
         };
-        chain_rules("INPUT", 0, 10 + pick(70));
+        chain_rules(base(), 0, 10 + pick(70));
         for (int c = 1; c <= user_chains; ++c) {
             std::ostringstream name;
             name << "c" << c;
@@ -52,8 +54,16 @@ public:
         if (proto == "proto=47") d << "gre " << addr() << " > " << addr();
         else if (ports) d << proto << " " << addr() << ":" << port() << " > " << addr() << ":" << port();
         else d << "icmp " << addr() << " > " << addr() << " type=" << (pick(2) ? "8/0" : "0/0");
-        d << " in=" << (pick(3) == 0 ? "eth1" : pick(2) ? "eth0" : "wlan0");
-        if (proto == "tcp") d << " flags=" << (pick(2) ? "S" : pick(2) ? "SA" : "A");
+        static const char* devices[] = {"eth0", "eth1", "wlan0", "eth10", "ppp0", "eth0", "e"};
+        d << " in=" << devices[pick(7)];
+        if (forward_) d << " out=" << devices[pick(7)];
+        if (proto == "tcp") {
+            static const char* flags[] = {"S", "SA", "A", "R", "FA", "PA", "SF"};
+            d << " flags=" << flags[pick(7)];
+        }
+        static const char* states[] = {"NEW", "EST", "REL", "INV", "UNTRACKED"};
+        if (pick(4)) d << " ct=" << states[pick(5)];
+        if (pick(6) == 0) d << " ctstatus=" << (pick(2) ? "snat" : "dnat");
         if (pick(3) == 0) d << " mark=" << pick(4);
         d << " len=" << 40 + pick(1400) << " t=" << index * 7 / 1000 << "." << (index * 7 % 1000) * 1000;
         if (pick(25) == 0) d << " frag";
@@ -98,7 +108,9 @@ private:
         std::ostringstream r;
         if (pick(2)) r << (pick(8) == 0 ? " !" : "") << " -s " << prefix();
         if (pick(2)) r << (pick(8) == 0 ? " !" : "") << " -d " << prefix();
-        if (pick(5) == 0) r << (pick(5) == 0 ? " !" : "") << " -i " << (pick(3) == 0 ? "eth+" : pick(2) ? "eth0" : "wlan0");
+        static const char* patterns[] = {"eth+", "eth0", "wlan0", "eth1", "e+", "ppp+", "eth1+", "+"};
+        if (pick(4) == 0) r << (pick(5) == 0 ? " !" : "") << " -i " << patterns[pick(8)];
+        if (forward_ && pick(4) == 0) r << (pick(5) == 0 ? " !" : "") << " -o " << patterns[pick(8)];
         if (pick(15) == 0) r << (pick(2) ? " -f" : " ! -f");
         std::string proto;
         switch (pick(6)) {
@@ -118,11 +130,18 @@ private:
                 r << " -m " << proto;
                 if (pick(2)) r << (pick(8) == 0 ? " !" : "") << " --sport " << range();
                 if (pick(2)) r << (pick(8) == 0 ? " !" : "") << " --dport " << range();
-                if (proto == "tcp" && pick(5) == 0) r << (pick(2) ? " --syn" : " --tcp-flags SYN,ACK ACK");
+                static const char* flag_tests[] = {" --syn", " --tcp-flags SYN,ACK ACK", " ! --syn", " --tcp-flags SYN,RST SYN",
+                                                   " --tcp-flags ALL NONE", " --tcp-flags FIN,ACK FIN,ACK"};
+                if (proto == "tcp" && pick(4) == 0) r << flag_tests[pick(6)];
             }
             if (pick(6) == 0) r << " -m multiport " << (pick(3) == 0 ? "--ports " : pick(2) ? "--dports " : "--sports ") << range() << "," << range();
         }
-        if (positive_proto && proto == "icmp" && pick(2)) r << " -m icmp --icmp-type " << (pick(2) ? "8" : "echo-reply");
+        static const char* icmp_types[] = {"8", "echo-reply", "any", "0/0", "3"};
+        if (positive_proto && proto == "icmp" && pick(2)) r << " -m icmp" << (pick(8) == 0 ? " !" : "") << " --icmp-type " << icmp_types[pick(5)];
+        static const char* state_sets[] = {"NEW", "ESTABLISHED,RELATED", "INVALID", "UNTRACKED", "NEW,ESTABLISHED", "RELATED"};
+        if (pick(5) == 0) r << " -m state" << (pick(6) == 0 ? " !" : "") << " --state " << state_sets[pick(6)];
+        if (pick(7) == 0)
+            r << " -m conntrack" << (pick(6) == 0 ? " !" : "") << " --ctstate " << (pick(4) == 0 ? "SNAT" : pick(3) == 0 ? "DNAT,NEW" : state_sets[pick(6)]);
         if (pick(10) == 0) r << " -m mark " << (pick(5) == 0 ? "! " : "") << "--mark " << pick(4);
         if (pick(12) == 0) r << " -m length --length " << 40 + pick(700) << ":" << 700 + pick(800);
         if (pick(10) == 0) r << " -m comment --comment \"c" << pick(100) << "\"";
@@ -167,6 +186,7 @@ private:
     }
 
     std::mt19937_64 rng_;
+    bool forward_ = false;
 };
 
 std::string counters_text(const Ruleset& rs, const EngineState& st) {
@@ -188,7 +208,9 @@ TEST(CompiledEngine, RandomRulesetsEqualTheReference) {
     BasicHostView host({*parse_ip("192.0.2.1", Family::ipv4)}, {*parse_ip("192.0.2.255", Family::ipv4)});
     std::size_t compared = 0, exact = 0, filtered = 0, run_time = 0;
     for (int seed = 1; seed <= seeds; ++seed) {
-        Generator gen(static_cast<std::uint64_t>(seed));
+        const bool forward = seed % 2 == 0;
+        const Hook hook = forward ? Hook::forward : Hook::input;
+        Generator gen(static_cast<std::uint64_t>(seed), forward);
         std::string text = gen.ruleset();
         RulesetParseOptions opt;
         opt.family = Family::ipv4;
@@ -211,8 +233,8 @@ TEST(CompiledEngine, RandomRulesetsEqualTheReference) {
         for (std::uint64_t i = 0; i < 300; ++i) {
             Packet p = gen.packet(i);
             Packet a = p, b = p;
-            WalkResult wl = linear.run(0, Hook::input, a, st_linear);
-            WalkResult wc = compiled.run(0, Hook::input, b, st_compiled);
+            WalkResult wl = linear.run(0, hook, a, st_linear);
+            WalkResult wc = compiled.run(0, hook, b, st_compiled);
             ASSERT_EQ(std::make_tuple(wl.verdict, wl.chain, wl.rule, a.mark, wl.log_events), std::make_tuple(wc.verdict, wc.chain, wc.rule, b.mark, wc.log_events))
                 << "seed " << seed << " packet " << i << "\n" << text;
             ++compared;
@@ -230,7 +252,8 @@ TEST(CompiledEngine, RandomRulesetsEqualTheReference) {
 TEST(CompiledEngine, BurstsOfEverySizeEqualSingleRuns) {
     BasicHostView host({*parse_ip("192.0.2.1", Family::ipv4)}, {*parse_ip("192.0.2.255", Family::ipv4)});
     for (int seed = 1; seed <= 20; ++seed) {
-        Generator gen(static_cast<std::uint64_t>(seed) + 1000);
+        const Hook hook = seed % 2 == 0 ? Hook::forward : Hook::input;
+        Generator gen(static_cast<std::uint64_t>(seed) + 1000, hook == Hook::forward);
         RulesetParseOptions opt;
         opt.family = Family::ipv4;
         Ruleset rs = parse_ruleset(gen.ruleset(), opt);
@@ -242,14 +265,14 @@ TEST(CompiledEngine, BurstsOfEverySizeEqualSingleRuns) {
         std::vector<Packet> single = packets, burst = packets;
         EngineState st_single(rs, EngineOptions{}), st_burst(rs, EngineOptions{});
         std::vector<WalkResult> want;
-        for (auto& p : single) want.push_back(compiled.run(0, Hook::input, p, st_single));
+        for (auto& p : single) want.push_back(compiled.run(0, hook, p, st_single));
         std::size_t at = 0;
         for (std::size_t n = 0; at < burst.size(); n = (n + 1) % 71) {
             std::size_t m = std::min(n, burst.size() - at);
             std::vector<Packet*> ptrs;
             for (std::size_t j = 0; j < m; ++j) ptrs.push_back(&burst[at + j]);
             std::vector<WalkResult> got(m + 1);
-            compiled.run_burst(0, Hook::input, ptrs.data(), m, st_burst, got.data());
+            compiled.run_burst(0, hook, ptrs.data(), m, st_burst, got.data());
             for (std::size_t j = 0; j < m; ++j)
                 ASSERT_EQ(std::make_tuple(got[j].verdict, got[j].chain, got[j].rule), std::make_tuple(want[at + j].verdict, want[at + j].chain, want[at + j].rule))
                     << "seed " << seed << " burst of " << m << " packet " << at + j;
@@ -259,28 +282,50 @@ TEST(CompiledEngine, BurstsOfEverySizeEqualSingleRuns) {
     }
 }
 
-// What the engine reports it compiled: exact rules, filtered ones with what is left to run time.
+// What the engine reports it compiled: exact rules (interfaces, states, flags and ICMP types
+// included), filtered ones with what is left to run time.
 TEST(CompiledEngine, ReportsWhatItCompiled) {
     RulesetParseOptions opt;
     opt.family = Family::ipv4;
     Ruleset rs = parse_ruleset(
         "*filter\n:INPUT DROP [0:0]\n"
         "-A INPUT -s 192.0.2.0/24 -p tcp -m tcp --dport 22 -j ACCEPT\n"
-        "-A INPUT -i eth0 -p udp -m udp --dport 53 -j ACCEPT\n"
+        "-A INPUT -i eth+ -p udp -m udp --dport 53 -m state --state NEW -j ACCEPT\n"
         "-A INPUT -m limit --limit 1/sec -p tcp -m tcp --dport 80 -j ACCEPT\n"
-        "-A INPUT -m state --state ESTABLISHED -j ACCEPT\n"
+        "-A INPUT -m mark --mark 0x1 -j ACCEPT\n"
+        "-A INPUT ! -i lo -m addrtype --dst-type LOCAL -p tcp -m tcp --syn -j ACCEPT\n"
+        "-A INPUT -p icmp -m icmp --icmp-type 8 -m conntrack --ctstate NEW,ESTABLISHED -j ACCEPT\n"
         "COMMIT\n",
         opt);
     BasicHostView host({}, {});
     CompiledEngine engine(rs, host);
-    EXPECT_EQ(engine.count(RuleCompilation::exact), 1u);
+    EXPECT_EQ(engine.count(RuleCompilation::exact), 3u);
     EXPECT_EQ(engine.count(RuleCompilation::filtered), 2u);
     EXPECT_EQ(engine.count(RuleCompilation::run_time), 1u);
     ASSERT_EQ(engine.not_exact().size(), 3u);
-    EXPECT_EQ(engine.not_exact()[0].rule, 2);
-    EXPECT_EQ(engine.not_exact()[0].evaluated_at_run_time, "-i eth0");
-    EXPECT_EQ(engine.not_exact()[1].evaluated_at_run_time, "-m limit --limit 1/sec");
-    EXPECT_EQ(engine.not_exact()[2].how, RuleCompilation::run_time);
+    EXPECT_EQ(engine.not_exact()[0].rule, 3);
+    EXPECT_EQ(engine.not_exact()[0].evaluated_at_run_time, "-m limit --limit 1/sec");
+    EXPECT_EQ(engine.not_exact()[1].how, RuleCompilation::run_time);
+    EXPECT_EQ(engine.not_exact()[1].evaluated_at_run_time, "-m mark --mark 0x1");
+    EXPECT_EQ(engine.not_exact()[2].rule, 5);
+    EXPECT_EQ(engine.not_exact()[2].evaluated_at_run_time, "-m addrtype --dst-type LOCAL");
+}
+
+// In raw, CT --notrack changes the conntrack state during the walk: states stay at run time
+// there, and the walk sees the change as the reference does.
+TEST(CompiledEngine, RawTableStatesStayAtRunTime) {
+    RulesetParseOptions opt;
+    opt.family = Family::ipv4;
+    Ruleset rs = parse_ruleset(
+        "*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+        "-A PREROUTING -p udp -j CT --notrack\n"
+        "-A PREROUTING -m state --state UNTRACKED -j DROP\n"
+        "COMMIT\n",
+        opt);
+    BasicHostView host({}, {});
+    CompiledEngine engine(rs, host);
+    ASSERT_EQ(engine.not_exact().size(), 1u);
+    EXPECT_EQ(engine.not_exact()[0].evaluated_at_run_time, "-m state --state UNTRACKED");
 }
 
 // The ClassBench sets of ../shared/data (when present): every packet's verdict and deciding rule.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <stdexcept>
 
 namespace fwbench {
 
@@ -175,7 +176,10 @@ private:
     std::size_t entry_budget_;
 };
 
-BoxIndex::BoxIndex(std::vector<RuleBox> boxes, BoxIndexOptions opt) : rules_(boxes.size()) {
+BoxIndex::BoxIndex(std::vector<RuleBox> boxes, BoxIndexOptions opt, std::vector<RuleExtra> extras)
+    : rules_(boxes.size()), extras_(std::move(extras)) {
+    for (const RuleBox& b : boxes)
+        if (b.extra > extras_.size()) throw std::invalid_argument("BoxIndex: a box names an extra condition that was not given");
     Builder builder(*this, boxes, opt);
     // Partition: small source (at most 2^16 addresses), else small destination, else neither.
     std::vector<std::uint32_t> groups[3];
@@ -204,7 +208,7 @@ std::uint32_t BoxIndex::scan_leaf(const Node& leaf, const PacketKey& k, std::uin
     if (from > 0) e = std::lower_bound(e, end, from, [](const LeafEntry& x, std::uint32_t v) { return x.rule < v; });
     for (; e != end; ++e) {
         if (e->rule >= best) break;
-        if (e->box.contains(k)) return e->rule;
+        if (holds(e->box, k)) return e->rule;
     }
     return best;
 }
@@ -238,7 +242,7 @@ LookupCost BoxIndex::cost_of(const PacketKey& k) const {
             const LeafEntry& e = entries_[n->base + i];
             if (e.rule >= best) break;
             ++c.boxes;
-            if (e.box.contains(k)) {
+            if (holds(e.box, k)) {
                 best = e.rule;
                 break;
             }
@@ -293,7 +297,8 @@ void BoxIndex::first_burst(const PacketKey* keys, std::size_t n, std::uint32_t* 
 }
 
 std::size_t BoxIndex::memory_bytes() const {
-    return nodes_.capacity() * sizeof(Node) + entries_.capacity() * sizeof(LeafEntry) + trees_.capacity() * sizeof(Tree);
+    return nodes_.capacity() * sizeof(Node) + entries_.capacity() * sizeof(LeafEntry) + trees_.capacity() * sizeof(Tree) +
+           extras_.capacity() * sizeof(RuleExtra);
 }
 
 }  // namespace fwbench

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
+#include <map>
 #include <functional>
 #include <stdexcept>
 
@@ -25,7 +27,39 @@ bool compiled_key(const Packet& p, PacketKey& key) {
     key.sport = p.sport;
     key.dport = p.dport;
     key.proto = p.proto;
+    key.ct = ct_state_bits(p.ct, true);
+    key.tcp_flags = p.proto == proto::tcp ? p.tcp_flags : 0;
+    key.icmp = p.proto == proto::icmp ? static_cast<std::uint16_t>(p.icmp_type << 8 | p.icmp_code) : 0;
+    key.in_ifs = key.out_ifs = 0;
     return true;
+}
+
+int InterfacePatterns::id_of(const IfacePattern& pattern) {
+    for (std::size_t i = 0; i < entries_.size(); ++i)
+        if (entries_[i].pattern == pattern) return static_cast<int>(i);
+    // An exact name compares all 16 bytes (the device's are zero past its end); a wildcard only
+    // its prefix. Longer names than a device can have are left to run time.
+    if (entries_.size() >= max_patterns || pattern.name.size() > 15) return -1;
+    Entry e{{0, 0}, {0, 0}, pattern};
+    unsigned char name[16] = {}, mask[16] = {};
+    std::memcpy(name, pattern.name.data(), pattern.name.size());
+    std::memset(mask, 0xff, pattern.wildcard ? pattern.name.size() : 16);
+    std::memcpy(e.name, name, 16);
+    std::memcpy(e.mask, mask, 16);
+    entries_.push_back(std::move(e));
+    return static_cast<int>(entries_.size() - 1);
+}
+
+std::uint64_t InterfacePatterns::matching(const IfaceName& device) const {
+    std::uint64_t d[2];
+    std::memcpy(d, device.chars.data(), 16);
+    std::uint64_t bits = 0;
+    for (std::size_t i = 0; i < entries_.size(); ++i) {
+        const Entry& e = entries_[i];
+        const bool equal = (((d[0] ^ e.name[0]) & e.mask[0]) | ((d[1] ^ e.name[1]) & e.mask[1])) == 0;
+        bits |= std::uint64_t{equal} << i;
+    }
+    return bits;
 }
 
 namespace {
@@ -69,8 +103,9 @@ std::string describe(const Match& m) {
 
 }  // namespace
 
-RuleBoxShape rule_box_shape(const Rule& r) {
+RuleBoxShape rule_box_shape(const Rule& r, const ExtraCompilation* extra) {
     RuleBoxShape s;
+    RuleExtra& x = s.extra;
     auto residual = [&](std::string what) {
         if (s.exact) s.residual = std::move(what);
         s.exact = false;
@@ -94,9 +129,27 @@ RuleBoxShape rule_box_shape(const Rule& r) {
             s.box.proto_hi = static_cast<std::uint8_t>(hi);
         }
     }
-    if (ip.in) residual(std::string(ip.in->negated ? "! " : "") + "-i " + ip.in->value.name + (ip.in->value.wildcard ? "+" : ""));
-    if (ip.out) residual(std::string(ip.out->negated ? "! " : "") + "-o " + ip.out->value.name + (ip.out->value.wildcard ? "+" : ""));
-    if (ip.fragment) residual(*ip.fragment ? "-f" : "! -f");
+    auto interface = [&](const std::optional<Neg<IfacePattern>>& pattern, std::uint64_t& mask, std::uint64_t& want, const char* flag) {
+        if (!pattern) return;
+        const int id = extra && extra->interfaces ? extra->interfaces->id_of(pattern->value) : -1;
+        if (id < 0)
+            return residual(std::string(pattern->negated ? "! " : "") + flag + " " + pattern->value.name + (pattern->value.wildcard ? "+" : ""));
+        mask |= std::uint64_t{1} << id;
+        if (!pattern->negated) want |= std::uint64_t{1} << id;
+        s.has_extra = s.narrowed = true;
+    };
+    interface(ip.in, x.in_mask, x.in_want, "-i");
+    interface(ip.out, x.out_mask, x.out_want, "-o");
+    // Keyed packets are never non-first fragments: "! -f" holds for all of them.
+    if (ip.fragment && (*ip.fragment || !extra)) residual(*ip.fragment ? "-f" : "! -f");
+    const bool tcp_only = s.box.proto_lo == proto::tcp && s.box.proto_hi == proto::tcp;
+    const bool icmp_only = s.box.proto_lo == proto::icmp && s.box.proto_hi == proto::icmp;
+    auto ct_state = [&](std::uint8_t states, bool negated, const Match& m) {
+        if (!extra || !extra->ct_state || x.ct_mask != 0 || states == 0) return residual(describe(m));
+        x.ct_mask = states;
+        x.ct_negated = negated;
+        s.has_extra = s.narrowed = true;
+    };
     for (const auto& m : r.matches) {
         if (is_stateful(m.spec)) {
             residual(describe(m));
@@ -110,7 +163,17 @@ RuleBoxShape rule_box_shape(const Rule& r) {
             };
             port(l4->sport, s.box.sport_lo, s.box.sport_hi);
             port(l4->dport, s.box.dport_lo, s.box.dport_hi);
-            if (l4->tcp_flags || l4->tcp_option) residual(describe(m));
+            if (l4->tcp_flags) {
+                if (extra && tcp_only && !l4->tcp_flags->negated && x.flags_mask == 0 && l4->tcp_flags->value.mask != 0) {
+                    x.flags_mask = l4->tcp_flags->value.mask;
+                    x.flags_want = l4->tcp_flags->value.comp & x.flags_mask;
+                    if (x.flags_want != l4->tcp_flags->value.comp) s.empty = true;  // a flag wanted outside the mask
+                    s.has_extra = s.narrowed = true;
+                } else {
+                    residual(describe(m));
+                }
+            }
+            if (l4->tcp_option) residual(describe(m));
         } else if (const auto* mp = std::get_if<MultiportMatch>(&m.spec)) {
             if (mp->negated || mp->which == MultiportMatch::Which::either || mp->ports.empty()) {
                 residual(describe(m));
@@ -121,6 +184,23 @@ RuleBoxShape rule_box_shape(const Rule& r) {
             if (mp->which == MultiportMatch::Which::source) narrow16(s.box.sport_lo, s.box.sport_hi, lo, hi, s);
             else narrow16(s.box.dport_lo, s.box.dport_hi, lo, hi, s);
             if (mp->ports.size() > 1) residual(describe(m));  // the box is the list's hull
+        } else if (const auto* icmp = std::get_if<IcmpMatch>(&m.spec)) {
+            if (!extra || !icmp_only || icmp->v6 || icmp->negated || x.icmp_lo != 0 || x.icmp_hi != 0xffff) {
+                residual(describe(m));
+            } else if (!icmp->any) {
+                x.icmp_lo = static_cast<std::uint16_t>(icmp->type << 8 | icmp->code_lo);
+                x.icmp_hi = static_cast<std::uint16_t>(icmp->type << 8 | icmp->code_hi);
+                if (icmp->code_lo > icmp->code_hi) s.empty = true;
+                s.has_extra = s.narrowed = true;
+            }
+        } else if (const auto* st = std::get_if<StateMatch>(&m.spec)) {
+            ct_state(st->states, st->negated, m);
+        } else if (const auto* ct = std::get_if<ConntrackMatch>(&m.spec)) {
+            const bool state_only = ct->state && !ct->proto && !ct->orig_src && !ct->orig_dst && !ct->repl_src && !ct->repl_dst &&
+                                    !ct->orig_sport && !ct->orig_dport && !ct->repl_sport && !ct->repl_dport && !ct->status &&
+                                    !ct->expire && !ct->dir;
+            if (state_only) ct_state(ct->state->value, ct->state->negated, m);
+            else residual(describe(m));
         } else if (!std::holds_alternative<CommentMatch>(m.spec)) {
             residual(describe(m));
         }
@@ -156,8 +236,17 @@ std::uint32_t CompiledEngine::ChainPlan::next_candidate(const PacketKey& k, std:
         return r == BoxIndex::none ? static_cast<std::uint32_t>(boxes.size()) : r;
     }
     std::uint32_t r = from;
-    while (r < boxes.size() && !boxes[r].contains(k)) ++r;
+    while (r < boxes.size() && !(boxes[r].contains(k) && (boxes[r].extra == 0 || extras[boxes[r].extra - 1u].holds(k)))) ++r;
     return r;
+}
+
+bool CompiledEngine::key_of(const Packet& p, PacketKey& key) const {
+    if (!compiled_ || !compiled_key(p, key)) return false;
+    if (!interfaces_.empty()) {
+        key.in_ifs = interfaces_.matching(p.in);
+        key.out_ifs = interfaces_.matching(p.out);
+    }
+    return true;
 }
 
 CompiledEngine::CompiledEngine(const Ruleset& rs, const HostView& host, const IpsetRegistry* ipsets, CompiledEngineOptions opt)
@@ -181,11 +270,30 @@ CompiledEngine::CompiledEngine(const Ruleset& rs, const HostView& host, const Ip
     for (std::size_t t = 0; t < rs.tables.size(); ++t) {
         const Table& table = rs.tables[t];
         plans_[t].resize(table.chains.size());
+        ExtraCompilation extra{&interfaces_, table.name != "raw"};
         for (std::size_t c = 0; c < table.chains.size(); ++c) {
             const Chain& chain = table.chains[c];
             ChainPlan& plan = plans_[t][c];
+            std::map<std::array<std::uint64_t, 6>, std::uint16_t> extra_ids;
             for (std::size_t r = 0; r < chain.rules.size(); ++r) {
-                RuleBoxShape s = rule_box_shape(chain.rules[r]);
+                RuleBoxShape s = rule_box_shape(chain.rules[r], &extra);
+                if (s.has_extra && !s.empty) {
+                    const RuleExtra& x = s.extra;
+                    std::array<std::uint64_t, 6> packed{x.in_mask, x.in_want, x.out_mask, x.out_want,
+                                                        std::uint64_t{x.icmp_lo} << 16 | x.icmp_hi,
+                                                        std::uint64_t{x.ct_mask} << 24 | std::uint64_t{x.ct_negated} << 16 |
+                                                            std::uint64_t{x.flags_mask} << 8 | x.flags_want};
+                    auto [it, added] = extra_ids.try_emplace(packed, static_cast<std::uint16_t>(plan.extras.size() + 1));
+                    if (added && plan.extras.size() >= 0xffff) {
+                        // The box's 16 bits are spent: this rule's tests are left to run time.
+                        extra_ids.erase(it);
+                        if (s.exact) s.residual = "more distinct interface/state/flag tests in one chain than the index keeps";
+                        s.exact = false;
+                    } else {
+                        if (added) plan.extras.push_back(x);
+                        s.box.extra = it->second;
+                    }
+                }
                 if (s.empty) {
                     // No packet meets these conditions together: the rule is left whole to run
                     // time, where they fail.
@@ -199,7 +307,7 @@ CompiledEngine::CompiledEngine(const Ruleset& rs, const HostView& host, const Ip
                 ++counts_[static_cast<int>(how)];
                 if (!s.exact) not_exact_.push_back({table.name, chain.name, static_cast<int>(r + 1), how, s.residual});
             }
-            if (chain.rules.size() >= opt.index_threshold) plan.index.emplace(plan.boxes, opt.index);
+            if (chain.rules.size() >= opt.index_threshold) plan.index.emplace(plan.boxes, opt.index, plan.extras);
             plan.first_match_only = chain.builtin;
             for (std::size_t r = 0; r < chain.rules.size() && plan.first_match_only; ++r) {
                 const Rule& rule = chain.rules[r];
@@ -216,7 +324,7 @@ WalkResult CompiledEngine::walk(std::size_t table, Hook hook, Packet& p, EngineS
                                 std::uint32_t first_candidate) const {
     FixedStack stack;
     PacketKey key;
-    const bool keyed = compiled_ && compiled_key(p, key);
+    const bool keyed = key_of(p, key);
     const int base = base_[table][static_cast<std::size_t>(hook)];
     if (!keyed) {
         return detail::walk_table(
@@ -258,7 +366,7 @@ void CompiledEngine::run_burst(std::size_t table, Hook hook, Packet* const* pack
         std::size_t keyed = 0;
         for (std::size_t j = 0; j < m; ++j) {
             first[j] = BoxIndex::none;
-            if (index && compiled_key(*packets[g + j], keys[keyed])) slot[keyed++] = static_cast<std::uint32_t>(j);
+            if (index && key_of(*packets[g + j], keys[keyed])) slot[keyed++] = static_cast<std::uint32_t>(j);
         }
         if (keyed) {
             std::uint32_t found[group];
@@ -290,7 +398,7 @@ std::size_t CompiledEngine::memory_bytes() const {
     std::size_t total = 0;
     for (const auto& t : plans_)
         for (const auto& c : t) {
-            total += c.boxes.capacity() * sizeof(RuleBox) + c.exact.capacity();
+            total += c.boxes.capacity() * sizeof(RuleBox) + c.extras.capacity() * sizeof(RuleExtra) + c.exact.capacity();
             if (c.index) total += c.index->memory_bytes();
         }
     return total;

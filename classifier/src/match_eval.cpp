@@ -7,6 +7,22 @@
 
 namespace fwbench {
 
+std::uint8_t ct_state_bits(const ConntrackView& ct, bool with_nat) {
+    std::uint8_t bits = ct_state_bit::invalid;
+    switch (ct.state) {
+        case CtState::invalid: bits = ct_state_bit::invalid; break;
+        case CtState::new_: bits = ct_state_bit::new_; break;
+        case CtState::established: bits = ct_state_bit::established; break;
+        case CtState::related: bits = ct_state_bit::related; break;
+        case CtState::untracked: bits = ct_state_bit::untracked; break;
+    }
+    if (with_nat && ct.has_entry()) {
+        if (ct.status & ct_status::src_nat) bits |= ct_state_bit::snat;
+        if (ct.status & ct_status::dst_nat) bits |= ct_state_bit::dnat;
+    }
+    return bits;
+}
+
 namespace {
 
 template <class... Fs>
@@ -20,16 +36,7 @@ bool port_ok(const std::optional<Neg<PortRange>>& r, std::uint16_t port) {
     return !r || (r->value.contains(port) != r->negated);
 }
 
-std::uint8_t state_bit(const ConntrackView& ct) {
-    switch (ct.state) {
-        case CtState::invalid: return ct_state_bit::invalid;
-        case CtState::new_: return ct_state_bit::new_;
-        case CtState::established: return ct_state_bit::established;
-        case CtState::related: return ct_state_bit::related;
-        case CtState::untracked: return ct_state_bit::untracked;
-    }
-    return ct_state_bit::invalid;
-}
+std::uint8_t state_bit(const ConntrackView& ct) { return ct_state_bits(ct, false); }
 
 bool prefix_ok(const std::optional<Neg<IpPrefix>>& p, const IpAddr& a) {
     return !p || (p->value.contains(a) != p->negated);
@@ -266,11 +273,7 @@ bool eval_connlimit(const Match& m, const ConnlimitMatch& c, const Packet& p, En
 bool eval_conntrack(const ConntrackMatch& c, const Packet& p) {
     const ConntrackView& ct = p.ct;
     if (c.state) {
-        std::uint8_t bits = state_bit(ct);
-        if (ct.has_entry()) {
-            if (ct.status & ct_status::src_nat) bits |= ct_state_bit::snat;
-            if (ct.status & ct_status::dst_nat) bits |= ct_state_bit::dnat;
-        }
+        std::uint8_t bits = ct_state_bits(ct, true);
         if (((c.state->value & bits) != 0) == c.state->negated) return false;
     }
     if (!ct.has_entry()) return c.state.has_value();

@@ -34,18 +34,43 @@
 
 namespace fwbench {
 
-// Host byte order.
+// Host byte order. Past the 5-tuple, what the rules' other stateless conditions test (zero for
+// ClassBench headers): which of the ruleset's interface patterns the input and output devices
+// match (bit i: pattern i), the conntrack state bits (ct_state_bit), TCP flags, ICMP type << 8 |
+// code.
 struct PacketKey {
     std::uint32_t src = 0, dst = 0;
     std::uint16_t sport = 0, dport = 0;
     std::uint8_t proto = 0;
+    std::uint8_t ct = 0, tcp_flags = 0;
+    std::uint16_t icmp = 0;
+    std::uint64_t in_ifs = 0, out_ifs = 0;
+};
+
+// A rule's conditions beyond its box, each a test of a few bits: input and output interface
+// (masks over the pattern bits of PacketKey), conntrack state (any of ct_mask, or none of it when
+// negated; no test when ct_mask is 0), TCP flags ((flags & mask) == want), ICMP type and code.
+struct RuleExtra {
+    std::uint64_t in_mask = 0, in_want = 0, out_mask = 0, out_want = 0;
+    std::uint16_t icmp_lo = 0, icmp_hi = 0xffff;
+    std::uint8_t ct_mask = 0, flags_mask = 0, flags_want = 0;
+    bool ct_negated = false;
+    bool holds(const PacketKey& k) const {
+        return static_cast<bool>(((k.in_ifs & in_mask) == in_want) & ((k.out_ifs & out_mask) == out_want) &
+                                 (icmp_lo <= k.icmp) & (k.icmp <= icmp_hi) & ((k.tcp_flags & flags_mask) == flags_want) &
+                                 ((ct_mask == 0) | (((k.ct & ct_mask) != 0) != ct_negated)));
+    }
+    bool operator==(const RuleExtra&) const = default;
 };
 
 struct RuleBox {
     std::uint32_t src_lo = 0, src_hi = 0xffffffffu, dst_lo = 0, dst_hi = 0xffffffffu;
     std::uint16_t sport_lo = 0, sport_hi = 0xffff, dport_lo = 0, dport_hi = 0xffff;
     std::uint8_t proto_lo = 0, proto_hi = 0xff;
-    // Branch-free: every comparison is made; a scan over a leaf then mispredicts only at its end.
+    // 0: nothing past the box; else 1 + the index of the rule's RuleExtra among the index's extras
+    // (kept in the box's padding, so a leaf entry stays 32 bytes).
+    std::uint16_t extra = 0;
+    // The box alone (extra is not looked at). Branch-free: every comparison is made; a scan over a leaf then mispredicts only at its end.
     bool contains(const PacketKey& k) const {
         return static_cast<bool>((src_lo <= k.src) & (k.src <= src_hi) & (dst_lo <= k.dst) & (k.dst <= dst_hi) & (sport_lo <= k.sport) &
                                  (k.sport <= sport_hi) & (dport_lo <= k.dport) & (k.dport <= dport_hi) & (proto_lo <= k.proto) &
@@ -77,7 +102,11 @@ public:
     static constexpr std::uint32_t none = 0xffffffffu;
 
     BoxIndex() = default;
-    explicit BoxIndex(std::vector<RuleBox> boxes, BoxIndexOptions opt = {});
+    // extras[i] is the RuleExtra of boxes whose extra is i + 1.
+    explicit BoxIndex(std::vector<RuleBox> boxes, BoxIndexOptions opt = {}, std::vector<RuleExtra> extras = {});
+
+    // Whether box b and its extra condition hold for k.
+    bool holds(const RuleBox& b, const PacketKey& k) const { return b.contains(k) && (b.extra == 0 || extras_[b.extra - 1u].holds(k)); }
 
     // The first rule >= from whose box contains k, or `none`.
     std::uint32_t next(const PacketKey& k, std::uint32_t from = 0) const;
@@ -127,6 +156,7 @@ private:
     std::vector<Node> nodes_;
     std::vector<LeafEntry> entries_;
     std::vector<Tree> trees_;
+    std::vector<RuleExtra> extras_;
     BoxIndexStats stats_;
 };
 

@@ -4,10 +4,12 @@
 //
 // How: each rule of each chain is reduced to a box over the IPv4 5-tuple (box_index.hpp) built
 // from the conditions the kernel tests before anything with state: -s, -d, -p, and the port
-// ranges of tcp/udp/sctp/dccp/classbench and multiport matches up to the first stateful match.
-// A rule is "exact" when its box is the whole rule (nothing else to test), "filtered" when the
-// box narrows it but other conditions remain (interfaces, states, marks, flags, a stateful
-// match, ...), evaluated exactly, in the rule's order, when the walk reaches it. The walk is the
+// ranges of tcp/udp/sctp/dccp/classbench and multiport matches up to the first stateful match;
+// interfaces (with wildcards), conntrack states, TCP flags and ICMP types become bit tests
+// checked with the box (RuleExtra). A rule is "exact" when box and bit tests are the whole rule
+// (nothing else to test), "filtered" when they narrow it but other conditions remain (marks,
+// address types, negated ports, a stateful match, ...), evaluated exactly, in the rule's order,
+// when the walk reaches it. The walk is the
 // linear engine's (chain_walk.hpp); where the linear engine tests rule i, this one asks the
 // chain's BoxIndex for the first rule at or after i whose box holds the packet, and tests only
 // that one (not at all when exact). Skipping a rule is safe: its box excludes the packet, so one
@@ -44,16 +46,46 @@ struct CompiledRuleReport {
     std::string evaluated_at_run_time;  // the first condition left to run time, as written
 };
 
+// The ruleset's interface patterns (-i/-o, exact or wildcard), at most 64: a packet's input and
+// output devices become bit sets over them (PacketKey::in_ifs/out_ifs), computed once per walk.
+class InterfacePatterns {
+public:
+    static constexpr std::size_t max_patterns = 64;
+    // The pattern's bit, added if new; -1 when 64 are taken or the name is longer than a device's.
+    int id_of(const IfacePattern& pattern);
+    std::uint64_t matching(const IfaceName& device) const;
+    bool empty() const { return entries_.empty(); }
+
+private:
+    struct Entry {
+        std::uint64_t name[2], mask[2];  // the name's bytes, and which of them must be equal
+        IfacePattern pattern;
+    };
+    std::vector<Entry> entries_;
+};
+
+// What rule_box_shape may compile beyond the 5-tuple (into RuleBoxShape::extra). Without it
+// (rte_acl), every such condition is left to run time.
+struct ExtraCompilation {
+    InterfacePatterns* interfaces = nullptr;  // -i / -o
+    // -m state / -m conntrack --ctstate. Not in raw, where CT --notrack changes the state
+    // during the walk (the key is read once, when the walk begins).
+    bool ct_state = false;
+};
+
 // A rule's box and what is left for run time. Only conditions the kernel tests before any
-// stateful match narrow the box: ipt_ip (-s -d -p) always comes first; matches go in order.
-// exact: the box is the whole rule (for packets compiled_key accepts); empty: no packet meets
-// the conditions together; residual: the first condition left to run time, as written.
+// stateful match narrow the box: ipt_ip (-s -d -p -i -o -f) always comes first; matches go in
+// order. With `extra`, interfaces, conntrack state, TCP flags and ICMP type/code become
+// bit tests (RuleExtra) and "! -f" holds for every keyed packet.
+// exact: box and extra are the whole rule (for packets compiled_key accepts); empty: no packet
+// meets the conditions together; residual: the first condition left to run time, as written.
 struct RuleBoxShape {
     RuleBox box;
-    bool exact = true, narrowed = false, empty = false;
+    RuleExtra extra;
+    bool exact = true, narrowed = false, empty = false, has_extra = false;
     std::string residual;
 };
-RuleBoxShape rule_box_shape(const Rule& r);
+RuleBoxShape rule_box_shape(const Rule& r, const ExtraCompilation* extra = nullptr);
 
 struct CompiledEngineOptions {
     BoxIndexOptions index;
@@ -83,6 +115,7 @@ public:
 private:
     struct ChainPlan {
         std::vector<RuleBox> boxes;               // one per rule
+        std::vector<RuleExtra> extras;            // box.extra - 1 indexes it
         std::vector<std::uint8_t> exact;          // 1 when the box is the whole rule
         std::optional<BoxIndex> index;            // long chains only
         // Every rule exact and ending the walk (ACCEPT, DROP, QUEUE, REJECT): a packet's first
@@ -93,6 +126,8 @@ private:
 
     WalkResult walk(std::size_t table, Hook hook, Packet& p, EngineState& st, std::vector<RuleVisit>* visits,
                     std::uint32_t first_candidate) const;
+    // compiled_key plus the interface bits: false for packets walked rule by rule.
+    bool key_of(const Packet& p, PacketKey& key) const;
 
     const Ruleset& rs_;
     LinearEngine linear_;  // tests the rules boxes cannot decide
@@ -100,12 +135,15 @@ private:
     std::string why_not_;
     std::vector<std::vector<ChainPlan>> plans_;       // [table][chain]
     std::vector<std::array<int, hook_count>> base_;   // [table][hook]: base chain index or -1
+    InterfacePatterns interfaces_;
     std::vector<CompiledRuleReport> not_exact_;
     std::size_t counts_[3] = {0, 0, 0};
 };
 
 // Whether fwbench's compiled path reads this packet's 5-tuple as the kernel would: IPv4, not a
-// fragment, transport header present. Other packets walk every rule.
+// fragment, transport header present. Other packets walk every rule. Fills the key's 5-tuple,
+// conntrack state bits, TCP flags and ICMP type/code; not the interface bits (they depend on
+// the engine's patterns).
 bool compiled_key(const Packet& p, PacketKey& key);
 
 }  // namespace fwbench

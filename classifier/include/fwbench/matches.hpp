@@ -38,6 +38,10 @@ constexpr std::uint8_t invalid = 1, new_ = 2, established = 4, related = 8, untr
                        snat = 32, dnat = 64;
 }
 
+// The state bit -m state tests; with_nat adds the SNAT/DNAT virtual states -m conntrack
+// --ctstate also tests.
+std::uint8_t ct_state_bits(const ConntrackView& ct, bool with_nat);
+
 struct TcpFlagsSpec {
     std::uint8_t mask = 0, comp = 0;
     bool operator==(const TcpFlagsSpec&) const = default;
