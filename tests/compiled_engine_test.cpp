@@ -328,6 +328,31 @@ TEST(CompiledEngine, RawTableStatesStayAtRunTime) {
     EXPECT_EQ(engine.not_exact()[0].evaluated_at_run_time, "-m state --state UNTRACKED");
 }
 
+// A device's pattern bits (one hash probe for exact names, the wildcards otherwise) equal
+// testing every pattern, for devices named by patterns, prefixes of them, and strangers.
+TEST(CompiledEngine, InterfacePatternBitsEqualTestingEachPattern) {
+    const std::vector<IfacePattern> patterns = {
+        {"eth0", false}, {"eth", true}, {"eth1", false}, {"", true}, {"wlan0", false}, {"eth1", true},
+        {"ppp", true}, {"veth0123456789a", false}, {"br-", true}, {"e", false}, {"lo", false}};
+    InterfacePatterns ifaces;
+    for (std::size_t i = 0; i < patterns.size(); ++i) ASSERT_EQ(ifaces.id_of(patterns[i]), static_cast<int>(i));
+    ASSERT_EQ(ifaces.id_of({"eth", true}), 1) << "a pattern seen before keeps its bit";
+    EXPECT_EQ(ifaces.id_of({"0123456789abcdef", false}), -1) << "longer than any device name";
+    const std::vector<std::string> devices = {"eth0", "eth1", "eth10", "eth", "et", "e", "", "wlan0", "wlan00", "ppp0",
+                                              "veth0123456789a", "veth0123456789", "br-1234", "lo", "lo0", "eth0.10"};
+    for (const auto& d : devices) {
+        std::uint64_t want = 0;
+        for (std::size_t i = 0; i < patterns.size(); ++i)
+            if (patterns[i].matches(d)) want |= std::uint64_t{1} << i;
+        EXPECT_EQ(ifaces.matching(IfaceName(d)), want) << "device '" << d << "'";
+    }
+    InterfacePatterns full;
+    for (int i = 0; i < 64; ++i) ASSERT_EQ(full.id_of({"if" + std::to_string(i), i % 3 == 0}), i);
+    EXPECT_EQ(full.id_of({"one-more", false}), -1) << "at most 64 patterns";
+    EXPECT_EQ(full.matching(IfaceName("if63")), (std::uint64_t{1} << 63) | (std::uint64_t{1} << 6));  // if63+ and if6+
+    EXPECT_EQ(full.matching(IfaceName("if1")), std::uint64_t{1} << 1);  // exact if1 (if1x patterns are not wildcards)
+}
+
 // The ClassBench sets of ../shared/data (when present): every packet's verdict and deciding rule.
 TEST(CompiledEngine, ClassBenchSetsEqualTheReference) {
     namespace fs = std::filesystem;

@@ -35,29 +35,73 @@ bool compiled_key(const Packet& p, PacketKey& key) {
 }
 
 int InterfacePatterns::id_of(const IfacePattern& pattern) {
-    for (std::size_t i = 0; i < entries_.size(); ++i)
-        if (entries_[i].pattern == pattern) return static_cast<int>(i);
-    // An exact name compares all 16 bytes (the device's are zero past its end); a wildcard only
-    // its prefix. Longer names than a device can have are left to run time.
-    if (entries_.size() >= max_patterns || pattern.name.size() > 15) return -1;
-    Entry e{{0, 0}, {0, 0}, pattern};
-    unsigned char name[16] = {}, mask[16] = {};
-    std::memcpy(name, pattern.name.data(), pattern.name.size());
-    std::memset(mask, 0xff, pattern.wildcard ? pattern.name.size() : 16);
-    std::memcpy(e.name, name, 16);
-    std::memcpy(e.mask, mask, 16);
-    entries_.push_back(std::move(e));
-    return static_cast<int>(entries_.size() - 1);
+    for (std::size_t i = 0; i < patterns_.size(); ++i)
+        if (patterns_[i] == pattern) return static_cast<int>(i);
+    if (patterns_.size() >= max_patterns || pattern.name.size() > 15) return -1;
+    patterns_.push_back(pattern);
+    rebuild();
+    return static_cast<int>(patterns_.size() - 1);
+}
+
+std::size_t InterfacePatterns::slot_of(const std::uint64_t name[2], std::size_t mask) {
+    std::uint64_t h = (name[0] ^ (name[1] * 0x9e3779b97f4a7c15ull)) * 0xff51afd7ed558ccdull;
+    return static_cast<std::size_t>(h >> 32) & mask;
+}
+
+// A device's bytes are zero past its name, so an exact pattern compares all 16 bytes and a
+// wildcard only its prefix.
+void InterfacePatterns::rebuild() {
+    wild_name_.clear();
+    wild_mask_.clear();
+    wild_bit_.clear();
+    std::size_t exact = 0;
+    for (std::size_t i = 0; i < patterns_.size(); ++i) {
+        if (!patterns_[i].wildcard) {
+            ++exact;
+            continue;
+        }
+        unsigned char name[16] = {}, mask[16] = {};
+        std::memcpy(name, patterns_[i].name.data(), patterns_[i].name.size());
+        std::memset(mask, 0xff, patterns_[i].name.size());
+        for (int half = 0; half < 2; ++half) {
+            std::uint64_t n, m;
+            std::memcpy(&n, name + 8 * half, 8);
+            std::memcpy(&m, mask + 8 * half, 8);
+            wild_name_.push_back(n);
+            wild_mask_.push_back(m);
+        }
+        wild_bit_.push_back(std::uint64_t{1} << i);
+    }
+    std::size_t size = 8;
+    while (size < 2 * exact) size *= 2;
+    named_.assign(exact ? size : 0, Named{});
+    for (const auto& p : patterns_) {
+        if (p.wildcard) continue;
+        Named n;
+        char bytes[16] = {};
+        std::memcpy(bytes, p.name.data(), p.name.size());
+        std::memcpy(n.name, bytes, 16);
+        n.used = true;
+        for (std::size_t j = 0; j < patterns_.size(); ++j)
+            if (patterns_[j].matches(p.name)) n.bits |= std::uint64_t{1} << j;
+        std::size_t s = slot_of(n.name, size - 1);
+        while (named_[s].used) s = (s + 1) & (size - 1);
+        named_[s] = n;
+    }
 }
 
 std::uint64_t InterfacePatterns::matching(const IfaceName& device) const {
     std::uint64_t d[2];
     std::memcpy(d, device.chars.data(), 16);
+    if (!named_.empty()) {
+        const std::size_t mask = named_.size() - 1;
+        for (std::size_t s = slot_of(d, mask); named_[s].used; s = (s + 1) & mask)
+            if (named_[s].name[0] == d[0] && named_[s].name[1] == d[1]) return named_[s].bits;
+    }
     std::uint64_t bits = 0;
-    for (std::size_t i = 0; i < entries_.size(); ++i) {
-        const Entry& e = entries_[i];
-        const bool equal = (((d[0] ^ e.name[0]) & e.mask[0]) | ((d[1] ^ e.name[1]) & e.mask[1])) == 0;
-        bits |= std::uint64_t{equal} << i;
+    for (std::size_t i = 0; i < wild_bit_.size(); ++i) {
+        const bool equal = (((d[0] ^ wild_name_[2 * i]) & wild_mask_[2 * i]) | ((d[1] ^ wild_name_[2 * i + 1]) & wild_mask_[2 * i + 1])) == 0;
+        bits |= equal ? wild_bit_[i] : 0;
     }
     return bits;
 }

@@ -7,22 +7,6 @@
 
 namespace fwbench {
 
-std::uint8_t ct_state_bits(const ConntrackView& ct, bool with_nat) {
-    std::uint8_t bits = ct_state_bit::invalid;
-    switch (ct.state) {
-        case CtState::invalid: bits = ct_state_bit::invalid; break;
-        case CtState::new_: bits = ct_state_bit::new_; break;
-        case CtState::established: bits = ct_state_bit::established; break;
-        case CtState::related: bits = ct_state_bit::related; break;
-        case CtState::untracked: bits = ct_state_bit::untracked; break;
-    }
-    if (with_nat && ct.has_entry()) {
-        if (ct.status & ct_status::src_nat) bits |= ct_state_bit::snat;
-        if (ct.status & ct_status::dst_nat) bits |= ct_state_bit::dnat;
-    }
-    return bits;
-}
-
 namespace {
 
 template <class... Fs>

@@ -47,21 +47,30 @@ struct CompiledRuleReport {
 };
 
 // The ruleset's interface patterns (-i/-o, exact or wildcard), at most 64: a packet's input and
-// output devices become bit sets over them (PacketKey::in_ifs/out_ifs), computed once per walk.
+// output devices become bit sets over them (PacketKey::in_ifs/out_ifs), computed once per walk:
+// a device named by an exact pattern is one hash probe (its bits, wildcards included, are
+// precomputed); any other name is tested against the wildcard patterns only.
 class InterfacePatterns {
 public:
     static constexpr std::size_t max_patterns = 64;
     // The pattern's bit, added if new; -1 when 64 are taken or the name is longer than a device's.
     int id_of(const IfacePattern& pattern);
     std::uint64_t matching(const IfaceName& device) const;
-    bool empty() const { return entries_.empty(); }
+    bool empty() const { return patterns_.empty(); }
 
 private:
-    struct Entry {
-        std::uint64_t name[2], mask[2];  // the name's bytes, and which of them must be equal
-        IfacePattern pattern;
+    struct Named {  // an exact pattern's name, and every pattern bit that name matches
+        std::uint64_t name[2] = {0, 0};
+        std::uint64_t bits = 0;
+        bool used = false;
     };
-    std::vector<Entry> entries_;
+    void rebuild();
+    static std::size_t slot_of(const std::uint64_t name[2], std::size_t mask);
+
+    std::vector<IfacePattern> patterns_;
+    std::vector<Named> named_;  // open addressing, a power of two long
+    // Wildcards as parallel arrays: the prefix bytes, which bytes count, the pattern's bit.
+    std::vector<std::uint64_t> wild_name_, wild_mask_, wild_bit_;
 };
 
 // What rule_box_shape may compile beyond the 5-tuple (into RuleBoxShape::extra). Without it

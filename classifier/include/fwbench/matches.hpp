@@ -40,7 +40,21 @@ constexpr std::uint8_t invalid = 1, new_ = 2, established = 4, related = 8, untr
 
 // The state bit -m state tests; with_nat adds the SNAT/DNAT virtual states -m conntrack
 // --ctstate also tests.
-std::uint8_t ct_state_bits(const ConntrackView& ct, bool with_nat);
+inline std::uint8_t ct_state_bits(const ConntrackView& ct, bool with_nat) {
+    std::uint8_t bits = ct_state_bit::invalid;
+    switch (ct.state) {
+        case CtState::invalid: bits = ct_state_bit::invalid; break;
+        case CtState::new_: bits = ct_state_bit::new_; break;
+        case CtState::established: bits = ct_state_bit::established; break;
+        case CtState::related: bits = ct_state_bit::related; break;
+        case CtState::untracked: bits = ct_state_bit::untracked; break;
+    }
+    if (with_nat && ct.has_entry()) {
+        if (ct.status & ct_status::src_nat) bits |= ct_state_bit::snat;
+        if (ct.status & ct_status::dst_nat) bits |= ct_state_bit::dnat;
+    }
+    return bits;
+}
 
 struct TcpFlagsSpec {
     std::uint8_t mask = 0, comp = 0;
