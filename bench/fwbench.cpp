@@ -36,6 +36,7 @@
 #include "output.hpp"
 #include "run_report.hpp"
 #include "pcap_run.hpp"
+#include "replay_run.hpp"
 #include "running_host.hpp"
 #include "sources.hpp"
 
@@ -257,6 +258,15 @@ int run(int argc, char** argv) {
                    "it decides whether security or nat INPUT comes first")
         ->check(CLI::IsMember({"nft", "legacy"}));
     app.add_option("--eal", eal, "extra DPDK EAL arguments, e.g. '--log-level=info'");
+    unsigned workers = 0;
+    std::uint64_t repeat = 0;
+    double duration = 0;
+    bool null_path = false;
+    app.add_option("--workers", workers, "replay dataplane: worker lcores replaying the capture (flows spread over them)")
+        ->check(CLI::Range(1u, 128u));
+    app.add_option("--repeat", repeat, "replay dataplane: passes over the capture, loaded once into memory")->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+    app.add_option("--duration", duration, "replay dataplane: replay for this many seconds")->check(CLI::PositiveNumber);
+    app.add_flag("--null-path", null_path, "replay dataplane: the same loop without the packet path (the dataplane's own cost)");
 
     SourceOptions src;
     std::vector<std::string> explain_packets;
@@ -320,6 +330,24 @@ int run(int argc, char** argv) {
         po.engine = engine == "compiled" ? EngineKind::compiled : EngineKind::linear;
         std::istringstream words(eal);
         for (std::string w; words >> w;) po.eal_args.push_back(w);
+        if (workers || repeat || duration > 0 || null_path) {
+            if (!verdicts_path.empty()) throw std::runtime_error("--verdicts is per packet; the replay dataplane (--workers/--repeat/--duration) reports rates and counters");
+            ReplayRunOptions ro;
+            ro.sources = po.sources;
+            ro.pcap = pcap_path;
+            ro.iface = iface;
+            ro.counters = counters_path;
+            ro.json = json_path;
+            ro.seed = seed;
+            ro.quiet = quiet;
+            ro.engine = po.engine;
+            ro.eal_args = po.eal_args;
+            ro.workers = workers ? workers : 1;
+            ro.repeat = repeat ? repeat : 1;
+            ro.duration_s = duration;
+            ro.null_path = null_path;
+            return run_replay_mode(ro);
+        }
         return run_pcap(po);
     }
     if (rules_path.empty()) throw std::runtime_error("--rules FILE is required (or --pcap, or a subcommand: explain, dump-host)");

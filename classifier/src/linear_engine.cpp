@@ -1,5 +1,7 @@
 #include "fwbench/linear_engine.hpp"
 
+#include <stdexcept>
+
 #include "chain_walk.hpp"
 
 #include <algorithm>
@@ -14,6 +16,24 @@ const char* verdict_name(Verdict v) {
         case Verdict::queue: return "QUEUE";
     }
     return "?";
+}
+
+void EngineState::add_counters(const EngineState& other) {
+    if (other.rules_.size() != rules_.size()) throw std::logic_error("add_counters: states of different rulesets");
+    for (std::size_t t = 0; t < rules_.size(); ++t)
+        for (std::size_t c = 0; c < rules_[t].size(); ++c) {
+            for (std::size_t r = 0; r < rules_[t][c].size(); ++r) {
+                rules_[t][c][r].packets += other.rules_[t][c][r].packets;
+                rules_[t][c][r].bytes += other.rules_[t][c][r].bytes;
+            }
+            policies_[t][c].packets += other.policies_[t][c].packets;
+            policies_[t][c].bytes += other.policies_[t][c].bytes;
+        }
+    for (const auto& [name, k] : other.nfacct_) {
+        nfacct_[name].packets += k.packets;
+        nfacct_[name].bytes += k.bytes;
+    }
+    used_random_ = used_random_ || other.used_random_;
 }
 
 EngineState::EngineState(const Ruleset& rs, const EngineOptions& opt) : opt_(opt), rng_(opt.seed) {

@@ -584,6 +584,12 @@ void PacketPath::loop_back_broadcast(Ctx& c) const {
 
 PathResult PacketPath::process(Packet p, Origin origin, PathState& st, bool trace) const {
     PathResult res;
+    process(std::move(p), origin, st, res, trace);
+    return res;
+}
+
+void PacketPath::process(Packet p, Origin origin, PathState& st, PathResult& res, bool trace) const {
+    res.reset();
     Ctx c{std::move(p), origin, st, res, trace};
     // No conntrack entry yet: rules before conntrack (raw) see ct == NULL, i.e. INVALID.
     c.p.ct = ConntrackView{};
@@ -592,30 +598,30 @@ PathResult PacketPath::process(Packet p, Origin origin, PathState& st, bool trac
         res.reason = DropReason::not_modelled;
         res.reason_detail = "IPv6 packet path (not modelled yet)";
         finish(c, Fate::dropped);
-        return res;
+        return;
     }
     if (origin == Origin::wire) {
         if (!host_.interface(c.p.in.view())) {
             res.reason = DropReason::unknown_interface;
             res.reason_detail = "interface '" + std::string(c.p.in.view()) + "' is not in the host description";
             finish(c, Fate::dropped);
-            return res;
+            return;
         }
         if (!host_.interface(c.p.in.view())->up) {
             // The kernel never sees it: a device that is not up (no UP flag) is not running.
             res.reason = DropReason::interface_down;
             res.reason_detail = "interface '" + std::string(c.p.in.view()) + "' is down";
             finish(c, Fate::dropped);
-            return res;
+            return;
         }
         c.p.out = IfaceName();
         c.note_if([&] { return std::string("arrived on " + std::string(c.p.in.view()) + " from the wire"); });
-        if (!run_hook(c, Hook::prerouting)) return res;
-        if (!route_input(c)) return res;
+        if (!run_hook(c, Hook::prerouting)) return;
+        if (!route_input(c)) return;
         if (c.local_delivery) {
-            if (!run_hook(c, Hook::input)) return res;
+            if (!run_hook(c, Hook::input)) return;
             finish(c, Fate::delivered);
-            return res;
+            return;
         }
         // ip_forward: TTL is checked, then decremented, before the FORWARD hook.
         if (c.p.ttl <= 1) {
@@ -623,40 +629,40 @@ PathResult PacketPath::process(Packet p, Origin origin, PathState& st, bool trac
             res.reason_detail = "TTL " + std::to_string(c.p.ttl) + " would expire in forwarding";
             c.note_if([&] { return std::string("forwarding: dropped, " + res.reason_detail); });
             finish(c, Fate::dropped);
-            return res;
+            return;
         }
         --c.p.ttl;
-        if (!run_hook(c, Hook::forward)) return res;
-        if (!run_hook(c, Hook::postrouting)) return res;
+        if (!run_hook(c, Hook::forward)) return;
+        if (!run_hook(c, Hook::postrouting)) return;
         res.out_iface = c.out_dev;
         c.note_if([&] { return std::string("forwarded out of " + c.out_dev); });
         finish(c, Fate::forwarded);
-        return res;
+        return;
     }
 
     // Locally generated.
     c.p.in = IfaceName();
     c.p.pkttype = PktType::outgoing;
-    if (!route_output(c, false)) return res;
-    if (!run_hook(c, Hook::output)) return res;
+    if (!route_output(c, false)) return;
+    if (!run_hook(c, Hook::output)) return;
     if (c.route.type == RouteType::broadcast && c.out_dev != "lo") loop_back_broadcast(c);
-    if (!run_hook(c, Hook::postrouting)) return res;
+    if (!run_hook(c, Hook::postrouting)) return;
     res.out_iface = c.out_dev;
     if (c.out_dev != "lo") {
         c.note_if([&] { return std::string("sent out of " + c.out_dev); });
         finish(c, Fate::sent);
-        return res;
+        return;
     }
     // Looped back: in = lo, the conntrack entry and the route come along.
     c.note_if([&] { return std::string("looped back: arrives on lo"); });
     c.p.in = IfaceName("lo");
     c.p.pkttype = PktType::host;
     c.out_dev.clear();
-    if (!run_hook(c, Hook::prerouting, true)) return res;
+    if (!run_hook(c, Hook::prerouting, true)) return;
     c.note_if([&] { return std::string("routing (input): route kept from output: local delivery, in lo"); });
-    if (!run_hook(c, Hook::input)) return res;
+    if (!run_hook(c, Hook::input)) return;
     finish(c, Fate::delivered);
-    return res;
+    return;
 }
 
 }  // namespace fwbench

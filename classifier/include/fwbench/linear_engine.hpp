@@ -81,6 +81,9 @@ public:
         k.bytes += bytes;
     }
     const std::map<std::string, Counters>& nfacct() const { return nfacct_; }
+    // Adds another state's rule, policy and nfacct counters to these (workers' counters merged;
+    // the other state must be of the same ruleset). Stateful match state is not merged.
+    void add_counters(const EngineState& other);
     bool used_random() const { return used_random_; }
 
     // --- stateful match state (used by match evaluation) ---

@@ -84,6 +84,20 @@ struct PathResult {
     IpAddr source;                     // local packets: the source address output routing chose
     std::string out_iface;             // sent/forwarded through
     CtState ct_state = CtState::untracked;
+
+    // Back to a fresh result, keeping the vectors' storage (a replay loop reuses one result).
+    void reset() {
+        fate = Fate::dropped;
+        reason = DropReason::none;
+        reason_detail.clear();
+        walks.clear();
+        hooks.clear();
+        trace.clear();
+        final_packet = Packet{};
+        source = IpAddr{};
+        out_iface.clear();
+        ct_state = CtState::untracked;
+    }
 };
 
 struct PathState {
@@ -101,6 +115,9 @@ public:
     // For wire packets p.in names the arrival interface; for local ones p.src may be left
     // unspecified (zero) to let routing choose it, and p.has_socket/uid/gid describe the socket.
     PathResult process(Packet p, Origin origin, PathState& st, bool trace = false) const;
+    // The same into `res` (reset first): its storage is reused, so a loop over packets does not
+    // allocate a result per packet.
+    void process(Packet p, Origin origin, PathState& st, PathResult& res, bool trace = false) const;
 
     // Why a rule did not match a packet: its first condition that fails, in evaluation order,
     // e.g. "-s 127.0.0.0/8: source 203.0.113.1 is not in 127.0.0.0/8". Stateful matches are not

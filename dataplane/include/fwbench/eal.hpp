@@ -1,7 +1,7 @@
 #pragma once
 // DPDK's environment (EAL), initialised once per process. Defaults work on any machine: no
 // hugepages, no PCI probing, no shared runtime files, the main lcore free to float over all
-// CPUs. Extra arguments (fwbench --eal '...') are appended and may override them.
+// CPUs and one worker lcore pinned to each CPU (the dataplane's workers). Extra arguments (fwbench --eal '...') are appended and may override them.
 
 #include <string>
 #include <vector>

@@ -1,0 +1,109 @@
+#include "replay_run.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iomanip>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "fwbench/eal.hpp"
+#include "fwbench/replay_dataplane.hpp"
+#include "fwbench/ruleset_parser.hpp"
+#include "output.hpp"
+
+namespace fwbench {
+
+int run_replay_mode(const ReplayRunOptions& o) {
+    if (o.repeat == 0 && o.duration_s <= 0) throw std::runtime_error("--repeat must be at least 1");
+    auto ipsets = load_ipsets(o.sources);
+    Host host = load_host(o.sources);
+    Ruleset rs = load_ruleset(o.sources, ipsets ? &*ipsets : nullptr);
+    ensure_eal(o.eal_args);
+    PacketPath path(rs, host, ipsets ? &*ipsets : nullptr, o.engine);
+    EngineOptions eopt;
+    eopt.seed = o.seed;
+    CaptureReplayOptions copt;
+    copt.iface = o.iface;
+
+    auto t0 = std::chrono::steady_clock::now();
+    LoadedCapture cap = load_capture(path, o.pcap, copt, eopt);
+    const double load_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+    ReplayOptions ropt;
+    ropt.workers = o.workers;
+    ropt.repeat = o.repeat;
+    ropt.duration_s = o.duration_s;
+    ropt.null_path = o.null_path;
+    ropt.engine = eopt;
+    const bool stdout_used = o.counters == "-" || o.json == "-";
+    std::ostream& os = stdout_used ? std::cerr : std::cout;
+    const bool live = !o.quiet && isatty(STDERR_FILENO);
+    if (live)
+        ropt.progress = [](std::uint64_t packets, std::uint64_t dropped, double s) {
+            std::fprintf(stderr, "\r  %5.0f s  %14llu packets  %8.2f Mpps  %12llu dropped ", s, static_cast<unsigned long long>(packets),
+                         static_cast<double>(packets) / s / 1e6, static_cast<unsigned long long>(dropped));
+            std::fflush(stderr);
+        };
+    ReplayResult res = run_replay(path, cap, ropt);
+    if (live) std::fprintf(stderr, "\n");
+
+    const char* engine_name = o.null_path ? "none (--null-path)" : o.engine == EngineKind::compiled ? "compiled" : "linear";
+    auto mpps = [](std::uint64_t n, double s) { return s > 0 ? static_cast<double>(n) / s / 1e6 : 0.0; };
+    if (!o.counters.empty()) {
+        Output out(o.counters);
+        out.stream() << format_ruleset(rs, &res.counters);
+    }
+    if (!o.json.empty()) {
+        nlohmann::ordered_json j;
+        j["rules"] = rs.source;
+        j["capture"] = o.pcap;
+        j["engine"] = engine_name;
+        j["loaded"] = {{"records", cap.records}, {"packets", cap.packets.size()}, {"flows", cap.flow_count},
+                       {"not_processed", cap.not_processed}, {"seconds", load_s}};
+        j["workers"] = nlohmann::ordered_json::array();
+        for (const auto& w : res.workers) {
+            nlohmann::ordered_json f;
+            for (int k = 0; k < 6; ++k)
+                if (w.fates[k]) f[fate_name(static_cast<Fate>(k))] = w.fates[k];
+            j["workers"].push_back({{"lcore", w.lcore}, {"packets", w.packets}, {"flows", w.flows}, {"passes", w.passes},
+                                    {"seconds", w.seconds}, {"mpps", mpps(w.packets, w.seconds)},
+                                    {"ns_per_packet", w.packets ? w.seconds * 1e9 / static_cast<double>(w.packets) : 0.0},
+                                    {"fates", f}, {"connections", w.connections}});
+        }
+        j["packets"] = res.packets;
+        j["bytes"] = res.bytes;
+        j["seconds"] = res.seconds;
+        j["mpps"] = mpps(res.packets, res.seconds);
+        j["per_worker_state"] = res.per_worker_state;
+        Output out(o.json);
+        out.stream() << j.dump(2) << '\n';
+    }
+    if (!o.quiet) {
+        os << "fwbench replay: " << rs.source << " (" << rs.rule_count() << " rules, engine " << engine_name << ") on capture " << o.pcap
+           << "\n";
+        os << "  loaded once: " << cap.records << " records, " << cap.packets.size() << " for the packet path in " << cap.flow_count
+           << " flows";
+        for (const auto& [why, n] : cap.not_processed) os << ", " << n << " " << why;
+        os << std::fixed << std::setprecision(2) << " (" << load_s << " s)\n";
+        os << "  replayed " << res.packets << " packets by " << res.workers.size() << " worker" << (res.workers.size() > 1 ? "s" : "")
+           << " in " << res.seconds << " s: " << mpps(res.packets, res.seconds) << " Mpps\n";
+        for (std::size_t w = 0; w < res.workers.size(); ++w) {
+            const WorkerStats& s = res.workers[w];
+            os << "    worker " << w << " (lcore " << s.lcore << "): " << s.packets << " packets of " << s.flows << " flows, " << s.passes
+               << " passes, " << std::setprecision(2) << mpps(s.packets, s.seconds) << " Mpps, " << std::setprecision(0)
+               << (s.packets ? s.seconds * 1e9 / static_cast<double>(s.packets) : 0.0) << " ns/packet;";
+            for (int k = 0; k < 6; ++k)
+                if (s.fates[k]) os << " " << fate_name(static_cast<Fate>(k)) << " " << s.fates[k];
+            os << "\n";
+        }
+        if (res.per_worker_state)
+            os << "  note: the ruleset has rate/recent/nth/... matches; each worker keeps their state apart (the kernel's is global),\n"
+                  "        so their counters can differ from one worker's\n";
+    }
+    return 0;
+}
+
+}  // namespace fwbench

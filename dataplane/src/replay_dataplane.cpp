@@ -1,0 +1,282 @@
+#include "fwbench/replay_dataplane.hpp"
+
+#include <rte_launch.h>
+#include <rte_lcore.h>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <stdexcept>
+#include <thread>
+#include <unordered_map>
+
+#include "fwbench/capture.hpp"
+
+namespace fwbench {
+
+namespace {
+
+std::uint64_t mix(std::uint64_t x) {
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ull;
+    x ^= x >> 33;
+    return x;
+}
+
+std::uint64_t addr_key(const IpAddr& a) {
+    std::uint64_t k = 0;
+    for (std::size_t i = 0; i < a.bytes.size(); ++i) k = mix(k ^ a.bytes[i] ^ (i << 8));
+    return k;
+}
+
+// Union-find over flow keys, in the order they are first seen.
+class FlowJoin {
+public:
+    std::uint32_t id(std::uint64_t key) {
+        auto [it, added] = index_.try_emplace(key, static_cast<std::uint32_t>(parent_.size()));
+        if (added) parent_.push_back(it->second);
+        return it->second;
+    }
+    std::uint32_t find(std::uint32_t x) {
+        while (parent_[x] != x) x = parent_[x] = parent_[parent_[x]];
+        return x;
+    }
+    void join(std::uint32_t a, std::uint32_t b) {
+        a = find(a), b = find(b);
+        if (a != b) parent_[std::max(a, b)] = std::min(a, b);  // the earliest key stays the root
+    }
+
+private:
+    std::unordered_map<std::uint64_t, std::uint32_t> index_;
+    std::vector<std::uint32_t> parent_;
+};
+
+// The ports conntrack keys a packet by: ICMP queries by their id, other port-less protocols by none.
+std::pair<std::uint16_t, std::uint16_t> flow_ports(const Packet& p) {
+    if (p.proto == proto::icmp) return {p.icmp_id, p.icmp_id};
+    if (p.fragment || !p.l4_present) return {0, 0};
+    return {p.sport, p.dport};
+}
+
+std::uint64_t packet_flow_key(const Packet& p) {
+    auto [s, d] = flow_ports(p);
+    return direction_free_flow_key(p.src, s, p.dst, d, p.proto);
+}
+
+}  // namespace
+
+std::uint64_t direction_free_flow_key(const IpAddr& a, std::uint16_t aport, const IpAddr& b, std::uint16_t bport, std::uint8_t proto) {
+    std::uint64_t x = mix(addr_key(a) ^ aport), y = mix(addr_key(b) ^ bport);
+    if (x > y) std::swap(x, y);
+    return mix(x * 31 + y) ^ proto;
+}
+
+bool has_cross_flow_state(const Ruleset& rs) {
+    for (const auto& t : rs.tables)
+        for (const auto& c : t.chains)
+            for (const auto& r : c.rules)
+                for (const auto& m : r.matches)
+                    if (is_stateful(m.spec)) return true;
+    return false;
+}
+
+LoadedCapture load_capture(const PacketPath& path, const std::string& capture, const CaptureReplayOptions& opt,
+                           const EngineOptions& engine_options) {
+    LoadedCapture out;
+    PathState st(path.ruleset(), engine_options, path.host().sysctl());
+    CaptureReplay replay(path, st, opt);
+    CaptureReader reader(capture);
+    CaptureRecord rec;
+    FlowJoin join;
+    std::vector<std::uint32_t> keys;
+    std::uint64_t first_ts = 0, last_ts = 0;
+    while (reader.next(rec)) {
+        ++out.records;
+        if (out.records == 1) first_ts = rec.timestamp_ns;
+        last_ts = std::max(last_ts, rec.timestamp_ns);
+        ReplayedPacket rp = replay.feed(rec, false);
+        if (rp.origin != CaptureOrigin::wire && rp.origin != CaptureOrigin::local) {
+            ++out.not_processed[rp.origin == CaptureOrigin::forwarded_copy ? "forwarded_copy" : rp.reason];
+            continue;
+        }
+        // Both tuples of a NATed packet, and the tuple an ICMP error quotes, are one flow.
+        const std::uint32_t k = join.id(packet_flow_key(rp.input));
+        join.join(k, join.id(packet_flow_key(rp.result.final_packet)));
+        if (rp.input.icmp_quoted.present) {
+            const auto& q = rp.input.icmp_quoted;
+            join.join(k, join.id(direction_free_flow_key(q.src, q.sport, q.dst, q.dport, q.proto)));
+        }
+        keys.push_back(k);
+        out.packets.push_back(rp.input);
+        out.origins.push_back(rp.path_origin);
+    }
+    out.truncated = reader.truncated();
+    out.span_ns = last_ts - first_ts;
+    std::unordered_map<std::uint32_t, std::uint32_t> dense;
+    for (std::uint32_t k : keys) {
+        auto [it, added] = dense.try_emplace(join.find(k), static_cast<std::uint32_t>(dense.size()));
+        out.flows.push_back(it->second);
+    }
+    out.flow_count = static_cast<std::uint32_t>(dense.size());
+    return out;
+}
+
+namespace {
+
+struct alignas(64) WorkerShared {
+    // Published after each burst, read by the progress line.
+    std::atomic<std::uint64_t> packets{0}, dropped{0};
+};
+
+struct WorkerJob {
+    const PacketPath* path = nullptr;
+    const LoadedCapture* capture = nullptr;
+    const ReplayOptions* opt = nullptr;
+    std::vector<std::uint32_t> packets;  // indexes into the capture, in capture order
+    std::unique_ptr<PathState> state;
+    WorkerStats stats;
+    WorkerShared* shared = nullptr;
+    const std::atomic<bool>* stop = nullptr;
+    std::chrono::steady_clock::time_point started, ended;
+    std::string error;
+};
+
+int worker_main(void* arg) {
+    auto& job = *static_cast<WorkerJob*>(arg);
+    try {
+        const LoadedCapture& cap = *job.capture;
+        const ReplayOptions& opt = *job.opt;
+        const std::uint64_t pass_shift = cap.span_ns + 1000000000ull;
+        PathResult result;
+        std::uint64_t packets = 0, bytes = 0;
+        std::uint64_t fates[6] = {};
+        constexpr std::size_t burst = 32;
+        const auto start = std::chrono::steady_clock::now();
+        std::uint64_t pass = 0;
+        for (;; ++pass) {
+            if (opt.duration_s <= 0 && pass >= opt.repeat) break;
+            if (job.stop->load(std::memory_order_relaxed)) break;
+            const std::uint64_t shift = pass * pass_shift;
+            for (std::size_t at = 0; at < job.packets.size(); at += burst) {
+                const std::size_t end = std::min(job.packets.size(), at + burst);
+                for (std::size_t i = at; i < end; ++i) {
+                    const std::uint32_t index = job.packets[i];
+                    if (i + 2 < end) __builtin_prefetch(&cap.packets[job.packets[i + 2]]);
+                    Packet p = cap.packets[index];
+                    p.timestamp_ns += shift;
+                    bytes += p.length;
+                    if (opt.null_path) continue;
+                    job.path->process(p, cap.origins[index], *job.state, result, false);
+                    ++fates[static_cast<std::size_t>(result.fate)];
+                }
+                packets += end - at;
+                job.shared->packets.store(packets, std::memory_order_relaxed);
+                job.shared->dropped.store(fates[static_cast<std::size_t>(Fate::dropped)] + fates[static_cast<std::size_t>(Fate::rejected)],
+                                          std::memory_order_relaxed);
+                if (opt.duration_s > 0 && job.stop->load(std::memory_order_relaxed)) break;
+            }
+        }
+        const auto end = std::chrono::steady_clock::now();
+        job.stats.seconds = std::chrono::duration<double>(end - start).count();
+        job.started = start;
+        job.ended = end;
+        job.stats.packets = packets;
+        job.stats.bytes = bytes;
+        job.stats.passes = pass;
+        std::copy(std::begin(fates), std::end(fates), job.stats.fates);
+        job.stats.connections = job.state->conntrack.size();
+    } catch (const std::exception& e) {
+        job.error = e.what();
+        return -1;
+    }
+    return 0;
+}
+
+}  // namespace
+
+ReplayResult run_replay(const PacketPath& path, const LoadedCapture& capture, const ReplayOptions& opt) {
+    if (capture.packets.empty()) throw std::runtime_error("the capture has no packet the packet path processes: nothing to replay");
+    if (opt.workers == 0) throw std::runtime_error("--workers must be at least 1");
+    std::vector<unsigned> lcores;
+    unsigned lcore;
+    RTE_LCORE_FOREACH_WORKER(lcore) lcores.push_back(lcore);
+    if (lcores.size() < opt.workers)
+        throw std::runtime_error(std::to_string(opt.workers) + " workers need as many EAL worker lcores; EAL has " + std::to_string(lcores.size()) +
+                                 " (fwbench gives EAL one per CPU unless --eal sets --lcores / -l)");
+
+    std::atomic<bool> stop{false};
+    std::vector<WorkerShared> shared(opt.workers);
+    std::vector<WorkerJob> jobs(opt.workers);
+    std::vector<std::uint64_t> flows_of(opt.workers, 0);
+    for (unsigned w = 0; w < opt.workers; ++w) {
+        jobs[w].path = &path;
+        jobs[w].capture = &capture;
+        jobs[w].opt = &opt;
+        jobs[w].state = std::make_unique<PathState>(path.ruleset(), opt.engine, path.host().sysctl());
+        jobs[w].shared = &shared[w];
+        jobs[w].stop = &stop;
+        jobs[w].stats.lcore = lcores[w];
+    }
+    std::vector<unsigned> worker_of_flow(capture.flow_count);
+    for (std::uint32_t f = 0; f < capture.flow_count; ++f) {
+        worker_of_flow[f] = static_cast<unsigned>(mix(f + 0x9e3779b97f4a7c15ull) % opt.workers);
+        ++flows_of[worker_of_flow[f]];
+    }
+    for (std::uint32_t i = 0; i < capture.packets.size(); ++i) jobs[worker_of_flow[capture.flows[i]]].packets.push_back(i);
+
+    const auto start = std::chrono::steady_clock::now();
+    for (unsigned w = 0; w < opt.workers; ++w) {
+        int rc = rte_eal_remote_launch(worker_main, &jobs[w], lcores[w]);
+        if (rc != 0) {
+            stop = true;
+            for (unsigned v = 0; v < w; ++v) rte_eal_wait_lcore(lcores[v]);
+            throw std::runtime_error("cannot launch a worker on lcore " + std::to_string(lcores[w]) + " (is it busy?)");
+        }
+    }
+    // The main lcore watches: progress once a second, the end of --duration.
+    auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+    double next_report = 1.0;
+    while (true) {
+        bool running = false;
+        for (unsigned w = 0; w < opt.workers; ++w) running = running || rte_eal_get_lcore_state(lcores[w]) != WAIT;
+        if (!running) break;
+        const double t = elapsed();
+        if (opt.duration_s > 0 && t >= opt.duration_s) stop = true;
+        if (opt.progress && t >= next_report) {
+            std::uint64_t n = 0, dropped = 0;
+            for (const auto& s : shared) {
+                n += s.packets.load(std::memory_order_relaxed);
+                dropped += s.dropped.load(std::memory_order_relaxed);
+            }
+            opt.progress(n, dropped, t);
+            next_report += 1.0;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    std::string errors;
+    for (unsigned w = 0; w < opt.workers; ++w) {
+        rte_eal_wait_lcore(lcores[w]);
+        if (!jobs[w].error.empty()) errors += (errors.empty() ? "" : "; ") + ("worker " + std::to_string(w) + ": " + jobs[w].error);
+    }
+    if (!errors.empty()) throw std::runtime_error(errors);
+
+    ReplayResult res(path.ruleset());
+    // Wall time from the first worker's start to the last one's end (the watcher polls, so its
+    // own clock would add up to a poll interval).
+    auto first = jobs[0].started, last = jobs[0].ended;
+    for (const auto& j : jobs) first = std::min(first, j.started), last = std::max(last, j.ended);
+    res.seconds = std::chrono::duration<double>(last - first).count();
+    res.per_worker_state = opt.workers > 1 && has_cross_flow_state(path.ruleset());
+    for (unsigned w = 0; w < opt.workers; ++w) {
+        jobs[w].stats.flows = flows_of[w];
+        res.workers.push_back(jobs[w].stats);
+        res.packets += jobs[w].stats.packets;
+        res.bytes += jobs[w].stats.bytes;
+        res.counters.add_counters(jobs[w].state->engine);
+    }
+    return res;
+}
+
+}  // namespace fwbench
