@@ -164,6 +164,12 @@ inline const std::vector<PathCase> path_cases = {
      {"wire tcp 198.51.100.7:40000 > 203.0.113.1:8080 in=wan1 flags=S", "wire tcp 192.0.2.50:80 > 198.51.100.7:40000 in=lan0 flags=SA",
       "wire tcp 198.51.100.7:40000 > 203.0.113.1:8080 in=wan1 flags=A"},
      "forwarded@nat:POSTROUTING:0 forwarded@filter:FORWARD:2 forwarded@filter:FORWARD:1", "nat:PREROUTING:1=1 nat:POSTROUTING:P=1 filter:FORWARD:1=2 filter:FORWARD:2=1"},
+    {"item 11: a DNATed first packet is already --ctstate DNAT in FORWARD (the binding sets the status bit at once)", "\"ip_forward\":1",
+     "*nat\n-A PREROUTING -i wan1 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 192.0.2.50:80\nCOMMIT\n"
+     "*filter\n-A FORWARD -m conntrack --ctstate SNAT\n-A FORWARD -m conntrack --ctstate DNAT -m conntrack --ctrepldst 198.51.100.7 -j ACCEPT\n"
+     "-A FORWARD -j DROP\nCOMMIT\n",
+     {"wire tcp 198.51.100.7:40000 > 203.0.113.1:8080 in=wan1 flags=S"},
+     "forwarded@nat:POSTROUTING:0", "nat:PREROUTING:1=1 nat:POSTROUTING:P=1 filter:FORWARD:2=1"},
     {"item 11: a PREROUTING -i wan1 port-forward never applies to the host's own connection", "",
      "*nat\n-A PREROUTING -i wan1 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 192.0.2.50:80\nCOMMIT\n"
      "*filter\n-A INPUT -p tcp -m tcp --dport 8080 -j ACCEPT\n-A INPUT -j DROP\nCOMMIT\n",

@@ -311,6 +311,9 @@ bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
                     return false;
                 }
                 nat_bind(c, hook, r.nat);
+                // The binding changes the entry at once (nf_nat_setup_info): later hooks see its
+                // SNAT/DNAT status bits (--ctstate DNAT) and its new reply tuple.
+                Conntrack::describe(c.ct, c.p);
             } else if (!done && c.trace) {
                 c.note_if([&] { return std::string(std::string("nat ") + hook_chain_name(hook) + ": not traversed (" +
                        (c.ct.state == CtState::established ? "not the first packet of its connection" : "no new connection") + ")"); });

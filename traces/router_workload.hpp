@@ -1,0 +1,41 @@
+#pragma once
+// A realistic router workload, generated: host, ruleset and capture together, for the replay
+// dataplane's tests and figures (and anyone who wants a router capture with known content).
+//
+// The router (documentation addresses only): wan1 203.0.113.1/24 with the default route via
+// 203.0.113.254, lan0 192.0.2.1/24 (hosts behind MASQUERADE), dmz0 198.51.100.1/25 (servers
+// reached by port forwards). Internet peers live in 198.51.100.128/25 (reached by the default
+// route). The ruleset is the common stateful shape with hundreds of rules: conntrack
+// ESTABLISHED/RELATED first, INVALID dropped, a blocklist of single addresses on the WAN side,
+// per-host LAN restrictions, DNAT port forwards with their FORWARD accepts, MASQUERADE.
+//
+// The capture (pcapng, one raw-IP interface per device, with directions): flows interleaved in
+// time, each with its packets in order — LAN clients' TCP connections (handshake, data both
+// ways, FIN) and DNS queries to the internet, inbound connections to the port forwards,
+// queries to the router's own DNS and SSH (its replies recorded outbound), pings, blocked
+// sources and scans of closed ports. Only the inbound copy of a forwarded packet is recorded.
+// Deterministic for a seed.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace fwbench {
+
+struct RouterWorkload {
+    std::string host_json;
+    std::string rules;                   // iptables-save text
+    std::vector<std::uint8_t> capture;   // pcapng
+    std::uint64_t flows = 0, packets = 0;
+};
+
+struct RouterWorkloadOptions {
+    std::uint64_t flows = 1000;
+    std::uint64_t seed = 1;
+    unsigned blocklist = 300;   // single-address DROP rules on the WAN side
+    unsigned forwards = 20;     // DNAT port forwards
+};
+
+RouterWorkload make_router_workload(const RouterWorkloadOptions& opt);
+
+}  // namespace fwbench
