@@ -467,6 +467,19 @@ std::string Host::table_name(std::uint32_t id) const {
     return it == table_names_.end() ? std::to_string(id) : it->second;
 }
 
+bool Host::has_custom_rules() const {
+    const std::pair<std::uint32_t, std::uint32_t> defaults[] = {{0, rt_table_local}, {32766, rt_table_main}, {32767, rt_table_default}};
+    std::size_t v4 = 0;
+    for (const auto& r : rules_) {
+        if (r.family != Family::ipv4) continue;
+        const bool plain = !r.invert && !r.from && !r.to && !r.iif && !r.oif && !r.fwmark && !r.tos &&
+                           r.action == RoutingRule::Action::lookup && r.suppress_prefixlength < 0;
+        if (v4 >= 3 || !plain || r.priority != defaults[v4].first || r.table != defaults[v4].second) return true;
+        ++v4;
+    }
+    return v4 != 3;
+}
+
 bool Host::is_local_address(const IpAddr& a) const {
     for (const auto& i : interfaces_)
         for (const auto& ia : i.addrs)

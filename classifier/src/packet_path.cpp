@@ -414,7 +414,7 @@ bool PacketPath::route_input(Ctx& c) const {
         if (unspecified(s)) return DropReason::none;
         int rpf = sys.rp_filter_for(in);
         bool accept_local = sys.accept_local_for(in);
-        bool custom_rules = host_.rules().size() > 3;
+        const bool custom_rules = host_.has_custom_rules();
         if (rpf == 0 && oif != in && !custom_rules) {
             if (accept_local) return DropReason::none;
             return host_.is_local_address(s) ? DropReason::martian_source : DropReason::none;

@@ -256,10 +256,14 @@ void KernelReplay::build(const Host& host) {
     for (std::uint32_t table = 1; table < 100000; ++table)
         if (host.table(table)) add_routes(table);
     for (const auto& cmd : later) in_router(cmd);
-    // Policy rules: replace the defaults with the host's.
-    in_router("ip rule flush");
-    in_router("ip rule del priority 0 2>/dev/null || true");
+    // Policy rules: replace the defaults with the host's — only when they differ: adding any
+    // rule sets the kernel's fib_has_custom_rules for good, which changes fib_validate_source.
+    if (host.has_custom_rules()) {
+        in_router("ip rule flush");
+        in_router("ip rule del priority 0 2>/dev/null || true");
+    }
     for (const auto& r : host.rules()) {
+        if (!host.has_custom_rules()) break;
         std::string cmd = "ip rule add priority " + std::to_string(r.priority);
         if (r.invert) cmd += " not";
         if (r.from) cmd += " from " + format_prefix(*r.from);

@@ -138,6 +138,10 @@ public:
     std::string table_name(std::uint32_t id) const;
     const Sysctls& sysctl() const { return sysctl_; }
     bool is_local_address(const IpAddr& a) const;  // configured on some interface
+    // Policy rules other than the three every namespace starts with (local 0, main 32766,
+    // default 32767): the kernel's fib_has_custom_rules, which makes fib_validate_source do the
+    // full reverse lookup even with rp_filter off.
+    bool has_custom_rules() const;
 
     // fib_lookup: policy rules in priority order, then the tables they name.
     RouteResult lookup(const RouteQuery& q) const;
