@@ -7,6 +7,7 @@
 
 #include <fstream>
 
+#include "fwbench/capture_replay.hpp"
 #include "fwbench/ip_addr_text.hpp"
 #include "fwbench/ipset.hpp"
 #include "fwbench/kernel_replay.hpp"
@@ -16,6 +17,7 @@
 #include "fwbench/ruleset_parser.hpp"
 #include "path_cases.hpp"
 #include "path_fixtures.hpp"
+#include "router_workload.hpp"
 
 namespace fwbench {
 namespace {
@@ -476,6 +478,44 @@ TEST(KernelOracleBackends, SecurityAndNatInputOrderFollowsTheBackend) {
         c.ruleset.backend = legacy ? Backend::nf_tables : Backend::legacy;
         EXPECT_FALSE(run_differential(host, host, c, kopt).agree()) << "modelled with the wrong backend, " << (legacy ? "legacy" : "nft")
                                                                    << " should disagree";
+    }
+}
+
+}  // namespace
+}  // namespace fwbench
+
+namespace fwbench {
+namespace {
+
+// The replay dataplane's workload — a 365-rule stateful router with MASQUERADE, port forwards
+// accepted by --ctstate DNAT, a blocklist, local services — replayed capture and all: fwbench
+// and the kernel count every packet with the same rules.
+TEST(KernelOracleRouterWorkload, GeneratedRouterCaptureAgreesPacketByPacket) {
+    require_kernel();
+    if (HasFatalFailure() || IsSkipped()) return;
+    RouterWorkload w = make_router_workload({500, 11, 300, 20});
+    Host host = Host::from_json(w.host_json, "router_workload host");
+    Ruleset rs = parse_ruleset(w.rules, {});
+    PacketPath path(rs, host);
+    PathState st(rs, EngineOptions{}, host.sysctl());
+    std::string file = testing::TempDir() + "router_workload.pcapng";
+    std::ofstream(file, std::ios::binary).write(reinterpret_cast<const char*>(w.capture.data()), static_cast<std::streamsize>(w.capture.size()));
+    DifferentialRun run(host, rs);
+    CaptureReplay replay(path, st, {"", run.traced(), 2000000000ull});
+    CaptureReader reader(file);
+    CaptureRecord rec;
+    std::uint64_t sent = 0;
+    while (reader.next(rec)) {
+        ReplayedPacket rp = replay.feed(rec);
+        if (rp.origin != CaptureOrigin::wire && rp.origin != CaptureOrigin::local) continue;
+        run.send(rp.input, rp.path_origin, rp.result);
+        ++sent;
+    }
+    DifferentialResult result = run.finish(st.engine);
+    EXPECT_GT(sent, 3000u);
+    EXPECT_TRUE(result.agree()) << result.report();
+    if (run.traced()) {
+        EXPECT_EQ(result.packets_compared, sent);
     }
 }
 
