@@ -328,4 +328,36 @@ TEST(FwbenchKernelCheck, SeedCaptureAgreesWithTheKernel) {
     }
 }
 
+// The replay dataplane from the command line: passes, workers, JSON, counters; bad requests
+// are errors with exit status 2 and a message, never a hang.
+TEST(FwbenchReplay, RepeatWorkersJsonAndErrors) {
+    std::string args = "--rules " + env("FWBENCH_SOURCE") + "/traces/seed/rules.v4 --host " + env("FWBENCH_SOURCE") +
+                       "/traces/seed/host.json --pcap " + env("FWBENCH_SOURCE") + "/traces/seed/capture.pcap";
+    Result j = run(args + " -q --repeat 4 --engine compiled --json -");
+    ASSERT_EQ(j.status, 0) << j.err;
+    auto doc = nlohmann::json::parse(j.out);
+    EXPECT_EQ(doc["loaded"]["records"], 13);
+    EXPECT_EQ(doc["loaded"]["packets"], 9);  // 3 forwarded copies and an ARP are not for the path
+    EXPECT_EQ(doc["packets"], 36);
+    ASSERT_EQ(doc["workers"].size(), 1u);
+    EXPECT_EQ(doc["workers"][0]["passes"], 4);
+    EXPECT_EQ(doc["workers"][0]["fates"]["dropped"], 12);
+    // Counters add up over passes: the seed ruleset has no state.
+    Result c = run(args + " -q --repeat 4 --counters -");
+    ASSERT_EQ(c.status, 0) << c.err;
+    EXPECT_NE(c.out.find("[12:720] -A INPUT -j DROP"), std::string::npos) << c.out;
+    Result text = run(args + " --repeat 2");
+    ASSERT_EQ(text.status, 0) << text.err;
+    EXPECT_NE(text.out.find("replayed 18 packets by 1 worker"), std::string::npos) << text.out;
+    Result many = run(args + " --workers 100");
+    EXPECT_EQ(many.status, 2);
+    EXPECT_NE(many.err.find("100 workers need as many EAL worker lcores"), std::string::npos) << many.err;
+    Result bad_eal = run(args + " --repeat 2 --eal '--no-such-eal-option'");
+    EXPECT_EQ(bad_eal.status, 2);
+    EXPECT_NE(bad_eal.err.find("DPDK EAL initialisation failed"), std::string::npos) << bad_eal.err;
+    EXPECT_NE(bad_eal.err.find("--no-such-eal-option"), std::string::npos) << bad_eal.err;
+    Result verdicts = run(args + " --repeat 2 --verdicts -");
+    EXPECT_EQ(verdicts.status, 2);
+}
+
 }  // namespace

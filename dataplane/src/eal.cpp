@@ -4,6 +4,7 @@
 #include <rte_errno.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <mutex>
 #include <stdexcept>
@@ -31,6 +32,9 @@ void ensure_eal(const std::vector<std::string>& extra_args) {
         lcores.push_back('@');
         lcores.append(std::to_string(c));
     }
+    // A core list of the user's (-l, -c, --lcores) replaces fwbench's: EAL refuses both.
+    for (const auto& a : extra_args)
+        if (a.rfind("-l", 0) == 0 || a.rfind("-c", 0) == 0 || a.rfind("--lcores", 0) == 0) lcores.clear();
     std::vector<std::string> args = {"fwbench", lcores,
                                      "--no-huge", "--no-pci", "-m", "256", "--no-shconf", "--no-telemetry",
                                      "--log-level=error",
@@ -38,6 +42,7 @@ void ensure_eal(const std::vector<std::string>& extra_args) {
                                      // caps itself at 256 bits otherwise (rte_acl's fastest method needs this).
                                      "--force-max-simd-bitwidth=512"};
     args.insert(args.end(), extra_args.begin(), extra_args.end());
+    args.erase(std::remove(args.begin(), args.end(), std::string()), args.end());
     // rte_eal_init keeps pointers into argv: give it storage that lives as long as the process.
     static std::vector<std::string> storage;
     static std::vector<char*> argv;
@@ -46,7 +51,12 @@ void ensure_eal(const std::vector<std::string>& extra_args) {
     for (auto& s : storage) argv.push_back(s.data());
     argv.push_back(nullptr);
     int n = rte_eal_init(static_cast<int>(storage.size()), argv.data());
-    if (n < 0) throw std::runtime_error(std::string("DPDK EAL initialisation failed: ") + rte_strerror(rte_errno));
+    if (n < 0) {
+        std::string given;
+        for (std::size_t i = 1; i < args.size(); ++i) given += (i > 1 ? " " : "") + args[i];
+        throw std::runtime_error(std::string("DPDK EAL initialisation failed (") + rte_strerror(rte_errno) + ") with the EAL arguments '" + given +
+                                 "' (fwbench's defaults, then --eal's); EAL's own complaint is printed above");
+    }
     initialised = true;
 }
 
