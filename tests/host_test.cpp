@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include <set>
 
 #include "fwbench/host.hpp"
@@ -202,6 +204,49 @@ TEST(Host, BadFilesNameTheJsonPath) {
         } catch (const ParseError& e) {
             EXPECT_NE(std::string(e.what()).find(b.message), std::string::npos) << e.what() << "\nexpected: " << b.message;
             EXPECT_EQ(e.file(), "host.json");
+        }
+    }
+}
+
+}  // namespace
+}  // namespace fwbench
+
+namespace fwbench {
+namespace {
+
+// Route lookup, short tables (scanned flat) and long ones (the trie), against the definition:
+// the longest prefix covering the address, then the lowest metric, then the first added, among
+// routes whose TOS fits.
+TEST(RouteTable, FlatScanAndTrieEqualLongestPrefixThenMetric) {
+    std::mt19937_64 rng(9);
+    for (int round = 0; round < 40; ++round) {
+        const std::size_t count = round % 2 ? 70 + rng() % 40 : 1 + rng() % 60;
+        RouteTable table;
+        std::vector<Route> added;
+        for (std::size_t i = 0; i < count; ++i) {
+            Route r;
+            r.prefixlen = static_cast<int>(rng() % 4 == 0 ? 0 : 8 + rng() % 25);
+            std::uint32_t base = 0xC0000200u + static_cast<std::uint32_t>(rng() % 4) * 0x100u;  // 192.0.2.0 .. 192.0.5.0
+            if (rng() % 3 == 0) base = static_cast<std::uint32_t>(rng());
+            r.dst = IpPrefix{IpAddr::v4(base), IpAddr::v4(r.prefixlen ? ~std::uint32_t{0} << (32 - r.prefixlen) : 0)};
+            r.metric = static_cast<std::uint32_t>(rng() % 3);
+            r.tos = rng() % 5 == 0 ? 0x10 : 0;
+            r.dev = std::to_string(i);
+            table.add(r);
+            added.push_back(r);
+        }
+        for (int q = 0; q < 300; ++q) {
+            std::uint32_t a = 0xC0000200u + static_cast<std::uint32_t>(rng() % 0x400);
+            if (q % 4 == 0) a = static_cast<std::uint32_t>(rng());
+            const std::uint8_t tos = q % 3 == 0 ? 0x10 : 0;
+            const Route* want = nullptr;
+            for (const Route& r : added) {
+                const std::uint32_t mask = r.prefixlen ? ~std::uint32_t{0} << (32 - r.prefixlen) : 0;
+                if ((a & mask) != (r.dst.addr.v4_host() & mask) || (r.tos != 0 && r.tos != tos)) continue;
+                if (!want || r.prefixlen > want->prefixlen || (r.prefixlen == want->prefixlen && r.metric < want->metric)) want = &r;
+            }
+            const Route* got = table.lookup(IpAddr::v4(a), tos);
+            ASSERT_EQ(got ? got->dev : "none", want ? want->dev : "none") << "round " << round << " (" << count << " routes), address " << a;
         }
     }
 }

@@ -51,13 +51,35 @@ void RouteTable::add(Route r) {
         if (!c) c = std::make_unique<Node>();
         n = c.get();
     }
+    const bool v4 = r.dst.addr.family == Family::ipv4;
     all_.push_back(std::move(r));
     n->routes.push_back(all_.size() - 1);
     std::stable_sort(n->routes.begin(), n->routes.end(),
                      [&](std::size_t a, std::size_t b) { return all_[a].metric < all_[b].metric; });
+    if (!v4) return;
+    ++routes4_;
+    flat4_.clear();
+    if (routes4_ > flat_limit) return;
+    for (std::uint32_t i = 0; i < all_.size(); ++i) {
+        const Route& x = all_[i];
+        if (x.dst.addr.family != Family::ipv4) continue;
+        const std::uint32_t mask = x.prefixlen == 0 ? 0 : ~std::uint32_t{0} << (32 - x.prefixlen);
+        flat4_.push_back({x.dst.addr.v4_host() & mask, mask, x.tos, i});
+    }
+    // Longest prefix first; then as the trie node keeps them: by metric, in the order added.
+    std::stable_sort(flat4_.begin(), flat4_.end(), [&](const FlatRoute& a, const FlatRoute& b) {
+        if (a.mask != b.mask) return a.mask > b.mask;
+        return all_[a.route].metric < all_[b.route].metric;
+    });
 }
 
 const Route* RouteTable::lookup(const IpAddr& dst, std::uint8_t tos) const {
+    if (dst.family == Family::ipv4 && routes4_ <= flat_limit) {
+        const std::uint32_t d = dst.v4_host();
+        for (const FlatRoute& f : flat4_)
+            if ((d & f.mask) == f.net && (f.tos == 0 || f.tos == tos)) return &all_[f.route];
+        return nullptr;
+    }
     const Node* n = (dst.family == Family::ipv4 ? root4_ : root6_).get();
     const Route* best = nullptr;
     const int bits = address_bits(dst.family);

@@ -124,6 +124,17 @@ private:
     struct Node;
     std::unique_ptr<Node> root4_, root6_;
     std::vector<Route> all_;  // for listing (ip route show)
+    // A host's IPv4 tables are short: scanning them in (prefix length, metric) order is the
+    // trie's answer without its pointer chase (up to 32 dependent reads). Used up to
+    // flat_limit routes; longer tables use the trie.
+    static constexpr std::size_t flat_limit = 64;
+    struct FlatRoute {
+        std::uint32_t net = 0, mask = 0;
+        std::uint8_t tos = 0;
+        std::uint32_t route = 0;  // index into all_
+    };
+    std::vector<FlatRoute> flat4_;
+    std::size_t routes4_ = 0;
 };
 
 class Host : public HostView {
