@@ -36,6 +36,7 @@
 #include "output.hpp"
 #include "run_report.hpp"
 #include "pcap_run.hpp"
+#include "port_run.hpp"
 #include "replay_run.hpp"
 #include "running_host.hpp"
 #include "sources.hpp"
@@ -267,6 +268,15 @@ int run(int argc, char** argv) {
     app.add_option("--repeat", repeat, "replay dataplane: passes over the capture, loaded once into memory")->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
     app.add_option("--duration", duration, "replay dataplane: replay for this many seconds")->check(CLI::PositiveNumber);
     app.add_flag("--null-path", null_path, "replay dataplane: the same loop without the packet path (the dataplane's own cost)");
+    std::vector<std::string> port_specs;
+    std::string local_port;
+    double idle_stop = 0;
+    bool no_forward = false;
+    app.add_option("--port", port_specs, "a DPDK port and the host interface it stands for, DEV=IFACE (0=wan1, net_pcap0=lan0); repeatable")
+        ->take_all();
+    app.add_option("--local", local_port, "ports: a device that receives the packets delivered to the host (else counted)");
+    app.add_option("--idle-stop", idle_stop, "ports: stop after this many seconds without a received packet")->check(CLI::PositiveNumber);
+    app.add_flag("--no-forward", no_forward, "ports: count fates, transmit nothing");
 
     SourceOptions src;
     std::vector<std::string> explain_packets;
@@ -309,6 +319,25 @@ int run(int argc, char** argv) {
     if (dump_host->parsed()) {
         std::cout << dump_running_host();
         return 0;
+    }
+    if (!port_specs.empty()) {
+        if (!pcap_path.empty()) throw std::runtime_error("--port and --pcap are two sources: give one (a capture file as a port: --eal '--vdev=net_pcap0,rx_pcap=FILE')");
+        if (engine == "all" || engine == "acl") throw std::runtime_error("with --port choose --engine linear or compiled");
+        PortRunCli pr;
+        pr.sources = {rules_path, host_path, ipsets_path, family, lenient, backend};
+        pr.ports = port_specs;
+        pr.local_port = local_port;
+        pr.counters = counters_path;
+        pr.json = json_path;
+        pr.seed = seed;
+        pr.quiet = quiet;
+        pr.no_forward = no_forward;
+        pr.engine = engine == "compiled" ? EngineKind::compiled : EngineKind::linear;
+        std::istringstream words(eal);
+        for (std::string w; words >> w;) pr.eal_args.push_back(w);
+        pr.duration_s = duration;
+        pr.idle_stop_s = idle_stop;
+        return run_port_mode(pr);
     }
     if (!pcap_path.empty()) {
         if (format != "iptables") throw std::runtime_error("--pcap needs an iptables ruleset (--format iptables)");

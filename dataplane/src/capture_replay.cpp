@@ -127,7 +127,7 @@ ReplayedPacket CaptureReplay::feed(const FrameView& frame, bool trace) {
     auto start = std::chrono::steady_clock::now();
     out.result = path_.process(p, origin, st_, trace);
     out.path_ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count());
-    if (out.result.fate == Fate::forwarded) {
+    if (out.result.fate == Fate::forwarded && opt_.predict_copies) {
         const Packet& f = out.result.final_packet;
         predictions_.push_back({meta.index, meta.timestamp_ns, out.result.out_iface, f.src, f.dst, f.proto, f.ttl, f.sport, f.dport});
     }

@@ -121,6 +121,50 @@ std::uint16_t internet_checksum(const std::uint8_t* data, std::size_t size, std:
     return static_cast<std::uint16_t>(~sum);
 }
 
+bool rewrite_ipv4(std::uint8_t* ip, std::size_t size, const Packet& after) {
+    if (size < 20 || (ip[0] >> 4) != 4) return false;
+    const std::size_t ihl = static_cast<std::size_t>(ip[0] & 0x0f) * 4, total = be16(ip + 2);
+    if (ihl < 20 || total < ihl || total > size) return false;
+    ip[1] = after.tos;
+    ip[8] = after.ttl;
+    std::memcpy(ip + 12, after.src.bytes.data(), 4);
+    std::memcpy(ip + 16, after.dst.bytes.data(), 4);
+    put16(ip + 10, 0);
+    put16(ip + 10, internet_checksum(ip, ihl));
+    const bool first_fragment_or_whole = (be16(ip + 6) & 0x1fff) == 0;
+    if (!first_fragment_or_whole || (be16(ip + 6) & 0x2000)) return true;  // no whole segment to checksum
+    std::uint8_t* l4 = ip + ihl;
+    const std::size_t seglen = total - ihl;
+    const std::uint32_t pseudo = be16(ip + 12) + be16(ip + 14) + be16(ip + 16) + be16(ip + 18) + ip[9] + static_cast<std::uint32_t>(seglen);
+    switch (ip[9]) {
+        case proto::tcp:
+            if (seglen < 20) return true;
+            put16(l4, after.sport);
+            put16(l4 + 2, after.dport);
+            put16(l4 + 16, 0);
+            put16(l4 + 16, internet_checksum(l4, seglen, pseudo));
+            break;
+        case proto::udp:
+            if (seglen < 8) return true;
+            put16(l4, after.sport);
+            put16(l4 + 2, after.dport);
+            if (be16(l4 + 6) != 0) {  // a UDP checksum of 0 means none was sent: keep it so
+                put16(l4 + 6, 0);
+                const std::uint16_t c = internet_checksum(l4, seglen, pseudo);
+                put16(l4 + 6, c == 0 ? 0xffff : c);
+            }
+            break;
+        case proto::icmp:
+            if (seglen < 8) return true;
+            if (l4[0] == 8 || l4[0] == 0 || l4[0] == 13 || l4[0] == 14) put16(l4 + 4, after.icmp_id);  // queries: NAT maps the id
+            put16(l4 + 2, 0);
+            put16(l4 + 2, internet_checksum(l4, seglen));
+            break;
+        default: break;
+    }
+    return true;
+}
+
 ParsedDatagram parse_ipv4(const std::uint8_t* data, std::size_t size, std::size_t wire_length) {
     ParsedDatagram r;
     if (size < 1) {

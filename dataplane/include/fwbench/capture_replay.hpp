@@ -48,6 +48,9 @@ struct CaptureReplayOptions {
     std::string iface;            // for records that carry no interface
     bool trace = false;
     std::uint64_t prediction_window_ns = 2000000000ull;  // a forwarded copy appears within this
+    // Remember forwarded packets to recognise their outbound copies (captures). Live ports only
+    // see what arrives, so they turn it off.
+    bool predict_copies = true;
 };
 
 class CaptureReplay {

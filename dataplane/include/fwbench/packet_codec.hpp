@@ -45,4 +45,11 @@ std::vector<std::uint8_t> build_ipv4(const Packet& p, std::uint16_t ip_id = 0);
 
 std::uint16_t internet_checksum(const std::uint8_t* data, std::size_t size, std::uint32_t initial = 0);
 
+// What forwarding did to a datagram, written into its bytes in place: addresses, TCP/UDP ports or
+// the ICMP query id (NAT), TTL, TOS; then the IPv4 header checksum and the transport checksum
+// (TCP, UDP unless it carried none, ICMP) recomputed over the whole segment. Fragments get the
+// IP header only. ICMP errors' quoted headers are left as they are (fwbench does not NAT them).
+// Returns false, touching nothing, when the datagram is not all in [l3, l3 + size).
+bool rewrite_ipv4(std::uint8_t* l3, std::size_t size, const Packet& after);
+
 }  // namespace fwbench

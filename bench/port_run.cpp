@@ -1,0 +1,87 @@
+#include "port_run.hpp"
+
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <iomanip>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "fwbench/eal.hpp"
+#include "fwbench/port_dataplane.hpp"
+#include "fwbench/ruleset_parser.hpp"
+#include "output.hpp"
+
+namespace fwbench {
+
+int run_port_mode(const PortRunCli& o) {
+    auto ipsets = load_ipsets(o.sources);
+    Host host = load_host(o.sources);
+    Ruleset rs = load_ruleset(o.sources, ipsets ? &*ipsets : nullptr);
+    ensure_eal(o.eal_args);
+    PacketPath path(rs, host, ipsets ? &*ipsets : nullptr, o.engine);
+    PortRunOptions opt;
+    for (const auto& spec : o.ports) opt.ports.push_back(parse_port_map(spec));
+    opt.local_port = o.local_port;
+    opt.forward = !o.no_forward;
+    opt.duration_s = o.duration_s;
+    opt.idle_stop_s = o.idle_stop_s;
+    opt.engine.seed = o.seed;
+    const bool live = !o.quiet && isatty(STDERR_FILENO);
+    if (live)
+        opt.progress = [](std::uint64_t rx, std::uint64_t tx, std::uint64_t dropped, double s) {
+            std::fprintf(stderr, "\r  %5.0f s  rx %12llu  tx %12llu  dropped %12llu  %8.3f Mpps ", s, static_cast<unsigned long long>(rx),
+                         static_cast<unsigned long long>(tx), static_cast<unsigned long long>(dropped), static_cast<double>(rx) / s / 1e6);
+            std::fflush(stderr);
+        };
+    PortRunResult res = run_ports(path, opt);
+    close_ports(opt.ports);
+    if (live) std::fprintf(stderr, "\n");
+    std::uint64_t rx = 0, tx = 0;
+    for (const auto& p : res.ports) rx += p.rx, tx += p.tx;
+    if (!o.counters.empty()) {
+        Output out(o.counters);
+        out.stream() << format_ruleset(rs, &res.counters);
+    }
+    if (!o.json.empty()) {
+        nlohmann::ordered_json j;
+        j["rules"] = rs.source;
+        j["seconds"] = res.seconds;
+        j["ports"] = nlohmann::ordered_json::array();
+        for (const auto& p : res.ports)
+            j["ports"].push_back({{"device", p.device}, {"iface", p.iface}, {"port_id", p.port_id}, {"rx", p.rx}, {"tx", p.tx},
+                                  {"tx_failed", p.tx_failed}, {"imissed", p.imissed}, {"ierrors", p.ierrors}});
+        nlohmann::ordered_json f = nlohmann::ordered_json::object();
+        for (int k = 0; k < 6; ++k)
+            if (res.fates[k]) f[fate_name(static_cast<Fate>(k))] = res.fates[k];
+        j["fates"] = f;
+        j["not_processed"] = res.not_processed;
+        j["forwarded_without_port"] = res.forwarded_without_port;
+        j["rewrite_failed"] = res.rewrite_failed;
+        j["rx"] = rx;
+        j["tx"] = tx;
+        Output out(o.json);
+        out.stream() << j.dump(2) << '\n';
+    }
+    if (!o.quiet) {
+        std::ostream& os = (o.counters == "-" || o.json == "-") ? std::cerr : std::cout;
+        os << "fwbench ports: " << rs.source << " (" << rs.rule_count() << " rules), " << res.ports.size() << " ports, "
+           << std::fixed << std::setprecision(2) << res.seconds << " s\n";
+        for (const auto& p : res.ports)
+            os << "    " << p.device << " = " << p.iface << ": rx " << p.rx << ", tx " << p.tx << (p.tx_failed ? ", tx refused " + std::to_string(p.tx_failed) : "")
+               << (p.imissed ? ", missed by the driver " + std::to_string(p.imissed) : "") << "\n";
+        os << "  fates:";
+        for (int k = 0; k < 6; ++k)
+            if (res.fates[k]) os << " " << fate_name(static_cast<Fate>(k)) << " " << res.fates[k];
+        os << "\n";
+        for (const auto& [why, n] : res.not_processed) os << "  not processed: " << n << " " << why << "\n";
+        if (res.forwarded_without_port)
+            os << "  " << res.forwarded_without_port << " forwarded packets left through an interface without a port (freed)\n";
+        if (res.rewrite_failed) os << "  " << res.rewrite_failed << " forwarded packets could not be rewritten (freed)\n";
+    }
+    return 0;
+}
+
+}  // namespace fwbench

@@ -1,0 +1,81 @@
+#pragma once
+// The port dataplane: packets from DPDK ethdev ports — a NIC, net_af_packet or net_pcap on a
+// kernel interface (live), net_pcap rx_pcap= (a file), net_ring, net_null — through the packet
+// path, and, in forwarding mode, out of the port of their exit interface.
+//
+// Each port stands for one of the host's interfaces (`--port 0=wan1 --port net_pcap1=lan0`), so a
+// frame received on it is exactly a captured frame inbound on that interface: the same decoding,
+// origin and semantics (CaptureReplay, with no outbound-copy prediction, since a port only shows
+// what arrives). Fates: forwarded packets are rewritten as the kernel sends them (addresses and
+// ports after NAT, TTL - 1, TOS, IPv4 and transport checksums; the Ethernet source becomes the
+// exit interface's MAC, the destination `next_hop_mac`, since fwbench keeps no neighbour table)
+// and transmitted on the exit interface's port — counted as "no port" and freed when that
+// interface has none; delivered packets are counted, or transmitted unchanged on the `local`
+// port when one is named; dropped, rejected and queued ones are freed. So with net_pcap
+// tx_pcap= ports, what comes out is a file a test can read.
+//
+// How: one worker lcore polls every port's queue 0 in turn, bursts of 32; the main lcore prints
+// progress once a second and ends the run after `duration_s`, or once no port has delivered a
+// packet for `idle_stop_s` (file-backed and test ports), or on stop(). Ports are configured
+// with one RX and one TX queue from a pool of the dataplane's own, started, and promiscuous mode
+// is asked for (not all drivers have it: ignored). Bad port names, ports that do not exist,
+// interfaces the host does not have and ports that fail to start are errors naming the port
+// and what exists.
+//
+// Not yet: several workers on ports (RSS queues or a software distributor), IPv6 forwarding,
+// ICMP errors the kernel would send for rejects and TTL expiry.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "fwbench/capture.hpp"
+#include "fwbench/packet_path.hpp"
+
+namespace fwbench {
+
+struct PortMap {
+    std::string device;  // an ethdev port id ("0") or name ("net_pcap0", "0000:3b:00.0")
+    std::string iface;   // the host interface it stands for
+};
+// "DEVICE=IFACE"; throws std::runtime_error naming the spec when it is not that.
+PortMap parse_port_map(const std::string& spec);
+
+struct PortRunOptions {
+    std::vector<PortMap> ports;
+    std::string local_port;       // optional: a device that receives delivered packets
+    bool forward = true;          // false: count fates only, transmit nothing
+    double duration_s = 0;        // > 0: stop after this long
+    double idle_stop_s = 0;       // > 0: stop after this long without a received packet
+    MacAddr next_hop_mac{{0x02, 0, 0, 0, 0, 0x01}};
+    EngineOptions engine;
+    std::function<void(std::uint64_t rx, std::uint64_t tx, std::uint64_t dropped, double seconds)> progress;
+};
+
+struct PortStats {
+    std::string device, iface;
+    std::uint16_t port_id = 0;
+    std::uint64_t rx = 0, tx = 0, tx_failed = 0;
+    std::uint64_t imissed = 0, ierrors = 0;  // the driver's own counts (rte_eth_stats)
+};
+
+struct PortRunResult {
+    std::vector<PortStats> ports;
+    std::uint64_t fates[6] = {};
+    std::map<std::string, std::uint64_t> not_processed;  // malformed, skipped (by reason)
+    std::uint64_t forwarded_without_port = 0, rewrite_failed = 0;
+    EngineState counters;
+    double seconds = 0;
+    explicit PortRunResult(const Ruleset& rs) : counters(rs, EngineOptions{}) {}
+};
+
+// Configures and starts the ports, runs until a stop condition, stops them (a tx_pcap file is
+// complete once this returns... and its port is closed: close_ports()).
+PortRunResult run_ports(const PacketPath& path, const PortRunOptions& opt);
+
+// Stops and closes the ports' devices (flushing what net_pcap writes).
+void close_ports(const std::vector<PortMap>& ports);
+
+}  // namespace fwbench

@@ -1,0 +1,142 @@
+// The port dataplane end to end, no NIC needed: net_pcap ports read a capture (rx_pcap) and
+// write what leaves each interface (tx_pcap). What comes out of forwarding mode must be exactly
+// the accepted forwarded packets, rewritten as the kernel sends them: MASQUERADE's source,
+// TTL - 1, valid IPv4 and TCP/UDP checksums, the exit interface's MAC; nothing dropped or
+// delivered leaves. Bad ports are errors naming what exists.
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "fwbench/capture.hpp"
+#include "fwbench/packet_codec.hpp"
+#include "fwbench/packet_description.hpp"
+
+namespace fwbench {
+namespace {
+
+std::string env_or_fail(const char* name) {
+    const char* v = std::getenv(name);
+    if (!v) throw std::runtime_error(std::string("test needs ") + name + " (run it through meson test)");
+    return v;
+}
+
+struct Ran {
+    int status = -1;
+    std::string out, err;
+};
+
+Ran fwbench(const std::string& args) {
+    std::string dir = testing::TempDir();
+    std::string cmd = env_or_fail("FWBENCH_BIN") + " " + args + " >" + dir + "ports.out 2>" + dir + "ports.err";
+    Ran r;
+    int rc = std::system(("timeout 60 " + cmd).c_str());
+    r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+    std::ifstream o(dir + "ports.out"), e(dir + "ports.err");
+    r.out.assign(std::istreambuf_iterator<char>(o), {});
+    r.err.assign(std::istreambuf_iterator<char>(e), {});
+    return r;
+}
+
+std::string write(const std::string& name, const std::string& text) {
+    std::string file = testing::TempDir() + name;
+    std::ofstream(file, std::ios::binary) << text;
+    return file;
+}
+
+std::string write_bytes(const std::string& name, const std::vector<std::uint8_t>& bytes) {
+    std::string file = testing::TempDir() + name;
+    std::ofstream(file, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    return file;
+}
+
+const MacAddr lan_mac{{0x02, 0, 0x5e, 0, 0x02, 0x01}}, wan_mac{{0x02, 0, 0x5e, 0, 0x01, 0x01}}, client_mac{{0x02, 0xaa, 0, 0, 0, 0x50}};
+
+std::vector<std::uint8_t> frame(const std::string& description, const MacAddr& to) {
+    Packet p = parse_packet_description(description).packet;
+    return ethernet_frame(client_mac, to, build_ipv4(p, 7));
+}
+
+bool transport_checksum_ok(const std::uint8_t* ip, std::size_t total) {
+    const std::size_t ihl = static_cast<std::size_t>(ip[0] & 0x0f) * 4;
+    const std::uint32_t pseudo = (ip[12] << 8 | ip[13]) + (ip[14] << 8 | ip[15]) + (ip[16] << 8 | ip[17]) + (ip[18] << 8 | ip[19]) + ip[9] +
+                                 static_cast<std::uint32_t>(total - ihl);
+    return internet_checksum(ip + ihl, total - ihl, pseudo) == 0;
+}
+
+TEST(FwbenchPorts, ForwardingWritesExactlyTheAcceptedPacketsRewritten) {
+    const std::string host = env_or_fail("FWBENCH_SOURCE") + "/traces/seed/host.json";
+    const std::string rules = write("ports.v4",
+                                    "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
+                                    "-A POSTROUTING -o wan1 -j MASQUERADE\nCOMMIT\n"
+                                    "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+                                    "-A FORWARD -p tcp -m tcp --dport 25 -j DROP\nCOMMIT\n");
+    std::vector<CaptureFrame> lan = {
+        {1000, frame("tcp 192.0.2.50:40000 > 198.51.100.7:443 flags=S len=60 ttl=64", lan_mac), 0, Direction::unknown, 0},
+        {2000, frame("tcp 192.0.2.50:40001 > 198.51.100.7:25 flags=S len=60 ttl=64", lan_mac), 0, Direction::unknown, 0},  // dropped
+        {3000, frame("udp 192.0.2.51:4000 > 198.51.100.9:53 len=120 ttl=30", lan_mac), 0, Direction::unknown, 0},
+        {4000, frame("tcp 192.0.2.50:40002 > 192.0.2.1:22 flags=S len=60 ttl=64", lan_mac), 0, Direction::unknown, 0},  // delivered
+        {5000, frame("tcp 192.0.2.52:40003 > 198.51.100.7:80 flags=S len=60 ttl=1", lan_mac), 0, Direction::unknown, 0},  // TTL expires
+    };
+    const std::string in = write_bytes("lan_in.pcap", write_pcap(linktype::ethernet, lan));
+    const std::string empty = write_bytes("empty.pcap", write_pcap(linktype::ethernet, {}));
+    const std::string out_wan = testing::TempDir() + "wan_out.pcap", out_lan = testing::TempDir() + "lan_out.pcap";
+    std::remove(out_wan.c_str());
+    const std::string eal = "--eal '--vdev=net_pcap0,rx_pcap=" + in + ",tx_pcap=" + out_lan + " --vdev=net_pcap1,rx_pcap=" + empty +
+                            ",tx_pcap=" + out_wan + "'";
+    Ran r = fwbench("--rules " + rules + " --host " + host + " --port net_pcap0=lan0 --port net_pcap1=wan1 --idle-stop 0.5 " + eal +
+                    " -q --json - --counters " + testing::TempDir() + "ports_counters.v4");
+    ASSERT_EQ(r.status, 0) << r.err << r.out;
+    auto doc = nlohmann::json::parse(r.out);
+    EXPECT_EQ(doc["rx"], 5);
+    EXPECT_EQ(doc["tx"], 2);
+    EXPECT_EQ(doc["fates"]["forwarded"], 2);
+    EXPECT_EQ(doc["fates"]["dropped"], 2);
+    EXPECT_EQ(doc["fates"]["delivered"], 1);
+
+    CaptureReader reader(out_wan);
+    CaptureRecord rec;
+    std::vector<Packet> sent;
+    while (reader.next(rec)) {
+        LinkInfo link = decode_link(rec.link_type, rec.frame.data(), rec.frame.size());
+        ASSERT_TRUE(link.src_mac.has_value());
+        EXPECT_EQ(*link.src_mac, wan_mac) << "frames leave with the exit interface's MAC";
+        ParsedDatagram d = parse_ipv4(rec.frame.data() + link.l3_offset, rec.frame.size() - link.l3_offset);
+        ASSERT_EQ(d.error, Malformation::none) << "IPv4 header checksum and lengths";
+        EXPECT_TRUE(transport_checksum_ok(rec.frame.data() + link.l3_offset, d.packet.length)) << "packet " << rec.index;
+        sent.push_back(d.packet);
+    }
+    ASSERT_EQ(sent.size(), 2u);
+    auto brief = [](const Packet& p) {
+        return std::to_string(p.proto) + " " + format_ip(p.src) + ":" + std::to_string(p.sport) + " > " + format_ip(p.dst) + ":" +
+               std::to_string(p.dport) + " len=" + std::to_string(p.length) + " ttl=" + std::to_string(p.ttl);
+    };
+    EXPECT_EQ(brief(sent[0]), "6 203.0.113.1:40000 > 198.51.100.7:443 len=60 ttl=63");
+    EXPECT_EQ(brief(sent[1]), "17 203.0.113.1:4000 > 198.51.100.9:53 len=120 ttl=29");
+    // The LAN port sent nothing back out: no local sink was named, replies never came.
+    CaptureReader lan_out(out_lan);
+    EXPECT_FALSE(lan_out.next(rec));
+}
+
+TEST(FwbenchPorts, BadPortsAreClearErrors) {
+    const std::string host = env_or_fail("FWBENCH_SOURCE") + "/traces/seed/host.json";
+    const std::string rules = env_or_fail("FWBENCH_SOURCE") + "/traces/seed/rules.v4";
+    Ran missing = fwbench("--rules " + rules + " --host " + host + " --port 3=wan1 --idle-stop 0.2");
+    EXPECT_EQ(missing.status, 2);
+    EXPECT_NE(missing.err.find("port 3 does not exist; DPDK has: none"), std::string::npos) << missing.err;
+    const std::string empty = write_bytes("empty2.pcap", write_pcap(linktype::ethernet, {}));
+    Ran noiface = fwbench("--rules " + rules + " --host " + host + " --port net_pcap0=eth9 --idle-stop 0.2 --eal '--vdev=net_pcap0,rx_pcap=" +
+                          empty + ",tx_pcap=" + testing::TempDir() + "x.pcap'");
+    EXPECT_EQ(noiface.status, 2);
+    EXPECT_NE(noiface.err.find("the host has no interface 'eth9'"), std::string::npos) << noiface.err;
+    Ran malformed = fwbench("--rules " + rules + " --host " + host + " --port wan1");
+    EXPECT_EQ(malformed.status, 2);
+    EXPECT_NE(malformed.err.find("expected DEVICE=IFACE"), std::string::npos) << malformed.err;
+}
+
+}  // namespace
+}  // namespace fwbench
