@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -120,6 +121,99 @@ TEST(FwbenchPorts, ForwardingWritesExactlyTheAcceptedPacketsRewritten) {
     // The LAN port sent nothing back out: no local sink was named, replies never came.
     CaptureReader lan_out(out_lan);
     EXPECT_FALSE(lan_out.next(rec));
+}
+
+// Needs root and network namespaces; a skip says why, and is a failure under
+// FWBENCH_REQUIRE_KERNEL=1 (CI).
+bool can_use_namespaces(std::string& why) {
+    if (geteuid() != 0) {
+        why = "not root";
+        return false;
+    }
+    if (std::system("ip netns list >/dev/null 2>&1") != 0) {
+        why = "no 'ip netns'";
+        return false;
+    }
+    return true;
+}
+
+int sh(const std::string& cmd) { return std::system(cmd.c_str()); }
+
+// A live af_packet port on a veth inside a namespace of the test's own receives injected frames
+// and counts them exactly as fwbench counts the same frames read from a capture.
+TEST(FwbenchPorts, LiveAfPacketPortEqualsTheCapture) {
+    std::string why;
+    if (!can_use_namespaces(why)) {
+        if (const char* req = std::getenv("FWBENCH_REQUIRE_KERNEL"); req && std::string(req) == "1") FAIL() << "namespaces required: " << why;
+        GTEST_SKIP() << "live port test needs network namespaces: " << why;
+    }
+    const std::string host = env_or_fail("FWBENCH_SOURCE") + "/traces/seed/host.json";
+    const std::string rules = write("live.v4",
+                                    "*filter\n:INPUT DROP [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+                                    "-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n"
+                                    "-A INPUT -i wan1 -p tcp -m tcp --dport 22 -j ACCEPT\n"
+                                    "-A INPUT -p icmp -m icmp --icmp-type 8 -j ACCEPT\n"
+                                    "-A INPUT -p udp -m udp --dport 53\n"
+                                    "-A FORWARD -p tcp -m tcp --dport 25 -j DROP\nCOMMIT\n");
+    std::vector<CaptureFrame> frames;
+    std::uint64_t t = 1000;
+    for (int i = 0; i < 60; ++i) {
+        const std::string peer = "198.51.100." + std::to_string(10 + i % 7);
+        const std::string port = std::to_string(30000 + i);
+        const char* kinds[] = {"tcp %P:%S > 203.0.113.1:22 flags=S", "tcp %P:%S > 203.0.113.1:80 flags=S", "udp %P:%S > 203.0.113.1:53 len=80",
+                               "icmp %P > 203.0.113.1 type=8/0 id=%S", "tcp %P:%S > 192.0.2.50:25 flags=S", "tcp %P:%S > 192.0.2.50:443 flags=S"};
+        std::string d = kinds[i % 6];
+        for (auto at = d.find("%P"); at != std::string::npos; at = d.find("%P")) d.replace(at, 2, peer);
+        for (auto at = d.find("%S"); at != std::string::npos; at = d.find("%S")) d.replace(at, 2, port);
+        frames.push_back({t += 1000, frame(d, wan_mac), 0, Direction::unknown, 0});
+    }
+    frames.push_back({t += 1000, ethernet_frame(client_mac, MacAddr{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}}, {0, 1, 8, 0, 6, 4, 0, 1}, 0, 0x0806), 0,
+                      Direction::unknown, 0});  // ARP: skipped both ways
+    const std::string capture = write_bytes("live.pcap", write_pcap(linktype::ethernet, frames));
+
+    const std::string ns = "fwbport" + std::to_string(getpid());
+    const std::string dir = testing::TempDir();
+    struct Cleanup {
+        std::string ns;
+        ~Cleanup() { sh("ip netns del " + ns + " 2>/dev/null"); }
+    } cleanup{ns};
+    ASSERT_EQ(sh("ip netns add " + ns), 0);
+    ASSERT_EQ(sh("ip netns exec " + ns + " sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1"), 0);
+    ASSERT_EQ(sh("ip -n " + ns + " link add veth-fw type veth peer name veth-inj && ip -n " + ns + " link set veth-fw up && ip -n " + ns +
+                 " link set veth-inj up"),
+              0);
+    // fwbench in the namespace, on an af_packet port over veth-fw standing for wan1.
+    const std::string live_json = dir + "live.json", live_counters = dir + "live_counters.v4";
+    const std::string cmd = "ip netns exec " + ns + " timeout 60 " + env_or_fail("FWBENCH_BIN") + " --rules " + rules + " --host " + host +
+                            " --port net_af_packet0=wan1 --idle-stop 1.5 --duration 40 --no-forward -q --json " + live_json + " --counters " +
+                            live_counters + " --eal '--vdev=net_af_packet0,iface=veth-fw' >" + dir + "live.out 2>" + dir + "live.err & echo $! >" + dir + "live.pid";
+    ASSERT_EQ(sh(cmd), 0);
+    // Ready when its packet socket is bound (/proc/net/packet lists it), plus a moment for the
+    // port to start.
+    bool ready = false;
+    for (int i = 0; i < 200 && !ready; ++i) {
+        ready = sh("ip netns exec " + ns + " sh -c 'test $(wc -l < /proc/net/packet) -gt 1'") == 0;
+        if (!ready) usleep(50000);
+    }
+    ASSERT_TRUE(ready) << "fwbench did not open its af_packet port";
+    usleep(500000);
+    ASSERT_EQ(sh("ip netns exec " + ns + " " + env_or_fail("FWBENCH_INJECT") + " veth-inj " + capture + " >/dev/null"), 0);
+    std::string pid;
+    std::ifstream(dir + "live.pid") >> pid;
+    ASSERT_FALSE(pid.empty());
+    for (int i = 0; i < 800 && sh("kill -0 " + pid + " 2>/dev/null") == 0; ++i) usleep(50000);  // it stops 1.5 s after the last frame
+    std::ifstream jf(live_json);
+    ASSERT_TRUE(jf.good()) << std::ifstream(dir + "live.err").rdbuf();
+    auto doc = nlohmann::json::parse(jf);
+    EXPECT_EQ(doc["rx"], 61) << doc.dump();
+    EXPECT_EQ(doc["ports"][0]["imissed"], 0);
+
+    Ran replay = fwbench("--rules " + rules + " --host " + host + " --pcap " + capture + " --iface wan1 -q --counters -");
+    ASSERT_EQ(replay.status, 0) << replay.err;
+    std::ifstream lc(live_counters);
+    std::string live((std::istreambuf_iterator<char>(lc)), {});
+    EXPECT_EQ(live, replay.out) << "the same frames, live and from the capture, must count the same";
+    EXPECT_NE(live.find("[10:"), std::string::npos) << live;  // the SSH SYNs, accepted
 }
 
 TEST(FwbenchPorts, BadPortsAreClearErrors) {
