@@ -277,6 +277,9 @@ int run(int argc, char** argv) {
     app.add_option("--local", local_port, "ports: a device that receives the packets delivered to the host (else counted)");
     app.add_option("--idle-stop", idle_stop, "ports: stop after this many seconds without a received packet")->check(CLI::PositiveNumber);
     app.add_flag("--no-forward", no_forward, "ports: count fates, transmit nothing");
+    unsigned mbufs = 8191;
+    app.add_option("--mbufs", mbufs, "ports: mbufs in the dataplane's pool (net_pcap infinite_rx needs one per packet of its file)")
+        ->check(CLI::Range(1023u, 16u << 20));
 
     SourceOptions src;
     std::vector<std::string> explain_packets;
@@ -332,6 +335,8 @@ int run(int argc, char** argv) {
         pr.seed = seed;
         pr.quiet = quiet;
         pr.no_forward = no_forward;
+        pr.null_path = null_path;
+        pr.mbufs = mbufs;
         pr.engine = engine == "compiled" ? EngineKind::compiled : EngineKind::linear;
         std::istringstream words(eal);
         for (std::string w; words >> w;) pr.eal_args.push_back(w);

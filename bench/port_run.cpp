@@ -26,6 +26,8 @@ int run_port_mode(const PortRunCli& o) {
     for (const auto& spec : o.ports) opt.ports.push_back(parse_port_map(spec));
     opt.local_port = o.local_port;
     opt.forward = !o.no_forward;
+    opt.null_path = o.null_path;
+    opt.mbufs = o.mbufs;
     opt.duration_s = o.duration_s;
     opt.idle_stop_s = o.idle_stop_s;
     opt.engine.seed = o.seed;
@@ -61,6 +63,7 @@ int run_port_mode(const PortRunCli& o) {
         j["forwarded_without_port"] = res.forwarded_without_port;
         j["rewrite_failed"] = res.rewrite_failed;
         j["rx"] = rx;
+        j["mpps"] = res.seconds > 0 ? static_cast<double>(rx) / res.seconds / 1e6 : 0.0;
         j["tx"] = tx;
         Output out(o.json);
         out.stream() << j.dump(2) << '\n';
@@ -72,6 +75,8 @@ int run_port_mode(const PortRunCli& o) {
         for (const auto& p : res.ports)
             os << "    " << p.device << " = " << p.iface << ": rx " << p.rx << ", tx " << p.tx << (p.tx_failed ? ", tx refused " + std::to_string(p.tx_failed) : "")
                << (p.imissed ? ", missed by the driver " + std::to_string(p.imissed) : "") << "\n";
+        os << "  received " << rx << " packets: " << std::setprecision(3) << (res.seconds > 0 ? static_cast<double>(rx) / res.seconds / 1e6 : 0.0)
+           << " Mpps" << (o.null_path ? " (--null-path: received and freed only)" : "") << "\n";
         os << "  fates:";
         for (int k = 0; k < 6; ++k)
             if (res.fates[k]) os << " " << fate_name(static_cast<Fate>(k)) << " " << res.fates[k];

@@ -16,10 +16,11 @@ struct PortRunCli {
     std::vector<std::string> ports;  // DEV=IFACE
     std::string local_port, counters, json;
     std::uint64_t seed = 1;
-    bool quiet = false, no_forward = false;
+    bool quiet = false, no_forward = false, null_path = false;
     EngineKind engine = EngineKind::linear;
     std::vector<std::string> eal_args;
     double duration_s = 0, idle_stop_s = 0;
+    unsigned mbufs = 8191;
 };
 
 int run_port_mode(const PortRunCli& o);

@@ -1,5 +1,7 @@
 // gen_router_workload: writes a generated router workload (traces/router_workload.hpp) into a
-// directory: rules.v4, host.json and capture.pcapng, for fwbench --rules/--host/--pcap.
+// directory: rules.v4, host.json and capture.pcapng, for fwbench --rules/--host/--pcap; and
+// in-IFACE.pcap, what each interface receives as Ethernet frames, for DPDK ports
+// (--port net_pcap0=wan1 --eal '--vdev=net_pcap0,rx_pcap=DIR/in-wan1.pcap,infinite_rx=1').
 
 #include <CLI/CLI.hpp>
 
@@ -32,6 +34,8 @@ int main(int argc, char** argv) {
     write("rules.v4", w.rules.data(), w.rules.size());
     write("host.json", w.host_json.data(), w.host_json.size());
     write("capture.pcapng", reinterpret_cast<const char*>(w.capture.data()), w.capture.size());
+    for (const auto& [iface, bytes] : w.inbound_by_interface)
+        write("in-" + iface + ".pcap", reinterpret_cast<const char*>(bytes.data()), bytes.size());
     std::cout << dir << ": " << w.flows << " flows, " << w.packets << " packets\n";
     return 0;
 }

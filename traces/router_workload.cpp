@@ -205,6 +205,16 @@ RouterWorkload make_router_workload(const RouterWorkloadOptions& opt) {
     std::stable_sort(t.frames.begin(), t.frames.end(), [](const CaptureFrame& a, const CaptureFrame& b) { return a.timestamp_ns < b.timestamp_ns; });
     w.packets = t.frames.size();
     w.capture = write_pcapng({{linktype::raw, "wan1"}, {linktype::raw, "lan0"}, {linktype::raw, "dmz0"}}, t.frames);
+    const char* names[] = {"wan1", "lan0", "dmz0"};
+    for (std::uint32_t itf = 0; itf < 3; ++itf) {
+        const MacAddr mine{{0x02, 0x00, 0x5e, 0x00, static_cast<std::uint8_t>(itf + 1), 0x01}};  // as in host_json()
+        const MacAddr peer{{0x02, 0xaa, 0x00, 0x00, 0x00, static_cast<std::uint8_t>(itf + 1)}};
+        std::vector<CaptureFrame> inbound;
+        for (const auto& f : t.frames)
+            if (f.interface == itf && f.direction == Direction::inbound)
+                inbound.push_back({f.timestamp_ns, ethernet_frame(peer, mine, f.data), 0, Direction::unknown, 0});
+        w.inbound_by_interface.emplace_back(names[itf], write_pcap(linktype::ethernet, inbound));
+    }
     return w;
 }
 

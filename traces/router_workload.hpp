@@ -26,6 +26,9 @@ struct RouterWorkload {
     std::string host_json;
     std::string rules;                   // iptables-save text
     std::vector<std::uint8_t> capture;   // pcapng
+    // What each interface receives, as Ethernet frames to its MAC (pcap): a DPDK port per
+    // interface can replay these (net_pcap rx_pcap=, infinite_rx=1).
+    std::vector<std::pair<std::string, std::vector<std::uint8_t>>> inbound_by_interface;
     std::uint64_t flows = 0, packets = 0;
 };
 

@@ -103,6 +103,14 @@ int port_worker(void* arg) {
                 if (!n) continue;
                 any = true;
                 const std::uint64_t now = now_ns();
+                if (opt.null_path) {
+                    res.ports[pi].rx += n;
+                    rte_pktmbuf_free_bulk(burst, n);
+                    rx += n;
+                    job.rx.store(rx, std::memory_order_relaxed);
+                    job.last_rx_ns.store(now, std::memory_order_relaxed);
+                    continue;
+                }
                 for (std::uint16_t i = 0; i < n; ++i) {
                     rte_mbuf* m = burst[i];
                     PacketMeta& meta = packet_meta(m);
@@ -225,7 +233,7 @@ PortRunResult run_ports(const PacketPath& path, const PortRunOptions& opt) {
     if (worker == RTE_MAX_LCORE) throw std::runtime_error("ports need an EAL worker lcore; EAL has none (check --eal's core list)");
 
     static unsigned pools = 0;
-    MbufPool pool("fwbench_ports" + std::to_string(pools++), 8191);
+    MbufPool pool("fwbench_ports" + std::to_string(pools++), opt.mbufs);
     for (const auto& p : ports) {
         rte_eth_conf conf{};
         rte_eth_dev_info info{};
@@ -233,7 +241,10 @@ PortRunResult run_ports(const PacketPath& path, const PortRunOptions& opt) {
         int rc = rte_eth_dev_configure(p.id, 1, 1, &conf);
         if (rc != 0) throw std::runtime_error("port " + p.map.device + " (" + info.driver_name + "): configure failed: " + rte_strerror(-rc));
         rc = rte_eth_rx_queue_setup(p.id, 0, 1024, static_cast<unsigned>(rte_eth_dev_socket_id(p.id)), nullptr, pool.get());
-        if (rc != 0) throw std::runtime_error("port " + p.map.device + ": RX queue setup failed: " + rte_strerror(-rc));
+        if (rc != 0)
+            throw std::runtime_error("port " + p.map.device + " (" + info.driver_name + "): RX queue setup failed: " + rte_strerror(-rc) +
+                                     " (a pool of " + std::to_string(opt.mbufs) +
+                                     " mbufs; net_pcap with infinite_rx needs one per packet of its file: raise --mbufs, and EAL's -m)");
         rc = rte_eth_tx_queue_setup(p.id, 0, 1024, static_cast<unsigned>(rte_eth_dev_socket_id(p.id)), nullptr);
         if (rc != 0) throw std::runtime_error("port " + p.map.device + ": TX queue setup failed: " + rte_strerror(-rc));
         rc = rte_eth_dev_start(p.id);

@@ -47,6 +47,8 @@ struct PortRunOptions {
     std::vector<PortMap> ports;
     std::string local_port;       // optional: a device that receives delivered packets
     bool forward = true;          // false: count fates only, transmit nothing
+    bool null_path = false;       // receive and free only: the ports' and DPDK's own cost
+    unsigned mbufs = 8191;        // the dataplane's pool (net_pcap infinite_rx needs one per packet of its file)
     double duration_s = 0;        // > 0: stop after this long
     double idle_stop_s = 0;       // > 0: stop after this long without a received packet
     MacAddr next_hop_mac{{0x02, 0, 0, 0, 0, 0x01}};
