@@ -294,7 +294,18 @@ void KernelReplay::build(const Host& host) {
         wires_[i].fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
         wires_[i].ifindex = static_cast<int>(if_nametoindex("eth0"));
         if (wires_[i].fd < 0 || wires_[i].ifindex == 0) throw std::runtime_error(std::string("cannot open a packet socket: ") + std::strerror(errno));
+        if (opt_.capture_forwarded) {
+            wires_[i].listen_fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ETH_P_ALL));
+            sockaddr_ll at{};
+            at.sll_family = AF_PACKET;
+            at.sll_protocol = htons(ETH_P_ALL);
+            at.sll_ifindex = wires_[i].ifindex;
+            if (wires_[i].listen_fd < 0 || bind(wires_[i].listen_fd, reinterpret_cast<sockaddr*>(&at), sizeof at) != 0)
+                throw std::runtime_error(std::string("cannot listen on a peer link: ") + std::strerror(errno));
+        }
     }
+    if (opt_.capture_forwarded)
+        for (const auto& w : wires_) in_router("ip link set " + w.iface + " arp off");
     {
         NamespaceSwitch in(router_);
         setfsuid(injector_uid);
@@ -311,8 +322,10 @@ KernelReplay::~KernelReplay() { teardown(); }
 
 void KernelReplay::teardown() {
     trace_.reset();
-    for (auto& w : wires_)
+    for (auto& w : wires_) {
         if (w.fd >= 0) close(w.fd);
+        if (w.listen_fd >= 0) close(w.listen_fd);
+    }
     wires_.clear();
     if (raw_fd_ >= 0) close(raw_fd_);
     raw_fd_ = -1;
@@ -332,6 +345,23 @@ void KernelReplay::teardown() {
         untrack_namespace(router_);
         router_.clear();
     }
+}
+
+std::vector<LeftFrame> KernelReplay::take_forwarded() {
+    std::vector<LeftFrame> out;
+    std::vector<std::uint8_t> buf(65536);
+    for (const auto& w : wires_) {
+        if (w.listen_fd < 0) continue;
+        while (true) {
+            sockaddr_ll from{};
+            socklen_t len = sizeof from;
+            ssize_t n = recvfrom(w.listen_fd, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &len);
+            if (n < 0) break;  // EAGAIN: nothing more
+            if (from.sll_pkttype == PACKET_OUTGOING) continue;  // the injector's own frames
+            out.push_back({w.iface, std::vector<std::uint8_t>(buf.begin(), buf.begin() + n)});
+        }
+    }
+    return out;
 }
 
 void KernelReplay::inject(const Packet& p, Origin origin) {

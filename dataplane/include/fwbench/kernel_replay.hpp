@@ -49,6 +49,15 @@ struct KernelReplayOptions {
     // rate matches (limit, hashlimit, recent --seconds) see the gaps fwbench sees. Without it
     // packets go as fast as the replay can send them.
     bool pace = false;
+    // Keep what the router forwards: each peer listens on its end of the link, and the router's
+    // interfaces do without ARP (NOARP: frames leave at once, to the router's own MAC, instead of
+    // waiting for neighbours that do not exist), so take_forwarded() gets every frame that left.
+    bool capture_forwarded = false;
+};
+
+struct LeftFrame {
+    std::string iface;                // the router interface it left through
+    std::vector<std::uint8_t> frame;  // Ethernet
 };
 
 class KernelReplay {
@@ -69,6 +78,8 @@ public:
     // With trace_packets: the rules and policies that counted the packets injected since the
     // last call, in the order the kernel walked them.
     std::vector<CountedRule> take_trace();
+    // With capture_forwarded: the frames that left the router since the last call.
+    std::vector<LeftFrame> take_forwarded();
     // iptables-save -c of the router namespace.
     std::string counters() const;
     // Loads an nft ruleset (nft -f) into the router namespace, beside the iptables one.
@@ -88,7 +99,7 @@ private:
     std::vector<std::string> peers_;
     struct Wire {
         std::string iface;
-        int fd = -1;
+        int fd = -1, listen_fd = -1;
         int ifindex = 0;
         MacAddr router_mac, peer_mac;
     };
