@@ -337,6 +337,7 @@ int run(int argc, char** argv) {
         pr.no_forward = no_forward;
         pr.null_path = null_path;
         pr.mbufs = mbufs;
+        pr.workers = workers ? workers : 1;
         pr.engine = engine == "compiled" ? EngineKind::compiled : EngineKind::linear;
         std::istringstream words(eal);
         for (std::string w; words >> w;) pr.eal_args.push_back(w);

@@ -28,6 +28,7 @@ int run_port_mode(const PortRunCli& o) {
     opt.forward = !o.no_forward;
     opt.null_path = o.null_path;
     opt.mbufs = o.mbufs;
+    opt.workers = o.workers;
     opt.duration_s = o.duration_s;
     opt.idle_stop_s = o.idle_stop_s;
     opt.engine.seed = o.seed;
@@ -62,6 +63,9 @@ int run_port_mode(const PortRunCli& o) {
         j["not_processed"] = res.not_processed;
         j["forwarded_without_port"] = res.forwarded_without_port;
         j["rewrite_failed"] = res.rewrite_failed;
+        j["handoff_full"] = res.handoff_full;
+        j["workers"] = nlohmann::ordered_json::array();
+        for (const auto& w : res.workers) j["workers"].push_back({{"lcore", w.lcore}, {"packets", w.packets}, {"connections", w.connections}});
         j["rx"] = rx;
         j["mpps"] = res.seconds > 0 ? static_cast<double>(rx) / res.seconds / 1e6 : 0.0;
         j["tx"] = tx;
@@ -77,6 +81,10 @@ int run_port_mode(const PortRunCli& o) {
                << (p.imissed ? ", missed by the driver " + std::to_string(p.imissed) : "") << "\n";
         os << "  received " << rx << " packets: " << std::setprecision(3) << (res.seconds > 0 ? static_cast<double>(rx) / res.seconds / 1e6 : 0.0)
            << " Mpps" << (o.null_path ? " (--null-path: received and freed only)" : "") << "\n";
+        for (std::size_t w = 0; w < res.workers.size(); ++w)
+            os << "    worker " << w << " (lcore " << res.workers[w].lcore << "): " << res.workers[w].packets << " packets, "
+               << res.workers[w].connections << " connections\n";
+        if (res.handoff_full) os << "  " << res.handoff_full << " frames freed: a worker's hand-off ring was full\n";
         os << "  fates:";
         for (int k = 0; k < 6; ++k)
             if (res.fates[k]) os << " " << fate_name(static_cast<Fate>(k)) << " " << res.fates[k];

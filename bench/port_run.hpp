@@ -21,6 +21,7 @@ struct PortRunCli {
     std::vector<std::string> eal_args;
     double duration_s = 0, idle_stop_s = 0;
     unsigned mbufs = 8191;
+    unsigned workers = 1;
 };
 
 int run_port_mode(const PortRunCli& o);

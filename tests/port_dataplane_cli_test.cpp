@@ -10,6 +10,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -214,6 +215,54 @@ TEST(FwbenchPorts, LiveAfPacketPortEqualsTheCapture) {
     std::string live((std::istreambuf_iterator<char>(lc)), {});
     EXPECT_EQ(live, replay.out) << "the same frames, live and from the capture, must count the same";
     EXPECT_NE(live.find("[10:"), std::string::npos) << live;  // the SSH SYNs, accepted
+}
+
+// Two workers (the first polls the ports and hands flows over) forward the same packets and
+// count the same as one.
+TEST(FwbenchPorts, TwoWorkersForwardAndCountAsOne) {
+    const std::string host = env_or_fail("FWBENCH_SOURCE") + "/traces/seed/host.json";
+    const std::string rules = write("ports2.v4",
+                                    "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
+                                    "-A POSTROUTING -o wan1 -j MASQUERADE\nCOMMIT\n"
+                                    "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+                                    "-A FORWARD -m conntrack --ctstate ESTABLISHED -j ACCEPT\n"
+                                    "-A FORWARD -p tcp -m tcp --dport 25 -j DROP\n-A FORWARD -i lan0 -m conntrack --ctstate NEW -j ACCEPT\nCOMMIT\n");
+    std::vector<CaptureFrame> lan;
+    std::uint64_t t = 1000;
+    for (int i = 0; i < 120; ++i) {
+        const std::string c = "192.0.2." + std::to_string(20 + i % 40), port = std::to_string(41000 + i % 40);
+        const char* dport = i % 7 == 0 ? "25" : "443";
+        const char* flags = i < 40 ? "S" : "A";  // a SYN, then packets no reply has made ESTABLISHED
+        lan.push_back({t += 1000, frame("tcp " + c + ":" + port + " > 198.51.100.7:" + dport + " flags=" + flags + " len=60 ttl=64", lan_mac), 0,
+                       Direction::unknown, 0});
+    }
+    const std::string in = write_bytes("lan_in2.pcap", write_pcap(linktype::ethernet, lan));
+    const std::string empty = write_bytes("empty3.pcap", write_pcap(linktype::ethernet, {}));
+    auto run_with = [&](int workers) {
+        const std::string out = testing::TempDir() + "wan_out" + std::to_string(workers) + ".pcap";
+        const std::string eal = "--eal '--vdev=net_pcap0,rx_pcap=" + in + ",tx_pcap=" + testing::TempDir() + "lan_out2.pcap --vdev=net_pcap1,rx_pcap=" +
+                                empty + ",tx_pcap=" + out + "'";
+        const std::string counters = testing::TempDir() + "counters" + std::to_string(workers) + ".v4";
+        Ran r = fwbench("--rules " + rules + " --host " + host + " --port net_pcap0=lan0 --port net_pcap1=wan1 --idle-stop 0.5 --workers " +
+                        std::to_string(workers) + " " + eal + " -q --json - --counters " + counters);
+        EXPECT_EQ(r.status, 0) << r.err;
+        auto doc = nlohmann::json::parse(r.out);
+        EXPECT_EQ(doc["workers"].size(), static_cast<std::size_t>(workers));
+        for (const auto& w : doc["workers"]) EXPECT_GT(w["packets"].get<int>(), 20) << "every worker gets flows";
+        std::ifstream cf(counters);
+        r.out.assign(std::istreambuf_iterator<char>(cf), {});
+        std::multiset<std::string> frames;
+        CaptureReader reader(out);
+        CaptureRecord rec;
+        while (reader.next(rec)) frames.insert(std::string(rec.frame.begin(), rec.frame.end()));
+        return std::make_pair(r.out, frames);
+    };
+    auto one = run_with(1), two = run_with(2);
+    EXPECT_EQ(one.first, two.first) << "counters";
+    EXPECT_GT(one.second.size(), 30u);
+    EXPECT_NE(one.first.find("-A FORWARD -p tcp -m tcp --dport 25 -j DROP"), std::string::npos);
+    EXPECT_EQ(one.first.find("[0:0] -A FORWARD -p tcp -m tcp --dport 25 -j DROP"), std::string::npos) << "the port-25 packets were counted";
+    EXPECT_TRUE(one.second == two.second) << "the same frames leave wan1";
 }
 
 TEST(FwbenchPorts, BadPortsAreClearErrors) {

@@ -5,17 +5,23 @@
 #include <rte_ethdev.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
+#include <rte_pause.h>
+#include <rte_ring.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <unordered_map>
 #include <stdexcept>
 #include <thread>
 
 #include "fwbench/capture_replay.hpp"
 #include "fwbench/packet_codec.hpp"
 #include "fwbench/packet_source.hpp"
+#include "fwbench/replay_dataplane.hpp"
 
 namespace fwbench {
 
@@ -59,129 +65,220 @@ struct OpenPort {
     MacAddr mac;  // the host interface's (the source of frames it sends)
 };
 
-struct Job {
+// Which worker owns a flow: NAT bindings registered by the worker that made them (so the reply
+// tuple reaches the worker holding the connection), else a hash of the direction-free key.
+class FlowSteering {
+public:
+    void claim(std::uint64_t key, unsigned worker) {
+        std::lock_guard<std::mutex> g(m_);
+        owner_[key] = worker;
+    }
+    unsigned owner(std::uint64_t key, unsigned workers) {
+        {
+            std::lock_guard<std::mutex> g(m_);
+            auto it = owner_.find(key);
+            if (it != owner_.end()) return it->second;
+        }
+        return static_cast<unsigned>((key * 0x9e3779b97f4a7c15ull >> 32) % workers);
+    }
+
+private:
+    std::mutex m_;
+    std::unordered_map<std::uint64_t, unsigned> owner_;
+};
+
+// The flow key of a frame, as the replay dataplane keys packets: an ICMP error by the tuple it
+// quotes. 0 for what is not IPv4.
+std::uint64_t frame_flow_key(rte_mbuf* m, std::vector<std::uint8_t>& scratch) {
+    FrameView v = frame_view(m, scratch);
+    LinkInfo link = decode_link(linktype::ethernet, v.data, v.caplen);
+    if (!link.problem.empty() || link.ethertype != 0x0800) return 0;
+    ParsedDatagram d = parse_ipv4(v.data + link.l3_offset, v.caplen - link.l3_offset);
+    if (d.error != Malformation::none) return 0;
+    const Packet& p = d.packet;
+    if (p.icmp_quoted.present) {
+        const auto& q = p.icmp_quoted;
+        return direction_free_flow_key(q.src, q.sport, q.dst, q.dport, q.proto);
+    }
+    return flow_key_of(p);
+}
+
+struct Shared;
+
+struct Worker {
+    unsigned index = 0, lcore = 0;
+    std::unique_ptr<PathState> state;
+    std::unique_ptr<CaptureReplay> replay;
+    rte_ring* ring = nullptr;  // packets handed to this worker (not worker 0)
+    std::uint64_t fates[6] = {};
+    std::map<std::string, std::uint64_t> not_processed;
+    std::uint64_t forwarded_without_port = 0, rewrite_failed = 0, processed = 0, dropped = 0;
+    std::vector<std::uint64_t> tx, tx_failed;  // per port
+    std::vector<std::uint8_t> scratch;
+    Shared* shared = nullptr;
+    std::string error;
+};
+
+struct Shared {
     const PacketPath* path = nullptr;
     const PortRunOptions* opt = nullptr;
     std::vector<OpenPort>* ports = nullptr;
-    int local_port = -1;  // index into ports
-    rte_mempool* pool = nullptr;
-    PathState* state = nullptr;
-    PortRunResult* result = nullptr;
-    std::atomic<bool> stop{false};
-    std::atomic<std::uint64_t> rx{0}, tx{0}, dropped{0};
-    std::atomic<std::uint64_t> last_rx_ns{0};
-    std::string error;
+    std::vector<std::uint16_t> tx_queues;     // per port: queues configured (one per worker, or 1)
+    std::vector<std::unique_ptr<std::mutex>> tx_locks;  // per port, when workers share queue 0
+    int local_port = -1;
+    unsigned workers = 1;
+    FlowSteering steering;
+    std::vector<Worker>* all = nullptr;
+    std::vector<std::uint64_t> rx;             // per port, counted by the distributor
+    std::uint64_t handoff_full = 0;
+    std::atomic<bool> stop{false}, distributor_done{false};
+    std::atomic<std::uint64_t> rx_total{0}, last_rx_ns{0};
 };
 
 std::uint64_t now_ns() {
     return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
 }
 
-// Sends one mbuf on a port (queue 0); frees it when the driver refuses.
-bool send_one(std::uint16_t port, rte_mbuf* m) {
-    if (rte_eth_tx_burst(port, 0, &m, 1) == 1) return true;
+bool send_one(Shared& sh, Worker& w, std::size_t port, rte_mbuf* m) {
+    const std::uint16_t id = (*sh.ports)[port].id;
+    std::uint16_t sent;
+    if (sh.tx_queues[port] > w.index) {
+        sent = rte_eth_tx_burst(id, static_cast<std::uint16_t>(w.index), &m, 1);
+    } else {
+        std::lock_guard<std::mutex> g(*sh.tx_locks[port]);
+        sent = rte_eth_tx_burst(id, 0, &m, 1);
+    }
+    if (sent == 1) {
+        ++w.tx[port];
+        return true;
+    }
+    ++w.tx_failed[port];
     rte_pktmbuf_free(m);
     return false;
 }
 
-int port_worker(void* arg) {
-    Job& job = *static_cast<Job*>(arg);
+// One received frame (its metadata filled by the distributor) through the path, then out.
+void process(Shared& sh, Worker& w, rte_mbuf* m) {
+    auto& ports = *sh.ports;
+    const PortRunOptions& opt = *sh.opt;
+    ReplayedPacket rp = w.replay->feed(frame_view(m, w.scratch), false);
+    ++w.processed;
+    if (rp.origin != CaptureOrigin::wire && rp.origin != CaptureOrigin::local) {
+        ++w.not_processed[rp.reason.empty() ? capture_origin_name(rp.origin) : rp.reason];
+        rte_pktmbuf_free(m);
+        return;
+    }
+    const Fate fate = rp.result.fate;
+    ++w.fates[static_cast<std::size_t>(fate)];
+    if (sh.workers > 1) {
+        // NAT: the reply comes back to the rewritten tuple; it must find this worker.
+        const std::uint64_t before = flow_key_of(rp.input), after = flow_key_of(rp.result.final_packet);
+        if (after != before) sh.steering.claim(after, w.index);
+    }
+    if (fate == Fate::forwarded && opt.forward) {
+        int out = -1;
+        for (std::size_t q = 0; q < ports.size(); ++q)
+            if (ports[q].map.iface == rp.result.out_iface) out = static_cast<int>(q);
+        if (out < 0) {
+            ++w.forwarded_without_port;
+            rte_pktmbuf_free(m);
+            return;
+        }
+        // In place: a chained frame is linearised first.
+        if (m->nb_segs > 1 && rte_pktmbuf_linearize(m) != 0) {
+            ++w.rewrite_failed;
+            rte_pktmbuf_free(m);
+            return;
+        }
+        LinkInfo link = decode_link(linktype::ethernet, rte_pktmbuf_mtod(m, const std::uint8_t*), rte_pktmbuf_data_len(m));
+        auto* bytes = rte_pktmbuf_mtod(m, std::uint8_t*);
+        if (!rewrite_ipv4(bytes + link.l3_offset, rte_pktmbuf_data_len(m) - link.l3_offset, rp.result.final_packet)) {
+            ++w.rewrite_failed;
+            rte_pktmbuf_free(m);
+            return;
+        }
+        std::memcpy(bytes, opt.next_hop_mac.bytes.data(), 6);
+        std::memcpy(bytes + 6, ports[static_cast<std::size_t>(out)].mac.bytes.data(), 6);
+        send_one(sh, w, static_cast<std::size_t>(out), m);
+        return;
+    }
+    if (fate == Fate::delivered && opt.forward && sh.local_port >= 0) {
+        send_one(sh, w, static_cast<std::size_t>(sh.local_port), m);
+        return;
+    }
+    if (fate == Fate::dropped || fate == Fate::rejected) ++w.dropped;
+    rte_pktmbuf_free(m);
+}
+
+// Worker 0: polls every port, hands each frame to the worker owning its flow (itself included).
+int distributor_main(void* arg) {
+    Worker& w = *static_cast<Worker*>(arg);
+    Shared& sh = *w.shared;
     try {
-        auto& ports = *job.ports;
-        const PortRunOptions& opt = *job.opt;
-        PortRunResult& res = *job.result;
-        CaptureReplayOptions ropt;
-        ropt.predict_copies = false;
-        CaptureReplay replay(*job.path, *job.state, ropt);
-        std::vector<std::uint8_t> scratch;
-        std::uint64_t index = 0, rx = 0, tx = 0, dropped = 0;
+        auto& ports = *sh.ports;
+        const PortRunOptions& opt = *sh.opt;
+        std::uint64_t index = 0, rx = 0;
         rte_mbuf* burst[32];
-        while (!job.stop.load(std::memory_order_relaxed)) {
+        while (!sh.stop.load(std::memory_order_relaxed)) {
             bool any = false;
             for (std::size_t pi = 0; pi < ports.size(); ++pi) {
                 const std::uint16_t n = rte_eth_rx_burst(ports[pi].id, 0, burst, 32);
                 if (!n) continue;
                 any = true;
                 const std::uint64_t now = now_ns();
-                if (opt.null_path) {
-                    res.ports[pi].rx += n;
-                    rte_pktmbuf_free_bulk(burst, n);
-                    rx += n;
-                    job.rx.store(rx, std::memory_order_relaxed);
-                    job.last_rx_ns.store(now, std::memory_order_relaxed);
-                    continue;
-                }
-                for (std::uint16_t i = 0; i < n; ++i) {
-                    rte_mbuf* m = burst[i];
-                    PacketMeta& meta = packet_meta(m);
-                    meta = PacketMeta{};
-                    meta.index = index++;
-                    meta.timestamp_ns = now;
-                    meta.origlen = rte_pktmbuf_pkt_len(m);
-                    meta.link_type = linktype::ethernet;
-                    meta.direction = Direction::inbound;
-                    std::memcpy(meta.iface, ports[pi].map.iface.data(), std::min(ports[pi].map.iface.size(), sizeof meta.iface - 1));
-                    ++res.ports[pi].rx;
-                    ReplayedPacket rp = replay.feed(frame_view(m, scratch), false);
-                    if (rp.origin != CaptureOrigin::wire && rp.origin != CaptureOrigin::local) {
-                        ++res.not_processed[rp.reason.empty() ? capture_origin_name(rp.origin) : rp.reason];
-                        rte_pktmbuf_free(m);
-                        continue;
-                    }
-                    const Fate fate = rp.result.fate;
-                    ++res.fates[static_cast<std::size_t>(fate)];
-                    if (fate == Fate::forwarded && opt.forward) {
-                        int out = -1;
-                        for (std::size_t q = 0; q < ports.size(); ++q)
-                            if (ports[q].map.iface == rp.result.out_iface) out = static_cast<int>(q);
-                        if (out < 0) {
-                            ++res.forwarded_without_port;
-                            rte_pktmbuf_free(m);
-                            continue;
-                        }
-                        // In place: the frame is one segment when it came from a port's pool
-                        // (data room larger than the MTU); a chained frame is linearised first.
-                        if (m->nb_segs > 1 && rte_pktmbuf_linearize(m) != 0) {
-                            ++res.rewrite_failed;
-                            rte_pktmbuf_free(m);
-                            continue;
-                        }
-                        LinkInfo link = decode_link(linktype::ethernet, rte_pktmbuf_mtod(m, const std::uint8_t*), rte_pktmbuf_data_len(m));
-                        auto* bytes = rte_pktmbuf_mtod(m, std::uint8_t*);
-                        if (!rewrite_ipv4(bytes + link.l3_offset, rte_pktmbuf_data_len(m) - link.l3_offset, rp.result.final_packet)) {
-                            ++res.rewrite_failed;
-                            rte_pktmbuf_free(m);
-                            continue;
-                        }
-                        std::memcpy(bytes, opt.next_hop_mac.bytes.data(), 6);
-                        std::memcpy(bytes + 6, ports[static_cast<std::size_t>(out)].mac.bytes.data(), 6);
-                        if (send_one(ports[static_cast<std::size_t>(out)].id, m)) {
-                            ++res.ports[static_cast<std::size_t>(out)].tx;
-                            ++tx;
-                        } else {
-                            ++res.ports[static_cast<std::size_t>(out)].tx_failed;
-                        }
-                        continue;
-                    }
-                    if (fate == Fate::delivered && opt.forward && job.local_port >= 0) {
-                        auto lp = static_cast<std::size_t>(job.local_port);
-                        if (send_one(ports[lp].id, m)) ++res.ports[lp].tx;
-                        else ++res.ports[lp].tx_failed;
-                        continue;
-                    }
-                    if (fate == Fate::dropped || fate == Fate::rejected) ++dropped;
-                    rte_pktmbuf_free(m);
-                }
+                sh.rx[pi] += n;
                 rx += n;
-                job.rx.store(rx, std::memory_order_relaxed);
-                job.tx.store(tx, std::memory_order_relaxed);
-                job.dropped.store(dropped, std::memory_order_relaxed);
-                job.last_rx_ns.store(now, std::memory_order_relaxed);
+                if (opt.null_path) {
+                    rte_pktmbuf_free_bulk(burst, n);
+                } else {
+                    for (std::uint16_t i = 0; i < n; ++i) {
+                        rte_mbuf* m = burst[i];
+                        PacketMeta& meta = packet_meta(m);
+                        meta = PacketMeta{};
+                        meta.index = index++;
+                        meta.timestamp_ns = now;
+                        meta.origlen = rte_pktmbuf_pkt_len(m);
+                        meta.link_type = linktype::ethernet;
+                        meta.direction = Direction::inbound;
+                        std::memcpy(meta.iface, ports[pi].map.iface.data(), std::min(ports[pi].map.iface.size(), sizeof meta.iface - 1));
+                        const unsigned owner = sh.workers > 1 ? sh.steering.owner(frame_flow_key(m, w.scratch), sh.workers) : 0;
+                        if (owner == 0) {
+                            process(sh, w, m);
+                        } else if (rte_ring_sp_enqueue((*sh.all)[owner].ring, m) != 0) {
+                            ++sh.handoff_full;
+                            rte_pktmbuf_free(m);
+                        }
+                    }
+                }
+                sh.rx_total.store(rx, std::memory_order_relaxed);
+                sh.last_rx_ns.store(now, std::memory_order_relaxed);
             }
             if (!any) rte_pause();
         }
     } catch (const std::exception& e) {
-        job.error = e.what();
+        w.error = e.what();
+    }
+    sh.distributor_done = true;
+    return w.error.empty() ? 0 : -1;
+}
+
+// Workers 1..K-1: the frames handed to them, until the distributor is done and the ring empty.
+int handoff_main(void* arg) {
+    Worker& w = *static_cast<Worker*>(arg);
+    Shared& sh = *w.shared;
+    try {
+        void* burst[32];
+        while (true) {
+            const bool last = sh.distributor_done.load();
+            const unsigned n = rte_ring_sc_dequeue_burst(w.ring, burst, 32, nullptr);
+            for (unsigned i = 0; i < n; ++i) process(sh, w, static_cast<rte_mbuf*>(burst[i]));
+            if (!n) {
+                if (last) break;
+                rte_pause();
+            }
+        }
+    } catch (const std::exception& e) {
+        w.error = e.what();
         return -1;
     }
     return 0;
@@ -222,63 +319,111 @@ PortRunResult run_ports(const PacketPath& path, const PortRunOptions& opt) {
             if (ports[i].id == id) local_port = static_cast<int>(i);
         if (local_port < 0) throw std::runtime_error("--local " + opt.local_port + ": map it to an interface with --port too");
     }
-    unsigned worker = RTE_MAX_LCORE;
+    std::vector<unsigned> lcores;
     {
         unsigned l;
-        RTE_LCORE_FOREACH_WORKER(l) {
-            worker = l;
-            break;
-        }
+        RTE_LCORE_FOREACH_WORKER(l) lcores.push_back(l);
     }
-    if (worker == RTE_MAX_LCORE) throw std::runtime_error("ports need an EAL worker lcore; EAL has none (check --eal's core list)");
+    const unsigned workers = std::max(1u, opt.workers);
+    if (lcores.size() < workers)
+        throw std::runtime_error(std::to_string(workers) + " workers need as many EAL worker lcores; EAL has " + std::to_string(lcores.size()) +
+                                 " (fwbench gives EAL one per CPU unless --eal sets --lcores / -l)");
 
     static unsigned pools = 0;
-    MbufPool pool("fwbench_ports" + std::to_string(pools++), opt.mbufs);
+    const unsigned pool_id = pools++;
+    MbufPool pool("fwbench_ports" + std::to_string(pool_id), opt.mbufs);
+    Shared sh;
     for (const auto& p : ports) {
         rte_eth_conf conf{};
         rte_eth_dev_info info{};
         if (rte_eth_dev_info_get(p.id, &info) != 0) throw std::runtime_error("port " + p.map.device + ": cannot read its device info");
-        int rc = rte_eth_dev_configure(p.id, 1, 1, &conf);
+        // A TX queue per worker where the driver has them; else the workers share queue 0.
+        const auto txq = static_cast<std::uint16_t>(std::max<unsigned>(1, std::min<unsigned>(workers, info.max_tx_queues)));
+        int rc = rte_eth_dev_configure(p.id, 1, txq, &conf);
         if (rc != 0) throw std::runtime_error("port " + p.map.device + " (" + info.driver_name + "): configure failed: " + rte_strerror(-rc));
         rc = rte_eth_rx_queue_setup(p.id, 0, 1024, static_cast<unsigned>(rte_eth_dev_socket_id(p.id)), nullptr, pool.get());
         if (rc != 0)
             throw std::runtime_error("port " + p.map.device + " (" + info.driver_name + "): RX queue setup failed: " + rte_strerror(-rc) +
                                      " (a pool of " + std::to_string(opt.mbufs) +
                                      " mbufs; net_pcap with infinite_rx needs one per packet of its file: raise --mbufs, and EAL's -m)");
-        rc = rte_eth_tx_queue_setup(p.id, 0, 1024, static_cast<unsigned>(rte_eth_dev_socket_id(p.id)), nullptr);
-        if (rc != 0) throw std::runtime_error("port " + p.map.device + ": TX queue setup failed: " + rte_strerror(-rc));
+        for (std::uint16_t q = 0; q < txq; ++q) {
+            rc = rte_eth_tx_queue_setup(p.id, q, 1024, static_cast<unsigned>(rte_eth_dev_socket_id(p.id)), nullptr);
+            if (rc != 0) throw std::runtime_error("port " + p.map.device + ": TX queue setup failed: " + rte_strerror(-rc));
+        }
         rc = rte_eth_dev_start(p.id);
         if (rc != 0) throw std::runtime_error("port " + p.map.device + ": start failed: " + rte_strerror(-rc));
         rte_eth_promiscuous_enable(p.id);  // not every driver has it; the ports still work
         rte_eth_stats_reset(p.id);
+        sh.tx_queues.push_back(txq);
+        sh.tx_locks.push_back(std::make_unique<std::mutex>());
     }
 
     PortRunResult res(path.ruleset());
     for (const auto& p : ports) res.ports.push_back({p.map.device, p.map.iface, p.id});
-    PathState state(path.ruleset(), opt.engine, host.sysctl());
-    Job job;
-    job.path = &path;
-    job.opt = &opt;
-    job.ports = &ports;
-    job.local_port = local_port;
-    job.pool = pool.get();
-    job.state = &state;
-    job.result = &res;
+    sh.path = &path;
+    sh.opt = &opt;
+    sh.ports = &ports;
+    sh.local_port = local_port;
+    sh.workers = workers;
+    sh.rx.assign(ports.size(), 0);
+    std::vector<Worker> all(workers);
+    sh.all = &all;
+    CaptureReplayOptions ropt;
+    ropt.predict_copies = false;
+    struct RingFree {
+        std::vector<rte_ring*> rings;
+        ~RingFree() {
+            for (auto* r : rings) rte_ring_free(r);
+        }
+    } rings;
+    for (unsigned w = 0; w < workers; ++w) {
+        Worker& k = all[w];
+        k.index = w;
+        k.lcore = lcores[w];
+        k.shared = &sh;
+        k.state = std::make_unique<PathState>(path.ruleset(), opt.engine, host.sysctl());
+        k.replay = std::make_unique<CaptureReplay>(path, *k.state, ropt);
+        k.tx.assign(ports.size(), 0);
+        k.tx_failed.assign(ports.size(), 0);
+        if (w > 0) {
+            const std::string name = "fwbp" + std::to_string(pool_id) + "_" + std::to_string(w);
+            k.ring = rte_ring_create(name.c_str(), 8192, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+            if (!k.ring) throw std::runtime_error("cannot create the hand-off ring of worker " + std::to_string(w) + ": " + rte_strerror(rte_errno));
+            rings.rings.push_back(k.ring);
+        }
+    }
     const auto start = std::chrono::steady_clock::now();
-    job.last_rx_ns = now_ns();
-    if (rte_eal_remote_launch(port_worker, &job, worker) != 0) throw std::runtime_error("cannot launch the port worker on lcore " + std::to_string(worker));
+    sh.last_rx_ns = now_ns();
+    for (unsigned w = workers; w-- > 0;) {
+        if (rte_eal_remote_launch(w == 0 ? distributor_main : handoff_main, &all[w], all[w].lcore) != 0) {
+            sh.stop = true;
+            sh.distributor_done = true;
+            for (unsigned v = w + 1; v < workers; ++v) rte_eal_wait_lcore(all[v].lcore);
+            throw std::runtime_error("cannot launch a port worker on lcore " + std::to_string(all[w].lcore));
+        }
+    }
     double next_report = 1.0;
-    while (rte_eal_get_lcore_state(worker) != WAIT) {
+    auto running = [&] {
+        for (const auto& k : all)
+            if (rte_eal_get_lcore_state(k.lcore) != WAIT) return true;
+        return false;
+    };
+    while (running()) {
         const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        if (opt.duration_s > 0 && t >= opt.duration_s) job.stop = true;
-        if (opt.idle_stop_s > 0 && static_cast<double>(now_ns() - job.last_rx_ns.load()) / 1e9 >= opt.idle_stop_s) job.stop = true;
+        if (opt.duration_s > 0 && t >= opt.duration_s) sh.stop = true;
+        if (opt.idle_stop_s > 0 && static_cast<double>(now_ns() - sh.last_rx_ns.load()) / 1e9 >= opt.idle_stop_s) sh.stop = true;
         if (opt.progress && t >= next_report) {
-            opt.progress(job.rx.load(), job.tx.load(), job.dropped.load(), t);
+            std::uint64_t tx = 0, dropped = 0;  // read without synchronisation: a progress estimate
+            for (const auto& k : all) {
+                for (auto n : k.tx) tx += n;
+                dropped += k.dropped;
+            }
+            opt.progress(sh.rx_total.load(), tx, dropped, t);
             next_report += 1.0;
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
-    rte_eal_wait_lcore(worker);
+    for (const auto& k : all) rte_eal_wait_lcore(k.lcore);
     res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     for (std::size_t i = 0; i < ports.size(); ++i) {
         rte_eth_stats st{};
@@ -287,9 +432,25 @@ PortRunResult run_ports(const PacketPath& path, const PortRunOptions& opt) {
             res.ports[i].ierrors = st.ierrors;
         }
         rte_eth_dev_stop(ports[i].id);
+        res.ports[i].rx = sh.rx[i];
     }
-    if (!job.error.empty()) throw std::runtime_error("port worker: " + job.error);
-    res.counters.add_counters(state.engine);
+    std::string errors;
+    for (const auto& k : all)
+        if (!k.error.empty()) errors += (errors.empty() ? "" : "; ") + ("worker " + std::to_string(k.index) + ": " + k.error);
+    if (!errors.empty()) throw std::runtime_error(errors);
+    res.handoff_full = sh.handoff_full;
+    for (const auto& k : all) {
+        for (int f = 0; f < 6; ++f) res.fates[f] += k.fates[f];
+        for (const auto& [why, n] : k.not_processed) res.not_processed[why] += n;
+        res.forwarded_without_port += k.forwarded_without_port;
+        res.rewrite_failed += k.rewrite_failed;
+        for (std::size_t i = 0; i < ports.size(); ++i) {
+            res.ports[i].tx += k.tx[i];
+            res.ports[i].tx_failed += k.tx_failed[i];
+        }
+        res.counters.add_counters(k.state->engine);
+        res.workers.push_back({k.lcore, k.processed, k.state->conntrack.size()});
+    }
     return res;
 }
 

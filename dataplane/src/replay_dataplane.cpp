@@ -60,12 +60,12 @@ std::pair<std::uint16_t, std::uint16_t> flow_ports(const Packet& p) {
     return {p.sport, p.dport};
 }
 
-std::uint64_t packet_flow_key(const Packet& p) {
+}  // namespace
+
+std::uint64_t flow_key_of(const Packet& p) {
     auto [s, d] = flow_ports(p);
     return direction_free_flow_key(p.src, s, p.dst, d, p.proto);
 }
-
-}  // namespace
 
 std::uint64_t direction_free_flow_key(const IpAddr& a, std::uint16_t aport, const IpAddr& b, std::uint16_t bport, std::uint8_t proto) {
     std::uint64_t x = mix(addr_key(a) ^ aport), y = mix(addr_key(b) ^ bport);
@@ -102,8 +102,8 @@ LoadedCapture load_capture(const PacketPath& path, const std::string& capture, c
             continue;
         }
         // Both tuples of a NATed packet, and the tuple an ICMP error quotes, are one flow.
-        const std::uint32_t k = join.id(packet_flow_key(rp.input));
-        join.join(k, join.id(packet_flow_key(rp.result.final_packet)));
+        const std::uint32_t k = join.id(flow_key_of(rp.input));
+        join.join(k, join.id(flow_key_of(rp.result.final_packet)));
         if (rp.input.icmp_quoted.present) {
             const auto& q = rp.input.icmp_quoted;
             join.join(k, join.id(direction_free_flow_key(q.src, q.sport, q.dst, q.dport, q.proto)));

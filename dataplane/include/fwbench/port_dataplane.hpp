@@ -14,16 +14,22 @@
 // port when one is named; dropped, rejected and queued ones are freed. So with net_pcap
 // tx_pcap= ports, what comes out is a file a test can read.
 //
-// How: one worker lcore polls every port's queue 0 in turn, bursts of 32; the main lcore prints
-// progress once a second and ends the run after `duration_s`, or once no port has delivered a
-// packet for `idle_stop_s` (file-backed and test ports), or on stop(). Ports are configured
-// with one RX and one TX queue from a pool of the dataplane's own, started, and promiscuous mode
-// is asked for (not all drivers have it: ignored). Bad port names, ports that do not exist,
+// How: the first worker lcore polls every port's RX queue 0 in turn, bursts of 32, and hands each
+// frame to the worker that owns its flow through a single-producer ring (itself included):
+// flows by a hash of their direction-free key, except that a worker that sets up a NAT binding
+// claims the rewritten tuple (FlowSteering), so replies to a masqueraded or port-forwarded
+// connection reach the worker holding its conntrack entry — what a NIC's RSS cannot do. (A
+// reply that arrives before the claim, microseconds after the first packet, can go astray.)
+// Each worker has its own PathState; counters are merged at the end. Each worker transmits on
+// a TX queue of its own where the driver has enough, else the workers share queue 0 under a
+// lock. The main lcore prints progress once a second and ends the run after `duration_s`, or once
+// no port has delivered a packet for `idle_stop_s` (file-backed and test ports). Ports are
+// started with promiscuous mode asked for (not all drivers have it: ignored). Bad port names, ports that do not exist,
 // interfaces the host does not have and ports that fail to start are errors naming the port
 // and what exists.
 //
-// Not yet: several workers on ports (RSS queues or a software distributor), IPv6 forwarding,
-// ICMP errors the kernel would send for rejects and TTL expiry.
+// Not yet: RSS spreading on NICs (one distributor polls every port), IPv6 forwarding, ICMP
+// errors the kernel would send for rejects and TTL expiry.
 
 #include <cstdint>
 #include <functional>
@@ -49,6 +55,7 @@ struct PortRunOptions {
     bool forward = true;          // false: count fates only, transmit nothing
     bool null_path = false;       // receive and free only: the ports' and DPDK's own cost
     unsigned mbufs = 8191;        // the dataplane's pool (net_pcap infinite_rx needs one per packet of its file)
+    unsigned workers = 1;         // worker lcores: the first polls the ports and hands flows to the others
     double duration_s = 0;        // > 0: stop after this long
     double idle_stop_s = 0;       // > 0: stop after this long without a received packet
     MacAddr next_hop_mac{{0x02, 0, 0, 0, 0, 0x01}};
@@ -68,6 +75,12 @@ struct PortRunResult {
     std::uint64_t fates[6] = {};
     std::map<std::string, std::uint64_t> not_processed;  // malformed, skipped (by reason)
     std::uint64_t forwarded_without_port = 0, rewrite_failed = 0;
+    std::uint64_t handoff_full = 0;  // frames freed because a worker's hand-off ring was full
+    struct Worker {
+        unsigned lcore = 0;
+        std::uint64_t packets = 0, connections = 0;
+    };
+    std::vector<Worker> workers;
     EngineState counters;
     double seconds = 0;
     explicit PortRunResult(const Ruleset& rs) : counters(rs, EngineOptions{}) {}

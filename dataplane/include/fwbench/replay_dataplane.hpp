@@ -56,6 +56,8 @@ LoadedCapture load_capture(const PacketPath& path, const std::string& capture, c
 
 // A packet's flow key without direction: both directions of a tuple give the same key.
 std::uint64_t direction_free_flow_key(const IpAddr& a, std::uint16_t aport, const IpAddr& b, std::uint16_t bport, std::uint8_t proto);
+// A packet's: its addresses with its ports (ICMP queries: the id; port-less packets: none).
+std::uint64_t flow_key_of(const Packet& p);
 
 struct ReplayOptions {
     unsigned workers = 1;
