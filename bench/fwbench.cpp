@@ -259,6 +259,8 @@ int run(int argc, char** argv) {
                    "it decides whether security or nat INPUT comes first")
         ->check(CLI::IsMember({"nft", "legacy"}));
     app.add_option("--eal", eal, "extra DPDK EAL arguments, e.g. '--log-level=info'");
+    std::vector<std::string> eal_rest;
+    app.add_option("eal", eal_rest, "extra DPDK EAL arguments after --, e.g. -- --vdev=net_pcap0,iface=eth1");
     unsigned workers = 0;
     std::uint64_t repeat = 0;
     double duration = 0;
@@ -317,6 +319,13 @@ int run(int argc, char** argv) {
     app.require_subcommand(0, 1);
     CLI11_PARSE(app, argc, argv);
 
+    std::vector<std::string> eal_args;  // --eal's words, then what follows --
+    {
+        std::istringstream words(eal);
+        for (std::string w; words >> w;) eal_args.push_back(w);
+        eal_args.insert(eal_args.end(), eal_rest.begin(), eal_rest.end());
+    }
+
     if (explain->parsed()) return run_explain(src, explain_packets, seed, explain_pcap, explain_iface);
     if (check->parsed()) return run_kernel_check(check_src, check_packets, check_pcap, check_iface, check_legacy, check_shrink, check_pace);
     if (dump_host->parsed()) {
@@ -339,8 +348,7 @@ int run(int argc, char** argv) {
         pr.mbufs = mbufs;
         pr.workers = workers ? workers : 1;
         pr.engine = engine == "compiled" ? EngineKind::compiled : EngineKind::linear;
-        std::istringstream words(eal);
-        for (std::string w; words >> w;) pr.eal_args.push_back(w);
+        pr.eal_args = eal_args;
         pr.duration_s = duration;
         pr.idle_stop_s = idle_stop;
         return run_port_mode(pr);
@@ -363,8 +371,7 @@ int run(int argc, char** argv) {
             throw std::runtime_error("--engine acl classifies one chain of 5-tuple rules (ClassBench traces); the packet path "
                                      "walks every table with --engine linear or compiled");
         po.engine = engine == "compiled" ? EngineKind::compiled : EngineKind::linear;
-        std::istringstream words(eal);
-        for (std::string w; words >> w;) po.eal_args.push_back(w);
+        po.eal_args = eal_args;
         if (workers || repeat || duration > 0 || null_path) {
             if (!verdicts_path.empty()) throw std::runtime_error("--verdicts is per packet; the replay dataplane (--workers/--repeat/--duration) reports rates and counters");
             ReplayRunOptions ro;
@@ -441,7 +448,7 @@ int run(int argc, char** argv) {
         if (name == "linear") {
             linear = std::make_unique<LinearEngine>(ruleset, host, sets);
         } else if (name == "acl") {
-            ensure_eal();
+            ensure_eal(eal_args);
             try {
                 acl = std::make_unique<AclEngine>(ruleset, report.table, report.hook);
             } catch (const AclNotApplicable& e) {

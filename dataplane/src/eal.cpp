@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <fstream>
 #include <mutex>
 #include <stdexcept>
 
@@ -17,6 +18,21 @@ std::mutex lock;
 }  // namespace
 
 bool eal_initialised() { return initialised; }
+
+bool hugepages_available(std::size_t megabytes) {
+    bool mounted = false;
+    std::ifstream mounts("/proc/mounts");
+    for (std::string line; std::getline(mounts, line);)
+        if (line.find(" hugetlbfs ") != std::string::npos) mounted = true;
+    if (!mounted) return false;
+    std::size_t free_mb = 0;
+    for (const auto& [dir, mb] : {std::pair<const char*, std::size_t>{"hugepages-2048kB", 2}, {"hugepages-1048576kB", 1024}}) {
+        std::ifstream f(std::string("/sys/kernel/mm/hugepages/") + dir + "/free_hugepages");
+        std::size_t pages = 0;
+        if (f >> pages) free_mb += pages * mb;
+    }
+    return free_mb >= megabytes;
+}
 
 void ensure_eal(const std::vector<std::string>& extra_args) {
     std::lock_guard<std::mutex> guard(lock);
@@ -35,8 +51,14 @@ void ensure_eal(const std::vector<std::string>& extra_args) {
     // A core list of the user's (-l, -c, --lcores) replaces fwbench's: EAL refuses both.
     for (const auto& a : extra_args)
         if (a.rfind("-l", 0) == 0 || a.rfind("-c", 0) == 0 || a.rfind("--lcores", 0) == 0) lcores.clear();
+    // Hugepages when the machine has them free (and mounted), unless told otherwise; without
+    // them, ordinary memory. --in-memory keeps hugepage runs from sharing files between
+    // processes, as --no-shconf does without hugepages.
+    bool huge = hugepages_available(256);
+    for (const auto& a : extra_args)
+        if (a == "--no-huge" || a.rfind("--in-memory", 0) == 0 || a.rfind("--file-prefix", 0) == 0) huge = false;
     std::vector<std::string> args = {"fwbench", lcores,
-                                     "--no-huge", "--no-pci", "-m", "256", "--no-shconf", "--no-telemetry",
+                                     huge ? "--in-memory" : "--no-huge", "--no-pci", "-m", "256", huge ? "" : "--no-shconf", "--no-telemetry",
                                      "--log-level=error",
                                      // Let rte_acl (and drivers) use 512-bit vectors where the CPU has them; DPDK
                                      // caps itself at 256 bits otherwise (rte_acl's fastest method needs this).
@@ -55,7 +77,7 @@ void ensure_eal(const std::vector<std::string>& extra_args) {
         std::string given;
         for (std::size_t i = 1; i < args.size(); ++i) given += (i > 1 ? " " : "") + args[i];
         throw std::runtime_error(std::string("DPDK EAL initialisation failed (") + rte_strerror(rte_errno) + ") with the EAL arguments '" + given +
-                                 "' (fwbench's defaults, then --eal's); EAL's own complaint is printed above");
+                                 "' (fwbench's defaults, then --eal's and those after --); EAL's own complaint is printed above");
     }
     initialised = true;
 }
