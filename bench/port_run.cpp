@@ -21,6 +21,11 @@ int run_port_mode(const PortRunCli& o) {
     Host host = load_host(o.sources);
     Ruleset rs = load_ruleset(o.sources, ipsets ? &*ipsets : nullptr);
     ensure_eal(o.eal_args);
+    // Whatever happens from here, the devices EAL probed are closed on the way out (net_pcap
+    // flushes its files; nothing is left open).
+    struct ClosePorts {
+        ~ClosePorts() { close_all_ports(); }
+    } close_on_exit;
     PacketPath path(rs, host, ipsets ? &*ipsets : nullptr, o.engine);
     PortRunOptions opt;
     for (const auto& spec : o.ports) opt.ports.push_back(parse_port_map(spec));
@@ -40,7 +45,7 @@ int run_port_mode(const PortRunCli& o) {
             std::fflush(stderr);
         };
     PortRunResult res = run_ports(path, opt);
-    close_ports(opt.ports);
+    close_ports(opt.ports);  // now: the tx files are complete before the summary says so
     if (live) std::fprintf(stderr, "\n");
     std::uint64_t rx = 0, tx = 0;
     for (const auto& p : res.ports) rx += p.rx, tx += p.tx;

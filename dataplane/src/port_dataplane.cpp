@@ -299,6 +299,14 @@ void close_ports(const std::vector<PortMap>& ports) {
     }
 }
 
+void close_all_ports() {
+    std::uint16_t id;
+    RTE_ETH_FOREACH_DEV(id) {
+        rte_eth_dev_stop(id);
+        rte_eth_dev_close(id);
+    }
+}
+
 PortRunResult run_ports(const PacketPath& path, const PortRunOptions& opt) {
     if (opt.ports.empty()) throw std::runtime_error("no --port given");
     const Host& host = path.host();

@@ -92,5 +92,8 @@ PortRunResult run_ports(const PacketPath& path, const PortRunOptions& opt);
 
 // Stops and closes the ports' devices (flushing what net_pcap writes).
 void close_ports(const std::vector<PortMap>& ports);
+// Stops and closes every ethdev EAL probed, used or not (their drivers release what they hold:
+// net_pcap's files and libpcap handles).
+void close_all_ports();
 
 }  // namespace fwbench
