@@ -332,64 +332,55 @@ int run(int argc, char** argv) {
         std::cout << dump_running_host();
         return 0;
     }
+    if (!port_specs.empty() || !pcap_path.empty()) {
+        if (engine == "all")
+            throw std::runtime_error("--engine all compares engines on ClassBench traces (--format classbench --trace); "
+                                     "with --pcap or --port choose --engine linear or compiled");
+        if (engine == "acl")
+            throw std::runtime_error("--engine acl classifies one chain of 5-tuple rules (ClassBench traces); the packet path "
+                                     "walks every table with --engine linear or compiled");
+        if (format != "iptables") throw std::runtime_error("--pcap and --port need an iptables ruleset (--format iptables)");
+    }
+    RunCommon common;
+    common.sources = {rules_path, host_path, ipsets_path, family, lenient, backend};
+    common.counters = counters_path;
+    common.json = json_path;
+    common.seed = seed;
+    common.quiet = quiet;
+    common.engine = engine == "compiled" ? EngineKind::compiled : EngineKind::linear;
+    common.eal_args = eal_args;
     if (!port_specs.empty()) {
         if (!pcap_path.empty()) throw std::runtime_error("--port and --pcap are two sources: give one (a capture file as a port: --eal '--vdev=net_pcap0,rx_pcap=FILE')");
-        if (engine == "all" || engine == "acl") throw std::runtime_error("with --port choose --engine linear or compiled");
         PortRunCli pr;
-        pr.sources = {rules_path, host_path, ipsets_path, family, lenient, backend};
+        static_cast<RunCommon&>(pr) = common;
         pr.ports = port_specs;
         pr.local_port = local_port;
-        pr.counters = counters_path;
-        pr.json = json_path;
-        pr.seed = seed;
-        pr.quiet = quiet;
         pr.no_forward = no_forward;
         pr.null_path = null_path;
         pr.mbufs = mbufs;
         pr.workers = workers ? workers : 1;
-        pr.engine = engine == "compiled" ? EngineKind::compiled : EngineKind::linear;
-        pr.eal_args = eal_args;
         pr.duration_s = duration;
         pr.idle_stop_s = idle_stop;
         return run_port_mode(pr);
     }
     if (!pcap_path.empty()) {
-        if (format != "iptables") throw std::runtime_error("--pcap needs an iptables ruleset (--format iptables)");
-        PcapRunOptions po;
-        po.sources = {rules_path, host_path, ipsets_path, family, lenient, backend};
-        po.pcap = pcap_path;
-        po.iface = iface;
-        po.verdicts = verdicts_path;
-        po.counters = counters_path;
-        po.json = json_path;
-        po.seed = seed;
-        po.quiet = quiet;
-        if (engine == "all")
-            throw std::runtime_error("--engine all compares engines on ClassBench traces (--format classbench --trace); "
-                                     "with --pcap choose --engine linear or compiled");
-        if (engine == "acl")
-            throw std::runtime_error("--engine acl classifies one chain of 5-tuple rules (ClassBench traces); the packet path "
-                                     "walks every table with --engine linear or compiled");
-        po.engine = engine == "compiled" ? EngineKind::compiled : EngineKind::linear;
-        po.eal_args = eal_args;
         if (workers || repeat || duration > 0 || null_path) {
             if (!verdicts_path.empty()) throw std::runtime_error("--verdicts is per packet; the replay dataplane (--workers/--repeat/--duration) reports rates and counters");
             ReplayRunOptions ro;
-            ro.sources = po.sources;
+            static_cast<RunCommon&>(ro) = common;
             ro.pcap = pcap_path;
             ro.iface = iface;
-            ro.counters = counters_path;
-            ro.json = json_path;
-            ro.seed = seed;
-            ro.quiet = quiet;
-            ro.engine = po.engine;
-            ro.eal_args = po.eal_args;
             ro.workers = workers ? workers : 1;
             ro.repeat = repeat ? repeat : 1;
             ro.duration_s = duration;
             ro.null_path = null_path;
             return run_replay_mode(ro);
         }
+        PcapRunOptions po;
+        static_cast<RunCommon&>(po) = common;
+        po.pcap = pcap_path;
+        po.iface = iface;
+        po.verdicts = verdicts_path;
         return run_pcap(po);
     }
     if (rules_path.empty()) throw std::runtime_error("--rules FILE is required (or --pcap, or a subcommand: explain, dump-host)");

@@ -7,17 +7,12 @@
 #include <vector>
 
 #include "fwbench/compiled_engine.hpp"
-#include "sources.hpp"
+#include "run_common.hpp"
 
 namespace fwbench {
 
-struct PcapRunOptions {
-    SourceOptions sources;
-    std::string pcap, iface, verdicts, counters, json;
-    std::uint64_t seed = 1;
-    bool quiet = false;
-    EngineKind engine = EngineKind::linear;
-    std::vector<std::string> eal_args;  // appended to fwbench's EAL defaults
+struct PcapRunOptions : RunCommon {
+    std::string pcap, iface, verdicts;
 };
 
 int run_pcap(const PcapRunOptions& o);

@@ -7,18 +7,14 @@
 #include <vector>
 
 #include "fwbench/compiled_engine.hpp"
-#include "sources.hpp"
+#include "run_common.hpp"
 
 namespace fwbench {
 
-struct PortRunCli {
-    SourceOptions sources;
+struct PortRunCli : RunCommon {
     std::vector<std::string> ports;  // DEV=IFACE
-    std::string local_port, counters, json;
-    std::uint64_t seed = 1;
-    bool quiet = false, no_forward = false, null_path = false;
-    EngineKind engine = EngineKind::linear;
-    std::vector<std::string> eal_args;
+    std::string local_port;
+    bool no_forward = false, null_path = false;
     double duration_s = 0, idle_stop_s = 0;
     unsigned mbufs = 8191;
     unsigned workers = 1;

@@ -8,17 +8,12 @@
 #include <vector>
 
 #include "fwbench/compiled_engine.hpp"
-#include "sources.hpp"
+#include "run_common.hpp"
 
 namespace fwbench {
 
-struct ReplayRunOptions {
-    SourceOptions sources;
-    std::string pcap, iface, counters, json;
-    std::uint64_t seed = 1;
-    bool quiet = false;
-    EngineKind engine = EngineKind::linear;
-    std::vector<std::string> eal_args;
+struct ReplayRunOptions : RunCommon {
+    std::string pcap, iface;
     unsigned workers = 1;
     std::uint64_t repeat = 1;
     double duration_s = 0;

@@ -244,7 +244,7 @@ TEST(FwbenchPcap, CompiledEngineTellsTheSameStory) {
     EXPECT_EQ(acl.status, 2);
     Result all = run(args + " --engine all");
     EXPECT_EQ(all.status, 2);
-    EXPECT_NE(all.err.find("with --pcap choose --engine linear or compiled"), std::string::npos) << all.err;
+    EXPECT_NE(all.err.find("with --pcap or --port choose --engine linear or compiled"), std::string::npos) << all.err;
 }
 
 TEST(FwbenchPcap, SeedCaptureEndToEnd) {
