@@ -275,7 +275,8 @@ int run(int argc, char** argv) {
     double idle_stop = 0;
     bool no_forward = false;
     app.add_option("--port", port_specs, "a DPDK port and the host interface it stands for, DEV=IFACE (0=wan1, net_pcap0=lan0); repeatable")
-        ->take_all();
+        ->take_all()
+        ->allow_extra_args(false);  // one DEV=IFACE per --port, so "--" after it starts the EAL arguments
     app.add_option("--local", local_port, "ports: a device that receives the packets delivered to the host (else counted)");
     app.add_option("--idle-stop", idle_stop, "ports: stop after this many seconds without a received packet")->check(CLI::PositiveNumber);
     app.add_flag("--no-forward", no_forward, "ports: count fates, transmit nothing");

@@ -1,7 +1,7 @@
 #pragma once
 // DPDK's environment (EAL), initialised once per process. Defaults work on any machine: 2 MiB or
 // 1 GiB hugepages when at least 256 MiB of them are free and hugetlbfs is mounted (else ordinary
-// memory, --no-huge), no PCI probing, no shared runtime files, the main lcore free to float over all
+// memory, --no-huge), no PCI probing (unless -a/-b name devices), no shared runtime files, the main lcore free to float over all
 // CPUs and one worker lcore pinned to each CPU (the dataplane's workers). Extra arguments (fwbench --eal '...') are appended and may override them.
 
 #include <cstddef>
