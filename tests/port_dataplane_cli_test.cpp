@@ -21,6 +21,16 @@
 namespace fwbench {
 namespace {
 
+// This process's own scratch directory: two test runs at once must not share files.
+std::string scratch() {
+    static const std::string dir = [] {
+        std::string d = testing::TempDir() + "fwbench-ports-" + std::to_string(getpid()) + "/";
+        std::system(("mkdir -p " + d).c_str());
+        return d;
+    }();
+    return dir;
+}
+
 std::string env_or_fail(const char* name) {
     const char* v = std::getenv(name);
     if (!v) throw std::runtime_error(std::string("test needs ") + name + " (run it through meson test)");
@@ -33,7 +43,7 @@ struct Ran {
 };
 
 Ran fwbench(const std::string& args) {
-    std::string dir = testing::TempDir();
+    std::string dir = scratch();
     std::string cmd = env_or_fail("FWBENCH_BIN") + " " + args + " >" + dir + "ports.out 2>" + dir + "ports.err";
     Ran r;
     int rc = std::system(("timeout 60 " + cmd).c_str());
@@ -45,13 +55,13 @@ Ran fwbench(const std::string& args) {
 }
 
 std::string write(const std::string& name, const std::string& text) {
-    std::string file = testing::TempDir() + name;
+    std::string file = scratch() + name;
     std::ofstream(file, std::ios::binary) << text;
     return file;
 }
 
 std::string write_bytes(const std::string& name, const std::vector<std::uint8_t>& bytes) {
-    std::string file = testing::TempDir() + name;
+    std::string file = scratch() + name;
     std::ofstream(file, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
     return file;
 }
@@ -86,12 +96,12 @@ TEST(FwbenchPorts, ForwardingWritesExactlyTheAcceptedPacketsRewritten) {
     };
     const std::string in = write_bytes("lan_in.pcap", write_pcap(linktype::ethernet, lan));
     const std::string empty = write_bytes("empty.pcap", write_pcap(linktype::ethernet, {}));
-    const std::string out_wan = testing::TempDir() + "wan_out.pcap", out_lan = testing::TempDir() + "lan_out.pcap";
+    const std::string out_wan = scratch() + "wan_out.pcap", out_lan = scratch() + "lan_out.pcap";
     std::remove(out_wan.c_str());
     const std::string eal = "--eal '--vdev=net_pcap0,rx_pcap=" + in + ",tx_pcap=" + out_lan + " --vdev=net_pcap1,rx_pcap=" + empty +
                             ",tx_pcap=" + out_wan + "'";
     Ran r = fwbench("--rules " + rules + " --host " + host + " --port net_pcap0=lan0 --port net_pcap1=wan1 --idle-stop 0.5 " + eal +
-                    " -q --json - --counters " + testing::TempDir() + "ports_counters.v4");
+                    " -q --json - --counters " + scratch() + "ports_counters.v4");
     ASSERT_EQ(r.status, 0) << r.err << r.out;
     auto doc = nlohmann::json::parse(r.out);
     EXPECT_EQ(doc["rx"], 5);
@@ -173,7 +183,7 @@ TEST(FwbenchPorts, LiveAfPacketPortEqualsTheCapture) {
     const std::string capture = write_bytes("live.pcap", write_pcap(linktype::ethernet, frames));
 
     const std::string ns = "fwbport" + std::to_string(getpid());
-    const std::string dir = testing::TempDir();
+    const std::string dir = scratch();
     struct Cleanup {
         std::string ns;
         ~Cleanup() { sh("ip netns del " + ns + " 2>/dev/null"); }
@@ -239,10 +249,10 @@ TEST(FwbenchPorts, TwoWorkersForwardAndCountAsOne) {
     const std::string in = write_bytes("lan_in2.pcap", write_pcap(linktype::ethernet, lan));
     const std::string empty = write_bytes("empty3.pcap", write_pcap(linktype::ethernet, {}));
     auto run_with = [&](int workers) {
-        const std::string out = testing::TempDir() + "wan_out" + std::to_string(workers) + ".pcap";
-        const std::string eal = "--eal '--vdev=net_pcap0,rx_pcap=" + in + ",tx_pcap=" + testing::TempDir() + "lan_out2.pcap --vdev=net_pcap1,rx_pcap=" +
+        const std::string out = scratch() + "wan_out" + std::to_string(workers) + ".pcap";
+        const std::string eal = "--eal '--vdev=net_pcap0,rx_pcap=" + in + ",tx_pcap=" + scratch() + "lan_out2.pcap --vdev=net_pcap1,rx_pcap=" +
                                 empty + ",tx_pcap=" + out + "'";
-        const std::string counters = testing::TempDir() + "counters" + std::to_string(workers) + ".v4";
+        const std::string counters = scratch() + "counters" + std::to_string(workers) + ".v4";
         Ran r = fwbench("--rules " + rules + " --host " + host + " --port net_pcap0=lan0 --port net_pcap1=wan1 --idle-stop 0.5 --workers " +
                         std::to_string(workers) + " " + eal + " -q --json - --counters " + counters);
         EXPECT_EQ(r.status, 0) << r.err;
@@ -273,7 +283,7 @@ TEST(FwbenchPorts, BadPortsAreClearErrors) {
     EXPECT_NE(missing.err.find("port 3 does not exist; DPDK has: none"), std::string::npos) << missing.err;
     const std::string empty = write_bytes("empty2.pcap", write_pcap(linktype::ethernet, {}));
     Ran noiface = fwbench("--rules " + rules + " --host " + host + " --port net_pcap0=eth9 --idle-stop 0.2 --eal '--vdev=net_pcap0,rx_pcap=" +
-                          empty + ",tx_pcap=" + testing::TempDir() + "x.pcap'");
+                          empty + ",tx_pcap=" + scratch() + "x.pcap'");
     EXPECT_EQ(noiface.status, 2);
     EXPECT_NE(noiface.err.find("the host has no interface 'eth9'"), std::string::npos) << noiface.err;
     Ran malformed = fwbench("--rules " + rules + " --host " + host + " --port wan1");
