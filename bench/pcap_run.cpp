@@ -112,10 +112,7 @@ int run_pcap(const PcapRunOptions& o) {
     }
     if (source.truncated()) spdlog::warn("{}: the file ends inside packet {} (truncated capture): read {} packets", o.pcap, packets, packets);
 
-    if (!o.counters.empty()) {
-        Output out(o.counters);
-        out.stream() << format_ruleset(rs, &st.engine);
-    }
+    write_counters(o, rs, st.engine);
     double ns_per_packet = processed ? static_cast<double>(path_ns) / static_cast<double>(processed) : 0;
     double evaluated_per_packet = processed ? static_cast<double>(evaluated) / static_cast<double>(processed) : 0;
     if (!o.json.empty()) {

@@ -11,7 +11,6 @@
 
 #include "fwbench/eal.hpp"
 #include "fwbench/port_dataplane.hpp"
-#include "fwbench/ruleset_parser.hpp"
 #include "output.hpp"
 
 namespace fwbench {
@@ -22,7 +21,7 @@ int run_port_mode(const PortRunCli& o) {
     Ruleset rs = load_ruleset(o.sources, ipsets ? &*ipsets : nullptr);
     ensure_eal(o.eal_args);
     // Whatever happens from here, the devices EAL probed are closed on the way out (net_pcap
-    // flushes its files; nothing is left open).
+    // flushes its files; nothing is left open). Closing twice is harmless: a closed port is gone.
     struct ClosePorts {
         ~ClosePorts() { close_all_ports(); }
     } close_on_exit;
@@ -45,14 +44,11 @@ int run_port_mode(const PortRunCli& o) {
             std::fflush(stderr);
         };
     PortRunResult res = run_ports(path, opt);
-    close_ports(opt.ports);  // now: the tx files are complete before the summary says so
+    close_all_ports();  // now: the tx files are complete before the summary says so
     if (live) std::fprintf(stderr, "\n");
     std::uint64_t rx = 0, tx = 0;
     for (const auto& p : res.ports) rx += p.rx, tx += p.tx;
-    if (!o.counters.empty()) {
-        Output out(o.counters);
-        out.stream() << format_ruleset(rs, &res.counters);
-    }
+    write_counters(o, rs, res.counters);
     if (!o.json.empty()) {
         nlohmann::ordered_json j;
         j["rules"] = rs.source;
@@ -61,10 +57,7 @@ int run_port_mode(const PortRunCli& o) {
         for (const auto& p : res.ports)
             j["ports"].push_back({{"device", p.device}, {"iface", p.iface}, {"port_id", p.port_id}, {"rx", p.rx}, {"tx", p.tx},
                                   {"tx_failed", p.tx_failed}, {"imissed", p.imissed}, {"ierrors", p.ierrors}});
-        nlohmann::ordered_json f = nlohmann::ordered_json::object();
-        for (int k = 0; k < 6; ++k)
-            if (res.fates[k]) f[fate_name(static_cast<Fate>(k))] = res.fates[k];
-        j["fates"] = f;
+        j["fates"] = fates_json(res.fates);
         j["not_processed"] = res.not_processed;
         j["forwarded_without_port"] = res.forwarded_without_port;
         j["rewrite_failed"] = res.rewrite_failed;
@@ -90,10 +83,7 @@ int run_port_mode(const PortRunCli& o) {
             os << "    worker " << w << " (lcore " << res.workers[w].lcore << "): " << res.workers[w].packets << " packets, "
                << res.workers[w].connections << " connections\n";
         if (res.handoff_full) os << "  " << res.handoff_full << " frames freed: a worker's hand-off ring was full\n";
-        os << "  fates:";
-        for (int k = 0; k < 6; ++k)
-            if (res.fates[k]) os << " " << fate_name(static_cast<Fate>(k)) << " " << res.fates[k];
-        os << "\n";
+        os << "  fates:" << fates_text(res.fates) << "\n";
         for (const auto& [why, n] : res.not_processed) os << "  not processed: " << n << " " << why << "\n";
         if (res.forwarded_without_port)
             os << "  " << res.forwarded_without_port << " forwarded packets left through an interface without a port (freed)\n";

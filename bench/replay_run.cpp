@@ -11,7 +11,6 @@
 
 #include "fwbench/eal.hpp"
 #include "fwbench/replay_dataplane.hpp"
-#include "fwbench/ruleset_parser.hpp"
 #include "output.hpp"
 
 namespace fwbench {
@@ -52,10 +51,7 @@ int run_replay_mode(const ReplayRunOptions& o) {
 
     const char* engine_name = o.null_path ? "none (--null-path)" : o.engine == EngineKind::compiled ? "compiled" : "linear";
     auto mpps = [](std::uint64_t n, double s) { return s > 0 ? static_cast<double>(n) / s / 1e6 : 0.0; };
-    if (!o.counters.empty()) {
-        Output out(o.counters);
-        out.stream() << format_ruleset(rs, &res.counters);
-    }
+    write_counters(o, rs, res.counters);
     if (!o.json.empty()) {
         nlohmann::ordered_json j;
         j["rules"] = rs.source;
@@ -65,13 +61,10 @@ int run_replay_mode(const ReplayRunOptions& o) {
                        {"not_processed", cap.not_processed}, {"seconds", load_s}};
         j["workers"] = nlohmann::ordered_json::array();
         for (const auto& w : res.workers) {
-            nlohmann::ordered_json f;
-            for (int k = 0; k < 6; ++k)
-                if (w.fates[k]) f[fate_name(static_cast<Fate>(k))] = w.fates[k];
             j["workers"].push_back({{"lcore", w.lcore}, {"packets", w.packets}, {"flows", w.flows}, {"passes", w.passes},
                                     {"seconds", w.seconds}, {"mpps", mpps(w.packets, w.seconds)},
                                     {"ns_per_packet", w.packets ? w.seconds * 1e9 / static_cast<double>(w.packets) : 0.0},
-                                    {"fates", f}, {"connections", w.connections}});
+                                    {"fates", fates_json(w.fates)}, {"connections", w.connections}});
         }
         j["packets"] = res.packets;
         j["bytes"] = res.bytes;
@@ -94,10 +87,7 @@ int run_replay_mode(const ReplayRunOptions& o) {
             const WorkerStats& s = res.workers[w];
             os << "    worker " << w << " (lcore " << s.lcore << "): " << s.packets << " packets of " << s.flows << " flows, " << s.passes
                << " passes, " << std::setprecision(2) << mpps(s.packets, s.seconds) << " Mpps, " << std::setprecision(0)
-               << (s.packets ? s.seconds * 1e9 / static_cast<double>(s.packets) : 0.0) << " ns/packet;";
-            for (int k = 0; k < 6; ++k)
-                if (s.fates[k]) os << " " << fate_name(static_cast<Fate>(k)) << " " << s.fates[k];
-            os << "\n";
+               << (s.packets ? s.seconds * 1e9 / static_cast<double>(s.packets) : 0.0) << " ns/packet;" << fates_text(s.fates) << "\n";
         }
         if (res.per_worker_state)
             os << "  note: the ruleset has rate/recent/nth/... matches; each worker keeps their state apart (the kernel's is global),\n"

@@ -318,23 +318,18 @@ CompiledEngine::CompiledEngine(const Ruleset& rs, const HostView& host, const Ip
         for (std::size_t c = 0; c < table.chains.size(); ++c) {
             const Chain& chain = table.chains[c];
             ChainPlan& plan = plans_[t][c];
-            std::map<std::array<std::uint64_t, 6>, std::uint16_t> extra_ids;
+            std::map<RuleExtra, std::uint16_t> extra_ids;
             for (std::size_t r = 0; r < chain.rules.size(); ++r) {
                 RuleBoxShape s = rule_box_shape(chain.rules[r], &extra);
                 if (s.has_extra && !s.empty) {
-                    const RuleExtra& x = s.extra;
-                    std::array<std::uint64_t, 6> packed{x.in_mask, x.in_want, x.out_mask, x.out_want,
-                                                        std::uint64_t{x.icmp_lo} << 16 | x.icmp_hi,
-                                                        std::uint64_t{x.ct_mask} << 24 | std::uint64_t{x.ct_negated} << 16 |
-                                                            std::uint64_t{x.flags_mask} << 8 | x.flags_want};
-                    auto [it, added] = extra_ids.try_emplace(packed, static_cast<std::uint16_t>(plan.extras.size() + 1));
+                    auto [it, added] = extra_ids.try_emplace(s.extra, static_cast<std::uint16_t>(plan.extras.size() + 1));
                     if (added && plan.extras.size() >= 0xffff) {
                         // The box's 16 bits are spent: this rule's tests are left to run time.
                         extra_ids.erase(it);
                         if (s.exact) s.residual = "more distinct interface/state/flag tests in one chain than the index keeps";
                         s.exact = false;
                     } else {
-                        if (added) plan.extras.push_back(x);
+                        if (added) plan.extras.push_back(s.extra);
                         s.box.extra = it->second;
                     }
                 }

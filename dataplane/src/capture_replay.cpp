@@ -28,13 +28,7 @@ void CaptureReplay::expire(std::uint64_t now) {
 }
 
 ReplayedPacket CaptureReplay::feed(const CaptureRecord& rec, bool trace) {
-    PacketMeta meta;
-    meta.index = rec.index;
-    meta.timestamp_ns = rec.timestamp_ns;
-    meta.origlen = rec.origlen;
-    meta.link_type = rec.link_type;
-    meta.direction = rec.direction;
-    std::memcpy(meta.iface, rec.iface.data(), std::min(rec.iface.size(), sizeof meta.iface - 1));
+    const PacketMeta meta = make_packet_meta(rec.index, rec.timestamp_ns, rec.origlen, rec.link_type, rec.direction, rec.iface);
     return feed(FrameView{&meta, rec.frame.data(), rec.frame.size()}, trace);
 }
 

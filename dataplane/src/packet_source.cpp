@@ -48,18 +48,23 @@ std::uint16_t CaptureFileSource::rx_burst(rte_mbuf** pkts, std::uint16_t n) {
             }
             seg = next;
         }
-        PacketMeta& meta = packet_meta(head);
-        meta = PacketMeta{};
-        meta.index = rec.index;
-        meta.timestamp_ns = rec.timestamp_ns;
-        meta.origlen = rec.origlen;
-        meta.link_type = rec.link_type;
-        meta.direction = rec.direction;  // pcapng epb_flags; the link header may refine it
-        std::size_t len = std::min(rec.iface.size(), sizeof meta.iface - 1);
-        std::memcpy(meta.iface, rec.iface.data(), len);
+        // The direction from pcapng epb_flags; the link header may refine it.
+        packet_meta(head) = make_packet_meta(rec.index, rec.timestamp_ns, rec.origlen, rec.link_type, rec.direction, rec.iface);
         pkts[got++] = head;
     }
     return got;
+}
+
+PacketMeta make_packet_meta(std::uint64_t index, std::uint64_t timestamp_ns, std::uint32_t origlen, std::uint16_t link_type,
+                            Direction direction, std::string_view iface) {
+    PacketMeta meta;
+    meta.index = index;
+    meta.timestamp_ns = timestamp_ns;
+    meta.origlen = origlen;
+    meta.link_type = link_type;
+    meta.direction = direction;
+    std::memcpy(meta.iface, iface.data(), std::min(iface.size(), sizeof meta.iface - 1));
+    return meta;
 }
 
 FrameView frame_view(rte_mbuf* m, std::vector<std::uint8_t>& scratch) {

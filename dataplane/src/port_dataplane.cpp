@@ -1,6 +1,5 @@
 #include "fwbench/port_dataplane.hpp"
 
-#include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_launch.h>
@@ -120,7 +119,6 @@ struct Worker {
 };
 
 struct Shared {
-    const PacketPath* path = nullptr;
     const PortRunOptions* opt = nullptr;
     std::vector<OpenPort>* ports = nullptr;
     std::vector<std::uint16_t> tx_queues;     // per port: queues configured (one per worker, or 1)
@@ -233,14 +231,8 @@ int distributor_main(void* arg) {
                 } else {
                     for (std::uint16_t i = 0; i < n; ++i) {
                         rte_mbuf* m = burst[i];
-                        PacketMeta& meta = packet_meta(m);
-                        meta = PacketMeta{};
-                        meta.index = index++;
-                        meta.timestamp_ns = now;
-                        meta.origlen = rte_pktmbuf_pkt_len(m);
-                        meta.link_type = linktype::ethernet;
-                        meta.direction = Direction::inbound;
-                        std::memcpy(meta.iface, ports[pi].map.iface.data(), std::min(ports[pi].map.iface.size(), sizeof meta.iface - 1));
+                        packet_meta(m) = make_packet_meta(index++, now, rte_pktmbuf_pkt_len(m), linktype::ethernet, Direction::inbound,
+                                                          ports[pi].map.iface);
                         const unsigned owner = sh.workers > 1 ? sh.steering.owner(frame_flow_key(m, w.scratch), sh.workers) : 0;
                         if (owner == 0) {
                             process(sh, w, m);
@@ -285,19 +277,6 @@ int handoff_main(void* arg) {
 }
 
 }  // namespace
-
-void close_ports(const std::vector<PortMap>& ports) {
-    for (const auto& p : ports) {
-        std::uint16_t id;
-        try {
-            id = find_port(p.device);
-        } catch (const std::exception&) {
-            continue;
-        }
-        rte_eth_dev_stop(id);
-        rte_eth_dev_close(id);
-    }
-}
 
 void close_all_ports() {
     std::uint16_t id;
@@ -368,7 +347,6 @@ PortRunResult run_ports(const PacketPath& path, const PortRunOptions& opt) {
 
     PortRunResult res(path.ruleset());
     for (const auto& p : ports) res.ports.push_back({p.map.device, p.map.iface, p.id});
-    sh.path = &path;
     sh.opt = &opt;
     sh.ports = &ports;
     sh.local_port = local_port;

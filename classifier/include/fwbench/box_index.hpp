@@ -27,6 +27,7 @@
 // Costs: build O(rules x fields x 8 x depth); memory reported by memory_bytes(); a lookup is one
 // descent per tree (a few nodes each) plus a scan of at most leaf_size boxes per tree.
 
+#include <compare>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -60,6 +61,7 @@ struct RuleExtra {
                                  (icmp_lo <= k.icmp) & (k.icmp <= icmp_hi) & ((k.tcp_flags & flags_mask) == flags_want) &
                                  ((ct_mask == 0) | (((k.ct & ct_mask) != 0) != ct_negated)));
     }
+    auto operator<=>(const RuleExtra&) const = default;
     bool operator==(const RuleExtra&) const = default;
 };
 

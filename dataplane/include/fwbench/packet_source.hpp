@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "fwbench/capture.hpp"
 
@@ -26,6 +27,11 @@ struct PacketMeta {
 };
 
 inline PacketMeta& packet_meta(rte_mbuf* m) { return *static_cast<PacketMeta*>(rte_mbuf_to_priv(m)); }
+
+// A frame's metadata, from a capture record or a port's arrival (the interface name is cut to
+// what the kernel keeps, 15 characters).
+PacketMeta make_packet_meta(std::uint64_t index, std::uint64_t timestamp_ns, std::uint32_t origlen, std::uint16_t link_type,
+                            Direction direction, std::string_view iface);
 
 // A frame as the replay reads it: metadata and contiguous bytes (link header included).
 struct FrameView {

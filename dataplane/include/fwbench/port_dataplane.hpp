@@ -87,13 +87,11 @@ struct PortRunResult {
 };
 
 // Configures and starts the ports, runs until a stop condition, stops them (a tx_pcap file is
-// complete once this returns... and its port is closed: close_ports()).
+// complete once its port is closed: close_all_ports()).
 PortRunResult run_ports(const PacketPath& path, const PortRunOptions& opt);
 
-// Stops and closes the ports' devices (flushing what net_pcap writes).
-void close_ports(const std::vector<PortMap>& ports);
-// Stops and closes every ethdev EAL probed, used or not (their drivers release what they hold:
-// net_pcap's files and libpcap handles).
+// Stops and closes every ethdev EAL probed, used or not (their drivers release what they hold
+// and flush what they write: net_pcap's files and libpcap handles).
 void close_all_ports();
 
 }  // namespace fwbench
