@@ -140,9 +140,9 @@ std::uint64_t now_ns() {
 bool send_one(Shared& sh, Worker& w, std::size_t port, rte_mbuf* m) {
     const std::uint16_t id = (*sh.ports)[port].id;
     std::uint16_t sent;
-    if (sh.tx_queues[port] > w.index) {
+    if (sh.tx_queues[port] >= sh.workers) {  // a queue of its own for every worker
         sent = rte_eth_tx_burst(id, static_cast<std::uint16_t>(w.index), &m, 1);
-    } else {
+    } else {  // fewer queues than workers: all of them share queue 0, under its lock
         std::lock_guard<std::mutex> g(*sh.tx_locks[port]);
         sent = rte_eth_tx_burst(id, 0, &m, 1);
     }
