@@ -161,6 +161,19 @@ std::optional<RouteType> parse_route_type(std::string_view s) {
     return std::nullopt;
 }
 
+// Policy rules other than the three every namespace starts with (local 0, main 32766, default 32767).
+bool differ_from_default_rules(const std::vector<RoutingRule>& rules) {
+    const std::pair<std::uint32_t, std::uint32_t> defaults[] = {{0, rt_table_local}, {32766, rt_table_main}, {32767, rt_table_default}};
+    std::size_t v4 = 0;
+    for (const auto& r : rules) {
+        if (r.family != Family::ipv4) continue;
+        const bool plain = !r.invert && !r.from && !r.to && !r.iif && !r.oif && !r.fwmark && !r.tos &&
+                           r.action == RoutingRule::Action::lookup && r.suppress_prefixlength < 0;
+        if (v4 >= 3 || !plain || r.priority != defaults[v4].first || r.table != defaults[v4].second) return true;
+        ++v4;
+    }
+    return v4 != 3;
+}
 }  // namespace
 
 Host Host::from_json(std::string_view text, const std::string& source) {
@@ -396,6 +409,7 @@ Host Host::from_json(std::string_view text, const std::string& source) {
             }
         }
     }
+    h.custom_rules_ = differ_from_default_rules(h.rules_);  // once: source validation asks per packet
     return h;
 }
 
@@ -489,18 +503,6 @@ std::string Host::table_name(std::uint32_t id) const {
     return it == table_names_.end() ? std::to_string(id) : it->second;
 }
 
-bool Host::has_custom_rules() const {
-    const std::pair<std::uint32_t, std::uint32_t> defaults[] = {{0, rt_table_local}, {32766, rt_table_main}, {32767, rt_table_default}};
-    std::size_t v4 = 0;
-    for (const auto& r : rules_) {
-        if (r.family != Family::ipv4) continue;
-        const bool plain = !r.invert && !r.from && !r.to && !r.iif && !r.oif && !r.fwmark && !r.tos &&
-                           r.action == RoutingRule::Action::lookup && r.suppress_prefixlength < 0;
-        if (v4 >= 3 || !plain || r.priority != defaults[v4].first || r.table != defaults[v4].second) return true;
-        ++v4;
-    }
-    return v4 != 3;
-}
 
 bool Host::is_local_address(const IpAddr& a) const {
     for (const auto& i : interfaces_)

@@ -152,7 +152,7 @@ public:
     // Policy rules other than the three every namespace starts with (local 0, main 32766,
     // default 32767): the kernel's fib_has_custom_rules, which makes fib_validate_source do the
     // full reverse lookup even with rp_filter off.
-    bool has_custom_rules() const;
+    bool has_custom_rules() const { return custom_rules_; }
 
     // fib_lookup: policy rules in priority order, then the tables they name.
     RouteResult lookup(const RouteQuery& q) const;
@@ -167,6 +167,7 @@ private:
     std::map<std::uint32_t, RouteTable> tables_;
     std::map<std::uint32_t, std::string> table_names_;
     std::vector<RoutingRule> rules_;
+    bool custom_rules_ = false;  // has_custom_rules(), decided when the rules are read
     Sysctls sysctl_;
 };
 
