@@ -1,7 +1,5 @@
 #include "running_host.hpp"
 
-#include <sys/wait.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -9,22 +7,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include "fwbench/subprocess.hpp"
+
 namespace fwbench {
 
 namespace {
 
-std::string run(const std::string& cmd) {
-    FILE* p = popen((cmd + " 2>/dev/null").c_str(), "r");
-    if (!p) throw std::runtime_error("cannot run '" + cmd + "'");
-    std::string out;
-    char buf[65536];
-    std::size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-    int st = pclose(p);
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-        throw std::runtime_error("'" + cmd + "' failed (exit status " + std::to_string(WIFEXITED(st) ? WEXITSTATUS(st) : -1) +
-                                 "); give the host with --host FILE instead");
-    return out;
+// The running host's own tools, from argument vectors (no shell); their error text in the failure.
+std::string run(std::vector<std::string> argv) {
+    try {
+        return run_program_checked({std::move(argv), {}, -1});
+    } catch (const std::exception& e) {
+        throw std::runtime_error(std::string(e.what()) + "; give the host with --host FILE instead");
+    }
 }
 
 std::optional<int> read_int(const std::filesystem::path& p) {
@@ -38,9 +33,9 @@ std::optional<int> read_int(const std::filesystem::path& p) {
 
 std::string dump_running_host() {
     nlohmann::ordered_json j;
-    j["addr"] = nlohmann::json::parse(run("ip -j addr show"));
-    j["route"] = nlohmann::json::parse(run("ip -j route show table all"));
-    j["rule"] = nlohmann::json::parse(run("ip -j rule show"));
+    j["addr"] = nlohmann::json::parse(run({"ip", "-j", "addr", "show"}));
+    j["route"] = nlohmann::json::parse(run({"ip", "-j", "route", "show", "table", "all"}));
+    j["rule"] = nlohmann::json::parse(run({"ip", "-j", "rule", "show"}));
     nlohmann::ordered_json sys = nlohmann::ordered_json::object();
     namespace fs = std::filesystem;
     if (auto v = read_int("/proc/sys/net/ipv4/ip_forward")) sys["net.ipv4.ip_forward"] = *v;
@@ -57,6 +52,6 @@ std::string dump_running_host() {
     return j.dump(1) + "\n";
 }
 
-std::string running_ruleset(bool ipv6) { return run(ipv6 ? "ip6tables-save" : "iptables-save"); }
+std::string running_ruleset(bool ipv6) { return run({ipv6 ? "ip6tables-save" : "iptables-save"}); }
 
 }  // namespace fwbench

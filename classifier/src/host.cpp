@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fwbench/matches.hpp"
+#include "fwbench/names.hpp"
 #include "fwbench/parse_error.hpp"
 #include "parse_util.hpp"
 
@@ -142,6 +143,12 @@ struct JsonReader {
         }
         fail(path, "expected a number");
     }
+    // An interface name the kernel would accept (names.hpp); refused at its JSON path otherwise.
+    std::string iface(const json& j, const std::string& path) const {
+        std::string s = str(j, path);
+        if (auto problem = interface_name_problem(s); !problem.empty()) fail(path, quoted_name(s) + " is " + problem);
+        return s;
+    }
     IpAddr addr(const json& j, const std::string& path) const {
         std::string s = str(j, path);
         auto a = parse_ip(s, s.find(':') != std::string::npos ? Family::ipv6 : Family::ipv4);
@@ -208,8 +215,7 @@ Host Host::from_json(std::string_view text, const std::string& source) {
         std::string path = "addr[" + std::to_string(i) + "]";
         if (!j.is_object()) rd.fail(path, "expected an object");
         Interface itf;
-        itf.name = rd.str(j.value("ifname", json()), path + ".ifname");
-        if (itf.name.empty() || itf.name.size() > 15) rd.fail(path + ".ifname", "expected an interface name of 1-15 characters");
+        itf.name = rd.iface(j.value("ifname", json()), path + ".ifname");
         if (j.contains("ifindex")) itf.index = static_cast<int>(rd.num(j["ifindex"], path + ".ifindex"));
         bool has_flags = j.contains("flags");
         itf.up = !has_flags;
@@ -246,7 +252,7 @@ Host Host::from_json(std::string_view text, const std::string& source) {
                 itf.addrs.push_back(ia);
             }
         }
-        if (h.interface(itf.name)) rd.fail(path + ".ifname", "interface '" + itf.name + "' appears twice");
+        if (h.interface(itf.name)) rd.fail(path + ".ifname", "interface " + quoted_name(itf.name) + " appears twice");
         h.interfaces_.push_back(std::move(itf));
     }
     if (!h.interface("lo")) {
@@ -300,12 +306,12 @@ Host Host::from_json(std::string_view text, const std::string& source) {
                 r.prefixlen = mask_length(p.prefix->mask);
             }
             if (j.contains("gateway")) r.gateway = rd.addr(j["gateway"], path + ".gateway");
-            if (j.contains("dev")) r.dev = rd.str(j["dev"], path + ".dev");
+            if (j.contains("dev")) r.dev = rd.iface(j["dev"], path + ".dev");
             r.table = j.contains("table") ? table_id(j["table"], path + ".table") : rt_table_main;
             if (j.contains("prefsrc")) r.prefsrc = rd.addr(j["prefsrc"], path + ".prefsrc");
             if (j.contains("metric")) r.metric = static_cast<std::uint32_t>(rd.num(j["metric"], path + ".metric"));
             if (j.contains("tos")) r.tos = static_cast<std::uint8_t>(rd.num(j["tos"], path + ".tos"));
-            if (!r.dev.empty() && !h.interface(r.dev)) rd.fail(path + ".dev", "no interface '" + r.dev + "' in addr");
+            if (!r.dev.empty() && !h.interface(r.dev)) rd.fail(path + ".dev", "no interface " + quoted_name(r.dev) + " in addr");
             h.tables_[r.table].add(std::move(r));
         }
     }
@@ -336,8 +342,8 @@ Host Host::from_json(std::string_view text, const std::string& source) {
             };
             r.from = prefix_of("src", "srclen");
             r.to = prefix_of("dst", "dstlen");
-            if (j.contains("iif")) r.iif = rd.str(j["iif"], path + ".iif");
-            if (j.contains("oif")) r.oif = rd.str(j["oif"], path + ".oif");
+            if (j.contains("iif")) r.iif = rd.iface(j["iif"], path + ".iif");
+            if (j.contains("oif")) r.oif = rd.iface(j["oif"], path + ".oif");
             if (j.contains("fwmark")) {
                 auto vm = detail::parse_value_mask(rd.str(j["fwmark"], path + ".fwmark"));
                 if (!vm) rd.fail(path + ".fwmark", "expected VALUE[/MASK]");
@@ -388,6 +394,11 @@ Host Host::from_json(std::string_view text, const std::string& source) {
                 auto dot = rest.rfind('.');
                 if (dot == std::string::npos) rd.fail(path, "expected net.ipv4.conf.DEV.NAME");
                 std::string dev = rest.substr(0, dot), name = rest.substr(dot + 1);
+                // The kernel has a conf directory for each device and for all/default, no others.
+                if (dev != "all" && dev != "default") {
+                    if (auto problem = interface_name_problem(dev); !problem.empty()) rd.fail(path, quoted_name(dev) + " is " + problem);
+                    if (!h.interface(dev)) rd.fail(path, "no interface " + quoted_name(dev) + " in addr");
+                }
                 if (name == "rp_filter") {
                     if (v < 0 || v > 2) rd.fail(path, "rp_filter is 0, 1 or 2");
                     if (dev == "all") s.rp_filter_all = v;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "fwbench/addr.hpp"
+#include "fwbench/names.hpp"
 #include "fwbench/parse_error.hpp"
 
 namespace fwbench {
@@ -35,6 +36,15 @@ bool all_digits(std::string_view s) {
     for (char c : s)
         if (!std::isdigit(static_cast<unsigned char>(c))) return false;
     return true;
+}
+
+bool valid_utf8(std::string_view s) {
+    try {
+        (void)json(std::string(s)).dump();
+        return true;
+    } catch (const json::type_error&) {
+        return false;
+    }
 }
 
 }  // namespace
@@ -68,9 +78,17 @@ std::string ip_addr_text_to_json(std::string_view text, const std::string& sourc
             if (idx.back() != ':' || !all_digits(idx.substr(0, idx.size() - 1)))
                 fail(t[0].column, "expected an interface header ('INDEX: NAME: <FLAGS> ...') or an indented address line");
             if (t.size() < 2 || t[1].text.back() != ':') fail(t.size() < 2 ? static_cast<int>(line.size()) + 1 : t[1].column, "expected 'NAME:' after the index");
+            // "NAME@LINK:" names the device a veth or VLAN sits on. A name may itself hold an '@',
+            // which the text cannot tell from that suffix: a second '@' is refused, not guessed.
             std::string_view name = t[1].text.substr(0, t[1].text.size() - 1);
-            if (auto at = name.find('@'); at != std::string_view::npos) name = name.substr(0, at);
-            if (name.empty()) fail(t[1].column, "expected an interface name");
+            if (auto at = name.find('@'); at != std::string_view::npos) {
+                if (name.find('@', at + 1) != std::string_view::npos)
+                    fail(t[1].column, "cannot tell the interface name from its '@LINK' suffix in " + quoted_name(name) +
+                                          "; give the host as ip -j addr show instead");
+                name = name.substr(0, at);
+            }
+            if (auto problem = interface_name_problem(name); !problem.empty()) fail(t[1].column, quoted_name(name) + " is " + problem);
+            if (!valid_utf8(name)) fail(t[1].column, "interface name " + quoted_name(name) + " is not UTF-8 text, which a JSON host description needs");
             json link = {{"ifindex", std::stoi(std::string(idx.substr(0, idx.size() - 1)))}, {"ifname", std::string(name)}};
             json flags = json::array();
             for (std::size_t k = 2; k < t.size(); ++k) {

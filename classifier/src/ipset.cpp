@@ -1,5 +1,6 @@
 #include "fwbench/ipset.hpp"
 
+#include "fwbench/names.hpp"
 #include "fwbench/parse_error.hpp"
 #include "fwbench/ruleset.hpp"
 #include "line_lexer.hpp"
@@ -68,7 +69,13 @@ std::string parse_dim(std::string_view text, Kind kind, Family family, IpsetEntr
             return {};
         }
         case Kind::iface:
+            // ipset takes a "physdev:" prefix for bridge ports; the name after it is a device's.
+            if (auto problem = interface_name_problem(text.rfind("physdev:", 0) == 0 ? text.substr(8) : text); !problem.empty())
+                return quoted_name(text) + " is " + problem;
+            d.name = std::string(text);
+            return {};
         case Kind::setname:
+            if (auto problem = ipset_name_problem(text); !problem.empty()) return quoted_name(text) + " is " + problem;
             d.name = std::string(text);
             return {};
     }
@@ -109,6 +116,8 @@ IpsetRegistry IpsetRegistry::parse(std::string_view text, const std::string& sou
             if (words.size() < 3) throw ParseError(source, line_no, cmd.column, "expected 'create NAME TYPE [options]'");
             Ipset s;
             s.name = words[1].text;
+            if (auto problem = ipset_name_problem(s.name); !problem.empty())
+                throw ParseError(source, line_no, words[1].column, quoted_name(s.name) + " is " + problem);
             s.type = words[2].text;
             auto dims = dims_of(s.type);
             if (!dims) throw ParseError(source, line_no, words[2].column, "unsupported set type '" + s.type + "'");
@@ -119,12 +128,12 @@ IpsetRegistry IpsetRegistry::parse(std::string_view text, const std::string& sou
                     else if (words[i + 1].is("inet6")) s.family = Family::ipv6;
                     else throw ParseError(source, line_no, words[i + 1].column, "expected family inet or inet6");
                 }
-            if (reg.find(s.name)) throw ParseError(source, line_no, words[1].column, "set '" + s.name + "' is created twice");
+            if (reg.find(s.name)) throw ParseError(source, line_no, words[1].column, "set " + quoted_name(s.name) + " is created twice");
             reg.add(std::move(s));
         } else if (cmd.is("add") || cmd.is("-A")) {
             if (words.size() < 3) throw ParseError(source, line_no, cmd.column, "expected 'add NAME ENTRY'");
             auto it = reg.sets_.find(words[1].text);
-            if (it == reg.sets_.end()) throw ParseError(source, line_no, words[1].column, "set '" + words[1].text + "' was not created before 'add'");
+            if (it == reg.sets_.end()) throw ParseError(source, line_no, words[1].column, "set " + quoted_name(words[1].text) + " was not created before 'add'");
             Ipset& s = it->second;
             IpsetEntry e;
             auto parts = detail::split(words[2].text, ',');

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "fwbench/names.hpp"
 #include "module_registry.hpp"
 #include "parse_util.hpp"
 
@@ -767,6 +768,7 @@ std::vector<MatchModuleDef> build_match_modules() {
     m.push_back({"set",
                  {{"match-set", "set", 2, true, APPLY {
                        SPEC(SetMatch);
+                       if (auto problem = ipset_name_problem(args[0]); !problem.empty()) return quoted_name(args[0]) + " is " + problem;
                        if (!ctx.ipsets || !ctx.ipsets->find(args[0]))
                            return "ipset '" + args[0] + "' is not known: give its contents with --ipsets FILE (ipset save output)";
                        s.set_name = args[0];
@@ -895,7 +897,12 @@ std::vector<MatchModuleDef> build_match_modules() {
                      return {};
                  }});
 
-    m.push_back({"nfacct", {{"nfacct-name", "", 1, false, APPLY { SPEC(NfacctMatch); s.name = args[0]; return {}; }}},
+    m.push_back({"nfacct", {{"nfacct-name", "", 1, false, APPLY {
+                                 SPEC(NfacctMatch);
+                                 if (auto problem = nfacct_name_problem(args[0]); !problem.empty()) return quoted_name(args[0]) + " is " + problem;
+                                 s.name = args[0];
+                                 return {};
+                             }}},
                  [](const OptionContext&) -> MatchSpec { return NfacctMatch{}; },
                  [](MatchSpec& spec_, const OptionContext&) -> std::string {
                      return std::get<NfacctMatch>(spec_).name.empty() ? "the nfacct match needs --nfacct-name" : "";

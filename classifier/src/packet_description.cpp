@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "fwbench/names.hpp"
 #include "fwbench/parse_error.hpp"
 #include "fwbench/ruleset.hpp"
 
@@ -60,6 +61,12 @@ std::uint64_t number(Words& in, const std::string& v, std::uint64_t max, const s
     return n;
 }
 
+// An interface name as the kernel allows it: never cut to fit IfaceName, never a name no device has.
+IfaceName device(Words& in, const std::string& v, const std::string& key) {
+    if (auto problem = interface_name_problem(v); !problem.empty()) in.fail("expected an interface name after " + key + ": " + quoted_name(v) + " is " + problem);
+    return IfaceName(v);
+}
+
 }  // namespace
 
 PacketDescription parse_packet_description(std::string_view text, const std::string& source) {
@@ -93,7 +100,7 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
         if (w == "in") {
             std::string dev;
             if (!in.next(dev)) in.fail("expected an interface name after 'in'");
-            p.in = IfaceName(dev);
+            p.in = device(in, dev, "'in'");
             continue;
         }
         if (w == "[established]") {
@@ -102,8 +109,8 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
         }
         auto eq = w.find('=');
         std::string k = w.substr(0, eq), v = eq == std::string::npos ? "" : w.substr(eq + 1);
-        if (k == "in") p.in = IfaceName(v);
-        else if (k == "out") p.out = IfaceName(v);
+        if (k == "in") p.in = device(in, v, "in=");
+        else if (k == "out") p.out = device(in, v, "out=");
         else if (k == "mark") p.mark = static_cast<std::uint32_t>(number(in, v, 0xffffffffu, k));
         else if (k == "ctmark") p.ct.mark = static_cast<std::uint32_t>(number(in, v, 0xffffffffu, k));
         else if (k == "ct") {
@@ -202,10 +209,10 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
             p.fragment = true;
         } else if (k == "physin") {
             p.bridged = true;
-            p.physdev_in = IfaceName(v);
+            p.physdev_in = device(in, v, "physin=");
         } else if (k == "physout") {
             p.bridged = true;
-            p.physdev_out = IfaceName(v);
+            p.physdev_out = device(in, v, "physout=");
         } else if (k == "opt") {
             std::istringstream parts(v);
             std::string s;

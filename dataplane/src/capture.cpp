@@ -4,6 +4,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "fwbench/names.hpp"
+
 namespace fwbench {
 
 namespace {
@@ -158,7 +160,12 @@ bool CaptureReader::next_pcapng(CaptureRecord& r) {
             itf.link_type = u16(body);
             itf.snaplen = u32(body + 4);
             options(body + 8, [&](std::uint16_t code, std::size_t at, std::uint16_t olen) {
-                if (code == 2) itf.name.assign(reinterpret_cast<const char*>(bytes_.data() + at), strnlen(reinterpret_cast<const char*>(bytes_.data() + at), olen));
+                if (code == 2) {
+                    // if_name: the device the packets were taken on, so a name the kernel could give one.
+                    itf.name.assign(reinterpret_cast<const char*>(bytes_.data() + at), strnlen(reinterpret_cast<const char*>(bytes_.data() + at), olen));
+                    if (auto problem = interface_name_problem(itf.name); !problem.empty())
+                        fail(at, "interface block " + std::to_string(interfaces_.size()) + " names its device " + quoted_name(itf.name) + ", " + problem);
+                }
                 if (code == 9 && olen >= 1) {
                     std::uint8_t res = bytes_[at];
                     std::uint64_t units = 1;

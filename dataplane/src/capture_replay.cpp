@@ -4,6 +4,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "fwbench/names.hpp"
+
 namespace fwbench {
 
 const char* capture_origin_name(CaptureOrigin o) {
@@ -18,7 +20,10 @@ const char* capture_origin_name(CaptureOrigin o) {
 }
 
 CaptureReplay::CaptureReplay(const PacketPath& path, PathState& st, CaptureReplayOptions opt)
-    : path_(path), st_(st), opt_(std::move(opt)) {}
+    : path_(path), st_(st), opt_(std::move(opt)) {
+    if (auto problem = interface_name_problem(opt_.iface); !opt_.iface.empty() && !problem.empty())
+        throw std::invalid_argument("--iface " + quoted_name(opt_.iface) + ": " + problem);
+}
 
 void CaptureReplay::expire(std::uint64_t now) {
     while (!predictions_.empty() && predictions_.front().timestamp_ns + opt_.prediction_window_ns < now) {

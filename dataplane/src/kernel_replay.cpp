@@ -8,7 +8,6 @@
 #include <netinet/in.h>
 #include <sched.h>
 #include <sys/fsuid.h>
-#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -16,7 +15,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <csignal>
 #include <cstring>
 #include <ctime>
 #include <map>
@@ -27,10 +25,12 @@
 #include "fwbench/capture.hpp"
 #include "fwbench/ipset.hpp"
 #include "fwbench/kernel_trace.hpp"
+#include "fwbench/netns.hpp"
 #include "fwbench/packet_codec.hpp"
 #include "fwbench/packet_description.hpp"
 #include "fwbench/parse_error.hpp"
 #include "fwbench/ruleset_parser.hpp"
+#include "fwbench/subprocess.hpp"
 
 namespace fwbench {
 
@@ -38,99 +38,11 @@ namespace {
 
 constexpr uid_t injector_uid = 61234;  // the raw socket's owner: packets of other sockets are replies
 
-// Namespaces to remove when interrupted (async-signal-safe removal: detach and unlink).
-constexpr int max_live = 64;
-char live_paths[max_live][64];
-volatile sig_atomic_t live_count = 0;
-
-void remove_live_namespaces(int sig) {
-    for (int i = 0; i < live_count; ++i) {
-        umount2(live_paths[i], MNT_DETACH);
-        unlink(live_paths[i]);
-    }
-    live_count = 0;
-    signal(sig, SIG_DFL);
-    raise(sig);
+// A program inside a namespace, from an argument vector (subprocess.hpp): its output, or an
+// exception naming the command and its error text.
+std::string run_in(const NetNamespace& ns, std::vector<std::string> argv, std::string input = {}) {
+    return run_program_checked({std::move(argv), std::move(input), ns.fd()});
 }
-
-void track_namespace(const std::string& name) {
-    if (live_count >= max_live) return;
-    std::snprintf(live_paths[live_count], sizeof live_paths[0], "/run/netns/%s", name.c_str());
-    live_count = live_count + 1;
-    static bool installed = false;
-    if (!installed) {
-        std::signal(SIGINT, remove_live_namespaces);
-        std::signal(SIGTERM, remove_live_namespaces);
-        installed = true;
-    }
-}
-
-void untrack_namespace(const std::string& name) {
-    std::string path = "/run/netns/" + name;
-    for (int i = 0; i < live_count; ++i)
-        if (path == live_paths[i]) {
-            std::memcpy(live_paths[i], live_paths[live_count - 1], sizeof live_paths[0]);
-            live_count = live_count - 1;
-            return;
-        }
-}
-
-// Runs a shell command; its stdout (stderr folded in for messages); throws when it fails.
-std::string run(const std::string& cmd, const std::string& input = "") {
-    std::string full = cmd + " 2>&1";
-    if (!input.empty()) {
-        char tmpl[] = "/tmp/fwbench-kr-XXXXXX";
-        int fd = mkstemp(tmpl);
-        if (fd < 0) throw std::runtime_error("cannot create a temporary file");
-        std::size_t off = 0;
-        while (off < input.size()) {
-            ssize_t n = write(fd, input.data() + off, input.size() - off);
-            if (n <= 0) break;
-            off += static_cast<std::size_t>(n);
-        }
-        close(fd);
-        full = cmd + " < " + tmpl + " 2>&1; rc=$?; rm -f " + tmpl + "; exit $rc";
-    }
-    FILE* p = popen(full.c_str(), "r");
-    if (!p) throw std::runtime_error("cannot run: " + cmd);
-    std::string out;
-    char buf[8192];
-    std::size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-    int st = pclose(p);
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) throw std::runtime_error("'" + cmd + "' failed: " + out);
-    return out;
-}
-
-class NamespaceSwitch {
-public:
-    explicit NamespaceSwitch(const std::string& ns) {
-        self_ = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-        int fd = open(("/run/netns/" + ns).c_str(), O_RDONLY | O_CLOEXEC);
-        if (self_ < 0 || fd < 0 || setns(fd, CLONE_NEWNET) != 0) {
-            if (fd >= 0) close(fd);
-            throw std::runtime_error("cannot enter network namespace " + ns + ": " + std::strerror(errno));
-        }
-        close(fd);
-    }
-    ~NamespaceSwitch() {
-        setns(self_, CLONE_NEWNET);
-        close(self_);
-    }
-
-private:
-    int self_ = -1;
-};
-
-std::string shell_quote(const std::string& s) {
-    std::string out = "'";
-    for (char ch : s) out += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
-    return out + "'";
-}
-
-std::string mac_text(const MacAddr& m) { return format_mac(m); }
-
-std::string route_type_word(RouteType t) { return route_type_name(t); }
 
 }  // namespace
 
@@ -139,26 +51,25 @@ bool KernelReplay::available(std::string* why_not) {
         if (why_not) *why_not = "not root: creating network namespaces needs CAP_SYS_ADMIN";
         return false;
     }
-    std::string name = "fwbk-" + std::to_string(getpid()) + "-probe";
     try {
-        run("ip netns add " + name);
-        run("ip netns del " + name);
-        run("command -v iptables-restore");
-        run("command -v nft");
+        NetNamespace probe;
     } catch (const std::exception& e) {
-        if (why_not) *why_not = std::string("network namespaces or tools unavailable: ") + e.what();
+        if (why_not) *why_not = e.what();
         return false;
     }
+    for (const char* tool : {"ip", "iptables-restore", "nft"})
+        if (find_program(tool).empty()) {
+            if (why_not) *why_not = std::string("'") + tool + "' is not installed";
+            return false;
+        }
     return true;
 }
 
 KernelReplay::KernelReplay(const Host& host, const Ruleset& ruleset, KernelReplayOptions opt) : opt_(opt) {
     const std::string ruleset_text = format_ruleset(ruleset);
-    prefix_ = "fwbk-" + std::to_string(getpid()) + "-" + std::to_string(reinterpret_cast<std::uintptr_t>(this) % 100000);
-    router_ = prefix_ + "-r";
     try {
         build(host);
-        if (!opt_.ipsets.empty()) run("ip netns exec " + router_ + " ipset restore", opt_.ipsets);
+        if (!opt_.ipsets.empty()) run_in(*router_, {"ipset", "restore"}, opt_.ipsets);
         // -m nfacct names accounting objects that must exist before the rule loads.
         std::set<std::string> accounts;
         for (const auto& t : ruleset.tables)
@@ -166,8 +77,8 @@ KernelReplay::KernelReplay(const Host& host, const Ruleset& ruleset, KernelRepla
                 for (const auto& r : c.rules)
                     for (const auto& m : r.matches)
                         if (const auto* acct = std::get_if<NfacctMatch>(&m.spec)) accounts.insert(acct->name);
-        for (const auto& name : accounts) run("ip netns exec " + router_ + " nfacct add " + shell_quote(name));
-        run("ip netns exec " + router_ + (opt_.legacy ? " iptables-legacy-restore" : " iptables-restore"), ruleset_text);
+        for (const auto& name : accounts) run_in(*router_, {"nfacct", "add", name});
+        run_in(*router_, {opt_.legacy ? "iptables-legacy-restore" : "iptables-restore"}, ruleset_text);
         if (opt_.trace_packets) start_trace();
     } catch (...) {
         teardown();
@@ -176,121 +87,130 @@ KernelReplay::KernelReplay(const Host& host, const Ruleset& ruleset, KernelRepla
 }
 
 void KernelReplay::build(const Host& host) {
-    run("ip netns add " + router_);
-    track_namespace(router_);
-    auto in_router = [&](const std::string& cmd) { return run("ip netns exec " + router_ + " " + cmd); };
-    in_router("sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1");
-    in_router("ip link set lo up");
+    router_.emplace();
+    const NetNamespace& router = *router_;
+    auto ip = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), "ip");
+        run_in(router, std::move(args));
+    };
+    auto without_ipv6 = [](const NetNamespace& ns) {
+        ns.write_sysctl("net/ipv6/conf/all/disable_ipv6", "1");
+        ns.write_sysctl("net/ipv6/conf/default/disable_ipv6", "1");
+    };
+    without_ipv6(router);
+    ip({"link", "set", "dev", "lo", "up"});
+    // Each link: a veth pair made inside the router, its far end named eth0 in a peer namespace.
+    // Names go after `name`/`dev` so that one spelled like an ip keyword stays a name.
     int n = 0;
     for (const auto& itf : host.interfaces()) {
         if (itf.loopback) continue;
-        std::string peer = prefix_ + "-p" + std::to_string(n);
-        run("ip netns add " + peer);
-        track_namespace(peer);
-        peers_.push_back(peer);
-        run("ip netns exec " + peer + " sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1");
+        const NetNamespace& peer = peers_.emplace_back();
+        without_ipv6(peer);
         Wire w;
         w.iface = itf.name;
         w.router_mac = itf.mac ? *itf.mac : MacAddr{{0x02, 0xfb, 0, 0, 0, static_cast<std::uint8_t>(n + 1)}};
         w.peer_mac = MacAddr{{0x02, 0xfb, 0, 0, 1, static_cast<std::uint8_t>(n + 1)}};
-        run("ip link add " + itf.name + " netns " + router_ + " address " + mac_text(w.router_mac) + " type veth peer name eth0 netns " +
-            peer + " address " + mac_text(w.peer_mac));
-        run("ip netns exec " + peer + " ip link set lo up");
-        run("ip netns exec " + peer + " ip link set eth0 up");
+        ip({"link", "add", "name", itf.name, "address", format_mac(w.router_mac), "type", "veth", "peer", "name", "eth0", "netns",
+            peer.proc_path(), "address", format_mac(w.peer_mac)});
+        run_in(peer, {"ip", "link", "set", "dev", "lo", "up"});
+        run_in(peer, {"ip", "link", "set", "dev", "eth0", "up"});
         wires_.push_back(w);
         ++n;
     }
     // Sysctls before addresses: every value explicit, so nothing is inherited from the machine.
+    // ip_forward first: writing it sets every device's forwarding, which the per-device values follow.
     const Sysctls& s = host.sysctl();
-    std::string sys = "sysctl -qw net.ipv4.ip_forward=" + std::to_string(s.ip_forward ? 1 : 0) +
-                      " net.ipv4.conf.all.rp_filter=" + std::to_string(s.rp_filter_all) +
-                      " net.ipv4.conf.default.rp_filter=" + std::to_string(s.rp_filter_default) +
-                      " net.ipv4.conf.all.accept_local=" + std::to_string(s.accept_local_all ? 1 : 0) +
-                      " net.ipv4.conf.all.route_localnet=" + std::to_string(s.route_localnet_all ? 1 : 0) +
-                      " net.netfilter.nf_conntrack_tcp_loose=" + std::to_string(s.tcp_loose ? 1 : 0) +
-                      " net.netfilter.nf_conntrack_tcp_be_liberal=" + std::to_string(opt_.liberal_tcp_windows ? 1 : 0);
+    auto flag = [](bool b) { return std::string(b ? "1" : "0"); };
+    router.write_sysctl("net/ipv4/ip_forward", flag(s.ip_forward));
+    router.write_sysctl("net/ipv4/conf/all/rp_filter", std::to_string(s.rp_filter_all));
+    router.write_sysctl("net/ipv4/conf/default/rp_filter", std::to_string(s.rp_filter_default));
+    router.write_sysctl("net/ipv4/conf/all/accept_local", flag(s.accept_local_all));
+    router.write_sysctl("net/ipv4/conf/all/route_localnet", flag(s.route_localnet_all));
+    router.write_sysctl("net/netfilter/nf_conntrack_tcp_loose", flag(s.tcp_loose));
+    router.write_sysctl("net/netfilter/nf_conntrack_tcp_be_liberal", flag(opt_.liberal_tcp_windows));
     for (const auto& itf : host.interfaces()) {
-        // sysctl reads dots as separators: a VLAN device eth0.10 is written eth0/10.
-        std::string dev = itf.name;
-        std::replace(dev.begin(), dev.end(), '.', '/');
-        const std::string d = "net.ipv4.conf." + dev + ".";
+        // A path component is the device's name as it is (eth0.10 too): no dots to escape.
+        const std::string d = "net/ipv4/conf/" + itf.name + "/";
         auto get = [&](const std::map<std::string, int, std::less<>>& m, int fallback) {
             auto it = m.find(itf.name);
             return std::to_string(it == m.end() ? fallback : it->second);
         };
-        sys += " " + d + "rp_filter=" + get(s.rp_filter, s.rp_filter_default) + " " + d + "accept_local=" + get(s.accept_local, 0) + " " + d +
-               "route_localnet=" + get(s.route_localnet, 0) + " " + d + "forwarding=" + std::to_string(s.forwarding_for(itf.name) ? 1 : 0);
+        router.write_sysctl(d + "rp_filter", get(s.rp_filter, s.rp_filter_default));
+        router.write_sysctl(d + "accept_local", get(s.accept_local, 0));
+        router.write_sysctl(d + "route_localnet", get(s.route_localnet, 0));
+        router.write_sysctl(d + "forwarding", flag(s.forwarding_for(itf.name)));
     }
-    in_router(sys);
     for (const auto& itf : host.interfaces()) {
         for (const auto& a : itf.addrs) {
             if (a.addr.family != Family::ipv4) continue;
             if (itf.loopback && format_ip(a.addr) == "127.0.0.1" && a.prefixlen == 8) continue;
-            std::string cmd = "ip addr add " + format_ip(a.addr) + (a.peer ? " peer " + format_ip(*a.peer) : std::string()) + "/" +
-                              std::to_string(a.prefixlen) + " dev " + itf.name;
-            if (a.broadcast) cmd += " broadcast " + format_ip(*a.broadcast);
-            if (a.noprefixroute) cmd += " noprefixroute";
-            in_router(cmd);
+            const std::string len = "/" + std::to_string(a.prefixlen);
+            std::vector<std::string> args = a.peer ? std::vector<std::string>{"addr", "add", format_ip(a.addr), "peer", format_ip(*a.peer) + len}
+                                                   : std::vector<std::string>{"addr", "add", format_ip(a.addr) + len};
+            args.insert(args.end(), {"dev", itf.name});
+            if (a.broadcast) args.insert(args.end(), {"broadcast", format_ip(*a.broadcast)});
+            if (a.noprefixroute) args.push_back("noprefixroute");
+            ip(std::move(args));
         }
-        if (!itf.loopback && itf.up) in_router("ip link set " + itf.name + " up");
+        if (!itf.loopback && itf.up) ip({"link", "set", "dev", itf.name, "up"});
     }
     // Routes the kernel does not derive from addresses: everything outside table local, gateway
     // routes after the connected ones they go through.
-    std::vector<std::string> later;
+    std::vector<std::vector<std::string>> later;
     auto add_routes = [&](std::uint32_t table) {
         const RouteTable* t = host.table(table);
         if (!t) return;
         for (const auto& r : t->routes()) {
             if (table == rt_table_local && (r.type == RouteType::local || r.type == RouteType::broadcast)) continue;
-            std::string cmd = "ip route replace " + route_type_word(r.type) + " " + (r.prefixlen == 0 ? std::string("default") : format_prefix(r.dst));
-            if (r.gateway) cmd += " via " + format_ip(*r.gateway);
-            if (!r.dev.empty()) cmd += " dev " + r.dev;
-            cmd += " table " + std::to_string(table);
-            if (r.metric) cmd += " metric " + std::to_string(r.metric);
-            if (r.prefsrc && r.type == RouteType::unicast) cmd += " src " + format_ip(*r.prefsrc);
-            if (r.tos) cmd += " tos " + std::to_string(r.tos);
-            if (r.gateway) later.push_back(cmd);
-            else in_router(cmd);
+            std::vector<std::string> args = {"route", "replace", route_type_name(r.type), r.prefixlen == 0 ? std::string("default") : format_prefix(r.dst)};
+            if (r.gateway) args.insert(args.end(), {"via", format_ip(*r.gateway)});
+            if (!r.dev.empty()) args.insert(args.end(), {"dev", r.dev});
+            args.insert(args.end(), {"table", std::to_string(table)});
+            if (r.metric) args.insert(args.end(), {"metric", std::to_string(r.metric)});
+            if (r.prefsrc && r.type == RouteType::unicast) args.insert(args.end(), {"src", format_ip(*r.prefsrc)});
+            if (r.tos) args.insert(args.end(), {"tos", std::to_string(r.tos)});
+            if (r.gateway) later.push_back(std::move(args));
+            else ip(std::move(args));
         }
     };
     for (std::uint32_t table = 1; table < 100000; ++table)
         if (host.table(table)) add_routes(table);
-    for (const auto& cmd : later) in_router(cmd);
+    for (auto& args : later) ip(std::move(args));
     // Policy rules: replace the defaults with the host's — only when they differ: adding any
     // rule sets the kernel's fib_has_custom_rules for good, which changes fib_validate_source.
     if (host.has_custom_rules()) {
-        in_router("ip rule flush");
-        in_router("ip rule del priority 0 2>/dev/null || true");
+        ip({"rule", "flush"});
+        run_program({{"ip", "rule", "del", "priority", "0"}, {}, router.fd()});  // flush keeps it on some kernels: gone either way
     }
     for (const auto& r : host.rules()) {
         if (!host.has_custom_rules()) break;
-        std::string cmd = "ip rule add priority " + std::to_string(r.priority);
-        if (r.invert) cmd += " not";
-        if (r.from) cmd += " from " + format_prefix(*r.from);
-        if (r.to) cmd += " to " + format_prefix(*r.to);
-        if (r.fwmark) cmd += " fwmark " + std::to_string(*r.fwmark) + "/" + std::to_string(r.fwmask);
-        if (r.iif) cmd += " iif " + *r.iif;
-        if (r.oif) cmd += " oif " + *r.oif;
-        if (r.tos) cmd += " tos " + std::to_string(*r.tos);
+        std::vector<std::string> args = {"rule", "add", "priority", std::to_string(r.priority)};
+        if (r.invert) args.push_back("not");
+        if (r.from) args.insert(args.end(), {"from", format_prefix(*r.from)});
+        if (r.to) args.insert(args.end(), {"to", format_prefix(*r.to)});
+        if (r.fwmark) args.insert(args.end(), {"fwmark", std::to_string(*r.fwmark) + "/" + std::to_string(r.fwmask)});
+        if (r.iif) args.insert(args.end(), {"iif", *r.iif});
+        if (r.oif) args.insert(args.end(), {"oif", *r.oif});
+        if (r.tos) args.insert(args.end(), {"tos", std::to_string(*r.tos)});
         switch (r.action) {
-            case RoutingRule::Action::lookup: cmd += " lookup " + std::to_string(r.table); break;
-            case RoutingRule::Action::blackhole: cmd += " blackhole"; break;
-            case RoutingRule::Action::unreachable: cmd += " unreachable"; break;
-            case RoutingRule::Action::prohibit: cmd += " prohibit"; break;
-            case RoutingRule::Action::goto_: cmd += " goto " + std::to_string(r.goto_priority); break;
-            case RoutingRule::Action::nop: cmd += " nop"; break;
+            case RoutingRule::Action::lookup: args.insert(args.end(), {"lookup", std::to_string(r.table)}); break;
+            case RoutingRule::Action::blackhole: args.push_back("blackhole"); break;
+            case RoutingRule::Action::unreachable: args.push_back("unreachable"); break;
+            case RoutingRule::Action::prohibit: args.push_back("prohibit"); break;
+            case RoutingRule::Action::goto_: args.insert(args.end(), {"goto", std::to_string(r.goto_priority)}); break;
+            case RoutingRule::Action::nop: args.push_back("nop"); break;
         }
-        if (r.suppress_prefixlength >= 0) cmd += " suppress_prefixlength " + std::to_string(r.suppress_prefixlength);
-        in_router(cmd);
+        if (r.suppress_prefixlength >= 0) args.insert(args.end(), {"suppress_prefixlength", std::to_string(r.suppress_prefixlength)});
+        ip(std::move(args));
     }
     // The kernel's own replies never reach iptables: drop what other sockets send, before raw.
-    run("ip netns exec " + router_ + " nft -f -",
-        "table inet fwbench_oracle {\n chain out {\n  type filter hook output priority -500; policy drop;\n"
-        "  meta skuid " + std::to_string(injector_uid) + " accept\n }\n}\n");
+    run_in(router, {"nft", "-f", "-"},
+           "table inet fwbench_oracle {\n chain out {\n  type filter hook output priority -500; policy drop;\n"
+           "  meta skuid " + std::to_string(injector_uid) + " accept\n }\n}\n");
 
     // Injection sockets: AF_PACKET at each peer, a raw IP socket (owned by injector_uid) in the router.
     for (std::size_t i = 0; i < wires_.size(); ++i) {
-        NamespaceSwitch in(peers_[i]);
+        EnterNamespace in(peers_[i]);
         wires_[i].fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
         wires_[i].ifindex = static_cast<int>(if_nametoindex("eth0"));
         if (wires_[i].fd < 0 || wires_[i].ifindex == 0) throw std::runtime_error(std::string("cannot open a packet socket: ") + std::strerror(errno));
@@ -305,9 +225,9 @@ void KernelReplay::build(const Host& host) {
         }
     }
     if (opt_.capture_forwarded)
-        for (const auto& w : wires_) in_router("ip link set " + w.iface + " arp off");
+        for (const auto& w : wires_) ip({"link", "set", "dev", w.iface, "arp", "off"});
     {
-        NamespaceSwitch in(router_);
+        EnterNamespace in(router);
         setfsuid(injector_uid);
         raw_fd_ = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
         setfsuid(0);
@@ -329,22 +249,10 @@ void KernelReplay::teardown() {
     wires_.clear();
     if (raw_fd_ >= 0) close(raw_fd_);
     raw_fd_ = -1;
-    for (const auto& p : peers_) {
-        try {
-            run("ip netns del " + p);
-        } catch (...) {
-        }
-        untrack_namespace(p);
-    }
+    // Closing the descriptors removes the namespaces, and with them every device, address, route
+    // and table the replay made (netns.hpp).
     peers_.clear();
-    if (!router_.empty()) {
-        try {
-            run("ip netns del " + router_);
-        } catch (...) {
-        }
-        untrack_namespace(router_);
-        router_.clear();
-    }
+    router_.reset();
 }
 
 std::vector<LeftFrame> KernelReplay::take_forwarded() {
@@ -424,16 +332,16 @@ void KernelReplay::inject(const Packet& p, Origin origin) {
 void KernelReplay::start_trace() {
     if (opt_.legacy) throw std::runtime_error("per-packet traces need the nf_tables backend (iptables-legacy's TRACE only logs)");
     {
-        NamespaceSwitch in(router_);
+        EnterNamespace in(*router_);
         trace_ = std::make_unique<NftTraceListener>();
     }
     // Before every iptables table (raw is at -300): every IPv4 packet arriving, and the
     // injector's own in output (kernel replies are not traced: the guard drops them).
-    run("ip netns exec " + router_ + " nft -f -",
+    run_in(*router_, {"nft", "-f", "-"},
         "table ip fwbench_trace {\n chain pre {\n  type filter hook prerouting priority -450;\n  meta nftrace set 1\n }\n"
         " chain out {\n  type filter hook output priority -450;\n  meta skuid " + std::to_string(injector_uid) +
         " meta nftrace set 1\n }\n}\n");
-    trace_->set_handles(run_in_router("nft -j -a list ruleset"));
+    trace_->set_handles(run_in_router({"nft", "-j", "-a", "list", "ruleset"}));
 }
 
 std::vector<CountedRule> KernelReplay::take_trace() {
@@ -441,7 +349,7 @@ std::vector<CountedRule> KernelReplay::take_trace() {
     return trace_->drain("fwbench_");
 }
 
-void KernelReplay::load_nft(const std::string& text) { run("ip netns exec " + router_ + " nft -f -", text); }
+void KernelReplay::load_nft(const std::string& text) { run_in(*router_, {"nft", "-f", "-"}, text); }
 
 std::uint64_t KernelReplay::flood(const Packet& p, std::size_t count) {
     for (const auto& w : wires_) {
@@ -481,9 +389,11 @@ std::uint64_t KernelReplay::flood(const Packet& p, std::size_t count) {
     throw std::runtime_error("no interface " + std::string(p.in.view()) + " to flood");
 }
 
-std::string KernelReplay::run_in_router(const std::string& command) const { return run("ip netns exec " + router_ + " " + command); }
+std::string KernelReplay::run_in_router(std::vector<std::string> argv, std::string input) const {
+    return run_in(*router_, std::move(argv), std::move(input));
+}
 
-std::string KernelReplay::counters() const { return run_in_router(opt_.legacy ? "iptables-legacy-save -c" : "iptables-save -c"); }
+std::string KernelReplay::counters() const { return run_in_router({opt_.legacy ? "iptables-legacy-save" : "iptables-save", "-c"}); }
 
 std::string describe_difference(const CounterDifference& d) {
     return d.table + " " + d.chain + " " + (d.rule ? "rule " + std::to_string(d.rule) : std::string("policy")) + ": fwbench " +

@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "fwbench/capture_replay.hpp"
+#include "fwbench/names.hpp"
 #include "fwbench/packet_codec.hpp"
 #include "fwbench/packet_source.hpp"
 #include "fwbench/replay_dataplane.hpp"
@@ -27,8 +28,11 @@ namespace fwbench {
 PortMap parse_port_map(const std::string& spec) {
     auto eq = spec.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
-        throw std::runtime_error("--port '" + spec + "': expected DEVICE=IFACE, e.g. 0=wan1 or net_pcap0=lan0");
-    return {spec.substr(0, eq), spec.substr(eq + 1)};
+        throw std::runtime_error("--port " + quoted_name(spec) + ": expected DEVICE=IFACE, e.g. 0=wan1 or net_pcap0=lan0");
+    std::string iface = spec.substr(eq + 1);
+    if (auto problem = interface_name_problem(iface); !problem.empty())
+        throw std::runtime_error("--port " + quoted_name(spec) + ": " + quoted_name(iface) + " is " + problem);
+    return {spec.substr(0, eq), iface};
 }
 
 namespace {

@@ -2,7 +2,7 @@
 // The real kernel as the oracle: build a host in network namespaces, load a ruleset with
 // iptables-restore, inject packets as fwbench says they arrived, and read the counters back.
 //
-// Topology (../shared/notes/kernel-oracle.md): a router namespace holding the host's
+// Topology (docs/kernel-oracle.md): a router namespace holding the host's
 // interfaces, names, MACs, addresses, routes, policy rules and sysctls; one peer namespace per
 // non-loopback interface, joined by a veth pair created directly inside both namespaces.
 // Packets from the wire are sent as Ethernet frames from the peer end (veth runs the router's
@@ -16,17 +16,21 @@
 // locally generated packet — kernel replies come from sockets without a file, which no uid test
 // can match, so they fall to the drop policy. Forwarded packets never traverse OUTPUT.
 //
-// Everything lives in namespaces named fwbk-PID-*, removed by the destructor and on SIGINT or
-// SIGTERM. Only the addresses of the given host are configured.
+// Everything lives in namespaces held only by this object's file descriptors (netns.hpp): they
+// vanish with it, and with the process however it ends (SIGKILL included), leaving nothing on the
+// machine. Only the addresses of the given host are configured. Every program is started from an
+// argument vector (subprocess.hpp): the host's names reach ip as the bytes they are, never a shell.
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "fwbench/host.hpp"
 #include "fwbench/ipset.hpp"
 #include "fwbench/kernel_trace.hpp"
+#include "fwbench/netns.hpp"
 #include "fwbench/packet.hpp"
 #include "fwbench/packet_path.hpp"
 #include "fwbench/ruleset.hpp"
@@ -88,15 +92,16 @@ public:
     // CPU time this thread spent (user + system): veth runs the router's receive path inside the
     // send, so that is what the packets cost the kernel (the kernel-cost benchmark).
     std::uint64_t flood(const Packet& p, std::size_t count);
-    // Runs a command inside the router namespace; returns its output (throws on failure).
-    std::string run_in_router(const std::string& command) const;
+    // Runs a program inside the router namespace (an argument vector, no shell), `input` on its
+    // standard input; returns its output (throws naming the command and its error text on failure).
+    std::string run_in_router(std::vector<std::string> argv, std::string input = {}) const;
 
 private:
     void build(const Host& host);
     void start_trace();
     void teardown();  // closes sockets, removes the namespaces; safe to call twice
-    std::string router_, prefix_;
-    std::vector<std::string> peers_;
+    std::optional<NetNamespace> router_;
+    std::vector<NetNamespace> peers_;  // one per wire, in wires_' order
     struct Wire {
         std::string iface;
         int fd = -1, listen_fd = -1;

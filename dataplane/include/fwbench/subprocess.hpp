@@ -1,0 +1,56 @@
+#pragma once
+// Running other programs without a shell.
+//
+// fwbench starts ip, iptables-restore, ipset, nft and nfacct (the kernel oracle) and reads the
+// running host through ip and iptables-save. Inputs travel: a host description from someone else's
+// bug report may name an interface `l;id>/tmp/pw`. So every program is started from an argument
+// vector — each argument reaches the program as the bytes it holds, whatever they are — and never
+// from a command line a shell would read. There is no popen, system or `sh -c` in fwbench
+// (tests/source_scan_test.cpp fails the build's tests when one appears; docs/security.md).
+//
+// How: fork, then in the child only async-signal-safe calls (setns, dup2, execve) on strings
+// prepared before the fork; argv[0] is looked up in PATH by the parent. Input is written through a
+// socket (not a file named on a command line; MSG_NOSIGNAL, so a program that exits early cannot
+// kill fwbench with SIGPIPE) while standard output and error are read, all in one poll loop, so no
+// side blocks on a full pipe. A failure's message names the program, its arguments (quoted as a
+// shell would need them, for a person to read) and the program's own error text.
+//
+// A program can be started inside a network namespace given as a file descriptor: the child joins
+// it before exec, so the namespace needs no name in /run/netns (netns.hpp).
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace fwbench {
+
+struct ProgramRun {
+    std::vector<std::string> argv;  // argv[0] is looked up in PATH when it holds no '/'
+    std::string input;              // written to the program's standard input, which is then closed
+    int netns_fd = -1;              // a network namespace to run it in; -1: this process's
+};
+
+struct ProgramResult {
+    int exit_status = -1;  // the exit code; 128 + N when signal N ended it
+    std::string out, err;
+    bool ok() const { return exit_status == 0; }
+};
+
+// Runs the program to its end. Throws std::runtime_error only when it cannot be started (not
+// found, not executable, the namespace cannot be joined); a program that fails is a result.
+ProgramResult run_program(const ProgramRun& run);
+
+// Runs the program and returns its standard output; throws std::runtime_error naming the command,
+// its exit status and its standard error when it does not exit with 0.
+std::string run_program_checked(const ProgramRun& run);
+
+// The command as a person would type it in a POSIX shell: each argument quoted where a shell would
+// read it otherwise. For messages and reproduction commands only; fwbench never executes it.
+std::string display_command(const std::vector<std::string>& argv);
+
+// Where `name` is found: each PATH directory, then the system directories (/usr/local/sbin,
+// /usr/local/bin, /usr/sbin, /usr/bin, /sbin, /bin) for environments whose PATH lacks sbin.
+// Empty when it is nowhere.
+std::string find_program(std::string_view name);
+
+}  // namespace fwbench
