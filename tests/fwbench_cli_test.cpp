@@ -1,7 +1,6 @@
 // The fwbench program end to end, on the bundled default workload and on bad input.
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -15,6 +14,8 @@
 #include "fwbench/host.hpp"
 #include "fwbench/matches.hpp"
 #include "fwbench/ruleset_parser.hpp"
+#include "fwbench/subprocess.hpp"
+#include "command_words.hpp"
 
 namespace {
 
@@ -29,22 +30,12 @@ std::string env(const char* name) {
     return v;
 }
 
+// fwbench with the arguments of one line (command_words.hpp), no shell.
 Result run(const std::string& args) {
-    std::string err_file = testing::TempDir() + "fwbench_stderr.txt";
-    std::string cmd = env("FWBENCH_BIN") + " " + args + " 2>" + err_file;
-    Result r;
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) return r;
-    char buf[65536];
-    std::size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-    int st = pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    std::ifstream e(err_file);
-    std::stringstream ss;
-    ss << e.rdbuf();
-    r.err = ss.str();
-    return r;
+    std::vector<std::string> argv = fwbench::test::command_words(args);
+    argv.insert(argv.begin(), env("FWBENCH_BIN"));
+    fwbench::ProgramResult p = fwbench::run_program({argv, {}, -1});
+    return {p.exit_status, std::move(p.out), std::move(p.err)};
 }
 
 std::string default_args() {
@@ -301,7 +292,7 @@ TEST(FwbenchExplain, CaptureIndexes) {
 namespace {
 
 TEST(FwbenchDumpHost, TheRunningHostReadsBack) {
-    if (std::system("ip -j addr show >/dev/null 2>&1") != 0) GTEST_SKIP() << "no 'ip' command with JSON output here";
+    ASSERT_FALSE(fwbench::find_program("ip").empty()) << "dump-host reads the host through ip (iproute2, installed by scripts/setup.sh)";
     Result r = run("dump-host");
     ASSERT_EQ(r.status, 0) << r.err;
     fwbench::Host h = fwbench::Host::from_json(r.out, "dump-host");

@@ -5,18 +5,21 @@
 // delivered leaves. Bad ports are errors naming what exists.
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <set>
 
 #include <nlohmann/json.hpp>
 
 #include "fwbench/capture.hpp"
+#include "fwbench/netns.hpp"
+#include "fwbench/subprocess.hpp"
 #include "fwbench/packet_codec.hpp"
 #include "fwbench/packet_description.hpp"
+#include "command_words.hpp"
 
 namespace fwbench {
 namespace {
@@ -25,7 +28,7 @@ namespace {
 std::string scratch() {
     static const std::string dir = [] {
         std::string d = testing::TempDir() + "fwbench-ports-" + std::to_string(getpid()) + "/";
-        std::system(("mkdir -p " + d).c_str());
+        std::filesystem::create_directories(d);
         return d;
     }();
     return dir;
@@ -42,12 +45,16 @@ struct Ran {
     std::string out, err;
 };
 
+// fwbench with the arguments of one line (command_words.hpp), no shell; killed after 60 s.
 Ran fwbench(const std::string& args) {
     std::string dir = scratch();
-    std::string cmd = env_or_fail("FWBENCH_BIN") + " " + args + " >" + dir + "ports.out 2>" + dir + "ports.err";
+    std::vector<std::string> argv = test::command_words(args);
+    argv.insert(argv.begin(), env_or_fail("FWBENCH_BIN"));
     Ran r;
-    int rc = std::system(("timeout 60 " + cmd).c_str());
-    r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+    {
+        RunningProgram p({argv, {}, -1}, dir + "ports.out", dir + "ports.err");
+        r.status = p.wait(60);
+    }
     std::ifstream o(dir + "ports.out"), e(dir + "ports.err");
     r.out.assign(std::istreambuf_iterator<char>(o), {});
     r.err.assign(std::istreambuf_iterator<char>(e), {});
@@ -134,21 +141,15 @@ TEST(FwbenchPorts, ForwardingWritesExactlyTheAcceptedPacketsRewritten) {
     EXPECT_FALSE(lan_out.next(rec));
 }
 
-// Needs root and network namespaces; a skip says why, and is a failure under
+// Needs root (network namespaces); a skip says why, and is a failure under
 // FWBENCH_REQUIRE_KERNEL=1 (CI).
 bool can_use_namespaces(std::string& why) {
     if (geteuid() != 0) {
         why = "not root";
         return false;
     }
-    if (std::system("ip netns list >/dev/null 2>&1") != 0) {
-        why = "no 'ip netns'";
-        return false;
-    }
     return true;
 }
-
-int sh(const std::string& cmd) { return std::system(cmd.c_str()); }
 
 // A live af_packet port on a veth inside a namespace of the test's own receives injected frames
 // and counts them exactly as fwbench counts the same frames read from a capture.
@@ -182,37 +183,41 @@ TEST(FwbenchPorts, LiveAfPacketPortEqualsTheCapture) {
                       Direction::unknown, 0});  // ARP: skipped both ways
     const std::string capture = write_bytes("live.pcap", write_pcap(linktype::ethernet, frames));
 
-    const std::string ns = "fwbport" + std::to_string(getpid());
+    // A namespace of the test's own, gone with its descriptor (netns.hpp).
     const std::string dir = scratch();
-    struct Cleanup {
-        std::string ns;
-        ~Cleanup() { sh("ip netns del " + ns + " 2>/dev/null"); }
-    } cleanup{ns};
-    ASSERT_EQ(sh("ip netns add " + ns), 0);
-    ASSERT_EQ(sh("ip netns exec " + ns + " sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1"), 0);
-    ASSERT_EQ(sh("ip -n " + ns + " link add veth-fw type veth peer name veth-inj && ip -n " + ns + " link set veth-fw up && ip -n " + ns +
-                 " link set veth-inj up"),
-              0);
+    NetNamespace ns;
+    ns.write_sysctl("net/ipv6/conf/all/disable_ipv6", "1");
+    ns.write_sysctl("net/ipv6/conf/default/disable_ipv6", "1");
+    auto in_ns = [&](std::vector<std::string> argv) { return run_program({std::move(argv), {}, ns.fd()}); };
+    ASSERT_TRUE(in_ns({"ip", "link", "add", "name", "veth-fw", "type", "veth", "peer", "name", "veth-inj"}).ok());
+    ASSERT_TRUE(in_ns({"ip", "link", "set", "dev", "veth-fw", "up"}).ok());
+    ASSERT_TRUE(in_ns({"ip", "link", "set", "dev", "veth-inj", "up"}).ok());
     // fwbench in the namespace, on an af_packet port over veth-fw standing for wan1.
     const std::string live_json = dir + "live.json", live_counters = dir + "live_counters.v4";
-    const std::string cmd = "ip netns exec " + ns + " timeout 60 " + env_or_fail("FWBENCH_BIN") + " --rules " + rules + " --host " + host +
-                            " --port net_af_packet0=wan1 --idle-stop 1.5 --duration 40 --no-forward -q --json " + live_json + " --counters " +
-                            live_counters + " --eal '--vdev=net_af_packet0,iface=veth-fw' >" + dir + "live.out 2>" + dir + "live.err & echo $! >" + dir + "live.pid";
-    ASSERT_EQ(sh(cmd), 0);
-    // Ready when its packet socket is bound (/proc/net/packet lists it), plus a moment for the
-    // port to start.
+    RunningProgram live_run({{env_or_fail("FWBENCH_BIN"), "--rules", rules, "--host", host, "--port", "net_af_packet0=wan1", "--idle-stop", "1.5",
+                          "--duration", "40", "--no-forward", "-q", "--json", live_json, "--counters", live_counters, "--eal",
+                          "--vdev=net_af_packet0,iface=veth-fw"},
+                         {},
+                         ns.fd()},
+                        dir + "live.out", dir + "live.err");
+    // Ready when its packet socket is bound (its namespace's /proc/net/packet lists it), plus a
+    // moment for the port to start.
+    auto packet_sockets = [&] {
+        std::ifstream in("/proc/" + std::to_string(live_run.pid()) + "/net/packet");
+        std::string line;
+        int lines = 0;
+        while (std::getline(in, line)) ++lines;
+        return lines - 1;  // the header
+    };
     bool ready = false;
-    for (int i = 0; i < 200 && !ready; ++i) {
-        ready = sh("ip netns exec " + ns + " sh -c 'test $(wc -l < /proc/net/packet) -gt 1'") == 0;
+    for (int i = 0; i < 200 && !ready && live_run.running(); ++i) {
+        ready = packet_sockets() > 0;
         if (!ready) usleep(50000);
     }
-    ASSERT_TRUE(ready) << "fwbench did not open its af_packet port";
+    ASSERT_TRUE(ready) << "fwbench did not open its af_packet port: " << std::ifstream(dir + "live.err").rdbuf();
     usleep(500000);
-    ASSERT_EQ(sh("ip netns exec " + ns + " " + env_or_fail("FWBENCH_INJECT") + " veth-inj " + capture + " >/dev/null"), 0);
-    std::string pid;
-    std::ifstream(dir + "live.pid") >> pid;
-    ASSERT_FALSE(pid.empty());
-    for (int i = 0; i < 800 && sh("kill -0 " + pid + " 2>/dev/null") == 0; ++i) usleep(50000);  // it stops 1.5 s after the last frame
+    ASSERT_TRUE(in_ns({env_or_fail("FWBENCH_INJECT"), "veth-inj", capture}).ok());
+    EXPECT_EQ(live_run.wait(40), 0) << std::ifstream(dir + "live.err").rdbuf();  // it stops 1.5 s after the last frame
     std::ifstream jf(live_json);
     ASSERT_TRUE(jf.good()) << std::ifstream(dir + "live.err").rdbuf();
     auto doc = nlohmann::json::parse(jf);

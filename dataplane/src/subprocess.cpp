@@ -219,6 +219,68 @@ ProgramResult run_program(const ProgramRun& run) {
     return r;
 }
 
+RunningProgram::RunningProgram(const ProgramRun& run, const std::string& out_file, const std::string& err_file) {
+    if (run.argv.empty()) throw std::invalid_argument("RunningProgram: no program given");
+    if (!run.input.empty()) throw std::invalid_argument("RunningProgram: standard input is empty by design");
+    const std::string path = find_program(run.argv[0]);
+    if (path.empty()) throw std::runtime_error("cannot run " + argv_display(run) + ": " + quoted_name(run.argv[0]) + " is not installed (not found in PATH)");
+    std::vector<char*> argv;
+    for (const auto& a : run.argv) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    auto open_out = [](const std::string& file) {
+        int fd = open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0) throw std::runtime_error("cannot write " + file + ": " + std::strerror(errno));
+        return fd;
+    };
+    Fd in(open("/dev/null", O_RDONLY | O_CLOEXEC)), out(open_out(out_file)), err(open_out(err_file));
+    Fd status_read, status_write;
+    make_pipe(status_read, status_write);
+    pid_t pid = fork();
+    if (pid < 0) throw std::runtime_error("cannot start " + argv_display(run) + ": fork: " + std::strerror(errno));
+    if (pid == 0) exec_child(run.netns_fd, in.get(), out.get(), err.get(), status_write.get(), path.c_str(), argv.data());
+    status_write.reset();
+    ChildFailure failure;
+    ssize_t got;
+    do got = read(status_read.get(), &failure, sizeof failure);
+    while (got < 0 && errno == EINTR);
+    if (got == static_cast<ssize_t>(sizeof failure)) {
+        waitpid(pid, nullptr, 0);
+        throw std::runtime_error("cannot run " + argv_display(run) + ": " + std::strerror(failure.error));
+    }
+    pid_ = pid;
+}
+
+RunningProgram::~RunningProgram() {
+    if (running()) {
+        ::kill(pid_, SIGKILL);
+        waitpid(pid_, nullptr, 0);
+    }
+}
+
+bool RunningProgram::running() {
+    if (status_ >= 0) return false;
+    int status = 0;
+    pid_t r = waitpid(pid_, &status, WNOHANG);
+    if (r == 0) return true;
+    status_ = r == pid_ ? (WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)) : 255;
+    return false;
+}
+
+int RunningProgram::wait(double seconds) {
+    for (double waited = 0; running() && waited < seconds; waited += 0.02) usleep(20000);
+    if (running()) {
+        ::kill(pid_, SIGKILL);
+        int status = 0;
+        waitpid(pid_, &status, 0);
+        status_ = 128 + SIGKILL;
+    }
+    return status_;
+}
+
+void RunningProgram::kill_now(int signal) {
+    if (running()) ::kill(pid_, signal);
+}
+
 std::string run_program_checked(const ProgramRun& run) {
     ProgramResult r = run_program(run);
     if (r.ok()) return std::move(r.out);

@@ -44,6 +44,29 @@ ProgramResult run_program(const ProgramRun& run);
 // its exit status and its standard error when it does not exit with 0.
 std::string run_program_checked(const ProgramRun& run);
 
+// A program left running beside this process (a test starts fwbench in a namespace, then feeds
+// it): standard input empty, standard output and error written to the files given. The
+// destructor kills (SIGKILL) and reaps it if it is still running.
+class RunningProgram {
+public:
+    RunningProgram(const ProgramRun& run, const std::string& out_file, const std::string& err_file);
+    ~RunningProgram();
+    RunningProgram(const RunningProgram&) = delete;
+    RunningProgram& operator=(const RunningProgram&) = delete;
+
+    int pid() const { return pid_; }
+    // Whether it is still running (reaps it, keeping its status, when it has ended).
+    bool running();
+    // Waits up to `seconds` for it to end; kills it with SIGKILL when it has not. Its exit status as
+    // in ProgramResult (128 + 9 when it had to be killed).
+    int wait(double seconds);
+    void kill_now(int signal);
+
+private:
+    int pid_ = -1;
+    int status_ = -1;  // set once reaped
+};
+
 // The command as a person would type it in a POSIX shell: each argument quoted where a shell would
 // read it otherwise. For messages and reproduction commands only; fwbench never executes it.
 std::string display_command(const std::vector<std::string>& argv);
