@@ -14,10 +14,14 @@
 #include "fwbench/packet_codec.hpp"
 #include "fwbench/ipset.hpp"
 #include "fwbench/kernel_replay.hpp"
+#include "fwbench/names.hpp"
+#include "fwbench/netns.hpp"
+#include "fwbench/subprocess.hpp"
 #include "fwbench/packet_description.hpp"
 #include "fwbench/parse_error.hpp"
 #include "fwbench/packet_path.hpp"
 #include "fwbench/ruleset_parser.hpp"
+#include "name_cases.hpp"
 #include "path_cases.hpp"
 #include "path_fixtures.hpp"
 #include "router_workload.hpp"
@@ -31,6 +35,23 @@ void require_kernel() {
     if (const char* req = std::getenv("FWBENCH_REQUIRE_KERNEL"); req && std::string(req) == "1")
         FAIL() << "the kernel oracle is required here (FWBENCH_REQUIRE_KERNEL=1) but cannot run: " << why;
     GTEST_SKIP() << "kernel oracle unavailable: " << why;
+}
+
+// The kernel itself judges the interface-name table of names.hpp: each name is given to a veth
+// in a namespace of the test's own; the kernel (or ip before it) must refuse exactly the names
+// fwbench refuses.
+TEST(KernelNames, TheKernelAcceptsExactlyTheNamesFwbenchAccepts) {
+    require_kernel();
+    if (HasFatalFailure() || IsSkipped()) return;
+    NetNamespace ns;
+    for (const auto& c : test::interface_name_cases) {
+        ASSERT_EQ(interface_name_problem(c.name).empty(), c.valid) << quoted_name(c.name);
+        ProgramResult r = run_program({{"ip", "link", "add", "name", c.name, "type", "veth", "peer", "name", "fwbpeer"}, {}, ns.fd()});
+        EXPECT_EQ(r.ok(), c.valid) << quoted_name(c.name) << ": " << r.err;
+        if (r.ok()) {
+            EXPECT_TRUE(run_program({{"ip", "link", "del", "dev", "fwbpeer"}, {}, ns.fd()}).ok());
+        }
+    }
 }
 
 class KernelOracle : public ::testing::TestWithParam<test::PathCase> {};

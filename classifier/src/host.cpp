@@ -190,6 +190,18 @@ Host Host::from_json(std::string_view text, const std::string& source) {
     } catch (const json::parse_error& e) {
         throw ParseError(source, 0, static_cast<int>(e.byte), std::string("not valid JSON: ") + e.what());
     }
+    std::string at = "$";
+    try {
+        return from_document(doc, source, at);
+    } catch (const json::exception& e) {
+        // The readers test the types they rely on; this catches the members they take on trust.
+        std::string what = e.what();
+        if (auto close = what.find("] "); close != std::string::npos) what = what.substr(close + 2);
+        throw ParseError(source, 0, 0, at + ": a member has a JSON type fwbench cannot read here (" + what + ")");
+    }
+}
+
+Host Host::from_document(const json& doc, const std::string& source, std::string& at) {
     JsonReader rd{source};
     Host h;
     json addr_doc, route_doc, rule_doc, sysctl_doc;
@@ -212,7 +224,7 @@ Host Host::from_json(std::string_view text, const std::string& source) {
     if (!addr_doc.is_array()) rd.fail("$.addr", "expected an array");
     for (std::size_t i = 0; i < addr_doc.size(); ++i) {
         const json& j = addr_doc[i];
-        std::string path = "addr[" + std::to_string(i) + "]";
+        std::string path = at = "addr[" + std::to_string(i) + "]";
         if (!j.is_object()) rd.fail(path, "expected an object");
         Interface itf;
         itf.name = rd.iface(j.value("ifname", json()), path + ".ifname");
@@ -233,7 +245,7 @@ Host Host::from_json(std::string_view text, const std::string& source) {
         if (j.contains("addr_info")) {
             const json& ai = j["addr_info"];
             for (std::size_t k = 0; k < ai.size(); ++k) {
-                std::string apath = path + ".addr_info[" + std::to_string(k) + "]";
+                std::string apath = at = path + ".addr_info[" + std::to_string(k) + "]";
                 const json& a = ai[k];
                 std::string fam = a.value("family", "");
                 if (fam != "inet" && fam != "inet6") continue;  // e.g. AF_PACKET entries
@@ -285,7 +297,7 @@ Host Host::from_json(std::string_view text, const std::string& source) {
         if (!route_doc.is_array()) rd.fail("$.route", "expected an array (ip -j route show table all)");
         for (std::size_t i = 0; i < route_doc.size(); ++i) {
             const json& j = route_doc[i];
-            std::string path = "route[" + std::to_string(i) + "]";
+            std::string path = at = "route[" + std::to_string(i) + "]";
             Route r;
             if (j.contains("type")) {
                 auto t = parse_route_type(rd.str(j["type"], path + ".type"));
@@ -325,7 +337,7 @@ Host Host::from_json(std::string_view text, const std::string& source) {
         if (!rule_doc.is_array()) rd.fail("$.rule", "expected an array (ip -j rule show)");
         for (std::size_t i = 0; i < rule_doc.size(); ++i) {
             const json& j = rule_doc[i];
-            std::string path = "rule[" + std::to_string(i) + "]";
+            std::string path = at = "rule[" + std::to_string(i) + "]";
             RoutingRule r;
             r.priority = static_cast<std::uint32_t>(rd.num(j.value("priority", json()), path + ".priority"));
             r.invert = j.value("not", json()).is_null() ? false : true;
@@ -378,7 +390,7 @@ Host Host::from_json(std::string_view text, const std::string& source) {
         if (!sysctl_doc.is_object()) rd.fail("$.sysctl", "expected an object of sysctl names and values");
         for (auto it = sysctl_doc.begin(); it != sysctl_doc.end(); ++it) {
             std::string key = it.key();
-            std::string path = "sysctl." + key;
+            std::string path = at = "sysctl." + key;
             int v = static_cast<int>(rd.num(it.value(), path));
             auto& s = h.sysctl_;
             std::string k = key;

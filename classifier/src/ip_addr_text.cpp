@@ -2,7 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cctype>
+#include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "fwbench/addr.hpp"
@@ -38,13 +41,35 @@ bool all_digits(std::string_view s) {
     return true;
 }
 
-bool valid_utf8(std::string_view s) {
-    try {
-        (void)json(std::string(s)).dump();
-        return true;
-    } catch (const json::type_error&) {
-        return false;
+// A decimal number as ip prints indexes and MTUs (no sign, no base prefix), up to INT_MAX.
+std::optional<std::int64_t> decimal(std::string_view s) {
+    if (s.empty() || s.size() > 10 || !all_digits(s)) return std::nullopt;
+    std::int64_t v = 0;
+    for (char c : s) v = v * 10 + (c - '0');
+    if (v > 0x7fffffff) return std::nullopt;
+    return v;
+}
+
+// Where the first byte that is not UTF-8 is, or npos. The text becomes JSON, which holds UTF-8
+// only; ip prints names and labels as the raw bytes the kernel keeps.
+std::size_t first_non_utf8(std::string_view s) {
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+        if (len == 0 || i + len > s.size()) return i;
+        std::uint32_t cp = len == 1 ? c : c & (0x7f >> len);
+        for (std::size_t k = 1; k < len; ++k) {
+            const auto d = static_cast<unsigned char>(s[i + k]);
+            if ((d & 0xc0) != 0x80) return i;
+            cp = cp << 6 | (d & 0x3f);
+        }
+        // Overlong forms, UTF-16 surrogates and code points past U+10FFFF are not UTF-8 either.
+        static const std::uint32_t min_for_len[] = {0, 0, 0x80, 0x800, 0x10000};
+        if (cp < min_for_len[len] || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) return i;
+        i += len;
     }
+    return std::string_view::npos;
 }
 
 }  // namespace
@@ -58,6 +83,16 @@ bool looks_like_ip_addr_text(std::string_view text) {
 }
 
 std::string ip_addr_text_to_json(std::string_view text, const std::string& source) {
+    if (std::size_t bad = first_non_utf8(text); bad != std::string_view::npos) {
+        std::size_t line_start = text.rfind('\n', bad == 0 ? 0 : bad - 1);
+        line_start = line_start == std::string_view::npos || bad == 0 ? 0 : line_start + 1;
+        const int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(bad), '\n'));
+        static const char hex[] = "0123456789abcdef";
+        const auto c = static_cast<unsigned char>(text[bad]);
+        throw ParseError(source, line, static_cast<int>(bad - line_start) + 1,
+                         std::string("byte 0x") + hex[c >> 4] + hex[c & 15] +
+                             " is not UTF-8 text; fwbench reads host descriptions as UTF-8 (a name in another encoding cannot be given)");
+    }
     json links = json::array();
     int line_no = 0;
     std::size_t pos = 0;
@@ -88,8 +123,9 @@ std::string ip_addr_text_to_json(std::string_view text, const std::string& sourc
                 name = name.substr(0, at);
             }
             if (auto problem = interface_name_problem(name); !problem.empty()) fail(t[1].column, quoted_name(name) + " is " + problem);
-            if (!valid_utf8(name)) fail(t[1].column, "interface name " + quoted_name(name) + " is not UTF-8 text, which a JSON host description needs");
-            json link = {{"ifindex", std::stoi(std::string(idx.substr(0, idx.size() - 1)))}, {"ifname", std::string(name)}};
+            auto index = decimal(idx.substr(0, idx.size() - 1));
+            if (!index) fail(t[0].column, "expected an interface index up to 2147483647");
+            json link = {{"ifindex", *index}, {"ifname", std::string(name)}};
             json flags = json::array();
             for (std::size_t k = 2; k < t.size(); ++k) {
                 std::string_view tok = t[k].text;
@@ -102,8 +138,9 @@ std::string ip_addr_text_to_json(std::string_view text, const std::string& sourc
                         inner.remove_prefix(comma + 1);
                     }
                 } else if (tok == "mtu" && k + 1 < t.size()) {
-                    if (!all_digits(t[k + 1].text)) fail(t[k + 1].column, "expected the MTU, a number");
-                    link["mtu"] = std::stoi(std::string(t[k + 1].text));
+                    auto mtu = decimal(t[k + 1].text);
+                    if (!mtu) fail(t[k + 1].column, "expected the MTU, a number up to 2147483647");
+                    link["mtu"] = *mtu;
                     ++k;
                 } else if (tok == "state" && k + 1 < t.size()) {
                     link["operstate"] = std::string(t[k + 1].text);

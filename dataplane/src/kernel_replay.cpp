@@ -161,6 +161,9 @@ void KernelReplay::build(const Host& host) {
         const RouteTable* t = host.table(table);
         if (!t) return;
         for (const auto& r : t->routes()) {
+            // The router runs without IPv6 (fwbench's packet path is IPv4 so far): a dumped host's
+            // IPv6 routes (fe80::/64 on every link) have nowhere to go.
+            if (r.dst.addr.family != Family::ipv4) continue;
             if (table == rt_table_local && (r.type == RouteType::local || r.type == RouteType::broadcast)) continue;
             std::vector<std::string> args = {"route", "replace", route_type_name(r.type), r.prefixlen == 0 ? std::string("default") : format_prefix(r.dst)};
             if (r.gateway) args.insert(args.end(), {"via", format_ip(*r.gateway)});
@@ -184,6 +187,7 @@ void KernelReplay::build(const Host& host) {
     }
     for (const auto& r : host.rules()) {
         if (!host.has_custom_rules()) break;
+        if (r.family != Family::ipv4) continue;
         std::vector<std::string> args = {"rule", "add", "priority", std::to_string(r.priority)};
         if (r.invert) args.push_back("not");
         if (r.from) args.insert(args.end(), {"from", format_prefix(*r.from)});
@@ -508,14 +512,14 @@ std::string reproduction(const DifferentialCase& c, const std::string& host_json
     };
     write(rules, format_ruleset(c.ruleset));
     write(host, host_json);
-    std::string cmd = "fwbench kernel-check --rules " + rules + " --host " + host;
+    std::vector<std::string> argv = {"fwbench", "kernel-check", "--rules", rules, "--host", host};
     if (!ipsets.empty()) {
         std::string sets = dir + "/" + name + "-ipsets.save";
         write(sets, ipsets);
-        cmd += " --ipsets " + sets;
+        argv.insert(argv.end(), {"--ipsets", sets});
     }
-    for (const auto& [p, origin] : c.packets) cmd += " '" + format_packet_description(p, origin == Origin::local) + "'";
-    return cmd;
+    for (const auto& [p, origin] : c.packets) argv.push_back(format_packet_description(p, origin == Origin::local));
+    return display_command(argv);  // quoted for a person's shell: names may hold any byte it reads
 }
 
 }  // namespace fwbench

@@ -23,6 +23,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "fwbench/addr.hpp"
 #include "fwbench/host_view.hpp"
 
@@ -162,6 +164,9 @@ public:
     bool reverse_path_ok(const Packet& p, bool loose, bool validmark, bool accept_local) const override;
 
 private:
+    // from_json's reading of a parsed document; `at` follows the JSON path being read, so that a
+    // member of the wrong JSON type can be reported where it is.
+    static Host from_document(const nlohmann::json& doc, const std::string& source, std::string& at);
     void derive_routes();
     std::vector<Interface> interfaces_;
     std::map<std::uint32_t, RouteTable> tables_;
