@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Set up, build and run the whole test suite (the README's second command): once in the
 # release build, then again in an ASan/UBSan build so memory and undefined-behaviour errors fail.
-# FWBENCH_SKIP_SANITIZERS=1 runs only the release build (for quick local iterations).
+# Then each fuzz target for FWBENCH_FUZZ_SECONDS (default 60) under libFuzzer (scripts/fuzz.sh).
+# FWBENCH_SKIP_SANITIZERS=1 runs only the release build (for quick local iterations), without
+# the sanitizer build and the fuzzers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -15,4 +17,5 @@ if [ "${FWBENCH_SKIP_SANITIZERS:-0}" != 1 ]; then
   meson compile -C build-asan
   UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
     meson test -C build-asan --print-errorlogs --timeout-multiplier 4 "$@"
+  ./scripts/fuzz.sh "${FWBENCH_FUZZ_SECONDS:-60}"
 fi

@@ -7,6 +7,7 @@
 
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 
 #include "fwbench/subprocess.hpp"
 
@@ -99,6 +100,22 @@ TEST(Subprocess, DisplayedCommandsQuoteWhatAShellWouldRead) {
         {{"x", "\x1b[2J'"}, "x $'\\x1b[2J\\x27'"},
     };
     for (const auto& c : cases) EXPECT_EQ(display_command(c.argv), c.shown);
+}
+
+// As root, a directory in PATH does not decide which ip runs: only the system directories count.
+TEST(Subprocess, RootIgnoresPathForProgramLookup) {
+    const std::filesystem::path dir = std::filesystem::path(testing::TempDir()) / ("fwbench-planted-" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "ip") << "";
+    std::filesystem::permissions(dir / "ip", std::filesystem::perms::owner_all);
+    const char* old = std::getenv("PATH");
+    const std::string saved = old ? old : "";
+    setenv("PATH", (dir.string() + ":" + saved).c_str(), 1);
+    const std::string found = find_program("ip");
+    setenv("PATH", saved.c_str(), 1);
+    std::filesystem::remove_all(dir);
+    if (geteuid() == 0) EXPECT_NE(found, (dir / "ip").string());
+    else EXPECT_EQ(found, (dir / "ip").string());
 }
 
 TEST(Subprocess, ProgramsAreFoundInPathAndTheSystemDirectories) {

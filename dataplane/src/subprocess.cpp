@@ -40,6 +40,8 @@ private:
     int fd_ = -1;
 };
 
+constexpr const char* system_program_dirs = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
 bool executable_file(const std::string& path) { return access(path.c_str(), X_OK) == 0; }
 
 // What the child reports through its status pipe when it cannot exec: the step and errno.
@@ -115,9 +117,11 @@ std::string argv_display(const ProgramRun& run) { return display_command(run.arg
 std::string find_program(std::string_view name) {
     if (name.empty()) return {};
     if (name.find('/') != std::string_view::npos) return executable_file(std::string(name)) ? std::string(name) : std::string();
+    // As root, only the system directories, as sudo's secure_path: a directory in PATH that
+    // someone else can write to must not decide which `ip` runs with root's rights.
     std::string dirs;
-    if (const char* path = std::getenv("PATH")) dirs = path;
-    dirs += ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    if (const char* path = std::getenv("PATH"); path && geteuid() != 0) dirs = path;
+    dirs += ":" + std::string(system_program_dirs);
     std::size_t pos = 0;
     while (pos <= dirs.size()) {
         std::size_t colon = dirs.find(':', pos);

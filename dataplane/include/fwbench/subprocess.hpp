@@ -72,7 +72,8 @@ private:
 std::string display_command(const std::vector<std::string>& argv);
 
 // Where `name` is found: each PATH directory, then the system directories (/usr/local/sbin,
-// /usr/local/bin, /usr/sbin, /usr/bin, /sbin, /bin) for environments whose PATH lacks sbin.
+// /usr/local/bin, /usr/sbin, /usr/bin, /sbin, /bin) for environments whose PATH lacks sbin. As
+// root, the system directories only (docs/security.md). A name with a '/' is taken as a path.
 // Empty when it is nowhere.
 std::string find_program(std::string_view name);
 
