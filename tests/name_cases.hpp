@@ -36,6 +36,11 @@ inline const std::vector<InterfaceNameCase> interface_name_cases = {
     {"a\nb", false, "space character"},
     {"a\vb", false, "space character"},
     {"w\xc3\xa0", false, "byte 0xa0"},  // "wà": its UTF-8 holds 0xA0, a space to the kernel
+    {"eth%d", false, "'%'"},               // a template: the kernel would make eth0 of it
+    {"a%b", false, "'%'"},
+    {"all", false, "sysctls"},
+    {"default", false, "sysctls"},
+    {"alll", true, ""},
 };
 
 }  // namespace fwbench::test

@@ -32,9 +32,13 @@ std::string interface_name_problem(std::string_view name) {
     if (name.empty()) return "an empty interface name";
     if (name.size() > max_len) return "an interface name of " + std::to_string(name.size()) + " bytes (the kernel allows 1-15)";
     if (name == "." || name == "..") return "a name the kernel keeps for directories, not devices";
+    // devinet_sysctl_register refuses the names of the conf/all and conf/default directories.
+    if (name == "all" || name == "default") return "a name the kernel keeps for its net.ipv4.conf.all/default sysctls (EINVAL)";
     for (unsigned char c : name) {
         if (c == '\0') return "an interface name with a NUL byte";
         if (c == '/' || c == ':') return "an interface name with " + byte_text(c) + " (the kernel allows no '/' or ':')";
+        // dev_prep_valid_name: a '%' is a template (eth%d) the kernel fills in, so no device is named with one.
+        if (c == '%') return "an interface name with '%' (the kernel reads it as a template such as eth%d and picks the name itself)";
         if (kernel_isspace(c)) return "an interface name with a space character, " + byte_text(c) + " (the kernel allows none)";
     }
     return {};

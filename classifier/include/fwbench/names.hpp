@@ -17,10 +17,12 @@
 
 namespace fwbench {
 
-// The kernel's dev_valid_name (net/core/dev.c): 1-15 bytes (IFNAMSIZ - 1), not "." or "..", no
-// '/', ':' or space character as the kernel's isspace reads bytes (space, \t \n \v \f \r and
-// 0xA0 — so UTF-8 text with a byte 0xA0, such as "à", is refused as the kernel refuses it). A NUL
-// byte would end the name early in the kernel: refused too.
+// The names the kernel gives a device. dev_valid_name (net/core/dev.c): 1-15 bytes (IFNAMSIZ - 1),
+// not "." or "..", no '/', ':' or space character as the kernel's isspace reads bytes (space,
+// \t \n \v \f \r and 0xA0 — so UTF-8 text with a byte 0xA0, such as "à", is refused as the kernel
+// refuses it). Beyond it: no '%' (dev_prep_valid_name takes it for a template such as eth%d and
+// chooses the name), not "all" or "default" (devinet_sysctl_register refuses the names of its
+// conf/all and conf/default directories). A NUL byte would end the name early: refused too.
 std::string interface_name_problem(std::string_view name);
 
 // ipset's set names: 1-31 bytes (IPSET_MAXNAMELEN 32 with its NUL), no NUL, no whitespace (ipset
