@@ -112,6 +112,36 @@ void exchange(Fd& in, const std::string& input, Fd& out, Fd& err, ProgramResult&
 
 std::string argv_display(const ProgramRun& run) { return display_command(run.argv); }
 
+int exit_status_of(int wait_status) { return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128 + WTERMSIG(wait_status); }
+
+// Starts `run` with `in`, `out` and `err` as its standard input, output and error (the caller
+// closes its copies after); returns its pid once exec has succeeded, throws when it could not.
+pid_t spawn(const ProgramRun& run, int in, int out, int err) {
+    if (run.argv.empty()) throw std::invalid_argument("run_program: no program given");
+    const std::string path = find_program(run.argv[0]);
+    if (path.empty()) throw std::runtime_error("cannot run " + argv_display(run) + ": " + quoted_name(run.argv[0]) + " is not installed (not found in PATH)");
+    std::vector<char*> argv;
+    for (const auto& a : run.argv) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    // Closed on exec: end of file here means the program runs; a ChildFailure means it does not.
+    Fd status_read, status_write;
+    make_pipe(status_read, status_write);
+    pid_t pid = fork();
+    if (pid < 0) throw std::runtime_error("cannot start " + argv_display(run) + ": fork: " + std::strerror(errno));
+    if (pid == 0) exec_child(run.netns_fd, in, out, err, status_write.get(), path.c_str(), argv.data());
+    status_write.reset();
+    ChildFailure failure;
+    ssize_t got;
+    do got = read(status_read.get(), &failure, sizeof failure);
+    while (got < 0 && errno == EINTR);
+    if (got == static_cast<ssize_t>(sizeof failure)) {
+        waitpid(pid, nullptr, 0);
+        throw std::runtime_error("cannot run " + argv_display(run) + ": " +
+                                 (failure.step == 1 ? "joining its network namespace failed: " : "exec failed: ") + std::strerror(failure.error));
+    }
+    return pid;
+}
+
 }  // namespace
 
 std::string find_program(std::string_view name) {
@@ -175,40 +205,18 @@ std::string display_command(const std::vector<std::string>& argv) {
 }
 
 ProgramResult run_program(const ProgramRun& run) {
-    if (run.argv.empty()) throw std::invalid_argument("run_program: no program given");
-    const std::string path = find_program(run.argv[0]);
-    if (path.empty()) throw std::runtime_error("cannot run " + argv_display(run) + ": " + quoted_name(run.argv[0]) + " is not installed (not found in PATH)");
-    std::vector<char*> argv;
-    for (const auto& a : run.argv) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-
     int in_pair[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in_pair) != 0)
         throw std::runtime_error(std::string("cannot create a socket pair: ") + std::strerror(errno));
     Fd in_parent(in_pair[0]), in_child(in_pair[1]);
-    Fd out_read, out_write, err_read, err_write, status_read, status_write;
+    Fd out_read, out_write, err_read, err_write;
     make_pipe(out_read, out_write);
     make_pipe(err_read, err_write);
-    make_pipe(status_read, status_write);
-
-    pid_t pid = fork();
-    if (pid < 0) throw std::runtime_error("cannot start " + argv_display(run) + ": fork: " + std::strerror(errno));
-    if (pid == 0) exec_child(run.netns_fd, in_child.get(), out_write.get(), err_write.get(), status_write.get(), path.c_str(), argv.data());
-
+    const pid_t pid = spawn(run, in_child.get(), out_write.get(), err_write.get());
     in_child.reset();
     out_write.reset();
     err_write.reset();
-    status_write.reset();
-    ChildFailure failure;
-    ssize_t got;
-    do got = read(status_read.get(), &failure, sizeof failure);
-    while (got < 0 && errno == EINTR);
     ProgramResult r;
-    if (got == static_cast<ssize_t>(sizeof failure)) {
-        waitpid(pid, nullptr, 0);
-        throw std::runtime_error("cannot run " + argv_display(run) + ": " +
-                                 (failure.step == 1 ? "joining its network namespace failed: " : "exec failed: ") + std::strerror(failure.error));
-    }
     try {
         exchange(in_parent, run.input, out_read, err_read, r);
     } catch (...) {
@@ -219,39 +227,19 @@ ProgramResult run_program(const ProgramRun& run) {
     int status = 0;
     while (waitpid(pid, &status, 0) < 0)
         if (errno != EINTR) throw std::runtime_error("waitpid: " + std::string(std::strerror(errno)));
-    r.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    r.exit_status = exit_status_of(status);
     return r;
 }
 
 RunningProgram::RunningProgram(const ProgramRun& run, const std::string& out_file, const std::string& err_file) {
-    if (run.argv.empty()) throw std::invalid_argument("RunningProgram: no program given");
     if (!run.input.empty()) throw std::invalid_argument("RunningProgram: standard input is empty by design");
-    const std::string path = find_program(run.argv[0]);
-    if (path.empty()) throw std::runtime_error("cannot run " + argv_display(run) + ": " + quoted_name(run.argv[0]) + " is not installed (not found in PATH)");
-    std::vector<char*> argv;
-    for (const auto& a : run.argv) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
     auto open_out = [](const std::string& file) {
         int fd = open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (fd < 0) throw std::runtime_error("cannot write " + file + ": " + std::strerror(errno));
         return fd;
     };
     Fd in(open("/dev/null", O_RDONLY | O_CLOEXEC)), out(open_out(out_file)), err(open_out(err_file));
-    Fd status_read, status_write;
-    make_pipe(status_read, status_write);
-    pid_t pid = fork();
-    if (pid < 0) throw std::runtime_error("cannot start " + argv_display(run) + ": fork: " + std::strerror(errno));
-    if (pid == 0) exec_child(run.netns_fd, in.get(), out.get(), err.get(), status_write.get(), path.c_str(), argv.data());
-    status_write.reset();
-    ChildFailure failure;
-    ssize_t got;
-    do got = read(status_read.get(), &failure, sizeof failure);
-    while (got < 0 && errno == EINTR);
-    if (got == static_cast<ssize_t>(sizeof failure)) {
-        waitpid(pid, nullptr, 0);
-        throw std::runtime_error("cannot run " + argv_display(run) + ": " + std::strerror(failure.error));
-    }
-    pid_ = pid;
+    pid_ = spawn(run, in.get(), out.get(), err.get());
 }
 
 RunningProgram::~RunningProgram() {
@@ -266,7 +254,7 @@ bool RunningProgram::running() {
     int status = 0;
     pid_t r = waitpid(pid_, &status, WNOHANG);
     if (r == 0) return true;
-    status_ = r == pid_ ? (WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)) : 255;
+    status_ = r == pid_ ? exit_status_of(status) : 255;
     return false;
 }
 
