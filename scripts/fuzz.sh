@@ -17,17 +17,19 @@ fi
 
 out=build-fuzz
 mkdir -p "$out/obj"
-flags=(-std=c++20 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -Iclassifier/include
-       $(pkg-config --cflags libdpdk nlohmann_json))
-# The classifier library, compiled again by clang for the fuzzers (meson builds with g++); all of
-# it but the rte_acl adapter, which would pull in DPDK's libraries.
+layers=(classifier/ruleset classifier/engine classifier/path)  # what the readers need, no DPDK
+includes=()
+for l in "${layers[@]}"; do includes+=("-I$l/include"); done
+flags=(-std=c++20 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined "${includes[@]}"
+       $(pkg-config --cflags nlohmann_json))
+# The classifier's layers the readers live in, compiled again by clang for the fuzzers (meson
+# builds with g++).
 objs=()
 pids=()
-for src in classifier/src/*.cpp; do
-  [[ "$src" == */acl_engine.cpp ]] && continue
+for src in $(for l in "${layers[@]}"; do echo "$l"/src/*.cpp; done); do
   obj="$out/obj/$(basename "${src%.cpp}").o"
   objs+=("$obj")
-  newest=$(ls -t "$src" classifier/include/fwbench/*.hpp classifier/src/*.hpp | head -1)
+  newest=$(ls -t "$src" classifier/*/include/fwbench/*.hpp classifier/*/src/*.hpp | head -1)
   if [[ ! -f "$obj" || "$newest" -nt "$obj" ]]; then
     clang++ "${flags[@]}" -fsanitize=fuzzer-no-link -c "$src" -o "$obj" &
     pids+=($!)

@@ -21,6 +21,7 @@
 #include "fwbench/parse_error.hpp"
 #include "fwbench/packet_path.hpp"
 #include "fwbench/ruleset_parser.hpp"
+#include "fwbench/ruleset_printer.hpp"
 #include "name_cases.hpp"
 #include "path_cases.hpp"
 #include "path_fixtures.hpp"

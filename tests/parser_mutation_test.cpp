@@ -10,6 +10,7 @@
 #include "fwbench/classbench_trace.hpp"
 #include "fwbench/parse_error.hpp"
 #include "fwbench/ruleset_parser.hpp"
+#include "fwbench/ruleset_printer.hpp"
 
 namespace fwbench {
 namespace {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "fwbench/ruleset_parser.hpp"
+#include "fwbench/ruleset_printer.hpp"
 
 namespace fwbench {
 namespace {

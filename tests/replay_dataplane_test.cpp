@@ -13,6 +13,7 @@
 #include "fwbench/packet_description.hpp"
 #include "fwbench/replay_dataplane.hpp"
 #include "fwbench/ruleset_parser.hpp"
+#include "fwbench/ruleset_printer.hpp"
 #include "router_workload.hpp"
 
 namespace fwbench {

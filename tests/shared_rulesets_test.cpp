@@ -11,6 +11,7 @@
 
 #include "fwbench/parse_error.hpp"
 #include "fwbench/ruleset_parser.hpp"
+#include "fwbench/ruleset_printer.hpp"
 
 namespace fwbench {
 namespace {

@@ -1,0 +1,71 @@
+#include "explain.hpp"
+
+#include <sstream>
+
+#include "fwbench/ruleset_parser.hpp"
+#include "fwbench/ruleset_printer.hpp"
+
+namespace fwbench {
+
+namespace {
+
+std::string verdict_text(const Target* t, const Chain& base) {
+    if (!t) return std::string("policy ") + (base.policy == StandardTarget::Kind::drop ? "DROP" : "ACCEPT");
+    return t->name;
+}
+
+}  // namespace
+
+std::string format_explanation(const PacketPath& path, const PathResult& r, const std::string& description, bool local) {
+    const Ruleset& rs = path.ruleset();
+    std::ostringstream os;
+    os << "packet: " << description << (local ? "  (sent by a local socket)" : "  (from the wire)") << "\n";
+    for (const auto& item : r.trace) {
+        if (item.walk < 0) {
+            os << "  " << item.text << "\n";
+            continue;
+        }
+        const HookWalk& w = r.walks[static_cast<std::size_t>(item.walk)];
+        const Table& t = rs.tables[w.table];
+        os << "  " << hook_chain_name(w.hook) << " / " << w.table_name << "   in=" << (w.in.empty() ? "-" : w.in)
+           << " out=" << (w.out.empty() ? "-" : w.out) << "   " << format_ip(w.seen.src) << ":" << w.seen.sport << " > "
+           << format_ip(w.seen.dst) << ":" << w.seen.dport;
+        if (w.seen.mark) os << " mark=0x" << std::hex << w.seen.mark << std::dec;
+        os << "\n";
+        for (const auto& v : w.visits) {
+            const Chain& chain = t.chains[static_cast<std::size_t>(v.chain)];
+            if (v.rule < 0) {
+                os << "      " << chain.name << " policy " << (chain.policy == StandardTarget::Kind::drop ? "DROP" : "ACCEPT") << "\n";
+                continue;
+            }
+            const Rule& rule = chain.rules[static_cast<std::size_t>(v.rule)];
+            os << "      " << chain.name << " #" << (v.rule + 1) << "  " << format_rule(rule, chain.name) << "\n";
+            if (v.matched) os << "          matched" << (rule.target ? " -> " + rule.target->name : std::string(" (no target: counted)")) << "\n";
+            else os << "          no match: " << path.why_not(rule, w.seen, w.hook) << "\n";
+        }
+        const Chain& base = t.chains[static_cast<std::size_t>(t.find_chain(hook_chain_name(w.hook)))];
+        os << "      => " << verdict_name(w.walk.verdict) << " (" << verdict_text(w.walk.target, base) << ")\n";
+    }
+    os << "fate: " << fate_name(r.fate);
+    if (r.fate == Fate::dropped || r.fate == Fate::rejected || r.fate == Fate::queued) {
+        if (r.reason == DropReason::netfilter && !r.walks.empty()) {
+            const HookWalk& w = r.walks.back();
+            const Table& t = rs.tables[w.table];
+            if (w.walk.rule >= 0) {
+                const Chain& chain = t.chains[static_cast<std::size_t>(w.walk.chain)];
+                os << " by " << t.name << " " << chain.name << " rule " << (w.walk.rule + 1) << ": "
+                   << format_rule(chain.rules[static_cast<std::size_t>(w.walk.rule)], chain.name);
+            } else {
+                os << " by the policy of " << t.name << " " << hook_chain_name(w.hook);
+            }
+        } else if (r.reason != DropReason::none) {
+            os << " (" << drop_reason_name(r.reason) << ": " << r.reason_detail << ")";
+        }
+    } else if (!r.out_iface.empty() && r.fate != Fate::delivered) {
+        os << " out of " << r.out_iface;
+    }
+    os << "\n";
+    return os.str();
+}
+
+}  // namespace fwbench

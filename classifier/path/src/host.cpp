@@ -1,0 +1,626 @@
+#include "fwbench/host.hpp"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "fwbench/matches.hpp"
+#include "fwbench/names.hpp"
+#include "fwbench/parse_error.hpp"
+#include "fwbench/parse_util.hpp"
+
+namespace fwbench {
+
+const char* route_type_name(RouteType t) {
+    switch (t) {
+        case RouteType::unicast: return "unicast";
+        case RouteType::local: return "local";
+        case RouteType::broadcast: return "broadcast";
+        case RouteType::anycast: return "anycast";
+        case RouteType::multicast: return "multicast";
+        case RouteType::blackhole: return "blackhole";
+        case RouteType::unreachable: return "unreachable";
+        case RouteType::prohibit: return "prohibit";
+        case RouteType::throw_: return "throw";
+        case RouteType::nat: return "nat";
+    }
+    return "?";
+}
+
+// --- route table: a binary trie over address bits ----------------------------------------------
+
+struct RouteTable::Node {
+    std::unique_ptr<Node> child[2];
+    std::vector<std::size_t> routes;  // indexes into all_, sorted by metric
+};
+
+RouteTable::RouteTable() = default;
+RouteTable::~RouteTable() = default;
+RouteTable::RouteTable(RouteTable&&) noexcept = default;
+RouteTable& RouteTable::operator=(RouteTable&&) noexcept = default;
+
+namespace {
+int bit_at(const IpAddr& a, int i) { return (a.bytes[static_cast<std::size_t>(i / 8)] >> (7 - i % 8)) & 1; }
+}  // namespace
+
+void RouteTable::add(Route r) {
+    auto& root = r.dst.addr.family == Family::ipv4 ? root4_ : root6_;
+    if (!root) root = std::make_unique<Node>();
+    Node* n = root.get();
+    for (int i = 0; i < r.prefixlen; ++i) {
+        auto& c = n->child[bit_at(r.dst.addr, i)];
+        if (!c) c = std::make_unique<Node>();
+        n = c.get();
+    }
+    const bool v4 = r.dst.addr.family == Family::ipv4;
+    all_.push_back(std::move(r));
+    n->routes.push_back(all_.size() - 1);
+    std::stable_sort(n->routes.begin(), n->routes.end(),
+                     [&](std::size_t a, std::size_t b) { return all_[a].metric < all_[b].metric; });
+    if (!v4) return;
+    ++routes4_;
+    flat4_.clear();
+    if (routes4_ > flat_limit) return;
+    for (std::uint32_t i = 0; i < all_.size(); ++i) {
+        const Route& x = all_[i];
+        if (x.dst.addr.family != Family::ipv4) continue;
+        const std::uint32_t mask = x.prefixlen == 0 ? 0 : ~std::uint32_t{0} << (32 - x.prefixlen);
+        flat4_.push_back({x.dst.addr.v4_host() & mask, mask, x.tos, i});
+    }
+    // Longest prefix first; then as the trie node keeps them: by metric, in the order added.
+    std::stable_sort(flat4_.begin(), flat4_.end(), [&](const FlatRoute& a, const FlatRoute& b) {
+        if (a.mask != b.mask) return a.mask > b.mask;
+        return all_[a.route].metric < all_[b.route].metric;
+    });
+}
+
+const Route* RouteTable::lookup(const IpAddr& dst, std::uint8_t tos) const {
+    if (dst.family == Family::ipv4 && routes4_ <= flat_limit) {
+        const std::uint32_t d = dst.v4_host();
+        for (const FlatRoute& f : flat4_)
+            if ((d & f.mask) == f.net && (f.tos == 0 || f.tos == tos)) return &all_[f.route];
+        return nullptr;
+    }
+    const Node* n = (dst.family == Family::ipv4 ? root4_ : root6_).get();
+    const Route* best = nullptr;
+    const int bits = address_bits(dst.family);
+    for (int i = 0; n; ++i) {
+        for (std::size_t idx : n->routes) {
+            const Route& r = all_[idx];
+            if (r.tos == 0 || r.tos == tos) {
+                best = &r;
+                break;
+            }
+        }
+        if (i == bits) break;
+        n = n->child[bit_at(dst, i)].get();
+    }
+    return best;
+}
+
+// --- sysctls ------------------------------------------------------------------------------------
+
+namespace {
+int per_dev(const std::map<std::string, int, std::less<>>& m, std::string_view dev, int fallback) {
+    auto it = m.find(dev);
+    return it == m.end() ? fallback : it->second;
+}
+}  // namespace
+
+int Sysctls::rp_filter_for(std::string_view dev) const {
+    return std::max(rp_filter_all, per_dev(rp_filter, dev, rp_filter_default));
+}
+bool Sysctls::accept_local_for(std::string_view dev) const {
+    return accept_local_all || per_dev(accept_local, dev, 0);
+}
+bool Sysctls::route_localnet_for(std::string_view dev) const {
+    return route_localnet_all || per_dev(route_localnet, dev, 0);
+}
+bool Sysctls::forwarding_for(std::string_view dev) const {
+    return per_dev(forwarding, dev, ip_forward ? 1 : 0) != 0;
+}
+
+// --- JSON input ---------------------------------------------------------------------------------
+
+namespace {
+
+using json = nlohmann::json;
+
+struct JsonReader {
+    const std::string& source;
+    [[noreturn]] void fail(const std::string& path, const std::string& msg) const {
+        throw ParseError(source, 0, 0, path + ": " + msg);
+    }
+    std::string str(const json& j, const std::string& path) const {
+        if (!j.is_string()) fail(path, "expected a string");
+        return j.get<std::string>();
+    }
+    std::int64_t num(const json& j, const std::string& path) const {
+        if (j.is_number_integer()) return j.get<std::int64_t>();
+        if (j.is_string()) {
+            auto v = detail::parse_uint(j.get<std::string>(), 0xffffffffu);
+            if (v) return static_cast<std::int64_t>(*v);
+        }
+        fail(path, "expected a number");
+    }
+    // An interface name the kernel would accept (names.hpp); refused at its JSON path otherwise.
+    std::string iface(const json& j, const std::string& path) const {
+        std::string s = str(j, path);
+        if (auto problem = interface_name_problem(s); !problem.empty()) fail(path, quoted_name(s) + " is " + problem);
+        return s;
+    }
+    IpAddr addr(const json& j, const std::string& path) const {
+        std::string s = str(j, path);
+        auto a = parse_ip(s, s.find(':') != std::string::npos ? Family::ipv6 : Family::ipv4);
+        if (!a) fail(path, "expected an IP address, got '" + s + "'");
+        return *a;
+    }
+};
+
+std::optional<RouteType> parse_route_type(std::string_view s) {
+    static const std::pair<const char*, RouteType> names[] = {
+        {"unicast", RouteType::unicast}, {"local", RouteType::local}, {"broadcast", RouteType::broadcast},
+        {"anycast", RouteType::anycast}, {"multicast", RouteType::multicast}, {"blackhole", RouteType::blackhole},
+        {"unreachable", RouteType::unreachable}, {"prohibit", RouteType::prohibit}, {"throw", RouteType::throw_},
+        {"nat", RouteType::nat}};
+    for (const auto& [n, t] : names)
+        if (s == n) return t;
+    return std::nullopt;
+}
+
+// Policy rules other than the three every namespace starts with (local 0, main 32766, default 32767).
+bool differ_from_default_rules(const std::vector<RoutingRule>& rules) {
+    const std::pair<std::uint32_t, std::uint32_t> defaults[] = {{0, rt_table_local}, {32766, rt_table_main}, {32767, rt_table_default}};
+    std::size_t v4 = 0;
+    for (const auto& r : rules) {
+        if (r.family != Family::ipv4) continue;
+        const bool plain = !r.invert && !r.from && !r.to && !r.iif && !r.oif && !r.fwmark && !r.tos &&
+                           r.action == RoutingRule::Action::lookup && r.suppress_prefixlength < 0;
+        if (v4 >= 3 || !plain || r.priority != defaults[v4].first || r.table != defaults[v4].second) return true;
+        ++v4;
+    }
+    return v4 != 3;
+}
+}  // namespace
+
+Host Host::from_json(std::string_view text, const std::string& source) {
+    json doc;
+    try {
+        doc = json::parse(text);
+    } catch (const json::parse_error& e) {
+        throw ParseError(source, 0, static_cast<int>(e.byte), std::string("not valid JSON: ") + e.what());
+    }
+    std::string at = "$";
+    try {
+        return from_document(doc, source, at);
+    } catch (const json::exception& e) {
+        // The readers test the types they rely on; this catches the members they take on trust.
+        std::string what = e.what();
+        if (auto close = what.find("] "); close != std::string::npos) what = what.substr(close + 2);
+        throw ParseError(source, 0, 0, at + ": a member has a JSON type fwbench cannot read here (" + what + ")");
+    }
+}
+
+Host Host::from_document(const json& doc, const std::string& source, std::string& at) {
+    JsonReader rd{source};
+    Host h;
+    json addr_doc, route_doc, rule_doc, sysctl_doc;
+    if (doc.is_array()) {
+        addr_doc = doc;
+    } else if (doc.is_object()) {
+        if (!doc.contains("addr")) rd.fail("$", "expected an \"addr\" member (the JSON of ip -j addr show)");
+        for (auto it = doc.begin(); it != doc.end(); ++it)
+            if (it.key() != "addr" && it.key() != "route" && it.key() != "rule" && it.key() != "sysctl")
+                rd.fail("$." + it.key(), "unknown member (expected addr, route, rule, sysctl)");
+        addr_doc = doc["addr"];
+        if (doc.contains("route")) route_doc = doc["route"];
+        if (doc.contains("rule")) rule_doc = doc["rule"];
+        if (doc.contains("sysctl")) sysctl_doc = doc["sysctl"];
+    } else {
+        rd.fail("$", "expected the array of ip -j addr show, or an object with addr/route/rule/sysctl");
+    }
+
+    // Interfaces.
+    if (!addr_doc.is_array()) rd.fail("$.addr", "expected an array");
+    for (std::size_t i = 0; i < addr_doc.size(); ++i) {
+        const json& j = addr_doc[i];
+        std::string path = at = "addr[" + std::to_string(i) + "]";
+        if (!j.is_object()) rd.fail(path, "expected an object");
+        Interface itf;
+        itf.name = rd.iface(j.value("ifname", json()), path + ".ifname");
+        if (j.contains("ifindex")) itf.index = static_cast<int>(rd.num(j["ifindex"], path + ".ifindex"));
+        bool has_flags = j.contains("flags");
+        itf.up = !has_flags;
+        if (has_flags) {
+            for (const auto& f : j["flags"]) {
+                std::string flag = rd.str(f, path + ".flags");
+                if (flag == "UP") itf.up = true;
+                if (flag == "LOOPBACK") itf.loopback = true;
+            }
+        }
+        if (j.value("link_type", "") == "loopback") itf.loopback = true;
+        if (j.contains("address") && j["address"].is_string()) {
+            if (auto m = parse_mac(j["address"].get<std::string>())) itf.mac = *m;
+        }
+        if (j.contains("addr_info")) {
+            const json& ai = j["addr_info"];
+            for (std::size_t k = 0; k < ai.size(); ++k) {
+                std::string apath = at = path + ".addr_info[" + std::to_string(k) + "]";
+                const json& a = ai[k];
+                std::string fam = a.value("family", "");
+                if (fam != "inet" && fam != "inet6") continue;  // e.g. AF_PACKET entries
+                InterfaceAddress ia;
+                ia.addr = rd.addr(a.value("local", json()), apath + ".local");
+                if ((fam == "inet") != (ia.addr.family == Family::ipv4)) rd.fail(apath + ".local", "address does not match family " + fam);
+                ia.prefixlen = static_cast<int>(rd.num(a.value("prefixlen", json()), apath + ".prefixlen"));
+                if (ia.prefixlen < 0 || ia.prefixlen > address_bits(ia.addr.family)) rd.fail(apath + ".prefixlen", "out of range");
+                if (a.contains("broadcast")) ia.broadcast = rd.addr(a["broadcast"], apath + ".broadcast");
+                if (a.contains("address")) {
+                    ia.peer = rd.addr(a["address"], apath + ".address");
+                    if (ia.peer->family != ia.addr.family) rd.fail(apath + ".address", "peer address does not match family " + fam);
+                }
+                ia.secondary = a.value("secondary", false);
+                ia.noprefixroute = a.value("noprefixroute", false);
+                itf.addrs.push_back(ia);
+            }
+        }
+        if (h.interface(itf.name)) rd.fail(path + ".ifname", "interface " + quoted_name(itf.name) + " appears twice");
+        h.interfaces_.push_back(std::move(itf));
+    }
+    if (!h.interface("lo")) {
+        // Every network namespace has lo with 127.0.0.1/8; dumps of one interface may omit it.
+        Interface lo;
+        lo.name = "lo";
+        lo.loopback = true;
+        lo.index = 1;
+        lo.addrs.push_back({*parse_ip("127.0.0.1", Family::ipv4), 8, std::nullopt, std::nullopt, false, false});
+        h.interfaces_.insert(h.interfaces_.begin(), lo);
+    }
+
+    // Table names, for rules and routes that use them.
+    h.table_names_ = {{rt_table_local, "local"}, {rt_table_main, "main"}, {rt_table_default, "default"}};
+    std::uint32_t next_custom = 1000;
+    auto table_id = [&](const json& j, const std::string& path) -> std::uint32_t {
+        if (j.is_number_integer()) return static_cast<std::uint32_t>(j.get<std::int64_t>());
+        std::string s = rd.str(j, path);
+        if (auto v = detail::parse_uint(s, 0xffffffffu)) return static_cast<std::uint32_t>(*v);
+        for (const auto& [id, name] : h.table_names_)
+            if (name == s) return id;
+        h.table_names_[next_custom] = s;  // a name from rt_tables: consistent within this host
+        return next_custom++;
+    };
+
+    // Routes.
+    if (route_doc.is_null()) {
+        h.derive_routes();
+    } else {
+        if (!route_doc.is_array()) rd.fail("$.route", "expected an array (ip -j route show table all)");
+        for (std::size_t i = 0; i < route_doc.size(); ++i) {
+            const json& j = route_doc[i];
+            std::string path = at = "route[" + std::to_string(i) + "]";
+            Route r;
+            if (j.contains("type")) {
+                auto t = parse_route_type(rd.str(j["type"], path + ".type"));
+                if (!t) rd.fail(path + ".type", "unknown route type '" + j["type"].get<std::string>() + "'");
+                r.type = *t;
+            }
+            std::string dst = rd.str(j.value("dst", json()), path + ".dst");
+            Family fam = dst.find(':') != std::string::npos ? Family::ipv6 : Family::ipv4;
+            if (dst == "default") {
+                fam = j.contains("gateway") && j["gateway"].is_string() && j["gateway"].get<std::string>().find(':') != std::string::npos
+                          ? Family::ipv6 : Family::ipv4;
+                r.dst = IpPrefix::any(fam);
+                r.prefixlen = 0;
+            } else {
+                auto p = parse_prefix(dst, fam);
+                if (!p.prefix) rd.fail(path + ".dst", p.error);
+                r.dst = *p.prefix;
+                r.prefixlen = mask_length(p.prefix->mask);
+            }
+            if (j.contains("gateway")) r.gateway = rd.addr(j["gateway"], path + ".gateway");
+            if (j.contains("dev")) r.dev = rd.iface(j["dev"], path + ".dev");
+            r.table = j.contains("table") ? table_id(j["table"], path + ".table") : rt_table_main;
+            if (j.contains("prefsrc")) r.prefsrc = rd.addr(j["prefsrc"], path + ".prefsrc");
+            if (j.contains("metric")) r.metric = static_cast<std::uint32_t>(rd.num(j["metric"], path + ".metric"));
+            if (j.contains("tos")) r.tos = static_cast<std::uint8_t>(rd.num(j["tos"], path + ".tos"));
+            if (!r.dev.empty() && !h.interface(r.dev)) rd.fail(path + ".dev", "no interface " + quoted_name(r.dev) + " in addr");
+            h.tables_[r.table].add(std::move(r));
+        }
+    }
+
+    // Policy rules.
+    if (rule_doc.is_null()) {
+        h.rules_ = {{0, false, {}, {}, {}, {}, {}, 0xffffffff, {}, RoutingRule::Action::lookup, rt_table_local},
+                    {32766, false, {}, {}, {}, {}, {}, 0xffffffff, {}, RoutingRule::Action::lookup, rt_table_main},
+                    {32767, false, {}, {}, {}, {}, {}, 0xffffffff, {}, RoutingRule::Action::lookup, rt_table_default}};
+    } else {
+        if (!rule_doc.is_array()) rd.fail("$.rule", "expected an array (ip -j rule show)");
+        for (std::size_t i = 0; i < rule_doc.size(); ++i) {
+            const json& j = rule_doc[i];
+            std::string path = at = "rule[" + std::to_string(i) + "]";
+            RoutingRule r;
+            r.priority = static_cast<std::uint32_t>(rd.num(j.value("priority", json()), path + ".priority"));
+            r.invert = j.value("not", json()).is_null() ? false : true;
+            auto prefix_of = [&](const char* key, const char* lenkey) -> std::optional<IpPrefix> {
+                if (!j.contains(key)) return std::nullopt;
+                std::string s = rd.str(j[key], path + "." + key);
+                if (s == "all") return std::nullopt;
+                Family fam = s.find(':') != std::string::npos ? Family::ipv6 : Family::ipv4;
+                r.family = fam;
+                if (j.contains(lenkey)) s += "/" + std::to_string(rd.num(j[lenkey], path + "." + lenkey));
+                auto p = parse_prefix(s, fam);
+                if (!p.prefix) rd.fail(path + "." + key, p.error);
+                return p.prefix;
+            };
+            r.from = prefix_of("src", "srclen");
+            r.to = prefix_of("dst", "dstlen");
+            if (j.contains("iif")) r.iif = rd.iface(j["iif"], path + ".iif");
+            if (j.contains("oif")) r.oif = rd.iface(j["oif"], path + ".oif");
+            if (j.contains("fwmark")) {
+                auto vm = detail::parse_value_mask(rd.str(j["fwmark"], path + ".fwmark"));
+                if (!vm) rd.fail(path + ".fwmark", "expected VALUE[/MASK]");
+                r.fwmark = vm->first;
+                r.fwmask = vm->second;
+            }
+            if (j.contains("fwmask")) r.fwmask = static_cast<std::uint32_t>(rd.num(j["fwmask"], path + ".fwmask"));
+            if (j.contains("tos")) r.tos = static_cast<std::uint8_t>(rd.num(j["tos"], path + ".tos"));
+            if (j.contains("suppress_prefixlen")) r.suppress_prefixlength = static_cast<int>(rd.num(j["suppress_prefixlen"], path + ".suppress_prefixlen"));
+            std::string action = j.value("action", "");
+            if (action == "blackhole") r.action = RoutingRule::Action::blackhole;
+            else if (action == "unreachable") r.action = RoutingRule::Action::unreachable;
+            else if (action == "prohibit") r.action = RoutingRule::Action::prohibit;
+            else if (action == "nop") r.action = RoutingRule::Action::nop;
+            else if (action == "goto" || j.contains("goto")) {
+                r.action = RoutingRule::Action::goto_;
+                r.goto_priority = static_cast<std::uint32_t>(rd.num(j.value("goto", json()), path + ".goto"));
+            } else if (!action.empty() && action != "to_tbl" && action != "lookup") {
+                rd.fail(path + ".action", "unknown rule action '" + action + "'");
+            }
+            if (r.action == RoutingRule::Action::lookup) {
+                if (!j.contains("table")) rd.fail(path + ".table", "expected the table the rule looks up");
+                r.table = table_id(j["table"], path + ".table");
+            }
+            h.rules_.push_back(std::move(r));
+        }
+        std::stable_sort(h.rules_.begin(), h.rules_.end(), [](const auto& a, const auto& b) { return a.priority < b.priority; });
+    }
+
+    // Sysctls: full names (net.ipv4.conf.wan1.rp_filter) or their short forms (ip_forward).
+    if (!sysctl_doc.is_null()) {
+        if (!sysctl_doc.is_object()) rd.fail("$.sysctl", "expected an object of sysctl names and values");
+        for (auto it = sysctl_doc.begin(); it != sysctl_doc.end(); ++it) {
+            std::string key = it.key();
+            std::string path = at = "sysctl." + key;
+            int v = static_cast<int>(rd.num(it.value(), path));
+            auto& s = h.sysctl_;
+            std::string k = key;
+            for (auto& c : k) if (c == '/') c = '.';
+            if (k == "net.ipv4.ip_forward" || k == "ip_forward" || k == "net.ipv4.conf.all.forwarding") s.ip_forward = v != 0;
+            else if (k == "net.ipv6.conf.all.forwarding") s.ip6_forward = v != 0;
+            else if (k == "net.netfilter.nf_conntrack_tcp_loose" || k == "nf_conntrack_tcp_loose") s.tcp_loose = v != 0;
+            else if (k == "rp_filter") s.rp_filter_all = v;
+            else if (k == "accept_local") s.accept_local_all = v != 0;
+            else if (k == "route_localnet") s.route_localnet_all = v != 0;
+            else if (k.rfind("net.ipv4.conf.", 0) == 0) {
+                std::string rest = k.substr(14);
+                auto dot = rest.rfind('.');
+                if (dot == std::string::npos) rd.fail(path, "expected net.ipv4.conf.DEV.NAME");
+                std::string dev = rest.substr(0, dot), name = rest.substr(dot + 1);
+                // The kernel has a conf directory for each device and for all/default, no others.
+                if (dev != "all" && dev != "default") {
+                    if (auto problem = interface_name_problem(dev); !problem.empty()) rd.fail(path, quoted_name(dev) + " is " + problem);
+                    if (!h.interface(dev)) rd.fail(path, "no interface " + quoted_name(dev) + " in addr");
+                }
+                if (name == "rp_filter") {
+                    if (v < 0 || v > 2) rd.fail(path, "rp_filter is 0, 1 or 2");
+                    if (dev == "all") s.rp_filter_all = v;
+                    else if (dev == "default") s.rp_filter_default = v;
+                    else s.rp_filter[dev] = v;
+                } else if (name == "accept_local") {
+                    if (dev == "all") s.accept_local_all = v != 0;
+                    else if (dev != "default") s.accept_local[dev] = v;
+                } else if (name == "route_localnet") {
+                    if (dev == "all") s.route_localnet_all = v != 0;
+                    else if (dev != "default") s.route_localnet[dev] = v;
+                } else if (name == "forwarding") {
+                    if (dev != "default") s.forwarding[dev] = v;
+                } else {
+                    rd.fail(path, "not a sysctl fwbench uses (rp_filter, accept_local, route_localnet, forwarding)");
+                }
+            } else {
+                rd.fail(path, "not a sysctl fwbench uses (ip_forward, conf.*.rp_filter/accept_local/route_localnet/forwarding, nf_conntrack_tcp_loose)");
+            }
+        }
+    }
+    h.custom_rules_ = differ_from_default_rules(h.rules_);  // once: source validation asks per packet
+    return h;
+}
+
+void Host::derive_routes() {
+    // As fib_add_ifaddr does for each primary IPv4 address of an interface that is up.
+    for (const auto& itf : interfaces_) {
+        if (!itf.up) continue;
+        for (const auto& a : itf.addrs) {
+            if (a.addr.family != Family::ipv4) {
+                Route local;
+                local.type = RouteType::local;
+                local.dst = IpPrefix{a.addr, prefix_mask(Family::ipv6, 128)};
+                local.prefixlen = 128;
+                local.dev = itf.name;
+                local.table = rt_table_local;
+                tables_[rt_table_local].add(local);
+                if (a.prefixlen < 128 && !a.noprefixroute) {
+                    Route net;
+                    net.dst = IpPrefix{apply_mask(a.addr, prefix_mask(Family::ipv6, a.prefixlen)), prefix_mask(Family::ipv6, a.prefixlen)};
+                    net.prefixlen = a.prefixlen;
+                    net.dev = itf.name;
+                    net.metric = 256;
+                    tables_[rt_table_main].add(net);
+                }
+                continue;
+            }
+            Route local;
+            local.type = RouteType::local;
+            local.dst = IpPrefix{a.addr, prefix_mask(Family::ipv4, 32)};
+            local.prefixlen = 32;
+            local.dev = itf.name;
+            local.table = rt_table_local;
+            local.prefsrc = a.addr;
+            if (a.secondary) {
+                // A secondary's local route takes its primary's address as source (fib_add_ifaddr's prim).
+                IpAddr m = prefix_mask(Family::ipv4, a.prefixlen);
+                for (const auto& p : itf.addrs)
+                    if (!p.secondary && p.addr.family == Family::ipv4 && p.prefixlen == a.prefixlen &&
+                        apply_mask(p.addr, m) == apply_mask(a.addr, m)) {
+                        local.prefsrc = p.addr;
+                        break;
+                    }
+            }
+            tables_[rt_table_local].add(local);
+            if (a.secondary) continue;
+            auto add_broadcast = [&](const IpAddr& b) {
+                Route r;
+                r.type = RouteType::broadcast;
+                r.dst = IpPrefix{b, prefix_mask(Family::ipv4, 32)};
+                r.prefixlen = 32;
+                r.dev = itf.name;
+                r.table = rt_table_local;
+                r.prefsrc = a.addr;
+                tables_[rt_table_local].add(r);
+            };
+            if (a.broadcast && a.broadcast->v4_host() != 0xffffffffu) add_broadcast(*a.broadcast);
+            IpAddr mask = prefix_mask(Family::ipv4, a.prefixlen);
+            // ifa_address: the peer when there is one, else the local address itself.
+            IpAddr prefix = apply_mask(a.peer ? *a.peer : a.addr, mask);
+            bool zeronet = (prefix.v4_host() >> 24) == 0;
+            if (!zeronet && (prefix != a.addr || a.prefixlen < 32)) {
+                if (!a.noprefixroute) {
+                    Route net;
+                    net.type = itf.loopback ? RouteType::local : RouteType::unicast;
+                    net.dst = IpPrefix{prefix, mask};
+                    net.prefixlen = a.prefixlen;
+                    net.dev = itf.name;
+                    net.table = itf.loopback ? rt_table_local : rt_table_main;
+                    net.prefsrc = a.addr;
+                    tables_[net.table].add(net);
+                }
+                if (a.prefixlen < 31) add_broadcast(IpAddr::v4(prefix.v4_host() | ~mask.v4_host()));
+            }
+        }
+    }
+}
+
+const Interface* Host::interface(std::string_view name) const {
+    for (const auto& i : interfaces_)
+        if (i.name == name) return &i;
+    return nullptr;
+}
+
+const RouteTable* Host::table(std::uint32_t id) const {
+    auto it = tables_.find(id);
+    return it == tables_.end() ? nullptr : &it->second;
+}
+
+std::string Host::table_name(std::uint32_t id) const {
+    auto it = table_names_.find(id);
+    return it == table_names_.end() ? std::to_string(id) : it->second;
+}
+
+
+bool Host::is_local_address(const IpAddr& a) const {
+    for (const auto& i : interfaces_)
+        for (const auto& ia : i.addrs)
+            if (ia.addr == a) return true;
+    return false;
+}
+
+RouteResult Host::lookup(const RouteQuery& q) const {
+    RouteResult res;
+    std::uint32_t min_priority = 0;
+    for (const auto& r : rules_) {
+        if (r.priority < min_priority) continue;
+        if (r.family != q.dst.family && (r.from || r.to)) continue;
+        bool m = true;
+        if (r.from && !r.from->contains(q.src)) m = false;
+        if (r.to && !r.to->contains(q.dst)) m = false;
+        if (r.iif && *r.iif != q.iif) m = false;
+        if (r.oif && *r.oif != q.oif) m = false;
+        if (r.fwmark && ((q.mark ^ *r.fwmark) & r.fwmask)) m = false;
+        if (r.tos && *r.tos != q.tos) m = false;
+        if (m == r.invert) continue;
+        switch (r.action) {
+            case RoutingRule::Action::nop: continue;
+            case RoutingRule::Action::goto_: min_priority = r.goto_priority; continue;
+            case RoutingRule::Action::blackhole:
+            case RoutingRule::Action::unreachable:
+            case RoutingRule::Action::prohibit:
+                res.found = true;
+                res.type = r.action == RoutingRule::Action::blackhole ? RouteType::blackhole
+                           : r.action == RoutingRule::Action::unreachable ? RouteType::unreachable
+                                                                          : RouteType::prohibit;
+                res.rule_priority = r.priority;
+                return res;
+            case RoutingRule::Action::lookup: {
+                const RouteTable* t = table(r.table);
+                const Route* route = t ? t->lookup(q.dst, q.tos) : nullptr;
+                if (!route || route->type == RouteType::throw_) continue;
+                if (r.suppress_prefixlength >= 0 && route->prefixlen <= r.suppress_prefixlength) continue;
+                res.found = true;
+                res.type = route->type;
+                res.route = route;
+                res.table = r.table;
+                res.rule_priority = r.priority;
+                return res;
+            }
+        }
+    }
+    return res;
+}
+
+std::uint16_t Host::address_type(const IpAddr& a, std::string_view dev) const {
+    // __inet_dev_addr_type: 0/8 and 255.255.255.255 are BROADCAST, multicast MULTICAST, else
+    // the type of the local table's route (restricted to `dev` when given), else UNICAST.
+    if (a.family == Family::ipv4) {
+        std::uint32_t v = a.v4_host();
+        if ((v >> 24) == 0 || v == 0xffffffffu) return addr_type::broadcast;
+        if ((v >> 28) == 0xe) return addr_type::multicast;
+    } else if (a.bytes[0] == 0xff) {
+        return addr_type::multicast;
+    }
+    const RouteTable* local = table(rt_table_local);
+    const Route* r = local ? local->lookup(a) : nullptr;
+    if (!r || (!dev.empty() && r->dev != dev)) return addr_type::unicast;
+    return static_cast<std::uint16_t>(1u << (r->type == RouteType::unicast ? 1
+                                             : r->type == RouteType::local ? 2
+                                             : r->type == RouteType::broadcast ? 3
+                                             : r->type == RouteType::anycast ? 4
+                                             : r->type == RouteType::multicast ? 5
+                                             : r->type == RouteType::blackhole ? 6
+                                             : r->type == RouteType::unreachable ? 7
+                                             : r->type == RouteType::prohibit ? 8
+                                             : r->type == RouteType::throw_ ? 9 : 10));
+}
+
+bool Host::reverse_path_ok(const Packet& p, bool loose, bool validmark, bool accept_local) const {
+    // ipt_rpfilter: loopback traffic always passes; otherwise route back to the source.
+    if (p.in.view() == "lo") return true;
+    if (p.family == Family::ipv4 && p.src.v4_host() == 0) {
+        std::uint32_t d = p.dst.v4_host();
+        if (d == 0xffffffffu || (d >> 8) == 0xe00000u) return true;  // lbcast, 224.0.0.0/24
+    }
+    RouteQuery q;
+    q.dst = p.src;
+    q.src = p.dst;
+    q.iif = "lo";
+    q.mark = validmark ? p.mark : 0;
+    q.tos = p.tos & 0x1e;
+    RouteResult r = lookup(q);
+    if (!r.found) return false;
+    if (r.type != RouteType::unicast) {
+        if (r.type != RouteType::local || !accept_local) return false;
+    }
+    if (loose) return true;
+    return r.route && r.route->dev == p.in.view();
+}
+
+}  // namespace fwbench

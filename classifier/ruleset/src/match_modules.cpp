@@ -1,0 +1,1004 @@
+// The match modules: options, how each fills its typed spec, and where the module is allowed.
+// Semantics follow the kernel's xt_*.c / ipt_*.c modules and iptables' libxt_*.c parsers.
+
+#include <algorithm>
+#include <functional>
+
+#include "fwbench/names.hpp"
+#include "module_registry.hpp"
+#include "fwbench/parse_util.hpp"
+
+namespace fwbench::detail {
+namespace {
+
+#define APPLY                                                                                  \
+    [](MatchSpec & spec_, [[maybe_unused]] bool neg, [[maybe_unused]] std::vector<std::string> & args, \
+       [[maybe_unused]] const OptionContext & ctx) -> std::string
+#define SPEC(T) auto& s = std::get<T>(spec_)
+
+constexpr HookMask H_PRE = hook_bit(Hook::prerouting), H_IN = hook_bit(Hook::input),
+                   H_FWD = hook_bit(Hook::forward), H_OUT = hook_bit(Hook::output),
+                   H_POST = hook_bit(Hook::postrouting);
+
+std::string need_proto(const OptionContext& ctx, std::uint8_t proto, std::string_view module) {
+    if (!ctx.rule_proto || ctx.rule_proto->value != proto || ctx.rule_proto->negated)
+        return std::string("the ") + std::string(module) + " match needs \"-p " +
+               format_protocol(proto) + "\" in the rule (the kernel refuses it otherwise)";
+    return {};
+}
+
+// --- tcp / udp / udplite / sctp / dccp ---------------------------------------------------------
+
+std::string apply_port(std::optional<Neg<PortRange>>& slot, bool neg, std::vector<std::string>& args) {
+    auto r = parse_port_range(args[0]);
+    if (!r) return "expected a port or PORT:PORT range, got '" + args[0] + "'";
+    slot = Neg<PortRange>{*r, neg};
+    args[0] = format_port_range(*r);
+    return {};
+}
+
+struct FlagName {
+    const char* name;
+    std::uint8_t bits;
+};
+constexpr FlagName tcp_flag_names[] = {{"FIN", 0x01}, {"SYN", 0x02}, {"RST", 0x04}, {"PSH", 0x08},
+                                       {"ACK", 0x10}, {"URG", 0x20}, {"ECE", 0x40}, {"CWR", 0x80},
+                                       {"ALL", 0x3f}, {"NONE", 0x00}};
+
+std::optional<std::uint8_t> parse_tcp_flags(std::string_view text) {
+    std::uint8_t bits = 0;
+    for (auto part : split(text, ',')) {
+        bool found = false;
+        for (const auto& f : tcp_flag_names)
+            if (lower(part) == lower(f.name)) {
+                bits |= f.bits;
+                found = true;
+            }
+        if (!found) return std::nullopt;
+    }
+    return bits;
+}
+
+std::string format_tcp_flags(std::uint8_t bits) {
+    if (bits == 0) return "NONE";
+    std::string out;
+    for (int i = 0; i < 8; ++i)
+        if (bits & tcp_flag_names[i].bits) {
+            if (!out.empty()) out += ',';
+            out += tcp_flag_names[i].name;
+        }
+    return out;
+}
+
+template <std::uint8_t Proto>
+MatchSpec make_l4(const OptionContext&) {
+    L4PortsMatch m;
+    m.protocol = Proto;
+    return m;
+}
+
+template <std::uint8_t Proto>
+std::string finish_l4(MatchSpec&, const OptionContext& ctx) {
+    return need_proto(ctx, Proto, format_protocol(Proto));
+}
+
+std::vector<OptionDef<MatchSpec>> port_options() {
+    return {
+        {"sport", "source-port", 1, true, APPLY { SPEC(L4PortsMatch); return apply_port(s.sport, neg, args); }},
+        {"dport", "destination-port", 1, true, APPLY { SPEC(L4PortsMatch); return apply_port(s.dport, neg, args); }},
+    };
+}
+
+std::vector<OptionDef<MatchSpec>> tcp_options() {
+    auto opts = port_options();
+    opts.push_back({"tcp-flags", "", 2, true, APPLY {
+        SPEC(L4PortsMatch);
+        auto mask = parse_tcp_flags(args[0]), comp = parse_tcp_flags(args[1]);
+        if (!mask) return "expected TCP flags (FIN,SYN,RST,PSH,ACK,URG,ALL,NONE) as mask, got '" + args[0] + "'";
+        if (!comp) return "expected TCP flags as comparison, got '" + args[1] + "'";
+        s.tcp_flags = Neg<TcpFlagsSpec>{{*mask, *comp}, neg};
+        args = {format_tcp_flags(*mask), format_tcp_flags(*comp)};
+        return {};
+    }});
+    opts.push_back({"syn", "", 0, true, APPLY {
+        SPEC(L4PortsMatch);
+        s.tcp_flags = Neg<TcpFlagsSpec>{{0x17, 0x02}, neg};
+        return {};
+    }});
+    opts.push_back({"tcp-option", "", 1, true, APPLY {
+        SPEC(L4PortsMatch);
+        auto v = parse_uint(args[0], 255);
+        if (!v) return "expected a TCP option number 0-255, got '" + args[0] + "'";
+        s.tcp_option = Neg<std::uint8_t>{static_cast<std::uint8_t>(*v), neg};
+        return {};
+    }});
+    return opts;
+}
+
+// --- icmp / icmp6 ------------------------------------------------------------------------------
+
+struct IcmpName {
+    const char* name;
+    std::uint8_t type, code_lo, code_hi;
+};
+constexpr IcmpName icmp4_names[] = {
+    {"any", 0xff, 0, 0xff}, {"echo-reply", 0, 0, 0xff}, {"pong", 0, 0, 0xff},
+    {"destination-unreachable", 3, 0, 0xff}, {"network-unreachable", 3, 0, 0},
+    {"host-unreachable", 3, 1, 1}, {"protocol-unreachable", 3, 2, 2}, {"port-unreachable", 3, 3, 3},
+    {"fragmentation-needed", 3, 4, 4}, {"source-route-failed", 3, 5, 5}, {"network-unknown", 3, 6, 6},
+    {"host-unknown", 3, 7, 7}, {"network-prohibited", 3, 9, 9}, {"host-prohibited", 3, 10, 10},
+    {"TOS-network-unreachable", 3, 11, 11}, {"TOS-host-unreachable", 3, 12, 12},
+    {"communication-prohibited", 3, 13, 13}, {"host-precedence-violation", 3, 14, 14},
+    {"precedence-cutoff", 3, 15, 15}, {"source-quench", 4, 0, 0xff}, {"redirect", 5, 0, 0xff},
+    {"network-redirect", 5, 0, 0}, {"host-redirect", 5, 1, 1}, {"TOS-network-redirect", 5, 2, 2},
+    {"TOS-host-redirect", 5, 3, 3}, {"echo-request", 8, 0, 0xff}, {"ping", 8, 0, 0xff},
+    {"router-advertisement", 9, 0, 0xff}, {"router-solicitation", 10, 0, 0xff},
+    {"time-exceeded", 11, 0, 0xff}, {"ttl-exceeded", 11, 0, 0xff}, {"ttl-zero-during-transit", 11, 0, 0},
+    {"ttl-zero-during-reassembly", 11, 1, 1}, {"parameter-problem", 12, 0, 0xff},
+    {"ip-header-bad", 12, 0, 0}, {"required-option-missing", 12, 1, 1},
+    {"timestamp-request", 13, 0, 0xff}, {"timestamp-reply", 14, 0, 0xff},
+    {"address-mask-request", 17, 0, 0xff}, {"address-mask-reply", 18, 0, 0xff},
+};
+constexpr IcmpName icmp6_names[] = {
+    {"destination-unreachable", 1, 0, 0xff}, {"no-route", 1, 0, 0},
+    {"communication-prohibited", 1, 1, 1}, {"beyond-scope", 1, 2, 2}, {"address-unreachable", 1, 3, 3},
+    {"port-unreachable", 1, 4, 4}, {"failed-policy", 1, 5, 5}, {"reject-route", 1, 6, 6},
+    {"packet-too-big", 2, 0, 0xff}, {"time-exceeded", 3, 0, 0xff}, {"ttl-exceeded", 3, 0, 0xff},
+    {"ttl-zero-during-transit", 3, 0, 0}, {"ttl-zero-during-reassembly", 3, 1, 1},
+    {"parameter-problem", 4, 0, 0xff}, {"bad-header", 4, 0, 0}, {"unknown-header-type", 4, 1, 1},
+    {"unknown-option", 4, 2, 2}, {"echo-request", 128, 0, 0xff}, {"ping", 128, 0, 0xff},
+    {"echo-reply", 129, 0, 0xff}, {"pong", 129, 0, 0xff}, {"mld-listener-query", 130, 0, 0xff},
+    {"mld-listener-report", 131, 0, 0xff}, {"mld-listener-done", 132, 0, 0xff},
+    {"mld-listener-reduction", 132, 0, 0xff}, {"router-solicitation", 133, 0, 0xff},
+    {"router-advertisement", 134, 0, 0xff}, {"neighbour-solicitation", 135, 0, 0xff},
+    {"neighbor-solicitation", 135, 0, 0xff}, {"neighbour-advertisement", 136, 0, 0xff},
+    {"neighbor-advertisement", 136, 0, 0xff}, {"redirect", 137, 0, 0xff},
+};
+
+template <bool V6>
+std::string apply_icmp_type(MatchSpec& spec_, bool neg, std::vector<std::string>& args, const OptionContext&) {
+    auto& s = std::get<IcmpMatch>(spec_);
+    s.negated = neg;
+    const std::string& t = args[0];
+    auto try_names = [&](const auto& table) {
+        for (const auto& n : table)
+            if (lower(t) == lower(n.name)) {
+                s.any = n.type == 0xff && !V6;
+                s.type = n.type;
+                s.code_lo = n.code_lo;
+                s.code_hi = n.code_hi;
+                return true;
+            }
+        return false;
+    };
+    bool named = V6 ? try_names(icmp6_names) : try_names(icmp4_names);
+    if (!named) {
+        auto slash = t.find('/');
+        auto type = parse_uint(std::string_view(t).substr(0, slash), 255);
+        if (!type) return std::string("expected an ICMP") + (V6 ? "v6" : "") + " type name or TYPE[/CODE], got '" + t + "'";
+        s.type = static_cast<std::uint8_t>(*type);
+        if (slash != std::string::npos) {
+            auto code = parse_uint(std::string_view(t).substr(slash + 1), 255);
+            if (!code) return "expected an ICMP code 0-255 after '/', got '" + t.substr(slash + 1) + "'";
+            s.code_lo = s.code_hi = static_cast<std::uint8_t>(*code);
+        }
+    }
+    if (s.any) args[0] = "any";
+    else if (s.code_lo == 0 && s.code_hi == 0xff) args[0] = std::to_string(s.type);
+    else args[0] = std::to_string(s.type) + "/" + std::to_string(s.code_lo);
+    return {};
+}
+
+std::string apply_multiport(MatchSpec& spec_, MultiportMatch::Which which, bool neg, std::vector<std::string>& args) {
+    auto& s = std::get<MultiportMatch>(spec_);
+    if (!s.ports.empty()) return "only one of --sports, --dports, --ports per multiport match";
+    s.which = which;
+    s.negated = neg;
+    std::string canon;
+    int slots = 0;
+    for (auto part : split(args[0], ',')) {
+        auto r = parse_port_range(part);
+        if (!r) return "expected a port or PORT:PORT range in the list, got '" + std::string(part) + "'";
+        s.ports.push_back(*r);
+        slots += r->lo == r->hi ? 1 : 2;  // a range takes two of the 15 slots
+        if (!canon.empty()) canon += ',';
+        canon += format_port_range(*r);
+    }
+    if (slots > 15) return "the multiport match takes at most 15 ports (a range counts as two)";
+    args[0] = canon;
+    return {};
+}
+
+// --- state names -------------------------------------------------------------------------------
+
+struct StateName {
+    const char* name;
+    std::uint8_t bit;
+};
+// In the order iptables-save prints them.
+constexpr StateName state_names[] = {
+    {"INVALID", ct_state_bit::invalid}, {"NEW", ct_state_bit::new_},
+    {"RELATED", ct_state_bit::related}, {"ESTABLISHED", ct_state_bit::established},
+    {"UNTRACKED", ct_state_bit::untracked}, {"SNAT", ct_state_bit::snat}, {"DNAT", ct_state_bit::dnat}};
+
+std::string parse_states(std::string& text, bool allow_nat, std::uint8_t& out) {
+    out = 0;
+    for (auto part : split(text, ',')) {
+        bool found = false;
+        for (const auto& n : state_names)
+            if (part == n.name && (allow_nat || !(n.bit & (ct_state_bit::snat | ct_state_bit::dnat)))) {
+                out |= n.bit;
+                found = true;
+            }
+        if (!found)
+            return "expected states from INVALID,NEW,RELATED,ESTABLISHED,UNTRACKED" +
+                   std::string(allow_nat ? ",SNAT,DNAT" : "") + ", got '" + std::string(part) + "'";
+    }
+    std::string canon;
+    for (const auto& n : state_names)
+        if (out & n.bit) {
+            if (!canon.empty()) canon += ',';
+            canon += n.name;
+        }
+    text = canon;
+    return {};
+}
+
+// --- conntrack ---------------------------------------------------------------------------------
+
+std::string apply_ct_addr(std::optional<Neg<IpPrefix>>& slot, bool neg, std::vector<std::string>& args, const OptionContext& ctx) {
+    auto p = parse_prefix(args[0], ctx.family);
+    if (!p.prefix) return p.error;
+    slot = Neg<IpPrefix>{*p.prefix, neg};
+    args[0] = format_prefix(*p.prefix);
+    return {};
+}
+
+struct StatusName {
+    const char* name;
+    std::uint32_t bit;
+};
+constexpr StatusName status_names[] = {{"NONE", 0}, {"EXPECTED", ct_status::expected},
+                                       {"SEEN_REPLY", ct_status::seen_reply}, {"ASSURED", ct_status::assured},
+                                       {"CONFIRMED", ct_status::confirmed}};
+
+// --- addrtype ----------------------------------------------------------------------------------
+
+constexpr const char* addr_type_names[] = {"UNSPEC", "UNICAST", "LOCAL", "BROADCAST", "ANYCAST", "MULTICAST",
+                                           "BLACKHOLE", "UNREACHABLE", "PROHIBIT", "THROW", "NAT", "XRESOLVE"};
+
+std::string apply_addr_type(std::optional<Neg<std::uint16_t>>& slot, bool neg, std::vector<std::string>& args) {
+    std::uint16_t mask = 0;
+    for (auto part : split(args[0], ',')) {
+        bool found = false;
+        for (int i = 0; i < 12; ++i)
+            if (lower(part) == lower(addr_type_names[i])) {
+                mask |= static_cast<std::uint16_t>(1u << i);
+                found = true;
+            }
+        if (!found) return "expected address types (UNICAST, LOCAL, BROADCAST, MULTICAST, ...), got '" + std::string(part) + "'";
+    }
+    slot = Neg<std::uint16_t>{mask, neg};
+    std::string canon;
+    for (int i = 0; i < 12; ++i)
+        if (mask & (1u << i)) {
+            if (!canon.empty()) canon += ',';
+            canon += addr_type_names[i];
+        }
+    args[0] = canon;
+    return {};
+}
+
+// --- tos / dscp --------------------------------------------------------------------------------
+
+struct TosName {
+    const char* name;
+    std::uint8_t value;
+};
+constexpr TosName tos_names[] = {{"Minimize-Delay", 0x10}, {"Maximize-Throughput", 0x08},
+                                 {"Maximize-Reliability", 0x04}, {"Minimize-Cost", 0x02},
+                                 {"Normal-Service", 0x00}};
+
+constexpr TosName dscp_classes[] = {
+    {"CS0", 0}, {"CS1", 8}, {"CS2", 16}, {"CS3", 24}, {"CS4", 32}, {"CS5", 40}, {"CS6", 48}, {"CS7", 56},
+    {"BE", 0}, {"AF11", 10}, {"AF12", 12}, {"AF13", 14}, {"AF21", 18}, {"AF22", 20}, {"AF23", 22},
+    {"AF31", 26}, {"AF32", 28}, {"AF33", 30}, {"AF41", 34}, {"AF42", 36}, {"AF43", 38}, {"EF", 46}};
+
+}  // namespace
+
+std::optional<std::pair<std::uint8_t, std::uint8_t>> parse_tos_value(std::string_view text) {
+    for (const auto& n : tos_names)
+        if (lower(text) == lower(n.name)) return std::pair<std::uint8_t, std::uint8_t>{n.value, 0x3f};
+    auto vm = parse_value_mask(text);
+    if (!vm || vm->first > 0xff) return std::nullopt;
+    std::uint32_t mask = text.find('/') == std::string_view::npos ? 0xff : vm->second;
+    if (mask > 0xff) return std::nullopt;
+    return std::pair<std::uint8_t, std::uint8_t>{static_cast<std::uint8_t>(vm->first), static_cast<std::uint8_t>(mask)};
+}
+
+std::optional<std::uint8_t> parse_dscp_class(std::string_view text) {
+    for (const auto& c : dscp_classes)
+        if (lower(text) == lower(c.name)) return c.value;
+    return std::nullopt;
+}
+
+namespace {
+
+// --- misc helpers ------------------------------------------------------------------------------
+
+std::string apply_ttl(MatchSpec& spec_, TtlMatch::Op op, bool neg, std::vector<std::string>& args) {
+    auto& s = std::get<TtlMatch>(spec_);
+    auto v = parse_uint(args[0], 255);
+    if (!v) return "expected a value 0-255, got '" + args[0] + "'";
+    if (neg && op != TtlMatch::Op::eq) return "only --ttl-eq/--hl-eq can be negated";
+    s.op = neg ? TtlMatch::Op::ne : op;
+    s.value = static_cast<std::uint8_t>(*v);
+    return {};
+}
+
+std::optional<Range<std::uint32_t>> parse_id_range(std::string_view text) {
+    auto dash = text.find('-');
+    auto lo = parse_uint(text.substr(0, dash), 0xffffffffu);
+    if (!lo) return std::nullopt;
+    std::uint64_t hi = *lo;
+    if (dash != std::string_view::npos) {
+        auto h = parse_uint(text.substr(dash + 1), 0xffffffffu);
+        if (!h) return std::nullopt;
+        hi = *h;
+    }
+    return Range<std::uint32_t>{static_cast<std::uint32_t>(*lo), static_cast<std::uint32_t>(hi)};
+}
+
+std::string apply_ip_range(std::optional<Neg<Range<IpAddr>>>& slot, bool neg, std::vector<std::string>& args, const OptionContext& ctx) {
+    auto dash = args[0].find('-');
+    auto lo = parse_ip(std::string_view(args[0]).substr(0, dash), ctx.family);
+    std::optional<IpAddr> hi = lo;
+    if (dash != std::string::npos) hi = parse_ip(std::string_view(args[0]).substr(dash + 1), ctx.family);
+    if (!lo || !hi) return "expected ADDR[-ADDR], got '" + args[0] + "'";
+    slot = Neg<Range<IpAddr>>{{*lo, *hi}, neg};
+    return {};
+}
+
+std::string apply_prefix_len(int& slot, const std::string& text, Family family) {
+    auto v = parse_uint(text, static_cast<std::uint64_t>(address_bits(family)));
+    if (!v) return "expected a prefix length 0-" + std::to_string(address_bits(family)) + ", got '" + text + "'";
+    slot = static_cast<int>(*v);
+    return {};
+}
+
+std::string apply_policy_elem(MatchSpec& spec_, const std::function<std::string(PolicyMatch::Element&)>& fn) {
+    auto& s = std::get<PolicyMatch>(spec_);
+    if (s.elements.empty()) s.elements.emplace_back();
+    return fn(s.elements.back());
+}
+
+std::vector<MatchModuleDef> build_match_modules() {
+    std::vector<MatchModuleDef> m;
+
+    m.push_back({"tcp", tcp_options(), make_l4<proto::tcp>, finish_l4<proto::tcp>});
+    m.push_back({"udp", port_options(), make_l4<proto::udp>, finish_l4<proto::udp>});
+    m.push_back({"udplite", port_options(), make_l4<proto::udplite>, finish_l4<proto::udplite>});
+    m.push_back({"sctp", port_options(), make_l4<proto::sctp>, finish_l4<proto::sctp>});
+    m.push_back({"dccp", port_options(), make_l4<proto::dccp>, finish_l4<proto::dccp>});
+
+    m.push_back({"icmp", {{"icmp-type", "", 1, true, apply_icmp_type<false>}},
+                 [](const OptionContext&) -> MatchSpec { return IcmpMatch{}; },
+                 [](MatchSpec&, const OptionContext& ctx) { return need_proto(ctx, proto::icmp, "icmp"); },
+                 0x1f, {}, false, Family::ipv4});
+    m.push_back({"icmp6", {{"icmpv6-type", "", 1, true, apply_icmp_type<true>}},
+                 [](const OptionContext&) -> MatchSpec { IcmpMatch i; i.v6 = true; return i; },
+                 [](MatchSpec&, const OptionContext& ctx) { return need_proto(ctx, proto::icmpv6, "icmp6"); },
+                 0x1f, {}, false, Family::ipv6});
+
+    m.push_back({"multiport",
+                 {{"sports", "source-ports", 1, true, APPLY { return apply_multiport(spec_, MultiportMatch::Which::source, neg, args); }},
+                  {"dports", "destination-ports", 1, true, APPLY { return apply_multiport(spec_, MultiportMatch::Which::destination, neg, args); }},
+                  {"ports", "", 1, true, APPLY { return apply_multiport(spec_, MultiportMatch::Which::either, neg, args); }}},
+                 [](const OptionContext&) -> MatchSpec { return MultiportMatch{}; },
+                 [](MatchSpec& spec_, const OptionContext& ctx) -> std::string {
+                     if (std::get<MultiportMatch>(spec_).ports.empty()) return "the multiport match needs --sports, --dports or --ports";
+                     const auto& p = ctx.rule_proto;
+                     bool ok = p && !p->negated &&
+                               (p->value == proto::tcp || p->value == proto::udp || p->value == proto::udplite ||
+                                p->value == proto::sctp || p->value == proto::dccp);
+                     return ok ? "" : "the multiport match needs \"-p tcp\", udp, udplite, sctp or dccp in the rule";
+                 }});
+
+    m.push_back({"state", {{"state", "", 1, true, APPLY {
+                     SPEC(StateMatch);
+                     s.negated = neg;
+                     return parse_states(args[0], false, s.states);
+                 }}},
+                 [](const OptionContext&) -> MatchSpec { return StateMatch{}; },
+                 [](MatchSpec& spec_, const OptionContext&) -> std::string {
+                     return std::get<StateMatch>(spec_).states ? "" : "the state match needs --state";
+                 }});
+
+    m.push_back({"conntrack",
+                 {{"ctstate", "", 1, true, APPLY {
+                       SPEC(ConntrackMatch);
+                       std::uint8_t bits = 0;
+                       auto err = parse_states(args[0], true, bits);
+                       s.state = Neg<std::uint8_t>{bits, neg};
+                       return err;
+                   }},
+                  {"ctproto", "", 1, true, APPLY {
+                       SPEC(ConntrackMatch);
+                       auto p = parse_protocol(args[0]);
+                       if (!p) return "expected a protocol name or number, got '" + args[0] + "'";
+                       s.proto = Neg<std::uint8_t>{*p, neg};
+                       args[0] = std::to_string(*p);
+                       return {};
+                   }},
+                  {"ctorigsrc", "", 1, true, APPLY { SPEC(ConntrackMatch); return apply_ct_addr(s.orig_src, neg, args, ctx); }},
+                  {"ctorigdst", "", 1, true, APPLY { SPEC(ConntrackMatch); return apply_ct_addr(s.orig_dst, neg, args, ctx); }},
+                  {"ctreplsrc", "", 1, true, APPLY { SPEC(ConntrackMatch); return apply_ct_addr(s.repl_src, neg, args, ctx); }},
+                  {"ctrepldst", "", 1, true, APPLY { SPEC(ConntrackMatch); return apply_ct_addr(s.repl_dst, neg, args, ctx); }},
+                  {"ctorigsrcport", "", 1, true, APPLY { SPEC(ConntrackMatch); return apply_port(s.orig_sport, neg, args); }},
+                  {"ctorigdstport", "", 1, true, APPLY { SPEC(ConntrackMatch); return apply_port(s.orig_dport, neg, args); }},
+                  {"ctreplsrcport", "", 1, true, APPLY { SPEC(ConntrackMatch); return apply_port(s.repl_sport, neg, args); }},
+                  {"ctrepldstport", "", 1, true, APPLY { SPEC(ConntrackMatch); return apply_port(s.repl_dport, neg, args); }},
+                  {"ctstatus", "", 1, true, APPLY {
+                       SPEC(ConntrackMatch);
+                       std::uint32_t bits = 0;
+                       for (auto part : split(args[0], ',')) {
+                           bool found = false;
+                           for (const auto& n : status_names)
+                               if (part == n.name) { bits |= n.bit; found = true; }
+                           if (!found) return "expected statuses from NONE,EXPECTED,SEEN_REPLY,ASSURED,CONFIRMED, got '" + std::string(part) + "'";
+                       }
+                       s.status = Neg<std::uint32_t>{bits, neg};
+                       return {};
+                   }},
+                  {"ctexpire", "", 1, true, APPLY {
+                       SPEC(ConntrackMatch);
+                       auto colon = args[0].find(':');
+                       auto lo = parse_uint(std::string_view(args[0]).substr(0, colon), 0xffffffffu);
+                       std::optional<std::uint64_t> hi = lo;
+                       if (colon != std::string::npos) hi = parse_uint(std::string_view(args[0]).substr(colon + 1), 0xffffffffu);
+                       if (!lo || !hi) return "expected seconds or MIN:MAX, got '" + args[0] + "'";
+                       s.expire = Neg<Range<std::uint32_t>>{{static_cast<std::uint32_t>(*lo), static_cast<std::uint32_t>(*hi)}, neg};
+                       return {};
+                   }},
+                  {"ctdir", "", 1, false, APPLY {
+                       SPEC(ConntrackMatch);
+                       if (args[0] == "ORIGINAL" || args[0] == "original") s.dir = CtDir::original;
+                       else if (args[0] == "REPLY" || args[0] == "reply") s.dir = CtDir::reply;
+                       else return "expected ORIGINAL or REPLY, got '" + args[0] + "'";
+                       args[0] = s.dir == CtDir::original ? "ORIGINAL" : "REPLY";
+                       return {};
+                   }}},
+                 [](const OptionContext&) -> MatchSpec { return ConntrackMatch{}; },
+                 nullptr});
+
+    m.push_back({"iprange",
+                 {{"src-range", "", 1, true, APPLY { SPEC(IpRangeMatch); return apply_ip_range(s.src, neg, args, ctx); }},
+                  {"dst-range", "", 1, true, APPLY { SPEC(IpRangeMatch); return apply_ip_range(s.dst, neg, args, ctx); }}},
+                 [](const OptionContext&) -> MatchSpec { return IpRangeMatch{}; },
+                 [](MatchSpec& spec_, const OptionContext&) -> std::string {
+                     auto& s = std::get<IpRangeMatch>(spec_);
+                     return s.src || s.dst ? "" : "the iprange match needs --src-range or --dst-range";
+                 }});
+
+    m.push_back({"addrtype",
+                 {{"src-type", "", 1, true, APPLY { SPEC(AddrTypeMatch); return apply_addr_type(s.src, neg, args); }},
+                  {"dst-type", "", 1, true, APPLY { SPEC(AddrTypeMatch); return apply_addr_type(s.dst, neg, args); }},
+                  {"limit-iface-in", "", 0, false, APPLY { SPEC(AddrTypeMatch); s.limit_iface_in = true; return {}; }},
+                  {"limit-iface-out", "", 0, false, APPLY { SPEC(AddrTypeMatch); s.limit_iface_out = true; return {}; }}},
+                 [](const OptionContext&) -> MatchSpec { return AddrTypeMatch{}; },
+                 [](MatchSpec& spec_, const OptionContext&) -> std::string {
+                     auto& s = std::get<AddrTypeMatch>(spec_);
+                     if (s.limit_iface_in && s.limit_iface_out) return "--limit-iface-in and --limit-iface-out exclude each other";
+                     return {};
+                 }});
+    m.back().hooks_for = [](const MatchSpec& spec_) -> HookMask {
+        const auto& s = std::get<AddrTypeMatch>(spec_);
+        if (s.limit_iface_in) return H_PRE | H_IN | H_FWD;
+        if (s.limit_iface_out) return H_OUT | H_FWD | H_POST;
+        return 0x1f;
+    };
+
+    for (bool connmark : {false, true}) {
+        m.push_back({connmark ? "connmark" : "mark",
+                     {{"mark", "", 1, true, APPLY {
+                         SPEC(MarkMatch);
+                         auto vm = parse_value_mask(args[0]);
+                         if (!vm) return "expected VALUE[/MASK], got '" + args[0] + "'";
+                         s.value = vm->first;
+                         s.mask = vm->second;
+                         s.negated = neg;
+                         args[0] = hex(s.value) + (s.mask == 0xffffffff ? "" : "/" + hex(s.mask));
+                         return {};
+                     }}},
+                     connmark ? +[](const OptionContext&) -> MatchSpec { MarkMatch mm; mm.connmark = true; return mm; }
+                              : +[](const OptionContext&) -> MatchSpec { return MarkMatch{}; },
+                     nullptr});
+    }
+
+    m.push_back({"comment", {{"comment", "", 1, false, APPLY {
+                     SPEC(CommentMatch);
+                     if (args[0].size() > 255) return "a comment is at most 255 characters";
+                     s.text = args[0];
+                     return {};
+                 }}},
+                 [](const OptionContext&) -> MatchSpec { return CommentMatch{}; }, nullptr});
+
+    m.push_back({"mac", {{"mac-source", "", 1, true, APPLY {
+                     SPEC(MacMatch);
+                     auto mac = parse_mac(args[0]);
+                     if (!mac) return "expected a MAC address XX:XX:XX:XX:XX:XX, got '" + args[0] + "'";
+                     s.mac = *mac;
+                     s.negated = neg;
+                     args[0] = format_mac(*mac);
+                     return {};
+                 }}},
+                 [](const OptionContext&) -> MatchSpec { return MacMatch{}; }, nullptr,
+                 static_cast<HookMask>(H_PRE | H_IN | H_FWD)});
+
+    m.push_back({"length", {{"length", "", 1, true, APPLY {
+                     SPEC(LengthMatch);
+                     auto colon = args[0].find(':');
+                     auto lo = parse_uint(std::string_view(args[0]).substr(0, colon), 65535);
+                     std::optional<std::uint64_t> hi = lo;
+                     if (colon != std::string::npos) hi = parse_uint(std::string_view(args[0]).substr(colon + 1), 65535);
+                     if (!lo || !hi) return "expected LENGTH or MIN:MAX, got '" + args[0] + "'";
+                     s.len = {static_cast<std::uint16_t>(*lo), static_cast<std::uint16_t>(*hi)};
+                     s.negated = neg;
+                     return {};
+                 }}},
+                 [](const OptionContext&) -> MatchSpec { return LengthMatch{}; }, nullptr});
+
+    m.push_back({"tos", {{"tos", "", 1, true, APPLY {
+                     SPEC(TosMatch);
+                     auto tv = parse_tos_value(args[0]);
+                     if (!tv) return "expected a TOS name or VALUE[/MASK], got '" + args[0] + "'";
+                     s.value = tv->first;
+                     s.mask = tv->second;
+                     s.negated = neg;
+                     args[0] = hex(s.value) + "/" + hex(s.mask);
+                     return {};
+                 }}},
+                 [](const OptionContext&) -> MatchSpec { return TosMatch{}; }, nullptr});
+
+    m.push_back({"dscp",
+                 {{"dscp", "", 1, true, APPLY {
+                       SPEC(DscpMatch);
+                       auto v = parse_uint(args[0], 63);
+                       if (!v) return "expected a DSCP value 0-63, got '" + args[0] + "'";
+                       s.dscp = static_cast<std::uint8_t>(*v);
+                       s.negated = neg;
+                       args[0] = hex(s.dscp);
+                       return {};
+                   }},
+                  {"dscp-class", "", 1, true, APPLY {
+                       SPEC(DscpMatch);
+                       auto v = parse_dscp_class(args[0]);
+                       if (!v) return "expected a DSCP class (CS0-7, AF11-43, EF, BE), got '" + args[0] + "'";
+                       s.dscp = *v;
+                       s.negated = neg;
+                       return {};
+                   }}},
+                 [](const OptionContext&) -> MatchSpec { return DscpMatch{}; }, nullptr});
+
+    for (bool hl : {false, true}) {
+        std::vector<OptionDef<MatchSpec>> opts;
+        if (!hl) {
+            opts = {{"ttl-eq", "", 1, true, APPLY { return apply_ttl(spec_, TtlMatch::Op::eq, neg, args); }},
+                    {"ttl-lt", "", 1, false, APPLY { return apply_ttl(spec_, TtlMatch::Op::lt, neg, args); }},
+                    {"ttl-gt", "", 1, false, APPLY { return apply_ttl(spec_, TtlMatch::Op::gt, neg, args); }}};
+        } else {
+            opts = {{"hl-eq", "", 1, true, APPLY { return apply_ttl(spec_, TtlMatch::Op::eq, neg, args); }},
+                    {"hl-lt", "", 1, false, APPLY { return apply_ttl(spec_, TtlMatch::Op::lt, neg, args); }},
+                    {"hl-gt", "", 1, false, APPLY { return apply_ttl(spec_, TtlMatch::Op::gt, neg, args); }}};
+        }
+        m.push_back({hl ? "hl" : "ttl", opts,
+                     hl ? +[](const OptionContext&) -> MatchSpec { TtlMatch t; t.hop_limit = true; return t; }
+                        : +[](const OptionContext&) -> MatchSpec { return TtlMatch{}; },
+                     nullptr, 0x1f, {}, false, hl ? Family::ipv6 : Family::ipv4});
+    }
+
+    m.push_back({"pkttype", {{"pkt-type", "", 1, true, APPLY {
+                     SPEC(PktTypeMatch);
+                     auto t = lower(args[0]);
+                     if (t == "unicast" || t == "host") s.type = PktType::host;
+                     else if (t == "broadcast") s.type = PktType::broadcast;
+                     else if (t == "multicast") s.type = PktType::multicast;
+                     else if (t == "otherhost") s.type = PktType::otherhost;
+                     else return "expected unicast, broadcast or multicast, got '" + args[0] + "'";
+                     s.negated = neg;
+                     args[0] = t == "host" ? "unicast" : t;
+                     return {};
+                 }}},
+                 [](const OptionContext&) -> MatchSpec { return PktTypeMatch{}; }, nullptr});
+
+    m.push_back({"owner",
+                 {{"uid-owner", "", 1, true, APPLY {
+                       SPEC(OwnerMatch);
+                       auto r = parse_id_range(args[0]);
+                       if (!r) return "expected a numeric uid or UID-UID range (user names are not resolved), got '" + args[0] + "'";
+                       s.uid = Neg<Range<std::uint32_t>>{*r, neg};
+                       return {};
+                   }},
+                  {"gid-owner", "", 1, true, APPLY {
+                       SPEC(OwnerMatch);
+                       auto r = parse_id_range(args[0]);
+                       if (!r) return "expected a numeric gid or GID-GID range (group names are not resolved), got '" + args[0] + "'";
+                       s.gid = Neg<Range<std::uint32_t>>{*r, neg};
+                       return {};
+                   }},
+                  {"socket-exists", "", 0, true, APPLY { SPEC(OwnerMatch); s.socket_exists = Neg<bool>{true, neg}; return {}; }},
+                  {"suppl-groups", "", 0, false, APPLY { SPEC(OwnerMatch); s.suppl_groups = true; return {}; }}},
+                 [](const OptionContext&) -> MatchSpec { return OwnerMatch{}; }, nullptr,
+                 static_cast<HookMask>(H_OUT | H_POST)});
+
+    m.push_back({"limit",
+                 {{"limit", "", 1, false, APPLY {
+                       SPEC(LimitMatch);
+                       auto r = parse_rate(args[0], 10000);
+                       if (!r || *r == 0 || *r > 0xffffffffu) return "expected a rate N[/second|/minute|/hour|/day], got '" + args[0] + "'";
+                       s.avg = static_cast<std::uint32_t>(*r);
+                       return {};
+                   }},
+                  {"limit-burst", "", 1, false, APPLY {
+                       SPEC(LimitMatch);
+                       auto v = parse_uint(args[0], 10000);
+                       if (!v || *v == 0) return "expected a burst 1-10000, got '" + args[0] + "'";
+                       s.burst = static_cast<std::uint32_t>(*v);
+                       return {};
+                   }}},
+                 [](const OptionContext&) -> MatchSpec { LimitMatch l; l.avg = 10000 * 3600 / 3; return l; },
+                 nullptr});
+
+    m.push_back({"hashlimit",
+                 {{"hashlimit-upto", "hashlimit", 1, false, APPLY {
+                       SPEC(HashLimitMatch);
+                       s.above = false;
+                       auto r = parse_rate(args[0], 1000000);
+                       if (!r || *r == 0) return "expected a rate N[/second|/minute|/hour|/day], got '" + args[0] + "' (byte rates are not supported)";
+                       s.avg = *r;
+                       return {};
+                   }},
+                  {"hashlimit-above", "", 1, false, APPLY {
+                       SPEC(HashLimitMatch);
+                       s.above = true;
+                       auto r = parse_rate(args[0], 1000000);
+                       if (!r || *r == 0) return "expected a rate N[/second|/minute|/hour|/day], got '" + args[0] + "' (byte rates are not supported)";
+                       s.avg = *r;
+                       return {};
+                   }},
+                  {"hashlimit-burst", "", 1, false, APPLY {
+                       SPEC(HashLimitMatch);
+                       auto v = parse_uint(args[0], 0xffffffffu);
+                       if (!v || *v == 0) return "expected a burst > 0, got '" + args[0] + "'";
+                       s.burst = static_cast<std::uint32_t>(*v);
+                       return {};
+                   }},
+                  {"hashlimit-mode", "", 1, false, APPLY {
+                       SPEC(HashLimitMatch);
+                       for (auto part : split(args[0], ',')) {
+                           if (part == "srcip") s.mode_srcip = true;
+                           else if (part == "dstip") s.mode_dstip = true;
+                           else if (part == "srcport") s.mode_srcport = true;
+                           else if (part == "dstport") s.mode_dstport = true;
+                           else return "expected modes from srcip,dstip,srcport,dstport, got '" + std::string(part) + "'";
+                       }
+                       return {};
+                   }},
+                  {"hashlimit-srcmask", "", 1, false, APPLY { SPEC(HashLimitMatch); return apply_prefix_len(s.srcmask, args[0], ctx.family); }},
+                  {"hashlimit-dstmask", "", 1, false, APPLY { SPEC(HashLimitMatch); return apply_prefix_len(s.dstmask, args[0], ctx.family); }},
+                  {"hashlimit-name", "", 1, false, APPLY { SPEC(HashLimitMatch); s.name = args[0]; return {}; }},
+                  {"hashlimit-htable-size", "", 1, false, APPLY {
+                       SPEC(HashLimitMatch);
+                       auto v = parse_uint(args[0], 0xffffffffu);
+                       if (!v) return "expected a number, got '" + args[0] + "'";
+                       s.htable_size = static_cast<std::uint32_t>(*v);
+                       return {};
+                   }},
+                  {"hashlimit-htable-max", "", 1, false, APPLY {
+                       SPEC(HashLimitMatch);
+                       auto v = parse_uint(args[0], 0xffffffffu);
+                       if (!v) return "expected a number, got '" + args[0] + "'";
+                       s.htable_max = static_cast<std::uint32_t>(*v);
+                       return {};
+                   }},
+                  {"hashlimit-htable-expire", "", 1, false, APPLY {
+                       SPEC(HashLimitMatch);
+                       auto v = parse_uint(args[0], 0xffffffffu);
+                       if (!v) return "expected milliseconds, got '" + args[0] + "'";
+                       s.htable_expire_ms = static_cast<std::uint32_t>(*v);
+                       return {};
+                   }},
+                  {"hashlimit-htable-gcinterval", "", 1, false, APPLY {
+                       SPEC(HashLimitMatch);
+                       auto v = parse_uint(args[0], 0xffffffffu);
+                       if (!v) return "expected milliseconds, got '" + args[0] + "'";
+                       s.htable_gcinterval_ms = static_cast<std::uint32_t>(*v);
+                       return {};
+                   }}},
+                 [](const OptionContext&) -> MatchSpec { return HashLimitMatch{}; },
+                 [](MatchSpec& spec_, const OptionContext&) -> std::string {
+                     auto& s = std::get<HashLimitMatch>(spec_);
+                     if (s.name.empty()) return "the hashlimit match needs --hashlimit-name";
+                     if (s.avg == 0) return "the hashlimit match needs --hashlimit-upto or --hashlimit-above";
+                     return {};
+                 }});
+
+    m.push_back({"recent",
+                 {{"set", "", 0, true, APPLY { SPEC(RecentMatch); s.cmd = RecentMatch::Cmd::set; s.negated = neg; return {}; }},
+                  {"rcheck", "", 0, true, APPLY { SPEC(RecentMatch); s.cmd = RecentMatch::Cmd::rcheck; s.negated = neg; return {}; }},
+                  {"update", "", 0, true, APPLY { SPEC(RecentMatch); s.cmd = RecentMatch::Cmd::update; s.negated = neg; return {}; }},
+                  {"remove", "", 0, true, APPLY { SPEC(RecentMatch); s.cmd = RecentMatch::Cmd::remove; s.negated = neg; return {}; }},
+                  {"seconds", "", 1, false, APPLY {
+                       SPEC(RecentMatch);
+                       auto v = parse_uint(args[0], 0xffffffffu);
+                       if (!v) return "expected seconds, got '" + args[0] + "'";
+                       s.seconds = static_cast<std::uint32_t>(*v);
+                       return {};
+                   }},
+                  {"reap", "", 0, false, APPLY { SPEC(RecentMatch); s.reap = true; return {}; }},
+                  {"hitcount", "", 1, false, APPLY {
+                       SPEC(RecentMatch);
+                       auto v = parse_uint(args[0], 0xffffffffu);
+                       if (!v) return "expected a hit count, got '" + args[0] + "'";
+                       s.hitcount = static_cast<std::uint32_t>(*v);
+                       return {};
+                   }},
+                  {"rttl", "", 0, false, APPLY { SPEC(RecentMatch); s.rttl = true; return {}; }},
+                  {"name", "", 1, false, APPLY { SPEC(RecentMatch); s.name = args[0]; return {}; }},
+                  {"mask", "", 1, false, APPLY {
+                       SPEC(RecentMatch);
+                       auto a = parse_ip(args[0], ctx.family);
+                       if (!a) return "expected an address mask, got '" + args[0] + "'";
+                       s.mask = *a;
+                       return {};
+                   }},
+                  {"rsource", "", 0, false, APPLY { SPEC(RecentMatch); s.rdest = false; return {}; }},
+                  {"rdest", "", 0, false, APPLY { SPEC(RecentMatch); s.rdest = true; return {}; }}},
+                 [](const OptionContext& ctx) -> MatchSpec {
+                     RecentMatch r;
+                     r.mask = prefix_mask(ctx.family, address_bits(ctx.family));
+                     return r;
+                 },
+                 [](MatchSpec& spec_, const OptionContext&) -> std::string {
+                     auto& s = std::get<RecentMatch>(spec_);
+                     if (s.reap && s.seconds == 0) return "--reap needs --seconds";
+                     return {};
+                 }});
+
+    m.push_back({"set",
+                 {{"match-set", "set", 2, true, APPLY {
+                       SPEC(SetMatch);
+                       if (auto problem = ipset_name_problem(args[0]); !problem.empty()) return quoted_name(args[0]) + " is " + problem;
+                       if (!ctx.ipsets || !ctx.ipsets->find(args[0]))
+                           return "ipset '" + args[0] + "' is not known: give its contents with --ipsets FILE (ipset save output)";
+                       s.set_name = args[0];
+                       s.negated = neg;
+                       s.dirs.clear();
+                       for (auto part : split(args[1], ',')) {
+                           if (part == "src") s.dirs.push_back(true);
+                           else if (part == "dst") s.dirs.push_back(false);
+                           else return "expected src/dst flags such as src,dst, got '" + args[1] + "'";
+                       }
+                       return {};
+                   }},
+                  {"return-nomatch", "", 0, false, APPLY { SPEC(SetMatch); s.return_nomatch = true; return {}; }},
+                  {"update-counters", "", 0, true, APPLY { SPEC(SetMatch); s.update_counters = !neg; return {}; }},
+                  {"update-subcounters", "", 0, true, APPLY { SPEC(SetMatch); s.update_subcounters = !neg; return {}; }}},
+                 [](const OptionContext&) -> MatchSpec { return SetMatch{}; },
+                 [](MatchSpec& spec_, const OptionContext&) -> std::string {
+                     return std::get<SetMatch>(spec_).set_name.empty() ? "the set match needs --match-set NAME FLAGS" : "";
+                 }});
+
+    m.push_back({"physdev",
+                 {{"physdev-in", "", 1, true, APPLY { SPEC(PhysdevMatch); s.in = Neg<std::string>{args[0], neg}; return {}; }},
+                  {"physdev-out", "", 1, true, APPLY { SPEC(PhysdevMatch); s.out = Neg<std::string>{args[0], neg}; return {}; }},
+                  {"physdev-is-in", "", 0, true, APPLY { SPEC(PhysdevMatch); s.is_in = Neg<bool>{true, neg}; return {}; }},
+                  {"physdev-is-out", "", 0, true, APPLY { SPEC(PhysdevMatch); s.is_out = Neg<bool>{true, neg}; return {}; }},
+                  {"physdev-is-bridged", "", 0, true, APPLY { SPEC(PhysdevMatch); s.is_bridged = Neg<bool>{true, neg}; return {}; }}},
+                 [](const OptionContext&) -> MatchSpec { return PhysdevMatch{}; }, nullptr});
+
+    m.push_back({"policy",
+                 {{"dir", "", 1, false, APPLY {
+                       SPEC(PolicyMatch);
+                       if (args[0] == "in") s.dir_in = true;
+                       else if (args[0] == "out") s.dir_in = false;
+                       else return "expected in or out, got '" + args[0] + "'";
+                       return {};
+                   }},
+                  {"pol", "", 1, false, APPLY {
+                       SPEC(PolicyMatch);
+                       if (args[0] == "none") s.pol_ipsec = false;
+                       else if (args[0] == "ipsec") s.pol_ipsec = true;
+                       else return "expected none or ipsec, got '" + args[0] + "'";
+                       return {};
+                   }},
+                  {"strict", "", 0, false, APPLY { SPEC(PolicyMatch); s.strict = true; return {}; }},
+                  {"reqid", "", 1, true, APPLY {
+                       return apply_policy_elem(spec_, [&](PolicyMatch::Element& e) -> std::string {
+                           auto v = parse_uint(args[0], 0xffffffffu);
+                           if (!v) return "expected a number, got '" + args[0] + "'";
+                           e.reqid = Neg<std::uint32_t>{static_cast<std::uint32_t>(*v), neg};
+                           return {};
+                       });
+                   }},
+                  {"spi", "", 1, true, APPLY {
+                       return apply_policy_elem(spec_, [&](PolicyMatch::Element& e) -> std::string {
+                           auto v = parse_uint(args[0], 0xffffffffu);
+                           if (!v) return "expected a number, got '" + args[0] + "'";
+                           e.spi = Neg<std::uint32_t>{static_cast<std::uint32_t>(*v), neg};
+                           return {};
+                       });
+                   }},
+                  {"proto", "", 1, true, APPLY {
+                       return apply_policy_elem(spec_, [&](PolicyMatch::Element& e) -> std::string {
+                           auto p = parse_protocol(args[0]);
+                           if (!p || (*p != proto::esp && *p != proto::ah && *p != 108))
+                               return "expected ah, esp or ipcomp, got '" + args[0] + "'";
+                           e.proto = Neg<std::uint8_t>{*p, neg};
+                           return {};
+                       });
+                   }},
+                  {"mode", "", 1, true, APPLY {
+                       return apply_policy_elem(spec_, [&](PolicyMatch::Element& e) -> std::string {
+                           if (args[0] != "tunnel" && args[0] != "transport") return "expected tunnel or transport, got '" + args[0] + "'";
+                           e.tunnel_mode = Neg<bool>{args[0] == "tunnel", neg};
+                           return {};
+                       });
+                   }},
+                  {"tunnel-src", "", 1, true, APPLY {
+                       return apply_policy_elem(spec_, [&](PolicyMatch::Element& e) { return apply_ct_addr(e.tunnel_src, neg, args, ctx); });
+                   }},
+                  {"tunnel-dst", "", 1, true, APPLY {
+                       return apply_policy_elem(spec_, [&](PolicyMatch::Element& e) { return apply_ct_addr(e.tunnel_dst, neg, args, ctx); });
+                   }},
+                  {"next", "", 0, false, APPLY { SPEC(PolicyMatch); s.elements.emplace_back(); return {}; }}},
+                 [](const OptionContext&) -> MatchSpec { return PolicyMatch{}; }, nullptr});
+    m.back().hooks_for = [](const MatchSpec& spec_) -> HookMask {
+        return std::get<PolicyMatch>(spec_).dir_in ? static_cast<HookMask>(H_PRE | H_IN | H_FWD)
+                                                   : static_cast<HookMask>(H_OUT | H_FWD | H_POST);
+    };
+
+    m.push_back({"statistic",
+                 {{"mode", "", 1, false, APPLY {
+                       SPEC(StatisticMatch);
+                       if (args[0] == "random") s.nth = false;
+                       else if (args[0] == "nth") s.nth = true;
+                       else return "expected random or nth, got '" + args[0] + "'";
+                       return {};
+                   }},
+                  {"probability", "", 1, true, APPLY {
+                       SPEC(StatisticMatch);
+                       char* end = nullptr;
+                       double p = std::strtod(args[0].c_str(), &end);
+                       if (end == args[0].c_str() || *end || p < 0 || p > 1) return "expected a probability 0.0-1.0, got '" + args[0] + "'";
+                       s.probability = static_cast<std::uint32_t>(0x80000000u * p + 0.5);
+                       s.negated = neg;
+                       return {};
+                   }},
+                  {"every", "", 1, true, APPLY {
+                       SPEC(StatisticMatch);
+                       auto v = parse_uint(args[0], 0xffffffffu);
+                       if (!v || *v == 0) return "expected a number > 0, got '" + args[0] + "'";
+                       s.every = static_cast<std::uint32_t>(*v - 1);
+                       s.negated = neg;
+                       return {};
+                   }},
+                  {"packet", "", 1, false, APPLY {
+                       SPEC(StatisticMatch);
+                       auto v = parse_uint(args[0], 0xffffffffu);
+                       if (!v) return "expected a number, got '" + args[0] + "'";
+                       s.packet = static_cast<std::uint32_t>(*v);
+                       return {};
+                   }}},
+                 [](const OptionContext&) -> MatchSpec { return StatisticMatch{}; },
+                 [](MatchSpec& spec_, const OptionContext&) -> std::string {
+                     auto& s = std::get<StatisticMatch>(spec_);
+                     if (s.nth && s.packet > s.every) return "--packet must be less than --every";
+                     return {};
+                 }});
+
+    m.push_back({"nfacct", {{"nfacct-name", "", 1, false, APPLY {
+                                 SPEC(NfacctMatch);
+                                 if (auto problem = nfacct_name_problem(args[0]); !problem.empty()) return quoted_name(args[0]) + " is " + problem;
+                                 s.name = args[0];
+                                 return {};
+                             }}},
+                 [](const OptionContext&) -> MatchSpec { return NfacctMatch{}; },
+                 [](MatchSpec& spec_, const OptionContext&) -> std::string {
+                     return std::get<NfacctMatch>(spec_).name.empty() ? "the nfacct match needs --nfacct-name" : "";
+                 }});
+
+    m.push_back({"connlimit",
+                 {{"connlimit-upto", "", 1, false, APPLY {
+                       SPEC(ConnlimitMatch);
+                       auto v = parse_uint(args[0], 0xffffffffu);
+                       if (!v) return "expected a number, got '" + args[0] + "'";
+                       s.limit = static_cast<std::uint32_t>(*v);
+                       s.above = false;
+                       return {};
+                   }},
+                  {"connlimit-above", "", 1, true, APPLY {
+                       SPEC(ConnlimitMatch);
+                       auto v = parse_uint(args[0], 0xffffffffu);
+                       if (!v) return "expected a number, got '" + args[0] + "'";
+                       s.limit = static_cast<std::uint32_t>(*v);
+                       s.above = !neg;
+                       return {};
+                   }},
+                  {"connlimit-mask", "", 1, false, APPLY { SPEC(ConnlimitMatch); return apply_prefix_len(s.mask, args[0], ctx.family); }},
+                  {"connlimit-saddr", "", 0, false, APPLY { SPEC(ConnlimitMatch); s.daddr = false; return {}; }},
+                  {"connlimit-daddr", "", 0, false, APPLY { SPEC(ConnlimitMatch); s.daddr = true; return {}; }}},
+                 [](const OptionContext&) -> MatchSpec { return ConnlimitMatch{}; }, nullptr});
+
+    m.push_back({"rpfilter",
+                 {{"loose", "", 0, false, APPLY { SPEC(RpFilterMatch); s.loose = true; return {}; }},
+                  {"validmark", "", 0, false, APPLY { SPEC(RpFilterMatch); s.validmark = true; return {}; }},
+                  {"accept-local", "", 0, false, APPLY { SPEC(RpFilterMatch); s.accept_local = true; return {}; }},
+                  {"invert", "", 0, false, APPLY { SPEC(RpFilterMatch); s.invert = true; return {}; }}},
+                 [](const OptionContext&) -> MatchSpec { return RpFilterMatch{}; },
+                 [](MatchSpec&, const OptionContext& ctx) -> std::string {
+                     if (ctx.table != "raw" && ctx.table != "mangle") return "the rpfilter match is only valid in the raw and mangle tables";
+                     return {};
+                 },
+                 H_PRE});
+
+    m.push_back({"rt",
+                 {{"rt-type", "", 1, true, APPLY {
+                       SPEC(RtMatch);
+                       auto v = parse_uint(args[0], 255);
+                       if (!v) return "expected a routing header type, got '" + args[0] + "'";
+                       s.type = Neg<std::uint8_t>{static_cast<std::uint8_t>(*v), neg};
+                       return {};
+                   }},
+                  {"rt-segsleft", "", 1, true, APPLY {
+                       SPEC(RtMatch);
+                       auto colon = args[0].find(':');
+                       auto lo = parse_uint(std::string_view(args[0]).substr(0, colon), 0xffffffffu);
+                       std::optional<std::uint64_t> hi = lo;
+                       if (colon != std::string::npos) hi = parse_uint(std::string_view(args[0]).substr(colon + 1), 0xffffffffu);
+                       if (!lo || !hi) return "expected NUM or MIN:MAX, got '" + args[0] + "'";
+                       s.segsleft = Neg<Range<std::uint32_t>>{{static_cast<std::uint32_t>(*lo), static_cast<std::uint32_t>(*hi)}, neg};
+                       return {};
+                   }},
+                  {"rt-len", "", 1, true, APPLY {
+                       SPEC(RtMatch);
+                       auto v = parse_uint(args[0], 0xffffffffu);
+                       if (!v) return "expected a length, got '" + args[0] + "'";
+                       s.len = Neg<std::uint32_t>{static_cast<std::uint32_t>(*v), neg};
+                       return {};
+                   }},
+                  {"rt-0-res", "", 0, false, APPLY { SPEC(RtMatch); s.res0 = true; return {}; }}},
+                 [](const OptionContext&) -> MatchSpec { return RtMatch{}; }, nullptr, 0x1f, {}, false,
+                 Family::ipv6});
+    return m;
+}
+
+}  // namespace
+
+const std::vector<MatchModuleDef>& match_modules() {
+    static const std::vector<MatchModuleDef> modules = build_match_modules();
+    return modules;
+}
+
+const MatchModuleDef* find_match_module(std::string_view name) {
+    for (const auto& m : match_modules())
+        if (m.name == name) return &m;
+    // iptables accepts "-m icmpv6" and "-m ipv6-icmp" for icmp6 as well.
+    if (name == "icmpv6" || name == "ipv6-icmp") return find_match_module("icmp6");
+    return nullptr;
+}
+
+const MatchModuleDef* implicit_protocol_module(std::uint8_t p, Family family) {
+    switch (p) {
+        case proto::tcp: return find_match_module("tcp");
+        case proto::udp: return find_match_module("udp");
+        case proto::udplite: return find_match_module("udplite");
+        case proto::sctp: return find_match_module("sctp");
+        case proto::dccp: return find_match_module("dccp");
+        case proto::icmp: return family == Family::ipv4 ? find_match_module("icmp") : nullptr;
+        case proto::icmpv6: return family == Family::ipv6 ? find_match_module("icmp6") : nullptr;
+        default: return nullptr;
+    }
+}
+
+}  // namespace fwbench::detail

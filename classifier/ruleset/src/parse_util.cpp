@@ -1,0 +1,148 @@
+#include "fwbench/parse_util.hpp"
+
+#include <cctype>
+#include <cstdio>
+
+namespace fwbench::detail {
+
+std::optional<std::uint64_t> parse_uint(std::string_view text, std::uint64_t max) {
+    if (text.empty()) return std::nullopt;
+    unsigned base = 10;
+    std::size_t i = 0;
+    if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+        base = 16;
+        i = 2;
+    } else if (text.size() > 1 && text[0] == '0') {
+        base = 8;
+        i = 1;
+    }
+    std::uint64_t v = 0;
+    for (; i < text.size(); ++i) {
+        char c = text[i];
+        unsigned d;
+        if (c >= '0' && c <= '9') d = static_cast<unsigned>(c - '0');
+        else if (c >= 'a' && c <= 'f') d = static_cast<unsigned>(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F') d = static_cast<unsigned>(c - 'A' + 10);
+        else return std::nullopt;
+        if (d >= base) return std::nullopt;
+        v = v * base + d;
+        if (v > max) return std::nullopt;
+    }
+    return v;
+}
+
+namespace {
+struct Service {
+    const char* name;
+    std::uint16_t port;
+};
+// The services iptables users write by name (from /etc/services); numbers work for all others.
+constexpr Service services[] = {
+    {"ftp-data", 20}, {"ftp", 21},        {"ssh", 22},       {"telnet", 23},     {"smtp", 25},
+    {"domain", 53},   {"bootps", 67},     {"bootpc", 68},    {"tftp", 69},       {"http", 80},
+    {"www", 80},      {"kerberos", 88},   {"pop3", 110},     {"sunrpc", 111},    {"auth", 113},
+    {"ntp", 123},     {"netbios-ns", 137}, {"netbios-dgm", 138}, {"netbios-ssn", 139},
+    {"imap", 143},    {"imap2", 143},     {"snmp", 161},     {"snmp-trap", 162}, {"bgp", 179},
+    {"ldap", 389},    {"https", 443},     {"microsoft-ds", 445}, {"isakmp", 500},
+    {"syslog", 514},  {"submission", 587}, {"ldaps", 636},   {"rsync", 873},     {"imaps", 993},
+    {"pop3s", 995},   {"openvpn", 1194},  {"ms-sql-s", 1433}, {"l2tp", 1701},    {"pptp", 1723},
+    {"radius", 1812}, {"nfs", 2049},      {"mysql", 3306},   {"ipsec-nat-t", 4500},
+    {"sip", 5060},    {"postgresql", 5432}, {"x11", 6000},   {"http-alt", 8080}, {"smtps", 465},
+    {"dns", 53},      {"ircd", 6667},     {"xmpp-client", 5222}, {"nntp", 119},  {"ms-wbt-server", 3389},
+};
+}  // namespace
+
+std::optional<std::uint16_t> parse_port(std::string_view text) {
+    if (auto v = parse_uint(text, 65535)) return static_cast<std::uint16_t>(*v);
+    for (const auto& s : services)
+        if (text == s.name) return s.port;
+    return std::nullopt;
+}
+
+std::optional<PortRange> parse_port_range(std::string_view text, char sep) {
+    auto colon = text.find(sep);
+    if (colon == std::string_view::npos) {
+        auto p = parse_port(text);
+        if (!p) return std::nullopt;
+        return PortRange{*p, *p};
+    }
+    auto lo_text = text.substr(0, colon), hi_text = text.substr(colon + 1);
+    std::uint16_t lo = 0, hi = 65535;
+    if (!lo_text.empty()) {
+        auto p = parse_port(lo_text);
+        if (!p) return std::nullopt;
+        lo = *p;
+    }
+    if (!hi_text.empty()) {
+        auto p = parse_port(hi_text);
+        if (!p) return std::nullopt;
+        hi = *p;
+    }
+    // iptables swaps a reversed range silently ("invert" is not implied): do the same.
+    if (lo > hi) std::swap(lo, hi);
+    return PortRange{lo, hi};
+}
+
+std::string format_port_range(const PortRange& r, char sep) {
+    if (r.lo == r.hi) return std::to_string(r.lo);
+    return std::to_string(r.lo) + sep + std::to_string(r.hi);
+}
+
+std::optional<std::pair<std::uint32_t, std::uint32_t>> parse_value_mask(std::string_view text) {
+    auto slash = text.find('/');
+    auto v = parse_uint(text.substr(0, slash), 0xffffffffu);
+    if (!v) return std::nullopt;
+    std::uint64_t m = 0xffffffffu;
+    if (slash != std::string_view::npos) {
+        auto mm = parse_uint(text.substr(slash + 1), 0xffffffffu);
+        if (!mm) return std::nullopt;
+        m = *mm;
+    }
+    return std::pair{static_cast<std::uint32_t>(*v), static_cast<std::uint32_t>(m)};
+}
+
+std::string hex(std::uint32_t v) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "0x%x", v);
+    return buf;
+}
+
+std::optional<std::uint64_t> parse_rate(std::string_view text, std::uint64_t scale) {
+    auto slash = text.find('/');
+    auto n = parse_uint(text.substr(0, slash), 0xffffffffu);
+    if (!n || *n == 0) return std::nullopt;
+    std::uint64_t mult = 1;  // per second by default
+    if (slash != std::string_view::npos) {
+        auto unit = text.substr(slash + 1);
+        // iptables accepts any prefix of the unit name ("s", "sec", "second").
+        auto is = [&](std::string_view full) {
+            return !unit.empty() && unit.size() <= full.size() && full.substr(0, unit.size()) == unit;
+        };
+        if (is("second")) mult = 1;
+        else if (is("minute")) mult = 60;
+        else if (is("hour")) mult = 3600;
+        else if (is("day")) mult = 86400;
+        else return std::nullopt;
+    }
+    return scale * mult / *n;
+}
+
+std::vector<std::string_view> split(std::string_view text, char sep) {
+    std::vector<std::string_view> out;
+    std::size_t start = 0;
+    while (true) {
+        auto pos = text.find(sep, start);
+        out.push_back(text.substr(start, pos - start));
+        if (pos == std::string_view::npos) break;
+        start = pos + 1;
+    }
+    return out;
+}
+
+std::string lower(std::string_view text) {
+    std::string s(text);
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+}  // namespace fwbench::detail

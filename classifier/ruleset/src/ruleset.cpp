@@ -1,0 +1,116 @@
+#include "fwbench/ruleset.hpp"
+
+#include "fwbench/parse_util.hpp"
+
+namespace fwbench {
+
+const char* hook_chain_name(Hook h) {
+    switch (h) {
+        case Hook::prerouting: return "PREROUTING";
+        case Hook::input: return "INPUT";
+        case Hook::forward: return "FORWARD";
+        case Hook::output: return "OUTPUT";
+        case Hook::postrouting: return "POSTROUTING";
+    }
+    return "?";
+}
+
+int Table::find_chain(std::string_view n) const {
+    for (std::size_t i = 0; i < chains.size(); ++i)
+        if (chains[i].name == n) return static_cast<int>(i);
+    return -1;
+}
+
+const Chain* Table::chain(std::string_view n) const {
+    int i = find_chain(n);
+    return i < 0 ? nullptr : &chains[static_cast<std::size_t>(i)];
+}
+
+const char* backend_name(Backend b) { return b == Backend::legacy ? "iptables-legacy" : "iptables-nft"; }
+
+const Table* Ruleset::table(std::string_view n) const {
+    for (const auto& t : tables)
+        if (t.name == n) return &t;
+    return nullptr;
+}
+
+Table* Ruleset::table(std::string_view n) {
+    for (auto& t : tables)
+        if (t.name == n) return &t;
+    return nullptr;
+}
+
+std::size_t Ruleset::rule_count() const {
+    std::size_t n = 0;
+    for (const auto& t : tables)
+        for (const auto& c : t.chains) n += c.rules.size();
+    return n;
+}
+
+bool is_known_table(std::string_view name) {
+    return name == "raw" || name == "mangle" || name == "nat" || name == "filter" || name == "security";
+}
+
+std::vector<Hook> builtin_hooks(std::string_view table) {
+    using H = Hook;
+    if (table == "raw") return {H::prerouting, H::output};
+    if (table == "mangle") return {H::prerouting, H::input, H::forward, H::output, H::postrouting};
+    if (table == "nat") return {H::prerouting, H::input, H::output, H::postrouting};
+    if (table == "filter" || table == "security") return {H::input, H::forward, H::output};
+    return {};
+}
+
+namespace {
+struct ProtoName {
+    const char* name;
+    std::uint8_t number;
+};
+// The names iptables prints (its built-in table), then common /etc/protocols names it also reads.
+constexpr ProtoName proto_names[] = {
+    {"tcp", 6},   {"udp", 17}, {"udplite", 136}, {"icmp", 1},  {"ipv6-icmp", 58}, {"esp", 50},
+    {"ah", 51},   {"sctp", 132}, {"mh", 135},   {"dccp", 33}, {"gre", 47},        {"igmp", 2},
+    {"icmpv6", 58}, {"ipv6-mh", 135}, {"ipip", 4}, {"ipencap", 4}, {"ipv6", 41}, {"ospf", 89},
+    {"vrrp", 112}, {"pim", 103}, {"l2tp", 115}, {"ipcomp", 108}, {"rsvp", 46}, {"egp", 8},
+    {"ipv6-route", 43}, {"ipv6-frag", 44}, {"ipv6-nonxt", 59}, {"ipv6-opts", 60}, {"hopopt", 0},
+};
+}  // namespace
+
+std::optional<std::uint8_t> parse_protocol(std::string_view text) {
+    auto l = detail::lower(text);
+    if (l == "all") return std::uint8_t{0};
+    for (const auto& p : proto_names)
+        if (l == p.name) return p.number;
+    if (auto v = detail::parse_uint(text, 255)) return static_cast<std::uint8_t>(*v);
+    return std::nullopt;
+}
+
+std::string format_protocol(std::uint8_t proto) {
+    switch (proto) {
+        case 6: return "tcp";
+        case 17: return "udp";
+        case 136: return "udplite";
+        case 1: return "icmp";
+        case 58: return "ipv6-icmp";
+        case 50: return "esp";
+        case 51: return "ah";
+        case 132: return "sctp";
+        case 135: return "mh";
+        case 33: return "dccp";
+        case 47: return "gre";
+        default: return std::to_string(proto);
+    }
+}
+
+bool is_stateful(const MatchSpec& m) {
+    return std::holds_alternative<LimitMatch>(m) || std::holds_alternative<HashLimitMatch>(m) ||
+           std::holds_alternative<RecentMatch>(m) || std::holds_alternative<StatisticMatch>(m) ||
+           std::holds_alternative<ConnlimitMatch>(m) || std::holds_alternative<NfacctMatch>(m);
+}
+
+bool is_terminating(const TargetSpec& t) {
+    if (auto* s = std::get_if<StandardTarget>(&t)) return s->kind != StandardTarget::Kind::return_;
+    return std::holds_alternative<RejectTarget>(t) || std::holds_alternative<NfqueueTarget>(t) ||
+           std::holds_alternative<NatTarget>(t);
+}
+
+}  // namespace fwbench

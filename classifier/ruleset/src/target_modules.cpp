@@ -1,0 +1,556 @@
+// The targets: options, typed specs and where the kernel allows each (xt_target.table/.hooks).
+
+#include "module_registry.hpp"
+#include "fwbench/parse_util.hpp"
+
+namespace fwbench::detail {
+
+std::optional<std::pair<std::uint8_t, std::uint8_t>> parse_tos_value(std::string_view text);
+std::optional<std::uint8_t> parse_dscp_class(std::string_view text);
+
+namespace {
+
+#define TAPPLY                                                                                 \
+    []([[maybe_unused]] TargetSpec & spec_, [[maybe_unused]] bool neg, [[maybe_unused]] std::vector<std::string> & args, \
+       [[maybe_unused]] const OptionContext & ctx) -> std::string
+#define TSPEC(T) auto& s = std::get<T>(spec_)
+
+constexpr HookMask H_PRE = hook_bit(Hook::prerouting), H_IN = hook_bit(Hook::input),
+                   H_FWD = hook_bit(Hook::forward), H_OUT = hook_bit(Hook::output),
+                   H_POST = hook_bit(Hook::postrouting);
+
+struct RejectName {
+    const char* name;
+    const char* alias;
+};
+// The names libipt_REJECT / libip6t_REJECT accept, with their short aliases.
+constexpr RejectName reject_v4[] = {
+    {"icmp-net-unreachable", "net-unreach"},   {"icmp-host-unreachable", "host-unreach"},
+    {"icmp-proto-unreachable", "proto-unreach"}, {"icmp-port-unreachable", "port-unreach"},
+    {"icmp-net-prohibited", "net-prohib"},     {"icmp-host-prohibited", "host-prohib"},
+    {"tcp-reset", "tcp-rst"},                  {"icmp-admin-prohibited", "admin-prohib"}};
+constexpr RejectName reject_v6[] = {
+    {"icmp6-no-route", "no-route"},            {"icmp6-adm-prohibited", "adm-prohibited"},
+    {"icmp6-addr-unreachable", "addr-unreach"}, {"icmp6-port-unreachable", "port-unreach"},
+    {"tcp-reset", "tcp-rst"},                  {"icmp6-policy-fail", "policy-fail"},
+    {"icmp6-reject-route", "reject-route"}};
+
+std::string apply_reject_with(TargetSpec& spec_, bool, std::vector<std::string>& args, const OptionContext& ctx) {
+    auto& s = std::get<RejectTarget>(spec_);
+    const std::string& w = args[0];
+    auto find = [&](const auto& table) {
+        for (const auto& n : table)
+            if (w == n.name || w == n.alias) {
+                s.with = n.name;
+                args[0] = n.name;
+                return true;
+            }
+        return false;
+    };
+    if (ctx.family == Family::ipv4 ? find(reject_v4) : find(reject_v6)) return {};
+    return ctx.family == Family::ipv4
+               ? "expected a --reject-with type (icmp-port-unreachable, icmp-host-prohibited, tcp-reset, ...), got '" + w + "'"
+               : "expected an ip6tables --reject-with type (icmp6-port-unreachable, icmp6-adm-prohibited, tcp-reset, ...), got '" + w + "'";
+}
+
+// "ADDR[-ADDR][:PORT[-PORT]]", IPv6 addresses in brackets when a port follows.
+std::string parse_nat_range(const std::string& text, Family family, bool ports_only, NatRange& r) {
+    std::string_view t = text;
+    std::string_view addr_part, port_part;
+    if (ports_only) {
+        port_part = t;
+    } else if (family == Family::ipv6 && !t.empty() && t[0] == '[') {
+        auto close = t.find(']');
+        if (close == std::string_view::npos) return "expected ']' after the IPv6 address in '" + text + "'";
+        addr_part = t.substr(1, close - 1);
+        if (close + 1 < t.size()) {
+            if (t[close + 1] != ':') return "expected ':PORT' after ']' in '" + text + "'";
+            port_part = t.substr(close + 2);
+        }
+    } else if (family == Family::ipv6) {
+        addr_part = t;
+    } else {
+        auto colon = t.find(':');
+        addr_part = t.substr(0, colon);
+        if (colon != std::string_view::npos) port_part = t.substr(colon + 1);
+    }
+    if (!addr_part.empty()) {
+        auto dash = addr_part.find('-');
+        auto lo = parse_ip(addr_part.substr(0, dash), family);
+        std::optional<IpAddr> hi = lo;
+        if (dash != std::string_view::npos) hi = parse_ip(addr_part.substr(dash + 1), family);
+        if (!lo || !hi) return "expected ADDR[-ADDR][:PORT[-PORT]], got '" + text + "'";
+        r.has_addr = true;
+        r.addr_lo = *lo;
+        r.addr_hi = *hi;
+    }
+    if (!port_part.empty()) {
+        auto range = parse_port_range(port_part, '-');
+        if (!range) return "expected PORT[-PORT], got '" + std::string(port_part) + "'";
+        r.has_ports = true;
+        r.port_lo = range->lo;
+        r.port_hi = range->hi;
+    }
+    if (!r.has_addr && !r.has_ports) return "expected a NAT address or port, got '" + text + "'";
+    return {};
+}
+
+std::string apply_nat_to(TargetSpec& spec_, bool, std::vector<std::string>& args, const OptionContext& ctx) {
+    auto& s = std::get<NatTarget>(spec_);
+    NatRange r;
+    bool ports_only = s.kind == NatTarget::Kind::masquerade || s.kind == NatTarget::Kind::redirect;
+    auto err = parse_nat_range(args[0], ctx.family, ports_only, r);
+    if (!err.empty()) return err;
+    s.ranges.push_back(r);
+    return {};
+}
+
+std::string needs_tcp_or_udp(const OptionContext& ctx, const NatTarget& s) {
+    for (const auto& r : s.ranges)
+        if (r.has_ports) {
+            const auto& p = ctx.rule_proto;
+            bool ok = p && !p->negated &&
+                      (p->value == proto::tcp || p->value == proto::udp || p->value == proto::udplite ||
+                       p->value == proto::sctp || p->value == proto::dccp);
+            if (!ok) return "a port mapping needs \"-p tcp\", udp, udplite, sctp or dccp in the rule";
+        }
+    return {};
+}
+
+TargetSpec make_nat(NatTarget::Kind k) {
+    NatTarget n;
+    n.kind = k;
+    return n;
+}
+
+std::vector<OptionDef<TargetSpec>> mark_options(bool connmark) {
+    // MARK: mark = (mark & ~mask) ^ value. CONNMARK --set-*: the same on the connmark.
+    std::vector<OptionDef<TargetSpec>> o = {
+        {"set-xmark", "", 1, false, TAPPLY {
+             auto vm = parse_value_mask(args[0]);
+             if (!vm) return "expected VALUE[/MASK], got '" + args[0] + "'";
+             if (auto* m = std::get_if<MarkTarget>(&spec_)) { m->value = vm->first; m->mask = vm->second; }
+             else { auto& c = std::get<ConnmarkTarget>(spec_); c.mode = ConnmarkTarget::Mode::set; c.ctmark = vm->first; c.ctmask = vm->second; }
+             return {};
+         }},
+        {"set-mark", "", 1, false, TAPPLY {
+             auto vm = parse_value_mask(args[0]);
+             if (!vm) return "expected VALUE[/MASK], got '" + args[0] + "'";
+             std::uint32_t mask = vm->first | vm->second;  // libxt_MARK: mask = value | mask
+             if (auto* m = std::get_if<MarkTarget>(&spec_)) { m->value = vm->first; m->mask = mask; }
+             else { auto& c = std::get<ConnmarkTarget>(spec_); c.mode = ConnmarkTarget::Mode::set; c.ctmark = vm->first; c.ctmask = mask; }
+             return {};
+         }},
+        {"and-mark", "", 1, false, TAPPLY {
+             auto v = parse_uint(args[0], 0xffffffffu);
+             if (!v) return "expected a 32-bit value, got '" + args[0] + "'";
+             std::uint32_t mask = ~static_cast<std::uint32_t>(*v);
+             if (auto* m = std::get_if<MarkTarget>(&spec_)) { m->value = 0; m->mask = mask; }
+             else { auto& c = std::get<ConnmarkTarget>(spec_); c.mode = ConnmarkTarget::Mode::set; c.ctmark = 0; c.ctmask = mask; }
+             return {};
+         }},
+        {"or-mark", "", 1, false, TAPPLY {
+             auto v = parse_uint(args[0], 0xffffffffu);
+             if (!v) return "expected a 32-bit value, got '" + args[0] + "'";
+             auto val = static_cast<std::uint32_t>(*v);
+             if (auto* m = std::get_if<MarkTarget>(&spec_)) { m->value = val; m->mask = val; }
+             else { auto& c = std::get<ConnmarkTarget>(spec_); c.mode = ConnmarkTarget::Mode::set; c.ctmark = val; c.ctmask = val; }
+             return {};
+         }},
+        {"xor-mark", "", 1, false, TAPPLY {
+             auto v = parse_uint(args[0], 0xffffffffu);
+             if (!v) return "expected a 32-bit value, got '" + args[0] + "'";
+             auto val = static_cast<std::uint32_t>(*v);
+             if (auto* m = std::get_if<MarkTarget>(&spec_)) { m->value = val; m->mask = 0; }
+             else { auto& c = std::get<ConnmarkTarget>(spec_); c.mode = ConnmarkTarget::Mode::set; c.ctmark = val; c.ctmask = 0; }
+             return {};
+         }},
+    };
+    if (connmark) {
+        o.push_back({"save-mark", "", 0, false, TAPPLY {
+            TSPEC(ConnmarkTarget);
+            s.mode = ConnmarkTarget::Mode::save;
+            s.ctmask = 0xffffffff;  // defaults, narrowed by --mask/--nfmask/--ctmask
+            return {};
+        }});
+        o.push_back({"restore-mark", "", 0, false, TAPPLY {
+            TSPEC(ConnmarkTarget);
+            s.mode = ConnmarkTarget::Mode::restore;
+            s.ctmask = 0xffffffff;
+            return {};
+        }});
+        o.push_back({"nfmask", "", 1, false, TAPPLY {
+            TSPEC(ConnmarkTarget);
+            auto v = parse_uint(args[0], 0xffffffffu);
+            if (!v) return "expected a 32-bit mask, got '" + args[0] + "'";
+            s.nfmask = static_cast<std::uint32_t>(*v);
+            return {};
+        }});
+        o.push_back({"ctmask", "", 1, false, TAPPLY {
+            TSPEC(ConnmarkTarget);
+            auto v = parse_uint(args[0], 0xffffffffu);
+            if (!v) return "expected a 32-bit mask, got '" + args[0] + "'";
+            s.ctmask = static_cast<std::uint32_t>(*v);
+            return {};
+        }});
+        o.push_back({"mask", "", 1, false, TAPPLY {
+            TSPEC(ConnmarkTarget);
+            auto v = parse_uint(args[0], 0xffffffffu);
+            if (!v) return "expected a 32-bit mask, got '" + args[0] + "'";
+            s.nfmask = s.ctmask = static_cast<std::uint32_t>(*v);
+            return {};
+        }});
+    }
+    return o;
+}
+
+std::string apply_ttl_target(TargetSpec& spec_, RewriteTarget::Kind k, std::vector<std::string>& args) {
+    auto& s = std::get<RewriteTarget>(spec_);
+    auto v = parse_uint(args[0], 255);
+    if (!v) return "expected a value 0-255, got '" + args[0] + "'";
+    if (k != RewriteTarget::Kind::ttl_set && *v == 0) return "increment/decrement by 0 is refused by the kernel";
+    s.kind = k;
+    s.value = static_cast<std::uint32_t>(*v);
+    return {};
+}
+
+std::vector<TargetModuleDef> build_target_modules() {
+    std::vector<TargetModuleDef> t;
+    auto standard = [](StandardTarget::Kind k) {
+        return TargetModuleDef{{}, {}, nullptr, nullptr, 0x1f, {}, k != StandardTarget::Kind::return_};
+    };
+    t.push_back(standard(StandardTarget::Kind::accept));
+    t.back().name = "ACCEPT";
+    t.back().make = [](const OptionContext&) -> TargetSpec { return StandardTarget{StandardTarget::Kind::accept}; };
+    t.push_back(standard(StandardTarget::Kind::drop));
+    t.back().name = "DROP";
+    t.back().make = [](const OptionContext&) -> TargetSpec { return StandardTarget{StandardTarget::Kind::drop}; };
+    t.push_back(standard(StandardTarget::Kind::return_));
+    t.back().name = "RETURN";
+    t.back().make = [](const OptionContext&) -> TargetSpec { return StandardTarget{StandardTarget::Kind::return_}; };
+    t.push_back(standard(StandardTarget::Kind::queue));
+    t.back().name = "QUEUE";
+    t.back().make = [](const OptionContext&) -> TargetSpec { return StandardTarget{StandardTarget::Kind::queue}; };
+
+    t.push_back({"NFQUEUE",
+                 {{"queue-num", "", 1, false, TAPPLY {
+                       TSPEC(NfqueueTarget);
+                       auto v = parse_uint(args[0], 65535);
+                       if (!v) return "expected a queue number 0-65535, got '" + args[0] + "'";
+                       s.num = static_cast<std::uint16_t>(*v);
+                       return {};
+                   }},
+                  {"queue-balance", "", 1, false, TAPPLY {
+                       TSPEC(NfqueueTarget);
+                       auto r = parse_port_range(args[0]);
+                       if (!r) return "expected FIRST:LAST, got '" + args[0] + "'";
+                       s.num = r->lo;
+                       s.balance_hi = r->hi;
+                       return {};
+                   }},
+                  {"queue-bypass", "", 0, false, TAPPLY { TSPEC(NfqueueTarget); s.bypass = true; return {}; }},
+                  {"queue-cpu-fanout", "", 0, false, TAPPLY { TSPEC(NfqueueTarget); s.fanout = true; return {}; }}},
+                 [](const OptionContext&) -> TargetSpec { return NfqueueTarget{}; }, nullptr, 0x1f, {}, true});
+
+    t.push_back({"REJECT", {{"reject-with", "", 1, false, apply_reject_with}},
+                 [](const OptionContext& ctx) -> TargetSpec {
+                     return RejectTarget{ctx.family == Family::ipv4 ? "icmp-port-unreachable" : "icmp6-port-unreachable"};
+                 },
+                 [](TargetSpec& spec_, const OptionContext& ctx) -> std::string {
+                     if (std::get<RejectTarget>(spec_).with != "tcp-reset") return {};
+                     const auto& p = ctx.rule_proto;
+                     if (!p || p->negated || p->value != proto::tcp) return "--reject-with tcp-reset needs \"-p tcp\" in the rule";
+                     return {};
+                 },
+                 static_cast<HookMask>(H_IN | H_FWD | H_OUT), "filter", true});
+
+    t.push_back({"LOG",
+                 {{"log-prefix", "", 1, false, TAPPLY {
+                       TSPEC(LogTarget);
+                       if (args[0].size() > 29) return "a log prefix is at most 29 characters";
+                       s.prefix = args[0];
+                       return {};
+                   }},
+                  {"log-level", "", 1, false, TAPPLY {
+                       TSPEC(LogTarget);
+                       static constexpr const char* levels[] = {"emerg", "alert", "crit", "error", "warning", "notice", "info", "debug"};
+                       for (int i = 0; i < 8; ++i)
+                           if (args[0] == levels[i] || (i == 3 && args[0] == "err") || (i == 4 && args[0] == "warn") || (i == 0 && args[0] == "panic")) {
+                               s.level = i;
+                               args[0] = std::to_string(i);
+                               return {};
+                           }
+                       auto v = parse_uint(args[0], 7);
+                       if (!v) return "expected a log level 0-7 or a name (emerg ... debug), got '" + args[0] + "'";
+                       s.level = static_cast<int>(*v);
+                       return {};
+                   }},
+                  {"log-tcp-sequence", "", 0, false, TAPPLY { TSPEC(LogTarget); s.log_flags |= 0x01; return {}; }},
+                  {"log-tcp-options", "", 0, false, TAPPLY { TSPEC(LogTarget); s.log_flags |= 0x02; return {}; }},
+                  {"log-ip-options", "", 0, false, TAPPLY { TSPEC(LogTarget); s.log_flags |= 0x04; return {}; }},
+                  {"log-uid", "", 0, false, TAPPLY { TSPEC(LogTarget); s.log_flags |= 0x08; return {}; }},
+                  {"log-macdecode", "", 0, false, TAPPLY { TSPEC(LogTarget); s.log_flags |= 0x20; return {}; }}},
+                 [](const OptionContext&) -> TargetSpec { return LogTarget{}; }, nullptr});
+
+    t.push_back({"NFLOG",
+                 {{"nflog-group", "", 1, false, TAPPLY {
+                       TSPEC(LogTarget);
+                       auto v = parse_uint(args[0], 65535);
+                       if (!v) return "expected a group 0-65535, got '" + args[0] + "'";
+                       s.group = static_cast<std::uint32_t>(*v);
+                       return {};
+                   }},
+                  {"nflog-prefix", "", 1, false, TAPPLY {
+                       TSPEC(LogTarget);
+                       if (args[0].size() > 63) return "an NFLOG prefix is at most 63 characters";
+                       s.prefix = args[0];
+                       return {};
+                   }},
+                  {"nflog-range", "", 1, false, TAPPLY {
+                       TSPEC(LogTarget);
+                       auto v = parse_uint(args[0], 0xffffffffu);
+                       if (!v) return "expected a number, got '" + args[0] + "'";
+                       s.range = static_cast<std::uint32_t>(*v);
+                       return {};
+                   }},
+                  {"nflog-size", "", 1, false, TAPPLY {
+                       TSPEC(LogTarget);
+                       auto v = parse_uint(args[0], 0xffffffffu);
+                       if (!v) return "expected a number, got '" + args[0] + "'";
+                       s.range = static_cast<std::uint32_t>(*v);
+                       return {};
+                   }},
+                  {"nflog-threshold", "", 1, false, TAPPLY {
+                       TSPEC(LogTarget);
+                       auto v = parse_uint(args[0], 65535);
+                       if (!v) return "expected a number, got '" + args[0] + "'";
+                       s.threshold = static_cast<std::uint32_t>(*v);
+                       return {};
+                   }}},
+                 [](const OptionContext&) -> TargetSpec { LogTarget l; l.kind = LogTarget::Kind::nflog; return l; }, nullptr});
+
+    t.push_back({"ULOG",
+                 {{"ulog-nlgroup", "", 1, false, TAPPLY {
+                       TSPEC(LogTarget);
+                       auto v = parse_uint(args[0], 32);
+                       if (!v || *v == 0) return "expected a netlink group 1-32, got '" + args[0] + "'";
+                       s.group = static_cast<std::uint32_t>(*v);
+                       return {};
+                   }},
+                  {"ulog-prefix", "", 1, false, TAPPLY { TSPEC(LogTarget); s.prefix = args[0]; return {}; }},
+                  {"ulog-cprange", "", 1, false, TAPPLY {
+                       TSPEC(LogTarget);
+                       auto v = parse_uint(args[0], 0xffffffffu);
+                       if (!v) return "expected a number, got '" + args[0] + "'";
+                       s.range = static_cast<std::uint32_t>(*v);
+                       return {};
+                   }},
+                  {"ulog-qthreshold", "", 1, false, TAPPLY {
+                       TSPEC(LogTarget);
+                       auto v = parse_uint(args[0], 50);
+                       if (!v) return "expected a number 1-50, got '" + args[0] + "'";
+                       s.threshold = static_cast<std::uint32_t>(*v);
+                       return {};
+                   }}},
+                 [](const OptionContext&) -> TargetSpec { LogTarget l; l.kind = LogTarget::Kind::ulog; l.group = 1; return l; },
+                 nullptr, 0x1f, {}, false, Family::ipv4});
+
+    t.push_back({"MARK", mark_options(false), [](const OptionContext&) -> TargetSpec { return MarkTarget{}; },
+                 nullptr});
+    t.push_back({"CONNMARK", mark_options(true), [](const OptionContext&) -> TargetSpec { return ConnmarkTarget{}; },
+                 nullptr});
+
+    t.push_back({"DNAT",
+                 {{"to-destination", "to", 1, false, apply_nat_to},
+                  {"random", "", 0, false, TAPPLY { TSPEC(NatTarget); s.random = true; return {}; }},
+                  {"persistent", "", 0, false, TAPPLY { TSPEC(NatTarget); s.persistent = true; return {}; }}},
+                 [](const OptionContext&) { return make_nat(NatTarget::Kind::dnat); },
+                 [](TargetSpec& spec_, const OptionContext& ctx) -> std::string {
+                     auto& s = std::get<NatTarget>(spec_);
+                     if (s.ranges.empty()) return "DNAT needs --to-destination";
+                     return needs_tcp_or_udp(ctx, s);
+                 },
+                 static_cast<HookMask>(H_PRE | H_OUT), "nat", true});
+    t.push_back({"SNAT",
+                 {{"to-source", "to", 1, false, apply_nat_to},
+                  {"random", "", 0, false, TAPPLY { TSPEC(NatTarget); s.random = true; return {}; }},
+                  {"random-fully", "", 0, false, TAPPLY { TSPEC(NatTarget); s.random_fully = true; return {}; }},
+                  {"persistent", "", 0, false, TAPPLY { TSPEC(NatTarget); s.persistent = true; return {}; }}},
+                 [](const OptionContext&) { return make_nat(NatTarget::Kind::snat); },
+                 [](TargetSpec& spec_, const OptionContext& ctx) -> std::string {
+                     auto& s = std::get<NatTarget>(spec_);
+                     if (s.ranges.empty()) return "SNAT needs --to-source";
+                     return needs_tcp_or_udp(ctx, s);
+                 },
+                 static_cast<HookMask>(H_POST | H_IN), "nat", true});
+    t.push_back({"MASQUERADE",
+                 {{"to-ports", "", 1, false, apply_nat_to},
+                  {"random", "", 0, false, TAPPLY { TSPEC(NatTarget); s.random = true; return {}; }},
+                  {"random-fully", "", 0, false, TAPPLY { TSPEC(NatTarget); s.random_fully = true; return {}; }}},
+                 [](const OptionContext&) { return make_nat(NatTarget::Kind::masquerade); },
+                 [](TargetSpec& spec_, const OptionContext& ctx) { return needs_tcp_or_udp(ctx, std::get<NatTarget>(spec_)); },
+                 H_POST, "nat", true});
+    t.push_back({"REDIRECT",
+                 {{"to-ports", "", 1, false, apply_nat_to},
+                  {"random", "", 0, false, TAPPLY { TSPEC(NatTarget); s.random = true; return {}; }}},
+                 [](const OptionContext&) { return make_nat(NatTarget::Kind::redirect); },
+                 [](TargetSpec& spec_, const OptionContext& ctx) { return needs_tcp_or_udp(ctx, std::get<NatTarget>(spec_)); },
+                 static_cast<HookMask>(H_PRE | H_OUT), "nat", true});
+    t.push_back({"NETMAP",
+                 {{"to", "", 1, false, TAPPLY {
+                     TSPEC(NatTarget);
+                     auto p = parse_prefix(args[0], ctx.family);
+                     if (!p.prefix) return p.error;
+                     s.netmap_to = *p.prefix;
+                     args[0] = format_prefix(*p.prefix);
+                     return {};
+                 }}},
+                 [](const OptionContext& ctx) {
+                     auto spec = make_nat(NatTarget::Kind::netmap);
+                     std::get<NatTarget>(spec).netmap_to = IpPrefix::any(ctx.family);
+                     return spec;
+                 },
+                 [](TargetSpec&, const OptionContext&) -> std::string { return {}; },
+                 static_cast<HookMask>(H_PRE | H_POST | H_OUT | H_IN), "nat", true});
+
+    t.push_back({"NOTRACK", {}, [](const OptionContext&) -> TargetSpec { CtTarget c; c.notrack = true; return c; },
+                 nullptr, 0x1f, "raw"});
+    t.push_back({"CT",
+                 {{"notrack", "", 0, false, TAPPLY { TSPEC(CtTarget); s.notrack = true; return {}; }},
+                  {"helper", "", 1, false, TAPPLY { TSPEC(CtTarget); s.helper = args[0]; return {}; }},
+                  {"timeout", "", 1, false, TAPPLY { TSPEC(CtTarget); s.timeout = args[0]; return {}; }},
+                  {"zone", "zone-orig zone-reply", 1, false, TAPPLY { TSPEC(CtTarget); s.zone = args[0]; return {}; }},
+                  {"ctevents", "", 1, false, TAPPLY {
+                       TSPEC(CtTarget);
+                       for (auto e : split(args[0], ',')) s.ctevents.emplace_back(e);
+                       return {};
+                   }},
+                  {"expevents", "", 1, false, TAPPLY {
+                       TSPEC(CtTarget);
+                       for (auto e : split(args[0], ',')) s.expevents.emplace_back(e);
+                       return {};
+                   }}},
+                 [](const OptionContext&) -> TargetSpec { return CtTarget{}; }, nullptr, 0x1f, "raw"});
+    t.push_back({"TRACE", {}, [](const OptionContext&) -> TargetSpec { return RewriteTarget{}; }, nullptr, 0x1f, "raw"});
+
+    t.push_back({"TCPMSS",
+                 {{"set-mss", "", 1, false, TAPPLY {
+                       TSPEC(RewriteTarget);
+                       auto v = parse_uint(args[0], 65535);
+                       if (!v) return "expected an MSS value, got '" + args[0] + "'";
+                       s.kind = RewriteTarget::Kind::tcpmss_set;
+                       s.value = static_cast<std::uint32_t>(*v);
+                       return {};
+                   }},
+                  {"clamp-mss-to-pmtu", "", 0, false, TAPPLY { TSPEC(RewriteTarget); s.kind = RewriteTarget::Kind::tcpmss_clamp; s.value = 0; return {}; }}},
+                 [](const OptionContext&) -> TargetSpec { RewriteTarget r; r.kind = RewriteTarget::Kind::tcpmss_clamp; r.value = 0xffffffff; return r; },
+                 [](TargetSpec& spec_, const OptionContext& ctx) -> std::string {
+                     if (std::get<RewriteTarget>(spec_).value == 0xffffffff) return "TCPMSS needs --set-mss or --clamp-mss-to-pmtu";
+                     const auto& p = ctx.rule_proto;
+                     if (!p || p->negated || p->value != proto::tcp) return "TCPMSS needs \"-p tcp\" in the rule";
+                     return {};
+                 },
+                 static_cast<HookMask>(H_FWD | H_OUT | H_POST)});
+    t.push_back({"CHECKSUM", {{"checksum-fill", "", 0, false, TAPPLY { return {}; }}},
+                 [](const OptionContext&) -> TargetSpec { RewriteTarget r; r.kind = RewriteTarget::Kind::checksum_fill; return r; },
+                 nullptr, 0x1f, "mangle"});
+    t.push_back({"CLASSIFY", {{"set-class", "", 1, false, TAPPLY {
+                     TSPEC(RewriteTarget);
+                     auto colon = args[0].find(':');
+                     if (colon == std::string::npos) return "expected MAJOR:MINOR in hex, got '" + args[0] + "'";
+                     auto major = parse_uint("0x" + args[0].substr(0, colon), 0xffff);
+                     auto minor = parse_uint("0x" + args[0].substr(colon + 1), 0xffff);
+                     if (!major || !minor) return "expected MAJOR:MINOR in hex, got '" + args[0] + "'";
+                     s.value = static_cast<std::uint32_t>(*major << 16 | *minor);
+                     return {};
+                 }}},
+                 [](const OptionContext&) -> TargetSpec { RewriteTarget r; r.kind = RewriteTarget::Kind::classify; return r; },
+                 nullptr, static_cast<HookMask>(H_FWD | H_OUT | H_POST)});
+    t.push_back({"DSCP",
+                 {{"set-dscp", "", 1, false, TAPPLY {
+                       TSPEC(RewriteTarget);
+                       auto v = parse_uint(args[0], 63);
+                       if (!v) return "expected a DSCP value 0-63, got '" + args[0] + "'";
+                       s.value = static_cast<std::uint32_t>(*v);
+                       args[0] = hex(s.value);
+                       return {};
+                   }},
+                  {"set-dscp-class", "", 1, false, TAPPLY {
+                       TSPEC(RewriteTarget);
+                       auto v = parse_dscp_class(args[0]);
+                       if (!v) return "expected a DSCP class, got '" + args[0] + "'";
+                       s.value = *v;
+                       return {};
+                   }}},
+                 [](const OptionContext&) -> TargetSpec { RewriteTarget r; r.kind = RewriteTarget::Kind::dscp; return r; },
+                 nullptr, 0x1f, "mangle"});
+    t.push_back({"TOS",
+                 {{"set-tos", "", 1, false, TAPPLY {
+                       TSPEC(RewriteTarget);
+                       auto tv = parse_tos_value(args[0]);
+                       if (!tv) return "expected a TOS name or VALUE[/MASK], got '" + args[0] + "'";
+                       s.value = tv->first;
+                       s.mask = tv->second;
+                       args[0] = hex(s.value) + "/" + hex(s.mask);
+                       return {};
+                   }},
+                  {"and-tos", "", 1, false, TAPPLY {
+                       TSPEC(RewriteTarget);
+                       auto v = parse_uint(args[0], 255);
+                       if (!v) return "expected a value 0-255, got '" + args[0] + "'";
+                       s.value = 0;
+                       s.mask = static_cast<std::uint8_t>(~*v);
+                       return {};
+                   }},
+                  {"or-tos", "", 1, false, TAPPLY {
+                       TSPEC(RewriteTarget);
+                       auto v = parse_uint(args[0], 255);
+                       if (!v) return "expected a value 0-255, got '" + args[0] + "'";
+                       s.value = s.mask = static_cast<std::uint32_t>(*v);
+                       return {};
+                   }},
+                  {"xor-tos", "", 1, false, TAPPLY {
+                       TSPEC(RewriteTarget);
+                       auto v = parse_uint(args[0], 255);
+                       if (!v) return "expected a value 0-255, got '" + args[0] + "'";
+                       s.value = static_cast<std::uint32_t>(*v);
+                       s.mask = 0;
+                       return {};
+                   }}},
+                 [](const OptionContext&) -> TargetSpec { RewriteTarget r; r.kind = RewriteTarget::Kind::tos; return r; },
+                 nullptr, 0x1f, "mangle"});
+    t.push_back({"TTL",
+                 {{"ttl-set", "", 1, false, TAPPLY { return apply_ttl_target(spec_, RewriteTarget::Kind::ttl_set, args); }},
+                  {"ttl-dec", "", 1, false, TAPPLY { return apply_ttl_target(spec_, RewriteTarget::Kind::ttl_dec, args); }},
+                  {"ttl-inc", "", 1, false, TAPPLY { return apply_ttl_target(spec_, RewriteTarget::Kind::ttl_inc, args); }}},
+                 [](const OptionContext&) -> TargetSpec { RewriteTarget r; r.kind = RewriteTarget::Kind::ttl_set; r.value = 0x100; return r; },
+                 [](TargetSpec& spec_, const OptionContext&) -> std::string {
+                     return std::get<RewriteTarget>(spec_).value == 0x100 ? "TTL needs --ttl-set, --ttl-dec or --ttl-inc" : "";
+                 },
+                 0x1f, "mangle", false, Family::ipv4});
+    t.push_back({"HL",
+                 {{"hl-set", "", 1, false, TAPPLY { return apply_ttl_target(spec_, RewriteTarget::Kind::ttl_set, args); }},
+                  {"hl-dec", "", 1, false, TAPPLY { return apply_ttl_target(spec_, RewriteTarget::Kind::ttl_dec, args); }},
+                  {"hl-inc", "", 1, false, TAPPLY { return apply_ttl_target(spec_, RewriteTarget::Kind::ttl_inc, args); }}},
+                 [](const OptionContext&) -> TargetSpec { RewriteTarget r; r.kind = RewriteTarget::Kind::ttl_set; r.hop_limit = true; r.value = 0x100; return r; },
+                 [](TargetSpec& spec_, const OptionContext&) -> std::string {
+                     return std::get<RewriteTarget>(spec_).value == 0x100 ? "HL needs --hl-set, --hl-dec or --hl-inc" : "";
+                 },
+                 0x1f, "mangle", false, Family::ipv6});
+    return t;
+}
+
+}  // namespace
+
+const std::vector<TargetModuleDef>& target_modules() {
+    static const std::vector<TargetModuleDef> modules = build_target_modules();
+    return modules;
+}
+
+const TargetModuleDef* find_target_module(std::string_view name) {
+    for (const auto& t : target_modules())
+        if (t.name == name) return &t;
+    return nullptr;
+}
+
+}  // namespace fwbench::detail

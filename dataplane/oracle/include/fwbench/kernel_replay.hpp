@@ -1,0 +1,197 @@
+#pragma once
+// The real kernel as the oracle: build a host in network namespaces, load a ruleset with
+// iptables-restore, inject packets as fwbench says they arrived, and read the counters back.
+//
+// Topology (docs/kernel-oracle.md): a router namespace holding the host's
+// interfaces, names, MACs, addresses, routes, policy rules and sysctls; one peer namespace per
+// non-loopback interface, joined by a veth pair created directly inside both namespaces.
+// Packets from the wire are sent as Ethernet frames from the peer end (veth runs the router's
+// receive path inside send(), so counters are final when it returns); locally generated
+// packets are sent from a raw IP socket inside the router namespace, then the loopback backlog
+// is given time to drain.
+//
+// The kernel's own replies (RSTs, ICMP errors) would traverse OUTPUT and change counters that
+// fwbench does not model: a separate nft table, at output priority -500 (before raw), accepts
+// the injector's packets (its raw socket is created under a dedicated uid) and drops every other
+// locally generated packet — kernel replies come from sockets without a file, which no uid test
+// can match, so they fall to the drop policy. Forwarded packets never traverse OUTPUT.
+//
+// Everything lives in namespaces held only by this object's file descriptors (netns.hpp): they
+// vanish with it, and with the process however it ends (SIGKILL included), leaving nothing on the
+// machine. Only the addresses of the given host are configured. Every program is started from an
+// argument vector (subprocess.hpp): the host's names reach ip as the bytes they are, never a shell.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fwbench/host.hpp"
+#include "fwbench/ipset.hpp"
+#include "fwbench/kernel_trace.hpp"
+#include "fwbench/netns.hpp"
+#include "fwbench/packet.hpp"
+#include "fwbench/packet_path.hpp"
+#include "fwbench/ruleset.hpp"
+#include "fwbench/ruleset_printer.hpp"
+
+namespace fwbench {
+
+struct KernelReplayOptions {
+    bool legacy = false;  // iptables-legacy instead of the nf_tables backend
+    // nf_conntrack_tcp_be_liberal=1: TCP window tracking never makes a packet INVALID. fwbench
+    // does not model windows; for traffic whose sequence numbers are not consistent (random
+    // differential tests) this keeps the comparison about what fwbench does model.
+    bool liberal_tcp_windows = false;
+    // `ipset save` text restored in the router namespace before the ruleset, so -m set rules
+    // load and match the same sets fwbench reads (run_differential parses it for the model too).
+    std::string ipsets;
+    // Record which rules counted each packet from nf_tables TRACE events (kernel_trace.hpp);
+    // the nf_tables backend only (iptables-legacy's TRACE goes to the kernel log).
+    bool trace_packets = false;
+    // Inject each packet at its timestamp relative to the first one (sleeping as needed), so that
+    // rate matches (limit, hashlimit, recent --seconds) see the gaps fwbench sees. Without it
+    // packets go as fast as the replay can send them.
+    bool pace = false;
+    // Keep what the router forwards: each peer listens on its end of the link, and the router's
+    // interfaces do without ARP (NOARP: frames leave at once, to the router's own MAC, instead of
+    // waiting for neighbours that do not exist), so take_forwarded() gets every frame that left.
+    bool capture_forwarded = false;
+};
+
+struct LeftFrame {
+    std::string iface;                // the router interface it left through
+    std::vector<std::uint8_t> frame;  // Ethernet
+};
+
+class KernelReplay {
+public:
+    // Whether this process can create network namespaces (root, tools present); the reason when not.
+    static bool available(std::string* why_not);
+
+    // Builds the namespaces and loads the ruleset, written in iptables-save form with every
+    // built-in chain declared (iptables-nft keeps no policy counters for chains a restore file
+    // only appends to); throws std::runtime_error naming the step.
+    KernelReplay(const Host& host, const Ruleset& ruleset, KernelReplayOptions opt = {});
+    ~KernelReplay();
+    KernelReplay(const KernelReplay&) = delete;
+    KernelReplay& operator=(const KernelReplay&) = delete;
+
+    // Injects one packet: from the wire on p.in, or from a local socket.
+    void inject(const Packet& p, Origin origin);
+    // With trace_packets: the rules and policies that counted the packets injected since the
+    // last call, in the order the kernel walked them.
+    std::vector<CountedRule> take_trace();
+    // With capture_forwarded: the frames that left the router since the last call.
+    std::vector<LeftFrame> take_forwarded();
+    // iptables-save -c of the router namespace.
+    std::string counters() const;
+    // Loads an nft ruleset (nft -f) into the router namespace, beside the iptables one.
+    void load_nft(const std::string& text);
+    // Sends `count` copies of a wire frame on `iface` in sendmmsg batches of 64 and returns the
+    // CPU time this thread spent (user + system): veth runs the router's receive path inside the
+    // send, so that is what the packets cost the kernel (the kernel-cost benchmark).
+    std::uint64_t flood(const Packet& p, std::size_t count);
+    // Runs a program inside the router namespace (an argument vector, no shell), `input` on its
+    // standard input; returns its output (throws naming the command and its error text on failure).
+    std::string run_in_router(std::vector<std::string> argv, std::string input = {}) const;
+
+private:
+    void build(const Host& host);
+    void start_trace();
+    void teardown();  // closes sockets, removes the namespaces; safe to call twice
+    std::optional<NetNamespace> router_;
+    std::vector<NetNamespace> peers_;  // one per wire, in wires_' order
+    struct Wire {
+        std::string iface;
+        int fd = -1, listen_fd = -1;
+        int ifindex = 0;
+        MacAddr router_mac, peer_mac;
+    };
+    std::vector<Wire> wires_;
+    int raw_fd_ = -1;
+    KernelReplayOptions opt_;
+    std::unique_ptr<NftTraceListener> trace_;
+    bool paced_started_ = false;
+    std::uint64_t pace_first_ts_ = 0, pace_start_ns_ = 0;
+};
+
+// Differences between fwbench's counters and the kernel's, rule by rule; empty when they agree.
+struct CounterDifference {
+    std::string table, chain;
+    int rule = 0;  // 1-based; 0 = the policy
+    Counters fwbench, kernel;
+    std::string text;
+};
+// "TABLE CHAIN rule N: fwbench P/B, kernel P/B   RULE" (N = "policy" for the policy).
+std::string describe_difference(const CounterDifference& d);
+
+// The packet as the kernel must be given it: a local packet leaves with the source routing
+// chose for it (fwbench's result), a wire packet as it arrived.
+Packet packet_as_sent(const Packet& p, Origin origin, const PathResult& r);
+
+// `ipsets`: the sets the ruleset was parsed with (the kernel's dump names them too).
+std::vector<CounterDifference> compare_counters(const Ruleset& rs, const CounterSource& fwbench_counters,
+                                                const std::string& kernel_iptables_save, const IpsetRegistry* ipsets = nullptr);
+
+// A packet fwbench and the kernel counted under different rules (nf_tables TRACE events).
+struct PacketDifference {
+    std::size_t index = 0;  // 0-based, in the order packets were sent
+    std::string packet;     // its description (fwbench explain syntax)
+    std::vector<CountedRule> fwbench, kernel;
+};
+
+struct DifferentialResult {
+    std::vector<CounterDifference> counters;
+    std::vector<PacketDifference> packets;  // the first max_packet_differences
+    std::size_t packets_compared = 0;       // packets whose trace was compared (0: no traces)
+    std::size_t packets_differing = 0;
+    static constexpr std::size_t max_packet_differences = 20;
+    bool agree() const { return counters.empty() && packets_differing == 0; }
+    // The differences, one per line, each indented by `indent`; empty when they agree.
+    std::string report(const std::string& indent = "  ") const;
+};
+
+// fwbench and the kernel side by side over one stream of packets: each packet fwbench has
+// processed goes to the kernel as fwbench says it was sent; on the nf_tables backend the rules
+// that counted it in the kernel are compared with fwbench's at once, and finish() compares every
+// counter. The caller processes packets with trace = true (counted_rules needs the visits).
+class DifferentialRun {
+public:
+    DifferentialRun(const Host& kernel_host, const Ruleset& rs, KernelReplayOptions opt = {});
+    void send(const Packet& input, Origin origin, const PathResult& r);
+    DifferentialResult finish(const CounterSource& fwbench_counters, const IpsetRegistry* ipsets = nullptr);
+    KernelReplay& kernel() { return kernel_; }
+    bool traced() const { return traced_; }
+
+private:
+    static KernelReplayOptions with_trace(KernelReplayOptions o) {
+        o.trace_packets = !o.legacy;
+        return o;
+    }
+    const Ruleset& rs_;
+    bool traced_;
+    KernelReplay kernel_;
+    DifferentialResult result_;
+};
+
+// One differential case: packets with their origins through fwbench (on `model_host`) and
+// through the kernel (built from `kernel_host`, normally the same host).
+struct DifferentialCase {
+    Ruleset ruleset;
+    std::vector<std::pair<Packet, Origin>> packets;
+};
+DifferentialResult run_differential(const Host& model_host, const Host& kernel_host, const DifferentialCase& c, KernelReplayOptions opt = {});
+
+// Shrinks a disagreeing case: drops packets, then rules, one at a time, keeping every removal
+// after which fwbench and the kernel still disagree. The result still disagrees and no single
+// packet or rule can be removed from it. Costs one kernel replay per attempt.
+DifferentialCase shrink_disagreement(const Host& model_host, const Host& kernel_host, DifferentialCase c, KernelReplayOptions opt = {});
+
+// A command a person can run again: the ruleset and host (and ipsets, when given) written to
+// files under `dir`.
+std::string reproduction(const DifferentialCase& c, const std::string& host_json, const std::string& dir, const std::string& name,
+                         const std::string& ipsets = "");
+
+}  // namespace fwbench

@@ -1,0 +1,526 @@
+#include "fwbench/kernel_replay.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <sys/fsuid.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <map>
+#include <optional>
+#include <set>
+#include <stdexcept>
+
+#include "fwbench/capture.hpp"
+#include "fwbench/ipset.hpp"
+#include "fwbench/kernel_trace.hpp"
+#include "fwbench/netns.hpp"
+#include "fwbench/packet_codec.hpp"
+#include "fwbench/packet_description.hpp"
+#include "fwbench/parse_error.hpp"
+#include "fwbench/ruleset_parser.hpp"
+#include "fwbench/subprocess.hpp"
+#include "fwbench/ruleset_printer.hpp"
+
+namespace fwbench {
+
+namespace {
+
+constexpr uid_t injector_uid = 61234;  // the raw socket's owner: packets of other sockets are replies
+
+// A program inside a namespace, from an argument vector (subprocess.hpp): its output, or an
+// exception naming the command and its error text.
+std::string run_in(const NetNamespace& ns, std::vector<std::string> argv, std::string input = {}) {
+    return run_program_checked({std::move(argv), std::move(input), ns.fd()});
+}
+
+}  // namespace
+
+bool KernelReplay::available(std::string* why_not) {
+    if (geteuid() != 0) {
+        if (why_not) *why_not = "not root: creating network namespaces needs CAP_SYS_ADMIN";
+        return false;
+    }
+    try {
+        NetNamespace probe;
+    } catch (const std::exception& e) {
+        if (why_not) *why_not = e.what();
+        return false;
+    }
+    for (const char* tool : {"ip", "iptables-restore", "nft"})
+        if (find_program(tool).empty()) {
+            if (why_not) *why_not = std::string("'") + tool + "' is not installed";
+            return false;
+        }
+    return true;
+}
+
+KernelReplay::KernelReplay(const Host& host, const Ruleset& ruleset, KernelReplayOptions opt) : opt_(opt) {
+    const std::string ruleset_text = format_ruleset(ruleset);
+    try {
+        build(host);
+        if (!opt_.ipsets.empty()) run_in(*router_, {"ipset", "restore"}, opt_.ipsets);
+        // -m nfacct names accounting objects that must exist before the rule loads.
+        std::set<std::string> accounts;
+        for (const auto& t : ruleset.tables)
+            for (const auto& c : t.chains)
+                for (const auto& r : c.rules)
+                    for (const auto& m : r.matches)
+                        if (const auto* acct = std::get_if<NfacctMatch>(&m.spec)) accounts.insert(acct->name);
+        for (const auto& name : accounts) run_in(*router_, {"nfacct", "add", name});
+        run_in(*router_, {opt_.legacy ? "iptables-legacy-restore" : "iptables-restore"}, ruleset_text);
+        if (opt_.trace_packets) start_trace();
+    } catch (...) {
+        teardown();
+        throw;
+    }
+}
+
+void KernelReplay::build(const Host& host) {
+    router_.emplace();
+    const NetNamespace& router = *router_;
+    auto ip = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), "ip");
+        run_in(router, std::move(args));
+    };
+    auto without_ipv6 = [](const NetNamespace& ns) {
+        ns.write_sysctl("net/ipv6/conf/all/disable_ipv6", "1");
+        ns.write_sysctl("net/ipv6/conf/default/disable_ipv6", "1");
+    };
+    without_ipv6(router);
+    ip({"link", "set", "dev", "lo", "up"});
+    // Each link: a veth pair made inside the router, its far end named eth0 in a peer namespace.
+    // Names go after `name`/`dev` so that one spelled like an ip keyword stays a name.
+    int n = 0;
+    for (const auto& itf : host.interfaces()) {
+        if (itf.loopback) continue;
+        const NetNamespace& peer = peers_.emplace_back();
+        without_ipv6(peer);
+        Wire w;
+        w.iface = itf.name;
+        w.router_mac = itf.mac ? *itf.mac : MacAddr{{0x02, 0xfb, 0, 0, 0, static_cast<std::uint8_t>(n + 1)}};
+        w.peer_mac = MacAddr{{0x02, 0xfb, 0, 0, 1, static_cast<std::uint8_t>(n + 1)}};
+        ip({"link", "add", "name", itf.name, "address", format_mac(w.router_mac), "type", "veth", "peer", "name", "eth0", "netns",
+            peer.proc_path(), "address", format_mac(w.peer_mac)});
+        run_in(peer, {"ip", "link", "set", "dev", "lo", "up"});
+        run_in(peer, {"ip", "link", "set", "dev", "eth0", "up"});
+        wires_.push_back(w);
+        ++n;
+    }
+    // Sysctls before addresses: every value explicit, so nothing is inherited from the machine.
+    // ip_forward first: writing it sets every device's forwarding, which the per-device values follow.
+    const Sysctls& s = host.sysctl();
+    auto flag = [](bool b) { return std::string(b ? "1" : "0"); };
+    router.write_sysctl("net/ipv4/ip_forward", flag(s.ip_forward));
+    router.write_sysctl("net/ipv4/conf/all/rp_filter", std::to_string(s.rp_filter_all));
+    router.write_sysctl("net/ipv4/conf/default/rp_filter", std::to_string(s.rp_filter_default));
+    router.write_sysctl("net/ipv4/conf/all/accept_local", flag(s.accept_local_all));
+    router.write_sysctl("net/ipv4/conf/all/route_localnet", flag(s.route_localnet_all));
+    router.write_sysctl("net/netfilter/nf_conntrack_tcp_loose", flag(s.tcp_loose));
+    router.write_sysctl("net/netfilter/nf_conntrack_tcp_be_liberal", flag(opt_.liberal_tcp_windows));
+    for (const auto& itf : host.interfaces()) {
+        // A path component is the device's name as it is (eth0.10 too): no dots to escape.
+        const std::string d = "net/ipv4/conf/" + itf.name + "/";
+        auto get = [&](const std::map<std::string, int, std::less<>>& m, int fallback) {
+            auto it = m.find(itf.name);
+            return std::to_string(it == m.end() ? fallback : it->second);
+        };
+        router.write_sysctl(d + "rp_filter", get(s.rp_filter, s.rp_filter_default));
+        router.write_sysctl(d + "accept_local", get(s.accept_local, 0));
+        router.write_sysctl(d + "route_localnet", get(s.route_localnet, 0));
+        router.write_sysctl(d + "forwarding", flag(s.forwarding_for(itf.name)));
+    }
+    for (const auto& itf : host.interfaces()) {
+        for (const auto& a : itf.addrs) {
+            if (a.addr.family != Family::ipv4) continue;
+            if (itf.loopback && format_ip(a.addr) == "127.0.0.1" && a.prefixlen == 8) continue;
+            const std::string len = "/" + std::to_string(a.prefixlen);
+            std::vector<std::string> args = a.peer ? std::vector<std::string>{"addr", "add", format_ip(a.addr), "peer", format_ip(*a.peer) + len}
+                                                   : std::vector<std::string>{"addr", "add", format_ip(a.addr) + len};
+            args.insert(args.end(), {"dev", itf.name});
+            if (a.broadcast) args.insert(args.end(), {"broadcast", format_ip(*a.broadcast)});
+            if (a.noprefixroute) args.push_back("noprefixroute");
+            ip(std::move(args));
+        }
+        if (!itf.loopback && itf.up) ip({"link", "set", "dev", itf.name, "up"});
+    }
+    // Routes the kernel does not derive from addresses: everything outside table local, gateway
+    // routes after the connected ones they go through.
+    std::vector<std::vector<std::string>> later;
+    auto add_routes = [&](std::uint32_t table) {
+        const RouteTable* t = host.table(table);
+        if (!t) return;
+        for (const auto& r : t->routes()) {
+            // The router runs without IPv6 (fwbench's packet path is IPv4 so far): a dumped host's
+            // IPv6 routes (fe80::/64 on every link) have nowhere to go.
+            if (r.dst.addr.family != Family::ipv4) continue;
+            if (table == rt_table_local && (r.type == RouteType::local || r.type == RouteType::broadcast)) continue;
+            std::vector<std::string> args = {"route", "replace", route_type_name(r.type), r.prefixlen == 0 ? std::string("default") : format_prefix(r.dst)};
+            if (r.gateway) args.insert(args.end(), {"via", format_ip(*r.gateway)});
+            if (!r.dev.empty()) args.insert(args.end(), {"dev", r.dev});
+            args.insert(args.end(), {"table", std::to_string(table)});
+            if (r.metric) args.insert(args.end(), {"metric", std::to_string(r.metric)});
+            if (r.prefsrc && r.type == RouteType::unicast) args.insert(args.end(), {"src", format_ip(*r.prefsrc)});
+            if (r.tos) args.insert(args.end(), {"tos", std::to_string(r.tos)});
+            if (r.gateway) later.push_back(std::move(args));
+            else ip(std::move(args));
+        }
+    };
+    for (std::uint32_t table = 1; table < 100000; ++table)
+        if (host.table(table)) add_routes(table);
+    for (auto& args : later) ip(std::move(args));
+    // Policy rules: replace the defaults with the host's — only when they differ: adding any
+    // rule sets the kernel's fib_has_custom_rules for good, which changes fib_validate_source.
+    if (host.has_custom_rules()) {
+        ip({"rule", "flush"});
+        run_program({{"ip", "rule", "del", "priority", "0"}, {}, router.fd()});  // flush keeps it on some kernels: gone either way
+    }
+    for (const auto& r : host.rules()) {
+        if (!host.has_custom_rules()) break;
+        if (r.family != Family::ipv4) continue;
+        std::vector<std::string> args = {"rule", "add", "priority", std::to_string(r.priority)};
+        if (r.invert) args.push_back("not");
+        if (r.from) args.insert(args.end(), {"from", format_prefix(*r.from)});
+        if (r.to) args.insert(args.end(), {"to", format_prefix(*r.to)});
+        if (r.fwmark) args.insert(args.end(), {"fwmark", std::to_string(*r.fwmark) + "/" + std::to_string(r.fwmask)});
+        if (r.iif) args.insert(args.end(), {"iif", *r.iif});
+        if (r.oif) args.insert(args.end(), {"oif", *r.oif});
+        if (r.tos) args.insert(args.end(), {"tos", std::to_string(*r.tos)});
+        switch (r.action) {
+            case RoutingRule::Action::lookup: args.insert(args.end(), {"lookup", std::to_string(r.table)}); break;
+            case RoutingRule::Action::blackhole: args.push_back("blackhole"); break;
+            case RoutingRule::Action::unreachable: args.push_back("unreachable"); break;
+            case RoutingRule::Action::prohibit: args.push_back("prohibit"); break;
+            case RoutingRule::Action::goto_: args.insert(args.end(), {"goto", std::to_string(r.goto_priority)}); break;
+            case RoutingRule::Action::nop: args.push_back("nop"); break;
+        }
+        if (r.suppress_prefixlength >= 0) args.insert(args.end(), {"suppress_prefixlength", std::to_string(r.suppress_prefixlength)});
+        ip(std::move(args));
+    }
+    // The kernel's own replies never reach iptables: drop what other sockets send, before raw.
+    run_in(router, {"nft", "-f", "-"},
+           "table inet fwbench_oracle {\n chain out {\n  type filter hook output priority -500; policy drop;\n"
+           "  meta skuid " + std::to_string(injector_uid) + " accept\n }\n}\n");
+
+    // Injection sockets: AF_PACKET at each peer, a raw IP socket (owned by injector_uid) in the router.
+    for (std::size_t i = 0; i < wires_.size(); ++i) {
+        EnterNamespace in(peers_[i]);
+        wires_[i].fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+        wires_[i].ifindex = static_cast<int>(if_nametoindex("eth0"));
+        if (wires_[i].fd < 0 || wires_[i].ifindex == 0) throw std::runtime_error(std::string("cannot open a packet socket: ") + std::strerror(errno));
+        if (opt_.capture_forwarded) {
+            wires_[i].listen_fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ETH_P_ALL));
+            sockaddr_ll at{};
+            at.sll_family = AF_PACKET;
+            at.sll_protocol = htons(ETH_P_ALL);
+            at.sll_ifindex = wires_[i].ifindex;
+            if (wires_[i].listen_fd < 0 || bind(wires_[i].listen_fd, reinterpret_cast<sockaddr*>(&at), sizeof at) != 0)
+                throw std::runtime_error(std::string("cannot listen on a peer link: ") + std::strerror(errno));
+        }
+    }
+    if (opt_.capture_forwarded)
+        for (const auto& w : wires_) ip({"link", "set", "dev", w.iface, "arp", "off"});
+    {
+        EnterNamespace in(router);
+        setfsuid(injector_uid);
+        raw_fd_ = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+        setfsuid(0);
+        if (raw_fd_ < 0) throw std::runtime_error(std::string("cannot open a raw socket: ") + std::strerror(errno));
+        // Like an application that may broadcast (without it, sending to a broadcast address fails).
+        int one = 1;
+        setsockopt(raw_fd_, SOL_SOCKET, SO_BROADCAST, &one, sizeof one);
+    }
+}
+
+KernelReplay::~KernelReplay() { teardown(); }
+
+void KernelReplay::teardown() {
+    trace_.reset();
+    for (auto& w : wires_) {
+        if (w.fd >= 0) close(w.fd);
+        if (w.listen_fd >= 0) close(w.listen_fd);
+    }
+    wires_.clear();
+    if (raw_fd_ >= 0) close(raw_fd_);
+    raw_fd_ = -1;
+    // Closing the descriptors removes the namespaces, and with them every device, address, route
+    // and table the replay made (netns.hpp).
+    peers_.clear();
+    router_.reset();
+}
+
+std::vector<LeftFrame> KernelReplay::take_forwarded() {
+    std::vector<LeftFrame> out;
+    std::vector<std::uint8_t> buf(65536);
+    for (const auto& w : wires_) {
+        if (w.listen_fd < 0) continue;
+        while (true) {
+            sockaddr_ll from{};
+            socklen_t len = sizeof from;
+            ssize_t n = recvfrom(w.listen_fd, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &len);
+            if (n < 0) break;  // EAGAIN: nothing more
+            if (from.sll_pkttype == PACKET_OUTGOING) continue;  // the injector's own frames
+            out.push_back({w.iface, std::vector<std::uint8_t>(buf.begin(), buf.begin() + n)});
+        }
+    }
+    return out;
+}
+
+void KernelReplay::inject(const Packet& p, Origin origin) {
+    if (opt_.pace) {
+        auto now_ns = [] {
+            timespec ts{};
+            clock_gettime(CLOCK_MONOTONIC, &ts);
+            return std::uint64_t(ts.tv_sec) * 1000000000ull + std::uint64_t(ts.tv_nsec);
+        };
+        if (!paced_started_) {
+            paced_started_ = true;
+            pace_first_ts_ = p.timestamp_ns;
+            pace_start_ns_ = now_ns();
+        }
+        std::uint64_t due = pace_start_ns_ + (p.timestamp_ns > pace_first_ts_ ? p.timestamp_ns - pace_first_ts_ : 0);
+        for (std::uint64_t now = now_ns(); now < due; now = now_ns()) {
+            std::uint64_t left = due - now;
+            timespec nap{static_cast<time_t>(left / 1000000000ull), static_cast<long>(left % 1000000000ull)};
+            nanosleep(&nap, nullptr);
+        }
+    }
+    auto datagram = build_ipv4(p);
+    if (origin == Origin::wire) {
+        for (const auto& w : wires_) {
+            if (w.iface != p.in.view()) continue;
+            MacAddr dst = p.pkttype == PktType::broadcast ? MacAddr{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}} : w.router_mac;
+            MacAddr src = p.has_mac ? p.src_mac : w.peer_mac;
+            auto frame = ethernet_frame(src, dst, datagram);
+            sockaddr_ll to{};
+            to.sll_family = AF_PACKET;
+            to.sll_ifindex = w.ifindex;
+            to.sll_halen = 6;
+            std::memcpy(to.sll_addr, dst.bytes.data(), 6);
+            if (sendto(w.fd, frame.data(), frame.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to) < 0)
+                throw std::runtime_error(std::string("cannot inject on ") + w.iface + ": " + std::strerror(errno));
+            return;
+        }
+        throw std::runtime_error("no interface " + std::string(p.in.view()) + " to inject on");
+    }
+    // Bound to the packet's source, the route lookup sees it as a socket bound there would (a
+    // 127/8 source is refused on a non-loopback device); a source that is not ours stays unbound.
+    sockaddr_in from{};
+    from.sin_family = AF_INET;
+    std::memcpy(&from.sin_addr, p.src.bytes.data(), 4);
+    if (bind(raw_fd_, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0) {
+        from.sin_addr.s_addr = INADDR_ANY;
+        bind(raw_fd_, reinterpret_cast<sockaddr*>(&from), sizeof from);
+    }
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    std::memcpy(&to.sin_addr, p.dst.bytes.data(), 4);
+    if (sendto(raw_fd_, datagram.data(), datagram.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to) < 0) {
+        // The kernel refused to route it (EINVAL, ENETUNREACH, EPERM): like fwbench's routing drops.
+        return;
+    }
+    // Looped-back packets finish their way in the backlog softirq, after sendto returns.
+    usleep(3000);
+}
+
+void KernelReplay::start_trace() {
+    if (opt_.legacy) throw std::runtime_error("per-packet traces need the nf_tables backend (iptables-legacy's TRACE only logs)");
+    {
+        EnterNamespace in(*router_);
+        trace_ = std::make_unique<NftTraceListener>();
+    }
+    // Before every iptables table (raw is at -300): every IPv4 packet arriving, and the
+    // injector's own in output (kernel replies are not traced: the guard drops them).
+    run_in(*router_, {"nft", "-f", "-"},
+        "table ip fwbench_trace {\n chain pre {\n  type filter hook prerouting priority -450;\n  meta nftrace set 1\n }\n"
+        " chain out {\n  type filter hook output priority -450;\n  meta skuid " + std::to_string(injector_uid) +
+        " meta nftrace set 1\n }\n}\n");
+    trace_->set_handles(run_in_router({"nft", "-j", "-a", "list", "ruleset"}));
+}
+
+std::vector<CountedRule> KernelReplay::take_trace() {
+    if (!trace_) throw std::logic_error("take_trace without KernelReplayOptions::trace_packets");
+    return trace_->drain("fwbench_");
+}
+
+void KernelReplay::load_nft(const std::string& text) { run_in(*router_, {"nft", "-f", "-"}, text); }
+
+std::uint64_t KernelReplay::flood(const Packet& p, std::size_t count) {
+    for (const auto& w : wires_) {
+        if (w.iface != p.in.view()) continue;
+        auto frame = ethernet_frame(w.peer_mac, w.router_mac, build_ipv4(p));
+        sockaddr_ll to{};
+        to.sll_family = AF_PACKET;
+        to.sll_ifindex = w.ifindex;
+        to.sll_halen = 6;
+        std::memcpy(to.sll_addr, w.router_mac.bytes.data(), 6);
+        constexpr unsigned batch = 64;
+        iovec iov[batch];
+        mmsghdr msgs[batch];
+        for (unsigned i = 0; i < batch; ++i) {
+            iov[i] = {frame.data(), frame.size()};
+            msgs[i] = {};
+            msgs[i].msg_hdr.msg_iov = &iov[i];
+            msgs[i].msg_hdr.msg_iovlen = 1;
+            msgs[i].msg_hdr.msg_name = &to;
+            msgs[i].msg_hdr.msg_namelen = sizeof to;
+        }
+        auto cpu_ns = [] {
+            rusage u{};
+            getrusage(RUSAGE_THREAD, &u);
+            return (std::uint64_t(u.ru_utime.tv_sec) + std::uint64_t(u.ru_stime.tv_sec)) * 1000000000ull +
+                   (std::uint64_t(u.ru_utime.tv_usec) + std::uint64_t(u.ru_stime.tv_usec)) * 1000ull;
+        };
+        std::uint64_t start = cpu_ns();
+        for (std::size_t sent = 0; sent < count;) {
+            unsigned n = static_cast<unsigned>(std::min<std::size_t>(batch, count - sent));
+            int r = sendmmsg(w.fd, msgs, n, 0);
+            if (r <= 0) throw std::runtime_error(std::string("sendmmsg failed: ") + std::strerror(errno));
+            sent += static_cast<std::size_t>(r);
+        }
+        return cpu_ns() - start;
+    }
+    throw std::runtime_error("no interface " + std::string(p.in.view()) + " to flood");
+}
+
+std::string KernelReplay::run_in_router(std::vector<std::string> argv, std::string input) const {
+    return run_in(*router_, std::move(argv), std::move(input));
+}
+
+std::string KernelReplay::counters() const { return run_in_router({opt_.legacy ? "iptables-legacy-save" : "iptables-save", "-c"}); }
+
+std::string describe_difference(const CounterDifference& d) {
+    return d.table + " " + d.chain + " " + (d.rule ? "rule " + std::to_string(d.rule) : std::string("policy")) + ": fwbench " +
+           std::to_string(d.fwbench.packets) + "/" + std::to_string(d.fwbench.bytes) + ", kernel " + std::to_string(d.kernel.packets) + "/" +
+           std::to_string(d.kernel.bytes) + "   " + d.text;
+}
+
+Packet packet_as_sent(const Packet& p, Origin origin, const PathResult& r) {
+    Packet sent = p;
+    if (origin == Origin::local && !unspecified_address(r.source)) sent.src = r.source;
+    return sent;
+}
+
+std::vector<CounterDifference> compare_counters(const Ruleset& rs, const CounterSource& mine, const std::string& kernel_text,
+                                                const IpsetRegistry* ipsets) {
+    RulesetParseOptions opt;
+    opt.ipsets = ipsets;
+    opt.source = "kernel iptables-save";
+    opt.family = rs.family;
+    Ruleset kernel = parse_ruleset(kernel_text, opt);
+    std::vector<CounterDifference> diffs;
+    for (std::size_t ti = 0; ti < rs.tables.size(); ++ti) {
+        const Table& t = rs.tables[ti];
+        const Table* kt = kernel.table(t.name);
+        for (std::size_t ci = 0; ci < t.chains.size(); ++ci) {
+            const Chain& c = t.chains[ci];
+            const Chain* kc = kt ? kt->chain(c.name) : nullptr;
+            for (std::size_t ri = 0; ri < c.rules.size(); ++ri) {
+                Counters k = kc && ri < kc->rules.size() ? kc->rules[ri].input_counters : Counters{};
+                Counters f = mine.rule(ti, ci, ri);
+                if (k != f) diffs.push_back({t.name, c.name, static_cast<int>(ri + 1), f, k, format_rule(c.rules[ri], c.name)});
+            }
+            if (c.builtin) {
+                Counters k = kc ? kc->input_counters : Counters{};
+                Counters f = mine.policy(ti, ci);
+                if (k != f) diffs.push_back({t.name, c.name, 0, f, k, ":" + c.name + " policy"});
+            }
+        }
+    }
+    return diffs;
+}
+
+std::string DifferentialResult::report(const std::string& indent) const {
+    std::string out;
+    for (const auto& d : counters) out += indent + describe_difference(d) + "\n";
+    for (const auto& d : packets)
+        out += indent + "packet " + std::to_string(d.index + 1) + " (" + d.packet + ")\n" + indent + "  fwbench counted: " +
+               format_counted(d.fwbench) + "\n" + indent + "  kernel counted:  " + format_counted(d.kernel) + "\n";
+    if (packets_differing > packets.size())
+        out += indent + "... and " + std::to_string(packets_differing - packets.size()) + " more packets counted differently\n";
+    return out;
+}
+
+DifferentialRun::DifferentialRun(const Host& kernel_host, const Ruleset& rs, KernelReplayOptions opt)
+    : rs_(rs), traced_(!opt.legacy), kernel_(kernel_host, rs, with_trace(opt)) {}
+
+void DifferentialRun::send(const Packet& input, Origin origin, const PathResult& r) {
+    kernel_.inject(packet_as_sent(input, origin, r), origin);
+    if (!traced_) return;
+    std::vector<CountedRule> kernel = kernel_.take_trace();
+    std::vector<CountedRule> mine = counted_rules(rs_, r);
+    std::size_t index = result_.packets_compared++;
+    if (kernel == mine) return;
+    ++result_.packets_differing;
+    if (result_.packets.size() < DifferentialResult::max_packet_differences)
+        result_.packets.push_back({index, format_packet_description(input, origin == Origin::local), std::move(mine), std::move(kernel)});
+}
+
+DifferentialResult DifferentialRun::finish(const CounterSource& fwbench_counters, const IpsetRegistry* ipsets) {
+    result_.counters = compare_counters(rs_, fwbench_counters, kernel_.counters(), ipsets);
+    return result_;
+}
+
+DifferentialResult run_differential(const Host& model_host, const Host& kernel_host, const DifferentialCase& c, KernelReplayOptions opt) {
+    std::optional<IpsetRegistry> ipsets;
+    if (!opt.ipsets.empty()) ipsets = IpsetRegistry::parse(opt.ipsets, "ipsets");
+    PacketPath path(c.ruleset, model_host, ipsets ? &*ipsets : nullptr);
+    PathState st(c.ruleset, EngineOptions{}, model_host.sysctl());
+    DifferentialRun run(kernel_host, c.ruleset, opt);
+    for (const auto& [p, origin] : c.packets) run.send(p, origin, path.process(p, origin, st, run.traced()));
+    return run.finish(st.engine, ipsets ? &*ipsets : nullptr);
+}
+
+DifferentialCase shrink_disagreement(const Host& model_host, const Host& kernel_host, DifferentialCase c, KernelReplayOptions opt) {
+    auto disagrees = [&](const DifferentialCase& x) { return !run_differential(model_host, kernel_host, x, opt).agree(); };
+    for (std::size_t i = c.packets.size(); i-- > 0;) {
+        if (c.packets.size() == 1) break;
+        DifferentialCase trial = c;
+        trial.packets.erase(trial.packets.begin() + static_cast<std::ptrdiff_t>(i));
+        if (disagrees(trial)) c = std::move(trial);
+    }
+    for (std::size_t t = c.ruleset.tables.size(); t-- > 0;)
+        for (std::size_t ch = c.ruleset.tables[t].chains.size(); ch-- > 0;)
+            for (std::size_t r = c.ruleset.tables[t].chains[ch].rules.size(); r-- > 0;) {
+                DifferentialCase trial = c;
+                auto& rules = trial.ruleset.tables[t].chains[ch].rules;
+                rules.erase(rules.begin() + static_cast<std::ptrdiff_t>(r));
+                if (disagrees(trial)) c = std::move(trial);
+            }
+    return c;
+}
+
+std::string reproduction(const DifferentialCase& c, const std::string& host_json, const std::string& dir, const std::string& name,
+                         const std::string& ipsets) {
+    std::string rules = dir + "/" + name + ".v4", host = dir + "/" + name + "-host.json";
+    auto write = [](const std::string& path, const std::string& text) {
+        FILE* f = std::fopen(path.c_str(), "w");
+        if (!f) throw std::runtime_error(path + ": cannot write the reproduction: " + std::strerror(errno));
+        bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+        ok = std::fclose(f) == 0 && ok;
+        if (!ok) throw std::runtime_error(path + ": cannot write the reproduction: " + std::strerror(errno));
+    };
+    write(rules, format_ruleset(c.ruleset));
+    write(host, host_json);
+    std::vector<std::string> argv = {"fwbench", "kernel-check", "--rules", rules, "--host", host};
+    if (!ipsets.empty()) {
+        std::string sets = dir + "/" + name + "-ipsets.save";
+        write(sets, ipsets);
+        argv.insert(argv.end(), {"--ipsets", sets});
+    }
+    for (const auto& [p, origin] : c.packets) argv.push_back(format_packet_description(p, origin == Origin::local));
+    return display_command(argv);  // quoted for a person's shell: names may hold any byte it reads
+}
+
+}  // namespace fwbench
