@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Set up, build and run the whole test suite (the README's second command): once in the
 # release build, then again in an ASan/UBSan build so memory and undefined-behaviour errors fail.
-# Then each fuzz target for FWBENCH_FUZZ_SECONDS (default 60) under libFuzzer (scripts/fuzz.sh).
+# After each, every skipped test case is printed with its reason; with FWBENCH_REQUIRE_KERNEL=1
+# (CI) a skip fails the run (scripts/check_skips.py). Then each fuzz target for
+# FWBENCH_FUZZ_SECONDS (default 60) under libFuzzer (scripts/fuzz.sh).
 # FWBENCH_SKIP_SANITIZERS=1 runs only the release build (for quick local iterations), without
 # the sanitizer build and the fuzzers.
 set -euo pipefail
@@ -11,11 +13,13 @@ cd "$(dirname "$0")/.."
 [ -d build ] || meson setup build
 meson compile -C build
 meson test -C build --print-errorlogs "$@"
+./scripts/check_skips.py build
 
 if [ "${FWBENCH_SKIP_SANITIZERS:-0}" != 1 ]; then
   [ -d build-asan ] || meson setup build-asan -Db_sanitize=address,undefined -Dbuildtype=debug
   meson compile -C build-asan
   UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
     meson test -C build-asan --print-errorlogs --timeout-multiplier 4 "$@"
+  ./scripts/check_skips.py build-asan
   ./scripts/fuzz.sh "${FWBENCH_FUZZ_SECONDS:-60}"
 fi

@@ -8,6 +8,7 @@
 
 #include "fwbench/box_index.hpp"
 #include "fwbench/classbench.hpp"
+#include "must_run.hpp"
 
 namespace fwbench {
 namespace {
@@ -149,7 +150,7 @@ TEST(BoxIndex, ClassBenchSets) {
     namespace fs = std::filesystem;
     const char* env = std::getenv("FWBENCH_SHARED_DATA");
     fs::path dir = fs::path(env ? env : "../shared/data") / "classbench";
-    if (!fs::is_directory(dir)) GTEST_SKIP() << dir << " is not present";
+    if (!fs::is_directory(dir)) FWBENCH_CANNOT_RUN(dir << " is not present");
     int sets = 0;
     for (const char* name : {"acl1_1k", "fw1_1k", "ipc1_1k", "acl1_10k", "fw1_10k", "ipc1_10k"}) {
         if (!fs::exists(dir / name)) continue;

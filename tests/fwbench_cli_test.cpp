@@ -16,6 +16,7 @@
 #include "fwbench/ruleset_parser.hpp"
 #include "fwbench/subprocess.hpp"
 #include "command_words.hpp"
+#include "must_run.hpp"
 
 namespace {
 
@@ -305,10 +306,7 @@ TEST(FwbenchDumpHost, TheRunningHostReadsBack) {
 namespace {
 
 TEST(FwbenchKernelCheck, SeedCaptureAgreesWithTheKernel) {
-    if (geteuid() != 0) {
-        if (const char* req = std::getenv("FWBENCH_REQUIRE_KERNEL"); req && std::string(req) == "1") FAIL() << "kernel-check required but not root";
-        GTEST_SKIP() << "kernel-check needs root for network namespaces";
-    }
+    if (geteuid() != 0) FWBENCH_CANNOT_RUN("kernel-check needs root for network namespaces");
     std::string args = "kernel-check --rules " + env("FWBENCH_SOURCE") + "/traces/seed/rules.v4 --host " + env("FWBENCH_SOURCE") +
                        "/traces/seed/host.json --pcap " + env("FWBENCH_SOURCE") + "/traces/seed/capture.pcap";
     for (const char* backend : {"", " --legacy"}) {

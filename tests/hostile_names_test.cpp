@@ -22,6 +22,7 @@
 #include "fwbench/packet_codec.hpp"
 #include "fwbench/packet_description.hpp"
 #include "fwbench/subprocess.hpp"
+#include "must_run.hpp"
 
 namespace fwbench {
 namespace {
@@ -34,20 +35,8 @@ std::string env(const char* name) {
     return v;
 }
 
-bool root_or_skip_reason(std::string& why) {
-    if (geteuid() == 0) return true;
-    why = "needs root (network namespaces)";
-    return false;
-}
-
-#define REQUIRE_ROOT()                                                                                                         \
-    do {                                                                                                                       \
-        std::string why_;                                                                                                      \
-        if (!root_or_skip_reason(why_)) {                                                                                      \
-            if (const char* req = std::getenv("FWBENCH_REQUIRE_KERNEL"); req && std::string(req) == "1") FAIL() << why_; \
-            GTEST_SKIP() << why_;                                                                                              \
-        }                                                                                                                      \
-    } while (0)
+#define REQUIRE_ROOT() \
+    if (geteuid() != 0) FWBENCH_CANNOT_RUN("needs root (network namespaces)")
 
 // Interface names: 15 bytes at most, no '/', ':' or space — but anything a shell would act on.
 const std::string wan = "$(>fwbc1)", lan = "`>fwbc2`;>fwbc3";
@@ -170,8 +159,7 @@ TEST_F(HostileNames, CapturesNamingThem) {
     ProgramResult r = fwbench({"--rules", rules_file(), "--host", host_file(), "--ipsets", ipsets_file(), "--pcap", capture, "-q", "--verdicts", "-"});
     ASSERT_EQ(r.exit_status, 0) << r.err;
     EXPECT_EQ(r.out, "0\tDROP\tfilter:INPUT:2\n1\tACCEPT\tfilter:" + chain + ":1\n2\tACCEPT\tfilter:FORWARD:1\n");
-    std::string why;
-    if (!root_or_skip_reason(why)) return;  // the kernel half: HostileNames.KernelCheckBuildsThemAndAgrees says why it skips
+    if (geteuid() != 0) return;  // the kernel half: HostileNames.KernelCheckBuildsThemAndAgrees says why it cannot run
     ProgramResult k = fwbench({"kernel-check", "--rules", rules_file(), "--host", host_file(), "--ipsets", ipsets_file(), "--pcap", capture});
     EXPECT_EQ(k.exit_status, 0) << k.out << k.err;
     EXPECT_NE(k.out.find("fwbench and the kernel agree"), std::string::npos) << k.out;

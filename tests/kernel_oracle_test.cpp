@@ -22,6 +22,7 @@
 #include "fwbench/packet_path.hpp"
 #include "fwbench/ruleset_parser.hpp"
 #include "fwbench/ruleset_printer.hpp"
+#include "must_run.hpp"
 #include "name_cases.hpp"
 #include "path_cases.hpp"
 #include "path_fixtures.hpp"
@@ -33,9 +34,7 @@ namespace {
 void require_kernel() {
     std::string why;
     if (KernelReplay::available(&why)) return;
-    if (const char* req = std::getenv("FWBENCH_REQUIRE_KERNEL"); req && std::string(req) == "1")
-        FAIL() << "the kernel oracle is required here (FWBENCH_REQUIRE_KERNEL=1) but cannot run: " << why;
-    GTEST_SKIP() << "kernel oracle unavailable: " << why;
+    FWBENCH_CANNOT_RUN("kernel oracle unavailable: " << why);
 }
 
 // The kernel itself judges the interface-name table of names.hpp: each name is given to a veth
@@ -63,7 +62,6 @@ TEST_P(KernelOracle, CountersEqualTheKernels) {
     require_kernel();
     if (HasFatalFailure() || IsSkipped()) return;
     const test::PathCase& c = GetParam();
-    if (c.kernel_skip) GTEST_SKIP() << "not replayable into the kernel: " << c.kernel_skip;
     std::string host_json = std::string("{\"addr\":") + test::router_addr + ",\"route\":" + test::router_routes +
                             ",\"rule\":" + test::router_rules + ",\"sysctl\":{" + c.sysctl + "}}";
     Host host = Host::from_json(host_json, "router.json");
@@ -94,7 +92,30 @@ std::string case_name(const ::testing::TestParamInfo<test::PathCase>& info) {
     return std::to_string(info.index) + "_" + n;
 }
 
-INSTANTIATE_TEST_SUITE_P(PathFixtures, KernelOracle, ::testing::ValuesIn(test::path_cases), case_name);
+std::vector<test::PathCase> replayable_cases() {
+    std::vector<test::PathCase> out;
+    for (const auto& c : test::path_cases)
+        if (!c.kernel_skip) out.push_back(c);
+    return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(PathFixtures, KernelOracle, ::testing::ValuesIn(replayable_cases()), case_name);
+
+// The fixtures the kernel cannot replay as written are left out above rather than skipped (in
+// CI nothing may skip): exactly these, so leaving out another is a decision made here.
+TEST(KernelOracleFixtures, OnlyTheseCannotBeReplayed) {
+    std::set<std::string> left_out;
+    for (const auto& c : test::path_cases)
+        if (c.kernel_skip) left_out.insert(std::string(c.name) + ": " + c.kernel_skip);
+    const std::set<std::string> expected = {
+        "item 11: two LAN hosts masqueraded from the same port get distinct replies: the kernel picks the clashing connection's new port "
+        "from a hash: the reply cannot be addressed to it in advance",
+        "unknown arrival interface is a named drop: the packet arrives on an interface the host does not have",
+    };
+    EXPECT_EQ(left_out, expected);
+    EXPECT_EQ(replayable_cases().size() + expected.size(), test::path_cases.size());
+    EXPECT_GE(replayable_cases().size(), 58u) << "fewer fixtures reach the kernel than before";
+}
 
 }  // namespace
 }  // namespace fwbench
@@ -141,6 +162,7 @@ TEST(KernelOracleRandom, RandomRulesetsAndTraffic) {
     require_kernel();
     if (HasFatalFailure() || IsSkipped()) return;
     int count = std::getenv("FWBENCH_RANDOM_CASES") ? std::atoi(std::getenv("FWBENCH_RANDOM_CASES")) : 120;
+    ASSERT_GE(count, 20) << "FWBENCH_RANDOM_CASES=" << count << ": too few cases for the differential to mean anything";
     std::uint64_t first = std::getenv("FWBENCH_RANDOM_SEED") ? std::strtoull(std::getenv("FWBENCH_RANDOM_SEED"), nullptr, 10) : 1;
     std::string host_json = std::string("{\"addr\":") + test::router_addr + ",\"route\":" + test::router_routes +
                             ",\"rule\":" + test::router_rules + ",\"sysctl\":{\"ip_forward\":1}}";
@@ -193,7 +215,7 @@ TEST(KernelOracleReal, SharedRulesetsWithAimedTraffic) {
     namespace fs = std::filesystem;
     const char* env = std::getenv("FWBENCH_SHARED_DATA");
     fs::path dir = fs::path(env ? env : "../shared/data") / "rulesets";
-    if (!fs::is_directory(dir)) GTEST_SKIP() << dir << " is not present: no real rulesets to replay";
+    if (!fs::is_directory(dir)) FWBENCH_CANNOT_RUN(dir << " is not present: no real rulesets to replay");
     int replayed = 0;
     std::vector<std::string> skipped, hosts_from_dumps, certain, made_up, without, paced;
     for (const auto& e : fs::recursive_directory_iterator(dir)) {
@@ -339,7 +361,17 @@ TEST(KernelOracleReal, SharedRulesetsWithAimedTraffic) {
     list("replayed with made-up ipsets:", made_up, false);
     list("replayed without the rules this kernel refuses:", without, false);
     list("paced to their timestamps (rate matches):", paced, false);
-    EXPECT_GE(replayed, 5) << "too few real rulesets could be replayed";
+    // The floor: every IPv4 ruleset is replayed but those left out on purpose, each for its reason
+    // (IPv6 is issue 14's; the stress test carries an option iptables refuses too).
+    const std::set<std::string> left_out_on_purpose = {
+        "iptables-semantics/iptables-save: fwbench refuses it (<input>:12:55: unknown option '--something-else' (not an option of: multiport))",
+    };
+    for (const auto& s : skipped) {
+        if (s.find(": IPv6 (") == std::string::npos) {
+            EXPECT_EQ(left_out_on_purpose.count(s), 1u) << "a real ruleset was not replayed: " << s;
+        }
+    }
+    EXPECT_GE(replayed, 13) << "fewer real rulesets reached the kernel than the 13 of the README";
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include "fwbench/packet_codec.hpp"
 #include "fwbench/packet_description.hpp"
 #include "command_words.hpp"
+#include "must_run.hpp"
 
 namespace fwbench {
 namespace {
@@ -155,10 +156,7 @@ bool can_use_namespaces(std::string& why) {
 // and counts them exactly as fwbench counts the same frames read from a capture.
 TEST(FwbenchPorts, LiveAfPacketPortEqualsTheCapture) {
     std::string why;
-    if (!can_use_namespaces(why)) {
-        if (const char* req = std::getenv("FWBENCH_REQUIRE_KERNEL"); req && std::string(req) == "1") FAIL() << "namespaces required: " << why;
-        GTEST_SKIP() << "live port test needs network namespaces: " << why;
-    }
+    if (!can_use_namespaces(why)) FWBENCH_CANNOT_RUN("live port test needs network namespaces: " << why);
     const std::string host = env_or_fail("FWBENCH_SOURCE") + "/traces/seed/host.json";
     const std::string rules = write("live.v4",
                                     "*filter\n:INPUT DROP [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"

@@ -15,6 +15,7 @@
 #include "fwbench/ruleset_parser.hpp"
 #include "fwbench/ruleset_printer.hpp"
 #include "router_workload.hpp"
+#include "must_run.hpp"
 
 namespace fwbench {
 namespace {
@@ -53,7 +54,7 @@ std::string analysis_counters(const PacketPath& path, const Router& r) {
 }
 
 TEST(ReplayDataplane, OneWorkerGivesTheAnalysisCountersAndTwoWorkersTheSame) {
-    if (worker_lcores() < 2) GTEST_SKIP() << "this machine gives EAL " << worker_lcores() << " worker lcore(s); the test needs 2 (one per CPU)";
+    if (worker_lcores() < 2) FWBENCH_CANNOT_RUN("this machine gives EAL " << worker_lcores() << " worker lcore(s); the test needs 2 (one per CPU)");
     Router r(800);
     for (EngineKind engine : {EngineKind::linear, EngineKind::compiled}) {
         PacketPath path(r.rs, r.host, nullptr, engine);
@@ -103,7 +104,7 @@ TEST(ReplayDataplane, FlowsJoinAcrossNatAndIcmpErrors) {
 }
 
 TEST(ReplayDataplane, PassesAddUpAndTheNullPathCountsNothing) {
-    if (worker_lcores() < 1) GTEST_SKIP() << "EAL has no worker lcore";
+    if (worker_lcores() < 1) FWBENCH_CANNOT_RUN("EAL has no worker lcore");
     Router r(200);
     // No conntrack, no stateful match: every pass counts the same.
     Ruleset stateless = parse_ruleset("*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
