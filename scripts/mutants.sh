@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Re-runs the mutants of tests/mutants/: each patch breaks one thing on purpose and names the
+# test that must catch it ("Killed-by: MESON_TEST GTEST_FILTER"). The script copies the tracked
+# files of the working tree to a scratch directory (nothing here is touched), builds it once, then
+# for each patch applies it, rebuilds only that test's programs, runs the test with the filter,
+# and reverts the patch. A mutant the named test does not fail SURVIVED: the script exits 1.
+#   scripts/mutants.sh [tests/mutants/NN-name.patch ...]    (default: all of them)
+# FWBENCH_MUTANT_DIR (default /tmp/fwbench-mutants) holds the copy and its build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+work=${FWBENCH_MUTANT_DIR:-/tmp/fwbench-mutants}
+patches=("$@")
+if ((${#patches[@]} == 0)); then patches=(tests/mutants/*.patch); fi
+
+rm -rf "$work/src"
+mkdir -p "$work/src"
+git ls-files -z | (cd "$repo" && xargs -0 tar cf -) | tar xf - -C "$work/src"
+ln -sfn "$repo/../shared" "$work/shared"  # the tests read ../shared/data beside the source
+[ -d "$work/build" ] || meson setup "$work/build" "$work/src" >/dev/null
+echo "mutants: building the unmutated copy in $work/build"
+meson compile -C "$work/build" >/dev/null
+
+# The programs each meson test runs.
+targets_of() {
+  case "$1" in
+    fwbench-cli) echo "cli_tests fwbench inject_frames" ;;
+    kernel-oracle) echo "kernel_oracle_tests" ;;
+    *) echo "${1}_tests" ;;
+  esac
+}
+
+killed=0 survived=0
+for p in "${patches[@]}"; do
+  name=$(basename "$p" .patch)
+  read -r test filter < <(sed -n 's/^Killed-by: //p' "$p")
+  patch -s -p1 -d "$work/src" < "$p"
+  status=killed
+  if ! meson compile -C "$work/build" $(targets_of "$test") >"$work/$name.build.log" 2>&1; then
+    status="killed (does not build: $work/$name.build.log)"
+  elif meson test -C "$work/build" --no-rebuild "$test" --test-args="--gtest_filter=$filter" >"$work/$name.test.log" 2>&1; then
+    status=SURVIVED
+  fi
+  patch -s -R -p1 -d "$work/src" < "$p"
+  if [[ $status == SURVIVED ]]; then survived=$((survived + 1)); else killed=$((killed + 1)); fi
+  printf '%-40s %-16s %-40s %s\n' "$name" "$test" "$filter" "$status"
+done
+echo "mutants: $killed killed, $survived survived"
+((survived == 0))
