@@ -34,14 +34,16 @@ killed=0 survived=0
 for p in "${patches[@]}"; do
   name=$(basename "$p" .patch)
   read -r test filter < <(sed -n 's/^Killed-by: //p' "$p")
-  patch -s -p1 -d "$work/src" < "$p"
+  if ! patch --batch -s -p1 -d "$work/src" < "$p" >"$work/$name.patch.log" 2>&1; then
+    echo "mutants: $p does not apply to this tree ($work/$name.patch.log): make it again"; exit 2
+  fi
   status=killed
   if ! meson compile -C "$work/build" $(targets_of "$test") >"$work/$name.build.log" 2>&1; then
     status="killed (does not build: $work/$name.build.log)"
   elif meson test -C "$work/build" --no-rebuild "$test" --test-args="--gtest_filter=$filter" >"$work/$name.test.log" 2>&1; then
     status=SURVIVED
   fi
-  patch -s -R -p1 -d "$work/src" < "$p"
+  patch --batch -s -R -p1 -d "$work/src" < "$p"
   if [[ $status == SURVIVED ]]; then survived=$((survived + 1)); else killed=$((killed + 1)); fi
   printf '%-40s %-16s %-40s %s\n' "$name" "$test" "$filter" "$status"
 done

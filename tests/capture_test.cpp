@@ -8,7 +8,7 @@
 #include <random>
 
 #include "fwbench/capture.hpp"
-#include "fwbench/capture_replay.hpp"
+#include "fwbench/capture_analysis.hpp"
 #include "fwbench/packet_codec.hpp"
 #include "fwbench/packet_description.hpp"
 #include "must_run.hpp"
@@ -106,7 +106,7 @@ TEST(Capture, RawIpLinkTypes) {
 TEST(Capture, LinuxSllAndSll2CarryDirectionAndInterface) {
     auto l3 = datagram("tcp 192.0.2.1:1 > 198.51.100.2:2 flags=S");
     auto sll = read_all(write_temp("sll.pcap", write_pcap(linktype::linux_sll, {{0, sll_frame(4, l3), 0, Direction::unknown, 0},
-                                                                                  {0, sll_frame(1, l3), 0, Direction::unknown, 0}})));
+                                                                                {0, sll_frame(1, l3), 0, Direction::unknown, 0}})));
     ASSERT_EQ(sll.size(), 2u);
     EXPECT_EQ(sll[0].direction, Direction::outbound);
     EXPECT_EQ(*sll[1].pkttype, PktType::broadcast);
@@ -213,16 +213,18 @@ TEST(Capture, PacketLevelProblemsAreNamed) {
     for (const auto& c : cases) {
         // Ethernet type 0x0800 says IPv4 whatever the bytes say, as on the wire.
         auto frame = ethernet_frame(mac_a, mac_b, c.l3);
-        auto file = write_temp("bad.pcap", write_pcap(linktype::ethernet, {{0, frame, 0, Direction::unknown,
-                                                                             static_cast<std::uint32_t>(frame.size() + c.origlen_extra)}}));
+        auto file = write_temp(
+            "bad.pcap",
+            write_pcap(linktype::ethernet, {{0, frame, 0, Direction::unknown, static_cast<std::uint32_t>(frame.size() + c.origlen_extra)}}));
         auto recs = read_all(file);
         ASSERT_EQ(recs.size(), 1u);
         ParsedDatagram d = parse_ipv4(recs[0].l3.data(), recs[0].l3.size(), recs[0].l3_wire_length);
         EXPECT_EQ(malformation_name(d.error), std::string(malformation_name(c.want)));
     }
     // Link-level problems: a frame shorter than its header, and a non-IP frame.
-    auto recs = read_all(write_temp("short.pcap", write_pcap(linktype::ethernet, {{0, {1, 2, 3}, 0, Direction::unknown, 0},
-                                                                                 {0, ethernet_frame(mac_a, mac_b, {0, 1}, 0, 0x0806), 0, Direction::unknown, 0}})));
+    auto recs = read_all(
+        write_temp("short.pcap", write_pcap(linktype::ethernet, {{0, {1, 2, 3}, 0, Direction::unknown, 0},
+                                                                 {0, ethernet_frame(mac_a, mac_b, {0, 1}, 0, 0x0806), 0, Direction::unknown, 0}})));
     ASSERT_EQ(recs.size(), 2u);
     EXPECT_EQ(recs[0].problem, "truncated_ethernet_header");
     EXPECT_EQ(recs[1].problem, "not_ip_arp");
@@ -265,8 +267,10 @@ TEST(CaptureMutation, DamagedFilesNeverCrash) {
     auto l3 = datagram("tcp 192.0.2.1:1234 > 198.51.100.2:22 flags=S len=70");
     auto icmp = datagram("icmp 198.51.100.7 > 203.0.113.1 type=3/3 quoted=udp:203.0.113.1:4000>198.51.100.7:53");
     std::vector<std::vector<std::uint8_t>> seeds = {
-        write_pcap(linktype::ethernet, {{1, ethernet_frame(mac_a, mac_b, l3, 7), 0, Direction::unknown, 0}, {2, ethernet_frame(mac_a, mac_b, icmp), 0, Direction::unknown, 0}}),
-        write_pcap(linktype::linux_sll2, {{1, sll2_frame(2, 0, l3), 0, Direction::unknown, 0}, {2, sll2_frame(3, 4, icmp), 0, Direction::unknown, 0}}, true),
+        write_pcap(linktype::ethernet, {{1, ethernet_frame(mac_a, mac_b, l3, 7), 0, Direction::unknown, 0},
+                                        {2, ethernet_frame(mac_a, mac_b, icmp), 0, Direction::unknown, 0}}),
+        write_pcap(linktype::linux_sll2, {{1, sll2_frame(2, 0, l3), 0, Direction::unknown, 0}, {2, sll2_frame(3, 4, icmp), 0, Direction::unknown, 0}},
+                   true),
         write_pcap(linktype::linux_sll, {{1, sll_frame(0, l3), 0, Direction::unknown, 0}}),
         write_pcapng({{linktype::raw, "wan1"}, {linktype::ethernet, "lan0"}},
                      {{1, l3, 0, Direction::inbound, 0}, {2, ethernet_frame(mac_a, mac_b, icmp), 1, Direction::outbound, 0}}),

@@ -82,7 +82,8 @@ private:
     unsigned pick(unsigned n) { return static_cast<unsigned>(rng_() % n); }
 
     std::string addr() {
-        static const char* pool[] = {"192.0.2.1", "192.0.2.77", "192.0.2.200", "198.51.100.7", "198.51.100.130", "203.0.113.9", "10.1.2.3", "10.200.0.1"};
+        static const char* pool[] = {"192.0.2.1",      "192.0.2.77",  "192.0.2.200", "198.51.100.7",
+                                     "198.51.100.130", "203.0.113.9", "10.1.2.3",    "10.200.0.1"};
         return pool[pick(8)];
     }
     std::string port() {
@@ -115,8 +116,10 @@ private:
         if (pick(15) == 0) r << (pick(2) ? " -f" : " ! -f");
         std::string proto;
         switch (pick(6)) {
-            case 0: case 1: proto = "tcp"; break;
-            case 2: case 3: proto = "udp"; break;
+            case 0:
+            case 1: proto = "tcp"; break;
+            case 2:
+            case 3: proto = "udp"; break;
             case 4: proto = "icmp"; break;
             default: break;
         }
@@ -131,8 +134,12 @@ private:
                 r << " -m " << proto;
                 if (pick(2)) r << (pick(8) == 0 ? " !" : "") << " --sport " << range();
                 if (pick(2)) r << (pick(8) == 0 ? " !" : "") << " --dport " << range();
-                static const char* flag_tests[] = {" --syn", " --tcp-flags SYN,ACK ACK", " ! --syn", " --tcp-flags SYN,RST SYN",
-                                                   " --tcp-flags ALL NONE", " --tcp-flags FIN,ACK FIN,ACK"};
+                static const char* flag_tests[] = {" --syn",
+                                                   " --tcp-flags SYN,ACK ACK",
+                                                   " ! --syn",
+                                                   " --tcp-flags SYN,RST SYN",
+                                                   " --tcp-flags ALL NONE",
+                                                   " --tcp-flags FIN,ACK FIN,ACK"};
                 if (proto == "tcp" && pick(4) == 0) r << flag_tests[pick(6)];
             }
             if (pick(6) == 0) r << " -m multiport " << (pick(3) == 0 ? "--ports " : pick(2) ? "--dports " : "--sports ") << range() << "," << range();
@@ -142,7 +149,10 @@ private:
         static const char* state_sets[] = {"NEW", "ESTABLISHED,RELATED", "INVALID", "UNTRACKED", "NEW,ESTABLISHED", "RELATED"};
         if (pick(5) == 0) r << " -m state" << (pick(6) == 0 ? " !" : "") << " --state " << state_sets[pick(6)];
         if (pick(7) == 0)
-            r << " -m conntrack" << (pick(6) == 0 ? " !" : "") << " --ctstate " << (pick(4) == 0 ? "SNAT" : pick(3) == 0 ? "DNAT,NEW" : state_sets[pick(6)]);
+            r << " -m conntrack" << (pick(6) == 0 ? " !" : "") << " --ctstate "
+              << (pick(4) == 0   ? "SNAT"
+                  : pick(3) == 0 ? "DNAT,NEW"
+                                 : state_sets[pick(6)]);
         if (pick(10) == 0) r << " -m mark " << (pick(5) == 0 ? "! " : "") << "--mark " << pick(4);
         if (pick(12) == 0) r << " -m length --length " << 40 + pick(700) << ":" << 700 + pick(800);
         if (pick(10) == 0) r << " -m comment --comment \"c" << pick(100) << "\"";
@@ -161,7 +171,9 @@ private:
                 if (pick(2)) o << " --set";
                 else o << " --rcheck --seconds 1";
                 break;
-            default: o << " -m hashlimit --hashlimit-upto " << 1 + pick(100) << "/sec --hashlimit-burst 2 --hashlimit-mode srcip --hashlimit-name h" << pick(2);
+            default:
+                o << " -m hashlimit --hashlimit-upto " << 1 + pick(100) << "/sec --hashlimit-burst 2 --hashlimit-mode srcip --hashlimit-name h"
+                  << pick(2);
         }
         return o.str();
     }
@@ -237,8 +249,10 @@ TEST(CompiledEngine, RandomRulesetsEqualTheReference) {
             Packet a = p, b = p;
             WalkResult wl = linear.run(0, hook, a, st_linear);
             WalkResult wc = compiled.run(0, hook, b, st_compiled);
-            ASSERT_EQ(std::make_tuple(wl.verdict, wl.chain, wl.rule, a.mark, wl.log_events), std::make_tuple(wc.verdict, wc.chain, wc.rule, b.mark, wc.log_events))
-                << "seed " << seed << " packet " << i << "\n" << text;
+            ASSERT_EQ(std::make_tuple(wl.verdict, wl.chain, wl.rule, a.mark, wl.log_events),
+                      std::make_tuple(wc.verdict, wc.chain, wc.rule, b.mark, wc.log_events))
+                << "seed " << seed << " packet " << i << "\n"
+                << text;
             ++compared;
         }
         ASSERT_EQ(counters_text(rs, st_linear), counters_text(rs, st_compiled)) << "seed " << seed << "\n" << text;
@@ -246,8 +260,8 @@ TEST(CompiledEngine, RandomRulesetsEqualTheReference) {
     EXPECT_GT(exact, 0u);
     EXPECT_GT(filtered, 0u);
     EXPECT_GT(run_time, 0u);
-    std::cout << compared << " packets on " << seeds << " random rulesets: rules exact " << exact << ", filtered " << filtered
-              << ", at run time " << run_time << "\n";
+    std::cout << compared << " packets on " << seeds << " random rulesets: rules exact " << exact << ", filtered " << filtered << ", at run time "
+              << run_time << "\n";
 }
 
 // run_burst gives run()'s answers at every burst size, bursts back to back.
@@ -276,7 +290,8 @@ TEST(CompiledEngine, BurstsOfEverySizeEqualSingleRuns) {
             std::vector<WalkResult> got(m + 1);
             compiled.run_burst(0, hook, ptrs.data(), m, st_burst, got.data());
             for (std::size_t j = 0; j < m; ++j)
-                ASSERT_EQ(std::make_tuple(got[j].verdict, got[j].chain, got[j].rule), std::make_tuple(want[at + j].verdict, want[at + j].chain, want[at + j].rule))
+                ASSERT_EQ(std::make_tuple(got[j].verdict, got[j].chain, got[j].rule),
+                          std::make_tuple(want[at + j].verdict, want[at + j].chain, want[at + j].rule))
                     << "seed " << seed << " burst of " << m << " packet " << at + j;
             at += m;
         }
@@ -333,15 +348,16 @@ TEST(CompiledEngine, RawTableStatesStayAtRunTime) {
 // A device's pattern bits (one hash probe for exact names, the wildcards otherwise) equal
 // testing every pattern, for devices named by patterns, prefixes of them, and strangers.
 TEST(CompiledEngine, InterfacePatternBitsEqualTestingEachPattern) {
-    const std::vector<IfacePattern> patterns = {
-        {"eth0", false}, {"eth", true}, {"eth1", false}, {"", true}, {"wlan0", false}, {"eth1", true},
-        {"ppp", true}, {"veth0123456789a", false}, {"br-", true}, {"e", false}, {"lo", false}};
+    const std::vector<IfacePattern> patterns = {{"eth0", false},  {"eth", true},  {"eth1", false}, {"", true},
+                                                {"wlan0", false}, {"eth1", true}, {"ppp", true},   {"veth0123456789a", false},
+                                                {"br-", true},    {"e", false},   {"lo", false}};
     InterfacePatterns ifaces;
     for (std::size_t i = 0; i < patterns.size(); ++i) ASSERT_EQ(ifaces.id_of(patterns[i]), static_cast<int>(i));
     ASSERT_EQ(ifaces.id_of({"eth", true}), 1) << "a pattern seen before keeps its bit";
     EXPECT_EQ(ifaces.id_of({"0123456789abcdef", false}), -1) << "longer than any device name";
-    const std::vector<std::string> devices = {"eth0", "eth1", "eth10", "eth", "et", "e", "", "wlan0", "wlan00", "ppp0",
-                                              "veth0123456789a", "veth0123456789", "br-1234", "lo", "lo0", "eth0.10"};
+    const std::vector<std::string> devices = {
+        "eth0",           "eth1",    "eth10", "eth", "et",     "e", "", "wlan0", "wlan00", "ppp0", "veth0123456789a",
+        "veth0123456789", "br-1234", "lo",    "lo0", "eth0.10"};
     for (const auto& d : devices) {
         std::uint64_t want = 0;
         for (std::size_t i = 0; i < patterns.size(); ++i)
@@ -405,7 +421,8 @@ TEST(CompiledEngine, ClassBenchSetsEqualTheReference) {
         for (std::size_t i = 0; i < burst.size(); ++i) {
             Packet p = burst[i];
             WalkResult w = linear.run(0, Hook::forward, p, sr);
-            ASSERT_EQ(std::make_tuple(w.verdict, w.chain, w.rule, w.target), std::make_tuple(got[i].verdict, got[i].chain, got[i].rule, got[i].target))
+            ASSERT_EQ(std::make_tuple(w.verdict, w.chain, w.rule, w.target),
+                      std::make_tuple(got[i].verdict, got[i].chain, got[i].rule, got[i].target))
                 << name << " burst packet " << i;
         }
         EXPECT_EQ(counters_text(rs, sr), counters_text(rs, sb)) << name;
@@ -425,9 +442,8 @@ namespace {
 TEST(EngineSlot, BurstsSeeOneRulesetEachWhileAWriterSwaps) {
     BasicHostView host;
     auto build = [&](const char* policy_rule) {
-        Ruleset rs = parse_ruleset(std::string("*filter\n:FORWARD DROP [0:0]\n-A FORWARD -p tcp -m tcp --dport 22 -j ACCEPT\n") +
-                                       policy_rule + "\nCOMMIT\n",
-                                   {});
+        Ruleset rs = parse_ruleset(
+            std::string("*filter\n:FORWARD DROP [0:0]\n-A FORWARD -p tcp -m tcp --dport 22 -j ACCEPT\n") + policy_rule + "\nCOMMIT\n", {});
         return std::make_shared<const CompiledRuleset>(std::move(rs), host);
     };
     auto accept_web = build("-A FORWARD -p tcp -m tcp --dport 80 -j ACCEPT");

@@ -28,9 +28,10 @@ struct EngineCase {
     const char* ipsets = nullptr;
 };
 
-constexpr Hook IN = Hook::input, FWD = Hook::forward, OUT = Hook::output, PRE = Hook::prerouting,
-               POST = Hook::postrouting;
+constexpr Hook IN = Hook::input, FWD = Hook::forward, OUT = Hook::output, PRE = Hook::prerouting, POST = Hook::postrouting;
 
+// A fixture table, one case per line: left as laid out.
+// clang-format off
 const std::vector<EngineCase> cases = {
     // --- basics ---
     {"empty chain applies the ACCEPT policy", "filter", IN, "", {"tcp 192.0.2.9:1000 > 192.0.2.1:22 in=eth0"}, "ACCEPT@INPUT:0", "INPUT:P=1/60"},
@@ -159,6 +160,7 @@ const std::vector<EngineCase> cases = {
     {"ip6tables: rt type 0", "*filter\n-A INPUT -m rt --rt-type 0 -j DROP\nCOMMIT\n", IN, "",
      {"udp [2001:db8::9]:1 > [2001:db8::1]:53 rt=0/1", "udp [2001:db8::9]:1 > [2001:db8::1]:53 rt=2/1", "udp [2001:db8::9]:1 > [2001:db8::1]:53"}, "DROP ACCEPT ACCEPT", "INPUT:1=1 INPUT:P=2"},
 };
+// clang-format on
 
 void PrintTo(const EngineCase& c, std::ostream* os) { *os << c.name; }
 
@@ -181,55 +183,55 @@ TEST_P(EngineFixture, VerdictsAndCounters) {
     // The linear engine, and the compiled one with a tree on every chain and with its defaults
     // (short chains scan boxes): each must give the expected verdicts and counters.
     for (int variant = 0; variant < 3; ++variant) {
-    SCOPED_TRACE(variant == 0 ? "linear engine" : variant == 1 ? "compiled engine, trees everywhere" : "compiled engine");
-    EngineState st(rs, EngineOptions{});
-    LinearEngine linear(rs, host, ipsets ? &*ipsets : nullptr);
-    CompiledEngineOptions copt;
-    if (variant == 1) copt.index_threshold = 1;
-    CompiledEngine compiled(rs, host, ipsets ? &*ipsets : nullptr, copt);
-    auto run = [&](Packet& p) { return variant == 0 ? linear.run(0, c.hook, p, st) : compiled.run(0, c.hook, p, st); };
+        SCOPED_TRACE(variant == 0 ? "linear engine" : variant == 1 ? "compiled engine, trees everywhere" : "compiled engine");
+        EngineState st(rs, EngineOptions{});
+        LinearEngine linear(rs, host, ipsets ? &*ipsets : nullptr);
+        CompiledEngineOptions copt;
+        if (variant == 1) copt.index_threshold = 1;
+        CompiledEngine compiled(rs, host, ipsets ? &*ipsets : nullptr, copt);
+        auto run = [&](Packet& p) { return variant == 0 ? linear.run(0, c.hook, p, st) : compiled.run(0, c.hook, p, st); };
 
-    std::istringstream expected(c.verdicts);
-    for (std::size_t i = 0; i < c.packets.size(); ++i) {
-        Packet p = test::packet(c.packets[i]);
-        WalkResult w = run(p);
-        std::string want;
-        ASSERT_TRUE(expected >> want) << "missing expected verdict for packet " << i;
-        auto at = want.find('@');
-        EXPECT_EQ(verdict_name(w.verdict), want.substr(0, at)) << "packet " << i << ": " << c.packets[i];
-        if (at != std::string::npos) {
-            std::string got = t.chains[static_cast<std::size_t>(w.chain)].name + ":" + std::to_string(w.rule + 1);
-            EXPECT_EQ(got, want.substr(at + 1)) << "deciding rule of packet " << i << ": " << c.packets[i];
-        }
-    }
-    std::string extra;
-    EXPECT_FALSE(expected >> extra) << "more verdicts expected than packets";
-
-    // Every counter: the listed ones as given, all others zero.
-    std::map<std::string, std::pair<std::uint64_t, std::int64_t>> want;  // key -> (packets, bytes or -1)
-    std::istringstream cs(c.counters);
-    std::string tok;
-    while (cs >> tok) {
-        auto eq = tok.find('='), slash = tok.find('/');
-        std::uint64_t pk = std::stoull(tok.substr(eq + 1, slash - eq - 1));
-        std::int64_t by = slash == std::string::npos ? -1 : std::stoll(tok.substr(slash + 1));
-        want[tok.substr(0, eq)] = {pk, by};
-    }
-    for (std::size_t ci = 0; ci < t.chains.size(); ++ci) {
-        auto check = [&](const std::string& key, Counters got) {
-            auto it = want.find(key);
-            std::uint64_t wp = it == want.end() ? 0 : it->second.first;
-            EXPECT_EQ(got.packets, wp) << "packets of " << key;
-            if (it != want.end() && it->second.second >= 0) {
-                EXPECT_EQ(got.bytes, static_cast<std::uint64_t>(it->second.second)) << "bytes of " << key;
+        std::istringstream expected(c.verdicts);
+        for (std::size_t i = 0; i < c.packets.size(); ++i) {
+            Packet p = test::packet(c.packets[i]);
+            WalkResult w = run(p);
+            std::string want;
+            ASSERT_TRUE(expected >> want) << "missing expected verdict for packet " << i;
+            auto at = want.find('@');
+            EXPECT_EQ(verdict_name(w.verdict), want.substr(0, at)) << "packet " << i << ": " << c.packets[i];
+            if (at != std::string::npos) {
+                std::string got = t.chains[static_cast<std::size_t>(w.chain)].name + ":" + std::to_string(w.rule + 1);
+                EXPECT_EQ(got, want.substr(at + 1)) << "deciding rule of packet " << i << ": " << c.packets[i];
             }
-            if (it != want.end()) want.erase(it);
-        };
-        for (std::size_t ri = 0; ri < t.chains[ci].rules.size(); ++ri)
-            check(t.chains[ci].name + ":" + std::to_string(ri + 1), st.rule(0, ci, ri));
-        if (t.chains[ci].builtin) check(t.chains[ci].name + ":P", st.policy(0, ci));
-    }
-    EXPECT_TRUE(want.empty()) << "expected counters name no rule: " << (want.empty() ? "" : want.begin()->first);
+        }
+        std::string extra;
+        EXPECT_FALSE(expected >> extra) << "more verdicts expected than packets";
+
+        // Every counter: the listed ones as given, all others zero.
+        std::map<std::string, std::pair<std::uint64_t, std::int64_t>> want;  // key -> (packets, bytes or -1)
+        std::istringstream cs(c.counters);
+        std::string tok;
+        while (cs >> tok) {
+            auto eq = tok.find('='), slash = tok.find('/');
+            std::uint64_t pk = std::stoull(tok.substr(eq + 1, slash - eq - 1));
+            std::int64_t by = slash == std::string::npos ? -1 : std::stoll(tok.substr(slash + 1));
+            want[tok.substr(0, eq)] = {pk, by};
+        }
+        for (std::size_t ci = 0; ci < t.chains.size(); ++ci) {
+            auto check = [&](const std::string& key, Counters got) {
+                auto it = want.find(key);
+                std::uint64_t wp = it == want.end() ? 0 : it->second.first;
+                EXPECT_EQ(got.packets, wp) << "packets of " << key;
+                if (it != want.end() && it->second.second >= 0) {
+                    EXPECT_EQ(got.bytes, static_cast<std::uint64_t>(it->second.second)) << "bytes of " << key;
+                }
+                if (it != want.end()) want.erase(it);
+            };
+            for (std::size_t ri = 0; ri < t.chains[ci].rules.size(); ++ri)
+                check(t.chains[ci].name + ":" + std::to_string(ri + 1), st.rule(0, ci, ri));
+            if (t.chains[ci].builtin) check(t.chains[ci].name + ":P", st.policy(0, ci));
+        }
+        EXPECT_TRUE(want.empty()) << "expected counters name no rule: " << (want.empty() ? "" : want.begin()->first);
     }
 }
 

@@ -40,8 +40,7 @@ Result run(const std::string& args) {
 }
 
 std::string default_args() {
-    return "--format classbench --rules " + env("FWBENCH_SOURCE") + "/traces/classbench/acl1_seed.rules --trace " +
-           env("FWBENCH_DEFAULT_TRACE");
+    return "--format classbench --rules " + env("FWBENCH_SOURCE") + "/traces/classbench/acl1_seed.rules --trace " + env("FWBENCH_DEFAULT_TRACE");
 }
 
 TEST(FwbenchCli, VerdictLinesMatchJsonCounts) {
@@ -106,7 +105,8 @@ TEST(FwbenchCli, SummaryOnTheTerminal) {
 
 TEST(FwbenchCli, IptablesRulesetIsCheckedAndWrittenBack) {
     std::string path = testing::TempDir() + "fwbench_rules.txt";
-    std::ofstream(path) << "*filter\n:INPUT DROP [0:0]\n-A INPUT -i lo -s 127.0.0.0/8 -j ACCEPT\n-A INPUT -i wan1 -p tcp --dport 22 -j ACCEPT\nCOMMIT\n";
+    std::ofstream(path)
+        << "*filter\n:INPUT DROP [0:0]\n-A INPUT -i lo -s 127.0.0.0/8 -j ACCEPT\n-A INPUT -i wan1 -p tcp --dport 22 -j ACCEPT\nCOMMIT\n";
     Result r = run("--rules " + path + " -q --counters -");
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_NE(r.out.find(":INPUT DROP [0:0]"), std::string::npos) << r.out;
@@ -145,7 +145,8 @@ std::string seed_args() {
 }
 
 TEST(FwbenchExplain, SeedScenarioNamesTheCause) {
-    Result r = run(seed_args() + "'tcp 203.0.113.1:40000 > 203.0.113.1:22 flags=S from local' 'tcp 198.51.100.7:40000 > 203.0.113.1:22 flags=S in wan1'");
+    Result r =
+        run(seed_args() + "'tcp 203.0.113.1:40000 > 203.0.113.1:22 flags=S from local' 'tcp 198.51.100.7:40000 > 203.0.113.1:22 flags=S in wan1'");
     ASSERT_EQ(r.status, 0) << r.err;
     auto second = r.out.find("packet: tcp 198.51.100.7");
     ASSERT_NE(second, std::string::npos) << r.out;
@@ -158,7 +159,8 @@ TEST(FwbenchExplain, SeedScenarioNamesTheCause) {
     EXPECT_NE(own.find("fate: dropped by filter INPUT rule 3: -A INPUT -j DROP"), std::string::npos) << own;
     // The same connection from outside arrives on wan1 and is accepted by rule 2.
     EXPECT_NE(outside.find("INPUT / filter   in=wan1"), std::string::npos) << outside;
-    EXPECT_NE(outside.find("INPUT #2  -A INPUT -i wan1 -p tcp -m tcp --dport 22 -j ACCEPT\n          matched -> ACCEPT"), std::string::npos) << outside;
+    EXPECT_NE(outside.find("INPUT #2  -A INPUT -i wan1 -p tcp -m tcp --dport 22 -j ACCEPT\n          matched -> ACCEPT"), std::string::npos)
+        << outside;
     EXPECT_NE(outside.find("fate: delivered"), std::string::npos) << outside;
 }
 

@@ -41,8 +41,8 @@ std::set<std::string> route_set(const Host& h) {
         const RouteTable* table = h.table(t);
         if (!table) continue;
         for (const auto& r : table->routes())
-            out.insert(std::string(route_type_name(r.type)) + " " + format_prefix(r.dst) + " dev " + r.dev + " table " +
-                       h.table_name(r.table) + (r.prefsrc ? " src " + format_ip(*r.prefsrc) : ""));
+            out.insert(std::string(route_type_name(r.type)) + " " + format_prefix(r.dst) + " dev " + r.dev + " table " + h.table_name(r.table) +
+                       (r.prefsrc ? " src " + format_ip(*r.prefsrc) : ""));
     }
     return out;
 }
@@ -86,9 +86,9 @@ TEST(Host, LookupFollowsRulesAndLongestPrefix) {
         {"203.0.113.255", "wan1", 0, RouteType::broadcast, "wan1"},
         {"203.0.113.77", "lo", 0, RouteType::unicast, "wan1"},
         {"8.8.8.8", "lo", 0, RouteType::unicast, "wan1"},
-        {"8.8.8.8", "lo", 0x101, RouteType::unicast, "p1"},   // fwmark rule -> table DSL
-        {"8.8.8.8", "lo", 0x102, RouteType::unicast, "wan1"}, // mask 0xff: 0x02 != 0x01
-        {"8.8.8.8", "p1", 0, RouteType::prohibit, ""},          // iif rule
+        {"8.8.8.8", "lo", 0x101, RouteType::unicast, "p1"},  // fwmark rule -> table DSL
+        {"8.8.8.8", "lo", 0x102, RouteType::unicast, "wan1"},  // mask 0xff: 0x02 != 0x01
+        {"8.8.8.8", "p1", 0, RouteType::prohibit, ""},  // iif rule
         {"192.0.2.7", "lo", 0, RouteType::blackhole, ""},
         {"192.0.2.200", "lo", 0, RouteType::unreachable, ""},  // longer prefix wins
     };
@@ -135,22 +135,23 @@ TEST(Host, ReversePathFilter) {
     EXPECT_TRUE(h.reverse_path_ok(p, false, false, false));
     p.in = IfaceName("p1");
     EXPECT_FALSE(h.reverse_path_ok(p, false, false, false));  // strict: the route back is via wan1
-    EXPECT_TRUE(h.reverse_path_ok(p, true, false, false));    // loose: some route exists
+    EXPECT_TRUE(h.reverse_path_ok(p, true, false, false));  // loose: some route exists
     p.src = v4("8.8.8.8");
-    EXPECT_FALSE(h.reverse_path_ok(p, true, false, false));   // no route back at all
+    EXPECT_FALSE(h.reverse_path_ok(p, true, false, false));  // no route back at all
     p.in = IfaceName("lo");
-    EXPECT_TRUE(h.reverse_path_ok(p, false, false, false));   // loopback always passes
+    EXPECT_TRUE(h.reverse_path_ok(p, false, false, false));  // loopback always passes
     p.in = IfaceName("wan1");
-    p.src = v4("203.0.113.1");                                // our own address from outside
+    p.src = v4("203.0.113.1");  // our own address from outside
     EXPECT_FALSE(h.reverse_path_ok(p, true, false, false));
-    EXPECT_TRUE(h.reverse_path_ok(p, true, false, true));     // --accept-local
+    EXPECT_TRUE(h.reverse_path_ok(p, true, false, true));  // --accept-local
 }
 
 TEST(Host, Sysctls) {
     Host h = Host::from_json(std::string(R"({"addr":)") + kernel_addr + R"(,"sysctl":{
         "net.ipv4.ip_forward":"1","net.ipv4.conf.all.rp_filter":1,"net.ipv4.conf.wan1.rp_filter":2,
         "net.ipv4.conf.default.rp_filter":0,"net.ipv4.conf.p1.forwarding":0,"net.ipv4.conf.lo.route_localnet":1,
-        "net.netfilter.nf_conntrack_tcp_loose":0}})", "host.json");
+        "net.netfilter.nf_conntrack_tcp_loose":0}})",
+                             "host.json");
     const Sysctls& s = h.sysctl();
     EXPECT_TRUE(s.ip_forward);
     EXPECT_EQ(s.rp_filter_for("wan1"), 2);
@@ -174,7 +175,8 @@ TEST(Host, LoopbackIsAddedWhenTheDumpLacksIt) {
 }
 
 TEST(Host, DownInterfacesHaveNoRoutes) {
-    Host h = Host::from_json(R"([{"ifname":"eth0","flags":["BROADCAST"],"addr_info":[{"family":"inet","local":"192.0.2.1","prefixlen":24}]}])", "a.json");
+    Host h =
+        Host::from_json(R"([{"ifname":"eth0","flags":["BROADCAST"],"addr_info":[{"family":"inet","local":"192.0.2.1","prefixlen":24}]}])", "a.json");
     EXPECT_EQ(h.address_type(v4("192.0.2.1"), ""), addr_type::unicast);
 }
 
@@ -188,7 +190,8 @@ TEST(Host, BadFilesNameTheJsonPath) {
         {"42", "expected the array of ip -j addr show"},
         {R"({"route":[]})", "expected an \"addr\" member"},
         {R"({"addr":[],"routes":[]})", "$.routes: unknown member"},
-        {R"([{"ifname":"eth0","addr_info":[{"family":"inet","local":"192.0.2.300","prefixlen":24}]}])", "addr[0].addr_info[0].local: expected an IP address"},
+        {R"([{"ifname":"eth0","addr_info":[{"family":"inet","local":"192.0.2.300","prefixlen":24}]}])",
+         "addr[0].addr_info[0].local: expected an IP address"},
         {R"([{"ifname":"eth0","addr_info":[{"family":"inet","local":"192.0.2.3","prefixlen":33}]}])", "addr[0].addr_info[0].prefixlen: out of range"},
         {R"([{"ifname":"eth0"},{"ifname":"eth0"}])", "addr[1].ifname: interface 'eth0' appears twice"},
         {R"({"addr":[],"route":[{"dst":"10.0.0.0/8","dev":"eth9"}]})", "route[0].dev: no interface 'eth9'"},

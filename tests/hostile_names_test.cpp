@@ -80,11 +80,20 @@ protected:
         return write("rules.v4", "*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n:" + chain +
                                      " - [0:0]\n"
                                      "-A INPUT -i lo -j ACCEPT\n"
-                                     "-A INPUT -m set --match-set " + set + " src -j DROP\n"
-                                     "-A INPUT -i " + wan + " -p tcp -m tcp --dport 22 -m comment --comment \"$(>fwbc6) `>fwbc7`\" -j " + chain + "\n"
-                                     "-A INPUT -m nfacct --nfacct-name " + account + "\n"
-                                     "-A " + chain + " -j ACCEPT\n"
-                                     "-A FORWARD -i " + lan + " -o " + wan + " -j ACCEPT\nCOMMIT\n");
+                                     "-A INPUT -m set --match-set " +
+                                     set +
+                                     " src -j DROP\n"
+                                     "-A INPUT -i " +
+                                     wan + " -p tcp -m tcp --dport 22 -m comment --comment \"$(>fwbc6) `>fwbc7`\" -j " + chain +
+                                     "\n"
+                                     "-A INPUT -m nfacct --nfacct-name " +
+                                     account +
+                                     "\n"
+                                     "-A " +
+                                     chain +
+                                     " -j ACCEPT\n"
+                                     "-A FORWARD -i " +
+                                     lan + " -o " + wan + " -j ACCEPT\nCOMMIT\n");
     }
     std::string ipsets_file() { return write("sets.save", "create " + set + " hash:net family inet\nadd " + set + " 198.51.100.0/24\n"); }
     const std::vector<std::string> packets = {"tcp 198.51.100.7:1000 > 203.0.113.1:22 in " + wan + " flags=S",
@@ -138,8 +147,9 @@ TEST_F(HostileNames, InvalidNamesAreRefusedWithTheirField) {
         }
     }
     EXPECT_FALSE(fs::exists("/tmp/pw"));
-    ProgramResult long_iface = fwbench({"explain", "--rules", env("FWBENCH_SOURCE") + "/traces/seed/rules.v4", "--host", env("FWBENCH_SOURCE") + "/traces/seed/host.json",
-                                        "tcp 203.0.113.9:1000 > 203.0.113.1:22 in wan1wan1wan1wan1 flags=S"});
+    ProgramResult long_iface =
+        fwbench({"explain", "--rules", env("FWBENCH_SOURCE") + "/traces/seed/rules.v4", "--host", env("FWBENCH_SOURCE") + "/traces/seed/host.json",
+                 "tcp 203.0.113.9:1000 > 203.0.113.1:22 in wan1wan1wan1wan1 flags=S"});
     EXPECT_EQ(long_iface.exit_status, 2);
     EXPECT_NE(long_iface.err.find("16 bytes"), std::string::npos) << long_iface.err;
 }
@@ -156,7 +166,8 @@ TEST_F(HostileNames, CapturesNamingThem) {
     }
     const auto bytes = write_pcapng({{linktype::raw, wan}, {linktype::raw, lan}}, frames);
     const std::string capture = write("capture.pcapng", std::string(bytes.begin(), bytes.end()));
-    ProgramResult r = fwbench({"--rules", rules_file(), "--host", host_file(), "--ipsets", ipsets_file(), "--pcap", capture, "-q", "--verdicts", "-"});
+    ProgramResult r =
+        fwbench({"--rules", rules_file(), "--host", host_file(), "--ipsets", ipsets_file(), "--pcap", capture, "-q", "--verdicts", "-"});
     ASSERT_EQ(r.exit_status, 0) << r.err;
     EXPECT_EQ(r.out, "0\tDROP\tfilter:INPUT:2\n1\tACCEPT\tfilter:" + chain + ":1\n2\tACCEPT\tfilter:FORWARD:1\n");
     if (geteuid() != 0) return;  // the kernel half: HostileNames.KernelCheckBuildsThemAndAgrees says why it cannot run
@@ -247,12 +258,14 @@ TEST(OracleLifetime, SigkillLeavesNothingBehind) {
     // Two packets a minute apart, paced: the router stands while kernel-check waits to send the second.
     std::vector<CaptureFrame> frames;
     for (std::uint64_t t : {1'000'000'000ull, 61'000'000'000ull})
-        frames.push_back({t, build_ipv4(parse_packet_description("tcp 198.51.100.7:1000 > 203.0.113.1:22 flags=S").packet), 0, Direction::inbound, 0});
+        frames.push_back(
+            {t, build_ipv4(parse_packet_description("tcp 198.51.100.7:1000 > 203.0.113.1:22 flags=S").packet), 0, Direction::inbound, 0});
     const auto bytes = write_pcapng({{linktype::raw, "wan1"}}, frames);
     const std::string capture = dir + "paced.pcapng";
     std::ofstream(capture, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
     const std::string seed = env("FWBENCH_SOURCE") + "/traces/seed/";
-    const std::vector<std::string> args = {env("FWBENCH_BIN"), "kernel-check", "--rules", seed + "rules.v4", "--host", seed + "host.json", "--pcap", capture, "--pace"};
+    const std::vector<std::string> args = {env("FWBENCH_BIN"), "kernel-check", "--rules", seed + "rules.v4", "--host",
+                                           seed + "host.json", "--pcap",       capture,   "--pace"};
 
     const std::string before = root_state();
     std::set<std::string> held;

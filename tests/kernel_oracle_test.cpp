@@ -9,11 +9,11 @@
 
 #include <fstream>
 
-#include "fwbench/capture_replay.hpp"
+#include "fwbench/capture_analysis.hpp"
 #include "fwbench/ip_addr_text.hpp"
 #include "fwbench/packet_codec.hpp"
 #include "fwbench/ipset.hpp"
-#include "fwbench/kernel_replay.hpp"
+#include "fwbench/kernel_oracle.hpp"
 #include "fwbench/names.hpp"
 #include "fwbench/netns.hpp"
 #include "fwbench/subprocess.hpp"
@@ -33,7 +33,7 @@ namespace {
 
 void require_kernel() {
     std::string why;
-    if (KernelReplay::available(&why)) return;
+    if (KernelOracle::available(&why)) return;
     FWBENCH_CANNOT_RUN("kernel oracle unavailable: " << why);
 }
 
@@ -56,14 +56,14 @@ TEST(KernelNames, TheKernelAcceptsExactlyTheNamesFwbenchAccepts) {
     }
 }
 
-class KernelOracle : public ::testing::TestWithParam<test::PathCase> {};
+class KernelOracleFixture : public ::testing::TestWithParam<test::PathCase> {};
 
-TEST_P(KernelOracle, CountersEqualTheKernels) {
+TEST_P(KernelOracleFixture, CountersEqualTheKernels) {
     require_kernel();
     if (HasFatalFailure() || IsSkipped()) return;
     const test::PathCase& c = GetParam();
-    std::string host_json = std::string("{\"addr\":") + test::router_addr + ",\"route\":" + test::router_routes +
-                            ",\"rule\":" + test::router_rules + ",\"sysctl\":{" + c.sysctl + "}}";
+    std::string host_json = std::string("{\"addr\":") + test::router_addr + ",\"route\":" + test::router_routes + ",\"rule\":" + test::router_rules +
+                            ",\"sysctl\":{" + c.sysctl + "}}";
     Host host = Host::from_json(host_json, "router.json");
     RulesetParseOptions opt;
     opt.family = Family::ipv4;
@@ -99,7 +99,7 @@ std::vector<test::PathCase> replayable_cases() {
     return out;
 }
 
-INSTANTIATE_TEST_SUITE_P(PathFixtures, KernelOracle, ::testing::ValuesIn(replayable_cases()), case_name);
+INSTANTIATE_TEST_SUITE_P(PathFixtures, KernelOracleFixture, ::testing::ValuesIn(replayable_cases()), case_name);
 
 // The fixtures the kernel cannot replay as written are left out above rather than skipped (in
 // CI nothing may skip): exactly these, so leaving out another is a decision made here.
@@ -130,12 +130,13 @@ namespace {
 TEST(CompareCounters, FindsEachDifferenceByPosition) {
     Ruleset rs = parse_ruleset("*filter\n:INPUT DROP [0:0]\n:x - [0:0]\n-A INPUT -j x\n-A x -p udp\n-A INPUT -j ACCEPT\nCOMMIT\n", {});
     EngineState mine(rs, EngineOptions{});
-    mine.count_rule(0, 0, 0, 60);                 // INPUT rule 1
-    mine.count_rule(0, 3, 0, 60);                 // x rule 1
+    mine.count_rule(0, 0, 0, 60);  // INPUT rule 1
+    mine.count_rule(0, 3, 0, 60);  // x rule 1
     mine.count_policy(0, 0, 60);
     // The kernel's view: same rule 1, x rule 1 twice, no policy hit; chains in another order.
-    const char* kernel = "*filter\n:INPUT DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:x - [0:0]\n"
-                         "[1:60] -A INPUT -j x\n[0:0] -A INPUT -j ACCEPT\n[2:120] -A x -p udp\nCOMMIT\n";
+    const char* kernel =
+        "*filter\n:INPUT DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:x - [0:0]\n"
+        "[1:60] -A INPUT -j x\n[0:0] -A INPUT -j ACCEPT\n[2:120] -A x -p udp\nCOMMIT\n";
     auto diffs = compare_counters(rs, mine, kernel);
     ASSERT_EQ(diffs.size(), 2u);
     EXPECT_EQ(diffs[0].chain, "INPUT");
@@ -164,8 +165,8 @@ TEST(KernelOracleRandom, RandomRulesetsAndTraffic) {
     int count = std::getenv("FWBENCH_RANDOM_CASES") ? std::atoi(std::getenv("FWBENCH_RANDOM_CASES")) : 120;
     ASSERT_GE(count, 20) << "FWBENCH_RANDOM_CASES=" << count << ": too few cases for the differential to mean anything";
     std::uint64_t first = std::getenv("FWBENCH_RANDOM_SEED") ? std::strtoull(std::getenv("FWBENCH_RANDOM_SEED"), nullptr, 10) : 1;
-    std::string host_json = std::string("{\"addr\":") + test::router_addr + ",\"route\":" + test::router_routes +
-                            ",\"rule\":" + test::router_rules + ",\"sysctl\":{\"ip_forward\":1}}";
+    std::string host_json = std::string("{\"addr\":") + test::router_addr + ",\"route\":" + test::router_routes + ",\"rule\":" + test::router_rules +
+                            ",\"sysctl\":{\"ip_forward\":1}}";
     Host host = Host::from_json(host_json, "router.json");
     int disagreements = 0;
     for (int i = 0; i < count && disagreements < 3; ++i) {
@@ -177,7 +178,7 @@ TEST(KernelOracleRandom, RandomRulesetsAndTraffic) {
         Ruleset rs = parse_ruleset(rc.rules, opt);
         PacketPath path(rs, host);
         PathState st(rs, EngineOptions{}, host.sysctl());
-        KernelReplayOptions kopt;
+        KernelOracleOptions kopt;
         kopt.liberal_tcp_windows = true;
         DifferentialRun run(host, rs, kopt);
         for (auto& [p, origin] : rc.packets) run.send(p, origin, path.process(p, origin, st, true));
@@ -187,8 +188,8 @@ TEST(KernelOracleRandom, RandomRulesetsAndTraffic) {
         std::string report = result.report();
         DifferentialCase whole{rs, rc.packets};
         DifferentialCase small = shrink_disagreement(host, host, whole, kopt);
-        ADD_FAILURE() << "seed " << seed << " disagrees:\n" << report << "\nminimal reproduction (" << small.packets.size() << " packets, "
-                      << small.ruleset.rule_count() << " rules):\n  "
+        ADD_FAILURE() << "seed " << seed << " disagrees:\n"
+                      << report << "\nminimal reproduction (" << small.packets.size() << " packets, " << small.ruleset.rule_count() << " rules):\n  "
                       << reproduction(small, host_json, testing::TempDir(), "random-" + std::to_string(seed)) << "\n"
                       << format_ruleset(small.ruleset);
     }
@@ -258,8 +259,7 @@ TEST(KernelOracleReal, SharedRulesetsWithAimedTraffic) {
             std::set<int> lines;
             for (const auto& w : rs.warnings) lines.insert(w.line);
             for (auto& t : rs.tables)
-                for (auto& c : t.chains)
-                    std::erase_if(c.rules, [&](const Rule& r) { return lines.count(r.line) > 0; });
+                for (auto& c : t.chains) std::erase_if(c.rules, [&](const Rule& r) { return lines.count(r.line) > 0; });
             without.push_back(rel + ": " + std::to_string(lines.size()) + " rules (" + rs.warnings[0].message.substr(0, 60) + "...)");
             rs.warnings.clear();
         }
@@ -293,7 +293,7 @@ TEST(KernelOracleReal, SharedRulesetsWithAimedTraffic) {
         }
         if (host_json.empty()) host_json = host_for_ruleset(rs);
         Host host = Host::from_json(host_json, rel + " host");
-        KernelReplayOptions kopt;
+        KernelOracleOptions kopt;
         kopt.liberal_tcp_windows = true;
         if (!set_names.empty()) {
             for (const auto& name : set_names)
@@ -301,8 +301,8 @@ TEST(KernelOracleReal, SharedRulesetsWithAimedTraffic) {
                     for (const auto& a : itf.addrs)
                         if (!itf.loopback && a.addr.family == Family::ipv4 && a.prefixlen < 32)
                             ipset_text += "add " + name + " " +
-                                       format_prefix(*parse_prefix(format_ip(a.addr) + "/" + std::to_string(a.prefixlen), Family::ipv4).prefix) +
-                                       "\n";
+                                          format_prefix(*parse_prefix(format_ip(a.addr) + "/" + std::to_string(a.prefixlen), Family::ipv4).prefix) +
+                                          "\n";
             ipsets = IpsetRegistry::parse(ipset_text, rel + " made-up ipsets");
             kopt.ipsets = ipset_text;
             made_up.push_back(rel + ": " + std::to_string(set_names.size()) + " hash:net sets of the host's connected networks");
@@ -344,9 +344,10 @@ TEST(KernelOracleReal, SharedRulesetsWithAimedTraffic) {
         std::cout << rel << " disagrees; shrinking:\n" << report << std::flush;
         run.reset();
         DifferentialCase small = shrink_disagreement(host, host, DifferentialCase{rs, traffic}, kopt);
-        ADD_FAILURE() << rel << " (" << traffic.size() << " packets) disagrees:\n" << report << "\nminimal reproduction ("
-                      << small.packets.size() << " packets, " << small.ruleset.rule_count() << " rules):\n  "
-                      << reproduction(small, host_json, testing::TempDir(), "real", kopt.ipsets) << "\n" << format_ruleset(small.ruleset);
+        ADD_FAILURE() << rel << " (" << traffic.size() << " packets) disagrees:\n"
+                      << report << "\nminimal reproduction (" << small.packets.size() << " packets, " << small.ruleset.rule_count() << " rules):\n  "
+                      << reproduction(small, host_json, testing::TempDir(), "real", kopt.ipsets) << "\n"
+                      << format_ruleset(small.ruleset);
     }
     auto list = [](const char* title, const std::vector<std::string>& items, bool even_empty) {
         if (items.empty() && !even_empty) return;
@@ -388,8 +389,10 @@ TEST(KernelOracleShrink, ReducesADisagreementToWhatCauses) {
     Host model = Host::from_json(base + ",\"sysctl\":{\"ip_forward\":1}}", "model");
     Host kernel_host = Host::from_json(base + ",\"sysctl\":{\"ip_forward\":1,\"net.ipv4.conf.all.rp_filter\":1}}", "kernel");
     DifferentialCase c;
-    c.ruleset = parse_ruleset("*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp -j ACCEPT\n-A INPUT -s 10.0.0.0/8 -j DROP\n"
-                              "-A INPUT -p udp -m udp --dport 53 -j ACCEPT\n-A FORWARD -j ACCEPT\nCOMMIT\n", {});
+    c.ruleset = parse_ruleset(
+        "*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp -j ACCEPT\n-A INPUT -s 10.0.0.0/8 -j DROP\n"
+        "-A INPUT -p udp -m udp --dport 53 -j ACCEPT\n-A FORWARD -j ACCEPT\nCOMMIT\n",
+        {});
     for (const char* d : {"tcp 198.51.100.7:1000 > 203.0.113.1:22 in wan1 flags=S", "udp 198.51.100.7:1000 > 203.0.113.1:53 in wan1",
                           "udp 192.0.2.77:1000 > 203.0.113.1:53 in wan1", "udp 192.0.2.50:1000 > 198.51.100.7:53 in lan0",
                           "tcp 0.0.0.0:1000 > 198.51.100.7:80 from local flags=S"}) {
@@ -405,7 +408,6 @@ TEST(KernelOracleShrink, ReducesADisagreementToWhatCauses) {
     std::string cmd = reproduction(small, "{}", testing::TempDir(), "shrunk");
     EXPECT_NE(cmd.find("'udp 192.0.2.77:1000 > 203.0.113.1:53 in wan1"), std::string::npos) << cmd;
 }
-
 
 // ipsets restored in the router namespace: -m set rules load and match as fwbench reads them
 // (hash:net with a nomatch hole, hash:ip,port, hash:net,port, list:set; the types this kernel builds).
@@ -426,28 +428,29 @@ TEST(KernelOracleIpsets, SetMatchesEqualTheKernels) {
     IpsetRegistry registry = IpsetRegistry::parse(ipsets, "ipsets");
     RulesetParseOptions popt;
     popt.ipsets = &registry;
-    Ruleset rs = parse_ruleset("*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n"
-                               "-A INPUT -m set --match-set blocked src -j DROP\n"
-                               "-A INPUT -p tcp -m set --match-set services dst,dst -j ACCEPT\n"
-                               "-A INPUT -p tcp -j DROP\n"
-                               "-A FORWARD -m set --match-set lists dst -j DROP\n"
-                               "-A FORWARD -p tcp -m set --match-set web dst,dst -j ACCEPT\n"
-                               "COMMIT\n",
-                               popt);
+    Ruleset rs = parse_ruleset(
+        "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+        "-A INPUT -m set --match-set blocked src -j DROP\n"
+        "-A INPUT -p tcp -m set --match-set services dst,dst -j ACCEPT\n"
+        "-A INPUT -p tcp -j DROP\n"
+        "-A FORWARD -m set --match-set lists dst -j DROP\n"
+        "-A FORWARD -p tcp -m set --match-set web dst,dst -j ACCEPT\n"
+        "COMMIT\n",
+        popt);
     std::string base = std::string("{\"addr\":") + test::router_addr + ",\"route\":" + test::router_routes + ",\"rule\":" + test::router_rules;
     Host host = Host::from_json(base + ",\"sysctl\":{\"ip_forward\":1}}", "router");
     DifferentialCase c{rs, {}};
-    for (const char* d : {"tcp 198.51.100.7:1000 > 203.0.113.1:22 in wan1 flags=S",     // blocked
-                          "tcp 198.51.100.70:1000 > 203.0.113.1:22 in wan1 flags=S",    // in the nomatch hole: a service
-                          "tcp 203.0.113.9:1000 > 203.0.113.1:23 in wan1 flags=S",      // no service on 23
-                          "udp 203.0.113.9:1000 > 203.0.113.1:53 in wan1",              // policy
-                          "tcp 192.0.2.50:1000 > 198.51.100.7:443 in lan0 flags=S",     // blocked through the list
-                          "tcp 192.0.2.50:1000 > 198.51.100.70:443 in lan0 flags=S",    // in the hole and in web
+    for (const char* d : {"tcp 198.51.100.7:1000 > 203.0.113.1:22 in wan1 flags=S",  // blocked
+                          "tcp 198.51.100.70:1000 > 203.0.113.1:22 in wan1 flags=S",  // in the nomatch hole: a service
+                          "tcp 203.0.113.9:1000 > 203.0.113.1:23 in wan1 flags=S",  // no service on 23
+                          "udp 203.0.113.9:1000 > 203.0.113.1:53 in wan1",  // policy
+                          "tcp 192.0.2.50:1000 > 198.51.100.7:443 in lan0 flags=S",  // blocked through the list
+                          "tcp 192.0.2.50:1000 > 198.51.100.70:443 in lan0 flags=S",  // in the hole and in web
                           "tcp 0.0.0.0:1000 > 198.51.100.7:443 from local flags=S"}) {
         auto pd = parse_packet_description(d);
         c.packets.push_back({pd.packet, pd.local ? Origin::local : Origin::wire});
     }
-    KernelReplayOptions kopt;
+    KernelOracleOptions kopt;
     kopt.ipsets = ipsets;
     DifferentialResult result = run_differential(host, host, c, kopt);
     EXPECT_EQ(result.packets_compared, c.packets.size());
@@ -456,10 +459,10 @@ TEST(KernelOracleIpsets, SetMatchesEqualTheKernels) {
     // The sets decided: every set rule matched in the kernel, and without the nomatch hole the
     // kernel counts differently (so the comparison above could fail).
     PacketPath path(rs, host, &registry);
-    auto replay = [&](KernelReplay& kernel, PathState& st) {
+    auto replay = [&](KernelOracle& kernel, PathState& st) {
         for (const auto& [p, origin] : c.packets) kernel.inject(packet_as_sent(p, origin, path.process(p, origin, st)), origin);
     };
-    KernelReplay kernel(host, rs, kopt);
+    KernelOracle kernel(host, rs, kopt);
     PathState st(rs, EngineOptions{}, host.sysctl());
     replay(kernel, st);
     std::istringstream saved(kernel.counters());
@@ -467,10 +470,10 @@ TEST(KernelOracleIpsets, SetMatchesEqualTheKernels) {
     for (std::string line; std::getline(saved, line);)
         if (line.find("--match-set") != std::string::npos && line.rfind("[0:", 0) != 0) ++set_rules_hit;
     EXPECT_EQ(set_rules_hit, 4) << kernel.counters();
-    KernelReplayOptions without_hole = kopt;
+    KernelOracleOptions without_hole = kopt;
     const std::string hole = "add blocked 198.51.100.64/26 nomatch\n";
     without_hole.ipsets.erase(without_hole.ipsets.find(hole), hole.size());
-    KernelReplay kernel2(host, rs, without_hole);
+    KernelOracle kernel2(host, rs, without_hole);
     PathState st2(rs, EngineOptions{}, host.sysctl());
     replay(kernel2, st2);
     EXPECT_FALSE(compare_counters(rs, st2.engine, kernel2.counters(), &registry).empty()) << "the nomatch entry made no difference in the kernel";
@@ -485,9 +488,10 @@ TEST(KernelOracleTrace, PacketTracesCatchWhatCountersCannot) {
     Host host = Host::from_json(base + ",\"sysctl\":{}}", "router");
     RulesetParseOptions opt;
     opt.family = Family::ipv4;
-    Ruleset rs = parse_ruleset("*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\n"
-                               "-A INPUT -p tcp -m tcp --dport 80 -j LOG\n-A INPUT -p tcp -m tcp --dport 80 -j ACCEPT\nCOMMIT\n",
-                               opt);
+    Ruleset rs = parse_ruleset(
+        "*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\n"
+        "-A INPUT -p tcp -m tcp --dport 80 -j LOG\n-A INPUT -p tcp -m tcp --dport 80 -j ACCEPT\nCOMMIT\n",
+        opt);
     PacketPath path(rs, host);
     PathState st(rs, EngineOptions{}, host.sysctl());
     Packet ssh = parse_packet_description("tcp 198.51.100.7:1000 > 203.0.113.1:22 in wan1 flags=S").packet;
@@ -529,14 +533,14 @@ TEST(KernelOracleBackends, SecurityAndNatInputOrderFollowsTheBackend) {
     auto pd = parse_packet_description("udp 198.51.100.7:1000 > 203.0.113.1:53 in wan1");
     c.packets.push_back({pd.packet, Origin::wire});
     for (bool legacy : {false, true}) {
-        KernelReplayOptions kopt;
+        KernelOracleOptions kopt;
         kopt.legacy = legacy;
         c.ruleset.backend = legacy ? Backend::legacy : Backend::nf_tables;
         DifferentialResult right = run_differential(host, host, c, kopt);
         EXPECT_TRUE(right.agree()) << backend_name(c.ruleset.backend) << "\n" << right.report();
         c.ruleset.backend = legacy ? Backend::nf_tables : Backend::legacy;
-        EXPECT_FALSE(run_differential(host, host, c, kopt).agree()) << "modelled with the wrong backend, " << (legacy ? "legacy" : "nft")
-                                                                   << " should disagree";
+        EXPECT_FALSE(run_differential(host, host, c, kopt).agree())
+            << "modelled with the wrong backend, " << (legacy ? "legacy" : "nft") << " should disagree";
     }
 }
 
@@ -560,12 +564,12 @@ TEST(KernelOracleRouterWorkload, GeneratedRouterCaptureAgreesPacketByPacket) {
     std::string file = testing::TempDir() + "router_workload.pcapng";
     std::ofstream(file, std::ios::binary).write(reinterpret_cast<const char*>(w.capture.data()), static_cast<std::streamsize>(w.capture.size()));
     DifferentialRun run(host, rs);
-    CaptureReplay replay(path, st, {"", run.traced(), 2000000000ull});
+    CaptureAnalysis replay(path, st, {"", run.traced(), 2000000000ull});
     CaptureReader reader(file);
     CaptureRecord rec;
     std::uint64_t sent = 0;
     while (reader.next(rec)) {
-        ReplayedPacket rp = replay.feed(rec);
+        AnalyzedPacket rp = replay.feed(rec);
         if (rp.origin != CaptureOrigin::wire && rp.origin != CaptureOrigin::local) continue;
         run.send(rp.input, rp.path_origin, rp.result);
         ++sent;
@@ -598,15 +602,15 @@ TEST(KernelOracleRouterWorkload, ForwardedDatagramsEqualTheKernelsByteForByte) {
     PathState st(rs, EngineOptions{}, host.sysctl());
     std::string file = testing::TempDir() + "router_workload_fwd.pcapng";
     std::ofstream(file, std::ios::binary).write(reinterpret_cast<const char*>(w.capture.data()), static_cast<std::streamsize>(w.capture.size()));
-    KernelReplayOptions kopt;
+    KernelOracleOptions kopt;
     kopt.capture_forwarded = true;
-    KernelReplay kernel(host, rs, kopt);
-    CaptureReplay replay(path, st, {});
+    KernelOracle kernel(host, rs, kopt);
+    CaptureAnalysis replay(path, st, {});
     CaptureReader reader(file);
     CaptureRecord rec;
     std::uint64_t forwarded = 0, sent = 0, silent = 0;
     while (reader.next(rec)) {
-        ReplayedPacket rp = replay.feed(rec);
+        AnalyzedPacket rp = replay.feed(rec);
         if (rp.origin != CaptureOrigin::wire && rp.origin != CaptureOrigin::local) continue;
         kernel.inject(rp.input, rp.path_origin);
         const Fate fate = rp.result.fate;
@@ -616,8 +620,9 @@ TEST(KernelOracleRouterWorkload, ForwardedDatagramsEqualTheKernelsByteForByte) {
             usleep(1000);
             left = kernel.take_forwarded();
         }
-        const std::string what = "capture packet " + std::to_string(rec.index) + " (" + format_packet_description(rp.input, rp.path_origin == Origin::local) +
-                                 "), fwbench: " + fate_name(fate) + " " + rp.result.out_iface;
+        const std::string what = "capture packet " + std::to_string(rec.index) + " (" +
+                                 format_packet_description(rp.input, rp.path_origin == Origin::local) + "), fwbench: " + fate_name(fate) + " " +
+                                 rp.result.out_iface;
         if (!leaves) {
             ASSERT_TRUE(left.empty()) << what << ": the kernel sent " << left.size() << " frames out of " << left[0].iface;
             ++silent;
@@ -638,15 +643,15 @@ TEST(KernelOracleRouterWorkload, ForwardedDatagramsEqualTheKernelsByteForByte) {
             ASSERT_EQ(d.error, Malformation::none) << what;
             const Packet& f = rp.result.final_packet;
             EXPECT_EQ(std::make_tuple(d.packet.src, d.packet.dst, d.packet.sport, d.packet.dport, d.packet.ttl),
-                      std::make_tuple(f.src, f.dst, f.sport, f.dport, f.ttl)) << what;
+                      std::make_tuple(f.src, f.dst, f.sport, f.dport, f.ttl))
+                << what;
             ++sent;
         }
     }
     EXPECT_GT(forwarded, 1000u);
     EXPECT_GT(sent, 20u);
     EXPECT_GT(silent, 100u);
-    std::cout << forwarded << " forwarded datagrams identical to the kernel's, " << sent << " sent by the host, " << silent
-              << " that left neither\n";
+    std::cout << forwarded << " forwarded datagrams identical to the kernel's, " << sent << " sent by the host, " << silent << " that left neither\n";
 }
 
 }  // namespace

@@ -5,7 +5,7 @@
 
 #include <fstream>
 
-#include "fwbench/capture_replay.hpp"
+#include "fwbench/capture_analysis.hpp"
 #include "fwbench/eal.hpp"
 #include "fwbench/packet_description.hpp"
 #include "fwbench/packet_source.hpp"
@@ -18,7 +18,8 @@ namespace {
 TEST(MbufPipeline, SameResultsAsTheRecordPathIncludingChainedFrames) {
     ensure_eal();
     Host host = Host::from_json(std::string("{\"addr\":") + test::router_addr + ",\"route\":" + test::router_routes +
-                                    ",\"rule\":" + test::router_rules + ",\"sysctl\":{\"ip_forward\":1}}", "router.json");
+                                    ",\"rule\":" + test::router_rules + ",\"sysctl\":{\"ip_forward\":1}}",
+                                "router.json");
     Ruleset rs = parse_ruleset("*filter\n-A INPUT -m length --length 5000:65535 -j DROP\n-A INPUT -j ACCEPT\nCOMMIT\n", {});
     PacketPath path(rs, host);
 
@@ -34,21 +35,21 @@ TEST(MbufPipeline, SameResultsAsTheRecordPathIncludingChainedFrames) {
     std::string file = testing::TempDir() + "mbuf.pcap";
     std::ofstream(file, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
 
-    auto summarize = [&](const ReplayedPacket& rp) {
-        return std::to_string(rp.index) + " " + rp.iface + " " + capture_origin_name(rp.origin) + " " + rp.reason + " " +
-               fate_name(rp.result.fate) + " " + drop_reason_name(rp.result.reason) + " " + std::to_string(rp.result.final_packet.length);
+    auto summarize = [&](const AnalyzedPacket& rp) {
+        return std::to_string(rp.index) + " " + rp.iface + " " + capture_origin_name(rp.origin) + " " + rp.reason + " " + fate_name(rp.result.fate) +
+               " " + drop_reason_name(rp.result.reason) + " " + std::to_string(rp.result.final_packet.length);
     };
     std::vector<std::string> direct, via_mbufs;
     {
         PathState st(rs, EngineOptions{}, host.sysctl());
-        CaptureReplay replay(path, st, {});
+        CaptureAnalysis replay(path, st, {});
         CaptureReader reader(file);
         CaptureRecord rec;
         while (reader.next(rec)) direct.push_back(summarize(replay.feed(rec)));
     }
     {
         PathState st(rs, EngineOptions{}, host.sysctl());
-        CaptureReplay replay(path, st, {});
+        CaptureAnalysis replay(path, st, {});
         MbufPool pool("mbuf_test", 255);
         CaptureFileSource source(file, pool.get());
         rte_mbuf* burst[2];  // small bursts: several calls

@@ -18,8 +18,8 @@ inline bool everything_must_run() {
 }  // namespace fwbench::test
 
 // Use in a test body (it returns from it): a failure in CI, a skip elsewhere.
-#define FWBENCH_CANNOT_RUN(reason)                                                                      \
-    do {                                                                                                \
+#define FWBENCH_CANNOT_RUN(reason)                                                                                    \
+    do {                                                                                                              \
         if (::fwbench::test::everything_must_run()) FAIL() << "must run here (FWBENCH_REQUIRE_KERNEL=1): " << reason; \
-        GTEST_SKIP() << reason;                                                                         \
+        GTEST_SKIP() << reason;                                                                                       \
     } while (0)

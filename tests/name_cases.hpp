@@ -15,15 +15,17 @@ struct InterfaceNameCase {
 
 inline const std::vector<InterfaceNameCase> interface_name_cases = {
     {"eth0", true, ""},
-    {"eth0.10", true, ""},          // VLAN devices: a dot is fine
+    {"eth0.10", true, ""},  // VLAN devices: a dot is fine
     {"123456789012345", true, ""},  // 15 bytes, the most there is
-    {"l;id>pw", true, ""},          // shell syntax is only bytes
+    {"l;id>pw", true, ""},  // shell syntax is only bytes
     {"$(id>pw)", true, ""},
     {"`id>pw`", true, ""},
     {"a'b\"c", true, ""},
     {"a@b", true, ""},
-    {"w\xc3\xa9", true, ""},   // "wé": UTF-8 without a byte 0xA0
-    {"a\x1c" "b", true, ""},   // a control byte the kernel's isspace does not count
+    {"w\xc3\xa9", true, ""},  // "wé": UTF-8 without a byte 0xA0
+    {"a\x1c"
+     "b",
+     true, ""},  // a control byte the kernel's isspace does not count
     {"-x", true, ""},
     {"", false, "empty"},
     {"1234567890123456", false, "16 bytes"},
@@ -36,7 +38,7 @@ inline const std::vector<InterfaceNameCase> interface_name_cases = {
     {"a\nb", false, "space character"},
     {"a\vb", false, "space character"},
     {"w\xc3\xa0", false, "byte 0xa0"},  // "wà": its UTF-8 holds 0xA0, a space to the kernel
-    {"eth%d", false, "'%'"},               // a template: the kernel would make eth0 of it
+    {"eth%d", false, "'%'"},  // a template: the kernel would make eth0 of it
     {"a%b", false, "'%'"},
     {"all", false, "sysctls"},
     {"default", false, "sysctls"},

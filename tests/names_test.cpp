@@ -35,14 +35,8 @@ TEST(ObjectNames, IpsetAndNfacct) {
         bool valid;
     };
     const Case cases[] = {
-        {"blocklist", true},
-        {"$(id>pw);`x`'\"", true},
-        {std::string(31, 'a'), true},
-        {std::string(32, 'a'), false},
-        {"", false},
-        {"a b", false},
-        {"a\tb", false},
-        {std::string("a\0b", 3), false},
+        {"blocklist", true}, {"$(id>pw);`x`'\"", true}, {std::string(31, 'a'), true},    {std::string(32, 'a'), false}, {"", false},
+        {"a b", false},      {"a\tb", false},           {std::string("a\0b", 3), false},
     };
     for (const auto& c : cases) {
         EXPECT_EQ(ipset_name_problem(c.name).empty(), c.valid) << quoted_name(c.name);
@@ -75,16 +69,10 @@ TEST(InterfaceNames, EveryReaderRefusesWhatTheKernelRefuses) {
     // Host JSON: the interface, a route's device, a rule's iif/oif, a per-device sysctl.
     EXPECT_TRUE(refused([] { Host::from_json(host_with("a:b"), "h.json"); }, "addr[0].ifname: 'a:b'"));
     EXPECT_TRUE(refused([] { Host::from_json(host_with("abcdefghijklmnop"), "h.json"); }, "16 bytes"));
-    EXPECT_TRUE(refused(
-        [] {
-            Host::from_json(R"({"addr":[{"ifname":"eth0"}],"route":[{"dst":"default","dev":"eth 0"}]})", "h.json");
-        },
-        "route[0].dev"));
-    EXPECT_TRUE(refused(
-        [] {
-            Host::from_json(R"({"addr":[{"ifname":"eth0"}],"rule":[{"priority":5,"iif":"a/b","table":"main"}]})", "h.json");
-        },
-        "rule[0].iif"));
+    EXPECT_TRUE(
+        refused([] { Host::from_json(R"({"addr":[{"ifname":"eth0"}],"route":[{"dst":"default","dev":"eth 0"}]})", "h.json"); }, "route[0].dev"));
+    EXPECT_TRUE(refused([] { Host::from_json(R"({"addr":[{"ifname":"eth0"}],"rule":[{"priority":5,"iif":"a/b","table":"main"}]})", "h.json"); },
+                        "rule[0].iif"));
     EXPECT_TRUE(refused([] { Host::from_json(R"({"addr":[{"ifname":"eth0"}],"sysctl":{"net.ipv4.conf.eth9.rp_filter":1}})", "h.json"); },
                         "no interface 'eth9'"));
     // A valid but unusual name is kept byte for byte, also in sysctl keys and routes.
@@ -107,8 +95,9 @@ TEST(InterfaceNames, EveryReaderRefusesWhatTheKernelRefuses) {
     EXPECT_TRUE(refused([] { IpsetRegistry::parse("create l list:set\nadd l " + std::string(32, 'x') + "\n", "sets"); }, "sets:2"));
     // Rulesets: nfacct and ipset names within their tools' bounds.
     RulesetParseOptions opt;
-    EXPECT_TRUE(refused([&] { parse_ruleset("*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -m nfacct --nfacct-name " + std::string(32, 'n') + "\nCOMMIT\n", opt); },
-                        "32 bytes"));
+    EXPECT_TRUE(
+        refused([&] { parse_ruleset("*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -m nfacct --nfacct-name " + std::string(32, 'n') + "\nCOMMIT\n", opt); },
+                "32 bytes"));
 }
 
 // pcapng: an interface block naming a device no kernel could have is refused, with where it is.

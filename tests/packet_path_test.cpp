@@ -24,13 +24,12 @@ namespace {
 using test::PathCase;
 const std::vector<PathCase>& cases = test::path_cases;
 
-
 class PathFixture : public ::testing::TestWithParam<PathCase> {};
 
 TEST_P(PathFixture, FatesAndCounters) {
     const PathCase& c = GetParam();
-    std::string host_json = std::string("{\"addr\":") + test::router_addr + ",\"route\":" + test::router_routes +
-                            ",\"rule\":" + test::router_rules + ",\"sysctl\":{" + c.sysctl + "}}";
+    std::string host_json = std::string("{\"addr\":") + test::router_addr + ",\"route\":" + test::router_routes + ",\"rule\":" + test::router_rules +
+                            ",\"sysctl\":{" + c.sysctl + "}}";
     Host host = Host::from_json(host_json, "router.json");
     RulesetParseOptions opt;
     opt.source = c.name;
@@ -61,7 +60,10 @@ TEST_P(PathFixture, FatesAndCounters) {
                 got += "@" + t.name + ":" + t.chains[static_cast<std::size_t>(chain)].name + ":" + std::to_string(w.walk.rule + 1);
             }
             std::string story;
-            for (const auto& item : r.trace) story += "\n    " + (item.walk >= 0 ? "[walk " + r.walks[static_cast<std::size_t>(item.walk)].table_name + " " + hook_chain_name(r.walks[static_cast<std::size_t>(item.walk)].hook) + "]" : item.text);
+            for (const auto& item : r.trace)
+                story += "\n    " + (item.walk >= 0 ? "[walk " + r.walks[static_cast<std::size_t>(item.walk)].table_name + " " +
+                                                          hook_chain_name(r.walks[static_cast<std::size_t>(item.walk)].hook) + "]"
+                                                    : item.text);
             EXPECT_EQ(got, want) << "packet " << i << ": " << text << story;
         }
 
@@ -72,9 +74,11 @@ TEST_P(PathFixture, FatesAndCounters) {
                 for (std::size_t ci = 0; ci < rs.tables[ti].chains.size(); ++ci) {
                     const auto& ch = rs.tables[ti].chains[ci];
                     for (std::size_t ri = 0; ri < ch.rules.size(); ++ri)
-                        if (auto k = st.engine.rule(ti, ci, ri); k.packets) all += " " + rs.tables[ti].name + ":" + ch.name + ":" + std::to_string(ri + 1) + "=" + std::to_string(k.packets);
+                        if (auto k = st.engine.rule(ti, ci, ri); k.packets)
+                            all += " " + rs.tables[ti].name + ":" + ch.name + ":" + std::to_string(ri + 1) + "=" + std::to_string(k.packets);
                     if (ch.builtin)
-                        if (auto k = st.engine.policy(ti, ci); k.packets) all += " " + rs.tables[ti].name + ":" + ch.name + ":P=" + std::to_string(k.packets);
+                        if (auto k = st.engine.policy(ti, ci); k.packets)
+                            all += " " + rs.tables[ti].name + ":" + ch.name + ":P=" + std::to_string(k.packets);
                 }
             std::printf("ACTUAL %s |%s\n", c.name, all.c_str());
         }
@@ -131,8 +135,8 @@ TEST(PacketPathDevices, NothingArrivesOnADownInterface) {
 // iptables-legacy registers it at NF_IP_PRI_SECURITY (50), before. So only under nf_tables does
 // security INPUT see the source nat INPUT wrote (the kernel oracle's per-packet traces found it).
 TEST(PacketPathBackends, SecurityInputFollowsNatInputOnlyUnderNfTables) {
-    std::string host_json = std::string("{\"addr\":") + test::router_addr + ",\"route\":" + test::router_routes +
-                            ",\"rule\":" + test::router_rules + ",\"sysctl\":{}}";
+    std::string host_json =
+        std::string("{\"addr\":") + test::router_addr + ",\"route\":" + test::router_routes + ",\"rule\":" + test::router_rules + ",\"sysctl\":{}}";
     Host host = Host::from_json(host_json, "router.json");
     const char* rules =
         "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"

@@ -86,8 +86,9 @@ TEST(ParserMutation, DamagedRulesetsGiveParseErrorsInsideTheInput) {
 
 TEST(ParserMutation, DamagedClassBenchInputs) {
     std::mt19937_64 rng(7);
-    const std::string rules = "@192.0.2.0/24\t198.51.100.0/24\t0 : 65535\t80 : 80\t0x06/0xFF\t0x0000/0x0000\n"
-                              "@0.0.0.0/0\t10.0.0.0/8\t1024 : 65535\t0 : 65535\t0x00/0x00\t0x0000/0x0200\n";
+    const std::string rules =
+        "@192.0.2.0/24\t198.51.100.0/24\t0 : 65535\t80 : 80\t0x06/0xFF\t0x0000/0x0000\n"
+        "@0.0.0.0/0\t10.0.0.0/8\t1024 : 65535\t0 : 65535\t0x00/0x00\t0x0000/0x0200\n";
     const std::string trace = "3232235777\t167772161\t1024\t80\t6\t0\t1\n3232235778\t167772162\t53\t53\t17\t0\t2\n";
     for (int i = 0; i < 3000; ++i) {
         try {
@@ -105,8 +106,9 @@ TEST(ParserMutation, DamagedClassBenchInputs) {
 
 TEST(ParserMutation, DamagedIpsetFiles) {
     std::mt19937_64 rng(11);
-    const std::string sets = "create a hash:net family inet\nadd a 192.0.2.0/24\nadd a 192.0.2.128/25 nomatch\n"
-                             "create b hash:ip,port family inet\nadd b 192.0.2.1,udp:53\ncreate l list:set\nadd l a\n";
+    const std::string sets =
+        "create a hash:net family inet\nadd a 192.0.2.0/24\nadd a 192.0.2.128/25 nomatch\n"
+        "create b hash:ip,port family inet\nadd b 192.0.2.1,udp:53\ncreate l list:set\nadd l a\n";
     for (int i = 0; i < 3000; ++i) {
         try {
             IpsetRegistry::parse(mutate(sets, rng), "sets");

@@ -12,7 +12,7 @@ namespace {
 
 struct RoundTrip {
     const char* table;
-    const char* rule;       // an -A line
+    const char* rule;  // an -A line
     const char* canonical;  // how fwbench prints it (nullptr: the same as `rule`)
     Family family = Family::ipv4;
 };
@@ -31,7 +31,8 @@ const std::vector<RoundTrip> round_trips = {
     {"filter", "-A INPUT -p tcp --dport 22 -j ACCEPT", "-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT"},
     {"filter", "-A INPUT -p tcp -m tcp --sport 1024: --dport :1023 -j ACCEPT", "-A INPUT -p tcp -m tcp --sport 1024:65535 --dport 0:1023 -j ACCEPT"},
     {"filter", "-A INPUT -p tcp -m tcp --syn -j ACCEPT", "-A INPUT -p tcp -m tcp --tcp-flags FIN,SYN,RST,ACK SYN -j ACCEPT"},
-    {"filter", "-A INPUT -p tcp -m tcp ! --tcp-flags ALL NONE --tcp-option 8 -j DROP", "-A INPUT -p tcp -m tcp ! --tcp-flags FIN,SYN,RST,PSH,ACK,URG NONE --tcp-option 8 -j DROP"},
+    {"filter", "-A INPUT -p tcp -m tcp ! --tcp-flags ALL NONE --tcp-option 8 -j DROP",
+     "-A INPUT -p tcp -m tcp ! --tcp-flags FIN,SYN,RST,PSH,ACK,URG NONE --tcp-option 8 -j DROP"},
     {"filter", "-A INPUT -p tcp -m tcp --dport ssh -j ACCEPT", "-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT"},
     {"filter", "-A INPUT -p udp -m udp ! --sport 67:68 ! --dport 67:68 -j ACCEPT", nullptr},
     {"filter", "-A INPUT -p udplite -m udplite --dport 5000 -j ACCEPT", nullptr},
@@ -41,15 +42,18 @@ const std::vector<RoundTrip> round_trips = {
     {"filter", "-A INPUT -p icmp -m icmp --icmp-type echo-request -j ACCEPT", "-A INPUT -p icmp -m icmp --icmp-type 8 -j ACCEPT"},
     {"filter", "-A INPUT -p icmp -m icmp --icmp-type 3/4 -j ACCEPT", nullptr},
     {"filter", "-A INPUT -p icmp -m icmp ! --icmp-type any -j ACCEPT", nullptr},
-    {"filter", "-A INPUT -p ipv6-icmp -m icmp6 --icmpv6-type neighbour-solicitation -j ACCEPT", "-A INPUT -p ipv6-icmp -m icmp6 --icmpv6-type 135 -j ACCEPT", Family::ipv6},
-    {"filter", "-A INPUT -p icmpv6 -m icmpv6 --icmpv6-type 1/4 -j ACCEPT", "-A INPUT -p ipv6-icmp -m icmp6 --icmpv6-type 1/4 -j ACCEPT", Family::ipv6},
+    {"filter", "-A INPUT -p ipv6-icmp -m icmp6 --icmpv6-type neighbour-solicitation -j ACCEPT",
+     "-A INPUT -p ipv6-icmp -m icmp6 --icmpv6-type 135 -j ACCEPT", Family::ipv6},
+    {"filter", "-A INPUT -p icmpv6 -m icmpv6 --icmpv6-type 1/4 -j ACCEPT", "-A INPUT -p ipv6-icmp -m icmp6 --icmpv6-type 1/4 -j ACCEPT",
+     Family::ipv6},
     // multiport, state, conntrack
     {"filter", "-A INPUT -p tcp -m multiport --dports 80,443,8000:8080 -j ACCEPT", nullptr},
     {"filter", "-A INPUT -p udp -m multiport ! --sports 53 -j ACCEPT", nullptr},
     {"filter", "-A INPUT -p udp -m multiport --ports 8080:8081,8082 -j ACCEPT", nullptr},
     {"filter", "-A INPUT -m state --state NEW,ESTABLISHED,RELATED -j ACCEPT", "-A INPUT -m state --state NEW,RELATED,ESTABLISHED -j ACCEPT"},
     {"filter", "-A INPUT -m state ! --state INVALID,UNTRACKED -j ACCEPT", nullptr},
-    {"filter", "-A INPUT -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT --ctproto tcp -j DROP", "-A INPUT -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT --ctproto 6 -j DROP"},
+    {"filter", "-A INPUT -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT --ctproto tcp -j DROP",
+     "-A INPUT -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT --ctproto 6 -j DROP"},
     {"filter", "-A FORWARD -m conntrack --ctorigsrc 192.0.2.0/24 --ctorigdst 203.0.113.1 ! --ctreplsrc 10.0.0.1 --ctrepldst 10.0.0.0/8 -j ACCEPT",
      "-A FORWARD -m conntrack --ctorigsrc 192.0.2.0/24 --ctorigdst 203.0.113.1/32 ! --ctreplsrc 10.0.0.1/32 --ctrepldst 10.0.0.0/8 -j ACCEPT"},
     {"filter", "-A FORWARD -m conntrack --ctorigsrcport 1000:2000 --ctorigdstport 80 --ctreplsrcport 8080 --ctrepldstport 1024 -j ACCEPT", nullptr},
@@ -77,7 +81,10 @@ const std::vector<RoundTrip> round_trips = {
     {"filter", "-A OUTPUT -m owner ! --socket-exists -j ACCEPT", nullptr},
     // stateful
     {"filter", "-A INPUT -m limit --limit 3/min --limit-burst 10 -j LOG --log-prefix \"lim: \" --log-level 4", nullptr},
-    {"filter", "-A INPUT -p icmp -m hashlimit --hashlimit-above 10/sec --hashlimit-burst 20 --hashlimit-mode srcip --hashlimit-srcmask 8 --hashlimit-name aflood -j DROP", nullptr},
+    {"filter",
+     "-A INPUT -p icmp -m hashlimit --hashlimit-above 10/sec --hashlimit-burst 20 --hashlimit-mode srcip --hashlimit-srcmask 8 --hashlimit-name "
+     "aflood -j DROP",
+     nullptr},
     {"filter", "-A INPUT -m recent --set --name ssh --mask 255.255.255.255 --rsource", nullptr},
     {"filter", "-A INPUT -m recent ! --update --seconds 60 --hitcount 3 --rttl --name ssh --rdest -j DROP", nullptr},
     {"filter", "-A INPUT -m recent --rcheck --seconds 10 --reap --name x -j DROP", nullptr},
@@ -85,12 +92,14 @@ const std::vector<RoundTrip> round_trips = {
     {"nat", "-A OUTPUT -m statistic --mode random --probability 0.33333 -j ACCEPT", nullptr},
     {"nat", "-A OUTPUT -m statistic --mode nth --every 3 --packet 2 -j ACCEPT", nullptr},
     {"filter", "-A INPUT -m nfacct --nfacct-name ct_invalid -j DROP", nullptr},
-    {"filter", "-A INPUT -p tcp -m connlimit --connlimit-above 16 --connlimit-mask 24 --connlimit-saddr -j REJECT", "-A INPUT -p tcp -m connlimit --connlimit-above 16 --connlimit-mask 24 --connlimit-saddr -j REJECT"},
+    {"filter", "-A INPUT -p tcp -m connlimit --connlimit-above 16 --connlimit-mask 24 --connlimit-saddr -j REJECT",
+     "-A INPUT -p tcp -m connlimit --connlimit-above 16 --connlimit-mask 24 --connlimit-saddr -j REJECT"},
     {"filter", "-A INPUT -m connlimit --connlimit-upto 4 --connlimit-daddr -j ACCEPT", nullptr},
     // host and bridge
     {"raw", "-A PREROUTING -m rpfilter --loose --validmark --invert -j DROP", nullptr},
     {"filter", "-A FORWARD -m physdev --physdev-in veth+ ! --physdev-out eth0 --physdev-is-bridged -j ACCEPT", nullptr},
-    {"filter", "-A INPUT -m policy --dir in --pol ipsec --strict --reqid 1 --proto esp --mode tunnel --tunnel-src 192.0.2.1 --next --proto ah -j ACCEPT",
+    {"filter",
+     "-A INPUT -m policy --dir in --pol ipsec --strict --reqid 1 --proto esp --mode tunnel --tunnel-src 192.0.2.1 --next --proto ah -j ACCEPT",
      "-A INPUT -m policy --dir in --pol ipsec --strict --reqid 1 --proto esp --mode tunnel --tunnel-src 192.0.2.1/32 --next --proto ah -j ACCEPT"},
     {"filter", "-A INPUT -m policy --dir in --pol none -j ACCEPT", nullptr},
     {"filter", "-A INPUT -m rt --rt-type 0 --rt-segsleft 0:5 -j DROP", nullptr, Family::ipv6},
@@ -102,7 +111,8 @@ const std::vector<RoundTrip> round_trips = {
     {"filter", "-A INPUT -j REJECT --reject-with icmp6-adm-prohibited", nullptr, Family::ipv6},
     {"filter", "-A INPUT -j RETURN", nullptr},
     {"filter", "-A INPUT -j NFQUEUE --queue-num 4 --queue-bypass", nullptr},
-    {"filter", "-A INPUT -j LOG --log-level debug --log-prefix \"x y\" --log-tcp-options --log-uid", "-A INPUT -j LOG --log-prefix \"x y\" --log-level 7 --log-tcp-options --log-uid"},
+    {"filter", "-A INPUT -j LOG --log-level debug --log-prefix \"x y\" --log-tcp-options --log-uid",
+     "-A INPUT -j LOG --log-prefix \"x y\" --log-level 7 --log-tcp-options --log-uid"},
     {"filter", "-A INPUT -j NFLOG --nflog-group 2 --nflog-prefix drop --nflog-threshold 10", nullptr},
     {"filter", "-A INPUT -j ULOG --ulog-nlgroup 1 --ulog-prefix u", nullptr},
     {"mangle", "-A PREROUTING -j MARK --set-xmark 0x1/0xffffffff", nullptr},
@@ -227,7 +237,8 @@ TEST(RoundTrip, AddressListsExpandLikeIptables) {
     EXPECT_EQ(format_rule(rules[3], "INPUT"), "-A INPUT -s 192.0.2.2/32 -d 203.0.113.9/32 -j DROP");
     EXPECT_EQ(rules[3].line, 2);
     // -D with the same list deletes all four.
-    Ruleset del = parse_ruleset("*filter\n-A INPUT -s 192.0.2.1,192.0.2.2 -j DROP\n-A INPUT -j ACCEPT\n-D INPUT -s 192.0.2.1,192.0.2.2 -j DROP\nCOMMIT\n", {});
+    Ruleset del =
+        parse_ruleset("*filter\n-A INPUT -s 192.0.2.1,192.0.2.2 -j DROP\n-A INPUT -j ACCEPT\n-D INPUT -s 192.0.2.1,192.0.2.2 -j DROP\nCOMMIT\n", {});
     ASSERT_EQ(del.table("filter")->chain("INPUT")->rules.size(), 1u);
 }
 

@@ -17,7 +17,7 @@ namespace fwbench::test {
 struct PathCase {
     const char* name;
     const char* sysctl;  // JSON object members, e.g. "\"ip_forward\":1"
-    const char* rules;   // iptables-save text
+    const char* rules;  // iptables-save text
     std::vector<const char*> packets;
     const char* fates;
     const char* counters;
@@ -35,6 +35,8 @@ inline const char* counting_rules =  // one counting rule per table and hook, al
     "-A POSTROUTING -o nowhere0 -j MASQUERADE\nCOMMIT\n"  // never reached; it makes conntrack (and so NAT) active
     "*filter\n-A INPUT -j ACCEPT\n-A FORWARD -j ACCEPT\n-A OUTPUT -j ACCEPT\nCOMMIT\n";
 
+// A fixture table, one case per line: left as laid out.
+// clang-format off
 inline const std::vector<PathCase> path_cases = {
     // --- item 1: policy routing ---
     {"item 1: fwmark rule selects table alt (out lan0)", "",
@@ -208,6 +210,11 @@ inline const std::vector<PathCase> path_cases = {
      "*filter\n-A OUTPUT -m state --state NEW\n-A INPUT -m state --state NEW\n-A INPUT -m state --state ESTABLISHED\nCOMMIT\n",
      {"local tcp 203.0.113.1:40000 > 203.0.113.1:22 flags=S", "local tcp 203.0.113.1:22 > 203.0.113.1:40000 flags=SA"},
      "delivered delivered", "filter:OUTPUT:1=1 filter:OUTPUT:P=2 filter:INPUT:1=1 filter:INPUT:2=1 filter:INPUT:P=2"},
+    {"item 12: after the reply, the client's next packet is ESTABLISHED too", "",
+     "*filter\n-A INPUT -m state --state NEW\n-A INPUT -m state --state ESTABLISHED\nCOMMIT\n",
+     {"wire tcp 198.51.100.7:40000 > 203.0.113.1:22 in=wan1 flags=S", "local tcp 203.0.113.1:22 > 198.51.100.7:40000 flags=SA",
+      "wire tcp 198.51.100.7:40000 > 203.0.113.1:22 in=wan1 flags=A"},
+     "delivered sent delivered", "filter:INPUT:1=1 filter:INPUT:2=1 filter:INPUT:P=2 filter:OUTPUT:P=1"},
     {"item 12: a packet dropped before confirmation leaves no entry", "",
      "*filter\n-A INPUT -p tcp -m tcp --dport 22 -m recent --set --name once\n-A INPUT -m recent --rcheck --name once --hitcount 2 -m state --state NEW -j ACCEPT\n-A INPUT -j DROP\nCOMMIT\n",
      {"wire tcp 198.51.100.7:40000 > 203.0.113.1:22 in=wan1 flags=S t=0", "wire tcp 198.51.100.7:40000 > 203.0.113.1:22 in=wan1 flags=S t=1"},
@@ -262,5 +269,6 @@ inline const std::vector<PathCase> path_cases = {
     {"unknown arrival interface is a named drop", "", "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n",
      {"wire udp 198.51.100.7:4000 > 203.0.113.1:53 in=eth7"}, "dropped:unknown_interface", "", "the packet arrives on an interface the host does not have"},
 };
+// clang-format on
 
 }  // namespace fwbench::test

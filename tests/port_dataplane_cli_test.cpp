@@ -106,8 +106,8 @@ TEST(FwbenchPorts, ForwardingWritesExactlyTheAcceptedPacketsRewritten) {
     const std::string empty = write_bytes("empty.pcap", write_pcap(linktype::ethernet, {}));
     const std::string out_wan = scratch() + "wan_out.pcap", out_lan = scratch() + "lan_out.pcap";
     std::remove(out_wan.c_str());
-    const std::string eal = "--eal '--vdev=net_pcap0,rx_pcap=" + in + ",tx_pcap=" + out_lan + " --vdev=net_pcap1,rx_pcap=" + empty +
-                            ",tx_pcap=" + out_wan + "'";
+    const std::string eal =
+        "--eal '--vdev=net_pcap0,rx_pcap=" + in + ",tx_pcap=" + out_lan + " --vdev=net_pcap1,rx_pcap=" + empty + ",tx_pcap=" + out_wan + "'";
     Ran r = fwbench("--rules " + rules + " --host " + host + " --port net_pcap0=lan0 --port net_pcap1=wan1 --idle-stop 0.5 " + eal +
                     " -q --json - --counters " + scratch() + "ports_counters.v4");
     ASSERT_EQ(r.status, 0) << r.err << r.out;
@@ -170,8 +170,8 @@ TEST(FwbenchPorts, LiveAfPacketPortEqualsTheCapture) {
     for (int i = 0; i < 60; ++i) {
         const std::string peer = "198.51.100." + std::to_string(10 + i % 7);
         const std::string port = std::to_string(30000 + i);
-        const char* kinds[] = {"tcp %P:%S > 203.0.113.1:22 flags=S", "tcp %P:%S > 203.0.113.1:80 flags=S", "udp %P:%S > 203.0.113.1:53 len=80",
-                               "icmp %P > 203.0.113.1 type=8/0 id=%S", "tcp %P:%S > 192.0.2.50:25 flags=S", "tcp %P:%S > 192.0.2.50:443 flags=S"};
+        const char* kinds[] = {"tcp %P:%S > 203.0.113.1:22 flags=S",   "tcp %P:%S > 203.0.113.1:80 flags=S", "udp %P:%S > 203.0.113.1:53 len=80",
+                               "icmp %P > 203.0.113.1 type=8/0 id=%S", "tcp %P:%S > 192.0.2.50:25 flags=S",  "tcp %P:%S > 192.0.2.50:443 flags=S"};
         std::string d = kinds[i % 6];
         for (auto at = d.find("%P"); at != std::string::npos; at = d.find("%P")) d.replace(at, 2, peer);
         for (auto at = d.find("%S"); at != std::string::npos; at = d.find("%S")) d.replace(at, 2, port);
@@ -192,12 +192,12 @@ TEST(FwbenchPorts, LiveAfPacketPortEqualsTheCapture) {
     ASSERT_TRUE(in_ns({"ip", "link", "set", "dev", "veth-inj", "up"}).ok());
     // fwbench in the namespace, on an af_packet port over veth-fw standing for wan1.
     const std::string live_json = dir + "live.json", live_counters = dir + "live_counters.v4";
-    RunningProgram live_run({{env_or_fail("FWBENCH_BIN"), "--rules", rules, "--host", host, "--port", "net_af_packet0=wan1", "--idle-stop", "1.5",
-                          "--duration", "40", "--no-forward", "-q", "--json", live_json, "--counters", live_counters, "--eal",
-                          "--vdev=net_af_packet0,iface=veth-fw"},
-                         {},
-                         ns.fd()},
-                        dir + "live.out", dir + "live.err");
+    RunningProgram live_run(
+        {{env_or_fail("FWBENCH_BIN"), "--rules", rules, "--host", host, "--port", "net_af_packet0=wan1", "--idle-stop", "1.5", "--duration", "40",
+          "--no-forward", "-q", "--json", live_json, "--counters", live_counters, "--eal", "--vdev=net_af_packet0,iface=veth-fw"},
+         {},
+         ns.fd()},
+        dir + "live.out", dir + "live.err");
     // Ready when its packet socket is bound (its namespace's /proc/net/packet lists it), plus a
     // moment for the port to start.
     auto packet_sockets = [&] {
@@ -253,8 +253,8 @@ TEST(FwbenchPorts, TwoWorkersForwardAndCountAsOne) {
     const std::string empty = write_bytes("empty3.pcap", write_pcap(linktype::ethernet, {}));
     auto run_with = [&](int workers) {
         const std::string out = scratch() + "wan_out" + std::to_string(workers) + ".pcap";
-        const std::string eal = "--eal '--vdev=net_pcap0,rx_pcap=" + in + ",tx_pcap=" + scratch() + "lan_out2.pcap --vdev=net_pcap1,rx_pcap=" +
-                                empty + ",tx_pcap=" + out + "'";
+        const std::string eal = "--eal '--vdev=net_pcap0,rx_pcap=" + in + ",tx_pcap=" + scratch() +
+                                "lan_out2.pcap --vdev=net_pcap1,rx_pcap=" + empty + ",tx_pcap=" + out + "'";
         const std::string counters = scratch() + "counters" + std::to_string(workers) + ".v4";
         Ran r = fwbench("--rules " + rules + " --host " + host + " --port net_pcap0=lan0 --port net_pcap1=wan1 --idle-stop 0.5 --workers " +
                         std::to_string(workers) + " " + eal + " -q --json - --counters " + counters);
@@ -285,8 +285,8 @@ TEST(FwbenchPorts, BadPortsAreClearErrors) {
     EXPECT_EQ(missing.status, 2);
     EXPECT_NE(missing.err.find("port 3 does not exist; DPDK has: none"), std::string::npos) << missing.err;
     const std::string empty = write_bytes("empty2.pcap", write_pcap(linktype::ethernet, {}));
-    Ran noiface = fwbench("--rules " + rules + " --host " + host + " --port net_pcap0=eth9 --idle-stop 0.2 --eal '--vdev=net_pcap0,rx_pcap=" +
-                          empty + ",tx_pcap=" + scratch() + "x.pcap'");
+    Ran noiface = fwbench("--rules " + rules + " --host " + host + " --port net_pcap0=eth9 --idle-stop 0.2 --eal '--vdev=net_pcap0,rx_pcap=" + empty +
+                          ",tx_pcap=" + scratch() + "x.pcap'");
     EXPECT_EQ(noiface.status, 2);
     EXPECT_NE(noiface.err.find("the host has no interface 'eth9'"), std::string::npos) << noiface.err;
     Ran malformed = fwbench("--rules " + rules + " --host " + host + " --port wan1");

@@ -15,17 +15,19 @@ public:
     std::uint32_t below(std::uint32_t n) { return static_cast<std::uint32_t>(rng_() % n); }
     bool chance(int percent) { return below(100) < static_cast<std::uint32_t>(percent); }
     template <class T>
-    const T& pick(const std::vector<T>& v) { return v[below(static_cast<std::uint32_t>(v.size()))]; }
+    const T& pick(const std::vector<T>& v) {
+        return v[below(static_cast<std::uint32_t>(v.size()))];
+    }
 
 private:
     std::mt19937_64 rng_;
 };
 
-const std::vector<std::string> addresses = {"203.0.113.1", "203.0.113.7", "203.0.113.9", "203.0.113.200", "198.51.100.7",
-                                            "198.51.100.9", "198.51.100.130", "192.0.2.1", "192.0.2.50", "192.0.2.51",
-                                            "192.0.2.77", "192.0.2.255", "127.0.0.1"};
-const std::vector<std::string> remote = {"198.51.100.7", "198.51.100.9", "198.51.100.130", "203.0.113.7", "203.0.113.9",
-                                         "192.0.2.50", "192.0.2.51", "192.0.2.77"};
+const std::vector<std::string> addresses = {"203.0.113.1",  "203.0.113.7",    "203.0.113.9", "203.0.113.200", "198.51.100.7",
+                                            "198.51.100.9", "198.51.100.130", "192.0.2.1",   "192.0.2.50",    "192.0.2.51",
+                                            "192.0.2.77",   "192.0.2.255",    "127.0.0.1"};
+const std::vector<std::string> remote = {"198.51.100.7", "198.51.100.9", "198.51.100.130", "203.0.113.7",
+                                         "203.0.113.9",  "192.0.2.50",   "192.0.2.51",     "192.0.2.77"};
 const std::vector<std::string> own = {"203.0.113.1", "192.0.2.1"};
 const std::vector<std::uint16_t> ports = {22, 53, 80, 443, 8080, 1024, 5000};
 
@@ -111,15 +113,11 @@ std::string rule_body(Gen& g, const std::string& table, const ChainInfo& c, cons
     else if (t == "REJECT") r << " -j REJECT";
     else if (t == "NAT") {
         bool port_proto = !proto_negated && (proto == "tcp" || proto == "udp");
-        if (c.name == "PREROUTING" || c.name == "OUTPUT")
-        {
+        if (c.name == "PREROUTING" || c.name == "OUTPUT") {
             r << " -j DNAT --to-destination 192.0.2." << (50 + g.below(2));
             if (port_proto) r << ':' << g.pick(ports);
-        }
-        else if (c.name == "POSTROUTING")
-            r << (g.chance(50) ? " -j MASQUERADE" : " -j SNAT --to-source 203.0.113.1");
-        else
-            r << " -j ACCEPT";
+        } else if (c.name == "POSTROUTING") r << (g.chance(50) ? " -j MASQUERADE" : " -j SNAT --to-source 203.0.113.1");
+        else r << " -j ACCEPT";
     } else if (!t.empty()) r << " -j " << t;
     return r.str();
 }
@@ -156,11 +154,16 @@ RandomCase make_random_case(std::uint64_t seed) {
     RandomCase rc;
     std::ostringstream rules;
     if (g.chance(35))
-        table_text(g, rules, "mangle", {{"PREROUTING", true, true, false}, {"INPUT", true, true, false}, {"FORWARD", true, true, true},
-                                         {"OUTPUT", true, false, true}, {"POSTROUTING", true, false, true}});
+        table_text(g, rules, "mangle",
+                   {{"PREROUTING", true, true, false},
+                    {"INPUT", true, true, false},
+                    {"FORWARD", true, true, true},
+                    {"OUTPUT", true, false, true},
+                    {"POSTROUTING", true, false, true}});
     if (g.chance(35))
-        table_text(g, rules, "nat", {{"PREROUTING", true, true, false}, {"INPUT", true, true, false}, {"OUTPUT", true, false, true},
-                                      {"POSTROUTING", true, false, true}});
+        table_text(
+            g, rules, "nat",
+            {{"PREROUTING", true, true, false}, {"INPUT", true, true, false}, {"OUTPUT", true, false, true}, {"POSTROUTING", true, false, true}});
     table_text(g, rules, "filter", {{"INPUT", true, true, false}, {"FORWARD", true, true, true}, {"OUTPUT", true, false, true}});
     rc.rules = rules.str();
 
@@ -209,8 +212,8 @@ RandomCase make_random_case(std::uint64_t seed) {
             std::string s = g.pick(remote);
             p.src = *parse_ip(s, Family::ipv4);
             p.in = IfaceName(g.chance(85) ? (s.rfind("192.0.2.", 0) == 0 ? "lan0" : "wan1") : (s.rfind("192.0.2.", 0) == 0 ? "wan1" : "lan0"));
-            static const std::vector<std::string> dsts = {"203.0.113.1", "192.0.2.1", "198.51.100.7", "198.51.100.130",
-                                                          "192.0.2.50", "192.0.2.255", "203.0.113.9"};
+            static const std::vector<std::string> dsts = {"203.0.113.1", "192.0.2.1",   "198.51.100.7", "198.51.100.130",
+                                                          "192.0.2.50",  "192.0.2.255", "203.0.113.9"};
             p.dst = *parse_ip(g.pick(dsts), Family::ipv4);
         }
         if (p.proto == proto::icmp) {
@@ -222,8 +225,13 @@ RandomCase make_random_case(std::uint64_t seed) {
             p.dport = g.pick(ports);
         }
         if (p.proto == proto::tcp) {
-            static const std::vector<std::uint8_t> flags = {tcp_flag::syn, tcp_flag::syn, tcp_flag::ack, tcp_flag::syn | tcp_flag::ack,
-                                                            tcp_flag::fin | tcp_flag::ack, tcp_flag::rst, tcp_flag::syn | tcp_flag::fin};
+            static const std::vector<std::uint8_t> flags = {tcp_flag::syn,
+                                                            tcp_flag::syn,
+                                                            tcp_flag::ack,
+                                                            tcp_flag::syn | tcp_flag::ack,
+                                                            tcp_flag::fin | tcp_flag::ack,
+                                                            tcp_flag::rst,
+                                                            tcp_flag::syn | tcp_flag::fin};
             p.tcp_flags = g.pick(flags);
         }
         p.length = 40 + g.below(160);

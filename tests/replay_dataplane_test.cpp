@@ -8,7 +8,7 @@
 
 #include <fstream>
 
-#include "fwbench/capture_replay.hpp"
+#include "fwbench/capture_analysis.hpp"
 #include "fwbench/eal.hpp"
 #include "fwbench/packet_description.hpp"
 #include "fwbench/replay_dataplane.hpp"
@@ -43,10 +43,10 @@ unsigned worker_lcores() {
     return rte_lcore_count() - 1;
 }
 
-// What --pcap reports: the capture through CaptureReplay once, counters as iptables-save -c.
+// What --pcap reports: the capture through CaptureAnalysis once, counters as iptables-save -c.
 std::string analysis_counters(const PacketPath& path, const Router& r) {
     PathState st(r.rs, EngineOptions{}, r.host.sysctl());
-    CaptureReplay replay(path, st, {});
+    CaptureAnalysis replay(path, st, {});
     CaptureReader reader(r.capture);
     CaptureRecord rec;
     while (reader.next(rec)) replay.feed(rec);
@@ -107,8 +107,10 @@ TEST(ReplayDataplane, PassesAddUpAndTheNullPathCountsNothing) {
     if (worker_lcores() < 1) FWBENCH_CANNOT_RUN("EAL has no worker lcore");
     Router r(200);
     // No conntrack, no stateful match: every pass counts the same.
-    Ruleset stateless = parse_ruleset("*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
-                                      "-A FORWARD -i lan0 -p tcp -j ACCEPT\n-A FORWARD -p udp\n-A INPUT -p icmp\nCOMMIT\n", {});
+    Ruleset stateless = parse_ruleset(
+        "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+        "-A FORWARD -i lan0 -p tcp -j ACCEPT\n-A FORWARD -p udp\n-A INPUT -p icmp\nCOMMIT\n",
+        {});
     PacketPath path(stateless, r.host);
     LoadedCapture cap = load_capture(path, r.capture, {}, EngineOptions{});
     ReplayOptions once, thrice;

@@ -32,8 +32,7 @@ std::string slurp(const fs::path& p) {
 }
 
 bool looks_like_ruleset(const std::string& text) {
-    return std::regex_search(text, std::regex("(^|\n)\\*(filter|nat|mangle|raw|security)\\s*\n")) &&
-           text.find("\nCOMMIT") != std::string::npos;
+    return std::regex_search(text, std::regex("(^|\n)\\*(filter|nat|mangle|raw|security)\\s*\n")) && text.find("\nCOMMIT") != std::string::npos;
 }
 
 std::vector<fs::path> ruleset_files() {
@@ -57,7 +56,8 @@ std::size_t append_lines(const std::string& text) {
 // The sets the moby dump refers to (Docker creates it; its contents do not affect parsing).
 const IpsetRegistry docker_sets = IpsetRegistry::parse(
     "create docker-ext-bridges-v4 hash:net family inet hashsize 1024 maxelem 65536\n"
-    "add docker-ext-bridges-v4 192.0.2.0/24\n", "docker-ipsets");
+    "add docker-ext-bridges-v4 192.0.2.0/24\n",
+    "docker-ipsets");
 
 TEST(SharedRulesets, FolderPresentOrSkip) {
     if (!fs::is_directory(shared_rulesets())) FWBENCH_CANNOT_RUN(shared_rulesets() << " is not present: nothing to parse");

@@ -98,7 +98,8 @@ SplitSource split_source(const std::string& text) {
 std::vector<Finding> scan(const std::string& name, const std::string& text) {
     const std::string sh = std::string("s") + "h";
     static const std::regex call("\\b(" + std::string("po") + "pen|" + "sys" + "tem|" + "word" + "exp|" + "execl|execlp|execle)\\s*\\(");
-    const std::set<std::string> shells = {sh, "/bin/" + sh, "/usr/bin/" + sh, "ba" + sh, "/bin/ba" + sh, "/usr/bin/ba" + sh, "da" + sh, "/bin/da" + sh};
+    const std::set<std::string> shells = {sh,        "/bin/" + sh,  "/usr/bin/" + sh, "ba" + sh, "/bin/ba" + sh, "/usr/bin/ba" + sh,
+                                          "da" + sh, "/bin/da" + sh};
     static const std::regex shell_line("(^|[ /;&|(])(ba|da)?" + sh + "\\s+-c(\\s|$)");
     std::vector<Finding> found;
     SplitSource src = split_source(text);
@@ -110,8 +111,7 @@ std::vector<Finding> scan(const std::string& name, const std::string& text) {
     }
     for (const auto& [n, lit] : src.literals) {
         if (shells.count(lit)) found.push_back({name + ":" + std::to_string(n), "a shell, \"" + lit + "\", as a program"});
-        if (std::regex_search(lit, shell_line))
-            found.push_back({name + ":" + std::to_string(n), "a command line for a shell: \"" + lit + "\""});
+        if (std::regex_search(lit, shell_line)) found.push_back({name + ":" + std::to_string(n), "a command line for a shell: \"" + lit + "\""});
     }
     return found;
 }
@@ -135,7 +135,7 @@ TEST(SourceScan, FindsShellCallsAndNothingElse) {
         {"// " + p + "(x) in a comment", 0},
         {"/* " + s + "(x)\n spanning lines */ int y;", 0},
         {"std::string t = " + q + p + "(" + q + ";", 0},  // inside a string literal
-        {"file_" + s + "(x); my" + p + "(y);", 0},        // other names
+        {"file_" + s + "(x); my" + p + "(y);", 0},  // other names
         {"run_program({" + q + "ip" + q + ", " + q + "link" + q + "});", 0},
     };
     for (const auto& c : cases) EXPECT_EQ(scan("case", c.source).size(), c.findings) << c.source;

@@ -24,8 +24,8 @@ namespace fwbench {
 
 struct RouterWorkload {
     std::string host_json;
-    std::string rules;                   // iptables-save text
-    std::vector<std::uint8_t> capture;   // pcapng
+    std::string rules;  // iptables-save text
+    std::vector<std::uint8_t> capture;  // pcapng
     // What each interface receives, as Ethernet frames to its MAC (pcap): a DPDK port per
     // interface can replay these (net_pcap rx_pcap=, infinite_rx=1).
     std::vector<std::pair<std::string, std::vector<std::uint8_t>>> inbound_by_interface;
@@ -35,8 +35,8 @@ struct RouterWorkload {
 struct RouterWorkloadOptions {
     std::uint64_t flows = 1000;
     std::uint64_t seed = 1;
-    unsigned blocklist = 300;   // single-address DROP rules on the WAN side
-    unsigned forwards = 20;     // DNAT port forwards
+    unsigned blocklist = 300;  // single-address DROP rules on the WAN side
+    unsigned forwards = 20;  // DNAT port forwards
 };
 
 RouterWorkload make_router_workload(const RouterWorkloadOptions& opt);

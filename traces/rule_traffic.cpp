@@ -42,13 +42,18 @@ std::string host_for_ruleset(const Ruleset& rs) {
             }
     if (names.empty()) names.push_back("eth0");
     nlohmann::json addr = nlohmann::json::array();
-    addr.push_back({{"ifindex", 1}, {"ifname", "lo"}, {"flags", {"LOOPBACK", "UP"}},
+    addr.push_back({{"ifindex", 1},
+                    {"ifname", "lo"},
+                    {"flags", {"LOOPBACK", "UP"}},
                     {"addr_info", {{{"family", "inet"}, {"local", "127.0.0.1"}, {"prefixlen", 8}}}}});
     for (std::size_t i = 0; i < names.size(); ++i) {
         char mac[18], ip[16];
         std::snprintf(mac, sizeof mac, "02:00:00:00:%02x:01", static_cast<unsigned>(i + 1));
         std::snprintf(ip, sizeof ip, "192.0.2.%u", static_cast<unsigned>(16 * (i + 1) + 1) % 256);
-        addr.push_back({{"ifindex", i + 2}, {"ifname", names[i]}, {"flags", {"BROADCAST", "UP"}}, {"address", mac},
+        addr.push_back({{"ifindex", i + 2},
+                        {"ifname", names[i]},
+                        {"flags", {"BROADCAST", "UP"}},
+                        {"address", mac},
                         {"addr_info", {{{"family", "inet"}, {"local", ip}, {"prefixlen", 28}}}}});
     }
     nlohmann::json host = {{"addr", addr}, {"sysctl", {{"net.ipv4.ip_forward", 1}}}};
@@ -112,7 +117,8 @@ std::vector<std::pair<Packet, Origin>> traffic_for_ruleset(const Ruleset& rs, co
                     if (const auto* l4 = std::get_if<L4PortsMatch>(&m.spec)) {
                         if (l4->dport && !l4->dport->negated) p.dport = l4->dport->value.lo;
                         if (l4->sport && !l4->sport->negated) p.sport = l4->sport->value.lo;
-                        if (l4->tcp_flags && !l4->tcp_flags->negated) p.tcp_flags = l4->tcp_flags->value.comp ? l4->tcp_flags->value.comp : tcp_flag::ack;
+                        if (l4->tcp_flags && !l4->tcp_flags->negated)
+                            p.tcp_flags = l4->tcp_flags->value.comp ? l4->tcp_flags->value.comp : tcp_flag::ack;
                     } else if (const auto* mp = std::get_if<MultiportMatch>(&m.spec)) {
                         if (!mp->negated && !mp->ports.empty()) {
                             if (mp->which == MultiportMatch::Which::source) p.sport = mp->ports[0].lo;
@@ -151,7 +157,8 @@ std::vector<std::pair<Packet, Origin>> traffic_for_ruleset(const Ruleset& rs, co
                     p.in = IfaceName(in);
                     p.src = r.ip.src ? address_for(*r.ip.src, rng) : peer_side;
                     bool to_host = hook == Hook::input || (hook == Hook::prerouting && rng() % 2 == 0);
-                    p.dst = r.ip.dst ? address_for(*r.ip.dst, rng) : (to_host ? own(in) : v4(0xCB007100u | static_cast<std::uint32_t>(1 + rng() % 200)));
+                    p.dst =
+                        r.ip.dst ? address_for(*r.ip.dst, rng) : (to_host ? own(in) : v4(0xCB007100u | static_cast<std::uint32_t>(1 + rng() % 200)));
                     if ((p.src.v4_host() >> 24) == 127 || (p.src.v4_host() >> 28) == 0xe) p.src = peer_side;
                     out.push_back({p, Origin::wire});
                 }

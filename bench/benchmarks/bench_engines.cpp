@@ -59,8 +59,7 @@ void bench_linear(benchmark::State& state, const std::string& path) {
     }
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
     state.counters["rules"] = static_cast<double>(rules.size());
-    state.counters["rules_evaluated_per_packet"] =
-        benchmark::Counter(static_cast<double>(evaluated) / static_cast<double>(state.iterations()));
+    state.counters["rules_evaluated_per_packet"] = benchmark::Counter(static_cast<double>(evaluated) / static_cast<double>(state.iterations()));
 }
 
 // The compiled engine's whole walk (counters included) for bursts of 64 packets.
@@ -86,8 +85,8 @@ void bench_compiled(benchmark::State& state, const std::string& path) {
     state.counters["rules"] = static_cast<double>(rules.size());
     state.counters["build_ms"] = build_ms;
     state.counters["memory_MiB"] = static_cast<double>(engine.memory_bytes()) / (1 << 20);
-    state.counters["ns_per_packet"] = benchmark::Counter(static_cast<double>(state.iterations()) * 64,
-                                                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+    state.counters["ns_per_packet"] =
+        benchmark::Counter(static_cast<double>(state.iterations()) * 64, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
 // DPDK rte_acl at the fastest classify method available, bursts of 64 prepared keys.
@@ -95,7 +94,7 @@ void bench_acl(benchmark::State& state, const std::string& path) {
     ensure_eal();
     auto rules = read_classbench_rules(path);
     if (rules.size() > 50000) {
-        // rte_acl needed 0.6-0.9 GiB to build fw1/ipc1 10K (../shared/notes/classifier-anchors.md).
+        // rte_acl needed 0.6-0.9 GiB to build fw1/ipc1 10K (docs/compiled-engine.md, rte_acl).
         state.SkipWithError("rte_acl is not built above 50,000 rules here (memory)");
         return;
     }
@@ -122,8 +121,8 @@ void bench_acl(benchmark::State& state, const std::string& path) {
     state.counters["rules"] = static_cast<double>(rules.size());
     state.counters["build_ms"] = build_ms;
     state.counters["memory_MiB"] = static_cast<double>(acl.memory_bytes()) / (1 << 20);
-    state.counters["ns_per_packet"] = benchmark::Counter(static_cast<double>(state.iterations()) * 64,
-                                                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+    state.counters["ns_per_packet"] =
+        benchmark::Counter(static_cast<double>(state.iterations()) * 64, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
 // Real rulesets: traffic aimed at every rule goes through the packet path once; each table walk
@@ -177,7 +176,8 @@ void bench_real(benchmark::State& state, const std::string& path, bool compiled)
     state.counters["rules"] = static_cast<double>(rs.rule_count());
     state.counters["walks"] = static_cast<double>(walks.size());
     state.counters["rules_evaluated_per_walk"] = static_cast<double>(evaluated) / static_cast<double>(state.iterations());
-    state.counters["ns_per_walk"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+    state.counters["ns_per_walk"] =
+        benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
 // The compiled index alone: first matching rule for bursts of 64 prepared keys.
@@ -213,8 +213,8 @@ void bench_box_index(benchmark::State& state, const std::string& path, BoxIndexO
     state.counters["memory_MiB"] = static_cast<double>(ix.memory_bytes()) / (1 << 20);
     state.counters["leaves"] = static_cast<double>(st.leaves);
     state.counters["depth"] = static_cast<double>(st.max_depth);
-    state.counters["ns_per_packet"] = benchmark::Counter(static_cast<double>(state.iterations()) * 64,
-                                                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+    state.counters["ns_per_packet"] =
+        benchmark::Counter(static_cast<double>(state.iterations()) * 64, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
 }  // namespace

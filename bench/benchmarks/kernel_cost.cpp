@@ -1,6 +1,6 @@
 // kernel_cost: what filtering costs the kernel per packet as rules grow, beside fwbench's
 // engines on the same rulesets and packets, measured in one interleaved run
-// (../shared/notes/kernel-oracle.md, "Kernel matching cost").
+// (docs/kernel-oracle.md, "The kernel's matching cost").
 //
 // Method: a router namespace receives a UDP flood (sendmmsg, batches of 64) from its wan1 peer.
 // veth runs the router's receive path inside the send, so the sending thread's CPU time is the
@@ -31,7 +31,7 @@
 #include "fwbench/acl_engine.hpp"
 #include "fwbench/compiled_engine.hpp"
 #include "fwbench/eal.hpp"
-#include "fwbench/kernel_replay.hpp"
+#include "fwbench/kernel_oracle.hpp"
 #include "fwbench/linear_engine.hpp"
 #include "fwbench/packet_description.hpp"
 #include "fwbench/ruleset_parser.hpp"
@@ -49,10 +49,8 @@ std::string ruleset_text(const std::string& variant, int n) {
     std::ostringstream r;
     r << "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n";
     for (int i = 0; i < n; ++i) {
-        if (variant.find("dport") != std::string::npos)
-            r << "-A INPUT -p udp -m udp --dport " << (10000 + i % 50000) << " -j DROP\n";
-        else
-            r << "-A INPUT -s 10." << ((i >> 16) & 255) << "." << ((i >> 8) & 255) << "." << (i & 255) << "/32 -j DROP\n";
+        if (variant.find("dport") != std::string::npos) r << "-A INPUT -p udp -m udp --dport " << (10000 + i % 50000) << " -j DROP\n";
+        else r << "-A INPUT -s 10." << ((i >> 16) & 255) << "." << ((i >> 8) & 255) << "." << (i & 255) << "/32 -j DROP\n";
     }
     r << "-A INPUT -j ACCEPT\nCOMMIT\n";
     return r.str();
@@ -90,7 +88,8 @@ std::string svg_plot(const std::vector<int>& sizes, const std::map<std::string, 
     for (int n : sizes) s << "<text x='" << x_of(n) << "' y='" << H - B + 18 << "' text-anchor='middle'>" << n << "</text>\n";
     for (double y = 1; y <= ymax * 1.2; y *= 10) s << "<text x='" << L - 8 << "' y='" << y_of(y) + 4 << "' text-anchor='end'>" << y << "</text>\n";
     s << "<text x='" << (L + W - R) / 2 << "' y='" << H - 10 << "' text-anchor='middle'>rules before the accepting one (log)</text>\n";
-    s << "<text x='15' y='" << (T + H - B) / 2 << "' transform='rotate(-90 15 " << (T + H - B) / 2 << ")' text-anchor='middle'>ns/packet above baseline (log)</text>\n";
+    s << "<text x='15' y='" << (T + H - B) / 2 << "' transform='rotate(-90 15 " << (T + H - B) / 2
+      << ")' text-anchor='middle'>ns/packet above baseline (log)</text>\n";
     static const char* colors[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"};
     int k = 0;
     for (const auto& [name, ys] : series) {
@@ -123,7 +122,7 @@ int main(int argc, char** argv) {
     ensure_eal();  // rte_acl allocates from DPDK memory
 
     std::string why;
-    if (!KernelReplay::available(&why)) {
+    if (!KernelOracle::available(&why)) {
         std::cerr << "kernel_cost: cannot run: " << why << "\n";
         return 2;
     }
@@ -138,7 +137,7 @@ int main(int argc, char** argv) {
     auto kernel_ns = [&](const std::string& variant, int n) {
         bool legacy = variant.rfind("legacy", 0) == 0;
         Ruleset rs = variant == "nftset" || variant == "baseline" ? empty : parse_ruleset(ruleset_text(variant, n), {});
-        KernelReplay kr(host, rs, KernelReplayOptions{legacy, false, {}});
+        KernelOracle kr(host, rs, KernelOracleOptions{legacy, false, {}});
         if (variant == "nftset") kr.load_nft(nft_set_text(n));
         kr.flood(pkt, 2000);  // warm caches, neighbour and route entries
         return static_cast<double>(kr.flood(pkt, packets)) / static_cast<double>(packets);

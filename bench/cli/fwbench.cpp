@@ -21,10 +21,10 @@
 #include <spdlog/spdlog.h>
 
 #include "explain.hpp"
-#include "fwbench/capture_replay.hpp"
+#include "fwbench/capture_analysis.hpp"
 #include "fwbench/packet_source.hpp"
 #include "fwbench/eal.hpp"
-#include "fwbench/kernel_replay.hpp"
+#include "fwbench/kernel_oracle.hpp"
 #include "fwbench/classbench.hpp"
 #include "fwbench/classbench_trace.hpp"
 #include "fwbench/acl_engine.hpp"
@@ -58,8 +58,8 @@ public:
         shown_ = true;
         int width = 40;
         int filled = static_cast<int>(width * static_cast<double>(done) / static_cast<double>(total_));
-        std::cerr << "\r[" << std::string(static_cast<std::size_t>(filled), '#')
-                  << std::string(static_cast<std::size_t>(width - filled), ' ') << "] " << done << '/' << total_ << std::flush;
+        std::cerr << "\r[" << std::string(static_cast<std::size_t>(filled), '#') << std::string(static_cast<std::size_t>(width - filled), ' ') << "] "
+                  << done << '/' << total_ << std::flush;
     }
     ~Progress() {
         if (shown_) std::cerr << "\r" << std::string(70, ' ') << "\r" << std::flush;
@@ -72,12 +72,12 @@ private:
 };
 
 // The explanation of a packet replayed from a capture.
-std::string describe_replayed(const PacketPath& path, const ReplayedPacket& rp) {
+std::string describe_replayed(const PacketPath& path, const AnalyzedPacket& rp) {
     std::string head = "capture packet " + std::to_string(rp.index) + " on " + rp.iface + " (" + capture_origin_name(rp.origin) + ")";
     if (rp.origin == CaptureOrigin::wire || rp.origin == CaptureOrigin::local) {
         const Packet& p0 = rp.result.walks.empty() ? rp.result.final_packet : rp.result.walks.front().seen;
-        head += ": " + format_protocol(p0.proto) + " " + format_ip(p0.src) + ":" + std::to_string(p0.sport) + " > " +
-                format_ip(p0.dst) + ":" + std::to_string(p0.dport);
+        head += ": " + format_protocol(p0.proto) + " " + format_ip(p0.src) + ":" + std::to_string(p0.sport) + " > " + format_ip(p0.dst) + ":" +
+                std::to_string(p0.dport);
         return format_explanation(path, rp.result, head, rp.origin == CaptureOrigin::local);
     }
     if (rp.origin == CaptureOrigin::forwarded_copy)
@@ -116,14 +116,14 @@ int run_explain(const SourceOptions& o, const std::vector<std::string>& packets,
         ensure_eal();
         MbufPool pool("fwbench_explain", 1023);
         CaptureFileSource source(pcap, pool.get());
-        CaptureReplay replay(path, st, {iface, false, 2000000000ull});
+        CaptureAnalysis replay(path, st, {iface, false, 2000000000ull});
         std::map<std::uint64_t, std::string> texts;
         rte_mbuf* m = nullptr;
         std::vector<std::uint8_t> scratch;
         while (source.rx_burst(&m, 1) == 1) {
             std::uint64_t index = packet_meta(m).index;
             bool wanted = std::find(indexes.begin(), indexes.end(), index) != indexes.end();
-            ReplayedPacket rp = replay.feed(frame_view(m, scratch), wanted);
+            AnalyzedPacket rp = replay.feed(frame_view(m, scratch), wanted);
             rte_pktmbuf_free(m);
             if (wanted) texts[index] = describe_replayed(path, rp);
             if (index >= last) break;
@@ -150,10 +150,10 @@ int run_explain(const SourceOptions& o, const std::vector<std::string>& packets,
 }
 
 // Runs fwbench and the real kernel on the same inputs and prints where their counters differ.
-int run_kernel_check(const SourceOptions& o, const std::vector<std::string>& packets, const std::string& pcap,
-                     const std::string& iface, bool legacy, bool shrink, bool pace) {
+int run_kernel_check(const SourceOptions& o, const std::vector<std::string>& packets, const std::string& pcap, const std::string& iface, bool legacy,
+                     bool shrink, bool pace) {
     std::string why;
-    if (!KernelReplay::available(&why)) throw std::runtime_error("the kernel replay cannot run here: " + why);
+    if (!KernelOracle::available(&why)) throw std::runtime_error("the kernel replay cannot run here: " + why);
     auto ipsets = load_ipsets(o);
     Host host = load_host(o);
     Ruleset rs = load_ruleset(o, ipsets ? &*ipsets : nullptr);
@@ -163,7 +163,7 @@ int run_kernel_check(const SourceOptions& o, const std::vector<std::string>& pac
     rs.backend_reason = legacy ? "kernel-check --legacy" : "kernel-check";
     PacketPath path(rs, host, ipsets ? &*ipsets : nullptr);
     PathState st(rs, EngineOptions{}, host.sysctl());
-    KernelReplayOptions kopt;
+    KernelOracleOptions kopt;
     kopt.legacy = legacy;
     kopt.pace = pace;
     if (!o.ipsets_path.empty()) kopt.ipsets = slurp(o.ipsets_path);
@@ -180,12 +180,12 @@ int run_kernel_check(const SourceOptions& o, const std::vector<std::string>& pac
         ensure_eal();
         MbufPool pool("fwbench_check", 4095);
         CaptureFileSource source(pcap, pool.get());
-        CaptureReplay replay(path, st, {iface, trace, 2000000000ull});
+        CaptureAnalysis replay(path, st, {iface, trace, 2000000000ull});
         rte_mbuf* burst[32];
         std::vector<std::uint8_t> scratch;
         while (std::uint16_t n = source.rx_burst(burst, 32)) {
             for (std::uint16_t i = 0; i < n; ++i) {
-                ReplayedPacket rp = replay.feed(frame_view(burst[i], scratch));
+                AnalyzedPacket rp = replay.feed(frame_view(burst[i], scratch));
                 if (rp.origin == CaptureOrigin::wire || rp.origin == CaptureOrigin::local) send(rp.input, rp.path_origin, rp.result);
                 else ++not_injected;
             }
@@ -200,9 +200,8 @@ int run_kernel_check(const SourceOptions& o, const std::vector<std::string>& pac
         send(d.packet, origin, path.process(d.packet, origin, st, trace));
     }
     DifferentialResult result = kernel.finish(st.engine, ipsets ? &*ipsets : nullptr);
-    std::cout << "kernel-check: " << injected << " packets replayed into the kernel (" << (legacy ? "iptables-legacy" : "iptables-nft")
-              << ")" << (not_injected ? ", " + std::to_string(not_injected) + " capture records not replayed (copies, malformed, skipped)" : "")
-              << "\n";
+    std::cout << "kernel-check: " << injected << " packets replayed into the kernel (" << (legacy ? "iptables-legacy" : "iptables-nft") << ")"
+              << (not_injected ? ", " + std::to_string(not_injected) + " capture records not replayed (copies, malformed, skipped)" : "") << "\n";
     if (result.agree()) {
         std::cout << "  fwbench and the kernel agree on every rule and policy counter"
                   << (trace ? " and, packet by packet, on the rules that counted each packet (nf_tables trace)" : "") << "\n";
@@ -269,7 +268,8 @@ int run(int argc, char** argv) {
     bool null_path = false;
     app.add_option("--workers", workers, "replay dataplane: worker lcores replaying the capture (flows spread over them)")
         ->check(CLI::Range(1u, 128u));
-    app.add_option("--repeat", repeat, "replay dataplane: passes over the capture, loaded once into memory")->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+    app.add_option("--repeat", repeat, "replay dataplane: passes over the capture, loaded once into memory")
+        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
     app.add_option("--duration", duration, "replay dataplane: replay for this many seconds")->check(CLI::PositiveNumber);
     app.add_flag("--null-path", null_path, "replay dataplane: the same loop without the packet path (the dataplane's own cost)");
     std::vector<std::string> port_specs;
@@ -300,9 +300,11 @@ int run(int argc, char** argv) {
     std::string explain_pcap, explain_iface;
     explain->add_option("--pcap", explain_pcap, "capture whose packets PACKET indexes (from 0)");
     explain->add_option("--iface", explain_iface, "interface for captures that carry none");
-    explain->add_option("packets", explain_packets,
-                        "packets, e.g. \"tcp 203.0.113.1:40000 > 203.0.113.1:22 from local\" or "
-                        "\"udp 198.51.100.7:53 > 192.0.2.10:53 in wan1 [established]\", or an index into --pcap")->required();
+    explain
+        ->add_option("packets", explain_packets,
+                     "packets, e.g. \"tcp 203.0.113.1:40000 > 203.0.113.1:22 from local\" or "
+                     "\"udp 198.51.100.7:53 > 192.0.2.10:53 in wan1 [established]\", or an index into --pcap")
+        ->required();
     auto* dump_host = app.add_subcommand("dump-host", "print the running host as the JSON --host reads");
     SourceOptions check_src;
     std::vector<std::string> check_packets;
@@ -337,11 +339,13 @@ int run(int argc, char** argv) {
     }
     if (!port_specs.empty() || !pcap_path.empty()) {
         if (engine == "all")
-            throw std::runtime_error("--engine all compares engines on ClassBench traces (--format classbench --trace); "
-                                     "with --pcap or --port choose --engine linear or compiled");
+            throw std::runtime_error(
+                "--engine all compares engines on ClassBench traces (--format classbench --trace); "
+                "with --pcap or --port choose --engine linear or compiled");
         if (engine == "acl")
-            throw std::runtime_error("--engine acl classifies one chain of 5-tuple rules (ClassBench traces); the packet path "
-                                     "walks every table with --engine linear or compiled");
+            throw std::runtime_error(
+                "--engine acl classifies one chain of 5-tuple rules (ClassBench traces); the packet path "
+                "walks every table with --engine linear or compiled");
         if (format != "iptables") throw std::runtime_error("--pcap and --port need an iptables ruleset (--format iptables)");
     }
     RunCommon common;
@@ -353,7 +357,8 @@ int run(int argc, char** argv) {
     common.engine = engine == "compiled" ? EngineKind::compiled : EngineKind::linear;
     common.eal_args = eal_args;
     if (!port_specs.empty()) {
-        if (!pcap_path.empty()) throw std::runtime_error("--port and --pcap are two sources: give one (a capture file as a port: --eal '--vdev=net_pcap0,rx_pcap=FILE')");
+        if (!pcap_path.empty())
+            throw std::runtime_error("--port and --pcap are two sources: give one (a capture file as a port: --eal '--vdev=net_pcap0,rx_pcap=FILE')");
         PortRunCli pr;
         static_cast<RunCommon&>(pr) = common;
         pr.ports = port_specs;
@@ -368,7 +373,8 @@ int run(int argc, char** argv) {
     }
     if (!pcap_path.empty()) {
         if (workers || repeat || duration > 0 || null_path) {
-            if (!verdicts_path.empty()) throw std::runtime_error("--verdicts is per packet; the replay dataplane (--workers/--repeat/--duration) reports rates and counters");
+            if (!verdicts_path.empty())
+                throw std::runtime_error("--verdicts is per packet; the replay dataplane (--workers/--repeat/--duration) reports rates and counters");
             ReplayRunOptions ro;
             static_cast<RunCommon&>(ro) = common;
             ro.pcap = pcap_path;
@@ -389,8 +395,9 @@ int run(int argc, char** argv) {
     if (rules_path.empty()) throw std::runtime_error("--rules FILE is required (or --pcap, or a subcommand: explain, dump-host)");
 
     if (format == "iptables" && !trace_path.empty())
-        throw std::runtime_error("--trace takes a ClassBench header trace and needs --format classbench "
-                                 "(captures of real traffic come with the packet path)");
+        throw std::runtime_error(
+            "--trace takes a ClassBench header trace and needs --format classbench "
+            "(captures of real traffic come with the packet path)");
 
     RunReport report;
     report.rules_path = rules_path;
@@ -405,8 +412,7 @@ int run(int argc, char** argv) {
     auto build_start = Clock::now();
     if (format == "classbench") {
         auto rules = read_classbench_rules(rules_path);
-        ruleset = classbench_ruleset(rules, rules_path,
-                                     policy == "ACCEPT" ? StandardTarget::Kind::accept : StandardTarget::Kind::drop);
+        ruleset = classbench_ruleset(rules, rules_path, policy == "ACCEPT" ? StandardTarget::Kind::accept : StandardTarget::Kind::drop);
         report.hook = Hook::forward;
     } else {
         RulesetParseOptions opt;
@@ -463,7 +469,10 @@ int run(int argc, char** argv) {
             if (!compiled->compiled()) run.details["not_compiled"] = compiled->why_not_compiled();
             auto rules = nlohmann::ordered_json::array();
             for (const auto& nr : compiled->not_exact())
-                rules.push_back({{"table", nr.table}, {"chain", nr.chain}, {"rule", nr.rule}, {"how", rule_compilation_name(nr.how)},
+                rules.push_back({{"table", nr.table},
+                                 {"chain", nr.chain},
+                                 {"rule", nr.rule},
+                                 {"how", rule_compilation_name(nr.how)},
                                  {"evaluated_at_run_time", nr.evaluated_at_run_time}});
             run.details["rules_not_exact"] = rules;
         }

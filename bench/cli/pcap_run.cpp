@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include "fwbench/capture_replay.hpp"
+#include "fwbench/capture_analysis.hpp"
 #include "fwbench/eal.hpp"
 #include "fwbench/packet_source.hpp"
 #include "fwbench/ruleset_parser.hpp"
@@ -24,7 +24,7 @@ struct Outcome {
     std::string verdict, where;  // verdict line fields
 };
 
-Outcome outcome_of(const ReplayedPacket& rp, const Ruleset& rs) {
+Outcome outcome_of(const AnalyzedPacket& rp, const Ruleset& rs) {
     switch (rp.origin) {
         case CaptureOrigin::malformed: return {"MALFORMED", "capture:" + rp.reason + ":0"};
         case CaptureOrigin::skipped: return {"SKIPPED", "capture:" + rp.reason + ":0"};
@@ -32,8 +32,7 @@ Outcome outcome_of(const ReplayedPacket& rp, const Ruleset& rs) {
         default: break;
     }
     const PathResult& r = rp.result;
-    std::string verdict = r.fate == Fate::rejected ? "REJECT" : r.fate == Fate::queued ? "QUEUE"
-                          : r.fate == Fate::dropped ? "DROP" : "ACCEPT";
+    std::string verdict = r.fate == Fate::rejected ? "REJECT" : r.fate == Fate::queued ? "QUEUE" : r.fate == Fate::dropped ? "DROP" : "ACCEPT";
     if (r.reason != DropReason::none && r.reason != DropReason::netfilter)
         return {verdict, std::string("kernel:") + drop_reason_name(r.reason) + ":0"};
     if (r.walks.empty()) return {verdict, "-:-:0"};
@@ -56,20 +55,20 @@ int run_pcap(const PcapRunOptions& o) {
     ensure_eal(o.eal_args);
     MbufPool pool("fwbench_capture", 4095);
     CaptureFileSource source(o.pcap, pool.get());
-    CaptureReplayOptions ropt;
+    CaptureAnalysisOptions ropt;
     ropt.iface = o.iface;
-    CaptureReplay replay(path, st, ropt);
+    CaptureAnalysis replay(path, st, ropt);
 
     std::unique_ptr<Output> verdicts;
     if (!o.verdicts.empty()) verdicts = std::make_unique<Output>(o.verdicts);
 
     std::map<std::string, std::uint64_t> origins, verdict_counts, reasons;
     std::map<std::string, std::map<std::string, std::uint64_t>> fates;  // origin -> fate -> n
-    std::map<std::string, std::uint64_t> dropped_at;                     // "table CHAIN rule N" -> n
+    std::map<std::string, std::uint64_t> dropped_at;  // "table CHAIN rule N" -> n
     // Per hook and origin: packets that traversed the hook, and those it dropped/rejected.
     std::map<std::string, std::map<std::string, std::pair<std::uint64_t, std::uint64_t>>> hooks;
     std::uint64_t packets = 0, processed = 0, path_ns = 0, evaluated = 0;
-    auto account = [&](const ReplayedPacket& rp) {
+    auto account = [&](const AnalyzedPacket& rp) {
         ++packets;
         std::string origin = capture_origin_name(rp.origin);
         ++origins[origin];
@@ -86,8 +85,7 @@ int run_pcap(const PcapRunOptions& o) {
         for (const auto& w : rp.result.walks) evaluated += w.walk.rules_evaluated;
         ++fates[origin][fate_name(rp.result.fate)];
         for (Hook h : rp.result.hooks) ++hooks[hook_chain_name(h)][origin].first;
-        if (rp.result.reason == DropReason::netfilter && !rp.result.hooks.empty())
-            ++hooks[hook_chain_name(rp.result.hooks.back())][origin].second;
+        if (rp.result.reason == DropReason::netfilter && !rp.result.hooks.empty()) ++hooks[hook_chain_name(rp.result.hooks.back())][origin].second;
         if (rp.result.reason == DropReason::netfilter) {
             const HookWalk& w = rp.result.walks.back();
             const Table& t = rs.tables[w.table];
@@ -130,13 +128,13 @@ int run_pcap(const PcapRunOptions& o) {
         j["dropped_by_rule"] = dropped_at;
         nlohmann::ordered_json jh = nlohmann::ordered_json::object();
         for (const auto& [hook, by_origin] : hooks)
-            for (const auto& [origin, counts] : by_origin)
-                jh[hook][origin] = {{"traversed", counts.first}, {"dropped", counts.second}};
+            for (const auto& [origin, counts] : by_origin) jh[hook][origin] = {{"traversed", counts.first}, {"dropped", counts.second}};
         j["hooks"] = jh;
         j["unseen_forwarded_copies"] = replay.unseen_predicted_copies();
         j["connections"] = st.conntrack.size();
         j["random"] = {{"deterministic", true}, {"seed", o.seed}, {"used", st.engine.used_random()}};
-        j["engines"] = nlohmann::ordered_json::array({{{"name", o.engine == EngineKind::compiled ? "compiled" : "linear"}, {"ns_per_packet", ns_per_packet},
+        j["engines"] = nlohmann::ordered_json::array({{{"name", o.engine == EngineKind::compiled ? "compiled" : "linear"},
+                                                       {"ns_per_packet", ns_per_packet},
                                                        {"rules_evaluated_per_packet", evaluated_per_packet}}});
         Output out(o.json);
         out.stream() << j.dump(2) << '\n';
@@ -144,12 +142,14 @@ int run_pcap(const PcapRunOptions& o) {
     if (!o.quiet) {
         bool stdout_used = o.verdicts == "-" || o.counters == "-" || o.json == "-";
         std::ostream& os = stdout_used ? std::cerr : std::cout;
-        os << "fwbench: " << rs.source << " (" << rs.rule_count() << " rules, loaded by " << backend_name(rs.backend) << ") on capture "
-           << o.pcap << "\n";
+        os << "fwbench: " << rs.source << " (" << rs.rule_count() << " rules, loaded by " << backend_name(rs.backend) << ") on capture " << o.pcap
+           << "\n";
         os << "  packets: " << packets << (source.truncated() ? " (the file is truncated)" : "") << "\n";
-        static const char* origin_text[][2] = {{"wire", "from the wire"}, {"local", "generated by the host"},
+        static const char* origin_text[][2] = {{"wire", "from the wire"},
+                                               {"local", "generated by the host"},
                                                {"forwarded_copy", "outbound copies of forwarded packets (counted once)"},
-                                               {"malformed", "malformed"}, {"skipped", "not IPv4 (skipped)"}};
+                                               {"malformed", "malformed"},
+                                               {"skipped", "not IPv4 (skipped)"}};
         for (const auto& [key, text] : origin_text)
             if (origins.count(key)) os << "    " << std::setw(8) << origins[key] << "  " << text << "\n";
         os << "  what happened, by origin:\n";
@@ -191,13 +191,12 @@ int run_pcap(const PcapRunOptions& o) {
                 if (c.builtin) {
                     Counters k = st.engine.policy(ti, ci);
                     if (k.packets)
-                        os << "    " << std::setw(8) << k.packets << std::setw(10) << k.bytes << "  " << rs.tables[ti].name << "  :"
-                           << c.name << " policy " << (c.policy == StandardTarget::Kind::drop ? "DROP" : "ACCEPT") << "\n";
+                        os << "    " << std::setw(8) << k.packets << std::setw(10) << k.bytes << "  " << rs.tables[ti].name << "  :" << c.name
+                           << " policy " << (c.policy == StandardTarget::Kind::drop ? "DROP" : "ACCEPT") << "\n";
                 }
             }
         os << "  packet path: " << std::fixed << std::setprecision(0) << ns_per_packet << " ns/packet, " << std::setprecision(1)
-           << evaluated_per_packet << " rules evaluated per packet (" << (o.engine == EngineKind::compiled ? "compiled" : "linear")
-           << " engine)\n";
+           << evaluated_per_packet << " rules evaluated per packet (" << (o.engine == EngineKind::compiled ? "compiled" : "linear") << " engine)\n";
     }
     return 0;
 }

@@ -55,8 +55,14 @@ int run_port_mode(const PortRunCli& o) {
         j["seconds"] = res.seconds;
         j["ports"] = nlohmann::ordered_json::array();
         for (const auto& p : res.ports)
-            j["ports"].push_back({{"device", p.device}, {"iface", p.iface}, {"port_id", p.port_id}, {"rx", p.rx}, {"tx", p.tx},
-                                  {"tx_failed", p.tx_failed}, {"imissed", p.imissed}, {"ierrors", p.ierrors}});
+            j["ports"].push_back({{"device", p.device},
+                                  {"iface", p.iface},
+                                  {"port_id", p.port_id},
+                                  {"rx", p.rx},
+                                  {"tx", p.tx},
+                                  {"tx_failed", p.tx_failed},
+                                  {"imissed", p.imissed},
+                                  {"ierrors", p.ierrors}});
         j["fates"] = fates_json(res.fates);
         j["not_processed"] = res.not_processed;
         j["forwarded_without_port"] = res.forwarded_without_port;
@@ -72,10 +78,11 @@ int run_port_mode(const PortRunCli& o) {
     }
     if (!o.quiet) {
         std::ostream& os = (o.counters == "-" || o.json == "-") ? std::cerr : std::cout;
-        os << "fwbench ports: " << rs.source << " (" << rs.rule_count() << " rules), " << res.ports.size() << " ports, "
-           << std::fixed << std::setprecision(2) << res.seconds << " s\n";
+        os << "fwbench ports: " << rs.source << " (" << rs.rule_count() << " rules), " << res.ports.size() << " ports, " << std::fixed
+           << std::setprecision(2) << res.seconds << " s\n";
         for (const auto& p : res.ports)
-            os << "    " << p.device << " = " << p.iface << ": rx " << p.rx << ", tx " << p.tx << (p.tx_failed ? ", tx refused " + std::to_string(p.tx_failed) : "")
+            os << "    " << p.device << " = " << p.iface << ": rx " << p.rx << ", tx " << p.tx
+               << (p.tx_failed ? ", tx refused " + std::to_string(p.tx_failed) : "")
                << (p.imissed ? ", missed by the driver " + std::to_string(p.imissed) : "") << "\n";
         os << "  received " << rx << " packets: " << std::setprecision(3) << (res.seconds > 0 ? static_cast<double>(rx) / res.seconds / 1e6 : 0.0)
            << " Mpps" << (o.null_path ? " (--null-path: received and freed only)" : "") << "\n";

@@ -24,7 +24,7 @@ int run_replay_mode(const ReplayRunOptions& o) {
     PacketPath path(rs, host, ipsets ? &*ipsets : nullptr, o.engine);
     EngineOptions eopt;
     eopt.seed = o.seed;
-    CaptureReplayOptions copt;
+    CaptureAnalysisOptions copt;
     copt.iface = o.iface;
 
     auto t0 = std::chrono::steady_clock::now();
@@ -57,14 +57,22 @@ int run_replay_mode(const ReplayRunOptions& o) {
         j["rules"] = rs.source;
         j["capture"] = o.pcap;
         j["engine"] = engine_name;
-        j["loaded"] = {{"records", cap.records}, {"packets", cap.packets.size()}, {"flows", cap.flow_count},
-                       {"not_processed", cap.not_processed}, {"seconds", load_s}};
+        j["loaded"] = {{"records", cap.records},
+                       {"packets", cap.packets.size()},
+                       {"flows", cap.flow_count},
+                       {"not_processed", cap.not_processed},
+                       {"seconds", load_s}};
         j["workers"] = nlohmann::ordered_json::array();
         for (const auto& w : res.workers) {
-            j["workers"].push_back({{"lcore", w.lcore}, {"packets", w.packets}, {"flows", w.flows}, {"passes", w.passes},
-                                    {"seconds", w.seconds}, {"mpps", mpps(w.packets, w.seconds)},
+            j["workers"].push_back({{"lcore", w.lcore},
+                                    {"packets", w.packets},
+                                    {"flows", w.flows},
+                                    {"passes", w.passes},
+                                    {"seconds", w.seconds},
+                                    {"mpps", mpps(w.packets, w.seconds)},
                                     {"ns_per_packet", w.packets ? w.seconds * 1e9 / static_cast<double>(w.packets) : 0.0},
-                                    {"fates", fates_json(w.fates)}, {"connections", w.connections}});
+                                    {"fates", fates_json(w.fates)},
+                                    {"connections", w.connections}});
         }
         j["packets"] = res.packets;
         j["bytes"] = res.bytes;
@@ -75,14 +83,12 @@ int run_replay_mode(const ReplayRunOptions& o) {
         out.stream() << j.dump(2) << '\n';
     }
     if (!o.quiet) {
-        os << "fwbench replay: " << rs.source << " (" << rs.rule_count() << " rules, engine " << engine_name << ") on capture " << o.pcap
-           << "\n";
-        os << "  loaded once: " << cap.records << " records, " << cap.packets.size() << " for the packet path in " << cap.flow_count
-           << " flows";
+        os << "fwbench replay: " << rs.source << " (" << rs.rule_count() << " rules, engine " << engine_name << ") on capture " << o.pcap << "\n";
+        os << "  loaded once: " << cap.records << " records, " << cap.packets.size() << " for the packet path in " << cap.flow_count << " flows";
         for (const auto& [why, n] : cap.not_processed) os << ", " << n << " " << why;
         os << std::fixed << std::setprecision(2) << " (" << load_s << " s)\n";
-        os << "  replayed " << res.packets << " packets by " << res.workers.size() << " worker" << (res.workers.size() > 1 ? "s" : "")
-           << " in " << res.seconds << " s: " << mpps(res.packets, res.seconds) << " Mpps\n";
+        os << "  replayed " << res.packets << " packets by " << res.workers.size() << " worker" << (res.workers.size() > 1 ? "s" : "") << " in "
+           << res.seconds << " s: " << mpps(res.packets, res.seconds) << " Mpps\n";
         for (std::size_t w = 0; w < res.workers.size(); ++w) {
             const WorkerStats& s = res.workers[w];
             os << "    worker " << w << " (lcore " << s.lcore << "): " << s.packets << " packets of " << s.flows << " flows, " << s.passes

@@ -17,8 +17,8 @@ namespace fwbench {
 
 struct RunCommon {
     SourceOptions sources;
-    std::string counters, json;         // file or "-"
-    std::uint64_t seed = 1;             // -m statistic --mode random
+    std::string counters, json;  // file or "-"
+    std::uint64_t seed = 1;  // -m statistic --mode random
     bool quiet = false;
     EngineKind engine = EngineKind::linear;
     std::vector<std::string> eal_args;  // appended to fwbench's EAL defaults

@@ -75,15 +75,14 @@ void write_summary(std::ostream& os, const RunReport& r) {
     os << "fwbench: " << r.rules_path << " (" << r.format << ", " << r.ruleset->rule_count() << " rules)";
     if (!r.trace_path.empty()) os << ", trace " << r.trace_path;
     os << '\n';
-    if (!r.ruleset->skipped.empty())
-        os << "  skipped " << r.ruleset->skipped.size() << " rules that did not parse (--lenient)\n";
+    if (!r.ruleset->skipped.empty()) os << "  skipped " << r.ruleset->skipped.size() << " rules that did not parse (--lenient)\n";
     if (r.engines.empty()) return;
     const EngineRun& ref = r.engines.front();
     os << "  packets: " << ref.outcomes.size() << '\n';
     for (const auto& [name, n] : verdict_counts(ref)) {
         double pct = ref.outcomes.empty() ? 0 : 100.0 * static_cast<double>(n) / static_cast<double>(ref.outcomes.size());
-        os << "    " << std::left << std::setw(8) << name << std::right << std::setw(12) << n << "  (" << std::fixed
-           << std::setprecision(1) << pct << "%)\n";
+        os << "    " << std::left << std::setw(8) << name << std::right << std::setw(12) << n << "  (" << std::fixed << std::setprecision(1) << pct
+           << "%)\n";
     }
     if (r.has_generating_rules)
         os << "  first match differs from the trace's generating rule for " << r.generating_rule_disagreements
@@ -95,10 +94,9 @@ void write_summary(std::ostream& os, const RunReport& r) {
                << '\n';
             continue;
         }
-        os << "  " << std::left << std::setw(12) << e.name << std::right << std::setw(9) << std::setprecision(3) << e.build_seconds
-           << std::setw(13) << std::setprecision(2) << static_cast<double>(e.memory_bytes) / (1 << 20) << std::setw(12)
-           << std::setprecision(1) << e.ns_per_packet << std::setw(9) << std::setprecision(2)
-           << (e.ns_per_packet > 0 ? 1000.0 / e.ns_per_packet : 0.0) << std::setw(15) << std::setprecision(1)
+        os << "  " << std::left << std::setw(12) << e.name << std::right << std::setw(9) << std::setprecision(3) << e.build_seconds << std::setw(13)
+           << std::setprecision(2) << static_cast<double>(e.memory_bytes) / (1 << 20) << std::setw(12) << std::setprecision(1) << e.ns_per_packet
+           << std::setw(9) << std::setprecision(2) << (e.ns_per_packet > 0 ? 1000.0 / e.ns_per_packet : 0.0) << std::setw(15) << std::setprecision(1)
            << e.rules_evaluated_per_packet;
         if (e.details.contains("algorithm")) os << "   (" << e.details["algorithm"].get<std::string>() << ", lookup only)";
         os << '\n';

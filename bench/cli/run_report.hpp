@@ -17,7 +17,7 @@ namespace fwbench {
 struct PacketOutcome {
     Verdict verdict;
     std::int32_t chain;  // deciding chain (table-relative)
-    std::int32_t rule;   // -1 = policy
+    std::int32_t rule;  // -1 = policy
     std::uint32_t rules_evaluated;
 };
 

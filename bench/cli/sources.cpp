@@ -55,8 +55,9 @@ Host load_host(const SourceOptions& o) {
         return Host::from_json(text, o.host_path);
     }
     if (!o.rules_path.empty())
-        throw std::runtime_error("--rules was given without --host: give the host too (fwbench dump-host writes it), "
-                                 "or neither to use the running host");
+        throw std::runtime_error(
+            "--rules was given without --host: give the host too (fwbench dump-host writes it), "
+            "or neither to use the running host");
     return Host::from_json(dump_running_host(), "running host");
 }
 

@@ -128,9 +128,11 @@ AclEngine::AclEngine(const Ruleset& rs, std::size_t table, Hook hook) : rs_(rs),
     int rc = rte_acl_build(ctx_, &cfg);
     if (rc != 0) fail("rte_acl_build", rc);
     memory_ = heap_bytes() - before;
-    static const std::pair<enum rte_acl_classify_alg, const char*> algorithms[] = {
-        {RTE_ACL_CLASSIFY_AVX512X32, "avx512x32"}, {RTE_ACL_CLASSIFY_AVX512X16, "avx512x16"}, {RTE_ACL_CLASSIFY_AVX2, "avx2"},
-        {RTE_ACL_CLASSIFY_SSE, "sse"},             {RTE_ACL_CLASSIFY_SCALAR, "scalar"}};
+    static const std::pair<enum rte_acl_classify_alg, const char*> algorithms[] = {{RTE_ACL_CLASSIFY_AVX512X32, "avx512x32"},
+                                                                                   {RTE_ACL_CLASSIFY_AVX512X16, "avx512x16"},
+                                                                                   {RTE_ACL_CLASSIFY_AVX2, "avx2"},
+                                                                                   {RTE_ACL_CLASSIFY_SSE, "sse"},
+                                                                                   {RTE_ACL_CLASSIFY_SCALAR, "scalar"}};
     for (const auto& [alg, label] : algorithms)
         if (rte_acl_set_ctx_classify(ctx_, alg) == 0) {
             algorithm_ = label;
@@ -147,7 +149,8 @@ void AclEngine::classify(const AclKey* const* keys, std::size_t n, std::int32_t*
     std::uint32_t results[chunk];
     for (std::size_t i = 0; i < n; i += chunk) {
         const std::size_t m = std::min(chunk, n - i);
-        rte_acl_classify(ctx_, reinterpret_cast<const std::uint8_t**>(const_cast<const AclKey**>(keys + i)), results, static_cast<std::uint32_t>(m), 1);
+        rte_acl_classify(ctx_, reinterpret_cast<const std::uint8_t**>(const_cast<const AclKey**>(keys + i)), results, static_cast<std::uint32_t>(m),
+                         1);
         for (std::size_t j = 0; j < m; ++j) rule[i + j] = static_cast<std::int32_t>(results[j]) - 1;
     }
 }

@@ -75,8 +75,8 @@ public:
             const std::uint64_t clo = lo + (std::uint64_t{c} << shift), chi = clo + (std::uint64_t{1} << shift) - 1;
             sub.lo[static_cast<std::size_t>(f)] = clo;
             const auto& list = lists[c];
-            bool whole = std::all_of(list.begin(), list.end(),
-                                     [&](std::uint32_t r) { return box_lo(boxes_[r], f) <= clo && box_hi(boxes_[r], f) >= chi; });
+            bool whole =
+                std::all_of(list.begin(), list.end(), [&](std::uint32_t r) { return box_lo(boxes_[r], f) <= clo && box_hi(boxes_[r], f) >= chi; });
             Node node;
             if (list.empty()) node = Node{};  // an empty leaf
             else if (whole && previous_whole && list == lists[c - 1]) node = previous;  // the cut field does not matter here
@@ -102,7 +102,7 @@ private:
         unsigned bits = 0;
         std::size_t largest_child = ~std::size_t{0}, total = ~std::size_t{0};
         std::uint64_t lo = 0;  // the block cut: the smallest aligned block holding every rule's part
-        unsigned width = 0;    // of the region (bits where all rules agree are skipped)
+        unsigned width = 0;  // of the region (bits where all rules agree are skipped)
     };
 
     // For each field, the most children (2^k) whose rule total stays within the space factor;
@@ -150,8 +150,7 @@ private:
                 if (largest <= 1) break;
             }
             if (field_best.bits == 0) continue;
-            if (field_best.largest_child < best.largest_child ||
-                (field_best.largest_child == best.largest_child && field_best.total < best.total))
+            if (field_best.largest_child < best.largest_child || (field_best.largest_child == best.largest_child && field_best.total < best.total))
                 best = field_best;
         }
         return best;

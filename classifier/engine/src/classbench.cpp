@@ -16,9 +16,7 @@ struct Cursor {
     const std::string& source;
     int line_no;
 
-    [[noreturn]] void fail(const std::string& msg) const {
-        throw ParseError(source, line_no, static_cast<int>(pos) + 1, msg);
-    }
+    [[noreturn]] void fail(const std::string& msg) const { throw ParseError(source, line_no, static_cast<int>(pos) + 1, msg); }
     void skip_space() {
         while (pos < line.size() && (line[pos] == ' ' || line[pos] == '\t' || line[pos] == '\r')) ++pos;
     }
@@ -119,8 +117,7 @@ std::vector<ClassBenchRule> read_classbench_rules(const std::string& path) {
     return parse_classbench_rules(ss.str(), path);
 }
 
-Ruleset classbench_ruleset(const std::vector<ClassBenchRule>& rules, const std::string& source,
-                           StandardTarget::Kind policy) {
+Ruleset classbench_ruleset(const std::vector<ClassBenchRule>& rules, const std::string& source, StandardTarget::Kind policy) {
     Ruleset rs;
     rs.family = Family::ipv4;
     rs.source = source;

@@ -240,9 +240,8 @@ RuleBoxShape rule_box_shape(const Rule& r, const ExtraCompilation* extra) {
         } else if (const auto* st = std::get_if<StateMatch>(&m.spec)) {
             ct_state(st->states, st->negated, m);
         } else if (const auto* ct = std::get_if<ConntrackMatch>(&m.spec)) {
-            const bool state_only = ct->state && !ct->proto && !ct->orig_src && !ct->orig_dst && !ct->repl_src && !ct->repl_dst &&
-                                    !ct->orig_sport && !ct->orig_dport && !ct->repl_sport && !ct->repl_dport && !ct->status &&
-                                    !ct->expire && !ct->dir;
+            const bool state_only = ct->state && !ct->proto && !ct->orig_src && !ct->orig_dst && !ct->repl_src && !ct->repl_dst && !ct->orig_sport &&
+                                    !ct->orig_dport && !ct->repl_sport && !ct->repl_dport && !ct->status && !ct->expire && !ct->dir;
             if (state_only) ct_state(ct->state->value, ct->state->negated, m);
             else residual(describe(m));
         } else if (!std::holds_alternative<CommentMatch>(m.spec)) {
@@ -302,8 +301,8 @@ CompiledEngine::CompiledEngine(const Ruleset& rs, const HostView& host, const Ip
             base_[t][static_cast<std::size_t>(h)] = b >= 0 && rs.tables[t].chains[static_cast<std::size_t>(b)].builtin ? b : -1;
         }
         if (jump_depth(rs.tables[t]) > max_jump_depth)
-            throw std::runtime_error(rs.source + ": table " + rs.tables[t].name + " nests jumps deeper than " +
-                                     std::to_string(max_jump_depth) + " chains");
+            throw std::runtime_error(rs.source + ": table " + rs.tables[t].name + " nests jumps deeper than " + std::to_string(max_jump_depth) +
+                                     " chains");
     }
     if (rs.family != Family::ipv4) {
         compiled_ = false;
@@ -386,8 +385,7 @@ WalkResult CompiledEngine::run(std::size_t table, Hook hook, Packet& p, EngineSt
     return walk(table, hook, p, st, visits, BoxIndex::none);
 }
 
-void CompiledEngine::run_burst(std::size_t table, Hook hook, Packet* const* packets, std::size_t n, EngineState& st,
-                               WalkResult* out) const {
+void CompiledEngine::run_burst(std::size_t table, Hook hook, Packet* const* packets, std::size_t n, EngineState& st, WalkResult* out) const {
     const int base = base_[table][static_cast<std::size_t>(hook)];
     const BoxIndex* index = nullptr;
     const ChainPlan* plan = nullptr;

@@ -16,19 +16,13 @@ struct Overloaded : Fs... {
 template <class... Fs>
 Overloaded(Fs...) -> Overloaded<Fs...>;
 
-bool port_ok(const std::optional<Neg<PortRange>>& r, std::uint16_t port) {
-    return !r || (r->value.contains(port) != r->negated);
-}
+bool port_ok(const std::optional<Neg<PortRange>>& r, std::uint16_t port) { return !r || (r->value.contains(port) != r->negated); }
 
 std::uint8_t state_bit(const ConntrackView& ct) { return ct_state_bits(ct, false); }
 
-bool prefix_ok(const std::optional<Neg<IpPrefix>>& p, const IpAddr& a) {
-    return !p || (p->value.contains(a) != p->negated);
-}
+bool prefix_ok(const std::optional<Neg<IpPrefix>>& p, const IpAddr& a) { return !p || (p->value.contains(a) != p->negated); }
 
-bool in_range(const Range<IpAddr>& r, const IpAddr& a) {
-    return a.family == r.lo.family && r.lo <= a && a <= r.hi;
-}
+bool in_range(const Range<IpAddr>& r, const IpAddr& a) { return a.family == r.lo.family && r.lo <= a && a <= r.hi; }
 
 std::uint64_t jiffies(const Packet& p, unsigned hz) { return p.timestamp_ns * hz / 1000000000ull; }
 
@@ -94,9 +88,7 @@ struct KeyWriter {
     void put_addr(const IpAddr& a) {
         for (int i = 0; i < 16; ++i) put(a.bytes[static_cast<std::size_t>(i)]);
     }
-    void put_masked(const IpAddr& a, int len) {
-        put_addr(apply_mask(a, prefix_mask(a.family, len < 0 ? address_bits(a.family) : len)));
-    }
+    void put_masked(const IpAddr& a, int len) { put_addr(apply_mask(a, prefix_mask(a.family, len < 0 ? address_bits(a.family) : len))); }
 };
 
 bool eval_hashlimit(const HashLimitMatch& h, const Packet& p, EngineState& st) {
@@ -112,9 +104,9 @@ bool eval_hashlimit(const HashLimitMatch& h, const Packet& p, EngineState& st) {
     if (cfg.mode_dstip) kw.put_masked(p.dst, cfg.dstmask);
     bool ports = cfg.mode_srcport || cfg.mode_dstport;
     if (ports) {
-        bool has_ports = !p.fragment && p.l4_present &&
-                         (p.proto == proto::tcp || p.proto == proto::udp || p.proto == proto::udplite ||
-                          p.proto == proto::sctp || p.proto == proto::dccp);
+        bool has_ports =
+            !p.fragment && p.l4_present &&
+            (p.proto == proto::tcp || p.proto == proto::udp || p.proto == proto::udplite || p.proto == proto::sctp || p.proto == proto::dccp);
         std::uint16_t sp = has_ports && cfg.mode_srcport ? p.sport : 0;
         std::uint16_t dp = has_ports && cfg.mode_dstport ? p.dport : 0;
         kw.put16(sp);
@@ -263,11 +255,11 @@ bool eval_conntrack(const ConntrackMatch& c, const Packet& p) {
     if (!ct.has_entry()) return c.state.has_value();
     if (c.dir && (ct.dir == *c.dir) == false) return false;
     if (c.proto && ((ct.l4proto == c.proto->value) == c.proto->negated)) return false;
-    if (!prefix_ok(c.orig_src, ct.orig.src) || !prefix_ok(c.orig_dst, ct.orig.dst) ||
-        !prefix_ok(c.repl_src, ct.reply.src) || !prefix_ok(c.repl_dst, ct.reply.dst))
+    if (!prefix_ok(c.orig_src, ct.orig.src) || !prefix_ok(c.orig_dst, ct.orig.dst) || !prefix_ok(c.repl_src, ct.reply.src) ||
+        !prefix_ok(c.repl_dst, ct.reply.dst))
         return false;
-    if (!port_ok(c.orig_sport, ct.orig.sport) || !port_ok(c.orig_dport, ct.orig.dport) ||
-        !port_ok(c.repl_sport, ct.reply.sport) || !port_ok(c.repl_dport, ct.reply.dport))
+    if (!port_ok(c.orig_sport, ct.orig.sport) || !port_ok(c.orig_dport, ct.orig.dport) || !port_ok(c.repl_sport, ct.reply.sport) ||
+        !port_ok(c.repl_dport, ct.reply.dport))
         return false;
     if (c.status && (((c.status->value & ct.status) != 0) == c.status->negated)) return false;
     if (c.expire && (c.expire->value.contains(ct.expires_s) == c.expire->negated)) return false;
@@ -307,136 +299,135 @@ bool ip_header_matches(const IpHeaderSpec& ip, const Packet& p) {
 }
 
 bool evaluate_match(const Match& m, const Packet& p, const MatchContext& ctx) {
-    return std::visit(
-        Overloaded{
-            [&](const L4PortsMatch& s) {
-                if (p.fragment || !p.l4_present) return false;
-                if (!port_ok(s.sport, p.sport) || !port_ok(s.dport, p.dport)) return false;
-                if (s.tcp_flags && (((p.tcp_flags & s.tcp_flags->value.mask) == s.tcp_flags->value.comp) == s.tcp_flags->negated))
-                    return false;
-                if (s.tcp_option && (p.has_tcp_option(s.tcp_option->value) == s.tcp_option->negated)) return false;
-                return true;
-            },
-            [&](const IcmpMatch& s) {
-                if (p.fragment || !p.l4_present) return false;
-                bool hit = s.any || (p.icmp_type == s.type && s.code_lo <= p.icmp_code && p.icmp_code <= s.code_hi);
-                return hit != s.negated;
-            },
-            [&](const MultiportMatch& s) {
-                if (p.fragment || !p.l4_present) return false;
-                for (const auto& r : s.ports) {
-                    bool hit = false;
-                    switch (s.which) {
-                        case MultiportMatch::Which::source: hit = r.contains(p.sport); break;
-                        case MultiportMatch::Which::destination: hit = r.contains(p.dport); break;
-                        case MultiportMatch::Which::either: hit = r.contains(p.sport) || r.contains(p.dport); break;
-                    }
-                    if (hit) return !s.negated;
-                }
-                return s.negated;
-            },
-            [&](const StateMatch& s) { return ((s.states & state_bit(p.ct)) != 0) != s.negated; },
-            [&](const ConntrackMatch& s) { return eval_conntrack(s, p); },
-            [&](const IpRangeMatch& s) {
-                if (s.src && (in_range(s.src->value, p.src) == s.src->negated)) return false;
-                if (s.dst && (in_range(s.dst->value, p.dst) == s.dst->negated)) return false;
-                return true;
-            },
-            [&](const AddrTypeMatch& s) {
-                std::string_view dev;
-                if (s.limit_iface_in) dev = p.in.view();
-                if (s.limit_iface_out) dev = p.out.view();
-                if (s.src && (((ctx.host.address_type(p.src, dev) & s.src->value) != 0) == s.src->negated)) return false;
-                if (s.dst && (((ctx.host.address_type(p.dst, dev) & s.dst->value) != 0) == s.dst->negated)) return false;
-                return true;
-            },
-            [&](const MarkMatch& s) {
-                std::uint32_t v = s.connmark ? p.ct.mark : p.mark;
-                // connmark on a packet without a conntrack entry does not match (ct == NULL).
-                if (s.connmark && !p.ct.has_entry()) return false;
-                return ((v & s.mask) == s.value) != s.negated;
-            },
-            [&](const CommentMatch&) { return true; },
-            [&](const MacMatch& s) {
-                // xt_mac: only on Ethernet-like input with a MAC header.
-                if (!p.has_mac) return false;
-                return (p.src_mac == s.mac) != s.negated;
-            },
-            [&](const LengthMatch& s) { return s.len.contains(static_cast<std::uint16_t>(p.length)) != s.negated; },
-            [&](const TosMatch& s) { return ((p.tos & s.mask) == s.value) != s.negated; },
-            [&](const DscpMatch& s) { return ((p.tos >> 2) == s.dscp) != s.negated; },
-            [&](const TtlMatch& s) {
-                switch (s.op) {
-                    case TtlMatch::Op::eq: return p.ttl == s.value;
-                    case TtlMatch::Op::ne: return p.ttl != s.value;
-                    case TtlMatch::Op::lt: return p.ttl < s.value;
-                    case TtlMatch::Op::gt: return p.ttl > s.value;
-                }
-                return false;
-            },
-            [&](const PktTypeMatch& s) {
-                PktType t = p.pkttype == PktType::outgoing ? PktType::host : p.pkttype;
-                return (t == s.type) != s.negated;
-            },
-            [&](const OwnerMatch& s) {
-                if (!p.has_socket) {
-                    // xt_owner: without a socket the match holds only if every given test is negated.
-                    bool all_negated = true;
-                    if (s.uid) all_negated &= s.uid->negated;
-                    if (s.gid) all_negated &= s.gid->negated;
-                    if (s.socket_exists) all_negated &= s.socket_exists->negated;
-                    return all_negated;
-                }
-                if (s.socket_exists && s.socket_exists->negated) return false;
-                if (s.uid && (s.uid->value.contains(p.uid) == s.uid->negated)) return false;
-                if (s.gid && (s.gid->value.contains(p.gid) == s.gid->negated)) return false;
-                return true;
-            },
-            [&](const LimitMatch& s) { return eval_limit(m, s, p, ctx.state); },
-            [&](const HashLimitMatch& s) { return eval_hashlimit(s, p, ctx.state); },
-            [&](const RecentMatch& s) { return eval_recent(s, p, ctx.hook, ctx.state); },
-            [&](const SetMatch& s) {
-                bool in = ctx.ipsets && ctx.ipsets->contains(s.set_name, p, s.dirs, s.return_nomatch);
-                return in != s.negated;
-            },
-            [&](const PhysdevMatch& s) {
-                if (!p.bridged) {
-                    // xt_physdev: not bridged: only "! --physdev-is-bridged"-style tests can match.
-                    if (s.is_bridged && !s.is_bridged->negated) return false;
-                    if (s.is_in && !s.is_in->negated) return false;
-                    if (s.is_out && !s.is_out->negated) return false;
-                    if (s.in && !s.in->negated) return false;
-                    if (s.out && !s.out->negated) return false;
-                    return true;
-                }
-                if (s.is_bridged && s.is_bridged->negated) return false;
-                if (s.is_in && (p.physdev_in.empty() != s.is_in->negated)) return false;
-                if (s.is_out && (p.physdev_out.empty() != s.is_out->negated)) return false;
-                auto dev_ok = [](const std::optional<Neg<std::string>>& want, const IfaceName& have) {
-                    if (!want) return true;
-                    IfacePattern pat{want->value, false};
-                    if (!pat.name.empty() && pat.name.back() == '+') {
-                        pat.name.pop_back();
-                        pat.wildcard = true;
-                    }
-                    return pat.matches(have.view()) != want->negated;
-                };
-                return dev_ok(s.in, p.physdev_in) && dev_ok(s.out, p.physdev_out);
-            },
-            [&](const PolicyMatch& s) { return eval_policy(s, p); },
-            [&](const StatisticMatch& s) { return eval_statistic(m, s, ctx.state); },
-            [&](const NfacctMatch& s) {
-                ctx.state.count_nfacct(s.name, p.length);
-                return true;
-            },
-            [&](const ConnlimitMatch& s) { return eval_connlimit(m, s, p, ctx.state); },
-            [&](const RpFilterMatch& s) {
-                bool ok = ctx.host.reverse_path_ok(p, s.loose, s.validmark, s.accept_local);
-                return ok != s.invert;
-            },
-            [&](const RtMatch& s) { return eval_rt(s, p); },
-        },
-        m.spec);
+    return std::visit(Overloaded{
+                          [&](const L4PortsMatch& s) {
+                              if (p.fragment || !p.l4_present) return false;
+                              if (!port_ok(s.sport, p.sport) || !port_ok(s.dport, p.dport)) return false;
+                              if (s.tcp_flags && (((p.tcp_flags & s.tcp_flags->value.mask) == s.tcp_flags->value.comp) == s.tcp_flags->negated))
+                                  return false;
+                              if (s.tcp_option && (p.has_tcp_option(s.tcp_option->value) == s.tcp_option->negated)) return false;
+                              return true;
+                          },
+                          [&](const IcmpMatch& s) {
+                              if (p.fragment || !p.l4_present) return false;
+                              bool hit = s.any || (p.icmp_type == s.type && s.code_lo <= p.icmp_code && p.icmp_code <= s.code_hi);
+                              return hit != s.negated;
+                          },
+                          [&](const MultiportMatch& s) {
+                              if (p.fragment || !p.l4_present) return false;
+                              for (const auto& r : s.ports) {
+                                  bool hit = false;
+                                  switch (s.which) {
+                                      case MultiportMatch::Which::source: hit = r.contains(p.sport); break;
+                                      case MultiportMatch::Which::destination: hit = r.contains(p.dport); break;
+                                      case MultiportMatch::Which::either: hit = r.contains(p.sport) || r.contains(p.dport); break;
+                                  }
+                                  if (hit) return !s.negated;
+                              }
+                              return s.negated;
+                          },
+                          [&](const StateMatch& s) { return ((s.states & state_bit(p.ct)) != 0) != s.negated; },
+                          [&](const ConntrackMatch& s) { return eval_conntrack(s, p); },
+                          [&](const IpRangeMatch& s) {
+                              if (s.src && (in_range(s.src->value, p.src) == s.src->negated)) return false;
+                              if (s.dst && (in_range(s.dst->value, p.dst) == s.dst->negated)) return false;
+                              return true;
+                          },
+                          [&](const AddrTypeMatch& s) {
+                              std::string_view dev;
+                              if (s.limit_iface_in) dev = p.in.view();
+                              if (s.limit_iface_out) dev = p.out.view();
+                              if (s.src && (((ctx.host.address_type(p.src, dev) & s.src->value) != 0) == s.src->negated)) return false;
+                              if (s.dst && (((ctx.host.address_type(p.dst, dev) & s.dst->value) != 0) == s.dst->negated)) return false;
+                              return true;
+                          },
+                          [&](const MarkMatch& s) {
+                              std::uint32_t v = s.connmark ? p.ct.mark : p.mark;
+                              // connmark on a packet without a conntrack entry does not match (ct == NULL).
+                              if (s.connmark && !p.ct.has_entry()) return false;
+                              return ((v & s.mask) == s.value) != s.negated;
+                          },
+                          [&](const CommentMatch&) { return true; },
+                          [&](const MacMatch& s) {
+                              // xt_mac: only on Ethernet-like input with a MAC header.
+                              if (!p.has_mac) return false;
+                              return (p.src_mac == s.mac) != s.negated;
+                          },
+                          [&](const LengthMatch& s) { return s.len.contains(static_cast<std::uint16_t>(p.length)) != s.negated; },
+                          [&](const TosMatch& s) { return ((p.tos & s.mask) == s.value) != s.negated; },
+                          [&](const DscpMatch& s) { return ((p.tos >> 2) == s.dscp) != s.negated; },
+                          [&](const TtlMatch& s) {
+                              switch (s.op) {
+                                  case TtlMatch::Op::eq: return p.ttl == s.value;
+                                  case TtlMatch::Op::ne: return p.ttl != s.value;
+                                  case TtlMatch::Op::lt: return p.ttl < s.value;
+                                  case TtlMatch::Op::gt: return p.ttl > s.value;
+                              }
+                              return false;
+                          },
+                          [&](const PktTypeMatch& s) {
+                              PktType t = p.pkttype == PktType::outgoing ? PktType::host : p.pkttype;
+                              return (t == s.type) != s.negated;
+                          },
+                          [&](const OwnerMatch& s) {
+                              if (!p.has_socket) {
+                                  // xt_owner: without a socket the match holds only if every given test is negated.
+                                  bool all_negated = true;
+                                  if (s.uid) all_negated &= s.uid->negated;
+                                  if (s.gid) all_negated &= s.gid->negated;
+                                  if (s.socket_exists) all_negated &= s.socket_exists->negated;
+                                  return all_negated;
+                              }
+                              if (s.socket_exists && s.socket_exists->negated) return false;
+                              if (s.uid && (s.uid->value.contains(p.uid) == s.uid->negated)) return false;
+                              if (s.gid && (s.gid->value.contains(p.gid) == s.gid->negated)) return false;
+                              return true;
+                          },
+                          [&](const LimitMatch& s) { return eval_limit(m, s, p, ctx.state); },
+                          [&](const HashLimitMatch& s) { return eval_hashlimit(s, p, ctx.state); },
+                          [&](const RecentMatch& s) { return eval_recent(s, p, ctx.hook, ctx.state); },
+                          [&](const SetMatch& s) {
+                              bool in = ctx.ipsets && ctx.ipsets->contains(s.set_name, p, s.dirs, s.return_nomatch);
+                              return in != s.negated;
+                          },
+                          [&](const PhysdevMatch& s) {
+                              if (!p.bridged) {
+                                  // xt_physdev: not bridged: only "! --physdev-is-bridged"-style tests can match.
+                                  if (s.is_bridged && !s.is_bridged->negated) return false;
+                                  if (s.is_in && !s.is_in->negated) return false;
+                                  if (s.is_out && !s.is_out->negated) return false;
+                                  if (s.in && !s.in->negated) return false;
+                                  if (s.out && !s.out->negated) return false;
+                                  return true;
+                              }
+                              if (s.is_bridged && s.is_bridged->negated) return false;
+                              if (s.is_in && (p.physdev_in.empty() != s.is_in->negated)) return false;
+                              if (s.is_out && (p.physdev_out.empty() != s.is_out->negated)) return false;
+                              auto dev_ok = [](const std::optional<Neg<std::string>>& want, const IfaceName& have) {
+                                  if (!want) return true;
+                                  IfacePattern pat{want->value, false};
+                                  if (!pat.name.empty() && pat.name.back() == '+') {
+                                      pat.name.pop_back();
+                                      pat.wildcard = true;
+                                  }
+                                  return pat.matches(have.view()) != want->negated;
+                              };
+                              return dev_ok(s.in, p.physdev_in) && dev_ok(s.out, p.physdev_out);
+                          },
+                          [&](const PolicyMatch& s) { return eval_policy(s, p); },
+                          [&](const StatisticMatch& s) { return eval_statistic(m, s, ctx.state); },
+                          [&](const NfacctMatch& s) {
+                              ctx.state.count_nfacct(s.name, p.length);
+                              return true;
+                          },
+                          [&](const ConnlimitMatch& s) { return eval_connlimit(m, s, p, ctx.state); },
+                          [&](const RpFilterMatch& s) {
+                              bool ok = ctx.host.reverse_path_ok(p, s.loose, s.validmark, s.accept_local);
+                              return ok != s.invert;
+                          },
+                          [&](const RtMatch& s) { return eval_rt(s, p); },
+                      },
+                      m.spec);
 }
 
 }  // namespace fwbench

@@ -5,14 +5,14 @@
 namespace fwbench {
 
 const char* tcp_ct_state_name(TcpCtState s) {
-    static constexpr const char* names[] = {"NONE", "SYN_SENT", "SYN_RECV", "ESTABLISHED", "FIN_WAIT",
-                                            "CLOSE_WAIT", "LAST_ACK", "TIME_WAIT", "CLOSE", "SYN_SENT2"};
+    static constexpr const char* names[] = {"NONE",       "SYN_SENT", "SYN_RECV",  "ESTABLISHED", "FIN_WAIT",
+                                            "CLOSE_WAIT", "LAST_ACK", "TIME_WAIT", "CLOSE",       "SYN_SENT2"};
     return names[static_cast<int>(s)];
 }
 
 std::string format_tuple(const ConnTuple& t) {
-    return std::to_string(t.proto) + " " + format_ip(t.src) + ":" + std::to_string(t.sport) + " > " + format_ip(t.dst) +
-           ":" + std::to_string(t.dport);
+    return std::to_string(t.proto) + " " + format_ip(t.src) + ":" + std::to_string(t.sport) + " > " + format_ip(t.dst) + ":" +
+           std::to_string(t.dport);
 }
 
 std::size_t ConnTupleHash::operator()(const ConnTuple& t) const {
@@ -35,7 +35,7 @@ namespace {
 std::optional<std::uint8_t> icmp_reply_type(std::uint8_t type, bool v6) {
     if (!v6) {
         switch (type) {
-            case 8: return 0;    // echo
+            case 8: return 0;  // echo
             case 0: return 8;
             case 13: return 14;  // timestamp
             case 14: return 13;
@@ -55,38 +55,32 @@ std::optional<std::uint8_t> icmp_reply_type(std::uint8_t type, bool v6) {
     return std::nullopt;
 }
 
-bool icmp_is_request(std::uint8_t type, bool v6) {
-    return v6 ? (type == 128 || type == 139) : (type == 8 || type == 13 || type == 15 || type == 17);
-}
+bool icmp_is_request(std::uint8_t type, bool v6) { return v6 ? (type == 128 || type == 139) : (type == 8 || type == 13 || type == 15 || type == 17); }
 
-bool icmp_is_error(std::uint8_t type, bool v6) {
-    return v6 ? type < 128 : (type == 3 || type == 4 || type == 5 || type == 11 || type == 12);
-}
+bool icmp_is_error(std::uint8_t type, bool v6) { return v6 ? type < 128 : (type == 3 || type == 4 || type == 5 || type == 11 || type == 12); }
 
 // nf_conntrack_proto_tcp.c: tcp_conntracks[dir][index][state]; sIV invalid, sIG ignore.
-constexpr std::uint8_t sNO = 0, sSS = 1, sSR = 2, sES = 3, sFW = 4, sCW = 5, sLA = 6, sTW = 7, sCL = 8, sS2 = 9,
-                       sIV = 10, sIG = 11;
-constexpr std::uint8_t tcp_table[2][6][10] = {
-    {
-        /* ORIGINAL  sNO  sSS  sSR  sES  sFW  sCW  sLA  sTW  sCL  sS2 */
-        /* syn    */ {sSS, sSS, sIG, sIG, sIG, sIG, sIG, sSS, sSS, sS2},
-        // A SYN/ACK from the client is invalid but in (simultaneous) open (current kernels;
-        // 3.x ignored it instead — the kernel oracle settled it).
-        /* synack */ {sIV, sIV, sSR, sIV, sIV, sIV, sIV, sIV, sIV, sSR},
-        /* fin    */ {sIV, sIV, sFW, sFW, sLA, sLA, sLA, sTW, sCL, sIV},
-        /* ack    */ {sES, sIV, sES, sES, sCW, sCW, sTW, sTW, sCL, sIV},
-        /* rst    */ {sIV, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL},
-        /* none   */ {sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV},
-    },
-    {
-        /* REPLY     sNO  sSS  sSR  sES  sFW  sCW  sLA  sTW  sCL  sS2 */
-        /* syn    */ {sIV, sS2, sIV, sIV, sIV, sIV, sIV, sIV, sIV, sS2},
-        /* synack */ {sIV, sSR, sIG, sIG, sIG, sIG, sIG, sIG, sIG, sSR},
-        /* fin    */ {sIV, sIV, sFW, sFW, sLA, sLA, sLA, sTW, sCL, sIV},
-        /* ack    */ {sIV, sIG, sSR, sES, sCW, sCW, sTW, sTW, sCL, sIG},
-        /* rst    */ {sIV, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL},
-        /* none   */ {sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV},
-    }};
+constexpr std::uint8_t sNO = 0, sSS = 1, sSR = 2, sES = 3, sFW = 4, sCW = 5, sLA = 6, sTW = 7, sCL = 8, sS2 = 9, sIV = 10, sIG = 11;
+constexpr std::uint8_t tcp_table[2][6][10] = {{
+                                                  /* ORIGINAL  sNO  sSS  sSR  sES  sFW  sCW  sLA  sTW  sCL  sS2 */
+                                                  /* syn    */ {sSS, sSS, sIG, sIG, sIG, sIG, sIG, sSS, sSS, sS2},
+                                                  // A SYN/ACK from the client is invalid but in (simultaneous) open (current kernels;
+                                                  // 3.x ignored it instead — the kernel oracle settled it).
+                                                  /* synack */ {sIV, sIV, sSR, sIV, sIV, sIV, sIV, sIV, sIV, sSR},
+                                                  /* fin    */ {sIV, sIV, sFW, sFW, sLA, sLA, sLA, sTW, sCL, sIV},
+                                                  /* ack    */ {sES, sIV, sES, sES, sCW, sCW, sTW, sTW, sCL, sIV},
+                                                  /* rst    */ {sIV, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL},
+                                                  /* none   */ {sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV},
+                                              },
+                                              {
+                                                  /* REPLY     sNO  sSS  sSR  sES  sFW  sCW  sLA  sTW  sCL  sS2 */
+                                                  /* syn    */ {sIV, sS2, sIV, sIV, sIV, sIV, sIV, sIV, sIV, sS2},
+                                                  /* synack */ {sIV, sSR, sIG, sIG, sIG, sIG, sIG, sIG, sIG, sSR},
+                                                  /* fin    */ {sIV, sIV, sFW, sFW, sLA, sLA, sLA, sTW, sCL, sIV},
+                                                  /* ack    */ {sIV, sIG, sSR, sES, sCW, sCW, sTW, sTW, sCL, sIG},
+                                                  /* rst    */ {sIV, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL},
+                                                  /* none   */ {sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV},
+                                              }};
 
 int tcp_index(std::uint8_t flags) {
     if (flags & tcp_flag::rst) return 4;
@@ -108,10 +102,8 @@ bool tcp_flags_valid(std::uint8_t flags) {
         case tcp_flag::fin | tcp_flag::ack:
         case tcp_flag::fin | tcp_flag::ack | tcp_flag::urg:
         case tcp_flag::ack:
-        case tcp_flag::ack | tcp_flag::urg:
-            return true;
-        default:
-            return false;
+        case tcp_flag::ack | tcp_flag::urg: return true;
+        default: return false;
     }
 }
 
@@ -178,8 +170,7 @@ std::optional<ConnTuple> Conntrack::tuple_of(const Packet& p, std::string& why_n
             t.sport = p.icmp_id;
             t.dport = p.icmp_type;
             break;
-        default:
-            break;
+        default: break;
     }
     return t;
 }
@@ -198,9 +189,7 @@ void Conntrack::set_timeout(Connection& c, std::uint64_t now_ns) const {
     switch (c.orig.proto) {
         case proto::tcp: t = tcp_timeout(c.tcp); break;
         case proto::udp:
-        case proto::udplite:
-            t = (c.status & ct_status::seen_reply) ? ((c.status & ct_status::assured) ? 120 * sec : 30 * sec) : 30 * sec;
-            break;
+        case proto::udplite: t = (c.status & ct_status::seen_reply) ? ((c.status & ct_status::assured) ? 120 * sec : 30 * sec) : 30 * sec; break;
         case proto::icmp:
         case proto::icmpv6: t = 30 * sec; break;
         default: t = 600 * sec; break;
@@ -253,8 +242,7 @@ bool Conntrack::track(Connection& c, CtDir dir, const Packet& p, bool is_new, st
             return true;
         }
         default:
-            if (dir == CtDir::reply && (c.orig.proto == proto::udp || c.orig.proto == proto::udplite) &&
-                (c.status & ct_status::seen_reply))
+            if (dir == CtDir::reply && (c.orig.proto == proto::udp || c.orig.proto == proto::udplite) && (c.status & ct_status::seen_reply))
                 c.status |= ct_status::assured;
             return true;
     }
@@ -271,8 +259,7 @@ CtAttachment Conntrack::classify(const Packet& p) {
             at.invalid_reason = "ICMP error without a quoted header";
             return at;
         }
-        ConnTuple quoted{p.family, p.icmp_quoted.src, p.icmp_quoted.dst, p.icmp_quoted.proto, p.icmp_quoted.sport,
-                         p.icmp_quoted.dport};
+        ConnTuple quoted{p.family, p.icmp_quoted.src, p.icmp_quoted.dst, p.icmp_quoted.proto, p.icmp_quoted.sport, p.icmp_quoted.dport};
         // icmp_error_message: the quoted packet travelled the other way; its inverted tuple
         // is the direction this error travels in (and holds under NAT too).
         auto it = by_tuple_.find(invert(quoted));

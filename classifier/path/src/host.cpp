@@ -55,8 +55,7 @@ void RouteTable::add(Route r) {
     const bool v4 = r.dst.addr.family == Family::ipv4;
     all_.push_back(std::move(r));
     n->routes.push_back(all_.size() - 1);
-    std::stable_sort(n->routes.begin(), n->routes.end(),
-                     [&](std::size_t a, std::size_t b) { return all_[a].metric < all_[b].metric; });
+    std::stable_sort(n->routes.begin(), n->routes.end(), [&](std::size_t a, std::size_t b) { return all_[a].metric < all_[b].metric; });
     if (!v4) return;
     ++routes4_;
     flat4_.clear();
@@ -107,18 +106,10 @@ int per_dev(const std::map<std::string, int, std::less<>>& m, std::string_view d
 }
 }  // namespace
 
-int Sysctls::rp_filter_for(std::string_view dev) const {
-    return std::max(rp_filter_all, per_dev(rp_filter, dev, rp_filter_default));
-}
-bool Sysctls::accept_local_for(std::string_view dev) const {
-    return accept_local_all || per_dev(accept_local, dev, 0);
-}
-bool Sysctls::route_localnet_for(std::string_view dev) const {
-    return route_localnet_all || per_dev(route_localnet, dev, 0);
-}
-bool Sysctls::forwarding_for(std::string_view dev) const {
-    return per_dev(forwarding, dev, ip_forward ? 1 : 0) != 0;
-}
+int Sysctls::rp_filter_for(std::string_view dev) const { return std::max(rp_filter_all, per_dev(rp_filter, dev, rp_filter_default)); }
+bool Sysctls::accept_local_for(std::string_view dev) const { return accept_local_all || per_dev(accept_local, dev, 0); }
+bool Sysctls::route_localnet_for(std::string_view dev) const { return route_localnet_all || per_dev(route_localnet, dev, 0); }
+bool Sysctls::forwarding_for(std::string_view dev) const { return per_dev(forwarding, dev, ip_forward ? 1 : 0) != 0; }
 
 // --- JSON input ---------------------------------------------------------------------------------
 
@@ -128,9 +119,7 @@ using json = nlohmann::json;
 
 struct JsonReader {
     const std::string& source;
-    [[noreturn]] void fail(const std::string& path, const std::string& msg) const {
-        throw ParseError(source, 0, 0, path + ": " + msg);
-    }
+    [[noreturn]] void fail(const std::string& path, const std::string& msg) const { throw ParseError(source, 0, 0, path + ": " + msg); }
     std::string str(const json& j, const std::string& path) const {
         if (!j.is_string()) fail(path, "expected a string");
         return j.get<std::string>();
@@ -158,11 +147,16 @@ struct JsonReader {
 };
 
 std::optional<RouteType> parse_route_type(std::string_view s) {
-    static const std::pair<const char*, RouteType> names[] = {
-        {"unicast", RouteType::unicast}, {"local", RouteType::local}, {"broadcast", RouteType::broadcast},
-        {"anycast", RouteType::anycast}, {"multicast", RouteType::multicast}, {"blackhole", RouteType::blackhole},
-        {"unreachable", RouteType::unreachable}, {"prohibit", RouteType::prohibit}, {"throw", RouteType::throw_},
-        {"nat", RouteType::nat}};
+    static const std::pair<const char*, RouteType> names[] = {{"unicast", RouteType::unicast},
+                                                              {"local", RouteType::local},
+                                                              {"broadcast", RouteType::broadcast},
+                                                              {"anycast", RouteType::anycast},
+                                                              {"multicast", RouteType::multicast},
+                                                              {"blackhole", RouteType::blackhole},
+                                                              {"unreachable", RouteType::unreachable},
+                                                              {"prohibit", RouteType::prohibit},
+                                                              {"throw", RouteType::throw_},
+                                                              {"nat", RouteType::nat}};
     for (const auto& [n, t] : names)
         if (s == n) return t;
     return std::nullopt;
@@ -174,8 +168,8 @@ bool differ_from_default_rules(const std::vector<RoutingRule>& rules) {
     std::size_t v4 = 0;
     for (const auto& r : rules) {
         if (r.family != Family::ipv4) continue;
-        const bool plain = !r.invert && !r.from && !r.to && !r.iif && !r.oif && !r.fwmark && !r.tos &&
-                           r.action == RoutingRule::Action::lookup && r.suppress_prefixlength < 0;
+        const bool plain = !r.invert && !r.from && !r.to && !r.iif && !r.oif && !r.fwmark && !r.tos && r.action == RoutingRule::Action::lookup &&
+                           r.suppress_prefixlength < 0;
         if (v4 >= 3 || !plain || r.priority != defaults[v4].first || r.table != defaults[v4].second) return true;
         ++v4;
     }
@@ -308,7 +302,8 @@ Host Host::from_document(const json& doc, const std::string& source, std::string
             Family fam = dst.find(':') != std::string::npos ? Family::ipv6 : Family::ipv4;
             if (dst == "default") {
                 fam = j.contains("gateway") && j["gateway"].is_string() && j["gateway"].get<std::string>().find(':') != std::string::npos
-                          ? Family::ipv6 : Family::ipv4;
+                          ? Family::ipv6
+                          : Family::ipv4;
                 r.dst = IpPrefix::any(fam);
                 r.prefixlen = 0;
             } else {
@@ -364,7 +359,8 @@ Host Host::from_document(const json& doc, const std::string& source, std::string
             }
             if (j.contains("fwmask")) r.fwmask = static_cast<std::uint32_t>(rd.num(j["fwmask"], path + ".fwmask"));
             if (j.contains("tos")) r.tos = static_cast<std::uint8_t>(rd.num(j["tos"], path + ".tos"));
-            if (j.contains("suppress_prefixlen")) r.suppress_prefixlength = static_cast<int>(rd.num(j["suppress_prefixlen"], path + ".suppress_prefixlen"));
+            if (j.contains("suppress_prefixlen"))
+                r.suppress_prefixlength = static_cast<int>(rd.num(j["suppress_prefixlen"], path + ".suppress_prefixlen"));
             std::string action = j.value("action", "");
             if (action == "blackhole") r.action = RoutingRule::Action::blackhole;
             else if (action == "unreachable") r.action = RoutingRule::Action::unreachable;
@@ -394,7 +390,8 @@ Host Host::from_document(const json& doc, const std::string& source, std::string
             int v = static_cast<int>(rd.num(it.value(), path));
             auto& s = h.sysctl_;
             std::string k = key;
-            for (auto& c : k) if (c == '/') c = '.';
+            for (auto& c : k)
+                if (c == '/') c = '.';
             if (k == "net.ipv4.ip_forward" || k == "ip_forward" || k == "net.ipv4.conf.all.forwarding") s.ip_forward = v != 0;
             else if (k == "net.ipv6.conf.all.forwarding") s.ip6_forward = v != 0;
             else if (k == "net.netfilter.nf_conntrack_tcp_loose" || k == "nf_conntrack_tcp_loose") s.tcp_loose = v != 0;
@@ -428,7 +425,8 @@ Host Host::from_document(const json& doc, const std::string& source, std::string
                     rd.fail(path, "not a sysctl fwbench uses (rp_filter, accept_local, route_localnet, forwarding)");
                 }
             } else {
-                rd.fail(path, "not a sysctl fwbench uses (ip_forward, conf.*.rp_filter/accept_local/route_localnet/forwarding, nf_conntrack_tcp_loose)");
+                rd.fail(path,
+                        "not a sysctl fwbench uses (ip_forward, conf.*.rp_filter/accept_local/route_localnet/forwarding, nf_conntrack_tcp_loose)");
             }
         }
     }
@@ -526,7 +524,6 @@ std::string Host::table_name(std::uint32_t id) const {
     return it == table_names_.end() ? std::to_string(id) : it->second;
 }
 
-
 bool Host::is_local_address(const IpAddr& a) const {
     for (const auto& i : interfaces_)
         for (const auto& ia : i.addrs)
@@ -555,7 +552,7 @@ RouteResult Host::lookup(const RouteQuery& q) const {
             case RoutingRule::Action::unreachable:
             case RoutingRule::Action::prohibit:
                 res.found = true;
-                res.type = r.action == RoutingRule::Action::blackhole ? RouteType::blackhole
+                res.type = r.action == RoutingRule::Action::blackhole     ? RouteType::blackhole
                            : r.action == RoutingRule::Action::unreachable ? RouteType::unreachable
                                                                           : RouteType::prohibit;
                 res.rule_priority = r.priority;
@@ -590,15 +587,16 @@ std::uint16_t Host::address_type(const IpAddr& a, std::string_view dev) const {
     const RouteTable* local = table(rt_table_local);
     const Route* r = local ? local->lookup(a) : nullptr;
     if (!r || (!dev.empty() && r->dev != dev)) return addr_type::unicast;
-    return static_cast<std::uint16_t>(1u << (r->type == RouteType::unicast ? 1
-                                             : r->type == RouteType::local ? 2
-                                             : r->type == RouteType::broadcast ? 3
-                                             : r->type == RouteType::anycast ? 4
-                                             : r->type == RouteType::multicast ? 5
-                                             : r->type == RouteType::blackhole ? 6
+    return static_cast<std::uint16_t>(1u << (r->type == RouteType::unicast       ? 1
+                                             : r->type == RouteType::local       ? 2
+                                             : r->type == RouteType::broadcast   ? 3
+                                             : r->type == RouteType::anycast     ? 4
+                                             : r->type == RouteType::multicast   ? 5
+                                             : r->type == RouteType::blackhole   ? 6
                                              : r->type == RouteType::unreachable ? 7
-                                             : r->type == RouteType::prohibit ? 8
-                                             : r->type == RouteType::throw_ ? 9 : 10));
+                                             : r->type == RouteType::prohibit    ? 8
+                                             : r->type == RouteType::throw_      ? 9
+                                                                                 : 10));
 }
 
 bool Host::reverse_path_ok(const Packet& p, bool loose, bool validmark, bool accept_local) const {

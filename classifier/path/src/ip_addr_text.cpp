@@ -112,7 +112,8 @@ std::string ip_addr_text_to_json(std::string_view text, const std::string& sourc
             std::string_view idx = t[0].text;
             if (idx.back() != ':' || !all_digits(idx.substr(0, idx.size() - 1)))
                 fail(t[0].column, "expected an interface header ('INDEX: NAME: <FLAGS> ...') or an indented address line");
-            if (t.size() < 2 || t[1].text.back() != ':') fail(t.size() < 2 ? static_cast<int>(line.size()) + 1 : t[1].column, "expected 'NAME:' after the index");
+            if (t.size() < 2 || t[1].text.back() != ':')
+                fail(t.size() < 2 ? static_cast<int>(line.size()) + 1 : t[1].column, "expected 'NAME:' after the index");
             // "NAME@LINK:" names the device a veth or VLAN sits on. A name may itself hold an '@',
             // which the text cannot tell from that suffix: a second '@' is refused, not guessed.
             std::string_view name = t[1].text.substr(0, t[1].text.size() - 1);
@@ -162,7 +163,9 @@ std::string ip_addr_text_to_json(std::string_view text, const std::string& sourc
         if (key != "inet" && key != "inet6") continue;  // lifetimes, altnames, details
         if (links.empty()) fail(t[0].column, "an address line before any interface header");
         bool v6 = key == "inet6";
-        if (t.size() < 2) fail(static_cast<int>(line.size()) + 1, std::string("expected an ") + (v6 ? "IPv6" : "IPv4") + " address after '" + std::string(key) + "'");
+        if (t.size() < 2)
+            fail(static_cast<int>(line.size()) + 1,
+                 std::string("expected an ") + (v6 ? "IPv6" : "IPv4") + " address after '" + std::string(key) + "'");
         auto prefix_of = [&](const Token& tok) {
             std::string_view a = tok.text;
             int len = v6 ? 128 : 32;

@@ -83,8 +83,8 @@ struct PacketPath::Ctx {
     bool trace;
     CtAttachment ct{};
     bool notrack = false;
-    bool has_ct = false;        // conntrack has run for this packet
-    std::string out_dev{};      // output/forward device from routing
+    bool has_ct = false;  // conntrack has run for this packet
+    std::string out_dev{};  // output/forward device from routing
     RouteResult route{};
     IpAddr routed_dst{};
     std::uint32_t routed_mark = 0;
@@ -185,9 +185,9 @@ void PacketPath::nat_bind(Ctx& c, Hook hook, const NatTarget* nat) const {
             const IpAddr& orig = src ? c.p.src : c.p.dst;
             addr = orig;
             for (int i = 0; i < 16; ++i)
-                addr.bytes[static_cast<std::size_t>(i)] =
-                    static_cast<std::uint8_t>((orig.bytes[static_cast<std::size_t>(i)] & ~nat->netmap_to.mask.bytes[static_cast<std::size_t>(i)]) |
-                                              (nat->netmap_to.addr.bytes[static_cast<std::size_t>(i)] & nat->netmap_to.mask.bytes[static_cast<std::size_t>(i)]));
+                addr.bytes[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(
+                    (orig.bytes[static_cast<std::size_t>(i)] & ~nat->netmap_to.mask.bytes[static_cast<std::size_t>(i)]) |
+                    (nat->netmap_to.addr.bytes[static_cast<std::size_t>(i)] & nat->netmap_to.mask.bytes[static_cast<std::size_t>(i)]));
             break;
         }
     }
@@ -234,14 +234,18 @@ void PacketPath::nat_apply(Ctx& c, Hook hook) const {
     bool ports = conn.orig.proto != proto::icmp && conn.orig.proto != proto::icmpv6;
     if (src) {
         if (c.p.src == target.src && (!ports || c.p.sport == target.sport)) return;
-        c.note_if([&] { return std::string("NAT " + std::string(hook_chain_name(hook)) + ": source " + format_ip(c.p.src) + ":" + std::to_string(c.p.sport) +
-               " -> " + format_ip(target.src) + ":" + std::to_string(target.sport)); });
+        c.note_if([&] {
+            return std::string("NAT " + std::string(hook_chain_name(hook)) + ": source " + format_ip(c.p.src) + ":" + std::to_string(c.p.sport) +
+                               " -> " + format_ip(target.src) + ":" + std::to_string(target.sport));
+        });
         c.p.src = target.src;
         if (ports) c.p.sport = target.sport;
     } else {
         if (c.p.dst == target.dst && (!ports || c.p.dport == target.dport)) return;
-        c.note_if([&] { return std::string("NAT " + std::string(hook_chain_name(hook)) + ": destination " + format_ip(c.p.dst) + ":" +
-               std::to_string(c.p.dport) + " -> " + format_ip(target.dst) + ":" + std::to_string(target.dport)); });
+        c.note_if([&] {
+            return std::string("NAT " + std::string(hook_chain_name(hook)) + ": destination " + format_ip(c.p.dst) + ":" + std::to_string(c.p.dport) +
+                               " -> " + format_ip(target.dst) + ":" + std::to_string(target.dport));
+        });
         c.p.dst = target.dst;
         if (ports) c.p.dport = target.dport;
     }
@@ -277,12 +281,15 @@ bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
             } else {
                 c.ct = c.st.conntrack.classify(c.p);
                 if (c.ct.conn)
-                    c.note_if([&] { return std::string(std::string("conntrack: ") + (c.ct.is_new ? "new connection " : "connection ") +
-                           format_tuple(c.ct.conn->orig) + ", packet is " +
-                           (c.ct.state == CtState::new_ ? "NEW" : c.ct.state == CtState::related ? "RELATED" : "ESTABLISHED") +
-                           (c.ct.dir == CtDir::reply ? " (reply direction)" : "")); });
-                else
-                    c.note_if([&] { return std::string("conntrack: INVALID (" + c.ct.invalid_reason + ")"); });
+                    c.note_if([&] {
+                        return std::string(std::string("conntrack: ") + (c.ct.is_new ? "new connection " : "connection ") +
+                                           format_tuple(c.ct.conn->orig) + ", packet is " +
+                                           (c.ct.state == CtState::new_      ? "NEW"
+                                            : c.ct.state == CtState::related ? "RELATED"
+                                                                             : "ESTABLISHED") +
+                                           (c.ct.dir == CtDir::reply ? " (reply direction)" : ""));
+                    });
+                else c.note_if([&] { return std::string("conntrack: INVALID (" + c.ct.invalid_reason + ")"); });
             }
             Conntrack::describe(c.ct, c.p);
         } else if (t == t_mangle && loopback_in && hook == Hook::prerouting) {
@@ -315,11 +322,15 @@ bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
                 // SNAT/DNAT status bits (--ctstate DNAT) and its new reply tuple.
                 Conntrack::describe(c.ct, c.p);
             } else if (!done && c.trace) {
-                c.note_if([&] { return std::string(std::string("nat ") + hook_chain_name(hook) + ": not traversed (" +
-                       (c.ct.state == CtState::established ? "not the first packet of its connection" : "no new connection") + ")"); });
+                c.note_if([&] {
+                    return std::string(std::string("nat ") + hook_chain_name(hook) + ": not traversed (" +
+                                       (c.ct.state == CtState::established ? "not the first packet of its connection" : "no new connection") + ")");
+                });
             } else if (c.trace && first) {
-                c.note_if([&] { return std::string(std::string("nat ") + hook_chain_name(hook) + ": not traversed (the connection's " +
-                       (manip_src(hook) ? "source" : "destination") + " mapping is already set up)"); });
+                c.note_if([&] {
+                    return std::string(std::string("nat ") + hook_chain_name(hook) + ": not traversed (the connection's " +
+                                       (manip_src(hook) ? "source" : "destination") + " mapping is already set up)");
+                });
             }
             nat_apply(c, hook);
             if (hook == Hook::output && !reroute_if_changed(c)) return false;
@@ -386,7 +397,8 @@ bool PacketPath::route_input(Ctx& c) const {
     auto drop = [&](DropReason r, std::string detail) { return drop_at_routing(c, "input", r, std::move(detail)); };
     const IpAddr &s = c.p.src, &d = c.p.dst;
     // ip_route_input_slow's checks, in its order.
-    if (v4_multicast(s) || v4_lbcast(s)) return drop(DropReason::martian_source, "martian source " + format_ip(s) + " (multicast or broadcast source)");
+    if (v4_multicast(s) || v4_lbcast(s))
+        return drop(DropReason::martian_source, "martian source " + format_ip(s) + " (multicast or broadcast source)");
     bool broadcast = v4_lbcast(d) || (unspecified(s) && unspecified(d));
     if (!broadcast) {
         // Linux 5.3 made 0.0.0.0/8 ordinary unicast space: only 0.0.0.0 itself is a martian source.
@@ -394,10 +406,12 @@ bool PacketPath::route_input(Ctx& c) const {
         if (v4_zeronet(d)) return drop(DropReason::martian_destination, "martian destination " + format_ip(d) + " (0.0.0.0/8)");
         if (v4_loopback(d)) {
             if (!sys.route_localnet_for(in))
-                return drop(DropReason::martian_destination, "martian destination " + format_ip(d) + " on " + std::string(in) + " (127.0.0.0/8 from the wire, route_localnet=0)");
+                return drop(DropReason::martian_destination,
+                            "martian destination " + format_ip(d) + " on " + std::string(in) + " (127.0.0.0/8 from the wire, route_localnet=0)");
         } else if (v4_loopback(s)) {
             if (!sys.route_localnet_for(in))
-                return drop(DropReason::martian_source, "martian source " + format_ip(s) + " on " + std::string(in) + " (127.0.0.0/8 from the wire, route_localnet=0)");
+                return drop(DropReason::martian_source,
+                            "martian source " + format_ip(s) + " on " + std::string(in) + " (127.0.0.0/8 from the wire, route_localnet=0)");
         }
         if (v4_multicast(d)) return drop(DropReason::not_modelled, "multicast destination (multicast routing is not modelled)");
     }
@@ -405,7 +419,8 @@ bool PacketPath::route_input(Ctx& c) const {
     RouteResult r = broadcast ? RouteResult{true, RouteType::broadcast, nullptr, rt_table_local, 0} : host_.lookup(q);
     c.route = r;
     if (!r.found) {
-        if (!sys.forwarding_for(in)) return drop(DropReason::forwarding_disabled, "no route to " + format_ip(d) + " and forwarding is off on " + std::string(in));
+        if (!sys.forwarding_for(in))
+            return drop(DropReason::forwarding_disabled, "no route to " + format_ip(d) + " and forwarding is off on " + std::string(in));
         return drop(DropReason::no_route, "no route to " + format_ip(d));
     }
 
@@ -437,11 +452,14 @@ bool PacketPath::route_input(Ctx& c) const {
     if (r.type == RouteType::broadcast || r.type == RouteType::local) {
         DropReason v = validate_source("");
         if (v != DropReason::none)
-            return drop(v, v == DropReason::rp_filter ? "reverse path check failed for " + format_ip(s) + " on " + std::string(in)
-                                                      : "martian source " + format_ip(s) + " on " + std::string(in) + " (one of this host's addresses, accept_local=0)");
+            return drop(v, v == DropReason::rp_filter
+                               ? "reverse path check failed for " + format_ip(s) + " on " + std::string(in)
+                               : "martian source " + format_ip(s) + " on " + std::string(in) + " (one of this host's addresses, accept_local=0)");
         c.local_delivery = true;
-        c.note_if([&] { return std::string("routing (input): " + format_ip(d) + " is " + route_type_name(r.type) + " (table " + host_.table_name(r.table) +
-               "): local delivery, in " + std::string(in)); });
+        c.note_if([&] {
+            return std::string("routing (input): " + format_ip(d) + " is " + route_type_name(r.type) + " (table " + host_.table_name(r.table) +
+                               "): local delivery, in " + std::string(in));
+        });
         return true;
     }
     if (!sys.forwarding_for(in)) return drop(DropReason::forwarding_disabled, "forwarding is off on " + std::string(in) + " (ip_forward=0)");
@@ -453,8 +471,11 @@ bool PacketPath::route_input(Ctx& c) const {
     if (v != DropReason::none)
         return drop(v, v == DropReason::rp_filter ? "reverse path check failed for " + format_ip(s) + " on " + std::string(in)
                                                   : "martian source " + format_ip(s) + " on " + std::string(in));
-    c.note_if([&] { return std::string("routing (input): forward " + format_ip(d) + " via " + c.out_dev +
-           (r.route->gateway ? " gateway " + format_ip(*r.route->gateway) : std::string()) + " (table " + host_.table_name(r.table) + ")"); });
+    c.note_if([&] {
+        return std::string("routing (input): forward " + format_ip(d) + " via " + c.out_dev +
+                           (r.route->gateway ? " gateway " + format_ip(*r.route->gateway) : std::string()) + " (table " + host_.table_name(r.table) +
+                           ")");
+    });
     return true;
 }
 
@@ -472,8 +493,10 @@ bool PacketPath::route_output(Ctx& c, bool reroute) const {
                     c.routed_tos = c.p.tos;
                     c.out_dev = itf.name;
                     if (!reroute) c.res.source = c.p.src;
-                    c.note_if([&] { return std::string(reroute ? "rerouting" : "routing") + " (output): " + format_ip(c.p.dst) +
-                                           " leaves through " + itf.name + ", the device of source " + format_ip(c.p.src); });
+                    c.note_if([&] {
+                        return std::string(reroute ? "rerouting" : "routing") + " (output): " + format_ip(c.p.dst) + " leaves through " + itf.name +
+                               ", the device of source " + format_ip(c.p.src);
+                    });
                     return true;
                 }
     }
@@ -500,10 +523,11 @@ bool PacketPath::route_output(Ctx& c, bool reroute) const {
     if (!reroute) c.res.source = c.p.src;
     if (v4_loopback(c.p.src) && c.out_dev != "lo" && !host_.sysctl().route_localnet_for(c.out_dev))
         return drop(DropReason::output_martian, "source " + format_ip(c.p.src) + " cannot leave through " + c.out_dev);
-    std::string how = r.type == RouteType::local ? " is local (table " + host_.table_name(r.table) + ", route dev " + r.route->dev +
-                                                       "): sent over lo, whatever device holds the address"
-                                                 : " via " + c.out_dev + (r.route->gateway ? " gateway " + format_ip(*r.route->gateway) : std::string()) +
-                                                       " (table " + host_.table_name(r.table) + ")";
+    std::string how =
+        r.type == RouteType::local
+            ? " is local (table " + host_.table_name(r.table) + ", route dev " + r.route->dev + "): sent over lo, whatever device holds the address"
+            : " via " + c.out_dev + (r.route->gateway ? " gateway " + format_ip(*r.route->gateway) : std::string()) + " (table " +
+                  host_.table_name(r.table) + ")";
     c.note_if([&] { return std::string(std::string(reroute ? "rerouting (output): " : "routing (output): ") + format_ip(c.p.dst) + how); });
     return true;
 }

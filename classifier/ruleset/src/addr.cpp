@@ -18,8 +18,7 @@ IpAddr IpAddr::v4(std::uint32_t host_order) {
 }
 
 std::uint32_t IpAddr::v4_host() const {
-    return (std::uint32_t{bytes[0]} << 24) | (std::uint32_t{bytes[1]} << 16) |
-           (std::uint32_t{bytes[2]} << 8) | std::uint32_t{bytes[3]};
+    return (std::uint32_t{bytes[0]} << 24) | (std::uint32_t{bytes[1]} << 16) | (std::uint32_t{bytes[2]} << 8) | std::uint32_t{bytes[3]};
 }
 
 std::optional<IpAddr> parse_ip(std::string_view text, Family family) {
@@ -88,20 +87,18 @@ PrefixParse parse_prefix(std::string_view text, Family family) {
     auto addr_text = text.substr(0, slash);
     auto addr = parse_ip(addr_text, family);
     if (!addr) {
-        r.error = std::string("expected an ") + (family == Family::ipv4 ? "IPv4" : "IPv6") +
-                  " address, got '" + std::string(addr_text) + "' (host names are not resolved)";
+        r.error = std::string("expected an ") + (family == Family::ipv4 ? "IPv4" : "IPv6") + " address, got '" + std::string(addr_text) +
+                  "' (host names are not resolved)";
         return r;
     }
     IpAddr mask = prefix_mask(family, address_bits(family));
     if (slash != std::string_view::npos) {
         auto m = text.substr(slash + 1);
-        bool digits = !m.empty() && m.size() <= 3 &&
-                      m.find_first_not_of("0123456789") == std::string_view::npos;
+        bool digits = !m.empty() && m.size() <= 3 && m.find_first_not_of("0123456789") == std::string_view::npos;
         if (digits) {
             int len = std::stoi(std::string(m));
             if (len > address_bits(family)) {
-                r.error = "prefix length " + std::string(m) + " is longer than " +
-                          std::to_string(address_bits(family));
+                r.error = "prefix length " + std::string(m) + " is longer than " + std::to_string(address_bits(family));
                 return r;
             }
             mask = prefix_mask(family, len);
@@ -143,8 +140,7 @@ std::optional<MacAddr> parse_mac(std::string_view text) {
 
 std::string format_mac(const MacAddr& m) {
     char buf[18];
-    std::snprintf(buf, sizeof buf, "%02X:%02X:%02X:%02X:%02X:%02X", m.bytes[0], m.bytes[1],
-                  m.bytes[2], m.bytes[3], m.bytes[4], m.bytes[5]);
+    std::snprintf(buf, sizeof buf, "%02X:%02X:%02X:%02X:%02X:%02X", m.bytes[0], m.bytes[1], m.bytes[2], m.bytes[3], m.bytes[4], m.bytes[5]);
     return buf;
 }
 

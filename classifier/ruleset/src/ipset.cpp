@@ -133,14 +133,16 @@ IpsetRegistry IpsetRegistry::parse(std::string_view text, const std::string& sou
         } else if (cmd.is("add") || cmd.is("-A")) {
             if (words.size() < 3) throw ParseError(source, line_no, cmd.column, "expected 'add NAME ENTRY'");
             auto it = reg.sets_.find(words[1].text);
-            if (it == reg.sets_.end()) throw ParseError(source, line_no, words[1].column, "set " + quoted_name(words[1].text) + " was not created before 'add'");
+            if (it == reg.sets_.end())
+                throw ParseError(source, line_no, words[1].column, "set " + quoted_name(words[1].text) + " was not created before 'add'");
             Ipset& s = it->second;
             IpsetEntry e;
             auto parts = detail::split(words[2].text, ',');
             if (s.type.rfind("list:", 0) == 0) parts = {words[2].text};
             if (parts.size() != s.dims.size())
-                throw ParseError(source, line_no, words[2].column,
-                                 "expected " + std::to_string(s.dims.size()) + " comma-separated values for a " + s.type + " entry, got '" + words[2].text + "'");
+                throw ParseError(
+                    source, line_no, words[2].column,
+                    "expected " + std::to_string(s.dims.size()) + " comma-separated values for a " + s.type + " entry, got '" + words[2].text + "'");
             for (std::size_t i = 0; i < parts.size(); ++i) {
                 IpsetEntry::Dim d;
                 auto derr = parse_dim(parts[i], s.dims[i], s.family, d);
@@ -167,8 +169,7 @@ void IpsetRegistry::add(Ipset set) {
     sets_[name] = std::move(set);
 }
 
-bool IpsetRegistry::contains(std::string_view name, const Packet& p, const std::vector<bool>& src_dirs,
-                             bool return_nomatch, int depth) const {
+bool IpsetRegistry::contains(std::string_view name, const Packet& p, const std::vector<bool>& src_dirs, bool return_nomatch, int depth) const {
     const Ipset* s = find(name);
     if (!s || depth > 6) return false;
     if (s->type.rfind("list:", 0) == 0) {

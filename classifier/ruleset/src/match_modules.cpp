@@ -8,6 +8,8 @@
 #include "module_registry.hpp"
 #include "fwbench/parse_util.hpp"
 
+// Module tables laid out by hand, an option per line: left as laid out.
+// clang-format off
 namespace fwbench::detail {
 namespace {
 
@@ -1002,3 +1004,4 @@ const MatchModuleDef* implicit_protocol_module(std::uint8_t p, Family family) {
 }
 
 }  // namespace fwbench::detail
+    // clang-format on

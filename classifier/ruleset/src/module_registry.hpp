@@ -25,12 +25,11 @@ struct OptionContext {
 // Applies one option to a spec; may rewrite args into the form iptables-save prints.
 // Returns an error message, empty on success.
 template <class Spec>
-using ApplyFn = std::string (*)(Spec& spec, bool negated, std::vector<std::string>& args,
-                                const OptionContext& ctx);
+using ApplyFn = std::string (*)(Spec& spec, bool negated, std::vector<std::string>& args, const OptionContext& ctx);
 
 template <class Spec>
 struct OptionDef {
-    std::string_view name;     // canonical, without "--"
+    std::string_view name;  // canonical, without "--"
     std::string_view aliases;  // space separated, without "--"
     int nargs = 1;
     bool negatable = false;
@@ -45,10 +44,10 @@ struct ModuleDef {
     Spec (*make)(const OptionContext& ctx) = nullptr;
     // Checks the whole spec once all options are read; returns an error message or empty.
     std::string (*finish)(Spec& spec, const OptionContext& ctx) = nullptr;
-    HookMask hooks = 0x1f;                // hooks where it may be used
-    std::string_view table;               // empty = any table
-    bool terminating = false;             // targets only
-    std::optional<Family> family;         // family-specific modules (icmp, icmp6, ttl, hl, rt)
+    HookMask hooks = 0x1f;  // hooks where it may be used
+    std::string_view table;  // empty = any table
+    bool terminating = false;  // targets only
+    std::optional<Family> family;  // family-specific modules (icmp, icmp6, ttl, hl, rt)
     HookMask (*hooks_for)(const Spec& spec) = nullptr;  // when the options narrow the hooks
 
     const OptionDef<Spec>* find_option(std::string_view opt) const;

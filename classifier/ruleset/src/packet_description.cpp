@@ -63,7 +63,8 @@ std::uint64_t number(Words& in, const std::string& v, std::uint64_t max, const s
 
 // An interface name as the kernel allows it: never cut to fit IfaceName, never a name no device has.
 IfaceName device(Words& in, const std::string& v, const std::string& key) {
-    if (auto problem = interface_name_problem(v); !problem.empty()) in.fail("expected an interface name after " + key + ": " + quoted_name(v) + " is " + problem);
+    if (auto problem = interface_name_problem(v); !problem.empty())
+        in.fail("expected an interface name after " + key + ": " + quoted_name(v) + " is " + problem);
     return IfaceName(v);
 }
 
@@ -236,8 +237,7 @@ std::string format_packet_description(const Packet& p, bool local) {
         if (a.family == Family::ipv6 && ports) ip = "[" + ip + "]";
         return ports ? ip + ":" + std::to_string(port) : ip;
     };
-    bool ports = p.proto == proto::tcp || p.proto == proto::udp || p.proto == proto::udplite || p.proto == proto::sctp ||
-                 p.proto == proto::dccp;
+    bool ports = p.proto == proto::tcp || p.proto == proto::udp || p.proto == proto::udplite || p.proto == proto::sctp || p.proto == proto::dccp;
     std::string proto_name = p.proto == proto::icmpv6 ? "icmpv6" : format_protocol(p.proto);
     std::string out = proto_name + " " + endpoint(p.src, p.sport, ports) + " > " + endpoint(p.dst, p.dport, ports);
     out += local ? " from local" : " in " + std::string(p.in.view());

@@ -38,17 +38,19 @@ struct Service {
 };
 // The services iptables users write by name (from /etc/services); numbers work for all others.
 constexpr Service services[] = {
-    {"ftp-data", 20}, {"ftp", 21},        {"ssh", 22},       {"telnet", 23},     {"smtp", 25},
-    {"domain", 53},   {"bootps", 67},     {"bootpc", 68},    {"tftp", 69},       {"http", 80},
-    {"www", 80},      {"kerberos", 88},   {"pop3", 110},     {"sunrpc", 111},    {"auth", 113},
-    {"ntp", 123},     {"netbios-ns", 137}, {"netbios-dgm", 138}, {"netbios-ssn", 139},
-    {"imap", 143},    {"imap2", 143},     {"snmp", 161},     {"snmp-trap", 162}, {"bgp", 179},
-    {"ldap", 389},    {"https", 443},     {"microsoft-ds", 445}, {"isakmp", 500},
-    {"syslog", 514},  {"submission", 587}, {"ldaps", 636},   {"rsync", 873},     {"imaps", 993},
-    {"pop3s", 995},   {"openvpn", 1194},  {"ms-sql-s", 1433}, {"l2tp", 1701},    {"pptp", 1723},
-    {"radius", 1812}, {"nfs", 2049},      {"mysql", 3306},   {"ipsec-nat-t", 4500},
-    {"sip", 5060},    {"postgresql", 5432}, {"x11", 6000},   {"http-alt", 8080}, {"smtps", 465},
-    {"dns", 53},      {"ircd", 6667},     {"xmpp-client", 5222}, {"nntp", 119},  {"ms-wbt-server", 3389},
+    {"ftp-data", 20},    {"ftp", 21},           {"ssh", 22},           {"telnet", 23},
+    {"smtp", 25},        {"domain", 53},        {"bootps", 67},        {"bootpc", 68},
+    {"tftp", 69},        {"http", 80},          {"www", 80},           {"kerberos", 88},
+    {"pop3", 110},       {"sunrpc", 111},       {"auth", 113},         {"ntp", 123},
+    {"netbios-ns", 137}, {"netbios-dgm", 138},  {"netbios-ssn", 139},  {"imap", 143},
+    {"imap2", 143},      {"snmp", 161},         {"snmp-trap", 162},    {"bgp", 179},
+    {"ldap", 389},       {"https", 443},        {"microsoft-ds", 445}, {"isakmp", 500},
+    {"syslog", 514},     {"submission", 587},   {"ldaps", 636},        {"rsync", 873},
+    {"imaps", 993},      {"pop3s", 995},        {"openvpn", 1194},     {"ms-sql-s", 1433},
+    {"l2tp", 1701},      {"pptp", 1723},        {"radius", 1812},      {"nfs", 2049},
+    {"mysql", 3306},     {"ipsec-nat-t", 4500}, {"sip", 5060},         {"postgresql", 5432},
+    {"x11", 6000},       {"http-alt", 8080},    {"smtps", 465},        {"dns", 53},
+    {"ircd", 6667},      {"xmpp-client", 5222}, {"nntp", 119},         {"ms-wbt-server", 3389},
 };
 }  // namespace
 
@@ -115,9 +117,7 @@ std::optional<std::uint64_t> parse_rate(std::string_view text, std::uint64_t sca
     if (slash != std::string_view::npos) {
         auto unit = text.substr(slash + 1);
         // iptables accepts any prefix of the unit name ("s", "sec", "second").
-        auto is = [&](std::string_view full) {
-            return !unit.empty() && unit.size() <= full.size() && full.substr(0, unit.size()) == unit;
-        };
+        auto is = [&](std::string_view full) { return !unit.empty() && unit.size() <= full.size() && full.substr(0, unit.size()) == unit; };
         if (is("second")) mult = 1;
         else if (is("minute")) mult = 60;
         else if (is("hour")) mult = 3600;

@@ -47,9 +47,7 @@ std::size_t Ruleset::rule_count() const {
     return n;
 }
 
-bool is_known_table(std::string_view name) {
-    return name == "raw" || name == "mangle" || name == "nat" || name == "filter" || name == "security";
-}
+bool is_known_table(std::string_view name) { return name == "raw" || name == "mangle" || name == "nat" || name == "filter" || name == "security"; }
 
 std::vector<Hook> builtin_hooks(std::string_view table) {
     using H = Hook;
@@ -67,10 +65,9 @@ struct ProtoName {
 };
 // The names iptables prints (its built-in table), then common /etc/protocols names it also reads.
 constexpr ProtoName proto_names[] = {
-    {"tcp", 6},   {"udp", 17}, {"udplite", 136}, {"icmp", 1},  {"ipv6-icmp", 58}, {"esp", 50},
-    {"ah", 51},   {"sctp", 132}, {"mh", 135},   {"dccp", 33}, {"gre", 47},        {"igmp", 2},
-    {"icmpv6", 58}, {"ipv6-mh", 135}, {"ipip", 4}, {"ipencap", 4}, {"ipv6", 41}, {"ospf", 89},
-    {"vrrp", 112}, {"pim", 103}, {"l2tp", 115}, {"ipcomp", 108}, {"rsvp", 46}, {"egp", 8},
+    {"tcp", 6},         {"udp", 17},       {"udplite", 136},   {"icmp", 1},       {"ipv6-icmp", 58}, {"esp", 50},      {"ah", 51},   {"sctp", 132},
+    {"mh", 135},        {"dccp", 33},      {"gre", 47},        {"igmp", 2},       {"icmpv6", 58},    {"ipv6-mh", 135}, {"ipip", 4},  {"ipencap", 4},
+    {"ipv6", 41},       {"ospf", 89},      {"vrrp", 112},      {"pim", 103},      {"l2tp", 115},     {"ipcomp", 108},  {"rsvp", 46}, {"egp", 8},
     {"ipv6-route", 43}, {"ipv6-frag", 44}, {"ipv6-nonxt", 59}, {"ipv6-opts", 60}, {"hopopt", 0},
 };
 }  // namespace
@@ -102,15 +99,13 @@ std::string format_protocol(std::uint8_t proto) {
 }
 
 bool is_stateful(const MatchSpec& m) {
-    return std::holds_alternative<LimitMatch>(m) || std::holds_alternative<HashLimitMatch>(m) ||
-           std::holds_alternative<RecentMatch>(m) || std::holds_alternative<StatisticMatch>(m) ||
-           std::holds_alternative<ConnlimitMatch>(m) || std::holds_alternative<NfacctMatch>(m);
+    return std::holds_alternative<LimitMatch>(m) || std::holds_alternative<HashLimitMatch>(m) || std::holds_alternative<RecentMatch>(m) ||
+           std::holds_alternative<StatisticMatch>(m) || std::holds_alternative<ConnlimitMatch>(m) || std::holds_alternative<NfacctMatch>(m);
 }
 
 bool is_terminating(const TargetSpec& t) {
     if (auto* s = std::get_if<StandardTarget>(&t)) return s->kind != StandardTarget::Kind::return_;
-    return std::holds_alternative<RejectTarget>(t) || std::holds_alternative<NfqueueTarget>(t) ||
-           std::holds_alternative<NatTarget>(t);
+    return std::holds_alternative<RejectTarget>(t) || std::holds_alternative<NfqueueTarget>(t) || std::holds_alternative<NatTarget>(t);
 }
 
 }  // namespace fwbench

@@ -39,9 +39,7 @@ void print_options(std::ostream& os, const std::vector<RuleOption>& opts) {
     }
 }
 
-const char* policy_name(StandardTarget::Kind k) {
-    return k == StandardTarget::Kind::drop ? "DROP" : "ACCEPT";
-}
+const char* policy_name(StandardTarget::Kind k) { return k == StandardTarget::Kind::drop ? "DROP" : "ACCEPT"; }
 
 }  // namespace
 
@@ -96,8 +94,7 @@ std::string format_ruleset(const Ruleset& rs, const CounterSource* counters) {
         for (std::size_t ci = 0; ci < t.chains.size(); ++ci) {
             const Chain& c = t.chains[ci];
             Counters pc = counters ? counters->policy(ti, ci) : c.input_counters;
-            os << ':' << c.name << ' ' << (c.builtin ? policy_name(c.policy) : "-") << " [" << pc.packets << ':'
-               << pc.bytes << "]\n";
+            os << ':' << c.name << ' ' << (c.builtin ? policy_name(c.policy) : "-") << " [" << pc.packets << ':' << pc.bytes << "]\n";
         }
         for (std::size_t ci = 0; ci < t.chains.size(); ++ci) {
             const Chain& c = t.chains[ci];

@@ -3,6 +3,8 @@
 #include "module_registry.hpp"
 #include "fwbench/parse_util.hpp"
 
+// Module tables laid out by hand, an option per line: left as laid out.
+// clang-format off
 namespace fwbench::detail {
 
 std::optional<std::pair<std::uint8_t, std::uint8_t>> parse_tos_value(std::string_view text);
@@ -554,3 +556,4 @@ const TargetModuleDef* find_target_module(std::string_view name) {
 }
 
 }  // namespace fwbench::detail
+    // clang-format on

@@ -14,13 +14,9 @@ constexpr std::uint32_t pcap_magic_us = 0xa1b2c3d4, pcap_magic_ns = 0xa1b23c4d;
 constexpr std::uint32_t block_shb = 0x0A0D0D0A, block_idb = 1, block_pb = 2, block_spb = 3, block_epb = 6;
 constexpr std::uint32_t byte_order_magic = 0x1A2B3C4D;
 
-std::uint32_t bswap32(std::uint32_t v) {
-    return (v >> 24) | ((v >> 8) & 0xff00) | ((v << 8) & 0xff0000) | (v << 24);
-}
+std::uint32_t bswap32(std::uint32_t v) { return (v >> 24) | ((v >> 8) & 0xff00) | ((v << 8) & 0xff0000) | (v << 24); }
 std::uint16_t be16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[0] << 8 | p[1]); }
-std::uint32_t be32(const std::uint8_t* p) {
-    return std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 | p[3];
-}
+std::uint32_t be32(const std::uint8_t* p) { return std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 | p[3]; }
 
 PktType sll_pkttype(std::uint16_t t) {
     switch (t) {
@@ -56,9 +52,14 @@ CaptureReader::CaptureReader(const std::string& path) : path_(path) {
     if (bytes_.size() < 24) fail(0, "truncated pcap file header");
     pcap_link_ = static_cast<std::uint16_t>(u32(20) & 0xffff);
     switch (pcap_link_) {
-        case linktype::ethernet: case linktype::raw: case linktype::linux_sll: case linktype::ipv4: case linktype::ipv6:
+        case linktype::ethernet:
+        case linktype::raw:
+        case linktype::linux_sll:
+        case linktype::ipv4:
+        case linktype::ipv6:
         case linktype::linux_sll2: break;
-        default: fail(20, "unsupported link type " + std::to_string(pcap_link_) + " (supported: Ethernet 1, raw 101/228/229, Linux SLL 113, SLL2 276)");
+        default:
+            fail(20, "unsupported link type " + std::to_string(pcap_link_) + " (supported: Ethernet 1, raw 101/228/229, Linux SLL 113, SLL2 276)");
     }
     Interface itf;
     itf.link_type = pcap_link_;
@@ -162,9 +163,11 @@ bool CaptureReader::next_pcapng(CaptureRecord& r) {
             options(body + 8, [&](std::uint16_t code, std::size_t at, std::uint16_t olen) {
                 if (code == 2) {
                     // if_name: the device the packets were taken on, so a name the kernel could give one.
-                    itf.name.assign(reinterpret_cast<const char*>(bytes_.data() + at), strnlen(reinterpret_cast<const char*>(bytes_.data() + at), olen));
+                    itf.name.assign(reinterpret_cast<const char*>(bytes_.data() + at),
+                                    strnlen(reinterpret_cast<const char*>(bytes_.data() + at), olen));
                     if (auto problem = interface_name_problem(itf.name); !problem.empty())
-                        fail(at, "interface block " + std::to_string(interfaces_.size()) + " names its device " + quoted_name(itf.name) + ", " + problem);
+                        fail(at,
+                             "interface block " + std::to_string(interfaces_.size()) + " names its device " + quoted_name(itf.name) + ", " + problem);
                 }
                 if (code == 9 && olen >= 1) {
                     std::uint8_t res = bytes_[at];
@@ -208,7 +211,8 @@ bool CaptureReader::next_pcapng(CaptureRecord& r) {
         if (ifid >= interfaces_.size()) fail(body, "packet refers to interface " + std::to_string(ifid) + ", which no interface block described");
         if (data_at + caplen > end) fail(body, "captured length " + std::to_string(caplen) + " runs past the block");
         const Interface& itf = interfaces_[ifid];
-        r.timestamp_ns = itf.ts_units_per_sec == 1000000000 ? ts : static_cast<std::uint64_t>(static_cast<long double>(ts) * 1e9L / itf.ts_units_per_sec);
+        r.timestamp_ns =
+            itf.ts_units_per_sec == 1000000000 ? ts : static_cast<std::uint64_t>(static_cast<long double>(ts) * 1e9L / itf.ts_units_per_sec);
         r.caplen = caplen;
         r.origlen = origlen;
         r.link_type = itf.link_type;
@@ -294,9 +298,7 @@ LinkInfo decode_link(std::uint16_t link_type, const std::uint8_t* d, std::size_t
             if (link_type == linktype::ipv4) proto = 0x0800;
             if (link_type == linktype::ipv6) proto = 0x86dd;
             break;
-        default:
-            li.problem = "unsupported_link_type_" + std::to_string(link_type);
-            return li;
+        default: li.problem = "unsupported_link_type_" + std::to_string(link_type); return li;
     }
     li.ethertype = proto;
     li.l3_offset = hdr;
@@ -415,8 +417,8 @@ std::vector<std::uint8_t> write_pcapng(const std::vector<CaptureInterface>& inte
     return b;
 }
 
-std::vector<std::uint8_t> ethernet_frame(const MacAddr& src, const MacAddr& dst, const std::vector<std::uint8_t>& l3,
-                                         std::uint16_t vlan, std::uint16_t ethertype) {
+std::vector<std::uint8_t> ethernet_frame(const MacAddr& src, const MacAddr& dst, const std::vector<std::uint8_t>& l3, std::uint16_t vlan,
+                                         std::uint16_t ethertype) {
     std::vector<std::uint8_t> f(dst.bytes.begin(), dst.bytes.end());
     f.insert(f.end(), src.bytes.begin(), src.bytes.end());
     if (vlan) {
@@ -428,8 +430,8 @@ std::vector<std::uint8_t> ethernet_frame(const MacAddr& src, const MacAddr& dst,
     return f;
 }
 
-std::vector<std::uint8_t> sll2_frame(std::uint32_t ifindex, std::uint8_t pkttype, const std::vector<std::uint8_t>& l3,
-                                     std::uint16_t arphrd, std::uint16_t protocol) {
+std::vector<std::uint8_t> sll2_frame(std::uint32_t ifindex, std::uint8_t pkttype, const std::vector<std::uint8_t>& l3, std::uint16_t arphrd,
+                                     std::uint16_t protocol) {
     std::vector<std::uint8_t> f;
     put16be(f, protocol);
     put16be(f, 0);

@@ -12,8 +12,8 @@ ClassBenchTrace parse_classbench_trace(std::string_view text, const std::string&
     ClassBenchTrace trace;
     int line_no = 0;
     std::size_t pos = 0;
-    static constexpr const char* names[] = {"source address", "destination address", "source port",
-                                            "destination port", "protocol", "flags", "rule id"};
+    static constexpr const char* names[] = {"source address", "destination address", "source port", "destination port", "protocol", "flags",
+                                            "rule id"};
     static constexpr std::uint64_t limits[] = {0xffffffffu, 0xffffffffu, 65535, 65535, 255, 0xffffffffu, 0xffffffffu};
     while (pos < text.size()) {
         auto nl = text.find('\n', pos);
@@ -26,14 +26,16 @@ ClassBenchTrace parse_classbench_trace(std::string_view text, const std::string&
         while (true) {
             while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
             if (i >= line.size()) break;
-            if (nfields == 7) throw ParseError(source, line_no, static_cast<int>(i) + 1, "expected at most 7 fields (SRC DST SPORT DPORT PROTO [FLAGS] [RULE])");
+            if (nfields == 7)
+                throw ParseError(source, line_no, static_cast<int>(i) + 1, "expected at most 7 fields (SRC DST SPORT DPORT PROTO [FLAGS] [RULE])");
             std::uint64_t v = 0;
             auto [end, ec] = std::from_chars(line.data() + i, line.data() + line.size(), v);
             std::size_t used = static_cast<std::size_t>(end - (line.data() + i));
             bool sep_ok = i + used == line.size() || line[i + used] == ' ' || line[i + used] == '\t' || line[i + used] == '\r';
             if (ec != std::errc() || used == 0 || !sep_ok || v > limits[nfields])
-                throw ParseError(source, line_no, static_cast<int>(i) + 1,
-                                 std::string("expected the ") + names[nfields] + " as an unsigned decimal number up to " + std::to_string(limits[nfields]));
+                throw ParseError(
+                    source, line_no, static_cast<int>(i) + 1,
+                    std::string("expected the ") + names[nfields] + " as an unsigned decimal number up to " + std::to_string(limits[nfields]));
             f[nfields++] = v;
             i += used;
         }

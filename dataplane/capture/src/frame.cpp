@@ -5,8 +5,8 @@
 
 namespace fwbench {
 
-PacketMeta make_packet_meta(std::uint64_t index, std::uint64_t timestamp_ns, std::uint32_t origlen, std::uint16_t link_type,
-                            Direction direction, std::string_view iface) {
+PacketMeta make_packet_meta(std::uint64_t index, std::uint64_t timestamp_ns, std::uint32_t origlen, std::uint16_t link_type, Direction direction,
+                            std::string_view iface) {
     PacketMeta meta;
     meta.index = index;
     meta.timestamp_ns = timestamp_ns;

@@ -96,7 +96,7 @@ void parse_l4(Packet& p, const std::uint8_t* l4, const std::uint8_t* end) {
                     const std::uint8_t* ql4 = q + qihl;
                     if (q[9] == proto::icmp) {
                         p.icmp_quoted.sport = be16(ql4 + 4);  // id
-                        p.icmp_quoted.dport = ql4[0];          // type
+                        p.icmp_quoted.dport = ql4[0];  // type
                     } else {
                         p.icmp_quoted.sport = be16(ql4);
                         p.icmp_quoted.dport = be16(ql4 + 2);
@@ -105,9 +105,7 @@ void parse_l4(Packet& p, const std::uint8_t* l4, const std::uint8_t* end) {
             }
             return;
         }
-        default:
-            p.l4_present = true;
-            return;
+        default: p.l4_present = true; return;
     }
 }
 
@@ -288,7 +286,7 @@ std::vector<std::uint8_t> build_ipv4(const Packet& p, std::uint16_t ip_id) {
                 put16(q + 10, internet_checksum(q, 20));
                 if (p.icmp_quoted.proto == proto::icmp) {
                     q[20] = static_cast<std::uint8_t>(p.icmp_quoted.dport);  // type
-                    put16(q + 24, p.icmp_quoted.sport);                      // id
+                    put16(q + 24, p.icmp_quoted.sport);  // id
                 } else {
                     put16(q + 20, p.icmp_quoted.sport);
                     put16(q + 22, p.icmp_quoted.dport);
@@ -296,8 +294,7 @@ std::vector<std::uint8_t> build_ipv4(const Packet& p, std::uint16_t ip_id) {
             }
             put16(l4 + 2, internet_checksum(l4, seglen));
             break;
-        default:
-            break;
+        default: break;
     }
     return b;
 }

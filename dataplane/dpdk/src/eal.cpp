@@ -61,9 +61,8 @@ void ensure_eal(const std::vector<std::string>& extra_args) {
     bool pci = false;
     for (const auto& a : extra_args)
         if (a.rfind("-a", 0) == 0 || a.rfind("--allow", 0) == 0 || a.rfind("-b", 0) == 0 || a.rfind("--block", 0) == 0) pci = true;
-    std::vector<std::string> args = {"fwbench", lcores,
-                                     huge ? "--in-memory" : "--no-huge", pci ? "" : "--no-pci", "-m", "256", huge ? "" : "--no-shconf", "--no-telemetry",
-                                     "--log-level=error",
+    std::vector<std::string> args = {"fwbench", lcores, huge ? "--in-memory" : "--no-huge", pci ? "" : "--no-pci", "-m", "256",
+                                     huge ? "" : "--no-shconf", "--no-telemetry", "--log-level=error",
                                      // Let rte_acl (and drivers) use 512-bit vectors where the CPU has them; DPDK
                                      // caps itself at 256 bits otherwise (rte_acl's fastest method needs this).
                                      "--force-max-simd-bitwidth=512"};

@@ -55,7 +55,6 @@ std::uint16_t CaptureFileSource::rx_burst(rte_mbuf** pkts, std::uint16_t n) {
     return got;
 }
 
-
 FrameView frame_view(rte_mbuf* m, std::vector<std::uint8_t>& scratch) {
     FrameView v;
     v.meta = &packet_meta(m);

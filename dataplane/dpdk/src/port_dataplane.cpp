@@ -17,7 +17,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "fwbench/capture_replay.hpp"
+#include "fwbench/capture_analysis.hpp"
 #include "fwbench/names.hpp"
 #include "fwbench/packet_codec.hpp"
 #include "fwbench/packet_source.hpp"
@@ -111,7 +111,7 @@ struct Shared;
 struct Worker {
     unsigned index = 0, lcore = 0;
     std::unique_ptr<PathState> state;
-    std::unique_ptr<CaptureReplay> replay;
+    std::unique_ptr<CaptureAnalysis> replay;
     rte_ring* ring = nullptr;  // packets handed to this worker (not worker 0)
     std::uint64_t fates[6] = {};
     std::map<std::string, std::uint64_t> not_processed;
@@ -125,20 +125,21 @@ struct Worker {
 struct Shared {
     const PortRunOptions* opt = nullptr;
     std::vector<OpenPort>* ports = nullptr;
-    std::vector<std::uint16_t> tx_queues;     // per port: queues configured (one per worker, or 1)
+    std::vector<std::uint16_t> tx_queues;  // per port: queues configured (one per worker, or 1)
     std::vector<std::unique_ptr<std::mutex>> tx_locks;  // per port, when workers share queue 0
     int local_port = -1;
     unsigned workers = 1;
     FlowSteering steering;
     std::vector<Worker>* all = nullptr;
-    std::vector<std::uint64_t> rx;             // per port, counted by the distributor
+    std::vector<std::uint64_t> rx;  // per port, counted by the distributor
     std::uint64_t handoff_full = 0;
     std::atomic<bool> stop{false}, distributor_done{false};
     std::atomic<std::uint64_t> rx_total{0}, last_rx_ns{0};
 };
 
 std::uint64_t now_ns() {
-    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+    return static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
 }
 
 bool send_one(Shared& sh, Worker& w, std::size_t port, rte_mbuf* m) {
@@ -163,7 +164,7 @@ bool send_one(Shared& sh, Worker& w, std::size_t port, rte_mbuf* m) {
 void process(Shared& sh, Worker& w, rte_mbuf* m) {
     auto& ports = *sh.ports;
     const PortRunOptions& opt = *sh.opt;
-    ReplayedPacket rp = w.replay->feed(frame_view(m, w.scratch), false);
+    AnalyzedPacket rp = w.replay->feed(frame_view(m, w.scratch), false);
     ++w.processed;
     if (rp.origin != CaptureOrigin::wire && rp.origin != CaptureOrigin::local) {
         ++w.not_processed[rp.reason.empty() ? capture_origin_name(rp.origin) : rp.reason];
@@ -235,8 +236,8 @@ int distributor_main(void* arg) {
                 } else {
                     for (std::uint16_t i = 0; i < n; ++i) {
                         rte_mbuf* m = burst[i];
-                        packet_meta(m) = make_packet_meta(index++, now, rte_pktmbuf_pkt_len(m), linktype::ethernet, Direction::inbound,
-                                                          ports[pi].map.iface);
+                        packet_meta(m) =
+                            make_packet_meta(index++, now, rte_pktmbuf_pkt_len(m), linktype::ethernet, Direction::inbound, ports[pi].map.iface);
                         const unsigned owner = sh.workers > 1 ? sh.steering.owner(frame_flow_key(m, w.scratch), sh.workers) : 0;
                         if (owner == 0) {
                             process(sh, w, m);
@@ -358,7 +359,7 @@ PortRunResult run_ports(const PacketPath& path, const PortRunOptions& opt) {
     sh.rx.assign(ports.size(), 0);
     std::vector<Worker> all(workers);
     sh.all = &all;
-    CaptureReplayOptions ropt;
+    CaptureAnalysisOptions ropt;
     ropt.predict_copies = false;
     struct RingFree {
         std::vector<rte_ring*> rings;
@@ -372,7 +373,7 @@ PortRunResult run_ports(const PacketPath& path, const PortRunOptions& opt) {
         k.lcore = lcores[w];
         k.shared = &sh;
         k.state = std::make_unique<PathState>(path.ruleset(), opt.engine, host.sysctl());
-        k.replay = std::make_unique<CaptureReplay>(path, *k.state, ropt);
+        k.replay = std::make_unique<CaptureAnalysis>(path, *k.state, ropt);
         k.tx.assign(ports.size(), 0);
         k.tx_failed.assign(ports.size(), 0);
         if (w > 0) {

@@ -82,11 +82,11 @@ bool has_cross_flow_state(const Ruleset& rs) {
     return false;
 }
 
-LoadedCapture load_capture(const PacketPath& path, const std::string& capture, const CaptureReplayOptions& opt,
+LoadedCapture load_capture(const PacketPath& path, const std::string& capture, const CaptureAnalysisOptions& opt,
                            const EngineOptions& engine_options) {
     LoadedCapture out;
     PathState st(path.ruleset(), engine_options, path.host().sysctl());
-    CaptureReplay replay(path, st, opt);
+    CaptureAnalysis replay(path, st, opt);
     CaptureReader reader(capture);
     CaptureRecord rec;
     FlowJoin join;
@@ -96,7 +96,7 @@ LoadedCapture load_capture(const PacketPath& path, const std::string& capture, c
         ++out.records;
         if (out.records == 1) first_ts = rec.timestamp_ns;
         last_ts = std::max(last_ts, rec.timestamp_ns);
-        ReplayedPacket rp = replay.feed(rec, false);
+        AnalyzedPacket rp = replay.feed(rec, false);
         if (rp.origin != CaptureOrigin::wire && rp.origin != CaptureOrigin::local) {
             ++out.not_processed[rp.origin == CaptureOrigin::forwarded_copy ? "forwarded_copy" : rp.reason];
             continue;

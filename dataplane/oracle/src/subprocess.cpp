@@ -119,7 +119,8 @@ int exit_status_of(int wait_status) { return WIFEXITED(wait_status) ? WEXITSTATU
 pid_t spawn(const ProgramRun& run, int in, int out, int err) {
     if (run.argv.empty()) throw std::invalid_argument("run_program: no program given");
     const std::string path = find_program(run.argv[0]);
-    if (path.empty()) throw std::runtime_error("cannot run " + argv_display(run) + ": " + quoted_name(run.argv[0]) + " is not installed (not found in PATH)");
+    if (path.empty())
+        throw std::runtime_error("cannot run " + argv_display(run) + ": " + quoted_name(run.argv[0]) + " is not installed (not found in PATH)");
     std::vector<char*> argv;
     for (const auto& a : run.argv) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);

@@ -57,8 +57,8 @@ struct RuleExtra {
     std::uint8_t ct_mask = 0, flags_mask = 0, flags_want = 0;
     bool ct_negated = false;
     bool holds(const PacketKey& k) const {
-        return static_cast<bool>(((k.in_ifs & in_mask) == in_want) & ((k.out_ifs & out_mask) == out_want) &
-                                 (icmp_lo <= k.icmp) & (k.icmp <= icmp_hi) & ((k.tcp_flags & flags_mask) == flags_want) &
+        return static_cast<bool>(((k.in_ifs & in_mask) == in_want) & ((k.out_ifs & out_mask) == out_want) & (icmp_lo <= k.icmp) &
+                                 (k.icmp <= icmp_hi) & ((k.tcp_flags & flags_mask) == flags_want) &
                                  ((ct_mask == 0) | (((k.ct & ct_mask) != 0) != ct_negated)));
     }
     auto operator<=>(const RuleExtra&) const = default;
@@ -81,9 +81,9 @@ struct RuleBox {
 };
 
 struct BoxIndexOptions {
-    unsigned leaf_size = 8;      // rules per leaf before a node is cut
-    double space_factor = 4.0;   // children may hold at most this many times their parent's rules
-    unsigned max_cut_bits = 8;   // at most 2^8 children per node
+    unsigned leaf_size = 8;  // rules per leaf before a node is cut
+    double space_factor = 4.0;  // children may hold at most this many times their parent's rules
+    unsigned max_cut_bits = 8;  // at most 2^8 children per node
     // Nodes plus leaf entries stay under max(budget_floor, rules x max_replication): past it,
     // no more cuts (the leaves grow instead), so no ruleset makes the index blow up.
     std::size_t max_replication = 64;
@@ -127,7 +127,7 @@ private:
     // level; a leaf's entries carry their boxes, so its scan reads one contiguous run.
     struct Node {
         std::uint8_t field = 0, shift = 0, bits = 0, leaf = 1;
-        std::uint32_t base = 0;   // inner: first child in nodes_; leaf: first entry in entries_
+        std::uint32_t base = 0;  // inner: first child in nodes_; leaf: first entry in entries_
         std::uint32_t count = 0;  // leaf: number of entries
         // The first rule anywhere below: a descent stops as soon as it cannot beat what an
         // earlier tree found.
@@ -149,9 +149,7 @@ private:
         Fields() = default;
         explicit Fields(const PacketKey& k) : v{k.src, k.dst, k.sport, k.dport, k.proto, 0, 0, 0} {}
     };
-    const Node& child(const Node& n, const Fields& f) const {
-        return nodes_[n.base + ((f.v[n.field] >> n.shift) & ((1u << n.bits) - 1))];
-    }
+    const Node& child(const Node& n, const Fields& f) const { return nodes_[n.base + ((f.v[n.field] >> n.shift) & ((1u << n.bits) - 1))]; }
     std::uint32_t scan_leaf(const Node& leaf, const PacketKey& k, std::uint32_t from, std::uint32_t best) const;
 
     std::size_t rules_ = 0;

@@ -36,25 +36,16 @@ inline void apply_continuing_target(const TargetSpec& spec, Packet& p, WalkResul
         if (ct->notrack) res.notrack = true;
     } else if (const auto* rw = std::get_if<RewriteTarget>(&spec)) {
         switch (rw->kind) {
-            case RewriteTarget::Kind::tos:
-                p.tos = static_cast<std::uint8_t>((p.tos & ~rw->mask) ^ rw->value);
-                break;
-            case RewriteTarget::Kind::dscp:
-                p.tos = static_cast<std::uint8_t>((p.tos & 0x03) | (rw->value << 2));
-                break;
+            case RewriteTarget::Kind::tos: p.tos = static_cast<std::uint8_t>((p.tos & ~rw->mask) ^ rw->value); break;
+            case RewriteTarget::Kind::dscp: p.tos = static_cast<std::uint8_t>((p.tos & 0x03) | (rw->value << 2)); break;
             case RewriteTarget::Kind::ttl_set: p.ttl = static_cast<std::uint8_t>(rw->value); break;
-            case RewriteTarget::Kind::ttl_inc:
-                p.ttl = static_cast<std::uint8_t>(p.ttl + rw->value > 255 ? 255 : p.ttl + rw->value);
-                break;
-            case RewriteTarget::Kind::ttl_dec:
-                p.ttl = static_cast<std::uint8_t>(p.ttl < rw->value ? 0 : p.ttl - rw->value);
-                break;
+            case RewriteTarget::Kind::ttl_inc: p.ttl = static_cast<std::uint8_t>(p.ttl + rw->value > 255 ? 255 : p.ttl + rw->value); break;
+            case RewriteTarget::Kind::ttl_dec: p.ttl = static_cast<std::uint8_t>(p.ttl < rw->value ? 0 : p.ttl - rw->value); break;
             case RewriteTarget::Kind::tcpmss_set: p.tcp_mss = static_cast<std::uint16_t>(rw->value); break;
             case RewriteTarget::Kind::classify: p.priority = rw->value; break;
             case RewriteTarget::Kind::tcpmss_clamp:
             case RewriteTarget::Kind::checksum_fill:
-            case RewriteTarget::Kind::trace:
-                break;
+            case RewriteTarget::Kind::trace: break;
         }
     }
 }
@@ -68,7 +59,6 @@ inline Verdict verdict_of(StandardTarget::Kind k) {
     }
     return Verdict::accept;
 }
-
 
 // The walk's result when a chain's first matching rule decides (every rule ends the walk): the
 // rule's counter and verdict, or, with `rule` < 0, the policy's. Used where a lookup, not a
@@ -92,8 +82,8 @@ inline WalkResult decide_first_match(const Table& t, std::size_t table_index, in
 }
 
 template <class Stack, class NextCandidate, class Matches>
-WalkResult walk_table(const Table& t, std::size_t table_index, int base, Packet& p, EngineState& st, std::vector<RuleVisit>* visits,
-                      Stack& stack, NextCandidate&& next_candidate, Matches&& matches) {
+WalkResult walk_table(const Table& t, std::size_t table_index, int base, Packet& p, EngineState& st, std::vector<RuleVisit>* visits, Stack& stack,
+                      NextCandidate&& next_candidate, Matches&& matches) {
     WalkResult res;
     if (base < 0) return res;  // the table has no chain for this hook: it accepts untouched
 

@@ -117,24 +117,23 @@ public:
     // Every rule that is not exact, with what is left to run time; plus counts of each kind.
     const std::vector<CompiledRuleReport>& not_exact() const { return not_exact_; }
     std::size_t count(RuleCompilation c) const { return counts_[static_cast<int>(c)]; }
-    bool compiled() const { return compiled_; }   // false: an IPv6 ruleset, walked linearly
+    bool compiled() const { return compiled_; }  // false: an IPv6 ruleset, walked linearly
     std::string why_not_compiled() const { return why_not_; }
     std::size_t memory_bytes() const;
 
 private:
     struct ChainPlan {
-        std::vector<RuleBox> boxes;               // one per rule
-        std::vector<RuleExtra> extras;            // box.extra - 1 indexes it
-        std::vector<std::uint8_t> exact;          // 1 when the box is the whole rule
-        std::optional<BoxIndex> index;            // long chains only
+        std::vector<RuleBox> boxes;  // one per rule
+        std::vector<RuleExtra> extras;  // box.extra - 1 indexes it
+        std::vector<std::uint8_t> exact;  // 1 when the box is the whole rule
+        std::optional<BoxIndex> index;  // long chains only
         // Every rule exact and ending the walk (ACCEPT, DROP, QUEUE, REJECT): a packet's first
         // matching rule decides, so a burst needs no walk at all.
         bool first_match_only = false;
         std::uint32_t next_candidate(const PacketKey& k, std::uint32_t from) const;
     };
 
-    WalkResult walk(std::size_t table, Hook hook, Packet& p, EngineState& st, std::vector<RuleVisit>* visits,
-                    std::uint32_t first_candidate) const;
+    WalkResult walk(std::size_t table, Hook hook, Packet& p, EngineState& st, std::vector<RuleVisit>* visits, std::uint32_t first_candidate) const;
     // compiled_key plus the interface bits: false for packets walked rule by rule.
     bool key_of(const Packet& p, PacketKey& key) const;
 
@@ -142,8 +141,8 @@ private:
     LinearEngine linear_;  // tests the rules boxes cannot decide
     bool compiled_ = true;
     std::string why_not_;
-    std::vector<std::vector<ChainPlan>> plans_;       // [table][chain]
-    std::vector<std::array<int, hook_count>> base_;   // [table][hook]: base chain index or -1
+    std::vector<std::vector<ChainPlan>> plans_;  // [table][chain]
+    std::vector<std::array<int, hook_count>> base_;  // [table][hook]: base chain index or -1
     InterfacePatterns interfaces_;
     std::vector<CompiledRuleReport> not_exact_;
     std::size_t counts_[3] = {0, 0, 0};

@@ -29,8 +29,7 @@ public:
 class BasicHostView : public HostView {
 public:
     BasicHostView() = default;
-    BasicHostView(std::vector<IpAddr> local, std::vector<IpAddr> broadcast)
-        : local_(std::move(local)), broadcast_(std::move(broadcast)) {}
+    BasicHostView(std::vector<IpAddr> local, std::vector<IpAddr> broadcast) : local_(std::move(local)), broadcast_(std::move(broadcast)) {}
 
     std::uint16_t address_type(const IpAddr& a, std::string_view dev) const override;
     bool reverse_path_ok(const Packet&, bool, bool, bool) const override { return true; }

@@ -39,13 +39,13 @@ const char* verdict_name(Verdict v);
 
 struct WalkResult {
     Verdict verdict = Verdict::accept;
-    int chain = -1;   // chain of the deciding rule, or the base chain when the policy decided
-    int rule = -1;    // 0-based index of the deciding rule; -1 = the policy
+    int chain = -1;  // chain of the deciding rule, or the base chain when the policy decided
+    int rule = -1;  // 0-based index of the deciding rule; -1 = the policy
     std::uint32_t rules_evaluated = 0;
     const Target* target = nullptr;  // the deciding target (nullptr: policy)
     const NatTarget* nat = nullptr;  // a NAT target decided: the mapping to set up
-    bool notrack = false;            // NOTRACK / CT --notrack applied
-    std::uint32_t log_events = 0;    // LOG / NFLOG / ULOG hits during the walk
+    bool notrack = false;  // NOTRACK / CT --notrack applied
+    std::uint32_t log_events = 0;  // LOG / NFLOG / ULOG hits during the walk
 };
 
 // One rule the walk tested, for explain (a kernel TRACE, offline).
@@ -57,7 +57,7 @@ struct RuleVisit {
 
 struct EngineOptions {
     std::uint64_t seed = 1;  // for -m statistic --mode random (the kernel uses get_random_u32)
-    unsigned hz = 250;       // jiffies per second for limit/hashlimit/recent (Debian's CONFIG_HZ)
+    unsigned hz = 250;  // jiffies per second for limit/hashlimit/recent (Debian's CONFIG_HZ)
 };
 
 // A fixed-size key for per-flow state (hashlimit buckets, connlimit connections).
@@ -137,13 +137,11 @@ private:
 
 class LinearEngine {
 public:
-    LinearEngine(const Ruleset& rs, const HostView& host, const IpsetRegistry* ipsets = nullptr)
-        : rs_(rs), host_(host), ipsets_(ipsets) {}
+    LinearEngine(const Ruleset& rs, const HostView& host, const IpsetRegistry* ipsets = nullptr) : rs_(rs), host_(host), ipsets_(ipsets) {}
 
     // Walks `table`'s built-in chain for `hook`. A table without that chain accepts untouched.
     // With `visits`, every rule tested is recorded in order (and the policy, when it decides).
-    WalkResult run(std::size_t table, Hook hook, Packet& p, EngineState& st,
-                   std::vector<RuleVisit>* visits = nullptr) const;
+    WalkResult run(std::size_t table, Hook hook, Packet& p, EngineState& st, std::vector<RuleVisit>* visits = nullptr) const;
 
     const Ruleset& ruleset() const { return rs_; }
 
@@ -152,7 +150,6 @@ public:
     bool rule_matches(const Rule& r, const Packet& p, Hook hook, EngineState& st) const;
 
 private:
-
     const Ruleset& rs_;
     const HostView& host_;
     const IpsetRegistry* ipsets_;

@@ -56,8 +56,8 @@ struct CtAttachment {
     std::shared_ptr<Connection> conn;  // null: INVALID or UNTRACKED
     CtState state = CtState::invalid;
     CtDir dir = CtDir::original;
-    bool is_new = false;               // created by this packet (unconfirmed)
-    std::string invalid_reason;        // why INVALID, for explain
+    bool is_new = false;  // created by this packet (unconfirmed)
+    std::string invalid_reason;  // why INVALID, for explain
 };
 
 struct ConntrackOptions {

@@ -80,15 +80,15 @@ struct RoutingRule {
 
 // The part of a flow routing looks at (struct flowi4).
 struct RouteQuery {
-    IpAddr dst, src;          // src may be unspecified (family set, bytes zero) for output
-    std::string_view iif;     // "lo" for locally generated traffic (LOOPBACK_IFINDEX)
-    std::string_view oif;     // output: a bound device, else empty
+    IpAddr dst, src;  // src may be unspecified (family set, bytes zero) for output
+    std::string_view iif;  // "lo" for locally generated traffic (LOOPBACK_IFINDEX)
+    std::string_view oif;  // output: a bound device, else empty
     std::uint32_t mark = 0;
     std::uint8_t tos = 0;
 };
 
 struct RouteResult {
-    bool found = false;       // false: no route (ENETUNREACH)
+    bool found = false;  // false: no route (ENETUNREACH)
     RouteType type = RouteType::unreachable;
     const Route* route = nullptr;  // nullptr for rule actions (blackhole/unreachable/prohibit)
     std::uint32_t table = 0;

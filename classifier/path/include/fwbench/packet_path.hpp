@@ -40,31 +40,31 @@ const char* fate_name(Fate f);
 
 enum class DropReason : std::uint8_t {
     none,
-    netfilter,             // a rule or a policy (see the decision)
-    martian_source,        // multicast/broadcast/zeronet/loopback/own address as source
-    martian_destination,   // loopback or zeronet destination from the wire
+    netfilter,  // a rule or a policy (see the decision)
+    martian_source,  // multicast/broadcast/zeronet/loopback/own address as source
+    martian_destination,  // loopback or zeronet destination from the wire
     no_route,
-    forwarding_disabled,   // ip_forward / conf.DEV.forwarding off
+    forwarding_disabled,  // ip_forward / conf.DEV.forwarding off
     route_blackhole,
     route_unreachable,
     route_prohibit,
-    rp_filter,             // reverse path check failed
+    rp_filter,  // reverse path check failed
     ttl_exceeded,
-    output_martian,        // local packet with a 127/8 source leaving a non-loopback device
-    unknown_interface,     // arrived on an interface the host does not have
-    interface_down,        // arrived on an interface that is not up: a stopped device receives nothing
-    not_modelled,          // IPv6 and other paths fwbench does not model yet
+    output_martian,  // local packet with a 127/8 source leaving a non-loopback device
+    unknown_interface,  // arrived on an interface the host does not have
+    interface_down,  // arrived on an interface that is not up: a stopped device receives nothing
+    not_modelled,  // IPv6 and other paths fwbench does not model yet
 };
 const char* drop_reason_name(DropReason r);
 
 struct HookWalk {
     Hook hook;
-    std::size_t table;      // index in the Ruleset
+    std::size_t table;  // index in the Ruleset
     std::string table_name;
     WalkResult walk;
     std::vector<RuleVisit> visits;  // when tracing
     std::string in, out;
-    Packet seen;                    // when tracing: the packet as this walk began
+    Packet seen;  // when tracing: the packet as this walk began
 };
 
 // One line of a packet's story, for explain: a routing/conntrack/NAT event, or a table walk.
@@ -77,12 +77,12 @@ struct PathResult {
     Fate fate = Fate::dropped;
     DropReason reason = DropReason::none;
     std::string reason_detail;
-    std::vector<HookWalk> walks;       // every table walk, in order
-    std::vector<Hook> hooks;           // every hook the packet reached, in order (lo: twice the path)
-    std::vector<TraceItem> trace;      // routing/conntrack/NAT events and walks in order (explain)
-    Packet final_packet;               // as delivered or sent (after NAT, TTL)
-    IpAddr source;                     // local packets: the source address output routing chose
-    std::string out_iface;             // sent/forwarded through
+    std::vector<HookWalk> walks;  // every table walk, in order
+    std::vector<Hook> hooks;  // every hook the packet reached, in order (lo: twice the path)
+    std::vector<TraceItem> trace;  // routing/conntrack/NAT events and walks in order (explain)
+    Packet final_packet;  // as delivered or sent (after NAT, TTL)
+    IpAddr source;  // local packets: the source address output routing chose
+    std::string out_iface;  // sent/forwarded through
     CtState ct_state = CtState::untracked;
 
     // Back to a fresh result, keeping the vectors' storage (a replay loop reuses one result).
@@ -101,8 +101,7 @@ struct PathResult {
 };
 
 struct PathState {
-    PathState(const Ruleset& rs, const EngineOptions& eopt, const Sysctls& sys)
-        : engine(rs, eopt), conntrack(ConntrackOptions{sys.tcp_loose}) {}
+    PathState(const Ruleset& rs, const EngineOptions& eopt, const Sysctls& sys) : engine(rs, eopt), conntrack(ConntrackOptions{sys.tcp_loose}) {}
     EngineState engine;
     Conntrack conntrack;
 };

@@ -24,13 +24,13 @@ struct IpsetEntry {
     // One value per dimension of the set type, in the type's order.
     struct Dim {
         enum class Kind : std::uint8_t { net, port, mac, iface, setname } kind = Kind::net;
-        IpPrefix net;                       // net and ip (ip = full-length prefix)
-        IpAddr range_hi;                    // for ip ranges a-b in bitmap/hash:ip (inclusive)
+        IpPrefix net;  // net and ip (ip = full-length prefix)
+        IpAddr range_hi;  // for ip ranges a-b in bitmap/hash:ip (inclusive)
         bool is_range = false;
-        std::uint8_t proto = 0;             // port: protocol (tcp unless given)
+        std::uint8_t proto = 0;  // port: protocol (tcp unless given)
         std::uint16_t port_lo = 0, port_hi = 0;
         MacAddr mac;
-        std::string name;                   // iface or set name
+        std::string name;  // iface or set name
     };
     std::vector<Dim> dims;
     bool nomatch = false;
@@ -55,8 +55,7 @@ public:
 
     // Whether the packet is in the set, reading dimension i from the source when src_dirs[i].
     // Returns nullopt-like false for unknown sets (the parser rejects those up front).
-    bool contains(std::string_view name, const Packet& p, const std::vector<bool>& src_dirs,
-                  bool return_nomatch, int depth = 0) const;
+    bool contains(std::string_view name, const Packet& p, const std::vector<bool>& src_dirs, bool return_nomatch, int depth = 0) const;
 
 private:
     std::map<std::string, Ipset, std::less<>> sets_;

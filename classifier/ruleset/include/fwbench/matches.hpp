@@ -34,8 +34,7 @@ using PortRange = Range<std::uint16_t>;
 
 // State bits shared by -m state and -m conntrack --ctstate (SNAT/DNAT only for conntrack).
 namespace ct_state_bit {
-constexpr std::uint8_t invalid = 1, new_ = 2, established = 4, related = 8, untracked = 16,
-                       snat = 32, dnat = 64;
+constexpr std::uint8_t invalid = 1, new_ = 2, established = 4, related = 8, untracked = 16, snat = 32, dnat = 64;
 }
 
 // The state bit -m state tests; with_nat adds the SNAT/DNAT virtual states -m conntrack
@@ -65,7 +64,7 @@ struct TcpFlagsSpec {
 struct L4PortsMatch {
     std::uint8_t protocol = 0;  // which module: tcp, udp, udplite, sctp, dccp
     std::optional<Neg<PortRange>> sport, dport;
-    std::optional<Neg<TcpFlagsSpec>> tcp_flags;   // tcp only (--syn sets it too)
+    std::optional<Neg<TcpFlagsSpec>> tcp_flags;  // tcp only (--syn sets it too)
     std::optional<Neg<std::uint8_t>> tcp_option;  // tcp only
     bool operator==(const L4PortsMatch&) const = default;
 };
@@ -110,10 +109,8 @@ struct IpRangeMatch {
 
 // Route types as in include/uapi/linux/rtnetlink.h, as a bit mask (1 << RTN_*).
 namespace addr_type {
-constexpr std::uint16_t unspec = 1 << 0, unicast = 1 << 1, local = 1 << 2, broadcast = 1 << 3,
-                        anycast = 1 << 4, multicast = 1 << 5, blackhole = 1 << 6,
-                        unreachable = 1 << 7, prohibit = 1 << 8, throw_ = 1 << 9, nat = 1 << 10,
-                        xresolve = 1 << 11;
+constexpr std::uint16_t unspec = 1 << 0, unicast = 1 << 1, local = 1 << 2, broadcast = 1 << 3, anycast = 1 << 4, multicast = 1 << 5,
+                        blackhole = 1 << 6, unreachable = 1 << 7, prohibit = 1 << 8, throw_ = 1 << 9, nat = 1 << 10, xresolve = 1 << 11;
 }
 
 struct AddrTypeMatch {
@@ -183,17 +180,17 @@ struct OwnerMatch {
 // Rates are kept in the kernel's units: average interval between packets scaled by
 // XT_LIMIT_SCALE (10000 per second) for limit, by 1000000 for hashlimit (revision 2+).
 struct LimitMatch {
-    std::uint32_t avg = 0;    // seconds * 10000 / rate
+    std::uint32_t avg = 0;  // seconds * 10000 / rate
     std::uint32_t burst = 5;
     bool operator==(const LimitMatch&) const = default;
 };
 
 struct HashLimitMatch {
     std::string name;
-    std::uint64_t avg = 0;    // seconds * 1000000 / rate (packet mode)
+    std::uint64_t avg = 0;  // seconds * 1000000 / rate (packet mode)
     std::uint64_t rate_bytes = 0;  // bytes per second (byte mode; 0 = packet mode)
     std::uint32_t burst = 5;
-    bool above = false;       // --hashlimit-above (else --hashlimit-upto)
+    bool above = false;  // --hashlimit-above (else --hashlimit-upto)
     bool mode_srcip = false, mode_dstip = false, mode_srcport = false, mode_dstport = false;
     int srcmask = -1, dstmask = -1;  // -1 = full length
     std::uint32_t htable_size = 0, htable_max = 0, htable_expire_ms = 0, htable_gcinterval_ms = 0;
@@ -208,7 +205,7 @@ struct RecentMatch {
     std::uint32_t hitcount = 0;
     bool rttl = false;
     bool rdest = false;  // --rdest (else --rsource)
-    IpAddr mask;         // --mask, all ones by default
+    IpAddr mask;  // --mask, all ones by default
     bool negated = false;
     bool operator==(const RecentMatch&) const = default;
 };
@@ -230,7 +227,7 @@ struct PhysdevMatch {
 
 struct PolicyMatch {
     bool dir_in = true;
-    bool pol_ipsec = false;   // --pol ipsec (else none)
+    bool pol_ipsec = false;  // --pol ipsec (else none)
     bool strict = false;
     struct Element {
         std::optional<Neg<std::uint32_t>> reqid, spi;
@@ -246,8 +243,8 @@ struct PolicyMatch {
 struct StatisticMatch {
     bool nth = false;
     std::uint32_t probability = 0;  // random: matches when rand31 < probability (0x80000000 * p)
-    std::uint32_t every = 0;        // nth: every n-th (stored as n - 1, as the kernel does)
-    std::uint32_t packet = 0;       // nth: initial counter
+    std::uint32_t every = 0;  // nth: every n-th (stored as n - 1, as the kernel does)
+    std::uint32_t packet = 0;  // nth: initial counter
     bool negated = false;
     bool operator==(const StatisticMatch&) const = default;
 };
@@ -259,8 +256,8 @@ struct NfacctMatch {
 
 struct ConnlimitMatch {
     std::uint32_t limit = 0;
-    bool above = true;   // --connlimit-above (else --connlimit-upto)
-    int mask = -1;       // prefix length, -1 = full
+    bool above = true;  // --connlimit-above (else --connlimit-upto)
+    int mask = -1;  // prefix length, -1 = full
     bool daddr = false;  // group by destination (else source)
     bool operator==(const ConnlimitMatch&) const = default;
 };
@@ -278,12 +275,10 @@ struct RtMatch {
     bool operator==(const RtMatch&) const = default;
 };
 
-using MatchSpec = std::variant<L4PortsMatch, IcmpMatch, MultiportMatch, StateMatch, ConntrackMatch,
-                               IpRangeMatch, AddrTypeMatch, MarkMatch, CommentMatch, MacMatch,
-                               LengthMatch, TosMatch, DscpMatch, TtlMatch, PktTypeMatch, OwnerMatch,
-                               LimitMatch, HashLimitMatch, RecentMatch, SetMatch, PhysdevMatch,
-                               PolicyMatch, StatisticMatch, NfacctMatch, ConnlimitMatch,
-                               RpFilterMatch, RtMatch>;
+using MatchSpec =
+    std::variant<L4PortsMatch, IcmpMatch, MultiportMatch, StateMatch, ConntrackMatch, IpRangeMatch, AddrTypeMatch, MarkMatch, CommentMatch, MacMatch,
+                 LengthMatch, TosMatch, DscpMatch, TtlMatch, PktTypeMatch, OwnerMatch, LimitMatch, HashLimitMatch, RecentMatch, SetMatch,
+                 PhysdevMatch, PolicyMatch, StatisticMatch, NfacctMatch, ConnlimitMatch, RpFilterMatch, RtMatch>;
 
 // True for matches whose answer depends on state kept across packets.
 bool is_stateful(const MatchSpec& m);

@@ -53,9 +53,9 @@ struct ConntrackView {
     CtState state = CtState::untracked;
     CtDir dir = CtDir::original;
     std::uint32_t status = 0;
-    std::uint32_t mark = 0;        // connmark
+    std::uint32_t mark = 0;  // connmark
     std::uint8_t l4proto = 0;
-    std::uint32_t expires_s = 0;   // remaining lifetime, for --ctexpire
+    std::uint32_t expires_s = 0;  // remaining lifetime, for --ctexpire
     CtTuple orig, reply;
     bool has_entry() const { return state != CtState::invalid && state != CtState::untracked; }
 };
@@ -74,20 +74,20 @@ struct Packet {
     // --- L3 ---
     Family family = Family::ipv4;
     IpAddr src, dst;
-    std::uint8_t proto = 0;         // IPv4 protocol / IPv6 upper-layer header
-    std::uint32_t length = 0;       // IP datagram length: what rule byte counters add
-    std::uint8_t tos = 0;           // IPv4 TOS / IPv6 traffic class
-    std::uint8_t ttl = 64;          // IPv4 TTL / IPv6 hop limit
-    bool fragment = false;          // a non-first fragment (offset != 0): no L4 header
+    std::uint8_t proto = 0;  // IPv4 protocol / IPv6 upper-layer header
+    std::uint32_t length = 0;  // IP datagram length: what rule byte counters add
+    std::uint8_t tos = 0;  // IPv4 TOS / IPv6 traffic class
+    std::uint8_t ttl = 64;  // IPv4 TTL / IPv6 hop limit
+    bool fragment = false;  // a non-first fragment (offset != 0): no L4 header
     RoutingHeader rt;
 
     // --- L4 (valid when !fragment and the header was present) ---
     bool l4_present = true;
     std::uint16_t sport = 0, dport = 0;
-    std::uint8_t tcp_flags = 0;     // FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 URG 0x20 ECE 0x40 CWR 0x80
+    std::uint8_t tcp_flags = 0;  // FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 URG 0x20 ECE 0x40 CWR 0x80
     std::array<std::uint64_t, 4> tcp_options{};  // bitmap of TCP option kinds present
     std::uint8_t icmp_type = 0, icmp_code = 0;
-    std::uint16_t icmp_id = 0;      // echo/timestamp/info/address-mask id (conntrack's key)
+    std::uint16_t icmp_id = 0;  // echo/timestamp/info/address-mask id (conntrack's key)
     std::uint32_t tcp_seq = 0, tcp_ack = 0;
     std::uint16_t tcp_window = 0;
     // The header an ICMP error quotes (the offending packet, as it was sent).
@@ -99,7 +99,7 @@ struct Packet {
     } icmp_quoted;
 
     // --- metadata ---
-    IfaceName in, out;              // empty when the hook has no such interface
+    IfaceName in, out;  // empty when the hook has no such interface
     IfaceName physdev_in, physdev_out;
     bool bridged = false;
     std::uint32_t mark = 0;
@@ -107,28 +107,26 @@ struct Packet {
     bool has_mac = false;
     MacAddr src_mac;
     PktType pkttype = PktType::host;
-    bool has_socket = false;        // locally generated with a socket (owner match)
+    bool has_socket = false;  // locally generated with a socket (owner match)
     std::uint32_t uid = 0, gid = 0;
     bool ipsec_in = false, ipsec_out = false;  // decapsulated from / to be encapsulated by IPsec
-    std::uint64_t timestamp_ns = 0; // capture time: drives limit, hashlimit, recent
+    std::uint64_t timestamp_ns = 0;  // capture time: drives limit, hashlimit, recent
 
     // --- written by targets ---
-    std::uint32_t priority = 0;     // CLASSIFY
-    std::uint16_t tcp_mss = 0;      // TCPMSS --set-mss
+    std::uint32_t priority = 0;  // CLASSIFY
+    std::uint16_t tcp_mss = 0;  // TCPMSS --set-mss
 
     bool has_tcp_option(std::uint8_t kind) const { return (tcp_options[kind >> 6] >> (kind & 63)) & 1; }
     void set_tcp_option(std::uint8_t kind) { tcp_options[kind >> 6] |= std::uint64_t{1} << (kind & 63); }
 };
 
 namespace tcp_flag {
-constexpr std::uint8_t fin = 0x01, syn = 0x02, rst = 0x04, psh = 0x08, ack = 0x10, urg = 0x20,
-                       ece = 0x40, cwr = 0x80;
+constexpr std::uint8_t fin = 0x01, syn = 0x02, rst = 0x04, psh = 0x08, ack = 0x10, urg = 0x20, ece = 0x40, cwr = 0x80;
 }
 
 namespace proto {
-constexpr std::uint8_t icmp = 1, igmp = 2, tcp = 6, udp = 17, ipv6_route = 43, ipv6_frag = 44,
-                       gre = 47, esp = 50, ah = 51, icmpv6 = 58, sctp = 132, udplite = 136,
-                       dccp = 33;
+constexpr std::uint8_t icmp = 1, igmp = 2, tcp = 6, udp = 17, ipv6_route = 43, ipv6_frag = 44, gre = 47, esp = 50, ah = 51, icmpv6 = 58, sctp = 132,
+                       udplite = 136, dccp = 33;
 }
 
 }  // namespace fwbench

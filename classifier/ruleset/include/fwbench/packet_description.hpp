@@ -22,8 +22,8 @@ namespace fwbench {
 
 struct PacketDescription {
     Packet packet;
-    bool local = false;       // "from local"
-    bool established = false; // "[established]"
+    bool local = false;  // "from local"
+    bool established = false;  // "[established]"
 };
 
 // Throws ParseError (source, line 1, the column of the offending word).

@@ -9,9 +9,11 @@ namespace fwbench {
 class ParseError : public std::runtime_error {
 public:
     ParseError(std::string file, int line, int column, std::string message)
-        : std::runtime_error(file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " +
-                             message),
-          file_(std::move(file)), line_(line), column_(column), message_(std::move(message)) {}
+        : std::runtime_error(file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message),
+          file_(std::move(file)),
+          line_(line),
+          column_(column),
+          message_(std::move(message)) {}
 
     const std::string& file() const { return file_; }
     int line() const { return line_; }

@@ -46,32 +46,26 @@ struct RuleOption {
 };
 
 struct Match {
-    std::string module;                // -m NAME
-    std::vector<RuleOption> options;   // in iptables-save's order
+    std::string module;  // -m NAME
+    std::vector<RuleOption> options;  // in iptables-save's order
     MatchSpec spec;
-    int column = 0;                    // of "-m" (or of the first option of an implicit match)
-    bool operator==(const Match& o) const {
-        return module == o.module && options == o.options && spec == o.spec;
-    }
+    int column = 0;  // of "-m" (or of the first option of an implicit match)
+    bool operator==(const Match& o) const { return module == o.module && options == o.options && spec == o.spec; }
 };
 
 struct Target {
-    std::string name;                  // ACCEPT, DNAT, a user chain, ...
+    std::string name;  // ACCEPT, DNAT, a user chain, ...
     std::vector<RuleOption> options;
     TargetSpec spec;
-    int column = 0;                    // of "-j" / "-g"
-    bool operator==(const Target& o) const {
-        return name == o.name && options == o.options && spec == o.spec;
-    }
+    int column = 0;  // of "-j" / "-g"
+    bool operator==(const Target& o) const { return name == o.name && options == o.options && spec == o.spec; }
 };
 
 // An interface pattern: exact name, or a prefix when written with a trailing '+'.
 struct IfacePattern {
     std::string name;  // without the '+'
     bool wildcard = false;
-    bool matches(std::string_view iface) const {
-        return wildcard ? iface.substr(0, name.size()) == name : iface == name;
-    }
+    bool matches(std::string_view iface) const { return wildcard ? iface.substr(0, name.size()) == name : iface == name; }
     bool operator==(const IfacePattern&) const = default;
 };
 
@@ -80,7 +74,7 @@ struct IpHeaderSpec {
     std::optional<Neg<IpPrefix>> src, dst;
     std::optional<Neg<IfacePattern>> in, out;
     std::optional<Neg<std::uint8_t>> proto;  // absent = any ("-p all")
-    std::optional<bool> fragment;            // -f: true; ! -f: false
+    std::optional<bool> fragment;  // -f: true; ! -f: false
     bool operator==(const IpHeaderSpec&) const = default;
 };
 
@@ -91,9 +85,7 @@ struct Rule {
     Counters input_counters;
     int line = 0;
     std::string text;  // the source line
-    bool operator==(const Rule& o) const {
-        return ip == o.ip && matches == o.matches && target == o.target;
-    }
+    bool operator==(const Rule& o) const { return ip == o.ip && matches == o.matches && target == o.target; }
 };
 
 struct Chain {

@@ -41,7 +41,7 @@ struct NfqueueTarget {
 struct LogTarget {
     enum class Kind : std::uint8_t { log, nflog, ulog } kind = Kind::log;
     std::string prefix;
-    int level = 4;            // LOG
+    int level = 4;  // LOG
     std::uint8_t log_flags = 0;
     std::uint32_t group = 0;  // NFLOG / ULOG
     std::uint32_t range = 0, threshold = 0;
@@ -72,7 +72,7 @@ struct NatRange {
 struct NatTarget {
     enum class Kind : std::uint8_t { dnat, snat, masquerade, redirect, netmap } kind = Kind::dnat;
     std::vector<NatRange> ranges;  // DNAT/SNAT --to-*; MASQUERADE/REDIRECT: ports only
-    IpPrefix netmap_to;            // NETMAP --to
+    IpPrefix netmap_to;  // NETMAP --to
     bool random = false, random_fully = false, persistent = false;
     bool operator==(const NatTarget&) const = default;
 };
@@ -89,15 +89,24 @@ struct CtTarget {
 // Header rewrites that continue the walk: TOS/DSCP/TTL/HL/TCPMSS/CHECKSUM/CLASSIFY, and TRACE.
 struct RewriteTarget {
     enum class Kind : std::uint8_t {
-        tos, dscp, ttl_set, ttl_inc, ttl_dec, tcpmss_set, tcpmss_clamp, checksum_fill, classify, trace
+        tos,
+        dscp,
+        ttl_set,
+        ttl_inc,
+        ttl_dec,
+        tcpmss_set,
+        tcpmss_clamp,
+        checksum_fill,
+        classify,
+        trace
     } kind = Kind::trace;
     std::uint32_t value = 0, mask = 0;  // tos: value/mask; dscp: value; ttl: value; classify: major<<16|minor
-    bool hop_limit = false;             // HL rather than TTL
+    bool hop_limit = false;  // HL rather than TTL
     bool operator==(const RewriteTarget&) const = default;
 };
 
-using TargetSpec = std::variant<StandardTarget, JumpTarget, RejectTarget, NfqueueTarget, LogTarget,
-                                MarkTarget, ConnmarkTarget, NatTarget, CtTarget, RewriteTarget>;
+using TargetSpec =
+    std::variant<StandardTarget, JumpTarget, RejectTarget, NfqueueTarget, LogTarget, MarkTarget, ConnmarkTarget, NatTarget, CtTarget, RewriteTarget>;
 
 // Does the walk end at this target (ACCEPT, DROP, REJECT, NAT, ...)? Jumps and RETURN are not
 // terminating in this sense; LOG/MARK/... continue.

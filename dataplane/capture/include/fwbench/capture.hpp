@@ -34,20 +34,20 @@ constexpr std::uint16_t ethernet = 1, raw = 101, linux_sll = 113, ipv4 = 228, ip
 enum class Direction : std::uint8_t { unknown, inbound, outbound };
 
 struct CaptureRecord {
-    std::uint64_t index = 0;           // from 0, in file order
+    std::uint64_t index = 0;  // from 0, in file order
     std::uint64_t timestamp_ns = 0;
     std::uint32_t caplen = 0, origlen = 0;
     std::uint16_t link_type = 0;
-    std::string iface;                 // pcapng if_name; empty when the capture has none
-    int ifindex = -1;                  // SLL2
+    std::string iface;  // pcapng if_name; empty when the capture has none
+    int ifindex = -1;  // SLL2
     Direction direction = Direction::unknown;
-    std::optional<PktType> pkttype;    // SLL/SLL2 packet type
+    std::optional<PktType> pkttype;  // SLL/SLL2 packet type
     std::optional<MacAddr> src_mac, dst_mac;
-    std::uint16_t ethertype = 0;       // of the L3 payload
-    std::vector<std::uint8_t> l3;      // the network-layer bytes
+    std::uint16_t ethertype = 0;  // of the L3 payload
+    std::vector<std::uint8_t> l3;  // the network-layer bytes
     std::uint32_t l3_wire_length = 0;  // origlen minus the link header
-    std::string problem;               // non-empty: why this record has no usable L3 payload
-    std::vector<std::uint8_t> frame;   // the captured bytes, link header included
+    std::string problem;  // non-empty: why this record has no usable L3 payload
+    std::vector<std::uint8_t> frame;  // the captured bytes, link header included
 };
 
 // What a link header says, decoded from a frame's first bytes (no copy).
@@ -98,9 +98,9 @@ private:
 struct CaptureFrame {
     std::uint64_t timestamp_ns = 0;
     std::vector<std::uint8_t> data;  // including the link header
-    std::uint32_t interface = 0;     // pcapng interface index
+    std::uint32_t interface = 0;  // pcapng interface index
     Direction direction = Direction::unknown;
-    std::uint32_t origlen = 0;       // 0: data.size()
+    std::uint32_t origlen = 0;  // 0: data.size()
 };
 
 std::vector<std::uint8_t> write_pcap(std::uint16_t link_type, const std::vector<CaptureFrame>& frames, bool nanos = false,
@@ -112,11 +112,11 @@ struct CaptureInterface {
 std::vector<std::uint8_t> write_pcapng(const std::vector<CaptureInterface>& interfaces, const std::vector<CaptureFrame>& frames);
 
 // Link headers around an L3 datagram.
-std::vector<std::uint8_t> ethernet_frame(const MacAddr& src, const MacAddr& dst, const std::vector<std::uint8_t>& l3,
-                                         std::uint16_t vlan = 0, std::uint16_t ethertype = 0x0800);
+std::vector<std::uint8_t> ethernet_frame(const MacAddr& src, const MacAddr& dst, const std::vector<std::uint8_t>& l3, std::uint16_t vlan = 0,
+                                         std::uint16_t ethertype = 0x0800);
 // SLL2 as tcpdump -i any writes it: pkttype 0 host, 1 broadcast, 2 multicast, 3 otherhost, 4 outgoing.
-std::vector<std::uint8_t> sll2_frame(std::uint32_t ifindex, std::uint8_t pkttype, const std::vector<std::uint8_t>& l3,
-                                     std::uint16_t arphrd = 1, std::uint16_t protocol = 0x0800);
+std::vector<std::uint8_t> sll2_frame(std::uint32_t ifindex, std::uint8_t pkttype, const std::vector<std::uint8_t>& l3, std::uint16_t arphrd = 1,
+                                     std::uint16_t protocol = 0x0800);
 std::vector<std::uint8_t> sll_frame(std::uint8_t pkttype, const std::vector<std::uint8_t>& l3, std::uint16_t protocol = 0x0800);
 
 }  // namespace fwbench

@@ -24,8 +24,8 @@ struct PacketMeta {
 
 // A frame's metadata, from a capture record or a port's arrival (interface names are checked
 // where they are read, names.hpp, so the 15 bytes the kernel keeps always hold them).
-PacketMeta make_packet_meta(std::uint64_t index, std::uint64_t timestamp_ns, std::uint32_t origlen, std::uint16_t link_type,
-                            Direction direction, std::string_view iface);
+PacketMeta make_packet_meta(std::uint64_t index, std::uint64_t timestamp_ns, std::uint32_t origlen, std::uint16_t link_type, Direction direction,
+                            std::string_view iface);
 
 // A frame as the replay reads it: metadata and contiguous bytes (link header included).
 struct FrameView {

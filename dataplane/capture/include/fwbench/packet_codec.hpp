@@ -20,13 +20,13 @@ namespace fwbench {
 
 enum class Malformation : std::uint8_t {
     none,
-    truncated_ip_header,   // fewer bytes than an IPv4 header / than IHL says
+    truncated_ip_header,  // fewer bytes than an IPv4 header / than IHL says
     bad_version,
-    bad_ihl,               // IHL < 5
-    bad_total_length,      // total length < IHL*4
-    snaplen_cut,           // the capture kept fewer bytes than the datagram has
+    bad_ihl,  // IHL < 5
+    bad_total_length,  // total length < IHL*4
+    snaplen_cut,  // the capture kept fewer bytes than the datagram has
     bad_ip_checksum,
-    unsupported_family,    // not IPv4 (IPv6 is not modelled yet)
+    unsupported_family,  // not IPv4 (IPv6 is not modelled yet)
 };
 const char* malformation_name(Malformation m);
 

@@ -5,7 +5,7 @@
 //
 // Each port stands for one of the host's interfaces (`--port 0=wan1 --port net_pcap1=lan0`), so a
 // frame received on it is exactly a captured frame inbound on that interface: the same decoding,
-// origin and semantics (CaptureReplay, with no outbound-copy prediction, since a port only shows
+// origin and semantics (CaptureAnalysis, with no outbound-copy prediction, since a port only shows
 // what arrives). Fates: forwarded packets are rewritten as the kernel sends them (addresses and
 // ports after NAT, TTL - 1, TOS, IPv4 and transport checksums; the Ethernet source becomes the
 // exit interface's MAC, the destination `next_hop_mac`, since fwbench keeps no neighbour table)
@@ -44,20 +44,20 @@ namespace fwbench {
 
 struct PortMap {
     std::string device;  // an ethdev port id ("0") or name ("net_pcap0", "0000:3b:00.0")
-    std::string iface;   // the host interface it stands for
+    std::string iface;  // the host interface it stands for
 };
 // "DEVICE=IFACE"; throws std::runtime_error naming the spec when it is not that.
 PortMap parse_port_map(const std::string& spec);
 
 struct PortRunOptions {
     std::vector<PortMap> ports;
-    std::string local_port;       // optional: a device that receives delivered packets
-    bool forward = true;          // false: count fates only, transmit nothing
-    bool null_path = false;       // receive and free only: the ports' and DPDK's own cost
-    unsigned mbufs = 8191;        // the dataplane's pool (net_pcap infinite_rx needs one per packet of its file)
-    unsigned workers = 1;         // worker lcores: the first polls the ports and hands flows to the others
-    double duration_s = 0;        // > 0: stop after this long
-    double idle_stop_s = 0;       // > 0: stop after this long without a received packet
+    std::string local_port;  // optional: a device that receives delivered packets
+    bool forward = true;  // false: count fates only, transmit nothing
+    bool null_path = false;  // receive and free only: the ports' and DPDK's own cost
+    unsigned mbufs = 8191;  // the dataplane's pool (net_pcap infinite_rx needs one per packet of its file)
+    unsigned workers = 1;  // worker lcores: the first polls the ports and hands flows to the others
+    double duration_s = 0;  // > 0: stop after this long
+    double idle_stop_s = 0;  // > 0: stop after this long without a received packet
     MacAddr next_hop_mac{{0x02, 0, 0, 0, 0, 0x01}};
     EngineOptions engine;
     std::function<void(std::uint64_t rx, std::uint64_t tx, std::uint64_t dropped, double seconds)> progress;

@@ -1,7 +1,7 @@
 #pragma once
 // Network namespaces that exist only as long as fwbench holds them.
 //
-// The kernel oracle (kernel_replay.hpp) builds a router and its peers in namespaces of its own. A
+// The kernel oracle (kernel_oracle.hpp) builds a router and its peers in namespaces of its own. A
 // namespace here is created with unshare(CLONE_NEWNET) and kept by one file descriptor, never by a
 // name under /run/netns: when the descriptor closes — the destructor, an exception, or the kernel
 // closing it as fwbench dies of SIGKILL — the namespace goes, and with it its devices (a veth pair

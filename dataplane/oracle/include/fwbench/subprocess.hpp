@@ -26,8 +26,8 @@ namespace fwbench {
 
 struct ProgramRun {
     std::vector<std::string> argv;  // argv[0] is looked up in PATH when it holds no '/'
-    std::string input;              // written to the program's standard input, which is then closed
-    int netns_fd = -1;              // a network namespace to run it in; -1: this process's
+    std::string input;  // written to the program's standard input, which is then closed
+    int netns_fd = -1;  // a network namespace to run it in; -1: this process's
 };
 
 struct ProgramResult {

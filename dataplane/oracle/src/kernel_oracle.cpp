@@ -1,4 +1,4 @@
-#include "fwbench/kernel_replay.hpp"
+#include "fwbench/kernel_oracle.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -47,7 +47,7 @@ std::string run_in(const NetNamespace& ns, std::vector<std::string> argv, std::s
 
 }  // namespace
 
-bool KernelReplay::available(std::string* why_not) {
+bool KernelOracle::available(std::string* why_not) {
     if (geteuid() != 0) {
         if (why_not) *why_not = "not root: creating network namespaces needs CAP_SYS_ADMIN";
         return false;
@@ -66,7 +66,7 @@ bool KernelReplay::available(std::string* why_not) {
     return true;
 }
 
-KernelReplay::KernelReplay(const Host& host, const Ruleset& ruleset, KernelReplayOptions opt) : opt_(opt) {
+KernelOracle::KernelOracle(const Host& host, const Ruleset& ruleset, KernelOracleOptions opt) : opt_(opt) {
     const std::string ruleset_text = format_ruleset(ruleset);
     try {
         build(host);
@@ -87,7 +87,7 @@ KernelReplay::KernelReplay(const Host& host, const Ruleset& ruleset, KernelRepla
     }
 }
 
-void KernelReplay::build(const Host& host) {
+void KernelOracle::build(const Host& host) {
     router_.emplace();
     const NetNamespace& router = *router_;
     auto ip = [&](std::vector<std::string> args) {
@@ -111,8 +111,8 @@ void KernelReplay::build(const Host& host) {
         w.iface = itf.name;
         w.router_mac = itf.mac ? *itf.mac : MacAddr{{0x02, 0xfb, 0, 0, 0, static_cast<std::uint8_t>(n + 1)}};
         w.peer_mac = MacAddr{{0x02, 0xfb, 0, 0, 1, static_cast<std::uint8_t>(n + 1)}};
-        ip({"link", "add", "name", itf.name, "address", format_mac(w.router_mac), "type", "veth", "peer", "name", "eth0", "netns",
-            peer.proc_path(), "address", format_mac(w.peer_mac)});
+        ip({"link", "add", "name", itf.name, "address", format_mac(w.router_mac), "type", "veth", "peer", "name", "eth0", "netns", peer.proc_path(),
+            "address", format_mac(w.peer_mac)});
         run_in(peer, {"ip", "link", "set", "dev", "lo", "up"});
         run_in(peer, {"ip", "link", "set", "dev", "eth0", "up"});
         wires_.push_back(w);
@@ -166,7 +166,8 @@ void KernelReplay::build(const Host& host) {
             // IPv6 routes (fe80::/64 on every link) have nowhere to go.
             if (r.dst.addr.family != Family::ipv4) continue;
             if (table == rt_table_local && (r.type == RouteType::local || r.type == RouteType::broadcast)) continue;
-            std::vector<std::string> args = {"route", "replace", route_type_name(r.type), r.prefixlen == 0 ? std::string("default") : format_prefix(r.dst)};
+            std::vector<std::string> args = {"route", "replace", route_type_name(r.type),
+                                             r.prefixlen == 0 ? std::string("default") : format_prefix(r.dst)};
             if (r.gateway) args.insert(args.end(), {"via", format_ip(*r.gateway)});
             if (!r.dev.empty()) args.insert(args.end(), {"dev", r.dev});
             args.insert(args.end(), {"table", std::to_string(table)});
@@ -211,7 +212,8 @@ void KernelReplay::build(const Host& host) {
     // The kernel's own replies never reach iptables: drop what other sockets send, before raw.
     run_in(router, {"nft", "-f", "-"},
            "table inet fwbench_oracle {\n chain out {\n  type filter hook output priority -500; policy drop;\n"
-           "  meta skuid " + std::to_string(injector_uid) + " accept\n }\n}\n");
+           "  meta skuid " +
+               std::to_string(injector_uid) + " accept\n }\n}\n");
 
     // Injection sockets: AF_PACKET at each peer, a raw IP socket (owned by injector_uid) in the router.
     for (std::size_t i = 0; i < wires_.size(); ++i) {
@@ -243,9 +245,9 @@ void KernelReplay::build(const Host& host) {
     }
 }
 
-KernelReplay::~KernelReplay() { teardown(); }
+KernelOracle::~KernelOracle() { teardown(); }
 
-void KernelReplay::teardown() {
+void KernelOracle::teardown() {
     trace_.reset();
     for (auto& w : wires_) {
         if (w.fd >= 0) close(w.fd);
@@ -260,7 +262,7 @@ void KernelReplay::teardown() {
     router_.reset();
 }
 
-std::vector<LeftFrame> KernelReplay::take_forwarded() {
+std::vector<LeftFrame> KernelOracle::take_forwarded() {
     std::vector<LeftFrame> out;
     std::vector<std::uint8_t> buf(65536);
     for (const auto& w : wires_) {
@@ -277,7 +279,7 @@ std::vector<LeftFrame> KernelReplay::take_forwarded() {
     return out;
 }
 
-void KernelReplay::inject(const Packet& p, Origin origin) {
+void KernelOracle::inject(const Packet& p, Origin origin) {
     if (opt_.pace) {
         auto now_ns = [] {
             timespec ts{};
@@ -334,7 +336,7 @@ void KernelReplay::inject(const Packet& p, Origin origin) {
     usleep(3000);
 }
 
-void KernelReplay::start_trace() {
+void KernelOracle::start_trace() {
     if (opt_.legacy) throw std::runtime_error("per-packet traces need the nf_tables backend (iptables-legacy's TRACE only logs)");
     {
         EnterNamespace in(*router_);
@@ -343,20 +345,20 @@ void KernelReplay::start_trace() {
     // Before every iptables table (raw is at -300): every IPv4 packet arriving, and the
     // injector's own in output (kernel replies are not traced: the guard drops them).
     run_in(*router_, {"nft", "-f", "-"},
-        "table ip fwbench_trace {\n chain pre {\n  type filter hook prerouting priority -450;\n  meta nftrace set 1\n }\n"
-        " chain out {\n  type filter hook output priority -450;\n  meta skuid " + std::to_string(injector_uid) +
-        " meta nftrace set 1\n }\n}\n");
+           "table ip fwbench_trace {\n chain pre {\n  type filter hook prerouting priority -450;\n  meta nftrace set 1\n }\n"
+           " chain out {\n  type filter hook output priority -450;\n  meta skuid " +
+               std::to_string(injector_uid) + " meta nftrace set 1\n }\n}\n");
     trace_->set_handles(run_in_router({"nft", "-j", "-a", "list", "ruleset"}));
 }
 
-std::vector<CountedRule> KernelReplay::take_trace() {
-    if (!trace_) throw std::logic_error("take_trace without KernelReplayOptions::trace_packets");
+std::vector<CountedRule> KernelOracle::take_trace() {
+    if (!trace_) throw std::logic_error("take_trace without KernelOracleOptions::trace_packets");
     return trace_->drain("fwbench_");
 }
 
-void KernelReplay::load_nft(const std::string& text) { run_in(*router_, {"nft", "-f", "-"}, text); }
+void KernelOracle::load_nft(const std::string& text) { run_in(*router_, {"nft", "-f", "-"}, text); }
 
-std::uint64_t KernelReplay::flood(const Packet& p, std::size_t count) {
+std::uint64_t KernelOracle::flood(const Packet& p, std::size_t count) {
     for (const auto& w : wires_) {
         if (w.iface != p.in.view()) continue;
         auto frame = ethernet_frame(w.peer_mac, w.router_mac, build_ipv4(p));
@@ -394,11 +396,11 @@ std::uint64_t KernelReplay::flood(const Packet& p, std::size_t count) {
     throw std::runtime_error("no interface " + std::string(p.in.view()) + " to flood");
 }
 
-std::string KernelReplay::run_in_router(std::vector<std::string> argv, std::string input) const {
+std::string KernelOracle::run_in_router(std::vector<std::string> argv, std::string input) const {
     return run_in(*router_, std::move(argv), std::move(input));
 }
 
-std::string KernelReplay::counters() const { return run_in_router({opt_.legacy ? "iptables-legacy-save" : "iptables-save", "-c"}); }
+std::string KernelOracle::counters() const { return run_in_router({opt_.legacy ? "iptables-legacy-save" : "iptables-save", "-c"}); }
 
 std::string describe_difference(const CounterDifference& d) {
     return d.table + " " + d.chain + " " + (d.rule ? "rule " + std::to_string(d.rule) : std::string("policy")) + ": fwbench " +
@@ -445,14 +447,14 @@ std::string DifferentialResult::report(const std::string& indent) const {
     std::string out;
     for (const auto& d : counters) out += indent + describe_difference(d) + "\n";
     for (const auto& d : packets)
-        out += indent + "packet " + std::to_string(d.index + 1) + " (" + d.packet + ")\n" + indent + "  fwbench counted: " +
-               format_counted(d.fwbench) + "\n" + indent + "  kernel counted:  " + format_counted(d.kernel) + "\n";
+        out += indent + "packet " + std::to_string(d.index + 1) + " (" + d.packet + ")\n" + indent +
+               "  fwbench counted: " + format_counted(d.fwbench) + "\n" + indent + "  kernel counted:  " + format_counted(d.kernel) + "\n";
     if (packets_differing > packets.size())
         out += indent + "... and " + std::to_string(packets_differing - packets.size()) + " more packets counted differently\n";
     return out;
 }
 
-DifferentialRun::DifferentialRun(const Host& kernel_host, const Ruleset& rs, KernelReplayOptions opt)
+DifferentialRun::DifferentialRun(const Host& kernel_host, const Ruleset& rs, KernelOracleOptions opt)
     : rs_(rs), traced_(!opt.legacy), kernel_(kernel_host, rs, with_trace(opt)) {}
 
 void DifferentialRun::send(const Packet& input, Origin origin, const PathResult& r) {
@@ -472,7 +474,7 @@ DifferentialResult DifferentialRun::finish(const CounterSource& fwbench_counters
     return result_;
 }
 
-DifferentialResult run_differential(const Host& model_host, const Host& kernel_host, const DifferentialCase& c, KernelReplayOptions opt) {
+DifferentialResult run_differential(const Host& model_host, const Host& kernel_host, const DifferentialCase& c, KernelOracleOptions opt) {
     std::optional<IpsetRegistry> ipsets;
     if (!opt.ipsets.empty()) ipsets = IpsetRegistry::parse(opt.ipsets, "ipsets");
     PacketPath path(c.ruleset, model_host, ipsets ? &*ipsets : nullptr);
@@ -482,7 +484,7 @@ DifferentialResult run_differential(const Host& model_host, const Host& kernel_h
     return run.finish(st.engine, ipsets ? &*ipsets : nullptr);
 }
 
-DifferentialCase shrink_disagreement(const Host& model_host, const Host& kernel_host, DifferentialCase c, KernelReplayOptions opt) {
+DifferentialCase shrink_disagreement(const Host& model_host, const Host& kernel_host, DifferentialCase c, KernelOracleOptions opt) {
     auto disagrees = [&](const DifferentialCase& x) { return !run_differential(model_host, kernel_host, x, opt).agree(); };
     for (std::size_t i = c.packets.size(); i-- > 0;) {
         if (c.packets.size() == 1) break;

@@ -38,7 +38,7 @@
 
 namespace fwbench {
 
-struct KernelReplayOptions {
+struct KernelOracleOptions {
     bool legacy = false;  // iptables-legacy instead of the nf_tables backend
     // nf_conntrack_tcp_be_liberal=1: TCP window tracking never makes a packet INVALID. fwbench
     // does not model windows; for traffic whose sequence numbers are not consistent (random
@@ -61,11 +61,11 @@ struct KernelReplayOptions {
 };
 
 struct LeftFrame {
-    std::string iface;                // the router interface it left through
+    std::string iface;  // the router interface it left through
     std::vector<std::uint8_t> frame;  // Ethernet
 };
 
-class KernelReplay {
+class KernelOracle {
 public:
     // Whether this process can create network namespaces (root, tools present); the reason when not.
     static bool available(std::string* why_not);
@@ -73,10 +73,10 @@ public:
     // Builds the namespaces and loads the ruleset, written in iptables-save form with every
     // built-in chain declared (iptables-nft keeps no policy counters for chains a restore file
     // only appends to); throws std::runtime_error naming the step.
-    KernelReplay(const Host& host, const Ruleset& ruleset, KernelReplayOptions opt = {});
-    ~KernelReplay();
-    KernelReplay(const KernelReplay&) = delete;
-    KernelReplay& operator=(const KernelReplay&) = delete;
+    KernelOracle(const Host& host, const Ruleset& ruleset, KernelOracleOptions opt = {});
+    ~KernelOracle();
+    KernelOracle(const KernelOracle&) = delete;
+    KernelOracle& operator=(const KernelOracle&) = delete;
 
     // Injects one packet: from the wire on p.in, or from a local socket.
     void inject(const Packet& p, Origin origin);
@@ -111,7 +111,7 @@ private:
     };
     std::vector<Wire> wires_;
     int raw_fd_ = -1;
-    KernelReplayOptions opt_;
+    KernelOracleOptions opt_;
     std::unique_ptr<NftTraceListener> trace_;
     bool paced_started_ = false;
     std::uint64_t pace_first_ts_ = 0, pace_start_ns_ = 0;
@@ -132,20 +132,20 @@ std::string describe_difference(const CounterDifference& d);
 Packet packet_as_sent(const Packet& p, Origin origin, const PathResult& r);
 
 // `ipsets`: the sets the ruleset was parsed with (the kernel's dump names them too).
-std::vector<CounterDifference> compare_counters(const Ruleset& rs, const CounterSource& fwbench_counters,
-                                                const std::string& kernel_iptables_save, const IpsetRegistry* ipsets = nullptr);
+std::vector<CounterDifference> compare_counters(const Ruleset& rs, const CounterSource& fwbench_counters, const std::string& kernel_iptables_save,
+                                                const IpsetRegistry* ipsets = nullptr);
 
 // A packet fwbench and the kernel counted under different rules (nf_tables TRACE events).
 struct PacketDifference {
     std::size_t index = 0;  // 0-based, in the order packets were sent
-    std::string packet;     // its description (fwbench explain syntax)
+    std::string packet;  // its description (fwbench explain syntax)
     std::vector<CountedRule> fwbench, kernel;
 };
 
 struct DifferentialResult {
     std::vector<CounterDifference> counters;
     std::vector<PacketDifference> packets;  // the first max_packet_differences
-    std::size_t packets_compared = 0;       // packets whose trace was compared (0: no traces)
+    std::size_t packets_compared = 0;  // packets whose trace was compared (0: no traces)
     std::size_t packets_differing = 0;
     static constexpr std::size_t max_packet_differences = 20;
     bool agree() const { return counters.empty() && packets_differing == 0; }
@@ -159,20 +159,20 @@ struct DifferentialResult {
 // counter. The caller processes packets with trace = true (counted_rules needs the visits).
 class DifferentialRun {
 public:
-    DifferentialRun(const Host& kernel_host, const Ruleset& rs, KernelReplayOptions opt = {});
+    DifferentialRun(const Host& kernel_host, const Ruleset& rs, KernelOracleOptions opt = {});
     void send(const Packet& input, Origin origin, const PathResult& r);
     DifferentialResult finish(const CounterSource& fwbench_counters, const IpsetRegistry* ipsets = nullptr);
-    KernelReplay& kernel() { return kernel_; }
+    KernelOracle& kernel() { return kernel_; }
     bool traced() const { return traced_; }
 
 private:
-    static KernelReplayOptions with_trace(KernelReplayOptions o) {
+    static KernelOracleOptions with_trace(KernelOracleOptions o) {
         o.trace_packets = !o.legacy;
         return o;
     }
     const Ruleset& rs_;
     bool traced_;
-    KernelReplay kernel_;
+    KernelOracle kernel_;
     DifferentialResult result_;
 };
 
@@ -182,12 +182,12 @@ struct DifferentialCase {
     Ruleset ruleset;
     std::vector<std::pair<Packet, Origin>> packets;
 };
-DifferentialResult run_differential(const Host& model_host, const Host& kernel_host, const DifferentialCase& c, KernelReplayOptions opt = {});
+DifferentialResult run_differential(const Host& model_host, const Host& kernel_host, const DifferentialCase& c, KernelOracleOptions opt = {});
 
 // Shrinks a disagreeing case: drops packets, then rules, one at a time, keeping every removal
 // after which fwbench and the kernel still disagree. The result still disagrees and no single
 // packet or rule can be removed from it. Costs one kernel replay per attempt.
-DifferentialCase shrink_disagreement(const Host& model_host, const Host& kernel_host, DifferentialCase c, KernelReplayOptions opt = {});
+DifferentialCase shrink_disagreement(const Host& model_host, const Host& kernel_host, DifferentialCase c, KernelOracleOptions opt = {});
 
 // A command a person can run again: the ruleset and host (and ipsets, when given) written to
 // files under `dir`.

@@ -1,4 +1,4 @@
-#include "fwbench/capture_replay.hpp"
+#include "fwbench/capture_analysis.hpp"
 
 #include <chrono>
 #include <cstring>
@@ -19,28 +19,27 @@ const char* capture_origin_name(CaptureOrigin o) {
     return "?";
 }
 
-CaptureReplay::CaptureReplay(const PacketPath& path, PathState& st, CaptureReplayOptions opt)
-    : path_(path), st_(st), opt_(std::move(opt)) {
+CaptureAnalysis::CaptureAnalysis(const PacketPath& path, PathState& st, CaptureAnalysisOptions opt) : path_(path), st_(st), opt_(std::move(opt)) {
     if (auto problem = interface_name_problem(opt_.iface); !opt_.iface.empty() && !problem.empty())
         throw std::invalid_argument("--iface " + quoted_name(opt_.iface) + ": " + problem);
 }
 
-void CaptureReplay::expire(std::uint64_t now) {
+void CaptureAnalysis::expire(std::uint64_t now) {
     while (!predictions_.empty() && predictions_.front().timestamp_ns + opt_.prediction_window_ns < now) {
         predictions_.pop_front();
         ++unseen_;
     }
 }
 
-ReplayedPacket CaptureReplay::feed(const CaptureRecord& rec, bool trace) {
+AnalyzedPacket CaptureAnalysis::feed(const CaptureRecord& rec, bool trace) {
     const PacketMeta meta = make_packet_meta(rec.index, rec.timestamp_ns, rec.origlen, rec.link_type, rec.direction, rec.iface);
     return feed(FrameView{&meta, rec.frame.data(), rec.frame.size()}, trace);
 }
 
-ReplayedPacket CaptureReplay::feed(const FrameView& frame, bool trace) {
+AnalyzedPacket CaptureAnalysis::feed(const FrameView& frame, bool trace) {
     const PacketMeta& meta = *frame.meta;
     LinkInfo link = decode_link(meta.link_type, frame.data, frame.caplen);
-    ReplayedPacket out;
+    AnalyzedPacket out;
     out.index = meta.index;
     expire(meta.timestamp_ns);
     const Host& host = path_.host();
@@ -56,7 +55,8 @@ ReplayedPacket CaptureReplay::feed(const FrameView& frame, bool trace) {
                                  " is not in the host description (give the host of the capture with --host)");
     if (iface.empty()) iface = opt_.iface;
     if (iface.empty())
-        throw std::runtime_error("packet " + std::to_string(meta.index) + ": the capture does not say which interface it was taken on; give --iface NAME");
+        throw std::runtime_error("packet " + std::to_string(meta.index) +
+                                 ": the capture does not say which interface it was taken on; give --iface NAME");
     out.iface = iface;
 
     if (!link.problem.empty()) {
@@ -108,8 +108,8 @@ ReplayedPacket CaptureReplay::feed(const FrameView& frame, bool trace) {
         p.in = IfaceName(iface);
     } else {
         for (auto it = predictions_.begin(); it != predictions_.end(); ++it) {
-            if (it->out == iface && it->src == p.src && it->dst == p.dst && it->proto == p.proto && it->ttl == p.ttl &&
-                it->sport == p.sport && it->dport == p.dport) {
+            if (it->out == iface && it->src == p.src && it->dst == p.dst && it->proto == p.proto && it->ttl == p.ttl && it->sport == p.sport &&
+                it->dport == p.dport) {
                 out.origin = CaptureOrigin::forwarded_copy;
                 out.copy_of = it->index;
                 predictions_.erase(it);

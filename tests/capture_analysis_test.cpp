@@ -5,7 +5,7 @@
 
 #include <fstream>
 
-#include "fwbench/capture_replay.hpp"
+#include "fwbench/capture_analysis.hpp"
 #include "fwbench/packet_description.hpp"
 #include "fwbench/ruleset_parser.hpp"
 #include "path_fixtures.hpp"
@@ -20,7 +20,8 @@ struct Fixture {
     PathState st;
     Fixture(const char* rules, const char* sysctl)
         : host(Host::from_json(std::string("{\"addr\":") + test::router_addr + ",\"route\":" + test::router_routes +
-                                   ",\"rule\":" + test::router_rules + ",\"sysctl\":{" + sysctl + "}}", "router.json")),
+                                   ",\"rule\":" + test::router_rules + ",\"sysctl\":{" + sysctl + "}}",
+                               "router.json")),
           rs(parse_ruleset(rules, {})),
           path(rs, host),
           st(rs, EngineOptions{}, host.sysctl()) {}
@@ -28,20 +29,22 @@ struct Fixture {
 
 std::vector<std::uint8_t> l3(const char* d) { return build_ipv4(parse_packet_description(d).packet); }
 
-std::vector<ReplayedPacket> replay(Fixture& f, const std::vector<std::uint8_t>& file_bytes, const std::string& iface = "") {
+std::vector<AnalyzedPacket> replay(Fixture& f, const std::vector<std::uint8_t>& file_bytes, const std::string& iface = "") {
     std::string path = testing::TempDir() + "replay.cap";
     std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(file_bytes.data()), static_cast<std::streamsize>(file_bytes.size()));
     CaptureReader reader(path);
-    CaptureReplay rp(f.path, f.st, {iface, false, 2000000000ull});
-    std::vector<ReplayedPacket> out;
+    CaptureAnalysis rp(f.path, f.st, {iface, false, 2000000000ull});
+    std::vector<AnalyzedPacket> out;
     CaptureRecord rec;
     while (reader.next(rec)) out.push_back(rp.feed(rec));
     return out;
 }
 
-TEST(CaptureReplay, AnyCaptureWithMasqueradedForwardingCountsEachPacketOnce) {
-    Fixture f("*nat\n-A POSTROUTING -o wan1 -j MASQUERADE\nCOMMIT\n*filter\n-A FORWARD -i lan0 -j ACCEPT\n-A FORWARD -m state --state ESTABLISHED -j ACCEPT\n-A FORWARD -j DROP\nCOMMIT\n",
-              "\"ip_forward\":1");
+TEST(CaptureAnalysis, AnyCaptureWithMasqueradedForwardingCountsEachPacketOnce) {
+    Fixture f(
+        "*nat\n-A POSTROUTING -o wan1 -j MASQUERADE\nCOMMIT\n*filter\n-A FORWARD -i lan0 -j ACCEPT\n-A FORWARD -m state --state ESTABLISHED -j "
+        "ACCEPT\n-A FORWARD -j DROP\nCOMMIT\n",
+        "\"ip_forward\":1");
     std::vector<CaptureFrame> frames = {
         {1000, sll2_frame(3, 0, l3("udp 192.0.2.50:4000 > 198.51.100.7:53 ttl=64")), 0, Direction::unknown, 0},
         // The outbound copy after MASQUERADE and TTL - 1.
@@ -77,7 +80,7 @@ TEST(CaptureReplay, AnyCaptureWithMasqueradedForwardingCountsEachPacketOnce) {
     EXPECT_EQ(f.st.engine.rule(ti, fwd, 2).packets, 0u);
 }
 
-TEST(CaptureReplay, PlainEthernetNeedsAnInterfaceAndUsesMacsForDirection) {
+TEST(CaptureAnalysis, PlainEthernetNeedsAnInterfaceAndUsesMacsForDirection) {
     Fixture f("*filter\n-A INPUT -j ACCEPT\nCOMMIT\n", "");
     MacAddr wan_mac = *parse_mac("02:00:00:00:01:01"), peer = *parse_mac("02:00:00:00:01:fe");
     std::vector<CaptureFrame> frames = {
@@ -101,7 +104,7 @@ TEST(CaptureReplay, PlainEthernetNeedsAnInterfaceAndUsesMacsForDirection) {
     EXPECT_EQ(out[1].result.fate, Fate::sent);
 }
 
-TEST(CaptureReplay, PcapngInterfaceNamesAndMalformedPackets) {
+TEST(CaptureAnalysis, PcapngInterfaceNamesAndMalformedPackets) {
     Fixture f("*filter\n-A INPUT -j ACCEPT\nCOMMIT\n", "");
     auto good = l3("udp 198.51.100.7:53 > 203.0.113.1:4000");
     auto bad = good;

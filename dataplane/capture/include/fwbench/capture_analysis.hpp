@@ -31,21 +31,21 @@ namespace fwbench {
 enum class CaptureOrigin : std::uint8_t { wire, local, forwarded_copy, malformed, skipped };
 const char* capture_origin_name(CaptureOrigin o);
 
-struct ReplayedPacket {
+struct AnalyzedPacket {
     std::uint64_t index = 0;
     CaptureOrigin origin = CaptureOrigin::skipped;
     std::string iface;
     Direction direction = Direction::unknown;
-    std::string reason;           // malformed / skipped: the named reason
-    std::uint64_t copy_of = 0;    // forwarded_copy: the index of the inbound packet
-    PathResult result;            // wire / local: what the path did
-    Packet input;                 // wire / local: the packet as the path received it
+    std::string reason;  // malformed / skipped: the named reason
+    std::uint64_t copy_of = 0;  // forwarded_copy: the index of the inbound packet
+    PathResult result;  // wire / local: what the path did
+    Packet input;  // wire / local: the packet as the path received it
     Origin path_origin = Origin::wire;
-    std::uint64_t path_ns = 0;    // time spent in the packet path
+    std::uint64_t path_ns = 0;  // time spent in the packet path
 };
 
-struct CaptureReplayOptions {
-    std::string iface;            // for records that carry no interface
+struct CaptureAnalysisOptions {
+    std::string iface;  // for records that carry no interface
     bool trace = false;
     std::uint64_t prediction_window_ns = 2000000000ull;  // a forwarded copy appears within this
     // Remember forwarded packets to recognise their outbound copies (captures). Live ports only
@@ -53,16 +53,16 @@ struct CaptureReplayOptions {
     bool predict_copies = true;
 };
 
-class CaptureReplay {
+class CaptureAnalysis {
 public:
-    CaptureReplay(const PacketPath& path, PathState& st, CaptureReplayOptions opt);
+    CaptureAnalysis(const PacketPath& path, PathState& st, CaptureAnalysisOptions opt);
 
     // Throws std::runtime_error when the packet's interface cannot be known.
-    ReplayedPacket feed(const FrameView& frame, bool trace);
-    ReplayedPacket feed(const FrameView& frame) { return feed(frame, opt_.trace); }
+    AnalyzedPacket feed(const FrameView& frame, bool trace);
+    AnalyzedPacket feed(const FrameView& frame) { return feed(frame, opt_.trace); }
     // The same for a record read directly from a file (tests, tools without DPDK).
-    ReplayedPacket feed(const CaptureRecord& rec) { return feed(rec, opt_.trace); }
-    ReplayedPacket feed(const CaptureRecord& rec, bool trace);
+    AnalyzedPacket feed(const CaptureRecord& rec) { return feed(rec, opt_.trace); }
+    AnalyzedPacket feed(const CaptureRecord& rec, bool trace);
 
     // Forwarded packets whose outbound copy never appeared (within the window / by the end).
     std::uint64_t unseen_predicted_copies() const { return unseen_ + predictions_.size(); }
@@ -79,7 +79,7 @@ private:
 
     const PacketPath& path_;
     PathState& st_;
-    CaptureReplayOptions opt_;
+    CaptureAnalysisOptions opt_;
     std::deque<Prediction> predictions_;
     std::uint64_t unseen_ = 0;
 };
