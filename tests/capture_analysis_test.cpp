@@ -104,6 +104,23 @@ TEST(CaptureAnalysis, PlainEthernetNeedsAnInterfaceAndUsesMacsForDirection) {
     EXPECT_EQ(out[1].result.fate, Fate::sent);
 }
 
+// A capture taken on lo itself holds each looped packet twice, leaving and arriving: the host's
+// packet is counted once, from its arriving copy (docs/kernel-semantics.md item 16).
+TEST(CaptureAnalysis, TheOutgoingCopyOnLoIsSkipped) {
+    Fixture f("*filter\n-A INPUT -i lo -j ACCEPT\nCOMMIT\n", "");
+    auto packet = l3("tcp 203.0.113.1:40000 > 203.0.113.1:22 flags=S");
+    std::vector<CaptureFrame> frames = {{1000, packet, 0, Direction::outbound, 0}, {1000, packet, 0, Direction::inbound, 0}};
+    auto out = replay(f, write_pcapng({{linktype::raw, "lo"}}, frames));
+    ASSERT_EQ(out.size(), 2u);
+    EXPECT_EQ(out[0].origin, CaptureOrigin::skipped);
+    EXPECT_EQ(out[0].reason, "lo_outgoing_copy");
+    EXPECT_EQ(out[1].origin, CaptureOrigin::local);
+    EXPECT_EQ(out[1].result.fate, Fate::delivered);
+    const Table& filter = *f.rs.table("filter");
+    const auto ti = static_cast<std::size_t>(&filter - f.rs.tables.data());
+    EXPECT_EQ(f.st.engine.rule(ti, static_cast<std::size_t>(filter.find_chain("INPUT")), 0).packets, 1u) << "one packet, counted once";
+}
+
 TEST(CaptureAnalysis, PcapngInterfaceNamesAndMalformedPackets) {
     Fixture f("*filter\n-A INPUT -j ACCEPT\nCOMMIT\n", "");
     auto good = l3("udp 198.51.100.7:53 > 203.0.113.1:4000");

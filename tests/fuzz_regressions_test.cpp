@@ -19,6 +19,8 @@ TEST(FuzzRegressions, KeptInputsAreRefusedOnlyWithParseErrors) {
     const std::pair<const char*, std::function<void(const std::uint8_t*, std::size_t)>> targets[] = {
         {"host_description", fuzz::host_description},
         {"ipset_file", fuzz::ipset_file},
+        {"ruleset_text", fuzz::ruleset_text},
+        {"packet_description", fuzz::packet_description},
     };
     const fs::path root = fs::path(FWBENCH_SOURCE_DIR) / "tests" / "fuzz";
     for (const auto& [name, target] : targets) {

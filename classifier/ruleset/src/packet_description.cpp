@@ -190,11 +190,16 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
             p.has_mac = true;
             p.src_mac = *m;
         } else if (k == "t") {
+            // Seconds as a decimal number; nanoseconds must fit 64 bits (about 584 years).
+            std::size_t used = 0;
+            double seconds = -1;
             try {
-                p.timestamp_ns = static_cast<std::uint64_t>(std::stod(v) * 1e9);
+                seconds = std::stod(v, &used);
             } catch (const std::exception&) {
-                in.fail("expected t=SECONDS");
+                used = 0;
             }
+            if (used != v.size() || !(seconds >= 0) || seconds > 1.8e10) in.fail("expected t=SECONDS, a number from 0 to 18000000000");
+            p.timestamp_ns = static_cast<std::uint64_t>(seconds * 1e9);
         } else if (k == "uid") {
             p.has_socket = true;
             p.uid = static_cast<std::uint32_t>(number(in, v, 0xffffffffu, k));
