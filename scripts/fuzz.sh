@@ -5,6 +5,8 @@
 # build-fuzz/corpus/TARGET, not into the repository. A crash, a sanitizer report or an exception
 # other than a ParseError fails the script; keep the input it names as a regression case
 # (tests/fuzz/regressions/TARGET/) when fixing it: the unit tests replay every one.
+# The mutation sequence is seeded (FWBENCH_FUZZ_SEED, default 1), so a run repeats another's
+# first inputs; give another seed to explore elsewhere.
 #   scripts/fuzz.sh [SECONDS] [TARGET...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,7 +49,7 @@ for t in "${targets[@]}"; do
   [[ -d "tests/fuzz/regressions/$t" ]] && dirs+=("tests/fuzz/regressions/$t")
   echo "fuzz: $t for ${seconds}s"
   if ! ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-       "$bin" -max_total_time="$seconds" -max_len=8192 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+       "$bin" -seed="${FWBENCH_FUZZ_SEED:-1}" -max_total_time="$seconds" -max_len=8192 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
        -artifact_prefix="$out/crashes/$t/" "${dirs[@]}" 2>"$out/$t.log"; then
     echo "fuzz: $t FAILED — the input is under $out/crashes/$t/; the log is $out/$t.log:" >&2
     grep -E 'ERROR|SUMMARY|terminate|what\(\)|runtime error' "$out/$t.log" | head -20 >&2

@@ -148,6 +148,8 @@ private:
     }
 
     Counters parse_counters(const Word& w) {
+        if (w.text.size() < 2 || w.text.front() != '[' || w.text.back() != ']')
+            fail(line_no_, w.column, "expected counters [PACKETS:BYTES], got '" + w.text + "'");
         auto inner = std::string_view(w.text).substr(1, w.text.size() - 2);
         auto colon = inner.find(':');
         auto p = detail::parse_uint(inner.substr(0, colon), UINT64_MAX);
