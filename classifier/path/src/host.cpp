@@ -183,6 +183,8 @@ Host Host::from_json(std::string_view text, const std::string& source) {
         doc = json::parse(text);
     } catch (const json::parse_error& e) {
         throw ParseError(source, 0, static_cast<int>(e.byte), std::string("not valid JSON: ") + e.what());
+    } catch (const json::exception& e) {  // out_of_range: a number too large for any type
+        throw ParseError(source, 0, 0, std::string("not valid JSON here: ") + e.what());
     }
     std::string at = "$";
     try {
