@@ -1,10 +1,11 @@
-// The rte_acl engine against the linear reference on the rules it can express, and its refusals.
+// The rte_acl engine and its Classifier adapter against the linear reference on the rules it can express, and its refusals.
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <random>
 
+#include "fwbench/acl_classifier.hpp"
 #include "fwbench/acl_engine.hpp"
 #include "fwbench/classbench.hpp"
 #include "fwbench/eal.hpp"
@@ -109,6 +110,63 @@ TEST(AclEngine, RefusesWhatItCannotExpressNamingTheRule) {
             EXPECT_NE(msg.find(c.why), std::string::npos) << msg;
         }
     }
+}
+
+// The adapter behind the Classifier interface: INPUT (5-tuple rules) on rte_acl, FORWARD (-i)
+// on the reference; a fragment, which has no ports to key, walked by the reference and counted.
+// Bursts and single packets give the linear engine's verdicts, rules and counters.
+TEST(AclClassifier, TakesWhatItCanAndHandsTheRestToTheReference) {
+    ensure_eal();
+    Ruleset rs = parse_ruleset(
+        "*filter\n:INPUT DROP [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+        "-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\n"
+        "-A INPUT -s 192.0.2.0/24 -j REJECT\n"
+        "-A FORWARD -i eth1 -j DROP\n"
+        "COMMIT\n",
+        {});
+    BasicHostView host;
+    AclClassifier acl(rs, host);
+    EXPECT_EQ(acl.why_on_reference(0, Hook::input), std::nullopt);
+    ASSERT_TRUE(acl.why_on_reference(0, Hook::forward));
+    EXPECT_NE(acl.why_on_reference(0, Hook::forward)->find("-i eth1"), std::string::npos) << *acl.why_on_reference(0, Hook::forward);
+    // clang-format off
+    const struct { const char* packet; Hook hook; Verdict verdict; int rule; } cases[] = {
+        {"tcp 203.0.113.9:1000 > 198.51.100.7:22", Hook::input, Verdict::accept, 0},
+        {"udp 192.0.2.9:1000 > 198.51.100.7:53", Hook::input, Verdict::reject, 1},
+        {"udp 203.0.113.9:1000 > 198.51.100.7:53", Hook::input, Verdict::drop, -1},
+        {"tcp 203.0.113.9 > 198.51.100.7 frag", Hook::input, Verdict::drop, -1},  // no ports: the reference
+        {"udp 203.0.113.9:1000 > 198.51.100.7:53 in eth1", Hook::forward, Verdict::drop, 0},
+        {"udp 203.0.113.9:1000 > 198.51.100.7:53 in eth0", Hook::forward, Verdict::accept, -1},
+    };
+    // clang-format on
+    LinearEngine linear(rs, host);
+    EngineState single(rs, EngineOptions{}), burst(rs, EngineOptions{}), reference(rs, EngineOptions{});
+    for (Hook hook : {Hook::input, Hook::forward}) {
+        std::vector<Packet> packets;
+        std::vector<Packet*> ptrs;
+        std::vector<const std::remove_reference_t<decltype(cases[0])>*> want;
+        for (const auto& c : cases)
+            if (c.hook == hook) {
+                packets.push_back(test::packet(c.packet));
+                want.push_back(&c);
+            }
+        for (auto& p : packets) ptrs.push_back(&p);
+        std::vector<WalkResult> out(packets.size());
+        acl.run_burst(0, hook, ptrs.data(), ptrs.size(), burst, out.data());
+        for (std::size_t i = 0; i < packets.size(); ++i) {
+            SCOPED_TRACE(want[i]->packet);
+            Packet a = packets[i], b = packets[i];
+            WalkResult one = acl.run(0, hook, a, single);
+            WalkResult ref = linear.run(0, hook, b, reference);
+            EXPECT_EQ(std::make_tuple(one.verdict, one.rule), std::make_tuple(want[i]->verdict, want[i]->rule));
+            EXPECT_EQ(std::make_tuple(out[i].verdict, out[i].rule), std::make_tuple(want[i]->verdict, want[i]->rule));
+            EXPECT_EQ(std::make_tuple(ref.verdict, ref.rule), std::make_tuple(want[i]->verdict, want[i]->rule));
+        }
+    }
+    EXPECT_EQ(single.reference_walks, 1u);  // the fragment, on the chain rte_acl took
+    EXPECT_EQ(burst.reference_walks, 1u);
+    EXPECT_EQ(format_ruleset(rs, &single), format_ruleset(rs, &reference));
+    EXPECT_EQ(format_ruleset(rs, &burst), format_ruleset(rs, &reference));
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 
 #include <sstream>
 
+#include "fwbench/compiled_engine.hpp"
 #include "fwbench/packet_path.hpp"
 #include "fwbench/ruleset_parser.hpp"
 #include "packet_dsl.hpp"
@@ -36,9 +37,10 @@ TEST_P(PathFixture, FatesAndCounters) {
     opt.family = Family::ipv4;
     Ruleset rs = parse_ruleset(c.rules, opt);
     // Both engines walk the tables: the compiled one must tell the same story.
-    for (EngineKind kind : {EngineKind::linear, EngineKind::compiled}) {
-        SCOPED_TRACE(kind == EngineKind::linear ? "linear engine" : "compiled engine");
-        PacketPath path(rs, host, nullptr, kind);
+    const std::shared_ptr<const Classifier> engines[] = {std::make_shared<LinearEngine>(rs, host), std::make_shared<CompiledEngine>(rs, host)};
+    for (const auto& engine : engines) {
+        SCOPED_TRACE(std::string(engine->name()) + " engine");
+        PacketPath path(rs, host, nullptr, engine);
         PathState st(rs, EngineOptions{}, host.sysctl());
 
         std::istringstream fates(c.fates);

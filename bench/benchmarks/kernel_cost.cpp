@@ -28,8 +28,8 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include "fwbench/acl_engine.hpp"
-#include "fwbench/compiled_engine.hpp"
+#include "fwbench/acl_classifier.hpp"
+#include "fwbench/classifier_factory.hpp"
 #include "fwbench/eal.hpp"
 #include "fwbench/kernel_oracle.hpp"
 #include "fwbench/linear_engine.hpp"
@@ -142,35 +142,27 @@ int main(int argc, char** argv) {
         kr.flood(pkt, 2000);  // warm caches, neighbour and route entries
         return static_cast<double>(kr.flood(pkt, packets)) / static_cast<double>(packets);
     };
-    // fwbench's engines on the same ruleset and packet: the linear reference, the compiled
-    // engine (its full walk with counters) and rte_acl (lookup on a prepared key).
+    // fwbench's engines on the same ruleset and packet, each through the Classifier interface
+    // in bursts of 64: the whole job (keys, lookup, counters) for every engine.
     auto fwbench_ns = [&](const std::string& kind, int n, const std::string& engine) {
         Ruleset rs = parse_ruleset(ruleset_text(kind, n), {});
         BasicHostView hv;
         EngineState st(rs, EngineOptions{});
         std::size_t count = engine == "linear" ? std::max<std::size_t>(200, packets / std::max(1, n / 100)) : packets;
-        std::unique_ptr<LinearEngine> linear;
-        std::unique_ptr<CompiledEngine> compiled;
-        std::unique_ptr<AclEngine> acl;
-        if (engine == "linear") linear = std::make_unique<LinearEngine>(rs, hv);
-        else if (engine == "compiled") compiled = std::make_unique<CompiledEngine>(rs, hv);
-        else acl = std::make_unique<AclEngine>(rs, 0, Hook::input);
-        AclKey key;
-        make_acl_key(pkt, key);
-        const AclKey* keys[64];
-        std::int32_t rules[64];
-        for (auto& k : keys) k = &key;
+        std::unique_ptr<Classifier> classifier = make_classifier(engine, rs, hv);
+        if (const auto* acl = dynamic_cast<const AclClassifier*>(classifier.get()))
+            if (auto why = acl->why_on_reference(0, Hook::input)) throw std::runtime_error("kernel_cost: rte_acl cannot take the ruleset: " + *why);
+        constexpr std::size_t burst = 64;
+        Packet copies[burst];
+        Packet* ptrs[burst];
+        WalkResult walks[burst];
+        for (std::size_t i = 0; i < burst; ++i) ptrs[i] = &copies[i];
         auto t0 = std::chrono::steady_clock::now();
-        if (acl) {
-            for (std::size_t i = 0; i < count; i += 64) acl->classify(keys, 64, rules);
-        } else {
-            for (std::size_t i = 0; i < count; ++i) {
-                Packet p = pkt;
-                if (linear) linear->run(0, Hook::input, p, st);
-                else compiled->run(0, Hook::input, p, st);
-            }
+        for (std::size_t i = 0; i < count; i += burst) {
+            for (auto& c : copies) c = pkt;
+            classifier->run_burst(0, Hook::input, ptrs, burst, st, walks);
         }
-        std::size_t done = acl ? (count + 63) / 64 * 64 : count;
+        std::size_t done = (count + burst - 1) / burst * burst;
         return std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count() / static_cast<double>(done);
     };
 

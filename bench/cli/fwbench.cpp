@@ -27,8 +27,8 @@
 #include "fwbench/kernel_oracle.hpp"
 #include "fwbench/classbench.hpp"
 #include "fwbench/classbench_trace.hpp"
-#include "fwbench/acl_engine.hpp"
-#include "fwbench/compiled_engine.hpp"
+#include "fwbench/acl_classifier.hpp"
+#include "fwbench/classifier_factory.hpp"
 #include "fwbench/linear_engine.hpp"
 #include "fwbench/parse_error.hpp"
 #include "fwbench/ruleset_parser.hpp"
@@ -242,7 +242,8 @@ int run(int argc, char** argv) {
     app.add_option("--family", family, "4 or 6 (default: from the ruleset)")->check(CLI::IsMember({0, 4, 6}));
     app.add_flag("--lenient", lenient, "skip rules that do not parse, and list them, instead of failing");
     app.add_option("--engine", engine,
-                   "classification engine: linear (the reference), compiled, acl (DPDK rte_acl, for chains of 5-tuple rules), or all "
+                   "classification engine: linear (the reference), compiled, acl (DPDK rte_acl for the chains of 5-tuple rules it can "
+                   "express, the reference for the rest), or all "
                    "(each engine over the same preloaded packets, checked to agree on every packet; exit status 3 when they do not)")
         ->check(CLI::IsMember({"linear", "compiled", "acl", "all"}));
     app.add_option("--seed", seed, "seed for -m statistic --mode random (runs are deterministic)");
@@ -341,11 +342,7 @@ int run(int argc, char** argv) {
         if (engine == "all")
             throw std::runtime_error(
                 "--engine all compares engines on ClassBench traces (--format classbench --trace); "
-                "with --pcap or --port choose --engine linear or compiled");
-        if (engine == "acl")
-            throw std::runtime_error(
-                "--engine acl classifies one chain of 5-tuple rules (ClassBench traces); the packet path "
-                "walks every table with --engine linear or compiled");
+                "with --pcap or --port choose --engine linear, compiled or acl");
         if (format != "iptables") throw std::runtime_error("--pcap and --port need an iptables ruleset (--format iptables)");
     }
     RunCommon common;
@@ -354,7 +351,7 @@ int run(int argc, char** argv) {
     common.json = json_path;
     common.seed = seed;
     common.quiet = quiet;
-    common.engine = engine == "compiled" ? EngineKind::compiled : EngineKind::linear;
+    common.engine = engine;
     common.eal_args = eal_args;
     if (!port_specs.empty()) {
         if (!pcap_path.empty())
@@ -442,40 +439,22 @@ int run(int argc, char** argv) {
         EngineRun run;
         run.name = name;
         auto engine_start = Clock::now();
-        std::unique_ptr<LinearEngine> linear;
-        std::unique_ptr<CompiledEngine> compiled;
-        std::unique_ptr<AclEngine> acl;
-        if (name == "linear") {
-            linear = std::make_unique<LinearEngine>(ruleset, host, sets);
-        } else if (name == "acl") {
-            ensure_eal(eal_args);
-            try {
-                acl = std::make_unique<AclEngine>(ruleset, report.table, report.hook);
-            } catch (const AclNotApplicable& e) {
-                if (engine == "acl") throw std::runtime_error(std::string("--engine acl: ") + e.what());
-                run.details = {{"not_applicable", e.what()}};
+        if (name == "acl") ensure_eal(eal_args);  // rte_acl allocates from DPDK memory
+        std::unique_ptr<Classifier> classifier = make_classifier(name, ruleset, host, sets);
+        if (const auto* acl = dynamic_cast<const AclClassifier*>(classifier.get())) {
+            // The timed chain must be rte_acl's own: a run on the reference would be measured as rte_acl.
+            if (auto why = acl->why_on_reference(0, report.hook)) {
+                if (engine == "acl") throw std::runtime_error("--engine acl: " + *why);
+                run.details = {{"not_applicable", *why}};
                 report.engines.push_back(std::move(run));
                 states.pop_back();
                 continue;
             }
-            run.memory_bytes = acl->memory_bytes();
-            run.details = {{"algorithm", acl->algorithm()}, {"timed", "rte_acl_classify only (keys built before, counters after)"}};
-        } else {
-            compiled = std::make_unique<CompiledEngine>(ruleset, host, sets);
-            run.memory_bytes = compiled->memory_bytes();
-            run.details = {{"rules_exact", compiled->count(RuleCompilation::exact)},
-                           {"rules_filtered", compiled->count(RuleCompilation::filtered)},
-                           {"rules_at_run_time", compiled->count(RuleCompilation::run_time)}};
-            if (!compiled->compiled()) run.details["not_compiled"] = compiled->why_not_compiled();
-            auto rules = nlohmann::ordered_json::array();
-            for (const auto& nr : compiled->not_exact())
-                rules.push_back({{"table", nr.table},
-                                 {"chain", nr.chain},
-                                 {"rule", nr.rule},
-                                 {"how", rule_compilation_name(nr.how)},
-                                 {"evaluated_at_run_time", nr.evaluated_at_run_time}});
-            run.details["rules_not_exact"] = rules;
         }
+        const ClassifierStats stats = classifier->stats();
+        run.memory_bytes = stats.memory_bytes;
+        if (nlohmann::ordered_json details = stats_json(stats); !details.empty()) run.details = details;
+        if (name == "acl") run.details["timed"] = "keys, rte_acl_classify and counters, as for the other engines";
         run.build_seconds = build_seconds + std::chrono::duration<double>(Clock::now() - engine_start).count();
         if (!trace_path.empty()) {
             // Preloaded copies, so every engine starts from the same packets and no copy is timed.
@@ -484,44 +463,15 @@ int run(int argc, char** argv) {
             for (auto& p : packets) ptrs.push_back(&p);
             std::vector<WalkResult> walks(packets.size());
             Progress progress(packets.size());
-            // rte_acl reads prepared keys; packets it cannot key (fragments, truncated headers)
-            // are walked by the reference engine after the timed region.
-            std::vector<AclKey> keys;
-            std::vector<const AclKey*> key_ptrs;
-            std::vector<std::int32_t> acl_rules;
-            std::vector<std::size_t> unkeyed;
-            if (acl) {
-                keys.resize(packets.size());
-                for (std::size_t i = 0; i < packets.size(); ++i) {
-                    if (!make_acl_key(packets[i], keys[i])) unkeyed.push_back(i);
-                    key_ptrs.push_back(&keys[i]);
-                }
-                acl_rules.resize(packets.size());
-            }
             auto start = Clock::now();
             constexpr std::size_t burst = 64;
             for (std::size_t i = 0; i < packets.size(); i += burst) {
                 std::size_t n = std::min(burst, packets.size() - i);
-                if (acl) acl->classify(key_ptrs.data() + i, n, acl_rules.data() + i);
-                else if (compiled) compiled->run_burst(0, report.hook, ptrs.data() + i, n, state, walks.data() + i);
-                else
-                    for (std::size_t j = i; j < i + n; ++j) walks[j] = linear->run(0, report.hook, packets[j], state);
+                classifier->run_burst(0, report.hook, ptrs.data() + i, n, state, walks.data() + i);
                 progress.update(i + n);
             }
             double ns = std::chrono::duration<double, std::nano>(Clock::now() - start).count();
-            if (acl) {
-                LinearEngine fallback(ruleset, host, sets);
-                std::size_t next_unkeyed = 0;
-                for (std::size_t i = 0; i < packets.size(); ++i) {
-                    if (next_unkeyed < unkeyed.size() && unkeyed[next_unkeyed] == i) {
-                        ++next_unkeyed;
-                        walks[i] = fallback.run(0, report.hook, packets[i], state);
-                    } else {
-                        walks[i] = acl->result(acl_rules[i], packets[i], state);
-                    }
-                }
-                if (!unkeyed.empty()) run.details["packets_walked_by_the_reference"] = unkeyed.size();
-            }
+            if (state.reference_walks) run.details["packets_walked_by_the_reference"] = state.reference_walks;
             run.outcomes.reserve(packets.size());
             std::uint64_t evaluated = 0;
             for (const auto& w : walks) {

@@ -48,11 +48,11 @@ int run_pcap(const PcapRunOptions& o) {
     auto ipsets = load_ipsets(o.sources);
     Host host = load_host(o.sources);
     Ruleset rs = load_ruleset(o.sources, ipsets ? &*ipsets : nullptr);
-    PacketPath path(rs, host, ipsets ? &*ipsets : nullptr, o.engine);
+    ensure_eal(o.eal_args);
+    PacketPath path(rs, host, ipsets ? &*ipsets : nullptr, make_engine(o, rs, host, ipsets ? &*ipsets : nullptr));
     EngineOptions eopt;
     eopt.seed = o.seed;
     PathState st(rs, eopt, host.sysctl());
-    ensure_eal(o.eal_args);
     MbufPool pool("fwbench_capture", 4095);
     CaptureFileSource source(o.pcap, pool.get());
     CaptureAnalysisOptions ropt;
@@ -133,9 +133,10 @@ int run_pcap(const PcapRunOptions& o) {
         j["unseen_forwarded_copies"] = replay.unseen_predicted_copies();
         j["connections"] = st.conntrack.size();
         j["random"] = {{"deterministic", true}, {"seed", o.seed}, {"used", st.engine.used_random()}};
-        j["engines"] = nlohmann::ordered_json::array({{{"name", o.engine == EngineKind::compiled ? "compiled" : "linear"},
+        j["engines"] = nlohmann::ordered_json::array({{{"name", o.engine},
                                                        {"ns_per_packet", ns_per_packet},
-                                                       {"rules_evaluated_per_packet", evaluated_per_packet}}});
+                                                       {"rules_evaluated_per_packet", evaluated_per_packet},
+                                                       {"details", stats_json(path.engine().stats())}}});
         Output out(o.json);
         out.stream() << j.dump(2) << '\n';
     }
@@ -196,7 +197,7 @@ int run_pcap(const PcapRunOptions& o) {
                 }
             }
         os << "  packet path: " << std::fixed << std::setprecision(0) << ns_per_packet << " ns/packet, " << std::setprecision(1)
-           << evaluated_per_packet << " rules evaluated per packet (" << (o.engine == EngineKind::compiled ? "compiled" : "linear") << " engine)\n";
+           << evaluated_per_packet << " rules evaluated per packet (" << o.engine << " engine)\n";
     }
     return 0;
 }

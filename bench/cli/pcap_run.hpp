@@ -6,7 +6,6 @@
 #include <string>
 #include <vector>
 
-#include "fwbench/compiled_engine.hpp"
 #include "run_common.hpp"
 
 namespace fwbench {

@@ -25,7 +25,7 @@ int run_port_mode(const PortRunCli& o) {
     struct ClosePorts {
         ~ClosePorts() { close_all_ports(); }
     } close_on_exit;
-    PacketPath path(rs, host, ipsets ? &*ipsets : nullptr, o.engine);
+    PacketPath path(rs, host, ipsets ? &*ipsets : nullptr, make_engine(o, rs, host, ipsets ? &*ipsets : nullptr));
     PortRunOptions opt;
     for (const auto& spec : o.ports) opt.ports.push_back(parse_port_map(spec));
     opt.local_port = o.local_port;

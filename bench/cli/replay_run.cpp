@@ -21,7 +21,7 @@ int run_replay_mode(const ReplayRunOptions& o) {
     Host host = load_host(o.sources);
     Ruleset rs = load_ruleset(o.sources, ipsets ? &*ipsets : nullptr);
     ensure_eal(o.eal_args);
-    PacketPath path(rs, host, ipsets ? &*ipsets : nullptr, o.engine);
+    PacketPath path(rs, host, ipsets ? &*ipsets : nullptr, make_engine(o, rs, host, ipsets ? &*ipsets : nullptr));
     EngineOptions eopt;
     eopt.seed = o.seed;
     CaptureAnalysisOptions copt;
@@ -49,7 +49,7 @@ int run_replay_mode(const ReplayRunOptions& o) {
     ReplayResult res = run_replay(path, cap, ropt);
     if (live) std::fprintf(stderr, "\n");
 
-    const char* engine_name = o.null_path ? "none (--null-path)" : o.engine == EngineKind::compiled ? "compiled" : "linear";
+    const std::string engine_name = o.null_path ? std::string("none (--null-path)") : o.engine;
     auto mpps = [](std::uint64_t n, double s) { return s > 0 ? static_cast<double>(n) / s / 1e6 : 0.0; };
     write_counters(o, rs, res.counters);
     if (!o.json.empty()) {
@@ -57,6 +57,7 @@ int run_replay_mode(const ReplayRunOptions& o) {
         j["rules"] = rs.source;
         j["capture"] = o.pcap;
         j["engine"] = engine_name;
+        if (!o.null_path) j["engine_details"] = stats_json(path.engine().stats());
         j["loaded"] = {{"records", cap.records},
                        {"packets", cap.packets.size()},
                        {"flows", cap.flow_count},

@@ -1,10 +1,32 @@
 #include "run_common.hpp"
 
+#include "fwbench/classifier_factory.hpp"
 #include "fwbench/ruleset_parser.hpp"
 #include "fwbench/ruleset_printer.hpp"
 #include "output.hpp"
 
 namespace fwbench {
+
+std::shared_ptr<const Classifier> make_engine(const RunCommon& o, const Ruleset& rs, const Host& host, const IpsetRegistry* ipsets) {
+    return make_classifier(o.engine, rs, host, ipsets);
+}
+
+nlohmann::ordered_json stats_json(const ClassifierStats& stats) {
+    nlohmann::ordered_json j = nlohmann::ordered_json::object();
+    for (const auto& [name, n] : stats.counts) j[name] = n;
+    for (const auto& [name, text] : stats.notes) j[name] = text;
+    if (stats.rules_not_exact) {
+        auto rules = nlohmann::ordered_json::array();
+        for (const auto& nr : *stats.rules_not_exact)
+            rules.push_back({{"table", nr.table},
+                             {"chain", nr.chain},
+                             {"rule", nr.rule},
+                             {"how", rule_compilation_name(nr.how)},
+                             {"evaluated_at_run_time", nr.evaluated_at_run_time}});
+        j["rules_not_exact"] = rules;
+    }
+    return j;
+}
 
 void write_counters(const RunCommon& o, const Ruleset& rs, const CounterSource& counters) {
     if (o.counters.empty()) return;

@@ -3,12 +3,13 @@
 // (a capture analysed, a capture replayed, DPDK ports): inputs, outputs, engine, EAL arguments.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
-#include "fwbench/compiled_engine.hpp"
+#include "fwbench/classifier.hpp"
 #include "fwbench/packet_path.hpp"
 #include "fwbench/ruleset_printer.hpp"
 #include "sources.hpp"
@@ -20,9 +21,14 @@ struct RunCommon {
     std::string counters, json;  // file or "-"
     std::uint64_t seed = 1;  // -m statistic --mode random
     bool quiet = false;
-    EngineKind engine = EngineKind::linear;
+    std::string engine = "linear";  // --engine: linear, compiled or acl (classifier_factory.hpp)
     std::vector<std::string> eal_args;  // appended to fwbench's EAL defaults
 };
+
+// The --engine engine on the loaded ruleset (acl needs the EAL: call ensure_eal first).
+std::shared_ptr<const Classifier> make_engine(const RunCommon& o, const Ruleset& rs, const Host& host, const IpsetRegistry* ipsets);
+// What an engine reports about itself, as --json shows it.
+nlohmann::ordered_json stats_json(const ClassifierStats& stats);
 
 // --counters, when asked for: the ruleset with these counters, in iptables-save -c form.
 void write_counters(const RunCommon& o, const Ruleset& rs, const CounterSource& counters);

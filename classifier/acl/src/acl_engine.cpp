@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <algorithm>
 #include <cstring>
 
 #include "fwbench/compiled_engine.hpp"
@@ -101,6 +102,12 @@ AclEngine::AclEngine(const Ruleset& rs, std::size_t table, Hook hook) : rs_(rs),
         rules.push_back(a);
     }
 
+    // rte_acl_build refuses a context without rules: a chain of none (or of rules no packet
+    // meets) is decided by its policy, with no lookup.
+    if (rules.empty()) {
+        algorithm_ = "none (no rules: the policy decides)";
+        return;
+    }
     // rte_acl_create returns an existing context of the same name: every engine gets its own.
     static std::atomic<unsigned> serial{0};
     std::string name = "fwbench_acl_" + std::to_string(serial++);
@@ -117,10 +124,8 @@ AclEngine::AclEngine(const Ruleset& rs, std::size_t table, Hook hook) : rs_(rs),
         ctx_ = nullptr;
         throw std::runtime_error(what + " failed: " + std::strerror(-rc));
     };
-    if (!rules.empty()) {
-        int rc = rte_acl_add_rules(ctx_, reinterpret_cast<const rte_acl_rule*>(rules.data()), static_cast<std::uint32_t>(rules.size()));
-        if (rc != 0) fail("rte_acl_add_rules", rc);
-    }
+    if (int rc = rte_acl_add_rules(ctx_, reinterpret_cast<const rte_acl_rule*>(rules.data()), static_cast<std::uint32_t>(rules.size())); rc != 0)
+        fail("rte_acl_add_rules", rc);
     rte_acl_config cfg{};
     cfg.num_categories = 1;
     cfg.num_fields = 5;
@@ -145,6 +150,10 @@ AclEngine::~AclEngine() {
 }
 
 void AclEngine::classify(const AclKey* const* keys, std::size_t n, std::int32_t* rule) const {
+    if (!ctx_) {
+        std::fill(rule, rule + n, -1);
+        return;
+    }
     constexpr std::size_t chunk = 64;
     std::uint32_t results[chunk];
     for (std::size_t i = 0; i < n; i += chunk) {

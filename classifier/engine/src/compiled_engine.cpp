@@ -441,4 +441,15 @@ std::size_t CompiledEngine::memory_bytes() const {
     return total;
 }
 
+ClassifierStats CompiledEngine::stats() const {
+    ClassifierStats s;
+    s.memory_bytes = memory_bytes();
+    s.counts = {{"rules_exact", count(RuleCompilation::exact)},
+                {"rules_filtered", count(RuleCompilation::filtered)},
+                {"rules_at_run_time", count(RuleCompilation::run_time)}};
+    if (!compiled_) s.notes.emplace_back("not_compiled", why_not_);
+    s.rules_not_exact = not_exact_;
+    return s;
+}
+
 }  // namespace fwbench

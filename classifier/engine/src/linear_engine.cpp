@@ -20,6 +20,7 @@ const char* verdict_name(Verdict v) {
 
 void EngineState::add_counters(const EngineState& other) {
     if (other.rules_.size() != rules_.size()) throw std::logic_error("add_counters: states of different rulesets");
+    reference_walks += other.reference_walks;
     for (std::size_t t = 0; t < rules_.size(); ++t)
         for (std::size_t c = 0; c < rules_[t].size(); ++c) {
             for (std::size_t r = 0; r < rules_[t][c].size(); ++r) {

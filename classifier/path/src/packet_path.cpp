@@ -1,6 +1,9 @@
 #include "fwbench/packet_path.hpp"
 
 #include <array>
+#include <stdexcept>
+
+#include "fwbench/linear_engine.hpp"
 
 namespace fwbench {
 
@@ -101,9 +104,10 @@ struct PacketPath::Ctx {
     }
 };
 
-PacketPath::PacketPath(const Ruleset& rs, const Host& host, const IpsetRegistry* ipsets, EngineKind engine)
-    : rs_(rs), host_(host), ipsets_(ipsets), engine_(rs, host, ipsets) {
-    if (engine == EngineKind::compiled) compiled_ = std::make_unique<CompiledEngine>(rs, host, ipsets);
+PacketPath::PacketPath(const Ruleset& rs, const Host& host, const IpsetRegistry* ipsets, std::shared_ptr<const Classifier> engine)
+    : rs_(rs), host_(host), ipsets_(ipsets), engine_(std::move(engine)) {
+    if (!engine_) engine_ = std::make_shared<LinearEngine>(rs, host, ipsets);
+    if (&engine_->ruleset() != &rs) throw std::invalid_argument("PacketPath: the engine was built on another ruleset");
     for (int t = 0; t < 5; ++t) {
         table_index_[t] = -1;
         for (std::size_t i = 0; i < rs.tables.size(); ++i)
@@ -308,7 +312,7 @@ bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
                 c.p.out = out;
                 HookWalk w{hook, static_cast<std::size_t>(ti), "nat", {}, {}, std::string(in.view()), std::string(out.view()), {}};
                 if (c.trace) w.seen = c.p;
-                w.walk = walk(static_cast<std::size_t>(ti), hook, c.p, c.st.engine, c.trace ? &w.visits : nullptr);
+                w.walk = engine_->run(static_cast<std::size_t>(ti), hook, c.p, c.st.engine, c.trace ? &w.visits : nullptr);
                 c.res.walks.push_back(std::move(w));
                 if (c.trace) c.res.trace.push_back({"", static_cast<int>(c.res.walks.size() - 1)});
                 const WalkResult& r = c.res.walks.back().walk;
@@ -340,7 +344,7 @@ bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
         c.p.out = out;
         HookWalk w{hook, static_cast<std::size_t>(ti), table_names[t], {}, {}, std::string(in.view()), std::string(out.view()), {}};
         if (c.trace) w.seen = c.p;
-        w.walk = walk(static_cast<std::size_t>(ti), hook, c.p, c.st.engine, c.trace ? &w.visits : nullptr);
+        w.walk = engine_->run(static_cast<std::size_t>(ti), hook, c.p, c.st.engine, c.trace ? &w.visits : nullptr);
         if (c.ct.conn) c.ct.conn->mark = c.p.ct.mark;  // CONNMARK writes the connection's mark
         const WalkResult r = w.walk;
         c.res.walks.push_back(std::move(w));

@@ -57,6 +57,7 @@ public:
     const char* algorithm() const { return algorithm_; }
     std::size_t memory_bytes() const { return memory_; }
     int chain() const { return chain_; }
+    bool has_lookup() const { return ctx_ != nullptr; }  // false: no rule any packet meets, the policy decides
 
 private:
     const Ruleset& rs_;

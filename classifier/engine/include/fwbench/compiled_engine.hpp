@@ -34,18 +34,6 @@
 
 namespace fwbench {
 
-enum class EngineKind : std::uint8_t { linear, compiled };
-
-enum class RuleCompilation : std::uint8_t { exact, filtered, run_time };
-const char* rule_compilation_name(RuleCompilation c);
-
-struct CompiledRuleReport {
-    std::string table, chain;
-    int rule = 0;  // 1-based
-    RuleCompilation how = RuleCompilation::exact;
-    std::string evaluated_at_run_time;  // the first condition left to run time, as written
-};
-
 // The ruleset's interface patterns (-i/-o, exact or wildcard), at most 64: a packet's input and
 // output devices become bit sets over them (PacketKey::in_ifs/out_ifs), computed once per walk:
 // a device named by an exact pattern is one hash probe (its bits, wildcards included, are
@@ -101,19 +89,22 @@ struct CompiledEngineOptions {
     std::size_t index_threshold = 8;
 };
 
-class CompiledEngine {
+class CompiledEngine final : public Classifier {
 public:
     static constexpr std::size_t max_jump_depth = 256;
 
     CompiledEngine(const Ruleset& rs, const HostView& host, const IpsetRegistry* ipsets = nullptr, CompiledEngineOptions opt = {});
 
+    const char* name() const override { return "compiled"; }
     // As LinearEngine::run: same verdict, counters and state changes.
-    WalkResult run(std::size_t table, Hook hook, Packet& p, EngineState& st, std::vector<RuleVisit>* visits = nullptr) const;
+    WalkResult run(std::size_t table, Hook hook, Packet& p, EngineState& st, std::vector<RuleVisit>* visits = nullptr) const override;
     // A burst through one table and hook: the base chain's first candidates are found for all
     // packets in one interleaved index pass, then each packet's walk goes on as run() does.
-    void run_burst(std::size_t table, Hook hook, Packet* const* packets, std::size_t n, EngineState& st, WalkResult* out) const;
+    void run_burst(std::size_t table, Hook hook, Packet* const* packets, std::size_t n, EngineState& st, WalkResult* out) const override;
+    // memory_bytes, rules_exact/filtered/at_run_time, not_compiled, the rules not exact.
+    ClassifierStats stats() const override;
 
-    const Ruleset& ruleset() const { return rs_; }
+    const Ruleset& ruleset() const override { return rs_; }
     // Every rule that is not exact, with what is left to run time; plus counts of each kind.
     const std::vector<CompiledRuleReport>& not_exact() const { return not_exact_; }
     std::size_t count(RuleCompilation c) const { return counts_[static_cast<int>(c)]; }

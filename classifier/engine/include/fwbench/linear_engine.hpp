@@ -11,139 +11,26 @@
 // counter. Non-terminating targets (LOG, MARK, CONNMARK, TOS, ...) apply their effect to the
 // packet and the walk continues; ACCEPT, DROP, REJECT, QUEUE/NFQUEUE and the NAT targets end it.
 //
-// State: the Ruleset is immutable and shared; everything that changes per packet (counters,
-// limit/hashlimit buckets, recent lists, statistic counters, connlimit sets, nfacct counters)
-// lives in an EngineState, one per independent run.
+// State: in an EngineState (engine_state.hpp), one per independent run.
 //
 // Cost: rules_evaluated counts the rules whose matches were tried, the kernel's linear cost.
 
-#include <array>
-#include <cstdint>
-#include <map>
-#include <memory>
-#include <set>
-#include <string>
-#include <unordered_map>
 #include <vector>
 
+#include "fwbench/classifier.hpp"
+#include "fwbench/engine_state.hpp"
 #include "fwbench/host_view.hpp"
-#include "fwbench/ipset.hpp"
-#include "fwbench/packet.hpp"
-#include "fwbench/ruleset.hpp"
-#include "fwbench/ruleset_printer.hpp"
 
 namespace fwbench {
 
-enum class Verdict : std::uint8_t { accept, drop, reject, queue };
-const char* verdict_name(Verdict v);
-
-struct WalkResult {
-    Verdict verdict = Verdict::accept;
-    int chain = -1;  // chain of the deciding rule, or the base chain when the policy decided
-    int rule = -1;  // 0-based index of the deciding rule; -1 = the policy
-    std::uint32_t rules_evaluated = 0;
-    const Target* target = nullptr;  // the deciding target (nullptr: policy)
-    const NatTarget* nat = nullptr;  // a NAT target decided: the mapping to set up
-    bool notrack = false;  // NOTRACK / CT --notrack applied
-    std::uint32_t log_events = 0;  // LOG / NFLOG / ULOG hits during the walk
-};
-
-// One rule the walk tested, for explain (a kernel TRACE, offline).
-struct RuleVisit {
-    int chain = -1;
-    int rule = -1;  // -1: the policy
-    bool matched = false;
-};
-
-struct EngineOptions {
-    std::uint64_t seed = 1;  // for -m statistic --mode random (the kernel uses get_random_u32)
-    unsigned hz = 250;  // jiffies per second for limit/hashlimit/recent (Debian's CONFIG_HZ)
-};
-
-// A fixed-size key for per-flow state (hashlimit buckets, connlimit connections).
-using FlowKey = std::array<std::uint8_t, 40>;
-
-// Per-run mutable state: counters and the state of stateful matches.
-class EngineState : public CounterSource {
-public:
-    EngineState(const Ruleset& rs, const EngineOptions& opt);
-
-    Counters rule(std::size_t t, std::size_t c, std::size_t r) const override { return rules_[t][c][r]; }
-    Counters policy(std::size_t t, std::size_t c) const override { return policies_[t][c]; }
-    void count_rule(std::size_t t, std::size_t c, std::size_t r, std::uint32_t bytes) {
-        auto& k = rules_[t][c][r];
-        ++k.packets;
-        k.bytes += bytes;
-    }
-    void count_policy(std::size_t t, std::size_t c, std::uint32_t bytes) {
-        auto& k = policies_[t][c];
-        ++k.packets;
-        k.bytes += bytes;
-    }
-    const std::map<std::string, Counters>& nfacct() const { return nfacct_; }
-    // Adds another state's rule, policy and nfacct counters to these (workers' counters merged;
-    // the other state must be of the same ruleset). Stateful match state is not merged.
-    void add_counters(const EngineState& other);
-    bool used_random() const { return used_random_; }
-
-    // --- stateful match state (used by match evaluation) ---
-    struct LimitState {
-        bool started = false;
-        std::uint64_t prev = 0;  // jiffies
-        std::uint32_t credit = 0;
-    };
-    struct HashBucket {
-        std::uint64_t prev = 0, expires = 0, credit = 0;
-    };
-    struct HashTable {
-        const HashLimitMatch* config = nullptr;  // the first rule with this name sets it
-        std::map<FlowKey, HashBucket> buckets;
-    };
-    struct RecentEntry {
-        std::vector<std::uint64_t> stamps;  // jiffies, circular
-        std::size_t index = 0;
-        std::uint8_t ttl = 0;
-        std::uint64_t last = 0;
-    };
-    struct RecentTable {
-        bool mask_set = false;  // the first rule that uses the table sets its --mask
-        IpAddr mask;
-        std::size_t stamp_capacity = 32;  // roundup_pow_of_two(max(ip_pkt_list_tot, hitcounts))
-        std::map<IpAddr, RecentEntry> entries;
-    };
-
-    std::unordered_map<const Match*, LimitState> limits;
-    std::map<std::string, HashTable> hashlimits;
-    std::map<std::string, RecentTable> recent;
-    std::unordered_map<const Match*, std::uint32_t> nth_counters;
-    std::unordered_map<const Match*, std::map<IpAddr, std::set<FlowKey>>> connlimits;
-    std::uint64_t next_random();
-    void count_nfacct(const std::string& name, std::uint32_t bytes) {
-        auto& k = nfacct_[name];
-        ++k.packets;
-        k.bytes += bytes;
-    }
-
-    const EngineOptions& options() const { return opt_; }
-
-private:
-    EngineOptions opt_;
-    std::vector<std::vector<std::vector<Counters>>> rules_;
-    std::vector<std::vector<Counters>> policies_;
-    std::map<std::string, Counters> nfacct_;
-    std::uint64_t rng_;
-    bool used_random_ = false;
-};
-
-class LinearEngine {
+class LinearEngine final : public Classifier {
 public:
     LinearEngine(const Ruleset& rs, const HostView& host, const IpsetRegistry* ipsets = nullptr) : rs_(rs), host_(host), ipsets_(ipsets) {}
 
-    // Walks `table`'s built-in chain for `hook`. A table without that chain accepts untouched.
-    // With `visits`, every rule tested is recorded in order (and the policy, when it decides).
-    WalkResult run(std::size_t table, Hook hook, Packet& p, EngineState& st, std::vector<RuleVisit>* visits = nullptr) const;
-
-    const Ruleset& ruleset() const { return rs_; }
+    const char* name() const override { return "linear"; }
+    WalkResult run(std::size_t table, Hook hook, Packet& p, EngineState& st, std::vector<RuleVisit>* visits = nullptr) const override;
+    ClassifierStats stats() const override { return {}; }
+    const Ruleset& ruleset() const override { return rs_; }
 
     // One rule tested as the walk tests it: ipt_ip first, then each match in order (the compiled
     // engine calls it for the rules it cannot decide from their boxes).

@@ -25,7 +25,7 @@
 #include <string>
 #include <vector>
 
-#include "fwbench/compiled_engine.hpp"
+#include "fwbench/classifier.hpp"
 #include "fwbench/conntrack.hpp"
 #include "fwbench/host.hpp"
 #include "fwbench/linear_engine.hpp"
@@ -108,8 +108,9 @@ struct PathState {
 
 class PacketPath {
 public:
-    // `engine`: which engine walks the tables (the compiled one gives the same answers).
-    PacketPath(const Ruleset& rs, const Host& host, const IpsetRegistry* ipsets = nullptr, EngineKind engine = EngineKind::linear);
+    // `engine` walks the tables (built on the same rs, host and ipsets; every engine gives the
+    // same answers); none: the linear reference.
+    PacketPath(const Ruleset& rs, const Host& host, const IpsetRegistry* ipsets = nullptr, std::shared_ptr<const Classifier> engine = nullptr);
 
     // For wire packets p.in names the arrival interface; for local ones p.src may be left
     // unspecified (zero) to let routing choose it, and p.has_socket/uid/gid describe the socket.
@@ -125,6 +126,7 @@ public:
 
     const Ruleset& ruleset() const { return rs_; }
     const Host& host() const { return host_; }
+    const Classifier& engine() const { return *engine_; }
     // Whether conntrack runs at all: since Linux 4.10 its hooks are registered in a network
     // namespace only when a rule needs it (state, conntrack, connmark, connlimit, NAT and CT
     // targets). Without it packets carry no connection, and nat chains see nothing.
@@ -145,11 +147,7 @@ private:
     const Ruleset& rs_;
     const Host& host_;
     const IpsetRegistry* ipsets_;
-    LinearEngine engine_;
-    std::unique_ptr<CompiledEngine> compiled_;  // when asked for
-    WalkResult walk(std::size_t table, Hook hook, Packet& p, EngineState& st, std::vector<RuleVisit>* visits) const {
-        return compiled_ ? compiled_->run(table, hook, p, st, visits) : engine_.run(table, hook, p, st, visits);
-    }
+    std::shared_ptr<const Classifier> engine_;
     int table_index_[5];  // raw, mangle, nat, filter, security -> index in rs_ or -1
     bool conntrack_active_ = false;
 };
