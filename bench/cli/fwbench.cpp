@@ -123,7 +123,8 @@ int run_explain(const SourceOptions& o, const std::vector<std::string>& packets,
         while (source.rx_burst(&m, 1) == 1) {
             std::uint64_t index = packet_meta(m).index;
             bool wanted = std::find(indexes.begin(), indexes.end(), index) != indexes.end();
-            AnalyzedPacket rp = replay.feed(frame_view(m, scratch), wanted);
+            AnalyzedPacket rp;
+            replay.feed(frame_view(m, scratch), rp, wanted);
             rte_pktmbuf_free(m);
             if (wanted) texts[index] = describe_replayed(path, rp);
             if (index >= last) break;

@@ -105,7 +105,7 @@ bool LinearEngine::rule_matches(const Rule& r, const Packet& p, Hook hook, Engin
 }
 
 WalkResult LinearEngine::run(std::size_t table_index, Hook hook, Packet& p, EngineState& st, std::vector<RuleVisit>* visits) const {
-    std::vector<detail::Frame> stack;
+    detail::InlineStack<32> stack;
     const Table& t = rs_.tables.at(table_index);
     int base = t.find_chain(hook_chain_name(hook));
     if (base >= 0 && !t.chains[static_cast<std::size_t>(base)].builtin) base = -1;

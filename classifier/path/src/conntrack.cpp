@@ -142,14 +142,30 @@ ConnTuple invert(const ConnTuple& t) {
     return r;
 }
 
-std::optional<ConnTuple> Conntrack::tuple_of(const Packet& p, std::string& why_not) const {
+std::string ct_invalid_text(const CtAttachment& ct) {
+    switch (ct.invalid) {
+        case CtInvalid::none: return "";
+        case CtInvalid::fragment: return "non-first fragment (defragmentation is not modelled)";
+        case CtInvalid::truncated: return "truncated transport header";
+        case CtInvalid::tcp_flags: return "invalid TCP flag combination";
+        case CtInvalid::tcp_not_first: return "not a valid first packet of a TCP connection";
+        case CtInvalid::tcp_loose_off: return "mid-stream packet with nf_conntrack_tcp_loose=0";
+        case CtInvalid::tcp_transition: return std::string("invalid TCP transition from ") + tcp_ct_state_name(ct.tcp_from);
+        case CtInvalid::icmp_cannot_start: return "ICMP type " + std::to_string(ct.icmp_type) + " cannot start a connection";
+        case CtInvalid::icmp_error_no_quote: return "ICMP error without a quoted header";
+        case CtInvalid::icmp_error_untracked: return "ICMP error about an untracked flow";
+    }
+    return "?";
+}
+
+std::optional<ConnTuple> Conntrack::tuple_of(const Packet& p, CtInvalid& why_not) const {
     ConnTuple t;
     t.family = p.family;
     t.src = p.src;
     t.dst = p.dst;
     t.proto = p.proto;
     if (p.fragment) {
-        why_not = "non-first fragment (defragmentation is not modelled)";
+        why_not = CtInvalid::fragment;
         return std::nullopt;
     }
     switch (p.proto) {
@@ -159,7 +175,7 @@ std::optional<ConnTuple> Conntrack::tuple_of(const Packet& p, std::string& why_n
         case proto::sctp:
         case proto::dccp:
             if (!p.l4_present) {
-                why_not = "truncated transport header";
+                why_not = CtInvalid::truncated;
                 return std::nullopt;
             }
             t.sport = p.sport;
@@ -197,11 +213,11 @@ void Conntrack::set_timeout(Connection& c, std::uint64_t now_ns) const {
     c.expires_ns = now_ns + t;
 }
 
-bool Conntrack::track(Connection& c, CtDir dir, const Packet& p, bool is_new, std::string& why_invalid) {
+bool Conntrack::track(Connection& c, CtDir dir, const Packet& p, bool is_new, CtAttachment& at) {
     switch (c.orig.proto) {
         case proto::tcp: {
             if (!tcp_flags_valid(p.tcp_flags)) {
-                why_invalid = "invalid TCP flag combination";
+                at.invalid = CtInvalid::tcp_flags;
                 return false;
             }
             int d = dir == CtDir::original ? 0 : 1;
@@ -212,18 +228,19 @@ bool Conntrack::track(Connection& c, CtDir dir, const Packet& p, bool is_new, st
                 // tcp_new: only the states a first packet may open.
                 next = tcp_table[0][idx][sNO];
                 if (next == sIV) {
-                    why_invalid = "not a valid first packet of a TCP connection";
+                    at.invalid = CtInvalid::tcp_not_first;
                     return false;
                 }
                 if (next == sES && !opt_.tcp_loose) {
-                    why_invalid = "mid-stream packet with nf_conntrack_tcp_loose=0";
+                    at.invalid = CtInvalid::tcp_loose_off;
                     return false;
                 }
                 c.tcp = static_cast<TcpCtState>(next);
                 return true;
             }
             if (next == sIV) {
-                why_invalid = std::string("invalid TCP transition from ") + tcp_ct_state_name(c.tcp);
+                at.invalid = CtInvalid::tcp_transition;
+                at.tcp_from = c.tcp;
                 return false;
             }
             if (next == sIG) return true;  // tracked, state unchanged (tcp_packet returns NF_ACCEPT)
@@ -236,7 +253,8 @@ bool Conntrack::track(Connection& c, CtDir dir, const Packet& p, bool is_new, st
         case proto::icmpv6: {
             bool v6 = c.orig.proto == proto::icmpv6;
             if (is_new && !icmp_is_request(p.icmp_type, v6)) {
-                why_invalid = "ICMP type " + std::to_string(p.icmp_type) + " cannot start a connection";
+                at.invalid = CtInvalid::icmp_cannot_start;
+                at.icmp_type = p.icmp_type;
                 return false;
             }
             return true;
@@ -251,12 +269,11 @@ bool Conntrack::track(Connection& c, CtDir dir, const Packet& p, bool is_new, st
 CtAttachment Conntrack::classify(const Packet& p) {
     expire(p.timestamp_ns);
     CtAttachment at;
-    std::string why;
     bool icmp = p.proto == proto::icmp || p.proto == proto::icmpv6;
     if (icmp && icmp_is_error(p.icmp_type, p.proto == proto::icmpv6)) {
         // icmp_error: an error about a tracked flow is RELATED to it; otherwise INVALID.
         if (!p.icmp_quoted.present) {
-            at.invalid_reason = "ICMP error without a quoted header";
+            at.invalid = CtInvalid::icmp_error_no_quote;
             return at;
         }
         ConnTuple quoted{p.family, p.icmp_quoted.src, p.icmp_quoted.dst, p.icmp_quoted.proto, p.icmp_quoted.sport, p.icmp_quoted.dport};
@@ -264,7 +281,7 @@ CtAttachment Conntrack::classify(const Packet& p) {
         // is the direction this error travels in (and holds under NAT too).
         auto it = by_tuple_.find(invert(quoted));
         if (it == by_tuple_.end()) {
-            at.invalid_reason = "ICMP error about an untracked flow";
+            at.invalid = CtInvalid::icmp_error_untracked;
             return at;
         }
         at.conn = it->second.first;
@@ -272,11 +289,8 @@ CtAttachment Conntrack::classify(const Packet& p) {
         at.state = CtState::related;
         return at;
     }
-    auto tuple = tuple_of(p, why);
-    if (!tuple) {
-        at.invalid_reason = why;
-        return at;
-    }
+    auto tuple = tuple_of(p, at.invalid);
+    if (!tuple) return at;
     auto it = by_tuple_.find(*tuple);
     if (it != by_tuple_.end() && it->second.first->expires_ns < p.timestamp_ns) {
         // Timed out since the last scan: gone for the kernel too.
@@ -288,7 +302,7 @@ CtAttachment Conntrack::classify(const Packet& p) {
     if (it != by_tuple_.end()) {
         auto conn = it->second.first;
         CtDir dir = it->second.second;
-        if (!track(*conn, dir, p, false, at.invalid_reason)) return at;
+        if (!track(*conn, dir, p, false, at)) return at;
         if (dir == CtDir::reply) conn->status |= ct_status::seen_reply;
         set_timeout(*conn, p.timestamp_ns);
         at.conn = conn;
@@ -296,11 +310,11 @@ CtAttachment Conntrack::classify(const Packet& p) {
         at.state = dir == CtDir::reply || (conn->status & ct_status::seen_reply) ? CtState::established : CtState::new_;
         return at;
     }
-    auto conn = std::make_shared<Connection>();
+    auto conn = std::allocate_shared<Connection>(RecyclingAllocator<Connection>(pool_));
     conn->id = next_id_++;
     conn->orig = *tuple;
     conn->reply = invert(*tuple);
-    if (!track(*conn, CtDir::original, p, true, at.invalid_reason)) return at;
+    if (!track(*conn, CtDir::original, p, true, at)) return at;
     set_timeout(*conn, p.timestamp_ns);
     at.conn = conn;
     at.dir = CtDir::original;
@@ -310,10 +324,10 @@ CtAttachment Conntrack::classify(const Packet& p) {
 }
 
 bool Conntrack::seed_established(const Packet& p) {
-    std::string why;
+    CtInvalid why = CtInvalid::none;
     auto t = tuple_of(p, why);
     if (!t) return false;
-    auto conn = std::make_shared<Connection>();
+    auto conn = std::allocate_shared<Connection>(RecyclingAllocator<Connection>(pool_));
     conn->id = next_id_++;
     conn->orig = invert(*t);
     conn->reply = *t;

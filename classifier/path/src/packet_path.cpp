@@ -1,6 +1,7 @@
 #include "fwbench/packet_path.hpp"
 
 #include <array>
+#include <span>
 #include <stdexcept>
 
 #include "fwbench/linear_engine.hpp"
@@ -50,15 +51,19 @@ constexpr const char* table_names[] = {"raw", "mangle", "nat", "filter", "securi
 // Tables in priority order per hook (raw -300, mangle -150, nat dst -100, filter 0, security 50
 // under iptables-legacy but 150 under iptables-nft, nat src 100); conntrack (-200) sits after raw
 // in PREROUTING and OUTPUT. Only INPUT's order depends on the backend.
-std::vector<TableId> tables_for(Hook h, Backend backend) {
+std::span<const TableId> tables_for(Hook h, Backend backend) {
+    static constexpr TableId prerouting[] = {t_raw, t_mangle, t_nat};
+    static constexpr TableId input_nft[] = {t_mangle, t_filter, t_nat, t_security};
+    static constexpr TableId input_legacy[] = {t_mangle, t_filter, t_security, t_nat};
+    static constexpr TableId forward[] = {t_mangle, t_filter, t_security};
+    static constexpr TableId output[] = {t_raw, t_mangle, t_nat, t_filter, t_security};
+    static constexpr TableId postrouting[] = {t_mangle, t_nat};
     switch (h) {
-        case Hook::prerouting: return {t_raw, t_mangle, t_nat};
-        case Hook::input:
-            if (backend == Backend::nf_tables) return {t_mangle, t_filter, t_nat, t_security};
-            return {t_mangle, t_filter, t_security, t_nat};
-        case Hook::forward: return {t_mangle, t_filter, t_security};
-        case Hook::output: return {t_raw, t_mangle, t_nat, t_filter, t_security};
-        case Hook::postrouting: return {t_mangle, t_nat};
+        case Hook::prerouting: return prerouting;
+        case Hook::input: return backend == Backend::nf_tables ? std::span<const TableId>(input_nft) : std::span<const TableId>(input_legacy);
+        case Hook::forward: return forward;
+        case Hook::output: return output;
+        case Hook::postrouting: return postrouting;
     }
     return {};
 }
@@ -293,7 +298,7 @@ bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
                                                                              : "ESTABLISHED") +
                                            (c.ct.dir == CtDir::reply ? " (reply direction)" : ""));
                     });
-                else c.note_if([&] { return std::string("conntrack: INVALID (" + c.ct.invalid_reason + ")"); });
+                else c.note_if([&] { return std::string("conntrack: INVALID (" + ct_invalid_text(c.ct) + ")"); });
             }
             Conntrack::describe(c.ct, c.p);
         } else if (t == t_mangle && loopback_in && hook == Hook::prerouting) {

@@ -25,27 +25,65 @@ CaptureAnalysis::CaptureAnalysis(const PacketPath& path, PathState& st, CaptureA
 }
 
 void CaptureAnalysis::expire(std::uint64_t now) {
-    while (!predictions_.empty() && predictions_.front().timestamp_ns + opt_.prediction_window_ns < now) {
-        predictions_.pop_front();
-        ++unseen_;
+    while (size_ && ring_[head_].timestamp_ns + opt_.prediction_window_ns < now) {
+        if (!ring_[head_].seen) {
+            ++unseen_;
+            --pending_;
+        }
+        head_ = (head_ + 1) % ring_.size();
+        --size_;
     }
 }
 
-AnalyzedPacket CaptureAnalysis::feed(const CaptureRecord& rec, bool trace) {
-    const PacketMeta meta = make_packet_meta(rec.index, rec.timestamp_ns, rec.origlen, rec.link_type, rec.direction, rec.iface);
-    return feed(FrameView{&meta, rec.frame.data(), rec.frame.size()}, trace);
+void CaptureAnalysis::predict(const Prediction& p) {
+    if (size_ == ring_.size()) {  // full: double it, oldest first
+        std::vector<Prediction> bigger;
+        bigger.reserve(std::max<std::size_t>(64, ring_.size() * 2));
+        for (std::size_t i = 0; i < size_; ++i) bigger.push_back(ring_[(head_ + i) % ring_.size()]);
+        bigger.resize(bigger.capacity());
+        ring_ = std::move(bigger);
+        head_ = 0;
+    }
+    ring_[(head_ + size_) % ring_.size()] = p;
+    ++size_;
+    ++pending_;
 }
 
-AnalyzedPacket CaptureAnalysis::feed(const FrameView& frame, bool trace) {
+const CaptureAnalysis::Prediction* CaptureAnalysis::match_copy(std::string_view iface, const Packet& p) {
+    for (std::size_t i = 0; i < size_; ++i) {
+        Prediction& it = ring_[(head_ + i) % ring_.size()];
+        if (!it.seen && it.out.view() == iface && it.src == p.src && it.dst == p.dst && it.proto == p.proto && it.ttl == p.ttl && it.sport == p.sport &&
+            it.dport == p.dport) {
+            it.seen = true;
+            --pending_;
+            return &it;
+        }
+    }
+    return nullptr;
+}
+
+void CaptureAnalysis::feed(const CaptureRecord& rec, AnalyzedPacket& out, bool trace) {
+    const PacketMeta meta = make_packet_meta(rec.index, rec.timestamp_ns, rec.origlen, rec.link_type, rec.direction, rec.iface);
+    feed(FrameView{&meta, rec.frame.data(), rec.frame.size()}, out, trace);
+}
+
+void CaptureAnalysis::feed(const FrameView& frame, AnalyzedPacket& out, bool trace) {
     const PacketMeta& meta = *frame.meta;
     LinkInfo link = decode_link(meta.link_type, frame.data, frame.caplen);
-    AnalyzedPacket out;
+    // Every field is set below or keeps its reset value; strings and the result keep their storage.
     out.index = meta.index;
+    out.origin = CaptureOrigin::skipped;
+    out.direction = Direction::unknown;
+    out.reason.clear();
+    out.copy_of = 0;
+    out.path_origin = Origin::wire;
+    out.path_ns = 0;
+    out.result.reset();
     expire(meta.timestamp_ns);
     const Host& host = path_.host();
 
     // Which interface.
-    std::string iface(meta.iface);
+    std::string_view iface(meta.iface);
     if (iface.empty() && link.ifindex >= 0)
         for (const auto& itf : host.interfaces())
             if (itf.index == link.ifindex) iface = itf.name;
@@ -60,23 +98,22 @@ AnalyzedPacket CaptureAnalysis::feed(const FrameView& frame, bool trace) {
     out.iface = iface;
 
     if (!link.problem.empty()) {
-        out.origin = CaptureOrigin::skipped;
         out.reason = link.problem;
-        return out;
+        return;
     }
     if (link.ethertype == 0x86dd) {
-        out.origin = CaptureOrigin::skipped;
         out.reason = "ipv6_not_modelled";
-        return out;
+        return;
     }
     std::size_t wire = meta.origlen > link.l3_offset ? meta.origlen - link.l3_offset : 0;
     ParsedDatagram d = parse_ipv4(frame.data + link.l3_offset, frame.caplen - link.l3_offset, wire);
     if (d.error != Malformation::none) {
         out.origin = CaptureOrigin::malformed;
         out.reason = malformation_name(d.error);
-        return out;
+        return;
     }
-    Packet p = d.packet;
+    Packet& p = out.input;
+    p = d.packet;
     p.timestamp_ns = meta.timestamp_ns;
     if (link.pkttype && *link.pkttype != PktType::outgoing) p.pkttype = *link.pkttype;
     if (link.src_mac) {
@@ -96,9 +133,8 @@ AnalyzedPacket CaptureAnalysis::feed(const FrameView& frame, bool trace) {
     Origin origin;
     if (iface == "lo" || (itf && itf->loopback)) {
         if (dir == Direction::outbound) {
-            out.origin = CaptureOrigin::skipped;
             out.reason = "lo_outgoing_copy";
-            return out;
+            return;
         }
         origin = Origin::local;
         out.origin = CaptureOrigin::local;
@@ -107,30 +143,24 @@ AnalyzedPacket CaptureAnalysis::feed(const FrameView& frame, bool trace) {
         out.origin = CaptureOrigin::wire;
         p.in = IfaceName(iface);
     } else {
-        for (auto it = predictions_.begin(); it != predictions_.end(); ++it) {
-            if (it->out == iface && it->src == p.src && it->dst == p.dst && it->proto == p.proto && it->ttl == p.ttl && it->sport == p.sport &&
-                it->dport == p.dport) {
-                out.origin = CaptureOrigin::forwarded_copy;
-                out.copy_of = it->index;
-                predictions_.erase(it);
-                return out;
-            }
+        if (const Prediction* copy = match_copy(iface, p)) {
+            out.origin = CaptureOrigin::forwarded_copy;
+            out.copy_of = copy->index;
+            return;
         }
         origin = Origin::local;
         out.origin = CaptureOrigin::local;
     }
     p.has_mac = p.has_mac && origin == Origin::wire;
 
-    out.input = p;
     out.path_origin = origin;
     auto start = std::chrono::steady_clock::now();
-    out.result = path_.process(p, origin, st_, trace);
+    path_.process(p, origin, st_, out.result, trace);
     out.path_ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count());
     if (out.result.fate == Fate::forwarded && opt_.predict_copies) {
         const Packet& f = out.result.final_packet;
-        predictions_.push_back({meta.index, meta.timestamp_ns, out.result.out_iface, f.src, f.dst, f.proto, f.ttl, f.sport, f.dport});
+        predict({meta.index, meta.timestamp_ns, IfaceName(std::string_view(out.result.out_iface)), f.src, f.dst, f.proto, f.ttl, f.sport, f.dport, false});
     }
-    return out;
 }
 
 }  // namespace fwbench

@@ -114,7 +114,8 @@ struct Worker {
     std::unique_ptr<CaptureAnalysis> replay;
     rte_ring* ring = nullptr;  // packets handed to this worker (not worker 0)
     std::uint64_t fates[6] = {};
-    std::map<std::string, std::uint64_t> not_processed;
+    std::map<std::string, std::uint64_t, std::less<>> not_processed;  // looked up by name without a temporary string
+    AnalyzedPacket analyzed;  // reused for every frame: no allocation per packet
     std::uint64_t forwarded_without_port = 0, rewrite_failed = 0, processed = 0, dropped = 0;
     std::vector<std::uint64_t> tx, tx_failed;  // per port
     std::vector<std::uint8_t> scratch;
@@ -164,10 +165,14 @@ bool send_one(Shared& sh, Worker& w, std::size_t port, rte_mbuf* m) {
 void process(Shared& sh, Worker& w, rte_mbuf* m) {
     auto& ports = *sh.ports;
     const PortRunOptions& opt = *sh.opt;
-    AnalyzedPacket rp = w.replay->feed(frame_view(m, w.scratch), false);
+    AnalyzedPacket& rp = w.analyzed;
+    w.replay->feed(frame_view(m, w.scratch), rp, false);
     ++w.processed;
     if (rp.origin != CaptureOrigin::wire && rp.origin != CaptureOrigin::local) {
-        ++w.not_processed[rp.reason.empty() ? capture_origin_name(rp.origin) : rp.reason];
+        const std::string_view why = rp.reason.empty() ? std::string_view(capture_origin_name(rp.origin)) : std::string_view(rp.reason);
+        auto it = w.not_processed.find(why);
+        if (it == w.not_processed.end()) it = w.not_processed.emplace(std::string(why), 0).first;
+        ++it->second;
         rte_pktmbuf_free(m);
         return;
     }

@@ -5,8 +5,9 @@
 // says i itself) and how they test it (`matches(chain, i, rule)`).
 //
 // `base` is the built-in chain of the hook in `t`, or -1 when the table has none.
-// `Stack` holds the return points of jumps: a std::vector for the linear engine, a fixed array
-// for the compiled one (its walk must not allocate).
+// `Stack` holds the return points of jumps: InlineStack for the linear engine (no allocation
+// unless jumps nest deeper than its inline frames), a fixed array for the compiled one (which
+// refuses deeper rulesets at construction).
 
 #include <vector>
 
@@ -17,6 +18,29 @@ namespace fwbench::detail {
 struct Frame {
     int chain;
     std::size_t next;
+};
+
+// Return points kept inline up to `inline_frames` deep, on the heap beyond: any depth walks, and
+// ordinary rulesets never allocate.
+template <std::size_t inline_frames>
+class InlineStack {
+public:
+    bool empty() const { return size_ == 0; }
+    void push_back(const Frame& f) {
+        if (size_ < inline_frames) frames_[size_] = f;
+        else spill_.push_back(f);
+        ++size_;
+    }
+    const Frame& back() const { return size_ <= inline_frames ? frames_[size_ - 1] : spill_.back(); }
+    void pop_back() {
+        if (size_ > inline_frames) spill_.pop_back();
+        --size_;
+    }
+
+private:
+    Frame frames_[inline_frames];  // not cleared: only pushed frames are read
+    std::vector<Frame> spill_;
+    std::size_t size_ = 0;
 };
 
 // Effects of the targets that let the walk continue.

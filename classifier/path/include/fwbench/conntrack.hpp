@@ -14,6 +14,7 @@
 // zones.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "fwbench/packet.hpp"
+#include "fwbench/recycling_allocator.hpp"
 
 namespace fwbench {
 
@@ -51,14 +53,31 @@ struct Connection {
     bool nat_src_done = false, nat_dst_done = false;  // nf_nat_initialized per manip type
 };
 
+// Why conntrack found a packet INVALID (ct_invalid_text says it in words, for explain).
+enum class CtInvalid : std::uint8_t {
+    none,
+    fragment,  // a non-first fragment (defragmentation is not modelled)
+    truncated,  // no transport header to read ports from
+    tcp_flags,  // an invalid TCP flag combination
+    tcp_not_first,  // not a valid first packet of a TCP connection
+    tcp_loose_off,  // mid-stream packet with nf_conntrack_tcp_loose=0
+    tcp_transition,  // no transition from the connection's TCP state (CtAttachment::tcp_from)
+    icmp_cannot_start,  // an ICMP type that is not a request (CtAttachment::icmp_type)
+    icmp_error_no_quote,
+    icmp_error_untracked,
+};
+
 // What conntrack decided for one packet (skb->_nfct and ctinfo).
 struct CtAttachment {
     std::shared_ptr<Connection> conn;  // null: INVALID or UNTRACKED
     CtState state = CtState::invalid;
     CtDir dir = CtDir::original;
     bool is_new = false;  // created by this packet (unconfirmed)
-    std::string invalid_reason;  // why INVALID, for explain
+    CtInvalid invalid = CtInvalid::none;  // why INVALID, for explain
+    TcpCtState tcp_from = TcpCtState::none;  // tcp_transition: the state it came from
+    std::uint8_t icmp_type = 0;  // icmp_cannot_start: the type
 };
+std::string ct_invalid_text(const CtAttachment& ct);
 
 struct ConntrackOptions {
     bool tcp_loose = true;
@@ -85,13 +104,18 @@ public:
     std::vector<std::shared_ptr<Connection>> connections() const;
 
 private:
-    std::optional<ConnTuple> tuple_of(const Packet& p, std::string& why_not) const;
+    std::optional<ConnTuple> tuple_of(const Packet& p, CtInvalid& why_not) const;
     void expire(std::uint64_t now_ns);
-    bool track(Connection& c, CtDir dir, const Packet& p, bool is_new, std::string& why_invalid);
+    bool track(Connection& c, CtDir dir, const Packet& p, bool is_new, CtAttachment& at);
     void set_timeout(Connection& c, std::uint64_t now_ns) const;
 
+    using Entry = std::pair<const ConnTuple, std::pair<std::shared_ptr<Connection>, CtDir>>;
     ConntrackOptions opt_;
-    std::unordered_map<ConnTuple, std::pair<std::shared_ptr<Connection>, CtDir>, ConnTupleHash> by_tuple_;
+    // Connections and the table's nodes come from one pool: once the number of connections
+    // stops growing, creating and expiring them allocates nothing.
+    std::shared_ptr<BlockPool> pool_ = std::make_shared<BlockPool>();
+    std::unordered_map<ConnTuple, std::pair<std::shared_ptr<Connection>, CtDir>, ConnTupleHash, std::equal_to<ConnTuple>, RecyclingAllocator<Entry>>
+        by_tuple_{16, ConnTupleHash{}, std::equal_to<ConnTuple>{}, RecyclingAllocator<Entry>(pool_)};
     std::uint64_t next_id_ = 1;
     std::uint64_t next_expiry_scan_ns_ = 0;  // expiry is checked at most once per second of capture time
 };

@@ -17,9 +17,10 @@
 // reasons and not processed.
 
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "fwbench/capture.hpp"
 #include "fwbench/packet_codec.hpp"
@@ -57,30 +58,50 @@ class CaptureAnalysis {
 public:
     CaptureAnalysis(const PacketPath& path, PathState& st, CaptureAnalysisOptions opt);
 
-    // Throws std::runtime_error when the packet's interface cannot be known.
-    AnalyzedPacket feed(const FrameView& frame, bool trace);
-    AnalyzedPacket feed(const FrameView& frame) { return feed(frame, opt_.trace); }
+    // One frame into `out`, whose storage is reused: after warm-up a loop over frames allocates
+    // nothing (tracing off). Throws std::runtime_error when the packet's interface cannot be known.
+    void feed(const FrameView& frame, AnalyzedPacket& out, bool trace);
+    void feed(const FrameView& frame, AnalyzedPacket& out) { feed(frame, out, opt_.trace); }
     // The same for a record read directly from a file (tests, tools without DPDK).
-    AnalyzedPacket feed(const CaptureRecord& rec) { return feed(rec, opt_.trace); }
-    AnalyzedPacket feed(const CaptureRecord& rec, bool trace);
+    void feed(const CaptureRecord& rec, AnalyzedPacket& out) { feed(rec, out, opt_.trace); }
+    void feed(const CaptureRecord& rec, AnalyzedPacket& out, bool trace);
+    // Conveniences returning a fresh result (one allocation or more per call).
+    AnalyzedPacket feed(const FrameView& frame) { return fed(frame, opt_.trace); }
+    AnalyzedPacket feed(const CaptureRecord& rec) { return fed(rec, opt_.trace); }
+    AnalyzedPacket feed(const CaptureRecord& rec, bool trace) { return fed(rec, trace); }
 
     // Forwarded packets whose outbound copy never appeared (within the window / by the end).
-    std::uint64_t unseen_predicted_copies() const { return unseen_ + predictions_.size(); }
+    std::uint64_t unseen_predicted_copies() const { return unseen_ + pending_; }
 
 private:
+    // The outbound copy a forwarded packet should leave as (after NAT and TTL - 1).
     struct Prediction {
         std::uint64_t index, timestamp_ns;
-        std::string out;
+        IfaceName out;
         IpAddr src, dst;
         std::uint8_t proto, ttl;
         std::uint16_t sport, dport;
+        bool seen;  // its copy was found: skipped when it reaches the front
     };
+    template <class Frame>
+    AnalyzedPacket fed(const Frame& frame, bool trace) {
+        AnalyzedPacket out;
+        feed(frame, out, trace);
+        return out;
+    }
     void expire(std::uint64_t now);
+    void predict(const Prediction& p);
+    // Finds and marks the pending prediction this outbound packet is the copy of.
+    const Prediction* match_copy(std::string_view iface, const Packet& p);
 
     const PacketPath& path_;
     PathState& st_;
     CaptureAnalysisOptions opt_;
-    std::deque<Prediction> predictions_;
+    // Predictions in arrival order, a ring (head_, size_) that grows only when full: capture
+    // order is timestamp order, so the oldest expire first.
+    std::vector<Prediction> ring_;
+    std::size_t head_ = 0, size_ = 0;
+    std::uint64_t pending_ = 0;  // in the ring and not yet seen
     std::uint64_t unseen_ = 0;
 };
 
