@@ -622,14 +622,14 @@ TEST(KernelOracleRouterWorkload, ForwardedDatagramsEqualTheKernelsByteForByte) {
         }
         const std::string what = "capture packet " + std::to_string(rec.index) + " (" +
                                  format_packet_description(rp.input, rp.path_origin == Origin::local) + "), fwbench: " + fate_name(fate) + " " +
-                                 rp.result.out_iface;
+                                 std::string(rp.result.out_iface.view());
         if (!leaves) {
             ASSERT_TRUE(left.empty()) << what << ": the kernel sent " << left.size() << " frames out of " << left[0].iface;
             ++silent;
             continue;
         }
         ASSERT_EQ(left.size(), 1u) << what;
-        EXPECT_EQ(left[0].iface, rp.result.out_iface) << what;
+        EXPECT_EQ(left[0].iface, rp.result.out_iface.view()) << what;
         std::vector<std::uint8_t> kernel_l3(left[0].frame.begin() + 14, left[0].frame.end());
         if (fate == Fate::forwarded) {
             std::vector<std::uint8_t> want = build_ipv4(rp.input);

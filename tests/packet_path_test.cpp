@@ -63,9 +63,10 @@ TEST_P(PathFixture, FatesAndCounters) {
             }
             std::string story;
             for (const auto& item : r.trace)
-                story += "\n    " + (item.walk >= 0 ? "[walk " + r.walks[static_cast<std::size_t>(item.walk)].table_name + " " +
-                                                          hook_chain_name(r.walks[static_cast<std::size_t>(item.walk)].hook) + "]"
-                                                    : item.text);
+                story +=
+                    "\n    " + (item.kind == PathEventKind::walk ? std::string("[walk ") + r.walks[static_cast<std::size_t>(item.walk)].table_name +
+                                                                       " " + hook_chain_name(r.walks[static_cast<std::size_t>(item.walk)].hook) + "]"
+                                                                 : describe_event(item, r.detail, host));
             EXPECT_EQ(got, want) << "packet " << i << ": " << text << story;
         }
 
@@ -181,6 +182,122 @@ TEST(PacketPathBackends, BackendFromTheGeneratedByLine) {
         Ruleset rs = parse_ruleset(std::string(c.header) + "*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n", {});
         EXPECT_EQ(rs.backend, c.want) << c.header << rs.backend_reason;
         EXPECT_FALSE(rs.backend_reason.empty());
+    }
+}
+
+}  // namespace
+}  // namespace fwbench
+
+namespace fwbench {
+namespace {
+
+// The path records typed events; explain's words come from describe_event and drop_detail_text.
+// Each case: a packet through the router (ip_forward on, a port forward to 192.0.2.10:80,
+// MASQUERADE out of wan1) and the story explain tells, walks left out. Written from the kernel's
+// order of events (PREROUTING with conntrack, routing, FORWARD, POSTROUTING, confirmation).
+struct StoryCase {
+    const char* packet;
+    Origin origin;
+    const char* story;  // the events' sentences, one per line (a nat chain walked is a walk, not a sentence)
+};
+
+// clang-format off
+const StoryCase story_cases[] = {
+    {"tcp 198.51.100.7:40000 > 203.0.113.1:8080 in=wan1 flags=S", Origin::wire,
+     "arrived on wan1 from the wire\n"
+     "conntrack: new connection 6 198.51.100.7:40000 > 203.0.113.1:8080, packet is NEW\n"
+     "DNAT binding: replies expected as 6 192.0.2.10:80 > 198.51.100.7:40000\n"
+     "NAT PREROUTING: destination 203.0.113.1:8080 -> 192.0.2.10:80\n"
+     "routing (input): forward 192.0.2.10 via lan0 (table main)\n"
+     "conntrack: connection confirmed\n"
+     "forwarded out of lan0\n"},
+    {"udp 192.0.2.7:5000 > 198.51.100.9:53 in=lan0", Origin::wire,
+     "arrived on lan0 from the wire\n"
+     "conntrack: new connection 17 192.0.2.7:5000 > 198.51.100.9:53, packet is NEW\n"
+     "routing (input): forward 198.51.100.9 via wan1 gateway 203.0.113.254 (table main)\n"
+     "SNAT binding: replies expected as 17 198.51.100.9:53 > 203.0.113.1:5000\n"
+     "NAT POSTROUTING: source 192.0.2.7:5000 -> 203.0.113.1:5000\n"
+     "conntrack: connection confirmed\n"
+     "forwarded out of wan1\n"},
+    {"udp 198.51.100.7:1 > 127.0.0.1:53 in=wan1", Origin::wire,
+     "arrived on wan1 from the wire\n"
+     "conntrack: new connection 17 198.51.100.7:1 > 127.0.0.1:53, packet is NEW\n"
+     "routing (input): dropped, martian destination 127.0.0.1 on wan1 (127.0.0.0/8 from the wire, route_localnet=0)\n"},
+    {"udp 192.0.2.7:5000 > 198.51.100.200:53 in=lan0", Origin::wire,
+     "arrived on lan0 from the wire\n"
+     "conntrack: new connection 17 192.0.2.7:5000 > 198.51.100.200:53, packet is NEW\n"
+     "routing (input): dropped, blackhole route for 198.51.100.200\n"},
+    {"udp 192.0.2.7:5000 > 198.51.100.9:53 in=lan0 ttl=1", Origin::wire,
+     "arrived on lan0 from the wire\n"
+     "conntrack: new connection 17 192.0.2.7:5000 > 198.51.100.9:53, packet is NEW\n"
+     "routing (input): forward 198.51.100.9 via wan1 gateway 203.0.113.254 (table main)\n"
+     "forwarding: dropped, TTL 1 would expire in forwarding\n"},
+    {"tcp 198.51.100.7:40000 > 203.0.113.1:22 in=wan1 flags=A", Origin::wire,
+     "arrived on wan1 from the wire\n"
+     "conntrack: new connection 6 198.51.100.7:40000 > 203.0.113.1:22, packet is NEW\n"
+     "routing (input): 203.0.113.1 is local (table local): local delivery, in wan1\n"
+     "conntrack: connection confirmed\n"},
+    {"udp 0.0.0.0:5000 > 203.0.113.1:53", Origin::local,
+     "routing (output): 203.0.113.1 is local (table local, route dev wan1): sent over lo, whatever device holds the address\n"
+     "conntrack: new connection 17 203.0.113.1:5000 > 203.0.113.1:53, packet is NEW\n"
+     "conntrack: connection confirmed\n"
+     "looped back: arrives on lo\n"
+     "conntrack: entry carried over from OUTPUT (looped back over lo)\n"
+     "nat PREROUTING: not traversed (the connection's destination mapping is already set up)\n"
+     "routing (input): route kept from output: local delivery, in lo\n"
+     "nat INPUT: not traversed (the connection's source mapping is already set up)\n"},
+    {"udp 10.0.0.1:1 > 203.0.113.1:53 in=eth9", Origin::wire, ""},  // no such interface: nothing happened to tell
+};
+// clang-format on
+
+TEST(PathStory, ExplainTellsTheEventsInTheKernelsOrder) {
+    std::string host_json = std::string("{\"addr\":") + test::router_addr + ",\"route\":" + test::router_routes + ",\"rule\":" + test::router_rules +
+                            ",\"sysctl\":{\"net.ipv4.ip_forward\":1}}";
+    Host host = Host::from_json(host_json, "router.json");
+    Ruleset rs = parse_ruleset(
+        "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
+        "-A PREROUTING -i wan1 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 192.0.2.10:80\n"
+        "-A POSTROUTING -o wan1 -j MASQUERADE\nCOMMIT\n",
+        {});
+    for (const auto& c : story_cases) {
+        SCOPED_TRACE(c.packet);
+        PacketPath path(rs, host);
+        PathState st(rs, EngineOptions{}, host.sysctl());
+        PathResult r = path.process(test::packet(c.packet), c.origin, st, true);
+        std::string story;
+        for (const auto& e : r.trace)
+            if (e.kind != PathEventKind::walk) story += describe_event(e, r.detail, host) + "\n";
+        EXPECT_EQ(story, c.story);
+    }
+    // Untraced, the same packet records no event at all.
+    PacketPath path(rs, host);
+    PathState st(rs, EngineOptions{}, host.sysctl());
+    EXPECT_TRUE(path.process(test::packet(story_cases[0].packet), Origin::wire, st, false).trace.empty());
+}
+
+// A drop's detail is typed; its words name what the check looked at.
+TEST(PathStory, DropDetailsNameWhatWasChecked) {
+    std::string host_json = std::string("{\"addr\":") + test::router_addr + ",\"route\":" + test::router_routes + ",\"rule\":" + test::router_rules +
+                            ",\"sysctl\":{\"net.ipv4.ip_forward\":0}}";
+    Host host = Host::from_json(host_json, "router.json");
+    Ruleset rs = parse_ruleset("*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n", {});
+    PacketPath path(rs, host);
+    PathState st(rs, EngineOptions{}, host.sysctl());
+    // clang-format off
+    const struct { const char* packet; Origin origin; DropReason reason; const char* words; } cases[] = {
+        {"udp 192.0.2.7:1 > 198.51.100.9:53 in=lan0", Origin::wire, DropReason::forwarding_disabled, "forwarding is off on lan0 (ip_forward=0)"},
+        {"udp 224.0.0.1:1 > 192.0.2.1:53 in=lan0", Origin::wire, DropReason::martian_source, "martian source 224.0.0.1 (multicast or broadcast source)"},
+        {"udp 203.0.113.1:1 > 203.0.113.1:53 in=wan1", Origin::wire, DropReason::martian_source, "martian source 203.0.113.1 on wan1 (one of this host's addresses, accept_local=0)"},
+        {"udp 10.0.0.1:1 > 192.0.2.1:53 in=eth9", Origin::wire, DropReason::unknown_interface, "interface 'eth9' is not in the host description"},
+        {"udp 127.0.0.5:1 > 198.51.100.9:53", Origin::local, DropReason::output_martian, "source 127.0.0.5 cannot leave through wan1"},
+    };
+    // clang-format on
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.packet);
+        PathResult r = path.process(test::packet(c.packet), c.origin, st);
+        EXPECT_EQ(r.fate, Fate::dropped);
+        EXPECT_EQ(r.reason, c.reason) << drop_reason_name(r.reason);
+        EXPECT_EQ(drop_detail_text(r.detail), c.words);
     }
 }
 

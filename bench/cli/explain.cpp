@@ -21,15 +21,15 @@ std::string format_explanation(const PacketPath& path, const PathResult& r, cons
     std::ostringstream os;
     os << "packet: " << description << (local ? "  (sent by a local socket)" : "  (from the wire)") << "\n";
     for (const auto& item : r.trace) {
-        if (item.walk < 0) {
-            os << "  " << item.text << "\n";
+        if (item.kind != PathEventKind::walk) {
+            os << "  " << describe_event(item, r.detail, path.host()) << "\n";
             continue;
         }
         const HookWalk& w = r.walks[static_cast<std::size_t>(item.walk)];
         const Table& t = rs.tables[w.table];
-        os << "  " << hook_chain_name(w.hook) << " / " << w.table_name << "   in=" << (w.in.empty() ? "-" : w.in)
-           << " out=" << (w.out.empty() ? "-" : w.out) << "   " << format_ip(w.seen.src) << ":" << w.seen.sport << " > " << format_ip(w.seen.dst)
-           << ":" << w.seen.dport;
+        os << "  " << hook_chain_name(w.hook) << " / " << w.table_name << "   in=" << (w.in.empty() ? std::string_view("-") : w.in.view())
+           << " out=" << (w.out.empty() ? std::string_view("-") : w.out.view()) << "   " << format_ip(w.seen.src) << ":" << w.seen.sport << " > "
+           << format_ip(w.seen.dst) << ":" << w.seen.dport;
         if (w.seen.mark) os << " mark=0x" << std::hex << w.seen.mark << std::dec;
         os << "\n";
         for (const auto& v : w.visits) {
@@ -59,10 +59,10 @@ std::string format_explanation(const PacketPath& path, const PathResult& r, cons
                 os << " by the policy of " << t.name << " " << hook_chain_name(w.hook);
             }
         } else if (r.reason != DropReason::none) {
-            os << " (" << drop_reason_name(r.reason) << ": " << r.reason_detail << ")";
+            os << " (" << drop_reason_name(r.reason) << ": " << drop_detail_text(r.detail) << ")";
         }
     } else if (!r.out_iface.empty() && r.fate != Fate::delivered) {
-        os << " out of " << r.out_iface;
+        os << " out of " << r.out_iface.view();
     }
     os << "\n";
     return os.str();

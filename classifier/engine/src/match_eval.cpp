@@ -288,14 +288,14 @@ bool eval_rt(const RtMatch& r, const Packet& p) {
 
 }  // namespace
 
-bool ip_header_matches(const IpHeaderSpec& ip, const Packet& p) {
-    if (ip.src && (ip.src->value.contains(p.src) == ip.src->negated)) return false;
-    if (ip.dst && (ip.dst->value.contains(p.dst) == ip.dst->negated)) return false;
-    if (ip.in && (ip.in->value.matches(p.in.view()) == ip.in->negated)) return false;
-    if (ip.out && (ip.out->value.matches(p.out.view()) == ip.out->negated)) return false;
-    if (ip.proto && ((p.proto == ip.proto->value) == ip.proto->negated)) return false;
-    if (ip.fragment && (p.fragment != *ip.fragment)) return false;
-    return true;
+IpMismatch ip_header_mismatch(const IpHeaderSpec& ip, const Packet& p) {
+    if (ip.src && (ip.src->value.contains(p.src) == ip.src->negated)) return IpMismatch::src;
+    if (ip.dst && (ip.dst->value.contains(p.dst) == ip.dst->negated)) return IpMismatch::dst;
+    if (ip.in && (ip.in->value.matches(p.in.view()) == ip.in->negated)) return IpMismatch::in;
+    if (ip.out && (ip.out->value.matches(p.out.view()) == ip.out->negated)) return IpMismatch::out;
+    if (ip.proto && ((p.proto == ip.proto->value) == ip.proto->negated)) return IpMismatch::proto;
+    if (ip.fragment && (p.fragment != *ip.fragment)) return IpMismatch::fragment;
+    return IpMismatch::none;
 }
 
 bool evaluate_match(const Match& m, const Packet& p, const MatchContext& ctx) {

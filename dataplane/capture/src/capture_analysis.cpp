@@ -52,8 +52,8 @@ void CaptureAnalysis::predict(const Prediction& p) {
 const CaptureAnalysis::Prediction* CaptureAnalysis::match_copy(std::string_view iface, const Packet& p) {
     for (std::size_t i = 0; i < size_; ++i) {
         Prediction& it = ring_[(head_ + i) % ring_.size()];
-        if (!it.seen && it.out.view() == iface && it.src == p.src && it.dst == p.dst && it.proto == p.proto && it.ttl == p.ttl && it.sport == p.sport &&
-            it.dport == p.dport) {
+        if (!it.seen && it.out.view() == iface && it.src == p.src && it.dst == p.dst && it.proto == p.proto && it.ttl == p.ttl &&
+            it.sport == p.sport && it.dport == p.dport) {
             it.seen = true;
             --pending_;
             return &it;
@@ -159,7 +159,7 @@ void CaptureAnalysis::feed(const FrameView& frame, AnalyzedPacket& out, bool tra
     out.path_ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count());
     if (out.result.fate == Fate::forwarded && opt_.predict_copies) {
         const Packet& f = out.result.final_packet;
-        predict({meta.index, meta.timestamp_ns, IfaceName(std::string_view(out.result.out_iface)), f.src, f.dst, f.proto, f.ttl, f.sport, f.dport, false});
+        predict({meta.index, meta.timestamp_ns, out.result.out_iface, f.src, f.dst, f.proto, f.ttl, f.sport, f.dport, false});
     }
 }
 

@@ -186,7 +186,7 @@ void process(Shared& sh, Worker& w, rte_mbuf* m) {
     if (fate == Fate::forwarded && opt.forward) {
         int out = -1;
         for (std::size_t q = 0; q < ports.size(); ++q)
-            if (ports[q].map.iface == rp.result.out_iface) out = static_cast<int>(q);
+            if (ports[q].map.iface == rp.result.out_iface.view()) out = static_cast<int>(q);
         if (out < 0) {
             ++w.forwarded_without_port;
             rte_pktmbuf_free(m);

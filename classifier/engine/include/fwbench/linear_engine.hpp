@@ -50,6 +50,10 @@ struct MatchContext {
     EngineState& state;
 };
 bool evaluate_match(const Match& m, const Packet& p, const MatchContext& ctx);
-bool ip_header_matches(const IpHeaderSpec& ip, const Packet& p);
+// The ipt_ip condition (-s -d -i -o -p -f) a packet fails first, in ip_packet_match's order, or
+// none: the one test the walk uses and explain words (PacketPath::why_not).
+enum class IpMismatch : std::uint8_t { none, src, dst, in, out, proto, fragment };
+IpMismatch ip_header_mismatch(const IpHeaderSpec& ip, const Packet& p);
+inline bool ip_header_matches(const IpHeaderSpec& ip, const Packet& p) { return ip_header_mismatch(ip, p) == IpMismatch::none; }
 
 }  // namespace fwbench

@@ -15,10 +15,17 @@
 //    its conntrack entry carried over and its route kept (no martian checks).
 //  - NAT chains see only the first packet of a connection; later packets, both directions, get
 //    the connection's mapping. Conntrack confirms at the last hook; an earlier drop leaves nothing.
-//  - Drops outside netfilter get named reasons (DropReason).
+//  - Drops outside netfilter get named reasons (DropReason) and a typed detail (DropDetail).
+//
+// Files: packet_path.cpp (hooks, tables, conntrack's place), routing.cpp (input and output
+// routing, martians, rp_filter), nat.cpp (bindings and rewriting), path_trace.cpp (the words).
 //
 // State: a PathState holds the counters, the stateful matches and the connection table of one
-// run; the Ruleset and Host are shared and immutable.
+// run; the Ruleset, the Host and the engine are shared and immutable.
+//
+// Costs: with tracing off and a reused PathResult, process() allocates nothing once its state
+// has warmed up (tests/allocation_test.cpp counts): no text is built, events are only recorded
+// when tracing, and conntrack recycles its entries.
 
 #include <cstdint>
 #include <memory>
@@ -28,7 +35,7 @@
 #include "fwbench/classifier.hpp"
 #include "fwbench/conntrack.hpp"
 #include "fwbench/host.hpp"
-#include "fwbench/linear_engine.hpp"
+#include "fwbench/path_trace.hpp"
 
 namespace fwbench {
 
@@ -38,64 +45,39 @@ const char* origin_name(Origin o);
 enum class Fate : std::uint8_t { delivered, forwarded, sent, dropped, rejected, queued };
 const char* fate_name(Fate f);
 
-enum class DropReason : std::uint8_t {
-    none,
-    netfilter,  // a rule or a policy (see the decision)
-    martian_source,  // multicast/broadcast/zeronet/loopback/own address as source
-    martian_destination,  // loopback or zeronet destination from the wire
-    no_route,
-    forwarding_disabled,  // ip_forward / conf.DEV.forwarding off
-    route_blackhole,
-    route_unreachable,
-    route_prohibit,
-    rp_filter,  // reverse path check failed
-    ttl_exceeded,
-    output_martian,  // local packet with a 127/8 source leaving a non-loopback device
-    unknown_interface,  // arrived on an interface the host does not have
-    interface_down,  // arrived on an interface that is not up: a stopped device receives nothing
-    not_modelled,  // IPv6 and other paths fwbench does not model yet
-};
-const char* drop_reason_name(DropReason r);
-
 struct HookWalk {
     Hook hook;
     std::size_t table;  // index in the Ruleset
-    std::string table_name;
+    const char* table_name;
     WalkResult walk;
     std::vector<RuleVisit> visits;  // when tracing
-    std::string in, out;
+    IfaceName in, out;
     Packet seen;  // when tracing: the packet as this walk began
-};
-
-// One line of a packet's story, for explain: a routing/conntrack/NAT event, or a table walk.
-struct TraceItem {
-    std::string text;
-    int walk = -1;  // index into PathResult::walks when this item is a table walk
 };
 
 struct PathResult {
     Fate fate = Fate::dropped;
     DropReason reason = DropReason::none;
-    std::string reason_detail;
+    DropDetail detail;  // a drop outside netfilter: which check, about what (drop_detail_text)
     std::vector<HookWalk> walks;  // every table walk, in order
     std::vector<Hook> hooks;  // every hook the packet reached, in order (lo: twice the path)
-    std::vector<TraceItem> trace;  // routing/conntrack/NAT events and walks in order (explain)
+    std::vector<PathEvent> trace;  // when tracing: routing/conntrack/NAT events and walks in order
     Packet final_packet;  // as delivered or sent (after NAT, TTL)
     IpAddr source;  // local packets: the source address output routing chose
-    std::string out_iface;  // sent/forwarded through
+    IfaceName out_iface;  // sent/forwarded through
     CtState ct_state = CtState::untracked;
 
     // Back to a fresh result, keeping the vectors' storage (a replay loop reuses one result).
     void reset() {
         fate = Fate::dropped;
         reason = DropReason::none;
-        reason_detail.clear();
+        detail = DropDetail{};
         walks.clear();
         hooks.clear();
         trace.clear();
         final_packet = Packet{};
         source = IpAddr{};
-        out_iface.clear();
+        out_iface = IfaceName();
         ct_state = CtState::untracked;
     }
 };
@@ -119,9 +101,10 @@ public:
     // allocate a result per packet.
     void process(Packet p, Origin origin, PathState& st, PathResult& res, bool trace = false) const;
 
-    // Why a rule did not match a packet: its first condition that fails, in evaluation order,
-    // e.g. "-s 127.0.0.0/8: source 203.0.113.1 is not in 127.0.0.0/8". Stateful matches are not
-    // re-evaluated (that would change their state): they are named as the likely cause.
+    // Why a rule did not match a packet: its first condition that fails, in evaluation order
+    // (ip_header_mismatch, then the matches), e.g. "-s 127.0.0.0/8: source 203.0.113.1 is not in
+    // 127.0.0.0/8". Stateful matches are not re-evaluated (that would change their state): they
+    // are named as the likely cause.
     std::string why_not(const Rule& rule, const Packet& seen, Hook hook) const;
 
     const Ruleset& ruleset() const { return rs_; }
@@ -135,8 +118,10 @@ public:
 private:
     struct Ctx;
     bool run_hook(Ctx& c, Hook hook, bool loopback_in = false) const;
+    void track(Ctx& c, Hook hook) const;
+    const WalkResult& walk_table(Ctx& c, Hook hook, int table, const char* name, const IfaceName& in, const IfaceName& out) const;
     bool route_input(Ctx& c) const;
-    bool drop_at_routing(Ctx& c, const char* which, DropReason r, std::string detail) const;
+    bool drop_at_routing(Ctx& c, bool output, DropReason r, const DropDetail& detail) const;
     void loop_back_broadcast(Ctx& c) const;
     bool route_output(Ctx& c, bool reroute) const;
     bool reroute_if_changed(Ctx& c) const;

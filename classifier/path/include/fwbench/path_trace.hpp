@@ -1,0 +1,119 @@
+#pragma once
+// What the packet path tells explain: typed events, never text. The path records an event only
+// when tracing (a PathEvent holds no heap memory, so even a traced packet allocates only the
+// trace's storage); explain turns events into sentences (describe_event) and a drop's typed
+// detail into words (drop_detail_text). Rule walks are events too, pointing at
+// PathResult::walks.
+
+#include <cstdint>
+#include <string>
+
+#include "fwbench/conntrack.hpp"
+#include "fwbench/host.hpp"
+#include "fwbench/packet.hpp"
+
+namespace fwbench {
+
+enum class DropReason : std::uint8_t {
+    none,
+    netfilter,  // a rule or a policy (see the decision)
+    martian_source,  // multicast/broadcast/zeronet/loopback/own address as source
+    martian_destination,  // loopback or zeronet destination from the wire
+    no_route,
+    forwarding_disabled,  // ip_forward / conf.DEV.forwarding off
+    route_blackhole,
+    route_unreachable,
+    route_prohibit,
+    rp_filter,  // reverse path check failed
+    ttl_exceeded,
+    output_martian,  // local packet with a 127/8 source leaving a non-loopback device
+    unknown_interface,  // arrived on an interface the host does not have
+    interface_down,  // arrived on an interface that is not up: a stopped device receives nothing
+    not_modelled,  // IPv6 and other paths fwbench does not model yet
+};
+const char* drop_reason_name(DropReason r);
+
+// Which check dropped a packet outside netfilter, with what it was about. `addr` is the address
+// the check looked at (source or destination, per `why`), `dev` the interface.
+enum class DropWhy : std::uint8_t {
+    none,
+    ipv6_not_modelled,
+    unknown_interface,
+    interface_down,
+    ttl_expires,  // ttl
+    source_multicast_or_broadcast,  // addr = source
+    source_zero,
+    destination_zeronet,  // addr = destination
+    destination_loopback,  // addr = destination, dev
+    source_loopback,  // addr = source, dev
+    multicast_destination,
+    no_route_forwarding_off,  // addr = destination, dev
+    no_route,  // addr = destination
+    reverse_path,  // addr = source, dev
+    source_is_local,  // addr = source, dev (accept_local=0)
+    source_martian,  // addr = source, dev
+    forwarding_off,  // dev
+    error_route,  // route_type, addr = destination
+    route_type_not_unicast,  // route_type, addr = destination
+    source_cannot_leave,  // addr = source, dev
+};
+struct DropDetail {
+    DropWhy why = DropWhy::none;
+    IpAddr addr;
+    IfaceName dev;
+    RouteType route_type = RouteType::unicast;
+    std::uint8_t ttl = 0;
+};
+std::string drop_detail_text(const DropDetail& d);
+
+enum class PathEventKind : std::uint8_t {
+    walk,  // a table walk: `walk` indexes PathResult::walks
+    arrived,  // from the wire on `dev`
+    conntrack_inactive,
+    conntrack_untracked,  // NOTRACK in raw `hook`
+    conntrack_entry,  // `tuple` (the original), `ct_state`, `ct_dir`, `flag`: a new connection
+    conntrack_invalid,  // `invalid`, `tcp_from`, `icmp_type`
+    conntrack_carried_over,
+    conntrack_confirmed,
+    nat_not_traversed,  // `hook`; `flag`: the connection is established (else: no new connection)
+    nat_already_mapped,  // `hook`
+    nat_binding,  // `flag`: SNAT (else DNAT); `tuple`: the reply tuple expected
+    nat_port_taken,  // `port` -> `port2`
+    nat_rewrite,  // `hook`; `flag`: source (else destination); `addr`:`port` -> `addr2`:`port2`
+    masquerade_no_address,  // `dev`
+    routing_dropped,  // `flag`: output routing (else input); PathResult::detail says why
+    routing_local,  // input: `addr` (destination), `route`, `dev` (in)
+    routing_forward,  // input: `addr` (destination), `route`, `dev` (out)
+    routing_output,  // `flag`: rerouting; `addr` (destination), `route`, `dev` (out)
+    routing_output_by_source,  // `flag`: rerouting; `addr` (destination), `addr2` (source), `dev`
+    route_kept,  // looped back: the output route kept, local delivery on lo
+    forwarding_ttl,  // dropped: PathResult::detail
+    forwarded_out,  // `dev`
+    sent_out,  // `dev`
+    looped_back,
+    broadcast_copy,  // `dev`
+    broadcast_original,
+};
+
+struct PathEvent {
+    PathEventKind kind = PathEventKind::walk;
+    Hook hook = Hook::prerouting;
+    bool flag = false;
+    int walk = -1;
+    IfaceName dev;
+    IpAddr addr, addr2;
+    std::uint16_t port = 0, port2 = 0;
+    RouteResult route;
+    ConnTuple tuple;
+    CtState ct_state = CtState::invalid;
+    CtDir ct_dir = CtDir::original;
+    CtInvalid invalid = CtInvalid::none;
+    TcpCtState tcp_from = TcpCtState::none;
+    std::uint8_t icmp_type = 0;
+};
+
+// One event as a sentence ("routing (input): forward 203.0.113.9 via wan1 (table main)").
+// Walk events have no sentence of their own (explain prints the walk): empty.
+std::string describe_event(const PathEvent& e, const DropDetail& drop, const Host& host);
+
+}  // namespace fwbench

@@ -1,0 +1,55 @@
+#pragma once
+// What one packet carries through PacketPath::process, shared by the path's source files
+// (packet_path.cpp, routing.cpp, nat.cpp); not part of the floor's interface.
+
+#include "fwbench/packet_path.hpp"
+
+namespace fwbench {
+
+struct PacketPath::Ctx {
+    Packet p;
+    Origin origin;
+    PathState& st;
+    PathResult& res;
+    bool trace;
+    CtAttachment ct{};
+    bool notrack = false;
+    bool has_ct = false;  // conntrack has run for this packet
+    IfaceName out_dev{};  // output/forward device from routing
+    RouteResult route{};
+    IpAddr routed_dst{};
+    std::uint32_t routed_mark = 0;
+    std::uint8_t routed_tos = 0;
+    bool local_delivery = false;
+
+    // Records an event when tracing; `fill` sets its fields (not called otherwise).
+    template <class Fill>
+    void event(PathEventKind kind, Fill&& fill) {
+        if (!trace) return;
+        PathEvent& e = res.trace.emplace_back();
+        e.kind = kind;
+        fill(e);
+    }
+    void event(PathEventKind kind) {
+        event(kind, [](PathEvent&) {});
+    }
+};
+
+namespace path_detail {
+
+inline bool v4_loopback(const IpAddr& a) { return a.family == Family::ipv4 && (a.v4_host() >> 24) == 127; }
+inline bool v4_zeronet(const IpAddr& a) { return a.family == Family::ipv4 && (a.v4_host() >> 24) == 0; }
+inline bool v4_multicast(const IpAddr& a) { return a.family == Family::ipv4 && (a.v4_host() >> 28) == 0xe; }
+inline bool v4_lbcast(const IpAddr& a) { return a.family == Family::ipv4 && a.v4_host() == 0xffffffffu; }
+inline bool unspecified(const IpAddr& a) {
+    for (auto b : a.bytes)
+        if (b) return false;
+    return true;
+}
+
+// The NAT manipulation a hook performs (HOOK2MANIP): source at POSTROUTING and INPUT.
+inline bool manip_src(Hook h) { return h == Hook::postrouting || h == Hook::input; }
+
+}  // namespace path_detail
+
+}  // namespace fwbench

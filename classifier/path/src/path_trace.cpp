@@ -1,0 +1,185 @@
+// The words for what the packet path recorded: events, drop details, and why a rule did not
+// match. Only explain calls these; the path itself never builds text.
+#include "fwbench/packet_path.hpp"
+
+#include <sstream>
+
+#include "fwbench/linear_engine.hpp"
+
+namespace fwbench {
+
+namespace {
+
+std::string route_table(const Host& host, const RouteResult& r) { return "(table " + host.table_name(r.table) + ")"; }
+
+std::string gateway_of(const RouteResult& r) { return r.route && r.route->gateway ? " gateway " + format_ip(*r.route->gateway) : std::string(); }
+
+const char* ct_state_word(CtState s) {
+    switch (s) {
+        case CtState::new_: return "NEW";
+        case CtState::related: return "RELATED";
+        default: return "ESTABLISHED";
+    }
+}
+
+}  // namespace
+
+const char* drop_reason_name(DropReason r) {
+    switch (r) {
+        case DropReason::none: return "none";
+        case DropReason::netfilter: return "netfilter";
+        case DropReason::martian_source: return "martian_source";
+        case DropReason::martian_destination: return "martian_destination";
+        case DropReason::no_route: return "no_route";
+        case DropReason::forwarding_disabled: return "forwarding_disabled";
+        case DropReason::route_blackhole: return "route_blackhole";
+        case DropReason::route_unreachable: return "route_unreachable";
+        case DropReason::route_prohibit: return "route_prohibit";
+        case DropReason::rp_filter: return "rp_filter";
+        case DropReason::ttl_exceeded: return "ttl_exceeded";
+        case DropReason::output_martian: return "output_martian";
+        case DropReason::unknown_interface: return "unknown_interface";
+        case DropReason::interface_down: return "interface_down";
+        case DropReason::not_modelled: return "not_modelled";
+    }
+    return "?";
+}
+
+std::string drop_detail_text(const DropDetail& d) {
+    const std::string a = format_ip(d.addr);
+    const std::string dev(d.dev.view());
+    switch (d.why) {
+        case DropWhy::none: return "";
+        case DropWhy::ipv6_not_modelled: return "IPv6 packet path (not modelled yet)";
+        case DropWhy::unknown_interface: return "interface '" + dev + "' is not in the host description";
+        case DropWhy::interface_down: return "interface '" + dev + "' is down";
+        case DropWhy::ttl_expires: return "TTL " + std::to_string(d.ttl) + " would expire in forwarding";
+        case DropWhy::source_multicast_or_broadcast: return "martian source " + a + " (multicast or broadcast source)";
+        case DropWhy::source_zero: return "martian source 0.0.0.0";
+        case DropWhy::destination_zeronet: return "martian destination " + a + " (0.0.0.0/8)";
+        case DropWhy::destination_loopback: return "martian destination " + a + " on " + dev + " (127.0.0.0/8 from the wire, route_localnet=0)";
+        case DropWhy::source_loopback: return "martian source " + a + " on " + dev + " (127.0.0.0/8 from the wire, route_localnet=0)";
+        case DropWhy::multicast_destination: return "multicast destination (multicast routing is not modelled)";
+        case DropWhy::no_route_forwarding_off: return "no route to " + a + " and forwarding is off on " + dev;
+        case DropWhy::no_route: return "no route to " + a;
+        case DropWhy::reverse_path: return "reverse path check failed for " + a + " on " + dev;
+        case DropWhy::source_is_local: return "martian source " + a + " on " + dev + " (one of this host's addresses, accept_local=0)";
+        case DropWhy::source_martian: return "martian source " + a + " on " + dev;
+        case DropWhy::forwarding_off: return "forwarding is off on " + dev + " (ip_forward=0)";
+        case DropWhy::error_route: return std::string(route_type_name(d.route_type)) + " route for " + a;
+        case DropWhy::route_type_not_unicast: return std::string("route type ") + route_type_name(d.route_type) + " for " + a;
+        case DropWhy::source_cannot_leave: return "source " + a + " cannot leave through " + dev;
+    }
+    return "?";
+}
+
+std::string describe_event(const PathEvent& e, const DropDetail& drop, const Host& host) {
+    const std::string dev(e.dev.view());
+    const char* chain = hook_chain_name(e.hook);
+    switch (e.kind) {
+        case PathEventKind::walk: return "";
+        case PathEventKind::arrived: return "arrived on " + dev + " from the wire";
+        case PathEventKind::conntrack_inactive: return "conntrack: not active (no rule needs it), the packet has no connection";
+        case PathEventKind::conntrack_untracked: return std::string("conntrack: untracked (NOTRACK in raw ") + chain + ")";
+        case PathEventKind::conntrack_entry:
+            return std::string("conntrack: ") + (e.flag ? "new connection " : "connection ") + format_tuple(e.tuple) + ", packet is " +
+                   ct_state_word(e.ct_state) + (e.ct_dir == CtDir::reply ? " (reply direction)" : "");
+        case PathEventKind::conntrack_invalid: {
+            CtAttachment at;
+            at.invalid = e.invalid;
+            at.tcp_from = e.tcp_from;
+            at.icmp_type = e.icmp_type;
+            return "conntrack: INVALID (" + ct_invalid_text(at) + ")";
+        }
+        case PathEventKind::conntrack_carried_over: return "conntrack: entry carried over from OUTPUT (looped back over lo)";
+        case PathEventKind::conntrack_confirmed: return "conntrack: connection confirmed";
+        case PathEventKind::nat_not_traversed:
+            return std::string("nat ") + chain + ": not traversed (" + (e.flag ? "not the first packet of its connection" : "no new connection") +
+                   ")";
+        case PathEventKind::nat_already_mapped:
+            return std::string("nat ") + chain + ": not traversed (the connection's " +
+                   (e.hook == Hook::postrouting || e.hook == Hook::input ? "source" : "destination") + " mapping is already set up)";
+        case PathEventKind::nat_binding: return std::string(e.flag ? "SNAT" : "DNAT") + " binding: replies expected as " + format_tuple(e.tuple);
+        case PathEventKind::nat_port_taken: return "source port " + std::to_string(e.port) + " already taken: mapped to " + std::to_string(e.port2);
+        case PathEventKind::nat_rewrite:
+            return std::string("NAT ") + chain + ": " + (e.flag ? "source " : "destination ") + format_ip(e.addr) + ":" + std::to_string(e.port) +
+                   " -> " + format_ip(e.addr2) + ":" + std::to_string(e.port2);
+        case PathEventKind::masquerade_no_address: return "MASQUERADE: no address on " + dev + ", packet dropped";
+        case PathEventKind::routing_dropped:
+            return std::string("routing (") + (e.flag ? "output" : "input") + "): dropped, " + drop_detail_text(drop);
+        case PathEventKind::routing_local:
+            return "routing (input): " + format_ip(e.addr) + " is " + route_type_name(e.route.type) + " " + route_table(host, e.route) +
+                   ": local delivery, in " + dev;
+        case PathEventKind::routing_forward:
+            return "routing (input): forward " + format_ip(e.addr) + " via " + dev + gateway_of(e.route) + " " + route_table(host, e.route);
+        case PathEventKind::routing_output: {
+            const std::string how = e.route.type == RouteType::local ? " is local (table " + host.table_name(e.route.table) + ", route dev " +
+                                                                           e.route.route->dev + "): sent over lo, whatever device holds the address"
+                                                                     : " via " + dev + gateway_of(e.route) + " " + route_table(host, e.route);
+            return std::string(e.flag ? "rerouting (output): " : "routing (output): ") + format_ip(e.addr) + how;
+        }
+        case PathEventKind::routing_output_by_source:
+            return std::string(e.flag ? "rerouting" : "routing") + " (output): " + format_ip(e.addr) + " leaves through " + dev +
+                   ", the device of source " + format_ip(e.addr2);
+        case PathEventKind::route_kept: return "routing (input): route kept from output: local delivery, in lo";
+        case PathEventKind::forwarding_ttl: return "forwarding: dropped, " + drop_detail_text(drop);
+        case PathEventKind::forwarded_out: return "forwarded out of " + dev;
+        case PathEventKind::sent_out: return "sent out of " + dev;
+        case PathEventKind::looped_back: return "looped back: arrives on lo";
+        case PathEventKind::broadcast_copy: return "broadcast: a copy loops back to the host on " + dev;
+        case PathEventKind::broadcast_original: return "broadcast: the original goes on to POSTROUTING";
+    }
+    return "?";
+}
+
+std::string PacketPath::why_not(const Rule& r, const Packet& p, Hook hook) const {
+    auto neg = [](bool n) { return n ? "! " : ""; };
+    const IpHeaderSpec& ip = r.ip;
+    auto iface = [&](const char* opt, const Neg<IfacePattern>& pat, const IfaceName& have, const char* what) {
+        std::string name = pat.value.name + (pat.value.wildcard ? "+" : "");
+        std::string h = have.empty() ? std::string("none (this hook has no ") + what + " interface)" : std::string(have.view());
+        return std::string(neg(pat.negated)) + opt + " " + name + ": the packet's " + what + " interface is " + h;
+    };
+    switch (ip_header_mismatch(ip, p)) {
+        case IpMismatch::src:
+            return std::string(neg(ip.src->negated)) + "-s " + format_prefix(ip.src->value) + ": source " + format_ip(p.src) +
+                   (ip.src->negated ? " is in " : " is not in ") + format_prefix(ip.src->value);
+        case IpMismatch::dst:
+            return std::string(neg(ip.dst->negated)) + "-d " + format_prefix(ip.dst->value) + ": destination " + format_ip(p.dst) +
+                   (ip.dst->negated ? " is in " : " is not in ") + format_prefix(ip.dst->value);
+        case IpMismatch::in: return iface("-i", *ip.in, p.in, "input");
+        case IpMismatch::out: return iface("-o", *ip.out, p.out, "output");
+        case IpMismatch::proto:
+            return std::string(neg(ip.proto->negated)) + "-p " + format_protocol(ip.proto->value) + ": the packet is " + format_protocol(p.proto);
+        case IpMismatch::fragment:
+            return std::string(*ip.fragment ? "-f" : "! -f") + ": the packet is " +
+                   (p.fragment ? "a non-first fragment" : "not a non-first fragment");
+        case IpMismatch::none: break;
+    }
+    for (const auto& m : r.matches) {
+        std::string text = "-m " + m.module;
+        for (const auto& o : m.options) {
+            text += o.negated ? " ! --" : " --";
+            text += o.name;
+            for (const auto& a : o.args) text += " " + a;
+        }
+        if (is_stateful(m.spec)) return text + ": a stateful match (its state decided)";
+        // A scratch state: evaluating a stateless match does not touch it.
+        static const EngineOptions opts;
+        EngineState scratch(rs_, opts);
+        MatchContext ctx{hook, host_, ipsets_, scratch};
+        if (!evaluate_match(m, p, ctx)) {
+            std::string detail;
+            if (std::holds_alternative<StateMatch>(m.spec) || std::holds_alternative<ConntrackMatch>(m.spec)) {
+                static constexpr const char* names[] = {"INVALID", "NEW", "ESTABLISHED", "RELATED", "UNTRACKED"};
+                detail = std::string(" (the packet is ") + names[static_cast<int>(p.ct.state)] + ")";
+            } else if (std::holds_alternative<L4PortsMatch>(m.spec)) {
+                detail = " (ports " + std::to_string(p.sport) + " > " + std::to_string(p.dport) + ")";
+            }
+            return text + ": does not match" + detail;
+        }
+    }
+    return "matched";
+}
+
+}  // namespace fwbench
