@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <filesystem>
 #include <random>
 #include <sstream>
@@ -439,45 +441,64 @@ namespace {
 
 // A reader classifies bursts while a writer swaps rulesets: every burst is classified wholly by
 // one ruleset (the snapshot it took), never by a mixture, and the reader never stops.
-TEST(EngineSlot, BurstsSeeOneRulesetEachWhileAWriterSwaps) {
+// Readers classify bursts while a writer keeps swapping rulesets: each generation g puts g % 7
+// never-matching rules before two deciding ones, so the deciding rule's index tells which
+// generation classified a packet. Every packet of a burst must name the generation of the
+// snapshot its reader took (a whole snapshot, never half of one and half of another), and the
+// readers must have seen several generations, or the swaps did not overlap the bursts. The test
+// command also runs this under ThreadSanitizer (scripts/test.sh).
+TEST(EngineSlot, ReadersSeeWholeSnapshotsWhileAWriterSwaps) {
     BasicHostView host;
-    auto build = [&](const char* policy_rule) {
-        Ruleset rs = parse_ruleset(
-            std::string("*filter\n:FORWARD DROP [0:0]\n-A FORWARD -p tcp -m tcp --dport 22 -j ACCEPT\n") + policy_rule + "\nCOMMIT\n", {});
+    constexpr int padding_kinds = 7;
+    auto build = [&](int generation) {
+        std::string rules = "*filter\n:FORWARD DROP [0:0]\n";
+        for (int i = 0; i < generation % padding_kinds; ++i) rules += "-A FORWARD -s 10.255.255.255/32 -j DROP\n";
+        rules += "-A FORWARD -p tcp -m tcp --dport 80 -j ACCEPT\n-A FORWARD -p udp -m udp --dport 53 -j REJECT\nCOMMIT\n";
+        Ruleset rs = parse_ruleset(rules, {});
+        rs.source = std::to_string(generation);  // the generation, for the readers to check against
         return std::make_shared<const CompiledRuleset>(std::move(rs), host);
     };
-    auto accept_web = build("-A FORWARD -p tcp -m tcp --dport 80 -j ACCEPT");
-    auto reject_web = build("-A FORWARD -p tcp -m tcp --dport 80 -j REJECT");
-    EngineSlot slot(accept_web);
-    std::atomic<bool> stop{false};
-    std::atomic<int> bursts{0}, mixed{0};
-    std::thread reader([&] {
-        std::vector<Packet> packets(64, test::packet("tcp 192.0.2.9:1000 > 198.51.100.7:80"));
-        std::vector<Packet*> ptrs;
-        for (auto& p : packets) ptrs.push_back(&p);
-        WalkResult out[64];
-        while (!stop.load()) {
-            auto snap = slot.snapshot();
-            EngineState st(snap->ruleset(), EngineOptions{});
-            snap->engine().run_burst(0, Hook::forward, ptrs.data(), ptrs.size(), st, out);
-            for (const auto& w : out)
-                if (w.verdict != out[0].verdict) ++mixed;
-            ++bursts;
-        }
-    });
-    for (int i = 0; i < 200; ++i) {
-        slot.publish(i % 2 ? accept_web : build("-A FORWARD -p tcp -m tcp --dport 80 -j REJECT"));
-        std::this_thread::yield();
-    }
-    while (bursts.load() < 50) std::this_thread::yield();
-    stop = true;
-    reader.join();
-    EXPECT_EQ(mixed.load(), 0);
-    slot.publish(reject_web);
-    auto snap = slot.snapshot();
-    Packet p = test::packet("tcp 192.0.2.9:1000 > 198.51.100.7:80");
-    EngineState st(snap->ruleset(), EngineOptions{});
-    EXPECT_EQ(snap->engine().run(0, Hook::forward, p, st).verdict, Verdict::reject);
+    // Prebuilt, so the writer swaps as fast as it can.
+    std::vector<std::shared_ptr<const CompiledRuleset>> generations;
+    for (int g = 0; g < padding_kinds; ++g) generations.push_back(build(g));
+    EngineSlot slot(generations[0]);
+
+    constexpr int readers = 3, swaps = 20000;
+    std::atomic<int> running{0}, torn{0}, bursts{0};
+    std::atomic<bool> writer_done{false};
+    std::vector<std::set<int>> seen(readers);
+    std::vector<std::thread> threads;
+    for (int r = 0; r < readers; ++r)
+        threads.emplace_back([&, r] {
+            std::vector<Packet> packets;
+            for (int i = 0; i < 32; ++i)
+                packets.push_back(test::packet(i % 2 ? "tcp 192.0.2.9:1000 > 198.51.100.7:80" : "udp 192.0.2.9:1000 > 198.51.100.7:53"));
+            std::vector<Packet*> ptrs;
+            for (auto& p : packets) ptrs.push_back(&p);
+            WalkResult out[32];
+            ++running;
+            while (!writer_done.load()) {
+                auto snap = slot.snapshot();
+                const int generation = std::stoi(snap->ruleset().source);
+                EngineState st(snap->ruleset(), EngineOptions{});
+                snap->engine().run_burst(0, Hook::forward, ptrs.data(), ptrs.size(), st, out);
+                for (int i = 0; i < 32; ++i) {
+                    const int expect_rule = generation % padding_kinds + (i % 2 ? 0 : 1);
+                    if (out[i].rule != expect_rule || out[i].verdict != (i % 2 ? Verdict::accept : Verdict::reject)) ++torn;
+                }
+                seen[static_cast<std::size_t>(r)].insert(generation);
+                ++bursts;
+            }
+        });
+    while (running.load() < readers) std::this_thread::yield();
+    for (int i = 1; i <= swaps; ++i) slot.publish(i % 5 == 0 ? build(i) : generations[static_cast<std::size_t>(i % padding_kinds)]);
+    writer_done = true;
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(torn.load(), 0);
+    EXPECT_GT(bursts.load(), readers);
+    std::set<int> all;
+    for (const auto& s : seen) all.insert(s.begin(), s.end());
+    EXPECT_GE(all.size(), 2u) << "the readers saw one generation only: the swaps did not overlap their bursts";
 }
 
 }  // namespace

@@ -6,12 +6,14 @@
 // builds the next off the hot path and publishes it in one atomic store; a reader takes a
 // snapshot at the start of each burst and classifies the whole burst with it, so no burst ever
 // sees half of one ruleset and half of another. The old engine is freed when the last reader
-// holding it lets go. Taking a snapshot costs two atomic reference-count operations and never
-// allocates. Counters belong to a ruleset: a reader keeps an EngineState per snapshot it uses
+// holding it lets go. Taking a snapshot costs an uncontended lock and a reference-count
+// increment, once per burst, and never allocates. (A mutex, not std::atomic<std::shared_ptr>:
+// GCC 12's implementation releases its internal lock with a relaxed store after a load, which
+// ThreadSanitizer rightly reports as a race with the next store; this test runs under TSan.) Counters belong to a ruleset: a reader keeps an EngineState per snapshot it uses
 // (iptables-restore without -c starts the new rules at zero too).
 
-#include <atomic>
 #include <memory>
+#include <mutex>
 
 #include "fwbench/compiled_engine.hpp"
 
@@ -36,11 +38,20 @@ class EngineSlot {
 public:
     explicit EngineSlot(std::shared_ptr<const CompiledRuleset> first) : current_(std::move(first)) {}
 
-    std::shared_ptr<const CompiledRuleset> snapshot() const { return current_.load(std::memory_order_acquire); }
-    void publish(std::shared_ptr<const CompiledRuleset> next) { current_.store(std::move(next), std::memory_order_release); }
+    std::shared_ptr<const CompiledRuleset> snapshot() const {
+        std::lock_guard<std::mutex> hold(lock_);
+        return current_;
+    }
+    void publish(std::shared_ptr<const CompiledRuleset> next) {
+        std::shared_ptr<const CompiledRuleset> old;  // released after the lock: a reader may free it last
+        std::lock_guard<std::mutex> hold(lock_);
+        old = std::move(current_);
+        current_ = std::move(next);
+    }
 
 private:
-    std::atomic<std::shared_ptr<const CompiledRuleset>> current_;
+    mutable std::mutex lock_;
+    std::shared_ptr<const CompiledRuleset> current_;
 };
 
 }  // namespace fwbench

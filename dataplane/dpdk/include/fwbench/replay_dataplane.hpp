@@ -15,9 +15,10 @@
 // state stays per worker, as RSS keeps it on a NIC. Each worker (an EAL worker lcore) owns a
 // PathState and one reusable PathResult and walks its packets in capture order; each pass moves
 // timestamps forward by the capture's span plus a second, so time never runs backwards for
-// conntrack timeouts and rate matches. Per packet nothing is allocated in the dataplane (the
-// Packet, a few hundred bytes of metadata, is copied because the path rewrites it); the path
-// itself allocates only for state it creates (new connections, stateful match entries).
+// conntrack timeouts and rate matches. Per packet nothing is allocated (the Packet, a few hundred
+// bytes of metadata, is copied because the path rewrites it): after the first pass the path
+// allocates nothing either (tests/allocation_test.cpp), unless the ruleset's stateful matches
+// keep growing tables (recent, hashlimit, connlimit entries for new addresses).
 // Workers publish their packet count after every burst of 32; the main lcore prints a progress
 // line once a second. Counters of all workers are merged at the end.
 //
