@@ -374,19 +374,23 @@ std::string apply_policy_elem(MatchSpec& spec_, const std::function<std::string(
     return fn(s.elements.back());
 }
 
-std::vector<MatchModuleDef> build_match_modules() {
-    std::vector<MatchModuleDef> m;
-
+// Ports and ICMP types: tcp, udp, udplite, sctp, dccp, icmp, icmp6, multiport.
+void add_transport_matches(std::vector<MatchModuleDef>& m) {
     m.push_back({"tcp", tcp_options(), make_l4<proto::tcp>, finish_l4<proto::tcp>});
+
     m.push_back({"udp", port_options(), make_l4<proto::udp>, finish_l4<proto::udp>});
+
     m.push_back({"udplite", port_options(), make_l4<proto::udplite>, finish_l4<proto::udplite>});
+
     m.push_back({"sctp", port_options(), make_l4<proto::sctp>, finish_l4<proto::sctp>});
+
     m.push_back({"dccp", port_options(), make_l4<proto::dccp>, finish_l4<proto::dccp>});
 
     m.push_back({"icmp", {{"icmp-type", "", 1, true, apply_icmp_type<false>}},
                  [](const OptionContext&) -> MatchSpec { return IcmpMatch{}; },
                  [](MatchSpec&, const OptionContext& ctx) { return need_proto(ctx, proto::icmp, "icmp"); },
                  0x1f, {}, false, Family::ipv4});
+
     m.push_back({"icmp6", {{"icmpv6-type", "", 1, true, apply_icmp_type<true>}},
                  [](const OptionContext&) -> MatchSpec { IcmpMatch i; i.v6 = true; return i; },
                  [](MatchSpec&, const OptionContext& ctx) { return need_proto(ctx, proto::icmpv6, "icmp6"); },
@@ -405,7 +409,10 @@ std::vector<MatchModuleDef> build_match_modules() {
                                 p->value == proto::sctp || p->value == proto::dccp);
                      return ok ? "" : "the multiport match needs \"-p tcp\", udp, udplite, sctp or dccp in the rule";
                  }});
+}
 
+// The connection a packet belongs to: state, conntrack, connlimit.
+void add_conntrack_matches(std::vector<MatchModuleDef>& m) {
     m.push_back({"state", {{"state", "", 1, true, APPLY {
                      SPEC(StateMatch);
                      s.negated = neg;
@@ -473,6 +480,31 @@ std::vector<MatchModuleDef> build_match_modules() {
                  [](const OptionContext&) -> MatchSpec { return ConntrackMatch{}; },
                  nullptr});
 
+    m.push_back({"connlimit",
+                 {{"connlimit-upto", "", 1, false, APPLY {
+                       SPEC(ConnlimitMatch);
+                       auto v = parse_uint(args[0], 0xffffffffu);
+                       if (!v) return "expected a number, got '" + args[0] + "'";
+                       s.limit = static_cast<std::uint32_t>(*v);
+                       s.above = false;
+                       return {};
+                   }},
+                  {"connlimit-above", "", 1, true, APPLY {
+                       SPEC(ConnlimitMatch);
+                       auto v = parse_uint(args[0], 0xffffffffu);
+                       if (!v) return "expected a number, got '" + args[0] + "'";
+                       s.limit = static_cast<std::uint32_t>(*v);
+                       s.above = !neg;
+                       return {};
+                   }},
+                  {"connlimit-mask", "", 1, false, APPLY { SPEC(ConnlimitMatch); return apply_prefix_len(s.mask, args[0], ctx.family); }},
+                  {"connlimit-saddr", "", 0, false, APPLY { SPEC(ConnlimitMatch); s.daddr = false; return {}; }},
+                  {"connlimit-daddr", "", 0, false, APPLY { SPEC(ConnlimitMatch); s.daddr = true; return {}; }}},
+                 [](const OptionContext&) -> MatchSpec { return ConnlimitMatch{}; }, nullptr});
+}
+
+// Addresses and header fields: iprange, addrtype, mac, length, tos, dscp, pkttype, rt.
+void add_header_matches(std::vector<MatchModuleDef>& m) {
     m.push_back({"iprange",
                  {{"src-range", "", 1, true, APPLY { SPEC(IpRangeMatch); return apply_ip_range(s.src, neg, args, ctx); }},
                   {"dst-range", "", 1, true, APPLY { SPEC(IpRangeMatch); return apply_ip_range(s.dst, neg, args, ctx); }}},
@@ -516,14 +548,6 @@ std::vector<MatchModuleDef> build_match_modules() {
                               : +[](const OptionContext&) -> MatchSpec { return MarkMatch{}; },
                      nullptr});
     }
-
-    m.push_back({"comment", {{"comment", "", 1, false, APPLY {
-                     SPEC(CommentMatch);
-                     if (args[0].size() > 255) return "a comment is at most 255 characters";
-                     s.text = args[0];
-                     return {};
-                 }}},
-                 [](const OptionContext&) -> MatchSpec { return CommentMatch{}; }, nullptr});
 
     m.push_back({"mac", {{"mac-source", "", 1, true, APPLY {
                      SPEC(MacMatch);
@@ -613,6 +637,46 @@ std::vector<MatchModuleDef> build_match_modules() {
                  }}},
                  [](const OptionContext&) -> MatchSpec { return PktTypeMatch{}; }, nullptr});
 
+    m.push_back({"rt",
+                 {{"rt-type", "", 1, true, APPLY {
+                       SPEC(RtMatch);
+                       auto v = parse_uint(args[0], 255);
+                       if (!v) return "expected a routing header type, got '" + args[0] + "'";
+                       s.type = Neg<std::uint8_t>{static_cast<std::uint8_t>(*v), neg};
+                       return {};
+                   }},
+                  {"rt-segsleft", "", 1, true, APPLY {
+                       SPEC(RtMatch);
+                       auto colon = args[0].find(':');
+                       auto lo = parse_uint(std::string_view(args[0]).substr(0, colon), 0xffffffffu);
+                       std::optional<std::uint64_t> hi = lo;
+                       if (colon != std::string::npos) hi = parse_uint(std::string_view(args[0]).substr(colon + 1), 0xffffffffu);
+                       if (!lo || !hi) return "expected NUM or MIN:MAX, got '" + args[0] + "'";
+                       s.segsleft = Neg<Range<std::uint32_t>>{{static_cast<std::uint32_t>(*lo), static_cast<std::uint32_t>(*hi)}, neg};
+                       return {};
+                   }},
+                  {"rt-len", "", 1, true, APPLY {
+                       SPEC(RtMatch);
+                       auto v = parse_uint(args[0], 0xffffffffu);
+                       if (!v) return "expected a length, got '" + args[0] + "'";
+                       s.len = Neg<std::uint32_t>{static_cast<std::uint32_t>(*v), neg};
+                       return {};
+                   }},
+                  {"rt-0-res", "", 0, false, APPLY { SPEC(RtMatch); s.res0 = true; return {}; }}},
+                 [](const OptionContext&) -> MatchSpec { return RtMatch{}; }, nullptr, 0x1f, {}, false,
+                 Family::ipv6});
+}
+
+// What the host knows about the packet: owner, physdev, policy, rpfilter; and comment.
+void add_host_matches(std::vector<MatchModuleDef>& m) {
+    m.push_back({"comment", {{"comment", "", 1, false, APPLY {
+                     SPEC(CommentMatch);
+                     if (args[0].size() > 255) return "a comment is at most 255 characters";
+                     s.text = args[0];
+                     return {};
+                 }}},
+                 [](const OptionContext&) -> MatchSpec { return CommentMatch{}; }, nullptr});
+
     m.push_back({"owner",
                  {{"uid-owner", "", 1, true, APPLY {
                        SPEC(OwnerMatch);
@@ -633,6 +697,90 @@ std::vector<MatchModuleDef> build_match_modules() {
                  [](const OptionContext&) -> MatchSpec { return OwnerMatch{}; }, nullptr,
                  static_cast<HookMask>(H_OUT | H_POST)});
 
+    m.push_back({"physdev",
+                 {{"physdev-in", "", 1, true, APPLY { SPEC(PhysdevMatch); s.in = Neg<std::string>{args[0], neg}; return {}; }},
+                  {"physdev-out", "", 1, true, APPLY { SPEC(PhysdevMatch); s.out = Neg<std::string>{args[0], neg}; return {}; }},
+                  {"physdev-is-in", "", 0, true, APPLY { SPEC(PhysdevMatch); s.is_in = Neg<bool>{true, neg}; return {}; }},
+                  {"physdev-is-out", "", 0, true, APPLY { SPEC(PhysdevMatch); s.is_out = Neg<bool>{true, neg}; return {}; }},
+                  {"physdev-is-bridged", "", 0, true, APPLY { SPEC(PhysdevMatch); s.is_bridged = Neg<bool>{true, neg}; return {}; }}},
+                 [](const OptionContext&) -> MatchSpec { return PhysdevMatch{}; }, nullptr});
+
+    m.push_back({"policy",
+                 {{"dir", "", 1, false, APPLY {
+                       SPEC(PolicyMatch);
+                       if (args[0] == "in") s.dir_in = true;
+                       else if (args[0] == "out") s.dir_in = false;
+                       else return "expected in or out, got '" + args[0] + "'";
+                       return {};
+                   }},
+                  {"pol", "", 1, false, APPLY {
+                       SPEC(PolicyMatch);
+                       if (args[0] == "none") s.pol_ipsec = false;
+                       else if (args[0] == "ipsec") s.pol_ipsec = true;
+                       else return "expected none or ipsec, got '" + args[0] + "'";
+                       return {};
+                   }},
+                  {"strict", "", 0, false, APPLY { SPEC(PolicyMatch); s.strict = true; return {}; }},
+                  {"reqid", "", 1, true, APPLY {
+                       return apply_policy_elem(spec_, [&](PolicyMatch::Element& e) -> std::string {
+                           auto v = parse_uint(args[0], 0xffffffffu);
+                           if (!v) return "expected a number, got '" + args[0] + "'";
+                           e.reqid = Neg<std::uint32_t>{static_cast<std::uint32_t>(*v), neg};
+                           return {};
+                       });
+                   }},
+                  {"spi", "", 1, true, APPLY {
+                       return apply_policy_elem(spec_, [&](PolicyMatch::Element& e) -> std::string {
+                           auto v = parse_uint(args[0], 0xffffffffu);
+                           if (!v) return "expected a number, got '" + args[0] + "'";
+                           e.spi = Neg<std::uint32_t>{static_cast<std::uint32_t>(*v), neg};
+                           return {};
+                       });
+                   }},
+                  {"proto", "", 1, true, APPLY {
+                       return apply_policy_elem(spec_, [&](PolicyMatch::Element& e) -> std::string {
+                           auto p = parse_protocol(args[0]);
+                           if (!p || (*p != proto::esp && *p != proto::ah && *p != 108))
+                               return "expected ah, esp or ipcomp, got '" + args[0] + "'";
+                           e.proto = Neg<std::uint8_t>{*p, neg};
+                           return {};
+                       });
+                   }},
+                  {"mode", "", 1, true, APPLY {
+                       return apply_policy_elem(spec_, [&](PolicyMatch::Element& e) -> std::string {
+                           if (args[0] != "tunnel" && args[0] != "transport") return "expected tunnel or transport, got '" + args[0] + "'";
+                           e.tunnel_mode = Neg<bool>{args[0] == "tunnel", neg};
+                           return {};
+                       });
+                   }},
+                  {"tunnel-src", "", 1, true, APPLY {
+                       return apply_policy_elem(spec_, [&](PolicyMatch::Element& e) { return apply_ct_addr(e.tunnel_src, neg, args, ctx); });
+                   }},
+                  {"tunnel-dst", "", 1, true, APPLY {
+                       return apply_policy_elem(spec_, [&](PolicyMatch::Element& e) { return apply_ct_addr(e.tunnel_dst, neg, args, ctx); });
+                   }},
+                  {"next", "", 0, false, APPLY { SPEC(PolicyMatch); s.elements.emplace_back(); return {}; }}},
+                 [](const OptionContext&) -> MatchSpec { return PolicyMatch{}; }, nullptr});
+    m.back().hooks_for = [](const MatchSpec& spec_) -> HookMask {
+        return std::get<PolicyMatch>(spec_).dir_in ? static_cast<HookMask>(H_PRE | H_IN | H_FWD)
+                                                   : static_cast<HookMask>(H_OUT | H_FWD | H_POST);
+    };
+
+    m.push_back({"rpfilter",
+                 {{"loose", "", 0, false, APPLY { SPEC(RpFilterMatch); s.loose = true; return {}; }},
+                  {"validmark", "", 0, false, APPLY { SPEC(RpFilterMatch); s.validmark = true; return {}; }},
+                  {"accept-local", "", 0, false, APPLY { SPEC(RpFilterMatch); s.accept_local = true; return {}; }},
+                  {"invert", "", 0, false, APPLY { SPEC(RpFilterMatch); s.invert = true; return {}; }}},
+                 [](const OptionContext&) -> MatchSpec { return RpFilterMatch{}; },
+                 [](MatchSpec&, const OptionContext& ctx) -> std::string {
+                     if (ctx.table != "raw" && ctx.table != "mangle") return "the rpfilter match is only valid in the raw and mangle tables";
+                     return {};
+                 },
+                 H_PRE});
+}
+
+// Matches with state of their own: limit, hashlimit, recent, statistic, nfacct.
+void add_rate_and_counter_matches(std::vector<MatchModuleDef>& m) {
     m.push_back({"limit",
                  {{"limit", "", 1, false, APPLY {
                        SPEC(LimitMatch);
@@ -767,99 +915,6 @@ std::vector<MatchModuleDef> build_match_modules() {
                      return {};
                  }});
 
-    m.push_back({"set",
-                 {{"match-set", "set", 2, true, APPLY {
-                       SPEC(SetMatch);
-                       if (auto problem = ipset_name_problem(args[0]); !problem.empty()) return quoted_name(args[0]) + " is " + problem;
-                       if (!ctx.ipsets || !ctx.ipsets->find(args[0]))
-                           return "ipset '" + args[0] + "' is not known: give its contents with --ipsets FILE (ipset save output)";
-                       s.set_name = args[0];
-                       s.negated = neg;
-                       s.dirs.clear();
-                       for (auto part : split(args[1], ',')) {
-                           if (part == "src") s.dirs.push_back(true);
-                           else if (part == "dst") s.dirs.push_back(false);
-                           else return "expected src/dst flags such as src,dst, got '" + args[1] + "'";
-                       }
-                       return {};
-                   }},
-                  {"return-nomatch", "", 0, false, APPLY { SPEC(SetMatch); s.return_nomatch = true; return {}; }},
-                  {"update-counters", "", 0, true, APPLY { SPEC(SetMatch); s.update_counters = !neg; return {}; }},
-                  {"update-subcounters", "", 0, true, APPLY { SPEC(SetMatch); s.update_subcounters = !neg; return {}; }}},
-                 [](const OptionContext&) -> MatchSpec { return SetMatch{}; },
-                 [](MatchSpec& spec_, const OptionContext&) -> std::string {
-                     return std::get<SetMatch>(spec_).set_name.empty() ? "the set match needs --match-set NAME FLAGS" : "";
-                 }});
-
-    m.push_back({"physdev",
-                 {{"physdev-in", "", 1, true, APPLY { SPEC(PhysdevMatch); s.in = Neg<std::string>{args[0], neg}; return {}; }},
-                  {"physdev-out", "", 1, true, APPLY { SPEC(PhysdevMatch); s.out = Neg<std::string>{args[0], neg}; return {}; }},
-                  {"physdev-is-in", "", 0, true, APPLY { SPEC(PhysdevMatch); s.is_in = Neg<bool>{true, neg}; return {}; }},
-                  {"physdev-is-out", "", 0, true, APPLY { SPEC(PhysdevMatch); s.is_out = Neg<bool>{true, neg}; return {}; }},
-                  {"physdev-is-bridged", "", 0, true, APPLY { SPEC(PhysdevMatch); s.is_bridged = Neg<bool>{true, neg}; return {}; }}},
-                 [](const OptionContext&) -> MatchSpec { return PhysdevMatch{}; }, nullptr});
-
-    m.push_back({"policy",
-                 {{"dir", "", 1, false, APPLY {
-                       SPEC(PolicyMatch);
-                       if (args[0] == "in") s.dir_in = true;
-                       else if (args[0] == "out") s.dir_in = false;
-                       else return "expected in or out, got '" + args[0] + "'";
-                       return {};
-                   }},
-                  {"pol", "", 1, false, APPLY {
-                       SPEC(PolicyMatch);
-                       if (args[0] == "none") s.pol_ipsec = false;
-                       else if (args[0] == "ipsec") s.pol_ipsec = true;
-                       else return "expected none or ipsec, got '" + args[0] + "'";
-                       return {};
-                   }},
-                  {"strict", "", 0, false, APPLY { SPEC(PolicyMatch); s.strict = true; return {}; }},
-                  {"reqid", "", 1, true, APPLY {
-                       return apply_policy_elem(spec_, [&](PolicyMatch::Element& e) -> std::string {
-                           auto v = parse_uint(args[0], 0xffffffffu);
-                           if (!v) return "expected a number, got '" + args[0] + "'";
-                           e.reqid = Neg<std::uint32_t>{static_cast<std::uint32_t>(*v), neg};
-                           return {};
-                       });
-                   }},
-                  {"spi", "", 1, true, APPLY {
-                       return apply_policy_elem(spec_, [&](PolicyMatch::Element& e) -> std::string {
-                           auto v = parse_uint(args[0], 0xffffffffu);
-                           if (!v) return "expected a number, got '" + args[0] + "'";
-                           e.spi = Neg<std::uint32_t>{static_cast<std::uint32_t>(*v), neg};
-                           return {};
-                       });
-                   }},
-                  {"proto", "", 1, true, APPLY {
-                       return apply_policy_elem(spec_, [&](PolicyMatch::Element& e) -> std::string {
-                           auto p = parse_protocol(args[0]);
-                           if (!p || (*p != proto::esp && *p != proto::ah && *p != 108))
-                               return "expected ah, esp or ipcomp, got '" + args[0] + "'";
-                           e.proto = Neg<std::uint8_t>{*p, neg};
-                           return {};
-                       });
-                   }},
-                  {"mode", "", 1, true, APPLY {
-                       return apply_policy_elem(spec_, [&](PolicyMatch::Element& e) -> std::string {
-                           if (args[0] != "tunnel" && args[0] != "transport") return "expected tunnel or transport, got '" + args[0] + "'";
-                           e.tunnel_mode = Neg<bool>{args[0] == "tunnel", neg};
-                           return {};
-                       });
-                   }},
-                  {"tunnel-src", "", 1, true, APPLY {
-                       return apply_policy_elem(spec_, [&](PolicyMatch::Element& e) { return apply_ct_addr(e.tunnel_src, neg, args, ctx); });
-                   }},
-                  {"tunnel-dst", "", 1, true, APPLY {
-                       return apply_policy_elem(spec_, [&](PolicyMatch::Element& e) { return apply_ct_addr(e.tunnel_dst, neg, args, ctx); });
-                   }},
-                  {"next", "", 0, false, APPLY { SPEC(PolicyMatch); s.elements.emplace_back(); return {}; }}},
-                 [](const OptionContext&) -> MatchSpec { return PolicyMatch{}; }, nullptr});
-    m.back().hooks_for = [](const MatchSpec& spec_) -> HookMask {
-        return std::get<PolicyMatch>(spec_).dir_in ? static_cast<HookMask>(H_PRE | H_IN | H_FWD)
-                                                   : static_cast<HookMask>(H_OUT | H_FWD | H_POST);
-    };
-
     m.push_back({"statistic",
                  {{"mode", "", 1, false, APPLY {
                        SPEC(StatisticMatch);
@@ -909,69 +964,44 @@ std::vector<MatchModuleDef> build_match_modules() {
                  [](MatchSpec& spec_, const OptionContext&) -> std::string {
                      return std::get<NfacctMatch>(spec_).name.empty() ? "the nfacct match needs --nfacct-name" : "";
                  }});
+}
 
-    m.push_back({"connlimit",
-                 {{"connlimit-upto", "", 1, false, APPLY {
-                       SPEC(ConnlimitMatch);
-                       auto v = parse_uint(args[0], 0xffffffffu);
-                       if (!v) return "expected a number, got '" + args[0] + "'";
-                       s.limit = static_cast<std::uint32_t>(*v);
-                       s.above = false;
+// ipset: set.
+void add_set_matches(std::vector<MatchModuleDef>& m) {
+    m.push_back({"set",
+                 {{"match-set", "set", 2, true, APPLY {
+                       SPEC(SetMatch);
+                       if (auto problem = ipset_name_problem(args[0]); !problem.empty()) return quoted_name(args[0]) + " is " + problem;
+                       if (!ctx.ipsets || !ctx.ipsets->find(args[0]))
+                           return "ipset '" + args[0] + "' is not known: give its contents with --ipsets FILE (ipset save output)";
+                       s.set_name = args[0];
+                       s.negated = neg;
+                       s.dirs.clear();
+                       for (auto part : split(args[1], ',')) {
+                           if (part == "src") s.dirs.push_back(true);
+                           else if (part == "dst") s.dirs.push_back(false);
+                           else return "expected src/dst flags such as src,dst, got '" + args[1] + "'";
+                       }
                        return {};
                    }},
-                  {"connlimit-above", "", 1, true, APPLY {
-                       SPEC(ConnlimitMatch);
-                       auto v = parse_uint(args[0], 0xffffffffu);
-                       if (!v) return "expected a number, got '" + args[0] + "'";
-                       s.limit = static_cast<std::uint32_t>(*v);
-                       s.above = !neg;
-                       return {};
-                   }},
-                  {"connlimit-mask", "", 1, false, APPLY { SPEC(ConnlimitMatch); return apply_prefix_len(s.mask, args[0], ctx.family); }},
-                  {"connlimit-saddr", "", 0, false, APPLY { SPEC(ConnlimitMatch); s.daddr = false; return {}; }},
-                  {"connlimit-daddr", "", 0, false, APPLY { SPEC(ConnlimitMatch); s.daddr = true; return {}; }}},
-                 [](const OptionContext&) -> MatchSpec { return ConnlimitMatch{}; }, nullptr});
+                  {"return-nomatch", "", 0, false, APPLY { SPEC(SetMatch); s.return_nomatch = true; return {}; }},
+                  {"update-counters", "", 0, true, APPLY { SPEC(SetMatch); s.update_counters = !neg; return {}; }},
+                  {"update-subcounters", "", 0, true, APPLY { SPEC(SetMatch); s.update_subcounters = !neg; return {}; }}},
+                 [](const OptionContext&) -> MatchSpec { return SetMatch{}; },
+                 [](MatchSpec& spec_, const OptionContext&) -> std::string {
+                     return std::get<SetMatch>(spec_).set_name.empty() ? "the set match needs --match-set NAME FLAGS" : "";
+                 }});
+}
 
-    m.push_back({"rpfilter",
-                 {{"loose", "", 0, false, APPLY { SPEC(RpFilterMatch); s.loose = true; return {}; }},
-                  {"validmark", "", 0, false, APPLY { SPEC(RpFilterMatch); s.validmark = true; return {}; }},
-                  {"accept-local", "", 0, false, APPLY { SPEC(RpFilterMatch); s.accept_local = true; return {}; }},
-                  {"invert", "", 0, false, APPLY { SPEC(RpFilterMatch); s.invert = true; return {}; }}},
-                 [](const OptionContext&) -> MatchSpec { return RpFilterMatch{}; },
-                 [](MatchSpec&, const OptionContext& ctx) -> std::string {
-                     if (ctx.table != "raw" && ctx.table != "mangle") return "the rpfilter match is only valid in the raw and mangle tables";
-                     return {};
-                 },
-                 H_PRE});
-
-    m.push_back({"rt",
-                 {{"rt-type", "", 1, true, APPLY {
-                       SPEC(RtMatch);
-                       auto v = parse_uint(args[0], 255);
-                       if (!v) return "expected a routing header type, got '" + args[0] + "'";
-                       s.type = Neg<std::uint8_t>{static_cast<std::uint8_t>(*v), neg};
-                       return {};
-                   }},
-                  {"rt-segsleft", "", 1, true, APPLY {
-                       SPEC(RtMatch);
-                       auto colon = args[0].find(':');
-                       auto lo = parse_uint(std::string_view(args[0]).substr(0, colon), 0xffffffffu);
-                       std::optional<std::uint64_t> hi = lo;
-                       if (colon != std::string::npos) hi = parse_uint(std::string_view(args[0]).substr(colon + 1), 0xffffffffu);
-                       if (!lo || !hi) return "expected NUM or MIN:MAX, got '" + args[0] + "'";
-                       s.segsleft = Neg<Range<std::uint32_t>>{{static_cast<std::uint32_t>(*lo), static_cast<std::uint32_t>(*hi)}, neg};
-                       return {};
-                   }},
-                  {"rt-len", "", 1, true, APPLY {
-                       SPEC(RtMatch);
-                       auto v = parse_uint(args[0], 0xffffffffu);
-                       if (!v) return "expected a length, got '" + args[0] + "'";
-                       s.len = Neg<std::uint32_t>{static_cast<std::uint32_t>(*v), neg};
-                       return {};
-                   }},
-                  {"rt-0-res", "", 0, false, APPLY { SPEC(RtMatch); s.res0 = true; return {}; }}},
-                 [](const OptionContext&) -> MatchSpec { return RtMatch{}; }, nullptr, 0x1f, {}, false,
-                 Family::ipv6});
+std::vector<MatchModuleDef> build_match_modules() {
+    std::vector<MatchModuleDef> m;
+    // Registered per family of modules; order does not matter (looked up by name).
+    add_transport_matches(m);
+    add_conntrack_matches(m);
+    add_header_matches(m);
+    add_host_matches(m);
+    add_rate_and_counter_matches(m);
+    add_set_matches(m);
     return m;
 }
 

@@ -29,8 +29,8 @@ using ApplyFn = std::string (*)(Spec& spec, bool negated, std::vector<std::strin
 
 template <class Spec>
 struct OptionDef {
-    std::string_view name;  // canonical, without "--"
-    std::string_view aliases;  // space separated, without "--"
+    std::string_view name{};  // canonical, without "--"
+    std::string_view aliases{};  // space separated, without "--"
     int nargs = 1;
     bool negatable = false;
     ApplyFn<Spec> apply = nullptr;
@@ -39,15 +39,15 @@ struct OptionDef {
 
 template <class Spec>
 struct ModuleDef {
-    std::string_view name;
-    std::vector<OptionDef<Spec>> options;
+    std::string_view name{};
+    std::vector<OptionDef<Spec>> options{};
     Spec (*make)(const OptionContext& ctx) = nullptr;
     // Checks the whole spec once all options are read; returns an error message or empty.
     std::string (*finish)(Spec& spec, const OptionContext& ctx) = nullptr;
     HookMask hooks = 0x1f;  // hooks where it may be used
-    std::string_view table;  // empty = any table
+    std::string_view table{};  // empty = any table
     bool terminating = false;  // targets only
-    std::optional<Family> family;  // family-specific modules (icmp, icmp6, ttl, hl, rt)
+    std::optional<Family> family{};  // family-specific modules (icmp, icmp6, ttl, hl, rt)
     HookMask (*hooks_for)(const Spec& spec) = nullptr;  // when the options narrow the hooks
 
     const OptionDef<Spec>* find_option(std::string_view opt) const;

@@ -216,8 +216,8 @@ std::string apply_ttl_target(TargetSpec& spec_, RewriteTarget::Kind k, std::vect
     return {};
 }
 
-std::vector<TargetModuleDef> build_target_modules() {
-    std::vector<TargetModuleDef> t;
+// The standard verdicts: ACCEPT, DROP, RETURN, QUEUE (no options).
+void add_standard_targets(std::vector<TargetModuleDef>& t) {
     auto standard = [](StandardTarget::Kind k) {
         return TargetModuleDef{{}, {}, nullptr, nullptr, 0x1f, {}, k != StandardTarget::Kind::return_};
     };
@@ -233,7 +233,10 @@ std::vector<TargetModuleDef> build_target_modules() {
     t.push_back(standard(StandardTarget::Kind::queue));
     t.back().name = "QUEUE";
     t.back().make = [](const OptionContext&) -> TargetSpec { return StandardTarget{StandardTarget::Kind::queue}; };
+}
 
+// Verdicts with options: NFQUEUE, REJECT.
+void add_queue_and_reject_targets(std::vector<TargetModuleDef>& t) {
     t.push_back({"NFQUEUE",
                  {{"queue-num", "", 1, false, TAPPLY {
                        TSPEC(NfqueueTarget);
@@ -265,7 +268,10 @@ std::vector<TargetModuleDef> build_target_modules() {
                      return {};
                  },
                  static_cast<HookMask>(H_IN | H_FWD | H_OUT), "filter", true});
+}
 
+// Targets that log and let the walk go on: LOG, NFLOG, ULOG, TRACE.
+void add_logging_targets(std::vector<TargetModuleDef>& t) {
     t.push_back({"LOG",
                  {{"log-prefix", "", 1, false, TAPPLY {
                        TSPEC(LogTarget);
@@ -357,11 +363,33 @@ std::vector<TargetModuleDef> build_target_modules() {
                  [](const OptionContext&) -> TargetSpec { LogTarget l; l.kind = LogTarget::Kind::ulog; l.group = 1; return l; },
                  nullptr, 0x1f, {}, false, Family::ipv4});
 
+    t.push_back({"TRACE", {}, [](const OptionContext&) -> TargetSpec { return RewriteTarget{}; }, nullptr, 0x1f, "raw"});
+}
+
+// Packet and connection marks: MARK, CONNMARK, CLASSIFY.
+void add_mark_targets(std::vector<TargetModuleDef>& t) {
     t.push_back({"MARK", mark_options(false), [](const OptionContext&) -> TargetSpec { return MarkTarget{}; },
                  nullptr});
+
     t.push_back({"CONNMARK", mark_options(true), [](const OptionContext&) -> TargetSpec { return ConnmarkTarget{}; },
                  nullptr});
 
+    t.push_back({"CLASSIFY", {{"set-class", "", 1, false, TAPPLY {
+                     TSPEC(RewriteTarget);
+                     auto colon = args[0].find(':');
+                     if (colon == std::string::npos) return "expected MAJOR:MINOR in hex, got '" + args[0] + "'";
+                     auto major = parse_uint("0x" + args[0].substr(0, colon), 0xffff);
+                     auto minor = parse_uint("0x" + args[0].substr(colon + 1), 0xffff);
+                     if (!major || !minor) return "expected MAJOR:MINOR in hex, got '" + args[0] + "'";
+                     s.value = static_cast<std::uint32_t>(*major << 16 | *minor);
+                     return {};
+                 }}},
+                 [](const OptionContext&) -> TargetSpec { RewriteTarget r; r.kind = RewriteTarget::Kind::classify; return r; },
+                 nullptr, static_cast<HookMask>(H_FWD | H_OUT | H_POST)});
+}
+
+// NAT: DNAT, SNAT, MASQUERADE, REDIRECT, NETMAP.
+void add_nat_targets(std::vector<TargetModuleDef>& t) {
     t.push_back({"DNAT",
                  {{"to-destination", "to", 1, false, apply_nat_to},
                   {"random", "", 0, false, TAPPLY { TSPEC(NatTarget); s.random = true; return {}; }},
@@ -373,6 +401,7 @@ std::vector<TargetModuleDef> build_target_modules() {
                      return needs_tcp_or_udp(ctx, s);
                  },
                  static_cast<HookMask>(H_PRE | H_OUT), "nat", true});
+
     t.push_back({"SNAT",
                  {{"to-source", "to", 1, false, apply_nat_to},
                   {"random", "", 0, false, TAPPLY { TSPEC(NatTarget); s.random = true; return {}; }},
@@ -385,6 +414,7 @@ std::vector<TargetModuleDef> build_target_modules() {
                      return needs_tcp_or_udp(ctx, s);
                  },
                  static_cast<HookMask>(H_POST | H_IN), "nat", true});
+
     t.push_back({"MASQUERADE",
                  {{"to-ports", "", 1, false, apply_nat_to},
                   {"random", "", 0, false, TAPPLY { TSPEC(NatTarget); s.random = true; return {}; }},
@@ -392,12 +422,14 @@ std::vector<TargetModuleDef> build_target_modules() {
                  [](const OptionContext&) { return make_nat(NatTarget::Kind::masquerade); },
                  [](TargetSpec& spec_, const OptionContext& ctx) { return needs_tcp_or_udp(ctx, std::get<NatTarget>(spec_)); },
                  H_POST, "nat", true});
+
     t.push_back({"REDIRECT",
                  {{"to-ports", "", 1, false, apply_nat_to},
                   {"random", "", 0, false, TAPPLY { TSPEC(NatTarget); s.random = true; return {}; }}},
                  [](const OptionContext&) { return make_nat(NatTarget::Kind::redirect); },
                  [](TargetSpec& spec_, const OptionContext& ctx) { return needs_tcp_or_udp(ctx, std::get<NatTarget>(spec_)); },
                  static_cast<HookMask>(H_PRE | H_OUT), "nat", true});
+
     t.push_back({"NETMAP",
                  {{"to", "", 1, false, TAPPLY {
                      TSPEC(NatTarget);
@@ -414,9 +446,13 @@ std::vector<TargetModuleDef> build_target_modules() {
                  },
                  [](TargetSpec&, const OptionContext&) -> std::string { return {}; },
                  static_cast<HookMask>(H_PRE | H_POST | H_OUT | H_IN), "nat", true});
+}
 
+// Conntrack: NOTRACK, CT.
+void add_conntrack_targets(std::vector<TargetModuleDef>& t) {
     t.push_back({"NOTRACK", {}, [](const OptionContext&) -> TargetSpec { CtTarget c; c.notrack = true; return c; },
                  nullptr, 0x1f, "raw"});
+
     t.push_back({"CT",
                  {{"notrack", "", 0, false, TAPPLY { TSPEC(CtTarget); s.notrack = true; return {}; }},
                   {"helper", "", 1, false, TAPPLY { TSPEC(CtTarget); s.helper = args[0]; return {}; }},
@@ -433,8 +469,10 @@ std::vector<TargetModuleDef> build_target_modules() {
                        return {};
                    }}},
                  [](const OptionContext&) -> TargetSpec { return CtTarget{}; }, nullptr, 0x1f, "raw"});
-    t.push_back({"TRACE", {}, [](const OptionContext&) -> TargetSpec { return RewriteTarget{}; }, nullptr, 0x1f, "raw"});
+}
 
+// Header rewriting: TCPMSS, CHECKSUM, DSCP, TOS, TTL, HL.
+void add_header_rewriting_targets(std::vector<TargetModuleDef>& t) {
     t.push_back({"TCPMSS",
                  {{"set-mss", "", 1, false, TAPPLY {
                        TSPEC(RewriteTarget);
@@ -453,21 +491,11 @@ std::vector<TargetModuleDef> build_target_modules() {
                      return {};
                  },
                  static_cast<HookMask>(H_FWD | H_OUT | H_POST)});
+
     t.push_back({"CHECKSUM", {{"checksum-fill", "", 0, false, TAPPLY { return {}; }}},
                  [](const OptionContext&) -> TargetSpec { RewriteTarget r; r.kind = RewriteTarget::Kind::checksum_fill; return r; },
                  nullptr, 0x1f, "mangle"});
-    t.push_back({"CLASSIFY", {{"set-class", "", 1, false, TAPPLY {
-                     TSPEC(RewriteTarget);
-                     auto colon = args[0].find(':');
-                     if (colon == std::string::npos) return "expected MAJOR:MINOR in hex, got '" + args[0] + "'";
-                     auto major = parse_uint("0x" + args[0].substr(0, colon), 0xffff);
-                     auto minor = parse_uint("0x" + args[0].substr(colon + 1), 0xffff);
-                     if (!major || !minor) return "expected MAJOR:MINOR in hex, got '" + args[0] + "'";
-                     s.value = static_cast<std::uint32_t>(*major << 16 | *minor);
-                     return {};
-                 }}},
-                 [](const OptionContext&) -> TargetSpec { RewriteTarget r; r.kind = RewriteTarget::Kind::classify; return r; },
-                 nullptr, static_cast<HookMask>(H_FWD | H_OUT | H_POST)});
+
     t.push_back({"DSCP",
                  {{"set-dscp", "", 1, false, TAPPLY {
                        TSPEC(RewriteTarget);
@@ -486,6 +514,7 @@ std::vector<TargetModuleDef> build_target_modules() {
                    }}},
                  [](const OptionContext&) -> TargetSpec { RewriteTarget r; r.kind = RewriteTarget::Kind::dscp; return r; },
                  nullptr, 0x1f, "mangle"});
+
     t.push_back({"TOS",
                  {{"set-tos", "", 1, false, TAPPLY {
                        TSPEC(RewriteTarget);
@@ -521,6 +550,7 @@ std::vector<TargetModuleDef> build_target_modules() {
                    }}},
                  [](const OptionContext&) -> TargetSpec { RewriteTarget r; r.kind = RewriteTarget::Kind::tos; return r; },
                  nullptr, 0x1f, "mangle"});
+
     t.push_back({"TTL",
                  {{"ttl-set", "", 1, false, TAPPLY { return apply_ttl_target(spec_, RewriteTarget::Kind::ttl_set, args); }},
                   {"ttl-dec", "", 1, false, TAPPLY { return apply_ttl_target(spec_, RewriteTarget::Kind::ttl_dec, args); }},
@@ -530,6 +560,7 @@ std::vector<TargetModuleDef> build_target_modules() {
                      return std::get<RewriteTarget>(spec_).value == 0x100 ? "TTL needs --ttl-set, --ttl-dec or --ttl-inc" : "";
                  },
                  0x1f, "mangle", false, Family::ipv4});
+
     t.push_back({"HL",
                  {{"hl-set", "", 1, false, TAPPLY { return apply_ttl_target(spec_, RewriteTarget::Kind::ttl_set, args); }},
                   {"hl-dec", "", 1, false, TAPPLY { return apply_ttl_target(spec_, RewriteTarget::Kind::ttl_dec, args); }},
@@ -539,6 +570,18 @@ std::vector<TargetModuleDef> build_target_modules() {
                      return std::get<RewriteTarget>(spec_).value == 0x100 ? "HL needs --hl-set, --hl-dec or --hl-inc" : "";
                  },
                  0x1f, "mangle", false, Family::ipv6});
+}
+
+std::vector<TargetModuleDef> build_target_modules() {
+    std::vector<TargetModuleDef> t;
+    // Registered per family of targets; order does not matter (looked up by name).
+    add_standard_targets(t);
+    add_queue_and_reject_targets(t);
+    add_logging_targets(t);
+    add_mark_targets(t);
+    add_nat_targets(t);
+    add_conntrack_targets(t);
+    add_header_rewriting_targets(t);
     return t;
 }
 
