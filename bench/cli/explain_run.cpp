@@ -1,0 +1,123 @@
+#include "explain_run.hpp"
+
+#include <algorithm>
+#include <iostream>
+#include <map>
+
+#include "explain.hpp"
+#include "fwbench/capture_analysis.hpp"
+#include "fwbench/eal.hpp"
+#include "fwbench/packet_description.hpp"
+#include "fwbench/packet_path.hpp"
+#include "fwbench/packet_source.hpp"
+
+namespace fwbench {
+
+namespace {
+
+// The explanation of a packet replayed from a capture.
+std::string describe_replayed(const PacketPath& path, const AnalyzedPacket& rp) {
+    std::string head = "capture packet " + std::to_string(rp.index) + " on " + rp.iface + " (" + capture_origin_name(rp.origin) + ")";
+    if (rp.origin == CaptureOrigin::wire || rp.origin == CaptureOrigin::local) {
+        const Packet& p0 = rp.result.walks.empty() ? rp.result.final_packet : rp.result.walks.front().seen;
+        head += ": " + format_protocol(p0.proto) + " " + format_ip(p0.src) + ":" + std::to_string(p0.sport) + " > " + format_ip(p0.dst) + ":" +
+                std::to_string(p0.dport);
+        return format_explanation(path, rp.result, head, rp.origin == CaptureOrigin::local);
+    }
+    if (rp.origin == CaptureOrigin::forwarded_copy)
+        return "packet: " + head + "\n  the outbound copy of forwarded packet " + std::to_string(rp.copy_of) + " (explain that one)\n";
+    return "packet: " + head + "\n  not processed: " + rp.reason + "\n";
+}
+
+}  // namespace
+
+CLI::App* add_explain_command(CLI::App& app, ExplainCli& cli) {
+    auto* explain = app.add_subcommand("explain", "trace packets through the host's packet path, rule by rule");
+    SourceOptions& src = cli.sources;
+    explain->add_option("--rules", src.rules_path, "iptables-save ruleset (default: the running host's)");
+    explain->add_option("--host", src.host_path, "host JSON: ip -j addr, or {addr, route, rule, sysctl} (fwbench dump-host)");
+    explain->add_option("--ipsets", src.ipsets_path, "ipset save output for -m set");
+    explain->add_option("--family", src.family, "4 or 6")->check(CLI::IsMember({0, 4, 6}));
+    explain->add_flag("--lenient", src.lenient, "skip rules that do not parse");
+    explain->add_option("--backend", src.backend, "iptables backend: nft or legacy (default: from the ruleset's header)")
+        ->check(CLI::IsMember({"nft", "legacy"}));
+    explain->add_option("--seed", cli.seed, "seed for -m statistic --mode random");
+    explain->add_option("--pcap", cli.pcap, "capture whose packets PACKET indexes (from 0)");
+    explain->add_option("--iface", cli.iface, "interface for captures that carry none");
+    explain
+        ->add_option("packets", cli.packets,
+                     "packets, e.g. \"tcp 203.0.113.1:40000 > 203.0.113.1:22 from local\" or "
+                     "\"udp 198.51.100.7:53 > 192.0.2.10:53 in wan1 [established]\", or an index into --pcap")
+        ->required();
+    return explain;
+}
+
+int run_explain(const ExplainCli& cli) {
+    const SourceOptions& o = cli.sources;
+    const std::vector<std::string>& packets = cli.packets;
+    const std::string& pcap = cli.pcap;
+    const std::string& iface = cli.iface;
+    auto ipsets = load_ipsets(o);
+    Host host = load_host(o);
+    Ruleset rs = load_ruleset(o, ipsets ? &*ipsets : nullptr);
+    PacketPath path(rs, host, ipsets ? &*ipsets : nullptr);
+    EngineOptions eopt;
+    eopt.seed = cli.seed;
+    PathState st(rs, eopt, host.sysctl());
+    bool first = true;
+    auto print = [&](const std::string& text) {
+        if (!first) std::cout << '\n';
+        first = false;
+        std::cout << text;
+    };
+    // PACKET is a capture index (with --pcap) or a description.
+    std::vector<std::uint64_t> indexes;
+    std::vector<std::string> descriptions;
+    for (const auto& p : packets) {
+        bool numeric = !p.empty() && p.find_first_not_of("0123456789") == std::string::npos;
+        if (numeric && pcap.empty()) throw std::runtime_error("packet '" + p + "' is an index: give the capture with --pcap");
+        if (numeric) indexes.push_back(std::stoull(p));
+        else descriptions.push_back(p);
+    }
+    if (!indexes.empty()) {
+        // Replay the capture, through the same mbuf pipeline as --pcap, up to the last index
+        // asked for: conntrack and stateful matches then hold what they held for each packet.
+        std::uint64_t last = *std::max_element(indexes.begin(), indexes.end());
+        ensure_eal();
+        MbufPool pool("fwbench_explain", 1023);
+        CaptureFileSource source(pcap, pool.get());
+        CaptureAnalysis replay(path, st, {iface, false, 2000000000ull});
+        std::map<std::uint64_t, std::string> texts;
+        rte_mbuf* m = nullptr;
+        std::vector<std::uint8_t> scratch;
+        while (source.rx_burst(&m, 1) == 1) {
+            std::uint64_t index = packet_meta(m).index;
+            bool wanted = std::find(indexes.begin(), indexes.end(), index) != indexes.end();
+            AnalyzedPacket rp;
+            replay.feed(frame_view(m, scratch), rp, wanted);
+            rte_pktmbuf_free(m);
+            if (wanted) texts[index] = describe_replayed(path, rp);
+            if (index >= last) break;
+        }
+        for (auto idx : indexes) {
+            auto it = texts.find(idx);
+            if (it == texts.end()) throw std::runtime_error("the capture has no packet " + std::to_string(idx));
+            print(it->second);
+        }
+    }
+    for (std::size_t i = 0; i < descriptions.size(); ++i) {
+        PacketDescription d = parse_packet_description(descriptions[i], "packet " + std::to_string(i + 1));
+        if (!d.local && d.packet.in.empty())
+            throw std::runtime_error("packet " + std::to_string(i + 1) + ": say where it comes from: 'from local' or 'in IFACE'");
+        std::string note;
+        if (d.established && !path.conntrack_active())
+            note = "note: [established] changes nothing here: no rule of this ruleset needs conntrack, so the kernel tracks no connections\n";
+        else if (d.established && !st.conntrack.seed_established(d.packet))
+            throw std::runtime_error("packet " + std::to_string(i + 1) + ": [established] needs a trackable packet");
+        PathResult r = path.process(d.packet, d.local ? Origin::local : Origin::wire, st, true);
+        print(note + format_explanation(path, r, descriptions[i], d.local));
+    }
+    return 0;
+}
+
+}  // namespace fwbench
