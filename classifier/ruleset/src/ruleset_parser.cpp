@@ -333,117 +333,87 @@ private:
 
     // One rule, or several when -s/-d list addresses (iptables adds one rule per source and
     // destination combination, sources outermost); none for a rule of the other family (-4/-6).
-    std::vector<Rule> parse_rule(const std::vector<Word>& words, std::size_t i, const Chain& chain) {
+    // What parse_rule carries from word to word.
+    struct RuleInProgress {
         Rule r;
-        std::vector<IpPrefix> src_list, dst_list;
-        r.line = line_no_;
-        r.text = std::string(line_text_);
+        std::vector<IpPrefix> src_list, dst_list;  // -s/-d lists: one rule per combination
         detail::OptionContext ctx;
-        ctx.family = rs_.family;
-        ctx.ipsets = opt_.ipsets;
-        ctx.table = table_->name;
-
-        bool neg = false;
+        bool neg = false;  // a "!" waits for its option
         int neg_col = 0;
-        std::vector<std::size_t> loaded;  // indexes into r.matches, load order
-        std::vector<const detail::MatchModuleDef*> defs;
+        std::vector<const detail::MatchModuleDef*> defs;  // the loaded matches, in r.matches order
         const detail::TargetModuleDef* tdef = nullptr;
         std::vector<std::set<std::string>> seen_opts;  // per match, for duplicate detection
         std::set<std::string> seen_target_opts;
         std::set<std::string> seen_ip;
+    };
 
-        auto take_neg = [&](const Word& opt, bool allowed) {
-            bool n = neg;
-            if (n && !allowed) fail(line_no_, neg_col, "'" + opt.text + "' cannot be negated");
-            neg = false;
-            return n;
-        };
-        // The old form "-s ! ADDR": a "!" after the option.
-        auto old_neg = [&](std::size_t& k, bool current) {
-            if (k + 1 < words.size() && words[k + 1].is("!")) {
-                if (current) fail(line_no_, words[k + 1].column, "double negation");
-                ++k;
-                return true;
-            }
-            return current;
-        };
-        auto once = [&](const Word& w, const std::string& key) {
-            if (!seen_ip.insert(key).second) fail(line_no_, w.column, "'" + w.text + "' given twice in one rule");
-        };
+    // The pending "!" for option `opt`, consumed (an error where it is not allowed).
+    bool take_neg(RuleInProgress& b, const Word& opt, bool allowed) {
+        bool n = b.neg;
+        if (n && !allowed) fail(line_no_, b.neg_col, "'" + opt.text + "' cannot be negated");
+        b.neg = false;
+        return n;
+    }
+    // The old form "-s ! ADDR": a "!" after the option.
+    bool old_neg(const std::vector<Word>& words, std::size_t& k, bool current) {
+        if (k + 1 < words.size() && words[k + 1].is("!")) {
+            if (current) fail(line_no_, words[k + 1].column, "double negation");
+            ++k;
+            return true;
+        }
+        return current;
+    }
+    void once(RuleInProgress& b, const Word& w, const std::string& key) {
+        if (!b.seen_ip.insert(key).second) fail(line_no_, w.column, "'" + w.text + "' given twice in one rule");
+    }
 
+    std::vector<Rule> parse_rule(const std::vector<Word>& words, std::size_t i, const Chain& chain) {
+        RuleInProgress b;
+        b.r.line = line_no_;
+        b.r.text = std::string(line_text_);
+        b.ctx.family = rs_.family;
+        b.ctx.ipsets = opt_.ipsets;
+        b.ctx.table = table_->name;
         for (std::size_t k = i; k < words.size(); ++k) {
             const Word& w = words[k];
             if (w.is("!")) {
-                if (neg) fail(line_no_, w.column, "double negation");
-                neg = true;
-                neg_col = w.column;
+                if (b.neg) fail(line_no_, w.column, "double negation");
+                b.neg = true;
+                b.neg_col = w.column;
                 continue;
             }
             if (w.quoted || w.text.empty() || w.text[0] != '-') fail(line_no_, w.column, "expected an option, got '" + w.text + "'");
             const std::string& o = w.text;
-
             if (o == "-s" || o == "--source" || o == "--src" || o == "-d" || o == "--destination" || o == "--dst") {
-                bool is_src = o == "-s" || o == "--source" || o == "--src";
-                once(w, is_src ? "s" : "d");
-                bool n = old_neg(k, take_neg(w, true));
-                const Word& a = arg(words, ++k, "an address after -s/-d");
-                auto& list = is_src ? src_list : dst_list;
-                int col = a.column;
-                for (auto part : detail::split(a.text, ',')) {
-                    auto p = parse_prefix(part, rs_.family);
-                    if (!p.prefix) fail(line_no_, col, p.error);
-                    list.push_back(*p.prefix);
-                    col += static_cast<int>(part.size()) + 1;
-                }
-                if (list.size() > 1 && n) fail(line_no_, w.column, "'!' cannot be used with a list of addresses (iptables refuses it)");
-                (is_src ? r.ip.src : r.ip.dst) = Neg<IpPrefix>{list[0], n};
+                parse_address(b, words, k, o == "-s" || o == "--source" || o == "--src");
             } else if (o == "-i" || o == "--in-interface" || o == "-o" || o == "--out-interface") {
-                bool is_in = o == "-i" || o == "--in-interface";
-                once(w, is_in ? "i" : "o");
-                bool n = old_neg(k, take_neg(w, true));
-                const Word& a = arg(words, ++k, "an interface name after -i/-o");
-                IfacePattern pat;
-                pat.name = a.text;
-                if (!pat.name.empty() && pat.name.back() == '+') {
-                    pat.wildcard = true;
-                    pat.name.pop_back();
-                }
-                if (a.text.size() > max_iface_name) fail(line_no_, a.column, "interface name '" + a.text + "' is longer than 15 characters");
-                if (chain.builtin) {
-                    bool in_only = chain.name == "PREROUTING" || chain.name == "INPUT";
-                    bool out_only = chain.name == "OUTPUT" || chain.name == "POSTROUTING";
-                    if ((!is_in && in_only) || (is_in && out_only))
-                        fail(line_no_, w.column,
-                             "can't use " + std::string(is_in ? "-i" : "-o") + " with " + chain.name + " (that hook has no " +
-                                 (is_in ? "input" : "output") + " interface)");
-                }
-                (is_in ? r.ip.in : r.ip.out) = Neg<IfacePattern>{pat, n};
+                parse_interface(b, words, k, chain, o == "-i" || o == "--in-interface");
             } else if (o == "-p" || o == "--protocol") {
-                once(w, "p");
-                bool n = old_neg(k, take_neg(w, true));
+                once(b, w, "p");
+                bool n = old_neg(words, k, take_neg(b, w, true));
                 const Word& a = arg(words, ++k, "a protocol after -p");
                 auto p = parse_protocol(a.text);
                 if (!p) fail(line_no_, a.column, "unknown protocol '" + a.text + "' (expected a name such as tcp, udp, icmp, or a number 0-255)");
-                if (*p != 0 || n) r.ip.proto = Neg<std::uint8_t>{*p, n};
-                ctx.rule_proto = r.ip.proto;
+                if (*p != 0 || n) b.r.ip.proto = Neg<std::uint8_t>{*p, n};
+                b.ctx.rule_proto = b.r.ip.proto;
             } else if (o == "-f" || o == "--fragment") {
-                once(w, "f");
+                once(b, w, "f");
                 if (rs_.family == Family::ipv6) fail(line_no_, w.column, "-f is not available in ip6tables (use -m frag)");
-                r.ip.fragment = !take_neg(w, true);
+                b.r.ip.fragment = !take_neg(b, w, true);
             } else if (o == "-4" || o == "--ipv4" || o == "-6" || o == "--ipv6") {
-                take_neg(w, false);
+                take_neg(b, w, false);
                 bool v4 = o == "-4" || o == "--ipv4";
                 if (v4 != (rs_.family == Family::ipv4)) return {};  // iptables-restore skips it
             } else if (o == "-c" || o == "--set-counters") {
-                take_neg(w, false);
+                take_neg(b, w, false);
                 const Word& p = arg(words, ++k, "a packet count after -c");
-                const Word& b = arg(words, ++k, "a byte count after -c PACKETS");
-                auto pv = detail::parse_uint(p.text, UINT64_MAX), bv = detail::parse_uint(b.text, UINT64_MAX);
+                const Word& c = arg(words, ++k, "a byte count after -c PACKETS");
+                auto pv = detail::parse_uint(p.text, UINT64_MAX), bv = detail::parse_uint(c.text, UINT64_MAX);
                 if (!pv) fail(line_no_, p.column, "expected a packet count, got '" + p.text + "'");
-                if (!bv) fail(line_no_, b.column, "expected a byte count, got '" + b.text + "'");
-                r.input_counters = Counters{*pv, *bv};
+                if (!bv) fail(line_no_, c.column, "expected a byte count, got '" + c.text + "'");
+                b.r.input_counters = Counters{*pv, *bv};
             } else if (o == "-m" || o == "--match") {
-                take_neg(w, false);
+                take_neg(b, w, false);
                 const Word& a = arg(words, ++k, "a match module name after -m");
                 const auto* def = detail::find_match_module(a.text);
                 if (!def) fail(line_no_, a.column, "unknown match module '" + a.text + "' (fwbench does not implement it)");
@@ -451,118 +421,183 @@ private:
                     fail(line_no_, a.column,
                          "the " + std::string(def->name) + " match is for " +
                              (*def->family == Family::ipv4 ? "iptables (IPv4)" : "ip6tables (IPv6)") + " only");
-                load_match(r, def, ctx, w.column, defs, seen_opts);
+                load_match(b.r, def, b.ctx, w.column, b.defs, b.seen_opts);
             } else if (o == "-j" || o == "--jump" || o == "-g" || o == "--goto") {
-                take_neg(w, false);
-                if (r.target) fail(line_no_, w.column, "a rule has only one target");
-                bool is_goto = o == "-g" || o == "--goto";
-                const Word& a = arg(words, ++k, "a target or chain name after -j/-g");
-                Target t;
-                t.name = a.text;
-                t.column = a.column;
-                tdef = is_goto ? nullptr : detail::find_target_module(a.text);
-                if (tdef) {
-                    if (tdef->family && *tdef->family != rs_.family)
-                        fail(line_no_, a.column,
-                             "target " + a.text + " is for " + (*tdef->family == Family::ipv4 ? "iptables (IPv4)" : "ip6tables (IPv6)") + " only");
-                    t.spec = tdef->make(ctx);
-                } else {
-                    if (a.text.empty()) fail(line_no_, a.column, "expected a target or chain name");
-                    t.spec = JumpTarget{a.text, is_goto, -1};
-                }
-                r.target = std::move(t);
+                parse_target(b, words, k, o == "-g" || o == "--goto");
             } else if (o.size() > 2 && o[0] == '-' && o[1] == '-') {
-                std::string name = o.substr(2);
-                // Target options bind first, then the most recently loaded match (as getopt sees
-                // iptables' merged option table), then an implicit protocol match.
-                if (tdef) {
-                    if (const auto* od = tdef->find_option(name)) {
-                        if (!seen_target_opts.insert(std::string(od->name)).second)
-                            fail(line_no_, w.column, "'" + o + "' given twice for target " + r.target->name);
-                        bool n = take_neg(w, od->negatable);
-                        int arg_col = 0;
-                        auto args = read_args(words, k, *od, w, n, arg_col);
-                        auto err = od->apply(r.target->spec, n, args, ctx);
-                        if (!err.empty()) fail(line_no_, arg_col, r.target->name + " " + o + ": " + err);
-                        r.target->options.push_back(RuleOption{std::string(od->name), n, std::move(args)});
-                        continue;
-                    }
-                }
-                const detail::OptionDef<MatchSpec>* od = nullptr;
-                std::size_t mi = 0;
-                for (std::size_t j = defs.size(); j-- > 0;)
-                    if ((od = defs[j]->find_option(name))) {
-                        mi = j;
-                        break;
-                    }
-                if (!od && r.ip.proto && !r.ip.proto->negated) {
-                    const auto* implicit = detail::implicit_protocol_module(r.ip.proto->value, rs_.family);
-                    bool already = false;
-                    for (const auto* d : defs) already |= d == implicit;
-                    if (implicit && !already && implicit->find_option(name)) {
-                        load_match(r, implicit, ctx, w.column, defs, seen_opts);
-                        mi = defs.size() - 1;
-                        od = implicit->find_option(name);
-                    }
-                }
-                if (!od) {
-                    std::string where;
-                    for (const auto* d : defs) where += (where.empty() ? "" : ", ") + std::string(d->name);
-                    if (tdef) where += (where.empty() ? "target " : ", target ") + r.target->name;
-                    fail(line_no_, w.column,
-                         "unknown option '" + o + "'" +
-                             (where.empty() ? std::string(" (no match module loaded: missing -m?)") : " (not an option of: " + where + ")"));
-                }
-                if (defs[mi]->name != "policy" && !seen_opts[mi].insert(std::string(od->name)).second)
-                    fail(line_no_, w.column, "'" + o + "' given twice for the " + std::string(defs[mi]->name) + " match");
-                bool n = take_neg(w, od->negatable);
-                int arg_col = 0;
-                auto args = read_args(words, k, *od, w, n, arg_col);
-                Match& m = r.matches[mi];
-                auto err = od->apply(m.spec, n, args, ctx);
-                if (!err.empty()) fail(line_no_, arg_col, m.module + " " + o + ": " + err);
-                std::string printed_name(od->name);
-                if (printed_name == "syn") {
-                    // iptables-save writes --syn as the --tcp-flags it stands for.
-                    if (!seen_opts[mi].insert("tcp-flags").second) fail(line_no_, w.column, "--syn and --tcp-flags exclude each other");
-                    printed_name = "tcp-flags";
-                    args = {"FIN,SYN,RST,ACK", "SYN"};
-                } else if (printed_name == "tcp-flags" && seen_opts[mi].count("syn")) {
-                    fail(line_no_, w.column, "--syn and --tcp-flags exclude each other");
-                }
-                m.options.push_back(RuleOption{std::move(printed_name), n, std::move(args)});
+                parse_module_option(b, words, k);
             } else {
                 fail(line_no_, w.column, "unknown option '" + o + "'");
             }
         }
-        if (neg) fail(line_no_, neg_col, "'!' at the end of the rule negates nothing");
+        if (b.neg) fail(line_no_, b.neg_col, "'!' at the end of the rule negates nothing");
+        finish_rule(b);
+        return expand_address_lists(b);
+    }
 
+    // -s / -d ADDR[,ADDR...] (a list makes one rule per address).
+    void parse_address(RuleInProgress& b, const std::vector<Word>& words, std::size_t& k, bool is_src) {
+        const Word& w = words[k];
+        once(b, w, is_src ? "s" : "d");
+        bool n = old_neg(words, k, take_neg(b, w, true));
+        const Word& a = arg(words, ++k, "an address after -s/-d");
+        auto& list = is_src ? b.src_list : b.dst_list;
+        int col = a.column;
+        for (auto part : detail::split(a.text, ',')) {
+            auto p = parse_prefix(part, rs_.family);
+            if (!p.prefix) fail(line_no_, col, p.error);
+            list.push_back(*p.prefix);
+            col += static_cast<int>(part.size()) + 1;
+        }
+        if (list.size() > 1 && n) fail(line_no_, w.column, "'!' cannot be used with a list of addresses (iptables refuses it)");
+        (is_src ? b.r.ip.src : b.r.ip.dst) = Neg<IpPrefix>{list[0], n};
+    }
+
+    // -i / -o NAME[+], refused in built-in chains whose hook has no such interface.
+    void parse_interface(RuleInProgress& b, const std::vector<Word>& words, std::size_t& k, const Chain& chain, bool is_in) {
+        const Word& w = words[k];
+        once(b, w, is_in ? "i" : "o");
+        bool n = old_neg(words, k, take_neg(b, w, true));
+        const Word& a = arg(words, ++k, "an interface name after -i/-o");
+        IfacePattern pat;
+        pat.name = a.text;
+        if (!pat.name.empty() && pat.name.back() == '+') {
+            pat.wildcard = true;
+            pat.name.pop_back();
+        }
+        if (a.text.size() > max_iface_name) fail(line_no_, a.column, "interface name '" + a.text + "' is longer than 15 characters");
+        if (chain.builtin) {
+            bool in_only = chain.name == "PREROUTING" || chain.name == "INPUT";
+            bool out_only = chain.name == "OUTPUT" || chain.name == "POSTROUTING";
+            if ((!is_in && in_only) || (is_in && out_only))
+                fail(line_no_, w.column,
+                     "can't use " + std::string(is_in ? "-i" : "-o") + " with " + chain.name + " (that hook has no " + (is_in ? "input" : "output") +
+                         " interface)");
+        }
+        (is_in ? b.r.ip.in : b.r.ip.out) = Neg<IfacePattern>{pat, n};
+    }
+
+    // -j TARGET (a module target, or a chain) / -g CHAIN.
+    void parse_target(RuleInProgress& b, const std::vector<Word>& words, std::size_t& k, bool is_goto) {
+        const Word& w = words[k];
+        take_neg(b, w, false);
+        if (b.r.target) fail(line_no_, w.column, "a rule has only one target");
+        const Word& a = arg(words, ++k, "a target or chain name after -j/-g");
+        Target t;
+        t.name = a.text;
+        t.column = a.column;
+        b.tdef = is_goto ? nullptr : detail::find_target_module(a.text);
+        if (b.tdef) {
+            if (b.tdef->family && *b.tdef->family != rs_.family)
+                fail(line_no_, a.column,
+                     "target " + a.text + " is for " + (*b.tdef->family == Family::ipv4 ? "iptables (IPv4)" : "ip6tables (IPv6)") + " only");
+            t.spec = b.tdef->make(b.ctx);
+        } else {
+            if (a.text.empty()) fail(line_no_, a.column, "expected a target or chain name");
+            t.spec = JumpTarget{a.text, is_goto, -1};
+        }
+        b.r.target = std::move(t);
+    }
+
+    // --NAME: an option of the target, then of the most recently loaded match (as getopt sees
+    // iptables' merged option table), then of the implicit protocol match.
+    void parse_module_option(RuleInProgress& b, const std::vector<Word>& words, std::size_t& k) {
+        const Word& w = words[k];
+        const std::string& o = w.text;
+        const std::string name = o.substr(2);
+        if (b.tdef)
+            if (const auto* od = b.tdef->find_option(name)) {
+                if (!b.seen_target_opts.insert(std::string(od->name)).second)
+                    fail(line_no_, w.column, "'" + o + "' given twice for target " + b.r.target->name);
+                bool n = take_neg(b, w, od->negatable);
+                int arg_col = 0;
+                auto args = read_args(words, k, *od, w, n, arg_col);
+                auto err = od->apply(b.r.target->spec, n, args, b.ctx);
+                if (!err.empty()) fail(line_no_, arg_col, b.r.target->name + " " + o + ": " + err);
+                b.r.target->options.push_back(RuleOption{std::string(od->name), n, std::move(args)});
+                return;
+            }
+        std::size_t mi = 0;
+        const detail::OptionDef<MatchSpec>* od = find_match_option(b, w, name, mi);
+        if (b.defs[mi]->name != "policy" && !b.seen_opts[mi].insert(std::string(od->name)).second)
+            fail(line_no_, w.column, "'" + o + "' given twice for the " + std::string(b.defs[mi]->name) + " match");
+        bool n = take_neg(b, w, od->negatable);
+        int arg_col = 0;
+        auto args = read_args(words, k, *od, w, n, arg_col);
+        Match& m = b.r.matches[mi];
+        auto err = od->apply(m.spec, n, args, b.ctx);
+        if (!err.empty()) fail(line_no_, arg_col, m.module + " " + o + ": " + err);
+        std::string printed_name(od->name);
+        if (printed_name == "syn") {
+            // iptables-save writes --syn as the --tcp-flags it stands for.
+            if (!b.seen_opts[mi].insert("tcp-flags").second) fail(line_no_, w.column, "--syn and --tcp-flags exclude each other");
+            printed_name = "tcp-flags";
+            args = {"FIN,SYN,RST,ACK", "SYN"};
+        } else if (printed_name == "tcp-flags" && b.seen_opts[mi].count("syn")) {
+            fail(line_no_, w.column, "--syn and --tcp-flags exclude each other");
+        }
+        m.options.push_back(RuleOption{std::move(printed_name), n, std::move(args)});
+    }
+
+    // The match option NAME belongs to (its index in b.defs into `mi`), loading the implicit
+    // protocol match when only it has the option; an error naming the loaded modules otherwise.
+    const detail::OptionDef<MatchSpec>* find_match_option(RuleInProgress& b, const Word& w, const std::string& name, std::size_t& mi) {
+        for (std::size_t j = b.defs.size(); j-- > 0;)
+            if (const auto* od = b.defs[j]->find_option(name)) {
+                mi = j;
+                return od;
+            }
+        if (b.r.ip.proto && !b.r.ip.proto->negated) {
+            const auto* implicit = detail::implicit_protocol_module(b.r.ip.proto->value, rs_.family);
+            bool already = false;
+            for (const auto* d : b.defs) already |= d == implicit;
+            if (implicit && !already && implicit->find_option(name)) {
+                load_match(b.r, implicit, b.ctx, w.column, b.defs, b.seen_opts);
+                mi = b.defs.size() - 1;
+                return implicit->find_option(name);
+            }
+        }
+        std::string where;
+        for (const auto* d : b.defs) where += (where.empty() ? "" : ", ") + std::string(d->name);
+        if (b.tdef) where += (where.empty() ? "target " : ", target ") + b.r.target->name;
+        fail(line_no_, w.column,
+             "unknown option '" + w.text + "'" +
+                 (where.empty() ? std::string(" (no match module loaded: missing -m?)") : " (not an option of: " + where + ")"));
+    }
+
+    // Each module's whole-spec checks, options in iptables-save's order, and the warnings.
+    void finish_rule(RuleInProgress& b) {
+        Rule& r = b.r;
         for (std::size_t j = 0; j < r.matches.size(); ++j) {
-            if (defs[j]->finish) {
-                auto err = defs[j]->finish(r.matches[j].spec, ctx);
+            if (b.defs[j]->finish) {
+                auto err = b.defs[j]->finish(r.matches[j].spec, b.ctx);
                 if (!err.empty()) fail(line_no_, r.matches[j].column, err);
             }
-            sort_options(r.matches[j].options, defs[j]->options);
+            sort_options(r.matches[j].options, b.defs[j]->options);
             if (const auto* rm = std::get_if<RecentMatch>(&r.matches[j].spec); rm && rm->hitcount > 255)
                 rs_.warnings.push_back({line_no_, r.matches[j].column,
                                         "recent --hitcount " + std::to_string(rm->hitcount) +
                                             " is above the kernel's limit of 255: Linux 4.10 and later refuse this rule; "
                                             "fwbench keeps it, and it never matches (no address keeps that many hits)"});
         }
-        if (tdef) {
-            if (tdef->finish) {
-                auto err = tdef->finish(r.target->spec, ctx);
+        if (b.tdef) {
+            if (b.tdef->finish) {
+                auto err = b.tdef->finish(r.target->spec, b.ctx);
                 if (!err.empty()) fail(line_no_, r.target->column, err);
             }
-            sort_options(r.target->options, tdef->options);
+            sort_options(r.target->options, b.tdef->options);
         }
-        if (src_list.size() <= 1 && dst_list.size() <= 1) return {std::move(r)};
+    }
+
+    // iptables-restore makes one rule per (source, destination) of -s/-d lists, in that order.
+    static std::vector<Rule> expand_address_lists(RuleInProgress& b) {
+        if (b.src_list.size() <= 1 && b.dst_list.size() <= 1) return {std::move(b.r)};
         std::vector<Rule> expanded;
-        for (std::size_t si = 0; si < std::max<std::size_t>(1, src_list.size()); ++si)
-            for (std::size_t di = 0; di < std::max<std::size_t>(1, dst_list.size()); ++di) {
-                Rule e = r;
-                if (!src_list.empty()) e.ip.src->value = src_list[si];
-                if (!dst_list.empty()) e.ip.dst->value = dst_list[di];
+        for (std::size_t si = 0; si < std::max<std::size_t>(1, b.src_list.size()); ++si)
+            for (std::size_t di = 0; di < std::max<std::size_t>(1, b.dst_list.size()); ++di) {
+                Rule e = b.r;
+                if (!b.src_list.empty()) e.ip.src->value = b.src_list[si];
+                if (!b.dst_list.empty()) e.ip.dst->value = b.dst_list[di];
                 expanded.push_back(std::move(e));
             }
         return expanded;
