@@ -197,9 +197,241 @@ Host Host::from_json(std::string_view text, const std::string& source) {
     }
 }
 
+// Reads a host document section by section into a Host (a friend: it fills the private tables).
+// `at` follows the element being read, for errors the section readers do not position.
+struct HostReader {
+    Host& h;
+    JsonReader rd;
+    std::string& at;
+    std::uint32_t next_custom_table = 1000;
+
+    void interfaces(const json& addr_doc) {
+        if (!addr_doc.is_array()) rd.fail("$.addr", "expected an array");
+        for (std::size_t i = 0; i < addr_doc.size(); ++i) {
+            const json& j = addr_doc[i];
+            std::string path = at = "addr[" + std::to_string(i) + "]";
+            if (!j.is_object()) rd.fail(path, "expected an object");
+            Interface itf;
+            itf.name = rd.iface(j.value("ifname", json()), path + ".ifname");
+            if (j.contains("ifindex")) itf.index = static_cast<int>(rd.num(j["ifindex"], path + ".ifindex"));
+            bool has_flags = j.contains("flags");
+            itf.up = !has_flags;
+            if (has_flags) {
+                for (const auto& f : j["flags"]) {
+                    std::string flag = rd.str(f, path + ".flags");
+                    if (flag == "UP") itf.up = true;
+                    if (flag == "LOOPBACK") itf.loopback = true;
+                }
+            }
+            if (j.value("link_type", "") == "loopback") itf.loopback = true;
+            if (j.contains("address") && j["address"].is_string()) {
+                if (auto m = parse_mac(j["address"].get<std::string>())) itf.mac = *m;
+            }
+            if (j.contains("addr_info")) {
+                const json& ai = j["addr_info"];
+                for (std::size_t k = 0; k < ai.size(); ++k) {
+                    std::string apath = at = path + ".addr_info[" + std::to_string(k) + "]";
+                    const json& a = ai[k];
+                    std::string fam = a.value("family", "");
+                    if (fam != "inet" && fam != "inet6") continue;  // e.g. AF_PACKET entries
+                    InterfaceAddress ia;
+                    ia.addr = rd.addr(a.value("local", json()), apath + ".local");
+                    if ((fam == "inet") != (ia.addr.family == Family::ipv4)) rd.fail(apath + ".local", "address does not match family " + fam);
+                    ia.prefixlen = static_cast<int>(rd.num(a.value("prefixlen", json()), apath + ".prefixlen"));
+                    if (ia.prefixlen < 0 || ia.prefixlen > address_bits(ia.addr.family)) rd.fail(apath + ".prefixlen", "out of range");
+                    if (a.contains("broadcast")) ia.broadcast = rd.addr(a["broadcast"], apath + ".broadcast");
+                    if (a.contains("address")) {
+                        ia.peer = rd.addr(a["address"], apath + ".address");
+                        if (ia.peer->family != ia.addr.family) rd.fail(apath + ".address", "peer address does not match family " + fam);
+                    }
+                    ia.secondary = a.value("secondary", false);
+                    ia.noprefixroute = a.value("noprefixroute", false);
+                    itf.addrs.push_back(ia);
+                }
+            }
+            if (h.interface(itf.name)) rd.fail(path + ".ifname", "interface " + quoted_name(itf.name) + " appears twice");
+            h.interfaces_.push_back(std::move(itf));
+        }
+        if (!h.interface("lo")) {
+            // Every network namespace has lo with 127.0.0.1/8; dumps of one interface may omit it.
+            Interface lo;
+            lo.name = "lo";
+            lo.loopback = true;
+            lo.index = 1;
+            lo.addrs.push_back({*parse_ip("127.0.0.1", Family::ipv4), 8, std::nullopt, std::nullopt, false, false});
+            h.interfaces_.insert(h.interfaces_.begin(), lo);
+        }
+    }
+
+    // A route's or rule's table: a number, a name already known, or a new name (from
+    // rt_tables), numbered consistently within this host.
+    std::uint32_t table_id(const json& j, const std::string& path) {
+        if (j.is_number_integer()) return static_cast<std::uint32_t>(j.get<std::int64_t>());
+        std::string s = rd.str(j, path);
+        if (auto v = detail::parse_uint(s, 0xffffffffu)) return static_cast<std::uint32_t>(*v);
+        for (const auto& [id, name] : h.table_names_)
+            if (name == s) return id;
+        h.table_names_[next_custom_table] = s;
+        return next_custom_table++;
+    }
+
+    void routes(const json& route_doc) {
+        if (route_doc.is_null()) {
+            h.derive_routes();
+        } else {
+            if (!route_doc.is_array()) rd.fail("$.route", "expected an array (ip -j route show table all)");
+            for (std::size_t i = 0; i < route_doc.size(); ++i) {
+                const json& j = route_doc[i];
+                std::string path = at = "route[" + std::to_string(i) + "]";
+                Route r;
+                if (j.contains("type")) {
+                    auto t = parse_route_type(rd.str(j["type"], path + ".type"));
+                    if (!t) rd.fail(path + ".type", "unknown route type '" + j["type"].get<std::string>() + "'");
+                    r.type = *t;
+                }
+                std::string dst = rd.str(j.value("dst", json()), path + ".dst");
+                Family fam = dst.find(':') != std::string::npos ? Family::ipv6 : Family::ipv4;
+                if (dst == "default") {
+                    fam = j.contains("gateway") && j["gateway"].is_string() && j["gateway"].get<std::string>().find(':') != std::string::npos
+                              ? Family::ipv6
+                              : Family::ipv4;
+                    r.dst = IpPrefix::any(fam);
+                    r.prefixlen = 0;
+                } else {
+                    auto p = parse_prefix(dst, fam);
+                    if (!p.prefix) rd.fail(path + ".dst", p.error);
+                    r.dst = *p.prefix;
+                    r.prefixlen = mask_length(p.prefix->mask);
+                }
+                if (j.contains("gateway")) r.gateway = rd.addr(j["gateway"], path + ".gateway");
+                if (j.contains("dev")) r.dev = rd.iface(j["dev"], path + ".dev");
+                r.table = j.contains("table") ? table_id(j["table"], path + ".table") : rt_table_main;
+                if (j.contains("prefsrc")) r.prefsrc = rd.addr(j["prefsrc"], path + ".prefsrc");
+                if (j.contains("metric")) r.metric = static_cast<std::uint32_t>(rd.num(j["metric"], path + ".metric"));
+                if (j.contains("tos")) r.tos = static_cast<std::uint8_t>(rd.num(j["tos"], path + ".tos"));
+                if (!r.dev.empty() && !h.interface(r.dev)) rd.fail(path + ".dev", "no interface " + quoted_name(r.dev) + " in addr");
+                h.tables_[r.table].add(std::move(r));
+            }
+        }
+    }
+
+    void rules(const json& rule_doc) {
+        if (rule_doc.is_null()) {
+            h.rules_ = {{0, false, {}, {}, {}, {}, {}, 0xffffffff, {}, RoutingRule::Action::lookup, rt_table_local},
+                        {32766, false, {}, {}, {}, {}, {}, 0xffffffff, {}, RoutingRule::Action::lookup, rt_table_main},
+                        {32767, false, {}, {}, {}, {}, {}, 0xffffffff, {}, RoutingRule::Action::lookup, rt_table_default}};
+        } else {
+            if (!rule_doc.is_array()) rd.fail("$.rule", "expected an array (ip -j rule show)");
+            for (std::size_t i = 0; i < rule_doc.size(); ++i) {
+                const json& j = rule_doc[i];
+                std::string path = at = "rule[" + std::to_string(i) + "]";
+                RoutingRule r;
+                r.priority = static_cast<std::uint32_t>(rd.num(j.value("priority", json()), path + ".priority"));
+                r.invert = j.value("not", json()).is_null() ? false : true;
+                auto prefix_of = [&](const char* key, const char* lenkey) -> std::optional<IpPrefix> {
+                    if (!j.contains(key)) return std::nullopt;
+                    std::string s = rd.str(j[key], path + "." + key);
+                    if (s == "all") return std::nullopt;
+                    Family fam = s.find(':') != std::string::npos ? Family::ipv6 : Family::ipv4;
+                    r.family = fam;
+                    if (j.contains(lenkey)) s += "/" + std::to_string(rd.num(j[lenkey], path + "." + lenkey));
+                    auto p = parse_prefix(s, fam);
+                    if (!p.prefix) rd.fail(path + "." + key, p.error);
+                    return p.prefix;
+                };
+                r.from = prefix_of("src", "srclen");
+                r.to = prefix_of("dst", "dstlen");
+                if (j.contains("iif")) r.iif = rd.iface(j["iif"], path + ".iif");
+                if (j.contains("oif")) r.oif = rd.iface(j["oif"], path + ".oif");
+                if (j.contains("fwmark")) {
+                    auto vm = detail::parse_value_mask(rd.str(j["fwmark"], path + ".fwmark"));
+                    if (!vm) rd.fail(path + ".fwmark", "expected VALUE[/MASK]");
+                    r.fwmark = vm->first;
+                    r.fwmask = vm->second;
+                }
+                if (j.contains("fwmask")) r.fwmask = static_cast<std::uint32_t>(rd.num(j["fwmask"], path + ".fwmask"));
+                if (j.contains("tos")) r.tos = static_cast<std::uint8_t>(rd.num(j["tos"], path + ".tos"));
+                if (j.contains("suppress_prefixlen"))
+                    r.suppress_prefixlength = static_cast<int>(rd.num(j["suppress_prefixlen"], path + ".suppress_prefixlen"));
+                std::string action = j.value("action", "");
+                if (action == "blackhole") r.action = RoutingRule::Action::blackhole;
+                else if (action == "unreachable") r.action = RoutingRule::Action::unreachable;
+                else if (action == "prohibit") r.action = RoutingRule::Action::prohibit;
+                else if (action == "nop") r.action = RoutingRule::Action::nop;
+                else if (action == "goto" || j.contains("goto")) {
+                    r.action = RoutingRule::Action::goto_;
+                    r.goto_priority = static_cast<std::uint32_t>(rd.num(j.value("goto", json()), path + ".goto"));
+                } else if (!action.empty() && action != "to_tbl" && action != "lookup") {
+                    rd.fail(path + ".action", "unknown rule action '" + action + "'");
+                }
+                if (r.action == RoutingRule::Action::lookup) {
+                    if (!j.contains("table")) rd.fail(path + ".table", "expected the table the rule looks up");
+                    r.table = table_id(j["table"], path + ".table");
+                }
+                h.rules_.push_back(std::move(r));
+            }
+            std::stable_sort(h.rules_.begin(), h.rules_.end(), [](const auto& a, const auto& b) { return a.priority < b.priority; });
+        }
+    }
+
+    // Full names (net.ipv4.conf.wan1.rp_filter) or their short forms (ip_forward).
+    void sysctls(const json& sysctl_doc) {
+        if (!sysctl_doc.is_null()) {
+            if (!sysctl_doc.is_object()) rd.fail("$.sysctl", "expected an object of sysctl names and values");
+            for (auto it = sysctl_doc.begin(); it != sysctl_doc.end(); ++it) {
+                std::string key = it.key();
+                std::string path = at = "sysctl." + key;
+                int v = static_cast<int>(rd.num(it.value(), path));
+                auto& s = h.sysctl_;
+                std::string k = key;
+                for (auto& c : k)
+                    if (c == '/') c = '.';
+                if (k == "net.ipv4.ip_forward" || k == "ip_forward" || k == "net.ipv4.conf.all.forwarding") s.ip_forward = v != 0;
+                else if (k == "net.ipv6.conf.all.forwarding") s.ip6_forward = v != 0;
+                else if (k == "net.netfilter.nf_conntrack_tcp_loose" || k == "nf_conntrack_tcp_loose") s.tcp_loose = v != 0;
+                else if (k == "rp_filter") s.rp_filter_all = v;
+                else if (k == "accept_local") s.accept_local_all = v != 0;
+                else if (k == "route_localnet") s.route_localnet_all = v != 0;
+                else if (k.rfind("net.ipv4.conf.", 0) == 0) {
+                    std::string rest = k.substr(14);
+                    auto dot = rest.rfind('.');
+                    if (dot == std::string::npos) rd.fail(path, "expected net.ipv4.conf.DEV.NAME");
+                    std::string dev = rest.substr(0, dot), name = rest.substr(dot + 1);
+                    // The kernel has a conf directory for each device and for all/default, no others.
+                    if (dev != "all" && dev != "default") {
+                        if (auto problem = interface_name_problem(dev); !problem.empty()) rd.fail(path, quoted_name(dev) + " is " + problem);
+                        if (!h.interface(dev)) rd.fail(path, "no interface " + quoted_name(dev) + " in addr");
+                    }
+                    if (name == "rp_filter") {
+                        if (v < 0 || v > 2) rd.fail(path, "rp_filter is 0, 1 or 2");
+                        if (dev == "all") s.rp_filter_all = v;
+                        else if (dev == "default") s.rp_filter_default = v;
+                        else s.rp_filter[dev] = v;
+                    } else if (name == "accept_local") {
+                        if (dev == "all") s.accept_local_all = v != 0;
+                        else if (dev != "default") s.accept_local[dev] = v;
+                    } else if (name == "route_localnet") {
+                        if (dev == "all") s.route_localnet_all = v != 0;
+                        else if (dev != "default") s.route_localnet[dev] = v;
+                    } else if (name == "forwarding") {
+                        if (dev != "default") s.forwarding[dev] = v;
+                    } else {
+                        rd.fail(path, "not a sysctl fwbench uses (rp_filter, accept_local, route_localnet, forwarding)");
+                    }
+                } else {
+                    rd.fail(
+                        path,
+                        "not a sysctl fwbench uses (ip_forward, conf.*.rp_filter/accept_local/route_localnet/forwarding, nf_conntrack_tcp_loose)");
+                }
+            }
+        }
+    }
+};
+
 Host Host::from_document(const json& doc, const std::string& source, std::string& at) {
-    JsonReader rd{source};
     Host h;
+    HostReader reader{h, JsonReader{source}, at};
+    JsonReader& rd = reader.rd;
     json addr_doc, route_doc, rule_doc, sysctl_doc;
     if (doc.is_array()) {
         addr_doc = doc;
@@ -215,223 +447,11 @@ Host Host::from_document(const json& doc, const std::string& source, std::string
     } else {
         rd.fail("$", "expected the array of ip -j addr show, or an object with addr/route/rule/sysctl");
     }
-
-    // Interfaces.
-    if (!addr_doc.is_array()) rd.fail("$.addr", "expected an array");
-    for (std::size_t i = 0; i < addr_doc.size(); ++i) {
-        const json& j = addr_doc[i];
-        std::string path = at = "addr[" + std::to_string(i) + "]";
-        if (!j.is_object()) rd.fail(path, "expected an object");
-        Interface itf;
-        itf.name = rd.iface(j.value("ifname", json()), path + ".ifname");
-        if (j.contains("ifindex")) itf.index = static_cast<int>(rd.num(j["ifindex"], path + ".ifindex"));
-        bool has_flags = j.contains("flags");
-        itf.up = !has_flags;
-        if (has_flags) {
-            for (const auto& f : j["flags"]) {
-                std::string flag = rd.str(f, path + ".flags");
-                if (flag == "UP") itf.up = true;
-                if (flag == "LOOPBACK") itf.loopback = true;
-            }
-        }
-        if (j.value("link_type", "") == "loopback") itf.loopback = true;
-        if (j.contains("address") && j["address"].is_string()) {
-            if (auto m = parse_mac(j["address"].get<std::string>())) itf.mac = *m;
-        }
-        if (j.contains("addr_info")) {
-            const json& ai = j["addr_info"];
-            for (std::size_t k = 0; k < ai.size(); ++k) {
-                std::string apath = at = path + ".addr_info[" + std::to_string(k) + "]";
-                const json& a = ai[k];
-                std::string fam = a.value("family", "");
-                if (fam != "inet" && fam != "inet6") continue;  // e.g. AF_PACKET entries
-                InterfaceAddress ia;
-                ia.addr = rd.addr(a.value("local", json()), apath + ".local");
-                if ((fam == "inet") != (ia.addr.family == Family::ipv4)) rd.fail(apath + ".local", "address does not match family " + fam);
-                ia.prefixlen = static_cast<int>(rd.num(a.value("prefixlen", json()), apath + ".prefixlen"));
-                if (ia.prefixlen < 0 || ia.prefixlen > address_bits(ia.addr.family)) rd.fail(apath + ".prefixlen", "out of range");
-                if (a.contains("broadcast")) ia.broadcast = rd.addr(a["broadcast"], apath + ".broadcast");
-                if (a.contains("address")) {
-                    ia.peer = rd.addr(a["address"], apath + ".address");
-                    if (ia.peer->family != ia.addr.family) rd.fail(apath + ".address", "peer address does not match family " + fam);
-                }
-                ia.secondary = a.value("secondary", false);
-                ia.noprefixroute = a.value("noprefixroute", false);
-                itf.addrs.push_back(ia);
-            }
-        }
-        if (h.interface(itf.name)) rd.fail(path + ".ifname", "interface " + quoted_name(itf.name) + " appears twice");
-        h.interfaces_.push_back(std::move(itf));
-    }
-    if (!h.interface("lo")) {
-        // Every network namespace has lo with 127.0.0.1/8; dumps of one interface may omit it.
-        Interface lo;
-        lo.name = "lo";
-        lo.loopback = true;
-        lo.index = 1;
-        lo.addrs.push_back({*parse_ip("127.0.0.1", Family::ipv4), 8, std::nullopt, std::nullopt, false, false});
-        h.interfaces_.insert(h.interfaces_.begin(), lo);
-    }
-
-    // Table names, for rules and routes that use them.
+    reader.interfaces(addr_doc);
     h.table_names_ = {{rt_table_local, "local"}, {rt_table_main, "main"}, {rt_table_default, "default"}};
-    std::uint32_t next_custom = 1000;
-    auto table_id = [&](const json& j, const std::string& path) -> std::uint32_t {
-        if (j.is_number_integer()) return static_cast<std::uint32_t>(j.get<std::int64_t>());
-        std::string s = rd.str(j, path);
-        if (auto v = detail::parse_uint(s, 0xffffffffu)) return static_cast<std::uint32_t>(*v);
-        for (const auto& [id, name] : h.table_names_)
-            if (name == s) return id;
-        h.table_names_[next_custom] = s;  // a name from rt_tables: consistent within this host
-        return next_custom++;
-    };
-
-    // Routes.
-    if (route_doc.is_null()) {
-        h.derive_routes();
-    } else {
-        if (!route_doc.is_array()) rd.fail("$.route", "expected an array (ip -j route show table all)");
-        for (std::size_t i = 0; i < route_doc.size(); ++i) {
-            const json& j = route_doc[i];
-            std::string path = at = "route[" + std::to_string(i) + "]";
-            Route r;
-            if (j.contains("type")) {
-                auto t = parse_route_type(rd.str(j["type"], path + ".type"));
-                if (!t) rd.fail(path + ".type", "unknown route type '" + j["type"].get<std::string>() + "'");
-                r.type = *t;
-            }
-            std::string dst = rd.str(j.value("dst", json()), path + ".dst");
-            Family fam = dst.find(':') != std::string::npos ? Family::ipv6 : Family::ipv4;
-            if (dst == "default") {
-                fam = j.contains("gateway") && j["gateway"].is_string() && j["gateway"].get<std::string>().find(':') != std::string::npos
-                          ? Family::ipv6
-                          : Family::ipv4;
-                r.dst = IpPrefix::any(fam);
-                r.prefixlen = 0;
-            } else {
-                auto p = parse_prefix(dst, fam);
-                if (!p.prefix) rd.fail(path + ".dst", p.error);
-                r.dst = *p.prefix;
-                r.prefixlen = mask_length(p.prefix->mask);
-            }
-            if (j.contains("gateway")) r.gateway = rd.addr(j["gateway"], path + ".gateway");
-            if (j.contains("dev")) r.dev = rd.iface(j["dev"], path + ".dev");
-            r.table = j.contains("table") ? table_id(j["table"], path + ".table") : rt_table_main;
-            if (j.contains("prefsrc")) r.prefsrc = rd.addr(j["prefsrc"], path + ".prefsrc");
-            if (j.contains("metric")) r.metric = static_cast<std::uint32_t>(rd.num(j["metric"], path + ".metric"));
-            if (j.contains("tos")) r.tos = static_cast<std::uint8_t>(rd.num(j["tos"], path + ".tos"));
-            if (!r.dev.empty() && !h.interface(r.dev)) rd.fail(path + ".dev", "no interface " + quoted_name(r.dev) + " in addr");
-            h.tables_[r.table].add(std::move(r));
-        }
-    }
-
-    // Policy rules.
-    if (rule_doc.is_null()) {
-        h.rules_ = {{0, false, {}, {}, {}, {}, {}, 0xffffffff, {}, RoutingRule::Action::lookup, rt_table_local},
-                    {32766, false, {}, {}, {}, {}, {}, 0xffffffff, {}, RoutingRule::Action::lookup, rt_table_main},
-                    {32767, false, {}, {}, {}, {}, {}, 0xffffffff, {}, RoutingRule::Action::lookup, rt_table_default}};
-    } else {
-        if (!rule_doc.is_array()) rd.fail("$.rule", "expected an array (ip -j rule show)");
-        for (std::size_t i = 0; i < rule_doc.size(); ++i) {
-            const json& j = rule_doc[i];
-            std::string path = at = "rule[" + std::to_string(i) + "]";
-            RoutingRule r;
-            r.priority = static_cast<std::uint32_t>(rd.num(j.value("priority", json()), path + ".priority"));
-            r.invert = j.value("not", json()).is_null() ? false : true;
-            auto prefix_of = [&](const char* key, const char* lenkey) -> std::optional<IpPrefix> {
-                if (!j.contains(key)) return std::nullopt;
-                std::string s = rd.str(j[key], path + "." + key);
-                if (s == "all") return std::nullopt;
-                Family fam = s.find(':') != std::string::npos ? Family::ipv6 : Family::ipv4;
-                r.family = fam;
-                if (j.contains(lenkey)) s += "/" + std::to_string(rd.num(j[lenkey], path + "." + lenkey));
-                auto p = parse_prefix(s, fam);
-                if (!p.prefix) rd.fail(path + "." + key, p.error);
-                return p.prefix;
-            };
-            r.from = prefix_of("src", "srclen");
-            r.to = prefix_of("dst", "dstlen");
-            if (j.contains("iif")) r.iif = rd.iface(j["iif"], path + ".iif");
-            if (j.contains("oif")) r.oif = rd.iface(j["oif"], path + ".oif");
-            if (j.contains("fwmark")) {
-                auto vm = detail::parse_value_mask(rd.str(j["fwmark"], path + ".fwmark"));
-                if (!vm) rd.fail(path + ".fwmark", "expected VALUE[/MASK]");
-                r.fwmark = vm->first;
-                r.fwmask = vm->second;
-            }
-            if (j.contains("fwmask")) r.fwmask = static_cast<std::uint32_t>(rd.num(j["fwmask"], path + ".fwmask"));
-            if (j.contains("tos")) r.tos = static_cast<std::uint8_t>(rd.num(j["tos"], path + ".tos"));
-            if (j.contains("suppress_prefixlen"))
-                r.suppress_prefixlength = static_cast<int>(rd.num(j["suppress_prefixlen"], path + ".suppress_prefixlen"));
-            std::string action = j.value("action", "");
-            if (action == "blackhole") r.action = RoutingRule::Action::blackhole;
-            else if (action == "unreachable") r.action = RoutingRule::Action::unreachable;
-            else if (action == "prohibit") r.action = RoutingRule::Action::prohibit;
-            else if (action == "nop") r.action = RoutingRule::Action::nop;
-            else if (action == "goto" || j.contains("goto")) {
-                r.action = RoutingRule::Action::goto_;
-                r.goto_priority = static_cast<std::uint32_t>(rd.num(j.value("goto", json()), path + ".goto"));
-            } else if (!action.empty() && action != "to_tbl" && action != "lookup") {
-                rd.fail(path + ".action", "unknown rule action '" + action + "'");
-            }
-            if (r.action == RoutingRule::Action::lookup) {
-                if (!j.contains("table")) rd.fail(path + ".table", "expected the table the rule looks up");
-                r.table = table_id(j["table"], path + ".table");
-            }
-            h.rules_.push_back(std::move(r));
-        }
-        std::stable_sort(h.rules_.begin(), h.rules_.end(), [](const auto& a, const auto& b) { return a.priority < b.priority; });
-    }
-
-    // Sysctls: full names (net.ipv4.conf.wan1.rp_filter) or their short forms (ip_forward).
-    if (!sysctl_doc.is_null()) {
-        if (!sysctl_doc.is_object()) rd.fail("$.sysctl", "expected an object of sysctl names and values");
-        for (auto it = sysctl_doc.begin(); it != sysctl_doc.end(); ++it) {
-            std::string key = it.key();
-            std::string path = at = "sysctl." + key;
-            int v = static_cast<int>(rd.num(it.value(), path));
-            auto& s = h.sysctl_;
-            std::string k = key;
-            for (auto& c : k)
-                if (c == '/') c = '.';
-            if (k == "net.ipv4.ip_forward" || k == "ip_forward" || k == "net.ipv4.conf.all.forwarding") s.ip_forward = v != 0;
-            else if (k == "net.ipv6.conf.all.forwarding") s.ip6_forward = v != 0;
-            else if (k == "net.netfilter.nf_conntrack_tcp_loose" || k == "nf_conntrack_tcp_loose") s.tcp_loose = v != 0;
-            else if (k == "rp_filter") s.rp_filter_all = v;
-            else if (k == "accept_local") s.accept_local_all = v != 0;
-            else if (k == "route_localnet") s.route_localnet_all = v != 0;
-            else if (k.rfind("net.ipv4.conf.", 0) == 0) {
-                std::string rest = k.substr(14);
-                auto dot = rest.rfind('.');
-                if (dot == std::string::npos) rd.fail(path, "expected net.ipv4.conf.DEV.NAME");
-                std::string dev = rest.substr(0, dot), name = rest.substr(dot + 1);
-                // The kernel has a conf directory for each device and for all/default, no others.
-                if (dev != "all" && dev != "default") {
-                    if (auto problem = interface_name_problem(dev); !problem.empty()) rd.fail(path, quoted_name(dev) + " is " + problem);
-                    if (!h.interface(dev)) rd.fail(path, "no interface " + quoted_name(dev) + " in addr");
-                }
-                if (name == "rp_filter") {
-                    if (v < 0 || v > 2) rd.fail(path, "rp_filter is 0, 1 or 2");
-                    if (dev == "all") s.rp_filter_all = v;
-                    else if (dev == "default") s.rp_filter_default = v;
-                    else s.rp_filter[dev] = v;
-                } else if (name == "accept_local") {
-                    if (dev == "all") s.accept_local_all = v != 0;
-                    else if (dev != "default") s.accept_local[dev] = v;
-                } else if (name == "route_localnet") {
-                    if (dev == "all") s.route_localnet_all = v != 0;
-                    else if (dev != "default") s.route_localnet[dev] = v;
-                } else if (name == "forwarding") {
-                    if (dev != "default") s.forwarding[dev] = v;
-                } else {
-                    rd.fail(path, "not a sysctl fwbench uses (rp_filter, accept_local, route_localnet, forwarding)");
-                }
-            } else {
-                rd.fail(path,
-                        "not a sysctl fwbench uses (ip_forward, conf.*.rp_filter/accept_local/route_localnet/forwarding, nf_conntrack_tcp_loose)");
-            }
-        }
-    }
+    reader.routes(route_doc);
+    reader.rules(rule_doc);
+    reader.sysctls(sysctl_doc);
     h.custom_rules_ = differ_from_default_rules(h.rules_);  // once: source validation asks per packet
     return h;
 }

@@ -166,6 +166,7 @@ public:
 private:
     // from_json's reading of a parsed document; `at` follows the JSON path being read, so that a
     // member of the wrong JSON type can be reported where it is.
+    friend struct HostReader;  // host.cpp: the JSON reader, a section at a time
     static Host from_document(const nlohmann::json& doc, const std::string& source, std::string& at);
     void derive_routes();
     std::vector<Interface> interfaces_;
