@@ -48,6 +48,10 @@ int run_kernel_check(const KernelCheckCli& cli) {
     kopt.legacy = legacy;
     kopt.pace = pace;
     if (!o.ipsets_path.empty()) kopt.ipsets = slurp(o.ipsets_path);
+    // The kernel reads the user's own file, and reads it back: a rule fwbench reads otherwise is
+    // reported. (Rules --lenient skipped would be loaded by the kernel alone: then fwbench's
+    // printing of what it read is loaded instead.)
+    if (!o.rules_path.empty() && rs.skipped.empty()) kopt.ruleset_text = slurp(o.rules_path);
     DifferentialRun kernel(host, rs, kopt);
     std::uint64_t injected = 0, not_injected = 0;
     DifferentialCase replayed{rs, {}};
@@ -84,10 +88,19 @@ int run_kernel_check(const KernelCheckCli& cli) {
     DifferentialResult result = kernel.finish(st.engine, ipsets ? &*ipsets : nullptr);
     std::cout << "kernel-check: " << injected << " packets replayed into the kernel (" << (legacy ? "iptables-legacy" : "iptables-nft") << ")"
               << (not_injected ? ", " + std::to_string(not_injected) + " capture records not replayed (copies, malformed, skipped)" : "") << "\n";
+    if (!kopt.ruleset_text.empty() && result.readback.empty())
+        std::cout << "  the kernel loaded " << o.rules_path << " as written and reads every rule and policy as fwbench does\n";
+    else if (kopt.ruleset_text.empty())
+        std::cout << "  the kernel was given fwbench's printing of the ruleset ("
+                  << (o.rules_path.empty() ? "the running host's" : "rules --lenient skipped") << "), not the text itself\n";
     if (result.agree()) {
         std::cout << "  fwbench and the kernel agree on every rule and policy counter"
                   << (trace ? " and, packet by packet, on the rules that counted each packet (nf_tables trace)" : "") << "\n";
         return 0;
+    }
+    if (!result.readback.empty()) {
+        std::cout << "  the kernel reads " << result.readback.size() << " rules or policies of " << o.rules_path << " differently from fwbench:\n";
+        for (const auto& d : result.readback) std::cout << "    " << describe_readback(d) << "\n";
     }
     if (!result.counters.empty()) std::cout << "  " << result.counters.size() << " counters differ (packets/bytes):\n";
     for (const auto& d : result.counters) std::cout << "    " << describe_difference(d) << "\n";
@@ -101,6 +114,7 @@ int run_kernel_check(const KernelCheckCli& cli) {
     }
     if (shrink) {
         std::cout << "  shrinking (one kernel replay per attempt)...\n" << std::flush;
+        kopt.ruleset_text.clear();  // each attempt loads its own smaller ruleset
         DifferentialCase small = shrink_disagreement(host, host, replayed, kopt);
         std::string host_json = o.host_path.empty() ? dump_running_host() : slurp(o.host_path);
         std::cout << "  minimal reproduction (" << small.packets.size() << " packets, " << small.ruleset.rule_count() << " rules):\n    "

@@ -20,6 +20,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 
 #include "fwbench/capture.hpp"
@@ -66,8 +67,28 @@ bool KernelOracle::available(std::string* why_not) {
     return true;
 }
 
+namespace {
+
+// Every built-in chain of the model's tables, declared with the kernel's default policy and no
+// rules: loaded before the user's text (which then goes in with --noflush), so that iptables-nft
+// keeps policy counters even for chains the text only appends to, and the text alone decides
+// every policy and rule.
+std::string builtin_chain_skeleton(const Ruleset& model) {
+    std::string out;
+    for (const auto& t : model.tables) {
+        out += "*" + t.name + "\n";
+        for (const auto& c : t.chains)
+            if (c.builtin) out += ":" + c.name + " ACCEPT [0:0]\n";
+        out += "COMMIT\n";
+    }
+    return out;
+}
+
+}  // namespace
+
 KernelOracle::KernelOracle(const Host& host, const Ruleset& ruleset, KernelOracleOptions opt) : opt_(opt) {
-    const std::string ruleset_text = format_ruleset(ruleset);
+    const bool as_written = !opt_.ruleset_text.empty();
+    readback_source_ = as_written ? "the ruleset text as written" : "fwbench's printing of its model (no ruleset text given)";
     try {
         build(host);
         if (!opt_.ipsets.empty()) run_in(*router_, {"ipset", "restore"}, opt_.ipsets);
@@ -79,7 +100,14 @@ KernelOracle::KernelOracle(const Host& host, const Ruleset& ruleset, KernelOracl
                     for (const auto& m : r.matches)
                         if (const auto* acct = std::get_if<NfacctMatch>(&m.spec)) accounts.insert(acct->name);
         for (const auto& name : accounts) run_in(*router_, {"nfacct", "add", name});
-        run_in(*router_, {opt_.legacy ? "iptables-legacy-restore" : "iptables-restore"}, ruleset_text);
+        const std::string restore = opt_.legacy ? "iptables-legacy-restore" : "iptables-restore";
+        if (as_written) {
+            run_in(*router_, {restore}, builtin_chain_skeleton(ruleset));
+            run_in(*router_, {restore, "--noflush"}, opt_.ruleset_text);
+        } else {
+            run_in(*router_, {restore}, format_ruleset(ruleset));
+        }
+        if (as_written) readback_ = compare_readback(ruleset, run_in(*router_, {opt_.legacy ? "iptables-legacy-save" : "iptables-save"}));
         if (opt_.trace_packets) start_trace();
     } catch (...) {
         teardown();
@@ -445,6 +473,7 @@ std::vector<CounterDifference> compare_counters(const Ruleset& rs, const Counter
 
 std::string DifferentialResult::report(const std::string& indent) const {
     std::string out;
+    for (const auto& d : readback) out += indent + describe_readback(d) + "\n";
     for (const auto& d : counters) out += indent + describe_difference(d) + "\n";
     for (const auto& d : packets)
         out += indent + "packet " + std::to_string(d.index + 1) + " (" + d.packet + ")\n" + indent +
@@ -470,6 +499,7 @@ void DifferentialRun::send(const Packet& input, Origin origin, const PathResult&
 }
 
 DifferentialResult DifferentialRun::finish(const CounterSource& fwbench_counters, const IpsetRegistry* ipsets) {
+    result_.readback = kernel_.readback();
     result_.counters = compare_counters(rs_, fwbench_counters, kernel_.counters(), ipsets);
     return result_;
 }

@@ -30,6 +30,7 @@
 #include "fwbench/host.hpp"
 #include "fwbench/ipset.hpp"
 #include "fwbench/kernel_trace.hpp"
+#include "fwbench/ruleset_readback.hpp"
 #include "fwbench/netns.hpp"
 #include "fwbench/packet.hpp"
 #include "fwbench/packet_path.hpp"
@@ -54,6 +55,12 @@ struct KernelOracleOptions {
     // rate matches (limit, hashlimit, recent --seconds) see the gaps fwbench sees. Without it
     // packets go as fast as the replay can send them.
     bool pace = false;
+    // The ruleset as the user wrote it: the kernel loads this text (after a skeleton declaring
+    // every built-in chain ACCEPT, so iptables-nft keeps policy counters for chains the text only
+    // appends to) instead of fwbench's printing of its model, and its iptables-save is then
+    // compared with the model, policy for policy and rule for rule (readback(),
+    // ruleset_readback.hpp). Empty: fwbench's printing is loaded.
+    std::string ruleset_text{};
     // Keep what the router forwards: each peer listens on its end of the link, and the router's
     // interfaces do without ARP (NOARP: frames leave at once, to the router's own MAC, instead of
     // waiting for neighbours that do not exist), so take_forwarded() gets every frame that left.
@@ -87,6 +94,11 @@ public:
     std::vector<LeftFrame> take_forwarded();
     // iptables-save -c of the router namespace.
     std::string counters() const;
+    // Rules the kernel read differently from fwbench (ruleset_text given and loaded); empty
+    // when every rule agrees.
+    const std::vector<ReadbackDifference>& readback() const { return readback_; }
+    // What the kernel was given: "the ruleset text as written", or fwbench's printing and why.
+    const std::string& readback_source() const { return readback_source_; }
     // Loads an nft ruleset (nft -f) into the router namespace, beside the iptables one.
     void load_nft(const std::string& text);
     // Sends `count` copies of a wire frame on `iface` in sendmmsg batches of 64 and returns the
@@ -114,6 +126,8 @@ private:
     KernelOracleOptions opt_;
     std::unique_ptr<NftTraceListener> trace_;
     bool paced_started_ = false;
+    std::vector<ReadbackDifference> readback_;
+    std::string readback_source_;
     std::uint64_t pace_first_ts_ = 0, pace_start_ns_ = 0;
 };
 
@@ -143,12 +157,13 @@ struct PacketDifference {
 };
 
 struct DifferentialResult {
+    std::vector<ReadbackDifference> readback;  // rules the kernel read differently (KernelOracleOptions::ruleset_text)
     std::vector<CounterDifference> counters;
     std::vector<PacketDifference> packets;  // the first max_packet_differences
     std::size_t packets_compared = 0;  // packets whose trace was compared (0: no traces)
     std::size_t packets_differing = 0;
     static constexpr std::size_t max_packet_differences = 20;
-    bool agree() const { return counters.empty() && packets_differing == 0; }
+    bool agree() const { return readback.empty() && counters.empty() && packets_differing == 0; }
     // The differences, one per line, each indented by `indent`; empty when they agree.
     std::string report(const std::string& indent = "  ") const;
 };
