@@ -19,7 +19,7 @@ fi
 
 out=build-fuzz
 mkdir -p "$out/obj"
-layers=(classifier/ruleset classifier/engine classifier/path)  # what the readers need, no DPDK
+layers=(classifier/ruleset classifier/engine classifier/path dataplane/capture)  # what the readers need, no DPDK
 includes=()
 for l in "${layers[@]}"; do includes+=("-I$l/include"); done
 flags=(-std=c++20 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined "${includes[@]}"
@@ -31,7 +31,7 @@ pids=()
 for src in $(for l in "${layers[@]}"; do echo "$l"/src/*.cpp; done); do
   obj="$out/obj/$(basename "${src%.cpp}").o"
   objs+=("$obj")
-  newest=$(ls -t "$src" classifier/*/include/fwbench/*.hpp classifier/*/src/*.hpp | head -1)
+  newest=$(ls -t "$src" classifier/*/include/fwbench/*.hpp classifier/*/src/*.hpp dataplane/capture/include/fwbench/*.hpp | head -1)
   if [[ ! -f "$obj" || "$newest" -nt "$obj" ]]; then
     clang++ "${flags[@]}" -fsanitize=fuzzer-no-link -c "$src" -o "$obj" &
     pids+=($!)

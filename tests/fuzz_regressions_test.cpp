@@ -15,12 +15,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-TEST(FuzzRegressions, KeptInputsAreRefusedOnlyWithParseErrors) {
+TEST(FuzzRegressions, KeptInputsAreRefusedOnlyAsTheirReadersRefuse) {
     const std::pair<const char*, std::function<void(const std::uint8_t*, std::size_t)>> targets[] = {
-        {"host_description", fuzz::host_description},
-        {"ipset_file", fuzz::ipset_file},
-        {"ruleset_text", fuzz::ruleset_text},
-        {"packet_description", fuzz::packet_description},
+        {"host_description", fuzz::host_description},     {"ipset_file", fuzz::ipset_file}, {"ruleset_text", fuzz::ruleset_text},
+        {"packet_description", fuzz::packet_description}, {"link_frame", fuzz::link_frame}, {"capture_file", fuzz::capture_file},
     };
     const fs::path root = fs::path(FWBENCH_SOURCE_DIR) / "tests" / "fuzz";
     for (const auto& [name, target] : targets) {

@@ -11,9 +11,11 @@
 #include <string>
 #include <string_view>
 
+#include "fwbench/capture.hpp"
 #include "fwbench/host.hpp"
 #include "fwbench/ip_addr_text.hpp"
 #include "fwbench/ipset.hpp"
+#include "fwbench/packet_codec.hpp"
 #include "fwbench/packet_description.hpp"
 #include "fwbench/parse_error.hpp"
 #include "fwbench/ruleset_parser.hpp"
@@ -58,6 +60,34 @@ inline void ruleset_text(const std::uint8_t* data, std::size_t size) {
 // A packet description, as explain and kernel-check read them from the command line.
 inline void packet_description(const std::uint8_t* data, std::size_t size) {
     refuse_only_with(data, size, [](std::string_view text) { (void)parse_packet_description(text, "fuzz"); });
+}
+
+// One frame through the link-layer decoder and the datagram parser, as every captured record
+// and every DPDK frame goes: they report problems (LinkInfo::problem, a Malformation) and may
+// not throw at all. The first byte picks the link type.
+inline void decode_frame(const std::uint8_t* data, std::size_t size, std::uint16_t link_type) {
+    const LinkInfo link = decode_link(link_type, data, size);
+    if (!link.problem.empty() || link.l3_offset > size) return;
+    const ParsedDatagram d = parse_ipv4(data + link.l3_offset, size - link.l3_offset, size - link.l3_offset);
+    (void)d.error;
+}
+
+inline void link_frame(const std::uint8_t* data, std::size_t size) {
+    static constexpr std::uint16_t types[] = {linktype::ethernet,   linktype::raw, linktype::linux_sll, linktype::ipv4, linktype::ipv6,
+                                              linktype::linux_sll2, 0xffff};
+    if (size == 0) return;
+    decode_frame(data + 1, size - 1, types[data[0] % std::size(types)]);
+}
+
+// A capture file as --pcap reads it (pcap or pcapng, any link type): the reader refuses with a
+// CaptureError; every record it yields goes through the decoder and parser.
+inline void capture_file(const std::uint8_t* data, std::size_t size) {
+    try {
+        CaptureReader reader(std::vector<std::uint8_t>(data, data + size), "fuzz.pcap");
+        CaptureRecord rec;
+        for (int i = 0; i < 4096 && reader.next(rec); ++i) decode_frame(rec.frame.data(), rec.frame.size(), rec.link_type);
+    } catch (const CaptureError&) {
+    }
 }
 
 }  // namespace fwbench::fuzz

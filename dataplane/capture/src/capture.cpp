@@ -30,13 +30,17 @@ PktType sll_pkttype(std::uint16_t t) {
 
 }  // namespace
 
-CaptureReader::CaptureReader(const std::string& path) : path_(path) {
+namespace {
+std::vector<std::uint8_t> file_bytes(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw std::runtime_error(path + ": cannot open the capture file");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string s = ss.str();
-    bytes_.assign(s.begin(), s.end());
+    return std::vector<std::uint8_t>(std::istreambuf_iterator<char>(in), {});
+}
+}  // namespace
+
+CaptureReader::CaptureReader(const std::string& path) : CaptureReader(file_bytes(path), path) {}
+
+CaptureReader::CaptureReader(std::vector<std::uint8_t> bytes, std::string name) : path_(std::move(name)), bytes_(std::move(bytes)) {
     if (bytes_.size() < 4) fail(0, "not a capture file (shorter than any capture header)");
     std::uint32_t magic;
     std::memcpy(&magic, bytes_.data(), 4);
@@ -211,8 +215,16 @@ bool CaptureReader::next_pcapng(CaptureRecord& r) {
         if (ifid >= interfaces_.size()) fail(body, "packet refers to interface " + std::to_string(ifid) + ", which no interface block described");
         if (data_at + caplen > end) fail(body, "captured length " + std::to_string(caplen) + " runs past the block");
         const Interface& itf = interfaces_[ifid];
-        r.timestamp_ns =
-            itf.ts_units_per_sec == 1000000000 ? ts : static_cast<std::uint64_t>(static_cast<long double>(ts) * 1e9L / itf.ts_units_per_sec);
+        if (itf.ts_units_per_sec == 1000000000) {
+            r.timestamp_ns = ts;
+        } else {
+            // Coarser units can name instants past what 64-bit nanoseconds hold (the year 2554).
+            const long double ns = static_cast<long double>(ts) * 1e9L / static_cast<long double>(itf.ts_units_per_sec);
+            if (!(ns < 18446744073709551615.0L))
+                fail(body, "timestamp " + std::to_string(ts) + " in units of 1/" + std::to_string(itf.ts_units_per_sec) +
+                               " s is past what fwbench represents (64-bit nanoseconds since 1970)");
+            r.timestamp_ns = static_cast<std::uint64_t>(ns);
+        }
         r.caplen = caplen;
         r.origlen = origlen;
         r.link_type = itf.link_type;

@@ -66,6 +66,8 @@ class CaptureReader {
 public:
     // Reads the whole file; throws CaptureError / std::runtime_error.
     explicit CaptureReader(const std::string& path);
+    // The same over bytes already in memory; `name` stands for the file in errors.
+    CaptureReader(std::vector<std::uint8_t> bytes, std::string name);
     bool next(CaptureRecord& r);
     bool truncated() const { return truncated_; }
     const std::string& path() const { return path_; }
