@@ -43,6 +43,81 @@ std::string default_args() {
     return "--format classbench --rules " + env("FWBENCH_SOURCE") + "/traces/classbench/acl1_seed.rules --trace " + env("FWBENCH_DEFAULT_TRACE");
 }
 
+// The ClassBench semantics dpdk-test-acl gives a filter set, written out here on its own: a
+// packet takes the first rule whose prefixes hold its addresses, whose port ranges hold its
+// ports (for every protocol) and whose protocol is its protocol (mask 0xFF) or any (mask 0);
+// every rule accepts, the chain's policy drops.
+struct FirstMatch {
+    struct Rule {
+        std::uint32_t src, src_mask, dst, dst_mask;
+        std::uint16_t sport_lo, sport_hi, dport_lo, dport_hi;
+        unsigned proto, proto_mask;
+    };
+    std::vector<Rule> rules;
+    explicit FirstMatch(const std::string& path) {
+        std::ifstream in(path);
+        auto mask = [](unsigned len) { return len == 0 ? 0u : ~0u << (32 - len); };
+        for (std::string line; std::getline(in, line);) {
+            unsigned s[4], sl, d[4], dl, sp0, sp1, dp0, dp1, pr, pm;
+            if (std::sscanf(line.c_str(), "@%u.%u.%u.%u/%u %u.%u.%u.%u/%u %u : %u %u : %u %x/%x", &s[0], &s[1], &s[2], &s[3], &sl, &d[0], &d[1],
+                            &d[2], &d[3], &dl, &sp0, &sp1, &dp0, &dp1, &pr, &pm) != 16)
+                continue;
+            Rule r{s[0] << 24 | s[1] << 16 | s[2] << 8 | s[3],
+                   mask(sl),
+                   d[0] << 24 | d[1] << 16 | d[2] << 8 | d[3],
+                   mask(dl),
+                   static_cast<std::uint16_t>(sp0),
+                   static_cast<std::uint16_t>(sp1),
+                   static_cast<std::uint16_t>(dp0),
+                   static_cast<std::uint16_t>(dp1),
+                   pr,
+                   pm};
+            rules.push_back(r);
+        }
+    }
+    // 1-based rule, 0 for the policy.
+    std::size_t decide(std::uint32_t src, std::uint32_t dst, unsigned sport, unsigned dport, unsigned proto) const {
+        for (std::size_t i = 0; i < rules.size(); ++i) {
+            const Rule& r = rules[i];
+            if ((src & r.src_mask) == (r.src & r.src_mask) && (dst & r.dst_mask) == (r.dst & r.dst_mask) && sport >= r.sport_lo &&
+                sport <= r.sport_hi && dport >= r.dport_lo && dport <= r.dport_hi && (r.proto_mask == 0 || proto == r.proto))
+                return i + 1;
+        }
+        return 0;
+    }
+};
+
+TEST(FwbenchCli, VerdictLinesAreTheFirstMatchingRules) {
+    const FirstMatch filter(env("FWBENCH_SOURCE") + "/traces/classbench/acl1_seed.rules");
+    ASSERT_EQ(filter.rules.size(), 942u);
+    std::vector<std::string> expected;
+    std::ifstream trace(env("FWBENCH_DEFAULT_TRACE"));
+    for (std::string line; std::getline(trace, line);) {
+        std::istringstream f(line);
+        std::uint64_t src, dst, sport, dport, proto;
+        f >> src >> dst >> sport >> dport >> proto;
+        const std::size_t rule = filter.decide(static_cast<std::uint32_t>(src), static_cast<std::uint32_t>(dst), static_cast<unsigned>(sport),
+                                               static_cast<unsigned>(dport), static_cast<unsigned>(proto));
+        expected.push_back(std::to_string(expected.size()) +
+                           (rule ? "\tACCEPT\tfilter:FORWARD:" + std::to_string(rule) : std::string("\tDROP\tfilter:FORWARD:0")));
+    }
+    ASSERT_EQ(expected.size(), 100000u);
+    for (const char* engine : {"linear", "compiled"}) {
+        SCOPED_TRACE(engine);
+        Result v = run(default_args() + " -q --verdicts - --engine " + engine);
+        ASSERT_EQ(v.status, 0) << v.err;
+        std::istringstream lines(v.out);
+        std::size_t index = 0, wrong = 0;
+        for (std::string line; std::getline(lines, line); ++index)
+            if (index >= expected.size() || line != expected[index]) {
+                if (wrong++ < 5)
+                    ADD_FAILURE() << "line " << index << ": " << line << "  expected: " << (index < expected.size() ? expected[index] : "(none)");
+            }
+        EXPECT_EQ(index, expected.size());
+        EXPECT_EQ(wrong, 0u);
+    }
+}
+
 TEST(FwbenchCli, VerdictLinesMatchJsonCounts) {
     Result v = run(default_args() + " -q --verdicts -");
     ASSERT_EQ(v.status, 0) << v.err;
