@@ -212,17 +212,17 @@ TEST(KernelOracleRandom, RandomRulesetsAndTraffic) {
 namespace fwbench {
 namespace {
 
-// Every real IPv4 ruleset under ../shared/data/rulesets that this kernel can load, with traffic
-// aimed at each of its rules and random packets, must give the kernel's counters.
-TEST(KernelOracleReal, SharedRulesetsWithAimedTraffic) {
-    require_kernel();
-    if (HasFatalFailure() || IsSkipped()) return;
+// The iptables-save files with a filter table under ../shared/data/rulesets (FWBENCH_SHARED_DATA),
+// by their path below it; `dir` is where they were looked for (absent: none).
+struct SharedRuleset {
+    std::string rel, text;
+};
+std::vector<SharedRuleset> shared_rulesets(std::filesystem::path& dir) {
     namespace fs = std::filesystem;
     const char* env = std::getenv("FWBENCH_SHARED_DATA");
-    fs::path dir = fs::path(env ? env : "../shared/data") / "rulesets";
-    if (!fs::is_directory(dir)) FWBENCH_CANNOT_RUN(dir << " is not present: no real rulesets to replay");
-    int replayed = 0;
-    std::vector<std::string> skipped, hosts_from_dumps, certain, made_up, without, paced;
+    dir = fs::path(env ? env : "../shared/data") / "rulesets";
+    std::vector<SharedRuleset> out;
+    if (!fs::is_directory(dir)) return out;
     for (const auto& e : fs::recursive_directory_iterator(dir)) {
         if (!e.is_regular_file()) continue;
         std::ifstream in(e.path(), std::ios::binary);
@@ -230,16 +230,39 @@ TEST(KernelOracleReal, SharedRulesetsWithAimedTraffic) {
         ss << in.rdbuf();
         std::string text = ss.str();
         if (text.find("\nCOMMIT") == std::string::npos || text.find("*filter") == std::string::npos) continue;
-        std::string rel = fs::relative(e.path(), dir).string();
+        out.push_back({fs::relative(e.path(), dir).string(), std::move(text)});
+    }
+    return out;
+}
+
+// The sets a ruleset's --match-set names (the data does not include them); with
+// `single_direction_only`, only those matched on one direction (a hash:net can stand in).
+std::set<std::string> matched_set_names(const std::string& text, bool single_direction_only) {
+    std::set<std::string> names;
+    for (std::size_t at = text.find("--match-set "); at != std::string::npos; at = text.find("--match-set ", at + 1)) {
+        std::istringstream words(text.substr(at + 12, 200));
+        std::string name, dirs;
+        words >> name >> dirs;
+        if (!single_direction_only || dirs.find(',') == std::string::npos) names.insert(name);
+    }
+    return names;
+}
+
+// Every real IPv4 ruleset under ../shared/data/rulesets that this kernel can load, with traffic
+// aimed at each of its rules and random packets, must give the kernel's counters.
+TEST(KernelOracleReal, SharedRulesetsWithAimedTraffic) {
+    require_kernel();
+    if (HasFatalFailure() || IsSkipped()) return;
+    namespace fs = std::filesystem;
+    fs::path dir;
+    const std::vector<SharedRuleset> rulesets = shared_rulesets(dir);
+    if (!fs::is_directory(dir)) FWBENCH_CANNOT_RUN(dir << " is not present: no real rulesets to replay");
+    int replayed = 0;
+    std::vector<std::string> skipped, hosts_from_dumps, certain, made_up, without, paced;
+    for (const auto& [rel, text] : rulesets) {
         // ipsets the data does not include (Docker's docker-ext-bridges-v4): made up as hash:net
         // sets holding the host's connected networks (what Docker puts in its bridge set).
-        std::set<std::string> set_names;
-        for (std::size_t at = text.find("--match-set "); at != std::string::npos; at = text.find("--match-set ", at + 1)) {
-            std::istringstream words(text.substr(at + 12, 200));
-            std::string name, dirs;
-            words >> name >> dirs;
-            if (dirs.find(',') == std::string::npos) set_names.insert(name);
-        }
+        const std::set<std::string> set_names = matched_set_names(text, true);
         std::string ipset_text;
         for (const auto& name : set_names) ipset_text += "create " + name + " hash:net family inet hashsize 64 maxelem 1024\n";
         std::optional<IpsetRegistry> ipsets;
@@ -283,7 +306,7 @@ TEST(KernelOracleReal, SharedRulesetsWithAimedTraffic) {
         // The host: the `ip addr` dump beside the ruleset when there is one that reads, else one
         // made from the interfaces the rules name.
         std::string host_json;
-        for (const auto& sib : fs::directory_iterator(e.path().parent_path())) {
+        for (const auto& sib : fs::directory_iterator((dir / rel).parent_path())) {
             std::string n = sib.path().filename().string();
             if (n.find("ip-addr") == std::string::npos && n.find("ip_addr") == std::string::npos) continue;
             std::ifstream hin(sib.path(), std::ios::binary);
@@ -728,27 +751,14 @@ TEST(KernelReadback, SharedRulesetsReadAsTheKernelReadsThem) {
     require_kernel();
     if (HasFatalFailure() || IsSkipped()) return;
     namespace fs = std::filesystem;
-    const char* env = std::getenv("FWBENCH_SHARED_DATA");
-    fs::path dir = fs::path(env ? env : "../shared/data") / "rulesets";
+    fs::path dir;
+    const std::vector<SharedRuleset> rulesets = shared_rulesets(dir);
     if (!fs::is_directory(dir)) FWBENCH_CANNOT_RUN(dir << " is not present: no real rulesets to read back");
     int read_back = 0;
     std::vector<std::string> not_compared;
-    for (const auto& e : fs::recursive_directory_iterator(dir)) {
-        if (!e.is_regular_file()) continue;
-        std::ifstream in(e.path(), std::ios::binary);
-        std::stringstream ss;
-        ss << in.rdbuf();
-        const std::string text = ss.str();
-        if (text.find("\nCOMMIT") == std::string::npos || text.find("*filter") == std::string::npos) continue;
-        const std::string rel = fs::relative(e.path(), dir).string();
+    for (const auto& [rel, text] : rulesets) {
         std::string ipset_text;
-        for (std::size_t at = text.find("--match-set "); at != std::string::npos; at = text.find("--match-set ", at + 1)) {
-            std::istringstream words(text.substr(at + 12, 200));
-            std::string name;
-            words >> name;
-            if (ipset_text.find("create " + name + " ") == std::string::npos)
-                ipset_text += "create " + name + " hash:net family inet hashsize 64 maxelem 1024\n";
-        }
+        for (const auto& name : matched_set_names(text, false)) ipset_text += "create " + name + " hash:net family inet hashsize 64 maxelem 1024\n";
         std::optional<IpsetRegistry> ipsets;
         if (!ipset_text.empty()) ipsets = IpsetRegistry::parse(ipset_text, rel + " made-up ipsets");
         Ruleset rs;
