@@ -33,6 +33,9 @@ const struct { const char* written; const char* saved; bool same; } spellings[] 
     {"-A X ! -s 10.0.0.0/8 -j DROP", "-A X -s 10.0.0.0/8 -j DROP", false},
     {"-A X -m tcp ! --dport 22 -m state --state NEW", "-A X -m state --state NEW -m tcp ! --dport 22", false},  // match order is kept
     {"-A X -m comment --comment \"web and tls\"", "-A X -m comment --comment \"web\"", false},
+    {"-A X -m nfacct --nfacct-name |>a", "-A X -m nfacct --nfacct-name  \"|>a\"", true},  // iptables-save quotes it
+    {"-A X -m comment --comment \"say \\\"hi\\\"\"", "-A X -m comment --comment \"say \\\"hi\\\"\"", true},
+    {"-A X -m comment --comment \"a b\"", "-A X -m comment --comment a b", false},
 };
 // clang-format on
 

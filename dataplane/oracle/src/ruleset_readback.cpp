@@ -15,26 +15,44 @@ namespace fwbench {
 
 namespace {
 
-// Words as iptables-restore splits a line: whitespace, double quotes grouping (kept).
+// Words as iptables-restore splits a line (whitespace; double quotes group, backslash escapes
+// inside them), each in one canonical spelling: quotes are syntax, so a quoted word is written
+// bare unless it needs them (whitespace, empty, or a leading '-' that would make it an option),
+// and then quoted as iptables-save quotes (xtables_save_string). `"|>x"` and `|>x` are one word.
 std::vector<std::string> words_of(std::string_view line) {
     std::vector<std::string> out;
     std::string cur;
-    bool quoted = false, any = false;
-    for (char c : line) {
-        if (c == '"') {
-            quoted = !quoted;
-            cur += c;
-            any = true;
-        } else if (!quoted && (c == ' ' || c == '\t')) {
-            if (any) out.push_back(cur);
-            cur.clear();
-            any = false;
+    bool in_quotes = false, any = false, was_quoted = false;
+    auto finish = [&] {
+        const bool needs_quotes = was_quoted && (cur.empty() || cur[0] == '-' || cur.find_first_of(" \t") != std::string::npos);
+        if (!needs_quotes) {
+            out.push_back(cur);
+        } else {
+            std::string q = "\"";
+            for (char c : cur) {
+                if (c == '"' || c == '\\') q += '\\';
+                q += c;
+            }
+            out.push_back(q + "\"");
+        }
+        cur.clear();
+        any = was_quoted = false;
+    };
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        const char c = line[i];
+        if (in_quotes && c == '\\' && i + 1 < line.size()) {
+            cur += line[++i];
+        } else if (c == '"') {
+            in_quotes = !in_quotes;
+            any = was_quoted = true;
+        } else if (!in_quotes && (c == ' ' || c == '\t')) {
+            if (any) finish();
         } else {
             cur += c;
             any = true;
         }
     }
-    if (any) out.push_back(cur);
+    if (any) finish();
     return out;
 }
 
