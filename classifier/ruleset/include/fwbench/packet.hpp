@@ -22,7 +22,7 @@ struct IfaceName {
     IfaceName() = default;
     IfaceName(std::string_view s) {  // NOLINT: implicit from text is the natural use
         std::size_t n = s.size() < 15 ? s.size() : 15;
-        std::memcpy(chars.data(), s.data(), n);
+        if (n) std::memcpy(chars.data(), s.data(), n);  // an empty view may have no data pointer at all
     }
     std::string_view view() const { return std::string_view(chars.data()); }
     bool empty() const { return chars[0] == '\0'; }
