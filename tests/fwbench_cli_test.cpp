@@ -11,8 +11,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "fwbench/capture.hpp"
 #include "fwbench/host.hpp"
 #include "fwbench/matches.hpp"
+#include "fwbench/packet_codec.hpp"
+#include "fwbench/packet_description.hpp"
 #include "fwbench/ruleset_parser.hpp"
 #include "fwbench/subprocess.hpp"
 #include "command_words.hpp"
@@ -266,6 +269,15 @@ TEST(FwbenchExplain, EstablishedAndErrors) {
     Result no_host = run("explain --rules " + env("FWBENCH_SOURCE") + "/traces/seed/rules.v4 'udp 1.2.3.4:1 > 5.6.7.8:2 in wan1'");
     EXPECT_EQ(no_host.status, 2);
     EXPECT_NE(no_host.err.find("--rules was given without --host"), std::string::npos) << no_host.err;
+
+    // The other half of a mixed pair: a described host must not be given this machine's ruleset.
+    Result no_rules = run("explain --host " + env("FWBENCH_SOURCE") + "/traces/seed/host.json 'udp 1.2.3.4:1 > 5.6.7.8:2 in wan1'");
+    EXPECT_EQ(no_rules.status, 2);
+    EXPECT_NE(no_rules.err.find("--host was given without --rules"), std::string::npos) << no_rules.err;
+    Result pcap_no_rules =
+        run("--host " + env("FWBENCH_SOURCE") + "/traces/seed/host.json --pcap " + env("FWBENCH_SOURCE") + "/traces/seed/capture.pcap -q");
+    EXPECT_EQ(pcap_no_rules.status, 2);
+    EXPECT_NE(pcap_no_rules.err.find("--host was given without --rules"), std::string::npos) << pcap_no_rules.err;
 }
 
 }  // namespace
@@ -426,6 +438,35 @@ TEST(FwbenchReplay, RepeatWorkersJsonAndErrors) {
     EXPECT_NE(bad_eal.err.find("--no-such-eal-option"), std::string::npos) << bad_eal.err;
     Result verdicts = run(args + " --repeat 2 --verdicts -");
     EXPECT_EQ(verdicts.status, 2);
+}
+
+}  // namespace
+
+namespace {
+
+// A capture taken on an interface the described host does not have is of another machine:
+// fwbench stops and names it with the host's interfaces, or with --keep-going counts it.
+TEST(FwbenchPcap, AnInterfaceTheHostLacksStopsTheRun) {
+    const std::string capture = testing::TempDir() + "fwbench_eth9.pcapng";
+    {
+        fwbench::Packet p = fwbench::parse_packet_description("udp 198.51.100.7:40000 > 203.0.113.1:53 len=60").packet;
+        const fwbench::MacAddr a{{2, 0, 0, 0, 0, 1}}, b{{2, 0, 0, 0, 0, 2}};
+        const auto bytes = fwbench::write_pcapng(
+            {{fwbench::linktype::ethernet, "eth9"}},
+            {{1700000000000000000ull, fwbench::ethernet_frame(a, b, fwbench::build_ipv4(p)), 0, fwbench::Direction::inbound, 0}});
+        std::ofstream(capture, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    }
+    const std::string args = "--rules " + env("FWBENCH_SOURCE") + "/traces/seed/rules.v4 --host " + env("FWBENCH_SOURCE") +
+                             "/traces/seed/host.json --pcap " + capture + " -q";
+    Result stopped = run(args + " --json -");
+    EXPECT_EQ(stopped.status, 2);
+    EXPECT_NE(stopped.err.find("packet 0: interface 'eth9' is not in the host description (it has 'lo', 'wan1', 'lan0')"), std::string::npos)
+        << stopped.err;
+    Result counted = run(args + " --keep-going --json -");
+    ASSERT_EQ(counted.status, 0) << counted.err;
+    auto doc = nlohmann::json::parse(counted.out);
+    EXPECT_EQ(doc["drop_reasons"]["unknown_interface"], 1) << counted.out;
+    std::remove(capture.c_str());
 }
 
 }  // namespace

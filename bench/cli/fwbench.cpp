@@ -44,6 +44,7 @@ struct MainCli {
     double idle_stop = 0;
     bool no_forward = false;
     unsigned mbufs = 8191;
+    bool keep_going = false;
 };
 
 void add_ruleset_options(CLI::App& app, MainCli& m) {
@@ -79,6 +80,8 @@ void add_packet_path_options(CLI::App& app, MainCli& m) {
     app.add_option("--host", m.host_path, "host JSON: ip -j addr, or {addr, route, rule, sysctl} (fwbench dump-host)");
     app.add_option("--pcap", m.pcap_path, "capture (pcap or pcapng; tcpdump -i any works) to run through the packet path");
     app.add_option("--iface", m.iface, "interface for captures that carry none (plain pcap)");
+    app.add_flag("--keep-going", m.keep_going,
+                 "count packets on interfaces the host description does not have (fate dropped, unknown_interface) instead of stopping");
     app.add_option("--eal", m.eal, "extra DPDK EAL arguments, e.g. '--log-level=info'");
     app.add_option("eal", m.eal_rest, "extra DPDK EAL arguments after --, e.g. -- --vdev=net_pcap0,iface=eth1");
 }
@@ -121,6 +124,7 @@ RunCommon run_common(const MainCli& m, const std::vector<std::string>& eal_args)
     common.seed = c.seed;
     common.quiet = c.quiet;
     common.engine = c.engine;
+    common.keep_going = m.keep_going;
     common.eal_args = eal_args;
     return common;
 }

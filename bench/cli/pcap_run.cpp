@@ -57,6 +57,7 @@ int run_pcap(const PcapRunOptions& o) {
     CaptureFileSource source(o.pcap, pool.get());
     CaptureAnalysisOptions ropt;
     ropt.iface = o.iface;
+    ropt.allow_unknown_interfaces = o.keep_going;
     CaptureAnalysis replay(path, st, ropt);
 
     std::unique_ptr<Output> verdicts;

@@ -26,6 +26,7 @@ int run_replay_mode(const ReplayRunOptions& o) {
     eopt.seed = o.seed;
     CaptureAnalysisOptions copt;
     copt.iface = o.iface;
+    copt.allow_unknown_interfaces = o.keep_going;
 
     auto t0 = std::chrono::steady_clock::now();
     LoadedCapture cap = load_capture(path, o.pcap, copt, eopt);

@@ -21,6 +21,7 @@ struct RunCommon {
     std::string counters, json;  // file or "-"
     std::uint64_t seed = 1;  // -m statistic --mode random
     bool quiet = false;
+    bool keep_going = false;  // --keep-going: count packets on interfaces the host lacks, do not stop
     std::string engine = "linear";  // --engine: linear, compiled or acl (classifier_factory.hpp)
     std::vector<std::string> eal_args;  // appended to fwbench's EAL defaults
 };

@@ -31,6 +31,12 @@ Ruleset load_ruleset(const SourceOptions& o, const IpsetRegistry* ipsets) {
     opt.ipsets = ipsets;
     opt.lenient = o.lenient;
     Ruleset rs;
+    // A described host with this machine's ruleset would be a mix of two hosts: refused as
+    // --rules without --host is (load_host).
+    if (o.rules_path.empty() && !o.host_path.empty())
+        throw std::runtime_error(
+            "--host was given without --rules: give the ruleset too (iptables-save writes it), "
+            "or neither to use the running host");
     if (o.rules_path.empty()) {
         opt.source = "iptables-save (running host)";
         rs = parse_ruleset(running_ruleset(o.family == 6), opt);

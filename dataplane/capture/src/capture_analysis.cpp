@@ -96,6 +96,13 @@ void CaptureAnalysis::feed(const FrameView& frame, AnalyzedPacket& out, bool tra
         throw std::runtime_error("packet " + std::to_string(meta.index) +
                                  ": the capture does not say which interface it was taken on; give --iface NAME");
     out.iface = iface;
+    if (!opt_.allow_unknown_interfaces && !host.interface(iface)) {
+        std::string names;
+        for (const auto& itf : host.interfaces()) names += (names.empty() ? "" : ", ") + quoted_name(itf.name);
+        throw std::runtime_error("packet " + std::to_string(meta.index) + ": interface " + quoted_name(std::string(iface)) +
+                                 " is not in the host description (it has " + names +
+                                 "): give the host of the capture, or --keep-going to count such packets as unknown_interface");
+    }
 
     if (!link.problem.empty()) {
         out.reason = link.problem;

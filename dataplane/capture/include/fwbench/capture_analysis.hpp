@@ -52,6 +52,10 @@ struct CaptureAnalysisOptions {
     // Remember forwarded packets to recognise their outbound copies (captures). Live ports only
     // see what arrives, so they turn it off.
     bool predict_copies = true;
+    // A record on an interface the host does not have means the capture and the host description
+    // are of different machines: refused (std::runtime_error naming it and the host's), unless
+    // this asks to count such packets (fate dropped, reason unknown_interface) and go on.
+    bool allow_unknown_interfaces = false;
 };
 
 class CaptureAnalysis {
