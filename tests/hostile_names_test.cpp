@@ -268,6 +268,9 @@ TEST(OracleLifetime, SigkillLeavesNothingBehind) {
                                            seed + "host.json", "--pcap",       capture,   "--pace"};
 
     const std::string before = root_state();
+    // kernel-check also holds this machine's own namespace for a moment (to come back to it after
+    // opening a socket inside the router): that one is not its to leave behind.
+    const std::string home = fs::read_symlink("/proc/self/ns/net").string();
     std::set<std::string> held;
     {
         RunningProgram check({args, {}, -1}, dir + "killed.out", dir + "killed.err");
@@ -275,6 +278,7 @@ TEST(OracleLifetime, SigkillLeavesNothingBehind) {
         for (int i = 0; i < 400 && held.size() < 3 && check.running(); ++i) {
             usleep(25000);
             held = held_namespaces(check.pid());
+            held.erase(home);
         }
         ASSERT_EQ(held.size(), 3u) << "kernel-check did not build its router: " << std::ifstream(dir + "killed.err").rdbuf();
         check.kill_now(SIGKILL);
