@@ -142,16 +142,16 @@ ConnTuple invert(const ConnTuple& t) {
     return r;
 }
 
-std::string ct_invalid_text(const CtAttachment& ct) {
-    switch (ct.invalid) {
+std::string ct_invalid_text(CtInvalid why, TcpCtState tcp_from, std::uint8_t icmp_type) {
+    switch (why) {
         case CtInvalid::none: return "";
         case CtInvalid::fragment: return "non-first fragment (defragmentation is not modelled)";
         case CtInvalid::truncated: return "truncated transport header";
         case CtInvalid::tcp_flags: return "invalid TCP flag combination";
         case CtInvalid::tcp_not_first: return "not a valid first packet of a TCP connection";
         case CtInvalid::tcp_loose_off: return "mid-stream packet with nf_conntrack_tcp_loose=0";
-        case CtInvalid::tcp_transition: return std::string("invalid TCP transition from ") + tcp_ct_state_name(ct.tcp_from);
-        case CtInvalid::icmp_cannot_start: return "ICMP type " + std::to_string(ct.icmp_type) + " cannot start a connection";
+        case CtInvalid::tcp_transition: return std::string("invalid TCP transition from ") + tcp_ct_state_name(tcp_from);
+        case CtInvalid::icmp_cannot_start: return "ICMP type " + std::to_string(icmp_type) + " cannot start a connection";
         case CtInvalid::icmp_error_no_quote: return "ICMP error without a quoted header";
         case CtInvalid::icmp_error_untracked: return "ICMP error about an untracked flow";
     }

@@ -276,102 +276,102 @@ struct HostReader {
     }
 
     void routes(const json& route_doc) {
-        if (route_doc.is_null()) {
+        if (route_doc.is_null()) {  // derived from the addresses, as the kernel derives them
             h.derive_routes();
-        } else {
-            if (!route_doc.is_array()) rd.fail("$.route", "expected an array (ip -j route show table all)");
-            for (std::size_t i = 0; i < route_doc.size(); ++i) {
-                const json& j = route_doc[i];
-                std::string path = at = "route[" + std::to_string(i) + "]";
-                Route r;
-                if (j.contains("type")) {
-                    auto t = parse_route_type(rd.str(j["type"], path + ".type"));
-                    if (!t) rd.fail(path + ".type", "unknown route type '" + j["type"].get<std::string>() + "'");
-                    r.type = *t;
-                }
-                std::string dst = rd.str(j.value("dst", json()), path + ".dst");
-                Family fam = dst.find(':') != std::string::npos ? Family::ipv6 : Family::ipv4;
-                if (dst == "default") {
-                    fam = j.contains("gateway") && j["gateway"].is_string() && j["gateway"].get<std::string>().find(':') != std::string::npos
-                              ? Family::ipv6
-                              : Family::ipv4;
-                    r.dst = IpPrefix::any(fam);
-                    r.prefixlen = 0;
-                } else {
-                    auto p = parse_prefix(dst, fam);
-                    if (!p.prefix) rd.fail(path + ".dst", p.error);
-                    r.dst = *p.prefix;
-                    r.prefixlen = mask_length(p.prefix->mask);
-                }
-                if (j.contains("gateway")) r.gateway = rd.addr(j["gateway"], path + ".gateway");
-                if (j.contains("dev")) r.dev = rd.iface(j["dev"], path + ".dev");
-                r.table = j.contains("table") ? table_id(j["table"], path + ".table") : rt_table_main;
-                if (j.contains("prefsrc")) r.prefsrc = rd.addr(j["prefsrc"], path + ".prefsrc");
-                if (j.contains("metric")) r.metric = static_cast<std::uint32_t>(rd.num(j["metric"], path + ".metric"));
-                if (j.contains("tos")) r.tos = static_cast<std::uint8_t>(rd.num(j["tos"], path + ".tos"));
-                if (!r.dev.empty() && !h.interface(r.dev)) rd.fail(path + ".dev", "no interface " + quoted_name(r.dev) + " in addr");
-                h.tables_[r.table].add(std::move(r));
+            return;
+        }
+        if (!route_doc.is_array()) rd.fail("$.route", "expected an array (ip -j route show table all)");
+        for (std::size_t i = 0; i < route_doc.size(); ++i) {
+            const json& j = route_doc[i];
+            std::string path = at = "route[" + std::to_string(i) + "]";
+            Route r;
+            if (j.contains("type")) {
+                auto t = parse_route_type(rd.str(j["type"], path + ".type"));
+                if (!t) rd.fail(path + ".type", "unknown route type '" + j["type"].get<std::string>() + "'");
+                r.type = *t;
             }
+            std::string dst = rd.str(j.value("dst", json()), path + ".dst");
+            Family fam = dst.find(':') != std::string::npos ? Family::ipv6 : Family::ipv4;
+            if (dst == "default") {
+                fam = j.contains("gateway") && j["gateway"].is_string() && j["gateway"].get<std::string>().find(':') != std::string::npos
+                          ? Family::ipv6
+                          : Family::ipv4;
+                r.dst = IpPrefix::any(fam);
+                r.prefixlen = 0;
+            } else {
+                auto p = parse_prefix(dst, fam);
+                if (!p.prefix) rd.fail(path + ".dst", p.error);
+                r.dst = *p.prefix;
+                r.prefixlen = mask_length(p.prefix->mask);
+            }
+            if (j.contains("gateway")) r.gateway = rd.addr(j["gateway"], path + ".gateway");
+            if (j.contains("dev")) r.dev = rd.iface(j["dev"], path + ".dev");
+            r.table = j.contains("table") ? table_id(j["table"], path + ".table") : rt_table_main;
+            if (j.contains("prefsrc")) r.prefsrc = rd.addr(j["prefsrc"], path + ".prefsrc");
+            if (j.contains("metric")) r.metric = static_cast<std::uint32_t>(rd.num(j["metric"], path + ".metric"));
+            if (j.contains("tos")) r.tos = static_cast<std::uint8_t>(rd.num(j["tos"], path + ".tos"));
+            if (!r.dev.empty() && !h.interface(r.dev)) rd.fail(path + ".dev", "no interface " + quoted_name(r.dev) + " in addr");
+            h.tables_[r.table].add(std::move(r));
         }
     }
 
     void rules(const json& rule_doc) {
-        if (rule_doc.is_null()) {
+        if (rule_doc.is_null()) {  // the three every namespace starts with
             h.rules_ = {{0, false, {}, {}, {}, {}, {}, 0xffffffff, {}, RoutingRule::Action::lookup, rt_table_local},
                         {32766, false, {}, {}, {}, {}, {}, 0xffffffff, {}, RoutingRule::Action::lookup, rt_table_main},
                         {32767, false, {}, {}, {}, {}, {}, 0xffffffff, {}, RoutingRule::Action::lookup, rt_table_default}};
-        } else {
-            if (!rule_doc.is_array()) rd.fail("$.rule", "expected an array (ip -j rule show)");
-            for (std::size_t i = 0; i < rule_doc.size(); ++i) {
-                const json& j = rule_doc[i];
-                std::string path = at = "rule[" + std::to_string(i) + "]";
-                RoutingRule r;
-                r.priority = static_cast<std::uint32_t>(rd.num(j.value("priority", json()), path + ".priority"));
-                r.invert = j.value("not", json()).is_null() ? false : true;
-                auto prefix_of = [&](const char* key, const char* lenkey) -> std::optional<IpPrefix> {
-                    if (!j.contains(key)) return std::nullopt;
-                    std::string s = rd.str(j[key], path + "." + key);
-                    if (s == "all") return std::nullopt;
-                    Family fam = s.find(':') != std::string::npos ? Family::ipv6 : Family::ipv4;
-                    r.family = fam;
-                    if (j.contains(lenkey)) s += "/" + std::to_string(rd.num(j[lenkey], path + "." + lenkey));
-                    auto p = parse_prefix(s, fam);
-                    if (!p.prefix) rd.fail(path + "." + key, p.error);
-                    return p.prefix;
-                };
-                r.from = prefix_of("src", "srclen");
-                r.to = prefix_of("dst", "dstlen");
-                if (j.contains("iif")) r.iif = rd.iface(j["iif"], path + ".iif");
-                if (j.contains("oif")) r.oif = rd.iface(j["oif"], path + ".oif");
-                if (j.contains("fwmark")) {
-                    auto vm = detail::parse_value_mask(rd.str(j["fwmark"], path + ".fwmark"));
-                    if (!vm) rd.fail(path + ".fwmark", "expected VALUE[/MASK]");
-                    r.fwmark = vm->first;
-                    r.fwmask = vm->second;
-                }
-                if (j.contains("fwmask")) r.fwmask = static_cast<std::uint32_t>(rd.num(j["fwmask"], path + ".fwmask"));
-                if (j.contains("tos")) r.tos = static_cast<std::uint8_t>(rd.num(j["tos"], path + ".tos"));
-                if (j.contains("suppress_prefixlen"))
-                    r.suppress_prefixlength = static_cast<int>(rd.num(j["suppress_prefixlen"], path + ".suppress_prefixlen"));
-                std::string action = j.value("action", "");
-                if (action == "blackhole") r.action = RoutingRule::Action::blackhole;
-                else if (action == "unreachable") r.action = RoutingRule::Action::unreachable;
-                else if (action == "prohibit") r.action = RoutingRule::Action::prohibit;
-                else if (action == "nop") r.action = RoutingRule::Action::nop;
-                else if (action == "goto" || j.contains("goto")) {
-                    r.action = RoutingRule::Action::goto_;
-                    r.goto_priority = static_cast<std::uint32_t>(rd.num(j.value("goto", json()), path + ".goto"));
-                } else if (!action.empty() && action != "to_tbl" && action != "lookup") {
-                    rd.fail(path + ".action", "unknown rule action '" + action + "'");
-                }
-                if (r.action == RoutingRule::Action::lookup) {
-                    if (!j.contains("table")) rd.fail(path + ".table", "expected the table the rule looks up");
-                    r.table = table_id(j["table"], path + ".table");
-                }
-                h.rules_.push_back(std::move(r));
-            }
-            std::stable_sort(h.rules_.begin(), h.rules_.end(), [](const auto& a, const auto& b) { return a.priority < b.priority; });
+            return;
         }
+        if (!rule_doc.is_array()) rd.fail("$.rule", "expected an array (ip -j rule show)");
+        for (std::size_t i = 0; i < rule_doc.size(); ++i) {
+            const json& j = rule_doc[i];
+            std::string path = at = "rule[" + std::to_string(i) + "]";
+            RoutingRule r;
+            r.priority = static_cast<std::uint32_t>(rd.num(j.value("priority", json()), path + ".priority"));
+            r.invert = j.value("not", json()).is_null() ? false : true;
+            auto prefix_of = [&](const char* key, const char* lenkey) -> std::optional<IpPrefix> {
+                if (!j.contains(key)) return std::nullopt;
+                std::string s = rd.str(j[key], path + "." + key);
+                if (s == "all") return std::nullopt;
+                Family fam = s.find(':') != std::string::npos ? Family::ipv6 : Family::ipv4;
+                r.family = fam;
+                if (j.contains(lenkey)) s += "/" + std::to_string(rd.num(j[lenkey], path + "." + lenkey));
+                auto p = parse_prefix(s, fam);
+                if (!p.prefix) rd.fail(path + "." + key, p.error);
+                return p.prefix;
+            };
+            r.from = prefix_of("src", "srclen");
+            r.to = prefix_of("dst", "dstlen");
+            if (j.contains("iif")) r.iif = rd.iface(j["iif"], path + ".iif");
+            if (j.contains("oif")) r.oif = rd.iface(j["oif"], path + ".oif");
+            if (j.contains("fwmark")) {
+                auto vm = detail::parse_value_mask(rd.str(j["fwmark"], path + ".fwmark"));
+                if (!vm) rd.fail(path + ".fwmark", "expected VALUE[/MASK]");
+                r.fwmark = vm->first;
+                r.fwmask = vm->second;
+            }
+            if (j.contains("fwmask")) r.fwmask = static_cast<std::uint32_t>(rd.num(j["fwmask"], path + ".fwmask"));
+            if (j.contains("tos")) r.tos = static_cast<std::uint8_t>(rd.num(j["tos"], path + ".tos"));
+            if (j.contains("suppress_prefixlen"))
+                r.suppress_prefixlength = static_cast<int>(rd.num(j["suppress_prefixlen"], path + ".suppress_prefixlen"));
+            std::string action = j.value("action", "");
+            if (action == "blackhole") r.action = RoutingRule::Action::blackhole;
+            else if (action == "unreachable") r.action = RoutingRule::Action::unreachable;
+            else if (action == "prohibit") r.action = RoutingRule::Action::prohibit;
+            else if (action == "nop") r.action = RoutingRule::Action::nop;
+            else if (action == "goto" || j.contains("goto")) {
+                r.action = RoutingRule::Action::goto_;
+                r.goto_priority = static_cast<std::uint32_t>(rd.num(j.value("goto", json()), path + ".goto"));
+            } else if (!action.empty() && action != "to_tbl" && action != "lookup") {
+                rd.fail(path + ".action", "unknown rule action '" + action + "'");
+            }
+            if (r.action == RoutingRule::Action::lookup) {
+                if (!j.contains("table")) rd.fail(path + ".table", "expected the table the rule looks up");
+                r.table = table_id(j["table"], path + ".table");
+            }
+            h.rules_.push_back(std::move(r));
+        }
+        std::stable_sort(h.rules_.begin(), h.rules_.end(), [](const auto& a, const auto& b) { return a.priority < b.priority; });
     }
 
     // Full names (net.ipv4.conf.wan1.rp_filter) or their short forms (ip_forward).

@@ -118,7 +118,6 @@ const WalkResult& PacketPath::walk_table(Ctx& c, Hook hook, int table, const cha
     w.hook = hook;
     w.table = static_cast<std::size_t>(table);
     w.table_name = name;
-    w.visits.clear();
     w.in = in;
     w.out = out;
     if (c.trace) w.seen = c.p;

@@ -84,13 +84,7 @@ std::string describe_event(const PathEvent& e, const DropDetail& drop, const Hos
         case PathEventKind::conntrack_entry:
             return std::string("conntrack: ") + (e.flag ? "new connection " : "connection ") + format_tuple(e.tuple) + ", packet is " +
                    ct_state_word(e.ct_state) + (e.ct_dir == CtDir::reply ? " (reply direction)" : "");
-        case PathEventKind::conntrack_invalid: {
-            CtAttachment at;
-            at.invalid = e.invalid;
-            at.tcp_from = e.tcp_from;
-            at.icmp_type = e.icmp_type;
-            return "conntrack: INVALID (" + ct_invalid_text(at) + ")";
-        }
+        case PathEventKind::conntrack_invalid: return "conntrack: INVALID (" + ct_invalid_text(e.invalid, e.tcp_from, e.icmp_type) + ")";
         case PathEventKind::conntrack_carried_over: return "conntrack: entry carried over from OUTPUT (looped back over lo)";
         case PathEventKind::conntrack_confirmed: return "conntrack: connection confirmed";
         case PathEventKind::nat_not_traversed:

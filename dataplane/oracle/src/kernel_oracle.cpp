@@ -20,7 +20,6 @@
 #include <map>
 #include <optional>
 #include <set>
-#include <sstream>
 #include <stdexcept>
 
 #include "fwbench/capture.hpp"
@@ -88,7 +87,6 @@ std::string builtin_chain_skeleton(const Ruleset& model) {
 
 KernelOracle::KernelOracle(const Host& host, const Ruleset& ruleset, KernelOracleOptions opt) : opt_(opt) {
     const bool as_written = !opt_.ruleset_text.empty();
-    readback_source_ = as_written ? "the ruleset text as written" : "fwbench's printing of its model (no ruleset text given)";
     try {
         build(host);
         if (!opt_.ipsets.empty()) run_in(*router_, {"ipset", "restore"}, opt_.ipsets);
@@ -104,10 +102,10 @@ KernelOracle::KernelOracle(const Host& host, const Ruleset& ruleset, KernelOracl
         if (as_written) {
             run_in(*router_, {restore}, builtin_chain_skeleton(ruleset));
             run_in(*router_, {restore, "--noflush"}, opt_.ruleset_text);
+            readback_ = compare_readback(ruleset, run_in(*router_, {opt_.legacy ? "iptables-legacy-save" : "iptables-save"}));
         } else {
             run_in(*router_, {restore}, format_ruleset(ruleset));
         }
-        if (as_written) readback_ = compare_readback(ruleset, run_in(*router_, {opt_.legacy ? "iptables-legacy-save" : "iptables-save"}));
         if (opt_.trace_packets) start_trace();
     } catch (...) {
         teardown();

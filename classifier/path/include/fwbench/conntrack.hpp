@@ -77,7 +77,7 @@ struct CtAttachment {
     TcpCtState tcp_from = TcpCtState::none;  // tcp_transition: the state it came from
     std::uint8_t icmp_type = 0;  // icmp_cannot_start: the type
 };
-std::string ct_invalid_text(const CtAttachment& ct);
+std::string ct_invalid_text(CtInvalid why, TcpCtState tcp_from, std::uint8_t icmp_type);
 
 struct ConntrackOptions {
     bool tcp_loose = true;

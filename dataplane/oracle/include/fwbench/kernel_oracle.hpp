@@ -98,7 +98,9 @@ public:
     // when every rule agrees.
     const std::vector<ReadbackDifference>& readback() const { return readback_; }
     // What the kernel was given: "the ruleset text as written", or fwbench's printing and why.
-    const std::string& readback_source() const { return readback_source_; }
+    std::string readback_source() const {
+        return opt_.ruleset_text.empty() ? "fwbench's printing of its model (no ruleset text given)" : "the ruleset text as written";
+    }
     // Loads an nft ruleset (nft -f) into the router namespace, beside the iptables one.
     void load_nft(const std::string& text);
     // Sends `count` copies of a wire frame on `iface` in sendmmsg batches of 64 and returns the
@@ -127,7 +129,6 @@ private:
     std::unique_ptr<NftTraceListener> trace_;
     bool paced_started_ = false;
     std::vector<ReadbackDifference> readback_;
-    std::string readback_source_;
     std::uint64_t pace_first_ts_ = 0, pace_start_ns_ = 0;
 };
 
