@@ -39,14 +39,7 @@ std::vector<std::string> lines_of(const std::string& text) {
     return out;
 }
 
-bool have_tcpdump() {
-    try {
-        find_program("tcpdump");
-        return true;
-    } catch (const std::exception&) {
-        return false;
-    }
-}
+bool have_tcpdump() { return !find_program("tcpdump").empty(); }
 
 std::vector<std::uint8_t> datagram(const char* description) { return build_ipv4(parse_packet_description(description).packet, 7); }
 
