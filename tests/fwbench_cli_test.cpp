@@ -330,16 +330,19 @@ TEST(FwbenchPcap, EveryEngineTellsTheSameStory) {
     EXPECT_NE(all.err.find("with --pcap or --port choose --engine linear, compiled or acl"), std::string::npos) << all.err;
 }
 
+// The seed capture's verdict lines on the seed host, worked out by hand from its ruleset.
+const char* seed_capture_verdicts =
+    "0\tDROP\tfilter:INPUT:3\n1\tDROP\tfilter:INPUT:3\n2\tDROP\tfilter:INPUT:3\n"  // the router's own ssh, over lo
+    "3\tACCEPT\tfilter:INPUT:2\n4\tACCEPT\tfilter:OUTPUT:0\n5\tACCEPT\tfilter:INPUT:2\n"  // the same from outside
+    "6\tACCEPT\tfilter:FORWARD:0\n7\tCOPY\tof:6\n8\tACCEPT\tfilter:FORWARD:0\n9\tCOPY\tof:8\n"
+    "10\tACCEPT\tfilter:FORWARD:0\n11\tCOPY\tof:10\n12\tSKIPPED\tcapture:not_ip_arp:0\n";
+
 TEST(FwbenchPcap, SeedCaptureEndToEnd) {
     std::string args = "--rules " + env("FWBENCH_SOURCE") + "/traces/seed/rules.v4 --host " + env("FWBENCH_SOURCE") +
                        "/traces/seed/host.json --pcap " + env("FWBENCH_SOURCE") + "/traces/seed/capture.pcap";
     Result v = run(args + " -q --verdicts -");
     ASSERT_EQ(v.status, 0) << v.err;
-    EXPECT_EQ(v.out,
-              "0\tDROP\tfilter:INPUT:3\n1\tDROP\tfilter:INPUT:3\n2\tDROP\tfilter:INPUT:3\n"  // the router's own ssh, over lo
-              "3\tACCEPT\tfilter:INPUT:2\n4\tACCEPT\tfilter:OUTPUT:0\n5\tACCEPT\tfilter:INPUT:2\n"  // the same from outside
-              "6\tACCEPT\tfilter:FORWARD:0\n7\tCOPY\tof:6\n8\tACCEPT\tfilter:FORWARD:0\n9\tCOPY\tof:8\n"
-              "10\tACCEPT\tfilter:FORWARD:0\n11\tCOPY\tof:10\n12\tSKIPPED\tcapture:not_ip_arp:0\n");
+    EXPECT_EQ(v.out, seed_capture_verdicts);
     Result j = run(args + " -q --json -");
     ASSERT_EQ(j.status, 0) << j.err;
     auto doc = nlohmann::json::parse(j.out);
@@ -467,6 +470,71 @@ TEST(FwbenchPcap, AnInterfaceTheHostLacksStopsTheRun) {
     auto doc = nlohmann::json::parse(counted.out);
     EXPECT_EQ(doc["drop_reasons"]["unknown_interface"], 1) << counted.out;
     std::remove(capture.c_str());
+}
+
+}  // namespace
+
+namespace {
+
+std::string write_temp(const std::string& name, const std::string& text) {
+    const std::string path = testing::TempDir() + name;
+    std::ofstream(path, std::ios::binary) << text;
+    return path;
+}
+
+std::string seed_capture_args(const std::string& host) {
+    return "--rules " + env("FWBENCH_SOURCE") + "/traces/seed/rules.v4 --host " + host + " --pcap " + env("FWBENCH_SOURCE") +
+           "/traces/seed/capture.pcap";
+}
+
+// The seed host's routes as `ip -j route` prints them without `table all`: the main table
+// alone. The kernel's local table is derived (the router's own address stays local, so its own
+// ssh still dies in INPUT) and the summary says so.
+TEST(FwbenchHostInputs, AMainOnlyRouteDumpGetsTheLocalTableAndSaysSo) {
+    auto host = nlohmann::json::parse(std::ifstream(env("FWBENCH_SOURCE") + "/traces/seed/host.json"));
+    nlohmann::json main_only = nlohmann::json::array();
+    for (const auto& r : host["route"])
+        if (r.value("table", "") != "local") main_only.push_back(r);
+    ASSERT_LT(main_only.size(), host["route"].size());
+    host["route"] = main_only;
+    const std::string args = seed_capture_args(write_temp("fwbench_main_only_host.json", host.dump()));
+    Result v = run(args + " -q --verdicts -");
+    ASSERT_EQ(v.status, 0) << v.err;
+    EXPECT_EQ(v.out, seed_capture_verdicts);
+    Result text = run(args);
+    ASSERT_EQ(text.status, 0) << text.err;
+    EXPECT_NE(text.out.find("assumed: routes: the dump has no IPv4 local table (`ip -j route` without `table all`)"), std::string::npos) << text.out;
+    Result j = run(args + " -q --json -");
+    ASSERT_EQ(j.status, 0) << j.err;
+    EXPECT_EQ(nlohmann::json::parse(j.out)["assumptions"].size(), 1u) << j.out;
+}
+
+// The seed host pasted as `ip addr` text: no routes, no sysctls. The host then does not
+// forward, and the summary says what it assumed and which input would change the outcome.
+TEST(FwbenchHostInputs, PastedIpAddrTextNamesWhatItAssumed) {
+    const std::string text =
+        "1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000\n"
+        "    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n"
+        "    inet 127.0.0.1/8 scope host lo\n"
+        "2: wan1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP group default qlen 1000\n"
+        "    link/ether 02:00:5e:00:01:01 brd ff:ff:ff:ff:ff:ff\n"
+        "    inet 203.0.113.1/24 brd 203.0.113.255 scope global wan1\n"
+        "3: lan0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP group default qlen 1000\n"
+        "    link/ether 02:00:5e:00:02:01 brd ff:ff:ff:ff:ff:ff\n"
+        "    inet 192.0.2.1/24 brd 192.0.2.255 scope global lan0\n";
+    const std::string args = seed_capture_args(write_temp("fwbench_ip_addr.txt", text));
+    Result r = run(args);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("assumed: routes: none were given"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("assumed: sysctls: none were given, so the kernel defaults: ip_forward 0"), std::string::npos) << r.out;
+    // The three forwarded connections' packets (6, 8, 10) of the 12 processed: their outbound
+    // copies (7, 9, 11), no longer forwarded, are the host's own packets, with no route out.
+    EXPECT_NE(r.out.find("note: 3 packets (25% of those processed) were dropped as forwarding_disabled: ip_forward was assumed 0"), std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("note: 3 packets (25% of those processed) were dropped as no_route: no routes were given"), std::string::npos) << r.out;
+    Result v = run(args + " -q --verdicts -");
+    ASSERT_EQ(v.status, 0) << v.err;
+    EXPECT_NE(v.out.find("6\tDROP\tkernel:forwarding_disabled:0\n"), std::string::npos) << v.out;
 }
 
 }  // namespace

@@ -3,9 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <random>
-
 #include <set>
+
+#include <nlohmann/json.hpp>
 
 #include "fwbench/host.hpp"
 #include "fwbench/matches.hpp"
@@ -62,6 +64,61 @@ struct LookupCase {
     const char* dev;  // nullptr: no route
 };
 
+// The kernel's dump without the entries `ip -j route` (no `table all`) leaves out, or one
+// entry taken out: kernel_routes filtered by what each element says.
+std::string kernel_routes_without(const std::function<bool(const nlohmann::json&)>& drop) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& r : nlohmann::json::parse(kernel_routes))
+        if (!drop(r)) out.push_back(r);
+    return std::string("{\"addr\":") + kernel_addr + ",\"route\":" + out.dump() + ",\"sysctl\":{\"ip_forward\":1}}";
+}
+
+TEST(Host, AMainOnlyDumpGetsTheKernelsLocalTable) {
+    Host full =
+        Host::from_json(std::string("{\"addr\":") + kernel_addr + ",\"route\":" + kernel_routes + ",\"sysctl\":{\"ip_forward\":1}}", "full.json");
+    Host main_only = Host::from_json(kernel_routes_without([](const nlohmann::json& r) { return r.value("table", "") == "local"; }), "main.json");
+    EXPECT_EQ(route_set(main_only), route_set(full));
+    ASSERT_EQ(main_only.assumptions().size(), 1u);
+    EXPECT_TRUE(main_only.assumed(HostAssumption::Kind::local_table_derived));
+    EXPECT_NE(main_only.assumptions()[0].text.find("without `table all`"), std::string::npos) << main_only.assumptions()[0].text;
+    EXPECT_TRUE(full.assumptions().empty());
+}
+
+TEST(Host, ALocalTableThatContradictsTheAddressesIsRefused) {
+    std::string host = kernel_routes_without([](const nlohmann::json& r) { return r.value("dst", "") == "203.0.113.1"; });
+    try {
+        Host::from_json(host, "host.json");
+        ADD_FAILURE() << "a local table without wan1's local route was accepted";
+    } catch (const ParseError& e) {
+        std::string what = e.what();
+        EXPECT_NE(what.find("no `local 203.0.113.1` route"), std::string::npos) << what;
+        EXPECT_NE(what.find("to 'wan1'"), std::string::npos) << what;
+    }
+}
+
+struct AssumptionCase {
+    const char* description;
+    std::string host;
+    std::vector<HostAssumption::Kind> kinds;
+};
+
+TEST(Host, WhatTheDescriptionLeavesOutIsNamed) {
+    using K = HostAssumption::Kind;
+    const std::string addr = kernel_addr, routes = kernel_routes;
+    const std::vector<AssumptionCase> cases = {
+        {"addresses alone (ip -j addr, or pasted ip addr)", addr, {K::routes_derived, K::sysctls_default}},
+        {"routes without sysctls", "{\"addr\":" + addr + ",\"route\":" + routes + "}", {K::sysctls_default}},
+        {"sysctls without ip_forward", "{\"addr\":" + addr + ",\"route\":" + routes + ",\"sysctl\":{\"rp_filter\":1}}", {K::ip_forward_default}},
+        {"everything", "{\"addr\":" + addr + ",\"route\":" + routes + ",\"sysctl\":{\"net.ipv4.ip_forward\":0}}", {}},
+    };
+    for (const auto& c : cases) {
+        Host h = Host::from_json(c.host, "host.json");
+        std::vector<K> kinds;
+        for (const auto& a : h.assumptions()) kinds.push_back(a.kind);
+        EXPECT_EQ(kinds, c.kinds) << c.description;
+    }
+}
+
 TEST(Host, LookupFollowsRulesAndLongestPrefix) {
     std::string host = std::string(R"({"addr":)") + kernel_addr + R"(,
       "route":[
@@ -72,6 +129,7 @@ TEST(Host, LookupFollowsRulesAndLongestPrefix) {
         {"type":"unreachable","dst":"192.0.2.128/25"},
         {"type":"local","dst":"127.0.0.0/8","dev":"lo","table":"local"},
         {"type":"local","dst":"203.0.113.1","dev":"wan1","table":"local"},
+        {"type":"local","dst":"198.51.100.1","dev":"p1","table":"local"},
         {"type":"broadcast","dst":"203.0.113.255","dev":"wan1","table":"local"}],
       "rule":[
         {"priority":0,"src":"all","table":"local"},

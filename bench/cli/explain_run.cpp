@@ -5,6 +5,7 @@
 #include <map>
 
 #include "explain.hpp"
+#include "host_notes.hpp"
 #include "fwbench/capture_analysis.hpp"
 #include "fwbench/eal.hpp"
 #include "fwbench/packet_description.hpp"
@@ -65,6 +66,10 @@ int run_explain(const ExplainCli& cli) {
     eopt.seed = cli.seed;
     PathState st(rs, eopt, host.sysctl());
     bool first = true;
+    if (!host.assumptions().empty()) {
+        write_assumptions(std::cout, host, "");
+        first = false;  // a blank line between them and the first packet
+    }
     auto print = [&](const std::string& text) {
         if (!first) std::cout << '\n';
         first = false;

@@ -277,7 +277,11 @@ struct HostReader {
 
     void routes(const json& route_doc) {
         if (route_doc.is_null()) {  // derived from the addresses, as the kernel derives them
-            h.derive_routes();
+            h.derive_routes(Family::ipv4, Host::DerivedTables::all);
+            h.derive_routes(Family::ipv6, Host::DerivedTables::all);
+            h.assumptions_.push_back({HostAssumption::Kind::routes_derived,
+                                      "routes: none were given, so only the connected and local routes the kernel derives from the "
+                                      "addresses, and no default route (give `ip -j route show table all` as \"route\")"});
             return;
         }
         if (!route_doc.is_array()) rd.fail("$.route", "expected an array (ip -j route show table all)");
@@ -312,6 +316,46 @@ struct HostReader {
             if (j.contains("tos")) r.tos = static_cast<std::uint8_t>(rd.num(j["tos"], path + ".tos"));
             if (!r.dev.empty() && !h.interface(r.dev)) rd.fail(path + ".dev", "no interface " + quoted_name(r.dev) + " in addr");
             h.tables_[r.table].add(std::move(r));
+        }
+        for (Family family : {Family::ipv4, Family::ipv6}) local_table(family);
+    }
+
+    // `ip -j route` without `table all` dumps the main table alone, yet the kernel always has
+    // the local table fib_add_ifaddr derives from the addresses: derived here the same way when
+    // the dump has none of the family, and said so. A local table that is given must hold each
+    // IPv4 address's `local` route; one that lacks it is from another moment or another host.
+    void local_table(Family family) {
+        const char* name = family == Family::ipv4 ? "IPv4" : "IPv6";
+        const RouteTable* given = h.table(rt_table_local);
+        bool any_given = false;
+        if (given)
+            for (const auto& r : given->routes()) any_given |= r.dst.addr.family == family;
+        if (!any_given) {
+            bool has_addresses = false;
+            for (const auto& itf : h.interfaces_)
+                for (const auto& a : itf.addrs) has_addresses |= itf.up && a.addr.family == family;
+            if (!has_addresses) return;
+            h.derive_routes(family, Host::DerivedTables::local_only);
+            h.assumptions_.push_back({HostAssumption::Kind::local_table_derived,
+                                      std::string("routes: the dump has no ") + name +
+                                          " local table (`ip -j route` without `table all`), so its local and broadcast routes are "
+                                          "derived from the addresses as the kernel derives them"});
+            return;
+        }
+        // An IPv6 address gets its local route only once duplicate address detection is done,
+        // so a dump may rightly catch one without it.
+        if (family == Family::ipv6) return;
+        for (const auto& itf : h.interfaces_) {
+            if (!itf.up) continue;
+            for (const auto& a : itf.addrs) {
+                if (a.addr.family != family) continue;
+                const Route* r = given->lookup(a.addr);
+                if (r && r->type == RouteType::local) continue;
+                rd.fail("$.route", "the local table has no `local " + format_ip(a.addr) + "` route, but addr gives " + format_ip(a.addr) + " to " +
+                                       quoted_name(itf.name) +
+                                       " (the kernel adds one for each address of an interface that is up): the route dump and the "
+                                       "addresses are not of the same host at the same moment");
+            }
         }
     }
 
@@ -376,7 +420,14 @@ struct HostReader {
 
     // Full names (net.ipv4.conf.wan1.rp_filter) or their short forms (ip_forward).
     void sysctls(const json& sysctl_doc) {
-        if (!sysctl_doc.is_null()) {
+        if (sysctl_doc.is_null()) {
+            h.assumptions_.push_back({HostAssumption::Kind::sysctls_default,
+                                      "sysctls: none were given, so the kernel defaults: ip_forward 0 (the host does not forward), "
+                                      "rp_filter 0, accept_local 0, route_localnet 0, nf_conntrack_tcp_loose 1 (give them as \"sysctl\")"});
+            return;
+        }
+        bool ip_forward_given = false;
+        {
             if (!sysctl_doc.is_object()) rd.fail("$.sysctl", "expected an object of sysctl names and values");
             for (auto it = sysctl_doc.begin(); it != sysctl_doc.end(); ++it) {
                 std::string key = it.key();
@@ -386,8 +437,10 @@ struct HostReader {
                 std::string k = key;
                 for (auto& c : k)
                     if (c == '/') c = '.';
-                if (k == "net.ipv4.ip_forward" || k == "ip_forward" || k == "net.ipv4.conf.all.forwarding") s.ip_forward = v != 0;
-                else if (k == "net.ipv6.conf.all.forwarding") s.ip6_forward = v != 0;
+                if (k == "net.ipv4.ip_forward" || k == "ip_forward" || k == "net.ipv4.conf.all.forwarding") {
+                    s.ip_forward = v != 0;
+                    ip_forward_given = true;
+                } else if (k == "net.ipv6.conf.all.forwarding") s.ip6_forward = v != 0;
                 else if (k == "net.netfilter.nf_conntrack_tcp_loose" || k == "nf_conntrack_tcp_loose") s.tcp_loose = v != 0;
                 else if (k == "rp_filter") s.rp_filter_all = v;
                 else if (k == "accept_local") s.accept_local_all = v != 0;
@@ -425,6 +478,9 @@ struct HostReader {
                 }
             }
         }
+        if (!ip_forward_given)
+            h.assumptions_.push_back(
+                {HostAssumption::Kind::ip_forward_default, "sysctls: ip_forward is not given, so 0, the kernel default (the host does not forward)"});
     }
 };
 
@@ -456,11 +512,19 @@ Host Host::from_document(const json& doc, const std::string& source, std::string
     return h;
 }
 
-void Host::derive_routes() {
+bool Host::assumed(HostAssumption::Kind k) const {
+    for (const auto& a : assumptions_)
+        if (a.kind == k) return true;
+    return false;
+}
+
+void Host::derive_routes(Family family, DerivedTables which) {
     // As fib_add_ifaddr does for each primary IPv4 address of an interface that is up.
+    const bool main_too = which == DerivedTables::all;
     for (const auto& itf : interfaces_) {
         if (!itf.up) continue;
         for (const auto& a : itf.addrs) {
+            if (a.addr.family != family) continue;
             if (a.addr.family != Family::ipv4) {
                 Route local;
                 local.type = RouteType::local;
@@ -469,7 +533,7 @@ void Host::derive_routes() {
                 local.dev = itf.name;
                 local.table = rt_table_local;
                 tables_[rt_table_local].add(local);
-                if (a.prefixlen < 128 && !a.noprefixroute) {
+                if (main_too && a.prefixlen < 128 && !a.noprefixroute) {
                     Route net;
                     net.dst = IpPrefix{apply_mask(a.addr, prefix_mask(Family::ipv6, a.prefixlen)), prefix_mask(Family::ipv6, a.prefixlen)};
                     net.prefixlen = a.prefixlen;
@@ -514,7 +578,7 @@ void Host::derive_routes() {
             IpAddr prefix = apply_mask(a.peer ? *a.peer : a.addr, mask);
             bool zeronet = (prefix.v4_host() >> 24) == 0;
             if (!zeronet && (prefix != a.addr || a.prefixlen < 32)) {
-                if (!a.noprefixroute) {
+                if (!a.noprefixroute && (main_too || itf.loopback)) {
                     Route net;
                     net.type = itf.loopback ? RouteType::local : RouteType::unicast;
                     net.dst = IpPrefix{prefix, mask};

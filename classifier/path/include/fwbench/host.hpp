@@ -139,6 +139,19 @@ private:
     std::size_t routes4_ = 0;
 };
 
+// What the host description did not say and fwbench took instead: each is named in the output,
+// and the kinds let a summary say which input would change an outcome it explains.
+struct HostAssumption {
+    enum class Kind : std::uint8_t {
+        routes_derived,  // no route dump: connected and local routes only, no default route
+        local_table_derived,  // a route dump without the local table (ip -j route without table all)
+        sysctls_default,  // no sysctl section: every sysctl at its kernel default
+        ip_forward_default,  // a sysctl section without ip_forward: 0, the kernel default
+    };
+    Kind kind;
+    std::string text;
+};
+
 class Host : public HostView {
 public:
     // Parses either form; throws ParseError naming the JSON path of a bad value.
@@ -155,6 +168,8 @@ public:
     // default 32767): the kernel's fib_has_custom_rules, which makes fib_validate_source do the
     // full reverse lookup even with rp_filter off.
     bool has_custom_rules() const { return custom_rules_; }
+    const std::vector<HostAssumption>& assumptions() const { return assumptions_; }
+    bool assumed(HostAssumption::Kind k) const;
 
     // fib_lookup: policy rules in priority order, then the tables they name.
     RouteResult lookup(const RouteQuery& q) const;
@@ -168,13 +183,15 @@ private:
     // member of the wrong JSON type can be reported where it is.
     friend struct HostReader;  // host.cpp: the JSON reader, a section at a time
     static Host from_document(const nlohmann::json& doc, const std::string& source, std::string& at);
-    void derive_routes();
+    enum class DerivedTables : std::uint8_t { all, local_only };
+    void derive_routes(Family family, DerivedTables which);
     std::vector<Interface> interfaces_;
     std::map<std::uint32_t, RouteTable> tables_;
     std::map<std::uint32_t, std::string> table_names_;
     std::vector<RoutingRule> rules_;
     bool custom_rules_ = false;  // has_custom_rules(), decided when the rules are read
     Sysctls sysctl_;
+    std::vector<HostAssumption> assumptions_;
 };
 
 }  // namespace fwbench
