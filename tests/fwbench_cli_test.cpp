@@ -538,3 +538,42 @@ TEST(FwbenchHostInputs, PastedIpAddrTextNamesWhatItAssumed) {
 }
 
 }  // namespace
+
+namespace {
+
+struct NftCase {
+    const char* description;
+    const char* setup;  // sh commands in a fresh network namespace, before fwbench runs there
+    int status;
+    const char* says;  // in stderr
+};
+
+// Live mode on a host whose firewall is partly native nftables: iptables-save omits those
+// tables, so fwbench refuses rather than answer without them. Each case runs in a network
+// namespace of its own (unshare -n), gone when its shell exits.
+TEST(FwbenchHostInputs, NativeNftablesTablesAreRefusedInLiveMode) {
+    if (geteuid() != 0) FWBENCH_CANNOT_RUN("network namespaces need root");
+    const NftCase cases[] = {
+        {"a native table that filters",
+         "nft add table inet fw && nft add chain inet fw input '{ type filter hook input priority 0; policy drop; }' && "
+         "nft add rule inet fw input tcp dport 22 accept && iptables-nft -A INPUT -j ACCEPT",
+         2, "this host filters with native nftables (table inet fw)"},
+        {"a native table named as iptables names its own",
+         "nft add table ip filter && nft add chain ip filter input '{ type filter hook input priority 0; }' && nft add rule ip filter input counter",
+         2, "(table ip filter)"},
+        {"an empty native table beside iptables-nft's", "nft add table inet fw && iptables-nft -A INPUT -j ACCEPT", 0,
+         "change nothing here (no rules, accepting chains): table inet fw"},
+        {"iptables-nft's own tables alone", "iptables-nft -N blocklist && iptables-nft -A INPUT -j blocklist", 0, ""},
+    };
+    for (const auto& c : cases) {
+        for (const char* command : {"explain 'udp 127.0.0.1:1 > 127.0.0.1:53 from local'", "dump-host"}) {
+            const std::string script = std::string("ip link set lo up && ") + c.setup + " && \"$0\" " + command;
+            fwbench::ProgramResult r = fwbench::run_program({{"unshare", "-n", "sh", "-c", script, env("FWBENCH_BIN")}, {}, -1});
+            SCOPED_TRACE(std::string(c.description) + ": fwbench " + command);
+            EXPECT_EQ(r.exit_status, c.status) << r.out << r.err;
+            EXPECT_NE(r.err.find(c.says), std::string::npos) << r.err;
+        }
+    }
+}
+
+}  // namespace

@@ -3,9 +3,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "fwbench/subprocess.hpp"
 
@@ -29,9 +32,70 @@ std::optional<int> read_int(const std::filesystem::path& p) {
     return std::nullopt;
 }
 
+// iptables-nft keeps its rules in nf_tables tables of its own: the iptables table names, in the
+// families iptables, ip6tables, arptables and ebtables use, whose base chains are named as
+// iptables names its built-in chains. Any other table was made with nft (or firewalld, or
+// nftables.conf), and iptables-save does not show it.
+bool iptables_nft_table(const std::string& family, const std::string& name, const std::set<std::string>& base_chains) {
+    static const std::set<std::string> families = {"ip", "ip6", "arp", "bridge"};
+    static const std::set<std::string> tables = {"filter", "nat", "mangle", "raw", "security", "broute"};
+    static const std::set<std::string> builtin = {"PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING", "BROUTING"};
+    if (!families.count(family) || !tables.count(name)) return false;
+    for (const auto& c : base_chains)
+        if (!builtin.count(c)) return false;
+    return true;
+}
+
+struct NftTable {
+    std::set<std::string> base_chains;
+    std::size_t rules = 0;
+    bool drop_policy = false;
+};
+
+// Native nftables tables that can change a packet's fate: refused, since fwbench would answer as
+// if they were not there. Empty ones with accepting chains change nothing, and are only named.
+void refuse_native_nftables() {
+    std::string listing;
+    try {
+        listing = run_program_checked({{"nft", "-j", "list", "ruleset"}, {}, -1});
+    } catch (const std::exception& e) {
+        spdlog::warn("cannot look for native nftables tables beside iptables-save's ({}): a firewall made with nft would be missed", e.what());
+        return;
+    }
+    std::map<std::string, NftTable> tables;  // "family name"
+    for (const auto& item : nlohmann::json::parse(listing).value("nftables", nlohmann::json::array())) {
+        if (item.contains("table")) {
+            tables[item["table"].value("family", "") + " " + item["table"].value("name", "")];
+        } else if (item.contains("chain")) {
+            const auto& c = item["chain"];
+            NftTable& t = tables[c.value("family", "") + " " + c.value("table", "")];
+            if (c.contains("hook")) t.base_chains.insert(c.value("name", ""));
+            if (c.value("policy", "accept") != "accept") t.drop_policy = true;
+        } else if (item.contains("rule")) {
+            const auto& r = item["rule"];
+            ++tables[r.value("family", "") + " " + r.value("table", "")].rules;
+        }
+    }
+    std::string refused, harmless;
+    for (const auto& [key, t] : tables) {
+        auto space = key.find(' ');
+        if (iptables_nft_table(key.substr(0, space), key.substr(space + 1), t.base_chains)) continue;
+        std::string& list = t.rules || t.drop_policy ? refused : harmless;
+        list.append(list.empty() ? "" : ", ").append("table ").append(key);
+    }
+    if (!harmless.empty())
+        spdlog::warn("native nftables tables beside iptables-save's change nothing here (no rules, accepting chains): {}", harmless);
+    if (!refused.empty())
+        throw std::runtime_error("this host filters with native nftables (" + refused +
+                                 "), which iptables-save does not show and fwbench does not read yet: its answers would ignore them");
+}
+
 }  // namespace
 
 std::string dump_running_host() {
+    // A host file is read beside an iptables-save of the same host: one whose firewall is partly
+    // native nftables would be analysed without that part.
+    refuse_native_nftables();
     nlohmann::ordered_json j;
     j["addr"] = nlohmann::json::parse(run({"ip", "-j", "addr", "show"}));
     j["route"] = nlohmann::json::parse(run({"ip", "-j", "route", "show", "table", "all"}));
@@ -52,6 +116,9 @@ std::string dump_running_host() {
     return j.dump(1) + "\n";
 }
 
-std::string running_ruleset(bool ipv6) { return run({ipv6 ? "ip6tables-save" : "iptables-save"}); }
+std::string running_ruleset(bool ipv6) {
+    refuse_native_nftables();
+    return run({ipv6 ? "ip6tables-save" : "iptables-save"});
+}
 
 }  // namespace fwbench
