@@ -14,6 +14,7 @@
 #include "fwbench/capture.hpp"
 #include "fwbench/host.hpp"
 #include "fwbench/matches.hpp"
+#include "fwbench/netns.hpp"
 #include "fwbench/packet_codec.hpp"
 #include "fwbench/packet_description.hpp"
 #include "fwbench/ruleset_parser.hpp"
@@ -470,6 +471,11 @@ TEST(FwbenchPcap, AnInterfaceTheHostLacksStopsTheRun) {
     auto doc = nlohmann::json::parse(counted.out);
     EXPECT_EQ(doc["drop_reasons"]["unknown_interface"], 1) << counted.out;
     std::remove(capture.c_str());
+    // --iface naming an interface the host lacks, even on a capture whose records name theirs.
+    Result iface = run("--rules " + env("FWBENCH_SOURCE") + "/traces/seed/rules.v4 --host " + env("FWBENCH_SOURCE") +
+                       "/traces/seed/host.json --pcap " + env("FWBENCH_SOURCE") + "/traces/seed/capture.pcap -q --iface eth9");
+    EXPECT_EQ(iface.status, 2);
+    EXPECT_NE(iface.err.find("--iface 'eth9' is not in the host description (it has 'lo', 'wan1', 'lan0')"), std::string::npos) << iface.err;
 }
 
 }  // namespace
@@ -543,33 +549,41 @@ namespace {
 
 struct NftCase {
     const char* description;
-    const char* setup;  // sh commands in a fresh network namespace, before fwbench runs there
+    const char* nft;  // `nft -f -` input, run first in a fresh network namespace
+    const char* iptables;  // then `iptables-nft-restore --noflush` input
     int status;
     const char* says;  // in stderr
 };
 
 // Live mode on a host whose firewall is partly native nftables: iptables-save omits those
 // tables, so fwbench refuses rather than answer without them. Each case runs in a network
-// namespace of its own (unshare -n), gone when its shell exits.
+// namespace of its own (netns.hpp: gone with its descriptor, even if the test is killed).
 TEST(FwbenchHostInputs, NativeNftablesTablesAreRefusedInLiveMode) {
     if (geteuid() != 0) FWBENCH_CANNOT_RUN("network namespaces need root");
+    const char* accept_all = "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -j ACCEPT\nCOMMIT\n";
     const NftCase cases[] = {
         {"a native table that filters",
-         "nft add table inet fw && nft add chain inet fw input '{ type filter hook input priority 0; policy drop; }' && "
-         "nft add rule inet fw input tcp dport 22 accept && iptables-nft -A INPUT -j ACCEPT",
-         2, "this host filters with native nftables (table inet fw)"},
+         "table inet fw {\n chain input {\n  type filter hook input priority 0; policy drop;\n  tcp dport 22 accept\n }\n}\n", accept_all, 2,
+         "this host filters with native nftables (table inet fw)"},
         {"a native table named as iptables names its own",
-         "nft add table ip filter && nft add chain ip filter input '{ type filter hook input priority 0; }' && nft add rule ip filter input counter",
-         2, "(table ip filter)"},
-        {"an empty native table beside iptables-nft's", "nft add table inet fw && iptables-nft -A INPUT -j ACCEPT", 0,
+         "table ip filter {\n chain input {\n  type filter hook input priority 0;\n  counter\n }\n}\n", "", 2, "(table ip filter)"},
+        {"an empty native table beside iptables-nft's", "table inet fw {\n}\n", accept_all, 0,
          "change nothing here (no rules, accepting chains): table inet fw"},
-        {"iptables-nft's own tables alone", "iptables-nft -N blocklist && iptables-nft -A INPUT -j blocklist", 0, ""},
+        {"iptables-nft's own tables alone", "", "*filter\n:INPUT ACCEPT [0:0]\n:blocklist - [0:0]\n-A INPUT -j blocklist\nCOMMIT\n", 0, ""},
     };
     for (const auto& c : cases) {
-        for (const char* command : {"explain 'udp 127.0.0.1:1 > 127.0.0.1:53 from local'", "dump-host"}) {
-            const std::string script = std::string("ip link set lo up && ") + c.setup + " && \"$0\" " + command;
-            fwbench::ProgramResult r = fwbench::run_program({{"unshare", "-n", "sh", "-c", script, env("FWBENCH_BIN")}, {}, -1});
-            SCOPED_TRACE(std::string(c.description) + ": fwbench " + command);
+        fwbench::NetNamespace ns;
+        auto must = [&](std::vector<std::string> argv, const char* input) {
+            fwbench::ProgramResult r = fwbench::run_program({std::move(argv), input, ns.fd()});
+            ASSERT_EQ(r.exit_status, 0) << c.description << ": " << r.err;
+        };
+        must({"ip", "link", "set", "lo", "up"}, "");
+        if (*c.nft) must({"nft", "-f", "-"}, c.nft);
+        if (*c.iptables) must({"iptables-nft-restore", "--noflush"}, c.iptables);
+        for (std::vector<std::string> command : {std::vector<std::string>{"explain", "udp 127.0.0.1:1 > 127.0.0.1:53 from local"}, {"dump-host"}}) {
+            SCOPED_TRACE(std::string(c.description) + ": fwbench " + command[0]);
+            command.insert(command.begin(), env("FWBENCH_BIN"));
+            fwbench::ProgramResult r = fwbench::run_program({command, {}, ns.fd()});
             EXPECT_EQ(r.exit_status, c.status) << r.out << r.err;
             EXPECT_NE(r.err.find(c.says), std::string::npos) << r.err;
         }

@@ -22,6 +22,16 @@ const char* capture_origin_name(CaptureOrigin o) {
 CaptureAnalysis::CaptureAnalysis(const PacketPath& path, PathState& st, CaptureAnalysisOptions opt) : path_(path), st_(st), opt_(std::move(opt)) {
     if (auto problem = interface_name_problem(opt_.iface); !opt_.iface.empty() && !problem.empty())
         throw std::invalid_argument("--iface " + quoted_name(opt_.iface) + ": " + problem);
+    // Refused up front, even when no record turns out to need it: a capture taken elsewhere.
+    if (!opt_.iface.empty() && !opt_.allow_unknown_interfaces && !path_.host().interface(opt_.iface))
+        throw std::invalid_argument("--iface " + quoted_name(opt_.iface) + " is not in the host description (it has " + host_interface_names() +
+                                    "): give the host of the capture, or --keep-going");
+}
+
+std::string CaptureAnalysis::host_interface_names() const {
+    std::string names;
+    for (const auto& itf : path_.host().interfaces()) names.append(names.empty() ? "" : ", ").append(quoted_name(itf.name));
+    return names;
 }
 
 void CaptureAnalysis::expire(std::uint64_t now) {
@@ -97,10 +107,8 @@ void CaptureAnalysis::feed(const FrameView& frame, AnalyzedPacket& out, bool tra
                                  ": the capture does not say which interface it was taken on; give --iface NAME");
     out.iface = iface;
     if (!opt_.allow_unknown_interfaces && !host.interface(iface)) {
-        std::string names;
-        for (const auto& itf : host.interfaces()) names += (names.empty() ? "" : ", ") + quoted_name(itf.name);
         throw std::runtime_error("packet " + std::to_string(meta.index) + ": interface " + quoted_name(std::string(iface)) +
-                                 " is not in the host description (it has " + names +
+                                 " is not in the host description (it has " + host_interface_names() +
                                  "): give the host of the capture, or --keep-going to count such packets as unknown_interface");
     }
 

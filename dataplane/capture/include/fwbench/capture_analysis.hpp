@@ -97,6 +97,7 @@ private:
     void predict(const Prediction& p);
     // Finds and marks the pending prediction this outbound packet is the copy of.
     const Prediction* match_copy(std::string_view iface, const Packet& p);
+    std::string host_interface_names() const;  // 'lo', 'wan1', ... for errors
 
     const PacketPath& path_;
     PathState& st_;
