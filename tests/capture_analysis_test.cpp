@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <random>
 
 #include "fwbench/capture_analysis.hpp"
 #include "fwbench/packet_description.hpp"
@@ -133,6 +134,84 @@ TEST(CaptureAnalysis, PcapngInterfaceNamesAndMalformedPackets) {
     EXPECT_EQ(out[0].result.fate, Fate::delivered);
     EXPECT_EQ(out[1].origin, CaptureOrigin::malformed);
     EXPECT_EQ(out[1].reason, "bad_ip_checksum");
+}
+
+}  // namespace
+}  // namespace fwbench
+
+namespace fwbench {
+namespace {
+
+// The hashed search for forwarded copies against the plain one it replaced, written out here:
+// an outbound record is the copy of the oldest forwarded packet not yet matched, at most 2 s
+// older, whose predicted copy (same addresses, ports and protocol, TTL - 1, out of the interface
+// the route names) it equals. Random forwarding in both directions with duplicates, lost and
+// late copies and the host's own look-alikes, over enough packets to grow the ring many times.
+TEST(CaptureAnalysis, HashedCopyMatchingEqualsTheOldestPendingPrediction) {
+    Fixture f("*filter\n-A FORWARD -j ACCEPT\nCOMMIT\n", "\"ip_forward\":1");
+    std::mt19937_64 rng(20261202);
+    struct Sent {
+        std::uint64_t index, t;
+        std::string out, copy;  // out interface, copy's description
+        bool matched = false;
+    };
+    std::vector<Sent> sent;
+    std::vector<CaptureFrame> frames;
+    std::vector<std::int64_t> expected;  // per record: -1 not a copy, else the index it copies
+    std::uint64_t t = 1000000000ull;
+    std::size_t late = 0;
+    auto peer = [&](bool lan) { return (lan ? "192.0.2." : "198.51.100.") + std::to_string(10 + rng() % 4); };
+    for (int i = 0; i < 6000; ++i) {
+        t += 1 + rng() % 3000000;  // up to 3 ms apart: thousands within a 2 s window
+        const bool from_lan = rng() % 2;  // 768 combinations of fields: equal predictions pend together
+        std::string src = peer(from_lan), dst = peer(!from_lan);
+        unsigned sport = 1000 + rng() % 8, dport = 53, ttl = 60 + rng() % 3;
+        const std::uint64_t kind = rng() % 10;
+        std::string in = from_lan ? "lan0" : "wan1", out = from_lan ? "wan1" : "lan0";
+        auto udp = [&](unsigned tt) {
+            return "udp " + src + ":" + std::to_string(sport) + " > " + dst + ":" + std::to_string(dport) + " ttl=" + std::to_string(tt);
+        };
+        if (kind < 6) {  // forwarded: its inbound record
+            frames.push_back({t, sll2_frame(in == "wan1" ? 2 : 3, 0, l3(udp(ttl).c_str())), 0, Direction::unknown, 0});
+            expected.push_back(-1);
+            sent.push_back({frames.size() - 1, t, out, udp(ttl - 1)});
+        } else {  // an outbound record: the copy of a recent one (maybe late), or the host's own
+            std::string desc = udp(ttl);
+            const bool a_copy = kind < 9 && !sent.empty();
+            if (a_copy) {
+                // Mostly recent; one in ten from up to 2000 back, often past the window.
+                const std::size_t back = rng() % 10 ? 50 : 2000;
+                const Sent& s = sent[sent.size() - 1 - rng() % std::min<std::size_t>(sent.size(), back)];
+                desc = s.copy;
+                out = s.out;
+            }
+            frames.push_back({t, sll2_frame(out == "wan1" ? 2 : 3, 4, l3(desc.c_str())), 0, Direction::unknown, 0});
+            std::int64_t copy_of = -1;
+            for (auto& s : sent)
+                if (!s.matched && s.out == out && s.copy == desc && s.t + 2000000000ull >= t) {
+                    s.matched = true;
+                    copy_of = static_cast<std::int64_t>(s.index);
+                    break;
+                }
+            expected.push_back(copy_of);
+            late += a_copy && copy_of < 0;  // its packet's prediction expired (or was matched before)
+        }
+    }
+    auto out = replay(f, write_pcap(linktype::linux_sll2, frames));
+    ASSERT_EQ(out.size(), expected.size());
+    std::size_t copies = 0;
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        SCOPED_TRACE("record " + std::to_string(i));
+        if (expected[i] < 0) {
+            EXPECT_NE(out[i].origin, CaptureOrigin::forwarded_copy);
+        } else {
+            ++copies;
+            ASSERT_EQ(out[i].origin, CaptureOrigin::forwarded_copy);
+            EXPECT_EQ(out[i].copy_of, static_cast<std::uint64_t>(expected[i]));
+        }
+    }
+    EXPECT_GT(copies, 1000u);  // the cases under test happened, often
+    EXPECT_GT(late, 20u);
 }
 
 }  // namespace

@@ -41,7 +41,40 @@ void CaptureAnalysis::expire(std::uint64_t now) {
             --pending_;
         }
         head_ = (head_ + 1) % ring_.size();
+        ++head_seq_;
         --size_;
+    }
+}
+
+std::size_t CaptureAnalysis::bucket_of(std::string_view iface, const IpAddr& src, const IpAddr& dst, std::uint8_t proto, std::uint8_t ttl,
+                                       std::uint16_t sport, std::uint16_t dport, std::size_t buckets) {
+    // FNV-1a over the fields a copy must equal; the bucket count is a power of two.
+    std::uint64_t h = 0xcbf29ce484222325ull;
+    auto mix = [&h](const void* data, std::size_t n) {
+        const auto* b = static_cast<const std::uint8_t*>(data);
+        for (std::size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 0x100000001b3ull;
+    };
+    mix(iface.data(), iface.size());
+    mix(src.bytes.data(), src.bytes.size());
+    mix(dst.bytes.data(), dst.bytes.size());
+    const std::uint8_t small[6] = {proto,
+                                   ttl,
+                                   static_cast<std::uint8_t>(sport >> 8),
+                                   static_cast<std::uint8_t>(sport),
+                                   static_cast<std::uint8_t>(dport >> 8),
+                                   static_cast<std::uint8_t>(dport)};
+    mix(small, sizeof small);
+    return static_cast<std::size_t>(h ^ (h >> 29)) & (buckets - 1);
+}
+
+void CaptureAnalysis::rebuild_buckets() {
+    buckets_.assign(ring_.size() * 2, 0);
+    for (std::size_t i = 0; i < size_; ++i) {
+        const std::uint64_t seq = head_seq_ + i;
+        Prediction& p = at_seq(seq);
+        std::uint64_t& head = buckets_[bucket_of(p.out.view(), p.src, p.dst, p.proto, p.ttl, p.sport, p.dport, buckets_.size())];
+        p.older = head;
+        head = seq + 1;
     }
 }
 
@@ -53,23 +86,35 @@ void CaptureAnalysis::predict(const Prediction& p) {
         bigger.resize(bigger.capacity());
         ring_ = std::move(bigger);
         head_ = 0;
+        rebuild_buckets();
     }
-    ring_[(head_ + size_) % ring_.size()] = p;
+    const std::uint64_t seq = head_seq_ + size_;
+    Prediction& slot = at_seq(seq);
+    slot = p;
+    std::uint64_t& head = buckets_[bucket_of(p.out.view(), p.src, p.dst, p.proto, p.ttl, p.sport, p.dport, buckets_.size())];
+    slot.older = head;
+    head = seq + 1;
     ++size_;
     ++pending_;
 }
 
 const CaptureAnalysis::Prediction* CaptureAnalysis::match_copy(std::string_view iface, const Packet& p) {
-    for (std::size_t i = 0; i < size_; ++i) {
-        Prediction& it = ring_[(head_ + i) % ring_.size()];
+    if (!size_) return nullptr;
+    // The oldest pending prediction it equals, as a scan from the ring's front would find.
+    Prediction* found = nullptr;
+    std::uint64_t link = buckets_[bucket_of(iface, p.src, p.dst, p.proto, p.ttl, p.sport, p.dport, buckets_.size())];
+    while (link > head_seq_) {  // link - 1 >= head_seq_: not expired
+        Prediction& it = at_seq(link - 1);
         if (!it.seen && it.out.view() == iface && it.src == p.src && it.dst == p.dst && it.proto == p.proto && it.ttl == p.ttl &&
-            it.sport == p.sport && it.dport == p.dport) {
-            it.seen = true;
-            --pending_;
-            return &it;
-        }
+            it.sport == p.sport && it.dport == p.dport)
+            found = &it;
+        link = it.older;
     }
-    return nullptr;
+    if (found) {
+        found->seen = true;
+        --pending_;
+    }
+    return found;
 }
 
 void CaptureAnalysis::feed(const CaptureRecord& rec, AnalyzedPacket& out, bool trace) {

@@ -86,6 +86,7 @@ private:
         std::uint8_t proto, ttl;
         std::uint16_t sport, dport;
         bool seen;  // its copy was found: skipped when it reaches the front
+        std::uint64_t older = 0;  // the bucket's previous prediction: its sequence number + 1, 0 for none
     };
     template <class Frame>
     AnalyzedPacket fed(const Frame& frame, bool trace) {
@@ -102,10 +103,22 @@ private:
     const PacketPath& path_;
     PathState& st_;
     CaptureAnalysisOptions opt_;
+    static std::size_t bucket_of(std::string_view iface, const IpAddr& src, const IpAddr& dst, std::uint8_t proto, std::uint8_t ttl,
+                                 std::uint16_t sport, std::uint16_t dport, std::size_t buckets);
+    Prediction& at_seq(std::uint64_t seq) { return ring_[(head_ + (seq - head_seq_)) % ring_.size()]; }
+    void rebuild_buckets();
+
     // Predictions in arrival order, a ring (head_, size_) that grows only when full: capture
-    // order is timestamp order, so the oldest expire first.
+    // order is timestamp order, so the oldest expire first (after prediction_window_ns of
+    // capture time), and memory follows the forwarded packets in flight, not the capture.
+    // Each has a sequence number, head_seq_ for the oldest; a hash of the copy's fields picks a
+    // bucket holding its newest prediction's sequence number + 1, and each prediction links to
+    // the bucket's one before it, so finding a copy reads one short chain, newest to oldest,
+    // stopping at the first expired one. The buckets are twice the ring, rebuilt when it grows.
     std::vector<Prediction> ring_;
     std::size_t head_ = 0, size_ = 0;
+    std::uint64_t head_seq_ = 0;
+    std::vector<std::uint64_t> buckets_;
     std::uint64_t pending_ = 0;  // in the ring and not yet seen
     std::uint64_t unseen_ = 0;
 };
