@@ -261,6 +261,52 @@ TEST(Capture, SeedCaptureIsReproducible) {
 namespace fwbench {
 namespace {
 
+// What a reader gives, record by record, up to its end or its error: for comparing two readers.
+std::string reading_of(CaptureReader& reader) {
+    std::string out;
+    try {
+        CaptureRecord rec;
+        while (reader.next(rec))
+            out +=
+                std::to_string(rec.index) + " " + std::to_string(rec.timestamp_ns) + " " + rec.iface + " " + std::to_string(rec.origlen) + " " +
+                std::to_string(std::hash<std::string_view>{}(std::string_view(reinterpret_cast<const char*>(rec.frame.data()), rec.frame.size()))) +
+                " " + rec.problem + "\n";
+        out += reader.truncated() ? "truncated\n" : "end\n";
+    } catch (const std::exception& e) {
+        out += std::string("error: ") + e.what() + "\n";
+    }
+    return out;
+}
+
+// The file is read through a window that slides a chunk (1 MiB) at a time; reading the same
+// bytes from memory in one piece gives the same records, where records straddle chunks, where
+// one record is larger than a chunk, and where the file is cut inside a record.
+TEST(Capture, StreamingReadsAsTheWholeFileDoes) {
+    std::mt19937_64 rng(7);
+    std::vector<CaptureFrame> frames;
+    for (std::uint64_t i = 0; i < 400; ++i) {
+        std::vector<std::uint8_t> data(20 + rng() % 20000, static_cast<std::uint8_t>(i));
+        if (i == 200) data.resize(3 << 20);  // three chunks in one record
+        frames.push_back({1000 * i, std::move(data), static_cast<std::uint32_t>(i % 2), i % 3 ? Direction::inbound : Direction::outbound, 0});
+    }
+    const std::vector<std::pair<const char*, std::vector<std::uint8_t>>> files = {
+        {"pcap", write_pcap(linktype::raw, frames, true, 1 << 26)},
+        {"pcapng", write_pcapng({{linktype::raw, "one"}, {linktype::ethernet, "two"}}, frames)},
+    };
+    for (const auto& [kind, bytes] : files) {
+        ASSERT_GT(bytes.size(), 6u << 20) << kind;
+        for (std::size_t cut : {bytes.size(), bytes.size() / 2 + 3, std::size_t{(1u << 20) + 1}}) {
+            SCOPED_TRACE(std::string(kind) + " cut at " + std::to_string(cut));
+            std::vector<std::uint8_t> part(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(cut));
+            CaptureReader from_file(write_temp("streamed.cap", part));
+            CaptureReader from_memory(part, "streamed.cap");
+            const std::string streamed = reading_of(from_file), whole = reading_of(from_memory);
+            EXPECT_EQ(streamed, whole);
+            EXPECT_EQ(streamed.substr(streamed.rfind('\n', streamed.size() - 2) + 1), cut == bytes.size() ? "end\n" : "truncated\n");
+        }
+    }
+}
+
 TEST(CaptureMutation, DamagedFilesNeverCrash) {
     // Seeded damage to pcap and pcapng files of every link type: reading must end with records,
     // a CaptureError, or a truncation — never a crash or a read past the buffer (ASan checks).
@@ -287,6 +333,12 @@ TEST(CaptureMutation, DamagedFilesNeverCrash) {
                 case 1: bytes.resize(pos); break;
                 case 2: bytes.insert(bytes.begin() + static_cast<std::ptrdiff_t>(pos), static_cast<std::uint8_t>(rng())); break;
             }
+        }
+        try {
+            // The streaming reader and the in-memory one read damage alike.
+            CaptureReader streamed(write_temp("mutant.cap", bytes)), whole(bytes, write_temp("mutant.cap", bytes));
+            EXPECT_EQ(reading_of(streamed), reading_of(whole)) << "damaged file " << i;
+        } catch (const CaptureError&) {
         }
         try {
             CaptureReader reader(write_temp("mutant.cap", bytes));

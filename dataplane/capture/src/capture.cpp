@@ -1,6 +1,7 @@
 #include "fwbench/capture.hpp"
 
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -30,20 +31,52 @@ PktType sll_pkttype(std::uint16_t t) {
 
 }  // namespace
 
-namespace {
-std::vector<std::uint8_t> file_bytes(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error(path + ": cannot open the capture file");
-    return std::vector<std::uint8_t>(std::istreambuf_iterator<char>(in), {});
+CaptureReader::CaptureReader(const std::string& path) : path_(path) {
+    auto in = std::make_unique<std::ifstream>(path, std::ios::binary);
+    if (!*in) throw std::runtime_error(path + ": cannot open the capture file");
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path, ec);
+    if (ec || !std::filesystem::is_regular_file(path, ec)) {
+        // A pipe or a device: no size to check records against, so read it all, as before.
+        window_.assign(std::istreambuf_iterator<char>(*in), {});
+        size_ = window_.size();
+    } else {
+        size_ = size;
+        in_ = std::move(in);
+    }
+    start();
 }
-}  // namespace
 
-CaptureReader::CaptureReader(const std::string& path) : CaptureReader(file_bytes(path), path) {}
+CaptureReader::CaptureReader(std::vector<std::uint8_t> bytes, std::string name) : path_(std::move(name)), window_(std::move(bytes)) {
+    size_ = window_.size();
+    start();
+}
 
-CaptureReader::CaptureReader(std::vector<std::uint8_t> bytes, std::string name) : path_(std::move(name)), bytes_(std::move(bytes)) {
-    if (bytes_.size() < 4) fail(0, "not a capture file (shorter than any capture header)");
+CaptureReader::~CaptureReader() = default;
+CaptureReader::CaptureReader(CaptureReader&&) noexcept = default;
+
+void CaptureReader::need(std::uint64_t at, std::uint64_t n) {
+    if (at >= base_ && at + n <= base_ + window_.size()) return;
+    // Records are read in file order: what lies before `at` is done with (the bytes kept are
+    // moved to the front, at most one record's worth, once per chunk read).
+    if (at < base_ || at + n > size_ || !in_) throw std::logic_error(path_ + ": capture reader window misuse (a bug in fwbench)");
+    const std::uint64_t drop = std::min<std::uint64_t>(at - base_, window_.size());
+    window_.erase(window_.begin(), window_.begin() + static_cast<std::ptrdiff_t>(drop));
+    base_ += drop;
+    const std::uint64_t have_to = base_ + window_.size();
+    const std::uint64_t want = std::min<std::uint64_t>(size_, std::max<std::uint64_t>(at + n, have_to + chunk_bytes));
+    const std::size_t old = window_.size();
+    window_.resize(old + static_cast<std::size_t>(want - have_to));
+    in_->read(reinterpret_cast<char*>(window_.data() + old), static_cast<std::streamsize>(want - have_to));
+    if (static_cast<std::uint64_t>(in_->gcount()) != want - have_to)
+        fail(have_to + static_cast<std::uint64_t>(in_->gcount()), "the file became shorter while it was being read");
+}
+
+void CaptureReader::start() {
+    if (size_ < 4) fail(0, "not a capture file (shorter than any capture header)");
+    need(0, std::min<std::uint64_t>(size_, 24));
     std::uint32_t magic;
-    std::memcpy(&magic, bytes_.data(), 4);
+    std::memcpy(&magic, ptr(0), 4);
     if (magic == block_shb) {
         pcapng_ = true;
         read_section_header(0);
@@ -53,7 +86,7 @@ CaptureReader::CaptureReader(std::vector<std::uint8_t> bytes, std::string name) 
     else if (bswap32(magic) == pcap_magic_us || bswap32(magic) == pcap_magic_ns) swapped_ = true;
     else fail(0, "not a pcap or pcapng file (unknown magic number)");
     nanos_ = (swapped_ ? bswap32(magic) : magic) == pcap_magic_ns;
-    if (bytes_.size() < 24) fail(0, "truncated pcap file header");
+    if (size_ < 24) fail(0, "truncated pcap file header");
     pcap_link_ = static_cast<std::uint16_t>(u32(20) & 0xffff);
     switch (pcap_link_) {
         case linktype::ethernet:
@@ -75,27 +108,28 @@ CaptureReader::CaptureReader(std::vector<std::uint8_t> bytes, std::string name) 
 
 std::uint32_t CaptureReader::u32(std::size_t at) const {
     std::uint32_t v;
-    std::memcpy(&v, bytes_.data() + at, 4);
+    std::memcpy(&v, ptr(at), 4);
     return swapped_ ? bswap32(v) : v;
 }
 
 std::uint16_t CaptureReader::u16(std::size_t at) const {
     std::uint16_t v;
-    std::memcpy(&v, bytes_.data() + at, 2);
+    std::memcpy(&v, ptr(at), 2);
     return swapped_ ? static_cast<std::uint16_t>(v >> 8 | v << 8) : v;
 }
 
 void CaptureReader::fail(std::size_t at, const std::string& msg) const { throw CaptureError(path_, at, count_, msg); }
 
 void CaptureReader::read_section_header(std::size_t at) {
-    if (at + 28 > bytes_.size()) fail(at, "truncated pcapng section header");
+    if (at + 28 > size_) fail(at, "truncated pcapng section header");
+    need(at, 28);
     std::uint32_t bom;
-    std::memcpy(&bom, bytes_.data() + at + 8, 4);
+    std::memcpy(&bom, ptr(at + 8), 4);
     if (bom == byte_order_magic) swapped_ = false;
     else if (bswap32(bom) == byte_order_magic) swapped_ = true;
     else fail(at + 8, "bad pcapng byte-order magic");
     std::uint32_t len = u32(at + 4);
-    if (len < 28 || len % 4 || at + len > bytes_.size()) fail(at + 4, "bad pcapng section header length " + std::to_string(len));
+    if (len < 28 || len % 4 || at + len > size_) fail(at + 4, "bad pcapng section header length " + std::to_string(len));
     interfaces_.clear();  // interface ids are per section
     pos_ = at + len;
 }
@@ -103,38 +137,41 @@ void CaptureReader::read_section_header(std::size_t at) {
 bool CaptureReader::next(CaptureRecord& r) { return pcapng_ ? next_pcapng(r) : next_pcap(r); }
 
 bool CaptureReader::next_pcap(CaptureRecord& r) {
-    if (pos_ >= bytes_.size()) return false;
-    if (pos_ + 16 > bytes_.size()) {
+    if (pos_ >= size_) return false;
+    if (pos_ + 16 > size_) {
         truncated_ = true;
         return false;
     }
+    need(pos_, 16);
     std::uint32_t sec = u32(pos_), frac = u32(pos_ + 4), caplen = u32(pos_ + 8), origlen = u32(pos_ + 12);
     if (caplen > 0x4000000) fail(pos_ + 8, "impossible captured length " + std::to_string(caplen));
     if (!nanos_ && frac >= 1000000) fail(pos_ + 4, "microseconds field out of range");
-    if (pos_ + 16 + caplen > bytes_.size()) {
+    if (pos_ + 16 + caplen > size_) {
         truncated_ = true;
         return false;
     }
+    need(pos_, 16 + std::uint64_t{caplen});
     r = CaptureRecord{};
     r.index = count_++;
     r.timestamp_ns = std::uint64_t{sec} * 1000000000ull + (nanos_ ? frac : std::uint64_t{frac} * 1000);
     r.caplen = caplen;
     r.origlen = origlen;
     r.link_type = pcap_link_;
-    fill(r, bytes_.data() + pos_ + 16, caplen);
+    fill(r, ptr(pos_ + 16), caplen);
     pos_ += 16 + caplen;
     return true;
 }
 
 bool CaptureReader::next_pcapng(CaptureRecord& r) {
     while (true) {
-        if (pos_ >= bytes_.size()) return false;
-        if (pos_ + 12 > bytes_.size()) {
+        if (pos_ >= size_) return false;
+        if (pos_ + 12 > size_) {
             truncated_ = true;
             return false;
         }
+        need(pos_, 12);
         std::uint32_t type;
-        std::memcpy(&type, bytes_.data() + pos_, 4);
+        std::memcpy(&type, ptr(pos_), 4);
         if (type == block_shb) {
             read_section_header(pos_);
             continue;
@@ -142,10 +179,11 @@ bool CaptureReader::next_pcapng(CaptureRecord& r) {
         type = u32(pos_);
         std::uint32_t len = u32(pos_ + 4);
         if (len < 12 || len % 4) fail(pos_ + 4, "bad pcapng block length " + std::to_string(len));
-        if (pos_ + len > bytes_.size()) {
+        if (pos_ + len > size_) {
             truncated_ = true;
             return false;
         }
+        need(pos_, len);
         if (u32(pos_ + len - 4) != len) fail(pos_ + len - 4, "pcapng block lengths at start and end differ");
         std::size_t body = pos_ + 8, end = pos_ + len - 4;
         std::size_t block_at = pos_;
@@ -167,14 +205,13 @@ bool CaptureReader::next_pcapng(CaptureRecord& r) {
             options(body + 8, [&](std::uint16_t code, std::size_t at, std::uint16_t olen) {
                 if (code == 2) {
                     // if_name: the device the packets were taken on, so a name the kernel could give one.
-                    itf.name.assign(reinterpret_cast<const char*>(bytes_.data() + at),
-                                    strnlen(reinterpret_cast<const char*>(bytes_.data() + at), olen));
+                    itf.name.assign(reinterpret_cast<const char*>(ptr(at)), strnlen(reinterpret_cast<const char*>(ptr(at)), olen));
                     if (auto problem = interface_name_problem(itf.name); !problem.empty())
                         fail(at,
                              "interface block " + std::to_string(interfaces_.size()) + " names its device " + quoted_name(itf.name) + ", " + problem);
                 }
                 if (code == 9 && olen >= 1) {
-                    std::uint8_t res = bytes_[at];
+                    std::uint8_t res = *ptr(at);
                     std::uint64_t units = 1;
                     int exp = res & 0x7f;
                     if (exp > 18) fail(at, "if_tsresol out of range");
@@ -239,7 +276,7 @@ bool CaptureReader::next_pcapng(CaptureRecord& r) {
                 }
             });
         }
-        fill(r, bytes_.data() + data_at, caplen);
+        fill(r, ptr(data_at), caplen);
         return true;
     }
 }

@@ -11,6 +11,8 @@
 // record (`problem`), and reading goes on. No read ever goes past the bytes of the file.
 
 #include <cstdint>
+#include <iosfwd>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -62,15 +64,22 @@ struct LinkInfo {
 };
 LinkInfo decode_link(std::uint16_t link_type, const std::uint8_t* frame, std::size_t caplen);
 
+// Reads a capture as a stream: a window of the file (a chunk, or one record when that is
+// larger) is all it holds, so memory does not grow with the file. The file's size, known up
+// front, is what records are checked against (a pipe has none: it is read whole first).
 class CaptureReader {
 public:
-    // Reads the whole file; throws CaptureError / std::runtime_error.
+    // Throws CaptureError / std::runtime_error.
     explicit CaptureReader(const std::string& path);
     // The same over bytes already in memory; `name` stands for the file in errors.
     CaptureReader(std::vector<std::uint8_t> bytes, std::string name);
+    ~CaptureReader();
+    CaptureReader(CaptureReader&&) noexcept;
     bool next(CaptureRecord& r);
     bool truncated() const { return truncated_; }
     const std::string& path() const { return path_; }
+    std::uint64_t bytes_read() const { return pos_; }  // through the last record returned
+    std::uint64_t size() const { return size_; }
 
 private:
     struct Interface {
@@ -79,6 +88,12 @@ private:
         std::string name;
         std::uint64_t ts_units_per_sec = 1000000;
     };
+    static constexpr std::uint64_t chunk_bytes = 1 << 20;
+    void start();  // the file header, from either constructor
+    // Makes bytes [at, at + n) of the file readable through ptr(); at + n <= size_, and `at`
+    // never goes backwards past the record being read.
+    void need(std::uint64_t at, std::uint64_t n);
+    const std::uint8_t* ptr(std::uint64_t at) const { return window_.data() + (at - base_); }
     bool next_pcap(CaptureRecord& r);
     bool next_pcapng(CaptureRecord& r);
     void read_section_header(std::size_t at);
@@ -88,7 +103,10 @@ private:
     [[noreturn]] void fail(std::size_t at, const std::string& msg) const;
 
     std::string path_;
-    std::vector<std::uint8_t> bytes_;
+    std::unique_ptr<std::istream> in_;  // null when every byte is already in window_
+    std::uint64_t size_ = 0;  // of the file
+    std::vector<std::uint8_t> window_;  // file bytes [base_, base_ + window_.size())
+    std::uint64_t base_ = 0;
     bool pcapng_ = false, swapped_ = false, nanos_ = false, truncated_ = false;
     std::uint16_t pcap_link_ = 0;
     std::size_t pos_ = 0;
