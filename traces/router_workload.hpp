@@ -17,8 +17,11 @@
 // Deterministic for a seed.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
+
+#include "fwbench/capture.hpp"
 
 namespace fwbench {
 
@@ -37,8 +40,20 @@ struct RouterWorkloadOptions {
     std::uint64_t seed = 1;
     unsigned blocklist = 300;  // single-address DROP rules on the WAN side
     unsigned forwards = 20;  // DNAT port forwards
+    // Stop starting flows once this many packets are made (0: `flows` decides alone).
+    std::uint64_t max_packets = 0;
 };
 
+// All of it in memory (tests; up to tens of thousands of flows).
 RouterWorkload make_router_workload(const RouterWorkloadOptions& opt);
+
+// The parts, for workloads of any size written as they are made (gen_router_workload):
+std::string router_host_json();
+std::string router_ruleset(const RouterWorkloadOptions& opt);
+// The capture's frames, in timestamp order, to `sink`; returns how many.
+std::uint64_t generate_router_traffic(const RouterWorkloadOptions& opt, const std::function<void(const CaptureFrame&)>& sink);
+std::vector<CaptureInterface> router_capture_interfaces();  // the pcapng interfaces of frame.interface
+// A frame as its interface receives it: Ethernet, from a peer's MAC to the interface's own.
+std::vector<std::uint8_t> router_inbound_frame(const CaptureFrame& f);
 
 }  // namespace fwbench

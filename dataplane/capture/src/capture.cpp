@@ -389,8 +389,7 @@ void pad4(std::vector<std::uint8_t>& b) {
 }
 }  // namespace
 
-std::vector<std::uint8_t> write_pcap(std::uint16_t link_type, const std::vector<CaptureFrame>& frames, bool nanos, std::uint32_t snaplen) {
-    std::vector<std::uint8_t> b;
+void append_pcap_header(std::vector<std::uint8_t>& b, std::uint16_t link_type, bool nanos, std::uint32_t snaplen) {
     put32le(b, nanos ? pcap_magic_ns : pcap_magic_us);
     put16le(b, 2);
     put16le(b, 4);
@@ -398,25 +397,34 @@ std::vector<std::uint8_t> write_pcap(std::uint16_t link_type, const std::vector<
     put32le(b, 0);
     put32le(b, snaplen);
     put32le(b, link_type);
-    for (const auto& f : frames) {
-        put32le(b, static_cast<std::uint32_t>(f.timestamp_ns / 1000000000ull));
-        put32le(b, static_cast<std::uint32_t>(nanos ? f.timestamp_ns % 1000000000ull : (f.timestamp_ns % 1000000000ull) / 1000));
-        put32le(b, static_cast<std::uint32_t>(f.data.size()));
-        put32le(b, f.origlen ? f.origlen : static_cast<std::uint32_t>(f.data.size()));
-        b.insert(b.end(), f.data.begin(), f.data.end());
-    }
+}
+
+void append_pcap_record(std::vector<std::uint8_t>& b, const CaptureFrame& f, bool nanos) {
+    put32le(b, static_cast<std::uint32_t>(f.timestamp_ns / 1000000000ull));
+    put32le(b, static_cast<std::uint32_t>(nanos ? f.timestamp_ns % 1000000000ull : (f.timestamp_ns % 1000000000ull) / 1000));
+    put32le(b, static_cast<std::uint32_t>(f.data.size()));
+    put32le(b, f.origlen ? f.origlen : static_cast<std::uint32_t>(f.data.size()));
+    b.insert(b.end(), f.data.begin(), f.data.end());
+}
+
+std::vector<std::uint8_t> write_pcap(std::uint16_t link_type, const std::vector<CaptureFrame>& frames, bool nanos, std::uint32_t snaplen) {
+    std::vector<std::uint8_t> b;
+    append_pcap_header(b, link_type, nanos, snaplen);
+    for (const auto& f : frames) append_pcap_record(b, f, nanos);
     return b;
 }
 
-std::vector<std::uint8_t> write_pcapng(const std::vector<CaptureInterface>& interfaces, const std::vector<CaptureFrame>& frames) {
-    std::vector<std::uint8_t> b;
-    auto block = [&](std::uint32_t type, const std::vector<std::uint8_t>& body) {
-        std::uint32_t len = static_cast<std::uint32_t>(12 + body.size());
-        put32le(b, type);
-        put32le(b, len);
-        b.insert(b.end(), body.begin(), body.end());
-        put32le(b, len);
-    };
+namespace {
+void append_block(std::vector<std::uint8_t>& b, std::uint32_t type, const std::vector<std::uint8_t>& body) {
+    std::uint32_t len = static_cast<std::uint32_t>(12 + body.size());
+    put32le(b, type);
+    put32le(b, len);
+    b.insert(b.end(), body.begin(), body.end());
+    put32le(b, len);
+}
+}  // namespace
+
+void append_pcapng_header(std::vector<std::uint8_t>& b, const std::vector<CaptureInterface>& interfaces) {
     {
         std::vector<std::uint8_t> shb;
         put32le(shb, byte_order_magic);
@@ -424,7 +432,7 @@ std::vector<std::uint8_t> write_pcapng(const std::vector<CaptureInterface>& inte
         put16le(shb, 0);
         put32le(shb, 0xffffffff);
         put32le(shb, 0xffffffff);
-        block(block_shb, shb);
+        append_block(b, block_shb, shb);
     }
     for (const auto& itf : interfaces) {
         std::vector<std::uint8_t> idb;
@@ -443,26 +451,38 @@ std::vector<std::uint8_t> write_pcapng(const std::vector<CaptureInterface>& inte
         pad4(idb);
         put16le(idb, 0);
         put16le(idb, 0);
-        block(block_idb, idb);
+        append_block(b, block_idb, idb);
     }
-    for (const auto& f : frames) {
-        std::vector<std::uint8_t> epb;
-        put32le(epb, f.interface);
-        put32le(epb, static_cast<std::uint32_t>(f.timestamp_ns >> 32));
-        put32le(epb, static_cast<std::uint32_t>(f.timestamp_ns));
-        put32le(epb, static_cast<std::uint32_t>(f.data.size()));
-        put32le(epb, f.origlen ? f.origlen : static_cast<std::uint32_t>(f.data.size()));
-        epb.insert(epb.end(), f.data.begin(), f.data.end());
-        pad4(epb);
-        if (f.direction != Direction::unknown) {
-            put16le(epb, 2);
-            put16le(epb, 4);
-            put32le(epb, f.direction == Direction::inbound ? 1u : 2u);
-            put16le(epb, 0);
-            put16le(epb, 0);
-        }
-        block(block_epb, epb);
+}
+
+void append_pcapng_packet(std::vector<std::uint8_t>& b, const CaptureFrame& f) {
+    // The enhanced packet block written in place: no body copied through a temporary.
+    const std::size_t start = b.size();
+    put32le(b, block_epb);
+    put32le(b, 0);  // its length, below
+    put32le(b, f.interface);
+    put32le(b, static_cast<std::uint32_t>(f.timestamp_ns >> 32));
+    put32le(b, static_cast<std::uint32_t>(f.timestamp_ns));
+    put32le(b, static_cast<std::uint32_t>(f.data.size()));
+    put32le(b, f.origlen ? f.origlen : static_cast<std::uint32_t>(f.data.size()));
+    b.insert(b.end(), f.data.begin(), f.data.end());
+    pad4(b);
+    if (f.direction != Direction::unknown) {
+        put16le(b, 2);
+        put16le(b, 4);
+        put32le(b, f.direction == Direction::inbound ? 1u : 2u);
+        put16le(b, 0);
+        put16le(b, 0);
     }
+    const std::uint32_t len = static_cast<std::uint32_t>(b.size() - start + 4);
+    put32le(b, len);
+    for (int i = 0; i < 4; ++i) b[start + 4 + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(len >> (8 * i));
+}
+
+std::vector<std::uint8_t> write_pcapng(const std::vector<CaptureInterface>& interfaces, const std::vector<CaptureFrame>& frames) {
+    std::vector<std::uint8_t> b;
+    append_pcapng_header(b, interfaces);
+    for (const auto& f : frames) append_pcapng_packet(b, f);
     return b;
 }
 

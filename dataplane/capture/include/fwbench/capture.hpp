@@ -130,6 +130,11 @@ struct CaptureInterface {
     std::string name;
 };
 std::vector<std::uint8_t> write_pcapng(const std::vector<CaptureInterface>& interfaces, const std::vector<CaptureFrame>& frames);
+// The same a piece at a time, appended to `b`, for captures written as they are made.
+void append_pcap_header(std::vector<std::uint8_t>& b, std::uint16_t link_type, bool nanos = false, std::uint32_t snaplen = 262144);
+void append_pcap_record(std::vector<std::uint8_t>& b, const CaptureFrame& f, bool nanos = false);
+void append_pcapng_header(std::vector<std::uint8_t>& b, const std::vector<CaptureInterface>& interfaces);
+void append_pcapng_packet(std::vector<std::uint8_t>& b, const CaptureFrame& f);
 
 // Link headers around an L3 datagram.
 std::vector<std::uint8_t> ethernet_frame(const MacAddr& src, const MacAddr& dst, const std::vector<std::uint8_t>& l3, std::uint16_t vlan = 0,
