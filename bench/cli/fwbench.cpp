@@ -45,6 +45,7 @@ struct MainCli {
     bool no_forward = false;
     unsigned mbufs = 8191;
     bool keep_going = false;
+    std::string packets_path;
 };
 
 void add_ruleset_options(CLI::App& app, MainCli& m) {
@@ -71,6 +72,9 @@ void add_ruleset_options(CLI::App& app, MainCli& m) {
 void add_output_options(CLI::App& app, MainCli& m) {
     ClassifyRunOptions& c = m.classify;
     app.add_option("--verdicts", c.verdicts, "per-packet verdicts: INDEX<TAB>VERDICT<TAB>table:CHAIN:N (file or -)");
+    app.add_option("--packets", m.packets_path,
+                   "with --pcap: one JSON object per line per packet: origin, interfaces, tuple before and after NAT, conntrack state, "
+                   "every table walk, fate (file or -)");
     app.add_option("--counters", c.counters, "the ruleset with counters, iptables-save -c form (file or -)");
     app.add_option("--json", c.json, "machine-readable report (file or -)");
     app.add_flag("-q,--quiet", c.quiet, "no summary on the terminal");
@@ -153,8 +157,9 @@ int run_packet_path_mode(const MainCli& m, const RunCommon& common) {
         return run_port_mode(pr);
     }
     if (m.workers || m.repeat || m.duration > 0 || m.null_path) {
-        if (!c.verdicts.empty())
-            throw std::runtime_error("--verdicts is per packet; the replay dataplane (--workers/--repeat/--duration) reports rates and counters");
+        if (!c.verdicts.empty() || !m.packets_path.empty())
+            throw std::runtime_error(
+                "--verdicts and --packets are per packet; the replay dataplane (--workers/--repeat/--duration) reports rates and counters");
         ReplayRunOptions ro;
         static_cast<RunCommon&>(ro) = common;
         ro.pcap = m.pcap_path;
@@ -170,6 +175,7 @@ int run_packet_path_mode(const MainCli& m, const RunCommon& common) {
     po.pcap = m.pcap_path;
     po.iface = m.iface;
     po.verdicts = c.verdicts;
+    po.packets = m.packets_path;
     return run_pcap(po);
 }
 
@@ -195,6 +201,12 @@ int run(int argc, char** argv) {
         std::cout << dump_running_host();
         return 0;
     }
+    // Two outputs on stdout would run into each other.
+    int on_stdout = 0;
+    for (const std::string* out : {&main_cli.classify.verdicts, &main_cli.classify.counters, &main_cli.classify.json, &main_cli.packets_path})
+        on_stdout += *out == "-";
+    if (on_stdout > 1) throw std::runtime_error("only one of --verdicts, --counters, --json and --packets can be written to stdout (-): give the others a file");
+    if (!main_cli.packets_path.empty() && main_cli.pcap_path.empty()) throw std::runtime_error("--packets describes the packets of a capture: give --pcap");
     const std::vector<std::string> eal_args = eal_arguments(main_cli);
     if (!main_cli.port_specs.empty() || !main_cli.pcap_path.empty()) return run_packet_path_mode(main_cli, run_common(main_cli, eal_args));
 

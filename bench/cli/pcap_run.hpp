@@ -12,6 +12,7 @@ namespace fwbench {
 
 struct PcapRunOptions : RunCommon {
     std::string pcap, iface, verdicts;
+    std::string packets;  // --packets: one JSON line per packet (file or -)
 };
 
 int run_pcap(const PcapRunOptions& o);

@@ -127,6 +127,7 @@ void CaptureAnalysis::feed(const FrameView& frame, AnalyzedPacket& out, bool tra
     LinkInfo link = decode_link(meta.link_type, frame.data, frame.caplen);
     // Every field is set below or keeps its reset value; strings and the result keep their storage.
     out.index = meta.index;
+    out.timestamp_ns = meta.timestamp_ns;
     out.origin = CaptureOrigin::skipped;
     out.direction = Direction::unknown;
     out.reason.clear();

@@ -34,6 +34,7 @@ const char* capture_origin_name(CaptureOrigin o);
 
 struct AnalyzedPacket {
     std::uint64_t index = 0;
+    std::uint64_t timestamp_ns = 0;  // capture time
     CaptureOrigin origin = CaptureOrigin::skipped;
     std::string iface;
     Direction direction = Direction::unknown;

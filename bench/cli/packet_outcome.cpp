@@ -1,0 +1,117 @@
+#include "packet_outcome.hpp"
+
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+#include "fwbench/addr.hpp"
+
+namespace fwbench {
+
+namespace {
+
+const char* ct_state_text(CtState s) {
+    switch (s) {
+        case CtState::invalid: return "INVALID";
+        case CtState::new_: return "NEW";
+        case CtState::established: return "ESTABLISHED";
+        case CtState::related: return "RELATED";
+        case CtState::untracked: return "UNTRACKED";
+    }
+    return "?";
+}
+
+nlohmann::ordered_json tuple_json(const Packet& p) {
+    nlohmann::ordered_json j = {{"src", format_ip(p.src)}, {"dst", format_ip(p.dst)}, {"proto", p.proto}};
+    if (p.proto == proto::tcp || p.proto == proto::udp || p.proto == proto::sctp || p.proto == proto::udplite) {
+        j["sport"] = p.sport;
+        j["dport"] = p.dport;
+    }
+    return j;
+}
+
+const char* verdict_word(Fate f) {
+    switch (f) {
+        case Fate::rejected: return "REJECT";
+        case Fate::queued: return "QUEUE";
+        case Fate::dropped: return "DROP";
+        default: return "ACCEPT";
+    }
+}
+
+}  // namespace
+
+const HookWalk* deciding_walk(const PathResult& r) {
+    if (r.walks.empty()) return nullptr;
+    if (r.reason == DropReason::netfilter || r.fate == Fate::queued) return &r.walks.back();
+    if (r.reason != DropReason::none) return nullptr;  // the kernel's own drop, outside netfilter
+    for (auto it = r.walks.rbegin(); it != r.walks.rend(); ++it)
+        if (std::string_view(it->table_name) == "filter") return &*it;
+    return &r.walks.back();
+}
+
+std::string walk_rule(const HookWalk& w, const Ruleset& rs) {
+    const Table& t = rs.tables[w.table];
+    const int chain = w.walk.chain >= 0 ? w.walk.chain : t.find_chain(hook_chain_name(w.hook));
+    std::string out = t.name;
+    out.append(":").append(chain >= 0 ? t.chains[static_cast<std::size_t>(chain)].name : hook_chain_name(w.hook));
+    out.append(":").append(std::to_string(w.walk.rule + 1));
+    return out;
+}
+
+VerdictLine verdict_line(const AnalyzedPacket& p, const Ruleset& rs) {
+    switch (p.origin) {
+        case CaptureOrigin::malformed: return {"MALFORMED", "capture:" + p.reason + ":0"};
+        case CaptureOrigin::skipped: return {"SKIPPED", "capture:" + p.reason + ":0"};
+        case CaptureOrigin::forwarded_copy: return {"COPY", "of:" + std::to_string(p.copy_of)};
+        default: break;
+    }
+    const PathResult& r = p.result;
+    const char* verdict = verdict_word(r.fate);
+    if (r.reason != DropReason::none && r.reason != DropReason::netfilter) return {verdict, std::string("kernel:") + drop_reason_name(r.reason) + ":0"};
+    const HookWalk* w = deciding_walk(r);
+    return {verdict, w ? walk_rule(*w, rs) : "-:-:0"};
+}
+
+void write_packet_record(std::ostream& os, const AnalyzedPacket& p, const Ruleset& rs) {
+    nlohmann::ordered_json j;
+    j["index"] = p.index;
+    char time[32];
+    std::snprintf(time, sizeof time, "%llu.%09llu", static_cast<unsigned long long>(p.timestamp_ns / 1000000000ull),
+                  static_cast<unsigned long long>(p.timestamp_ns % 1000000000ull));
+    j["time"] = time;
+    j["origin"] = capture_origin_name(p.origin);
+    j["iface"] = p.iface;
+    const VerdictLine line = verdict_line(p, rs);
+    if (p.origin == CaptureOrigin::malformed || p.origin == CaptureOrigin::skipped) {
+        j["reason"] = p.reason;
+    } else if (p.origin == CaptureOrigin::forwarded_copy) {
+        j["copy_of"] = p.copy_of;
+    } else {
+        const PathResult& r = p.result;
+        j["in"] = p.input.in.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(std::string(p.input.in.view()));
+        j["out"] = r.out_iface.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(std::string(r.out_iface.view()));
+        j["tuple"] = tuple_json(p.input);
+        if (r.fate == Fate::delivered || r.fate == Fate::forwarded || r.fate == Fate::sent) j["tuple_after_nat"] = tuple_json(r.final_packet);
+        j["ct"] = ct_state_text(r.ct_state);
+        j["mark"] = r.final_packet.mark;
+        auto walks = nlohmann::ordered_json::array();
+        for (const auto& w : r.walks) {
+            const std::string rule = walk_rule(w, rs);
+            const auto colon = rule.find(':'), last = rule.rfind(':');
+            walks.push_back({{"hook", hook_chain_name(w.hook)},
+                             {"table", w.table_name},
+                             {"chain", rule.substr(colon + 1, last - colon - 1)},
+                             {"rule", w.walk.rule + 1},
+                             {"verdict", verdict_name(w.walk.verdict)}});
+        }
+        j["walks"] = walks;
+        j["fate"] = fate_name(r.fate);
+        j["reason"] = drop_reason_name(r.reason);
+    }
+    j["verdict"] = line.verdict;
+    j["decided_by"] = line.where;
+    os << j.dump() << '\n';
+}
+
+}  // namespace fwbench
