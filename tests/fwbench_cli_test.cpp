@@ -7,6 +7,7 @@
 #include <fstream>
 #include <map>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -588,6 +589,112 @@ TEST(FwbenchHostInputs, NativeNftablesTablesAreRefusedInLiveMode) {
             EXPECT_NE(r.err.find(c.says), std::string::npos) << r.err;
         }
     }
+}
+
+}  // namespace
+
+namespace {
+
+// A router with NAT beside its filter rules and a user chain: the verdict line names the rule
+// that decided each packet, worked out by hand from the ruleset below, not the last table the
+// packet passed (nat INPUT and nat POSTROUTING come after filter).
+const char* nat_and_filter_rules =
+    "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
+    "-A POSTROUTING -o wan1 -j MASQUERADE\nCOMMIT\n"
+    "*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n:blocklist - [0:0]\n"
+    "-A INPUT -i lo -j ACCEPT\n"
+    "-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n"
+    "-A INPUT -i wan1 -j blocklist\n"
+    "-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\n"
+    "-A INPUT -i lan0 -p udp -m udp --dport 53 -j ACCEPT\n"
+    "-A FORWARD -i wan1 -j blocklist\n"
+    "-A FORWARD -i lan0 -o wan1 -j ACCEPT\n"
+    "-A blocklist -s 198.51.100.66/32 -j DROP\nCOMMIT\n";
+
+std::string nat_and_filter_capture() {
+    const std::string path = testing::TempDir() + "fwbench_nat_filter.pcapng";
+    struct Rec {
+        std::uint32_t itf;  // 0 wan1, 1 lan0
+        fwbench::Direction dir;
+        const char* packet;
+    };
+    const Rec recs[] = {
+        {1, fwbench::Direction::inbound, "udp 192.0.2.50:4000 > 192.0.2.1:53"},  // 0: the router's DNS
+        {1, fwbench::Direction::inbound, "tcp 192.0.2.50:4001 > 198.51.100.7:443 flags=S ttl=64"},  // 1: forwarded
+        {0, fwbench::Direction::outbound, "tcp 203.0.113.1:4001 > 198.51.100.7:443 flags=S ttl=63"},  // 2: its copy, masqueraded
+        {0, fwbench::Direction::inbound, "tcp 198.51.100.66:5000 > 203.0.113.1:22 flags=S"},  // 3: blocklisted, at the router
+        {0, fwbench::Direction::inbound, "tcp 198.51.100.66:5000 > 192.0.2.50:80 flags=S"},  // 4: blocklisted, forwarded
+        {0, fwbench::Direction::inbound, "udp 198.51.100.7:53 > 203.0.113.1:4000"},  // 5: nothing accepts it
+    };
+    std::vector<fwbench::CaptureFrame> frames;
+    std::uint64_t t = 1700000000000000000ull;
+    for (const auto& r : recs)
+        frames.push_back({t += 1000000, fwbench::build_ipv4(fwbench::parse_packet_description(r.packet).packet), r.itf, r.dir, 0});
+    const auto bytes = fwbench::write_pcapng({{fwbench::linktype::raw, "wan1"}, {fwbench::linktype::raw, "lan0"}}, frames);
+    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    return path;
+}
+
+std::string nat_and_filter_args() {
+    return "--rules " + write_temp("fwbench_nat_filter.v4", nat_and_filter_rules) + " --host " + env("FWBENCH_SOURCE") +
+           "/traces/seed/host.json --pcap " + nat_and_filter_capture() + " -q";
+}
+
+TEST(FwbenchPerPacket, VerdictLinesNameTheDecidingRule) {
+    Result v = run(nat_and_filter_args() + " --verdicts -");
+    ASSERT_EQ(v.status, 0) << v.err;
+    EXPECT_EQ(v.out,
+              "0\tACCEPT\tfilter:INPUT:5\n"
+              "1\tACCEPT\tfilter:FORWARD:2\n"
+              "2\tCOPY\tof:1\n"
+              "3\tDROP\tfilter:blocklist:1\n"
+              "4\tDROP\tfilter:blocklist:1\n"
+              "5\tDROP\tfilter:INPUT:0\n");
+}
+
+TEST(FwbenchPerPacket, PacketRecordsAndRuleCounters) {
+    Result p = run(nat_and_filter_args() + " --packets -");
+    ASSERT_EQ(p.status, 0) << p.err;
+    std::vector<nlohmann::json> records;
+    std::istringstream lines(p.out);
+    for (std::string line; std::getline(lines, line);) records.push_back(nlohmann::json::parse(line));
+    ASSERT_EQ(records.size(), 6u) << p.out;
+    const nlohmann::json& fwd = records[1];
+    EXPECT_EQ(fwd["origin"], "wire");
+    EXPECT_EQ(fwd["in"], "lan0");
+    EXPECT_EQ(fwd["out"], "wan1");
+    EXPECT_EQ(fwd["tuple"], nlohmann::json::parse(R"({"src":"192.0.2.50","dst":"198.51.100.7","proto":6,"sport":4001,"dport":443})"));
+    EXPECT_EQ(fwd["tuple_after_nat"], nlohmann::json::parse(R"({"src":"203.0.113.1","dst":"198.51.100.7","proto":6,"sport":4001,"dport":443})"));
+    EXPECT_EQ(fwd["ct"], "NEW");
+    EXPECT_EQ(fwd["fate"], "forwarded");
+    EXPECT_EQ(fwd["walks"], nlohmann::json::parse(R"([
+        {"hook":"PREROUTING","table":"nat","chain":"PREROUTING","rule":0,"verdict":"ACCEPT"},
+        {"hook":"FORWARD","table":"filter","chain":"FORWARD","rule":2,"verdict":"ACCEPT"},
+        {"hook":"POSTROUTING","table":"nat","chain":"POSTROUTING","rule":1,"verdict":"ACCEPT"}])"));
+    EXPECT_EQ(fwd["decided_by"], "filter:FORWARD:2");
+    EXPECT_EQ(records[2]["origin"], "forwarded_copy");
+    EXPECT_EQ(records[2]["copy_of"], 1);
+    EXPECT_EQ(records[3]["reason"], "netfilter");
+    EXPECT_EQ(records[3]["decided_by"], "filter:blocklist:1");
+    EXPECT_EQ(records[0]["time"], "1700000000.001000000");
+
+    Result j = run(nat_and_filter_args() + " --json -");
+    ASSERT_EQ(j.status, 0) << j.err;
+    auto doc = nlohmann::json::parse(j.out);
+    std::set<std::string> dead;
+    for (const auto& r : doc["dead_rules"]) dead.insert(r["table"].get<std::string>() + " " + r["chain"].get<std::string>() + " " + r["rule"].dump());
+    EXPECT_EQ(dead, (std::set<std::string>{"filter INPUT 1", "filter INPUT 2", "filter INPUT 4"}));
+    std::map<std::string, std::uint64_t> packets;
+    for (const auto& r : doc["rule_counters"]) packets[r["chain"].get<std::string>() + " " + r["rule"].dump()] = r["packets"];
+    EXPECT_EQ(packets["INPUT 3"], 2u);  // 3 and 5 arrive on wan1
+    EXPECT_EQ(packets["blocklist 1"], 2u);
+    EXPECT_EQ(packets["FORWARD 1"], 1u);
+    EXPECT_EQ(doc["dropped_by_rule"]["filter blocklist rule 1: -A blocklist -s 198.51.100.66/32 -j DROP"], 2);
+    EXPECT_EQ(doc["dropped_by_rule"]["filter INPUT policy"], 1);
+
+    Result both = run(nat_and_filter_args() + " --verdicts - --counters -");
+    EXPECT_EQ(both.status, 2);
+    EXPECT_NE(both.err.find("only one of --verdicts, --counters, --json and --packets can be written to stdout"), std::string::npos) << both.err;
 }
 
 }  // namespace

@@ -205,8 +205,10 @@ int run(int argc, char** argv) {
     int on_stdout = 0;
     for (const std::string* out : {&main_cli.classify.verdicts, &main_cli.classify.counters, &main_cli.classify.json, &main_cli.packets_path})
         on_stdout += *out == "-";
-    if (on_stdout > 1) throw std::runtime_error("only one of --verdicts, --counters, --json and --packets can be written to stdout (-): give the others a file");
-    if (!main_cli.packets_path.empty() && main_cli.pcap_path.empty()) throw std::runtime_error("--packets describes the packets of a capture: give --pcap");
+    if (on_stdout > 1)
+        throw std::runtime_error("only one of --verdicts, --counters, --json and --packets can be written to stdout (-): give the others a file");
+    if (!main_cli.packets_path.empty() && main_cli.pcap_path.empty())
+        throw std::runtime_error("--packets describes the packets of a capture: give --pcap");
     const std::vector<std::string> eal_args = eal_arguments(main_cli);
     if (!main_cli.port_specs.empty() || !main_cli.pcap_path.empty()) return run_packet_path_mode(main_cli, run_common(main_cli, eal_args));
 

@@ -68,7 +68,8 @@ VerdictLine verdict_line(const AnalyzedPacket& p, const Ruleset& rs) {
     }
     const PathResult& r = p.result;
     const char* verdict = verdict_word(r.fate);
-    if (r.reason != DropReason::none && r.reason != DropReason::netfilter) return {verdict, std::string("kernel:") + drop_reason_name(r.reason) + ":0"};
+    if (r.reason != DropReason::none && r.reason != DropReason::netfilter)
+        return {verdict, std::string("kernel:") + drop_reason_name(r.reason) + ":0"};
     const HookWalk* w = deciding_walk(r);
     return {verdict, w ? walk_rule(*w, rs) : "-:-:0"};
 }

@@ -32,7 +32,8 @@ void add_rule_counters(nlohmann::ordered_json& j, const Ruleset& rs, const Engin
             const Chain& c = rs.tables[ti].chains[ci];
             for (std::size_t ri = 0; ri < c.rules.size(); ++ri) {
                 const Counters k = counters.rule(ti, ci, ri);
-                nlohmann::ordered_json r = {{"table", rs.tables[ti].name}, {"chain", c.name}, {"rule", ri + 1}, {"text", format_rule(c.rules[ri], c.name)}};
+                nlohmann::ordered_json r = {
+                    {"table", rs.tables[ti].name}, {"chain", c.name}, {"rule", ri + 1}, {"text", format_rule(c.rules[ri], c.name)}};
                 if (!k.packets) dead.push_back(r);
                 r["packets"] = k.packets;
                 r["bytes"] = k.bytes;

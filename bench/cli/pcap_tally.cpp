@@ -53,9 +53,7 @@ void PcapTally::add(const AnalyzedPacket& p) {
 }
 
 double PcapTally::ns_per_packet() const { return processed_ ? static_cast<double>(path_ns_) / static_cast<double>(processed_) : 0; }
-double PcapTally::rules_evaluated_per_packet() const {
-    return processed_ ? static_cast<double>(evaluated_) / static_cast<double>(processed_) : 0;
-}
+double PcapTally::rules_evaluated_per_packet() const { return processed_ ? static_cast<double>(evaluated_) / static_cast<double>(processed_) : 0; }
 
 // "filter blocklist rule 3: -A blocklist -s ... -j DROP", or "filter INPUT policy": the rule in
 // its own chain, numbered there.
@@ -110,8 +108,12 @@ void PcapTally::write_text(std::ostream& os, const Ruleset& rs, const Host& host
         std::string line;
         for (std::size_t i : {std::size_t{1}, std::size_t{0}})
             if (traversed_[h][i])
-                line.append("  ").append(origin_name(i)).append(" ").append(std::to_string(traversed_[h][i])).append("/").append(
-                    std::to_string(dropped_at_hook_[h][i]));
+                line.append("  ")
+                    .append(origin_name(i))
+                    .append(" ")
+                    .append(std::to_string(traversed_[h][i]))
+                    .append("/")
+                    .append(std::to_string(dropped_at_hook_[h][i]));
         if (line.empty()) continue;
         if (!any_hook) os << "  hooks (packets traversed / dropped there), by origin:\n";
         any_hook = true;
