@@ -698,3 +698,25 @@ TEST(FwbenchPerPacket, PacketRecordsAndRuleCounters) {
 }
 
 }  // namespace
+
+namespace {
+
+// "tcp A > B:22" is a connection's first packet, as a person means it: conntrack calls it NEW,
+// not INVALID (a packet with no flags); flags= says none. explain --help gives the syntax.
+TEST(FwbenchExplain, TcpWithoutFlagsIsASyn) {
+    const std::string rules = write_temp("fwbench_invalid_drop.v4",
+                                         "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -m conntrack --ctstate INVALID -j DROP\n"
+                                         "-A INPUT -p tcp -m tcp --dport 22 -m conntrack --ctstate NEW -j ACCEPT\nCOMMIT\n");
+    const std::string args = "explain --rules " + rules + " --host " + env("FWBENCH_SOURCE") + "/traces/seed/host.json ";
+    Result syn = run(args + "'tcp 198.51.100.7:40000 > 203.0.113.1:22 in wan1'");
+    ASSERT_EQ(syn.status, 0) << syn.err;
+    EXPECT_NE(syn.out.find("fate: delivered"), std::string::npos) << syn.out;
+    Result none = run(args + "'tcp 198.51.100.7:40000 > 203.0.113.1:22 in wan1 flags='");
+    ASSERT_EQ(none.status, 0) << none.err;
+    EXPECT_NE(none.out.find("fate: dropped by filter INPUT rule 1"), std::string::npos) << none.out;
+    Result help = run("explain --help");
+    EXPECT_EQ(help.status, 0);
+    EXPECT_NE(help.out.find("flags=FSRPAUEC  TCP flags (default: S"), std::string::npos) << help.out;
+}
+
+}  // namespace

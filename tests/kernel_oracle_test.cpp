@@ -530,7 +530,7 @@ TEST(KernelOracleTrace, PacketTracesCatchWhatCountersCannot) {
     DifferentialRun run(host, rs);
     ASSERT_TRUE(run.traced());
     run.send(ssh, Origin::wire, path.process(web, Origin::wire, st, true));  // fwbench's story of web, told for ssh
-    run.send(web, Origin::wire, path.process(ssh, Origin::wire, st, true));
+    run.send(web, Origin::wire, path.process(ssh, Origin::wire, st, true), "packet 7");  // as kernel-check names capture index 7
     run.send(ssh2, Origin::wire, path.process(ssh2, Origin::wire, st, true));
     DifferentialResult result = run.finish(st.engine);
     EXPECT_TRUE(result.counters.empty()) << result.report();
@@ -542,7 +542,8 @@ TEST(KernelOracleTrace, PacketTracesCatchWhatCountersCannot) {
     EXPECT_EQ(result.packets[0].fwbench, (std::vector<CountedRule>{{"filter", "INPUT", 2}, {"filter", "INPUT", 3}}))
         << "a LOG rule counts and continues; the kernel reports it as a rule event too";
     EXPECT_EQ(result.packets[1].kernel, result.packets[0].fwbench);
-    EXPECT_NE(result.report().find("packet 2 (tcp 198.51.100.7:1001 > 203.0.113.1:80 in wan1"), std::string::npos) << result.report();
+    EXPECT_NE(result.report().find("packet 1 (tcp 198.51.100.7:1000 > 203.0.113.1:22 in wan1"), std::string::npos) << result.report();
+    EXPECT_NE(result.report().find("packet 7 (tcp 198.51.100.7:1001 > 203.0.113.1:80 in wan1"), std::string::npos) << result.report();
 }
 
 // The kernel confirms the backends' one difference fwbench models: iptables-nft's security INPUT

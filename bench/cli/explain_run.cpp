@@ -50,6 +50,21 @@ CLI::App* add_explain_command(CLI::App& app, ExplainCli& cli) {
                      "packets, e.g. \"tcp 203.0.113.1:40000 > 203.0.113.1:22 from local\" or "
                      "\"udp 198.51.100.7:53 > 192.0.2.10:53 in wan1 [established]\", or an index into --pcap")
         ->required();
+    explain->footer(
+        "A PACKET is written as\n"
+        "  PROTO SRC[:PORT] > DST[:PORT] (from local | in IFACE) [established] [KEY=VALUE ...]\n"
+        "PROTO is a name or number (tcp, udp, icmp, 47); IPv6 addresses are written [ADDR]:PORT.\n"
+        "'from local': sent by a socket on the host (SRC 0.0.0.0 lets routing choose the source);\n"
+        "'in IFACE': arrived from the wire on IFACE. '[established]': the packet belongs to a connection\n"
+        "already set up in the other direction. KEY=VALUE fields:\n"
+        "  flags=FSRPAUEC  TCP flags (default: S, a new connection's SYN; A with [established]; flags= none)\n"
+        "  len=N ttl=N tos=N mark=N ctmark=N  lengths and marks\n"
+        "  type=T[/C] id=N  ICMP type, code and id; quoted=PROTO:SRC:SPORT>DST:DPORT  the packet an ICMP error quotes\n"
+        "  out=IFACE mac=MAC uid=N gid=N pkttype=host|broadcast|multicast t=SECONDS frag=1 (a non-first fragment) opt=KINDS\n"
+        "Examples:\n"
+        "  fwbench explain --rules rules.v4 --host host.json \"tcp 203.0.113.1:40000 > 203.0.113.1:22 from local\"\n"
+        "  fwbench explain --rules rules.v4 --host host.json \"udp 198.51.100.7:53 > 192.0.2.10:53 in wan1 [established]\"\n"
+        "  fwbench explain --rules rules.v4 --host host.json --pcap capture.pcap 0 7");
     return explain;
 }
 

@@ -56,8 +56,10 @@ int run_kernel_check(const KernelCheckCli& cli) {
     DifferentialRun kernel(host, rs, kopt);
     std::uint64_t injected = 0, not_injected = 0;
     DifferentialCase replayed{rs, {}};
-    auto send = [&](const Packet& input, Origin origin, const PathResult& r) {
-        kernel.send(input, origin, r);
+    // Packets are named as --verdicts and explain name them: a capture record by its index,
+    // a description by its place on the command line.
+    auto send = [&](const Packet& input, Origin origin, const PathResult& r, std::string label) {
+        kernel.send(input, origin, r, std::move(label));
         if (shrink) replayed.packets.push_back({packet_as_sent(input, origin, r), origin});
         ++injected;
     };
@@ -73,7 +75,8 @@ int run_kernel_check(const KernelCheckCli& cli) {
         while (std::uint16_t n = source.rx_burst(burst, 32)) {
             for (std::uint16_t i = 0; i < n; ++i) {
                 replay.feed(frame_view(burst[i], scratch), rp);
-                if (rp.origin == CaptureOrigin::wire || rp.origin == CaptureOrigin::local) send(rp.input, rp.path_origin, rp.result);
+                if (rp.origin == CaptureOrigin::wire || rp.origin == CaptureOrigin::local)
+                    send(rp.input, rp.path_origin, rp.result, "packet " + std::to_string(rp.index));
                 else ++not_injected;
             }
             rte_pktmbuf_free_bulk(burst, n);
@@ -84,7 +87,7 @@ int run_kernel_check(const KernelCheckCli& cli) {
         if (!d.local && d.packet.in.empty())
             throw std::runtime_error("packet " + std::to_string(i + 1) + ": say where it comes from: 'from local' or 'in IFACE'");
         Origin origin = d.local ? Origin::local : Origin::wire;
-        send(d.packet, origin, path.process(d.packet, origin, st, trace));
+        send(d.packet, origin, path.process(d.packet, origin, st, trace), "described packet " + std::to_string(i + 1));
     }
     DifferentialResult result = kernel.finish(st.engine, ipsets ? &*ipsets : nullptr);
     std::cout << "kernel-check: " << injected << " packets replayed into the kernel (" << (legacy ? "iptables-legacy" : "iptables-nft") << ")"

@@ -75,6 +75,7 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
     PacketDescription d;
     Packet& p = d.packet;
     std::string proto_word, src, arrow, dst;
+    bool flags_given = false;
     if (!in.next(proto_word)) in.fail("expected a protocol (tcp, udp, icmp, ...)");
     auto pr = parse_protocol(proto_word == "icmpv6" ? "ipv6-icmp" : proto_word);
     if (!pr) in.fail("unknown protocol '" + proto_word + "'");
@@ -166,6 +167,7 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
         else if (k == "tos") p.tos = static_cast<std::uint8_t>(number(in, v, 255, k));
         else if (k == "id") p.icmp_id = static_cast<std::uint16_t>(number(in, v, 65535, k));
         else if (k == "flags") {
+            flags_given = true;
             p.tcp_flags = 0;
             for (char c : v) {
                 switch (c) {
@@ -233,6 +235,9 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
             in.fail("unknown field '" + w + "' (expected from local, in IFACE, [established] or KEY=VALUE)");
         }
     }
+    // A TCP packet said without flags is what a person means by "a connection to port 22": its
+    // SYN (a packet with no flags at all is INVALID to conntrack); within [established], an ACK.
+    if (p.proto == proto::tcp && !flags_given) p.tcp_flags = d.established ? tcp_flag::ack : tcp_flag::syn;
     return d;
 }
 
@@ -251,7 +256,7 @@ std::string format_packet_description(const Packet& p, bool local) {
         std::string flags;
         for (int i = 0; i < 8; ++i)
             if (p.tcp_flags & (1 << i)) flags += letters[i];
-        if (!flags.empty()) out += " flags=" + flags;
+        out += " flags=" + flags;  // even none: no flags= would read back as a SYN
     }
     if (p.proto == proto::icmp || p.proto == proto::icmpv6) {
         out += " type=" + std::to_string(p.icmp_type) + "/" + std::to_string(p.icmp_code);

@@ -474,7 +474,7 @@ std::string DifferentialResult::report(const std::string& indent) const {
     for (const auto& d : readback) out += indent + describe_readback(d) + "\n";
     for (const auto& d : counters) out += indent + describe_difference(d) + "\n";
     for (const auto& d : packets)
-        out += indent + "packet " + std::to_string(d.index + 1) + " (" + d.packet + ")\n" + indent +
+        out += indent + (d.label.empty() ? "packet " + std::to_string(d.index + 1) : d.label) + " (" + d.packet + ")\n" + indent +
                "  fwbench counted: " + format_counted(d.fwbench) + "\n" + indent + "  kernel counted:  " + format_counted(d.kernel) + "\n";
     if (packets_differing > packets.size())
         out += indent + "... and " + std::to_string(packets_differing - packets.size()) + " more packets counted differently\n";
@@ -484,7 +484,7 @@ std::string DifferentialResult::report(const std::string& indent) const {
 DifferentialRun::DifferentialRun(const Host& kernel_host, const Ruleset& rs, KernelOracleOptions opt)
     : rs_(rs), traced_(!opt.legacy), kernel_(kernel_host, rs, with_trace(opt)) {}
 
-void DifferentialRun::send(const Packet& input, Origin origin, const PathResult& r) {
+void DifferentialRun::send(const Packet& input, Origin origin, const PathResult& r, std::string label) {
     kernel_.inject(packet_as_sent(input, origin, r), origin);
     if (!traced_) return;
     std::vector<CountedRule> kernel = kernel_.take_trace();
@@ -493,7 +493,8 @@ void DifferentialRun::send(const Packet& input, Origin origin, const PathResult&
     if (kernel == mine) return;
     ++result_.packets_differing;
     if (result_.packets.size() < DifferentialResult::max_packet_differences)
-        result_.packets.push_back({index, format_packet_description(input, origin == Origin::local), std::move(mine), std::move(kernel)});
+        result_.packets.push_back(
+            {index, std::move(label), format_packet_description(input, origin == Origin::local), std::move(mine), std::move(kernel)});
 }
 
 DifferentialResult DifferentialRun::finish(const CounterSource& fwbench_counters, const IpsetRegistry* ipsets) {

@@ -9,7 +9,8 @@
 // `from local` (sent by a socket on the host; SRC 0.0.0.0 lets routing choose) or `in IFACE`
 // (arrived from the wire on IFACE; also in=IFACE), `[established]` (the packet belongs to a
 // connection already set up in the other direction), and KEY=VALUE fields: out mark ctmark len
-// ttl tos flags (FSRPAUEC) type (T[/C]) id mac t (seconds) uid gid pkttype frag physin physout
+// ttl tos flags (FSRPAUEC; TCP without flags= is a SYN, or an ACK with [established];
+// flags= with no letters is none) type (T[/C]) id mac t (seconds) uid gid pkttype frag physin physout
 // opt (TCP option kinds) quoted (PROTO:SRC:SPORT>DST:DPORT) rt (TYPE/SEGSLEFT), and for fixtures
 // that bypass conntrack: ct (NEW EST REL INV UNTRACKED) ctdir ctstatus ctorig.
 

@@ -153,6 +153,7 @@ std::vector<CounterDifference> compare_counters(const Ruleset& rs, const Counter
 // A packet fwbench and the kernel counted under different rules (nf_tables TRACE events).
 struct PacketDifference {
     std::size_t index = 0;  // 0-based, in the order packets were sent
+    std::string label;  // how the caller names it ("packet 5": capture index 5); empty: "packet index+1"
     std::string packet;  // its description (fwbench explain syntax)
     std::vector<CountedRule> fwbench, kernel;
 };
@@ -176,7 +177,8 @@ struct DifferentialResult {
 class DifferentialRun {
 public:
     DifferentialRun(const Host& kernel_host, const Ruleset& rs, KernelOracleOptions opt = {});
-    void send(const Packet& input, Origin origin, const PathResult& r);
+    // `label` names the packet in the report (kernel-check: its capture index, as --verdicts).
+    void send(const Packet& input, Origin origin, const PathResult& r, std::string label = {});
     DifferentialResult finish(const CounterSource& fwbench_counters, const IpsetRegistry* ipsets = nullptr);
     KernelOracle& kernel() { return kernel_; }
     bool traced() const { return traced_; }
