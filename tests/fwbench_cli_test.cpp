@@ -405,7 +405,7 @@ TEST(FwbenchKernelCheck, SeedCaptureAgreesWithTheKernel) {
     if (geteuid() != 0) FWBENCH_CANNOT_RUN("kernel-check needs root for network namespaces");
     std::string args = "kernel-check --rules " + env("FWBENCH_SOURCE") + "/traces/seed/rules.v4 --host " + env("FWBENCH_SOURCE") +
                        "/traces/seed/host.json --pcap " + env("FWBENCH_SOURCE") + "/traces/seed/capture.pcap";
-    for (const char* backend : {"", " --legacy"}) {
+    for (const char* backend : {" --backend nft", " --backend legacy"}) {
         Result r = run(args + backend);
         EXPECT_EQ(r.status, 0) << r.out << r.err;
         EXPECT_NE(r.out.find("9 packets replayed into the kernel"), std::string::npos) << r.out;
@@ -717,6 +717,54 @@ TEST(FwbenchExplain, TcpWithoutFlagsIsASyn) {
     Result help = run("explain --help");
     EXPECT_EQ(help.status, 0);
     EXPECT_NE(help.out.find("flags=FSRPAUEC  TCP flags (default: S"), std::string::npos) << help.out;
+}
+
+}  // namespace
+
+namespace {
+
+struct UsageCase {
+    const char* description;
+    std::string args;
+    int status;
+    const char* out;  // in stdout ("" for none)
+    const char* err;  // in stderr ("" for none)
+};
+
+// The command line behaves like its neighbours: usage errors exit 2 and point at the help,
+// --version and help answer, and mismatches are said as what they are.
+TEST(FwbenchCli, UsageAsOtherToolsHaveIt) {
+    std::string version;  // as meson.build declares it
+    {
+        std::ifstream meson(env("FWBENCH_SOURCE") + "/meson.build");
+        std::smatch m;
+        for (std::string line; std::getline(meson, line);)
+            if (std::regex_search(line, m, std::regex("version: '([^']+)'"))) {
+                version = m[1];
+                break;
+            }
+    }
+    ASSERT_FALSE(version.empty());
+    const std::string seed_rules = env("FWBENCH_SOURCE") + "/traces/seed/rules.v4";
+    const UsageCase cases[] = {
+        {"an unknown option", "--no-such-option", 2, "", "usage: fwbench [OPTIONS] | fwbench SUBCOMMAND"},
+        {"an option without its value", "--rules", 2, "", "--rules"},
+        {"a value outside the choices", "--rules " + seed_rules + " --engine fastest", 2, "", "fastest"},
+        {"an unknown option of a subcommand", "kernel-check --legacy", 2, "", "fwbench SUBCOMMAND --help"},
+        {"--version", "--version", 0, "", ""},
+        {"help", "help", 0, "kernel-check", ""},
+        {"--help", "--help", 0, "dump-host", ""},
+        {"--family 6 on an IPv4 file", "--rules " + seed_rules + " --family 6", 2, "", "is an IPv4 ruleset (iptables-save output)"},
+        {"--rules alone", "--rules " + seed_rules, 0, "no packets given", ""},
+    };
+    for (const auto& c : cases) {
+        Result r = run(c.args);
+        EXPECT_EQ(r.status, c.status) << c.description << "\n" << r.out << r.err;
+        EXPECT_NE(r.out.find(c.out), std::string::npos) << c.description << ": " << r.out;
+        EXPECT_NE(r.err.find(c.err), std::string::npos) << c.description << ": " << r.err;
+    }
+    EXPECT_EQ(run("--version").out, "fwbench " + version + "\n");
+    EXPECT_EQ(run("--rules " + seed_rules).out.find("engine "), std::string::npos) << "an engine table over no packets";
 }
 
 }  // namespace

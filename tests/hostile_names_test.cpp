@@ -114,9 +114,9 @@ TEST_F(HostileNames, ExplainUsesThemAsGiven) {
 
 TEST_F(HostileNames, KernelCheckBuildsThemAndAgrees) {
     REQUIRE_ROOT();
-    for (const char* backend : {"", "--legacy"}) {
-        std::vector<std::string> args = {"kernel-check", "--rules", rules_file(), "--host", host_file(), "--ipsets", ipsets_file()};
-        if (*backend) args.push_back(backend);
+    for (const char* backend : {"nft", "legacy"}) {
+        std::vector<std::string> args = {"kernel-check", "--rules",     rules_file(), "--host", host_file(),
+                                         "--ipsets",     ipsets_file(), "--backend",  backend};
         args.insert(args.end(), packets.begin(), packets.end());
         ProgramResult r = fwbench(args);
         EXPECT_EQ(r.exit_status, 0) << backend << "\n" << r.out << r.err;

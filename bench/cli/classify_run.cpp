@@ -67,7 +67,7 @@ Ruleset load_ruleset(const ClassifyRunOptions& o, const IpsetRegistry* ipsets, R
     if (o.family) opt.family = o.family == 4 ? Family::ipv4 : Family::ipv6;
     opt.ipsets = ipsets;
     opt.lenient = o.lenient;
-    Ruleset ruleset = parse_ruleset_file(o.rules_path, opt);
+    Ruleset ruleset = parse_ruleset_file_of_family(o.rules_path, opt, o.family);
     for (const auto& s : ruleset.skipped) spdlog::warn("skipped rule at line {}: {}", s.line, s.reason);
     for (const auto& w : ruleset.warnings) spdlog::warn("{}:{}:{}: {}", o.rules_path, w.line, w.column, w.message);
     return ruleset;

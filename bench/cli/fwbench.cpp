@@ -192,8 +192,26 @@ int run(int argc, char** argv) {
     auto* dump_host = app.add_subcommand("dump-host", "print the running host as the JSON --host reads");
     KernelCheckCli check_cli;
     CLI::App* check = add_kernel_check_command(app, check_cli);
+    auto* help = app.add_subcommand("help", "print this help");
+    app.set_version_flag("--version", std::string("fwbench ") + FWBENCH_VERSION);
     app.require_subcommand(0, 1);
-    CLI11_PARSE(app, argc, argv);
+    // Usage errors exit 2, as other command-line tools' do (CLI11's own codes are 100 and up),
+    // and say where to look.
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::Success& e) {  // --help, --version
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::cerr << "fwbench: " << e.what() << "\n"
+                  << "usage: fwbench [OPTIONS] | fwbench SUBCOMMAND [OPTIONS], SUBCOMMAND one of explain, kernel-check, dump-host, help\n"
+                  << "(fwbench --help, fwbench SUBCOMMAND --help)\n";
+        return 2;
+    }
+    if (help->parsed()) {
+        // app.help() would give the help subcommand's own; the formatter gives the program's.
+        std::cout << app.get_formatter()->make_help(&app, "fwbench", CLI::AppFormatMode::Normal);
+        return 0;
+    }
 
     if (explain->parsed()) return run_explain(explain_cli);
     if (check->parsed()) return run_kernel_check(check_cli);

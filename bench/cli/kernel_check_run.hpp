@@ -16,7 +16,7 @@ struct KernelCheckCli {
     SourceOptions sources;
     std::vector<std::string> packets;
     std::string pcap, iface;
-    bool legacy = false, shrink = false, pace = false;
+    bool shrink = false, pace = false;
 };
 
 CLI::App* add_kernel_check_command(CLI::App& app, KernelCheckCli& cli);

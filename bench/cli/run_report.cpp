@@ -76,6 +76,11 @@ void write_summary(std::ostream& os, const RunReport& r) {
     if (!r.trace_path.empty()) os << ", trace " << r.trace_path;
     os << '\n';
     if (!r.ruleset->skipped.empty()) os << "  skipped " << r.ruleset->skipped.size() << " rules that did not parse (--lenient)\n";
+    if (r.trace_path.empty()) {
+        // Nothing was classified: a table of engines timed over no packets would say nothing.
+        os << "  read and checked; no packets given (--trace with a ClassBench trace, or --pcap with --host for iptables)\n";
+        return;
+    }
     if (r.engines.empty()) return;
     const EngineRun& ref = r.engines.front();
     os << "  packets: " << ref.outcomes.size() << '\n';

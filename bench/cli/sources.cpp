@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "fwbench/ip_addr_text.hpp"
+#include "fwbench/parse_error.hpp"
 #include "fwbench/ruleset_parser.hpp"
 #include "running_host.hpp"
 
@@ -23,6 +24,25 @@ std::string slurp(const std::string& path) {
 std::optional<IpsetRegistry> load_ipsets(const SourceOptions& o) {
     if (o.ipsets_path.empty()) return std::nullopt;
     return IpsetRegistry::parse(slurp(o.ipsets_path), o.ipsets_path);
+}
+
+Ruleset parse_ruleset_file_of_family(const std::string& path, const RulesetParseOptions& opt, int family) {
+    try {
+        return parse_ruleset_file(path, opt);
+    } catch (const ParseError&) {
+        // An address of the other family is a file of the other family: said as such.
+        if (!family) throw;
+        RulesetParseOptions other = opt;
+        other.family = family == 4 ? Family::ipv6 : Family::ipv4;
+        try {
+            (void)parse_ruleset_file(path, other);
+        } catch (const ParseError&) {
+            throw;  // not that either: the first error stands
+        }
+        throw std::runtime_error("--family " + std::to_string(family) + " was given, but " + path + " is an IPv" + (family == 4 ? "6" : "4") +
+                                 " ruleset (" + (family == 4 ? "ip6tables-save" : "iptables-save") + " output): drop --family, or give the IPv" +
+                                 std::to_string(family) + " one");
+    }
 }
 
 Ruleset load_ruleset(const SourceOptions& o, const IpsetRegistry* ipsets) {
@@ -42,7 +62,7 @@ Ruleset load_ruleset(const SourceOptions& o, const IpsetRegistry* ipsets) {
         rs = parse_ruleset(running_ruleset(o.family == 6), opt);
     } else {
         opt.source = o.rules_path;
-        rs = parse_ruleset_file(o.rules_path, opt);
+        rs = parse_ruleset_file_of_family(o.rules_path, opt, o.family);
     }
     if (!o.backend.empty()) {
         rs.backend = o.backend == "legacy" ? Backend::legacy : Backend::nf_tables;

@@ -7,6 +7,7 @@
 #include "fwbench/host.hpp"
 #include "fwbench/ipset.hpp"
 #include "fwbench/ruleset.hpp"
+#include "fwbench/ruleset_parser.hpp"
 
 namespace fwbench {
 
@@ -19,6 +20,9 @@ struct SourceOptions {
 
 std::string slurp(const std::string& path);
 std::optional<IpsetRegistry> load_ipsets(const SourceOptions& o);
+// parse_ruleset_file, where a file that fails to parse as `family` (4 or 6, as --family gave it;
+// 0: the file decides) but parses as the other is reported as a family mismatch.
+Ruleset parse_ruleset_file_of_family(const std::string& path, const RulesetParseOptions& opt, int family);
 // Without rules_path: the running host's iptables-save.
 Ruleset load_ruleset(const SourceOptions& o, const IpsetRegistry* ipsets);
 // Without host_path: the running host, unless rules_path was given (then an error says to give
