@@ -360,6 +360,7 @@ TEST(FwbenchPcap, SeedCaptureEndToEnd) {
     EXPECT_EQ(doc["hooks"]["POSTROUTING"]["local"]["traversed"], 4);
     Result c = run(args + " -q --counters -");
     ASSERT_EQ(c.status, 0) << c.err;
+    EXPECT_EQ(c.err.find('\r'), std::string::npos) << "a progress bar on a stderr that is not a terminal";
     EXPECT_NE(c.out.find("[2:112] -A INPUT -i wan1 -p tcp -m tcp --dport 22 -j ACCEPT"), std::string::npos) << c.out;
     EXPECT_NE(c.out.find("[3:180] -A INPUT -j DROP"), std::string::npos) << c.out;
     EXPECT_NE(c.out.find(":FORWARD ACCEPT [3:172]"), std::string::npos) << c.out;

@@ -18,6 +18,7 @@
 #include "fwbench/ruleset_parser.hpp"
 #include "fwbench/ruleset_printer.hpp"
 #include "output.hpp"
+#include "progress.hpp"
 #include "run_common.hpp"
 #include "run_report.hpp"
 #include "sources.hpp"
@@ -27,29 +28,6 @@ namespace fwbench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-class Progress {
-public:
-    Progress(std::size_t total) : total_(total), enabled_(isatty(STDERR_FILENO) != 0), start_(Clock::now()) {}
-    void update(std::size_t done) {
-        if (!enabled_ || (done & 0xffff) != 0) return;
-        auto elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
-        if (elapsed < 0.5) return;
-        shown_ = true;
-        int width = 40;
-        int filled = static_cast<int>(width * static_cast<double>(done) / static_cast<double>(total_));
-        std::cerr << "\r[" << std::string(static_cast<std::size_t>(filled), '#') << std::string(static_cast<std::size_t>(width - filled), ' ') << "] "
-                  << done << '/' << total_ << std::flush;
-    }
-    ~Progress() {
-        if (shown_) std::cerr << "\r" << std::string(70, ' ') << "\r" << std::flush;
-    }
-
-private:
-    std::size_t total_;
-    bool enabled_, shown_ = false;
-    Clock::time_point start_;
-};
 
 }  // namespace
 
@@ -104,13 +82,13 @@ bool run_engine(const std::string& name, const ClassifyRunOptions& o, const Rule
         std::vector<Packet*> ptrs;
         for (auto& p : packets) ptrs.push_back(&p);
         std::vector<WalkResult> walks(packets.size());
-        Progress progress(packets.size());
+        ProgressBar progress(packets.size(), o.quiet);
         const auto start = Clock::now();
         constexpr std::size_t burst = 64;
         for (std::size_t i = 0; i < packets.size(); i += burst) {
             const std::size_t n = std::min(burst, packets.size() - i);
             classifier->run_burst(0, report.hook, ptrs.data() + i, n, state, walks.data() + i);
-            progress.update(i + n);
+            progress.update(i + n, i + n);
         }
         const double ns = std::chrono::duration<double, std::nano>(Clock::now() - start).count();
         if (state.reference_walks) run.details["packets_walked_by_the_reference"] = state.reference_walks;

@@ -9,6 +9,7 @@
 #include "fwbench/packet_path.hpp"
 #include "fwbench/packet_source.hpp"
 #include "host_notes.hpp"
+#include "progress.hpp"
 #include "running_host.hpp"
 
 namespace fwbench {
@@ -75,8 +76,10 @@ int run_kernel_check(const KernelCheckCli& cli) {
         rte_mbuf* burst[32];
         std::vector<std::uint8_t> scratch;
         AnalyzedPacket rp;
+        ProgressBar progress(source.size(), false);
         while (std::uint16_t n = source.rx_burst(burst, 32)) {
             for (std::uint16_t i = 0; i < n; ++i) {
+                progress.update(source.bytes_read(), injected + not_injected);
                 replay.feed(frame_view(burst[i], scratch), rp);
                 if (rp.origin == CaptureOrigin::wire || rp.origin == CaptureOrigin::local)
                     send(rp.input, rp.path_origin, rp.result, "packet " + std::to_string(rp.index));

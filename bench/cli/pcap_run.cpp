@@ -18,6 +18,7 @@
 #include "output.hpp"
 #include "packet_outcome.hpp"
 #include "pcap_tally.hpp"
+#include "progress.hpp"
 
 namespace fwbench {
 
@@ -91,10 +92,12 @@ int run_pcap(const PcapRunOptions& o) {
     rte_mbuf* burst[32];
     std::vector<std::uint8_t> scratch;
     AnalyzedPacket rp;
+    ProgressBar progress(source.size(), o.quiet);
     while (std::uint16_t n = source.rx_burst(burst, 32)) {
         for (std::uint16_t i = 0; i < n; ++i) {
             replay.feed(frame_view(burst[i], scratch), rp);
             account(rp);
+            progress.update(source.bytes_read(), tally.packets());
         }
         rte_pktmbuf_free_bulk(burst, n);
     }

@@ -47,6 +47,8 @@ public:
     CaptureFileSource(const std::string& path, rte_mempool* pool);
     std::uint16_t rx_burst(rte_mbuf** pkts, std::uint16_t n) override;
     bool truncated() const { return reader_.truncated(); }
+    std::uint64_t bytes_read() const { return reader_.bytes_read(); }  // for progress
+    std::uint64_t size() const { return reader_.size(); }
 
 private:
     CaptureReader reader_;
