@@ -46,6 +46,7 @@ struct MainCli {
     unsigned mbufs = 8191;
     bool keep_going = false;
     std::string packets_path;
+    std::string filter;
 };
 
 void add_ruleset_options(CLI::App& app, MainCli& m) {
@@ -84,6 +85,9 @@ void add_packet_path_options(CLI::App& app, MainCli& m) {
     app.add_option("--host", m.host_path, "host JSON: ip -j addr, or {addr, route, rule, sysctl} (fwbench dump-host)");
     app.add_option("--pcap", m.pcap_path, "capture (pcap or pcapng; tcpdump -i any works) to run through the packet path");
     app.add_option("--iface", m.iface, "interface for captures that carry none (plain pcap)");
+    app.add_option("--filter", m.filter,
+                   "with --pcap: read only the records this tcpdump expression keeps ('tcp port 22'; libpcap's compiler), as if "
+                   "the capture had been taken with it; the others are left out, not processed");
     app.add_flag("--keep-going", m.keep_going,
                  "count packets on interfaces the host description does not have (fate dropped, unknown_interface) instead of stopping");
     app.add_option("--eal", m.eal, "extra DPDK EAL arguments, e.g. '--log-level=info'");
@@ -142,6 +146,7 @@ int run_packet_path_mode(const MainCli& m, const RunCommon& common) {
             "with --pcap or --port choose --engine linear, compiled or acl");
     if (c.format != "iptables") throw std::runtime_error("--pcap and --port need an iptables ruleset (--format iptables)");
     if (!m.port_specs.empty()) {
+        if (!m.filter.empty()) throw std::runtime_error("--filter applies to --pcap: DPDK ports receive what the NIC gives them");
         if (!m.pcap_path.empty())
             throw std::runtime_error("--port and --pcap are two sources: give one (a capture file as a port: --eal '--vdev=net_pcap0,rx_pcap=FILE')");
         PortRunCli pr;
@@ -157,6 +162,9 @@ int run_packet_path_mode(const MainCli& m, const RunCommon& common) {
         return run_port_mode(pr);
     }
     if (m.workers || m.repeat || m.duration > 0 || m.null_path) {
+        if (!m.filter.empty())
+            throw std::runtime_error(
+                "--filter applies to --pcap analysis, not to the replay dataplane: filter the capture first (tcpdump -r IN -w OUT EXPR)");
         if (!c.verdicts.empty() || !m.packets_path.empty())
             throw std::runtime_error(
                 "--verdicts and --packets are per packet; the replay dataplane (--workers/--repeat/--duration) reports rates and counters");
@@ -176,6 +184,7 @@ int run_packet_path_mode(const MainCli& m, const RunCommon& common) {
     po.iface = m.iface;
     po.verdicts = c.verdicts;
     po.packets = m.packets_path;
+    po.filter = m.filter;
     return run_pcap(po);
 }
 

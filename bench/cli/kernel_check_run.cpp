@@ -22,6 +22,7 @@ CLI::App* add_kernel_check_command(CLI::App& app, KernelCheckCli& cli) {
     check->add_option("--ipsets", cli.sources.ipsets_path, "ipset save output for -m set");
     check->add_option("--pcap", cli.pcap, "capture to replay");
     check->add_option("--iface", cli.iface, "interface for captures that carry none");
+    check->add_option("--filter", cli.filter, "read only the capture records this tcpdump expression keeps (libpcap's compiler)");
     check
         ->add_option("--backend", cli.sources.backend,
                      "iptables backend the kernel loads the ruleset with: nft or legacy (default: from the ruleset's "
@@ -71,7 +72,9 @@ int run_kernel_check(const KernelCheckCli& cli) {
     if (!pcap.empty()) {
         ensure_eal();
         MbufPool pool("fwbench_check", 4095);
-        CaptureFileSource source(pcap, pool.get());
+        std::unique_ptr<CaptureFilter> filter;
+        if (!cli.filter.empty()) filter = std::make_unique<CaptureFilter>(cli.filter);
+        CaptureFileSource source(pcap, pool.get(), filter.get());
         CaptureAnalysis replay(path, st, {iface, trace, 2000000000ull});
         rte_mbuf* burst[32];
         std::vector<std::uint8_t> scratch;

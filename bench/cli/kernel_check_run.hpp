@@ -15,7 +15,7 @@ namespace fwbench {
 struct KernelCheckCli {
     SourceOptions sources;
     std::vector<std::string> packets;
-    std::string pcap, iface;
+    std::string pcap, iface, filter;
     bool shrink = false, pace = false;
 };
 

@@ -66,7 +66,9 @@ int run_pcap(const PcapRunOptions& o) {
     eopt.seed = o.seed;
     PathState st(rs, eopt, host.sysctl());
     MbufPool pool("fwbench_capture", 4095);
-    CaptureFileSource source(o.pcap, pool.get());
+    std::unique_ptr<CaptureFilter> filter;
+    if (!o.filter.empty()) filter = std::make_unique<CaptureFilter>(o.filter);
+    CaptureFileSource source(o.pcap, pool.get(), filter.get());
     CaptureAnalysisOptions ropt;
     ropt.iface = o.iface;
     ropt.allow_unknown_interfaces = o.keep_going;
@@ -115,6 +117,7 @@ int run_pcap(const PcapRunOptions& o) {
         for (const auto& a : host.assumptions()) j["assumptions"].push_back(a.text);
         j["packets"] = packets;
         j["truncated"] = source.truncated();
+        if (filter) j["filter"] = {{"expression", o.filter}, {"records_left_out", source.filtered_out()}};
         tally.add_json(j, rs);
         add_rule_counters(j, rs, st.engine);
         j["unseen_forwarded_copies"] = replay.unseen_predicted_copies();
@@ -133,7 +136,9 @@ int run_pcap(const PcapRunOptions& o) {
         os << "fwbench: " << rs.source << " (" << rs.rule_count() << " rules, loaded by " << backend_name(rs.backend) << ") on capture " << o.pcap
            << "\n";
         write_assumptions(os, host, "  ");
-        os << "  packets: " << packets << (source.truncated() ? " (the file is truncated)" : "") << "\n";
+        os << "  packets: " << packets << (source.truncated() ? " (the file is truncated)" : "");
+        if (filter) os << " (--filter '" << o.filter << "' left out " << source.filtered_out() << " more records)";
+        os << "\n";
         tally.write_text(os, rs, host);
         if (replay.unseen_predicted_copies())
             os << "  " << replay.unseen_predicted_copies() << " forwarded packets whose outbound copy is not in the capture\n";

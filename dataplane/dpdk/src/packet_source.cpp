@@ -15,12 +15,17 @@ MbufPool::MbufPool(const std::string& name, unsigned count, std::uint16_t data_r
 
 MbufPool::~MbufPool() { rte_mempool_free(pool_); }
 
-CaptureFileSource::CaptureFileSource(const std::string& path, rte_mempool* pool) : reader_(path), pool_(pool) {}
+CaptureFileSource::CaptureFileSource(const std::string& path, rte_mempool* pool, CaptureFilter* filter)
+    : reader_(path), pool_(pool), filter_(filter) {}
 
 std::uint16_t CaptureFileSource::rx_burst(rte_mbuf** pkts, std::uint16_t n) {
     std::uint16_t got = 0;
     CaptureRecord rec;
     while (got < n && reader_.next(rec)) {
+        if (filter_ && !filter_->keeps(rec.link_type, rec.frame.data(), rec.caplen, rec.origlen)) {
+            ++filtered_out_;
+            continue;
+        }
         rte_mbuf* head = rte_pktmbuf_alloc(pool_);
         if (!head) throw std::runtime_error("mbuf pool exhausted while reading " + reader_.path());
         // Copy the frame, chaining segments when it does not fit one mbuf.

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "fwbench/capture.hpp"
+#include "fwbench/capture_filter.hpp"
 #include "fwbench/frame.hpp"
 
 namespace fwbench {
@@ -44,15 +45,21 @@ public:
 // larger than one mbuf's data room) with its metadata.
 class CaptureFileSource : public PacketSource {
 public:
-    CaptureFileSource(const std::string& path, rte_mempool* pool);
+    // With a filter, records it does not keep are left out (as tcpdump -r FILE EXPR leaves them)
+    // and counted; the others keep their index in the file.
+    CaptureFileSource(const std::string& path, rte_mempool* pool, CaptureFilter* filter = nullptr);
     std::uint16_t rx_burst(rte_mbuf** pkts, std::uint16_t n) override;
     bool truncated() const { return reader_.truncated(); }
     std::uint64_t bytes_read() const { return reader_.bytes_read(); }  // for progress
     std::uint64_t size() const { return reader_.size(); }
 
+    std::uint64_t filtered_out() const { return filtered_out_; }
+
 private:
     CaptureReader reader_;
     rte_mempool* pool_;
+    CaptureFilter* filter_;
+    std::uint64_t filtered_out_ = 0;
 };
 
 // The frame's bytes, contiguous: the mbuf's own data when it is one segment, else a copy into
