@@ -432,7 +432,9 @@ TEST(FwbenchReplay, RepeatWorkersJsonAndErrors) {
                        "/traces/seed/host.json --pcap " + env("FWBENCH_SOURCE") + "/traces/seed/capture.pcap";
     Result j = run(args + " -q --repeat 4 --engine compiled --json -");
     ASSERT_EQ(j.status, 0) << j.err;
+    EXPECT_NE(j.err.find("too short for its rate to mean anything"), std::string::npos) << j.err;
     auto doc = nlohmann::json::parse(j.out);
+    EXPECT_TRUE(doc["per_second_mpps"].empty());
     EXPECT_EQ(doc["loaded"]["records"], 13);
     EXPECT_EQ(doc["loaded"]["packets"], 9);  // 3 forwarded copies and an ARP are not for the path
     EXPECT_EQ(doc["packets"], 36);
@@ -446,6 +448,14 @@ TEST(FwbenchReplay, RepeatWorkersJsonAndErrors) {
     Result text = run(args + " --repeat 2");
     ASSERT_EQ(text.status, 0) << text.err;
     EXPECT_NE(text.out.find("replayed 18 packets by 1 worker"), std::string::npos) << text.out;
+    // A run of two seconds: each second's rate, and their spread.
+    Result timed = run(args + " -q --duration 2.5 --json -");
+    ASSERT_EQ(timed.status, 0) << timed.err;
+    EXPECT_EQ(timed.err.find("too short"), std::string::npos) << timed.err;
+    auto timed_doc = nlohmann::json::parse(timed.out);
+    ASSERT_GE(timed_doc["per_second_mpps"].size(), 2u) << timed.out;  // a third when stopping takes long (sanitizers)
+    EXPECT_GT(timed_doc["per_second_spread"]["min"].get<double>(), 0.0);
+    EXPECT_LE(timed_doc["per_second_spread"]["min"], timed_doc["per_second_spread"]["max"]);
     Result many = run(args + " --workers 100");
     EXPECT_EQ(many.status, 2);
     EXPECT_NE(many.err.find("100 workers need as many EAL worker lcores"), std::string::npos) << many.err;

@@ -4,10 +4,12 @@
 
 #include <chrono>
 #include <cstdio>
+#include <algorithm>
 #include <iomanip>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "fwbench/eal.hpp"
 #include "fwbench/replay_dataplane.hpp"
@@ -53,6 +55,18 @@ int run_replay_mode(const ReplayRunOptions& o) {
     const std::string engine_name = o.null_path ? std::string("none (--null-path)") : o.engine;
     auto mpps = [](std::uint64_t n, double s) { return s > 0 ? static_cast<double>(n) / s / 1e6 : 0.0; };
     write_counters(o, rs, res.counters);
+    // min, median, max of the per-second rates (empty under a second).
+    std::vector<double> spread;
+    if (!res.per_second_mpps.empty()) {
+        std::vector<double> r = res.per_second_mpps;
+        std::sort(r.begin(), r.end());
+        spread = {r.front(), r[r.size() / 2], r.back()};
+    }
+    if (res.seconds < 1.0)
+        spdlog::warn(
+            "the replay lasted {:.3f} s: too short for its rate to mean anything (start-up and caches weigh in); "
+            "give --duration 5 or a larger --repeat",
+            res.seconds);
     if (!o.json.empty()) {
         nlohmann::ordered_json j;
         j["rules"] = rs.source;
@@ -81,6 +95,8 @@ int run_replay_mode(const ReplayRunOptions& o) {
         j["seconds"] = res.seconds;
         j["mpps"] = mpps(res.packets, res.seconds);
         j["per_worker_state"] = res.per_worker_state;
+        j["per_second_mpps"] = res.per_second_mpps;
+        if (!spread.empty()) j["per_second_spread"] = {{"min", spread[0]}, {"median", spread[1]}, {"max", spread[2]}};
         Output out(o.json);
         out.stream() << j.dump(2) << '\n';
     }
@@ -91,6 +107,9 @@ int run_replay_mode(const ReplayRunOptions& o) {
         os << std::fixed << std::setprecision(2) << " (" << load_s << " s)\n";
         os << "  replayed " << res.packets << " packets by " << res.workers.size() << " worker" << (res.workers.size() > 1 ? "s" : "") << " in "
            << res.seconds << " s: " << mpps(res.packets, res.seconds) << " Mpps\n";
+        if (!spread.empty())
+            os << "  per second: " << std::setprecision(2) << spread[0] << " to " << spread[2] << " Mpps, median " << spread[1] << " ("
+               << res.per_second_mpps.size() << " seconds)\n";
         for (std::size_t w = 0; w < res.workers.size(); ++w) {
             const WorkerStats& s = res.workers[w];
             os << "    worker " << w << " (lcore " << s.lcore << "): " << s.packets << " packets of " << s.flows << " flows, " << s.passes

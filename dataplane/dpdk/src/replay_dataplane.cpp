@@ -237,20 +237,25 @@ ReplayResult run_replay(const PacketPath& path, const LoadedCapture& capture, co
     }
     // The main lcore watches: progress once a second, the end of --duration.
     auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
-    double next_report = 1.0;
+    double next_report = 1.0, last_t = 0;
+    std::uint64_t last_n = 0;
+    std::vector<double> per_second_mpps;
     while (true) {
         bool running = false;
         for (unsigned w = 0; w < opt.workers; ++w) running = running || rte_eal_get_lcore_state(lcores[w]) != WAIT;
         if (!running) break;
         const double t = elapsed();
         if (opt.duration_s > 0 && t >= opt.duration_s) stop = true;
-        if (opt.progress && t >= next_report) {
+        if (t >= next_report) {  // each second's rate, for the spread; and the progress line
             std::uint64_t n = 0, dropped = 0;
             for (const auto& s : shared) {
                 n += s.packets.load(std::memory_order_relaxed);
                 dropped += s.dropped.load(std::memory_order_relaxed);
             }
-            opt.progress(n, dropped, t);
+            per_second_mpps.push_back(static_cast<double>(n - last_n) / (t - last_t) / 1e6);
+            last_n = n;
+            last_t = t;
+            if (opt.progress) opt.progress(n, dropped, t);
             next_report += 1.0;
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(2));
@@ -269,6 +274,7 @@ ReplayResult run_replay(const PacketPath& path, const LoadedCapture& capture, co
     for (const auto& j : jobs) first = std::min(first, j.started), last = std::max(last, j.ended);
     res.seconds = std::chrono::duration<double>(last - first).count();
     res.per_worker_state = opt.workers > 1 && has_cross_flow_state(path.ruleset());
+    res.per_second_mpps = std::move(per_second_mpps);
     for (unsigned w = 0; w < opt.workers; ++w) {
         jobs[w].stats.flows = flows_of[w];
         res.workers.push_back(jobs[w].stats);

@@ -85,6 +85,9 @@ struct ReplayResult {
     std::uint64_t packets = 0, bytes = 0;
     double seconds = 0;  // wall time from the first worker's start to the last one's end
     bool per_worker_state = false;  // the ruleset has stateful matches the workers keep apart
+    // All workers' rate in each whole second of the run (the watcher's clock): its spread says
+    // how steady the figure is; a run under a second has none.
+    std::vector<double> per_second_mpps;
     explicit ReplayResult(const Ruleset& rs) : counters(rs, EngineOptions{}) {}
 };
 
