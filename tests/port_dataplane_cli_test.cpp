@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -292,6 +293,84 @@ TEST(FwbenchPorts, BadPortsAreClearErrors) {
     Ran malformed = fwbench("--rules " + rules + " --host " + host + " --port wan1");
     EXPECT_EQ(malformed.status, 2);
     EXPECT_NE(malformed.err.find("expected DEVICE=IFACE"), std::string::npos) << malformed.err;
+}
+
+}  // namespace
+}  // namespace fwbench
+
+namespace fwbench {
+namespace {
+
+// docs/nic-testing.md's commands for a machine without a generator, run as the guide prints
+// them: only ./build/ (this build's directory) and /tmp/rw (this test's scratch) are replaced.
+// The guide's commands for real NICs are run too, with net_null devices in place of the PCI
+// addresses, so every option they use is one fwbench takes.
+TEST(NicGuide, ItsCommandsRunAsWritten) {
+    std::ifstream doc(env_or_fail("FWBENCH_SOURCE") + "/docs/nic-testing.md");
+    std::vector<std::string> blocks;  // each ```sh block, continuation lines joined
+    bool in_block = false;
+    for (std::string line; std::getline(doc, line);) {
+        if (line.rfind("```", 0) == 0) {
+            if (!in_block && line == "```sh") blocks.emplace_back();
+            in_block = !in_block && line == "```sh";
+            continue;
+        }
+        if (!in_block) continue;
+        std::string& b = blocks.back();
+        if (!b.empty() && b.back() == '\\') b.pop_back();
+        else if (!b.empty()) b += '\n';
+        while (!line.empty() && line.front() == ' ' && !b.empty() && b.back() != '\n') line.erase(0, 1);
+        b += (b.empty() || b.back() == '\n') ? line : " " + line;
+    }
+    const std::string fwbench_bin = env_or_fail("FWBENCH_BIN");
+    const std::string build = fwbench_bin.substr(0, fwbench_bin.size() - std::string("bench/fwbench").size());
+    const std::string rw = scratch() + "rw";
+    auto as_here = [&](std::string command) {
+        for (std::size_t at; (at = command.find("./build/")) != std::string::npos;) command.replace(at, 8, build);
+        for (std::size_t at = 0; (at = command.find("/tmp/rw", at)) != std::string::npos; at += rw.size()) command.replace(at, 7, rw);
+        return command;
+    };
+    auto run_line = [&](const std::string& line) {
+        RunningProgram p({test::command_words(line), {}, -1}, scratch() + "guide.out", scratch() + "guide.err");
+        const int status = p.wait(60);
+        std::ifstream o(scratch() + "guide.out"), e(scratch() + "guide.err");
+        return Ran{status, std::string(std::istreambuf_iterator<char>(o), {}), std::string(std::istreambuf_iterator<char>(e), {})};
+    };
+    int ran = 0;
+    for (const auto& block : blocks) {
+        if (block.find("net_pcap0=wan1") == std::string::npos) continue;  // the section-4 block
+        std::istringstream lines(block);
+        for (std::string line; std::getline(lines, line);) {
+            SCOPED_TRACE(line);
+            Ran r = run_line(as_here(line));
+            ASSERT_EQ(r.status, 0) << r.out << r.err;
+            if (line.find("fwbench ") != std::string::npos) {
+                EXPECT_NE(r.out.find("fates: delivered"), std::string::npos) << r.out;
+            }
+            ++ran;
+        }
+    }
+    EXPECT_EQ(ran, 2) << "the guide's net_pcap block has its two commands";
+    for (const auto& block : blocks) {
+        const auto at = block.find("./build/bench/fwbench --rules rules.v4 --host host.json --engine compiled");
+        if (at == std::string::npos) continue;  // the section-3 block, for real NICs
+        std::string line = block.substr(at, block.find('\n', at) - at);
+        for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{{"0000:3b:00.0=", "net_null0="},
+                                                                                       {"0000:3b:00.1=", "net_null1="},
+                                                                                       {"-a 0000:3b:00.0", "--vdev=net_null0"},
+                                                                                       {"-a 0000:3b:00.1", "--vdev=net_null1"},
+                                                                                       {"--duration 60", "--duration 1"},
+                                                                                       {"rules.v4", rw + "/rules.v4"},
+                                                                                       {"host.json", rw + "/host.json"},
+                                                                                       {"result.json", scratch() + "result.json"},
+                                                                                       {"counters.v4", scratch() + "counters.v4"}})
+            if (auto p = line.find(from); p != std::string::npos) line.replace(p, from.size(), to);
+        SCOPED_TRACE(line);
+        Ran r = run_line(as_here(line));
+        EXPECT_EQ(r.status, 0) << r.out << r.err;
+        ++ran;
+    }
+    EXPECT_EQ(ran, 3) << "the guide's NIC command";
 }
 
 }  // namespace

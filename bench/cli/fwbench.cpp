@@ -110,7 +110,8 @@ void add_port_options(CLI::App& app, MainCli& m) {
     app.add_option("--local", m.local_port, "ports: a device that receives the packets delivered to the host (else counted)");
     app.add_option("--idle-stop", m.idle_stop, "ports: stop after this many seconds without a received packet")->check(CLI::PositiveNumber);
     app.add_flag("--no-forward", m.no_forward, "ports: count fates, transmit nothing");
-    app.add_option("--mbufs", m.mbufs, "ports: mbufs in the dataplane's pool (net_pcap infinite_rx needs one per packet of its file)")
+    app.add_option("--mbufs", m.mbufs,
+                   "ports: mbufs in the dataplane's pool, besides one per packet of the files net_pcap infinite_rx ports hold (counted)")
         ->check(CLI::Range(1023u, 16u << 20));
 }
 

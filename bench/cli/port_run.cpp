@@ -8,18 +8,62 @@
 #include <iostream>
 
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
+#include "fwbench/capture.hpp"
 #include "fwbench/eal.hpp"
 #include "fwbench/port_dataplane.hpp"
 #include "output.hpp"
 
 namespace fwbench {
 
+namespace {
+
+// net_pcap with infinite_rx=1 loads its whole rx_pcap file into mbufs at queue setup, one per
+// packet: the pool must hold them all besides what the rings and bursts take. Counted from the
+// --vdev arguments, so the guide's command works as written (docs/nic-testing.md).
+std::uint64_t mbufs_for_infinite_rx(const std::vector<std::string>& eal_args) {
+    std::uint64_t records = 0;
+    for (const auto& a : eal_args) {
+        if (a.rfind("--vdev=net_pcap", 0) != 0 || a.find("infinite_rx=1") == std::string::npos) continue;
+        const auto at = a.find("rx_pcap=");
+        if (at == std::string::npos) continue;
+        const std::string file = a.substr(at + 8, a.find(',', at) == std::string::npos ? std::string::npos : a.find(',', at) - at - 8);
+        CaptureReader reader(file);
+        CaptureRecord rec;
+        while (reader.next(rec)) ++records;
+    }
+    return records;
+}
+
+bool gives_memory(const std::vector<std::string>& eal_args) {
+    for (const auto& a : eal_args)
+        if (a == "-m" || a.rfind("--socket-mem", 0) == 0 || (a.rfind("-m", 0) == 0 && a.size() > 2)) return true;
+    return false;
+}
+
+}  // namespace
+
 int run_port_mode(const PortRunCli& o) {
     auto ipsets = load_ipsets(o.sources);
     Host host = load_host(o.sources);
     Ruleset rs = load_ruleset(o.sources, ipsets ? &*ipsets : nullptr);
-    ensure_eal(o.eal_args);
+    unsigned mbufs = o.mbufs;
+    std::vector<std::string> eal_args = o.eal_args;
+    if (const std::uint64_t held = mbufs_for_infinite_rx(eal_args)) {
+        const std::uint64_t want = held + o.mbufs;
+        if (want > 16u << 20)
+            throw std::runtime_error("net_pcap infinite_rx files hold " + std::to_string(held) + " packets: too many to hold in mbufs");
+        mbufs = static_cast<unsigned>(want);
+        // About 2.5 KB an mbuf with its data room; EAL's default 256 MB is fwbench's.
+        const std::uint64_t mb = 128 + want * 2560 / (1 << 20) * 3 / 2;
+        if (!gives_memory(eal_args) && mb > 256) {
+            eal_args.push_back("-m");
+            eal_args.push_back(std::to_string(mb));
+        }
+        spdlog::info("net_pcap infinite_rx holds {} packets: a pool of {} mbufs", held, mbufs);
+    }
+    ensure_eal(eal_args);
     // Whatever happens from here, the devices EAL probed are closed on the way out (net_pcap
     // flushes its files; nothing is left open). Closing twice is harmless: a closed port is gone.
     struct ClosePorts {
@@ -31,7 +75,7 @@ int run_port_mode(const PortRunCli& o) {
     opt.local_port = o.local_port;
     opt.forward = !o.no_forward;
     opt.null_path = o.null_path;
-    opt.mbufs = o.mbufs;
+    opt.mbufs = mbufs;
     opt.workers = o.workers;
     opt.duration_s = o.duration_s;
     opt.idle_stop_s = o.idle_stop_s;
