@@ -151,7 +151,7 @@ bool CaptureReader::next_pcap(CaptureRecord& r) {
         return false;
     }
     need(pos_, 16 + std::uint64_t{caplen});
-    r = CaptureRecord{};
+    r.reset();
     r.index = count_++;
     r.timestamp_ns = std::uint64_t{sec} * 1000000000ull + (nanos_ ? frac : std::uint64_t{frac} * 1000);
     r.caplen = caplen;
@@ -223,7 +223,7 @@ bool CaptureReader::next_pcapng(CaptureRecord& r) {
             continue;
         }
         if (type != block_epb && type != block_spb && type != block_pb) continue;  // NRB, ISB, DSB, custom
-        r = CaptureRecord{};
+        r.reset();
         r.index = count_++;
         std::uint32_t ifid = 0, caplen = 0, origlen = 0;
         std::uint64_t ts = 0;

@@ -20,7 +20,7 @@ CaptureFileSource::CaptureFileSource(const std::string& path, rte_mempool* pool,
 
 std::uint16_t CaptureFileSource::rx_burst(rte_mbuf** pkts, std::uint16_t n) {
     std::uint16_t got = 0;
-    CaptureRecord rec;
+    CaptureRecord& rec = record_;
     while (got < n && reader_.next(rec)) {
         if (filter_ && !filter_->keeps(rec.link_type, rec.frame.data(), rec.caplen, rec.origlen)) {
             ++filtered_out_;

@@ -50,6 +50,22 @@ struct CaptureRecord {
     std::uint32_t l3_wire_length = 0;  // origlen minus the link header
     std::string problem;  // non-empty: why this record has no usable L3 payload
     std::vector<std::uint8_t> frame;  // the captured bytes, link header included
+
+    // Back to a fresh record, keeping the byte vectors' storage: a reading loop that reuses one
+    // record allocates only when a frame is longer than any before it.
+    void reset() {
+        std::vector<std::uint8_t> keep_l3 = std::move(l3), keep_frame = std::move(frame);
+        std::string keep_iface = std::move(iface), keep_problem = std::move(problem);
+        *this = CaptureRecord{};
+        keep_l3.clear();
+        keep_frame.clear();
+        keep_iface.clear();
+        keep_problem.clear();
+        l3 = std::move(keep_l3);
+        frame = std::move(keep_frame);
+        iface = std::move(keep_iface);
+        problem = std::move(keep_problem);
+    }
 };
 
 // What a link header says, decoded from a frame's first bytes (no copy).

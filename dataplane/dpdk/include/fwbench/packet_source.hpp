@@ -60,6 +60,7 @@ private:
     rte_mempool* pool_;
     CaptureFilter* filter_;
     std::uint64_t filtered_out_ = 0;
+    CaptureRecord record_;  // reused: its storage grows to the longest frame, then stays
 };
 
 // The frame's bytes, contiguous: the mbuf's own data when it is one segment, else a copy into
