@@ -375,6 +375,15 @@ TEST(FwbenchPcap, SeedCaptureEndToEnd) {
     EXPECT_NE(c.out.find("[2:112] -A INPUT -i wan1 -p tcp -m tcp --dport 22 -j ACCEPT"), std::string::npos) << c.out;
     EXPECT_NE(c.out.find("[3:180] -A INPUT -j DROP"), std::string::npos) << c.out;
     EXPECT_NE(c.out.find(":FORWARD ACCEPT [3:172]"), std::string::npos) << c.out;
+    // The same counters as iptables -L -v -n -x --line-numbers lists them (its layout is checked
+    // against iptables itself in KernelListing).
+    Result l = run(args + " -q --list -");
+    ASSERT_EQ(l.status, 0) << l.err;
+    EXPECT_NE(l.out.find("Chain INPUT (policy ACCEPT 0 packets, 0 bytes)\n"), std::string::npos) << l.out;
+    EXPECT_NE(l.out.find("\n3           3      180 DROP       0    --  *      *       0.0.0.0/0            0.0.0.0/0           \n"),
+              std::string::npos)
+        << l.out;
+    EXPECT_NE(l.out.find("Chain FORWARD (policy ACCEPT 3 packets, 172 bytes)\n"), std::string::npos) << l.out;
 }
 
 }  // namespace
@@ -716,7 +725,8 @@ TEST(FwbenchPerPacket, PacketRecordsAndRuleCounters) {
 
     Result both = run(nat_and_filter_args() + " --verdicts - --counters -");
     EXPECT_EQ(both.status, 2);
-    EXPECT_NE(both.err.find("only one of --verdicts, --counters, --json and --packets can be written to stdout"), std::string::npos) << both.err;
+    EXPECT_NE(both.err.find("only one of --verdicts, --counters, --json, --packets and --list can be written to stdout"), std::string::npos)
+        << both.err;
 }
 
 }  // namespace

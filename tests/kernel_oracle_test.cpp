@@ -21,6 +21,7 @@
 #include "fwbench/parse_error.hpp"
 #include "fwbench/packet_path.hpp"
 #include "fwbench/ruleset_parser.hpp"
+#include "fwbench/ruleset_listing.hpp"
 #include "fwbench/ruleset_printer.hpp"
 #include "must_run.hpp"
 #include "name_cases.hpp"
@@ -798,6 +799,47 @@ TEST(KernelReadback, SharedRulesetsReadAsTheKernelReadsThem) {
     std::cout << read_back << " real rulesets read back by the kernel as fwbench reads them\n";
     for (const auto& s : not_compared) std::cout << "  not compared: " << s << "\n";
     EXPECT_GE(read_back, 10) << "fewer real rulesets than the 10 this kernel loads from ../shared/data";
+}
+
+}  // namespace
+}  // namespace fwbench
+
+namespace fwbench {
+namespace {
+
+// --list against iptables itself: each ruleset loaded into a namespace with its counters
+// (iptables-nft-restore -c), listed by `iptables -t T -L -v -n -x --line-numbers`, and by
+// fwbench from the same file: every table the same, byte for byte.
+TEST(KernelListing, ListIsWhatIptablesListPrints) {
+    require_kernel();
+    if (HasFatalFailure() || IsSkipped()) return;
+    const std::string source = FWBENCH_SOURCE_DIR;
+    const std::vector<std::pair<std::string, std::string>> rulesets = {
+        {"tests/data/listing.v4",
+         [&] {
+             std::ifstream in(source + "/tests/data/listing.v4");
+             return std::string(std::istreambuf_iterator<char>(in), {});
+         }()},
+        {"router workload", make_router_workload({10, 1, 300, 20}).rules},
+        {"traces/seed/rules.v4",
+         [&] {
+             std::ifstream in(source + "/traces/seed/rules.v4");
+             return std::string(std::istreambuf_iterator<char>(in), {});
+         }()},
+    };
+    for (const auto& [name, text] : rulesets) {
+        RulesetParseOptions opt;
+        opt.source = name;
+        const Ruleset rs = parse_ruleset(text, opt);
+        NetNamespace ns;
+        run_program_checked({{"iptables-nft-restore", "-c"}, text, ns.fd()});
+        for (std::size_t t = 0; t < rs.tables.size(); ++t) {
+            SCOPED_TRACE(name + ", table " + rs.tables[t].name);
+            const std::string kernel =
+                run_program_checked({{"iptables-nft", "-t", rs.tables[t].name, "-L", "-v", "-n", "-x", "--line-numbers"}, {}, ns.fd()});
+            EXPECT_EQ(format_table_listing(rs, t, nullptr), kernel);
+        }
+    }
 }
 
 }  // namespace

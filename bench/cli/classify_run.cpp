@@ -16,6 +16,7 @@
 #include "fwbench/eal.hpp"
 #include "fwbench/packet_description.hpp"
 #include "fwbench/ruleset_parser.hpp"
+#include "fwbench/ruleset_listing.hpp"
 #include "fwbench/ruleset_printer.hpp"
 #include "output.hpp"
 #include "progress.hpp"
@@ -125,7 +126,7 @@ void compare_outcomes(const ClassBenchTrace& trace, RunReport& report) {
 }
 
 void write_outputs(const ClassifyRunOptions& o, const Ruleset& ruleset, const EngineState& state, const RunReport& report) {
-    const bool stdout_used = o.verdicts == "-" || o.counters == "-" || o.json == "-";
+    const bool stdout_used = o.verdicts == "-" || o.counters == "-" || o.json == "-" || o.list == "-";
     if (!o.verdicts.empty()) {
         if (report.engines.empty()) throw std::runtime_error("--verdicts needs packets (--trace)");
         Output out(o.verdicts);
@@ -134,6 +135,11 @@ void write_outputs(const ClassifyRunOptions& o, const Ruleset& ruleset, const En
     if (!o.counters.empty()) {
         Output out(o.counters);
         out.stream() << format_ruleset(ruleset, &state);
+    }
+    if (!o.list.empty()) {
+        Output out(o.list);
+        // Without a trace the file's own counters (iptables-save -c), as iptables would list them.
+        out.stream() << format_listing(ruleset, o.trace_path.empty() ? nullptr : &state);
     }
     if (!o.json.empty()) {
         Output out(o.json);

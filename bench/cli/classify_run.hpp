@@ -19,6 +19,7 @@ struct ClassifyRunOptions {
     bool lenient = false, quiet = false;
     std::uint64_t seed = 1;
     std::string verdicts, counters, json;  // file or "-"
+    std::string list;  // iptables -L -v -n -x --line-numbers form (file or "-")
     std::vector<std::string> eal_args;
 };
 

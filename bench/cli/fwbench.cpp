@@ -77,6 +77,7 @@ void add_output_options(CLI::App& app, MainCli& m) {
                    "with --pcap: one JSON object per line per packet: origin, interfaces, tuple before and after NAT, conntrack state, "
                    "every table walk, fate (file or -)");
     app.add_option("--counters", c.counters, "the ruleset with counters, iptables-save -c form (file or -)");
+    app.add_option("--list", c.list, "the ruleset with counters as iptables -L -v -n -x --line-numbers lists it, every table (file or -)");
     app.add_option("--json", c.json, "machine-readable report (file or -)");
     app.add_flag("-q,--quiet", c.quiet, "no summary on the terminal");
 }
@@ -129,6 +130,7 @@ RunCommon run_common(const MainCli& m, const std::vector<std::string>& eal_args)
     RunCommon common;
     common.sources = {c.rules_path, m.host_path, c.ipsets_path, c.family, c.lenient, m.backend};
     common.counters = c.counters;
+    common.list = c.list;
     common.json = c.json;
     common.seed = c.seed;
     common.quiet = c.quiet;
@@ -231,10 +233,12 @@ int run(int argc, char** argv) {
     }
     // Two outputs on stdout would run into each other.
     int on_stdout = 0;
-    for (const std::string* out : {&main_cli.classify.verdicts, &main_cli.classify.counters, &main_cli.classify.json, &main_cli.packets_path})
+    for (const std::string* out :
+         {&main_cli.classify.verdicts, &main_cli.classify.counters, &main_cli.classify.json, &main_cli.packets_path, &main_cli.classify.list})
         on_stdout += *out == "-";
     if (on_stdout > 1)
-        throw std::runtime_error("only one of --verdicts, --counters, --json and --packets can be written to stdout (-): give the others a file");
+        throw std::runtime_error(
+            "only one of --verdicts, --counters, --json, --packets and --list can be written to stdout (-): give the others a file");
     if (!main_cli.packets_path.empty() && main_cli.pcap_path.empty())
         throw std::runtime_error("--packets describes the packets of a capture: give --pcap");
     const std::vector<std::string> eal_args = eal_arguments(main_cli);

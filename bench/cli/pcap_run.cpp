@@ -137,7 +137,7 @@ int run_pcap(const PcapRunOptions& o) {
         out.stream() << j.dump(2) << '\n';
     }
     if (!o.quiet) {
-        bool stdout_used = o.verdicts == "-" || o.counters == "-" || o.json == "-" || o.packets == "-";
+        bool stdout_used = o.verdicts == "-" || o.counters == "-" || o.json == "-" || o.packets == "-" || o.list == "-";
         std::ostream& os = stdout_used ? std::cerr : std::cout;
         os << "fwbench: " << rs.source << " (" << rs.rule_count() << " rules, loaded by " << backend_name(rs.backend) << ") on capture " << o.pcap
            << "\n";

@@ -121,7 +121,7 @@ int run_port_mode(const PortRunCli& o) {
         out.stream() << j.dump(2) << '\n';
     }
     if (!o.quiet) {
-        std::ostream& os = (o.counters == "-" || o.json == "-") ? std::cerr : std::cout;
+        std::ostream& os = (o.counters == "-" || o.json == "-" || o.list == "-") ? std::cerr : std::cout;
         os << "fwbench ports: " << rs.source << " (" << rs.rule_count() << " rules), " << res.ports.size() << " ports, " << std::fixed
            << std::setprecision(2) << res.seconds << " s\n";
         for (const auto& p : res.ports)

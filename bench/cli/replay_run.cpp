@@ -40,7 +40,7 @@ int run_replay_mode(const ReplayRunOptions& o) {
     ropt.duration_s = o.duration_s;
     ropt.null_path = o.null_path;
     ropt.engine = eopt;
-    const bool stdout_used = o.counters == "-" || o.json == "-";
+    const bool stdout_used = o.counters == "-" || o.json == "-" || o.list == "-";
     std::ostream& os = stdout_used ? std::cerr : std::cout;
     const bool live = !o.quiet && isatty(STDERR_FILENO);
     if (live)

@@ -3,6 +3,7 @@
 #include "fwbench/classifier_factory.hpp"
 #include "fwbench/ruleset_parser.hpp"
 #include "fwbench/ruleset_printer.hpp"
+#include "fwbench/ruleset_listing.hpp"
 #include "output.hpp"
 
 namespace fwbench {
@@ -29,9 +30,14 @@ nlohmann::ordered_json stats_json(const ClassifierStats& stats) {
 }
 
 void write_counters(const RunCommon& o, const Ruleset& rs, const CounterSource& counters) {
-    if (o.counters.empty()) return;
-    Output out(o.counters);
-    out.stream() << format_ruleset(rs, &counters);
+    if (!o.counters.empty()) {
+        Output out(o.counters);
+        out.stream() << format_ruleset(rs, &counters);
+    }
+    if (!o.list.empty()) {
+        Output out(o.list);
+        out.stream() << format_listing(rs, &counters);
+    }
 }
 
 nlohmann::ordered_json fates_json(const std::uint64_t (&fates)[6]) {

@@ -19,6 +19,7 @@ namespace fwbench {
 struct RunCommon {
     SourceOptions sources;
     std::string counters, json;  // file or "-"
+    std::string list;  // --list: iptables -L -v -n -x --line-numbers form (file or "-")
     std::uint64_t seed = 1;  // -m statistic --mode random
     bool quiet = false;
     bool keep_going = false;  // --keep-going: count packets on interfaces the host lacks, do not stop
@@ -31,7 +32,8 @@ std::shared_ptr<const Classifier> make_engine(const RunCommon& o, const Ruleset&
 // What an engine reports about itself, as --json shows it.
 nlohmann::ordered_json stats_json(const ClassifierStats& stats);
 
-// --counters, when asked for: the ruleset with these counters, in iptables-save -c form.
+// --counters and --list, when asked for: the ruleset with these counters, in iptables-save -c
+// form, and as iptables -L -v -n -x --line-numbers lists it.
 void write_counters(const RunCommon& o, const Ruleset& rs, const CounterSource& counters);
 
 // The fates that happened, with their counts (indexed by Fate): a JSON object, and " fate n"
