@@ -1,6 +1,7 @@
 #include "fwbench/conntrack.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace fwbench {
 
@@ -16,16 +17,17 @@ std::string format_tuple(const ConnTuple& t) {
 }
 
 std::size_t ConnTupleHash::operator()(const ConnTuple& t) const {
-    std::uint64_t h = 1469598103934665603ull;
-    auto mix = [&](std::uint64_t v) {
+    // Eight bytes at a time, each word multiplied in (a byte at a time cost a multiply per byte,
+    // 35 per lookup, on every packet).
+    std::uint64_t w[4];
+    std::memcpy(w, t.src.bytes.data(), 16);
+    std::memcpy(w + 2, t.dst.bytes.data(), 16);
+    std::uint64_t h = 0x9e3779b97f4a7c15ull ^ (std::uint64_t{t.proto} << 32 | std::uint64_t{t.sport} << 16 | t.dport);
+    for (std::uint64_t v : w) {
         h ^= v;
-        h *= 1099511628211ull;
-    };
-    for (auto b : t.src.bytes) mix(b);
-    for (auto b : t.dst.bytes) mix(b);
-    mix(t.proto);
-    mix(t.sport);
-    mix(t.dport);
+        h *= 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+    }
     return static_cast<std::size_t>(h);
 }
 
