@@ -98,7 +98,7 @@ public:
     // Fills the packet's conntrack view from the attachment (what the matches see).
     static void describe(const CtAttachment& ct, Packet& p);
 
-    std::size_t size() const { return by_tuple_.size() / 2; }
+    std::size_t size() const;  // live connections (a walk over the table: for reports)
     // Whether another connection already expects replies on this tuple (nf_nat_used_tuple).
     bool reply_tuple_taken(const ConnTuple& reply, const Connection* self) const;
     std::vector<std::shared_ptr<Connection>> connections() const;
@@ -117,7 +117,9 @@ private:
     std::unordered_map<ConnTuple, std::pair<std::shared_ptr<Connection>, CtDir>, ConnTupleHash, std::equal_to<ConnTuple>, RecyclingAllocator<Entry>>
         by_tuple_{16, ConnTupleHash{}, std::equal_to<ConnTuple>{}, RecyclingAllocator<Entry>(pool_)};
     std::uint64_t next_id_ = 1;
-    std::uint64_t next_expiry_scan_ns_ = 0;  // expiry is checked at most once per second of capture time
+    std::size_t gc_bucket_ = 0;  // where expire() goes on sweeping
+    std::uint64_t now_ns_ = 0;  // the latest packet time seen: what "expired" is measured against
+    bool live(const Connection& c) const;
 };
 
 // The reply tuple a connection expects without NAT.
