@@ -117,7 +117,8 @@ private:
     std::unordered_map<ConnTuple, std::pair<std::shared_ptr<Connection>, CtDir>, ConnTupleHash, std::equal_to<ConnTuple>, RecyclingAllocator<Entry>>
         by_tuple_{16, ConnTupleHash{}, std::equal_to<ConnTuple>{}, RecyclingAllocator<Entry>(pool_)};
     std::uint64_t next_id_ = 1;
-    std::size_t gc_bucket_ = 0;  // where expire() goes on sweeping
+    void sweep();  // removes the entries past their time
+    std::size_t sweep_at_ = 4096;  // table entries at which confirm() sweeps first
     std::uint64_t now_ns_ = 0;  // the latest packet time seen: what "expired" is measured against
     bool live(const Connection& c) const;
 };
