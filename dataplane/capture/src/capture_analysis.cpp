@@ -1,5 +1,6 @@
 #include "fwbench/capture_analysis.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <stdexcept>
@@ -48,22 +49,18 @@ void CaptureAnalysis::expire(std::uint64_t now) {
 
 std::size_t CaptureAnalysis::bucket_of(std::string_view iface, const IpAddr& src, const IpAddr& dst, std::uint8_t proto, std::uint8_t ttl,
                                        std::uint16_t sport, std::uint16_t dport, std::size_t buckets) {
-    // FNV-1a over the fields a copy must equal; the bucket count is a power of two.
-    std::uint64_t h = 0xcbf29ce484222325ull;
-    auto mix = [&h](const void* data, std::size_t n) {
-        const auto* b = static_cast<const std::uint8_t*>(data);
-        for (std::size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 0x100000001b3ull;
-    };
-    mix(iface.data(), iface.size());
-    mix(src.bytes.data(), src.bytes.size());
-    mix(dst.bytes.data(), dst.bytes.size());
-    const std::uint8_t small[6] = {proto,
-                                   ttl,
-                                   static_cast<std::uint8_t>(sport >> 8),
-                                   static_cast<std::uint8_t>(sport),
-                                   static_cast<std::uint8_t>(dport >> 8),
-                                   static_cast<std::uint8_t>(dport)};
-    mix(small, sizeof small);
+    // The fields a copy must equal, eight bytes at a time; the bucket count is a power of two.
+    std::uint64_t w[7] = {};
+    std::memcpy(w, iface.data(), std::min<std::size_t>(iface.size(), 15));  // as IfaceName keeps it
+    std::memcpy(w + 2, src.bytes.data(), 16);
+    std::memcpy(w + 4, dst.bytes.data(), 16);
+    w[6] = std::uint64_t{proto} << 40 | std::uint64_t{ttl} << 32 | std::uint64_t{sport} << 16 | dport;
+    std::uint64_t h = 0x9e3779b97f4a7c15ull;
+    for (std::uint64_t v : w) {
+        h ^= v;
+        h *= 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+    }
     return static_cast<std::size_t>(h ^ (h >> 29)) & (buckets - 1);
 }
 
