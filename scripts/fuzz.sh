@@ -43,7 +43,8 @@ for p in "${pids[@]}"; do wait "$p"; done
 status=0
 for t in "${targets[@]}"; do
   bin="$out/fuzz_$t"
-  clang++ "${flags[@]}" -fsanitize=fuzzer -Itests/fuzz "tests/fuzz/fuzz_$t.cpp" "${objs[@]}" -o "$bin"
+  # libpcap: the capture layer's read filter (capture_filter.cpp) compiles with it.
+  clang++ "${flags[@]}" -fsanitize=fuzzer -Itests/fuzz "tests/fuzz/fuzz_$t.cpp" "${objs[@]}" $(pkg-config --libs libpcap) -o "$bin"
   mkdir -p "$out/corpus/$t" "$out/crashes/$t"
   dirs=("$out/corpus/$t" "tests/fuzz/corpus/$t")
   [[ -d "tests/fuzz/regressions/$t" ]] && dirs+=("tests/fuzz/regressions/$t")
