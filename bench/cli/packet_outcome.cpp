@@ -10,17 +10,6 @@ namespace fwbench {
 
 namespace {
 
-const char* ct_state_text(CtState s) {
-    switch (s) {
-        case CtState::invalid: return "INVALID";
-        case CtState::new_: return "NEW";
-        case CtState::established: return "ESTABLISHED";
-        case CtState::related: return "RELATED";
-        case CtState::untracked: return "UNTRACKED";
-    }
-    return "?";
-}
-
 nlohmann::ordered_json tuple_json(const Packet& p) {
     nlohmann::ordered_json j = {{"src", format_ip(p.src)}, {"dst", format_ip(p.dst)}, {"proto", p.proto}};
     if (p.proto == proto::tcp || p.proto == proto::udp || p.proto == proto::sctp || p.proto == proto::udplite) {
@@ -50,11 +39,20 @@ const HookWalk* deciding_walk(const PathResult& r) {
     return &r.walks.back();
 }
 
-std::string walk_rule(const HookWalk& w, const Ruleset& rs) {
+namespace {
+
+// The chain the walk's deciding rule belongs to (its base chain when the policy decided).
+std::string_view deciding_chain(const HookWalk& w, const Ruleset& rs) {
     const Table& t = rs.tables[w.table];
     const int chain = w.walk.chain >= 0 ? w.walk.chain : t.find_chain(hook_chain_name(w.hook));
-    std::string out = t.name;
-    out.append(":").append(chain >= 0 ? t.chains[static_cast<std::size_t>(chain)].name : hook_chain_name(w.hook));
+    return chain >= 0 ? std::string_view(t.chains[static_cast<std::size_t>(chain)].name) : std::string_view(hook_chain_name(w.hook));
+}
+
+}  // namespace
+
+std::string walk_rule(const HookWalk& w, const Ruleset& rs) {
+    std::string out = rs.tables[w.table].name;
+    out.append(":").append(deciding_chain(w, rs));
     out.append(":").append(std::to_string(w.walk.rule + 1));
     return out;
 }
@@ -94,15 +92,13 @@ void write_packet_record(std::ostream& os, const AnalyzedPacket& p, const Rulese
         j["out"] = r.out_iface.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(std::string(r.out_iface.view()));
         j["tuple"] = tuple_json(p.input);
         if (r.fate == Fate::delivered || r.fate == Fate::forwarded || r.fate == Fate::sent) j["tuple_after_nat"] = tuple_json(r.final_packet);
-        j["ct"] = ct_state_text(r.ct_state);
+        j["ct"] = ct_state_name(r.ct_state);
         j["mark"] = r.final_packet.mark;
         auto walks = nlohmann::ordered_json::array();
         for (const auto& w : r.walks) {
-            const std::string rule = walk_rule(w, rs);
-            const auto colon = rule.find(':'), last = rule.rfind(':');
             walks.push_back({{"hook", hook_chain_name(w.hook)},
                              {"table", w.table_name},
-                             {"chain", rule.substr(colon + 1, last - colon - 1)},
+                             {"chain", std::string(deciding_chain(w, rs))},
                              {"rule", w.walk.rule + 1},
                              {"verdict", verdict_name(w.walk.verdict)}});
         }

@@ -55,6 +55,10 @@ struct NftTable {
 // Native nftables tables that can change a packet's fate: refused, since fwbench would answer as
 // if they were not there. Empty ones with accepting chains change nothing, and are only named.
 void refuse_native_nftables() {
+    // Live mode reads both the host and the ruleset: one look is enough.
+    static bool looked = false;
+    if (looked) return;
+    looked = true;
     std::string listing;
     try {
         listing = run_program_checked({{"nft", "-j", "list", "ruleset"}, {}, -1});

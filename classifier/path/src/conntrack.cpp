@@ -5,6 +5,17 @@
 
 namespace fwbench {
 
+const char* ct_state_name(CtState s) {
+    switch (s) {
+        case CtState::invalid: return "INVALID";
+        case CtState::new_: return "NEW";
+        case CtState::established: return "ESTABLISHED";
+        case CtState::related: return "RELATED";
+        case CtState::untracked: return "UNTRACKED";
+    }
+    return "?";
+}
+
 const char* tcp_ct_state_name(TcpCtState s) {
     static constexpr const char* names[] = {"NONE",       "SYN_SENT", "SYN_RECV",  "ESTABLISHED", "FIN_WAIT",
                                             "CLOSE_WAIT", "LAST_ACK", "TIME_WAIT", "CLOSE",       "SYN_SENT2"};
@@ -193,7 +204,7 @@ std::optional<ConnTuple> Conntrack::tuple_of(const Packet& p, CtInvalid& why_not
     return t;
 }
 
-void Conntrack::expire(std::uint64_t now_ns) {
+void Conntrack::advance_clock(std::uint64_t now_ns) {
     if (now_ns > now_ns_) now_ns_ = now_ns;
 }
 
@@ -280,7 +291,7 @@ bool Conntrack::track(Connection& c, CtDir dir, const Packet& p, bool is_new, Ct
 }
 
 CtAttachment Conntrack::classify(const Packet& p) {
-    expire(p.timestamp_ns);
+    advance_clock(p.timestamp_ns);
     CtAttachment at;
     bool icmp = p.proto == proto::icmp || p.proto == proto::icmpv6;
     if (icmp && icmp_is_error(p.icmp_type, p.proto == proto::icmpv6)) {

@@ -165,8 +165,7 @@ std::string PacketPath::why_not(const Rule& r, const Packet& p, Hook hook) const
         if (!evaluate_match(m, p, ctx)) {
             std::string detail;
             if (std::holds_alternative<StateMatch>(m.spec) || std::holds_alternative<ConntrackMatch>(m.spec)) {
-                static constexpr const char* names[] = {"INVALID", "NEW", "ESTABLISHED", "RELATED", "UNTRACKED"};
-                detail = std::string(" (the packet is ") + names[static_cast<int>(p.ct.state)] + ")";
+                detail = std::string(" (the packet is ") + ct_state_name(p.ct.state) + ")";
             } else if (std::holds_alternative<L4PortsMatch>(m.spec)) {
                 detail = " (ports " + std::to_string(p.sport) + " > " + std::to_string(p.dport) + ")";
             }

@@ -28,6 +28,7 @@ namespace fwbench {
 
 enum class TcpCtState : std::uint8_t { none, syn_sent, syn_recv, established, fin_wait, close_wait, last_ack, time_wait, close, syn_sent2 };
 const char* tcp_ct_state_name(TcpCtState s);
+const char* ct_state_name(CtState s);  // INVALID, NEW, ESTABLISHED, RELATED, UNTRACKED (as --ctstate says them)
 
 struct ConnTuple {
     Family family = Family::ipv4;
@@ -105,7 +106,7 @@ public:
 
 private:
     std::optional<ConnTuple> tuple_of(const Packet& p, CtInvalid& why_not) const;
-    void expire(std::uint64_t now_ns);
+    void advance_clock(std::uint64_t now_ns);  // what live() measures against; sweep() removes
     bool track(Connection& c, CtDir dir, const Packet& p, bool is_new, CtAttachment& at);
     void set_timeout(Connection& c, std::uint64_t now_ns) const;
 
