@@ -79,7 +79,8 @@ const MacAddr lan_mac{{0x02, 0, 0x5e, 0, 0x02, 0x01}}, wan_mac{{0x02, 0, 0x5e, 0
 
 std::vector<std::uint8_t> frame(const std::string& description, const MacAddr& to) {
     Packet p = parse_packet_description(description).packet;
-    return ethernet_frame(client_mac, to, build_ipv4(p, 7));
+    p.ip_id = 7;
+    return ethernet_frame(client_mac, to, build_ipv4(p));
 }
 
 bool transport_checksum_ok(const std::uint8_t* ip, std::size_t total) {

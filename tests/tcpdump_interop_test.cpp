@@ -42,7 +42,11 @@ std::vector<std::string> lines_of(const std::string& text) {
 
 bool have_tcpdump() { return !find_program("tcpdump").empty(); }
 
-std::vector<std::uint8_t> datagram(const char* description) { return build_ipv4(parse_packet_description(description).packet, 7); }
+std::vector<std::uint8_t> datagram(const char* description) {
+    Packet p = parse_packet_description(description).packet;
+    p.ip_id = 7;
+    return build_ipv4(p);
+}
 
 const MacAddr mac_a{{2, 0, 0, 0, 0, 1}}, mac_b{{2, 0, 0, 0, 0, 2}};
 

@@ -31,7 +31,8 @@ int main(int argc, char** argv) {
         p.tcp_ack = ack;
         CaptureFrame f;
         f.timestamp_ns = base + static_cast<std::uint64_t>(t * 1e9);
-        f.data = sll2_frame(ifindex, pkttype, build_ipv4(p, static_cast<std::uint16_t>(frames.size() + 1)));
+        p.ip_id = static_cast<std::uint16_t>(frames.size() + 1);
+        f.data = sll2_frame(ifindex, pkttype, build_ipv4(p));
         frames.push_back(f);
     };
     const std::uint8_t in = 0, out = 4;

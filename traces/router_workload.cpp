@@ -113,7 +113,8 @@ public:
         f.frame.timestamp_ns = t_ns_;
         f.frame.interface = itf;
         f.frame.direction = dir;
-        f.frame.data = build_ipv4(p, static_cast<std::uint16_t>(f.seq));
+        p.ip_id = static_cast<std::uint16_t>(1 + f.seq % 65535);  // never 0: a raw socket would pick its own
+        f.frame.data = build_ipv4(p);
         pending_.push_back(std::move(f));
         std::push_heap(pending_.begin(), pending_.end(), later);
     }

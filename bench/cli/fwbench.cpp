@@ -46,6 +46,7 @@ struct MainCli {
     unsigned mbufs = 8191;
     bool keep_going = false;
     std::string packets_path;
+    std::string log_path;
     std::string filter;
 };
 
@@ -76,6 +77,9 @@ void add_output_options(CLI::App& app, MainCli& m) {
     app.add_option("--packets", m.packets_path,
                    "with --pcap: one JSON object per line per packet: origin, interfaces, tuple before and after NAT, conntrack state, "
                    "every table walk, fate (file or -)");
+    app.add_option("--log", m.log_path,
+                   "with --pcap: the lines LOG rules write to the kernel log (dmesg), in the kernel's format; NFLOG rules' lines "
+                   "led by 'nflog group N: ' (file or -)");
     app.add_option("--counters", c.counters, "the ruleset with counters, iptables-save -c form (file or -)");
     app.add_option("--list", c.list, "the ruleset with counters as iptables -L -v -n -x --line-numbers lists it, every table (file or -)");
     app.add_option("--json", c.json, "machine-readable report (file or -)");
@@ -168,9 +172,10 @@ int run_packet_path_mode(const MainCli& m, const RunCommon& common) {
         if (!m.filter.empty())
             throw std::runtime_error(
                 "--filter applies to --pcap analysis, not to the replay dataplane: filter the capture first (tcpdump -r IN -w OUT EXPR)");
-        if (!c.verdicts.empty() || !m.packets_path.empty())
+        if (!c.verdicts.empty() || !m.packets_path.empty() || !m.log_path.empty())
             throw std::runtime_error(
-                "--verdicts and --packets are per packet; the replay dataplane (--workers/--repeat/--duration) reports rates and counters");
+                "--verdicts, --packets and --log are per packet; the replay dataplane (--workers/--repeat/--duration) reports rates and "
+                "counters");
         ReplayRunOptions ro;
         static_cast<RunCommon&>(ro) = common;
         ro.pcap = m.pcap_path;
@@ -187,6 +192,7 @@ int run_packet_path_mode(const MainCli& m, const RunCommon& common) {
     po.iface = m.iface;
     po.verdicts = c.verdicts;
     po.packets = m.packets_path;
+    po.log = m.log_path;
     po.filter = m.filter;
     return run_pcap(po);
 }
@@ -233,14 +239,16 @@ int run(int argc, char** argv) {
     }
     // Two outputs on stdout would run into each other.
     int on_stdout = 0;
-    for (const std::string* out :
-         {&main_cli.classify.verdicts, &main_cli.classify.counters, &main_cli.classify.json, &main_cli.packets_path, &main_cli.classify.list})
+    for (const std::string* out : {&main_cli.classify.verdicts, &main_cli.classify.counters, &main_cli.classify.json, &main_cli.packets_path,
+                                   &main_cli.log_path, &main_cli.classify.list})
         on_stdout += *out == "-";
     if (on_stdout > 1)
         throw std::runtime_error(
-            "only one of --verdicts, --counters, --json, --packets and --list can be written to stdout (-): give the others a file");
+            "only one of --verdicts, --counters, --json, --packets, --log and --list can be written to stdout (-): give the others a file");
     if (!main_cli.packets_path.empty() && main_cli.pcap_path.empty())
         throw std::runtime_error("--packets describes the packets of a capture: give --pcap");
+    if (!main_cli.log_path.empty() && main_cli.pcap_path.empty())
+        throw std::runtime_error("--log writes what LOG rules log for the packets of a capture: give --pcap (explain shows it for one packet)");
     const std::vector<std::string> eal_args = eal_arguments(main_cli);
     if (!main_cli.port_specs.empty() || !main_cli.pcap_path.empty()) return run_packet_path_mode(main_cli, run_common(main_cli, eal_args));
 

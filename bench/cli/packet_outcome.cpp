@@ -72,7 +72,7 @@ VerdictLine verdict_line(const AnalyzedPacket& p, const Ruleset& rs) {
     return {verdict, w ? walk_rule(*w, rs) : "-:-:0"};
 }
 
-void write_packet_record(std::ostream& os, const AnalyzedPacket& p, const Ruleset& rs) {
+void write_packet_record(std::ostream& os, const AnalyzedPacket& p, const Ruleset& rs, const std::vector<LoggedLine>* log) {
     nlohmann::ordered_json j;
     j["index"] = p.index;
     char time[32];
@@ -105,6 +105,11 @@ void write_packet_record(std::ostream& os, const AnalyzedPacket& p, const Rulese
         j["walks"] = walks;
         j["fate"] = fate_name(r.fate);
         j["reason"] = drop_reason_name(r.reason);
+        if (log) {
+            auto lines = nlohmann::ordered_json::array();
+            for (const LoggedLine& l : *log) lines.push_back(l.text);
+            j["log"] = lines;
+        }
     }
     j["verdict"] = line.verdict;
     j["decided_by"] = line.where;

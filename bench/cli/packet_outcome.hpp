@@ -17,6 +17,7 @@
 #include <string>
 
 #include "fwbench/capture_analysis.hpp"
+#include "fwbench/packet_log.hpp"
 #include "fwbench/ruleset.hpp"
 
 namespace fwbench {
@@ -35,7 +36,7 @@ std::string walk_rule(const HookWalk& w, const Ruleset& rs);
 
 // One line of JSON (no newline): index, time, origin, interfaces, the tuple before and after
 // NAT, conntrack state, mark, every table walk (hook, table, chain, rule, verdict), fate, drop
-// reason, and the verdict line's answer.
-void write_packet_record(std::ostream& os, const AnalyzedPacket& p, const Ruleset& rs);
+// reason, and the verdict line's answer; with `log`, the lines LOG and NFLOG rules wrote for it.
+void write_packet_record(std::ostream& os, const AnalyzedPacket& p, const Ruleset& rs, const std::vector<LoggedLine>* log = nullptr);
 
 }  // namespace fwbench

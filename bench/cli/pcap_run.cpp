@@ -12,6 +12,7 @@
 
 #include "fwbench/capture_analysis.hpp"
 #include "fwbench/eal.hpp"
+#include "fwbench/packet_log.hpp"
 #include "fwbench/packet_source.hpp"
 #include "fwbench/ruleset_parser.hpp"
 #include "fwbench/ruleset_printer.hpp"
@@ -73,11 +74,32 @@ int run_pcap(const PcapRunOptions& o) {
     CaptureAnalysisOptions ropt;
     ropt.iface = o.iface;
     ropt.allow_unknown_interfaces = o.keep_going;
+    // Log lines need each walk's rules and the packet as it began (a traced walk): only when
+    // they are asked for, by --log or in --packets' records, and some rule logs.
+    const bool logs = ruleset_logs(rs);
+    if (!o.log.empty() && !logs) spdlog::warn("{}: no rule has a LOG or NFLOG target: --log writes nothing", rs.source);
+    ropt.trace = logs && (!o.log.empty() || !o.packets.empty());
     CaptureAnalysis replay(path, st, ropt);
 
-    std::unique_ptr<Output> verdicts, packet_records;
+    std::unique_ptr<Output> verdicts, packet_records, log_out;
     if (!o.verdicts.empty()) verdicts = std::make_unique<Output>(o.verdicts);
     if (!o.packets.empty()) packet_records = std::make_unique<Output>(o.packets);
+    if (!o.log.empty()) log_out = std::make_unique<Output>(o.log);
+    std::vector<LoggedLine> log_lines;
+    std::uint64_t lines_logged = 0, lines_with_unknown_link = 0;
+    // The lines of one packet, from its frame as captured (the bytes the kernel printed from).
+    auto log_packet = [&](const FrameView& frame, const AnalyzedPacket& rp) {
+        log_lines.clear();
+        if (!ropt.trace || (rp.origin != CaptureOrigin::wire && rp.origin != CaptureOrigin::local)) return;
+        const LinkInfo li = decode_link(frame.meta->link_type, frame.data, frame.caplen);
+        const LoggedLinkHeader link = link_header_of_frame(frame.meta->link_type, frame.data, frame.caplen, rp.iface, host);
+        logged_lines(rs, rp.result, rp.path_origin, frame.data + li.l3_offset, frame.caplen - li.l3_offset, link, log_lines);
+        for (const LoggedLine& l : log_lines) {
+            ++lines_logged;
+            lines_with_unknown_link += l.link_incomplete;
+            if (log_out) log_out->stream() << l.text << '\n';
+        }
+    };
 
     PcapTally tally;
     std::string line;
@@ -88,7 +110,7 @@ int run_pcap(const PcapRunOptions& o) {
             line.assign(std::to_string(rp.index)).append("\t").append(v.verdict).append("\t").append(v.where).append("\n");
             verdicts->stream() << line;
         }
-        if (packet_records) write_packet_record(packet_records->stream(), rp, rs);
+        if (packet_records) write_packet_record(packet_records->stream(), rp, rs, ropt.trace ? &log_lines : nullptr);
     };
     // The capture enters as bursts of mbufs, as packets from DPDK ports do; each burst is
     // processed, then its mbufs go back to the pool.
@@ -99,7 +121,9 @@ int run_pcap(const PcapRunOptions& o) {
     const auto analysis_start = std::chrono::steady_clock::now();
     while (std::uint16_t n = source.rx_burst(burst, 32)) {
         for (std::uint16_t i = 0; i < n; ++i) {
-            replay.feed(frame_view(burst[i], scratch), rp);
+            const FrameView frame = frame_view(burst[i], scratch);
+            replay.feed(frame, rp);
+            log_packet(frame, rp);
             account(rp);
             progress.update(source.bytes_read(), tally.packets());
         }
@@ -127,6 +151,7 @@ int run_pcap(const PcapRunOptions& o) {
         tally.add_json(j, rs);
         add_rule_counters(j, rs, st.engine);
         j["unseen_forwarded_copies"] = replay.unseen_predicted_copies();
+        if (ropt.trace) j["log"] = {{"lines", lines_logged}, {"lines_with_unknown_link_bytes", lines_with_unknown_link}};
         j["connections"] = st.conntrack.size();
         j["random"] = {{"deterministic", true}, {"seed", o.seed}, {"used", st.engine.used_random()}};
         j["engines"] = nlohmann::ordered_json::array({{{"name", o.engine},
@@ -137,7 +162,7 @@ int run_pcap(const PcapRunOptions& o) {
         out.stream() << j.dump(2) << '\n';
     }
     if (!o.quiet) {
-        bool stdout_used = o.verdicts == "-" || o.counters == "-" || o.json == "-" || o.packets == "-" || o.list == "-";
+        bool stdout_used = o.verdicts == "-" || o.counters == "-" || o.json == "-" || o.packets == "-" || o.list == "-" || o.log == "-";
         std::ostream& os = stdout_used ? std::cerr : std::cout;
         os << "fwbench: " << rs.source << " (" << rs.rule_count() << " rules, loaded by " << backend_name(rs.backend) << ") on capture " << o.pcap
            << "\n";
@@ -148,6 +173,13 @@ int run_pcap(const PcapRunOptions& o) {
         tally.write_text(os, rs, host);
         if (replay.unseen_predicted_copies())
             os << "  " << replay.unseen_predicted_copies() << " forwarded packets whose outbound copy is not in the capture\n";
+        if (log_out) {
+            os << "  log lines: " << lines_logged << (o.log == "-" ? "" : " in " + o.log) << "\n";
+            if (lines_with_unknown_link)
+                os << "    " << lines_with_unknown_link
+                   << " of them show '\?\?' in MAC= for link-layer bytes the capture did not keep (tcpdump -i any keeps only the sender's "
+                      "address; a capture on the interface itself keeps the whole header)\n";
+        }
         os << "  rules that matched (packets, bytes):\n";
         for (std::size_t ti = 0; ti < rs.tables.size(); ++ti)
             for (std::size_t ci = 0; ci < rs.tables[ti].chains.size(); ++ci) {

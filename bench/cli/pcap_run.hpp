@@ -13,6 +13,7 @@ namespace fwbench {
 struct PcapRunOptions : RunCommon {
     std::string pcap, iface, verdicts;
     std::string packets;  // --packets: one JSON line per packet (file or -)
+    std::string log;  // --log: the kernel log lines of LOG/NFLOG rules (file or -)
     std::string filter;  // --filter: tcpdump's expression; records it does not keep are not read
 };
 

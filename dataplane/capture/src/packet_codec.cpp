@@ -131,6 +131,7 @@ bool rewrite_ipv4(std::uint8_t* ip, std::size_t size, const Packet& after) {
     put16(ip + 10, internet_checksum(ip, ihl));
     const bool first_fragment_or_whole = (be16(ip + 6) & 0x1fff) == 0;
     if (!first_fragment_or_whole || (be16(ip + 6) & 0x2000)) return true;  // no whole segment to checksum
+    if (!after.l4_present) return true;  // a transport header too short to read: nothing in it was seen or changed
     std::uint8_t* l4 = ip + ihl;
     const std::size_t seglen = total - ihl;
     const std::uint32_t pseudo = be16(ip + 12) + be16(ip + 14) + be16(ip + 16) + be16(ip + 18) + ip[9] + static_cast<std::uint32_t>(seglen);
@@ -213,6 +214,7 @@ ParsedDatagram parse_ipv4(const std::uint8_t* data, std::size_t size, std::size_
     std::uint16_t frag = be16(data + 6);
     p.fragment = (frag & 0x1fff) != 0;
     p.ttl = data[8];
+    p.ip_id = be16(data + 4);
     p.proto = data[9];
     p.src = v4_at(data + 12);
     p.dst = v4_at(data + 16);
@@ -221,7 +223,7 @@ ParsedDatagram parse_ipv4(const std::uint8_t* data, std::size_t size, std::size_
     return r;
 }
 
-std::vector<std::uint8_t> build_ipv4(const Packet& p, std::uint16_t ip_id) {
+std::vector<std::uint8_t> build_ipv4(const Packet& p) {
     std::size_t l4len = 0;
     switch (p.proto) {
         case proto::tcp: l4len = 20; break;
@@ -237,7 +239,7 @@ std::vector<std::uint8_t> build_ipv4(const Packet& p, std::uint16_t ip_id) {
     ip[0] = 0x45;
     ip[1] = p.tos;
     put16(ip + 2, static_cast<std::uint16_t>(total));
-    put16(ip + 4, ip_id);
+    put16(ip + 4, p.ip_id);
     put16(ip + 6, p.fragment ? 0x00b9 : 0x4000);  // a non-first fragment: offset 185*8
     ip[8] = p.ttl;
     ip[9] = p.proto;

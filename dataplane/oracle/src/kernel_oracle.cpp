@@ -324,7 +324,10 @@ void KernelOracle::inject(const Packet& p, Origin origin) {
             nanosleep(&nap, nullptr);
         }
     }
-    auto datagram = build_ipv4(p);
+    inject_datagram(p, origin, build_ipv4(p));
+}
+
+void KernelOracle::inject_datagram(const Packet& p, Origin origin, const std::vector<std::uint8_t>& datagram) {
     if (origin == Origin::wire) {
         for (const auto& w : wires_) {
             if (w.iface != p.in.view()) continue;

@@ -78,6 +78,7 @@ struct Packet {
     std::uint32_t length = 0;  // IP datagram length: what rule byte counters add
     std::uint8_t tos = 0;  // IPv4 TOS / IPv6 traffic class
     std::uint8_t ttl = 64;  // IPv4 TTL / IPv6 hop limit
+    std::uint16_t ip_id = 0;  // IPv4 identification: no rule reads it; LOG prints it
     bool fragment = false;  // a non-first fragment (offset != 0): no L4 header
     RoutingHeader rt;
 

@@ -40,8 +40,8 @@ struct ParsedDatagram {
 ParsedDatagram parse_ipv4(const std::uint8_t* data, std::size_t size, std::size_t wire_length = 0);
 
 // Payload bytes after the transport header (zeros), so the datagram is p.length long when
-// p.length is larger than the headers.
-std::vector<std::uint8_t> build_ipv4(const Packet& p, std::uint16_t ip_id = 0);
+// p.length is larger than the headers. The IP ID is p.ip_id.
+std::vector<std::uint8_t> build_ipv4(const Packet& p);
 
 std::uint16_t internet_checksum(const std::uint8_t* data, std::size_t size, std::uint32_t initial = 0);
 

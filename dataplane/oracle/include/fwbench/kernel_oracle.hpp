@@ -87,6 +87,10 @@ public:
 
     // Injects one packet: from the wire on p.in, or from a local socket.
     void inject(const Packet& p, Origin origin);
+    // The same with the datagram given byte for byte (IP options, flags, whatever a test needs);
+    // `p` still says where it comes from (p.in, p.pkttype, p.src_mac, p.src and p.dst for a
+    // local socket's addresses).
+    void inject_datagram(const Packet& p, Origin origin, const std::vector<std::uint8_t>& datagram);
     // With trace_packets: the rules and policies that counted the packets injected since the
     // last call, in the order the kernel walked them.
     std::vector<CountedRule> take_trace();
