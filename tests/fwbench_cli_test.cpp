@@ -725,7 +725,7 @@ TEST(FwbenchPerPacket, PacketRecordsAndRuleCounters) {
 
     Result both = run(nat_and_filter_args() + " --verdicts - --counters -");
     EXPECT_EQ(both.status, 2);
-    EXPECT_NE(both.err.find("only one of --verdicts, --counters, --json, --packets and --list can be written to stdout"), std::string::npos)
+    EXPECT_NE(both.err.find("only one of --verdicts, --counters, --json, --packets, --log and --list can be written to stdout"), std::string::npos)
         << both.err;
 }
 
@@ -749,6 +749,65 @@ TEST(FwbenchExplain, TcpWithoutFlagsIsASyn) {
     Result help = run("explain --help");
     EXPECT_EQ(help.status, 0);
     EXPECT_NE(help.out.find("flags=FSRPAUEC  TCP flags (default: S"), std::string::npos) << help.out;
+}
+
+// --log writes what LOG rules write to the kernel log, from the captured bytes (the IP ID, the
+// flags) and the packet at the rule (TTL decremented in FORWARD, the mark set before it). The
+// expected lines are the kernel's format (tests/kernel_log_test.cpp holds fwbench's formatter to
+// the kernel's own lines); a capture without link headers shows '??' where the MAC bytes were.
+TEST(FwbenchPerPacket, LogLinesAreTheKernelsFromTheCapturedBytes) {
+    const std::string rules = write_temp("fwbench_log.v4",
+                                         "*mangle\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+                                         ":POSTROUTING ACCEPT [0:0]\n-A FORWARD -j MARK --set-xmark 0x10/0xffffffff\nCOMMIT\n"
+                                         "*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+                                         "-A INPUT -p tcp -m tcp --dport 22 -j LOG --log-prefix \"ssh: \"\n"
+                                         "-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\n"
+                                         "-A FORWARD -j LOG --log-prefix \"fwd: \" --log-level 6\n"
+                                         "-A FORWARD -j NFLOG --nflog-prefix \"nf \" --nflog-group 5\n"
+                                         "-A FORWARD -i lan0 -j ACCEPT\nCOMMIT\n");
+    const std::string capture = testing::TempDir() + "fwbench_log.pcapng";
+    {
+        fwbench::Packet ssh = fwbench::parse_packet_description("tcp 198.51.100.7:1000 > 203.0.113.1:22 flags=S").packet;
+        ssh.ip_id = 7;
+        fwbench::Packet dns = fwbench::parse_packet_description("udp 192.0.2.50:4000 > 198.51.100.7:53 ttl=64").packet;
+        dns.ip_id = 8;
+        const fwbench::MacAddr peer{{0x02, 0xaa, 0, 0, 0, 0x07}}, wan1{{0x02, 0x00, 0x5e, 0x00, 0x01, 0x01}};
+        std::vector<fwbench::CaptureFrame> frames = {
+            {1700000000000000000ull, fwbench::ethernet_frame(peer, wan1, fwbench::build_ipv4(ssh)), 0, fwbench::Direction::inbound, 0},
+            {1700000000001000000ull, fwbench::build_ipv4(dns), 1, fwbench::Direction::inbound, 0}};
+        const auto bytes = fwbench::write_pcapng({{fwbench::linktype::ethernet, "wan1"}, {fwbench::linktype::raw, "lan0"}}, frames);
+        std::ofstream(capture, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    }
+    const std::string args = "--rules " + rules + " --host " + env("FWBENCH_SOURCE") + "/traces/seed/host.json --pcap " + capture;
+    Result r = run(args + " --log -");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.out,
+              "ssh: IN=wan1 OUT= MAC=02:00:5e:00:01:01:02:aa:00:00:00:07:08:00 SRC=198.51.100.7 DST=203.0.113.1 LEN=60 TOS=0x00 PREC=0x00 "
+              "TTL=64 ID=7 DF PROTO=TCP SPT=1000 DPT=22 WINDOW=64240 RES=0x00 SYN URGP=0 \n"
+              "fwd: IN=lan0 OUT=wan1 MAC=??:??:??:??:??:??:??:??:??:??:??:??:08:00 SRC=192.0.2.50 DST=198.51.100.7 LEN=60 TOS=0x00 "
+              "PREC=0x00 TTL=63 ID=8 DF PROTO=UDP SPT=4000 DPT=53 LEN=40 MARK=0x10 \n"
+              "nflog group 5: nf IN=lan0 OUT=wan1 MAC=??:??:??:??:??:??:??:??:??:??:??:??:08:00 SRC=192.0.2.50 DST=198.51.100.7 LEN=60 "
+              "TOS=0x00 PREC=0x00 TTL=63 ID=8 DF PROTO=UDP SPT=4000 DPT=53 LEN=40 MARK=0x10 \n");
+    EXPECT_NE(r.err.find("log lines: 3\n    2 of them show '\?\?' in MAC="), std::string::npos) << r.err;
+
+    Result p = run(args + " -q --packets -");
+    ASSERT_EQ(p.status, 0) << p.err;
+    std::istringstream lines(p.out);
+    std::string first;
+    std::getline(lines, first);
+    EXPECT_EQ(nlohmann::json::parse(first)["log"], nlohmann::json::array({"ssh: IN=wan1 OUT= MAC=02:00:5e:00:01:01:02:aa:00:00:00:07:08:00 "
+                                                                          "SRC=198.51.100.7 DST=203.0.113.1 LEN=60 TOS=0x00 PREC=0x00 "
+                                                                          "TTL=64 ID=7 DF PROTO=TCP SPT=1000 DPT=22 WINDOW=64240 RES=0x00 "
+                                                                          "SYN URGP=0 "}));
+
+    Result none = run("--rules " + write_temp("fwbench_nolog.v4", "*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n") + " --host " + env("FWBENCH_SOURCE") +
+                      "/traces/seed/host.json --pcap " + capture + " -q --log -");
+    EXPECT_EQ(none.status, 0) << none.err;
+    EXPECT_EQ(none.out, "");
+    EXPECT_NE(none.err.find("no rule has a LOG or NFLOG target"), std::string::npos) << none.err;
+    Result alone = run("--rules " + rules + " --log -");
+    EXPECT_EQ(alone.status, 2) << alone.err;
+    EXPECT_NE(alone.err.find("--log writes what LOG rules log for the packets of a capture: give --pcap"), std::string::npos) << alone.err;
 }
 
 }  // namespace
