@@ -415,7 +415,7 @@ void logged_lines(const Ruleset& rs, const PathResult& res, Origin origin, const
                 line.rule = v.rule;
                 line.target = lt;
                 line.text = nf_log_line(*lt, w.in.view(), w.out.view(), link, bytes.data(), bytes.size(), p, socket);
-                line.link_incomplete = !w.in.empty() && !link.complete() && link.kind != LoggedLinkHeader::Kind::none;
+                line.link_incomplete = !w.in.empty() && !link.complete();
             }
             detail::apply_continuing_target(rule.target->spec, p, scratch);
         }

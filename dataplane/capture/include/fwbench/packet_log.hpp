@@ -48,7 +48,7 @@ struct LoggedLinkHeader {
     Kind kind = Kind::ethernet;
     std::array<std::uint8_t, 14> bytes{};
     std::uint16_t unknown = 0;  // bit i: byte i is not known (printed '??')
-    bool complete() const { return unknown == 0; }
+    bool complete() const { return kind == Kind::none || unknown == 0; }
 };
 
 // The header of a captured frame that arrived on `iface` (link type and bytes as captured).
