@@ -800,6 +800,20 @@ TEST(FwbenchPerPacket, LogLinesAreTheKernelsFromTheCapturedBytes) {
                                                                           "TTL=64 ID=7 DF PROTO=TCP SPT=1000 DPT=22 WINDOW=64240 RES=0x00 "
                                                                           "SYN URGP=0 "}));
 
+    // explain shows each line under the rule that wrote it: a capture's packet with its bytes, a
+    // described one with fwbench's defaults (and says so).
+    Result e = run("explain --rules " + rules + " --host " + env("FWBENCH_SOURCE") + "/traces/seed/host.json --pcap " + capture +
+                   " 0 'tcp 203.0.113.1:1000 > 203.0.113.1:22 from local'");
+    ASSERT_EQ(e.status, 0) << e.err;
+    EXPECT_NE(e.out.find("          matched -> LOG\n          logs: ssh: IN=wan1 OUT= MAC=02:00:5e:00:01:01:02:aa:00:00:00:07:08:00 SRC=198.51.100.7 "
+                         "DST=203.0.113.1 LEN=60 TOS=0x00 PREC=0x00 TTL=64 ID=7 DF"),
+              std::string::npos)
+        << e.out;
+    EXPECT_NE(e.out.find("logs: ssh: IN=lo OUT= MAC=00:00:00:00:00:00:00:00:00:00:00:00:08:00 SRC=203.0.113.1 DST=203.0.113.1 LEN=60"),
+              std::string::npos)
+        << e.out;
+    EXPECT_NE(e.out.find("a described packet's IP ID, TCP sequence numbers and window are fwbench's defaults"), std::string::npos) << e.out;
+
     Result none = run("--rules " + write_temp("fwbench_nolog.v4", "*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n") + " --host " + env("FWBENCH_SOURCE") +
                       "/traces/seed/host.json --pcap " + capture + " -q --log -");
     EXPECT_EQ(none.status, 0) << none.err;

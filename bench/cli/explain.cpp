@@ -16,7 +16,8 @@ std::string verdict_text(const Target* t, const Chain& base) {
 
 }  // namespace
 
-std::string format_explanation(const PacketPath& path, const PathResult& r, const std::string& description, bool local) {
+std::string format_explanation(const PacketPath& path, const PathResult& r, const std::string& description, bool local,
+                               const std::vector<LoggedLine>& log) {
     const Ruleset& rs = path.ruleset();
     std::ostringstream os;
     os << "packet: " << description << (local ? "  (sent by a local socket)" : "  (from the wire)") << "\n";
@@ -32,6 +33,8 @@ std::string format_explanation(const PacketPath& path, const PathResult& r, cons
            << format_ip(w.seen.dst) << ":" << w.seen.dport;
         if (w.seen.mark) os << " mark=0x" << std::hex << w.seen.mark << std::dec;
         os << "\n";
+        std::size_t next_log = 0;
+        while (next_log < log.size() && log[next_log].walk != static_cast<std::size_t>(item.walk)) ++next_log;
         for (const auto& v : w.visits) {
             const Chain& chain = t.chains[static_cast<std::size_t>(v.chain)];
             if (v.rule < 0) {
@@ -40,8 +43,13 @@ std::string format_explanation(const PacketPath& path, const PathResult& r, cons
             }
             const Rule& rule = chain.rules[static_cast<std::size_t>(v.rule)];
             os << "      " << chain.name << " #" << (v.rule + 1) << "  " << format_rule(rule, chain.name) << "\n";
-            if (v.matched) os << "          matched" << (rule.target ? " -> " + rule.target->name : std::string(" (no target: counted)")) << "\n";
-            else os << "          no match: " << path.why_not(rule, w.seen, w.hook) << "\n";
+            if (v.matched) {
+                os << "          matched" << (rule.target ? " -> " + rule.target->name : std::string(" (no target: counted)")) << "\n";
+                // The walk's log lines are in its visits' order: each belongs to the next matched LOG rule.
+                if (next_log < log.size() && log[next_log].walk == static_cast<std::size_t>(item.walk) && log[next_log].chain == v.chain &&
+                    log[next_log].rule == v.rule)
+                    os << "          logs: " << log[next_log++].text << "\n";
+            } else os << "          no match: " << path.why_not(rule, w.seen, w.hook) << "\n";
         }
         const Chain& base = t.chains[static_cast<std::size_t>(t.find_chain(hook_chain_name(w.hook)))];
         os << "      => " << verdict_name(w.walk.verdict) << " (" << verdict_text(w.walk.target, base) << ")\n";

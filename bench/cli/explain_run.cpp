@@ -8,6 +8,7 @@
 #include "host_notes.hpp"
 #include "fwbench/capture_analysis.hpp"
 #include "fwbench/eal.hpp"
+#include "fwbench/packet_codec.hpp"
 #include "fwbench/packet_description.hpp"
 #include "fwbench/packet_path.hpp"
 #include "fwbench/packet_source.hpp"
@@ -16,14 +17,18 @@ namespace fwbench {
 
 namespace {
 
-// The explanation of a packet replayed from a capture.
-std::string describe_replayed(const PacketPath& path, const AnalyzedPacket& rp) {
+// The explanation of a packet replayed from a capture (its frame gives the log lines' bytes).
+std::string describe_replayed(const PacketPath& path, const AnalyzedPacket& rp, const FrameView& frame) {
     std::string head = "capture packet " + std::to_string(rp.index) + " on " + rp.iface + " (" + capture_origin_name(rp.origin) + ")";
     if (rp.origin == CaptureOrigin::wire || rp.origin == CaptureOrigin::local) {
         const Packet& p0 = rp.result.walks.empty() ? rp.result.final_packet : rp.result.walks.front().seen;
         head += ": " + format_protocol(p0.proto) + " " + format_ip(p0.src) + ":" + std::to_string(p0.sport) + " > " + format_ip(p0.dst) + ":" +
                 std::to_string(p0.dport);
-        return format_explanation(path, rp.result, head, rp.origin == CaptureOrigin::local);
+        std::vector<LoggedLine> log;
+        const LinkInfo li = decode_link(frame.meta->link_type, frame.data, frame.caplen);
+        logged_lines(path.ruleset(), rp.result, rp.path_origin, frame.data + li.l3_offset, frame.caplen - li.l3_offset,
+                     link_header_of_frame(frame.meta->link_type, frame.data, frame.caplen, rp.iface, path.host()), log);
+        return format_explanation(path, rp.result, head, rp.origin == CaptureOrigin::local, log);
     }
     if (rp.origin == CaptureOrigin::forwarded_copy)
         return "packet: " + head + "\n  the outbound copy of forwarded packet " + std::to_string(rp.copy_of) + " (explain that one)\n";
@@ -114,9 +119,10 @@ int run_explain(const ExplainCli& cli) {
             std::uint64_t index = packet_meta(m).index;
             bool wanted = std::find(indexes.begin(), indexes.end(), index) != indexes.end();
             AnalyzedPacket rp;
-            replay.feed(frame_view(m, scratch), rp, wanted);
+            const FrameView frame = frame_view(m, scratch);
+            replay.feed(frame, rp, wanted);
+            if (wanted) texts[index] = describe_replayed(path, rp, frame);
             rte_pktmbuf_free(m);
-            if (wanted) texts[index] = describe_replayed(path, rp);
             if (index >= last) break;
         }
         for (auto idx : indexes) {
@@ -134,8 +140,19 @@ int run_explain(const ExplainCli& cli) {
             note = "note: [established] changes nothing here: no rule of this ruleset needs conntrack, so the kernel tracks no connections\n";
         else if (d.established && !st.conntrack.seed_established(d.packet))
             throw std::runtime_error("packet " + std::to_string(i + 1) + ": [established] needs a trackable packet");
-        PathResult r = path.process(d.packet, d.local ? Origin::local : Origin::wire, st, true);
-        print(note + format_explanation(path, r, descriptions[i], d.local));
+        const Origin origin = d.local ? Origin::local : Origin::wire;
+        PathResult r = path.process(d.packet, origin, st, true);
+        // A described packet's bytes are the ones kernel-check would send (build_ipv4: IP ID 0,
+        // DF, no options); its frame comes to the interface's MAC.
+        std::vector<LoggedLine> log;
+        const std::vector<std::uint8_t> datagram = build_ipv4(d.packet);
+        logged_lines(path.ruleset(), r, origin, datagram.data(), datagram.size(), link_header_of_packet(d.packet, path.host()), log);
+        std::string text = format_explanation(path, r, descriptions[i], d.local, log);
+        if (!log.empty())
+            text +=
+                "  (logs: a described packet's IP ID, TCP sequence numbers and window are fwbench's defaults, its sender's MAC\n"
+                "   unknown; explain a capture's packet by index for the bytes it really had)\n";
+        print(note + text);
     }
     return 0;
 }
