@@ -19,11 +19,11 @@ fi
 
 out=build-fuzz
 mkdir -p "$out/obj"
-layers=(classifier/ruleset classifier/engine classifier/path dataplane/capture)  # what the readers need, no DPDK
+layers=(classifier/ruleset classifier/engine classifier/path dataplane/capture)  # what the readers need, no DPDK library
 includes=()
 for l in "${layers[@]}"; do includes+=("-I$l/include"); done
 flags=(-std=c++20 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined "${includes[@]}"
-       $(pkg-config --cflags nlohmann_json))
+       $(pkg-config --cflags nlohmann_json) $(pkg-config --cflags libdpdk))  # DPDK: headers only (the codec's checksums)
 # The classifier's layers the readers live in, compiled again by clang for the fuzzers (meson
 # builds with g++).
 objs=()

@@ -12,6 +12,7 @@
 #include "fwbench/packet_codec.hpp"
 #include "fwbench/packet_description.hpp"
 #include "must_run.hpp"
+#include "checksum.hpp"
 
 namespace fwbench {
 namespace {
@@ -38,10 +39,10 @@ const MacAddr mac_a{{0x02, 0, 0, 0, 0, 0x0a}}, mac_b{{0x02, 0, 0, 0, 0, 0x0b}};
 TEST(Capture, BuiltDatagramsParseBackWithValidChecksums) {
     auto d = datagram("tcp 192.0.2.1:1234 > 198.51.100.2:22 flags=SA len=80 ttl=17 tos=16");
     ASSERT_EQ(d.size(), 80u);
-    EXPECT_EQ(internet_checksum(d.data(), 20), 0);
+    EXPECT_EQ(test::internet_checksum(d.data(), 20), 0);
     // TCP checksum over the pseudo-header verifies to zero as well.
     std::uint32_t pseudo = (192u << 8 | 0) + (2u << 8 | 1) + (198u << 8 | 51) + (100u << 8 | 2) + 6 + 60;
-    EXPECT_EQ(internet_checksum(d.data() + 20, 60, pseudo), 0);
+    EXPECT_EQ(test::internet_checksum(d.data() + 20, 60, pseudo), 0);
     ParsedDatagram p = parse_ipv4(d.data(), d.size());
     ASSERT_EQ(p.error, Malformation::none);
     EXPECT_EQ(format_ip(p.packet.src), "192.0.2.1");
@@ -237,7 +238,7 @@ TEST(Capture, TransportTruncationLeavesNoPorts) {
     d[2] = 0;
     d[3] = 24;
     d[10] = d[11] = 0;
-    std::uint16_t sum = internet_checksum(d.data(), 20);
+    std::uint16_t sum = test::internet_checksum(d.data(), 20);
     d[10] = static_cast<std::uint8_t>(sum >> 8);
     d[11] = static_cast<std::uint8_t>(sum);
     ParsedDatagram p = parse_ipv4(d.data(), d.size());

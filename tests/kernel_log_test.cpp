@@ -19,6 +19,7 @@
 #include "fwbench/ruleset_parser.hpp"
 #include "must_run.hpp"
 #include "router_workload.hpp"
+#include "checksum.hpp"
 
 namespace fwbench {
 namespace {
@@ -83,7 +84,7 @@ std::vector<std::uint8_t> datagram_of(const Crafted& c) {
     std::copy(dst.bytes.begin(), dst.bytes.begin() + 4, b.begin() + 16);
     std::copy(c.options.begin(), c.options.end(), b.begin() + 20);
     std::copy(c.l4.begin(), c.l4.end(), b.begin() + static_cast<std::ptrdiff_t>(ihl));
-    put16(b, 10, internet_checksum(b.data(), ihl));
+    put16(b, 10, test::internet_checksum(b.data(), ihl));
     return b;
 }
 
@@ -111,7 +112,7 @@ std::vector<std::uint8_t> quoted(std::uint8_t proto, std::uint16_t sport, std::u
     auto b = datagram_of(inner);
     put16(b, 2, 1400);  // the quoted datagram was longer than what is quoted of it
     put16(b, 10, 0);
-    put16(b, 10, internet_checksum(b.data(), 20));
+    put16(b, 10, test::internet_checksum(b.data(), 20));
     return b;
 }
 

@@ -22,6 +22,7 @@
 #include "fwbench/packet_description.hpp"
 #include "command_words.hpp"
 #include "must_run.hpp"
+#include "checksum.hpp"
 
 namespace fwbench {
 namespace {
@@ -87,7 +88,7 @@ bool transport_checksum_ok(const std::uint8_t* ip, std::size_t total) {
     const std::size_t ihl = static_cast<std::size_t>(ip[0] & 0x0f) * 4;
     const std::uint32_t pseudo = (ip[12] << 8 | ip[13]) + (ip[14] << 8 | ip[15]) + (ip[16] << 8 | ip[17]) + (ip[18] << 8 | ip[19]) + ip[9] +
                                  static_cast<std::uint32_t>(total - ihl);
-    return internet_checksum(ip + ihl, total - ihl, pseudo) == 0;
+    return test::internet_checksum(ip + ihl, total - ihl, pseudo) == 0;
 }
 
 TEST(FwbenchPorts, ForwardingWritesExactlyTheAcceptedPacketsRewritten) {

@@ -1,5 +1,10 @@
 #include "fwbench/packet_codec.hpp"
 
+// DPDK's checksums, header-only (static inline in rte_ip.h): this floor compiles with DPDK's
+// headers and links none of its libraries, so the readers and their tests and fuzzers stay free
+// of the EAL.
+#include <rte_ip.h>
+
 #include <cstring>
 
 namespace fwbench {
@@ -111,13 +116,35 @@ void parse_l4(Packet& p, const std::uint8_t* l4, const std::uint8_t* end) {
 
 }  // namespace
 
-std::uint16_t internet_checksum(const std::uint8_t* data, std::size_t size, std::uint32_t initial) {
-    std::uint32_t sum = initial;
-    for (std::size_t i = 0; i + 1 < size; i += 2) sum += be16(data + i);
-    if (size & 1) sum += std::uint32_t{data[size - 1]} << 8;
-    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-    return static_cast<std::uint16_t>(~sum);
+namespace {
+
+// The checksums, DPDK's functions over the bytes in place. Each returns its sum in memory order
+// (ready to store as it is), so it is copied, never put16. rte_ipv4_hdr is packed: any address
+// will do.
+const rte_ipv4_hdr* ip_header(const std::uint8_t* ip) { return reinterpret_cast<const rte_ipv4_hdr*>(ip); }
+
+void store_sum(std::uint8_t* at, std::uint16_t sum) { std::memcpy(at, &sum, 2); }
+
+// The header checksum over IHL*4 bytes.
+void fill_ip_checksum(std::uint8_t* ip) {
+    store_sum(ip + 10, 0);
+    store_sum(ip + 10, rte_ipv4_cksum(ip_header(ip)));
 }
+
+// TCP or UDP over the segment the header's total length gives, with the pseudo-header; a UDP
+// sum of zero is sent as all ones (RFC 768), which rte_ipv4_udptcp_cksum does.
+void fill_udptcp_checksum(std::uint8_t* ip, std::uint8_t* l4, std::size_t field) {
+    store_sum(l4 + field, 0);
+    store_sum(l4 + field, rte_ipv4_udptcp_cksum(ip_header(ip), l4));
+}
+
+// ICMP: the whole message, no pseudo-header.
+void fill_icmp_checksum(std::uint8_t* l4, std::size_t size) {
+    store_sum(l4 + 2, 0);
+    store_sum(l4 + 2, static_cast<std::uint16_t>(~rte_raw_cksum(l4, size)));
+}
+
+}  // namespace
 
 bool rewrite_ipv4(std::uint8_t* ip, std::size_t size, const Packet& after) {
     if (size < 20 || (ip[0] >> 4) != 4) return false;
@@ -127,37 +154,29 @@ bool rewrite_ipv4(std::uint8_t* ip, std::size_t size, const Packet& after) {
     ip[8] = after.ttl;
     std::memcpy(ip + 12, after.src.bytes.data(), 4);
     std::memcpy(ip + 16, after.dst.bytes.data(), 4);
-    put16(ip + 10, 0);
-    put16(ip + 10, internet_checksum(ip, ihl));
+    fill_ip_checksum(ip);
     const bool first_fragment_or_whole = (be16(ip + 6) & 0x1fff) == 0;
     if (!first_fragment_or_whole || (be16(ip + 6) & 0x2000)) return true;  // no whole segment to checksum
     if (!after.l4_present) return true;  // a transport header too short to read: nothing in it was seen or changed
     std::uint8_t* l4 = ip + ihl;
     const std::size_t seglen = total - ihl;
-    const std::uint32_t pseudo = be16(ip + 12) + be16(ip + 14) + be16(ip + 16) + be16(ip + 18) + ip[9] + static_cast<std::uint32_t>(seglen);
     switch (ip[9]) {
         case proto::tcp:
             if (seglen < 20) return true;
             put16(l4, after.sport);
             put16(l4 + 2, after.dport);
-            put16(l4 + 16, 0);
-            put16(l4 + 16, internet_checksum(l4, seglen, pseudo));
+            fill_udptcp_checksum(ip, l4, 16);
             break;
         case proto::udp:
             if (seglen < 8) return true;
             put16(l4, after.sport);
             put16(l4 + 2, after.dport);
-            if (be16(l4 + 6) != 0) {  // a UDP checksum of 0 means none was sent: keep it so
-                put16(l4 + 6, 0);
-                const std::uint16_t c = internet_checksum(l4, seglen, pseudo);
-                put16(l4 + 6, c == 0 ? 0xffff : c);
-            }
+            if (be16(l4 + 6) != 0) fill_udptcp_checksum(ip, l4, 6);  // a UDP checksum of 0 means none was sent: keep it so
             break;
         case proto::icmp:
             if (seglen < 8) return true;
             if (l4[0] == 8 || l4[0] == 0 || l4[0] == 13 || l4[0] == 14) put16(l4 + 4, after.icmp_id);  // queries: NAT maps the id
-            put16(l4 + 2, 0);
-            put16(l4 + 2, internet_checksum(l4, seglen));
+            fill_icmp_checksum(l4, seglen);
             break;
         default: break;
     }
@@ -203,7 +222,7 @@ ParsedDatagram parse_ipv4(const std::uint8_t* data, std::size_t size, std::size_
         r.error = wire_length >= total ? Malformation::snaplen_cut : Malformation::bad_total_length;
         return r;
     }
-    if (internet_checksum(data, ihl) != 0) {
+    if (rte_raw_cksum(data, ihl) != 0xffff) {  // a correct header sums to all ones
         r.error = Malformation::bad_ip_checksum;
         return r;
     }
@@ -245,12 +264,10 @@ std::vector<std::uint8_t> build_ipv4(const Packet& p) {
     ip[9] = p.proto;
     std::memcpy(ip + 12, p.src.bytes.data(), 4);
     std::memcpy(ip + 16, p.dst.bytes.data(), 4);
-    put16(ip + 10, internet_checksum(ip, 20));
+    fill_ip_checksum(ip);
     if (p.fragment) return b;
     std::uint8_t* l4 = ip + 20;
     std::size_t seglen = total - 20;
-    // The TCP/UDP pseudo-header sum.
-    std::uint32_t pseudo = be16(ip + 12) + be16(ip + 14) + be16(ip + 16) + be16(ip + 18) + p.proto + static_cast<std::uint32_t>(seglen);
     switch (p.proto) {
         case proto::tcp:
             put16(l4, p.sport);
@@ -260,17 +277,14 @@ std::vector<std::uint8_t> build_ipv4(const Packet& p) {
             l4[12] = 5 << 4;
             l4[13] = p.tcp_flags;
             put16(l4 + 14, p.tcp_window ? p.tcp_window : 64240);
-            put16(l4 + 16, internet_checksum(l4, seglen, pseudo));
+            fill_udptcp_checksum(ip, l4, 16);
             break;
         case proto::udp:
         case proto::udplite:
             put16(l4, p.sport);
             put16(l4 + 2, p.dport);
             put16(l4 + 4, static_cast<std::uint16_t>(seglen));
-            {
-                std::uint16_t c = internet_checksum(l4, seglen, pseudo);
-                put16(l4 + 6, c == 0 ? 0xffff : c);
-            }
+            fill_udptcp_checksum(ip, l4, 6);
             break;
         case proto::icmp:
             l4[0] = p.icmp_type;
@@ -285,7 +299,7 @@ std::vector<std::uint8_t> build_ipv4(const Packet& p) {
                 q[9] = p.icmp_quoted.proto;
                 std::memcpy(q + 12, p.icmp_quoted.src.bytes.data(), 4);
                 std::memcpy(q + 16, p.icmp_quoted.dst.bytes.data(), 4);
-                put16(q + 10, internet_checksum(q, 20));
+                fill_ip_checksum(q);
                 if (p.icmp_quoted.proto == proto::icmp) {
                     q[20] = static_cast<std::uint8_t>(p.icmp_quoted.dport);  // type
                     put16(q + 24, p.icmp_quoted.sport);  // id
@@ -294,7 +308,7 @@ std::vector<std::uint8_t> build_ipv4(const Packet& p) {
                     put16(q + 22, p.icmp_quoted.dport);
                 }
             }
-            put16(l4 + 2, internet_checksum(l4, seglen));
+            fill_icmp_checksum(l4, seglen);
             break;
         default: break;
     }

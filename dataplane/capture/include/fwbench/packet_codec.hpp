@@ -9,6 +9,10 @@
 //
 // build_ipv4: writes a datagram for a Packet with correct IPv4, TCP, UDP and ICMP checksums —
 // for test captures and for replaying into the real kernel.
+//
+// The checksums are DPDK's (rte_ipv4_cksum, rte_ipv4_udptcp_cksum, rte_raw_cksum: inline in
+// rte_ip.h, so this floor needs DPDK's headers but none of its libraries). The tests check them
+// with an RFC 1071 sum of their own (tests/checksum.hpp) and against the kernel's bytes.
 
 #include <cstddef>
 #include <cstdint>
@@ -42,8 +46,6 @@ ParsedDatagram parse_ipv4(const std::uint8_t* data, std::size_t size, std::size_
 // Payload bytes after the transport header (zeros), so the datagram is p.length long when
 // p.length is larger than the headers. The IP ID is p.ip_id.
 std::vector<std::uint8_t> build_ipv4(const Packet& p);
-
-std::uint16_t internet_checksum(const std::uint8_t* data, std::size_t size, std::uint32_t initial = 0);
 
 // What forwarding did to a datagram, written into its bytes in place: addresses, TCP/UDP ports or
 // the ICMP query id (NAT), TTL, TOS; then the IPv4 header checksum and the transport checksum
