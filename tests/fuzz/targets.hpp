@@ -17,6 +17,7 @@
 #include "fwbench/ipset.hpp"
 #include "fwbench/packet_codec.hpp"
 #include "fwbench/packet_description.hpp"
+#include "fwbench/packet_log.hpp"
 #include "fwbench/parse_error.hpp"
 #include "fwbench/ruleset_parser.hpp"
 
@@ -64,12 +65,20 @@ inline void packet_description(const std::uint8_t* data, std::size_t size) {
 
 // One frame through the link-layer decoder and the datagram parser, as every captured record
 // and every DPDK frame goes: they report problems (LinkInfo::problem, a Malformation) and may
-// not throw at all. The first byte picks the link type.
+// not throw at all. The first byte picks the link type. Then the LOG line of its bytes, every
+// flag on, whatever the parser said of them: the formatter reads only what the datagram holds.
 inline void decode_frame(const std::uint8_t* data, std::size_t size, std::uint16_t link_type) {
     const LinkInfo link = decode_link(link_type, data, size);
     if (!link.problem.empty() || link.l3_offset > size) return;
     const ParsedDatagram d = parse_ipv4(data + link.l3_offset, size - link.l3_offset, size - link.l3_offset);
     (void)d.error;
+    static const Host host = Host::from_json(
+        R"({"addr":[{"ifindex":2,"ifname":"eth0","address":"02:00:00:00:00:01","addr_info":[{"family":"inet","local":"192.0.2.1","prefixlen":24}]}]})",
+        "fuzz host");
+    LogTarget every_flag;
+    every_flag.log_flags = 0x2f;
+    (void)nf_log_line(every_flag, "eth0", "", link_header_of_frame(link_type, data, size, "eth0", host), data + link.l3_offset, size - link.l3_offset,
+                      d.packet, true);
 }
 
 inline void link_frame(const std::uint8_t* data, std::size_t size) {
