@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential pkg-config meson ninja-build
-  libdpdk-dev dpdk libpcap-dev tcpdump time libspdlog-dev libfmt-dev
+  libdpdk-dev dpdk libpcap-dev tcpdump time libspdlog-dev libfmt-dev libmnl-dev libnftnl-dev
   libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   iptables ipset iproute2 nftables nfacct

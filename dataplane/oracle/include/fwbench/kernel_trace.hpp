@@ -2,10 +2,11 @@
 // The kernel's per-packet story: which rules and policies counted a packet, read from nf_tables
 // TRACE events, beside the same list from fwbench's packet path.
 //
-// How: a netlink socket (NETLINK_NETFILTER) joined to NFNLGRP_NFTRACE inside the router
+// How: a netlink socket (libmnl, NETLINK_NETFILTER) joined to NFNLGRP_NFTRACE inside the router
 // namespace, with a 64 MiB receive buffer forced (SO_RCVBUFFORCE): `nft monitor trace` and
 // `xtables-monitor` lose events above a few hundred packets per second, a large buffer drained
-// after every packet loses none. A table of the replay's own sets `meta nftrace` on every IPv4
+// after every packet loses none. Each NFT_MSG_TRACE message is read by libnftnl's own trace
+// parser (nftnl_trace_nlmsg_parse), as nft monitor reads it. A table of the replay's own sets `meta nftrace` on every IPv4
 // packet entering prerouting and on the injector's packets in output, before any iptables table.
 //
 // What an event means (nf_tables_core.c, nft_do_chain): a RULE event is sent for each rule whose
@@ -26,6 +27,9 @@
 #include <vector>
 
 #include "fwbench/packet_path.hpp"
+
+struct mnl_socket;
+struct nlmsghdr;
 #include "fwbench/ruleset.hpp"
 
 namespace fwbench {
@@ -60,11 +64,11 @@ public:
     std::vector<CountedRule> drain(const std::string& skip_prefix);
 
 private:
-    // One NFT_MSG_TRACE message (header included) as a counted rule, or nothing when it counts
-    // nothing (RETURN, end of chain) or comes from a skipped table.
-    std::optional<CountedRule> trace_event(const std::uint8_t* msg, std::size_t len, const std::string& skip_prefix) const;
+    // One NFT_MSG_TRACE message as a counted rule, or nothing when it counts nothing (RETURN, end
+    // of chain) or comes from a skipped table.
+    std::optional<CountedRule> trace_event(const nlmsghdr* msg, const std::string& skip_prefix) const;
 
-    int fd_ = -1;
+    mnl_socket* socket_ = nullptr;
     // (table, rule handle) -> (chain, 1-based position)
     std::map<std::pair<std::string, std::uint64_t>, std::pair<std::string, int>> handles_;
 };
