@@ -1,7 +1,11 @@
 // The fwbench program end to end, on the bundled default workload and on bad input.
 
 #include <gtest/gtest.h>
+#include <pty.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <fcntl.h>
 
 #include <cstdio>
 #include <fstream>
@@ -432,6 +436,50 @@ TEST(FwbenchKernelCheck, SeedCaptureAgreesWithTheKernel) {
         EXPECT_NE(r.out.find("9 packets replayed into the kernel"), std::string::npos) << r.out;
         EXPECT_NE(r.out.find("agree on every rule and policy counter"), std::string::npos) << r.out;
     }
+}
+
+// A program run with its stderr on a pseudo-terminal (stdout discarded): what the terminal
+// showed, and the exit status. No shell: the child execs the argument vector itself.
+std::pair<std::string, int> run_on_terminal(const std::vector<std::string>& args) {
+    int master = -1, slave = -1;
+    if (openpty(&master, &slave, nullptr, nullptr, nullptr) != 0) throw std::runtime_error("openpty failed");
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    const pid_t child = fork();
+    if (child == 0) {
+        close(master);
+        dup2(slave, STDERR_FILENO);
+        const int null = open("/dev/null", O_WRONLY);
+        dup2(null, STDOUT_FILENO);
+        execv(argv[0], argv.data());
+        _exit(127);
+    }
+    close(slave);
+    std::string shown;
+    char buf[4096];
+    for (ssize_t n; (n = read(master, buf, sizeof buf)) > 0;) shown.append(buf, static_cast<std::size_t>(n));  // EIO once the child is gone
+    close(master);
+    int status = 0;
+    waitpid(child, &status, 0);
+    return {shown, WIFEXITED(status) ? WEXITSTATUS(status) : -1};
+}
+
+// On a terminal, a long run shows a progress bar on stderr (bytes read, packets, rate, time
+// left) and erases it when done; off a terminal nothing (FwbenchPcap.SeedCaptureEndToEnd). A
+// kernel-check of a few thousand packets lasts long enough to draw it.
+TEST(FwbenchProgress, ATerminalSeesTheBarAndThenNotAnyMore) {
+    if (geteuid() != 0) FWBENCH_CANNOT_RUN("kernel-check needs root for network namespaces");
+    const std::string dir = testing::TempDir() + "fwbench_progress";
+    const fwbench::ProgramResult gen = fwbench::run_program({{env("FWBENCH_GEN_ROUTER_WORKLOAD"), "-o", dir, "--flows", "1000"}, {}, -1});
+    ASSERT_EQ(gen.exit_status, 0) << gen.err;
+    const auto [shown, status] = run_on_terminal(
+        {env("FWBENCH_BIN"), "kernel-check", "--rules", dir + "/rules.v4", "--host", dir + "/host.json", "--pcap", dir + "/capture.pcapng"});
+    ASSERT_EQ(status, 0) << shown;
+    const std::regex bar(R"(\r\[#* *\] +[0-9]+%  [0-9]+ packets  [0-9]+ packets/s  [0-9?ms]+ left)");
+    EXPECT_TRUE(std::regex_search(shown, bar)) << shown;
+    const std::string erased = "\r" + std::string(79, ' ') + "\r";
+    EXPECT_NE(shown.find(erased), std::string::npos) << "the bar is erased when done: " << shown;
 }
 
 // The replay dataplane from the command line: passes, workers, JSON, counters; bad requests
