@@ -510,6 +510,53 @@ TEST(KernelOracleIpsets, SetMatchesEqualTheKernels) {
     EXPECT_FALSE(compare_counters(rs, st2.engine, kernel2.counters(), &registry).empty()) << "the nomatch entry made no difference in the kernel";
 }
 
+// MASQUERADE takes inet_select_addr's address: on a device with two primary addresses, the one
+// whose subnet holds the next hop (here the second, 203.0.113.1, beside the gateway), not the
+// device's first or the route's preferred source; over lo, where no address is of global scope,
+// the first such address of the devices in order (wan1's first, 198.51.100.1). The reply to the
+// masqueraded connection comes back to that address and is forwarded; with the wrong address it
+// would be delivered to the router.
+TEST(KernelOracleNat, MasqueradeTakesTheAddressTheKernelSelects) {
+    require_kernel();
+    if (HasFatalFailure() || IsSkipped()) return;
+    const Host host = Host::from_json(R"({"addr":[
+  {"ifindex":1,"ifname":"lo","flags":["LOOPBACK","UP"],"addr_info":[{"family":"inet","local":"127.0.0.1","prefixlen":8,"scope":"host"}]},
+  {"ifindex":2,"ifname":"wan1","flags":["BROADCAST","UP"],"address":"02:00:00:00:01:01","addr_info":[
+    {"family":"inet","local":"198.51.100.1","prefixlen":25,"scope":"global"},{"family":"inet","local":"203.0.113.1","prefixlen":24,"scope":"global"}]},
+  {"ifindex":3,"ifname":"lan0","flags":["BROADCAST","UP"],"address":"02:00:00:00:02:01","addr_info":[
+    {"family":"inet","local":"192.0.2.1","prefixlen":25,"scope":"global"}]}],
+ "route":[{"dst":"default","gateway":"203.0.113.254","dev":"wan1"},
+  {"dst":"198.51.100.0/25","dev":"wan1","prefsrc":"198.51.100.1"},{"dst":"203.0.113.0/24","dev":"wan1","prefsrc":"203.0.113.1"},
+  {"dst":"192.0.2.0/25","dev":"lan0","prefsrc":"192.0.2.1"}],
+ "sysctl":{"ip_forward":1}})",
+                                      "two addresses on wan1");
+    DifferentialCase c;
+    c.ruleset = parse_ruleset(
+        "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
+        "-A POSTROUTING -o wan1 -j MASQUERADE\n-A POSTROUTING -o lo -j MASQUERADE\nCOMMIT\n"
+        "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+        "-A INPUT -s 198.51.100.1/32\n-A INPUT -s 203.0.113.1/32\n-A INPUT -d 203.0.113.1/32 -p tcp\n"
+        "-A FORWARD -d 192.0.2.50/32\n-A FORWARD -s 192.0.2.50/32\nCOMMIT\n",
+        {});
+    for (const char* d : {"tcp 192.0.2.50:4000 > 198.51.100.200:80 in lan0 flags=S", "tcp 198.51.100.200:80 > 203.0.113.1:4000 in wan1 flags=SA",
+                          "udp 0.0.0.0:5000 > 203.0.113.1:53 from local"}) {
+        auto pd = parse_packet_description(d);
+        c.packets.push_back({pd.packet, pd.local ? Origin::local : Origin::wire});
+    }
+    DifferentialResult result = run_differential(host, host, c, {});
+    EXPECT_EQ(result.packets_compared, c.packets.size());
+    EXPECT_TRUE(result.agree()) << result.report();
+    // What agreeing means here, so that both sides being wrong the same way cannot pass.
+    PacketPath path(c.ruleset, host);
+    PathState st(c.ruleset, EngineOptions{}, host.sysctl());
+    std::vector<std::string> fates;
+    for (const auto& [p, origin] : c.packets) {
+        const PathResult r = path.process(p, origin, st);
+        fates.push_back(std::string(fate_name(r.fate)) + " " + format_ip(r.final_packet.src));
+    }
+    EXPECT_EQ(fates, (std::vector<std::string>{"forwarded 203.0.113.1", "forwarded 198.51.100.200", "delivered 198.51.100.1"}));
+}
+
 // Per-packet comparison from nf_tables TRACE events sees what counters cannot: two packets of
 // equal length whose stories are swapped leave every counter equal.
 TEST(KernelOracleTrace, PacketTracesCatchWhatCountersCannot) {

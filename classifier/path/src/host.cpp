@@ -144,6 +144,19 @@ struct JsonReader {
         if (!a) fail(path, "expected an IP address, got '" + s + "'");
         return *a;
     }
+    // An address scope as ip prints it (/etc/iproute2/rt_scopes), or its number.
+    std::uint8_t scope(const json& j, const std::string& path) const {
+        if (j.is_string()) {
+            static const std::pair<const char*, std::uint8_t> names[] = {
+                {"global", rt_scope::universe}, {"universe", rt_scope::universe}, {"site", rt_scope::site},
+                {"link", rt_scope::link},       {"host", rt_scope::host},         {"nowhere", rt_scope::nowhere}};
+            for (const auto& [n, v] : names)
+                if (j.get<std::string>() == n) return v;
+        }
+        const std::int64_t v = num(j, path);
+        if (v < 0 || v > 255) fail(path, "expected a scope (global, site, link, host, nowhere or 0-255)");
+        return static_cast<std::uint8_t>(v);
+    }
 };
 
 std::optional<RouteType> parse_route_type(std::string_view s) {
@@ -245,6 +258,8 @@ struct HostReader {
                         if (ia.peer->family != ia.addr.family) rd.fail(apath + ".address", "peer address does not match family " + fam);
                     }
                     ia.secondary = a.value("secondary", false);
+                    ia.scope = ia.addr.family == Family::ipv4 && ia.addr.bytes[0] == 127 ? rt_scope::host : rt_scope::universe;
+                    if (a.contains("scope")) ia.scope = rd.scope(a["scope"], apath + ".scope");
                     ia.noprefixroute = a.value("noprefixroute", false);
                     itf.addrs.push_back(ia);
                 }
@@ -705,6 +720,35 @@ bool Host::reverse_path_ok(const Packet& p, bool loose, bool validmark, bool acc
     }
     if (loose) return true;
     return r.route && r.route->dev == p.in.view();
+}
+
+std::optional<IpAddr> Host::select_address(std::string_view dev, const IpAddr& dst, std::uint8_t scope) const {
+    const bool any_dst = unspecified_address(dst);
+    const auto primary_v4 = [](const InterfaceAddress& a) { return a.addr.family == Family::ipv4 && !a.secondary; };
+    if (const Interface* itf = interface(dev)) {
+        // route_localnet lets 127/8 (scope host) count as scope link on this device.
+        const std::uint8_t localnet_scope = sysctl_.route_localnet_for(dev) ? rt_scope::link : rt_scope::host;
+        std::optional<IpAddr> first;
+        for (const auto& a : itf->addrs) {
+            if (!primary_v4(a) || std::min(a.scope, localnet_scope) > scope) continue;
+            const IpAddr mask = prefix_mask(Family::ipv4, a.prefixlen);
+            if (any_dst || IpPrefix{apply_mask(a.peer ? *a.peer : a.addr, mask), mask}.contains(dst)) return a.addr;  // inet_ifa_match
+            if (!first) first = a.addr;
+        }
+        if (first) return first;
+    }
+    // in_dev_select_addr over every device, lo first (it is first in the kernel's device list).
+    const auto device_choice = [&](const Interface& itf) -> std::optional<IpAddr> {
+        for (const auto& a : itf.addrs)
+            if (primary_v4(a) && a.scope != rt_scope::link && a.scope <= scope) return a.addr;
+        return std::nullopt;
+    };
+    if (const Interface* lo = interface("lo"))
+        if (auto a = device_choice(*lo)) return a;
+    for (const auto& itf : interfaces_)
+        if (itf.name != "lo")
+            if (auto a = device_choice(itf)) return a;
+    return std::nullopt;
 }
 
 }  // namespace fwbench

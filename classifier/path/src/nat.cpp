@@ -35,10 +35,10 @@ void PacketPath::nat_bind(Ctx& c, Hook hook, const NatTarget* nat) const {
             first_range(true);
             break;
         case NatTarget::Kind::masquerade: {
-            // The address the route to the destination would use on the output device.
-            std::optional<IpAddr> a;
-            if (c.route.route && c.route.route->prefsrc) a = *c.route.route->prefsrc;
-            if (!a) a = device_address(c.out_dev.view());
+            // nf_nat_masquerade_ipv4: inet_select_addr(out, next hop, RT_SCOPE_UNIVERSE) — the
+            // output device's address on the next hop's subnet, not the route's preferred source.
+            const IpAddr next_hop = c.route.route && c.route.route->gateway ? *c.route.route->gateway : c.p.dst;
+            std::optional<IpAddr> a = host_.select_address(c.out_dev.view(), next_hop, rt_scope::universe);
             if (!a) {
                 c.event(PathEventKind::masquerade_no_address, [&](PathEvent& e) { e.dev = c.out_dev; });
                 return;

@@ -177,6 +177,7 @@ void KernelOracle::build(const Host& host) {
             args.insert(args.end(), {"dev", itf.name});
             if (a.broadcast) args.insert(args.end(), {"broadcast", format_ip(*a.broadcast)});
             if (a.noprefixroute) args.push_back("noprefixroute");
+            args.insert(args.end(), {"scope", std::to_string(a.scope)});  // MASQUERADE's choice reads it
             ip(std::move(args));
         }
         if (!itf.loopback && itf.up) ip({"link", "set", "dev", itf.name, "up"});

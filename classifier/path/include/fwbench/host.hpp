@@ -35,12 +35,19 @@ const char* route_type_name(RouteType t);
 
 constexpr std::uint32_t rt_table_local = 255, rt_table_main = 254, rt_table_default = 253;
 
+namespace rt_scope {
+constexpr std::uint8_t universe = 0, site = 200, link = 253, host = 254, nowhere = 255;
+}
+
 struct InterfaceAddress {
     IpAddr addr;
     int prefixlen = 32;
     std::optional<IpAddr> broadcast;
     std::optional<IpAddr> peer;  // `inet A peer B/len`: the prefix route is B's, not A's
     bool secondary = false, noprefixroute = false;
+    // RT_SCOPE_*: what the address may be a source for. From `ip -j addr`'s "scope"; when not
+    // given, iproute2's default: host for 127.0.0.0/8, global otherwise.
+    std::uint8_t scope = rt_scope::universe;
 };
 
 struct Interface {
@@ -173,6 +180,13 @@ public:
 
     // fib_lookup: policy rules in priority order, then the tables they name.
     RouteResult lookup(const RouteQuery& q) const;
+
+    // inet_select_addr (net/ipv4/devinet.c): the IPv4 source `dev` gives toward `dst` (0.0.0.0:
+    // any) for addresses of at most `scope` — MASQUERADE's choice, with dst the next hop. The
+    // first primary address of the device whose subnet holds dst, else its first primary one;
+    // a device with none (lo's 127.0.0.1 is scope host) gives the first primary address of that
+    // scope, not scope link, of the devices in order, lo first. nullopt when there is none.
+    std::optional<IpAddr> select_address(std::string_view dev, const IpAddr& dst, std::uint8_t scope) const;
 
     // HostView
     std::uint16_t address_type(const IpAddr& a, std::string_view dev) const override;
