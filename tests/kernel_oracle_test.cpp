@@ -557,6 +557,53 @@ TEST(KernelOracleNat, MasqueradeTakesTheAddressTheKernelSelects) {
     EXPECT_EQ(fates, (std::vector<std::string>{"forwarded 203.0.113.1", "forwarded 198.51.100.200", "delivered 198.51.100.1"}));
 }
 
+// --to-ports keeps the packet's own port when it lies in the range and its tuple is free
+// (get_unique_tuple); a port outside the range, or one whose reply tuple another connection
+// holds, becomes the range's first free one for a destination (DNAT starts at offset 0). Each
+// outcome is counted by a rule on the port it must have.
+TEST(KernelOracleNat, PortRangesKeepAPortInRange) {
+    require_kernel();
+    if (HasFatalFailure() || IsSkipped()) return;
+    std::string base = std::string("{\"addr\":") + test::router_addr + ",\"route\":" + test::router_routes + ",\"rule\":" + test::router_rules;
+    Host host = Host::from_json(base + ",\"sysctl\":{\"ip_forward\":1}}", "router");
+    DifferentialCase c;
+    c.ruleset = parse_ruleset(
+        "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
+        "-A PREROUTING -i wan1 -p tcp -m tcp --dport 8000:8010 -j DNAT --to-destination 192.0.2.50:8000-8010\n"
+        "-A PREROUTING -i wan1 -p tcp -m tcp --dport 80:81 -j DNAT --to-destination 192.0.2.51:9000-9010\n"
+        "-A PREROUTING -i wan1 -p tcp -m tcp --dport 3005 -j REDIRECT --to-ports 3000-3010\n"
+        "-A POSTROUTING -o wan1 -p tcp -j MASQUERADE --to-ports 1024-65535\nCOMMIT\n"
+        "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+        "-A INPUT -p tcp -m tcp --dport 3005\n-A INPUT -p tcp -m tcp --dport 3000\n"
+        "-A FORWARD -p tcp -m tcp --dport 8005\n-A FORWARD -p tcp -m tcp --dport 8000\n-A FORWARD -p tcp -m tcp --dport 9000\n"
+        "-A FORWARD -p tcp -m tcp --dport 9001\n-A FORWARD -s 198.51.100.7/32 -d 192.0.2.50/32 -p tcp -m tcp --sport 443\nCOMMIT\n",
+        {});
+    for (const char* d : {"tcp 198.51.100.7:1000 > 203.0.113.1:8005 in wan1 flags=S",  // in range: stays 8005
+                          "tcp 198.51.100.7:1001 > 203.0.113.1:80 in wan1 flags=S",  // outside: 9000
+                          "tcp 198.51.100.7:1001 > 203.0.113.1:81 in wan1 flags=S",  // 9000's reply tuple is taken: 9001
+                          "tcp 198.51.100.7:1002 > 203.0.113.1:3005 in wan1 flags=S",  // REDIRECT in range: stays 3005
+                          "tcp 192.0.2.50:40000 > 198.51.100.7:443 in lan0 flags=S",  // MASQUERADE in range: stays 40000
+                          "tcp 198.51.100.7:443 > 203.0.113.1:40000 in wan1 flags=SA"}) {  // so its reply comes back to 40000
+        auto pd = parse_packet_description(d);
+        c.packets.push_back({pd.packet, pd.local ? Origin::local : Origin::wire});
+    }
+    DifferentialResult result = run_differential(host, host, c, {});
+    EXPECT_EQ(result.packets_compared, c.packets.size());
+    EXPECT_TRUE(result.agree()) << result.report();
+    // Agreeing means these ports (so both sides cannot be wrong the same way).
+    PacketPath path(c.ruleset, host);
+    PathState st(c.ruleset, EngineOptions{}, host.sysctl());
+    std::vector<std::string> after;
+    for (const auto& [p, origin] : c.packets) {
+        const PathResult r = path.process(p, origin, st);
+        after.push_back(std::string(fate_name(r.fate)) + " " + format_ip(r.final_packet.src) + ":" + std::to_string(r.final_packet.sport) + " > " +
+                        format_ip(r.final_packet.dst) + ":" + std::to_string(r.final_packet.dport));
+    }
+    EXPECT_EQ(after, (std::vector<std::string>{"forwarded 198.51.100.7:1000 > 192.0.2.50:8005", "forwarded 198.51.100.7:1001 > 192.0.2.51:9000",
+                                               "forwarded 198.51.100.7:1001 > 192.0.2.51:9001", "delivered 198.51.100.7:1002 > 203.0.113.1:3005",
+                                               "forwarded 203.0.113.1:40000 > 198.51.100.7:443", "forwarded 198.51.100.7:443 > 192.0.2.50:40000"}));
+}
+
 // Per-packet comparison from nf_tables TRACE events sees what counters cannot: two packets of
 // equal length whose stories are swapped leave every counter equal.
 TEST(KernelOracleTrace, PacketTracesCatchWhatCountersCannot) {

@@ -14,11 +14,9 @@ void PacketPath::nat_bind(Ctx& c, Hook hook, const NatTarget* nat) const {
     if (!nat) return;  // a null binding: the connection keeps its addresses
 
     IpAddr addr;
-    std::optional<std::uint16_t> port;
     auto first_range = [&](bool want_addr) {
         for (const auto& r : nat->ranges) {
             if (want_addr && r.has_addr) addr = r.addr_lo;
-            if (r.has_ports) port = r.port_lo;
             break;
         }
     };
@@ -65,41 +63,69 @@ void PacketPath::nat_bind(Ctx& c, Hook hook, const NatTarget* nat) const {
             break;
         }
     }
-    bool ports = conn.orig.proto == proto::tcp || conn.orig.proto == proto::udp || conn.orig.proto == proto::udplite ||
-                 conn.orig.proto == proto::sctp || conn.orig.proto == proto::dccp;
+    const bool ports = conn.orig.proto == proto::tcp || conn.orig.proto == proto::udp || conn.orig.proto == proto::udplite ||
+                       conn.orig.proto == proto::sctp || conn.orig.proto == proto::dccp;
     if (src) {
         conn.reply.dst = addr;
-        if (ports && port) conn.reply.dport = *port;
-        // get_unique_tuple: when another connection already expects replies on this tuple, the
-        // kernel picks another source port (from a hashed offset; fwbench takes the next free one
-        // in the range: counters do not depend on which).
-        if (ports && c.st.conntrack.reply_tuple_taken(conn.reply, &conn)) {
-            std::uint16_t lo = 1024, hi = 65535;
-            for (const auto& r : nat->ranges)
-                if (r.has_ports) {
-                    lo = r.port_lo;
-                    hi = r.port_hi;
-                }
-            std::uint32_t span = static_cast<std::uint32_t>(hi - lo) + 1;
-            std::uint16_t start = conn.reply.dport;
-            for (std::uint32_t i = 1; i <= span; ++i) {
-                conn.reply.dport = static_cast<std::uint16_t>(lo + (static_cast<std::uint32_t>(start - lo) + i) % span);
-                if (!c.st.conntrack.reply_tuple_taken(conn.reply, &conn)) break;
-            }
-            c.event(PathEventKind::nat_port_taken, [&](PathEvent& e) {
-                e.port = start;
-                e.port2 = conn.reply.dport;
-            });
-        }
         conn.status |= ct_status::src_nat;
     } else {
         conn.reply.src = addr;
-        if (ports && port) conn.reply.sport = *port;
         conn.status |= ct_status::dst_nat;
     }
+    // The reply tuple's port that stands for the manipulated one: the source port for SNAT and
+    // MASQUERADE, the destination port for DNAT and REDIRECT.
+    if (ports) choose_nat_port(c, *nat, src, src ? conn.reply.dport : conn.reply.sport);
     c.event(PathEventKind::nat_binding, [&](PathEvent& e) {
         e.flag = src;
         e.tuple = conn.reply;
+    });
+}
+
+// get_unique_tuple's port (nf_nat_core.c), after the address: the packet's own port is kept when
+// it lies in the --to-ports range (or no range is given) and no other connection expects replies
+// on the resulting tuple; a one-port range is taken as it is. Otherwise
+// nf_nat_l4proto_unique_tuple searches the range (without one: 1-511, 600-1023 or 1024-65535 by
+// the port's class; a destination port without a range is never changed) from an offset: 0 for
+// destination ports, a random one for source ports (and for --random, --random-fully, which skip
+// the keeping) — fwbench, which cannot draw the kernel's random number, searches from the port's
+// own place and says so (counters do not depend on which free port it is).
+void PacketPath::choose_nat_port(Ctx& c, const NatTarget& nat, bool src, std::uint16_t& port) const {
+    const Connection& conn = *c.ct.conn;
+    std::optional<std::pair<std::uint16_t, std::uint16_t>> range;
+    for (const auto& r : nat.ranges) {
+        if (r.has_ports) range = std::minmax(r.port_lo, r.port_hi);
+        break;
+    }
+    const auto taken = [&] { return c.st.conntrack.reply_tuple_taken(conn.reply, &conn); };
+    const bool randomized = nat.random || nat.random_fully;
+    if (!randomized) {
+        if (range ? port >= range->first && port <= range->second && (range->first == range->second || !taken()) : !taken()) return;
+    }
+    std::uint32_t min = 0, size = 0;
+    if (range) {
+        min = range->first;
+        size = static_cast<std::uint32_t>(range->second - range->first) + 1;
+    } else if (!src) {
+        return;
+    } else if (port < 512) {
+        min = 1, size = 511;
+    } else if (port < 1024) {
+        min = 600, size = 424;
+    } else {
+        min = 1024, size = 64512;
+    }
+    const std::uint16_t before = port;
+    const std::uint32_t offset = src && port >= min ? port - min : 0;
+    for (std::uint32_t i = 0; i < size; ++i) {
+        port = static_cast<std::uint16_t>(min + (offset + i) % size);
+        if (!taken()) break;
+    }
+    if (port == before && !randomized) return;
+    c.event(PathEventKind::nat_port_changed, [&](PathEvent& e) {
+        e.port = before;
+        e.port2 = port;
+        e.flag = src;
+        e.port_choice = randomized ? NatPortChoice::randomized : src ? NatPortChoice::random_offset : NatPortChoice::first_free;
     });
 }
 

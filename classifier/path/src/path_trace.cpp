@@ -94,7 +94,16 @@ std::string describe_event(const PathEvent& e, const DropDetail& drop, const Hos
             return std::string("nat ") + chain + ": not traversed (the connection's " +
                    (e.hook == Hook::postrouting || e.hook == Hook::input ? "source" : "destination") + " mapping is already set up)";
         case PathEventKind::nat_binding: return std::string(e.flag ? "SNAT" : "DNAT") + " binding: replies expected as " + format_tuple(e.tuple);
-        case PathEventKind::nat_port_taken: return "source port " + std::to_string(e.port) + " already taken: mapped to " + std::to_string(e.port2);
+        case PathEventKind::nat_port_changed: {
+            std::string s = std::string(e.flag ? "source" : "destination") + " port " + std::to_string(e.port) + " mapped to " + std::to_string(e.port2);
+            switch (e.port_choice) {
+                case NatPortChoice::first_free: return s + " (taken or outside --to-ports: the range's first free port)";
+                case NatPortChoice::random_offset:
+                    return s + " (taken or outside --to-ports: the kernel picks a free port from a random offset; which one may differ)";
+                case NatPortChoice::randomized: return s + " (--random: the kernel draws the port; which one may differ)";
+            }
+            return s;
+        }
         case PathEventKind::nat_rewrite:
             return std::string("NAT ") + chain + ": " + (e.flag ? "source " : "destination ") + format_ip(e.addr) + ":" + std::to_string(e.port) +
                    " -> " + format_ip(e.addr2) + ":" + std::to_string(e.port2);

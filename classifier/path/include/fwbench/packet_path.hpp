@@ -126,6 +126,7 @@ private:
     bool route_output(Ctx& c, bool reroute) const;
     bool reroute_if_changed(Ctx& c) const;
     void nat_bind(Ctx& c, Hook hook, const NatTarget* nat) const;
+    void choose_nat_port(Ctx& c, const NatTarget& nat, bool src, std::uint16_t& port) const;
     void nat_apply(Ctx& c, Hook hook) const;
     void finish(Ctx& c, Fate fate) const;
 

@@ -78,7 +78,7 @@ enum class PathEventKind : std::uint8_t {
     nat_not_traversed,  // `hook`; `flag`: the connection is established (else: no new connection)
     nat_already_mapped,  // `hook`
     nat_binding,  // `flag`: SNAT (else DNAT); `tuple`: the reply tuple expected
-    nat_port_taken,  // `port` -> `port2`
+    nat_port_changed,  // `port` -> `port2` (flag: a source port), `port_choice` says how
     nat_rewrite,  // `hook`; `flag`: source (else destination); `addr`:`port` -> `addr2`:`port2`
     masquerade_no_address,  // `dev`
     routing_dropped,  // `flag`: output routing (else input); PathResult::detail says why
@@ -93,6 +93,13 @@ enum class PathEventKind : std::uint8_t {
     looped_back,
     broadcast_copy,  // `dev`
     broadcast_original,
+};
+
+// How NAT chose a port it had to change (nf_nat_l4proto_unique_tuple's offset).
+enum class NatPortChoice : std::uint8_t {
+    first_free,  // a destination port: the range's first free one, as the kernel
+    random_offset,  // a source port: the kernel starts from a random offset; fwbench's is another free port
+    randomized,  // --random / --random-fully: the kernel draws the port even when the packet's is free
 };
 
 struct PathEvent {
@@ -110,6 +117,7 @@ struct PathEvent {
     CtInvalid invalid = CtInvalid::none;
     TcpCtState tcp_from = TcpCtState::none;
     std::uint8_t icmp_type = 0;
+    NatPortChoice port_choice = NatPortChoice::first_free;
 };
 
 // One event as a sentence ("routing (input): forward 203.0.113.9 via wan1 (table main)").
