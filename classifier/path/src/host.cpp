@@ -147,9 +147,9 @@ struct JsonReader {
     // An address scope as ip prints it (/etc/iproute2/rt_scopes), or its number.
     std::uint8_t scope(const json& j, const std::string& path) const {
         if (j.is_string()) {
-            static const std::pair<const char*, std::uint8_t> names[] = {
-                {"global", rt_scope::universe}, {"universe", rt_scope::universe}, {"site", rt_scope::site},
-                {"link", rt_scope::link},       {"host", rt_scope::host},         {"nowhere", rt_scope::nowhere}};
+            static const std::pair<const char*, std::uint8_t> names[] = {{"global", rt_scope::universe}, {"universe", rt_scope::universe},
+                                                                         {"site", rt_scope::site},       {"link", rt_scope::link},
+                                                                         {"host", rt_scope::host},       {"nowhere", rt_scope::nowhere}};
             for (const auto& [n, v] : names)
                 if (j.get<std::string>() == n) return v;
         }

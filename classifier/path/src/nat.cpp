@@ -120,7 +120,8 @@ void PacketPath::choose_nat_port(Ctx& c, const NatTarget& nat, bool src, std::ui
         port = static_cast<std::uint16_t>(min + (offset + i) % size);
         if (!taken()) break;
     }
-    if (port == before && !randomized) return;
+    // A one-port range is the mapping the rule asks for, not a choice: the binding says it.
+    if ((port == before && !randomized) || size == 1) return;
     c.event(PathEventKind::nat_port_changed, [&](PathEvent& e) {
         e.port = before;
         e.port2 = port;

@@ -95,7 +95,8 @@ std::string describe_event(const PathEvent& e, const DropDetail& drop, const Hos
                    (e.hook == Hook::postrouting || e.hook == Hook::input ? "source" : "destination") + " mapping is already set up)";
         case PathEventKind::nat_binding: return std::string(e.flag ? "SNAT" : "DNAT") + " binding: replies expected as " + format_tuple(e.tuple);
         case PathEventKind::nat_port_changed: {
-            std::string s = std::string(e.flag ? "source" : "destination") + " port " + std::to_string(e.port) + " mapped to " + std::to_string(e.port2);
+            std::string s =
+                std::string(e.flag ? "source" : "destination") + " port " + std::to_string(e.port) + " mapped to " + std::to_string(e.port2);
             switch (e.port_choice) {
                 case NatPortChoice::first_free: return s + " (taken or outside --to-ports: the range's first free port)";
                 case NatPortChoice::random_offset:
