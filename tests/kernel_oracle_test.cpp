@@ -38,6 +38,30 @@ void require_kernel() {
     FWBENCH_CANNOT_RUN("kernel oracle unavailable: " << why);
 }
 
+// A case's packets from their descriptions ("... in IFACE" from the wire, "... from local").
+void add_described(DifferentialCase& c, std::initializer_list<const char*> descriptions) {
+    for (const char* d : descriptions) {
+        auto pd = parse_packet_description(d);
+        c.packets.push_back({pd.packet, pd.local ? Origin::local : Origin::wire});
+    }
+}
+
+// What fwbench makes of each packet of a case, from a fresh state: "FATE SRC:SPORT > DST:DPORT"
+// after NAT. Tests write out what these must be, so that fwbench and the kernel cannot agree by
+// being wrong the same way.
+std::vector<std::string> model_outcomes(const DifferentialCase& c, const Host& host) {
+    PacketPath path(c.ruleset, host);
+    PathState st(c.ruleset, EngineOptions{}, host.sysctl());
+    std::vector<std::string> out;
+    for (const auto& [p, origin] : c.packets) {
+        const PathResult r = path.process(p, origin, st);
+        const Packet& f = r.final_packet;
+        out.push_back(std::string(fate_name(r.fate)) + " " + format_ip(f.src) + ":" + std::to_string(f.sport) + " > " + format_ip(f.dst) + ":" +
+                      std::to_string(f.dport));
+    }
+    return out;
+}
+
 // The kernel itself judges the interface-name table of names.hpp: each name is given to a veth
 // in a namespace of the test's own; the kernel (or ip before it) must refuse exactly the names
 // fwbench refuses, or, for a template such as eth%d, give the device another name.
@@ -424,12 +448,9 @@ TEST(KernelOracleShrink, ReducesADisagreementToWhatCauses) {
         "*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp -j ACCEPT\n-A INPUT -s 10.0.0.0/8 -j DROP\n"
         "-A INPUT -p udp -m udp --dport 53 -j ACCEPT\n-A FORWARD -j ACCEPT\nCOMMIT\n",
         {});
-    for (const char* d : {"tcp 198.51.100.7:1000 > 203.0.113.1:22 in wan1 flags=S", "udp 198.51.100.7:1000 > 203.0.113.1:53 in wan1",
-                          "udp 192.0.2.77:1000 > 203.0.113.1:53 in wan1", "udp 192.0.2.50:1000 > 198.51.100.7:53 in lan0",
-                          "tcp 0.0.0.0:1000 > 198.51.100.7:80 from local flags=S"}) {
-        auto pd = parse_packet_description(d);
-        c.packets.push_back({pd.packet, pd.local ? Origin::local : Origin::wire});
-    }
+    add_described(c, {"tcp 198.51.100.7:1000 > 203.0.113.1:22 in wan1 flags=S", "udp 198.51.100.7:1000 > 203.0.113.1:53 in wan1",
+                      "udp 192.0.2.77:1000 > 203.0.113.1:53 in wan1", "udp 192.0.2.50:1000 > 198.51.100.7:53 in lan0",
+                      "tcp 0.0.0.0:1000 > 198.51.100.7:80 from local flags=S"});
     ASSERT_FALSE(run_differential(model, kernel_host, c).agree());
     DifferentialCase small = shrink_disagreement(model, kernel_host, c);
     ASSERT_EQ(small.packets.size(), 1u);
@@ -471,16 +492,13 @@ TEST(KernelOracleIpsets, SetMatchesEqualTheKernels) {
     std::string base = std::string("{\"addr\":") + test::router_addr + ",\"route\":" + test::router_routes + ",\"rule\":" + test::router_rules;
     Host host = Host::from_json(base + ",\"sysctl\":{\"ip_forward\":1}}", "router");
     DifferentialCase c{rs, {}};
-    for (const char* d : {"tcp 198.51.100.7:1000 > 203.0.113.1:22 in wan1 flags=S",  // blocked
-                          "tcp 198.51.100.70:1000 > 203.0.113.1:22 in wan1 flags=S",  // in the nomatch hole: a service
-                          "tcp 203.0.113.9:1000 > 203.0.113.1:23 in wan1 flags=S",  // no service on 23
-                          "udp 203.0.113.9:1000 > 203.0.113.1:53 in wan1",  // policy
-                          "tcp 192.0.2.50:1000 > 198.51.100.7:443 in lan0 flags=S",  // blocked through the list
-                          "tcp 192.0.2.50:1000 > 198.51.100.70:443 in lan0 flags=S",  // in the hole and in web
-                          "tcp 0.0.0.0:1000 > 198.51.100.7:443 from local flags=S"}) {
-        auto pd = parse_packet_description(d);
-        c.packets.push_back({pd.packet, pd.local ? Origin::local : Origin::wire});
-    }
+    add_described(c, {"tcp 198.51.100.7:1000 > 203.0.113.1:22 in wan1 flags=S",  // blocked
+                      "tcp 198.51.100.70:1000 > 203.0.113.1:22 in wan1 flags=S",  // in the nomatch hole: a service
+                      "tcp 203.0.113.9:1000 > 203.0.113.1:23 in wan1 flags=S",  // no service on 23
+                      "udp 203.0.113.9:1000 > 203.0.113.1:53 in wan1",  // policy
+                      "tcp 192.0.2.50:1000 > 198.51.100.7:443 in lan0 flags=S",  // blocked through the list
+                      "tcp 192.0.2.50:1000 > 198.51.100.70:443 in lan0 flags=S",  // in the hole and in web
+                      "tcp 0.0.0.0:1000 > 198.51.100.7:443 from local flags=S"});
     KernelOracleOptions kopt;
     kopt.ipsets = ipsets;
     DifferentialResult result = run_differential(host, host, c, kopt);
@@ -538,23 +556,14 @@ TEST(KernelOracleNat, MasqueradeTakesTheAddressTheKernelSelects) {
         "-A INPUT -s 198.51.100.1/32\n-A INPUT -s 203.0.113.1/32\n-A INPUT -d 203.0.113.1/32 -p tcp\n"
         "-A FORWARD -d 192.0.2.50/32\n-A FORWARD -s 192.0.2.50/32\nCOMMIT\n",
         {});
-    for (const char* d : {"tcp 192.0.2.50:4000 > 198.51.100.200:80 in lan0 flags=S", "tcp 198.51.100.200:80 > 203.0.113.1:4000 in wan1 flags=SA",
-                          "udp 0.0.0.0:5000 > 203.0.113.1:53 from local"}) {
-        auto pd = parse_packet_description(d);
-        c.packets.push_back({pd.packet, pd.local ? Origin::local : Origin::wire});
-    }
+    add_described(c, {"tcp 192.0.2.50:4000 > 198.51.100.200:80 in lan0 flags=S", "tcp 198.51.100.200:80 > 203.0.113.1:4000 in wan1 flags=SA",
+                      "udp 0.0.0.0:5000 > 203.0.113.1:53 from local"});
     DifferentialResult result = run_differential(host, host, c, {});
     EXPECT_EQ(result.packets_compared, c.packets.size());
     EXPECT_TRUE(result.agree()) << result.report();
-    // What agreeing means here, so that both sides being wrong the same way cannot pass.
-    PacketPath path(c.ruleset, host);
-    PathState st(c.ruleset, EngineOptions{}, host.sysctl());
-    std::vector<std::string> fates;
-    for (const auto& [p, origin] : c.packets) {
-        const PathResult r = path.process(p, origin, st);
-        fates.push_back(std::string(fate_name(r.fate)) + " " + format_ip(r.final_packet.src));
-    }
-    EXPECT_EQ(fates, (std::vector<std::string>{"forwarded 203.0.113.1", "forwarded 198.51.100.200", "delivered 198.51.100.1"}));
+    EXPECT_EQ(model_outcomes(c, host),
+              (std::vector<std::string>{"forwarded 203.0.113.1:4000 > 198.51.100.200:80", "forwarded 198.51.100.200:80 > 192.0.2.50:4000",
+                                        "delivered 198.51.100.1:5000 > 203.0.113.1:53"}));
 }
 
 // --to-ports keeps the packet's own port when it lies in the range and its tuple is free
@@ -578,30 +587,19 @@ TEST(KernelOracleNat, PortRangesKeepAPortInRange) {
         "-A FORWARD -p tcp -m tcp --dport 8005\n-A FORWARD -p tcp -m tcp --dport 8000\n-A FORWARD -p tcp -m tcp --dport 9000\n"
         "-A FORWARD -p tcp -m tcp --dport 9001\n-A FORWARD -s 198.51.100.7/32 -d 192.0.2.50/32 -p tcp -m tcp --sport 443\nCOMMIT\n",
         {});
-    for (const char* d : {"tcp 198.51.100.7:1000 > 203.0.113.1:8005 in wan1 flags=S",  // in range: stays 8005
-                          "tcp 198.51.100.7:1001 > 203.0.113.1:80 in wan1 flags=S",  // outside: 9000
-                          "tcp 198.51.100.7:1001 > 203.0.113.1:81 in wan1 flags=S",  // 9000's reply tuple is taken: 9001
-                          "tcp 198.51.100.7:1002 > 203.0.113.1:3005 in wan1 flags=S",  // REDIRECT in range: stays 3005
-                          "tcp 192.0.2.50:40000 > 198.51.100.7:443 in lan0 flags=S",  // MASQUERADE in range: stays 40000
-                          "tcp 198.51.100.7:443 > 203.0.113.1:40000 in wan1 flags=SA"}) {  // so its reply comes back to 40000
-        auto pd = parse_packet_description(d);
-        c.packets.push_back({pd.packet, pd.local ? Origin::local : Origin::wire});
-    }
+    add_described(c, {"tcp 198.51.100.7:1000 > 203.0.113.1:8005 in wan1 flags=S",  // in range: stays 8005
+                      "tcp 198.51.100.7:1001 > 203.0.113.1:80 in wan1 flags=S",  // outside: 9000
+                      "tcp 198.51.100.7:1001 > 203.0.113.1:81 in wan1 flags=S",  // 9000's reply tuple is taken: 9001
+                      "tcp 198.51.100.7:1002 > 203.0.113.1:3005 in wan1 flags=S",  // REDIRECT in range: stays 3005
+                      "tcp 192.0.2.50:40000 > 198.51.100.7:443 in lan0 flags=S",  // MASQUERADE in range: stays 40000
+                      "tcp 198.51.100.7:443 > 203.0.113.1:40000 in wan1 flags=SA"});  // so its reply comes back to 40000
     DifferentialResult result = run_differential(host, host, c, {});
     EXPECT_EQ(result.packets_compared, c.packets.size());
     EXPECT_TRUE(result.agree()) << result.report();
-    // Agreeing means these ports (so both sides cannot be wrong the same way).
-    PacketPath path(c.ruleset, host);
-    PathState st(c.ruleset, EngineOptions{}, host.sysctl());
-    std::vector<std::string> after;
-    for (const auto& [p, origin] : c.packets) {
-        const PathResult r = path.process(p, origin, st);
-        after.push_back(std::string(fate_name(r.fate)) + " " + format_ip(r.final_packet.src) + ":" + std::to_string(r.final_packet.sport) + " > " +
-                        format_ip(r.final_packet.dst) + ":" + std::to_string(r.final_packet.dport));
-    }
-    EXPECT_EQ(after, (std::vector<std::string>{"forwarded 198.51.100.7:1000 > 192.0.2.50:8005", "forwarded 198.51.100.7:1001 > 192.0.2.51:9000",
-                                               "forwarded 198.51.100.7:1001 > 192.0.2.51:9001", "delivered 198.51.100.7:1002 > 203.0.113.1:3005",
-                                               "forwarded 203.0.113.1:40000 > 198.51.100.7:443", "forwarded 198.51.100.7:443 > 192.0.2.50:40000"}));
+    EXPECT_EQ(model_outcomes(c, host),
+              (std::vector<std::string>{"forwarded 198.51.100.7:1000 > 192.0.2.50:8005", "forwarded 198.51.100.7:1001 > 192.0.2.51:9000",
+                                        "forwarded 198.51.100.7:1001 > 192.0.2.51:9001", "delivered 198.51.100.7:1002 > 203.0.113.1:3005",
+                                        "forwarded 203.0.113.1:40000 > 198.51.100.7:443", "forwarded 198.51.100.7:443 > 192.0.2.50:40000"}));
 }
 
 // Per-packet comparison from nf_tables TRACE events sees what counters cannot: two packets of
