@@ -719,6 +719,31 @@ std::string nat_and_filter_args() {
            "/traces/seed/host.json --pcap " + nat_and_filter_capture() + " -q";
 }
 
+// A capture records no sockets: with -m owner in the ruleset and the host's own packets in the
+// capture, the summary and the JSON name the rules whose owner match fwbench decided as for
+// socketless packets, instead of counting as if that were what happened.
+TEST(FwbenchPcap, OwnerMatchesOnTheHostsOwnPacketsAreNamedAsUndecided) {
+    const std::string rules = write_temp("fwbench_owner.v4",
+                                         "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+                                         "-A OUTPUT -m owner --uid-owner 1000 -j ACCEPT\nCOMMIT\n");
+    const std::string args = "--rules " + rules + " --host " + env("FWBENCH_SOURCE") + "/traces/seed/host.json --pcap " + env("FWBENCH_SOURCE") +
+                             "/traces/seed/capture.pcap";
+    Result r = run(args);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("note: a capture records no sockets"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("      filter OUTPUT rule 1: -A OUTPUT -m owner --uid-owner 1000 -j ACCEPT\n"), std::string::npos) << r.out;
+    Result j = run(args + " -q --json -");
+    ASSERT_EQ(j.status, 0) << j.err;
+    const auto doc = nlohmann::json::parse(j.out);
+    ASSERT_EQ(doc["capture_cannot_show"].size(), 1u) << j.out;
+    EXPECT_GT(doc["capture_cannot_show"][0]["packets"].get<int>(), 0);
+    EXPECT_EQ(doc["capture_cannot_show"][0]["packets"], doc["origins"]["local"]);
+    // Without an owner rule there is nothing to say.
+    Result none = run("--rules " + env("FWBENCH_SOURCE") + "/traces/seed/rules.v4 --host " + env("FWBENCH_SOURCE") +
+                      "/traces/seed/host.json --pcap " + env("FWBENCH_SOURCE") + "/traces/seed/capture.pcap");
+    EXPECT_EQ(none.out.find("records no sockets"), std::string::npos) << none.out;
+}
+
 TEST(FwbenchPerPacket, VerdictLinesNameTheDecidingRule) {
     Result v = run(nat_and_filter_args() + " --verdicts -");
     ASSERT_EQ(v.status, 0) << v.err;

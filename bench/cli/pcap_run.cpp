@@ -56,6 +56,21 @@ void add_rule_counters(nlohmann::ordered_json& j, const Ruleset& rs, const Engin
     j["dead_rules"] = dead;
 }
 
+// The rules with an owner match (-m owner), named as the summary names rules: a capture
+// records no sockets, so for the host's own packets they cannot be decided as the kernel does.
+std::vector<std::string> owner_rules(const Ruleset& rs) {
+    std::vector<std::string> out;
+    for (const auto& t : rs.tables)
+        for (const auto& c : t.chains)
+            for (std::size_t ri = 0; ri < c.rules.size(); ++ri)
+                for (const auto& m : c.rules[ri].matches)
+                    if (std::holds_alternative<OwnerMatch>(m.spec)) {
+                        out.push_back(t.name + " " + c.name + " rule " + std::to_string(ri + 1) + ": " + format_rule(c.rules[ri], c.name));
+                        break;
+                    }
+    return out;
+}
+
 }  // namespace
 
 int run_pcap(const PcapRunOptions& o) {
@@ -137,6 +152,9 @@ int run_pcap(const PcapRunOptions& o) {
 
     write_counters(o, rs, st.engine);
     const double ns_per_packet = tally.ns_per_packet(), evaluated_per_packet = tally.rules_evaluated_per_packet();
+    // What the capture cannot show: the sockets of the host's own packets, which -m owner reads.
+    const std::uint64_t local_packets = tally.of_origin(CaptureOrigin::local);
+    const std::vector<std::string> undecidable_owner = local_packets ? owner_rules(rs) : std::vector<std::string>{};
     if (!o.json.empty()) {
         nlohmann::ordered_json j;
         j["rules"] = rs.source;
@@ -151,6 +169,11 @@ int run_pcap(const PcapRunOptions& o) {
         tally.add_json(j, rs);
         add_rule_counters(j, rs, st.engine);
         j["unseen_forwarded_copies"] = replay.unseen_predicted_copies();
+        if (!undecidable_owner.empty())
+            j["capture_cannot_show"] =
+                nlohmann::ordered_json::array({{{"what", "the sockets of the host's own packets: -m owner is decided as for packets without one"},
+                                                {"packets", local_packets},
+                                                {"rules", undecidable_owner}}});
         if (ropt.trace) j["log"] = {{"lines", lines_logged}, {"lines_with_unknown_link_bytes", lines_with_unknown_link}};
         j["connections"] = st.conntrack.size();
         j["random"] = {{"deterministic", true}, {"seed", o.seed}, {"used", st.engine.used_random()}};
@@ -173,6 +196,13 @@ int run_pcap(const PcapRunOptions& o) {
         tally.write_text(os, rs, host);
         if (replay.unseen_predicted_copies())
             os << "  " << replay.unseen_predicted_copies() << " forwarded packets whose outbound copy is not in the capture\n";
+        if (!undecidable_owner.empty()) {
+            os << "  note: a capture records no sockets: the host's " << local_packets
+               << " own packets are taken as sent without one,\n"
+                  "    so -m owner (uid, gid, socket) is decided as for socketless packets; with their sockets they\n"
+                  "    may have matched otherwise (explain takes uid= and gid=). Rules this affects:\n";
+            for (const auto& r : undecidable_owner) os << "      " << r << "\n";
+        }
         if (log_out) {
             os << "  log lines: " << lines_logged << (o.log == "-" ? "" : " in " + o.log) << "\n";
             if (lines_with_unknown_link)

@@ -28,6 +28,7 @@ public:
 
     std::uint64_t packets() const { return packets_; }
     std::uint64_t processed() const { return processed_; }
+    std::uint64_t of_origin(CaptureOrigin o) const { return by_origin_[static_cast<std::size_t>(o)]; }
     double ns_per_packet() const;
     double rules_evaluated_per_packet() const;
 
