@@ -14,12 +14,6 @@ void PacketPath::nat_bind(Ctx& c, Hook hook, const NatTarget* nat) const {
     if (!nat) return;  // a null binding: the connection keeps its addresses
 
     IpAddr addr;
-    auto first_range = [&](bool want_addr) {
-        for (const auto& r : nat->ranges) {
-            if (want_addr && r.has_addr) addr = r.addr_lo;
-            break;
-        }
-    };
     auto device_address = [&](std::string_view dev) -> std::optional<IpAddr> {
         if (const Interface* itf = host_.interface(dev))
             for (const auto& a : itf->addrs)
@@ -30,7 +24,7 @@ void PacketPath::nat_bind(Ctx& c, Hook hook, const NatTarget* nat) const {
         case NatTarget::Kind::dnat:
         case NatTarget::Kind::snat:
             addr = src ? c.p.src : c.p.dst;
-            first_range(true);
+            if (!nat->ranges.empty() && nat->ranges.front().has_addr) addr = nat->ranges.front().addr_lo;  // the first range's first address
             break;
         case NatTarget::Kind::masquerade: {
             // nf_nat_masquerade_ipv4: inet_select_addr(out, next hop, RT_SCOPE_UNIVERSE) — the
@@ -42,7 +36,6 @@ void PacketPath::nat_bind(Ctx& c, Hook hook, const NatTarget* nat) const {
                 return;
             }
             addr = *a;
-            first_range(false);
             break;
         }
         case NatTarget::Kind::redirect: {
@@ -51,7 +44,6 @@ void PacketPath::nat_bind(Ctx& c, Hook hook, const NatTarget* nat) const {
             else a = device_address(c.p.in.view());
             if (!a) return;
             addr = *a;
-            first_range(false);
             break;
         }
         case NatTarget::Kind::netmap: {
