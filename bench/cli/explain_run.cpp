@@ -25,9 +25,7 @@ std::string describe_replayed(const PacketPath& path, const AnalyzedPacket& rp, 
         head += ": " + format_protocol(p0.proto) + " " + format_ip(p0.src) + ":" + std::to_string(p0.sport) + " > " + format_ip(p0.dst) + ":" +
                 std::to_string(p0.dport);
         std::vector<LoggedLine> log;
-        const LinkInfo li = decode_link(frame.meta->link_type, frame.data, frame.caplen);
-        logged_lines(path.ruleset(), rp.result, rp.path_origin, frame.data + li.l3_offset, frame.caplen - li.l3_offset,
-                     link_header_of_frame(frame.meta->link_type, frame.data, frame.caplen, rp.iface, path.host()), log);
+        logged_lines(path.ruleset(), path.host(), rp, frame, log);
         return format_explanation(path, rp.result, head, rp.origin == CaptureOrigin::local, log);
     }
     if (rp.origin == CaptureOrigin::forwarded_copy)

@@ -105,10 +105,8 @@ int run_pcap(const PcapRunOptions& o) {
     // The lines of one packet, from its frame as captured (the bytes the kernel printed from).
     auto log_packet = [&](const FrameView& frame, const AnalyzedPacket& rp) {
         log_lines.clear();
-        if (!ropt.trace || (rp.origin != CaptureOrigin::wire && rp.origin != CaptureOrigin::local)) return;
-        const LinkInfo li = decode_link(frame.meta->link_type, frame.data, frame.caplen);
-        const LoggedLinkHeader link = link_header_of_frame(frame.meta->link_type, frame.data, frame.caplen, rp.iface, host);
-        logged_lines(rs, rp.result, rp.path_origin, frame.data + li.l3_offset, frame.caplen - li.l3_offset, link, log_lines);
+        if (!ropt.trace) return;
+        logged_lines(rs, host, rp, frame, log_lines);
         for (const LoggedLine& l : log_lines) {
             ++lines_logged;
             lines_with_unknown_link += l.link_incomplete;

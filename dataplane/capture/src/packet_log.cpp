@@ -312,12 +312,10 @@ std::optional<MacAddr> interface_mac(const Host& host, std::string_view iface) {
     return itf ? itf->mac : std::nullopt;
 }
 
-}  // namespace
-
-LoggedLinkHeader link_header_of_frame(std::uint16_t link_type, const std::uint8_t* frame, std::size_t caplen, std::string_view iface,
-                                      const Host& host) {
+// link_header_of_frame, for a frame whose link header is already decoded (`li`).
+LoggedLinkHeader link_header_decoded(const LinkInfo& li, std::uint16_t link_type, const std::uint8_t* frame, std::size_t caplen,
+                                     std::string_view iface, const Host& host) {
     if (iface == "lo") return loopback_header();
-    const LinkInfo li = decode_link(link_type, frame, caplen);
     std::uint16_t hatype = 0;  // ARPHRD_* of an SLL/SLL2 record
     if (link_type == linktype::linux_sll && caplen >= 4) hatype = be16(frame + 2);
     if (link_type == linktype::linux_sll2 && caplen >= 10) hatype = be16(frame + 8);
@@ -349,6 +347,13 @@ LoggedLinkHeader link_header_of_frame(std::uint16_t link_type, const std::uint8_
             return h;
         }
     }
+}
+
+}  // namespace
+
+LoggedLinkHeader link_header_of_frame(std::uint16_t link_type, const std::uint8_t* frame, std::size_t caplen, std::string_view iface,
+                                      const Host& host) {
+    return link_header_decoded(decode_link(link_type, frame, caplen), link_type, frame, caplen, iface, host);
 }
 
 LoggedLinkHeader link_header_of_packet(const Packet& p, const Host& host) {
@@ -420,6 +425,13 @@ void logged_lines(const Ruleset& rs, const PathResult& res, Origin origin, const
             detail::apply_continuing_target(rule.target->spec, p, scratch);
         }
     }
+}
+
+void logged_lines(const Ruleset& rs, const Host& host, const AnalyzedPacket& rp, const FrameView& frame, std::vector<LoggedLine>& out) {
+    if (rp.origin != CaptureOrigin::wire && rp.origin != CaptureOrigin::local) return;
+    const LinkInfo li = decode_link(frame.meta->link_type, frame.data, frame.caplen);
+    logged_lines(rs, rp.result, rp.path_origin, frame.data + li.l3_offset, frame.caplen - li.l3_offset,
+                 link_header_decoded(li, frame.meta->link_type, frame.data, frame.caplen, rp.iface, host), out);
 }
 
 bool ruleset_logs(const Ruleset& rs) {

@@ -33,6 +33,8 @@
 #include <vector>
 
 #include "fwbench/capture.hpp"
+#include "fwbench/capture_analysis.hpp"
+#include "fwbench/frame.hpp"
 #include "fwbench/host.hpp"
 #include "fwbench/packet_path.hpp"
 
@@ -79,6 +81,10 @@ struct LoggedLine {
 // header (for wire packets; ignored for local ones, whose link header the path decides).
 void logged_lines(const Ruleset& rs, const PathResult& res, Origin origin, const std::uint8_t* datagram, std::size_t size,
                   const LoggedLinkHeader& wire_link, std::vector<LoggedLine>& out);
+
+// The same for a packet of a capture, from its frame as captured (the bytes the kernel printed
+// from, and its link header); nothing for records the path did not process.
+void logged_lines(const Ruleset& rs, const Host& host, const AnalyzedPacket& rp, const FrameView& frame, std::vector<LoggedLine>& out);
 
 // Whether any rule of the ruleset logs (LOG, NFLOG, ULOG): tracing is needed for its lines.
 bool ruleset_logs(const Ruleset& rs);
