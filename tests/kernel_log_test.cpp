@@ -18,17 +18,14 @@
 #include "fwbench/packet_log.hpp"
 #include "fwbench/ruleset_parser.hpp"
 #include "must_run.hpp"
+#include "require_kernel.hpp"
 #include "router_workload.hpp"
 #include "checksum.hpp"
 
 namespace fwbench {
 namespace {
 
-void require_kernel() {
-    std::string why;
-    if (KernelOracle::available(&why)) return;
-    FWBENCH_CANNOT_RUN("kernel oracle unavailable: " << why);
-}
+using test::require_kernel;
 
 // A prefix no other namespace's rules use, so concurrent LOG lines do not mix in.
 std::string run_token() { return "fwb" + std::to_string(getpid() % 100000) + " "; }

@@ -24,6 +24,7 @@
 #include "fwbench/ruleset_listing.hpp"
 #include "fwbench/ruleset_printer.hpp"
 #include "must_run.hpp"
+#include "require_kernel.hpp"
 #include "name_cases.hpp"
 #include "path_cases.hpp"
 #include "path_fixtures.hpp"
@@ -32,11 +33,7 @@
 namespace fwbench {
 namespace {
 
-void require_kernel() {
-    std::string why;
-    if (KernelOracle::available(&why)) return;
-    FWBENCH_CANNOT_RUN("kernel oracle unavailable: " << why);
-}
+using test::require_kernel;
 
 // A case's packets from their descriptions ("... in IFACE" from the wire, "... from local").
 void add_described(DifferentialCase& c, std::initializer_list<const char*> descriptions) {
