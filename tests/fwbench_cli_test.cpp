@@ -670,6 +670,40 @@ TEST(FwbenchHostInputs, NativeNftablesTablesAreRefusedInLiveMode) {
     }
 }
 
+// Under iptables-nft a base chain exists only when the restored text names it. From a file,
+// fwbench models the chains the text names and says which it left out; on a live host it asks
+// the kernel, and says so. The expectations are the text's own chain names.
+TEST(FwbenchBaseChains, ChainsTheTextNeverNamesAreNamedAndNotWalked) {
+    const std::string rules = write_temp("fwbench_unnamed.v4",
+                                         "*nat\n:PREROUTING ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\nCOMMIT\n"
+                                         "*filter\n-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\nCOMMIT\n");
+    Result r = run("explain --rules " + rules + " --host " + env("FWBENCH_SOURCE") +
+                   "/traces/seed/host.json 'tcp 198.51.100.7:1000 > 203.0.113.1:22 in wan1'");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("not created, packets do not pass them: nat INPUT, nat OUTPUT, filter FORWARD, filter OUTPUT"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("their policy decides but never counts: filter INPUT"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("from the chains the text names"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("INPUT / nat"), std::string::npos) << "nat INPUT does not exist, so the packet does not pass it:\n" << r.out;
+    EXPECT_NE(r.out.find("INPUT / filter"), std::string::npos) << r.out;
+}
+
+TEST(FwbenchBaseChains, LiveModeAsksTheKernel) {
+    if (geteuid() != 0) FWBENCH_CANNOT_RUN("network namespaces need root");
+    fwbench::NetNamespace ns;
+    auto must = [&](std::vector<std::string> argv, const char* input) {
+        fwbench::ProgramResult r = fwbench::run_program({std::move(argv), input, ns.fd()});
+        ASSERT_EQ(r.exit_status, 0) << r.err;
+    };
+    must({"ip", "link", "set", "lo", "up"}, "");
+    must({"iptables-nft-restore"}, "*filter\n:OUTPUT ACCEPT [0:0]\n-A INPUT -i lo -j ACCEPT\nCOMMIT\n");
+    fwbench::ProgramResult r = fwbench::run_program({{env("FWBENCH_BIN"), "explain", "udp 127.0.0.1:1 > 127.0.0.1:53 from local"}, {}, ns.fd()});
+    ASSERT_EQ(r.exit_status, 0) << r.err;
+    // iptables-save in the namespace prints FORWARD too; the kernel has no such chain.
+    EXPECT_NE(r.out.find("from the running kernel's nf_tables base chains"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("not created, packets do not pass them: filter FORWARD\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("their policy decides but never counts: filter INPUT\n"), std::string::npos) << r.out;
+}
+
 }  // namespace
 
 namespace {

@@ -131,7 +131,14 @@ void table_text(Gen& g, std::ostringstream& out, const std::string& table, const
         user_names.push_back(name);
     }
     out << "*" << table << "\n";
-    for (const auto& b : builtins) out << ":" << b.name << " " << (table == "filter" && g.chance(40) ? "DROP" : "ACCEPT") << " [0:0]\n";
+    // Most built-in chains are declared; some get their policy from -P, some are named only by
+    // their -A lines or not at all (ChainPresence: iptables-nft creates only named chains).
+    for (const auto& b : builtins) {
+        const char* policy = table == "filter" && g.chance(40) ? "DROP" : "ACCEPT";
+        const std::uint32_t naming = g.below(10);
+        if (naming < 7) out << ":" << b.name << " " << policy << " [0:0]\n";
+        else if (naming == 7) out << "-P " << b.name << " " << policy << "\n";
+    }
     for (const auto& u : user_names) out << ":" << u << " - [0:0]\n";
     for (const auto& b : builtins) {
         int n = static_cast<int>(g.below(6));
@@ -239,6 +246,7 @@ RandomCase make_random_case(std::uint64_t seed) {
         p.ttl = g.pick(ttls);
         rc.packets.push_back({p, local ? Origin::local : Origin::wire});
     }
+    rc.legacy = g.chance(15);
     return rc;
 }
 

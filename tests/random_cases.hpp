@@ -2,7 +2,8 @@
 // A seeded generator of random rulesets and traffic for differential tests against the
 // kernel: filter (and sometimes mangle and nat) tables with user chains reached by jumps and
 // gotos, RETURNs, negations, interface wildcards, port ranges, multiport, TCP flags, ICMP types,
-// conntrack states, marks, lengths, TTLs, addrtype, iprange; MARK, LOG, REJECT, DNAT, SNAT and
+// conntrack states, marks, lengths, TTLs, addrtype, iprange; built-in chains declared, given a
+// policy by -P, named only by their rules or not at all, under either backend; MARK, LOG, REJECT, DNAT, SNAT and
 // MASQUERADE targets; packets from the wire and from local sockets, replies to earlier
 // packets included, on the router of path_fixtures.hpp.
 
@@ -19,6 +20,7 @@ namespace fwbench::test {
 struct RandomCase {
     std::string rules;  // iptables-save text
     std::vector<std::pair<Packet, Origin>> packets;
+    bool legacy = false;  // loaded by iptables-legacy (counters only: its TRACE goes to the log)
 };
 
 RandomCase make_random_case(std::uint64_t seed);

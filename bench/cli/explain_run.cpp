@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <iostream>
 #include <map>
+#include <sstream>
 
 #include "explain.hpp"
+#include "chain_notes.hpp"
 #include "host_notes.hpp"
 #include "fwbench/capture_analysis.hpp"
 #include "fwbench/eal.hpp"
@@ -84,8 +86,11 @@ int run_explain(const ExplainCli& cli) {
     eopt.seed = cli.seed;
     PathState st(rs, eopt, host.sysctl());
     bool first = true;
-    if (!host.assumptions().empty()) {
-        write_assumptions(std::cout, host, "");
+    std::ostringstream notes;
+    write_assumptions(notes, host, "");
+    write_base_chain_note(notes, rs, "");
+    if (!notes.str().empty()) {
+        std::cout << notes.str();
         first = false;  // a blank line between them and the first packet
     }
     auto print = [&](const std::string& text) {

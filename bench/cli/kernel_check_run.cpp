@@ -8,6 +8,7 @@
 #include "fwbench/packet_description.hpp"
 #include "fwbench/packet_path.hpp"
 #include "fwbench/packet_source.hpp"
+#include "chain_notes.hpp"
 #include "host_notes.hpp"
 #include "progress.hpp"
 #include "running_host.hpp"
@@ -102,6 +103,7 @@ int run_kernel_check(const KernelCheckCli& cli) {
     std::cout << "kernel-check: " << injected << " packets replayed into the kernel (" << (legacy ? "iptables-legacy" : "iptables-nft") << ")"
               << (not_injected ? ", " + std::to_string(not_injected) + " capture records not replayed (copies, malformed, skipped)" : "") << "\n";
     write_assumptions(std::cout, host, "  ");
+    write_base_chain_note(std::cout, rs, "  ");
     if (!kopt.ruleset_text.empty() && result.readback.empty())
         std::cout << "  the kernel loaded " << o.rules_path << " as written and reads every rule and policy as fwbench does\n";
     else if (kopt.ruleset_text.empty())

@@ -16,6 +16,7 @@
 #include "fwbench/packet_source.hpp"
 #include "fwbench/ruleset_parser.hpp"
 #include "fwbench/ruleset_printer.hpp"
+#include "chain_notes.hpp"
 #include "host_notes.hpp"
 #include "output.hpp"
 #include "packet_outcome.hpp"
@@ -157,6 +158,7 @@ int run_pcap(const PcapRunOptions& o) {
         nlohmann::ordered_json j;
         j["rules"] = rs.source;
         j["backend"] = {{"name", backend_name(rs.backend)}, {"why", rs.backend_reason}};
+        j["base_chains"] = base_chains_json(rs);
         j["capture"] = o.pcap;
         j["assumptions"] = nlohmann::ordered_json::array();
         for (const auto& a : host.assumptions()) j["assumptions"].push_back(a.text);
@@ -188,6 +190,7 @@ int run_pcap(const PcapRunOptions& o) {
         os << "fwbench: " << rs.source << " (" << rs.rule_count() << " rules, loaded by " << backend_name(rs.backend) << ") on capture " << o.pcap
            << "\n";
         write_assumptions(os, host, "  ");
+        write_base_chain_note(os, rs, "  ");
         os << "  packets: " << packets << (source.truncated() ? " (the file is truncated)" : "");
         if (filter) os << " (--filter '" << o.filter << "' left out " << source.filtered_out() << " more records)";
         os << "\n";

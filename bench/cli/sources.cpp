@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "fwbench/kernel_chains.hpp"
 #include "fwbench/ip_addr_text.hpp"
 #include "fwbench/parse_error.hpp"
 #include "fwbench/ruleset_parser.hpp"
@@ -67,6 +68,15 @@ Ruleset load_ruleset(const SourceOptions& o, const IpsetRegistry* ipsets) {
     if (!o.backend.empty()) {
         rs.backend = o.backend == "legacy" ? Backend::legacy : Backend::nf_tables;
         rs.backend_reason = "--backend " + o.backend;
+    }
+    // iptables-save prints every built-in chain; which of them iptables-nft created, the kernel says.
+    if (o.rules_path.empty() && rs.backend == Backend::nf_tables) {
+        try {
+            apply_kernel_base_chains(rs, kernel_base_chains(rs.family));
+        } catch (const std::exception& e) {
+            rs.chain_presence_source = "iptables-save's chains, assumed all created with counters";
+            spdlog::warn("{}: {}", e.what(), "every built-in chain iptables-save printed is assumed to exist and count its policy");
+        }
     }
     for (const auto& s : rs.skipped) spdlog::warn("skipped rule at line {}: {}", s.line, s.reason);
     for (const auto& w : rs.warnings) spdlog::warn("{}:{}:{}: {}", rs.source, w.line, w.column, w.message);

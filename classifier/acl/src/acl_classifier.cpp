@@ -10,7 +10,7 @@ AclClassifier::AclClassifier(const Ruleset& rs, const HostView& host, const Ipse
     for (std::size_t t = 0; t < rs.tables.size(); ++t)
         for (std::size_t h = 0; h < hook_count; ++h) {
             const Hook hook = static_cast<Hook>(h);
-            if (rs.tables[t].find_chain(hook_chain_name(hook)) < 0) continue;
+            if (rs.base_chain(t, hook) < 0) continue;
             try {
                 chains_[t][h] = std::make_unique<AclEngine>(rs, t, hook);
             } catch (const AclNotApplicable& e) {
@@ -22,7 +22,7 @@ AclClassifier::AclClassifier(const Ruleset& rs, const HostView& host, const Ipse
 std::optional<std::string> AclClassifier::why_on_reference(std::size_t table, Hook hook) const {
     if (acl_for(table, hook)) return std::nullopt;
     if (table < refused_.size() && !refused_[table][static_cast<std::size_t>(hook)].empty()) return refused_[table][static_cast<std::size_t>(hook)];
-    return std::string("no ") + hook_chain_name(hook) + " chain in this table";
+    return std::string("the kernel has no ") + hook_chain_name(hook) + " chain in this table";
 }
 
 WalkResult AclClassifier::run(std::size_t table, Hook hook, Packet& p, EngineState& st, std::vector<RuleVisit>* visits) const {

@@ -62,8 +62,8 @@ bool make_acl_key(const Packet& p, AclKey& key) {
 
 AclEngine::AclEngine(const Ruleset& rs, std::size_t table, Hook hook) : rs_(rs), table_(table) {
     const Table& t = rs.tables.at(table);
-    chain_ = t.find_chain(hook_chain_name(hook));
-    if (chain_ < 0) throw AclNotApplicable("table " + t.name + " has no " + hook_chain_name(hook) + " chain");
+    chain_ = rs.base_chain(table, hook);
+    if (chain_ < 0) throw AclNotApplicable("the kernel has no " + t.name + " " + hook_chain_name(hook) + " chain");
     if (rs.family != Family::ipv4) throw AclNotApplicable("rte_acl is configured here for IPv4 5-tuples; this ruleset is IPv6");
     const Chain& chain = t.chains[static_cast<std::size_t>(chain_)];
     if (chain.rules.size() >= RTE_ACL_MAX_PRIORITY) throw AclNotApplicable("more rules than rte_acl has priorities");

@@ -297,8 +297,7 @@ CompiledEngine::CompiledEngine(const Ruleset& rs, const HostView& host, const Ip
     base_.resize(rs.tables.size());
     for (std::size_t t = 0; t < rs.tables.size(); ++t) {
         for (int h = 0; h < hook_count; ++h) {
-            int b = rs.tables[t].find_chain(hook_chain_name(static_cast<Hook>(h)));
-            base_[t][static_cast<std::size_t>(h)] = b >= 0 && rs.tables[t].chains[static_cast<std::size_t>(b)].builtin ? b : -1;
+            base_[t][static_cast<std::size_t>(h)] = rs.base_chain(t, static_cast<Hook>(h));
         }
         if (jump_depth(rs.tables[t]) > max_jump_depth)
             throw std::runtime_error(rs.source + ": table " + rs.tables[t].name + " nests jumps deeper than " + std::to_string(max_jump_depth) +

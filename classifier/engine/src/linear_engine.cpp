@@ -40,10 +40,12 @@ void EngineState::add_counters(const EngineState& other) {
 EngineState::EngineState(const Ruleset& rs, const EngineOptions& opt) : opt_(opt), rng_(opt.seed) {
     rules_.resize(rs.tables.size());
     policies_.resize(rs.tables.size());
+    policy_counted_.resize(rs.tables.size());
     for (std::size_t t = 0; t < rs.tables.size(); ++t) {
         const auto& chains = rs.tables[t].chains;
         rules_[t].resize(chains.size());
         policies_[t].resize(chains.size());
+        for (const auto& c : chains) policy_counted_[t].push_back(rs.presence(c) == ChainPresence::counted ? 1 : 0);
         for (std::size_t c = 0; c < chains.size(); ++c) rules_[t][c].resize(chains[c].rules.size());
     }
     // xt_recent sizes each table's per-address stamp list for the largest --hitcount that uses
@@ -107,8 +109,7 @@ bool LinearEngine::rule_matches(const Rule& r, const Packet& p, Hook hook, Engin
 WalkResult LinearEngine::run(std::size_t table_index, Hook hook, Packet& p, EngineState& st, std::vector<RuleVisit>* visits) const {
     detail::InlineStack<32> stack;
     const Table& t = rs_.tables.at(table_index);
-    int base = t.find_chain(hook_chain_name(hook));
-    if (base >= 0 && !t.chains[static_cast<std::size_t>(base)].builtin) base = -1;
+    const int base = rs_.base_chain(table_index, hook);
     return detail::walk_table(
         t, table_index, base, p, st, visits, stack, [](int, std::size_t i) { return i; },
         [&](int, std::size_t, const Rule& r) { return rule_matches(r, p, hook, st); });

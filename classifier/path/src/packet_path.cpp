@@ -61,7 +61,10 @@ PacketPath::PacketPath(const Ruleset& rs, const Host& host, const IpsetRegistry*
         table_index_[t] = -1;
         for (std::size_t i = 0; i < rs.tables.size(); ++i)
             if (rs.tables[i].name == table_names[t]) table_index_[t] = static_cast<int>(i);
+        for (int h = 0; h < hook_count && table_index_[t] >= 0; ++h)
+            has_chain_[t][h] = rs.base_chain(static_cast<std::size_t>(table_index_[t]), static_cast<Hook>(h)) >= 0;
     }
+    for (bool present : has_chain_[t_nat]) nat_hooks_ = nat_hooks_ || present;
     // The modules whose checkentry calls nf_ct_netns_get.
     for (const auto& t : rs.tables)
         for (const auto& c : t.chains)
@@ -152,20 +155,26 @@ bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
         }
         int ti = table_index_[t];
         if (ti < 0) continue;
+        const bool has_chain = has_chain_[t][static_cast<int>(hook)];
         if (t == t_nat) {
             // nf_nat_inet_fn: no conntrack entry, no NAT; the chain sees only a connection's
-            // first packet, before this manip type is set up.
-            if (!c.ct.conn) continue;
+            // first packet, before this manip type is set up. Without a chain at this hook the
+            // binding is the null one.
+            if (!c.ct.conn || !nat_hooks_) continue;
             bool done = manip_src(hook) ? c.ct.conn->nat_src_done : c.ct.conn->nat_dst_done;
             bool first = c.ct.state == CtState::new_ || (c.ct.state == CtState::related && c.ct.dir == CtDir::original);
             if (!done && first) {
-                const WalkResult& r = walk_table(c, hook, ti, "nat", in, out);
-                if (r.verdict != Verdict::accept) {
-                    c.res.reason = DropReason::netfilter;
-                    finish(c, r.verdict == Verdict::queue ? Fate::queued : Fate::dropped);
-                    return false;
+                const NatTarget* nat = nullptr;
+                if (has_chain) {
+                    const WalkResult& r = walk_table(c, hook, ti, "nat", in, out);
+                    if (r.verdict != Verdict::accept) {
+                        c.res.reason = DropReason::netfilter;
+                        finish(c, r.verdict == Verdict::queue ? Fate::queued : Fate::dropped);
+                        return false;
+                    }
+                    nat = r.nat;
                 }
-                nat_bind(c, hook, r.nat);
+                nat_bind(c, hook, nat);
                 // The binding changes the entry at once (nf_nat_setup_info): later hooks see its
                 // SNAT/DNAT status bits (--ctstate DNAT) and its new reply tuple.
                 Conntrack::describe(c.ct, c.p);
@@ -181,6 +190,7 @@ bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
             if (hook == Hook::output && !reroute_if_changed(c)) return false;
             continue;
         }
+        if (!has_chain) continue;
         const WalkResult r = walk_table(c, hook, ti, table_names[t], in, out);
         if (c.ct.conn) c.ct.conn->mark = c.p.ct.mark;  // CONNMARK writes the connection's mark
         if (r.notrack && t == t_raw && !c.has_ct) c.notrack = true;

@@ -26,7 +26,24 @@ const Chain* Table::chain(std::string_view n) const {
     return i < 0 ? nullptr : &chains[static_cast<std::size_t>(i)];
 }
 
+const char* chain_presence_name(ChainPresence p) {
+    switch (p) {
+        case ChainPresence::absent: return "absent";
+        case ChainPresence::uncounted: return "uncounted";
+        case ChainPresence::counted: return "counted";
+    }
+    return "?";
+}
+
 const char* backend_name(Backend b) { return b == Backend::legacy ? "iptables-legacy" : "iptables-nft"; }
+
+int Ruleset::base_chain(std::size_t table, Hook h) const {
+    const Table& t = tables.at(table);
+    const int c = t.find_chain(hook_chain_name(h));
+    if (c < 0) return -1;
+    const Chain& chain = t.chains[static_cast<std::size_t>(c)];
+    return chain.builtin && presence(chain) != ChainPresence::absent ? c : -1;
+}
 
 const Table* Ruleset::table(std::string_view n) const {
     for (const auto& t : tables)

@@ -175,6 +175,7 @@ private:
                 Chain c;
                 c.name = hook_chain_name(h);
                 c.builtin = true;
+                c.named = ChainPresence::absent;  // until the text names it
                 c.hooks = hook_bit(h);
                 t.chains.push_back(std::move(c));
             }
@@ -219,6 +220,7 @@ private:
                 fail(line_no_, pol.column, "expected ACCEPT or DROP as the policy of built-in chain " + name + ", got '" + pol.text + "'");
             c.input_counters = counters;
             c.line = line_no_;
+            c.named = ChainPresence::counted;
             return;
         }
         if (!pol.is("-"))
@@ -280,7 +282,15 @@ private:
             for (auto& c : table_->chains) c.rules.clear();
             return;
         }
-        existing_chain(words[i + 1]).rules.clear();
+        // -F without a chain creates no chain; -F CHAIN creates a built-in one (checked in nft).
+        Chain& c = existing_chain(words[i + 1]);
+        c.rules.clear();
+        name_by_command(c);
+    }
+
+    // A rule command on a built-in chain makes iptables-nft create it, without a policy counter.
+    static void name_by_command(Chain& c) {
+        if (c.builtin && c.named == ChainPresence::absent) c.named = ChainPresence::uncounted;
     }
 
     void set_policy(const std::vector<Word>& words, std::size_t i) {
@@ -290,10 +300,12 @@ private:
         if (pol.is("ACCEPT")) c.policy = StandardTarget::Kind::accept;
         else if (pol.is("DROP")) c.policy = StandardTarget::Kind::drop;
         else fail(line_no_, pol.column, "expected ACCEPT or DROP, got '" + pol.text + "'");
+        c.named = ChainPresence::counted;
     }
 
     void delete_rule(const std::vector<Word>& words, std::size_t i) {
         Chain& c = existing_chain(arg(words, i + 1, "a chain name after -D"));
+        name_by_command(c);
         if (i + 2 < words.size() && i + 3 == words.size()) {
             if (auto n = detail::parse_uint(words[i + 2].text, 1u << 30)) {
                 if (*n == 0 || *n > c.rules.size()) fail(line_no_, words[i + 2].column, "chain " + c.name + " has no rule " + words[i + 2].text);
@@ -312,6 +324,7 @@ private:
     void add_rule(const std::vector<Word>& words, std::size_t i, Counters counters) {
         bool insert = words[i].is("-I") || words[i].is("--insert");
         Chain& c = existing_chain(arg(words, i + 1, "a chain name"));
+        name_by_command(c);
         std::size_t first = i + 2;
         std::size_t position = insert ? 0 : c.rules.size();
         if (insert && first < words.size()) {

@@ -66,25 +66,6 @@ bool KernelOracle::available(std::string* why_not) {
     return true;
 }
 
-namespace {
-
-// Every built-in chain of the model's tables, declared with the kernel's default policy and no
-// rules: loaded before the user's text (which then goes in with --noflush), so that iptables-nft
-// keeps policy counters even for chains the text only appends to, and the text alone decides
-// every policy and rule.
-std::string builtin_chain_skeleton(const Ruleset& model) {
-    std::string out;
-    for (const auto& t : model.tables) {
-        out += "*" + t.name + "\n";
-        for (const auto& c : t.chains)
-            if (c.builtin) out += ":" + c.name + " ACCEPT [0:0]\n";
-        out += "COMMIT\n";
-    }
-    return out;
-}
-
-}  // namespace
-
 KernelOracle::KernelOracle(const Host& host, const Ruleset& ruleset, KernelOracleOptions opt) : opt_(opt) {
     const bool as_written = !opt_.ruleset_text.empty();
     try {
@@ -100,11 +81,10 @@ KernelOracle::KernelOracle(const Host& host, const Ruleset& ruleset, KernelOracl
         for (const auto& name : accounts) run_in(*router_, {"nfacct", "add", name});
         const std::string restore = opt_.legacy ? "iptables-legacy-restore" : "iptables-restore";
         if (as_written) {
-            run_in(*router_, {restore}, builtin_chain_skeleton(ruleset));
-            run_in(*router_, {restore, "--noflush"}, opt_.ruleset_text);
+            run_in(*router_, {restore}, opt_.ruleset_text);
             readback_ = compare_readback(ruleset, run_in(*router_, {opt_.legacy ? "iptables-legacy-save" : "iptables-save"}));
         } else {
-            run_in(*router_, {restore}, format_ruleset(ruleset));
+            run_in(*router_, {restore}, format_ruleset(ruleset, nullptr, BuiltinChains::as_present));
         }
         if (opt_.trace_packets) start_trace();
     } catch (...) {
@@ -546,7 +526,7 @@ std::string reproduction(const DifferentialCase& c, const std::string& host_json
         ok = std::fclose(f) == 0 && ok;
         if (!ok) throw std::runtime_error(path + ": cannot write the reproduction: " + std::strerror(errno));
     };
-    write(rules, format_ruleset(c.ruleset));
+    write(rules, format_ruleset(c.ruleset, nullptr, BuiltinChains::as_present));
     write(host, host_json);
     std::vector<std::string> argv = {"fwbench", "kernel-check", "--rules", rules, "--host", host};
     if (!ipsets.empty()) {

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstdio>
 #include <optional>
+#include <cstring>
 #include <map>
 #include <sstream>
 
@@ -197,7 +198,12 @@ std::vector<ReadbackDifference> compare_readback(const Ruleset& model, const std
             }
             const auto& lines = it->second;
             for (std::size_t r = 0; r < std::max(c.rules.size(), lines.size()); ++r) {
-                const std::string mine = r < c.rules.size() ? format_rule(c.rules[r], c.name) : std::string("(no rule)");
+                std::string mine = r < c.rules.size() ? format_rule(c.rules[r], c.name) : std::string("(no rule)");
+                // iptables-legacy-save leaves out an interface with an all-zero mask even when
+                // negated (save_iface); iptables-nft keeps `! -i +` (its iifname "INVAL/D").
+                if (model.backend == Backend::legacy)
+                    for (const char* never : {" ! -i +", " ! -o +"})
+                        for (auto at = mine.find(never); at != std::string::npos; at = mine.find(never)) mine.erase(at, std::strlen(never));
                 const std::string theirs = r < lines.size() ? lines[r] : std::string("(no rule)");
                 if (canonical_rule(mine) != canonical_rule(theirs)) out.push_back({t.name, c.name, static_cast<int>(r + 1), mine, theirs});
             }

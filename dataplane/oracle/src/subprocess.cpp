@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -58,7 +59,10 @@ struct ChildFailure {
 }
 
 // Between fork and exec: async-signal-safe calls only, on memory prepared by the parent.
-[[noreturn]] void exec_child(int netns_fd, int in_fd, int out_fd, int err_fd, int status_fd, const char* path, char* const* argv) {
+// The child dies with the thread that started it (PR_SET_PDEATHSIG): a program running inside
+// an oracle namespace when fwbench is killed would otherwise hold that namespace alive.
+[[noreturn]] void exec_child(pid_t parent, int netns_fd, int in_fd, int out_fd, int err_fd, int status_fd, const char* path, char* const* argv) {
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(127);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -127,9 +131,10 @@ pid_t spawn(const ProgramRun& run, int in, int out, int err) {
     // Closed on exec: end of file here means the program runs; a ChildFailure means it does not.
     Fd status_read, status_write;
     make_pipe(status_read, status_write);
+    const pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) throw std::runtime_error("cannot start " + argv_display(run) + ": fork: " + std::strerror(errno));
-    if (pid == 0) exec_child(run.netns_fd, in, out, err, status_write.get(), path.c_str(), argv.data());
+    if (pid == 0) exec_child(parent, run.netns_fd, in, out, err, status_write.get(), path.c_str(), argv.data());
     status_write.reset();
     ChildFailure failure;
     ssize_t got;

@@ -62,7 +62,10 @@ public:
         ++k.packets;
         k.bytes += bytes;
     }
+    // A base chain iptables-nft created for a rule command decides by its policy but has no
+    // policy counter (ChainPresence::uncounted): its count stays zero, as the kernel's does.
     void count_policy(std::size_t t, std::size_t c, std::uint32_t bytes) {
+        if (!policy_counted_[t][c]) return;
         auto& k = policies_[t][c];
         ++k.packets;
         k.bytes += bytes;
@@ -121,6 +124,7 @@ private:
     EngineOptions opt_;
     std::vector<std::vector<std::vector<Counters>>> rules_;
     std::vector<std::vector<Counters>> policies_;
+    std::vector<std::vector<char>> policy_counted_;
     std::map<std::string, Counters> nfacct_;
     std::uint64_t rng_;
     bool used_random_ = false;

@@ -135,6 +135,11 @@ private:
     const IpsetRegistry* ipsets_;
     std::shared_ptr<const Classifier> engine_;
     int table_index_[5];  // raw, mangle, nat, filter, security -> index in rs_ or -1
+    // Per table (as table_index_) and hook: the kernel has that base chain (Ruleset::base_chain).
+    bool has_chain_[5][hook_count] = {};
+    // nf_nat registers its hooks for every hook once the first nat base chain registers
+    // (nf_nat_register_fn): with any nat chain, every nat hook sets up bindings.
+    bool nat_hooks_ = false;
     bool conntrack_active_ = false;
 };
 

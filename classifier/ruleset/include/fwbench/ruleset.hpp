@@ -88,10 +88,23 @@ struct Rule {
     bool operator==(const Rule& o) const { return ip == o.ip && matches == o.matches && target == o.target; }
 };
 
+// Whether the kernel has a built-in chain. iptables-legacy registers every base chain of a table
+// it loads. iptables-nft creates only the base chains the restored text names, and keeps a policy
+// counter only for those it declares (checked with traffic, see docs/kernel-semantics.md):
+enum class ChainPresence : std::uint8_t {
+    absent,  // never named: no hook is registered, packets do not pass it
+    uncounted,  // named only by a rule command (-A, -I, -D, -F): its policy decides but never counts
+    counted,  // declared (':CHAIN POLICY [p:b]') or given a policy (-P)
+};
+const char* chain_presence_name(ChainPresence p);
+
 struct Chain {
     std::string name;
     bool builtin = false;
     StandardTarget::Kind policy = StandardTarget::Kind::accept;  // built-in chains only
+    // Built-in chains only: as the input names it (the parser) or as the kernel has it (read from
+    // a running host). What the kernel does with it also depends on the backend: see presence().
+    ChainPresence named = ChainPresence::counted;
     Counters input_counters;
     std::vector<Rule> rules;
     HookMask hooks = 0;  // the hooks from which this chain can be reached
@@ -135,7 +148,16 @@ struct Ruleset {
     // Rules kept although a current kernel would refuse them (found in real dumps of systems
     // that ran older kernels); each says what fwbench does with the rule.
     std::vector<Diagnostic> warnings;
+    // Where the built-in chains' `named` came from, for reports: the text's names (as
+    // iptables-restore creates chains from them), or the running kernel's base chains.
+    std::string chain_presence_source = "the chains the text names, as iptables-restore creates them";
 
+    // Whether the kernel has this built-in chain: as named under iptables-nft; every built-in
+    // chain counts under iptables-legacy. User chains: counted.
+    ChainPresence presence(const Chain& c) const { return !c.builtin || backend == Backend::legacy ? ChainPresence::counted : c.named; }
+    // The built-in chain through which hook h enters tables[table], or -1 when the kernel has none
+    // there (the table has no such hook, or the chain is absent).
+    int base_chain(std::size_t table, Hook h) const;
     const Table* table(std::string_view name) const;
     Table* table(std::string_view name);
     std::size_t rule_count() const;

@@ -55,11 +55,11 @@ struct KernelOracleOptions {
     // rate matches (limit, hashlimit, recent --seconds) see the gaps fwbench sees. Without it
     // packets go as fast as the replay can send them.
     bool pace = false;
-    // The ruleset as the user wrote it: the kernel loads this text (after a skeleton declaring
-    // every built-in chain ACCEPT, so iptables-nft keeps policy counters for chains the text only
-    // appends to) instead of fwbench's printing of its model, and its iptables-save is then
-    // compared with the model, policy for policy and rule for rule (readback(),
-    // ruleset_readback.hpp). Empty: fwbench's printing is loaded.
+    // The ruleset as the user wrote it: the kernel loads this text instead of fwbench's printing
+    // of its model (so iptables-nft creates the base chains the text names, and only those), and
+    // its iptables-save is then compared with the model, policy for policy and rule for rule
+    // (readback(), ruleset_readback.hpp). Empty: fwbench's printing is loaded, declaring only
+    // the built-in chains the model says the kernel has (BuiltinChains::as_present).
     std::string ruleset_text{};
     // Keep what the router forwards: each peer listens on its end of the link, and the router's
     // interfaces do without ARP (NOARP: frames leave at once, to the router's own MAC, instead of
