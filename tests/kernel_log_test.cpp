@@ -197,6 +197,7 @@ TEST(KernelLogLines, EveryHeaderKindIsPrintedAsTheKernelPrintsIt) {
     KernelOracle kernel(host, rs);
     PacketPath path(rs, host);
     PathState st(rs, EngineOptions{}, host.sysctl());
+    st.icmp_rate_limit = false;  // an unpaced replay: the oracle turns icmp_ratelimit off
     std::size_t compared = 0;
     for (const Crafted& c : crafted_datagrams()) {
         std::vector<std::uint8_t> d = datagram_of(c);
@@ -254,6 +255,7 @@ TEST(KernelLogLines, EveryHookLogsWhatTheKernelLogs) {
     KernelOracle kernel(host, rs);
     PacketPath path(rs, host);
     PathState st(rs, EngineOptions{}, host.sysctl());
+    st.icmp_rate_limit = false;  // an unpaced replay: the oracle turns icmp_ratelimit off
     std::string file = testing::TempDir() + "router_workload_log.pcapng";
     std::ofstream(file, std::ios::binary).write(reinterpret_cast<const char*>(w.capture.data()), static_cast<std::streamsize>(w.capture.size()));
     CaptureAnalysis replay(path, st, {"", true, 2000000000ull});

@@ -172,7 +172,7 @@ void PacketPath::process_answer(Ctx& c, const Packet& answer, const CtAttachment
     // Types outside icmp_ratemask, and fragmentation needed, are not limited (icmpv4_mask_allow).
     const bool limited =
         a.p.icmp_type <= nr_icmp_types && ((host_.sysctl().icmp_ratemask >> a.p.icmp_type) & 1) && !(a.p.icmp_type == 3 && a.p.icmp_code == 4);
-    if (ok && icmp_error && limited && a.out_dev.view() != "lo") {
+    if (ok && icmp_error && limited && c.st.icmp_rate_limit && a.out_dev.view() != "lo") {
         if (!c.st.icmp_peers.allow(a.p.dst.v4_host(), a.p.timestamp_ns, host_.sysctl().icmp_ratelimit_ms, c.st.engine.options().hz)) {
             c.res.withheld = AnswerWithheld::rate_limited;
             c.event(PathEventKind::answer_withheld, [&](PathEvent& e) { e.port = static_cast<std::uint16_t>(AnswerWithheld::rate_limited); });
@@ -180,7 +180,11 @@ void PacketPath::process_answer(Ctx& c, const Packet& answer, const CtAttachment
             a.res.fate = Fate::dropped;
         }
     }
-    bool done = ok && run_hook(a, Hook::output) && run_hook(a, Hook::postrouting);
+    bool done = ok && run_hook(a, Hook::output);
+    // An answer to a broadcast address (a reset for a packet from one) loops back as the host's
+    // own broadcasts do, before POSTROUTING.
+    if (done && a.route.type == RouteType::broadcast && a.out_dev.view() != "lo") loop_back_broadcast(a);
+    done = done && run_hook(a, Hook::postrouting);
     if (done && a.out_dev.view() == "lo") {
         a.event(PathEventKind::looped_back);
         a.p.in = IfaceName("lo");

@@ -135,7 +135,9 @@ void KernelOracle::build(const Host& host) {
     router.write_sysctl("net/ipv4/conf/all/route_localnet", flag(s.route_localnet_all));
     router.write_sysctl("net/netfilter/nf_conntrack_tcp_loose", flag(s.tcp_loose));
     router.write_sysctl("net/netfilter/nf_conntrack_tcp_be_liberal", flag(opt_.liberal_tcp_windows));
-    router.write_sysctl("net/ipv4/icmp_ratelimit", std::to_string(s.icmp_ratelimit_ms));
+    // Unpaced, the replay runs faster than the capture's clock: the per-destination ICMP limit is
+    // turned off here and in the model (PathState::icmp_rate_limit).
+    router.write_sysctl("net/ipv4/icmp_ratelimit", opt_.pace ? std::to_string(s.icmp_ratelimit_ms) : "0");
     router.write_sysctl("net/ipv4/icmp_ratemask", std::to_string(s.icmp_ratemask));
     router.write_sysctl("net/ipv4/ip_default_ttl", std::to_string(s.ip_default_ttl));
     // The global ICMP budget (icmp_msgs_per_sec, randomised since 6.x) is not modelled: out of reach here.
@@ -256,8 +258,11 @@ void KernelOracle::build(const Host& host) {
                 throw std::runtime_error(std::string("cannot listen on a peer link: ") + std::strerror(errno));
         }
     }
-    if (opt_.capture_forwarded)
-        for (const auto& w : wires_) ip({"link", "set", "dev", w.iface, "arp", "off"});
+    // No ARP on the router's links: frames leave at once (to the router's own MAC), and no
+    // neighbour resolution fails, which would make the kernel send host unreachables for the
+    // packets it queued (ipv4_link_failure) seconds later, RELATED and indistinguishable from
+    // REJECT's in the guard above.
+    for (const auto& w : wires_) ip({"link", "set", "dev", w.iface, "arp", "off"});
     {
         EnterNamespace in(router);
         setfsuid(injector_uid);
@@ -509,6 +514,7 @@ DifferentialResult run_differential(const Host& model_host, const Host& kernel_h
     if (!opt.ipsets.empty()) ipsets = IpsetRegistry::parse(opt.ipsets, "ipsets");
     PacketPath path(c.ruleset, model_host, ipsets ? &*ipsets : nullptr);
     PathState st(c.ruleset, EngineOptions{}, model_host.sysctl());
+    st.icmp_rate_limit = opt.pace;
     DifferentialRun run(kernel_host, c.ruleset, opt);
     for (const auto& [p, origin] : c.packets) run.send(p, origin, path.process(p, origin, st, run.traced()));
     return run.finish(st.engine, ipsets ? &*ipsets : nullptr);

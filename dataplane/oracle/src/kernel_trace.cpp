@@ -40,14 +40,19 @@ std::vector<CountedRule> counted_rules(const Ruleset& rs, const PathResult& r) {
     };
     // A REJECT's answer leaves while the REJECT rule runs, and nf_tables reports that rule after
     // its expressions (the target included) ran: the answer's OUTPUT and POSTROUTING rules come
-    // before it. An answer for this host comes back over lo later (the backlog): its PREROUTING
-    // and INPUT rules come after.
+    // before it, and its PREROUTING and INPUT over lo before or after as below.
     std::size_t next_answer = 0;
     for (std::size_t wi = 0; wi < r.walks.size(); ++wi) {
         const HookWalk& w = r.walks[wi];
         if (next_answer < r.answers.size() && r.answers[next_answer].by_rule && r.answers[next_answer].first_walk == wi + 1 && !w.visits.empty()) {
             const PathResult::Answer& a = r.answers[next_answer++];
-            auto looped = [&](std::size_t aw) { return r.walks[aw].hook == Hook::prerouting || r.walks[aw].hook == Hook::input; };
+            // Rejected in OUTPUT (the sender's process context), the answer's lo delivery runs when
+            // its transmit re-enables softirqs, inside the REJECT rule; rejected in softirq context
+            // (PREROUTING-INPUT, FORWARD), it waits for the backlog.
+            const bool in_process_context = w.hook == Hook::output;
+            auto looped = [&](std::size_t aw) {
+                return !in_process_context && (r.walks[aw].hook == Hook::prerouting || r.walks[aw].hook == Hook::input);
+            };
             add_walk(wi, 0, w.visits.size() - 1);
             for (std::size_t aw = a.first_walk; aw < a.end_walk; ++aw)
                 if (!looped(aw)) add_walk(aw, 0, r.walks[aw].visits.size());

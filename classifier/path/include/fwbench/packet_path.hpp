@@ -129,6 +129,9 @@ struct PathState {
     EngineState engine;
     Conntrack conntrack;
     IcmpPeers icmp_peers;
+    // Apply icmp_ratelimit. Off for a kernel replay that is not paced: the kernel's clock then runs
+    // faster than the capture's, so the oracle turns the limit off too (KernelOracleOptions::pace).
+    bool icmp_rate_limit = true;
 };
 
 class PacketPath {
