@@ -56,7 +56,8 @@ TEST_P(PathFixture, FatesAndCounters) {
             auto at = want.find('@');
             if (at != std::string::npos) {
                 ASSERT_FALSE(r.walks.empty()) << "packet " << i;
-                const HookWalk& w = r.walks.back();
+                // The packet's own last walk: a REJECT's answer walks after it.
+                const HookWalk& w = *r.last_own_walk();
                 const Table& t = rs.tables[w.table];
                 int chain = w.walk.chain >= 0 ? w.walk.chain : t.find_chain(hook_chain_name(w.hook));
                 got += "@" + t.name + ":" + t.chains[static_cast<std::size_t>(chain)].name + ":" + std::to_string(w.walk.rule + 1);
@@ -231,7 +232,9 @@ const StoryCase story_cases[] = {
      "arrived on lan0 from the wire\n"
      "conntrack: new connection 17 192.0.2.7:5000 > 198.51.100.9:53, packet is NEW\n"
      "routing (input): forward 198.51.100.9 via wan1 gateway 203.0.113.254 (table main)\n"
-     "forwarding: dropped, TTL 1 would expire in forwarding\n"},
+     "forwarding: dropped, TTL 1 would expire in forwarding\n"
+     "the host answers: ICMP time exceeded (type 11 code 0) to 192.0.2.7, RELATED to this packet's connection, leaving as the host's own "
+     "packet:\nrouting (output): 192.0.2.7 via lan0 (table main)\nsent out of lan0\n(end of the answer)\n"},
     {"tcp 198.51.100.7:40000 > 203.0.113.1:22 in=wan1 flags=A", Origin::wire,
      "arrived on wan1 from the wire\n"
      "conntrack: new connection 6 198.51.100.7:40000 > 203.0.113.1:22, packet is NEW\n"

@@ -269,6 +269,19 @@ inline const std::vector<PathCase> path_cases = {
      "-A INPUT -j ACCEPT\nCOMMIT\n",
      {"wire udp 198.51.100.7:4000 > 203.0.113.1:53 in=wan1", "wire udp 198.51.100.7:4000 > 203.0.113.1:53 in=wan1 t=0.001"},
      "delivered@filter:INPUT:3 delivered@filter:INPUT:3", "filter:INPUT:3=2"},
+
+    // --- the kernel's own packets (issue 13 §1) ---
+    {"REJECT answers leave through OUTPUT and POSTROUTING, RELATED to the rejected packet's entry; the reset walks nat POSTROUTING, "
+     "the ICMP errors do not; a forwarded packet with TTL 1 gets a time exceeded", "\"ip_forward\":1",
+     "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
+     "-A POSTROUTING -p tcp -m tcp --tcp-flags RST RST\nCOMMIT\n"
+     "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+     "-A INPUT -p tcp -m tcp --dport 23 -j REJECT --reject-with tcp-reset\n-A INPUT -p udp -j REJECT\n"
+     "-A OUTPUT -m conntrack --ctstate RELATED --ctdir REPLY\n-A OUTPUT -p icmp -m icmp --icmp-type 3/3\nCOMMIT\n",
+     {"wire tcp 198.51.100.7:40000 > 203.0.113.1:23 in=wan1 flags=S", "wire udp 198.51.100.7:5000 > 203.0.113.1:53 in=wan1",
+      "wire udp 198.51.100.7:5001 > 192.0.2.50:53 in=wan1 ttl=1"},
+     "rejected:netfilter@filter:INPUT:1 rejected:netfilter@filter:INPUT:2 dropped:ttl_exceeded",
+     "nat:PREROUTING:P=3 filter:INPUT:1=1 filter:INPUT:2=1 nat:POSTROUTING:1=1 nat:POSTROUTING:P=1 filter:OUTPUT:1=3 filter:OUTPUT:2=1 filter:OUTPUT:P=3"},
     {"unknown arrival interface is a named drop", "", "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n",
      {"wire udp 198.51.100.7:4000 > 203.0.113.1:53 in=eth7"}, "dropped:unknown_interface", "", "the packet arrives on an interface the host does not have"},
 };

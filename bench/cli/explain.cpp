@@ -56,8 +56,8 @@ std::string format_explanation(const PacketPath& path, const PathResult& r, cons
     }
     os << "fate: " << fate_name(r.fate);
     if (r.fate == Fate::dropped || r.fate == Fate::rejected || r.fate == Fate::queued) {
-        if (r.reason == DropReason::netfilter && !r.walks.empty()) {
-            const HookWalk& w = r.walks.back();
+        if (r.reason == DropReason::netfilter && r.own_walks()) {
+            const HookWalk& w = *r.last_own_walk();
             const Table& t = rs.tables[w.table];
             if (w.walk.rule >= 0) {
                 const Chain& chain = t.chains[static_cast<std::size_t>(w.walk.chain)];

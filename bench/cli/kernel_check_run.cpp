@@ -51,6 +51,7 @@ int run_kernel_check(const KernelCheckCli& cli) {
     const bool legacy = rs.backend == Backend::legacy;
     PacketPath path(rs, host, ipsets ? &*ipsets : nullptr);
     PathState st(rs, EngineOptions{}, host.sysctl());
+    st.icmp_rate_limit = pace;  // unpaced, the oracle turns icmp_ratelimit off (its clock runs ahead)
     KernelOracleOptions kopt;
     kopt.legacy = legacy;
     kopt.pace = pace;

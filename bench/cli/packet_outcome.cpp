@@ -31,12 +31,12 @@ const char* verdict_word(Fate f) {
 }  // namespace
 
 const HookWalk* deciding_walk(const PathResult& r) {
-    if (r.walks.empty()) return nullptr;
-    if (r.reason == DropReason::netfilter || r.fate == Fate::queued) return &r.walks.back();
+    if (r.own_walks() == 0) return nullptr;
+    if (r.reason == DropReason::netfilter || r.fate == Fate::queued) return r.last_own_walk();
     if (r.reason != DropReason::none) return nullptr;  // the kernel's own drop, outside netfilter
-    for (auto it = r.walks.rbegin(); it != r.walks.rend(); ++it)
-        if (std::string_view(it->table_name) == "filter") return &*it;
-    return &r.walks.back();
+    for (std::size_t i = r.own_walks(); i-- > 0;)
+        if (std::string_view(r.walks[i].table_name) == "filter") return &r.walks[i];
+    return r.last_own_walk();
 }
 
 namespace {

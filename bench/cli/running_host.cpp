@@ -108,6 +108,8 @@ std::string dump_running_host() {
     namespace fs = std::filesystem;
     if (auto v = read_int("/proc/sys/net/ipv4/ip_forward")) sys["net.ipv4.ip_forward"] = *v;
     if (auto v = read_int("/proc/sys/net/netfilter/nf_conntrack_tcp_loose")) sys["net.netfilter.nf_conntrack_tcp_loose"] = *v;
+    for (const char* name : {"icmp_ratelimit", "icmp_ratemask", "ip_default_ttl"})
+        if (auto v = read_int(std::string("/proc/sys/net/ipv4/") + name)) sys[std::string("net.ipv4.") + name] = *v;
     std::error_code ec;
     for (const auto& dev : fs::directory_iterator("/proc/sys/net/ipv4/conf", ec)) {
         std::string name = dev.path().filename().string();

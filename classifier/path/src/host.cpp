@@ -457,7 +457,14 @@ struct HostReader {
                     ip_forward_given = true;
                 } else if (k == "net.ipv6.conf.all.forwarding") s.ip6_forward = v != 0;
                 else if (k == "net.netfilter.nf_conntrack_tcp_loose" || k == "nf_conntrack_tcp_loose") s.tcp_loose = v != 0;
-                else if (k == "rp_filter") s.rp_filter_all = v;
+                else if (k == "net.ipv4.icmp_ratelimit") {
+                    if (v < 0) rd.fail(path, "icmp_ratelimit is milliseconds, 0 or more");
+                    s.icmp_ratelimit_ms = v;
+                } else if (k == "net.ipv4.icmp_ratemask") s.icmp_ratemask = static_cast<std::uint32_t>(v);
+                else if (k == "net.ipv4.ip_default_ttl") {
+                    if (v < 1 || v > 255) rd.fail(path, "ip_default_ttl is 1 to 255");
+                    s.ip_default_ttl = static_cast<std::uint8_t>(v);
+                } else if (k == "rp_filter") s.rp_filter_all = v;
                 else if (k == "accept_local") s.accept_local_all = v != 0;
                 else if (k == "route_localnet") s.route_localnet_all = v != 0;
                 else if (k.rfind("net.ipv4.conf.", 0) == 0) {
@@ -487,9 +494,9 @@ struct HostReader {
                         rd.fail(path, "not a sysctl fwbench uses (rp_filter, accept_local, route_localnet, forwarding)");
                     }
                 } else {
-                    rd.fail(
-                        path,
-                        "not a sysctl fwbench uses (ip_forward, conf.*.rp_filter/accept_local/route_localnet/forwarding, nf_conntrack_tcp_loose)");
+                    rd.fail(path,
+                            "not a sysctl fwbench uses (ip_forward, conf.*.rp_filter/accept_local/route_localnet/forwarding, nf_conntrack_tcp_loose, "
+                            "icmp_ratelimit, icmp_ratemask, ip_default_ttl)");
                 }
             }
         }

@@ -12,6 +12,20 @@ namespace fwbench {
 
 using namespace path_detail;
 
+const char* answer_withheld_name(AnswerWithheld w) {
+    switch (w) {
+        case AnswerWithheld::none: return "none";
+        case AnswerWithheld::reset_to_reset: return "no TCP reset for a reset";
+        case AnswerWithheld::no_tcp_header: return "tcp-reset needs a readable TCP header";
+        case AnswerWithheld::fragment: return "only a first fragment is answered";
+        case AnswerWithheld::broadcast: return "no ICMP error about a broadcast or multicast packet";
+        case AnswerWithheld::not_for_host: return "no ICMP error about a frame not addressed to this host";
+        case AnswerWithheld::about_an_error: return "no ICMP error about an ICMP error";
+        case AnswerWithheld::rate_limited: return "icmp_ratelimit: the destination's token bucket is empty";
+    }
+    return "?";
+}
+
 const char* origin_name(Origin o) { return o == Origin::wire ? "wire" : "local"; }
 
 const char* fate_name(Fate f) {
@@ -162,8 +176,14 @@ bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
             // binding is the null one.
             if (!c.ct.conn || !nat_hooks_) continue;
             bool done = manip_src(hook) ? c.ct.conn->nat_src_done : c.ct.conn->nat_dst_done;
-            bool first = c.ct.state == CtState::new_ || (c.ct.state == CtState::related && c.ct.dir == CtDir::original);
-            if (!done && first) {
+            // nf_nat_ipv4_fn: a RELATED ICMP error (either direction) is only translated;
+            // other RELATED packets (REJECT's RST, the reply of an unconfirmed entry) set up
+            // the binding as a first packet does.
+            const bool related_icmp = c.ct.state == CtState::related && c.p.proto == proto::icmp;
+            bool first = c.ct.state == CtState::new_ || (c.ct.state == CtState::related && !related_icmp);
+            if (related_icmp) {
+                // translated by nat_apply below
+            } else if (!done && first) {
                 const NatTarget* nat = nullptr;
                 if (has_chain) {
                     const WalkResult& r = walk_table(c, hook, ti, "nat", in, out);
@@ -199,6 +219,8 @@ bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
             continue;
         }
         c.res.reason = DropReason::netfilter;
+        if (r.verdict == Verdict::reject && r.target)
+            if (const auto* reject = std::get_if<RejectTarget>(&r.target->spec)) send_reject_answer(c, *reject);
         finish(c, r.verdict == Verdict::reject ? Fate::rejected : r.verdict == Verdict::queue ? Fate::queued : Fate::dropped);
         return false;
     }
@@ -286,6 +308,7 @@ void PacketPath::process(Packet p, Origin origin, PathState& st, PathResult& res
             res.detail.ttl = c.p.ttl;
             drop(DropReason::ttl_exceeded, DropWhy::ttl_expires);
             c.event(PathEventKind::forwarding_ttl);
+            send_icmp_error(c, 11, 0, false);  // "tell the sender its packet died"
             return;
         }
         --c.p.ttl;

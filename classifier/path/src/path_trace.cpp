@@ -132,6 +132,15 @@ std::string describe_event(const PathEvent& e, const DropDetail& drop, const Hos
         case PathEventKind::looped_back: return "looped back: arrives on lo";
         case PathEventKind::broadcast_copy: return "broadcast: a copy loops back to the host on " + dev;
         case PathEventKind::broadcast_original: return "broadcast: the original goes on to POSTROUTING";
+        case PathEventKind::answer_sent:
+            return std::string("the host answers: ") +
+                   (e.flag ? std::string(e.icmp_type == 11 ? "ICMP time exceeded" : "ICMP destination unreachable") + " (type " +
+                                 std::to_string(e.icmp_type) + " code " + std::to_string(e.port) + ")"
+                           : std::string("a TCP reset")) +
+                   " to " + format_ip(e.addr) + ", RELATED to this packet's connection, leaving as the host's own packet:";
+        case PathEventKind::answer_withheld:
+            return std::string("REJECT sends no answer: ") + answer_withheld_name(static_cast<AnswerWithheld>(e.port));
+        case PathEventKind::answer_done: return "(end of the answer)";
     }
     return "?";
 }

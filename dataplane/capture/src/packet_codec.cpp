@@ -60,6 +60,7 @@ void parse_l4(Packet& p, const std::uint8_t* l4, const std::uint8_t* end) {
             p.tcp_ack = be32(l4 + 8);
             p.tcp_flags = l4[13];
             p.tcp_window = be16(l4 + 14);
+            p.tcp_header_len = static_cast<std::uint8_t>(doff);
             for (std::size_t i = 20; i < doff;) {
                 std::uint8_t kind = l4[i];
                 if (kind == 0) break;

@@ -5,6 +5,7 @@
 
 #include "fwbench/packet_log.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "fwbench/chain_walk.hpp"
@@ -390,29 +391,58 @@ std::string nf_log_line(const LogTarget& target, std::string_view in, std::strin
     return s;
 }
 
+namespace {
+
+// A REJECT answer's datagram: the reset as nf_send_reset writes it (ID 0, DF), or the ICMP error
+// __icmp_send writes (no DF, an ID the kernel draws: left 0 here) quoting the rejected packet's
+// bytes as that rule saw them, up to 576 bytes in all.
+std::vector<std::uint8_t> answer_datagram(const Packet& a, const std::vector<std::uint8_t>& rejected) {
+    std::vector<std::uint8_t> b = build_ipv4(a);
+    if (a.proto != proto::icmp) return b;
+    b.resize(28);
+    b[6] = b[7] = 0;
+    b[22] = b[23] = 0;
+    b[24] = b[25] = b[26] = b[27] = 0;
+    b.insert(b.end(), rejected.begin(), rejected.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(rejected.size(), 548)));
+    return b;
+}
+
+}  // namespace
+
 void logged_lines(const Ruleset& rs, const PathResult& res, Origin origin, const std::uint8_t* datagram, std::size_t size,
                   const LoggedLinkHeader& wire_link, std::vector<LoggedLine>& out) {
-    std::vector<std::uint8_t> bytes;
+    std::vector<std::uint8_t> bytes, rejected;
+    std::vector<std::vector<std::uint8_t>> answers(res.answers.size());
     WalkResult scratch;
     for (std::size_t wi = 0; wi < res.walks.size(); ++wi) {
         const HookWalk& w = res.walks[wi];
-        if (w.walk.log_events == 0) continue;
+        // Inside a REJECT's answer: its own bytes, no socket, no link header but lo's.
+        std::size_t answer = res.answers.size();
+        for (std::size_t i = 0; i < res.answers.size(); ++i)
+            if (wi >= res.answers[i].first_walk && wi < res.answers[i].end_walk) answer = i;
+        const bool answering = answer < res.answers.size();
+        const bool rejecting = std::any_of(res.answers.begin(), res.answers.end(), [&](const auto& a) { return a.first_walk == wi + 1; });
+        // (a time exceeded quotes the packet as the walk before it left it: the same bytes)
+        if (w.walk.log_events == 0 && !rejecting) continue;
         const Table& table = rs.tables[w.table];
         // Where the packet came in, the kernel keeps that frame's header; the host's own packets
         // looped over lo get lo's, and a local broadcast's looped copy none (dev_loopback_xmit).
         LoggedLinkHeader link = wire_link;
-        if (origin == Origin::local) {
+        if (origin == Origin::local || answering) {
             if (w.in.view() == "lo") link = loopback_header();
             else link.kind = LoggedLinkHeader::Kind::none;
         }
-        const bool socket = origin == Origin::local && (w.hook == Hook::output || w.hook == Hook::postrouting);
+        const bool socket = !answering && origin == Origin::local && (w.hook == Hook::output || w.hook == Hook::postrouting);
+        if (answering && answers[answer].empty()) answers[answer] = answer_datagram(res.answers[answer].packet, rejected);
+        const std::uint8_t* data = answering ? answers[answer].data() : datagram;
+        const std::size_t data_size = answering ? answers[answer].size() : size;
         Packet p = w.seen;
         for (const RuleVisit& v : w.visits) {
             if (!v.matched || v.rule < 0) continue;
             const Rule& rule = table.chains[static_cast<std::size_t>(v.chain)].rules[static_cast<std::size_t>(v.rule)];
             if (!rule.target) continue;
             if (const auto* lt = std::get_if<LogTarget>(&rule.target->spec)) {
-                bytes.assign(datagram, datagram + size);
+                bytes.assign(data, data + data_size);
                 rewrite_ipv4(bytes.data(), bytes.size(), p);
                 LoggedLine& line = out.emplace_back();
                 line.walk = wi;
@@ -421,8 +451,17 @@ void logged_lines(const Ruleset& rs, const PathResult& res, Origin origin, const
                 line.target = lt;
                 line.text = nf_log_line(*lt, w.in.view(), w.out.view(), link, bytes.data(), bytes.size(), p, socket);
                 line.link_incomplete = !w.in.empty() && !link.complete();
+                if (answering && res.answers[answer].packet.proto == proto::icmp) {
+                    // The kernel draws an ICMP error's IP ID (ip_select_ident): not known here.
+                    line.ip_id_unknown = true;
+                    if (auto at = line.text.find(" ID=0 "); at != std::string::npos) line.text.replace(at, 6, " ID=? ");
+                }
             }
             detail::apply_continuing_target(rule.target->spec, p, scratch);
+        }
+        if (rejecting) {
+            rejected.assign(data, data + data_size);
+            rewrite_ipv4(rejected.data(), rejected.size(), p);
         }
     }
 }

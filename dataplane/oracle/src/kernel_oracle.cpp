@@ -135,6 +135,14 @@ void KernelOracle::build(const Host& host) {
     router.write_sysctl("net/ipv4/conf/all/route_localnet", flag(s.route_localnet_all));
     router.write_sysctl("net/netfilter/nf_conntrack_tcp_loose", flag(s.tcp_loose));
     router.write_sysctl("net/netfilter/nf_conntrack_tcp_be_liberal", flag(opt_.liberal_tcp_windows));
+    // Unpaced, the replay runs faster than the capture's clock: the per-destination ICMP limit is
+    // turned off here and in the model (PathState::icmp_rate_limit).
+    router.write_sysctl("net/ipv4/icmp_ratelimit", opt_.pace ? std::to_string(s.icmp_ratelimit_ms) : "0");
+    router.write_sysctl("net/ipv4/icmp_ratemask", std::to_string(s.icmp_ratemask));
+    router.write_sysctl("net/ipv4/ip_default_ttl", std::to_string(s.ip_default_ttl));
+    // The global ICMP budget (icmp_msgs_per_sec, randomised since 6.x) is not modelled: out of reach here.
+    router.write_sysctl("net/ipv4/icmp_msgs_burst", "1000000");
+    router.write_sysctl("net/ipv4/icmp_msgs_per_sec", "1000000");
     for (const auto& itf : host.interfaces()) {
         // A path component is the device's name as it is (eth0.10 too): no dots to escape.
         const std::string d = "net/ipv4/conf/" + itf.name + "/";
@@ -216,11 +224,23 @@ void KernelOracle::build(const Host& host) {
         if (r.suppress_prefixlength >= 0) args.insert(args.end(), {"suppress_prefixlength", std::to_string(r.suppress_prefixlength)});
         ip(std::move(args));
     }
-    // The kernel's own replies never reach iptables: drop what other sockets send, before raw.
+    // What the kernel sends itself. The router has no sockets, so its stack would answer every
+    // packet delivered to it (a reset from a closed port, port unreachable, echo replies), which
+    // fwbench does not model for hosts without a socket list: `sink` drops delivered packets after
+    // every iptables chain and conntrack's confirmation (INT_MAX, registered before conntrack's
+    // own hook, which then goes first), so the stack never sees them. `out` (before raw) passes
+    // the injector's packets, REJECT's answers (resets and destination unreachables, which only
+    // REJECT sends here) and the forwarding path's time exceeded, and drops the rest: ICMP
+    // redirects, not modelled yet. Neither chain uses conntrack: it must stay off unless the
+    // ruleset needs it.
     run_in(router, {"nft", "-f", "-"},
            "table inet fwbench_oracle {\n chain out {\n  type filter hook output priority -500; policy drop;\n"
            "  meta skuid " +
-               std::to_string(injector_uid) + " accept\n }\n}\n");
+               std::to_string(injector_uid) +
+               " accept\n"
+               "  meta nfproto ipv4 meta l4proto tcp tcp flags & rst == rst accept\n"
+               "  meta nfproto ipv4 icmp type { destination-unreachable, time-exceeded } accept\n }\n"
+               " chain sink {\n  type filter hook input priority 2147483647; policy drop;\n }\n}\n");
 
     // Injection sockets: AF_PACKET at each peer, a raw IP socket (owned by injector_uid) in the router.
     for (std::size_t i = 0; i < wires_.size(); ++i) {
@@ -238,8 +258,11 @@ void KernelOracle::build(const Host& host) {
                 throw std::runtime_error(std::string("cannot listen on a peer link: ") + std::strerror(errno));
         }
     }
-    if (opt_.capture_forwarded)
-        for (const auto& w : wires_) ip({"link", "set", "dev", w.iface, "arp", "off"});
+    // No ARP on the router's links: frames leave at once (to the router's own MAC), and no
+    // neighbour resolution fails, which would make the kernel send host unreachables for the
+    // packets it queued (ipv4_link_failure) seconds later, RELATED and indistinguishable from
+    // REJECT's in the guard above.
+    for (const auto& w : wires_) ip({"link", "set", "dev", w.iface, "arp", "off"});
     {
         EnterNamespace in(router);
         setfsuid(injector_uid);
@@ -352,12 +375,11 @@ void KernelOracle::start_trace() {
         EnterNamespace in(*router_);
         trace_ = std::make_unique<NftTraceListener>();
     }
-    // Before every iptables table (raw is at -300): every IPv4 packet arriving, and the
-    // injector's own in output (kernel replies are not traced: the guard drops them).
+    // Before every iptables table (raw is at -300): every IPv4 packet arriving, and every one
+    // leaving that the guard let through (the injector's and REJECT's answers).
     run_in(*router_, {"nft", "-f", "-"},
            "table ip fwbench_trace {\n chain pre {\n  type filter hook prerouting priority -450;\n  meta nftrace set 1\n }\n"
-           " chain out {\n  type filter hook output priority -450;\n  meta skuid " +
-               std::to_string(injector_uid) + " meta nftrace set 1\n }\n}\n");
+           " chain out {\n  type filter hook output priority -450;\n  meta nftrace set 1\n }\n}\n");
     trace_->set_handles(run_in_router({"nft", "-j", "-a", "list", "ruleset"}));
 }
 
@@ -492,6 +514,7 @@ DifferentialResult run_differential(const Host& model_host, const Host& kernel_h
     if (!opt.ipsets.empty()) ipsets = IpsetRegistry::parse(opt.ipsets, "ipsets");
     PacketPath path(c.ruleset, model_host, ipsets ? &*ipsets : nullptr);
     PathState st(c.ruleset, EngineOptions{}, model_host.sysctl());
+    st.icmp_rate_limit = opt.pace;
     DifferentialRun run(kernel_host, c.ruleset, opt);
     for (const auto& [p, origin] : c.packets) run.send(p, origin, path.process(p, origin, st, run.traced()));
     return run.finish(st.engine, ipsets ? &*ipsets : nullptr);

@@ -30,12 +30,39 @@ std::string format_counted(const std::vector<CountedRule>& list) {
 
 std::vector<CountedRule> counted_rules(const Ruleset& rs, const PathResult& r) {
     std::vector<CountedRule> out;
-    for (const auto& w : r.walks) {
+    auto add_walk = [&](std::size_t wi, std::size_t from, std::size_t to) {
+        const HookWalk& w = r.walks[wi];
         const Table& t = rs.tables[w.table];
-        for (const auto& v : w.visits) {
-            if (!v.matched) continue;
-            out.push_back({t.name, t.chains[static_cast<std::size_t>(v.chain)].name, v.rule + 1});
+        for (std::size_t i = from; i < to; ++i) {
+            const RuleVisit& v = w.visits[i];
+            if (v.matched) out.push_back({t.name, t.chains[static_cast<std::size_t>(v.chain)].name, v.rule + 1});
         }
+    };
+    // A REJECT's answer leaves while the REJECT rule runs, and nf_tables reports that rule after
+    // its expressions (the target included) ran: the answer's OUTPUT and POSTROUTING rules come
+    // before it, and its PREROUTING and INPUT over lo before or after as below.
+    std::size_t next_answer = 0;
+    for (std::size_t wi = 0; wi < r.walks.size(); ++wi) {
+        const HookWalk& w = r.walks[wi];
+        if (next_answer < r.answers.size() && r.answers[next_answer].by_rule && r.answers[next_answer].first_walk == wi + 1 && !w.visits.empty()) {
+            const PathResult::Answer& a = r.answers[next_answer++];
+            // Rejected in OUTPUT (the sender's process context), the answer's lo delivery runs when
+            // its transmit re-enables softirqs, inside the REJECT rule; rejected in softirq context
+            // (PREROUTING-INPUT, FORWARD), it waits for the backlog.
+            const bool in_process_context = w.hook == Hook::output;
+            auto looped = [&](std::size_t aw) {
+                return !in_process_context && (r.walks[aw].hook == Hook::prerouting || r.walks[aw].hook == Hook::input);
+            };
+            add_walk(wi, 0, w.visits.size() - 1);
+            for (std::size_t aw = a.first_walk; aw < a.end_walk; ++aw)
+                if (!looped(aw)) add_walk(aw, 0, r.walks[aw].visits.size());
+            add_walk(wi, w.visits.size() - 1, w.visits.size());
+            for (std::size_t aw = a.first_walk; aw < a.end_walk; ++aw)
+                if (looped(aw)) add_walk(aw, 0, r.walks[aw].visits.size());
+            wi = a.end_walk - 1;
+            continue;
+        }
+        add_walk(wi, 0, w.visits.size());
     }
     return out;
 }

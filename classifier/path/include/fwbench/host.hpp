@@ -107,6 +107,11 @@ struct Sysctls {
     int rp_filter_all = 0, rp_filter_default = 0;
     bool accept_local_all = false, route_localnet_all = false;
     bool tcp_loose = true;
+    // The ICMP errors the host sends itself (REJECT, forwarding): per destination a token bucket
+    // of icmp_ratelimit ms for the types in icmp_ratemask (icmpv4_xrlim_allow), and their TTL.
+    int icmp_ratelimit_ms = 1000;
+    std::uint32_t icmp_ratemask = 0x1818;
+    std::uint8_t ip_default_ttl = 64;
     bool ip6_forward = false;
     std::map<std::string, int, std::less<>> rp_filter, accept_local, route_localnet, forwarding;  // per device
 

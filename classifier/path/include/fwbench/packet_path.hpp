@@ -30,6 +30,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "fwbench/classifier.hpp"
@@ -55,6 +56,31 @@ struct HookWalk {
     Packet seen;  // when tracing: the packet as this walk began
 };
 
+// Why a REJECT sent nothing back (the kernel's own refusals, nf_reject_ipv4.c and __icmp_send).
+enum class AnswerWithheld : std::uint8_t {
+    none,
+    reset_to_reset,  // no RST for a RST
+    no_tcp_header,  // tcp-reset for a packet without a readable TCP header
+    fragment,  // not the first fragment
+    broadcast,  // no ICMP error about a broadcast or multicast packet
+    not_for_host,  // no ICMP error about a frame not addressed to this host
+    about_an_error,  // no ICMP error about an ICMP error
+    rate_limited,  // icmp_ratelimit's per-destination bucket was empty
+};
+const char* answer_withheld_name(AnswerWithheld w);
+
+// The per-destination token buckets of ICMP errors (inet_peer rate_tokens).
+class IcmpPeers {
+public:
+    bool allow(std::uint32_t dst, std::uint64_t now_ns, int ratelimit_ms, unsigned hz);
+
+private:
+    struct Bucket {
+        std::uint64_t tokens = 0, last = 0;  // jiffies
+    };
+    std::unordered_map<std::uint32_t, Bucket> peers_;
+};
+
 struct PathResult {
     Fate fate = Fate::dropped;
     DropReason reason = DropReason::none;
@@ -66,6 +92,20 @@ struct PathResult {
     IpAddr source;  // local packets: the source address output routing chose
     IfaceName out_iface;  // sent/forwarded through
     CtState ct_state = CtState::untracked;
+    // Packets the kernel sent itself because of this one (REJECT's answer): each walked the
+    // hooks after this packet's deciding walk; its walks are walks[first_walk, end_walk).
+    struct Answer {
+        Packet packet;  // as it left or was delivered
+        Fate fate = Fate::dropped;
+        IfaceName out_iface;  // sent through
+        std::size_t first_walk = 0, end_walk = 0;
+        bool by_rule = false;  // sent by a REJECT rule while it ran (else by the forwarding path)
+    };
+    std::vector<Answer> answers;
+    AnswerWithheld withheld = AnswerWithheld::none;  // a REJECT that sent nothing, and why
+    // The packet's own walks are walks[0, own_walks()); the answers' follow.
+    std::size_t own_walks() const { return answers.empty() ? walks.size() : answers.front().first_walk; }
+    const HookWalk* last_own_walk() const { return own_walks() ? &walks[own_walks() - 1] : nullptr; }
 
     // Back to a fresh result, keeping the vectors' storage (a replay loop reuses one result).
     void reset() {
@@ -79,6 +119,8 @@ struct PathResult {
         source = IpAddr{};
         out_iface = IfaceName();
         ct_state = CtState::untracked;
+        answers.clear();
+        withheld = AnswerWithheld::none;
     }
 };
 
@@ -86,6 +128,10 @@ struct PathState {
     PathState(const Ruleset& rs, const EngineOptions& eopt, const Sysctls& sys) : engine(rs, eopt), conntrack(ConntrackOptions{sys.tcp_loose}) {}
     EngineState engine;
     Conntrack conntrack;
+    IcmpPeers icmp_peers;
+    // Apply icmp_ratelimit. Off for a kernel replay that is not paced: the kernel's clock then runs
+    // faster than the capture's, so the oracle turns the limit off too (KernelOracleOptions::pace).
+    bool icmp_rate_limit = true;
 };
 
 class PacketPath {
@@ -129,6 +175,9 @@ private:
     void choose_nat_port(Ctx& c, const NatTarget& nat, bool src, std::uint16_t& port) const;
     void nat_apply(Ctx& c, Hook hook) const;
     void finish(Ctx& c, Fate fate) const;
+    void send_reject_answer(Ctx& c, const RejectTarget& reject) const;
+    void send_icmp_error(Ctx& c, std::uint8_t type, std::uint8_t code, bool by_rule) const;
+    void process_answer(Ctx& c, const Packet& answer, const CtAttachment& attached, bool icmp_error, bool by_rule) const;
 
     const Ruleset& rs_;
     const Host& host_;

@@ -93,6 +93,9 @@ enum class PathEventKind : std::uint8_t {
     looped_back,
     broadcast_copy,  // `dev`
     broadcast_original,
+    answer_sent,  // the host answers (REJECT, TTL): `flag` an ICMP error (`icmp_type`, code `port`), else a TCP reset; to `addr`
+    answer_withheld,  // `port`: the AnswerWithheld
+    answer_done,  // back to the rejected packet
 };
 
 // How NAT chose a port it had to change (nf_nat_l4proto_unique_tuple's offset).

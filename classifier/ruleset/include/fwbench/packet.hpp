@@ -91,6 +91,7 @@ struct Packet {
     std::uint16_t icmp_id = 0;  // echo/timestamp/info/address-mask id (conntrack's key)
     std::uint32_t tcp_seq = 0, tcp_ack = 0;
     std::uint16_t tcp_window = 0;
+    std::uint8_t tcp_header_len = 20;  // doff * 4: REJECT's RST acknowledges the data after it
     // The header an ICMP error quotes (the offending packet, as it was sent).
     struct Quoted {
         bool present = false;
