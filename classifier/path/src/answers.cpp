@@ -1,8 +1,9 @@
 // The packets the kernel sends itself because of another: REJECT's TCP reset (nf_send_reset,
 // net/ipv4/netfilter/nf_reject_ipv4.c), REJECT's ICMP errors (nf_send_unreach -> __icmp_send,
-// net/ipv4/icmp.c) and the forwarding path's time exceeded (ip_forward). Each is built from the rejected packet as the hook saw it, carries that
-// packet's conntrack entry (nf_ct_attach: RELATED, the other direction), and leaves as a local
-// packet: OUTPUT, POSTROUTING, and over lo PREROUTING and INPUT when it is for this host.
+// net/ipv4/icmp.c) and the forwarding path's time exceeded (ip_forward). Each is built from the
+// packet as the hook saw it, carries that packet's conntrack entry (nf_ct_attach: RELATED, the
+// other direction), and leaves as a local packet: OUTPUT, POSTROUTING, and over lo PREROUTING and
+// INPUT when it is for this host.
 
 #include <algorithm>
 
@@ -29,6 +30,16 @@ int reject_code(const std::string& with) {
 constexpr int nr_icmp_types = 18;
 bool icmp_is_error(std::uint8_t type) { return type == 3 || type == 4 || type == 5 || type == 11 || type == 12; }
 
+// What every answer starts from: back to the packet's source, at its time, with the host's TTL.
+Packet answer_to(const Packet& old, std::uint8_t ttl) {
+    Packet a;
+    a.family = old.family;
+    a.dst = old.src;
+    a.timestamp_ns = old.timestamp_ns;
+    a.ttl = ttl;
+    return a;
+}
+
 }  // namespace
 
 // inet_peer_xrlim_allow for the peer `dst`: a bucket of up to 6 timeouts' worth of jiffies; each
@@ -48,73 +59,51 @@ bool IcmpPeers::allow(std::uint32_t dst, std::uint64_t now_ns, int ratelimit_ms,
     return allowed;
 }
 
+void PacketPath::withhold_answer(Ctx& c, AnswerWithheld why) const {
+    c.event(PathEventKind::answer_withheld, [&](PathEvent& e) { e.port = static_cast<std::uint16_t>(why); });
+}
+
 void PacketPath::send_reject_answer(Ctx& c, const RejectTarget& reject) const {
     const Packet& old = c.p;
     const int code = reject_code(reject.with);
-    auto withhold = [&](AnswerWithheld why) {
-        c.res.withheld = why;
-        c.event(PathEventKind::answer_withheld, [&](PathEvent& e) { e.port = static_cast<std::uint16_t>(why); });
-    };
-    Packet a;
-    a.family = old.family;
-    a.dst = old.src;
-    a.timestamp_ns = old.timestamp_ns;
-    a.ttl = host_.sysctl().ip_default_ttl;
     if (code >= 0) return send_icmp_error(c, 3, static_cast<std::uint8_t>(code), true);
-    {
-        // nf_reject_ip_tcphdr_get: a first fragment's readable TCP header, not itself a reset.
-        if (old.fragment) return withhold(AnswerWithheld::fragment);
-        if (old.proto != proto::tcp || !old.l4_present) return withhold(AnswerWithheld::no_tcp_header);
-        if (old.tcp_flags & tcp_flag::rst) return withhold(AnswerWithheld::reset_to_reset);
-        a.proto = proto::tcp;
-        a.src = old.dst;  // whether or not it is ours (ip_route_me_harder allows any source)
-        a.sport = old.dport;
-        a.dport = old.sport;
-        a.length = 40;
-        a.tcp_header_len = 20;
-        if (old.tcp_flags & tcp_flag::ack) {
-            a.tcp_flags = tcp_flag::rst;
-            a.tcp_seq = old.tcp_ack;
-        } else {
-            const std::uint32_t data = old.length > 20u + old.tcp_header_len ? old.length - 20u - old.tcp_header_len : 0;
-            a.tcp_flags = tcp_flag::rst | tcp_flag::ack;
-            a.tcp_ack = old.tcp_seq + ((old.tcp_flags & tcp_flag::syn) ? 1 : 0) + ((old.tcp_flags & tcp_flag::fin) ? 1 : 0) + data;
-        }
-    }
-    // nf_ct_attach: the answer belongs to the rejected packet's entry, as RELATED, in the other
-    // direction; without an entry it is tracked on its own in OUTPUT.
-    CtAttachment attached;
-    if (c.ct.conn) {
-        attached.conn = c.ct.conn;
-        attached.state = CtState::related;
-        attached.dir = c.ct.dir == CtDir::original ? CtDir::reply : CtDir::original;
+    // nf_reject_ip_tcphdr_get: a first fragment's readable TCP header, not itself a reset.
+    if (old.fragment) return withhold_answer(c, AnswerWithheld::fragment);
+    if (old.proto != proto::tcp || !old.l4_present) return withhold_answer(c, AnswerWithheld::no_tcp_header);
+    if (old.tcp_flags & tcp_flag::rst) return withhold_answer(c, AnswerWithheld::reset_to_reset);
+    Packet a = answer_to(old, host_.sysctl().ip_default_ttl);
+    a.proto = proto::tcp;
+    a.src = old.dst;  // whether or not it is ours (ip_route_me_harder allows any source)
+    a.sport = old.dport;
+    a.dport = old.sport;
+    a.length = 40;
+    a.tcp_header_len = 20;
+    if (old.tcp_flags & tcp_flag::ack) {
+        a.tcp_flags = tcp_flag::rst;
+        a.tcp_seq = old.tcp_ack;
+    } else {
+        const std::uint32_t data = old.length > 20u + old.tcp_header_len ? old.length - 20u - old.tcp_header_len : 0;
+        a.tcp_flags = tcp_flag::rst | tcp_flag::ack;
+        a.tcp_ack = old.tcp_seq + ((old.tcp_flags & tcp_flag::syn) ? 1 : 0) + ((old.tcp_flags & tcp_flag::fin) ? 1 : 0) + data;
     }
     // nf_ct_set_closing: a reset for a confirmed TCP connection closes it (10 s).
     if (c.ct.conn && c.ct.conn->confirmed && c.ct.conn->orig.proto == proto::tcp && c.ct.conn->tcp != TcpCtState::close) {
         c.ct.conn->tcp = TcpCtState::close;
         c.ct.conn->expires_ns = old.timestamp_ns + 10ull * 1000000000ull;
     }
-    process_answer(c, a, attached, false, true);
+    process_answer(c, a, false, true);
 }
 
 void PacketPath::send_icmp_error(Ctx& c, std::uint8_t type, std::uint8_t code, bool by_rule) const {
     const Packet& old = c.p;
-    auto withhold = [&](AnswerWithheld why) {
-        c.res.withheld = why;
-        c.event(PathEventKind::answer_withheld, [&](PathEvent& e) { e.port = static_cast<std::uint16_t>(why); });
-    };
-    Packet a;
-    a.family = old.family;
-    a.dst = old.src;
-    a.timestamp_ns = old.timestamp_ns;
-    a.ttl = host_.sysctl().ip_default_ttl;
     // __icmp_send's refusals, in its order.
     if (c.route.type == RouteType::broadcast || c.route.type == RouteType::multicast || v4_lbcast(old.dst) || v4_multicast(old.dst))
-        return withhold(AnswerWithheld::broadcast);
-    if (c.origin == Origin::wire && old.pkttype != PktType::host) return withhold(AnswerWithheld::not_for_host);
-    if (old.fragment) return withhold(AnswerWithheld::fragment);
+        return withhold_answer(c, AnswerWithheld::broadcast);
+    if (c.origin == Origin::wire && old.pkttype != PktType::host) return withhold_answer(c, AnswerWithheld::not_for_host);
+    if (old.fragment) return withhold_answer(c, AnswerWithheld::fragment);
     if (old.proto == proto::icmp && (!old.l4_present || old.icmp_type > nr_icmp_types || icmp_is_error(old.icmp_type)))
-        return withhold(AnswerWithheld::about_an_error);
+        return withhold_answer(c, AnswerWithheld::about_an_error);
+    Packet a = answer_to(old, host_.sysctl().ip_default_ttl);
     a.proto = proto::icmp;
     a.icmp_type = type;
     a.icmp_code = code;
@@ -130,24 +119,12 @@ void PacketPath::send_icmp_error(Ctx& c, std::uint8_t type, std::uint8_t code, b
     a.icmp_quoted.proto = old.proto;
     a.icmp_quoted.sport = old.proto == proto::icmp ? old.icmp_id : old.sport;
     a.icmp_quoted.dport = old.proto == proto::icmp ? old.icmp_type : old.dport;
-    CtAttachment attached;
-    if (c.ct.conn) {
-        attached.conn = c.ct.conn;
-        attached.state = CtState::related;
-        attached.dir = c.ct.dir == CtDir::original ? CtDir::reply : CtDir::original;
-    }
-    process_answer(c, a, attached, true, by_rule);
+    process_answer(c, a, true, by_rule);
 }
 
-void PacketPath::process_answer(Ctx& c, const Packet& answer, const CtAttachment& attached, bool icmp_error, bool by_rule) const {
-    // The rejected packet's result stays as it was; the answer adds its walks and events.
-    const Fate fate = c.res.fate;
-    const DropReason reason = c.res.reason;
-    const DropDetail detail = c.res.detail;
-    const Packet final_packet = c.res.final_packet;
-    const CtState ct_state = c.res.ct_state;
-    const IpAddr source = c.res.source;
-    const IfaceName out_iface = c.res.out_iface;
+void PacketPath::process_answer(Ctx& c, const Packet& answer, bool icmp_error, bool by_rule) const {
+    // The packet's own result stays as it was; the answer adds its walks and events.
+    const SavedOutcome outcome(c.res);
     const std::size_t hooks = c.res.hooks.size();
 
     Ctx a{answer, Origin::local, c.st, c.res, c.trace};
@@ -155,8 +132,12 @@ void PacketPath::process_answer(Ctx& c, const Packet& answer, const CtAttachment
     a.p.pkttype = PktType::outgoing;
     a.p.ct = ConntrackView{};
     a.p.ct.state = CtState::invalid;
-    if (attached.conn) {
-        a.ct = attached;
+    // nf_ct_attach: the answer belongs to the packet's entry, as RELATED, in the other direction;
+    // without an entry it is tracked on its own in OUTPUT.
+    if (c.ct.conn) {
+        a.ct.conn = c.ct.conn;
+        a.ct.state = CtState::related;
+        a.ct.dir = c.ct.dir == CtDir::original ? CtDir::reply : CtDir::original;
         a.has_ct = true;
         Conntrack::describe(a.ct, a.p);
     }
@@ -167,52 +148,26 @@ void PacketPath::process_answer(Ctx& c, const Packet& answer, const CtAttachment
         e.port = answer.icmp_code;
     });
     const std::size_t first_walk = c.res.walks.size();
-    bool ok = route_output(a, false);
+    bool sent = route_output(a, false);
     // icmpv4_xrlim_allow, after routing: per destination, unless it leaves over lo.
     // Types outside icmp_ratemask, and fragmentation needed, are not limited (icmpv4_mask_allow).
     const bool limited =
         a.p.icmp_type <= nr_icmp_types && ((host_.sysctl().icmp_ratemask >> a.p.icmp_type) & 1) && !(a.p.icmp_type == 3 && a.p.icmp_code == 4);
-    if (ok && icmp_error && limited && c.st.icmp_rate_limit && a.out_dev.view() != "lo") {
-        if (!c.st.icmp_peers.allow(a.p.dst.v4_host(), a.p.timestamp_ns, host_.sysctl().icmp_ratelimit_ms, c.st.engine.options().hz)) {
-            c.res.withheld = AnswerWithheld::rate_limited;
-            c.event(PathEventKind::answer_withheld, [&](PathEvent& e) { e.port = static_cast<std::uint16_t>(AnswerWithheld::rate_limited); });
-            ok = false;
-            a.res.fate = Fate::dropped;
-        }
-    }
-    bool done = ok && run_hook(a, Hook::output);
-    // An answer to a broadcast address (a reset for a packet from one) loops back as the host's
-    // own broadcasts do, before POSTROUTING.
-    if (done && a.route.type == RouteType::broadcast && a.out_dev.view() != "lo") loop_back_broadcast(a);
-    done = done && run_hook(a, Hook::postrouting);
-    if (done && a.out_dev.view() == "lo") {
-        a.event(PathEventKind::looped_back);
-        a.p.in = IfaceName("lo");
-        a.p.pkttype = PktType::host;
-        a.out_dev = IfaceName();
-        done = run_hook(a, Hook::prerouting, true) && run_hook(a, Hook::input);
-        if (done) finish(a, Fate::delivered);
-    } else if (done) {
-        a.event(PathEventKind::sent_out, [&](PathEvent& e) { e.dev = a.out_dev; });
-        finish(a, Fate::sent);
-    }
-    if (c.res.withheld != AnswerWithheld::rate_limited) {
+    if (sent && icmp_error && limited && c.st.icmp_rate_limit && a.out_dev.view() != "lo" &&
+        !c.st.icmp_peers.allow(a.p.dst.v4_host(), a.p.timestamp_ns, host_.sysctl().icmp_ratelimit_ms, c.st.engine.options().hz)) {
+        withhold_answer(c, AnswerWithheld::rate_limited);
+    } else {
+        if (sent && run_hook(a, Hook::output)) leave_from_output(a);
         PathResult::Answer& out = c.res.answers.emplace_back();
         out.packet = a.p;
         out.fate = c.res.fate;
-        out.out_iface = c.res.fate == Fate::sent ? a.out_dev : IfaceName();
+        out.out_iface = c.res.fate == Fate::sent ? c.res.out_iface : IfaceName();
         out.first_walk = first_walk;
         out.end_walk = c.res.walks.size();
         out.by_rule = by_rule;
     }
     c.event(PathEventKind::answer_done);
-    c.res.fate = fate;
-    c.res.reason = reason;
-    c.res.detail = detail;
-    c.res.final_packet = final_packet;
-    c.res.ct_state = ct_state;
-    c.res.source = source;
-    c.res.out_iface = out_iface;
+    outcome.restore(c.res);
     c.res.hooks.resize(hooks);
 }
 

@@ -247,11 +247,7 @@ void PacketPath::loop_back_broadcast(Ctx& c) const {
     const CtAttachment ct = c.ct;
     const bool notrack = c.notrack;
     const IfaceName dev = c.out_dev;
-    const Fate fate = c.res.fate;
-    const DropReason reason = c.res.reason;
-    const DropDetail detail = c.res.detail;
-    const Packet final_packet = c.res.final_packet;
-    const CtState ct_state = c.res.ct_state;
+    const SavedOutcome outcome(c.res);
     c.event(PathEventKind::broadcast_copy, [&](PathEvent& e) { e.dev = dev; });
     if (run_hook(c, Hook::postrouting)) {
         c.p.in = dev;
@@ -260,11 +256,7 @@ void PacketPath::loop_back_broadcast(Ctx& c) const {
         if (run_hook(c, Hook::prerouting, true)) run_hook(c, Hook::input);
     }
     c.event(PathEventKind::broadcast_original);
-    c.res.fate = fate;
-    c.res.reason = reason;
-    c.res.detail = detail;
-    c.res.final_packet = final_packet;
-    c.res.ct_state = ct_state;
+    outcome.restore(c.res);
     c.p = original;
     c.ct = ct;
     c.notrack = notrack;
@@ -324,9 +316,13 @@ void PacketPath::process(Packet p, Origin origin, PathState& st, PathResult& res
     c.p.pkttype = PktType::outgoing;
     if (!route_output(c, false)) return;
     if (!run_hook(c, Hook::output)) return;
+    leave_from_output(c);
+}
+
+void PacketPath::leave_from_output(Ctx& c) const {
     if (c.route.type == RouteType::broadcast && c.out_dev.view() != "lo") loop_back_broadcast(c);
     if (!run_hook(c, Hook::postrouting)) return;
-    res.out_iface = c.out_dev;
+    c.res.out_iface = c.out_dev;
     if (c.out_dev.view() != "lo") {
         c.event(PathEventKind::sent_out, [&](PathEvent& e) { e.dev = c.out_dev; });
         return finish(c, Fate::sent);

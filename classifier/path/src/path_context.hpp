@@ -37,6 +37,36 @@ struct PacketPath::Ctx {
 
 namespace path_detail {
 
+// What a PathResult says became of the packet. A copy the path sends its own way within the same
+// result (a local broadcast's looped-back clone, the host's answer) overwrites it; the packet's
+// own outcome is put back afterwards.
+struct SavedOutcome {
+    explicit SavedOutcome(const PathResult& r)
+        : fate(r.fate),
+          reason(r.reason),
+          detail(r.detail),
+          final_packet(r.final_packet),
+          ct_state(r.ct_state),
+          source(r.source),
+          out_iface(r.out_iface) {}
+    void restore(PathResult& r) const {
+        r.fate = fate;
+        r.reason = reason;
+        r.detail = detail;
+        r.final_packet = final_packet;
+        r.ct_state = ct_state;
+        r.source = source;
+        r.out_iface = out_iface;
+    }
+    Fate fate;
+    DropReason reason;
+    DropDetail detail;
+    Packet final_packet;
+    CtState ct_state;
+    IpAddr source;
+    IfaceName out_iface;
+};
+
 inline bool v4_loopback(const IpAddr& a) { return a.family == Family::ipv4 && (a.v4_host() >> 24) == 127; }
 inline bool v4_zeronet(const IpAddr& a) { return a.family == Family::ipv4 && (a.v4_host() >> 24) == 0; }
 inline bool v4_multicast(const IpAddr& a) { return a.family == Family::ipv4 && (a.v4_host() >> 28) == 0xe; }

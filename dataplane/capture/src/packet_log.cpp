@@ -453,7 +453,6 @@ void logged_lines(const Ruleset& rs, const PathResult& res, Origin origin, const
                 line.link_incomplete = !w.in.empty() && !link.complete();
                 if (answering && res.answers[answer].packet.proto == proto::icmp) {
                     // The kernel draws an ICMP error's IP ID (ip_select_ident): not known here.
-                    line.ip_id_unknown = true;
                     if (auto at = line.text.find(" ID=0 "); at != std::string::npos) line.text.replace(at, 6, " ID=? ");
                 }
             }

@@ -1,5 +1,7 @@
 #include "fwbench/kernel_trace.hpp"
 
+#include <algorithm>
+
 #include <fcntl.h>
 #include <libmnl/libmnl.h>
 #include <libnftnl/trace.h>
@@ -41,11 +43,11 @@ std::vector<CountedRule> counted_rules(const Ruleset& rs, const PathResult& r) {
     // A REJECT's answer leaves while the REJECT rule runs, and nf_tables reports that rule after
     // its expressions (the target included) ran: the answer's OUTPUT and POSTROUTING rules come
     // before it, and its PREROUTING and INPUT over lo before or after as below.
-    std::size_t next_answer = 0;
     for (std::size_t wi = 0; wi < r.walks.size(); ++wi) {
         const HookWalk& w = r.walks[wi];
-        if (next_answer < r.answers.size() && r.answers[next_answer].by_rule && r.answers[next_answer].first_walk == wi + 1 && !w.visits.empty()) {
-            const PathResult::Answer& a = r.answers[next_answer++];
+        const auto sent_here = std::find_if(r.answers.begin(), r.answers.end(), [&](const auto& a) { return a.by_rule && a.first_walk == wi + 1; });
+        if (sent_here != r.answers.end() && !w.visits.empty()) {
+            const PathResult::Answer& a = *sent_here;
             // Rejected in OUTPUT (the sender's process context), the answer's lo delivery runs when
             // its transmit re-enables softirqs, inside the REJECT rule; rejected in softirq context
             // (PREROUTING-INPUT, FORWARD), it waits for the backlog.

@@ -102,7 +102,6 @@ struct PathResult {
         bool by_rule = false;  // sent by a REJECT rule while it ran (else by the forwarding path)
     };
     std::vector<Answer> answers;
-    AnswerWithheld withheld = AnswerWithheld::none;  // a REJECT that sent nothing, and why
     // The packet's own walks are walks[0, own_walks()); the answers' follow.
     std::size_t own_walks() const { return answers.empty() ? walks.size() : answers.front().first_walk; }
     const HookWalk* last_own_walk() const { return own_walks() ? &walks[own_walks() - 1] : nullptr; }
@@ -120,7 +119,6 @@ struct PathResult {
         out_iface = IfaceName();
         ct_state = CtState::untracked;
         answers.clear();
-        withheld = AnswerWithheld::none;
     }
 };
 
@@ -175,9 +173,12 @@ private:
     void choose_nat_port(Ctx& c, const NatTarget& nat, bool src, std::uint16_t& port) const;
     void nat_apply(Ctx& c, Hook hook) const;
     void finish(Ctx& c, Fate fate) const;
+    // A local packet after OUTPUT: POSTROUTING, then out of its device or back in over lo.
+    void leave_from_output(Ctx& c) const;
     void send_reject_answer(Ctx& c, const RejectTarget& reject) const;
     void send_icmp_error(Ctx& c, std::uint8_t type, std::uint8_t code, bool by_rule) const;
-    void process_answer(Ctx& c, const Packet& answer, const CtAttachment& attached, bool icmp_error, bool by_rule) const;
+    void withhold_answer(Ctx& c, AnswerWithheld why) const;
+    void process_answer(Ctx& c, const Packet& answer, bool icmp_error, bool by_rule) const;
 
     const Ruleset& rs_;
     const Host& host_;

@@ -74,7 +74,6 @@ struct LoggedLine {
     const LogTarget* target = nullptr;
     std::string text;  // without a newline
     bool link_incomplete = false;  // MAC= has bytes the capture did not keep
-    bool ip_id_unknown = false;  // an ICMP error the host sent: ID=? (the kernel draws it)
 };
 
 // The lines a traced path result logs, in the order the kernel prints them. `datagram` is the
