@@ -239,7 +239,10 @@ ReplayResult run_replay(const PacketPath& path, const LoadedCapture& capture, co
     auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
     double next_report = 1.0, last_t = 0;
     std::uint64_t last_n = 0;
+    // One figure a second: reserved up front, so that how long a run lasts does not decide how
+    // many allocations it makes (a --repeat run of unknown length gets an hour's worth).
     std::vector<double> per_second_mpps;
+    per_second_mpps.reserve(opt.duration_s > 0 ? static_cast<std::size_t>(opt.duration_s) + 2 : 3600);
     while (true) {
         bool running = false;
         for (unsigned w = 0; w < opt.workers; ++w) running = running || rte_eal_get_lcore_state(lcores[w]) != WAIT;
