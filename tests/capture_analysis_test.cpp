@@ -216,3 +216,72 @@ TEST(CaptureAnalysis, HashedCopyMatchingEqualsTheOldestPendingPrediction) {
 
 }  // namespace
 }  // namespace fwbench
+
+namespace fwbench {
+namespace {
+
+// The kernel's own answers in a `tcpdump -i any` capture: each is the one the model sent for an
+// earlier packet (a REJECT's RST or ICMP error, time exceeded), so it is not processed again as
+// the host's own packet; its walks were counted with its cause. The expected answers are written
+// out by hand as the kernel sends them (RFC 793's RST for a SYN, ICMP from the routed source).
+TEST(CaptureAnalysis, TheKernelsAnswersAreRecognisedNotCountedAgain) {
+    Fixture f(
+        "*filter\n"
+        "-A INPUT -p tcp --dport 25 -j REJECT --reject-with tcp-reset\n"
+        "-A FORWARD -p udp --dport 53 -j REJECT\n"
+        "-A OUTPUT -p tcp --dport 587 -j REJECT --reject-with tcp-reset\n"
+        "COMMIT\n",
+        "\"ip_forward\":1");
+    struct Row {
+        int ifindex, pkttype;  // 1 lo, 2 wan1, 3 lan0; 0 inbound, 4 outbound
+        const char* packet;
+        CaptureOrigin origin;
+        std::uint64_t answer_to;
+    };
+    const Row rows[] = {
+        {2, 0, "tcp 198.51.100.7:40000 > 203.0.113.1:25 flags=S ttl=50", CaptureOrigin::wire, 0},
+        {2, 4, "tcp 203.0.113.1:25 > 198.51.100.7:40000 flags=RA ttl=64", CaptureOrigin::answer, 0},
+        {3, 0, "udp 192.0.2.50:4000 > 198.51.100.7:53 ttl=64", CaptureOrigin::wire, 0},
+        {3, 4, "icmp 192.0.2.1 > 192.0.2.50 type=3/3 ttl=64 quoted=udp:192.0.2.50:4000>198.51.100.7:53", CaptureOrigin::answer, 2},
+        {2, 0, "udp 198.51.100.9:5000 > 192.0.2.50:123 ttl=1", CaptureOrigin::wire, 0},
+        {2, 4, "icmp 203.0.113.1 > 198.51.100.9 type=11/0 ttl=64 quoted=udp:198.51.100.9:5000>192.0.2.50:123", CaptureOrigin::answer, 4},
+        // The host's own SYN to port 587, rejected in OUTPUT, is in no capture; its RST comes in on lo.
+        {1, 0, "tcp 198.51.100.7:587 > 203.0.113.1:41000 flags=RA ttl=64", CaptureOrigin::answer_to_unseen, 0},
+        // Answers nothing predicted: another port, then the first RST again (its prediction was used).
+        {2, 4, "tcp 203.0.113.1:25 > 198.51.100.7:40001 flags=RA ttl=64", CaptureOrigin::local, 0},
+        {2, 4, "tcp 203.0.113.1:25 > 198.51.100.7:40000 flags=RA ttl=64", CaptureOrigin::local, 0},
+        // The host to itself over lo: rejected in INPUT, answered over lo.
+        {1, 0, "tcp 127.0.0.1:41001 > 127.0.0.1:25 flags=S ttl=64", CaptureOrigin::local, 0},
+        {1, 0, "tcp 127.0.0.1:25 > 127.0.0.1:41001 flags=RA ttl=64", CaptureOrigin::answer, 9},
+    };
+    std::vector<CaptureFrame> frames;
+    std::uint64_t t = 1000;
+    for (const Row& r : rows) frames.push_back({t += 100, sll2_frame(r.ifindex, r.pkttype, l3(r.packet)), 0, Direction::unknown, 0});
+    std::string path = testing::TempDir() + "answers.cap";
+    const auto bytes = write_pcap(linktype::linux_sll2, frames);
+    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    CaptureReader reader(path);
+    CaptureAnalysis analysis(f.path, f.st, {});
+    CaptureRecord rec;
+    for (const Row& r : rows) {
+        SCOPED_TRACE(r.packet);
+        ASSERT_TRUE(reader.next(rec));
+        AnalyzedPacket out = analysis.feed(rec);
+        EXPECT_EQ(capture_origin_name(out.origin), std::string(capture_origin_name(r.origin)));
+        if (r.origin == CaptureOrigin::answer) {
+            EXPECT_EQ(out.copy_of, r.answer_to);
+        }
+    }
+    EXPECT_EQ(analysis.unseen_predicted_answers(), 0u);
+    // Each REJECT rule counted its causes once (the SYNs from the wire and over lo, the DNS
+    // query); OUTPUT's counted nothing: its packet is not in the capture.
+    const Table& filter = *f.rs.table("filter");
+    const std::size_t ti = static_cast<std::size_t>(&filter - f.rs.tables.data());
+    auto packets = [&](const char* chain) { return f.st.engine.rule(ti, static_cast<std::size_t>(filter.find_chain(chain)), 0).packets; };
+    EXPECT_EQ(packets("INPUT"), 2u);
+    EXPECT_EQ(packets("FORWARD"), 1u);
+    EXPECT_EQ(packets("OUTPUT"), 0u);
+}
+
+}  // namespace
+}  // namespace fwbench

@@ -775,6 +775,9 @@ namespace {
 // out of its interfaces equal what fwbench's forwarding mode writes — the same interface, the
 // same datagram byte for byte (NAT, TTL, checksums; rewrite_ipv4 is what the port dataplane
 // applies) — and nothing leaves for the packets fwbench drops or delivers.
+// Then the capture `tcpdump -i any` would have taken: each packet followed by the frames the
+// kernel sent because of it. Replayed, each of those is recognised as a forwarded copy or as an
+// answer (never the host's own new packet), and every counter is the capture's without them.
 TEST(KernelOracleRouterWorkload, ForwardedDatagramsEqualTheKernelsByteForByte) {
     require_kernel();
     if (HasFatalFailure() || IsSkipped()) return;
@@ -790,11 +793,35 @@ TEST(KernelOracleRouterWorkload, ForwardedDatagramsEqualTheKernelsByteForByte) {
     kopt.capture_forwarded = true;
     KernelOracle kernel(host, rs, kopt);
     CaptureAnalysis replay(path, st, {});
+    PathState any_st(rs, EngineOptions{}, host.sysctl());
+    any_st.icmp_rate_limit = false;
+    CaptureAnalysis any_capture(path, any_st, {});
+    std::uint64_t any_index = 0, cause = 0;
+    std::map<std::string, std::uint64_t> kernel_frames;  // by the origin the analysis gave them
+    auto feed_any = [&](CaptureRecord r) {
+        r.index = any_index++;
+        return any_capture.feed(r);
+    };
+    auto feed_kernel_frames = [&](const std::vector<LeftFrame>& frames, std::uint64_t at_ns) {
+        for (const LeftFrame& lf : frames) {
+            CaptureRecord r;
+            r.timestamp_ns = at_ns;
+            r.link_type = linktype::ethernet;
+            r.iface = lf.iface;
+            r.direction = Direction::outbound;
+            r.frame = lf.frame;
+            r.caplen = r.origlen = static_cast<std::uint32_t>(lf.frame.size());
+            AnalyzedPacket a = feed_any(std::move(r));
+            ++kernel_frames[capture_origin_name(a.origin)];
+            EXPECT_EQ(a.copy_of, cause) << "a frame the kernel sent at capture packet " << cause;
+        }
+    };
     CaptureReader reader(file);
     CaptureRecord rec;
     std::uint64_t forwarded = 0, sent = 0, silent = 0, answered = 0;
     while (reader.next(rec)) {
         AnalyzedPacket rp = replay.feed(rec);
+        cause = feed_any(rec).index;
         if (rp.origin != CaptureOrigin::wire && rp.origin != CaptureOrigin::local) continue;
         kernel.inject(rp.input, rp.path_origin);
         const Fate fate = rp.result.fate;
@@ -835,6 +862,7 @@ TEST(KernelOracleRouterWorkload, ForwardedDatagramsEqualTheKernelsByteForByte) {
                 ++answered;
                 ++k;
             }
+            feed_kernel_frames(left, rec.timestamp_ns);
             ++silent;
             continue;
         }
@@ -846,6 +874,7 @@ TEST(KernelOracleRouterWorkload, ForwardedDatagramsEqualTheKernelsByteForByte) {
             ASSERT_TRUE(rewrite_ipv4(want.data(), want.size(), rp.result.final_packet));
             kernel_l3.resize(std::min(kernel_l3.size(), want.size()));  // Ethernet padding
             ASSERT_EQ(kernel_l3, want) << what;
+            feed_kernel_frames(left, rec.timestamp_ns);
             ++forwarded;
         } else {
             // Sent by the host: the kernel picks the IP ID; addresses, ports and TTL must agree.
@@ -862,6 +891,15 @@ TEST(KernelOracleRouterWorkload, ForwardedDatagramsEqualTheKernelsByteForByte) {
     EXPECT_GT(sent, 20u);
     EXPECT_GT(silent, 100u);
     EXPECT_GT(answered, 5u);
+    EXPECT_EQ(kernel_frames, (std::map<std::string, std::uint64_t>{{"answer", answered}, {"forwarded_copy", forwarded}}));
+    EXPECT_EQ(any_capture.unseen_predicted_answers(), 0u);
+    for (std::size_t t = 0; t < rs.tables.size(); ++t)
+        for (std::size_t c = 0; c < rs.tables[t].chains.size(); ++c) {
+            EXPECT_EQ(any_st.engine.policy(t, c).packets, st.engine.policy(t, c).packets) << rs.tables[t].name << " " << rs.tables[t].chains[c].name;
+            for (std::size_t r = 0; r < rs.tables[t].chains[c].rules.size(); ++r)
+                EXPECT_EQ(any_st.engine.rule(t, c, r).packets, st.engine.rule(t, c, r).packets)
+                    << rs.tables[t].name << " " << rs.tables[t].chains[c].name << " rule " << r + 1;
+        }
     std::cout << forwarded << " forwarded datagrams identical to the kernel's, " << sent << " sent by the host, " << silent << " that left neither, "
               << answered << " REJECT answers as the kernel sent them\n";
 }

@@ -62,6 +62,8 @@ VerdictLine verdict_line(const AnalyzedPacket& p, const Ruleset& rs) {
         case CaptureOrigin::malformed: return {"MALFORMED", "capture:" + p.reason + ":0"};
         case CaptureOrigin::skipped: return {"SKIPPED", "capture:" + p.reason + ":0"};
         case CaptureOrigin::forwarded_copy: return {"COPY", "of:" + std::to_string(p.copy_of)};
+        case CaptureOrigin::answer: return {"ANSWER", "to:" + std::to_string(p.copy_of)};
+        case CaptureOrigin::answer_to_unseen: return {"ANSWER", "to:unseen"};
         default: break;
     }
     const PathResult& r = p.result;
@@ -86,6 +88,10 @@ void write_packet_record(std::ostream& os, const AnalyzedPacket& p, const Rulese
         j["reason"] = p.reason;
     } else if (p.origin == CaptureOrigin::forwarded_copy) {
         j["copy_of"] = p.copy_of;
+    } else if (p.origin == CaptureOrigin::answer) {
+        j["answer_to"] = p.copy_of;
+    } else if (p.origin == CaptureOrigin::answer_to_unseen) {
+        j["reason"] = p.reason;
     } else {
         const PathResult& r = p.result;
         j["in"] = p.input.in.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(std::string(p.input.in.view()));

@@ -169,6 +169,7 @@ int run_pcap(const PcapRunOptions& o) {
         tally.add_json(j, rs);
         add_rule_counters(j, rs, st.engine);
         j["unseen_forwarded_copies"] = replay.unseen_predicted_copies();
+        j["unseen_answers"] = replay.unseen_predicted_answers();
         if (!undecidable_owner.empty())
             j["capture_cannot_show"] =
                 nlohmann::ordered_json::array({{{"what", "the sockets of the host's own packets: -m owner is decided as for packets without one"},
@@ -197,6 +198,9 @@ int run_pcap(const PcapRunOptions& o) {
         tally.write_text(os, rs, host);
         if (replay.unseen_predicted_copies())
             os << "  " << replay.unseen_predicted_copies() << " forwarded packets whose outbound copy is not in the capture\n";
+        if (replay.unseen_predicted_answers())
+            os << "  " << replay.unseen_predicted_answers()
+               << " answers the kernel sends (REJECT, time exceeded) are not in the capture (filtered out, or the kernel did not send them)\n";
         if (!undecidable_owner.empty()) {
             os << "  note: a capture records no sockets: the host's " << local_packets
                << " own packets are taken as sent without one,\n"

@@ -1,5 +1,5 @@
 #pragma once
-// The counts a `--pcap` run reports, kept as it goes: packets by origin, fates by origin, hooks
+// The counts a `--pcap` run reports, kept as it goes: packets by origin (CaptureOrigin's order), fates by origin, hooks
 // traversed and dropped at, the rules and policies that dropped packets, the kernel's own drop
 // reasons; then written as the summary text and as `--json`.
 //
@@ -39,7 +39,7 @@ public:
     void write_text(std::ostream& os, const Ruleset& rs, const Host& host) const;
 
 private:
-    static constexpr std::size_t origins = 5, fates = 6, hooks = 5, verdicts = 7;
+    static constexpr std::size_t origins = 7, fates = 6, hooks = 5, verdicts = 8;
     std::uint64_t packets_ = 0, processed_ = 0, path_ns_ = 0, evaluated_ = 0;
     std::array<std::uint64_t, origins> by_origin_{};
     std::array<std::array<std::uint64_t, fates>, origins> fates_{};

@@ -148,6 +148,7 @@ void PacketPath::process_answer(Ctx& c, const Packet& answer, bool icmp_error, b
         e.port = answer.icmp_code;
     });
     const std::size_t first_walk = c.res.walks.size();
+    c.res.out_iface = IfaceName();
     bool sent = route_output(a, false);
     // icmpv4_xrlim_allow, after routing: per destination, unless it leaves over lo.
     // Types outside icmp_ratemask, and fragmentation needed, are not limited (icmpv4_mask_allow).
@@ -157,14 +158,17 @@ void PacketPath::process_answer(Ctx& c, const Packet& answer, bool icmp_error, b
         !c.st.icmp_peers.allow(a.p.dst.v4_host(), a.p.timestamp_ns, host_.sysctl().icmp_ratelimit_ms, c.st.engine.options().hz)) {
         withhold_answer(c, AnswerWithheld::rate_limited);
     } else {
+        // Its slot first: an answer's own walk may answer in turn (a REJECT in OUTPUT that
+        // meets a RST), and the slot is where leave_from_output records it leaving.
+        a.answer_slot = c.res.answers.size();
+        c.res.answers.emplace_back();
+        c.res.answers.back().first_walk = first_walk;
+        c.res.answers.back().by_rule = by_rule;
         if (sent && run_hook(a, Hook::output)) leave_from_output(a);
-        PathResult::Answer& out = c.res.answers.emplace_back();
-        out.packet = a.p;
+        PathResult::Answer& out = c.res.answers[a.answer_slot];
+        if (out.out_iface.empty()) out.packet = a.p;
         out.fate = c.res.fate;
-        out.out_iface = c.res.fate == Fate::sent ? c.res.out_iface : IfaceName();
-        out.first_walk = first_walk;
         out.end_walk = c.res.walks.size();
-        out.by_rule = by_rule;
     }
     c.event(PathEventKind::answer_done);
     outcome.restore(c.res);

@@ -323,6 +323,10 @@ void PacketPath::leave_from_output(Ctx& c) const {
     if (c.route.type == RouteType::broadcast && c.out_dev.view() != "lo") loop_back_broadcast(c);
     if (!run_hook(c, Hook::postrouting)) return;
     c.res.out_iface = c.out_dev;
+    if (c.answer_slot != Ctx::no_answer) {  // what a capture on that device shows of it
+        c.res.answers[c.answer_slot].packet = c.p;
+        c.res.answers[c.answer_slot].out_iface = c.out_dev;
+    }
     if (c.out_dev.view() != "lo") {
         c.event(PathEventKind::sent_out, [&](PathEvent& e) { e.dev = c.out_dev; });
         return finish(c, Fate::sent);

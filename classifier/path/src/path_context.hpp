@@ -21,6 +21,9 @@ struct PacketPath::Ctx {
     std::uint32_t routed_mark = 0;
     std::uint8_t routed_tos = 0;
     bool local_delivery = false;
+    // Walking an answer: its slot in res.answers (leave_from_output records it crossing its device).
+    std::size_t answer_slot = no_answer;
+    static constexpr std::size_t no_answer = ~std::size_t{0};
 
     // Records an event when tracing; `fill` sets its fields (not called otherwise).
     template <class Fill>

@@ -9,11 +9,24 @@
 
 namespace fwbench {
 
+namespace {
+
+// The transport fields a copy must equal: ports, or an ICMP message's type, code and id (an
+// error's "id" is its unused first word, 0 in what the kernel sends).
+std::pair<std::uint16_t, std::uint16_t> match_ports(const Packet& p) {
+    if (p.proto == proto::icmp) return {static_cast<std::uint16_t>(p.icmp_type << 8 | p.icmp_code), p.icmp_id};
+    return {p.sport, p.dport};
+}
+
+}  // namespace
+
 const char* capture_origin_name(CaptureOrigin o) {
     switch (o) {
         case CaptureOrigin::wire: return "wire";
         case CaptureOrigin::local: return "local";
         case CaptureOrigin::forwarded_copy: return "forwarded_copy";
+        case CaptureOrigin::answer: return "answer";
+        case CaptureOrigin::answer_to_unseen: return "answer_to_unseen";
         case CaptureOrigin::malformed: return "malformed";
         case CaptureOrigin::skipped: return "skipped";
     }
@@ -38,8 +51,8 @@ std::string CaptureAnalysis::host_interface_names() const {
 void CaptureAnalysis::expire(std::uint64_t now) {
     while (size_ && ring_[head_].timestamp_ns + opt_.prediction_window_ns < now) {
         if (!ring_[head_].seen) {
-            ++unseen_;
-            --pending_;
+            ++unseen_[ring_[head_].answer];
+            --pending_[ring_[head_].answer];
         }
         head_ = (head_ + 1) % ring_.size();
         ++head_seq_;
@@ -92,26 +105,45 @@ void CaptureAnalysis::predict(const Prediction& p) {
     slot.older = head;
     head = seq + 1;
     ++size_;
-    ++pending_;
+    ++pending_[p.answer];
 }
 
 const CaptureAnalysis::Prediction* CaptureAnalysis::match_copy(std::string_view iface, const Packet& p) {
     if (!size_) return nullptr;
     // The oldest pending prediction it equals, as a scan from the ring's front would find.
     Prediction* found = nullptr;
-    std::uint64_t link = buckets_[bucket_of(iface, p.src, p.dst, p.proto, p.ttl, p.sport, p.dport, buckets_.size())];
+    const auto [sport, dport] = match_ports(p);
+    std::uint64_t link = buckets_[bucket_of(iface, p.src, p.dst, p.proto, p.ttl, sport, dport, buckets_.size())];
     while (link > head_seq_) {  // link - 1 >= head_seq_: not expired
         Prediction& it = at_seq(link - 1);
         if (!it.seen && it.out.view() == iface && it.src == p.src && it.dst == p.dst && it.proto == p.proto && it.ttl == p.ttl &&
-            it.sport == p.sport && it.dport == p.dport)
+            it.sport == sport && it.dport == dport)
             found = &it;
         link = it.older;
     }
     if (found) {
         found->seen = true;
-        --pending_;
+        --pending_[found->answer];
     }
     return found;
+}
+
+void CaptureAnalysis::predict_answers(const AnalyzedPacket& out) {
+    for (const auto& a : out.result.answers) {
+        if (a.out_iface.empty()) continue;  // dropped before it reached a device
+        const auto [sport, dport] = match_ports(a.packet);
+        predict({out.index, out.timestamp_ns, a.out_iface, a.packet.src, a.packet.dst, a.packet.proto, a.packet.ttl, sport, dport, false, true});
+    }
+}
+
+// A packet on lo the host cannot have sent of itself: a RST from another host's address, or an
+// ICMP error about a datagram for another host. Only the kernel's answer to its own packet,
+// rejected in OUTPUT before any device saw it, comes in over lo like that.
+bool CaptureAnalysis::answers_an_unseen_packet(const Packet& p) const {
+    const Host& host = path_.host();
+    if (p.proto == proto::tcp && p.l4_present && (p.tcp_flags & tcp_flag::rst)) return !host.is_local_address(p.src);
+    const bool icmp_error = p.proto == proto::icmp && (p.icmp_type == 3 || p.icmp_type == 11 || p.icmp_type == 12);
+    return icmp_error && p.icmp_quoted.present && !host.is_local_address(p.icmp_quoted.dst);
 }
 
 void CaptureAnalysis::feed(const CaptureRecord& rec, AnalyzedPacket& out, bool trace) {
@@ -194,6 +226,16 @@ void CaptureAnalysis::feed(const FrameView& frame, AnalyzedPacket& out, bool tra
             out.reason = "lo_outgoing_copy";
             return;
         }
+        if (const Prediction* answer = match_copy(iface, p)) {
+            out.origin = CaptureOrigin::answer;
+            out.copy_of = answer->index;
+            return;
+        }
+        if (answers_an_unseen_packet(p)) {
+            out.origin = CaptureOrigin::answer_to_unseen;
+            out.reason = "answer_to_a_packet_the_capture_does_not_show";
+            return;
+        }
         origin = Origin::local;
         out.origin = CaptureOrigin::local;
     } else if (dir == Direction::inbound) {
@@ -202,7 +244,7 @@ void CaptureAnalysis::feed(const FrameView& frame, AnalyzedPacket& out, bool tra
         p.in = IfaceName(iface);
     } else {
         if (const Prediction* copy = match_copy(iface, p)) {
-            out.origin = CaptureOrigin::forwarded_copy;
+            out.origin = copy->answer ? CaptureOrigin::answer : CaptureOrigin::forwarded_copy;
             out.copy_of = copy->index;
             return;
         }
@@ -215,10 +257,13 @@ void CaptureAnalysis::feed(const FrameView& frame, AnalyzedPacket& out, bool tra
     auto start = std::chrono::steady_clock::now();
     path_.process(p, origin, st_, out.result, trace);
     out.path_ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count());
-    if (out.result.fate == Fate::forwarded && opt_.predict_copies) {
+    if (!opt_.predict_copies) return;
+    if (out.result.fate == Fate::forwarded) {
         const Packet& f = out.result.final_packet;
-        predict({meta.index, meta.timestamp_ns, out.result.out_iface, f.src, f.dst, f.proto, f.ttl, f.sport, f.dport, false});
+        const auto [sport, dport] = match_ports(f);
+        predict({meta.index, meta.timestamp_ns, out.result.out_iface, f.src, f.dst, f.proto, f.ttl, sport, dport, false});
     }
+    predict_answers(out);
 }
 
 }  // namespace fwbench

@@ -95,9 +95,11 @@ struct PathResult {
     // Packets the kernel sent itself because of this one (REJECT's answer): each walked the
     // hooks after this packet's deciding walk; its walks are walks[first_walk, end_walk).
     struct Answer {
-        Packet packet;  // as it left or was delivered
+        Packet packet;  // as it crossed out_iface (after POSTROUTING); else as it was dropped
         Fate fate = Fate::dropped;
-        IfaceName out_iface;  // sent through
+        // The device it left through: lo when it came back in to this host (delivered, or
+        // dropped in PREROUTING/INPUT); empty when it never left.
+        IfaceName out_iface;
         std::size_t first_walk = 0, end_walk = 0;
         bool by_rule = false;  // sent by a REJECT rule while it ran (else by the forwarding path)
     };
