@@ -23,6 +23,7 @@
 #include "fwbench/ruleset_parser.hpp"
 #include "fwbench/ruleset_listing.hpp"
 #include "fwbench/ruleset_printer.hpp"
+#include "checksum.hpp"
 #include "must_run.hpp"
 #include "require_kernel.hpp"
 #include "name_cases.hpp"
@@ -859,6 +860,30 @@ TEST(KernelOracleRouterWorkload, ForwardedDatagramsEqualTheKernelsByteForByte) {
                     << what;
                 EXPECT_EQ(got.tcp_seq, a.packet.tcp_seq) << what;
                 EXPECT_EQ(got.tcp_ack, a.packet.tcp_ack) << what;
+                // Byte for byte as the port dataplane writes it, quoting the datagram as the
+                // kernel held it when it answered (after PREROUTING's NAT, TTL - 1 in FORWARD);
+                // only an ICMP error's ID (and the header checksum over it) is the kernel's draw.
+                std::vector<std::uint8_t> quoted = build_ipv4(rp.input);
+                ASSERT_TRUE(rewrite_ipv4(quoted.data(), quoted.size(), a.cause));
+                std::vector<std::uint8_t> want(600);
+                want.resize(write_answer_ipv4(a.packet, quoted.data(), quoted.size(), want.data(), want.size()));
+                std::vector<std::uint8_t> kernel_l3(left[k].frame.begin() + 14, left[k].frame.end());
+                kernel_l3.resize(std::min(kernel_l3.size(), want.size()));  // Ethernet padding
+                if (a.packet.proto == proto::icmp) {
+                    for (std::size_t i : {4, 5, 10, 11}) kernel_l3[i] = want[i] = 0;
+                } else {
+                    // nf_send_reset leaves the TCP checksum to the device (CHECKSUM_PARTIAL: the
+                    // veth frame carries only the pseudo-header's sum); ours must be whole.
+                    ASSERT_EQ(want.size(), 40u) << what;
+                    std::vector<std::uint8_t> summed(want.begin() + 12, want.begin() + 20);  // the pseudo-header
+                    for (std::uint8_t b : {0, 6, 0, 20}) summed.push_back(b);
+                    summed.insert(summed.end(), want.begin() + 20, want.end());
+                    EXPECT_EQ(test::internet_checksum(summed.data(), summed.size()), 0) << what;
+                    kernel_l3[36] = kernel_l3[37] = want[36] = want[37] = 0;
+                }
+                std::size_t first_difference = 0;
+                while (first_difference < want.size() && kernel_l3[first_difference] == want[first_difference]) ++first_difference;
+                EXPECT_EQ(kernel_l3, want) << what << ": first different byte " << first_difference << " kernel " << int(kernel_l3[first_difference]) << " fwbench " << int(want[first_difference]);
                 ++answered;
                 ++k;
             }

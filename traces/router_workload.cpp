@@ -75,6 +75,7 @@ std::string router_ruleset_text(const RouterWorkloadOptions& opt) {
          "-A INPUT -p icmp -m icmp --icmp-type 3 -j ACCEPT\n"
          "-A INPUT -p icmp -m icmp --icmp-type 11 -j ACCEPT\n"
          "-A INPUT -i wan1 -p tcp -m tcp --dport 22 -j DROP\n"
+         "-A INPUT -i wan1 -p tcp -m tcp --dport 113 -j REJECT --reject-with tcp-reset\n"
          "-A INPUT -i wan1 -p udp -m udp --dport 137:139 -j DROP\n";
     r << "-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n"
          "-A FORWARD -m conntrack --ctstate INVALID -j DROP\n"
@@ -223,8 +224,11 @@ std::uint64_t generate_router_traffic(const RouterWorkloadOptions& opt, const st
             const unsigned dport = t.pick(2) ? 22 : 8000 + t.pick(std::max(1u, opt.forwards));
             t.add(0, wan, Direction::inbound, tcp(bad, port, router_wan, dport, "S", 60, 52));
             t.add(1000, wan, Direction::inbound, tcp(bad, port, router_wan, dport, "S", 60, 52));
-        } else {  // a scan of closed ports on the WAN address
-            for (unsigned k = 0; k < 3; ++k) t.add(0.1, wan, Direction::inbound, tcp(peer, port, router_wan, 1 + t.pick(1024), "S", 44, 52));
+        } else {  // a scan of closed ports on the WAN address, often ident (113) first: reset, not dropped
+            for (unsigned k = 0; k < 3; ++k) {
+                const unsigned dport = 1 + t.pick(1024);
+                t.add(0.1, wan, Direction::inbound, tcp(peer, port, router_wan, k == 0 && dport % 4 == 0 ? 113 : dport, "S", 44, 52));
+            }
         }
     }
     t.flush_before(~std::uint64_t{0});

@@ -164,6 +164,7 @@ void PacketPath::process_answer(Ctx& c, const Packet& answer, bool icmp_error, b
         c.res.answers.emplace_back();
         c.res.answers.back().first_walk = first_walk;
         c.res.answers.back().by_rule = by_rule;
+        c.res.answers.back().cause = c.p;
         if (sent && run_hook(a, Hook::output)) leave_from_output(a);
         PathResult::Answer& out = c.res.answers[a.answer_slot];
         if (out.out_iface.empty()) out.packet = a.p;

@@ -5,6 +5,7 @@
 // of the EAL.
 #include <rte_ip.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace fwbench {
@@ -314,6 +315,40 @@ std::vector<std::uint8_t> build_ipv4(const Packet& p) {
         default: break;
     }
     return b;
+}
+
+std::size_t write_answer_ipv4(const Packet& a, const std::uint8_t* quoted, std::size_t quoted_size, std::uint8_t* out, std::size_t room) {
+    const bool reset = a.proto == proto::tcp;
+    if (!reset && a.proto != proto::icmp) return 0;
+    const std::size_t total = reset ? 40 : std::min<std::size_t>(a.length, 28 + quoted_size);
+    if (total < 28 || total > room) return 0;
+    std::memset(out, 0, total);
+    std::uint8_t* ip = out;
+    ip[0] = 0x45;
+    ip[1] = a.tos;
+    put16(ip + 2, static_cast<std::uint16_t>(total));
+    if (reset) put16(ip + 6, 0x4000);
+    ip[8] = a.ttl;
+    ip[9] = a.proto;
+    std::memcpy(ip + 12, a.src.bytes.data(), 4);
+    std::memcpy(ip + 16, a.dst.bytes.data(), 4);
+    fill_ip_checksum(ip);
+    std::uint8_t* l4 = ip + 20;
+    if (reset) {
+        put16(l4, a.sport);
+        put16(l4 + 2, a.dport);
+        put32(l4 + 4, a.tcp_seq);
+        put32(l4 + 8, a.tcp_ack);
+        l4[12] = 5 << 4;
+        l4[13] = a.tcp_flags;
+        fill_udptcp_checksum(ip, l4, 16);
+        return total;
+    }
+    l4[0] = a.icmp_type;
+    l4[1] = a.icmp_code;
+    std::memcpy(l4 + 8, quoted, total - 28);
+    fill_icmp_checksum(l4, total - 20);
+    return total;
 }
 
 }  // namespace fwbench

@@ -96,6 +96,7 @@ struct PathResult {
     // hooks after this packet's deciding walk; its walks are walks[first_walk, end_walk).
     struct Answer {
         Packet packet;  // as it crossed out_iface (after POSTROUTING); else as it was dropped
+        Packet cause;  // the packet answered, as the kernel held it then (what an ICMP error quotes)
         Fate fate = Fate::dropped;
         // The device it left through: lo when it came back in to this host (delivered, or
         // dropped in PREROUTING/INPUT); empty when it never left.
