@@ -883,7 +883,8 @@ TEST(KernelOracleRouterWorkload, ForwardedDatagramsEqualTheKernelsByteForByte) {
                 }
                 std::size_t first_difference = 0;
                 while (first_difference < want.size() && kernel_l3[first_difference] == want[first_difference]) ++first_difference;
-                EXPECT_EQ(kernel_l3, want) << what << ": first different byte " << first_difference << " kernel " << int(kernel_l3[first_difference]) << " fwbench " << int(want[first_difference]);
+                EXPECT_EQ(kernel_l3, want) << what << ": first different byte " << first_difference << " kernel " << int(kernel_l3[first_difference])
+                                           << " fwbench " << int(want[first_difference]);
                 ++answered;
                 ++k;
             }

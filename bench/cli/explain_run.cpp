@@ -33,7 +33,8 @@ std::string describe_replayed(const PacketPath& path, const AnalyzedPacket& rp, 
     if (rp.origin == CaptureOrigin::forwarded_copy)
         return "packet: " + head + "\n  the outbound copy of forwarded packet " + std::to_string(rp.copy_of) + " (explain that one)\n";
     if (rp.origin == CaptureOrigin::answer)
-        return "packet: " + head + "\n  the kernel's answer to packet " + std::to_string(rp.copy_of) + " (explain that one: its path shows the answer's)\n";
+        return "packet: " + head + "\n  the kernel's answer to packet " + std::to_string(rp.copy_of) +
+               " (explain that one: its path shows the answer's)\n";
     if (rp.origin == CaptureOrigin::answer_to_unseen)
         return "packet: " + head +
                "\n  the kernel's answer to a packet the capture does not show (the host's own packet, REJECTed in OUTPUT before any device "

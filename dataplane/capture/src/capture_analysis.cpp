@@ -116,8 +116,8 @@ const CaptureAnalysis::Prediction* CaptureAnalysis::match_copy(std::string_view 
     std::uint64_t link = buckets_[bucket_of(iface, p.src, p.dst, p.proto, p.ttl, sport, dport, buckets_.size())];
     while (link > head_seq_) {  // link - 1 >= head_seq_: not expired
         Prediction& it = at_seq(link - 1);
-        if (!it.seen && it.out.view() == iface && it.src == p.src && it.dst == p.dst && it.proto == p.proto && it.ttl == p.ttl &&
-            it.sport == sport && it.dport == dport)
+        if (!it.seen && it.out.view() == iface && it.src == p.src && it.dst == p.dst && it.proto == p.proto && it.ttl == p.ttl && it.sport == sport &&
+            it.dport == dport)
             found = &it;
         link = it.older;
     }
