@@ -98,7 +98,8 @@ LoadedCapture load_capture(const PacketPath& path, const std::string& capture, c
         last_ts = std::max(last_ts, rec.timestamp_ns);
         AnalyzedPacket rp = replay.feed(rec, false);
         if (rp.origin != CaptureOrigin::wire && rp.origin != CaptureOrigin::local) {
-            ++out.not_processed[rp.origin == CaptureOrigin::forwarded_copy || rp.origin == CaptureOrigin::answer ? capture_origin_name(rp.origin) : rp.reason];
+            ++out.not_processed[rp.origin == CaptureOrigin::forwarded_copy || rp.origin == CaptureOrigin::answer ? capture_origin_name(rp.origin)
+                                                                                                                 : rp.reason];
             continue;
         }
         // Both tuples of a NATed packet, and the tuple an ICMP error quotes, are one flow.
