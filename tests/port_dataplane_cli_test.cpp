@@ -2,7 +2,8 @@
 // write what leaves each interface (tx_pcap). What comes out of forwarding mode must be exactly
 // the accepted forwarded packets, rewritten as the kernel sends them: MASQUERADE's source,
 // TTL - 1, valid IPv4 and TCP/UDP checksums, the exit interface's MAC; nothing dropped or
-// delivered leaves. Bad ports are errors naming what exists.
+// delivered leaves, but the kernel's own answers do (time exceeded, REJECT's RST), back to
+// their senders. Bad ports are errors naming what exists.
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -97,13 +98,15 @@ TEST(FwbenchPorts, ForwardingWritesExactlyTheAcceptedPacketsRewritten) {
                                     "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
                                     "-A POSTROUTING -o wan1 -j MASQUERADE\nCOMMIT\n"
                                     "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
-                                    "-A FORWARD -p tcp -m tcp --dport 25 -j DROP\nCOMMIT\n");
+                                    "-A FORWARD -p tcp -m tcp --dport 25 -j DROP\n"
+                                    "-A FORWARD -p tcp -m tcp --dport 113 -j REJECT --reject-with tcp-reset\nCOMMIT\n");
     std::vector<CaptureFrame> lan = {
         {1000, frame("tcp 192.0.2.50:40000 > 198.51.100.7:443 flags=S len=60 ttl=64", lan_mac), 0, Direction::unknown, 0},
         {2000, frame("tcp 192.0.2.50:40001 > 198.51.100.7:25 flags=S len=60 ttl=64", lan_mac), 0, Direction::unknown, 0},  // dropped
         {3000, frame("udp 192.0.2.51:4000 > 198.51.100.9:53 len=120 ttl=30", lan_mac), 0, Direction::unknown, 0},
         {4000, frame("tcp 192.0.2.50:40002 > 192.0.2.1:22 flags=S len=60 ttl=64", lan_mac), 0, Direction::unknown, 0},  // delivered
         {5000, frame("tcp 192.0.2.52:40003 > 198.51.100.7:80 flags=S len=60 ttl=1", lan_mac), 0, Direction::unknown, 0},  // TTL expires
+        {6000, frame("tcp 192.0.2.53:40004 > 198.51.100.7:113 flags=S len=60 ttl=64", lan_mac), 0, Direction::unknown, 0},  // rejected
     };
     const std::string in = write_bytes("lan_in.pcap", write_pcap(linktype::ethernet, lan));
     const std::string empty = write_bytes("empty.pcap", write_pcap(linktype::ethernet, {}));
@@ -115,11 +118,13 @@ TEST(FwbenchPorts, ForwardingWritesExactlyTheAcceptedPacketsRewritten) {
                     " -q --json - --counters " + scratch() + "ports_counters.v4");
     ASSERT_EQ(r.status, 0) << r.err << r.out;
     auto doc = nlohmann::json::parse(r.out);
-    EXPECT_EQ(doc["rx"], 5);
-    EXPECT_EQ(doc["tx"], 2);
+    EXPECT_EQ(doc["rx"], 6);
+    EXPECT_EQ(doc["tx"], 4);
     EXPECT_EQ(doc["fates"]["forwarded"], 2);
     EXPECT_EQ(doc["fates"]["dropped"], 2);
     EXPECT_EQ(doc["fates"]["delivered"], 1);
+    EXPECT_EQ(doc["fates"]["rejected"], 1);
+    EXPECT_EQ(doc["answers"]["sent"], 2);
 
     CaptureReader reader(out_wan);
     CaptureRecord rec;
@@ -140,9 +145,37 @@ TEST(FwbenchPorts, ForwardingWritesExactlyTheAcceptedPacketsRewritten) {
     };
     EXPECT_EQ(brief(sent[0]), "6 203.0.113.1:40000 > 198.51.100.7:443 len=60 ttl=63");
     EXPECT_EQ(brief(sent[1]), "17 203.0.113.1:4000 > 198.51.100.9:53 len=120 ttl=29");
-    // The LAN port sent nothing back out: no local sink was named, replies never came.
+    // Back out of the LAN port, to each sender's MAC: the time exceeded quoting the expired
+    // packet as it arrived (RFC 792: its IP header and more), then the RST for the SYN to 113
+    // (RFC 793: acknowledging its sequence number and all it occupied). Nothing else: no local
+    // sink was named.
     CaptureReader lan_out(out_lan);
-    EXPECT_FALSE(lan_out.next(rec));
+    std::vector<std::vector<std::uint8_t>> back;
+    while (lan_out.next(rec)) {
+        LinkInfo link = decode_link(rec.link_type, rec.frame.data(), rec.frame.size());
+        ASSERT_TRUE(link.src_mac.has_value());
+        EXPECT_EQ(*link.src_mac, lan_mac);
+        EXPECT_TRUE(std::equal(rec.frame.begin(), rec.frame.begin() + 6, client_mac.bytes.begin())) << "to the sender's MAC";
+        back.emplace_back(rec.frame.begin() + static_cast<std::ptrdiff_t>(link.l3_offset), rec.frame.end());
+    }
+    ASSERT_EQ(back.size(), 2u);
+    ParsedDatagram exceeded = parse_ipv4(back[0].data(), back[0].size());
+    ASSERT_EQ(exceeded.error, Malformation::none);
+    EXPECT_EQ(brief(exceeded.packet), "1 192.0.2.1:0 > 192.0.2.52:0 len=88 ttl=64");
+    EXPECT_EQ(std::make_tuple(exceeded.packet.icmp_type, exceeded.packet.icmp_code, exceeded.packet.tos), std::make_tuple(11, 0, 0xc0));
+    EXPECT_EQ(test::internet_checksum(back[0].data() + 20, back[0].size() - 20), 0) << "ICMP checksum";
+    const std::vector<std::uint8_t> expired = build_ipv4([] {
+        Packet p = parse_packet_description("tcp 192.0.2.52:40003 > 198.51.100.7:80 flags=S len=60 ttl=1").packet;
+        p.ip_id = 7;
+        return p;
+    }());
+    EXPECT_TRUE(std::equal(expired.begin(), expired.end(), back[0].begin() + 28)) << "the whole expired datagram, quoted";
+    ParsedDatagram reset = parse_ipv4(back[1].data(), back[1].size());
+    ASSERT_EQ(reset.error, Malformation::none);
+    EXPECT_EQ(brief(reset.packet), "6 198.51.100.7:113 > 192.0.2.53:40004 len=40 ttl=64");
+    EXPECT_EQ(reset.packet.tcp_flags, tcp_flag::rst | tcp_flag::ack);
+    EXPECT_EQ(reset.packet.tcp_ack, 21u) << "sequence 0, + 1 for the SYN, + its 20 bytes of data (len=60, 40 of headers)";
+    EXPECT_TRUE(transport_checksum_ok(back[1].data(), back[1].size()));
 }
 
 // Needs root (network namespaces); a skip says why, and is a failure under

@@ -111,6 +111,7 @@ int run_port_mode(const PortRunCli& o) {
         j["not_processed"] = res.not_processed;
         j["forwarded_without_port"] = res.forwarded_without_port;
         j["rewrite_failed"] = res.rewrite_failed;
+        j["answers"] = {{"sent", res.answers_sent}, {"without_port", res.answers_without_port}, {"not_built", res.answers_not_built}};
         j["handoff_full"] = res.handoff_full;
         j["workers"] = nlohmann::ordered_json::array();
         for (const auto& w : res.workers) j["workers"].push_back({{"lcore", w.lcore}, {"packets", w.packets}, {"connections", w.connections}});
@@ -139,6 +140,10 @@ int run_port_mode(const PortRunCli& o) {
         if (res.forwarded_without_port)
             os << "  " << res.forwarded_without_port << " forwarded packets left through an interface without a port (freed)\n";
         if (res.rewrite_failed) os << "  " << res.rewrite_failed << " forwarded packets could not be rewritten (freed)\n";
+        if (res.answers_sent) os << "  " << res.answers_sent << " answers the kernel sends itself (REJECT, time exceeded) sent out of their ports\n";
+        if (res.answers_without_port)
+            os << "  " << res.answers_without_port << " of the kernel's answers left through an interface without a port (not sent)\n";
+        if (res.answers_not_built) os << "  " << res.answers_not_built << " of the kernel's answers could not be built (no mbuf, or a chained frame)\n";
     }
     return 0;
 }

@@ -117,6 +117,8 @@ struct Worker {
     std::map<std::string, std::uint64_t, std::less<>> not_processed;  // looked up by name without a temporary string
     AnalyzedPacket analyzed;  // reused for every frame: no allocation per packet
     std::uint64_t forwarded_without_port = 0, rewrite_failed = 0, processed = 0, dropped = 0;
+    std::uint64_t answers_sent = 0, answers_without_port = 0, answers_not_built = 0;
+    std::uint8_t quoted[1600];  // the answered datagram as the kernel held it (an ICMP error quotes 548 bytes of it)
     std::vector<std::uint64_t> tx, tx_failed;  // per port
     std::vector<std::uint8_t> scratch;
     Shared* shared = nullptr;
@@ -161,6 +163,49 @@ bool send_one(Shared& sh, Worker& w, std::size_t port, rte_mbuf* m) {
     return false;
 }
 
+int port_of(const std::vector<OpenPort>& ports, std::string_view iface) {
+    for (std::size_t q = 0; q < ports.size(); ++q)
+        if (ports[q].map.iface == iface) return static_cast<int>(q);
+    return -1;
+}
+
+// The answers the kernel sent because of frame `m` (still as received), each in an mbuf of its
+// own out of its port.
+void send_answers(Shared& sh, Worker& w, const rte_mbuf* m, const AnalyzedPacket& rp) {
+    const auto& ports = *sh.ports;
+    const auto* frame = rte_pktmbuf_mtod(m, const std::uint8_t*);
+    const LinkInfo link = decode_link(linktype::ethernet, frame, rte_pktmbuf_data_len(m));
+    for (const PathResult::Answer& a : rp.result.answers) {
+        if (a.fate != Fate::sent) continue;
+        const int out = port_of(ports, a.out_iface.view());
+        if (out < 0) {
+            ++w.answers_without_port;
+            continue;
+        }
+        std::size_t quoted = 0;
+        if (link.problem.empty() && m->nb_segs == 1) {
+            quoted = std::min<std::size_t>(rte_pktmbuf_data_len(m) - link.l3_offset, sizeof w.quoted);
+            std::memcpy(w.quoted, frame + link.l3_offset, quoted);
+            if (!rewrite_ipv4(w.quoted, quoted, a.cause)) quoted = 0;
+        }
+        rte_mbuf* answer = rte_pktmbuf_alloc(m->pool);
+        auto* bytes = answer ? reinterpret_cast<std::uint8_t*>(rte_pktmbuf_append(answer, 14 + 576)) : nullptr;
+        const std::size_t len = bytes && quoted ? write_answer_ipv4(a.packet, w.quoted, quoted, bytes + 14, 576) : 0;
+        if (!len) {
+            ++w.answers_not_built;
+            if (answer) rte_pktmbuf_free(answer);
+            continue;
+        }
+        rte_pktmbuf_trim(answer, static_cast<std::uint16_t>(576 - len));
+        const bool back_to_sender = rp.input.has_mac && a.out_iface.view() == rp.iface;
+        std::memcpy(bytes, back_to_sender ? rp.input.src_mac.bytes.data() : sh.opt->next_hop_mac.bytes.data(), 6);
+        std::memcpy(bytes + 6, ports[static_cast<std::size_t>(out)].mac.bytes.data(), 6);
+        bytes[12] = 0x08;
+        bytes[13] = 0x00;
+        if (send_one(sh, w, static_cast<std::size_t>(out), answer)) ++w.answers_sent;
+    }
+}
+
 // One received frame (its metadata filled by the distributor) through the path, then out.
 void process(Shared& sh, Worker& w, rte_mbuf* m) {
     auto& ports = *sh.ports;
@@ -178,15 +223,14 @@ void process(Shared& sh, Worker& w, rte_mbuf* m) {
     }
     const Fate fate = rp.result.fate;
     ++w.fates[static_cast<std::size_t>(fate)];
+    if (!rp.result.answers.empty() && opt.forward) send_answers(sh, w, m, rp);
     if (sh.workers > 1) {
         // NAT: the reply comes back to the rewritten tuple; it must find this worker.
         const std::uint64_t before = flow_key_of(rp.input), after = flow_key_of(rp.result.final_packet);
         if (after != before) sh.steering.claim(after, w.index);
     }
     if (fate == Fate::forwarded && opt.forward) {
-        int out = -1;
-        for (std::size_t q = 0; q < ports.size(); ++q)
-            if (ports[q].map.iface == rp.result.out_iface.view()) out = static_cast<int>(q);
+        const int out = port_of(ports, rp.result.out_iface.view());
         if (out < 0) {
             ++w.forwarded_without_port;
             rte_pktmbuf_free(m);
@@ -440,6 +484,9 @@ PortRunResult run_ports(const PacketPath& path, const PortRunOptions& opt) {
         for (const auto& [why, n] : k.not_processed) res.not_processed[why] += n;
         res.forwarded_without_port += k.forwarded_without_port;
         res.rewrite_failed += k.rewrite_failed;
+        res.answers_sent += k.answers_sent;
+        res.answers_without_port += k.answers_without_port;
+        res.answers_not_built += k.answers_not_built;
         for (std::size_t i = 0; i < ports.size(); ++i) {
             res.ports[i].tx += k.tx[i];
             res.ports[i].tx_failed += k.tx_failed[i];

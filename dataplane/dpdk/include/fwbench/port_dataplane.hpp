@@ -28,8 +28,11 @@
 // interfaces the host does not have and ports that fail to start are errors naming the port
 // and what exists.
 //
-// Not yet: RSS spreading on NICs (one distributor polls every port), IPv6 forwarding, ICMP
-// errors the kernel would send for rejects and TTL expiry.
+// The kernel's own answers (REJECT's RST or ICMP error, time exceeded) leave by the port of the
+// interface the model routed them to, built as the kernel writes them (write_answer_ipv4),
+// to the sender's MAC when they go back out the port the cause came in on, else to the next hop.
+//
+// Not yet: RSS spreading on NICs (one distributor polls every port), IPv6 forwarding.
 
 #include <cstdint>
 #include <functional>
@@ -75,6 +78,7 @@ struct PortRunResult {
     std::uint64_t fates[6] = {};
     std::map<std::string, std::uint64_t> not_processed;  // malformed, skipped (by reason)
     std::uint64_t forwarded_without_port = 0, rewrite_failed = 0;
+    std::uint64_t answers_sent = 0, answers_without_port = 0, answers_not_built = 0;  // the kernel's own answers
     std::uint64_t handoff_full = 0;  // frames freed because a worker's hand-off ring was full
     struct Worker {
         unsigned lcore = 0;
