@@ -143,7 +143,8 @@ int run_port_mode(const PortRunCli& o) {
         if (res.answers_sent) os << "  " << res.answers_sent << " answers the kernel sends itself (REJECT, time exceeded) sent out of their ports\n";
         if (res.answers_without_port)
             os << "  " << res.answers_without_port << " of the kernel's answers left through an interface without a port (not sent)\n";
-        if (res.answers_not_built) os << "  " << res.answers_not_built << " of the kernel's answers could not be built (no mbuf, or a chained frame)\n";
+        if (res.answers_not_built)
+            os << "  " << res.answers_not_built << " of the kernel's answers could not be built (no mbuf, or a chained frame)\n";
     }
     return 0;
 }
