@@ -129,6 +129,7 @@ namespace {
 struct alignas(64) WorkerShared {
     // Published after each burst, read by the progress line.
     std::atomic<std::uint64_t> packets{0}, dropped{0};
+    std::atomic<bool> started{false}, ended{false};  // the worker has read its start time / returned
 };
 
 struct WorkerJob {
@@ -144,8 +145,7 @@ struct WorkerJob {
     std::string error;
 };
 
-int worker_main(void* arg) {
-    auto& job = *static_cast<WorkerJob*>(arg);
+int run_worker(WorkerJob& job) {
     try {
         const LoadedCapture& cap = *job.capture;
         const ReplayOptions& opt = *job.opt;
@@ -155,6 +155,7 @@ int worker_main(void* arg) {
         std::uint64_t fates[6] = {};
         constexpr std::size_t burst = 32;
         const auto start = std::chrono::steady_clock::now();
+        job.shared->started.store(true, std::memory_order_release);
         std::uint64_t pass = 0;
         for (;; ++pass) {
             if (opt.duration_s <= 0 && pass >= opt.repeat) break;
@@ -195,6 +196,13 @@ int worker_main(void* arg) {
     return 0;
 }
 
+int worker_main(void* arg) {
+    auto& job = *static_cast<WorkerJob*>(arg);
+    const int rc = run_worker(job);
+    job.shared->ended.store(true, std::memory_order_release);
+    return rc;
+}
+
 }  // namespace
 
 ReplayResult run_replay(const PacketPath& path, const LoadedCapture& capture, const ReplayOptions& opt) {
@@ -227,7 +235,6 @@ ReplayResult run_replay(const PacketPath& path, const LoadedCapture& capture, co
     }
     for (std::uint32_t i = 0; i < capture.packets.size(); ++i) jobs[worker_of_flow[capture.flows[i]]].packets.push_back(i);
 
-    const auto start = std::chrono::steady_clock::now();
     for (unsigned w = 0; w < opt.workers; ++w) {
         int rc = rte_eal_remote_launch(worker_main, &jobs[w], lcores[w]);
         if (rc != 0) {
@@ -236,6 +243,10 @@ ReplayResult run_replay(const PacketPath& path, const LoadedCapture& capture, co
             throw std::runtime_error("cannot launch a worker on lcore " + std::to_string(lcores[w]) + " (is it busy?)");
         }
     }
+    // --duration counts from when the last worker started: every worker runs at least that long.
+    for (unsigned w = 0; w < opt.workers; ++w)
+        while (!shared[w].started.load(std::memory_order_acquire) && !shared[w].ended.load(std::memory_order_acquire)) std::this_thread::yield();
+    const auto start = std::chrono::steady_clock::now();
     // The main lcore watches: progress once a second, the end of --duration.
     auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
     double next_report = 1.0, last_t = 0;
