@@ -393,17 +393,11 @@ std::string nf_log_line(const LogTarget& target, std::string_view in, std::strin
 
 namespace {
 
-// A REJECT answer's datagram: the reset as nf_send_reset writes it (ID 0, DF), or the ICMP error
-// __icmp_send writes (no DF, an ID the kernel draws: left 0 here) quoting the rejected packet's
-// bytes as that rule saw them, up to 576 bytes in all.
+// A REJECT answer's datagram as the kernel writes it (write_answer_ipv4), an ICMP error quoting
+// the rejected packet's bytes as that rule saw them.
 std::vector<std::uint8_t> answer_datagram(const Packet& a, const std::vector<std::uint8_t>& rejected) {
-    std::vector<std::uint8_t> b = build_ipv4(a);
-    if (a.proto != proto::icmp) return b;
-    b.resize(28);
-    b[6] = b[7] = 0;
-    b[22] = b[23] = 0;
-    b[24] = b[25] = b[26] = b[27] = 0;
-    b.insert(b.end(), rejected.begin(), rejected.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(rejected.size(), 548)));
+    std::vector<std::uint8_t> b(40 + 576);
+    b.resize(write_answer_ipv4(a, rejected.data(), rejected.size(), b.data(), b.size()));
     return b;
 }
 
