@@ -282,6 +282,18 @@ inline const std::vector<PathCase> path_cases = {
       "wire udp 198.51.100.7:5001 > 192.0.2.50:53 in=wan1 ttl=1"},
      "rejected:netfilter@filter:INPUT:1 rejected:netfilter@filter:INPUT:2 dropped:ttl_exceeded",
      "nat:PREROUTING:P=3 filter:INPUT:1=1 filter:INPUT:2=1 nat:POSTROUTING:1=1 nat:POSTROUTING:P=1 filter:OUTPUT:1=3 filter:OUTPUT:2=1 filter:OUTPUT:P=3"},
+    {"routing's refusals while forwarding answer (ip_error): host unreachable for an unreachable route, packet filtered for a "
+     "prohibit route, nothing for a blackhole; each is RELATED to the refused packet's entry; a source gets five at once, then "
+     "one a second (route/error_cost), so the sixth from a source within a second is withheld", "\"ip_forward\":1",
+     "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+     "-A OUTPUT -p icmp -m icmp --icmp-type 3/1\n-A OUTPUT -p icmp -m icmp --icmp-type 3/13\n-A OUTPUT -m conntrack --ctstate RELATED\nCOMMIT\n",
+     {"wire udp 198.51.100.7:5000 > 198.51.100.33:53 in=wan1", "wire udp 198.51.100.8:5000 > 198.51.100.49:53 in=wan1",
+      "wire udp 198.51.100.9:5000 > 198.51.100.200:53 in=wan1", "wire udp 198.51.100.7:5001 > 198.51.100.34:53 in=wan1",
+      "wire udp 198.51.100.7:5002 > 198.51.100.35:53 in=wan1", "wire udp 198.51.100.7:5003 > 198.51.100.36:53 in=wan1",
+      "wire udp 198.51.100.7:5004 > 198.51.100.37:53 in=wan1", "wire udp 198.51.100.7:5005 > 198.51.100.38:53 in=wan1"},
+     "dropped:route_unreachable dropped:route_prohibit dropped:route_blackhole dropped:route_unreachable dropped:route_unreachable "
+     "dropped:route_unreachable dropped:route_unreachable dropped:route_unreachable",
+     "filter:OUTPUT:1=5 filter:OUTPUT:2=1 filter:OUTPUT:3=6 filter:OUTPUT:P=6"},
     {"unknown arrival interface is a named drop", "", "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n",
      {"wire udp 198.51.100.7:4000 > 203.0.113.1:53 in=eth7"}, "dropped:unknown_interface", "", "the packet arrives on an interface the host does not have"},
 };

@@ -25,7 +25,9 @@ inline const char* router_routes = R"([
   {"type":"broadcast","dst":"203.0.113.255","dev":"wan1","table":"local","prefsrc":"203.0.113.1"},
   {"type":"local","dst":"192.0.2.1","dev":"lan0","table":"local","prefsrc":"192.0.2.1"},
   {"type":"broadcast","dst":"192.0.2.255","dev":"lan0","table":"local","prefsrc":"192.0.2.1"},
-  {"type":"blackhole","dst":"198.51.100.128/25"}])";
+  {"type":"blackhole","dst":"198.51.100.128/25"},
+  {"type":"unreachable","dst":"198.51.100.32/28"},
+  {"type":"prohibit","dst":"198.51.100.48/28"}])";
 
 inline const char* router_rules = R"([
   {"priority":0,"src":"all","table":"local"},

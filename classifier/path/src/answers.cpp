@@ -42,21 +42,52 @@ Packet answer_to(const Packet& old, std::uint8_t ttl) {
 
 }  // namespace
 
+// A new peer's bucket: empty, last filled 60 s ago (rate_last = jiffies - 60 * HZ), so that
+// its first fill gives it a full bucket.
+IcmpPeers::Bucket& IcmpPeers::peer(std::uint32_t addr, std::uint64_t now, unsigned hz) {
+    auto [it, added] = peers_.try_emplace(addr, Bucket{0, now - std::min<std::uint64_t>(now, 60ull * hz)});
+    if (added && now < 60ull * hz) it->second.tokens = 60ull * hz - now;  // jiffies - 60 * HZ before jiffy 0
+    return it->second;
+}
+
 // inet_peer_xrlim_allow for the peer `dst`: a bucket of up to 6 timeouts' worth of jiffies; each
-// answer spends one timeout. A new peer starts full (rate_last = jiffies - 60 * HZ).
+// answer spends one timeout. Since Linux 6.13 the bucket is filled and capped only when a jiffy
+// has passed since it was last touched: right after ip_error's check (same jiffy) it keeps what
+// that left, even above the cap (icmp_ratelimit 0: always allowed, nothing taken).
 bool IcmpPeers::allow(std::uint32_t dst, std::uint64_t now_ns, int ratelimit_ms, unsigned hz) {
     const std::uint64_t now = now_ns / (1000000000ull / hz);
     const std::uint64_t timeout = static_cast<std::uint64_t>(ratelimit_ms) * hz / 1000;
-    auto [it, added] = peers_.try_emplace(dst, Bucket{0, now - std::min<std::uint64_t>(now, 60ull * hz)});
-    if (added && now < 60ull * hz) it->second.tokens = 60ull * hz - now;  // jiffies - 60 * HZ before jiffy 0
-    Bucket& b = it->second;
-    std::uint64_t tokens = b.tokens + (now - b.last);
-    b.last = now;
-    tokens = std::min(tokens, 6 * timeout);
+    Bucket& b = peer(dst, now, hz);
+    std::uint64_t tokens = b.tokens;
+    if (now != b.last) {
+        tokens = std::min(tokens + (now - b.last), 6 * timeout);
+        b.last = now;
+    }
     bool allowed = tokens >= timeout;
     if (allowed) tokens -= timeout;
     b.tokens = tokens;
     return allowed;
+}
+
+// ip_error's check on the offending packet's source: ip_rt_error_cost (HZ) a message, up to
+// ip_rt_error_burst (5 * HZ) saved.
+bool IcmpPeers::allow_route_error(std::uint32_t src, std::uint64_t now_ns, unsigned hz) {
+    const std::uint64_t now = now_ns / (1000000000ull / hz);
+    Bucket& b = peer(src, now, hz);
+    std::uint64_t tokens = std::min<std::uint64_t>(b.tokens + (now - b.last), 5ull * hz);
+    b.last = now;
+    const bool allowed = tokens >= hz;
+    if (allowed) tokens -= hz;
+    b.tokens = tokens;
+    return allowed;
+}
+
+void PacketPath::send_route_error(Ctx& c, std::uint8_t code) const {
+    // Unpaced (the kernel's clock far ahead of the capture's), time is taken as stopped.
+    const std::uint64_t now = c.st.icmp_rate_limit ? c.p.timestamp_ns : 0;
+    if (!c.st.icmp_peers.allow_route_error(c.p.src.v4_host(), now, c.st.engine.options().hz))
+        return withhold_answer(c, AnswerWithheld::route_error_limited);
+    send_icmp_error(c, 3, code, false);
 }
 
 void PacketPath::withhold_answer(Ctx& c, AnswerWithheld why) const {
@@ -154,8 +185,11 @@ void PacketPath::process_answer(Ctx& c, const Packet& answer, bool icmp_error, b
     // Types outside icmp_ratemask, and fragmentation needed, are not limited (icmpv4_mask_allow).
     const bool limited =
         a.p.icmp_type <= nr_icmp_types && ((host_.sysctl().icmp_ratemask >> a.p.icmp_type) & 1) && !(a.p.icmp_type == 3 && a.p.icmp_code == 4);
-    if (sent && icmp_error && limited && c.st.icmp_rate_limit && a.out_dev.view() != "lo" &&
-        !c.st.icmp_peers.allow(a.p.dst.v4_host(), a.p.timestamp_ns, host_.sysctl().icmp_ratelimit_ms, c.st.engine.options().hz)) {
+    // Unpaced, the oracle's icmp_ratelimit is 0, and the clock is taken as stopped.
+    const bool paced = c.st.icmp_rate_limit;
+    if (sent && icmp_error && limited && a.out_dev.view() != "lo" &&
+        !c.st.icmp_peers.allow(a.p.dst.v4_host(), paced ? a.p.timestamp_ns : 0, paced ? host_.sysctl().icmp_ratelimit_ms : 0,
+                               c.st.engine.options().hz)) {
         withhold_answer(c, AnswerWithheld::rate_limited);
     } else {
         // Its slot first: an answer's own walk may answer in turn (a REJECT in OUTPUT that

@@ -22,6 +22,7 @@ const char* answer_withheld_name(AnswerWithheld w) {
         case AnswerWithheld::not_for_host: return "no ICMP error about a frame not addressed to this host";
         case AnswerWithheld::about_an_error: return "no ICMP error about an ICMP error";
         case AnswerWithheld::rate_limited: return "icmp_ratelimit: the destination's token bucket is empty";
+        case AnswerWithheld::route_error_limited: return "routing's error limit: one a second per source (route/error_cost)";
     }
     return "?";
 }

@@ -66,7 +66,9 @@ bool PacketPath::route_input(Ctx& c) const {
     c.route = r;
     if (!r.found) {
         if (!sys.forwarding_for(in)) return drop(DropReason::forwarding_disabled, about(DropWhy::no_route_forwarding_off, d, in));
-        return drop(DropReason::no_route, about(DropWhy::no_route, d));
+        drop(DropReason::no_route, about(DropWhy::no_route, d));
+        send_route_error(c, 0);  // ENETUNREACH: network unreachable
+        return false;
     }
 
     // fib_validate_source: is the source acceptable on this interface?
@@ -106,7 +108,13 @@ bool PacketPath::route_input(Ctx& c) const {
         return true;
     }
     if (!sys.forwarding_for(in)) return drop(DropReason::forwarding_disabled, about(DropWhy::forwarding_off, d, in));
-    if (auto why = error_route_reason(r.type)) return drop(*why, about_route(DropWhy::error_route, r.type, d));
+    if (auto why = error_route_reason(r.type)) {
+        drop(*why, about_route(DropWhy::error_route, r.type, d));
+        // ip_error: EHOSTUNREACH host unreachable, EACCES packet filtered; a blackhole is silent.
+        if (r.type == RouteType::unreachable) send_route_error(c, 1);
+        if (r.type == RouteType::prohibit) send_route_error(c, 13);
+        return false;
+    }
     if (r.type != RouteType::unicast) return drop(DropReason::martian_destination, about_route(DropWhy::route_type_not_unicast, r.type, d));
     c.out_dev = IfaceName(std::string_view(r.route->dev));
     DropReason v = validate_source(c.out_dev.view());

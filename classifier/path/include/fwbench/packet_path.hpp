@@ -66,18 +66,23 @@ enum class AnswerWithheld : std::uint8_t {
     not_for_host,  // no ICMP error about a frame not addressed to this host
     about_an_error,  // no ICMP error about an ICMP error
     rate_limited,  // icmp_ratelimit's per-destination bucket was empty
+    route_error_limited,  // ip_error's per-source limit (one a second, five at once) was spent
 };
 const char* answer_withheld_name(AnswerWithheld w);
 
-// The per-destination token buckets of ICMP errors (inet_peer rate_tokens).
+// The per-peer token buckets of ICMP errors (inet_peer rate_tokens, rate_last): icmp_send's
+// per destination, and ip_error's per source of a packet routing refused, which is the same
+// peer as the error's destination, so both spend from one bucket.
 class IcmpPeers {
 public:
     bool allow(std::uint32_t dst, std::uint64_t now_ns, int ratelimit_ms, unsigned hz);
+    bool allow_route_error(std::uint32_t src, std::uint64_t now_ns, unsigned hz);
 
 private:
     struct Bucket {
         std::uint64_t tokens = 0, last = 0;  // jiffies
     };
+    Bucket& peer(std::uint32_t addr, std::uint64_t now, unsigned hz);  // inet_getpeer, creating it
     std::unordered_map<std::uint32_t, Bucket> peers_;
 };
 
@@ -132,6 +137,8 @@ struct PathState {
     IcmpPeers icmp_peers;
     // Apply icmp_ratelimit. Off for a kernel replay that is not paced: the kernel's clock then runs
     // faster than the capture's, so the oracle turns the limit off too (KernelOracleOptions::pace).
+    // ip_error's own limit (route/error_cost, a global sysctl a namespace cannot change) still
+    // holds there: with the clock taken as stopped, each source gets routing's first five errors.
     bool icmp_rate_limit = true;
 };
 
@@ -180,6 +187,9 @@ private:
     void leave_from_output(Ctx& c) const;
     void send_reject_answer(Ctx& c, const RejectTarget& reject) const;
     void send_icmp_error(Ctx& c, std::uint8_t type, std::uint8_t code, bool by_rule) const;
+    // ip_error: destination unreachable for a packet routing refused (no route, unreachable or
+    // prohibit route) while forwarding, after its own per-source limit.
+    void send_route_error(Ctx& c, std::uint8_t code) const;
     void withhold_answer(Ctx& c, AnswerWithheld why) const;
     void process_answer(Ctx& c, const Packet& answer, bool icmp_error, bool by_rule) const;
 
