@@ -866,7 +866,7 @@ TEST(KernelOracleRouterWorkload, ForwardedDatagramsEqualTheKernelsByteForByte) {
                 std::vector<std::uint8_t> quoted = build_ipv4(rp.input);
                 ASSERT_TRUE(rewrite_ipv4(quoted.data(), quoted.size(), a.cause));
                 std::vector<std::uint8_t> want(600);
-                want.resize(write_answer_ipv4(a.packet, quoted.data(), quoted.size(), want.data(), want.size()));
+                want.resize(write_answer_ipv4(a.packet, a.icmp_info, quoted.data(), quoted.size(), want.data(), want.size()));
                 std::vector<std::uint8_t> kernel_l3(left[k].frame.begin() + 14, left[k].frame.end());
                 kernel_l3.resize(std::min(kernel_l3.size(), want.size()));  // Ethernet padding
                 if (a.packet.proto == proto::icmp) {

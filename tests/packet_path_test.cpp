@@ -307,3 +307,35 @@ TEST(PathStory, DropDetailsNameWhatWasChecked) {
 
 }  // namespace
 }  // namespace fwbench
+
+namespace fwbench {
+namespace {
+
+// ip_rt_send_redirect's backoff for one source at HZ 250 (redirect_load 5 jiffies, the n-th
+// redirect more than 5 << n after the last; nine at most; 5120 jiffies of silence start over),
+// worked by hand from net/ipv4/route.c.
+TEST(IcmpPeers, RedirectsBackOffAsTheKernelDoes) {
+    IcmpPeers peers;
+    const std::uint32_t src = 0xc0000232;  // 192.0.2.50
+    auto at = [](std::uint64_t jiffy) { return jiffy * 4000000ull; };  // 4 ms a jiffy
+    struct Step {
+        std::uint64_t jiffy;
+        bool sent;
+    };
+    const Step steps[] = {
+        {0, true},  // a new peer: its silence long past, so the first is sent
+        {5, false},    {10, false},  // the second must come more than 5 << 1 after jiffy 0
+        {11, true},  // the third more than 5 << 2 after jiffy 11
+        {31, false},   {32, true},  // then 5 << 3 after 32
+        {72, false},   {73, true},  // 5 << 4 after 73
+        {153, false},  {154, true}, {315, true}, {636, true}, {1277, true},  // 5 << 5 .. 5 << 8 after each
+        {2558, true},  // the ninth
+        {3000, false},  // nine sent: none; the attempt restarts the silence
+        {8000, false},  // not 5120 after 3000; restarts it again
+        {13121, true},  // 5121 after 8000: the peer starts over
+    };
+    for (const Step& s : steps) EXPECT_EQ(peers.allow_redirect(src, at(s.jiffy), 250), s.sent) << "jiffy " << s.jiffy;
+}
+
+}  // namespace
+}  // namespace fwbench

@@ -294,6 +294,21 @@ inline const std::vector<PathCase> path_cases = {
      "dropped:route_unreachable dropped:route_prohibit dropped:route_blackhole dropped:route_unreachable dropped:route_unreachable "
      "dropped:route_unreachable dropped:route_unreachable dropped:route_unreachable",
      "filter:OUTPUT:1=5 filter:OUTPUT:2=1 filter:OUTPUT:3=6 filter:OUTPUT:P=6"},
+    {"a packet forwarded back out of its arrival device, from a source on that link, gets a redirect naming the next hop "
+     "(the destination, or the route's gateway), sent before FORWARD decides and RELATED to the packet's entry; a source "
+     "reached through a gateway gets none", "\"ip_forward\":1",
+     "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A FORWARD -p udp -m udp --dport 9 -j DROP\n"
+     "-A OUTPUT -p icmp -m icmp --icmp-type 5/1\n-A OUTPUT -m conntrack --ctstate RELATED\nCOMMIT\n",
+     {"wire udp 192.0.2.50:4000 > 192.0.2.60:53 in=lan0", "wire udp 203.0.113.9:4000 > 198.51.100.7:9 in=wan1",
+      "wire udp 198.51.100.7:4000 > 203.0.113.50:53 in=wan1"},
+     "forwarded dropped:netfilter@filter:FORWARD:1 forwarded",
+     "filter:FORWARD:1=1 filter:FORWARD:P=2 filter:OUTPUT:1=2 filter:OUTPUT:2=2 filter:OUTPUT:P=2"},
+    {"with NAT in use, that redirect dies in nat OUTPUT: the packet's source manip is not set up yet when it is sent "
+     "(nf_nat_icmp_reply_translation)", "\"ip_forward\":1",
+     "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
+     "-A POSTROUTING -o nowhere0 -j MASQUERADE\nCOMMIT\n"
+     "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -p icmp\nCOMMIT\n",
+     {"wire udp 192.0.2.50:4000 > 192.0.2.60:53 in=lan0"}, "forwarded", "nat:PREROUTING:P=1 nat:POSTROUTING:P=1 filter:FORWARD:P=1"},
     {"unknown arrival interface is a named drop", "", "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n",
      {"wire udp 198.51.100.7:4000 > 203.0.113.1:53 in=eth7"}, "dropped:unknown_interface", "", "the packet arrives on an interface the host does not have"},
 };

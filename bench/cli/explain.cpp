@@ -56,7 +56,7 @@ std::string format_explanation(const PacketPath& path, const PathResult& r, cons
     }
     os << "fate: " << fate_name(r.fate);
     if (r.fate == Fate::dropped || r.fate == Fate::rejected || r.fate == Fate::queued) {
-        if (r.reason == DropReason::netfilter && r.own_walks()) {
+        if (r.reason == DropReason::netfilter && r.last_own_walk()) {
             const HookWalk& w = *r.last_own_walk();
             const Table& t = rs.tables[w.table];
             if (w.walk.rule >= 0) {

@@ -31,11 +31,11 @@ const char* verdict_word(Fate f) {
 }  // namespace
 
 const HookWalk* deciding_walk(const PathResult& r) {
-    if (r.own_walks() == 0) return nullptr;
+    if (!r.last_own_walk()) return nullptr;
     if (r.reason == DropReason::netfilter || r.fate == Fate::queued) return r.last_own_walk();
     if (r.reason != DropReason::none) return nullptr;  // the kernel's own drop, outside netfilter
-    for (std::size_t i = r.own_walks(); i-- > 0;)
-        if (std::string_view(r.walks[i].table_name) == "filter") return &r.walks[i];
+    for (std::size_t i = r.walks.size(); i-- > 0;)
+        if (r.is_own_walk(i) && std::string_view(r.walks[i].table_name) == "filter") return &r.walks[i];
     return r.last_own_walk();
 }
 

@@ -48,7 +48,7 @@ void PcapTally::add(const AnalyzedPacket& p) {
     for (const auto& w : r.walks) evaluated_ += w.walk.rules_evaluated;
     ++fates_[origin][static_cast<std::size_t>(r.fate)];
     for (Hook h : r.hooks) ++traversed_[hook_slot(h)][origin];
-    if (r.reason == DropReason::netfilter && r.own_walks()) {
+    if (r.reason == DropReason::netfilter && r.last_own_walk()) {
         if (!r.hooks.empty()) ++dropped_at_hook_[hook_slot(r.hooks.back())][origin];
         const HookWalk& w = *r.last_own_walk();
         ++dropped_by_rule_[{w.table, w.walk.chain, w.walk.rule}];

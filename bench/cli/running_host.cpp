@@ -113,8 +113,9 @@ std::string dump_running_host() {
     std::error_code ec;
     for (const auto& dev : fs::directory_iterator("/proc/sys/net/ipv4/conf", ec)) {
         std::string name = dev.path().filename().string();
-        for (const char* key : {"rp_filter", "accept_local", "route_localnet", "forwarding"}) {
-            if (name == "default" && std::string(key) != "rp_filter") continue;
+        for (const char* key : {"rp_filter", "accept_local", "route_localnet", "forwarding", "send_redirects", "shared_media"}) {
+            const std::string k = key;
+            if (name == "default" && k != "rp_filter" && k != "send_redirects" && k != "shared_media") continue;
             if (auto v = read_int(dev.path() / key)) sys["net.ipv4.conf." + name + "." + key] = *v;
         }
     }

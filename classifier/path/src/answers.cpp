@@ -42,25 +42,27 @@ Packet answer_to(const Packet& old, std::uint8_t ttl) {
 
 }  // namespace
 
-// A new peer's bucket: empty, last filled 60 s ago (rate_last = jiffies - 60 * HZ), so that
-// its first fill gives it a full bucket.
-IcmpPeers::Bucket& IcmpPeers::peer(std::uint32_t addr, std::uint64_t now, unsigned hz) {
-    auto [it, added] = peers_.try_emplace(addr, Bucket{0, now - std::min<std::uint64_t>(now, 60ull * hz)});
-    if (added && now < 60ull * hz) it->second.tokens = 60ull * hz - now;  // jiffies - 60 * HZ before jiffy 0
-    return it->second;
+// A new peer: an empty bucket last filled 60 s ago (rate_last = jiffies - 60 * HZ), so that
+// its first fill gives it a full one.
+IcmpPeers::Bucket& IcmpPeers::peer(std::uint32_t addr, std::int64_t now, unsigned hz) {
+    return peers_.try_emplace(addr, Bucket{0, now - 60 * static_cast<std::int64_t>(hz), 0}).first->second;
 }
+
+namespace {
+std::int64_t jiffies(std::uint64_t now_ns, unsigned hz) { return static_cast<std::int64_t>(now_ns / (1000000000ull / hz)); }
+}  // namespace
 
 // inet_peer_xrlim_allow for the peer `dst`: a bucket of up to 6 timeouts' worth of jiffies; each
 // answer spends one timeout. Since Linux 6.13 the bucket is filled and capped only when a jiffy
 // has passed since it was last touched: right after ip_error's check (same jiffy) it keeps what
 // that left, even above the cap (icmp_ratelimit 0: always allowed, nothing taken).
 bool IcmpPeers::allow(std::uint32_t dst, std::uint64_t now_ns, int ratelimit_ms, unsigned hz) {
-    const std::uint64_t now = now_ns / (1000000000ull / hz);
+    const std::int64_t now = jiffies(now_ns, hz);
     const std::uint64_t timeout = static_cast<std::uint64_t>(ratelimit_ms) * hz / 1000;
     Bucket& b = peer(dst, now, hz);
     std::uint64_t tokens = b.tokens;
     if (now != b.last) {
-        tokens = std::min(tokens + (now - b.last), 6 * timeout);
+        tokens = std::min(tokens + static_cast<std::uint64_t>(now - b.last), 6 * timeout);
         b.last = now;
     }
     bool allowed = tokens >= timeout;
@@ -72,14 +74,42 @@ bool IcmpPeers::allow(std::uint32_t dst, std::uint64_t now_ns, int ratelimit_ms,
 // ip_error's check on the offending packet's source: ip_rt_error_cost (HZ) a message, up to
 // ip_rt_error_burst (5 * HZ) saved.
 bool IcmpPeers::allow_route_error(std::uint32_t src, std::uint64_t now_ns, unsigned hz) {
-    const std::uint64_t now = now_ns / (1000000000ull / hz);
+    const std::int64_t now = jiffies(now_ns, hz);
     Bucket& b = peer(src, now, hz);
-    std::uint64_t tokens = std::min<std::uint64_t>(b.tokens + (now - b.last), 5ull * hz);
+    std::uint64_t tokens = std::min<std::uint64_t>(b.tokens + static_cast<std::uint64_t>(now - b.last), 5ull * hz);
     b.last = now;
     const bool allowed = tokens >= hz;
     if (allowed) tokens -= hz;
     b.tokens = tokens;
     return allowed;
+}
+
+// ip_rt_send_redirect's backoff for the redirected packet's source: after redirect_silence
+// (HZ/50 << 10 jiffies) without one, start again (and empty the peer's bucket); at most
+// redirect_number (9) redirects, the n-th at least redirect_load (HZ/50) << n jiffies after the
+// last; each ignored one restarts the silence.
+bool IcmpPeers::allow_redirect(std::uint32_t src, std::uint64_t now_ns, unsigned hz) {
+    const std::int64_t now = jiffies(now_ns, hz), load = hz / 50, silence = load << 10;
+    Bucket& b = peer(src, now, hz);
+    if (now > b.last + silence) {
+        b.tokens = 0;
+        b.redirects = 0;
+    }
+    if (b.redirects >= 9) {
+        b.last = now;
+        return false;
+    }
+    if (b.redirects != 0 && now <= b.last + (load << b.redirects)) return false;
+    b.last = now;
+    ++b.redirects;
+    return true;
+}
+
+void PacketPath::send_redirect(Ctx& c) const {
+    const std::uint64_t now = c.st.icmp_rate_limit ? c.p.timestamp_ns : 0;  // unpaced: the clock taken as stopped
+    if (!c.st.icmp_peers.allow_redirect(c.p.src.v4_host(), now, c.st.engine.options().hz))
+        return withhold_answer(c, AnswerWithheld::redirect_backoff);
+    send_icmp_error(c, 5, 1, false, c.redirect_to.v4_host());  // ICMP_REDIR_HOST
 }
 
 void PacketPath::send_route_error(Ctx& c, std::uint8_t code) const {
@@ -125,7 +155,7 @@ void PacketPath::send_reject_answer(Ctx& c, const RejectTarget& reject) const {
     process_answer(c, a, false, true);
 }
 
-void PacketPath::send_icmp_error(Ctx& c, std::uint8_t type, std::uint8_t code, bool by_rule) const {
+void PacketPath::send_icmp_error(Ctx& c, std::uint8_t type, std::uint8_t code, bool by_rule, std::uint32_t info) const {
     const Packet& old = c.p;
     // __icmp_send's refusals, in its order.
     if (c.route.type == RouteType::broadcast || c.route.type == RouteType::multicast || v4_lbcast(old.dst) || v4_multicast(old.dst))
@@ -150,10 +180,10 @@ void PacketPath::send_icmp_error(Ctx& c, std::uint8_t type, std::uint8_t code, b
     a.icmp_quoted.proto = old.proto;
     a.icmp_quoted.sport = old.proto == proto::icmp ? old.icmp_id : old.sport;
     a.icmp_quoted.dport = old.proto == proto::icmp ? old.icmp_type : old.dport;
-    process_answer(c, a, true, by_rule);
+    process_answer(c, a, true, by_rule, info);
 }
 
-void PacketPath::process_answer(Ctx& c, const Packet& answer, bool icmp_error, bool by_rule) const {
+void PacketPath::process_answer(Ctx& c, const Packet& answer, bool icmp_error, bool by_rule, std::uint32_t icmp_info) const {
     // The packet's own result stays as it was; the answer adds its walks and events.
     const SavedOutcome outcome(c.res);
     const std::size_t hooks = c.res.hooks.size();
@@ -199,6 +229,7 @@ void PacketPath::process_answer(Ctx& c, const Packet& answer, bool icmp_error, b
         c.res.answers.back().first_walk = first_walk;
         c.res.answers.back().by_rule = by_rule;
         c.res.answers.back().cause = c.p;
+        c.res.answers.back().icmp_info = icmp_info;
         if (sent && run_hook(a, Hook::output)) leave_from_output(a);
         PathResult::Answer& out = c.res.answers[a.answer_slot];
         if (out.out_iface.empty()) out.packet = a.p;

@@ -110,6 +110,12 @@ int Sysctls::rp_filter_for(std::string_view dev) const { return std::max(rp_filt
 bool Sysctls::accept_local_for(std::string_view dev) const { return accept_local_all || per_dev(accept_local, dev, 0); }
 bool Sysctls::route_localnet_for(std::string_view dev) const { return route_localnet_all || per_dev(route_localnet, dev, 0); }
 bool Sysctls::forwarding_for(std::string_view dev) const { return per_dev(forwarding, dev, ip_forward ? 1 : 0) != 0; }
+bool Sysctls::send_redirects_for(std::string_view dev) const {
+    return send_redirects_all || per_dev(send_redirects, dev, send_redirects_default ? 1 : 0) != 0;
+}
+bool Sysctls::shared_media_for(std::string_view dev) const {
+    return shared_media_all || per_dev(shared_media, dev, shared_media_default ? 1 : 0) != 0;
+}
 
 // --- JSON input ---------------------------------------------------------------------------------
 
@@ -438,7 +444,8 @@ struct HostReader {
         if (sysctl_doc.is_null()) {
             h.assumptions_.push_back({HostAssumption::Kind::sysctls_default,
                                       "sysctls: none were given, so the kernel defaults: ip_forward 0 (the host does not forward), "
-                                      "rp_filter 0, accept_local 0, route_localnet 0, nf_conntrack_tcp_loose 1 (give them as \"sysctl\")"});
+                                      "rp_filter 0, accept_local 0, route_localnet 0, send_redirects 1, nf_conntrack_tcp_loose 1 (give them as "
+                                      "\"sysctl\")"});
             return;
         }
         bool ip_forward_given = false;
@@ -490,12 +497,19 @@ struct HostReader {
                         else if (dev != "default") s.route_localnet[dev] = v;
                     } else if (name == "forwarding") {
                         if (dev != "default") s.forwarding[dev] = v;
+                    } else if (name == "send_redirects" || name == "shared_media") {
+                        const bool redirects = name == "send_redirects";
+                        if (dev == "all") (redirects ? s.send_redirects_all : s.shared_media_all) = v != 0;
+                        else if (dev == "default") (redirects ? s.send_redirects_default : s.shared_media_default) = v != 0;
+                        else (redirects ? s.send_redirects : s.shared_media)[dev] = v;
                     } else {
-                        rd.fail(path, "not a sysctl fwbench uses (rp_filter, accept_local, route_localnet, forwarding)");
+                        rd.fail(path,
+                                "not a sysctl fwbench uses (rp_filter, accept_local, route_localnet, forwarding, send_redirects, shared_media)");
                     }
                 } else {
                     rd.fail(path,
-                            "not a sysctl fwbench uses (ip_forward, conf.*.rp_filter/accept_local/route_localnet/forwarding, nf_conntrack_tcp_loose, "
+                            "not a sysctl fwbench uses (ip_forward, conf.*.rp_filter/accept_local/route_localnet/forwarding/send_redirects/"
+                            "shared_media, nf_conntrack_tcp_loose, "
                             "icmp_ratelimit, icmp_ratemask, ip_default_ttl)");
                 }
             }

@@ -23,6 +23,7 @@ const char* answer_withheld_name(AnswerWithheld w) {
         case AnswerWithheld::about_an_error: return "no ICMP error about an ICMP error";
         case AnswerWithheld::rate_limited: return "icmp_ratelimit: the destination's token bucket is empty";
         case AnswerWithheld::route_error_limited: return "routing's error limit: one a second per source (route/error_cost)";
+        case AnswerWithheld::redirect_backoff: return "redirect backoff: too soon after the last redirect to this source, or nine sent";
     }
     return "?";
 }
@@ -183,7 +184,15 @@ bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
             const bool related_icmp = c.ct.state == CtState::related && c.p.proto == proto::icmp;
             bool first = c.ct.state == CtState::new_ || (c.ct.state == CtState::related && !related_icmp);
             if (related_icmp) {
-                // translated by nat_apply below
+                // nf_nat_icmp_reply_translation: a redirect about an entry whose NAT is not all set
+                // up (both manips), or that has any, would teach hosts to bypass the translation.
+                const Connection& conn = *c.ct.conn;
+                if (c.p.icmp_type == 5 && (!conn.nat_src_done || !conn.nat_dst_done || (conn.status & (ct_status::src_nat | ct_status::dst_nat)))) {
+                    c.res.reason = DropReason::nat_redirect;
+                    finish(c, Fate::dropped);
+                    return false;
+                }
+                // else translated by nat_apply below
             } else if (!done && first) {
                 const NatTarget* nat = nullptr;
                 if (has_chain) {
@@ -305,6 +314,7 @@ void PacketPath::process(Packet p, Origin origin, PathState& st, PathResult& res
             return;
         }
         --c.p.ttl;
+        if (c.redirect) send_redirect(c);  // before FORWARD: sent whatever FORWARD decides
         if (!run_hook(c, Hook::forward)) return;
         if (!run_hook(c, Hook::postrouting)) return;
         res.out_iface = c.out_dev;

@@ -21,6 +21,10 @@ struct PacketPath::Ctx {
     std::uint32_t routed_mark = 0;
     std::uint8_t routed_tos = 0;
     bool local_delivery = false;
+    // IPSKB_DOREDIRECT: forwarded back out of its arrival device to a source on that link; the
+    // redirect names redirect_to, the route's next hop (its gateway, else the destination).
+    bool redirect = false;
+    IpAddr redirect_to{};
     // Walking an answer: its slot in res.answers (leave_from_output records it crossing its device).
     std::size_t answer_slot = no_answer;
     static constexpr std::size_t no_answer = ~std::size_t{0};

@@ -40,6 +40,7 @@ const char* drop_reason_name(DropReason r) {
         case DropReason::output_martian: return "output_martian";
         case DropReason::unknown_interface: return "unknown_interface";
         case DropReason::interface_down: return "interface_down";
+        case DropReason::nat_redirect: return "nat_redirect";
         case DropReason::not_modelled: return "not_modelled";
     }
     return "?";

@@ -71,13 +71,15 @@ bool PacketPath::route_input(Ctx& c) const {
         return false;
     }
 
-    // fib_validate_source: is the source acceptable on this interface?
+    // fib_validate_source: is the source acceptable on this interface? source_on_link: its
+    // positive answer, the way back is a route without gateway on the arrival device.
+    bool source_on_link = false;
     auto validate_source = [&](std::string_view oif) -> DropReason {
         if (unspecified(s)) return DropReason::none;
         int rpf = sys.rp_filter_for(in);
         bool accept_local = sys.accept_local_for(in);
         const bool custom_rules = host_.has_custom_rules();
-        if (rpf == 0 && oif != in && !custom_rules) {
+        if (rpf == 0 && (oif != in || !sys.send_redirects_for(in)) && !custom_rules) {
             if (accept_local) return DropReason::none;
             return host_.is_local_address(s) ? DropReason::martian_source : DropReason::none;
         }
@@ -91,6 +93,9 @@ bool PacketPath::route_input(Ctx& c) const {
         if (!br.found || error_route) return rpf ? DropReason::rp_filter : DropReason::none;
         if (br.type != RouteType::unicast && (br.type != RouteType::local || !accept_local)) return DropReason::martian_source;
         bool dev_match = br.route && br.route->dev == in;
+        // (Without dev_match, a second lookup out of the arrival device can also find the source
+        // on link; not modelled: no redirect is predicted then.)
+        source_on_link = dev_match && !br.route->gateway;
         if (dev_match || no_addr) return dev_match || !rpf ? DropReason::none : DropReason::rp_filter;
         if (rpf == 1) return DropReason::rp_filter;
         return DropReason::none;
@@ -119,6 +124,24 @@ bool PacketPath::route_input(Ctx& c) const {
     c.out_dev = IfaceName(std::string_view(r.route->dev));
     DropReason v = validate_source(c.out_dev.view());
     if (v != DropReason::none) return drop(v, about(v == DropReason::rp_filter ? DropWhy::reverse_path : DropWhy::source_martian, s, in));
+    if (c.out_dev.view() == in && source_on_link && sys.send_redirects_for(in)) {
+        const std::optional<IpAddr>& gw = r.route->gateway;
+        // inet_addr_onlink: the source and the gateway both in a subnet of the device's.
+        auto on_link = [&](const IpAddr& a) {
+            const Interface* itf = host_.interface(in);
+            if (!itf) return false;
+            for (const auto& ia : itf->addrs)
+                if (ia.addr.family == Family::ipv4) {
+                    const IpAddr mask = prefix_mask(Family::ipv4, ia.prefixlen);
+                    if (IpPrefix{apply_mask(ia.addr, mask), mask}.contains(a)) return true;
+                }
+            return false;
+        };
+        if (sys.shared_media_for(in) || (on_link(s) && (!gw || on_link(*gw)))) {
+            c.redirect = true;
+            c.redirect_to = gw ? *gw : d;
+        }
+    }
     c.event(PathEventKind::routing_forward, [&](PathEvent& e) {
         e.addr = d;
         e.route = r;

@@ -11,10 +11,13 @@ namespace fwbench {
 
 namespace {
 
-// The transport fields a copy must equal: ports, or an ICMP message's type, code and id (an
-// error's "id" is its unused first word, 0 in what the kernel sends).
+// The transport fields a copy must equal: ports, or an ICMP message's type, code and query id
+// (an error has none: the word there is unused, or a redirect's gateway).
 std::pair<std::uint16_t, std::uint16_t> match_ports(const Packet& p) {
-    if (p.proto == proto::icmp) return {static_cast<std::uint16_t>(p.icmp_type << 8 | p.icmp_code), p.icmp_id};
+    if (p.proto == proto::icmp) {
+        const bool error = p.icmp_type == 3 || p.icmp_type == 4 || p.icmp_type == 5 || p.icmp_type == 11 || p.icmp_type == 12;
+        return {static_cast<std::uint16_t>(p.icmp_type << 8 | p.icmp_code), error ? std::uint16_t{0} : p.icmp_id};
+    }
     return {p.sport, p.dport};
 }
 

@@ -317,7 +317,8 @@ std::vector<std::uint8_t> build_ipv4(const Packet& p) {
     return b;
 }
 
-std::size_t write_answer_ipv4(const Packet& a, const std::uint8_t* quoted, std::size_t quoted_size, std::uint8_t* out, std::size_t room) {
+std::size_t write_answer_ipv4(const Packet& a, std::uint32_t icmp_info, const std::uint8_t* quoted, std::size_t quoted_size, std::uint8_t* out,
+                              std::size_t room) {
     const bool reset = a.proto == proto::tcp;
     if (!reset && a.proto != proto::icmp) return 0;
     const std::size_t total = reset ? 40 : std::min<std::size_t>(a.length, 28 + quoted_size);
@@ -346,6 +347,7 @@ std::size_t write_answer_ipv4(const Packet& a, const std::uint8_t* quoted, std::
     }
     l4[0] = a.icmp_type;
     l4[1] = a.icmp_code;
+    put32(l4 + 4, icmp_info);
     std::memcpy(l4 + 8, quoted, total - 28);
     fill_icmp_checksum(l4, total - 20);
     return total;

@@ -395,9 +395,9 @@ namespace {
 
 // A REJECT answer's datagram as the kernel writes it (write_answer_ipv4), an ICMP error quoting
 // the rejected packet's bytes as that rule saw them.
-std::vector<std::uint8_t> answer_datagram(const Packet& a, const std::vector<std::uint8_t>& rejected) {
+std::vector<std::uint8_t> answer_datagram(const PathResult::Answer& a, const std::vector<std::uint8_t>& rejected) {
     std::vector<std::uint8_t> b(40 + 576);
-    b.resize(write_answer_ipv4(a, rejected.data(), rejected.size(), b.data(), b.size()));
+    b.resize(write_answer_ipv4(a.packet, a.icmp_info, rejected.data(), rejected.size(), b.data(), b.size()));
     return b;
 }
 
@@ -416,7 +416,6 @@ void logged_lines(const Ruleset& rs, const PathResult& res, Origin origin, const
             if (wi >= res.answers[i].first_walk && wi < res.answers[i].end_walk) answer = i;
         const bool answering = answer < res.answers.size();
         const bool rejecting = std::any_of(res.answers.begin(), res.answers.end(), [&](const auto& a) { return a.first_walk == wi + 1; });
-        // (a time exceeded quotes the packet as the walk before it left it: the same bytes)
         if (w.walk.log_events == 0 && !rejecting) continue;
         const Table& table = rs.tables[w.table];
         // Where the packet came in, the kernel keeps that frame's header; the host's own packets
@@ -427,7 +426,16 @@ void logged_lines(const Ruleset& rs, const PathResult& res, Origin origin, const
             else link.kind = LoggedLinkHeader::Kind::none;
         }
         const bool socket = !answering && origin == Origin::local && (w.hook == Hook::output || w.hook == Hook::postrouting);
-        if (answering && answers[answer].empty()) answers[answer] = answer_datagram(res.answers[answer].packet, rejected);
+        if (answering && answers[answer].empty()) {
+            // Not a rule's: the path's own (time exceeded, routing's, a redirect) quotes the packet
+            // as the kernel held it then.
+            const PathResult::Answer& a = res.answers[answer];
+            if (!a.by_rule) {
+                rejected.assign(datagram, datagram + size);
+                rewrite_ipv4(rejected.data(), rejected.size(), a.cause);
+            }
+            answers[answer] = answer_datagram(a, rejected);
+        }
         const std::uint8_t* data = answering ? answers[answer].data() : datagram;
         const std::size_t data_size = answering ? answers[answer].size() : size;
         Packet p = w.seen;

@@ -190,7 +190,7 @@ void send_answers(Shared& sh, Worker& w, const rte_mbuf* m, const AnalyzedPacket
         }
         rte_mbuf* answer = rte_pktmbuf_alloc(m->pool);
         auto* bytes = answer ? reinterpret_cast<std::uint8_t*>(rte_pktmbuf_append(answer, 14 + 576)) : nullptr;
-        const std::size_t len = bytes && quoted ? write_answer_ipv4(a.packet, w.quoted, quoted, bytes + 14, 576) : 0;
+        const std::size_t len = bytes && quoted ? write_answer_ipv4(a.packet, a.icmp_info, w.quoted, quoted, bytes + 14, 576) : 0;
         if (!len) {
             ++w.answers_not_built;
             if (answer) rte_pktmbuf_free(answer);

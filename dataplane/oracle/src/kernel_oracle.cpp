@@ -133,6 +133,8 @@ void KernelOracle::build(const Host& host) {
     router.write_sysctl("net/ipv4/conf/default/rp_filter", std::to_string(s.rp_filter_default));
     router.write_sysctl("net/ipv4/conf/all/accept_local", flag(s.accept_local_all));
     router.write_sysctl("net/ipv4/conf/all/route_localnet", flag(s.route_localnet_all));
+    router.write_sysctl("net/ipv4/conf/all/send_redirects", flag(s.send_redirects_all));
+    router.write_sysctl("net/ipv4/conf/all/shared_media", flag(s.shared_media_all));
     router.write_sysctl("net/netfilter/nf_conntrack_tcp_loose", flag(s.tcp_loose));
     router.write_sysctl("net/netfilter/nf_conntrack_tcp_be_liberal", flag(opt_.liberal_tcp_windows));
     // Unpaced, the replay runs faster than the capture's clock: the per-destination ICMP limit is
@@ -154,6 +156,8 @@ void KernelOracle::build(const Host& host) {
         router.write_sysctl(d + "accept_local", get(s.accept_local, 0));
         router.write_sysctl(d + "route_localnet", get(s.route_localnet, 0));
         router.write_sysctl(d + "forwarding", flag(s.forwarding_for(itf.name)));
+        router.write_sysctl(d + "send_redirects", get(s.send_redirects, s.send_redirects_default ? 1 : 0));
+        router.write_sysctl(d + "shared_media", get(s.shared_media, s.shared_media_default ? 1 : 0));
     }
     for (const auto& itf : host.interfaces()) {
         for (const auto& a : itf.addrs) {
@@ -229,17 +233,16 @@ void KernelOracle::build(const Host& host) {
     // fwbench does not model for hosts without a socket list: `sink` drops delivered packets after
     // every iptables chain and conntrack's confirmation (INT_MAX, registered before conntrack's
     // own hook, which then goes first), so the stack never sees them. `out` (before raw) passes
-    // the injector's packets, REJECT's answers (resets and destination unreachables, which only
-    // REJECT sends here) and the forwarding path's time exceeded, and drops the rest: ICMP
-    // redirects, not modelled yet. Neither chain uses conntrack: it must stay off unless the
-    // ruleset needs it.
+    // the injector's packets and the kernel's answers fwbench models (REJECT's resets and
+    // destination unreachables, routing's unreachables, time exceeded, redirects), and drops
+    // anything else. Neither chain uses conntrack: it must stay off unless the ruleset needs it.
     run_in(router, {"nft", "-f", "-"},
            "table inet fwbench_oracle {\n chain out {\n  type filter hook output priority -500; policy drop;\n"
            "  meta skuid " +
                std::to_string(injector_uid) +
                " accept\n"
                "  meta nfproto ipv4 meta l4proto tcp tcp flags & rst == rst accept\n"
-               "  meta nfproto ipv4 icmp type { destination-unreachable, time-exceeded } accept\n }\n"
+               "  meta nfproto ipv4 icmp type { destination-unreachable, time-exceeded, redirect } accept\n }\n"
                " chain sink {\n  type filter hook input priority 2147483647; policy drop;\n }\n}\n");
 
     // Injection sockets: AF_PACKET at each peer, a raw IP socket (owned by injector_uid) in the router.

@@ -113,12 +113,18 @@ struct Sysctls {
     std::uint32_t icmp_ratemask = 0x1818;
     std::uint8_t ip_default_ttl = 64;
     bool ip6_forward = false;
+    // ICMP redirects for packets forwarded back out of their arrival device (IN_DEV_TX_REDIRECTS,
+    // IN_DEV_SHARED_MEDIA: all OR the device's; a device's starts as default's). Kernel default 1.
+    bool send_redirects_all = true, send_redirects_default = true, shared_media_all = true, shared_media_default = true;
     std::map<std::string, int, std::less<>> rp_filter, accept_local, route_localnet, forwarding;  // per device
+    std::map<std::string, int, std::less<>> send_redirects, shared_media;  // per device
 
     int rp_filter_for(std::string_view dev) const;  // max(all, dev), as IN_DEV_RPFILTER
     bool accept_local_for(std::string_view dev) const;
     bool route_localnet_for(std::string_view dev) const;
     bool forwarding_for(std::string_view dev) const;
+    bool send_redirects_for(std::string_view dev) const;
+    bool shared_media_for(std::string_view dev) const;
 };
 
 class RouteTable {

@@ -67,22 +67,27 @@ enum class AnswerWithheld : std::uint8_t {
     about_an_error,  // no ICMP error about an ICMP error
     rate_limited,  // icmp_ratelimit's per-destination bucket was empty
     route_error_limited,  // ip_error's per-source limit (one a second, five at once) was spent
+    redirect_backoff,  // ip_rt_send_redirect's backoff for the source (or its nine were sent)
 };
 const char* answer_withheld_name(AnswerWithheld w);
 
-// The per-peer token buckets of ICMP errors (inet_peer rate_tokens, rate_last): icmp_send's
-// per destination, and ip_error's per source of a packet routing refused, which is the same
-// peer as the error's destination, so both spend from one bucket.
+// The per-peer state of the ICMP messages the kernel sends (inet_peer rate_tokens, rate_last,
+// n_redirects): icmp_send's bucket per destination, ip_error's per source of a packet routing
+// refused and ip_rt_send_redirect's backoff per source of a redirected packet. The source is the
+// message's destination: all three read and write one peer.
 class IcmpPeers {
 public:
     bool allow(std::uint32_t dst, std::uint64_t now_ns, int ratelimit_ms, unsigned hz);
     bool allow_route_error(std::uint32_t src, std::uint64_t now_ns, unsigned hz);
+    bool allow_redirect(std::uint32_t src, std::uint64_t now_ns, unsigned hz);
 
 private:
     struct Bucket {
-        std::uint64_t tokens = 0, last = 0;  // jiffies
+        std::uint64_t tokens = 0;  // jiffies
+        std::int64_t last = 0;  // jiffies: a new peer's is 60 s before its first use
+        unsigned redirects = 0;
     };
-    Bucket& peer(std::uint32_t addr, std::uint64_t now, unsigned hz);  // inet_getpeer, creating it
+    Bucket& peer(std::uint32_t addr, std::int64_t now, unsigned hz);  // inet_getpeer, creating it
     std::unordered_map<std::uint32_t, Bucket> peers_;
 };
 
@@ -102,6 +107,7 @@ struct PathResult {
     struct Answer {
         Packet packet;  // as it crossed out_iface (after POSTROUTING); else as it was dropped
         Packet cause;  // the packet answered, as the kernel held it then (what an ICMP error quotes)
+        std::uint32_t icmp_info = 0;  // an ICMP error's second word: a redirect's gateway
         Fate fate = Fate::dropped;
         // The device it left through: lo when it came back in to this host (delivered, or
         // dropped in PREROUTING/INPUT); empty when it never left.
@@ -110,9 +116,18 @@ struct PathResult {
         bool by_rule = false;  // sent by a REJECT rule while it ran (else by the forwarding path)
     };
     std::vector<Answer> answers;
-    // The packet's own walks are walks[0, own_walks()); the answers' follow.
-    std::size_t own_walks() const { return answers.empty() ? walks.size() : answers.front().first_walk; }
-    const HookWalk* last_own_walk() const { return own_walks() ? &walks[own_walks() - 1] : nullptr; }
+    // The packet's own walks are those outside every answer's [first_walk, end_walk): a REJECT's
+    // answers and time exceeded follow them, a redirect comes between PREROUTING's and FORWARD's.
+    bool is_own_walk(std::size_t i) const {
+        for (const Answer& a : answers)
+            if (i >= a.first_walk && i < a.end_walk) return false;
+        return true;
+    }
+    const HookWalk* last_own_walk() const {
+        for (std::size_t i = walks.size(); i-- > 0;)
+            if (is_own_walk(i)) return &walks[i];
+        return nullptr;
+    }
 
     // Back to a fresh result, keeping the vectors' storage (a replay loop reuses one result).
     void reset() {
@@ -186,12 +201,15 @@ private:
     // A local packet after OUTPUT: POSTROUTING, then out of its device or back in over lo.
     void leave_from_output(Ctx& c) const;
     void send_reject_answer(Ctx& c, const RejectTarget& reject) const;
-    void send_icmp_error(Ctx& c, std::uint8_t type, std::uint8_t code, bool by_rule) const;
+    void send_icmp_error(Ctx& c, std::uint8_t type, std::uint8_t code, bool by_rule, std::uint32_t info = 0) const;
+    // ip_rt_send_redirect: a redirect to the source of a packet forwarded back out of its
+    // arrival device, naming the next hop, after the per-source backoff.
+    void send_redirect(Ctx& c) const;
     // ip_error: destination unreachable for a packet routing refused (no route, unreachable or
     // prohibit route) while forwarding, after its own per-source limit.
     void send_route_error(Ctx& c, std::uint8_t code) const;
     void withhold_answer(Ctx& c, AnswerWithheld why) const;
-    void process_answer(Ctx& c, const Packet& answer, bool icmp_error, bool by_rule) const;
+    void process_answer(Ctx& c, const Packet& answer, bool icmp_error, bool by_rule, std::uint32_t icmp_info = 0) const;
 
     const Ruleset& rs_;
     const Host& host_;

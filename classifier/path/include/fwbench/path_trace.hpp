@@ -29,6 +29,7 @@ enum class DropReason : std::uint8_t {
     output_martian,  // local packet with a 127/8 source leaving a non-loopback device
     unknown_interface,  // arrived on an interface the host does not have
     interface_down,  // arrived on an interface that is not up: a stopped device receives nothing
+    nat_redirect,  // nf_nat drops an ICMP redirect about a connection it has NATed, or may yet
     not_modelled,  // IPv6 and other paths fwbench does not model yet
 };
 const char* drop_reason_name(DropReason r);
