@@ -243,6 +243,11 @@ struct HostReader {
                 }
             }
             if (j.value("link_type", "") == "loopback") itf.loopback = true;
+            if (j.contains("mtu")) {
+                const double mtu = rd.num(j["mtu"], path + ".mtu");
+                if (mtu < 68 || mtu > 16777216) rd.fail(path + ".mtu", "expected a device MTU, at least 68 (IPv4's minimum)");
+                itf.mtu = static_cast<unsigned>(mtu);
+            }
             if (j.contains("address") && j["address"].is_string()) {
                 if (auto m = parse_mac(j["address"].get<std::string>())) itf.mac = *m;
             }

@@ -313,6 +313,13 @@ void PacketPath::process(Packet p, Origin origin, PathState& st, PathResult& res
             send_icmp_error(c, 11, 0, false);  // "tell the sender its packet died"
             return;
         }
+        if (const unsigned mtu = mtu_exceeded(c)) {
+            drop(DropReason::fragmentation_needed, DropWhy::larger_than_mtu);
+            res.detail.dev = c.out_dev;
+            res.detail.mtu = mtu;
+            send_icmp_error(c, 3, 4, false, mtu);  // the MTU in the second word's low half
+            return;
+        }
         --c.p.ttl;
         if (c.redirect) send_redirect(c);  // before FORWARD: sent whatever FORWARD decides
         if (!run_hook(c, Hook::forward)) return;
@@ -328,6 +335,17 @@ void PacketPath::process(Packet p, Origin origin, PathState& st, PathResult& res
     if (!route_output(c, false)) return;
     if (!run_hook(c, Hook::output)) return;
     leave_from_output(c);
+}
+
+// ip_exceeds_mtu for a forwarded packet: the way out's MTU when the packet has DF and is larger
+// (0 otherwise, or when the host does not say its MTUs). A captured datagram larger than its
+// arrival device's MTU was merged by GRO: the kernel checks its segments, each at most that MTU.
+unsigned PacketPath::mtu_exceeded(const Ctx& c) const {
+    const Interface* out = host_.interface(c.out_dev.view());
+    if (!out || !out->mtu || !c.p.df || c.p.length <= out->mtu) return 0;
+    const Interface* in = host_.interface(c.p.in.view());
+    if (in && in->mtu && c.p.length > in->mtu && in->mtu <= out->mtu) return 0;
+    return out->mtu;
 }
 
 void PacketPath::leave_from_output(Ctx& c) const {

@@ -41,6 +41,7 @@ const char* drop_reason_name(DropReason r) {
         case DropReason::unknown_interface: return "unknown_interface";
         case DropReason::interface_down: return "interface_down";
         case DropReason::nat_redirect: return "nat_redirect";
+        case DropReason::fragmentation_needed: return "fragmentation_needed";
         case DropReason::not_modelled: return "not_modelled";
     }
     return "?";
@@ -55,6 +56,8 @@ std::string drop_detail_text(const DropDetail& d) {
         case DropWhy::unknown_interface: return "interface '" + dev + "' is not in the host description";
         case DropWhy::interface_down: return "interface '" + dev + "' is down";
         case DropWhy::ttl_expires: return "TTL " + std::to_string(d.ttl) + " would expire in forwarding";
+        case DropWhy::larger_than_mtu:
+            return "it has DF set and is larger than the MTU of " + std::string(d.dev.view()) + " (" + std::to_string(d.mtu) + ")";
         case DropWhy::source_multicast_or_broadcast: return "martian source " + a + " (multicast or broadcast source)";
         case DropWhy::source_zero: return "martian source 0.0.0.0";
         case DropWhy::destination_zeronet: return "martian destination " + a + " (0.0.0.0/8)";

@@ -164,6 +164,7 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
             }
         } else if (k == "len") p.length = static_cast<std::uint32_t>(number(in, v, 65535, k));
         else if (k == "ttl") p.ttl = static_cast<std::uint8_t>(number(in, v, 255, k));
+        else if (k == "df") p.df = number(in, v, 1, k) != 0;
         else if (k == "tos") p.tos = static_cast<std::uint8_t>(number(in, v, 255, k));
         else if (k == "id") p.icmp_id = static_cast<std::uint16_t>(number(in, v, 65535, k));
         else if (k == "flags") {
@@ -266,6 +267,7 @@ std::string format_packet_description(const Packet& p, bool local) {
     if (p.tos) out += " tos=" + std::to_string(p.tos);
     if (p.mark) out += " mark=" + std::to_string(p.mark);
     if (p.fragment) out += " frag";
+    if (!p.df && !p.fragment) out += " df=0";
     if (p.timestamp_ns) out += " t=" + std::to_string(static_cast<double>(p.timestamp_ns) / 1e9);
     return out;
 }

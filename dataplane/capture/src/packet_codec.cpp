@@ -234,6 +234,7 @@ ParsedDatagram parse_ipv4(const std::uint8_t* data, std::size_t size, std::size_
     p.length = static_cast<std::uint32_t>(total);
     std::uint16_t frag = be16(data + 6);
     p.fragment = (frag & 0x1fff) != 0;
+    p.df = (frag & 0x4000) != 0;
     p.ttl = data[8];
     p.ip_id = be16(data + 4);
     p.proto = data[9];
@@ -261,7 +262,7 @@ std::vector<std::uint8_t> build_ipv4(const Packet& p) {
     ip[1] = p.tos;
     put16(ip + 2, static_cast<std::uint16_t>(total));
     put16(ip + 4, p.ip_id);
-    put16(ip + 6, p.fragment ? 0x00b9 : 0x4000);  // a non-first fragment: offset 185*8
+    put16(ip + 6, p.fragment ? 0x00b9 : p.df ? 0x4000 : 0);  // a non-first fragment: offset 185*8
     ip[8] = p.ttl;
     ip[9] = p.proto;
     std::memcpy(ip + 12, p.src.bytes.data(), 4);

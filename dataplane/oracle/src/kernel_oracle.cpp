@@ -121,6 +121,12 @@ void KernelOracle::build(const Host& host) {
             "address", format_mac(w.peer_mac)});
         run_in(peer, {"ip", "link", "set", "dev", "lo", "up"});
         run_in(peer, {"ip", "link", "set", "dev", "eth0", "up"});
+        // Both ends at the device's MTU: what arrives is at most that (a larger packet cannot be
+        // injected: the injection says so), and forwarding out of it refuses larger DF packets.
+        if (itf.mtu) {
+            ip({"link", "set", "dev", itf.name, "mtu", std::to_string(itf.mtu)});
+            run_in(peer, {"ip", "link", "set", "dev", "eth0", "mtu", std::to_string(itf.mtu)});
+        }
         wires_.push_back(w);
         ++n;
     }

@@ -56,6 +56,7 @@ struct Interface {
     bool up = true, loopback = false;
     std::optional<MacAddr> mac;
     std::vector<InterfaceAddress> addrs;
+    unsigned mtu = 0;  // ip -j addr's "mtu"; 0 when the description does not say
 };
 
 struct Route {

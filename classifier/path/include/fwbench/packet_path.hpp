@@ -198,6 +198,7 @@ private:
     void choose_nat_port(Ctx& c, const NatTarget& nat, bool src, std::uint16_t& port) const;
     void nat_apply(Ctx& c, Hook hook) const;
     void finish(Ctx& c, Fate fate) const;
+    unsigned mtu_exceeded(const Ctx& c) const;
     // A local packet after OUTPUT: POSTROUTING, then out of its device or back in over lo.
     void leave_from_output(Ctx& c) const;
     void send_reject_answer(Ctx& c, const RejectTarget& reject) const;

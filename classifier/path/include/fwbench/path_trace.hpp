@@ -30,6 +30,7 @@ enum class DropReason : std::uint8_t {
     unknown_interface,  // arrived on an interface the host does not have
     interface_down,  // arrived on an interface that is not up: a stopped device receives nothing
     nat_redirect,  // nf_nat drops an ICMP redirect about a connection it has NATed, or may yet
+    fragmentation_needed,  // forwarding: DF set and larger than the way out's MTU
     not_modelled,  // IPv6 and other paths fwbench does not model yet
 };
 const char* drop_reason_name(DropReason r);
@@ -42,6 +43,7 @@ enum class DropWhy : std::uint8_t {
     unknown_interface,
     interface_down,
     ttl_expires,  // ttl
+    larger_than_mtu,  // dev (the way out), mtu
     source_multicast_or_broadcast,  // addr = source
     source_zero,
     destination_zeronet,  // addr = destination
@@ -64,6 +66,7 @@ struct DropDetail {
     IfaceName dev;
     RouteType route_type = RouteType::unicast;
     std::uint8_t ttl = 0;
+    unsigned mtu = 0;  // larger_than_mtu: dev's MTU
 };
 std::string drop_detail_text(const DropDetail& d);
 

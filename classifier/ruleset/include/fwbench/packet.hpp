@@ -80,6 +80,7 @@ struct Packet {
     std::uint8_t ttl = 64;  // IPv4 TTL / IPv6 hop limit
     std::uint16_t ip_id = 0;  // IPv4 identification: no rule reads it; LOG prints it
     bool fragment = false;  // a non-first fragment (offset != 0): no L4 header
+    bool df = true;  // IPv4 don't fragment: forwarding refuses to fragment it (fragmentation needed)
     RoutingHeader rt;
 
     // --- L4 (valid when !fragment and the header was present) ---
