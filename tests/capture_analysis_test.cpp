@@ -285,3 +285,27 @@ TEST(CaptureAnalysis, TheKernelsAnswersAreRecognisedNotCountedAgain) {
 
 }  // namespace
 }  // namespace fwbench
+
+namespace fwbench {
+namespace {
+
+// RFC 1191: fragmentation needed carries the next hop's MTU in the low half of its second word;
+// RFC 792: then the offending datagram, here cut at 576 bytes in all. lan0's MTU is 1400.
+TEST(AnswerBytes, FragmentationNeededCarriesTheNextHopMtu) {
+    Fixture f("*filter\nCOMMIT\n", "\"ip_forward\":1");
+    Packet p = parse_packet_description("udp 198.51.100.7:4000 > 192.0.2.50:53 in=wan1 len=1450").packet;
+    p.ip_id = 9;
+    PathResult r = f.path.process(p, Origin::wire, f.st, false);
+    EXPECT_EQ(r.reason, DropReason::fragmentation_needed);
+    ASSERT_EQ(r.answers.size(), 1u);
+    const std::vector<std::uint8_t> offending = build_ipv4(p);
+    std::vector<std::uint8_t> bytes(600);
+    bytes.resize(write_answer_ipv4(r.answers[0].packet, r.answers[0].icmp_info, offending.data(), offending.size(), bytes.data(), bytes.size()));
+    ASSERT_EQ(bytes.size(), 576u);
+    EXPECT_EQ(std::vector<int>(bytes.begin() + 20, bytes.begin() + 22), (std::vector<int>{3, 4}));
+    EXPECT_EQ(std::vector<int>(bytes.begin() + 24, bytes.begin() + 28), (std::vector<int>{0, 0, 0x05, 0x78})) << "1400";
+    EXPECT_TRUE(std::equal(bytes.begin() + 28, bytes.end(), offending.begin()));
+}
+
+}  // namespace
+}  // namespace fwbench
