@@ -28,7 +28,6 @@ int reject_code(const std::string& with) {
 }
 
 constexpr int nr_icmp_types = 18;
-bool icmp_is_error(std::uint8_t type) { return type == 3 || type == 4 || type == 5 || type == 11 || type == 12; }
 
 // What every answer starts from: back to the packet's source, at its time, with the host's TTL.
 Packet answer_to(const Packet& old, std::uint8_t ttl) {
@@ -162,7 +161,7 @@ void PacketPath::send_icmp_error(Ctx& c, std::uint8_t type, std::uint8_t code, b
         return withhold_answer(c, AnswerWithheld::broadcast);
     if (c.origin == Origin::wire && old.pkttype != PktType::host) return withhold_answer(c, AnswerWithheld::not_for_host);
     if (old.fragment) return withhold_answer(c, AnswerWithheld::fragment);
-    if (old.proto == proto::icmp && (!old.l4_present || old.icmp_type > nr_icmp_types || icmp_is_error(old.icmp_type)))
+    if (old.proto == proto::icmp && (!old.l4_present || old.icmp_type > nr_icmp_types || icmpv4_is_error(old.icmp_type)))
         return withhold_answer(c, AnswerWithheld::about_an_error);
     Packet a = answer_to(old, host_.sysctl().ip_default_ttl);
     a.proto = proto::icmp;

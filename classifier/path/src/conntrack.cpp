@@ -70,7 +70,7 @@ std::optional<std::uint8_t> icmp_reply_type(std::uint8_t type, bool v6) {
 
 bool icmp_is_request(std::uint8_t type, bool v6) { return v6 ? (type == 128 || type == 139) : (type == 8 || type == 13 || type == 15 || type == 17); }
 
-bool icmp_is_error(std::uint8_t type, bool v6) { return v6 ? type < 128 : (type == 3 || type == 4 || type == 5 || type == 11 || type == 12); }
+bool icmp_is_error(std::uint8_t type, bool v6) { return v6 ? type < 128 : icmpv4_is_error(type); }
 
 // nf_conntrack_proto_tcp.c: tcp_conntracks[dir][index][state]; sIV invalid, sIG ignore.
 constexpr std::uint8_t sNO = 0, sSS = 1, sSR = 2, sES = 3, sFW = 4, sCW = 5, sLA = 6, sTW = 7, sCL = 8, sS2 = 9, sIV = 10, sIG = 11;

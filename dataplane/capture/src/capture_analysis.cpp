@@ -14,10 +14,8 @@ namespace {
 // The transport fields a copy must equal: ports, or an ICMP message's type, code and query id
 // (an error has none: the word there is unused, or a redirect's gateway).
 std::pair<std::uint16_t, std::uint16_t> match_ports(const Packet& p) {
-    if (p.proto == proto::icmp) {
-        const bool error = p.icmp_type == 3 || p.icmp_type == 4 || p.icmp_type == 5 || p.icmp_type == 11 || p.icmp_type == 12;
-        return {static_cast<std::uint16_t>(p.icmp_type << 8 | p.icmp_code), error ? std::uint16_t{0} : p.icmp_id};
-    }
+    if (p.proto == proto::icmp)
+        return {static_cast<std::uint16_t>(p.icmp_type << 8 | p.icmp_code), icmpv4_is_error(p.icmp_type) ? std::uint16_t{0} : p.icmp_id};
     return {p.sport, p.dport};
 }
 

@@ -91,8 +91,7 @@ void parse_l4(Packet& p, const std::uint8_t* l4, const std::uint8_t* end) {
             p.icmp_code = l4[1];
             p.l4_present = true;
             if (avail >= 8) p.icmp_id = be16(l4 + 4);
-            bool error = p.icmp_type == 3 || p.icmp_type == 4 || p.icmp_type == 5 || p.icmp_type == 11 || p.icmp_type == 12;
-            if (error && avail >= 8 + 20) {
+            if (icmpv4_is_error(p.icmp_type) && avail >= 8 + 20) {
                 const std::uint8_t* q = l4 + 8;
                 std::size_t qihl = static_cast<std::size_t>(q[0] & 0x0f) * 4;
                 if ((q[0] >> 4) == 4 && qihl >= 20 && avail >= 8 + qihl + 8) {
@@ -144,6 +143,34 @@ void fill_udptcp_checksum(std::uint8_t* ip, std::uint8_t* l4, std::size_t field)
 void fill_icmp_checksum(std::uint8_t* l4, std::size_t size) {
     store_sum(l4 + 2, 0);
     store_sum(l4 + 2, static_cast<std::uint16_t>(~rte_raw_cksum(l4, size)));
+}
+
+// An IPv4 header without options for `p` (TOS, TTL, protocol, addresses), `total` bytes long,
+// with the given ID and flags/offset word, and its checksum.
+void put_ipv4_header(std::uint8_t* ip, const Packet& p, std::size_t total, std::uint16_t id, std::uint16_t frag_word) {
+    ip[0] = 0x45;
+    ip[1] = p.tos;
+    put16(ip + 2, static_cast<std::uint16_t>(total));
+    put16(ip + 4, id);
+    put16(ip + 6, frag_word);
+    ip[8] = p.ttl;
+    ip[9] = p.proto;
+    std::memcpy(ip + 12, p.src.bytes.data(), 4);
+    std::memcpy(ip + 16, p.dst.bytes.data(), 4);
+    fill_ip_checksum(ip);
+}
+
+// A 20-byte TCP header for `p` (ports, sequence numbers, flags) with the given window, and its
+// checksum over the segment the IP header at `ip` gives.
+void put_tcp_header(std::uint8_t* ip, std::uint8_t* l4, const Packet& p, std::uint16_t window) {
+    put16(l4, p.sport);
+    put16(l4 + 2, p.dport);
+    put32(l4 + 4, p.tcp_seq);
+    put32(l4 + 8, p.tcp_ack);
+    l4[12] = 5 << 4;
+    l4[13] = p.tcp_flags;
+    put16(l4 + 14, window);
+    fill_udptcp_checksum(ip, l4, 16);
 }
 
 }  // namespace
@@ -258,30 +285,12 @@ std::vector<std::uint8_t> build_ipv4(const Packet& p) {
     if (p.length > total) total = p.length;
     std::vector<std::uint8_t> b(total, 0);
     std::uint8_t* ip = b.data();
-    ip[0] = 0x45;
-    ip[1] = p.tos;
-    put16(ip + 2, static_cast<std::uint16_t>(total));
-    put16(ip + 4, p.ip_id);
-    put16(ip + 6, p.fragment ? 0x00b9 : p.df ? 0x4000 : 0);  // a non-first fragment: offset 185*8
-    ip[8] = p.ttl;
-    ip[9] = p.proto;
-    std::memcpy(ip + 12, p.src.bytes.data(), 4);
-    std::memcpy(ip + 16, p.dst.bytes.data(), 4);
-    fill_ip_checksum(ip);
+    put_ipv4_header(ip, p, total, p.ip_id, p.fragment ? 0x00b9 : p.df ? 0x4000 : 0);  // a non-first fragment: offset 185*8
     if (p.fragment) return b;
     std::uint8_t* l4 = ip + 20;
     std::size_t seglen = total - 20;
     switch (p.proto) {
-        case proto::tcp:
-            put16(l4, p.sport);
-            put16(l4 + 2, p.dport);
-            put32(l4 + 4, p.tcp_seq);
-            put32(l4 + 8, p.tcp_ack);
-            l4[12] = 5 << 4;
-            l4[13] = p.tcp_flags;
-            put16(l4 + 14, p.tcp_window ? p.tcp_window : 64240);
-            fill_udptcp_checksum(ip, l4, 16);
-            break;
+        case proto::tcp: put_tcp_header(ip, l4, p, p.tcp_window ? p.tcp_window : 64240); break;
         case proto::udp:
         case proto::udplite:
             put16(l4, p.sport);
@@ -326,24 +335,10 @@ std::size_t write_answer_ipv4(const Packet& a, std::uint32_t icmp_info, const st
     if (total < 28 || total > room) return 0;
     std::memset(out, 0, total);
     std::uint8_t* ip = out;
-    ip[0] = 0x45;
-    ip[1] = a.tos;
-    put16(ip + 2, static_cast<std::uint16_t>(total));
-    if (reset) put16(ip + 6, 0x4000);
-    ip[8] = a.ttl;
-    ip[9] = a.proto;
-    std::memcpy(ip + 12, a.src.bytes.data(), 4);
-    std::memcpy(ip + 16, a.dst.bytes.data(), 4);
-    fill_ip_checksum(ip);
+    put_ipv4_header(ip, a, total, 0, reset ? 0x4000 : 0);
     std::uint8_t* l4 = ip + 20;
     if (reset) {
-        put16(l4, a.sport);
-        put16(l4 + 2, a.dport);
-        put32(l4 + 4, a.tcp_seq);
-        put32(l4 + 8, a.tcp_ack);
-        l4[12] = 5 << 4;
-        l4[13] = a.tcp_flags;
-        fill_udptcp_checksum(ip, l4, 16);
+        put_tcp_header(ip, l4, a, 0);
         return total;
     }
     l4[0] = a.icmp_type;

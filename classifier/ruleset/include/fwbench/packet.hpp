@@ -132,4 +132,9 @@ constexpr std::uint8_t icmp = 1, igmp = 2, tcp = 6, udp = 17, ipv6_route = 43, i
                        udplite = 136, dccp = 33;
 }
 
+// An ICMPv4 error (destination unreachable, source quench, redirect, time exceeded, parameter
+// problem): it quotes a datagram, conntrack relates it to that datagram's connection, and the
+// kernel never answers it.
+constexpr bool icmpv4_is_error(std::uint8_t type) { return type == 3 || type == 4 || type == 5 || type == 11 || type == 12; }
+
 }  // namespace fwbench
