@@ -748,6 +748,20 @@ bool Host::reverse_path_ok(const Packet& p, bool loose, bool validmark, bool acc
     return r.route && r.route->dev == p.in.view();
 }
 
+namespace {
+// inet_ifa_match: `addr` in the address's subnet (a point-to-point address's: its peer's).
+bool inet_ifa_match(const InterfaceAddress& a, const IpAddr& addr) {
+    const IpAddr mask = prefix_mask(Family::ipv4, a.prefixlen);
+    return IpPrefix{apply_mask(a.peer ? *a.peer : a.addr, mask), mask}.contains(addr);
+}
+}  // namespace
+
+bool Host::on_link(std::string_view dev, const IpAddr& addr) const {
+    const Interface* itf = interface(dev);
+    return itf && std::any_of(itf->addrs.begin(), itf->addrs.end(),
+                              [&](const InterfaceAddress& a) { return a.addr.family == Family::ipv4 && inet_ifa_match(a, addr); });
+}
+
 std::optional<IpAddr> Host::select_address(std::string_view dev, const IpAddr& dst, std::uint8_t scope) const {
     const bool any_dst = unspecified_address(dst);
     const auto primary_v4 = [](const InterfaceAddress& a) { return a.addr.family == Family::ipv4 && !a.secondary; };
@@ -757,8 +771,7 @@ std::optional<IpAddr> Host::select_address(std::string_view dev, const IpAddr& d
         std::optional<IpAddr> first;
         for (const auto& a : itf->addrs) {
             if (!primary_v4(a) || std::min(a.scope, localnet_scope) > scope) continue;
-            const IpAddr mask = prefix_mask(Family::ipv4, a.prefixlen);
-            if (any_dst || IpPrefix{apply_mask(a.peer ? *a.peer : a.addr, mask), mask}.contains(dst)) return a.addr;  // inet_ifa_match
+            if (any_dst || inet_ifa_match(a, dst)) return a.addr;
             if (!first) first = a.addr;
         }
         if (first) return first;

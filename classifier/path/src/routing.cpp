@@ -126,18 +126,7 @@ bool PacketPath::route_input(Ctx& c) const {
     if (v != DropReason::none) return drop(v, about(v == DropReason::rp_filter ? DropWhy::reverse_path : DropWhy::source_martian, s, in));
     if (c.out_dev.view() == in && source_on_link && sys.send_redirects_for(in)) {
         const std::optional<IpAddr>& gw = r.route->gateway;
-        // inet_addr_onlink: the source and the gateway both in a subnet of the device's.
-        auto on_link = [&](const IpAddr& a) {
-            const Interface* itf = host_.interface(in);
-            if (!itf) return false;
-            for (const auto& ia : itf->addrs)
-                if (ia.addr.family == Family::ipv4) {
-                    const IpAddr mask = prefix_mask(Family::ipv4, ia.prefixlen);
-                    if (IpPrefix{apply_mask(ia.addr, mask), mask}.contains(a)) return true;
-                }
-            return false;
-        };
-        if (sys.shared_media_for(in) || (on_link(s) && (!gw || on_link(*gw)))) {
+        if (sys.shared_media_for(in) || (host_.on_link(in, s) && (!gw || host_.on_link(in, *gw)))) {
             c.redirect = true;
             c.redirect_to = gw ? *gw : d;
         }

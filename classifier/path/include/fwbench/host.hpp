@@ -199,6 +199,8 @@ public:
     // a device with none (lo's 127.0.0.1 is scope host) gives the first primary address of that
     // scope, not scope link, of the devices in order, lo first. nullopt when there is none.
     std::optional<IpAddr> select_address(std::string_view dev, const IpAddr& dst, std::uint8_t scope) const;
+    // inet_addr_onlink for one address: in the subnet of one of dev's IPv4 addresses.
+    bool on_link(std::string_view dev, const IpAddr& a) const;
 
     // HostView
     std::uint16_t address_type(const IpAddr& a, std::string_view dev) const override;
