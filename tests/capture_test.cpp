@@ -11,6 +11,7 @@
 #include "fwbench/capture_analysis.hpp"
 #include "fwbench/packet_codec.hpp"
 #include "fwbench/packet_description.hpp"
+#include "fwbench/parse_error.hpp"
 #include "must_run.hpp"
 #include "checksum.hpp"
 
@@ -59,6 +60,40 @@ TEST(Capture, BuiltDatagramsParseBackWithValidChecksums) {
     EXPECT_EQ(q.packet.icmp_quoted.proto, proto::udp);
     EXPECT_EQ(q.packet.icmp_quoted.sport, 4000);
     EXPECT_EQ(q.packet.icmp_quoted.dport, 53);
+}
+
+// The fields window tracking reads travel through the bytes: sequence numbers, the unscaled
+// window and the options, padded to a 4-byte multiple, as the wire carries them.
+TEST(Capture, TcpSequenceWindowAndOptionsSurviveTheBytes) {
+    auto d = datagram("tcp 192.0.2.1:1234 > 198.51.100.2:22 flags=SA seq=4000000000 ack=17 win=512 mss=1460 sackok wscale=7 len=100");
+    ASSERT_EQ(d.size(), 100u);
+    // 20 IP + 20 TCP + 4 MSS + 2 SACK-permitted + 3 window scale, padded to 12: the data offset is 8 words.
+    EXPECT_EQ(d[20 + 12] >> 4, 8);
+    const std::uint8_t want_options[] = {2, 4, 0x05, 0xb4, 4, 2, 3, 3, 7, 0, 0, 0};
+    EXPECT_EQ(std::vector<std::uint8_t>(d.begin() + 40, d.begin() + 52), std::vector<std::uint8_t>(std::begin(want_options), std::end(want_options)));
+    std::uint32_t pseudo = (192u << 8 | 0) + (2u << 8 | 1) + (198u << 8 | 51) + (100u << 8 | 2) + 6 + 80;
+    EXPECT_EQ(test::internet_checksum(d.data() + 20, 80, pseudo), 0);
+    ParsedDatagram p = parse_ipv4(d.data(), d.size());
+    ASSERT_EQ(p.error, Malformation::none);
+    EXPECT_EQ(p.packet.tcp_seq, 4000000000u);
+    EXPECT_EQ(p.packet.tcp_ack, 17u);
+    EXPECT_EQ(p.packet.tcp_window, 512);
+    EXPECT_EQ(p.packet.tcp_header_len, 32);
+    EXPECT_EQ(p.packet.tcp_payload_len(), 48u);
+    EXPECT_TRUE(p.packet.has_tcp_option(2));
+    EXPECT_TRUE(p.packet.has_tcp_option(4));
+    EXPECT_TRUE(p.packet.has_tcp_option(3));
+    EXPECT_FALSE(p.packet.has_tcp_option(8));
+    // The description of the parsed packet gives the same bytes back.
+    EXPECT_EQ(build_ipv4(parse_packet_description(format_packet_description(p.packet, false) + "").packet), d);
+    // A SACK option holds its blocks' edges; options that do not fit refuse with the count.
+    auto sack = parse_packet_description("tcp 192.0.2.1:1 > 198.51.100.2:2 flags=A sack=10-20,30-40").packet;
+    ASSERT_EQ(sack.tcp_option_len, 20);
+    EXPECT_EQ(sack.tcp_option_bytes[0], 5);
+    EXPECT_EQ(sack.tcp_option_bytes[1], 18);
+    EXPECT_EQ(sack.tcp_option_bytes[17], 40);
+    EXPECT_THROW(parse_packet_description("tcp 192.0.2.1:1 > 198.51.100.2:2 sack=1-2,3-4,5-6,7-8,9-10"), ParseError);
+    EXPECT_THROW(parse_packet_description("udp 192.0.2.1:1 > 198.51.100.2:2 wscale=7"), ParseError);
 }
 
 TEST(Capture, PcapMicroAndNanoEthernetWithVlan) {

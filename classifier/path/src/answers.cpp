@@ -138,13 +138,13 @@ void PacketPath::send_reject_answer(Ctx& c, const RejectTarget& reject) const {
     a.dport = old.sport;
     a.length = 40;
     a.tcp_header_len = 20;
+    a.tcp_window = 0;
     if (old.tcp_flags & tcp_flag::ack) {
         a.tcp_flags = tcp_flag::rst;
         a.tcp_seq = old.tcp_ack;
     } else {
-        const std::uint32_t data = old.length > 20u + old.tcp_header_len ? old.length - 20u - old.tcp_header_len : 0;
         a.tcp_flags = tcp_flag::rst | tcp_flag::ack;
-        a.tcp_ack = old.tcp_seq + ((old.tcp_flags & tcp_flag::syn) ? 1 : 0) + ((old.tcp_flags & tcp_flag::fin) ? 1 : 0) + data;
+        a.tcp_ack = old.tcp_seq + ((old.tcp_flags & tcp_flag::syn) ? 1 : 0) + ((old.tcp_flags & tcp_flag::fin) ? 1 : 0) + old.tcp_payload_len();
     }
     // nf_ct_set_closing: a reset for a confirmed TCP connection closes it (10 s).
     if (c.ct.conn && c.ct.conn->confirmed && c.ct.conn->orig.proto == proto::tcp && c.ct.conn->tcp != TcpCtState::close) {

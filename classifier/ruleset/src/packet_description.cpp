@@ -1,6 +1,7 @@
 #include "fwbench/packet_description.hpp"
 
 #include <sstream>
+#include <vector>
 
 #include "fwbench/names.hpp"
 #include "fwbench/parse_error.hpp"
@@ -75,7 +76,8 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
     PacketDescription d;
     Packet& p = d.packet;
     std::string proto_word, src, arrow, dst;
-    bool flags_given = false;
+    bool flags_given = false, length_given = false;
+    std::vector<std::uint8_t> options;  // TCP option bytes, in the order given
     if (!in.next(proto_word)) in.fail("expected a protocol (tcp, udp, icmp, ...)");
     auto pr = parse_protocol(proto_word == "icmpv6" ? "ipv6-icmp" : proto_word);
     if (!pr) in.fail("unknown protocol '" + proto_word + "'");
@@ -162,8 +164,10 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
                 endpoint(in, spec.substr(0, gt), f, p.icmp_quoted.src, p.icmp_quoted.sport);
                 endpoint(in, spec.substr(gt + 1), f, p.icmp_quoted.dst, p.icmp_quoted.dport);
             }
-        } else if (k == "len") p.length = static_cast<std::uint32_t>(number(in, v, 65535, k));
-        else if (k == "ttl") p.ttl = static_cast<std::uint8_t>(number(in, v, 255, k));
+        } else if (k == "len") {
+            p.length = static_cast<std::uint32_t>(number(in, v, 65535, k));
+            length_given = true;
+        } else if (k == "ttl") p.ttl = static_cast<std::uint8_t>(number(in, v, 255, k));
         else if (k == "df") p.df = number(in, v, 1, k) != 0;
         else if (k == "tos") p.tos = static_cast<std::uint8_t>(number(in, v, 255, k));
         else if (k == "id") p.icmp_id = static_cast<std::uint16_t>(number(in, v, 65535, k));
@@ -223,9 +227,45 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
             p.bridged = true;
             p.physdev_out = device(in, v, "physout=");
         } else if (k == "opt") {
+            // Kinds alone: EOL and NOP as one byte, any other kind with a length of 2.
             std::istringstream parts(v);
             std::string s;
-            while (std::getline(parts, s, ',')) p.set_tcp_option(static_cast<std::uint8_t>(number(in, s, 255, k)));
+            while (std::getline(parts, s, ',')) {
+                const auto kind = static_cast<std::uint8_t>(number(in, s, 255, k));
+                options.push_back(kind);
+                if (kind >= 2) options.push_back(2);
+            }
+        } else if (k == "seq") p.tcp_seq = static_cast<std::uint32_t>(number(in, v, 0xffffffffu, k));
+        else if (k == "ack") p.tcp_ack = static_cast<std::uint32_t>(number(in, v, 0xffffffffu, k));
+        else if (k == "win") p.tcp_window = static_cast<std::uint16_t>(number(in, v, 65535, k));
+        else if (k == "mss") {
+            const auto mss = number(in, v, 65535, k);
+            options.insert(options.end(), {2, 4, static_cast<std::uint8_t>(mss >> 8), static_cast<std::uint8_t>(mss)});
+        } else if (k == "wscale") options.insert(options.end(), {3, 3, static_cast<std::uint8_t>(number(in, v, 255, k))});
+        else if (k == "sackok") {
+            if (!v.empty()) in.fail("expected sackok alone (SACK permitted)");
+            options.insert(options.end(), {4, 2});
+        } else if (k == "sack") {
+            // LEFT-RIGHT blocks, comma-separated: one SACK option holding them all.
+            std::istringstream parts(v);
+            std::string s;
+            std::vector<std::uint8_t> blocks;
+            while (std::getline(parts, s, ',')) {
+                const auto dash = s.find('-');
+                if (dash == std::string::npos) in.fail("expected sack=LEFT-RIGHT[,LEFT-RIGHT...]");
+                for (const std::string& edge : {s.substr(0, dash), s.substr(dash + 1)}) {
+                    const auto e = static_cast<std::uint32_t>(number(in, edge, 0xffffffffu, k));
+                    for (int shift = 24; shift >= 0; shift -= 8) blocks.push_back(static_cast<std::uint8_t>(e >> shift));
+                }
+            }
+            options.push_back(5);
+            options.push_back(static_cast<std::uint8_t>(2 + blocks.size()));
+            options.insert(options.end(), blocks.begin(), blocks.end());
+        } else if (k == "opts") {
+            // The option bytes themselves, in hex: what a reproduction prints.
+            if (v.size() % 2 || v.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
+                in.fail("expected opts=HEX (pairs of hex digits)");
+            for (std::size_t i = 0; i < v.size(); i += 2) options.push_back(static_cast<std::uint8_t>(std::stoul(v.substr(i, 2), nullptr, 16)));
         } else if (k == "rt") {
             auto slash = v.find('/');
             if (slash == std::string::npos) in.fail("expected rt=TYPE/SEGSLEFT");
@@ -234,6 +274,16 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
             p.rt.segments_left = static_cast<std::uint8_t>(number(in, v.substr(slash + 1), 255, k));
         } else {
             in.fail("unknown field '" + w + "' (expected from local, in IFACE, [established] or KEY=VALUE)");
+        }
+    }
+    if (!options.empty()) {
+        if (p.proto != proto::tcp) in.fail("TCP options (opt, opts, mss, wscale, sackok, sack) on a packet that is not TCP");
+        if (options.size() > 40) in.fail("TCP options take " + std::to_string(options.size()) + " bytes; a TCP header holds 40");
+        p.set_tcp_option_bytes(options.data(), options.size());
+        const std::uint32_t headers = 20u + p.tcp_header_len;
+        if (p.length < headers) {
+            if (length_given) in.fail("len=" + std::to_string(p.length) + " is shorter than the headers (" + std::to_string(headers) + " bytes)");
+            p.length = headers;
         }
     }
     // A TCP packet said without flags is what a person means by "a connection to port 22": its
@@ -251,7 +301,8 @@ std::string format_packet_description(const Packet& p, bool local) {
     bool ports = p.proto == proto::tcp || p.proto == proto::udp || p.proto == proto::udplite || p.proto == proto::sctp || p.proto == proto::dccp;
     std::string proto_name = p.proto == proto::icmpv6 ? "icmpv6" : format_protocol(p.proto);
     std::string out = proto_name + " " + endpoint(p.src, p.sport, ports) + " > " + endpoint(p.dst, p.dport, ports);
-    out += local ? " from local" : " in " + std::string(p.in.view());
+    if (local) out += " from local";
+    else if (!p.in.empty()) out += " in " + std::string(p.in.view());  // no device: "in" would take the next word as one
     if (p.proto == proto::tcp) {
         static const char letters[] = "FSRPAUEC";
         std::string flags;
@@ -262,6 +313,19 @@ std::string format_packet_description(const Packet& p, bool local) {
     if (p.proto == proto::icmp || p.proto == proto::icmpv6) {
         out += " type=" + std::to_string(p.icmp_type) + "/" + std::to_string(p.icmp_code);
         if (p.icmp_id) out += " id=" + std::to_string(p.icmp_id);
+    }
+    if (p.proto == proto::tcp) {
+        if (p.tcp_seq) out += " seq=" + std::to_string(p.tcp_seq);
+        if (p.tcp_ack) out += " ack=" + std::to_string(p.tcp_ack);
+        if (p.tcp_window != Packet{}.tcp_window) out += " win=" + std::to_string(p.tcp_window);
+        if (p.tcp_option_len) {
+            static const char hex[] = "0123456789abcdef";
+            out += " opts=";
+            for (std::size_t i = 0; i < p.tcp_option_len; ++i) {
+                out += hex[p.tcp_option_bytes[i] >> 4];
+                out += hex[p.tcp_option_bytes[i] & 15];
+            }
+        }
     }
     out += " len=" + std::to_string(p.length) + " ttl=" + std::to_string(p.ttl);
     if (p.tos) out += " tos=" + std::to_string(p.tos);

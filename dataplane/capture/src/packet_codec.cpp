@@ -61,18 +61,7 @@ void parse_l4(Packet& p, const std::uint8_t* l4, const std::uint8_t* end) {
             p.tcp_ack = be32(l4 + 8);
             p.tcp_flags = l4[13];
             p.tcp_window = be16(l4 + 14);
-            p.tcp_header_len = static_cast<std::uint8_t>(doff);
-            for (std::size_t i = 20; i < doff;) {
-                std::uint8_t kind = l4[i];
-                if (kind == 0) break;
-                p.set_tcp_option(kind);
-                if (kind == 1) {
-                    ++i;
-                    continue;
-                }
-                if (i + 1 >= doff || l4[i + 1] < 2) break;
-                i += l4[i + 1];
-            }
+            p.set_tcp_option_bytes(l4 + 20, doff - 20);
             p.l4_present = true;
             return;
         }
@@ -160,16 +149,17 @@ void put_ipv4_header(std::uint8_t* ip, const Packet& p, std::size_t total, std::
     fill_ip_checksum(ip);
 }
 
-// A 20-byte TCP header for `p` (ports, sequence numbers, flags) with the given window, and its
-// checksum over the segment the IP header at `ip` gives.
-void put_tcp_header(std::uint8_t* ip, std::uint8_t* l4, const Packet& p, std::uint16_t window) {
+// A TCP header for `p` (ports, sequence numbers, flags, window, options), and its checksum over
+// the segment the IP header at `ip` gives.
+void put_tcp_header(std::uint8_t* ip, std::uint8_t* l4, const Packet& p) {
     put16(l4, p.sport);
     put16(l4 + 2, p.dport);
     put32(l4 + 4, p.tcp_seq);
     put32(l4 + 8, p.tcp_ack);
-    l4[12] = 5 << 4;
+    l4[12] = static_cast<std::uint8_t>((20 + p.tcp_option_len) / 4 << 4);
     l4[13] = p.tcp_flags;
-    put16(l4 + 14, window);
+    put16(l4 + 14, p.tcp_window);
+    std::memcpy(l4 + 20, p.tcp_option_bytes.data(), p.tcp_option_len);
     fill_udptcp_checksum(ip, l4, 16);
 }
 
@@ -259,6 +249,7 @@ ParsedDatagram parse_ipv4(const std::uint8_t* data, std::size_t size, std::size_
     p.family = Family::ipv4;
     p.tos = data[1];
     p.length = static_cast<std::uint32_t>(total);
+    p.ip_header_len = static_cast<std::uint8_t>(ihl);
     std::uint16_t frag = be16(data + 6);
     p.fragment = (frag & 0x1fff) != 0;
     p.df = (frag & 0x4000) != 0;
@@ -275,7 +266,7 @@ ParsedDatagram parse_ipv4(const std::uint8_t* data, std::size_t size, std::size_
 std::vector<std::uint8_t> build_ipv4(const Packet& p) {
     std::size_t l4len = 0;
     switch (p.proto) {
-        case proto::tcp: l4len = 20; break;
+        case proto::tcp: l4len = 20u + p.tcp_option_len; break;
         case proto::udp:
         case proto::udplite: l4len = 8; break;
         case proto::icmp: l4len = p.icmp_quoted.present ? 8 + 20 + 8 : 8; break;
@@ -290,7 +281,7 @@ std::vector<std::uint8_t> build_ipv4(const Packet& p) {
     std::uint8_t* l4 = ip + 20;
     std::size_t seglen = total - 20;
     switch (p.proto) {
-        case proto::tcp: put_tcp_header(ip, l4, p, p.tcp_window ? p.tcp_window : 64240); break;
+        case proto::tcp: put_tcp_header(ip, l4, p); break;
         case proto::udp:
         case proto::udplite:
             put16(l4, p.sport);
@@ -338,7 +329,7 @@ std::size_t write_answer_ipv4(const Packet& a, std::uint32_t icmp_info, const st
     put_ipv4_header(ip, a, total, 0, reset ? 0x4000 : 0);
     std::uint8_t* l4 = ip + 20;
     if (reset) {
-        put_tcp_header(ip, l4, a, 0);
+        put_tcp_header(ip, l4, a);
         return total;
     }
     l4[0] = a.icmp_type;

@@ -91,8 +91,14 @@ struct Packet {
     std::uint8_t icmp_type = 0, icmp_code = 0;
     std::uint16_t icmp_id = 0;  // echo/timestamp/info/address-mask id (conntrack's key)
     std::uint32_t tcp_seq = 0, tcp_ack = 0;
-    std::uint16_t tcp_window = 0;
-    std::uint8_t tcp_header_len = 20;  // doff * 4: REJECT's RST acknowledges the data after it
+    std::uint16_t tcp_window = 64240;  // as sent (unscaled); a Linux SYN's first window
+    std::uint8_t tcp_header_len = 20;  // doff * 4 = 20 + tcp_option_len: REJECT's RST acknowledges the data after it
+    // The TCP options as sent, padding included: conntrack's window tracking reads the window
+    // scale, SACK-permitted and SACK blocks from these bytes as the kernel's tcp_options() and
+    // tcp_sack() do, so a malformed option list means the same to both.
+    std::array<std::uint8_t, 40> tcp_option_bytes{};
+    std::uint8_t tcp_option_len = 0;
+    std::uint8_t ip_header_len = 20;  // IHL * 4: the transport length is length - ip_header_len
     // The header an ICMP error quotes (the offending packet, as it was sent).
     struct Quoted {
         bool present = false;
@@ -121,6 +127,15 @@ struct Packet {
 
     bool has_tcp_option(std::uint8_t kind) const { return (tcp_options[kind >> 6] >> (kind & 63)) & 1; }
     void set_tcp_option(std::uint8_t kind) { tcp_options[kind >> 6] |= std::uint64_t{1} << (kind & 63); }
+    // Sets the TCP options to `n` bytes (at most 40; padded with EOL to a multiple of 4, as the
+    // header carries them), tcp_header_len to match, and the kinds -m tcp --tcp-option finds in
+    // them, walked as the kernel's tcp_find_option walks them.
+    void set_tcp_option_bytes(const std::uint8_t* bytes, std::size_t n);
+    // Bytes of TCP payload: what follows the TCP header inside the datagram.
+    std::uint32_t tcp_payload_len() const {
+        const std::uint32_t headers = std::uint32_t{ip_header_len} + tcp_header_len;
+        return length > headers ? length - headers : 0;
+    }
 };
 
 namespace tcp_flag {
