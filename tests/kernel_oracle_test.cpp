@@ -210,7 +210,6 @@ TEST(KernelOracleRandom, RandomRulesetsAndTraffic) {
         PathState st(rs, EngineOptions{}, host.sysctl());
         st.icmp_rate_limit = false;  // an unpaced replay: the oracle turns icmp_ratelimit off
         KernelOracleOptions kopt;
-        kopt.liberal_tcp_windows = true;
         kopt.legacy = rc.legacy;
         kopt.ruleset_text = rc.rules;  // as written: which chains exist is the text's doing
         DifferentialRun run(host, rs, kopt);
@@ -352,7 +351,6 @@ TEST(KernelOracleReal, SharedRulesetsWithAimedTraffic) {
         if (host_json.empty()) host_json = host_for_ruleset(rs);
         Host host = Host::from_json(host_json, rel + " host");
         KernelOracleOptions kopt;
-        kopt.liberal_tcp_windows = true;
         if (!set_names.empty()) {
             for (const auto& name : set_names)
                 for (const auto& itf : host.interfaces())

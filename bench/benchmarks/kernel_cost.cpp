@@ -137,7 +137,7 @@ int main(int argc, char** argv) {
     auto kernel_ns = [&](const std::string& variant, int n) {
         bool legacy = variant.rfind("legacy", 0) == 0;
         Ruleset rs = variant == "nftset" || variant == "baseline" ? empty : parse_ruleset(ruleset_text(variant, n), {});
-        KernelOracle kr(host, rs, KernelOracleOptions{legacy, false, {}});
+        KernelOracle kr(host, rs, KernelOracleOptions{legacy, {}});
         if (variant == "nftset") kr.load_nft(nft_set_text(n));
         kr.flood(pkt, 2000);  // warm caches, neighbour and route entries
         return static_cast<double>(kr.flood(pkt, packets)) / static_cast<double>(packets);

@@ -107,7 +107,9 @@ std::string dump_running_host() {
     nlohmann::ordered_json sys = nlohmann::ordered_json::object();
     namespace fs = std::filesystem;
     if (auto v = read_int("/proc/sys/net/ipv4/ip_forward")) sys["net.ipv4.ip_forward"] = *v;
-    if (auto v = read_int("/proc/sys/net/netfilter/nf_conntrack_tcp_loose")) sys["net.netfilter.nf_conntrack_tcp_loose"] = *v;
+    for (const char* name :
+         {"nf_conntrack_tcp_loose", "nf_conntrack_tcp_be_liberal", "nf_conntrack_tcp_ignore_invalid_rst", "nf_conntrack_tcp_max_retrans"})
+        if (auto v = read_int(std::string("/proc/sys/net/netfilter/") + name)) sys[std::string("net.netfilter.") + name] = *v;
     for (const char* name : {"icmp_ratelimit", "icmp_ratemask", "ip_default_ttl"})
         if (auto v = read_int(std::string("/proc/sys/net/ipv4/") + name)) sys[std::string("net.ipv4.") + name] = *v;
     std::error_code ec;

@@ -1,5 +1,7 @@
 #include "fwbench/conntrack.hpp"
 
+#include "tcp_tracking.hpp"
+
 #include <algorithm>
 #include <cstring>
 
@@ -72,37 +74,6 @@ bool icmp_is_request(std::uint8_t type, bool v6) { return v6 ? (type == 128 || t
 
 bool icmp_is_error(std::uint8_t type, bool v6) { return v6 ? type < 128 : icmpv4_is_error(type); }
 
-// nf_conntrack_proto_tcp.c: tcp_conntracks[dir][index][state]; sIV invalid, sIG ignore.
-constexpr std::uint8_t sNO = 0, sSS = 1, sSR = 2, sES = 3, sFW = 4, sCW = 5, sLA = 6, sTW = 7, sCL = 8, sS2 = 9, sIV = 10, sIG = 11;
-constexpr std::uint8_t tcp_table[2][6][10] = {{
-                                                  /* ORIGINAL  sNO  sSS  sSR  sES  sFW  sCW  sLA  sTW  sCL  sS2 */
-                                                  /* syn    */ {sSS, sSS, sIG, sIG, sIG, sIG, sIG, sSS, sSS, sS2},
-                                                  // A SYN/ACK from the client is invalid but in (simultaneous) open (current kernels;
-                                                  // 3.x ignored it instead — the kernel oracle settled it).
-                                                  /* synack */ {sIV, sIV, sSR, sIV, sIV, sIV, sIV, sIV, sIV, sSR},
-                                                  /* fin    */ {sIV, sIV, sFW, sFW, sLA, sLA, sLA, sTW, sCL, sIV},
-                                                  /* ack    */ {sES, sIV, sES, sES, sCW, sCW, sTW, sTW, sCL, sIV},
-                                                  /* rst    */ {sIV, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL},
-                                                  /* none   */ {sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV},
-                                              },
-                                              {
-                                                  /* REPLY     sNO  sSS  sSR  sES  sFW  sCW  sLA  sTW  sCL  sS2 */
-                                                  /* syn    */ {sIV, sS2, sIV, sIV, sIV, sIV, sIV, sIV, sIV, sS2},
-                                                  /* synack */ {sIV, sSR, sIG, sIG, sIG, sIG, sIG, sIG, sIG, sSR},
-                                                  /* fin    */ {sIV, sIV, sFW, sFW, sLA, sLA, sLA, sTW, sCL, sIV},
-                                                  /* ack    */ {sIV, sIG, sSR, sES, sCW, sCW, sTW, sTW, sCL, sIG},
-                                                  /* rst    */ {sIV, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL},
-                                                  /* none   */ {sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV},
-                                              }};
-
-int tcp_index(std::uint8_t flags) {
-    if (flags & tcp_flag::rst) return 4;
-    if (flags & tcp_flag::syn) return (flags & tcp_flag::ack) ? 1 : 0;
-    if (flags & tcp_flag::fin) return 2;
-    if (flags & tcp_flag::ack) return 3;
-    return 5;
-}
-
 // tcp_error's flag sanity check (tcp_valid_flags): the combinations a TCP may send.
 bool tcp_flags_valid(std::uint8_t flags) {
     std::uint8_t f = flags & ~(tcp_flag::ece | tcp_flag::cwr | tcp_flag::psh);
@@ -121,22 +92,6 @@ bool tcp_flags_valid(std::uint8_t flags) {
 }
 
 constexpr std::uint64_t sec = 1000000000ull;
-
-std::uint64_t tcp_timeout(TcpCtState s) {
-    switch (s) {
-        case TcpCtState::syn_sent: return 120 * sec;
-        case TcpCtState::syn_recv: return 60 * sec;
-        case TcpCtState::established: return 5ull * 24 * 3600 * sec;
-        case TcpCtState::fin_wait: return 120 * sec;
-        case TcpCtState::close_wait: return 60 * sec;
-        case TcpCtState::last_ack: return 30 * sec;
-        case TcpCtState::time_wait: return 120 * sec;
-        case TcpCtState::close: return 10 * sec;
-        case TcpCtState::syn_sent2: return 120 * sec;
-        case TcpCtState::none: break;
-    }
-    return 120 * sec;
-}
 
 }  // namespace
 
@@ -164,6 +119,9 @@ std::string ct_invalid_text(CtInvalid why, TcpCtState tcp_from, std::uint8_t icm
         case CtInvalid::tcp_not_first: return "not a valid first packet of a TCP connection";
         case CtInvalid::tcp_loose_off: return "mid-stream packet with nf_conntrack_tcp_loose=0";
         case CtInvalid::tcp_transition: return std::string("invalid TCP transition from ") + tcp_ct_state_name(tcp_from);
+        case CtInvalid::tcp_seq_over_window: return "TCP segment beyond the receiver's window";
+        case CtInvalid::tcp_ack_over_window: return "TCP acknowledgement of data not seen yet";
+        case CtInvalid::tcp_invalid_rst: return "TCP reset before the acknowledged sequence number";
         case CtInvalid::icmp_cannot_start: return "ICMP type " + std::to_string(icmp_type) + " cannot start a connection";
         case CtInvalid::icmp_error_no_quote: return "ICMP error without a quoted header";
         case CtInvalid::icmp_error_untracked: return "ICMP error about an untracked flow";
@@ -227,51 +185,35 @@ bool Conntrack::live(const Connection& c) const { return c.expires_ns >= now_ns_
 void Conntrack::set_timeout(Connection& c, std::uint64_t now_ns) const {
     std::uint64_t t;
     switch (c.orig.proto) {
-        case proto::tcp: t = tcp_timeout(c.tcp); break;
         case proto::udp:
         case proto::udplite: t = (c.status & ct_status::seen_reply) ? ((c.status & ct_status::assured) ? 120 * sec : 30 * sec) : 30 * sec; break;
         case proto::icmp:
         case proto::icmpv6: t = 30 * sec; break;
+        case proto::tcp: t = 5ull * 24 * 3600 * sec; break;  // only for seed_established: the tracker times the rest
         default: t = 600 * sec; break;
     }
     c.expires_ns = now_ns + t;
 }
 
-bool Conntrack::track(Connection& c, CtDir dir, const Packet& p, bool is_new, CtAttachment& at) {
+Conntrack::Tracked Conntrack::track(Connection& c, CtDir dir, const Packet& p, bool is_new, CtAttachment& at) {
     switch (c.orig.proto) {
         case proto::tcp: {
             if (!tcp_flags_valid(p.tcp_flags)) {
                 at.invalid = CtInvalid::tcp_flags;
-                return false;
+                return Tracked::invalid;
             }
-            int d = dir == CtDir::original ? 0 : 1;
-            int idx = tcp_index(p.tcp_flags);
-            std::uint8_t old_state = static_cast<std::uint8_t>(c.tcp);
-            std::uint8_t next = tcp_table[d][idx][old_state];
-            if (is_new) {
-                // tcp_new: only the states a first packet may open.
-                next = tcp_table[0][idx][sNO];
-                if (next == sIV) {
-                    at.invalid = CtInvalid::tcp_not_first;
-                    return false;
-                }
-                if (next == sES && !opt_.tcp_loose) {
-                    at.invalid = CtInvalid::tcp_loose_off;
-                    return false;
-                }
-                c.tcp = static_cast<TcpCtState>(next);
-                return true;
+            if (is_new && !tcp_new(c, p, opt_, at.invalid)) return Tracked::invalid;
+            const TcpTrackResult r = tcp_packet(c, dir, p, opt_, p.timestamp_ns);
+            switch (r.verdict) {
+                case TcpVerdict::accept: return Tracked::accept;
+                case TcpVerdict::accept_and_kill: return Tracked::accept_and_kill;
+                case TcpVerdict::reopen: return Tracked::reopen;
+                case TcpVerdict::invalid:
+                    at.invalid = r.why;
+                    at.tcp_from = r.from;
+                    return Tracked::invalid;
             }
-            if (next == sIV) {
-                at.invalid = CtInvalid::tcp_transition;
-                at.tcp_from = c.tcp;
-                return false;
-            }
-            if (next == sIG) return true;  // tracked, state unchanged (tcp_packet returns NF_ACCEPT)
-            if (c.tcp == TcpCtState::syn_recv && dir == CtDir::original && next == sES) c.status |= ct_status::assured;
-            if (next == sES && c.tcp != TcpCtState::established && (c.status & ct_status::seen_reply)) c.status |= ct_status::assured;
-            c.tcp = static_cast<TcpCtState>(next);
-            return true;
+            return Tracked::invalid;
         }
         case proto::icmp:
         case proto::icmpv6: {
@@ -279,15 +221,20 @@ bool Conntrack::track(Connection& c, CtDir dir, const Packet& p, bool is_new, Ct
             if (is_new && !icmp_is_request(p.icmp_type, v6)) {
                 at.invalid = CtInvalid::icmp_cannot_start;
                 at.icmp_type = p.icmp_type;
-                return false;
+                return Tracked::invalid;
             }
-            return true;
+            return Tracked::accept;
         }
         default:
             if (dir == CtDir::reply && (c.orig.proto == proto::udp || c.orig.proto == proto::udplite) && (c.status & ct_status::seen_reply))
                 c.status |= ct_status::assured;
-            return true;
+            return Tracked::accept;
     }
+}
+
+void Conntrack::forget(const Connection& c) {
+    by_tuple_.erase(c.orig);
+    by_tuple_.erase(c.reply);
 }
 
 CtAttachment Conntrack::classify(const Packet& p) {
@@ -318,28 +265,32 @@ CtAttachment Conntrack::classify(const Packet& p) {
     auto it = by_tuple_.find(*tuple);
     if (it != by_tuple_.end() && it->second.first->expires_ns < p.timestamp_ns) {
         // Timed out since the last scan: gone for the kernel too.
-        auto conn = it->second.first;
-        by_tuple_.erase(conn->orig);
-        by_tuple_.erase(conn->reply);
+        forget(*it->second.first);
         it = by_tuple_.end();
     }
     if (it != by_tuple_.end()) {
         auto conn = it->second.first;
         CtDir dir = it->second.second;
-        if (!track(*conn, dir, p, false, at)) return at;
-        if (dir == CtDir::reply) conn->status |= ct_status::seen_reply;
-        set_timeout(*conn, p.timestamp_ns);
-        at.conn = conn;
-        at.dir = dir;
-        at.state = dir == CtDir::reply || (conn->status & ct_status::seen_reply) ? CtState::established : CtState::new_;
-        return at;
+        switch (track(*conn, dir, p, false, at)) {
+            case Tracked::invalid: return at;
+            case Tracked::reopen: forget(*conn); break;  // nf_ct_kill and NF_REPEAT: looked up again, a new connection
+            case Tracked::accept_and_kill: forget(*conn); [[fallthrough]];
+            case Tracked::accept:
+                // ctinfo was decided before tracking; SEEN_REPLY is set after it.
+                at.state = dir == CtDir::reply || (conn->status & ct_status::seen_reply) ? CtState::established : CtState::new_;
+                if (dir == CtDir::reply) conn->status |= ct_status::seen_reply;
+                if (conn->orig.proto != proto::tcp) set_timeout(*conn, p.timestamp_ns);  // TCP's tracker sets its own
+                at.conn = conn;
+                at.dir = dir;
+                return at;
+        }
     }
     auto conn = std::allocate_shared<Connection>(RecyclingAllocator<Connection>(pool_));
     conn->id = next_id_++;
     conn->orig = *tuple;
     conn->reply = invert(*tuple);
-    if (!track(*conn, CtDir::original, p, true, at)) return at;
-    set_timeout(*conn, p.timestamp_ns);
+    if (track(*conn, CtDir::original, p, true, at) == Tracked::invalid) return at;
+    if (conn->orig.proto != proto::tcp) set_timeout(*conn, p.timestamp_ns);
     at.conn = conn;
     at.dir = CtDir::original;
     at.state = CtState::new_;
@@ -357,6 +308,9 @@ bool Conntrack::seed_established(const Packet& p) {
     conn->reply = *t;
     conn->status = ct_status::seen_reply | ct_status::assured;
     conn->tcp = TcpCtState::established;
+    // Its sequence numbers were never seen: the windows are set up by the next packets of each
+    // side, liberally (as for a connection picked up mid-stream), so none is out of window.
+    conn->tcp_track.seen[0].flags = conn->tcp_track.seen[1].flags = tcp_window_flag::sack_perm | tcp_window_flag::be_liberal;
     set_timeout(*conn, p.timestamp_ns);
     CtAttachment at;
     at.conn = conn;

@@ -449,7 +449,8 @@ struct HostReader {
         if (sysctl_doc.is_null()) {
             h.assumptions_.push_back({HostAssumption::Kind::sysctls_default,
                                       "sysctls: none were given, so the kernel defaults: ip_forward 0 (the host does not forward), "
-                                      "rp_filter 0, accept_local 0, route_localnet 0, send_redirects 1, nf_conntrack_tcp_loose 1 (give them as "
+                                      "rp_filter 0, accept_local 0, route_localnet 0, send_redirects 1, nf_conntrack_tcp_loose 1, "
+                                      "nf_conntrack_tcp_be_liberal 0, nf_conntrack_tcp_ignore_invalid_rst 0 (give them as "
                                       "\"sysctl\")"});
             return;
         }
@@ -469,7 +470,13 @@ struct HostReader {
                     ip_forward_given = true;
                 } else if (k == "net.ipv6.conf.all.forwarding") s.ip6_forward = v != 0;
                 else if (k == "net.netfilter.nf_conntrack_tcp_loose" || k == "nf_conntrack_tcp_loose") s.tcp_loose = v != 0;
-                else if (k == "net.ipv4.icmp_ratelimit") {
+                else if (k == "net.netfilter.nf_conntrack_tcp_be_liberal" || k == "nf_conntrack_tcp_be_liberal") s.tcp_be_liberal = v != 0;
+                else if (k == "net.netfilter.nf_conntrack_tcp_ignore_invalid_rst" || k == "nf_conntrack_tcp_ignore_invalid_rst")
+                    s.tcp_ignore_invalid_rst = v != 0;
+                else if (k == "net.netfilter.nf_conntrack_tcp_max_retrans" || k == "nf_conntrack_tcp_max_retrans") {
+                    if (v < 0 || v > 255) rd.fail(path, "nf_conntrack_tcp_max_retrans is 0 to 255 (a count the kernel keeps in 8 bits)");
+                    s.tcp_max_retrans = v;
+                } else if (k == "net.ipv4.icmp_ratelimit") {
                     if (v < 0) rd.fail(path, "icmp_ratelimit is milliseconds, 0 or more");
                     s.icmp_ratelimit_ms = v;
                 } else if (k == "net.ipv4.icmp_ratemask") s.icmp_ratemask = static_cast<std::uint32_t>(v);
@@ -514,7 +521,7 @@ struct HostReader {
                 } else {
                     rd.fail(path,
                             "not a sysctl fwbench uses (ip_forward, conf.*.rp_filter/accept_local/route_localnet/forwarding/send_redirects/"
-                            "shared_media, nf_conntrack_tcp_loose, "
+                            "shared_media, nf_conntrack_tcp_loose/be_liberal/ignore_invalid_rst/max_retrans, "
                             "icmp_ratelimit, icmp_ratemask, ip_default_ttl)");
                 }
             }

@@ -142,7 +142,9 @@ void KernelOracle::build(const Host& host) {
     router.write_sysctl("net/ipv4/conf/all/send_redirects", flag(s.send_redirects_all));
     router.write_sysctl("net/ipv4/conf/all/shared_media", flag(s.shared_media_all));
     router.write_sysctl("net/netfilter/nf_conntrack_tcp_loose", flag(s.tcp_loose));
-    router.write_sysctl("net/netfilter/nf_conntrack_tcp_be_liberal", flag(opt_.liberal_tcp_windows));
+    router.write_sysctl("net/netfilter/nf_conntrack_tcp_be_liberal", flag(s.tcp_be_liberal));
+    router.write_sysctl("net/netfilter/nf_conntrack_tcp_ignore_invalid_rst", flag(s.tcp_ignore_invalid_rst));
+    router.write_sysctl("net/netfilter/nf_conntrack_tcp_max_retrans", std::to_string(s.tcp_max_retrans));
     // Unpaced, the replay runs faster than the capture's clock: the per-destination ICMP limit is
     // turned off here and in the model (PathState::icmp_rate_limit).
     router.write_sysctl("net/ipv4/icmp_ratelimit", opt_.pace ? std::to_string(s.icmp_ratelimit_ms) : "0");

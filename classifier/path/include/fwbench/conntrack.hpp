@@ -9,9 +9,11 @@
 // unconfirmed one (held by the PacketContext, not yet in the table); NAT may bind it; `confirm`
 // at the last hook inserts it. A packet dropped before confirmation leaves nothing behind.
 //
-// Not modelled yet: TCP window tracking (tcp_in_window), so a packet the kernel would find out
-// of window is still tracked; helpers and expectations (RELATED comes from ICMP errors only);
-// zones.
+// TCP follows nf_conntrack_proto_tcp.c whole: the state table, window tracking (tcp_in_window:
+// each direction's highest sequence sent, window and scale, SACK), ignored packets and the resync
+// they allow, reopening from TIME_WAIT/CLOSE, the RST checks, and its timeouts (src/tcp_tracking).
+//
+// Not modelled yet: helpers and expectations (RELATED comes from ICMP errors only); zones.
 
 #include <cstdint>
 #include <functional>
@@ -43,12 +45,35 @@ struct ConnTupleHash {
     std::size_t operator()(const ConnTuple& t) const;
 };
 
+// One direction's view in TCP window tracking (struct ip_ct_tcp_state).
+struct TcpWindow {
+    std::uint32_t td_end = 0;  // highest sequence number sent, plus the segment
+    std::uint32_t td_maxend = 0;  // highest acknowledged + window seen from the other side
+    std::uint32_t td_maxwin = 0;  // largest window (0: this direction not seen yet)
+    std::uint32_t td_maxack = 0;  // highest ack sent
+    std::uint8_t td_scale = 0;
+    std::uint8_t flags = 0;  // tcp_window_flag
+};
+namespace tcp_window_flag {  // IP_CT_TCP_FLAG_* and the two bits kept in last_flags
+constexpr std::uint8_t window_scale = 0x01, sack_perm = 0x02, close_init = 0x04, be_liberal = 0x08, data_unacknowledged = 0x10, maxack_set = 0x20,
+                       exp_challenge_ack = 0x40, simultaneous_open = 0x80;
+}
+// A connection's TCP tracking beyond its state (struct ip_ct_tcp).
+struct TcpTracking {
+    TcpWindow seen[2];  // by CtDir
+    std::uint8_t last_index = 5, last_dir = 0;  // the last packet's flag class (TCP_*_SET) and direction
+    std::uint8_t retrans = 0, last_wscale = 0, last_flags = 0;
+    std::uint32_t last_seq = 0, last_ack = 0, last_end = 0;
+    std::uint16_t last_win = 0;
+};
+
 struct Connection {
     std::uint64_t id = 0;
     ConnTuple orig, reply;  // reply reflects NAT bindings
     std::uint32_t status = 0;  // ct_status bits
     std::uint32_t mark = 0;
     TcpCtState tcp = TcpCtState::none;
+    TcpTracking tcp_track;
     std::uint64_t expires_ns = 0;
     bool confirmed = false;
     bool nat_src_done = false, nat_dst_done = false;  // nf_nat_initialized per manip type
@@ -63,6 +88,9 @@ enum class CtInvalid : std::uint8_t {
     tcp_not_first,  // not a valid first packet of a TCP connection
     tcp_loose_off,  // mid-stream packet with nf_conntrack_tcp_loose=0
     tcp_transition,  // no transition from the connection's TCP state (CtAttachment::tcp_from)
+    tcp_seq_over_window,  // data beyond what the receiver's window allows
+    tcp_ack_over_window,  // acknowledges data not seen yet
+    tcp_invalid_rst,  // a reset whose sequence number lies before what the other side acknowledged
     icmp_cannot_start,  // an ICMP type that is not a request (CtAttachment::icmp_type)
     icmp_error_no_quote,
     icmp_error_untracked,
@@ -80,8 +108,12 @@ struct CtAttachment {
 };
 std::string ct_invalid_text(CtInvalid why, TcpCtState tcp_from, std::uint8_t icmp_type);
 
+// The nf_conntrack TCP sysctls (kernel defaults).
 struct ConntrackOptions {
-    bool tcp_loose = true;
+    bool tcp_loose = true;  // pick up connections mid-stream
+    bool tcp_be_liberal = false;  // out-of-window packets are not INVALID (RSTs still checked)
+    bool tcp_ignore_invalid_rst = false;  // a reset before the acknowledged sequence is not INVALID
+    int tcp_max_retrans = 3;  // retransmissions before the 5-minute retransmission timeout
 };
 
 class Conntrack {
@@ -107,7 +139,9 @@ public:
 private:
     std::optional<ConnTuple> tuple_of(const Packet& p, CtInvalid& why_not) const;
     void advance_clock(std::uint64_t now_ns);  // what live() measures against; sweep() removes
-    bool track(Connection& c, CtDir dir, const Packet& p, bool is_new, CtAttachment& at);
+    enum class Tracked : std::uint8_t { accept, invalid, reopen, accept_and_kill };
+    Tracked track(Connection& c, CtDir dir, const Packet& p, bool is_new, CtAttachment& at);
+    void forget(const Connection& c);  // removes both tuples (nf_ct_kill)
     void set_timeout(Connection& c, std::uint64_t now_ns) const;
 
     using Entry = std::pair<const ConnTuple, std::pair<std::shared_ptr<Connection>, CtDir>>;

@@ -107,7 +107,10 @@ struct Sysctls {
     bool ip_forward = false;
     int rp_filter_all = 0, rp_filter_default = 0;
     bool accept_local_all = false, route_localnet_all = false;
-    bool tcp_loose = true;
+    // nf_conntrack's TCP tracking (ConntrackOptions): mid-stream pickup, liberal windows, resets
+    // before the acknowledged sequence, retransmissions before the shorter timeout.
+    bool tcp_loose = true, tcp_be_liberal = false, tcp_ignore_invalid_rst = false;
+    int tcp_max_retrans = 3;
     // The ICMP errors the host sends itself (REJECT, forwarding): per destination a token bucket
     // of icmp_ratelimit ms for the types in icmp_ratemask (icmpv4_xrlim_allow), and their TTL.
     int icmp_ratelimit_ms = 1000;

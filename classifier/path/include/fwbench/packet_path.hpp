@@ -146,7 +146,8 @@ struct PathResult {
 };
 
 struct PathState {
-    PathState(const Ruleset& rs, const EngineOptions& eopt, const Sysctls& sys) : engine(rs, eopt), conntrack(ConntrackOptions{sys.tcp_loose}) {}
+    PathState(const Ruleset& rs, const EngineOptions& eopt, const Sysctls& sys)
+        : engine(rs, eopt), conntrack(ConntrackOptions{sys.tcp_loose, sys.tcp_be_liberal, sys.tcp_ignore_invalid_rst, sys.tcp_max_retrans}) {}
     EngineState engine;
     Conntrack conntrack;
     IcmpPeers icmp_peers;

@@ -41,10 +41,6 @@ namespace fwbench {
 
 struct KernelOracleOptions {
     bool legacy = false;  // iptables-legacy instead of the nf_tables backend
-    // nf_conntrack_tcp_be_liberal=1: TCP window tracking never makes a packet INVALID. fwbench
-    // does not model windows; for traffic whose sequence numbers are not consistent (random
-    // differential tests) this keeps the comparison about what fwbench does model.
-    bool liberal_tcp_windows = false;
     // `ipset save` text restored in the router namespace before the ruleset, so -m set rules
     // load and match the same sets fwbench reads (run_differential parses it for the model too).
     std::string ipsets;
