@@ -35,6 +35,16 @@ inline const char* counting_rules =  // one counting rule per table and hook, al
     "-A POSTROUTING -o nowhere0 -j MASQUERADE\nCOMMIT\n"  // never reached; it makes conntrack (and so NAT) active
     "*filter\n-A INPUT -j ACCEPT\n-A FORWARD -j ACCEPT\n-A OUTPUT -j ACCEPT\nCOMMIT\n";
 
+// FORWARD counts each conntrack state and drops INVALID; TCP_HANDSHAKE opens the connection the
+// TCP window cases continue.
+inline const char* tcp_window_rules =
+    "*filter\n-A FORWARD -m conntrack --ctstate INVALID -j DROP\n-A FORWARD -m conntrack --ctstate NEW\n"
+    "-A FORWARD -m conntrack --ctstate ESTABLISHED\nCOMMIT\n";
+#define TCP_HANDSHAKE                                                                                      \
+    "wire tcp 192.0.2.50:40000 > 198.51.100.7:443 in=lan0 flags=S seq=1000 win=1000 len=40",               \
+        "wire tcp 198.51.100.7:443 > 192.0.2.50:40000 in=wan1 flags=SA seq=5000 ack=1001 win=1000 len=40", \
+        "wire tcp 192.0.2.50:40000 > 198.51.100.7:443 in=lan0 flags=A seq=1001 ack=5001 win=1000 len=40"
+
 // A fixture table, one case per line: left as laid out.
 // clang-format off
 inline const std::vector<PathCase> path_cases = {
@@ -249,6 +259,61 @@ inline const std::vector<PathCase> path_cases = {
      "*filter\n-A INPUT -m state --state ESTABLISHED -j ACCEPT\n-A INPUT -j DROP\nCOMMIT\n",
      {"local udp 0.0.0.0:4000 > 198.51.100.7:53", "wire udp 198.51.100.7:53 > 203.0.113.1:4000 in=wan1", "wire udp 198.51.100.7:53 > 203.0.113.1:4001 in=wan1"},
      "sent delivered@filter:INPUT:1 dropped:netfilter@filter:INPUT:2", "filter:INPUT:1=1 filter:INPUT:2=1"},
+
+    // --- issue 13 §5: TCP window tracking (the kernel's defaults unless a case says otherwise) ---
+    // A forwarded connection from 192.0.2.50:40000 (lan0) to 198.51.100.7:443 (wan1); windows of
+    // 1000 bytes; len=40 is a segment without data.
+    {"tcp windows: a segment far beyond the receiver's window is INVALID", "\"ip_forward\":1", tcp_window_rules,
+     {TCP_HANDSHAKE, "wire tcp 192.0.2.50:40000 > 198.51.100.7:443 in=lan0 flags=PA seq=10000 ack=5001 win=1000 len=140"},
+     "forwarded forwarded forwarded dropped:netfilter@filter:FORWARD:1", "filter:FORWARD:1=1 filter:FORWARD:2=1 filter:FORWARD:3=2"},
+    {"tcp windows: data just past the window is let through (the kernel's tolerance)", "\"ip_forward\":1", tcp_window_rules,
+     {TCP_HANDSHAKE, "wire tcp 192.0.2.50:40000 > 198.51.100.7:443 in=lan0 flags=PA seq=1001 ack=5001 win=1000 len=1140"},
+     "forwarded forwarded forwarded forwarded", "filter:FORWARD:2=1 filter:FORWARD:3=3"},
+    {"tcp windows: acknowledging data never sent is INVALID", "\"ip_forward\":1", tcp_window_rules,
+     {TCP_HANDSHAKE, "wire tcp 198.51.100.7:443 > 192.0.2.50:40000 in=wan1 flags=A seq=5001 ack=9999 win=1000 len=40"},
+     "forwarded forwarded forwarded dropped:netfilter@filter:FORWARD:1", "filter:FORWARD:1=1 filter:FORWARD:2=1 filter:FORWARD:3=2"},
+    {"tcp windows: with nf_conntrack_tcp_be_liberal=1 it is ESTABLISHED", "\"ip_forward\":1,\"net.netfilter.nf_conntrack_tcp_be_liberal\":1",
+     tcp_window_rules,
+     {TCP_HANDSHAKE, "wire tcp 198.51.100.7:443 > 192.0.2.50:40000 in=wan1 flags=A seq=5001 ack=9999 win=1000 len=40"},
+     "forwarded forwarded forwarded forwarded", "filter:FORWARD:2=1 filter:FORWARD:3=3"},
+    {"tcp windows: a stale retransmission of acknowledged data stays ESTABLISHED", "\"ip_forward\":1", tcp_window_rules,
+     {TCP_HANDSHAKE, "wire tcp 192.0.2.50:40000 > 198.51.100.7:443 in=lan0 flags=PA seq=1001 ack=5001 win=1000 len=540",
+      "wire tcp 198.51.100.7:443 > 192.0.2.50:40000 in=wan1 flags=A seq=5001 ack=1501 win=1000 len=40",
+      "wire tcp 192.0.2.50:40000 > 198.51.100.7:443 in=lan0 flags=PA seq=1501 ack=5001 win=1000 len=1040",
+      "wire tcp 198.51.100.7:443 > 192.0.2.50:40000 in=wan1 flags=A seq=5001 ack=2501 win=1000 len=40",
+      "wire tcp 192.0.2.50:40000 > 198.51.100.7:443 in=lan0 flags=PA seq=1001 ack=5001 win=1000 len=140"},
+     "forwarded forwarded forwarded forwarded forwarded forwarded forwarded forwarded", "filter:FORWARD:2=1 filter:FORWARD:3=7"},
+    {"tcp windows: a reset before what the other side acknowledged is INVALID", "\"ip_forward\":1", tcp_window_rules,
+     {TCP_HANDSHAKE, "wire tcp 192.0.2.50:40000 > 198.51.100.7:443 in=lan0 flags=R seq=500 win=0 len=40"},
+     "forwarded forwarded forwarded dropped:netfilter@filter:FORWARD:1", "filter:FORWARD:1=1 filter:FORWARD:2=1 filter:FORWARD:3=2"},
+    {"tcp windows: with nf_conntrack_tcp_ignore_invalid_rst=1 that reset is ESTABLISHED",
+     "\"ip_forward\":1,\"net.netfilter.nf_conntrack_tcp_ignore_invalid_rst\":1", tcp_window_rules,
+     {TCP_HANDSHAKE, "wire tcp 192.0.2.50:40000 > 198.51.100.7:443 in=lan0 flags=R seq=500 win=0 len=40"},
+     "forwarded forwarded forwarded forwarded", "filter:FORWARD:2=1 filter:FORWARD:3=3"},
+    {"tcp windows: window scaling both sides offered widens the window", "\"ip_forward\":1", tcp_window_rules,
+     {"wire tcp 192.0.2.50:40000 > 198.51.100.7:443 in=lan0 flags=S seq=1000 win=1000 wscale=7 len=44",
+      "wire tcp 198.51.100.7:443 > 192.0.2.50:40000 in=wan1 flags=SA seq=5000 ack=1001 win=100 wscale=7 len=44",
+      "wire tcp 192.0.2.50:40000 > 198.51.100.7:443 in=lan0 flags=A seq=1001 ack=5001 win=1000 len=40",
+      "wire tcp 198.51.100.7:443 > 192.0.2.50:40000 in=wan1 flags=A seq=5001 ack=1001 win=100 len=40",
+      "wire tcp 192.0.2.50:40000 > 198.51.100.7:443 in=lan0 flags=PA seq=5000 ack=5001 win=1000 len=140"},
+     "forwarded forwarded forwarded forwarded forwarded", "filter:FORWARD:2=1 filter:FORWARD:3=4"},
+    {"tcp windows: offered by one side only, no scaling: the same segment is INVALID", "\"ip_forward\":1", tcp_window_rules,
+     {"wire tcp 192.0.2.50:40000 > 198.51.100.7:443 in=lan0 flags=S seq=1000 win=1000 wscale=7 len=44",
+      "wire tcp 198.51.100.7:443 > 192.0.2.50:40000 in=wan1 flags=SA seq=5000 ack=1001 win=100 len=40",
+      "wire tcp 192.0.2.50:40000 > 198.51.100.7:443 in=lan0 flags=A seq=1001 ack=5001 win=1000 len=40",
+      "wire tcp 198.51.100.7:443 > 192.0.2.50:40000 in=wan1 flags=A seq=5001 ack=1001 win=100 len=40",
+      "wire tcp 192.0.2.50:40000 > 198.51.100.7:443 in=lan0 flags=PA seq=5000 ack=5001 win=1000 len=140"},
+     "forwarded forwarded forwarded forwarded dropped:netfilter@filter:FORWARD:1",
+     "filter:FORWARD:1=1 filter:FORWARD:2=1 filter:FORWARD:3=3"},
+    {"tcp windows: a SYN after a reset reopens: the old entry goes, the SYN is NEW", "\"ip_forward\":1", tcp_window_rules,
+     {TCP_HANDSHAKE, "wire tcp 192.0.2.50:40000 > 198.51.100.7:443 in=lan0 flags=R seq=1001 win=0 len=40",
+      "wire tcp 192.0.2.50:40000 > 198.51.100.7:443 in=lan0 flags=S seq=2000 win=1000 len=40"},
+     "forwarded forwarded forwarded forwarded forwarded", "filter:FORWARD:2=2 filter:FORWARD:3=3"},
+    {"tcp windows: a reset as the only answer ends the entry: the next ACK is NEW", "\"ip_forward\":1", tcp_window_rules,
+     {"wire tcp 192.0.2.50:40000 > 198.51.100.7:443 in=lan0 flags=S seq=1000 win=1000 len=40",
+      "wire tcp 198.51.100.7:443 > 192.0.2.50:40000 in=wan1 flags=RA seq=0 ack=1001 win=0 len=40",
+      "wire tcp 192.0.2.50:40000 > 198.51.100.7:443 in=lan0 flags=A seq=1001 ack=1 win=1000 len=40"},
+     "forwarded forwarded forwarded", "filter:FORWARD:2=2 filter:FORWARD:3=1"},
 
     // --- item 13: addrtype ---
     {"item 13: --dst-type LOCAL covers every own address and 127/8, whatever the interface", "",
