@@ -174,6 +174,30 @@ RandomCase make_random_case(std::uint64_t seed) {
     table_text(g, rules, "filter", {{"INPUT", true, true, false}, {"FORWARD", true, true, true}, {"OUTPUT", true, false, true}});
     rc.rules = rules.str();
 
+    // TCP sequence numbers: mostly those of a real exchange, sometimes far ahead, stale or
+    // anything, so that window tracking (tcp_in_window) finds some segments INVALID or ignores them.
+    auto sequence_near = [&](std::uint32_t expected) -> std::uint32_t {
+        switch (g.below(10)) {
+            case 0: return expected + 100000u;
+            case 1: return expected - 3000u;
+            case 2: return static_cast<std::uint32_t>(g.below(1u << 31)) * 2u;
+            default: return expected;
+        }
+    };
+    auto next_sequence = [](const Packet& q) {
+        return q.tcp_seq + q.tcp_payload_len() + ((q.tcp_flags & tcp_flag::syn) ? 1u : 0u) + ((q.tcp_flags & tcp_flag::fin) ? 1u : 0u);
+    };
+    static const std::vector<std::uint16_t> windows = {64240, 64240, 1000, 100, 0};
+    // A SYN's options, sometimes: window scale (whose agreement scales later windows), SACK permitted.
+    auto syn_options = [&](Packet& q) {
+        std::vector<std::uint8_t> o;
+        if (g.chance(50)) o.insert(o.end(), {2, 4, 0x05, 0xb4});
+        if (g.chance(40)) o.insert(o.end(), {1, 3, 3, static_cast<std::uint8_t>(g.below(15))});
+        if (g.chance(40)) o.insert(o.end(), {1, 1, 4, 2});
+        q.set_tcp_option_bytes(o.data(), o.size());
+    };
+    auto tcp_length = [&](const Packet& q) { return 20u + q.tcp_header_len + g.below(120); };
+
     int n = 15 + static_cast<int>(g.below(25));
     std::uint16_t next_port = 30000;
     std::uint64_t t = 0;
@@ -187,7 +211,15 @@ RandomCase make_random_case(std::uint64_t seed) {
                 std::swap(r.src, r.dst);
                 std::swap(r.sport, r.dport);
                 if (r.proto == proto::icmp) r.icmp_type = 0;
-                if (r.proto == proto::tcp) r.tcp_flags = g.chance(60) ? (tcp_flag::syn | tcp_flag::ack) : tcp_flag::ack;
+                if (r.proto == proto::tcp) {
+                    r.tcp_flags = g.chance(60) ? (tcp_flag::syn | tcp_flag::ack) : g.chance(80) ? tcp_flag::ack : tcp_flag::rst | tcp_flag::ack;
+                    r.tcp_ack = sequence_near(next_sequence(prev));
+                    r.tcp_seq = g.chance(70) ? 5000u : static_cast<std::uint32_t>(g.below(1u << 31)) * 2u;
+                    r.tcp_window = g.pick(windows);
+                    r.set_tcp_option_bytes(nullptr, 0);
+                    if (r.tcp_flags & tcp_flag::syn) syn_options(r);
+                    r.length = tcp_length(r);
+                }
                 r.timestamp_ns = t;
                 r.ttl = 64;
                 r.mark = 0;
@@ -202,6 +234,24 @@ RandomCase make_random_case(std::uint64_t seed) {
                     r.in = IfaceName(s.rfind("192.0.2.", 0) == 0 ? "lan0" : "wan1");
                     rc.packets.push_back({r, Origin::wire});
                 }
+                continue;
+            }
+        }
+        if (!rc.packets.empty() && g.chance(20)) {
+            // The next segment of an earlier TCP packet, from the same side.
+            const auto& [prev, prev_origin] = rc.packets[g.below(static_cast<std::uint32_t>(rc.packets.size()))];
+            if (prev.proto == proto::tcp) {
+                Packet c = prev;
+                static const std::vector<std::uint8_t> later = {tcp_flag::ack, tcp_flag::ack | tcp_flag::psh, tcp_flag::fin | tcp_flag::ack,
+                                                                tcp_flag::rst, tcp_flag::syn};
+                c.tcp_flags = g.pick(later);
+                c.tcp_seq = sequence_near(next_sequence(prev));
+                c.tcp_window = g.pick(windows);
+                c.set_tcp_option_bytes(nullptr, 0);
+                c.length = tcp_length(c);
+                c.timestamp_ns = t;
+                c.mark = 0;
+                rc.packets.push_back({c, prev_origin});
                 continue;
             }
         }
@@ -240,8 +290,13 @@ RandomCase make_random_case(std::uint64_t seed) {
                                                             tcp_flag::rst,
                                                             tcp_flag::syn | tcp_flag::fin};
             p.tcp_flags = g.pick(flags);
+            static const std::vector<std::uint32_t> starts = {0, 1000, 0xfffffc00u};  // the last wraps within a segment or two
+            p.tcp_seq = g.chance(75) ? g.pick(starts) : static_cast<std::uint32_t>(g.below(1u << 31)) * 2u;
+            if (p.tcp_flags & tcp_flag::ack) p.tcp_ack = static_cast<std::uint32_t>(g.below(1u << 31)) * 2u;
+            p.tcp_window = g.pick(windows);
+            if (p.tcp_flags & tcp_flag::syn) syn_options(p);
         }
-        p.length = 40 + g.below(160);
+        p.length = p.proto == proto::tcp ? tcp_length(p) : 40 + g.below(160);
         static const std::vector<std::uint8_t> ttls = {64, 64, 64, 1, 2, 255};
         p.ttl = g.pick(ttls);
         rc.packets.push_back({p, local ? Origin::local : Origin::wire});
