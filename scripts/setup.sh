@@ -8,7 +8,7 @@ packages=(
   libdpdk-dev dpdk libpcap-dev tcpdump time libspdlog-dev libfmt-dev libmnl-dev libnftnl-dev
   libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  iptables ipset iproute2 nftables nfacct
+  iptables ipset iproute2 nftables nfacct ethtool
   clang libclang-rt-14-dev clang-format
 )
 
