@@ -778,6 +778,54 @@ TEST(FwbenchPcap, OwnerMatchesOnTheHostsOwnPacketsAreNamedAsUndecided) {
     EXPECT_EQ(none.out.find("records no sockets"), std::string::npos) << none.out;
 }
 
+// The host's own packets are captured after NAT: a connection nat OUTPUT DNATed appears with
+// the rewritten destination, and its replayed walk misses the DNAT rule (the kernel counted it,
+// kernel-checked with a real tcpdump in issue 13). The summary and the JSON name the rule and
+// count the connection, and only connections whose captured address that rule writes.
+TEST(FwbenchPcap, LocalConnectionsNatMayHaveRewrittenAreNamed) {
+    const std::string rules = write_temp("fwbench_local_nat.v4",
+                                         "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
+                                         "-A OUTPUT -d 192.0.2.99/32 -p tcp -m tcp --dport 80 -j DNAT --to-destination 198.51.100.7:8080\n"
+                                         "-A POSTROUTING -o wan1 -j MASQUERADE\nCOMMIT\n");
+    struct Rec {
+        const char* packet;
+        bool suspect;
+    };
+    const Rec recs[] = {
+        {"tcp 203.0.113.1:40000 > 198.51.100.7:8080 flags=S", true},  // what the DNAT writes
+        {"tcp 203.0.113.1:40001 > 198.51.100.9:443 flags=S", false},  // another destination
+        {"tcp 203.0.113.1:40002 > 198.51.100.7:8081 flags=S", false},  // another port
+        {"tcp 203.0.113.1:40000 > 198.51.100.7:8080 flags=A", false},  // the first connection again: no nat walk
+    };
+    std::vector<fwbench::CaptureFrame> frames;
+    std::uint64_t t = 1700000000000000000ull;
+    for (const auto& r : recs)
+        frames.push_back({t += 1000000, fwbench::build_ipv4(fwbench::parse_packet_description(r.packet).packet), 0, fwbench::Direction::outbound, 0});
+    const auto bytes = fwbench::write_pcapng({{fwbench::linktype::raw, "wan1"}}, frames);
+    const std::string capture = testing::TempDir() + "fwbench_local_nat.pcapng";
+    std::ofstream(capture, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    const std::string args = "--rules " + rules + " --host " + env("FWBENCH_SOURCE") + "/traces/seed/host.json --pcap " + capture;
+    Result r = run(args);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("note: a capture shows the host's own packets after NAT: 1 of its connections"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("      nat OUTPUT rule 1: -A OUTPUT -d 192.0.2.99/32 -p tcp -m tcp --dport 80 -j DNAT --to-destination 198.51.100.7:8080\n"),
+              std::string::npos)
+        << r.out;
+    Result j = run(args + " -q --json -");
+    ASSERT_EQ(j.status, 0) << j.err;
+    const auto doc = nlohmann::json::parse(j.out);
+    ASSERT_EQ(doc["origins"]["local"], std::size(recs)) << j.out;
+    ASSERT_EQ(doc["capture_cannot_show"].size(), 1u) << j.out;
+    EXPECT_EQ(doc["capture_cannot_show"][0]["packets"], 1);
+    EXPECT_EQ(doc["capture_cannot_show"][0]["rules"].size(), 1u);
+    // Without the DNAT rule there is nothing to say.
+    const std::string plain = write_temp("fwbench_local_nat_plain.v4",
+                                         "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
+                                         "-A POSTROUTING -o wan1 -j MASQUERADE\nCOMMIT\n");
+    Result none = run("--rules " + plain + " --host " + env("FWBENCH_SOURCE") + "/traces/seed/host.json --pcap " + capture);
+    EXPECT_EQ(none.out.find("after NAT"), std::string::npos) << none.out;
+}
+
 TEST(FwbenchPerPacket, VerdictLinesNameTheDecidingRule) {
     Result v = run(nat_and_filter_args() + " --verdicts -");
     ASSERT_EQ(v.status, 0) << v.err;

@@ -20,6 +20,7 @@
 #include "host_notes.hpp"
 #include "output.hpp"
 #include "packet_outcome.hpp"
+#include "local_nat_notes.hpp"
 #include "pcap_tally.hpp"
 #include "progress.hpp"
 
@@ -116,9 +117,11 @@ int run_pcap(const PcapRunOptions& o) {
     };
 
     PcapTally tally;
+    LocalNatNotes local_nat(rs, host);
     std::string line;
     auto account = [&](const AnalyzedPacket& rp) {
         tally.add(rp);
+        local_nat.add(rp);
         if (verdicts) {
             const VerdictLine v = verdict_line(rp, rs);
             line.assign(std::to_string(rp.index)).append("\t").append(v.verdict).append("\t").append(v.where).append("\n");
@@ -170,11 +173,19 @@ int run_pcap(const PcapRunOptions& o) {
         add_rule_counters(j, rs, st.engine);
         j["unseen_forwarded_copies"] = replay.unseen_predicted_copies();
         j["unseen_answers"] = replay.unseen_predicted_answers();
+        j["capture_cannot_show"] = nlohmann::ordered_json::array();
         if (!undecidable_owner.empty())
-            j["capture_cannot_show"] =
-                nlohmann::ordered_json::array({{{"what", "the sockets of the host's own packets: -m owner is decided as for packets without one"},
+            j["capture_cannot_show"].push_back({{"what", "the sockets of the host's own packets: -m owner is decided as for packets without one"},
                                                 {"packets", local_packets},
-                                                {"rules", undecidable_owner}}});
+                                                {"rules", undecidable_owner}});
+        if (local_nat.packets())
+            j["capture_cannot_show"].push_back(
+                {{"what",
+                  "the host's own connections before NAT: captured after nat OUTPUT/POSTROUTING, with an address these rules write, "
+                  "but walked without them; the kernel may have counted these rules (and the OUTPUT rules before them saw the addresses "
+                  "before NAT)"},
+                 {"packets", local_nat.packets()},
+                 {"rules", local_nat.rules(rs)}});
         if (ropt.trace) j["log"] = {{"lines", lines_logged}, {"lines_with_unknown_link_bytes", lines_with_unknown_link}};
         j["connections"] = st.conntrack.size();
         j["random"] = {{"deterministic", true}, {"seed", o.seed}, {"used", st.engine.used_random()}};
@@ -207,6 +218,14 @@ int run_pcap(const PcapRunOptions& o) {
                   "    so -m owner (uid, gid, socket) is decided as for socketless packets; with their sockets they\n"
                   "    may have matched otherwise (explain takes uid= and gid=). Rules this affects:\n";
             for (const auto& r : undecidable_owner) os << "      " << r << "\n";
+        }
+        if (local_nat.packets()) {
+            os << "  note: a capture shows the host's own packets after NAT: " << local_nat.packets()
+               << " of its connections start with an address a nat\n"
+                  "    OUTPUT/POSTROUTING rule writes, but their walk did not take that rule. If the kernel rewrote them, it\n"
+                  "    counted these rules where fwbench counted the rules the rewritten packet meets, and the OUTPUT rules\n"
+                  "    before NAT saw the addresses before rewriting:\n";
+            for (const auto& r : local_nat.rules(rs)) os << "      " << r << "\n";
         }
         if (log_out) {
             os << "  log lines: " << lines_logged << (o.log == "-" ? "" : " in " + o.log) << "\n";

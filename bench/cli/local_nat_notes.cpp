@@ -1,0 +1,90 @@
+#include "local_nat_notes.hpp"
+
+#include <variant>
+
+#include "fwbench/ruleset_printer.hpp"
+
+namespace fwbench {
+
+LocalNatNotes::LocalNatNotes(const Ruleset& rs, const Host& host) {
+    for (std::size_t ti = 0; ti < rs.tables.size(); ++ti) {
+        if (rs.tables[ti].name != "nat") continue;
+        const auto& chains = rs.tables[ti].chains;
+        for (std::size_t ci = 0; ci < chains.size(); ++ci) {
+            // A rewriting rule in a user chain may be reached from either hook: NETMAP then
+            // writes whichever address that hook's manip is, so it is taken both ways.
+            const bool output = chains[ci].name == "OUTPUT", postrouting = chains[ci].name == "POSTROUTING";
+            if (chains[ci].builtin && !output && !postrouting) continue;
+            for (std::size_t ri = 0; ri < chains[ci].rules.size(); ++ri) {
+                const auto& target = chains[ci].rules[ri].target;
+                const NatTarget* nat = target ? std::get_if<NatTarget>(&target->spec) : nullptr;
+                if (!nat) continue;
+                const bool dst = nat->kind == NatTarget::Kind::dnat || nat->kind == NatTarget::Kind::redirect;
+                const bool src = nat->kind == NatTarget::Kind::snat || nat->kind == NatTarget::Kind::masquerade;
+                const int t = static_cast<int>(ti), c = static_cast<int>(ci), r = static_cast<int>(ri);
+                if ((dst || nat->kind == NatTarget::Kind::netmap) && !postrouting) rewriters_.push_back({t, c, r, nat, true});
+                if ((src || nat->kind == NatTarget::Kind::netmap) && !output) rewriters_.push_back({t, c, r, nat, false});
+            }
+        }
+    }
+    for (const auto& itf : host.interfaces())
+        for (const auto& a : itf.addrs) own_.push_back(a.addr);
+}
+
+bool LocalNatNotes::could_have_written(const Rewriter& r, const Packet& p) const {
+    const IpAddr& addr = r.writes_destination ? p.dst : p.src;
+    const std::uint16_t port = r.writes_destination ? p.dport : p.sport;
+    const bool ports = p.proto == proto::tcp || p.proto == proto::udp || p.proto == proto::udplite || p.proto == proto::sctp || p.proto == proto::dccp;
+    auto port_in = [&](const NatRange& range) { return !range.has_ports || !ports || (port >= range.port_lo && port <= range.port_hi); };
+    switch (r.nat->kind) {
+        case NatTarget::Kind::netmap: return r.nat->netmap_to.contains(addr);
+        case NatTarget::Kind::redirect: {
+            // nf_nat_redirect_ipv4: the host's own packets go to 127.0.0.1.
+            if (addr.family != Family::ipv4 || addr.bytes[0] != 127 || addr.bytes[1] != 0 || addr.bytes[2] != 0 || addr.bytes[3] != 1) return false;
+            return r.nat->ranges.empty() || port_in(r.nat->ranges.front());
+        }
+        case NatTarget::Kind::masquerade: {
+            bool own = false;
+            for (const IpAddr& a : own_) own = own || a == addr;
+            return own && (r.nat->ranges.empty() || port_in(r.nat->ranges.front()));
+        }
+        case NatTarget::Kind::dnat:
+        case NatTarget::Kind::snat:
+            for (const NatRange& range : r.nat->ranges)
+                if ((!range.has_addr || (addr.family == range.addr_lo.family && addr >= range.addr_lo && addr <= range.addr_hi)) && port_in(range)) return true;
+            return false;
+    }
+    return false;
+}
+
+void LocalNatNotes::add(const AnalyzedPacket& p) {
+    if (p.origin != CaptureOrigin::local || rewriters_.empty()) return;
+    bool suspect = false;
+    const PathResult& result = p.result;
+    for (std::size_t i = 0; i < result.walks.size(); ++i) {
+        const HookWalk& w = result.walks[i];
+        if (!result.is_own_walk(i) || std::string_view(w.table_name) != "nat" || (w.hook != Hook::output && w.hook != Hook::postrouting)) continue;
+        const bool destination = w.hook == Hook::output;
+        for (Rewriter& r : rewriters_) {
+            if (r.writes_destination != destination || static_cast<int>(w.table) != r.table) continue;
+            if (w.walk.chain == r.chain && w.walk.rule == r.rule) continue;  // the walk took this very rule
+            if (!could_have_written(r, p.input)) continue;  // the addresses as captured: after NAT
+            r.hit = true;
+            suspect = true;
+        }
+    }
+    packets_ += suspect;
+}
+
+std::vector<std::string> LocalNatNotes::rules(const Ruleset& rs) const {
+    std::vector<std::string> out;
+    for (const Rewriter& r : rewriters_) {
+        if (!r.hit) continue;
+        const auto& chain = rs.tables[static_cast<std::size_t>(r.table)].chains[static_cast<std::size_t>(r.chain)];
+        std::string line = "nat " + chain.name + " rule " + std::to_string(r.rule + 1) + ": " + format_rule(chain.rules[static_cast<std::size_t>(r.rule)], chain.name);
+        if (out.empty() || out.back() != line) out.push_back(line);
+    }
+    return out;
+}
+
+}  // namespace fwbench
