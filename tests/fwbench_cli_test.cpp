@@ -826,6 +826,44 @@ TEST(FwbenchPcap, LocalConnectionsNatMayHaveRewrittenAreNamed) {
     EXPECT_EQ(none.out.find("after NAT"), std::string::npos) << none.out;
 }
 
+// A capture's timestamps give the jiffies between packets only to within one (where the kernel's
+// ticks fell is not recorded). With --limit 1/sec (250 jiffies a token at HZ 250), a packet 0.998 s
+// after the one that took the token finds 249.5 jiffies: 249 leave it short, 250 would pass it.
+// That decision is named as one the capture cannot settle; 0.9 s (225 or 226 jiffies, short
+// either way) and 4 s later (a full bucket either way) are not.
+TEST(FwbenchPcap, RateDecisionsWithinAJiffyAreNamed) {
+    const std::string rules = write_temp("fwbench_limit_jiffy.v4",
+                                         "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+                                         "-A INPUT -p udp -m limit --limit 1/sec --limit-burst 1 -j ACCEPT\n-A INPUT -p udp -j DROP\nCOMMIT\n");
+    auto capture = [](std::uint64_t second_after_ns) {
+        const std::uint64_t t0 = 1700000000000000000ull;  // a whole number of jiffies at HZ 250
+        const std::uint64_t at[] = {t0, t0 + second_after_ns, t0 + 5000000000ull};
+        std::vector<fwbench::CaptureFrame> frames;
+        for (std::uint64_t t : at)
+            frames.push_back({t, fwbench::build_ipv4(fwbench::parse_packet_description("udp 198.51.100.7:4000 > 203.0.113.1:53").packet), 0,
+                              fwbench::Direction::inbound, 0});
+        const auto bytes = fwbench::write_pcapng({{fwbench::linktype::raw, "wan1"}}, frames);
+        const std::string path = testing::TempDir() + "fwbench_limit_jiffy_" + std::to_string(second_after_ns) + ".pcapng";
+        std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+        return path;
+    };
+    const std::string args = "--rules " + rules + " --host " + env("FWBENCH_SOURCE") + "/traces/seed/host.json --pcap ";
+    Result r = run(args + capture(998000000ull) + " --verdicts -");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.err.find("note: 1 rate decisions (limit, hashlimit) would have gone the other way"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("      filter INPUT rule 1: -A INPUT -p udp -m limit --limit 1/sec --limit-burst 1 -j ACCEPT\n"), std::string::npos)
+        << r.err;
+    EXPECT_EQ(r.out, "0\tACCEPT\tfilter:INPUT:1\n1\tDROP\tfilter:INPUT:2\n2\tACCEPT\tfilter:INPUT:1\n");
+    Result j = run(args + capture(998000000ull) + " -q --json -");
+    ASSERT_EQ(j.status, 0) << j.err;
+    const auto doc = nlohmann::json::parse(j.out);
+    ASSERT_EQ(doc["capture_cannot_show"].size(), 1u) << j.out;
+    EXPECT_EQ(doc["capture_cannot_show"][0]["decisions"], 1);
+    Result settled = run(args + capture(900000000ull));
+    ASSERT_EQ(settled.status, 0) << settled.err;
+    EXPECT_EQ(settled.out.find("rate decisions"), std::string::npos) << settled.out;
+}
+
 TEST(FwbenchPerPacket, VerdictLinesNameTheDecidingRule) {
     Result v = run(nat_and_filter_args() + " --verdicts -");
     ASSERT_EQ(v.status, 0) << v.err;

@@ -34,7 +34,8 @@ LocalNatNotes::LocalNatNotes(const Ruleset& rs, const Host& host) {
 bool LocalNatNotes::could_have_written(const Rewriter& r, const Packet& p) const {
     const IpAddr& addr = r.writes_destination ? p.dst : p.src;
     const std::uint16_t port = r.writes_destination ? p.dport : p.sport;
-    const bool ports = p.proto == proto::tcp || p.proto == proto::udp || p.proto == proto::udplite || p.proto == proto::sctp || p.proto == proto::dccp;
+    const bool ports =
+        p.proto == proto::tcp || p.proto == proto::udp || p.proto == proto::udplite || p.proto == proto::sctp || p.proto == proto::dccp;
     auto port_in = [&](const NatRange& range) { return !range.has_ports || !ports || (port >= range.port_lo && port <= range.port_hi); };
     switch (r.nat->kind) {
         case NatTarget::Kind::netmap: return r.nat->netmap_to.contains(addr);
@@ -51,7 +52,8 @@ bool LocalNatNotes::could_have_written(const Rewriter& r, const Packet& p) const
         case NatTarget::Kind::dnat:
         case NatTarget::Kind::snat:
             for (const NatRange& range : r.nat->ranges)
-                if ((!range.has_addr || (addr.family == range.addr_lo.family && addr >= range.addr_lo && addr <= range.addr_hi)) && port_in(range)) return true;
+                if ((!range.has_addr || (addr.family == range.addr_lo.family && addr >= range.addr_lo && addr <= range.addr_hi)) && port_in(range))
+                    return true;
             return false;
     }
     return false;
@@ -81,7 +83,8 @@ std::vector<std::string> LocalNatNotes::rules(const Ruleset& rs) const {
     for (const Rewriter& r : rewriters_) {
         if (!r.hit) continue;
         const auto& chain = rs.tables[static_cast<std::size_t>(r.table)].chains[static_cast<std::size_t>(r.chain)];
-        std::string line = "nat " + chain.name + " rule " + std::to_string(r.rule + 1) + ": " + format_rule(chain.rules[static_cast<std::size_t>(r.rule)], chain.name);
+        std::string line = "nat " + chain.name + " rule " + std::to_string(r.rule + 1) + ": " +
+                           format_rule(chain.rules[static_cast<std::size_t>(r.rule)], chain.name);
         if (out.empty() || out.back() != line) out.push_back(line);
     }
     return out;

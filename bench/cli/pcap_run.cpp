@@ -6,6 +6,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <set>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -70,6 +71,35 @@ std::vector<std::string> owner_rules(const Ruleset& rs) {
                         out.push_back(t.name + " " + c.name + " rule " + std::to_string(ri + 1) + ": " + format_rule(c.rules[ri], c.name));
                         break;
                     }
+    return out;
+}
+
+// Rate decisions (limit, hashlimit) that one jiffy more or less between packets would have
+// turned: the capture's timestamps do not say where the kernel's jiffies fell. The rules whose
+// matches had any, and how many in all.
+struct UnsettledRates {
+    std::uint64_t decisions = 0;
+    std::vector<std::string> rules;
+};
+UnsettledRates unsettled_rates(const Ruleset& rs, const EngineState& st) {
+    UnsettledRates out;
+    std::set<std::string> tables_counted;  // a hashlimit table shared by rules: its decisions once
+    for (const auto& t : rs.tables)
+        for (const auto& c : t.chains)
+            for (std::size_t ri = 0; ri < c.rules.size(); ++ri) {
+                bool named = false;
+                for (const auto& m : c.rules[ri].matches) {
+                    std::uint64_t n = 0;
+                    if (std::holds_alternative<LimitMatch>(m.spec)) {
+                        if (auto it = st.limits.find(&m); it != st.limits.end()) out.decisions += n = it->second.unsettled;
+                    } else if (const auto* h = std::get_if<HashLimitMatch>(&m.spec)) {
+                        if (auto it = st.hashlimits.find(h->name); it != st.hashlimits.end() && (n = it->second.unsettled))
+                            if (tables_counted.insert(h->name).second) out.decisions += n;
+                    }
+                    named = named || n;
+                }
+                if (named) out.rules.push_back(t.name + " " + c.name + " rule " + std::to_string(ri + 1) + ": " + format_rule(c.rules[ri], c.name));
+            }
     return out;
 }
 
@@ -157,6 +187,7 @@ int run_pcap(const PcapRunOptions& o) {
     // What the capture cannot show: the sockets of the host's own packets, which -m owner reads.
     const std::uint64_t local_packets = tally.of_origin(CaptureOrigin::local);
     const std::vector<std::string> undecidable_owner = local_packets ? owner_rules(rs) : std::vector<std::string>{};
+    const UnsettledRates rates = unsettled_rates(rs, st.engine);
     if (!o.json.empty()) {
         nlohmann::ordered_json j;
         j["rules"] = rs.source;
@@ -186,6 +217,12 @@ int run_pcap(const PcapRunOptions& o) {
                   "before NAT)"},
                  {"packets", local_nat.packets()},
                  {"rules", local_nat.rules(rs)}});
+        if (rates.decisions)
+            j["capture_cannot_show"].push_back({{"what",
+                                                 "where the kernel's jiffies fell: rate decisions (limit, hashlimit) one jiffy more or less "
+                                                 "between packets would have turned"},
+                                                {"decisions", rates.decisions},
+                                                {"rules", rates.rules}});
         if (ropt.trace) j["log"] = {{"lines", lines_logged}, {"lines_with_unknown_link_bytes", lines_with_unknown_link}};
         j["connections"] = st.conntrack.size();
         j["random"] = {{"deterministic", true}, {"seed", o.seed}, {"used", st.engine.used_random()}};
@@ -226,6 +263,13 @@ int run_pcap(const PcapRunOptions& o) {
                   "    counted these rules where fwbench counted the rules the rewritten packet meets, and the OUTPUT rules\n"
                   "    before NAT saw the addresses before rewriting:\n";
             for (const auto& r : local_nat.rules(rs)) os << "      " << r << "\n";
+        }
+        if (rates.decisions) {
+            os << "  note: " << rates.decisions
+               << " rate decisions (limit, hashlimit) would have gone the other way with one jiffy more or less\n"
+                  "    between packets: a capture's timestamps do not say where the kernel's jiffies fell, so the\n"
+                  "    capture cannot settle them (fwbench counts jiffies from the timestamps). Rules this affects:\n";
+            for (const auto& r : rates.rules) os << "      " << r << "\n";
         }
         if (log_out) {
             os << "  log lines: " << lines_logged << (o.log == "-" ? "" : " in " + o.log) << "\n";

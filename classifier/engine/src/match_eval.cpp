@@ -24,7 +24,24 @@ bool prefix_ok(const std::optional<Neg<IpPrefix>>& p, const IpAddr& a) { return 
 
 bool in_range(const Range<IpAddr>& r, const IpAddr& a) { return a.family == r.lo.family && r.lo <= a && a <= r.hi; }
 
-std::uint64_t jiffies(const Packet& p, unsigned hz) { return p.timestamp_ns * hz / 1000000000ull; }
+// Whole seconds and the rest apart: timestamp_ns * hz overflows 64 bits for any date after 1972
+// at HZ 250 (it wrapped, shifting the jiffies' phase by an arbitrary amount).
+std::uint64_t jiffies(const Packet& p, unsigned hz) {
+    return p.timestamp_ns / 1000000000ull * hz + p.timestamp_ns % 1000000000ull * hz / 1000000000ull;
+}
+
+// The jiffies between two timestamps at the other phase of the kernel's clock: an interval of d
+// jiffies (not a whole number) crosses floor(d) or floor(d) + 1 boundaries, depending on where
+// the kernel's ticks fall; `model` is the count taken (at phase 0). Equal to `model` when the
+// interval is a whole number of jiffies.
+std::uint64_t other_jiffy_count(std::uint64_t from_ns, std::uint64_t to_ns, unsigned hz, std::uint64_t model) {
+    // Past a day every bucket is full whatever the count (and the product below stays in 64 bits).
+    if (to_ns < from_ns || to_ns - from_ns > 86400ull * 1000000000ull) return model;
+    const std::uint64_t scaled = (to_ns - from_ns) * hz;
+    const std::uint64_t floor_d = scaled / 1000000000u;
+    if (scaled % 1000000000u == 0) return model;
+    return model == floor_d ? floor_d + 1 : floor_d;
+}
 
 // xt_limit's constants for a given HZ: CREDITS_PER_JIFFY = largest power of two <= MAX_CPJ.
 std::uint32_t limit_credits_per_jiffy(unsigned hz) {
@@ -49,12 +66,17 @@ bool eval_limit(const Match& m, const LimitMatch& l, const Packet& p, EngineStat
     if (!s.started) {
         s.started = true;
         s.prev = now;
+        s.prev_ns = p.timestamp_ns;
         s.credit = cap;
     }
-    std::uint64_t add = (now - s.prev) * limit_credits_per_jiffy(hz);
+    auto credit_after = [&](std::uint64_t jiffies_passed) {
+        return std::min<std::uint64_t>(s.credit + jiffies_passed * limit_credits_per_jiffy(hz), cap);
+    };
+    const std::uint64_t passed = now - s.prev;
+    const std::uint64_t credit = credit_after(passed);
+    if ((credit >= cost) != (credit_after(other_jiffy_count(s.prev_ns, p.timestamp_ns, hz, passed)) >= cost)) ++s.unsettled;
     s.prev = now;
-    std::uint64_t credit = s.credit + add;
-    if (credit > cap) credit = cap;
+    s.prev_ns = p.timestamp_ns;
     s.credit = static_cast<std::uint32_t>(credit);
     if (s.credit >= cost) {
         s.credit -= cost;
@@ -125,17 +147,21 @@ bool eval_hashlimit(const HashLimitMatch& h, const Packet& p, EngineState& st) {
     if (it == table.buckets.end()) {
         EngineState::HashBucket b;
         b.prev = now;
+        b.prev_ns = p.timestamp_ns;
         b.credit = hashlimit_user2credits(cfg.avg * cfg.burst, hz);
         b.expires = now + expire;
         it = table.buckets.emplace(key, b).first;
     } else {
         auto& b = it->second;
         b.expires = now + expire;
+        const std::uint64_t cap = hashlimit_user2credits(cfg.avg * cfg.burst, hz);
+        auto credit_after = [&](std::uint64_t jiffies_passed) { return std::min<std::uint64_t>(b.credit + jiffies_passed * hashlimit_cpj(hz), cap); };
         std::uint64_t delta = now - b.prev;
+        if ((credit_after(delta) >= cost) != (credit_after(other_jiffy_count(b.prev_ns, p.timestamp_ns, hz, delta)) >= cost)) ++table.unsettled;
         if (delta) {
             b.prev = now;
+            b.prev_ns = p.timestamp_ns;
             b.credit += delta * hashlimit_cpj(hz);
-            std::uint64_t cap = hashlimit_user2credits(cfg.avg * cfg.burst, hz);
             if (b.credit > cap) b.credit = cap;
         }
     }

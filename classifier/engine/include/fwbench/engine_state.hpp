@@ -77,17 +77,24 @@ public:
     bool used_random() const { return used_random_; }
 
     // --- stateful match state (used by match evaluation) ---
+    // The jiffies between two packets are known from capture timestamps only to within one: the
+    // kernel's jiffy boundaries fall at a phase the capture does not record. A decision that the
+    // other count would have turned is `unsettled` (counted, for the report to name).
     struct LimitState {
         bool started = false;
         std::uint64_t prev = 0;  // jiffies
+        std::uint64_t prev_ns = 0;  // the timestamp prev was taken at
         std::uint32_t credit = 0;
+        std::uint64_t unsettled = 0;
     };
     struct HashBucket {
         std::uint64_t prev = 0, expires = 0, credit = 0;
+        std::uint64_t prev_ns = 0;
     };
     struct HashTable {
         const HashLimitMatch* config = nullptr;  // the first rule with this name sets it
         std::map<FlowKey, HashBucket> buckets;
+        std::uint64_t unsettled = 0;
     };
     struct RecentEntry {
         std::vector<std::uint64_t> stamps;  // jiffies, circular
