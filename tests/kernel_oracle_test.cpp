@@ -194,13 +194,12 @@ TEST(KernelOracleRandom, RandomRulesetsAndTraffic) {
     int count = std::getenv("FWBENCH_RANDOM_CASES") ? std::atoi(std::getenv("FWBENCH_RANDOM_CASES")) : 120;
     ASSERT_GE(count, 20) << "FWBENCH_RANDOM_CASES=" << count << ": too few cases for the differential to mean anything";
     std::uint64_t first = std::getenv("FWBENCH_RANDOM_SEED") ? std::strtoull(std::getenv("FWBENCH_RANDOM_SEED"), nullptr, 10) : 1;
-    std::string host_json = std::string("{\"addr\":") + test::router_addr + ",\"route\":" + test::router_routes + ",\"rule\":" + test::router_rules +
-                            ",\"sysctl\":{\"ip_forward\":1}}";
-    Host host = Host::from_json(host_json, "router.json");
     int disagreements = 0;
     for (int i = 0; i < count && disagreements < 3; ++i) {
         std::uint64_t seed = first + static_cast<std::uint64_t>(i);
         test::RandomCase rc = test::make_random_case(seed);
+        const std::string& host_json = rc.host_json;
+        Host host = Host::from_json(host_json, "random router seed " + std::to_string(seed));
         RulesetParseOptions opt;
         opt.family = Family::ipv4;
         opt.source = "random seed " + std::to_string(seed);

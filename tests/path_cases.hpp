@@ -315,6 +315,13 @@ inline const std::vector<PathCase> path_cases = {
       "wire tcp 192.0.2.50:40000 > 198.51.100.7:443 in=lan0 flags=A seq=1001 ack=1 win=1000 len=40"},
      "forwarded forwarded forwarded", "filter:FORWARD:2=2 filter:FORWARD:3=1"},
 
+    {"nat: a null binding whose reply tuple is taken gets another source port (get_unique_tuple)", "\"ip_forward\":1",
+     "*nat\n-A PREROUTING -i wan1 -p tcp -j DNAT --to-destination 192.0.2.51\nCOMMIT\n*filter\n-A INPUT\n-A FORWARD\n-A OUTPUT\nCOMMIT\n",
+     {"wire tcp 198.51.100.7:30001 > 192.0.2.1:8080 in=wan1 flags=A seq=1120 ack=77 len=40",
+      "local tcp 192.0.2.1:8080 > 198.51.100.7:30001 flags=A seq=5000 ack=1120 len=40",
+      "wire tcp 198.51.100.7:30001 > 192.0.2.1:8080 in=wan1 flags=A seq=1120 ack=77 len=40"},
+     "forwarded sent forwarded", "nat:PREROUTING:1=1 filter:FORWARD:1=2 filter:OUTPUT:1=1"},
+
     // --- item 13: addrtype ---
     {"item 13: --dst-type LOCAL covers every own address and 127/8, whatever the interface", "",
      "*filter\n-A INPUT -m addrtype --dst-type LOCAL -j ACCEPT\n-A INPUT -j DROP\nCOMMIT\n",

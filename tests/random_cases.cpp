@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "fwbench/addr.hpp"
+#include "path_fixtures.hpp"
 
 namespace fwbench::test {
 
@@ -110,14 +111,32 @@ std::string rule_body(Gen& g, const std::string& table, const ChainInfo& c, cons
     else if (t == "goto") r << " -g " << g.pick(later_chains);
     else if (t == "LOG") r << " -j LOG --log-prefix \"rnd \"";
     else if (t == "MARK") r << " -j MARK --set-xmark 0x" << g.below(4) << "/0x" << (g.chance(50) ? "3" : "ffffffff");
-    else if (t == "REJECT") r << " -j REJECT";
-    else if (t == "NAT") {
+    else if (t == "REJECT") {
+        // Every answer REJECT can send; tcp-reset only where iptables allows it (-p tcp).
+        static const std::vector<std::string> with = {
+            "icmp-net-unreachable", "icmp-host-unreachable", "icmp-port-unreachable", "icmp-proto-unreachable",
+            "icmp-net-prohibited",  "icmp-host-prohibited",  "icmp-admin-prohibited", "tcp-reset"};
+        r << " -j REJECT";
+        if (g.chance(60)) {
+            const std::string& w = g.pick(with);
+            if (w != "tcp-reset" || (proto == "tcp" && !proto_negated)) r << " --reject-with " << w;
+        }
+    } else if (t == "NAT") {
         bool port_proto = !proto_negated && (proto == "tcp" || proto == "udp");
-        if (c.name == "PREROUTING" || c.name == "OUTPUT") {
+        if ((c.name == "PREROUTING" || c.name == "OUTPUT") && port_proto && g.chance(20)) {
+            r << " -j REDIRECT";
+            if (g.chance(50)) r << " --to-ports 30000-30005";
+        } else if (c.name == "PREROUTING" || c.name == "OUTPUT") {
             r << " -j DNAT --to-destination 192.0.2." << (50 + g.below(2));
             if (port_proto) r << ':' << g.pick(ports);
-        } else if (c.name == "POSTROUTING") r << (g.chance(50) ? " -j MASQUERADE" : " -j SNAT --to-source 203.0.113.1");
-        else r << " -j ACCEPT";
+        } else if (c.name == "POSTROUTING") {
+            // --to-ports ranges the traffic's source ports (30000 up) fall inside and outside of:
+            // an in-range port is kept unless its tuple is taken (nf_nat_l4proto_unique_tuple).
+            static const std::vector<std::string> ranges = {"30000-30005", "30003-30003", "1024-65535", "40000-40010"};
+            const bool masquerade = g.chance(50);
+            r << (masquerade ? " -j MASQUERADE" : " -j SNAT --to-source 203.0.113.1");
+            if (port_proto && g.chance(50)) r << (masquerade ? " --to-ports " : ":") << g.pick(ranges);
+        } else r << " -j ACCEPT";
     } else if (!t.empty()) r << " -j " << t;
     return r.str();
 }
@@ -159,6 +178,23 @@ void table_text(Gen& g, std::ostringstream& out, const std::string& table, const
 RandomCase make_random_case(std::uint64_t seed) {
     Gen g(seed);
     RandomCase rc;
+    // The router of path_fixtures.hpp; in some cases wan1 holds a second primary address whose
+    // subnet holds some destinations: MASQUERADE then takes the address that fits the next hop
+    // (inet_select_addr), not the device's first.
+    const bool two_addresses = g.chance(30);
+    std::string addr = router_addr, routes = router_routes;
+    if (two_addresses) {
+        const std::string first = R"({"family":"inet","local":"203.0.113.1","prefixlen":24})";
+        addr.replace(addr.find(first), first.size(), first + R"(,{"family":"inet","local":"198.51.100.1","prefixlen":24})");
+        routes.insert(routes.rfind(']'), R"(,{"dst":"198.51.100.0/24","dev":"wan1","prefsrc":"198.51.100.1"},)"
+                                         R"({"type":"local","dst":"198.51.100.1","dev":"wan1","table":"local","prefsrc":"198.51.100.1"},)"
+                                         R"({"type":"broadcast","dst":"198.51.100.255","dev":"wan1","table":"local","prefsrc":"198.51.100.1"})");
+    }
+    // No ICMP redirects: after a peer's first, whether the kernel sends another depends on the
+    // jiffies between them (ip_rt_send_redirect's backoff), which an unpaced replay does not
+    // control — a loaded machine turned one case. The path fixtures check redirects.
+    rc.host_json = std::string("{\"addr\":") + addr + ",\"route\":" + routes + ",\"rule\":" + router_rules +
+                   ",\"sysctl\":{\"ip_forward\":1,\"net.ipv4.conf.all.send_redirects\":0,\"net.ipv4.conf.default.send_redirects\":0}}";
     std::ostringstream rules;
     if (g.chance(35))
         table_text(g, rules, "mangle",

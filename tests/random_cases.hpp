@@ -3,8 +3,9 @@
 // kernel: filter (and sometimes mangle and nat) tables with user chains reached by jumps and
 // gotos, RETURNs, negations, interface wildcards, port ranges, multiport, TCP flags, ICMP types,
 // conntrack states, marks, lengths, TTLs, addrtype, iprange; built-in chains declared, given a
-// policy by -P, named only by their rules or not at all, under either backend; MARK, LOG, REJECT, DNAT, SNAT and
-// MASQUERADE targets; packets from the wire and from local sockets, replies to earlier
+// policy by -P, named only by their rules or not at all, under either backend; MARK, LOG, REJECT
+// (every --reject-with), DNAT, REDIRECT, SNAT and MASQUERADE (with --to-ports ranges) targets; TCP
+// sequence numbers, windows and SYN options; packets from the wire and from local sockets, replies to earlier
 // packets included, on the router of path_fixtures.hpp.
 
 #include <cstdint>
@@ -21,6 +22,7 @@ struct RandomCase {
     std::string rules;  // iptables-save text
     std::vector<std::pair<Packet, Origin>> packets;
     bool legacy = false;  // loaded by iptables-legacy (counters only: its TRACE goes to the log)
+    std::string host_json;  // the router: path_fixtures.hpp's, sometimes with a second wan1 address
 };
 
 RandomCase make_random_case(std::uint64_t seed);

@@ -11,7 +11,19 @@ void PacketPath::nat_bind(Ctx& c, Hook hook, const NatTarget* nat) const {
     bool src = manip_src(hook);
     if (src) conn.nat_src_done = true;
     else conn.nat_dst_done = true;
-    if (!nat) return;  // a null binding: the connection keeps its addresses
+    if (!nat) {
+        // A null binding keeps the connection's addresses, but get_unique_tuple still runs: a
+        // source whose reply tuple another connection already expects (its original tuple, say,
+        // the same two endpoints the other way round) gets another source port, as SNAT would.
+        // A destination without a range is never changed.
+        const bool ports = conn.orig.proto == proto::tcp || conn.orig.proto == proto::udp || conn.orig.proto == proto::udplite ||
+                           conn.orig.proto == proto::sctp || conn.orig.proto == proto::dccp;
+        if (!src || !ports) return;
+        const std::uint16_t before = conn.reply.dport;
+        choose_nat_port(c, NatTarget{NatTarget::Kind::snat, {}, {}, false, false, false}, true, conn.reply.dport);
+        if (conn.reply.dport != before) conn.status |= ct_status::src_nat;
+        return;
+    }
 
     IpAddr addr;
     auto device_address = [&](std::string_view dev) -> std::optional<IpAddr> {

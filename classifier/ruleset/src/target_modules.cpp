@@ -103,6 +103,11 @@ std::string apply_nat_to(TargetSpec& spec_, bool, std::vector<std::string>& args
     bool ports_only = s.kind == NatTarget::Kind::masquerade || s.kind == NatTarget::Kind::redirect;
     auto err = parse_nat_range(args[0], ctx.family, ports_only, r);
     if (!err.empty()) return err;
+    // iptables prints a one-port range as the port alone (libxt_DNAT, libxt_MASQUERADE).
+    if (r.has_ports && r.port_lo == r.port_hi) {
+        const auto dash = args[0].rfind('-'), colon = ports_only ? std::string::npos : args[0].rfind(':');
+        if (dash != std::string::npos && (ports_only || (colon != std::string::npos && dash > colon))) args[0].erase(dash);
+    }
     s.ranges.push_back(r);
     return {};
 }
