@@ -34,8 +34,7 @@ LocalNatNotes::LocalNatNotes(const Ruleset& rs, const Host& host) {
 bool LocalNatNotes::could_have_written(const Rewriter& r, const Packet& p) const {
     const IpAddr& addr = r.writes_destination ? p.dst : p.src;
     const std::uint16_t port = r.writes_destination ? p.dport : p.sport;
-    const bool ports =
-        p.proto == proto::tcp || p.proto == proto::udp || p.proto == proto::udplite || p.proto == proto::sctp || p.proto == proto::dccp;
+    const bool ports = proto_has_ports(p.proto);
     auto port_in = [&](const NatRange& range) { return !range.has_ports || !ports || (port >= range.port_lo && port <= range.port_hi); };
     switch (r.nat->kind) {
         case NatTarget::Kind::netmap: return r.nat->netmap_to.contains(addr);

@@ -126,9 +126,7 @@ bool eval_hashlimit(const HashLimitMatch& h, const Packet& p, EngineState& st) {
     if (cfg.mode_dstip) kw.put_masked(p.dst, cfg.dstmask);
     bool ports = cfg.mode_srcport || cfg.mode_dstport;
     if (ports) {
-        bool has_ports =
-            !p.fragment && p.l4_present &&
-            (p.proto == proto::tcp || p.proto == proto::udp || p.proto == proto::udplite || p.proto == proto::sctp || p.proto == proto::dccp);
+        bool has_ports = !p.fragment && p.l4_present && proto_has_ports(p.proto);
         std::uint16_t sp = has_ports && cfg.mode_srcport ? p.sport : 0;
         std::uint16_t dp = has_ports && cfg.mode_dstport ? p.dport : 0;
         kw.put16(sp);

@@ -16,8 +16,7 @@ void PacketPath::nat_bind(Ctx& c, Hook hook, const NatTarget* nat) const {
         // source whose reply tuple another connection already expects (its original tuple, say,
         // the same two endpoints the other way round) gets another source port, as SNAT would.
         // A destination without a range is never changed.
-        const bool ports = conn.orig.proto == proto::tcp || conn.orig.proto == proto::udp || conn.orig.proto == proto::udplite ||
-                           conn.orig.proto == proto::sctp || conn.orig.proto == proto::dccp;
+        const bool ports = proto_has_ports(conn.orig.proto);
         if (!src || !ports) return;
         const std::uint16_t before = conn.reply.dport;
         choose_nat_port(c, NatTarget{NatTarget::Kind::snat, {}, {}, false, false, false}, true, conn.reply.dport);
@@ -67,8 +66,7 @@ void PacketPath::nat_bind(Ctx& c, Hook hook, const NatTarget* nat) const {
             break;
         }
     }
-    const bool ports = conn.orig.proto == proto::tcp || conn.orig.proto == proto::udp || conn.orig.proto == proto::udplite ||
-                       conn.orig.proto == proto::sctp || conn.orig.proto == proto::dccp;
+    const bool ports = proto_has_ports(conn.orig.proto);
     if (src) {
         conn.reply.dst = addr;
         conn.status |= ct_status::src_nat;

@@ -405,8 +405,7 @@ void add_transport_matches(std::vector<MatchModuleDef>& m) {
                      if (std::get<MultiportMatch>(spec_).ports.empty()) return "the multiport match needs --sports, --dports or --ports";
                      const auto& p = ctx.rule_proto;
                      bool ok = p && !p->negated &&
-                               (p->value == proto::tcp || p->value == proto::udp || p->value == proto::udplite ||
-                                p->value == proto::sctp || p->value == proto::dccp);
+                               proto_has_ports(p->value);
                      return ok ? "" : "the multiport match needs \"-p tcp\", udp, udplite, sctp or dccp in the rule";
                  }});
 }

@@ -298,7 +298,7 @@ std::string format_packet_description(const Packet& p, bool local) {
         if (a.family == Family::ipv6 && ports) ip = "[" + ip + "]";
         return ports ? ip + ":" + std::to_string(port) : ip;
     };
-    bool ports = p.proto == proto::tcp || p.proto == proto::udp || p.proto == proto::udplite || p.proto == proto::sctp || p.proto == proto::dccp;
+    bool ports = proto_has_ports(p.proto);
     std::string proto_name = p.proto == proto::icmpv6 ? "icmpv6" : format_protocol(p.proto);
     std::string out = proto_name + " " + endpoint(p.src, p.sport, ports) + " > " + endpoint(p.dst, p.dport, ports);
     if (local) out += " from local";

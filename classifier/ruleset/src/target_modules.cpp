@@ -117,8 +117,7 @@ std::string needs_tcp_or_udp(const OptionContext& ctx, const NatTarget& s) {
         if (r.has_ports) {
             const auto& p = ctx.rule_proto;
             bool ok = p && !p->negated &&
-                      (p->value == proto::tcp || p->value == proto::udp || p->value == proto::udplite ||
-                       p->value == proto::sctp || p->value == proto::dccp);
+                      proto_has_ports(p->value);
             if (!ok) return "a port mapping needs \"-p tcp\", udp, udplite, sctp or dccp in the rule";
         }
     return {};

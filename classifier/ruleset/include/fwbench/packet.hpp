@@ -147,6 +147,12 @@ constexpr std::uint8_t icmp = 1, igmp = 2, tcp = 6, udp = 17, ipv6_route = 43, i
                        udplite = 136, dccp = 33;
 }
 
+// A transport whose header starts with source and destination ports (what conntrack keys on and
+// NAT rewrites): TCP, UDP, UDP-Lite, SCTP, DCCP.
+constexpr bool proto_has_ports(std::uint8_t p) {
+    return p == proto::tcp || p == proto::udp || p == proto::udplite || p == proto::sctp || p == proto::dccp;
+}
+
 // An ICMPv4 error (destination unreachable, source quench, redirect, time exceeded, parameter
 // problem): it quotes a datagram, conntrack relates it to that datagram's connection, and the
 // kernel never answers it.
