@@ -257,6 +257,9 @@ TEST(Host, BadFilesNameTheJsonPath) {
         {R"({"addr":[],"rule":[{"priority":1,"src":"all"}]})", "rule[0].table: expected the table"},
         {R"({"addr":[],"sysctl":{"net.ipv4.tcp_syncookies":1}})", "sysctl.net.ipv4.tcp_syncookies: not a sysctl fwbench uses"},
         {R"({"addr":[],"sysctl":{"net.ipv4.conf.all.rp_filter":3}})", "rp_filter is 0, 1 or 2"},
+        {R"({"addr":[],"route":[{"dst":"10.0.0.0/8","metrics":[{"mtu":20}]}]})", "route[0].metrics[0].mtu: a route MTU is 68 to 65535"},
+        {R"({"addr":[],"route":[{"dst":"10.0.0.0/8","metrics":{"mtu":1400}}]})", "route[0].metrics: expected an array"},
+        {R"({"addr":[],"sysctl":{"net.netfilter.nf_conntrack_tcp_max_retrans":256}})", "nf_conntrack_tcp_max_retrans is 0 to 255"},
     };
     for (const auto& b : bad) {
         try {

@@ -389,6 +389,12 @@ inline const std::vector<PathCase> path_cases = {
      {"wire udp 198.51.100.7:4000 > 192.0.2.50:53 in=wan1 len=1450", "wire udp 198.51.100.7:4001 > 192.0.2.50:53 in=wan1 len=1450 df=0",
       "wire udp 198.51.100.7:4002 > 192.0.2.50:53 in=wan1 len=1400"},
      "dropped:fragmentation_needed forwarded forwarded", "filter:FORWARD:P=2 filter:OUTPUT:1=1 filter:OUTPUT:2=1 filter:OUTPUT:P=1"},
+    {"a route's mtu metric is the way out's MTU when forwarding (ip_dst_mtu_maybe_forward), not the device's", "\"ip_forward\":1",
+     "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -p icmp -m icmp --icmp-type 3/4\n"
+     "-A OUTPUT -m conntrack --ctstate RELATED\nCOMMIT\n",
+     {"wire udp 192.0.2.50:4000 > 198.51.100.70:53 in=lan0 len=1350", "wire udp 192.0.2.50:4001 > 198.51.100.70:53 in=lan0 len=1300",
+      "wire udp 192.0.2.50:4002 > 198.51.100.7:53 in=lan0 len=1350"},
+     "dropped:fragmentation_needed forwarded forwarded", "filter:FORWARD:P=2 filter:OUTPUT:1=1 filter:OUTPUT:2=1 filter:OUTPUT:P=1"},
     {"unknown arrival interface is a named drop", "", "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n",
      {"wire udp 198.51.100.7:4000 > 203.0.113.1:53 in=eth7"}, "dropped:unknown_interface", "", "the packet arrives on an interface the host does not have"},
 };

@@ -27,7 +27,8 @@ inline const char* router_routes = R"([
   {"type":"broadcast","dst":"192.0.2.255","dev":"lan0","table":"local","prefsrc":"192.0.2.1"},
   {"type":"blackhole","dst":"198.51.100.128/25"},
   {"type":"unreachable","dst":"198.51.100.32/28"},
-  {"type":"prohibit","dst":"198.51.100.48/28"}])";
+  {"type":"prohibit","dst":"198.51.100.48/28"},
+  {"dst":"198.51.100.64/28","gateway":"203.0.113.254","dev":"wan1","metrics":[{"mtu":1300}]}])";
 
 inline const char* router_rules = R"([
   {"priority":0,"src":"all","table":"local"},

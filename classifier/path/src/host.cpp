@@ -340,6 +340,20 @@ struct HostReader {
             if (j.contains("prefsrc")) r.prefsrc = rd.addr(j["prefsrc"], path + ".prefsrc");
             if (j.contains("metric")) r.metric = static_cast<std::uint32_t>(rd.num(j["metric"], path + ".metric"));
             if (j.contains("tos")) r.tos = static_cast<std::uint8_t>(rd.num(j["tos"], path + ".tos"));
+            if (j.contains("metrics")) {
+                // ip -j route: an array of objects of metric names; only mtu changes a verdict.
+                if (!j["metrics"].is_array()) rd.fail(path + ".metrics", "expected an array of metric objects");
+                for (std::size_t m = 0; m < j["metrics"].size(); ++m) {
+                    const json& o = j["metrics"][m];
+                    const std::string mpath = path + ".metrics[" + std::to_string(m) + "]";
+                    if (!o.is_object()) rd.fail(mpath, "expected an object of metric names and values");
+                    if (o.contains("mtu")) {
+                        const std::int64_t v = rd.num(o["mtu"], mpath + ".mtu");
+                        if (v < 68 || v > 65535) rd.fail(mpath + ".mtu", "a route MTU is 68 to 65535");
+                        r.mtu = static_cast<std::uint32_t>(v);
+                    }
+                }
+            }
             if (!r.dev.empty() && !h.interface(r.dev)) rd.fail(path + ".dev", "no interface " + quoted_name(r.dev) + " in addr");
             h.tables_[r.table].add(std::move(r));
         }

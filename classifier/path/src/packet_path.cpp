@@ -342,10 +342,12 @@ void PacketPath::process(Packet p, Origin origin, PathState& st, PathResult& res
 // arrival device's MTU was merged by GRO: the kernel checks its segments, each at most that MTU.
 unsigned PacketPath::mtu_exceeded(const Ctx& c) const {
     const Interface* out = host_.interface(c.out_dev.view());
-    if (!out || !out->mtu || !c.p.df || c.p.length <= out->mtu) return 0;
+    // ip_dst_mtu_maybe_forward: the route's mtu metric when it has one, else the device's.
+    const unsigned mtu = c.route.route && c.route.route->mtu ? c.route.route->mtu : out ? out->mtu : 0;
+    if (!mtu || !c.p.df || c.p.length <= mtu) return 0;
     const Interface* in = host_.interface(c.p.in.view());
-    if (in && in->mtu && c.p.length > in->mtu && in->mtu <= out->mtu) return 0;
-    return out->mtu;
+    if (in && in->mtu && c.p.length > in->mtu && in->mtu <= mtu) return 0;
+    return mtu;
 }
 
 void PacketPath::leave_from_output(Ctx& c) const {

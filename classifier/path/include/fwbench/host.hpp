@@ -69,6 +69,9 @@ struct Route {
     std::optional<IpAddr> prefsrc;
     std::uint32_t metric = 0;
     std::uint8_t tos = 0;
+    // The route's mtu metric ("metrics":[{"mtu":N}]; 0: none): forwarding takes it over the
+    // device's (ip_dst_mtu_maybe_forward).
+    std::uint32_t mtu = 0;
 };
 
 struct RoutingRule {
