@@ -260,6 +260,16 @@ TEST(Host, BadFilesNameTheJsonPath) {
         {R"({"addr":[],"route":[{"dst":"10.0.0.0/8","metrics":[{"mtu":20}]}]})", "route[0].metrics[0].mtu: a route MTU is 68 to 65535"},
         {R"({"addr":[],"route":[{"dst":"10.0.0.0/8","metrics":{"mtu":1400}}]})", "route[0].metrics: expected an array"},
         {R"({"addr":[],"sysctl":{"net.netfilter.nf_conntrack_tcp_max_retrans":256}})", "nf_conntrack_tcp_max_retrans is 0 to 255"},
+        {R"({"addr":[],"sockets":42})", "$.sockets: expected the output of `ss -Htuln`"},
+        {R"({"addr":[],"sockets":["tcp LISTEN 0 128 0.0.0.0:22 0.0.0.0:*","tcp ESTAB 0 0 192.0.2.1:22 192.0.2.9:4000"]})",
+         "$.sockets[1]: column 5: expected LISTEN"},
+        {R"({"addr":[],"sockets":"udp UNCONN 0 0 0.0.0.0:53 0.0.0.0:*\nraw UNCONN 0 0 0.0.0.0:1 0.0.0.0:*"})",
+         "$.sockets line 2: column 1: expected tcp or udp"},
+        {R"({"addr":[],"sockets":["tcp LISTEN 0 128 0.0.0.0:70000 0.0.0.0:*"]})", "column 18: expected a port from 1 to 65535"},
+        {R"({"addr":[],"sockets":["tcp LISTEN 0 128 192.0.2.300:22 0.0.0.0:*"]})", "column 18: expected an IPv4 address, [IPv6] or *"},
+        {R"({"addr":[],"sockets":["tcp LISTEN 0 128 [::g]:22 [::]:*"]})", "expected an IPv6 address between the brackets"},
+        {R"({"addr":[],"sockets":["tcp LISTEN 0 128 0.0.0.0:22"]})", "expected Recv-Q, Send-Q, the local and the peer address"},
+        {R"({"addr":[],"sockets":["udp UNCONN 0 0 127.0.0.53%eth9:53 0.0.0.0:*"]})", "no interface 'eth9' in addr"},
     };
     for (const auto& b : bad) {
         try {
@@ -270,6 +280,42 @@ TEST(Host, BadFilesNameTheJsonPath) {
             EXPECT_EQ(e.file(), "host.json");
         }
     }
+}
+
+// ss -Htuln as ss 6.1 prints it (with -p's process column on one line), and who takes an IPv4
+// packet: the socket's address or any, `*` (IPv6 taking IPv4) but not `[::]` (IPv6 only), a
+// mapped address, a bound device only for packets arriving on it.
+TEST(Host, ListeningSocketsAsSsListsThem) {
+    const std::string host = std::string(R"({"addr":)") + kernel_addr + R"x(,"sockets":[
+      "udp UNCONN 0      0                 0.0.0.0:53 0.0.0.0:*",
+      "udp UNCONN 0      0            127.0.0.1%lo:55 0.0.0.0:*",
+      "tcp LISTEN 0      128               0.0.0.0:22 0.0.0.0:* users:((\"sshd\",pid=5209,fd=3))",
+      "tcp LISTEN 0      128    [::ffff:127.0.0.1]:26       *:*",
+      "tcp LISTEN 0      128                  [::]:24    [::]:*",
+      "tcp LISTEN 0      128                     *:23       *:*",
+      "tcp LISTEN 0      128          203.0.113.1:25 0.0.0.0:*"]})x";
+    const Host h = Host::from_json(host, "host.json");
+    ASSERT_NE(h.sockets(), nullptr);
+    ASSERT_EQ(h.sockets()->size(), 7u);
+    const IpAddr wan = *parse_ip("203.0.113.1", Family::ipv4), p1 = *parse_ip("198.51.100.1", Family::ipv4),
+                 loop = *parse_ip("127.0.0.1", Family::ipv4);
+    struct Lookup {
+        std::uint8_t proto;
+        IpAddr dst;
+        std::uint16_t port;
+        const char* dev;
+        bool taken;
+    };
+    const Lookup lookups[] = {
+        {proto::udp, wan, 53, "wan1", true},   {proto::tcp, wan, 53, "wan1", false}, {proto::udp, loop, 55, "lo", true},
+        {proto::udp, loop, 55, "wan1", false}, {proto::udp, wan, 55, "lo", false},   {proto::tcp, p1, 22, "p1", true},
+        {proto::tcp, loop, 26, "lo", true},    {proto::tcp, wan, 26, "wan1", false}, {proto::tcp, wan, 24, "wan1", false},
+        {proto::tcp, wan, 23, "wan1", true},   {proto::tcp, wan, 25, "wan1", true},  {proto::tcp, p1, 25, "p1", false},
+    };
+    for (const auto& l : lookups)
+        EXPECT_EQ(has_socket_for(*h.sockets(), l.proto, l.dst, l.port, l.dev), l.taken)
+            << (l.proto == proto::tcp ? "tcp " : "udp ") << format_ip(l.dst) << ":" << l.port << " on " << l.dev;
+    EXPECT_EQ(Host::from_json(kernel_addr, "host.json").sockets(), nullptr);  // not listed: not known
 }
 
 }  // namespace

@@ -86,8 +86,7 @@ TEST_P(KernelOracleFixture, CountersEqualTheKernels) {
     require_kernel();
     if (HasFatalFailure() || IsSkipped()) return;
     const test::PathCase& c = GetParam();
-    std::string host_json = std::string("{\"addr\":") + test::router_addr + ",\"route\":" + test::router_routes + ",\"rule\":" + test::router_rules +
-                            ",\"sysctl\":{" + c.sysctl + "}}";
+    std::string host_json = test::path_case_host_json(c);
     Host host = Host::from_json(host_json, "router.json");
     RulesetParseOptions opt;
     opt.family = Family::ipv4;

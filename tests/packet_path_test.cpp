@@ -29,8 +29,7 @@ class PathFixture : public ::testing::TestWithParam<PathCase> {};
 
 TEST_P(PathFixture, FatesAndCounters) {
     const PathCase& c = GetParam();
-    std::string host_json = std::string("{\"addr\":") + test::router_addr + ",\"route\":" + test::router_routes + ",\"rule\":" + test::router_rules +
-                            ",\"sysctl\":{" + c.sysctl + "}}";
+    std::string host_json = test::path_case_host_json(c);
     Host host = Host::from_json(host_json, "router.json");
     RulesetParseOptions opt;
     opt.source = c.name;

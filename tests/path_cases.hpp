@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "path_fixtures.hpp"
+
 namespace fwbench::test {
 
 struct PathCase {
@@ -22,7 +24,21 @@ struct PathCase {
     const char* fates;
     const char* counters;
     const char* kernel_skip = nullptr;  // why the kernel oracle cannot replay this case as written
+    const char* sockets = nullptr;  // the host's listening sockets: a JSON array of `ss -Htuln` lines
 };
+
+// The router of path_fixtures.hpp with the case's sysctls (and sockets), as fwbench reads --host.
+inline std::string path_case_host_json(const PathCase& c) {
+    std::string j =
+        std::string("{\"addr\":") + router_addr + ",\"route\":" + router_routes + ",\"rule\":" + router_rules + ",\"sysctl\":{" + c.sysctl + "}";
+    if (c.sockets) j += std::string(",\"sockets\":") + c.sockets;
+    return j + "}";
+}
+
+// What the host's own stack answers (issue 13 §1): listening sockets on wan1's, lan0's and lo's
+// addresses, as ss writes them — IPv4 any, IPv6 any taking IPv4 too, IPv6 only, bound to lo.
+inline const char* router_sockets = R"(["tcp LISTEN 0 128 0.0.0.0:22 0.0.0.0:*", "tcp LISTEN 0 128 *:80 *:*",
+  "tcp LISTEN 0 128 [::]:443 [::]:*", "tcp LISTEN 0 128 127.0.0.1%lo:25 0.0.0.0:*", "udp UNCONN 0 0 0.0.0.0:53 0.0.0.0:*"])";
 
 inline const char* seed_rules =
     "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
@@ -395,6 +411,35 @@ inline const std::vector<PathCase> path_cases = {
      {"wire udp 192.0.2.50:4000 > 198.51.100.70:53 in=lan0 len=1350", "wire udp 192.0.2.50:4001 > 198.51.100.70:53 in=lan0 len=1300",
       "wire udp 192.0.2.50:4002 > 198.51.100.7:53 in=lan0 len=1350"},
      "dropped:fragmentation_needed forwarded forwarded", "filter:FORWARD:P=2 filter:OUTPUT:1=1 filter:OUTPUT:2=1 filter:OUTPUT:P=1"},
+    {"the host's stack answers TCP for its sockets: a listener a SYN with a SYN-ACK (the options the SYN offered) and an ACK "
+     "with a reset, nothing for SYN+FIN or a reset; no listener (an IPv6-only one, one bound to lo for another address): a "
+     "reset; each is a new local packet of the reply direction; a reply on the host's own connection is its socket's",
+     "", "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+     "-A OUTPUT -p tcp -m tcp --tcp-flags SYN,ACK,RST SYN,ACK\n-A OUTPUT -p tcp -m tcp --tcp-flags RST RST\n"
+     "-A OUTPUT -m conntrack --ctstate ESTABLISHED\n-A OUTPUT -m conntrack --ctstate INVALID\nCOMMIT\n",
+     {"wire tcp 198.51.100.7:40000 > 203.0.113.1:22 in=wan1 flags=S seq=1000 mss=1460 sackok wscale=7",
+      "wire tcp 198.51.100.7:40001 > 203.0.113.1:80 in=wan1 flags=S seq=2000",
+      "wire tcp 198.51.100.7:40002 > 203.0.113.1:443 in=wan1 flags=S seq=3000",
+      "wire tcp 198.51.100.7:40003 > 203.0.113.1:23 in=wan1 flags=S seq=4000",
+      "wire tcp 198.51.100.7:40004 > 203.0.113.1:22 in=wan1 flags=A seq=5000 ack=7000",
+      "wire tcp 198.51.100.7:40005 > 203.0.113.1:22 in=wan1 flags=SF seq=6000",
+      "wire tcp 198.51.100.7:40006 > 203.0.113.1:23 in=wan1 flags=R seq=1",
+      "wire tcp 198.51.100.7:40007 > 192.0.2.1:25 in=wan1 flags=S seq=8000",
+      "local tcp 127.0.0.1:45000 > 127.0.0.1:25 flags=S seq=9000",
+      "local tcp 127.0.0.1:45001 > 127.0.0.1:26 flags=S seq=9100",
+      "local tcp 203.0.113.1:45010 > 198.51.100.7:80 flags=S seq=9200",
+      "wire tcp 198.51.100.7:80 > 203.0.113.1:45010 in=wan1 flags=SA seq=300 ack=9201"},
+     "delivered delivered delivered delivered delivered delivered delivered delivered delivered delivered sent delivered",
+     "filter:OUTPUT:1=3 filter:OUTPUT:2=5 filter:OUTPUT:3=8 filter:OUTPUT:P=11 filter:INPUT:P=13", nullptr, router_sockets},
+    {"the host's stack answers UDP for its sockets: a datagram to a port no socket holds gets port unreachable, RELATED, over lo "
+     "for the host's own; none for a bound port or a broadcast",
+     "", "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+     "-A OUTPUT -p icmp -m icmp --icmp-type 3/3\n-A OUTPUT -m conntrack --ctstate RELATED\nCOMMIT\n",
+     {"wire udp 198.51.100.7:5000 > 203.0.113.1:53 in=wan1", "wire udp 198.51.100.7:5001 > 203.0.113.1:5353 in=wan1",
+      "wire udp 203.0.113.9:5002 > 203.0.113.255:5353 in=wan1", "local udp 127.0.0.1:45002 > 127.0.0.1:9999",
+      "local udp 0.0.0.0:45003 > 203.0.113.1:53"},
+     "delivered delivered delivered delivered delivered",
+     "filter:OUTPUT:1=2 filter:OUTPUT:2=2 filter:OUTPUT:P=4 filter:INPUT:P=6", nullptr, router_sockets},
     {"unknown arrival interface is a named drop", "", "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n",
      {"wire udp 198.51.100.7:4000 > 203.0.113.1:53 in=eth7"}, "dropped:unknown_interface", "", "the packet arrives on an interface the host does not have"},
 };

@@ -53,6 +53,9 @@ int run_kernel_check(const KernelCheckCli& cli) {
     PathState st(rs, EngineOptions{}, host.sysctl());
     st.icmp_rate_limit = pace;  // unpaced, the oracle turns icmp_ratelimit off (its clock runs ahead)
     KernelOracleOptions kopt;
+    // A capture holds the stack's own answers, replayed as local packets (CaptureAnalysis turns
+    // the model's off); described packets get them from the host's sockets on both sides.
+    kopt.stack_answers = pcap.empty();
     kopt.legacy = legacy;
     kopt.pace = pace;
     if (!o.ipsets_path.empty()) kopt.ipsets = slurp(o.ipsets_path);

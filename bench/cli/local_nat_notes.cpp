@@ -81,9 +81,8 @@ std::vector<std::string> LocalNatNotes::rules(const Ruleset& rs) const {
     std::vector<std::string> out;
     for (const Rewriter& r : rewriters_) {
         if (!r.hit) continue;
-        const auto& chain = rs.tables[static_cast<std::size_t>(r.table)].chains[static_cast<std::size_t>(r.chain)];
-        std::string line = "nat " + chain.name + " rule " + std::to_string(r.rule + 1) + ": " +
-                           format_rule(chain.rules[static_cast<std::size_t>(r.rule)], chain.name);
+        const Table& table = rs.tables[static_cast<std::size_t>(r.table)];
+        std::string line = rule_label(table, table.chains[static_cast<std::size_t>(r.chain)], static_cast<std::size_t>(r.rule));
         if (out.empty() || out.back() != line) out.push_back(line);
     }
     return out;

@@ -68,7 +68,7 @@ std::vector<std::string> owner_rules(const Ruleset& rs) {
             for (std::size_t ri = 0; ri < c.rules.size(); ++ri)
                 for (const auto& m : c.rules[ri].matches)
                     if (std::holds_alternative<OwnerMatch>(m.spec)) {
-                        out.push_back(t.name + " " + c.name + " rule " + std::to_string(ri + 1) + ": " + format_rule(c.rules[ri], c.name));
+                        out.push_back(rule_label(t, c, ri));
                         break;
                     }
     return out;
@@ -98,7 +98,7 @@ UnsettledRates unsettled_rates(const Ruleset& rs, const EngineState& st) {
                     }
                     named = named || n;
                 }
-                if (named) out.rules.push_back(t.name + " " + c.name + " rule " + std::to_string(ri + 1) + ": " + format_rule(c.rules[ri], c.name));
+                if (named) out.rules.push_back(rule_label(t, c, ri));
             }
     return out;
 }
@@ -188,6 +188,7 @@ int run_pcap(const PcapRunOptions& o) {
     const std::uint64_t local_packets = tally.of_origin(CaptureOrigin::local);
     const std::vector<std::string> undecidable_owner = local_packets ? owner_rules(rs) : std::vector<std::string>{};
     const UnsettledRates rates = unsettled_rates(rs, st.engine);
+    const std::vector<std::string> local_nat_rules = local_nat.rules(rs);
     if (!o.json.empty()) {
         nlohmann::ordered_json j;
         j["rules"] = rs.source;
@@ -216,7 +217,7 @@ int run_pcap(const PcapRunOptions& o) {
                   "but walked without them; the kernel may have counted these rules (and the OUTPUT rules before them saw the addresses "
                   "before NAT)"},
                  {"packets", local_nat.packets()},
-                 {"rules", local_nat.rules(rs)}});
+                 {"rules", local_nat_rules}});
         if (rates.decisions)
             j["capture_cannot_show"].push_back({{"what",
                                                  "where the kernel's jiffies fell: rate decisions (limit, hashlimit) one jiffy more or less "
@@ -262,7 +263,7 @@ int run_pcap(const PcapRunOptions& o) {
                   "    OUTPUT/POSTROUTING rule writes, but their walk did not take that rule. If the kernel rewrote them, it\n"
                   "    counted these rules where fwbench counted the rules the rewritten packet meets, and the OUTPUT rules\n"
                   "    before NAT saw the addresses before rewriting:\n";
-            for (const auto& r : local_nat.rules(rs)) os << "      " << r << "\n";
+            for (const auto& r : local_nat_rules) os << "      " << r << "\n";
         }
         if (rates.decisions) {
             os << "  note: " << rates.decisions

@@ -68,7 +68,7 @@ std::string PcapTally::describe_drop(const std::tuple<std::size_t, int, int>& wh
     if (chain < 0) return t.name + " ? policy";
     const Chain& c = t.chains[static_cast<std::size_t>(chain)];
     if (rule < 0) return t.name + " " + c.name + " policy";
-    return t.name + " " + c.name + " rule " + std::to_string(rule + 1) + ": " + format_rule(c.rules[static_cast<std::size_t>(rule)], c.name);
+    return rule_label(t, c, static_cast<std::size_t>(rule));
 }
 
 void PcapTally::add_json(nlohmann::ordered_json& j, const Ruleset& rs) const {

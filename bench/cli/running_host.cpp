@@ -122,6 +122,16 @@ std::string dump_running_host() {
         }
     }
     j["sysctl"] = sys;
+    // The listening sockets decide what the host's own stack answers (a reset or port
+    // unreachable from a closed port, a SYN-ACK from a listener).
+    nlohmann::ordered_json sockets = nlohmann::ordered_json::array();
+    const std::string listing = run({"ss", "-Htuln"});
+    for (std::size_t at = 0; at < listing.size();) {
+        const std::size_t nl = std::min(listing.find('\n', at), listing.size());
+        if (nl > at) sockets.push_back(listing.substr(at, nl - at));
+        at = nl + 1;
+    }
+    j["sockets"] = sockets;
     return j.dump(1) + "\n";
 }
 

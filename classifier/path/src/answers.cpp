@@ -29,7 +29,10 @@ int reject_code(const std::string& with) {
 
 constexpr int nr_icmp_types = 18;
 
-// What every answer starts from: back to the packet's source, at its time, with the host's TTL.
+}  // namespace
+
+namespace path_detail {
+
 Packet answer_to(const Packet& old, std::uint8_t ttl) {
     Packet a;
     a.family = old.family;
@@ -39,7 +42,26 @@ Packet answer_to(const Packet& old, std::uint8_t ttl) {
     return a;
 }
 
-}  // namespace
+Packet tcp_reset_for(const Packet& old, std::uint8_t ttl) {
+    Packet a = answer_to(old, ttl);
+    a.proto = proto::tcp;
+    a.src = old.dst;
+    a.sport = old.dport;
+    a.dport = old.sport;
+    a.length = 40;
+    a.tcp_header_len = 20;
+    a.tcp_window = 0;
+    if (old.tcp_flags & tcp_flag::ack) {
+        a.tcp_flags = tcp_flag::rst;
+        a.tcp_seq = old.tcp_ack;
+    } else {
+        a.tcp_flags = tcp_flag::rst | tcp_flag::ack;
+        a.tcp_ack = old.tcp_seq + ((old.tcp_flags & tcp_flag::syn) ? 1 : 0) + ((old.tcp_flags & tcp_flag::fin) ? 1 : 0) + old.tcp_payload_len();
+    }
+    return a;
+}
+
+}  // namespace path_detail
 
 // A new peer: an empty bucket last filled 60 s ago (rate_last = jiffies - 60 * HZ), so that
 // its first fill gives it a full one.
@@ -108,7 +130,7 @@ void PacketPath::send_redirect(Ctx& c) const {
     const std::uint64_t now = c.st.icmp_rate_limit ? c.p.timestamp_ns : 0;  // unpaced: the clock taken as stopped
     if (!c.st.icmp_peers.allow_redirect(c.p.src.v4_host(), now, c.st.engine.options().hz))
         return withhold_answer(c, AnswerWithheld::redirect_backoff);
-    send_icmp_error(c, 5, 1, false, c.redirect_to.v4_host());  // ICMP_REDIR_HOST
+    send_icmp_error(c, 5, 1, AnswerFrom::path, c.redirect_to.v4_host());  // ICMP_REDIR_HOST
 }
 
 void PacketPath::send_route_error(Ctx& c, std::uint8_t code) const {
@@ -116,7 +138,7 @@ void PacketPath::send_route_error(Ctx& c, std::uint8_t code) const {
     const std::uint64_t now = c.st.icmp_rate_limit ? c.p.timestamp_ns : 0;
     if (!c.st.icmp_peers.allow_route_error(c.p.src.v4_host(), now, c.st.engine.options().hz))
         return withhold_answer(c, AnswerWithheld::route_error_limited);
-    send_icmp_error(c, 3, code, false);
+    send_icmp_error(c, 3, code, AnswerFrom::path);
 }
 
 void PacketPath::withhold_answer(Ctx& c, AnswerWithheld why) const {
@@ -126,35 +148,22 @@ void PacketPath::withhold_answer(Ctx& c, AnswerWithheld why) const {
 void PacketPath::send_reject_answer(Ctx& c, const RejectTarget& reject) const {
     const Packet& old = c.p;
     const int code = reject_code(reject.with);
-    if (code >= 0) return send_icmp_error(c, 3, static_cast<std::uint8_t>(code), true);
+    if (code >= 0) return send_icmp_error(c, 3, static_cast<std::uint8_t>(code), AnswerFrom::rule);
     // nf_reject_ip_tcphdr_get: a first fragment's readable TCP header, not itself a reset.
     if (old.fragment) return withhold_answer(c, AnswerWithheld::fragment);
     if (old.proto != proto::tcp || !old.l4_present) return withhold_answer(c, AnswerWithheld::no_tcp_header);
     if (old.tcp_flags & tcp_flag::rst) return withhold_answer(c, AnswerWithheld::reset_to_reset);
-    Packet a = answer_to(old, host_.sysctl().ip_default_ttl);
-    a.proto = proto::tcp;
-    a.src = old.dst;  // whether or not it is ours (ip_route_me_harder allows any source)
-    a.sport = old.dport;
-    a.dport = old.sport;
-    a.length = 40;
-    a.tcp_header_len = 20;
-    a.tcp_window = 0;
-    if (old.tcp_flags & tcp_flag::ack) {
-        a.tcp_flags = tcp_flag::rst;
-        a.tcp_seq = old.tcp_ack;
-    } else {
-        a.tcp_flags = tcp_flag::rst | tcp_flag::ack;
-        a.tcp_ack = old.tcp_seq + ((old.tcp_flags & tcp_flag::syn) ? 1 : 0) + ((old.tcp_flags & tcp_flag::fin) ? 1 : 0) + old.tcp_payload_len();
-    }
+    // From the packet's destination, whether or not it is ours (ip_route_me_harder allows any).
+    const Packet a = tcp_reset_for(old, host_.sysctl().ip_default_ttl);
     // nf_ct_set_closing: a reset for a confirmed TCP connection closes it (10 s).
     if (c.ct.conn && c.ct.conn->confirmed && c.ct.conn->orig.proto == proto::tcp && c.ct.conn->tcp != TcpCtState::close) {
         c.ct.conn->tcp = TcpCtState::close;
         c.ct.conn->expires_ns = old.timestamp_ns + 10ull * 1000000000ull;
     }
-    process_answer(c, a, false, true);
+    process_answer(c, a, false, AnswerFrom::rule);
 }
 
-void PacketPath::send_icmp_error(Ctx& c, std::uint8_t type, std::uint8_t code, bool by_rule, std::uint32_t info) const {
+void PacketPath::send_icmp_error(Ctx& c, std::uint8_t type, std::uint8_t code, AnswerFrom from, std::uint32_t info) const {
     const Packet& old = c.p;
     // __icmp_send's refusals, in its order.
     if (c.route.type == RouteType::broadcast || c.route.type == RouteType::multicast || v4_lbcast(old.dst) || v4_multicast(old.dst))
@@ -179,10 +188,10 @@ void PacketPath::send_icmp_error(Ctx& c, std::uint8_t type, std::uint8_t code, b
     a.icmp_quoted.proto = old.proto;
     a.icmp_quoted.sport = old.proto == proto::icmp ? old.icmp_id : old.sport;
     a.icmp_quoted.dport = old.proto == proto::icmp ? old.icmp_type : old.dport;
-    process_answer(c, a, true, by_rule, info);
+    process_answer(c, a, true, from, info);
 }
 
-void PacketPath::process_answer(Ctx& c, const Packet& answer, bool icmp_error, bool by_rule, std::uint32_t icmp_info) const {
+void PacketPath::process_answer(Ctx& c, const Packet& answer, bool icmp_error, AnswerFrom from, std::uint32_t icmp_info) const {
     // The packet's own result stays as it was; the answer adds its walks and events.
     const SavedOutcome outcome(c.res);
     const std::size_t hooks = c.res.hooks.size();
@@ -194,7 +203,7 @@ void PacketPath::process_answer(Ctx& c, const Packet& answer, bool icmp_error, b
     a.p.ct.state = CtState::invalid;
     // nf_ct_attach: the answer belongs to the packet's entry, as RELATED, in the other direction;
     // without an entry it is tracked on its own in OUTPUT.
-    if (c.ct.conn) {
+    if (c.ct.conn && from != AnswerFrom::stack) {
         a.ct.conn = c.ct.conn;
         a.ct.state = CtState::related;
         a.ct.dir = c.ct.dir == CtDir::original ? CtDir::reply : CtDir::original;
@@ -204,8 +213,9 @@ void PacketPath::process_answer(Ctx& c, const Packet& answer, bool icmp_error, b
     c.event(PathEventKind::answer_sent, [&](PathEvent& e) {
         e.flag = icmp_error;
         e.addr = answer.dst;
-        e.icmp_type = answer.icmp_type;
+        e.icmp_type = icmp_error ? answer.icmp_type : answer.tcp_flags;
         e.port = answer.icmp_code;
+        e.port2 = static_cast<std::uint16_t>(from);
     });
     const std::size_t first_walk = c.res.walks.size();
     c.res.out_iface = IfaceName();
@@ -226,7 +236,8 @@ void PacketPath::process_answer(Ctx& c, const Packet& answer, bool icmp_error, b
         a.answer_slot = c.res.answers.size();
         c.res.answers.emplace_back();
         c.res.answers.back().first_walk = first_walk;
-        c.res.answers.back().by_rule = by_rule;
+        c.res.answers.back().by_rule = from == AnswerFrom::rule;
+        c.res.answers.back().by_stack = from == AnswerFrom::stack;
         c.res.answers.back().cause = c.p;
         c.res.answers.back().icmp_info = icmp_info;
         if (sent && run_hook(a, Hook::output)) leave_from_output(a);

@@ -74,23 +74,6 @@ bool icmp_is_request(std::uint8_t type, bool v6) { return v6 ? (type == 128 || t
 
 bool icmp_is_error(std::uint8_t type, bool v6) { return v6 ? type < 128 : icmpv4_is_error(type); }
 
-// tcp_error's flag sanity check (tcp_valid_flags): the combinations a TCP may send.
-bool tcp_flags_valid(std::uint8_t flags) {
-    std::uint8_t f = flags & ~(tcp_flag::ece | tcp_flag::cwr | tcp_flag::psh);
-    switch (f) {
-        case tcp_flag::syn:
-        case tcp_flag::syn | tcp_flag::urg:
-        case tcp_flag::syn | tcp_flag::ack:
-        case tcp_flag::rst:
-        case tcp_flag::rst | tcp_flag::ack:
-        case tcp_flag::fin | tcp_flag::ack:
-        case tcp_flag::fin | tcp_flag::ack | tcp_flag::urg:
-        case tcp_flag::ack:
-        case tcp_flag::ack | tcp_flag::urg: return true;
-        default: return false;
-    }
-}
-
 constexpr std::uint64_t sec = 1000000000ull;
 
 }  // namespace

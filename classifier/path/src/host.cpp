@@ -544,24 +544,46 @@ struct HostReader {
             h.assumptions_.push_back(
                 {HostAssumption::Kind::ip_forward_default, "sysctls: ip_forward is not given, so 0, the kernel default (the host does not forward)"});
     }
+
+    // The output of `ss -Htuln`: one string, or an array of its lines.
+    void sockets(const json& doc) {
+        std::string text;
+        if (doc.is_string()) {
+            text = doc.get<std::string>();
+        } else if (doc.is_array()) {
+            for (std::size_t i = 0; i < doc.size(); ++i) text += rd.str(doc[i], "$.sockets[" + std::to_string(i) + "]") + "\n";
+        } else {
+            rd.fail("$.sockets", "expected the output of `ss -Htuln`, as a string or an array of its lines");
+        }
+        SsListingError e;
+        auto listed = parse_ss_listing(text, e);
+        if (!listed) {
+            const std::string where = doc.is_array() ? "$.sockets[" + std::to_string(e.line - 1) + "]" : "$.sockets line " + std::to_string(e.line);
+            rd.fail(where, "column " + std::to_string(e.column) + ": " + e.what);
+        }
+        for (const HostSocket& s : *listed)
+            if (!s.dev.empty() && !h.interface(s.dev)) rd.fail("$.sockets", s.text + ": no interface " + quoted_name(s.dev) + " in addr");
+        h.sockets_ = std::move(*listed);
+    }
 };
 
 Host Host::from_document(const json& doc, const std::string& source, std::string& at) {
     Host h;
     HostReader reader{h, JsonReader{source}, at};
     JsonReader& rd = reader.rd;
-    json addr_doc, route_doc, rule_doc, sysctl_doc;
+    json addr_doc, route_doc, rule_doc, sysctl_doc, sockets_doc;
     if (doc.is_array()) {
         addr_doc = doc;
     } else if (doc.is_object()) {
         if (!doc.contains("addr")) rd.fail("$", "expected an \"addr\" member (the JSON of ip -j addr show)");
         for (auto it = doc.begin(); it != doc.end(); ++it)
-            if (it.key() != "addr" && it.key() != "route" && it.key() != "rule" && it.key() != "sysctl")
-                rd.fail("$." + it.key(), "unknown member (expected addr, route, rule, sysctl)");
+            if (it.key() != "addr" && it.key() != "route" && it.key() != "rule" && it.key() != "sysctl" && it.key() != "sockets")
+                rd.fail("$." + it.key(), "unknown member (expected addr, route, rule, sysctl, sockets)");
         addr_doc = doc["addr"];
         if (doc.contains("route")) route_doc = doc["route"];
         if (doc.contains("rule")) rule_doc = doc["rule"];
         if (doc.contains("sysctl")) sysctl_doc = doc["sysctl"];
+        if (doc.contains("sockets")) sockets_doc = doc["sockets"];
     } else {
         rd.fail("$", "expected the array of ip -j addr show, or an object with addr/route/rule/sysctl");
     }
@@ -570,6 +592,7 @@ Host Host::from_document(const json& doc, const std::string& source, std::string
     reader.routes(route_doc);
     reader.rules(rule_doc);
     reader.sysctls(sysctl_doc);
+    if (!sockets_doc.is_null()) reader.sockets(sockets_doc);
     h.custom_rules_ = differ_from_default_rules(h.rules_);  // once: source validation asks per packet
     return h;
 }

@@ -303,21 +303,22 @@ void PacketPath::process(Packet p, Origin origin, PathState& st, PathResult& res
         if (!route_input(c)) return;
         if (c.local_delivery) {
             if (!run_hook(c, Hook::input)) return;
-            return finish(c, Fate::delivered);
+            finish(c, Fate::delivered);
+            return answer_from_stack(c);
         }
         // ip_forward: TTL is checked, then decremented, before the FORWARD hook.
         if (c.p.ttl <= 1) {
             res.detail.ttl = c.p.ttl;
             drop(DropReason::ttl_exceeded, DropWhy::ttl_expires);
             c.event(PathEventKind::forwarding_ttl);
-            send_icmp_error(c, 11, 0, false);  // "tell the sender its packet died"
+            send_icmp_error(c, 11, 0, AnswerFrom::path);  // "tell the sender its packet died"
             return;
         }
         if (const unsigned mtu = mtu_exceeded(c)) {
             drop(DropReason::fragmentation_needed, DropWhy::larger_than_mtu);
             res.detail.dev = c.out_dev;
             res.detail.mtu = mtu;
-            send_icmp_error(c, 3, 4, false, mtu);  // the MTU in the second word's low half
+            send_icmp_error(c, 3, 4, AnswerFrom::path, mtu);  // the MTU in the second word's low half
             return;
         }
         --c.p.ttl;
@@ -333,6 +334,9 @@ void PacketPath::process(Packet p, Origin origin, PathState& st, PathResult& res
     c.p.in = IfaceName();
     c.p.pkttype = PktType::outgoing;
     if (!route_output(c, false)) return;
+    // It came from a socket: that socket, not the stack, takes what comes back on its connection.
+    if (st.stack_answers && c.p.l4_present && (c.p.proto == proto::tcp || c.p.proto == proto::udp))
+        st.stack_connections.add(c.p.proto, c.p.src, c.p.sport, c.p.dst, c.p.dport);
     if (!run_hook(c, Hook::output)) return;
     leave_from_output(c);
 }
@@ -371,6 +375,7 @@ void PacketPath::leave_from_output(Ctx& c) const {
     c.event(PathEventKind::route_kept);
     if (!run_hook(c, Hook::input)) return;
     finish(c, Fate::delivered);
+    if (c.answer_slot == Ctx::no_answer) answer_from_stack(c);  // the stack answers packets, not its own answers
 }
 
 }  // namespace fwbench

@@ -136,15 +136,22 @@ std::string describe_event(const PathEvent& e, const DropDetail& drop, const Hos
         case PathEventKind::looped_back: return "looped back: arrives on lo";
         case PathEventKind::broadcast_copy: return "broadcast: a copy loops back to the host on " + dev;
         case PathEventKind::broadcast_original: return "broadcast: the original goes on to POSTROUTING";
-        case PathEventKind::answer_sent:
-            return std::string("the host answers: ") +
-                   (e.flag ? std::string(e.icmp_type == 11 ? "ICMP time exceeded" : "ICMP destination unreachable") + " (type " +
-                                 std::to_string(e.icmp_type) + " code " + std::to_string(e.port) + ")"
-                           : std::string("a TCP reset")) +
-                   " to " + format_ip(e.addr) + ", RELATED to this packet's connection, leaving as the host's own packet:";
-        case PathEventKind::answer_withheld:
-            return std::string("REJECT sends no answer: ") + answer_withheld_name(static_cast<AnswerWithheld>(e.port));
+        case PathEventKind::answer_sent: {
+            const bool by_stack = static_cast<AnswerFrom>(e.port2) == AnswerFrom::stack;
+            const std::string what = e.flag ? std::string(e.icmp_type == 11 ? "ICMP time exceeded" : "ICMP destination unreachable") + " (type " +
+                                                  std::to_string(e.icmp_type) + " code " + std::to_string(e.port) + ")"
+                                     : (e.icmp_type & tcp_flag::syn) ? std::string("a SYN-ACK from the listening socket")
+                                                                     : std::string("a TCP reset");
+            if (by_stack)
+                return "the host's stack answers: " + what + " to " + format_ip(e.addr) +
+                       ", a new local packet (conntrack looks up its connection in OUTPUT):";
+            return "the host answers: " + what + " to " + format_ip(e.addr) +
+                   ", RELATED to this packet's connection, leaving as the host's own packet:";
+        }
+        case PathEventKind::answer_withheld: return std::string("no answer is sent: ") + answer_withheld_name(static_cast<AnswerWithheld>(e.port));
         case PathEventKind::answer_done: return "(end of the answer)";
+        case PathEventKind::stack_connection:
+            return "delivered on a connection one of the host's sockets holds: what that socket sends back depends on its state (not modelled)";
     }
     return "?";
 }

@@ -290,6 +290,23 @@ void remember_ignored(TcpTracking& t, CtDir dir, std::uint8_t index, std::uint8_
 
 }  // namespace
 
+// tcp_error's flag sanity check (tcp_valid_flags): the combinations a TCP may send.
+bool tcp_flags_valid(std::uint8_t flags) {
+    std::uint8_t f = flags & ~(tcp_flag::ece | tcp_flag::cwr | tcp_flag::psh);
+    switch (f) {
+        case tcp_flag::syn:
+        case tcp_flag::syn | tcp_flag::urg:
+        case tcp_flag::syn | tcp_flag::ack:
+        case tcp_flag::rst:
+        case tcp_flag::rst | tcp_flag::ack:
+        case tcp_flag::fin | tcp_flag::ack:
+        case tcp_flag::fin | tcp_flag::ack | tcp_flag::urg:
+        case tcp_flag::ack:
+        case tcp_flag::ack | tcp_flag::urg: return true;
+        default: return false;
+    }
+}
+
 bool tcp_new(Connection& c, const Packet& p, const ConntrackOptions& opt, CtInvalid& why) {
     const std::uint8_t first = tcp_table[0][tcp_index(p.tcp_flags)][sNO];
     if (first == sIV) {

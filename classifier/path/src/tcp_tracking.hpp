@@ -30,6 +30,9 @@ struct TcpTrackResult {
     TcpCtState from = TcpCtState::none;  // the state a transition was refused from
 };
 
+// tcp_error's flag sanity check (tcp_valid_flags): the combinations a TCP may send.
+bool tcp_flags_valid(std::uint8_t flags);
+
 // tcp_new: whether the packet may open a connection (sets up the first direction's window).
 bool tcp_new(Connection& c, const Packet& p, const ConntrackOptions& opt, CtInvalid& why);
 

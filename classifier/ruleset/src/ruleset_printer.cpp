@@ -43,6 +43,10 @@ const char* policy_name(StandardTarget::Kind k) { return k == StandardTarget::Ki
 
 }  // namespace
 
+std::string rule_label(const Table& table, const Chain& chain, std::size_t index) {
+    return table.name + " " + chain.name + " rule " + std::to_string(index + 1) + ": " + format_rule(chain.rules[index], chain.name);
+}
+
 std::string format_rule(const Rule& r, const std::string& chain) {
     std::ostringstream os;
     os << "-A " << chain;

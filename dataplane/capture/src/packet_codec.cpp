@@ -320,15 +320,16 @@ std::vector<std::uint8_t> build_ipv4(const Packet& p) {
 
 std::size_t write_answer_ipv4(const Packet& a, std::uint32_t icmp_info, const std::uint8_t* quoted, std::size_t quoted_size, std::uint8_t* out,
                               std::size_t room) {
-    const bool reset = a.proto == proto::tcp;
-    if (!reset && a.proto != proto::icmp) return 0;
-    const std::size_t total = reset ? 40 : std::min<std::size_t>(a.length, 28 + quoted_size);
+    // A reset or a SYN-ACK (DF, like the sockets that send them), or an ICMP error quoting.
+    const bool tcp = a.proto == proto::tcp;
+    if (!tcp && a.proto != proto::icmp) return 0;
+    const std::size_t total = tcp ? 20u + a.tcp_header_len : std::min<std::size_t>(a.length, 28 + quoted_size);
     if (total < 28 || total > room) return 0;
     std::memset(out, 0, total);
     std::uint8_t* ip = out;
-    put_ipv4_header(ip, a, total, 0, reset ? 0x4000 : 0);
+    put_ipv4_header(ip, a, total, 0, tcp ? 0x4000 : 0);
     std::uint8_t* l4 = ip + 20;
-    if (reset) {
+    if (tcp) {
         put_tcp_header(ip, l4, a);
         return total;
     }

@@ -410,6 +410,7 @@ PortRunResult run_ports(const PacketPath& path, const PortRunOptions& opt) {
     sh.all = &all;
     CaptureAnalysisOptions ropt;
     ropt.predict_copies = false;
+    ropt.capture_holds_stack_answers = false;
     struct RingFree {
         std::vector<rte_ring*> rings;
         ~RingFree() {

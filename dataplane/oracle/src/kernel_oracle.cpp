@@ -245,14 +245,26 @@ void KernelOracle::build(const Host& host) {
     // the injector's packets and the kernel's answers fwbench models (REJECT's resets and
     // destination unreachables, routing's unreachables, time exceeded, redirects), and drops
     // anything else. Neither chain uses conntrack: it must stay off unless the ruleset needs it.
+    // With the host's sockets bound (stack_answers), the stack sees TCP and UDP, and its SYN-ACKs
+    // may leave too.
+    const bool stack = opt_.stack_answers && host.sockets();
     run_in(router, {"nft", "-f", "-"},
            "table inet fwbench_oracle {\n chain out {\n  type filter hook output priority -500; policy drop;\n"
            "  meta skuid " +
                std::to_string(injector_uid) +
                " accept\n"
-               "  meta nfproto ipv4 meta l4proto tcp tcp flags & rst == rst accept\n"
+               "  meta nfproto ipv4 meta l4proto tcp tcp flags & rst == rst accept\n" +
+               (stack ? "  meta nfproto ipv4 meta l4proto tcp tcp flags & (syn | ack) == syn | ack accept\n" : "") +
                "  meta nfproto ipv4 icmp type { destination-unreachable, time-exceeded, redirect } accept\n }\n"
-               " chain sink {\n  type filter hook input priority 2147483647; policy drop;\n }\n}\n");
+               " chain sink {\n  type filter hook input priority 2147483647; policy drop;\n" +
+               (stack ? "  ip daddr . meta l4proto . th dport @local_sockets drop\n"
+                        "  meta nfproto ipv4 meta l4proto { tcp, udp } accept\n"
+                      : "") +
+               " }\n" + (stack ? " set local_sockets {\n  type ipv4_addr . inet_proto . inet_service;\n }\n" : "") + "}\n");
+    if (stack) {
+        bind_host_sockets(*host.sockets());
+        stack_ = true;
+    }
 
     // Injection sockets: AF_PACKET at each peer, a raw IP socket (owned by injector_uid) in the router.
     for (std::size_t i = 0; i < wires_.size(); ++i) {
@@ -287,6 +299,44 @@ void KernelOracle::build(const Host& host) {
     }
 }
 
+// The host's listening sockets, bound in the router: an IPv4 socket for an IPv4 address or any,
+// an IPv6 one taking IPv4 too for `*` and ::ffff: addresses. IPv6-only ones take no IPv4 packet.
+void KernelOracle::bind_host_sockets(const std::vector<HostSocket>& sockets) {
+    EnterNamespace in(*router_);
+    for (const HostSocket& s : sockets) {
+        if (!s.takes_ipv4) continue;
+        const int type = s.proto == proto::tcp ? SOCK_STREAM : SOCK_DGRAM;
+        const int fd = socket(s.ipv6 ? AF_INET6 : AF_INET, type | SOCK_CLOEXEC, 0);
+        if (fd < 0) throw std::runtime_error("cannot open a socket for " + s.text + ": " + std::strerror(errno));
+        host_sockets_.push_back(fd);
+        int one = 1, zero = 0;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (!s.dev.empty() && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, s.dev.c_str(), static_cast<socklen_t>(s.dev.size())) != 0)
+            throw std::runtime_error("cannot bind a socket to " + s.dev + ": " + std::strerror(errno));
+        int bound;
+        if (s.ipv6) {
+            setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+            sockaddr_in6 at{};
+            at.sin6_family = AF_INET6;
+            at.sin6_port = htons(s.port);
+            if (s.v4_addr) {
+                at.sin6_addr.s6_addr[10] = at.sin6_addr.s6_addr[11] = 0xff;
+                const std::uint32_t a = htonl(s.v4_addr->v4_host());
+                std::memcpy(&at.sin6_addr.s6_addr[12], &a, 4);
+            }
+            bound = bind(fd, reinterpret_cast<sockaddr*>(&at), sizeof at);
+        } else {
+            sockaddr_in at{};
+            at.sin_family = AF_INET;
+            at.sin_port = htons(s.port);
+            at.sin_addr.s_addr = s.v4_addr ? htonl(s.v4_addr->v4_host()) : htonl(INADDR_ANY);
+            bound = bind(fd, reinterpret_cast<sockaddr*>(&at), sizeof at);
+        }
+        if (bound != 0 || (type == SOCK_STREAM && listen(fd, 128) != 0))
+            throw std::runtime_error("cannot bind the host's socket " + s.text + " in the router: " + std::strerror(errno));
+    }
+}
+
 KernelOracle::~KernelOracle() { teardown(); }
 
 void KernelOracle::teardown() {
@@ -298,6 +348,8 @@ void KernelOracle::teardown() {
     wires_.clear();
     if (raw_fd_ >= 0) close(raw_fd_);
     raw_fd_ = -1;
+    for (int fd : host_sockets_) close(fd);
+    host_sockets_.clear();
     // Closing the descriptors removes the namespaces, and with them every device, address, route
     // and table the replay made (netns.hpp).
     peers_.clear();
@@ -361,6 +413,13 @@ void KernelOracle::inject_datagram(const Packet& p, Origin origin, const std::ve
         }
         throw std::runtime_error("no interface " + std::string(p.in.view()) + " to inject on");
     }
+    // A local TCP or UDP packet comes from a socket, which takes what comes back to it. The raw
+    // injector has none there, so the sink keeps those packets from the stack, which would
+    // otherwise answer them from a closed port (as fwbench's StackConnections does not).
+    if (stack_ && p.l4_present && (p.proto == proto::tcp || p.proto == proto::udp) &&
+        local_socket_keys_.insert({p.src.v4_host(), p.proto, p.sport}).second)
+        run_in(*router_, {"nft", "add", "element", "inet", "fwbench_oracle", "local_sockets",
+                          "{ " + format_ip(p.src) + " . " + (p.proto == proto::tcp ? "tcp" : "udp") + " . " + std::to_string(p.sport) + " }"});
     // Bound to the packet's source, the route lookup sees it as a socket bound there would (a
     // 127/8 source is refused on a non-loopback device); a source that is not ours stays unbound.
     sockaddr_in from{};
@@ -527,6 +586,7 @@ DifferentialResult run_differential(const Host& model_host, const Host& kernel_h
     PacketPath path(c.ruleset, model_host, ipsets ? &*ipsets : nullptr);
     PathState st(c.ruleset, EngineOptions{}, model_host.sysctl());
     st.icmp_rate_limit = opt.pace;
+    st.stack_answers = opt.stack_answers;
     DifferentialRun run(kernel_host, c.ruleset, opt);
     for (const auto& [p, origin] : c.packets) run.send(p, origin, path.process(p, origin, st, run.traced()));
     return run.finish(st.engine, ipsets ? &*ipsets : nullptr);

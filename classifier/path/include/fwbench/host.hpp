@@ -6,8 +6,9 @@
 // What: built from the JSON of `ip -j addr show` alone (routes then derived as the kernel's
 // fib_add_ifaddr derives them: local table `local ADDR`, `broadcast PREFIX|~MASK` below /31,
 // the connected route in main, `local 127.0.0.0/8` on lo), or from an object
-// {"addr": ..., "route": ..., "rule": ..., "sysctl": {...}} holding `ip -j addr show`,
-// `ip -j route show table all`, `ip -j rule show` and sysctl values.
+// {"addr": ..., "route": ..., "rule": ..., "sysctl": {...}, "sockets": ...} holding `ip -j addr
+// show`, `ip -j route show table all`, `ip -j rule show`, sysctl values and the lines of
+// `ss -Htuln` (host_sockets.hpp).
 //
 // How: each routing table is a binary trie over address bits (one per family); a lookup walks
 // at most 32/128 nodes and keeps the deepest prefix with a usable route — no linear scan.
@@ -26,6 +27,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "fwbench/addr.hpp"
+#include "fwbench/host_sockets.hpp"
 #include "fwbench/host_view.hpp"
 
 namespace fwbench {
@@ -195,6 +197,9 @@ public:
     bool has_custom_rules() const { return custom_rules_; }
     const std::vector<HostAssumption>& assumptions() const { return assumptions_; }
     bool assumed(HostAssumption::Kind k) const;
+    // The listening sockets ("sockets", `ss -Htuln`); nullptr when the description does not list
+    // them, so the host's own stack answers cannot be known.
+    const std::vector<HostSocket>* sockets() const { return sockets_ ? &*sockets_ : nullptr; }
 
     // fib_lookup: policy rules in priority order, then the tables they name.
     RouteResult lookup(const RouteQuery& q) const;
@@ -226,6 +231,7 @@ private:
     bool custom_rules_ = false;  // has_custom_rules(), decided when the rules are read
     Sysctls sysctl_;
     std::vector<HostAssumption> assumptions_;
+    std::optional<std::vector<HostSocket>> sockets_;
 };
 
 }  // namespace fwbench

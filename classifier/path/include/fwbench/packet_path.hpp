@@ -31,6 +31,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "fwbench/classifier.hpp"
@@ -113,7 +114,8 @@ struct PathResult {
         // dropped in PREROUTING/INPUT); empty when it never left.
         IfaceName out_iface;
         std::size_t first_walk = 0, end_walk = 0;
-        bool by_rule = false;  // sent by a REJECT rule while it ran (else by the forwarding path)
+        bool by_rule = false;  // sent by a REJECT rule while it ran (else by the path or the stack)
+        bool by_stack = false;  // the host's own stack answering a packet delivered to it
     };
     std::vector<Answer> answers;
     // The packet's own walks are those outside every answer's [first_walk, end_walk): a REJECT's
@@ -145,6 +147,37 @@ struct PathResult {
     }
 };
 
+// Who sends an answer: a REJECT rule, the path itself (time exceeded, routing's errors, redirects,
+// fragmentation needed) or the host's stack for a delivered packet (tcp_v4_send_reset, a SYN-ACK,
+// port unreachable).
+enum class AnswerFrom : std::uint8_t { rule, path, stack };
+
+// The connections the host's sockets hold — its own (a local packet came from a socket) and those
+// its listeners took (after their SYN-ACK) — learned while the path answers for the stack: the
+// socket answers those as its state says, which fwbench does not model. IPv4 only.
+class StackConnections {
+public:
+    void add(std::uint8_t proto, const IpAddr& local, std::uint16_t lport, const IpAddr& remote, std::uint16_t rport) {
+        keys_.insert(key(proto, local, lport, remote, rport));
+    }
+    bool has(std::uint8_t proto, const IpAddr& local, std::uint16_t lport, const IpAddr& remote, std::uint16_t rport) const {
+        return keys_.count(key(proto, local, lport, remote, rport)) != 0;
+    }
+
+private:
+    struct Key {
+        std::uint64_t addrs, ports;  // local << 32 | remote; proto << 32 | lport << 16 | rport
+        bool operator==(const Key&) const = default;
+    };
+    static Key key(std::uint8_t proto, const IpAddr& local, std::uint16_t lport, const IpAddr& remote, std::uint16_t rport) {
+        return {(std::uint64_t{local.v4_host()} << 32) | remote.v4_host(), (std::uint64_t{proto} << 32) | (std::uint64_t{lport} << 16) | rport};
+    }
+    struct Hash {
+        std::size_t operator()(const Key& k) const { return std::hash<std::uint64_t>()(k.addrs * 0x9e3779b97f4a7c15ull ^ k.ports); }
+    };
+    std::unordered_set<Key, Hash> keys_;
+};
+
 struct PathState {
     PathState(const Ruleset& rs, const EngineOptions& eopt, const Sysctls& sys)
         : engine(rs, eopt), conntrack(ConntrackOptions{sys.tcp_loose, sys.tcp_be_liberal, sys.tcp_ignore_invalid_rst, sys.tcp_max_retrans}) {}
@@ -156,6 +189,12 @@ struct PathState {
     // ip_error's own limit (route/error_cost, a global sysctl a namespace cannot change) still
     // holds there: with the clock taken as stopped, each source gets routing's first five errors.
     bool icmp_rate_limit = true;
+    // Answer for the host's own stack (a SYN-ACK from a listener, a reset or port unreachable
+    // from a closed port) when the host lists its sockets. CaptureAnalysis turns it off for a
+    // capture: that holds the stack's real answers (their sequence numbers are the kernel's
+    // secret), counted as the local packets they are.
+    bool stack_answers = true;
+    StackConnections stack_connections;
 };
 
 class PacketPath {
@@ -203,7 +242,7 @@ private:
     // A local packet after OUTPUT: POSTROUTING, then out of its device or back in over lo.
     void leave_from_output(Ctx& c) const;
     void send_reject_answer(Ctx& c, const RejectTarget& reject) const;
-    void send_icmp_error(Ctx& c, std::uint8_t type, std::uint8_t code, bool by_rule, std::uint32_t info = 0) const;
+    void send_icmp_error(Ctx& c, std::uint8_t type, std::uint8_t code, AnswerFrom from, std::uint32_t info = 0) const;
     // ip_rt_send_redirect: a redirect to the source of a packet forwarded back out of its
     // arrival device, naming the next hop, after the per-source backoff.
     void send_redirect(Ctx& c) const;
@@ -211,7 +250,14 @@ private:
     // prohibit route) while forwarding, after its own per-source limit.
     void send_route_error(Ctx& c, std::uint8_t code) const;
     void withhold_answer(Ctx& c, AnswerWithheld why) const;
-    void process_answer(Ctx& c, const Packet& answer, bool icmp_error, bool by_rule, std::uint32_t icmp_info = 0) const;
+    // nf_ct_attach: a REJECT's or the path's answer carries its cause's connection; the stack's
+    // are looked up in OUTPUT like any local packet (tcp_v4_send_reset builds a new one,
+    // __udp4_lib_rcv resets the datagram's before icmp_send).
+    void process_answer(Ctx& c, const Packet& answer, bool icmp_error, AnswerFrom from, std::uint32_t icmp_info = 0) const;
+    // The host's stack, for a packet delivered to it (stack_answers.cpp).
+    void answer_from_stack(Ctx& c) const;
+    void answer_tcp_from_stack(Ctx& c) const;
+    void answer_udp_from_stack(Ctx& c) const;
 
     const Ruleset& rs_;
     const Host& host_;

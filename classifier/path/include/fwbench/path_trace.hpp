@@ -100,6 +100,7 @@ enum class PathEventKind : std::uint8_t {
     answer_sent,  // the host answers (REJECT, TTL): `flag` an ICMP error (`icmp_type`, code `port`), else a TCP reset; to `addr`
     answer_withheld,  // `port`: the AnswerWithheld
     answer_done,  // back to the rejected packet
+    stack_connection,  // delivered on a connection one of the host's sockets holds: its answer is not modelled
 };
 
 // How NAT chose a port it had to change (nf_nat_l4proto_unique_tuple's offset).

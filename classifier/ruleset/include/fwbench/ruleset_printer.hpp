@@ -23,5 +23,7 @@ struct CounterSource {
 enum class BuiltinChains : std::uint8_t { all, as_present };
 std::string format_ruleset(const Ruleset& rs, const CounterSource* counters = nullptr, BuiltinChains builtins = BuiltinChains::all);
 std::string format_rule(const Rule& rule, const std::string& chain);
+// How reports name a rule: "TABLE CHAIN rule N: -A CHAIN ..." (N 1-based, counted in its chain).
+std::string rule_label(const Table& table, const Chain& chain, std::size_t index);
 
 }  // namespace fwbench

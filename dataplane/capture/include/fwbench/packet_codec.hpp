@@ -55,7 +55,8 @@ std::vector<std::uint8_t> build_ipv4(const Packet& p);
 bool rewrite_ipv4(std::uint8_t* l3, std::size_t size, const Packet& after);
 
 // The kernel's own answer (PathResult::Answer::packet) as it writes it, into [out, out + room):
-// a RST as nf_send_reset builds it (ID 0, DF, window 0), or an ICMP error as __icmp_send does
+// a RST as nf_send_reset builds it (ID 0, DF, window 0), the stack's SYN-ACK with its options, or
+// an ICMP error as __icmp_send does
 // (no DF; the ID, which the kernel draws, written 0) with `icmp_info` as its second word (a
 // redirect's gateway), quoting `quoted` — the offending datagram as the kernel held it — up to
 // the answer's length. Returns the length written, 0 when it does not fit in `room` or the

@@ -10,11 +10,12 @@
 // packets are sent from a raw IP socket inside the router namespace, then the loopback backlog
 // is given time to drain.
 //
-// The kernel's own replies (RSTs, ICMP errors) would traverse OUTPUT and change counters that
-// fwbench does not model: a separate nft table, at output priority -500 (before raw), accepts
-// the injector's packets (its raw socket is created under a dedicated uid) and drops every other
-// locally generated packet — kernel replies come from sockets without a file, which no uid test
-// can match, so they fall to the drop policy. Forwarded packets never traverse OUTPUT.
+// The kernel's own replies that fwbench does not model would traverse OUTPUT and change
+// counters: a separate nft table, at output priority -500 (before raw), accepts the injector's
+// packets (its raw socket is created under a dedicated uid) and the answers fwbench models, and
+// drops every other locally generated packet. Forwarded packets never traverse OUTPUT. When the
+// host lists its sockets, the router binds them, and its stack answers TCP and UDP as the
+// host's would (KernelOracleOptions::stack_answers).
 //
 // Everything lives in namespaces held only by this object's file descriptors (netns.hpp): they
 // vanish with it, and with the process however it ends (SIGKILL included), leaving nothing on the
@@ -24,7 +25,9 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "fwbench/host.hpp"
@@ -61,6 +64,11 @@ struct KernelOracleOptions {
     // interfaces do without ARP (NOARP: frames leave at once, to the router's own MAC, instead of
     // waiting for neighbours that do not exist), so take_forwarded() gets every frame that left.
     bool capture_forwarded = false;
+    // The host's own stack answers (PathState::stack_answers): when the host lists its sockets,
+    // the router gets the same sockets, and its stack sees the TCP and UDP delivered to it (a
+    // SYN-ACK from a listener, a reset or port unreachable from a closed port). Off for a
+    // capture, which holds the stack's real answers: they are replayed as local packets.
+    bool stack_answers = true;
 };
 
 struct LeftFrame {
@@ -114,6 +122,7 @@ public:
 private:
     void build(const Host& host);
     void start_trace();
+    void bind_host_sockets(const std::vector<HostSocket>& sockets);
     void teardown();  // closes sockets, removes the namespaces; safe to call twice
     std::optional<NetNamespace> router_;
     std::vector<NetNamespace> peers_;  // one per wire, in wires_' order
@@ -125,6 +134,9 @@ private:
     };
     std::vector<Wire> wires_;
     int raw_fd_ = -1;
+    std::vector<int> host_sockets_;  // the host's listening sockets, in the router (stack_answers)
+    bool stack_ = false;  // the router's stack sees TCP and UDP delivered to it
+    std::set<std::tuple<std::uint32_t, std::uint8_t, std::uint16_t>> local_socket_keys_;  // in the sink's local_sockets set
     KernelOracleOptions opt_;
     std::unique_ptr<NftTraceListener> trace_;
     bool paced_started_ = false;

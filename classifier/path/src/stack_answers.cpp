@@ -1,0 +1,156 @@
+// What the host's own stack sends back for a packet delivered to it, when the host lists its
+// sockets (Host::sockets, `ss -Htuln`) and the run asks for it (PathState::stack_answers):
+//  - TCP (tcp_v4_rcv): a segment for a connection a socket holds is that socket's business — not
+//    modelled, and named. A listener answers a SYN with a SYN-ACK (tcp_conn_request) and an ACK
+//    with a reset; anything else it drops. No socket at all: a reset for anything but a reset
+//    (tcp_v4_send_reset).
+//  - UDP (__udp4_lib_rcv): no socket for a unicast datagram: port unreachable (icmp_send, under
+//    the ICMP rate limits). Broadcast and multicast datagrams get no error.
+// The stack's packets are new local packets: conntrack finds their connection in OUTPUT (no
+// nf_ct_attach: tcp_v4_send_reset builds a fresh skb, __udp4_lib_rcv resets the datagram's entry
+// before icmp_send).
+
+#include <algorithm>
+
+#include "path_context.hpp"
+
+namespace fwbench {
+
+using namespace path_detail;
+
+namespace {
+
+constexpr std::uint8_t tcpopt_nop = 1, tcpopt_mss = 2, tcpopt_wscale = 3, tcpopt_sack_perm = 4, tcpopt_timestamp = 8;
+
+// The MSS a SYN-ACK offers (ipv4_default_advmss): the MTU toward the peer (the route's mtu
+// metric, else its device's) less 40, at least 256 and at most 65495. 1500 when the host
+// description does not give the device's MTU.
+std::uint16_t advertised_mss(const Host& host, const Packet& syn) {
+    RouteQuery q;
+    q.dst = syn.src;
+    q.src = syn.dst;
+    q.iif = "lo";
+    const RouteResult r = host.lookup(q);
+    unsigned mtu = 0;
+    if (r.found && r.route) {
+        mtu = r.route->mtu;
+        if (const Interface* itf = host.interface(r.route->dev); !mtu && itf) mtu = itf->mtu;
+    }
+    if (!mtu) mtu = 1500;
+    return static_cast<std::uint16_t>(std::clamp(mtu, 296u, 65535u) - 40);
+}
+
+// The SYN's timestamp value, which the SYN-ACK echoes (0 when it has none).
+std::uint32_t syn_tsval(const Packet& syn) {
+    for (std::size_t i = 0; i < syn.tcp_option_len;) {
+        const std::uint8_t kind = syn.tcp_option_bytes[i];
+        if (kind == 0) break;
+        if (kind == tcpopt_nop) {
+            ++i;
+            continue;
+        }
+        if (i + 1 >= syn.tcp_option_len) break;
+        const std::uint8_t len = syn.tcp_option_bytes[i + 1];
+        if (len < 2 || i + len > syn.tcp_option_len) break;
+        if (kind == tcpopt_timestamp && len == 10)
+            return (std::uint32_t{syn.tcp_option_bytes[i + 2]} << 24) | (std::uint32_t{syn.tcp_option_bytes[i + 3]} << 16) |
+                   (std::uint32_t{syn.tcp_option_bytes[i + 4]} << 8) | syn.tcp_option_bytes[i + 5];
+        i += len;
+    }
+    return 0;
+}
+
+// tcp_make_synack for a listener at the kernel's defaults (tcp_sack, tcp_timestamps and
+// tcp_window_scaling 1, tcp_rmem's default buffers): the options the SYN offered, in
+// tcp_options_write's order, and the window tcp_select_initial_window gives a fresh request.
+// The sequence number is the kernel's secret (secure_tcp_seq): fwbench sends 0.
+Packet syn_ack_for(const Packet& syn, std::uint8_t ttl, std::uint16_t mss) {
+    Packet a = answer_to(syn, ttl);
+    a.proto = proto::tcp;
+    a.src = syn.dst;
+    a.sport = syn.dport;
+    a.dport = syn.sport;
+    a.tcp_flags = tcp_flag::syn | tcp_flag::ack;
+    a.tcp_seq = 0;
+    a.tcp_ack = syn.tcp_seq + 1;
+    const bool sack = syn.has_tcp_option(tcpopt_sack_perm), ts = syn.has_tcp_option(tcpopt_timestamp), wscale = syn.has_tcp_option(tcpopt_wscale);
+    std::uint8_t opt[40];
+    std::size_t n = 0;
+    opt[n++] = tcpopt_mss;
+    opt[n++] = 4;
+    opt[n++] = static_cast<std::uint8_t>(mss >> 8);
+    opt[n++] = static_cast<std::uint8_t>(mss);
+    if (ts) {
+        opt[n++] = sack ? tcpopt_sack_perm : tcpopt_nop;
+        opt[n++] = sack ? 2 : tcpopt_nop;
+        opt[n++] = tcpopt_timestamp;
+        opt[n++] = 10;
+        for (int i = 0; i < 4; ++i) opt[n++] = 0;  // TSval: the kernel's clock
+        const std::uint32_t ecr = syn_tsval(syn);
+        for (int shift = 24; shift >= 0; shift -= 8) opt[n++] = static_cast<std::uint8_t>(ecr >> shift);
+    } else if (sack) {
+        opt[n++] = tcpopt_nop;
+        opt[n++] = tcpopt_nop;
+        opt[n++] = tcpopt_sack_perm;
+        opt[n++] = 2;
+    }
+    if (wscale) {
+        opt[n++] = tcpopt_nop;
+        opt[n++] = tcpopt_wscale;
+        opt[n++] = 3;
+        opt[n++] = 7;  // ilog2 of tcp_rmem[2]'s 6 MiB, less 15
+    }
+    a.set_tcp_option_bytes(opt, n);
+    a.length = 20u + a.tcp_header_len;
+    // tcp_full_space of tcp_rmem[1]'s 128 KiB is 64 KiB, rounded down to whole segments.
+    const std::uint32_t seg = mss - (ts ? 12u : 0u);
+    std::uint32_t space = 65536;
+    if (space > seg) space = space / seg * seg;
+    a.tcp_window = static_cast<std::uint16_t>(std::min<std::uint32_t>(space, 65535));
+    return a;
+}
+
+}  // namespace
+
+void PacketPath::answer_from_stack(Ctx& c) const {
+    const std::vector<HostSocket>* sockets = host_.sockets();
+    if (!c.st.stack_answers || !sockets || c.p.family != Family::ipv4 || c.p.fragment || !c.p.l4_present) return;
+    if (c.p.proto == proto::tcp) answer_tcp_from_stack(c);
+    else if (c.p.proto == proto::udp) answer_udp_from_stack(c);
+}
+
+void PacketPath::answer_tcp_from_stack(Ctx& c) const {
+    const Packet& p = c.p;
+    // tcp_v4_rcv drops what was not sent to this host's address; a reset is never answered.
+    if (p.pkttype != PktType::host || c.route.type != RouteType::local || p.tcp_header_len < 20 || (p.tcp_flags & tcp_flag::rst)) return;
+    if (c.st.stack_connections.has(proto::tcp, p.dst, p.dport, p.src, p.sport)) {
+        c.event(PathEventKind::stack_connection);
+        return;
+    }
+    const std::uint8_t ttl = host_.sysctl().ip_default_ttl;
+    if (has_socket_for(*host_.sockets(), proto::tcp, p.dst, p.dport, p.in.view())) {
+        // tcp_rcv_state_process in LISTEN: an ACK is reset, a SYN (without FIN) gets a SYN-ACK.
+        if (p.tcp_flags & tcp_flag::ack) {
+            Packet rst = tcp_reset_for(p, ttl);
+            rst.tos = p.tos & 0xfc;
+            return process_answer(c, rst, false, AnswerFrom::stack);
+        }
+        if (!(p.tcp_flags & tcp_flag::syn) || (p.tcp_flags & tcp_flag::fin)) return;
+        c.st.stack_connections.add(proto::tcp, p.dst, p.dport, p.src, p.sport);
+        return process_answer(c, syn_ack_for(p, ttl, advertised_mss(host_, p)), false, AnswerFrom::stack);
+    }
+    // ip_send_unicast_reply: the segment's TOS without its ECN bits.
+    Packet rst = tcp_reset_for(p, ttl);
+    rst.tos = p.tos & 0xfc;
+    process_answer(c, rst, false, AnswerFrom::stack);
+}
+
+void PacketPath::answer_udp_from_stack(Ctx& c) const {
+    const Packet& p = c.p;
+    if (c.route.type != RouteType::local) return;  // broadcast and multicast: delivered to whoever listens, no error
+    if (c.st.stack_connections.has(proto::udp, p.dst, p.dport, p.src, p.sport)) return;
+    if (has_socket_for(*host_.sockets(), proto::udp, p.dst, p.dport, p.in.view())) return;
+    send_icmp_error(c, 3, 3, AnswerFrom::stack);  // ICMP_PORT_UNREACH
+}
+
+}  // namespace fwbench
