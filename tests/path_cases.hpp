@@ -440,6 +440,19 @@ inline const std::vector<PathCase> path_cases = {
       "local udp 0.0.0.0:45003 > 203.0.113.1:53"},
      "delivered delivered delivered delivered delivered",
      "filter:OUTPUT:1=2 filter:OUTPUT:2=2 filter:OUTPUT:P=4 filter:INPUT:P=6", nullptr, router_sockets},
+    {"the host's stack answers an echo request with an echo reply of its length, ESTABLISHED; not one sent to a broadcast "
+     "address (icmp_echo_ignore_broadcasts), nor an echo reply",
+     "", "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+     "-A OUTPUT -p icmp -m icmp --icmp-type 0\n-A OUTPUT -m conntrack --ctstate ESTABLISHED\nCOMMIT\n",
+     {"wire icmp 198.51.100.7 > 203.0.113.1 in=wan1 type=8 id=7 len=84", "wire icmp 203.0.113.9 > 203.0.113.255 in=wan1 type=8 id=8",
+      "local icmp 127.0.0.1 > 127.0.0.1 type=8 id=9", "wire icmp 198.51.100.7 > 203.0.113.1 in=wan1 type=0 id=10"},
+     "delivered delivered delivered delivered", "filter:OUTPUT:1=2 filter:OUTPUT:2=2 filter:OUTPUT:P=3 filter:INPUT:P=5", nullptr,
+     router_sockets},
+    {"with icmp_echo_ignore_broadcasts 0 an echo request to a broadcast address is answered from the arrival device's address",
+     "\"net.ipv4.icmp_echo_ignore_broadcasts\":0", "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+     "-A OUTPUT -s 203.0.113.1/32 -p icmp -m icmp --icmp-type 0\nCOMMIT\n",
+     {"wire icmp 203.0.113.9 > 203.0.113.255 in=wan1 type=8 id=8", "wire icmp 203.0.113.9 > 255.255.255.255 in=wan1 type=8 id=9"},
+     "delivered delivered", "filter:OUTPUT:1=2 filter:OUTPUT:P=2 filter:INPUT:P=2", nullptr, router_sockets},
     {"unknown arrival interface is a named drop", "", "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n",
      {"wire udp 198.51.100.7:4000 > 203.0.113.1:53 in=eth7"}, "dropped:unknown_interface", "", "the packet arrives on an interface the host does not have"},
 };

@@ -163,11 +163,12 @@ int run_explain(const ExplainCli& cli) {
                 "  (logs: a described packet's IP ID, TCP sequence numbers and window are fwbench's defaults, its sender's MAC\n"
                 "   unknown; explain a capture's packet by index for the bytes it really had)\n";
         const Packet& got = r.final_packet;
-        if (r.fate == Fate::delivered && !host.sockets() && (got.proto == proto::tcp || got.proto == proto::udp))
+        if (r.fate == Fate::delivered && !host.sockets() &&
+            (got.proto == proto::tcp || got.proto == proto::udp || (got.proto == proto::icmp && got.icmp_type == 8)))
             text +=
                 "  (the host description lists no sockets (\"sockets\": the lines of `ss -Htuln`, as `fwbench dump-host` writes\n"
-                "   them): what the host's own stack sends back, a SYN-ACK from a listener or a reset or port unreachable from a\n"
-                "   closed port, is not modelled)\n";
+                "   them): what the host's own stack sends back, a SYN-ACK from a listener, a reset or port unreachable from a\n"
+                "   closed port, an echo reply, is not modelled)\n";
         print(note + text);
     }
     return 0;

@@ -110,7 +110,7 @@ std::string dump_running_host() {
     for (const char* name :
          {"nf_conntrack_tcp_loose", "nf_conntrack_tcp_be_liberal", "nf_conntrack_tcp_ignore_invalid_rst", "nf_conntrack_tcp_max_retrans"})
         if (auto v = read_int(std::string("/proc/sys/net/netfilter/") + name)) sys[std::string("net.netfilter.") + name] = *v;
-    for (const char* name : {"icmp_ratelimit", "icmp_ratemask", "ip_default_ttl"})
+    for (const char* name : {"icmp_ratelimit", "icmp_ratemask", "icmp_echo_ignore_all", "icmp_echo_ignore_broadcasts", "ip_default_ttl"})
         if (auto v = read_int(std::string("/proc/sys/net/ipv4/") + name)) sys[std::string("net.ipv4.") + name] = *v;
     std::error_code ec;
     for (const auto& dev : fs::directory_iterator("/proc/sys/net/ipv4/conf", ec)) {

@@ -213,7 +213,8 @@ void PacketPath::process_answer(Ctx& c, const Packet& answer, bool icmp_error, A
     c.event(PathEventKind::answer_sent, [&](PathEvent& e) {
         e.flag = icmp_error;
         e.addr = answer.dst;
-        e.icmp_type = icmp_error ? answer.icmp_type : answer.tcp_flags;
+        e.tuple.proto = answer.proto;
+        e.icmp_type = answer.proto == proto::icmp ? answer.icmp_type : answer.tcp_flags;
         e.port = answer.icmp_code;
         e.port2 = static_cast<std::uint16_t>(from);
     });

@@ -494,6 +494,8 @@ struct HostReader {
                     if (v < 0) rd.fail(path, "icmp_ratelimit is milliseconds, 0 or more");
                     s.icmp_ratelimit_ms = v;
                 } else if (k == "net.ipv4.icmp_ratemask") s.icmp_ratemask = static_cast<std::uint32_t>(v);
+                else if (k == "net.ipv4.icmp_echo_ignore_all") s.icmp_echo_ignore_all = v != 0;
+                else if (k == "net.ipv4.icmp_echo_ignore_broadcasts") s.icmp_echo_ignore_broadcasts = v != 0;
                 else if (k == "net.ipv4.ip_default_ttl") {
                     if (v < 1 || v > 255) rd.fail(path, "ip_default_ttl is 1 to 255");
                     s.ip_default_ttl = static_cast<std::uint8_t>(v);
@@ -536,7 +538,7 @@ struct HostReader {
                     rd.fail(path,
                             "not a sysctl fwbench uses (ip_forward, conf.*.rp_filter/accept_local/route_localnet/forwarding/send_redirects/"
                             "shared_media, nf_conntrack_tcp_loose/be_liberal/ignore_invalid_rst/max_retrans, "
-                            "icmp_ratelimit, icmp_ratemask, ip_default_ttl)");
+                            "icmp_ratelimit, icmp_ratemask, icmp_echo_ignore_all, icmp_echo_ignore_broadcasts, ip_default_ttl)");
                 }
             }
         }

@@ -140,6 +140,7 @@ std::string describe_event(const PathEvent& e, const DropDetail& drop, const Hos
             const bool by_stack = static_cast<AnswerFrom>(e.port2) == AnswerFrom::stack;
             const std::string what = e.flag ? std::string(e.icmp_type == 11 ? "ICMP time exceeded" : "ICMP destination unreachable") + " (type " +
                                                   std::to_string(e.icmp_type) + " code " + std::to_string(e.port) + ")"
+                                     : e.tuple.proto == proto::icmp  ? std::string("an ICMP echo reply")
                                      : (e.icmp_type & tcp_flag::syn) ? std::string("a SYN-ACK from the listening socket")
                                                                      : std::string("a TCP reset");
             if (by_stack)

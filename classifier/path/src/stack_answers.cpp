@@ -6,6 +6,8 @@
 //    (tcp_v4_send_reset).
 //  - UDP (__udp4_lib_rcv): no socket for a unicast datagram: port unreachable (icmp_send, under
 //    the ICMP rate limits). Broadcast and multicast datagrams get no error.
+//  - ICMP (icmp_rcv, icmp_echo): an echo request gets an echo reply unless icmp_echo_ignore_all,
+//    or icmp_echo_ignore_broadcasts for one sent to a broadcast or multicast address.
 // The stack's packets are new local packets: conntrack finds their connection in OUTPUT (no
 // nf_ct_attach: tcp_v4_send_reset builds a fresh skb, __udp4_lib_rcv resets the datagram's entry
 // before icmp_send).
@@ -117,6 +119,29 @@ void PacketPath::answer_from_stack(Ctx& c) const {
     if (!c.st.stack_answers || !sockets || c.p.family != Family::ipv4 || c.p.fragment || !c.p.l4_present) return;
     if (c.p.proto == proto::tcp) answer_tcp_from_stack(c);
     else if (c.p.proto == proto::udp) answer_udp_from_stack(c);
+    else if (c.p.proto == proto::icmp && c.p.icmp_type == 8) answer_echo_from_stack(c);
+}
+
+void PacketPath::answer_echo_from_stack(Ctx& c) const {
+    const Packet& p = c.p;
+    const Sysctls& sys = host_.sysctl();
+    const bool broadcast = c.route.type != RouteType::local;
+    if (sys.icmp_echo_ignore_all || (broadcast && sys.icmp_echo_ignore_broadcasts)) return;
+    // icmp_reply: the request's data back from the address it was sent to (fib_compute_spec_dst:
+    // for a broadcast, the arrival device's address toward the sender), with its TOS; the ICMP
+    // socket does not set DF. Echo replies are outside icmp_ratemask: never rate-limited.
+    Packet a = answer_to(p, sys.ip_default_ttl);
+    a.proto = proto::icmp;
+    a.icmp_type = 0;
+    a.icmp_code = 0;
+    a.icmp_id = p.icmp_id;
+    a.length = p.length;
+    a.tos = p.tos;
+    a.df = false;
+    if (!broadcast) a.src = p.dst;
+    else if (auto src = host_.select_address(p.in.view(), p.src, rt_scope::link)) a.src = *src;
+    else return;
+    process_answer(c, a, false, AnswerFrom::stack);
 }
 
 void PacketPath::answer_tcp_from_stack(Ctx& c) const {

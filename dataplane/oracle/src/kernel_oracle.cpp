@@ -150,6 +150,8 @@ void KernelOracle::build(const Host& host) {
     router.write_sysctl("net/ipv4/icmp_ratelimit", opt_.pace ? std::to_string(s.icmp_ratelimit_ms) : "0");
     router.write_sysctl("net/ipv4/icmp_ratemask", std::to_string(s.icmp_ratemask));
     router.write_sysctl("net/ipv4/ip_default_ttl", std::to_string(s.ip_default_ttl));
+    router.write_sysctl("net/ipv4/icmp_echo_ignore_all", flag(s.icmp_echo_ignore_all));
+    router.write_sysctl("net/ipv4/icmp_echo_ignore_broadcasts", flag(s.icmp_echo_ignore_broadcasts));
     // The global ICMP budget (icmp_msgs_per_sec, randomised since 6.x) is not modelled: out of reach here.
     router.write_sysctl("net/ipv4/icmp_msgs_burst", "1000000");
     router.write_sysctl("net/ipv4/icmp_msgs_per_sec", "1000000");
@@ -254,11 +256,13 @@ void KernelOracle::build(const Host& host) {
                std::to_string(injector_uid) +
                " accept\n"
                "  meta nfproto ipv4 meta l4proto tcp tcp flags & rst == rst accept\n" +
-               (stack ? "  meta nfproto ipv4 meta l4proto tcp tcp flags & (syn | ack) == syn | ack accept\n" : "") +
+               (stack ? "  meta nfproto ipv4 meta l4proto tcp tcp flags & (syn | ack) == syn | ack accept\n"
+                        "  meta nfproto ipv4 icmp type echo-reply accept\n"
+                      : "") +
                "  meta nfproto ipv4 icmp type { destination-unreachable, time-exceeded, redirect } accept\n }\n"
                " chain sink {\n  type filter hook input priority 2147483647; policy drop;\n" +
                (stack ? "  ip daddr . meta l4proto . th dport @local_sockets drop\n"
-                        "  meta nfproto ipv4 meta l4proto { tcp, udp } accept\n"
+                        "  meta nfproto ipv4 meta l4proto { tcp, udp } accept\n  meta nfproto ipv4 icmp type echo-request accept\n"
                       : "") +
                " }\n" + (stack ? " set local_sockets {\n  type ipv4_addr . inet_proto . inet_service;\n }\n" : "") + "}\n");
     if (stack) {

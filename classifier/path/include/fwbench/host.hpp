@@ -121,6 +121,9 @@ struct Sysctls {
     int icmp_ratelimit_ms = 1000;
     std::uint32_t icmp_ratemask = 0x1818;
     std::uint8_t ip_default_ttl = 64;
+    // Echo requests the host's stack leaves unanswered: all of them, or those sent to a broadcast
+    // or multicast address (icmp_echo_ignore_all 0, icmp_echo_ignore_broadcasts 1 by default).
+    bool icmp_echo_ignore_all = false, icmp_echo_ignore_broadcasts = true;
     bool ip6_forward = false;
     // ICMP redirects for packets forwarded back out of their arrival device (IN_DEV_TX_REDIRECTS,
     // IN_DEV_SHARED_MEDIA: all OR the device's; a device's starts as default's). Kernel default 1.

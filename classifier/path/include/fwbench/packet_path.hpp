@@ -258,6 +258,7 @@ private:
     void answer_from_stack(Ctx& c) const;
     void answer_tcp_from_stack(Ctx& c) const;
     void answer_udp_from_stack(Ctx& c) const;
+    void answer_echo_from_stack(Ctx& c) const;
 
     const Ruleset& rs_;
     const Host& host_;

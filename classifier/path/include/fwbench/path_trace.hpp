@@ -97,7 +97,9 @@ enum class PathEventKind : std::uint8_t {
     looped_back,
     broadcast_copy,  // `dev`
     broadcast_original,
-    answer_sent,  // the host answers (REJECT, TTL): `flag` an ICMP error (`icmp_type`, code `port`), else a TCP reset; to `addr`
+    // The host answers: `flag` an ICMP error (`icmp_type`, code `port`), else (`tuple.proto`) a TCP
+    // reset or SYN-ACK (flags in `icmp_type`) or an echo reply; to `addr`; `port2` the AnswerFrom.
+    answer_sent,
     answer_withheld,  // `port`: the AnswerWithheld
     answer_done,  // back to the rejected packet
     stack_connection,  // delivered on a connection one of the host's sockets holds: its answer is not modelled
