@@ -208,7 +208,8 @@ TEST(Host, Sysctls) {
     Host h = Host::from_json(std::string(R"({"addr":)") + kernel_addr + R"(,"sysctl":{
         "net.ipv4.ip_forward":"1","net.ipv4.conf.all.rp_filter":1,"net.ipv4.conf.wan1.rp_filter":2,
         "net.ipv4.conf.default.rp_filter":0,"net.ipv4.conf.p1.forwarding":0,"net.ipv4.conf.lo.route_localnet":1,
-        "net.netfilter.nf_conntrack_tcp_loose":0}})",
+        "net.netfilter.nf_conntrack_tcp_loose":0,"net.ipv4.tcp_rmem":"4096\t87380\t6291456","net.core.rmem_max":212992,
+        "net.ipv4.icmp_echo_ignore_broadcasts":0}})",
                              "host.json");
     const Sysctls& s = h.sysctl();
     EXPECT_TRUE(s.ip_forward);
@@ -219,6 +220,9 @@ TEST(Host, Sysctls) {
     EXPECT_TRUE(s.route_localnet_for("lo"));
     EXPECT_FALSE(s.route_localnet_for("wan1"));
     EXPECT_FALSE(s.tcp_loose);
+    EXPECT_EQ(std::vector<std::uint32_t>(std::begin(s.tcp_rmem), std::end(s.tcp_rmem)), (std::vector<std::uint32_t>{4096, 87380, 6291456}));
+    EXPECT_EQ(s.rmem_max, 212992u);
+    EXPECT_FALSE(s.icmp_echo_ignore_broadcasts);
 
     Host defaults = Host::from_json(kernel_addr, "addr.json");
     EXPECT_FALSE(defaults.sysctl().ip_forward);
@@ -260,6 +264,7 @@ TEST(Host, BadFilesNameTheJsonPath) {
         {R"({"addr":[],"route":[{"dst":"10.0.0.0/8","metrics":[{"mtu":20}]}]})", "route[0].metrics[0].mtu: a route MTU is 68 to 65535"},
         {R"({"addr":[],"route":[{"dst":"10.0.0.0/8","metrics":{"mtu":1400}}]})", "route[0].metrics: expected an array"},
         {R"({"addr":[],"sysctl":{"net.netfilter.nf_conntrack_tcp_max_retrans":256}})", "nf_conntrack_tcp_max_retrans is 0 to 255"},
+        {R"({"addr":[],"sysctl":{"net.ipv4.tcp_rmem":"4096 131072"}})", "sysctl.net.ipv4.tcp_rmem: expected the three numbers of tcp_rmem"},
         {R"({"addr":[],"sockets":42})", "$.sockets: expected the output of `ss -Htuln`"},
         {R"({"addr":[],"sockets":["tcp LISTEN 0 128 0.0.0.0:22 0.0.0.0:*","tcp ESTAB 0 0 192.0.2.1:22 192.0.2.9:4000"]})",
          "$.sockets[1]: column 5: expected LISTEN"},

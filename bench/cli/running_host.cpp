@@ -112,6 +112,12 @@ std::string dump_running_host() {
         if (auto v = read_int(std::string("/proc/sys/net/netfilter/") + name)) sys[std::string("net.netfilter.") + name] = *v;
     for (const char* name : {"icmp_ratelimit", "icmp_ratemask", "icmp_echo_ignore_all", "icmp_echo_ignore_broadcasts", "ip_default_ttl"})
         if (auto v = read_int(std::string("/proc/sys/net/ipv4/") + name)) sys[std::string("net.ipv4.") + name] = *v;
+    {  // a listener's buffers: the window and window scale of its SYN-ACKs
+        std::ifstream rmem("/proc/sys/net/ipv4/tcp_rmem");
+        std::uint64_t a, b, c;
+        if (rmem >> a >> b >> c) sys["net.ipv4.tcp_rmem"] = std::to_string(a) + " " + std::to_string(b) + " " + std::to_string(c);
+        if (auto v = read_int("/proc/sys/net/core/rmem_max")) sys["net.core.rmem_max"] = *v;
+    }
     std::error_code ec;
     for (const auto& dev : fs::directory_iterator("/proc/sys/net/ipv4/conf", ec)) {
         std::string name = dev.path().filename().string();

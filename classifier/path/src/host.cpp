@@ -1,6 +1,7 @@
 #include "fwbench/host.hpp"
 
 #include <algorithm>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -474,11 +475,23 @@ struct HostReader {
             for (auto it = sysctl_doc.begin(); it != sysctl_doc.end(); ++it) {
                 std::string key = it.key();
                 std::string path = at = "sysctl." + key;
-                int v = static_cast<int>(rd.num(it.value(), path));
                 auto& s = h.sysctl_;
                 std::string k = key;
                 for (auto& c : k)
                     if (c == '/') c = '.';
+                if (k == "net.ipv4.tcp_rmem") {  // three numbers, as /proc writes them ("4096\t131072\t33554432")
+                    std::istringstream in(rd.str(it.value(), path));
+                    for (auto& v : s.tcp_rmem)
+                        if (!(in >> v)) rd.fail(path, "expected the three numbers of tcp_rmem (min, default, max bytes)");
+                    std::string rest;
+                    if (in >> rest) rd.fail(path, "expected the three numbers of tcp_rmem (min, default, max bytes)");
+                    continue;
+                }
+                int v = static_cast<int>(rd.num(it.value(), path));
+                if (k == "net.core.rmem_max") {
+                    s.rmem_max = static_cast<std::uint32_t>(v);
+                    continue;
+                }
                 if (k == "net.ipv4.ip_forward" || k == "ip_forward" || k == "net.ipv4.conf.all.forwarding") {
                     s.ip_forward = v != 0;
                     ip_forward_given = true;
@@ -538,7 +551,8 @@ struct HostReader {
                     rd.fail(path,
                             "not a sysctl fwbench uses (ip_forward, conf.*.rp_filter/accept_local/route_localnet/forwarding/send_redirects/"
                             "shared_media, nf_conntrack_tcp_loose/be_liberal/ignore_invalid_rst/max_retrans, "
-                            "icmp_ratelimit, icmp_ratemask, icmp_echo_ignore_all, icmp_echo_ignore_broadcasts, ip_default_ttl)");
+                            "icmp_ratelimit, icmp_ratemask, icmp_echo_ignore_all, icmp_echo_ignore_broadcasts, ip_default_ttl, "
+                            "tcp_rmem, net.core.rmem_max)");
                 }
             }
         }

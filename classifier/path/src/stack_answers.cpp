@@ -63,10 +63,11 @@ std::uint32_t syn_tsval(const Packet& syn) {
 }
 
 // tcp_make_synack for a listener at the kernel's defaults (tcp_sack, tcp_timestamps and
-// tcp_window_scaling 1, tcp_rmem's default buffers): the options the SYN offered, in
-// tcp_options_write's order, and the window tcp_select_initial_window gives a fresh request.
-// The sequence number is the kernel's secret (secure_tcp_seq): fwbench sends 0.
-Packet syn_ack_for(const Packet& syn, std::uint8_t ttl, std::uint16_t mss) {
+// tcp_window_scaling 1; the host's tcp_rmem and rmem_max): the options the SYN offered, in
+// tcp_options_write's order, and the window and scale tcp_select_initial_window gives a fresh
+// request. The sequence number is the kernel's secret (secure_tcp_seq): fwbench sends 0.
+Packet syn_ack_for(const Packet& syn, const Sysctls& sys, std::uint16_t mss) {
+    const std::uint8_t ttl = sys.ip_default_ttl;
     Packet a = answer_to(syn, ttl);
     a.proto = proto::tcp;
     a.src = syn.dst;
@@ -100,13 +101,18 @@ Packet syn_ack_for(const Packet& syn, std::uint8_t ttl, std::uint16_t mss) {
         opt[n++] = tcpopt_nop;
         opt[n++] = tcpopt_wscale;
         opt[n++] = 3;
-        opt[n++] = 7;  // ilog2 of tcp_rmem[2]'s 6 MiB, less 15
+        // The largest buffer the socket may grow to, as a power of two, less 15 (at most 14).
+        const std::uint32_t space = std::max(sys.tcp_rmem[2], sys.rmem_max);
+        int log2 = 0;
+        while (log2 < 31 && (space >> (log2 + 1))) ++log2;
+        opt[n++] = static_cast<std::uint8_t>(std::clamp(log2 - 15, 0, 14));
     }
     a.set_tcp_option_bytes(opt, n);
     a.length = 20u + a.tcp_header_len;
-    // tcp_full_space of tcp_rmem[1]'s 128 KiB is 64 KiB, rounded down to whole segments.
+    // tcp_full_space: half the listener's buffer (tcp_rmem[1], the default scaling ratio), rounded
+    // down to whole segments.
     const std::uint32_t seg = mss - (ts ? 12u : 0u);
-    std::uint32_t space = 65536;
+    std::uint32_t space = sys.tcp_rmem[1] / 2;
     if (space > seg) space = space / seg * seg;
     a.tcp_window = static_cast<std::uint16_t>(std::min<std::uint32_t>(space, 65535));
     return a;
@@ -162,7 +168,7 @@ void PacketPath::answer_tcp_from_stack(Ctx& c) const {
         }
         if (!(p.tcp_flags & tcp_flag::syn) || (p.tcp_flags & tcp_flag::fin)) return;
         c.st.stack_connections.add(proto::tcp, p.dst, p.dport, p.src, p.sport);
-        return process_answer(c, syn_ack_for(p, ttl, advertised_mss(host_, p)), false, AnswerFrom::stack);
+        return process_answer(c, syn_ack_for(p, host_.sysctl(), advertised_mss(host_, p)), false, AnswerFrom::stack);
     }
     // ip_send_unicast_reply: the segment's TOS without its ECN bits.
     Packet rst = tcp_reset_for(p, ttl);

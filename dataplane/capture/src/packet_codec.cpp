@@ -320,9 +320,25 @@ std::vector<std::uint8_t> build_ipv4(const Packet& p) {
 
 std::size_t write_answer_ipv4(const Packet& a, std::uint32_t icmp_info, const std::uint8_t* quoted, std::size_t quoted_size, std::uint8_t* out,
                               std::size_t room) {
-    // A reset or a SYN-ACK (DF, like the sockets that send them), or an ICMP error quoting.
+    // A reset or a SYN-ACK (DF, like the sockets that send them), an echo reply, or an ICMP error quoting.
     const bool tcp = a.proto == proto::tcp;
     if (!tcp && a.proto != proto::icmp) return 0;
+    if (a.proto == proto::icmp && a.icmp_type == 0) {
+        // icmp_echo: the request's identifier, sequence number and data back (`quoted` is the
+        // request), in a datagram without options.
+        if (quoted_size < 20 || (quoted[0] >> 4) != 4) return 0;
+        const std::size_t ihl = static_cast<std::size_t>(quoted[0] & 0x0f) * 4;
+        if (ihl < 20 || quoted_size < ihl + 8) return 0;
+        const std::size_t total = 20 + quoted_size - ihl;
+        if (total > room) return 0;
+        std::memset(out, 0, 20);
+        put_ipv4_header(out, a, total, 0, 0);
+        std::memcpy(out + 20, quoted + ihl, total - 20);
+        out[20] = 0;  // echo reply
+        out[21] = 0;
+        fill_icmp_checksum(out + 20, total - 20);
+        return total;
+    }
     const std::size_t total = tcp ? 20u + a.tcp_header_len : std::min<std::size_t>(a.length, 28 + quoted_size);
     if (total < 28 || total > room) return 0;
     std::memset(out, 0, total);

@@ -150,6 +150,8 @@ void KernelOracle::build(const Host& host) {
     router.write_sysctl("net/ipv4/icmp_ratelimit", opt_.pace ? std::to_string(s.icmp_ratelimit_ms) : "0");
     router.write_sysctl("net/ipv4/icmp_ratemask", std::to_string(s.icmp_ratemask));
     router.write_sysctl("net/ipv4/ip_default_ttl", std::to_string(s.ip_default_ttl));
+    router.write_sysctl("net/ipv4/tcp_rmem",
+                        std::to_string(s.tcp_rmem[0]) + " " + std::to_string(s.tcp_rmem[1]) + " " + std::to_string(s.tcp_rmem[2]));
     router.write_sysctl("net/ipv4/icmp_echo_ignore_all", flag(s.icmp_echo_ignore_all));
     router.write_sysctl("net/ipv4/icmp_echo_ignore_broadcasts", flag(s.icmp_echo_ignore_broadcasts));
     // The global ICMP budget (icmp_msgs_per_sec, randomised since 6.x) is not modelled: out of reach here.

@@ -124,6 +124,10 @@ struct Sysctls {
     // Echo requests the host's stack leaves unanswered: all of them, or those sent to a broadcast
     // or multicast address (icmp_echo_ignore_all 0, icmp_echo_ignore_broadcasts 1 by default).
     bool icmp_echo_ignore_all = false, icmp_echo_ignore_broadcasts = true;
+    // A listener's receive buffers (tcp_rmem min/default/max, net.core.rmem_max): a SYN-ACK's window
+    // and window scale. Linux 6.18's defaults on a machine of a few GiB or more.
+    std::uint32_t tcp_rmem[3] = {4096, 131072, 33554432};
+    std::uint32_t rmem_max = 4194304;
     bool ip6_forward = false;
     // ICMP redirects for packets forwarded back out of their arrival device (IN_DEV_TX_REDIRECTS,
     // IN_DEV_SHARED_MEDIA: all OR the device's; a device's starts as default's). Kernel default 1.
