@@ -106,5 +106,42 @@ TEST(KernelStackAnswers, BytesEqualTheKernels) {
     }
 }
 
+// icmp_ratelimit's bucket per destination, in real time: the oracle replays at the capture's
+// pace with the host's icmp_ratelimit (1000 ms). A new peer's bucket holds six answers: of eight
+// datagrams to a closed port within 70 ms, the first six get port unreachable; one 1.5 s later
+// finds a token again. 7 answers, in fwbench and in the kernel.
+TEST(KernelStackAnswers, PortUnreachablesKeepToTheRateLimitPaced) {
+    test::require_kernel();
+    if (HasFatalFailure() || IsSkipped()) return;
+    test::PathCase c{};
+    c.name = "paced";
+    c.sysctl = "";
+    c.sockets = test::router_sockets;
+    const Host host = Host::from_json(test::path_case_host_json(c), "router.json");
+    RulesetParseOptions opt;
+    opt.family = Family::ipv4;
+    const std::string rules =
+        "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -p icmp -m icmp --icmp-type 3/3\nCOMMIT\n";
+    const Ruleset rs = parse_ruleset(rules, opt);
+    PacketPath path(rs, host);
+    PathState st(rs, EngineOptions{}, host.sysctl());
+    st.icmp_rate_limit = true;
+    KernelOracleOptions kopt;
+    kopt.pace = true;
+    kopt.ruleset_text = rules;
+    DifferentialRun run(host, rs, kopt);
+    std::uint64_t answered = 0;
+    for (int i = 0; i < 9; ++i) {
+        Packet p = parse_packet_description("udp 198.51.100.7:" + std::to_string(5000 + i) + " > 203.0.113.1:5353 in=wan1").packet;
+        p.timestamp_ns = 1000000000ull + (i < 8 ? static_cast<std::uint64_t>(i) * 10000000ull : 1500000000ull);
+        const PathResult r = path.process(p, Origin::wire, st, true);
+        for (const auto& a : r.answers) answered += a.fate == Fate::sent ? 1 : 0;
+        run.send(p, Origin::wire, r);
+    }
+    EXPECT_EQ(answered, 7u);
+    const DifferentialResult result = run.finish(st.engine);
+    EXPECT_TRUE(result.agree()) << result.report();
+}
+
 }  // namespace
 }  // namespace fwbench

@@ -178,6 +178,54 @@ TEST(FwbenchPorts, ForwardingWritesExactlyTheAcceptedPacketsRewritten) {
     EXPECT_TRUE(transport_checksum_ok(back[1].data(), back[1].size()));
 }
 
+// With the host's sockets listed (and no --local device, whose stack would answer), the port
+// answers for the host's stack out of the port the packet came in by, to the sender's MAC: a
+// SYN-ACK from the listener on 22 (acknowledging the SYN), a reset from closed 23, port
+// unreachable from UDP 9, an echo reply carrying the request's data.
+TEST(FwbenchPorts, TheHostsStackAnswersLeaveByTheArrivalPort) {
+    auto doc = nlohmann::json::parse(std::ifstream(env_or_fail("FWBENCH_SOURCE") + "/traces/seed/host.json"));
+    doc["sockets"] = {"tcp LISTEN 0 128 0.0.0.0:22 0.0.0.0:*"};
+    const std::string host = write("sockets_host.json", doc.dump());
+    const std::string rules = write("stack.v4", "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n");
+    std::vector<CaptureFrame> lan = {
+        {1000, frame("tcp 192.0.2.50:40000 > 192.0.2.1:22 flags=S seq=100 mss=1460 len=44", lan_mac), 0, Direction::unknown, 0},
+        {2000, frame("tcp 192.0.2.50:40001 > 192.0.2.1:23 flags=S seq=200 len=40", lan_mac), 0, Direction::unknown, 0},
+        {3000, frame("udp 192.0.2.50:4000 > 192.0.2.1:9 len=40", lan_mac), 0, Direction::unknown, 0},
+        {4000, frame("icmp 192.0.2.50 > 192.0.2.1 type=8 id=5 len=60", lan_mac), 0, Direction::unknown, 0},
+    };
+    const std::string in = write_bytes("stack_in.pcap", write_pcap(linktype::ethernet, lan));
+    const std::string empty = write_bytes("stack_empty.pcap", write_pcap(linktype::ethernet, {}));
+    const std::string out_wan = scratch() + "stack_wan_out.pcap", out_lan = scratch() + "stack_lan_out.pcap";
+    const std::string eal =
+        "--eal '--vdev=net_pcap0,rx_pcap=" + in + ",tx_pcap=" + out_lan + " --vdev=net_pcap1,rx_pcap=" + empty + ",tx_pcap=" + out_wan + "'";
+    Ran r = fwbench("--rules " + rules + " --host " + host + " --port net_pcap0=lan0 --port net_pcap1=wan1 --idle-stop 0.5 " + eal + " -q --json -");
+    ASSERT_EQ(r.status, 0) << r.err << r.out;
+    auto out = nlohmann::json::parse(r.out);
+    EXPECT_EQ(out["fates"]["delivered"], 4);
+    EXPECT_EQ(out["answers"]["sent"], 4);
+    CaptureReader lan_out(out_lan);
+    CaptureRecord rec;
+    std::vector<Packet> back;
+    while (lan_out.next(rec)) {
+        LinkInfo link = decode_link(rec.link_type, rec.frame.data(), rec.frame.size());
+        EXPECT_TRUE(std::equal(rec.frame.begin(), rec.frame.begin() + 6, client_mac.bytes.begin())) << "to the sender's MAC";
+        ParsedDatagram d = parse_ipv4(rec.frame.data() + link.l3_offset, rec.frame.size() - link.l3_offset);
+        ASSERT_EQ(d.error, Malformation::none);
+        if (d.packet.proto != proto::icmp) EXPECT_TRUE(transport_checksum_ok(rec.frame.data() + link.l3_offset, d.packet.length));
+        else EXPECT_EQ(test::internet_checksum(rec.frame.data() + link.l3_offset + 20, d.packet.length - 20), 0) << "ICMP checksum";
+        back.push_back(d.packet);
+    }
+    ASSERT_EQ(back.size(), 4u);
+    EXPECT_EQ(std::make_tuple(back[0].sport, back[0].dport, back[0].tcp_flags, back[0].tcp_ack, back[0].length),
+              std::make_tuple(22, 40000, tcp_flag::syn | tcp_flag::ack, 101u, 44u))
+        << "a SYN-ACK offering only an MSS, as the SYN did";
+    EXPECT_EQ(std::make_tuple(back[1].sport, back[1].tcp_flags, back[1].tcp_ack), std::make_tuple(23, tcp_flag::rst | tcp_flag::ack, 201u));
+    EXPECT_EQ(std::make_tuple(back[2].icmp_type, back[2].icmp_code, back[2].icmp_quoted.dport), std::make_tuple(3, 3, 9));
+    EXPECT_EQ(std::make_tuple(back[3].icmp_type, back[3].icmp_id, back[3].length), std::make_tuple(0, 5, 60u));
+    CaptureReader wan_out(out_wan);
+    EXPECT_FALSE(wan_out.next(rec)) << "nothing leaves by wan1";
+}
+
 // Needs root (network namespaces); a skip says why, and is a failure under
 // FWBENCH_REQUIRE_KERNEL=1 (CI).
 bool can_use_namespaces(std::string& why) {

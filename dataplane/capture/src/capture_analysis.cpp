@@ -35,7 +35,7 @@ const char* capture_origin_name(CaptureOrigin o) {
 }
 
 CaptureAnalysis::CaptureAnalysis(const PacketPath& path, PathState& st, CaptureAnalysisOptions opt) : path_(path), st_(st), opt_(std::move(opt)) {
-    if (opt_.capture_holds_stack_answers) st_.stack_answers = false;
+    if (opt_.real_stack_answers) st_.stack_answers = false;
     if (auto problem = interface_name_problem(opt_.iface); !opt_.iface.empty() && !problem.empty())
         throw std::invalid_argument("--iface " + quoted_name(opt_.iface) + ": " + problem);
     // Refused up front, even when no record turns out to need it: a capture taken elsewhere.

@@ -410,7 +410,7 @@ PortRunResult run_ports(const PacketPath& path, const PortRunOptions& opt) {
     sh.all = &all;
     CaptureAnalysisOptions ropt;
     ropt.predict_copies = false;
-    ropt.capture_holds_stack_answers = false;
+    ropt.real_stack_answers = local_port >= 0;  // delivered packets reach a real stack behind --local
     struct RingFree {
         std::vector<rte_ring*> rings;
         ~RingFree() {

@@ -60,11 +60,12 @@ struct CaptureAnalysisOptions {
     // Remember forwarded packets to recognise their outbound copies (captures). Live ports only
     // see what arrives, so they turn it off.
     bool predict_copies = true;
-    // A capture holds what the host's own stack sent (SYN-ACKs, resets, port unreachables, with
-    // the kernel's real sequence numbers): those are replayed as the local packets they are, so
-    // the path does not answer for the stack (PathState::stack_answers is turned off). Live ports
-    // see only what arrives: fwbench answers for the host's sockets there.
-    bool capture_holds_stack_answers = true;
+    // A real stack answers for the host: a capture holds what the host's own stack sent
+    // (SYN-ACKs, resets, port unreachables, echo replies, with the kernel's real sequence
+    // numbers), replayed as the local packets they are; a port's --local device has a stack
+    // behind it. Then the path does not answer for the stack (PathState::stack_answers is turned
+    // off). Live ports without one: fwbench answers for the host's sockets.
+    bool real_stack_answers = true;
     // A record on an interface the host does not have means the capture and the host description
     // are of different machines: refused (std::runtime_error naming it and the host's), unless
     // this asks to count such packets (fate dropped, reason unknown_interface) and go on.
