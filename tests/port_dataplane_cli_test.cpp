@@ -226,6 +226,58 @@ TEST(FwbenchPorts, TheHostsStackAnswersLeaveByTheArrivalPort) {
     EXPECT_FALSE(wan_out.next(rec)) << "nothing leaves by wan1";
 }
 
+// A forwarded datagram without DF larger than the way out's MTU (lan0: 1400) leaves in fragments,
+// as ip_do_fragment cuts it: 1376 payload bytes (the largest multiple of 8 that fits), then the
+// rest, offsets in 8-byte units, MF on all but the last, the same ID, and together the datagram's
+// payload. With DF it is refused with fragmentation needed instead (out of wan1, by where it came).
+TEST(FwbenchPorts, ForwardedDatagramsLargerThanTheMtuLeaveInFragments) {
+    auto doc = nlohmann::json::parse(std::ifstream(env_or_fail("FWBENCH_SOURCE") + "/traces/seed/host.json"));
+    for (auto& itf : doc["addr"])
+        if (itf["ifname"] == "lan0") itf["mtu"] = 1400;
+        else if (itf["ifname"] == "wan1") itf["mtu"] = 1500;
+    const std::string host = write("mtu_host.json", doc.dump());
+    const std::string rules = write("mtu.v4", "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n");
+    const std::string big = "udp 198.51.100.9:53 > 192.0.2.50:4000 len=1450 ttl=30";
+    std::vector<CaptureFrame> wan = {
+        {1000, frame(big + " df=0", wan_mac), 0, Direction::unknown, 0},
+        {2000, frame(big + " df=1", wan_mac), 0, Direction::unknown, 0},
+    };
+    const std::string in = write_bytes("mtu_in.pcap", write_pcap(linktype::ethernet, wan));
+    const std::string empty = write_bytes("mtu_empty.pcap", write_pcap(linktype::ethernet, {}));
+    const std::string out_wan = scratch() + "mtu_wan_out.pcap", out_lan = scratch() + "mtu_lan_out.pcap";
+    const std::string eal =
+        "--eal '--vdev=net_pcap0,rx_pcap=" + empty + ",tx_pcap=" + out_lan + " --vdev=net_pcap1,rx_pcap=" + in + ",tx_pcap=" + out_wan + "'";
+    Ran r = fwbench("--rules " + rules + " --host " + host + " --port net_pcap0=lan0 --port net_pcap1=wan1 --idle-stop 0.5 " + eal + " -q --json -");
+    ASSERT_EQ(r.status, 0) << r.err << r.out;
+    auto out = nlohmann::json::parse(r.out);
+    EXPECT_EQ(out["fates"]["forwarded"], 1);
+    EXPECT_EQ(out["fragmentation"]["datagrams"], 1);
+    EXPECT_EQ(out["fragmentation"]["fragments_sent"], 2);
+    EXPECT_EQ(out["answers"]["sent"], 1);
+    Packet sent_packet = parse_packet_description(big + " df=0").packet;
+    sent_packet.ip_id = 7;
+    const std::vector<std::uint8_t> original = build_ipv4(sent_packet);
+    CaptureReader lan_out(out_lan);
+    CaptureRecord rec;
+    std::vector<std::uint8_t> payload;
+    std::vector<std::tuple<int, int, int, int>> pieces;  // length, MF, offset, ID
+    while (lan_out.next(rec)) {
+        const std::uint8_t* ip = rec.frame.data() + 14;
+        ParsedDatagram d = parse_ipv4(ip, rec.frame.size() - 14);
+        ASSERT_EQ(d.error, Malformation::none) << "header checksum and lengths";
+        EXPECT_EQ(d.packet.ttl, 29);
+        pieces.emplace_back(ip[2] << 8 | ip[3], (ip[6] >> 5) & 1, (ip[6] & 0x1f) << 8 | ip[7], ip[4] << 8 | ip[5]);
+        payload.insert(payload.end(), ip + 20, ip + (ip[2] << 8 | ip[3]));
+    }
+    EXPECT_EQ(pieces, (std::vector<std::tuple<int, int, int, int>>{{1396, 1, 0, 7}, {74, 0, 172, 7}}));
+    EXPECT_TRUE(payload.size() == original.size() - 20 && std::equal(payload.begin(), payload.end(), original.begin() + 20))
+        << "the fragments carry the datagram's payload, in order";
+    CaptureReader wan_out(out_wan);
+    ASSERT_TRUE(wan_out.next(rec)) << "the DF datagram's fragmentation needed";
+    ParsedDatagram needed = parse_ipv4(rec.frame.data() + 14, rec.frame.size() - 14);
+    EXPECT_EQ(std::make_tuple(needed.packet.icmp_type, needed.packet.icmp_code), std::make_tuple(3, 4));
+}
+
 // Needs root (network namespaces); a skip says why, and is a failure under
 // FWBENCH_REQUIRE_KERNEL=1 (CI).
 bool can_use_namespaces(std::string& why) {

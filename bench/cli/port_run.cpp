@@ -112,6 +112,7 @@ int run_port_mode(const PortRunCli& o) {
         j["forwarded_without_port"] = res.forwarded_without_port;
         j["rewrite_failed"] = res.rewrite_failed;
         j["answers"] = {{"sent", res.answers_sent}, {"without_port", res.answers_without_port}, {"not_built", res.answers_not_built}};
+        j["fragmentation"] = {{"datagrams", res.fragmented}, {"fragments_sent", res.fragments_sent}, {"not_fragmented", res.not_fragmented}};
         j["handoff_full"] = res.handoff_full;
         j["workers"] = nlohmann::ordered_json::array();
         for (const auto& w : res.workers) j["workers"].push_back({{"lcore", w.lcore}, {"packets", w.packets}, {"connections", w.connections}});
@@ -143,6 +144,12 @@ int run_port_mode(const PortRunCli& o) {
         if (res.answers_sent) os << "  " << res.answers_sent << " answers the kernel sends itself (REJECT, time exceeded) sent out of their ports\n";
         if (res.answers_without_port)
             os << "  " << res.answers_without_port << " of the kernel's answers left through an interface without a port (not sent)\n";
+        if (res.fragmented)
+            os << "  " << res.fragmented << " forwarded datagrams were larger than the way out's MTU: sent in " << res.fragments_sent
+               << " fragments\n";
+        if (res.not_fragmented)
+            os << "  " << res.not_fragmented
+               << " forwarded datagrams larger than the way out's MTU could not be cut (IP options, no mbuf): not sent\n";
         if (res.answers_not_built)
             os << "  " << res.answers_not_built << " of the kernel's answers could not be built (no mbuf, or a chained frame)\n";
     }

@@ -326,6 +326,7 @@ void PacketPath::process(Packet p, Origin origin, PathState& st, PathResult& res
         if (!run_hook(c, Hook::forward)) return;
         if (!run_hook(c, Hook::postrouting)) return;
         res.out_iface = c.out_dev;
+        res.out_mtu = way_out_mtu(c);
         c.event(PathEventKind::forwarded_out, [&](PathEvent& e) { e.dev = c.out_dev; });
         return finish(c, Fate::forwarded);
     }
@@ -344,10 +345,14 @@ void PacketPath::process(Packet p, Origin origin, PathState& st, PathResult& res
 // ip_exceeds_mtu for a forwarded packet: the way out's MTU when the packet has DF and is larger
 // (0 otherwise, or when the host does not say its MTUs). A captured datagram larger than its
 // arrival device's MTU was merged by GRO: the kernel checks its segments, each at most that MTU.
-unsigned PacketPath::mtu_exceeded(const Ctx& c) const {
-    const Interface* out = host_.interface(c.out_dev.view());
+unsigned PacketPath::way_out_mtu(const Ctx& c) const {
     // ip_dst_mtu_maybe_forward: the route's mtu metric when it has one, else the device's.
-    const unsigned mtu = c.route.route && c.route.route->mtu ? c.route.route->mtu : out ? out->mtu : 0;
+    const Interface* out = host_.interface(c.out_dev.view());
+    return c.route.route && c.route.route->mtu ? c.route.route->mtu : out ? out->mtu : 0;
+}
+
+unsigned PacketPath::mtu_exceeded(const Ctx& c) const {
+    const unsigned mtu = way_out_mtu(c);
     if (!mtu || !c.p.df || c.p.length <= mtu) return 0;
     const Interface* in = host_.interface(c.p.in.view());
     if (in && in->mtu && c.p.length > in->mtu && in->mtu <= mtu) return 0;

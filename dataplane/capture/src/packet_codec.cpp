@@ -357,4 +357,22 @@ std::size_t write_answer_ipv4(const Packet& a, std::uint32_t icmp_info, const st
     return total;
 }
 
+std::size_t write_ipv4_fragment(const std::uint8_t* datagram, std::size_t size, std::size_t from, std::size_t n, std::uint8_t* out,
+                                std::size_t room) {
+    if (size < 20 || (datagram[0] >> 4) != 4) return 0;
+    const std::size_t ihl = static_cast<std::size_t>(datagram[0] & 0x0f) * 4, total = be16(datagram + 2);
+    if (ihl != 20 || total > size || total < ihl || from % 8 || from + n > total - ihl || ihl + n > room) return 0;
+    std::memcpy(out, datagram, ihl);
+    std::memcpy(out + ihl, datagram + ihl + from, n);
+    const std::uint16_t flags = be16(datagram + 6);
+    const bool last = from + n == total - ihl;
+    const std::uint16_t offset = static_cast<std::uint16_t>((flags & 0x1fff) + from / 8);
+    // More fragments follow unless this is the datagram's last piece (itself the last fragment).
+    const bool more = !last || (flags & 0x2000);
+    put16(out + 2, static_cast<std::uint16_t>(ihl + n));
+    put16(out + 6, static_cast<std::uint16_t>((flags & 0x4000) | (more ? 0x2000 : 0) | offset));
+    fill_ip_checksum(out);
+    return ihl + n;
+}
+
 }  // namespace fwbench

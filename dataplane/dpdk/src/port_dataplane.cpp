@@ -118,6 +118,7 @@ struct Worker {
     AnalyzedPacket analyzed;  // reused for every frame: no allocation per packet
     std::uint64_t forwarded_without_port = 0, rewrite_failed = 0, processed = 0, dropped = 0;
     std::uint64_t answers_sent = 0, answers_without_port = 0, answers_not_built = 0;
+    std::uint64_t fragmented = 0, fragments_sent = 0, not_fragmented = 0;
     std::uint8_t quoted[1600];  // the answered datagram as the kernel held it (an ICMP error quotes 548 bytes of it)
     std::vector<std::uint64_t> tx, tx_failed;  // per port
     std::vector<std::uint8_t> scratch;
@@ -206,6 +207,32 @@ void send_answers(Shared& sh, Worker& w, const rte_mbuf* m, const AnalyzedPacket
     }
 }
 
+// ip_do_fragment: a forwarded datagram without DF larger than the way out's MTU leaves in pieces
+// of at most that MTU (payloads in multiples of 8 bytes), each in an mbuf of its own behind the
+// frame's (rewritten) Ethernet header; the original is freed. One with IP options is not cut
+// (the kernel copies only some options into later fragments): counted, not sent.
+void send_fragments(Shared& sh, Worker& w, std::size_t out, rte_mbuf* m, std::size_t l3, unsigned mtu) {
+    const auto* frame = rte_pktmbuf_mtod(m, const std::uint8_t*);
+    const std::uint8_t* ip = frame + l3;
+    const std::size_t size = rte_pktmbuf_data_len(m) - l3, total = static_cast<std::size_t>(ip[2] << 8 | ip[3]);
+    const std::size_t chunk = (mtu - 20) & ~std::size_t{7};
+    bool cut = (ip[0] & 0x0f) == 5 && total <= size && total > 20 && chunk > 0;
+    for (std::size_t from = 0; cut && from < total - 20; from += chunk) {
+        const std::size_t n = std::min(chunk, total - 20 - from);
+        rte_mbuf* piece = rte_pktmbuf_alloc(m->pool);
+        auto* bytes = piece ? reinterpret_cast<std::uint8_t*>(rte_pktmbuf_append(piece, static_cast<std::uint16_t>(l3 + 20 + n))) : nullptr;
+        if (!bytes || !write_ipv4_fragment(ip, size, from, n, bytes + l3, 20 + n)) {
+            if (piece) rte_pktmbuf_free(piece);
+            cut = false;
+            break;
+        }
+        std::memcpy(bytes, frame, l3);
+        if (send_one(sh, w, out, piece)) ++w.fragments_sent;
+    }
+    ++(cut ? w.fragmented : w.not_fragmented);
+    rte_pktmbuf_free(m);
+}
+
 // One received frame (its metadata filled by the distributor) through the path, then out.
 void process(Shared& sh, Worker& w, rte_mbuf* m) {
     auto& ports = *sh.ports;
@@ -251,6 +278,9 @@ void process(Shared& sh, Worker& w, rte_mbuf* m) {
         }
         std::memcpy(bytes, opt.next_hop_mac.bytes.data(), 6);
         std::memcpy(bytes + 6, ports[static_cast<std::size_t>(out)].mac.bytes.data(), 6);
+        const Packet& f = rp.result.final_packet;
+        if (rp.result.out_mtu && f.length > rp.result.out_mtu && !f.df)
+            return send_fragments(sh, w, static_cast<std::size_t>(out), m, link.l3_offset, rp.result.out_mtu);
         send_one(sh, w, static_cast<std::size_t>(out), m);
         return;
     }
@@ -488,6 +518,9 @@ PortRunResult run_ports(const PacketPath& path, const PortRunOptions& opt) {
         res.answers_sent += k.answers_sent;
         res.answers_without_port += k.answers_without_port;
         res.answers_not_built += k.answers_not_built;
+        res.fragmented += k.fragmented;
+        res.fragments_sent += k.fragments_sent;
+        res.not_fragmented += k.not_fragmented;
         for (std::size_t i = 0; i < ports.size(); ++i) {
             res.ports[i].tx += k.tx[i];
             res.ports[i].tx_failed += k.tx_failed[i];

@@ -102,6 +102,9 @@ struct PathResult {
     Packet final_packet;  // as delivered or sent (after NAT, TTL)
     IpAddr source;  // local packets: the source address output routing chose
     IfaceName out_iface;  // sent/forwarded through
+    // Forwarded: the way out's MTU (the route's mtu metric, else the device's; 0 when the host
+    // does not say). A datagram without DF larger than it leaves in fragments (ip_fragment).
+    unsigned out_mtu = 0;
     CtState ct_state = CtState::untracked;
     // Packets the kernel sent itself because of this one (REJECT's answer): each walked the
     // hooks after this packet's deciding walk; its walks are walks[first_walk, end_walk).
@@ -140,6 +143,7 @@ struct PathResult {
         hooks.clear();
         trace.clear();
         final_packet = Packet{};
+        out_mtu = 0;
         source = IpAddr{};
         out_iface = IfaceName();
         ct_state = CtState::untracked;
@@ -239,6 +243,7 @@ private:
     void nat_apply(Ctx& c, Hook hook) const;
     void finish(Ctx& c, Fate fate) const;
     unsigned mtu_exceeded(const Ctx& c) const;
+    unsigned way_out_mtu(const Ctx& c) const;  // the route's mtu metric, else the out device's (0: unknown)
     // A local packet after OUTPUT: POSTROUTING, then out of its device or back in over lo.
     void leave_from_output(Ctx& c) const;
     void send_reject_answer(Ctx& c, const RejectTarget& reject) const;

@@ -64,4 +64,11 @@ bool rewrite_ipv4(std::uint8_t* l3, std::size_t size, const Packet& after);
 std::size_t write_answer_ipv4(const Packet& answer, std::uint32_t icmp_info, const std::uint8_t* quoted, std::size_t quoted_size, std::uint8_t* out,
                               std::size_t room);
 
+// One fragment of an IPv4 datagram without options, as ip_do_fragment cuts it: the header with
+// its total length, MF (set unless this is the datagram's last piece and the datagram was not
+// itself a non-last fragment) and offset (the datagram's own plus `from` / 8) rewritten and the
+// checksum redone, then payload bytes [from, from + n). `from` must be a multiple of 8. Returns
+// the fragment's length, 0 when it cannot be cut (options, bad lengths, no room). No allocation.
+std::size_t write_ipv4_fragment(const std::uint8_t* datagram, std::size_t size, std::size_t from, std::size_t n, std::uint8_t* out, std::size_t room);
+
 }  // namespace fwbench

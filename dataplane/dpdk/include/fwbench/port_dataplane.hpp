@@ -79,6 +79,9 @@ struct PortRunResult {
     std::map<std::string, std::uint64_t> not_processed;  // malformed, skipped (by reason)
     std::uint64_t forwarded_without_port = 0, rewrite_failed = 0;
     std::uint64_t answers_sent = 0, answers_without_port = 0, answers_not_built = 0;  // the kernel's own answers
+    // Forwarded datagrams cut to the way out's MTU (ip_fragment), the pieces sent, and those not
+    // cut (IP options, no mbuf): not sent.
+    std::uint64_t fragmented = 0, fragments_sent = 0, not_fragmented = 0;
     std::uint64_t handoff_full = 0;  // frames freed because a worker's hand-off ring was full
     struct Worker {
         unsigned lcore = 0;
