@@ -108,6 +108,14 @@ std::string apply_nat_to(TargetSpec& spec_, bool, std::vector<std::string>& args
         const auto dash = args[0].rfind('-'), colon = ports_only ? std::string::npos : args[0].rfind(':');
         if (dash != std::string::npos && (ports_only || (colon != std::string::npos && dash > colon))) args[0].erase(dash);
     }
+    // And a one-address range as the address alone (print_range prints "-MAX" only when it differs).
+    if (r.has_addr && r.addr_lo == r.addr_hi) {
+        // IPv6 takes a port only after a bracketed address; unbracketed, the text is all address.
+        const bool v6 = ctx.family == Family::ipv6, bracketed = !args[0].empty() && args[0].front() == '[';
+        const auto addr_end = bracketed ? args[0].rfind(']') + 1 : v6 ? std::string::npos : args[0].find(':');
+        const std::string port_part = addr_end == std::string::npos || addr_end >= args[0].size() ? std::string() : args[0].substr(addr_end);
+        args[0] = (bracketed ? "[" + format_ip(r.addr_lo) + "]" : format_ip(r.addr_lo)) + port_part;
+    }
     s.ranges.push_back(r);
     return {};
 }
