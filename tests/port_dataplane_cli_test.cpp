@@ -182,6 +182,24 @@ TEST(FwbenchPorts, ForwardingWritesExactlyTheAcceptedPacketsRewritten) {
 // answers for the host's stack out of the port the packet came in by, to the sender's MAC: a
 // SYN-ACK from the listener on 22 (acknowledging the SYN), a reset from closed 23, port
 // unreachable from UDP 9, an echo reply carrying the request's data.
+// lan0 and wan1 as net_pcap ports, each reading `NAME_lan_in.pcap` / `NAME_wan_in.pcap` (the
+// frames given) and writing what leaves by it to lan_out / wan_out; `args` are fwbench's others.
+struct TwoPorts {
+    Ran ran;
+    std::string lan_out, wan_out;
+};
+TwoPorts run_lan_wan(const std::string& name, const std::vector<CaptureFrame>& lan, const std::vector<CaptureFrame>& wan, const std::string& args) {
+    const std::string lan_in = write_bytes(name + "_lan_in.pcap", write_pcap(linktype::ethernet, lan));
+    const std::string wan_in = write_bytes(name + "_wan_in.pcap", write_pcap(linktype::ethernet, wan));
+    TwoPorts t{{}, scratch() + name + "_lan_out.pcap", scratch() + name + "_wan_out.pcap"};
+    std::remove(t.lan_out.c_str());
+    std::remove(t.wan_out.c_str());
+    const std::string eal =
+        "--eal '--vdev=net_pcap0,rx_pcap=" + lan_in + ",tx_pcap=" + t.lan_out + " --vdev=net_pcap1,rx_pcap=" + wan_in + ",tx_pcap=" + t.wan_out + "'";
+    t.ran = fwbench(args + " --port net_pcap0=lan0 --port net_pcap1=wan1 --idle-stop 0.5 " + eal);
+    return t;
+}
+
 TEST(FwbenchPorts, TheHostsStackAnswersLeaveByTheArrivalPort) {
     auto doc = nlohmann::json::parse(std::ifstream(env_or_fail("FWBENCH_SOURCE") + "/traces/seed/host.json"));
     doc["sockets"] = {"tcp LISTEN 0 128 0.0.0.0:22 0.0.0.0:*"};
@@ -193,12 +211,9 @@ TEST(FwbenchPorts, TheHostsStackAnswersLeaveByTheArrivalPort) {
         {3000, frame("udp 192.0.2.50:4000 > 192.0.2.1:9 len=40", lan_mac), 0, Direction::unknown, 0},
         {4000, frame("icmp 192.0.2.50 > 192.0.2.1 type=8 id=5 len=60", lan_mac), 0, Direction::unknown, 0},
     };
-    const std::string in = write_bytes("stack_in.pcap", write_pcap(linktype::ethernet, lan));
-    const std::string empty = write_bytes("stack_empty.pcap", write_pcap(linktype::ethernet, {}));
-    const std::string out_wan = scratch() + "stack_wan_out.pcap", out_lan = scratch() + "stack_lan_out.pcap";
-    const std::string eal =
-        "--eal '--vdev=net_pcap0,rx_pcap=" + in + ",tx_pcap=" + out_lan + " --vdev=net_pcap1,rx_pcap=" + empty + ",tx_pcap=" + out_wan + "'";
-    Ran r = fwbench("--rules " + rules + " --host " + host + " --port net_pcap0=lan0 --port net_pcap1=wan1 --idle-stop 0.5 " + eal + " -q --json -");
+    const TwoPorts ports = run_lan_wan("stack", lan, {}, "--rules " + rules + " --host " + host + " -q --json -");
+    const Ran& r = ports.ran;
+    const std::string &out_lan = ports.lan_out, &out_wan = ports.wan_out;
     ASSERT_EQ(r.status, 0) << r.err << r.out;
     auto out = nlohmann::json::parse(r.out);
     EXPECT_EQ(out["fates"]["delivered"], 4);
@@ -242,12 +257,9 @@ TEST(FwbenchPorts, ForwardedDatagramsLargerThanTheMtuLeaveInFragments) {
         {1000, frame(big + " df=0", wan_mac), 0, Direction::unknown, 0},
         {2000, frame(big + " df=1", wan_mac), 0, Direction::unknown, 0},
     };
-    const std::string in = write_bytes("mtu_in.pcap", write_pcap(linktype::ethernet, wan));
-    const std::string empty = write_bytes("mtu_empty.pcap", write_pcap(linktype::ethernet, {}));
-    const std::string out_wan = scratch() + "mtu_wan_out.pcap", out_lan = scratch() + "mtu_lan_out.pcap";
-    const std::string eal =
-        "--eal '--vdev=net_pcap0,rx_pcap=" + empty + ",tx_pcap=" + out_lan + " --vdev=net_pcap1,rx_pcap=" + in + ",tx_pcap=" + out_wan + "'";
-    Ran r = fwbench("--rules " + rules + " --host " + host + " --port net_pcap0=lan0 --port net_pcap1=wan1 --idle-stop 0.5 " + eal + " -q --json -");
+    const TwoPorts ports = run_lan_wan("mtu", {}, wan, "--rules " + rules + " --host " + host + " -q --json -");
+    const Ran& r = ports.ran;
+    const std::string &out_lan = ports.lan_out, &out_wan = ports.wan_out;
     ASSERT_EQ(r.status, 0) << r.err << r.out;
     auto out = nlohmann::json::parse(r.out);
     EXPECT_EQ(out["fates"]["forwarded"], 1);
