@@ -36,14 +36,19 @@ std::size_t tsval_offset(const std::vector<std::uint8_t>& d) {
     return 0;
 }
 
-TEST(KernelStackAnswers, BytesEqualTheKernels) {
-    test::require_kernel();
-    if (HasFatalFailure() || IsSkipped()) return;
+// The fixtures' router, listening as test::router_sockets says.
+Host router_with_sockets() {
     test::PathCase c{};
     c.name = "stack answers";
     c.sysctl = "";
     c.sockets = test::router_sockets;
-    const Host host = Host::from_json(test::path_case_host_json(c), "router.json");
+    return Host::from_json(test::path_case_host_json(c), "router.json");
+}
+
+TEST(KernelStackAnswers, BytesEqualTheKernels) {
+    test::require_kernel();
+    if (HasFatalFailure() || IsSkipped()) return;
+    const Host host = router_with_sockets();
     RulesetParseOptions opt;
     opt.family = Family::ipv4;
     const Ruleset rs = parse_ruleset(
@@ -113,11 +118,7 @@ TEST(KernelStackAnswers, BytesEqualTheKernels) {
 TEST(KernelStackAnswers, PortUnreachablesKeepToTheRateLimitPaced) {
     test::require_kernel();
     if (HasFatalFailure() || IsSkipped()) return;
-    test::PathCase c{};
-    c.name = "paced";
-    c.sysctl = "";
-    c.sockets = test::router_sockets;
-    const Host host = Host::from_json(test::path_case_host_json(c), "router.json");
+    const Host host = router_with_sockets();
     RulesetParseOptions opt;
     opt.family = Family::ipv4;
     const std::string rules =
