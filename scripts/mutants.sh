@@ -25,7 +25,7 @@ meson compile -C "$work/build" >/dev/null
 targets_of() {
   case "$1" in
     fwbench-cli) echo "cli_tests fwbench inject_frames" ;;
-    kernel-oracle) echo "kernel_oracle_tests" ;;
+    kernel-oracle) echo "kernel_oracle_tests fwbench" ;;
     *) echo "${1}_tests" ;;
   esac
 }

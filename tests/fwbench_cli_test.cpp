@@ -816,14 +816,64 @@ TEST(FwbenchPcap, LocalConnectionsNatMayHaveRewrittenAreNamed) {
     const auto doc = nlohmann::json::parse(j.out);
     ASSERT_EQ(doc["origins"]["local"], std::size(recs)) << j.out;
     ASSERT_EQ(doc["capture_cannot_show"].size(), 1u) << j.out;
+    EXPECT_EQ(doc["capture_cannot_show"][0]["kind"], "local_nat");
     EXPECT_EQ(doc["capture_cannot_show"][0]["packets"], 1);
     EXPECT_EQ(doc["capture_cannot_show"][0]["rules"].size(), 1u);
+    // The kernel's walk ended at the DNAT; fwbench's went on to nat OUTPUT's policy.
+    EXPECT_EQ(doc["capture_cannot_show"][0]["chains"], nlohmann::json::array({"nat OUTPUT"})) << j.out;
     // Without the DNAT rule there is nothing to say.
     const std::string plain = write_temp("fwbench_local_nat_plain.v4",
                                          "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
                                          "-A POSTROUTING -o wan1 -j MASQUERADE\nCOMMIT\n");
     Result none = run("--rules " + plain + " --host " + env("FWBENCH_SOURCE") + "/traces/seed/host.json --pcap " + capture);
     EXPECT_EQ(none.out.find("after NAT"), std::string::npos) << none.out;
+}
+
+// A capture holds the host's own packets only once they leave: those OUTPUT or POSTROUTING
+// dropped are missing, and the kernel counted them in every chain they passed (kernel-checked on
+// the real rulesets by KernelRealCaptures). fwbench names the chains up to the last table, in
+// hook order, that can drop: nothing when nothing there can.
+TEST(FwbenchPcap, ChainsThatCountTheHostsOwnDroppedPacketsAreNamed) {
+    const std::string raw_and_mangle =
+        "*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -p tcp\nCOMMIT\n"
+        "*mangle\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
+        ":out_wan - [0:0]\n:unused - [0:0]\n-A OUTPUT -j MARK --set-xmark 0x1/0xffffffff\n-A POSTROUTING -o wan1 -j out_wan\n";
+    const std::string filter_head = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n";
+    const struct {
+        const char* what;
+        std::string rules;
+        std::vector<std::string> chains;  // empty: no note
+    } cases[] = {
+        {"a REJECT in a chain filter OUTPUT jumps to",
+         raw_and_mangle + "-A out_wan -p udp\n-A unused -j DROP\nCOMMIT\n" + filter_head +
+             ":OUTPUT ACCEPT [0:0]\n:checks - [0:0]\n-A OUTPUT -j checks\n-A checks -d 192.0.2.7/32 -j REJECT\nCOMMIT\n",
+         {"raw OUTPUT", "mangle OUTPUT", "filter OUTPUT", "filter checks"}},
+        {"a DROP in mangle POSTROUTING's user chain names POSTROUTING's mangle too",
+         raw_and_mangle + "-A out_wan -p udp -j DROP\nCOMMIT\n" + filter_head + ":OUTPUT ACCEPT [0:0]\nCOMMIT\n",
+         {"raw OUTPUT", "mangle OUTPUT", "filter OUTPUT", "mangle POSTROUTING", "mangle out_wan"}},
+        {"filter OUTPUT's DROP policy", filter_head + ":OUTPUT DROP [0:0]\n-A OUTPUT -o lo -j ACCEPT\nCOMMIT\n", {"filter OUTPUT"}},
+        {"nothing drops in OUTPUT or POSTROUTING (a DROP in a chain no hook reaches, INPUT's DROP)",
+         raw_and_mangle + "-A out_wan -p udp\n-A unused -j DROP\nCOMMIT\n*filter\n:INPUT DROP [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+                          "-A INPUT -p tcp -j REJECT\nCOMMIT\n",
+         {}},
+    };
+    const std::string seed = env("FWBENCH_SOURCE") + "/traces/seed/";
+    for (const auto& c : cases) {
+        const std::string rules = write_temp("fwbench_local_drops.v4", c.rules);
+        const std::string args = "--rules " + rules + " --host " + seed + "host.json --pcap " + seed + "capture.pcap";
+        Result j = run(args + " -q --json -");
+        ASSERT_EQ(j.status, 0) << c.what << ": " << j.err;
+        const auto doc = nlohmann::json::parse(j.out);
+        std::vector<std::string> named;
+        for (const auto& note : doc["capture_cannot_show"])
+            if (note["kind"] == "local_drops") named = note["chains"].get<std::vector<std::string>>();
+        EXPECT_EQ(named, c.chains) << c.what;
+        Result r = run(args);
+        ASSERT_EQ(r.status, 0) << c.what << ": " << r.err;
+        EXPECT_EQ(r.out.find("note: the ruleset can drop the host's own packets") != std::string::npos, !c.chains.empty()) << c.what << "\n" << r.out;
+        for (const auto& chain : c.chains)
+            EXPECT_NE(r.out.find("      " + chain + "\n"), std::string::npos) << c.what << ": " << chain << "\n" << r.out;
+    }
 }
 
 // A capture's timestamps give the jiffies between packets only to within one (where the kernel's

@@ -241,44 +241,28 @@ TEST(KernelOracleRandom, RandomRulesetsAndTraffic) {
 #include <sstream>
 
 #include "rule_traffic.hpp"
+#include "shared_ruleset_cases.hpp"
 
 namespace fwbench {
 namespace {
 
-// The iptables-save files with a filter table under ../shared/data/rulesets (FWBENCH_SHARED_DATA),
-// by their path below it; `dir` is where they were looked for (absent: none).
-struct SharedRuleset {
-    std::string rel, text;
-};
-std::vector<SharedRuleset> shared_rulesets(std::filesystem::path& dir) {
-    namespace fs = std::filesystem;
-    const char* env = std::getenv("FWBENCH_SHARED_DATA");
-    dir = fs::path(env ? env : "../shared/data") / "rulesets";
-    std::vector<SharedRuleset> out;
-    if (!fs::is_directory(dir)) return out;
-    for (const auto& e : fs::recursive_directory_iterator(dir)) {
-        if (!e.is_regular_file()) continue;
-        std::ifstream in(e.path(), std::ios::binary);
-        std::stringstream ss;
-        ss << in.rdbuf();
-        std::string text = ss.str();
-        if (text.find("\nCOMMIT") == std::string::npos || text.find("*filter") == std::string::npos) continue;
-        out.push_back({fs::relative(e.path(), dir).string(), std::move(text)});
-    }
-    return out;
-}
+using test::matched_set_names;
+using test::shared_rulesets;
+using test::SharedRuleset;
 
-// The sets a ruleset's --match-set names (the data does not include them); with
-// `single_direction_only`, only those matched on one direction (a hash:net can stand in).
-std::set<std::string> matched_set_names(const std::string& text, bool single_direction_only) {
-    std::set<std::string> names;
-    for (std::size_t at = text.find("--match-set "); at != std::string::npos; at = text.find("--match-set ", at + 1)) {
-        std::istringstream words(text.substr(at + 12, 200));
-        std::string name, dirs;
-        words >> name >> dirs;
-        if (!single_direction_only || dirs.find(',') == std::string::npos) names.insert(name);
+// The floor for the real-ruleset replays: every IPv4 ruleset is replayed but those left out on
+// purpose, each for its reason (IPv6 is issue 14's; the stress test carries an option iptables
+// refuses too).
+void expect_every_ipv4_ruleset_replayed(const test::SharedRulesetNotes& notes, int replayed) {
+    const std::set<std::string> left_out_on_purpose = {
+        "iptables-semantics/iptables-save: fwbench refuses it (<input>:12:55: unknown option '--something-else' (not an option of: multiport))",
+    };
+    for (const auto& s : notes.skipped) {
+        if (s.find(": IPv6 (") == std::string::npos) {
+            EXPECT_EQ(left_out_on_purpose.count(s), 1u) << "a real ruleset was not replayed: " << s;
+        }
     }
-    return names;
+    EXPECT_GE(replayed, 13) << "fewer real rulesets reached the kernel than the 13 of the README";
 }
 
 // Every real IPv4 ruleset under ../shared/data/rulesets that this kernel can load, with traffic
@@ -286,156 +270,41 @@ std::set<std::string> matched_set_names(const std::string& text, bool single_dir
 TEST(KernelOracleReal, SharedRulesetsWithAimedTraffic) {
     require_kernel();
     if (HasFatalFailure() || IsSkipped()) return;
-    namespace fs = std::filesystem;
-    fs::path dir;
-    const std::vector<SharedRuleset> rulesets = shared_rulesets(dir);
-    if (!fs::is_directory(dir)) FWBENCH_CANNOT_RUN(dir << " is not present: no real rulesets to replay");
+    std::filesystem::path dir;
+    test::SharedRulesetNotes notes;
+    std::vector<test::SharedRulesetCase> cases = test::shared_ruleset_cases(dir, notes);
+    if (!std::filesystem::is_directory(dir)) FWBENCH_CANNOT_RUN(dir << " is not present: no real rulesets to replay");
     int replayed = 0;
-    std::vector<std::string> skipped, hosts_from_dumps, certain, made_up, without, paced;
-    for (const auto& [rel, text] : rulesets) {
-        // ipsets the data does not include (Docker's docker-ext-bridges-v4): made up as hash:net
-        // sets holding the host's connected networks (what Docker puts in its bridge set).
-        const std::set<std::string> set_names = matched_set_names(text, true);
-        std::string ipset_text;
-        for (const auto& name : set_names) ipset_text += "create " + name + " hash:net family inet hashsize 64 maxelem 1024\n";
-        std::optional<IpsetRegistry> ipsets;
-        if (!ipset_text.empty()) ipsets = IpsetRegistry::parse(ipset_text, rel + " made-up ipsets");
-        Ruleset rs;
-        try {
-            RulesetParseOptions popt;
-            popt.ipsets = ipsets ? &*ipsets : nullptr;
-            rs = parse_ruleset(text, popt);
-            rs.backend = Backend::nf_tables;  // whatever loaded it where it came from, iptables-nft loads it here
-        } catch (const std::exception& ex) {
-            skipped.push_back(rel + ": fwbench refuses it (" + std::string(ex.what()) + ")");
-            continue;
-        }
-        if (rs.family != Family::ipv4) {
-            skipped.push_back(rel + ": IPv6 (the IPv6 packet path is not modelled yet)");
-            continue;
-        }
-        // Rules an old kernel loaded but this one refuses (a warning each): replayed without them.
-        const bool rules_dropped = !rs.warnings.empty();
-        if (rules_dropped) {
-            std::set<int> lines;
-            for (const auto& w : rs.warnings) lines.insert(w.line);
-            for (auto& t : rs.tables)
-                for (auto& c : t.chains) std::erase_if(c.rules, [&](const Rule& r) { return lines.count(r.line) > 0; });
-            without.push_back(rel + ": " + std::to_string(lines.size()) + " rules (" + rs.warnings[0].message.substr(0, 60) + "...)");
-            rs.warnings.clear();
-        }
-        // statistic --mode random draws get_random_u32() in the kernel: made certain (probability
-        // 1, which both sides evaluate exactly), the rest of such a ruleset is still compared.
-        int made_certain = 0;
-        for (auto& t : rs.tables)
-            for (auto& c : t.chains)
-                for (auto& r : c.rules)
-                    for (auto& m : r.matches)
-                        if (auto* st = std::get_if<StatisticMatch>(&m.spec); st && !st->nth) {
-                            st->probability = 0x80000000u;
-                            ++made_certain;
-                        }
-        if (made_certain) certain.push_back(rel + ": " + std::to_string(made_certain) + " statistic --mode random rules");
-        // The host: the `ip addr` dump beside the ruleset when there is one that reads, else one
-        // made from the interfaces the rules name.
-        std::string host_json;
-        for (const auto& sib : fs::directory_iterator((dir / rel).parent_path())) {
-            std::string n = sib.path().filename().string();
-            if (n.find("ip-addr") == std::string::npos && n.find("ip_addr") == std::string::npos) continue;
-            std::ifstream hin(sib.path(), std::ios::binary);
-            std::stringstream hs;
-            hs << hin.rdbuf();
-            try {
-                host_json = ip_addr_text_to_json(hs.str(), sib.path().string());
-                hosts_from_dumps.push_back(rel + ": " + n);
-            } catch (const ParseError& ex) {
-                hosts_from_dumps.push_back(rel + ": " + n + " does not read (" + ex.what() + "); a made-up host instead");
-            }
-        }
-        if (host_json.empty()) host_json = host_for_ruleset(rs);
-        Host host = Host::from_json(host_json, rel + " host");
-        KernelOracleOptions kopt;
-        if (!set_names.empty()) {
-            for (const auto& name : set_names)
-                for (const auto& itf : host.interfaces())
-                    for (const auto& a : itf.addrs)
-                        if (!itf.loopback && a.addr.family == Family::ipv4 && a.prefixlen < 32)
-                            ipset_text += "add " + name + " " +
-                                          format_prefix(*parse_prefix(format_ip(a.addr) + "/" + std::to_string(a.prefixlen), Family::ipv4).prefix) +
-                                          "\n";
-            ipsets = IpsetRegistry::parse(ipset_text, rel + " made-up ipsets");
-            kopt.ipsets = ipset_text;
-            made_up.push_back(rel + ": " + std::to_string(set_names.size()) + " hash:net sets of the host's connected networks");
-        }
-        bool rated = false;
-        for (const auto& t : rs.tables)
-            for (const auto& c : t.chains)
-                for (const auto& r : c.rules)
-                    for (const auto& m : r.matches) {
-                        const auto* recent = std::get_if<RecentMatch>(&m.spec);
-                        if (std::holds_alternative<LimitMatch>(m.spec) || std::holds_alternative<HashLimitMatch>(m.spec) ||
-                            (recent && recent->seconds))
-                            rated = true;
-                    }
-        kopt.pace = rated;
-        // A ruleset the test left as it is goes to the kernel as written (and is read back).
-        if (!rules_dropped && made_certain == 0) kopt.ruleset_text = text;
+    for (auto& c : cases) {
+        const Host host = Host::from_json(c.host_json, c.rel + " host");
+        const IpsetRegistry* ipsets = c.ipsets ? &*c.ipsets : nullptr;
         std::unique_ptr<DifferentialRun> run;
         try {
-            run = std::make_unique<DifferentialRun>(host, rs, kopt);
+            run = std::make_unique<DifferentialRun>(host, c.rs, c.kopt);
         } catch (const std::exception& ex) {
             std::string msg = ex.what();
-            skipped.push_back(rel + ": the kernel here refuses it: " + msg.substr(0, 200));
+            notes.skipped.push_back(c.rel + ": the kernel here refuses it: " + msg.substr(0, 200));
             continue;
         }
-        PacketPath path(rs, host, ipsets ? &*ipsets : nullptr);
-        PathState st(rs, EngineOptions{}, host.sysctl());
-        st.icmp_rate_limit = rated;  // paced: the kernel's limit applies; else the oracle turns it off
-        auto traffic = traffic_for_ruleset(rs, host, 7, 60);
-        if (rated) {
-            // Paced 10 ms apart (the kernel sees the gaps fwbench sees; local packets take 3 ms to
-            // inject): no flow comes near a rate, so jiffy phase cannot tip a borderline packet.
-            for (std::size_t i = 0; i < traffic.size(); ++i) traffic[i].first.timestamp_ns = 1000000000ull + i * 10000000ull;
-            paced.push_back(rel + ": " + std::to_string(traffic.size()) + " packets over " + std::to_string(traffic.size() * 10) + " ms");
-        }
-        for (auto& [p, origin] : traffic) run->send(p, origin, path.process(p, origin, st, true));
-        DifferentialResult result = run->finish(st.engine, ipsets ? &*ipsets : nullptr);
+        PacketPath path(c.rs, host, ipsets);
+        PathState st(c.rs, EngineOptions{}, host.sysctl());
+        st.icmp_rate_limit = c.rated;  // paced: the kernel's limit applies; else the oracle turns it off
+        for (auto& [p, origin] : c.traffic) run->send(p, origin, path.process(p, origin, st, true));
+        DifferentialResult result = run->finish(st.engine, ipsets);
         ++replayed;
         if (result.agree()) continue;
         std::string report = result.report();
         // Shrinking a large ruleset takes minutes: say what differs before it starts.
-        std::cout << rel << " disagrees; shrinking:\n" << report << std::flush;
+        std::cout << c.rel << " disagrees; shrinking:\n" << report << std::flush;
         run.reset();
-        DifferentialCase small = shrink_disagreement(host, host, DifferentialCase{rs, traffic}, kopt);
-        ADD_FAILURE() << rel << " (" << traffic.size() << " packets) disagrees:\n"
+        DifferentialCase small = shrink_disagreement(host, host, DifferentialCase{c.rs, c.traffic}, c.kopt);
+        ADD_FAILURE() << c.rel << " (" << c.traffic.size() << " packets) disagrees:\n"
                       << report << "\nminimal reproduction (" << small.packets.size() << " packets, " << small.ruleset.rule_count() << " rules):\n  "
-                      << reproduction(small, host_json, testing::TempDir(), "real", kopt.ipsets) << "\n"
+                      << reproduction(small, c.host_json, testing::TempDir(), "real", c.kopt.ipsets) << "\n"
                       << format_ruleset(small.ruleset);
     }
-    auto list = [](const char* title, const std::vector<std::string>& items, bool even_empty) {
-        if (items.empty() && !even_empty) return;
-        std::cout << title;
-        for (const auto& i : items) std::cout << "\n  " << i;
-        std::cout << "\n";
-    };
-    std::cout << "replayed " << replayed << " real rulesets into the kernel; ";
-    list("not replayed:", skipped, true);
-    list("hosts from the ip addr dumps beside rulesets:", hosts_from_dumps, true);
-    list("replayed with statistic --mode random made certain (probability 1):", certain, false);
-    list("replayed with made-up ipsets:", made_up, false);
-    list("replayed without the rules this kernel refuses:", without, false);
-    list("paced to their timestamps (rate matches):", paced, false);
-    // The floor: every IPv4 ruleset is replayed but those left out on purpose, each for its reason
-    // (IPv6 is issue 14's; the stress test carries an option iptables refuses too).
-    const std::set<std::string> left_out_on_purpose = {
-        "iptables-semantics/iptables-save: fwbench refuses it (<input>:12:55: unknown option '--something-else' (not an option of: multiport))",
-    };
-    for (const auto& s : skipped) {
-        if (s.find(": IPv6 (") == std::string::npos) {
-            EXPECT_EQ(left_out_on_purpose.count(s), 1u) << "a real ruleset was not replayed: " << s;
-        }
-    }
-    EXPECT_GE(replayed, 13) << "fewer real rulesets reached the kernel than the 13 of the README";
+    notes.print(replayed);
+    expect_every_ipv4_ruleset_replayed(notes, replayed);
 }
 
 }  // namespace

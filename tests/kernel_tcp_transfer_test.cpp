@@ -25,6 +25,7 @@
 #include "fwbench/netns.hpp"
 #include "fwbench/ruleset_parser.hpp"
 #include "fwbench/subprocess.hpp"
+#include "fwbench/tcpdump_capture.hpp"
 #include "require_kernel.hpp"
 
 namespace fwbench {
@@ -41,11 +42,6 @@ constexpr const char* router_rules =
     "-A FORWARD -p tcp -m tcp --syn -m conntrack --ctstate NEW -j ACCEPT\nCOMMIT\n";
 
 std::string scratch(const std::string& name) { return testing::TempDir() + "fwbench-tcp-" + std::to_string(getpid()) + "-" + name; }
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 void run_in(const NetNamespace& ns, std::vector<std::string> argv) { run_program_checked({std::move(argv), {}, ns.fd()}); }
 
@@ -124,6 +120,7 @@ constexpr std::size_t upload = 150000, download = 80000;
 struct Transfer {
     NetNamespace router, client, server;  // the peers too: a veth dies with either end
     std::string capture, tcpdump_said;
+    std::uint64_t tcpdump_lost = 0;  // packets the kernel dropped from the capture
 };
 
 void transfer(Transfer& t) {
@@ -135,11 +132,7 @@ void transfer(Transfer& t) {
     router.write_sysctl("net/ipv4/ip_forward", "1");
     run_program_checked({{"iptables-restore"}, router_rules, router.fd()});
 
-    const std::string file = t.capture, out = scratch("tcpdump.out"), err = scratch("tcpdump.err");
-    RunningProgram tcpdump({{"tcpdump", "-i", "any", "--immediate-mode", "-B", "32768", "-nn", "-w", file, "tcp"}, {}, router.fd()}, out, err);
-    for (int i = 0; i < 100 && read_file(err).find("listening on") == std::string::npos; ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    ASSERT_NE(read_file(err).find("listening on"), std::string::npos) << read_file(err);
+    TcpdumpCapture tcpdump(router, t.capture, "tcp");
 
     // The server answers each upload, once it has all of it, with a download, and closes first:
     // the router's entry goes to TIME_WAIT while the client, the passive closer, may use its port
@@ -195,12 +188,10 @@ void transfer(Transfer& t) {
     }
     serve.join();
     close(listener);
-    std::this_thread::sleep_for(std::chrono::milliseconds(1000));  // the last FINs and ACKs, and tcpdump writing them
-    tcpdump.kill_now(SIGINT);
-    ASSERT_EQ(tcpdump.wait(10), 0) << read_file(err);
-    t.tcpdump_said = read_file(err);
-    unlink(out.c_str());
-    unlink(err.c_str());
+    std::this_thread::sleep_for(std::chrono::milliseconds(1000));  // the last FINs and ACKs
+    const TcpdumpCapture::Summary said = tcpdump.finish();
+    t.tcpdump_said = said.said;
+    t.tcpdump_lost = said.dropped_by_kernel;
     for (int i = 0; i < connections; ++i) {
         EXPECT_EQ(uploaded.at(static_cast<std::size_t>(i)), upload);
         EXPECT_EQ(downloaded.at(static_cast<std::size_t>(i)), i == connections - 1 ? download / 2 : download);
@@ -219,7 +210,7 @@ TEST(KernelTcpTransfer, LossyReorderedTransfersCountAsTheKernelCounts) {
         t.emplace(Transfer{NetNamespace{}, NetNamespace{}, NetNamespace{}, scratch("router.pcap"), {}});
         transfer(*t);
         if (HasFatalFailure()) return;
-        if (t->tcpdump_said.find("\n0 packets dropped by kernel") != std::string::npos) break;
+        if (t->tcpdump_lost == 0) break;
         std::printf("tcp transfers: attempt %d: tcpdump lost packets, the capture cannot be compared: %s\n", attempt, t->tcpdump_said.c_str());
         unlink(t->capture.c_str());
         t.reset();

@@ -1,6 +1,9 @@
 #include "local_nat_notes.hpp"
 
+#include <algorithm>
 #include <variant>
+
+#include "fwbench/packet_path.hpp"
 
 #include "fwbench/ruleset_printer.hpp"
 
@@ -84,6 +87,46 @@ std::vector<std::string> LocalNatNotes::rules(const Ruleset& rs) const {
         const Table& table = rs.tables[static_cast<std::size_t>(r.table)];
         std::string line = rule_label(table, table.chains[static_cast<std::size_t>(r.chain)], static_cast<std::size_t>(r.rule));
         if (out.empty() || out.back() != line) out.push_back(line);
+    }
+    return out;
+}
+
+std::vector<std::string> LocalNatNotes::chains(const Ruleset& rs) const {
+    std::vector<std::string> out;
+    auto name = [&](const Table& t, const Chain& c) {
+        std::string label = t.name + " " + c.name;
+        if (std::find(out.begin(), out.end(), label) == out.end()) out.push_back(std::move(label));
+    };
+    // Chains with rules that `hook` reaches in the tables it passes before nat (all of them with
+    // `through_nat`).
+    auto before_nat = [&](Hook hook, bool through_nat) {
+        for (std::string_view table : tables_in_hook_order(hook, rs.backend)) {
+            if (table == "nat" && !through_nat) return;
+            const Table* t = rs.table(table);
+            if (!t) continue;
+            for (const Chain& c : t->chains)
+                if ((c.hooks & hook_bit(hook)) && !c.rules.empty()) name(*t, c);
+        }
+    };
+    for (const Rewriter& r : rewriters_) {
+        if (!r.hit) continue;
+        const Hook hook = r.writes_destination ? Hook::output : Hook::postrouting;
+        if (hook == Hook::postrouting) before_nat(Hook::output, true);
+        before_nat(hook, false);
+        // The nat chains from which the rewriting rule's chain can be reached, itself included.
+        const Table& nat = rs.tables[static_cast<std::size_t>(r.table)];
+        std::vector<bool> leads(nat.chains.size(), false);
+        leads[static_cast<std::size_t>(r.chain)] = true;
+        for (bool grew = true; grew;) {
+            grew = false;
+            for (std::size_t ci = 0; ci < nat.chains.size(); ++ci)
+                for (const Rule& rule : nat.chains[ci].rules) {
+                    const auto* jump = rule.target ? std::get_if<JumpTarget>(&rule.target->spec) : nullptr;
+                    if (jump && !leads[ci] && leads[static_cast<std::size_t>(jump->chain_index)]) grew = leads[ci] = true;
+                }
+        }
+        for (std::size_t ci = 0; ci < nat.chains.size(); ++ci)
+            if (leads[ci] && (nat.chains[ci].hooks & hook_bit(hook))) name(nat, nat.chains[ci]);
     }
     return out;
 }

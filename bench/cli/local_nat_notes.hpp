@@ -28,6 +28,12 @@ public:
     std::uint64_t packets() const { return packets_; }
     // The rewriting rules the suspect packets' addresses point at, as the summary names rules.
     std::vector<std::string> rules(const Ruleset& rs) const;
+    // "TABLE CHAIN" of every chain whose counters those packets may have changed: the nat chains
+    // on the way to those rules (the kernel's walk ended there, fwbench's went on), and the chains
+    // with rules they passed before NAT with the addresses the capture does not show (raw and
+    // mangle OUTPUT before a destination is written; all of OUTPUT and mangle POSTROUTING before
+    // a source is).
+    std::vector<std::string> chains(const Ruleset& rs) const;
 
 private:
     struct Rewriter {

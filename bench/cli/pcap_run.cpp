@@ -21,6 +21,7 @@
 #include "host_notes.hpp"
 #include "output.hpp"
 #include "packet_outcome.hpp"
+#include "local_drop_notes.hpp"
 #include "local_nat_notes.hpp"
 #include "pcap_tally.hpp"
 #include "progress.hpp"
@@ -188,7 +189,8 @@ int run_pcap(const PcapRunOptions& o) {
     const std::uint64_t local_packets = tally.of_origin(CaptureOrigin::local);
     const std::vector<std::string> undecidable_owner = local_packets ? owner_rules(rs) : std::vector<std::string>{};
     const UnsettledRates rates = unsettled_rates(rs, st.engine);
-    const std::vector<std::string> local_nat_rules = local_nat.rules(rs);
+    const std::vector<std::string> local_nat_rules = local_nat.rules(rs), local_nat_chains = local_nat.chains(rs);
+    const std::vector<std::string> unseen_drop_chains = chains_counting_unseen_local_drops(rs);
     if (!o.json.empty()) {
         nlohmann::ordered_json j;
         j["rules"] = rs.source;
@@ -207,19 +209,30 @@ int run_pcap(const PcapRunOptions& o) {
         j["unseen_answers"] = replay.unseen_predicted_answers();
         j["capture_cannot_show"] = nlohmann::ordered_json::array();
         if (!undecidable_owner.empty())
-            j["capture_cannot_show"].push_back({{"what", "the sockets of the host's own packets: -m owner is decided as for packets without one"},
+            j["capture_cannot_show"].push_back({{"kind", "owner"},
+                                                {"what", "the sockets of the host's own packets: -m owner is decided as for packets without one"},
                                                 {"packets", local_packets},
                                                 {"rules", undecidable_owner}});
         if (local_nat.packets())
             j["capture_cannot_show"].push_back(
-                {{"what",
+                {{"kind", "local_nat"},
+                 {"what",
                   "the host's own connections before NAT: captured after nat OUTPUT/POSTROUTING, with an address these rules write, "
                   "but walked without them; the kernel may have counted these rules (and the OUTPUT rules before them saw the addresses "
                   "before NAT)"},
                  {"packets", local_nat.packets()},
-                 {"rules", local_nat_rules}});
+                 {"rules", local_nat_rules},
+                 {"chains", local_nat_chains}});
+        if (!unseen_drop_chains.empty())
+            j["capture_cannot_show"].push_back(
+                {{"kind", "local_drops"},
+                 {"what",
+                  "the host's own packets that OUTPUT or POSTROUTING dropped: a capture holds only those that left, the kernel's counters "
+                  "also count the dropped ones in every chain they passed"},
+                 {"chains", unseen_drop_chains}});
         if (rates.decisions)
-            j["capture_cannot_show"].push_back({{"what",
+            j["capture_cannot_show"].push_back({{"kind", "jiffies"},
+                                                {"what",
                                                  "where the kernel's jiffies fell: rate decisions (limit, hashlimit) one jiffy more or less "
                                                  "between packets would have turned"},
                                                 {"decisions", rates.decisions},
@@ -264,6 +277,13 @@ int run_pcap(const PcapRunOptions& o) {
                   "    counted these rules where fwbench counted the rules the rewritten packet meets, and the OUTPUT rules\n"
                   "    before NAT saw the addresses before rewriting:\n";
             for (const auto& r : local_nat_rules) os << "      " << r << "\n";
+            os << "    and the counters of these chains, which those packets passed with other addresses or not to the end:\n";
+            for (const auto& c : local_nat_chains) os << "      " << c << "\n";
+        }
+        if (!unseen_drop_chains.empty()) {
+            os << "  note: the ruleset can drop the host's own packets in OUTPUT or POSTROUTING, and a capture holds only\n"
+                  "    those that left: the kernel's counters of these chains also count the dropped ones, fwbench's cannot:\n";
+            for (const auto& c : unseen_drop_chains) os << "      " << c << "\n";
         }
         if (rates.decisions) {
             os << "  note: " << rates.decisions

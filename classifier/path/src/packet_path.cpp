@@ -69,6 +69,12 @@ std::span<const TableId> tables_for(Hook h, Backend backend) {
 
 }  // namespace
 
+std::vector<std::string_view> tables_in_hook_order(Hook h, Backend backend) {
+    std::vector<std::string_view> out;
+    for (TableId t : tables_for(h, backend)) out.push_back(table_names[t]);
+    return out;
+}
+
 PacketPath::PacketPath(const Ruleset& rs, const Host& host, const IpsetRegistry* ipsets, std::shared_ptr<const Classifier> engine)
     : rs_(rs), host_(host), ipsets_(ipsets), engine_(std::move(engine)) {
     if (!engine_) engine_ = std::make_shared<LinearEngine>(rs, host, ipsets);

@@ -30,6 +30,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -46,6 +47,10 @@ const char* origin_name(Origin o);
 
 enum class Fate : std::uint8_t { delivered, forwarded, sent, dropped, rejected, queued };
 const char* fate_name(Fate f);
+
+// The tables hook h passes, in the kernel's priority order under this backend ("raw", "mangle",
+// ...): the order the packet path walks them.
+std::vector<std::string_view> tables_in_hook_order(Hook h, Backend backend);
 
 struct HookWalk {
     Hook hook;

@@ -118,6 +118,8 @@ public:
     // Runs a program inside the router namespace (an argument vector, no shell), `input` on its
     // standard input; returns its output (throws naming the command and its error text on failure).
     std::string run_in_router(std::vector<std::string> argv, std::string input = {}) const;
+    // The router namespace itself, for what runs beside the replay (a tcpdump -i any, say).
+    const NetNamespace& router_namespace() const { return *router_; }
 
 private:
     void build(const Host& host);
