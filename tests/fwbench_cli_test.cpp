@@ -829,6 +829,53 @@ TEST(FwbenchPcap, LocalConnectionsNatMayHaveRewrittenAreNamed) {
     EXPECT_EQ(none.out.find("after NAT"), std::string::npos) << none.out;
 }
 
+// Which counters a local connection NAT may have rewritten leaves unsettled: the nat chains on the
+// way to the rewriting rule (the kernel's walk ended there, fwbench's went on), and the chains that
+// saw the connection before NAT: raw and mangle OUTPUT before nat OUTPUT writes a destination; all
+// of OUTPUT, and mangle POSTROUTING, before nat POSTROUTING writes a source. Chains after the
+// rewrite (filter OUTPUT after a DNAT) and chains without rules are not named.
+TEST(FwbenchPcap, LocalNatNotesNameTheChainsOnTheWayToTheRewrite) {
+    const std::string others =
+        "*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -p tcp\nCOMMIT\n"
+        "*mangle\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
+        ":empty - [0:0]\n-A OUTPUT -p tcp\n-A POSTROUTING -p tcp\n-A POSTROUTING -j empty\nCOMMIT\n"
+        "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -p tcp\nCOMMIT\n";
+    const std::string nat_head = "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n";
+    const struct {
+        const char* what;
+        std::string rules;
+        const char* packet;  // the host's own first packet, as captured leaving wan1
+        std::vector<std::string> chains;
+    } cases[] = {
+        {"a DNAT two jumps below nat OUTPUT",
+         others + nat_head +
+             ":services - [0:0]\n:web - [0:0]\n:unrelated - [0:0]\n-A OUTPUT -p tcp -j services\n-A OUTPUT -j unrelated\n"
+             "-A services -d 192.0.2.99/32 -j web\n-A web -p tcp --dport 80 -j DNAT --to-destination 198.51.100.7:8080\n"
+             "-A unrelated -p udp\nCOMMIT\n",
+         "tcp 203.0.113.1:40000 > 198.51.100.7:8080 flags=S",
+         {"raw OUTPUT", "mangle OUTPUT", "nat OUTPUT", "nat services", "nat web"}},
+        {"an SNAT in a chain nat POSTROUTING jumps to",
+         others + nat_head + ":out - [0:0]\n-A POSTROUTING -o wan1 -j out\n-A out -s 192.0.2.0/24 -j SNAT --to-source 203.0.113.1\nCOMMIT\n",
+         "tcp 203.0.113.1:40001 > 198.51.100.9:443 flags=S",
+         {"raw OUTPUT", "mangle OUTPUT", "filter OUTPUT", "mangle POSTROUTING", "nat POSTROUTING", "nat out"}},
+    };
+    for (const auto& c : cases) {
+        const auto bytes = fwbench::write_pcapng(
+            {{fwbench::linktype::raw, "wan1"}},
+            {{1700000000000000000ull, fwbench::build_ipv4(fwbench::parse_packet_description(c.packet).packet), 0, fwbench::Direction::outbound, 0}});
+        const std::string capture = testing::TempDir() + "fwbench_local_nat_chains.pcapng";
+        std::ofstream(capture, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+        const std::string rules = write_temp("fwbench_local_nat_chains.v4", c.rules);
+        Result j = run("--rules " + rules + " --host " + env("FWBENCH_SOURCE") + "/traces/seed/host.json --pcap " + capture + " -q --json -");
+        ASSERT_EQ(j.status, 0) << c.what << ": " << j.err;
+        const auto doc = nlohmann::json::parse(j.out);
+        std::vector<std::string> named;
+        for (const auto& note : doc["capture_cannot_show"])
+            if (note["kind"] == "local_nat") named = note["chains"].get<std::vector<std::string>>();
+        EXPECT_EQ(named, c.chains) << c.what << "\n" << j.out;
+    }
+}
+
 // A capture holds the host's own packets only once they leave: those OUTPUT or POSTROUTING
 // dropped are missing, and the kernel counted them in every chain they passed (kernel-checked on
 // the real rulesets by KernelRealCaptures). fwbench names the chains up to the last table, in
