@@ -72,6 +72,8 @@ inline void decode_frame(const std::uint8_t* data, std::size_t size, std::uint16
     if (!link.problem.empty() || link.l3_offset > size) return;
     const ParsedDatagram d = parse_ipv4(data + link.l3_offset, size - link.l3_offset, size - link.l3_offset);
     (void)d.error;
+    const ParsedDatagram v6 = parse_ipv6(data + link.l3_offset, size - link.l3_offset, size - link.l3_offset);
+    (void)v6.error;
     static const Host host = Host::from_json(
         R"({"addr":[{"ifindex":2,"ifname":"eth0","address":"02:00:00:00:00:01","addr_info":[{"family":"inet","local":"192.0.2.1","prefixlen":24}]}]})",
         "fuzz host");

@@ -20,6 +20,8 @@ const char* malformation_name(Malformation m) {
         case Malformation::snaplen_cut: return "snaplen_cut";
         case Malformation::bad_ip_checksum: return "bad_ip_checksum";
         case Malformation::unsupported_family: return "unsupported_family";
+        case Malformation::ipv6_jumbogram: return "ipv6_jumbogram";
+        case Malformation::bad_hop_by_hop: return "bad_hop_by_hop";
     }
     return "?";
 }
@@ -44,6 +46,73 @@ IpAddr v4_at(const std::uint8_t* p) {
     a.family = Family::ipv4;
     std::memcpy(a.bytes.data(), p, 4);
     return a;
+}
+
+IpAddr v6_at(const std::uint8_t* p) {
+    IpAddr a;
+    a.family = Family::ipv6;
+    std::memcpy(a.bytes.data(), p, 16);
+    return a;
+}
+
+// ipv6_ext_hdr: the headers ipv6_find_hdr steps over (NEXTHDR_NONE ends the walk).
+bool ipv6_extension(std::uint8_t nh) {
+    return nh == proto::ipv6_hop || nh == proto::ipv6_route || nh == proto::ipv6_frag || nh == proto::ah || nh == proto::ipv6_dest;
+}
+
+// ipv6_find_hdr with target -1 over [data + start, end): where the upper-layer header starts and
+// what it is, each extension header met, and what a fragment header says.
+struct ExtWalk {
+    std::size_t offset = 0;
+    std::uint8_t proto = 0;
+    bool cut = false;  // ended inside a header
+    bool cut_in_hop_by_hop = false;
+};
+
+ExtWalk walk_ipv6_extensions(Packet* p, const std::uint8_t* data, std::size_t start, std::size_t end, std::uint8_t nh) {
+    ExtWalk w;
+    std::size_t at = start;
+    while (ipv6_extension(nh)) {
+        if (p && p->ext_header_count < p->ext_headers.size()) p->ext_headers[p->ext_header_count++] = nh;
+        const std::size_t need = nh == proto::ipv6_frag ? 8 : 2;
+        std::size_t len = 0;
+        if (end - at >= need)
+            len = nh == proto::ipv6_frag ? 8 : nh == proto::ah ? (std::size_t{data[at + 1]} + 2) * 4 : (std::size_t{data[at + 1]} + 1) * 8;
+        if (len == 0 || end - at < len) {
+            w.cut = true;
+            w.cut_in_hop_by_hop = nh == proto::ipv6_hop;
+            w.proto = nh;
+            w.offset = at;
+            return w;
+        }
+        const std::uint8_t next = data[at];
+        if (nh == proto::ipv6_frag) {
+            const std::uint16_t word = be16(data + at + 2);
+            if (p) {
+                p->more_fragments = (word & 1) != 0;
+                p->frag_id = be32(data + at + 4);
+            }
+            if (word & ~0x7u) {
+                // A non-first fragment: its next header is the upper layer as far as ip6tables
+                // goes (ipv6_find_hdr returns it, with the fragment's offset).
+                if (p) p->fragment = true;
+                w.proto = next;
+                w.offset = at + len;
+                return w;
+            }
+        } else if (nh == proto::ipv6_route && p) {
+            p->rt.present = true;
+            p->rt.type = data[at + 2];
+            p->rt.segments_left = data[at + 3];
+            p->rt.hdr_len_bytes = static_cast<std::uint8_t>(std::min<std::size_t>(len, 255));
+            p->rt.reserved_zero = len < 8 || be32(data + at + 4) == 0;
+        }
+        nh = next;
+        at += len;
+    }
+    w.proto = nh;
+    w.offset = at;
+    return w;
 }
 
 // The transport header, when fully present in [l4, end).
@@ -91,6 +160,39 @@ void parse_l4(Packet& p, const std::uint8_t* l4, const std::uint8_t* end) {
                     const std::uint8_t* ql4 = q + qihl;
                     if (q[9] == proto::icmp) {
                         p.icmp_quoted.sport = be16(ql4 + 4);  // id
+                        p.icmp_quoted.dport = ql4[0];  // type
+                    } else {
+                        p.icmp_quoted.sport = be16(ql4);
+                        p.icmp_quoted.dport = be16(ql4 + 2);
+                    }
+                }
+            }
+            return;
+        }
+        case proto::icmpv6: {
+            if (p.family != Family::ipv6) {
+                p.l4_present = true;
+                return;
+            }
+            if (avail < 4) return;
+            p.icmp_type = l4[0];
+            p.icmp_code = l4[1];
+            p.l4_present = true;
+            if (avail >= 8) p.icmp_id = be16(l4 + 4);
+            // An error (types below 128) quotes the offending datagram: its addresses, and the
+            // ports (or an ICMPv6 query's id and type) behind its extension headers.
+            if (l4[0] < 128 && avail >= 8 + 40 && (l4[8] >> 4) == 6) {
+                const std::uint8_t* q = l4 + 8;
+                p.icmp_quoted.present = true;
+                p.icmp_quoted.src = v6_at(q + 8);
+                p.icmp_quoted.dst = v6_at(q + 24);
+                const std::size_t qsize = avail - 8;
+                const ExtWalk w = walk_ipv6_extensions(nullptr, q, 40, qsize, q[6]);
+                p.icmp_quoted.proto = w.proto;
+                if (!w.cut && qsize - w.offset >= 4) {
+                    const std::uint8_t* ql4 = q + w.offset;
+                    if (w.proto == proto::icmpv6) {
+                        if (qsize - w.offset >= 6) p.icmp_quoted.sport = be16(ql4 + 4);  // id
                         p.icmp_quoted.dport = ql4[0];  // type
                     } else {
                         p.icmp_quoted.sport = be16(ql4);
@@ -249,7 +351,7 @@ ParsedDatagram parse_ipv4(const std::uint8_t* data, std::size_t size, std::size_
     p.family = Family::ipv4;
     p.tos = data[1];
     p.length = static_cast<std::uint32_t>(total);
-    p.ip_header_len = static_cast<std::uint8_t>(ihl);
+    p.ip_header_len = static_cast<std::uint16_t>(ihl);
     std::uint16_t frag = be16(data + 6);
     p.fragment = (frag & 0x1fff) != 0;
     p.df = (frag & 0x4000) != 0;
@@ -312,6 +414,189 @@ std::vector<std::uint8_t> build_ipv4(const Packet& p) {
                 }
             }
             fill_icmp_checksum(l4, seglen);
+            break;
+        default: break;
+    }
+    return b;
+}
+
+ParsedDatagram parse_ipv6(const std::uint8_t* data, std::size_t size, std::size_t wire_length) {
+    ParsedDatagram r;
+    if (size < 1) {
+        r.error = Malformation::truncated_ip_header;
+        return r;
+    }
+    if ((data[0] >> 4) == 4) {
+        r.error = Malformation::unsupported_family;
+        return r;
+    }
+    if ((data[0] >> 4) != 6) {
+        r.error = Malformation::bad_version;
+        return r;
+    }
+    if (size < 40) {
+        r.error = Malformation::truncated_ip_header;
+        return r;
+    }
+    const std::size_t payload = be16(data + 4);
+    if (payload == 0 && data[6] == proto::ipv6_hop) {
+        r.error = Malformation::ipv6_jumbogram;
+        return r;
+    }
+    const std::size_t total = 40 + payload;
+    if (total > size) {
+        r.error = wire_length >= total ? Malformation::snaplen_cut : Malformation::bad_total_length;
+        return r;
+    }
+    Packet& p = r.packet;
+    p.family = Family::ipv6;
+    const std::uint32_t first = be32(data);
+    p.tos = static_cast<std::uint8_t>(first >> 20);
+    p.flow_label = first & 0xfffff;
+    p.length = static_cast<std::uint32_t>(total);
+    p.ttl = data[7];
+    p.src = v6_at(data + 8);
+    p.dst = v6_at(data + 24);
+    p.df = false;  // IPv6 routers never fragment: too big is answered whatever the sender set
+    const ExtWalk w = walk_ipv6_extensions(&p, data, 40, total, data[6]);
+    if (w.cut_in_hop_by_hop) {
+        r.error = Malformation::bad_hop_by_hop;
+        return r;
+    }
+    p.proto = w.proto;
+    p.ip_header_len = static_cast<std::uint16_t>(w.offset);
+    p.ext_headers_cut = w.cut;
+    if (w.cut || p.fragment) p.l4_present = false;
+    else parse_l4(p, data + w.offset, data + total);
+    return r;
+}
+
+ParsedDatagram parse_datagram(const std::uint8_t* data, std::size_t size, std::size_t wire_length) {
+    if (size >= 1 && (data[0] >> 4) == 6) return parse_ipv6(data, size, wire_length);
+    return parse_ipv4(data, size, wire_length);
+}
+
+namespace {
+
+// TCP, UDP or ICMPv6 over IPv6: RFC 8200's pseudo-header (the addresses, the upper-layer length,
+// the upper-layer protocol) and the whole upper-layer message; 0 is sent as all ones for UDP.
+void fill_ipv6_l4_checksum(const std::uint8_t* ip, std::uint8_t* l4, std::size_t len, std::uint8_t nh, std::size_t field) {
+    store_sum(l4 + field, 0);
+    std::uint8_t tail[8] = {static_cast<std::uint8_t>(len >> 24),
+                            static_cast<std::uint8_t>(len >> 16),
+                            static_cast<std::uint8_t>(len >> 8),
+                            static_cast<std::uint8_t>(len),
+                            0,
+                            0,
+                            0,
+                            nh};
+    std::uint32_t sum = std::uint32_t{rte_raw_cksum(ip + 8, 32)} + rte_raw_cksum(tail, 8) + rte_raw_cksum(l4, len);
+    sum = (sum & 0xffff) + (sum >> 16);
+    sum = (sum & 0xffff) + (sum >> 16);
+    std::uint16_t folded = static_cast<std::uint16_t>(~sum);
+    if (folded == 0 && nh == proto::udp) folded = 0xffff;
+    store_sum(l4 + field, folded);
+}
+
+std::size_t ipv6_extension_length(std::uint8_t type, const Packet& p) {
+    switch (type) {
+        case proto::ipv6_route: return std::max<std::size_t>(8, p.rt.hdr_len_bytes & ~std::size_t{7});
+        case proto::ah: return 16;
+        default: return 8;
+    }
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> build_ipv6(const Packet& p) {
+    std::size_t headers = 40;
+    for (std::size_t i = 0; i < p.ext_header_count; ++i) headers += ipv6_extension_length(p.ext_headers[i], p);
+    std::size_t l4len = 0;
+    if (!p.fragment) switch (p.proto) {
+            case proto::tcp: l4len = 20u + p.tcp_option_len; break;
+            case proto::udp:
+            case proto::udplite: l4len = 8; break;
+            case proto::icmpv6: l4len = p.icmp_quoted.present ? 8 + 40 + 8 : 8; break;
+            default: break;
+        }
+    std::size_t total = std::max<std::size_t>(headers + l4len, p.length);
+    std::vector<std::uint8_t> b(total, 0);
+    std::uint8_t* ip = b.data();
+    put32(ip, 0x60000000u | std::uint32_t{p.tos} << 20 | (p.flow_label & 0xfffff));
+    put16(ip + 4, static_cast<std::uint16_t>(total - 40));
+    ip[6] = p.ext_header_count ? p.ext_headers[0] : p.proto;
+    ip[7] = p.ttl;
+    std::memcpy(ip + 8, p.src.bytes.data(), 16);
+    std::memcpy(ip + 24, p.dst.bytes.data(), 16);
+    std::size_t at = 40;
+    for (std::size_t i = 0; i < p.ext_header_count; ++i) {
+        const std::uint8_t type = p.ext_headers[i];
+        const std::size_t len = ipv6_extension_length(type, p);
+        std::uint8_t* h = ip + at;
+        h[0] = i + 1 < p.ext_header_count ? p.ext_headers[i + 1] : p.proto;
+        switch (type) {
+            case proto::ipv6_frag:
+                put16(h + 2, static_cast<std::uint16_t>((p.fragment ? 185u << 3 : 0u) | (p.more_fragments ? 1u : 0u)));
+                put32(h + 4, p.frag_id);
+                break;
+            case proto::ah: h[1] = static_cast<std::uint8_t>(len / 4 - 2); break;
+            case proto::ipv6_route:
+                h[1] = static_cast<std::uint8_t>(len / 8 - 1);
+                h[2] = p.rt.type;
+                h[3] = p.rt.segments_left;
+                break;
+            default:
+                h[1] = static_cast<std::uint8_t>(len / 8 - 1);
+                h[2] = 1;  // PadN over the header's remaining six bytes
+                h[3] = 4;
+                break;
+        }
+        at += len;
+    }
+    if (p.fragment) return b;
+    std::uint8_t* l4 = ip + at;
+    const std::size_t seglen = total - at;
+    switch (p.proto) {
+        case proto::tcp:
+            put16(l4, p.sport);
+            put16(l4 + 2, p.dport);
+            put32(l4 + 4, p.tcp_seq);
+            put32(l4 + 8, p.tcp_ack);
+            l4[12] = static_cast<std::uint8_t>((20 + p.tcp_option_len) / 4 << 4);
+            l4[13] = p.tcp_flags;
+            put16(l4 + 14, p.tcp_window);
+            std::memcpy(l4 + 20, p.tcp_option_bytes.data(), p.tcp_option_len);
+            fill_ipv6_l4_checksum(ip, l4, seglen, proto::tcp, 16);
+            break;
+        case proto::udp:
+        case proto::udplite:
+            put16(l4, p.sport);
+            put16(l4 + 2, p.dport);
+            put16(l4 + 4, static_cast<std::uint16_t>(seglen));
+            fill_ipv6_l4_checksum(ip, l4, seglen, p.proto, 6);
+            break;
+        case proto::icmpv6:
+            l4[0] = p.icmp_type;
+            l4[1] = p.icmp_code;
+            put16(l4 + 4, p.icmp_id);
+            if (p.icmp_quoted.present) {
+                // The quoted datagram: an IPv6 header and the first 8 bytes of its transport header.
+                std::uint8_t* q = l4 + 8;
+                put32(q, 0x60000000u);
+                put16(q + 4, 8);
+                q[6] = p.icmp_quoted.proto;
+                q[7] = 64;
+                std::memcpy(q + 8, p.icmp_quoted.src.bytes.data(), 16);
+                std::memcpy(q + 24, p.icmp_quoted.dst.bytes.data(), 16);
+                if (p.icmp_quoted.proto == proto::icmpv6) {
+                    q[40] = static_cast<std::uint8_t>(p.icmp_quoted.dport);  // type
+                    put16(q + 44, p.icmp_quoted.sport);  // id
+                } else {
+                    put16(q + 40, p.icmp_quoted.sport);
+                    put16(q + 42, p.icmp_quoted.dport);
+                }
+            }
+            fill_ipv6_l4_checksum(ip, l4, seglen, proto::icmpv6, 2);
             break;
         default: break;
     }

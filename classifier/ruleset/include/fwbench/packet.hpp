@@ -98,7 +98,19 @@ struct Packet {
     // tcp_sack() do, so a malformed option list means the same to both.
     std::array<std::uint8_t, 40> tcp_option_bytes{};
     std::uint8_t tcp_option_len = 0;
-    std::uint8_t ip_header_len = 20;  // IHL * 4: the transport length is length - ip_header_len
+    // IPv4: IHL * 4; IPv6: 40 and the extension headers before the upper-layer header. The
+    // transport length is length - ip_header_len.
+    std::uint16_t ip_header_len = 20;
+    // IPv6: the flow label, and the extension headers in the order they came (hop-by-hop 0,
+    // routing 43, fragment 44, AH 51, destination options 60; the first eight), as the kernel's
+    // ipv6_find_hdr walks them to the upper-layer header. A fragment header's M flag and
+    // identification are kept (`fragment` says its offset is not 0).
+    std::uint32_t flow_label = 0;
+    std::array<std::uint8_t, 8> ext_headers{};
+    std::uint8_t ext_header_count = 0;
+    bool more_fragments = false;
+    std::uint32_t frag_id = 0;
+    bool ext_headers_cut = false;  // the datagram ends inside an extension header (not hop-by-hop)
     // The header an ICMP error quotes (the offending packet, as it was sent).
     struct Quoted {
         bool present = false;
@@ -144,7 +156,7 @@ constexpr std::uint8_t fin = 0x01, syn = 0x02, rst = 0x04, psh = 0x08, ack = 0x1
 
 namespace proto {
 constexpr std::uint8_t icmp = 1, igmp = 2, tcp = 6, udp = 17, ipv6_route = 43, ipv6_frag = 44, gre = 47, esp = 50, ah = 51, icmpv6 = 58, sctp = 132,
-                       udplite = 136, dccp = 33;
+                       udplite = 136, dccp = 33, ipv6_hop = 0, ipv6_none = 59, ipv6_dest = 60;
 }
 
 // A transport whose header starts with source and destination ports (what conntrack keys on and

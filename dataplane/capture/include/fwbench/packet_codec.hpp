@@ -1,5 +1,5 @@
 #pragma once
-// IPv4 datagrams to and from Packet.
+// IPv4 and IPv6 datagrams to and from Packet.
 //
 // parse_ipv4: reads an IPv4 datagram (network order bytes, no link header) into a Packet, never
 // reading past `size`. A datagram the kernel would drop before netfilter (bad version, IHL,
@@ -9,6 +9,14 @@
 //
 // build_ipv4: writes a datagram for a Packet with correct IPv4, TCP, UDP and ICMP checksums —
 // for test captures and for replaying into the real kernel.
+//
+// parse_ipv6 / build_ipv6: the same for IPv6. The extension headers are walked as the kernel's
+// ipv6_find_hdr walks them for ip6tables (hop-by-hop, routing, fragment, AH, destination options,
+// to the first header that is none of these, or to a non-first fragment's next header), so the
+// upper-layer protocol, the transport header's offset and a fragment's offset are what ip6tables
+// sees. ip6_rcv_core's own checks come first: version, payload length against the bytes, and a
+// hop-by-hop header that fits (ipv6_parse_hopopts). A chain cut inside a later extension header
+// reaches netfilter (Packet::ext_headers_cut: ip6tables' -p then drops it).
 //
 // The checksums are DPDK's (rte_ipv4_cksum, rte_ipv4_udptcp_cksum, rte_raw_cksum: inline in
 // rte_ip.h, so this floor needs DPDK's headers but none of its libraries). The tests check them
@@ -30,7 +38,9 @@ enum class Malformation : std::uint8_t {
     bad_total_length,  // total length < IHL*4
     snaplen_cut,  // the capture kept fewer bytes than the datagram has
     bad_ip_checksum,
-    unsupported_family,  // not IPv4 (IPv6 is not modelled yet)
+    unsupported_family,  // parse_ipv4 given IPv6 or parse_ipv6 given IPv4 (parse_datagram picks)
+    ipv6_jumbogram,  // payload length 0 with a hop-by-hop header: a jumbo payload option (not modelled)
+    bad_hop_by_hop,  // the hop-by-hop header does not fit in the datagram: ip6_rcv_core drops it
 };
 const char* malformation_name(Malformation m);
 
@@ -46,6 +56,18 @@ ParsedDatagram parse_ipv4(const std::uint8_t* data, std::size_t size, std::size_
 // Payload bytes after the transport header (zeros), so the datagram is p.length long when
 // p.length is larger than the headers. The IP ID is p.ip_id.
 std::vector<std::uint8_t> build_ipv4(const Packet& p);
+
+ParsedDatagram parse_ipv6(const std::uint8_t* data, std::size_t size, std::size_t wire_length = 0);
+// The extension headers p.ext_headers names, in order: hop-by-hop and destination options as 8
+// bytes of padding, routing as p.rt says (type, segments left, p.rt.hdr_len_bytes, at least 8),
+// a fragment header (offset 185 * 8 when p.fragment, else 0; M and the identification from
+// p.more_fragments and p.frag_id), AH with 8 bytes of ICV; then the transport header as
+// build_ipv4 writes it (ICMPv6 for proto 58, with the pseudo-header checksum over the
+// upper-layer length), zeros up to p.length. A non-first fragment carries zeros after its headers.
+std::vector<std::uint8_t> build_ipv6(const Packet& p);
+
+// parse_ipv4 or parse_ipv6, as the version nibble says (bad_version for any other).
+ParsedDatagram parse_datagram(const std::uint8_t* data, std::size_t size, std::size_t wire_length = 0);
 
 // What forwarding did to a datagram, written into its bytes in place: addresses, TCP/UDP ports or
 // the ICMP query id (NAT), TTL, TOS; then the IPv4 header checksum and the transport checksum
