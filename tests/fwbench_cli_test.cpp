@@ -8,6 +8,7 @@
 #include <fcntl.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -420,6 +421,15 @@ TEST(FwbenchDumpHost, TheRunningHostReadsBack) {
     fwbench::Host h = fwbench::Host::from_json(r.out, "dump-host");
     ASSERT_NE(h.interface("lo"), nullptr);
     EXPECT_EQ(h.address_type(*fwbench::parse_ip("127.0.0.1", fwbench::Family::ipv4), ""), fwbench::addr_type::local);
+    // IPv6's routes are dumped too: lo's ::1 has its local route.
+    if (std::filesystem::exists("/proc/sys/net/ipv6/conf/lo")) {
+        const fwbench::RouteTable* local = h.table(fwbench::rt_table_local);
+        ASSERT_NE(local, nullptr);
+        const fwbench::Route* loopback = local->lookup(*fwbench::parse_ip("::1", fwbench::Family::ipv6));
+        ASSERT_NE(loopback, nullptr) << r.out;
+        EXPECT_EQ(loopback->type, fwbench::RouteType::local);
+        EXPECT_NE(r.out.find("\"net.ipv6.conf.lo.forwarding\""), std::string::npos) << r.out;
+    }
 }
 
 }  // namespace

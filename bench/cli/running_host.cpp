@@ -102,7 +102,10 @@ std::string dump_running_host() {
     refuse_native_nftables();
     nlohmann::ordered_json j;
     j["addr"] = nlohmann::json::parse(run({"ip", "-j", "addr", "show"}));
-    j["route"] = nlohmann::json::parse(run({"ip", "-j", "route", "show", "table", "all"}));
+    j["route"] = nlohmann::ordered_json::parse(run({"ip", "-j", "route", "show", "table", "all"}));
+    // IPv6's routes too (ip without -6 lists IPv4's alone), when the host has IPv6 at all.
+    if (std::filesystem::exists("/proc/sys/net/ipv6"))
+        for (const auto& r : nlohmann::ordered_json::parse(run({"ip", "-6", "-j", "route", "show", "table", "all"}))) j["route"].push_back(r);
     j["rule"] = nlohmann::json::parse(run({"ip", "-j", "rule", "show"}));
     nlohmann::ordered_json sys = nlohmann::ordered_json::object();
     namespace fs = std::filesystem;
@@ -126,6 +129,11 @@ std::string dump_running_host() {
             if (name == "default" && k != "rp_filter" && k != "send_redirects" && k != "shared_media") continue;
             if (auto v = read_int(dev.path() / key)) sys["net.ipv4.conf." + name + "." + key] = *v;
         }
+    }
+    for (const auto& dev : fs::directory_iterator("/proc/sys/net/ipv6/conf", ec)) {
+        const std::string name = dev.path().filename().string();
+        if (name == "default") continue;
+        if (auto v = read_int(dev.path() / "forwarding")) sys["net.ipv6.conf." + name + ".forwarding"] = *v;
     }
     j["sysctl"] = sys;
     // The listening sockets decide what the host's own stack answers (a reset or port

@@ -111,6 +111,7 @@ int Sysctls::rp_filter_for(std::string_view dev) const { return std::max(rp_filt
 bool Sysctls::accept_local_for(std::string_view dev) const { return accept_local_all || per_dev(accept_local, dev, 0); }
 bool Sysctls::route_localnet_for(std::string_view dev) const { return route_localnet_all || per_dev(route_localnet, dev, 0); }
 bool Sysctls::forwarding_for(std::string_view dev) const { return per_dev(forwarding, dev, ip_forward ? 1 : 0) != 0; }
+bool Sysctls::ip6_forwarding_for(std::string_view dev) const { return per_dev(ip6_forwarding, dev, ip6_forward ? 1 : 0) != 0; }
 bool Sysctls::send_redirects_for(std::string_view dev) const {
     return send_redirects_all || per_dev(send_redirects, dev, send_redirects_default ? 1 : 0) != 0;
 }
@@ -273,6 +274,9 @@ struct HostReader {
                     ia.scope = ia.addr.family == Family::ipv4 && ia.addr.bytes[0] == 127 ? rt_scope::host : rt_scope::universe;
                     if (a.contains("scope")) ia.scope = rd.scope(a["scope"], apath + ".scope");
                     ia.noprefixroute = a.value("noprefixroute", false);
+                    ia.tentative = a.value("tentative", false);
+                    ia.dadfailed = a.value("dadfailed", false);
+                    ia.deprecated = a.value("deprecated", false);
                     itf.addrs.push_back(ia);
                 }
             }
@@ -496,7 +500,14 @@ struct HostReader {
                     s.ip_forward = v != 0;
                     ip_forward_given = true;
                 } else if (k == "net.ipv6.conf.all.forwarding") s.ip6_forward = v != 0;
-                else if (k == "net.netfilter.nf_conntrack_tcp_loose" || k == "nf_conntrack_tcp_loose") s.tcp_loose = v != 0;
+                else if (k.rfind("net.ipv6.conf.", 0) == 0 && k.size() > 25 && k.compare(k.size() - 11, 11, ".forwarding") == 0) {
+                    const std::string dev = k.substr(14, k.size() - 25);
+                    if (dev != "default") {
+                        if (auto problem = interface_name_problem(dev); !problem.empty()) rd.fail(path, quoted_name(dev) + " is " + problem);
+                        if (!h.interface(dev)) rd.fail(path, "no interface " + quoted_name(dev) + " in addr");
+                        s.ip6_forwarding[dev] = v;
+                    }
+                } else if (k == "net.netfilter.nf_conntrack_tcp_loose" || k == "nf_conntrack_tcp_loose") s.tcp_loose = v != 0;
                 else if (k == "net.netfilter.nf_conntrack_tcp_be_liberal" || k == "nf_conntrack_tcp_be_liberal") s.tcp_be_liberal = v != 0;
                 else if (k == "net.netfilter.nf_conntrack_tcp_ignore_invalid_rst" || k == "nf_conntrack_tcp_ignore_invalid_rst")
                     s.tcp_ignore_invalid_rst = v != 0;
@@ -605,10 +616,12 @@ Host Host::from_document(const json& doc, const std::string& source, std::string
     }
     reader.interfaces(addr_doc);
     h.table_names_ = {{rt_table_local, "local"}, {rt_table_main, "main"}, {rt_table_default, "default"}};
+    reader.sysctls(sysctl_doc);  // before the routes: deriving IPv6's anycast routes reads forwarding
     reader.routes(route_doc);
     reader.rules(rule_doc);
-    reader.sysctls(sysctl_doc);
     if (!sockets_doc.is_null()) reader.sockets(sockets_doc);
+    // Said in the order a reader checks a description: routes, then sysctls.
+    std::stable_sort(h.assumptions_.begin(), h.assumptions_.end(), [](const HostAssumption& x, const HostAssumption& y) { return x.kind < y.kind; });
     h.custom_rules_ = differ_from_default_rules(h.rules_);  // once: source validation asks per packet
     return h;
 }
@@ -623,25 +636,13 @@ void Host::derive_routes(Family family, DerivedTables which) {
     // As fib_add_ifaddr does for each primary IPv4 address of an interface that is up.
     const bool main_too = which == DerivedTables::all;
     for (const auto& itf : interfaces_) {
-        if (!itf.up) continue;
+        // A device that is down keeps its IPv6 addresses, and those past duplicate address
+        // detection keep their local routes; IPv4 has none there.
+        if (!itf.up && family == Family::ipv4) continue;
         for (const auto& a : itf.addrs) {
             if (a.addr.family != family) continue;
             if (a.addr.family != Family::ipv4) {
-                Route local;
-                local.type = RouteType::local;
-                local.dst = IpPrefix{a.addr, prefix_mask(Family::ipv6, 128)};
-                local.prefixlen = 128;
-                local.dev = itf.name;
-                local.table = rt_table_local;
-                tables_[rt_table_local].add(local);
-                if (main_too && a.prefixlen < 128 && !a.noprefixroute) {
-                    Route net;
-                    net.dst = IpPrefix{apply_mask(a.addr, prefix_mask(Family::ipv6, a.prefixlen)), prefix_mask(Family::ipv6, a.prefixlen)};
-                    net.prefixlen = a.prefixlen;
-                    net.dev = itf.name;
-                    net.metric = 256;
-                    tables_[rt_table_main].add(net);
-                }
+                derive_ipv6_routes(itf, a, main_too);
                 continue;
             }
             Route local;
@@ -693,6 +694,36 @@ void Host::derive_routes(Family family, DerivedTables which) {
             }
         }
     }
+}
+
+void Host::derive_ipv6_routes(const Interface& itf, const InterfaceAddress& a, bool main_too) {
+    // addrconf: the prefix route as the address is added to a device that is up (even while the
+    // address is tentative; lo's ::1 gets none), the local route once duplicate address detection
+    // is done (on a device that is down too), and, on a device that forwards, the subnet-router anycast address of a prefix shorter than /127
+    // (addrconf_join_anycast). Each device with IPv6 gets multicast ff00::/8 in the local table.
+    auto add_once = [&](Route r) {
+        RouteTable& t = tables_[r.table];
+        for (const auto& have : t.routes())
+            if (have.type == r.type && have.dst == r.dst && have.dev == r.dev) return;
+        t.add(std::move(r));
+    };
+    auto route = [&](RouteType type, const IpAddr& dst, int len, std::uint32_t table, std::uint32_t metric) {
+        Route r;
+        r.type = type;
+        r.dst = IpPrefix{apply_mask(dst, prefix_mask(Family::ipv6, len)), prefix_mask(Family::ipv6, len)};
+        r.prefixlen = len;
+        r.dev = itf.name;
+        r.table = table;
+        r.metric = metric;
+        add_once(std::move(r));
+    };
+    const bool shared = itf.up && !itf.loopback;  // routes of the link itself
+    if (shared) route(RouteType::multicast, *parse_ip("ff00::", Family::ipv6), 8, rt_table_local, 256);
+    if (main_too && shared && !a.noprefixroute && !a.dadfailed) route(RouteType::unicast, a.addr, a.prefixlen, rt_table_main, 256);
+    if (a.tentative || a.dadfailed) return;
+    route(RouteType::local, a.addr, 128, rt_table_local, 0);
+    if (shared && a.prefixlen < 127 && sysctl_.ip6_forwarding_for(itf.name))
+        route(RouteType::anycast, apply_mask(a.addr, prefix_mask(Family::ipv6, a.prefixlen)), 128, rt_table_local, 0);
 }
 
 const Interface* Host::interface(std::string_view name) const {

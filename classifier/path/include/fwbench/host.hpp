@@ -47,6 +47,9 @@ struct InterfaceAddress {
     std::optional<IpAddr> broadcast;
     std::optional<IpAddr> peer;  // `inet A peer B/len`: the prefix route is B's, not A's
     bool secondary = false, noprefixroute = false;
+    // IPv6 (ip -j addr's flags): still in duplicate address detection, or failed it (no local
+    // route: not the host's yet, or never); deprecated (a preferred lifetime run out: still local).
+    bool tentative = false, dadfailed = false, deprecated = false;
     // RT_SCOPE_*: what the address may be a source for. From `ip -j addr`'s "scope"; when not
     // given, iproute2's default: host for 127.0.0.0/8, global otherwise.
     std::uint8_t scope = rt_scope::universe;
@@ -129,6 +132,8 @@ struct Sysctls {
     std::uint32_t tcp_rmem[3] = {4096, 131072, 33554432};
     std::uint32_t rmem_max = 4194304;
     bool ip6_forward = false;
+    std::map<std::string, int, std::less<>> ip6_forwarding;  // net.ipv6.conf.DEV.forwarding
+    bool ip6_forwarding_for(std::string_view dev) const;
     // ICMP redirects for packets forwarded back out of their arrival device (IN_DEV_TX_REDIRECTS,
     // IN_DEV_SHARED_MEDIA: all OR the device's; a device's starts as default's). Kernel default 1.
     bool send_redirects_all = true, send_redirects_default = true, shared_media_all = true, shared_media_default = true;
@@ -231,6 +236,7 @@ private:
     static Host from_document(const nlohmann::json& doc, const std::string& source, std::string& at);
     enum class DerivedTables : std::uint8_t { all, local_only };
     void derive_routes(Family family, DerivedTables which);
+    void derive_ipv6_routes(const Interface& itf, const InterfaceAddress& a, bool main_too);
     std::vector<Interface> interfaces_;
     std::map<std::uint32_t, RouteTable> tables_;
     std::map<std::uint32_t, std::string> table_names_;
