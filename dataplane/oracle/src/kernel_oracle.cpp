@@ -68,6 +68,7 @@ bool KernelOracle::available(std::string* why_not) {
 
 KernelOracle::KernelOracle(const Host& host, const Ruleset& ruleset, KernelOracleOptions opt) : opt_(opt) {
     const bool as_written = !opt_.ruleset_text.empty();
+    ipv6_ = ruleset.family == Family::ipv6;
     try {
         build(host);
         if (!opt_.ipsets.empty()) run_in(*router_, {"ipset", "restore"}, opt_.ipsets);
@@ -79,10 +80,10 @@ KernelOracle::KernelOracle(const Host& host, const Ruleset& ruleset, KernelOracl
                     for (const auto& m : r.matches)
                         if (const auto* acct = std::get_if<NfacctMatch>(&m.spec)) accounts.insert(acct->name);
         for (const auto& name : accounts) run_in(*router_, {"nfacct", "add", name});
-        const std::string restore = opt_.legacy ? "iptables-legacy-restore" : "iptables-restore";
+        const std::string restore = tool("restore");
         if (as_written) {
             run_in(*router_, {restore}, opt_.ruleset_text);
-            readback_ = compare_readback(ruleset, run_in(*router_, {opt_.legacy ? "iptables-legacy-save" : "iptables-save"}));
+            readback_ = compare_readback(ruleset, run_in(*router_, {tool("save")}));
         } else {
             run_in(*router_, {restore}, format_ruleset(ruleset, nullptr, BuiltinChains::as_present));
         }
@@ -91,6 +92,11 @@ KernelOracle::KernelOracle(const Host& host, const Ruleset& ruleset, KernelOracl
         teardown();
         throw;
     }
+}
+
+// iptables-restore, ip6tables-legacy-save, ...: the tool of the ruleset's family and backend.
+std::string KernelOracle::tool(const char* verb) const {
+    return std::string(ipv6_ ? "ip6tables" : "iptables") + (opt_.legacy ? "-legacy-" : "-") + verb;
 }
 
 void KernelOracle::build(const Host& host) {
@@ -104,7 +110,16 @@ void KernelOracle::build(const Host& host) {
         ns.write_sysctl("net/ipv6/conf/all/disable_ipv6", "1");
         ns.write_sysctl("net/ipv6/conf/default/disable_ipv6", "1");
     };
-    without_ipv6(router);
+    if (ipv6_) {
+        // Exactly the host's addresses, usable at once: no link-local of the kernel's own making,
+        // no duplicate address detection (the peers, without IPv6, would never answer it anyway).
+        for (const char* conf : {"all", "default"}) {
+            router.write_sysctl(std::string("net/ipv6/conf/") + conf + "/addr_gen_mode", "1");
+            router.write_sysctl(std::string("net/ipv6/conf/") + conf + "/accept_dad", "0");
+        }
+    } else {
+        without_ipv6(router);
+    }
     ip({"link", "set", "dev", "lo", "up"});
     // Each link: a veth pair made inside the router, its far end named eth0 in a peer namespace.
     // Names go after `name`/`dev` so that one spelled like an ip keyword stays a name.
@@ -171,8 +186,21 @@ void KernelOracle::build(const Host& host) {
         router.write_sysctl(d + "send_redirects", get(s.send_redirects, s.send_redirects_default ? 1 : 0));
         router.write_sysctl(d + "shared_media", get(s.shared_media, s.shared_media_default ? 1 : 0));
     }
+    if (ipv6_) {
+        router.write_sysctl("net/ipv6/conf/all/forwarding", flag(s.ip6_forward));
+        for (const auto& itf : host.interfaces())
+            router.write_sysctl("net/ipv6/conf/" + itf.name + "/forwarding", flag(s.ip6_forwarding_for(itf.name)));
+    }
     for (const auto& itf : host.interfaces()) {
         for (const auto& a : itf.addrs) {
+            if (a.addr.family == Family::ipv6 && ipv6_) {
+                if (itf.loopback && format_ip(a.addr) == "::1") continue;
+                std::vector<std::string> args = {"-6",  "addr",   "add",  format_ip(a.addr) + "/" + std::to_string(a.prefixlen),
+                                                 "dev", itf.name, "nodad"};
+                if (a.noprefixroute) args.push_back("noprefixroute");
+                ip(std::move(args));
+                continue;
+            }
             if (a.addr.family != Family::ipv4) continue;
             if (itf.loopback && format_ip(a.addr) == "127.0.0.1" && a.prefixlen == 8) continue;
             const std::string len = "/" + std::to_string(a.prefixlen);
@@ -193,11 +221,14 @@ void KernelOracle::build(const Host& host) {
         const RouteTable* t = host.table(table);
         if (!t) return;
         for (const auto& r : t->routes()) {
-            // The router runs without IPv6 (fwbench's packet path is IPv4 so far): a dumped host's
-            // IPv6 routes (fe80::/64 on every link) have nowhere to go.
-            if (r.dst.addr.family != Family::ipv4) continue;
+            // A router without IPv6 (an IPv4 ruleset): a dumped host's IPv6 routes (fe80::/64 on
+            // every link) have nowhere to go.
+            const bool v6 = r.dst.addr.family == Family::ipv6;
+            if (v6 && !ipv6_) continue;
             if (table == rt_table_local && (r.type == RouteType::local || r.type == RouteType::broadcast)) continue;
-            std::vector<std::string> args = {"route", "replace", route_type_name(r.type),
+            // What addrconf makes for each address and device, the kernel has made already.
+            if (v6 && table == rt_table_local && (r.type == RouteType::anycast || r.type == RouteType::multicast)) continue;
+            std::vector<std::string> args = {v6 ? "-6" : "-4", "route", "replace", route_type_name(r.type),
                                              r.prefixlen == 0 ? std::string("default") : format_prefix(r.dst)};
             if (r.gateway) args.insert(args.end(), {"via", format_ip(*r.gateway)});
             if (!r.dev.empty()) args.insert(args.end(), {"dev", r.dev});
@@ -261,7 +292,9 @@ void KernelOracle::build(const Host& host) {
                (stack ? "  meta nfproto ipv4 meta l4proto tcp tcp flags & (syn | ack) == syn | ack accept\n"
                         "  meta nfproto ipv4 icmp type echo-reply accept\n"
                       : "") +
-               "  meta nfproto ipv4 icmp type { destination-unreachable, time-exceeded, redirect } accept\n }\n"
+               "  meta nfproto ipv4 icmp type { destination-unreachable, time-exceeded, redirect } accept\n"
+               "  meta nfproto ipv6 meta l4proto tcp tcp flags & rst == rst accept\n"
+               "  meta nfproto ipv6 icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem } accept\n }\n"
                " chain sink {\n  type filter hook input priority 2147483647; policy drop;\n" +
                (stack ? "  ip daddr . meta l4proto . th dport @local_sockets drop\n"
                         "  meta nfproto ipv4 meta l4proto { tcp, udp } accept\n  meta nfproto ipv4 icmp type echo-request accept\n"
@@ -302,6 +335,13 @@ void KernelOracle::build(const Host& host) {
         // Like an application that may broadcast (without it, sending to a broadcast address fails).
         int one = 1;
         setsockopt(raw_fd_, SOL_SOCKET, SO_BROADCAST, &one, sizeof one);
+        if (ipv6_) {
+            // IPPROTO_RAW over IPv6: the datagram carries its own header (IPV6_HDRINCL).
+            setfsuid(injector_uid);
+            raw6_fd_ = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+            setfsuid(0);
+            if (raw6_fd_ < 0) throw std::runtime_error(std::string("cannot open a raw IPv6 socket: ") + std::strerror(errno));
+        }
     }
 }
 
@@ -354,6 +394,8 @@ void KernelOracle::teardown() {
     wires_.clear();
     if (raw_fd_ >= 0) close(raw_fd_);
     raw_fd_ = -1;
+    if (raw6_fd_ >= 0) close(raw6_fd_);
+    raw6_fd_ = -1;
     for (int fd : host_sockets_) close(fd);
     host_sockets_.clear();
     // Closing the descriptors removes the namespaces, and with them every device, address, route
@@ -398,7 +440,7 @@ void KernelOracle::inject(const Packet& p, Origin origin) {
             nanosleep(&nap, nullptr);
         }
     }
-    inject_datagram(p, origin, build_ipv4(p));
+    inject_datagram(p, origin, p.family == Family::ipv6 ? build_ipv6(p) : build_ipv4(p));
 }
 
 void KernelOracle::inject_datagram(const Packet& p, Origin origin, const std::vector<std::uint8_t>& datagram) {
@@ -407,7 +449,7 @@ void KernelOracle::inject_datagram(const Packet& p, Origin origin, const std::ve
             if (w.iface != p.in.view()) continue;
             MacAddr dst = p.pkttype == PktType::broadcast ? MacAddr{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}} : w.router_mac;
             MacAddr src = p.has_mac ? p.src_mac : w.peer_mac;
-            auto frame = ethernet_frame(src, dst, datagram);
+            auto frame = ethernet_frame(src, dst, datagram, 0, p.family == Family::ipv6 ? 0x86dd : 0x0800);
             sockaddr_ll to{};
             to.sll_family = AF_PACKET;
             to.sll_ifindex = w.ifindex;
@@ -419,6 +461,7 @@ void KernelOracle::inject_datagram(const Packet& p, Origin origin, const std::ve
         }
         throw std::runtime_error("no interface " + std::string(p.in.view()) + " to inject on");
     }
+    if (p.family == Family::ipv6) return inject_local_ipv6(p, datagram);
     // A local TCP or UDP packet comes from a socket, which takes what comes back to it. The raw
     // injector has none there, so the sink keeps those packets from the stack, which would
     // otherwise answer them from a closed port (as fwbench's StackConnections does not).
@@ -446,7 +489,24 @@ void KernelOracle::inject_datagram(const Packet& p, Origin origin, const std::ve
     usleep(3000);
 }
 
+void KernelOracle::inject_local_ipv6(const Packet& p, const std::vector<std::uint8_t>& datagram) {
+    if (raw6_fd_ < 0) throw std::runtime_error("an IPv6 packet for a router built for an IPv4 ruleset");
+    sockaddr_in6 from{};
+    from.sin6_family = AF_INET6;
+    std::memcpy(&from.sin6_addr, p.src.bytes.data(), 16);
+    if (bind(raw6_fd_, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0) {
+        from.sin6_addr = in6addr_any;
+        bind(raw6_fd_, reinterpret_cast<sockaddr*>(&from), sizeof from);
+    }
+    sockaddr_in6 to{};
+    to.sin6_family = AF_INET6;
+    std::memcpy(&to.sin6_addr, p.dst.bytes.data(), 16);
+    if (sendto(raw6_fd_, datagram.data(), datagram.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to) < 0) return;  // refused by routing
+    usleep(3000);
+}
+
 void KernelOracle::start_trace() {
+    if (ipv6_) throw std::runtime_error("per-packet traces of IPv6 rulesets are not read yet (counters are)");
     if (opt_.legacy) throw std::runtime_error("per-packet traces need the nf_tables backend (iptables-legacy's TRACE only logs)");
     {
         EnterNamespace in(*router_);
@@ -509,7 +569,7 @@ std::string KernelOracle::run_in_router(std::vector<std::string> argv, std::stri
     return run_in(*router_, std::move(argv), std::move(input));
 }
 
-std::string KernelOracle::counters() const { return run_in_router({opt_.legacy ? "iptables-legacy-save" : "iptables-save", "-c"}); }
+std::string KernelOracle::counters() const { return run_in_router({tool("save"), "-c"}); }
 
 std::string describe_difference(const CounterDifference& d) {
     return d.table + " " + d.chain + " " + (d.rule ? "rule " + std::to_string(d.rule) : std::string("policy")) + ": fwbench " +

@@ -125,6 +125,8 @@ private:
     void build(const Host& host);
     void start_trace();
     void bind_host_sockets(const std::vector<HostSocket>& sockets);
+    void inject_local_ipv6(const Packet& p, const std::vector<std::uint8_t>& datagram);
+    std::string tool(const char* verb) const;
     void teardown();  // closes sockets, removes the namespaces; safe to call twice
     std::optional<NetNamespace> router_;
     std::vector<NetNamespace> peers_;  // one per wire, in wires_' order
@@ -136,6 +138,8 @@ private:
     };
     std::vector<Wire> wires_;
     int raw_fd_ = -1;
+    int raw6_fd_ = -1;  // IPv6 rulesets: the local injector's raw IPv6 socket
+    bool ipv6_ = false;  // the ruleset is IPv6: the router has IPv6, ip6tables holds the rules
     std::vector<int> host_sockets_;  // the host's listening sockets, in the router (stack_answers)
     bool stack_ = false;  // the router's stack sees TCP and UDP delivered to it
     std::set<std::tuple<std::uint32_t, std::uint8_t, std::uint16_t>> local_socket_keys_;  // in the sink's local_sockets set
