@@ -84,6 +84,21 @@ TEST(Host, AMainOnlyDumpGetsTheKernelsLocalTable) {
     EXPECT_TRUE(full.assumptions().empty());
 }
 
+// `ip -j route show table all` lists both families and prints both defaults as "default": an
+// IPv6 one without a gateway (a PPP link's) is told by its router preference, IPv6's alone.
+TEST(Host, ADefaultRouteIsReadInItsOwnFamily) {
+    const std::string routes = R"([{"dst":"default","gateway":"203.0.113.254","dev":"wan1"},
+        {"dst":"default","dev":"wan1","metric":1024,"flags":[],"pref":"medium"},
+        {"dst":"default","via":"x","gateway":"2001:db8::fe","dev":"p1","pref":"medium"}])";
+    const Host h = Host::from_json(std::string("{\"addr\":") + kernel_addr + ",\"route\":" + routes + "}", "host.json");
+    const RouteTable* main = h.table(rt_table_main);
+    ASSERT_NE(main, nullptr);
+    std::set<std::string> defaults;
+    for (const auto& r : main->routes())
+        if (r.prefixlen == 0) defaults.insert(format_prefix(r.dst) + " dev " + r.dev);
+    EXPECT_EQ(defaults, (std::set<std::string>{"0.0.0.0/0 dev wan1", "::/0 dev wan1", "::/0 dev p1"}));
+}
+
 TEST(Host, ALocalTableThatContradictsTheAddressesIsRefused) {
     std::string host = kernel_routes_without([](const nlohmann::json& r) { return r.value("dst", "") == "203.0.113.1"; });
     try {

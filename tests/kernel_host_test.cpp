@@ -93,5 +93,29 @@ TEST(KernelHost, ATentativeIpv6AddressHasNoLocalRouteYet) {
     EXPECT_EQ(ipv6_routes(dumped).count("unicast 2001:db8:1::/64 dev wan1 table main"), 1u);
 }
 
+// dump-host on a host whose IPv6 default route has no gateway (a PPP link's): ip prints it as
+// "default", as IPv4's; the description must keep it IPv6's, and the host no IPv4 default.
+TEST(KernelHost, DumpHostKeepsAGatewaylessIpv6DefaultIpv6s) {
+    test::require_kernel();
+    if (HasFatalFailure() || IsSkipped()) return;
+    const char* fwbench = std::getenv("FWBENCH_BIN");
+    ASSERT_TRUE(fwbench) << "FWBENCH_BIN is not set (meson test sets it)";
+    NetNamespace ns;
+    ns.write_sysctl("net/ipv6/conf/default/accept_dad", "0");
+    run_in(ns, {"ip", "link", "add", "wan1", "type", "veth", "peer", "name", "lan0"});
+    run_in(ns, {"ip", "addr", "add", "192.0.2.1/24", "dev", "wan1"});
+    run_in(ns, {"ip", "addr", "add", "2001:db8:1::1/64", "dev", "wan1", "nodad"});
+    for (const char* dev : {"lo", "wan1", "lan0"}) run_in(ns, {"ip", "link", "set", dev, "up"});
+    run_in(ns, {"ip", "-6", "route", "add", "default", "dev", "wan1"});
+    const Host h = Host::from_json(run_program_checked({{fwbench, "dump-host"}, {}, ns.fd()}), "dump-host");
+    const RouteTable* main = h.table(rt_table_main);
+    ASSERT_NE(main, nullptr);
+    EXPECT_EQ(main->lookup(*parse_ip("198.51.100.7", Family::ipv4)), nullptr) << "an IPv4 default route appeared";
+    const Route* v6 = main->lookup(*parse_ip("2001:db8:77::1", Family::ipv6));
+    ASSERT_NE(v6, nullptr);
+    EXPECT_EQ(v6->prefixlen, 0);
+    EXPECT_EQ(v6->dev, "wan1");
+}
+
 }  // namespace
 }  // namespace fwbench

@@ -102,10 +102,17 @@ std::string dump_running_host() {
     refuse_native_nftables();
     nlohmann::ordered_json j;
     j["addr"] = nlohmann::json::parse(run({"ip", "-j", "addr", "show"}));
-    j["route"] = nlohmann::ordered_json::parse(run({"ip", "-j", "route", "show", "table", "all"}));
+    // Each family on its own: `ip -j route show table all` lists IPv6's routes too, and prints
+    // both families' default route as "default".
+    j["route"] = nlohmann::ordered_json::parse(run({"ip", "-4", "-j", "route", "show", "table", "all"}));
     // IPv6's routes too (ip without -6 lists IPv4's alone), when the host has IPv6 at all.
+    // ip prints IPv6's ::/0 as "default", as it does 0.0.0.0/0: written out, so that a default
+    // route without a gateway (a PPP link's) is not read as IPv4's.
     if (std::filesystem::exists("/proc/sys/net/ipv6"))
-        for (const auto& r : nlohmann::ordered_json::parse(run({"ip", "-6", "-j", "route", "show", "table", "all"}))) j["route"].push_back(r);
+        for (auto r : nlohmann::ordered_json::parse(run({"ip", "-6", "-j", "route", "show", "table", "all"}))) {
+            if (r.is_object() && r.value("dst", "") == "default") r["dst"] = "::/0";
+            j["route"].push_back(r);
+        }
     j["rule"] = nlohmann::json::parse(run({"ip", "-j", "rule", "show"}));
     nlohmann::ordered_json sys = nlohmann::ordered_json::object();
     namespace fs = std::filesystem;

@@ -328,9 +328,13 @@ struct HostReader {
             std::string dst = rd.str(j.value("dst", json()), path + ".dst");
             Family fam = dst.find(':') != std::string::npos ? Family::ipv6 : Family::ipv4;
             if (dst == "default") {
-                fam = j.contains("gateway") && j["gateway"].is_string() && j["gateway"].get<std::string>().find(':') != std::string::npos
-                          ? Family::ipv6
-                          : Family::ipv4;
+                // ip -j prints both families' default as "default": a gateway or preferred source
+                // tells which, and so does "pref" (a router preference: IPv6 routes alone have
+                // one); without any it is taken as IPv4's (dump-host writes IPv6's as ::/0).
+                auto v6_text = [&](const char* key) {
+                    return j.contains(key) && j[key].is_string() && j[key].get<std::string>().find(':') != std::string::npos;
+                };
+                fam = v6_text("gateway") || v6_text("prefsrc") || j.contains("pref") ? Family::ipv6 : Family::ipv4;
                 r.dst = IpPrefix::any(fam);
                 r.prefixlen = 0;
             } else {
