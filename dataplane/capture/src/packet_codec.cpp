@@ -251,9 +251,9 @@ void put_ipv4_header(std::uint8_t* ip, const Packet& p, std::size_t total, std::
     fill_ip_checksum(ip);
 }
 
-// A TCP header for `p` (ports, sequence numbers, flags, window, options), and its checksum over
-// the segment the IP header at `ip` gives.
-void put_tcp_header(std::uint8_t* ip, std::uint8_t* l4, const Packet& p) {
+// A TCP header's fields for `p` (ports, sequence numbers, flags, window, options); the checksum
+// is the caller's, over its family's pseudo-header.
+void put_tcp_fields(std::uint8_t* l4, const Packet& p) {
     put16(l4, p.sport);
     put16(l4 + 2, p.dport);
     put32(l4 + 4, p.tcp_seq);
@@ -262,6 +262,11 @@ void put_tcp_header(std::uint8_t* ip, std::uint8_t* l4, const Packet& p) {
     l4[13] = p.tcp_flags;
     put16(l4 + 14, p.tcp_window);
     std::memcpy(l4 + 20, p.tcp_option_bytes.data(), p.tcp_option_len);
+}
+
+// A TCP header for `p`, and its checksum over the segment the IPv4 header at `ip` gives.
+void put_tcp_header(std::uint8_t* ip, std::uint8_t* l4, const Packet& p) {
+    put_tcp_fields(l4, p);
     fill_udptcp_checksum(ip, l4, 16);
 }
 
@@ -558,14 +563,7 @@ std::vector<std::uint8_t> build_ipv6(const Packet& p) {
     const std::size_t seglen = total - at;
     switch (p.proto) {
         case proto::tcp:
-            put16(l4, p.sport);
-            put16(l4 + 2, p.dport);
-            put32(l4 + 4, p.tcp_seq);
-            put32(l4 + 8, p.tcp_ack);
-            l4[12] = static_cast<std::uint8_t>((20 + p.tcp_option_len) / 4 << 4);
-            l4[13] = p.tcp_flags;
-            put16(l4 + 14, p.tcp_window);
-            std::memcpy(l4 + 20, p.tcp_option_bytes.data(), p.tcp_option_len);
+            put_tcp_fields(l4, p);
             fill_ipv6_l4_checksum(ip, l4, seglen, proto::tcp, 16);
             break;
         case proto::udp:
