@@ -17,6 +17,7 @@
 #include "fwbench/ruleset_parser.hpp"
 #include "packet_dsl.hpp"
 #include "path_cases.hpp"
+#include "path_cases6.hpp"
 #include "path_fixtures.hpp"
 
 namespace fwbench {
@@ -25,15 +26,12 @@ namespace {
 using test::PathCase;
 const std::vector<PathCase>& cases = test::path_cases;
 
-class PathFixture : public ::testing::TestWithParam<PathCase> {};
-
-TEST_P(PathFixture, FatesAndCounters) {
-    const PathCase& c = GetParam();
-    std::string host_json = test::path_case_host_json(c);
+// One case of a fixture table, on its family's router.
+void expect_fates_and_counters(const PathCase& c, const std::string& host_json, Family family) {
     Host host = Host::from_json(host_json, "router.json");
     RulesetParseOptions opt;
     opt.source = c.name;
-    opt.family = Family::ipv4;
+    opt.family = family;
     Ruleset rs = parse_ruleset(c.rules, opt);
     // Both engines walk the tables: the compiled one must tell the same story.
     const std::shared_ptr<const Classifier> engines[] = {std::make_shared<LinearEngine>(rs, host), std::make_shared<CompiledEngine>(rs, host)};
@@ -107,6 +105,12 @@ TEST_P(PathFixture, FatesAndCounters) {
     }
 }
 
+class PathFixture : public ::testing::TestWithParam<PathCase> {};
+TEST_P(PathFixture, FatesAndCounters) { expect_fates_and_counters(GetParam(), test::path_case_host_json(GetParam()), Family::ipv4); }
+
+class Path6Fixture : public ::testing::TestWithParam<PathCase> {};
+TEST_P(Path6Fixture, FatesAndCounters) { expect_fates_and_counters(GetParam(), test::path_case6_host_json(GetParam()), Family::ipv6); }
+
 std::string case_name(const ::testing::TestParamInfo<PathCase>& info) {
     std::string n;
     for (const char* p = info.param.name; *p && n.size() < 60; ++p) n += std::isalnum(static_cast<unsigned char>(*p)) ? *p : '_';
@@ -114,6 +118,7 @@ std::string case_name(const ::testing::TestParamInfo<PathCase>& info) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Items, PathFixture, ::testing::ValuesIn(cases), case_name);
+INSTANTIATE_TEST_SUITE_P(Ipv6, Path6Fixture, ::testing::ValuesIn(test::path_cases6), case_name);
 
 // A device without the UP flag is not running: the kernel's stack never sees what reaches it
 // (no PREROUTING), as the real-ruleset oracle run with the sqrl_shorewall `ip addr` dump showed.

@@ -114,6 +114,7 @@ std::string dump_running_host() {
             j["route"].push_back(r);
         }
     j["rule"] = nlohmann::json::parse(run({"ip", "-j", "rule", "show"}));
+    if (std::filesystem::exists("/proc/sys/net/ipv6")) j["rule6"] = nlohmann::json::parse(run({"ip", "-6", "-j", "rule", "show"}));
     nlohmann::ordered_json sys = nlohmann::ordered_json::object();
     namespace fs = std::filesystem;
     if (auto v = read_int("/proc/sys/net/ipv4/ip_forward")) sys["net.ipv4.ip_forward"] = *v;
@@ -140,8 +141,11 @@ std::string dump_running_host() {
     for (const auto& dev : fs::directory_iterator("/proc/sys/net/ipv6/conf", ec)) {
         const std::string name = dev.path().filename().string();
         if (name == "default") continue;
-        if (auto v = read_int(dev.path() / "forwarding")) sys["net.ipv6.conf." + name + ".forwarding"] = *v;
+        for (const char* key : {"forwarding", "force_forwarding", "disable_ipv6"})
+            if (auto v = read_int(dev.path() / key)) sys["net.ipv6.conf." + name + "." + key] = *v;
     }
+    if (auto v = read_int("/proc/sys/net/ipv6/icmp/ratelimit")) sys["net.ipv6.icmp.ratelimit"] = *v;
+    if (auto v = read_int("/proc/sys/net/ipv6/conf/default/hop_limit")) sys["net.ipv6.conf.default.hop_limit"] = *v;
     j["sysctl"] = sys;
     // The listening sockets decide what the host's own stack answers (a reset or port
     // unreachable from a closed port, a SYN-ACK from a listener).

@@ -29,6 +29,20 @@ int reject_code(const std::string& with) {
 
 constexpr int nr_icmp_types = 18;
 
+// --reject-with NAME for ip6tables -> ICMPv6 destination-unreachable code, or -1 for tcp-reset.
+int reject_code6(const std::string& with) {
+    static constexpr struct {
+        const char* name;
+        int code;
+    } codes[] = {{"icmp6-no-route", 0},         {"no-route", 0},     {"icmp6-adm-prohibited", 1},   {"adm-prohibited", 1},
+                 {"icmp6-addr-unreachable", 3}, {"addr-unreach", 3}, {"icmp6-port-unreachable", 4}, {"port-unreach", 4}};
+    for (const auto& c : codes)
+        if (with == c.name) return c.code;
+    return -1;
+}
+
+constexpr std::uint8_t icmp6_packet_too_big = 2;
+
 }  // namespace
 
 namespace path_detail {
@@ -48,7 +62,7 @@ Packet tcp_reset_for(const Packet& old, std::uint8_t ttl) {
     a.src = old.dst;
     a.sport = old.dport;
     a.dport = old.sport;
-    a.length = 40;
+    a.length = old.family == Family::ipv6 ? 60 : 40;
     a.tcp_header_len = 20;
     a.tcp_window = 0;
     if (old.tcp_flags & tcp_flag::ack) {
@@ -77,10 +91,7 @@ std::int64_t jiffies(std::uint64_t now_ns, unsigned hz) { return static_cast<std
 // answer spends one timeout. Since Linux 6.13 the bucket is filled and capped only when a jiffy
 // has passed since it was last touched: right after ip_error's check (same jiffy) it keeps what
 // that left, even above the cap (icmp_ratelimit 0: always allowed, nothing taken).
-bool IcmpPeers::allow(std::uint32_t dst, std::uint64_t now_ns, int ratelimit_ms, unsigned hz) {
-    const std::int64_t now = jiffies(now_ns, hz);
-    const std::uint64_t timeout = static_cast<std::uint64_t>(ratelimit_ms) * hz / 1000;
-    Bucket& b = peer(dst, now, hz);
+bool IcmpPeers::xrlim_allow(Bucket& b, std::int64_t now, std::uint64_t timeout) {
     std::uint64_t tokens = b.tokens;
     if (now != b.last) {
         tokens = std::min(tokens + static_cast<std::uint64_t>(now - b.last), 6 * timeout);
@@ -90,6 +101,17 @@ bool IcmpPeers::allow(std::uint32_t dst, std::uint64_t now_ns, int ratelimit_ms,
     if (allowed) tokens -= timeout;
     b.tokens = tokens;
     return allowed;
+}
+
+bool IcmpPeers::allow(std::uint32_t dst, std::uint64_t now_ns, int ratelimit_ms, unsigned hz) {
+    const std::int64_t now = jiffies(now_ns, hz);
+    return xrlim_allow(peer(dst, now, hz), now, static_cast<std::uint64_t>(ratelimit_ms) * hz / 1000);
+}
+
+bool IcmpPeers::allow6(const IpAddr& dst, std::uint64_t now_ns, std::uint64_t timeout, unsigned hz) {
+    const std::int64_t now = jiffies(now_ns, hz);
+    Bucket& b = peers6_.try_emplace(dst.bytes, Bucket{0, now - 60 * static_cast<std::int64_t>(hz), 0}).first->second;
+    return xrlim_allow(b, now, timeout);
 }
 
 // ip_error's check on the offending packet's source: ip_rt_error_cost (HZ) a message, up to
@@ -147,14 +169,19 @@ void PacketPath::withhold_answer(Ctx& c, AnswerWithheld why) const {
 
 void PacketPath::send_reject_answer(Ctx& c, const RejectTarget& reject) const {
     const Packet& old = c.p;
-    const int code = reject_code(reject.with);
+    const bool v6 = old.family == Family::ipv6;
+    const int code = v6 ? reject_code6(reject.with) : reject_code(reject.with);
+    if (code >= 0 && v6) return send_icmp6_error(c, 1, static_cast<std::uint8_t>(code), AnswerFrom::rule);
     if (code >= 0) return send_icmp_error(c, 3, static_cast<std::uint8_t>(code), AnswerFrom::rule);
+    // nf_send_reset6: only between unicast addresses.
+    if (v6 && (v6::is_any(old.src) || v6::is_multicast(old.src) || v6::is_any(old.dst) || v6::is_multicast(old.dst)))
+        return withhold_answer(c, AnswerWithheld::broadcast);
     // nf_reject_ip_tcphdr_get: a first fragment's readable TCP header, not itself a reset.
     if (old.fragment) return withhold_answer(c, AnswerWithheld::fragment);
     if (old.proto != proto::tcp || !old.l4_present) return withhold_answer(c, AnswerWithheld::no_tcp_header);
     if (old.tcp_flags & tcp_flag::rst) return withhold_answer(c, AnswerWithheld::reset_to_reset);
     // From the packet's destination, whether or not it is ours (ip_route_me_harder allows any).
-    const Packet a = tcp_reset_for(old, host_.sysctl().ip_default_ttl);
+    const Packet a = tcp_reset_for(old, v6 ? host_.sysctl().ip6_hop_limit : host_.sysctl().ip_default_ttl);
     // nf_ct_set_closing: a reset for a confirmed TCP connection closes it (10 s).
     if (c.ct.conn && c.ct.conn->confirmed && c.ct.conn->orig.proto == proto::tcp && c.ct.conn->tcp != TcpCtState::close) {
         c.ct.conn->tcp = TcpCtState::close;
@@ -191,6 +218,65 @@ void PacketPath::send_icmp_error(Ctx& c, std::uint8_t type, std::uint8_t code, A
     process_answer(c, a, true, from, info);
 }
 
+void PacketPath::send_icmp6_error(Ctx& c, std::uint8_t type, std::uint8_t code, AnswerFrom from, std::uint32_t info) const {
+    const Packet& old = c.p;
+    // icmp6_send's refusals, in its order: only packet too big answers a multicast or a frame
+    // for another link-layer address; never to a source that is not one node; never about an
+    // ICMPv6 error (a later fragment, which shows no ICMPv6 header, is answered).
+    if (type != icmp6_packet_too_big && v6::is_multicast(old.dst)) return withhold_answer(c, AnswerWithheld::broadcast);
+    if (type != icmp6_packet_too_big && c.origin == Origin::wire && old.pkttype != PktType::host)
+        return withhold_answer(c, AnswerWithheld::not_for_host);
+    if (v6::is_any(old.src) || v6::is_multicast(old.src)) return withhold_answer(c, AnswerWithheld::source_not_one_node);
+    if (old.proto == proto::icmpv6 && (old.l4_present ? old.icmp_type < 128 : !old.fragment))
+        return withhold_answer(c, AnswerWithheld::about_an_error);
+    Packet a = answer_to(old, host_.sysctl().ip6_hop_limit);
+    a.proto = proto::icmpv6;
+    a.icmp_type = type;
+    a.icmp_code = code;
+    // The error's source: the offending packet's destination when it is this host's (on the device
+    // it came by, for a link-local one); else the route's preferred source, else the address
+    // ipv6_dev_get_saddr gives on the arrival device.
+    const std::string_view dev = c.origin == Origin::wire ? old.in.view() : c.out_dev.view();
+    if (host_.is_local_address6(old.dst, dev)) {
+        a.src = old.dst;
+    } else if (c.origin == Origin::wire) {
+        const RouteResult back = host_.lookup6(RouteQuery{old.src, {}, "lo", "", 0, 0}, "", v6::needs_device(old.src));
+        if (!(back.found && back.route && back.route->prefsrc))
+            if (auto src = host_.select_source6(old.in.view(), old.src)) a.src = *src;
+    }
+    // A scoped (link-local) destination is routed out of the device the packet came by.
+    if (c.origin == Origin::wire && v6::needs_device(old.src)) a.out = old.in;
+    a.length = 48 + std::min<std::uint32_t>(old.length, 1232);  // room: 1280 bytes in all
+    a.icmp_quoted.present = true;
+    a.icmp_quoted.src = old.src;
+    a.icmp_quoted.dst = old.dst;
+    a.icmp_quoted.proto = old.proto;
+    const bool icmp = old.proto == proto::icmpv6;
+    a.icmp_quoted.sport = icmp ? old.icmp_id : old.sport;
+    a.icmp_quoted.dport = icmp ? old.icmp_type : old.dport;
+    process_answer(c, a, true, from, info);
+}
+
+// icmpv4_xrlim_allow / icmpv6_xrlim_allow, after routing, for an answer not leaving over lo: per
+// destination. ICMP: the types in icmp_ratemask but fragmentation needed. ICMPv6: every error but
+// packet too big (ratemask 0-1,3-127), a timeout shorter the wider the route's prefix. Unpaced,
+// the oracle's rate limits are 0 and the clock is taken as stopped.
+bool PacketPath::rate_limit_allows(const Ctx& c, const Ctx& a) const {
+    const bool paced = c.st.icmp_rate_limit;
+    const std::uint64_t now = paced ? a.p.timestamp_ns : 0;
+    const unsigned hz = c.st.engine.options().hz;
+    if (a.p.family == Family::ipv6) {
+        if (a.p.icmp_type >= 128 || a.p.icmp_type == icmp6_packet_too_big) return true;
+        std::uint64_t timeout = paced ? static_cast<std::uint64_t>(host_.sysctl().icmp6_ratelimit_ms) * hz / 1000 : 0;
+        const int plen = a.route.route ? a.route.route->prefixlen : 128;
+        if (plen < 128) timeout >>= (128 - plen) >> 5;
+        return c.st.icmp_peers.allow6(a.p.dst, now, timeout, hz);
+    }
+    const bool limited =
+        a.p.icmp_type <= nr_icmp_types && ((host_.sysctl().icmp_ratemask >> a.p.icmp_type) & 1) && !(a.p.icmp_type == 3 && a.p.icmp_code == 4);
+    return !limited || c.st.icmp_peers.allow(a.p.dst.v4_host(), now, paced ? host_.sysctl().icmp_ratelimit_ms : 0, hz);
+}
+
 void PacketPath::process_answer(Ctx& c, const Packet& answer, bool icmp_error, AnswerFrom from, std::uint32_t icmp_info) const {
     // The packet's own result stays as it was; the answer adds its walks and events.
     const SavedOutcome outcome(c.res);
@@ -214,22 +300,14 @@ void PacketPath::process_answer(Ctx& c, const Packet& answer, bool icmp_error, A
         e.flag = icmp_error;
         e.addr = answer.dst;
         e.tuple.proto = answer.proto;
-        e.icmp_type = answer.proto == proto::icmp ? answer.icmp_type : answer.tcp_flags;
+        e.icmp_type = answer.proto == proto::icmp || answer.proto == proto::icmpv6 ? answer.icmp_type : answer.tcp_flags;
         e.port = answer.icmp_code;
         e.port2 = static_cast<std::uint16_t>(from);
     });
     const std::size_t first_walk = c.res.walks.size();
     c.res.out_iface = IfaceName();
     bool sent = route_output(a, false);
-    // icmpv4_xrlim_allow, after routing: per destination, unless it leaves over lo.
-    // Types outside icmp_ratemask, and fragmentation needed, are not limited (icmpv4_mask_allow).
-    const bool limited =
-        a.p.icmp_type <= nr_icmp_types && ((host_.sysctl().icmp_ratemask >> a.p.icmp_type) & 1) && !(a.p.icmp_type == 3 && a.p.icmp_code == 4);
-    // Unpaced, the oracle's icmp_ratelimit is 0, and the clock is taken as stopped.
-    const bool paced = c.st.icmp_rate_limit;
-    if (sent && icmp_error && limited && a.out_dev.view() != "lo" &&
-        !c.st.icmp_peers.allow(a.p.dst.v4_host(), paced ? a.p.timestamp_ns : 0, paced ? host_.sysctl().icmp_ratelimit_ms : 0,
-                               c.st.engine.options().hz)) {
+    if (sent && icmp_error && a.out_dev.view() != "lo" && !rate_limit_allows(c, a)) {
         withhold_answer(c, AnswerWithheld::rate_limited);
     } else {
         // Its slot first: an answer's own walk may answer in turn (a REJECT in OUTPUT that

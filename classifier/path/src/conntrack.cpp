@@ -72,6 +72,10 @@ std::optional<std::uint8_t> icmp_reply_type(std::uint8_t type, bool v6) {
 
 bool icmp_is_request(std::uint8_t type, bool v6) { return v6 ? (type == 128 || type == 139) : (type == 8 || type == 13 || type == 15 || type == 17); }
 
+// noct_valid_new: MLD queries, reports and done (130-132, 143), router and neighbour
+// solicitations and advertisements (133-136). A redirect (137) is tracked (and cannot start).
+bool icmpv6_untracked_type(std::uint8_t type) { return (type >= 130 && type <= 136) || type == 143; }
+
 bool icmp_is_error(std::uint8_t type, bool v6) { return v6 ? type < 128 : icmpv4_is_error(type); }
 
 constexpr std::uint64_t sec = 1000000000ull;
@@ -224,6 +228,11 @@ CtAttachment Conntrack::classify(const Packet& p) {
     advance_clock(p.timestamp_ns);
     CtAttachment at;
     bool icmp = p.proto == proto::icmp || p.proto == proto::icmpv6;
+    // nf_conntrack_icmpv6_error: neighbour discovery and MLD are the stack's own: UNTRACKED.
+    if (p.proto == proto::icmpv6 && p.l4_present && icmpv6_untracked_type(p.icmp_type)) {
+        at.state = CtState::untracked;
+        return at;
+    }
     if (icmp && icmp_is_error(p.icmp_type, p.proto == proto::icmpv6)) {
         // icmp_error: an error about a tracked flow is RELATED to it; otherwise INVALID.
         if (!p.icmp_quoted.present) {

@@ -98,6 +98,30 @@ const Route* RouteTable::lookup(const IpAddr& dst, std::uint8_t tos) const {
     return best;
 }
 
+const Route* RouteTable::lookup6(const IpAddr& dst, std::string_view dev, bool strict) const {
+    const Node* path[129];  // the nodes on dst's path, root first
+    int depth = 0;
+    const Node* n = root6_.get();
+    for (int i = 0; n; ++i) {
+        path[depth++] = n;
+        if (i == 128) break;
+        n = n->child[bit_at(dst, i)].get();
+    }
+    for (int d = depth; d-- > 0;) {  // fib6_backtrack: a shorter prefix when nothing here fits
+        const std::vector<std::size_t>& here = path[d]->routes;  // by metric
+        if (here.empty()) continue;
+        const std::uint32_t lowest = all_[here.front()].metric;
+        for (std::size_t idx : here) {
+            const Route& r = all_[idx];
+            // find_rr_leaf: among the lowest metric's routes one through dev wins, else the first;
+            // strict, a route of a higher metric through dev rather than none.
+            if ((dev.empty() || r.dev == dev) && (strict || r.metric == lowest)) return &r;
+        }
+        if (!strict) return &all_[here.front()];
+    }
+    return nullptr;
+}
+
 // --- sysctls ------------------------------------------------------------------------------------
 
 namespace {
@@ -112,6 +136,8 @@ bool Sysctls::accept_local_for(std::string_view dev) const { return accept_local
 bool Sysctls::route_localnet_for(std::string_view dev) const { return route_localnet_all || per_dev(route_localnet, dev, 0); }
 bool Sysctls::forwarding_for(std::string_view dev) const { return per_dev(forwarding, dev, ip_forward ? 1 : 0) != 0; }
 bool Sysctls::ip6_forwarding_for(std::string_view dev) const { return per_dev(ip6_forwarding, dev, ip6_forward ? 1 : 0) != 0; }
+bool Sysctls::ip6_forwards_from(std::string_view in) const { return ip6_forward || per_dev(ip6_force_forwarding, in, 0) != 0; }
+bool Sysctls::ip6_disabled_on(std::string_view dev) const { return per_dev(ip6_disable, dev, ip6_disable_all ? 1 : 0) != 0; }
 bool Sysctls::send_redirects_for(std::string_view dev) const {
     return send_redirects_all || per_dev(send_redirects, dev, send_redirects_default ? 1 : 0) != 0;
 }
@@ -180,6 +206,20 @@ std::optional<RouteType> parse_route_type(std::string_view s) {
                                                               {"nat", RouteType::nat}};
     for (const auto& [n, t] : names)
         if (s == n) return t;
+    return std::nullopt;
+}
+
+// net.ipv6.conf.DEV.{forwarding,force_forwarding,disable_ipv6} -> (DEV, which).
+std::optional<std::pair<std::string, std::string>> ipv6_conf_device(const std::string& k) {
+    static const std::string prefix = "net.ipv6.conf.";
+    if (k.rfind(prefix, 0) != 0) return std::nullopt;
+    for (const char* what : {"forwarding", "force_forwarding", "disable_ipv6"}) {
+        const std::string tail = std::string(".") + what;
+        if (k.size() > prefix.size() + tail.size() && k.compare(k.size() - tail.size(), tail.size(), tail) == 0) {
+            const std::string dev = k.substr(prefix.size(), k.size() - prefix.size() - tail.size());
+            return std::make_pair(dev, std::string(what));
+        }
+    }
     return std::nullopt;
 }
 
@@ -408,18 +448,25 @@ struct HostReader {
         }
     }
 
-    void rules(const json& rule_doc) {
-        if (rule_doc.is_null()) {  // the three every namespace starts with
-            h.rules_ = {{0, false, {}, {}, {}, {}, {}, 0xffffffff, {}, RoutingRule::Action::lookup, rt_table_local},
-                        {32766, false, {}, {}, {}, {}, {}, 0xffffffff, {}, RoutingRule::Action::lookup, rt_table_main},
-                        {32767, false, {}, {}, {}, {}, {}, 0xffffffff, {}, RoutingRule::Action::lookup, rt_table_default}};
+    // `ip -j rule show` ("rule") or `ip -6 -j rule show` ("rule6") into `out`.
+    void rules(const json& rule_doc, Family family) {
+        std::vector<RoutingRule>& out = family == Family::ipv4 ? h.rules_ : h.rules6_;
+        const std::string key = family == Family::ipv4 ? "rule" : "rule6";
+        if (rule_doc.is_null()) {  // those every namespace starts with (IPv6 has no `default` rule)
+            out = {{0, false, {}, {}, {}, {}, {}, 0xffffffff, {}, RoutingRule::Action::lookup, rt_table_local},
+                   {32766, false, {}, {}, {}, {}, {}, 0xffffffff, {}, RoutingRule::Action::lookup, rt_table_main}};
+            if (family == Family::ipv4)
+                out.push_back({32767, false, {}, {}, {}, {}, {}, 0xffffffff, {}, RoutingRule::Action::lookup, rt_table_default});
+            for (auto& r : out) r.family = family;
             return;
         }
-        if (!rule_doc.is_array()) rd.fail("$.rule", "expected an array (ip -j rule show)");
+        if (!rule_doc.is_array())
+            rd.fail("$." + key, family == Family::ipv4 ? "expected an array (ip -j rule show)" : "expected an array (ip -6 -j rule show)");
         for (std::size_t i = 0; i < rule_doc.size(); ++i) {
             const json& j = rule_doc[i];
-            std::string path = at = "rule[" + std::to_string(i) + "]";
+            std::string path = at = key + "[" + std::to_string(i) + "]";
             RoutingRule r;
+            r.family = family;
             r.priority = static_cast<std::uint32_t>(rd.num(j.value("priority", json()), path + ".priority"));
             r.invert = j.value("not", json()).is_null() ? false : true;
             auto prefix_of = [&](const char* key, const char* lenkey) -> std::optional<IpPrefix> {
@@ -427,7 +474,9 @@ struct HostReader {
                 std::string s = rd.str(j[key], path + "." + key);
                 if (s == "all") return std::nullopt;
                 Family fam = s.find(':') != std::string::npos ? Family::ipv6 : Family::ipv4;
-                r.family = fam;
+                if (fam != family)
+                    rd.fail(path + "." + key, "an " + std::string(fam == Family::ipv4 ? "IPv4" : "IPv6") + " prefix among the " +
+                                                  (family == Family::ipv4 ? "IPv4" : "IPv6") + " rules");
                 if (j.contains(lenkey)) s += "/" + std::to_string(rd.num(j[lenkey], path + "." + lenkey));
                 auto p = parse_prefix(s, fam);
                 if (!p.prefix) rd.fail(path + "." + key, p.error);
@@ -462,9 +511,9 @@ struct HostReader {
                 if (!j.contains("table")) rd.fail(path + ".table", "expected the table the rule looks up");
                 r.table = table_id(j["table"], path + ".table");
             }
-            h.rules_.push_back(std::move(r));
+            out.push_back(std::move(r));
         }
-        std::stable_sort(h.rules_.begin(), h.rules_.end(), [](const auto& a, const auto& b) { return a.priority < b.priority; });
+        std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.priority < b.priority; });
     }
 
     // Full names (net.ipv4.conf.wan1.rp_filter) or their short forms (ip_forward).
@@ -504,12 +553,21 @@ struct HostReader {
                     s.ip_forward = v != 0;
                     ip_forward_given = true;
                 } else if (k == "net.ipv6.conf.all.forwarding") s.ip6_forward = v != 0;
-                else if (k.rfind("net.ipv6.conf.", 0) == 0 && k.size() > 25 && k.compare(k.size() - 11, 11, ".forwarding") == 0) {
-                    const std::string dev = k.substr(14, k.size() - 25);
-                    if (dev != "default") {
+                else if (k == "net.ipv6.conf.all.disable_ipv6") s.ip6_disable_all = v != 0;
+                else if (k == "net.ipv6.icmp.ratelimit") {
+                    if (v < 0) rd.fail(path, "net.ipv6.icmp.ratelimit is milliseconds, 0 or more");
+                    s.icmp6_ratelimit_ms = v;
+                } else if (k == "net.ipv6.conf.default.hop_limit" || k == "net.ipv6.conf.all.hop_limit") {
+                    if (v < 1 || v > 255) rd.fail(path, "hop_limit is 1 to 255");
+                    s.ip6_hop_limit = static_cast<std::uint8_t>(v);
+                } else if (auto ip6_dev = ipv6_conf_device(k)) {
+                    const auto& [dev, what] = *ip6_dev;
+                    // all's forwarding and disable_ipv6 are read above; writing all's force_forwarding
+                    // sets every device's, and the devices' are what a dump lists.
+                    if (dev != "default" && dev != "all") {
                         if (auto problem = interface_name_problem(dev); !problem.empty()) rd.fail(path, quoted_name(dev) + " is " + problem);
                         if (!h.interface(dev)) rd.fail(path, "no interface " + quoted_name(dev) + " in addr");
-                        s.ip6_forwarding[dev] = v;
+                        (what == "forwarding" ? s.ip6_forwarding : what == "force_forwarding" ? s.ip6_force_forwarding : s.ip6_disable)[dev] = v;
                     }
                 } else if (k == "net.netfilter.nf_conntrack_tcp_loose" || k == "nf_conntrack_tcp_loose") s.tcp_loose = v != 0;
                 else if (k == "net.netfilter.nf_conntrack_tcp_be_liberal" || k == "nf_conntrack_tcp_be_liberal") s.tcp_be_liberal = v != 0;
@@ -567,7 +625,8 @@ struct HostReader {
                             "not a sysctl fwbench uses (ip_forward, conf.*.rp_filter/accept_local/route_localnet/forwarding/send_redirects/"
                             "shared_media, nf_conntrack_tcp_loose/be_liberal/ignore_invalid_rst/max_retrans, "
                             "icmp_ratelimit, icmp_ratemask, icmp_echo_ignore_all, icmp_echo_ignore_broadcasts, ip_default_ttl, "
-                            "tcp_rmem, net.core.rmem_max)");
+                            "tcp_rmem, net.core.rmem_max, net.ipv6.conf.*.forwarding/force_forwarding/disable_ipv6/hop_limit, "
+                            "net.ipv6.icmp.ratelimit)");
                 }
             }
         }
@@ -602,17 +661,19 @@ Host Host::from_document(const json& doc, const std::string& source, std::string
     Host h;
     HostReader reader{h, JsonReader{source}, at};
     JsonReader& rd = reader.rd;
-    json addr_doc, route_doc, rule_doc, sysctl_doc, sockets_doc;
+    json addr_doc, route_doc, rule_doc, rule6_doc, sysctl_doc, sockets_doc;
     if (doc.is_array()) {
         addr_doc = doc;
     } else if (doc.is_object()) {
         if (!doc.contains("addr")) rd.fail("$", "expected an \"addr\" member (the JSON of ip -j addr show)");
         for (auto it = doc.begin(); it != doc.end(); ++it)
-            if (it.key() != "addr" && it.key() != "route" && it.key() != "rule" && it.key() != "sysctl" && it.key() != "sockets")
-                rd.fail("$." + it.key(), "unknown member (expected addr, route, rule, sysctl, sockets)");
+            if (it.key() != "addr" && it.key() != "route" && it.key() != "rule" && it.key() != "rule6" && it.key() != "sysctl" &&
+                it.key() != "sockets")
+                rd.fail("$." + it.key(), "unknown member (expected addr, route, rule, rule6, sysctl, sockets)");
         addr_doc = doc["addr"];
         if (doc.contains("route")) route_doc = doc["route"];
         if (doc.contains("rule")) rule_doc = doc["rule"];
+        if (doc.contains("rule6")) rule6_doc = doc["rule6"];
         if (doc.contains("sysctl")) sysctl_doc = doc["sysctl"];
         if (doc.contains("sockets")) sockets_doc = doc["sockets"];
     } else {
@@ -622,7 +683,8 @@ Host Host::from_document(const json& doc, const std::string& source, std::string
     h.table_names_ = {{rt_table_local, "local"}, {rt_table_main, "main"}, {rt_table_default, "default"}};
     reader.sysctls(sysctl_doc);  // before the routes: deriving IPv6's anycast routes reads forwarding
     reader.routes(route_doc);
-    reader.rules(rule_doc);
+    reader.rules(rule_doc, Family::ipv4);
+    reader.rules(rule6_doc, Family::ipv6);
     if (!sockets_doc.is_null()) reader.sockets(sockets_doc);
     // Said in the order a reader checks a description: routes, then sysctls.
     std::stable_sort(h.assumptions_.begin(), h.assumptions_.end(), [](const HostAssumption& x, const HostAssumption& y) { return x.kind < y.kind; });
@@ -753,10 +815,13 @@ bool Host::is_local_address(const IpAddr& a) const {
     return false;
 }
 
-RouteResult Host::lookup(const RouteQuery& q) const {
+namespace {
+// fib_rules_lookup: the rules in priority order; `table_lookup(id)` is the family's table lookup.
+template <class TableLookup>
+RouteResult lookup_by_rules(const std::vector<RoutingRule>& rules, const RouteQuery& q, TableLookup&& table_lookup) {
     RouteResult res;
     std::uint32_t min_priority = 0;
-    for (const auto& r : rules_) {
+    for (const auto& r : rules) {
         if (r.priority < min_priority) continue;
         if (r.family != q.dst.family && (r.from || r.to)) continue;
         bool m = true;
@@ -780,8 +845,7 @@ RouteResult Host::lookup(const RouteQuery& q) const {
                 res.rule_priority = r.priority;
                 return res;
             case RoutingRule::Action::lookup: {
-                const RouteTable* t = table(r.table);
-                const Route* route = t ? t->lookup(q.dst, q.tos) : nullptr;
+                const Route* route = table_lookup(r.table);
                 if (!route || route->type == RouteType::throw_) continue;
                 if (r.suppress_prefixlength >= 0 && route->prefixlen <= r.suppress_prefixlength) continue;
                 res.found = true;
@@ -794,6 +858,21 @@ RouteResult Host::lookup(const RouteQuery& q) const {
         }
     }
     return res;
+}
+}  // namespace
+
+RouteResult Host::lookup(const RouteQuery& q) const {
+    return lookup_by_rules(rules_, q, [&](std::uint32_t id) {
+        const RouteTable* t = table(id);
+        return t ? t->lookup(q.dst, q.tos) : nullptr;
+    });
+}
+
+RouteResult Host::lookup6(const RouteQuery& q, std::string_view dev, bool strict) const {
+    return lookup_by_rules(rules6_, q, [&](std::uint32_t id) {
+        const RouteTable* t = table(id);
+        return t ? t->lookup6(q.dst, dev, strict) : nullptr;
+    });
 }
 
 std::uint16_t Host::address_type(const IpAddr& a, std::string_view dev) const {

@@ -40,8 +40,10 @@ void PacketPath::nat_bind(Ctx& c, Hook hook, const NatTarget* nat) const {
         case NatTarget::Kind::masquerade: {
             // nf_nat_masquerade_ipv4: inet_select_addr(out, next hop, RT_SCOPE_UNIVERSE) — the
             // output device's address on the next hop's subnet, not the route's preferred source.
+            // nf_nat_masquerade_ipv6: ipv6_dev_get_saddr on the output device toward the destination.
             const IpAddr next_hop = c.route.route && c.route.route->gateway ? *c.route.route->gateway : c.p.dst;
-            std::optional<IpAddr> a = host_.select_address(c.out_dev.view(), next_hop, rt_scope::universe);
+            std::optional<IpAddr> a = c.p.family == Family::ipv6 ? host_.select_source6(c.out_dev.view(), c.p.dst)
+                                                                 : host_.select_address(c.out_dev.view(), next_hop, rt_scope::universe);
             if (!a) {
                 c.event(PathEventKind::masquerade_no_address, [&](PathEvent& e) { e.dev = c.out_dev; });
                 return;
@@ -51,7 +53,7 @@ void PacketPath::nat_bind(Ctx& c, Hook hook, const NatTarget* nat) const {
         }
         case NatTarget::Kind::redirect: {
             std::optional<IpAddr> a;
-            if (hook == Hook::output) a = IpAddr::v4(0x7f000001u);  // 127.0.0.1
+            if (hook == Hook::output) a = c.p.family == Family::ipv6 ? *parse_ip("::1", Family::ipv6) : IpAddr::v4(0x7f000001u);  // loopback
             else a = device_address(c.p.in.view());
             if (!a) return;
             addr = *a;

@@ -24,6 +24,7 @@ const char* answer_withheld_name(AnswerWithheld w) {
         case AnswerWithheld::rate_limited: return "icmp_ratelimit: the destination's token bucket is empty";
         case AnswerWithheld::route_error_limited: return "routing's error limit: one a second per source (route/error_cost)";
         case AnswerWithheld::redirect_backoff: return "redirect backoff: too soon after the last redirect to this source, or nine sent";
+        case AnswerWithheld::source_not_one_node: return "no ICMPv6 error to an unspecified or multicast source";
     }
     return "?";
 }
@@ -122,14 +123,17 @@ void PacketPath::track(Ctx& c, Hook hook) const {
         c.event(PathEventKind::conntrack_untracked, [&](PathEvent& e) { e.hook = hook; });
     } else {
         c.ct = c.st.conntrack.classify(c.p);
-        c.event(c.ct.conn ? PathEventKind::conntrack_entry : PathEventKind::conntrack_invalid, [&](PathEvent& e) {
+        const PathEventKind kind = c.ct.conn                          ? PathEventKind::conntrack_entry
+                                   : c.ct.state == CtState::untracked ? PathEventKind::conntrack_stack_untracked
+                                                                      : PathEventKind::conntrack_invalid;
+        c.event(kind, [&](PathEvent& e) {
             if (c.ct.conn) e.tuple = c.ct.conn->orig;
             e.ct_state = c.ct.state;
             e.ct_dir = c.ct.dir;
             e.flag = c.ct.is_new;
             e.invalid = c.ct.invalid;
             e.tcp_from = c.ct.tcp_from;
-            e.icmp_type = c.ct.icmp_type;
+            e.icmp_type = kind == PathEventKind::conntrack_stack_untracked ? c.p.icmp_type : c.ct.icmp_type;
         });
     }
     Conntrack::describe(c.ct, c.p);
@@ -297,7 +301,11 @@ void PacketPath::process(Packet p, Origin origin, PathState& st, PathResult& res
         res.detail.dev = c.p.in;
         finish(c, Fate::dropped);
     };
-    if (c.p.family != Family::ipv4 || rs_.family != Family::ipv4) return drop(DropReason::not_modelled, DropWhy::ipv6_not_modelled);
+    if (c.p.family != rs_.family) {
+        drop(DropReason::not_modelled, DropWhy::family_without_ruleset);
+        res.detail.addr = c.p.dst;
+        return;
+    }
     if (origin == Origin::wire) {
         const Interface* itf = host_.interface(c.p.in.view());
         if (!itf) return drop(DropReason::unknown_interface, DropWhy::unknown_interface);
@@ -305,6 +313,7 @@ void PacketPath::process(Packet p, Origin origin, PathState& st, PathResult& res
         if (!itf->up) return drop(DropReason::interface_down, DropWhy::interface_down);
         c.p.out = IfaceName();
         c.event(PathEventKind::arrived, [&](PathEvent& e) { e.dev = c.p.in; });
+        if (c.p.family == Family::ipv6 && !receive6(c)) return;
         if (!run_hook(c, Hook::prerouting)) return;
         if (!route_input(c)) return;
         if (c.local_delivery) {
@@ -312,23 +321,7 @@ void PacketPath::process(Packet p, Origin origin, PathState& st, PathResult& res
             finish(c, Fate::delivered);
             return answer_from_stack(c);
         }
-        // ip_forward: TTL is checked, then decremented, before the FORWARD hook.
-        if (c.p.ttl <= 1) {
-            res.detail.ttl = c.p.ttl;
-            drop(DropReason::ttl_exceeded, DropWhy::ttl_expires);
-            c.event(PathEventKind::forwarding_ttl);
-            send_icmp_error(c, 11, 0, AnswerFrom::path);  // "tell the sender its packet died"
-            return;
-        }
-        if (const unsigned mtu = mtu_exceeded(c)) {
-            drop(DropReason::fragmentation_needed, DropWhy::larger_than_mtu);
-            res.detail.dev = c.out_dev;
-            res.detail.mtu = mtu;
-            send_icmp_error(c, 3, 4, AnswerFrom::path, mtu);  // the MTU in the second word's low half
-            return;
-        }
-        --c.p.ttl;
-        if (c.redirect) send_redirect(c);  // before FORWARD: sent whatever FORWARD decides
+        if (!(c.p.family == Family::ipv6 ? forward6(c) : forward4(c))) return;
         if (!run_hook(c, Hook::forward)) return;
         if (!run_hook(c, Hook::postrouting)) return;
         res.out_iface = c.out_dev;
@@ -342,10 +335,36 @@ void PacketPath::process(Packet p, Origin origin, PathState& st, PathResult& res
     c.p.pkttype = PktType::outgoing;
     if (!route_output(c, false)) return;
     // It came from a socket: that socket, not the stack, takes what comes back on its connection.
-    if (st.stack_answers && c.p.l4_present && (c.p.proto == proto::tcp || c.p.proto == proto::udp))
+    if (st.stack_answers && c.p.family == Family::ipv4 && c.p.l4_present && (c.p.proto == proto::tcp || c.p.proto == proto::udp))
         st.stack_connections.add(c.p.proto, c.p.src, c.p.sport, c.p.dst, c.p.dport);
     if (!run_hook(c, Hook::output)) return;
     leave_from_output(c);
+}
+
+bool PacketPath::forward4(Ctx& c) const {
+    // ip_forward: TTL is checked, then decremented, before the FORWARD hook.
+    if (c.p.ttl <= 1) {
+        c.res.reason = DropReason::ttl_exceeded;
+        c.res.detail.why = DropWhy::ttl_expires;
+        c.res.detail.dev = c.p.in;
+        c.res.detail.ttl = c.p.ttl;
+        finish(c, Fate::dropped);
+        c.event(PathEventKind::forwarding_ttl);
+        send_icmp_error(c, 11, 0, AnswerFrom::path);  // "tell the sender its packet died"
+        return false;
+    }
+    if (const unsigned mtu = mtu_exceeded(c)) {
+        c.res.reason = DropReason::fragmentation_needed;
+        c.res.detail.why = DropWhy::larger_than_mtu;
+        c.res.detail.dev = c.out_dev;
+        c.res.detail.mtu = mtu;
+        finish(c, Fate::dropped);
+        send_icmp_error(c, 3, 4, AnswerFrom::path, mtu);  // the MTU in the second word's low half
+        return false;
+    }
+    --c.p.ttl;
+    if (c.redirect) send_redirect(c);  // before FORWARD: sent whatever FORWARD decides
+    return true;
 }
 
 // ip_exceeds_mtu for a forwarded packet: the way out's MTU when the packet has DF and is larger

@@ -43,6 +43,12 @@ const char* drop_reason_name(DropReason r) {
         case DropReason::nat_redirect: return "nat_redirect";
         case DropReason::fragmentation_needed: return "fragmentation_needed";
         case DropReason::not_modelled: return "not_modelled";
+        case DropReason::ipv6_disabled: return "ipv6_disabled";
+        case DropReason::not_for_this_host: return "not_for_this_host";
+        case DropReason::multicast_not_joined: return "multicast_not_joined";
+        case DropReason::hop_limit_exceeded: return "hop_limit_exceeded";
+        case DropReason::packet_too_big: return "packet_too_big";
+        case DropReason::address_error: return "address_error";
     }
     return "?";
 }
@@ -52,12 +58,15 @@ std::string drop_detail_text(const DropDetail& d) {
     const std::string dev(d.dev.view());
     switch (d.why) {
         case DropWhy::none: return "";
-        case DropWhy::ipv6_not_modelled: return "IPv6 packet path (not modelled yet)";
+        case DropWhy::family_without_ruleset:
+            return std::string("an ") + (d.addr.family == Family::ipv6 ? "IPv6" : "IPv4") + " packet, and no " +
+                   (d.addr.family == Family::ipv6 ? "ip6tables" : "iptables") + " ruleset to pass it through";
         case DropWhy::unknown_interface: return "interface '" + dev + "' is not in the host description";
         case DropWhy::interface_down: return "interface '" + dev + "' is down";
         case DropWhy::ttl_expires: return "TTL " + std::to_string(d.ttl) + " would expire in forwarding";
         case DropWhy::larger_than_mtu:
-            return "it has DF set and is larger than the MTU of " + std::string(d.dev.view()) + " (" + std::to_string(d.mtu) + ")";
+            if (d.addr.family == Family::ipv6) return "it is larger than the MTU of " + dev + " (" + std::to_string(d.mtu) + ")";
+            return "it has DF set and is larger than the MTU of " + dev + " (" + std::to_string(d.mtu) + ")";
         case DropWhy::source_multicast_or_broadcast: return "martian source " + a + " (multicast or broadcast source)";
         case DropWhy::source_zero: return "martian source 0.0.0.0";
         case DropWhy::destination_zeronet: return "martian destination " + a + " (0.0.0.0/8)";
@@ -72,6 +81,19 @@ std::string drop_detail_text(const DropDetail& d) {
         case DropWhy::forwarding_off: return "forwarding is off on " + dev + " (ip_forward=0)";
         case DropWhy::error_route: return std::string(route_type_name(d.route_type)) + " route for " + a;
         case DropWhy::route_type_not_unicast: return std::string("route type ") + route_type_name(d.route_type) + " for " + a;
+        case DropWhy::ipv6_disabled: return "IPv6 is disabled on " + dev + " (disable_ipv6=1)";
+        case DropWhy::other_host: return "the frame was addressed to another host's link-layer address on " + dev;
+        case DropWhy::loopback_from_wire: return "the loopback address " + a + " arrived from the wire on " + dev;
+        case DropWhy::multicast_scope: return "multicast destination " + a + " of a scope that cannot arrive on " + dev;
+        case DropWhy::group_not_joined: return dev + " has not joined the multicast group " + a;
+        case DropWhy::hop_limit_expires: return "hop limit " + std::to_string(d.ttl) + " would expire in forwarding";
+        case DropWhy::source_not_forwardable: return "source " + a + " is never forwarded (unspecified, multicast or loopback)";
+        case DropWhy::source_link_local: return "link-local source " + a + " cannot be forwarded off its link (out " + dev + ")";
+        case DropWhy::redirect6_not_modelled:
+            return "forwarded back out of " + dev + " to a source on that link: the kernel sends " + a +
+                   " a redirect first, and fwbench does not model IPv6 redirects yet";
+        case DropWhy::no_source_address: return "no address of this host can be the source toward " + a + (dev.empty() ? "" : " (via " + dev + ")");
+        case DropWhy::pkttype_not_host: return "the frame on " + dev + " was not addressed to this host's link-layer address";
         case DropWhy::source_cannot_leave: return "source " + a + " cannot leave through " + dev;
     }
     return "?";
@@ -85,6 +107,8 @@ std::string describe_event(const PathEvent& e, const DropDetail& drop, const Hos
         case PathEventKind::arrived: return "arrived on " + dev + " from the wire";
         case PathEventKind::conntrack_inactive: return "conntrack: not active (no rule needs it), the packet has no connection";
         case PathEventKind::conntrack_untracked: return std::string("conntrack: untracked (NOTRACK in raw ") + chain + ")";
+        case PathEventKind::conntrack_stack_untracked:
+            return "conntrack: UNTRACKED (ICMPv6 type " + std::to_string(e.icmp_type) + ": neighbour discovery and MLD are never tracked)";
         case PathEventKind::conntrack_entry:
             return std::string("conntrack: ") + (e.flag ? "new connection " : "connection ") + format_tuple(e.tuple) + ", packet is " +
                    ct_state_word(e.ct_state) + (e.ct_dir == CtDir::reply ? " (reply direction)" : "");

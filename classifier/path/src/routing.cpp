@@ -43,6 +43,7 @@ bool PacketPath::drop_at_routing(Ctx& c, bool output, DropReason r, const DropDe
 }
 
 bool PacketPath::route_input(Ctx& c) const {
+    if (c.p.family == Family::ipv6) return route_input6(c);
     const Sysctls& sys = host_.sysctl();
     std::string_view in = c.p.in.view();
     auto drop = [&](DropReason r, const DropDetail& detail) { return drop_at_routing(c, false, r, detail); };
@@ -140,6 +141,7 @@ bool PacketPath::route_input(Ctx& c) const {
 }
 
 bool PacketPath::route_output(Ctx& c, bool reroute) const {
+    if (c.p.family == Family::ipv6) return route_output6(c, reroute);
     auto drop = [&](DropReason r, const DropDetail& detail) { return drop_at_routing(c, true, r, detail); };
     // ip_route_output_key_hash_rcu: a limited-broadcast or multicast destination with a source
     // address and no bound device leaves through the device holding that source.

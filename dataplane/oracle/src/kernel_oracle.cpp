@@ -188,19 +188,32 @@ void KernelOracle::build(const Host& host) {
     }
     if (ipv6_) {
         router.write_sysctl("net/ipv6/conf/all/forwarding", flag(s.ip6_forward));
-        for (const auto& itf : host.interfaces())
-            router.write_sysctl("net/ipv6/conf/" + itf.name + "/forwarding", flag(s.ip6_forwarding_for(itf.name)));
+        router.write_sysctl("net/ipv6/icmp/ratelimit", opt_.pace ? std::to_string(s.icmp6_ratelimit_ms) : "0");
+        for (const char* conf : {"all", "default"})
+            router.write_sysctl(std::string("net/ipv6/conf/") + conf + "/hop_limit", std::to_string(s.ip6_hop_limit));
+        for (const auto& itf : host.interfaces()) {
+            const std::string d = "net/ipv6/conf/" + itf.name + "/";
+            router.write_sysctl(d + "forwarding", flag(s.ip6_forwarding_for(itf.name)));
+            router.write_sysctl(d + "hop_limit", std::to_string(s.ip6_hop_limit));
+            if (s.ip6_disabled_on(itf.name)) router.write_sysctl(d + "disable_ipv6", "1");
+            if (s.ip6_forwards_from(itf.name) && !s.ip6_forward) router.write_sysctl(d + "force_forwarding", "1");
+        }
     }
     for (const auto& itf : host.interfaces()) {
-        for (const auto& a : itf.addrs) {
-            if (a.addr.family == Family::ipv6 && ipv6_) {
+        // The kernel lists a device's IPv6 addresses newest first within a scope: added last to
+        // first, they list as the host does (source selection breaks its ties in that order).
+        for (auto a6 = itf.addrs.rbegin(); ipv6_ && a6 != itf.addrs.rend(); ++a6) {
+            const InterfaceAddress& a = *a6;
+            if (a.addr.family == Family::ipv6) {
                 if (itf.loopback && format_ip(a.addr) == "::1") continue;
                 std::vector<std::string> args = {"-6",  "addr",   "add",  format_ip(a.addr) + "/" + std::to_string(a.prefixlen),
                                                  "dev", itf.name, "nodad"};
                 if (a.noprefixroute) args.push_back("noprefixroute");
+                if (a.deprecated) args.insert(args.end(), {"preferred_lft", "0"});
                 ip(std::move(args));
-                continue;
             }
+        }
+        for (const auto& a : itf.addrs) {
             if (a.addr.family != Family::ipv4) continue;
             if (itf.loopback && format_ip(a.addr) == "127.0.0.1" && a.prefixlen == 8) continue;
             const std::string len = "/" + std::to_string(a.prefixlen);
@@ -250,10 +263,9 @@ void KernelOracle::build(const Host& host) {
         ip({"rule", "flush"});
         run_program({{"ip", "rule", "del", "priority", "0"}, {}, router.fd()});  // flush keeps it on some kernels: gone either way
     }
-    for (const auto& r : host.rules()) {
-        if (!host.has_custom_rules()) break;
-        if (r.family != Family::ipv4) continue;
+    auto add_rule = [&](const RoutingRule& r, bool v6) {
         std::vector<std::string> args = {"rule", "add", "priority", std::to_string(r.priority)};
+        if (v6) args.insert(args.begin(), "-6");
         if (r.invert) args.push_back("not");
         if (r.from) args.insert(args.end(), {"from", format_prefix(*r.from)});
         if (r.to) args.insert(args.end(), {"to", format_prefix(*r.to)});
@@ -271,6 +283,22 @@ void KernelOracle::build(const Host& host) {
         }
         if (r.suppress_prefixlength >= 0) args.insert(args.end(), {"suppress_prefixlength", std::to_string(r.suppress_prefixlength)});
         ip(std::move(args));
+    };
+    for (const auto& r : host.rules()) {
+        if (!host.has_custom_rules()) break;
+        if (r.family == Family::ipv4) add_rule(r, false);
+    }
+    // IPv6's two (local 0, main 32766) replaced the same way when the host's differ.
+    const std::vector<RoutingRule>& rules6 = host.rules6();
+    const auto plain_lookup = [](const RoutingRule& r, std::uint32_t priority, std::uint32_t table) {
+        return r.priority == priority && r.table == table && r.action == RoutingRule::Action::lookup && !r.invert && !r.from && !r.to && !r.iif &&
+               !r.oif && !r.fwmark && !r.tos && r.suppress_prefixlength < 0;
+    };
+    const bool custom6 = !(rules6.size() == 2 && plain_lookup(rules6[0], 0, rt_table_local) && plain_lookup(rules6[1], 32766, rt_table_main));
+    if (ipv6_ && custom6) {
+        ip({"-6", "rule", "flush"});
+        run_program({{"ip", "-6", "rule", "del", "priority", "0"}, {}, router.fd()});
+        for (const auto& r : rules6) add_rule(r, true);
     }
     // What the kernel sends itself. The router has no sockets, so its stack would answer every
     // packet delivered to it (a reset from a closed port, port unreachable, echo replies), which
@@ -506,18 +534,19 @@ void KernelOracle::inject_local_ipv6(const Packet& p, const std::vector<std::uin
 }
 
 void KernelOracle::start_trace() {
-    if (ipv6_) throw std::runtime_error("per-packet traces of IPv6 rulesets are not read yet (counters are)");
     if (opt_.legacy) throw std::runtime_error("per-packet traces need the nf_tables backend (iptables-legacy's TRACE only logs)");
     {
         EnterNamespace in(*router_);
         trace_ = std::make_unique<NftTraceListener>();
     }
-    // Before every iptables table (raw is at -300): every IPv4 packet arriving, and every one
-    // leaving that the guard let through (the injector's and REJECT's answers).
+    // Before every iptables table (raw is at -300): every packet of the ruleset's family arriving,
+    // and every one leaving that the guard let through (the injector's and REJECT's answers).
+    const std::string family = ipv6_ ? "ip6" : "ip";
     run_in(*router_, {"nft", "-f", "-"},
-           "table ip fwbench_trace {\n chain pre {\n  type filter hook prerouting priority -450;\n  meta nftrace set 1\n }\n"
-           " chain out {\n  type filter hook output priority -450;\n  meta nftrace set 1\n }\n}\n");
-    trace_->set_handles(run_in_router({"nft", "-j", "-a", "list", "ruleset"}));
+           "table " + family +
+               " fwbench_trace {\n chain pre {\n  type filter hook prerouting priority -450;\n  meta nftrace set 1\n }\n"
+               " chain out {\n  type filter hook output priority -450;\n  meta nftrace set 1\n }\n}\n");
+    trace_->set_handles(run_in_router({"nft", "-j", "-a", "list", "ruleset"}), family);
 }
 
 std::vector<CountedRule> KernelOracle::take_trace() {

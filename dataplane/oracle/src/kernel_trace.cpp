@@ -87,13 +87,13 @@ NftTraceListener::~NftTraceListener() {
     if (socket_) mnl_socket_close(socket_);
 }
 
-void NftTraceListener::set_handles(const std::string& nft_json) {
+void NftTraceListener::set_handles(const std::string& nft_json, const std::string& family) {
     handles_.clear();
     auto doc = nlohmann::json::parse(nft_json);
     std::map<std::pair<std::string, std::string>, int> position;
     for (const auto& item : doc.at("nftables")) {
         auto it = item.find("rule");
-        if (it == item.end() || it->value("family", "") != "ip") continue;
+        if (it == item.end() || it->value("family", "") != family) continue;
         std::string table = it->at("table").get<std::string>(), chain = it->at("chain").get<std::string>();
         int pos = ++position[{table, chain}];
         handles_[{table, it->at("handle").get<std::uint64_t>()}] = {chain, pos};

@@ -35,6 +35,33 @@ namespace fwbench {
 enum class RouteType : std::uint8_t { unicast, local, broadcast, anycast, multicast, blackhole, unreachable, prohibit, throw_, nat };
 const char* route_type_name(RouteType t);
 
+// IPv6 address kinds as ipv6_addr_type sees them (include/net/ipv6.h, net/ipv6/addrconf_core.c).
+namespace v6 {
+inline bool is_any(const IpAddr& a) {
+    for (auto b : a.bytes)
+        if (b) return false;
+    return true;
+}
+inline bool is_loopback(const IpAddr& a) {
+    for (std::size_t i = 0; i < 15; ++i)
+        if (a.bytes[i]) return false;
+    return a.bytes[15] == 1;
+}
+inline bool is_multicast(const IpAddr& a) { return a.bytes[0] == 0xff; }
+inline int multicast_scope(const IpAddr& a) { return a.bytes[1] & 0x0f; }
+inline bool is_link_local(const IpAddr& a) { return a.bytes[0] == 0xfe && (a.bytes[1] & 0xc0) == 0x80; }
+// __ipv6_addr_src_scope: loopback counts as link-local (RFC 6724 3.4); 16 for the unspecified.
+inline int source_scope(const IpAddr& a) {
+    if (is_any(a)) return 16;
+    if (is_multicast(a)) return multicast_scope(a);
+    if (is_loopback(a) || is_link_local(a)) return 2;
+    if (a.bytes[0] == 0xfe && (a.bytes[1] & 0xc0) == 0xc0) return 5;  // site-local fec0::/10
+    return 14;
+}
+// rt6_need_strict: routing must stay on the given device.
+inline bool needs_device(const IpAddr& a) { return is_multicast(a) || is_link_local(a) || is_loopback(a); }
+}  // namespace v6
+
 constexpr std::uint32_t rt_table_local = 255, rt_table_main = 254, rt_table_default = 253;
 
 namespace rt_scope {
@@ -131,9 +158,22 @@ struct Sysctls {
     // and window scale. Linux 6.18's defaults on a machine of a few GiB or more.
     std::uint32_t tcp_rmem[3] = {4096, 131072, 33554432};
     std::uint32_t rmem_max = 4194304;
+    // IPv6: ip6_forward reads all.forwarding only; a device's own value decides whether it is a
+    // router there (all-routers group, subnet-router anycast). force_forwarding (Linux 6.17)
+    // forwards what arrives on that device whatever all says.
     bool ip6_forward = false;
-    std::map<std::string, int, std::less<>> ip6_forwarding;  // net.ipv6.conf.DEV.forwarding
+    std::map<std::string, int, std::less<>> ip6_forwarding, ip6_force_forwarding;  // net.ipv6.conf.DEV.*
     bool ip6_forwarding_for(std::string_view dev) const;
+    bool ip6_forwards_from(std::string_view in) const;  // ip6_forward's first check
+    // net.ipv6.conf.DEV.disable_ipv6 (all's value when the device's is not given): ipv6_rcv drops.
+    bool ip6_disable_all = false;
+    std::map<std::string, int, std::less<>> ip6_disable;
+    bool ip6_disabled_on(std::string_view dev) const;
+    // The errors the host sends itself: net.ipv6.icmp.ratelimit (ms, per destination, scaled by
+    // the route's prefix length) for the types in ratemask (0-1,3-127: all errors but packet too
+    // big); hop limit of what the host sends (conf.default.hop_limit).
+    int icmp6_ratelimit_ms = 1000;
+    std::uint8_t ip6_hop_limit = 64;
     // ICMP redirects for packets forwarded back out of their arrival device (IN_DEV_TX_REDIRECTS,
     // IN_DEV_SHARED_MEDIA: all OR the device's; a device's starts as default's). Kernel default 1.
     bool send_redirects_all = true, send_redirects_default = true, shared_media_all = true, shared_media_default = true;
@@ -159,6 +199,10 @@ public:
     // Longest-prefix match; among routes of that prefix, the first whose TOS fits, lowest
     // metric first. Returns nullptr when nothing covers dst.
     const Route* lookup(const IpAddr& dst, std::uint8_t tos = 0) const;
+    // fib6_table_lookup: the longest prefix with a usable route; within it the lowest metric,
+    // preferring a route through `dev` (rt6_score_route). `strict` (RT6_LOOKUP_F_IFACE) takes only
+    // routes through `dev`, backing off to shorter prefixes. nullptr when nothing fits.
+    const Route* lookup6(const IpAddr& dst, std::string_view dev, bool strict) const;
     const std::vector<Route>& routes() const { return all_; }
 
 private:
@@ -225,6 +269,27 @@ public:
     // inet_addr_onlink for one address: in the subnet of one of dev's IPv4 addresses.
     bool on_link(std::string_view dev, const IpAddr& a) const;
 
+    // IPv6 (host_ipv6.cpp). fib6_rule_lookup: the policy rules of `ip -6 rule` ("rule6"; the
+    // kernel's two, local 0 and main 32766, when not given), each table by lookup6 with `dev` the
+    // arrival device (input) or bound device (output). `strict`: the destination is link-local,
+    // multicast or loopback (rt6_need_strict), so only routes through `dev` count.
+    RouteResult lookup6(const RouteQuery& q, std::string_view dev, bool strict) const;
+    const std::vector<RoutingRule>& rules6() const { return rules6_; }
+    // ipv6_dev_get_saddr: the source for `dst` by RFC 6724's rules as the kernel applies them
+    // (same address, scope, not deprecated, outgoing interface, label, longest matching prefix),
+    // ties to the address listed first. Candidates: `dst_dev`'s addresses only for a multicast or
+    // link-local destination, else every device's with `dst_dev` preferred. Tentative addresses
+    // are never chosen. nullopt: no address fits (EADDRNOTAVAIL).
+    std::optional<IpAddr> select_source6(std::string_view dst_dev, const IpAddr& dst) const;
+    // ipv6_chk_mcast_addr: `dev` has joined `group` — all-nodes, the solicited-node group of each
+    // of its addresses (and subnet-router anycasts), all-routers where it forwards.
+    bool joined_group6(std::string_view dev, const IpAddr& group) const;
+    // ipv6_chk_addr(addr, dev, 0): one of the host's IPv6 addresses, not tentative; when `dev` is
+    // given, a link-local or loopback one must be on that device.
+    bool is_local_address6(const IpAddr& a, std::string_view dev = {}) const;
+    // The device's first link-local address that is not tentative (ipv6_get_lladdr).
+    std::optional<IpAddr> link_local6(std::string_view dev) const;
+
     // HostView
     std::uint16_t address_type(const IpAddr& a, std::string_view dev) const override;
     bool reverse_path_ok(const Packet& p, bool loose, bool validmark, bool accept_local) const override;
@@ -241,6 +306,7 @@ private:
     std::map<std::uint32_t, RouteTable> tables_;
     std::map<std::uint32_t, std::string> table_names_;
     std::vector<RoutingRule> rules_;
+    std::vector<RoutingRule> rules6_;
     bool custom_rules_ = false;  // has_custom_rules(), decided when the rules are read
     Sysctls sysctl_;
     std::vector<HostAssumption> assumptions_;

@@ -27,7 +27,9 @@
 // has warmed up (tests/allocation_test.cpp counts): no text is built, events are only recorded
 // when tracing, and conntrack recycles its entries.
 
+#include <array>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -74,6 +76,7 @@ enum class AnswerWithheld : std::uint8_t {
     rate_limited,  // icmp_ratelimit's per-destination bucket was empty
     route_error_limited,  // ip_error's per-source limit (one a second, five at once) was spent
     redirect_backoff,  // ip_rt_send_redirect's backoff for the source (or its nine were sent)
+    source_not_one_node,  // icmp6_send: no error to an unspecified or multicast source
 };
 const char* answer_withheld_name(AnswerWithheld w);
 
@@ -86,6 +89,9 @@ public:
     bool allow(std::uint32_t dst, std::uint64_t now_ns, int ratelimit_ms, unsigned hz);
     bool allow_route_error(std::uint32_t src, std::uint64_t now_ns, unsigned hz);
     bool allow_redirect(std::uint32_t src, std::uint64_t now_ns, unsigned hz);
+    // icmpv6_xrlim_allow's bucket for an IPv6 destination (the IPv6 peers are a table of their
+    // own): `timeout` jiffies a message.
+    bool allow6(const IpAddr& dst, std::uint64_t now_ns, std::uint64_t timeout, unsigned hz);
 
 private:
     struct Bucket {
@@ -94,7 +100,9 @@ private:
         unsigned redirects = 0;
     };
     Bucket& peer(std::uint32_t addr, std::int64_t now, unsigned hz);  // inet_getpeer, creating it
+    static bool xrlim_allow(Bucket& b, std::int64_t now, std::uint64_t timeout);  // inet_peer_xrlim_allow
     std::unordered_map<std::uint32_t, Bucket> peers_;
+    std::map<std::array<std::uint8_t, 16>, Bucket> peers6_;
 };
 
 struct PathResult {
@@ -242,6 +250,14 @@ private:
     bool drop_at_routing(Ctx& c, bool output, DropReason r, const DropDetail& detail) const;
     void loop_back_broadcast(Ctx& c) const;
     bool route_output(Ctx& c, bool reroute) const;
+    // IPv6 (routing6.cpp): ip6_rcv_core's drops, input routing, ip6_forward's checks up to FORWARD,
+    // output routing with source selection.
+    bool receive6(Ctx& c) const;
+    bool route_input6(Ctx& c) const;
+    bool forward6(Ctx& c) const;
+    bool route_output6(Ctx& c, bool reroute) const;
+    // ip_forward up to FORWARD: TTL, DF and the MTU, the TTL's decrement, a redirect.
+    bool forward4(Ctx& c) const;
     bool reroute_if_changed(Ctx& c) const;
     void nat_bind(Ctx& c, Hook hook, const NatTarget* nat) const;
     void choose_nat_port(Ctx& c, const NatTarget& nat, bool src, std::uint16_t& port) const;
@@ -253,6 +269,8 @@ private:
     void leave_from_output(Ctx& c) const;
     void send_reject_answer(Ctx& c, const RejectTarget& reject) const;
     void send_icmp_error(Ctx& c, std::uint8_t type, std::uint8_t code, AnswerFrom from, std::uint32_t info = 0) const;
+    // icmp6_send: an ICMPv6 error about the packet (`info`: packet too big's MTU).
+    void send_icmp6_error(Ctx& c, std::uint8_t type, std::uint8_t code, AnswerFrom from, std::uint32_t info = 0) const;
     // ip_rt_send_redirect: a redirect to the source of a packet forwarded back out of its
     // arrival device, naming the next hop, after the per-source backoff.
     void send_redirect(Ctx& c) const;
@@ -260,6 +278,7 @@ private:
     // prohibit route) while forwarding, after its own per-source limit.
     void send_route_error(Ctx& c, std::uint8_t code) const;
     void withhold_answer(Ctx& c, AnswerWithheld why) const;
+    bool rate_limit_allows(const Ctx& c, const Ctx& answer) const;
     // nf_ct_attach: a REJECT's or the path's answer carries its cause's connection; the stack's
     // are looked up in OUTPUT like any local packet (tcp_v4_send_reset builds a new one,
     // __udp4_lib_rcv resets the datagram's before icmp_send).

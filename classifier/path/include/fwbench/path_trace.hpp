@@ -31,7 +31,14 @@ enum class DropReason : std::uint8_t {
     interface_down,  // arrived on an interface that is not up: a stopped device receives nothing
     nat_redirect,  // nf_nat drops an ICMP redirect about a connection it has NATed, or may yet
     fragmentation_needed,  // forwarding: DF set and larger than the way out's MTU
-    not_modelled,  // IPv6 and other paths fwbench does not model yet
+    not_modelled,  // a path fwbench does not model (IPv4 multicast routing, a family without its ruleset)
+    // IPv6
+    ipv6_disabled,  // disable_ipv6 on the arrival device
+    not_for_this_host,  // a frame for another host's link-layer address (PACKET_OTHERHOST)
+    multicast_not_joined,  // ip6_mc_input: the arrival device has not joined the group
+    hop_limit_exceeded,
+    packet_too_big,  // forwarding: larger than the way out's MTU (IPv6 routers never fragment)
+    address_error,  // ip6_forward: a source that must not be forwarded (unspecified, multicast, loopback, link-local)
 };
 const char* drop_reason_name(DropReason r);
 
@@ -39,7 +46,7 @@ const char* drop_reason_name(DropReason r);
 // the check looked at (source or destination, per `why`), `dev` the interface.
 enum class DropWhy : std::uint8_t {
     none,
-    ipv6_not_modelled,
+    family_without_ruleset,  // addr = the packet's destination (its family)
     unknown_interface,
     interface_down,
     ttl_expires,  // ttl
@@ -59,6 +66,18 @@ enum class DropWhy : std::uint8_t {
     error_route,  // route_type, addr = destination
     route_type_not_unicast,  // route_type, addr = destination
     source_cannot_leave,  // addr = source, dev
+    // IPv6 (ip6_rcv_core, ip6_route_input, ip6_forward)
+    ipv6_disabled,  // dev
+    other_host,  // dev
+    loopback_from_wire,  // addr (::1 as source or destination), dev
+    multicast_scope,  // addr = destination (scope 0, or interface-local from the wire), dev
+    group_not_joined,  // addr = destination, dev
+    hop_limit_expires,  // ttl (the hop limit)
+    source_not_forwardable,  // addr = source (unspecified, multicast or loopback)
+    source_link_local,  // addr = source, dev (out): a link-local source cannot leave its link
+    pkttype_not_host,  // dev: forwarding takes only frames sent to this host's link-layer address
+    redirect6_not_modelled,  // addr = source, dev: the kernel would send a redirect, whose size fwbench cannot know
+    no_source_address,  // addr = destination, dev: no address of the host can be its source
 };
 struct DropDetail {
     DropWhy why = DropWhy::none;
@@ -75,6 +94,7 @@ enum class PathEventKind : std::uint8_t {
     arrived,  // from the wire on `dev`
     conntrack_inactive,
     conntrack_untracked,  // NOTRACK in raw `hook`
+    conntrack_stack_untracked,  // ICMPv6 neighbour discovery or MLD (`icmp_type`): conntrack leaves it untracked
     conntrack_entry,  // `tuple` (the original), `ct_state`, `ct_dir`, `flag`: a new connection
     conntrack_invalid,  // `invalid`, `tcp_from`, `icmp_type`
     conntrack_carried_over,

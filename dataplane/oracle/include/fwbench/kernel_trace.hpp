@@ -58,7 +58,7 @@ public:
 
     // Reads the handles of every rule of the ip family's tables from `nft -j -a list ruleset`
     // output, so that events can name rules by their position.
-    void set_handles(const std::string& nft_json);
+    void set_handles(const std::string& nft_json, const std::string& family = "ip");
     // Every event received since the last call, as counted rules; tables whose name starts with
     // `skip_prefix` (the replay's own) are left out. Throws when the kernel reported lost events.
     std::vector<CountedRule> drain(const std::string& skip_prefix);

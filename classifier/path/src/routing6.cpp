@@ -1,0 +1,195 @@
+// IPv6 on the packet path (net/ipv6/ip6_input.c, route.c, ip6_output.c): ipv6_rcv's checks
+// before PREROUTING, input routing (local, anycast, multicast, forward or the error routes),
+// ip6_forward's checks before FORWARD, and output routing with the kernel's source selection.
+#include "path_context.hpp"
+
+namespace fwbench {
+
+using namespace path_detail;
+
+namespace {
+
+DropDetail about(DropWhy why, const IpAddr& addr, std::string_view dev = {}) {
+    DropDetail d;
+    d.why = why;
+    d.addr = addr;
+    d.dev = IfaceName(dev);
+    return d;
+}
+
+constexpr std::uint8_t icmp6_dest_unreach = 1, icmp6_packet_too_big = 2, icmp6_time_exceeded = 3;
+constexpr std::uint8_t unreach_no_route = 0, unreach_adm_prohibited = 1, unreach_not_neighbour = 2;
+constexpr unsigned ipv6_min_mtu = 1280;
+
+}  // namespace
+
+// ip6_rcv_core's drops, in its order (a truncated or malformed header never gets here: the
+// capture reader counts it).
+bool PacketPath::receive6(Ctx& c) const {
+    const std::string_view in = c.p.in.view();
+    const IpAddr &s = c.p.src, &d = c.p.dst;
+    auto drop = [&](DropReason r, const DropDetail& detail) { return drop_at_routing(c, false, r, detail); };
+    if (c.p.pkttype == PktType::otherhost) return drop(DropReason::not_for_this_host, about(DropWhy::other_host, d, in));
+    if (host_.sysctl().ip6_disabled_on(in)) return drop(DropReason::ipv6_disabled, about(DropWhy::ipv6_disabled, d, in));
+    const bool lo = in == "lo";
+    if (!lo && v6::is_loopback(s)) return drop(DropReason::martian_source, about(DropWhy::loopback_from_wire, s, in));
+    if (!lo && v6::is_loopback(d)) return drop(DropReason::martian_destination, about(DropWhy::loopback_from_wire, d, in));
+    // Interface-local multicast only ever loops back; scope 0 is reserved.
+    if (v6::is_multicast(d) && ((!lo && v6::multicast_scope(d) == 1) || v6::multicast_scope(d) == 0))
+        return drop(DropReason::martian_destination, about(DropWhy::multicast_scope, d, in));
+    if (v6::is_multicast(s)) return drop(DropReason::martian_source, about(DropWhy::source_multicast_or_broadcast, s, in));
+    return true;
+}
+
+bool PacketPath::route_input6(Ctx& c) const {
+    const std::string_view in = c.p.in.view();
+    const IpAddr& d = c.p.dst;
+    auto drop = [&](DropReason r, const DropDetail& detail) { return drop_at_routing(c, false, r, detail); };
+    // ip6_route_input_lookup: a link-local, multicast or loopback destination is looked up on the
+    // arrival device only (RT6_LOOKUP_F_IFACE).
+    const RouteQuery q{d, c.p.src, in, "", c.p.mark, 0};
+    const RouteResult r = host_.lookup6(q, in, v6::needs_device(d));
+    c.route = r;
+    // ip6_pkt_drop for the null entry, an unreachable or throw route (no route), a prohibit route
+    // (administratively prohibited); a blackhole says nothing. Whether or not the host forwards.
+    if (!r.found || r.type == RouteType::unreachable || r.type == RouteType::throw_) {
+        drop(r.found ? DropReason::route_unreachable : DropReason::no_route,
+             r.found ? DropDetail{DropWhy::error_route, d, {}, r.type} : about(DropWhy::no_route, d));
+        send_icmp6_error(c, icmp6_dest_unreach, unreach_no_route, AnswerFrom::path);
+        return false;
+    }
+    if (r.type == RouteType::prohibit) {
+        drop(DropReason::route_prohibit, DropDetail{DropWhy::error_route, d, {}, r.type});
+        send_icmp6_error(c, icmp6_dest_unreach, unreach_adm_prohibited, AnswerFrom::path);
+        return false;
+    }
+    if (r.type == RouteType::blackhole) return drop(DropReason::route_blackhole, DropDetail{DropWhy::error_route, d, {}, r.type});
+    if (r.type == RouteType::local || r.type == RouteType::anycast || v6::is_multicast(d)) {
+        // ip6_mc_input: only the groups the device has joined go on to INPUT.
+        if (v6::is_multicast(d) && !host_.joined_group6(in, d))
+            return drop(DropReason::multicast_not_joined, about(DropWhy::group_not_joined, d, in));
+        c.local_delivery = true;
+        c.event(PathEventKind::routing_local, [&](PathEvent& e) {
+            e.addr = d;
+            e.route = r;
+            e.dev = c.p.in;
+        });
+        return true;
+    }
+    if (r.type != RouteType::unicast) return drop(DropReason::martian_destination, DropDetail{DropWhy::route_type_not_unicast, d, {}, r.type});
+    c.out_dev = IfaceName(std::string_view(r.route->dev));
+    c.event(PathEventKind::routing_forward, [&](PathEvent& e) {
+        e.addr = d;
+        e.route = r;
+        e.dev = c.out_dev;
+    });
+    return true;
+}
+
+// ip6_forward up to the FORWARD hook: forwarding on, a frame for this host, the hop limit, the
+// source, the MTU (a router never fragments IPv6), then the hop limit's decrement.
+bool PacketPath::forward6(Ctx& c) const {
+    const std::string_view in = c.p.in.view();
+    auto drop = [&](DropReason r, const DropDetail& detail) {
+        c.res.reason = r;
+        c.res.detail = detail;
+        finish(c, Fate::dropped);
+        return false;
+    };
+    if (!host_.sysctl().ip6_forwards_from(in)) {
+        DropDetail d = about(DropWhy::forwarding_off, c.p.dst, in);
+        return drop(DropReason::forwarding_disabled, d);
+    }
+    if (c.p.pkttype != PktType::host) return drop(DropReason::not_for_this_host, about(DropWhy::pkttype_not_host, c.p.dst, in));
+    if (c.p.ttl <= 1) {
+        DropDetail d = about(DropWhy::hop_limit_expires, c.p.dst, in);
+        d.ttl = c.p.ttl;
+        drop(DropReason::hop_limit_exceeded, d);
+        c.event(PathEventKind::forwarding_ttl);
+        send_icmp6_error(c, icmp6_time_exceeded, 0, AnswerFrom::path);
+        return false;
+    }
+    if (c.out_dev.view() == in) {
+        // Back out of its arrival device: the kernel sends a redirect (ndisc_send_redirect) when the
+        // device has a link-local address, the next hop is link-local or the destination itself,
+        // and the source is on link. Its size depends on the neighbour table: not modelled.
+        const std::optional<IpAddr>& gw = c.route.route->gateway;
+        const IpAddr target = gw ? *gw : c.p.dst;
+        const RouteResult back = host_.lookup6(RouteQuery{c.p.src, {}, "lo", "", 0, 0}, "", v6::needs_device(c.p.src));
+        const bool source_on_link = back.found && back.route && !back.route->gateway;
+        if (host_.link_local6(in) && (target == c.p.dst || v6::is_link_local(target)) && source_on_link) {
+            DropDetail d = about(DropWhy::none, c.p.src, in);
+            c.res.reason = DropReason::not_modelled;
+            c.res.detail = d;
+            c.res.detail.why = DropWhy::redirect6_not_modelled;
+            finish(c, Fate::dropped);
+            return false;
+        }
+    } else {
+        const IpAddr& s = c.p.src;
+        if (v6::is_any(s) || v6::is_multicast(s) || v6::is_loopback(s))
+            return drop(DropReason::address_error, about(DropWhy::source_not_forwardable, s, in));
+        if (v6::is_link_local(s)) {
+            drop(DropReason::address_error, about(DropWhy::source_link_local, s, c.out_dev.view()));
+            send_icmp6_error(c, icmp6_dest_unreach, unreach_not_neighbour, AnswerFrom::path);
+            return false;
+        }
+    }
+    // ip6_dst_mtu_maybe_forward, at least IPV6_MIN_MTU. A captured datagram larger than its arrival
+    // device's MTU was merged by GRO: its segments are what the kernel checks.
+    if (unsigned mtu = way_out_mtu(c)) {
+        mtu = std::max(mtu, ipv6_min_mtu);
+        const Interface* arrival = host_.interface(in);
+        const bool gro_merged = arrival && arrival->mtu && c.p.length > arrival->mtu && arrival->mtu <= mtu;
+        if (c.p.length > mtu && !gro_merged) {
+            DropDetail d = about(DropWhy::larger_than_mtu, c.p.dst, c.out_dev.view());
+            d.mtu = mtu;
+            drop(DropReason::packet_too_big, d);
+            send_icmp6_error(c, icmp6_packet_too_big, 0, AnswerFrom::path, mtu);
+            return false;
+        }
+    }
+    --c.p.ttl;
+    return true;
+}
+
+bool PacketPath::route_output6(Ctx& c, bool reroute) const {
+    auto drop = [&](DropReason r, const DropDetail& detail) { return drop_at_routing(c, true, r, detail); };
+    const IpAddr& d = c.p.dst;
+    if (v6::is_multicast(d)) return drop(DropReason::not_modelled, about(DropWhy::multicast_destination, d));
+    // A scoped destination goes out of its given device (a link-local address's zone).
+    const std::string_view oif = v6::needs_device(d) ? c.p.out.view() : std::string_view();
+    const RouteQuery q{d, c.p.src, "lo", oif, c.p.mark, 0};
+    const RouteResult r = host_.lookup6(q, oif, v6::needs_device(d));
+    if (!r.found) return drop(DropReason::no_route, about(DropWhy::no_route, d));
+    switch (r.type) {
+        case RouteType::blackhole: return drop(DropReason::route_blackhole, DropDetail{DropWhy::error_route, d, {}, r.type});
+        case RouteType::prohibit: return drop(DropReason::route_prohibit, DropDetail{DropWhy::error_route, d, {}, r.type});
+        case RouteType::unreachable:
+        case RouteType::throw_: return drop(DropReason::route_unreachable, DropDetail{DropWhy::error_route, d, {}, r.type});
+        default: break;
+    }
+    c.route = r;
+    c.routed_dst = d;
+    c.routed_mark = c.p.mark;
+    c.routed_tos = c.p.tos;
+    // ip6_rt_get_dev_rcu: a local or anycast route's packets leave over the loopback device.
+    const bool to_host = r.type == RouteType::local || r.type == RouteType::anycast;
+    c.out_dev = to_host ? IfaceName("lo") : IfaceName(std::string_view(r.route->dev));
+    if (v6::is_any(c.p.src)) {
+        // ip6_route_get_saddr: the route's preferred source, else ipv6_dev_get_saddr on its device.
+        if (r.route && r.route->prefsrc) c.p.src = *r.route->prefsrc;
+        else if (auto src = host_.select_source6(r.route ? std::string_view(r.route->dev) : std::string_view(), d)) c.p.src = *src;
+        else return drop(DropReason::no_route, about(DropWhy::no_source_address, d, r.route ? std::string_view(r.route->dev) : std::string_view()));
+    }
+    if (!reroute) c.res.source = c.p.src;
+    c.event(PathEventKind::routing_output, [&](PathEvent& e) {
+        e.flag = reroute;
+        e.addr = d;
+        e.route = r;
+        e.dev = c.out_dev;
+    });
+    return true;
+}
+
+}  // namespace fwbench

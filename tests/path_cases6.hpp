@@ -1,0 +1,166 @@
+#pragma once
+// The IPv6 packet-path fixture table, in the notation of path_cases.hpp, shared by the model test
+// (packet_path_test.cpp) and the kernel oracle test (kernel_ipv6_oracle_test.cpp), which replays
+// every case into a real IPv6 router. The expected fates and counters are worked out by hand
+// from the kernel's code (net/ipv6/ip6_input.c, route.c, ip6_output.c, icmp.c, addrconf.c).
+
+#include <string>
+#include <vector>
+
+#include "path_cases.hpp"
+
+namespace fwbench::test {
+
+// A router: wan1 2001:db8:1::1/64 and fe80::1 (default route via 2001:db8:1::fe), lan0
+// 2001:db8:2::1/64 and fe80::2:1 (MTU 1400), lo with ::1. Error routes for 2001:db8:5::/64
+// (unreachable), 2001:db8:6::/64 (prohibit), 2001:db8:7::/64 (blackhole); 2001:db8:8::/64 with an
+// MTU of 1300. The local table is derived from the addresses (as the kernel's addrconf makes it).
+inline const char* router6_addr = R"([
+  {"ifindex":1,"ifname":"lo","flags":["LOOPBACK","UP"],"addr_info":[{"family":"inet","local":"127.0.0.1","prefixlen":8},
+   {"family":"inet6","local":"::1","prefixlen":128,"scope":"host"}]},
+  {"ifindex":2,"ifname":"wan1","flags":["BROADCAST","UP"],"address":"02:00:00:00:01:01","mtu":1500,
+   "addr_info":[{"family":"inet6","local":"2001:db8:1::1","prefixlen":64,"scope":"global"},
+                {"family":"inet6","local":"fe80::1","prefixlen":64,"scope":"link"}]},
+  {"ifindex":3,"ifname":"lan0","flags":["BROADCAST","UP"],"address":"02:00:00:00:02:01","mtu":1400,
+   "addr_info":[{"family":"inet6","local":"2001:db8:2::1","prefixlen":64,"scope":"global"},
+                {"family":"inet6","local":"fe80::2:1","prefixlen":64,"scope":"link"}]}])";
+
+inline const char* router6_routes = R"([
+  {"dst":"::/0","gateway":"2001:db8:1::fe","dev":"wan1","metric":1024},
+  {"dst":"2001:db8:1::/64","dev":"wan1","metric":256},
+  {"dst":"2001:db8:2::/64","dev":"lan0","metric":256},
+  {"dst":"fe80::/64","dev":"wan1","metric":256},
+  {"dst":"fe80::/64","dev":"lan0","metric":256},
+  {"type":"unreachable","dst":"2001:db8:5::/64","metric":1024},
+  {"type":"prohibit","dst":"2001:db8:6::/64","metric":1024},
+  {"type":"blackhole","dst":"2001:db8:7::/64","metric":1024},
+  {"dst":"2001:db8:8::/64","gateway":"2001:db8:1::fe","dev":"wan1","metric":1024,"metrics":[{"mtu":1300}]}])";
+
+inline std::string path_case6_host_json(const PathCase& c) {
+    return std::string("{\"addr\":") + router6_addr + ",\"route\":" + router6_routes + ",\"sysctl\":{" + c.sysctl + "}}";
+}
+
+inline const char* seed6_rules =
+    "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+    "-A INPUT -s ::1/128 -i lo -j ACCEPT\n-A INPUT -i wan1 -p tcp -m tcp --dport 22 -j ACCEPT\n-A INPUT -j DROP\nCOMMIT\n";
+
+// OUTPUT counts the ICMPv6 errors the host sends, by type, and where from.
+inline const char* errors6_rules =
+    "*filter\n"
+    "-A OUTPUT -p ipv6-icmp -m icmp6 --icmpv6-type no-route\n"
+    "-A OUTPUT -p ipv6-icmp -m icmp6 --icmpv6-type communication-prohibited\n"
+    "-A OUTPUT -p ipv6-icmp -m icmp6 --icmpv6-type beyond-scope\n"
+    "-A OUTPUT -p ipv6-icmp -m icmp6 --icmpv6-type port-unreachable\n"
+    "-A OUTPUT -p ipv6-icmp -m icmp6 --icmpv6-type packet-too-big\n"
+    "-A OUTPUT -p ipv6-icmp -m icmp6 --icmpv6-type ttl-zero-during-transit\n"
+    "-A OUTPUT -s 2001:db8:1::1/128\n-A OUTPUT -s 2001:db8:2::1/128\n-A OUTPUT -s fe80::2:1/128\nCOMMIT\n"
+    "*mangle\n-A POSTROUTING -o wan1\n-A POSTROUTING -o lan0\nCOMMIT\n";
+
+inline const char* forwarding6_on = "\"net.ipv6.conf.all.forwarding\":1";
+
+// A fixture table, one case per line: left as laid out.
+// clang-format off
+inline const std::vector<PathCase> path_cases6 = {
+    // --- the seed, in IPv6 ---
+    {"ipv6: the seed: the router's own connection to its WAN address arrives on lo from that address", forwarding6_on, seed6_rules,
+     {"local tcp [2001:db8:1::1]:40000 > [2001:db8:1::1]:22 flags=S", "wire tcp [2001:db8:9::7]:40000 > [2001:db8:1::1]:22 in=wan1 flags=S"},
+     "dropped:netfilter@filter:INPUT:3 delivered@filter:INPUT:2", "filter:INPUT:2=1 filter:INPUT:3=1 filter:OUTPUT:P=1"},
+    {"ipv6: ::1 to itself passes the lo rule", forwarding6_on, seed6_rules,
+     {"local tcp [::1]:40000 > [::1]:22 flags=S"}, "delivered@filter:INPUT:1", "filter:INPUT:1=1 filter:OUTPUT:P=1"},
+    {"ipv6: a socket without a source to the LAN address: the source is that address, over lo", forwarding6_on,
+     "*filter\n-A INPUT -i lo -s 2001:db8:2::1/128 -d 2001:db8:2::1/128\nCOMMIT\n",
+     {"local udp [::]:5000 > [2001:db8:2::1]:53"}, "delivered", "filter:INPUT:1=1"},
+
+    // --- source selection for the host's own packets ---
+    {"ipv6: source selection: a remote destination takes the outgoing device's global address", forwarding6_on,
+     "*mangle\n-A POSTROUTING -s 2001:db8:1::1/128 -o wan1\n-A POSTROUTING -s 2001:db8:2::1/128\n-A POSTROUTING -s fe80::/10\nCOMMIT\n",
+     {"local udp [::]:5000 > [2001:db8:9::7]:53", "local udp [::]:5000 > [2001:db8:2::77]:53"},
+     "sent sent", "mangle:POSTROUTING:1=1 mangle:POSTROUTING:2=1"},
+
+    // --- forwarding ---
+    {"ipv6: forwarded LAN to WAN, hop limit decremented before FORWARD", forwarding6_on,
+     "*filter\n-A FORWARD -i lan0 -o wan1 -m hl --hl-eq 63\nCOMMIT\n*mangle\n-A PREROUTING -m hl --hl-eq 64\n-A POSTROUTING -m hl --hl-eq 63\nCOMMIT\n",
+     {"wire tcp [2001:db8:2::50]:40000 > [2001:db8:9::7]:443 in=lan0 flags=S ttl=64"},
+     "forwarded", "filter:FORWARD:1=1 mangle:PREROUTING:1=1 mangle:POSTROUTING:1=1"},
+    {"ipv6: forwarding off: dropped after PREROUTING, silently", "\"net.ipv6.conf.all.forwarding\":0", errors6_rules,
+     {"wire udp [2001:db8:2::50]:5000 > [2001:db8:9::7]:53 in=lan0"}, "dropped:forwarding_disabled", ""},
+    {"ipv6: hop limit 1: time exceeded from the arrival device's address", forwarding6_on, errors6_rules,
+     {"wire udp [2001:db8:2::50]:5000 > [2001:db8:9::7]:53 in=lan0 ttl=1"}, "dropped:hop_limit_exceeded",
+     "filter:OUTPUT:6=1 filter:OUTPUT:8=1 mangle:POSTROUTING:2=1"},
+    {"ipv6: larger than the way out's MTU: packet too big, never fragmented", forwarding6_on, errors6_rules,
+     {"wire udp [2001:db8:9::7]:5000 > [2001:db8:2::50]:53 in=wan1 len=1450"}, "dropped:packet_too_big",
+     "filter:OUTPUT:5=1 filter:OUTPUT:7=1 mangle:POSTROUTING:1=1"},
+    {"ipv6: a route's mtu metric below the device's", forwarding6_on, errors6_rules,
+     {"wire udp [2001:db8:2::50]:5000 > [2001:db8:8::9]:53 in=lan0 len=1350", "wire udp [2001:db8:2::50]:5000 > [2001:db8:8::9]:53 in=lan0 len=1300"},
+     "dropped:packet_too_big forwarded", "filter:OUTPUT:5=1 filter:OUTPUT:8=1 mangle:POSTROUTING:1=1 mangle:POSTROUTING:2=1"},
+    {"ipv6: a link-local source is not forwarded: destination beyond scope", forwarding6_on, errors6_rules,
+     {"wire udp [fe80::99]:5000 > [2001:db8:9::7]:53 in=lan0"}, "dropped:address_error",
+     "filter:OUTPUT:3=1 filter:OUTPUT:9=1 mangle:POSTROUTING:2=1"},
+
+    // --- routing's refusals ---
+    {"ipv6: an unreachable route: no route to destination", forwarding6_on, errors6_rules,
+     {"wire udp [2001:db8:2::50]:5000 > [2001:db8:5::9]:53 in=lan0"}, "dropped:route_unreachable",
+     "filter:OUTPUT:1=1 filter:OUTPUT:8=1 mangle:POSTROUTING:2=1"},
+    {"ipv6: an unreachable route answers even when the host does not forward", "\"net.ipv6.conf.all.forwarding\":0", errors6_rules,
+     {"wire udp [2001:db8:2::50]:5000 > [2001:db8:5::9]:53 in=lan0"}, "dropped:route_unreachable",
+     "filter:OUTPUT:1=1 filter:OUTPUT:8=1 mangle:POSTROUTING:2=1"},
+    {"ipv6: a prohibit route: communication administratively prohibited", forwarding6_on, errors6_rules,
+     {"wire udp [2001:db8:2::50]:5000 > [2001:db8:6::9]:53 in=lan0"}, "dropped:route_prohibit",
+     "filter:OUTPUT:2=1 filter:OUTPUT:8=1 mangle:POSTROUTING:2=1"},
+    {"ipv6: a blackhole route says nothing", forwarding6_on, errors6_rules,
+     {"wire udp [2001:db8:2::50]:5000 > [2001:db8:7::9]:53 in=lan0"}, "dropped:route_blackhole", ""},
+
+    // --- ipv6_rcv's drops, before PREROUTING ---
+    {"ipv6: ::1 from the wire, as source or destination, never reaches PREROUTING", forwarding6_on,
+     "*raw\n-A PREROUTING\nCOMMIT\n",
+     {"wire udp [::1]:5000 > [2001:db8:1::1]:53 in=wan1", "wire udp [2001:db8:9::7]:5000 > [::1]:53 in=wan1",
+      "wire udp [2001:db8:9::7]:5000 > [2001:db8:1::1]:53 in=wan1"},
+     "dropped:martian_source dropped:martian_destination delivered", "raw:PREROUTING:1=1"},
+    {"ipv6: a multicast source, and interface-local multicast from the wire", forwarding6_on,
+     "*raw\n-A PREROUTING\nCOMMIT\n",
+     {"wire udp [ff02::5]:5000 > [2001:db8:1::1]:53 in=wan1", "wire udp [fe80::99]:5000 > [ff01::1]:53 in=wan1"},
+     "dropped:martian_source dropped:martian_destination", ""},
+
+    // --- multicast: only the groups a device joined reach INPUT ---
+    {"ipv6: all-nodes and all-routers are joined, another group is not", forwarding6_on,
+     "*mangle\n-A PREROUTING -d ff00::/8\nCOMMIT\n*filter\n-A INPUT -d ff00::/8\nCOMMIT\n",
+     {"wire udp [fe80::99]:5000 > [ff02::1]:5353 in=lan0", "wire udp [fe80::99]:5000 > [ff02::2]:5353 in=lan0",
+      "wire udp [fe80::99]:5000 > [ff02::1234]:5353 in=lan0"},
+     "delivered delivered dropped:multicast_not_joined", "mangle:PREROUTING:1=3 filter:INPUT:1=2"},
+    {"ipv6: all-routers is joined only by a router", "\"net.ipv6.conf.all.forwarding\":0",
+     "*filter\n-A INPUT -d ff00::/8\nCOMMIT\n",
+     {"wire udp [fe80::99]:5000 > [ff02::2]:5353 in=lan0", "wire udp [fe80::99]:5000 > [ff02::1]:5353 in=lan0"},
+     "dropped:multicast_not_joined delivered", "filter:INPUT:1=1"},
+    {"ipv6: neighbour solicitation to a solicited-node group is UNTRACKED", forwarding6_on,
+     "*filter\n-A INPUT -m state --state UNTRACKED\n-A INPUT -m state --state NEW\nCOMMIT\n",
+     {"wire icmpv6 [fe80::99] > [ff02::1:ff00:1] in=wan1 type=135 ttl=255", "wire icmpv6 [2001:db8:9::7] > [2001:db8:1::1] in=wan1 type=128 id=7"},
+     "delivered delivered", "filter:INPUT:1=1 filter:INPUT:2=1"},
+
+    // --- link-local destinations stay on their link ---
+    {"ipv6: a link-local destination is the host's on its own device", forwarding6_on,
+     "*filter\n-A INPUT -i lan0 -d fe80::2:1/128\nCOMMIT\n",
+     {"wire udp [fe80::99]:5000 > [fe80::2:1]:53 in=lan0"}, "delivered", "filter:INPUT:1=1"},
+
+    // --- REJECT ---
+    {"ipv6: REJECT's default: port unreachable from the address the packet was sent to", forwarding6_on,
+     "*filter\n-A INPUT -p udp -m udp --dport 53 -j REJECT\n-A OUTPUT -p ipv6-icmp -m icmp6 --icmpv6-type port-unreachable -s 2001:db8:1::1/128\nCOMMIT\n",
+     {"wire udp [2001:db8:9::7]:5000 > [2001:db8:1::1]:53 in=wan1"}, "rejected:netfilter@filter:INPUT:1", "filter:INPUT:1=1 filter:OUTPUT:1=1"},
+    {"ipv6: REJECT with tcp-reset in FORWARD: the reset comes from the rejected packet's destination", forwarding6_on,
+     "*filter\n-A FORWARD -p tcp -m tcp --dport 25 -j REJECT --reject-with tcp-reset\n-A OUTPUT -p tcp -m tcp --tcp-flags RST RST -s 2001:db8:9::7/128\nCOMMIT\n",
+     {"wire tcp [2001:db8:2::50]:40000 > [2001:db8:9::7]:25 in=lan0 flags=S"}, "rejected:netfilter@filter:FORWARD:1",
+     "filter:FORWARD:1=1 filter:OUTPUT:1=1"},
+
+    // --- conntrack and NAT ---
+    {"ipv6: a forwarded connection: NEW then ESTABLISHED", forwarding6_on,
+     "*filter\n-A FORWARD -m conntrack --ctstate NEW\n-A FORWARD -m conntrack --ctstate ESTABLISHED\nCOMMIT\n",
+     {"wire tcp [2001:db8:2::50]:40000 > [2001:db8:9::7]:443 in=lan0 flags=S seq=1000",
+      "wire tcp [2001:db8:9::7]:443 > [2001:db8:2::50]:40000 in=wan1 flags=SA seq=5000 ack=1001"},
+     "forwarded forwarded", "filter:FORWARD:1=1 filter:FORWARD:2=1"},
+    {"ipv6: MASQUERADE takes wan1's global address; the reply is translated back", forwarding6_on,
+     "*nat\n-A POSTROUTING -o wan1 -j MASQUERADE\nCOMMIT\n*filter\n-A FORWARD -d 2001:db8:2::50/128 -m conntrack --ctstate ESTABLISHED\nCOMMIT\n",
+     {"wire udp [2001:db8:2::50]:5000 > [2001:db8:9::7]:53 in=lan0", "wire udp [2001:db8:9::7]:53 > [2001:db8:1::1]:5000 in=wan1"},
+     "forwarded forwarded", "nat:POSTROUTING:1=1 filter:FORWARD:1=1"},
+};
+// clang-format on
+
+}  // namespace fwbench::test
