@@ -1,7 +1,7 @@
 // The oracle builds IPv6 routers: an ip6tables ruleset is loaded with ip6tables-restore into a
 // router holding the host's IPv6 addresses (and only those), IPv6 packets are injected from the
-// wire and from a local socket, and ip6tables-save -c gives the kernel's counters. The expected
-// counters are worked out by hand from the ruleset (fwbench's IPv6 path does not exist yet).
+// wire and from a local socket, and ip6tables-save -c gives the kernel's counters. The first test's
+// expected counters are worked out by hand from the ruleset; the fixtures' are fwbench's.
 
 #include <gtest/gtest.h>
 
@@ -11,6 +11,7 @@
 #include "fwbench/kernel_oracle.hpp"
 #include "fwbench/packet_description.hpp"
 #include "fwbench/ruleset_parser.hpp"
+#include "path_cases6.hpp"
 #include "require_kernel.hpp"
 
 namespace fwbench {
@@ -89,6 +90,44 @@ TEST(KernelOracleIpv6, AnIpv6RouterCountsAsIp6tablesDoes) {
     for (const auto& f : kernel.take_forwarded()) out_wan1 += f.iface == "wan1" && f.frame.size() >= 14 && f.frame[12] == 0x86 && f.frame[13] == 0xdd;
     EXPECT_EQ(out_wan1, 1u);
 }
+
+// Every IPv6 path fixture replayed into a real IPv6 router: the counters and, packet by packet,
+// the rules nf_tables traced must be fwbench's.
+class KernelOracleIpv6Fixture : public ::testing::TestWithParam<test::PathCase> {};
+
+TEST_P(KernelOracleIpv6Fixture, CountersAndTracesEqualTheKernels) {
+    test::require_kernel();
+    if (HasFatalFailure() || IsSkipped()) return;
+    const test::PathCase& c = GetParam();
+    const Host host = Host::from_json(test::path_case6_host_json(c), "router6.json");
+    RulesetParseOptions opt;
+    opt.family = Family::ipv6;
+    const Ruleset rs = parse_ruleset(c.rules, opt);
+    PacketPath path(rs, host);
+    PathState st(rs, EngineOptions{}, host.sysctl());
+    st.icmp_rate_limit = false;  // an unpaced replay: the oracle turns the ICMPv6 rate limit off
+    KernelOracleOptions kopt;
+    kopt.ruleset_text = c.rules;
+    DifferentialRun run(host, rs, kopt);
+    ASSERT_TRUE(run.traced());
+    for (const char* text : c.packets) {
+        const std::string t = text;
+        const Origin origin = t.rfind("wire ", 0) == 0 ? Origin::wire : Origin::local;
+        const Packet p = parse_packet_description(t.substr(t.find(' ') + 1)).packet;
+        run.send(p, origin, path.process(p, origin, st, true));
+    }
+    const DifferentialResult result = run.finish(st.engine);
+    EXPECT_EQ(result.packets_compared, c.packets.size());
+    EXPECT_TRUE(result.agree()) << c.name << "\n" << result.report();
+}
+
+std::string case6_name(const ::testing::TestParamInfo<test::PathCase>& info) {
+    std::string n;
+    for (const char* p = info.param.name; *p && n.size() < 60; ++p) n += std::isalnum(static_cast<unsigned char>(*p)) ? *p : '_';
+    return std::to_string(info.index) + "_" + n;
+}
+
+INSTANTIATE_TEST_SUITE_P(Ipv6PathFixtures, KernelOracleIpv6Fixture, ::testing::ValuesIn(test::path_cases6), case6_name);
 
 }  // namespace
 }  // namespace fwbench

@@ -90,9 +90,10 @@ inline const std::vector<PathCase> path_cases6 = {
     {"ipv6: larger than the way out's MTU: packet too big, never fragmented", forwarding6_on, errors6_rules,
      {"wire udp [2001:db8:9::7]:5000 > [2001:db8:2::50]:53 in=wan1 len=1450"}, "dropped:packet_too_big",
      "filter:OUTPUT:5=1 filter:OUTPUT:7=1 mangle:POSTROUTING:1=1"},
-    {"ipv6: a route's mtu metric below the device's", forwarding6_on, errors6_rules,
+    // ip6_forward checks the device's MTU; the route's is met in ip6_fragment, after POSTROUTING.
+    {"ipv6: a route's mtu metric below the device's: too big after POSTROUTING", forwarding6_on, errors6_rules,
      {"wire udp [2001:db8:2::50]:5000 > [2001:db8:8::9]:53 in=lan0 len=1350", "wire udp [2001:db8:2::50]:5000 > [2001:db8:8::9]:53 in=lan0 len=1300"},
-     "dropped:packet_too_big forwarded", "filter:OUTPUT:5=1 filter:OUTPUT:8=1 mangle:POSTROUTING:1=1 mangle:POSTROUTING:2=1"},
+     "dropped:packet_too_big forwarded", "filter:OUTPUT:5=1 filter:OUTPUT:8=1 mangle:POSTROUTING:1=2 mangle:POSTROUTING:2=1"},
     {"ipv6: a link-local source is not forwarded: destination beyond scope", forwarding6_on, errors6_rules,
      {"wire udp [fe80::99]:5000 > [2001:db8:9::7]:53 in=lan0"}, "dropped:address_error",
      "filter:OUTPUT:3=1 filter:OUTPUT:9=1 mangle:POSTROUTING:2=1"},

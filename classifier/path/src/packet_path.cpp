@@ -324,6 +324,7 @@ void PacketPath::process(Packet p, Origin origin, PathState& st, PathResult& res
         if (!(c.p.family == Family::ipv6 ? forward6(c) : forward4(c))) return;
         if (!run_hook(c, Hook::forward)) return;
         if (!run_hook(c, Hook::postrouting)) return;
+        if (c.p.family == Family::ipv6 && route_mtu_exceeded6(c)) return;
         res.out_iface = c.out_dev;
         res.out_mtu = way_out_mtu(c);
         c.event(PathEventKind::forwarded_out, [&](PathEvent& e) { e.dev = c.out_dev; });

@@ -135,21 +135,38 @@ bool PacketPath::forward6(Ctx& c) const {
             return false;
         }
     }
-    // ip6_dst_mtu_maybe_forward, at least IPV6_MIN_MTU. A captured datagram larger than its arrival
-    // device's MTU was merged by GRO: its segments are what the kernel checks.
-    if (unsigned mtu = way_out_mtu(c)) {
-        mtu = std::max(mtu, ipv6_min_mtu);
-        const Interface* arrival = host_.interface(in);
-        const bool gro_merged = arrival && arrival->mtu && c.p.length > arrival->mtu && arrival->mtu <= mtu;
-        if (c.p.length > mtu && !gro_merged) {
-            DropDetail d = about(DropWhy::larger_than_mtu, c.p.dst, c.out_dev.view());
-            d.mtu = mtu;
-            drop(DropReason::packet_too_big, d);
-            send_icmp6_error(c, icmp6_packet_too_big, 0, AnswerFrom::path, mtu);
-            return false;
-        }
+    // ip6_dst_mtu_maybe_forward: the way out's device MTU (a route's mtu metric counts only after
+    // POSTROUTING: route_mtu_exceeded6), at least IPV6_MIN_MTU.
+    const Interface* out = host_.interface(c.out_dev.view());
+    if (const unsigned mtu = out && out->mtu ? std::max(out->mtu, ipv6_min_mtu) : 0; mtu && c.p.length > mtu && !gro_merged(c, mtu)) {
+        DropDetail d = about(DropWhy::larger_than_mtu, c.p.dst, c.out_dev.view());
+        d.mtu = mtu;
+        drop(DropReason::packet_too_big, d);
+        send_icmp6_error(c, icmp6_packet_too_big, 0, AnswerFrom::path, mtu);
+        return false;
     }
     --c.p.ttl;
+    return true;
+}
+
+// A captured datagram larger than its arrival device's MTU was merged by GRO: its segments are
+// what the kernel checks (and a GSO packet is segmented, never fragmented).
+bool PacketPath::gro_merged(const Ctx& c, unsigned mtu) const {
+    const Interface* arrival = host_.interface(c.p.in.view());
+    return arrival && arrival->mtu && c.p.length > arrival->mtu && arrival->mtu <= mtu;
+}
+
+// ip6_finish_output -> ip6_fragment, after POSTROUTING: a forwarded packet larger than the route's
+// mtu metric (the device's MTU was checked before FORWARD) is not fragmented but dropped, and the
+// sender told; it has passed FORWARD and POSTROUTING (and their counters) by then.
+bool PacketPath::route_mtu_exceeded6(Ctx& c) const {
+    const unsigned mtu = c.route.route ? c.route.route->mtu : 0;
+    if (!mtu || c.p.length <= mtu || gro_merged(c, mtu)) return false;
+    c.res.reason = DropReason::packet_too_big;
+    c.res.detail = about(DropWhy::larger_than_mtu, c.p.dst, c.out_dev.view());
+    c.res.detail.mtu = mtu;
+    finish(c, Fate::dropped);
+    send_icmp6_error(c, icmp6_packet_too_big, 0, AnswerFrom::path, mtu);
     return true;
 }
 

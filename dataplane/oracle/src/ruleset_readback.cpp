@@ -105,11 +105,12 @@ std::string mark_target_option(const std::string& opt) {
 }
 
 // Options at their defaults, which one side prints and the other may not: dropped from both.
-// iptables-save adds recent's --mask and --rsource; it leaves out LOG's --log-level 4 (warning).
+// iptables-save adds recent's --mask and --rsource, and REJECT's default type (ip6tables-save too);
+// it leaves out LOG's --log-level 4 (warning).
 bool printed_default(const std::string& module, const std::string& opt) {
     if (module == "recent") return opt == "--mask 255.255.255.255" || opt == "--rsource";
     if (module == "LOG") return opt == "--log-level 4" || opt == "--log-level warning";
-    if (module == "REJECT") return opt == "--reject-with icmp-port-unreachable";
+    if (module == "REJECT") return opt == "--reject-with icmp-port-unreachable" || opt == "--reject-with icmp6-port-unreachable";
     return false;
 }
 

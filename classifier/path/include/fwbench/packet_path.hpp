@@ -255,6 +255,8 @@ private:
     bool receive6(Ctx& c) const;
     bool route_input6(Ctx& c) const;
     bool forward6(Ctx& c) const;
+    bool route_mtu_exceeded6(Ctx& c) const;
+    bool gro_merged(const Ctx& c, unsigned mtu) const;
     bool route_output6(Ctx& c, bool reroute) const;
     // ip_forward up to FORWARD: TTL, DF and the MTU, the TTL's decrement, a redirect.
     bool forward4(Ctx& c) const;
