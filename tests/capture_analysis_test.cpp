@@ -9,6 +9,7 @@
 #include "fwbench/capture_analysis.hpp"
 #include "fwbench/packet_description.hpp"
 #include "fwbench/ruleset_parser.hpp"
+#include "path_cases6.hpp"
 #include "path_fixtures.hpp"
 
 namespace fwbench {
@@ -305,6 +306,70 @@ TEST(AnswerBytes, FragmentationNeededCarriesTheNextHopMtu) {
     EXPECT_EQ(std::vector<int>(bytes.begin() + 20, bytes.begin() + 22), (std::vector<int>{3, 4}));
     EXPECT_EQ(std::vector<int>(bytes.begin() + 24, bytes.begin() + 28), (std::vector<int>{0, 0, 0x05, 0x78})) << "1400";
     EXPECT_TRUE(std::equal(bytes.begin() + 28, bytes.end(), offending.begin()));
+}
+
+}  // namespace
+}  // namespace fwbench
+
+namespace fwbench {
+namespace {
+
+// An IPv6 capture through an ip6tables ruleset: forwarding with MASQUERADE, its copies recognised,
+// the host's own packets; IPv4 packets of the same capture are counted under their own reason,
+// not passed through a ruleset of the other family.
+TEST(CaptureAnalysisIpv6, AnIpv6CaptureGoesThroughTheIp6tablesRuleset) {
+    const test::PathCase host_case{"", "\"net.ipv6.conf.all.forwarding\":1", "", {}, "", ""};
+    const Host host = Host::from_json(test::path_case6_host_json(host_case), "router6.json");
+    RulesetParseOptions opt;
+    opt.family = Family::ipv6;
+    const Ruleset rs = parse_ruleset(
+        "*nat\n-A POSTROUTING -o wan1 -j MASQUERADE\nCOMMIT\n*filter\n-A FORWARD -i lan0 -j ACCEPT\n"
+        "-A FORWARD -m state --state ESTABLISHED -j ACCEPT\n-A FORWARD -j DROP\nCOMMIT\n",
+        opt);
+    PacketPath path(rs, host);
+    PathState st(rs, EngineOptions{}, host.sysctl());
+    auto l3v6 = [](const char* d) { return build_ipv6(parse_packet_description(d).packet); };
+    constexpr std::uint16_t ipv6_type = 0x86dd;
+    const std::vector<CaptureFrame> frames = {
+        {1000, sll2_frame(3, 0, l3v6("udp [2001:db8:2::50]:4000 > [2001:db8:9::7]:53 ttl=64"), 1, ipv6_type), 0, Direction::unknown, 0},
+        // Its copy out of wan1: MASQUERADE gave it wan1's global address, the hop limit one less.
+        {1100, sll2_frame(2, 4, l3v6("udp [2001:db8:1::1]:4000 > [2001:db8:9::7]:53 ttl=63"), 1, ipv6_type), 0, Direction::unknown, 0},
+        {5000, sll2_frame(2, 0, l3v6("udp [2001:db8:9::7]:53 > [2001:db8:1::1]:4000 ttl=50"), 1, ipv6_type), 0, Direction::unknown, 0},
+        {5100, sll2_frame(3, 4, l3v6("udp [2001:db8:9::7]:53 > [2001:db8:2::50]:4000 ttl=49"), 1, ipv6_type), 0, Direction::unknown, 0},
+        // From a host the FORWARD chain drops.
+        {6000, sll2_frame(2, 0, l3v6("udp [2001:db8:9::8]:53 > [2001:db8:2::50]:4000 ttl=50"), 1, ipv6_type), 0, Direction::unknown, 0},
+        // IPv4, with only an ip6tables ruleset to go through.
+        {7000, sll2_frame(3, 0, l3("udp 192.0.2.50:4000 > 198.51.100.7:53")), 0, Direction::unknown, 0},
+        // The host to itself over lo, from its global address.
+        {8000, sll2_frame(1, 0, l3v6("tcp [2001:db8:1::1]:40000 > [2001:db8:1::1]:22 flags=S"), 772, ipv6_type), 0, Direction::unknown, 0},
+    };
+    const std::string file = testing::TempDir() + "ipv6.cap";
+    const auto bytes = write_pcap(linktype::linux_sll2, frames);
+    std::ofstream(file, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    CaptureReader reader(file);
+    CaptureAnalysis analysis(path, st, {"", false, 2000000000ull});
+    std::vector<AnalyzedPacket> out;
+    CaptureRecord rec;
+    while (reader.next(rec)) out.push_back(analysis.feed(rec));
+    ASSERT_EQ(out.size(), frames.size());
+    EXPECT_EQ(out[0].origin, CaptureOrigin::wire);
+    EXPECT_EQ(out[0].result.fate, Fate::forwarded);
+    EXPECT_EQ(out[1].origin, CaptureOrigin::forwarded_copy);
+    EXPECT_EQ(out[1].copy_of, 0u);
+    EXPECT_EQ(out[2].result.fate, Fate::forwarded) << "the reply is translated back to 2001:db8:2::50";
+    EXPECT_EQ(out[3].origin, CaptureOrigin::forwarded_copy);
+    EXPECT_EQ(out[3].copy_of, 2u);
+    EXPECT_EQ(out[4].result.fate, Fate::dropped);
+    EXPECT_EQ(out[5].origin, CaptureOrigin::skipped);
+    EXPECT_EQ(out[5].reason, "ipv4_without_iptables_ruleset");
+    EXPECT_EQ(out[6].origin, CaptureOrigin::local);
+    EXPECT_EQ(out[6].result.fate, Fate::delivered);
+    const Table& filter = *rs.table("filter");
+    const std::size_t ti = static_cast<std::size_t>(&filter - rs.tables.data());
+    const std::size_t fwd = static_cast<std::size_t>(filter.find_chain("FORWARD"));
+    EXPECT_EQ(st.engine.rule(ti, fwd, 0).packets, 1u);  // lan0's query, once
+    EXPECT_EQ(st.engine.rule(ti, fwd, 1).packets, 1u);  // the reply
+    EXPECT_EQ(st.engine.rule(ti, fwd, 2).packets, 1u);  // the stranger
 }
 
 }  // namespace

@@ -161,6 +161,69 @@ inline const std::vector<PathCase> path_cases6 = {
      "*nat\n-A POSTROUTING -o wan1 -j MASQUERADE\nCOMMIT\n*filter\n-A FORWARD -d 2001:db8:2::50/128 -m conntrack --ctstate ESTABLISHED\nCOMMIT\n",
      {"wire udp [2001:db8:2::50]:5000 > [2001:db8:9::7]:53 in=lan0", "wire udp [2001:db8:9::7]:53 > [2001:db8:1::1]:5000 in=wan1"},
      "forwarded forwarded", "nat:POSTROUTING:1=1 filter:FORWARD:1=1"},
+    // --- more NAT ---
+    {"ipv6: DNAT a WAN port to a LAN host, FORWARD sees the new destination", forwarding6_on,
+     "*nat\n-A PREROUTING -i wan1 -p tcp -m tcp --dport 8080 -j DNAT --to-destination [2001:db8:2::50]:80\nCOMMIT\n"
+     "*filter\n-A FORWARD -d 2001:db8:2::50/128 -p tcp -m tcp --dport 80 -m conntrack --ctstate DNAT\nCOMMIT\n",
+     {"wire tcp [2001:db8:9::7]:40000 > [2001:db8:1::1]:8080 in=wan1 flags=S"}, "forwarded", "nat:PREROUTING:1=1 filter:FORWARD:1=1"},
+    {"ipv6: REDIRECT delivers to the arrival device's first address", forwarding6_on,
+     "*nat\n-A PREROUTING -i lan0 -p tcp -m tcp --dport 80 -j REDIRECT --to-ports 3128\nCOMMIT\n"
+     "*filter\n-A INPUT -d 2001:db8:2::1/128 -p tcp -m tcp --dport 3128\nCOMMIT\n",
+     {"wire tcp [2001:db8:2::50]:40000 > [2001:db8:9::7]:80 in=lan0 flags=S"}, "delivered", "nat:PREROUTING:1=1 filter:INPUT:1=1"},
+    {"ipv6: SNAT to another address of the WAN prefix; the reply is translated back before routing", forwarding6_on,
+     "*nat\n-A POSTROUTING -o wan1 -j SNAT --to-source 2001:db8:1::100\nCOMMIT\n"
+     "*filter\n-A FORWARD -i wan1 -d 2001:db8:2::50/128 -m conntrack --ctstate ESTABLISHED\nCOMMIT\n",
+     {"wire udp [2001:db8:2::50]:5000 > [2001:db8:9::7]:53 in=lan0", "wire udp [2001:db8:9::7]:53 > [2001:db8:1::100]:5000 in=wan1"},
+     "forwarded forwarded", "nat:POSTROUTING:1=1 filter:FORWARD:1=1"},
+
+    // --- ICMPv6 through conntrack ---
+    {"ipv6: an echo request and its reply: NEW then ESTABLISHED", forwarding6_on,
+     "*filter\n-A FORWARD -p ipv6-icmp -m conntrack --ctstate NEW\n-A FORWARD -p ipv6-icmp -m conntrack --ctstate ESTABLISHED\nCOMMIT\n",
+     {"wire icmpv6 [2001:db8:2::50] > [2001:db8:9::7] in=lan0 type=128 id=9", "wire icmpv6 [2001:db8:9::7] > [2001:db8:2::50] in=wan1 type=129 id=9"},
+     "forwarded forwarded", "filter:FORWARD:1=1 filter:FORWARD:2=1"},
+    {"ipv6: an error about a tracked flow is RELATED, about an unknown one INVALID", forwarding6_on,
+     "*filter\n-A FORWARD -m conntrack --ctstate RELATED\n-A FORWARD -m conntrack --ctstate INVALID\nCOMMIT\n",
+     {"wire udp [2001:db8:2::50]:5000 > [2001:db8:9::7]:53 in=lan0",
+      "wire icmpv6 [2001:db8:9::7] > [2001:db8:2::50] in=wan1 type=1/4 quoted=udp:[2001:db8:2::50]:5000>[2001:db8:9::7]:53",
+      "wire icmpv6 [2001:db8:9::7] > [2001:db8:2::50] in=wan1 type=1/4 quoted=udp:[2001:db8:2::50]:5001>[2001:db8:9::7]:53"},
+     "forwarded forwarded forwarded", "filter:FORWARD:1=1 filter:FORWARD:2=1"},
+    {"ipv6: NOTRACK in raw leaves a flow UNTRACKED", forwarding6_on,
+     "*raw\n-A PREROUTING -p udp -m udp --dport 53 -j CT --notrack\nCOMMIT\n*filter\n-A FORWARD -m state --state UNTRACKED\nCOMMIT\n",
+     {"wire udp [2001:db8:2::50]:5000 > [2001:db8:9::7]:53 in=lan0"}, "forwarded", "raw:PREROUTING:1=1 filter:FORWARD:1=1"},
+    {"ipv6: a solicitation for another host's address reaches no joined group", forwarding6_on,
+     "*filter\n-A INPUT -p ipv6-icmp\nCOMMIT\n*mangle\n-A PREROUTING -p ipv6-icmp\nCOMMIT\n",
+     {"wire icmpv6 [fe80::99] > [ff02::1:ff00:77] in=wan1 type=135 ttl=255"}, "dropped:multicast_not_joined", "mangle:PREROUTING:1=1"},
+
+    // --- the order of the checks ---
+    {"ipv6: routing comes before the hop limit: an unreachable route answers a hop limit of 1", forwarding6_on, errors6_rules,
+     {"wire udp [2001:db8:2::50]:5000 > [2001:db8:5::9]:53 in=lan0 ttl=1"}, "dropped:route_unreachable",
+     "filter:OUTPUT:1=1 filter:OUTPUT:8=1 mangle:POSTROUTING:2=1"},
+    {"ipv6: the subnet-router anycast address of a router's prefix is delivered", forwarding6_on,
+     "*filter\n-A INPUT -d 2001:db8:2::/128\nCOMMIT\n",
+     {"wire udp [2001:db8:2::50]:5000 > [2001:db8:2::]:53 in=lan0"}, "delivered", "filter:INPUT:1=1"},
+    {"ipv6: a host that does not forward has no subnet-router anycast address", "\"net.ipv6.conf.all.forwarding\":0",
+     "*filter\n-A INPUT -d 2001:db8:2::/128\nCOMMIT\n",
+     {"wire udp [2001:db8:2::50]:5000 > [2001:db8:2::]:53 in=lan0"}, "dropped:forwarding_disabled", ""},
+
+    // --- REJECT's other answers ---
+    {"ipv6: REJECT adm-prohibited in FORWARD: the error's source is the arrival device's", forwarding6_on,
+     "*filter\n-A FORWARD -j REJECT --reject-with icmp6-adm-prohibited\n"
+     "-A OUTPUT -p ipv6-icmp -m icmp6 --icmpv6-type communication-prohibited -s 2001:db8:2::1/128 -o lan0\nCOMMIT\n",
+     {"wire udp [2001:db8:2::50]:5000 > [2001:db8:9::7]:53 in=lan0"}, "rejected:netfilter@filter:FORWARD:1", "filter:FORWARD:1=1 filter:OUTPUT:1=1"},
+    {"ipv6: REJECT in OUTPUT: the host's own packet is answered over lo", forwarding6_on,
+     "*filter\n-A OUTPUT -p udp -m udp --dport 53 -j REJECT\n-A INPUT -i lo -p ipv6-icmp -m icmp6 --icmpv6-type port-unreachable -s 2001:db8:1::1/128\nCOMMIT\n",
+     {"local udp [::]:5000 > [2001:db8:9::7]:53"}, "rejected:netfilter@filter:OUTPUT:1", "filter:OUTPUT:1=1 filter:INPUT:1=1"},
+    {"ipv6: REJECT tcp-reset in INPUT: the reset leaves from the rejected packet's destination", forwarding6_on,
+     "*filter\n-A INPUT -p tcp -m tcp --dport 23 -j REJECT --reject-with tcp-reset\n-A OUTPUT -p tcp -m tcp --tcp-flags RST RST -s 2001:db8:1::1/128 -o wan1\nCOMMIT\n",
+     {"wire tcp [2001:db8:9::7]:40000 > [2001:db8:1::1]:23 in=wan1 flags=S"}, "rejected:netfilter@filter:INPUT:1", "filter:INPUT:1=1 filter:OUTPUT:1=1"},
+
+    // --- the host's own packets to link-local and LAN destinations ---
+    {"ipv6: to a link-local destination without a zone: the first device's route and its link-local source", forwarding6_on,
+     "*mangle\n-A POSTROUTING -o wan1 -s fe80::1/128\nCOMMIT\n",
+     {"local udp [::]:5000 > [fe80::99]:53"}, "sent", "mangle:POSTROUTING:1=1"},
+    {"ipv6: a local connection to the LAN prefix leaves lan0 from lan0's address", forwarding6_on,
+     "*filter\n-A OUTPUT -o lan0 -s 2001:db8:2::1/128\nCOMMIT\n",
+     {"local tcp [::]:40000 > [2001:db8:2::50]:22 flags=S"}, "sent", "filter:OUTPUT:1=1"},
 };
 // clang-format on
 

@@ -1,5 +1,6 @@
 #include "fwbench/packet_description.hpp"
 
+#include <algorithm>
 #include <sstream>
 #include <vector>
 
@@ -286,6 +287,9 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
             p.length = headers;
         }
     }
+    // Without len=, at least what its headers take: an ICMPv6 error quotes a 40-byte IPv6 header.
+    if (!length_given && p.family == Family::ipv6 && p.proto == proto::icmpv6 && p.icmp_quoted.present)
+        p.length = std::max(p.length, 40u + 8 + 40 + 8);
     // A TCP packet said without flags is what a person means by "a connection to port 22": its
     // SYN (a packet with no flags at all is INVALID to conntrack); within [established], an ACK.
     if (p.proto == proto::tcp && !flags_given) p.tcp_flags = d.established ? tcp_flag::ack : tcp_flag::syn;

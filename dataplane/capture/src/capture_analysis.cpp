@@ -16,6 +16,8 @@ namespace {
 std::pair<std::uint16_t, std::uint16_t> match_ports(const Packet& p) {
     if (p.proto == proto::icmp)
         return {static_cast<std::uint16_t>(p.icmp_type << 8 | p.icmp_code), icmpv4_is_error(p.icmp_type) ? std::uint16_t{0} : p.icmp_id};
+    if (p.proto == proto::icmpv6)  // errors are types below 128
+        return {static_cast<std::uint16_t>(p.icmp_type << 8 | p.icmp_code), p.icmp_type < 128 ? std::uint16_t{0} : p.icmp_id};
     return {p.sport, p.dport};
 }
 
@@ -144,7 +146,8 @@ void CaptureAnalysis::predict_answers(const AnalyzedPacket& out) {
 bool CaptureAnalysis::answers_an_unseen_packet(const Packet& p) const {
     const Host& host = path_.host();
     if (p.proto == proto::tcp && p.l4_present && (p.tcp_flags & tcp_flag::rst)) return !host.is_local_address(p.src);
-    const bool icmp_error = p.proto == proto::icmp && (p.icmp_type == 3 || p.icmp_type == 11 || p.icmp_type == 12);
+    const bool icmp_error =
+        (p.proto == proto::icmp && (p.icmp_type == 3 || p.icmp_type == 11 || p.icmp_type == 12)) || (p.proto == proto::icmpv6 && p.icmp_type < 128);
     return icmp_error && p.icmp_quoted.present && !host.is_local_address(p.icmp_quoted.dst);
 }
 
@@ -193,12 +196,16 @@ void CaptureAnalysis::feed(const FrameView& frame, AnalyzedPacket& out, bool tra
         out.reason = link.problem;
         return;
     }
-    if (link.ethertype == 0x86dd) {
-        out.reason = "ipv6_not_modelled";
+    // Each family goes through its own ruleset: a packet of the other one is counted, not guessed.
+    const bool v6 = link.ethertype == 0x86dd;
+    if ((v6 ? Family::ipv6 : Family::ipv4) != path_.ruleset().family) {
+        out.reason = v6 ? "ipv6_without_ip6tables_ruleset" : "ipv4_without_iptables_ruleset";
         return;
     }
     std::size_t wire = meta.origlen > link.l3_offset ? meta.origlen - link.l3_offset : 0;
-    ParsedDatagram d = parse_ipv4(frame.data + link.l3_offset, frame.caplen - link.l3_offset, wire);
+    const std::uint8_t* l3 = frame.data + link.l3_offset;
+    const std::size_t l3_size = frame.caplen - link.l3_offset;
+    ParsedDatagram d = v6 ? parse_ipv6(l3, l3_size, wire) : parse_ipv4(l3, l3_size, wire);
     if (d.error != Malformation::none) {
         out.origin = CaptureOrigin::malformed;
         out.reason = malformation_name(d.error);

@@ -241,7 +241,7 @@ void KernelOracle::build(const Host& host) {
             if (table == rt_table_local && (r.type == RouteType::local || r.type == RouteType::broadcast)) continue;
             // What addrconf makes for each address and device, the kernel has made already.
             if (v6 && table == rt_table_local && (r.type == RouteType::anycast || r.type == RouteType::multicast)) continue;
-            std::vector<std::string> args = {v6 ? "-6" : "-4", "route", "replace", route_type_name(r.type),
+            std::vector<std::string> args = {v6 ? "-6" : "-4", "route", v6 ? "append" : "replace", route_type_name(r.type),
                                              r.prefixlen == 0 ? std::string("default") : format_prefix(r.dst)};
             if (r.gateway) args.insert(args.end(), {"via", format_ip(*r.gateway)});
             if (!r.dev.empty()) args.insert(args.end(), {"dev", r.dev});
@@ -254,6 +254,11 @@ void KernelOracle::build(const Host& host) {
             else ip(std::move(args));
         }
     };
+    // IPv6's routes are appended as the host lists them, after the prefix routes addrconf made are gone:
+    // routes of one prefix and metric are kept in the order they came (the first through any
+    // device wins a lookup without one), and `replace` would overwrite the first of them whatever
+    // its device (fib6_add_rt2node), as it would fe80::/64 of one link with another's.
+    if (ipv6_) ip({"-6", "route", "flush", "table", "main"});
     for (std::uint32_t table = 1; table < 100000; ++table)
         if (host.table(table)) add_routes(table);
     for (auto& args : later) ip(std::move(args));
