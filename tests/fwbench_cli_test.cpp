@@ -249,6 +249,26 @@ TEST(FwbenchExplain, SeedScenarioNamesTheCause) {
     EXPECT_NE(outside.find("fate: delivered"), std::string::npos) << outside;
 }
 
+// The seed in IPv6 (traces/seed/rules.v6 on the same dual-stack router): the router's own
+// connection to its global address arrives on lo from that address, not from ::1.
+TEST(FwbenchExplain, SeedScenarioInIpv6NamesTheCause) {
+    const std::string seed = env("FWBENCH_SOURCE") + "/traces/seed/";
+    Result r = run("explain --rules " + seed + "rules.v6 --host " + seed +
+                   "host.json 'tcp [2001:db8:1::1]:40000 > [2001:db8:1::1]:22 flags=S from local' "
+                   "'tcp [2001:db8:9::7]:40000 > [2001:db8:1::1]:22 flags=S in wan1'");
+    ASSERT_EQ(r.status, 0) << r.err;
+    auto second = r.out.find("packet: tcp [2001:db8:9::7]");
+    ASSERT_NE(second, std::string::npos) << r.out;
+    std::string own = r.out.substr(0, second), outside = r.out.substr(second);
+    EXPECT_NE(own.find("sent over lo"), std::string::npos) << own;
+    EXPECT_NE(own.find("INPUT / filter   in=lo out=-   [2001:db8:1::1]:40000 > [2001:db8:1::1]:22"), std::string::npos) << own;
+    EXPECT_NE(own.find("no match: -s ::1/128: source 2001:db8:1::1 is not in ::1/128"), std::string::npos) << own;
+    EXPECT_NE(own.find("fate: dropped by filter INPUT rule 3: -A INPUT -j DROP"), std::string::npos) << own;
+    EXPECT_NE(outside.find("INPUT #2  -A INPUT -i wan1 -p tcp -m tcp --dport 22 -j ACCEPT\n          matched -> ACCEPT"), std::string::npos)
+        << outside;
+    EXPECT_NE(outside.find("fate: delivered"), std::string::npos) << outside;
+}
+
 TEST(FwbenchExplain, EstablishedAndErrors) {
     // The seed ruleset needs no conntrack: like the kernel, fwbench tracks nothing and says so.
     Result seed = run(seed_args() + "'udp 198.51.100.7:53 > 192.0.2.10:53 in wan1 [established]'");
@@ -446,6 +466,18 @@ TEST(FwbenchKernelCheck, SeedCaptureAgreesWithTheKernel) {
         EXPECT_NE(r.out.find("9 packets replayed into the kernel"), std::string::npos) << r.out;
         EXPECT_NE(r.out.find("agree on every rule and policy counter"), std::string::npos) << r.out;
     }
+}
+
+// The same router checked in IPv6: the kernel's ip6tables counters and traces are fwbench's.
+TEST(FwbenchKernelCheck, SeedIpv6AgreesWithTheKernel) {
+    if (geteuid() != 0) FWBENCH_CANNOT_RUN("kernel-check needs root for network namespaces");
+    const std::string seed = env("FWBENCH_SOURCE") + "/traces/seed/";
+    Result r = run("kernel-check --rules " + seed + "rules.v6 --host " + seed +
+                   "host.json 'tcp [2001:db8:1::1]:40000 > [2001:db8:1::1]:22 flags=S from local' "
+                   "'tcp [2001:db8:9::7]:40000 > [2001:db8:1::1]:22 flags=S in wan1' 'tcp [::1]:40001 > [::1]:22 flags=S from local'");
+    EXPECT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("3 packets replayed into the kernel (ip6tables-nft)"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("agree on every rule and policy counter and, packet by packet"), std::string::npos) << r.out;
 }
 
 // A program run with its stderr on a pseudo-terminal (stdout discarded): what the terminal

@@ -29,8 +29,8 @@ std::string format_explanation(const PacketPath& path, const PathResult& r, cons
         const HookWalk& w = r.walks[static_cast<std::size_t>(item.walk)];
         const Table& t = rs.tables[w.table];
         os << "  " << hook_chain_name(w.hook) << " / " << w.table_name << "   in=" << (w.in.empty() ? std::string_view("-") : w.in.view())
-           << " out=" << (w.out.empty() ? std::string_view("-") : w.out.view()) << "   " << format_ip(w.seen.src) << ":" << w.seen.sport << " > "
-           << format_ip(w.seen.dst) << ":" << w.seen.dport;
+           << " out=" << (w.out.empty() ? std::string_view("-") : w.out.view()) << "   " << format_endpoint(w.seen.src, w.seen.sport) << " > "
+           << format_endpoint(w.seen.dst, w.seen.dport);
         if (w.seen.mark) os << " mark=0x" << std::hex << w.seen.mark << std::dec;
         os << "\n";
         std::size_t next_log = 0;

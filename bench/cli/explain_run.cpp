@@ -24,8 +24,7 @@ std::string describe_replayed(const PacketPath& path, const AnalyzedPacket& rp, 
     std::string head = "capture packet " + std::to_string(rp.index) + " on " + rp.iface + " (" + capture_origin_name(rp.origin) + ")";
     if (rp.origin == CaptureOrigin::wire || rp.origin == CaptureOrigin::local) {
         const Packet& p0 = rp.result.walks.empty() ? rp.result.final_packet : rp.result.walks.front().seen;
-        head += ": " + format_protocol(p0.proto) + " " + format_ip(p0.src) + ":" + std::to_string(p0.sport) + " > " + format_ip(p0.dst) + ":" +
-                std::to_string(p0.dport);
+        head += ": " + format_protocol(p0.proto) + " " + format_endpoint(p0.src, p0.sport) + " > " + format_endpoint(p0.dst, p0.dport);
         std::vector<LoggedLine> log;
         logged_lines(path.ruleset(), path.host(), rp, frame, log);
         return format_explanation(path, rp.result, head, rp.origin == CaptureOrigin::local, log);

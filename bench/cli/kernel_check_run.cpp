@@ -46,7 +46,6 @@ int run_kernel_check(const KernelCheckCli& cli) {
     auto ipsets = load_ipsets(o);
     Host host = load_host(o);
     Ruleset rs = load_ruleset(o, ipsets ? &*ipsets : nullptr);
-    if (rs.family != Family::ipv4) throw std::runtime_error("kernel-check replays IPv4 rulesets (the IPv6 path is not modelled yet)");
     // The kernel loads it with the backend the ruleset (or --backend) names, so fwbench models that one.
     const bool legacy = rs.backend == Backend::legacy;
     PacketPath path(rs, host, ipsets ? &*ipsets : nullptr);
@@ -104,7 +103,8 @@ int run_kernel_check(const KernelCheckCli& cli) {
         send(d.packet, origin, path.process(d.packet, origin, st, trace), "described packet " + std::to_string(i + 1));
     }
     DifferentialResult result = kernel.finish(st.engine, ipsets ? &*ipsets : nullptr);
-    std::cout << "kernel-check: " << injected << " packets replayed into the kernel (" << (legacy ? "iptables-legacy" : "iptables-nft") << ")"
+    const std::string tool = rs.family == Family::ipv6 ? "ip6tables" : "iptables";
+    std::cout << "kernel-check: " << injected << " packets replayed into the kernel (" << tool << (legacy ? "-legacy" : "-nft") << ")"
               << (not_injected ? ", " + std::to_string(not_injected) + " capture records not replayed (copies, malformed, skipped)" : "") << "\n";
     write_assumptions(std::cout, host, "  ");
     write_base_chain_note(std::cout, rs, "  ");

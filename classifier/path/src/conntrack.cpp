@@ -25,8 +25,7 @@ const char* tcp_ct_state_name(TcpCtState s) {
 }
 
 std::string format_tuple(const ConnTuple& t) {
-    return std::to_string(t.proto) + " " + format_ip(t.src) + ":" + std::to_string(t.sport) + " > " + format_ip(t.dst) + ":" +
-           std::to_string(t.dport);
+    return std::to_string(t.proto) + " " + format_endpoint(t.src, t.sport) + " > " + format_endpoint(t.dst, t.dport);
 }
 
 std::size_t ConnTupleHash::operator()(const ConnTuple& t) const {

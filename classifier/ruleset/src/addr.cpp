@@ -43,6 +43,17 @@ std::string format_ip(const IpAddr& a) {
     return buf;
 }
 
+std::string format_endpoint(const IpAddr& a, std::uint16_t port) {
+    const bool v6 = a.family == Family::ipv6;
+    std::string out;
+    if (v6) out += '[';
+    out += format_ip(a);
+    if (v6) out += ']';
+    out += ':';
+    out += std::to_string(port);
+    return out;
+}
+
 IpAddr prefix_mask(Family family, int len) {
     IpAddr m;
     m.family = family;

@@ -38,6 +38,8 @@ inline bool unspecified_address(const IpAddr& a) {
 // Parses a literal address of the given family; nullopt when it is not one.
 std::optional<IpAddr> parse_ip(std::string_view text, Family family);
 std::string format_ip(const IpAddr& a);
+// ADDR:PORT, an IPv6 address in brackets ([2001:db8::1]:22) as packet descriptions write it.
+std::string format_endpoint(const IpAddr& a, std::uint16_t port);
 
 // A mask with the first `len` bits set.
 IpAddr prefix_mask(Family family, int len);
