@@ -87,6 +87,10 @@ inline const std::vector<PathCase> path_cases6 = {
     {"ipv6: hop limit 1: time exceeded from the arrival device's address", forwarding6_on, errors6_rules,
      {"wire udp [2001:db8:2::50]:5000 > [2001:db8:9::7]:53 in=lan0 ttl=1"}, "dropped:hop_limit_exceeded",
      "filter:OUTPUT:6=1 filter:OUTPUT:8=1 mangle:POSTROUTING:2=1"},
+    // Sources tie on every rule but the outgoing device's (5): ipv6_dev_get_saddr on the arrival device.
+    {"ipv6: time exceeded for a packet that came in on lan0 from afar: lan0's address, not the first listed", forwarding6_on, errors6_rules,
+     {"wire udp [2001:db8:9::7]:5000 > [2001:db8:2::50]:53 in=lan0 ttl=1"}, "dropped:hop_limit_exceeded",
+     "filter:OUTPUT:6=1 filter:OUTPUT:8=1 mangle:POSTROUTING:1=1"},
     {"ipv6: larger than the way out's MTU: packet too big, never fragmented", forwarding6_on, errors6_rules,
      {"wire udp [2001:db8:9::7]:5000 > [2001:db8:2::50]:53 in=wan1 len=1450"}, "dropped:packet_too_big",
      "filter:OUTPUT:5=1 filter:OUTPUT:7=1 mangle:POSTROUTING:1=1"},
