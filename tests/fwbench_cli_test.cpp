@@ -480,6 +480,40 @@ TEST(FwbenchKernelCheck, SeedIpv6AgreesWithTheKernel) {
     EXPECT_NE(r.out.find("agree on every rule and policy counter and, packet by packet"), std::string::npos) << r.out;
 }
 
+// A capture through the seed's ip6tables ruleset: its IPv6 packets take the IPv6 path (the
+// router's own SSH to its global address over lo, dropped; one from outside, accepted), and its
+// IPv4 packet, with no iptables ruleset given, is counted as such rather than guessed at.
+TEST(FwbenchPcap, AnIpv6CaptureThroughAnIp6tablesRuleset) {
+    struct Rec {
+        std::uint32_t itf;
+        fwbench::Direction dir;
+        const char* packet;
+    };
+    const Rec recs[] = {
+        {0, fwbench::Direction::inbound, "tcp [2001:db8:9::7]:40000 > [2001:db8:1::1]:22 flags=S"},  // accepted by rule 2
+        {2, fwbench::Direction::inbound, "tcp [2001:db8:1::1]:40001 > [2001:db8:1::1]:22 flags=S"},  // the host's own, on lo: rule 3
+        {0, fwbench::Direction::inbound, "tcp 198.51.100.7:40000 > 203.0.113.1:22 flags=S"},  // IPv4: no iptables ruleset here
+    };
+    std::vector<fwbench::CaptureFrame> frames;
+    std::uint64_t t = 1700000000000000000ull;
+    for (const auto& r : recs) {
+        const fwbench::Packet p = fwbench::parse_packet_description(r.packet).packet;
+        frames.push_back({t += 1000000, p.family == fwbench::Family::ipv6 ? fwbench::build_ipv6(p) : fwbench::build_ipv4(p), r.itf, r.dir, 0});
+    }
+    const auto bytes =
+        fwbench::write_pcapng({{fwbench::linktype::raw, "wan1"}, {fwbench::linktype::raw, "lan0"}, {fwbench::linktype::raw, "lo"}}, frames);
+    const std::string capture = testing::TempDir() + "fwbench_ipv6.pcapng";
+    std::ofstream(capture, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    const std::string seed = env("FWBENCH_SOURCE") + "/traces/seed/";
+    Result r = run("--rules " + seed + "rules.v6 --host " + seed + "host.json --pcap " + capture + " --counters - -q");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("[1:60] -A INPUT -i wan1 -p tcp -m tcp --dport 22 -j ACCEPT"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("[1:60] -A INPUT -j DROP"), std::string::npos) << r.out;
+    Result j = run("--rules " + seed + "rules.v6 --host " + seed + "host.json --pcap " + capture + " --json - -q");
+    ASSERT_EQ(j.status, 0) << j.err;
+    EXPECT_NE(j.out.find("\"ipv4_without_iptables_ruleset\": 1"), std::string::npos) << j.out;
+}
+
 // A program run with its stderr on a pseudo-terminal (stdout discarded): what the terminal
 // showed, and the exit status. No shell: the child execs the argument vector itself.
 std::pair<std::string, int> run_on_terminal(const std::vector<std::string>& args) {

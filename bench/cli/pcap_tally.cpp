@@ -102,7 +102,7 @@ void PcapTally::write_text(std::ostream& os, const Ruleset& rs, const Host& host
                                         "the kernel's answers to packets above (REJECT, time exceeded: counted with them)",
                                         "the kernel's answers to packets the capture does not show (not counted)",
                                         "malformed",
-                                        "not IPv4 (skipped)"};
+                                        "skipped (not IP, or of a family without a ruleset)"};
     static_assert(std::size(origin_text) == origins);
     for (std::size_t i = 0; i < origins; ++i)
         if (by_origin_[i]) os << "    " << std::setw(8) << by_origin_[i] << "  " << origin_text[i] << "\n";

@@ -20,8 +20,9 @@
 //    sent to an address not the host's: the kernel's answer to a packet the capture cannot show
 //    (the host's own packet REJECTed in OUTPUT never reaches a device). Not processed, and
 //    named: neither it nor its cause is in the counters.
-// Records that are not IPv4 (ARP, IPv6 for now) or are malformed are counted under named
-// reasons and not processed.
+// IPv4 and IPv6 records each go through the path of their family's ruleset. Records that are
+// not IP (ARP), of a family without a ruleset here, or malformed are counted under named reasons
+// and not processed.
 
 #include <cstdint>
 #include <map>
