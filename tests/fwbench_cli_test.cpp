@@ -480,10 +480,9 @@ TEST(FwbenchKernelCheck, SeedIpv6AgreesWithTheKernel) {
     EXPECT_NE(r.out.find("agree on every rule and policy counter and, packet by packet"), std::string::npos) << r.out;
 }
 
-// A capture through the seed's ip6tables ruleset: its IPv6 packets take the IPv6 path (the
-// router's own SSH to its global address over lo, dropped; one from outside, accepted), and its
-// IPv4 packet, with no iptables ruleset given, is counted as such rather than guessed at.
-TEST(FwbenchPcap, AnIpv6CaptureThroughAnIp6tablesRuleset) {
+// A dual-stack capture on the seed router: the router's own SSH to its global IPv6 address over lo,
+// one from outside over IPv6, one over IPv4.
+std::string dual_stack_capture() {
     struct Rec {
         std::uint32_t itf;
         fwbench::Direction dir;
@@ -492,7 +491,7 @@ TEST(FwbenchPcap, AnIpv6CaptureThroughAnIp6tablesRuleset) {
     const Rec recs[] = {
         {0, fwbench::Direction::inbound, "tcp [2001:db8:9::7]:40000 > [2001:db8:1::1]:22 flags=S"},  // accepted by rule 2
         {2, fwbench::Direction::inbound, "tcp [2001:db8:1::1]:40001 > [2001:db8:1::1]:22 flags=S"},  // the host's own, on lo: rule 3
-        {0, fwbench::Direction::inbound, "tcp 198.51.100.7:40000 > 203.0.113.1:22 flags=S"},  // IPv4: no iptables ruleset here
+        {0, fwbench::Direction::inbound, "tcp 198.51.100.7:40000 > 203.0.113.1:22 flags=S"},  // IPv4, accepted by rule 2
     };
     std::vector<fwbench::CaptureFrame> frames;
     std::uint64_t t = 1700000000000000000ull;
@@ -502,8 +501,15 @@ TEST(FwbenchPcap, AnIpv6CaptureThroughAnIp6tablesRuleset) {
     }
     const auto bytes =
         fwbench::write_pcapng({{fwbench::linktype::raw, "wan1"}, {fwbench::linktype::raw, "lan0"}, {fwbench::linktype::raw, "lo"}}, frames);
-    const std::string capture = testing::TempDir() + "fwbench_ipv6.pcapng";
+    const std::string capture = testing::TempDir() + "fwbench_dual_stack.pcapng";
     std::ofstream(capture, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    return capture;
+}
+
+// Through the seed's ip6tables ruleset alone: the IPv6 packets take the IPv6 path, and the IPv4
+// packet, with no iptables ruleset given, is counted as such rather than guessed at.
+TEST(FwbenchPcap, AnIpv6CaptureThroughAnIp6tablesRuleset) {
+    const std::string capture = dual_stack_capture();
     const std::string seed = env("FWBENCH_SOURCE") + "/traces/seed/";
     Result r = run("--rules " + seed + "rules.v6 --host " + seed + "host.json --pcap " + capture + " --counters - -q");
     ASSERT_EQ(r.status, 0) << r.err;
@@ -512,6 +518,32 @@ TEST(FwbenchPcap, AnIpv6CaptureThroughAnIp6tablesRuleset) {
     Result j = run("--rules " + seed + "rules.v6 --host " + seed + "host.json --pcap " + capture + " --json - -q");
     ASSERT_EQ(j.status, 0) << j.err;
     EXPECT_NE(j.out.find("\"ipv4_without_iptables_ruleset\": 1"), std::string::npos) << j.out;
+}
+
+// Both families in one run: --rules for IPv4, --rules6 for IPv6; --counters writes both forms
+// (as iptables-save -c; ip6tables-save -c), --json the IPv6 counters under "ipv6".
+TEST(FwbenchPcap, ADualStackCaptureInOneRun) {
+    const std::string capture = dual_stack_capture();
+    const std::string seed = env("FWBENCH_SOURCE") + "/traces/seed/";
+    const std::string args = "--rules " + seed + "rules.v4 --rules6 " + seed + "rules.v6 --host " + seed + "host.json --pcap " + capture;
+    Result r = run(args + " --counters - -q");
+    ASSERT_EQ(r.status, 0) << r.err;
+    const auto v6 = r.out.find("(ip6tables-save form)");
+    ASSERT_NE(v6, std::string::npos) << r.out;
+    const std::string v4_part = r.out.substr(0, v6), v6_part = r.out.substr(v6);
+    EXPECT_NE(v4_part.find("[1:60] -A INPUT -i wan1 -p tcp -m tcp --dport 22 -j ACCEPT"), std::string::npos) << r.out;
+    EXPECT_NE(v4_part.find("[0:0] -A INPUT -j DROP"), std::string::npos) << r.out;
+    EXPECT_NE(v6_part.find("[1:60] -A INPUT -i wan1 -p tcp -m tcp --dport 22 -j ACCEPT"), std::string::npos) << r.out;
+    EXPECT_NE(v6_part.find("[1:60] -A INPUT -j DROP"), std::string::npos) << r.out;
+    Result j = run(args + " --json - -q");
+    ASSERT_EQ(j.status, 0) << j.err;
+    const auto doc = nlohmann::json::parse(j.out);
+    EXPECT_EQ(doc["origins"].value("skipped", 0), 0) << j.out;
+    EXPECT_EQ(doc["dropped_by_rule"].value("ip6tables filter INPUT rule 3: -A INPUT -j DROP", 0), 1) << j.out;
+    EXPECT_EQ(doc["ipv6"]["rules"], seed + "rules.v6");
+    Result wrong = run("--rules " + seed + "rules.v6 --rules6 " + seed + "rules.v6 --host " + seed + "host.json --pcap " + capture + " -q");
+    EXPECT_NE(wrong.status, 0);
+    EXPECT_NE(wrong.err.find("give the IPv4 one with --rules"), std::string::npos) << wrong.err;
 }
 
 // A program run with its stderr on a pseudo-terminal (stdout discarded): what the terminal

@@ -34,6 +34,7 @@ using namespace fwbench;
 struct MainCli {
     ClassifyRunOptions classify;  // rules, format, trace, policy, ipsets, family, lenient, engine, seed, outputs
     std::string host_path, pcap_path, iface, eal, backend;
+    std::string rules6_path;  // --rules6: a dual-stack capture's ip6tables ruleset
     std::vector<std::string> eal_rest;
     unsigned workers = 0;
     std::uint64_t repeat = 0;
@@ -89,6 +90,9 @@ void add_output_options(CLI::App& app, MainCli& m) {
 void add_packet_path_options(CLI::App& app, MainCli& m) {
     app.add_option("--host", m.host_path, "host JSON: ip -j addr, or {addr, route, rule, sysctl} (fwbench dump-host)");
     app.add_option("--pcap", m.pcap_path, "capture (pcap or pcapng; tcpdump -i any works) to run through the packet path");
+    app.add_option("--rules6", m.rules6_path,
+                   "with --pcap: the ip6tables ruleset (ip6tables-save) of a dual-stack capture, --rules being the iptables one: "
+                   "each packet goes through its family's");
     app.add_option("--iface", m.iface, "interface for captures that carry none (plain pcap)");
     app.add_option("--filter", m.filter,
                    "with --pcap: read only the records this tcpdump expression keeps ('tcp port 22'; libpcap's compiler), as if "
@@ -152,6 +156,8 @@ int run_packet_path_mode(const MainCli& m, const RunCommon& common) {
             "--engine all compares engines on ClassBench traces (--format classbench --trace); "
             "with --pcap or --port choose --engine linear, compiled or acl");
     if (c.format != "iptables") throw std::runtime_error("--pcap and --port need an iptables ruleset (--format iptables)");
+    if (!m.rules6_path.empty() && (!m.port_specs.empty() || m.workers || m.repeat || m.duration > 0 || m.null_path))
+        throw std::runtime_error("--rules6 applies to --pcap analysis; ports and the replay dataplane take one ruleset");
     if (!m.port_specs.empty()) {
         if (!m.filter.empty()) throw std::runtime_error("--filter applies to --pcap: DPDK ports receive what the NIC gives them");
         if (!m.pcap_path.empty())
@@ -194,6 +200,7 @@ int run_packet_path_mode(const MainCli& m, const RunCommon& common) {
     po.packets = m.packets_path;
     po.log = m.log_path;
     po.filter = m.filter;
+    po.rules6 = m.rules6_path;
     return run_pcap(po);
 }
 

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -15,6 +16,7 @@
 #include "fwbench/eal.hpp"
 #include "fwbench/packet_log.hpp"
 #include "fwbench/packet_source.hpp"
+#include "fwbench/ruleset_listing.hpp"
 #include "fwbench/ruleset_parser.hpp"
 #include "fwbench/ruleset_printer.hpp"
 #include "chain_notes.hpp"
@@ -104,17 +106,62 @@ UnsettledRates unsettled_rates(const Ruleset& rs, const EngineState& st) {
     return out;
 }
 
+// A dual-stack run names the ip6tables ruleset's rules and chains as such.
+std::vector<std::string> with_ip6tables(std::vector<std::string> v4, const std::vector<std::string>& v6) {
+    for (const auto& r : v6) v4.push_back("ip6tables " + r);
+    return v4;
+}
+
+// The rules and policies that counted packets, as the summary lists them.
+void write_matched(std::ostream& os, const Ruleset& rs, const EngineState& counters, const std::string& tool) {
+    for (std::size_t ti = 0; ti < rs.tables.size(); ++ti)
+        for (std::size_t ci = 0; ci < rs.tables[ti].chains.size(); ++ci) {
+            const Chain& c = rs.tables[ti].chains[ci];
+            for (std::size_t ri = 0; ri < c.rules.size(); ++ri) {
+                Counters k = counters.rule(ti, ci, ri);
+                if (k.packets)
+                    os << "    " << std::setw(8) << k.packets << std::setw(10) << k.bytes << "  " << tool << rs.tables[ti].name << "  "
+                       << format_rule(c.rules[ri], c.name) << "\n";
+            }
+            if (c.builtin) {
+                Counters k = counters.policy(ti, ci);
+                if (k.packets)
+                    os << "    " << std::setw(8) << k.packets << std::setw(10) << k.bytes << "  " << tool << rs.tables[ti].name << "  :" << c.name
+                       << " policy " << (c.policy == StandardTarget::Kind::drop ? "DROP" : "ACCEPT") << "\n";
+            }
+        }
+}
+
 }  // namespace
 
 int run_pcap(const PcapRunOptions& o) {
     auto ipsets = load_ipsets(o.sources);
     Host host = load_host(o.sources);
     Ruleset rs = load_ruleset(o.sources, ipsets ? &*ipsets : nullptr);
+    // A dual-stack capture: --rules6 gives the ip6tables ruleset beside --rules' iptables one.
+    std::optional<Ruleset> rs6;
+    if (!o.rules6.empty()) {
+        if (rs.family != Family::ipv4)
+            throw std::runtime_error("--rules6 gives the ip6tables ruleset beside an iptables one, but --rules " + rs.source +
+                                     " is an IPv6 ruleset: give the IPv4 one with --rules");
+        SourceOptions s6 = o.sources;
+        s6.rules_path = o.rules6;
+        s6.family = 6;
+        rs6 = load_ruleset(s6, ipsets ? &*ipsets : nullptr);
+    }
     ensure_eal(o.eal_args);
     PacketPath path(rs, host, ipsets ? &*ipsets : nullptr, make_engine(o, rs, host, ipsets ? &*ipsets : nullptr));
     EngineOptions eopt;
     eopt.seed = o.seed;
     PathState st(rs, eopt, host.sysctl());
+    std::unique_ptr<PacketPath> path6;
+    std::unique_ptr<PathState> st6;
+    if (rs6) {
+        path6 = std::make_unique<PacketPath>(*rs6, host, ipsets ? &*ipsets : nullptr, make_engine(o, *rs6, host, ipsets ? &*ipsets : nullptr));
+        st6 = std::make_unique<PathState>(*rs6, eopt, host.sysctl());
+    }
+    // The ruleset a processed packet went through.
+    auto rs_of = [&](const AnalyzedPacket& rp) -> const Ruleset& { return rs6 && rp.input.family == Family::ipv6 ? *rs6 : rs; };
     MbufPool pool("fwbench_capture", 4095);
     std::unique_ptr<CaptureFilter> filter;
     if (!o.filter.empty()) filter = std::make_unique<CaptureFilter>(o.filter);
@@ -124,10 +171,12 @@ int run_pcap(const PcapRunOptions& o) {
     ropt.allow_unknown_interfaces = o.keep_going;
     // Log lines need each walk's rules and the packet as it began (a traced walk): only when
     // they are asked for, by --log or in --packets' records, and some rule logs.
-    const bool logs = ruleset_logs(rs);
+    const bool logs = ruleset_logs(rs) || (rs6 && ruleset_logs(*rs6));
     if (!o.log.empty() && !logs) spdlog::warn("{}: no rule has a LOG or NFLOG target: --log writes nothing", rs.source);
     ropt.trace = logs && (!o.log.empty() || !o.packets.empty());
-    CaptureAnalysis replay(path, st, ropt);
+    const std::unique_ptr<CaptureAnalysis> analysis =
+        rs6 ? std::make_unique<CaptureAnalysis>(path, st, *path6, *st6, ropt) : std::make_unique<CaptureAnalysis>(path, st, ropt);
+    CaptureAnalysis& replay = *analysis;
 
     std::unique_ptr<Output> verdicts, packet_records, log_out;
     if (!o.verdicts.empty()) verdicts = std::make_unique<Output>(o.verdicts);
@@ -139,7 +188,7 @@ int run_pcap(const PcapRunOptions& o) {
     auto log_packet = [&](const FrameView& frame, const AnalyzedPacket& rp) {
         log_lines.clear();
         if (!ropt.trace) return;
-        logged_lines(rs, host, rp, frame, log_lines);
+        logged_lines(rs_of(rp), host, rp, frame, log_lines);
         for (const LoggedLine& l : log_lines) {
             ++lines_logged;
             lines_with_unknown_link += l.link_incomplete;
@@ -149,16 +198,18 @@ int run_pcap(const PcapRunOptions& o) {
 
     PcapTally tally;
     LocalNatNotes local_nat(rs, host);
+    std::optional<LocalNatNotes> local_nat6;
+    if (rs6) local_nat6.emplace(*rs6, host);
     std::string line;
     auto account = [&](const AnalyzedPacket& rp) {
         tally.add(rp);
-        local_nat.add(rp);
+        (local_nat6 && rp.input.family == Family::ipv6 ? *local_nat6 : local_nat).add(rp);
         if (verdicts) {
-            const VerdictLine v = verdict_line(rp, rs);
+            const VerdictLine v = verdict_line(rp, rs_of(rp));
             line.assign(std::to_string(rp.index)).append("\t").append(v.verdict).append("\t").append(v.where).append("\n");
             verdicts->stream() << line;
         }
-        if (packet_records) write_packet_record(packet_records->stream(), rp, rs, ropt.trace ? &log_lines : nullptr);
+        if (packet_records) write_packet_record(packet_records->stream(), rp, rs_of(rp), ropt.trace ? &log_lines : nullptr);
     };
     // The capture enters as bursts of mbufs, as packets from DPDK ports do; each burst is
     // processed, then its mbufs go back to the pool.
@@ -183,14 +234,30 @@ int run_pcap(const PcapRunOptions& o) {
     const double analysis_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - analysis_start).count();
     if (source.truncated()) spdlog::warn("{}: the file ends inside packet {} (truncated capture): read {} packets", o.pcap, packets, packets);
 
-    write_counters(o, rs, st.engine);
+    if (!rs6) {
+        write_counters(o, rs, st.engine);
+    } else {  // iptables-save's form, then ip6tables-save's: what `iptables-save -c; ip6tables-save -c` prints
+        if (!o.counters.empty()) Output(o.counters).stream() << format_ruleset(rs, &st.engine) << format_ruleset(*rs6, &st6->engine);
+        if (!o.list.empty()) Output(o.list).stream() << format_listing(rs, &st.engine) << format_listing(*rs6, &st6->engine);
+    }
     const double ns_per_packet = tally.ns_per_packet(), evaluated_per_packet = tally.rules_evaluated_per_packet();
     // What the capture cannot show: the sockets of the host's own packets, which -m owner reads.
     const std::uint64_t local_packets = tally.of_origin(CaptureOrigin::local);
-    const std::vector<std::string> undecidable_owner = local_packets ? owner_rules(rs) : std::vector<std::string>{};
-    const UnsettledRates rates = unsettled_rates(rs, st.engine);
-    const std::vector<std::string> local_nat_rules = local_nat.rules(rs), local_nat_chains = local_nat.chains(rs);
-    const std::vector<std::string> unseen_drop_chains = chains_counting_unseen_local_drops(rs);
+    const std::vector<std::string> undecidable_owner =
+        local_packets ? with_ip6tables(owner_rules(rs), rs6 ? owner_rules(*rs6) : std::vector<std::string>{}) : std::vector<std::string>{};
+    UnsettledRates rates = unsettled_rates(rs, st.engine);
+    if (rs6) {
+        const UnsettledRates rates6 = unsettled_rates(*rs6, st6->engine);
+        rates.decisions += rates6.decisions;
+        rates.rules = with_ip6tables(rates.rules, rates6.rules);
+    }
+    const std::vector<std::string> local_nat_rules =
+                                       with_ip6tables(local_nat.rules(rs), local_nat6 ? local_nat6->rules(*rs6) : std::vector<std::string>{}),
+                                   local_nat_chains =
+                                       with_ip6tables(local_nat.chains(rs), local_nat6 ? local_nat6->chains(*rs6) : std::vector<std::string>{});
+    const std::uint64_t local_nat_packets = local_nat.packets() + (local_nat6 ? local_nat6->packets() : 0);
+    const std::vector<std::string> unseen_drop_chains =
+        with_ip6tables(chains_counting_unseen_local_drops(rs), rs6 ? chains_counting_unseen_local_drops(*rs6) : std::vector<std::string>{});
     if (!o.json.empty()) {
         nlohmann::ordered_json j;
         j["rules"] = rs.source;
@@ -203,8 +270,15 @@ int run_pcap(const PcapRunOptions& o) {
         j["truncated"] = source.truncated();
         j["analysis"] = {{"seconds", analysis_s}, {"packets_per_second", analysis_s > 0 ? static_cast<double>(packets) / analysis_s : 0.0}};
         if (filter) j["filter"] = {{"expression", o.filter}, {"records_left_out", source.filtered_out()}};
-        tally.add_json(j, rs);
+        tally.add_json(j, rs, rs6 ? &*rs6 : nullptr);
         add_rule_counters(j, rs, st.engine);
+        if (rs6) {  // the ip6tables ruleset's counters, as the iptables ruleset's above
+            nlohmann::ordered_json j6;
+            j6["rules"] = rs6->source;
+            add_rule_counters(j6, *rs6, st6->engine);
+            j6["connections"] = st6->conntrack.size();
+            j["ipv6"] = j6;
+        }
         j["unseen_forwarded_copies"] = replay.unseen_predicted_copies();
         j["unseen_answers"] = replay.unseen_predicted_answers();
         j["capture_cannot_show"] = nlohmann::ordered_json::array();
@@ -213,14 +287,14 @@ int run_pcap(const PcapRunOptions& o) {
                                                 {"what", "the sockets of the host's own packets: -m owner is decided as for packets without one"},
                                                 {"packets", local_packets},
                                                 {"rules", undecidable_owner}});
-        if (local_nat.packets())
+        if (local_nat_packets)
             j["capture_cannot_show"].push_back(
                 {{"kind", "local_nat"},
                  {"what",
                   "the host's own connections before NAT: captured after nat OUTPUT/POSTROUTING, with an address these rules write, "
                   "but walked without them; the kernel may have counted these rules (and the OUTPUT rules before them saw the addresses "
                   "before NAT)"},
-                 {"packets", local_nat.packets()},
+                 {"packets", local_nat_packets},
                  {"rules", local_nat_rules},
                  {"chains", local_nat_chains}});
         if (!unseen_drop_chains.empty())
@@ -250,14 +324,15 @@ int run_pcap(const PcapRunOptions& o) {
     if (!o.quiet) {
         bool stdout_used = o.verdicts == "-" || o.counters == "-" || o.json == "-" || o.packets == "-" || o.list == "-" || o.log == "-";
         std::ostream& os = stdout_used ? std::cerr : std::cout;
-        os << "fwbench: " << rs.source << " (" << rs.rule_count() << " rules, loaded by " << backend_name(rs.backend) << ") on capture " << o.pcap
-           << "\n";
+        os << "fwbench: " << rs.source << " (" << rs.rule_count() << " rules, loaded by " << backend_name(rs.backend) << ")";
+        if (rs6) os << " and " << rs6->source << " (" << rs6->rule_count() << " ip6tables rules)";
+        os << " on capture " << o.pcap << "\n";
         write_assumptions(os, host, "  ");
         write_base_chain_note(os, rs, "  ");
         os << "  packets: " << packets << (source.truncated() ? " (the file is truncated)" : "");
         if (filter) os << " (--filter '" << o.filter << "' left out " << source.filtered_out() << " more records)";
         os << "\n";
-        tally.write_text(os, rs, host);
+        tally.write_text(os, rs, host, rs6 ? &*rs6 : nullptr);
         if (replay.unseen_predicted_copies())
             os << "  " << replay.unseen_predicted_copies() << " forwarded packets whose outbound copy is not in the capture\n";
         if (replay.unseen_predicted_answers())
@@ -270,8 +345,8 @@ int run_pcap(const PcapRunOptions& o) {
                   "    may have matched otherwise (explain takes uid= and gid=). Rules this affects:\n";
             for (const auto& r : undecidable_owner) os << "      " << r << "\n";
         }
-        if (local_nat.packets()) {
-            os << "  note: a capture shows the host's own packets after NAT: " << local_nat.packets()
+        if (local_nat_packets) {
+            os << "  note: a capture shows the host's own packets after NAT: " << local_nat_packets
                << " of its connections start with an address a nat\n"
                   "    OUTPUT/POSTROUTING rule writes, but their walk did not take that rule. If the kernel rewrote them, it\n"
                   "    counted these rules where fwbench counted the rules the rewritten packet meets, and the OUTPUT rules\n"
@@ -300,22 +375,8 @@ int run_pcap(const PcapRunOptions& o) {
                       "address; a capture on the interface itself keeps the whole header)\n";
         }
         os << "  rules that matched (packets, bytes):\n";
-        for (std::size_t ti = 0; ti < rs.tables.size(); ++ti)
-            for (std::size_t ci = 0; ci < rs.tables[ti].chains.size(); ++ci) {
-                const Chain& c = rs.tables[ti].chains[ci];
-                for (std::size_t ri = 0; ri < c.rules.size(); ++ri) {
-                    Counters k = st.engine.rule(ti, ci, ri);
-                    if (k.packets)
-                        os << "    " << std::setw(8) << k.packets << std::setw(10) << k.bytes << "  " << rs.tables[ti].name << "  "
-                           << format_rule(c.rules[ri], c.name) << "\n";
-                }
-                if (c.builtin) {
-                    Counters k = st.engine.policy(ti, ci);
-                    if (k.packets)
-                        os << "    " << std::setw(8) << k.packets << std::setw(10) << k.bytes << "  " << rs.tables[ti].name << "  :" << c.name
-                           << " policy " << (c.policy == StandardTarget::Kind::drop ? "DROP" : "ACCEPT") << "\n";
-                }
-            }
+        write_matched(os, rs, st.engine, "");
+        if (rs6) write_matched(os, *rs6, st6->engine, "ip6tables ");
         os << "  packet path: " << std::fixed << std::setprecision(0) << ns_per_packet << " ns/packet, " << std::setprecision(1)
            << evaluated_per_packet << " rules evaluated per packet (" << o.engine << " engine)\n";
     }

@@ -15,6 +15,7 @@ struct PcapRunOptions : RunCommon {
     std::string packets;  // --packets: one JSON line per packet (file or -)
     std::string log;  // --log: the kernel log lines of LOG/NFLOG rules (file or -)
     std::string filter;  // --filter: tcpdump's expression; records it does not keep are not read
+    std::string rules6;  // --rules6: the ip6tables ruleset of a dual-stack capture (--rules: the iptables one)
 };
 
 int run_pcap(const PcapRunOptions& o);

@@ -33,10 +33,11 @@ public:
     double rules_evaluated_per_packet() const;
 
     // The JSON members for what was counted (origins, verdicts, fates, drop_reasons,
-    // dropped_by_rule, hooks), added to `j`.
-    void add_json(nlohmann::ordered_json& j, const Ruleset& rs) const;
+    // dropped_by_rule, hooks), added to `j`. `rs6`: a dual-stack run's ip6tables ruleset (`rs`
+    // then the iptables one); its rules are named "ip6tables ...".
+    void add_json(nlohmann::ordered_json& j, const Ruleset& rs, const Ruleset* rs6 = nullptr) const;
     // The summary's lines for them, and the hints for drops the host description decided.
-    void write_text(std::ostream& os, const Ruleset& rs, const Host& host) const;
+    void write_text(std::ostream& os, const Ruleset& rs, const Host& host, const Ruleset* rs6 = nullptr) const;
 
 private:
     static constexpr std::size_t origins = 7, fates = 6, hooks = 5, verdicts = 8;
@@ -47,8 +48,9 @@ private:
     std::array<std::array<std::uint64_t, origins>, hooks> traversed_{}, dropped_at_hook_{};
     std::array<std::uint64_t, verdicts> verdicts_{};
     std::map<std::string, std::uint64_t> reasons_;  // kernel drops and unprocessed records
-    std::map<std::tuple<std::size_t, int, int>, std::uint64_t> dropped_by_rule_;  // (table, chain, rule or -1)
-    std::string describe_drop(const std::tuple<std::size_t, int, int>& where, const Ruleset& rs) const;
+    // (family: 0 IPv4, 1 IPv6; table, chain, rule or -1)
+    std::map<std::tuple<int, std::size_t, int, int>, std::uint64_t> dropped_by_rule_;
+    std::string describe_drop(const std::tuple<int, std::size_t, int, int>& where, const Ruleset& rs, const Ruleset* rs6) const;
 };
 
 }  // namespace fwbench

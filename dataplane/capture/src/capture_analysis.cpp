@@ -36,19 +36,39 @@ const char* capture_origin_name(CaptureOrigin o) {
     return "?";
 }
 
-CaptureAnalysis::CaptureAnalysis(const PacketPath& path, PathState& st, CaptureAnalysisOptions opt) : path_(path), st_(st), opt_(std::move(opt)) {
-    if (opt_.real_stack_answers) st_.stack_answers = false;
+CaptureAnalysis::CaptureAnalysis(const PacketPath& path, PathState& st, CaptureAnalysisOptions opt) : opt_(std::move(opt)) {
+    const std::size_t f = path.ruleset().family == Family::ipv6 ? 1 : 0;
+    paths_[f] = &path;
+    states_[f] = &st;
+    check_options();
+}
+
+CaptureAnalysis::CaptureAnalysis(const PacketPath& path4, PathState& st4, const PacketPath& path6, PathState& st6, CaptureAnalysisOptions opt)
+    : opt_(std::move(opt)) {
+    if (path4.ruleset().family != Family::ipv4 || path6.ruleset().family != Family::ipv6)
+        throw std::invalid_argument("a dual-stack capture needs an iptables ruleset and an ip6tables ruleset, in that order");
+    if (&path4.host() != &path6.host()) throw std::invalid_argument("the IPv4 and IPv6 paths of one capture must run on one host");
+    paths_[0] = &path4;
+    states_[0] = &st4;
+    paths_[1] = &path6;
+    states_[1] = &st6;
+    check_options();
+}
+
+void CaptureAnalysis::check_options() {
+    for (PathState* st : states_)
+        if (st && opt_.real_stack_answers) st->stack_answers = false;
     if (auto problem = interface_name_problem(opt_.iface); !opt_.iface.empty() && !problem.empty())
         throw std::invalid_argument("--iface " + quoted_name(opt_.iface) + ": " + problem);
     // Refused up front, even when no record turns out to need it: a capture taken elsewhere.
-    if (!opt_.iface.empty() && !opt_.allow_unknown_interfaces && !path_.host().interface(opt_.iface))
+    if (!opt_.iface.empty() && !opt_.allow_unknown_interfaces && !host().interface(opt_.iface))
         throw std::invalid_argument("--iface " + quoted_name(opt_.iface) + " is not in the host description (it has " + host_interface_names() +
                                     "): give the host of the capture, or --keep-going");
 }
 
 std::string CaptureAnalysis::host_interface_names() const {
     std::string names;
-    for (const auto& itf : path_.host().interfaces()) names.append(names.empty() ? "" : ", ").append(quoted_name(itf.name));
+    for (const auto& itf : host().interfaces()) names.append(names.empty() ? "" : ", ").append(quoted_name(itf.name));
     return names;
 }
 
@@ -144,7 +164,7 @@ void CaptureAnalysis::predict_answers(const AnalyzedPacket& out) {
 // ICMP error about a datagram for another host. Only the kernel's answer to its own packet,
 // rejected in OUTPUT before any device saw it, comes in over lo like that.
 bool CaptureAnalysis::answers_an_unseen_packet(const Packet& p) const {
-    const Host& host = path_.host();
+    const Host& host = this->host();
     if (p.proto == proto::tcp && p.l4_present && (p.tcp_flags & tcp_flag::rst)) return !host.is_local_address(p.src);
     const bool icmp_error =
         (p.proto == proto::icmp && (p.icmp_type == 3 || p.icmp_type == 11 || p.icmp_type == 12)) || (p.proto == proto::icmpv6 && p.icmp_type < 128);
@@ -170,7 +190,7 @@ void CaptureAnalysis::feed(const FrameView& frame, AnalyzedPacket& out, bool tra
     out.path_ns = 0;
     out.result.reset();
     expire(meta.timestamp_ns);
-    const Host& host = path_.host();
+    const Host& host = this->host();
 
     // Which interface.
     std::string_view iface(meta.iface);
@@ -198,7 +218,8 @@ void CaptureAnalysis::feed(const FrameView& frame, AnalyzedPacket& out, bool tra
     }
     // Each family goes through its own ruleset: a packet of the other one is counted, not guessed.
     const bool v6 = link.ethertype == 0x86dd;
-    if ((v6 ? Family::ipv6 : Family::ipv4) != path_.ruleset().family) {
+    const PacketPath* path = paths_[v6 ? 1 : 0];
+    if (!path) {
         out.reason = v6 ? "ipv6_without_ip6tables_ruleset" : "ipv4_without_iptables_ruleset";
         return;
     }
@@ -264,7 +285,7 @@ void CaptureAnalysis::feed(const FrameView& frame, AnalyzedPacket& out, bool tra
 
     out.path_origin = origin;
     auto start = std::chrono::steady_clock::now();
-    path_.process(p, origin, st_, out.result, trace);
+    path->process(p, origin, *states_[v6 ? 1 : 0], out.result, trace);
     out.path_ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count());
     if (!opt_.predict_copies) return;
     if (out.result.fate == Fate::forwarded) {

@@ -76,6 +76,10 @@ struct CaptureAnalysisOptions {
 class CaptureAnalysis {
 public:
     CaptureAnalysis(const PacketPath& path, PathState& st, CaptureAnalysisOptions opt);
+    // A dual-stack capture: IPv4 packets through `path4`'s iptables ruleset, IPv6 ones through
+    // `path6`'s ip6tables ruleset, both on the same host. Throws std::invalid_argument when the
+    // rulesets are not of those families or the paths' hosts differ.
+    CaptureAnalysis(const PacketPath& path4, PathState& st4, const PacketPath& path6, PathState& st6, CaptureAnalysisOptions opt);
 
     // One frame into `out`, whose storage is reused: after warm-up a loop over frames allocates
     // nothing (tracing off). Throws std::runtime_error when the packet's interface cannot be known.
@@ -121,8 +125,11 @@ private:
     bool answers_an_unseen_packet(const Packet& p) const;
     std::string host_interface_names() const;  // 'lo', 'wan1', ... for errors
 
-    const PacketPath& path_;
-    PathState& st_;
+    void check_options();  // the constructors' checks of opt_
+    const Host& host() const { return (paths_[0] ? paths_[0] : paths_[1])->host(); }
+    // Per family (0 IPv4, 1 IPv6): the path and state of its ruleset, or none.
+    const PacketPath* paths_[2] = {};
+    PathState* states_[2] = {};
     CaptureAnalysisOptions opt_;
     static std::size_t bucket_of(std::string_view iface, const IpAddr& src, const IpAddr& dst, std::uint8_t proto, std::uint8_t ttl,
                                  std::uint16_t sport, std::uint16_t dport, std::size_t buckets);
