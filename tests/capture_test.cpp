@@ -291,6 +291,16 @@ TEST(Capture, SeedCaptureIsReproducible) {
     EXPECT_EQ(sa, sb) << "traces/seed/capture.pcap differs from what make_seed_capture writes: regenerate it";
 }
 
+TEST(Capture, SeedDualStackCaptureIsReproducible) {
+    const char* committed = std::getenv("FWBENCH_SEED_DUAL_CAPTURE");
+    const char* generated = std::getenv("FWBENCH_SEED_DUAL_CAPTURE_BUILT");
+    if (!committed || !generated) FWBENCH_CANNOT_RUN("run through meson test (FWBENCH_SEED_DUAL_CAPTURE* not set)");
+    std::ifstream a(committed, std::ios::binary), b(generated, std::ios::binary);
+    std::string sa((std::istreambuf_iterator<char>(a)), {}), sb((std::istreambuf_iterator<char>(b)), {});
+    ASSERT_FALSE(sa.empty());
+    EXPECT_EQ(sa, sb) << "traces/seed/capture-dual.pcap differs from what make_seed_capture --dual-stack writes: regenerate it";
+}
+
 }  // namespace
 }  // namespace fwbench
 

@@ -546,6 +546,35 @@ TEST(FwbenchPcap, ADualStackCaptureInOneRun) {
     EXPECT_NE(wrong.err.find("give the IPv4 one with --rules"), std::string::npos) << wrong.err;
 }
 
+// The shipped dual-stack demo (traces/seed/capture-dual.pcap): one run over both families, the
+// story told in both (the router's own SSH dropped on lo), and each family's packets checked
+// against the kernel — the kernel-check of one family replays that family's packets.
+TEST(FwbenchSeedDualStack, OneRunExplainAndKernelCheck) {
+    const std::string seed = env("FWBENCH_SOURCE") + "/traces/seed/";
+    const std::string files = " --host " + seed + "host.json --pcap " + seed + "capture-dual.pcap";
+    Result j = run("--rules " + seed + "rules.v4 --rules6 " + seed + "rules.v6" + files + " --json - -q");
+    ASSERT_EQ(j.status, 0) << j.err;
+    const auto doc = nlohmann::json::parse(j.out);
+    EXPECT_EQ(doc["packets"], 23);
+    EXPECT_EQ(doc["drop_reasons"], nlohmann::json({{"not_ip_arp", 1}})) << "only the ARP request is not processed";
+    EXPECT_EQ(doc["dropped_by_rule"].value("filter INPUT rule 3: -A INPUT -j DROP", 0), 3);
+    EXPECT_EQ(doc["dropped_by_rule"].value("ip6tables filter INPUT rule 3: -A INPUT -j DROP", 0), 3) << "two SYNs on lo, the solicitation";
+    Result e = run("explain --rules " + seed + "rules.v6" + files + " 13");
+    ASSERT_EQ(e.status, 0) << e.err;
+    EXPECT_NE(e.out.find("INPUT / filter   in=lo out=-   [2001:db8:1::1]:40002 > [2001:db8:1::1]:22"), std::string::npos) << e.out;
+    EXPECT_NE(e.out.find("fate: dropped by filter INPUT rule 3"), std::string::npos) << e.out;
+    if (geteuid() != 0) FWBENCH_CANNOT_RUN("kernel-check needs root for network namespaces");
+    for (const char* family : {"rules.v4", "rules.v6"}) {
+        Result k = run("kernel-check --rules " + seed + family + files);
+        EXPECT_EQ(k.status, 0) << family << "\n" << k.out << k.err;
+        EXPECT_NE(k.out.find(std::string(family) == "rules.v6" ? "8 packets replayed into the kernel (ip6tables-nft)"
+                                                               : "9 packets replayed into the kernel (iptables-nft)"),
+                  std::string::npos)
+            << k.out;
+        EXPECT_NE(k.out.find("agree on every rule and policy counter and, packet by packet"), std::string::npos) << k.out;
+    }
+}
+
 // A program run with its stderr on a pseudo-terminal (stdout discarded): what the terminal
 // showed, and the exit status. No shell: the child execs the argument vector itself.
 std::pair<std::string, int> run_on_terminal(const std::vector<std::string>& args) {

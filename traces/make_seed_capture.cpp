@@ -6,11 +6,16 @@
 //  - a LAN host's HTTPS connection forwarded to the WAN: each packet incoming on one NIC and
 //    outgoing (TTL - 1) on the other;
 //  - one ARP request, which is not IP.
+// With --dual-stack, the same router's dual-stack capture (capture-dual.pcap): the packets above,
+// then the story again in IPv6 — the router's own `ssh 2001:db8:1::1` on lo (from that address,
+// not ::1: dropped, retransmitted), the same from outside on wan1, a LAN host's HTTPS forwarded
+// (hop limit - 1) — and a neighbour solicitation for the router's WAN address (UNTRACKED).
 // Deterministic: the same bytes on every run.
 
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <string>
 
 #include "fwbench/capture.hpp"
 #include "fwbench/packet_codec.hpp"
@@ -19,8 +24,9 @@
 using namespace fwbench;
 
 int main(int argc, char** argv) {
-    if (argc != 2) {
-        std::cerr << "usage: make_seed_capture OUTPUT.pcap\n";
+    const bool dual = argc == 3 && std::string(argv[1]) == "--dual-stack";
+    if (argc != 2 && !dual) {
+        std::cerr << "usage: make_seed_capture [--dual-stack] OUTPUT.pcap\n";
         return 2;
     }
     const std::uint64_t base = 1700000000ull * 1000000000ull;
@@ -32,7 +38,8 @@ int main(int argc, char** argv) {
         CaptureFrame f;
         f.timestamp_ns = base + static_cast<std::uint64_t>(t * 1e9);
         p.ip_id = static_cast<std::uint16_t>(frames.size() + 1);
-        f.data = sll2_frame(ifindex, pkttype, build_ipv4(p));
+        const bool v6 = p.family == Family::ipv6;
+        f.data = sll2_frame(ifindex, pkttype, v6 ? build_ipv6(p) : build_ipv4(p), 1, v6 ? 0x86dd : 0x0800);
         frames.push_back(f);
     };
     const std::uint8_t in = 0, out = 4;
@@ -56,8 +63,20 @@ int main(int argc, char** argv) {
         f.data = sll2_frame(3, 1, arp, 1, 0x0806);
         frames.push_back(f);
     }
+    if (dual) {
+        add(8.000, 1, in, "tcp [2001:db8:1::1]:40002 > [2001:db8:1::1]:22 flags=S len=80", 2000, 0);
+        add(9.000, 1, in, "tcp [2001:db8:1::1]:40002 > [2001:db8:1::1]:22 flags=S len=80", 2000, 0);
+        add(10.000, 2, in, "tcp [2001:db8:9::7]:50002 > [2001:db8:1::1]:22 flags=S len=80 ttl=52", 6000, 0);
+        add(10.001, 2, out, "tcp [2001:db8:1::1]:22 > [2001:db8:9::7]:50002 flags=SA len=80", 8000, 6001);
+        add(10.040, 2, in, "tcp [2001:db8:9::7]:50002 > [2001:db8:1::1]:22 flags=A len=72 ttl=52", 6001, 8001);
+        add(11.000, 3, in, "tcp [2001:db8:2::50]:40003 > [2001:db8:9::7]:443 flags=S len=80 ttl=64", 4000, 0);
+        add(11.0001, 2, out, "tcp [2001:db8:2::50]:40003 > [2001:db8:9::7]:443 flags=S len=80 ttl=63", 4000, 0);
+        add(11.030, 2, in, "tcp [2001:db8:9::7]:443 > [2001:db8:2::50]:40003 flags=SA len=80 ttl=52", 3500, 4001);
+        add(11.0301, 3, out, "tcp [2001:db8:9::7]:443 > [2001:db8:2::50]:40003 flags=SA len=80 ttl=51", 3500, 4001);
+        add(12.000, 2, in, "icmpv6 [fe80::99] > [ff02::1:ff00:1] type=135 ttl=255", 0, 0);
+    }
     auto bytes = write_pcap(linktype::linux_sll2, frames);
-    std::ofstream outf(argv[1], std::ios::binary);
+    std::ofstream outf(argv[dual ? 2 : 1], std::ios::binary);
     outf.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
     return outf ? 0 : 1;
 }
