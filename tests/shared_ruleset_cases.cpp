@@ -81,9 +81,15 @@ bool has_rate_match(const Ruleset& rs) {
 
 std::vector<SharedRulesetCase> shared_ruleset_cases(std::filesystem::path& dir, SharedRulesetNotes& notes) {
     std::vector<SharedRulesetCase> cases;
-    for (const auto& [rel, text] : shared_rulesets(dir)) {
+    for (const auto& [rel, file_text] : shared_rulesets(dir)) {
         SharedRulesetCase c;
         c.rel = rel;
+        // A dump with a line of only spaces does not load (iptables-restore: "line N failed"):
+        // replayed without it, as its owner's ruleset was before the dump was made.
+        int blank_space_lines = 0;
+        const std::string text = without_blank_space_lines(file_text, blank_space_lines);
+        if (blank_space_lines)
+            notes.without.push_back(rel + ": " + std::to_string(blank_space_lines) + " lines of only spaces (iptables-restore refuses one)");
         // ipsets the data does not include (Docker's docker-ext-bridges-v4): made up as hash:net
         // sets holding the host's connected networks (what Docker puts in its bridge set).
         const std::set<std::string> set_names = matched_set_names(text, true);
@@ -97,10 +103,6 @@ std::vector<SharedRulesetCase> shared_ruleset_cases(std::filesystem::path& dir, 
             c.rs.backend = Backend::nf_tables;  // whatever loaded it where it came from, iptables-nft loads it here
         } catch (const std::exception& ex) {
             notes.skipped.push_back(rel + ": fwbench refuses it (" + std::string(ex.what()) + ")");
-            continue;
-        }
-        if (c.rs.family != Family::ipv4) {
-            notes.skipped.push_back(rel + ": IPv6 (the IPv6 packet path is not modelled yet)");
             continue;
         }
         // Rules an old kernel loaded but this one refuses (a warning each): replayed without them.

@@ -1,5 +1,5 @@
 #pragma once
-// The real IPv4 rulesets under ../shared/data/rulesets (FWBENCH_SHARED_DATA), made ready for the
+// The real rulesets (IPv4 and IPv6) under ../shared/data/rulesets (FWBENCH_SHARED_DATA), made ready for the
 // kernel: what the data lacks is made up (ipsets, a host where no `ip addr` dump reads), what the
 // kernel here refuses or draws at random is taken out or made certain, and each gets traffic aimed
 // at every rule. The replay tests (synthetic captures, real tcpdump captures) share this, and say
@@ -17,6 +17,7 @@
 #include "fwbench/kernel_oracle.hpp"
 #include "fwbench/packet.hpp"
 #include "fwbench/ruleset.hpp"
+#include "text_lines.hpp"
 
 namespace fwbench::test {
 

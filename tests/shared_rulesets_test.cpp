@@ -13,6 +13,7 @@
 #include "fwbench/ruleset_parser.hpp"
 #include "fwbench/ruleset_printer.hpp"
 #include "must_run.hpp"
+#include "text_lines.hpp"
 
 namespace fwbench {
 namespace {
@@ -74,6 +75,19 @@ TEST(SharedRulesets, EveryFileParsesAndRoundTrips) {
         std::string text = slurp(f);
         RulesetParseOptions opt;
         opt.source = rel;
+        // A dump ending with a line of one space: iptables-restore refuses it ("line 46 failed",
+        // checked in a namespace), so fwbench must; the rest is checked without that line.
+        int blank_space_lines = 0;
+        const std::string without = test::without_blank_space_lines(text, blank_space_lines);
+        if (blank_space_lines) {
+            try {
+                parse_ruleset(text, opt);
+                ADD_FAILURE() << "a line of only spaces must not parse";
+            } catch (const ParseError& e) {
+                EXPECT_NE(e.message().find("a line of only spaces or tabs"), std::string::npos) << e.what();
+            }
+            text = without;
+        }
         opt.ipsets = &docker_sets;
         // One file is a parser stress test with an invented multiport option and icmp6 in an
         // IPv4 table: iptables-restore refuses it, so must fwbench; leniently, exactly those rules go.

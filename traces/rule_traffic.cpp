@@ -22,6 +22,19 @@ IpAddr v4(std::uint32_t v) { return IpAddr::v4(v); }
 
 // An address inside (or, negated, outside) a prefix.
 IpAddr address_for(const Neg<IpPrefix>& p, std::mt19937_64& rng) {
+    if (p.value.addr.family == Family::ipv6) {
+        // Inside: the prefix with a host part of 1..16 in its last bits; outside: the first bit
+        // flipped (2001:db8:: becomes a1..., far from the prefix).
+        IpAddr a = p.value.addr;
+        if (p.negated) {
+            a.bytes[0] ^= 0x80;
+            a.bytes[15] = 1;
+            return a;
+        }
+        const std::uint8_t host_bits = static_cast<std::uint8_t>(1 + (rng() & 0x0f));
+        a.bytes[15] = static_cast<std::uint8_t>(a.bytes[15] | (host_bits & ~p.value.mask.bytes[15]));
+        return a;
+    }
     std::uint32_t net = p.value.addr.v4_host(), mask = p.value.mask.v4_host();
     if (!p.negated) return v4(net | (static_cast<std::uint32_t>(rng()) & ~mask & 0x0f) | (mask == 0xffffffffu ? 0 : 1));
     return v4(((net ^ 0x80000000u) & 0xff000000u) | 0x00000101u);
@@ -41,22 +54,26 @@ std::string host_for_ruleset(const Ruleset& rs) {
                 if (r.ip.out) add(concrete(r.ip.out->value));
             }
     if (names.empty()) names.push_back("eth0");
+    const bool ipv6 = rs.family == Family::ipv6;
     nlohmann::json addr = nlohmann::json::array();
-    addr.push_back({{"ifindex", 1},
-                    {"ifname", "lo"},
-                    {"flags", {"LOOPBACK", "UP"}},
-                    {"addr_info", {{{"family", "inet"}, {"local", "127.0.0.1"}, {"prefixlen", 8}}}}});
+    nlohmann::json lo_addrs = {{{"family", "inet"}, {"local", "127.0.0.1"}, {"prefixlen", 8}}};
+    if (ipv6) lo_addrs.push_back({{"family", "inet6"}, {"local", "::1"}, {"prefixlen", 128}, {"scope", "host"}});
+    addr.push_back({{"ifindex", 1}, {"ifname", "lo"}, {"flags", {"LOOPBACK", "UP"}}, {"addr_info", lo_addrs}});
     for (std::size_t i = 0; i < names.size(); ++i) {
         char mac[18], ip[16];
         std::snprintf(mac, sizeof mac, "02:00:00:00:%02x:01", static_cast<unsigned>(i + 1));
         std::snprintf(ip, sizeof ip, "192.0.2.%u", static_cast<unsigned>(16 * (i + 1) + 1) % 256);
-        addr.push_back({{"ifindex", i + 2},
-                        {"ifname", names[i]},
-                        {"flags", {"BROADCAST", "UP"}},
-                        {"address", mac},
-                        {"addr_info", {{{"family", "inet"}, {"local", ip}, {"prefixlen", 28}}}}});
+        nlohmann::json addrs = {{{"family", "inet"}, {"local", ip}, {"prefixlen", 28}}};
+        if (ipv6) {  // 2001:db8:N::1/64 beside it
+            char ip6[24];
+            std::snprintf(ip6, sizeof ip6, "2001:db8:%x::1", static_cast<unsigned>(i + 1));
+            addrs.push_back({{"family", "inet6"}, {"local", ip6}, {"prefixlen", 64}, {"scope", "global"}});
+        }
+        addr.push_back({{"ifindex", i + 2}, {"ifname", names[i]}, {"flags", {"BROADCAST", "UP"}}, {"address", mac}, {"addr_info", addrs}});
     }
-    nlohmann::json host = {{"addr", addr}, {"sysctl", {{"net.ipv4.ip_forward", 1}}}};
+    nlohmann::json sysctl = {{"net.ipv4.ip_forward", 1}};
+    if (ipv6) sysctl["net.ipv6.conf.all.forwarding"] = 1;
+    nlohmann::json host = {{"addr", addr}, {"sysctl", sysctl}};
     // Routes: derived from the addresses, plus a default route through the first interface.
     Host derived = Host::from_json(addr.dump(), "synthesized");
     nlohmann::json routes = nlohmann::json::array();
@@ -67,11 +84,13 @@ std::string host_for_ruleset(const Ruleset& rs) {
                 if (r.type != RouteType::unicast) j["type"] = route_type_name(r.type);
                 if (table == rt_table_local) j["table"] = "local";
                 if (r.prefsrc) j["prefsrc"] = format_ip(*r.prefsrc);
+                if (r.metric) j["metric"] = r.metric;  // IPv6's prefix routes: 256, as addrconf makes them
                 routes.push_back(j);
             }
     char gw[16];
     std::snprintf(gw, sizeof gw, "192.0.2.%u", 16 + 14);
     routes.push_back({{"dst", "default"}, {"gateway", gw}, {"dev", names[0]}});
+    if (ipv6) routes.push_back({{"dst", "::/0"}, {"gateway", "2001:db8:1::fe"}, {"dev", names[0]}, {"metric", 1024}});
     host["route"] = routes;
     return host.dump();
 }
@@ -82,22 +101,39 @@ std::vector<std::pair<Packet, Origin>> traffic_for_ruleset(const Ruleset& rs, co
     std::vector<std::string> nics;
     for (const auto& itf : host.interfaces())
         if (!itf.loopback) nics.push_back(itf.name);
+    // The ruleset's family decides the packets': IPv6 ones for an ip6tables ruleset.
+    const Family family = rs.family;
+    const bool ipv6 = family == Family::ipv6;
+    const IpAddr loopback = *parse_ip(ipv6 ? "::1" : "127.0.0.1", family);
     auto own = [&](const std::string& dev) {
-        const Interface* itf = host.interface(dev);
-        return itf && !itf->addrs.empty() ? itf->addrs[0].addr : *parse_ip("127.0.0.1", Family::ipv4);
+        if (const Interface* itf = host.interface(dev))
+            for (const auto& a : itf->addrs)
+                if (a.addr.family == family) return a.addr;
+        return loopback;
     };
+    // Addresses of other hosts: 198.51.100.x / 203.0.113.x, or 2001:db8:ff::x / 2001:db8:fe::x.
+    auto other = [&](bool far) {
+        const std::uint32_t n = static_cast<std::uint32_t>(1 + rng() % 200);
+        if (!ipv6) return v4((far ? 0xCB007100u : 0xC6336400u) | n);
+        IpAddr a = *parse_ip(far ? "2001:db8:fe::" : "2001:db8:ff::", Family::ipv6);
+        a.bytes[15] = static_cast<std::uint8_t>(n);
+        return a;
+    };
+    auto is_loopback = [&](const IpAddr& a) { return ipv6 ? v6::is_loopback(a) : (a.v4_host() >> 24) == 127; };
+    auto is_multicast = [&](const IpAddr& a) { return ipv6 ? v6::is_multicast(a) : (a.v4_host() >> 28) == 0xe; };
+    const std::uint8_t icmp = ipv6 ? proto::icmpv6 : proto::icmp;
     std::uint16_t next_port = 40000;
     std::uint64_t t = 0;
     auto base = [&](std::uint8_t proto) {
         Packet p;
-        p.family = Family::ipv4;
+        p.family = family;
         p.proto = proto;
         p.length = 60;
         p.ttl = 64;
         p.sport = next_port++;
         p.dport = 80;
         p.tcp_flags = tcp_flag::syn;
-        p.icmp_type = 8;
+        p.icmp_type = ipv6 ? 128 : 8;  // echo request
         p.icmp_id = static_cast<std::uint16_t>(next_port);
         p.timestamp_ns = t;
         return p;
@@ -111,7 +147,7 @@ std::vector<std::pair<Packet, Origin>> traffic_for_ruleset(const Ruleset& rs, co
                     if (chain.hooks & (1u << h)) hooks.push_back(static_cast<Hook>(h));
                 Hook hook = hooks[rng() % hooks.size()];
                 std::uint8_t proto = r.ip.proto && !r.ip.proto->negated && r.ip.proto->value ? r.ip.proto->value : proto::tcp;
-                if (proto != proto::tcp && proto != proto::udp && proto != proto::icmp) proto = proto::tcp;
+                if (proto != proto::tcp && proto != proto::udp && proto != icmp) proto = proto::tcp;
                 Packet p = base(proto);
                 for (const auto& m : r.matches) {
                     if (const auto* l4 = std::get_if<L4PortsMatch>(&m.spec)) {
@@ -139,15 +175,15 @@ std::vector<std::pair<Packet, Origin>> traffic_for_ruleset(const Ruleset& rs, co
                 bool local = hook == Hook::output || hook == Hook::postrouting;
                 if (!local && in == "lo") {
                     // Traffic on lo is the host's own: it arrives there only by being looped back.
-                    bool loopback_src = r.ip.src && !r.ip.src->negated && (r.ip.src->value.addr.v4_host() >> 24) == 127;
-                    p.src = loopback_src ? *parse_ip("127.0.0.1", Family::ipv4) : own(nics[0]);
+                    bool loopback_src = r.ip.src && !r.ip.src->negated && is_loopback(r.ip.src->value.addr);
+                    p.src = loopback_src ? loopback : own(nics[0]);
                     p.dst = loopback_src ? p.src : own(nics[0]);
                     out.push_back({p, Origin::local});
                     t += 1000000;
                     continue;
                 }
                 if (hook == Hook::postrouting && rng() % 2 == 0) local = false;  // a forwarded packet also reaches POSTROUTING
-                IpAddr peer_side = v4(0xC6336400u | static_cast<std::uint32_t>(1 + rng() % 200));  // 198.51.100.x
+                IpAddr peer_side = other(false);
                 if (local) {
                     p.src = own(outdev);
                     p.dst = r.ip.dst ? address_for(*r.ip.dst, rng) : peer_side;
@@ -157,15 +193,14 @@ std::vector<std::pair<Packet, Origin>> traffic_for_ruleset(const Ruleset& rs, co
                     p.in = IfaceName(in);
                     p.src = r.ip.src ? address_for(*r.ip.src, rng) : peer_side;
                     bool to_host = hook == Hook::input || (hook == Hook::prerouting && rng() % 2 == 0);
-                    p.dst =
-                        r.ip.dst ? address_for(*r.ip.dst, rng) : (to_host ? own(in) : v4(0xCB007100u | static_cast<std::uint32_t>(1 + rng() % 200)));
-                    if ((p.src.v4_host() >> 24) == 127 || (p.src.v4_host() >> 28) == 0xe) p.src = peer_side;
+                    p.dst = r.ip.dst ? address_for(*r.ip.dst, rng) : (to_host ? own(in) : other(true));
+                    if (is_loopback(p.src) || is_multicast(p.src)) p.src = peer_side;
                     out.push_back({p, Origin::wire});
                 }
                 t += 1000000;
             }
     for (int i = 0; i < random_packets; ++i) {
-        static const std::uint8_t protos[] = {proto::tcp, proto::udp, proto::icmp};
+        const std::uint8_t protos[] = {proto::tcp, proto::udp, icmp};
         Packet p = base(protos[rng() % 3]);
         static const std::uint16_t common[] = {22, 53, 80, 123, 443, 8080, 25, 3306};
         p.dport = common[rng() % 8];
@@ -173,8 +208,8 @@ std::vector<std::pair<Packet, Origin>> traffic_for_ruleset(const Ruleset& rs, co
         p.tcp_flags = flags[rng() % 4];
         std::string in = nics[rng() % nics.size()];
         p.in = IfaceName(in);
-        p.src = v4(0xC6336400u | static_cast<std::uint32_t>(1 + rng() % 200));
-        p.dst = rng() % 2 ? own(in) : v4(0xCB007100u | static_cast<std::uint32_t>(1 + rng() % 200));
+        p.src = other(false);
+        p.dst = rng() % 2 ? own(in) : other(true);
         p.timestamp_ns = t;
         t += 1000000;
         out.push_back({p, Origin::wire});

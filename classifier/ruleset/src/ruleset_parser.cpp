@@ -102,6 +102,11 @@ private:
             if (lenient_rule_line(line)) return skip_rule(err);
             fail(line_no_, err_col, err);
         }
+        // iptables-restore skips only an empty line: one of spaces or tabs it reads as a rule of no
+        // words and refuses ("line N failed"), so a ruleset holding one never loads.
+        if (words.empty() && line.find_first_not_of(" \t") != std::string_view::npos) return;  // e.g. a lone '\r'
+        if (words.empty() && !line.empty())
+            fail(line_no_, 1, "a line of only spaces or tabs: iptables-restore refuses it (\"line " + std::to_string(line_no_) + " failed\")");
         if (words.empty() || words[0].text[0] == '#') return;
         const Word& first = words[0];
 
