@@ -426,9 +426,9 @@ struct HostReader {
             if (!has_addresses) return;
             h.derive_routes(family, Host::DerivedTables::local_only);
             h.assumptions_.push_back({HostAssumption::Kind::local_table_derived,
-                                      std::string("routes: the dump has no ") + name +
-                                          " local table (`ip -j route` without `table all`), so its local and broadcast routes are "
-                                          "derived from the addresses as the kernel derives them"});
+                                      std::string("routes: the dump has no ") + name + " local table (`ip -j route` without `table all`), so its " +
+                                          (family == Family::ipv4 ? "local and broadcast" : "local, anycast and multicast") +
+                                          " routes are derived from the addresses as the kernel derives them"});
             return;
         }
         // An IPv6 address gets its local route only once duplicate address detection is done,
