@@ -9,6 +9,26 @@
 namespace fwbench {
 
 namespace {
+// The error an answer is, by family and type.
+std::string icmp_error_name(bool v6, std::uint8_t type) {
+    if (v6) {
+        switch (type) {
+            case 1: return "ICMPv6 destination unreachable";
+            case 2: return "ICMPv6 packet too big";
+            case 3: return "ICMPv6 time exceeded";
+            case 4: return "ICMPv6 parameter problem";
+            default: return "ICMPv6 error";
+        }
+    }
+    switch (type) {
+        case 5: return "ICMP redirect";
+        case 11: return "ICMP time exceeded";
+        default: return "ICMP destination unreachable";
+    }
+}
+}  // namespace
+
+namespace {
 
 std::string route_table(const Host& host, const RouteResult& r) { return "(table " + host.table_name(r.table) + ")"; }
 
@@ -162,8 +182,8 @@ std::string describe_event(const PathEvent& e, const DropDetail& drop, const Hos
         case PathEventKind::broadcast_original: return "broadcast: the original goes on to POSTROUTING";
         case PathEventKind::answer_sent: {
             const bool by_stack = static_cast<AnswerFrom>(e.port2) == AnswerFrom::stack;
-            const std::string what = e.flag ? std::string(e.icmp_type == 11 ? "ICMP time exceeded" : "ICMP destination unreachable") + " (type " +
-                                                  std::to_string(e.icmp_type) + " code " + std::to_string(e.port) + ")"
+            const std::string what = e.flag ? icmp_error_name(e.tuple.proto == proto::icmpv6, e.icmp_type) + " (type " + std::to_string(e.icmp_type) +
+                                                  " code " + std::to_string(e.port) + ")"
                                      : e.tuple.proto == proto::icmp  ? std::string("an ICMP echo reply")
                                      : (e.icmp_type & tcp_flag::syn) ? std::string("a SYN-ACK from the listening socket")
                                                                      : std::string("a TCP reset");
