@@ -8,6 +8,7 @@
 #include <string>
 
 #include <nlohmann/json.hpp>
+#include <unistd.h>
 
 #include "fwbench/host.hpp"
 #include "fwbench/netns.hpp"
@@ -55,8 +56,18 @@ TEST(KernelHost, Ipv6RoutesDerivedFromAddressesAreTheKernels) {
     for (const char* dev : {"wan1", "lan0", "p1"}) run_in(ns, {"ip", "link", "set", dev, "up"});
     // Forwarding on lan0 alone: its prefixes (link-local's too) get subnet-router anycast routes.
     ns.write_sysctl("net/ipv6/conf/lan0/forwarding", "1");
+    // A veth pair's carrier comes up a moment after `link set up` (linkwatch), and addrconf
+    // configures a device (its ff00::/8 route) only then: wait for the kernel to get there, up to
+    // 5 s, as a host would be by the time someone dumps it.
+    nlohmann::json routes;
+    for (int tries = 0; tries < 50; ++tries) {
+        routes = nlohmann::json::parse(run_program_checked({{"ip", "-6", "-j", "route", "show", "table", "all"}, {}, ns.fd()}));
+        int ready = 0;
+        for (const auto& r : routes) ready += r.value("dst", "") == "ff00::/8" && (r.value("dev", "") == "wan1" || r.value("dev", "") == "lan0");
+        if (ready == 2) break;
+        usleep(100000);
+    }
     const std::string addr = run_program_checked({{"ip", "-j", "addr", "show"}, {}, ns.fd()});
-    nlohmann::json routes = nlohmann::json::parse(run_program_checked({{"ip", "-6", "-j", "route", "show", "table", "all"}, {}, ns.fd()}));
     for (const auto& r : nlohmann::json::parse(run_program_checked({{"ip", "-4", "-j", "route", "show", "table", "all"}, {}, ns.fd()})))
         routes.push_back(r);
     const std::string sysctl = R"({"net.ipv6.conf.lan0.forwarding":1})";

@@ -22,6 +22,8 @@
 #include <set>
 #include <stdexcept>
 
+#include <nlohmann/json.hpp>
+
 #include "fwbench/capture.hpp"
 #include "fwbench/ipset.hpp"
 #include "fwbench/kernel_trace.hpp"
@@ -88,10 +90,26 @@ KernelOracle::KernelOracle(const Host& host, const Ruleset& ruleset, KernelOracl
             run_in(*router_, {restore}, format_ruleset(ruleset, nullptr, BuiltinChains::as_present));
         }
         if (opt_.trace_packets) start_trace();
+        if (ipv6_) wait_for_ipv6_links(host);
     } catch (...) {
         teardown();
         throw;
     }
+}
+
+// A veth's carrier comes up a moment after `link set up` (linkwatch, up to a second), and addrconf
+// finishes a device (its ff00::/8 route: multicast delivery) only then: wait for every link that is
+// up, after the rest of the set-up, so that no packet arrives before the kernel is ready for it.
+void KernelOracle::wait_for_ipv6_links(const Host& host) const {
+    std::set<std::string> pending;
+    for (const auto& itf : host.interfaces())
+        if (!itf.loopback && itf.up && !host.sysctl().ip6_disabled_on(itf.name) && (!itf.mtu || itf.mtu >= 1280)) pending.insert(itf.name);
+    for (int tries = 0; tries < 100 && !pending.empty(); ++tries) {
+        for (const auto& r : nlohmann::json::parse(run_in_router({"ip", "-6", "-j", "route", "show", "table", "local"})))
+            if (r.value("dst", "") == "ff00::/8") pending.erase(r.value("dev", ""));
+        if (!pending.empty()) usleep(50000);
+    }
+    if (!pending.empty()) throw std::runtime_error("IPv6 did not come up on " + *pending.begin() + " within 5 s");
 }
 
 // iptables-restore, ip6tables-legacy-save, ...: the tool of the ruleset's family and backend.
@@ -258,6 +276,8 @@ void KernelOracle::build(const Host& host) {
     // routes of one prefix and metric are kept in the order they came (the first through any
     // device wins a lookup without one), and `replace` would overwrite the first of them whatever
     // its device (fib6_add_rt2node), as it would fe80::/64 of one link with another's.
+    // addrconf made the prefix routes of the host's addresses at `link set up`: gone, the host's
+    // own go in below, in its order.
     if (ipv6_) ip({"-6", "route", "flush", "table", "main"});
     for (std::uint32_t table = 1; table < 100000; ++table)
         if (host.table(table)) add_routes(table);

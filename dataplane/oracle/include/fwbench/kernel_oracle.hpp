@@ -123,6 +123,7 @@ public:
 
 private:
     void build(const Host& host);
+    void wait_for_ipv6_links(const Host& host) const;
     void start_trace();
     void bind_host_sockets(const std::vector<HostSocket>& sockets);
     void inject_local_ipv6(const Packet& p, const std::vector<std::uint8_t>& datagram);
