@@ -281,25 +281,21 @@ TEST(Capture, TransportTruncationLeavesNoPorts) {
     EXPECT_FALSE(p.packet.l4_present);
 }
 
-TEST(Capture, SeedCaptureIsReproducible) {
-    const char* committed = std::getenv("FWBENCH_SEED_CAPTURE");
-    const char* generated = std::getenv("FWBENCH_SEED_CAPTURE_BUILT");
-    if (!committed || !generated) FWBENCH_CANNOT_RUN("run through meson test (FWBENCH_SEED_CAPTURE* not set)");
-    std::ifstream a(committed, std::ios::binary), b(generated, std::ios::binary);
+// The committed capture (env `committed`) holds what the build's make_seed_capture wrote (env
+// `committed` + "_BUILT"), byte for byte.
+void expect_committed_as_built(const std::string& committed, const std::string& how) {
+    const char* stored = std::getenv(committed.c_str());
+    const char* built = std::getenv((committed + "_BUILT").c_str());
+    if (!stored || !built) FWBENCH_CANNOT_RUN("run through meson test (" << committed << "* not set)");
+    std::ifstream a(stored, std::ios::binary), b(built, std::ios::binary);
     std::string sa((std::istreambuf_iterator<char>(a)), {}), sb((std::istreambuf_iterator<char>(b)), {});
     ASSERT_FALSE(sa.empty());
-    EXPECT_EQ(sa, sb) << "traces/seed/capture.pcap differs from what make_seed_capture writes: regenerate it";
+    EXPECT_EQ(sa, sb) << stored << " differs from what " << how << " writes: regenerate it";
 }
 
-TEST(Capture, SeedDualStackCaptureIsReproducible) {
-    const char* committed = std::getenv("FWBENCH_SEED_DUAL_CAPTURE");
-    const char* generated = std::getenv("FWBENCH_SEED_DUAL_CAPTURE_BUILT");
-    if (!committed || !generated) FWBENCH_CANNOT_RUN("run through meson test (FWBENCH_SEED_DUAL_CAPTURE* not set)");
-    std::ifstream a(committed, std::ios::binary), b(generated, std::ios::binary);
-    std::string sa((std::istreambuf_iterator<char>(a)), {}), sb((std::istreambuf_iterator<char>(b)), {});
-    ASSERT_FALSE(sa.empty());
-    EXPECT_EQ(sa, sb) << "traces/seed/capture-dual.pcap differs from what make_seed_capture --dual-stack writes: regenerate it";
-}
+TEST(Capture, SeedCaptureIsReproducible) { expect_committed_as_built("FWBENCH_SEED_CAPTURE", "make_seed_capture"); }
+
+TEST(Capture, SeedDualStackCaptureIsReproducible) { expect_committed_as_built("FWBENCH_SEED_DUAL_CAPTURE", "make_seed_capture --dual-stack"); }
 
 }  // namespace
 }  // namespace fwbench

@@ -209,12 +209,7 @@ void PacketPath::send_icmp_error(Ctx& c, std::uint8_t type, std::uint8_t code, A
     const bool for_us = c.local_delivery || (c.origin == Origin::local && c.route.type == RouteType::local);
     if (for_us) a.src = old.dst;
     a.length = 28 + std::min<std::uint32_t>(old.length, 548);  // room: 576 bytes in all
-    a.icmp_quoted.present = true;
-    a.icmp_quoted.src = old.src;
-    a.icmp_quoted.dst = old.dst;
-    a.icmp_quoted.proto = old.proto;
-    a.icmp_quoted.sport = old.proto == proto::icmp ? old.icmp_id : old.sport;
-    a.icmp_quoted.dport = old.proto == proto::icmp ? old.icmp_type : old.dport;
+    quote_in_error(a, old);
     process_answer(c, a, true, from, info);
 }
 
@@ -247,13 +242,7 @@ void PacketPath::send_icmp6_error(Ctx& c, std::uint8_t type, std::uint8_t code, 
     // A scoped (link-local) destination is routed out of the device the packet came by.
     if (c.origin == Origin::wire && v6::needs_device(old.src)) a.out = old.in;
     a.length = 48 + std::min<std::uint32_t>(old.length, 1232);  // room: 1280 bytes in all
-    a.icmp_quoted.present = true;
-    a.icmp_quoted.src = old.src;
-    a.icmp_quoted.dst = old.dst;
-    a.icmp_quoted.proto = old.proto;
-    const bool icmp = old.proto == proto::icmpv6;
-    a.icmp_quoted.sport = icmp ? old.icmp_id : old.sport;
-    a.icmp_quoted.dport = icmp ? old.icmp_type : old.dport;
+    quote_in_error(a, old);
     process_answer(c, a, true, from, info);
 }
 

@@ -377,11 +377,16 @@ unsigned PacketPath::way_out_mtu(const Ctx& c) const {
     return c.route.route && c.route.route->mtu ? c.route.route->mtu : out ? out->mtu : 0;
 }
 
+// A captured datagram larger than its arrival device's MTU was merged by GRO: its segments are
+// what the kernel checks (and a GSO packet is segmented, never fragmented).
+bool PacketPath::gro_merged(const Ctx& c, unsigned mtu) const {
+    const Interface* arrival = host_.interface(c.p.in.view());
+    return arrival && arrival->mtu && c.p.length > arrival->mtu && arrival->mtu <= mtu;
+}
+
 unsigned PacketPath::mtu_exceeded(const Ctx& c) const {
     const unsigned mtu = way_out_mtu(c);
-    if (!mtu || !c.p.df || c.p.length <= mtu) return 0;
-    const Interface* in = host_.interface(c.p.in.view());
-    if (in && in->mtu && c.p.length > in->mtu && in->mtu <= mtu) return 0;
+    if (!mtu || !c.p.df || c.p.length <= mtu || gro_merged(c, mtu)) return 0;
     return mtu;
 }
 

@@ -84,6 +84,32 @@ inline bool unspecified(const IpAddr& a) {
     return true;
 }
 
+// A routing drop's detail: which check, about which address, on which device (or route type).
+inline DropDetail about(DropWhy why, const IpAddr& addr, std::string_view dev = {}) {
+    DropDetail d;
+    d.why = why;
+    d.addr = addr;
+    d.dev = IfaceName(dev);
+    return d;
+}
+inline DropDetail about_route(DropWhy why, RouteType type, const IpAddr& dst) {
+    DropDetail d = about(why, dst);
+    d.route_type = type;
+    return d;
+}
+
+// The header an ICMP or ICMPv6 error quotes: the offending packet's addresses and ports (an
+// ICMP packet's id and type), what conntrack matches the error to.
+inline void quote_in_error(Packet& error, const Packet& old) {
+    const bool icmp = old.proto == proto::icmp || old.proto == proto::icmpv6;
+    error.icmp_quoted.present = true;
+    error.icmp_quoted.src = old.src;
+    error.icmp_quoted.dst = old.dst;
+    error.icmp_quoted.proto = old.proto;
+    error.icmp_quoted.sport = icmp ? old.icmp_id : old.sport;
+    error.icmp_quoted.dport = icmp ? old.icmp_type : old.dport;
+}
+
 // What every answer starts from: back to the packet's source, at its time, with the host's TTL.
 Packet answer_to(const Packet& old, std::uint8_t ttl);
 // The reset answering a TCP segment (nf_send_reset, tcp_v4_send_reset): from its destination to

@@ -18,20 +18,6 @@ std::optional<DropReason> error_route_reason(RouteType t) {
     }
 }
 
-DropDetail about(DropWhy why, const IpAddr& addr, std::string_view dev = {}) {
-    DropDetail d;
-    d.why = why;
-    d.addr = addr;
-    d.dev = IfaceName(dev);
-    return d;
-}
-
-DropDetail about_route(DropWhy why, RouteType type, const IpAddr& dst) {
-    DropDetail d = about(why, dst);
-    d.route_type = type;
-    return d;
-}
-
 }  // namespace
 
 bool PacketPath::drop_at_routing(Ctx& c, bool output, DropReason r, const DropDetail& detail) const {
@@ -40,6 +26,17 @@ bool PacketPath::drop_at_routing(Ctx& c, bool output, DropReason r, const DropDe
     c.event(PathEventKind::routing_dropped, [&](PathEvent& e) { e.flag = output; });
     finish(c, Fate::dropped);
     return false;
+}
+
+// Input routing found the packet the host's: it goes on to INPUT (c.route says why).
+bool PacketPath::deliver_locally(Ctx& c) const {
+    c.local_delivery = true;
+    c.event(PathEventKind::routing_local, [&](PathEvent& e) {
+        e.addr = c.p.dst;
+        e.route = c.route;
+        e.dev = c.p.in;
+    });
+    return true;
 }
 
 bool PacketPath::route_input(Ctx& c) const {
@@ -105,13 +102,7 @@ bool PacketPath::route_input(Ctx& c) const {
     if (r.type == RouteType::broadcast || r.type == RouteType::local) {
         DropReason v = validate_source("");
         if (v != DropReason::none) return drop(v, about(v == DropReason::rp_filter ? DropWhy::reverse_path : DropWhy::source_is_local, s, in));
-        c.local_delivery = true;
-        c.event(PathEventKind::routing_local, [&](PathEvent& e) {
-            e.addr = d;
-            e.route = r;
-            e.dev = c.p.in;
-        });
-        return true;
+        return deliver_locally(c);
     }
     if (!sys.forwarding_for(in)) return drop(DropReason::forwarding_disabled, about(DropWhy::forwarding_off, d, in));
     if (auto why = error_route_reason(r.type)) {

@@ -9,14 +9,6 @@ using namespace path_detail;
 
 namespace {
 
-DropDetail about(DropWhy why, const IpAddr& addr, std::string_view dev = {}) {
-    DropDetail d;
-    d.why = why;
-    d.addr = addr;
-    d.dev = IfaceName(dev);
-    return d;
-}
-
 constexpr std::uint8_t icmp6_dest_unreach = 1, icmp6_packet_too_big = 2, icmp6_time_exceeded = 3;
 constexpr std::uint8_t unreach_no_route = 0, unreach_adm_prohibited = 1, unreach_not_neighbour = 2;
 constexpr unsigned ipv6_min_mtu = 1280;
@@ -54,29 +46,23 @@ bool PacketPath::route_input6(Ctx& c) const {
     // (administratively prohibited); a blackhole says nothing. Whether or not the host forwards.
     if (!r.found || r.type == RouteType::unreachable || r.type == RouteType::throw_) {
         drop(r.found ? DropReason::route_unreachable : DropReason::no_route,
-             r.found ? DropDetail{DropWhy::error_route, d, {}, r.type} : about(DropWhy::no_route, d));
+             r.found ? about_route(DropWhy::error_route, r.type, d) : about(DropWhy::no_route, d));
         send_icmp6_error(c, icmp6_dest_unreach, unreach_no_route, AnswerFrom::path);
         return false;
     }
     if (r.type == RouteType::prohibit) {
-        drop(DropReason::route_prohibit, DropDetail{DropWhy::error_route, d, {}, r.type});
+        drop(DropReason::route_prohibit, about_route(DropWhy::error_route, r.type, d));
         send_icmp6_error(c, icmp6_dest_unreach, unreach_adm_prohibited, AnswerFrom::path);
         return false;
     }
-    if (r.type == RouteType::blackhole) return drop(DropReason::route_blackhole, DropDetail{DropWhy::error_route, d, {}, r.type});
+    if (r.type == RouteType::blackhole) return drop(DropReason::route_blackhole, about_route(DropWhy::error_route, r.type, d));
     if (r.type == RouteType::local || r.type == RouteType::anycast || v6::is_multicast(d)) {
         // ip6_mc_input: only the groups the device has joined go on to INPUT.
         if (v6::is_multicast(d) && !host_.joined_group6(in, d))
             return drop(DropReason::multicast_not_joined, about(DropWhy::group_not_joined, d, in));
-        c.local_delivery = true;
-        c.event(PathEventKind::routing_local, [&](PathEvent& e) {
-            e.addr = d;
-            e.route = r;
-            e.dev = c.p.in;
-        });
-        return true;
+        return deliver_locally(c);
     }
-    if (r.type != RouteType::unicast) return drop(DropReason::martian_destination, DropDetail{DropWhy::route_type_not_unicast, d, {}, r.type});
+    if (r.type != RouteType::unicast) return drop(DropReason::martian_destination, about_route(DropWhy::route_type_not_unicast, r.type, d));
     c.out_dev = IfaceName(std::string_view(r.route->dev));
     c.event(PathEventKind::routing_forward, [&](PathEvent& e) {
         e.addr = d;
@@ -149,13 +135,6 @@ bool PacketPath::forward6(Ctx& c) const {
     return true;
 }
 
-// A captured datagram larger than its arrival device's MTU was merged by GRO: its segments are
-// what the kernel checks (and a GSO packet is segmented, never fragmented).
-bool PacketPath::gro_merged(const Ctx& c, unsigned mtu) const {
-    const Interface* arrival = host_.interface(c.p.in.view());
-    return arrival && arrival->mtu && c.p.length > arrival->mtu && arrival->mtu <= mtu;
-}
-
 // ip6_finish_output -> ip6_fragment, after POSTROUTING: a forwarded packet larger than the route's
 // mtu metric (the device's MTU was checked before FORWARD) is not fragmented but dropped, and the
 // sender told; it has passed FORWARD and POSTROUTING (and their counters) by then.
@@ -180,10 +159,10 @@ bool PacketPath::route_output6(Ctx& c, bool reroute) const {
     const RouteResult r = host_.lookup6(q, oif, v6::needs_device(d));
     if (!r.found) return drop(DropReason::no_route, about(DropWhy::no_route, d));
     switch (r.type) {
-        case RouteType::blackhole: return drop(DropReason::route_blackhole, DropDetail{DropWhy::error_route, d, {}, r.type});
-        case RouteType::prohibit: return drop(DropReason::route_prohibit, DropDetail{DropWhy::error_route, d, {}, r.type});
+        case RouteType::blackhole: return drop(DropReason::route_blackhole, about_route(DropWhy::error_route, r.type, d));
+        case RouteType::prohibit: return drop(DropReason::route_prohibit, about_route(DropWhy::error_route, r.type, d));
         case RouteType::unreachable:
-        case RouteType::throw_: return drop(DropReason::route_unreachable, DropDetail{DropWhy::error_route, d, {}, r.type});
+        case RouteType::throw_: return drop(DropReason::route_unreachable, about_route(DropWhy::error_route, r.type, d));
         default: break;
     }
     c.route = r;

@@ -247,6 +247,7 @@ private:
     void track(Ctx& c, Hook hook) const;
     const WalkResult& walk_table(Ctx& c, Hook hook, int table, const char* name, const IfaceName& in, const IfaceName& out) const;
     bool route_input(Ctx& c) const;
+    bool deliver_locally(Ctx& c) const;
     bool drop_at_routing(Ctx& c, bool output, DropReason r, const DropDetail& detail) const;
     void loop_back_broadcast(Ctx& c) const;
     bool route_output(Ctx& c, bool reroute) const;
