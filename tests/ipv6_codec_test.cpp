@@ -206,5 +206,33 @@ TEST(Ipv6Codec, ParseDatagramPicksTheFamilyByVersion) {
     EXPECT_EQ(parse_datagram(seven, sizeof seven).error, Malformation::bad_version);
 }
 
+// A described packet is what its frame says: the packet path reads the description's Packet,
+// the kernel the frame built from it, so the header length (and with it a TCP segment's payload,
+// which conntrack's window and REJECT's reset count) must be the frame's. The expected payloads
+// are worked out by hand: len minus the IP header (20 or 40) minus the TCP header.
+TEST(Ipv6Codec, ADescribedPacketHasItsFramesHeaderLength) {
+    const struct {
+        const char* description;
+        std::uint16_t ip_header_len;
+        std::uint32_t tcp_payload;
+    } cases[] = {
+        {"tcp [2001:db8::1]:1 > [2001:db8::2]:2 flags=S", 40, 0},
+        {"tcp [2001:db8::1]:1 > [2001:db8::2]:2 flags=A len=100", 40, 40},
+        {"tcp [2001:db8::1]:1 > [2001:db8::2]:2 flags=S mss=1460", 40, 0},
+        {"tcp 192.0.2.1:1 > 192.0.2.2:2 flags=A", 20, 20},
+        {"tcp 192.0.2.1:1 > 192.0.2.2:2 flags=A len=100", 20, 60},
+    };
+    for (const auto& c : cases) {
+        const Packet p = parse_packet_description(c.description).packet;
+        EXPECT_EQ(p.ip_header_len, c.ip_header_len) << c.description;
+        EXPECT_EQ(p.tcp_payload_len(), c.tcp_payload) << c.description;
+        const auto frame = p.family == Family::ipv6 ? build_ipv6(p) : build_ipv4(p);
+        const ParsedDatagram back = parse_datagram(frame.data(), frame.size());
+        EXPECT_EQ(back.packet.length, p.length) << c.description;
+        EXPECT_EQ(back.packet.ip_header_len, p.ip_header_len) << c.description;
+        EXPECT_EQ(back.packet.tcp_payload_len(), p.tcp_payload_len()) << c.description;
+    }
+}
+
 }  // namespace
 }  // namespace fwbench

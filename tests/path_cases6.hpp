@@ -209,6 +209,24 @@ inline const std::vector<PathCase> path_cases6 = {
      "*filter\n-A INPUT -d 2001:db8:2::/128\nCOMMIT\n",
      {"wire udp [2001:db8:2::50]:5000 > [2001:db8:2::]:53 in=lan0"}, "dropped:forwarding_disabled", ""},
 
+    // --- addrtype, as IPv6 means it (match_type6): a form, then an output route lookup ---
+    {"ipv6: addrtype: the host's addresses are LOCAL and UNICAST at once; error routes are UNREACHABLE", forwarding6_on,
+     "*mangle\n-A PREROUTING -m addrtype --dst-type LOCAL\n-A PREROUTING -m addrtype --dst-type UNICAST\n"
+     "-A PREROUTING -m addrtype --dst-type LOCAL,UNICAST\n-A PREROUTING -m addrtype --dst-type MULTICAST\n"
+     "-A PREROUTING -m addrtype --dst-type UNREACHABLE\n-A PREROUTING -m addrtype --dst-type ANYCAST\n"
+     "-A PREROUTING -m addrtype --dst-type LOCAL --limit-iface-in\n-A PREROUTING -m addrtype ! --dst-type UNICAST\nCOMMIT\n",
+     {"wire udp [2001:db8:9::7]:5000 > [2001:db8:1::1]:53 in=wan1", "wire udp [2001:db8:9::7]:5000 > [2001:db8:2::1]:53 in=wan1",
+      "wire udp [2001:db8:9::7]:5000 > [2001:db8:2::50]:53 in=wan1", "wire udp [2001:db8:9::7]:5000 > [2001:db8:5::1]:53 in=wan1",
+      "wire icmpv6 [2001:db8:9::7] > [ff02::1] in=wan1 type=128 id=7", "wire udp [2001:db8:9::7]:5000 > [2001:db8:1::]:53 in=wan1",
+      "wire udp [2001:db8:9::7]:5000 > [fe80::1]:53 in=wan1"},
+     "delivered delivered forwarded dropped:route_unreachable delivered delivered delivered",
+     "mangle:PREROUTING:1=3 mangle:PREROUTING:2=6 mangle:PREROUTING:3=3 mangle:PREROUTING:4=1 mangle:PREROUTING:5=1 "
+     "mangle:PREROUTING:6=1 mangle:PREROUTING:7=2 mangle:PREROUTING:8=1"},
+    {"ipv6: addrtype: a prefix's own address reached on link is ANYCAST without an anycast route", "\"net.ipv6.conf.all.forwarding\":0",
+     "*mangle\n-A PREROUTING -m addrtype --dst-type ANYCAST\n-A PREROUTING -m addrtype --dst-type ANYCAST --limit-iface-in\nCOMMIT\n",
+     {"wire udp [2001:db8:2::50]:5000 > [2001:db8:2::]:53 in=lan0", "wire udp [2001:db8:9::7]:5000 > [2001:db8:2::]:53 in=wan1"},
+     "dropped:forwarding_disabled dropped:forwarding_disabled", "mangle:PREROUTING:1=2 mangle:PREROUTING:2=1"},
+
     // --- REJECT's other answers ---
     {"ipv6: REJECT adm-prohibited in FORWARD: the error's source is the arrival device's", forwarding6_on,
      "*filter\n-A FORWARD -j REJECT --reject-with icmp6-adm-prohibited\n"

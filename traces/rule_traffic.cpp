@@ -127,6 +127,7 @@ std::vector<std::pair<Packet, Origin>> traffic_for_ruleset(const Ruleset& rs, co
     auto base = [&](std::uint8_t proto) {
         Packet p;
         p.family = family;
+        p.ip_header_len = ipv6 ? 40 : 20;
         p.proto = proto;
         p.length = 60;
         p.ttl = 64;

@@ -361,8 +361,8 @@ bool evaluate_match(const Match& m, const Packet& p, const MatchContext& ctx) {
                               std::string_view dev;
                               if (s.limit_iface_in) dev = p.in.view();
                               if (s.limit_iface_out) dev = p.out.view();
-                              if (s.src && (((ctx.host.address_type(p.src, dev) & s.src->value) != 0) == s.src->negated)) return false;
-                              if (s.dst && (((ctx.host.address_type(p.dst, dev) & s.dst->value) != 0) == s.dst->negated)) return false;
+                              if (s.src && ctx.host.has_address_type(p.src, s.src->value, dev) == s.src->negated) return false;
+                              if (s.dst && ctx.host.has_address_type(p.dst, s.dst->value, dev) == s.dst->negated) return false;
                               return true;
                           },
                           [&](const MarkMatch& s) {

@@ -50,6 +50,7 @@ namespace path_detail {
 Packet answer_to(const Packet& old, std::uint8_t ttl) {
     Packet a;
     a.family = old.family;
+    a.ip_header_len = old.family == Family::ipv6 ? 40 : 20;
     a.dst = old.src;
     a.timestamp_ns = old.timestamp_ns;
     a.ttl = ttl;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "fwbench/host.hpp"
+#include "fwbench/matches.hpp"
 
 namespace fwbench {
 
@@ -125,8 +126,8 @@ bool Host::joined_group6(std::string_view dev, const IpAddr& group) const {
     return false;
 }
 
-bool Host::is_local_address6(const IpAddr& addr, std::string_view dev) const {
-    const bool scoped = v6::is_link_local(addr) || v6::is_loopback(addr);
+bool Host::is_local_address6(const IpAddr& addr, std::string_view dev, bool strict) const {
+    const bool scoped = strict || v6::is_link_local(addr) || v6::is_loopback(addr);
     for (const Interface& itf : interfaces_)
         for (const InterfaceAddress& a : itf.addrs)
             if (a.addr == addr && a.addr.family == Family::ipv6 && !a.tentative && !a.dadfailed && (dev.empty() || !scoped || itf.name == dev))
@@ -139,6 +140,26 @@ std::optional<IpAddr> Host::link_local6(std::string_view dev) const {
         for (const InterfaceAddress& a : itf->addrs)
             if (a.addr.family == Family::ipv6 && v6::is_link_local(a.addr) && !a.tentative && !a.dadfailed) return a.addr;
     return std::nullopt;
+}
+
+// match_lookup_rt6: an output lookup (no source, no mark), bound to `dev` when given, which
+// ip6_route_output then makes strict (an oif and no source), as it does for scoped destinations.
+std::uint16_t Host::route_types6(const IpAddr& a, std::string_view dev) const {
+    std::uint16_t types = 0;
+    if (!dev.empty() && is_local_address6(a, dev, true)) types = addr_type::local;  // nf_ipv6_chk_addr(strict)
+    IpAddr any;
+    any.family = Family::ipv6;
+    const RouteResult r = lookup6(RouteQuery{a, any, "lo", dev, 0, 0}, dev, !dev.empty() || v6::needs_device(a));
+    // No route, or an error route (its dst carries the error): UNREACHABLE alone.
+    if (!r.found || r.type == RouteType::unreachable || r.type == RouteType::prohibit || r.type == RouteType::blackhole ||
+        r.type == RouteType::throw_)
+        return addr_type::unreachable;
+    if (dev.empty() && r.type == RouteType::local) types |= addr_type::local;
+    // ipv6_anycast_destination: an anycast route, or `a` is the prefix address of the on-link
+    // (gatewayless) route that reaches it.
+    const bool subnet_anycast = r.route && r.route->prefixlen < 127 && !r.route->gateway && r.route->dst.addr == a;
+    if (r.type == RouteType::anycast || subnet_anycast) types |= addr_type::anycast;
+    return types;
 }
 
 }  // namespace fwbench

@@ -519,9 +519,17 @@ void add_header_matches(std::vector<MatchModuleDef>& m) {
                   {"limit-iface-in", "", 0, false, APPLY { SPEC(AddrTypeMatch); s.limit_iface_in = true; return {}; }},
                   {"limit-iface-out", "", 0, false, APPLY { SPEC(AddrTypeMatch); s.limit_iface_out = true; return {}; }}},
                  [](const OptionContext&) -> MatchSpec { return AddrTypeMatch{}; },
-                 [](MatchSpec& spec_, const OptionContext&) -> std::string {
+                 [](MatchSpec& spec_, const OptionContext& ctx) -> std::string {
                      auto& s = std::get<AddrTypeMatch>(spec_);
                      if (s.limit_iface_in && s.limit_iface_out) return "--limit-iface-in and --limit-iface-out exclude each other";
+                     // addrtype_mt_checkentry_v1: IPv6 has no broadcast, and its route lookup
+                     // tells only local, anycast and unreachable apart.
+                     const std::uint16_t types = (s.src ? s.src->value : 0) | (s.dst ? s.dst->value : 0);
+                     if (ctx.family == Family::ipv6) {
+                         if (types & addr_type::blackhole) return "ip6tables cannot match BLACKHOLE addresses (the kernel refuses it)";
+                         if (types >= addr_type::prohibit) return "ip6tables cannot match PROHIBIT, THROW, NAT or XRESOLVE addresses (the kernel refuses it)";
+                         if (types & addr_type::broadcast) return "ip6tables cannot match BROADCAST addresses: IPv6 has none (the kernel refuses it)";
+                     }
                      return {};
                  }});
     m.back().hooks_for = [](const MatchSpec& spec_) -> HookMask {

@@ -90,6 +90,7 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
     endpoint(in, dst, fam, p.dst, p.dport);
     p.family = fam;
     p.src.family = p.dst.family = fam;
+    p.ip_header_len = fam == Family::ipv6 ? 40 : 20;  // no options, no extension headers
     p.proto = *pr;
     p.length = 60;
     p.ttl = 64;
@@ -281,7 +282,7 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
         if (p.proto != proto::tcp) in.fail("TCP options (opt, opts, mss, wscale, sackok, sack) on a packet that is not TCP");
         if (options.size() > 40) in.fail("TCP options take " + std::to_string(options.size()) + " bytes; a TCP header holds 40");
         p.set_tcp_option_bytes(options.data(), options.size());
-        const std::uint32_t headers = 20u + p.tcp_header_len;
+        const std::uint32_t headers = std::uint32_t{p.ip_header_len} + p.tcp_header_len;
         if (p.length < headers) {
             if (length_given) in.fail("len=" + std::to_string(p.length) + " is shorter than the headers (" + std::to_string(headers) + " bytes)");
             p.length = headers;

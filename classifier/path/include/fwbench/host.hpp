@@ -284,14 +284,15 @@ public:
     // ipv6_chk_mcast_addr: `dev` has joined `group` — all-nodes, the solicited-node group of each
     // of its addresses (and subnet-router anycasts), all-routers where it forwards.
     bool joined_group6(std::string_view dev, const IpAddr& group) const;
-    // ipv6_chk_addr(addr, dev, 0): one of the host's IPv6 addresses, not tentative; when `dev` is
-    // given, a link-local or loopback one must be on that device.
-    bool is_local_address6(const IpAddr& a, std::string_view dev = {}) const;
+    // ipv6_chk_addr(addr, dev, strict): one of the host's IPv6 addresses, not tentative; when
+    // `dev` is given, a link-local or loopback one (strict: any one) must be on that device.
+    bool is_local_address6(const IpAddr& a, std::string_view dev = {}, bool strict = false) const;
     // The device's first link-local address that is not tentative (ipv6_get_lladdr).
     std::optional<IpAddr> link_local6(std::string_view dev) const;
 
     // HostView
     std::uint16_t address_type(const IpAddr& a, std::string_view dev) const override;
+    std::uint16_t route_types6(const IpAddr& a, std::string_view dev) const override;
     bool reverse_path_ok(const Packet& p, bool loose, bool validmark, bool accept_local) const override;
 
 private:
