@@ -216,10 +216,8 @@ TEST(Ipv6Codec, ADescribedPacketHasItsFramesHeaderLength) {
         std::uint16_t ip_header_len;
         std::uint32_t tcp_payload;
     } cases[] = {
-        {"tcp [2001:db8::1]:1 > [2001:db8::2]:2 flags=S", 40, 0},
-        {"tcp [2001:db8::1]:1 > [2001:db8::2]:2 flags=A len=100", 40, 40},
-        {"tcp [2001:db8::1]:1 > [2001:db8::2]:2 flags=S mss=1460", 40, 0},
-        {"tcp 192.0.2.1:1 > 192.0.2.2:2 flags=A", 20, 20},
+        {"tcp [2001:db8::1]:1 > [2001:db8::2]:2 flags=S", 40, 0},          {"tcp [2001:db8::1]:1 > [2001:db8::2]:2 flags=A len=100", 40, 40},
+        {"tcp [2001:db8::1]:1 > [2001:db8::2]:2 flags=S mss=1460", 40, 0}, {"tcp 192.0.2.1:1 > 192.0.2.2:2 flags=A", 20, 20},
         {"tcp 192.0.2.1:1 > 192.0.2.2:2 flags=A len=100", 20, 60},
     };
     for (const auto& c : cases) {
