@@ -191,23 +191,21 @@ namespace fwbench {
 namespace {
 
 // Random rulesets and traffic (fixed seeds) against the kernel. FWBENCH_RANDOM_CASES sets how
-// many (default 120), FWBENCH_RANDOM_SEED the first seed. A disagreement prints a reproduction:
-// the ruleset file and a `fwbench kernel-check` command line with every packet.
-TEST(KernelOracleRandom, RandomRulesetsAndTraffic) {
-    require_kernel();
-    if (HasFatalFailure() || IsSkipped()) return;
+// many of each family (default 120), FWBENCH_RANDOM_SEED the first seed. A disagreement prints a
+// reproduction: the ruleset file and a `fwbench kernel-check` command line with every packet.
+void expect_random_cases_agree(test::RandomCase (*make)(std::uint64_t), const std::string& what) {
     int count = std::getenv("FWBENCH_RANDOM_CASES") ? std::atoi(std::getenv("FWBENCH_RANDOM_CASES")) : 120;
     ASSERT_GE(count, 20) << "FWBENCH_RANDOM_CASES=" << count << ": too few cases for the differential to mean anything";
     std::uint64_t first = std::getenv("FWBENCH_RANDOM_SEED") ? std::strtoull(std::getenv("FWBENCH_RANDOM_SEED"), nullptr, 10) : 1;
     int disagreements = 0;
     for (int i = 0; i < count && disagreements < 3; ++i) {
         std::uint64_t seed = first + static_cast<std::uint64_t>(i);
-        test::RandomCase rc = test::make_random_case(seed);
+        test::RandomCase rc = make(seed);
         const std::string& host_json = rc.host_json;
-        Host host = Host::from_json(host_json, "random router seed " + std::to_string(seed));
+        Host host = Host::from_json(host_json, what + " router seed " + std::to_string(seed));
         RulesetParseOptions opt;
-        opt.family = Family::ipv4;
-        opt.source = "random seed " + std::to_string(seed);
+        opt.family = rc.family;
+        opt.source = what + " seed " + std::to_string(seed);
         Ruleset rs = parse_ruleset(rc.rules, opt);
         rs.backend = rc.legacy ? Backend::legacy : Backend::nf_tables;
         PacketPath path(rs, host);
@@ -225,11 +223,23 @@ TEST(KernelOracleRandom, RandomRulesetsAndTraffic) {
         DifferentialCase whole{rs, rc.packets};
         kopt.ruleset_text.clear();  // each attempt loads its own smaller ruleset, as fwbench prints it
         DifferentialCase small = shrink_disagreement(host, host, whole, kopt);
-        ADD_FAILURE() << "seed " << seed << " disagrees:\n"
+        ADD_FAILURE() << what << " seed " << seed << " disagrees:\n"
                       << report << "\nminimal reproduction (" << small.packets.size() << " packets, " << small.ruleset.rule_count() << " rules):\n  "
-                      << reproduction(small, host_json, testing::TempDir(), "random-" + std::to_string(seed)) << "\n"
+                      << reproduction(small, host_json, testing::TempDir(), what + "-" + std::to_string(seed)) << "\n"
                       << format_ruleset(small.ruleset);
     }
+}
+
+TEST(KernelOracleRandom, RandomRulesetsAndTraffic) {
+    require_kernel();
+    if (HasFatalFailure() || IsSkipped()) return;
+    expect_random_cases_agree(test::make_random_case, "random");
+}
+
+TEST(KernelOracleRandom, RandomIpv6RulesetsAndTraffic) {
+    require_kernel();
+    if (HasFatalFailure() || IsSkipped()) return;
+    expect_random_cases_agree(test::make_random_case6, "random6");
 }
 
 }  // namespace

@@ -232,6 +232,18 @@ inline const std::vector<PathCase> path_cases6 = {
      "*filter\n-A FORWARD -j REJECT --reject-with icmp6-adm-prohibited\n"
      "-A OUTPUT -p ipv6-icmp -m icmp6 --icmpv6-type communication-prohibited -s 2001:db8:2::1/128 -o lan0\nCOMMIT\n",
      {"wire udp [2001:db8:2::50]:5000 > [2001:db8:9::7]:53 in=lan0"}, "rejected:netfilter@filter:FORWARD:1", "filter:FORWARD:1=1 filter:OUTPUT:1=1"},
+    {"ipv6: REJECT policy-fail and reject-route answer with codes 5 and 6, a reset too", forwarding6_on,
+     "*filter\n-A FORWARD -p tcp -j REJECT --reject-with icmp6-policy-fail\n-A FORWARD -j REJECT --reject-with reject-route\n"
+     "-A OUTPUT -p ipv6-icmp -m icmp6 --icmpv6-type 1/5\n-A OUTPUT -p ipv6-icmp -m icmp6 --icmpv6-type 1/6\nCOMMIT\n",
+     {"wire tcp [2001:db8:2::50]:40000 > [2001:db8:9::7]:80 in=lan0 flags=R", "wire udp [2001:db8:2::50]:5000 > [2001:db8:9::7]:53 in=lan0"},
+     "rejected:netfilter@filter:FORWARD:1 rejected:netfilter@filter:FORWARD:2",
+     "filter:FORWARD:1=1 filter:FORWARD:2=1 filter:OUTPUT:1=1 filter:OUTPUT:2=1"},
+    {"ipv6: no error to an anycast source: the subnet-router address of lan0's prefix", forwarding6_on,
+     "*filter\n-A FORWARD -j REJECT\n-A OUTPUT -p ipv6-icmp\nCOMMIT\n",
+     {"wire udp [2001:db8:2::]:5000 > [2001:db8:9::7]:53 in=lan0"}, "rejected:netfilter@filter:FORWARD:1", "filter:FORWARD:1=1"},
+    {"ipv6: error_anycast_as_unicast answers an anycast source", "\"net.ipv6.conf.all.forwarding\":1,\"net.ipv6.icmp.error_anycast_as_unicast\":1",
+     "*filter\n-A FORWARD -j REJECT\n-A OUTPUT -p ipv6-icmp -d 2001:db8:2::/128\nCOMMIT\n",
+     {"wire udp [2001:db8:2::]:5000 > [2001:db8:9::7]:53 in=lan0"}, "rejected:netfilter@filter:FORWARD:1", "filter:FORWARD:1=1 filter:OUTPUT:1=1"},
     {"ipv6: REJECT in OUTPUT: the host's own packet is answered over lo", forwarding6_on,
      "*filter\n-A OUTPUT -p udp -m udp --dport 53 -j REJECT\n-A INPUT -i lo -p ipv6-icmp -m icmp6 --icmpv6-type port-unreachable -s 2001:db8:1::1/128\nCOMMIT\n",
      {"local udp [::]:5000 > [2001:db8:9::7]:53"}, "rejected:netfilter@filter:OUTPUT:1", "filter:OUTPUT:1=1 filter:INPUT:1=1"},

@@ -1,9 +1,11 @@
 #include "random_cases.hpp"
 
+#include <algorithm>
 #include <random>
 #include <sstream>
 
 #include "fwbench/addr.hpp"
+#include "path_cases6.hpp"
 #include "path_fixtures.hpp"
 
 namespace fwbench::test {
@@ -24,19 +26,74 @@ private:
     std::mt19937_64 rng_;
 };
 
-const std::vector<std::string> addresses = {"203.0.113.1",  "203.0.113.7",    "203.0.113.9", "203.0.113.200", "198.51.100.7",
-                                            "198.51.100.9", "198.51.100.130", "192.0.2.1",   "192.0.2.50",    "192.0.2.51",
-                                            "192.0.2.77",   "192.0.2.255",    "127.0.0.1"};
-const std::vector<std::string> remote = {"198.51.100.7", "198.51.100.9", "198.51.100.130", "203.0.113.7",
-                                         "203.0.113.9",  "192.0.2.50",   "192.0.2.51",     "192.0.2.77"};
-const std::vector<std::string> own = {"203.0.113.1", "192.0.2.1"};
-const std::vector<std::uint16_t> ports = {22, 53, 80, 443, 8080, 1024, 5000};
+// What the families' cases say differently: the router's addresses and those around it, and
+// the words ip6tables uses for ICMP, the hop limit, address types, REJECT's answers and NAT.
+struct Vocabulary {
+    Family family;
+    std::vector<std::string> addresses;  // rule prefixes are cut from these
+    std::vector<int> prefix_lengths;
+    std::string icmp_proto, icmp_module, icmp_option;  // -p ICMP_PROTO -m ICMP_MODULE ICMP_OPTION TYPE
+    std::vector<std::string> icmp_types;
+    std::string hop_limit_option;  // its -gt / -lt follow
+    std::vector<std::string> addrtypes;
+    std::string iprange;
+    std::vector<std::string> reject_with;
+    std::string dnat_prefix;  // DNAT's address, less its last digit (0 or 1)
+    std::string snat_to;
+    std::string loopback;
+    std::vector<std::string> own, remote;
+};
 
-std::string prefix(Gen& g) {
-    std::string a = g.pick(addresses);
-    static const std::vector<int> lens = {8, 16, 24, 25, 28, 32, 32};
-    return a + "/" + std::to_string(g.pick(lens));
+const Vocabulary ipv4_words = {
+    Family::ipv4,
+    {"203.0.113.1", "203.0.113.7", "203.0.113.9", "203.0.113.200", "198.51.100.7", "198.51.100.9", "198.51.100.130", "192.0.2.1", "192.0.2.50",
+     "192.0.2.51", "192.0.2.77", "192.0.2.255", "127.0.0.1"},
+    {8, 16, 24, 25, 28, 32, 32},
+    "icmp",
+    "icmp",
+    "--icmp-type",
+    {"8", "0", "3/3", "3", "any", "echo-request"},
+    "-m ttl --ttl-",
+    {"LOCAL", "UNICAST", "BROADCAST", "LOCAL,BROADCAST"},
+    "192.0.2.40-192.0.2.60",
+    {"icmp-net-unreachable", "icmp-host-unreachable", "icmp-port-unreachable", "icmp-proto-unreachable", "icmp-net-prohibited",
+     "icmp-host-prohibited", "icmp-admin-prohibited", "tcp-reset"},
+    "192.0.2.5",
+    "203.0.113.1",
+    "127.0.0.1",
+    {"203.0.113.1", "192.0.2.1"},
+    {"198.51.100.7", "198.51.100.9", "198.51.100.130", "203.0.113.7", "203.0.113.9", "192.0.2.50", "192.0.2.51", "192.0.2.77"},
+};
+
+// The IPv6 router of path_cases6.hpp: wan1 2001:db8:1::1, lan0 2001:db8:2::1 (MTU 1400), error
+// routes for 2001:db8:5/6/7::/64, an MTU of 1300 toward 2001:db8:8::/64.
+const Vocabulary ipv6_words = {
+    Family::ipv6,
+    {"2001:db8:1::1", "2001:db8:1::7", "2001:db8:9::7", "2001:db8:9::130", "2001:db8:2::1", "2001:db8:2::50", "2001:db8:2::51", "2001:db8:2::77",
+     "2001:db8:3::7", "fe80::1", "2001:db8:5::1", "ff02::1", "::1"},
+    {16, 32, 48, 64, 64, 120, 128, 128},
+    "ipv6-icmp",
+    "icmp6",
+    "--icmpv6-type",
+    {"128", "129", "1/4", "1", "echo-request", "destination-unreachable"},
+    "-m hl --hl-",
+    {"LOCAL", "UNICAST", "MULTICAST", "LOCAL,UNICAST", "ANYCAST", "UNREACHABLE"},
+    "2001:db8:2::40-2001:db8:2::60",
+    {"icmp6-no-route", "icmp6-adm-prohibited", "icmp6-addr-unreachable", "icmp6-port-unreachable", "icmp6-policy-fail", "icmp6-reject-route",
+     "no-route", "tcp-reset"},
+    "2001:db8:2::5",
+    "2001:db8:1::1",
+    "::1",
+    {"2001:db8:1::1", "2001:db8:2::1"},
+    {"2001:db8:9::7", "2001:db8:9::130", "2001:db8:3::7", "2001:db8:1::7", "2001:db8:2::50", "2001:db8:2::51", "2001:db8:2::77"},
+};
+
+std::string prefix(Gen& g, const Vocabulary& v) {
+    std::string a = g.pick(v.addresses);
+    return a + "/" + std::to_string(g.pick(v.prefix_lengths));
 }
+
+const std::vector<std::uint16_t> ports = {22, 53, 80, 443, 8080, 1024, 5000};
 
 std::string port_spec(Gen& g) {
     std::uint16_t p = g.pick(ports);
@@ -50,18 +107,23 @@ struct ChainInfo {
     bool in_ok, out_ok;  // may use -i / -o (built-in chains: per hook)
 };
 
-std::string rule_body(Gen& g, const std::string& table, const ChainInfo& c, const std::vector<std::string>& later_chains) {
+std::string rule_body(Gen& g, const Vocabulary& v, const std::string& table, const ChainInfo& c, const std::vector<std::string>& later_chains) {
     std::ostringstream r;
     auto neg = [&](int pct) { return g.chance(pct) ? "! " : ""; };
-    if (g.chance(35)) r << " " << neg(20) << "-s " << prefix(g);
-    if (g.chance(35)) r << " " << neg(20) << "-d " << prefix(g);
+    if (g.chance(35)) r << " " << neg(20) << "-s " << prefix(g, v);
+    if (g.chance(35)) r << " " << neg(20) << "-d " << prefix(g, v);
     static const std::vector<std::string> ifaces = {"wan1", "lan0", "lo", "wan+", "lan+", "eth+", "+"};
-    if (c.in_ok && g.chance(30)) r << " " << neg(20) << "-i " << g.pick(ifaces);
+    std::string in_clause;  // "wan1", "! lan+", ...
+    if (c.in_ok && g.chance(30)) {
+        in_clause = neg(20);
+        in_clause += g.pick(ifaces);
+        r << " " << (in_clause[0] == '!' ? "! -i " + in_clause.substr(2) : "-i " + in_clause);
+    }
     if (c.out_ok && g.chance(30)) r << " " << neg(20) << "-o " << g.pick(ifaces);
     std::string proto;
     bool proto_negated = false;
     if (g.chance(60)) {
-        static const std::vector<std::string> protos = {"tcp", "udp", "icmp"};
+        const std::vector<std::string> protos = {"tcp", "udp", v.icmp_proto};
         proto = g.pick(protos);
         proto_negated = g.chance(15);
         r << " " << (proto_negated ? "! " : "") << "-p " << proto;
@@ -79,10 +141,8 @@ std::string rule_body(Gen& g, const std::string& table, const ChainInfo& c, cons
             r << " -m multiport " << neg(20) << (g.chance(50) ? "--dports " : "--ports ") << g.pick(ports) << "," << port_spec(g);
         }
     }
-    if (!proto_negated && proto == "icmp" && g.chance(60)) {
-        static const std::vector<std::string> types = {"8", "0", "3/3", "3", "any", "echo-request"};
-        r << " -m icmp " << neg(20) << "--icmp-type " << g.pick(types);
-    }
+    if (!proto_negated && proto == v.icmp_proto && g.chance(60))
+        r << " -m " << v.icmp_module << " " << neg(20) << v.icmp_option << " " << g.pick(v.icmp_types);
     if (g.chance(30)) {
         static const std::vector<std::string> states = {"NEW", "ESTABLISHED", "RELATED,ESTABLISHED", "INVALID", "NEW,ESTABLISHED", "UNTRACKED"};
         if (g.chance(50)) r << " -m state " << neg(20) << "--state " << g.pick(states);
@@ -90,12 +150,13 @@ std::string rule_body(Gen& g, const std::string& table, const ChainInfo& c, cons
     }
     if (g.chance(15)) r << " -m mark " << neg(20) << "--mark 0x" << g.below(4) << (g.chance(50) ? "/0x3" : "");
     if (g.chance(10)) r << " -m length " << neg(20) << "--length " << 40 + g.below(60) << ":" << 100 + g.below(100);
-    if (g.chance(10)) r << " -m ttl --ttl-" << (g.chance(50) ? "gt " : "lt ") << g.pick(std::vector<int>{1, 2, 63, 64, 200});
+    if (g.chance(10)) r << " " << v.hop_limit_option << (g.chance(50) ? "gt " : "lt ") << g.pick(std::vector<int>{1, 2, 63, 64, 200});
     if (g.chance(12)) {
-        static const std::vector<std::string> types = {"LOCAL", "UNICAST", "BROADCAST", "LOCAL,BROADCAST"};
-        r << " -m addrtype " << neg(20) << (g.chance(60) ? "--dst-type " : "--src-type ") << g.pick(types);
+        r << " -m addrtype " << neg(20) << (g.chance(60) ? "--dst-type " : "--src-type ") << g.pick(v.addrtypes);
+        // IPv6's lookup bound to the arrival device (where a built-in chain has one).
+        if (v.family == Family::ipv6 && c.builtin && c.in_ok && g.chance(20)) r << " --limit-iface-in";
     }
-    if (g.chance(8)) r << " -m iprange " << neg(20) << "--dst-range 192.0.2.40-192.0.2.60";
+    if (g.chance(8)) r << " -m iprange " << neg(20) << "--dst-range " << v.iprange;
 
     // Target.
     std::vector<std::string> targets = {"ACCEPT", "DROP", "RETURN", "", "LOG", "MARK"};
@@ -113,35 +174,42 @@ std::string rule_body(Gen& g, const std::string& table, const ChainInfo& c, cons
     else if (t == "MARK") r << " -j MARK --set-xmark 0x" << g.below(4) << "/0x" << (g.chance(50) ? "3" : "ffffffff");
     else if (t == "REJECT") {
         // Every answer REJECT can send; tcp-reset only where iptables allows it (-p tcp).
-        static const std::vector<std::string> with = {
-            "icmp-net-unreachable", "icmp-host-unreachable", "icmp-port-unreachable", "icmp-proto-unreachable",
-            "icmp-net-prohibited",  "icmp-host-prohibited",  "icmp-admin-prohibited", "tcp-reset"};
         r << " -j REJECT";
         if (g.chance(60)) {
-            const std::string& w = g.pick(with);
+            const std::string& w = g.pick(v.reject_with);
             if (w != "tcp-reset" || (proto == "tcp" && !proto_negated)) r << " --reject-with " << w;
         }
     } else if (t == "NAT") {
-        bool port_proto = !proto_negated && (proto == "tcp" || proto == "udp");
+        const bool port_proto = !proto_negated && (proto == "tcp" || proto == "udp");
+        const bool v6 = v.family == Family::ipv6;
         if ((c.name == "PREROUTING" || c.name == "OUTPUT") && port_proto && g.chance(20)) {
             r << " -j REDIRECT";
             if (g.chance(50)) r << " --to-ports 30000-30005";
+        } else if (v6 && c.name == "PREROUTING" && in_clause != "wan1" && !in_clause.empty()) {
+            // IPv6 DNAT only for what arrives on wan1: a LAN host's packet sent back out of lan0
+            // would draw a redirect, which fwbench does not model.
+            r << " -j ACCEPT";
         } else if (c.name == "PREROUTING" || c.name == "OUTPUT") {
-            r << " -j DNAT --to-destination 192.0.2." << (50 + g.below(2));
-            if (port_proto) r << ':' << g.pick(ports);
+            if (v6 && c.name == "PREROUTING" && in_clause.empty()) r << " -i wan1";
+            const std::string to = v.dnat_prefix + std::to_string(g.below(2));
+            r << " -j DNAT --to-destination ";
+            if (port_proto) r << (v6 ? "[" + to + "]" : to) << ':' << g.pick(ports);
+            else r << to;
         } else if (c.name == "POSTROUTING") {
             // --to-ports ranges the traffic's source ports (30000 up) fall inside and outside of:
             // an in-range port is kept unless its tuple is taken (nf_nat_l4proto_unique_tuple).
             static const std::vector<std::string> ranges = {"30000-30005", "30003-30003", "1024-65535", "40000-40010"};
             const bool masquerade = g.chance(50);
-            r << (masquerade ? " -j MASQUERADE" : " -j SNAT --to-source 203.0.113.1");
-            if (port_proto && g.chance(50)) r << (masquerade ? " --to-ports " : ":") << g.pick(ranges);
+            const bool with_ports = port_proto && g.chance(50);
+            if (masquerade) r << " -j MASQUERADE";
+            else r << " -j SNAT --to-source " << (v6 && with_ports ? "[" + v.snat_to + "]" : v.snat_to);
+            if (with_ports) r << (masquerade ? " --to-ports " : ":") << g.pick(ranges);
         } else r << " -j ACCEPT";
     } else if (!t.empty()) r << " -j " << t;
     return r.str();
 }
 
-void table_text(Gen& g, std::ostringstream& out, const std::string& table, const std::vector<ChainInfo>& builtins) {
+void table_text(Gen& g, const Vocabulary& v, std::ostringstream& out, const std::string& table, const std::vector<ChainInfo>& builtins) {
     int users = static_cast<int>(table == "nat" ? 0 : g.below(4));
     std::vector<std::string> user_names;
     for (int i = 0; i < users; ++i) {
@@ -161,26 +229,26 @@ void table_text(Gen& g, std::ostringstream& out, const std::string& table, const
     for (const auto& u : user_names) out << ":" << u << " - [0:0]\n";
     for (const auto& b : builtins) {
         int n = static_cast<int>(g.below(6));
-        for (int i = 0; i < n; ++i) out << "-A " << b.name << rule_body(g, table, b, user_names) << "\n";
+        for (int i = 0; i < n; ++i) out << "-A " << b.name << rule_body(g, v, table, b, user_names) << "\n";
     }
     for (int i = 0; i < users; ++i) {
         // A user chain may jump only to later ones: no loops.
         std::vector<std::string> later(user_names.begin() + i + 1, user_names.end());
         ChainInfo c{user_names[static_cast<std::size_t>(i)], false, true, true};
         int n = static_cast<int>(g.below(5));
-        for (int k = 0; k < n; ++k) out << "-A " << c.name << rule_body(g, table, c, later) << "\n";
+        for (int k = 0; k < n; ++k) out << "-A " << c.name << rule_body(g, v, table, c, later) << "\n";
     }
     out << "COMMIT\n";
 }
 
 }  // namespace
 
-RandomCase make_random_case(std::uint64_t seed) {
-    Gen g(seed);
-    RandomCase rc;
-    // The router of path_fixtures.hpp; in some cases wan1 holds a second primary address whose
-    // subnet holds some destinations: MASQUERADE then takes the address that fits the next hop
-    // (inet_select_addr), not the device's first.
+namespace {
+
+// The router of path_fixtures.hpp; in some cases wan1 holds a second primary address whose
+// subnet holds some destinations: MASQUERADE then takes the address that fits the next hop
+// (inet_select_addr), not the device's first.
+std::string ipv4_router(Gen& g) {
     const bool two_addresses = g.chance(30);
     std::string addr = router_addr, routes = router_routes;
     if (two_addresses) {
@@ -193,11 +261,56 @@ RandomCase make_random_case(std::uint64_t seed) {
     // No ICMP redirects: after a peer's first, whether the kernel sends another depends on the
     // jiffies between them (ip_rt_send_redirect's backoff), which an unpaced replay does not
     // control — a loaded machine turned one case. The path fixtures check redirects.
-    rc.host_json = std::string("{\"addr\":") + addr + ",\"route\":" + routes + ",\"rule\":" + router_rules +
-                   ",\"sysctl\":{\"ip_forward\":1,\"net.ipv4.conf.all.send_redirects\":0,\"net.ipv4.conf.default.send_redirects\":0}}";
+    return std::string("{\"addr\":") + addr + ",\"route\":" + routes + ",\"rule\":" + router_rules +
+           ",\"sysctl\":{\"ip_forward\":1,\"net.ipv4.conf.all.send_redirects\":0,\"net.ipv4.conf.default.send_redirects\":0}}";
+}
+
+// The IPv6 router of path_cases6.hpp, forwarding; in some cases wan1 holds a second global
+// address, 2001:db8:3::1/64, which source selection's longest-prefix rule picks for
+// 2001:db8:3::7 (the host's own packets, MASQUERADE). The local table is derived.
+std::string ipv6_router(Gen& g) {
+    std::string addr = router6_addr, routes = router6_routes;
+    if (g.chance(30)) {
+        const std::string first = R"({"family":"inet6","local":"2001:db8:1::1","prefixlen":64,"scope":"global"})";
+        addr.replace(addr.find(first), first.size(), first + R"(,{"family":"inet6","local":"2001:db8:3::1","prefixlen":64,"scope":"global"})");
+        routes.insert(routes.rfind(']'), R"(,{"dst":"2001:db8:3::/64","dev":"wan1","metric":256})");
+    }
+    return std::string("{\"addr\":") + addr + ",\"route\":" + routes + ",\"sysctl\":{\"net.ipv6.conf.all.forwarding\":1}}";
+}
+
+bool is_one_of(const std::string& a, const std::vector<std::string>& list) { return std::find(list.begin(), list.end(), a) != list.end(); }
+
+// Where `a` is seen from the router: itself (""), behind lan0 or behind wan1.
+std::string side(const Vocabulary& v, const std::string& a) {
+    if (a == v.loopback || is_one_of(a, v.own)) return "";
+    if (v.family == Family::ipv6 && (a == "::" || a == "fe80::1" || a == "fe80::2:1")) return "";
+    return a.rfind(v.family == Family::ipv4 ? "192.0.2." : "2001:db8:2:", 0) == 0 ? "lan0" : "wan1";
+}
+
+// The destinations of packets from the wire arriving on `in`. IPv6's never route back out of
+// `in` (a redirect, not modelled): wan1's reach the host (its link-local, anycast and global
+// addresses), the LAN and the error routes; lan0's the host, wan1's side (2001:db8:8:: with its
+// 1300-byte MTU) and an error route. IPv4 sends no redirects (send_redirects 0).
+const std::vector<std::string>& wire_destinations(const Vocabulary& v, const std::string& in) {
+    static const std::vector<std::string> ipv4 = {"203.0.113.1", "192.0.2.1",   "198.51.100.7", "198.51.100.130",
+                                                  "192.0.2.50",  "192.0.2.255", "203.0.113.9"};
+    static const std::vector<std::string> from_wan = {"2001:db8:1::1",  "2001:db8:2::1", "fe80::1",       "2001:db8:1::", "2001:db8:2::50",
+                                                      "2001:db8:2::77", "2001:db8:5::1", "2001:db8:6::1", "2001:db8:7::1"};
+    static const std::vector<std::string> from_lan = {"2001:db8:2::1",   "2001:db8:1::1", "fe80::2:1",     "2001:db8:2::", "2001:db8:9::7",
+                                                      "2001:db8:9::130", "2001:db8:3::7", "2001:db8:8::1", "2001:db8:5::1"};
+    if (v.family == Family::ipv4) return ipv4;
+    return in == "lan0" ? from_lan : from_wan;
+}
+
+RandomCase make_case(std::uint64_t seed, const Vocabulary& v) {
+    Gen g(seed);
+    RandomCase rc;
+    const bool v6 = v.family == Family::ipv6;
+    rc.family = v.family;
+    rc.host_json = v6 ? ipv6_router(g) : ipv4_router(g);
     std::ostringstream rules;
     if (g.chance(35))
-        table_text(g, rules, "mangle",
+        table_text(g, v, rules, "mangle",
                    {{"PREROUTING", true, true, false},
                     {"INPUT", true, true, false},
                     {"FORWARD", true, true, true},
@@ -205,11 +318,14 @@ RandomCase make_random_case(std::uint64_t seed) {
                     {"POSTROUTING", true, false, true}});
     if (g.chance(35))
         table_text(
-            g, rules, "nat",
+            g, v, rules, "nat",
             {{"PREROUTING", true, true, false}, {"INPUT", true, true, false}, {"OUTPUT", true, false, true}, {"POSTROUTING", true, false, true}});
-    table_text(g, rules, "filter", {{"INPUT", true, true, false}, {"FORWARD", true, true, true}, {"OUTPUT", true, false, true}});
+    table_text(g, v, rules, "filter", {{"INPUT", true, true, false}, {"FORWARD", true, true, true}, {"OUTPUT", true, false, true}});
     rc.rules = rules.str();
 
+    const std::uint8_t icmp = v6 ? proto::icmpv6 : proto::icmp;
+    const std::uint8_t echo_request = v6 ? 128 : 8, echo_reply = v6 ? 129 : 0;
+    const std::uint32_t ip_header = v6 ? 40 : 20;
     // TCP sequence numbers: mostly those of a real exchange, sometimes far ahead, stale or
     // anything, so that window tracking (tcp_in_window) finds some segments INVALID or ignores them.
     auto sequence_near = [&](std::uint32_t expected) -> std::uint32_t {
@@ -232,7 +348,8 @@ RandomCase make_random_case(std::uint64_t seed) {
         if (g.chance(40)) o.insert(o.end(), {1, 1, 4, 2});
         q.set_tcp_option_bytes(o.data(), o.size());
     };
-    auto tcp_length = [&](const Packet& q) { return 20u + q.tcp_header_len + g.below(120); };
+    auto tcp_length = [&](const Packet& q) { return ip_header + q.tcp_header_len + g.below(120); };
+    auto address = [&](const std::string& text) { return *parse_ip(text, v.family); };
 
     int n = 15 + static_cast<int>(g.below(25));
     std::uint16_t next_port = 30000;
@@ -242,35 +359,38 @@ RandomCase make_random_case(std::uint64_t seed) {
         if (!rc.packets.empty() && g.chance(25)) {
             // A reply to an earlier packet, from the side it went to.
             const auto& [prev, prev_origin] = rc.packets[g.below(static_cast<std::uint32_t>(rc.packets.size()))];
-            if (prev.proto == proto::tcp || prev.proto == proto::udp || (prev.proto == proto::icmp && prev.icmp_type == 8)) {
+            if (prev.proto == proto::tcp || prev.proto == proto::udp || (prev.proto == icmp && prev.icmp_type == echo_request)) {
                 Packet r = prev;
                 std::swap(r.src, r.dst);
                 std::swap(r.sport, r.dport);
-                if (r.proto == proto::icmp) r.icmp_type = 0;
-                if (r.proto == proto::tcp) {
-                    r.tcp_flags = g.chance(60) ? (tcp_flag::syn | tcp_flag::ack) : g.chance(80) ? tcp_flag::ack : tcp_flag::rst | tcp_flag::ack;
-                    r.tcp_ack = sequence_near(next_sequence(prev));
-                    r.tcp_seq = g.chance(70) ? 5000u : static_cast<std::uint32_t>(g.below(1u << 31)) * 2u;
-                    r.tcp_window = g.pick(windows);
-                    r.set_tcp_option_bytes(nullptr, 0);
-                    if (r.tcp_flags & tcp_flag::syn) syn_options(r);
-                    r.length = tcp_length(r);
+                const std::string from = format_ip(r.src), to = format_ip(r.dst), from_side = side(v, from);
+                // IPv6: no answer to an unbound or link-local source, none from a link-local
+                // address, and none that would leave by the side it came from (a redirect).
+                const bool replyable = !v6 || (to != "::" && to.rfind("fe80:", 0) != 0 && from.rfind("fe80:", 0) != 0 &&
+                                               (from_side.empty() || from_side != side(v, to)));
+                if (replyable) {
+                    if (r.proto == icmp) r.icmp_type = echo_reply;
+                    if (r.proto == proto::tcp) {
+                        r.tcp_flags = g.chance(60) ? (tcp_flag::syn | tcp_flag::ack) : g.chance(80) ? tcp_flag::ack : tcp_flag::rst | tcp_flag::ack;
+                        r.tcp_ack = sequence_near(next_sequence(prev));
+                        r.tcp_seq = g.chance(70) ? 5000u : static_cast<std::uint32_t>(g.below(1u << 31)) * 2u;
+                        r.tcp_window = g.pick(windows);
+                        r.set_tcp_option_bytes(nullptr, 0);
+                        if (r.tcp_flags & tcp_flag::syn) syn_options(r);
+                        r.length = tcp_length(r);
+                    }
+                    r.timestamp_ns = t;
+                    r.ttl = 64;
+                    r.mark = 0;
+                    if (from_side.empty()) {
+                        r.in = IfaceName();
+                        rc.packets.push_back({r, Origin::local});
+                    } else {
+                        r.in = IfaceName(from_side);
+                        rc.packets.push_back({r, Origin::wire});
+                    }
+                    continue;
                 }
-                r.timestamp_ns = t;
-                r.ttl = 64;
-                r.mark = 0;
-                bool dst_local = format_ip(r.dst) == "203.0.113.1" || format_ip(r.dst) == "192.0.2.1" || format_ip(r.dst) == "127.0.0.1";
-                (void)dst_local;
-                bool src_local = format_ip(r.src) == "203.0.113.1" || format_ip(r.src) == "192.0.2.1" || format_ip(r.src) == "127.0.0.1";
-                if (src_local) {
-                    r.in = IfaceName();
-                    rc.packets.push_back({r, Origin::local});
-                } else {
-                    std::string s = format_ip(r.src);
-                    r.in = IfaceName(s.rfind("192.0.2.", 0) == 0 ? "lan0" : "wan1");
-                    rc.packets.push_back({r, Origin::wire});
-                }
-                continue;
             }
         }
         if (!rc.packets.empty() && g.chance(20)) {
@@ -292,27 +412,36 @@ RandomCase make_random_case(std::uint64_t seed) {
             }
         }
         Packet p;
-        p.family = Family::ipv4;
+        p.family = v.family;
+        p.ip_header_len = static_cast<std::uint16_t>(ip_header);
         p.timestamp_ns = t;
-        static const std::vector<std::uint8_t> protos = {proto::tcp, proto::tcp, proto::udp, proto::udp, proto::icmp};
+        const std::vector<std::uint8_t> protos = {proto::tcp, proto::tcp, proto::udp, proto::udp, icmp};
         p.proto = g.pick(protos);
         bool local = g.chance(30);
         if (local) {
-            p.src = *parse_ip(g.chance(20) ? "127.0.0.1" : g.pick(own), Family::ipv4);
-            p.dst = *parse_ip(g.chance(40) ? g.pick(own) : g.pick(remote), Family::ipv4);
-            if (format_ip(p.src) == "127.0.0.1" && g.chance(70)) p.dst = p.src;
+            std::string src = g.chance(20) ? v.loopback : g.pick(v.own);
+            if (v6 && src != v.loopback && g.chance(25)) src = "::";  // unbound: source selection picks
+            p.src = address(src);
+            p.dst = address(g.chance(40) ? g.pick(v.own) : g.pick(v.remote));
+            if (src == v.loopback && g.chance(70)) p.dst = p.src;
         } else {
-            std::string s = g.pick(remote);
-            p.src = *parse_ip(s, Family::ipv4);
-            p.in = IfaceName(g.chance(85) ? (s.rfind("192.0.2.", 0) == 0 ? "lan0" : "wan1") : (s.rfind("192.0.2.", 0) == 0 ? "wan1" : "lan0"));
-            static const std::vector<std::string> dsts = {"203.0.113.1", "192.0.2.1",   "198.51.100.7", "198.51.100.130",
-                                                          "192.0.2.50",  "192.0.2.255", "203.0.113.9"};
-            p.dst = *parse_ip(g.pick(dsts), Family::ipv4);
+            std::string s = g.pick(v.remote);
+            const std::string home = side(v, s), other = home == "lan0" ? "wan1" : "lan0";
+            std::string in = g.chance(85) ? home : other;
+            if (v6 && g.chance(5)) {
+                s = "fe80::7";  // a link-local source: delivered, or "beyond scope" when forwarded
+                in = "wan1";
+            }
+            p.src = address(s);
+            p.in = IfaceName(in);
+            p.dst = address(g.pick(wire_destinations(v, in)));
         }
-        if (p.proto == proto::icmp) {
-            static const std::vector<std::uint8_t> types = {8, 8, 0, 13};
+        if (p.proto == icmp) {
+            const std::vector<std::uint8_t> types = {echo_request, echo_request, echo_reply, static_cast<std::uint8_t>(v6 ? 200 : 13)};
             p.icmp_type = g.pick(types);
             p.icmp_id = static_cast<std::uint16_t>(1 + g.below(1000));
+            // An echo request to all nodes, sometimes.
+            if (v6 && !local && p.icmp_type == echo_request && g.chance(15)) p.dst = address("ff02::1");
         } else {
             p.sport = next_port++;
             p.dport = g.pick(ports);
@@ -332,7 +461,10 @@ RandomCase make_random_case(std::uint64_t seed) {
             p.tcp_window = g.pick(windows);
             if (p.tcp_flags & tcp_flag::syn) syn_options(p);
         }
-        p.length = p.proto == proto::tcp ? tcp_length(p) : 40 + g.below(160);
+        p.length = p.proto == proto::tcp ? tcp_length(p) : ip_header + 20 + g.below(160);
+        // IPv6 from the wire, sometimes larger than lan0's MTU (1400) or 2001:db8:8::/64's (1300),
+        // never larger than the arrival device's (the peer could not send it).
+        if (v6 && !local && g.chance(5)) p.length = 1300 + g.below(p.in.view() == "lan0" ? 100 : 200);
         static const std::vector<std::uint8_t> ttls = {64, 64, 64, 1, 2, 255};
         p.ttl = g.pick(ttls);
         rc.packets.push_back({p, local ? Origin::local : Origin::wire});
@@ -340,5 +472,10 @@ RandomCase make_random_case(std::uint64_t seed) {
     rc.legacy = g.chance(15);
     return rc;
 }
+
+}  // namespace
+
+RandomCase make_random_case(std::uint64_t seed) { return make_case(seed, ipv4_words); }
+RandomCase make_random_case6(std::uint64_t seed) { return make_case(seed, ipv6_words); }
 
 }  // namespace fwbench::test

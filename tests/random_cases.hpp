@@ -23,8 +23,14 @@ struct RandomCase {
     std::vector<std::pair<Packet, Origin>> packets;
     bool legacy = false;  // loaded by iptables-legacy (counters only: its TRACE goes to the log)
     std::string host_json;  // the router: path_fixtures.hpp's, sometimes with a second wan1 address
+    Family family = Family::ipv4;
 };
 
+// An iptables ruleset and IPv4 traffic on the router of path_fixtures.hpp.
 RandomCase make_random_case(std::uint64_t seed);
+// An ip6tables ruleset and IPv6 traffic on the router of path_cases6.hpp: the same rules in
+// ip6tables' words (hl, icmp6, IPv6 address types and REJECT answers), the host's link-local,
+// anycast and unbound sources, all-nodes echoes, error routes and packets over an MTU.
+RandomCase make_random_case6(std::uint64_t seed);
 
 }  // namespace fwbench::test

@@ -29,13 +29,14 @@ int reject_code(const std::string& with) {
 
 constexpr int nr_icmp_types = 18;
 
-// --reject-with NAME for ip6tables -> ICMPv6 destination-unreachable code, or -1 for tcp-reset.
+// --reject-with NAME for ip6tables (the parser writes each alias as its full name) -> ICMPv6
+// destination-unreachable code (reject_tg6), or -1 for tcp-reset.
 int reject_code6(const std::string& with) {
     static constexpr struct {
         const char* name;
         int code;
-    } codes[] = {{"icmp6-no-route", 0},         {"no-route", 0},     {"icmp6-adm-prohibited", 1},   {"adm-prohibited", 1},
-                 {"icmp6-addr-unreachable", 3}, {"addr-unreach", 3}, {"icmp6-port-unreachable", 4}, {"port-unreach", 4}};
+    } codes[] = {{"icmp6-no-route", 0},         {"icmp6-adm-prohibited", 1}, {"icmp6-addr-unreachable", 3},
+                 {"icmp6-port-unreachable", 4}, {"icmp6-policy-fail", 5},    {"icmp6-reject-route", 6}};
     for (const auto& c : codes)
         if (with == c.name) return c.code;
     return -1;
@@ -225,6 +226,11 @@ void PacketPath::send_icmp6_error(Ctx& c, std::uint8_t type, std::uint8_t code, 
     if (v6::is_any(old.src) || v6::is_multicast(old.src)) return withhold_answer(c, AnswerWithheld::source_not_one_node);
     if (old.proto == proto::icmpv6 && (old.l4_present ? old.icmp_type < 128 : !old.fragment))
         return withhold_answer(c, AnswerWithheld::about_an_error);
+    // icmpv6_route_lookup: the route back to the source says it is an anycast address (an
+    // anycast route, or the prefix address of an on-link prefix).
+    const std::string_view back_dev = c.origin == Origin::wire && v6::needs_device(old.src) ? old.in.view() : std::string_view();
+    if (!host_.sysctl().icmp6_error_anycast_as_unicast && (host_.route_types6(old.src, back_dev) & addr_type::anycast))
+        return withhold_answer(c, AnswerWithheld::anycast_source);
     Packet a = answer_to(old, host_.sysctl().ip6_hop_limit);
     a.proto = proto::icmpv6;
     a.icmp_type = type;

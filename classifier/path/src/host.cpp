@@ -557,7 +557,8 @@ struct HostReader {
                 else if (k == "net.ipv6.icmp.ratelimit") {
                     if (v < 0) rd.fail(path, "net.ipv6.icmp.ratelimit is milliseconds, 0 or more");
                     s.icmp6_ratelimit_ms = v;
-                } else if (k == "net.ipv6.conf.default.hop_limit" || k == "net.ipv6.conf.all.hop_limit") {
+                } else if (k == "net.ipv6.icmp.error_anycast_as_unicast") s.icmp6_error_anycast_as_unicast = v != 0;
+                else if (k == "net.ipv6.conf.default.hop_limit" || k == "net.ipv6.conf.all.hop_limit") {
                     if (v < 1 || v > 255) rd.fail(path, "hop_limit is 1 to 255");
                     s.ip6_hop_limit = static_cast<std::uint8_t>(v);
                 } else if (auto ip6_dev = ipv6_conf_device(k)) {
@@ -626,7 +627,7 @@ struct HostReader {
                             "shared_media, nf_conntrack_tcp_loose/be_liberal/ignore_invalid_rst/max_retrans, "
                             "icmp_ratelimit, icmp_ratemask, icmp_echo_ignore_all, icmp_echo_ignore_broadcasts, ip_default_ttl, "
                             "tcp_rmem, net.core.rmem_max, net.ipv6.conf.*.forwarding/force_forwarding/disable_ipv6/hop_limit, "
-                            "net.ipv6.icmp.ratelimit)");
+                            "net.ipv6.icmp.ratelimit/error_anycast_as_unicast)");
                 }
             }
         }

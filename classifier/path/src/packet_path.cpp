@@ -25,6 +25,7 @@ const char* answer_withheld_name(AnswerWithheld w) {
         case AnswerWithheld::route_error_limited: return "routing's error limit: one a second per source (route/error_cost)";
         case AnswerWithheld::redirect_backoff: return "redirect backoff: too soon after the last redirect to this source, or nine sent";
         case AnswerWithheld::source_not_one_node: return "no ICMPv6 error to an unspecified or multicast source";
+        case AnswerWithheld::anycast_source: return "no ICMPv6 error to an anycast source";
     }
     return "?";
 }
@@ -188,16 +189,18 @@ bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
             // binding is the null one.
             if (!c.ct.conn || !nat_hooks_) continue;
             bool done = manip_src(hook) ? c.ct.conn->nat_src_done : c.ct.conn->nat_dst_done;
-            // nf_nat_ipv4_fn: a RELATED ICMP error (either direction) is only translated;
-            // other RELATED packets (REJECT's RST, the reply of an unconfirmed entry) set up
-            // the binding as a first packet does.
-            const bool related_icmp = c.ct.state == CtState::related && c.p.proto == proto::icmp;
+            // nf_nat_ipv4_fn / nf_nat_ipv6_fn: a RELATED ICMP or ICMPv6 error (either
+            // direction) is only translated; other RELATED packets (REJECT's RST, the reply of
+            // an unconfirmed entry) set up the binding as a first packet does.
+            const bool v6 = c.p.family == Family::ipv6;
+            const bool related_icmp = c.ct.state == CtState::related && c.p.proto == (v6 ? proto::icmpv6 : proto::icmp);
             bool first = c.ct.state == CtState::new_ || (c.ct.state == CtState::related && !related_icmp);
             if (related_icmp) {
                 // nf_nat_icmp_reply_translation: a redirect about an entry whose NAT is not all set
                 // up (both manips), or that has any, would teach hosts to bypass the translation.
                 const Connection& conn = *c.ct.conn;
-                if (c.p.icmp_type == 5 && (!conn.nat_src_done || !conn.nat_dst_done || (conn.status & (ct_status::src_nat | ct_status::dst_nat)))) {
+                if (c.p.icmp_type == (v6 ? 137 : 5) &&
+                    (!conn.nat_src_done || !conn.nat_dst_done || (conn.status & (ct_status::src_nat | ct_status::dst_nat)))) {
                     c.res.reason = DropReason::nat_redirect;
                     finish(c, Fate::dropped);
                     return false;

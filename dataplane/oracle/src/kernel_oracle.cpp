@@ -207,6 +207,7 @@ void KernelOracle::build(const Host& host) {
     if (ipv6_) {
         router.write_sysctl("net/ipv6/conf/all/forwarding", flag(s.ip6_forward));
         router.write_sysctl("net/ipv6/icmp/ratelimit", opt_.pace ? std::to_string(s.icmp6_ratelimit_ms) : "0");
+        router.write_sysctl("net/ipv6/icmp/error_anycast_as_unicast", flag(s.icmp6_error_anycast_as_unicast));
         for (const char* conf : {"all", "default"})
             router.write_sysctl(std::string("net/ipv6/conf/") + conf + "/hop_limit", std::to_string(s.ip6_hop_limit));
         for (const auto& itf : host.interfaces()) {

@@ -174,6 +174,8 @@ struct Sysctls {
     // big); hop limit of what the host sends (conf.default.hop_limit).
     int icmp6_ratelimit_ms = 1000;
     std::uint8_t ip6_hop_limit = 64;
+    // net.ipv6.icmp.error_anycast_as_unicast: errors to an anycast source are sent (default 0: not).
+    bool icmp6_error_anycast_as_unicast = false;
     // ICMP redirects for packets forwarded back out of their arrival device (IN_DEV_TX_REDIRECTS,
     // IN_DEV_SHARED_MEDIA: all OR the device's; a device's starts as default's). Kernel default 1.
     bool send_redirects_all = true, send_redirects_default = true, shared_media_all = true, shared_media_default = true;

@@ -77,6 +77,7 @@ enum class AnswerWithheld : std::uint8_t {
     route_error_limited,  // ip_error's per-source limit (one a second, five at once) was spent
     redirect_backoff,  // ip_rt_send_redirect's backoff for the source (or its nine were sent)
     source_not_one_node,  // icmp6_send: no error to an unspecified or multicast source
+    anycast_source,  // icmpv6_route_lookup: no error to an anycast source (error_anycast_as_unicast 0)
 };
 const char* answer_withheld_name(AnswerWithheld w);
 
