@@ -387,6 +387,7 @@ RandomCase make_case(std::uint64_t seed, const Vocabulary& v) {
                         rc.packets.push_back({r, Origin::local});
                     } else {
                         r.in = IfaceName(from_side);
+                        if (from_side == "lan0") r.length = std::min<std::uint32_t>(r.length, 1400);  // lan0's MTU
                         rc.packets.push_back({r, Origin::wire});
                     }
                     continue;

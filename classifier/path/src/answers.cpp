@@ -236,10 +236,10 @@ void PacketPath::send_icmp6_error(Ctx& c, std::uint8_t type, std::uint8_t code, 
     a.icmp_type = type;
     a.icmp_code = code;
     // The error's source: the offending packet's destination when it is this host's (on the device
-    // it came by, for a link-local one); else the route's preferred source, else the address
-    // ipv6_dev_get_saddr gives on the arrival device.
+    // it came by, for a link-local one) or an anycast address of that device; else the route's
+    // preferred source, else the address ipv6_dev_get_saddr gives on the arrival device.
     const std::string_view dev = c.origin == Origin::wire ? old.in.view() : c.out_dev.view();
-    if (host_.is_local_address6(old.dst, dev)) {
+    if (host_.is_local_address6(old.dst, dev) || host_.is_anycast_address6(old.dst, dev)) {
         a.src = old.dst;
     } else if (c.origin == Origin::wire) {
         const RouteResult back = host_.lookup6(RouteQuery{old.src, {}, "lo", "", 0, 0}, "", v6::needs_device(old.src));

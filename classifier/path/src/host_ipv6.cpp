@@ -135,6 +135,19 @@ bool Host::is_local_address6(const IpAddr& addr, std::string_view dev, bool stri
     return false;
 }
 
+bool Host::is_anycast_address6(const IpAddr& addr, std::string_view dev) const {
+    const Interface* only = interface(dev);
+    if (only && only->loopback) only = nullptr;
+    for (const Interface& itf : interfaces_) {
+        if ((only && &itf != only) || !sysctl_.ip6_forwarding_for(itf.name)) continue;
+        for (const InterfaceAddress& a : itf.addrs)
+            if (a.addr.family == Family::ipv6 && a.prefixlen < 127 && !a.tentative && !a.dadfailed &&
+                apply_mask(a.addr, prefix_mask(Family::ipv6, a.prefixlen)) == addr && !v6::is_any(addr))
+                return true;
+    }
+    return false;
+}
+
 std::optional<IpAddr> Host::link_local6(std::string_view dev) const {
     if (const Interface* itf = interface(dev))
         for (const InterfaceAddress& a : itf->addrs)

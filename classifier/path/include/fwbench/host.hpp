@@ -289,6 +289,10 @@ public:
     // ipv6_chk_addr(addr, dev, strict): one of the host's IPv6 addresses, not tentative; when
     // `dev` is given, a link-local or loopback one (strict: any one) must be on that device.
     bool is_local_address6(const IpAddr& a, std::string_view dev = {}, bool strict = false) const;
+    // ipv6_chk_acast_addr_src: `a` is an anycast address of `dev` (of any device when `dev` is
+    // empty or the loopback): a subnet-router anycast address a forwarding device joined for
+    // each prefix of its shorter than /127 (addrconf_join_anycast).
+    bool is_anycast_address6(const IpAddr& a, std::string_view dev) const;
     // The device's first link-local address that is not tentative (ipv6_get_lladdr).
     std::optional<IpAddr> link_local6(std::string_view dev) const;
 
