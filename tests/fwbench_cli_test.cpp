@@ -559,20 +559,32 @@ TEST(FwbenchSeedDualStack, OneRunExplainAndKernelCheck) {
     EXPECT_EQ(doc["drop_reasons"], nlohmann::json({{"not_ip_arp", 1}})) << "only the ARP request is not processed";
     EXPECT_EQ(doc["dropped_by_rule"].value("filter INPUT rule 3: -A INPUT -j DROP", 0), 3);
     EXPECT_EQ(doc["dropped_by_rule"].value("ip6tables filter INPUT rule 3: -A INPUT -j DROP", 0), 3) << "two SYNs on lo, the solicitation";
-    Result e = run("explain --rules " + seed + "rules.v6" + files + " 13");
+    // explain and kernel-check take the two rulesets in one run too, each packet by its family.
+    const std::string both = "--rules " + seed + "rules.v4 --rules6 " + seed + "rules.v6";
+    Result e = run("explain " + both + files + " 0 13");
     ASSERT_EQ(e.status, 0) << e.err;
+    EXPECT_NE(e.out.find("INPUT / filter   in=lo out=-   203.0.113.1:40000 > 203.0.113.1:22"), std::string::npos) << e.out;
     EXPECT_NE(e.out.find("INPUT / filter   in=lo out=-   [2001:db8:1::1]:40002 > [2001:db8:1::1]:22"), std::string::npos) << e.out;
-    EXPECT_NE(e.out.find("fate: dropped by filter INPUT rule 3"), std::string::npos) << e.out;
+    std::size_t drops = 0;
+    for (std::size_t at = e.out.find("fate: dropped by filter INPUT rule 3"); at != std::string::npos;
+         at = e.out.find("fate: dropped by filter INPUT rule 3", at + 1))
+        ++drops;
+    EXPECT_EQ(drops, 2u) << e.out;
     if (geteuid() != 0) FWBENCH_CANNOT_RUN("kernel-check needs root for network namespaces");
-    for (const char* family : {"rules.v4", "rules.v6"}) {
-        Result k = run("kernel-check --rules " + seed + family + files);
-        EXPECT_EQ(k.status, 0) << family << "\n" << k.out << k.err;
-        EXPECT_NE(k.out.find(std::string(family) == "rules.v6" ? "8 packets replayed into the kernel (ip6tables-nft)"
-                                                               : "9 packets replayed into the kernel (iptables-nft)"),
-                  std::string::npos)
-            << k.out;
-        EXPECT_NE(k.out.find("agree on every rule and policy counter and, packet by packet"), std::string::npos) << k.out;
-    }
+    Result k = run("kernel-check " + both + files);
+    EXPECT_EQ(k.status, 0) << k.out << k.err;
+    EXPECT_NE(k.out.find("9 packets replayed into the kernel (iptables-nft) and 8 IPv6 packets into another (ip6tables-nft)"), std::string::npos)
+        << k.out;
+    std::size_t agreements = 0;
+    for (std::size_t at = k.out.find("agree on every rule and policy counter and, packet by packet"); at != std::string::npos;
+         at = k.out.find("agree on every rule and policy counter and, packet by packet", at + 1))
+        ++agreements;
+    EXPECT_EQ(agreements, 2u) << "one agreement per family\n" << k.out;
+    // An IPv6 packet without an ip6tables ruleset is refused, not replayed through the iptables one.
+    Result r = run("kernel-check --rules " + seed + "rules.v4 --host " + seed + "host.json 'udp [2001:db8:9::7]:1000 > [2001:db8:1::1]:53 in wan1'");
+    EXPECT_NE(r.status, 0);
+    EXPECT_NE(r.err.find("packet 1 is IPv6 and " + seed + "rules.v4 an iptables ruleset: give the ip6tables one with --rules6"), std::string::npos)
+        << r.err;
 }
 
 // A program run with its stderr on a pseudo-terminal (stdout discarded): what the terminal

@@ -49,6 +49,8 @@ CLI::App* add_explain_command(CLI::App& app, ExplainCli& cli) {
     explain->add_option("--rules", src.rules_path, "iptables-save ruleset (default: the running host's)");
     explain->add_option("--host", src.host_path, "host JSON: ip -j addr, or {addr, route, rule, sysctl} (fwbench dump-host)");
     explain->add_option("--ipsets", src.ipsets_path, "ipset save output for -m set");
+    explain->add_option("--rules6", cli.rules6,
+                        "ip6tables-save ruleset for the IPv6 packets of a dual-stack run (--rules then gives the iptables one)");
     explain->add_option("--family", src.family, "4 or 6")->check(CLI::IsMember({0, 4, 6}));
     explain->add_flag("--lenient", src.lenient, "skip rules that do not parse");
     explain->add_option("--backend", src.backend, "iptables backend: nft or legacy (default: from the ruleset's header)")
@@ -75,7 +77,8 @@ CLI::App* add_explain_command(CLI::App& app, ExplainCli& cli) {
         "Examples:\n"
         "  fwbench explain --rules rules.v4 --host host.json \"tcp 203.0.113.1:40000 > 203.0.113.1:22 from local\"\n"
         "  fwbench explain --rules rules.v4 --host host.json \"udp 198.51.100.7:53 > 192.0.2.10:53 in wan1 [established]\"\n"
-        "  fwbench explain --rules rules.v4 --host host.json --pcap capture.pcap 0 7");
+        "  fwbench explain --rules rules.v4 --host host.json --pcap capture.pcap 0 7\n"
+        "  fwbench explain --rules rules.v4 --rules6 rules.v6 --host host.json --pcap dual-stack.pcap 0 7");
     return explain;
 }
 
@@ -87,14 +90,25 @@ int run_explain(const ExplainCli& cli) {
     auto ipsets = load_ipsets(o);
     Host host = load_host(o);
     Ruleset rs = load_ruleset(o, ipsets ? &*ipsets : nullptr);
+    const std::optional<Ruleset> rs6 = load_ruleset6(o, cli.rules6, rs, ipsets ? &*ipsets : nullptr);
     PacketPath path(rs, host, ipsets ? &*ipsets : nullptr);
     EngineOptions eopt;
     eopt.seed = cli.seed;
     PathState st(rs, eopt, host.sysctl());
+    // A dual-stack run: IPv6 packets go through the ip6tables ruleset's path.
+    std::unique_ptr<PacketPath> path6;
+    std::unique_ptr<PathState> st6;
+    if (rs6) {
+        path6 = std::make_unique<PacketPath>(*rs6, host, ipsets ? &*ipsets : nullptr);
+        st6 = std::make_unique<PathState>(*rs6, eopt, host.sysctl());
+    }
+    auto path_of = [&](Family f) -> const PacketPath& { return path6 && f == Family::ipv6 ? *path6 : path; };
+    auto state_of = [&](Family f) -> PathState& { return st6 && f == Family::ipv6 ? *st6 : st; };
     bool first = true;
     std::ostringstream notes;
     write_assumptions(notes, host, "");
     write_base_chain_note(notes, rs, "");
+    if (rs6) write_base_chain_note(notes, *rs6, "");
     if (!notes.str().empty()) {
         std::cout << notes.str();
         first = false;  // a blank line between them and the first packet
@@ -120,7 +134,10 @@ int run_explain(const ExplainCli& cli) {
         ensure_eal();
         MbufPool pool("fwbench_explain", 1023);
         CaptureFileSource source(pcap, pool.get());
-        CaptureAnalysis replay(path, st, {iface, false, 2000000000ull});
+        const CaptureAnalysisOptions ropt{iface, false, 2000000000ull};
+        const std::unique_ptr<CaptureAnalysis> analysis =
+            rs6 ? std::make_unique<CaptureAnalysis>(path, st, *path6, *st6, ropt) : std::make_unique<CaptureAnalysis>(path, st, ropt);
+        CaptureAnalysis& replay = *analysis;
         std::map<std::uint64_t, std::string> texts;
         rte_mbuf* m = nullptr;
         std::vector<std::uint8_t> scratch;
@@ -130,7 +147,7 @@ int run_explain(const ExplainCli& cli) {
             AnalyzedPacket rp;
             const FrameView frame = frame_view(m, scratch);
             replay.feed(frame, rp, wanted);
-            if (wanted) texts[index] = describe_replayed(path, rp, frame);
+            if (wanted) texts[index] = describe_replayed(path_of(rp.input.family), rp, frame);
             rte_pktmbuf_free(m);
             if (index >= last) break;
         }
@@ -144,19 +161,21 @@ int run_explain(const ExplainCli& cli) {
         PacketDescription d = parse_packet_description(descriptions[i], "packet " + std::to_string(i + 1));
         if (!d.local && d.packet.in.empty())
             throw std::runtime_error("packet " + std::to_string(i + 1) + ": say where it comes from: 'from local' or 'in IFACE'");
+        const PacketPath& family_path = path_of(d.packet.family);
+        PathState& family_state = state_of(d.packet.family);
         std::string note;
-        if (d.established && !path.conntrack_active())
+        if (d.established && !family_path.conntrack_active())
             note = "note: [established] changes nothing here: no rule of this ruleset needs conntrack, so the kernel tracks no connections\n";
-        else if (d.established && !st.conntrack.seed_established(d.packet))
+        else if (d.established && !family_state.conntrack.seed_established(d.packet))
             throw std::runtime_error("packet " + std::to_string(i + 1) + ": [established] needs a trackable packet");
         const Origin origin = d.local ? Origin::local : Origin::wire;
-        PathResult r = path.process(d.packet, origin, st, true);
+        PathResult r = family_path.process(d.packet, origin, family_state, true);
         // A described packet's bytes are the ones kernel-check would send (build_ipv4: IP ID 0,
-        // DF, no options); its frame comes to the interface's MAC.
+        // DF, no options; build_ipv6: no extension headers); its frame comes to the interface's MAC.
         std::vector<LoggedLine> log;
-        const std::vector<std::uint8_t> datagram = build_ipv4(d.packet);
-        logged_lines(path.ruleset(), r, origin, datagram.data(), datagram.size(), link_header_of_packet(d.packet, path.host()), log);
-        std::string text = format_explanation(path, r, descriptions[i], d.local, log);
+        const std::vector<std::uint8_t> datagram = d.packet.family == Family::ipv6 ? build_ipv6(d.packet) : build_ipv4(d.packet);
+        logged_lines(family_path.ruleset(), r, origin, datagram.data(), datagram.size(), link_header_of_packet(d.packet, host), log);
+        std::string text = format_explanation(family_path, r, descriptions[i], d.local, log);
         if (!log.empty())
             text +=
                 "  (logs: a described packet's IP ID, TCP sequence numbers and window are fwbench's defaults, its sender's MAC\n"

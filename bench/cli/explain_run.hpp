@@ -17,6 +17,7 @@ struct ExplainCli {
     std::vector<std::string> packets;
     std::uint64_t seed = 1;
     std::string pcap, iface;
+    std::string rules6;  // --rules6: the ip6tables ruleset of a dual-stack run (--rules: the iptables one)
 };
 
 // Adds the subcommand and its options, filling `cli` when parsed.

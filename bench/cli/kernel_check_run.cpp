@@ -19,6 +19,8 @@ namespace fwbench {
 CLI::App* add_kernel_check_command(CLI::App& app, KernelCheckCli& cli) {
     auto* check = app.add_subcommand("kernel-check", "replay the same packets into the real kernel (network namespaces) and compare counters");
     check->add_option("--rules", cli.sources.rules_path, "iptables-save ruleset (default: the running host's)");
+    check->add_option("--rules6", cli.rules6,
+                      "ip6tables-save ruleset for the IPv6 packets of a dual-stack run (--rules then gives the iptables one)");
     check->add_option("--host", cli.sources.host_path, "host JSON (fwbench dump-host)");
     check->add_option("--ipsets", cli.sources.ipsets_path, "ipset save output for -m set");
     check->add_option("--pcap", cli.pcap, "capture to replay");
@@ -36,90 +38,60 @@ CLI::App* add_kernel_check_command(CLI::App& app, KernelCheckCli& cli) {
     return check;
 }
 
-int run_kernel_check(const KernelCheckCli& cli) {
-    const SourceOptions& o = cli.sources;
-    const std::vector<std::string>& packets = cli.packets;
-    const bool shrink = cli.shrink, pace = cli.pace;
-    const std::string &pcap = cli.pcap, &iface = cli.iface;
-    std::string why;
-    if (!KernelOracle::available(&why)) throw std::runtime_error("the kernel replay cannot run here: " + why);
-    auto ipsets = load_ipsets(o);
-    Host host = load_host(o);
-    Ruleset rs = load_ruleset(o, ipsets ? &*ipsets : nullptr);
-    // The kernel loads it with the backend the ruleset (or --backend) names, so fwbench models that one.
-    const bool legacy = rs.backend == Backend::legacy;
-    PacketPath path(rs, host, ipsets ? &*ipsets : nullptr);
-    PathState st(rs, EngineOptions{}, host.sysctl());
-    st.icmp_rate_limit = pace;  // unpaced, the oracle turns icmp_ratelimit off (its clock runs ahead)
-    KernelOracleOptions kopt;
-    // A capture holds the stack's own answers, replayed as local packets (CaptureAnalysis turns
-    // the model's off); described packets get them from the host's sockets on both sides.
-    kopt.stack_answers = pcap.empty();
-    kopt.legacy = legacy;
-    kopt.pace = pace;
-    if (!o.ipsets_path.empty()) kopt.ipsets = slurp(o.ipsets_path);
-    // The kernel reads the user's own file, and reads it back: a rule fwbench reads otherwise is
-    // reported. (Rules --lenient skipped would be loaded by the kernel alone: then fwbench's
-    // printing of what it read is loaded instead.)
-    if (!o.rules_path.empty() && rs.skipped.empty()) kopt.ruleset_text = slurp(o.rules_path);
-    DifferentialRun kernel(host, rs, kopt);
-    std::uint64_t injected = 0, not_injected = 0;
-    DifferentialCase replayed{rs, {}};
-    // Packets are named as --verdicts and explain name them: a capture record by its index,
-    // a description by its place on the command line.
-    auto send = [&](const Packet& input, Origin origin, const PathResult& r, std::string label) {
-        kernel.send(input, origin, r, std::move(label));
-        if (shrink) replayed.packets.push_back({packet_as_sent(input, origin, r), origin});
+namespace {
+
+// One family's replay: its ruleset through fwbench's path and through a kernel router of its
+// own (a dual-stack run has two: IPv4 and IPv6 share nothing the rules see).
+struct FamilyReplay {
+    FamilyReplay(Ruleset ruleset, const Host& host, const IpsetRegistry* ipsets, const KernelCheckCli& cli, const std::string& rules_path)
+        : rs(std::move(ruleset)), path(rs, host, ipsets), st(rs, EngineOptions{}, host.sysctl()), rules_path(rules_path) {
+        st.icmp_rate_limit = cli.pace;  // unpaced, the oracle turns icmp_ratelimit off (its clock runs ahead)
+        // A capture holds the stack's own answers, replayed as local packets (CaptureAnalysis turns
+        // the model's off); described packets get them from the host's sockets on both sides.
+        kopt.stack_answers = cli.pcap.empty();
+        kopt.legacy = rs.backend == Backend::legacy;  // the backend the ruleset (or --backend) names
+        kopt.pace = cli.pace;
+        if (!cli.sources.ipsets_path.empty()) kopt.ipsets = slurp(cli.sources.ipsets_path);
+        // The kernel reads the user's own file, and reads it back: a rule fwbench reads otherwise is
+        // reported. (Rules --lenient skipped would be loaded by the kernel alone: then fwbench's
+        // printing of what it read is loaded instead.)
+        if (!rules_path.empty() && rs.skipped.empty()) kopt.ruleset_text = slurp(rules_path);
+        kernel = std::make_unique<DifferentialRun>(host, rs, kopt);
+        replayed.ruleset = rs;
+    }
+    void send(const Packet& input, Origin origin, const PathResult& r, std::string label, bool keep) {
+        kernel->send(input, origin, r, std::move(label));
+        if (keep) replayed.packets.push_back({packet_as_sent(input, origin, r), origin});
         ++injected;
-    };
-    const bool trace = kernel.traced();
-    if (!pcap.empty()) {
-        ensure_eal();
-        MbufPool pool("fwbench_check", 4095);
-        std::unique_ptr<CaptureFilter> filter;
-        if (!cli.filter.empty()) filter = std::make_unique<CaptureFilter>(cli.filter);
-        CaptureFileSource source(pcap, pool.get(), filter.get());
-        CaptureAnalysis replay(path, st, {iface, trace, 2000000000ull});
-        rte_mbuf* burst[32];
-        std::vector<std::uint8_t> scratch;
-        AnalyzedPacket rp;
-        ProgressBar progress(source.size(), false);
-        while (std::uint16_t n = source.rx_burst(burst, 32)) {
-            for (std::uint16_t i = 0; i < n; ++i) {
-                progress.update(source.bytes_read(), injected + not_injected);
-                replay.feed(frame_view(burst[i], scratch), rp);
-                if (rp.origin == CaptureOrigin::wire || rp.origin == CaptureOrigin::local)
-                    send(rp.input, rp.path_origin, rp.result, "packet " + std::to_string(rp.index));
-                else ++not_injected;
-            }
-            rte_pktmbuf_free_bulk(burst, n);
-        }
     }
-    for (std::size_t i = 0; i < packets.size(); ++i) {
-        PacketDescription d = parse_packet_description(packets[i], "packet " + std::to_string(i + 1));
-        if (!d.local && d.packet.in.empty())
-            throw std::runtime_error("packet " + std::to_string(i + 1) + ": say where it comes from: 'from local' or 'in IFACE'");
-        Origin origin = d.local ? Origin::local : Origin::wire;
-        send(d.packet, origin, path.process(d.packet, origin, st, trace), "described packet " + std::to_string(i + 1));
-    }
-    DifferentialResult result = kernel.finish(st.engine, ipsets ? &*ipsets : nullptr);
-    const std::string tool = rs.family == Family::ipv6 ? "ip6tables" : "iptables";
-    std::cout << "kernel-check: " << injected << " packets replayed into the kernel (" << tool << (legacy ? "-legacy" : "-nft") << ")"
-              << (not_injected ? ", " + std::to_string(not_injected) + " capture records not replayed (copies, malformed, skipped)" : "") << "\n";
-    write_assumptions(std::cout, host, "  ");
-    write_base_chain_note(std::cout, rs, "  ");
-    if (!kopt.ruleset_text.empty() && result.readback.empty())
-        std::cout << "  the kernel loaded " << o.rules_path << " as written and reads every rule and policy as fwbench does\n";
-    else if (kopt.ruleset_text.empty())
+
+    Ruleset rs;
+    PacketPath path;
+    PathState st;
+    std::string rules_path;
+    KernelOracleOptions kopt;
+    std::unique_ptr<DifferentialRun> kernel;
+    DifferentialCase replayed;
+    std::uint64_t injected = 0;
+};
+
+// What one family's replay found; true when fwbench and the kernel agree.
+bool report(FamilyReplay& f, const Host& host, const KernelCheckCli& cli, const IpsetRegistry* ipsets, const std::string& repro_name) {
+    const DifferentialResult result = f.kernel->finish(f.st.engine, ipsets);
+    const bool trace = f.kernel->traced();
+    const std::string& rules_path = f.rules_path;
+    if (!f.kopt.ruleset_text.empty() && result.readback.empty())
+        std::cout << "  the kernel loaded " << rules_path << " as written and reads every rule and policy as fwbench does\n";
+    else if (f.kopt.ruleset_text.empty())
         std::cout << "  the kernel was given fwbench's printing of the ruleset ("
-                  << (o.rules_path.empty() ? "the running host's" : "rules --lenient skipped") << "), not the text itself\n";
+                  << (rules_path.empty() ? "the running host's" : "rules --lenient skipped") << "), not the text itself\n";
     if (result.agree()) {
         std::cout << "  fwbench and the kernel agree on every rule and policy counter"
                   << (trace ? " and, packet by packet, on the rules that counted each packet (nf_tables trace)" : "") << "\n";
-        return 0;
+        return true;
     }
     if (!result.readback.empty()) {
-        std::cout << "  the kernel reads " << result.readback.size() << " rules or policies of " << o.rules_path << " differently from fwbench:\n";
+        std::cout << "  the kernel reads " << result.readback.size() << " rules or policies of " << rules_path << " differently from fwbench:\n";
         for (const auto& d : result.readback) std::cout << "    " << describe_readback(d) << "\n";
     }
     if (!result.counters.empty()) std::cout << "  " << result.counters.size() << " counters differ (packets/bytes):\n";
@@ -132,15 +104,94 @@ int run_kernel_check(const KernelCheckCli& cli) {
         packets_only.packets_differing = result.packets_differing;
         std::cout << packets_only.report("    ");
     }
-    if (shrink) {
+    if (cli.shrink) {
         std::cout << "  shrinking (one kernel replay per attempt)...\n" << std::flush;
+        KernelOracleOptions kopt = f.kopt;
         kopt.ruleset_text.clear();  // each attempt loads its own smaller ruleset
-        DifferentialCase small = shrink_disagreement(host, host, replayed, kopt);
-        std::string host_json = o.host_path.empty() ? dump_running_host() : slurp(o.host_path);
+        DifferentialCase small = shrink_disagreement(host, host, f.replayed, kopt);
+        std::string host_json = cli.sources.host_path.empty() ? dump_running_host() : slurp(cli.sources.host_path);
         std::cout << "  minimal reproduction (" << small.packets.size() << " packets, " << small.ruleset.rule_count() << " rules):\n    "
-                  << reproduction(small, host_json, ".", "fwbench-repro", kopt.ipsets) << "\n";
+                  << reproduction(small, host_json, ".", repro_name, kopt.ipsets) << "\n";
     }
-    return 1;
+    return false;
+}
+
+}  // namespace
+
+int run_kernel_check(const KernelCheckCli& cli) {
+    const SourceOptions& o = cli.sources;
+    const std::vector<std::string>& packets = cli.packets;
+    const std::string &pcap = cli.pcap, &iface = cli.iface;
+    std::string why;
+    if (!KernelOracle::available(&why)) throw std::runtime_error("the kernel replay cannot run here: " + why);
+    auto ipsets = load_ipsets(o);
+    const IpsetRegistry* sets = ipsets ? &*ipsets : nullptr;
+    Host host = load_host(o);
+    Ruleset rs = load_ruleset(o, sets);
+    std::optional<Ruleset> rs6 = load_ruleset6(o, cli.rules6, rs, sets);
+    FamilyReplay main(std::move(rs), host, sets, cli, o.rules_path);
+    std::unique_ptr<FamilyReplay> v6;
+    if (rs6) v6 = std::make_unique<FamilyReplay>(std::move(*rs6), host, sets, cli, cli.rules6);
+    auto replay_of = [&](Family f) -> FamilyReplay& { return v6 && f == Family::ipv6 ? *v6 : main; };
+    std::uint64_t not_injected = 0;
+    // Packets are named as --verdicts and explain name them: a capture record by its index,
+    // a description by its place on the command line.
+    if (!pcap.empty()) {
+        ensure_eal();
+        MbufPool pool("fwbench_check", 4095);
+        std::unique_ptr<CaptureFilter> filter;
+        if (!cli.filter.empty()) filter = std::make_unique<CaptureFilter>(cli.filter);
+        CaptureFileSource source(pcap, pool.get(), filter.get());
+        const CaptureAnalysisOptions ropt{iface, main.kernel->traced() || (v6 && v6->kernel->traced()), 2000000000ull};
+        const std::unique_ptr<CaptureAnalysis> analysis = v6 ? std::make_unique<CaptureAnalysis>(main.path, main.st, v6->path, v6->st, ropt)
+                                                             : std::make_unique<CaptureAnalysis>(main.path, main.st, ropt);
+        rte_mbuf* burst[32];
+        std::vector<std::uint8_t> scratch;
+        AnalyzedPacket rp;
+        ProgressBar progress(source.size(), false);
+        while (std::uint16_t n = source.rx_burst(burst, 32)) {
+            for (std::uint16_t i = 0; i < n; ++i) {
+                progress.update(source.bytes_read(), main.injected + (v6 ? v6->injected : 0) + not_injected);
+                analysis->feed(frame_view(burst[i], scratch), rp);
+                // A packet of a family without a ruleset is only counted by the analysis (not wire or local).
+                if (rp.origin == CaptureOrigin::wire || rp.origin == CaptureOrigin::local)
+                    replay_of(rp.input.family).send(rp.input, rp.path_origin, rp.result, "packet " + std::to_string(rp.index), cli.shrink);
+                else ++not_injected;
+            }
+            rte_pktmbuf_free_bulk(burst, n);
+        }
+    }
+    for (std::size_t i = 0; i < packets.size(); ++i) {
+        PacketDescription d = parse_packet_description(packets[i], "packet " + std::to_string(i + 1));
+        if (!d.local && d.packet.in.empty())
+            throw std::runtime_error("packet " + std::to_string(i + 1) + ": say where it comes from: 'from local' or 'in IFACE'");
+        FamilyReplay& f = replay_of(d.packet.family);
+        if (f.rs.family != d.packet.family)
+            throw std::runtime_error("packet " + std::to_string(i + 1) + " is IPv" + (d.packet.family == Family::ipv6 ? "6" : "4") + " and " +
+                                     f.rs.source + " an " + (f.rs.family == Family::ipv6 ? "ip6tables" : "iptables") + " ruleset" +
+                                     (d.packet.family == Family::ipv6 ? ": give the ip6tables one with --rules6" : ""));
+        const Origin origin = d.local ? Origin::local : Origin::wire;
+        f.send(d.packet, origin, f.path.process(d.packet, origin, f.st, f.kernel->traced()), "described packet " + std::to_string(i + 1), cli.shrink);
+    }
+    bool agree = true;
+    const auto tool = [](const FamilyReplay& f) {
+        return std::string(f.rs.family == Family::ipv6 ? "ip6tables" : "iptables") + (f.kopt.legacy ? "-legacy" : "-nft");
+    };
+    std::cout << "kernel-check: " << main.injected << " packets replayed into the kernel (" << tool(main) << ")";
+    if (v6) std::cout << " and " << v6->injected << " IPv6 packets into another (" << tool(*v6) << ")";
+    std::cout << (not_injected ? ", " + std::to_string(not_injected) + " capture records not replayed (copies, malformed, skipped)" : "") << "\n";
+    write_assumptions(std::cout, host, "  ");
+    write_base_chain_note(std::cout, main.rs, "  ");
+    if (v6) {
+        write_base_chain_note(std::cout, v6->rs, "  ");
+        std::cout << "  IPv4 (" << main.rs.source << "):\n";
+    }
+    agree &= report(main, host, cli, sets, "fwbench-repro");
+    if (v6) {
+        std::cout << "  IPv6 (" << v6->rs.source << "):\n";
+        agree &= report(*v6, host, cli, sets, "fwbench-repro6");
+    }
+    return agree ? 0 : 1;
 }
 
 }  // namespace fwbench

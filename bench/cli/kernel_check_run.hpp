@@ -16,6 +16,7 @@ struct KernelCheckCli {
     SourceOptions sources;
     std::vector<std::string> packets;
     std::string pcap, iface, filter;
+    std::string rules6;  // --rules6: the ip6tables ruleset of a dual-stack run (--rules: the iptables one)
     bool shrink = false, pace = false;
 };
 

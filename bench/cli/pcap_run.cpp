@@ -139,16 +139,7 @@ int run_pcap(const PcapRunOptions& o) {
     Host host = load_host(o.sources);
     Ruleset rs = load_ruleset(o.sources, ipsets ? &*ipsets : nullptr);
     // A dual-stack capture: --rules6 gives the ip6tables ruleset beside --rules' iptables one.
-    std::optional<Ruleset> rs6;
-    if (!o.rules6.empty()) {
-        if (rs.family != Family::ipv4)
-            throw std::runtime_error("--rules6 gives the ip6tables ruleset beside an iptables one, but --rules " + rs.source +
-                                     " is an IPv6 ruleset: give the IPv4 one with --rules");
-        SourceOptions s6 = o.sources;
-        s6.rules_path = o.rules6;
-        s6.family = 6;
-        rs6 = load_ruleset(s6, ipsets ? &*ipsets : nullptr);
-    }
+    const std::optional<Ruleset> rs6 = load_ruleset6(o.sources, o.rules6, rs, ipsets ? &*ipsets : nullptr);
     ensure_eal(o.eal_args);
     PacketPath path(rs, host, ipsets ? &*ipsets : nullptr, make_engine(o, rs, host, ipsets ? &*ipsets : nullptr));
     EngineOptions eopt;

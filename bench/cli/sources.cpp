@@ -46,6 +46,17 @@ Ruleset parse_ruleset_file_of_family(const std::string& path, const RulesetParse
     }
 }
 
+std::optional<Ruleset> load_ruleset6(const SourceOptions& o, const std::string& rules6, const Ruleset& rs, const IpsetRegistry* ipsets) {
+    if (rules6.empty()) return std::nullopt;
+    if (rs.family != Family::ipv4)
+        throw std::runtime_error("--rules6 gives the ip6tables ruleset beside an iptables one, but --rules " + rs.source +
+                                 " is an IPv6 ruleset: give the IPv4 one with --rules");
+    SourceOptions s6 = o;
+    s6.rules_path = rules6;
+    s6.family = 6;
+    return load_ruleset(s6, ipsets);
+}
+
 Ruleset load_ruleset(const SourceOptions& o, const IpsetRegistry* ipsets) {
     RulesetParseOptions opt;
     if (o.family) opt.family = o.family == 4 ? Family::ipv4 : Family::ipv6;

@@ -25,6 +25,9 @@ std::optional<IpsetRegistry> load_ipsets(const SourceOptions& o);
 Ruleset parse_ruleset_file_of_family(const std::string& path, const RulesetParseOptions& opt, int family);
 // Without rules_path: the running host's iptables-save.
 Ruleset load_ruleset(const SourceOptions& o, const IpsetRegistry* ipsets);
+// --rules6 for a dual-stack run: the ip6tables ruleset beside load_ruleset's iptables one `rs`
+// (nullopt without `rules6`). Refused when `rs` is itself an IPv6 ruleset.
+std::optional<Ruleset> load_ruleset6(const SourceOptions& o, const std::string& rules6, const Ruleset& rs, const IpsetRegistry* ipsets);
 // Without host_path: the running host, unless rules_path was given (then an error says to give
 // --host too: a ruleset from elsewhere with this machine's addresses would mislead).
 Host load_host(const SourceOptions& o);
