@@ -227,6 +227,18 @@ inline const std::vector<PathCase> path_cases6 = {
      {"wire udp [2001:db8:2::50]:5000 > [2001:db8:2::]:53 in=lan0", "wire udp [2001:db8:9::7]:5000 > [2001:db8:2::]:53 in=wan1"},
      "dropped:forwarding_disabled dropped:forwarding_disabled", "mangle:PREROUTING:1=2 mangle:PREROUTING:2=1"},
 
+    // --- rpfilter, as ip6t_rpfilter looks back (rpfilter_lookup_reverse6) ---
+    {"ipv6: rpfilter: strict, loose, accept-local and invert on spoofed, local, link-local, anycast and unspecified sources", forwarding6_on,
+     "*raw\n-A PREROUTING -m rpfilter\n-A PREROUTING -m rpfilter --loose\n-A PREROUTING -m rpfilter --accept-local\n"
+     "-A PREROUTING -m rpfilter --invert\nCOMMIT\n",
+     {"wire udp [2001:db8:2::50]:5000 > [2001:db8:9::7]:53 in=lan0", "wire udp [2001:db8:2::50]:5000 > [2001:db8:1::1]:53 in=wan1",
+      "wire udp [2001:db8:9::7]:5000 > [2001:db8:2::50]:53 in=wan1", "wire udp [2001:db8:9::7]:5000 > [2001:db8:1::1]:53 in=lan0",
+      "wire udp [2001:db8:5::1]:5000 > [2001:db8:1::1]:53 in=wan1", "wire udp [2001:db8:1::1]:5000 > [2001:db8:2::1]:53 in=wan1",
+      "wire udp [fe80::7]:5000 > [fe80::1]:53 in=wan1", "wire udp [2001:db8:2::]:5000 > [2001:db8:9::7]:53 in=lan0",
+      "wire udp [::]:5000 > [ff02::1]:53 in=lan0"},
+     "forwarded delivered forwarded delivered delivered delivered delivered forwarded delivered",
+     "raw:PREROUTING:1=4 raw:PREROUTING:2=6 raw:PREROUTING:3=5 raw:PREROUTING:4=5"},
+
     // --- REJECT's other answers ---
     {"ipv6: REJECT adm-prohibited in FORWARD: the error's source is the arrival device's", forwarding6_on,
      "*filter\n-A FORWARD -j REJECT --reject-with icmp6-adm-prohibited\n"

@@ -904,6 +904,7 @@ std::uint16_t Host::address_type(const IpAddr& a, std::string_view dev) const {
 bool Host::reverse_path_ok(const Packet& p, bool loose, bool validmark, bool accept_local) const {
     // ipt_rpfilter: loopback traffic always passes; otherwise route back to the source.
     if (p.in.view() == "lo") return true;
+    if (p.family == Family::ipv6) return reverse_path_ok6(p, loose, validmark, accept_local);
     if (p.family == Family::ipv4 && p.src.v4_host() == 0) {
         std::uint32_t d = p.dst.v4_host();
         if (d == 0xffffffffu || (d >> 8) == 0xe00000u) return true;  // lbcast, 224.0.0.0/24

@@ -175,4 +175,26 @@ std::uint16_t Host::route_types6(const IpAddr& a, std::string_view dev) const {
     return types;
 }
 
+// ip6t_rpfilter: an unspecified source passes (forwarding drops it); else a lookup toward the
+// source (ip6_route_lookup, the packet's unicast destination as its source) from the arrival
+// device: bound to it for a link-local source, preferring it unless --loose. No route, an error
+// or anycast route fails; a local route passes only with --accept-local; otherwise the route must
+// leave by the arrival device, or any will do with --loose.
+bool Host::reverse_path_ok6(const Packet& p, bool loose, bool validmark, bool accept_local) const {
+    if (v6::is_any(p.src)) return true;
+    const bool link_local = v6::is_link_local(p.src);
+    const std::string_view dev = link_local || !loose ? p.in.view() : std::string_view();
+    IpAddr from = p.dst;  // rpfilter_addr_unicast: the destination as the lookup's source, if unicast
+    if (v6::is_multicast(from)) from.bytes = {};
+    const RouteQuery q{p.src, from, "lo", dev, validmark ? p.mark : 0, 0};
+    const RouteResult r = lookup6(q, dev, link_local);
+    if (!r.found || !r.route) return false;
+    switch (r.type) {
+        case RouteType::unicast: break;
+        case RouteType::local: return accept_local;
+        default: return false;  // unreachable, prohibit, blackhole, throw (RTF_REJECT), anycast
+    }
+    return loose || r.route->dev == p.in.view();
+}
+
 }  // namespace fwbench

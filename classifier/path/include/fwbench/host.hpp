@@ -302,6 +302,8 @@ public:
     bool reverse_path_ok(const Packet& p, bool loose, bool validmark, bool accept_local) const override;
 
 private:
+    // ip6t_rpfilter's rpfilter_lookup_reverse6 (the loopback already passed).
+    bool reverse_path_ok6(const Packet& p, bool loose, bool validmark, bool accept_local) const;
     // from_json's reading of a parsed document; `at` follows the JSON path being read, so that a
     // member of the wrong JSON type can be reported where it is.
     friend struct HostReader;  // host.cpp: the JSON reader, a section at a time
