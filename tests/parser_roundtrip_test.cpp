@@ -103,6 +103,13 @@ const std::vector<RoundTrip> round_trips = {
      "-A INPUT -m policy --dir in --pol ipsec --strict --reqid 1 --proto esp --mode tunnel --tunnel-src 192.0.2.1/32 --next --proto ah -j ACCEPT"},
     {"filter", "-A INPUT -m policy --dir in --pol none -j ACCEPT", nullptr},
     {"filter", "-A INPUT -m rt --rt-type 0 --rt-segsleft 0:5 -j DROP", nullptr, Family::ipv6},
+    // ipv6header names as ip6tables-save writes them (checked on ip6tables 1.8.9), in its order.
+    {"filter", "-A INPUT -m ipv6header --header prot,frag,hop,dst,route,auth,esp,none -j DROP",
+     "-A INPUT -m ipv6header --header hop-by-hop,ipv6-opts,ipv6-route,ipv6-frag,ah,esp,ipv6-nonxt,protocol -j DROP", Family::ipv6},
+    {"filter", "-A INPUT -m ipv6header ! --header 44 --soft -j DROP", "-A INPUT -m ipv6header ! --header ipv6-frag --soft -j DROP", Family::ipv6},
+    {"filter", "-A INPUT -m frag --fragid 5:10 --fraglen 8 --fragres --fragfirst --fragmore -j DROP", nullptr, Family::ipv6},
+    {"filter", "-A INPUT -m frag ! --fragid 7:7 --fraglast -j DROP", "-A INPUT -m frag ! --fragid 7 --fraglast -j DROP", Family::ipv6},
+    {"filter", "-A INPUT -m frag --fragid 5: -j DROP", "-A INPUT -m frag --fragid 5:4294967295 -j DROP", Family::ipv6},
     {"filter", "-A FORWARD -m set --match-set docker-ext-bridges-v4 dst -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT", nullptr},
     // targets
     {"filter", "-A INPUT -p tcp -j REJECT --reject-with tcp-reset", nullptr},

@@ -239,6 +239,30 @@ inline const std::vector<PathCase> path_cases6 = {
      "forwarded delivered forwarded delivered delivered delivered delivered forwarded delivered",
      "raw:PREROUTING:1=4 raw:PREROUTING:2=6 raw:PREROUTING:3=5 raw:PREROUTING:4=5"},
 
+    // --- the extension-header matches (no conntrack: each fragment passes the hooks on its own) ---
+    {"ipv6: ipv6header: exactly these headers, or with --soft at least (or none) of them", forwarding6_on,
+     "*mangle\n-A PREROUTING -m ipv6header --header hop,prot\n-A PREROUTING -m ipv6header --header frag --soft\n"
+     "-A PREROUTING -m ipv6header ! --header frag --soft\n-A PREROUTING -m ipv6header --header prot\n"
+     "-A PREROUTING -m ipv6header ! --header prot\n-A PREROUTING -m ipv6header --header esp\n"
+     "-A PREROUTING -m ipv6header --header dst,none --soft\nCOMMIT\n",
+     {"wire udp [2001:db8:9::7]:5000 > [2001:db8:1::1]:53 in=wan1", "wire udp [2001:db8:9::7]:5000 > [2001:db8:1::1]:53 in=wan1 ext=hop",
+      "wire udp [2001:db8:9::7]:5000 > [2001:db8:1::1]:53 in=wan1 ext=hop,dst mf=1 fragid=9", "wire esp [2001:db8:9::7] > [2001:db8:1::1] in=wan1",
+      "wire 59 [2001:db8:9::7] > [2001:db8:1::1] in=wan1 ext=dst", "wire udp [2001:db8:9::7]:5000 > [2001:db8:1::1]:53 in=wan1 frag=1 fragid=9"},
+     "delivered delivered delivered delivered delivered delivered",
+     "mangle:PREROUTING:1=1 mangle:PREROUTING:2=2 mangle:PREROUTING:3=4 mangle:PREROUTING:4=1 mangle:PREROUTING:5=5 "
+     "mangle:PREROUTING:6=1 mangle:PREROUTING:7=1"},
+    {"ipv6: frag: identification, first, more, last and reserved fields of the fragment header", forwarding6_on,
+     "*mangle\n-A PREROUTING -m frag\n-A PREROUTING -m frag --fragid 9\n-A PREROUTING -m frag ! --fragid 5:10\n"
+     "-A PREROUTING -m frag --fragfirst\n-A PREROUTING -m frag --fragmore\n-A PREROUTING -m frag --fraglast\n"
+     "-A PREROUTING -m frag --fragres\n-A PREROUTING -m frag --fragid 9 --fraglen 99\nCOMMIT\n",
+     {"wire udp [2001:db8:9::7]:5000 > [2001:db8:1::1]:53 in=wan1", "wire udp [2001:db8:9::7]:5000 > [2001:db8:1::1]:53 in=wan1 mf=1 fragid=9",
+      "wire udp [2001:db8:9::7]:5000 > [2001:db8:1::1]:53 in=wan1 frag=1 fragid=20",
+      "wire udp [2001:db8:9::7]:5000 > [2001:db8:1::1]:53 in=wan1 frag=1 mf=1 fragid=9 fragres=1",
+      "wire udp [2001:db8:9::7]:5000 > [2001:db8:1::1]:53 in=wan1 fragid=3"},
+     "delivered delivered delivered delivered delivered",
+     "mangle:PREROUTING:1=4 mangle:PREROUTING:2=2 mangle:PREROUTING:3=2 mangle:PREROUTING:4=2 mangle:PREROUTING:5=2 "
+     "mangle:PREROUTING:6=2 mangle:PREROUTING:7=3 mangle:PREROUTING:8=2"},
+
     // --- REJECT's other answers ---
     {"ipv6: REJECT adm-prohibited in FORWARD: the error's source is the arrival device's", forwarding6_on,
      "*filter\n-A FORWARD -j REJECT --reject-with icmp6-adm-prohibited\n"

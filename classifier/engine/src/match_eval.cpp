@@ -310,6 +310,39 @@ bool eval_rt(const RtMatch& r, const Packet& p) {
     return true;
 }
 
+// ip6t_ipv6header: the extension headers before the upper layer, then ESP, no next header, or a
+// protocol. A header chain cut short matches nothing.
+bool eval_ipv6header(const Ipv6HeaderMatch& m, const Packet& p) {
+    if (p.family != Family::ipv6 || p.ext_headers_cut) return false;
+    std::uint8_t have = 0;
+    for (std::size_t i = 0; i < p.ext_header_count; ++i) switch (p.ext_headers[i]) {
+            case proto::ipv6_hop: have |= ipv6header_bit::hop; break;
+            case proto::ipv6_dest: have |= ipv6header_bit::dst; break;
+            case proto::ipv6_route: have |= ipv6header_bit::route; break;
+            case proto::ipv6_frag: have |= ipv6header_bit::frag; break;
+            case proto::ah: have |= ipv6header_bit::ah; break;
+            default: break;
+        }
+    have |= p.proto == proto::esp ? ipv6header_bit::esp : p.proto == proto::ipv6_none ? ipv6header_bit::none : ipv6header_bit::proto;
+    const std::uint8_t inverted = m.negated ? 0xff : 0;
+    if (m.soft) return ((have ^ m.headers ^ inverted) & m.headers) == 0;
+    return (have == m.headers) != m.negated;
+}
+
+// ip6t_frag: no fragment header, no match.
+bool eval_frag(const FragMatch& m, const Packet& p) {
+    if (p.family != Family::ipv6) return false;
+    bool has_header = false;
+    for (std::size_t i = 0; i < p.ext_header_count; ++i) has_header |= p.ext_headers[i] == proto::ipv6_frag;
+    if (!has_header) return false;
+    if (m.id && (m.id->value.contains(p.frag_id) == m.id->negated)) return false;
+    if (m.reserved && p.frag_reserved) return false;
+    if (m.first && p.fragment) return false;
+    if (m.more && !p.more_fragments) return false;
+    if (m.last && p.more_fragments) return false;
+    return true;
+}
+
 }  // namespace
 
 IpMismatch ip_header_mismatch(const IpHeaderSpec& ip, const Packet& p) {
@@ -450,6 +483,8 @@ bool evaluate_match(const Match& m, const Packet& p, const MatchContext& ctx) {
                               return ok != s.invert;
                           },
                           [&](const RtMatch& s) { return eval_rt(s, p); },
+                          [&](const Ipv6HeaderMatch& s) { return eval_ipv6header(s, p); },
+                          [&](const FragMatch& s) { return eval_frag(s, p); },
                       },
                       m.spec);
 }

@@ -502,7 +502,66 @@ void add_conntrack_matches(std::vector<MatchModuleDef>& m) {
                  [](const OptionContext&) -> MatchSpec { return ConnlimitMatch{}; }, nullptr});
 }
 
-// Addresses and header fields: iprange, addrtype, mac, length, tos, dscp, pkttype, rt.
+// --- ipv6header / frag ---------------------------------------------------------------------------
+
+// The header names libip6t_ipv6header takes (its own, /etc/protocols', numbers), each with its
+// mask bit; ip6tables-save writes the first of each bit's names, in bit order.
+struct Ipv6HeaderName {
+    const char* name;
+    std::uint8_t bit;
+};
+constexpr Ipv6HeaderName ipv6_header_names[] = {
+    {"hop-by-hop", ipv6header_bit::hop},  {"ipv6-opts", ipv6header_bit::dst},  {"ipv6-route", ipv6header_bit::route},
+    {"ipv6-frag", ipv6header_bit::frag},  {"ah", ipv6header_bit::ah},          {"esp", ipv6header_bit::esp},
+    {"ipv6-nonxt", ipv6header_bit::none}, {"protocol", ipv6header_bit::proto}, {"hop", ipv6header_bit::hop},
+    {"hopopt", ipv6header_bit::hop},      {"0", ipv6header_bit::hop},          {"dst", ipv6header_bit::dst},
+    {"60", ipv6header_bit::dst},          {"route", ipv6header_bit::route},    {"43", ipv6header_bit::route},
+    {"frag", ipv6header_bit::frag},       {"44", ipv6header_bit::frag},        {"auth", ipv6header_bit::ah},
+    {"51", ipv6header_bit::ah},           {"50", ipv6header_bit::esp},         {"none", ipv6header_bit::none},
+    {"59", ipv6header_bit::none},         {"prot", ipv6header_bit::proto},     {"255", ipv6header_bit::proto}};
+
+std::string apply_ipv6_headers(Ipv6HeaderMatch& s, bool neg, std::vector<std::string>& args) {
+    std::uint8_t bits = 0;
+    for (auto part : split(args[0], ',')) {
+        bool found = false;
+        for (const auto& n : ipv6_header_names)
+            if (part == n.name) {
+                bits |= n.bit;
+                found = true;
+                break;
+            }
+        if (!found)
+            return "expected header names (hop-by-hop, ipv6-opts, ipv6-route, ipv6-frag, ah, esp, ipv6-nonxt, protocol, or hop, dst, route, "
+                   "frag, auth, none, prot), got '" +
+                   std::string(part) + "'";
+    }
+    s.headers = bits;
+    s.negated = neg;
+    std::string canon;
+    for (std::uint8_t bit = 128; bit; bit >>= 1)
+        if (bits & bit)
+            for (const auto& n : ipv6_header_names)
+                if (n.bit == bit) {
+                    canon += (canon.empty() ? "" : ",") + std::string(n.name);
+                    break;
+                }
+    args[0] = canon;
+    return {};
+}
+
+// ID, MIN:MAX, MIN: or :MAX over 32 bits.
+bool parse_id_range(const std::string& text, Range<std::uint32_t>& r) {
+    const auto colon = text.find(':');
+    const std::string_view t = text;
+    const std::string_view lo_text = t.substr(0, colon), hi_text = colon == std::string::npos ? lo_text : t.substr(colon + 1);
+    const auto lo = lo_text.empty() ? std::optional<std::uint64_t>(0) : parse_uint(lo_text, 0xffffffffu);
+    const auto hi = hi_text.empty() ? std::optional<std::uint64_t>(0xffffffffu) : parse_uint(hi_text, 0xffffffffu);
+    if (!lo || !hi || *lo > *hi) return false;
+    r = {static_cast<std::uint32_t>(*lo), static_cast<std::uint32_t>(*hi)};
+    return true;
+}
+
+// Addresses and header fields: iprange, addrtype, mac, length, tos, dscp, pkttype, rt, ipv6header, frag.
 void add_header_matches(std::vector<MatchModuleDef>& m) {
     m.push_back({"iprange",
                  {{"src-range", "", 1, true, APPLY { SPEC(IpRangeMatch); return apply_ip_range(s.src, neg, args, ctx); }},
@@ -672,6 +731,41 @@ void add_header_matches(std::vector<MatchModuleDef>& m) {
                   {"rt-0-res", "", 0, false, APPLY { SPEC(RtMatch); s.res0 = true; return {}; }}},
                  [](const OptionContext&) -> MatchSpec { return RtMatch{}; }, nullptr, 0x1f, {}, false,
                  Family::ipv6});
+
+    m.push_back({"ipv6header",
+                 {{"header", "", 1, true, APPLY { SPEC(Ipv6HeaderMatch); return apply_ipv6_headers(s, neg, args); }},
+                  {"soft", "", 0, false, APPLY { SPEC(Ipv6HeaderMatch); s.soft = true; return {}; }}},
+                 [](const OptionContext&) -> MatchSpec { return Ipv6HeaderMatch{}; },
+                 [](MatchSpec& spec_, const OptionContext&) -> std::string {
+                     return std::get<Ipv6HeaderMatch>(spec_).headers ? "" : "the ipv6header match needs --header";
+                 },
+                 0x1f, {}, false, Family::ipv6});
+
+    m.push_back({"frag",
+                 {{"fragid", "", 1, true, APPLY {
+                       SPEC(FragMatch);
+                       Range<std::uint32_t> r;
+                       if (!parse_id_range(args[0], r)) return "expected ID or MIN:MAX (0 to 4294967295, MIN not above MAX), got '" + args[0] + "'";
+                       s.id = Neg<Range<std::uint32_t>>{r, neg};
+                       args[0] = r.lo == r.hi ? std::to_string(r.lo) : std::to_string(r.lo) + ":" + std::to_string(r.hi);
+                       return {};
+                   }},
+                  // --fraglen is kept and printed, never tested: ip6t_frag ignores it.
+                  {"fraglen", "", 1, false, APPLY {
+                       (void)spec_;
+                       if (!parse_uint(args[0], 0xffffffffu)) return "expected a length, got '" + args[0] + "'";
+                       return {};
+                   }},
+                  {"fragres", "", 0, false, APPLY { SPEC(FragMatch); s.reserved = true; return {}; }},
+                  {"fragfirst", "", 0, false, APPLY { SPEC(FragMatch); s.first = true; return {}; }},
+                  {"fragmore", "", 0, false, APPLY { SPEC(FragMatch); s.more = true; return {}; }},
+                  {"fraglast", "", 0, false, APPLY { SPEC(FragMatch); s.last = true; return {}; }}},
+                 [](const OptionContext&) -> MatchSpec { return FragMatch{}; },
+                 [](MatchSpec& spec_, const OptionContext&) -> std::string {
+                     const auto& s = std::get<FragMatch>(spec_);
+                     return s.more && s.last ? "--fragmore and --fraglast exclude each other" : "";
+                 },
+                 0x1f, {}, false, Family::ipv6});
 }
 
 // What the host knows about the packet: owner, physdev, policy, rpfilter; and comment.

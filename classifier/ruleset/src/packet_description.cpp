@@ -77,7 +77,7 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
     PacketDescription d;
     Packet& p = d.packet;
     std::string proto_word, src, arrow, dst;
-    bool flags_given = false, length_given = false;
+    bool flags_given = false, length_given = false, ext_given = false, fragment_header_given = false;
     std::vector<std::uint8_t> options;  // TCP option bytes, in the order given
     if (!in.next(proto_word)) in.fail("expected a protocol (tcp, udp, icmp, ...)");
     auto pr = parse_protocol(proto_word == "icmpv6" ? "ipv6-icmp" : proto_word);
@@ -222,6 +222,30 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
             else in.fail("expected pkttype=host|broadcast|multicast");
         } else if (k == "frag") {
             p.fragment = true;
+        } else if (k == "ext") {
+            // IPv6 extension headers, in the order given: hop, dst, route, frag, ah.
+            static constexpr std::pair<const char*, std::uint8_t> names[] = {
+                {"hop", proto::ipv6_hop}, {"dst", proto::ipv6_dest}, {"route", proto::ipv6_route}, {"frag", proto::ipv6_frag}, {"ah", proto::ah}};
+            std::size_t from = 0;
+            while (from <= v.size()) {
+                const std::size_t comma = std::min(v.find(',', from), v.size());
+                const std::string name = v.substr(from, comma - from);
+                const auto* it = std::find_if(std::begin(names), std::end(names), [&](const auto& n) { return name == n.first; });
+                if (it == std::end(names)) in.fail("expected ext=HEADER[,HEADER...] of hop, dst, route, frag, ah; got '" + name + "'");
+                if (p.ext_header_count == p.ext_headers.size()) in.fail("ext= takes at most 8 headers");
+                p.ext_headers[p.ext_header_count++] = it->second;
+                from = comma + 1;
+            }
+            ext_given = true;
+        } else if (k == "mf") {
+            p.more_fragments = number(in, v, 1, k) != 0;
+            fragment_header_given = true;
+        } else if (k == "fragid") {
+            p.frag_id = static_cast<std::uint32_t>(number(in, v, 0xffffffffu, k));
+            fragment_header_given = true;
+        } else if (k == "fragres") {
+            p.frag_reserved = number(in, v, 1, k) != 0;
+            fragment_header_given = true;
         } else if (k == "physin") {
             p.bridged = true;
             p.physdev_in = device(in, v, "physin=");
@@ -278,6 +302,38 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
             in.fail("unknown field '" + w + "' (expected from local, in IFACE, [established] or KEY=VALUE)");
         }
     }
+    if (p.family == Family::ipv4 && (ext_given || fragment_header_given))
+        in.fail("ext=, mf=, fragid= and fragres= describe IPv6 extension headers; this packet is IPv4");
+    if (p.family == Family::ipv6) {
+        auto listed = [&](std::uint8_t type) {
+            return std::find(p.ext_headers.begin(), p.ext_headers.begin() + p.ext_header_count, type) != p.ext_headers.begin() + p.ext_header_count;
+        };
+        // rt= describes a routing header (of 8 bytes), placed first if not listed.
+        if (p.rt.present) {
+            if (p.rt.hdr_len_bytes < 8) p.rt.hdr_len_bytes = 8;
+            if (!listed(proto::ipv6_route)) {
+                if (p.ext_header_count == p.ext_headers.size()) in.fail("ext= takes at most 8 headers");
+                std::copy_backward(p.ext_headers.begin(), p.ext_headers.begin() + p.ext_header_count, p.ext_headers.begin() + p.ext_header_count + 1);
+                p.ext_headers[0] = proto::ipv6_route;
+                ++p.ext_header_count;
+            }
+        }
+        // A fragment (frag=1, mf=1, fragid=, fragres=) has a fragment header: last, if not listed.
+        const bool fragmented = p.fragment || fragment_header_given;
+        if (fragmented && !listed(proto::ipv6_frag)) {
+            if (p.ext_header_count == p.ext_headers.size()) in.fail("ext= takes at most 8 headers");
+            p.ext_headers[p.ext_header_count++] = proto::ipv6_frag;
+        }
+        for (std::size_t i = 0; i < p.ext_header_count; ++i)
+            p.ip_header_len = static_cast<std::uint16_t>(p.ip_header_len + p.ipv6_extension_length(p.ext_headers[i]));
+        if (p.length < p.ip_header_len) {
+            if (length_given)
+                in.fail("len=" + std::to_string(p.length) + " is shorter than the IPv6 headers (" + std::to_string(p.ip_header_len) + " bytes)");
+            p.length = p.ip_header_len + (p.fragment ? 8u : p.proto == proto::tcp ? 20u : 8u);
+        } else if (!length_given && p.ext_header_count) {
+            p.length += p.ip_header_len - 40u;  // the extension headers come on top of the default's
+        }
+    }
     if (!options.empty()) {
         if (p.proto != proto::tcp) in.fail("TCP options (opt, opts, mss, wscale, sackok, sack) on a packet that is not TCP");
         if (options.size() > 40) in.fail("TCP options take " + std::to_string(options.size()) + " bytes; a TCP header holds 40");
@@ -290,7 +346,7 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
     }
     // Without len=, at least what its headers take: an ICMPv6 error quotes a 40-byte IPv6 header.
     if (!length_given && p.family == Family::ipv6 && p.proto == proto::icmpv6 && p.icmp_quoted.present)
-        p.length = std::max(p.length, 40u + 8 + 40 + 8);
+        p.length = std::max<std::uint32_t>(p.length, p.ip_header_len + 8u + 40 + 8);
     // A TCP packet said without flags is what a person means by "a connection to port 22": its
     // SYN (a packet with no flags at all is INVALID to conntrack); within [established], an ACK.
     if (p.proto == proto::tcp && !flags_given) p.tcp_flags = d.established ? tcp_flag::ack : tcp_flag::syn;
@@ -335,7 +391,23 @@ std::string format_packet_description(const Packet& p, bool local) {
     out += " len=" + std::to_string(p.length) + " ttl=" + std::to_string(p.ttl);
     if (p.tos) out += " tos=" + std::to_string(p.tos);
     if (p.mark) out += " mark=" + std::to_string(p.mark);
-    if (p.fragment) out += " frag";
+    if (p.fragment) out += " frag=1";
+    if (p.family == Family::ipv6 && p.ext_header_count) {
+        std::string ext;
+        for (std::size_t i = 0; i < p.ext_header_count; ++i) {
+            const std::uint8_t t = p.ext_headers[i];
+            ext += (i ? "," : "");
+            ext += t == proto::ipv6_hop     ? "hop"
+                   : t == proto::ipv6_dest  ? "dst"
+                   : t == proto::ipv6_route ? "route"
+                   : t == proto::ipv6_frag  ? "frag"
+                                            : "ah";
+        }
+        out += " ext=" + ext;
+        if (p.more_fragments) out += " mf=1";
+        if (p.frag_id) out += " fragid=" + std::to_string(p.frag_id);
+        if (p.frag_reserved) out += " fragres=1";
+    }
     if (!p.df && !p.fragment) out += " df=0";
     if (p.timestamp_ns) out += " t=" + std::to_string(static_cast<double>(p.timestamp_ns) / 1e9);
     return out;

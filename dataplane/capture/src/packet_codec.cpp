@@ -91,6 +91,7 @@ ExtWalk walk_ipv6_extensions(Packet* p, const std::uint8_t* data, std::size_t st
             if (p) {
                 p->more_fragments = (word & 1) != 0;
                 p->frag_id = be32(data + at + 4);
+                p->frag_reserved = data[at + 1] != 0 || (word & 0x6) != 0;
             }
             if (word & ~0x7u) {
                 // A non-first fragment: its next header is the upper layer as far as ip6tables
@@ -503,19 +504,11 @@ void fill_ipv6_l4_checksum(const std::uint8_t* ip, std::uint8_t* l4, std::size_t
     store_sum(l4 + field, folded);
 }
 
-std::size_t ipv6_extension_length(std::uint8_t type, const Packet& p) {
-    switch (type) {
-        case proto::ipv6_route: return std::max<std::size_t>(8, p.rt.hdr_len_bytes & ~std::size_t{7});
-        case proto::ah: return 16;
-        default: return 8;
-    }
-}
-
 }  // namespace
 
 std::vector<std::uint8_t> build_ipv6(const Packet& p) {
     std::size_t headers = 40;
-    for (std::size_t i = 0; i < p.ext_header_count; ++i) headers += ipv6_extension_length(p.ext_headers[i], p);
+    for (std::size_t i = 0; i < p.ext_header_count; ++i) headers += p.ipv6_extension_length(p.ext_headers[i]);
     std::size_t l4len = 0;
     if (!p.fragment) switch (p.proto) {
             case proto::tcp: l4len = 20u + p.tcp_option_len; break;
@@ -536,12 +529,12 @@ std::vector<std::uint8_t> build_ipv6(const Packet& p) {
     std::size_t at = 40;
     for (std::size_t i = 0; i < p.ext_header_count; ++i) {
         const std::uint8_t type = p.ext_headers[i];
-        const std::size_t len = ipv6_extension_length(type, p);
+        const std::size_t len = p.ipv6_extension_length(type);
         std::uint8_t* h = ip + at;
         h[0] = i + 1 < p.ext_header_count ? p.ext_headers[i + 1] : p.proto;
         switch (type) {
             case proto::ipv6_frag:
-                put16(h + 2, static_cast<std::uint16_t>((p.fragment ? 185u << 3 : 0u) | (p.more_fragments ? 1u : 0u)));
+                put16(h + 2, static_cast<std::uint16_t>((p.fragment ? 185u << 3 : 0u) | (p.frag_reserved ? 2u : 0u) | (p.more_fragments ? 1u : 0u)));
                 put32(h + 4, p.frag_id);
                 break;
             case proto::ah: h[1] = static_cast<std::uint8_t>(len / 4 - 2); break;

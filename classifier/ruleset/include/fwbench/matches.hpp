@@ -275,10 +275,27 @@ struct RtMatch {
     bool operator==(const RtMatch&) const = default;
 };
 
+// -m ipv6header (ip6t_ipv6header): the set of headers the packet has, as bits (ipv6header_bit).
+struct Ipv6HeaderMatch {
+    std::uint8_t headers = 0;
+    bool negated = false, soft = false;  // soft: the packet has at least (none of, negated) these
+    bool operator==(const Ipv6HeaderMatch&) const = default;
+};
+namespace ipv6header_bit {  // ip6t_ipv6header.h's MASK_*
+constexpr std::uint8_t hop = 128, dst = 64, route = 32, frag = 16, ah = 8, esp = 4, none = 2, proto = 1;
+}
+
+// -m frag (ip6t_frag): the fragment header's identification, reserved fields, offset and M flag.
+struct FragMatch {
+    std::optional<Neg<Range<std::uint32_t>>> id;
+    bool reserved = false, first = false, more = false, last = false;
+    bool operator==(const FragMatch&) const = default;
+};
+
 using MatchSpec =
     std::variant<L4PortsMatch, IcmpMatch, MultiportMatch, StateMatch, ConntrackMatch, IpRangeMatch, AddrTypeMatch, MarkMatch, CommentMatch, MacMatch,
                  LengthMatch, TosMatch, DscpMatch, TtlMatch, PktTypeMatch, OwnerMatch, LimitMatch, HashLimitMatch, RecentMatch, SetMatch,
-                 PhysdevMatch, PolicyMatch, StatisticMatch, NfacctMatch, ConnlimitMatch, RpFilterMatch, RtMatch>;
+                 PhysdevMatch, PolicyMatch, StatisticMatch, NfacctMatch, ConnlimitMatch, RpFilterMatch, RtMatch, Ipv6HeaderMatch, FragMatch>;
 
 // True for matches whose answer depends on state kept across packets.
 bool is_stateful(const MatchSpec& m);

@@ -6,6 +6,7 @@
 // fill it directly. Everything is plain data so a packet can be copied, stored in a burst, and
 // modified by non-terminating targets (MARK, TOS, TTL, ...) during a walk.
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -110,6 +111,7 @@ struct Packet {
     std::uint8_t ext_header_count = 0;
     bool more_fragments = false;
     std::uint32_t frag_id = 0;
+    bool frag_reserved = false;  // the fragment header's reserved byte or bits are not zero
     bool ext_headers_cut = false;  // the datagram ends inside an extension header (not hop-by-hop)
     // The header an ICMP error quotes (the offending packet, as it was sent).
     struct Quoted {
@@ -143,6 +145,12 @@ struct Packet {
     // header carries them), tcp_header_len to match, and the kinds -m tcp --tcp-option finds in
     // them, walked as the kernel's tcp_find_option walks them.
     void set_tcp_option_bytes(const std::uint8_t* bytes, std::size_t n);
+    // The bytes an IPv6 extension header of `type` takes in the frames fwbench builds (build_ipv6)
+    // and describes: a routing header its hdr_len_bytes (at least 8), AH 16, the others 8.
+    std::size_t ipv6_extension_length(std::uint8_t type) const {
+        if (type == 43) return std::max<std::size_t>(8, rt.hdr_len_bytes & ~std::size_t{7});
+        return type == 51 ? 16 : 8;
+    }
     // Bytes of TCP payload: what follows the TCP header inside the datagram.
     std::uint32_t tcp_payload_len() const {
         const std::uint32_t headers = std::uint32_t{ip_header_len} + tcp_header_len;
