@@ -263,6 +263,16 @@ inline const std::vector<PathCase> path_cases6 = {
      "mangle:PREROUTING:1=4 mangle:PREROUTING:2=2 mangle:PREROUTING:3=2 mangle:PREROUTING:4=2 mangle:PREROUTING:5=2 "
      "mangle:PREROUTING:6=2 mangle:PREROUTING:7=3 mangle:PREROUTING:8=2"},
 
+    // --- NETMAP: a prefix mapped onto another, host bits kept ---
+    {"ipv6: NETMAP maps a destination prefix in PREROUTING and a source prefix in POSTROUTING", forwarding6_on,
+     "*nat\n-A PREROUTING -d 2001:db8:1:0:1::/80 -i wan1 -j NETMAP --to 2001:db8:2::/80\n"
+     "-A POSTROUTING -s 2001:db8:2::/64 -o wan1 -j NETMAP --to 2001:db8:1:0:2::/80\nCOMMIT\n"
+     "*filter\n-A FORWARD -d 2001:db8:2::50/128\n-A FORWARD -s 2001:db8:2::77/128\n-A FORWARD -d 2001:db8:2::77/128\nCOMMIT\n",
+     // The reply to the mapped source comes back to it: conntrack maps it back to 2001:db8:2::77.
+     {"wire udp [2001:db8:9::7]:5000 > [2001:db8:1:0:1::50]:53 in=wan1", "wire udp [2001:db8:2::77]:5000 > [2001:db8:9::7]:53 in=lan0",
+      "wire udp [2001:db8:9::7]:53 > [2001:db8:1:0:2::77]:5000 in=wan1"},
+     "forwarded forwarded forwarded", "nat:PREROUTING:1=1 nat:POSTROUTING:1=1 filter:FORWARD:1=1 filter:FORWARD:2=1 filter:FORWARD:3=1"},
+
     // --- REJECT's other answers ---
     {"ipv6: REJECT adm-prohibited in FORWARD: the error's source is the arrival device's", forwarding6_on,
      "*filter\n-A FORWARD -j REJECT --reject-with icmp6-adm-prohibited\n"
