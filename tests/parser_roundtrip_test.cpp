@@ -110,6 +110,7 @@ const std::vector<RoundTrip> round_trips = {
     {"filter", "-A INPUT -m frag --fragid 5:10 --fraglen 8 --fragres --fragfirst --fragmore -j DROP", nullptr, Family::ipv6},
     {"filter", "-A INPUT -m frag ! --fragid 7:7 --fraglast -j DROP", "-A INPUT -m frag ! --fragid 7 --fraglast -j DROP", Family::ipv6},
     {"filter", "-A INPUT -m frag --fragid 5: -j DROP", "-A INPUT -m frag --fragid 5:4294967295 -j DROP", Family::ipv6},
+    {"filter", "-A INPUT -m eui64 -j ACCEPT", nullptr, Family::ipv6},
     {"filter", "-A FORWARD -m set --match-set docker-ext-bridges-v4 dst -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT", nullptr},
     // targets
     {"filter", "-A INPUT -p tcp -j REJECT --reject-with tcp-reset", nullptr},

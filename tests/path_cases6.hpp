@@ -263,6 +263,14 @@ inline const std::vector<PathCase> path_cases6 = {
      "mangle:PREROUTING:1=4 mangle:PREROUTING:2=2 mangle:PREROUTING:3=2 mangle:PREROUTING:4=2 mangle:PREROUTING:5=2 "
      "mangle:PREROUTING:6=2 mangle:PREROUTING:7=3 mangle:PREROUTING:8=2"},
 
+    {"ipv6: eui64: the source's interface identifier is the frame's MAC, universal/local bit flipped", forwarding6_on,
+     "*mangle\n-A PREROUTING -m eui64\nCOMMIT\n*filter\n-A INPUT -m eui64\nCOMMIT\n",
+     {"wire udp [2001:db8:9::200:5eff:fe00:107]:5000 > [2001:db8:1::1]:53 in=wan1 mac=00:00:5e:00:01:07",
+      "wire udp [2001:db8:9::200:5eff:fe00:107]:5000 > [2001:db8:1::1]:53 in=wan1 mac=00:00:5e:00:01:08",
+      "wire udp [fe80::200:5eff:fe00:107]:5000 > [fe80::1]:53 in=wan1 mac=00:00:5e:00:01:07",
+      "wire udp [2001:db8:9::5eff:fe00:107]:5000 > [2001:db8:1::1]:53 in=wan1 mac=02:00:5e:00:01:07"},
+     "delivered delivered delivered delivered", "mangle:PREROUTING:1=3 filter:INPUT:1=3"},
+
     // --- NETMAP: a prefix mapped onto another, host bits kept ---
     {"ipv6: NETMAP maps a destination prefix in PREROUTING and a source prefix in POSTROUTING", forwarding6_on,
      "*nat\n-A PREROUTING -d 2001:db8:1:0:1::/80 -i wan1 -j NETMAP --to 2001:db8:2::/80\n"

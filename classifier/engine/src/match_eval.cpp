@@ -343,6 +343,15 @@ bool eval_frag(const FragMatch& m, const Packet& p) {
     return true;
 }
 
+// ip6t_eui64: the source MAC, its universal/local bit flipped, ff:fe in its middle, is the
+// source address's last 64 bits. Without a MAC header (the host's own packets), no match.
+bool eval_eui64(const Packet& p) {
+    if (p.family != Family::ipv6 || !p.has_mac) return false;
+    const auto& mac = p.src_mac.bytes;
+    const std::uint8_t eui64[8] = {static_cast<std::uint8_t>(mac[0] ^ 0x02), mac[1], mac[2], 0xff, 0xfe, mac[3], mac[4], mac[5]};
+    return std::equal(eui64, eui64 + 8, p.src.bytes.begin() + 8);
+}
+
 }  // namespace
 
 IpMismatch ip_header_mismatch(const IpHeaderSpec& ip, const Packet& p) {
@@ -485,6 +494,7 @@ bool evaluate_match(const Match& m, const Packet& p, const MatchContext& ctx) {
                           [&](const RtMatch& s) { return eval_rt(s, p); },
                           [&](const Ipv6HeaderMatch& s) { return eval_ipv6header(s, p); },
                           [&](const FragMatch& s) { return eval_frag(s, p); },
+                          [&](const Eui64Match&) { return eval_eui64(p); },
                       },
                       m.spec);
 }

@@ -741,6 +741,9 @@ void add_header_matches(std::vector<MatchModuleDef>& m) {
                  },
                  0x1f, {}, false, Family::ipv6});
 
+    m.push_back({"eui64", {}, [](const OptionContext&) -> MatchSpec { return Eui64Match{}; }, nullptr, H_PRE | H_IN | H_FWD, {}, false,
+                 Family::ipv6});
+
     m.push_back({"frag",
                  {{"fragid", "", 1, true, APPLY {
                        SPEC(FragMatch);
