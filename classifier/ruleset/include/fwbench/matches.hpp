@@ -298,11 +298,10 @@ struct Eui64Match {
     bool operator==(const Eui64Match&) const = default;
 };
 
-using MatchSpec =
-    std::variant<L4PortsMatch, IcmpMatch, MultiportMatch, StateMatch, ConntrackMatch, IpRangeMatch, AddrTypeMatch, MarkMatch, CommentMatch, MacMatch,
-                 LengthMatch, TosMatch, DscpMatch, TtlMatch, PktTypeMatch, OwnerMatch, LimitMatch, HashLimitMatch, RecentMatch, SetMatch,
-                 PhysdevMatch, PolicyMatch, StatisticMatch, NfacctMatch, ConnlimitMatch, RpFilterMatch, RtMatch, Ipv6HeaderMatch, FragMatch,
-                 Eui64Match>;
+using MatchSpec = std::variant<L4PortsMatch, IcmpMatch, MultiportMatch, StateMatch, ConntrackMatch, IpRangeMatch, AddrTypeMatch, MarkMatch,
+                               CommentMatch, MacMatch, LengthMatch, TosMatch, DscpMatch, TtlMatch, PktTypeMatch, OwnerMatch, LimitMatch,
+                               HashLimitMatch, RecentMatch, SetMatch, PhysdevMatch, PolicyMatch, StatisticMatch, NfacctMatch, ConnlimitMatch,
+                               RpFilterMatch, RtMatch, Ipv6HeaderMatch, FragMatch, Eui64Match>;
 
 // True for matches whose answer depends on state kept across packets.
 bool is_stateful(const MatchSpec& m);
