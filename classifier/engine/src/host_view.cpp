@@ -4,27 +4,12 @@
 
 namespace fwbench {
 
-namespace {
-// ipv6_addr_type's classes that -m addrtype tests by form: every address but ::, the
-// IPv4-mapped ::ffff:0:0/96 and multicast is UNICAST.
-bool v6_multicast(const IpAddr& a) { return a.bytes[0] == 0xff; }
-bool v6_any(const IpAddr& a) {
-    for (std::uint8_t b : a.bytes)
-        if (b) return false;
-    return true;
-}
-bool v6_mapped(const IpAddr& a) {
-    for (int i = 0; i < 10; ++i)
-        if (a.bytes[i]) return false;
-    return a.bytes[10] == 0xff && a.bytes[11] == 0xff;
-}
-}  // namespace
-
 bool HostView::has_address_type(const IpAddr& a, std::uint16_t types, std::string_view dev) const {
     if (a.family == Family::ipv4) return (address_type(a, dev) & types) != 0;
-    if ((types & addr_type::multicast) && !v6_multicast(a)) return false;
-    if ((types & addr_type::unicast) && (v6_multicast(a) || v6_any(a) || v6_mapped(a))) return false;
-    if ((types & addr_type::unspec) && !v6_any(a)) return false;
+    // ipv6_addr_type's classes by form: every address but ::, ::ffff:0:0/96 and multicast is UNICAST.
+    if ((types & addr_type::multicast) && !v6::is_multicast(a)) return false;
+    if ((types & addr_type::unicast) && (v6::is_multicast(a) || v6::is_any(a) || v6::is_v4_mapped(a))) return false;
+    if ((types & addr_type::unspec) && !v6::is_any(a)) return false;
     constexpr std::uint16_t routed = addr_type::local | addr_type::anycast | addr_type::unreachable;
     if (types & routed) return (types & route_types6(a, dev)) != 0;
     return true;
@@ -56,10 +41,7 @@ std::uint16_t BasicHostView::address_type(const IpAddr& a, std::string_view) con
 
 std::uint16_t BasicHostView::route_types6(const IpAddr& a, std::string_view dev) const {
     if (!dev.empty()) return 0;
-    IpAddr loopback;
-    loopback.family = Family::ipv6;
-    loopback.bytes[15] = 1;
-    if (a == loopback) return addr_type::local;
+    if (v6::is_loopback(a)) return addr_type::local;
     for (const auto& l : local_)
         if (l == a) return addr_type::local;
     return 0;

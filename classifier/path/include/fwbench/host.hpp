@@ -35,33 +35,6 @@ namespace fwbench {
 enum class RouteType : std::uint8_t { unicast, local, broadcast, anycast, multicast, blackhole, unreachable, prohibit, throw_, nat };
 const char* route_type_name(RouteType t);
 
-// IPv6 address kinds as ipv6_addr_type sees them (include/net/ipv6.h, net/ipv6/addrconf_core.c).
-namespace v6 {
-inline bool is_any(const IpAddr& a) {
-    for (auto b : a.bytes)
-        if (b) return false;
-    return true;
-}
-inline bool is_loopback(const IpAddr& a) {
-    for (std::size_t i = 0; i < 15; ++i)
-        if (a.bytes[i]) return false;
-    return a.bytes[15] == 1;
-}
-inline bool is_multicast(const IpAddr& a) { return a.bytes[0] == 0xff; }
-inline int multicast_scope(const IpAddr& a) { return a.bytes[1] & 0x0f; }
-inline bool is_link_local(const IpAddr& a) { return a.bytes[0] == 0xfe && (a.bytes[1] & 0xc0) == 0x80; }
-// __ipv6_addr_src_scope: loopback counts as link-local (RFC 6724 3.4); 16 for the unspecified.
-inline int source_scope(const IpAddr& a) {
-    if (is_any(a)) return 16;
-    if (is_multicast(a)) return multicast_scope(a);
-    if (is_loopback(a) || is_link_local(a)) return 2;
-    if (a.bytes[0] == 0xfe && (a.bytes[1] & 0xc0) == 0xc0) return 5;  // site-local fec0::/10
-    return 14;
-}
-// rt6_need_strict: routing must stay on the given device.
-inline bool needs_device(const IpAddr& a) { return is_multicast(a) || is_link_local(a) || is_loopback(a); }
-}  // namespace v6
-
 constexpr std::uint32_t rt_table_local = 255, rt_table_main = 254, rt_table_default = 253;
 
 namespace rt_scope {
