@@ -59,7 +59,7 @@ TEST(Allocations, PacketPathMakesNonePerPacketAfterWarmUp) {
         ASSERT_GT(cap.packets.size(), 3000u);
         PathState st(r.rs, EngineOptions{}, r.host.sysctl());
         PathResult res;
-        std::uint64_t fates[6] = {};
+        std::uint64_t fates[fate_count] = {};
         auto pass = [&](std::uint64_t n) {
             const std::uint64_t shift = n * (cap.span_ns + 1000000000ull);
             for (std::size_t i = 0; i < cap.packets.size(); ++i) {

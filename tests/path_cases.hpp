@@ -464,6 +464,46 @@ inline const std::vector<PathCase> path_cases = {
      "-A OUTPUT -s 203.0.113.1/32 -p icmp -m icmp --icmp-type 0\nCOMMIT\n",
      {"wire icmp 203.0.113.9 > 203.0.113.255 in=wan1 type=8 id=8", "wire icmp 203.0.113.9 > 255.255.255.255 in=wan1 type=8 id=9"},
      "delivered delivered", "filter:OUTPUT:1=2 filter:OUTPUT:P=2 filter:INPUT:P=2", nullptr, router_sockets},
+    // --- fragments: conntrack's defrag before PREROUTING, local delivery's before INPUT ---
+    {"fragments: with conntrack, nf_defrag_ipv4 holds the first fragment; the datagram passes every hook once, at its whole length",
+     "", "*mangle\n-A PREROUTING -p udp -m udp --dport 53\n-A PREROUTING -f\nCOMMIT\n"
+     "*filter\n-A INPUT -p udp -m udp --dport 53 -m state --state NEW\n-A INPUT -f\nCOMMIT\n",
+     {"wire udp 198.51.100.7:5000 > 203.0.113.1:53 in=wan1 mf=1 fragid=7 len=1500 datagram=2000",
+      "wire udp 198.51.100.7:5000 > 203.0.113.1:53 in=wan1 fragoff=1480 fragid=7 len=520"},
+     "held delivered", "mangle:PREROUTING:1=1 filter:INPUT:1=1"},
+    {"fragments: without conntrack each passes PREROUTING (a later one has no ports, -f matches it); local delivery reassembles before INPUT",
+     "", "*mangle\n-A PREROUTING -p udp\n-A PREROUTING -p udp -m udp --dport 53\n-A PREROUTING -f\nCOMMIT\n"
+     "*filter\n-A INPUT -p udp -m udp --dport 53\n-A INPUT -f\nCOMMIT\n",
+     {"wire udp 198.51.100.7:5000 > 203.0.113.1:53 in=wan1 mf=1 fragid=8 len=1500 datagram=2000",
+      "wire udp 198.51.100.7:5000 > 203.0.113.1:53 in=wan1 fragoff=1480 fragid=8 len=520"},
+     "held delivered", "mangle:PREROUTING:1=2 mangle:PREROUTING:2=1 mangle:PREROUTING:3=1 filter:INPUT:1=1"},
+    {"fragments: the last may come first, and a fragment whose bytes are queued already is dropped; the stack answers the "
+     "whole datagram (port unreachable, RELATED)",
+     "", "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+     "-A INPUT -p udp -m state --state NEW\n-A OUTPUT -p icmp -m icmp --icmp-type 3/3 -m state --state RELATED\nCOMMIT\n",
+     {"wire udp 198.51.100.7:5000 > 203.0.113.1:5353 in=wan1 fragoff=1480 fragid=9 len=520",
+      "wire udp 198.51.100.7:5000 > 203.0.113.1:5353 in=wan1 fragoff=1480 fragid=9 len=520",
+      "wire udp 198.51.100.7:5000 > 203.0.113.1:5353 in=wan1 mf=1 fragid=9 len=1500 datagram=2000"},
+     "held dropped:reassembly delivered", "filter:INPUT:1=1 filter:INPUT:P=1 filter:OUTPUT:1=1 filter:OUTPUT:P=1", nullptr, router_sockets},
+    {"fragments: one that overlaps queued bytes discards its datagram (RFC 5722); the next fragment starts a new one",
+     "", "*filter\n-A INPUT -p udp -m state --state NEW\nCOMMIT\n",
+     {"wire udp 198.51.100.7:5000 > 203.0.113.1:53 in=wan1 mf=1 fragid=10 len=1500 datagram=2000",
+      "wire udp 198.51.100.7:5000 > 203.0.113.1:53 in=wan1 fragoff=1472 fragid=10 len=548",
+      "wire udp 198.51.100.7:5000 > 203.0.113.1:53 in=wan1 fragoff=1480 fragid=10 len=520",
+      "wire udp 198.51.100.7:5000 > 203.0.113.1:53 in=wan1 mf=1 fragid=10 len=1500 datagram=2000"},
+     "held dropped:reassembly held delivered", "filter:INPUT:1=1"},
+    {"fragments: a forwarded datagram larger than lan0's MTU leaves in fragments (no DF); with DF and a fragment over the MTU it "
+     "is refused (fragmentation needed, from the largest fragment)",
+     "\"ip_forward\":1", "*filter\n-A FORWARD -p udp -m state --state NEW\n-A OUTPUT -p icmp -m icmp --icmp-type 3/4\nCOMMIT\n"
+     "*mangle\n-A POSTROUTING -o lan0\nCOMMIT\n",
+     {"wire udp 198.51.100.7:5000 > 192.0.2.50:53 in=wan1 mf=1 fragid=11 len=1380 datagram=2000",
+      "wire udp 198.51.100.7:5000 > 192.0.2.50:53 in=wan1 fragoff=1360 fragid=11 len=640",
+      "wire udp 198.51.100.7:5001 > 192.0.2.50:53 in=wan1 mf=1 fragid=12 len=1380 datagram=2000 df=1",
+      "wire udp 198.51.100.7:5001 > 192.0.2.50:53 in=wan1 fragoff=1360 fragid=12 len=640 df=1",
+      "wire udp 198.51.100.7:5002 > 192.0.2.50:53 in=wan1 mf=1 fragid=13 len=1500 datagram=2000 df=1",
+      "wire udp 198.51.100.7:5002 > 192.0.2.50:53 in=wan1 fragoff=1480 fragid=13 len=520 df=1"},
+     "held forwarded held forwarded held dropped:fragmentation_needed",
+     "filter:FORWARD:1=2 mangle:POSTROUTING:1=2 filter:OUTPUT:1=1"},
     {"unknown arrival interface is a named drop", "", "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n",
      {"wire udp 198.51.100.7:4000 > 203.0.113.1:53 in=eth7"}, "dropped:unknown_interface", "", "the packet arrives on an interface the host does not have"},
 };

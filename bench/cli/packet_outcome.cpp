@@ -23,6 +23,7 @@ const char* verdict_word(Fate f) {
     switch (f) {
         case Fate::rejected: return "REJECT";
         case Fate::queued: return "QUEUE";
+        case Fate::held: return "HELD";
         case Fate::dropped: return "DROP";
         default: return "ACCEPT";
     }

@@ -11,7 +11,7 @@ namespace fwbench {
 namespace {
 
 constexpr Hook hook_order[] = {Hook::prerouting, Hook::input, Hook::forward, Hook::output, Hook::postrouting};
-constexpr const char* verdict_names[] = {"ACCEPT", "DROP", "REJECT", "QUEUE", "COPY", "MALFORMED", "SKIPPED", "ANSWER"};
+constexpr const char* verdict_names[] = {"ACCEPT", "DROP", "REJECT", "QUEUE", "COPY", "MALFORMED", "SKIPPED", "ANSWER", "HELD"};
 
 std::size_t hook_slot(Hook h) {
     for (std::size_t i = 0; i < std::size(hook_order); ++i)
@@ -42,7 +42,7 @@ void PcapTally::add(const AnalyzedPacket& p) {
         return;
     }
     const PathResult& r = p.result;
-    ++verdicts_[r.fate == Fate::rejected ? 2 : r.fate == Fate::queued ? 3 : r.fate == Fate::dropped ? 1 : 0];
+    ++verdicts_[r.fate == Fate::rejected ? 2 : r.fate == Fate::queued ? 3 : r.fate == Fate::dropped ? 1 : r.fate == Fate::held ? 8 : 0];
     ++processed_;
     path_ns_ += p.path_ns;
     for (const auto& w : r.walks) evaluated_ += w.walk.rules_evaluated;

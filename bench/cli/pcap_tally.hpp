@@ -40,7 +40,7 @@ public:
     void write_text(std::ostream& os, const Ruleset& rs, const Host& host, const Ruleset* rs6 = nullptr) const;
 
 private:
-    static constexpr std::size_t origins = 7, fates = 6, hooks = 5, verdicts = 8;
+    static constexpr std::size_t origins = 7, fates = fate_count, hooks = 5, verdicts = 9;
     std::uint64_t packets_ = 0, processed_ = 0, path_ns_ = 0, evaluated_ = 0;
     std::array<std::uint64_t, origins> by_origin_{};
     std::array<std::array<std::uint64_t, fates>, origins> fates_{};

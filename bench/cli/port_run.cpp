@@ -110,6 +110,7 @@ int run_port_mode(const PortRunCli& o) {
         j["fates"] = fates_json(res.fates);
         j["not_processed"] = res.not_processed;
         j["forwarded_without_port"] = res.forwarded_without_port;
+        j["reassembled_not_sent"] = res.reassembled_not_sent;
         j["rewrite_failed"] = res.rewrite_failed;
         j["answers"] = {{"sent", res.answers_sent}, {"without_port", res.answers_without_port}, {"not_built", res.answers_not_built}};
         j["fragmentation"] = {{"datagrams", res.fragmented}, {"fragments_sent", res.fragments_sent}, {"not_fragmented", res.not_fragmented}};
@@ -138,6 +139,9 @@ int run_port_mode(const PortRunCli& o) {
         if (res.handoff_full) os << "  " << res.handoff_full << " frames freed: a worker's hand-off ring was full\n";
         os << "  fates:" << fates_text(res.fates) << "\n";
         for (const auto& [why, n] : res.not_processed) os << "  not processed: " << n << " " << why << "\n";
+        if (res.reassembled_not_sent)
+            os << "  " << res.reassembled_not_sent
+               << " datagrams reassembled from fragments and forwarded were not sent: the port dataplane keeps no fragment's bytes (freed)\n";
         if (res.forwarded_without_port)
             os << "  " << res.forwarded_without_port << " forwarded packets left through an interface without a port (freed)\n";
         if (res.rewrite_failed) os << "  " << res.rewrite_failed << " forwarded packets could not be rewritten (freed)\n";

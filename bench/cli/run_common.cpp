@@ -40,16 +40,16 @@ void write_counters(const RunCommon& o, const Ruleset& rs, const CounterSource& 
     }
 }
 
-nlohmann::ordered_json fates_json(const std::uint64_t (&fates)[6]) {
+nlohmann::ordered_json fates_json(const std::uint64_t (&fates)[fate_count]) {
     nlohmann::ordered_json j = nlohmann::ordered_json::object();
-    for (int k = 0; k < 6; ++k)
+    for (std::size_t k = 0; k < fate_count; ++k)
         if (fates[k]) j[fate_name(static_cast<Fate>(k))] = fates[k];
     return j;
 }
 
-std::string fates_text(const std::uint64_t (&fates)[6]) {
+std::string fates_text(const std::uint64_t (&fates)[fate_count]) {
     std::string out;
-    for (int k = 0; k < 6; ++k)
+    for (std::size_t k = 0; k < fate_count; ++k)
         if (fates[k]) out += std::string(" ") + fate_name(static_cast<Fate>(k)) + " " + std::to_string(fates[k]);
     return out;
 }

@@ -38,7 +38,7 @@ void write_counters(const RunCommon& o, const Ruleset& rs, const CounterSource& 
 
 // The fates that happened, with their counts (indexed by Fate): a JSON object, and " fate n"
 // pairs for a summary line.
-nlohmann::ordered_json fates_json(const std::uint64_t (&fates)[6]);
-std::string fates_text(const std::uint64_t (&fates)[6]);
+nlohmann::ordered_json fates_json(const std::uint64_t (&fates)[fate_count]);
+std::string fates_text(const std::uint64_t (&fates)[fate_count]);
 
 }  // namespace fwbench

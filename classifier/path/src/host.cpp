@@ -577,6 +577,9 @@ struct HostReader {
                 else if (k == "net.netfilter.nf_conntrack_tcp_max_retrans" || k == "nf_conntrack_tcp_max_retrans") {
                     if (v < 0 || v > 255) rd.fail(path, "nf_conntrack_tcp_max_retrans is 0 to 255 (a count the kernel keeps in 8 bits)");
                     s.tcp_max_retrans = v;
+                } else if (k == "net.ipv4.ipfrag_time" || k == "net.netfilter.nf_conntrack_frag6_timeout") {
+                    if (v < 0) rd.fail(path, k + " is seconds, 0 or more");
+                    (k == "net.ipv4.ipfrag_time" ? s.ipfrag_time_s : s.frag6_timeout_s) = v;
                 } else if (k == "net.ipv4.icmp_ratelimit") {
                     if (v < 0) rd.fail(path, "icmp_ratelimit is milliseconds, 0 or more");
                     s.icmp_ratelimit_ms = v;
@@ -625,7 +628,8 @@ struct HostReader {
                     rd.fail(path,
                             "not a sysctl fwbench uses (ip_forward, conf.*.rp_filter/accept_local/route_localnet/forwarding/send_redirects/"
                             "shared_media, nf_conntrack_tcp_loose/be_liberal/ignore_invalid_rst/max_retrans, "
-                            "icmp_ratelimit, icmp_ratemask, icmp_echo_ignore_all, icmp_echo_ignore_broadcasts, ip_default_ttl, "
+                            "icmp_ratelimit, icmp_ratemask, icmp_echo_ignore_all, icmp_echo_ignore_broadcasts, ip_default_ttl, ipfrag_time, "
+                            "nf_conntrack_frag6_timeout, "
                             "tcp_rmem, net.core.rmem_max, net.ipv6.conf.*.forwarding/force_forwarding/disable_ipv6/hop_limit, "
                             "net.ipv6.icmp.ratelimit/error_anycast_as_unicast)");
                 }

@@ -40,6 +40,7 @@ const char* fate_name(Fate f) {
         case Fate::dropped: return "dropped";
         case Fate::rejected: return "rejected";
         case Fate::queued: return "queued";
+        case Fate::held: return "held";
     }
     return "?";
 }
@@ -317,9 +318,11 @@ void PacketPath::process(Packet p, Origin origin, PathState& st, PathResult& res
         c.p.out = IfaceName();
         c.event(PathEventKind::arrived, [&](PathEvent& e) { e.dev = c.p.in; });
         if (c.p.family == Family::ipv6 && !receive6(c)) return;
+        if (conntrack_active_ && c.p.is_fragment() && !defragment(c, DefragUser::conntrack_in)) return;
         if (!run_hook(c, Hook::prerouting)) return;
         if (!route_input(c)) return;
         if (c.local_delivery) {
+            if (c.p.family == Family::ipv4 && c.p.is_fragment() && !defragment(c, DefragUser::local_deliver)) return;
             if (!run_hook(c, Hook::input)) return;
             finish(c, Fate::delivered);
             return answer_from_stack(c);
@@ -330,6 +333,8 @@ void PacketPath::process(Packet p, Origin origin, PathState& st, PathResult& res
         if (c.p.family == Family::ipv6 && route_mtu_exceeded6(c)) return;
         res.out_iface = c.out_dev;
         res.out_mtu = way_out_mtu(c);
+        // ip_do_fragment / ip6_fragment: a reassembled datagram leaves in pieces no larger than its largest fragment.
+        if (c.p.frag_max_size && (!res.out_mtu || c.p.frag_max_size < res.out_mtu)) res.out_mtu = c.p.frag_max_size;
         c.event(PathEventKind::forwarded_out, [&](PathEvent& e) { e.dev = c.out_dev; });
         return finish(c, Fate::forwarded);
     }
@@ -341,8 +346,32 @@ void PacketPath::process(Packet p, Origin origin, PathState& st, PathResult& res
     // It came from a socket: that socket, not the stack, takes what comes back on its connection.
     if (st.stack_answers && c.p.family == Family::ipv4 && c.p.l4_present && (c.p.proto == proto::tcp || c.p.proto == proto::udp))
         st.stack_connections.add(c.p.proto, c.p.src, c.p.sport, c.p.dst, c.p.dport);
+    if (conntrack_active_ && c.p.is_fragment() && !defragment(c, DefragUser::conntrack_out)) return;
     if (!run_hook(c, Hook::output)) return;
     leave_from_output(c);
+}
+
+bool PacketPath::defragment(Ctx& c, DefragUser user) const {
+    const Sysctls& sys = host_.sysctl();
+    const IpAddr dst = c.p.dst;
+    const int timeout = c.p.family == Family::ipv4 ? sys.ipfrag_time_s : sys.frag6_timeout_s;
+    const FragOutcome o = c.st.reassembly.gather(c.p, user, static_cast<std::uint64_t>(timeout));
+    c.event(PathEventKind::reassembly, [&](PathEvent& e) {
+        e.frag = o;
+        e.flag = user == DefragUser::local_deliver;
+        e.addr = dst;
+    });
+    if (o == FragOutcome::complete || o == FragOutcome::passed) return true;
+    if (o == FragOutcome::held) {
+        finish(c, Fate::held);
+        return false;
+    }
+    c.res.reason = o == FragOutcome::not_modelled ? DropReason::not_modelled : DropReason::reassembly;
+    c.res.detail.why = DropWhy::fragment_refused;
+    c.res.detail.frag = o;
+    c.res.detail.addr = dst;
+    finish(c, Fate::dropped);
+    return false;
 }
 
 bool PacketPath::forward4(Ctx& c) const {
@@ -390,6 +419,8 @@ bool PacketPath::gro_merged(const Ctx& c, unsigned mtu) const {
 unsigned PacketPath::mtu_exceeded(const Ctx& c) const {
     const unsigned mtu = way_out_mtu(c);
     if (!mtu || !c.p.df || c.p.length <= mtu || gro_merged(c, mtu)) return 0;
+    // ip_exceeds_mtu: a reassembled datagram (skb->ignore_df) is too big only if a fragment was.
+    if (c.p.frag_max_size && c.p.frag_max_size <= mtu) return 0;
     return mtu;
 }
 
@@ -412,6 +443,7 @@ void PacketPath::leave_from_output(Ctx& c) const {
     c.out_dev = IfaceName();
     if (!run_hook(c, Hook::prerouting, true)) return;
     c.event(PathEventKind::route_kept);
+    if (c.p.family == Family::ipv4 && c.p.is_fragment() && !defragment(c, DefragUser::local_deliver)) return;
     if (!run_hook(c, Hook::input)) return;
     finish(c, Fate::delivered);
     if (c.answer_slot == Ctx::no_answer) answer_from_stack(c);  // the stack answers packets, not its own answers

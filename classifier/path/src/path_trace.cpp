@@ -69,6 +69,7 @@ const char* drop_reason_name(DropReason r) {
         case DropReason::hop_limit_exceeded: return "hop_limit_exceeded";
         case DropReason::packet_too_big: return "packet_too_big";
         case DropReason::address_error: return "address_error";
+        case DropReason::reassembly: return "reassembly";
     }
     return "?";
 }
@@ -115,6 +116,7 @@ std::string drop_detail_text(const DropDetail& d) {
         case DropWhy::no_source_address: return "no address of this host can be the source toward " + a + (dev.empty() ? "" : " (via " + dev + ")");
         case DropWhy::pkttype_not_host: return "the frame on " + dev + " was not addressed to this host's link-layer address";
         case DropWhy::source_cannot_leave: return "source " + a + " cannot leave through " + dev;
+        case DropWhy::fragment_refused: return std::string("a fragment of a datagram to ") + a + ": " + frag_outcome_name(d.frag);
     }
     return "?";
 }
@@ -197,6 +199,9 @@ std::string describe_event(const PathEvent& e, const DropDetail& drop, const Hos
         case PathEventKind::answer_done: return "(end of the answer)";
         case PathEventKind::stack_connection:
             return "delivered on a connection one of the host's sockets holds: what that socket sends back depends on its state (not modelled)";
+        case PathEventKind::reassembly:
+            return std::string("reassembly (") + (e.flag ? "local delivery" : "conntrack's defrag") + "): a fragment of a datagram to " +
+                   format_ip(e.addr) + " " + frag_outcome_name(e.frag);
     }
     return "?";
 }

@@ -124,7 +124,9 @@ bool PacketPath::forward6(Ctx& c) const {
     // ip6_dst_mtu_maybe_forward: the way out's device MTU (a route's mtu metric counts only after
     // POSTROUTING: route_mtu_exceeded6), at least IPV6_MIN_MTU.
     const Interface* out = host_.interface(c.out_dev.view());
-    if (const unsigned mtu = out && out->mtu ? std::max(out->mtu, ipv6_min_mtu) : 0; mtu && c.p.length > mtu && !gro_merged(c, mtu)) {
+    // ip6_pkt_too_big: a datagram conntrack reassembled is too big only if one of its fragments was.
+    const auto too_big = [&](unsigned mtu) { return c.p.frag_max_size ? c.p.frag_max_size > mtu : !gro_merged(c, mtu); };
+    if (const unsigned mtu = out && out->mtu ? std::max(out->mtu, ipv6_min_mtu) : 0; mtu && c.p.length > mtu && too_big(mtu)) {
         DropDetail d = about(DropWhy::larger_than_mtu, c.p.dst, c.out_dev.view());
         d.mtu = mtu;
         drop(DropReason::packet_too_big, d);
@@ -140,7 +142,8 @@ bool PacketPath::forward6(Ctx& c) const {
 // sender told; it has passed FORWARD and POSTROUTING (and their counters) by then.
 bool PacketPath::route_mtu_exceeded6(Ctx& c) const {
     const unsigned mtu = c.route.route ? c.route.route->mtu : 0;
-    if (!mtu || c.p.length <= mtu || gro_merged(c, mtu)) return false;
+    // ip6_fragment: a reassembled datagram goes out in pieces of its largest fragment, if that fits.
+    if (!mtu || c.p.length <= mtu || (c.p.frag_max_size ? c.p.frag_max_size <= mtu : gro_merged(c, mtu))) return false;
     c.res.reason = DropReason::packet_too_big;
     c.res.detail = about(DropWhy::larger_than_mtu, c.p.dst, c.out_dev.view());
     c.res.detail.mtu = mtu;

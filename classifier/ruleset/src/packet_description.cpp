@@ -77,7 +77,7 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
     PacketDescription d;
     Packet& p = d.packet;
     std::string proto_word, src, arrow, dst;
-    bool flags_given = false, length_given = false, ext_given = false, fragment_header_given = false;
+    bool flags_given = false, length_given = false, ext_given = false, fragment_header_given = false, frag_offset_given = false, df_given = false;
     std::vector<std::uint8_t> options;  // TCP option bytes, in the order given
     if (!in.next(proto_word)) in.fail("expected a protocol (tcp, udp, icmp, ...)");
     auto pr = parse_protocol(proto_word == "icmpv6" ? "ipv6-icmp" : proto_word);
@@ -170,8 +170,10 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
             p.length = static_cast<std::uint32_t>(number(in, v, 65535, k));
             length_given = true;
         } else if (k == "ttl") p.ttl = static_cast<std::uint8_t>(number(in, v, 255, k));
-        else if (k == "df") p.df = number(in, v, 1, k) != 0;
-        else if (k == "tos") p.tos = static_cast<std::uint8_t>(number(in, v, 255, k));
+        else if (k == "df") {
+            p.df = number(in, v, 1, k) != 0;
+            df_given = true;
+        } else if (k == "tos") p.tos = static_cast<std::uint8_t>(number(in, v, 255, k));
         else if (k == "id") p.icmp_id = static_cast<std::uint16_t>(number(in, v, 65535, k));
         else if (k == "flags") {
             flags_given = true;
@@ -221,7 +223,16 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
             else if (v == "host" || v == "unicast") p.pkttype = PktType::host;
             else in.fail("expected pkttype=host|broadcast|multicast");
         } else if (k == "frag") {
-            p.fragment = true;
+            p.fragment = v.empty() || number(in, v, 1, k) != 0;  // bare "frag" too
+            if (!frag_offset_given) p.frag_offset = p.fragment ? 1480 : 0;
+        } else if (k == "fragoff") {
+            const std::uint64_t off = number(in, v, 65528, k);
+            if (off % 8) in.fail("expected fragoff= a multiple of 8 (fragment offsets count 8-byte units); got " + v);
+            p.frag_offset = static_cast<std::uint16_t>(off);
+            p.fragment = off != 0;
+            frag_offset_given = true;
+        } else if (k == "datagram") {
+            p.frag_datagram_length = static_cast<std::uint32_t>(number(in, v, 65535, k));
         } else if (k == "ext") {
             // IPv6 extension headers, in the order given: hop, dst, route, frag, ah.
             static constexpr std::pair<const char*, std::uint8_t> names[] = {
@@ -241,7 +252,9 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
             p.more_fragments = number(in, v, 1, k) != 0;
             fragment_header_given = true;
         } else if (k == "fragid") {
-            p.frag_id = static_cast<std::uint32_t>(number(in, v, 0xffffffffu, k));
+            // IPv4: the header's identification, which reassembly keys on.
+            p.frag_id = static_cast<std::uint32_t>(number(in, v, p.family == Family::ipv4 ? 0xffffu : 0xffffffffu, k));
+            p.ip_id = static_cast<std::uint16_t>(p.frag_id);
             fragment_header_given = true;
         } else if (k == "fragres") {
             p.frag_reserved = number(in, v, 1, k) != 0;
@@ -302,8 +315,14 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
             in.fail("unknown field '" + w + "' (expected from local, in IFACE, [established] or KEY=VALUE)");
         }
     }
-    if (p.family == Family::ipv4 && (ext_given || fragment_header_given))
-        in.fail("ext=, mf=, fragid= and fragres= describe IPv6 extension headers; this packet is IPv4");
+    if (p.family == Family::ipv4 && (ext_given || p.frag_reserved)) in.fail("ext= and fragres= describe IPv6 extension headers; this packet is IPv4");
+    // Fragments are rarely sent with DF; a whole datagram from Linux always is.
+    if (p.family == Family::ipv4 && (p.fragment || p.more_fragments) && !df_given) p.df = false;
+    if (p.frag_datagram_length) {
+        if (p.fragment || !p.more_fragments) in.fail("datagram= describes a first fragment: it needs mf=1 and no fragoff=");
+        if (length_given && p.frag_datagram_length <= p.length)
+            in.fail("datagram=" + std::to_string(p.frag_datagram_length) + " is not longer than the fragment (len=" + std::to_string(p.length) + ")");
+    }
     if (p.family == Family::ipv6) {
         auto listed = [&](std::uint8_t type) {
             return std::find(p.ext_headers.begin(), p.ext_headers.begin() + p.ext_header_count, type) != p.ext_headers.begin() + p.ext_header_count;
@@ -391,7 +410,10 @@ std::string format_packet_description(const Packet& p, bool local) {
     out += " len=" + std::to_string(p.length) + " ttl=" + std::to_string(p.ttl);
     if (p.tos) out += " tos=" + std::to_string(p.tos);
     if (p.mark) out += " mark=" + std::to_string(p.mark);
-    if (p.fragment) out += " frag=1";
+    if (p.fragment) out += " fragoff=" + std::to_string(p.frag_offset);
+    if (p.family == Family::ipv4 && p.more_fragments) out += " mf=1";
+    if (p.family == Family::ipv4 && (p.fragment || p.more_fragments) && p.ip_id) out += " fragid=" + std::to_string(p.ip_id);
+    if (p.frag_datagram_length) out += " datagram=" + std::to_string(p.frag_datagram_length);
     if (p.family == Family::ipv6 && p.ext_header_count) {
         std::string ext;
         for (std::size_t i = 0; i < p.ext_header_count; ++i) {
@@ -408,7 +430,9 @@ std::string format_packet_description(const Packet& p, bool local) {
         if (p.frag_id) out += " fragid=" + std::to_string(p.frag_id);
         if (p.frag_reserved) out += " fragres=1";
     }
-    if (!p.df && !p.fragment) out += " df=0";
+    const bool v4_fragment = p.family == Family::ipv4 && (p.fragment || p.more_fragments);
+    if (!p.df && !v4_fragment && !p.fragment) out += " df=0";
+    if (p.df && v4_fragment) out += " df=1";
     if (p.timestamp_ns) out += " t=" + std::to_string(static_cast<double>(p.timestamp_ns) / 1e9);
     return out;
 }

@@ -90,6 +90,7 @@ ExtWalk walk_ipv6_extensions(Packet* p, const std::uint8_t* data, std::size_t st
             const std::uint16_t word = be16(data + at + 2);
             if (p) {
                 p->more_fragments = (word & 1) != 0;
+                p->frag_offset = static_cast<std::uint16_t>(word & ~0x7u);
                 p->frag_id = be32(data + at + 4);
                 p->frag_reserved = data[at + 1] != 0 || (word & 0x6) != 0;
             }
@@ -360,6 +361,8 @@ ParsedDatagram parse_ipv4(const std::uint8_t* data, std::size_t size, std::size_
     p.ip_header_len = static_cast<std::uint16_t>(ihl);
     std::uint16_t frag = be16(data + 6);
     p.fragment = (frag & 0x1fff) != 0;
+    p.frag_offset = static_cast<std::uint16_t>((frag & 0x1fff) << 3);
+    p.more_fragments = (frag & 0x2000) != 0;
     p.df = (frag & 0x4000) != 0;
     p.ttl = data[8];
     p.ip_id = be16(data + 4);
@@ -371,7 +374,38 @@ ParsedDatagram parse_ipv4(const std::uint8_t* data, std::size_t size, std::size_
     return r;
 }
 
+namespace {
+
+// A test's first fragment: the whole datagram built (its transport header's length and checksum
+// cover it all), then cut to the fragment's length with the IP header's lengths redone.
+std::vector<std::uint8_t> build_first_fragment(const Packet& p, std::vector<std::uint8_t> (*build)(const Packet&)) {
+    Packet whole = p;
+    whole.length = p.frag_datagram_length;
+    whole.frag_datagram_length = 0;
+    whole.more_fragments = false;
+    std::vector<std::uint8_t> b = build(whole);
+    const std::size_t headers = p.family == Family::ipv4 ? 20 : p.ip_header_len;
+    b.resize(std::max<std::size_t>(p.length, headers));
+    if (p.family == Family::ipv4) {
+        put16(b.data() + 2, static_cast<std::uint16_t>(b.size()));
+        put16(b.data() + 6, static_cast<std::uint16_t>((p.df ? 0x4000 : 0) | 0x2000));
+        fill_ip_checksum(b.data());
+    } else {
+        put16(b.data() + 4, static_cast<std::uint16_t>(b.size() - 40));
+        // M in the fragment header, wherever it stands among the extension headers.
+        std::size_t at = 40;
+        for (std::size_t i = 0; i < p.ext_header_count; ++i) {
+            if (p.ext_headers[i] == proto::ipv6_frag) b[at + 3] |= 1;
+            at += p.ipv6_extension_length(p.ext_headers[i]);
+        }
+    }
+    return b;
+}
+
+}  // namespace
+
 std::vector<std::uint8_t> build_ipv4(const Packet& p) {
+    if (p.frag_datagram_length > p.length && !p.fragment) return build_first_fragment(p, build_ipv4);
     std::size_t l4len = 0;
     switch (p.proto) {
         case proto::tcp: l4len = 20u + p.tcp_option_len; break;
@@ -384,7 +418,8 @@ std::vector<std::uint8_t> build_ipv4(const Packet& p) {
     if (p.length > total) total = p.length;
     std::vector<std::uint8_t> b(total, 0);
     std::uint8_t* ip = b.data();
-    put_ipv4_header(ip, p, total, p.ip_id, p.fragment ? 0x00b9 : p.df ? 0x4000 : 0);  // a non-first fragment: offset 185*8
+    put_ipv4_header(ip, p, total, p.ip_id,
+                    static_cast<std::uint16_t>((p.df ? 0x4000 : 0) | (p.more_fragments ? 0x2000 : 0) | (p.fragment ? p.frag_offset >> 3 : 0)));
     if (p.fragment) return b;
     std::uint8_t* l4 = ip + 20;
     std::size_t seglen = total - 20;
@@ -507,6 +542,7 @@ void fill_ipv6_l4_checksum(const std::uint8_t* ip, std::uint8_t* l4, std::size_t
 }  // namespace
 
 std::vector<std::uint8_t> build_ipv6(const Packet& p) {
+    if (p.frag_datagram_length > p.length && !p.fragment) return build_first_fragment(p, build_ipv6);
     std::size_t headers = 40;
     for (std::size_t i = 0; i < p.ext_header_count; ++i) headers += p.ipv6_extension_length(p.ext_headers[i]);
     std::size_t l4len = 0;
@@ -534,7 +570,8 @@ std::vector<std::uint8_t> build_ipv6(const Packet& p) {
         h[0] = i + 1 < p.ext_header_count ? p.ext_headers[i + 1] : p.proto;
         switch (type) {
             case proto::ipv6_frag:
-                put16(h + 2, static_cast<std::uint16_t>((p.fragment ? 185u << 3 : 0u) | (p.frag_reserved ? 2u : 0u) | (p.more_fragments ? 1u : 0u)));
+                put16(h + 2, static_cast<std::uint16_t>((p.fragment ? p.frag_offset & ~7u : 0u) | (p.frag_reserved ? 2u : 0u) |
+                                                        (p.more_fragments ? 1u : 0u)));
                 put32(h + 4, p.frag_id);
                 break;
             case proto::ah: h[1] = static_cast<std::uint8_t>(len / 4 - 2); break;

@@ -113,10 +113,10 @@ struct Worker {
     std::unique_ptr<PathState> state;
     std::unique_ptr<CaptureAnalysis> replay;
     rte_ring* ring = nullptr;  // packets handed to this worker (not worker 0)
-    std::uint64_t fates[6] = {};
+    std::uint64_t fates[fate_count] = {};
     std::map<std::string, std::uint64_t, std::less<>> not_processed;  // looked up by name without a temporary string
     AnalyzedPacket analyzed;  // reused for every frame: no allocation per packet
-    std::uint64_t forwarded_without_port = 0, rewrite_failed = 0, processed = 0, dropped = 0;
+    std::uint64_t forwarded_without_port = 0, rewrite_failed = 0, processed = 0, dropped = 0, reassembled_not_sent = 0;
     std::uint64_t answers_sent = 0, answers_without_port = 0, answers_not_built = 0;
     std::uint64_t fragmented = 0, fragments_sent = 0, not_fragmented = 0;
     std::uint8_t quoted[1600];  // the answered datagram as the kernel held it (an ICMP error quotes 548 bytes of it)
@@ -260,6 +260,11 @@ void process(Shared& sh, Worker& w, rte_mbuf* m) {
         const int out = port_of(ports, rp.result.out_iface.view());
         if (out < 0) {
             ++w.forwarded_without_port;
+            rte_pktmbuf_free(m);
+            return;
+        }
+        if (rp.result.final_packet.frag_max_size) {  // reassembled: this frame holds only its last fragment
+            ++w.reassembled_not_sent;
             rte_pktmbuf_free(m);
             return;
         }
@@ -511,9 +516,10 @@ PortRunResult run_ports(const PacketPath& path, const PortRunOptions& opt) {
     if (!errors.empty()) throw std::runtime_error(errors);
     res.handoff_full = sh.handoff_full;
     for (const auto& k : all) {
-        for (int f = 0; f < 6; ++f) res.fates[f] += k.fates[f];
+        for (std::size_t f = 0; f < fate_count; ++f) res.fates[f] += k.fates[f];
         for (const auto& [why, n] : k.not_processed) res.not_processed[why] += n;
         res.forwarded_without_port += k.forwarded_without_port;
+        res.reassembled_not_sent += k.reassembled_not_sent;
         res.rewrite_failed += k.rewrite_failed;
         res.answers_sent += k.answers_sent;
         res.answers_without_port += k.answers_without_port;

@@ -152,7 +152,7 @@ int run_worker(WorkerJob& job) {
         const std::uint64_t pass_shift = cap.span_ns + 1000000000ull;
         PathResult result;
         std::uint64_t packets = 0, bytes = 0;
-        std::uint64_t fates[6] = {};
+        std::uint64_t fates[fate_count] = {};
         constexpr std::size_t burst = 32;
         const auto start = std::chrono::steady_clock::now();
         job.shared->started.store(true, std::memory_order_release);

@@ -185,6 +185,10 @@ void KernelOracle::build(const Host& host) {
     router.write_sysctl("net/ipv4/ip_default_ttl", std::to_string(s.ip_default_ttl));
     router.write_sysctl("net/ipv4/tcp_rmem",
                         std::to_string(s.tcp_rmem[0]) + " " + std::to_string(s.tcp_rmem[1]) + " " + std::to_string(s.tcp_rmem[2]));
+    router.write_sysctl("net/ipv4/ipfrag_time", std::to_string(s.ipfrag_time_s));
+    // nf_defrag_ipv6's own directory exists once the module is loaded: written only when it must be.
+    if (s.frag6_timeout_s != Sysctls{}.frag6_timeout_s)
+        router.write_sysctl("net/netfilter/nf_conntrack_frag6_timeout", std::to_string(s.frag6_timeout_s));
     router.write_sysctl("net/ipv4/icmp_echo_ignore_all", flag(s.icmp_echo_ignore_all));
     router.write_sysctl("net/ipv4/icmp_echo_ignore_broadcasts", flag(s.icmp_echo_ignore_broadcasts));
     // The global ICMP budget (icmp_msgs_per_sec, randomised since 6.x) is not modelled: out of reach here.

@@ -152,6 +152,9 @@ struct Sysctls {
     // ICMP redirects for packets forwarded back out of their arrival device (IN_DEV_TX_REDIRECTS,
     // IN_DEV_SHARED_MEDIA: all OR the device's; a device's starts as default's). Kernel default 1.
     bool send_redirects_all = true, send_redirects_default = true, shared_media_all = true, shared_media_default = true;
+    // How long a reassembly queue waits for its fragments, from its first (seconds): IPv4's
+    // net.ipv4.ipfrag_time, IPv6 conntrack's net.netfilter.nf_conntrack_frag6_timeout.
+    int ipfrag_time_s = 30, frag6_timeout_s = 60;
     std::map<std::string, int, std::less<>> rp_filter, accept_local, route_localnet, forwarding;  // per device
     std::map<std::string, int, std::less<>> send_redirects, shared_media;  // per device
 

@@ -41,13 +41,16 @@
 #include "fwbench/conntrack.hpp"
 #include "fwbench/host.hpp"
 #include "fwbench/path_trace.hpp"
+#include "fwbench/reassembly.hpp"
 
 namespace fwbench {
 
 enum class Origin : std::uint8_t { wire, local };
 const char* origin_name(Origin o);
 
-enum class Fate : std::uint8_t { delivered, forwarded, sent, dropped, rejected, queued };
+// held: a fragment waiting in its reassembly queue (the datagram goes on with the last to come).
+enum class Fate : std::uint8_t { delivered, forwarded, sent, dropped, rejected, queued, held };
+constexpr std::size_t fate_count = 7;  // counts indexed by Fate
 const char* fate_name(Fate f);
 
 // The tables hook h passes, in the kernel's priority order under this backend ("raw", "mangle",
@@ -202,6 +205,7 @@ struct PathState {
     EngineState engine;
     Conntrack conntrack;
     IcmpPeers icmp_peers;
+    Reassembly reassembly;
     // Apply icmp_ratelimit. Off for a kernel replay that is not paced: the kernel's clock then runs
     // faster than the capture's, so the oracle turns the limit off too (KernelOracleOptions::pace).
     // ip_error's own limit (route/error_cost, a global sysctl a namespace cannot change) still
@@ -248,6 +252,9 @@ private:
     void track(Ctx& c, Hook hook) const;
     const WalkResult& walk_table(Ctx& c, Hook hook, int table, const char* name, const IfaceName& in, const IfaceName& out) const;
     bool route_input(Ctx& c) const;
+    // nf_defrag (PREROUTING, OUTPUT) or ip_local_deliver: false when the fragment stays queued or
+    // is refused; true with c.p the whole datagram (or a fragment let through as it is).
+    bool defragment(Ctx& c, DefragUser user) const;
     bool deliver_locally(Ctx& c) const;
     bool drop_at_routing(Ctx& c, bool output, DropReason r, const DropDetail& detail) const;
     void loop_back_broadcast(Ctx& c) const;

@@ -11,6 +11,7 @@
 #include "fwbench/conntrack.hpp"
 #include "fwbench/host.hpp"
 #include "fwbench/packet.hpp"
+#include "fwbench/reassembly.hpp"
 
 namespace fwbench {
 
@@ -39,6 +40,7 @@ enum class DropReason : std::uint8_t {
     hop_limit_exceeded,
     packet_too_big,  // forwarding: larger than the way out's MTU (IPv6 routers never fragment)
     address_error,  // ip6_forward: a source that must not be forwarded (unspecified, multicast, loopback, link-local)
+    reassembly,  // fragment reassembly refused the fragment (DropDetail::frag says why)
 };
 const char* drop_reason_name(DropReason r);
 
@@ -78,6 +80,7 @@ enum class DropWhy : std::uint8_t {
     pkttype_not_host,  // dev: forwarding takes only frames sent to this host's link-layer address
     redirect6_not_modelled,  // addr = source, dev: the kernel would send a redirect, whose size fwbench cannot know
     no_source_address,  // addr = destination, dev: no address of the host can be its source
+    fragment_refused,  // frag (the FragOutcome), addr = destination
 };
 struct DropDetail {
     DropWhy why = DropWhy::none;
@@ -86,6 +89,7 @@ struct DropDetail {
     RouteType route_type = RouteType::unicast;
     std::uint8_t ttl = 0;
     unsigned mtu = 0;  // larger_than_mtu: dev's MTU
+    FragOutcome frag = FragOutcome::held;  // fragment_refused
 };
 std::string drop_detail_text(const DropDetail& d);
 
@@ -123,6 +127,7 @@ enum class PathEventKind : std::uint8_t {
     answer_withheld,  // `port`: the AnswerWithheld
     answer_done,  // back to the rejected packet
     stack_connection,  // delivered on a connection one of the host's sockets holds: its answer is not modelled
+    reassembly,  // `frag` (the FragOutcome); `flag`: by local delivery (else by conntrack's defrag); `addr`: the datagram's destination
 };
 
 // How NAT chose a port it had to change (nf_nat_l4proto_unique_tuple's offset).
@@ -148,6 +153,7 @@ struct PathEvent {
     TcpCtState tcp_from = TcpCtState::none;
     std::uint8_t icmp_type = 0;
     NatPortChoice port_choice = NatPortChoice::first_free;
+    FragOutcome frag = FragOutcome::held;
 };
 
 // One event as a sentence ("routing (input): forward 203.0.113.9 via wan1 (table main)").

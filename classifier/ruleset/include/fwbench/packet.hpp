@@ -82,6 +82,17 @@ struct Packet {
     std::uint16_t ip_id = 0;  // IPv4 identification: no rule reads it; LOG prints it
     bool fragment = false;  // a non-first fragment (offset != 0): no L4 header
     bool df = true;  // IPv4 don't fragment: forwarding refuses to fragment it (fragmentation needed)
+    // A fragment's place in its datagram: the offset in bytes (a multiple of 8; `fragment` says it
+    // is not 0) and the M flag (IPv4's MF, or the IPv6 fragment header's). IPv4's fragment fields
+    // are its header's; an IPv6 packet has them when it has a fragment header.
+    std::uint16_t frag_offset = 0;
+    bool more_fragments = false;
+    // Set by reassembly (IPCB/IP6CB frag_max_size): the largest fragment's length. Forwarding
+    // checks it against the way out's MTU, and the datagram leaves in fragments no larger.
+    std::uint16_t frag_max_size = 0;
+    // Only for building a test's first fragment (build_ipv4/build_ipv6): the whole datagram's
+    // length, which the transport header's length field and checksum cover; 0: not a first fragment.
+    std::uint32_t frag_datagram_length = 0;
     RoutingHeader rt;
 
     // --- L4 (valid when !fragment and the header was present) ---
@@ -105,11 +116,10 @@ struct Packet {
     // IPv6: the flow label, and the extension headers in the order they came (hop-by-hop 0,
     // routing 43, fragment 44, AH 51, destination options 60; the first eight), as the kernel's
     // ipv6_find_hdr walks them to the upper-layer header. A fragment header's M flag and
-    // identification are kept (`fragment` says its offset is not 0).
+    // identification are kept (frag_offset and more_fragments above).
     std::uint32_t flow_label = 0;
     std::array<std::uint8_t, 8> ext_headers{};
     std::uint8_t ext_header_count = 0;
-    bool more_fragments = false;
     std::uint32_t frag_id = 0;
     bool frag_reserved = false;  // the fragment header's reserved byte or bits are not zero
     bool ext_headers_cut = false;  // the datagram ends inside an extension header (not hop-by-hop)
@@ -139,6 +149,13 @@ struct Packet {
     std::uint32_t priority = 0;  // CLASSIFY
     std::uint16_t tcp_mss = 0;  // TCPMSS --set-mss
 
+    // A piece of a fragmented datagram, which reassembly takes: IPv4 with MF or an offset
+    // (ip_is_fragment); IPv6 with a fragment header, an atomic one included (nf_ct_frag6_gather
+    // takes those too).
+    bool is_fragment() const {
+        if (family == Family::ipv4) return fragment || more_fragments;
+        return std::find(ext_headers.begin(), ext_headers.begin() + ext_header_count, std::uint8_t{44}) != ext_headers.begin() + ext_header_count;
+    }
     bool has_tcp_option(std::uint8_t kind) const { return (tcp_options[kind >> 6] >> (kind & 63)) & 1; }
     void set_tcp_option(std::uint8_t kind) { tcp_options[kind >> 6] |= std::uint64_t{1} << (kind & 63); }
     // Sets the TCP options to `n` bytes (at most 40; padded with EOL to a multiple of 4, as the

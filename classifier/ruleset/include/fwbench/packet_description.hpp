@@ -10,10 +10,13 @@
 // (arrived from the wire on IFACE; also in=IFACE), `[established]` (the packet belongs to a
 // connection already set up in the other direction), and KEY=VALUE fields: out mark ctmark len
 // ttl tos flags (FSRPAUEC; TCP without flags= is a SYN, or an ACK with [established];
-// flags= with no letters is none) type (T[/C]) id mac t (seconds) uid gid pkttype frag physin physout
-// quoted (PROTO:SRC:SPORT>DST:DPORT) rt (TYPE/SEGSLEFT: a routing header); for IPv6 ext (the
-// extension headers in order, of hop dst route frag ah) and a fragment header's mf (0/1), fragid
-// and fragres (0/1), any of which (or frag) adds the fragment header last when ext= lists none;
+// flags= with no letters is none) type (T[/C]) id mac t (seconds) uid gid pkttype physin physout
+// quoted (PROTO:SRC:SPORT>DST:DPORT) rt (TYPE/SEGSLEFT: a routing header); a fragment's fragoff
+// (its offset in bytes, a multiple of 8; frag=1 is fragoff=1480), mf (0/1: more fragments follow),
+// fragid (the datagram's identification) and, on a first fragment built for a test, datagram (the
+// whole datagram's length, which its transport header covers); for IPv6 ext (the
+// extension headers in order, of hop dst route frag ah) and a fragment header's
+// fragres (0/1), any of which (or a fragment field) adds the fragment header last when ext= lists none;
 // for TCP seq ack win (as sent, unscaled;
 // 64240 unless given) and options, in the order given: mss wscale sackok sack (LEFT-RIGHT,...)
 // opt (kinds alone) opts (the option bytes in hex); and for fixtures

@@ -75,9 +75,12 @@ struct PortStats {
 
 struct PortRunResult {
     std::vector<PortStats> ports;
-    std::uint64_t fates[6] = {};
+    std::uint64_t fates[fate_count] = {};
     std::map<std::string, std::uint64_t> not_processed;  // malformed, skipped (by reason)
     std::uint64_t forwarded_without_port = 0, rewrite_failed = 0;
+    // Datagrams the path reassembled from fragments and forwarded: the port keeps no fragment's
+    // bytes, so none is sent (freed, counted).
+    std::uint64_t reassembled_not_sent = 0;
     std::uint64_t answers_sent = 0, answers_without_port = 0, answers_not_built = 0;  // the kernel's own answers
     // Forwarded datagrams cut to the way out's MTU (ip_fragment), the pieces sent, and those not
     // cut (IP options, no mbuf): not sent.

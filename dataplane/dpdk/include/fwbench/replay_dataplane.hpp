@@ -74,7 +74,7 @@ struct ReplayOptions {
 struct WorkerStats {
     unsigned lcore = 0;
     std::uint64_t packets = 0, bytes = 0, passes = 0, flows = 0;
-    std::uint64_t fates[6] = {};  // by Fate
+    std::uint64_t fates[fate_count] = {};  // by Fate
     std::uint64_t connections = 0;  // conntrack entries at the end
     double seconds = 0;  // from its first packet to its last
 };
