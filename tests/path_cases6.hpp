@@ -271,6 +271,33 @@ inline const std::vector<PathCase> path_cases6 = {
       "wire udp [2001:db8:9::5eff:fe00:107]:5000 > [2001:db8:1::1]:53 in=wan1 mac=02:00:5e:00:01:07"},
      "delivered delivered delivered delivered", "mangle:PREROUTING:1=3 filter:INPUT:1=3"},
 
+    // --- fragments: nf_defrag_ipv6 before PREROUTING when conntrack runs; INPUT sees them otherwise ---
+    {"ipv6: fragments: with conntrack, nf_defrag_ipv6 reassembles before PREROUTING: one datagram, without its fragment header",
+     forwarding6_on,
+     "*filter\n-A INPUT -p udp -m udp --dport 53 -m state --state NEW\n-A INPUT -m frag\n-A INPUT -m ipv6header --header frag --soft\nCOMMIT\n",
+     {"wire udp [2001:db8:9::7]:5000 > [2001:db8:1::1]:53 in=wan1 mf=1 fragid=5 len=1280 datagram=2000",
+      "wire udp [2001:db8:9::7]:5000 > [2001:db8:1::1]:53 in=wan1 fragoff=1232 fragid=5 len=768"},
+     "held delivered", "filter:INPUT:1=1"},
+    {"ipv6: fragments: without conntrack INPUT sees each fragment (the stack reassembles after it); a later one matches -p udp, not --dport",
+     forwarding6_on,
+     "*filter\n-A INPUT -p udp -m udp --dport 53\n-A INPUT -m frag --fragmore\n-A INPUT -m frag --fraglast\n-A INPUT -p udp\nCOMMIT\n",
+     {"wire udp [2001:db8:9::7]:5000 > [2001:db8:1::1]:53 in=wan1 mf=1 fragid=6 len=1280 datagram=2000",
+      "wire udp [2001:db8:9::7]:5000 > [2001:db8:1::1]:53 in=wan1 fragoff=1232 fragid=6 len=768"},
+     "delivered delivered", "filter:INPUT:1=1 filter:INPUT:2=1 filter:INPUT:3=1 filter:INPUT:4=2"},
+    {"ipv6: fragments: a reassembled datagram larger than lan0's MTU is forwarded when its fragments fit, else packet too big",
+     forwarding6_on,
+     "*filter\n-A FORWARD -p udp -m state --state NEW\n-A OUTPUT -p ipv6-icmp -m icmp6 --icmpv6-type packet-too-big\nCOMMIT\n"
+     "*mangle\n-A POSTROUTING -o lan0\nCOMMIT\n",
+     {"wire udp [2001:db8:9::7]:5000 > [2001:db8:2::50]:53 in=wan1 mf=1 fragid=21 len=1280 datagram=2000",
+      "wire udp [2001:db8:9::7]:5000 > [2001:db8:2::50]:53 in=wan1 fragoff=1232 fragid=21 len=768",
+      "wire udp [2001:db8:9::7]:5001 > [2001:db8:2::50]:53 in=wan1 mf=1 fragid=22 len=1480 datagram=2000",
+      "wire udp [2001:db8:9::7]:5001 > [2001:db8:2::50]:53 in=wan1 fragoff=1432 fragid=22 len=568"},
+     "held forwarded held dropped:packet_too_big", "filter:FORWARD:1=1 mangle:POSTROUTING:1=1 filter:OUTPUT:1=1"},
+    {"ipv6: fragments: a non-last fragment whose length is not a multiple of 8 goes on as it is (its queue is dropped), INVALID to conntrack",
+     forwarding6_on, "*filter\n-A INPUT -p udp -m udp --dport 53 -m state --state NEW\n-A INPUT -m frag --fragfirst\nCOMMIT\n",
+     {"wire udp [2001:db8:9::7]:5000 > [2001:db8:1::1]:53 in=wan1 mf=1 fragid=30 len=1283 datagram=2000"},
+     "delivered", "filter:INPUT:2=1"},
+
     // --- NETMAP: a prefix mapped onto another, host bits kept ---
     {"ipv6: NETMAP maps a destination prefix in PREROUTING and a source prefix in POSTROUTING", forwarding6_on,
      "*nat\n-A PREROUTING -d 2001:db8:1:0:1::/80 -i wan1 -j NETMAP --to 2001:db8:2::/80\n"

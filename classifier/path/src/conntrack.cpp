@@ -99,7 +99,8 @@ ConnTuple invert(const ConnTuple& t) {
 std::string ct_invalid_text(CtInvalid why, TcpCtState tcp_from, std::uint8_t icmp_type) {
     switch (why) {
         case CtInvalid::none: return "";
-        case CtInvalid::fragment: return "non-first fragment (defragmentation is not modelled)";
+        case CtInvalid::fragment:
+            return "a fragment conntrack's defrag did not reassemble (no transport header, or one that covers the whole datagram)";
         case CtInvalid::truncated: return "truncated transport header";
         case CtInvalid::tcp_flags: return "invalid TCP flag combination";
         case CtInvalid::tcp_not_first: return "not a valid first packet of a TCP connection";
@@ -121,7 +122,11 @@ std::optional<ConnTuple> Conntrack::tuple_of(const Packet& p, CtInvalid& why_not
     t.src = p.src;
     t.dst = p.dst;
     t.proto = p.proto;
-    if (p.fragment) {
+    // A later fragment has no transport header; a first one that defrag let through unreassembled
+    // (IPv6: not 8-byte aligned) has one whose length and checksum cover the whole datagram, so
+    // udp_error, tcp_error and icmpv6_error find it malformed.
+    const bool checked_l4 = p.proto == proto::tcp || p.proto == proto::udp || p.proto == proto::udplite || p.proto == proto::icmpv6;
+    if (p.fragment || (p.is_fragment() && p.more_fragments && checked_l4)) {
         why_not = CtInvalid::fragment;
         return std::nullopt;
     }

@@ -82,7 +82,7 @@ struct Connection {
 // Why conntrack found a packet INVALID (ct_invalid_text says it in words, for explain).
 enum class CtInvalid : std::uint8_t {
     none,
-    fragment,  // a non-first fragment (defragmentation is not modelled)
+    fragment,  // a fragment defrag did not reassemble: a later one, or a first one let through (IPv6, not 8-byte aligned)
     truncated,  // no transport header to read ports from
     tcp_flags,  // an invalid TCP flag combination
     tcp_not_first,  // not a valid first packet of a TCP connection
