@@ -82,6 +82,38 @@ TEST(CaptureAnalysis, AnyCaptureWithMasqueradedForwardingCountsEachPacketOnce) {
     EXPECT_EQ(f.st.engine.rule(ti, fwd, 2).packets, 0u);
 }
 
+// A datagram conntrack reassembled leaves in pieces no larger than its largest fragment, and one
+// without DF larger than the way out's MTU in pieces that fit it: every piece is the forwarded
+// datagram's copy, none a packet of the host's own.
+TEST(CaptureAnalysis, TheFragmentsAForwardedDatagramLeavesInAreItsCopies) {
+    Fixture f("*filter\n-A FORWARD -m state --state NEW\nCOMMIT\n", "\"ip_forward\":1");
+    std::vector<CaptureFrame> frames = {
+        {1000, sll2_frame(2, 0, l3("udp 198.51.100.7:5000 > 192.0.2.50:53 mf=1 fragid=11 len=1380 datagram=2000")), 0, Direction::unknown, 0},
+        {1100, sll2_frame(2, 0, l3("udp 198.51.100.7:5000 > 192.0.2.50:53 fragoff=1360 fragid=11 len=640")), 0, Direction::unknown, 0},
+        {1200, sll2_frame(3, 4, l3("udp 198.51.100.7:5000 > 192.0.2.50:53 ttl=63 mf=1 fragid=11 len=1380 datagram=2000")), 0, Direction::unknown, 0},
+        {1300, sll2_frame(3, 4, l3("udp 198.51.100.7:5000 > 192.0.2.50:53 ttl=63 fragoff=1360 fragid=11 len=640")), 0, Direction::unknown, 0},
+        // 1500 bytes without DF through lan0's 1400: 1376 payload bytes, then 104.
+        {2000, sll2_frame(2, 0, l3("udp 198.51.100.7:6000 > 192.0.2.50:53 len=1500 df=0")), 0, Direction::unknown, 0},
+        {2100, sll2_frame(3, 4, l3("udp 198.51.100.7:6000 > 192.0.2.50:53 ttl=63 mf=1 len=1396 datagram=1500")), 0, Direction::unknown, 0},
+        {2200, sll2_frame(3, 4, l3("udp 198.51.100.7:6000 > 192.0.2.50:53 ttl=63 fragoff=1376 len=124")), 0, Direction::unknown, 0},
+    };
+    auto out = replay(f, write_pcap(linktype::linux_sll2, frames));
+    ASSERT_EQ(out.size(), 7u);
+    EXPECT_EQ(out[0].result.fate, Fate::held);
+    EXPECT_EQ(out[1].result.fate, Fate::forwarded);
+    EXPECT_EQ(out[1].result.final_packet.length, 2000u);
+    EXPECT_EQ(out[1].result.out_mtu, 1380u) << "the largest fragment, not lan0's 1400";
+    for (std::size_t i : {2u, 3u}) {
+        EXPECT_EQ(out[i].origin, CaptureOrigin::forwarded_copy) << i;
+        EXPECT_EQ(out[i].copy_of, 1u) << i;
+    }
+    EXPECT_EQ(out[4].result.fate, Fate::forwarded);
+    for (std::size_t i : {5u, 6u}) {
+        EXPECT_EQ(out[i].origin, CaptureOrigin::forwarded_copy) << i;
+        EXPECT_EQ(out[i].copy_of, 4u) << i;
+    }
+}
+
 TEST(CaptureAnalysis, PlainEthernetNeedsAnInterfaceAndUsesMacsForDirection) {
     Fixture f("*filter\n-A INPUT -j ACCEPT\nCOMMIT\n", "");
     MacAddr wan_mac = *parse_mac("02:00:00:00:01:01"), peer = *parse_mac("02:00:00:00:01:fe");

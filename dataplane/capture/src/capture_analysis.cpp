@@ -21,6 +21,22 @@ std::pair<std::uint16_t, std::uint16_t> match_ports(const Packet& p) {
     return {p.sport, p.dport};
 }
 
+// How many frames a forwarded datagram leaves as: one, or the fragments the kernel cuts it into
+// when it is larger than the way out's MTU (IPv4 without DF, or reassembled; IPv6 reassembled),
+// each carrying the largest multiple of 8 payload bytes that fits.
+std::size_t pieces_on_the_way_out(const PathResult& r) {
+    const Packet& f = r.final_packet;
+    const bool cut = r.out_mtu && f.length > r.out_mtu && (f.frag_max_size || (f.family == Family::ipv4 && !f.df));
+    if (!cut) return 1;
+    const bool v4 = f.family == Family::ipv4;
+    // IPv6: the fixed header and the extension headers before the transport one stay in each piece, plus a fragment header.
+    const std::size_t per_piece_headers = v4 ? f.ip_header_len : std::size_t{f.ip_header_len} + 8;
+    if (r.out_mtu <= per_piece_headers + 8) return 1;
+    const std::size_t room = (r.out_mtu - per_piece_headers) & ~std::size_t{7};
+    const std::size_t payload = f.length - f.ip_header_len;
+    return (payload + room - 1) / room;
+}
+
 }  // namespace
 
 const char* capture_origin_name(CaptureOrigin o) {
@@ -292,6 +308,9 @@ void CaptureAnalysis::feed(const FrameView& frame, AnalyzedPacket& out, bool tra
         const Packet& f = out.result.final_packet;
         const auto [sport, dport] = match_ports(f);
         predict({meta.index, meta.timestamp_ns, out.result.out_iface, f.src, f.dst, f.proto, f.ttl, sport, dport, false});
+        // Cut into pieces on the way out (ip_do_fragment, ip6_fragment): the later ones show no ports.
+        for (std::size_t n = 1; n < pieces_on_the_way_out(out.result); ++n)
+            predict({meta.index, meta.timestamp_ns, out.result.out_iface, f.src, f.dst, f.proto, f.ttl, 0, 0, false});
     }
     predict_answers(out);
 }
