@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <random>
@@ -66,6 +67,66 @@ PacketKey key_in(const RuleBox& b, std::mt19937_64& rng) {
     k.dport = static_cast<std::uint16_t>(in(b.dport_lo, b.dport_hi));
     k.proto = static_cast<std::uint8_t>(in(b.proto_lo, b.proto_hi));
     return k;
+}
+
+// IPv6 boxes: prefixes of every length over a few /48s, as four word ranges.
+RuleBox6 random_box6(std::mt19937_64& rng) {
+    auto pick = [&](std::uint64_t n) { return static_cast<std::uint32_t>(rng() % n); };
+    static const std::uint32_t nets[][2] = {{0x20010db8u, 0x00010000u}, {0x20010db8u, 0x00020000u}, {0x20010db8u, 0xbeef0000u}, {0xfd000000u, 0}};
+    RuleBox6 b;
+    auto addr = [&](std::uint32_t* lo, std::uint32_t* hi) {
+        const int len = pick(4) == 0 ? 0 : static_cast<int>(pick(129));
+        const auto& net = nets[pick(4)];
+        const std::uint32_t a[4] = {net[0], net[1] | pick(4), pick(3), pick(3) == 0 ? pick(256) : static_cast<std::uint32_t>(rng())};
+        for (int w = 0; w < 4; ++w) {
+            const int bits = std::clamp(len - 32 * w, 0, 32);  // of this word, inside the prefix
+            lo[w] = prefix_lo(a[w], bits);
+            hi[w] = prefix_hi(a[w], bits);
+        }
+    };
+    addr(b.src_lo, b.src_hi);
+    addr(b.dst_lo, b.dst_hi);
+    const RuleBox ports = random_box(rng);
+    b.sport_lo = ports.sport_lo, b.sport_hi = ports.sport_hi, b.dport_lo = ports.dport_lo, b.dport_hi = ports.dport_hi;
+    b.proto_lo = ports.proto_lo, b.proto_hi = ports.proto_hi;
+    return b;
+}
+
+PacketKey6 key_in6(const RuleBox6& b, std::mt19937_64& rng) {
+    auto in = [&](std::uint64_t lo, std::uint64_t hi) { return lo + rng() % (hi - lo + 1); };
+    PacketKey6 k;
+    for (int w = 0; w < 4; ++w) {
+        k.src[w] = static_cast<std::uint32_t>(in(b.src_lo[w], b.src_hi[w]));
+        k.dst[w] = static_cast<std::uint32_t>(in(b.dst_lo[w], b.dst_hi[w]));
+    }
+    k.sport = static_cast<std::uint16_t>(in(b.sport_lo, b.sport_hi));
+    k.dport = static_cast<std::uint16_t>(in(b.dport_lo, b.dport_hi));
+    k.proto = static_cast<std::uint8_t>(in(b.proto_lo, b.proto_hi));
+    return k;
+}
+
+TEST(BoxIndex6, EnumeratesExactlyTheMatchingRulesInOrder) {
+    for (std::uint64_t seed : {1u, 2u, 3u}) {
+        std::mt19937_64 rng(seed);
+        std::vector<RuleBox6> boxes;
+        for (int i = 0; i < 1500; ++i) boxes.push_back(random_box6(rng));
+        BoxIndex6 ix(boxes);
+        std::vector<PacketKey6> keys;
+        for (int i = 0; i < 400; ++i) keys.push_back(key_in6(i % 2 ? boxes[rng() % boxes.size()] : RuleBox6{}, rng));
+        std::vector<std::uint32_t> burst(keys.size());
+        ix.first_burst(keys.data(), keys.size(), burst.data());
+        for (std::size_t i = 0; i < keys.size(); ++i) {
+            const PacketKey6& k = keys[i];
+            std::vector<std::uint32_t> want;
+            for (std::uint32_t r = 0; r < boxes.size(); ++r)
+                if (boxes[r].contains(k)) want.push_back(r);
+            std::vector<std::uint32_t> got;
+            for (std::uint32_t r = ix.next(k, 0); r != BoxIndex6::none; r = ix.next(k, r + 1)) got.push_back(r);
+            ASSERT_EQ(got, want) << "seed " << seed << " key " << i;
+            ASSERT_EQ(burst[i], want.empty() ? BoxIndex6::none : want.front()) << "seed " << seed << " key " << i;
+        }
+        EXPECT_GT(ix.stats().nodes, 0u) << "the index cut the boxes";
+    }
 }
 
 TEST(BoxIndex, EnumeratesExactlyTheMatchingRulesInOrder) {

@@ -8,43 +8,29 @@ namespace fwbench {
 
 namespace {
 
-constexpr int field_count = 5;
-constexpr std::uint8_t field_bits[field_count] = {32, 32, 16, 16, 8};
-
-inline std::uint32_t box_lo(const RuleBox& b, int f) {
-    switch (f) {
-        case 0: return b.src_lo;
-        case 1: return b.dst_lo;
-        case 2: return b.sport_lo;
-        case 3: return b.dport_lo;
-        default: return b.proto_lo;
-    }
-}
-
-inline std::uint32_t box_hi(const RuleBox& b, int f) {
-    switch (f) {
-        case 0: return b.src_hi;
-        case 1: return b.dst_hi;
-        case 2: return b.sport_hi;
-        case 3: return b.dport_hi;
-        default: return b.proto_hi;
-    }
-}
-
 // A node's region: per field, an aligned block [lo, lo + 2^bits - 1].
+template <class Box>
 struct Region {
-    std::array<std::uint64_t, field_count> lo{};
-    std::array<std::uint8_t, field_count> bits{32, 32, 16, 16, 8};
+    static constexpr int n = BoxLayout<Box>::fields;
+    std::array<std::uint64_t, n> lo{};
+    std::array<std::uint8_t, n> bits{};
+    Region() {
+        for (int f = 0; f < n; ++f) bits[static_cast<std::size_t>(f)] = BoxLayout<Box>::bits[f];
+    }
 };
 
 }  // namespace
 
-class BoxIndex::Builder {
+template <class Box>
+class BasicBoxIndex<Box>::Builder {
 public:
-    Builder(BoxIndex& ix, const std::vector<RuleBox>& boxes, const BoxIndexOptions& opt)
+    using L = BoxLayout<Box>;
+    static std::uint32_t box_lo(const Box& b, int f) { return L::lo(b, f); }
+    static std::uint32_t box_hi(const Box& b, int f) { return L::hi(b, f); }
+    Builder(BasicBoxIndex& ix, const std::vector<Box>& boxes, const BoxIndexOptions& opt)
         : ix_(ix), boxes_(boxes), opt_(opt), entry_budget_(std::max<std::size_t>(opt.budget_floor, boxes.size() * opt.max_replication)) {}
 
-    Node build(const std::vector<std::uint32_t>& rules, const Region& reg, std::size_t depth) {
+    Node build(const std::vector<std::uint32_t>& rules, const Region<Box>& reg, std::size_t depth) {
         ix_.stats_.max_depth = std::max(ix_.stats_.max_depth, depth);
         if (rules.size() <= opt_.leaf_size) return leaf(rules);
         // Past the memory budget, no more cuts: what is left becomes (larger) leaves.
@@ -63,11 +49,11 @@ public:
         // Distribute the rules to the children they intersect (ids stay sorted).
         std::vector<std::vector<std::uint32_t>> lists(children);
         for (std::uint32_t r : rules) {
-            const RuleBox& b = boxes_[r];
+            const Box& b = boxes_[r];
             std::uint64_t a = std::max<std::uint64_t>(box_lo(b, f), lo) - lo, z = std::min<std::uint64_t>(box_hi(b, f), hi) - lo;
             for (std::uint64_t c = a >> shift; c <= z >> shift; ++c) lists[c].push_back(r);
         }
-        Region sub = reg;
+        Region<Box> sub = reg;
         sub.bits[static_cast<std::size_t>(f)] = shift;
         Node previous;
         bool previous_whole = false;
@@ -107,12 +93,12 @@ private:
 
     // For each field, the most children (2^k) whose rule total stays within the space factor;
     // of those, the cut whose largest child is smallest.
-    Cut choose_cut(const std::vector<std::uint32_t>& rules, const Region& reg) {
+    Cut choose_cut(const std::vector<std::uint32_t>& rules, const Region<Box>& reg) {
         Cut best;
         const std::size_t n = rules.size();
         const double budget = opt_.space_factor * static_cast<double>(n);
         std::vector<std::int32_t> diff;
-        for (int f = 0; f < field_count; ++f) {
+        for (int f = 0; f < L::fields; ++f) {
             const std::uint64_t rlo = reg.lo[static_cast<std::size_t>(f)];
             const std::uint64_t rhi = rlo + (std::uint64_t{1} << reg.bits[static_cast<std::size_t>(f)]) - 1;
             // Leading bits on which every rule's part of the region agrees separate nothing: cut
@@ -132,7 +118,7 @@ private:
                 diff.assign(children + 1, 0);
                 std::size_t total = 0;
                 for (std::uint32_t r : rules) {
-                    const RuleBox& b = boxes_[r];
+                    const Box& b = boxes_[r];
                     std::uint64_t a = (std::max<std::uint64_t>(box_lo(b, f), lo) - lo) >> shift;
                     std::uint64_t z = (std::min<std::uint64_t>(box_hi(b, f), hi) - lo) >> shift;
                     total += z - a + 1;
@@ -169,30 +155,30 @@ private:
         return n;
     }
 
-    BoxIndex& ix_;
-    const std::vector<RuleBox>& boxes_;
+    BasicBoxIndex& ix_;
+    const std::vector<Box>& boxes_;
     BoxIndexOptions opt_;
     std::size_t entry_budget_;
 };
 
-BoxIndex::BoxIndex(std::vector<RuleBox> boxes, BoxIndexOptions opt, std::vector<RuleExtra> extras)
+template <class Box>
+BasicBoxIndex<Box>::BasicBoxIndex(std::vector<Box> boxes, BoxIndexOptions opt, std::vector<RuleExtra> extras)
     : rules_(boxes.size()), extras_(std::move(extras)) {
-    for (const RuleBox& b : boxes)
+    for (const Box& b : boxes)
         if (b.extra > extras_.size()) throw std::invalid_argument("BoxIndex: a box names an extra condition that was not given");
     Builder builder(*this, boxes, opt);
     // Partition: small source (at most 2^16 addresses), else small destination, else neither.
     std::vector<std::uint32_t> groups[3];
     for (std::uint32_t r = 0; r < boxes.size(); ++r) {
-        const RuleBox& b = boxes[r];
-        bool src_small = b.src_hi - b.src_lo < 0x10000u, dst_small = b.dst_hi - b.dst_lo < 0x10000u;
-        groups[src_small ? 0 : dst_small ? 1 : 2].push_back(r);
+        const Box& b = boxes[r];
+        groups[BoxLayout<Box>::small_source(b) ? 0 : BoxLayout<Box>::small_destination(b) ? 1 : 2].push_back(r);
     }
     for (const auto& g : groups) {
         if (g.empty()) continue;
         Tree t;
         t.first_rule = g.front();
         t.last_rule = g.back();
-        t.root = builder.build(g, Region{}, 1);
+        t.root = builder.build(g, Region<Box>{}, 1);
         trees_.push_back(t);
     }
     std::sort(trees_.begin(), trees_.end(), [](const Tree& a, const Tree& b) { return a.first_rule < b.first_rule; });
@@ -201,7 +187,8 @@ BoxIndex::BoxIndex(std::vector<RuleBox> boxes, BoxIndexOptions opt, std::vector<
     entries_.shrink_to_fit();
 }
 
-std::uint32_t BoxIndex::scan_leaf(const Node& leaf, const PacketKey& k, std::uint32_t from, std::uint32_t best) const {
+template <class Box>
+std::uint32_t BasicBoxIndex<Box>::scan_leaf(const Node& leaf, const Key& k, std::uint32_t from, std::uint32_t best) const {
     const LeafEntry* e = entries_.data() + leaf.base;
     const LeafEntry* end = e + leaf.count;
     if (from > 0) e = std::lower_bound(e, end, from, [](const LeafEntry& x, std::uint32_t v) { return x.rule < v; });
@@ -212,7 +199,8 @@ std::uint32_t BoxIndex::scan_leaf(const Node& leaf, const PacketKey& k, std::uin
     return best;
 }
 
-std::uint32_t BoxIndex::next(const PacketKey& k, std::uint32_t from) const {
+template <class Box>
+std::uint32_t BasicBoxIndex<Box>::next(const Key& k, std::uint32_t from) const {
     std::uint32_t best = none;
     const Fields f(k);
     for (const Tree& t : trees_) {
@@ -225,7 +213,8 @@ std::uint32_t BoxIndex::next(const PacketKey& k, std::uint32_t from) const {
     return best;
 }
 
-LookupCost BoxIndex::cost_of(const PacketKey& k) const {
+template <class Box>
+LookupCost BasicBoxIndex<Box>::cost_of(const Key& k) const {
     LookupCost c;
     std::uint32_t best = none;
     const Fields f(k);
@@ -252,11 +241,12 @@ LookupCost BoxIndex::cost_of(const PacketKey& k) const {
 
 // Several packets descend together, one level at a time, with the next level's nodes
 // prefetched: their cache misses overlap instead of following one another.
-void BoxIndex::first_burst(const PacketKey* keys, std::size_t n, std::uint32_t* out) const {
+template <class Box>
+void BasicBoxIndex<Box>::first_burst(const Key* keys, std::size_t n, std::uint32_t* out) const {
     constexpr std::size_t group = 8;
     for (std::size_t g = 0; g < n; g += group) {
         const std::size_t m = std::min(group, n - g);
-        const PacketKey* k = keys + g;
+        const Key* k = keys + g;
         std::uint32_t* best = out + g;
         Fields fields[group];
         for (std::size_t j = 0; j < m; ++j) {
@@ -295,9 +285,13 @@ void BoxIndex::first_burst(const PacketKey* keys, std::size_t n, std::uint32_t* 
     }
 }
 
-std::size_t BoxIndex::memory_bytes() const {
+template <class Box>
+std::size_t BasicBoxIndex<Box>::memory_bytes() const {
     return nodes_.capacity() * sizeof(Node) + entries_.capacity() * sizeof(LeafEntry) + trees_.capacity() * sizeof(Tree) +
            extras_.capacity() * sizeof(RuleExtra);
 }
+
+template class BasicBoxIndex<RuleBox>;
+template class BasicBoxIndex<RuleBox6>;
 
 }  // namespace fwbench

@@ -1,14 +1,15 @@
 #pragma once
 // BoxIndex: which rules of a chain can match a packet, found without walking the chain.
 //
-// What: each rule is reduced to a box — an inclusive range per field over the IPv4 5-tuple
-// (source, destination, source port, destination port, protocol) that contains every packet the
+// What: each rule is reduced to a box — an inclusive range per field over the 5-tuple (source,
+// destination, source port, destination port, protocol; an IPv6 address is four 32-bit fields,
+// BoxLayout<RuleBox6>) that contains every packet the
 // rule can match. `next(key, from)` returns the first rule at or after `from` whose box contains
 // the key: the walk jumps straight to it, and consecutive calls enumerate, in order, every rule
 // whose box matches (what the chain walk needs to count non-terminating rules as the kernel does).
 //
 // How: cut trees over rule partitions (the HiCuts / EffiCuts / CutSplit family). Rules are
-// split by which address fields are "small" (a range of at most 2^16 addresses): rules small
+// split by which address fields are "small" (IPv4: at most 2^16 addresses; IPv6: a /64 or longer): rules small
 // in the source go to one tree, those small only in the destination to another, and the rest
 // (wide in both) to a third. Cutting a tree on a field its rules are small in replicates few
 // rules. A node cuts its region of one field into 2^k equal parts (child = (value >> shift) &
@@ -56,7 +57,8 @@ struct RuleExtra {
     std::uint16_t icmp_lo = 0, icmp_hi = 0xffff;
     std::uint8_t ct_mask = 0, flags_mask = 0, flags_want = 0;
     bool ct_negated = false;
-    bool holds(const PacketKey& k) const {
+    template <class Key>  // PacketKey or PacketKey6
+    bool holds(const Key& k) const {
         return static_cast<bool>(((k.in_ifs & in_mask) == in_want) & ((k.out_ifs & out_mask) == out_want) & (icmp_lo <= k.icmp) &
                                  (k.icmp <= icmp_hi) & ((k.tcp_flags & flags_mask) == flags_want) &
                                  ((ct_mask == 0) | (((k.ct & ct_mask) != 0) != ct_negated)));
@@ -80,6 +82,74 @@ struct RuleBox {
     }
 };
 
+// IPv6: each address as four 32-bit words, most significant first (the layout DPDK's own IPv6
+// ACL examples use); the rest as PacketKey.
+struct PacketKey6 {
+    std::uint32_t src[4] = {}, dst[4] = {};
+    std::uint16_t sport = 0, dport = 0;
+    std::uint8_t proto = 0;
+    std::uint8_t ct = 0, tcp_flags = 0;
+    std::uint16_t icmp = 0;
+    std::uint64_t in_ifs = 0, out_ifs = 0;
+};
+
+// A range per address word. A prefix is exactly such a box: the words it covers whole are one
+// value, the word it ends in a range, the words after it any value.
+struct RuleBox6 {
+    std::uint32_t src_lo[4] = {}, src_hi[4] = {~0u, ~0u, ~0u, ~0u}, dst_lo[4] = {}, dst_hi[4] = {~0u, ~0u, ~0u, ~0u};
+    std::uint16_t sport_lo = 0, sport_hi = 0xffff, dport_lo = 0, dport_hi = 0xffff;
+    std::uint8_t proto_lo = 0, proto_hi = 0xff;
+    std::uint16_t extra = 0;  // as RuleBox::extra
+    bool contains(const PacketKey6& k) const {
+        bool in = (sport_lo <= k.sport) & (k.sport <= sport_hi) & (dport_lo <= k.dport) & (k.dport <= dport_hi) & (proto_lo <= k.proto) &
+                  (k.proto <= proto_hi);
+        for (int w = 0; w < 4; ++w) in &= (src_lo[w] <= k.src[w]) & (k.src[w] <= src_hi[w]) & (dst_lo[w] <= k.dst[w]) & (k.dst[w] <= dst_hi[w]);
+        return in;
+    }
+};
+
+// The fields a BoxIndex cuts, per box layout: how many, their widths, a box's range and a key's
+// value in each, and which tree a box goes to (small source, small destination, neither).
+template <class Box>
+struct BoxLayout;
+template <>
+struct BoxLayout<RuleBox> {
+    using Key = PacketKey;
+    static constexpr int fields = 5;  // source, destination, source port, destination port, protocol
+    static constexpr std::uint8_t bits[fields] = {32, 32, 16, 16, 8};
+    static std::uint32_t lo(const RuleBox& b, int f) {
+        const std::uint32_t v[fields] = {b.src_lo, b.dst_lo, b.sport_lo, b.dport_lo, b.proto_lo};
+        return v[f];
+    }
+    static std::uint32_t hi(const RuleBox& b, int f) {
+        const std::uint32_t v[fields] = {b.src_hi, b.dst_hi, b.sport_hi, b.dport_hi, b.proto_hi};
+        return v[f];
+    }
+    static void values(const PacketKey& k, std::uint32_t* v) { v[0] = k.src, v[1] = k.dst, v[2] = k.sport, v[3] = k.dport, v[4] = k.proto; }
+    // A range of at most 2^16 addresses.
+    static bool small_source(const RuleBox& b) { return b.src_hi - b.src_lo < 0x10000u; }
+    static bool small_destination(const RuleBox& b) { return b.dst_hi - b.dst_lo < 0x10000u; }
+};
+template <>
+struct BoxLayout<RuleBox6> {
+    using Key = PacketKey6;
+    static constexpr int fields = 11;  // source words 0-3, destination words 0-3, ports, protocol
+    static constexpr std::uint8_t bits[fields] = {32, 32, 32, 32, 32, 32, 32, 32, 16, 16, 8};
+    static std::uint32_t lo(const RuleBox6& b, int f) {
+        return f < 4 ? b.src_lo[f] : f < 8 ? b.dst_lo[f - 4] : f == 8 ? b.sport_lo : f == 9 ? b.dport_lo : b.proto_lo;
+    }
+    static std::uint32_t hi(const RuleBox6& b, int f) {
+        return f < 4 ? b.src_hi[f] : f < 8 ? b.dst_hi[f - 4] : f == 8 ? b.sport_hi : f == 9 ? b.dport_hi : b.proto_hi;
+    }
+    static void values(const PacketKey6& k, std::uint32_t* v) {
+        for (int w = 0; w < 4; ++w) v[w] = k.src[w], v[4 + w] = k.dst[w];
+        v[8] = k.sport, v[9] = k.dport, v[10] = k.proto;
+    }
+    // A /64 or longer: its first two words are one value each (a subnet, a host).
+    static bool small_source(const RuleBox6& b) { return b.src_lo[0] == b.src_hi[0] && b.src_lo[1] == b.src_hi[1]; }
+    static bool small_destination(const RuleBox6& b) { return b.dst_lo[0] == b.dst_hi[0] && b.dst_lo[1] == b.dst_hi[1]; }
+};
+
 struct BoxIndexOptions {
     unsigned leaf_size = 8;  // rules per leaf before a node is cut
     double space_factor = 4.0;  // children may hold at most this many times their parent's rules
@@ -99,24 +169,27 @@ struct LookupCost {
     unsigned trees = 0, nodes = 0, boxes = 0;
 };
 
-class BoxIndex {
+// Box is RuleBox (IPv4) or RuleBox6 (IPv6): BoxIndex and BoxIndex6 below.
+template <class Box>
+class BasicBoxIndex {
 public:
+    using Key = typename BoxLayout<Box>::Key;
     static constexpr std::uint32_t none = 0xffffffffu;
 
-    BoxIndex() = default;
+    BasicBoxIndex() = default;
     // extras[i] is the RuleExtra of boxes whose extra is i + 1.
-    explicit BoxIndex(std::vector<RuleBox> boxes, BoxIndexOptions opt = {}, std::vector<RuleExtra> extras = {});
+    explicit BasicBoxIndex(std::vector<Box> boxes, BoxIndexOptions opt = {}, std::vector<RuleExtra> extras = {});
 
     // Whether box b and its extra condition hold for k.
-    bool holds(const RuleBox& b, const PacketKey& k) const { return b.contains(k) && (b.extra == 0 || extras_[b.extra - 1u].holds(k)); }
+    bool holds(const Box& b, const Key& k) const { return b.contains(k) && (b.extra == 0 || extras_[b.extra - 1u].holds(k)); }
 
     // The first rule >= from whose box contains k, or `none`.
-    std::uint32_t next(const PacketKey& k, std::uint32_t from = 0) const;
+    std::uint32_t next(const Key& k, std::uint32_t from = 0) const;
     // next(keys[i], 0) for a burst.
-    void first_burst(const PacketKey* keys, std::size_t n, std::uint32_t* out) const;
+    void first_burst(const Key* keys, std::size_t n, std::uint32_t* out) const;
 
     // next(k, 0) again, counting its work (for tuning and reports; not the fast path).
-    LookupCost cost_of(const PacketKey& k) const;
+    LookupCost cost_of(const Key& k) const;
 
     std::size_t rule_count() const { return rules_; }
     std::size_t memory_bytes() const;
@@ -134,7 +207,7 @@ private:
         std::uint32_t min_rule = 0xffffffffu;
     };
     struct LeafEntry {
-        RuleBox box;
+        Box box;
         std::uint32_t rule = 0;
     };
     struct Tree {
@@ -145,12 +218,12 @@ private:
 
     // The key as fields indexed by number: a node reads its field without a branch.
     struct Fields {
-        std::uint32_t v[8];
+        std::uint32_t v[BoxLayout<Box>::fields];
         Fields() = default;
-        explicit Fields(const PacketKey& k) : v{k.src, k.dst, k.sport, k.dport, k.proto, 0, 0, 0} {}
+        explicit Fields(const Key& k) { BoxLayout<Box>::values(k, v); }
     };
     const Node& child(const Node& n, const Fields& f) const { return nodes_[n.base + ((f.v[n.field] >> n.shift) & ((1u << n.bits) - 1))]; }
-    std::uint32_t scan_leaf(const Node& leaf, const PacketKey& k, std::uint32_t from, std::uint32_t best) const;
+    std::uint32_t scan_leaf(const Node& leaf, const Key& k, std::uint32_t from, std::uint32_t best) const;
 
     std::size_t rules_ = 0;
     std::vector<Node> nodes_;
@@ -159,5 +232,10 @@ private:
     std::vector<RuleExtra> extras_;
     BoxIndexStats stats_;
 };
+
+using BoxIndex = BasicBoxIndex<RuleBox>;
+using BoxIndex6 = BasicBoxIndex<RuleBox6>;
+extern template class BasicBoxIndex<RuleBox>;
+extern template class BasicBoxIndex<RuleBox6>;
 
 }  // namespace fwbench
