@@ -28,7 +28,8 @@ namespace {
 class Generator {
 public:
     // forward: the base chain is FORWARD (rules may test -o, packets have an output device).
-    explicit Generator(std::uint64_t seed, bool forward = false) : rng_(seed), forward_(forward) {}
+    // v6: ip6tables rules and IPv6 packets (addresses, prefixes up to /128, ICMPv6, no -f).
+    explicit Generator(std::uint64_t seed, bool forward = false, bool v6 = false) : rng_(seed), forward_(forward), v6_(v6) {}
     const char* base() const { return forward_ ? "FORWARD" : "INPUT"; }
 
     std::string ruleset() {
@@ -54,8 +55,13 @@ public:
         std::string proto = pick(12) == 0 ? "proto=47" : protos[pick(5)];
         std::ostringstream d;
         bool ports = proto == "tcp" || proto == "udp";
-        if (proto == "proto=47") d << "gre " << addr() << " > " << addr();
-        else if (ports) d << proto << " " << addr() << ":" << port() << " > " << addr() << ":" << port();
+        auto host = [&](bool with_port) {
+            const std::string a = v6_ ? "[" + addr() + "]" : addr();
+            return with_port ? a + ":" + port() : a;
+        };
+        if (proto == "proto=47") d << "gre " << host(false) << " > " << host(false);
+        else if (ports) d << proto << " " << host(true) << " > " << host(true);
+        else if (v6_) d << "icmpv6 " << host(false) << " > " << host(false) << " type=" << (pick(2) ? "128/0" : pick(2) ? "1/4" : "129/0");
         else d << "icmp " << addr() << " > " << addr() << " type=" << (pick(2) ? "8/0" : "0/0");
         static const char* devices[] = {"eth0", "eth1", "wlan0", "eth10", "ppp0", "eth0", "e"};
         d << " in=" << devices[pick(7)];
@@ -68,7 +74,7 @@ public:
         if (pick(4)) d << " ct=" << states[pick(5)];
         if (pick(6) == 0) d << " ctstatus=" << (pick(2) ? "snat" : "dnat");
         if (pick(3) == 0) d << " mark=" << pick(4);
-        d << " len=" << 40 + pick(1400) << " t=" << index * 7 / 1000 << "." << (index * 7 % 1000) * 1000;
+        d << " len=" << (v6_ ? 64 : 40) + pick(1400) << " t=" << index * 7 / 1000 << "." << (index * 7 % 1000) * 1000;
         if (pick(25) == 0) d << " frag";
         Packet p;
         try {
@@ -84,6 +90,9 @@ private:
     unsigned pick(unsigned n) { return static_cast<unsigned>(rng_() % n); }
 
     std::string addr() {
+        static const char* pool6[] = {"2001:db8::1",       "2001:db8::77", "2001:db8:0:1::c8", "2001:db8:1::7",
+                                      "2001:db8:1:80::82", "fd00::9",      "fe80::1",          "2001:db8:ffff::1"};
+        if (v6_) return pool6[pick(8)];
         static const char* pool[] = {"192.0.2.1",      "192.0.2.77",  "192.0.2.200", "198.51.100.7",
                                      "198.51.100.130", "203.0.113.9", "10.1.2.3",    "10.200.0.1"};
         return pool[pick(8)];
@@ -93,6 +102,13 @@ private:
         return std::to_string(pick(3) == 0 ? pick(65536) : common[pick(10)]);
     }
     std::string prefix() {
+        if (v6_) {
+            static const char* nets6[] = {"2001:db8::", "2001:db8:0:1::", "2001:db8:1::", "2001:db8:1:80::", "fd00::", "fe80::", "::"};
+            static const int lens6[] = {16, 32, 48, 56, 64, 65, 127, 128, 0, 96};
+            std::ostringstream o;
+            o << nets6[pick(7)] << "/" << lens6[pick(10)];
+            return o.str();
+        }
         static const char* nets[] = {"192.0.2.0", "192.0.2.64", "198.51.100.0", "198.51.100.128", "203.0.113.0", "10.0.0.0", "0.0.0.0"};
         if (pick(20) == 0) return std::string(pick(2) ? "192.0.2.1/255.255.0.255" : "10.0.0.1/255.0.0.255");  // non-contiguous
         static const int lens[] = {8, 16, 24, 25, 26, 32, 0};
@@ -115,14 +131,14 @@ private:
         static const char* patterns[] = {"eth+", "eth0", "wlan0", "eth1", "e+", "ppp+", "eth1+", "+"};
         if (pick(4) == 0) r << (pick(5) == 0 ? " !" : "") << " -i " << patterns[pick(8)];
         if (forward_ && pick(4) == 0) r << (pick(5) == 0 ? " !" : "") << " -o " << patterns[pick(8)];
-        if (pick(15) == 0) r << (pick(2) ? " -f" : " ! -f");
+        if (!v6_ && pick(15) == 0) r << (pick(2) ? " -f" : " ! -f");
         std::string proto;
         switch (pick(6)) {
             case 0:
             case 1: proto = "tcp"; break;
             case 2:
             case 3: proto = "udp"; break;
-            case 4: proto = "icmp"; break;
+            case 4: proto = v6_ ? "ipv6-icmp" : "icmp"; break;
             default: break;
         }
         if (!proto.empty()) r << (pick(12) == 0 ? " ! -p " : " -p ") << proto;
@@ -148,6 +164,9 @@ private:
         }
         static const char* icmp_types[] = {"8", "echo-reply", "any", "0/0", "3"};
         if (positive_proto && proto == "icmp" && pick(2)) r << " -m icmp" << (pick(8) == 0 ? " !" : "") << " --icmp-type " << icmp_types[pick(5)];
+        static const char* icmp6_types[] = {"128", "echo-reply", "1/4", "destination-unreachable", "129/0"};
+        if (positive_proto && proto == "ipv6-icmp" && pick(2))
+            r << " -m icmp6" << (pick(8) == 0 ? " !" : "") << " --icmpv6-type " << icmp6_types[pick(5)];
         static const char* state_sets[] = {"NEW", "ESTABLISHED,RELATED", "INVALID", "UNTRACKED", "NEW,ESTABLISHED", "RELATED"};
         if (pick(5) == 0) r << " -m state" << (pick(6) == 0 ? " !" : "") << " --state " << state_sets[pick(6)];
         if (pick(7) == 0)
@@ -201,7 +220,7 @@ private:
     }
 
     std::mt19937_64 rng_;
-    bool forward_ = false;
+    bool forward_ = false, v6_ = false;
 };
 
 std::string counters_text(const Ruleset& rs, const EngineState& st) {
@@ -218,18 +237,19 @@ std::string counters_text(const Ruleset& rs, const EngineState& st) {
     return out.str();
 }
 
-TEST(CompiledEngine, RandomRulesetsEqualTheReference) {
+void expect_random_rulesets_equal_the_reference(Family family) {
+    const bool v6 = family == Family::ipv6;
     int seeds = std::getenv("FWBENCH_COMPILED_SEEDS") ? std::atoi(std::getenv("FWBENCH_COMPILED_SEEDS")) : 300;
     ASSERT_GE(seeds, 50) << "FWBENCH_COMPILED_SEEDS=" << seeds << ": too few rulesets for the differential to mean anything";
-    BasicHostView host({*parse_ip("192.0.2.1", Family::ipv4)}, {*parse_ip("192.0.2.255", Family::ipv4)});
+    BasicHostView host({*parse_ip(v6 ? "2001:db8::1" : "192.0.2.1", family)}, {*parse_ip("192.0.2.255", Family::ipv4)});
     std::size_t compared = 0, exact = 0, filtered = 0, run_time = 0;
     for (int seed = 1; seed <= seeds; ++seed) {
         const bool forward = seed % 2 == 0;
         const Hook hook = forward ? Hook::forward : Hook::input;
-        Generator gen(static_cast<std::uint64_t>(seed), forward);
+        Generator gen(static_cast<std::uint64_t>(seed) + (v6 ? 60000 : 0), forward, v6);
         std::string text = gen.ruleset();
         RulesetParseOptions opt;
-        opt.family = Family::ipv4;
+        opt.family = family;
         opt.source = "seed " + std::to_string(seed);
         Ruleset rs;
         try {
@@ -262,18 +282,22 @@ TEST(CompiledEngine, RandomRulesetsEqualTheReference) {
     EXPECT_GT(exact, 0u);
     EXPECT_GT(filtered, 0u);
     EXPECT_GT(run_time, 0u);
-    std::cout << compared << " packets on " << seeds << " random rulesets: rules exact " << exact << ", filtered " << filtered << ", at run time "
-              << run_time << "\n";
+    std::cout << compared << " packets on " << seeds << (v6 ? " random IPv6" : " random IPv4") << " rulesets: rules exact " << exact << ", filtered "
+              << filtered << ", at run time " << run_time << "\n";
 }
+
+TEST(CompiledEngine, RandomRulesetsEqualTheReference) { expect_random_rulesets_equal_the_reference(Family::ipv4); }
+TEST(CompiledEngine, RandomIpv6RulesetsEqualTheReference) { expect_random_rulesets_equal_the_reference(Family::ipv6); }
 
 // run_burst gives run()'s answers at every burst size, bursts back to back.
 TEST(CompiledEngine, BurstsOfEverySizeEqualSingleRuns) {
     BasicHostView host({*parse_ip("192.0.2.1", Family::ipv4)}, {*parse_ip("192.0.2.255", Family::ipv4)});
-    for (int seed = 1; seed <= 20; ++seed) {
+    for (int seed = 1; seed <= 30; ++seed) {
         const Hook hook = seed % 2 == 0 ? Hook::forward : Hook::input;
-        Generator gen(static_cast<std::uint64_t>(seed) + 1000, hook == Hook::forward);
+        const bool v6 = seed > 20;  // the last ten: ip6tables rulesets
+        Generator gen(static_cast<std::uint64_t>(seed) + 1000, hook == Hook::forward, v6);
         RulesetParseOptions opt;
-        opt.family = Family::ipv4;
+        opt.family = v6 ? Family::ipv6 : Family::ipv4;
         Ruleset rs = parse_ruleset(gen.ruleset(), opt);
         CompiledEngineOptions copt;
         copt.index_threshold = 1;

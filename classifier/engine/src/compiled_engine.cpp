@@ -6,6 +6,7 @@
 #include <map>
 #include <functional>
 #include <stdexcept>
+#include <type_traits>
 
 #include "fwbench/chain_walk.hpp"
 
@@ -30,6 +31,24 @@ bool compiled_key(const Packet& p, PacketKey& key) {
     key.ct = ct_state_bits(p.ct, true);
     key.tcp_flags = p.proto == proto::tcp ? p.tcp_flags : 0;
     key.icmp = p.proto == proto::icmp ? static_cast<std::uint16_t>(p.icmp_type << 8 | p.icmp_code) : 0;
+    key.in_ifs = key.out_ifs = 0;
+    return true;
+}
+
+bool compiled_key6(const Packet& p, PacketKey6& key) {
+    if (p.family != Family::ipv6 || p.fragment || !p.l4_present || p.ext_headers_cut) return false;
+    for (int w = 0; w < 4; ++w) {
+        const auto* s = p.src.bytes.data() + 4 * w;
+        const auto* d = p.dst.bytes.data() + 4 * w;
+        key.src[w] = std::uint32_t{s[0]} << 24 | std::uint32_t{s[1]} << 16 | std::uint32_t{s[2]} << 8 | s[3];
+        key.dst[w] = std::uint32_t{d[0]} << 24 | std::uint32_t{d[1]} << 16 | std::uint32_t{d[2]} << 8 | d[3];
+    }
+    key.sport = p.sport;
+    key.dport = p.dport;
+    key.proto = p.proto;
+    key.ct = ct_state_bits(p.ct, true);
+    key.tcp_flags = p.proto == proto::tcp ? p.tcp_flags : 0;
+    key.icmp = p.proto == proto::icmpv6 ? static_cast<std::uint16_t>(p.icmp_type << 8 | p.icmp_code) : 0;
     key.in_ifs = key.out_ifs = 0;
     return true;
 }
@@ -121,14 +140,16 @@ private:
     std::size_t size_ = 0;
 };
 
-void narrow(std::uint32_t& lo, std::uint32_t& hi, std::uint32_t a, std::uint32_t b, RuleBoxShape& s) {
+template <class Shape>
+void narrow(std::uint32_t& lo, std::uint32_t& hi, std::uint32_t a, std::uint32_t b, Shape& s) {
     lo = std::max(lo, a);
     hi = std::min(hi, b);
     if (lo > hi) s.empty = true;
     s.narrowed = true;
 }
 
-void narrow16(std::uint16_t& lo, std::uint16_t& hi, std::uint32_t a, std::uint32_t b, RuleBoxShape& s) {
+template <class Shape>
+void narrow16(std::uint16_t& lo, std::uint16_t& hi, std::uint32_t a, std::uint32_t b, Shape& s) {
     std::uint32_t l = lo, h = hi;
     narrow(l, h, a, b, s);
     lo = static_cast<std::uint16_t>(l);
@@ -147,19 +168,37 @@ std::string describe(const Match& m) {
 
 }  // namespace
 
-RuleBoxShape rule_box_shape(const Rule& r, const ExtraCompilation* extra) {
-    RuleBoxShape s;
+namespace {
+
+std::uint32_t word_at(const IpAddr& a, int w) {
+    const auto* b = a.bytes.data() + 4 * w;
+    return std::uint32_t{b[0]} << 24 | std::uint32_t{b[1]} << 16 | std::uint32_t{b[2]} << 8 | b[3];
+}
+
+// One template for both families: only the addresses and the ICMP match differ.
+template <class Box>
+BasicRuleBoxShape<Box> shape_rule(const Rule& r, const ExtraCompilation* extra) {
+    constexpr bool v6 = std::is_same_v<Box, RuleBox6>;
+    BasicRuleBoxShape<Box> s;
     RuleExtra& x = s.extra;
     auto residual = [&](std::string what) {
         if (s.exact) s.residual = std::move(what);
         s.exact = false;
     };
     const IpHeaderSpec& ip = r.ip;
-    auto prefix = [&](const std::optional<Neg<IpPrefix>>& pf, std::uint32_t& lo, std::uint32_t& hi, const char* flag) {
+    auto prefix = [&](const std::optional<Neg<IpPrefix>>& pf, auto& lo, auto& hi, const char* flag) {
         if (!pf) return;
         if (pf->negated) return residual(std::string("! ") + flag + " " + format_prefix(pf->value));
-        std::uint32_t a = pf->value.addr.v4_host(), m = pf->value.mask.v4_host();
-        narrow(lo, hi, a & m, (a & m) | ~m, s);  // for a non-contiguous mask, the hull of what it matches
+        // For a non-contiguous mask, the hull of what it matches (per word, for IPv6).
+        if constexpr (v6) {
+            for (int w = 0; w < 4; ++w) {
+                const std::uint32_t a = word_at(pf->value.addr, w), m = word_at(pf->value.mask, w);
+                narrow(lo[w], hi[w], a & m, (a & m) | ~m, s);
+            }
+        } else {
+            const std::uint32_t a = pf->value.addr.v4_host(), m = pf->value.mask.v4_host();
+            narrow(lo, hi, a & m, (a & m) | ~m, s);
+        }
         if (mask_length(pf->value.mask) < 0) residual(std::string(flag) + " " + format_prefix(pf->value) + " (non-contiguous mask)");
     };
     prefix(ip.src, s.box.src_lo, s.box.src_hi, "-s");
@@ -187,7 +226,8 @@ RuleBoxShape rule_box_shape(const Rule& r, const ExtraCompilation* extra) {
     // Keyed packets are never non-first fragments: "! -f" holds for all of them.
     if (ip.fragment && (*ip.fragment || !extra)) residual(*ip.fragment ? "-f" : "! -f");
     const bool tcp_only = s.box.proto_lo == proto::tcp && s.box.proto_hi == proto::tcp;
-    const bool icmp_only = s.box.proto_lo == proto::icmp && s.box.proto_hi == proto::icmp;
+    const std::uint8_t icmp_proto = v6 ? proto::icmpv6 : proto::icmp;
+    const bool icmp_only = s.box.proto_lo == icmp_proto && s.box.proto_hi == icmp_proto;
     auto ct_state = [&](std::uint8_t states, bool negated, const Match& m) {
         if (!extra || !extra->ct_state || x.ct_mask != 0 || states == 0) return residual(describe(m));
         x.ct_mask = states;
@@ -229,7 +269,7 @@ RuleBoxShape rule_box_shape(const Rule& r, const ExtraCompilation* extra) {
             else narrow16(s.box.dport_lo, s.box.dport_hi, lo, hi, s);
             if (mp->ports.size() > 1) residual(describe(m));  // the box is the list's hull
         } else if (const auto* icmp = std::get_if<IcmpMatch>(&m.spec)) {
-            if (!extra || !icmp_only || icmp->v6 || icmp->negated || x.icmp_lo != 0 || x.icmp_hi != 0xffff) {
+            if (!extra || !icmp_only || icmp->v6 != v6 || icmp->negated || x.icmp_lo != 0 || x.icmp_hi != 0xffff) {
                 residual(describe(m));
             } else if (!icmp->any) {
                 x.icmp_lo = static_cast<std::uint16_t>(icmp->type << 8 | icmp->code_lo);
@@ -250,6 +290,11 @@ RuleBoxShape rule_box_shape(const Rule& r, const ExtraCompilation* extra) {
     }
     return s;
 }
+
+}  // namespace
+
+RuleBoxShape rule_box_shape(const Rule& r, const ExtraCompilation* extra) { return shape_rule<RuleBox>(r, extra); }
+RuleBoxShape6 rule_box_shape6(const Rule& r, const ExtraCompilation* extra) { return shape_rule<RuleBox6>(r, extra); }
 
 namespace {
 
@@ -273,10 +318,11 @@ std::size_t jump_depth(const Table& t) {
 
 }  // namespace
 
-std::uint32_t CompiledEngine::ChainPlan::next_candidate(const PacketKey& k, std::uint32_t from) const {
+template <class Box>
+std::uint32_t CompiledEngine::ChainPlan<Box>::next_candidate(const typename BoxLayout<Box>::Key& k, std::uint32_t from) const {
     if (index) {
         std::uint32_t r = index->next(k, from);
-        return r == BoxIndex::none ? static_cast<std::uint32_t>(boxes.size()) : r;
+        return r == BasicBoxIndex<Box>::none ? static_cast<std::uint32_t>(boxes.size()) : r;
     }
     std::uint32_t r = from;
     while (r < boxes.size() && !(boxes[r].contains(k) && (boxes[r].extra == 0 || extras[boxes[r].extra - 1u].holds(k)))) ++r;
@@ -284,7 +330,16 @@ std::uint32_t CompiledEngine::ChainPlan::next_candidate(const PacketKey& k, std:
 }
 
 bool CompiledEngine::key_of(const Packet& p, PacketKey& key) const {
-    if (!compiled_ || !compiled_key(p, key)) return false;
+    if (!compiled_key(p, key)) return false;
+    if (!interfaces_.empty()) {
+        key.in_ifs = interfaces_.matching(p.in);
+        key.out_ifs = interfaces_.matching(p.out);
+    }
+    return true;
+}
+
+bool CompiledEngine::key_of(const Packet& p, PacketKey6& key) const {
+    if (!compiled_key6(p, key)) return false;
     if (!interfaces_.empty()) {
         key.in_ifs = interfaces_.matching(p.in);
         key.out_ifs = interfaces_.matching(p.out);
@@ -303,22 +358,24 @@ CompiledEngine::CompiledEngine(const Ruleset& rs, const HostView& host, const Ip
             throw std::runtime_error(rs.source + ": table " + rs.tables[t].name + " nests jumps deeper than " + std::to_string(max_jump_depth) +
                                      " chains");
     }
-    if (rs.family != Family::ipv4) {
-        compiled_ = false;
-        why_not_ = "the compiled engine indexes IPv4 rulesets; this IPv6 ruleset is walked linearly";
-        return;
-    }
-    plans_.resize(rs.tables.size());
+    if (rs.family == Family::ipv6) plan_chains(plans6_, opt);
+    else plan_chains(plans_, opt);
+}
+
+template <class Box>
+void CompiledEngine::plan_chains(Plans<Box>& plans, const CompiledEngineOptions& opt) {
+    const Ruleset& rs = rs_;
+    plans.resize(rs.tables.size());
     for (std::size_t t = 0; t < rs.tables.size(); ++t) {
         const Table& table = rs.tables[t];
-        plans_[t].resize(table.chains.size());
+        plans[t].resize(table.chains.size());
         ExtraCompilation extra{&interfaces_, table.name != "raw"};
         for (std::size_t c = 0; c < table.chains.size(); ++c) {
             const Chain& chain = table.chains[c];
-            ChainPlan& plan = plans_[t][c];
+            ChainPlan<Box>& plan = plans[t][c];
             std::map<RuleExtra, std::uint16_t> extra_ids;
             for (std::size_t r = 0; r < chain.rules.size(); ++r) {
-                RuleBoxShape s = rule_box_shape(chain.rules[r], &extra);
+                BasicRuleBoxShape<Box> s = shape_rule<Box>(chain.rules[r], &extra);
                 if (s.has_extra && !s.empty) {
                     auto [it, added] = extra_ids.try_emplace(s.extra, static_cast<std::uint16_t>(plan.extras.size() + 1));
                     if (added && plan.extras.size() >= 0xffff) {
@@ -334,7 +391,7 @@ CompiledEngine::CompiledEngine(const Ruleset& rs, const HostView& host, const Ip
                 if (s.empty) {
                     // No packet meets these conditions together: the rule is left whole to run
                     // time, where they fail.
-                    s.box = RuleBox{};
+                    s.box = Box{};
                     s.exact = s.narrowed = false;
                     s.residual = "conditions no packet meets together";
                 }
@@ -359,16 +416,25 @@ CompiledEngine::CompiledEngine(const Ruleset& rs, const HostView& host, const Ip
 
 WalkResult CompiledEngine::walk(std::size_t table, Hook hook, Packet& p, EngineState& st, std::vector<RuleVisit>* visits,
                                 std::uint32_t first_candidate) const {
-    FixedStack stack;
-    PacketKey key;
-    const bool keyed = key_of(p, key);
-    const int base = base_[table][static_cast<std::size_t>(hook)];
-    if (!keyed) {
-        return detail::walk_table(
-            rs_.tables[table], table, base, p, st, visits, stack, [](int, std::size_t i) { return i; },
-            [&](int, std::size_t, const Rule& r) { return linear_.rule_matches(r, p, hook, st); });
+    if (rs_.family == Family::ipv6) {
+        PacketKey6 key;
+        if (key_of(p, key)) return walk_keyed(plans6_, key, table, hook, p, st, visits, first_candidate);
+    } else {
+        PacketKey key;
+        if (key_of(p, key)) return walk_keyed(plans_, key, table, hook, p, st, visits, first_candidate);
     }
-    const auto& chain_plans = plans_[table];
+    FixedStack stack;
+    return detail::walk_table(
+        rs_.tables[table], table, base_[table][static_cast<std::size_t>(hook)], p, st, visits, stack, [](int, std::size_t i) { return i; },
+        [&](int, std::size_t, const Rule& r) { return linear_.rule_matches(r, p, hook, st); });
+}
+
+template <class Box>
+WalkResult CompiledEngine::walk_keyed(const Plans<Box>& plans, const typename BoxLayout<Box>::Key& key, std::size_t table, Hook hook, Packet& p,
+                                      EngineState& st, std::vector<RuleVisit>* visits, std::uint32_t first_candidate) const {
+    FixedStack stack;
+    const int base = base_[table][static_cast<std::size_t>(hook)];
+    const auto& chain_plans = plans[table];
     return detail::walk_table(
         rs_.tables[table], table, base, p, st, visits, stack,
         [&](int chain, std::size_t i) -> std::size_t {
@@ -385,16 +451,23 @@ WalkResult CompiledEngine::run(std::size_t table, Hook hook, Packet& p, EngineSt
 }
 
 void CompiledEngine::run_burst(std::size_t table, Hook hook, Packet* const* packets, std::size_t n, EngineState& st, WalkResult* out) const {
+    if (rs_.family == Family::ipv6) run_burst_in(plans6_, table, hook, packets, n, st, out);
+    else run_burst_in(plans_, table, hook, packets, n, st, out);
+}
+
+template <class Box>
+void CompiledEngine::run_burst_in(const Plans<Box>& plans, std::size_t table, Hook hook, Packet* const* packets, std::size_t n, EngineState& st,
+                                  WalkResult* out) const {
     const int base = base_[table][static_cast<std::size_t>(hook)];
-    const BoxIndex* index = nullptr;
-    const ChainPlan* plan = nullptr;
-    if (compiled_ && base >= 0) {
-        plan = &plans_[table][static_cast<std::size_t>(base)];
+    const BasicBoxIndex<Box>* index = nullptr;
+    const ChainPlan<Box>* plan = nullptr;
+    if (base >= 0) {
+        plan = &plans[table][static_cast<std::size_t>(base)];
         if (plan->index) index = &*plan->index;
     }
     const bool direct = index && plan->first_match_only;
     constexpr std::size_t group = 64;
-    PacketKey keys[group];
+    typename BoxLayout<Box>::Key keys[group];
     std::uint32_t first[group];
     std::uint32_t slot[group];
     for (std::size_t g = 0; g < n; g += group) {
@@ -432,11 +505,15 @@ void CompiledEngine::run_burst(std::size_t table, Hook hook, Packet* const* pack
 
 std::size_t CompiledEngine::memory_bytes() const {
     std::size_t total = 0;
-    for (const auto& t : plans_)
-        for (const auto& c : t) {
-            total += c.boxes.capacity() * sizeof(RuleBox) + c.extras.capacity() * sizeof(RuleExtra) + c.exact.capacity();
-            if (c.index) total += c.index->memory_bytes();
-        }
+    auto add = [&](const auto& plans) {
+        for (const auto& t : plans)
+            for (const auto& c : t) {
+                total += c.boxes.capacity() * sizeof(c.boxes[0]) + c.extras.capacity() * sizeof(RuleExtra) + c.exact.capacity();
+                if (c.index) total += c.index->memory_bytes();
+            }
+    };
+    add(plans_);
+    add(plans6_);
     return total;
 }
 
@@ -446,7 +523,6 @@ ClassifierStats CompiledEngine::stats() const {
     s.counts = {{"rules_exact", count(RuleCompilation::exact)},
                 {"rules_filtered", count(RuleCompilation::filtered)},
                 {"rules_at_run_time", count(RuleCompilation::run_time)}};
-    if (!compiled_) s.notes.emplace_back("not_compiled", why_not_);
     s.rules_not_exact = not_exact_;
     return s;
 }

@@ -2,7 +2,8 @@
 // The compiled engine: the linear engine's answers — verdicts, every counter, stateful matches
 // in the same order — without testing every rule.
 //
-// How: each rule of each chain is reduced to a box over the IPv4 5-tuple (box_index.hpp) built
+// How: each rule of each chain is reduced to a box over the 5-tuple (box_index.hpp; an IPv6
+// address is four 32-bit word ranges, exact for any prefix) built
 // from the conditions the kernel tests before anything with state: -s, -d, -p, and the port
 // ranges of tcp/udp/sctp/dccp/classbench and multiport matches up to the first stateful match;
 // interfaces (with wildcards), conntrack states, TCP flags and ICMP types become bit tests
@@ -16,8 +17,8 @@
 // of its stateless leading conditions fails and the kernel would not have reached its state.
 // Chains of fewer than `index_threshold` rules scan their boxes instead of descending a tree.
 //
-// What is not compiled falls back to the reference path: IPv6 rulesets, and packets whose
-// ports the kernel would not read (fragments, truncated transport headers), walk every rule.
+// What is not compiled falls back to the reference path: packets whose ports the kernel would
+// not read (later fragments, truncated transport or IPv6 extension headers) walk every rule.
 //
 // Invariants: immutable after construction; run() and run_burst() never allocate, throw or
 // log (jump depth is bounded at construction; a deeper ruleset is refused there).
@@ -76,13 +77,18 @@ struct ExtraCompilation {
 // bit tests (RuleExtra) and "! -f" holds for every keyed packet.
 // exact: box and extra are the whole rule (for packets compiled_key accepts); empty: no packet
 // meets the conditions together; residual: the first condition left to run time, as written.
-struct RuleBoxShape {
-    RuleBox box;
+template <class Box>
+struct BasicRuleBoxShape {
+    Box box;
     RuleExtra extra;
     bool exact = true, narrowed = false, empty = false, has_extra = false;
     std::string residual;
 };
+using RuleBoxShape = BasicRuleBoxShape<RuleBox>;
+using RuleBoxShape6 = BasicRuleBoxShape<RuleBox6>;
 RuleBoxShape rule_box_shape(const Rule& r, const ExtraCompilation* extra = nullptr);
+// An ip6tables rule's: its addresses as word ranges, ICMPv6 types among the bit tests.
+RuleBoxShape6 rule_box_shape6(const Rule& r, const ExtraCompilation* extra = nullptr);
 
 struct CompiledEngineOptions {
     BoxIndexOptions index;
@@ -101,38 +107,47 @@ public:
     // A burst through one table and hook: the base chain's first candidates are found for all
     // packets in one interleaved index pass, then each packet's walk goes on as run() does.
     void run_burst(std::size_t table, Hook hook, Packet* const* packets, std::size_t n, EngineState& st, WalkResult* out) const override;
-    // memory_bytes, rules_exact/filtered/at_run_time, not_compiled, the rules not exact.
+    // memory_bytes, rules_exact/filtered/at_run_time, the rules not exact.
     ClassifierStats stats() const override;
 
     const Ruleset& ruleset() const override { return rs_; }
     // Every rule that is not exact, with what is left to run time; plus counts of each kind.
     const std::vector<CompiledRuleReport>& not_exact() const { return not_exact_; }
     std::size_t count(RuleCompilation c) const { return counts_[static_cast<int>(c)]; }
-    bool compiled() const { return compiled_; }  // false: an IPv6 ruleset, walked linearly
-    std::string why_not_compiled() const { return why_not_; }
     std::size_t memory_bytes() const;
 
 private:
+    template <class Box>
     struct ChainPlan {
-        std::vector<RuleBox> boxes;  // one per rule
+        std::vector<Box> boxes;  // one per rule
         std::vector<RuleExtra> extras;  // box.extra - 1 indexes it
         std::vector<std::uint8_t> exact;  // 1 when the box is the whole rule
-        std::optional<BoxIndex> index;  // long chains only
+        std::optional<BasicBoxIndex<Box>> index;  // long chains only
         // Every rule exact and ending the walk (ACCEPT, DROP, QUEUE, REJECT): a packet's first
         // matching rule decides, so a burst needs no walk at all.
         bool first_match_only = false;
-        std::uint32_t next_candidate(const PacketKey& k, std::uint32_t from) const;
+        std::uint32_t next_candidate(const typename BoxLayout<Box>::Key& k, std::uint32_t from) const;
     };
+    template <class Box>
+    using Plans = std::vector<std::vector<ChainPlan<Box>>>;  // [table][chain]
 
+    template <class Box>
+    void plan_chains(Plans<Box>& plans, const CompiledEngineOptions& opt);
     WalkResult walk(std::size_t table, Hook hook, Packet& p, EngineState& st, std::vector<RuleVisit>* visits, std::uint32_t first_candidate) const;
-    // compiled_key plus the interface bits: false for packets walked rule by rule.
+    template <class Box>
+    WalkResult walk_keyed(const Plans<Box>& plans, const typename BoxLayout<Box>::Key& key, std::size_t table, Hook hook, Packet& p, EngineState& st,
+                          std::vector<RuleVisit>* visits, std::uint32_t first_candidate) const;
+    template <class Box>
+    void run_burst_in(const Plans<Box>& plans, std::size_t table, Hook hook, Packet* const* packets, std::size_t n, EngineState& st,
+                      WalkResult* out) const;
+    // compiled_key (compiled_key6) plus the interface bits: false for packets walked rule by rule.
     bool key_of(const Packet& p, PacketKey& key) const;
+    bool key_of(const Packet& p, PacketKey6& key) const;
 
     const Ruleset& rs_;
     LinearEngine linear_;  // tests the rules boxes cannot decide
-    bool compiled_ = true;
-    std::string why_not_;
-    std::vector<std::vector<ChainPlan>> plans_;  // [table][chain]
+    Plans<RuleBox> plans_;  // an IPv4 ruleset's
+    Plans<RuleBox6> plans6_;  // an IPv6 ruleset's
     std::vector<std::array<int, hook_count>> base_;  // [table][hook]: base chain index or -1
     InterfacePatterns interfaces_;
     std::vector<CompiledRuleReport> not_exact_;
@@ -144,5 +159,7 @@ private:
 // conntrack state bits, TCP flags and ICMP type/code; not the interface bits (they depend on
 // the engine's patterns).
 bool compiled_key(const Packet& p, PacketKey& key);
+// The same for IPv6: not a later fragment, the extension headers whole, the transport header present.
+bool compiled_key6(const Packet& p, PacketKey6& key);
 
 }  // namespace fwbench
