@@ -27,17 +27,22 @@ std::optional<std::string> AclClassifier::why_on_reference(std::size_t table, Ho
 
 WalkResult AclClassifier::run(std::size_t table, Hook hook, Packet& p, EngineState& st, std::vector<RuleVisit>* visits) const {
     const AclEngine* acl = acl_for(table, hook);
-    AclKey key;
     // Tracing asks for every rule tested, which only the reference walk knows.
     if (!acl || visits) return reference_.run(table, hook, p, st, visits);
+    return rs_.family == Family::ipv6 ? run_keyed<AclKey6>(*acl, table, hook, p, st) : run_keyed<AclKey>(*acl, table, hook, p, st);
+}
+
+template <class Key>
+WalkResult AclClassifier::run_keyed(const AclEngine& acl, std::size_t table, Hook hook, Packet& p, EngineState& st) const {
+    Key key;
     if (!make_acl_key(p, key)) {
         ++st.reference_walks;
         return reference_.run(table, hook, p, st);
     }
-    const AclKey* keys[1] = {&key};
+    const Key* keys[1] = {&key};
     std::int32_t rule = -1;
-    acl->classify(keys, 1, &rule);
-    return acl->result(rule, p, st);
+    acl.classify(keys, 1, &rule);
+    return acl.result(rule, p, st);
 }
 
 void AclClassifier::run_burst(std::size_t table, Hook hook, Packet* const* packets, std::size_t n, EngineState& st, WalkResult* out) const {
@@ -46,9 +51,16 @@ void AclClassifier::run_burst(std::size_t table, Hook hook, Packet* const* packe
         for (std::size_t i = 0; i < n; ++i) out[i] = reference_.run(table, hook, *packets[i], st);
         return;
     }
+    if (rs_.family == Family::ipv6) run_burst_keyed<AclKey6>(*acl, table, hook, packets, n, st, out);
+    else run_burst_keyed<AclKey>(*acl, table, hook, packets, n, st, out);
+}
+
+template <class Key>
+void AclClassifier::run_burst_keyed(const AclEngine& acl, std::size_t table, Hook hook, Packet* const* packets, std::size_t n, EngineState& st,
+                                    WalkResult* out) const {
     constexpr std::size_t chunk = 64;
-    AclKey keys[chunk];
-    const AclKey* keyed[chunk];
+    Key keys[chunk];
+    const Key* keyed[chunk];
     std::int32_t rules[chunk];
     bool has_key[chunk];
     for (std::size_t i = 0; i < n; i += chunk) {
@@ -58,13 +70,13 @@ void AclClassifier::run_burst(std::size_t table, Hook hook, Packet* const* packe
             has_key[j] = make_acl_key(*packets[i + j], keys[j]);
             if (has_key[j]) keyed[k++] = &keys[j];
         }
-        acl->classify(keyed, k, rules);
+        acl.classify(keyed, k, rules);
         // Results in packet order: counters and stateful state change as one packet at a time would.
         std::size_t r = 0;
         for (std::size_t j = 0; j < m; ++j) {
             Packet& p = *packets[i + j];
             if (has_key[j]) {
-                out[i + j] = acl->result(rules[r++], p, st);
+                out[i + j] = acl.result(rules[r++], p, st);
             } else {
                 ++st.reference_walks;
                 out[i + j] = reference_.run(table, hook, p, st);

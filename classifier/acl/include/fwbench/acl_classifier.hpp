@@ -38,6 +38,11 @@ public:
     std::optional<std::string> why_on_reference(std::size_t table, Hook hook) const;
 
 private:
+    template <class Key>  // AclKey or AclKey6: the ruleset's family
+    WalkResult run_keyed(const AclEngine& acl, std::size_t table, Hook hook, Packet& p, EngineState& st) const;
+    template <class Key>
+    void run_burst_keyed(const AclEngine& acl, std::size_t table, Hook hook, Packet* const* packets, std::size_t n, EngineState& st,
+                         WalkResult* out) const;
     const AclEngine* acl_for(std::size_t table, Hook hook) const {
         return table < chains_.size() ? chains_[table][static_cast<std::size_t>(hook)].get() : nullptr;
     }

@@ -2,13 +2,15 @@
 // The peer: DPDK's rte_acl on the chains it can express, configured at its best, so fwbench's
 // compiled engine is measured against what people deploy.
 //
-// What it takes: one built-in chain whose rules are all IPv4 5-tuple boxes (-s/-d prefixes,
+// What it takes: one built-in chain whose rules are all 5-tuple boxes (-s/-d prefixes,
 // -p, tcp/udp/classbench port ranges; rule_box_shape says "exact") with a terminating target
 // (ACCEPT, DROP, REJECT, QUEUE) and no jumps. Anything else is refused with the first rule it
 // cannot take, named by position and text (AclNotApplicable).
 //
 // How: five fields as DPDK's ipv4 examples lay them out — protocol (a byte, bitmask), source and
-// destination (32-bit masks), the two ports (16-bit ranges sharing one 4-byte input word); rule
+// destination (32-bit masks), the two ports (16-bit ranges sharing one 4-byte input word); for
+// IPv6 eleven, as its ipv6 examples do: each address as four 32-bit masks, a prefix's length
+// spread over them (32 for each word it covers whole, the rest in the word it ends in); rule
 // i gets priority N - i (rte_acl prefers the highest; first match wins) and userdata i + 1 (0
 // means no match). The classify method is the fastest this CPU and the EAL allow, tried from
 // AVX512X32 down (AVX512X32 needs the EAL's --force-max-simd-bitwidth=512, which fwbench passes).
@@ -21,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "fwbench/box_index.hpp"
 #include "fwbench/linear_engine.hpp"
 
 struct rte_acl_ctx;
@@ -39,6 +42,13 @@ struct AclKey {
 };
 // False for packets the kernel would not read ports from (fragments, truncated headers, IPv6).
 bool make_acl_key(const Packet& p, AclKey& key);
+// The same for IPv6.
+struct AclKey6 {
+    std::uint8_t proto = 0, pad[3] = {0, 0, 0};
+    std::uint32_t src[4] = {}, dst[4] = {};  // network order, word by word
+    std::uint16_t sport = 0, dport = 0;  // network order
+};
+bool make_acl_key(const Packet& p, AclKey6& key);
 
 class AclEngine {
 public:
@@ -50,7 +60,9 @@ public:
     AclEngine& operator=(const AclEngine&) = delete;
 
     // For each key, the deciding rule's index (0-based) or -1 for the policy.
+    // The keys are the ruleset's family's.
     void classify(const AclKey* const* keys, std::size_t n, std::int32_t* rule) const;
+    void classify(const AclKey6* const* keys, std::size_t n, std::int32_t* rule) const;
     // The walk result for a rule index from classify (verdict, chain, rule, counters).
     WalkResult result(std::int32_t rule, const Packet& p, EngineState& st) const;
 
@@ -60,6 +72,9 @@ public:
     bool has_lookup() const { return ctx_ != nullptr; }  // false: no rule any packet meets, the policy decides
 
 private:
+    template <class AclRuleT, class Box>
+    void build(Hook hook);
+    void classify_bytes(const std::uint8_t** keys, std::size_t n, std::int32_t* rule) const;
     const Ruleset& rs_;
     std::size_t table_;
     int chain_ = -1;
