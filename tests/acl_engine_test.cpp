@@ -29,14 +29,19 @@ void expect_same_as_linear(const Ruleset& rs, Hook hook, const std::vector<Packe
     LinearEngine linear(rs, host);
     AclEngine acl(rs, 0, hook);
     EXPECT_NE(std::string(acl.algorithm()), "") << what;
-    std::vector<AclKey> keys(packets.size());
-    std::vector<const AclKey*> ptrs;
-    for (std::size_t i = 0; i < packets.size(); ++i) {
-        ASSERT_TRUE(make_acl_key(packets[i], keys[i]));
-        ptrs.push_back(&keys[i]);
-    }
     std::vector<std::int32_t> rules(packets.size());
-    acl.classify(ptrs.data(), ptrs.size(), rules.data());
+    auto classify = [&](auto key_type) {
+        using Key = decltype(key_type);
+        std::vector<Key> keys(packets.size());
+        std::vector<const Key*> ptrs;
+        for (std::size_t i = 0; i < packets.size(); ++i) {
+            ASSERT_TRUE(make_acl_key(packets[i], keys[i]));
+            ptrs.push_back(&keys[i]);
+        }
+        acl.classify(ptrs.data(), ptrs.size(), rules.data());
+    };
+    if (rs.family == Family::ipv6) classify(AclKey6{});
+    else classify(AclKey{});
     EngineState sl(rs, EngineOptions{}), sa(rs, EngineOptions{});
     for (std::size_t i = 0; i < packets.size(); ++i) {
         Packet p = packets[i];
@@ -66,6 +71,18 @@ TEST(AclEngine, ClassBenchSetsEqualTheReference) {
             packets.push_back(p);
         }
         expect_same_as_linear(rs, Hook::forward, packets, f.filename().string());
+        // The same set carried into IPv6 (classbench_to_ipv6), with its packets.
+        std::vector<ClassBenchRule> rules6;
+        for (const auto& r : rules) rules6.push_back(classbench_to_ipv6(r));
+        Ruleset rs6 = classbench_ruleset(rules6, f.string() + " in IPv6");
+        std::mt19937_64 rng6(3);
+        std::vector<Packet> packets6;
+        for (int i = 0; i < 3000; ++i) {
+            Packet p = packet_in(rules6[rng6() % rules6.size()], rng6);
+            if (i % 7 == 0) p.dst = classbench_ipv6_address(static_cast<std::uint32_t>(rng6()));
+            packets6.push_back(p);
+        }
+        expect_same_as_linear(rs6, Hook::forward, packets6, f.filename().string() + " in IPv6");
     }
 }
 

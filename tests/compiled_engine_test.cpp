@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "fwbench/classbench.hpp"
+#include "fwbench/parse_error.hpp"
 #include "fwbench/compiled_engine.hpp"
 #include "fwbench/engine_slot.hpp"
 #include "fwbench/linear_engine.hpp"
@@ -397,64 +398,117 @@ TEST(CompiledEngine, InterfacePatternBitsEqualTestingEachPattern) {
     EXPECT_EQ(full.matching(IfaceName("if1")), std::uint64_t{1} << 1);  // exact if1 (if1x patterns are not wildcards)
 }
 
-// The ClassBench sets of ../shared/data (when present): every packet's verdict and deciding rule.
+// One ClassBench set: every packet's verdict and deciding rule, one by one and in bursts.
+void expect_classbench_set_equals_the_reference(const std::string& name, const std::vector<ClassBenchRule>& rules) {
+    BasicHostView host({}, {});
+    Ruleset rs = classbench_ruleset(rules, name);
+    const bool v6 = rs.family == Family::ipv6;
+    // A source no rule was drawn around (the policy, often).
+    auto stray = [&](std::mt19937_64& rng) {
+        const auto a = static_cast<std::uint32_t>(rng());
+        return v6 ? classbench_ipv6_address(a) : IpAddr::v4(a);
+    };
+    LinearEngine linear(rs, host);
+    CompiledEngine compiled(rs, host);
+    EXPECT_EQ(compiled.count(RuleCompilation::exact), rules.size()) << name << ": every ClassBench rule is a box";
+    EngineState sl(rs, EngineOptions{}), sc(rs, EngineOptions{});
+    std::mt19937_64 rng(5);
+    const int fwd = rs.tables[0].find_chain("FORWARD");
+    for (int i = 0; i < 1500; ++i) {
+        const auto& r = rules[rng() % rules.size()];
+        Packet p = classbench_header(r, rng);
+        if (!r.proto_mask) p.proto = static_cast<std::uint8_t>(rng() % 3 ? 6 : 17);
+        if (i % 5 == 0) p.src = stray(rng);
+        Packet a = p, b = p;
+        WalkResult wl = linear.run(0, Hook::forward, a, sl), wc = compiled.run(0, Hook::forward, b, sc);
+        ASSERT_EQ(std::make_pair(wl.verdict, wl.rule), std::make_pair(wc.verdict, wc.rule)) << name << " packet " << i;
+        ASSERT_EQ(wc.chain, fwd);
+    }
+    EXPECT_EQ(counters_text(rs, sl), counters_text(rs, sc)) << name;
+    // Bursts (the first-match chain needs no walk): the same answers and counters again.
+    std::vector<Packet> burst;
+    std::mt19937_64 again(5);
+    for (int i = 0; i < 1500; ++i) {
+        const auto& r = rules[again() % rules.size()];
+        Packet p = classbench_header(r, again);
+        if (!r.proto_mask) p.proto = static_cast<std::uint8_t>(again() % 3 ? 6 : 17);
+        if (i % 5 == 0) p.src = stray(again);
+        if (i % 97 == 0) p.fragment = true;  // not keyed: walked
+        burst.push_back(p);
+    }
+    EngineState sb(rs, EngineOptions{}), sr(rs, EngineOptions{});
+    std::vector<Packet*> ptrs;
+    for (auto& p : burst) ptrs.push_back(&p);
+    std::vector<WalkResult> got(burst.size());
+    for (std::size_t at = 0; at < burst.size(); at += 37)
+        compiled.run_burst(0, Hook::forward, ptrs.data() + at, std::min<std::size_t>(37, burst.size() - at), sb, got.data() + at);
+    for (std::size_t i = 0; i < burst.size(); ++i) {
+        Packet p = burst[i];
+        WalkResult w = linear.run(0, Hook::forward, p, sr);
+        ASSERT_EQ(std::make_tuple(w.verdict, w.chain, w.rule, w.target), std::make_tuple(got[i].verdict, got[i].chain, got[i].rule, got[i].target))
+            << name << " burst packet " << i;
+    }
+    EXPECT_EQ(counters_text(rs, sr), counters_text(rs, sb)) << name;
+}
+
+// The ClassBench sets of ../shared/data (when present), and each carried into IPv6
+// (classbench_to_ipv6: the IPv6 workloads).
 TEST(CompiledEngine, ClassBenchSetsEqualTheReference) {
     namespace fs = std::filesystem;
     const char* env = std::getenv("FWBENCH_SHARED_DATA");
     fs::path dir = fs::path(env ? env : "../shared/data") / "classbench";
     if (!fs::is_directory(dir)) FWBENCH_CANNOT_RUN(dir << " is not present");
-    BasicHostView host({}, {});
     int sets = 0;
     for (const auto& e : fs::directory_iterator(dir)) {
         std::string name = e.path().filename().string();
         if (name.find("LICENSE") != std::string::npos) continue;
         auto rules = read_classbench_rules(e.path().string());
-        Ruleset rs = classbench_ruleset(rules, name);
-        LinearEngine linear(rs, host);
-        CompiledEngine compiled(rs, host);
-        EXPECT_EQ(compiled.count(RuleCompilation::exact), rules.size()) << name << ": every ClassBench rule is a box";
-        EngineState sl(rs, EngineOptions{}), sc(rs, EngineOptions{});
-        std::mt19937_64 rng(5);
-        const int fwd = rs.tables[0].find_chain("FORWARD");
-        for (int i = 0; i < 1500; ++i) {
-            const auto& r = rules[rng() % rules.size()];
-            Packet p = classbench_header(r, rng);
-            if (!r.proto_mask) p.proto = static_cast<std::uint8_t>(rng() % 3 ? 6 : 17);
-            if (i % 5 == 0) p.src = IpAddr::v4(static_cast<std::uint32_t>(rng()));
-            Packet a = p, b = p;
-            WalkResult wl = linear.run(0, Hook::forward, a, sl), wc = compiled.run(0, Hook::forward, b, sc);
-            ASSERT_EQ(std::make_pair(wl.verdict, wl.rule), std::make_pair(wc.verdict, wc.rule)) << name << " packet " << i;
-            ASSERT_EQ(wc.chain, fwd);
-        }
-        EXPECT_EQ(counters_text(rs, sl), counters_text(rs, sc)) << name;
-        // Bursts (the first-match chain needs no walk): the same answers and counters again.
-        std::vector<Packet> burst;
-        std::mt19937_64 again(5);
-        for (int i = 0; i < 1500; ++i) {
-            const auto& r = rules[again() % rules.size()];
-            Packet p = classbench_header(r, again);
-            if (!r.proto_mask) p.proto = static_cast<std::uint8_t>(again() % 3 ? 6 : 17);
-            if (i % 5 == 0) p.src = IpAddr::v4(static_cast<std::uint32_t>(again()));
-            if (i % 97 == 0) p.fragment = true;  // not keyed: walked
-            burst.push_back(p);
-        }
-        EngineState sb(rs, EngineOptions{}), sr(rs, EngineOptions{});
-        std::vector<Packet*> ptrs;
-        for (auto& p : burst) ptrs.push_back(&p);
-        std::vector<WalkResult> got(burst.size());
-        for (std::size_t at = 0; at < burst.size(); at += 37)
-            compiled.run_burst(0, Hook::forward, ptrs.data() + at, std::min<std::size_t>(37, burst.size() - at), sb, got.data() + at);
-        for (std::size_t i = 0; i < burst.size(); ++i) {
-            Packet p = burst[i];
-            WalkResult w = linear.run(0, Hook::forward, p, sr);
-            ASSERT_EQ(std::make_tuple(w.verdict, w.chain, w.rule, w.target),
-                      std::make_tuple(got[i].verdict, got[i].chain, got[i].rule, got[i].target))
-                << name << " burst packet " << i;
-        }
-        EXPECT_EQ(counters_text(rs, sr), counters_text(rs, sb)) << name;
+        expect_classbench_set_equals_the_reference(name, rules);
+        std::vector<ClassBenchRule> rules6;
+        for (const auto& r : rules) rules6.push_back(classbench_to_ipv6(r));
+        expect_classbench_set_equals_the_reference(name + " in IPv6", rules6);
         ++sets;
     }
     EXPECT_GT(sets, 0);
+}
+
+// The embedding's landmarks, worked out by hand: 192.0.2.1 is c000 0201; its first 16 bits go to
+// bits 16-31, the next 8 to bits 40-47, then 4 to bits 56-59 and the last 4 to bits 124-127.
+TEST(ClassBenchIpv6, TheEmbeddingKeepsStructureAndLandsOnIpv6Boundaries) {
+    EXPECT_EQ(format_ip(classbench_ipv6_address(0xc0000201u)), "2001:c000:2::1");
+    EXPECT_EQ(format_ip(classbench_ipv6_address(0xcb0071f0u)), "2001:cb00:71:f0::");
+    const std::pair<int, int> lengths[] = {{0, 0}, {8, 24}, {16, 32}, {20, 44}, {24, 48}, {26, 58}, {28, 60}, {30, 126}, {31, 127}, {32, 128}};
+    for (const auto& [v4, v6] : lengths) EXPECT_EQ(classbench_ipv6_length(v4), v6) << "/" << v4;
+    // A set's prefixes keep their nesting: a host inside a /24 stays inside its /48.
+    auto rules = parse_classbench_rules(
+        "@192.0.2.1/32\t198.51.100.0/24\t0 : 65535\t53 : 53\t0x11/0xFF\t0x0000/0x0000\n"
+        "@192.0.2.0/24\t0.0.0.0/0\t0 : 65535\t0 : 65535\t0x00/0x00\t0x0000/0x0000\n",
+        "test");
+    const ClassBenchRule host = classbench_to_ipv6(rules[0]), net = classbench_to_ipv6(rules[1]);
+    EXPECT_EQ(format_prefix(host.src), "2001:c000:2::1/128");
+    EXPECT_EQ(format_prefix(net.src), "2001:c000:2::/48");
+    EXPECT_TRUE(net.src.contains(host.src.addr));
+    EXPECT_EQ(format_prefix(host.dst), "2001:c633:64::/48");
+    EXPECT_TRUE(net.dst.is_any());
+}
+
+// ClassBench-ng's IPv6 format reads back; a set mixing families is refused where it changes.
+TEST(ClassBenchIpv6, ReadsIpv6SetsAndRefusesAMixedOne) {
+    auto rules = parse_classbench_rules("@2001:db8::/32\t::/0\t0 : 65535\t80 : 80\t0x06/0xFF\t0x0000/0x0000\n", "v6");
+    ASSERT_EQ(rules.size(), 1u);
+    EXPECT_EQ(format_prefix(rules[0].src), "2001:db8::/32");
+    EXPECT_EQ(classbench_ruleset(rules, "v6").family, Family::ipv6);
+    try {
+        parse_classbench_rules(
+            "@2001:db8::/32\t::/0\t0 : 65535\t80 : 80\t0x06/0xFF\t0x0000/0x0000\n"
+            "@192.0.2.0/24\t0.0.0.0/0\t0 : 65535\t80 : 80\t0x06/0xFF\t0x0000/0x0000\n",
+            "mixed");
+        ADD_FAILURE() << "a mixed set was read";
+    } catch (const ParseError& e) {
+        EXPECT_EQ(e.line(), 2);
+        EXPECT_EQ(e.column(), 2) << "the source prefix, after the @";
+        EXPECT_NE(std::string(e.what()).find("one set holds one family"), std::string::npos) << e.what();
+    }
 }
 
 }  // namespace

@@ -6,6 +6,10 @@
 // few random bits flipped among the last 8 bits of the prefix, so the set keeps its clustering:
 // the same networks, more of their subnets). Variants follow their original, so priorities keep
 // their order. Deterministic for a given --seed.
+//
+// --ipv6 writes the set in IPv6 (ClassBench-ng's IPv6 format), each rule carried over by
+// classbench_to_ipv6: the IPv6 workloads of docs/compiled-engine.md (1K, 10K and 100K rules from
+// acl1, fw1 and ipc1).
 
 #include <cstdint>
 #include <fstream>
@@ -33,6 +37,14 @@ int prefix_len(const fwbench::IpPrefix& p) {
     return n;
 }
 
+std::uint32_t mask_of(int len) { return len == 0 ? 0 : ~0u << (32 - len); }
+
+// The IPv4 prefix carried into IPv6 (classbench_to_ipv6), as text: ::/0 for any.
+std::string ipv6_prefix(std::uint32_t addr, int len) {
+    if (len == 0) return "::/0";
+    return fwbench::format_ip(fwbench::classbench_ipv6_address(addr & mask_of(len))) + "/" + std::to_string(fwbench::classbench_ipv6_length(len));
+}
+
 // Flips one to three random bits among the last (up to) 8 bits of the prefix.
 std::uint32_t nearby(std::uint32_t addr, int len, std::mt19937_64& rng) {
     if (len == 0) return addr;
@@ -49,10 +61,12 @@ int main(int argc, char** argv) {
     std::string rules_path, out_path = "-";
     unsigned factor = 10;
     std::uint64_t seed = 1;
+    bool ipv6 = false;
     app.add_option("rules", rules_path, "ClassBench filter set")->required();
     app.add_option("-x,--factor", factor, "rules per input rule")->check(CLI::Range(1u, 1000u));
     app.add_option("--seed", seed, "random seed");
     app.add_option("-o,--output", out_path, "output file (- for stdout)");
+    app.add_flag("--ipv6", ipv6, "write the set in IPv6 (classbench_to_ipv6)");
     CLI11_PARSE(app, argc, argv);
     try {
         auto rules = fwbench::read_classbench_rules(rules_path);
@@ -73,8 +87,12 @@ int main(int argc, char** argv) {
                     d = nearby(d, dl, rng);
                 }
                 std::snprintf(flags, sizeof flags, "0x%02X/0x%02X", r.proto, r.proto_mask);
-                out << '@' << dotted(s) << '/' << sl << '\t' << dotted(d) << '/' << dl << '\t' << r.sport.lo << " : " << r.sport.hi << '\t'
-                    << r.dport.lo << " : " << r.dport.hi << '\t' << flags << "\t0x0000/0x0000\n";
+                if (ipv6) {
+                    out << '@' << ipv6_prefix(s, sl) << '\t' << ipv6_prefix(d, dl);
+                } else {
+                    out << '@' << dotted(s) << '/' << sl << '\t' << dotted(d) << '/' << dl;
+                }
+                out << '\t' << r.sport.lo << " : " << r.sport.hi << '\t' << r.dport.lo << " : " << r.dport.hi << '\t' << flags << "\t0x0000/0x0000\n";
             }
         }
     } catch (const std::exception& e) {

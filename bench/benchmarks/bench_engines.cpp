@@ -12,6 +12,7 @@
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <type_traits>
 
 #include "fwbench/acl_engine.hpp"
 #include "fwbench/box_index.hpp"
@@ -103,19 +104,24 @@ void bench_acl(benchmark::State& state, const std::string& path) {
     AclEngine acl(rs, 0, Hook::forward);
     double build_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     auto packets = headers_for(rules, 4096, 1);
-    std::vector<AclKey> keys(packets.size());
-    std::vector<const AclKey*> ptrs;
-    for (std::size_t i = 0; i < packets.size(); ++i) {
-        make_acl_key(packets[i], keys[i]);
-        ptrs.push_back(&keys[i]);
-    }
-    std::int32_t out[64];
-    std::size_t i = 0;
-    for (auto _ : state) {
-        acl.classify(&ptrs[i & 4095], 64, out);
-        i += 64;
-        benchmark::DoNotOptimize(out);
-    }
+    auto timed = [&](auto key_type) {
+        using Key = decltype(key_type);
+        std::vector<Key> keys(packets.size());
+        std::vector<const Key*> ptrs;
+        for (std::size_t i = 0; i < packets.size(); ++i) {
+            make_acl_key(packets[i], keys[i]);
+            ptrs.push_back(&keys[i]);
+        }
+        std::int32_t out[64];
+        std::size_t i = 0;
+        for (auto _ : state) {
+            acl.classify(&ptrs[i & 4095], 64, out);
+            i += 64;
+            benchmark::DoNotOptimize(out);
+        }
+    };
+    if (rs.family == Family::ipv6) timed(AclKey6{});
+    else timed(AclKey{});
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * 64);
     state.SetLabel(acl.algorithm());
     state.counters["rules"] = static_cast<double>(rules.size());
@@ -181,16 +187,24 @@ void bench_real(benchmark::State& state, const std::string& path, bool compiled)
 }
 
 // The compiled index alone: first matching rule for bursts of 64 prepared keys.
-void bench_box_index(benchmark::State& state, const std::string& path, BoxIndexOptions opt) {
-    auto rules = read_classbench_rules(path);
-    std::vector<RuleBox> boxes;
-    for (const auto& r : rules) boxes.push_back(classbench_box(r));
+template <class Box>
+void bench_box_index_of(benchmark::State& state, const std::vector<ClassBenchRule>& rules, BoxIndexOptions opt) {
+    std::vector<Box> boxes;
+    for (const auto& r : rules) {
+        if constexpr (std::is_same_v<Box, RuleBox6>) boxes.push_back(classbench_box6(r));
+        else boxes.push_back(classbench_box(r));
+    }
     auto start = std::chrono::steady_clock::now();
-    BoxIndex ix(boxes, opt);
+    BasicBoxIndex<Box> ix(boxes, opt);
     double build_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     auto packets = headers_for(rules, 4096, 1);
-    std::vector<PacketKey> keys;
-    for (const auto& p : packets) keys.push_back({p.src.v4_host(), p.dst.v4_host(), p.sport, p.dport, p.proto});
+    std::vector<typename BoxLayout<Box>::Key> keys;
+    for (const auto& p : packets) {
+        typename BoxLayout<Box>::Key k;
+        if constexpr (std::is_same_v<Box, RuleBox6>) compiled_key6(p, k);
+        else compiled_key(p, k);
+        keys.push_back(k);
+    }
     double trees = 0, nodes = 0, checked = 0;
     for (const auto& k : keys) {
         LookupCost c = ix.cost_of(k);
@@ -215,6 +229,12 @@ void bench_box_index(benchmark::State& state, const std::string& path, BoxIndexO
     state.counters["depth"] = static_cast<double>(st.max_depth);
     state.counters["ns_per_packet"] =
         benchmark::Counter(static_cast<double>(state.iterations()) * 64, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
+void bench_box_index(benchmark::State& state, const std::string& path, BoxIndexOptions opt) {
+    auto rules = read_classbench_rules(path);
+    if (!rules.empty() && rules.front().src.addr.family == Family::ipv6) bench_box_index_of<RuleBox6>(state, rules, opt);
+    else bench_box_index_of<RuleBox>(state, rules, opt);
 }
 
 }  // namespace

@@ -48,10 +48,11 @@ IpPrefix prefix_field(Cursor& c, const char* what) {
     c.skip_space();
     std::size_t start = c.pos;
     auto w = c.word();
-    auto p = parse_prefix(w, Family::ipv4);
+    const Family family = w.find(':') == std::string_view::npos ? Family::ipv4 : Family::ipv6;
+    auto p = parse_prefix(w, family);
     if (!p.prefix || w.find('/') == std::string_view::npos) {
         c.pos = start;
-        c.fail(std::string("expected the ") + what + " prefix A.B.C.D/LEN, got '" + std::string(w) + "'");
+        c.fail(std::string("expected the ") + what + " prefix A.B.C.D/LEN or IPV6/LEN, got '" + std::string(w) + "'");
     }
     return *p.prefix;
 }
@@ -83,7 +84,13 @@ std::vector<ClassBenchRule> parse_classbench_rules(std::string_view text, const 
         ClassBenchRule r;
         r.line = line_no;
         r.src = prefix_field(c, "source");
+        const std::size_t dst_pos = c.pos;
         r.dst = prefix_field(c, "destination");
+        const Family family = rules.empty() ? r.src.addr.family : rules.front().src.addr.family;
+        if (r.src.addr.family != family || r.dst.addr.family != family) {
+            c.pos = r.src.addr.family != family ? 1 : dst_pos;
+            c.fail(std::string("this set is ") + (family == Family::ipv4 ? "IPv4" : "IPv6") + " (its first rule's); one set holds one family");
+        }
         r.sport = range_field(c, "source port");
         r.dport = range_field(c, "destination port");
         c.skip_space();
@@ -119,7 +126,7 @@ std::vector<ClassBenchRule> read_classbench_rules(const std::string& path) {
 
 Ruleset classbench_ruleset(const std::vector<ClassBenchRule>& rules, const std::string& source, StandardTarget::Kind policy) {
     Ruleset rs;
-    rs.family = Family::ipv4;
+    rs.family = rules.empty() ? Family::ipv4 : rules.front().src.addr.family;
     rs.source = source;
     Table t;
     t.name = "filter";
@@ -178,10 +185,83 @@ RuleBox classbench_box(const ClassBenchRule& r) {
     return b;
 }
 
+RuleBox6 classbench_box6(const ClassBenchRule& r) {
+    RuleBox6 b;
+    for (int w = 0; w < 4; ++w) {
+        auto word = [&](const IpAddr& a) {
+            const auto* x = a.bytes.data() + 4 * w;
+            return std::uint32_t{x[0]} << 24 | std::uint32_t{x[1]} << 16 | std::uint32_t{x[2]} << 8 | x[3];
+        };
+        b.src_lo[w] = word(r.src.addr);
+        b.src_hi[w] = b.src_lo[w] | ~word(r.src.mask);
+        b.dst_lo[w] = word(r.dst.addr);
+        b.dst_hi[w] = b.dst_lo[w] | ~word(r.dst.mask);
+    }
+    b.sport_lo = r.sport.lo, b.sport_hi = r.sport.hi, b.dport_lo = r.dport.lo, b.dport_hi = r.dport.hi;
+    if (r.proto_mask == 0xff) b.proto_lo = b.proto_hi = r.proto;
+    return b;
+}
+
+namespace {
+
+// Where IPv4 bit i (0 the most significant) goes in the IPv6 address.
+int ipv6_bit_of(int i) { return i < 16 ? 16 + i : i < 24 ? 24 + i : i < 28 ? 32 + i : 96 + i; }
+
+// An address inside the prefix: its bits, then `rng`'s below the prefix.
+IpAddr address_in(const IpPrefix& pf, std::mt19937_64& rng) {
+    IpAddr a = pf.addr;
+    const int n = address_bytes(a.family);
+    for (int i = 0; i < n; ++i) {
+        const auto b = static_cast<std::size_t>(i);
+        a.bytes[b] = static_cast<std::uint8_t>(pf.addr.bytes[b] | (static_cast<std::uint8_t>(rng()) & ~pf.mask.bytes[b]));
+    }
+    return a;
+}
+
+}  // namespace
+
+int classbench_ipv6_length(int v4_length) { return v4_length == 0 ? 0 : ipv6_bit_of(v4_length - 1) + 1; }
+
+IpAddr classbench_ipv6_address(std::uint32_t v4) {
+    IpAddr a;
+    a.family = Family::ipv6;
+    a.bytes[0] = 0x20;
+    a.bytes[1] = 0x01;
+    for (int i = 0; i < 32; ++i)
+        if ((v4 >> (31 - i)) & 1) {
+            const int at = ipv6_bit_of(i);
+            a.bytes[static_cast<std::size_t>(at / 8)] |= static_cast<std::uint8_t>(0x80u >> (at % 8));
+        }
+    return a;
+}
+
+ClassBenchRule classbench_to_ipv6(const ClassBenchRule& r) {
+    auto carry = [](const IpPrefix& p) {
+        const int len = mask_length(p.mask);
+        IpPrefix out;
+        out.mask.family = Family::ipv6;
+        const int len6 = classbench_ipv6_length(len);
+        for (int b = 0; b < len6; ++b) out.mask.bytes[static_cast<std::size_t>(b / 8)] |= static_cast<std::uint8_t>(0x80u >> (b % 8));
+        out.addr = apply_mask(classbench_ipv6_address(p.addr.v4_host()), out.mask);
+        return out;
+    };
+    ClassBenchRule out = r;
+    out.src = carry(r.src);
+    out.dst = carry(r.dst);
+    return out;
+}
+
 Packet classbench_header(const ClassBenchRule& r, std::mt19937_64& rng) {
     Packet p;
-    p.src = IpAddr::v4(r.src.addr.v4_host() | (static_cast<std::uint32_t>(rng()) & ~r.src.mask.v4_host()));
-    p.dst = IpAddr::v4(r.dst.addr.v4_host() | (static_cast<std::uint32_t>(rng()) & ~r.dst.mask.v4_host()));
+    p.family = r.src.addr.family;
+    if (p.family == Family::ipv6) {
+        p.ip_header_len = 40;
+        p.src = address_in(r.src, rng);
+        p.dst = address_in(r.dst, rng);
+    } else {
+        p.src = IpAddr::v4(r.src.addr.v4_host() | (static_cast<std::uint32_t>(rng()) & ~r.src.mask.v4_host()));
+        p.dst = IpAddr::v4(r.dst.addr.v4_host() | (static_cast<std::uint32_t>(rng()) & ~r.dst.mask.v4_host()));
+    }
     p.sport = static_cast<std::uint16_t>(r.sport.lo + rng() % (r.sport.hi - r.sport.lo + 1u));
     p.dport = static_cast<std::uint16_t>(r.dport.lo + rng() % (r.dport.hi - r.dport.lo + 1u));
     p.proto = r.proto_mask ? r.proto : 0;
