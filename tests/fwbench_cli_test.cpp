@@ -546,6 +546,40 @@ TEST(FwbenchPcap, ADualStackCaptureInOneRun) {
     EXPECT_NE(wrong.err.find("give the IPv4 one with --rules"), std::string::npos) << wrong.err;
 }
 
+// IPv4 fragments through the seed's ruleset (no conntrack): local delivery reassembles before
+// INPUT, so INPUT counts one datagram of 2000 bytes; a first fragment whose rest never comes stays
+// held, and the summary and JSON say so.
+TEST(FwbenchPcap, FragmentsAreHeldAndTheirDatagramCountedOnce) {
+    const char* recs[] = {"tcp 198.51.100.7:40000 > 203.0.113.1:22 flags=S mf=1 fragid=5 len=1500 datagram=2000",
+                          "tcp 198.51.100.7:40000 > 203.0.113.1:22 fragoff=1480 fragid=5 len=520",
+                          "tcp 198.51.100.7:40001 > 203.0.113.1:22 flags=S mf=1 fragid=6 len=1500 datagram=2000"};
+    std::vector<fwbench::CaptureFrame> frames;
+    std::uint64_t t = 1700000000000000000ull;
+    for (const char* d : recs)
+        frames.push_back({t += 1000000, fwbench::build_ipv4(fwbench::parse_packet_description(d).packet), 0, fwbench::Direction::inbound, 0});
+    const auto bytes = fwbench::write_pcapng({{fwbench::linktype::raw, "wan1"}}, frames);
+    const std::string capture = testing::TempDir() + "fwbench_fragments.pcapng";
+    std::ofstream(capture, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    const std::string seed = env("FWBENCH_SOURCE") + "/traces/seed/";
+    const std::string args = "--rules " + seed + "rules.v4 --host " + seed + "host.json --pcap " + capture;
+    Result r = run(args + " --counters - --verdicts " + testing::TempDir() + "fragments.verdicts");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("[1:2000] -A INPUT -i wan1 -p tcp -m tcp --dport 22 -j ACCEPT"), std::string::npos) << r.out;
+    EXPECT_NE(r.err.find("note: fragments of 1 datagrams were still waiting"), std::string::npos) << r.err;
+    std::ifstream vf(testing::TempDir() + "fragments.verdicts");
+    std::stringstream verdicts;
+    verdicts << vf.rdbuf();
+    EXPECT_NE(verdicts.str().find("0\tHELD"), std::string::npos) << verdicts.str();
+    EXPECT_NE(verdicts.str().find("1\tACCEPT\tfilter:INPUT:2"), std::string::npos) << verdicts.str();
+    EXPECT_NE(verdicts.str().find("2\tHELD"), std::string::npos) << verdicts.str();
+    Result j = run(args + " --json - -q");
+    ASSERT_EQ(j.status, 0) << j.err;
+    const auto doc = nlohmann::json::parse(j.out);
+    EXPECT_EQ(doc["reassembly"]["incomplete_datagrams"], 1) << j.out;
+    EXPECT_EQ(doc["fates"]["wire"].value("held", 0), 2) << j.out;
+    EXPECT_EQ(doc["fates"]["wire"].value("delivered", 0), 1) << j.out;
+}
+
 // The shipped dual-stack demo (traces/seed/capture-dual.pcap): one run over both families, the
 // story told in both (the router's own SSH dropped on lo), and each family's packets checked
 // against the kernel — the kernel-check of one family replays that family's packets.

@@ -16,6 +16,9 @@
 //  - NAT chains see only the first packet of a connection; later packets, both directions, get
 //    the connection's mapping. Conntrack confirms at the last hook; an earlier drop leaves nothing.
 //  - Drops outside netfilter get named reasons (DropReason) and a typed detail (DropDetail).
+//  - Fragments (reassembly.hpp): with conntrack, nf_defrag holds them before PREROUTING and
+//    OUTPUT and the datagram goes on whole with the last to come (the others' fate: held);
+//    IPv4's local delivery reassembles before INPUT with or without conntrack.
 //
 // Files: packet_path.cpp (hooks, tables, conntrack's place), routing.cpp (input and output
 // routing, martians, rp_filter), nat.cpp (bindings and rewriting), path_trace.cpp (the words).
