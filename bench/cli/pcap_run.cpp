@@ -234,6 +234,9 @@ int run_pcap(const PcapRunOptions& o) {
     const double ns_per_packet = tally.ns_per_packet(), evaluated_per_packet = tally.rules_evaluated_per_packet();
     // What the capture cannot show: the sockets of the host's own packets, which -m owner reads.
     const std::uint64_t local_packets = tally.of_origin(CaptureOrigin::local);
+    // Fragments whose datagram never completed: held, never walked (and queues that timed out).
+    const std::size_t incomplete_datagrams = st.reassembly.queued() + (st6 ? st6->reassembly.queued() : 0);
+    const std::uint64_t timed_out_datagrams = st.reassembly.expired() + (st6 ? st6->reassembly.expired() : 0);
     const std::vector<std::string> undecidable_owner =
         local_packets ? with_ip6tables(owner_rules(rs), rs6 ? owner_rules(*rs6) : std::vector<std::string>{}) : std::vector<std::string>{};
     UnsettledRates rates = unsettled_rates(rs, st.engine);
@@ -270,9 +273,7 @@ int run_pcap(const PcapRunOptions& o) {
             j6["connections"] = st6->conntrack.size();
             j["ipv6"] = j6;
         }
-        // Fragments whose datagram never completed: held, never walked (and queues that timed out).
-        j["reassembly"] = {{"incomplete_datagrams", st.reassembly.queued() + (st6 ? st6->reassembly.queued() : 0)},
-                           {"timed_out_datagrams", st.reassembly.expired() + (st6 ? st6->reassembly.expired() : 0)}};
+        j["reassembly"] = {{"incomplete_datagrams", incomplete_datagrams}, {"timed_out_datagrams", timed_out_datagrams}};
         j["unseen_forwarded_copies"] = replay.unseen_predicted_copies();
         j["unseen_answers"] = replay.unseen_predicted_answers();
         j["capture_cannot_show"] = nlohmann::ordered_json::array();
@@ -329,11 +330,9 @@ int run_pcap(const PcapRunOptions& o) {
         tally.write_text(os, rs, host, rs6 ? &*rs6 : nullptr);
         if (replay.unseen_predicted_copies())
             os << "  " << replay.unseen_predicted_copies() << " forwarded packets whose outbound copy is not in the capture\n";
-        const std::size_t incomplete = st.reassembly.queued() + (st6 ? st6->reassembly.queued() : 0);
-        const std::uint64_t timed_out = st.reassembly.expired() + (st6 ? st6->reassembly.expired() : 0);
-        if (incomplete || timed_out)
-            os << "  note: fragments of " << incomplete << " datagrams were still waiting for the rest at the end of the capture, and " << timed_out
-               << " datagrams' queues timed out:\n"
+        if (incomplete_datagrams || timed_out_datagrams)
+            os << "  note: fragments of " << incomplete_datagrams << " datagrams were still waiting for the rest at the end of the capture, and "
+               << timed_out_datagrams << " datagrams' queues timed out:\n"
                << "    their fragments are counted as held and passed no rule (docs/packet-path.md, Fragments)\n";
         if (replay.unseen_predicted_answers())
             os << "  " << replay.unseen_predicted_answers()

@@ -188,14 +188,10 @@ RuleBox classbench_box(const ClassBenchRule& r) {
 RuleBox6 classbench_box6(const ClassBenchRule& r) {
     RuleBox6 b;
     for (int w = 0; w < 4; ++w) {
-        auto word = [&](const IpAddr& a) {
-            const auto* x = a.bytes.data() + 4 * w;
-            return std::uint32_t{x[0]} << 24 | std::uint32_t{x[1]} << 16 | std::uint32_t{x[2]} << 8 | x[3];
-        };
-        b.src_lo[w] = word(r.src.addr);
-        b.src_hi[w] = b.src_lo[w] | ~word(r.src.mask);
-        b.dst_lo[w] = word(r.dst.addr);
-        b.dst_hi[w] = b.dst_lo[w] | ~word(r.dst.mask);
+        b.src_lo[w] = r.src.addr.word(w);
+        b.src_hi[w] = b.src_lo[w] | ~r.src.mask.word(w);
+        b.dst_lo[w] = r.dst.addr.word(w);
+        b.dst_hi[w] = b.dst_lo[w] | ~r.dst.mask.word(w);
     }
     b.sport_lo = r.sport.lo, b.sport_hi = r.sport.hi, b.dport_lo = r.dport.lo, b.dport_hi = r.dport.hi;
     if (r.proto_mask == 0xff) b.proto_lo = b.proto_hi = r.proto;

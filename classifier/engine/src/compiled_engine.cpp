@@ -21,35 +21,37 @@ const char* rule_compilation_name(RuleCompilation c) {
     return "?";
 }
 
-bool compiled_key(const Packet& p, PacketKey& key) {
-    if (p.family != Family::ipv4 || p.fragment || !p.l4_present) return false;
-    key.src = p.src.v4_host();
-    key.dst = p.dst.v4_host();
+namespace {
+
+// What both families' keys hold past the addresses; `icmp_proto` is the family's ICMP.
+template <class Key>
+void fill_key(const Packet& p, std::uint8_t icmp_proto, Key& key) {
     key.sport = p.sport;
     key.dport = p.dport;
     key.proto = p.proto;
     key.ct = ct_state_bits(p.ct, true);
     key.tcp_flags = p.proto == proto::tcp ? p.tcp_flags : 0;
-    key.icmp = p.proto == proto::icmp ? static_cast<std::uint16_t>(p.icmp_type << 8 | p.icmp_code) : 0;
+    key.icmp = p.proto == icmp_proto ? static_cast<std::uint16_t>(p.icmp_type << 8 | p.icmp_code) : 0;
     key.in_ifs = key.out_ifs = 0;
+}
+
+}  // namespace
+
+bool compiled_key(const Packet& p, PacketKey& key) {
+    if (p.family != Family::ipv4 || p.fragment || !p.l4_present) return false;
+    key.src = p.src.v4_host();
+    key.dst = p.dst.v4_host();
+    fill_key(p, proto::icmp, key);
     return true;
 }
 
 bool compiled_key6(const Packet& p, PacketKey6& key) {
     if (p.family != Family::ipv6 || p.fragment || !p.l4_present || p.ext_headers_cut) return false;
     for (int w = 0; w < 4; ++w) {
-        const auto* s = p.src.bytes.data() + 4 * w;
-        const auto* d = p.dst.bytes.data() + 4 * w;
-        key.src[w] = std::uint32_t{s[0]} << 24 | std::uint32_t{s[1]} << 16 | std::uint32_t{s[2]} << 8 | s[3];
-        key.dst[w] = std::uint32_t{d[0]} << 24 | std::uint32_t{d[1]} << 16 | std::uint32_t{d[2]} << 8 | d[3];
+        key.src[w] = p.src.word(w);
+        key.dst[w] = p.dst.word(w);
     }
-    key.sport = p.sport;
-    key.dport = p.dport;
-    key.proto = p.proto;
-    key.ct = ct_state_bits(p.ct, true);
-    key.tcp_flags = p.proto == proto::tcp ? p.tcp_flags : 0;
-    key.icmp = p.proto == proto::icmpv6 ? static_cast<std::uint16_t>(p.icmp_type << 8 | p.icmp_code) : 0;
-    key.in_ifs = key.out_ifs = 0;
+    fill_key(p, proto::icmpv6, key);
     return true;
 }
 
@@ -170,11 +172,6 @@ std::string describe(const Match& m) {
 
 namespace {
 
-std::uint32_t word_at(const IpAddr& a, int w) {
-    const auto* b = a.bytes.data() + 4 * w;
-    return std::uint32_t{b[0]} << 24 | std::uint32_t{b[1]} << 16 | std::uint32_t{b[2]} << 8 | b[3];
-}
-
 // One template for both families: only the addresses and the ICMP match differ.
 template <class Box>
 BasicRuleBoxShape<Box> shape_rule(const Rule& r, const ExtraCompilation* extra) {
@@ -192,7 +189,7 @@ BasicRuleBoxShape<Box> shape_rule(const Rule& r, const ExtraCompilation* extra) 
         // For a non-contiguous mask, the hull of what it matches (per word, for IPv6).
         if constexpr (v6) {
             for (int w = 0; w < 4; ++w) {
-                const std::uint32_t a = word_at(pf->value.addr, w), m = word_at(pf->value.mask, w);
+                const std::uint32_t a = pf->value.addr.word(w), m = pf->value.mask.word(w);
                 narrow(lo[w], hi[w], a & m, (a & m) | ~m, s);
             }
         } else {
@@ -329,17 +326,13 @@ std::uint32_t CompiledEngine::ChainPlan<Box>::next_candidate(const typename BoxL
     return r;
 }
 
-bool CompiledEngine::key_of(const Packet& p, PacketKey& key) const {
-    if (!compiled_key(p, key)) return false;
-    if (!interfaces_.empty()) {
-        key.in_ifs = interfaces_.matching(p.in);
-        key.out_ifs = interfaces_.matching(p.out);
+template <class Key>
+bool CompiledEngine::key_of(const Packet& p, Key& key) const {
+    if constexpr (std::is_same_v<Key, PacketKey6>) {
+        if (!compiled_key6(p, key)) return false;
+    } else if (!compiled_key(p, key)) {
+        return false;
     }
-    return true;
-}
-
-bool CompiledEngine::key_of(const Packet& p, PacketKey6& key) const {
-    if (!compiled_key6(p, key)) return false;
     if (!interfaces_.empty()) {
         key.in_ifs = interfaces_.matching(p.in);
         key.out_ifs = interfaces_.matching(p.out);

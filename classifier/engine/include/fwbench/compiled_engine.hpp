@@ -141,8 +141,8 @@ private:
     void run_burst_in(const Plans<Box>& plans, std::size_t table, Hook hook, Packet* const* packets, std::size_t n, EngineState& st,
                       WalkResult* out) const;
     // compiled_key (compiled_key6) plus the interface bits: false for packets walked rule by rule.
-    bool key_of(const Packet& p, PacketKey& key) const;
-    bool key_of(const Packet& p, PacketKey6& key) const;
+    template <class Key>  // PacketKey or PacketKey6
+    bool key_of(const Packet& p, Key& key) const;
 
     const Ruleset& rs_;
     LinearEngine linear_;  // tests the rules boxes cannot decide

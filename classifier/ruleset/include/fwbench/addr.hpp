@@ -24,6 +24,12 @@ struct IpAddr {
 
     static IpAddr v4(std::uint32_t host_order);
     std::uint32_t v4_host() const;  // IPv4 only
+    // 32-bit word w (0-3), most significant first, in host order: an IPv6 address as the
+    // classifiers keep it (an IPv4 address is word 0).
+    std::uint32_t word(int w) const {
+        const auto* b = bytes.data() + 4 * w;
+        return std::uint32_t{b[0]} << 24 | std::uint32_t{b[1]} << 16 | std::uint32_t{b[2]} << 8 | b[3];
+    }
 
     bool operator==(const IpAddr&) const = default;
     auto operator<=>(const IpAddr&) const = default;
