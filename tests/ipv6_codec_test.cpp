@@ -232,5 +232,112 @@ TEST(Ipv6Codec, ADescribedPacketHasItsFramesHeaderLength) {
     }
 }
 
+// What -m hbh, -m dst, -m ah, -m esp and -m mh read, from hand-written bytes (ip6t_hbh's option
+// walk, struct ip_auth_hdr, struct ip_esp_hdr, struct ip6_mh).
+TEST(Ipv6Codec, OptionsAuthEspAndMobilityFieldsAsTheMatchesReadThem) {
+    {
+        SCOPED_TRACE("hop-by-hop: router alert (2 bytes of data), then PadN of none");
+        const auto b = hex(header("0010", "00") + "11000502 00000100 13880035 00080000");
+        const Packet p = parse_ipv6(b.data(), b.size(), 0).packet;
+        EXPECT_EQ(p.hop_options.length, 8);
+        ASSERT_EQ(p.hop_options.count, 2);
+        EXPECT_EQ(int(p.hop_options.types[0]), 5);
+        EXPECT_EQ(int(p.hop_options.lengths[0]), 2);
+        EXPECT_EQ(int(p.hop_options.types[1]), 1);
+        EXPECT_EQ(int(p.hop_options.lengths[1]), 0);
+        EXPECT_FALSE(p.hop_options.overrun);
+        EXPECT_EQ(p.dest_options.length, 0);
+    }
+    {
+        SCOPED_TRACE("destination options: two Pad1, then type 30 claiming 9 bytes of the 4 left");
+        const auto b = hex(header("0010", "3c") + "11000000 1e090000 13880035 00080000");
+        const Packet p = parse_ipv6(b.data(), b.size(), 0).packet;
+        EXPECT_EQ(p.dest_options.length, 8);
+        ASSERT_EQ(p.dest_options.count, 3);
+        EXPECT_EQ(int(p.dest_options.types[2]), 30);
+        EXPECT_EQ(int(p.dest_options.lengths[2]), 9);
+        EXPECT_TRUE(p.dest_options.overrun);
+        EXPECT_EQ(int(p.proto), 17);
+    }
+    {
+        SCOPED_TRACE("AH of 24 bytes ((4 + 2) * 4), reserved not zero, SPI 500, no next header");
+        const auto b = hex(header("0018", "33") + "3b040001 000001f4 00000001 00000000 00000000 00000000");
+        const Packet p = parse_ipv6(b.data(), b.size(), 0).packet;
+        EXPECT_TRUE(p.ah.present);
+        EXPECT_EQ(p.ah.spi, 500u);
+        EXPECT_EQ(p.ah.length, 24);
+        EXPECT_FALSE(p.ah.reserved_zero);
+        EXPECT_FALSE(p.ah.cut);
+        EXPECT_EQ(int(p.proto), 59);
+    }
+    {
+        SCOPED_TRACE("ESP: SPI 7 and a sequence number");
+        const auto b = hex(header("0008", "32") + "00000007 00000001");
+        const Packet p = parse_ipv6(b.data(), b.size(), 0).packet;
+        EXPECT_EQ(p.esp_spi, 7u);
+        EXPECT_TRUE(p.l4_present);
+    }
+    {
+        SCOPED_TRACE("ESP of 4 bytes: xt_esp's 8 are not there");
+        const auto b = hex(header("0004", "32") + "00000007");
+        EXPECT_FALSE(parse_ipv6(b.data(), b.size(), 0).packet.l4_present);
+    }
+    {
+        SCOPED_TRACE("a mobility header: payload proto 6, binding update");
+        const auto b = hex(header("0008", "87") + "06000500 00000000");
+        const Packet p = parse_ipv6(b.data(), b.size(), 0).packet;
+        EXPECT_EQ(int(p.proto), 135);
+        EXPECT_EQ(int(p.mh_type), 5);
+        EXPECT_EQ(int(p.mh_payload_proto), 6);
+        EXPECT_TRUE(p.l4_present);
+    }
+}
+
+// A description's options, AH, ESP and mobility fields survive build, parse and the description's
+// own printing.
+TEST(Ipv6Codec, DescribedOptionsAuthEspAndMobilityReadBack) {
+    const char* descriptions[] = {
+        "udp [2001:db8::1]:1 > [2001:db8::2]:2 hopopts=5:2 dstopts=30:10 ahspi=9 ahlen=24 ahres=1",
+        "udp [2001:db8::1]:1 > [2001:db8::2]:2 hopopts=30:6,0,0 ext=hop,dst",
+        "esp [2001:db8::1] > [2001:db8::2] espspi=77",
+        "mh [2001:db8::1] > [2001:db8::2] mhtype=6 mhproto=6",
+        "ah 192.0.2.1 > 192.0.2.2 ahspi=5",
+        "esp 192.0.2.1 > 192.0.2.2 espspi=5",
+    };
+    const auto same = [](const Packet& a, const Packet& b, const std::string& what) {
+        for (const auto& [x, y] : {std::pair{&a.hop_options, &b.hop_options}, std::pair{&a.dest_options, &b.dest_options}}) {
+            EXPECT_EQ(x->length, y->length) << what;
+            EXPECT_EQ(x->count, y->count) << what;
+            EXPECT_EQ(x->types, y->types) << what;
+            EXPECT_EQ(x->lengths, y->lengths) << what;
+        }
+        EXPECT_EQ(a.ah.present, b.ah.present) << what;
+        EXPECT_EQ(a.ah.spi, b.ah.spi) << what;
+        EXPECT_EQ(a.ah.length, b.ah.length) << what;
+        EXPECT_EQ(a.ah.reserved_zero, b.ah.reserved_zero) << what;
+        EXPECT_EQ(a.esp_spi, b.esp_spi) << what;
+        EXPECT_EQ(a.mh_type, b.mh_type) << what;
+        EXPECT_EQ(a.mh_payload_proto, b.mh_payload_proto) << what;
+        EXPECT_EQ(a.ip_header_len, b.ip_header_len) << what;
+        EXPECT_EQ(a.length, b.length) << what;
+    };
+    for (const char* d : descriptions) {
+        const Packet p = parse_packet_description(d).packet;
+        const auto frame = p.family == Family::ipv6 ? build_ipv6(p) : build_ipv4(p);
+        const ParsedDatagram back = parse_datagram(frame.data(), frame.size());
+        ASSERT_EQ(back.error, Malformation::none) << d;
+        same(p, back.packet, std::string(d) + " (built and parsed)");
+        const std::string printed = format_packet_description(p, false);
+        same(p, parse_packet_description(printed).packet, std::string(d) + " (printed as " + printed + ")");
+    }
+    // The padding a sender adds: hopopts=5:2 takes 6 bytes, PadN of none makes 8.
+    const Packet p = parse_packet_description(descriptions[0]).packet;
+    EXPECT_EQ(p.hop_options.length, 8);
+    ASSERT_EQ(p.hop_options.count, 2);
+    EXPECT_EQ(int(p.hop_options.types[1]), 1);
+    EXPECT_EQ(p.dest_options.length, 16);  // 2 + 12, then PadN of none
+    EXPECT_EQ(p.ip_header_len, 40 + 8 + 16 + 24);
+}
+
 }  // namespace
 }  // namespace fwbench

@@ -108,8 +108,9 @@ TEST_P(KernelOracleIpv6Fixture, CountersAndTracesEqualTheKernels) {
     st.icmp_rate_limit = false;  // an unpaced replay: the oracle turns the ICMPv6 rate limit off
     KernelOracleOptions kopt;
     kopt.ruleset_text = c.rules;
+    kopt.legacy = rs.backend == Backend::legacy;  // a fixture marked "(legacy)" loads into iptables-legacy, untraced
     DifferentialRun run(host, rs, kopt);
-    ASSERT_TRUE(run.traced());
+    ASSERT_EQ(run.traced(), !kopt.legacy);
     for (const char* text : c.packets) {
         const std::string t = text;
         const Origin origin = t.rfind("wire ", 0) == 0 ? Origin::wire : Origin::local;
@@ -117,7 +118,7 @@ TEST_P(KernelOracleIpv6Fixture, CountersAndTracesEqualTheKernels) {
         run.send(p, origin, path.process(p, origin, st, true));
     }
     const DifferentialResult result = run.finish(st.engine);
-    EXPECT_EQ(result.packets_compared, c.packets.size());
+    EXPECT_EQ(result.packets_compared, kopt.legacy ? 0 : c.packets.size());  // untraced: counters only
     EXPECT_TRUE(result.agree()) << c.name << "\n" << result.report();
 }
 

@@ -105,12 +105,13 @@ TEST_P(KernelOracleFixture, CountersEqualTheKernels) {
     // The kernel loads the fixture's own text where it can, and reads every rule back as fwbench does.
     KernelOracleOptions kopt;
     kopt.ruleset_text = c.rules;
+    kopt.legacy = rs.backend == Backend::legacy;  // a fixture marked "(legacy)" loads into iptables-legacy, untraced
     DifferentialRun run(host, rs, kopt);
-    ASSERT_TRUE(run.traced());
+    ASSERT_EQ(run.traced(), !kopt.legacy);
     EXPECT_EQ(run.kernel().readback_source(), "the ruleset text as written");
     for (auto& [p, origin] : packets) run.send(p, origin, path.process(p, origin, st, true));
     DifferentialResult result = run.finish(st.engine);
-    EXPECT_EQ(result.packets_compared, packets.size());
+    EXPECT_EQ(result.packets_compared, kopt.legacy ? 0 : packets.size());  // untraced: counters only
     EXPECT_TRUE(result.agree()) << c.name << "\n" << result.report();
 }
 

@@ -140,6 +140,49 @@ TEST(PacketPathDevices, NothingArrivesOnADownInterface) {
     EXPECT_TRUE(r.walks.empty()) << "PREROUTING must not see it";
 }
 
+// A packet one of the ruleset's header matches cannot read (the kernel would drop it at that
+// rule: hotdrop, not modelled) is refused as not_modelled, named; a ruleset without such a match
+// takes it. Each row: the rules' one match, a packet, and whether it is refused.
+TEST(PacketPathHotdrop, PacketsAHeaderMatchCannotReadAreRefused) {
+    const Host host = Host::from_json(test::path_case6_host_json({"", test::forwarding6_on, "", {}, "", ""}), "router6.json");
+    const std::string mh_bad = "mh [2001:db8:9::7] > [2001:db8:2::50] in=wan1 mhtype=5 mhproto=6";
+    const std::string udp = "udp [2001:db8:9::7]:5000 > [2001:db8:2::50]:53 in=wan1";
+    const struct {
+        const char* match;
+        std::string packet;
+        void (*damage)(Packet&);
+        bool refused;
+    } rows[] = {
+        {"-p mh -m mh --mh-type 5", mh_bad, nullptr, true},  // ip6t_mh: payload proto not "none"
+        {"-p esp", mh_bad, nullptr, false},
+        {"-m dst", udp + " ext=dst", [](Packet& p) { p.dest_options.overrun = true; }, true},
+        {"-m hbh", udp + " ext=dst", [](Packet& p) { p.dest_options.overrun = true; }, false},  // its header is fine
+        {"-m frag", udp + " ext=dst", [](Packet& p) { p.ext_headers_cut = true; }, true},
+        {"-p esp -m esp --espspi 1", "esp [2001:db8:9::7] > [2001:db8:2::50] in=wan1", [](Packet& p) { p.l4_present = false; }, true},
+        {"-m ah --ahspi 1", udp + " ahspi=1", [](Packet& p) { p.ah.cut = true; }, true},
+        {"-m ah --ahspi 1", udp + " ahspi=2", nullptr, false},
+    };
+    for (const auto& r : rows) {
+        SCOPED_TRACE(std::string(r.match) + " on " + r.packet);
+        RulesetParseOptions opt;
+        opt.family = Family::ipv6;
+        const Ruleset rs = parse_ruleset(std::string("*mangle\n-A PREROUTING ") + r.match + "\nCOMMIT\n", opt);
+        PacketPath path(rs, host);
+        PathState st(rs, EngineOptions{}, host.sysctl());
+        Packet p = test::packet(r.packet);
+        if (r.damage) r.damage(p);
+        const PathResult res = path.process(p, Origin::wire, st);
+        if (r.refused) {
+            EXPECT_EQ(res.fate, Fate::dropped);
+            EXPECT_EQ(res.reason, DropReason::not_modelled);
+            EXPECT_EQ(res.detail.why, DropWhy::header_match_hotdrop);
+            EXPECT_TRUE(res.walks.empty()) << "no rule may see it";
+        } else {
+            EXPECT_EQ(res.fate, Fate::forwarded);
+        }
+    }
+}
+
 // iptables-nft registers the security table at priority 150, after nat INPUT (100);
 // iptables-legacy registers it at NF_IP_PRI_SECURITY (50), before. So only under nf_tables does
 // security INPUT see the source nat INPUT wrote (the kernel oracle's per-packet traces found it).

@@ -504,6 +504,14 @@ inline const std::vector<PathCase> path_cases = {
       "wire udp 198.51.100.7:5002 > 192.0.2.50:53 in=wan1 fragoff=1480 fragid=13 len=520 df=1"},
      "held forwarded held forwarded held dropped:fragmentation_needed",
      "filter:FORWARD:1=2 mangle:POSTROUTING:1=2 filter:OUTPUT:1=1"},
+    {"ah and esp: the SPI of IPv4's upper-layer header (-p ah, -p esp); a later fragment has none", "\"ip_forward\":1",
+     "*mangle\n-A PREROUTING -p ah -m ah --ahspi 500:600\n-A PREROUTING -p ah -m ah ! --ahspi 500:600\n"
+     "-A PREROUTING -p esp -m esp --espspi 7\n-A PREROUTING -p esp -m esp ! --espspi 7:9\n-A PREROUTING -p esp\nCOMMIT\n",
+     {"wire ah 198.51.100.7 > 192.0.2.50 in=wan1 ahspi=550", "wire ah 198.51.100.7 > 192.0.2.50 in=wan1 ahspi=9",
+      "wire esp 198.51.100.7 > 192.0.2.50 in=wan1 espspi=7", "wire esp 198.51.100.7 > 192.0.2.50 in=wan1 espspi=10",
+      "wire esp 198.51.100.7 > 192.0.2.50 in=wan1 fragoff=1480 fragid=5 len=100"},
+     "forwarded forwarded forwarded forwarded forwarded",
+     "mangle:PREROUTING:1=1 mangle:PREROUTING:2=1 mangle:PREROUTING:3=1 mangle:PREROUTING:4=1 mangle:PREROUTING:5=3"},
     {"unknown arrival interface is a named drop", "", "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n",
      {"wire udp 198.51.100.7:4000 > 203.0.113.1:53 in=eth7"}, "dropped:unknown_interface", "", "the packet arrives on an interface the host does not have"},
 };

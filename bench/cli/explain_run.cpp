@@ -75,6 +75,8 @@ CLI::App* add_explain_command(CLI::App& app, ExplainCli& cli) {
         "  type=T[/C] id=N  ICMP type, code and id; quoted=PROTO:SRC:SPORT>DST:DPORT  the packet an ICMP error quotes\n"
         "  out=IFACE mac=MAC uid=N gid=N pkttype=host|broadcast|multicast t=SECONDS frag=1 (a non-first fragment) opt=KINDS\n"
         "  IPv6: ext=hop,dst,route,frag,ah  extension headers; mf=0|1 fragid=N fragres=0|1  the fragment header's fields\n"
+        "        hopopts=TYPE:LEN,... dstopts=...  options (0 alone: Pad1), padded to 8 bytes; ahspi=N ahlen=BYTES ahres=0|1  AH\n"
+        "  esp: espspi=N   mh (mobility-header): mhtype=N mhproto=N   ah (IPv4): ahspi=N\n"
         "Examples:\n"
         "  fwbench explain --rules rules.v4 --host host.json \"tcp 203.0.113.1:40000 > 203.0.113.1:22 from local\"\n"
         "  fwbench explain --rules rules.v4 --host host.json \"udp 198.51.100.7:53 > 192.0.2.10:53 in wan1 [established]\"\n"

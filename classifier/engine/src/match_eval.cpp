@@ -352,7 +352,65 @@ bool eval_eui64(const Packet& p) {
     return std::equal(eui64, eui64 + 8, p.src.bytes.begin() + 8);
 }
 
+// ip6t_hbh (-m hbh and -m dst): the first such header; its length in bytes; then the rule's
+// options against the header's from its first, in order: a type, and unless any, its length.
+bool eval_options(const OptionsMatch& m, const Packet& p) {
+    if (p.family != Family::ipv6) return false;
+    const OptionsHeader& h = m.destination ? p.dest_options : p.hop_options;
+    if (!h.length) return false;
+    if (m.length && ((h.length == m.length->value) == m.length->negated)) return false;
+    if (m.options.empty()) return true;
+    // The kernel stops when the header has no byte left for the next type: the rule fails then.
+    std::size_t left = h.length - 2u;
+    for (std::size_t i = 0; i < m.options.size(); ++i) {
+        if (left < 1 || i >= h.count) return false;
+        if (h.types[i] != m.options[i].type) return false;
+        if (h.types[i] != 0 && !m.options[i].any_length && h.lengths[i] != m.options[i].length) return false;
+        const std::size_t used = h.types[i] == 0 ? 1 : 2u + h.lengths[i];
+        left = used > left ? 0 : left - used;
+    }
+    return true;
+}
+
+// ip6t_ah finds the first AH among the extension headers; ipt_ah reads IPv4's upper layer (-p
+// ah), never in a later fragment.
+bool eval_ah(const AhMatch& m, const Packet& p) {
+    if (p.family == Family::ipv4 && (p.fragment || p.proto != proto::ah || !p.l4_present)) return false;
+    if (!p.ah.present || p.ah.cut) return false;
+    if (m.spi.value.contains(p.ah.spi) == m.spi.negated) return false;
+    if (m.length && m.length->value && ((p.ah.length == m.length->value) == m.length->negated)) return false;
+    return !(m.reserved_zero && !p.ah.reserved_zero);
+}
+
+// xt_esp: the upper layer's SPI, never in a later fragment.
+bool eval_esp(const EspMatch& m, const Packet& p) {
+    if (p.fragment || p.proto != proto::esp || !p.l4_present) return false;
+    return m.spi.value.contains(p.esp_spi) != m.spi.negated;
+}
+
+// ip6t_mh: the mobility header's type, never in a later fragment (a payload protocol other than
+// none makes the kernel drop the packet: header_match_hotdrops).
+bool eval_mh(const MhMatch& m, const Packet& p) {
+    if (p.fragment || p.proto != proto::mobility || !p.l4_present || p.mh_payload_proto != proto::ipv6_none) return false;
+    return m.type.value.contains(p.mh_type) != m.type.negated;
+}
+
 }  // namespace
+
+bool header_match_hotdrops(const MatchSpec& m, const Packet& p) {
+    const bool upper = !p.fragment && !p.l4_present;  // the upper layer's header is cut short
+    if (std::holds_alternative<RtMatch>(m) || std::holds_alternative<FragMatch>(m)) return p.family == Family::ipv6 && p.ext_headers_cut;
+    if (const auto* o = std::get_if<OptionsMatch>(&m))
+        return p.family == Family::ipv6 && (p.ext_headers_cut || (o->destination ? p.dest_options : p.hop_options).overrun);
+    if (std::holds_alternative<AhMatch>(m)) {
+        if (p.family == Family::ipv4) return p.proto == proto::ah && upper;
+        return p.ext_headers_cut || (p.ah.present && p.ah.cut);
+    }
+    if (std::holds_alternative<EspMatch>(m)) return p.proto == proto::esp && upper;
+    if (std::holds_alternative<MhMatch>(m))
+        return p.family == Family::ipv6 && p.proto == proto::mobility && !p.fragment && (!p.l4_present || p.mh_payload_proto != proto::ipv6_none);
+    return false;
+}
 
 IpMismatch ip_header_mismatch(const IpHeaderSpec& ip, const Packet& p) {
     if (ip.src && (ip.src->value.contains(p.src) == ip.src->negated)) return IpMismatch::src;
@@ -495,6 +553,10 @@ bool evaluate_match(const Match& m, const Packet& p, const MatchContext& ctx) {
                           [&](const Ipv6HeaderMatch& s) { return eval_ipv6header(s, p); },
                           [&](const FragMatch& s) { return eval_frag(s, p); },
                           [&](const Eui64Match&) { return eval_eui64(p); },
+                          [&](const OptionsMatch& s) { return eval_options(s, p); },
+                          [&](const AhMatch& s) { return eval_ah(s, p); },
+                          [&](const EspMatch& s) { return eval_esp(s, p); },
+                          [&](const MhMatch& s) { return eval_mh(s, p); },
                       },
                       m.spec);
 }

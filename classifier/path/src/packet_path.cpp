@@ -95,6 +95,14 @@ PacketPath::PacketPath(const Ruleset& rs, const Host& host, const IpsetRegistry*
         for (const auto& c : t.chains)
             for (const auto& r : c.rules) {
                 for (const auto& m : r.matches) {
+                    const bool header = std::holds_alternative<RtMatch>(m.spec) || std::holds_alternative<FragMatch>(m.spec) ||
+                                        std::holds_alternative<OptionsMatch>(m.spec) || std::holds_alternative<AhMatch>(m.spec) ||
+                                        std::holds_alternative<EspMatch>(m.spec) || std::holds_alternative<MhMatch>(m.spec);
+                    const auto same_kind = [&](const MatchSpec& seen) {
+                        const auto* o = std::get_if<OptionsMatch>(&seen);
+                        return seen.index() == m.spec.index() && (!o || o->destination == std::get<OptionsMatch>(m.spec).destination);
+                    };
+                    if (header && std::none_of(hotdrop_matches_.begin(), hotdrop_matches_.end(), same_kind)) hotdrop_matches_.push_back(m.spec);
                     const auto* mark = std::get_if<MarkMatch>(&m.spec);
                     if (std::holds_alternative<StateMatch>(m.spec) || std::holds_alternative<ConntrackMatch>(m.spec) ||
                         std::holds_alternative<ConnlimitMatch>(m.spec) || (mark && mark->connmark))
@@ -152,7 +160,23 @@ const WalkResult& PacketPath::walk_table(Ctx& c, Hook hook, int table, const cha
     w.in = in;
     w.out = out;
     if (c.trace) w.seen = c.p;
+    // nft_set_pktinfo_ipv6 finds the transport header with IP6_FH_F_AUTH: under iptables-nft an
+    // IPv6 packet's AH is its protocol for the rules (-p ah matches it, -p udp does not, nor any
+    // transport match); ip6_tables walks past AH to the upper layer.
+    const bool ah_is_protocol = rs_.backend == Backend::nf_tables && c.p.family == Family::ipv6 &&
+                                std::find(c.p.ext_headers.begin(), c.p.ext_headers.begin() + c.p.ext_header_count, proto::ah) !=
+                                    c.p.ext_headers.begin() + c.p.ext_header_count;
+    const std::uint8_t upper = c.p.proto;
+    const bool upper_present = c.p.l4_present;
+    if (ah_is_protocol) {
+        c.p.proto = proto::ah;
+        c.p.l4_present = false;
+    }
     w.walk = engine_->run(w.table, hook, c.p, c.st.engine, c.trace ? &w.visits : nullptr);
+    if (ah_is_protocol) {
+        c.p.proto = upper;
+        c.p.l4_present = upper_present;
+    }
     c.event(PathEventKind::walk, [&](PathEvent& e) {
         e.hook = hook;
         e.walk = static_cast<int>(c.res.walks.size() - 1);
@@ -161,6 +185,17 @@ const WalkResult& PacketPath::walk_table(Ctx& c, Hook hook, int table, const cha
 }
 
 bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
+    // A packet one of the ruleset's header matches cannot read: whether the kernel drops it depends
+    // on the walk reaching that rule (hotdrop), not modelled; refused before any rule sees it.
+    for (const MatchSpec& m : hotdrop_matches_)
+        if (header_match_hotdrops(m, c.p)) {
+            c.res.reason = DropReason::not_modelled;
+            c.res.detail = DropDetail{};
+            c.res.detail.why = DropWhy::header_match_hotdrop;
+            c.res.detail.addr = c.p.dst;
+            finish(c, Fate::dropped);
+            return false;
+        }
     c.res.hooks.push_back(hook);
     // The interfaces this hook shows the rules (kernel-semantics item 9).
     IfaceName in = c.p.in;

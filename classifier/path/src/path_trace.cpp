@@ -117,6 +117,9 @@ std::string drop_detail_text(const DropDetail& d) {
         case DropWhy::pkttype_not_host: return "the frame on " + dev + " was not addressed to this host's link-layer address";
         case DropWhy::source_cannot_leave: return "source " + a + " cannot leave through " + dev;
         case DropWhy::fragment_refused: return std::string("a fragment of a datagram to ") + a + ": " + frag_outcome_name(d.frag);
+        case DropWhy::header_match_hotdrop:
+            return "a header match of the ruleset (-m rt, frag, hbh, dst, ah, esp or mh) cannot read this packet's header (cut short or "
+                   "malformed): the kernel drops such a packet at that rule when its walk reaches it (hotdrop), which fwbench does not model";
     }
     return "?";
 }

@@ -771,6 +771,132 @@ void add_header_matches(std::vector<MatchModuleDef>& m) {
                  0x1f, {}, false, Family::ipv6});
 }
 
+// --- hbh / dst / ah / esp / mh -----------------------------------------------------------------
+
+// An SPI or SPI range as libxt_esp and libip6t_ah read it, printed as their save prints it.
+std::string apply_spi(Neg<Range<std::uint32_t>>& slot, bool neg, std::vector<std::string>& args) {
+    Range<std::uint32_t> r;
+    if (!parse_id_range(args[0], r)) return "expected SPI or MIN:MAX (0 to 4294967295, MIN not above MAX), got '" + args[0] + "'";
+    slot = {r, neg};
+    args[0] = r.lo == r.hi ? std::to_string(r.lo) : std::to_string(r.lo) + ":" + std::to_string(r.hi);
+    return {};
+}
+
+// --hbh-opts / --dst-opts: TYPE[:LENGTH],... at most 16, as libip6t_hbh parses them (Pad1, type
+// 0, has no length; a length of 255 is the kernel's "any").
+std::string apply_options(OptionsMatch& s, std::vector<std::string>& args) {
+    s.options.clear();
+    std::string printed;
+    for (auto part : split(args[0], ',')) {
+        if (s.options.size() == 16) return "at most 16 options (IP6T_OPTS_OPTSNR)";
+        const auto colon = part.find(':');
+        const auto type = parse_uint(part.substr(0, colon), 255);
+        if (!type) return "expected TYPE[:LENGTH] (0 to 255 each), got '" + std::string(part) + "'";
+        OptionsMatch::Option o;
+        o.type = static_cast<std::uint8_t>(*type);
+        if (colon != std::string_view::npos) {
+            if (o.type == 0) return "Pad1 (type 0) has no length";
+            const auto len = parse_uint(part.substr(colon + 1), 255);
+            if (!len) return "expected an option length from 0 to 255, got '" + std::string(part.substr(colon + 1)) + "'";
+            o.length = static_cast<std::uint8_t>(*len);
+            o.any_length = o.length == 255;
+        }
+        s.options.push_back(o);
+        if (!printed.empty()) printed += ',';
+        printed += std::to_string(o.type);
+        if (!o.any_length) {
+            printed += ':';
+            printed += std::to_string(o.length);
+        }
+    }
+    args[0] = printed;
+    return {};
+}
+
+template <bool Destination>
+std::vector<OptionDef<MatchSpec>> options_header_options() {
+    constexpr std::string_view len = Destination ? "dst-len" : "hbh-len", opts = Destination ? "dst-opts" : "hbh-opts";
+    return {{len, "", 1, true, APPLY {
+                 SPEC(OptionsMatch);
+                 const auto v = parse_uint(args[0], 0xffffffffu);
+                 if (!v) return "expected the header's length in bytes, got '" + args[0] + "'";
+                 s.length = Neg<std::uint32_t>{static_cast<std::uint32_t>(*v), neg};
+                 args[0] = std::to_string(*v);
+                 return {};
+             }},
+            {opts, "", 1, false, APPLY { SPEC(OptionsMatch); return apply_options(s, args); }}};
+}
+
+// The mobility header types libip6t_mh names (a name's prefix is enough, as there).
+constexpr std::pair<std::string_view, std::uint8_t> mh_type_names[] = {
+    {"binding-refresh-request", 0}, {"brr", 0}, {"home-test-init", 1}, {"hoti", 1}, {"careof-test-init", 2}, {"coti", 2},
+    {"home-test", 3}, {"hot", 3}, {"careof-test", 4}, {"cot", 4}, {"binding-update", 5}, {"bu", 5},
+    {"binding-acknowledgement", 6}, {"ba", 6}, {"binding-error", 7}, {"be", 7}};
+
+std::optional<std::uint8_t> parse_mh_type(std::string_view text) {
+    std::optional<std::uint8_t> found;
+    for (const auto& [name, type] : mh_type_names)
+        if (!text.empty() && name.size() >= text.size() && lower(name.substr(0, text.size())) == lower(text)) {
+            if (!found || name.size() == text.size()) found = type;
+        }
+    if (found) return found;
+    if (auto v = parse_uint(text, 255)) return static_cast<std::uint8_t>(*v);
+    return std::nullopt;
+}
+
+void add_ipsec_matches(std::vector<MatchModuleDef>& m) {
+    m.push_back({"hbh", options_header_options<false>(),
+                 [](const OptionContext&) -> MatchSpec { return OptionsMatch{}; }, nullptr, 0x1f, {}, false, Family::ipv6});
+    m.push_back({"dst", options_header_options<true>(),
+                 [](const OptionContext&) -> MatchSpec { OptionsMatch o; o.destination = true; return o; }, nullptr, 0x1f, {}, false,
+                 Family::ipv6});
+
+    // ip6t_ah reads --ahspi, --ahlen and --ahres; ipt_ah only --ahspi, and needs -p ah (IPv4's AH
+    // is the upper layer; IPv6's is found among the extension headers, whatever -p says).
+    m.push_back({"ah",
+                 {{"ahspi", "", 1, true, APPLY { SPEC(AhMatch); return apply_spi(s.spi, neg, args); }},
+                  {"ahlen", "", 1, true, APPLY {
+                       SPEC(AhMatch);
+                       if (ctx.family == Family::ipv4) return "iptables' ah match has --ahspi only";
+                       const auto v = parse_uint(args[0], 0xffffffffu);
+                       if (!v) return "expected the header's length in bytes, got '" + args[0] + "'";
+                       s.length = Neg<std::uint32_t>{static_cast<std::uint32_t>(*v), neg};
+                       args[0] = std::to_string(*v);
+                       return {};
+                   }},
+                  {"ahres", "", 0, false, APPLY {
+                       SPEC(AhMatch);
+                       if (ctx.family == Family::ipv4) return "iptables' ah match has --ahspi only";
+                       s.reserved_zero = true;
+                       return {};
+                   }}},
+                 [](const OptionContext&) -> MatchSpec { return AhMatch{}; },
+                 [](MatchSpec&, const OptionContext& ctx) { return ctx.family == Family::ipv4 ? need_proto(ctx, proto::ah, "ah") : std::string(); }});
+
+    m.push_back({"esp", {{"espspi", "", 1, true, APPLY { SPEC(EspMatch); return apply_spi(s.spi, neg, args); }}},
+                 [](const OptionContext&) -> MatchSpec { return EspMatch{}; },
+                 [](MatchSpec&, const OptionContext& ctx) { return need_proto(ctx, proto::esp, "esp"); }});
+
+    m.push_back({"mh",
+                 {{"mh-type", "", 1, true, APPLY {
+                     SPEC(MhMatch);
+                     const std::string_view t = args[0];
+                     const auto colon = t.find(':');
+                     const auto lo = colon == 0 ? std::optional<std::uint8_t>(0) : parse_mh_type(t.substr(0, colon));
+                     const auto hi = colon == std::string_view::npos ? lo
+                                     : colon + 1 == t.size()       ? std::optional<std::uint8_t>(255)
+                                                                   : parse_mh_type(t.substr(colon + 1));
+                     if (!lo || !hi) return "expected a mobility header type (a number or a name such as binding-update) or TYPE:TYPE, got '" + args[0] + "'";
+                     if (*lo > *hi) return "the mobility header type range's first is above its last";
+                     s.type = {{*lo, *hi}, neg};
+                     args[0] = *lo == *hi ? std::to_string(*lo) : std::to_string(*lo) + ":" + std::to_string(*hi);
+                     return {};
+                 }}},
+                 [](const OptionContext&) -> MatchSpec { return MhMatch{}; },
+                 [](MatchSpec&, const OptionContext& ctx) { return need_proto(ctx, proto::mobility, "mh"); }, 0x1f, {}, false,
+                 Family::ipv6});
+}
+
 // What the host knows about the packet: owner, physdev, policy, rpfilter; and comment.
 void add_host_matches(std::vector<MatchModuleDef>& m) {
     m.push_back({"comment", {{"comment", "", 1, false, APPLY {
@@ -1103,6 +1229,7 @@ std::vector<MatchModuleDef> build_match_modules() {
     add_transport_matches(m);
     add_conntrack_matches(m);
     add_header_matches(m);
+    add_ipsec_matches(m);
     add_host_matches(m);
     add_rate_and_counter_matches(m);
     add_set_matches(m);
@@ -1133,6 +1260,9 @@ const MatchModuleDef* implicit_protocol_module(std::uint8_t p, Family family) {
         case proto::dccp: return find_match_module("dccp");
         case proto::icmp: return family == Family::ipv4 ? find_match_module("icmp") : nullptr;
         case proto::icmpv6: return family == Family::ipv6 ? find_match_module("icmp6") : nullptr;
+        case proto::esp: return find_match_module("esp");
+        case proto::ah: return find_match_module("ah");
+        case proto::mobility: return family == Family::ipv6 ? find_match_module("mh") : nullptr;
         default: return nullptr;
     }
 }

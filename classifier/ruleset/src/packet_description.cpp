@@ -63,6 +63,50 @@ std::uint64_t number(Words& in, const std::string& v, std::uint64_t max, const s
     return n;
 }
 
+// hopopts= / dstopts=: TYPE[:LENGTH],... (Pad1, type 0, without a length), padded to a multiple of
+// 8 bytes with Pad1 or PadN as a sender pads; the header's length follows.
+void describe_options(Words& in, const std::string& v, const std::string& key, OptionsHeader& h) {
+    h = OptionsHeader{};
+    std::size_t from = 0;
+    while (from <= v.size()) {
+        const std::size_t comma = std::min(v.find(',', from), v.size());
+        const std::string part = v.substr(from, comma - from);
+        const std::size_t colon = part.find(':');
+        const auto type = static_cast<std::uint8_t>(number(in, part.substr(0, colon), 255, key));
+        std::uint8_t length = 0;
+        if (colon != std::string::npos) {
+            if (type == 0) in.fail(key + ": Pad1 (type 0) has no length");
+            length = static_cast<std::uint8_t>(number(in, part.substr(colon + 1), 255, key));
+        } else if (type != 0) {
+            in.fail(key + ": expected TYPE:LENGTH for option type " + std::to_string(type) + " (only Pad1, type 0, has no length)");
+        }
+        if (h.count == h.types.size()) in.fail(key + " takes at most 16 options");
+        h.add(type, length);
+        from = comma + 1;
+    }
+    std::size_t bytes = 2 + h.options_bytes();
+    const std::size_t pad = (8 - bytes % 8) % 8;
+    if (pad == 1) h.add(0, 0);
+    else if (pad > 1) h.add(1, static_cast<std::uint8_t>(pad - 2));
+    bytes += pad;
+    if (bytes > 2048) in.fail(key + ": the options take " + std::to_string(bytes) + " bytes; an options header holds 2048");
+    h.length = static_cast<std::uint16_t>(bytes);
+}
+
+// The options list as hopopts= / dstopts= say it.
+std::string format_options(const OptionsHeader& h) {
+    std::string out;
+    for (std::size_t i = 0; i < h.count; ++i) {
+        if (i) out += ',';
+        out += std::to_string(h.types[i]);
+        if (h.types[i] != 0) {
+            out += ':';
+            out += std::to_string(h.lengths[i]);
+        }
+    }
+    return out;
+}
+
 // An interface name as the kernel allows it: never cut to fit IfaceName, never a name no device has.
 IfaceName device(Words& in, const std::string& v, const std::string& key) {
     if (auto problem = interface_name_problem(v); !problem.empty())
@@ -305,6 +349,25 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
             if (v.size() % 2 || v.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
                 in.fail("expected opts=HEX (pairs of hex digits)");
             for (std::size_t i = 0; i < v.size(); i += 2) options.push_back(static_cast<std::uint8_t>(std::stoul(v.substr(i, 2), nullptr, 16)));
+        } else if (k == "hopopts" || k == "dstopts") {
+            describe_options(in, v, k, k == "hopopts" ? p.hop_options : p.dest_options);
+        } else if (k == "ahspi") {
+            p.ah.present = true;
+            p.ah.spi = static_cast<std::uint32_t>(number(in, v, 0xffffffffu, k));
+        } else if (k == "ahlen") {
+            const auto n = number(in, v, 1024, k);
+            if (n < 12 || n % 4) in.fail("expected ahlen= the header's bytes, a multiple of 4 from 12 to 1024; got " + v);
+            p.ah.present = true;
+            p.ah.length = static_cast<std::uint16_t>(n);
+        } else if (k == "ahres") {
+            p.ah.present = true;
+            p.ah.reserved_zero = number(in, v, 1, k) == 0;
+        } else if (k == "espspi") {
+            p.esp_spi = static_cast<std::uint32_t>(number(in, v, 0xffffffffu, k));
+            if (p.proto != proto::esp) in.fail("espspi= describes an ESP packet (esp SRC > DST)");
+        } else if (k == "mhtype" || k == "mhproto") {
+            (k == "mhtype" ? p.mh_type : p.mh_payload_proto) = static_cast<std::uint8_t>(number(in, v, 255, k));
+            if (p.proto != proto::mobility) in.fail(k + "= describes a mobility header (mh SRC > DST)");
         } else if (k == "rt") {
             auto slash = v.find('/');
             if (slash == std::string::npos) in.fail("expected rt=TYPE/SEGSLEFT");
@@ -315,7 +378,14 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
             in.fail("unknown field '" + w + "' (expected from local, in IFACE, [established] or KEY=VALUE)");
         }
     }
-    if (p.family == Family::ipv4 && (ext_given || p.frag_reserved)) in.fail("ext= and fragres= describe IPv6 extension headers; this packet is IPv4");
+    if (p.family == Family::ipv4 && (ext_given || p.frag_reserved || p.hop_options.length || p.dest_options.length))
+        in.fail("ext=, fragres=, hopopts= and dstopts= describe IPv6 extension headers; this packet is IPv4");
+    if (p.family == Family::ipv4 && p.ah.present && p.proto != proto::ah)
+        in.fail("ahspi=, ahlen= and ahres= describe IPv4's AH as the upper layer (ah SRC > DST)");
+    if (p.family == Family::ipv4 && p.proto == proto::ah) {
+        p.ah.present = true;
+        if (!p.ah.length) p.ah.length = 16;
+    }
     // Fragments are rarely sent with DF; a whole datagram from Linux always is.
     if (p.family == Family::ipv4 && (p.fragment || p.more_fragments) && !df_given) p.df = false;
     if (p.frag_datagram_length) {
@@ -336,6 +406,29 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
                 p.ext_headers[0] = proto::ipv6_route;
                 ++p.ext_header_count;
             }
+        }
+        // Options (hopopts=, dstopts=) and AH (ahspi=, ahlen=, ahres=) bring their headers:
+        // hop-by-hop first, the others after those listed.
+        auto add_header = [&](std::uint8_t type, bool first) {
+            if (listed(type)) return;
+            if (p.ext_header_count == p.ext_headers.size()) in.fail("ext= takes at most 8 headers");
+            if (first)
+                std::copy_backward(p.ext_headers.begin(), p.ext_headers.begin() + p.ext_header_count, p.ext_headers.begin() + p.ext_header_count + 1);
+            p.ext_headers[first ? 0 : p.ext_header_count] = type;
+            ++p.ext_header_count;
+        };
+        if (p.hop_options.length) add_header(proto::ipv6_hop, true);
+        if (p.dest_options.length) add_header(proto::ipv6_dest, false);
+        if (p.ah.present) add_header(proto::ah, false);
+        // An options header said without options holds one PadN, as the frames are built.
+        for (OptionsHeader* h : {&p.hop_options, &p.dest_options})
+            if (!h->length && listed(h == &p.hop_options ? proto::ipv6_hop : proto::ipv6_dest)) {
+                h->length = 8;
+                h->add(1, 4);
+            }
+        if (listed(proto::ah)) {
+            p.ah.present = true;
+            if (!p.ah.length) p.ah.length = 16;
         }
         // A fragment (frag=1, mf=1, fragid=, fragres=) has a fragment header: last, if not listed.
         const bool fragmented = p.fragment || fragment_header_given;
@@ -426,9 +519,22 @@ std::string format_packet_description(const Packet& p, bool local) {
                                             : "ah";
         }
         out += " ext=" + ext;
+        const auto padn_only = [](const OptionsHeader& h) { return h.length == 8 && h.count == 1 && h.types[0] == 1 && h.lengths[0] == 4; };
+        if (p.hop_options.length && !padn_only(p.hop_options)) out += " hopopts=" + format_options(p.hop_options);
+        if (p.dest_options.length && !padn_only(p.dest_options)) out += " dstopts=" + format_options(p.dest_options);
         if (p.more_fragments) out += " mf=1";
         if (p.frag_id) out += " fragid=" + std::to_string(p.frag_id);
         if (p.frag_reserved) out += " fragres=1";
+    }
+    if (p.ah.present) {
+        if (p.ah.spi) out += " ahspi=" + std::to_string(p.ah.spi);
+        if (p.ah.length && p.ah.length != 16) out += " ahlen=" + std::to_string(p.ah.length);
+        if (!p.ah.reserved_zero) out += " ahres=1";
+    }
+    if (p.proto == proto::esp && p.esp_spi) out += " espspi=" + std::to_string(p.esp_spi);
+    if (p.proto == proto::mobility) {
+        out += " mhtype=" + std::to_string(p.mh_type);
+        if (p.mh_payload_proto != proto::ipv6_none) out += " mhproto=" + std::to_string(p.mh_payload_proto);
     }
     const bool v4_fragment = p.family == Family::ipv4 && (p.fragment || p.more_fragments);
     if (!p.df && !v4_fragment && !p.fragment) out += " df=0";

@@ -82,10 +82,11 @@ struct ProtoName {
 };
 // The names iptables prints (its built-in table), then common /etc/protocols names it also reads.
 constexpr ProtoName proto_names[] = {
-    {"tcp", 6},         {"udp", 17},       {"udplite", 136},   {"icmp", 1},       {"ipv6-icmp", 58}, {"esp", 50},      {"ah", 51},   {"sctp", 132},
-    {"mh", 135},        {"dccp", 33},      {"gre", 47},        {"igmp", 2},       {"icmpv6", 58},    {"ipv6-mh", 135}, {"ipip", 4},  {"ipencap", 4},
-    {"ipv6", 41},       {"ospf", 89},      {"vrrp", 112},      {"pim", 103},      {"l2tp", 115},     {"ipcomp", 108},  {"rsvp", 46}, {"egp", 8},
-    {"ipv6-route", 43}, {"ipv6-frag", 44}, {"ipv6-nonxt", 59}, {"ipv6-opts", 60}, {"hopopt", 0},
+    {"tcp", 6},         {"udp", 17},       {"udplite", 136},   {"icmp", 1},       {"ipv6-icmp", 58}, {"esp", 50},
+    {"ah", 51},         {"sctp", 132},     {"mh", 135},        {"dccp", 33},      {"gre", 47},       {"igmp", 2},
+    {"icmpv6", 58},     {"ipv6-mh", 135},  {"ipip", 4},        {"ipencap", 4},    {"ipv6", 41},      {"ospf", 89},
+    {"vrrp", 112},      {"pim", 103},      {"l2tp", 115},      {"ipcomp", 108},   {"rsvp", 46},      {"egp", 8},
+    {"ipv6-route", 43}, {"ipv6-frag", 44}, {"ipv6-nonxt", 59}, {"ipv6-opts", 60}, {"hopopt", 0},     {"mobility-header", 135},
 };
 }  // namespace
 
@@ -108,7 +109,7 @@ std::string format_protocol(std::uint8_t proto) {
         case 50: return "esp";
         case 51: return "ah";
         case 132: return "sctp";
-        case 135: return "mh";
+        case 135: return "mobility-header";  // /etc/protocols' name, which iptables-save prints
         case 33: return "dccp";
         case 47: return "gre";
         default: return std::to_string(proto);

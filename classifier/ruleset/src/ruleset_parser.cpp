@@ -61,7 +61,9 @@ private:
             if (prev == "-s" || prev == "-d" || prev == "--source" || prev == "--destination")
                 return w.find(':') != std::string::npos ? Family::ipv6 : Family::ipv4;
             if (prev == "-m" && !by_module) {
-                if (w == "icmp6" || w == "hl" || w == "rt" || w == "ipv6header" || w == "frag" || w == "eui64") by_module = Family::ipv6;
+                if (w == "icmp6" || w == "hl" || w == "rt" || w == "ipv6header" || w == "frag" || w == "eui64" || w == "hbh" || w == "dst" ||
+                    w == "mh")
+                    by_module = Family::ipv6;
                 if (w == "icmp" || w == "ttl") by_module = Family::ipv4;
             }
             if (w != "!") prev = w;

@@ -60,6 +60,38 @@ bool ipv6_extension(std::uint8_t nh) {
     return nh == proto::ipv6_hop || nh == proto::ipv6_route || nh == proto::ipv6_frag || nh == proto::ah || nh == proto::ipv6_dest;
 }
 
+// An options header's TLVs as ip6t_hbh walks them: Pad1 is one byte, any other option its type,
+// its length byte and that many bytes; the first 16, and whether one of them overruns the header.
+void read_options(OptionsHeader& h, const std::uint8_t* hdr, std::size_t len) {
+    h.length = static_cast<std::uint16_t>(len);
+    std::size_t at = 2;
+    while (at < len && h.count < h.types.size()) {
+        const std::uint8_t type = hdr[at];
+        if (type == 0) {
+            h.add(0, 0);
+            ++at;
+            continue;
+        }
+        if (len - at < 2 || len - at < 2u + hdr[at + 1]) {
+            h.overrun = true;
+            h.add(type, len - at < 2 ? 0 : hdr[at + 1]);
+            return;
+        }
+        h.add(type, hdr[at + 1]);
+        at += 2u + hdr[at + 1];
+    }
+}
+
+// struct ip_auth_hdr: next header, hdrlen, reserved (2), SPI (4), sequence (4): the 12 bytes
+// ip6t_ah and ipt_ah read, wherever the header's own length ends.
+void read_auth_header(AuthHeader& ah, const std::uint8_t* hdr, std::size_t avail) {
+    ah.present = true;
+    ah.cut = avail < 12;
+    if (avail >= 2) ah.length = static_cast<std::uint16_t>((std::size_t{hdr[1]} + 2) * 4);
+    if (avail >= 4) ah.reserved_zero = hdr[2] == 0 && hdr[3] == 0;
+    if (avail >= 8) ah.spi = be32(hdr + 4);
+}
+
 // ipv6_find_hdr with target -1 over [data + start, end): where the upper-layer header starts and
 // what it is, each extension header met, and what a fragment header says.
 struct ExtWalk {
@@ -102,6 +134,11 @@ ExtWalk walk_ipv6_extensions(Packet* p, const std::uint8_t* data, std::size_t st
                 w.offset = at + len;
                 return w;
             }
+        } else if ((nh == proto::ipv6_hop || nh == proto::ipv6_dest) && p) {
+            OptionsHeader& h = nh == proto::ipv6_hop ? p->hop_options : p->dest_options;
+            if (h.length == 0) read_options(h, data + at, len);
+        } else if (nh == proto::ah && p && !p->ah.present) {
+            read_auth_header(p->ah, data + at, end - at);
         } else if (nh == proto::ipv6_route && p) {
             p->rt.present = true;
             p->rt.type = data[at + 2];
@@ -204,6 +241,21 @@ void parse_l4(Packet& p, const std::uint8_t* l4, const std::uint8_t* end) {
             }
             return;
         }
+        case proto::esp:  // struct ip_esp_hdr: SPI, sequence (xt_esp reads both)
+            if (avail >= 4) p.esp_spi = be32(l4);
+            p.l4_present = avail >= 8;
+            return;
+        case proto::ah:  // IPv4's upper layer (IPv6's AH is an extension header)
+            read_auth_header(p.ah, l4, avail);
+            p.l4_present = !p.ah.cut;
+            return;
+        case proto::mobility:  // struct ip6_mh: payload proto, hdrlen, type, reserved, checksum
+            if (avail >= 3) {
+                p.mh_payload_proto = l4[0];
+                p.mh_type = l4[2];
+            }
+            p.l4_present = avail >= 6;
+            return;
         default: p.l4_present = true; return;
     }
 }
@@ -376,6 +428,54 @@ ParsedDatagram parse_ipv4(const std::uint8_t* data, std::size_t size, std::size_
 
 namespace {
 
+// The IPsec and mobility upper layers the matches read (ESP's SPI, IPv4's AH, the mobility
+// header), and the bytes each takes at least: ESP SPI and sequence, AH its length, MH 8.
+std::size_t ipsec_mobility_length(const Packet& p) {
+    switch (p.proto) {
+        case proto::esp: return 8;
+        case proto::ah: return p.family == Family::ipv4 ? (p.ah.length ? p.ah.length : 16) : 0;
+        case proto::mobility: return 8;
+        default: return 0;
+    }
+}
+
+void put_ipsec_mobility(std::uint8_t* l4, const Packet& p) {
+    switch (p.proto) {
+        case proto::esp: put32(l4, p.esp_spi); break;
+        case proto::ah:
+            if (p.family != Family::ipv4) break;
+            l4[1] = static_cast<std::uint8_t>(ipsec_mobility_length(p) / 4 - 2);
+            if (!p.ah.reserved_zero) l4[3] = 1;
+            put32(l4 + 4, p.ah.spi);
+            break;
+        case proto::mobility:
+            l4[0] = p.mh_payload_proto;
+            l4[2] = p.mh_type;
+            break;
+        default: break;
+    }
+}
+
+// An options header's TLVs as described (their data zero), then padding to its length: Pad1 for
+// one byte, PadN for more (as the kernel and RFC 8200 pad).
+void put_options(std::uint8_t* h, const OptionsHeader& o, std::size_t len) {
+    std::size_t at = 2;
+    if (o.count == 0) {
+        h[2] = 1;  // PadN over the header's remaining bytes
+        h[3] = static_cast<std::uint8_t>(len - 4);
+        return;
+    }
+    for (std::size_t i = 0; i < o.count && at < len; ++i) {
+        h[at] = o.types[i];
+        if (o.types[i] == 0) {
+            ++at;
+            continue;
+        }
+        if (at + 1 < len) h[at + 1] = o.lengths[i];
+        at += 2u + o.lengths[i];
+    }
+}
+
 // A test's first fragment: the whole datagram built (its transport header's length and checksum
 // cover it all), then cut to the fragment's length with the IP header's lengths redone.
 std::vector<std::uint8_t> build_first_fragment(const Packet& p, std::vector<std::uint8_t> (*build)(const Packet&)) {
@@ -412,7 +512,7 @@ std::vector<std::uint8_t> build_ipv4(const Packet& p) {
         case proto::udp:
         case proto::udplite: l4len = 8; break;
         case proto::icmp: l4len = p.icmp_quoted.present ? 8 + 20 + 8 : 8; break;
-        default: l4len = 0; break;
+        default: l4len = ipsec_mobility_length(p); break;
     }
     std::size_t total = 20 + l4len;
     if (p.length > total) total = p.length;
@@ -456,7 +556,7 @@ std::vector<std::uint8_t> build_ipv4(const Packet& p) {
             }
             fill_icmp_checksum(l4, seglen);
             break;
-        default: break;
+        default: put_ipsec_mobility(l4, p); break;
     }
     return b;
 }
@@ -551,7 +651,7 @@ std::vector<std::uint8_t> build_ipv6(const Packet& p) {
             case proto::udp:
             case proto::udplite: l4len = 8; break;
             case proto::icmpv6: l4len = p.icmp_quoted.present ? 8 + 40 + 8 : 8; break;
-            default: break;
+            default: l4len = ipsec_mobility_length(p); break;
         }
     std::size_t total = std::max<std::size_t>(headers + l4len, p.length);
     std::vector<std::uint8_t> b(total, 0);
@@ -574,7 +674,11 @@ std::vector<std::uint8_t> build_ipv6(const Packet& p) {
                                                         (p.more_fragments ? 1u : 0u)));
                 put32(h + 4, p.frag_id);
                 break;
-            case proto::ah: h[1] = static_cast<std::uint8_t>(len / 4 - 2); break;
+            case proto::ah:
+                h[1] = static_cast<std::uint8_t>(len / 4 - 2);
+                if (!p.ah.reserved_zero) h[3] = 1;
+                put32(h + 4, p.ah.spi);
+                break;
             case proto::ipv6_route:
                 h[1] = static_cast<std::uint8_t>(len / 8 - 1);
                 h[2] = p.rt.type;
@@ -582,8 +686,7 @@ std::vector<std::uint8_t> build_ipv6(const Packet& p) {
                 break;
             default:
                 h[1] = static_cast<std::uint8_t>(len / 8 - 1);
-                h[2] = 1;  // PadN over the header's remaining six bytes
-                h[3] = 4;
+                put_options(h, type == proto::ipv6_hop ? p.hop_options : p.dest_options, len);
                 break;
         }
         at += len;
@@ -626,7 +729,7 @@ std::vector<std::uint8_t> build_ipv6(const Packet& p) {
             }
             fill_ipv6_l4_checksum(ip, l4, seglen, proto::icmpv6, 2);
             break;
-        default: break;
+        default: put_ipsec_mobility(l4, p); break;
     }
     return b;
 }

@@ -50,6 +50,13 @@ struct MatchContext {
     EngineState& state;
 };
 bool evaluate_match(const Match& m, const Packet& p, const MatchContext& ctx);
+// True when the kernel's module for `m` could not read the header it tests in `p` and would drop
+// the packet on the spot ("hotdrop": no counter, no verdict of the rule's), as ip6t_rt, ip6t_frag,
+// ip6t_hbh, ip6t_ah, ipt_ah, xt_esp and ip6t_mh do: an extension header chain cut short, an
+// option running past its header, AH, ESP or a mobility header cut short, a mobility header
+// whose payload protocol is not "none". fwbench does not model the hotdrop (the path refuses
+// such a packet when the ruleset has such a match: PacketPath).
+bool header_match_hotdrops(const MatchSpec& m, const Packet& p);
 // The ipt_ip condition (-s -d -i -o -p -f) a packet fails first, in ip_packet_match's order, or
 // none: the one test the walk uses and explain words (PacketPath::why_not).
 enum class IpMismatch : std::uint8_t { none, src, dst, in, out, proto, fragment };

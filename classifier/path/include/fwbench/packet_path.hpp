@@ -314,6 +314,8 @@ private:
     // (nf_nat_register_fn): with any nat chain, every nat hook sets up bindings.
     bool nat_hooks_ = false;
     bool conntrack_active_ = false;
+    // One of each header match the ruleset has that can hotdrop (header_match_hotdrops).
+    std::vector<MatchSpec> hotdrop_matches_;
 };
 
 }  // namespace fwbench

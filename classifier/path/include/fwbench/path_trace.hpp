@@ -81,6 +81,7 @@ enum class DropWhy : std::uint8_t {
     redirect6_not_modelled,  // addr = source, dev: the kernel would send a redirect, whose size fwbench cannot know
     no_source_address,  // addr = destination, dev: no address of the host can be its source
     fragment_refused,  // frag (the FragOutcome), addr = destination
+    header_match_hotdrop,  // a header match of the ruleset cannot read this packet (header_match_hotdrops)
 };
 struct DropDetail {
     DropWhy why = DropWhy::none;

@@ -298,10 +298,48 @@ struct Eui64Match {
     bool operator==(const Eui64Match&) const = default;
 };
 
+// -m hbh / -m dst (ip6t_hbh, one module under two names): the first hop-by-hop or destination
+// options header, its length in bytes, and its options from the first, each a type and, unless
+// `any_length`, its data length, tested in order (the kernel's only mode, "strict").
+struct OptionsMatch {
+    struct Option {
+        std::uint8_t type = 0;
+        std::uint8_t length = 255;  // 255: any (the kernel's 0xFF)
+        bool any_length = true;
+        bool operator==(const Option&) const = default;
+    };
+    bool destination = false;  // -m dst (else -m hbh)
+    std::optional<Neg<std::uint32_t>> length;
+    std::vector<Option> options;  // at most 16 (IP6T_OPTS_OPTSNR)
+    bool operator==(const OptionsMatch&) const = default;
+};
+
+// -m ah: the authentication header's SPI; ip6tables also its length in bytes ((hdrlen + 2) * 4,
+// 0: not tested, as ip6t_ah reads it) and --ahres (the reserved field is 0). IPv4's ipt_ah
+// reads AH as the upper layer (-p ah); IPv6's finds it among the extension headers.
+struct AhMatch {
+    Neg<Range<std::uint32_t>> spi{{0, 0xffffffffu}, false};
+    std::optional<Neg<std::uint32_t>> length;
+    bool reserved_zero = false;
+    bool operator==(const AhMatch&) const = default;
+};
+
+// -m esp (xt_esp, -p esp): the ESP header's SPI.
+struct EspMatch {
+    Neg<Range<std::uint32_t>> spi{{0, 0xffffffffu}, false};
+    bool operator==(const EspMatch&) const = default;
+};
+
+// -m mh (ip6t_mh, -p mh): the mobility header's type.
+struct MhMatch {
+    Neg<Range<std::uint8_t>> type{{0, 255}, false};
+    bool operator==(const MhMatch&) const = default;
+};
+
 using MatchSpec = std::variant<L4PortsMatch, IcmpMatch, MultiportMatch, StateMatch, ConntrackMatch, IpRangeMatch, AddrTypeMatch, MarkMatch,
                                CommentMatch, MacMatch, LengthMatch, TosMatch, DscpMatch, TtlMatch, PktTypeMatch, OwnerMatch, LimitMatch,
                                HashLimitMatch, RecentMatch, SetMatch, PhysdevMatch, PolicyMatch, StatisticMatch, NfacctMatch, ConnlimitMatch,
-                               RpFilterMatch, RtMatch, Ipv6HeaderMatch, FragMatch, Eui64Match>;
+                               RpFilterMatch, RtMatch, Ipv6HeaderMatch, FragMatch, Eui64Match, OptionsMatch, AhMatch, EspMatch, MhMatch>;
 
 // True for matches whose answer depends on state kept across packets.
 bool is_stateful(const MatchSpec& m);

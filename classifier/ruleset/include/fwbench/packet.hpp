@@ -71,6 +71,36 @@ struct RoutingHeader {
     bool reserved_zero = true;
 };
 
+// An IPv6 hop-by-hop or destination options header, as -m hbh and -m dst read it (ip6t_hbh): its
+// length and its first 16 options (what a rule can list), each a type and the length byte that
+// follows it (Pad1, type 0, has none). `overrun`: one of those options runs past the header's end.
+struct OptionsHeader {
+    std::uint16_t length = 0;  // (hdrlen + 1) * 8 bytes; 0: the packet has no such header
+    std::uint8_t count = 0;
+    std::array<std::uint8_t, 16> types{}, lengths{};
+    bool overrun = false;
+    void add(std::uint8_t type, std::uint8_t data_length) {
+        if (count == types.size()) return;
+        types[count] = type;
+        lengths[count++] = data_length;
+    }
+    // The bytes the options take: Pad1 one, any other two and its data.
+    std::size_t options_bytes() const {
+        std::size_t n = 0;
+        for (std::size_t i = 0; i < count; ++i) n += types[i] == 0 ? 1 : 2u + lengths[i];
+        return n;
+    }
+};
+
+// The first IPv6 authentication header, or IPv4's as the upper layer (-m ah: ip6t_ah, ipt_ah).
+struct AuthHeader {
+    bool present = false;
+    std::uint32_t spi = 0;
+    std::uint16_t length = 0;  // (hdrlen + 2) * 4 bytes
+    bool reserved_zero = true;
+    bool cut = false;  // fewer than the 12 bytes the matches read remain from its start
+};
+
 struct Packet {
     // --- L3 ---
     Family family = Family::ipv4;
@@ -123,6 +153,12 @@ struct Packet {
     std::uint32_t frag_id = 0;
     bool frag_reserved = false;  // the fragment header's reserved byte or bits are not zero
     bool ext_headers_cut = false;  // the datagram ends inside an extension header (not hop-by-hop)
+    OptionsHeader hop_options, dest_options;  // the first of each (-m hbh, -m dst)
+    AuthHeader ah;  // IPv6: the first AH among the extension headers; IPv4: the upper layer's
+    // The upper layer's fields the IPsec and mobility matches read, valid when `proto` says so and
+    // l4_present: ESP's SPI (-m esp); the mobility header's type and payload protocol (-m mh).
+    std::uint32_t esp_spi = 0;
+    std::uint8_t mh_type = 0, mh_payload_proto = 59;
     // The header an ICMP error quotes (the offending packet, as it was sent).
     struct Quoted {
         bool present = false;
@@ -163,10 +199,14 @@ struct Packet {
     // them, walked as the kernel's tcp_find_option walks them.
     void set_tcp_option_bytes(const std::uint8_t* bytes, std::size_t n);
     // The bytes an IPv6 extension header of `type` takes in the frames fwbench builds (build_ipv6)
-    // and describes: a routing header its hdr_len_bytes (at least 8), AH 16, the others 8.
+    // and describes: a routing header its hdr_len_bytes (at least 8); an options header or AH its
+    // `length` when set, else 8 and 16.
     std::size_t ipv6_extension_length(std::uint8_t type) const {
         if (type == 43) return std::max<std::size_t>(8, rt.hdr_len_bytes & ~std::size_t{7});
-        return type == 51 ? 16 : 8;
+        if (type == 0 && hop_options.length) return hop_options.length;
+        if (type == 60 && dest_options.length) return dest_options.length;
+        if (type == 51) return ah.length ? ah.length : 16;
+        return 8;
     }
     // Bytes of TCP payload: what follows the TCP header inside the datagram.
     std::uint32_t tcp_payload_len() const {
@@ -181,7 +221,7 @@ constexpr std::uint8_t fin = 0x01, syn = 0x02, rst = 0x04, psh = 0x08, ack = 0x1
 
 namespace proto {
 constexpr std::uint8_t icmp = 1, igmp = 2, tcp = 6, udp = 17, ipv6_route = 43, ipv6_frag = 44, gre = 47, esp = 50, ah = 51, icmpv6 = 58, sctp = 132,
-                       udplite = 136, dccp = 33, ipv6_hop = 0, ipv6_none = 59, ipv6_dest = 60;
+                       udplite = 136, dccp = 33, ipv6_hop = 0, ipv6_none = 59, ipv6_dest = 60, mobility = 135;
 }
 
 // A transport whose header starts with source and destination ports (what conntrack keys on and

@@ -17,6 +17,9 @@
 // whole datagram's length, which its transport header covers); for IPv6 ext (the
 // extension headers in order, of hop dst route frag ah) and a fragment header's
 // fragres (0/1), any of which (or a fragment field) adds the fragment header last when ext= lists none;
+// hopopts and dstopts (TYPE:LENGTH,... options, 0 alone for Pad1, padded to 8 bytes as a sender
+// pads; they add their header) and ahspi ahlen ahres (AH: IPv6's extension header, or IPv4's
+// upper layer); espspi for ESP, mhtype and mhproto for a mobility header;
 // for TCP seq ack win (as sent, unscaled;
 // 64240 unless given) and options, in the order given: mss wscale sackok sack (LEFT-RIGHT,...)
 // opt (kinds alone) opts (the option bytes in hex); and for fixtures
