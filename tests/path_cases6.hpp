@@ -302,7 +302,7 @@ inline const std::vector<PathCase> path_cases6 = {
      "*mangle\n-A PREROUTING -m hbh\n-A PREROUTING -m hbh --hbh-len 8\n-A PREROUTING -m hbh ! --hbh-len 8\n"
      "-A PREROUTING -m hbh --hbh-opts 5:2\n-A PREROUTING -m hbh --hbh-opts 5,1\n-A PREROUTING -m hbh --hbh-opts 5:2,1:0\n"
      "-A PREROUTING -m hbh --hbh-opts 30:6,0,0\n-A PREROUTING -m dst\n-A PREROUTING -m dst --dst-opts 1:4\n"
-     "-A PREROUTING -m dst --dst-len 16 --dst-opts 30:10\nCOMMIT\n",
+     "-A PREROUTING -m dst --dst-len 16 --dst-opts 30:10\n-A PREROUTING -m hbh --hbh-opts 5:4\nCOMMIT\n",
      {"wire udp [2001:db8:9::7]:5000 > [2001:db8:2::50]:53 in=wan1", "wire udp [2001:db8:9::7]:5000 > [2001:db8:2::50]:53 in=wan1 ext=hop", "wire udp [2001:db8:9::7]:5000 > [2001:db8:2::50]:53 in=wan1 hopopts=5:2", "wire udp [2001:db8:9::7]:5000 > [2001:db8:2::50]:53 in=wan1 hopopts=30:6,0,0", "wire udp [2001:db8:9::7]:5000 > [2001:db8:2::50]:53 in=wan1 ext=dst", "wire udp [2001:db8:9::7]:5000 > [2001:db8:2::50]:53 in=wan1 dstopts=30:10"},
      "forwarded forwarded forwarded forwarded forwarded forwarded",
      "mangle:PREROUTING:1=3 mangle:PREROUTING:2=2 mangle:PREROUTING:3=1 mangle:PREROUTING:4=1 mangle:PREROUTING:5=1 "
