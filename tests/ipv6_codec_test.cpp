@@ -293,6 +293,37 @@ TEST(Ipv6Codec, OptionsAuthEspAndMobilityFieldsAsTheMatchesReadThem) {
     }
 }
 
+// ip6_parse_tlv's verdict on hop-by-hop options (each row worked out from net/ipv6/exthdrs.c).
+TEST(Ipv6Codec, HopByHopOptionsAsIp6ParseTlvJudgesThem) {
+    const struct {
+        const char* options;
+        HopOptionsVerdict verdict;
+    } rows[] = {
+        {"5:2,1:0", HopOptionsVerdict::pass},  // a router alert, padded
+        {"30:2", HopOptionsVerdict::pass},  // unknown, type 00xxxxxx: skipped
+        {"0,0,0,0,0,0", HopOptionsVerdict::pass},  // 6 bytes of Pad1
+        {"1:4", HopOptionsVerdict::pass},  // 6 bytes of PadN
+        {"0,0,0,0,0,30:0,0,0,0,0,0", HopOptionsVerdict::pass},  // a real option ends a run: 5, then 5 and PadN of 2
+        {"0,0,0,0,0,0,0,0", HopOptionsVerdict::malformed},  // 8 bytes of padding
+        {"30:0,1:6", HopOptionsVerdict::malformed},  // PadN of 8
+        {"5:3", HopOptionsVerdict::router_alert_length},
+        {"70:2", HopOptionsVerdict::discard_option},  // 01xxxxxx: discard
+        {"134:2", HopOptionsVerdict::not_modelled},  // 10xxxxxx: a parameter problem answers it
+        {"194:4", HopOptionsVerdict::not_modelled},  // jumbo
+        {"30:0,30:0,30:0,30:0,30:0,30:0,30:0,30:0", HopOptionsVerdict::pass},  // 8 options: max_hbh_opts_number
+        {"30:0,30:0,30:0,30:0,30:0,30:0,30:0,30:0,30:0", HopOptionsVerdict::not_modelled},
+    };
+    for (const auto& r : rows) {
+        const Packet p = parse_packet_description(std::string("udp [2001:db8::1]:1 > [2001:db8::2]:2 hopopts=") + r.options).packet;
+        EXPECT_EQ(int(check_hop_options(p.hop_options)), int(r.verdict)) << r.options;
+    }
+    // A PadN whose bytes are not zero, from the wire.
+    const auto b = hex(header("0010", "00") + "11000104 00000001 13880035 00080000");
+    const Packet p = parse_ipv6(b.data(), b.size(), 0).packet;
+    EXPECT_EQ(p.hop_options.nonzero_padn, 1);
+    EXPECT_EQ(int(check_hop_options(p.hop_options)), int(HopOptionsVerdict::malformed));
+}
+
 // A description's options, AH, ESP and mobility fields survive build, parse and the description's
 // own printing.
 TEST(Ipv6Codec, DescribedOptionsAuthEspAndMobilityReadBack) {

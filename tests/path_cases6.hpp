@@ -335,6 +335,12 @@ inline const std::vector<PathCase> path_cases6 = {
      "mangle:PREROUTING:6=1 mangle:PREROUTING:7=1 mangle:PREROUTING:8=1 "
      "mangle:PREROUTING:P=8 mangle:FORWARD:P=8 mangle:POSTROUTING:P=8"},
 
+    {"ipv6: ip6_rcv_core checks the hop-by-hop options before PREROUTING: padding over 7 bytes, a router alert not of length 2, "
+     "an unknown option whose type says discard",
+     forwarding6_on, "*raw\n-A PREROUTING\nCOMMIT\n",
+     {"wire udp [2001:db8:9::7]:5000 > [2001:db8:2::50]:53 in=wan1 hopopts=30:2", "wire udp [2001:db8:9::7]:5000 > [2001:db8:2::50]:53 in=wan1 hopopts=0,0,0,0,0,0,0,0", "wire udp [2001:db8:9::7]:5000 > [2001:db8:2::50]:53 in=wan1 hopopts=5:3", "wire udp [2001:db8:9::7]:5000 > [2001:db8:2::50]:53 in=wan1 hopopts=70:2", "wire udp [2001:db8:9::7]:5000 > [2001:db8:2::50]:53 in=wan1 hopopts=5:2,1:0"},
+     "forwarded dropped:hop_by_hop_options dropped:hop_by_hop_options dropped:hop_by_hop_options forwarded", "raw:PREROUTING:1=2"},
+
     // --- NETMAP: a prefix mapped onto another, host bits kept ---
     {"ipv6: NETMAP maps a destination prefix in PREROUTING and a source prefix in POSTROUTING", forwarding6_on,
      "*nat\n-A PREROUTING -d 2001:db8:1:0:1::/80 -i wan1 -j NETMAP --to 2001:db8:2::/80\n"

@@ -70,6 +70,7 @@ const char* drop_reason_name(DropReason r) {
         case DropReason::packet_too_big: return "packet_too_big";
         case DropReason::address_error: return "address_error";
         case DropReason::reassembly: return "reassembly";
+        case DropReason::hop_by_hop_options: return "hop_by_hop_options";
     }
     return "?";
 }
@@ -117,6 +118,15 @@ std::string drop_detail_text(const DropDetail& d) {
         case DropWhy::pkttype_not_host: return "the frame on " + dev + " was not addressed to this host's link-layer address";
         case DropWhy::source_cannot_leave: return "source " + a + " cannot leave through " + dev;
         case DropWhy::fragment_refused: return std::string("a fragment of a datagram to ") + a + ": " + frag_outcome_name(d.frag);
+        case DropWhy::hop_options: {
+            const char* what = d.hop == HopOptionsVerdict::malformed        ? "an option runs past the header, or padding is over 7 bytes or not zero"
+                               : d.hop == HopOptionsVerdict::discard_option ? "an unknown option whose type says discard"
+                               : d.hop == HopOptionsVerdict::router_alert_length
+                                   ? "a router alert whose length is not 2"
+                                   : "an option the kernel answers (parameter problem) or handles (jumbo, IOAM, "
+                                     "CALIPSO, more than 8 options), which fwbench does not model";
+            return "the hop-by-hop options from " + dev + ": " + what;
+        }
         case DropWhy::header_match_hotdrop:
             return "a header match of the ruleset (-m rt, frag, hbh, dst, ah, esp or mh) cannot read this packet's header (cut short or "
                    "malformed): the kernel drops such a packet at that rule when its walk reaches it (hotdrop), which fwbench does not model";

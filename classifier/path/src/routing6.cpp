@@ -30,6 +30,15 @@ bool PacketPath::receive6(Ctx& c) const {
     if (v6::is_multicast(d) && ((!lo && v6::multicast_scope(d) == 1) || v6::multicast_scope(d) == 0))
         return drop(DropReason::martian_destination, about(DropWhy::multicast_scope, d, in));
     if (v6::is_multicast(s)) return drop(DropReason::martian_source, about(DropWhy::source_multicast_or_broadcast, s, in));
+    // ipv6_parse_hopopts, last in ip6_rcv_core: the options of a hop-by-hop header (only ever first).
+    if (c.p.ext_header_count && c.p.ext_headers[0] == proto::ipv6_hop && c.p.hop_options.length) {
+        const HopOptionsVerdict v = check_hop_options(c.p.hop_options);
+        if (v != HopOptionsVerdict::pass) {
+            DropDetail detail = about(DropWhy::hop_options, d, in);
+            detail.hop = v;
+            return drop(v == HopOptionsVerdict::not_modelled ? DropReason::not_modelled : DropReason::hop_by_hop_options, detail);
+        }
+    }
     return true;
 }
 

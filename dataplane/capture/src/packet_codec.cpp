@@ -77,6 +77,8 @@ void read_options(OptionsHeader& h, const std::uint8_t* hdr, std::size_t len) {
             h.add(type, len - at < 2 ? 0 : hdr[at + 1]);
             return;
         }
+        if (type == 1 && std::any_of(hdr + at + 2, hdr + at + 2 + hdr[at + 1], [](std::uint8_t b) { return b != 0; }))
+            h.nonzero_padn = static_cast<std::uint16_t>(h.nonzero_padn | 1u << h.count);
         h.add(type, hdr[at + 1]);
         at += 2u + hdr[at + 1];
     }

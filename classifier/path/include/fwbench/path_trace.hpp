@@ -41,6 +41,7 @@ enum class DropReason : std::uint8_t {
     packet_too_big,  // forwarding: larger than the way out's MTU (IPv6 routers never fragment)
     address_error,  // ip6_forward: a source that must not be forwarded (unspecified, multicast, loopback, link-local)
     reassembly,  // fragment reassembly refused the fragment (DropDetail::frag says why)
+    hop_by_hop_options,  // ip6_parse_tlv discarded the hop-by-hop header (DropDetail::hop says why)
 };
 const char* drop_reason_name(DropReason r);
 
@@ -82,6 +83,7 @@ enum class DropWhy : std::uint8_t {
     no_source_address,  // addr = destination, dev: no address of the host can be its source
     fragment_refused,  // frag (the FragOutcome), addr = destination
     header_match_hotdrop,  // a header match of the ruleset cannot read this packet (header_match_hotdrops)
+    hop_options,  // hop (the HopOptionsVerdict), dev
 };
 struct DropDetail {
     DropWhy why = DropWhy::none;
@@ -91,6 +93,7 @@ struct DropDetail {
     std::uint8_t ttl = 0;
     unsigned mtu = 0;  // larger_than_mtu: dev's MTU
     FragOutcome frag = FragOutcome::held;  // fragment_refused
+    HopOptionsVerdict hop = HopOptionsVerdict::pass;  // hop_options
 };
 std::string drop_detail_text(const DropDetail& d);
 

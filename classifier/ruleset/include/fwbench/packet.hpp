@@ -79,6 +79,7 @@ struct OptionsHeader {
     std::uint8_t count = 0;
     std::array<std::uint8_t, 16> types{}, lengths{};
     bool overrun = false;
+    std::uint16_t nonzero_padn = 0;  // bit i: option i is a PadN whose bytes are not all zero
     void add(std::uint8_t type, std::uint8_t data_length) {
         if (count == types.size()) return;
         types[count] = type;
@@ -91,6 +92,16 @@ struct OptionsHeader {
         return n;
     }
 };
+
+// What ip6_rcv_core's ip6_parse_tlv makes of a hop-by-hop header's options before PREROUTING:
+// Pad1 and PadN (padding runs of at most 7 bytes), a router alert of length 2, and unknown options
+// whose type says "skip" (its two high bits 00) pass. Options running past the header, longer
+// padding and a router alert of another length are discarded (InHdrErrors), as is an unknown
+// option whose type says "discard" (01). Types 10 and 11 make the kernel answer with a parameter
+// problem, and jumbo, IOAM and CALIPSO options and more than 8 options (max_hbh_opts_number's
+// default) go through handlers fwbench does not model.
+enum class HopOptionsVerdict : std::uint8_t { pass, malformed, discard_option, router_alert_length, not_modelled };
+HopOptionsVerdict check_hop_options(const OptionsHeader& h);
 
 // The first IPv6 authentication header, or IPv4's as the upper layer (-m ah: ip6t_ah, ipt_ah).
 struct AuthHeader {
