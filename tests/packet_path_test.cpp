@@ -183,6 +183,33 @@ TEST(PacketPathHotdrop, PacketsAHeaderMatchCannotReadAreRefused) {
     }
 }
 
+// ip6_forward's and ndisc_send_redirect's peer buckets (inet_peer_xrlim_allow, 1*HZ, six at
+// once): one source sending back out of its arrival device gets six redirects at once, then one
+// a second (worked out from net/ipv4/inetpeer.c: a new peer's bucket starts full).
+TEST(PacketPathRedirect6, SixAtOnceThenOneASecond) {
+    const Host host = Host::from_json(test::path_case6_host_json({"", test::forwarding6_on, "", {}, "", ""}), "router6.json");
+    RulesetParseOptions opt;
+    opt.family = Family::ipv6;
+    const Ruleset rs = parse_ruleset("*filter\n-A FORWARD\nCOMMIT\n", opt);
+    PacketPath path(rs, host);
+    PathState st(rs, EngineOptions{}, host.sysctl());
+    st.icmp_rate_limit = true;  // paced: the packets' own times
+    const auto redirects = [&](double t) {
+        Packet p = test::packet("udp [2001:db8:1::7]:5000 > [2001:db8:1::9]:53 in=wan1");
+        p.timestamp_ns = static_cast<std::uint64_t>(t * 1e9);
+        const PathResult r = path.process(p, Origin::wire, st);
+        EXPECT_EQ(r.fate, Fate::forwarded);
+        std::size_t n = 0;
+        for (const auto& a : r.answers) n += a.packet.icmp_type == 137 && a.packet.ttl == 255 && format_ip(a.packet.src) == "fe80::1";
+        return n;
+    };
+    std::size_t at_once = 0;
+    for (int i = 0; i < 8; ++i) at_once += redirects(10.0 + i * 0.001);
+    EXPECT_EQ(at_once, 6u);
+    EXPECT_EQ(redirects(10.5), 0u);
+    EXPECT_EQ(redirects(11.1), 1u);
+}
+
 // iptables-nft registers the security table at priority 150, after nat INPUT (100);
 // iptables-legacy registers it at NF_IP_PRI_SECURITY (50), before. So only under nf_tables does
 // security INPUT see the source nat INPUT wrote (the kernel oracle's per-packet traces found it).

@@ -341,6 +341,18 @@ inline const std::vector<PathCase> path_cases6 = {
      {"wire udp [2001:db8:9::7]:5000 > [2001:db8:2::50]:53 in=wan1 hopopts=30:2", "wire udp [2001:db8:9::7]:5000 > [2001:db8:2::50]:53 in=wan1 hopopts=0,0,0,0,0,0,0,0", "wire udp [2001:db8:9::7]:5000 > [2001:db8:2::50]:53 in=wan1 hopopts=5:3", "wire udp [2001:db8:9::7]:5000 > [2001:db8:2::50]:53 in=wan1 hopopts=70:2", "wire udp [2001:db8:9::7]:5000 > [2001:db8:2::50]:53 in=wan1 hopopts=5:2,1:0"},
      "forwarded dropped:hop_by_hop_options dropped:hop_by_hop_options dropped:hop_by_hop_options forwarded", "raw:PREROUTING:1=2"},
 
+    // --- redirects: ip6_forward, ndisc_send_redirect ---
+    {"ipv6: forwarded back out of its arrival device to an on-link destination: the source gets a redirect first (from the "
+     "device's link-local address, hop limit 255, INVALID to conntrack), then the packet goes on; a next hop that is not "
+     "link-local draws none",
+     forwarding6_on,
+     "*filter\n-A FORWARD -i wan1 -o wan1\n"
+     "-A OUTPUT -s fe80::1/128 -d 2001:db8:1::7/128 -p ipv6-icmp -m icmp6 --icmpv6-type 137 -m hl --hl-eq 255 -m state --state INVALID\n"
+     "COMMIT\n*mangle\n-A POSTROUTING -o wan1\nCOMMIT\n",
+     {"wire udp [2001:db8:1::7]:5000 > [2001:db8:1::9]:53 in=wan1", "wire udp [2001:db8:1::7]:5000 > [2001:db8:8::5]:53 in=wan1",
+      "wire udp [2001:db8:1::7]:5001 > [2001:db8:1::9]:53 in=wan1 len=1400"},
+     "forwarded forwarded forwarded", "filter:FORWARD:1=3 filter:OUTPUT:1=2 mangle:POSTROUTING:1=5"},
+
     // --- NETMAP: a prefix mapped onto another, host bits kept ---
     {"ipv6: NETMAP maps a destination prefix in PREROUTING and a source prefix in POSTROUTING", forwarding6_on,
      "*nat\n-A PREROUTING -d 2001:db8:1:0:1::/80 -i wan1 -j NETMAP --to 2001:db8:2::/80\n"

@@ -157,6 +157,41 @@ void PacketPath::send_redirect(Ctx& c) const {
     send_icmp_error(c, 5, 1, AnswerFrom::path, c.redirect_to.v4_host());  // ICMP_REDIR_HOST
 }
 
+// ip6_forward, then ndisc_send_redirect, in their order: the destination's peer bucket (spent
+// whatever follows), a link-local address on the arrival device, a next hop that is the
+// destination or link-local, a neighbour source (no gateway back), the source's peer bucket.
+// The message (rd_msg): ICMPv6 type 137 from that link-local address with hop limit 255, the
+// target and destination, the target's link-layer address option (8 bytes on Ethernet: the
+// kernel adds it when its neighbour entry is valid, assumed here and named in explain), and as
+// much of the packet as fits 1280 bytes, in 8-byte units.
+void PacketPath::send_redirect6(Ctx& c) const {
+    const Packet& old = c.p;
+    const std::string_view in = old.in.view();
+    const unsigned hz = c.st.engine.options().hz;
+    const std::uint64_t now = c.st.icmp_rate_limit ? old.timestamp_ns : 0;  // unpaced: the clock taken as stopped
+    if (!c.st.icmp_peers.allow6(old.dst, now, hz, hz)) return withhold_answer(c, AnswerWithheld::redirect6_limited);
+    const std::optional<IpAddr> from = host_.link_local6(in);
+    if (!from) return withhold_answer(c, AnswerWithheld::no_link_local);
+    const std::optional<IpAddr> gw = c.route.route ? c.route.route->gateway : std::nullopt;
+    const IpAddr target = gw ? *gw : old.dst;
+    if (!(target == old.dst) && !v6::is_link_local(target)) return withhold_answer(c, AnswerWithheld::target_not_link_local);
+    const RouteResult back = host_.lookup6(RouteQuery{old.src, *from, "lo", in, 0, 0}, in, v6::needs_device(old.src));
+    if (!back.found || !back.route || back.route->gateway) return withhold_answer(c, AnswerWithheld::source_not_neighbour);
+    if (!c.st.icmp_peers.allow6(old.src, now, hz, hz)) return withhold_answer(c, AnswerWithheld::redirect6_limited);
+    Packet a = answer_to(old, 255);
+    a.src = *from;
+    a.proto = proto::icmpv6;
+    a.icmp_type = 137;
+    a.icmp_code = 0;
+    if (v6::needs_device(old.src)) a.out = old.in;
+    const Interface* dev = host_.interface(in);
+    const std::uint32_t target_option = dev && dev->loopback ? 0 : 8;
+    const std::uint32_t room = 1280 - 40 - 40 - target_option;
+    const std::uint32_t redirected = std::min(room, old.length + 8) & ~7u;
+    a.length = 40 + 40 + target_option + redirected;
+    process_answer(c, a, false, AnswerFrom::ndisc, 0);
+}
+
 void PacketPath::send_route_error(Ctx& c, std::uint8_t code) const {
     // Unpaced (the kernel's clock far ahead of the capture's), time is taken as stopped.
     const std::uint64_t now = c.st.icmp_rate_limit ? c.p.timestamp_ns : 0;
@@ -285,7 +320,7 @@ void PacketPath::process_answer(Ctx& c, const Packet& answer, bool icmp_error, A
     a.p.ct.state = CtState::invalid;
     // nf_ct_attach: the answer belongs to the packet's entry, as RELATED, in the other direction;
     // without an entry it is tracked on its own in OUTPUT.
-    if (c.ct.conn && from != AnswerFrom::stack) {
+    if (c.ct.conn && (from == AnswerFrom::rule || from == AnswerFrom::path)) {
         a.ct.conn = c.ct.conn;
         a.ct.state = CtState::related;
         a.ct.dir = c.ct.dir == CtDir::original ? CtDir::reply : CtDir::original;

@@ -26,6 +26,11 @@ const char* answer_withheld_name(AnswerWithheld w) {
         case AnswerWithheld::redirect_backoff: return "redirect backoff: too soon after the last redirect to this source, or nine sent";
         case AnswerWithheld::source_not_one_node: return "no ICMPv6 error to an unspecified or multicast source";
         case AnswerWithheld::anycast_source: return "no ICMPv6 error to an anycast source";
+        case AnswerWithheld::redirect6_limited:
+            return "no redirect: the peer bucket of the packet's destination or source is empty (one a second, six at once)";
+        case AnswerWithheld::no_link_local: return "no redirect: the arrival device has no link-local address";
+        case AnswerWithheld::target_not_link_local: return "no redirect: the next hop is neither the destination nor link-local";
+        case AnswerWithheld::source_not_neighbour: return "no redirect: the source is reached through a gateway, not a neighbour";
     }
     return "?";
 }

@@ -111,9 +111,6 @@ std::string drop_detail_text(const DropDetail& d) {
         case DropWhy::hop_limit_expires: return "hop limit " + std::to_string(d.ttl) + " would expire in forwarding";
         case DropWhy::source_not_forwardable: return "source " + a + " is never forwarded (unspecified, multicast or loopback)";
         case DropWhy::source_link_local: return "link-local source " + a + " cannot be forwarded off its link (out " + dev + ")";
-        case DropWhy::redirect6_not_modelled:
-            return "forwarded back out of " + dev + " to a source on that link: the kernel sends " + a +
-                   " a redirect first, and fwbench does not model IPv6 redirects yet";
         case DropWhy::no_source_address: return "no address of this host can be the source toward " + a + (dev.empty() ? "" : " (via " + dev + ")");
         case DropWhy::pkttype_not_host: return "the frame on " + dev + " was not addressed to this host's link-layer address";
         case DropWhy::source_cannot_leave: return "source " + a + " cannot leave through " + dev;
@@ -196,6 +193,11 @@ std::string describe_event(const PathEvent& e, const DropDetail& drop, const Hos
         case PathEventKind::broadcast_copy: return "broadcast: a copy loops back to the host on " + dev;
         case PathEventKind::broadcast_original: return "broadcast: the original goes on to POSTROUTING";
         case PathEventKind::answer_sent: {
+            if (static_cast<AnswerFrom>(e.port2) == AnswerFrom::ndisc)
+                return "the host sends " + format_ip(e.addr) +
+                       " a redirect (ICMPv6 type 137) from its link-local address, before forwarding the packet: neighbour discovery's own "
+                       "message, attached to no connection (INVALID to conntrack); sized with the target's link-layer address option, "
+                       "as the kernel sends it when its neighbour entry for the target is resolved (8 bytes fewer when it is not):";
             const bool by_stack = static_cast<AnswerFrom>(e.port2) == AnswerFrom::stack;
             const std::string what = e.flag ? icmp_error_name(e.tuple.proto == proto::icmpv6, e.icmp_type) + " (type " + std::to_string(e.icmp_type) +
                                                   " code " + std::to_string(e.port) + ")"

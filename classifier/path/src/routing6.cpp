@@ -105,21 +105,8 @@ bool PacketPath::forward6(Ctx& c) const {
         return false;
     }
     if (c.out_dev.view() == in) {
-        // Back out of its arrival device: the kernel sends a redirect (ndisc_send_redirect) when the
-        // device has a link-local address, the next hop is link-local or the destination itself,
-        // and the source is on link. Its size depends on the neighbour table: not modelled.
-        const std::optional<IpAddr>& gw = c.route.route->gateway;
-        const IpAddr target = gw ? *gw : c.p.dst;
-        const RouteResult back = host_.lookup6(RouteQuery{c.p.src, {}, "lo", "", 0, 0}, "", v6::needs_device(c.p.src));
-        const bool source_on_link = back.found && back.route && !back.route->gateway;
-        if (host_.link_local6(in) && (target == c.p.dst || v6::is_link_local(target)) && source_on_link) {
-            DropDetail d = about(DropWhy::none, c.p.src, in);
-            c.res.reason = DropReason::not_modelled;
-            c.res.detail = d;
-            c.res.detail.why = DropWhy::redirect6_not_modelled;
-            finish(c, Fate::dropped);
-            return false;
-        }
+        // Back out of its arrival device: a redirect first, unless it came from IPsec.
+        if (!c.p.ipsec_in) send_redirect6(c);
     } else {
         const IpAddr& s = c.p.src;
         if (v6::is_any(s) || v6::is_multicast(s) || v6::is_loopback(s))

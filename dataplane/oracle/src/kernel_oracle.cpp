@@ -336,28 +336,30 @@ void KernelOracle::build(const Host& host) {
     // every iptables chain and conntrack's confirmation (INT_MAX, registered before conntrack's
     // own hook, which then goes first), so the stack never sees them. `out` (before raw) passes
     // the injector's packets and the kernel's answers fwbench models (REJECT's resets and
-    // destination unreachables, routing's unreachables, time exceeded, redirects), and drops
+    // destination unreachables, routing's unreachables, time exceeded, redirects of both
+    // families), and drops
     // anything else. Neither chain uses conntrack: it must stay off unless the ruleset needs it.
     // With the host's sockets bound (stack_answers), the stack sees TCP and UDP, and its SYN-ACKs
     // may leave too.
     const bool stack = opt_.stack_answers && host.sockets();
-    run_in(router, {"nft", "-f", "-"},
-           "table inet fwbench_oracle {\n chain out {\n  type filter hook output priority -500; policy drop;\n"
-           "  meta skuid " +
-               std::to_string(injector_uid) +
-               " accept\n"
-               "  meta nfproto ipv4 meta l4proto tcp tcp flags & rst == rst accept\n" +
-               (stack ? "  meta nfproto ipv4 meta l4proto tcp tcp flags & (syn | ack) == syn | ack accept\n"
-                        "  meta nfproto ipv4 icmp type echo-reply accept\n"
-                      : "") +
-               "  meta nfproto ipv4 icmp type { destination-unreachable, time-exceeded, redirect } accept\n"
-               "  meta nfproto ipv6 meta l4proto tcp tcp flags & rst == rst accept\n"
-               "  meta nfproto ipv6 icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem } accept\n }\n"
-               " chain sink {\n  type filter hook input priority 2147483647; policy drop;\n" +
-               (stack ? "  ip daddr . meta l4proto . th dport @local_sockets drop\n"
-                        "  meta nfproto ipv4 meta l4proto { tcp, udp } accept\n  meta nfproto ipv4 icmp type echo-request accept\n"
-                      : "") +
-               " }\n" + (stack ? " set local_sockets {\n  type ipv4_addr . inet_proto . inet_service;\n }\n" : "") + "}\n");
+    run_in(
+        router, {"nft", "-f", "-"},
+        "table inet fwbench_oracle {\n chain out {\n  type filter hook output priority -500; policy drop;\n"
+        "  meta skuid " +
+            std::to_string(injector_uid) +
+            " accept\n"
+            "  meta nfproto ipv4 meta l4proto tcp tcp flags & rst == rst accept\n" +
+            (stack ? "  meta nfproto ipv4 meta l4proto tcp tcp flags & (syn | ack) == syn | ack accept\n"
+                     "  meta nfproto ipv4 icmp type echo-reply accept\n"
+                   : "") +
+            "  meta nfproto ipv4 icmp type { destination-unreachable, time-exceeded, redirect } accept\n"
+            "  meta nfproto ipv6 meta l4proto tcp tcp flags & rst == rst accept\n"
+            "  meta nfproto ipv6 icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem, nd-redirect } accept\n }\n"
+            " chain sink {\n  type filter hook input priority 2147483647; policy drop;\n" +
+            (stack ? "  ip daddr . meta l4proto . th dport @local_sockets drop\n"
+                     "  meta nfproto ipv4 meta l4proto { tcp, udp } accept\n  meta nfproto ipv4 icmp type echo-request accept\n"
+                   : "") +
+            " }\n" + (stack ? " set local_sockets {\n  type ipv4_addr . inet_proto . inet_service;\n }\n" : "") + "}\n");
     if (stack) {
         bind_host_sockets(*host.sockets());
         stack_ = true;

@@ -84,6 +84,11 @@ enum class AnswerWithheld : std::uint8_t {
     redirect_backoff,  // ip_rt_send_redirect's backoff for the source (or its nine were sent)
     source_not_one_node,  // icmp6_send: no error to an unspecified or multicast source
     anycast_source,  // icmpv6_route_lookup: no error to an anycast source (error_anycast_as_unicast 0)
+    // IPv6 redirects (ip6_forward, ndisc_send_redirect)
+    redirect6_limited,  // the redirected packet's destination's or source's peer bucket (1 a second, 6 at once) was empty
+    no_link_local,  // the arrival device has no link-local address to send it from
+    target_not_link_local,  // the next hop is neither the destination nor a link-local address
+    source_not_neighbour,  // the route back to the source goes through a gateway
 };
 const char* answer_withheld_name(AnswerWithheld w);
 
@@ -174,7 +179,10 @@ struct PathResult {
 // Who sends an answer: a REJECT rule, the path itself (time exceeded, routing's errors, redirects,
 // fragmentation needed) or the host's stack for a delivered packet (tcp_v4_send_reset, a SYN-ACK,
 // port unreachable).
-enum class AnswerFrom : std::uint8_t { rule, path, stack };
+// Who sends an answer: a rule (REJECT), the path (ICMP errors, RELATED to the packet's
+// connection), the stack's sockets, or neighbour discovery (an IPv6 redirect: attached to no
+// connection, and INVALID to conntrack, which neither tracks nor relates type 137).
+enum class AnswerFrom : std::uint8_t { rule, path, stack, ndisc };
 
 // The connections the host's sockets hold — its own (a local packet came from a socket) and those
 // its listeners took (after their SYN-ACK) — learned while the path answers for the stack: the
@@ -288,6 +296,9 @@ private:
     // ip_rt_send_redirect: a redirect to the source of a packet forwarded back out of its
     // arrival device, naming the next hop, after the per-source backoff.
     void send_redirect(Ctx& c) const;
+    // ip6_forward / ndisc_send_redirect: a redirect to the source of a packet forwarded back out
+    // of its arrival device, before FORWARD; the packet goes on.
+    void send_redirect6(Ctx& c) const;
     // ip_error: destination unreachable for a packet routing refused (no route, unreachable or
     // prohibit route) while forwarding, after its own per-source limit.
     void send_route_error(Ctx& c, std::uint8_t code) const;

@@ -79,7 +79,6 @@ enum class DropWhy : std::uint8_t {
     source_not_forwardable,  // addr = source (unspecified, multicast or loopback)
     source_link_local,  // addr = source, dev (out): a link-local source cannot leave its link
     pkttype_not_host,  // dev: forwarding takes only frames sent to this host's link-layer address
-    redirect6_not_modelled,  // addr = source, dev: the kernel would send a redirect, whose size fwbench cannot know
     no_source_address,  // addr = destination, dev: no address of the host can be its source
     fragment_refused,  // frag (the FragOutcome), addr = destination
     header_match_hotdrop,  // a header match of the ruleset cannot read this packet (header_match_hotdrops)
