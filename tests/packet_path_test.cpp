@@ -208,6 +208,16 @@ TEST(PacketPathRedirect6, SixAtOnceThenOneASecond) {
     EXPECT_EQ(at_once, 6u);
     EXPECT_EQ(redirects(10.5), 0u);
     EXPECT_EQ(redirects(11.1), 1u);
+
+    // Its length: 40 + rd_msg's 40 + the target's link-layer option (8) + the packet's first bytes
+    // with the option's 8, in 8-byte units, up to 1280 in all (ndisc_send_redirect's rd_len).
+    for (const auto& [len, want] : {std::pair{60u, 152u}, std::pair{64u, 160u}, std::pair{1400u, 1280u}}) {
+        PathState fresh(rs, EngineOptions{}, host.sysctl());
+        Packet p = test::packet("udp [2001:db8:1::7]:5000 > [2001:db8:1::9]:53 in=wan1 len=" + std::to_string(len));
+        const PathResult r = path.process(p, Origin::wire, fresh);
+        ASSERT_EQ(r.answers.size(), 1u) << len;
+        EXPECT_EQ(r.answers[0].packet.length, want) << len;
+    }
 }
 
 // iptables-nft registers the security table at priority 150, after nat INPUT (100);
