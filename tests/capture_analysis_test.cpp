@@ -404,5 +404,46 @@ TEST(CaptureAnalysisIpv6, AnIpv6CaptureGoesThroughTheIp6tablesRuleset) {
     EXPECT_EQ(st.engine.rule(ti, fwd, 2).packets, 1u);  // the stranger
 }
 
+// The host's own neighbour discovery, MLD and link-scope multicast, as `tcpdump -i any` shows them
+// leaving lan0: each leaves by the device it was captured on (for a multicast or link-local
+// destination, the one its socket named), through OUTPUT and POSTROUTING.
+TEST(CaptureAnalysisIpv6, TheHostsOwnMulticastLeavesByTheDeviceItWasCapturedOn) {
+    const test::PathCase host_case{"", "\"net.ipv6.conf.all.forwarding\":1", "", {}, "", ""};
+    const Host host = Host::from_json(test::path_case6_host_json(host_case), "router6.json");
+    RulesetParseOptions opt;
+    opt.family = Family::ipv6;
+    const Ruleset rs = parse_ruleset("*filter\n-A OUTPUT -o lan0\n-A OUTPUT\nCOMMIT\n", opt);
+    PacketPath path(rs, host);
+    PathState st(rs, EngineOptions{}, host.sysctl());
+    auto l3v6 = [](const char* d) { return build_ipv6(parse_packet_description(d).packet); };
+    constexpr std::uint16_t ipv6_type = 0x86dd;
+    const char* sent[] = {
+        "icmpv6 [2001:db8:2::1] > [ff02::1:ff00:50] type=135/0 ttl=255",  // a neighbour solicitation
+        "icmpv6 [fe80::2:1] > [ff02::16] type=143/0 ttl=1",  // an MLDv2 report
+        "udp [fe80::2:1]:5353 > [ff02::fb]:5353 ttl=255",  // mDNS
+        "icmpv6 [fe80::2:1] > [fe80::50] type=136/0 ttl=255",  // a unicast neighbour advertisement
+    };
+    std::vector<CaptureFrame> frames;
+    for (const char* d : sent) frames.push_back({1000, sll2_frame(3, 4, l3v6(d), 1, ipv6_type), 0, Direction::unknown, 0});
+    const std::string file = testing::TempDir() + "ipv6-own-multicast.cap";
+    const auto bytes = write_pcap(linktype::linux_sll2, frames);
+    std::ofstream(file, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    CaptureReader reader(file);
+    CaptureAnalysis analysis(path, st, {"", false, 2000000000ull});
+    CaptureRecord rec;
+    std::size_t i = 0;
+    while (reader.next(rec)) {
+        const AnalyzedPacket a = analysis.feed(rec);
+        EXPECT_EQ(a.origin, CaptureOrigin::local) << sent[i];
+        EXPECT_EQ(a.result.fate, Fate::sent) << sent[i] << ": " << drop_reason_name(a.result.reason);
+        EXPECT_EQ(a.result.out_iface.view(), "lan0") << sent[i];
+        ++i;
+    }
+    EXPECT_EQ(i, std::size(sent));
+    const Table& filter = *rs.table("filter");
+    const std::size_t ti = static_cast<std::size_t>(&filter - rs.tables.data());
+    EXPECT_EQ(st.engine.rule(ti, static_cast<std::size_t>(filter.find_chain("OUTPUT")), 0).packets, std::size(sent));
+}
+
 }  // namespace
 }  // namespace fwbench

@@ -220,6 +220,33 @@ TEST(PacketPathRedirect6, SixAtOnceThenOneASecond) {
     }
 }
 
+// ip6_finish_output2 loops a copy of the host's own multicast back when the device has joined the
+// group and the socket loops (sockets do by default); the kernel's neighbour discovery and MLD
+// sockets never do (ndisc_net_init and igmp6_net_init clear their loop). All nodes is joined by
+// every device. (A raw socket loops, so the kernel oracle cannot replay the first row.)
+TEST(PacketPathMulticast6, TheKernelsOwnNeighbourDiscoveryNeverLoopsBack) {
+    const Host host = Host::from_json(test::path_case6_host_json({"", test::forwarding6_on, "", {}, "", ""}), "router6.json");
+    RulesetParseOptions opt;
+    opt.family = Family::ipv6;
+    const Ruleset rs = parse_ruleset("*mangle\n-A PREROUTING\nCOMMIT\n", opt);
+    PacketPath path(rs, host);
+    const struct {
+        const char* packet;
+        bool loops_back;
+    } rows[] = {
+        {"icmpv6 [fe80::1] > [ff02::1] type=136/0 ttl=255 out=wan1", false},  // an unsolicited neighbour advertisement
+        {"icmpv6 [fe80::1] > [ff02::1] type=143/0 ttl=1 out=wan1", false},  // an MLDv2 report
+        {"icmpv6 [fe80::1] > [ff02::1] type=128/0 ttl=1 out=wan1", true},  // an echo request from a socket
+        {"udp [fe80::1]:5000 > [ff02::1]:5000 ttl=1 out=wan1", true},
+    };
+    for (const auto& r : rows) {
+        PathState st(rs, EngineOptions{}, host.sysctl());
+        const PathResult res = path.process(test::packet(r.packet), Origin::local, st);
+        EXPECT_EQ(res.fate, Fate::sent) << r.packet;
+        EXPECT_EQ(std::count(res.hooks.begin(), res.hooks.end(), Hook::prerouting), r.loops_back ? 1 : 0) << r.packet;
+    }
+}
+
 // iptables-nft registers the security table at priority 150, after nat INPUT (100);
 // iptables-legacy registers it at NF_IP_PRI_SECURITY (50), before. So only under nf_tables does
 // security INPUT see the source nat INPUT wrote (the kernel oracle's per-packet traces found it).

@@ -353,6 +353,16 @@ inline const std::vector<PathCase> path_cases6 = {
       "wire udp [2001:db8:1::7]:5001 > [2001:db8:1::9]:53 in=wan1 len=1400"},
      "forwarded forwarded forwarded", "filter:FORWARD:1=3 filter:OUTPUT:1=2 mangle:POSTROUTING:1=5"},
 
+    // --- the host's own multicast: ip6_finish_output2 ---
+    {"ipv6: the host's own multicast leaves by the device it names; a copy loops back (POSTROUTING again, then in on that "
+     "device) when the device has joined the group; none for a group not joined",
+     forwarding6_on,
+     "*filter\n-A OUTPUT -d ff02::/16\n-A INPUT -d ff02::/16 -i wan1 -m pkttype --pkt-type multicast\nCOMMIT\n"
+     "*mangle\n-A POSTROUTING -o wan1 -d ff02::/16\n-A PREROUTING -i wan1 -d ff02::/16\nCOMMIT\n",
+     {"local udp [fe80::1]:5000 > [ff02::1]:5000 out=wan1 ttl=1", "local udp [fe80::1]:5000 > [ff02::fb]:5353 out=wan1 ttl=1",
+      "local icmpv6 [2001:db8:1::1] > [ff02::1:ff00:9] out=wan1 type=135/0 ttl=255"},
+     "sent sent sent", "filter:OUTPUT:1=3 mangle:POSTROUTING:1=4 mangle:PREROUTING:1=1 filter:INPUT:1=1"},
+
     // --- NETMAP: a prefix mapped onto another, host bits kept ---
     {"ipv6: NETMAP maps a destination prefix in PREROUTING and a source prefix in POSTROUTING", forwarding6_on,
      "*nat\n-A PREROUTING -d 2001:db8:1:0:1::/80 -i wan1 -j NETMAP --to 2001:db8:2::/80\n"

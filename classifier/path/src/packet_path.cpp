@@ -464,9 +464,44 @@ unsigned PacketPath::mtu_exceeded(const Ctx& c) const {
     return mtu;
 }
 
+// ip6_finish_output2, after the original's POSTROUTING: a packet to a group its device has
+// joined, from a socket that loops multicast back (the default), is cloned; the clone takes
+// POSTROUTING again and dev_loopback_xmit hands it to netif_rx on that device (PACKET_LOOPBACK,
+// which -m pkttype calls multicast), with the conntrack entry and the route kept, as for an IPv4
+// broadcast. The kernel's own neighbour discovery and MLD sockets never loop back.
+void PacketPath::loop_back_multicast6(Ctx& c) const {
+    const bool ndisc_or_mld =
+        c.p.proto == proto::icmpv6 && c.p.l4_present && ((c.p.icmp_type >= 130 && c.p.icmp_type <= 137) || c.p.icmp_type == 143);
+    const IfaceName dev = c.out_dev;
+    const bool joined = !ndisc_or_mld && host_.joined_group6(dev.view(), c.p.dst);
+    c.event(PathEventKind::multicast_copy, [&](PathEvent& e) {
+        e.dev = dev;
+        e.addr = c.p.dst;
+        e.flag = joined;
+        e.port = ndisc_or_mld ? 1 : 0;
+    });
+    if (!joined) return;
+    const Packet original = c.p;
+    const CtAttachment ct = c.ct;
+    const bool notrack = c.notrack;
+    const SavedOutcome outcome(c.res);
+    if (run_hook(c, Hook::postrouting)) {
+        c.p.in = dev;
+        c.p.pkttype = PktType::multicast;
+        c.out_dev = IfaceName();
+        if (run_hook(c, Hook::prerouting, true)) run_hook(c, Hook::input);
+    }
+    outcome.restore(c.res);
+    c.p = original;
+    c.ct = ct;
+    c.notrack = notrack;
+    c.out_dev = dev;
+}
+
 void PacketPath::leave_from_output(Ctx& c) const {
     if (c.route.type == RouteType::broadcast && c.out_dev.view() != "lo") loop_back_broadcast(c);
     if (!run_hook(c, Hook::postrouting)) return;
+    if (c.p.family == Family::ipv6 && v6::is_multicast(c.p.dst) && c.out_dev.view() != "lo") loop_back_multicast6(c);
     c.res.out_iface = c.out_dev;
     if (c.answer_slot != Ctx::no_answer) {  // what a capture on that device shows of it
         c.res.answers[c.answer_slot].packet = c.p;

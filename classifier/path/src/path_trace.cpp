@@ -94,7 +94,10 @@ std::string drop_detail_text(const DropDetail& d) {
         case DropWhy::destination_zeronet: return "martian destination " + a + " (0.0.0.0/8)";
         case DropWhy::destination_loopback: return "martian destination " + a + " on " + dev + " (127.0.0.0/8 from the wire, route_localnet=0)";
         case DropWhy::source_loopback: return "martian source " + a + " on " + dev + " (127.0.0.0/8 from the wire, route_localnet=0)";
-        case DropWhy::multicast_destination: return "multicast destination (multicast routing is not modelled)";
+        case DropWhy::multicast_destination:
+            return "multicast destination " + a +
+                   (dev.empty() ? std::string(": multicast routing, and the host's own multicast without a device it leaves by, are not modelled")
+                                : std::string(": interface-local groups and a hop limit of 0 only loop back, not modelled"));
         case DropWhy::no_route_forwarding_off: return "no route to " + a + " and forwarding is off on " + dev;
         case DropWhy::no_route: return "no route to " + a;
         case DropWhy::reverse_path: return "reverse path check failed for " + a + " on " + dev;
@@ -192,6 +195,15 @@ std::string describe_event(const PathEvent& e, const DropDetail& drop, const Hos
         case PathEventKind::looped_back: return "looped back: arrives on lo";
         case PathEventKind::broadcast_copy: return "broadcast: a copy loops back to the host on " + dev;
         case PathEventKind::broadcast_original: return "broadcast: the original goes on to POSTROUTING";
+        case PathEventKind::multicast_copy:
+            return e.flag ? "multicast: " + dev + " has joined " + format_ip(e.addr) +
+                                ", so a copy loops back to the host (ip6_finish_output2; the sending socket's IPV6_MULTICAST_LOOP is "
+                                "taken as on, its default): POSTROUTING again, then in on " +
+                                dev
+                          : "multicast: no copy loops back (" +
+                                std::string(e.port ? "neighbour discovery and MLD leave from the kernel's own sockets, which never loop back"
+                                                   : dev + " has not joined " + format_ip(e.addr)) +
+                                ")";
         case PathEventKind::answer_sent: {
             if (static_cast<AnswerFrom>(e.port2) == AnswerFrom::ndisc)
                 return "the host sends " + format_ip(e.addr) +

@@ -151,7 +151,11 @@ bool PacketPath::route_mtu_exceeded6(Ctx& c) const {
 bool PacketPath::route_output6(Ctx& c, bool reroute) const {
     auto drop = [&](DropReason r, const DropDetail& detail) { return drop_at_routing(c, true, r, detail); };
     const IpAddr& d = c.p.dst;
-    if (v6::is_multicast(d)) return drop(DropReason::not_modelled, about(DropWhy::multicast_destination, d));
+    // A multicast destination leaves by the device the socket chose (IPV6_MULTICAST_IF, a scope
+    // id): without one, which the kernel picks is the socket's doing. Interface-local groups and a
+    // hop limit of 0 only ever loop back, not modelled.
+    if (v6::is_multicast(d) && (c.p.out.empty() || v6::multicast_scope(d) <= 1 || c.p.ttl == 0))
+        return drop(DropReason::not_modelled, about(DropWhy::multicast_destination, d, c.p.out.view()));
     // A scoped destination goes out of its given device (a link-local address's zone).
     const std::string_view oif = v6::needs_device(d) ? c.p.out.view() : std::string_view();
     const RouteQuery q{d, c.p.src, "lo", oif, c.p.mark, 0};

@@ -296,6 +296,9 @@ void CaptureAnalysis::feed(const FrameView& frame, AnalyzedPacket& out, bool tra
         }
         origin = Origin::local;
         out.origin = CaptureOrigin::local;
+        // It left by this device: for a link-local or multicast destination, the one its socket
+        // named (a scope id, IPV6_MULTICAST_IF), which routing takes.
+        if (v6 && v6::needs_device(p.dst)) p.out = IfaceName(iface);
     }
     p.has_mac = p.has_mac && origin == Origin::wire;
 

@@ -561,6 +561,12 @@ void KernelOracle::inject_local_ipv6(const Packet& p, const std::vector<std::uin
     sockaddr_in6 to{};
     to.sin6_family = AF_INET6;
     std::memcpy(&to.sin6_addr, p.dst.bytes.data(), 16);
+    // A multicast destination leaves by the device the packet names, as a socket's scope id (or
+    // IPV6_MULTICAST_IF) makes it.
+    if (v6::is_multicast(p.dst) && !p.out.empty()) {
+        EnterNamespace in(*router_);
+        to.sin6_scope_id = if_nametoindex(std::string(p.out.view()).c_str());
+    }
     if (sendto(raw6_fd_, datagram.data(), datagram.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to) < 0) return;  // refused by routing
     usleep(3000);
 }

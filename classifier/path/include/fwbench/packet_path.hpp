@@ -299,6 +299,7 @@ private:
     // ip6_forward / ndisc_send_redirect: a redirect to the source of a packet forwarded back out
     // of its arrival device, before FORWARD; the packet goes on.
     void send_redirect6(Ctx& c) const;
+    void loop_back_multicast6(Ctx& c) const;
     // ip_error: destination unreachable for a packet routing refused (no route, unreachable or
     // prohibit route) while forwarding, after its own per-source limit.
     void send_route_error(Ctx& c, std::uint8_t code) const;

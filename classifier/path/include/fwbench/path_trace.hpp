@@ -124,6 +124,7 @@ enum class PathEventKind : std::uint8_t {
     looped_back,
     broadcast_copy,  // `dev`
     broadcast_original,
+    multicast_copy,  // IPv6: flag = a copy loops back on dev for group addr; else port = 1 when the kernel's own socket sent it
     // The host answers: `flag` an ICMP error (`icmp_type`, code `port`), else (`tuple.proto`) a TCP
     // reset or SYN-ACK (flags in `icmp_type`) or an echo reply; to `addr`; `port2` the AnswerFrom.
     answer_sent,
