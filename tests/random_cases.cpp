@@ -187,7 +187,7 @@ std::string rule_body(Gen& g, const Vocabulary& v, const std::string& table, con
             if (g.chance(50)) r << " --to-ports 30000-30005";
         } else if (v6 && c.name == "PREROUTING" && in_clause != "wan1" && !in_clause.empty()) {
             // IPv6 DNAT only for what arrives on wan1: a LAN host's packet sent back out of lan0
-            // would draw a redirect, which fwbench does not model.
+            // would draw a redirect (see wire_destinations).
             r << " -j ACCEPT";
         } else if (c.name == "PREROUTING" || c.name == "OUTPUT") {
             if (v6 && c.name == "PREROUTING" && in_clause.empty()) r << " -i wan1";
@@ -288,9 +288,12 @@ std::string side(const Vocabulary& v, const std::string& a) {
 }
 
 // The destinations of packets from the wire arriving on `in`. IPv6's never route back out of
-// `in` (a redirect, not modelled): wan1's reach the host (its link-local, anycast and global
-// addresses), the LAN and the error routes; lan0's the host, wan1's side (2001:db8:8:: with its
-// 1300-byte MTU) and an error route. IPv4 sends no redirects (send_redirects 0).
+// `in`: that draws a redirect, whose peer buckets refill with the jiffies between packets (and
+// are emptied by an ICMPv6 error when the oracle's icmp ratelimit is 0), which an unpaced replay
+// does not control; the path fixtures check redirects. wan1's reach the host (its link-local,
+// anycast and global addresses), the LAN and the error routes; lan0's the host, wan1's side
+// (2001:db8:8:: with its 1300-byte MTU) and an error route. IPv4 sends no redirects
+// (send_redirects 0), for the same reason.
 const std::vector<std::string>& wire_destinations(const Vocabulary& v, const std::string& in) {
     static const std::vector<std::string> ipv4 = {"203.0.113.1", "192.0.2.1",   "198.51.100.7", "198.51.100.130",
                                                   "192.0.2.50",  "192.0.2.255", "203.0.113.9"};

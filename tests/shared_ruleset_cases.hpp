@@ -47,8 +47,8 @@ struct SharedRulesetNotes {
     void print(int replayed) const;
 };
 
-// Every case, in the data's order; those fwbench cannot replay go to notes.skipped, each with its
-// reason (IPv6: issue 14's).
+// Every case (iptables and ip6tables), in the data's order; those fwbench cannot replay go to
+// notes.skipped, each with its reason.
 std::vector<SharedRulesetCase> shared_ruleset_cases(std::filesystem::path& dir, SharedRulesetNotes& notes);
 
 }  // namespace fwbench::test
