@@ -1214,6 +1214,54 @@ namespace {
 
 // "tcp A > B:22" is a connection's first packet, as a person means it: conntrack calls it NEW,
 // not INVALID (a packet with no flags); flags= says none. explain --help gives the syntax.
+// compare: the seed against itself with two disjoint rules swapped (the same: exit 0), against the
+// usual fix (-i lo without -s 127.0.0.0/8: the host's own connection to its WAN address differs,
+// exit 1, explained under both), and against a ruleset of the other family (exit 2).
+TEST(FwbenchCompare, SeedLayoutsTheSameOrTheHostsOwnConnectionDiffers) {
+    const std::string seed = env("FWBENCH_SOURCE") + "/traces/seed/";
+    std::stringstream read;
+    read << std::ifstream(seed + "rules.v4").rdbuf();
+    const std::string text = read.str();
+    const std::string lo = "-A INPUT -s 127.0.0.0/8 -i lo -j ACCEPT\n", ssh = "-A INPUT -i wan1 -p tcp -m tcp --dport 22 -j ACCEPT\n";
+    ASSERT_NE(text.find(lo + ssh), std::string::npos);
+    std::string swapped = text, fixed = text;
+    swapped.replace(swapped.find(lo + ssh), (lo + ssh).size(), ssh + lo);
+    fixed.replace(fixed.find(lo), lo.size(), "-A INPUT -i lo -j ACCEPT\n");
+    const std::string swapped_path = testing::TempDir() + "compare_swapped.v4", fixed_path = testing::TempDir() + "compare_fixed.v4";
+    std::ofstream(swapped_path) << swapped;
+    std::ofstream(fixed_path) << fixed;
+    const std::string base = "compare --host " + seed + "host.json --rules " + seed + "rules.v4 --rules ";
+
+    const Result same = run(base + swapped_path);
+    EXPECT_EQ(same.status, 0) << same.out << same.err;
+    EXPECT_NE(same.out.find("the same on all"), std::string::npos) << same.out;
+    EXPECT_NE(same.out.find("not a proof over all traffic"), std::string::npos) << same.out;
+
+    const Result differ = run(base + fixed_path + " --json -");
+    EXPECT_EQ(differ.status, 1) << differ.out << differ.err;
+    EXPECT_NE(differ.err.find("A dropped (netfilter), B delivered"), std::string::npos) << differ.err;
+    EXPECT_NE(differ.err.find("tcp 203.0.113.1:40000 > 203.0.113.1:80 from local"), std::string::npos) << differ.err;
+    EXPECT_NE(differ.err.find("fate: dropped by filter INPUT rule 3: -A INPUT -j DROP"), std::string::npos) << differ.err;
+    const auto doc = nlohmann::json::parse(differ.out);
+    EXPECT_EQ(doc["differing"], 1) << differ.out;
+    ASSERT_EQ(doc["kinds"].size(), 1u) << differ.out;
+    EXPECT_EQ(doc["kinds"][0]["examples"][0]["a"]["fate"], "dropped") << differ.out;
+    EXPECT_EQ(doc["kinds"][0]["examples"][0]["b"]["fate"], "delivered") << differ.out;
+
+    // On the seed's capture: the router's own SSH to its WAN address (3 packets over lo).
+    const Result capture = run(base + fixed_path + " --pcap " + seed + "capture.pcap");
+    EXPECT_EQ(capture.status, 1) << capture.out << capture.err;
+    EXPECT_NE(capture.out.find("3 of 9 packets decided differently, in 1 kind"), std::string::npos) << capture.out;
+    EXPECT_NE(capture.out.find("capture packet 0 on lo: tcp 203.0.113.1:40000 > 203.0.113.1:22 from local"), std::string::npos) << capture.out;
+
+    const Result families = run(base + seed + "rules.v6");
+    EXPECT_EQ(families.status, 2) << families.out << families.err;
+    EXPECT_NE(families.err.find("compare takes two layouts of one family"), std::string::npos) << families.err;
+    const Result one = run("compare --host " + seed + "host.json --rules " + seed + "rules.v4");
+    EXPECT_EQ(one.status, 2) << one.err;
+    EXPECT_NE(one.err.find("compare takes two layouts: --rules A --rules B"), std::string::npos) << one.err;
+}
+
 TEST(FwbenchExplain, TcpWithoutFlagsIsASyn) {
     const std::string rules = write_temp("fwbench_invalid_drop.v4",
                                          "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -m conntrack --ctstate INVALID -j DROP\n"

@@ -7,6 +7,7 @@
 //   --rules R [--format classbench --trace T]   the engines over a header trace (classify_run)
 //   explain PACKET...               a packet's way through the host, rule by rule (explain_run)
 //   kernel-check                    fwbench against the real kernel (kernel_check_run)
+//   compare --rules A --rules B     two layouts on the same traffic, differences explained (compare_run)
 //   dump-host                       the running host as --host reads it (running_host)
 // Options shared by the packet-path modes are in RunCommon (run_common.hpp).
 
@@ -18,6 +19,7 @@
 #include <spdlog/spdlog.h>
 
 #include "classify_run.hpp"
+#include "compare_run.hpp"
 #include "explain_run.hpp"
 #include "fwbench/parse_error.hpp"
 #include "kernel_check_run.hpp"
@@ -217,6 +219,8 @@ int run(int argc, char** argv) {
     auto* dump_host = app.add_subcommand("dump-host", "print the running host as the JSON --host reads");
     KernelCheckCli check_cli;
     CLI::App* check = add_kernel_check_command(app, check_cli);
+    CompareCli compare_cli;
+    CLI::App* compare = add_compare_command(app, compare_cli);
     auto* help = app.add_subcommand("help", "print this help");
     app.set_version_flag("--version", std::string("fwbench ") + FWBENCH_VERSION);
     app.require_subcommand(0, 1);
@@ -228,7 +232,7 @@ int run(int argc, char** argv) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
         std::cerr << "fwbench: " << e.what() << "\n"
-                  << "usage: fwbench [OPTIONS] | fwbench SUBCOMMAND [OPTIONS], SUBCOMMAND one of explain, kernel-check, dump-host, help\n"
+                  << "usage: fwbench [OPTIONS] | fwbench SUBCOMMAND [OPTIONS], SUBCOMMAND one of explain, kernel-check, compare, dump-host, help\n"
                   << "(fwbench --help, fwbench SUBCOMMAND --help)\n";
         return 2;
     }
@@ -240,6 +244,7 @@ int run(int argc, char** argv) {
 
     if (explain->parsed()) return run_explain(explain_cli);
     if (check->parsed()) return run_kernel_check(check_cli);
+    if (compare->parsed()) return run_compare(compare_cli);
     if (dump_host->parsed()) {
         std::cout << dump_running_host();
         return 0;

@@ -1,0 +1,297 @@
+#include "compare_run.hpp"
+
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "explain.hpp"
+#include "fwbench/capture.hpp"
+#include "fwbench/capture_analysis.hpp"
+#include "fwbench/packet_description.hpp"
+#include "fwbench/packet_path.hpp"
+#include "rule_traffic.hpp"
+#include "sources.hpp"
+
+namespace fwbench {
+
+namespace {
+
+// What a layout did with one packet, in the terms compare holds two layouts to.
+struct Outcome {
+    Fate fate = Fate::dropped;
+    DropReason reason = DropReason::none;
+    std::string way_out;  // the device it left by
+    std::string after_nat;  // its addresses and ports as delivered or sent
+    std::uint32_t mark = 0;
+    std::string answers;  // what the kernel sent for it, in order
+};
+
+std::string endpoint_text(const IpAddr& a, std::uint16_t port, std::uint8_t proto) {
+    return proto_has_ports(proto) ? format_endpoint(a, port) : format_ip(a);
+}
+
+Outcome outcome_of(const PathResult& r) {
+    Outcome o;
+    o.fate = r.fate;
+    o.reason = r.fate == Fate::dropped || r.fate == Fate::rejected ? r.reason : DropReason::none;
+    if (r.fate == Fate::forwarded || r.fate == Fate::sent) o.way_out = std::string(r.out_iface.view());
+    const Packet& f = r.final_packet;
+    if (r.fate == Fate::delivered || r.fate == Fate::forwarded || r.fate == Fate::sent)
+        o.after_nat = endpoint_text(f.src, f.sport, f.proto) + " > " + endpoint_text(f.dst, f.dport, f.proto);
+    o.mark = r.fate == Fate::dropped ? 0 : f.mark;
+    for (const auto& a : r.answers) {
+        const Packet& p = a.packet;
+        if (!o.answers.empty()) o.answers += ", ";
+        if (p.proto == proto::tcp) o.answers += "a TCP reset";
+        else o.answers += std::string(p.family == Family::ipv6 ? "ICMPv6 " : "ICMP ") + std::to_string(p.icmp_type) + "/" + std::to_string(p.icmp_code);
+        o.answers += " to " + format_ip(p.dst);
+    }
+    return o;
+}
+
+std::string fate_text(const Outcome& o) {
+    std::string t = fate_name(o.fate);
+    if (o.reason != DropReason::none) t += std::string(" (") + drop_reason_name(o.reason) + ")";
+    return t;
+}
+
+std::string outcome_line(const Outcome& o) {
+    std::string t = fate_text(o);
+    if (!o.way_out.empty()) t += " out of " + o.way_out;
+    if (!o.after_nat.empty()) t += ", as " + o.after_nat;
+    if (o.mark) t += ", mark " + std::to_string(o.mark);
+    if (!o.answers.empty()) t += "; answered with " + o.answers;
+    return t;
+}
+
+// How two outcomes differ, as a kind that groups packets (empty: they do not). The first
+// difference in this order names the kind: fate, way out, NAT, mark, answers.
+std::string difference_kind(const Outcome& a, const Outcome& b) {
+    if (a.fate != b.fate || a.reason != b.reason) return "A " + fate_text(a) + ", B " + fate_text(b);
+    if (a.way_out != b.way_out) return "both " + fate_text(a) + ", by different devices: A " + a.way_out + ", B " + b.way_out;
+    if (a.after_nat != b.after_nat) return "both " + fate_text(a) + ", with different addresses or ports after NAT";
+    if (a.mark != b.mark) return "both " + fate_text(a) + ", with different marks";
+    if (a.answers != b.answers) return "both " + fate_text(a) + ", with different answers from the kernel";
+    return {};
+}
+
+nlohmann::ordered_json outcome_json(const Outcome& o) {
+    nlohmann::ordered_json j;
+    j["fate"] = fate_name(o.fate);
+    if (o.reason != DropReason::none) j["reason"] = drop_reason_name(o.reason);
+    if (!o.way_out.empty()) j["out"] = o.way_out;
+    if (!o.after_nat.empty()) j["as"] = o.after_nat;
+    j["mark"] = o.mark;
+    if (!o.answers.empty()) j["answers"] = o.answers;
+    return j;
+}
+
+struct Example {
+    std::string packet;
+    Outcome a, b;
+    std::string explain_a, explain_b;
+};
+
+struct Kind {
+    std::string name;
+    std::uint64_t count = 0;
+    std::vector<Example> examples;
+};
+
+// One layout: its ruleset, path and state, as one kernel would keep them.
+struct Layout {
+    std::string path_name;
+    Ruleset rs;
+    std::unique_ptr<PacketPath> path;
+    std::unique_ptr<PathState> st;
+};
+
+class Comparison {
+public:
+    explicit Comparison(std::size_t examples) : examples_(examples) {}
+
+    void add(const std::string& packet, bool local, const PacketPath& pa, const PathResult& ra, const PacketPath& pb, const PathResult& rb) {
+        ++packets_;
+        const Outcome a = outcome_of(ra), b = outcome_of(rb);
+        const std::string kind = difference_kind(a, b);
+        if (kind.empty()) return;
+        ++differing_;
+        auto [it, fresh] = index_.try_emplace(kind, kinds_.size());
+        if (fresh) kinds_.push_back(Kind{kind, 0, {}});
+        Kind& k = kinds_[it->second];
+        ++k.count;
+        if (k.examples.size() < examples_)
+            k.examples.push_back({packet, a, b, format_explanation(pa, ra, packet, local), format_explanation(pb, rb, packet, local)});
+    }
+    // Two readings of one capture record that are not both packets the path takes (a forwarded
+    // copy under one layout, a packet of the wire under the other).
+    void add_unpaired(const std::string& packet, const std::string& a, const std::string& b) {
+        ++packets_;
+        ++differing_;
+        const std::string kind = "the capture's packet is read differently: A " + a + ", B " + b;
+        auto [it, fresh] = index_.try_emplace(kind, kinds_.size());
+        if (fresh) kinds_.push_back(Kind{kind, 0, {}});
+        Kind& k = kinds_[it->second];
+        ++k.count;
+        if (k.examples.size() < examples_) k.examples.push_back({packet, {}, {}, {}, {}});
+    }
+
+    std::uint64_t packets() const { return packets_; }
+    std::uint64_t differing() const { return differing_; }
+    const std::vector<Kind>& kinds() const { return kinds_; }
+
+private:
+    std::size_t examples_;
+    std::uint64_t packets_ = 0, differing_ = 0;
+    std::vector<Kind> kinds_;
+    std::map<std::string, std::size_t> index_;
+};
+
+std::string indent(const std::string& text, const std::string& by) {
+    std::string out;
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) out += by + line + "\n";
+    return out;
+}
+
+void compare_generated(const CompareCli& cli, const Host& host, Layout& a, Layout& b, Comparison& cmp) {
+    // Aimed at every rule of A, then of B: what either layout singles out is tried on both.
+    std::vector<std::pair<Packet, Origin>> traffic = traffic_for_ruleset(a.rs, host, cli.seed, cli.random_packets);
+    for (auto& t : traffic_for_ruleset(b.rs, host, cli.seed + 1, cli.random_packets)) traffic.push_back(std::move(t));
+    for (const auto& [p, origin] : traffic) {
+        const bool local = origin == Origin::local;
+        const PathResult ra = a.path->process(p, origin, *a.st, true);
+        const PathResult rb = b.path->process(p, origin, *b.st, true);
+        cmp.add(format_packet_description(p, local), local, *a.path, ra, *b.path, rb);
+    }
+}
+
+void compare_capture(const CompareCli& cli, Layout& a, Layout& b, Comparison& cmp) {
+    CaptureReader reader(cli.pcap);
+    CaptureAnalysisOptions opt;
+    opt.iface = cli.iface;
+    opt.trace = true;
+    CaptureAnalysis ca(*a.path, *a.st, opt), cb(*b.path, *b.st, opt);
+    CaptureRecord rec;
+    const auto is_packet = [](CaptureOrigin o) { return o == CaptureOrigin::wire || o == CaptureOrigin::local; };
+    while (reader.next(rec)) {
+        const AnalyzedPacket ra = ca.feed(rec), rb = cb.feed(rec);
+        const std::string head = "capture packet " + std::to_string(ra.index) + " on " + ra.iface;
+        if (is_packet(ra.origin) && is_packet(rb.origin)) {
+            const bool local = ra.origin == CaptureOrigin::local;
+            cmp.add(head + ": " + format_packet_description(ra.input, local), local, *a.path, ra.result, *b.path, rb.result);
+        } else if (ra.origin != rb.origin) {
+            cmp.add_unpaired(head, capture_origin_name(ra.origin), capture_origin_name(rb.origin));
+        }
+    }
+}
+
+Layout load_layout(const CompareCli& cli, const std::string& rules, const Host& host, const IpsetRegistry* ipsets, std::optional<Family> family) {
+    Layout l;
+    l.path_name = rules;
+    RulesetParseOptions popt;
+    popt.ipsets = ipsets;
+    l.rs = parse_ruleset_file_of_family(rules, popt, family ? (*family == Family::ipv6 ? 6 : 4) : cli.family);
+    if (!cli.backend.empty()) l.rs.backend = cli.backend == "legacy" ? Backend::legacy : Backend::nf_tables;
+    l.path = std::make_unique<PacketPath>(l.rs, host, ipsets);
+    EngineOptions eo;
+    eo.seed = cli.seed;
+    l.st = std::make_unique<PathState>(l.rs, eo, host.sysctl());
+    return l;
+}
+
+}  // namespace
+
+CLI::App* add_compare_command(CLI::App& app, CompareCli& cli) {
+    auto* cmd = app.add_subcommand("compare", "do two ruleset layouts decide the same? the same traffic through both, differences explained");
+    cmd->add_option("--rules", cli.rules, "the two layouts: --rules A --rules B (iptables-save text each)")->required();
+    cmd->add_option("--host", cli.host_path, "host JSON: ip -j addr, or {addr, route, rule, sysctl} (fwbench dump-host)")->required();
+    cmd->add_option("--ipsets", cli.ipsets_path, "ipset save output for -m set (both layouts read it)");
+    cmd->add_option("--pcap", cli.pcap, "the traffic: a capture (default: packets aimed at every rule of both layouts)");
+    cmd->add_option("--iface", cli.iface, "interface for captures that carry none");
+    cmd->add_option("--family", cli.family, "4 or 6 (default: from the rulesets)")->check(CLI::IsMember({0, 4, 6}));
+    cmd->add_option("--backend", cli.backend, "iptables backend of both: nft or legacy (default: each ruleset's header)")
+        ->check(CLI::IsMember({"nft", "legacy"}));
+    cmd->add_option("--seed", cli.seed, "seed of the generated traffic and of -m statistic --mode random");
+    cmd->add_option("--random-packets", cli.random_packets, "generated traffic: random packets per layout beside those aimed at its rules");
+    cmd->add_option("--examples", cli.examples, "packets explained side by side per kind of difference");
+    cmd->add_option("--json", cli.json, "the comparison as JSON (file or -)");
+    cmd->footer(
+        "Each layout runs in a host of its own (its own conntrack table, counters and rate state), as two kernels would.\n"
+        "Exit status: 0 when the layouts decide the same on the traffic, 1 when they differ, 2 on bad input.\n"
+        "Agreement on the traffic given is not a proof over all traffic.");
+    return cmd;
+}
+
+int run_compare(const CompareCli& cli) {
+    if (cli.rules.size() != 2) throw std::runtime_error("compare takes two layouts: --rules A --rules B");
+    SourceOptions src;
+    src.host_path = cli.host_path;
+    src.ipsets_path = cli.ipsets_path;
+    const Host host = load_host(src);
+    const std::optional<IpsetRegistry> ipsets = load_ipsets(src);
+    const IpsetRegistry* sets = ipsets ? &*ipsets : nullptr;
+    Layout a = load_layout(cli, cli.rules[0], host, sets, std::nullopt);
+    Layout b = load_layout(cli, cli.rules[1], host, sets, a.rs.family);
+    if (a.rs.family != b.rs.family)
+        throw std::runtime_error(cli.rules[0] + " is " + (a.rs.family == Family::ipv6 ? "an ip6tables" : "an iptables") + " ruleset and " +
+                                 cli.rules[1] + " is not: compare takes two layouts of one family");
+
+    Comparison cmp(cli.examples);
+    const std::string traffic = cli.pcap.empty() ? "packets aimed at every rule of both layouts (seed " + std::to_string(cli.seed) + ")"
+                                                 : "the capture " + cli.pcap;
+    if (cli.pcap.empty()) compare_generated(cli, host, a, b, cmp);
+    else compare_capture(cli, a, b, cmp);
+
+    std::ostream& out = cli.json == "-" ? std::cerr : std::cout;
+    out << "compare: A = " << cli.rules[0] << " (" << a.rs.rule_count() << " rules), B = " << cli.rules[1] << " (" << b.rs.rule_count()
+        << " rules), on " << traffic << "\n";
+    if (cmp.differing() == 0) {
+        out << "  the same on all " << cmp.packets()
+            << " packets: fate, drop reason, way out, addresses after NAT, mark and the kernel's answers\n"
+               "  (agreement on this traffic, not a proof over all traffic)\n";
+    } else {
+        out << "  " << cmp.differing() << " of " << cmp.packets() << " packets decided differently, in " << cmp.kinds().size() << " kind"
+            << (cmp.kinds().size() == 1 ? "" : "s") << ":\n";
+        for (const Kind& k : cmp.kinds()) {
+            out << "\n  " << k.count << " packet" << (k.count == 1 ? "" : "s") << ": " << k.name << "\n";
+            for (const Example& e : k.examples) {
+                out << "    " << e.packet << "\n";
+                if (e.explain_a.empty()) continue;
+                out << "      A: " << outcome_line(e.a) << "\n      B: " << outcome_line(e.b) << "\n";
+                out << "      under A:\n" << indent(e.explain_a, "        ") << "      under B:\n" << indent(e.explain_b, "        ");
+            }
+        }
+    }
+    if (!cli.json.empty()) {
+        nlohmann::ordered_json j;
+        j["a"] = {{"rules", cli.rules[0]}, {"rule_count", a.rs.rule_count()}};
+        j["b"] = {{"rules", cli.rules[1]}, {"rule_count", b.rs.rule_count()}};
+        j["traffic"] = traffic;
+        j["packets"] = cmp.packets();
+        j["differing"] = cmp.differing();
+        j["kinds"] = nlohmann::ordered_json::array();
+        for (const Kind& k : cmp.kinds()) {
+            nlohmann::ordered_json kj = {{"kind", k.name}, {"count", k.count}, {"examples", nlohmann::ordered_json::array()}};
+            for (const Example& e : k.examples) {
+                nlohmann::ordered_json ej = {{"packet", e.packet}};
+                if (!e.explain_a.empty()) {
+                    ej["a"] = outcome_json(e.a);
+                    ej["b"] = outcome_json(e.b);
+                }
+                kj["examples"].push_back(ej);
+            }
+            j["kinds"].push_back(kj);
+        }
+        if (cli.json == "-") std::cout << j.dump(2) << "\n";
+        else std::ofstream(cli.json) << j.dump(2) << "\n";
+    }
+    return cmp.differing() == 0 ? 0 : 1;
+}
+
+}  // namespace fwbench
