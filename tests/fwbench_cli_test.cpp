@@ -1262,6 +1262,32 @@ TEST(FwbenchCompare, SeedLayoutsTheSameOrTheHostsOwnConnectionDiffers) {
     EXPECT_NE(one.err.find("compare takes two layouts: --rules A --rules B"), std::string::npos) << one.err;
 }
 
+// compare tells the kinds apart: layouts that forward the same packets but SNAT them to another
+// address, or mark them otherwise, differ in that alone.
+TEST(FwbenchCompare, NatAndMarksAreDifferencesOfTheirOwn) {
+    const std::string seed = env("FWBENCH_SOURCE") + "/traces/seed/";
+    const auto layout = [](const std::string& name, const char* to, int mark) {
+        const std::string path = testing::TempDir() + name;
+        std::ofstream(path) << "*nat\n-A POSTROUTING -o wan1 -j SNAT --to-source " << to << "\nCOMMIT\n*mangle\n-A FORWARD -j MARK --set-mark "
+                            << mark << "\nCOMMIT\n";
+        return path;
+    };
+    const std::string a = layout("compare_nat_a.v4", "203.0.113.1", 1), b = layout("compare_nat_b.v4", "203.0.113.2", 1),
+                      c = layout("compare_nat_c.v4", "203.0.113.1", 2);
+    const Result nat = run("compare --host " + seed + "host.json --rules " + a + " --rules " + b + " --examples 1");
+    EXPECT_EQ(nat.status, 1) << nat.out << nat.err;
+    EXPECT_NE(nat.out.find("packets: both forwarded, with different addresses or ports after NAT"), std::string::npos) << nat.out;
+    EXPECT_NE(nat.out.find(", as 203.0.113.1:"), std::string::npos) << nat.out;
+    EXPECT_NE(nat.out.find(", as 203.0.113.2:"), std::string::npos) << nat.out;
+    EXPECT_EQ(nat.out.find("different marks"), std::string::npos) << nat.out;
+    const Result mark = run("compare --host " + seed + "host.json --rules " + a + " --rules " + c + " --examples 1");
+    EXPECT_EQ(mark.status, 1) << mark.out << mark.err;
+    EXPECT_NE(mark.out.find("packets: both forwarded, with different marks"), std::string::npos) << mark.out;
+    EXPECT_NE(mark.out.find("mark 1"), std::string::npos) << mark.out;
+    EXPECT_NE(mark.out.find("mark 2"), std::string::npos) << mark.out;
+    EXPECT_EQ(mark.out.find("after NAT"), std::string::npos) << mark.out;
+}
+
 TEST(FwbenchExplain, TcpWithoutFlagsIsASyn) {
     const std::string rules = write_temp("fwbench_invalid_drop.v4",
                                          "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -m conntrack --ctstate INVALID -j DROP\n"

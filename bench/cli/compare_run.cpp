@@ -47,7 +47,9 @@ Outcome outcome_of(const PathResult& r) {
         const Packet& p = a.packet;
         if (!o.answers.empty()) o.answers += ", ";
         if (p.proto == proto::tcp) o.answers += "a TCP reset";
-        else o.answers += std::string(p.family == Family::ipv6 ? "ICMPv6 " : "ICMP ") + std::to_string(p.icmp_type) + "/" + std::to_string(p.icmp_code);
+        else
+            o.answers +=
+                std::string(p.family == Family::ipv6 ? "ICMPv6 " : "ICMP ") + std::to_string(p.icmp_type) + "/" + std::to_string(p.icmp_code);
         o.answers += " to " + format_ip(p.dst);
     }
     return o;
@@ -243,8 +245,8 @@ int run_compare(const CompareCli& cli) {
                                  cli.rules[1] + " is not: compare takes two layouts of one family");
 
     Comparison cmp(cli.examples);
-    const std::string traffic = cli.pcap.empty() ? "packets aimed at every rule of both layouts (seed " + std::to_string(cli.seed) + ")"
-                                                 : "the capture " + cli.pcap;
+    const std::string traffic =
+        cli.pcap.empty() ? "packets aimed at every rule of both layouts (seed " + std::to_string(cli.seed) + ")" : "the capture " + cli.pcap;
     if (cli.pcap.empty()) compare_generated(cli, host, a, b, cmp);
     else compare_capture(cli, a, b, cmp);
 
