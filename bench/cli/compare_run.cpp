@@ -104,10 +104,10 @@ struct Kind {
     std::vector<Example> examples;
 };
 
-// One layout: its ruleset, path and state, as one kernel would keep them.
+// One layout: its ruleset, path and state, as one kernel would keep them. The path and the state
+// refer to the ruleset: it stays where it was made however the layout moves.
 struct Layout {
-    std::string path_name;
-    Ruleset rs;
+    std::unique_ptr<const Ruleset> rs;
     std::unique_ptr<PacketPath> path;
     std::unique_ptr<PathState> st;
 };
@@ -163,8 +163,8 @@ std::string indent(const std::string& text, const std::string& by) {
 
 void compare_generated(const CompareCli& cli, const Host& host, Layout& a, Layout& b, Comparison& cmp) {
     // Aimed at every rule of A, then of B: what either layout singles out is tried on both.
-    std::vector<std::pair<Packet, Origin>> traffic = traffic_for_ruleset(a.rs, host, cli.seed, cli.random_packets);
-    for (auto& t : traffic_for_ruleset(b.rs, host, cli.seed + 1, cli.random_packets)) traffic.push_back(std::move(t));
+    std::vector<std::pair<Packet, Origin>> traffic = traffic_for_ruleset(*a.rs, host, cli.seed, cli.random_packets);
+    for (auto& t : traffic_for_ruleset(*b.rs, host, cli.seed + 1, cli.random_packets)) traffic.push_back(std::move(t));
     for (const auto& [p, origin] : traffic) {
         const bool local = origin == Origin::local;
         const PathResult ra = a.path->process(p, origin, *a.st, true);
@@ -195,15 +195,15 @@ void compare_capture(const CompareCli& cli, Layout& a, Layout& b, Comparison& cm
 
 Layout load_layout(const CompareCli& cli, const std::string& rules, const Host& host, const IpsetRegistry* ipsets, std::optional<Family> family) {
     Layout l;
-    l.path_name = rules;
     RulesetParseOptions popt;
     popt.ipsets = ipsets;
-    l.rs = parse_ruleset_file_of_family(rules, popt, family ? (*family == Family::ipv6 ? 6 : 4) : cli.family);
-    if (!cli.backend.empty()) l.rs.backend = cli.backend == "legacy" ? Backend::legacy : Backend::nf_tables;
-    l.path = std::make_unique<PacketPath>(l.rs, host, ipsets);
+    Ruleset rs = parse_ruleset_file_of_family(rules, popt, family ? (*family == Family::ipv6 ? 6 : 4) : cli.family);
+    if (!cli.backend.empty()) rs.backend = cli.backend == "legacy" ? Backend::legacy : Backend::nf_tables;
+    l.rs = std::make_unique<const Ruleset>(std::move(rs));
+    l.path = std::make_unique<PacketPath>(*l.rs, host, ipsets);
     EngineOptions eo;
     eo.seed = cli.seed;
-    l.st = std::make_unique<PathState>(l.rs, eo, host.sysctl());
+    l.st = std::make_unique<PathState>(*l.rs, eo, host.sysctl());
     return l;
 }
 
@@ -239,9 +239,9 @@ int run_compare(const CompareCli& cli) {
     const std::optional<IpsetRegistry> ipsets = load_ipsets(src);
     const IpsetRegistry* sets = ipsets ? &*ipsets : nullptr;
     Layout a = load_layout(cli, cli.rules[0], host, sets, std::nullopt);
-    Layout b = load_layout(cli, cli.rules[1], host, sets, a.rs.family);
-    if (a.rs.family != b.rs.family)
-        throw std::runtime_error(cli.rules[0] + " is " + (a.rs.family == Family::ipv6 ? "an ip6tables" : "an iptables") + " ruleset and " +
+    Layout b = load_layout(cli, cli.rules[1], host, sets, a.rs->family);
+    if (a.rs->family != b.rs->family)
+        throw std::runtime_error(cli.rules[0] + " is " + (a.rs->family == Family::ipv6 ? "an ip6tables" : "an iptables") + " ruleset and " +
                                  cli.rules[1] + " is not: compare takes two layouts of one family");
 
     Comparison cmp(cli.examples);
@@ -251,7 +251,7 @@ int run_compare(const CompareCli& cli) {
     else compare_capture(cli, a, b, cmp);
 
     std::ostream& out = cli.json == "-" ? std::cerr : std::cout;
-    out << "compare: A = " << cli.rules[0] << " (" << a.rs.rule_count() << " rules), B = " << cli.rules[1] << " (" << b.rs.rule_count()
+    out << "compare: A = " << cli.rules[0] << " (" << a.rs->rule_count() << " rules), B = " << cli.rules[1] << " (" << b.rs->rule_count()
         << " rules), on " << traffic << "\n";
     if (cmp.differing() == 0) {
         out << "  the same on all " << cmp.packets()
@@ -272,8 +272,8 @@ int run_compare(const CompareCli& cli) {
     }
     if (!cli.json.empty()) {
         nlohmann::ordered_json j;
-        j["a"] = {{"rules", cli.rules[0]}, {"rule_count", a.rs.rule_count()}};
-        j["b"] = {{"rules", cli.rules[1]}, {"rule_count", b.rs.rule_count()}};
+        j["a"] = {{"rules", cli.rules[0]}, {"rule_count", a.rs->rule_count()}};
+        j["b"] = {{"rules", cli.rules[1]}, {"rule_count", b.rs->rule_count()}};
         j["traffic"] = traffic;
         j["packets"] = cmp.packets();
         j["differing"] = cmp.differing();
