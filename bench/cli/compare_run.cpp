@@ -142,13 +142,17 @@ public:
         if (k.examples.size() < examples_) k.examples.push_back({packet, {}, {}, {}, {}});
     }
 
+    // A capture record both layouts read as no packet of theirs (a forwarded copy, an answer, a
+    // malformed or other-family record): not compared, counted.
+    void add_not_compared() { ++not_compared_; }
+    std::uint64_t not_compared() const { return not_compared_; }
     std::uint64_t packets() const { return packets_; }
     std::uint64_t differing() const { return differing_; }
     const std::vector<Kind>& kinds() const { return kinds_; }
 
 private:
     std::size_t examples_;
-    std::uint64_t packets_ = 0, differing_ = 0;
+    std::uint64_t packets_ = 0, differing_ = 0, not_compared_ = 0;
     std::vector<Kind> kinds_;
     std::map<std::string, std::size_t> index_;
 };
@@ -189,6 +193,8 @@ void compare_capture(const CompareCli& cli, Layout& a, Layout& b, Comparison& cm
             cmp.add(head + ": " + format_packet_description(ra.input, local), local, *a.path, ra.result, *b.path, rb.result);
         } else if (ra.origin != rb.origin) {
             cmp.add_unpaired(head, capture_origin_name(ra.origin), capture_origin_name(rb.origin));
+        } else {
+            cmp.add_not_compared();
         }
     }
 }
@@ -253,6 +259,9 @@ int run_compare(const CompareCli& cli) {
     std::ostream& out = cli.json == "-" ? std::cerr : std::cout;
     out << "compare: A = " << cli.rules[0] << " (" << a.rs->rule_count() << " rules), B = " << cli.rules[1] << " (" << b.rs->rule_count()
         << " rules), on " << traffic << "\n";
+    if (cmp.not_compared())
+        out << "  " << cmp.not_compared() << " capture records are no packet of the path under either layout (forwarded copies, the kernel's "
+            << "answers, malformed or of the other family): not compared\n";
     if (cmp.differing() == 0) {
         out << "  the same on all " << cmp.packets()
             << " packets: fate, drop reason, way out, addresses after NAT, mark and the kernel's answers\n"
@@ -276,6 +285,7 @@ int run_compare(const CompareCli& cli) {
         j["b"] = {{"rules", cli.rules[1]}, {"rule_count", b.rs->rule_count()}};
         j["traffic"] = traffic;
         j["packets"] = cmp.packets();
+        j["not_compared"] = cmp.not_compared();
         j["differing"] = cmp.differing();
         j["kinds"] = nlohmann::ordered_json::array();
         for (const Kind& k : cmp.kinds()) {
