@@ -1294,6 +1294,41 @@ TEST(FwbenchCompare, NatAndMarksAreDifferencesOfTheirOwn) {
     EXPECT_EQ(mark.out.find("after NAT"), std::string::npos) << mark.out;
 }
 
+// gen-traffic writes a capture of packets aimed at every rule (both families of the seed): read
+// back by --pcap with its origins, every rule of both rulesets counts at least one packet, and
+// nothing is skipped or malformed.
+TEST(FwbenchGenTraffic, EveryRuleOfTheSeedCountsItsPackets) {
+    const std::string seed = env("FWBENCH_SOURCE") + "/traces/seed/";
+    const std::string capture = testing::TempDir() + "gen_traffic_seed.pcap";
+    const std::string inputs = "--rules " + seed + "rules.v4 --rules6 " + seed + "rules.v6 --host " + seed + "host.json";
+    const Result gen = run("gen-traffic " + inputs + " -o " + capture);
+    ASSERT_EQ(gen.status, 0) << gen.out << gen.err;
+    EXPECT_NE(gen.out.find("gen-traffic: 406 packets to " + capture + " (404 from the wire, 2 the host's own)"), std::string::npos) << gen.out;
+    const Result read = run("--pcap " + capture + " " + inputs + " --counters -");
+    ASSERT_EQ(read.status, 0) << read.out << read.err;
+    EXPECT_NE(read.err.find("packets: 406"), std::string::npos) << read.err;
+    EXPECT_EQ(read.err.find("skipped"), std::string::npos) << read.err;
+    EXPECT_EQ(read.err.find("malformed"), std::string::npos) << read.err;
+    int rules = 0;
+    std::istringstream lines(read.out);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.find("] -A ") == std::string::npos) continue;
+        ++rules;
+        EXPECT_NE(line.rfind("[0:", 0), 0u) << "a rule no generated packet reached: " << line;
+    }
+    EXPECT_EQ(rules, 6) << read.out;  // three in each family
+
+    // The kernel, given the same capture, agrees per family, packet by packet.
+    if (geteuid() != 0) FWBENCH_CANNOT_RUN("kernel-check needs root for network namespaces");
+    const Result check = run("kernel-check --pcap " + capture + " " + inputs);
+    EXPECT_EQ(check.status, 0) << check.out << check.err;
+    EXPECT_NE(check.out.find("203 packets replayed into the kernel (iptables-nft) and 203 IPv6 packets into another"), std::string::npos)
+        << check.out;
+    std::size_t agree = 0;
+    for (std::size_t at = 0; (at = check.out.find("agree on every rule and policy counter", at)) != std::string::npos; ++at) ++agree;
+    EXPECT_EQ(agree, 2u) << check.out;
+}
+
 TEST(FwbenchExplain, TcpWithoutFlagsIsASyn) {
     const std::string rules = write_temp("fwbench_invalid_drop.v4",
                                          "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -m conntrack --ctstate INVALID -j DROP\n"

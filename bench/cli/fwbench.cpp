@@ -8,6 +8,7 @@
 //   explain PACKET...               a packet's way through the host, rule by rule (explain_run)
 //   kernel-check                    fwbench against the real kernel (kernel_check_run)
 //   compare --rules A --rules B     two layouts on the same traffic, differences explained (compare_run)
+//   gen-traffic --rules R -o OUT    a capture of packets aimed at every rule (gen_traffic_run)
 //   dump-host                       the running host as --host reads it (running_host)
 // Options shared by the packet-path modes are in RunCommon (run_common.hpp).
 
@@ -21,6 +22,7 @@
 #include "classify_run.hpp"
 #include "compare_run.hpp"
 #include "explain_run.hpp"
+#include "gen_traffic_run.hpp"
 #include "fwbench/parse_error.hpp"
 #include "kernel_check_run.hpp"
 #include "pcap_run.hpp"
@@ -221,6 +223,8 @@ int run(int argc, char** argv) {
     CLI::App* check = add_kernel_check_command(app, check_cli);
     CompareCli compare_cli;
     CLI::App* compare = add_compare_command(app, compare_cli);
+    GenTrafficCli gen_cli;
+    CLI::App* gen = add_gen_traffic_command(app, gen_cli);
     auto* help = app.add_subcommand("help", "print this help");
     app.set_version_flag("--version", std::string("fwbench ") + FWBENCH_VERSION);
     app.require_subcommand(0, 1);
@@ -232,7 +236,8 @@ int run(int argc, char** argv) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
         std::cerr << "fwbench: " << e.what() << "\n"
-                  << "usage: fwbench [OPTIONS] | fwbench SUBCOMMAND [OPTIONS], SUBCOMMAND one of explain, kernel-check, compare, dump-host, help\n"
+                  << "usage: fwbench [OPTIONS] | fwbench SUBCOMMAND [OPTIONS], SUBCOMMAND one of explain, kernel-check, compare, gen-traffic, "
+                     "dump-host, help\n"
                   << "(fwbench --help, fwbench SUBCOMMAND --help)\n";
         return 2;
     }
@@ -245,6 +250,7 @@ int run(int argc, char** argv) {
     if (explain->parsed()) return run_explain(explain_cli);
     if (check->parsed()) return run_kernel_check(check_cli);
     if (compare->parsed()) return run_compare(compare_cli);
+    if (gen->parsed()) return run_gen_traffic(gen_cli);
     if (dump_host->parsed()) {
         std::cout << dump_running_host();
         return 0;

@@ -1,0 +1,31 @@
+#pragma once
+// `fwbench gen-traffic --rules R --host H -o OUT.pcap`: traffic aimed at every rule of a ruleset
+// (traces/rule_traffic: a packet built to satisfy each rule's addresses, interfaces, protocol,
+// ports, flags and types, and random packets), written as `tcpdump -i any` writes a capture
+// (LINUX_SLL2), so that `--pcap`, `explain --pcap`, `kernel-check --pcap` and `compare --pcap`
+// read each packet with the origin it was made with:
+//   - from the wire: arriving on its interface (the host's ifindex), as sent to the host,
+//     broadcast or multicast, with its source MAC when it has one;
+//   - the host's own: leaving by the device routing picks for it (outgoing), or arriving on lo
+//     when it goes to one of the host's addresses, with the source routing chose.
+// A capture shows packets only on devices: the host's own packets are written where they would
+// leave, whatever OUTPUT then does to them (fwbench's reading of the capture replays them as
+// local packets, so OUTPUT still decides).
+
+#include <cstdint>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+namespace fwbench {
+
+struct GenTrafficCli {
+    std::string rules, rules6, host_path, ipsets_path, output;
+    std::uint64_t seed = 1;
+    int random_packets = 200;
+};
+
+CLI::App* add_gen_traffic_command(CLI::App& app, GenTrafficCli& cli);
+int run_gen_traffic(const GenTrafficCli& cli);
+
+}  // namespace fwbench
