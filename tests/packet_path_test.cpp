@@ -140,11 +140,19 @@ TEST(PacketPathDevices, NothingArrivesOnADownInterface) {
     EXPECT_TRUE(r.walks.empty()) << "PREROUTING must not see it";
 }
 
+// The IPv6 router of path_cases6.hpp, forwarding, and an ip6tables ruleset for it.
+Host forwarding_router6() { return Host::from_json(test::path_case6_host_json({"", test::forwarding6_on, "", {}, "", ""}), "router6.json"); }
+Ruleset parse_ruleset6(const std::string& text) {
+    RulesetParseOptions opt;
+    opt.family = Family::ipv6;
+    return parse_ruleset(text, opt);
+}
+
 // A packet one of the ruleset's header matches cannot read (the kernel would drop it at that
 // rule: hotdrop, not modelled) is refused as not_modelled, named; a ruleset without such a match
 // takes it. Each row: the rules' one match, a packet, and whether it is refused.
 TEST(PacketPathHotdrop, PacketsAHeaderMatchCannotReadAreRefused) {
-    const Host host = Host::from_json(test::path_case6_host_json({"", test::forwarding6_on, "", {}, "", ""}), "router6.json");
+    const Host host = forwarding_router6();
     const std::string mh_bad = "mh [2001:db8:9::7] > [2001:db8:2::50] in=wan1 mhtype=5 mhproto=6";
     const std::string udp = "udp [2001:db8:9::7]:5000 > [2001:db8:2::50]:53 in=wan1";
     const struct {
@@ -164,9 +172,7 @@ TEST(PacketPathHotdrop, PacketsAHeaderMatchCannotReadAreRefused) {
     };
     for (const auto& r : rows) {
         SCOPED_TRACE(std::string(r.match) + " on " + r.packet);
-        RulesetParseOptions opt;
-        opt.family = Family::ipv6;
-        const Ruleset rs = parse_ruleset(std::string("*mangle\n-A PREROUTING ") + r.match + "\nCOMMIT\n", opt);
+        const Ruleset rs = parse_ruleset6(std::string("*mangle\n-A PREROUTING ") + r.match + "\nCOMMIT\n");
         PacketPath path(rs, host);
         PathState st(rs, EngineOptions{}, host.sysctl());
         Packet p = test::packet(r.packet);
@@ -187,10 +193,8 @@ TEST(PacketPathHotdrop, PacketsAHeaderMatchCannotReadAreRefused) {
 // once): one source sending back out of its arrival device gets six redirects at once, then one
 // a second (worked out from net/ipv4/inetpeer.c: a new peer's bucket starts full).
 TEST(PacketPathRedirect6, SixAtOnceThenOneASecond) {
-    const Host host = Host::from_json(test::path_case6_host_json({"", test::forwarding6_on, "", {}, "", ""}), "router6.json");
-    RulesetParseOptions opt;
-    opt.family = Family::ipv6;
-    const Ruleset rs = parse_ruleset("*filter\n-A FORWARD\nCOMMIT\n", opt);
+    const Host host = forwarding_router6();
+    const Ruleset rs = parse_ruleset6("*filter\n-A FORWARD\nCOMMIT\n");
     PacketPath path(rs, host);
     PathState st(rs, EngineOptions{}, host.sysctl());
     st.icmp_rate_limit = true;  // paced: the packets' own times
@@ -225,10 +229,8 @@ TEST(PacketPathRedirect6, SixAtOnceThenOneASecond) {
 // sockets never do (ndisc_net_init and igmp6_net_init clear their loop). All nodes is joined by
 // every device. (A raw socket loops, so the kernel oracle cannot replay the first row.)
 TEST(PacketPathMulticast6, TheKernelsOwnNeighbourDiscoveryNeverLoopsBack) {
-    const Host host = Host::from_json(test::path_case6_host_json({"", test::forwarding6_on, "", {}, "", ""}), "router6.json");
-    RulesetParseOptions opt;
-    opt.family = Family::ipv6;
-    const Ruleset rs = parse_ruleset("*mangle\n-A PREROUTING\nCOMMIT\n", opt);
+    const Host host = forwarding_router6();
+    const Ruleset rs = parse_ruleset6("*mangle\n-A PREROUTING\nCOMMIT\n");
     PacketPath path(rs, host);
     const struct {
         const char* packet;

@@ -300,31 +300,36 @@ bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
     return true;
 }
 
-void PacketPath::loop_back_broadcast(Ctx& c) const {
-    // ip_mc_output clones a locally sent broadcast before the original's POSTROUTING: the clone
-    // takes POSTROUTING, and dev_loopback_xmit hands it to netif_rx, which (in process context)
-    // runs its PREROUTING and INPUT at once, on the device it left by, with the conntrack entry
-    // and route kept. Only then does the original take POSTROUTING, whatever befell the clone
-    // (nf_tables TRACE events show this order; it matters to stateful matches). The clone's
-    // walks, hooks and events stay in the result; its fate does not.
+// dev_loopback_xmit's copy of a packet leaving by c.out_dev: the copy takes POSTROUTING, then
+// netif_rx (in process context) runs its PREROUTING and INPUT at once, as arriving on that device
+// with `pkttype`, the conntrack entry and the route kept. The copy's walks, hooks and events stay
+// in the result; its fate does not, and the packet goes on as it was.
+void PacketPath::loop_back_copy(Ctx& c, PktType pkttype) const {
     const Packet original = c.p;
     const CtAttachment ct = c.ct;
     const bool notrack = c.notrack;
     const IfaceName dev = c.out_dev;
     const SavedOutcome outcome(c.res);
-    c.event(PathEventKind::broadcast_copy, [&](PathEvent& e) { e.dev = dev; });
     if (run_hook(c, Hook::postrouting)) {
         c.p.in = dev;
-        c.p.pkttype = PktType::broadcast;
+        c.p.pkttype = pkttype;
         c.out_dev = IfaceName();
         if (run_hook(c, Hook::prerouting, true)) run_hook(c, Hook::input);
     }
-    c.event(PathEventKind::broadcast_original);
     outcome.restore(c.res);
     c.p = original;
     c.ct = ct;
     c.notrack = notrack;
     c.out_dev = dev;
+}
+
+void PacketPath::loop_back_broadcast(Ctx& c) const {
+    // ip_mc_output clones a locally sent broadcast before the original's POSTROUTING, and the
+    // clone loops back (loop_back_copy). Only then does the original take POSTROUTING, whatever
+    // befell the clone (nf_tables TRACE events show this order; it matters to stateful matches).
+    c.event(PathEventKind::broadcast_copy, [&](PathEvent& e) { e.dev = c.out_dev; });
+    loop_back_copy(c, PktType::broadcast);
+    c.event(PathEventKind::broadcast_original);
 }
 
 PathResult PacketPath::process(Packet p, Origin origin, PathState& st, bool trace) const {
@@ -465,10 +470,9 @@ unsigned PacketPath::mtu_exceeded(const Ctx& c) const {
 }
 
 // ip6_finish_output2, after the original's POSTROUTING: a packet to a group its device has
-// joined, from a socket that loops multicast back (the default), is cloned; the clone takes
-// POSTROUTING again and dev_loopback_xmit hands it to netif_rx on that device (PACKET_LOOPBACK,
-// which -m pkttype calls multicast), with the conntrack entry and the route kept, as for an IPv4
-// broadcast. The kernel's own neighbour discovery and MLD sockets never loop back.
+// joined, from a socket that loops multicast back (the default), is cloned and the clone loops
+// back (loop_back_copy; PACKET_LOOPBACK, which -m pkttype calls multicast). The kernel's own
+// neighbour discovery and MLD sockets never loop back.
 void PacketPath::loop_back_multicast6(Ctx& c) const {
     const bool ndisc_or_mld =
         c.p.proto == proto::icmpv6 && c.p.l4_present && ((c.p.icmp_type >= 130 && c.p.icmp_type <= 137) || c.p.icmp_type == 143);
@@ -480,22 +484,7 @@ void PacketPath::loop_back_multicast6(Ctx& c) const {
         e.flag = joined;
         e.port = ndisc_or_mld ? 1 : 0;
     });
-    if (!joined) return;
-    const Packet original = c.p;
-    const CtAttachment ct = c.ct;
-    const bool notrack = c.notrack;
-    const SavedOutcome outcome(c.res);
-    if (run_hook(c, Hook::postrouting)) {
-        c.p.in = dev;
-        c.p.pkttype = PktType::multicast;
-        c.out_dev = IfaceName();
-        if (run_hook(c, Hook::prerouting, true)) run_hook(c, Hook::input);
-    }
-    outcome.restore(c.res);
-    c.p = original;
-    c.ct = ct;
-    c.notrack = notrack;
-    c.out_dev = dev;
+    if (joined) loop_back_copy(c, PktType::multicast);
 }
 
 void PacketPath::leave_from_output(Ctx& c) const {

@@ -268,6 +268,7 @@ private:
     bool defragment(Ctx& c, DefragUser user) const;
     bool deliver_locally(Ctx& c) const;
     bool drop_at_routing(Ctx& c, bool output, DropReason r, const DropDetail& detail) const;
+    void loop_back_copy(Ctx& c, PktType pkttype) const;
     void loop_back_broadcast(Ctx& c) const;
     bool route_output(Ctx& c, bool reroute) const;
     // IPv6 (routing6.cpp): ip6_rcv_core's drops, input routing, ip6_forward's checks up to FORWARD,
