@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential pkg-config meson ninja-build
   libdpdk-dev dpdk libpcap-dev tcpdump time libspdlog-dev libfmt-dev libmnl-dev libnftnl-dev
-  libcli11-dev nlohmann-json3-dev
+  libcli11-dev nlohmann-json3-dev libbdd-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   iptables ipset iproute2 nftables nfacct ethtool
   clang libclang-rt-14-dev clang-format

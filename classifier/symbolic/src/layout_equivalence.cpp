@@ -1,0 +1,94 @@
+#include "fwbench/layout_equivalence.hpp"
+
+#include <chrono>
+#include <stdexcept>
+
+namespace fwbench {
+namespace {
+
+void collect_patterns(const Ruleset& rs, std::vector<IfacePattern>& out) {
+    for (const auto& t : rs.tables)
+        for (const auto& c : t.chains)
+            for (const auto& r : c.rules) {
+                if (r.ip.in) out.push_back(r.ip.in->value);
+                if (r.ip.out) out.push_back(r.ip.out->value);
+            }
+}
+
+}  // namespace
+
+EquivalenceReport prove_equivalence(const LayoutInput& a, const LayoutInput& b, const Host* host, std::size_t examples) {
+    if (a.rules->family != b.rules->family) throw std::invalid_argument("prove_equivalence: the layouts are of different families");
+    const auto start = std::chrono::steady_clock::now();
+    EquivalenceReport report;
+    report.family = a.rules->family;
+    BasicHostView basic;
+    const HostView& view = host ? static_cast<const HostView&>(*host) : basic;
+
+    std::vector<std::string> devices;
+    if (host)
+        for (const auto& itf : host->interfaces()) devices.push_back(itf.name);
+    std::vector<IfacePattern> patterns;
+    collect_patterns(*a.rules, patterns);
+    collect_patterns(*b.rules, patterns);
+
+    BddSession session(1);
+    {
+        HeaderSpace space(session, report.family, devices, patterns);
+        report.interfaces = space.interfaces();
+        HookDecision da(space, *a.rules, host, a.ipsets, report.limits);
+        HookDecision db(space, *b.rules, host, b.ipsets, report.limits);
+        for (Hook hook : {Hook::prerouting, Hook::input, Hook::forward, Hook::output, Hook::postrouting}) {
+            HookProof proof;
+            proof.hook = hook;
+            const std::vector<DecidedRegion> ra = da.decide(hook), rb = db.decide(hook);
+            proof.regions_a = ra.size();
+            proof.regions_b = rb.size();
+            const bdd domain = da.hook_domain(hook);
+            const double total = bdd_satcount(domain);
+            bdd unmodelled = bdd_false();
+            for (const auto* side : {&ra, &rb})
+                for (const auto& d : *side)
+                    if (d.outcome.verdict == HookOutcome::Verdict::unmodelled) {
+                        unmodelled |= d.region;
+                        proof.unmodelled_reasons.push_back(d.outcome.detail);
+                    }
+            proof.unmodelled_share = total > 0 ? bdd_satcount(unmodelled) / total : 0;
+            bdd differing = bdd_false();
+            std::size_t shown = 0;
+            for (const auto& x : ra) {
+                if (x.outcome.verdict == HookOutcome::Verdict::unmodelled) continue;
+                for (const auto& y : rb) {
+                    if (y.outcome.verdict == HookOutcome::Verdict::unmodelled) continue;
+                    bdd overlap = x.region & y.region & !unmodelled;
+                    if (overlap == bdd_false()) continue;
+                    bdd diff = x.outcome.same_effects(y.outcome) ? overlap & x.outcome.bits_differ(y.outcome) : overlap;
+                    if (diff == bdd_false()) continue;
+                    ++proof.differences;
+                    differing |= diff;
+                    if (shown >= examples) continue;
+                    ++shown;
+                    RegionDifference d;
+                    d.hook = hook;
+                    d.a = x.outcome.describe();
+                    d.b = y.outcome.describe();
+                    d.share = total > 0 ? bdd_satcount(diff) / total : 0;
+                    d.region = space.describe_cube(bdd_satone(diff));
+                    const Assignment pick = space.pick(diff);
+                    d.example = space.packet_of(pick);
+                    d.concrete_a = concrete_outcome(*a.rules, view, a.ipsets, hook, d.example);
+                    d.concrete_b = concrete_outcome(*b.rules, view, b.ipsets, hook, d.example);
+                    d.confirmed = !(d.concrete_a == d.concrete_b);
+                    report.differences.push_back(std::move(d));
+                }
+            }
+            proof.differing_share = total > 0 ? bdd_satcount(differing) / total : 0;
+            report.hooks.push_back(std::move(proof));
+        }
+        report.bdd_nodes = session.nodes();
+    }
+    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return report;
+}
+
+}  // namespace fwbench
