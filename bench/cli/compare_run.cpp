@@ -1,6 +1,7 @@
 #include "compare_run.hpp"
 
 #include <fstream>
+#include <iomanip>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -12,6 +13,7 @@
 #include "fwbench/capture.hpp"
 #include "fwbench/capture_analysis.hpp"
 #include "fwbench/packet_description.hpp"
+#include "fwbench/layout_equivalence.hpp"
 #include "fwbench/packet_path.hpp"
 #include "rule_traffic.hpp"
 #include "sources.hpp"
@@ -213,6 +215,104 @@ Layout load_layout(const CompareCli& cli, const std::string& rules, const Host& 
     return l;
 }
 
+// A difference's example as the hook sees it: headers, devices (none where the hook has none),
+// conntrack's view and the marks, which a packet description alone does not all say.
+std::string example_text(const Packet& p) {
+    Packet headers = p;
+    headers.in = IfaceName();
+    headers.out = IfaceName();
+    std::string s = format_packet_description(headers, false);
+    s += " in ";
+    s += p.in.empty() ? "(none)" : std::string(p.in.view());
+    s += " out ";
+    s += p.out.empty() ? "(none)" : std::string(p.out.view());
+    s += " ctstate ";
+    s += ct_state_name(p.ct.state);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, " mark 0x%x ctmark 0x%x", p.mark, p.ct.mark);
+    return s + buf;
+}
+
+std::string percent(double share) {
+    char buf[32];
+    if (share > 0 && share < 0.0001) return "under 0.01%";
+    std::snprintf(buf, sizeof buf, "%.2f%%", share * 100);
+    return buf;
+}
+
+void print_proof(std::ostream& out, const EquivalenceReport& r) {
+    out << "  over all packets, hook by hook (a BDD proof over " << field_count << " header fields and " << r.interfaces.size()
+        << " interface witnesses, " << std::fixed << std::setprecision(2) << r.seconds << " s):\n";
+    out.unsetf(std::ios::floatfield);
+    for (const HookProof& h : r.hooks) {
+        out << "    " << std::left << std::setw(12) << hook_chain_name(h.hook) << std::right;
+        if (h.differences == 0) out << "the same";
+        else out << "differ on " << percent(h.differing_share) << " of the header space, in " << h.differences << " region" << (h.differences == 1 ? "" : "s");
+        out << " (A " << h.regions_a << " outcome" << (h.regions_a == 1 ? "" : "s") << ", B " << h.regions_b << ")";
+        if (h.unmodelled_share > 0) out << "; " << percent(h.unmodelled_share) << " not proved: " << h.unmodelled_reasons.front();
+        out << "\n";
+    }
+    for (const RegionDifference& d : r.differences) {
+        out << "\n  " << hook_chain_name(d.hook) << ": A " << d.a << "; B " << d.b << " (" << percent(d.share) << " of the hook's header space)\n";
+        out << "    region: " << d.region << "\n";
+        out << "    e.g. " << example_text(d.example) << "\n";
+        if (d.confirmed)
+            out << "    the linear engine confirms: A " << d.concrete_a.describe() << "; B " << d.concrete_b.describe() << "\n";
+        else
+            out << "    NOT confirmed by the linear engine (both give " << d.concrete_a.describe()
+                << "): the example's matches taken as free atoms cannot all hold as the region needs\n";
+    }
+    if (!r.limits.history.empty()) {
+        out << "  assumed: these matches depend on history and answer alike wherever their text is the same:\n";
+        for (const auto& m : r.limits.history) out << "    " << m << "\n";
+    }
+    if (!r.limits.opaque.empty()) {
+        out << "  taken as free atoms (any answer, the same for the same text): \n";
+        for (const auto& m : r.limits.opaque) out << "    " << m << "\n";
+    }
+    std::size_t differing = 0;
+    for (const HookProof& h : r.hooks) differing += h.differences != 0;
+    if (differing == 0 && r.complete())
+        out << "  proved: A and B decide alike for every packet at every hook\n";
+    else if (differing == 0)
+        out << "  proved alike for every packet the proof takes; the rest is named above as not proved\n";
+    else
+        out << "  A and B differ at " << differing << " hook" << (differing == 1 ? "" : "s") << "\n";
+    out << "  not compared: LOG/NFLOG, counters; conntrack state and its NAT status bits are free, as they may be at any packet\n";
+}
+
+nlohmann::ordered_json proof_json(const EquivalenceReport& r) {
+    nlohmann::ordered_json j;
+    j["equivalent"] = r.equivalent();
+    j["complete"] = r.complete();
+    j["seconds"] = r.seconds;
+    j["bdd_nodes"] = r.bdd_nodes;
+    j["interfaces"] = r.interfaces;
+    j["hooks"] = nlohmann::ordered_json::array();
+    for (const HookProof& h : r.hooks)
+        j["hooks"].push_back({{"hook", hook_chain_name(h.hook)},
+                              {"outcomes_a", h.regions_a},
+                              {"outcomes_b", h.regions_b},
+                              {"difference_regions", h.differences},
+                              {"differing_share", h.differing_share},
+                              {"unmodelled_share", h.unmodelled_share},
+                              {"unmodelled_reasons", h.unmodelled_reasons}});
+    j["differences"] = nlohmann::ordered_json::array();
+    for (const RegionDifference& d : r.differences)
+        j["differences"].push_back({{"hook", hook_chain_name(d.hook)},
+                                    {"a", d.a},
+                                    {"b", d.b},
+                                    {"share", d.share},
+                                    {"region", d.region},
+                                    {"example", example_text(d.example)},
+                                    {"linear_a", d.concrete_a.describe()},
+                                    {"linear_b", d.concrete_b.describe()},
+                                    {"confirmed", d.confirmed}});
+    j["history_matches"] = r.limits.history;
+    j["atoms"] = r.limits.opaque;
+    return j;
+}
+
 }  // namespace
 
 CLI::App* add_compare_command(CLI::App& app, CompareCli& cli) {
@@ -229,10 +329,13 @@ CLI::App* add_compare_command(CLI::App& app, CompareCli& cli) {
     cmd->add_option("--random-packets", cli.random_packets, "generated traffic: random packets per layout beside those aimed at its rules");
     cmd->add_option("--examples", cli.examples, "packets explained side by side per kind of difference");
     cmd->add_option("--json", cli.json, "the comparison as JSON (file or -)");
+    cmd->add_flag("--no-proof", cli.no_proof, "compare on the traffic only");
+    cmd->add_flag("--no-traffic", cli.no_traffic, "the proof over all packets only");
     cmd->footer(
         "Each layout runs in a host of its own (its own conntrack table, counters and rate state), as two kernels would.\n"
-        "Exit status: 0 when the layouts decide the same on the traffic, 1 when they differ, 2 on bad input.\n"
-        "Agreement on the traffic given is not a proof over all traffic.");
+        "Over all packets: each hook's decision under A and B as BDDs, every region where they differ with an example the linear\n"
+        "engine walks under both; matches not taken bit for bit, and those that depend on history, are named as the proof's limits.\n"
+        "Exit status: 0 when the layouts decide the same (proved, and on the traffic), 1 when they differ, 2 on bad input.");
     return cmd;
 }
 
@@ -250,32 +353,40 @@ int run_compare(const CompareCli& cli) {
         throw std::runtime_error(cli.rules[0] + " is " + (a.rs->family == Family::ipv6 ? "an ip6tables" : "an iptables") + " ruleset and " +
                                  cli.rules[1] + " is not: compare takes two layouts of one family");
 
+    std::ostream& out = cli.json == "-" ? std::cerr : std::cout;
+    out << "compare: A = " << cli.rules[0] << " (" << a.rs->rule_count() << " rules), B = " << cli.rules[1] << " (" << b.rs->rule_count()
+        << " rules)\n";
+    std::optional<EquivalenceReport> proof;
+    if (!cli.no_proof) {
+        proof = prove_equivalence({a.rs.get(), sets}, {b.rs.get(), sets}, &host, cli.examples);
+        print_proof(out, *proof);
+    }
+
     Comparison cmp(cli.examples);
     const std::string traffic =
         cli.pcap.empty() ? "packets aimed at every rule of both layouts (seed " + std::to_string(cli.seed) + ")" : "the capture " + cli.pcap;
-    if (cli.pcap.empty()) compare_generated(cli, host, a, b, cmp);
-    else compare_capture(cli, a, b, cmp);
-
-    std::ostream& out = cli.json == "-" ? std::cerr : std::cout;
-    out << "compare: A = " << cli.rules[0] << " (" << a.rs->rule_count() << " rules), B = " << cli.rules[1] << " (" << b.rs->rule_count()
-        << " rules), on " << traffic << "\n";
-    if (cmp.not_compared())
-        out << "  " << cmp.not_compared() << " capture records are no packet of the path under either layout (forwarded copies, the kernel's "
-            << "answers, malformed or of the other family): not compared\n";
-    if (cmp.differing() == 0) {
-        out << "  the same on all " << cmp.packets()
-            << " packets: fate, drop reason, way out, addresses after NAT, mark and the kernel's answers\n"
-               "  (agreement on this traffic, not a proof over all traffic)\n";
-    } else {
-        out << "  " << cmp.differing() << " of " << cmp.packets() << " packets decided differently, in " << cmp.kinds().size() << " kind"
-            << (cmp.kinds().size() == 1 ? "" : "s") << ":\n";
-        for (const Kind& k : cmp.kinds()) {
-            out << "\n  " << k.count << " packet" << (k.count == 1 ? "" : "s") << ": " << k.name << "\n";
-            for (const Example& e : k.examples) {
-                out << "    " << e.packet << "\n";
-                if (e.explain_a.empty()) continue;
-                out << "      A: " << outcome_line(e.a) << "\n      B: " << outcome_line(e.b) << "\n";
-                out << "      under A:\n" << indent(e.explain_a, "        ") << "      under B:\n" << indent(e.explain_b, "        ");
+    if (!cli.no_traffic) {
+        if (cli.pcap.empty()) compare_generated(cli, host, a, b, cmp);
+        else compare_capture(cli, a, b, cmp);
+        out << (proof ? "\n" : "") << "  on " << traffic << ":\n";
+        if (cmp.not_compared())
+            out << "  " << cmp.not_compared() << " capture records are no packet of the path under either layout (forwarded copies, the kernel's "
+                << "answers, malformed or of the other family): not compared\n";
+        if (cmp.differing() == 0) {
+            out << "  the same on all " << cmp.packets()
+                << " packets: fate, drop reason, way out, addresses after NAT, mark and the kernel's answers\n"
+                << (proof ? "" : "  (agreement on this traffic, not a proof over all traffic)\n");
+        } else {
+            out << "  " << cmp.differing() << " of " << cmp.packets() << " packets decided differently, in " << cmp.kinds().size() << " kind"
+                << (cmp.kinds().size() == 1 ? "" : "s") << ":\n";
+            for (const Kind& k : cmp.kinds()) {
+                out << "\n  " << k.count << " packet" << (k.count == 1 ? "" : "s") << ": " << k.name << "\n";
+                for (const Example& e : k.examples) {
+                    out << "    " << e.packet << "\n";
+                    if (e.explain_a.empty()) continue;
+                    out << "      A: " << outcome_line(e.a) << "\n      B: " << outcome_line(e.b) << "\n";
+                    out << "      under A:\n" << indent(e.explain_a, "        ") << "      under B:\n" << indent(e.explain_b, "        ");
+                }
             }
         }
     }
@@ -283,7 +394,8 @@ int run_compare(const CompareCli& cli) {
         nlohmann::ordered_json j;
         j["a"] = {{"rules", cli.rules[0]}, {"rule_count", a.rs->rule_count()}};
         j["b"] = {{"rules", cli.rules[1]}, {"rule_count", b.rs->rule_count()}};
-        j["traffic"] = traffic;
+        if (proof) j["proof"] = proof_json(*proof);
+        if (!cli.no_traffic) j["traffic"] = traffic;
         j["packets"] = cmp.packets();
         j["not_compared"] = cmp.not_compared();
         j["differing"] = cmp.differing();
@@ -303,7 +415,8 @@ int run_compare(const CompareCli& cli) {
         if (cli.json == "-") std::cout << j.dump(2) << "\n";
         else std::ofstream(cli.json) << j.dump(2) << "\n";
     }
-    return cmp.differing() == 0 ? 0 : 1;
+    const bool same = cmp.differing() == 0 && (!proof || proof->equivalent());
+    return same ? 0 : 1;
 }
 
 }  // namespace fwbench

@@ -26,7 +26,8 @@ struct CompareCli {
     int family = 0;
     std::uint64_t seed = 1;
     int random_packets = 200;  // generated traffic: random packets beside those aimed at rules
-    std::size_t examples = 3;  // explained per kind of difference
+    std::size_t examples = 3;  // explained per kind of difference (and difference regions per hook)
+    bool no_proof = false, no_traffic = false;
 };
 
 CLI::App* add_compare_command(CLI::App& app, CompareCli& cli);

@@ -151,6 +151,36 @@ void add_flow(std::vector<Flow>& flows, const bdd& region, const decltype(Flow::
     flows.push_back({st, region});
 }
 
+// The union of many regions, paired off level by level: each OR then joins BDDs of like size,
+// where ORing them one by one into a growing union redoes its whole size each time.
+bdd balanced_or(std::vector<bdd> v) {
+    while (v.size() > 1) {
+        std::vector<bdd> joined;
+        for (std::size_t i = 0; i + 1 < v.size(); i += 2) joined.push_back(v[i] | v[i + 1]);
+        if (v.size() % 2) joined.push_back(v.back());
+        v = std::move(joined);
+    }
+    return v.empty() ? bdd_false() : v[0];
+}
+
+// Flows with the same state joined into one (balanced_or per state).
+template <class Flow>
+std::vector<Flow> merge_flows(const std::vector<Flow>& flows) {
+    std::vector<Flow> out;
+    std::vector<std::vector<bdd>> parts;
+    for (const auto& f : flows) {
+        std::size_t i = 0;
+        while (i < out.size() && !(out[i].st == f.st)) ++i;
+        if (i == out.size()) {
+            out.push_back({f.st, bdd_false()});
+            parts.emplace_back();
+        }
+        parts[i].push_back(f.region);
+    }
+    for (std::size_t i = 0; i < out.size(); ++i) out[i].region = balanced_or(std::move(parts[i]));
+    return out;
+}
+
 }  // namespace
 
 HookDecision::HookDecision(HeaderSpace& space, const Ruleset& rs, const HostView* host, const IpsetRegistry* ipsets, ProofLimits& limits)
@@ -426,7 +456,7 @@ void HookDecision::walk_chain(const Table& t, int chain, std::vector<Flow> flows
                 continue;
             }
             const bdd hit = f.region & m;
-            add_flow(next, f.region & !m, f.st);
+            add_flow(next, hit == bdd_false() ? f.region : f.region & !m, f.st);
             if (hit == bdd_false()) continue;
             if (!rule.target) {
                 add_flow(next, hit, f.st);
@@ -435,7 +465,7 @@ void HookDecision::walk_chain(const Table& t, int chain, std::vector<Flow> flows
             const TargetSpec& spec = rule.target->spec;
             if (const auto* std_t = std::get_if<StandardTarget>(&spec)) {
                 switch (std_t->kind) {
-                    case StandardTarget::Kind::accept: add_flow(accepted, hit, f.st); break;
+                    case StandardTarget::Kind::accept: accepted.push_back({f.st, hit}); break;
                     case StandardTarget::Kind::drop: decide(hit, f.st, Verdict6::drop, ""); break;
                     case StandardTarget::Kind::queue: decide(hit, f.st, Verdict6::queue, "QUEUE"); break;
                     case StandardTarget::Kind::return_: add_flow(returned, hit, f.st); break;
@@ -481,7 +511,7 @@ void HookDecision::walk_chain(const Table& t, int chain, std::vector<Flow> flows
                     if (addr) st.overrides &= s.address(af, *addr);
                     if (port) st.overrides &= s.equals(pf, *port);
                 }
-                add_flow(accepted, hit, st);
+                accepted.push_back({st, hit});
             } else {
                 apply_continuing(spec, *rule.target, hit, f.st, next, tc);
             }
@@ -611,30 +641,34 @@ std::vector<DecidedRegion> HookDecision::decide(Hook hook) {
                     decided.push_back({std::move(o), r.region});
                 }
             }
-            for (const Flow& a : accepted) add_flow(next, a.region, a.st);
+            for (const Flow& a : merge_flows(accepted)) add_flow(next, a.region, a.st);
         }
         flows = std::move(next);
     }
     for (const Flow& f : flows) decided.push_back({f.st.out, f.region});
 
     // One region per outcome.
+    auto same = [](const HookOutcome& x, const HookOutcome& y) {
+        if (!x.same_effects(y)) return false;
+        for (std::size_t i = 0; i < 32; ++i)
+            if (x.mark[i] != y.mark[i] || x.ctmark[i] != y.ctmark[i]) return false;
+        for (std::size_t i = 0; i < 8; ++i)
+            if (x.tos[i] != y.tos[i]) return false;
+        return true;
+    };
     std::vector<DecidedRegion> merged;
+    std::vector<std::vector<bdd>> parts;
     for (auto& d : decided) {
         if (d.region == bdd_false()) continue;
-        bool found = false;
-        for (auto& m : merged) {
-            if (!m.outcome.same_effects(d.outcome)) continue;
-            bool same_bits = true;
-            for (std::size_t i = 0; i < 32 && same_bits; ++i)
-                same_bits = m.outcome.mark[i] == d.outcome.mark[i] && m.outcome.ctmark[i] == d.outcome.ctmark[i];
-            for (std::size_t i = 0; i < 8 && same_bits; ++i) same_bits = m.outcome.tos[i] == d.outcome.tos[i];
-            if (!same_bits) continue;
-            m.region |= d.region;
-            found = true;
-            break;
+        std::size_t i = 0;
+        while (i < merged.size() && !same(merged[i].outcome, d.outcome)) ++i;
+        if (i == merged.size()) {
+            merged.push_back({std::move(d.outcome), bdd_false()});
+            parts.emplace_back();
         }
-        if (!found) merged.push_back(std::move(d));
+        parts[i].push_back(d.region);
     }
+    for (std::size_t i = 0; i < merged.size(); ++i) merged[i].region = balanced_or(std::move(parts[i]));
     return merged;
 }
 

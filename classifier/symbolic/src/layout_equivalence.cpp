@@ -1,6 +1,7 @@
 #include "fwbench/layout_equivalence.hpp"
 
 #include <chrono>
+#include <cstdio>
 #include <stdexcept>
 
 namespace fwbench {
@@ -28,6 +29,10 @@ EquivalenceReport prove_equivalence(const LayoutInput& a, const LayoutInput& b, 
     std::vector<std::string> devices;
     if (host)
         for (const auto& itf : host->interfaces()) devices.push_back(itf.name);
+    std::vector<IpAddr> local;
+    if (host)
+        for (const auto& itf : host->interfaces())
+            for (const auto& addr : itf.addrs) local.push_back(addr.addr);
     std::vector<IfacePattern> patterns;
     collect_patterns(*a.rules, patterns);
     collect_patterns(*b.rules, patterns);
@@ -73,8 +78,20 @@ EquivalenceReport prove_equivalence(const LayoutInput& a, const LayoutInput& b, 
                     d.a = x.outcome.describe();
                     d.b = y.outcome.describe();
                     d.share = total > 0 ? bdd_satcount(diff) / total : 0;
-                    d.region = space.describe_cube(bdd_satone(diff));
-                    const Assignment pick = space.pick(diff);
+                    const Assignment pick = space.pick_typical(diff, local, hook != Hook::forward && hook != Hook::postrouting);
+                    if (x.outcome.same_effects(y.outcome)) {
+                        // Alike but for the bits they leave: say which, at the example.
+                        const ConcreteOutcome ea = evaluate(x.outcome, space, pick), eb = evaluate(y.outcome, space, pick);
+                        auto hex = [](const char* name, std::uint32_t v) {
+                            char buf[40];
+                            std::snprintf(buf, sizeof buf, ", %s 0x%x", name, v);
+                            return std::string(buf);
+                        };
+                        if (ea.mark != eb.mark) d.a += hex("mark", ea.mark), d.b += hex("mark", eb.mark);
+                        if (ea.ctmark != eb.ctmark) d.a += hex("ctmark", ea.ctmark), d.b += hex("ctmark", eb.ctmark);
+                        if (ea.tos != eb.tos) d.a += hex("tos", ea.tos), d.b += hex("tos", eb.tos);
+                    }
+                    d.region = space.describe_cube(space.widen(pick, diff, domain));
                     d.example = space.packet_of(pick);
                     d.concrete_a = concrete_outcome(*a.rules, view, a.ipsets, hook, d.example);
                     d.concrete_b = concrete_outcome(*b.rules, view, b.ipsets, hook, d.example);

@@ -111,6 +111,17 @@ public:
     // A satisfying assignment of `region` (nonempty), free bits chosen low but for the choices
     // that make a readable packet (a port-carrying protocol's ports, TTL 64).
     Assignment pick(const bdd& region) const;
+    // A packet of `region` a person would recognise: constraints added one at a time while the
+    // region keeps a packet — a NEW TCP SYN, no marks, from a documentation address or (on lo)
+    // one of `local`, to one of `local`, port 22 — then pick() fills the rest.
+    // `to_host`: the hook sees packets for the host (PREROUTING, INPUT, OUTPUT), so the
+    // destination is one of `local` by preference, else a documentation address.
+    Assignment pick_typical(const bdd& region, const std::vector<IpAddr>& local, bool to_host) const;
+    // The widest cube around one packet of `region` that stays inside it, field by field: a field
+    // dropped when any value of it stays inside, else widened from its low bits (an address to
+    // its shortest prefix). A readable piece of the region that contains the example.
+    // Only packets of `domain` count (the hook's: its devices, valid states).
+    bdd widen(const Assignment& a, const bdd& region, const bdd& domain) const;
     // The single assignment as a conjunction of all variables (for membership tests).
     bdd cube(const Assignment& a) const;
     // A packet of this family at `hook` with the assignment's headers and metadata.
