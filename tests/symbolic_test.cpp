@@ -20,7 +20,8 @@ namespace fwbench {
 namespace {
 
 Host router() {
-    std::string json = std::string(R"({"addr":)") + test::router_addr + R"(,"route":)" + test::router_routes + R"(,"rule":)" + test::router_rules + "}";
+    std::string json =
+        std::string(R"({"addr":)") + test::router_addr + R"(,"route":)" + test::router_routes + R"(,"rule":)" + test::router_rules + "}";
     return Host::from_json(json, "router.json");
 }
 
@@ -65,21 +66,22 @@ TEST(LayoutProof, EquivalentLayoutsAreProved) {
         {"disjoint rules swapped", filter("-A INPUT -s 198.51.100.1/32 -j DROP\n-A INPUT -s 198.51.100.2/32 -j ACCEPT\n"),
          filter("-A INPUT -s 198.51.100.2/32 -j ACCEPT\n-A INPUT -s 198.51.100.1/32 -j DROP\n")},
         {"multiport merge",
-         filter("-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\n-A INPUT -p tcp -m tcp --dport 80 -j ACCEPT\n-A INPUT -p tcp -m tcp --dport 443 -j ACCEPT\n",
+         filter("-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\n-A INPUT -p tcp -m tcp --dport 80 -j ACCEPT\n-A INPUT -p tcp -m tcp --dport 443 -j "
+                "ACCEPT\n",
                 "DROP"),
          filter("-A INPUT -p tcp -m multiport --dports 22,80,443 -j ACCEPT\n", "DROP")},
         {"jump tree by interface",
          filter("-A FORWARD -i wan1 -p tcp -m tcp --dport 22 -j DROP\n-A FORWARD -i wan1 -p udp -j DROP\n-A FORWARD -i lan0 -j ACCEPT\n"),
          "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:from_wan - [0:0]\n-A FORWARD -i wan1 -j from_wan\n"
          "-A FORWARD -i lan0 -j ACCEPT\n-A from_wan -p tcp -m tcp --dport 22 -j DROP\n-A from_wan -p udp -j DROP\nCOMMIT\n"},
-        {"shadowed rule removed", filter("-A INPUT -s 10.0.0.0/8 -j DROP\n-A INPUT -s 10.1.0.0/16 -j DROP\n"), filter("-A INPUT -s 10.0.0.0/8 -j DROP\n")},
+        {"shadowed rule removed", filter("-A INPUT -s 10.0.0.0/8 -j DROP\n-A INPUT -s 10.1.0.0/16 -j DROP\n"),
+         filter("-A INPUT -s 10.0.0.0/8 -j DROP\n")},
         {"a mark set to what it already is",
          "*mangle\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -m mark --mark 0x1 -j MARK --set-xmark 0x1/0xffffffff\nCOMMIT\n",
          "*mangle\n:PREROUTING ACCEPT [0:0]\nCOMMIT\n"},
         {"conntrack state written two ways", filter("-A INPUT -m state --state RELATED,ESTABLISHED -j ACCEPT\n", "DROP"),
          filter("-A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT\n-A INPUT -m conntrack --ctstate RELATED -j ACCEPT\n", "DROP")},
-        {"LOCAL address type spelled out as the host's addresses",
-         filter("-A INPUT -m addrtype --dst-type LOCAL -j ACCEPT\n", "DROP"),
+        {"LOCAL address type spelled out as the host's addresses", filter("-A INPUT -m addrtype --dst-type LOCAL -j ACCEPT\n", "DROP"),
          // 127.255.255.255 is lo's broadcast address in the local table, not LOCAL.
          filter("-A INPUT -d 127.255.255.255/32 -j DROP\n-A INPUT -d 127.0.0.0/8 -j ACCEPT\n-A INPUT -d 203.0.113.1/32 -j ACCEPT\n"
                 "-A INPUT -d 192.0.2.1/32 -j ACCEPT\n",
@@ -141,7 +143,8 @@ TEST(LayoutProof, MarkSetOnlyForTcpDiffersOnOtherProtocols) {
 }
 
 TEST(LayoutProof, PortForwardWithoutItsInterfaceDiffersOnTheOtherInterfaces) {
-    const std::string a = "*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -i wan1 -p tcp -m tcp --dport 2222 -j DNAT --to-destination 192.0.2.10:22\nCOMMIT\n";
+    const std::string a =
+        "*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -i wan1 -p tcp -m tcp --dport 2222 -j DNAT --to-destination 192.0.2.10:22\nCOMMIT\n";
     const std::string b = "*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp -m tcp --dport 2222 -j DNAT --to-destination 192.0.2.10:22\nCOMMIT\n";
     EquivalenceReport r = prove(a, b);
     const RegionDifference* d = only_difference(r, Hook::prerouting);

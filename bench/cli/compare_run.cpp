@@ -247,7 +247,9 @@ void print_proof(std::ostream& out, const EquivalenceReport& r) {
     for (const HookProof& h : r.hooks) {
         out << "    " << std::left << std::setw(12) << hook_chain_name(h.hook) << std::right;
         if (h.differences == 0) out << "the same";
-        else out << "differ on " << percent(h.differing_share) << " of the header space, in " << h.differences << " region" << (h.differences == 1 ? "" : "s");
+        else
+            out << "differ on " << percent(h.differing_share) << " of the header space, in " << h.differences << " region"
+                << (h.differences == 1 ? "" : "s");
         out << " (A " << h.regions_a << " outcome" << (h.regions_a == 1 ? "" : "s") << ", B " << h.regions_b << ")";
         if (h.unmodelled_share > 0) out << "; " << percent(h.unmodelled_share) << " not proved: " << h.unmodelled_reasons.front();
         out << "\n";
@@ -256,8 +258,7 @@ void print_proof(std::ostream& out, const EquivalenceReport& r) {
         out << "\n  " << hook_chain_name(d.hook) << ": A " << d.a << "; B " << d.b << " (" << percent(d.share) << " of the hook's header space)\n";
         out << "    region: " << d.region << "\n";
         out << "    e.g. " << example_text(d.example) << "\n";
-        if (d.confirmed)
-            out << "    the linear engine confirms: A " << d.concrete_a.describe() << "; B " << d.concrete_b.describe() << "\n";
+        if (d.confirmed) out << "    the linear engine confirms: A " << d.concrete_a.describe() << "; B " << d.concrete_b.describe() << "\n";
         else
             out << "    NOT confirmed by the linear engine (both give " << d.concrete_a.describe()
                 << "): the example's matches taken as free atoms cannot all hold as the region needs\n";
@@ -272,12 +273,9 @@ void print_proof(std::ostream& out, const EquivalenceReport& r) {
     }
     std::size_t differing = 0;
     for (const HookProof& h : r.hooks) differing += h.differences != 0;
-    if (differing == 0 && r.complete())
-        out << "  proved: A and B decide alike for every packet at every hook\n";
-    else if (differing == 0)
-        out << "  proved alike for every packet the proof takes; the rest is named above as not proved\n";
-    else
-        out << "  A and B differ at " << differing << " hook" << (differing == 1 ? "" : "s") << "\n";
+    if (differing == 0 && r.complete()) out << "  proved: A and B decide alike for every packet at every hook\n";
+    else if (differing == 0) out << "  proved alike for every packet the proof takes; the rest is named above as not proved\n";
+    else out << "  A and B differ at " << differing << " hook" << (differing == 1 ? "" : "s") << "\n";
     out << "  not compared: LOG/NFLOG, counters; conntrack state and its NAT status bits are free, as they may be at any packet\n";
 }
 

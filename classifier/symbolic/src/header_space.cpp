@@ -6,9 +6,9 @@
 namespace fwbench {
 namespace {
 
-constexpr const char* field_names[field_count] = {"in",        "out",       "ctstate", "ctsnat", "ctdnat", "proto", "fragment",
-                                                  "dst",       "src",       "dport",   "sport",  "tcpflags", "icmptype", "icmpcode",
-                                                  "mark",      "ctmark",    "tos",     "ttl",    "length", "pkttype"};
+constexpr const char* field_names[field_count] = {"in",   "out",    "ctstate", "ctsnat", "ctdnat",   "proto",    "fragment",
+                                                  "dst",  "src",    "dport",   "sport",  "tcpflags", "icmptype", "icmpcode",
+                                                  "mark", "ctmark", "tos",     "ttl",    "length",   "pkttype"};
 
 int bits_for(std::size_t values) {
     int b = 1;
@@ -54,8 +54,7 @@ std::vector<std::pair<int, bool>> cube_literals(const bdd& cube) {
 
 const char* field_name(Field f) { return field_names[static_cast<int>(f)]; }
 
-HeaderSpace::HeaderSpace(BddSession& session, Family family, const std::vector<std::string>& host_devices,
-                         const std::vector<IfacePattern>& patterns)
+HeaderSpace::HeaderSpace(BddSession& session, Family family, const std::vector<std::string>& host_devices, const std::vector<IfacePattern>& patterns)
     : session_(session), family_(family) {
     auto have = [&](const std::string& n) { return std::find(witnesses_.begin(), witnesses_.end(), n) != witnesses_.end(); };
     witnesses_.push_back("");
@@ -444,7 +443,8 @@ std::string HeaderSpace::describe_cube(const bdd& c) const {
                 }
             add("ctstate " + names);
         } else if (mask == full) {
-            add(std::string(field_name(field)) + ' ' + (field == Field::proto ? format_protocol(static_cast<std::uint8_t>(value)) : std::to_string(value)));
+            add(std::string(field_name(field)) + ' ' +
+                (field == Field::proto ? format_protocol(static_cast<std::uint8_t>(value)) : std::to_string(value)));
         } else {
             char buf[48];
             std::snprintf(buf, sizeof buf, "0x%llx/0x%llx", static_cast<unsigned long long>(value), static_cast<unsigned long long>(mask));

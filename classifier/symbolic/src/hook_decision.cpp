@@ -504,7 +504,8 @@ void HookDecision::walk_chain(const Table& t, int chain, std::vector<Flow> flows
                     }
                     if (n->kind == NatTarget::Kind::masquerade || (!dst && !addr)) single = false;
                     if (!single) {
-                        decide(hit, st, Verdict6::unmodelled, "a translation to one of several addresses or ports, which later tables of this hook see");
+                        decide(hit, st, Verdict6::unmodelled,
+                               "a translation to one of several addresses or ports, which later tables of this hook see");
                         continue;
                     }
                     const Field af = dst ? Field::dst : Field::src, pf = dst ? Field::dport : Field::sport;
@@ -708,7 +709,8 @@ ConcreteOutcome concrete_outcome(const Ruleset& rs, const HostView& host, const 
             out.verdict = r.verdict == Verdict::drop ? Verdict6::drop : r.verdict == Verdict::queue ? Verdict6::queue : Verdict6::reject;
             if (r.target) {
                 if (const auto* rj = std::get_if<RejectTarget>(&r.target->spec)) out.detail = rj->with;
-                else if (out.verdict == Verdict6::queue) out.detail = std::holds_alternative<NfqueueTarget>(r.target->spec) ? target_text(*r.target) : "QUEUE";
+                else if (out.verdict == Verdict6::queue)
+                    out.detail = std::holds_alternative<NfqueueTarget>(r.target->spec) ? target_text(*r.target) : "QUEUE";
             } else if (out.verdict == Verdict6::queue) {
                 out.detail = "QUEUE";
             }
