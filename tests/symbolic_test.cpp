@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -156,6 +157,19 @@ TEST(LayoutProof, PortForwardWithoutItsInterfaceDiffersOnTheOtherInterfaces) {
     EXPECT_EQ(d->example.dport, 2222);
     // Only a connection's first packet goes through nat.
     EXPECT_TRUE(d->example.ct.state == CtState::new_ || d->example.ct.state == CtState::related);
+}
+
+// A wildcard against the one name the host has: alike on the host's devices, different on an
+// "eth" device the host does not have yet, which the witness eth0 stands for.
+TEST(LayoutProof, WildcardDiffersFromItsOneNameOnDevicesNoRuleNames) {
+    EquivalenceReport r = prove(filter("-A INPUT -i wan+ -j DROP\n"), filter("-A INPUT -i wan1 -j DROP\n"));
+    const RegionDifference* d = only_difference(r, Hook::input);
+    ASSERT_NE(d, nullptr);
+    EXPECT_TRUE(d->confirmed);
+    EXPECT_EQ(d->a, "DROP");
+    EXPECT_EQ(d->b, "ACCEPT");
+    EXPECT_EQ(d->example.in.view(), "wan0");
+    EXPECT_NE(std::find(r.interfaces.begin(), r.interfaces.end(), "wan0: any wan+ device no rule names"), r.interfaces.end());
 }
 
 TEST(LayoutProof, HistoryMatchesAreNamedAsTheProofsLimit) {

@@ -244,6 +244,9 @@ void print_proof(std::ostream& out, const EquivalenceReport& r) {
     out << "  over all packets, hook by hook (a BDD proof over " << field_count << " header fields and " << r.interfaces.size()
         << " interface witnesses, " << std::fixed << std::setprecision(2) << r.seconds << " s):\n";
     out.unsetf(std::ios::floatfield);
+    out << "    interfaces:";
+    for (std::size_t i = 1; i < r.interfaces.size(); ++i) out << (i == 1 ? " " : "; ") << r.interfaces[i];
+    out << "\n";
     for (const HookProof& h : r.hooks) {
         out << "    " << std::left << std::setw(12) << hook_chain_name(h.hook) << std::right;
         if (h.differences == 0) out << "the same";

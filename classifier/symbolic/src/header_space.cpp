@@ -73,13 +73,14 @@ HeaderSpace::HeaderSpace(BddSession& session, Family family, const std::vector<s
         return false;
     };
     for (const auto& w : wildcards) {
-        std::string name = w + "*";
-        while (have(name) || prefixed_by_longer(name, w.size())) name += "*";
+        // A name a device could have: the prefix and the first number that is no one's.
+        std::string name;
+        for (int n = 0; name.empty() || have(name) || prefixed_by_longer(name, w.size()); ++n) name = w + std::to_string(n);
         wildcard_witnesses_.emplace_back(w, witnesses_.size());
         witnesses_.push_back(name);
     }
-    std::string other = "*";
-    while (have(other) || prefixed_by_longer(other, 0)) other += "*";
+    std::string other;
+    for (int n = 0; other.empty() || have(other) || prefixed_by_longer(other, 0); ++n) other = "other" + std::to_string(n);
     bool all_wild = std::find(wildcards.begin(), wildcards.end(), std::string()) != wildcards.end();
     if (!all_wild) {
         other_witness_ = witnesses_.size();
@@ -139,6 +140,15 @@ bdd HeaderSpace::address_range(Field f, const IpAddr& lo, const IpAddr& hi) cons
     if (lo.family != family_ || hi.family != family_ || hi < lo) return bdd_false();
     return range_of(
         first_var(f), bits(f), [&](int i) { return address_bit(lo, i); }, [&](int i) { return address_bit(hi, i); });
+}
+
+std::string HeaderSpace::interface_meaning(std::size_t w) const {
+    if (w == 0) return "(none): no device";
+    if (w < host_witnesses_) return witnesses_[w] + ": the host's";
+    if (w == other_witness_ && w != 0) return witnesses_[w] + ": any device no rule names";
+    for (const auto& [prefix, index] : wildcard_witnesses_)
+        if (index == w) return witnesses_[w] + ": any " + prefix + "+ device no rule names";
+    return witnesses_[w] + ": named by a rule, not the host's";
 }
 
 bdd HeaderSpace::interface_matches(Field f, const IfacePattern& p) const {

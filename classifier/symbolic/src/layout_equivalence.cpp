@@ -40,7 +40,7 @@ EquivalenceReport prove_equivalence(const LayoutInput& a, const LayoutInput& b, 
     BddSession session(1);
     {
         HeaderSpace space(session, report.family, devices, patterns);
-        report.interfaces = space.interfaces();
+        for (std::size_t w = 0; w < space.interfaces().size(); ++w) report.interfaces.push_back(space.interface_meaning(w));
         HookDecision da(space, *a.rules, host, a.ipsets, report.limits);
         HookDecision db(space, *b.rules, host, b.ipsets, report.limits);
         for (Hook hook : {Hook::prerouting, Hook::input, Hook::forward, Hook::output, Hook::postrouting}) {

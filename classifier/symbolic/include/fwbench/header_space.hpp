@@ -12,7 +12,8 @@
 // Interfaces: names matter to rules only through -i/-o patterns, so a finite set of witness
 // names stands for every name: "" (no device: OUTPUT's input, INPUT's output), the host's
 // devices, every exact name a rule uses, one name beyond each wildcard pattern ("eth+" gives
-// "eth*": an "eth" device no rule names), and one name no pattern matches. Two names with the
+// "eth0", or the first free number: an "eth" device no rule names), and one name no pattern
+// matches ("other0"). Two names with the
 // same witness are matched alike by every rule of both layouts.
 //
 // Invariants: the layout is fixed at construction (atoms are appended after the fields); a
@@ -96,6 +97,8 @@ public:
     const std::vector<std::string>& interfaces() const { return witnesses_; }
     // True when the witness stands for names the host does not have (rules' names, "any other").
     bool interface_is_hosts(std::size_t witness) const { return witness < host_witnesses_; }
+    // What a witness stands for: "lan0: the host's", "eth0: any eth+ device no rule names", ...
+    std::string interface_meaning(std::size_t witness) const;
     bdd interface_matches(Field f, const IfacePattern& p) const;
     bdd interface_is(Field f, std::string_view name) const;
 

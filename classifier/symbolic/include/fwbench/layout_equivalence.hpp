@@ -51,7 +51,7 @@ struct EquivalenceReport {
     std::vector<HookProof> hooks;
     std::vector<RegionDifference> differences;  // up to `examples` per hook
     ProofLimits limits;
-    std::vector<std::string> interfaces;  // the interface witnesses
+    std::vector<std::string> interfaces;  // the interface witnesses, each with what it stands for
     double seconds = 0;
     long bdd_nodes = 0;
     bool equivalent() const {
