@@ -155,8 +155,9 @@ TEST(LayoutProof, PortForwardWithoutItsInterfaceDiffersOnTheOtherInterfaces) {
     EXPECT_EQ(d->b, "ACCEPT, DNAT 192.0.2.10:22");
     EXPECT_NE(d->example.in.view(), "wan1");
     EXPECT_EQ(d->example.dport, 2222);
-    // Only a connection's first packet goes through nat.
+    // Only a connection's first packet goes through nat: the region says so.
     EXPECT_TRUE(d->example.ct.state == CtState::new_ || d->example.ct.state == CtState::related);
+    EXPECT_NE(d->region.find("ctstate NEW"), std::string::npos) << d->region;
 }
 
 // A wildcard against the one name the host has: alike on the host's devices, different on an

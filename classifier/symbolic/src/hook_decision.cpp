@@ -183,6 +183,19 @@ std::vector<Flow> merge_flows(const std::vector<Flow>& flows) {
 
 }  // namespace
 
+bdd RuleReach::union_of(const std::vector<bdd>& parts) { return balanced_or(parts); }
+
+bdd differing_region(const std::vector<DecidedRegion>& a, const std::vector<DecidedRegion>& b) {
+    std::vector<bdd> parts;
+    for (const auto& x : a)
+        for (const auto& y : b) {
+            const bdd overlap = x.region & y.region;
+            if (overlap == bdd_false()) continue;
+            parts.push_back(x.outcome.same_effects(y.outcome) ? overlap & x.outcome.bits_differ(y.outcome) : overlap);
+        }
+    return balanced_or(parts);
+}
+
 HookDecision::HookDecision(HeaderSpace& space, const Ruleset& rs, const HostView* host, const IpsetRegistry* ipsets, ProofLimits& limits)
     : space_(space), rs_(rs), host_(host), ipsets_(ipsets), limits_(limits) {}
 
@@ -456,6 +469,10 @@ void HookDecision::walk_chain(const Table& t, int chain, std::vector<Flow> flows
                 continue;
             }
             const bdd hit = f.region & m;
+            if (reach_) {
+                reach_->arrived[&rule].push_back(f.region);
+                if (hit != bdd_false()) reach_->matched[&rule].push_back(hit);
+            }
             add_flow(next, hit == bdd_false() ? f.region : f.region & !m, f.st);
             if (hit == bdd_false()) continue;
             if (!rule.target) {
@@ -587,14 +604,24 @@ void HookDecision::apply_continuing(const TargetSpec& spec, const Target& target
     add_flow(next, hit, st);
 }
 
-std::vector<DecidedRegion> HookDecision::decide(Hook hook) {
+HookDecision::State HookDecision::start_state() const {
     State start;
     for (int i = 0; i < 32; ++i) {
         start.out.mark[static_cast<std::size_t>(i)] = space_.bit(Field::mark, i);
         start.out.ctmark[static_cast<std::size_t>(i)] = space_.bit(Field::ctmark, i);
     }
     for (int i = 0; i < 8; ++i) start.out.tos[static_cast<std::size_t>(i)] = space_.bit(Field::tos, i);
-    std::vector<Flow> flows{{start, hook_domain(hook)}};
+    return start;
+}
+
+bdd HookDecision::rule_match(const Rule& rule, Hook hook) {
+    const bdd m = rule_bdd(rule, start_state(), hook);
+    unmodelled_.clear();  // nothing is left out for an untouched packet
+    return m;
+}
+
+std::vector<DecidedRegion> HookDecision::decide(Hook hook) {
+    std::vector<Flow> flows{{start_state(), hook_domain(hook)}};
     std::vector<DecidedRegion> decided;
 
     const auto order = tables_in_hook_order(hook, rs_.backend);
@@ -632,6 +659,7 @@ std::vector<DecidedRegion> HookDecision::decide(Hook hook) {
             walk_chain(t, base, {{f.st, region}}, returned, accepted, decided, hook, tc);
             const Chain& bc = t.chains[static_cast<std::size_t>(base)];
             for (const Flow& r : returned) {
+                if (reach_) reach_->policy[&bc].push_back(r.region);
                 HookOutcome::Verdict v = verdict_of_policy(bc.policy);
                 if (v == Verdict6::accept) {
                     add_flow(next, r.region, r.st);

@@ -79,17 +79,31 @@ struct ConcreteOutcome {
     std::string describe() const;
 };
 
+// Where regions went during decide() (lint's view): for each rule, the packets that reached it and
+// those it matched; for each base chain, the packets its policy decided. Kept as the pieces each
+// walk produced; union() joins them.
+struct RuleReach {
+    std::map<const Rule*, std::vector<bdd>> arrived, matched;
+    std::map<const Chain*, std::vector<bdd>> policy;
+    static bdd union_of(const std::vector<bdd>& parts);
+};
+
 class HookDecision {
 public:
+    // With `reach`, decide() records into it where regions went.
+    void record(RuleReach* reach) { reach_ = reach; }
     HookDecision(HeaderSpace& space, const Ruleset& rs, const HostView* host, const IpsetRegistry* ipsets, ProofLimits& limits);
     std::vector<DecidedRegion> decide(Hook hook);
     // The packets that can reach `hook`: valid interfaces for it (OUTPUT has no input device,
     // PREROUTING and INPUT no output device).
     bdd hook_domain(Hook hook) const;
+    // The packets a rule matches as the first rule of a walk sees them (no mark or TOS changed).
+    bdd rule_match(const Rule& rule, Hook hook);
 
 private:
     struct State;
     struct Flow;
+    State start_state() const;
     bdd rule_bdd(const Rule& rule, const State& st, Hook hook);
     bdd match_bdd(const Match& m, const State& st, Hook hook);
     // nullopt: not modelled exactly (the match becomes an atom).
@@ -114,6 +128,7 @@ private:
     ProofLimits& limits_;
     std::map<const Rule*, bdd> pristine_rules_;
     std::map<std::string, bdd> sets_;
+    RuleReach* reach_ = nullptr;
     std::string unmodelled_;  // set by match_bdd when a rule cannot be taken exactly for a region
 };
 
@@ -121,6 +136,9 @@ private:
 // given), in the same terms: the tables in order, nat only for a first packet, NOTRACK's
 // UNTRACKED and OUTPUT's translation seen by the later tables.
 ConcreteOutcome concrete_outcome(const Ruleset& rs, const HostView& host, const IpsetRegistry* ipsets, Hook hook, const Packet& p);
+// The packets two decisions of one hook decide differently (unmodelled regions included as
+// outcomes of their own).
+bdd differing_region(const std::vector<DecidedRegion>& a, const std::vector<DecidedRegion>& b);
 // A match as its atom is keyed: "-m MODULE" and its options as iptables-save writes them.
 std::string match_text(const Match& m);
 // A symbolic outcome for one assignment of its region.
