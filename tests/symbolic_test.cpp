@@ -14,6 +14,8 @@
 #include "fwbench/layout_equivalence.hpp"
 #include "fwbench/linear_engine.hpp"
 #include "fwbench/ruleset_parser.hpp"
+#include "fwbench/ruleset_lint.hpp"
+#include "lint_cases.hpp"
 #include "path_fixtures.hpp"
 #include "random_cases.hpp"
 
@@ -392,6 +394,43 @@ TEST(LayoutProof, RandomEditsDifferExactlyWhenPacketsDo) {
     // Both answers occur: the test is not vacuous either way.
     EXPECT_GE(differing, 8);
     EXPECT_GE(alike, 8);
+}
+
+}  // namespace
+}  // namespace fwbench
+
+namespace fwbench {
+namespace {
+
+// Every lint fixture gives its finding, with a packet where it should have one (holds() has
+// walked it through fwbench's path: the rules it claims count it do); the kernel-oracle tests
+// replay the same packets into the kernel.
+TEST(Lint, EachFixtureGivesItsFinding) {
+    const Host host = router();
+    for (const auto& c : test::lint_cases()) {
+        SCOPED_TRACE(c.name);
+        const Ruleset rs = rules(c.rules);
+        const LintReport report = lint_ruleset(rs, &host, nullptr);
+        const LintFinding* found = nullptr;
+        for (const auto& f : report.findings)
+            if (f.kind == c.kind && f.message.find(c.message) != std::string::npos) found = &f;
+        ASSERT_NE(found, nullptr) << [&] {
+            std::string all;
+            for (const auto& f : report.findings) all += "\n  [" + f.kind + "] " + f.message;
+            return "findings:" + all;
+        }();
+        EXPECT_EQ(found->demo.has_value(), c.packet);
+        if (found->demo) {
+            EXPECT_FALSE(found->demo->counts.empty() && found->demo->never_counts.empty());
+        }
+    }
+}
+
+// The fixed seed (loopback whatever the source) has none of the seed's pitfalls.
+TEST(Lint, TheUsualFixLeavesNoOwnConnectionDropped) {
+    const Host host = router();
+    const Ruleset rs = rules(test::lint_filter("-A INPUT -i lo -j ACCEPT\n-A INPUT -i wan1 -p tcp -m tcp --dport 22 -j ACCEPT\n-A INPUT -j DROP\n"));
+    for (const auto& f : lint_ruleset(rs, &host, nullptr).findings) EXPECT_NE(f.kind, "own-connection-dropped") << f.message;
 }
 
 }  // namespace

@@ -21,11 +21,11 @@ void set_address_bit(IpAddr& a, int i) { a.bytes[static_cast<std::size_t>(i / 8)
 
 // x <= hi and x >= lo over n variables from `first` (most significant first), built from the
 // least significant bit up so each step is one node over the previous.
-template <class LoBit, class HiBit>
-bdd range_of(int first, int n, LoBit lo_bit, HiBit hi_bit) {
+template <class Var, class LoBit, class HiBit>
+bdd range_of(Var var, int n, LoBit lo_bit, HiBit hi_bit) {
     bdd le = bdd_true(), ge = bdd_true();
     for (int i = n - 1; i >= 0; --i) {
-        bdd x = bdd_ithvar(first + i);
+        bdd x = bdd_ithvar(var(i));
         le = hi_bit(i) ? (!x | le) : (!x & le);
         ge = lo_bit(i) ? (x & ge) : (x | ge);
     }
@@ -94,26 +94,34 @@ HeaderSpace::HeaderSpace(BddSession& session, Family family, const std::vector<s
     // layouts (docs/compare.md), ports before addresses made fw1 faster and ipc1 slower.
     std::vector<int> order;
     for (int f = 0; f < field_count; ++f) order.push_back(f);
+    // The mark and the connection mark interleave bit by bit: CONNMARK --save-mark and
+    // --restore-mark make one a function of the other, and "mark != ctmark" is then a BDD of 32
+    // nodes per bit rather than one that spells out every 32-bit value.
     int next = 0;
     for (int f : order) {
-        first_[static_cast<std::size_t>(f)] = next;
+        const Field field = static_cast<Field>(f);
+        auto& vars = vars_[static_cast<std::size_t>(f)];
         bits_[static_cast<std::size_t>(f)] = widths[f];
-        next += widths[f];
+        if (field == Field::ctmark) continue;  // placed with the mark
+        for (int i = 0; i < widths[f]; ++i) {
+            vars.push_back(next++);
+            if (field == Field::mark) vars_[static_cast<std::size_t>(Field::ctmark)].push_back(next++);
+        }
     }
     if (session_.variables() < next) session_.extend(next - session_.variables());
 }
 
-bdd HeaderSpace::bit(Field f, int i) const { return bdd_ithvar(first_[static_cast<int>(f)] + i); }
+bdd HeaderSpace::bit(Field f, int i) const { return bdd_ithvar(var(f, i)); }
 
 bdd HeaderSpace::equals(Field f, std::uint64_t value) const { return masked(f, value, ~std::uint64_t{0}); }
 
 bdd HeaderSpace::masked(Field f, std::uint64_t want, std::uint64_t mask) const {
-    const int n = bits(f), first = first_var(f);
+    const int n = bits(f);
     bdd r = bdd_true();
     for (int i = n - 1; i >= 0; --i) {
         const int shift = n - 1 - i;
         if (!((mask >> shift) & 1)) continue;
-        r &= ((want >> shift) & 1) ? bdd_ithvar(first + i) : bdd_nithvar(first + i);
+        r &= ((want >> shift) & 1) ? bdd_ithvar(var(f, i)) : bdd_nithvar(var(f, i));
     }
     return r;
 }
@@ -121,25 +129,23 @@ bdd HeaderSpace::masked(Field f, std::uint64_t want, std::uint64_t mask) const {
 bdd HeaderSpace::in_range(Field f, std::uint64_t lo, std::uint64_t hi) const {
     const int n = bits(f);
     if (lo > hi) return bdd_false();
-    return range_of(
-        first_var(f), n, [&](int i) { return (lo >> (n - 1 - i)) & 1; }, [&](int i) { return (hi >> (n - 1 - i)) & 1; });
+    return range_of([&](int i) { return var(f, i); }, n, [&](int i) { return (lo >> (n - 1 - i)) & 1; },
+                    [&](int i) { return (hi >> (n - 1 - i)) & 1; });
 }
 
 bdd HeaderSpace::prefix(Field f, const IpPrefix& p) const {
     if (p.addr.family != family_) return bdd_false();
-    const int first = first_var(f);
     bdd r = bdd_true();
     for (int i = bits(f) - 1; i >= 0; --i) {
         if (!address_bit(p.mask, i)) continue;
-        r &= address_bit(p.addr, i) ? bdd_ithvar(first + i) : bdd_nithvar(first + i);
+        r &= address_bit(p.addr, i) ? bdd_ithvar(var(f, i)) : bdd_nithvar(var(f, i));
     }
     return r;
 }
 
 bdd HeaderSpace::address_range(Field f, const IpAddr& lo, const IpAddr& hi) const {
     if (lo.family != family_ || hi.family != family_ || hi < lo) return bdd_false();
-    return range_of(
-        first_var(f), bits(f), [&](int i) { return address_bit(lo, i); }, [&](int i) { return address_bit(hi, i); });
+    return range_of([&](int i) { return var(f, i); }, bits(f), [&](int i) { return address_bit(lo, i); }, [&](int i) { return address_bit(hi, i); });
 }
 
 std::string HeaderSpace::interface_meaning(std::size_t w) const {
@@ -181,8 +187,8 @@ bdd HeaderSpace::valid() const {
 
 Assignment HeaderSpace::pick(const bdd& region) const {
     if (region == bdd_false()) throw std::logic_error("HeaderSpace::pick: empty region");
-    std::vector<signed char> var(static_cast<std::size_t>(session_.variables()), -1);
-    for (const auto& [v, value] : cube_literals(bdd_satone(region))) var[static_cast<std::size_t>(v)] = value ? 1 : 0;
+    std::vector<signed char> fixed(static_cast<std::size_t>(session_.variables()), -1);
+    for (const auto& [v, value] : cube_literals(bdd_satone(region))) fixed[static_cast<std::size_t>(v)] = value ? 1 : 0;
     // Free bits take a readable value's bits: any choice satisfies a cube.
     auto preferred = [](Field f) -> std::uint64_t {
         switch (f) {
@@ -197,12 +203,12 @@ Assignment HeaderSpace::pick(const bdd& region) const {
     Assignment a;
     for (int f = 0; f < field_count; ++f) {
         const Field field = static_cast<Field>(f);
-        const int n = bits(field), first = first_var(field);
+        const int n = bits(field);
         FieldValue& out = a.fields[static_cast<std::size_t>(f)];
         out.addr.family = family_;
         const std::uint64_t pref = preferred(field);
         for (int i = 0; i < n; ++i) {
-            signed char v = var[static_cast<std::size_t>(first + i)];
+            signed char v = fixed[static_cast<std::size_t>(var(field, i))];
             bool one = v >= 0 ? v == 1 : (n <= 64 && ((pref >> (n - 1 - i)) & 1));
             if (!one) continue;
             if (field == Field::src || field == Field::dst) set_address_bit(out.addr, i);
@@ -210,7 +216,7 @@ Assignment HeaderSpace::pick(const bdd& region) const {
         }
     }
     a.atoms.resize(atom_vars_.size());
-    for (std::size_t i = 0; i < atom_vars_.size(); ++i) a.atoms[i] = var[static_cast<std::size_t>(atom_vars_[i])] == 1;
+    for (std::size_t i = 0; i < atom_vars_.size(); ++i) a.atoms[i] = fixed[static_cast<std::size_t>(atom_vars_[i])] == 1;
     return a;
 }
 
@@ -402,8 +408,8 @@ Assignment HeaderSpace::assignment_of(const Packet& p) const {
 }
 
 std::string HeaderSpace::describe_cube(const bdd& c) const {
-    std::vector<signed char> var(static_cast<std::size_t>(session_.variables()), -1);
-    for (const auto& [v, value] : cube_literals(c)) var[static_cast<std::size_t>(v)] = value ? 1 : 0;
+    std::vector<signed char> fixed(static_cast<std::size_t>(session_.variables()), -1);
+    for (const auto& [v, value] : cube_literals(c)) fixed[static_cast<std::size_t>(v)] = value ? 1 : 0;
     std::string out;
     auto add = [&](const std::string& s) {
         if (!out.empty()) out += ' ';
@@ -411,15 +417,15 @@ std::string HeaderSpace::describe_cube(const bdd& c) const {
     };
     for (int f = 0; f < field_count; ++f) {
         const Field field = static_cast<Field>(f);
-        const int n = bits(field), first = first_var(field);
-        int fixed = 0;
-        for (int i = 0; i < n; ++i) fixed += var[static_cast<std::size_t>(first + i)] >= 0;
-        if (fixed == 0) continue;
+        const int n = bits(field);
+        int count = 0;
+        for (int i = 0; i < n; ++i) count += fixed[static_cast<std::size_t>(var(field, i))] >= 0;
+        if (count == 0) continue;
         if (field == Field::src || field == Field::dst) {
             IpAddr value, mask;
             value.family = mask.family = family_;
             for (int i = 0; i < n; ++i) {
-                signed char v = var[static_cast<std::size_t>(first + i)];
+                signed char v = fixed[static_cast<std::size_t>(var(field, i))];
                 if (v < 0) continue;
                 set_address_bit(mask, i);
                 if (v == 1) set_address_bit(value, i);
@@ -429,7 +435,7 @@ std::string HeaderSpace::describe_cube(const bdd& c) const {
         }
         std::uint64_t value = 0, mask = 0;
         for (int i = 0; i < n; ++i) {
-            signed char v = var[static_cast<std::size_t>(first + i)];
+            signed char v = fixed[static_cast<std::size_t>(var(field, i))];
             if (v < 0) continue;
             mask |= std::uint64_t{1} << (n - 1 - i);
             if (v == 1) value |= std::uint64_t{1} << (n - 1 - i);
@@ -462,7 +468,7 @@ std::string HeaderSpace::describe_cube(const bdd& c) const {
         }
     }
     for (std::size_t i = 0; i < atom_vars_.size(); ++i) {
-        signed char v = var[static_cast<std::size_t>(atom_vars_[i])];
+        signed char v = fixed[static_cast<std::size_t>(atom_vars_[i])];
         if (v < 0) continue;
         std::string text = v ? "[" : "not [";
         text += atom_keys_[i];

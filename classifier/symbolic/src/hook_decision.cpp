@@ -82,10 +82,22 @@ bool HookOutcome::same_effects(const HookOutcome& o) const {
     return verdict == o.verdict && detail == o.detail && nat == o.nat && ct == o.ct && rewrites == o.rewrites;
 }
 
-bdd HookOutcome::bits_differ(const HookOutcome& o) const {
+bdd HookOutcome::bits_differ(const HookOutcome& o, const bdd& within) const {
+    // Bit by bit inside `within` (each small), joined while the union stays small: two vectors of
+    // unrelated variables differ on a set whose BDD can be as large as the values they take.
     bdd d = bdd_false();
-    for (std::size_t i = 0; i < 32; ++i) d |= (mark[i] ^ o.mark[i]) | (ctmark[i] ^ o.ctmark[i]);
-    for (std::size_t i = 0; i < 8; ++i) d |= tos[i] ^ o.tos[i];
+    auto add = [&](const bdd& x, const bdd& y) {
+        if (x == y) return;
+        const bdd part = within & (x ^ y);
+        if (part == bdd_false()) return;
+        if (d != bdd_false() && bdd_nodecount(d) > 100000) return;  // a subset is enough to show and to count as differing
+        d |= part;
+    };
+    for (std::size_t i = 0; i < 32; ++i) {
+        add(mark[i], o.mark[i]);
+        add(ctmark[i], o.ctmark[i]);
+    }
+    for (std::size_t i = 0; i < 8; ++i) add(tos[i], o.tos[i]);
     return d;
 }
 
@@ -191,7 +203,7 @@ bdd differing_region(const std::vector<DecidedRegion>& a, const std::vector<Deci
         for (const auto& y : b) {
             const bdd overlap = x.region & y.region;
             if (overlap == bdd_false()) continue;
-            parts.push_back(x.outcome.same_effects(y.outcome) ? overlap & x.outcome.bits_differ(y.outcome) : overlap);
+            parts.push_back(x.outcome.same_effects(y.outcome) ? x.outcome.bits_differ(y.outcome, overlap) : overlap);
         }
     return balanced_or(parts);
 }

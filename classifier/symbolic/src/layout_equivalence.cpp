@@ -67,7 +67,7 @@ EquivalenceReport prove_equivalence(const LayoutInput& a, const LayoutInput& b, 
                     if (y.outcome.verdict == HookOutcome::Verdict::unmodelled) continue;
                     bdd overlap = x.region & y.region & !unmodelled;
                     if (overlap == bdd_false()) continue;
-                    bdd diff = x.outcome.same_effects(y.outcome) ? overlap & x.outcome.bits_differ(y.outcome) : overlap;
+                    bdd diff = x.outcome.same_effects(y.outcome) ? x.outcome.bits_differ(y.outcome, overlap) : overlap;
                     if (diff == bdd_false()) continue;
                     ++proof.differences;
                     differing |= diff;

@@ -16,6 +16,8 @@
 // matches ("other0"). Two names with the
 // same witness are matched alike by every rule of both layouts.
 //
+// Variables go field by field in the enum's order, most significant bit first, but for the mark and
+// the connection mark, which interleave bit by bit (CONNMARK copies one to the other).
 // Invariants: the layout is fixed at construction (atoms are appended after the fields); a
 // Packet round-trips through assignment_of / packet_of for every modelled field.
 // Costs: IPv4 about 290 variables, IPv6 about 480, plus the interface bits and atoms.
@@ -79,7 +81,8 @@ public:
     HeaderSpace(BddSession& session, Family family, const std::vector<std::string>& host_devices, const std::vector<IfacePattern>& patterns);
 
     Family family() const { return family_; }
-    int first_var(Field f) const { return first_[static_cast<int>(f)]; }
+    // The BDD variable of bit i (0 = most significant) of field f.
+    int var(Field f, int i) const { return vars_[static_cast<std::size_t>(f)][static_cast<std::size_t>(i)]; }
     int bits(Field f) const { return bits_[static_cast<int>(f)]; }
 
     // The variable of bit `i` (0 = most significant) of field f, as a BDD.
@@ -136,7 +139,8 @@ public:
 private:
     BddSession& session_;
     Family family_;
-    std::array<int, field_count> first_{}, bits_{};
+    std::array<std::vector<int>, field_count> vars_;
+    std::array<int, field_count> bits_{};
     std::vector<std::string> witnesses_;
     std::size_t host_witnesses_ = 0;
     std::vector<std::pair<std::string, std::size_t>> wildcard_witnesses_;  // pattern prefix, its witness

@@ -49,8 +49,9 @@ struct HookOutcome {
     std::array<bdd, 8> tos;
     // The same outcome but for the bit vectors (which must be compared over a region).
     bool same_effects(const HookOutcome& o) const;
-    // Packets of `region` whose mark, connection mark or TOS differ between the two.
-    bdd bits_differ(const HookOutcome& o) const;
+    // Packets of `within` whose mark, connection mark or TOS differ between the two: all of
+    // them, or (when their union grows past 100,000 nodes) a nonempty part of them.
+    bdd bits_differ(const HookOutcome& o, const bdd& within) const;
     std::string describe() const;  // "ACCEPT", "DROP", "DNAT --to-destination ...", mark ...
 };
 

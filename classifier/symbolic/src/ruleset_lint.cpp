@@ -1,0 +1,520 @@
+#include "fwbench/ruleset_lint.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "fwbench/packet_description.hpp"
+#include "fwbench/ruleset_printer.hpp"
+
+namespace fwbench {
+namespace {
+
+using Severity = LintFinding::Severity;
+constexpr Hook all_hooks[] = {Hook::prerouting, Hook::input, Hook::forward, Hook::output, Hook::postrouting};
+
+std::string label(const Ruleset& rs, const RuleRef& r) {
+    const Table& t = rs.tables[r.table];
+    const Chain& c = t.chains[r.chain];
+    if (r.rule < 0) return t.name + " " + c.name + " policy " + (c.policy == StandardTarget::Kind::drop ? "DROP" : "ACCEPT");
+    return rule_label(t, c, static_cast<std::size_t>(r.rule));
+}
+
+// Every rule with where it is.
+template <class F>
+void for_each_rule(const Ruleset& rs, F&& f) {
+    for (std::size_t t = 0; t < rs.tables.size(); ++t)
+        for (std::size_t c = 0; c < rs.tables[t].chains.size(); ++c)
+            for (std::size_t r = 0; r < rs.tables[t].chains[c].rules.size(); ++r)
+                f(RuleRef{t, c, static_cast<int>(r)}, rs.tables[t].chains[c].rules[r]);
+}
+
+const Rule& rule_at(const Ruleset& rs, const RuleRef& r) { return rs.tables[r.table].chains[r.chain].rules[static_cast<std::size_t>(r.rule)]; }
+
+bool is_loopback(const IpAddr& a) { return a.family == Family::ipv4 ? (a.v4_host() >> 24) == 127 : v6::is_loopback(a); }
+
+IpAddr loopback(Family f) { return f == Family::ipv4 ? IpAddr::v4(0x7f000001) : *parse_ip("::1", Family::ipv6); }
+
+// One packet through the host's path in a fresh state (its own conntrack table and counters).
+struct PathRun {
+    PathResult result;
+    std::unique_ptr<PathState> state;
+};
+PathRun run_path(const Ruleset& rs, const Host& host, const IpsetRegistry* ipsets, const Packet& p, Origin origin) {
+    PacketPath path(rs, host, ipsets);
+    PathRun run;
+    run.state = std::make_unique<PathState>(rs, EngineOptions{}, host.sysctl());
+    run.result = path.process(p, origin, *run.state, true);
+    return run;
+}
+
+bool counted(const PathRun& run, const RuleRef& r) {
+    return r.rule < 0 ? run.state->engine.policy(r.table, r.chain).packets > 0
+                      : run.state->engine.rule(r.table, r.chain, static_cast<std::size_t>(r.rule)).packets > 0;
+}
+
+// The rule (or policy) whose verdict ended the packet's own last walk.
+std::optional<RuleRef> deciding(const PathResult& r) {
+    const HookWalk* w = r.last_own_walk();
+    if (!w || w->walk.chain < 0) return std::nullopt;
+    return RuleRef{w->table, static_cast<std::size_t>(w->walk.chain), w->walk.rule};
+}
+
+const char* fate_words(Fate f) {
+    switch (f) {
+        case Fate::delivered: return "delivered";
+        case Fate::forwarded: return "forwarded";
+        case Fate::sent: return "sent";
+        case Fate::dropped: return "dropped";
+        case Fate::rejected: return "rejected";
+        default: return fate_name(f);
+    }
+}
+
+Packet tcp_syn(const IpAddr& src, const IpAddr& dst, std::uint16_t dport) {
+    Packet p;
+    p.family = src.family;
+    p.src = src;
+    p.dst = dst;
+    p.proto = proto::tcp;
+    p.sport = 40000;
+    p.dport = dport;
+    p.tcp_flags = tcp_flag::syn;
+    p.ip_header_len = p.family == Family::ipv4 ? 20 : 40;
+    p.length = p.ip_header_len + 20u;
+    return p;
+}
+
+std::vector<IpAddr> own_addresses(const Host& host, Family family) {
+    std::vector<IpAddr> out;
+    for (const auto& itf : host.interfaces())
+        for (const auto& a : itf.addrs)
+            if (a.addr.family == family && !is_loopback(a.addr) && !a.tentative && !a.dadfailed &&
+                !(family == Family::ipv6 && v6::is_link_local(a.addr)))
+                out.push_back(a.addr);
+    return out;
+}
+
+const Interface* device_of(const Host& host, const IpAddr& a) {
+    for (const auto& itf : host.interfaces())
+        for (const auto& x : itf.addrs)
+            if (x.addr == a) return &itf;
+    return nullptr;
+}
+
+// The single TCP or UDP destination port a rule tests (-p tcp --dport P), if any.
+std::optional<std::pair<std::uint8_t, std::uint16_t>> single_port(const Rule& r) {
+    for (const auto& m : r.matches)
+        if (const auto* l4 = std::get_if<L4PortsMatch>(&m.spec))
+            if (l4->dport && !l4->dport->negated && l4->dport->value.lo == l4->dport->value.hi && r.ip.proto && !r.ip.proto->negated)
+                return std::pair{r.ip.proto->value, l4->dport->value.lo};
+    return std::nullopt;
+}
+
+bool accepts(const Rule& r) {
+    const auto* s = r.target ? std::get_if<StandardTarget>(&r.target->spec) : nullptr;
+    return s && s->kind == StandardTarget::Kind::accept;
+}
+
+// --- the seed's pitfalls, on the path ---------------------------------------------------------
+
+void own_connections(const Ruleset& rs, const Host& host, const IpsetRegistry* ipsets, LintReport& report) {
+    // The ports the ruleset lets in (TCP, one port per rule), else SSH's.
+    std::vector<std::uint16_t> ports;
+    for_each_rule(rs, [&](const RuleRef&, const Rule& r) {
+        auto p = single_port(r);
+        if (p && p->first == proto::tcp && accepts(r) && std::find(ports.begin(), ports.end(), p->second) == ports.end() && ports.size() < 8)
+            ports.push_back(p->second);
+    });
+    if (ports.empty()) ports.push_back(22);
+    const IpAddr lo = loopback(rs.family);
+    for (const IpAddr& x : own_addresses(host, rs.family)) {
+        for (std::uint16_t port : ports) {
+            const Packet to_lo = tcp_syn(lo, lo, port), to_self = tcp_syn(x, x, port);
+            const PathRun base = run_path(rs, host, ipsets, to_lo, Origin::local);
+            if (base.result.fate != Fate::delivered) continue;
+            const PathRun run = run_path(rs, host, ipsets, to_self, Origin::local);
+            if (run.result.fate == Fate::delivered) continue;
+            const auto by = deciding(run.result);
+            LintFinding f;
+            f.kind = "own-connection-dropped";
+            f.message = "the host's own connection to " + format_endpoint(x, port) + " arrives on lo from " + format_ip(x) + " and is " +
+                        fate_words(run.result.fate) + (by ? " by " + label(rs, *by) : std::string(" outside the rules"));
+            if (by) f.rules.push_back(label(rs, *by));
+            // Why: the rules that accept lo or this address, read for the usual two causes.
+            for_each_rule(rs, [&](const RuleRef& ref, const Rule& r) {
+                if (!accepts(r) || rs.tables[ref.table].name != "filter") return;
+                const bool on_lo = r.ip.in && !r.ip.in->negated && !r.ip.in->value.wildcard && r.ip.in->value.name == "lo";
+                if (on_lo && r.ip.src && !r.ip.src->negated && !r.ip.src->value.contains(x)) {
+                    f.rules.push_back(label(rs, ref));
+                    f.details.push_back("loopback is accepted only from " + format_prefix(r.ip.src->value) + " (" + label(rs, ref) +
+                                        "), but the host's packets to any of its own addresses arrive on lo with that address as source");
+                    f.details.push_back("fix: accept lo whatever the source: -A " + rs.tables[ref.table].chains[ref.chain].name + " -i lo -j ACCEPT");
+                }
+                const Interface* holder = device_of(host, x);
+                if (r.ip.in && !r.ip.in->negated && holder && r.ip.in->value.matches(holder->name) && !r.ip.in->value.matches("lo") &&
+                    (!r.ip.dst || r.ip.dst->value.contains(x))) {
+                    const auto p = single_port(r);
+                    if (p && p->second != port) return;
+                    f.rules.push_back(label(rs, ref));
+                    f.details.push_back("accepted only -i " + holder->name + " (" + label(rs, ref) + "), the device that holds " + format_ip(x) +
+                                        ": the host's own packets to it arrive on lo");
+                }
+            });
+            Demonstration d;
+            d.packet = to_self;
+            d.origin = Origin::local;
+            d.text = format_packet_description(to_self, true);
+            if (by) d.counts.push_back(*by);
+            d.outcome = std::string(fate_words(run.result.fate)) + (by ? " by " + label(rs, *by) : std::string());
+            f.demo = std::move(d);
+            report.findings.push_back(std::move(f));
+            break;  // one port shows it for this address
+        }
+    }
+}
+
+void port_forwards(const Ruleset& rs, const Host& host, const IpsetRegistry* ipsets, LintReport& report) {
+    const Table* nat = rs.table("nat");
+    if (!nat) return;
+    const std::size_t ti = static_cast<std::size_t>(nat - rs.tables.data());
+    const int pre = nat->find_chain("PREROUTING");
+    if (pre < 0) return;
+    const Chain& chain = nat->chains[static_cast<std::size_t>(pre)];
+    for (std::size_t i = 0; i < chain.rules.size(); ++i) {
+        const Rule& r = chain.rules[i];
+        const auto* dnat = r.target ? std::get_if<NatTarget>(&r.target->spec) : nullptr;
+        const auto port = single_port(r);
+        if (!dnat || dnat->kind != NatTarget::Kind::dnat || !port || !r.ip.in || r.ip.in->negated || r.ip.in->value.wildcard) continue;
+        const Interface* in = host.interface(r.ip.in->value.name);
+        if (!in) continue;
+        std::optional<IpAddr> x;
+        for (const auto& a : in->addrs)
+            if (a.addr.family == rs.family && (!r.ip.dst || r.ip.dst->value.contains(a.addr) != r.ip.dst->negated)) x = a.addr;
+        if (!x) continue;
+        const RuleRef ref{ti, static_cast<std::size_t>(pre), static_cast<int>(i)};
+        Packet wire = tcp_syn(*parse_ip(rs.family == Family::ipv4 ? "198.51.100.7" : "2001:db8:ffff::7", rs.family), *x, port->second);
+        wire.proto = port->first;
+        wire.in = IfaceName(in->name);
+        const PathRun w = run_path(rs, host, ipsets, wire, Origin::wire);
+        if (!counted(w, ref)) continue;  // the forward needs more than the address and port
+        const std::string to = w.result.final_packet.dst == *x ? std::string("the forward's target") : format_ip(w.result.final_packet.dst);
+        Packet own = tcp_syn(*x, *x, port->second);
+        own.proto = port->first;
+        const PathRun l = run_path(rs, host, ipsets, own, Origin::local);
+        if (counted(l, ref)) continue;
+        LintFinding f;
+        f.kind = "port-forward-misses-own";
+        f.message = "the host's own connections to " + format_endpoint(*x, port->second) + " are not forwarded to " + to + ": " + label(rs, ref) +
+                    " sees only packets arriving on " + in->name;
+        f.rules.push_back(label(rs, ref));
+        f.details.push_back("the host's own packets pass nat OUTPUT, never nat PREROUTING; they are " + std::string(fate_words(l.result.fate)) +
+                            (l.result.fate == Fate::delivered ? " to the host itself" : ""));
+        std::string target_opts;
+        for (const auto& o : r.target->options) {
+            target_opts += " --" + o.name;
+            for (const auto& a : o.args) target_opts += " " + a;
+        }
+        f.details.push_back("fix: also -t nat -A OUTPUT -d " + format_ip(*x) + " -p " + format_protocol(port->first) + " -m " +
+                            format_protocol(port->first) + " --dport " + std::to_string(port->second) + " -j DNAT" + target_opts);
+        Demonstration d;
+        d.packet = own;
+        d.origin = Origin::local;
+        d.text = format_packet_description(own, true);
+        d.never_counts.push_back(ref);
+        d.outcome = std::string(fate_words(l.result.fate)) + ", not forwarded";
+        f.demo = std::move(d);
+        report.findings.push_back(std::move(f));
+
+        // Hairpin: hosts of the other networks reaching the same address and port.
+        for (const auto& other : host.interfaces()) {
+            if (other.loopback || other.name == in->name) continue;
+            for (const auto& a : other.addrs) {
+                if (a.addr.family != rs.family || is_loopback(a.addr) || (rs.family == Family::ipv6 && v6::is_link_local(a.addr))) continue;
+                IpAddr peer = apply_mask(a.addr, prefix_mask(rs.family, a.prefixlen));
+                peer.bytes[static_cast<std::size_t>(address_bytes(rs.family) - 1)] |= 10;
+                if (peer == a.addr) peer.bytes[static_cast<std::size_t>(address_bytes(rs.family) - 1)] ^= 1;
+                Packet hp = tcp_syn(peer, *x, port->second);
+                hp.proto = port->first;
+                hp.in = IfaceName(other.name);
+                const PathRun h = run_path(rs, host, ipsets, hp, Origin::wire);
+                if (counted(h, ref)) continue;
+                LintFinding g;
+                g.severity = Severity::note;
+                g.kind = "port-forward-misses-other-networks";
+                g.message = "connections from " + other.name + " to " + format_endpoint(*x, port->second) +
+                            " are not forwarded either: " + label(rs, ref) + " sees only packets arriving on " + in->name;
+                g.rules.push_back(label(rs, ref));
+                g.details.push_back("hairpin NAT needs the forward without -i (with -d " + format_ip(*x) + ") and a SNAT/MASQUERADE back out of " +
+                                    other.name);
+                Demonstration hd;
+                hd.packet = hp;
+                hd.origin = Origin::wire;
+                hd.text = format_packet_description(hp, false);
+                hd.never_counts.push_back(ref);
+                hd.outcome = std::string(fate_words(h.result.fate)) + ", not forwarded";
+                g.demo = std::move(hd);
+                report.findings.push_back(std::move(g));
+                break;
+            }
+        }
+    }
+}
+
+// --- over all packets ---------------------------------------------------------------------------
+
+struct Symbolic {
+    const Ruleset& rs;
+    const Host* host;
+    const IpsetRegistry* ipsets;
+    HeaderSpace& space;
+    HookDecision& decision;
+    RuleReach& reach;
+    std::vector<IpAddr> local;
+};
+
+// The hooks from which a chain is reached.
+std::vector<Hook> hooks_of(const Chain& c) {
+    std::vector<Hook> out;
+    for (Hook h : all_hooks)
+        if (c.hooks & hook_bit(h)) out.push_back(h);
+    return out;
+}
+
+// A packet of `region` at `hook` as the path takes it: from the wire on its input device, or
+// the host's own; nullopt when it is not one a replay can send (a state other than a first
+// packet's, a device the host does not have, a mark).
+std::optional<Demonstration> path_packet(const Symbolic& s, Hook hook, const bdd& region) {
+    bdd r = region;
+    const auto& names = s.space.interfaces();
+    bdd real_devices = s.space.equals(Field::in_iface, 0);
+    for (std::size_t w = 1; w < names.size(); ++w)
+        if (s.space.interface_is_hosts(w)) real_devices |= s.space.equals(Field::in_iface, w);
+    r &= real_devices & s.space.equals(Field::ct_state, static_cast<std::uint64_t>(CtState::new_)) & s.space.equals(Field::mark, 0) &
+         s.space.equals(Field::ctmark, 0) & !s.space.bit(Field::fragment, 0);
+    if (r == bdd_false()) return std::nullopt;
+    const Assignment a = s.space.pick_typical(r, s.local, hook != Hook::forward && hook != Hook::postrouting);
+    Packet p = s.space.packet_of(a);
+    Demonstration d;
+    const bool local = p.in.empty();
+    if (!local && hook == Hook::output) return std::nullopt;
+    d.origin = local ? Origin::local : Origin::wire;
+    p.out = IfaceName();
+    p.ct = ConntrackView{};
+    p.ip_header_len = p.family == Family::ipv4 ? 20 : 40;
+    p.length = std::max<std::uint32_t>(p.length, p.ip_header_len + 20u);
+    d.packet = p;
+    d.text = format_packet_description(p, local);
+    return d;
+}
+
+// Checks a demonstration on fwbench's own path: every rule it claims counts it does, and none
+// it claims never counts it does. A packet that does not show what it should is dropped.
+bool holds(const Symbolic& s, Demonstration& d) {
+    if (!s.host) return false;
+    const PathRun run = run_path(s.rs, *s.host, s.ipsets, d.packet, d.origin);
+    for (const auto& r : d.counts)
+        if (!counted(run, r)) return false;
+    for (const auto& r : d.never_counts)
+        if (counted(run, r)) return false;
+    const auto by = deciding(run.result);
+    d.outcome = std::string(fate_words(run.result.fate)) + (by ? " by " + label(s.rs, *by) : std::string());
+    return true;
+}
+
+void never_matching(const Symbolic& s, LintReport& report) {
+    for_each_rule(s.rs, [&](const RuleRef& ref, const Rule& rule) {
+        const Chain& chain = s.rs.tables[ref.table].chains[ref.chain];
+        if (!chain.builtin && chain.hooks == 0) return;  // the chain's own finding
+        auto a = s.reach.arrived.find(&rule);
+        auto m = s.reach.matched.find(&rule);
+        const bdd arrived = a == s.reach.arrived.end() ? bdd_false() : RuleReach::union_of(a->second);
+        const bdd matched = m == s.reach.matched.end() ? bdd_false() : RuleReach::union_of(m->second);
+        if (matched != bdd_false()) return;
+        LintFinding f;
+        f.rules.push_back(label(s.rs, ref));
+        // The rule's own packets at the hooks that reach it.
+        bdd own = bdd_false();
+        Hook own_hook = Hook::input;
+        for (Hook h : hooks_of(chain)) {
+            const bdd here = s.decision.rule_match(rule, h) & s.decision.hook_domain(h);
+            if (here != bdd_false() && own == bdd_false()) own_hook = h;
+            own |= here;
+        }
+        if (own == bdd_false()) {
+            f.kind = "never-matches";
+            f.message = label(s.rs, ref) + " matches no packet at the hooks that reach it";
+            std::string hooks;
+            for (Hook h : hooks_of(chain)) hooks += std::string(hooks.empty() ? "" : ", ") + hook_chain_name(h);
+            f.details.push_back("reached from " + hooks + (rule.ip.out ? "; -o never matches where there is no output device yet" : "") +
+                                (rule.ip.in ? "; -i never matches where there is no input device" : ""));
+            report.findings.push_back(std::move(f));
+            return;
+        }
+        // Shadowed: earlier rules of the chain take every packet it would match. One earlier rule
+        // that matches all of them is named alone; else those that take some, the first five.
+        std::vector<RuleRef> shadows;
+        std::size_t more = 0;
+        for (int j = 0; j < ref.rule; ++j) {
+            const Rule& earlier = chain.rules[static_cast<std::size_t>(j)];
+            bdd covers = bdd_false();
+            for (Hook h : hooks_of(chain)) covers |= s.decision.rule_match(earlier, h);
+            if ((own & !covers) == bdd_false()) {
+                shadows.assign(1, RuleRef{ref.table, ref.chain, j});
+                more = 0;
+                f.details.push_back("rule " + std::to_string(j + 1) + " above matches every packet it would match");
+                break;
+            }
+            auto em = s.reach.matched.find(&earlier);
+            if (em == s.reach.matched.end() || (RuleReach::union_of(em->second) & own) == bdd_false()) continue;
+            if (shadows.size() < 5) shadows.push_back(RuleRef{ref.table, ref.chain, j});
+            else ++more;
+        }
+        f.kind = arrived == bdd_false() ? "never-reached" : "never-matches";
+        f.message = label(s.rs, ref) + (arrived == bdd_false() ? " is never reached: every packet is decided before it"
+                                                               : " never matches: every packet it would match is decided before it");
+        for (const auto& sh : shadows) f.rules.push_back(label(s.rs, sh));
+        if (f.details.empty() && !shadows.empty())
+            f.details.push_back("the rules above take its packets" + (more ? " (" + std::to_string(more) + " more not listed)" : std::string()));
+        bdd demo_region = own;
+        if (!shadows.empty()) {
+            const Rule& first = rule_at(s.rs, shadows.front());
+            demo_region = own & RuleReach::union_of(s.reach.matched.at(&first));
+        }
+        if (auto d = path_packet(s, own_hook, demo_region)) {
+            if (!shadows.empty()) d->counts.push_back(shadows.front());
+            d->never_counts.push_back(ref);
+            if (holds(s, *d)) f.demo = std::move(*d);
+        }
+        report.findings.push_back(std::move(f));
+    });
+}
+
+void unused_chains_and_policies(const Symbolic& s, LintReport& report) {
+    for (std::size_t t = 0; t < s.rs.tables.size(); ++t)
+        for (std::size_t c = 0; c < s.rs.tables[t].chains.size(); ++c) {
+            const Chain& chain = s.rs.tables[t].chains[c];
+            if (!chain.builtin && chain.hooks == 0) {
+                LintFinding f;
+                f.severity = Severity::note;
+                f.kind = "chain-unused";
+                f.message = s.rs.tables[t].name + " chain " + chain.name + " is never jumped to from a built-in chain (" +
+                            std::to_string(chain.rules.size()) + " rule" + (chain.rules.size() == 1 ? "" : "s") + " never run)";
+                report.findings.push_back(std::move(f));
+                continue;
+            }
+            if (!chain.builtin || chain.rules.empty() || s.rs.presence(chain) == ChainPresence::absent) continue;
+            auto p = s.reach.policy.find(&chain);
+            const bdd reached = p == s.reach.policy.end() ? bdd_false() : RuleReach::union_of(p->second);
+            if (reached != bdd_false()) continue;
+            LintFinding f;
+            f.severity = Severity::note;
+            f.kind = "policy-never-decides";
+            f.message = s.rs.tables[t].name + " " + chain.name + "'s policy " + (chain.policy == StandardTarget::Kind::drop ? "DROP" : "ACCEPT") +
+                        " never decides: its rules decide every packet";
+            f.rules.push_back(label(s.rs, RuleRef{t, c, -1}));
+            report.findings.push_back(std::move(f));
+        }
+}
+
+void redundant_rules(const Symbolic& s, const LintOptions& opt, LintReport& report) {
+    if (s.rs.rule_count() > opt.redundancy_limit) {
+        report.skipped.push_back("redundant rules: " + std::to_string(s.rs.rule_count()) + " rules, over the limit of " +
+                                 std::to_string(opt.redundancy_limit) + " (a proof per rule)");
+        return;
+    }
+    std::map<Hook, std::vector<DecidedRegion>> full;
+    for_each_rule(s.rs, [&](const RuleRef& ref, const Rule& rule) {
+        if (!rule.target || std::holds_alternative<LogTarget>(rule.target->spec)) return;  // counting and logging rules are kept for what they show
+        auto m = s.reach.matched.find(&rule);
+        if (m == s.reach.matched.end()) return;  // never matches: its own finding
+        const Chain& chain = s.rs.tables[ref.table].chains[ref.chain];
+        Ruleset without = s.rs;
+        auto& rules = without.tables[ref.table].chains[ref.chain].rules;
+        rules.erase(rules.begin() + ref.rule);
+        ProofLimits limits;
+        HookDecision other(s.space, without, s.host, s.ipsets, limits);
+        for (Hook h : hooks_of(chain)) {
+            if (!full.count(h)) full[h] = s.decision.decide(h);
+            if (differing_region(full[h], other.decide(h)) != bdd_false()) return;
+        }
+        LintFinding f;
+        f.severity = Severity::note;
+        f.kind = "redundant";
+        f.message = label(s.rs, ref) + " is redundant: without it every packet is decided the same";
+        f.rules.push_back(label(s.rs, ref));
+        const Hook h = hooks_of(chain).front();
+        if (auto d = path_packet(s, h, RuleReach::union_of(m->second))) {
+            d->counts.push_back(ref);
+            if (holds(s, *d)) f.demo = std::move(*d);
+        }
+        report.findings.push_back(std::move(f));
+    });
+}
+
+void unknown_interfaces(const Ruleset& rs, const Host& host, LintReport& report) {
+    for_each_rule(rs, [&](const RuleRef& ref, const Rule& rule) {
+        for (const auto* pat : {rule.ip.in ? &rule.ip.in->value : nullptr, rule.ip.out ? &rule.ip.out->value : nullptr}) {
+            if (!pat) continue;
+            bool any = false;
+            for (const auto& itf : host.interfaces()) any |= pat->matches(itf.name);
+            if (any) continue;
+            LintFinding f;
+            f.kind = "unknown-interface";
+            f.message =
+                label(rs, ref) + " names " + pat->name + (pat->wildcard ? "+, which matches no device" : ", a device") + " the host does not have";
+            f.rules.push_back(label(rs, ref));
+            f.details.push_back("the host's devices:" + [&] {
+                std::string s;
+                for (const auto& itf : host.interfaces()) s += " " + itf.name;
+                return s;
+            }());
+            report.findings.push_back(std::move(f));
+        }
+    });
+}
+
+}  // namespace
+
+std::size_t LintReport::warnings() const {
+    return static_cast<std::size_t>(
+        std::count_if(findings.begin(), findings.end(), [](const LintFinding& f) { return f.severity == Severity::warning; }));
+}
+
+LintReport lint_ruleset(const Ruleset& rs, const Host* host, const IpsetRegistry* ipsets, const LintOptions& opt) {
+    LintReport report;
+    if (host) {
+        own_connections(rs, *host, ipsets, report);
+        port_forwards(rs, *host, ipsets, report);
+        unknown_interfaces(rs, *host, report);
+    } else {
+        report.skipped.push_back("the host's own connections, port-forwards and interface names: no --host given");
+    }
+    std::vector<std::string> devices;
+    std::vector<IpAddr> local;
+    if (host)
+        for (const auto& itf : host->interfaces()) {
+            devices.push_back(itf.name);
+            for (const auto& a : itf.addrs) local.push_back(a.addr);
+        }
+    std::vector<IfacePattern> patterns;
+    for_each_rule(rs, [&](const RuleRef&, const Rule& r) {
+        if (r.ip.in) patterns.push_back(r.ip.in->value);
+        if (r.ip.out) patterns.push_back(r.ip.out->value);
+    });
+    BddSession session(1);
+    {
+        HeaderSpace space(session, rs.family, devices, patterns);
+        RuleReach reach;
+        HookDecision decision(space, rs, host, ipsets, report.limits);
+        decision.record(&reach);
+        for (Hook h : all_hooks) decision.decide(h);
+        decision.record(nullptr);
+        Symbolic s{rs, host, ipsets, space, decision, reach, local};
+        never_matching(s, report);
+        unused_chains_and_policies(s, report);
+        redundant_rules(s, opt, report);
+    }
+    return report;
+}
+
+}  // namespace fwbench
