@@ -1313,6 +1313,47 @@ TEST(FwbenchCompare, NatAndMarksAreDifferencesOfTheirOwn) {
     EXPECT_NE(mark.out.find("A and B differ at 1 hook"), std::string::npos) << mark.out;
 }
 
+// lint on the seed: the router's own connections to its two addresses are dropped (warnings, exit
+// 1), with the loopback rule that causes it and the fix; the fixed rules have none (exit 0, the
+// dead policy is a note); JSON says the same; a capture adds the rules none of its packets hit.
+TEST(FwbenchLint, TheSeedsPitfallFoundAndTheFixClean) {
+    const std::string seed = env("FWBENCH_SOURCE") + "/traces/seed/";
+    const Result r = run("lint --rules " + seed + "rules.v4 --host " + seed + "host.json --json -");
+    EXPECT_EQ(r.status, 1) << r.out << r.err;
+    EXPECT_NE(r.err.find("warning [own-connection-dropped] the host's own connection to 203.0.113.1:22 arrives on lo from 203.0.113.1 and is "
+                         "dropped by filter INPUT rule 3: -A INPUT -j DROP"),
+              std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find("loopback is accepted only from 127.0.0.0/8"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("fix: accept lo whatever the source: -A INPUT -i lo -j ACCEPT"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("packet: tcp 203.0.113.1:40000 > 203.0.113.1:22 from local"), std::string::npos) << r.err;
+    const auto doc = nlohmann::json::parse(r.out);
+    EXPECT_EQ(doc["warnings"], 2) << r.out;
+    EXPECT_EQ(doc["findings"][0]["kind"], "own-connection-dropped") << r.out;
+
+    std::stringstream read;
+    read << std::ifstream(seed + "rules.v4").rdbuf();
+    std::string fixed = read.str();
+    const std::string lo = "-A INPUT -s 127.0.0.0/8 -i lo -j ACCEPT\n";
+    ASSERT_NE(fixed.find(lo), std::string::npos);
+    fixed.replace(fixed.find(lo), lo.size(), "-A INPUT -i lo -j ACCEPT\n");
+    const std::string fixed_path = testing::TempDir() + "lint_fixed.v4";
+    std::ofstream(fixed_path) << fixed;
+    const Result clean = run("lint --rules " + fixed_path + " --host " + seed + "host.json --pcap " + seed + "capture.pcap");
+    EXPECT_EQ(clean.status, 0) << clean.out << clean.err;
+    EXPECT_EQ(clean.out.find("own-connection-dropped"), std::string::npos) << clean.out;
+    EXPECT_NE(clean.out.find("note [policy-never-decides] filter INPUT's policy ACCEPT never decides"), std::string::npos) << clean.out;
+    EXPECT_NE(clean.out.find("0 warnings"), std::string::npos) << clean.out;
+    // Under the fixed rules no packet of the seed capture reaches the final DROP.
+    EXPECT_NE(clean.out.find("note [unhit] 1 of 3 rules counted none of the 9 packets of " + seed + "capture.pcap"), std::string::npos) << clean.out;
+    EXPECT_NE(clean.out.find("rule: filter INPUT rule 3: -A INPUT -j DROP"), std::string::npos) << clean.out;
+
+    const Result no_host = run("lint --rules " + seed + "rules.v4");
+    EXPECT_EQ(no_host.status, 0) << no_host.out << no_host.err;
+    EXPECT_NE(no_host.out.find("not checked: the host's own connections, port-forwards and interface names: no --host given"), std::string::npos)
+        << no_host.out;
+}
+
 // gen-traffic writes a capture of packets aimed at every rule (both families of the seed): read
 // back by --pcap with its origins, every rule of both rulesets counts at least one packet, and
 // nothing is skipped or malformed.
