@@ -15,6 +15,7 @@
 #include "fwbench/compiled_engine.hpp"
 #include "fwbench/packet_path.hpp"
 #include "fwbench/ruleset_parser.hpp"
+#include "fwbench/walk_cost.hpp"
 #include "packet_dsl.hpp"
 #include "path_cases.hpp"
 #include "path_cases6.hpp"
@@ -448,6 +449,39 @@ TEST(IcmpPeers, RedirectsBackOffAsTheKernelDoes) {
         {13121, true},  // 5121 after 8000: the peer starts over
     };
     for (const Step& s : steps) EXPECT_EQ(peers.allow_redirect(src, at(s.jiffy), 250), s.sent) << "jiffy " << s.jiffy;
+}
+
+}  // namespace
+}  // namespace fwbench
+
+namespace fwbench {
+namespace {
+
+// What a walk cost the kernel, counted by hand: a TCP packet to port 80 from 198.51.100.7 tests
+// rule 1 (its -s differs: no match called), rule 2 (-p tcp holds: the tcp match is called and
+// fails), rule 3 (matches; no match module) in INPUT; OUTPUT has no rule. 3 rules, 1 match.
+TEST(WalkCost, RulesTestedAndMatchesCalledCountedAsTheKernelWalks) {
+    const std::string json =
+        std::string(R"({"addr":)") + test::router_addr + R"(,"route":)" + test::router_routes + R"(,"rule":)" + test::router_rules + "}";
+    const Host host = Host::from_json(json, "router.json");
+    const Ruleset rs = parse_ruleset(
+        "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -s 192.0.2.0/24 -j ACCEPT\n"
+        "-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\n-A INPUT -j DROP\nCOMMIT\n",
+        {});
+    PacketPath path(rs, host, nullptr);
+    PathState st(rs, EngineOptions{}, host.sysctl());
+    const Packet p = test::packet("tcp 198.51.100.7:40000 > 203.0.113.1:80 in wan1");
+    const PathResult r = path.process(p, Origin::wire, st, true);
+    const WalkCost cost = walk_cost(rs, r, host, nullptr);
+    EXPECT_EQ(cost.rules, 3u);
+    EXPECT_EQ(cost.matches, 1u);
+    const KernelCostModel nft = KernelCostModel::for_backend(Backend::nf_tables);
+    EXPECT_DOUBLE_EQ(cost.ns(nft), 3 * nft.rule_ns + nft.match_ns);
+    // To port 22 the tcp match holds and rule 2 accepts: 2 rules, 1 match.
+    const PathResult r22 = path.process(test::packet("tcp 198.51.100.7:40001 > 203.0.113.1:22 in wan1"), Origin::wire, st, true);
+    const WalkCost c22 = walk_cost(rs, r22, host, nullptr);
+    EXPECT_EQ(c22.rules, 2u);
+    EXPECT_EQ(c22.matches, 1u);
 }
 
 }  // namespace

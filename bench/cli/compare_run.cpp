@@ -1,5 +1,7 @@
 #include "compare_run.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -13,10 +15,12 @@
 #include "fwbench/capture.hpp"
 #include "fwbench/capture_analysis.hpp"
 #include "fwbench/packet_description.hpp"
+#include "fwbench/compiled_engine.hpp"
 #include "fwbench/layout_equivalence.hpp"
 #include "fwbench/packet_path.hpp"
 #include "rule_traffic.hpp"
 #include "sources.hpp"
+#include "fwbench/walk_cost.hpp"
 
 namespace fwbench {
 
@@ -112,7 +116,11 @@ struct Layout {
     std::unique_ptr<const Ruleset> rs;
     std::unique_ptr<PacketPath> path;
     std::unique_ptr<PathState> st;
+    WalkCost cost;  // what the traffic's walks tested, for the kernel estimate
 };
+
+// The traffic both layouts were given, as packets the path takes (for the timing runs).
+using Traffic = std::vector<std::pair<Packet, Origin>>;
 
 class Comparison {
 public:
@@ -167,7 +175,7 @@ std::string indent(const std::string& text, const std::string& by) {
     return out;
 }
 
-void compare_generated(const CompareCli& cli, const Host& host, Layout& a, Layout& b, Comparison& cmp) {
+void compare_generated(const CompareCli& cli, const Host& host, const IpsetRegistry* ipsets, Layout& a, Layout& b, Comparison& cmp, Traffic& inputs) {
     // Aimed at every rule of A, then of B: what either layout singles out is tried on both.
     std::vector<std::pair<Packet, Origin>> traffic = traffic_for_ruleset(*a.rs, host, cli.seed, cli.random_packets);
     for (auto& t : traffic_for_ruleset(*b.rs, host, cli.seed + 1, cli.random_packets)) traffic.push_back(std::move(t));
@@ -175,11 +183,14 @@ void compare_generated(const CompareCli& cli, const Host& host, Layout& a, Layou
         const bool local = origin == Origin::local;
         const PathResult ra = a.path->process(p, origin, *a.st, true);
         const PathResult rb = b.path->process(p, origin, *b.st, true);
+        a.cost += walk_cost(*a.rs, ra, host, ipsets);
+        b.cost += walk_cost(*b.rs, rb, host, ipsets);
         cmp.add(format_packet_description(p, local), local, *a.path, ra, *b.path, rb);
+        inputs.emplace_back(p, origin);
     }
 }
 
-void compare_capture(const CompareCli& cli, Layout& a, Layout& b, Comparison& cmp) {
+void compare_capture(const CompareCli& cli, const Host& host, const IpsetRegistry* ipsets, Layout& a, Layout& b, Comparison& cmp, Traffic& inputs) {
     CaptureReader reader(cli.pcap);
     CaptureAnalysisOptions opt;
     opt.iface = cli.iface;
@@ -193,6 +204,9 @@ void compare_capture(const CompareCli& cli, Layout& a, Layout& b, Comparison& cm
         if (is_packet(ra.origin) && is_packet(rb.origin)) {
             const bool local = ra.origin == CaptureOrigin::local;
             cmp.add(head + ": " + format_packet_description(ra.input, local), local, *a.path, ra.result, *b.path, rb.result);
+            a.cost += walk_cost(*a.rs, ra.result, host, ipsets);
+            b.cost += walk_cost(*b.rs, rb.result, host, ipsets);
+            inputs.emplace_back(ra.input, local ? Origin::local : Origin::wire);
         } else if (ra.origin != rb.origin) {
             cmp.add_unpaired(head, capture_origin_name(ra.origin), capture_origin_name(rb.origin));
         } else {
@@ -314,6 +328,111 @@ nlohmann::ordered_json proof_json(const EquivalenceReport& r) {
     return j;
 }
 
+// Which layout is cheaper on the traffic: the kernel's walk (rules tested, matches called, the
+// estimate from them) and fwbench's whole path timed with each engine.
+struct EngineTiming {
+    std::string engine;
+    double median_ns[2] = {}, min_ns[2] = {}, max_ns[2] = {};  // per packet, A and B
+};
+struct CostReport {
+    WalkCost walk[2];
+    KernelCostModel model;
+    std::vector<EngineTiming> engines;
+    int repetitions = 0;
+};
+
+// Each engine times both layouts over the traffic in alternation (A, B, A, B, ...), each run with
+// a fresh state, so the machine's drift falls on both alike; the median and the range per packet.
+CostReport measure_cost(const CompareCli& cli, const Host& host, const IpsetRegistry* ipsets, const Layout& a, const Layout& b,
+                        const Traffic& inputs) {
+    CostReport r;
+    r.walk[0] = a.cost;
+    r.walk[1] = b.cost;
+    r.model = KernelCostModel::for_backend(a.rs->backend);
+    r.repetitions = cli.cost_repetitions;
+    for (const char* engine : {"linear", "compiled"}) {
+        EngineTiming t;
+        t.engine = engine;
+        std::vector<double> runs[2];
+        const Layout* layouts[2] = {&a, &b};
+        std::unique_ptr<PacketPath> paths[2];
+        for (int l = 0; l < 2; ++l) {
+            std::shared_ptr<const Classifier> e;
+            if (t.engine == "compiled") e = std::make_shared<CompiledEngine>(*layouts[l]->rs, host, ipsets);
+            paths[l] = std::make_unique<PacketPath>(*layouts[l]->rs, host, ipsets, e);
+        }
+        for (int rep = 0; rep < r.repetitions; ++rep)
+            for (int l = 0; l < 2; ++l) {
+                EngineOptions eo;
+                eo.seed = cli.seed;
+                PathState st(*layouts[l]->rs, eo, host.sysctl());
+                PathResult res;
+                const auto start = std::chrono::steady_clock::now();
+                for (const auto& [p, origin] : inputs) paths[l]->process(p, origin, st, res);
+                const auto ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
+                runs[l].push_back(ns / static_cast<double>(inputs.size()));
+            }
+        for (int l = 0; l < 2; ++l) {
+            std::sort(runs[l].begin(), runs[l].end());
+            t.median_ns[l] = runs[l][runs[l].size() / 2];
+            t.min_ns[l] = runs[l].front();
+            t.max_ns[l] = runs[l].back();
+        }
+        r.engines.push_back(t);
+    }
+    return r;
+}
+
+std::string fixed(double v, int digits) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+    return buf;
+}
+
+// "1.25x" of the larger over the smaller, and which is cheaper.
+std::string cheaper(double a, double b) {
+    const double ratio = std::max(a, b) / std::max(std::min(a, b), 1e-9);
+    if (ratio < 1.01) return "neither (within 1%)";
+    return (a < b ? "A" : "B") + std::string(" by ") + fixed(std::max(a, b) / std::max(std::min(a, b), 1e-9), 2) + "x";
+}
+
+void print_cost(std::ostream& out, const CostReport& r, std::size_t packets) {
+    const double n = static_cast<double>(packets);
+    auto row = [&](const std::string& name, const std::string& a, const std::string& b, const std::string& note) {
+        out << "    " << std::left << std::setw(34) << name << std::setw(22) << a << std::setw(22) << b << std::right << note << "\n";
+    };
+    out << "\n  cost on this traffic (" << packets << " packets):\n";
+    row("", "A", "B", "");
+    row("rules tested per packet", fixed(static_cast<double>(r.walk[0].rules) / n, 2), fixed(static_cast<double>(r.walk[1].rules) / n, 2),
+        "the kernel's walk, every table, answers included");
+    row("matches called per packet", fixed(static_cast<double>(r.walk[0].matches) / n, 2), fixed(static_cast<double>(r.walk[1].matches) / n, 2), "");
+    const double ka = r.walk[0].ns(r.model) / n, kb = r.walk[1].ns(r.model) / n;
+    row("kernel estimate per packet", fixed(ka, 1) + " ns", fixed(kb, 1) + " ns", r.model.basis);
+    for (const auto& e : r.engines)
+        row("fwbench " + e.engine + " (whole path)", fixed(e.median_ns[0], 0) + " ns (" + fixed(e.min_ns[0], 0) + "-" + fixed(e.max_ns[0], 0) + ")",
+            fixed(e.median_ns[1], 0) + " ns (" + fixed(e.min_ns[1], 0) + "-" + fixed(e.max_ns[1], 0) + ")",
+            "median (min-max) of " + std::to_string(r.repetitions) + " runs, alternating");
+    out << "  cheaper in the kernel: " << cheaper(ka, kb) << " (estimate; "
+        << cheaper(static_cast<double>(r.walk[0].rules), static_cast<double>(r.walk[1].rules)) << " in rules tested)\n";
+}
+
+nlohmann::ordered_json cost_json(const CostReport& r, std::size_t packets) {
+    const double n = static_cast<double>(packets);
+    nlohmann::ordered_json j;
+    j["packets"] = packets;
+    j["kernel_model"] = r.model.basis;
+    for (int l = 0; l < 2; ++l) {
+        nlohmann::ordered_json side = {{"rules_tested_per_packet", static_cast<double>(r.walk[l].rules) / n},
+                                       {"matches_called_per_packet", static_cast<double>(r.walk[l].matches) / n},
+                                       {"kernel_estimate_ns_per_packet", r.walk[l].ns(r.model) / n}};
+        for (const auto& e : r.engines)
+            side["fwbench_" + e.engine + "_ns_per_packet"] = {{"median", e.median_ns[l]}, {"min", e.min_ns[l]}, {"max", e.max_ns[l]}};
+        j[l == 0 ? "a" : "b"] = side;
+    }
+    j["repetitions"] = r.repetitions;
+    return j;
+}
+
 }  // namespace
 
 CLI::App* add_compare_command(CLI::App& app, CompareCli& cli) {
@@ -332,6 +451,8 @@ CLI::App* add_compare_command(CLI::App& app, CompareCli& cli) {
     cmd->add_option("--json", cli.json, "the comparison as JSON (file or -)");
     cmd->add_flag("--no-proof", cli.no_proof, "compare on the traffic only");
     cmd->add_flag("--no-traffic", cli.no_traffic, "the proof over all packets only");
+    cmd->add_option("--cost-repetitions", cli.cost_repetitions, "timing runs per engine and layout over the traffic (median and range reported)")
+        ->check(CLI::Range(1, 1000));
     cmd->footer(
         "Each layout runs in a host of its own (its own conntrack table, counters and rate state), as two kernels would.\n"
         "Over all packets: each hook's decision under A and B as BDDs, every region where they differ with an example the linear\n"
@@ -364,11 +485,13 @@ int run_compare(const CompareCli& cli) {
     }
 
     Comparison cmp(cli.examples);
+    Traffic inputs;
+    std::optional<CostReport> cost;
     const std::string traffic =
         cli.pcap.empty() ? "packets aimed at every rule of both layouts (seed " + std::to_string(cli.seed) + ")" : "the capture " + cli.pcap;
     if (!cli.no_traffic) {
-        if (cli.pcap.empty()) compare_generated(cli, host, a, b, cmp);
-        else compare_capture(cli, a, b, cmp);
+        if (cli.pcap.empty()) compare_generated(cli, host, sets, a, b, cmp, inputs);
+        else compare_capture(cli, host, sets, a, b, cmp, inputs);
         out << (proof ? "\n" : "") << "  on " << traffic << ":\n";
         if (cmp.not_compared())
             out << "  " << cmp.not_compared() << " capture records are no packet of the path under either layout (forwarded copies, the kernel's "
@@ -391,11 +514,16 @@ int run_compare(const CompareCli& cli) {
             }
         }
     }
+    if (!cli.no_traffic && !inputs.empty()) {
+        cost = measure_cost(cli, host, sets, a, b, inputs);
+        print_cost(out, *cost, inputs.size());
+    }
     if (!cli.json.empty()) {
         nlohmann::ordered_json j;
         j["a"] = {{"rules", cli.rules[0]}, {"rule_count", a.rs->rule_count()}};
         j["b"] = {{"rules", cli.rules[1]}, {"rule_count", b.rs->rule_count()}};
         if (proof) j["proof"] = proof_json(*proof);
+        if (cost) j["cost"] = cost_json(*cost, inputs.size());
         if (!cli.no_traffic) j["traffic"] = traffic;
         j["packets"] = cmp.packets();
         j["not_compared"] = cmp.not_compared();

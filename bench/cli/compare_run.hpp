@@ -28,6 +28,7 @@ struct CompareCli {
     int random_packets = 200;  // generated traffic: random packets beside those aimed at rules
     std::size_t examples = 3;  // explained per kind of difference (and difference regions per hook)
     bool no_proof = false, no_traffic = false;
+    int cost_repetitions = 5;
 };
 
 CLI::App* add_compare_command(CLI::App& app, CompareCli& cli);
