@@ -64,4 +64,10 @@ inline std::string router_host_json() {
     return std::string(R"({"addr":)") + router_addr + R"(,"route":)" + router_routes + R"(,"rule":)" + router_rules + "}";
 }
 
+// The same router forwarding (net.ipv4.ip_forward 1).
+inline std::string forwarding_router_host_json() {
+    return std::string(R"({"addr":)") + router_addr + R"(,"route":)" + router_routes + R"(,"rule":)" + router_rules +
+           R"(,"sysctl":{"net.ipv4.ip_forward":1}})";
+}
+
 }  // namespace fwbench::test

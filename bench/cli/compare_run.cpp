@@ -16,6 +16,7 @@
 #include "fwbench/capture_analysis.hpp"
 #include "fwbench/packet_description.hpp"
 #include "fwbench/compiled_engine.hpp"
+#include "fwbench/kernel_oracle.hpp"
 #include "fwbench/layout_equivalence.hpp"
 #include "fwbench/packet_path.hpp"
 #include "rule_traffic.hpp"
@@ -279,6 +280,7 @@ void print_proof(std::ostream& out, const EquivalenceReport& r) {
         else
             out << "    NOT confirmed by the linear engine (both give " << d.concrete_a.describe()
                 << "): the example's matches taken as free atoms cannot all hold as the region needs\n";
+        if (d.replay) out << "    as a packet of the path: " << d.replay->text << "\n";
     }
     if (!r.limits.history.empty()) {
         out << "  assumed: these matches depend on history and answer alike wherever their text is the same:\n";
@@ -322,7 +324,9 @@ nlohmann::ordered_json proof_json(const EquivalenceReport& r) {
                                     {"example", example_text(d.example)},
                                     {"linear_a", d.concrete_a.describe()},
                                     {"linear_b", d.concrete_b.describe()},
-                                    {"confirmed", d.confirmed}});
+                                    {"confirmed", d.confirmed},
+                                    {"replay", d.replay ? nlohmann::ordered_json(d.replay->text) : nlohmann::ordered_json()},
+                                    {"replay_origin", d.replay ? origin_name(d.replay->origin) : ""}});
     j["history_matches"] = r.limits.history;
     j["atoms"] = r.limits.opaque;
     return j;
@@ -433,6 +437,41 @@ nlohmann::ordered_json cost_json(const CostReport& r, std::size_t packets) {
     return j;
 }
 
+// --kernel: each difference's packet through fwbench's path and a kernel router under A and
+// under B. The kernel confirms a difference when it agrees with fwbench under both layouts
+// (counters, and nf_tables traces) and fwbench's two outcomes differ.
+struct KernelReplay {
+    std::string packet;
+    Outcome a, b;
+    bool agree_a = false, agree_b = false;
+    std::string report_a, report_b;
+    bool confirmed() const { return agree_a && agree_b && !difference_kind(a, b).empty(); }
+};
+
+KernelReplay replay_in_kernel(const CompareCli& cli, const Host& host, const IpsetRegistry* ipsets, const Layout& a, const Layout& b,
+                              const PathExample& e) {
+    KernelReplay k;
+    k.packet = e.text;
+    const Layout* layouts[2] = {&a, &b};
+    for (int l = 0; l < 2; ++l) {
+        const Ruleset& rs = *layouts[l]->rs;
+        PacketPath path(rs, host, ipsets);
+        PathState st(rs, EngineOptions{}, host.sysctl());
+        KernelOracleOptions kopt;
+        kopt.legacy = rs.backend == Backend::legacy;
+        kopt.ruleset_text = slurp(cli.rules[static_cast<std::size_t>(l)]);
+        if (!cli.ipsets_path.empty()) kopt.ipsets = slurp(cli.ipsets_path);
+        DifferentialRun run(host, rs, kopt);
+        const PathResult r = path.process(e.packet, e.origin, st, true);
+        run.send(e.packet, e.origin, r);
+        const DifferentialResult result = run.finish(st.engine, ipsets);
+        (l == 0 ? k.a : k.b) = outcome_of(r);
+        (l == 0 ? k.agree_a : k.agree_b) = result.agree();
+        (l == 0 ? k.report_a : k.report_b) = result.report("        ");
+    }
+    return k;
+}
+
 }  // namespace
 
 CLI::App* add_compare_command(CLI::App& app, CompareCli& cli) {
@@ -451,13 +490,15 @@ CLI::App* add_compare_command(CLI::App& app, CompareCli& cli) {
     cmd->add_option("--json", cli.json, "the comparison as JSON (file or -)");
     cmd->add_flag("--no-proof", cli.no_proof, "compare on the traffic only");
     cmd->add_flag("--no-traffic", cli.no_traffic, "the proof over all packets only");
+    cmd->add_flag("--kernel", cli.kernel, "replay each difference's packet into the real kernel under A and under B (network namespaces; root)");
     cmd->add_option("--cost-repetitions", cli.cost_repetitions, "timing runs per engine and layout over the traffic (median and range reported)")
         ->check(CLI::Range(1, 1000));
     cmd->footer(
         "Each layout runs in a host of its own (its own conntrack table, counters and rate state), as two kernels would.\n"
         "Over all packets: each hook's decision under A and B as BDDs, every region where they differ with an example the linear\n"
         "engine walks under both; matches not taken bit for bit, and those that depend on history, are named as the proof's limits.\n"
-        "Exit status: 0 when the layouts decide the same (proved, and on the traffic), 1 when they differ, 2 on bad input.");
+        "Exit status: 0 when the layouts decide the same (proved, and on the traffic), 1 when they differ, 2 on bad input,\n"
+        "3 when --kernel finds the kernel disagreeing with fwbench.");
     return cmd;
 }
 
@@ -479,9 +520,34 @@ int run_compare(const CompareCli& cli) {
     out << "compare: A = " << cli.rules[0] << " (" << a.rs->rule_count() << " rules), B = " << cli.rules[1] << " (" << b.rs->rule_count()
         << " rules)\n";
     std::optional<EquivalenceReport> proof;
+    std::vector<KernelReplay> replays;
     if (!cli.no_proof) {
         proof = prove_equivalence({a.rs.get(), sets}, {b.rs.get(), sets}, &host, cli.examples);
         print_proof(out, *proof);
+        if (cli.kernel) {
+            std::string why;
+            if (!KernelOracle::available(&why)) throw std::runtime_error("compare --kernel: the kernel oracle is not available: " + why);
+            out << "\n  the differences' packets in the real kernel:\n";
+            std::size_t without = 0;
+            for (const RegionDifference& d : proof->differences) {
+                if (!d.replay) {
+                    ++without;
+                    continue;
+                }
+                const KernelReplay& k = replays.emplace_back(replay_in_kernel(cli, host, sets, a, b, *d.replay));
+                out << "    " << hook_chain_name(d.hook) << ": " << k.packet << "\n      A: " << outcome_line(k.a)
+                    << (k.agree_a ? ", the kernel agrees" : ", the kernel DISAGREES") << "\n      B: " << outcome_line(k.b)
+                    << (k.agree_b ? ", the kernel agrees" : ", the kernel DISAGREES") << "\n";
+                if (!k.agree_a) out << k.report_a;
+                if (!k.agree_b) out << k.report_b;
+                if (k.confirmed()) out << "      the kernel confirms the difference\n";
+                else if (k.agree_a && k.agree_b)
+                    out << "      this packet's whole path is the same under both (the hook's difference does not change where it goes)\n";
+            }
+            if (without)
+                out << "    " << without << " difference" << (without == 1 ? " has" : "s have")
+                    << " no packet a replay can send (a state, mark or device of its own): not replayed\n";
+        }
     }
 
     Comparison cmp(cli.examples);
@@ -523,6 +589,16 @@ int run_compare(const CompareCli& cli) {
         j["a"] = {{"rules", cli.rules[0]}, {"rule_count", a.rs->rule_count()}};
         j["b"] = {{"rules", cli.rules[1]}, {"rule_count", b.rs->rule_count()}};
         if (proof) j["proof"] = proof_json(*proof);
+        if (cli.kernel) {
+            j["kernel"] = nlohmann::ordered_json::array();
+            for (const auto& k : replays)
+                j["kernel"].push_back({{"packet", k.packet},
+                                       {"a", outcome_json(k.a)},
+                                       {"b", outcome_json(k.b)},
+                                       {"kernel_agrees_a", k.agree_a},
+                                       {"kernel_agrees_b", k.agree_b},
+                                       {"confirmed", k.confirmed()}});
+        }
         if (cost) j["cost"] = cost_json(*cost, inputs.size());
         if (!cli.no_traffic) j["traffic"] = traffic;
         j["packets"] = cmp.packets();
@@ -544,6 +620,8 @@ int run_compare(const CompareCli& cli) {
         if (cli.json == "-") std::cout << j.dump(2) << "\n";
         else std::ofstream(cli.json) << j.dump(2) << "\n";
     }
+    for (const auto& k : replays)
+        if (!k.agree_a || !k.agree_b) return 3;  // fwbench and the kernel disagree: that is fwbench's bug
     const bool same = cmp.differing() == 0 && (!proof || proof->equivalent());
     return same ? 0 : 1;
 }

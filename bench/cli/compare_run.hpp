@@ -27,7 +27,7 @@ struct CompareCli {
     std::uint64_t seed = 1;
     int random_packets = 200;  // generated traffic: random packets beside those aimed at rules
     std::size_t examples = 3;  // explained per kind of difference (and difference regions per hook)
-    bool no_proof = false, no_traffic = false;
+    bool no_proof = false, no_traffic = false, kernel = false;
     int cost_repetitions = 5;
 };
 

@@ -236,7 +236,10 @@ Assignment HeaderSpace::pick_typical(const bdd& region, const std::vector<IpAddr
     };
     prefer(equals(Field::ct_state, static_cast<std::uint64_t>(CtState::new_)));
     prefer(!(bit(Field::ct_snat, 0) | bit(Field::ct_dnat, 0)));
+    prefer(equals(Field::proto, proto::tcp) | equals(Field::proto, proto::udp) |
+           equals(Field::proto, family_ == Family::ipv4 ? proto::icmp : proto::icmpv6));
     prefer(equals(Field::proto, proto::tcp));
+    prefer(equals(Field::proto, proto::udp));
     prefer(equals(Field::tcp_flags, tcp_flag::syn));
     prefer(!bit(Field::fragment, 0));
     prefer(equals(Field::mark, 0));
@@ -255,14 +258,19 @@ Assignment HeaderSpace::pick_typical(const bdd& region, const std::vector<IpAddr
     std::vector<IpAddr> own;
     for (const auto& a : local)
         if (a.family == family_ && !(family_ == Family::ipv4 ? (a.v4_host() >> 24) == 127 : v6::is_loopback(a))) own.push_back(a);
-    std::vector<IpAddr> sources{doc};
-    // On lo, a packet comes from the host itself: from one of its own addresses.
-    if (bdd lo = r & interface_is(Field::in_iface, "lo"); lo == r) sources.insert(sources.begin(), own.begin(), own.end());
-    else sources.insert(sources.end(), own.begin(), own.end());
     std::vector<IpAddr> destinations = own;
     if (to_host) destinations.push_back(doc_dst);
     else destinations.insert(destinations.begin(), doc_dst);
     prefer_one_of(Field::dst, destinations);
+    // Sources: documentation addresses, but not the destination now fixed; on lo, the host's own
+    // addresses first (a packet there comes from the host itself).
+    std::vector<IpAddr> sources{doc};
+    if (family_ == Family::ipv4)
+        for (const char* text : {"203.0.113.77", "192.0.2.77"}) sources.push_back(*parse_ip(text, family_));
+    else sources.push_back(*parse_ip("2001:db8:fffe::7", family_));
+    std::erase_if(sources, [&](const IpAddr& a) { return (r & !address(Field::dst, a)) == bdd_false(); });
+    if (bdd lo = r & interface_is(Field::in_iface, "lo"); lo == r) sources.insert(sources.begin(), own.begin(), own.end());
+    else sources.insert(sources.end(), own.begin(), own.end());
     prefer_one_of(Field::src, sources);
     prefer(equals(Field::dport, 22));
     prefer(equals(Field::sport, 40000));

@@ -96,6 +96,7 @@ EquivalenceReport prove_equivalence(const LayoutInput& a, const LayoutInput& b, 
                     d.concrete_a = concrete_outcome(*a.rules, view, a.ipsets, hook, d.example);
                     d.concrete_b = concrete_outcome(*b.rules, view, b.ipsets, hook, d.example);
                     d.confirmed = !(d.concrete_a == d.concrete_b);
+                    d.replay = path_example(space, hook, diff, local, host);
                     report.differences.push_back(std::move(d));
                 }
             }

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "fwbench/packet_description.hpp"
+#include "fwbench/path_example.hpp"
 #include "fwbench/ruleset_printer.hpp"
 
 namespace fwbench {
@@ -280,30 +281,14 @@ std::vector<Hook> hooks_of(const Chain& c) {
     return out;
 }
 
-// A packet of `region` at `hook` as the path takes it: from the wire on its input device, or
-// the host's own; nullopt when it is not one a replay can send (a state other than a first
-// packet's, a device the host does not have, a mark).
+// A packet of `region` at `hook` as the path takes it (path_example), as a demonstration.
 std::optional<Demonstration> path_packet(const Symbolic& s, Hook hook, const bdd& region) {
-    bdd r = region;
-    const auto& names = s.space.interfaces();
-    bdd real_devices = s.space.equals(Field::in_iface, 0);
-    for (std::size_t w = 1; w < names.size(); ++w)
-        if (s.space.interface_is_hosts(w)) real_devices |= s.space.equals(Field::in_iface, w);
-    r &= real_devices & s.space.equals(Field::ct_state, static_cast<std::uint64_t>(CtState::new_)) & s.space.equals(Field::mark, 0) &
-         s.space.equals(Field::ctmark, 0) & !s.space.bit(Field::fragment, 0);
-    if (r == bdd_false()) return std::nullopt;
-    const Assignment a = s.space.pick_typical(r, s.local, hook != Hook::forward && hook != Hook::postrouting);
-    Packet p = s.space.packet_of(a);
+    const auto e = path_example(s.space, hook, region, s.local, s.host);
+    if (!e) return std::nullopt;
     Demonstration d;
-    const bool local = p.in.empty();
-    if (!local && hook == Hook::output) return std::nullopt;
-    d.origin = local ? Origin::local : Origin::wire;
-    p.out = IfaceName();
-    p.ct = ConntrackView{};
-    p.ip_header_len = p.family == Family::ipv4 ? 20 : 40;
-    p.length = std::max<std::uint32_t>(p.length, p.ip_header_len + 20u);
-    d.packet = p;
-    d.text = format_packet_description(p, local);
+    d.packet = e->packet;
+    d.origin = e->origin;
+    d.text = e->text;
     return d;
 }
 

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "fwbench/hook_decision.hpp"
+#include "fwbench/path_example.hpp"
 
 namespace fwbench {
 
@@ -35,6 +36,10 @@ struct RegionDifference {
     Packet example;  // a packet of that cube, with its in/out, conntrack view and mark
     ConcreteOutcome concrete_a, concrete_b;  // the linear engine's walk of the example
     bool confirmed = false;  // the linear engine's outcomes differ too
+    // A packet of the region the whole path (and the kernel) can be given: a first packet from
+    // one of the host's devices or from the host itself (path_example); nullopt when the region
+    // holds none (it needs a state, a mark or a device a replay cannot give).
+    std::optional<PathExample> replay;
 };
 
 struct HookProof {
