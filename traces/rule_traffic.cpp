@@ -95,7 +95,49 @@ std::string host_for_ruleset(const Ruleset& rs) {
     return host.dump();
 }
 
-std::vector<std::pair<Packet, Origin>> traffic_for_ruleset(const Ruleset& rs, const Host& host, std::uint64_t seed, int random_packets) {
+namespace {
+
+// The aimed packet's neighbours just outside the rule's port ranges and IPv4 prefixes.
+std::vector<Packet> boundary_packets(const Rule& r, const Packet& aimed, Origin origin) {
+    std::vector<Packet> out;
+    auto ports = [&](const std::optional<Neg<PortRange>>& range, std::uint16_t Packet::*field) {
+        if (!range || range->negated) return;
+        if (range->value.lo > 0) {
+            Packet q = aimed;
+            q.*field = static_cast<std::uint16_t>(range->value.lo - 1);
+            out.push_back(q);
+        }
+        if (range->value.hi < 0xffff) {
+            Packet q = aimed;
+            q.*field = static_cast<std::uint16_t>(range->value.hi + 1);
+            out.push_back(q);
+        }
+    };
+    for (const auto& m : r.matches)
+        if (const auto* l4 = std::get_if<L4PortsMatch>(&m.spec)) {
+            ports(l4->sport, &Packet::sport);
+            ports(l4->dport, &Packet::dport);
+        }
+    auto prefix = [&](const std::optional<Neg<IpPrefix>>& pre, IpAddr Packet::*field) {
+        if (!pre || pre->negated || pre->value.addr.family != Family::ipv4 || mask_length(pre->value.mask) <= 0) return;
+        const std::uint32_t net = pre->value.addr.v4_host(), last = net | ~pre->value.mask.v4_host();
+        auto usable = [](std::uint32_t a) { return (a >> 24) != 0 && (a >> 24) != 127 && (a >> 28) < 0xe; };
+        for (std::uint32_t a : {net - 1, last + 1}) {
+            if ((a == net - 1 && net == 0) || (a == last + 1 && last == 0xffffffffu) || !usable(a)) continue;
+            Packet q = aimed;
+            q.*field = IpAddr::v4(a);
+            out.push_back(q);
+        }
+    };
+    if (origin == Origin::wire) prefix(r.ip.src, &Packet::src);  // the host's own packets keep its address
+    prefix(r.ip.dst, &Packet::dst);
+    return out;
+}
+
+}  // namespace
+
+std::vector<std::pair<Packet, Origin>> traffic_for_ruleset(const Ruleset& rs, const Host& host, std::uint64_t seed, int random_packets,
+                                                           bool boundaries) {
     std::mt19937_64 rng(seed);
     std::vector<std::pair<Packet, Origin>> out;
     std::vector<std::string> nics;
@@ -199,6 +241,15 @@ std::vector<std::pair<Packet, Origin>> traffic_for_ruleset(const Ruleset& rs, co
                     out.push_back({p, Origin::wire});
                 }
                 t += 1000000;
+                if (boundaries) {
+                    const auto [aimed, origin] = out.back();
+                    for (Packet q : boundary_packets(r, aimed, origin)) {
+                        if (q.sport == aimed.sport) q.sport = next_port++;  // a connection of its own
+                        q.timestamp_ns = t;
+                        t += 1000000;
+                        out.push_back({q, origin});
+                    }
+                }
             }
     for (int i = 0; i < random_packets; ++i) {
         const std::uint8_t protos[] = {proto::tcp, proto::udp, icmp};

@@ -177,9 +177,10 @@ std::string indent(const std::string& text, const std::string& by) {
 }
 
 void compare_generated(const CompareCli& cli, const Host& host, const IpsetRegistry* ipsets, Layout& a, Layout& b, Comparison& cmp, Traffic& inputs) {
-    // Aimed at every rule of A, then of B: what either layout singles out is tried on both.
-    std::vector<std::pair<Packet, Origin>> traffic = traffic_for_ruleset(*a.rs, host, cli.seed, cli.random_packets);
-    for (auto& t : traffic_for_ruleset(*b.rs, host, cli.seed + 1, cli.random_packets)) traffic.push_back(std::move(t));
+    // Aimed at every rule of A, then of B, with the packets just outside each rule: what either
+    // layout singles out is tried on both.
+    std::vector<std::pair<Packet, Origin>> traffic = traffic_for_ruleset(*a.rs, host, cli.seed, cli.random_packets, true);
+    for (auto& t : traffic_for_ruleset(*b.rs, host, cli.seed + 1, cli.random_packets, true)) traffic.push_back(std::move(t));
     for (const auto& [p, origin] : traffic) {
         const bool local = origin == Origin::local;
         const PathResult ra = a.path->process(p, origin, *a.st, true);

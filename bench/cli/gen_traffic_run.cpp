@@ -4,8 +4,11 @@
 #include <iostream>
 #include <optional>
 
+#include <nlohmann/json.hpp>
+
 #include "fwbench/capture.hpp"
 #include "fwbench/packet_codec.hpp"
+#include "fwbench/packet_description.hpp"
 #include "fwbench/packet_path.hpp"
 #include "rule_traffic.hpp"
 #include "sources.hpp"
@@ -47,6 +50,8 @@ CLI::App* add_gen_traffic_command(CLI::App& app, GenTrafficCli& cli) {
     cmd->add_option("-o,--output", cli.output, "the capture to write (pcap, LINUX_SLL2, as tcpdump -i any writes it)")->required();
     cmd->add_option("--seed", cli.seed, "seed of the generated packets");
     cmd->add_option("--random-packets", cli.random_packets, "random packets beside those aimed at rules, per ruleset");
+    cmd->add_flag("--no-boundaries", cli.no_boundaries, "leave out the packets just outside each rule's port ranges and prefixes");
+    cmd->add_option("--add-compare", cli.add_compare, "a compare --json report: the packets of its differences join the capture");
     return cmd;
 }
 
@@ -60,9 +65,21 @@ int run_gen_traffic(const GenTrafficCli& cli) {
     const IpsetRegistry* sets = ipsets ? &*ipsets : nullptr;
     const Ruleset rs = load_ruleset(src, sets);
     const std::optional<Ruleset> rs6 = load_ruleset6(src, cli.rules6, rs, sets);
-    std::vector<std::pair<Packet, Origin>> traffic = traffic_for_ruleset(rs, host, cli.seed, cli.random_packets);
+    const bool boundaries = !cli.no_boundaries;
+    std::vector<std::pair<Packet, Origin>> traffic = traffic_for_ruleset(rs, host, cli.seed, cli.random_packets, boundaries);
     if (rs6)
-        for (auto& t : traffic_for_ruleset(*rs6, host, cli.seed + 1, cli.random_packets)) traffic.push_back(std::move(t));
+        for (auto& t : traffic_for_ruleset(*rs6, host, cli.seed + 1, cli.random_packets, boundaries)) traffic.push_back(std::move(t));
+    std::size_t from_compare = 0;
+    if (!cli.add_compare.empty()) {
+        const nlohmann::json report = nlohmann::json::parse(slurp(cli.add_compare));
+        if (!report.contains("proof")) throw std::runtime_error(cli.add_compare + ": not a compare --json report with a proof");
+        for (const auto& d : report["proof"]["differences"]) {
+            if (!d.contains("replay") || !d["replay"].is_string()) continue;
+            const PacketDescription pd = parse_packet_description(d["replay"].get<std::string>(), cli.add_compare);
+            traffic.push_back({pd.packet, pd.local ? Origin::local : Origin::wire});
+            ++from_compare;
+        }
+    }
 
     // Where the host's own packets appear: routing alone decides (a path over empty rulesets).
     Ruleset none4, none6;
@@ -102,6 +119,8 @@ int run_gen_traffic(const GenTrafficCli& cli) {
     if (!f) throw std::runtime_error("cannot write " + cli.output);
     std::cout << "gen-traffic: " << frames.size() << " packets to " << cli.output << " (" << wire << " from the wire, " << local
               << " the host's own), aimed at every rule of " << cli.rules << (rs6 ? " and " + cli.rules6 : std::string()) << "\n";
+    if (boundaries) std::cout << "  with the packets just outside each rule's port ranges and prefixes\n";
+    if (!cli.add_compare.empty()) std::cout << "  with " << from_compare << " packets of the differences in " << cli.add_compare << "\n";
     if (unroutable) std::cout << "  " << unroutable << " packets of the host's own that routing refuses (no device would show them): not written\n";
     return 0;
 }

@@ -8,6 +8,10 @@
 //     broadcast or multicast, with its source MAC when it has one;
 //   - the host's own: leaving by the device routing picks for it (outgoing), or arriving on lo
 //     when it goes to one of the host's addresses, with the source routing chose.
+// Each aimed packet is followed by its neighbours just outside the rule's port ranges and prefixes
+// (--no-boundaries leaves them out), and --add-compare adds the packets of the differences a
+// `compare --json` report found (their "replay" packets), so a capture can carry a comparison's
+// counterexamples to kernel-check or to the next compare.
 // A capture shows packets only on devices: the host's own packets are written where they would
 // leave, whatever OUTPUT then does to them (fwbench's reading of the capture replays them as
 // local packets, so OUTPUT still decides).
@@ -23,6 +27,8 @@ struct GenTrafficCli {
     std::string rules, rules6, host_path, ipsets_path, output;
     std::uint64_t seed = 1;
     int random_packets = 200;
+    bool no_boundaries = false;
+    std::string add_compare;  // a `compare --json` report: its differences' packets join the capture
 };
 
 CLI::App* add_gen_traffic_command(CLI::App& app, GenTrafficCli& cli);
