@@ -55,6 +55,13 @@ inline std::vector<LintCase> lint_cases() {
         {"a narrower rule before a wider one with the same target",
          lint_filter("-A INPUT -s 198.51.100.7/32 -j DROP\n-A INPUT -s 198.51.100.0/24 -j DROP\n"), "redundant",
          "filter INPUT rule 1: -A INPUT -s 198.51.100.7/32 -j DROP is redundant", true},
+        {"NOTRACK in raw PREROUTING for the host's own packets",
+         "*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A PREROUTING -i lo -j NOTRACK\nCOMMIT\n" +
+             lint_filter("-A INPUT -m conntrack --ctstate UNTRACKED -j ACCEPT\n-A INPUT -m conntrack --ctstate NEW -j ACCEPT\n"),
+         "notrack-misses-own", "raw PREROUTING rule 1: -A PREROUTING -i lo -j NOTRACK meets the host's own packets to 203.0.113.1 already tracked",
+         true},
+        {"addrtype LOCAL and the host's broadcasts", lint_filter("-A INPUT -m addrtype --dst-type LOCAL -j ACCEPT\n", "DROP"),
+         "addrtype-local-not-broadcast", "does not take broadcasts to the host: 203.0.113.255 reaches INPUT as BROADCAST, not LOCAL", true},
         {"a device the host does not have", lint_filter("-A FORWARD -i eth9 -j DROP\n"), "unknown-interface",
          "names eth9, a device the host does not have", false},
     };

@@ -83,7 +83,8 @@ int run_lint(const LintCli& cli) {
     if (!cli.pcap.empty()) unhit_rules(cli, rs, *host, sets, report);
 
     std::ostream& out = cli.json == "-" ? std::cerr : std::cout;
-    out << "lint: " << cli.rules << " (" << rs.rule_count() << " rules)" << (host ? " on " + cli.host_path : std::string()) << "\n";
+    out << "lint: " << cli.rules << " (" << rs.rule_count() << (rs.rule_count() == 1 ? " rule)" : " rules)")
+        << (host ? " on " + cli.host_path : std::string()) << "\n";
     for (const LintFinding& f : report.findings) {
         out << "\n  " << severity_name(f.severity) << " [" << f.kind << "] " << f.message << "\n";
         // The rules the message and the details do not already name.

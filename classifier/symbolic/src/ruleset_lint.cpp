@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "fwbench/conntrack.hpp"
 #include "fwbench/packet_description.hpp"
 #include "fwbench/path_example.hpp"
 #include "fwbench/ruleset_printer.hpp"
@@ -261,6 +262,114 @@ void port_forwards(const Ruleset& rs, const Host& host, const IpsetRegistry* ips
     }
 }
 
+// NOTRACK (or CT --notrack) in raw PREROUTING that the host's own packets meet over lo: they
+// passed raw OUTPUT first, where conntrack made their entry, so the rule leaves them tracked.
+void notrack_for_own(const Ruleset& rs, const Host& host, const IpsetRegistry* ipsets, LintReport& report) {
+    const Table* raw = rs.table("raw");
+    if (!raw) return;
+    const std::size_t ti = static_cast<std::size_t>(raw - rs.tables.data());
+    const int pre = raw->find_chain("PREROUTING");
+    if (pre < 0) return;
+    // The rules that would show an untracked packet (--ctstate/--state UNTRACKED): they must not count it.
+    std::vector<RuleRef> untracked_tests;
+    for_each_rule(rs, [&](const RuleRef& ref, const Rule& r) {
+        for (const auto& m : r.matches) {
+            const auto* st = std::get_if<StateMatch>(&m.spec);
+            const auto* ct = std::get_if<ConntrackMatch>(&m.spec);
+            const bool untracked = (st && !st->negated && (st->states & ct_state_bit::untracked)) ||
+                                   (ct && ct->state && !ct->state->negated && (ct->state->value & ct_state_bit::untracked));
+            if (untracked && rs.tables[ref.table].name != "raw") untracked_tests.push_back(ref);
+        }
+    });
+    const Chain& chain = raw->chains[static_cast<std::size_t>(pre)];
+    std::vector<IpAddr> targets = own_addresses(host, rs.family);
+    targets.push_back(loopback(rs.family));
+    for (std::size_t i = 0; i < chain.rules.size(); ++i) {
+        const Rule& r = chain.rules[i];
+        const auto* ct = r.target ? std::get_if<CtTarget>(&r.target->spec) : nullptr;
+        if (!ct || !ct->notrack) continue;
+        const RuleRef ref{ti, static_cast<std::size_t>(pre), static_cast<int>(i)};
+        const auto port = single_port(r);
+        for (const IpAddr& x : targets) {
+            Packet own = tcp_syn(x, x, port ? port->second : 22);
+            if (port) own.proto = port->first;
+            const PathRun run = run_path(rs, host, ipsets, own, Origin::local);
+            if (!counted(run, ref) || run.result.ct_state == CtState::untracked) continue;
+            LintFinding f;
+            f.kind = "notrack-misses-own";
+            f.message = label(rs, ref) + " meets the host's own packets to " + format_ip(x) +
+                        " already tracked: they pass raw OUTPUT first, where conntrack makes their entry";
+            f.rules.push_back(label(rs, ref));
+            Rule in_output = r;  // OUTPUT has no input device: the rule there without its -i
+            in_output.ip.in.reset();
+            const std::string rule_text = format_rule(in_output, "OUTPUT");
+            f.details.push_back("the host's own packets reach raw PREROUTING only over lo, looped back with the entry they got in OUTPUT");
+            f.details.push_back("to leave them untracked, the rule belongs in raw OUTPUT too: -t raw " + rule_text);
+            Demonstration d;
+            d.packet = own;
+            d.origin = Origin::local;
+            d.text = format_packet_description(own, true);
+            d.counts.push_back(ref);
+            d.never_counts = untracked_tests;
+            d.outcome = std::string(fate_words(run.result.fate)) + ", tracked (" + ct_state_name(run.result.ct_state) + ")";
+            f.demo = std::move(d);
+            report.findings.push_back(std::move(f));
+            break;
+        }
+    }
+}
+
+// -m addrtype --dst-type LOCAL accepting in INPUT: broadcasts to the host reach INPUT as
+// BROADCAST, not LOCAL (and every address of 127.0.0.0/8 is LOCAL, held by a device or not).
+void addrtype_local(const Ruleset& rs, const Host& host, const IpsetRegistry* ipsets, LintReport& report) {
+    if (rs.family != Family::ipv4) return;
+    for_each_rule(rs, [&](const RuleRef& ref, const Rule& r) {
+        const Chain& chain = rs.tables[ref.table].chains[ref.chain];
+        if (!(chain.hooks & hook_bit(Hook::input)) || !accepts(r)) return;
+        bool local_dst = false;
+        for (const auto& m : r.matches)
+            if (const auto* at = std::get_if<AddrTypeMatch>(&m.spec))
+                local_dst |= at->dst && !at->dst->negated && (at->dst->value & addr_type::local) && !(at->dst->value & addr_type::broadcast);
+        if (!local_dst) return;
+        for (const auto& itf : host.interfaces()) {
+            if (itf.loopback) continue;
+            for (const auto& a : itf.addrs) {
+                if (a.addr.family != Family::ipv4 || a.prefixlen >= 31) continue;
+                const std::uint32_t mask = ~0u << (32 - a.prefixlen);
+                const IpAddr bcast = a.broadcast ? *a.broadcast : IpAddr::v4(a.addr.v4_host() | ~mask);
+                IpAddr peer = IpAddr::v4((a.addr.v4_host() & mask) | 10);
+                if (peer == a.addr) peer = IpAddr::v4((a.addr.v4_host() & mask) | 11);
+                Packet b = tcp_syn(peer, bcast, 137);
+                b.proto = proto::udp;
+                b.tcp_flags = 0;
+                b.in = IfaceName(itf.name);
+                b.pkttype = PktType::broadcast;
+                const PathRun run = run_path(rs, host, ipsets, b, Origin::wire);
+                const auto& hooks = run.result.hooks;
+                if (counted(run, ref) || std::find(hooks.begin(), hooks.end(), Hook::input) == hooks.end()) continue;
+                LintFinding f;
+                f.severity = Severity::note;
+                f.kind = "addrtype-local-not-broadcast";
+                f.message = label(rs, ref) + " does not take broadcasts to the host: " + format_ip(bcast) + " reaches INPUT as BROADCAST, not LOCAL";
+                f.rules.push_back(label(rs, ref));
+                f.details.push_back(
+                    "--dst-type LOCAL is the local table's LOCAL routes: every address of 127.0.0.0/8 (held by a device or not) and "
+                    "the host's own; its broadcast addresses are BROADCAST (--dst-type LOCAL,BROADCAST takes both)");
+                Demonstration d;
+                d.packet = b;
+                d.origin = Origin::wire;
+                d.text = format_packet_description(b, false);
+                d.never_counts.push_back(ref);
+                const auto by = deciding(run.result);
+                d.outcome = std::string(fate_words(run.result.fate)) + (by ? " by " + label(rs, *by) : std::string());
+                f.demo = std::move(d);
+                report.findings.push_back(std::move(f));
+                return;
+            }
+        }
+    });
+}
+
 // --- over all packets ---------------------------------------------------------------------------
 
 struct Symbolic {
@@ -470,6 +579,8 @@ LintReport lint_ruleset(const Ruleset& rs, const Host* host, const IpsetRegistry
     if (host) {
         own_connections(rs, *host, ipsets, report);
         port_forwards(rs, *host, ipsets, report);
+        notrack_for_own(rs, *host, ipsets, report);
+        addrtype_local(rs, *host, ipsets, report);
         unknown_interfaces(rs, *host, report);
     } else {
         report.skipped.push_back("the host's own connections, port-forwards and interface names: no --host given");
