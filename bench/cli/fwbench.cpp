@@ -10,6 +10,7 @@
 //   compare --rules A --rules B     two layouts on the same traffic, differences explained (compare_run)
 //   gen-traffic --rules R -o OUT    a capture of packets aimed at every rule (gen_traffic_run)
 //   lint --rules R                  what is likely wrong with a ruleset on its host (lint_run)
+//   optimize --rules R -o R2        a cheaper ruleset proved to decide alike (optimize_run)
 //   dump-host                       the running host as --host reads it (running_host)
 // Options shared by the packet-path modes are in RunCommon (run_common.hpp).
 
@@ -27,6 +28,7 @@
 #include "fwbench/parse_error.hpp"
 #include "kernel_check_run.hpp"
 #include "lint_run.hpp"
+#include "optimize_run.hpp"
 #include "pcap_run.hpp"
 #include "port_run.hpp"
 #include "replay_run.hpp"
@@ -229,6 +231,8 @@ int run(int argc, char** argv) {
     CLI::App* gen = add_gen_traffic_command(app, gen_cli);
     LintCli lint_cli;
     CLI::App* lint = add_lint_command(app, lint_cli);
+    OptimizeCli optimize_cli;
+    CLI::App* optimize = add_optimize_command(app, optimize_cli);
     auto* help = app.add_subcommand("help", "print this help");
     app.set_version_flag("--version", std::string("fwbench ") + FWBENCH_VERSION);
     app.require_subcommand(0, 1);
@@ -241,6 +245,7 @@ int run(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         std::cerr << "fwbench: " << e.what() << "\n"
                   << "usage: fwbench [OPTIONS] | fwbench SUBCOMMAND [OPTIONS], SUBCOMMAND one of explain, kernel-check, compare, gen-traffic, lint, "
+                     "optimize, "
                      "dump-host, help\n"
                   << "(fwbench --help, fwbench SUBCOMMAND --help)\n";
         return 2;
@@ -256,6 +261,7 @@ int run(int argc, char** argv) {
     if (compare->parsed()) return run_compare(compare_cli);
     if (gen->parsed()) return run_gen_traffic(gen_cli);
     if (lint->parsed()) return run_lint(lint_cli);
+    if (optimize->parsed()) return run_optimize(optimize_cli);
     if (dump_host->parsed()) {
         std::cout << dump_running_host();
         return 0;
