@@ -142,3 +142,79 @@ TEST(KernelOptimize, TheOptimizedRouterWorkloadRunsInTheKernelAsFwbenchSays) {
 
 }  // namespace
 }  // namespace fwbench
+
+#include "fwbench/ruleset_lint.hpp"
+#include "shared_ruleset_cases.hpp"
+
+namespace fwbench {
+namespace {
+
+// The three subcommands on every real ruleset of ../shared/data (as the kernel replays prepared
+// them: a host, made-up sets, their aimed traffic): lint runs and each of its findings' packets
+// does in the kernel what the finding says (up to three per ruleset); optimize gives a result the
+// proof accepts wherever the proof covers the whole header space, and the result tests no more
+// rules on the traffic than the original.
+TEST(KernelRealRulesets, LintAndOptimizeHoldOnEveryRealRuleset) {
+    test::require_kernel();
+    if (HasFatalFailure() || IsSkipped()) return;
+    std::filesystem::path dir;
+    test::SharedRulesetNotes notes;
+    const auto cases = test::shared_ruleset_cases(dir, notes);
+    ASSERT_GE(cases.size(), 13u) << "the real rulesets under " << dir;
+    std::size_t demos = 0, optimized = 0;
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.rel);
+        const Host host = Host::from_json(c.host_json, c.rel);
+        const IpsetRegistry* sets = c.ipsets ? &*c.ipsets : nullptr;
+        const LintReport report = lint_ruleset(c.rs, &host, sets);
+        std::size_t replayed = 0;
+        for (const auto& f : report.findings) {
+            if (!f.demo || replayed == 3) continue;
+            ++replayed;
+            const Demonstration& d = *f.demo;
+            PacketPath path(c.rs, host, sets);
+            PathState st(c.rs, EngineOptions{}, host.sysctl());
+            DifferentialRun run(host, c.rs, c.kopt);
+            run.send(d.packet, d.origin, path.process(d.packet, d.origin, st, true));
+            const std::string saved = run.kernel().counters();
+            const DifferentialResult result = run.finish(st.engine, sets);
+            EXPECT_TRUE(result.agree()) << f.message << "\n" << d.text << "\n" << result.report();
+            const Ruleset kernel = parse_ruleset(saved, RulesetParseOptions{.source = "kernel", .family = c.rs.family, .ipsets = sets});
+            auto count = [&](const RuleRef& r) -> std::uint64_t {
+                const Table* kt = kernel.table(c.rs.tables[r.table].name);
+                const Chain* kc = kt ? kt->chain(c.rs.tables[r.table].chains[r.chain].name) : nullptr;
+                if (!kc) return 0;
+                return r.rule < 0 ? kc->input_counters.packets : kc->rules.at(static_cast<std::size_t>(r.rule)).input_counters.packets;
+            };
+            for (const auto& r : d.counts) EXPECT_GT(count(r), 0u) << f.message << ": " << d.text;
+            for (const auto& r : d.never_counts) EXPECT_EQ(count(r), 0u) << f.message << ": " << d.text;
+        }
+        demos += replayed;
+
+        PacketPath path(c.rs, host, sets);
+        PathState st(c.rs, EngineOptions{}, host.sysctl());
+        WalkCost before;
+        for (const auto& [p, origin] : c.traffic) before += walk_cost(c.rs, path.process(p, origin, st, true), host, sets);
+        RuleHits hits(c.rs.tables.size());
+        for (std::size_t t = 0; t < c.rs.tables.size(); ++t) {
+            hits[t].resize(c.rs.tables[t].chains.size());
+            for (std::size_t ch = 0; ch < c.rs.tables[t].chains.size(); ++ch)
+                for (std::size_t r = 0; r < c.rs.tables[t].chains[ch].rules.size(); ++r) hits[t][ch].push_back(st.engine.rule(t, ch, r).packets);
+        }
+        const OptimizeResult o = optimize_ruleset(c.rs, hits, &host, sets);
+        if (!o.proof.complete()) continue;
+        ASSERT_TRUE(o.rules.has_value()) << o.refused;
+        ++optimized;
+        PacketPath opath(*o.rules, host, &*o.ipsets);
+        PathState ost(*o.rules, EngineOptions{}, host.sysctl());
+        WalkCost after;
+        for (const auto& [p, origin] : c.traffic) after += walk_cost(*o.rules, opath.process(p, origin, ost, true), host, &*o.ipsets);
+        EXPECT_LE(after.rules, before.rules);
+    }
+    std::printf("real rulesets: %zu, lint packets replayed into the kernel: %zu, optimized and proved: %zu\n", cases.size(), demos, optimized);
+    EXPECT_GE(demos, 5u);
+    EXPECT_GE(optimized, 10u);
+}
+
+}  // namespace
+}  // namespace fwbench
