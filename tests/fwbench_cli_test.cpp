@@ -1339,6 +1339,17 @@ TEST(FwbenchCompare, AJumpTreeIsProvedAlikeAndCheaper) {
     EXPECT_LT(cost["b"]["rules_tested_per_packet"].get<double>(), cost["a"]["rules_tested_per_packet"].get<double>()) << cost;
     EXPECT_LT(cost["b"]["kernel_estimate_ns_per_packet"].get<double>(), cost["a"]["kernel_estimate_ns_per_packet"].get<double>()) << cost;
     EXPECT_GT(cost["a"]["fwbench_compiled_ns_per_packet"]["median"].get<double>(), 0.0) << cost;
+
+    // --kernel measures the same in the kernel (figures, not asserted: a benchmark's job) and
+    // replays no difference, there being none.
+    if (geteuid() != 0) FWBENCH_CANNOT_RUN("compare --kernel needs root for network namespaces");
+    const Result k = run("compare --host " + seed + "host.json --rules " + a + " --rules " + b + " --cost-repetitions 1 --kernel --json -");
+    EXPECT_EQ(k.status, 0) << k.out << k.err;
+    EXPECT_NE(k.err.find("measured in the kernel (a flood of each of"), std::string::npos) << k.err;
+    const auto kdoc = nlohmann::json::parse(k.out);
+    EXPECT_GT(kdoc["cost"]["kernel_measured"]["samples"].get<int>(), 0) << k.out;
+    EXPECT_GT(kdoc["cost"]["kernel_measured"]["baseline_ns_per_packet"].get<double>(), 0.0) << k.out;
+    EXPECT_TRUE(kdoc["kernel"].empty()) << k.out;
 }
 
 // optimize: the ten UDP rules before SSH become one multiport rule (and SSH, hit most, moves

@@ -388,6 +388,72 @@ CostReport measure_cost(const CompareCli& cli, const Host& host, const IpsetRegi
     return r;
 }
 
+// --kernel: the layouts' matching cost measured in the kernel by bench/kernel_cost's method — a
+// flood of copies of a packet from the wire into a router namespace, the sending thread's CPU time
+// per packet (veth runs the receive path inside the send) — for a sample of the traffic's wire
+// packets, under A, under B and under no ruleset, alternating (baseline, A, B, baseline) so that
+// each layout's cost is taken against the baselines around it; the median over repetitions.
+struct KernelCost {
+    double ns[2] = {};  // above the baseline, per packet, A and B
+    double baseline = 0;
+    std::size_t samples = 0;
+    int repetitions = 0;
+};
+
+KernelCost measure_kernel_cost(const CompareCli& cli, const Host& host, const Layout& a, const Layout& b, const Traffic& inputs) {
+    KernelCost k;
+    std::vector<Packet> wire;
+    for (const auto& [p, origin] : inputs)
+        if (origin == Origin::wire) wire.push_back(p);
+    if (wire.empty()) return k;
+    const std::size_t step = std::max<std::size_t>(1, wire.size() / 16);
+    std::vector<Packet> samples;
+    for (std::size_t i = 0; i < wire.size() && samples.size() < 16; i += step) samples.push_back(wire[i]);
+    k.samples = samples.size();
+    k.repetitions = 3;
+    Ruleset none;
+    none.family = a.rs->family;
+    KernelOracleOptions base_opt;
+    base_opt.legacy = a.rs->backend == Backend::legacy;
+    KernelOracle base(host, none, base_opt);
+    std::unique_ptr<KernelOracle> routers[2];
+    const Layout* layouts[2] = {&a, &b};
+    for (int l = 0; l < 2; ++l) {
+        KernelOracleOptions kopt;
+        kopt.legacy = layouts[l]->rs->backend == Backend::legacy;
+        kopt.ruleset_text = slurp(cli.rules[static_cast<std::size_t>(l)]);
+        if (!cli.ipsets_path.empty()) kopt.ipsets = slurp(cli.ipsets_path);
+        routers[l] = std::make_unique<KernelOracle>(host, *layouts[l]->rs, kopt);
+    }
+    constexpr std::size_t packets = 2000;
+    auto per_packet = [&](KernelOracle& r, const Packet& p) {
+        r.flood(p, 200);  // neighbour, route and conntrack entries in place
+        return static_cast<double>(r.flood(p, packets)) / static_cast<double>(packets);
+    };
+    std::vector<double> reps[2], bases;
+    for (int rep = 0; rep < k.repetitions; ++rep) {
+        double sum[2] = {}, base_sum = 0;
+        for (const Packet& p : samples) {
+            const double before = per_packet(base, p);
+            const double ca = per_packet(*routers[0], p), cb = per_packet(*routers[1], p);
+            const double after = per_packet(base, p);
+            const double baseline = (before + after) / 2;
+            sum[0] += ca - baseline;
+            sum[1] += cb - baseline;
+            base_sum += baseline;
+        }
+        for (int l = 0; l < 2; ++l) reps[l].push_back(sum[l] / static_cast<double>(samples.size()));
+        bases.push_back(base_sum / static_cast<double>(samples.size()));
+    }
+    for (int l = 0; l < 2; ++l) {
+        std::sort(reps[l].begin(), reps[l].end());
+        k.ns[l] = reps[l][reps[l].size() / 2];
+    }
+    std::sort(bases.begin(), bases.end());
+    k.baseline = bases[bases.size() / 2];
+    return k;
+}
+
 std::string fixed(double v, int digits) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.*f", digits, v);
@@ -522,12 +588,14 @@ int run_compare(const CompareCli& cli) {
         << " rules)\n";
     std::optional<EquivalenceReport> proof;
     std::vector<KernelReplay> replays;
+    if (cli.kernel) {
+        std::string why;
+        if (!KernelOracle::available(&why)) throw std::runtime_error("compare --kernel: the kernel oracle is not available: " + why);
+    }
     if (!cli.no_proof) {
         proof = prove_equivalence({a.rs.get(), sets}, {b.rs.get(), sets}, &host, cli.examples);
         print_proof(out, *proof);
         if (cli.kernel) {
-            std::string why;
-            if (!KernelOracle::available(&why)) throw std::runtime_error("compare --kernel: the kernel oracle is not available: " + why);
             out << "\n  the differences' packets in the real kernel:\n";
             std::size_t without = 0;
             for (const RegionDifference& d : proof->differences) {
@@ -554,6 +622,7 @@ int run_compare(const CompareCli& cli) {
     Comparison cmp(cli.examples);
     Traffic inputs;
     std::optional<CostReport> cost;
+    std::optional<KernelCost> kernel_cost;
     const std::string traffic =
         cli.pcap.empty() ? "packets aimed at every rule of both layouts (seed " + std::to_string(cli.seed) + ")" : "the capture " + cli.pcap;
     if (!cli.no_traffic) {
@@ -584,6 +653,19 @@ int run_compare(const CompareCli& cli) {
     if (!cli.no_traffic && !inputs.empty()) {
         cost = measure_cost(cli, host, sets, a, b, inputs);
         print_cost(out, *cost, inputs.size());
+        if (cli.kernel) {
+            kernel_cost = measure_kernel_cost(cli, host, a, b, inputs);
+            if (kernel_cost->samples == 0) {
+                out << "  measured in the kernel: no packet of the traffic comes from the wire (a flood sends wire packets): not measured\n";
+            } else {
+                out << "  measured in the kernel (a flood of each of " << kernel_cost->samples
+                    << " packets of the traffic from the wire, CPU time per packet above "
+                    << "a router with no ruleset, " << fixed(kernel_cost->baseline, 0) << " ns; median of " << kernel_cost->repetitions << "):\n"
+                    << "    A " << fixed(kernel_cost->ns[0], 0) << " ns, B " << fixed(kernel_cost->ns[1], 0)
+                    << " ns per packet; cheaper in the kernel, measured: " << cheaper(kernel_cost->ns[0], kernel_cost->ns[1])
+                    << " (this machine's noise is about 100 ns per packet: docs/kernel-oracle.md)\n";
+            }
+        }
     }
     if (!cli.json.empty()) {
         nlohmann::ordered_json j;
@@ -601,6 +683,12 @@ int run_compare(const CompareCli& cli) {
                                        {"confirmed", k.confirmed()}});
         }
         if (cost) j["cost"] = cost_json(*cost, inputs.size());
+        if (kernel_cost && kernel_cost->samples)
+            j["cost"]["kernel_measured"] = {{"a_ns_per_packet", kernel_cost->ns[0]},
+                                            {"b_ns_per_packet", kernel_cost->ns[1]},
+                                            {"baseline_ns_per_packet", kernel_cost->baseline},
+                                            {"samples", kernel_cost->samples},
+                                            {"repetitions", kernel_cost->repetitions}};
         if (!cli.no_traffic) j["traffic"] = traffic;
         j["packets"] = cmp.packets();
         j["not_compared"] = cmp.not_compared();
