@@ -127,7 +127,7 @@ int run_optimize(const OptimizeCli& cli) {
         const KernelCostModel model = KernelCostModel::for_backend(rs.backend);
         const double kb = before.cost.ns(model), ka = after.cost.ns(model);
         out << "  " << cli.output << ": " << opt.rule_count() << " rules (" << result.merged << " merged away into multiport and set rules, "
-            << result.moved << " moved above rules they commute with)\n";
+            << result.moved << " moved above rules they commute with, " << result.branches << " chains made for a jump tree by device)\n";
         const std::string sets_path = cli.output + ".ipset";
         if (result.sets) {
             std::ofstream(sets_path) << result.ipsets_text;
@@ -143,11 +143,12 @@ int run_optimize(const OptimizeCli& cli) {
         if (result.sets) out << "    (a set lookup counts as one match call: its own cost is not calibrated)\n";
         out << "  where the rules went (original -> optimized):\n";
         for (const auto& m : result.moves) {
-            const bool same = m.from.size() == 1 && m.from[0] == m.to;
-            if (same) continue;
-            out << "    " << m.table << " " << m.chain << " rule" << (m.from.size() == 1 ? " " : "s ");
+            const bool same = m.from.size() == 1 && m.from[0] == m.to && m.chain == m.from_chain;
+            if (same || m.from.empty()) continue;  // in place, or a jump tree's goto
+            out << "    " << m.table << " " << m.from_chain << " rule" << (m.from.size() == 1 ? " " : "s ");
             for (std::size_t i = 0; i < m.from.size(); ++i) out << (i ? "," : "") << m.from[i];
-            out << " -> rule " << m.to << (m.from.size() > 1 ? " (merged)" : "") << "\n";
+            out << " -> " << (m.chain == m.from_chain ? std::string() : m.chain + " ") << "rule " << m.to << (m.from.size() > 1 ? " (merged)" : "")
+                << "\n";
         }
         std::ofstream file(cli.output);
         if (!file) throw std::runtime_error("cannot write " + cli.output);
@@ -166,7 +167,9 @@ int run_optimize(const OptimizeCli& cli) {
         j["kernel_estimate_ns_per_packet"] = {{"before", kb / static_cast<double>(traffic.size())},
                                               {"after", ka / static_cast<double>(traffic.size())}};
         j["moves"] = nlohmann::ordered_json::array();
-        for (const auto& m : result.moves) j["moves"].push_back({{"table", m.table}, {"chain", m.chain}, {"from", m.from}, {"to", m.to}});
+        j["branches"] = result.branches;
+        for (const auto& m : result.moves)
+            j["moves"].push_back({{"table", m.table}, {"from_chain", m.from_chain}, {"from", m.from}, {"chain", m.chain}, {"to", m.to}});
     }
     if (!cli.json.empty()) {
         if (cli.json == "-") std::cout << j.dump(2) << "\n";

@@ -14,6 +14,9 @@
 //   either no packet matches both (their BDDs, at the hooks that reach the chain, are disjoint) or
 //   they decide alike; rules with history matches (limit, recent, ...) never move, since moving
 //   one changes which packets its state sees.
+// - a jump tree by input device: a chain with at least 4 rules for each of two devices or more
+//   (-i NAME) sends each such device's packets (-g) to a chain of its own with the rules they
+//   can match, in order (rules for any device copied into each);
 // Then the whole result is proved against the original by prove_equivalence at every hook; a
 // result the proof does not call equivalent and complete is refused (the report says why).
 //
@@ -34,10 +37,14 @@ namespace fwbench {
 // Per table, chain and rule: how many packets of the traffic the rule counted.
 using RuleHits = std::vector<std::vector<std::vector<std::uint64_t>>>;
 
+// One rule of the result and the original rules it stands for: several when merged into one, none
+// for a jump tree's goto. An original rule for any device appears in every branch of a jump tree
+// (its counter is then the sum of its copies').
 struct RuleMove {
     std::string table, chain;
-    std::vector<int> from;  // 1-based rules of the original (several: merged into one)
+    std::vector<int> from;  // 1-based rules of the original chain
     int to = 0;  // 1-based rule of the result
+    std::string from_chain;  // the original chain (a branch's rules come from the chain it splits)
 };
 
 struct OptimizeResult {
@@ -46,6 +53,7 @@ struct OptimizeResult {
     std::vector<RuleMove> moves;  // every original rule's place in the result
     std::size_t merged = 0, moved = 0;  // rules merged away (multiport or set), rules moved above others
     std::size_t sets = 0;  // ipsets made
+    std::size_t branches = 0;  // chains made for a jump tree by input device
     std::string ipsets_text;  // the sets the result's -m set rules name, in `ipset save` form
     std::optional<IpsetRegistry> ipsets;  // the original's sets and the new ones
     std::string refused;  // why there is no result
