@@ -221,6 +221,60 @@ bool has_history(const Rule& r) {
     return std::any_of(r.matches.begin(), r.matches.end(), [](const Match& m) { return is_stateful(m.spec); });
 }
 
+// A jump tree by input device: where a chain (reached only where packets have an input device)
+// has at least 4 rules for each of at least two devices (-i NAME), each such device gets a chain
+// of its own holding, in order, every rule a packet from it can match (its own rules and those
+// for any device), and the chain keeps `-i NAME -g BRANCH` for each, then the rules for the other
+// devices. A packet from a device with a branch walks exactly the rules it walked before, in the
+// same order, and the branch's end returns as the chain's end did (a goto); any other packet walks
+// the rest, which are its rules in their order. Returns the chain's new rules.
+struct Branch {
+    std::string name;
+    std::vector<Slot> slots;
+};
+std::vector<Slot> jump_tree(const Chain& chain, const std::vector<Slot>& slots, std::vector<Branch>& branches) {
+    constexpr HookMask with_input = hook_bit(Hook::prerouting) | hook_bit(Hook::input) | hook_bit(Hook::forward);
+    if (chain.hooks == 0 || (chain.hooks & ~with_input)) return slots;
+    auto device_of = [](const Rule& r) -> std::optional<std::string> {
+        if (r.ip.in && !r.ip.in->negated && !r.ip.in->value.wildcard) return r.ip.in->value.name;
+        return std::nullopt;
+    };
+    std::vector<std::pair<std::string, std::size_t>> devices;  // in order of first use
+    for (const auto& s : slots)
+        if (auto d = device_of(s.rule)) {
+            auto it = std::find_if(devices.begin(), devices.end(), [&](const auto& p) { return p.first == *d; });
+            if (it == devices.end()) devices.emplace_back(*d, 1);
+            else ++it->second;
+        }
+    std::erase_if(devices, [](const auto& p) { return p.second < 4; });
+    if (devices.size() < 2) return slots;
+    std::vector<Slot> rest;
+    for (const auto& [dev, count] : devices) {
+        std::string name = "fwb_";
+        name += chain.name.substr(0, 10);
+        name += '_';
+        name += dev.substr(0, 13);
+        Branch b{name, {}};
+        for (const auto& s : slots) {
+            const auto d = device_of(s.rule);
+            if (!d || *d == dev) b.slots.push_back(s);
+        }
+        Rule go;
+        go.ip.in = Neg<IfacePattern>{IfacePattern{dev, false}, false};
+        Target target;
+        target.name = name;
+        target.spec = JumpTarget{name, true, -1};
+        go.target = target;
+        rest.push_back({go, {}, 0});
+        branches.push_back(std::move(b));
+    }
+    for (const auto& s : slots) {
+        const auto d = device_of(s.rule);
+        if (!d || std::none_of(devices.begin(), devices.end(), [&](const auto& p) { return p.first == *d; })) rest.push_back(s);
+    }
+    return rest;
+}
+
 }  // namespace
 
 OptimizeResult optimize_ruleset(const Ruleset& rs, const RuleHits& hits, const Host* host, const IpsetRegistry* ipsets) {
@@ -294,14 +348,26 @@ OptimizeResult optimize_ruleset(const Ruleset& rs, const RuleHits& hits, const H
 
     for (std::size_t t = 0; t < rs.tables.size(); ++t)
         for (std::size_t c = 0; c < rs.tables[t].chains.size(); ++c) {
-            auto& rules = out.tables[t].chains[c].rules;
-            rules.clear();
-            const auto& slots = tables[t][c];
-            for (std::size_t i = 0; i < slots.size(); ++i) {
-                rules.push_back(slots[i].rule);
-                RuleMove m{rs.tables[t].name, rs.tables[t].chains[c].name, {}, static_cast<int>(i) + 1};
-                for (int f : slots[i].from) m.from.push_back(f + 1);
-                result.moves.push_back(std::move(m));
+            const Chain& chain = rs.tables[t].chains[c];
+            auto place = [&](Chain& into, const std::vector<Slot>& slots) {
+                into.rules.clear();
+                for (std::size_t i = 0; i < slots.size(); ++i) {
+                    into.rules.push_back(slots[i].rule);
+                    RuleMove m{rs.tables[t].name, into.name, {}, static_cast<int>(i) + 1, chain.name};
+                    for (int f : slots[i].from) m.from.push_back(f + 1);
+                    result.moves.push_back(std::move(m));
+                }
+            };
+            std::vector<Branch> branches;
+            std::vector<Slot> rest = jump_tree(chain, tables[t][c], branches);
+            place(out.tables[t].chains[c], rest);
+            for (auto& b : branches) {
+                std::vector<Slot> slots = std::move(b.slots);
+                Chain made;
+                made.name = b.name;
+                place(made, slots);
+                out.tables[t].chains.push_back(std::move(made));
+                ++result.branches;
             }
         }
     result.text = format_ruleset(out, nullptr, BuiltinChains::as_present);
