@@ -231,17 +231,8 @@ void expect_symbolic_walk_matches_linear(Family family, int cases) {
         RulesetParseOptions opt;
         opt.family = family;
         const Ruleset rs = parse_ruleset(rc.rules, opt);
-        std::vector<std::string> devices;
-        for (const auto& itf : host.interfaces()) devices.push_back(itf.name);
-        std::vector<IfacePattern> patterns;
-        for (const auto& t : rs.tables)
-            for (const auto& c : t.chains)
-                for (const auto& r : c.rules) {
-                    if (r.ip.in) patterns.push_back(r.ip.in->value);
-                    if (r.ip.out) patterns.push_back(r.ip.out->value);
-                }
         BddSession session(1);
-        HeaderSpace space(session, family, devices, patterns);
+        HeaderSpace space = HeaderSpace::for_rulesets(session, family, &host, {&rs});
         ProofLimits limits;
         HookDecision decision(space, rs, &host, nullptr, limits);
         std::mt19937_64 rng(static_cast<std::uint64_t>(seed));
@@ -351,18 +342,8 @@ TEST(LayoutProof, RandomEditsDifferExactlyWhenPacketsDo) {
         for (const auto& d : report.differences) EXPECT_TRUE(d.confirmed) << hook_chain_name(d.hook) << ": " << d.a << " / " << d.b;
         (report.equivalent() ? alike : differing) += 1;
 
-        std::vector<std::string> devices;
-        for (const auto& itf : host.interfaces()) devices.push_back(itf.name);
-        std::vector<IfacePattern> patterns;
-        for (const Ruleset* rs : {&a, &b})
-            for (const auto& t : rs->tables)
-                for (const auto& c : t.chains)
-                    for (const auto& r : c.rules) {
-                        if (r.ip.in) patterns.push_back(r.ip.in->value);
-                        if (r.ip.out) patterns.push_back(r.ip.out->value);
-                    }
         BddSession session(1);
-        HeaderSpace space(session, Family::ipv4, devices, patterns);
+        HeaderSpace space = HeaderSpace::for_rulesets(session, Family::ipv4, &host, {&a, &b});
         ProofLimits limits;
         HookDecision da(space, a, &host, nullptr, limits), db(space, b, &host, nullptr, limits);
         for (const auto& hp : report.hooks) {

@@ -111,6 +111,21 @@ HeaderSpace::HeaderSpace(BddSession& session, Family family, const std::vector<s
     if (session_.variables() < next) session_.extend(next - session_.variables());
 }
 
+HeaderSpace HeaderSpace::for_rulesets(BddSession& session, Family family, const Host* host, std::initializer_list<const Ruleset*> rulesets) {
+    std::vector<std::string> devices;
+    if (host)
+        for (const auto& itf : host->interfaces()) devices.push_back(itf.name);
+    std::vector<IfacePattern> patterns;
+    for (const Ruleset* rs : rulesets)
+        for (const auto& t : rs->tables)
+            for (const auto& c : t.chains)
+                for (const auto& r : c.rules) {
+                    if (r.ip.in) patterns.push_back(r.ip.in->value);
+                    if (r.ip.out) patterns.push_back(r.ip.out->value);
+                }
+    return HeaderSpace(session, family, devices, patterns);
+}
+
 bdd HeaderSpace::bit(Field f, int i) const { return bdd_ithvar(var(f, i)); }
 
 bdd HeaderSpace::equals(Field f, std::uint64_t value) const { return masked(f, value, ~std::uint64_t{0}); }

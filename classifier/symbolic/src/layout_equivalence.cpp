@@ -5,18 +5,6 @@
 #include <stdexcept>
 
 namespace fwbench {
-namespace {
-
-void collect_patterns(const Ruleset& rs, std::vector<IfacePattern>& out) {
-    for (const auto& t : rs.tables)
-        for (const auto& c : t.chains)
-            for (const auto& r : c.rules) {
-                if (r.ip.in) out.push_back(r.ip.in->value);
-                if (r.ip.out) out.push_back(r.ip.out->value);
-            }
-}
-
-}  // namespace
 
 EquivalenceReport prove_equivalence(const LayoutInput& a, const LayoutInput& b, const Host* host, std::size_t examples) {
     if (a.rules->family != b.rules->family) throw std::invalid_argument("prove_equivalence: the layouts are of different families");
@@ -26,20 +14,14 @@ EquivalenceReport prove_equivalence(const LayoutInput& a, const LayoutInput& b, 
     BasicHostView basic;
     const HostView& view = host ? static_cast<const HostView&>(*host) : basic;
 
-    std::vector<std::string> devices;
-    if (host)
-        for (const auto& itf : host->interfaces()) devices.push_back(itf.name);
     std::vector<IpAddr> local;
     if (host)
         for (const auto& itf : host->interfaces())
             for (const auto& addr : itf.addrs) local.push_back(addr.addr);
-    std::vector<IfacePattern> patterns;
-    collect_patterns(*a.rules, patterns);
-    collect_patterns(*b.rules, patterns);
 
     BddSession session(1);
     {
-        HeaderSpace space(session, report.family, devices, patterns);
+        HeaderSpace space = HeaderSpace::for_rulesets(session, report.family, host, {a.rules, b.rules});
         for (std::size_t w = 0; w < space.interfaces().size(); ++w) report.interfaces.push_back(space.interface_meaning(w));
         HookDecision da(space, *a.rules, host, a.ipsets, report.limits);
         HookDecision db(space, *b.rules, host, b.ipsets, report.limits);

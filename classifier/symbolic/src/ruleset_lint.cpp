@@ -585,21 +585,13 @@ LintReport lint_ruleset(const Ruleset& rs, const Host* host, const IpsetRegistry
     } else {
         report.skipped.push_back("the host's own connections, port-forwards and interface names: no --host given");
     }
-    std::vector<std::string> devices;
     std::vector<IpAddr> local;
     if (host)
-        for (const auto& itf : host->interfaces()) {
-            devices.push_back(itf.name);
+        for (const auto& itf : host->interfaces())
             for (const auto& a : itf.addrs) local.push_back(a.addr);
-        }
-    std::vector<IfacePattern> patterns;
-    for_each_rule(rs, [&](const RuleRef&, const Rule& r) {
-        if (r.ip.in) patterns.push_back(r.ip.in->value);
-        if (r.ip.out) patterns.push_back(r.ip.out->value);
-    });
     BddSession session(1);
     {
-        HeaderSpace space(session, rs.family, devices, patterns);
+        HeaderSpace space = HeaderSpace::for_rulesets(session, rs.family, host, {&rs});
         RuleReach reach;
         HookDecision decision(space, rs, host, ipsets, report.limits);
         decision.record(&reach);

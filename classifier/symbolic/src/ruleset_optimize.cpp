@@ -65,7 +65,8 @@ std::optional<PortSplit> split_port(const Rule& r, const std::string& chain) {
 
 // One rule parsed alone, in its table and chain (its target must not jump: the chain it names
 // would not exist there).
-std::optional<Rule> parse_one(const std::string& table, const Chain& chain, const std::string& text, Family family) {
+std::optional<Rule> parse_one(const std::string& table, const Chain& chain, const std::string& text, Family family,
+                              const IpsetRegistry* sets = nullptr) {
     std::string in = "*";
     in += table;
     in += "\n:";
@@ -75,6 +76,7 @@ std::optional<Rule> parse_one(const std::string& table, const Chain& chain, cons
     in += "\nCOMMIT\n";
     RulesetParseOptions opt;
     opt.family = family;
+    opt.ipsets = sets;
     try {
         const Ruleset one = parse_ruleset(in, opt);
         const Chain* c = one.tables.at(0).chain(chain.name);
@@ -184,22 +186,7 @@ void merge_sources(const std::string& table, const Chain& chain, std::vector<Slo
         match += name;
         match += " src";
         text.insert(at == std::string::npos ? text.size() : at, match);
-        std::string in = "*";
-        in += table;
-        in += "\n:";
-        in += chain.name;
-        in += chain.builtin ? " ACCEPT [0:0]\n" : " - [0:0]\n";
-        in += text;
-        in += "\nCOMMIT\n";
-        RulesetParseOptions opt;
-        opt.family = family;
-        opt.ipsets = &sets;
-        std::optional<Rule> rule;
-        try {
-            const Ruleset one = parse_ruleset(in, opt);
-            if (const Chain* c = one.tables.at(0).chain(chain.name); c && c->rules.size() == 1) rule = c->rules[0];
-        } catch (const std::exception&) {
-        }
+        const std::optional<Rule> rule = parse_one(table, chain, text, family, &sets);
         if (!rule) {
             out.push_back(slots[i]);
             ++i;
@@ -296,18 +283,8 @@ OptimizeResult optimize_ruleset(const Ruleset& rs, const RuleHits& hits, const H
     // Hot rules earlier, where they commute with the rule above (BDDs over the original ruleset's
     // header space; the rules' own matches, as the first rule of a walk sees them).
     {
-        std::vector<std::string> devices;
-        if (host)
-            for (const auto& itf : host->interfaces()) devices.push_back(itf.name);
-        std::vector<IfacePattern> patterns;
-        for (const auto& t : rs.tables)
-            for (const auto& c : t.chains)
-                for (const auto& r : c.rules) {
-                    if (r.ip.in) patterns.push_back(r.ip.in->value);
-                    if (r.ip.out) patterns.push_back(r.ip.out->value);
-                }
         BddSession session(1);
-        HeaderSpace space(session, rs.family, devices, patterns);
+        HeaderSpace space = HeaderSpace::for_rulesets(session, rs.family, host, {&rs});
         ProofLimits limits;
         HookDecision decision(space, rs, host, ipsets, limits);
         for (std::size_t t = 0; t < rs.tables.size(); ++t)

@@ -25,12 +25,14 @@
 #include <bdd.h>
 
 #include <array>
+#include <initializer_list>
 #include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "fwbench/bdd_session.hpp"
+#include "fwbench/host.hpp"
 #include "fwbench/packet.hpp"
 #include "fwbench/ruleset.hpp"
 
@@ -79,6 +81,8 @@ class HeaderSpace {
 public:
     // Interfaces: the host's devices and every name the rulesets' patterns use.
     HeaderSpace(BddSession& session, Family family, const std::vector<std::string>& host_devices, const std::vector<IfacePattern>& patterns);
+    // The space for these rulesets on this host (may be null): its devices, their rules' -i/-o.
+    static HeaderSpace for_rulesets(BddSession& session, Family family, const Host* host, std::initializer_list<const Ruleset*> rulesets);
 
     Family family() const { return family_; }
     // The BDD variable of bit i (0 = most significant) of field f.
