@@ -2,6 +2,7 @@
 // byte orders, pcapng interfaces/directions/resolutions, and each malformation with its name.
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -18,8 +19,9 @@
 namespace fwbench {
 namespace {
 
+// Named for this process: two test runs at once (a release and an ASan build) must not share them.
 std::string write_temp(const std::string& name, const std::vector<std::uint8_t>& bytes) {
-    std::string path = testing::TempDir() + name;
+    std::string path = testing::TempDir() + std::to_string(getpid()) + "_" + name;
     std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
     return path;
 }
