@@ -471,8 +471,9 @@ void never_matching(const Symbolic& s, LintReport& report) {
             f.details.push_back("the rules above take its packets" + (more ? " (" + std::to_string(more) + " more not listed)" : std::string()));
         bdd demo_region = own;
         if (!shadows.empty()) {
-            const Rule& first = rule_at(s.rs, shadows.front());
-            demo_region = own & RuleReach::union_of(s.reach.matched.at(&first));
+            // The packets the first shadowing rule takes (none when it is itself never matched).
+            const auto taken = s.reach.matched.find(&rule_at(s.rs, shadows.front()));
+            demo_region = taken == s.reach.matched.end() ? bdd_false() : own & RuleReach::union_of(taken->second);
         }
         if (auto d = path_packet(s, own_hook, demo_region)) {
             if (!shadows.empty()) d->counts.push_back(shadows.front());
@@ -510,26 +511,70 @@ void unused_chains_and_policies(const Symbolic& s, LintReport& report) {
         }
 }
 
+// Whether any rule changes what later rules see of a packet (its mark, TOS, TTL, conntrack state)
+// or, in OUTPUT and INPUT, its addresses (a translation the later tables see).
+bool changes_packets(const Ruleset& rs) {
+    bool changes = false;
+    for_each_rule(rs, [&](const RuleRef& ref, const Rule& r) {
+        if (!r.target) return;
+        const auto& spec = r.target->spec;
+        const bool nat_seen_later = std::holds_alternative<NatTarget>(spec) &&
+                                    (rs.tables[ref.table].chains[ref.chain].hooks & (hook_bit(Hook::output) | hook_bit(Hook::input)));
+        changes |= std::holds_alternative<MarkTarget>(spec) || std::holds_alternative<ConnmarkTarget>(spec) ||
+                   std::holds_alternative<RewriteTarget>(spec) || std::holds_alternative<CtTarget>(spec) || nat_seen_later;
+    });
+    return changes;
+}
+
+// Above the proof's limit, a test per rule that is sufficient, not complete, and cheap (the
+// rules after it, until one meets its packets): a rule that ends the walk is redundant when the
+// first later rule of its chain that any of its packets meets matches them all and has the same
+// target, or, in a built-in chain, none meets them and the policy's verdict is the rule's. Sound
+// only where no rule changes what later rules see (changes_packets).
+bool decided_alike_after(const Symbolic& s, const RuleRef& ref, const Rule& rule, const bdd& hits) {
+    const Chain& chain = s.rs.tables[ref.table].chains[ref.chain];
+    if (!is_terminating(rule.target->spec) || std::holds_alternative<NatTarget>(rule.target->spec)) return false;
+    for (std::size_t j = static_cast<std::size_t>(ref.rule) + 1; j < chain.rules.size(); ++j) {
+        const Rule& later = chain.rules[j];
+        bdd m = bdd_false();
+        for (Hook h : hooks_of(chain)) m |= s.decision.rule_match(later, h);
+        if ((hits & m) == bdd_false()) continue;
+        return (hits & !m) == bdd_false() && later.target && later.target->spec == rule.target->spec;
+    }
+    const auto* std_target = std::get_if<StandardTarget>(&rule.target->spec);
+    return chain.builtin && std_target && std_target->kind == chain.policy;
+}
+
 void redundant_rules(const Symbolic& s, const LintOptions& opt, LintReport& report) {
-    if (s.rs.rule_count() > opt.redundancy_limit) {
+    const bool by_proof = s.rs.rule_count() <= opt.redundancy_limit;
+    if (!by_proof && changes_packets(s.rs)) {
         report.skipped.push_back("redundant rules: " + std::to_string(s.rs.rule_count()) + " rules, over the limit of " +
-                                 std::to_string(opt.redundancy_limit) + " (a proof per rule)");
+                                 std::to_string(opt.redundancy_limit) +
+                                 " for a proof per rule, and rules that change packets (MARK, TOS, NOTRACK, OUTPUT's NAT) rule out the quick test");
         return;
     }
+    if (!by_proof)
+        report.skipped.push_back("redundant rules beyond the quick test: " + std::to_string(s.rs.rule_count()) + " rules, over the limit of " +
+                                 std::to_string(opt.redundancy_limit) +
+                                 " for a proof per rule; a rule is reported when the rule after it that meets its packets decides them all alike");
     std::map<Hook, std::vector<DecidedRegion>> full;
     for_each_rule(s.rs, [&](const RuleRef& ref, const Rule& rule) {
         if (!rule.target || std::holds_alternative<LogTarget>(rule.target->spec)) return;  // counting and logging rules are kept for what they show
         auto m = s.reach.matched.find(&rule);
         if (m == s.reach.matched.end()) return;  // never matches: its own finding
         const Chain& chain = s.rs.tables[ref.table].chains[ref.chain];
-        Ruleset without = s.rs;
-        auto& rules = without.tables[ref.table].chains[ref.chain].rules;
-        rules.erase(rules.begin() + ref.rule);
-        ProofLimits limits;
-        HookDecision other(s.space, without, s.host, s.ipsets, limits);
-        for (Hook h : hooks_of(chain)) {
-            if (!full.count(h)) full[h] = s.decision.decide(h);
-            if (differing_region(full[h], other.decide(h)) != bdd_false()) return;
+        if (by_proof) {
+            Ruleset without = s.rs;
+            auto& rules = without.tables[ref.table].chains[ref.chain].rules;
+            rules.erase(rules.begin() + ref.rule);
+            ProofLimits limits;
+            HookDecision other(s.space, without, s.host, s.ipsets, limits);
+            for (Hook h : hooks_of(chain)) {
+                if (!full.count(h)) full[h] = s.decision.decide(h);
+                if (differing_region(full[h], other.decide(h)) != bdd_false()) return;
+            }
+        } else if (!decided_alike_after(s, ref, rule, RuleReach::union_of(m->second))) {
+            return;
         }
         LintFinding f;
         f.severity = Severity::note;
