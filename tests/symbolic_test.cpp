@@ -427,6 +427,9 @@ TEST(Lint, TheQuickRedundancyTestAboveTheLimit) {
               std::vector<std::string>{"filter INPUT rule 1: -A INPUT -s 198.51.100.7/32 -j DROP"});
     EXPECT_TRUE(redundant("-A INPUT -s 198.51.100.7/32 -j DROP\n-A INPUT -s 198.51.100.7/32 -p tcp -j ACCEPT\n-A INPUT -s 198.51.100.0/24 -j DROP\n")
                     .empty());
+    // The next rule that meets its packets has its target but takes only its TCP ones: the rest
+    // would go to the ACCEPT policy without it.
+    EXPECT_TRUE(redundant("-A INPUT -s 198.51.100.7/32 -j DROP\n-A INPUT -s 198.51.100.7/32 -p tcp -j DROP\n").empty());
     // A built-in chain's policy decides alike: the last ACCEPT before an ACCEPT policy.
     EXPECT_EQ(redundant("-A INPUT -s 198.51.100.0/24 -j DROP\n-A INPUT -p tcp -j ACCEPT\n"),
               std::vector<std::string>{"filter INPUT rule 2: -A INPUT -p tcp -j ACCEPT"});
