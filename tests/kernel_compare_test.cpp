@@ -109,14 +109,7 @@ TEST(KernelOptimize, TheOptimizedRouterWorkloadRunsInTheKernelAsFwbenchSays) {
         PathState st(r, EngineOptions{}, host.sysctl());
         WalkCost cost;
         for (const auto& [p, origin] : traffic) cost += walk_cost(r, path.process(p, origin, st, true), host, sets);
-        if (hits) {
-            hits->assign(r.tables.size(), {});
-            for (std::size_t t = 0; t < r.tables.size(); ++t) {
-                (*hits)[t].resize(r.tables[t].chains.size());
-                for (std::size_t c = 0; c < r.tables[t].chains.size(); ++c)
-                    for (std::size_t i = 0; i < r.tables[t].chains[c].rules.size(); ++i) (*hits)[t][c].push_back(st.engine.rule(t, c, i).packets);
-            }
-        }
+        if (hits) *hits = rule_hits(r, st.engine);
         return cost;
     };
     RuleHits hits;
@@ -195,13 +188,7 @@ TEST(KernelRealRulesets, LintAndOptimizeHoldOnEveryRealRuleset) {
         PathState st(c.rs, EngineOptions{}, host.sysctl());
         WalkCost before;
         for (const auto& [p, origin] : c.traffic) before += walk_cost(c.rs, path.process(p, origin, st, true), host, sets);
-        RuleHits hits(c.rs.tables.size());
-        for (std::size_t t = 0; t < c.rs.tables.size(); ++t) {
-            hits[t].resize(c.rs.tables[t].chains.size());
-            for (std::size_t ch = 0; ch < c.rs.tables[t].chains.size(); ++ch)
-                for (std::size_t r = 0; r < c.rs.tables[t].chains[ch].rules.size(); ++r) hits[t][ch].push_back(st.engine.rule(t, ch, r).packets);
-        }
-        const OptimizeResult o = optimize_ruleset(c.rs, hits, &host, sets);
+        const OptimizeResult o = optimize_ruleset(c.rs, rule_hits(c.rs, st.engine), &host, sets);
         if (!o.proof.complete()) continue;
         ASSERT_TRUE(o.rules.has_value()) << o.refused;
         ++optimized;

@@ -47,12 +47,7 @@ Run run_traffic(const Ruleset& rs, const Host& host, const IpsetRegistry* ipsets
     PathState st(rs, EngineOptions{}, host.sysctl());
     Run run;
     for (const auto& [p, origin] : traffic) run.cost += walk_cost(rs, path.process(p, origin, st, true), host, ipsets);
-    run.hits.resize(rs.tables.size());
-    for (std::size_t t = 0; t < rs.tables.size(); ++t) {
-        run.hits[t].resize(rs.tables[t].chains.size());
-        for (std::size_t c = 0; c < rs.tables[t].chains.size(); ++c)
-            for (std::size_t r = 0; r < rs.tables[t].chains[c].rules.size(); ++r) run.hits[t][c].push_back(st.engine.rule(t, c, r).packets);
-    }
+    run.hits = rule_hits(rs, st.engine);
     return run;
 }
 

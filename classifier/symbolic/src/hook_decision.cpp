@@ -22,8 +22,6 @@ std::string options_text(const std::vector<RuleOption>& options) {
     return s;
 }
 
-std::string target_text(const Target& t) { return t.name + options_text(t.options); }
-
 bool bit_of(std::uint64_t v, int width, int i) { return (v >> (width - 1 - i)) & 1; }
 
 // A target whose effect the outcome lists as written (TOS and DSCP show in the TOS bits).
@@ -74,6 +72,7 @@ std::string effects_text(HookOutcome::Verdict v, const std::string& detail, cons
 }  // namespace
 
 std::string match_text(const Match& m) { return "-m " + m.module + options_text(m.options); }
+std::string target_text(const Target& t) { return t.name + options_text(t.options); }
 
 // ---------------------------------------------------------------------------------------------
 // Outcomes

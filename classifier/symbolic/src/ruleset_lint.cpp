@@ -61,15 +61,13 @@ std::optional<RuleRef> deciding(const PathResult& r) {
     return RuleRef{w->table, static_cast<std::size_t>(w->walk.chain), w->walk.rule};
 }
 
-const char* fate_words(Fate f) {
-    switch (f) {
-        case Fate::delivered: return "delivered";
-        case Fate::forwarded: return "forwarded";
-        case Fate::sent: return "sent";
-        case Fate::dropped: return "dropped";
-        case Fate::rejected: return "rejected";
-        default: return fate_name(f);
-    }
+// A demonstration of `p` sent from `origin`, with its description; the caller adds its claims.
+Demonstration demonstration(const Packet& p, Origin origin) {
+    Demonstration d;
+    d.packet = p;
+    d.origin = origin;
+    d.text = format_packet_description(p, origin == Origin::local);
+    return d;
 }
 
 Packet tcp_syn(const IpAddr& src, const IpAddr& dst, std::uint16_t dport) {
@@ -140,7 +138,7 @@ void own_connections(const Ruleset& rs, const Host& host, const IpsetRegistry* i
             LintFinding f;
             f.kind = "own-connection-dropped";
             f.message = "the host's own connection to " + format_endpoint(x, port) + " arrives on lo from " + format_ip(x) + " and is " +
-                        fate_words(run.result.fate) + (by ? " by " + label(rs, *by) : std::string(" outside the rules"));
+                        fate_name(run.result.fate) + (by ? " by " + label(rs, *by) : std::string(" outside the rules"));
             if (by) f.rules.push_back(label(rs, *by));
             // Why: the rules that accept lo or this address, read for the usual two causes.
             for_each_rule(rs, [&](const RuleRef& ref, const Rule& r) {
@@ -162,12 +160,9 @@ void own_connections(const Ruleset& rs, const Host& host, const IpsetRegistry* i
                                         ": the host's own packets to it arrive on lo");
                 }
             });
-            Demonstration d;
-            d.packet = to_self;
-            d.origin = Origin::local;
-            d.text = format_packet_description(to_self, true);
+            Demonstration d = demonstration(to_self, Origin::local);
             if (by) d.counts.push_back(*by);
-            d.outcome = std::string(fate_words(run.result.fate)) + (by ? " by " + label(rs, *by) : std::string());
+            d.outcome = std::string(fate_name(run.result.fate)) + (by ? " by " + label(rs, *by) : std::string());
             f.demo = std::move(d);
             report.findings.push_back(std::move(f));
             break;  // one port shows it for this address
@@ -209,21 +204,13 @@ void port_forwards(const Ruleset& rs, const Host& host, const IpsetRegistry* ips
         f.message = "the host's own connections to " + format_endpoint(*x, port->second) + " are not forwarded to " + to + ": " + label(rs, ref) +
                     " sees only packets arriving on " + in->name;
         f.rules.push_back(label(rs, ref));
-        f.details.push_back("the host's own packets pass nat OUTPUT, never nat PREROUTING; they are " + std::string(fate_words(l.result.fate)) +
+        f.details.push_back("the host's own packets pass nat OUTPUT, never nat PREROUTING; they are " + std::string(fate_name(l.result.fate)) +
                             (l.result.fate == Fate::delivered ? " to the host itself" : ""));
-        std::string target_opts;
-        for (const auto& o : r.target->options) {
-            target_opts += " --" + o.name;
-            for (const auto& a : o.args) target_opts += " " + a;
-        }
         f.details.push_back("fix: also -t nat -A OUTPUT -d " + format_ip(*x) + " -p " + format_protocol(port->first) + " -m " +
-                            format_protocol(port->first) + " --dport " + std::to_string(port->second) + " -j DNAT" + target_opts);
-        Demonstration d;
-        d.packet = own;
-        d.origin = Origin::local;
-        d.text = format_packet_description(own, true);
+                            format_protocol(port->first) + " --dport " + std::to_string(port->second) + " -j " + target_text(*r.target));
+        Demonstration d = demonstration(own, Origin::local);
         d.never_counts.push_back(ref);
-        d.outcome = std::string(fate_words(l.result.fate)) + ", not forwarded";
+        d.outcome = std::string(fate_name(l.result.fate)) + ", not forwarded";
         f.demo = std::move(d);
         report.findings.push_back(std::move(f));
 
@@ -248,12 +235,9 @@ void port_forwards(const Ruleset& rs, const Host& host, const IpsetRegistry* ips
                 g.rules.push_back(label(rs, ref));
                 g.details.push_back("hairpin NAT needs the forward without -i (with -d " + format_ip(*x) + ") and a SNAT/MASQUERADE back out of " +
                                     other.name);
-                Demonstration hd;
-                hd.packet = hp;
-                hd.origin = Origin::wire;
-                hd.text = format_packet_description(hp, false);
+                Demonstration hd = demonstration(hp, Origin::wire);
                 hd.never_counts.push_back(ref);
-                hd.outcome = std::string(fate_words(h.result.fate)) + ", not forwarded";
+                hd.outcome = std::string(fate_name(h.result.fate)) + ", not forwarded";
                 g.demo = std::move(hd);
                 report.findings.push_back(std::move(g));
                 break;
@@ -305,13 +289,10 @@ void notrack_for_own(const Ruleset& rs, const Host& host, const IpsetRegistry* i
             const std::string rule_text = format_rule(in_output, "OUTPUT");
             f.details.push_back("the host's own packets reach raw PREROUTING only over lo, looped back with the entry they got in OUTPUT");
             f.details.push_back("to leave them untracked, the rule belongs in raw OUTPUT too: -t raw " + rule_text);
-            Demonstration d;
-            d.packet = own;
-            d.origin = Origin::local;
-            d.text = format_packet_description(own, true);
+            Demonstration d = demonstration(own, Origin::local);
             d.counts.push_back(ref);
             d.never_counts = untracked_tests;
-            d.outcome = std::string(fate_words(run.result.fate)) + ", tracked (" + ct_state_name(run.result.ct_state) + ")";
+            d.outcome = std::string(fate_name(run.result.fate)) + ", tracked (" + ct_state_name(run.result.ct_state) + ")";
             f.demo = std::move(d);
             report.findings.push_back(std::move(f));
             break;
@@ -355,13 +336,10 @@ void addrtype_local(const Ruleset& rs, const Host& host, const IpsetRegistry* ip
                 f.details.push_back(
                     "--dst-type LOCAL is the local table's LOCAL routes: every address of 127.0.0.0/8 (held by a device or not) and "
                     "the host's own; its broadcast addresses are BROADCAST (--dst-type LOCAL,BROADCAST takes both)");
-                Demonstration d;
-                d.packet = b;
-                d.origin = Origin::wire;
-                d.text = format_packet_description(b, false);
+                Demonstration d = demonstration(b, Origin::wire);
                 d.never_counts.push_back(ref);
                 const auto by = deciding(run.result);
-                d.outcome = std::string(fate_words(run.result.fate)) + (by ? " by " + label(rs, *by) : std::string());
+                d.outcome = std::string(fate_name(run.result.fate)) + (by ? " by " + label(rs, *by) : std::string());
                 f.demo = std::move(d);
                 report.findings.push_back(std::move(f));
                 return;
@@ -372,14 +350,28 @@ void addrtype_local(const Ruleset& rs, const Host& host, const IpsetRegistry* ip
 
 // --- over all packets ---------------------------------------------------------------------------
 
+// Where regions went, each rule's and policy's pieces joined once (RuleReach::union_of).
+template <class Key>
+std::map<const Key*, bdd> joined(const std::map<const Key*, std::vector<bdd>>& pieces) {
+    std::map<const Key*, bdd> out;
+    for (const auto& [key, parts] : pieces) out.emplace(key, RuleReach::union_of(parts));
+    return out;
+}
+
 struct Symbolic {
     const Ruleset& rs;
     const Host* host;
     const IpsetRegistry* ipsets;
     HeaderSpace& space;
     HookDecision& decision;
-    RuleReach& reach;
+    std::map<const Rule*, bdd> arrived, matched;  // the packets that reached each rule, and that it matched
+    std::map<const Chain*, bdd> policy;  // the packets each base chain's policy decided
     std::vector<IpAddr> local;
+    template <class Key>
+    static bdd of(const std::map<const Key*, bdd>& m, const Key* key) {
+        auto it = m.find(key);
+        return it == m.end() ? bdd_false() : it->second;
+    }
 };
 
 // The hooks from which a chain is reached.
@@ -394,11 +386,7 @@ std::vector<Hook> hooks_of(const Chain& c) {
 std::optional<Demonstration> path_packet(const Symbolic& s, Hook hook, const bdd& region) {
     const auto e = path_example(s.space, hook, region, s.local, s.host);
     if (!e) return std::nullopt;
-    Demonstration d;
-    d.packet = e->packet;
-    d.origin = e->origin;
-    d.text = e->text;
-    return d;
+    return demonstration(e->packet, e->origin);
 }
 
 // Checks a demonstration on fwbench's own path: every rule it claims counts it does, and none
@@ -411,7 +399,7 @@ bool holds(const Symbolic& s, Demonstration& d) {
     for (const auto& r : d.never_counts)
         if (counted(run, r)) return false;
     const auto by = deciding(run.result);
-    d.outcome = std::string(fate_words(run.result.fate)) + (by ? " by " + label(s.rs, *by) : std::string());
+    d.outcome = std::string(fate_name(run.result.fate)) + (by ? " by " + label(s.rs, *by) : std::string());
     return true;
 }
 
@@ -419,10 +407,7 @@ void never_matching(const Symbolic& s, LintReport& report) {
     for_each_rule(s.rs, [&](const RuleRef& ref, const Rule& rule) {
         const Chain& chain = s.rs.tables[ref.table].chains[ref.chain];
         if (!chain.builtin && chain.hooks == 0) return;  // the chain's own finding
-        auto a = s.reach.arrived.find(&rule);
-        auto m = s.reach.matched.find(&rule);
-        const bdd arrived = a == s.reach.arrived.end() ? bdd_false() : RuleReach::union_of(a->second);
-        const bdd matched = m == s.reach.matched.end() ? bdd_false() : RuleReach::union_of(m->second);
+        const bdd arrived = Symbolic::of(s.arrived, &rule), matched = Symbolic::of(s.matched, &rule);
         if (matched != bdd_false()) return;
         LintFinding f;
         f.rules.push_back(label(s.rs, ref));
@@ -458,8 +443,7 @@ void never_matching(const Symbolic& s, LintReport& report) {
                 f.details.push_back("rule " + std::to_string(j + 1) + " above matches every packet it would match");
                 break;
             }
-            auto em = s.reach.matched.find(&earlier);
-            if (em == s.reach.matched.end() || (RuleReach::union_of(em->second) & own) == bdd_false()) continue;
+            if ((Symbolic::of(s.matched, &earlier) & own) == bdd_false()) continue;
             if (shadows.size() < 5) shadows.push_back(RuleRef{ref.table, ref.chain, j});
             else ++more;
         }
@@ -472,8 +456,7 @@ void never_matching(const Symbolic& s, LintReport& report) {
         bdd demo_region = own;
         if (!shadows.empty()) {
             // The packets the first shadowing rule takes (none when it is itself never matched).
-            const auto taken = s.reach.matched.find(&rule_at(s.rs, shadows.front()));
-            demo_region = taken == s.reach.matched.end() ? bdd_false() : own & RuleReach::union_of(taken->second);
+            demo_region = own & Symbolic::of(s.matched, &rule_at(s.rs, shadows.front()));
         }
         if (auto d = path_packet(s, own_hook, demo_region)) {
             if (!shadows.empty()) d->counts.push_back(shadows.front());
@@ -498,8 +481,7 @@ void unused_chains_and_policies(const Symbolic& s, LintReport& report) {
                 continue;
             }
             if (!chain.builtin || chain.rules.empty() || s.rs.presence(chain) == ChainPresence::absent) continue;
-            auto p = s.reach.policy.find(&chain);
-            const bdd reached = p == s.reach.policy.end() ? bdd_false() : RuleReach::union_of(p->second);
+            const bdd reached = Symbolic::of(s.policy, &chain);
             if (reached != bdd_false()) continue;
             LintFinding f;
             f.severity = Severity::note;
@@ -560,8 +542,8 @@ void redundant_rules(const Symbolic& s, const LintOptions& opt, LintReport& repo
     std::map<Hook, std::vector<DecidedRegion>> full;
     for_each_rule(s.rs, [&](const RuleRef& ref, const Rule& rule) {
         if (!rule.target || std::holds_alternative<LogTarget>(rule.target->spec)) return;  // counting and logging rules are kept for what they show
-        auto m = s.reach.matched.find(&rule);
-        if (m == s.reach.matched.end()) return;  // never matches: its own finding
+        const bdd hits = Symbolic::of(s.matched, &rule);
+        if (hits == bdd_false()) return;  // never matches: its own finding
         const Chain& chain = s.rs.tables[ref.table].chains[ref.chain];
         if (by_proof) {
             Ruleset without = s.rs;
@@ -573,7 +555,7 @@ void redundant_rules(const Symbolic& s, const LintOptions& opt, LintReport& repo
                 if (!full.count(h)) full[h] = s.decision.decide(h);
                 if (differing_region(full[h], other.decide(h)) != bdd_false()) return;
             }
-        } else if (!decided_alike_after(s, ref, rule, RuleReach::union_of(m->second))) {
+        } else if (!decided_alike_after(s, ref, rule, hits)) {
             return;
         }
         LintFinding f;
@@ -582,7 +564,7 @@ void redundant_rules(const Symbolic& s, const LintOptions& opt, LintReport& repo
         f.message = label(s.rs, ref) + " is redundant: without it every packet is decided the same";
         f.rules.push_back(label(s.rs, ref));
         const Hook h = hooks_of(chain).front();
-        if (auto d = path_packet(s, h, RuleReach::union_of(m->second))) {
+        if (auto d = path_packet(s, h, hits)) {
             d->counts.push_back(ref);
             if (holds(s, *d)) f.demo = std::move(*d);
         }
@@ -642,7 +624,7 @@ LintReport lint_ruleset(const Ruleset& rs, const Host* host, const IpsetRegistry
         decision.record(&reach);
         for (Hook h : all_hooks) decision.decide(h);
         decision.record(nullptr);
-        Symbolic s{rs, host, ipsets, space, decision, reach, local};
+        Symbolic s{rs, host, ipsets, space, decision, joined(reach.arrived), joined(reach.matched), joined(reach.policy), local};
         never_matching(s, report);
         unused_chains_and_policies(s, report);
         redundant_rules(s, opt, report);

@@ -26,6 +26,16 @@ struct Slot {
     std::uint64_t hits = 0;
 };
 
+// One rule standing for slots[i, j): their original rules and their hits.
+Slot joined(const Rule& rule, const std::vector<Slot>& slots, std::size_t i, std::size_t j) {
+    Slot s{rule, {}, 0};
+    for (std::size_t k = i; k < j; ++k) {
+        s.from.insert(s.from.end(), slots[k].from.begin(), slots[k].from.end());
+        s.hits += slots[k].hits;
+    }
+    return s;
+}
+
 // The single destination port of a rule's TCP/UDP match and the rule's text without it, when
 // the rule's only port test is that one.
 struct PortSplit {
@@ -127,13 +137,8 @@ void merge_ports(const std::string& table, const Chain& chain, std::vector<Slot>
             ++i;
             continue;
         }
-        Slot s{*rule, {}, 0};
-        for (std::size_t k = i; k < j; ++k) {
-            s.from.insert(s.from.end(), slots[k].from.begin(), slots[k].from.end());
-            s.hits += slots[k].hits;
-        }
+        out.push_back(joined(*rule, slots, i, j));
         merged += j - i - 1;
-        out.push_back(std::move(s));
         i = j;
     }
     slots = std::move(out);
@@ -168,7 +173,8 @@ void merge_sources(const std::string& table, const Chain& chain, std::vector<Slo
         set.type = "hash:net";
         set.family = family;
         set.dims = {IpsetEntry::Dim::Kind::net};
-        sets_text += "create " + name + " hash:net family " + (family == Family::ipv4 ? "inet" : "inet6") + " hashsize 1024 maxelem 65536\n";
+        std::string set_text =
+            "create " + name + " hash:net family " + (family == Family::ipv4 ? "inet" : "inet6") + " hashsize 1024 maxelem 65536\n";
         for (std::size_t k = i; k < j; ++k) {
             IpsetEntry e;
             IpsetEntry::Dim d;
@@ -176,7 +182,7 @@ void merge_sources(const std::string& table, const Chain& chain, std::vector<Slo
             d.net = slots[k].rule.ip.src->value;
             e.dims.push_back(d);
             set.entries.push_back(e);
-            sets_text += "add " + name + " " + format_prefix(d.net) + "\n";
+            set_text += "add " + name + " " + format_prefix(d.net) + "\n";
         }
         sets.add(set);
         // The run's text without -s, the set match before the target.
@@ -192,13 +198,9 @@ void merge_sources(const std::string& table, const Chain& chain, std::vector<Slo
             ++i;
             continue;
         }
-        Slot s{*rule, {}, 0};
-        for (std::size_t k = i; k < j; ++k) {
-            s.from.insert(s.from.end(), slots[k].from.begin(), slots[k].from.end());
-            s.hits += slots[k].hits;
-        }
+        sets_text += set_text;  // only the sets a rule of the result names are written
+        out.push_back(joined(*rule, slots, i, j));
         merged += j - i - 1;
-        out.push_back(std::move(s));
         i = j;
     }
     slots = std::move(out);
@@ -264,6 +266,16 @@ std::vector<Slot> jump_tree(const Chain& chain, const std::vector<Slot>& slots, 
 
 }  // namespace
 
+RuleHits rule_hits(const Ruleset& rs, const CounterSource& counters) {
+    RuleHits hits(rs.tables.size());
+    for (std::size_t t = 0; t < rs.tables.size(); ++t) {
+        hits[t].resize(rs.tables[t].chains.size());
+        for (std::size_t c = 0; c < rs.tables[t].chains.size(); ++c)
+            for (std::size_t r = 0; r < rs.tables[t].chains[c].rules.size(); ++r) hits[t][c].push_back(counters.rule(t, c, r).packets);
+    }
+    return hits;
+}
+
 OptimizeResult optimize_ruleset(const Ruleset& rs, const RuleHits& hits, const Host* host, const IpsetRegistry* ipsets) {
     OptimizeResult result;
     Ruleset out = rs;
@@ -295,20 +307,26 @@ OptimizeResult optimize_ruleset(const Ruleset& rs, const RuleHits& hits, const H
                 for (int h = 0; h < hook_count; ++h)
                     if (chain.hooks & (1u << h)) hooks.push_back(static_cast<Hook>(h));
                 if (hooks.empty()) continue;
-                auto region = [&](const Rule& r) {
+                // Each rule's packets, taken once before any move and moved with their rule (the
+                // decision caches a rule's BDD by its address, which a swap gives to another rule).
+                std::vector<bdd> regions;
+                for (const Slot& slot : slots) {
                     bdd b = bdd_false();
-                    for (Hook h : hooks) b |= decision.rule_match(r, h) & decision.hook_domain(h);
-                    return b;
-                };
-                auto commute = [&](const Slot& upper, const Slot& lower) -> bool {
-                    if (!ends_walk(upper.rule) || !ends_walk(lower.rule) || has_history(upper.rule) || has_history(lower.rule)) return false;
-                    if (upper.rule.target->spec == lower.rule.target->spec) return true;  // either decides alike
-                    return (region(upper.rule) & region(lower.rule)) == bdd_false();
+                    for (Hook h : hooks) b |= decision.rule_match(slot.rule, h) & decision.hook_domain(h);
+                    regions.push_back(b);
+                }
+                auto commute = [&](std::size_t upper, std::size_t lower) -> bool {
+                    const Rule& u = slots[upper].rule;
+                    const Rule& l = slots[lower].rule;
+                    if (!ends_walk(u) || !ends_walk(l) || has_history(u) || has_history(l)) return false;
+                    if (u.target->spec == l.target->spec) return true;  // either decides alike
+                    return (regions[upper] & regions[lower]) == bdd_false();
                 };
                 for (bool changed = true; changed;) {
                     changed = false;
                     for (std::size_t i = 1; i < slots.size(); ++i)
-                        if (slots[i].hits > slots[i - 1].hits && commute(slots[i - 1], slots[i])) {
+                        if (slots[i].hits > slots[i - 1].hits && commute(i - 1, i)) {
+                            std::swap(regions[i - 1], regions[i]);
                             std::swap(slots[i - 1], slots[i]);
                             changed = true;
                         }

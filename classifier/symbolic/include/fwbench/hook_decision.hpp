@@ -142,6 +142,8 @@ ConcreteOutcome concrete_outcome(const Ruleset& rs, const HostView& host, const 
 bdd differing_region(const std::vector<DecidedRegion>& a, const std::vector<DecidedRegion>& b);
 // A match as its atom is keyed: "-m MODULE" and its options as iptables-save writes them.
 std::string match_text(const Match& m);
+// A target as iptables-save writes it after -j: "DNAT --to-destination 192.0.2.10:22".
+std::string target_text(const Target& t);
 // A symbolic outcome for one assignment of its region.
 ConcreteOutcome evaluate(const HookOutcome& o, const HeaderSpace& space, const Assignment& a);
 

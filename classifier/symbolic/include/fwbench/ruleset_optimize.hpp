@@ -31,11 +31,14 @@
 #include <vector>
 
 #include "fwbench/layout_equivalence.hpp"
+#include "fwbench/ruleset_printer.hpp"
 
 namespace fwbench {
 
 // Per table, chain and rule: how many packets of the traffic the rule counted.
 using RuleHits = std::vector<std::vector<std::vector<std::uint64_t>>>;
+// The packets each rule of `rs` counted, from an engine's (or any) counters.
+RuleHits rule_hits(const Ruleset& rs, const CounterSource& counters);
 
 // One rule of the result and the original rules it stands for: several when merged into one, none
 // for a jump tree's goto. An original rule for any device appears in every branch of a jump tree
