@@ -121,6 +121,7 @@ struct Transfer {
     NetNamespace router, client, server;  // the peers too: a veth dies with either end
     std::string capture, tcpdump_said;
     std::uint64_t tcpdump_lost = 0;  // packets the kernel dropped from the capture
+    std::string stalled;  // which transfer did not complete, if one did not
 };
 
 void transfer(Transfer& t) {
@@ -171,11 +172,11 @@ void transfer(Transfer& t) {
             }
         }
         if (c < 0) {
-            ADD_FAILURE() << "connection " << i << " from port 40000 could not be made in 10 s";
+            t.stalled = "connection " + std::to_string(i) + " from port 40000 could not be made in 10 s";
             shutdown(listener, SHUT_RDWR);  // the server's accept returns
             break;
         }
-        EXPECT_TRUE(send_all(c, upload)) << "connection " << i;
+        if (!send_all(c, upload)) t.stalled = "connection " + std::to_string(i) + "'s upload did not complete";
         if (i == connections - 1) {
             // The last one aborts halfway through its download: a reset while data is in flight.
             downloaded.push_back(receive(c, download / 2));
@@ -192,10 +193,14 @@ void transfer(Transfer& t) {
     const TcpdumpCapture::Summary said = tcpdump.finish();
     t.tcpdump_said = said.said;
     t.tcpdump_lost = said.dropped_by_kernel;
-    for (int i = 0; i < connections; ++i) {
-        EXPECT_EQ(uploaded.at(static_cast<std::size_t>(i)), upload);
-        EXPECT_EQ(downloaded.at(static_cast<std::size_t>(i)), i == connections - 1 ? download / 2 : download);
+    for (std::size_t i = 0; i < uploaded.size() || i < downloaded.size(); ++i) {
+        const std::size_t expected_down = i + 1 == connections ? download / 2 : download;
+        if (i >= uploaded.size() || uploaded[i] != upload || i >= downloaded.size() || downloaded[i] != expected_down)
+            t.stalled = "connection " + std::to_string(i) + " moved " + (i < uploaded.size() ? std::to_string(uploaded[i]) : "no") + " of " +
+                        std::to_string(upload) + " bytes up and " + (i < downloaded.size() ? std::to_string(downloaded[i]) : "no") + " of " +
+                        std::to_string(expected_down) + " down";
     }
+    if (t.stalled.empty() && uploaded.size() != connections) t.stalled = std::to_string(uploaded.size()) + " connections completed";
 }
 
 TEST(KernelTcpTransfer, LossyReorderedTransfersCountAsTheKernelCounts) {
@@ -203,19 +208,22 @@ TEST(KernelTcpTransfer, LossyReorderedTransfersCountAsTheKernelCounts) {
     if (HasFatalFailure() || IsSkipped()) return;
     for (const char* tool : {"tcpdump", "ethtool"})
         if (find_program(tool).empty()) FWBENCH_CANNOT_RUN(std::string(tool) + " is not installed (scripts/setup.sh installs it)");
-    // A capture that lost packets (tcpdump behind on a busy machine) cannot be compared: run again,
-    // up to three times, saying so.
+    // A capture that lost packets (tcpdump behind on a busy machine) cannot be compared, and a run
+    // whose transfers stalled (a loss pattern the peers' TCP gave up on: one run of 55 here)
+    // lacks the reopenings and reset it is for: run again, up to three times, saying so.
     std::optional<Transfer> t;
     for (int attempt = 1; attempt <= 3; ++attempt) {
-        t.emplace(Transfer{NetNamespace{}, NetNamespace{}, NetNamespace{}, scratch("router.pcap"), {}});
+        t.emplace(Transfer{NetNamespace{}, NetNamespace{}, NetNamespace{}, scratch("router.pcap"), {}, 0, {}});
         transfer(*t);
         if (HasFatalFailure()) return;
-        if (t->tcpdump_lost == 0) break;
-        std::printf("tcp transfers: attempt %d: tcpdump lost packets, the capture cannot be compared: %s\n", attempt, t->tcpdump_said.c_str());
+        if (t->tcpdump_lost == 0 && t->stalled.empty()) break;
+        if (t->tcpdump_lost)
+            std::printf("tcp transfers: attempt %d: tcpdump lost packets, the capture cannot be compared: %s\n", attempt, t->tcpdump_said.c_str());
+        else std::printf("tcp transfers: attempt %d: the transfers stalled (%s), running again\n", attempt, t->stalled.c_str());
         unlink(t->capture.c_str());
         t.reset();
     }
-    ASSERT_TRUE(t) << "tcpdump lost packets in each of three runs";
+    ASSERT_TRUE(t) << "in each of three runs tcpdump lost packets or the transfers stalled";
     const NetNamespace& router = t->router;
     const std::string file = t->capture;
 
@@ -235,7 +243,12 @@ TEST(KernelTcpTransfer, LossyReorderedTransfersCountAsTheKernelCounts) {
         else if (a.origin == CaptureOrigin::forwarded_copy) ++copies;
     }
     unlink(file.c_str());
-    EXPECT_GT(processed, 250u * connections) << records << " records";
+    // Every data segment crosses the router at least once, whatever the losses and however the
+    // ACKs coalesce: at most 1448 bytes each (a 1500-byte MTU less IP, TCP and timestamps).
+    constexpr std::size_t mss = 1448;
+    const std::size_t segments =
+        connections * ((upload + mss - 1) / mss) + (connections - 1) * ((download + mss - 1) / mss) + (download / 2 + mss - 1) / mss;
+    EXPECT_GE(processed, segments) << records << " records";
     const std::string kernel = run_program_checked({{"iptables-save", "-c"}, {}, router.fd()});
     auto differences = compare_counters(rs, st.engine, kernel);
     std::string report;
