@@ -159,7 +159,7 @@ void bench_real(benchmark::State& state, const std::string& path, bool compiled)
         PacketPath pp(rs, host);
         PathState st(rs, EngineOptions{}, host.sysctl());
         for (auto& [p, origin] : traffic_for_ruleset(rs, host, 7, 200))
-            for (const auto& w : pp.process(p, origin, st, true).walks) walks.push_back({w.table, w.hook, w.seen});
+            for (const auto& w : pp.process(p, origin, st, true).walks) walks.push_back({w.table, w.hook, *w.seen});
     }
     if (walks.empty()) {
         state.SkipWithError("no table walks");

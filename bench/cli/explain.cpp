@@ -29,9 +29,9 @@ std::string format_explanation(const PacketPath& path, const PathResult& r, cons
         const HookWalk& w = r.walks[static_cast<std::size_t>(item.walk)];
         const Table& t = rs.tables[w.table];
         os << "  " << hook_chain_name(w.hook) << " / " << w.table_name << "   in=" << (w.in.empty() ? std::string_view("-") : w.in.view())
-           << " out=" << (w.out.empty() ? std::string_view("-") : w.out.view()) << "   " << format_endpoint(w.seen.src, w.seen.sport) << " > "
-           << format_endpoint(w.seen.dst, w.seen.dport);
-        if (w.seen.mark) os << " mark=0x" << std::hex << w.seen.mark << std::dec;
+           << " out=" << (w.out.empty() ? std::string_view("-") : w.out.view()) << "   " << format_endpoint(w.seen->src, w.seen->sport) << " > "
+           << format_endpoint(w.seen->dst, w.seen->dport);
+        if (w.seen->mark) os << " mark=0x" << std::hex << w.seen->mark << std::dec;
         os << "\n";
         std::size_t next_log = 0;
         while (next_log < log.size() && log[next_log].walk != static_cast<std::size_t>(item.walk)) ++next_log;
@@ -49,7 +49,7 @@ std::string format_explanation(const PacketPath& path, const PathResult& r, cons
                 if (next_log < log.size() && log[next_log].walk == static_cast<std::size_t>(item.walk) && log[next_log].chain == v.chain &&
                     log[next_log].rule == v.rule)
                     os << "          logs: " << log[next_log++].text << "\n";
-            } else os << "          no match: " << path.why_not(rule, w.seen, w.hook) << "\n";
+            } else os << "          no match: " << path.why_not(rule, *w.seen, w.hook) << "\n";
         }
         const Chain& base = t.chains[static_cast<std::size_t>(t.find_chain(hook_chain_name(w.hook)))];
         os << "      => " << verdict_name(w.walk.verdict) << " (" << verdict_text(w.walk.target, base) << ")\n";

@@ -23,7 +23,7 @@ namespace {
 std::string describe_replayed(const PacketPath& path, const AnalyzedPacket& rp, const FrameView& frame) {
     std::string head = "capture packet " + std::to_string(rp.index) + " on " + rp.iface + " (" + capture_origin_name(rp.origin) + ")";
     if (rp.origin == CaptureOrigin::wire || rp.origin == CaptureOrigin::local) {
-        const Packet& p0 = rp.result.walks.empty() ? rp.result.final_packet : rp.result.walks.front().seen;
+        const Packet& p0 = rp.result.walks.empty() ? rp.result.final_packet : *rp.result.walks.front().seen;
         head += ": " + format_protocol(p0.proto) + " " + format_endpoint(p0.src, p0.sport) + " > " + format_endpoint(p0.dst, p0.dport);
         std::vector<LoggedLine> log;
         logged_lines(path.ruleset(), path.host(), rp, frame, log);

@@ -164,7 +164,7 @@ const WalkResult& PacketPath::walk_table(Ctx& c, Hook hook, int table, const cha
     w.table_name = name;
     w.in = in;
     w.out = out;
-    if (c.trace) w.seen = c.p;
+    if (c.trace) w.seen = std::make_shared<const Packet>(c.p);
     // nft_set_pktinfo_ipv6 finds the transport header with IP6_FH_F_AUTH: under iptables-nft an
     // IPv6 packet's AH is its protocol for the rules (-p ah matches it, -p udp does not, nor any
     // transport match); ip6_tables walks past AH to the upper layer.

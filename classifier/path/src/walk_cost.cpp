@@ -15,7 +15,8 @@ WalkCost walk_cost(const Ruleset& rs, const PathResult& r, const HostView& host,
     WalkCost cost;
     EngineState scratch(rs, EngineOptions{});
     for (const HookWalk& w : r.walks) {
-        Packet seen = w.seen;
+        if (!w.seen) continue;  // recorded without tracing: no visits either
+        Packet seen = *w.seen;
         seen.in = w.in;
         seen.out = w.out;
         const Table& t = rs.tables[w.table];

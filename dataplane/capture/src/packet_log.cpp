@@ -438,7 +438,8 @@ void logged_lines(const Ruleset& rs, const PathResult& res, Origin origin, const
         }
         const std::uint8_t* data = answering ? answers[answer].data() : datagram;
         const std::size_t data_size = answering ? answers[answer].size() : size;
-        Packet p = w.seen;
+        if (!w.seen) continue;  // walked without tracing: no visits to log
+        Packet p = *w.seen;
         for (const RuleVisit& v : w.visits) {
             if (!v.matched || v.rule < 0) continue;
             const Rule& rule = table.chains[static_cast<std::size_t>(v.chain)].rules[static_cast<std::size_t>(v.rule)];

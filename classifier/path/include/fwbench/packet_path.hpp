@@ -67,7 +67,9 @@ struct HookWalk {
     WalkResult walk;
     std::vector<RuleVisit> visits;  // when tracing
     IfaceName in, out;
-    Packet seen;  // when tracing: the packet as this walk began
+    // When tracing: the packet as this walk began (a pointer, so that a walk recorded without
+    // tracing does not build a few hundred bytes of Packet it never reads).
+    std::shared_ptr<const Packet> seen;
 };
 
 // Why a REJECT sent nothing back (the kernel's own refusals, nf_reject_ipv4.c and __icmp_send).
