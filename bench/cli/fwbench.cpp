@@ -48,6 +48,7 @@ struct MainCli {
     std::uint64_t repeat = 0;
     double duration = 0;
     bool null_path = false;
+    bool no_flow_cache = false;
     std::vector<std::string> port_specs;
     std::string local_port;
     double idle_stop = 0;
@@ -107,6 +108,9 @@ void add_packet_path_options(CLI::App& app, MainCli& m) {
                    "the capture had been taken with it; the others are left out, not processed");
     app.add_flag("--keep-going", m.keep_going,
                  "count packets on interfaces the host description does not have (fate dropped, unknown_interface) instead of stopping");
+    app.add_flag("--no-flow-cache", m.no_flow_cache,
+                 "walk every packet's whole path instead of replaying the recorded path of its flow (the answers are the same: "
+                 "docs/flow-cache.md; this is for measuring what the cache saves)");
     app.add_option("--eal", m.eal, "extra DPDK EAL arguments, e.g. '--log-level=info'");
     app.add_option("eal", m.eal_rest, "extra DPDK EAL arguments after --, e.g. -- --vdev=net_pcap0,iface=eth1");
 }
@@ -152,6 +156,7 @@ RunCommon run_common(const MainCli& m, const std::vector<std::string>& eal_args)
     common.quiet = c.quiet;
     common.engine = c.engine;
     common.keep_going = m.keep_going;
+    common.flow_cache = !m.no_flow_cache;
     common.eal_args = eal_args;
     return common;
 }

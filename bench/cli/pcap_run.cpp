@@ -145,11 +145,13 @@ int run_pcap(const PcapRunOptions& o) {
     EngineOptions eopt;
     eopt.seed = o.seed;
     PathState st(rs, eopt, host.sysctl());
+    st.flow_cache.enabled = o.flow_cache;
     std::unique_ptr<PacketPath> path6;
     std::unique_ptr<PathState> st6;
     if (rs6) {
         path6 = std::make_unique<PacketPath>(*rs6, host, ipsets ? &*ipsets : nullptr, make_engine(o, *rs6, host, ipsets ? &*ipsets : nullptr));
         st6 = std::make_unique<PathState>(*rs6, eopt, host.sysctl());
+        st6->flow_cache.enabled = o.flow_cache;
     }
     // The ruleset a processed packet went through.
     auto rs_of = [&](const AnalyzedPacket& rp) -> const Ruleset& { return rs6 && rp.input.family == Family::ipv6 ? *rs6 : rs; };

@@ -75,6 +75,7 @@ int run_port_mode(const PortRunCli& o) {
     opt.local_port = o.local_port;
     opt.forward = !o.no_forward;
     opt.null_path = o.null_path;
+    opt.flow_cache = o.flow_cache;
     opt.mbufs = mbufs;
     opt.workers = o.workers;
     opt.duration_s = o.duration_s;

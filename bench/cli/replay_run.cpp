@@ -39,6 +39,7 @@ int run_replay_mode(const ReplayRunOptions& o) {
     ropt.repeat = o.repeat;
     ropt.duration_s = o.duration_s;
     ropt.null_path = o.null_path;
+    ropt.flow_cache = o.flow_cache;
     ropt.engine = eopt;
     const bool stdout_used = o.counters == "-" || o.json == "-" || o.list == "-";
     std::ostream& os = stdout_used ? std::cerr : std::cout;
@@ -96,6 +97,7 @@ int run_replay_mode(const ReplayRunOptions& o) {
         j["mpps"] = mpps(res.packets, res.seconds);
         j["per_worker_state"] = res.per_worker_state;
         j["per_second_mpps"] = res.per_second_mpps;
+        if (!o.null_path) j["flow_cache"] = flow_cache_json(res.flow_cache, path, o.flow_cache);
         if (!spread.empty()) j["per_second_spread"] = {{"min", spread[0]}, {"median", spread[1]}, {"max", spread[2]}};
         Output out(o.json);
         out.stream() << j.dump(2) << '\n';
@@ -116,6 +118,7 @@ int run_replay_mode(const ReplayRunOptions& o) {
                << " passes, " << std::setprecision(2) << mpps(s.packets, s.seconds) << " Mpps, " << std::setprecision(0)
                << (s.packets ? s.seconds * 1e9 / static_cast<double>(s.packets) : 0.0) << " ns/packet;" << fates_text(s.fates) << "\n";
         }
+        if (!o.null_path) os << flow_cache_text(res.flow_cache, path, o.flow_cache, "  ");
         if (res.per_worker_state)
             os << "  note: the ruleset has rate/recent/nth/... matches; each worker keeps their state apart (the kernel's is global),\n"
                   "        so their counters can differ from one worker's\n";

@@ -24,6 +24,7 @@ struct RunCommon {
     bool quiet = false;
     bool keep_going = false;  // --keep-going: count packets on interfaces the host lacks, do not stop
     std::string engine = "linear";  // --engine: linear, compiled or acl (classifier_factory.hpp)
+    bool flow_cache = true;  // --no-flow-cache: every packet walks the whole path (flow_cache.hpp)
     std::vector<std::string> eal_args;  // appended to fwbench's EAL defaults
 };
 
@@ -40,5 +41,11 @@ void write_counters(const RunCommon& o, const Ruleset& rs, const CounterSource& 
 // pairs for a summary line.
 nlohmann::ordered_json fates_json(const std::uint64_t (&fates)[fate_count]);
 std::string fates_text(const std::uint64_t (&fates)[fate_count]);
+
+// The flow cache's tallies (flow_cache.hpp): packets replayed and walked, why packets missed, why
+// walked paths were not recorded, and the rules that forbade it most (at most `top`), named.
+nlohmann::ordered_json flow_cache_json(const FlowCacheStats& stats, const PacketPath& path, bool enabled, std::size_t top = 10);
+// The same in a few lines of the summary, each starting with `indent`.
+std::string flow_cache_text(const FlowCacheStats& stats, const PacketPath& path, bool enabled, const std::string& indent, std::size_t top = 3);
 
 }  // namespace fwbench

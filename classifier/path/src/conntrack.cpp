@@ -294,6 +294,15 @@ CtAttachment Conntrack::classify(const Packet& p) {
     return at;
 }
 
+std::pair<Connection*, CtDir> Conntrack::find(const Packet& p) const {
+    CtInvalid why = CtInvalid::none;
+    const auto tuple = tuple_of(p, why);
+    if (!tuple) return {nullptr, CtDir::original};
+    const auto it = by_tuple_.find(*tuple);
+    if (it == by_tuple_.end() || it->second.first->expires_ns < p.timestamp_ns) return {nullptr, CtDir::original};
+    return {it->second.first.get(), it->second.second};
+}
+
 bool Conntrack::seed_established(const Packet& p) {
     CtInvalid why = CtInvalid::none;
     auto t = tuple_of(p, why);

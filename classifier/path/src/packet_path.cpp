@@ -84,7 +84,7 @@ std::vector<std::string_view> tables_in_hook_order(Hook h, Backend backend) {
 }
 
 PacketPath::PacketPath(const Ruleset& rs, const Host& host, const IpsetRegistry* ipsets, std::shared_ptr<const Classifier> engine)
-    : rs_(rs), host_(host), ipsets_(ipsets), engine_(std::move(engine)) {
+    : rs_(rs), host_(host), ipsets_(ipsets), engine_(std::move(engine)), flow_facts_(rs) {
     if (!engine_) engine_ = std::make_shared<LinearEngine>(rs, host, ipsets);
     if (&engine_->ruleset() != &rs) throw std::invalid_argument("PacketPath: the engine was built on another ruleset");
     for (int t = 0; t < 5; ++t) {
@@ -137,7 +137,23 @@ void PacketPath::track(Ctx& c, Hook hook) const {
         c.ct.state = CtState::untracked;
         c.event(PathEventKind::conntrack_untracked, [&](PathEvent& e) { e.hook = hook; });
     } else {
-        c.ct = c.st.conntrack.classify(c.p);
+        if (c.tracked) {
+            c.ct = std::move(*c.tracked);
+            c.tracked.reset();
+        } else {
+            c.ct = c.st.conntrack.classify(c.p);
+        }
+        if (c.recording) {
+            const bool replayable_state = c.ct.state == CtState::established || c.ct.state == CtState::new_;
+            if (!c.ct.conn || c.ct.is_new || !replayable_state) {
+                refuse_flow(c, FlowRefusal::connection);
+            } else {
+                c.memo_ready = true;
+                c.memo_state = c.ct.state;
+                c.memo_status = c.ct.conn->status;
+                c.memo_ctmark = c.ct.conn->mark;
+            }
+        }
         const PathEventKind kind = c.ct.conn                          ? PathEventKind::conntrack_entry
                                    : c.ct.state == CtState::untracked ? PathEventKind::conntrack_stack_untracked
                                                                       : PathEventKind::conntrack_invalid;
@@ -177,7 +193,20 @@ const WalkResult& PacketPath::walk_table(Ctx& c, Hook hook, int table, const cha
         c.p.proto = proto::ah;
         c.p.l4_present = false;
     }
+    FlowCache& flows = c.st.flow_cache;
+    if (c.recording) {
+        flows.log.clear();
+        c.st.engine.count_log = &flows.log;
+    }
     w.walk = engine_->run(w.table, hook, c.p, c.st.engine, c.trace ? &w.visits : nullptr);
+    if (c.recording) {
+        c.st.engine.count_log = nullptr;
+        std::size_t refused = 0;
+        if (flows.log.overflowed) refuse_flow(c, FlowRefusal::too_many_counts);
+        else if (!walk_replayable(rs_, flow_facts_, w.table, rs_.base_chain(w.table, hook), flows.log, 0, flows.log.size, c.p, refused))
+            refuse_flow(c, FlowRefusal::rule, refused);
+        else flows.scratch.counts.insert(flows.scratch.counts.end(), flows.log.entries, flows.log.entries + flows.log.size);
+    }
     if (ah_is_protocol) {
         c.p.proto = upper;
         c.p.l4_present = upper_present;
@@ -340,7 +369,28 @@ PathResult PacketPath::process(Packet p, Origin origin, PathState& st, bool trac
 
 void PacketPath::process(Packet p, Origin origin, PathState& st, PathResult& res, bool trace) const {
     res.reset();
+    std::optional<CtAttachment> tracked;
+    const bool candidate = flow_candidate(p, origin, st, trace);
+    if (candidate && replay_flow(p, st, res, tracked)) return;
+    if (st.flow_cache.enabled) {
+        ++st.flow_cache.stats.walked;
+        if (!candidate) ++st.flow_cache.stats.misses[static_cast<std::size_t>(FlowMiss::not_candidate)];
+    }
     Ctx c{std::move(p), origin, st, res, trace};
+    c.tracked = std::move(tracked);
+    if (candidate) {
+        c.recording = true;
+        c.key = path_key_of(c.p);
+        st.flow_cache.scratch.counts.clear();
+    }
+    walk_path(c);
+    if (c.recording) record_flow(c);
+}
+
+void PacketPath::walk_path(Ctx& c) const {
+    const Origin origin = c.origin;
+    PathState& st = c.st;
+    PathResult& res = c.res;
     // No conntrack entry yet: rules before conntrack (raw) see ct == NULL, i.e. INVALID.
     c.p.ct = ConntrackView{};
     c.p.ct.state = CtState::invalid;

@@ -25,6 +25,14 @@ struct PacketPath::Ctx {
     // redirect names redirect_to, the route's next hop (its gateway, else the destination).
     bool redirect = false;
     IpAddr redirect_to{};
+    // The flow cache: conntrack's answer when the cache's look had conntrack track the packet
+    // already; whether this packet's path is being recorded, and what it is recorded under.
+    std::optional<CtAttachment> tracked{};
+    bool recording = false;
+    bool memo_ready = false;  // conntrack's facts below are set
+    PathKey key{};
+    CtState memo_state = CtState::invalid;
+    std::uint32_t memo_status = 0, memo_ctmark = 0;
     // Walking an answer: its slot in res.answers (leave_from_output records it crossing its device).
     std::size_t answer_slot = no_answer;
     static constexpr std::size_t no_answer = ~std::size_t{0};

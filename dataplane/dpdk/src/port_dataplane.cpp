@@ -458,6 +458,7 @@ PortRunResult run_ports(const PacketPath& path, const PortRunOptions& opt) {
         k.lcore = lcores[w];
         k.shared = &sh;
         k.state = std::make_unique<PathState>(path.ruleset(), opt.engine, host.sysctl());
+        k.state->flow_cache.enabled = opt.flow_cache;
         k.replay = std::make_unique<CaptureAnalysis>(path, *k.state, ropt);
         k.tx.assign(ports.size(), 0);
         k.tx_failed.assign(ports.size(), 0);
@@ -532,6 +533,7 @@ PortRunResult run_ports(const PacketPath& path, const PortRunOptions& opt) {
             res.ports[i].tx_failed += k.tx_failed[i];
         }
         res.counters.add_counters(k.state->engine);
+        res.flow_cache.add(k.state->flow_cache.stats);
         res.workers.push_back({k.lcore, k.processed, k.state->conntrack.size()});
     }
     return res;

@@ -224,6 +224,7 @@ ReplayResult run_replay(const PacketPath& path, const LoadedCapture& capture, co
         jobs[w].capture = &capture;
         jobs[w].opt = &opt;
         jobs[w].state = std::make_unique<PathState>(path.ruleset(), opt.engine, path.host().sysctl());
+        jobs[w].state->flow_cache.enabled = opt.flow_cache;
         jobs[w].shared = &shared[w];
         jobs[w].stop = &stop;
         jobs[w].stats.lcore = lcores[w];
@@ -296,6 +297,7 @@ ReplayResult run_replay(const PacketPath& path, const LoadedCapture& capture, co
         res.packets += jobs[w].stats.packets;
         res.bytes += jobs[w].stats.bytes;
         res.counters.add_counters(jobs[w].state->engine);
+        res.flow_cache.add(jobs[w].state->flow_cache.stats);
     }
     return res;
 }

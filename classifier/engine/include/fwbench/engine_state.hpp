@@ -50,6 +50,31 @@ struct EngineOptions {
 // A fixed-size key for per-flow state (hashlimit buckets, connlimit connections).
 using FlowKey = std::array<std::uint8_t, 40>;
 
+// Every counter a stretch of walks bumped, in the order the walks bumped them (the flow cache
+// records a packet's walks with it, docs/flow-cache.md). Fixed capacity: a walk that matches more
+// rules than it holds sets `overflowed` and is not recorded, never allocated for.
+struct CountLog {
+    struct Entry {
+        std::uint16_t table = 0, chain = 0;
+        std::int32_t rule = -1;  // -1: the chain's policy decided (counted or not)
+    };
+    static constexpr std::size_t capacity = 48;
+    Entry entries[capacity];
+    std::size_t size = 0;
+    bool overflowed = false;
+    void add(std::size_t t, std::size_t c, std::int32_t r) {
+        if (size == capacity) {
+            overflowed = true;
+            return;
+        }
+        entries[size++] = {static_cast<std::uint16_t>(t), static_cast<std::uint16_t>(c), r};
+    }
+    void clear() {
+        size = 0;
+        overflowed = false;
+    }
+};
+
 // Per-run mutable state: counters and the state of stateful matches.
 class EngineState : public CounterSource {
 public:
@@ -61,10 +86,12 @@ public:
         auto& k = rules_[t][c][r];
         ++k.packets;
         k.bytes += bytes;
+        if (count_log) count_log->add(t, c, static_cast<std::int32_t>(r));
     }
     // A base chain iptables-nft created for a rule command decides by its policy but has no
     // policy counter (ChainPresence::uncounted): its count stays zero, as the kernel's does.
     void count_policy(std::size_t t, std::size_t c, std::uint32_t bytes) {
+        if (count_log) count_log->add(t, c, -1);
         if (!policy_counted_[t][c]) return;
         auto& k = policies_[t][c];
         ++k.packets;
@@ -122,6 +149,9 @@ public:
     }
 
     const EngineOptions& options() const { return opt_; }
+
+    // When set, every count is also logged there (the flow cache recording a packet's walks).
+    CountLog* count_log = nullptr;
 
     // Packets an engine could not look up its own way and handed to the reference walk (rte_acl:
     // fragments and truncated headers, whose ports the kernel does not read).

@@ -23,6 +23,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "fwbench/flow_memo.hpp"
 #include "fwbench/packet.hpp"
 #include "fwbench/recycling_allocator.hpp"
 
@@ -77,6 +78,7 @@ struct Connection {
     std::uint64_t expires_ns = 0;
     bool confirmed = false;
     bool nat_src_done = false, nat_dst_done = false;  // nf_nat_initialized per manip type
+    FlowMemo memo[2];  // by CtDir: the flow cache's (flow_cache.hpp); a new entry starts with none
 };
 
 // Why conntrack found a packet INVALID (ct_invalid_text says it in words, for explain).
@@ -122,6 +124,10 @@ public:
 
     // nf_conntrack_in: find or create the packet's connection and track its protocol state.
     CtAttachment classify(const Packet& p);
+    // The live connection and direction classify would find for the packet, changing nothing:
+    // the flow cache's look before it lets conntrack see the packet. Null for a packet without a
+    // trackable tuple or whose entry is gone or past its time.
+    std::pair<Connection*, CtDir> find(const Packet& p) const;
     // __nf_conntrack_confirm: insert a new connection when its first packet leaves the last hook.
     void confirm(const CtAttachment& ct);
     // Sets up, confirmed, the connection this packet replies to (as if the other side had

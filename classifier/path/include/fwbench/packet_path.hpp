@@ -34,6 +34,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -42,19 +43,13 @@
 
 #include "fwbench/classifier.hpp"
 #include "fwbench/conntrack.hpp"
+#include "fwbench/fate.hpp"
+#include "fwbench/flow_cache.hpp"
 #include "fwbench/host.hpp"
 #include "fwbench/path_trace.hpp"
 #include "fwbench/reassembly.hpp"
 
 namespace fwbench {
-
-enum class Origin : std::uint8_t { wire, local };
-const char* origin_name(Origin o);
-
-// held: a fragment waiting in its reassembly queue (the datagram goes on with the last to come).
-enum class Fate : std::uint8_t { delivered, forwarded, sent, dropped, rejected, queued, held };
-constexpr std::size_t fate_count = 7;  // counts indexed by Fate
-const char* fate_name(Fate f);
 
 // The tables hook h passes, in the kernel's priority order under this backend ("raw", "mangle",
 // ...): the order the packet path walks them.
@@ -230,6 +225,9 @@ struct PathState {
     // secret), counted as the local packets they are.
     bool stack_answers = true;
     StackConnections stack_connections;
+    // Replays the paths of flows it has seen (flow_cache.hpp); `flow_cache.enabled = false`
+    // walks every packet. Either way every answer is the same.
+    FlowCache flow_cache;
 };
 
 class PacketPath {
@@ -254,6 +252,7 @@ public:
     const Ruleset& ruleset() const { return rs_; }
     const Host& host() const { return host_; }
     const Classifier& engine() const { return *engine_; }
+    const FlowRuleFacts& flow_facts() const { return flow_facts_; }
     // Whether conntrack runs at all: since Linux 4.10 its hooks are registered in a network
     // namespace only when a rule needs it (state, conntrack, connmark, connlimit, NAT and CT
     // targets). Without it packets carry no connection, and nat chains see nothing.
@@ -261,6 +260,14 @@ public:
 
 private:
     struct Ctx;
+    void walk_path(Ctx& c) const;
+    // The flow cache (flow_cache.cpp's rules, packet_path_flows.cpp): whether a packet may
+    // replay; the replay, true when it happened (else `tracked` may hold conntrack's answer,
+    // which the walk then uses instead of asking again); recording a walked packet's path.
+    bool flow_candidate(const Packet& p, Origin origin, const PathState& st, bool trace) const;
+    bool replay_flow(const Packet& p, PathState& st, PathResult& res, std::optional<CtAttachment>& tracked) const;
+    void refuse_flow(Ctx& c, FlowRefusal why, std::size_t rule = ~std::size_t{0}) const;
+    void record_flow(Ctx& c) const;
     bool run_hook(Ctx& c, Hook hook, bool loopback_in = false) const;
     void track(Ctx& c, Hook hook) const;
     const WalkResult& walk_table(Ctx& c, Hook hook, int table, const char* name, const IfaceName& in, const IfaceName& out) const;
@@ -331,6 +338,7 @@ private:
     bool conntrack_active_ = false;
     // One of each header match the ruleset has that can hotdrop (header_match_hotdrops).
     std::vector<MatchSpec> hotdrop_matches_;
+    FlowRuleFacts flow_facts_;
 };
 
 }  // namespace fwbench

@@ -57,6 +57,7 @@ struct PortRunOptions {
     std::string local_port;  // optional: a device that receives delivered packets
     bool forward = true;  // false: count fates only, transmit nothing
     bool null_path = false;  // receive and free only: the ports' and DPDK's own cost
+    bool flow_cache = true;  // PathState::flow_cache.enabled for every worker
     unsigned mbufs = 8191;  // the dataplane's pool (net_pcap infinite_rx needs one per packet of its file)
     unsigned workers = 1;  // worker lcores: the first polls the ports and hands flows to the others
     double duration_s = 0;  // > 0: stop after this long
@@ -92,6 +93,7 @@ struct PortRunResult {
     };
     std::vector<Worker> workers;
     EngineState counters;
+    FlowCacheStats flow_cache;  // every worker's added up
     double seconds = 0;
     explicit PortRunResult(const Ruleset& rs) : counters(rs, EngineOptions{}) {}
 };

@@ -65,6 +65,7 @@ struct ReplayOptions {
     std::uint64_t repeat = 1;  // passes over the capture (ignored with duration_s)
     double duration_s = 0;  // > 0: pass after pass until this much time has gone
     bool null_path = false;  // the same loop, without the packet path: the dataplane's own cost
+    bool flow_cache = true;  // PathState::flow_cache.enabled for every worker
     EngineOptions engine;
     // Called about once a second from the main lcore while workers run: packets so far, those
     // dropped or rejected, seconds.
@@ -88,6 +89,7 @@ struct ReplayResult {
     // All workers' rate in each whole second of the run (the watcher's clock): its spread says
     // how steady the figure is; a run under a second has none.
     std::vector<double> per_second_mpps;
+    FlowCacheStats flow_cache;  // every worker's added up
     explicit ReplayResult(const Ruleset& rs) : counters(rs, EngineOptions{}) {}
 };
 
