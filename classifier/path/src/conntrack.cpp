@@ -264,9 +264,23 @@ CtAttachment Conntrack::classify(const Packet& p) {
         forget(*it->second.first);
         it = by_tuple_.end();
     }
-    if (it != by_tuple_.end()) {
-        auto conn = it->second.first;
-        CtDir dir = it->second.second;
+    return track_entry(p, *tuple, it == by_tuple_.end() ? nullptr : &it->second, at);
+}
+
+CtAttachment Conntrack::classify(const Packet& p, const CtEntryRef& found) {
+    // ICMP errors and ICMPv6's untracked types take classify's own ways (never a found entry's).
+    const bool icmp = p.proto == proto::icmp || p.proto == proto::icmpv6;
+    if (!found.entry ||
+        (icmp && (icmp_is_error(p.icmp_type, p.proto == proto::icmpv6) || (p.proto == proto::icmpv6 && icmpv6_untracked_type(p.icmp_type)))))
+        return classify(p);
+    advance_clock(p.timestamp_ns);
+    return track_entry(p, found.tuple, found.entry, CtAttachment{});
+}
+
+CtAttachment Conntrack::track_entry(const Packet& p, const ConnTuple& tuple, Entry::second_type* entry, CtAttachment at) {
+    if (entry) {
+        auto conn = entry->first;
+        CtDir dir = entry->second;
         switch (track(*conn, dir, p, false, at)) {
             case Tracked::invalid: return at;
             case Tracked::reopen: forget(*conn); break;  // nf_ct_kill and NF_REPEAT: looked up again, a new connection
@@ -283,8 +297,8 @@ CtAttachment Conntrack::classify(const Packet& p) {
     }
     auto conn = std::allocate_shared<Connection>(RecyclingAllocator<Connection>(pool_));
     conn->id = next_id_++;
-    conn->orig = *tuple;
-    conn->reply = invert(*tuple);
+    conn->orig = tuple;
+    conn->reply = invert(tuple);
     if (track(*conn, CtDir::original, p, true, at) == Tracked::invalid) return at;
     if (conn->orig.proto != proto::tcp) set_timeout(*conn, p.timestamp_ns);
     at.conn = conn;
@@ -294,13 +308,16 @@ CtAttachment Conntrack::classify(const Packet& p) {
     return at;
 }
 
-std::pair<Connection*, CtDir> Conntrack::find(const Packet& p) const {
+CtEntryRef Conntrack::find(const Packet& p) {
+    CtEntryRef found;
     CtInvalid why = CtInvalid::none;
     const auto tuple = tuple_of(p, why);
-    if (!tuple) return {nullptr, CtDir::original};
+    if (!tuple) return found;
     const auto it = by_tuple_.find(*tuple);
-    if (it == by_tuple_.end() || it->second.first->expires_ns < p.timestamp_ns) return {nullptr, CtDir::original};
-    return {it->second.first.get(), it->second.second};
+    if (it == by_tuple_.end() || it->second.first->expires_ns < p.timestamp_ns) return found;
+    found.tuple = *tuple;
+    found.entry = &it->second;
+    return found;
 }
 
 bool Conntrack::seed_established(const Packet& p) {

@@ -363,11 +363,11 @@ void PacketPath::loop_back_broadcast(Ctx& c) const {
 
 PathResult PacketPath::process(Packet p, Origin origin, PathState& st, bool trace) const {
     PathResult res;
-    process(std::move(p), origin, st, res, trace);
+    process(p, origin, st, res, trace);
     return res;
 }
 
-void PacketPath::process(Packet p, Origin origin, PathState& st, PathResult& res, bool trace) const {
+void PacketPath::process(const Packet& p, Origin origin, PathState& st, PathResult& res, bool trace) const {
     res.reset();
     std::optional<CtAttachment> tracked;
     const bool candidate = flow_candidate(p, origin, st, trace);
@@ -376,7 +376,7 @@ void PacketPath::process(Packet p, Origin origin, PathState& st, PathResult& res
         ++st.flow_cache.stats.walked;
         if (!candidate) ++st.flow_cache.stats.misses[static_cast<std::size_t>(FlowMiss::not_candidate)];
     }
-    Ctx c{std::move(p), origin, st, res, trace};
+    Ctx c{p, origin, st, res, trace};
     c.tracked = std::move(tracked);
     if (candidate) {
         c.recording = true;

@@ -28,7 +28,9 @@ bool PacketPath::replay_flow(const Packet& p, PathState& st, PathResult& res, st
         ++flows.stats.misses[at(why)];
         return false;
     };
-    const auto [conn, dir] = st.conntrack.find(p);
+    const CtEntryRef found = st.conntrack.find(p);
+    Connection* const conn = found.conn();
+    const CtDir dir = found.dir();
     if (!conn) return miss(FlowMiss::no_memo);
     FlowMemo& memo = conn->memo[static_cast<int>(dir)];
     if (!memo.program || memo.generation != generation) return miss(FlowMiss::no_memo);
@@ -37,7 +39,7 @@ bool PacketPath::replay_flow(const Packet& p, PathState& st, PathResult& res, st
         return miss(FlowMiss::key_changed);
     // Conntrack sees the packet now, before raw's walk: raw's rules see no entry and change none,
     // and the recorded raw walk (which the key decides) accepted without NOTRACK.
-    CtAttachment ct = st.conntrack.classify(p);
+    CtAttachment ct = st.conntrack.classify(p, found);
     if (ct.conn.get() != conn || ct.dir != dir || ct.is_new || ct.state != memo.state || conn->status != memo.status) {
         tracked = std::move(ct);
         return miss(FlowMiss::conntrack_changed);

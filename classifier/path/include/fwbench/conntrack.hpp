@@ -118,16 +118,26 @@ struct ConntrackOptions {
     int tcp_max_retrans = 3;  // retransmissions before the 5-minute retransmission timeout
 };
 
+// A packet's entry in the table as Conntrack::find found it (valid until the table changes).
+struct CtEntryRef {
+    ConnTuple tuple;
+    std::pair<std::shared_ptr<Connection>, CtDir>* entry = nullptr;  // null: no live entry
+    Connection* conn() const { return entry ? entry->first.get() : nullptr; }
+    CtDir dir() const { return entry ? entry->second : CtDir::original; }
+};
+
 class Conntrack {
 public:
     explicit Conntrack(ConntrackOptions opt) : opt_(opt) {}
 
     // nf_conntrack_in: find or create the packet's connection and track its protocol state.
     CtAttachment classify(const Packet& p);
-    // The live connection and direction classify would find for the packet, changing nothing:
-    // the flow cache's look before it lets conntrack see the packet. Null for a packet without a
-    // trackable tuple or whose entry is gone or past its time.
-    std::pair<Connection*, CtDir> find(const Packet& p) const;
+    // The live entry classify would find for the packet, changing nothing: the flow cache's look
+    // before it lets conntrack see the packet. None for a packet without a trackable tuple or
+    // whose entry is gone or past its time.
+    CtEntryRef find(const Packet& p);
+    // classify(p) for a packet `found` was found for, the table unchanged since: one lookup.
+    CtAttachment classify(const Packet& p, const CtEntryRef& found);
     // __nf_conntrack_confirm: insert a new connection when its first packet leaves the last hook.
     void confirm(const CtAttachment& ct);
     // Sets up, confirmed, the connection this packet replies to (as if the other side had
@@ -147,10 +157,12 @@ private:
     void advance_clock(std::uint64_t now_ns);  // what live() measures against; sweep() removes
     enum class Tracked : std::uint8_t { accept, invalid, reopen, accept_and_kill };
     Tracked track(Connection& c, CtDir dir, const Packet& p, bool is_new, CtAttachment& at);
+    using Entry = std::pair<const ConnTuple, std::pair<std::shared_ptr<Connection>, CtDir>>;
+    // classify once the tuple is known and its live entry (null: none) found.
+    CtAttachment track_entry(const Packet& p, const ConnTuple& tuple, Entry::second_type* entry, CtAttachment at);
     void forget(const Connection& c);  // removes both tuples (nf_ct_kill)
     void set_timeout(Connection& c, std::uint64_t now_ns) const;
 
-    using Entry = std::pair<const ConnTuple, std::pair<std::shared_ptr<Connection>, CtDir>>;
     ConntrackOptions opt_;
     // Connections and the table's nodes come from one pool: once the number of connections
     // stops growing, creating and expiring them allocates nothing.

@@ -241,7 +241,7 @@ public:
     PathResult process(Packet p, Origin origin, PathState& st, bool trace = false) const;
     // The same into `res` (reset first): its storage is reused, so a loop over packets does not
     // allocate a result per packet.
-    void process(Packet p, Origin origin, PathState& st, PathResult& res, bool trace = false) const;
+    void process(const Packet& p, Origin origin, PathState& st, PathResult& res, bool trace = false) const;
 
     // Why a rule did not match a packet: its first condition that fails, in evaluation order
     // (ip_header_mismatch, then the matches), e.g. "-s 127.0.0.0/8: source 203.0.113.1 is not in
