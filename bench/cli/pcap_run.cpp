@@ -276,6 +276,7 @@ int run_pcap(const PcapRunOptions& o) {
             j["ipv6"] = j6;
         }
         j["reassembly"] = {{"incomplete_datagrams", incomplete_datagrams}, {"timed_out_datagrams", timed_out_datagrams}};
+        j["flow_cache"] = flow_cache_json(st.flow_cache.stats, path, o.flow_cache);
         j["unseen_forwarded_copies"] = replay.unseen_predicted_copies();
         j["unseen_answers"] = replay.unseen_predicted_answers();
         j["capture_cannot_show"] = nlohmann::ordered_json::array();

@@ -121,6 +121,7 @@ int run_port_mode(const PortRunCli& o) {
         j["rx"] = rx;
         j["mpps"] = res.seconds > 0 ? static_cast<double>(rx) / res.seconds / 1e6 : 0.0;
         j["tx"] = tx;
+        if (!o.null_path) j["flow_cache"] = flow_cache_json(res.flow_cache, path, o.flow_cache);
         Output out(o.json);
         out.stream() << j.dump(2) << '\n';
     }
@@ -139,6 +140,7 @@ int run_port_mode(const PortRunCli& o) {
                << res.workers[w].connections << " connections\n";
         if (res.handoff_full) os << "  " << res.handoff_full << " frames freed: a worker's hand-off ring was full\n";
         os << "  fates:" << fates_text(res.fates) << "\n";
+        if (!o.null_path) os << flow_cache_text(res.flow_cache, path, o.flow_cache, "  ");
         for (const auto& [why, n] : res.not_processed) os << "  not processed: " << n << " " << why << "\n";
         if (res.reassembled_not_sent)
             os << "  " << res.reassembled_not_sent
