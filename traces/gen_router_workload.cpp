@@ -54,13 +54,17 @@ int main(int argc, char** argv) {
     std::string dir;
     std::uint64_t packets = 0;
     app.add_option("-o,--output", dir, "directory to write into (created)")->required();
-    auto* flows = app.add_option("--flows", opt.flows, "flows in the capture (a flow starts every 4 ms on average)")->check(CLI::Range(1, 100000000));
+    auto* flows =
+        app.add_option("--flows", opt.flows, "flows in the capture (a flow starts every --flow-gap-us on average)")->check(CLI::Range(1, 100000000));
     app.add_option("--packets", packets, "packets in the capture: flows are made until there are this many, and the capture ends there")
         ->check(CLI::Range(1, 1000000000))
         ->excludes(flows);
     app.add_option("--seed", opt.seed, "random seed");
     app.add_option("--blocklist", opt.blocklist, "single-address DROP rules on the WAN side (at most 307)")->check(CLI::Range(0, 307));
     app.add_option("--forwards", opt.forwards, "DNAT port forwards (at most 100)")->check(CLI::Range(1, 100));
+    app.add_option("--flow-gap-us", opt.flow_gap_us,
+                   "mean microseconds between two flows' starts (default 4000); 4 holds a million flows in conntrack at once")
+        ->check(CLI::Range(1, 1000000));
     CLI11_PARSE(app, argc, argv);
     if (packets) {
         opt.flows = ~std::uint64_t{0};

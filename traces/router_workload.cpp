@@ -191,7 +191,7 @@ std::uint64_t generate_router_traffic(const RouterWorkloadOptions& opt, const st
     unsigned next_port = 20000;
     const std::string router_wan = "203.0.113.1", router_lan = "192.0.2.1";
     for (std::uint64_t f = 0; f < opt.flows && (!opt.max_packets || t.made() < opt.max_packets); ++f) {
-        start += t.pick(8000000);
+        start += t.pick(static_cast<unsigned>(2 * 1000 * opt.flow_gap_us));
         t.start_flow(start);
         const std::string client = ip("192.0.2.", 10 + t.pick(246));
         const std::string peer = ip("198.51.100.", 128 + t.pick(72));

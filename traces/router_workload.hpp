@@ -42,6 +42,11 @@ struct RouterWorkloadOptions {
     unsigned forwards = 20;  // DNAT port forwards
     // Stop starting flows once this many packets are made (0: `flows` decides alone).
     std::uint64_t max_packets = 0;
+    // The mean gap between two flows' starts. The default's 40,000 client ports come back after
+    // 160 s, when conntrack has forgotten their last connection; a smaller gap packs more flows
+    // into conntrack's memory at once (4 us: a million flows within 4 s, all of them held), and
+    // some flows then meet an earlier connection of their tuple (reopened from TIME_WAIT).
+    std::uint64_t flow_gap_us = 4000;
 };
 
 // All of it in memory (tests; up to tens of thousands of flows).
