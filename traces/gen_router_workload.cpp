@@ -65,6 +65,8 @@ int main(int argc, char** argv) {
     app.add_option("--flow-gap-us", opt.flow_gap_us,
                    "mean microseconds between two flows' starts (default 4000); 4 holds a million flows in conntrack at once")
         ->check(CLI::Range(1, 1000000));
+    app.add_option("--data-scale", opt.data_scale, "data segments per TCP connection, times this (default 1); 20 makes long flows")
+        ->check(CLI::Range(1, 1000));
     CLI11_PARSE(app, argc, argv);
     if (packets) {
         opt.flows = ~std::uint64_t{0};

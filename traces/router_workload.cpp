@@ -200,19 +200,22 @@ std::uint64_t generate_router_traffic(const RouterWorkloadOptions& opt, const st
         const unsigned kind = t.pick(100);
         if (kind < 45) {  // a LAN host's connection to the internet, masqueraded
             const unsigned dport = t.pick(10) ? (t.pick(2) ? 443 : 80) : (t.pick(2) ? 25 : 8443);
-            tcp_connection(t, client, port, lan, peer, dport, wan, Direction::inbound, peer, dport, router_wan, 64, 52, 1 + t.pick(6));
+            tcp_connection(t, client, port, lan, peer, dport, wan, Direction::inbound, peer, dport, router_wan, 64, 52,
+                           opt.data_scale * (1 + t.pick(6)));
         } else if (kind < 60) {  // DNS to the internet
             t.add(0, lan, Direction::inbound, udp(client, port, "198.51.100.130", 53, 60, 64));
             t.add(1 + t.pick(40), wan, Direction::inbound, udp("198.51.100.130", 53, router_wan, port, 120, 52));
         } else if (kind < 70) {  // an internet client through a port forward
             const unsigned i = t.pick(std::max(1u, opt.forwards));
             const std::string server = ip("198.51.100.", 10 + i);
-            tcp_connection(t, peer, port, wan, server, i % 2 ? 443 : 80, dmz, Direction::inbound, router_wan, 8000 + i, peer, 52, 64, 1 + t.pick(4));
+            tcp_connection(t, peer, port, wan, server, i % 2 ? 443 : 80, dmz, Direction::inbound, router_wan, 8000 + i, peer, 52, 64,
+                           opt.data_scale * (1 + t.pick(4)));
         } else if (kind < 78) {  // the router's own DNS for the LAN (its reply recorded outbound)
             t.add(0, lan, Direction::inbound, udp(client, port, router_lan, 53, 60, 64));
             t.add(0.1, lan, Direction::outbound, udp(router_lan, 53, client, port, 140, 64));
         } else if (kind < 83) {  // SSH to the router from the LAN
-            tcp_connection(t, client, port, lan, router_lan, 22, lan, Direction::outbound, router_lan, 22, client, 64, 64, 1 + t.pick(3));
+            tcp_connection(t, client, port, lan, router_lan, 22, lan, Direction::outbound, router_lan, 22, client, 64, 64,
+                           opt.data_scale * (1 + t.pick(3)));
         } else if (kind < 88) {  // a ping to the router's WAN address and its reply
             std::ostringstream req, rep;
             req << "icmp " << peer << " > " << router_wan << " type=8/0 id=" << port << " len=84 ttl=52";

@@ -47,6 +47,9 @@ struct RouterWorkloadOptions {
     // into conntrack's memory at once (4 us: a million flows within 4 s, all of them held), and
     // some flows then meet an earlier connection of their tuple (reopened from TIME_WAIT).
     std::uint64_t flow_gap_us = 4000;
+    // Data segments per TCP connection, times this (1: one to seven request/answer pairs; 20: a
+    // flow of a hundred packets and more, where the flow cache replays nearly everything).
+    unsigned data_scale = 1;
 };
 
 // All of it in memory (tests; up to tens of thousands of flows).
