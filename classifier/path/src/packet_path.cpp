@@ -368,10 +368,11 @@ PathResult PacketPath::process(Packet p, Origin origin, PathState& st, bool trac
 }
 
 void PacketPath::process(const Packet& p, Origin origin, PathState& st, PathResult& res, bool trace) const {
-    res.reset();
     std::optional<CtAttachment> tracked;
     const bool candidate = flow_candidate(p, origin, st, trace);
+    // A replay sets every field of the result itself (the finished packet is copied once).
     if (candidate && replay_flow(p, st, res, tracked)) return;
+    res.reset();
     if (st.flow_cache.enabled) {
         ++st.flow_cache.stats.walked;
         if (!candidate) ++st.flow_cache.stats.misses[static_cast<std::size_t>(FlowMiss::not_candidate)];

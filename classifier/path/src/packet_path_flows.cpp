@@ -44,6 +44,13 @@ bool PacketPath::replay_flow(const Packet& p, PathState& st, PathResult& res, st
         tracked = std::move(ct);
         return miss(FlowMiss::conntrack_changed);
     }
+    // Every field of the result, as reset() and the walk would leave them (trace, answers, the
+    // drop's detail and the chosen source stay empty on a recorded path).
+    res.walks.clear();
+    res.trace.clear();
+    res.answers.clear();
+    res.detail = DropDetail{};
+    res.source = IpAddr{};
     res.fate = program.fate;
     res.reason = program.reason;
     res.out_iface = program.out_iface;

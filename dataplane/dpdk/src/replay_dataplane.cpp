@@ -136,7 +136,10 @@ struct WorkerJob {
     const PacketPath* path = nullptr;
     const LoadedCapture* capture = nullptr;
     const ReplayOptions* opt = nullptr;
-    std::vector<std::uint32_t> packets;  // indexes into the capture, in capture order
+    // Its flows' packets, copied from the capture in capture order: the worker moves their time
+    // on in place, pass after pass, and hands the path each one as it is (no copy per packet).
+    std::vector<Packet> packets;
+    std::vector<Origin> origins;
     std::unique_ptr<PathState> state;
     WorkerStats stats;
     WorkerShared* shared = nullptr;
@@ -160,17 +163,16 @@ int run_worker(WorkerJob& job) {
         for (;; ++pass) {
             if (opt.duration_s <= 0 && pass >= opt.repeat) break;
             if (job.stop->load(std::memory_order_relaxed)) break;
-            const std::uint64_t shift = pass * pass_shift;
+            const std::uint64_t shift = pass ? pass_shift : 0;
             for (std::size_t at = 0; at < job.packets.size(); at += burst) {
                 const std::size_t end = std::min(job.packets.size(), at + burst);
                 for (std::size_t i = at; i < end; ++i) {
-                    const std::uint32_t index = job.packets[i];
-                    if (i + 2 < end) __builtin_prefetch(&cap.packets[job.packets[i + 2]]);
-                    Packet p = cap.packets[index];
+                    if (i + 2 < end) __builtin_prefetch(&job.packets[i + 2]);
+                    Packet& p = job.packets[i];
                     p.timestamp_ns += shift;
                     bytes += p.length;
                     if (opt.null_path) continue;
-                    job.path->process(p, cap.origins[index], *job.state, result, false);
+                    job.path->process(p, job.origins[i], *job.state, result, false);
                     ++fates[static_cast<std::size_t>(result.fate)];
                 }
                 packets += end - at;
@@ -234,7 +236,11 @@ ReplayResult run_replay(const PacketPath& path, const LoadedCapture& capture, co
         worker_of_flow[f] = static_cast<unsigned>(mix(f + 0x9e3779b97f4a7c15ull) % opt.workers);
         ++flows_of[worker_of_flow[f]];
     }
-    for (std::uint32_t i = 0; i < capture.packets.size(); ++i) jobs[worker_of_flow[capture.flows[i]]].packets.push_back(i);
+    for (std::uint32_t i = 0; i < capture.packets.size(); ++i) {
+        WorkerJob& job = jobs[worker_of_flow[capture.flows[i]]];
+        job.packets.push_back(capture.packets[i]);
+        job.origins.push_back(capture.origins[i]);
+    }
 
     for (unsigned w = 0; w < opt.workers; ++w) {
         int rc = rte_eal_remote_launch(worker_main, &jobs[w], lcores[w]);

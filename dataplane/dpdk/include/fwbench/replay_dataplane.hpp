@@ -15,8 +15,8 @@
 // state stays per worker, as RSS keeps it on a NIC. Each worker (an EAL worker lcore) owns a
 // PathState and one reusable PathResult and walks its packets in capture order; each pass moves
 // timestamps forward by the capture's span plus a second, so time never runs backwards for
-// conntrack timeouts and rate matches. Per packet nothing is allocated (the Packet, a few hundred
-// bytes of metadata, is copied because the path rewrites it): after the first pass the path
+// conntrack timeouts and rate matches (each worker holds a copy of its flows' packets and moves
+// their time on in place: nothing is copied per packet). Per packet nothing is allocated: after the first pass the path
 // allocates nothing either (tests/allocation_test.cpp), unless the ruleset's stateful matches
 // keep growing tables (recent, hashlimit, connlimit entries for new addresses).
 // Workers publish their packet count after every burst of 32; the main lcore prints a progress
@@ -27,7 +27,8 @@
 // nth, hashlimit, connlimit and quota state is per worker here (the kernel's is global): with
 // those, counters may differ between worker counts; ReplayResult::per_worker_state says so.
 //
-// Costs: the loaded packets (~360 bytes each) plus, per worker, a PathState and a list of indexes.
+// Costs: the loaded packets (~530 bytes each) twice (the capture's and the workers' copies), plus
+// per worker a PathState.
 
 #include <atomic>
 #include <cstdint>
