@@ -14,6 +14,7 @@
 #include "fwbench/capture_analysis.hpp"
 #include "fwbench/classifier_factory.hpp"
 #include "fwbench/eal.hpp"
+#include "fwbench/packet_description.hpp"
 #include "fwbench/packet_path.hpp"
 #include "fwbench/replay_dataplane.hpp"
 #include "fwbench/ruleset_parser.hpp"
@@ -179,13 +180,14 @@ TEST(FlowCache, RealRulesetsAnswerAsWithoutIt) {
 struct InvalidationCase {
     const char* name;
     const char* rules;
-    std::vector<const char*> packets;  // packet_dsl, all from the wire
+    std::vector<const char*> packets;  // packet descriptions (from the wire, or "from local")
     const char* pattern;
 };
 
 constexpr const char* kForwardHead = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n";
 #define OUT "udp 192.0.2.10:5000 > 198.51.100.7:53 in=lan0"
 #define BACK "udp 198.51.100.7:53 > 192.0.2.10:5000 in=wan1"
+#define SELF "udp 203.0.113.1:5000 > 203.0.113.1:53 from local"
 #define PING "icmp 192.0.2.10 > 198.51.100.7 type=8/0 id=7 in=lan0"
 #define PONG "icmp 198.51.100.7 > 192.0.2.10 type=0/0 id=7 in=wan1"
 
@@ -247,6 +249,10 @@ const std::vector<InvalidationCase>& invalidation_cases() {
          {"udp 192.0.2.10:5000 > 192.0.2.20:53 in=lan0", "udp 192.0.2.10:5000 > 192.0.2.20:53 in=lan0", "udp 192.0.2.10:5000 > 192.0.2.20:53 in=lan0",
           "udp 192.0.2.10:5000 > 192.0.2.20:53 in=lan0"},
          "WWWW"},
+        {"the host's own packets to its WAN address, over lo, replay; another socket owner walks (the owner match reads it)",
+         "-A OUTPUT -m owner --uid-owner 1000\n-A INPUT -i lo -j ACCEPT\n",
+         {SELF " uid=0", SELF " uid=0", SELF " uid=0", SELF " uid=1000", SELF " uid=1000", SELF " uid=0"},
+         "WWRWRW"},
         {"a datagram too long for the way out (its route's MTU 1300), DF set",
          "-A FORWARD -j ACCEPT\n",
          {"udp 192.0.2.10:5000 > 198.51.100.70:53 in=lan0 len=1000", "udp 192.0.2.10:5000 > 198.51.100.70:53 in=lan0 len=1000",
@@ -269,9 +275,10 @@ TEST_P(FlowCacheInvalidation, StopsTheReplayWhereTheAnswerCouldDiffer) {
     CachedAndNot run(path);
     std::string pattern;
     for (std::size_t i = 0; i < k.packets.size(); ++i) {
-        Packet p = test::packet(k.packets[i]);
+        const PacketDescription d = parse_packet_description(k.packets[i], "fixture");
+        Packet p = d.packet;
         p.timestamp_ns = 1000000000ull * (i + 1);
-        pattern += run.feed(p, Origin::wire, "packet " + std::to_string(i) + ": " + k.packets[i]) ? 'R' : 'W';
+        pattern += run.feed(p, d.local ? Origin::local : Origin::wire, "packet " + std::to_string(i) + ": " + k.packets[i]) ? 'R' : 'W';
     }
     run.expect_same_counters("at the end");
     EXPECT_EQ(pattern, k.pattern) << "which packets replayed (R) and walked (W)";

@@ -167,7 +167,8 @@ bool walk_replayable(const Ruleset& rs, const FlowRuleFacts& facts, std::size_t 
 
 bool PathProgram::same_as(const PathProgram& o) const {
     if (hooks != o.hooks || walks.size() != o.walks.size() || counts.size() != o.counts.size() || fate != o.fate || reason != o.reason ||
-        out_iface != o.out_iface || out_mtu != o.out_mtu || final_in != o.final_in || final_out != o.final_out || ttl_decrement != o.ttl_decrement)
+        out_iface != o.out_iface || out_mtu != o.out_mtu || final_in != o.final_in || final_out != o.final_out || ttl_decrement != o.ttl_decrement ||
+        final_pkttype != o.final_pkttype)
         return false;
     for (std::size_t i = 0; i < walks.size(); ++i) {
         const Walk &a = walks[i], &b = o.walks[i];

@@ -371,7 +371,7 @@ void PacketPath::process(const Packet& p, Origin origin, PathState& st, PathResu
     std::optional<CtAttachment> tracked;
     const bool candidate = flow_candidate(p, origin, st, trace);
     // A replay sets every field of the result itself (the finished packet is copied once).
-    if (candidate && replay_flow(p, st, res, tracked)) return;
+    if (candidate && replay_flow(p, origin, st, res, tracked)) return;
     res.reset();
     if (st.flow_cache.enabled) {
         ++st.flow_cache.stats.walked;
@@ -381,7 +381,7 @@ void PacketPath::process(const Packet& p, Origin origin, PathState& st, PathResu
     c.tracked = std::move(tracked);
     if (candidate) {
         c.recording = true;
-        c.key = path_key_of(c.p);
+        c.key = path_key_of(c.p, origin == Origin::local);
         st.flow_cache.scratch.counts.clear();
     }
     walk_path(c);

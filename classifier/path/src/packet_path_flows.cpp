@@ -12,16 +12,18 @@ std::size_t at(FlowRefusal r) { return static_cast<std::size_t>(r); }
 
 }  // namespace
 
-// IPv4 from the wire with a transport header and nothing the key leaves out: no fragment (defrag
-// keeps state), no IP options (routing reads them), no ICMP error (RELATED, and its quote is not
-// in the key), not bridged or decapsulated. Header matches that can hotdrop read more than the key.
+// IPv4 from the wire, or the host's own with its source given (routing does not choose it), with a
+// transport header and nothing the key leaves out: no fragment (defrag keeps state), no IP options
+// (routing reads them), no ICMP error (RELATED, and its quote is not in the key), not bridged or
+// decapsulated. Header matches that can hotdrop read more than the key.
 bool PacketPath::flow_candidate(const Packet& p, Origin origin, const PathState& st, bool trace) const {
-    return st.flow_cache.enabled && !trace && origin == Origin::wire && conntrack_active_ && hotdrop_matches_.empty() && p.family == Family::ipv4 &&
+    const bool source_given = origin == Origin::wire || p.src.bytes != IpAddr{}.bytes;
+    return st.flow_cache.enabled && !trace && source_given && conntrack_active_ && hotdrop_matches_.empty() && p.family == Family::ipv4 &&
            rs_.family == Family::ipv4 && !p.is_fragment() && !p.frag_max_size && p.ip_header_len == 20 && p.l4_present && !p.icmp_quoted.present &&
            !p.bridged && !p.ipsec_in;
 }
 
-bool PacketPath::replay_flow(const Packet& p, PathState& st, PathResult& res, std::optional<CtAttachment>& tracked) const {
+bool PacketPath::replay_flow(const Packet& p, Origin origin, PathState& st, PathResult& res, std::optional<CtAttachment>& tracked) const {
     FlowCache& flows = st.flow_cache;
     const std::uint32_t generation = flows.generation_for(this, flow_facts_.rule_count());
     const auto miss = [&](FlowMiss why) {
@@ -35,7 +37,7 @@ bool PacketPath::replay_flow(const Packet& p, PathState& st, PathResult& res, st
     FlowMemo& memo = conn->memo[static_cast<int>(dir)];
     if (!memo.program || memo.generation != generation) return miss(FlowMiss::no_memo);
     const PathProgram& program = flows.program(memo.program);
-    if (!(memo.key == path_key_of(p)) || conn->mark != memo.ctmark_in || (program.out_mtu && p.length > program.out_mtu))
+    if (!(memo.key == path_key_of(p, origin == Origin::local)) || conn->mark != memo.ctmark_in || (program.out_mtu && p.length > program.out_mtu))
         return miss(FlowMiss::key_changed);
     // Conntrack sees the packet now, before raw's walk: raw's rules see no entry and change none,
     // and the recorded raw walk (which the key decides) accepted without NOTRACK.
@@ -50,7 +52,7 @@ bool PacketPath::replay_flow(const Packet& p, PathState& st, PathResult& res, st
     res.trace.clear();
     res.answers.clear();
     res.detail = DropDetail{};
-    res.source = IpAddr{};
+    res.source = origin == Origin::local ? p.src : IpAddr{};  // output routing keeps a given source
     res.fate = program.fate;
     res.reason = program.reason;
     res.out_iface = program.out_iface;
@@ -81,6 +83,7 @@ bool PacketPath::replay_flow(const Packet& p, PathState& st, PathResult& res, st
     out.ttl = static_cast<std::uint8_t>(out.ttl - program.ttl_decrement);
     out.in = program.final_in;
     out.out = program.final_out;
+    out.pkttype = program.final_pkttype;
     Conntrack::describe(ct, out);
     ++flows.stats.replayed;
     return true;
@@ -113,8 +116,8 @@ void PacketPath::record_flow(Ctx& c) const {
         case Fate::dropped:
             if (res.reason != DropReason::netfilter) return refuse_flow(c, FlowRefusal::fate);
             break;
-        case Fate::queued: break;
-        case Fate::sent:
+        case Fate::queued:
+        case Fate::sent: break;
         case Fate::rejected:
         case Fate::held: return refuse_flow(c, FlowRefusal::fate);
     }
@@ -130,6 +133,7 @@ void PacketPath::record_flow(Ctx& c) const {
     program.out_mtu = res.out_mtu;
     program.final_in = c.p.in;
     program.final_out = c.p.out;
+    program.final_pkttype = c.p.pkttype;
     program.ttl_decrement = static_cast<std::uint8_t>(c.key.ttl - c.p.ttl);
     Connection& conn = *c.ct.conn;
     FlowMemo& memo = conn.memo[static_cast<int>(c.ct.dir)];

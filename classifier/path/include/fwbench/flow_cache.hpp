@@ -5,8 +5,9 @@
 // device, the marks. Exact, not approximate: docs/flow-cache.md gives the argument; the tests
 // compare cache on and off packet by packet.
 //
-// How: a packet from the wire that may be replayed (IPv4, not a fragment, no IP options, a
-// transport header; flow_candidate) is looked up in conntrack without changing it
+// How: a packet that may be replayed (IPv4 from the wire, or the host's own with its source given;
+// not a fragment, no IP options, a transport header; flow_candidate) is looked up in conntrack
+// without changing it
 // (Conntrack::find). If its direction has a memo of this path's generation, the key matches and
 // the length fits the recorded way out's MTU, conntrack tracks the packet (its state machine,
 // timeouts) and, when its answer is the recorded one (not a new entry, the same state and status
@@ -89,6 +90,7 @@ struct PathProgram {
     IfaceName out_iface;  // PathResult::out_iface
     unsigned out_mtu = 0;
     IfaceName final_in, final_out;  // the finished packet's devices
+    PktType final_pkttype = PktType::host;  // the host's own packets: outgoing, or host back over lo
     std::uint8_t ttl_decrement = 0;
 
     bool same_as(const PathProgram& o) const;

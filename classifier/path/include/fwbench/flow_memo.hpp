@@ -13,18 +13,26 @@ namespace fwbench {
 // (routing reads tos, mark and the arrival device; rules read any of these): a recorded outcome
 // is replayed only for a packet whose key equals the one it was recorded with.
 struct PathKey {
-    IfaceName in;
+    IfaceName in, out;
     std::uint32_t mark = 0;
     std::uint8_t tos = 0, ttl = 0, icmp_code = 0;
     PktType pkttype = PktType::host;
     bool has_mac = false;
     MacAddr src_mac;
+    // The host's own packets: from a socket of this owner (the owner match reads them).
+    bool local = false, has_socket = false;
+    std::uint32_t uid = 0, gid = 0;
     bool operator==(const PathKey&) const = default;
 };
 
-inline PathKey path_key_of(const Packet& p) {
+inline PathKey path_key_of(const Packet& p, bool local) {
     PathKey k;
     k.in = p.in;
+    k.out = p.out;
+    k.local = local;
+    k.has_socket = p.has_socket;
+    k.uid = p.uid;
+    k.gid = p.gid;
     k.mark = p.mark;
     k.tos = p.tos;
     k.ttl = p.ttl;

@@ -265,7 +265,7 @@ private:
     // replay; the replay, true when it happened (else `tracked` may hold conntrack's answer,
     // which the walk then uses instead of asking again); recording a walked packet's path.
     bool flow_candidate(const Packet& p, Origin origin, const PathState& st, bool trace) const;
-    bool replay_flow(const Packet& p, PathState& st, PathResult& res, std::optional<CtAttachment>& tracked) const;
+    bool replay_flow(const Packet& p, Origin origin, PathState& st, PathResult& res, std::optional<CtAttachment>& tracked) const;
     void refuse_flow(Ctx& c, FlowRefusal why, std::size_t rule = ~std::size_t{0}) const;
     void record_flow(Ctx& c) const;
     bool run_hook(Ctx& c, Hook hook, bool loopback_in = false) const;
