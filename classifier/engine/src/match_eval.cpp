@@ -4,17 +4,11 @@
 #include <algorithm>
 
 #include "fwbench/linear_engine.hpp"
+#include "fwbench/overloaded.hpp"
 
 namespace fwbench {
 
 namespace {
-
-template <class... Fs>
-struct Overloaded : Fs... {
-    using Fs::operator()...;
-};
-template <class... Fs>
-Overloaded(Fs...) -> Overloaded<Fs...>;
 
 bool port_ok(const std::optional<Neg<PortRange>>& r, std::uint16_t port) { return !r || (r->value.contains(port) != r->negated); }
 

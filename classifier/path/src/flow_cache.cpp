@@ -3,17 +3,11 @@
 #include <algorithm>
 
 #include "fwbench/linear_engine.hpp"
+#include "fwbench/overloaded.hpp"
 
 namespace fwbench {
 
 namespace {
-
-template <class... Fs>
-struct Overloaded : Fs... {
-    using Fs::operator()...;
-};
-template <class... Fs>
-Overloaded(Fs...) -> Overloaded<Fs...>;
 
 // Why a match cannot be decided from the key (flow_memo.hpp's PathKey and the connection's
 // tuple, state, status and mark): nullptr when it can.
