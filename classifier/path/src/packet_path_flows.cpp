@@ -39,15 +39,16 @@ bool PacketPath::replay_flow(const Packet& p, Origin origin, PathState& st, Path
     const PathProgram& program = flows.program(memo.program);
     if (!(memo.key == path_key_of(p, origin == Origin::local)) || conn->mark != memo.ctmark_in || (program.out_mtu && p.length > program.out_mtu))
         return miss(FlowMiss::key_changed);
-    // Conntrack sees the packet now, before raw's walk: raw's rules see no entry and change none,
-    // and the recorded raw walk (which the key decides) accepted without NOTRACK.
+    // Conntrack sees the packet now, before raw's walk (PREROUTING, or OUTPUT for the host's own):
+    // raw's rules see no entry and change none, and the recorded raw walk (which the key decides)
+    // accepted without NOTRACK.
     CtAttachment ct = st.conntrack.classify(p, found);
     if (ct.conn.get() != conn || ct.dir != dir || ct.is_new || ct.state != memo.state || conn->status != memo.status) {
         tracked = std::move(ct);
         return miss(FlowMiss::conntrack_changed);
     }
-    // Every field of the result, as reset() and the walk would leave them (trace, answers, the
-    // drop's detail and the chosen source stay empty on a recorded path).
+    // Every field of the result, as reset() and the walk would leave them (trace, answers and the
+    // drop's detail stay empty on a recorded path).
     res.walks.clear();
     res.trace.clear();
     res.answers.clear();
