@@ -60,13 +60,28 @@ std::string fates_text(const std::uint64_t (&fates)[fate_count]) {
 
 namespace {
 
-// The rules that forbade recording most often, most first.
-std::vector<std::pair<std::size_t, std::uint64_t>> top_refusing_rules(const FlowCacheStats& stats, std::size_t top) {
-    std::vector<std::pair<std::size_t, std::uint64_t>> rules;
+// A rule that forbade recording a flow's path, as both reports name it.
+struct RefusingRule {
+    const Table* table;
+    const Chain* chain;
+    std::size_t rule;  // 0-based
+    const char* why;
+    std::uint64_t paths;
+};
+
+// The rules that forbade recording most often, most first (at most `top`).
+std::vector<RefusingRule> top_refusing_rules(const FlowCacheStats& stats, const PacketPath& path, std::size_t top) {
+    std::vector<std::pair<std::size_t, std::uint64_t>> counted;
     for (std::size_t i = 0; i < stats.refused_by_rule.size(); ++i)
-        if (stats.refused_by_rule[i]) rules.emplace_back(i, stats.refused_by_rule[i]);
-    std::stable_sort(rules.begin(), rules.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
-    if (rules.size() > top) rules.resize(top);
+        if (stats.refused_by_rule[i]) counted.emplace_back(i, stats.refused_by_rule[i]);
+    std::stable_sort(counted.begin(), counted.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    if (counted.size() > top) counted.resize(top);
+    std::vector<RefusingRule> rules;
+    for (const auto& [index, n] : counted) {
+        const auto ref = path.flow_facts().locate(index);
+        const Table& t = path.ruleset().tables[ref.table];
+        rules.push_back({&t, &t.chains[ref.chain], ref.rule, path.flow_facts().why_not(ref.table, ref.chain, ref.rule), n});
+    }
     return rules;
 }
 
@@ -83,18 +98,13 @@ nlohmann::ordered_json flow_cache_json(const FlowCacheStats& stats, const Packet
     auto& refusals = j["not_recorded"] = nlohmann::ordered_json::object();
     for (std::size_t i = 0; i < flow_refusal_count; ++i) refusals[flow_refusal_name(static_cast<FlowRefusal>(i))] = stats.refusals[i];
     auto& rules = j["rules_that_forbid_caching"] = nlohmann::ordered_json::array();
-    const Ruleset& rs = path.ruleset();
-    for (const auto& [index, n] : top_refusing_rules(stats, top)) {
-        const auto ref = path.flow_facts().locate(index);
-        const Table& t = rs.tables[ref.table];
-        const Chain& c = t.chains[ref.chain];
-        rules.push_back({{"table", t.name},
-                         {"chain", c.name},
-                         {"rule", ref.rule + 1},
-                         {"text", c.rules[ref.rule].text},
-                         {"why", path.flow_facts().why_not(ref.table, ref.chain, ref.rule)},
-                         {"paths_not_recorded", n}});
-    }
+    for (const RefusingRule& r : top_refusing_rules(stats, path, top))
+        rules.push_back({{"table", r.table->name},
+                         {"chain", r.chain->name},
+                         {"rule", r.rule + 1},
+                         {"text", r.chain->rules[r.rule].text},
+                         {"why", r.why},
+                         {"paths_not_recorded", r.paths}});
     return j;
 }
 
@@ -108,14 +118,9 @@ std::string flow_cache_text(const FlowCacheStats& stats, const PacketPath& path,
     for (std::size_t i = 0; i < flow_miss_count; ++i)
         if (stats.misses[i]) os << ", " << stats.misses[i] << " " << flow_miss_name(static_cast<FlowMiss>(i));
     os << "\n";
-    const Ruleset& rs = path.ruleset();
-    for (const auto& [index, n] : top_refusing_rules(stats, top)) {
-        const auto ref = path.flow_facts().locate(index);
-        const Table& t = rs.tables[ref.table];
-        const Chain& c = t.chains[ref.chain];
-        os << indent << "  not recorded " << n << " times: " << t.name << " " << c.name << " rule " << ref.rule + 1 << " (" << c.rules[ref.rule].text
-           << ") " << path.flow_facts().why_not(ref.table, ref.chain, ref.rule) << "\n";
-    }
+    for (const RefusingRule& r : top_refusing_rules(stats, path, top))
+        os << indent << "  not recorded " << r.paths << " times: " << r.table->name << " " << r.chain->name << " rule " << r.rule + 1 << " ("
+           << r.chain->rules[r.rule].text << ") " << r.why << "\n";
     return os.str();
 }
 

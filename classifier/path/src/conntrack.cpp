@@ -77,6 +77,14 @@ bool icmpv6_untracked_type(std::uint8_t type) { return (type >= 130 && type <= 1
 
 bool icmp_is_error(std::uint8_t type, bool v6) { return v6 ? type < 128 : icmpv4_is_error(type); }
 
+// ICMPv6's untracked types and ICMP errors: classify decides them by their type, never by an
+// entry of their own tuple.
+bool classified_by_type(const Packet& p) {
+    const bool v6 = p.proto == proto::icmpv6;
+    if (v6 && p.l4_present && icmpv6_untracked_type(p.icmp_type)) return true;
+    return (p.proto == proto::icmp || v6) && icmp_is_error(p.icmp_type, v6);
+}
+
 constexpr std::uint64_t sec = 1000000000ull;
 
 }  // namespace
@@ -268,11 +276,7 @@ CtAttachment Conntrack::classify(const Packet& p) {
 }
 
 CtAttachment Conntrack::classify(const Packet& p, const CtEntryRef& found) {
-    // ICMP errors and ICMPv6's untracked types take classify's own ways (never a found entry's).
-    const bool icmp = p.proto == proto::icmp || p.proto == proto::icmpv6;
-    if (!found.entry ||
-        (icmp && (icmp_is_error(p.icmp_type, p.proto == proto::icmpv6) || (p.proto == proto::icmpv6 && icmpv6_untracked_type(p.icmp_type)))))
-        return classify(p);
+    if (!found.entry) return classify(p);
     advance_clock(p.timestamp_ns);
     return track_entry(p, found.tuple, found.entry, CtAttachment{});
 }
@@ -310,6 +314,7 @@ CtAttachment Conntrack::track_entry(const Packet& p, const ConnTuple& tuple, Ent
 
 CtEntryRef Conntrack::find(const Packet& p) {
     CtEntryRef found;
+    if (classified_by_type(p)) return found;
     CtInvalid why = CtInvalid::none;
     const auto tuple = tuple_of(p, why);
     if (!tuple) return found;

@@ -245,11 +245,4 @@ std::uint32_t FlowCache::intern(const PathProgram& p) {
     return id;
 }
 
-std::size_t FlowCache::program_bytes() const {
-    std::size_t n = programs_.capacity() * sizeof(PathProgram);
-    for (const PathProgram& p : programs_)
-        n += p.hooks.capacity() * sizeof(Hook) + p.walks.capacity() * sizeof(PathProgram::Walk) + p.counts.capacity() * sizeof(CountLog::Entry);
-    return n;
-}
-
 }  // namespace fwbench

@@ -5,6 +5,8 @@
 
 namespace fwbench {
 
+using namespace path_detail;
+
 namespace {
 
 std::size_t at(FlowMiss m) { return static_cast<std::size_t>(m); }
@@ -17,7 +19,7 @@ std::size_t at(FlowRefusal r) { return static_cast<std::size_t>(r); }
 // (routing reads them), no ICMP error (RELATED, and its quote is not in the key), not bridged or
 // decapsulated. Header matches that can hotdrop read more than the key.
 bool PacketPath::flow_candidate(const Packet& p, Origin origin, const PathState& st, bool trace) const {
-    const bool source_given = origin == Origin::wire || p.src.bytes != IpAddr{}.bytes;
+    const bool source_given = origin == Origin::wire || !unspecified(p.src);
     return st.flow_cache.enabled && !trace && source_given && conntrack_active_ && hotdrop_matches_.empty() && p.family == Family::ipv4 &&
            rs_.family == Family::ipv4 && !p.is_fragment() && !p.frag_max_size && p.ip_header_len == 20 && p.l4_present && !p.icmp_quoted.present &&
            !p.bridged && !p.ipsec_in;

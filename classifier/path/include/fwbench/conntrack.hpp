@@ -133,8 +133,8 @@ public:
     // nf_conntrack_in: find or create the packet's connection and track its protocol state.
     CtAttachment classify(const Packet& p);
     // The live entry classify would find for the packet, changing nothing: the flow cache's look
-    // before it lets conntrack see the packet. None for a packet without a trackable tuple or
-    // whose entry is gone or past its time.
+    // before it lets conntrack see the packet. None for a packet without a trackable tuple, one
+    // classify decides by its ICMP type, or one whose entry is gone or past its time.
     CtEntryRef find(const Packet& p);
     // classify(p) for a packet `found` was found for, the table unchanged since: one lookup.
     CtAttachment classify(const Packet& p, const CtEntryRef& found);

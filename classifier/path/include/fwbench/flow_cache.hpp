@@ -7,12 +7,12 @@
 //
 // How: a packet that may be replayed (IPv4 from the wire, or the host's own with its source given;
 // not a fragment, no IP options, a transport header; flow_candidate) is looked up in conntrack
-// without changing it
-// (Conntrack::find). If its direction has a memo of this path's generation, the key matches and
-// the length fits the recorded way out's MTU, conntrack tracks the packet (its state machine,
-// timeouts) and, when its answer is the recorded one (not a new entry, the same state and status
-// bits), the program replays. Otherwise the packet walks the path, conntrack's answer carried
-// into it, and the path records a new program when everything it read is in the key:
+// without changing it (Conntrack::find). If its direction has a memo of this path's generation,
+// the key matches and the length fits the recorded way out's MTU, conntrack tracks the packet
+// (its state machine, timeouts) and, when its answer is the recorded one (not a new entry, the
+// same state and status bits), the program replays. Otherwise the packet walks the path,
+// conntrack's answer carried into it, and the path records a new program when everything it read
+// is in the key:
 //  - every rule a walk tested decides from the key alone (FlowRuleFacts: no per-packet field
 //    such as length, TCP flags or options, no state such as limit or recent, no rewriting or
 //    answering target), or failed on its IP header part, which reads only the key and tuple;
@@ -138,8 +138,6 @@ public:
     std::uint32_t generation_for(const void* path, std::size_t rule_count);
     std::uint32_t intern(const PathProgram& p);  // 1-based id
     const PathProgram& program(std::uint32_t id) const { return programs_[id - 1]; }
-    std::size_t programs() const { return programs_.size(); }
-    std::size_t program_bytes() const;
 
     // Recording's scratch, reused packet after packet: one walk's counts, and the program being
     // recorded (its counts gathered walk by walk).

@@ -16,9 +16,10 @@
 // PathState and one reusable PathResult and walks its packets in capture order; each pass moves
 // timestamps forward by the capture's span plus a second, so time never runs backwards for
 // conntrack timeouts and rate matches (each worker holds a copy of its flows' packets and moves
-// their time on in place: nothing is copied per packet). Per packet nothing is allocated: after the first pass the path
-// allocates nothing either (tests/allocation_test.cpp), unless the ruleset's stateful matches
-// keep growing tables (recent, hashlimit, connlimit entries for new addresses).
+// their time on in place: nothing is copied per packet). Per packet nothing is allocated: after
+// the first pass the path allocates nothing either (tests/allocation_test.cpp), unless the
+// ruleset's stateful matches keep growing tables (recent, hashlimit, connlimit entries for new
+// addresses).
 // Workers publish their packet count after every burst of 32; the main lcore prints a progress
 // line once a second. Counters of all workers are merged at the end.
 //
