@@ -707,6 +707,48 @@ TEST(FwbenchReplay, RepeatWorkersJsonAndErrors) {
     EXPECT_EQ(verdicts.status, 2);
 }
 
+// The flow cache in the replay's report: a rule at the head of FORWARD that reads TCP flags is
+// tested by every forwarded TCP packet, so it is named as what forbids recording their paths;
+// --no-flow-cache walks everything and the counters stay the same.
+TEST(FwbenchReplay, TheFlowCacheNamesTheRulesThatForbidIt) {
+    const std::string dir = testing::TempDir() + "fwbench_flow_cache_" + std::to_string(getpid());
+    const fwbench::ProgramResult gen = fwbench::run_program({{env("FWBENCH_GEN_ROUTER_WORKLOAD"), "-o", dir, "--flows", "300"}, {}, -1});
+    ASSERT_EQ(gen.exit_status, 0) << gen.err;
+    std::string rules;
+    {
+        std::ifstream in(dir + "/rules.v4");
+        for (std::string line; std::getline(in, line);) {
+            if (line.rfind("-A FORWARD ", 0) == 0 && rules.find("--tcp-flags FIN FIN") == std::string::npos)
+                rules += "-A FORWARD -p tcp -m tcp --tcp-flags FIN FIN\n";
+            rules += line + "\n";
+        }
+    }
+    std::ofstream(dir + "/flags.v4") << rules;
+    const std::string args = "--rules " + dir + "/flags.v4 --host " + dir + "/host.json --pcap " + dir + "/capture.pcapng -q --repeat 2";
+    Result cached = run(args + " --json -");
+    ASSERT_EQ(cached.status, 0) << cached.err;
+    const auto fc = nlohmann::json::parse(cached.out)["flow_cache"];
+    EXPECT_EQ(fc["enabled"], true);
+    ASSERT_FALSE(fc["rules_that_forbid_caching"].empty()) << fc.dump(2);
+    const auto& first = fc["rules_that_forbid_caching"][0];
+    EXPECT_EQ(first["table"], "filter");
+    EXPECT_EQ(first["chain"], "FORWARD");
+    EXPECT_EQ(first["rule"], 1);
+    EXPECT_EQ(first["text"], "-A FORWARD -p tcp -m tcp --tcp-flags FIN FIN");
+    EXPECT_EQ(first["why"], "reads the packet's TCP flags");
+    EXPECT_GT(first["paths_not_recorded"].get<std::uint64_t>(), 0u);
+    EXPECT_GT(fc["not_recorded"]["rule"].get<std::uint64_t>(), 0u);
+    Result walked = run(args + " --no-flow-cache --json -");
+    ASSERT_EQ(walked.status, 0) << walked.err;
+    const auto off = nlohmann::json::parse(walked.out)["flow_cache"];
+    EXPECT_EQ(off["enabled"], false);
+    EXPECT_EQ(off["replayed"], 0);
+    Result with = run(args + " --counters -"), without = run(args + " --no-flow-cache --counters -");
+    ASSERT_EQ(with.status, 0) << with.err;
+    EXPECT_EQ(with.out, without.out);
+    std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 
 namespace {
