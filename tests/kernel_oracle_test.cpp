@@ -486,6 +486,72 @@ TEST(KernelOracleNat, PortRangesKeepAPortInRange) {
                                         "forwarded 203.0.113.1:40000 > 198.51.100.7:443", "forwarded 198.51.100.7:443 > 192.0.2.50:40000"}));
 }
 
+// A port search that finds no free port (nf_nat_l4proto_unique_tuple) leaves the new connection's
+// reply tuple clashing with another's, and confirmation drops its packet (insert_failed): with a
+// two-port range held by two connections the third's search fails whatever the kernel's random
+// offsets, and its next packet is NEW again (no entry was made), so nat counts it again.
+TEST(KernelOracleNat, ANewConnectionFindingNoFreePortIsDroppedAtConfirmation) {
+    require_kernel();
+    if (HasFatalFailure() || IsSkipped()) return;
+    std::string base = std::string("{\"addr\":") + test::router_addr + ",\"route\":" + test::router_routes + ",\"rule\":" + test::router_rules;
+    Host host = Host::from_json(base + ",\"sysctl\":{\"ip_forward\":1}}", "router");
+    DifferentialCase c;
+    c.ruleset = parse_ruleset(
+        "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
+        "-A POSTROUTING -o wan1 -p udp -j SNAT --to-source 203.0.113.1:5000-5001\nCOMMIT\n"
+        "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+        "-A FORWARD -m state --state NEW\n-A FORWARD -d 192.0.2.50/32\n-A FORWARD -d 192.0.2.52/32\nCOMMIT\n",
+        {});
+    add_described(c, {"udp 192.0.2.50:5000 > 198.51.100.7:53 in lan0",  // in range and free: stays 5000
+                      "udp 192.0.2.51:5001 > 198.51.100.7:53 in lan0",  // stays 5001
+                      "udp 192.0.2.52:5002 > 198.51.100.7:53 in lan0",  // both taken: dropped at confirmation
+                      "udp 192.0.2.52:5002 > 198.51.100.7:53 in lan0",  // NEW again, dropped again
+                      "udp 198.51.100.7:53 > 203.0.113.1:5000 in wan1"});  // the first connection's reply
+    DifferentialResult result = run_differential(host, host, c, {});
+    EXPECT_EQ(result.packets_compared, c.packets.size());
+    EXPECT_TRUE(result.agree()) << result.report();
+    EXPECT_EQ(model_outcomes(c, host),
+              (std::vector<std::string>{"forwarded 203.0.113.1:5000 > 198.51.100.7:53", "forwarded 203.0.113.1:5001 > 198.51.100.7:53",
+                                        "dropped 203.0.113.1:5001 > 198.51.100.7:53", "dropped 203.0.113.1:5001 > 198.51.100.7:53",
+                                        "forwarded 198.51.100.7:53 > 192.0.2.50:5000"}));
+}
+
+// Late in its search a new TCP connection (SYN_SENT) takes the port of an SNATed connection in
+// TIME_WAIT whose client it has passed in sequence (nf_nat_used_tuple_harder), and the kernel
+// kills the old entry: the server's answer to that port then reaches the new client. The other
+// port of the range belongs to a connection still opening, which is never taken over.
+TEST(KernelOracleNat, ASynTakesOverThePortOfAConnectionInTimeWait) {
+    require_kernel();
+    if (HasFatalFailure() || IsSkipped()) return;
+    std::string base = std::string("{\"addr\":") + test::router_addr + ",\"route\":" + test::router_routes + ",\"rule\":" + test::router_rules;
+    Host host = Host::from_json(base + ",\"sysctl\":{\"ip_forward\":1}}", "router");
+    DifferentialCase c;
+    c.ruleset = parse_ruleset(
+        "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
+        "-A POSTROUTING -o wan1 -p tcp -j SNAT --to-source 203.0.113.1:5000-5001\nCOMMIT\n"
+        "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+        "-A FORWARD -m state --state INVALID\n-A FORWARD -d 192.0.2.50/32\n-A FORWARD -d 192.0.2.52/32\nCOMMIT\n",
+        {});
+    add_described(c, {"tcp 192.0.2.50:5000 > 198.51.100.7:80 in lan0 flags=S seq=1000 win=64240",
+                      "tcp 198.51.100.7:80 > 203.0.113.1:5000 in wan1 flags=SA seq=5000 ack=1001 win=64240",
+                      "tcp 192.0.2.50:5000 > 198.51.100.7:80 in lan0 flags=A seq=1001 ack=5001 win=64240",
+                      "tcp 192.0.2.50:5000 > 198.51.100.7:80 in lan0 flags=FA seq=1001 ack=5001 win=64240",
+                      "tcp 198.51.100.7:80 > 203.0.113.1:5000 in wan1 flags=FA seq=5001 ack=1002 win=64240",
+                      "tcp 192.0.2.50:5000 > 198.51.100.7:80 in lan0 flags=A seq=1002 ack=5002 win=64240",  // TIME_WAIT
+                      "tcp 192.0.2.51:5001 > 198.51.100.7:80 in lan0 flags=S seq=2000 win=64240",  // holds 5001, SYN_SENT
+                      "tcp 192.0.2.52:5002 > 198.51.100.7:80 in lan0 flags=S seq=9000 win=64240",  // takes 5000 over
+                      "tcp 198.51.100.7:80 > 203.0.113.1:5000 in wan1 flags=SA seq=7000 ack=9001 win=64240"});
+    DifferentialResult result = run_differential(host, host, c, {});
+    EXPECT_EQ(result.packets_compared, c.packets.size());
+    EXPECT_TRUE(result.agree()) << result.report();
+    EXPECT_EQ(model_outcomes(c, host),
+              (std::vector<std::string>{"forwarded 203.0.113.1:5000 > 198.51.100.7:80", "forwarded 198.51.100.7:80 > 192.0.2.50:5000",
+                                        "forwarded 203.0.113.1:5000 > 198.51.100.7:80", "forwarded 203.0.113.1:5000 > 198.51.100.7:80",
+                                        "forwarded 198.51.100.7:80 > 192.0.2.50:5000", "forwarded 203.0.113.1:5000 > 198.51.100.7:80",
+                                        "forwarded 203.0.113.1:5001 > 198.51.100.7:80", "forwarded 203.0.113.1:5000 > 198.51.100.7:80",
+                                        "forwarded 198.51.100.7:80 > 192.0.2.52:5002"}));
+}
+
 // Per-packet comparison from nf_tables TRACE events sees what counters cannot: two packets of
 // equal length whose stories are swapped leave every counter equal.
 TEST(KernelOracleTrace, PacketTracesCatchWhatCountersCannot) {

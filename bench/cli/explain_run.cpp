@@ -170,7 +170,7 @@ int run_explain(const ExplainCli& cli) {
         if (d.established && !family_path.conntrack_active())
             note = "note: [established] changes nothing here: no rule of this ruleset needs conntrack, so the kernel tracks no connections\n";
         else if (d.established && !family_state.conntrack.seed_established(d.packet))
-            throw std::runtime_error("packet " + std::to_string(i + 1) + ": [established] needs a trackable packet");
+            throw std::runtime_error("packet " + std::to_string(i + 1) + ": [established] needs a trackable packet of a connection not tracked yet");
         const Origin origin = d.local ? Origin::local : Origin::wire;
         PathResult r = family_path.process(d.packet, origin, family_state, true);
         // A described packet's bytes are the ones kernel-check would send (build_ipv4: IP ID 0,

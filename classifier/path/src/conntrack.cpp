@@ -341,17 +341,19 @@ bool Conntrack::seed_established(const Packet& p) {
     set_timeout(*conn, p.timestamp_ns);
     CtAttachment at;
     at.conn = conn;
-    confirm(at);
-    return true;
+    return confirm(at);
 }
 
-void Conntrack::confirm(const CtAttachment& ct) {
-    if (!ct.conn || ct.conn->confirmed) return;
+bool Conntrack::confirm(const CtAttachment& ct) {
+    if (!ct.conn || ct.conn->confirmed) return true;
+    // The original tuple cannot clash here: packets run one at a time, and classify found none.
+    if (reply_tuple_taken(ct.conn->reply, ct.conn.get()) || reply_tuple_taken(ct.conn->orig, ct.conn.get())) return false;
     ct.conn->confirmed = true;
     ct.conn->status |= ct_status::confirmed;
     if (by_tuple_.size() + 2 > sweep_at_) sweep();
     by_tuple_[ct.conn->orig] = {ct.conn, CtDir::original};
     by_tuple_[ct.conn->reply] = {ct.conn, CtDir::reply};
+    return true;
 }
 
 void Conntrack::describe(const CtAttachment& ct, Packet& p) {
@@ -371,6 +373,19 @@ bool Conntrack::reply_tuple_taken(const ConnTuple& reply, const Connection* self
     // nf_conntrack_tuple_taken skips an entry past its time too.
     auto it = by_tuple_.find(reply);
     return it != by_tuple_.end() && it->second.first.get() != self && live(*it->second.first);
+}
+
+bool Conntrack::reply_tuple_taken_evicting(const ConnTuple& reply, const Connection& self) {
+    auto it = by_tuple_.find(reply);
+    if (it == by_tuple_.end() || it->second.first.get() == &self || !live(*it->second.first)) return false;
+    const Connection& other = *it->second.first;
+    if (it->second.second != CtDir::reply) return true;  // another connection's original tuple
+    const bool may_kill = other.orig.proto == proto::tcp && other.tcp >= TcpCtState::time_wait && (other.status & ct_status::src_nat);
+    // Serial arithmetic, as the kernel compares sequence numbers.
+    const bool advanced = static_cast<std::int32_t>(self.tcp_track.seen[0].td_end - other.tcp_track.seen[0].td_end) > 0;
+    if (!may_kill || !advanced) return true;
+    forget(other);
+    return false;
 }
 
 std::size_t Conntrack::size() const {

@@ -93,16 +93,22 @@ void PacketPath::nat_bind(Ctx& c, Hook hook, const NatTarget* nat) const {
 // destination ports, a random one for source ports (and for --random, --random-fully, which skip
 // the keeping) — fwbench, which cannot draw the kernel's random number, searches from the port's
 // own place and says so (counters do not depend on which free port it is).
+//
+// The search is bounded (softirq must not scan 64,512 ports): NF_NAT_MAX_ATTEMPTS (128) tries,
+// then rounds of 64, 32 and 16 from new random offsets (fwbench's: drawn from the connection's
+// tuple, so a run is repeatable). In the last NF_NAT_HARDER_THRESH (32) tries of a round a new TCP
+// connection may take the port of an SNATed one in TIME_WAIT (Conntrack::reply_tuple_taken_evicting).
+// A search that finds nothing leaves the last port tried; confirmation then drops the packet.
 void PacketPath::choose_nat_port(Ctx& c, const NatTarget& nat, bool src, std::uint16_t& port) const {
-    const Connection& conn = *c.ct.conn;
+    Connection& conn = *c.ct.conn;
     std::optional<std::pair<std::uint16_t, std::uint16_t>> range;
     for (const auto& r : nat.ranges) {
         if (r.has_ports) range = std::minmax(r.port_lo, r.port_hi);
         break;
     }
-    const auto taken = [&] { return c.st.conntrack.reply_tuple_taken(conn.reply, &conn); };
     const bool randomized = nat.random || nat.random_fully;
     if (!randomized) {
+        const auto taken = [&] { return c.st.conntrack.reply_tuple_taken(conn.reply, &conn); };
         if (range ? port >= range->first && port <= range->second && (range->first == range->second || !taken()) : !taken()) return;
     }
     std::uint32_t min = 0, size = 0;
@@ -119,10 +125,16 @@ void PacketPath::choose_nat_port(Ctx& c, const NatTarget& nat, bool src, std::ui
         min = 1024, size = 64512;
     }
     const std::uint16_t before = port;
-    const std::uint32_t offset = src && port >= min ? port - min : 0;
-    for (std::uint32_t i = 0; i < size; ++i) {
-        port = static_cast<std::uint16_t>(min + (offset + i) % size);
-        if (!taken()) break;
+    const NatPortSearch search = search_nat_port(c, src, min, size, port);
+    if (!search.found) {
+        c.event(PathEventKind::nat_port_search_failed, [&](PathEvent& e) {
+            e.port = static_cast<std::uint16_t>(min);
+            e.port2 = static_cast<std::uint16_t>(min + size - 1);
+            e.flag = src;
+            e.tries = search.tries;
+            e.free_ports = free_nat_ports(c, min, size, port);
+        });
+        return;
     }
     // A one-port range is the mapping the rule asks for, not a choice: the binding says it.
     if ((port == before && !randomized) || size == 1) return;
@@ -132,6 +144,47 @@ void PacketPath::choose_nat_port(Ctx& c, const NatTarget& nat, bool src, std::ui
         e.flag = src;
         e.port_choice = randomized ? NatPortChoice::randomized : src ? NatPortChoice::random_offset : NatPortChoice::first_free;
     });
+}
+
+// nf_nat_l4proto_unique_tuple's rounds over [min, min + size), `port` (a field of the reply
+// tuple) set to each port tried. The offset is a u16 that wraps, as the kernel's.
+PacketPath::NatPortSearch PacketPath::search_nat_port(Ctx& c, bool src, std::uint32_t min, std::uint32_t size, std::uint16_t& port) const {
+    constexpr std::uint32_t max_attempts = 128, harder_threshold = max_attempts / 4;
+    Connection& conn = *c.ct.conn;
+    const bool may_evict = conn.orig.proto == proto::tcp && conn.tcp == TcpCtState::syn_sent;
+    std::uint16_t offset = src && port >= min ? static_cast<std::uint16_t>(port - min) : 0;
+    std::uint32_t attempts = std::min(size, max_attempts);
+    NatPortSearch out;
+    for (std::uint32_t round = 1;; ++round) {
+        for (std::uint32_t i = 0; i < attempts; ++i, ++offset) {
+            port = static_cast<std::uint16_t>(min + offset % size);
+            ++out.tries;
+            const bool taken = may_evict && attempts - i <= harder_threshold ? c.st.conntrack.reply_tuple_taken_evicting(conn.reply, conn)
+                                                                             : c.st.conntrack.reply_tuple_taken(conn.reply, &conn);
+            if (!taken) {
+                out.found = true;
+                return out;
+            }
+        }
+        if (attempts >= size || attempts < 16) return out;
+        attempts /= 2;
+        // The kernel's get_random_u16(); fwbench's from the tuple and the round: repeatable.
+        offset = static_cast<std::uint16_t>(ConnTupleHash{}(conn.orig) * (2 * round + 1) >> 16);
+    }
+}
+
+// How many ports of the range no other connection holds (for the trace of a failed search: zero
+// means the kernel's search fails whatever its offsets; more, that its random ones may find one).
+std::uint32_t PacketPath::free_nat_ports(Ctx& c, std::uint32_t min, std::uint32_t size, std::uint16_t& port) const {
+    const Connection& conn = *c.ct.conn;
+    const std::uint16_t tried = port;
+    std::uint32_t free = 0;
+    for (std::uint32_t i = 0; i < size; ++i) {
+        port = static_cast<std::uint16_t>(min + i);
+        free += !c.st.conntrack.reply_tuple_taken(conn.reply, &conn);
+    }
+    port = tried;
+    return free;
 }
 
 void PacketPath::nat_apply(Ctx& c, Hook hook) const {

@@ -322,7 +322,12 @@ bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
     if (hook == Hook::input || hook == Hook::postrouting) {
         // __nf_conntrack_confirm at the last hook (priority INT_MAX).
         if (c.ct.conn && c.ct.is_new && !c.ct.conn->confirmed) {
-            c.st.conntrack.confirm(c.ct);
+            if (!c.st.conntrack.confirm(c.ct)) {
+                c.event(PathEventKind::conntrack_clash, [&](PathEvent& e) { e.tuple = c.ct.conn->reply; });
+                c.res.reason = DropReason::conntrack_clash;
+                finish(c, Fate::dropped);
+                return false;
+            }
             c.event(PathEventKind::conntrack_confirmed);
         }
     }

@@ -71,6 +71,7 @@ const char* drop_reason_name(DropReason r) {
         case DropReason::address_error: return "address_error";
         case DropReason::reassembly: return "reassembly";
         case DropReason::hop_by_hop_options: return "hop_by_hop_options";
+        case DropReason::conntrack_clash: return "conntrack_clash";
     }
     return "?";
 }
@@ -150,6 +151,9 @@ std::string describe_event(const PathEvent& e, const DropDetail& drop, const Hos
         case PathEventKind::conntrack_invalid: return "conntrack: INVALID (" + ct_invalid_text(e.invalid, e.tcp_from, e.icmp_type) + ")";
         case PathEventKind::conntrack_carried_over: return "conntrack: entry carried over from OUTPUT (looped back over lo)";
         case PathEventKind::conntrack_confirmed: return "conntrack: connection confirmed";
+        case PathEventKind::conntrack_clash:
+            return "conntrack: not confirmed, dropped: another connection already expects replies as " + format_tuple(e.tuple) +
+                   " (the kernel counts it as insert_failed)";
         case PathEventKind::nat_not_traversed:
             return std::string("nat ") + chain + ": not traversed (" + (e.flag ? "not the first packet of its connection" : "no new connection") +
                    ")";
@@ -167,6 +171,13 @@ std::string describe_event(const PathEvent& e, const DropDetail& drop, const Hos
                 case NatPortChoice::randomized: return s + " (--random: the kernel draws the port; which one may differ)";
             }
             return s;
+        }
+        case PathEventKind::nat_port_search_failed: {
+            std::string s = std::string("no free ") + (e.flag ? "source" : "destination") + " port in " + std::to_string(e.tries) + " tries of " +
+                            std::to_string(e.port) + "-" + std::to_string(e.port2) + ": ";
+            if (e.free_ports == 0) return s + "every port of the range is taken, so the kernel's search fails too";
+            return s + std::to_string(e.free_ports) +
+                   " are free, but the kernel tries at most 240 from random offsets and may have found one where fwbench did not";
         }
         case PathEventKind::nat_rewrite:
             return std::string("NAT ") + chain + ": " + (e.flag ? "source " : "destination ") + format_ip(e.addr) + ":" + std::to_string(e.port) +

@@ -139,10 +139,14 @@ public:
     // classify(p) for a packet `found` was found for, the table unchanged since: one lookup.
     CtAttachment classify(const Packet& p, const CtEntryRef& found);
     // __nf_conntrack_confirm: insert a new connection when its first packet leaves the last hook.
-    void confirm(const CtAttachment& ct);
+    // False, inserting nothing, when another live connection holds either of its tuples (a NAT
+    // port search that found no free port leaves the reply tuple clashing): nf_ct_resolve_clash
+    // cannot merge two different connections, and the packet is dropped (insert_failed).
+    [[nodiscard]] bool confirm(const CtAttachment& ct);
     // Sets up, confirmed, the connection this packet replies to (as if the other side had
     // opened it): the packet will then be ESTABLISHED in the reply direction. For explain's
-    // "[established]". Returns false when the packet has no trackable tuple.
+    // "[established]". Returns false when the packet has no trackable tuple, or when another
+    // connection already holds one of the tuples.
     bool seed_established(const Packet& p);
     // Fills the packet's conntrack view from the attachment (what the matches see).
     static void describe(const CtAttachment& ct, Packet& p);
@@ -150,6 +154,11 @@ public:
     std::size_t size() const;  // live connections (a walk over the table: for reports)
     // Whether another connection already expects replies on this tuple (nf_nat_used_tuple).
     bool reply_tuple_taken(const ConnTuple& reply, const Connection* self) const;
+    // nf_nat_used_tuple_harder's eviction, for a new TCP connection in SYN_SENT late in its port
+    // search: `reply` is taken as reply_tuple_taken says, except that a connection holding it as
+    // its reply tuple, SNATed, in TIME_WAIT or later, whose client `self`'s has passed in
+    // sequence, is killed to free it (nf_nat_may_kill, nf_seq_has_advanced): then not taken.
+    bool reply_tuple_taken_evicting(const ConnTuple& reply, const Connection& self);
     std::vector<std::shared_ptr<Connection>> connections() const;
 
 private:

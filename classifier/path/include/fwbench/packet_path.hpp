@@ -293,6 +293,12 @@ private:
     bool reroute_if_changed(Ctx& c) const;
     void nat_bind(Ctx& c, Hook hook, const NatTarget* nat) const;
     void choose_nat_port(Ctx& c, const NatTarget& nat, bool src, std::uint16_t& port) const;
+    struct NatPortSearch {
+        bool found = false;
+        std::uint32_t tries = 0;
+    };
+    NatPortSearch search_nat_port(Ctx& c, bool src, std::uint32_t min, std::uint32_t size, std::uint16_t& port) const;
+    std::uint32_t free_nat_ports(Ctx& c, std::uint32_t min, std::uint32_t size, std::uint16_t& port) const;
     void nat_apply(Ctx& c, Hook hook) const;
     void finish(Ctx& c, Fate fate) const;
     unsigned mtu_exceeded(const Ctx& c) const;

@@ -42,6 +42,7 @@ enum class DropReason : std::uint8_t {
     address_error,  // ip6_forward: a source that must not be forwarded (unspecified, multicast, loopback, link-local)
     reassembly,  // fragment reassembly refused the fragment (DropDetail::frag says why)
     hop_by_hop_options,  // ip6_parse_tlv discarded the hop-by-hop header (DropDetail::hop says why)
+    conntrack_clash,  // confirmation found another connection on the new one's reply tuple (NAT found no free port): insert_failed
 };
 const char* drop_reason_name(DropReason r);
 
@@ -106,10 +107,12 @@ enum class PathEventKind : std::uint8_t {
     conntrack_invalid,  // `invalid`, `tcp_from`, `icmp_type`
     conntrack_carried_over,
     conntrack_confirmed,
+    conntrack_clash,  // not confirmed: another connection expects replies as `tuple`
     nat_not_traversed,  // `hook`; `flag`: the connection is established (else: no new connection)
     nat_already_mapped,  // `hook`
     nat_binding,  // `flag`: SNAT (else DNAT); `tuple`: the reply tuple expected
     nat_port_changed,  // `port` -> `port2` (flag: a source port), `port_choice` says how
+    nat_port_search_failed,  // no free port in `tries` tries of `port`-`port2` (flag: a source port); `free_ports` left in it
     nat_rewrite,  // `hook`; `flag`: source (else destination); `addr`:`port` -> `addr2`:`port2`
     masquerade_no_address,  // `dev`
     routing_dropped,  // `flag`: output routing (else input); PathResult::detail says why
@@ -156,6 +159,7 @@ struct PathEvent {
     CtInvalid invalid = CtInvalid::none;
     TcpCtState tcp_from = TcpCtState::none;
     std::uint8_t icmp_type = 0;
+    std::uint32_t tries = 0, free_ports = 0;  // nat_port_search_failed
     NatPortChoice port_choice = NatPortChoice::first_free;
     FragOutcome frag = FragOutcome::held;
 };
