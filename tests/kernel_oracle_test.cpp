@@ -55,6 +55,10 @@ std::vector<std::string> model_outcomes(const DifferentialCase& c, const Host& h
     for (const auto& [p, origin] : c.packets) {
         const PathResult r = path.process(p, origin, st);
         const Packet& f = r.final_packet;
+        if (f.proto == proto::icmp) {
+            out.push_back(std::string(fate_name(r.fate)) + " " + format_ip(f.src) + " > " + format_ip(f.dst) + " id=" + std::to_string(f.icmp_id));
+            continue;
+        }
         out.push_back(std::string(fate_name(r.fate)) + " " + format_ip(f.src) + ":" + std::to_string(f.sport) + " > " + format_ip(f.dst) + ":" +
                       std::to_string(f.dport));
     }
@@ -550,6 +554,67 @@ TEST(KernelOracleNat, ASynTakesOverThePortOfAConnectionInTimeWait) {
                                         "forwarded 198.51.100.7:80 > 192.0.2.50:5000", "forwarded 203.0.113.1:5000 > 198.51.100.7:80",
                                         "forwarded 203.0.113.1:5001 > 198.51.100.7:80", "forwarded 203.0.113.1:5000 > 198.51.100.7:80",
                                         "forwarded 198.51.100.7:80 > 192.0.2.52:5002"}));
+}
+
+// SNAT to an address range picks each client's address by a hash of its address and its peer's
+// (find_best_ips_proto's jhash2, as a little-endian kernel computes it), and a client's later
+// connection from the same port to another peer keeps the mapping its earlier one got
+// (find_appropriate_src) rather than hashing anew. The replies are addressed to the mappings
+// fwbench gives: the kernel forwards them to the clients only if it gave the same.
+TEST(KernelOracleNat, AnAddressRangeIsPickedByHashAndAClientKeepsItsMapping) {
+    require_kernel();
+    if (HasFatalFailure() || IsSkipped()) return;
+    std::string base = std::string("{\"addr\":") + test::router_addr + ",\"route\":" + test::router_routes + ",\"rule\":" + test::router_rules;
+    Host host = Host::from_json(base + ",\"sysctl\":{\"ip_forward\":1}}", "router");
+    DifferentialCase c;
+    c.ruleset = parse_ruleset(
+        "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
+        "-A POSTROUTING -o wan1 -j SNAT --to-source 203.0.113.10-203.0.113.13\nCOMMIT\n"
+        "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+        "-A FORWARD -i wan1 -m state --state ESTABLISHED\n-A FORWARD -i wan1\nCOMMIT\n",
+        {});
+    add_described(c, {"udp 192.0.2.50:5000 > 198.51.100.7:53 in lan0", "udp 192.0.2.51:5000 > 198.51.100.7:53 in lan0",
+                      "udp 192.0.2.52:5000 > 198.51.100.7:53 in lan0", "udp 192.0.2.53:5003 > 198.51.100.7:53 in lan0",
+                      "udp 192.0.2.50:5000 > 198.51.100.10:53 in lan0",  // the first's mapping, though the hash gives .10
+                      "udp 192.0.2.50:6001 > 198.51.100.10:53 in lan0",  // another port: hashed
+                      "udp 198.51.100.7:53 > 203.0.113.13:5000 in wan1", "udp 198.51.100.7:53 > 203.0.113.10:5000 in wan1",
+                      "udp 198.51.100.7:53 > 203.0.113.11:5000 in wan1", "udp 198.51.100.7:53 > 203.0.113.10:5003 in wan1",
+                      "udp 198.51.100.10:53 > 203.0.113.13:5000 in wan1", "udp 198.51.100.10:53 > 203.0.113.10:6001 in wan1"});
+    DifferentialResult result = run_differential(host, host, c, {});
+    EXPECT_EQ(result.packets_compared, c.packets.size());
+    EXPECT_TRUE(result.agree()) << result.report();
+    EXPECT_EQ(model_outcomes(c, host),
+              (std::vector<std::string>{"forwarded 203.0.113.13:5000 > 198.51.100.7:53", "forwarded 203.0.113.10:5000 > 198.51.100.7:53",
+                                        "forwarded 203.0.113.11:5000 > 198.51.100.7:53", "forwarded 203.0.113.10:5003 > 198.51.100.7:53",
+                                        "forwarded 203.0.113.13:5000 > 198.51.100.10:53", "forwarded 203.0.113.10:6001 > 198.51.100.10:53",
+                                        "forwarded 198.51.100.7:53 > 192.0.2.50:5000", "forwarded 198.51.100.7:53 > 192.0.2.51:5000",
+                                        "forwarded 198.51.100.7:53 > 192.0.2.52:5000", "forwarded 198.51.100.7:53 > 192.0.2.53:5003",
+                                        "forwarded 198.51.100.10:53 > 192.0.2.50:5000", "forwarded 198.51.100.10:53 > 192.0.2.50:6001"}));
+}
+
+// An ICMP echo's id is its connection's key: two echo requests from one host with one id, DNATed
+// to one server, would expect the same replies, so the second's id is mapped (a destination manip
+// searches from 0: id 0), and the server's reply with that id goes back as the second's.
+TEST(KernelOracleNat, AnEchoIdThatWouldClashIsMapped) {
+    require_kernel();
+    if (HasFatalFailure() || IsSkipped()) return;
+    std::string base = std::string("{\"addr\":") + test::router_addr + ",\"route\":" + test::router_routes + ",\"rule\":" + test::router_rules;
+    Host host = Host::from_json(base + ",\"sysctl\":{\"ip_forward\":1}}", "router");
+    DifferentialCase c;
+    c.ruleset = parse_ruleset(
+        "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
+        "-A PREROUTING -i wan1 -p icmp -j DNAT --to-destination 192.0.2.50\nCOMMIT\n"
+        "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+        "-A FORWARD -m state --state INVALID\n-A FORWARD -i lan0 -m state --state ESTABLISHED\nCOMMIT\n",
+        {});
+    add_described(c, {"icmp 198.51.100.7 > 198.51.100.9 in wan1 type=8 id=7", "icmp 198.51.100.7 > 198.51.100.10 in wan1 type=8 id=7",
+                      "icmp 192.0.2.50 > 198.51.100.7 in lan0 type=0 id=7", "icmp 192.0.2.50 > 198.51.100.7 in lan0 type=0 id=0"});
+    DifferentialResult result = run_differential(host, host, c, {});
+    EXPECT_EQ(result.packets_compared, c.packets.size());
+    EXPECT_TRUE(result.agree()) << result.report();
+    EXPECT_EQ(model_outcomes(c, host),
+              (std::vector<std::string>{"forwarded 198.51.100.7 > 192.0.2.50 id=7", "forwarded 198.51.100.7 > 192.0.2.50 id=0",
+                                        "forwarded 198.51.100.9 > 198.51.100.7 id=7", "forwarded 198.51.100.10 > 198.51.100.7 id=7"}));
 }
 
 // Per-packet comparison from nf_tables TRACE events sees what counters cannot: two packets of

@@ -176,6 +176,11 @@ void Conntrack::sweep() {
         if (!live(*it->second.first)) it = by_tuple_.erase(it);
         else ++it;
     }
+    for (auto it = by_source_.begin(); it != by_source_.end();) {
+        std::erase_if(it->second, [&](const auto& c) { return !live(*c); });
+        if (it->second.empty()) it = by_source_.erase(it);
+        else ++it;
+    }
     sweep_at_ = std::max<std::size_t>(2 * by_tuple_.size(), 4096);
 }
 
@@ -234,6 +239,11 @@ Conntrack::Tracked Conntrack::track(Connection& c, CtDir dir, const Packet& p, b
 void Conntrack::forget(const Connection& c) {
     by_tuple_.erase(c.orig);
     by_tuple_.erase(c.reply);
+    if (!c.nat_src_done) return;
+    auto it = by_source_.find(source_key(c.orig));
+    if (it == by_source_.end()) return;
+    std::erase_if(it->second, [&](const auto& held) { return held.get() == &c; });
+    if (it->second.empty()) by_source_.erase(it);
 }
 
 CtAttachment Conntrack::classify(const Packet& p) {
@@ -353,6 +363,7 @@ bool Conntrack::confirm(const CtAttachment& ct) {
     if (by_tuple_.size() + 2 > sweep_at_) sweep();
     by_tuple_[ct.conn->orig] = {ct.conn, CtDir::original};
     by_tuple_[ct.conn->reply] = {ct.conn, CtDir::reply};
+    if (ct.conn->nat_src_done) by_source_[source_key(ct.conn->orig)].push_back(ct.conn);
     return true;
 }
 

@@ -42,6 +42,9 @@ struct ConnTuple {
 };
 std::string format_tuple(const ConnTuple& t);
 
+// The reply tuple a connection expects without NAT.
+ConnTuple invert(const ConnTuple& t);
+
 struct ConnTupleHash {
     std::size_t operator()(const ConnTuple& t) const;
 };
@@ -160,8 +163,32 @@ public:
     // sequence, is killed to free it (nf_nat_may_kill, nf_seq_has_advanced): then not taken.
     bool reply_tuple_taken_evicting(const ConnTuple& reply, const Connection& self);
     std::vector<std::shared_ptr<Connection>> connections() const;
+    // find_appropriate_src: the newest live connection from the same source (address, port or
+    // id, protocol) whose source NAT is set up and whose mapped source `in_range` accepts; its
+    // mapping, toward `orig`'s destination. NAT gives a client one mapping for all its peers.
+    template <class InRange>
+    std::optional<ConnTuple> earlier_source_mapping(const ConnTuple& orig, InRange in_range) const {
+        auto it = by_source_.find(source_key(orig));
+        if (it == by_source_.end()) return std::nullopt;
+        for (auto c = it->second.rbegin(); c != it->second.rend(); ++c) {
+            if (!live(**c)) continue;
+            ConnTuple mapped = invert((*c)->reply);
+            mapped.dst = orig.dst;
+            mapped.dport = orig.dport;
+            if (in_range(mapped)) return mapped;
+        }
+        return std::nullopt;
+    }
 
 private:
+    static ConnTuple source_key(const ConnTuple& orig) {
+        ConnTuple k;
+        k.family = orig.family;
+        k.src = orig.src;
+        k.proto = orig.proto;
+        k.sport = orig.sport;
+        return k;
+    }
     std::optional<ConnTuple> tuple_of(const Packet& p, CtInvalid& why_not) const;
     void advance_clock(std::uint64_t now_ns);  // what live() measures against; sweep() removes
     enum class Tracked : std::uint8_t { accept, invalid, reopen, accept_and_kill };
@@ -178,14 +205,14 @@ private:
     std::shared_ptr<BlockPool> pool_ = std::make_shared<BlockPool>();
     std::unordered_map<ConnTuple, std::pair<std::shared_ptr<Connection>, CtDir>, ConnTupleHash, std::equal_to<ConnTuple>, RecyclingAllocator<Entry>>
         by_tuple_{16, ConnTupleHash{}, std::equal_to<ConnTuple>{}, RecyclingAllocator<Entry>(pool_)};
+    // nf_nat_bysource: the confirmed connections with their source manip set up, by source_key,
+    // oldest first.
+    std::unordered_map<ConnTuple, std::vector<std::shared_ptr<Connection>>, ConnTupleHash> by_source_;
     std::uint64_t next_id_ = 1;
     void sweep();  // removes the entries past their time
     std::size_t sweep_at_ = 4096;  // table entries at which confirm() sweeps first
     std::uint64_t now_ns_ = 0;  // the latest packet time seen: what "expired" is measured against
     bool live(const Connection& c) const;
 };
-
-// The reply tuple a connection expects without NAT.
-ConnTuple invert(const ConnTuple& t);
 
 }  // namespace fwbench

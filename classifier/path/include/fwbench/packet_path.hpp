@@ -292,13 +292,21 @@ private:
     bool forward4(Ctx& c) const;
     bool reroute_if_changed(Ctx& c) const;
     void nat_bind(Ctx& c, Hook hook, const NatTarget* nat) const;
-    void choose_nat_port(Ctx& c, const NatTarget& nat, bool src, std::uint16_t& port) const;
+
+public:
+    struct NatRange2;  // nat.cpp
+
+private:
+    void setup_nat(Ctx& c, const NatRange2& range, bool src) const;
+    ConnTuple unique_tuple(Ctx& c, const ConnTuple& orig, const NatRange2& range, bool src) const;
+    void choose_nat_key(Ctx& c, ConnTuple& t, const NatRange2& range, bool src) const;
     struct NatPortSearch {
         bool found = false;
         std::uint32_t tries = 0;
     };
-    NatPortSearch search_nat_port(Ctx& c, bool src, std::uint32_t min, std::uint32_t size, std::uint16_t& port) const;
-    std::uint32_t free_nat_ports(Ctx& c, std::uint32_t min, std::uint32_t size, std::uint16_t& port) const;
+    // `key` is a field of `t`.
+    NatPortSearch search_nat_key(Ctx& c, ConnTuple& t, std::uint16_t& key, std::uint16_t offset, std::uint32_t min, std::uint32_t size) const;
+    std::uint32_t free_nat_keys(Ctx& c, ConnTuple& t, std::uint16_t& key, std::uint32_t min, std::uint32_t size) const;
     void nat_apply(Ctx& c, Hook hook) const;
     void finish(Ctx& c, Fate fate) const;
     unsigned mtu_exceeded(const Ctx& c) const;
