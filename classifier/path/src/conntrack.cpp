@@ -177,8 +177,11 @@ void Conntrack::sweep() {
         else ++it;
     }
     for (auto it = by_source_.begin(); it != by_source_.end();) {
-        std::erase_if(it->second, [&](const auto& c) { return !live(*c); });
-        if (it->second.empty()) it = by_source_.erase(it);
+        for (std::shared_ptr<Connection>* link = &it->second; *link;) {
+            if (live(**link)) link = &(*link)->older_same_source;
+            else *link = std::move((*link)->older_same_source);
+        }
+        if (!it->second) it = by_source_.erase(it);
         else ++it;
     }
     sweep_at_ = std::max<std::size_t>(2 * by_tuple_.size(), 4096);
@@ -236,14 +239,27 @@ Conntrack::Tracked Conntrack::track(Connection& c, CtDir dir, const Packet& p, b
     }
 }
 
-void Conntrack::forget(const Connection& c) {
+void Conntrack::forget(Connection& c) {
+    // Unlinked first: the table still holds c, so dropping the list's reference cannot free it.
+    unlink_source(c);
+    const ConnTuple reply = c.reply;
     by_tuple_.erase(c.orig);
-    by_tuple_.erase(c.reply);
+    by_tuple_.erase(reply);  // may free c
+}
+
+void Conntrack::unlink_source(Connection& c) {
     if (!c.nat_src_done) return;
     auto it = by_source_.find(source_key(c.orig));
     if (it == by_source_.end()) return;
-    std::erase_if(it->second, [&](const auto& held) { return held.get() == &c; });
-    if (it->second.empty()) by_source_.erase(it);
+    std::shared_ptr<Connection>* link = &it->second;
+    while (*link && link->get() != &c) link = &(*link)->older_same_source;
+    if (*link) *link = std::move(c.older_same_source);
+    if (!it->second) by_source_.erase(it);
+}
+
+Conntrack::~Conntrack() {
+    for (auto& [key, newest] : by_source_)
+        while (newest) newest = std::move(newest->older_same_source);
 }
 
 CtAttachment Conntrack::classify(const Packet& p) {
@@ -363,7 +379,11 @@ bool Conntrack::confirm(const CtAttachment& ct) {
     if (by_tuple_.size() + 2 > sweep_at_) sweep();
     by_tuple_[ct.conn->orig] = {ct.conn, CtDir::original};
     by_tuple_[ct.conn->reply] = {ct.conn, CtDir::reply};
-    if (ct.conn->nat_src_done) by_source_[source_key(ct.conn->orig)].push_back(ct.conn);
+    if (ct.conn->nat_src_done) {
+        std::shared_ptr<Connection>& newest = by_source_[source_key(ct.conn->orig)];
+        ct.conn->older_same_source = std::move(newest);
+        newest = ct.conn;
+    }
     return true;
 }
 
@@ -389,7 +409,7 @@ bool Conntrack::reply_tuple_taken(const ConnTuple& reply, const Connection* self
 bool Conntrack::reply_tuple_taken_evicting(const ConnTuple& reply, const Connection& self) {
     auto it = by_tuple_.find(reply);
     if (it == by_tuple_.end() || it->second.first.get() == &self || !live(*it->second.first)) return false;
-    const Connection& other = *it->second.first;
+    Connection& other = *it->second.first;
     if (it->second.second != CtDir::reply) return true;  // another connection's original tuple
     const bool may_kill = other.orig.proto == proto::tcp && other.tcp >= TcpCtState::time_wait && (other.status & ct_status::src_nat);
     // Serial arithmetic, as the kernel compares sequence numbers.

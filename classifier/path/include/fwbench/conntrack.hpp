@@ -82,6 +82,9 @@ struct Connection {
     bool confirmed = false;
     bool nat_src_done = false, nat_dst_done = false;  // nf_nat_initialized per manip type
     FlowMemo memo[2];  // by CtDir: the flow cache's (flow_cache.hpp); a new entry starts with none
+    // The next older connection from the same source with its source NAT set up (nf_nat_bysource's
+    // chain): Conntrack keeps these lists, newest first.
+    std::shared_ptr<Connection> older_same_source;
 };
 
 // Why conntrack found a packet INVALID (ct_invalid_text says it in words, for explain).
@@ -132,6 +135,11 @@ struct CtEntryRef {
 class Conntrack {
 public:
     explicit Conntrack(ConntrackOptions opt) : opt_(opt) {}
+    Conntrack(const Conntrack&) = delete;
+    Conntrack& operator=(const Conntrack&) = delete;
+    Conntrack(Conntrack&&) = default;
+    Conntrack& operator=(Conntrack&&) = default;
+    ~Conntrack();  // unlinks the by-source lists one by one: a long one must not recurse
 
     // nf_conntrack_in: find or create the packet's connection and track its protocol state.
     CtAttachment classify(const Packet& p);
@@ -170,9 +178,9 @@ public:
     std::optional<ConnTuple> earlier_source_mapping(const ConnTuple& orig, InRange in_range) const {
         auto it = by_source_.find(source_key(orig));
         if (it == by_source_.end()) return std::nullopt;
-        for (auto c = it->second.rbegin(); c != it->second.rend(); ++c) {
-            if (!live(**c)) continue;
-            ConnTuple mapped = invert((*c)->reply);
+        for (const Connection* c = it->second.get(); c; c = c->older_same_source.get()) {
+            if (!live(*c)) continue;
+            ConnTuple mapped = invert(c->reply);
             mapped.dst = orig.dst;
             mapped.dport = orig.dport;
             if (in_range(mapped)) return mapped;
@@ -196,7 +204,7 @@ private:
     using Entry = std::pair<const ConnTuple, std::pair<std::shared_ptr<Connection>, CtDir>>;
     // classify once the tuple is known and its live entry (null: none) found.
     CtAttachment track_entry(const Packet& p, const ConnTuple& tuple, Entry::second_type* entry, CtAttachment at);
-    void forget(const Connection& c);  // removes both tuples (nf_ct_kill)
+    void forget(Connection& c);  // removes both tuples and its by-source link (nf_ct_kill)
     void set_timeout(Connection& c, std::uint64_t now_ns) const;
 
     ConntrackOptions opt_;
@@ -205,9 +213,12 @@ private:
     std::shared_ptr<BlockPool> pool_ = std::make_shared<BlockPool>();
     std::unordered_map<ConnTuple, std::pair<std::shared_ptr<Connection>, CtDir>, ConnTupleHash, std::equal_to<ConnTuple>, RecyclingAllocator<Entry>>
         by_tuple_{16, ConnTupleHash{}, std::equal_to<ConnTuple>{}, RecyclingAllocator<Entry>(pool_)};
-    // nf_nat_bysource: the confirmed connections with their source manip set up, by source_key,
-    // oldest first.
-    std::unordered_map<ConnTuple, std::vector<std::shared_ptr<Connection>>, ConnTupleHash> by_source_;
+    // nf_nat_bysource: the newest confirmed connection with its source manip set up, by
+    // source_key; Connection::older_same_source links the rest. Nodes come from the pool too.
+    using SourceEntry = std::pair<const ConnTuple, std::shared_ptr<Connection>>;
+    std::unordered_map<ConnTuple, std::shared_ptr<Connection>, ConnTupleHash, std::equal_to<ConnTuple>, RecyclingAllocator<SourceEntry>> by_source_{
+        16, ConnTupleHash{}, std::equal_to<ConnTuple>{}, RecyclingAllocator<SourceEntry>(pool_)};
+    void unlink_source(Connection& c);
     std::uint64_t next_id_ = 1;
     void sweep();  // removes the entries past their time
     std::size_t sweep_at_ = 4096;  // table entries at which confirm() sweeps first
