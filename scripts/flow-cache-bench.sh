@@ -9,8 +9,9 @@
 #   long   gen_router_workload --flows 2000 --data-scale 20         (81 packets a flow)
 #   dense  gen_router_workload --flows 5000 --flow-gap-us 4         (the next one's baseline)
 #   200k   gen_router_workload --flows 200000 --flow-gap-us 4       (170,000 connections held at once)
-# (A million flows this way is out of reach: the workload's DNS goes to one resolver, and 150,000
-# DNS flows at once need more source ports than one MASQUERADE address has; docs/flow-cache.md.)
+#   1m     gen_router_workload --flows 1000000 --flow-gap-us 4 --resolvers 8
+#          (a million flows at once; their DNS needs more source ports toward one resolver than
+#          one MASQUERADE address has: 8 resolvers. About 8 GB of memory for the replay.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${FWBENCH_BUILD:-build}
@@ -27,7 +28,8 @@ generate() {
     long) echo "--flows 2000 --data-scale 20" ;;
     dense) echo "--flows 5000 --flow-gap-us 4" ;;
     200k) echo "--flows 200000 --flow-gap-us 4" ;;
-    *) echo "unknown workload $1 (short, long, dense, 200k)" >&2; exit 2 ;;
+    1m) echo "--flows 1000000 --flow-gap-us 4 --resolvers 8" ;;
+    *) echo "unknown workload $1 (short, long, dense, 200k, 1m)" >&2; exit 2 ;;
   esac
 }
 

@@ -67,6 +67,10 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(1, 1000000));
     app.add_option("--data-scale", opt.data_scale, "data segments per TCP connection, times this (default 1); 20 makes long flows")
         ->check(CLI::Range(1, 1000));
+    app.add_option("--resolvers", opt.resolvers,
+                   "resolvers the LAN's DNS goes to (default 1); one MASQUERADE address has 64,512 ports toward each, so a million "
+                   "flows at once needs 8")
+        ->check(CLI::Range(1, 16));
     CLI11_PARSE(app, argc, argv);
     if (packets) {
         opt.flows = ~std::uint64_t{0};

@@ -203,8 +203,10 @@ std::uint64_t generate_router_traffic(const RouterWorkloadOptions& opt, const st
             tcp_connection(t, client, port, lan, peer, dport, wan, Direction::inbound, peer, dport, router_wan, 64, 52,
                            opt.data_scale * (1 + t.pick(6)));
         } else if (kind < 60) {  // DNS to the internet
-            t.add(0, lan, Direction::inbound, udp(client, port, "198.51.100.130", 53, 60, 64));
-            t.add(1 + t.pick(40), wan, Direction::inbound, udp("198.51.100.130", 53, router_wan, port, 120, 52));
+            // One resolver draws nothing: the default capture stays as it was.
+            const std::string resolver = ip("198.51.100.", 130 + (opt.resolvers > 1 ? t.pick(opt.resolvers) : 0));
+            t.add(0, lan, Direction::inbound, udp(client, port, resolver, 53, 60, 64));
+            t.add(1 + t.pick(40), wan, Direction::inbound, udp(resolver, 53, router_wan, port, 120, 52));
         } else if (kind < 70) {  // an internet client through a port forward
             const unsigned i = t.pick(std::max(1u, opt.forwards));
             const std::string server = ip("198.51.100.", 10 + i);

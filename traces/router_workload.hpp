@@ -50,6 +50,10 @@ struct RouterWorkloadOptions {
     // Data segments per TCP connection, times this (1: one to seven request/answer pairs; 20: a
     // flow of a hundred packets and more, where the flow cache replays nearly everything).
     unsigned data_scale = 1;
+    // The resolvers the LAN's DNS goes to (198.51.100.130 and up). One MASQUERADE address has
+    // 64,512 source ports toward each: DNS flows held at once beyond that find none, and the
+    // router drops them (as the kernel does); a million flows at once needs several.
+    unsigned resolvers = 1;
 };
 
 // All of it in memory (tests; up to tens of thousands of flows).
