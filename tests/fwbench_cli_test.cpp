@@ -328,6 +328,15 @@ TEST(FwbenchCli, EngineAllAgreesAndReportsEachEngine) {
     EXPECT_GT(doc["engines"][1]["mpps"].get<double>(), 0.0);
     EXPECT_EQ(doc["engines"][1]["compiled"]["rules_exact"], doc["rule_count"]);
     EXPECT_EQ(doc["engines"][1]["compiled"]["rules_not_exact"].size(), 0u);
+    // Each at its best as well: the lookup alone over keys made beforehand, for the two engines
+    // that have one, each answer the deciding rule of the engine's own walk.
+    EXPECT_FALSE(doc["engines"][0].contains("lookup_ns_per_packet"));
+    for (int e : {1, 2}) {
+        EXPECT_GT(doc["engines"][e]["lookup_ns_per_packet"].get<double>(), 0.0) << doc["engines"][e]["name"];
+        EXPECT_EQ(doc["engines"][e]["lookup_disagreements"], 0) << doc["engines"][e]["name"];
+    }
+    EXPECT_TRUE(doc["timing"].contains("ns_per_packet"));
+    EXPECT_TRUE(doc["timing"].contains("lookup_ns_per_packet"));
     // Verdict lines come from the first engine and equal the compiled engine's own.
     Result a = run(default_args() + " -q --engine linear --verdicts -");
     Result b = run(default_args() + " -q --engine compiled --verdicts -");
@@ -339,6 +348,8 @@ TEST(FwbenchCli, EngineAllAgreesAndReportsEachEngine) {
     EXPECT_EQ(a.out, c.out);
     Result summary = run(default_args() + " --engine all");
     EXPECT_NE(summary.out.find("the engines agree on every packet"), std::string::npos) << summary.out;
+    EXPECT_NE(summary.out.find("the lookup alone, over keys made beforehand"), std::string::npos) << summary.out;
+    EXPECT_EQ(summary.out.find("DISAGREES"), std::string::npos) << summary.out;
 }
 
 TEST(FwbenchPcap, EveryEngineTellsTheSameStory) {

@@ -29,6 +29,10 @@ struct EngineRun {
     double ns_per_packet = 0;
     double rules_evaluated_per_packet = 0;
     std::vector<PacketOutcome> outcomes;
+    // The lookup alone over prepared keys (0: the engine has none apart from its walk), and the
+    // packets whose first match there was not the walk's deciding rule (a bug if ever not 0).
+    double lookup_ns_per_packet = 0;
+    std::uint64_t lookup_disagreements = 0;
 };
 
 struct RunReport {

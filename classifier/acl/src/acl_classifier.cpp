@@ -85,6 +85,42 @@ void AclClassifier::run_burst_keyed(const AclEngine& acl, std::size_t table, Hoo
     }
 }
 
+namespace {
+
+template <class Key>
+class AclLookup final : public PreparedLookup {
+public:
+    AclLookup(const AclEngine& acl, std::vector<Key> keys) : acl_(acl), keys_(std::move(keys)) {
+        for (const Key& k : keys_) ptrs_.push_back(&k);
+    }
+    std::size_t size() const override { return keys_.size(); }
+    void run(std::int32_t* out) const override {
+        constexpr std::size_t burst = 64;
+        for (std::size_t i = 0; i < ptrs_.size(); i += burst) acl_.classify(ptrs_.data() + i, std::min(burst, ptrs_.size() - i), out + i);
+    }
+
+private:
+    const AclEngine& acl_;
+    std::vector<Key> keys_;
+    std::vector<const Key*> ptrs_;
+};
+
+template <class Key>
+std::unique_ptr<PreparedLookup> acl_lookup(const AclEngine& acl, const std::vector<Packet>& packets) {
+    std::vector<Key> keys(packets.size());
+    for (std::size_t i = 0; i < packets.size(); ++i)
+        if (!make_acl_key(packets[i], keys[i])) return nullptr;
+    return std::make_unique<AclLookup<Key>>(acl, std::move(keys));
+}
+
+}  // namespace
+
+std::unique_ptr<PreparedLookup> AclClassifier::prepare_lookup(std::size_t table, Hook hook, const std::vector<Packet>& packets) const {
+    const AclEngine* acl = acl_for(table, hook);
+    if (!acl || !acl->has_lookup()) return nullptr;
+    return rs_.family == Family::ipv6 ? acl_lookup<AclKey6>(*acl, packets) : acl_lookup<AclKey>(*acl, packets);
+}
+
 ClassifierStats AclClassifier::stats() const {
     ClassifierStats s;
     std::uint64_t taken = 0;

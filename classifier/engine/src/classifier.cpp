@@ -6,4 +6,6 @@ void Classifier::run_burst(std::size_t table, Hook hook, Packet* const* packets,
     for (std::size_t i = 0; i < n; ++i) out[i] = run(table, hook, *packets[i], st);
 }
 
+std::unique_ptr<PreparedLookup> Classifier::prepare_lookup(std::size_t, Hook, const std::vector<Packet>&) const { return nullptr; }
+
 }  // namespace fwbench

@@ -407,6 +407,49 @@ void CompiledEngine::plan_chains(Plans<Box>& plans, const CompiledEngineOptions&
     }
 }
 
+namespace {
+
+template <class Box>
+class CompiledLookup final : public PreparedLookup {
+public:
+    using Key = typename BoxLayout<Box>::Key;
+    CompiledLookup(const BasicBoxIndex<Box>& index, std::vector<Key> keys) : index_(index), keys_(std::move(keys)) {}
+    std::size_t size() const override { return keys_.size(); }
+    void run(std::int32_t* out) const override {
+        constexpr std::size_t burst = 64;
+        std::uint32_t found[burst];
+        for (std::size_t i = 0; i < keys_.size(); i += burst) {
+            const std::size_t n = std::min(burst, keys_.size() - i);
+            index_.first_burst(keys_.data() + i, n, found);
+            for (std::size_t j = 0; j < n; ++j) out[i + j] = found[j] == BasicBoxIndex<Box>::none ? -1 : static_cast<std::int32_t>(found[j]);
+        }
+    }
+
+private:
+    const BasicBoxIndex<Box>& index_;
+    std::vector<Key> keys_;
+};
+
+}  // namespace
+
+std::unique_ptr<PreparedLookup> CompiledEngine::prepare_lookup(std::size_t table, Hook hook, const std::vector<Packet>& packets) const {
+    return rs_.family == Family::ipv6 ? prepare_lookup_in(plans6_, table, hook, packets) : prepare_lookup_in(plans_, table, hook, packets);
+}
+
+template <class Box>
+std::unique_ptr<PreparedLookup> CompiledEngine::prepare_lookup_in(const Plans<Box>& plans, std::size_t table, Hook hook,
+                                                                  const std::vector<Packet>& packets) const {
+    if (table >= base_.size()) return nullptr;
+    const int base = base_[table][static_cast<std::size_t>(hook)];
+    if (base < 0) return nullptr;
+    const ChainPlan<Box>& plan = plans[table][static_cast<std::size_t>(base)];
+    if (!plan.index || !plan.first_match_only) return nullptr;
+    std::vector<typename BoxLayout<Box>::Key> keys(packets.size());
+    for (std::size_t i = 0; i < packets.size(); ++i)
+        if (!key_of(packets[i], keys[i])) return nullptr;
+    return std::make_unique<CompiledLookup<Box>>(*plan.index, std::move(keys));
+}
+
 WalkResult CompiledEngine::walk(std::size_t table, Hook hook, Packet& p, EngineState& st, std::vector<RuleVisit>* visits,
                                 std::uint32_t first_candidate) const {
     if (rs_.family == Family::ipv6) {

@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -46,6 +47,17 @@ struct ClassifierStats {
     std::optional<std::vector<CompiledRuleReport>> rules_not_exact;  // the compiled engine's rules that are not exact
 };
 
+// The lookup alone, over keys made beforehand: each key's first matching rule of one chain, the
+// question rte_acl_classify answers. For comparing engines each at its best: the whole walk also
+// makes each key from its packet and bumps counters. Immutable once made; run() never allocates.
+class PreparedLookup {
+public:
+    virtual ~PreparedLookup() = default;
+    virtual std::size_t size() const = 0;  // the keys made
+    // out[i]: key i's first matching rule (0-based) or -1 (none: the policy decides).
+    virtual void run(std::int32_t* out) const = 0;
+};
+
 class Classifier {
 public:
     virtual ~Classifier() = default;
@@ -61,6 +73,11 @@ public:
     virtual void run_burst(std::size_t table, Hook hook, Packet* const* packets, std::size_t n, EngineState& st, WalkResult* out) const;
     virtual ClassifierStats stats() const = 0;
     virtual const Ruleset& ruleset() const = 0;
+    // Keys for `packets` through `table` at `hook`, made now, for a lookup timed apart from the
+    // walk. Null where the engine has no lookup apart from its walk, or where a first match is
+    // not the walk's whole answer (a rule the lookup cannot decide, one that does not end the
+    // walk, a packet that must be walked rule by rule): a ClassBench set has one.
+    virtual std::unique_ptr<PreparedLookup> prepare_lookup(std::size_t table, Hook hook, const std::vector<Packet>& packets) const;
 };
 
 }  // namespace fwbench

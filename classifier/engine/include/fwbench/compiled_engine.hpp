@@ -109,6 +109,9 @@ public:
     void run_burst(std::size_t table, Hook hook, Packet* const* packets, std::size_t n, EngineState& st, WalkResult* out) const override;
     // memory_bytes, rules_exact/filtered/at_run_time, the rules not exact.
     ClassifierStats stats() const override;
+    // The base chain's index over prepared keys, in bursts of 64 as run_burst looks up: where the
+    // chain is indexed and its first match decides (ChainPlan::first_match_only).
+    std::unique_ptr<PreparedLookup> prepare_lookup(std::size_t table, Hook hook, const std::vector<Packet>& packets) const override;
 
     const Ruleset& ruleset() const override { return rs_; }
     // Every rule that is not exact, with what is left to run time; plus counts of each kind.
@@ -137,6 +140,9 @@ private:
     template <class Box>
     WalkResult walk_keyed(const Plans<Box>& plans, const typename BoxLayout<Box>::Key& key, std::size_t table, Hook hook, Packet& p, EngineState& st,
                           std::vector<RuleVisit>* visits, std::uint32_t first_candidate) const;
+    template <class Box>
+    std::unique_ptr<PreparedLookup> prepare_lookup_in(const Plans<Box>& plans, std::size_t table, Hook hook,
+                                                      const std::vector<Packet>& packets) const;
     template <class Box>
     void run_burst_in(const Plans<Box>& plans, std::size_t table, Hook hook, Packet* const* packets, std::size_t n, EngineState& st,
                       WalkResult* out) const;
