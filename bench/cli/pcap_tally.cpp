@@ -139,8 +139,13 @@ void PcapTally::write_text(std::ostream& os, const Ruleset& rs, const Host& host
     if (!reasons_.empty()) {
         os << "  dropped by the kernel outside netfilter, or not processed:\n";
         for (const auto& [why, n] : reasons_) os << "    " << std::setw(8) << n << "  " << why << "\n";
-        for (const auto& [why, n] : reasons_)
+        for (const auto& [why, n] : reasons_) {
             if (std::string hint = assumption_hint(host, why, n, processed_); !hint.empty()) os << "  note: " << hint << "\n";
+            if (why == "conntrack_clash")
+                os << "  note: conntrack_clash: a new connection's NAT found no free port (or id) and the kernel drops its packet at\n"
+                      "    confirmation (insert_failed). The kernel tries at most 240 ports from random offsets: while ports are\n"
+                      "    still free it may find one where fwbench's offsets did not.\n";
+        }
     }
     if (const std::uint64_t n = of_origin(CaptureOrigin::answer_to_unseen))
         os << "  note: " << n
