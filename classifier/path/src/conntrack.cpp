@@ -172,10 +172,7 @@ void Conntrack::sweep() {
     // the table stays within twice what it held after the last sweep. (A sweep of the whole
     // table every second of capture time grew with a long capture's connections: 60% of the
     // time at 1M packets; four buckets per packet, as the kernel's gc_worker goes, still 32%.)
-    for (auto it = by_tuple_.begin(); it != by_tuple_.end();) {
-        if (!live(*it->second.first)) it = by_tuple_.erase(it);
-        else ++it;
-    }
+    by_tuple_.erase_if([&](const ConnTuple&, const Entry& e) { return !live(*e.first); });
     for (auto it = by_source_.begin(); it != by_source_.end();) {
         for (std::shared_ptr<Connection>* link = &it->second; *link;) {
             if (live(**link)) link = &(*link)->older_same_source;
@@ -280,25 +277,25 @@ CtAttachment Conntrack::classify(const Packet& p) {
         ConnTuple quoted{p.family, p.icmp_quoted.src, p.icmp_quoted.dst, p.icmp_quoted.proto, p.icmp_quoted.sport, p.icmp_quoted.dport};
         // icmp_error_message: the quoted packet travelled the other way; its inverted tuple
         // is the direction this error travels in (and holds under NAT too).
-        auto it = by_tuple_.find(invert(quoted));
-        if (it == by_tuple_.end()) {
+        const Entry* entry = by_tuple_.find(invert(quoted));
+        if (!entry) {
             at.invalid = CtInvalid::icmp_error_untracked;
             return at;
         }
-        at.conn = it->second.first;
-        at.dir = it->second.second;
+        at.conn = entry->first;
+        at.dir = entry->second;
         at.state = CtState::related;
         return at;
     }
     auto tuple = tuple_of(p, at.invalid);
     if (!tuple) return at;
-    auto it = by_tuple_.find(*tuple);
-    if (it != by_tuple_.end() && it->second.first->expires_ns < p.timestamp_ns) {
+    Entry* entry = by_tuple_.find(*tuple);
+    if (entry && entry->first->expires_ns < p.timestamp_ns) {
         // Timed out since the last scan: gone for the kernel too.
-        forget(*it->second.first);
-        it = by_tuple_.end();
+        forget(*entry->first);
+        entry = nullptr;
     }
-    return track_entry(p, *tuple, it == by_tuple_.end() ? nullptr : &it->second, at);
+    return track_entry(p, *tuple, entry, at);
 }
 
 CtAttachment Conntrack::classify(const Packet& p, const CtEntryRef& found) {
@@ -307,7 +304,7 @@ CtAttachment Conntrack::classify(const Packet& p, const CtEntryRef& found) {
     return track_entry(p, found.tuple, found.entry, CtAttachment{});
 }
 
-CtAttachment Conntrack::track_entry(const Packet& p, const ConnTuple& tuple, Entry::second_type* entry, CtAttachment at) {
+CtAttachment Conntrack::track_entry(const Packet& p, const ConnTuple& tuple, Entry* entry, CtAttachment at) {
     if (entry) {
         auto conn = entry->first;
         CtDir dir = entry->second;
@@ -344,10 +341,10 @@ CtEntryRef Conntrack::find(const Packet& p) {
     CtInvalid why = CtInvalid::none;
     const auto tuple = tuple_of(p, why);
     if (!tuple) return found;
-    const auto it = by_tuple_.find(*tuple);
-    if (it == by_tuple_.end() || it->second.first->expires_ns < p.timestamp_ns) return found;
+    Entry* entry = by_tuple_.find(*tuple);
+    if (!entry || entry->first->expires_ns < p.timestamp_ns) return found;
     found.tuple = *tuple;
-    found.entry = &it->second;
+    found.entry = entry;
     return found;
 }
 
@@ -402,15 +399,15 @@ void Conntrack::describe(const CtAttachment& ct, Packet& p) {
 
 bool Conntrack::reply_tuple_taken(const ConnTuple& reply, const Connection* self) const {
     // nf_conntrack_tuple_taken skips an entry past its time too.
-    auto it = by_tuple_.find(reply);
-    return it != by_tuple_.end() && it->second.first.get() != self && live(*it->second.first);
+    const Entry* entry = by_tuple_.find(reply);
+    return entry && entry->first.get() != self && live(*entry->first);
 }
 
 bool Conntrack::reply_tuple_taken_evicting(const ConnTuple& reply, const Connection& self) {
-    auto it = by_tuple_.find(reply);
-    if (it == by_tuple_.end() || it->second.first.get() == &self || !live(*it->second.first)) return false;
-    Connection& other = *it->second.first;
-    if (it->second.second != CtDir::reply) return true;  // another connection's original tuple
+    const Entry* entry = by_tuple_.find(reply);
+    if (!entry || entry->first.get() == &self || !live(*entry->first)) return false;
+    Connection& other = *entry->first;
+    if (entry->second != CtDir::reply) return true;  // another connection's original tuple
     const bool may_kill = other.orig.proto == proto::tcp && other.tcp >= TcpCtState::time_wait && (other.status & ct_status::src_nat);
     // Serial arithmetic, as the kernel compares sequence numbers.
     const bool advanced = static_cast<std::int32_t>(self.tcp_track.seen[0].td_end - other.tcp_track.seen[0].td_end) > 0;
@@ -421,14 +418,15 @@ bool Conntrack::reply_tuple_taken_evicting(const ConnTuple& reply, const Connect
 
 std::size_t Conntrack::size() const {
     std::size_t n = 0;
-    for (const auto& [t, v] : by_tuple_) n += v.second == CtDir::original && live(*v.first);
+    by_tuple_.for_each([&](const ConnTuple&, const Entry& e) { n += e.second == CtDir::original && live(*e.first); });
     return n;
 }
 
 std::vector<std::shared_ptr<Connection>> Conntrack::connections() const {
     std::vector<std::shared_ptr<Connection>> out;
-    for (const auto& [t, v] : by_tuple_)
-        if (v.second == CtDir::original && live(*v.first)) out.push_back(v.first);
+    by_tuple_.for_each([&](const ConnTuple&, const Entry& e) {
+        if (e.second == CtDir::original && live(*e.first)) out.push_back(e.first);
+    });
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a->id < b->id; });
     return out;
 }

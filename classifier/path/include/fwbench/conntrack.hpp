@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "fwbench/flow_memo.hpp"
+#include "fwbench/open_table.hpp"
 #include "fwbench/packet.hpp"
 #include "fwbench/recycling_allocator.hpp"
 
@@ -201,9 +202,9 @@ private:
     void advance_clock(std::uint64_t now_ns);  // what live() measures against; sweep() removes
     enum class Tracked : std::uint8_t { accept, invalid, reopen, accept_and_kill };
     Tracked track(Connection& c, CtDir dir, const Packet& p, bool is_new, CtAttachment& at);
-    using Entry = std::pair<const ConnTuple, std::pair<std::shared_ptr<Connection>, CtDir>>;
+    using Entry = std::pair<std::shared_ptr<Connection>, CtDir>;
     // classify once the tuple is known and its live entry (null: none) found.
-    CtAttachment track_entry(const Packet& p, const ConnTuple& tuple, Entry::second_type* entry, CtAttachment at);
+    CtAttachment track_entry(const Packet& p, const ConnTuple& tuple, Entry* entry, CtAttachment at);
     void forget(Connection& c);  // removes both tuples and its by-source link (nf_ct_kill)
     void set_timeout(Connection& c, std::uint64_t now_ns) const;
 
@@ -211,8 +212,7 @@ private:
     // Connections and the table's nodes come from one pool: once the number of connections
     // stops growing, creating and expiring them allocates nothing.
     std::shared_ptr<BlockPool> pool_ = std::make_shared<BlockPool>();
-    std::unordered_map<ConnTuple, std::pair<std::shared_ptr<Connection>, CtDir>, ConnTupleHash, std::equal_to<ConnTuple>, RecyclingAllocator<Entry>>
-        by_tuple_{16, ConnTupleHash{}, std::equal_to<ConnTuple>{}, RecyclingAllocator<Entry>(pool_)};
+    OpenTable<ConnTuple, Entry, ConnTupleHash> by_tuple_;
     // nf_nat_bysource: the newest confirmed connection with its source manip set up, by
     // source_key; Connection::older_same_source links the rest. Nodes come from the pool too.
     using SourceEntry = std::pair<const ConnTuple, std::shared_ptr<Connection>>;
