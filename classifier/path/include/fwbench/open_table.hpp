@@ -19,12 +19,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <utility>
 
 namespace fwbench {
 
-template <class Key, class Value, class Hash>
+template <class Key, class Value, class Hash, class Eq = std::equal_to<Key>>
 class OpenTable {
 public:
     OpenTable() { rebuild(16); }
@@ -93,7 +94,7 @@ private:
     std::size_t locate(const Key& k, std::uint32_t h) const {
         for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
             const Slot& s = slots_[i];
-            if (!s.used || (s.hash == h && s.key == k)) return i;
+            if (!s.used || (s.hash == h && Eq{}(s.key, k))) return i;
         }
     }
     void erase_at(std::size_t hole) {
