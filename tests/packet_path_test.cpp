@@ -141,6 +141,49 @@ TEST(PacketPathDevices, NothingArrivesOnADownInterface) {
     EXPECT_TRUE(r.walks.empty()) << "PREROUTING must not see it";
 }
 
+// NAT with no address to map to drops the packet (the target's NF_DROP), its rule counted:
+// REDIRECT on an arrival device without an address (nf_nat_redirect_ipv4); MASQUERADE when no
+// device has an address of global scope ("ate my IP address"). MASQUERADE out of a device without
+// one takes another device's, as inet_select_addr does (lan0's here, the first in order).
+TEST(PacketPathNat, NatWithoutAnAddressToMapToDrops) {
+    const auto host_with = [](const char* lan_scope) {
+        return Host::from_json(std::string(R"({"addr":[{"ifindex":1,"ifname":"lo","flags":["LOOPBACK","UP"],"link_type":"loopback",
+        "addr_info":[{"family":"inet","local":"127.0.0.1","prefixlen":8,"scope":"host"}]},
+      {"ifindex":2,"ifname":"lan0","flags":["BROADCAST","UP"],"addr_info":[{"family":"inet","local":"192.0.2.1","prefixlen":24,"scope":")") +
+                                   lan_scope + R"("}]},
+      {"ifindex":3,"ifname":"ppp0","flags":["POINTOPOINT","UP"],"addr_info":[]}],
+     "route":[{"dst":"198.51.100.0/24","dev":"ppp0"},{"dst":"192.0.2.0/24","dev":"lan0","prefsrc":"192.0.2.1"}],
+     "sysctl":{"ip_forward":1}})",
+                               "ppp.json");
+    };
+    Ruleset rs = parse_ruleset(
+        "*nat\n:PREROUTING ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n-A PREROUTING -i ppp0 -p tcp -j REDIRECT --to-ports 3128\n"
+        "-A POSTROUTING -o ppp0 -j MASQUERADE\nCOMMIT\n",
+        {});
+    const Table& nat = rs.tables[0];
+    ASSERT_EQ(nat.name, "nat");
+    for (const char* scope : {"global", "link"}) {
+        SCOPED_TRACE(std::string("lan0's address of scope ") + scope);
+        const Host host = host_with(scope);
+        PacketPath path(rs, host);
+        PathState st(rs, EngineOptions{}, host.sysctl());
+        const PathResult out = path.process(test::packet("udp 192.0.2.9:1000 > 198.51.100.7:53 in=lan0"), Origin::wire, st);
+        if (std::string(scope) == "global") {
+            EXPECT_EQ(out.fate, Fate::forwarded);
+            EXPECT_EQ(format_ip(out.final_packet.src), "192.0.2.1");
+        } else {
+            EXPECT_EQ(out.fate, Fate::dropped);
+            EXPECT_EQ(out.reason, DropReason::netfilter);
+        }
+        const PathResult redirected = path.process(test::packet("tcp 198.51.100.7:1000 > 192.0.2.1:80 in=ppp0 flags=S"), Origin::wire, st);
+        EXPECT_EQ(redirected.fate, Fate::dropped);
+        EXPECT_EQ(redirected.reason, DropReason::netfilter);
+        const auto counter = [&](const char* chain) { return st.engine.rule(0, static_cast<std::size_t>(nat.find_chain(chain)), 0).packets; };
+        EXPECT_EQ(counter("POSTROUTING"), 1u);
+        EXPECT_EQ(counter("PREROUTING"), 1u);
+    }
+}
+
 // The IPv6 router of path_cases6.hpp, forwarding, and an ip6tables ruleset for it.
 Host forwarding_router6() { return Host::from_json(test::path_case6_host_json({"", test::forwarding6_on, "", {}, "", ""}), "router6.json"); }
 Ruleset parse_ruleset6(const std::string& text) {

@@ -108,7 +108,7 @@ void pick_address(ConnTuple& t, const PacketPath::NatRange2& r, bool src) {
 
 }  // namespace
 
-void PacketPath::nat_bind(Ctx& c, Hook hook, const NatTarget* nat) const {
+bool PacketPath::nat_bind(Ctx& c, Hook hook, const NatTarget* nat) const {
     Connection& conn = *c.ct.conn;
     const bool src = manip_src(hook);
     if (src) conn.nat_src_done = true;
@@ -122,7 +122,7 @@ void PacketPath::nat_bind(Ctx& c, Hook hook, const NatTarget* nat) const {
         // another source port, as SNAT would.
         range.min_addr = range.max_addr = src ? conn.reply.dst : conn.reply.src;
         setup_nat(c, range, src);
-        return;
+        return true;
     }
     std::optional<IpAddr> addr;
     switch (nat->kind) {
@@ -143,8 +143,9 @@ void PacketPath::nat_bind(Ctx& c, Hook hook, const NatTarget* nat) const {
             addr = c.p.family == Family::ipv6 ? host_.select_source6(c.out_dev.view(), c.p.dst)
                                               : host_.select_address(c.out_dev.view(), next_hop, rt_scope::universe);
             if (!addr) {
+                // nf_nat_masquerade_ipv4: "%s ate my IP address", NF_DROP.
                 c.event(PathEventKind::masquerade_no_address, [&](PathEvent& e) { e.dev = c.out_dev; });
-                return;
+                return false;
             }
             break;
         }
@@ -156,7 +157,7 @@ void PacketPath::nat_bind(Ctx& c, Hook hook, const NatTarget* nat) const {
                         addr = a.addr;
                         break;
                     }
-            if (!addr) return;
+            if (!addr) return false;  // nf_nat_redirect_ipv4: no address on the arrival device, NF_DROP
             break;
         }
         case NatTarget::Kind::netmap: {
@@ -184,6 +185,7 @@ void PacketPath::nat_bind(Ctx& c, Hook hook, const NatTarget* nat) const {
         e.flag = src;
         e.tuple = conn.reply;
     });
+    return true;
 }
 
 // nf_nat_setup_info: the connection's reply tuple becomes the inverse of get_unique_tuple's

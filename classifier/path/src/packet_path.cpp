@@ -287,7 +287,12 @@ bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
                     }
                     nat = r.nat;
                 }
-                nat_bind(c, hook, nat);
+                if (!nat_bind(c, hook, nat)) {
+                    // MASQUERADE or REDIRECT without an address to map to: the target's NF_DROP.
+                    c.res.reason = DropReason::netfilter;
+                    finish(c, Fate::dropped);
+                    return false;
+                }
                 // The binding changes the entry at once (nf_nat_setup_info): later hooks see its
                 // SNAT/DNAT status bits (--ctstate DNAT) and its new reply tuple.
                 Conntrack::describe(c.ct, c.p);

@@ -291,7 +291,8 @@ private:
     // ip_forward up to FORWARD: TTL, DF and the MTU, the TTL's decrement, a redirect.
     bool forward4(Ctx& c) const;
     bool reroute_if_changed(Ctx& c) const;
-    void nat_bind(Ctx& c, Hook hook, const NatTarget* nat) const;
+    // False: the target drops the packet (no address to map to).
+    bool nat_bind(Ctx& c, Hook hook, const NatTarget* nat) const;
 
 public:
     struct NatRange2;  // nat.cpp
