@@ -44,6 +44,20 @@ void add_described(DifferentialCase& c, std::initializer_list<const char*> descr
     }
 }
 
+// The fixtures' router (path_fixtures.hpp), forwarding.
+Host forwarding_router() {
+    return Host::from_json(std::string("{\"addr\":") + test::router_addr + ",\"route\":" + test::router_routes + ",\"rule\":" + test::router_rules +
+                               ",\"sysctl\":{\"ip_forward\":1}}",
+                           "router");
+}
+
+// The case replayed into the kernel: every packet's trace compared, and every counter.
+void expect_kernel_agrees(const Host& host, const DifferentialCase& c) {
+    DifferentialResult result = run_differential(host, host, c, {});
+    EXPECT_EQ(result.packets_compared, c.packets.size());
+    EXPECT_TRUE(result.agree()) << result.report();
+}
+
 // What fwbench makes of each packet of a case, from a fresh state: "FATE SRC:SPORT > DST:DPORT"
 // after NAT. Tests write out what these must be, so that fwbench and the kernel cannot agree by
 // being wrong the same way.
@@ -376,8 +390,7 @@ TEST(KernelOracleIpsets, SetMatchesEqualTheKernels) {
         "-A FORWARD -p tcp -m set --match-set web dst,dst -j ACCEPT\n"
         "COMMIT\n",
         popt);
-    std::string base = std::string("{\"addr\":") + test::router_addr + ",\"route\":" + test::router_routes + ",\"rule\":" + test::router_rules;
-    Host host = Host::from_json(base + ",\"sysctl\":{\"ip_forward\":1}}", "router");
+    const Host host = forwarding_router();
     DifferentialCase c{rs, {}};
     add_described(c, {"tcp 198.51.100.7:1000 > 203.0.113.1:22 in wan1 flags=S",  // blocked
                       "tcp 198.51.100.70:1000 > 203.0.113.1:22 in wan1 flags=S",  // in the nomatch hole: a service
@@ -446,9 +459,7 @@ TEST(KernelOracleNat, MasqueradeTakesTheAddressTheKernelSelects) {
         {});
     add_described(c, {"tcp 192.0.2.50:4000 > 198.51.100.200:80 in lan0 flags=S", "tcp 198.51.100.200:80 > 203.0.113.1:4000 in wan1 flags=SA",
                       "udp 0.0.0.0:5000 > 203.0.113.1:53 from local"});
-    DifferentialResult result = run_differential(host, host, c, {});
-    EXPECT_EQ(result.packets_compared, c.packets.size());
-    EXPECT_TRUE(result.agree()) << result.report();
+    expect_kernel_agrees(host, c);
     EXPECT_EQ(model_outcomes(c, host),
               (std::vector<std::string>{"forwarded 203.0.113.1:4000 > 198.51.100.200:80", "forwarded 198.51.100.200:80 > 192.0.2.50:4000",
                                         "delivered 198.51.100.1:5000 > 203.0.113.1:53"}));
@@ -461,8 +472,7 @@ TEST(KernelOracleNat, MasqueradeTakesTheAddressTheKernelSelects) {
 TEST(KernelOracleNat, PortRangesKeepAPortInRange) {
     require_kernel();
     if (HasFatalFailure() || IsSkipped()) return;
-    std::string base = std::string("{\"addr\":") + test::router_addr + ",\"route\":" + test::router_routes + ",\"rule\":" + test::router_rules;
-    Host host = Host::from_json(base + ",\"sysctl\":{\"ip_forward\":1}}", "router");
+    const Host host = forwarding_router();
     DifferentialCase c;
     c.ruleset = parse_ruleset(
         "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
@@ -481,9 +491,7 @@ TEST(KernelOracleNat, PortRangesKeepAPortInRange) {
                       "tcp 198.51.100.7:1002 > 203.0.113.1:3005 in wan1 flags=S",  // REDIRECT in range: stays 3005
                       "tcp 192.0.2.50:40000 > 198.51.100.7:443 in lan0 flags=S",  // MASQUERADE in range: stays 40000
                       "tcp 198.51.100.7:443 > 203.0.113.1:40000 in wan1 flags=SA"});  // so its reply comes back to 40000
-    DifferentialResult result = run_differential(host, host, c, {});
-    EXPECT_EQ(result.packets_compared, c.packets.size());
-    EXPECT_TRUE(result.agree()) << result.report();
+    expect_kernel_agrees(host, c);
     EXPECT_EQ(model_outcomes(c, host),
               (std::vector<std::string>{"forwarded 198.51.100.7:1000 > 192.0.2.50:8005", "forwarded 198.51.100.7:1001 > 192.0.2.51:9000",
                                         "forwarded 198.51.100.7:1001 > 192.0.2.51:9001", "delivered 198.51.100.7:1002 > 203.0.113.1:3005",
@@ -497,8 +505,7 @@ TEST(KernelOracleNat, PortRangesKeepAPortInRange) {
 TEST(KernelOracleNat, ANewConnectionFindingNoFreePortIsDroppedAtConfirmation) {
     require_kernel();
     if (HasFatalFailure() || IsSkipped()) return;
-    std::string base = std::string("{\"addr\":") + test::router_addr + ",\"route\":" + test::router_routes + ",\"rule\":" + test::router_rules;
-    Host host = Host::from_json(base + ",\"sysctl\":{\"ip_forward\":1}}", "router");
+    const Host host = forwarding_router();
     DifferentialCase c;
     c.ruleset = parse_ruleset(
         "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
@@ -511,9 +518,7 @@ TEST(KernelOracleNat, ANewConnectionFindingNoFreePortIsDroppedAtConfirmation) {
                       "udp 192.0.2.52:5002 > 198.51.100.7:53 in lan0",  // both taken: dropped at confirmation
                       "udp 192.0.2.52:5002 > 198.51.100.7:53 in lan0",  // NEW again, dropped again
                       "udp 198.51.100.7:53 > 203.0.113.1:5000 in wan1"});  // the first connection's reply
-    DifferentialResult result = run_differential(host, host, c, {});
-    EXPECT_EQ(result.packets_compared, c.packets.size());
-    EXPECT_TRUE(result.agree()) << result.report();
+    expect_kernel_agrees(host, c);
     EXPECT_EQ(model_outcomes(c, host),
               (std::vector<std::string>{"forwarded 203.0.113.1:5000 > 198.51.100.7:53", "forwarded 203.0.113.1:5001 > 198.51.100.7:53",
                                         "dropped 203.0.113.1:5001 > 198.51.100.7:53", "dropped 203.0.113.1:5001 > 198.51.100.7:53",
@@ -527,8 +532,7 @@ TEST(KernelOracleNat, ANewConnectionFindingNoFreePortIsDroppedAtConfirmation) {
 TEST(KernelOracleNat, ASynTakesOverThePortOfAConnectionInTimeWait) {
     require_kernel();
     if (HasFatalFailure() || IsSkipped()) return;
-    std::string base = std::string("{\"addr\":") + test::router_addr + ",\"route\":" + test::router_routes + ",\"rule\":" + test::router_rules;
-    Host host = Host::from_json(base + ",\"sysctl\":{\"ip_forward\":1}}", "router");
+    const Host host = forwarding_router();
     DifferentialCase c;
     c.ruleset = parse_ruleset(
         "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
@@ -545,9 +549,7 @@ TEST(KernelOracleNat, ASynTakesOverThePortOfAConnectionInTimeWait) {
                       "tcp 192.0.2.51:5001 > 198.51.100.7:80 in lan0 flags=S seq=2000 win=64240",  // holds 5001, SYN_SENT
                       "tcp 192.0.2.52:5002 > 198.51.100.7:80 in lan0 flags=S seq=9000 win=64240",  // takes 5000 over
                       "tcp 198.51.100.7:80 > 203.0.113.1:5000 in wan1 flags=SA seq=7000 ack=9001 win=64240"});
-    DifferentialResult result = run_differential(host, host, c, {});
-    EXPECT_EQ(result.packets_compared, c.packets.size());
-    EXPECT_TRUE(result.agree()) << result.report();
+    expect_kernel_agrees(host, c);
     EXPECT_EQ(model_outcomes(c, host),
               (std::vector<std::string>{"forwarded 203.0.113.1:5000 > 198.51.100.7:80", "forwarded 198.51.100.7:80 > 192.0.2.50:5000",
                                         "forwarded 203.0.113.1:5000 > 198.51.100.7:80", "forwarded 203.0.113.1:5000 > 198.51.100.7:80",
@@ -564,8 +566,7 @@ TEST(KernelOracleNat, ASynTakesOverThePortOfAConnectionInTimeWait) {
 TEST(KernelOracleNat, AnAddressRangeIsPickedByHashAndAClientKeepsItsMapping) {
     require_kernel();
     if (HasFatalFailure() || IsSkipped()) return;
-    std::string base = std::string("{\"addr\":") + test::router_addr + ",\"route\":" + test::router_routes + ",\"rule\":" + test::router_rules;
-    Host host = Host::from_json(base + ",\"sysctl\":{\"ip_forward\":1}}", "router");
+    const Host host = forwarding_router();
     DifferentialCase c;
     c.ruleset = parse_ruleset(
         "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
@@ -580,9 +581,7 @@ TEST(KernelOracleNat, AnAddressRangeIsPickedByHashAndAClientKeepsItsMapping) {
                       "udp 198.51.100.7:53 > 203.0.113.13:5000 in wan1", "udp 198.51.100.7:53 > 203.0.113.10:5000 in wan1",
                       "udp 198.51.100.7:53 > 203.0.113.11:5000 in wan1", "udp 198.51.100.7:53 > 203.0.113.10:5003 in wan1",
                       "udp 198.51.100.10:53 > 203.0.113.13:5000 in wan1", "udp 198.51.100.10:53 > 203.0.113.10:6001 in wan1"});
-    DifferentialResult result = run_differential(host, host, c, {});
-    EXPECT_EQ(result.packets_compared, c.packets.size());
-    EXPECT_TRUE(result.agree()) << result.report();
+    expect_kernel_agrees(host, c);
     EXPECT_EQ(model_outcomes(c, host),
               (std::vector<std::string>{"forwarded 203.0.113.13:5000 > 198.51.100.7:53", "forwarded 203.0.113.10:5000 > 198.51.100.7:53",
                                         "forwarded 203.0.113.11:5000 > 198.51.100.7:53", "forwarded 203.0.113.10:5003 > 198.51.100.7:53",
@@ -598,8 +597,7 @@ TEST(KernelOracleNat, AnAddressRangeIsPickedByHashAndAClientKeepsItsMapping) {
 TEST(KernelOracleNat, AnEchoIdThatWouldClashIsMapped) {
     require_kernel();
     if (HasFatalFailure() || IsSkipped()) return;
-    std::string base = std::string("{\"addr\":") + test::router_addr + ",\"route\":" + test::router_routes + ",\"rule\":" + test::router_rules;
-    Host host = Host::from_json(base + ",\"sysctl\":{\"ip_forward\":1}}", "router");
+    const Host host = forwarding_router();
     DifferentialCase c;
     c.ruleset = parse_ruleset(
         "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
@@ -609,9 +607,7 @@ TEST(KernelOracleNat, AnEchoIdThatWouldClashIsMapped) {
         {});
     add_described(c, {"icmp 198.51.100.7 > 198.51.100.9 in wan1 type=8 id=7", "icmp 198.51.100.7 > 198.51.100.10 in wan1 type=8 id=7",
                       "icmp 192.0.2.50 > 198.51.100.7 in lan0 type=0 id=7", "icmp 192.0.2.50 > 198.51.100.7 in lan0 type=0 id=0"});
-    DifferentialResult result = run_differential(host, host, c, {});
-    EXPECT_EQ(result.packets_compared, c.packets.size());
-    EXPECT_TRUE(result.agree()) << result.report();
+    expect_kernel_agrees(host, c);
     EXPECT_EQ(model_outcomes(c, host),
               (std::vector<std::string>{"forwarded 198.51.100.7 > 192.0.2.50 id=7", "forwarded 198.51.100.7 > 192.0.2.50 id=0",
                                         "forwarded 198.51.100.9 > 198.51.100.7 id=7", "forwarded 198.51.100.10 > 198.51.100.7 id=7"}));
@@ -692,8 +688,7 @@ TEST(KernelOracleBackends, SecurityAndNatInputOrderFollowsTheBackend) {
 TEST(KernelOracleBackends, BaseChainsExistAsTheBackendCreatesThem) {
     require_kernel();
     if (HasFatalFailure() || IsSkipped()) return;
-    std::string base = std::string("{\"addr\":") + test::router_addr + ",\"route\":" + test::router_routes + ",\"rule\":" + test::router_rules;
-    Host host = Host::from_json(base + ",\"sysctl\":{\"ip_forward\":1}}", "router");
+    const Host host = forwarding_router();
     const std::string text =
         "*nat\n:PREROUTING ACCEPT [0:0]\n-A POSTROUTING -o nowhere0 -j MASQUERADE\nCOMMIT\n"
         "*filter\n:INPUT ACCEPT [0:0]\n-P OUTPUT ACCEPT\n-A FORWARD -p tcp -j ACCEPT\nCOMMIT\n"
