@@ -7,7 +7,14 @@
 //
 // Lifecycle of a connection: `classify` on a packet's first hook finds its entry or prepares an
 // unconfirmed one (held by the PacketContext, not yet in the table); NAT may bind it; `confirm`
-// at the last hook inserts it. A packet dropped before confirmation leaves nothing behind.
+// at the last hook inserts it, unless another connection already holds its reply tuple (NAT
+// found no free port): then the packet is dropped, as __nf_conntrack_confirm drops it. A packet
+// dropped before confirmation leaves nothing behind.
+//
+// Storage: both tuples of every connection in one open-addressing table (open_table.hpp: a lookup
+// reads one or two cache lines); the connections with their source NAT set up also in lists by
+// source (nf_nat_bysource), for NAT to give a client the mapping it had. Connections and table
+// nodes come from one pool; expired entries are swept when the table has doubled.
 //
 // TCP follows nf_conntrack_proto_tcp.c whole: the state table, window tracking (tcp_in_window:
 // each direction's highest sequence sent, window and scale, SACK), ignored packets and the resync
