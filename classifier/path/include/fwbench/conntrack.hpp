@@ -13,7 +13,7 @@
 //
 // Storage: both tuples of every connection in one open-addressing table (open_table.hpp: a lookup
 // reads one or two cache lines); the connections with their source NAT set up also in lists by
-// source (nf_nat_bysource), for NAT to give a client the mapping it had. Connections and the lists
+// source (nf_nat_bysource), for NAT to give a client the mapping it had. Connections and the lists'
 // nodes come from one pool; expired entries are swept when the table has doubled.
 //
 // TCP follows nf_conntrack_proto_tcp.c whole: the state table, window tracking (tcp_in_window:
