@@ -51,6 +51,14 @@ Host forwarding_router() {
                            "router");
 }
 
+// A ruleset of a nat table and a filter table, each with its built-in chains declared, around
+// the rules given.
+Ruleset nat_and_filter(const std::string& nat_rules, const std::string& filter_rules) {
+    return parse_ruleset("*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n" + nat_rules +
+                             "COMMIT\n*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n" + filter_rules + "COMMIT\n",
+                         {});
+}
+
 // The case replayed into the kernel: every packet's trace compared, and every counter.
 void expect_kernel_agrees(const Host& host, const DifferentialCase& c) {
     DifferentialResult result = run_differential(host, host, c, {});
@@ -450,13 +458,9 @@ TEST(KernelOracleNat, MasqueradeTakesTheAddressTheKernelSelects) {
  "sysctl":{"ip_forward":1}})",
                                       "two addresses on wan1");
     DifferentialCase c;
-    c.ruleset = parse_ruleset(
-        "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
-        "-A POSTROUTING -o wan1 -j MASQUERADE\n-A POSTROUTING -o lo -j MASQUERADE\nCOMMIT\n"
-        "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
-        "-A INPUT -s 198.51.100.1/32\n-A INPUT -s 203.0.113.1/32\n-A INPUT -d 203.0.113.1/32 -p tcp\n"
-        "-A FORWARD -d 192.0.2.50/32\n-A FORWARD -s 192.0.2.50/32\nCOMMIT\n",
-        {});
+    c.ruleset = nat_and_filter("-A POSTROUTING -o wan1 -j MASQUERADE\n-A POSTROUTING -o lo -j MASQUERADE\n",
+                               "-A INPUT -s 198.51.100.1/32\n-A INPUT -s 203.0.113.1/32\n-A INPUT -d 203.0.113.1/32 -p tcp\n"
+                               "-A FORWARD -d 192.0.2.50/32\n-A FORWARD -s 192.0.2.50/32\n");
     add_described(c, {"tcp 192.0.2.50:4000 > 198.51.100.200:80 in lan0 flags=S", "tcp 198.51.100.200:80 > 203.0.113.1:4000 in wan1 flags=SA",
                       "udp 0.0.0.0:5000 > 203.0.113.1:53 from local"});
     expect_kernel_agrees(host, c);
@@ -474,17 +478,14 @@ TEST(KernelOracleNat, PortRangesKeepAPortInRange) {
     if (HasFatalFailure() || IsSkipped()) return;
     const Host host = forwarding_router();
     DifferentialCase c;
-    c.ruleset = parse_ruleset(
-        "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
+    c.ruleset = nat_and_filter(
         "-A PREROUTING -i wan1 -p tcp -m tcp --dport 8000:8010 -j DNAT --to-destination 192.0.2.50:8000-8010\n"
         "-A PREROUTING -i wan1 -p tcp -m tcp --dport 80:81 -j DNAT --to-destination 192.0.2.51:9000-9010\n"
         "-A PREROUTING -i wan1 -p tcp -m tcp --dport 3005 -j REDIRECT --to-ports 3000-3010\n"
-        "-A POSTROUTING -o wan1 -p tcp -j MASQUERADE --to-ports 1024-65535\nCOMMIT\n"
-        "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+        "-A POSTROUTING -o wan1 -p tcp -j MASQUERADE --to-ports 1024-65535\n",
         "-A INPUT -p tcp -m tcp --dport 3005\n-A INPUT -p tcp -m tcp --dport 3000\n"
         "-A FORWARD -p tcp -m tcp --dport 8005\n-A FORWARD -p tcp -m tcp --dport 8000\n-A FORWARD -p tcp -m tcp --dport 9000\n"
-        "-A FORWARD -p tcp -m tcp --dport 9001\n-A FORWARD -s 198.51.100.7/32 -d 192.0.2.50/32 -p tcp -m tcp --sport 443\nCOMMIT\n",
-        {});
+        "-A FORWARD -p tcp -m tcp --dport 9001\n-A FORWARD -s 198.51.100.7/32 -d 192.0.2.50/32 -p tcp -m tcp --sport 443\n");
     add_described(c, {"tcp 198.51.100.7:1000 > 203.0.113.1:8005 in wan1 flags=S",  // in range: stays 8005
                       "tcp 198.51.100.7:1001 > 203.0.113.1:80 in wan1 flags=S",  // outside: 9000
                       "tcp 198.51.100.7:1001 > 203.0.113.1:81 in wan1 flags=S",  // 9000's reply tuple is taken: 9001
@@ -507,12 +508,8 @@ TEST(KernelOracleNat, ANewConnectionFindingNoFreePortIsDroppedAtConfirmation) {
     if (HasFatalFailure() || IsSkipped()) return;
     const Host host = forwarding_router();
     DifferentialCase c;
-    c.ruleset = parse_ruleset(
-        "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
-        "-A POSTROUTING -o wan1 -p udp -j SNAT --to-source 203.0.113.1:5000-5001\nCOMMIT\n"
-        "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
-        "-A FORWARD -m state --state NEW\n-A FORWARD -d 192.0.2.50/32\n-A FORWARD -d 192.0.2.52/32\nCOMMIT\n",
-        {});
+    c.ruleset = nat_and_filter("-A POSTROUTING -o wan1 -p udp -j SNAT --to-source 203.0.113.1:5000-5001\n",
+                               "-A FORWARD -m state --state NEW\n-A FORWARD -d 192.0.2.50/32\n-A FORWARD -d 192.0.2.52/32\n");
     add_described(c, {"udp 192.0.2.50:5000 > 198.51.100.7:53 in lan0",  // in range and free: stays 5000
                       "udp 192.0.2.51:5001 > 198.51.100.7:53 in lan0",  // stays 5001
                       "udp 192.0.2.52:5002 > 198.51.100.7:53 in lan0",  // both taken: dropped at confirmation
@@ -534,12 +531,8 @@ TEST(KernelOracleNat, ASynTakesOverThePortOfAConnectionInTimeWait) {
     if (HasFatalFailure() || IsSkipped()) return;
     const Host host = forwarding_router();
     DifferentialCase c;
-    c.ruleset = parse_ruleset(
-        "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
-        "-A POSTROUTING -o wan1 -p tcp -j SNAT --to-source 203.0.113.1:5000-5001\nCOMMIT\n"
-        "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
-        "-A FORWARD -m state --state INVALID\n-A FORWARD -d 192.0.2.50/32\n-A FORWARD -d 192.0.2.52/32\nCOMMIT\n",
-        {});
+    c.ruleset = nat_and_filter("-A POSTROUTING -o wan1 -p tcp -j SNAT --to-source 203.0.113.1:5000-5001\n",
+                               "-A FORWARD -m state --state INVALID\n-A FORWARD -d 192.0.2.50/32\n-A FORWARD -d 192.0.2.52/32\n");
     add_described(c, {"tcp 192.0.2.50:5000 > 198.51.100.7:80 in lan0 flags=S seq=1000 win=64240",
                       "tcp 198.51.100.7:80 > 203.0.113.1:5000 in wan1 flags=SA seq=5000 ack=1001 win=64240",
                       "tcp 192.0.2.50:5000 > 198.51.100.7:80 in lan0 flags=A seq=1001 ack=5001 win=64240",
@@ -568,12 +561,8 @@ TEST(KernelOracleNat, AnAddressRangeIsPickedByHashAndAClientKeepsItsMapping) {
     if (HasFatalFailure() || IsSkipped()) return;
     const Host host = forwarding_router();
     DifferentialCase c;
-    c.ruleset = parse_ruleset(
-        "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
-        "-A POSTROUTING -o wan1 -j SNAT --to-source 203.0.113.10-203.0.113.13\nCOMMIT\n"
-        "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
-        "-A FORWARD -i wan1 -m state --state ESTABLISHED\n-A FORWARD -i wan1\nCOMMIT\n",
-        {});
+    c.ruleset = nat_and_filter("-A POSTROUTING -o wan1 -j SNAT --to-source 203.0.113.10-203.0.113.13\n",
+                               "-A FORWARD -i wan1 -m state --state ESTABLISHED\n-A FORWARD -i wan1\n");
     add_described(c, {"udp 192.0.2.50:5000 > 198.51.100.7:53 in lan0", "udp 192.0.2.51:5000 > 198.51.100.7:53 in lan0",
                       "udp 192.0.2.52:5000 > 198.51.100.7:53 in lan0", "udp 192.0.2.53:5003 > 198.51.100.7:53 in lan0",
                       "udp 192.0.2.50:5000 > 198.51.100.10:53 in lan0",  // the first's mapping, though the hash gives .10
@@ -599,12 +588,8 @@ TEST(KernelOracleNat, AnEchoIdThatWouldClashIsMapped) {
     if (HasFatalFailure() || IsSkipped()) return;
     const Host host = forwarding_router();
     DifferentialCase c;
-    c.ruleset = parse_ruleset(
-        "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
-        "-A PREROUTING -i wan1 -p icmp -j DNAT --to-destination 192.0.2.50\nCOMMIT\n"
-        "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
-        "-A FORWARD -m state --state INVALID\n-A FORWARD -i lan0 -m state --state ESTABLISHED\nCOMMIT\n",
-        {});
+    c.ruleset = nat_and_filter("-A PREROUTING -i wan1 -p icmp -j DNAT --to-destination 192.0.2.50\n",
+                               "-A FORWARD -m state --state INVALID\n-A FORWARD -i lan0 -m state --state ESTABLISHED\n");
     add_described(c, {"icmp 198.51.100.7 > 198.51.100.9 in wan1 type=8 id=7", "icmp 198.51.100.7 > 198.51.100.10 in wan1 type=8 id=7",
                       "icmp 192.0.2.50 > 198.51.100.7 in lan0 type=0 id=7", "icmp 192.0.2.50 > 198.51.100.7 in lan0 type=0 id=0"});
     expect_kernel_agrees(host, c);

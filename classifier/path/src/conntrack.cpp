@@ -75,8 +75,6 @@ bool icmp_is_request(std::uint8_t type, bool v6) { return v6 ? (type == 128 || t
 // solicitations and advertisements (133-136). A redirect (137) is tracked (and cannot start).
 bool icmpv6_untracked_type(std::uint8_t type) { return (type >= 130 && type <= 136) || type == 143; }
 
-bool icmp_is_error(std::uint8_t type, bool v6) { return v6 ? type < 128 : icmpv4_is_error(type); }
-
 // ICMPv6's untracked types and ICMP errors: classify decides them by their type, never by an
 // entry of their own tuple.
 bool classified_by_type(const Packet& p) {
@@ -369,7 +367,9 @@ bool Conntrack::seed_established(const Packet& p) {
 
 bool Conntrack::confirm(const CtAttachment& ct) {
     if (!ct.conn || ct.conn->confirmed) return true;
-    // The original tuple cannot clash here: packets run one at a time, and classify found none.
+    // Either tuple held by another live connection is a clash. NAT's search is what leaves a reply
+    // tuple clashing; the original one classify found free, and one lookup more keeps an insert
+    // from ever overwriting another connection's entry.
     if (reply_tuple_taken(ct.conn->reply, ct.conn.get()) || reply_tuple_taken(ct.conn->orig, ct.conn.get())) return false;
     ct.conn->confirmed = true;
     ct.conn->status |= ct_status::confirmed;

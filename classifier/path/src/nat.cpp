@@ -330,8 +330,7 @@ void PacketPath::nat_apply(Ctx& c, Hook hook) const {
     ConnTuple target = invert(c.ct.dir == CtDir::original ? conn.reply : conn.orig);
     // An ICMP query's id is its tuple's key whichever the manip (nf_nat_icmp_manip_pkt); the
     // errors RELATED to a connection keep theirs.
-    const bool query = has_ids(conn.orig.proto) && c.p.proto == conn.orig.proto &&
-                       !(c.p.proto == proto::icmpv6 ? c.p.icmp_type < 128 : icmpv4_is_error(c.p.icmp_type));
+    const bool query = has_ids(conn.orig.proto) && c.p.proto == conn.orig.proto && !icmp_is_error(c.p.icmp_type, c.p.proto == proto::icmpv6);
     const bool ports = !has_ids(conn.orig.proto) || query;
     IpAddr& addr = src ? c.p.src : c.p.dst;
     std::uint16_t& port = query ? c.p.icmp_id : src ? c.p.sport : c.p.dport;

@@ -224,8 +224,8 @@ private:
     void set_timeout(Connection& c, std::uint64_t now_ns) const;
 
     ConntrackOptions opt_;
-    // Connections and the table's nodes come from one pool: once the number of connections
-    // stops growing, creating and expiring them allocates nothing.
+    // Connections and by_source_'s nodes come from one pool (by_tuple_ grows its own array): once
+    // the number of connections stops growing, creating and expiring them allocates nothing.
     std::shared_ptr<BlockPool> pool_ = std::make_shared<BlockPool>();
     OpenTable<ConnTuple, Entry, ConnTupleHash, ConnTupleEq> by_tuple_;
     // nf_nat_bysource: the newest confirmed connection with its source manip set up, by

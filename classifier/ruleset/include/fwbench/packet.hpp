@@ -245,5 +245,7 @@ constexpr bool proto_has_ports(std::uint8_t p) {
 // problem): it quotes a datagram, conntrack relates it to that datagram's connection, and the
 // kernel never answers it.
 constexpr bool icmpv4_is_error(std::uint8_t type) { return type == 3 || type == 4 || type == 5 || type == 11 || type == 12; }
+// The same for ICMP or, with `v6`, ICMPv6 (whose errors are the types below 128).
+constexpr bool icmp_is_error(std::uint8_t type, bool v6) { return v6 ? type < 128 : icmpv4_is_error(type); }
 
 }  // namespace fwbench
