@@ -96,6 +96,11 @@ int run_replay_mode(const ReplayRunOptions& o) {
         j["seconds"] = res.seconds;
         j["mpps"] = mpps(res.packets, res.seconds);
         j["per_worker_state"] = res.per_worker_state;
+        if (res.workers.size() > 1)
+            j["shared_tuples"] = {{"nat_across_workers", res.nat_across_workers},
+                                  {"claims", res.shared_tuples.claims},
+                                  {"refused_claims", res.shared_tuples.refused_claims},
+                                  {"taken_elsewhere", res.shared_tuples.taken_elsewhere}};
         j["per_second_mpps"] = res.per_second_mpps;
         if (!o.null_path) j["flow_cache"] = flow_cache_json(res.flow_cache, path, o.flow_cache);
         if (!spread.empty()) j["per_second_spread"] = {{"min", spread[0]}, {"median", spread[1]}, {"max", spread[2]}};
@@ -120,8 +125,13 @@ int run_replay_mode(const ReplayRunOptions& o) {
         }
         if (!o.null_path) os << flow_cache_text(res.flow_cache, path, o.flow_cache, "  ");
         if (res.per_worker_state)
-            os << "  note: the ruleset has rate/recent/nth/... matches; each worker keeps their state apart (the kernel's is global),\n"
-                  "        so their counters can differ from one worker's\n";
+            os << "  note: the ruleset's rate/recent/nth/... matches or the host's ICMP rate limits (icmp_ratelimit, per peer) keep\n"
+                  "        state across flows; each worker keeps its own (the kernel's is global), so counters can differ from one worker's\n";
+        if (res.nat_across_workers)
+            os << "  note: NAT binds against every worker's connections (" << res.shared_tuples.taken_elsewhere
+               << " port searches met another worker's tuple), but workers run apart in capture time:\n"
+                  "        where connections compete for a port, the binding can differ from capture order's, and a client's\n"
+                  "        earlier mapping held by another worker is not offered (one worker gives capture order's answer)\n";
     }
     return 0;
 }

@@ -1,5 +1,7 @@
 #include "fwbench/conntrack.hpp"
 
+#include "fwbench/shared_tuples.hpp"
+
 #include "tcp_tracking.hpp"
 
 #include <algorithm>
@@ -170,7 +172,11 @@ void Conntrack::sweep() {
     // the table stays within twice what it held after the last sweep. (A sweep of the whole
     // table every second of capture time grew with a long capture's connections: 60% of the
     // time at 1M packets; four buckets per packet, as the kernel's gc_worker goes, still 32%.)
-    by_tuple_.erase_if([&](const ConnTuple&, const Entry& e) { return !live(*e.first); });
+    by_tuple_.erase_if([&](const ConnTuple&, const Entry& e) {
+        if (live(*e.first)) return false;
+        if (shared_) shared_->release(*e.first);
+        return true;
+    });
     for (auto it = by_source_.begin(); it != by_source_.end();) {
         for (std::shared_ptr<Connection>* link = &it->second; *link;) {
             if (live(**link)) link = &(*link)->older_same_source;
@@ -237,6 +243,7 @@ Conntrack::Tracked Conntrack::track(Connection& c, CtDir dir, const Packet& p, b
 void Conntrack::forget(Connection& c) {
     // Unlinked first: the table still holds c, so dropping the list's reference cannot free it.
     unlink_source(c);
+    if (shared_) shared_->release(c);
     const ConnTuple reply = c.reply;
     by_tuple_.erase(c.orig);
     by_tuple_.erase(reply);  // may free c
@@ -252,7 +259,13 @@ void Conntrack::unlink_source(Connection& c) {
     if (!it->second) by_source_.erase(it);
 }
 
+void Conntrack::share(SharedTuples* shared, unsigned worker) {
+    shared_ = shared;
+    worker_ = worker;
+}
+
 Conntrack::~Conntrack() {
+    if (shared_) by_tuple_.for_each([&](const ConnTuple&, const Entry& e) { shared_->release(*e.first); });
     for (auto& [key, newest] : by_source_)
         while (newest) newest = std::move(newest->older_same_source);
 }
@@ -371,6 +384,7 @@ bool Conntrack::confirm(const CtAttachment& ct) {
     // tuple clashing; the original one classify found free, and one lookup more keeps an insert
     // from ever overwriting another connection's entry.
     if (reply_tuple_taken(ct.conn->reply, ct.conn.get()) || reply_tuple_taken(ct.conn->orig, ct.conn.get())) return false;
+    if (shared_ && !shared_->claim(*ct.conn, worker_, now_ns_)) return false;
     ct.conn->confirmed = true;
     ct.conn->status |= ct_status::confirmed;
     if (by_tuple_.size() + 2 > sweep_at_) sweep();
@@ -400,12 +414,14 @@ void Conntrack::describe(const CtAttachment& ct, Packet& p) {
 bool Conntrack::reply_tuple_taken(const ConnTuple& reply, const Connection* self) const {
     // nf_conntrack_tuple_taken skips an entry past its time too.
     const Entry* entry = by_tuple_.find(reply);
-    return entry && entry->first.get() != self && live(*entry->first);
+    if (entry && entry->first.get() != self && live(*entry->first)) return true;
+    return shared_ && shared_->held_elsewhere(reply, worker_, now_ns_);
 }
 
 bool Conntrack::reply_tuple_taken_evicting(const ConnTuple& reply, const Connection& self) {
     const Entry* entry = by_tuple_.find(reply);
-    if (!entry || entry->first.get() == &self || !live(*entry->first)) return false;
+    // Another worker's connection cannot be killed from here: its tuple stays taken.
+    if (!entry || entry->first.get() == &self || !live(*entry->first)) return shared_ && shared_->held_elsewhere(reply, worker_, now_ns_);
     Connection& other = *entry->first;
     if (entry->second != CtDir::reply) return true;  // another connection's original tuple
     const bool may_kill = other.orig.proto == proto::tcp && other.tcp >= TcpCtState::time_wait && (other.status & ct_status::src_nat);

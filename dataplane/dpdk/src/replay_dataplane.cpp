@@ -82,6 +82,15 @@ bool has_cross_flow_state(const Ruleset& rs) {
     return false;
 }
 
+bool has_nat_targets(const Ruleset& rs) {
+    for (const auto& t : rs.tables)
+        for (const auto& c : t.chains)
+            for (const auto& r : c.rules)
+                for (const char* nat : {"SNAT", "DNAT", "MASQUERADE", "REDIRECT", "NETMAP"})
+                    if (r.target && r.target->name == nat) return true;
+    return false;
+}
+
 LoadedCapture load_capture(const PacketPath& path, const std::string& capture, const CaptureAnalysisOptions& opt,
                            const EngineOptions& engine_options) {
     LoadedCapture out;
@@ -218,6 +227,8 @@ ReplayResult run_replay(const PacketPath& path, const LoadedCapture& capture, co
                                  " (fwbench gives EAL one per CPU unless --eal sets --lcores / -l)");
 
     std::atomic<bool> stop{false};
+    // Before the jobs: their conntrack tables release their tuples into it as they go.
+    std::unique_ptr<SharedTuples> tuples = opt.workers > 1 ? std::make_unique<SharedTuples>() : nullptr;
     std::vector<WorkerShared> shared(opt.workers);
     std::vector<WorkerJob> jobs(opt.workers);
     std::vector<std::uint64_t> flows_of(opt.workers, 0);
@@ -227,6 +238,7 @@ ReplayResult run_replay(const PacketPath& path, const LoadedCapture& capture, co
         jobs[w].opt = &opt;
         jobs[w].state = std::make_unique<PathState>(path.ruleset(), opt.engine, path.host().sysctl());
         jobs[w].state->flow_cache.enabled = opt.flow_cache;
+        if (tuples) jobs[w].state->conntrack.share(tuples.get(), w);
         jobs[w].shared = &shared[w];
         jobs[w].stop = &stop;
         jobs[w].stats.lcore = lcores[w];
@@ -295,7 +307,11 @@ ReplayResult run_replay(const PacketPath& path, const LoadedCapture& capture, co
     auto first = jobs[0].started, last = jobs[0].ended;
     for (const auto& j : jobs) first = std::min(first, j.started), last = std::max(last, j.ended);
     res.seconds = std::chrono::duration<double>(last - first).count();
-    res.per_worker_state = opt.workers > 1 && has_cross_flow_state(path.ruleset());
+    bool paced = false;  // the peers' ICMP buckets are per worker too
+    for (const auto& j : jobs) paced = paced || j.state->icmp_peers.used();
+    res.per_worker_state = opt.workers > 1 && (has_cross_flow_state(path.ruleset()) || paced);
+    res.nat_across_workers = opt.workers > 1 && has_nat_targets(path.ruleset());
+    if (tuples) res.shared_tuples = tuples->stats();
     res.per_second_mpps = std::move(per_second_mpps);
     for (unsigned w = 0; w < opt.workers; ++w) {
         jobs[w].stats.flows = flows_of[w];

@@ -22,6 +22,7 @@
 //
 // Not modelled yet: helpers and expectations (RELATED comes from ICMP errors only); zones.
 
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <functional>
@@ -38,6 +39,8 @@
 #include "fwbench/recycling_allocator.hpp"
 
 namespace fwbench {
+
+class SharedTuples;
 
 enum class TcpCtState : std::uint8_t { none, syn_sent, syn_recv, established, fin_wait, close_wait, last_ack, time_wait, close, syn_sent2 };
 const char* tcp_ct_state_name(TcpCtState s);
@@ -87,6 +90,24 @@ struct TcpTracking {
     std::uint16_t last_win = 0;
 };
 
+// A connection's expiry time (ns). Other workers read it through SharedTuples while the
+// connection's own worker refreshes it with every packet: relaxed atomic accesses, which are
+// plain loads and stores on x86, so the read is no data race and costs the owner nothing.
+class ExpiryTime {
+public:
+    ExpiryTime() = default;
+    ExpiryTime(const ExpiryTime& o) : ns_(o) {}
+    ExpiryTime& operator=(const ExpiryTime& o) { return *this = static_cast<std::uint64_t>(o); }
+    ExpiryTime& operator=(std::uint64_t ns) {
+        ns_.store(ns, std::memory_order_relaxed);
+        return *this;
+    }
+    operator std::uint64_t() const { return ns_.load(std::memory_order_relaxed); }
+
+private:
+    std::atomic<std::uint64_t> ns_{0};
+};
+
 struct Connection {
     std::uint64_t id = 0;
     ConnTuple orig, reply;  // reply reflects NAT bindings
@@ -94,7 +115,7 @@ struct Connection {
     std::uint32_t mark = 0;
     TcpCtState tcp = TcpCtState::none;
     TcpTracking tcp_track;
-    std::uint64_t expires_ns = 0;
+    ExpiryTime expires_ns;
     bool confirmed = false;
     bool nat_src_done = false, nat_dst_done = false;  // nf_nat_initialized per manip type
     FlowMemo memo[2];  // by CtDir: the flow cache's (flow_cache.hpp); a new entry starts with none
@@ -178,6 +199,11 @@ public:
     // Fills the packet's conntrack view from the attachment (what the matches see).
     static void describe(const CtAttachment& ct, Packet& p);
 
+    // Workers that keep conntrack tables apart see one another's tuples through `shared`
+    // (shared_tuples.hpp): NAT's search counts them as taken, confirmation refuses them, and this
+    // table registers its connections there as worker `worker`. Before the first packet.
+    void share(SharedTuples* shared, unsigned worker);
+
     std::size_t size() const;  // live connections (a walk over the table: for reports)
     // Whether another connection already expects replies on this tuple (nf_nat_used_tuple).
     bool reply_tuple_taken(const ConnTuple& reply, const Connection* self) const;
@@ -239,6 +265,8 @@ private:
     std::size_t sweep_at_ = 4096;  // table entries at which confirm() sweeps first
     std::uint64_t now_ns_ = 0;  // the latest packet time seen: what "expired" is measured against
     bool live(const Connection& c) const;
+    SharedTuples* shared_ = nullptr;
+    unsigned worker_ = 0;
 };
 
 }  // namespace fwbench

@@ -101,6 +101,8 @@ public:
     // icmpv6_xrlim_allow's bucket for an IPv6 destination (the IPv6 peers are a table of their
     // own): `timeout` jiffies a message.
     bool allow6(const IpAddr& dst, std::uint64_t now_ns, std::uint64_t timeout, unsigned hz);
+    // Whether any answer was paced (a peer's bucket exists): state across flows.
+    bool used() const { return !peers_.empty() || !peers6_.empty(); }
 
 private:
     struct Bucket {

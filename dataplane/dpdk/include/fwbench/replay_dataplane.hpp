@@ -24,9 +24,15 @@
 // line once a second. Counters of all workers are merged at the end.
 //
 // Invariants: every worker count gives every flow's packets in capture order, so with per-flow
-// state only (conntrack, NAT, rule counters) the merged counters equal one worker's. Rate, recent,
-// nth, hashlimit, connlimit and quota state is per worker here (the kernel's is global): with
-// those, counters may differ between worker counts; ReplayResult::per_worker_state says so.
+// state only (conntrack, rule counters) the merged counters equal one worker's. NAT is not
+// per-flow: a port search sees the other connections. Workers keep conntrack tables of their own
+// and share their tuples (SharedTuples), so no two connections ever hold one tuple, as in the
+// kernel's single table; but workers run apart in capture time, so where connections compete for
+// a tuple the binding can differ from capture order's (ReplayResult::nat_across_workers; how
+// often a search met another worker's tuple: shared_tuples). Rate, recent, nth, hashlimit,
+// connlimit and quota state is per worker here (the kernel's is global), and so are the peers'
+// ICMP rate limits (icmp_ratelimit, inetpeer): with those, counters may differ between worker
+// counts; ReplayResult::per_worker_state says so.
 //
 // Costs: the loaded packets (~530 bytes each) twice (the capture's and the workers' copies), plus
 // per worker a PathState.
@@ -40,6 +46,7 @@
 
 #include "fwbench/capture_analysis.hpp"
 #include "fwbench/packet_path.hpp"
+#include "fwbench/shared_tuples.hpp"
 
 namespace fwbench {
 
@@ -87,7 +94,9 @@ struct ReplayResult {
     EngineState counters;  // every worker's counters added up
     std::uint64_t packets = 0, bytes = 0;
     double seconds = 0;  // wall time from the first worker's start to the last one's end
-    bool per_worker_state = false;  // the ruleset has stateful matches the workers keep apart
+    bool per_worker_state = false;  // stateful matches or paced ICMP answers, which the workers keep apart
+    bool nat_across_workers = false;  // several workers and NAT rules: bindings depend on the workers' pace
+    SharedTuples::Stats shared_tuples;  // several workers: their connections' tuples, shared
     // All workers' rate in each whole second of the run (the watcher's clock): its spread says
     // how steady the figure is; a run under a second has none.
     std::vector<double> per_second_mpps;
@@ -101,5 +110,7 @@ ReplayResult run_replay(const PacketPath& path, const LoadedCapture& capture, co
 
 // Whether a ruleset keeps state across flows (rate limits, recent lists, nth counters...).
 bool has_cross_flow_state(const Ruleset& rs);
+// Whether a ruleset has NAT targets (SNAT, DNAT, MASQUERADE, REDIRECT, NETMAP).
+bool has_nat_targets(const Ruleset& rs);
 
 }  // namespace fwbench
