@@ -115,7 +115,12 @@ int run_port_mode(const PortRunCli& o) {
         j["rewrite_failed"] = res.rewrite_failed;
         j["answers"] = {{"sent", res.answers_sent}, {"without_port", res.answers_without_port}, {"not_built", res.answers_not_built}};
         j["fragmentation"] = {{"datagrams", res.fragmented}, {"fragments_sent", res.fragments_sent}, {"not_fragmented", res.not_fragmented}};
+        j["handed_off"] = res.handed_off;
         j["handoff_full"] = res.handoff_full;
+        if (res.workers.size() > 1)
+            j["shared_tuples"] = {{"claims", res.shared_tuples.claims},
+                                  {"refused_claims", res.shared_tuples.refused_claims},
+                                  {"taken_elsewhere", res.shared_tuples.taken_elsewhere}};
         j["workers"] = nlohmann::ordered_json::array();
         for (const auto& w : res.workers) j["workers"].push_back({{"lcore", w.lcore}, {"packets", w.packets}, {"connections", w.connections}});
         j["rx"] = rx;
@@ -138,6 +143,9 @@ int run_port_mode(const PortRunCli& o) {
         for (std::size_t w = 0; w < res.workers.size(); ++w)
             os << "    worker " << w << " (lcore " << res.workers[w].lcore << "): " << res.workers[w].packets << " packets, "
                << res.workers[w].connections << " connections\n";
+        if (res.workers.size() > 1)
+            os << "  " << res.handed_off << " frames handed to the worker holding their connection (NAT's replies hash elsewhere); "
+               << res.shared_tuples.taken_elsewhere << " NAT port searches met another worker's connection\n";
         if (res.handoff_full) os << "  " << res.handoff_full << " frames freed: a worker's hand-off ring was full\n";
         os << "  fates:" << fates_text(res.fates) << "\n";
         if (!o.null_path) os << flow_cache_text(res.flow_cache, path, o.flow_cache, "  ");

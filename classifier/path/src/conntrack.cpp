@@ -124,7 +124,7 @@ std::string ct_invalid_text(CtInvalid why, TcpCtState tcp_from, std::uint8_t icm
     return "?";
 }
 
-std::optional<ConnTuple> Conntrack::tuple_of(const Packet& p, CtInvalid& why_not) const {
+std::optional<ConnTuple> Conntrack::tuple_of(const Packet& p, CtInvalid& why_not) {
     ConnTuple t;
     t.family = p.family;
     t.src = p.src;
@@ -268,6 +268,17 @@ Conntrack::~Conntrack() {
     if (shared_) by_tuple_.for_each([&](const ConnTuple&, const Entry& e) { shared_->release(*e.first); });
     for (auto& [key, newest] : by_source_)
         while (newest) newest = std::move(newest->older_same_source);
+}
+
+std::optional<ConnTuple> Conntrack::lookup_tuple(const Packet& p) {
+    const bool v6 = p.proto == proto::icmpv6;
+    if (v6 && p.l4_present && icmpv6_untracked_type(p.icmp_type)) return std::nullopt;
+    if ((p.proto == proto::icmp || v6) && icmp_is_error(p.icmp_type, v6)) {
+        if (!p.icmp_quoted.present) return std::nullopt;
+        return invert(ConnTuple{p.family, p.icmp_quoted.src, p.icmp_quoted.dst, p.icmp_quoted.proto, p.icmp_quoted.sport, p.icmp_quoted.dport});
+    }
+    CtInvalid why = CtInvalid::none;
+    return tuple_of(p, why);
 }
 
 CtAttachment Conntrack::classify(const Packet& p) {

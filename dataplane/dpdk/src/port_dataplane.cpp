@@ -7,6 +7,7 @@
 #include <rte_pause.h>
 #include <rte_ring.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstring>
@@ -22,6 +23,7 @@
 #include "fwbench/packet_codec.hpp"
 #include "fwbench/packet_source.hpp"
 #include "fwbench/replay_dataplane.hpp"
+#include "fwbench/rss.hpp"
 
 namespace fwbench {
 
@@ -68,42 +70,36 @@ struct OpenPort {
     MacAddr mac;  // the host interface's (the source of frames it sends)
 };
 
-// Which worker owns a flow: NAT bindings registered by the worker that made them (so the reply
-// tuple reaches the worker holding the connection), else a hash of the direction-free key.
-class FlowSteering {
-public:
-    void claim(std::uint64_t key, unsigned worker) {
-        std::lock_guard<std::mutex> g(m_);
-        owner_[key] = worker;
-    }
-    unsigned owner(std::uint64_t key, unsigned workers) {
-        {
-            std::lock_guard<std::mutex> g(m_);
-            auto it = owner_.find(key);
-            if (it != owner_.end()) return it->second;
-        }
-        return static_cast<unsigned>((key * 0x9e3779b97f4a7c15ull >> 32) % workers);
-    }
-
-private:
-    std::mutex m_;
-    std::unordered_map<std::uint64_t, unsigned> owner_;
+// The tuple a frame's connection is looked up by (Conntrack::lookup_tuple), and its symmetric RSS
+// hash (both directions alike, as a NIC computes it); none for what is not IPv4 or has no tuple.
+struct FrameFlow {
+    std::optional<ConnTuple> tuple;
+    std::uint32_t rss_hash = 0;
 };
-
-// The flow key of a frame, as the replay dataplane keys packets: an ICMP error by the tuple it
-// quotes. 0 for what is not IPv4.
-std::uint64_t frame_flow_key(rte_mbuf* m, std::vector<std::uint8_t>& scratch) {
+FrameFlow frame_flow(rte_mbuf* m, std::vector<std::uint8_t>& scratch) {
+    FrameFlow f;
     FrameView v = frame_view(m, scratch);
     LinkInfo link = decode_link(linktype::ethernet, v.data, v.caplen);
-    if (!link.problem.empty() || link.ethertype != 0x0800) return 0;
+    if (!link.problem.empty() || link.ethertype != 0x0800) return f;
     ParsedDatagram d = parse_ipv4(v.data + link.l3_offset, v.caplen - link.l3_offset);
-    if (d.error != Malformation::none) return 0;
+    if (d.error != Malformation::none) return f;
     const Packet& p = d.packet;
-    if (p.icmp_quoted.present) {
-        const auto& q = p.icmp_quoted;
-        return direction_free_flow_key(q.src, q.sport, q.dst, q.dport, q.proto);
-    }
-    return flow_key_of(p);
+    f.rss_hash = symmetric_rss_hash(p);  // a fragment by its addresses alone: all of a datagram's together
+    f.tuple = Conntrack::lookup_tuple(p);
+    return f;
+}
+
+// Receive queues: one per worker where the driver has them. A device whose queues are its inputs
+// (net_pcap's rx_pcap= files, net_ring's rings) must have no more than workers poll: every one
+// is read, or frames would sit unread.
+std::uint16_t receive_queues(const OpenPort& p, const rte_eth_dev_info& info, unsigned workers) {
+    const std::string driver = info.driver_name ? info.driver_name : "";
+    const bool queues_are_inputs = driver == "net_pcap" || driver == "net_ring";
+    if (queues_are_inputs && info.max_rx_queues > workers)
+        throw std::runtime_error("port " + p.map.device + " (" + driver + ") has " + std::to_string(info.max_rx_queues) +
+                                 " receive queues and --workers " + std::to_string(workers) + " polls " + std::to_string(workers) +
+                                 ": give as many workers as queues (each polls one), or fewer inputs");
+    return static_cast<std::uint16_t>(std::max<unsigned>(1, std::min<unsigned>(workers, info.max_rx_queues)));
 }
 
 struct Shared;
@@ -112,7 +108,7 @@ struct Worker {
     unsigned index = 0, lcore = 0;
     std::unique_ptr<PathState> state;
     std::unique_ptr<CaptureAnalysis> replay;
-    rte_ring* ring = nullptr;  // packets handed to this worker (not worker 0)
+    rte_ring* ring = nullptr;  // frames other workers hand to this one (several workers)
     std::uint64_t fates[fate_count] = {};
     std::map<std::string, std::uint64_t, std::less<>> not_processed;  // looked up by name without a temporary string
     AnalyzedPacket analyzed;  // reused for every frame: no allocation per packet
@@ -120,7 +116,8 @@ struct Worker {
     std::uint64_t answers_sent = 0, answers_without_port = 0, answers_not_built = 0;
     std::uint64_t fragmented = 0, fragments_sent = 0, not_fragmented = 0;
     std::uint8_t quoted[1600];  // the answered datagram as the kernel held it (an ICMP error quotes 548 bytes of it)
-    std::vector<std::uint64_t> tx, tx_failed;  // per port
+    std::vector<std::uint64_t> rx, tx, tx_failed;  // per port
+    std::uint64_t handed_off = 0, handoff_full = 0;
     std::vector<std::uint8_t> scratch;
     Shared* shared = nullptr;
     std::string error;
@@ -129,15 +126,15 @@ struct Worker {
 struct Shared {
     const PortRunOptions* opt = nullptr;
     std::vector<OpenPort>* ports = nullptr;
+    std::vector<std::uint16_t> rx_queues;  // per port: queue q is polled by worker q
     std::vector<std::uint16_t> tx_queues;  // per port: queues configured (one per worker, or 1)
     std::vector<std::unique_ptr<std::mutex>> tx_locks;  // per port, when workers share queue 0
     int local_port = -1;
     unsigned workers = 1;
-    FlowSteering steering;
+    SharedTuples* tuples = nullptr;  // several workers: every worker's connections' tuples
     std::vector<Worker>* all = nullptr;
-    std::vector<std::uint64_t> rx;  // per port, counted by the distributor
-    std::uint64_t handoff_full = 0;
-    std::atomic<bool> stop{false}, distributor_done{false};
+    std::atomic<bool> stop{false};
+    std::atomic<unsigned> polling{0};  // workers still polling their queues (and so handing frames over)
     std::atomic<std::uint64_t> rx_total{0}, last_rx_ns{0};
 };
 
@@ -251,11 +248,6 @@ void process(Shared& sh, Worker& w, rte_mbuf* m) {
     const Fate fate = rp.result.fate;
     ++w.fates[static_cast<std::size_t>(fate)];
     if (!rp.result.answers.empty() && opt.forward) send_answers(sh, w, m, rp);
-    if (sh.workers > 1) {
-        // NAT: the reply comes back to the rewritten tuple; it must find this worker.
-        const std::uint64_t before = flow_key_of(rp.input), after = flow_key_of(rp.result.final_packet);
-        if (after != before) sh.steering.claim(after, w.index);
-    }
     if (fate == Fate::forwarded && opt.forward) {
         const int out = port_of(ports, rp.result.out_iface.view());
         if (out < 0) {
@@ -297,69 +289,85 @@ void process(Shared& sh, Worker& w, rte_mbuf* m) {
     rte_pktmbuf_free(m);
 }
 
-// Worker 0: polls every port, hands each frame to the worker owning its flow (itself included).
-int distributor_main(void* arg) {
+// Which worker processes a frame that worker `w` received on port `pi`: the one whose
+// connection holds its tuple (the receiver's own table first: no lock), else a new flow's
+// receiver when the port gives every worker a queue (RSS keeps a flow's packets on one), else,
+// from a port with fewer queues than workers, the queue a NIC's symmetric RSS would give it.
+unsigned owner_of(Shared& sh, Worker& w, std::size_t pi, rte_mbuf* m, std::uint64_t now) {
+    const FrameFlow f = frame_flow(m, w.scratch);
+    if (f.tuple) {
+        if (w.state->conntrack.holds(*f.tuple, now)) return w.index;
+        if (auto owner = sh.tuples->owner(*f.tuple, now)) return *owner;
+    }
+    if (sh.rx_queues[pi] >= sh.workers) return w.index;
+    return rss_queue(f.rss_hash, sh.workers);
+}
+
+// The frames other workers handed to this one.
+unsigned drain_handoffs(Shared& sh, Worker& w) {
+    void* burst[32];
+    const unsigned n = rte_ring_sc_dequeue_burst(w.ring, burst, 32, nullptr);
+    for (unsigned i = 0; i < n; ++i) process(sh, w, static_cast<rte_mbuf*>(burst[i]));
+    return n;
+}
+
+// Every worker: polls its queue of each port (queue `index`), processes the frames it owns and
+// hands the others over; at the stop, it finishes what is handed to it once no worker polls.
+int worker_main(void* arg) {
     Worker& w = *static_cast<Worker*>(arg);
     Shared& sh = *w.shared;
+    bool polling = true;
     try {
         auto& ports = *sh.ports;
         const PortRunOptions& opt = *sh.opt;
-        std::uint64_t index = 0, rx = 0;
         rte_mbuf* burst[32];
         while (!sh.stop.load(std::memory_order_relaxed)) {
             bool any = false;
             for (std::size_t pi = 0; pi < ports.size(); ++pi) {
-                const std::uint16_t n = rte_eth_rx_burst(ports[pi].id, 0, burst, 32);
+                if (w.index >= sh.rx_queues[pi]) continue;
+                const std::uint16_t n = rte_eth_rx_burst(ports[pi].id, static_cast<std::uint16_t>(w.index), burst, 32);
                 if (!n) continue;
                 any = true;
                 const std::uint64_t now = now_ns();
-                sh.rx[pi] += n;
-                rx += n;
+                w.rx[pi] += n;
+                std::uint64_t index = sh.rx_total.fetch_add(n, std::memory_order_relaxed);
+                sh.last_rx_ns.store(now, std::memory_order_relaxed);
                 if (opt.null_path) {
                     rte_pktmbuf_free_bulk(burst, n);
-                } else {
-                    for (std::uint16_t i = 0; i < n; ++i) {
-                        rte_mbuf* m = burst[i];
-                        packet_meta(m) =
-                            make_packet_meta(index++, now, rte_pktmbuf_pkt_len(m), linktype::ethernet, Direction::inbound, ports[pi].map.iface);
-                        const unsigned owner = sh.workers > 1 ? sh.steering.owner(frame_flow_key(m, w.scratch), sh.workers) : 0;
-                        if (owner == 0) {
-                            process(sh, w, m);
-                        } else if (rte_ring_sp_enqueue((*sh.all)[owner].ring, m) != 0) {
-                            ++sh.handoff_full;
-                            rte_pktmbuf_free(m);
-                        }
+                    continue;
+                }
+                for (std::uint16_t i = 0; i < n; ++i) {
+                    rte_mbuf* m = burst[i];
+                    packet_meta(m) =
+                        make_packet_meta(index++, now, rte_pktmbuf_pkt_len(m), linktype::ethernet, Direction::inbound, ports[pi].map.iface);
+                    const unsigned owner = sh.workers > 1 ? owner_of(sh, w, pi, m, now) : w.index;
+                    if (owner == w.index) {
+                        process(sh, w, m);
+                    } else if (rte_ring_mp_enqueue((*sh.all)[owner].ring, m) == 0) {
+                        ++w.handed_off;
+                    } else {
+                        ++w.handoff_full;
+                        rte_pktmbuf_free(m);
                     }
                 }
-                sh.rx_total.store(rx, std::memory_order_relaxed);
-                sh.last_rx_ns.store(now, std::memory_order_relaxed);
             }
+            if (w.ring && drain_handoffs(sh, w)) any = true;
             if (!any) rte_pause();
         }
-    } catch (const std::exception& e) {
-        w.error = e.what();
-    }
-    sh.distributor_done = true;
-    return w.error.empty() ? 0 : -1;
-}
-
-// Workers 1..K-1: the frames handed to them, until the distributor is done and the ring empty.
-int handoff_main(void* arg) {
-    Worker& w = *static_cast<Worker*>(arg);
-    Shared& sh = *w.shared;
-    try {
-        void* burst[32];
-        while (true) {
-            const bool last = sh.distributor_done.load();
-            const unsigned n = rte_ring_sc_dequeue_burst(w.ring, burst, 32, nullptr);
-            for (unsigned i = 0; i < n; ++i) process(sh, w, static_cast<rte_mbuf*>(burst[i]));
-            if (!n) {
+        polling = false;
+        sh.polling.fetch_sub(1);
+        // Nothing is handed over once no worker polls: then an empty ring stays empty.
+        while (w.ring) {
+            const bool last = sh.polling.load() == 0;
+            if (!drain_handoffs(sh, w)) {
                 if (last) break;
                 rte_pause();
             }
         }
     } catch (const std::exception& e) {
         w.error = e.what();
+        sh.stop = true;
+        if (polling) sh.polling.fetch_sub(1);
         return -1;
     }
     return 0;
@@ -411,17 +419,30 @@ PortRunResult run_ports(const PacketPath& path, const PortRunOptions& opt) {
     Shared sh;
     for (const auto& p : ports) {
         rte_eth_conf conf{};
+        // The symmetric key (rss.hpp): both directions of a flow reach one queue. rte_eth_conf
+        // wants it writable.
+        std::array<std::uint8_t, 52> rss_key = symmetric_rss_key();
         rte_eth_dev_info info{};
         if (rte_eth_dev_info_get(p.id, &info) != 0) throw std::runtime_error("port " + p.map.device + ": cannot read its device info");
         // A TX queue per worker where the driver has them; else the workers share queue 0.
         const auto txq = static_cast<std::uint16_t>(std::max<unsigned>(1, std::min<unsigned>(workers, info.max_tx_queues)));
-        int rc = rte_eth_dev_configure(p.id, 1, txq, &conf);
+        const auto rxq = receive_queues(p, info, workers);
+        if (rxq > 1 && info.flow_type_rss_offloads) {
+            conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+            conf.rx_adv_conf.rss_conf.rss_key = rss_key.data();
+            conf.rx_adv_conf.rss_conf.rss_key_len =
+                static_cast<std::uint8_t>(std::min<std::size_t>(rss_key.size(), info.hash_key_size ? info.hash_key_size : 40));
+            conf.rx_adv_conf.rss_conf.rss_hf = (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP) & info.flow_type_rss_offloads;
+        }
+        int rc = rte_eth_dev_configure(p.id, rxq, txq, &conf);
         if (rc != 0) throw std::runtime_error("port " + p.map.device + " (" + info.driver_name + "): configure failed: " + rte_strerror(-rc));
-        rc = rte_eth_rx_queue_setup(p.id, 0, 1024, static_cast<unsigned>(rte_eth_dev_socket_id(p.id)), nullptr, pool.get());
-        if (rc != 0)
-            throw std::runtime_error("port " + p.map.device + " (" + info.driver_name + "): RX queue setup failed: " + rte_strerror(-rc) +
-                                     " (a pool of " + std::to_string(opt.mbufs) +
-                                     " mbufs; net_pcap with infinite_rx needs one per packet of its file: raise --mbufs, and EAL's -m)");
+        for (std::uint16_t q = 0; q < rxq; ++q) {
+            rc = rte_eth_rx_queue_setup(p.id, q, 1024, static_cast<unsigned>(rte_eth_dev_socket_id(p.id)), nullptr, pool.get());
+            if (rc != 0)
+                throw std::runtime_error("port " + p.map.device + " (" + info.driver_name + "): RX queue setup failed: " + rte_strerror(-rc) +
+                                         " (a pool of " + std::to_string(opt.mbufs) +
+                                         " mbufs; net_pcap with infinite_rx needs one per packet of its file: raise --mbufs, and EAL's -m)");
+        }
         for (std::uint16_t q = 0; q < txq; ++q) {
             rc = rte_eth_tx_queue_setup(p.id, q, 1024, static_cast<unsigned>(rte_eth_dev_socket_id(p.id)), nullptr);
             if (rc != 0) throw std::runtime_error("port " + p.map.device + ": TX queue setup failed: " + rte_strerror(-rc));
@@ -430,6 +451,7 @@ PortRunResult run_ports(const PacketPath& path, const PortRunOptions& opt) {
         if (rc != 0) throw std::runtime_error("port " + p.map.device + ": start failed: " + rte_strerror(-rc));
         rte_eth_promiscuous_enable(p.id);  // not every driver has it; the ports still work
         rte_eth_stats_reset(p.id);
+        sh.rx_queues.push_back(rxq);
         sh.tx_queues.push_back(txq);
         sh.tx_locks.push_back(std::make_unique<std::mutex>());
     }
@@ -440,7 +462,10 @@ PortRunResult run_ports(const PacketPath& path, const PortRunOptions& opt) {
     sh.ports = &ports;
     sh.local_port = local_port;
     sh.workers = workers;
-    sh.rx.assign(ports.size(), 0);
+    // Before the workers: their conntrack tables release their tuples into it as they go.
+    std::unique_ptr<SharedTuples> tuples = workers > 1 ? std::make_unique<SharedTuples>() : nullptr;
+    sh.tuples = tuples.get();
+    sh.polling = workers;
     std::vector<Worker> all(workers);
     sh.all = &all;
     CaptureAnalysisOptions ropt;
@@ -459,12 +484,14 @@ PortRunResult run_ports(const PacketPath& path, const PortRunOptions& opt) {
         k.shared = &sh;
         k.state = std::make_unique<PathState>(path.ruleset(), opt.engine, host.sysctl());
         k.state->flow_cache.enabled = opt.flow_cache;
+        if (tuples) k.state->conntrack.share(tuples.get(), w);
         k.replay = std::make_unique<CaptureAnalysis>(path, *k.state, ropt);
+        k.rx.assign(ports.size(), 0);
         k.tx.assign(ports.size(), 0);
         k.tx_failed.assign(ports.size(), 0);
-        if (w > 0) {
+        if (workers > 1) {  // any worker may hand frames to any other
             const std::string name = "fwbp" + std::to_string(pool_id) + "_" + std::to_string(w);
-            k.ring = rte_ring_create(name.c_str(), 8192, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+            k.ring = rte_ring_create(name.c_str(), 8192, SOCKET_ID_ANY, RING_F_SC_DEQ);
             if (!k.ring) throw std::runtime_error("cannot create the hand-off ring of worker " + std::to_string(w) + ": " + rte_strerror(rte_errno));
             rings.rings.push_back(k.ring);
         }
@@ -472,9 +499,9 @@ PortRunResult run_ports(const PacketPath& path, const PortRunOptions& opt) {
     const auto start = std::chrono::steady_clock::now();
     sh.last_rx_ns = now_ns();
     for (unsigned w = workers; w-- > 0;) {
-        if (rte_eal_remote_launch(w == 0 ? distributor_main : handoff_main, &all[w], all[w].lcore) != 0) {
+        if (rte_eal_remote_launch(worker_main, &all[w], all[w].lcore) != 0) {
             sh.stop = true;
-            sh.distributor_done = true;
+            sh.polling -= w + 1;  // those not launched
             for (unsigned v = w + 1; v < workers; ++v) rte_eal_wait_lcore(all[v].lcore);
             throw std::runtime_error("cannot launch a port worker on lcore " + std::to_string(all[w].lcore));
         }
@@ -509,13 +536,11 @@ PortRunResult run_ports(const PacketPath& path, const PortRunOptions& opt) {
             res.ports[i].ierrors = st.ierrors;
         }
         rte_eth_dev_stop(ports[i].id);
-        res.ports[i].rx = sh.rx[i];
     }
     std::string errors;
     for (const auto& k : all)
         if (!k.error.empty()) errors += (errors.empty() ? "" : "; ") + ("worker " + std::to_string(k.index) + ": " + k.error);
     if (!errors.empty()) throw std::runtime_error(errors);
-    res.handoff_full = sh.handoff_full;
     for (const auto& k : all) {
         for (std::size_t f = 0; f < fate_count; ++f) res.fates[f] += k.fates[f];
         for (const auto& [why, n] : k.not_processed) res.not_processed[why] += n;
@@ -528,7 +553,10 @@ PortRunResult run_ports(const PacketPath& path, const PortRunOptions& opt) {
         res.fragmented += k.fragmented;
         res.fragments_sent += k.fragments_sent;
         res.not_fragmented += k.not_fragmented;
+        res.handed_off += k.handed_off;
+        res.handoff_full += k.handoff_full;
         for (std::size_t i = 0; i < ports.size(); ++i) {
+            res.ports[i].rx += k.rx[i];
             res.ports[i].tx += k.tx[i];
             res.ports[i].tx_failed += k.tx_failed[i];
         }
@@ -536,6 +564,7 @@ PortRunResult run_ports(const PacketPath& path, const PortRunOptions& opt) {
         res.flow_cache.add(k.state->flow_cache.stats);
         res.workers.push_back({k.lcore, k.processed, k.state->conntrack.size()});
     }
+    if (tuples) res.shared_tuples = tuples->stats();
     return res;
 }
 

@@ -184,6 +184,14 @@ public:
     // before it lets conntrack see the packet. None for a packet without a trackable tuple, one
     // classify decides by its ICMP type, or one whose entry is gone or past its time.
     CtEntryRef find(const Packet& p);
+    // The tuple classify looks the packet's connection up by: its own, an ICMP error's the quoted
+    // packet's turned around. None when it has none (a later fragment, truncated, untracked ICMPv6).
+    static std::optional<ConnTuple> lookup_tuple(const Packet& p);
+    // Whether a connection live at `now_ns` holds `t` in this table.
+    bool holds(const ConnTuple& t, std::uint64_t now_ns) const {
+        const Entry* e = by_tuple_.find(t);
+        return e && e->first->expires_ns >= now_ns;
+    }
     // classify(p) for a packet `found` was found for, the table unchanged since: one lookup.
     CtAttachment classify(const Packet& p, const CtEntryRef& found);
     // __nf_conntrack_confirm: insert a new connection when its first packet leaves the last hook.
@@ -239,7 +247,7 @@ private:
         k.sport = orig.sport;
         return k;
     }
-    std::optional<ConnTuple> tuple_of(const Packet& p, CtInvalid& why_not) const;
+    static std::optional<ConnTuple> tuple_of(const Packet& p, CtInvalid& why_not);
     void advance_clock(std::uint64_t now_ns);  // what live() measures against; sweep() removes
     enum class Tracked : std::uint8_t { accept, invalid, reopen, accept_and_kill };
     Tracked track(Connection& c, CtDir dir, const Packet& p, bool is_new, CtAttachment& at);

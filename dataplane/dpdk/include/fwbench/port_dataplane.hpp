@@ -14,25 +14,36 @@
 // port when one is named; dropped, rejected and queued ones are freed. So with net_pcap
 // tx_pcap= ports, what comes out is a file a test can read.
 //
-// How: the first worker lcore polls every port's RX queue 0 in turn, bursts of 32, and hands each
-// frame to the worker that owns its flow through a single-producer ring (itself included):
-// flows by a hash of their direction-free key, except that a worker that sets up a NAT binding
-// claims the rewritten tuple (FlowSteering), so replies to a masqueraded or port-forwarded
-// connection reach the worker holding its conntrack entry — what a NIC's RSS cannot do. (A
-// reply that arrives before the claim, microseconds after the first packet, can go astray.)
-// Each worker has its own PathState; counters are merged at the end. Each worker transmits on
-// a TX queue of its own where the driver has enough, else the workers share queue 0 under a
-// lock. The main lcore prints progress once a second and ends the run after `duration_s`, or once
-// no port has delivered a packet for `idle_stop_s` (file-backed and test ports). Ports are
-// started with promiscuous mode asked for (not all drivers have it: ignored). Bad port names, ports that do not exist,
-// interfaces the host does not have and ports that fail to start are errors naming the port
-// and what exists.
+// How: there is no distributor. Each worker lcore polls its own receive queue of every port
+// (queue w for worker w: RSS with the symmetric key on NICs, so both directions of a flow reach
+// one worker; for net_pcap, one rx_pcap= file per worker, which `split_capture` splits by the
+// same hash) and owns the flows that arrive on it: its own PathState, no lock per packet. NAT
+// breaks the symmetry — a masqueraded connection's replies carry another tuple, which the NIC
+// hashes to any worker — so workers share their connections' tuples (SharedTuples): a frame whose
+// tuple the receiving worker's table does not hold but another worker's connection does is handed
+// to that worker through its ring (multi-producer), as VPP's NAT hands packets between threads.
+// NAT's port search sees every worker's connections, so no two connections share a reply tuple
+// and the kernel's port choice is kept (choosing ports by worker, as VPP does, would change the
+// answer). A port with fewer queues than workers (a live net_pcap, net_af_packet) is polled by
+// the first workers; its new flows go to the worker a hash of their direction-free tuple names.
+// Counters are merged at the end. Each worker transmits on a TX queue of its own where the driver
+// has enough, else the workers share queue 0 under a lock. The main lcore prints progress once a
+// second and ends the run after `duration_s`, or once no port has delivered a packet for
+// `idle_stop_s` (file-backed and test ports); a worker then finishes the frames handed to it.
+// Ports are started with promiscuous mode asked for (not all drivers have it: ignored). Bad port
+// names, ports that do not exist, interfaces the host does not have, ports that fail to start and
+// net_pcap/net_ring ports with more inputs than workers are errors naming the port and what
+// exists.
+//
+// What differs from the kernel with several workers (docs/dataplane.md): a fragmented datagram is
+// reassembled by the worker its fragments reach (hashed on addresses alone, as a NIC does), whose
+// table may not hold its connection; workers' rate-limit and ICMP-pacing state is their own.
 //
 // The kernel's own answers (REJECT's RST or ICMP error, time exceeded) leave by the port of the
 // interface the model routed them to, built as the kernel writes them (write_answer_ipv4),
 // to the sender's MAC when they go back out the port the cause came in on, else to the next hop.
 //
-// Not yet: RSS spreading on NICs (one distributor polls every port), IPv6 forwarding.
+// Not yet: IPv6 forwarding.
 
 #include <cstdint>
 #include <functional>
@@ -42,6 +53,7 @@
 
 #include "fwbench/capture.hpp"
 #include "fwbench/packet_path.hpp"
+#include "fwbench/shared_tuples.hpp"
 
 namespace fwbench {
 
@@ -59,7 +71,7 @@ struct PortRunOptions {
     bool null_path = false;  // receive and free only: the ports' and DPDK's own cost
     bool flow_cache = true;  // PathState::flow_cache.enabled for every worker
     unsigned mbufs = 8191;  // the dataplane's pool (net_pcap infinite_rx needs one per packet of its file)
-    unsigned workers = 1;  // worker lcores: the first polls the ports and hands flows to the others
+    unsigned workers = 1;  // worker lcores, each polling its own queue of every port
     double duration_s = 0;  // > 0: stop after this long
     double idle_stop_s = 0;  // > 0: stop after this long without a received packet
     MacAddr next_hop_mac{{0x02, 0, 0, 0, 0, 0x01}};
@@ -86,7 +98,10 @@ struct PortRunResult {
     // Forwarded datagrams cut to the way out's MTU (ip_fragment), the pieces sent, and those not
     // cut (IP options, no mbuf): not sent.
     std::uint64_t fragmented = 0, fragments_sent = 0, not_fragmented = 0;
-    std::uint64_t handoff_full = 0;  // frames freed because a worker's hand-off ring was full
+    // Several workers: frames handed to the worker holding their connection, and those freed
+    // because its ring was full; how the workers' connections met (SharedTuples).
+    std::uint64_t handed_off = 0, handoff_full = 0;
+    SharedTuples::Stats shared_tuples;
     struct Worker {
         unsigned lcore = 0;
         std::uint64_t packets = 0, connections = 0;
