@@ -13,9 +13,18 @@ work=${FWBENCH_MUTANT_DIR:-/tmp/fwbench-mutants}
 patches=("$@")
 if ((${#patches[@]} == 0)); then patches=(tests/mutants/*.patch); fi
 
-rm -rf "$work/src"
-mkdir -p "$work/src"
-git ls-files -z | (cd "$repo" && xargs -0 tar cf -) | tar xf - -C "$work/src"
+rm -rf "$work/staging"
+mkdir -p "$work/staging" "$work/src"
+git ls-files -z | (cd "$repo" && xargs -0 tar cf -) | tar xf - -C "$work/staging"
+# Only what differs is copied, stamped now: tar keeps each file's own time, which can be older
+# than an object a previous run built from other contents (a reverted mutant), and ninja would
+# then keep that object.
+(cd "$work/staging" && find . -type f -print0) | while IFS= read -r -d '' f; do
+  if ! cmp -s "$work/staging/$f" "$work/src/$f"; then
+    mkdir -p "$(dirname "$work/src/$f")"
+    cp "$work/staging/$f" "$work/src/$f"
+  fi
+done
 ln -sfn "$repo/../shared" "$work/shared"  # the tests read ../shared/data beside the source
 [ -d "$work/build" ] || meson setup "$work/build" "$work/src" >/dev/null
 echo "mutants: building the unmutated copy in $work/build"

@@ -20,18 +20,19 @@ namespace fwbench {
 namespace {
 
 // net_pcap with infinite_rx=1 loads its whole rx_pcap file into mbufs at queue setup, one per
-// packet: the pool must hold them all besides what the rings and bursts take. Counted from the
+// packet (of each of its files): the pool must hold them all besides what the rings and bursts take. Counted from the
 // --vdev arguments, so the guide's command works as written (docs/nic-testing.md).
 std::uint64_t mbufs_for_infinite_rx(const std::vector<std::string>& eal_args) {
     std::uint64_t records = 0;
     for (const auto& a : eal_args) {
         if (a.rfind("--vdev=net_pcap", 0) != 0 || a.find("infinite_rx=1") == std::string::npos) continue;
-        const auto at = a.find("rx_pcap=");
-        if (at == std::string::npos) continue;
-        const std::string file = a.substr(at + 8, a.find(',', at) == std::string::npos ? std::string::npos : a.find(',', at) - at - 8);
-        CaptureReader reader(file);
-        CaptureRecord rec;
-        while (reader.next(rec)) ++records;
+        // Every rx_pcap= of the device: one file per receive queue (split_capture's).
+        for (auto at = a.find("rx_pcap="); at != std::string::npos; at = a.find("rx_pcap=", at + 8)) {
+            const auto end = a.find(',', at);
+            CaptureReader reader(a.substr(at + 8, end == std::string::npos ? std::string::npos : end - at - 8));
+            CaptureRecord rec;
+            while (reader.next(rec)) ++records;
+        }
     }
     return records;
 }
