@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up, build and run the whole test suite (the README's second command): once in the
 # release build, then again in an ASan/UBSan build so memory and undefined-behaviour errors fail,
-# then the engine slot's readers and writer under ThreadSanitizer. After each build, every
+# then where threads meet under ThreadSanitizer (the engine slot, workers' shared tuples). After each build, every
 # skipped test case is printed with its reason; with FWBENCH_REQUIRE_KERNEL=1 (CI) a skip fails
 # the run (scripts/check_skips.py). Then each fuzz target for
 # FWBENCH_FUZZ_SECONDS (default 60) under libFuzzer (scripts/fuzz.sh).
@@ -23,9 +23,11 @@ if [ "${FWBENCH_SKIP_SANITIZERS:-0}" != 1 ]; then
   UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
     meson test -C build-asan --print-errorlogs --timeout-multiplier 4 "$@"
   ./scripts/check_skips.py build-asan
-  # Where threads meet: the engine slot's readers and writer under ThreadSanitizer.
+  # Where threads meet under ThreadSanitizer: the engine slot's readers and writer; workers'
+  # conntrack tables sharing their tuples (SharedTuples).
   [ -d build-tsan ] || meson setup build-tsan -Db_sanitize=thread -Dbuildtype=debug
-  meson compile -C build-tsan tests/engine_tests
+  meson compile -C build-tsan tests/engine_tests tests/path_tests
   TSAN_OPTIONS=halt_on_error=1 ./build-tsan/tests/engine_tests --gtest_filter='EngineSlot.*'
+  TSAN_OPTIONS=halt_on_error=1 ./build-tsan/tests/path_tests --gtest_filter='SharedTuples.*'
   ./scripts/fuzz.sh "${FWBENCH_FUZZ_SECONDS:-60}"
 fi

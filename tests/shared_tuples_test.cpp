@@ -7,6 +7,8 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "fwbench/ip_addr_text.hpp"
 #include "fwbench/packet_path.hpp"
@@ -99,6 +101,54 @@ TEST(SharedTuples, ConfirmationRefusesAnotherWorkersLiveTupleUntilItExpires) {
     EXPECT_EQ(shared.size(), 4u);
     w0.reset();
     EXPECT_EQ(shared.size(), 2u) << "worker 0's tuples left with it; those worker 1 took over stay";
+}
+
+// Two workers on two threads at once, each with its own clients all asking one resolver from one
+// source port: whatever the interleaving, no two forwarded connections share a reply tuple, and
+// a packet not forwarded lost its port at confirmation (the kernel's insert_failed race). Under
+// ThreadSanitizer (scripts/test.sh) this is where the registry's lock and the connections'
+// expiry reads meet.
+TEST(SharedTuples, WorkersOnTwoThreadsNeverBindOneTupleTwice) {
+    const Host host = snat_router();
+    const Ruleset rs = parse_ruleset("*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
+                                     "-A POSTROUTING -o wan1 -j SNAT --to-source 203.0.113.1\nCOMMIT\n",
+                                     {});
+    const PacketPath path(rs, host);
+    SharedTuples shared;
+    constexpr int per_worker = 120;
+    struct Worker {
+        std::unique_ptr<PathState> state;
+        std::vector<PathResult> results;
+    };
+    Worker workers[2];
+    for (unsigned w = 0; w < 2; ++w) {
+        workers[w].state = std::make_unique<PathState>(rs, EngineOptions{}, host.sysctl());
+        workers[w].state->conntrack.share(&shared, w);
+    }
+    std::vector<std::thread> threads;
+    for (unsigned w = 0; w < 2; ++w)
+        threads.emplace_back([&, w] {
+            for (int i = 0; i < per_worker; ++i) {
+                const int client = static_cast<int>(w) * per_worker + i;
+                const std::string text =
+                    "udp 192.0.2." + std::to_string(client % 200 + 10) + ":" + std::to_string(1000 + client / 200) + " > 198.51.100.7:53 in=lan0";
+                workers[w].results.push_back(path.process(test::packet(text), Origin::wire, *workers[w].state));
+            }
+        });
+    for (auto& t : threads) t.join();
+    std::set<int> ports;
+    int forwarded = 0;
+    for (const Worker& w : workers)
+        for (const PathResult& r : w.results) {
+            if (r.fate == Fate::forwarded) {
+                ++forwarded;
+                EXPECT_TRUE(ports.insert(r.final_packet.sport).second) << "reply port " << r.final_packet.sport << " bound twice";
+            } else {
+                EXPECT_EQ(r.reason, DropReason::conntrack_clash) << "lost its port at confirmation, or nothing";
+            }
+        }
+    EXPECT_GT(forwarded, per_worker) << "most connections find a port";
+    EXPECT_EQ(shared.stats().claims, static_cast<std::uint64_t>(forwarded));
 }
 
 }  // namespace
