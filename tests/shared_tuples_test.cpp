@@ -30,6 +30,13 @@ Host snat_router() {
                            "snat.json");
 }
 
+Ruleset snat_ruleset() {
+    return parse_ruleset(
+        "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
+        "-A POSTROUTING -o wan1 -j SNAT --to-source 203.0.113.1\nCOMMIT\n",
+        {});
+}
+
 // Every client of the LAN asks one resolver from the same source port: after the first, each
 // needs another port of the one address (nf_nat_l4proto_unique_tuple's search).
 std::string client_query(int client) { return "udp 192.0.2." + std::to_string(10 + client) + ":1000 > 198.51.100.7:53 in=lan0"; }
@@ -110,9 +117,7 @@ TEST(SharedTuples, ConfirmationRefusesAnotherWorkersLiveTupleUntilItExpires) {
 // expiry reads meet.
 TEST(SharedTuples, WorkersOnTwoThreadsNeverBindOneTupleTwice) {
     const Host host = snat_router();
-    const Ruleset rs = parse_ruleset("*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
-                                     "-A POSTROUTING -o wan1 -j SNAT --to-source 203.0.113.1\nCOMMIT\n",
-                                     {});
+    const Ruleset rs = snat_ruleset();
     const PacketPath path(rs, host);
     SharedTuples shared;
     constexpr int per_worker = 120;
