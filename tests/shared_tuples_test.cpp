@@ -43,10 +43,7 @@ std::string client_query(int client) { return "udp 192.0.2." + std::to_string(10
 
 TEST(SharedTuples, TwoWorkersBindPortsAsOneTableDoes) {
     const Host host = snat_router();
-    const Ruleset rs = parse_ruleset(
-        "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
-        "-A POSTROUTING -o wan1 -j SNAT --to-source 203.0.113.1\nCOMMIT\n",
-        {});
+    const Ruleset rs = snat_ruleset();
     const PacketPath path(rs, host);
     PathState one(rs, EngineOptions{}, host.sysctl());
     SharedTuples shared;
