@@ -70,11 +70,11 @@ struct OpenPort {
     MacAddr mac;  // the host interface's (the source of frames it sends)
 };
 
-// The tuple a frame's connection is looked up by (Conntrack::lookup_tuple), and its symmetric RSS
-// hash (both directions alike, as a NIC computes it); none for what is not IPv4 or has no tuple.
+// The tuple a frame's connection is looked up by (Conntrack::lookup_tuple), and the datagram
+// itself for the symmetric RSS hash when it is needed; none for what is not IPv4 or has no tuple.
 struct FrameFlow {
     std::optional<ConnTuple> tuple;
-    std::uint32_t rss_hash = 0;
+    std::optional<Packet> packet;
 };
 FrameFlow frame_flow(rte_mbuf* m, std::vector<std::uint8_t>& scratch) {
     FrameFlow f;
@@ -83,9 +83,8 @@ FrameFlow frame_flow(rte_mbuf* m, std::vector<std::uint8_t>& scratch) {
     if (!link.problem.empty() || link.ethertype != 0x0800) return f;
     ParsedDatagram d = parse_ipv4(v.data + link.l3_offset, v.caplen - link.l3_offset);
     if (d.error != Malformation::none) return f;
-    const Packet& p = d.packet;
-    f.rss_hash = symmetric_rss_hash(p);  // a fragment by its addresses alone: all of a datagram's together
-    f.tuple = Conntrack::lookup_tuple(p);
+    f.tuple = Conntrack::lookup_tuple(d.packet);
+    f.packet = std::move(d.packet);
     return f;
 }
 
@@ -300,7 +299,8 @@ unsigned owner_of(Shared& sh, Worker& w, std::size_t pi, rte_mbuf* m, std::uint6
         if (auto owner = sh.tuples->owner(*f.tuple, now)) return *owner;
     }
     if (sh.rx_queues[pi] >= sh.workers) return w.index;
-    return rss_queue(f.rss_hash, sh.workers);
+    // As a NIC would spread it; a fragment by its addresses alone, so a datagram's stay together.
+    return f.packet ? rss_queue(symmetric_rss_hash(*f.packet), sh.workers) : 0;
 }
 
 // The frames other workers handed to this one.

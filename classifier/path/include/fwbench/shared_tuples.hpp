@@ -9,10 +9,13 @@
 // two workers' counters differed from one's by a thousand packets). A port dataplane needs the
 // same map to find which worker owns a reply that its NIC's hash sent elsewhere.
 //
-// How: one table, tuple -> (worker, connection), under one lock, written only when a connection
-// is confirmed (both tuples at once: refused when another worker's live connection holds either)
-// and when its own worker removes it; read by NAT's search and by a dataplane's steering. Not
-// touched by a packet of an established connection, nor at all with one worker (no registry).
+// How: tuple -> (worker, connection) in 64 shards by the tuple's hash, each an open table under
+// a spinlock of its own (a pthread mutex went to the kernel whenever two workers met: futex
+// calls and context switches on the port dataplane's profile). Written only when a connection
+// is confirmed (both tuples at once, both shards locked: refused when another worker's live
+// connection holds either) and when its own worker removes it; read by NAT's search and by a
+// dataplane's steering for what the worker's own table does not hold. Not touched by a packet of
+// an established connection, nor at all with one worker (no registry).
 // Whether another worker's connection is live is read from its expiry (Connection::expires_ns,
 // a relaxed atomic), against the asking worker's clock.
 //
@@ -24,8 +27,9 @@
 // connection cannot be killed from here: its tuple counts as taken). docs/dataplane.md says
 // what still differs from one worker.
 
+#include <array>
+#include <atomic>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 
 #include "fwbench/conntrack.hpp"
@@ -42,14 +46,14 @@ public:
     // Whether a connection of another worker than `worker`, live at `now_ns`, holds `t`.
     bool held_elsewhere(const ConnTuple& t, unsigned worker, std::uint64_t now_ns);
     // The worker whose connection live at `now_ns` holds `t`.
-    std::optional<unsigned> owner(const ConnTuple& t, std::uint64_t now_ns) const;
+    std::optional<unsigned> owner(const ConnTuple& t, std::uint64_t now_ns);
 
     struct Stats {
         std::uint64_t claims = 0, refused_claims = 0;  // confirmations; refused: another worker's tuple
         std::uint64_t taken_elsewhere = 0;  // NAT's search found a tuple taken by another worker
     };
-    Stats stats() const;
-    std::size_t size() const;
+    Stats stats();
+    std::size_t size();
 
 private:
     struct Holder {
@@ -57,9 +61,16 @@ private:
         unsigned worker = 0;
     };
     static bool live(const Holder& h, std::uint64_t now_ns) { return h.conn->expires_ns >= now_ns; }
-    mutable std::mutex m_;
-    OpenTable<ConnTuple, Holder, ConnTupleHash, ConnTupleEq> table_;
-    Stats stats_;
+    struct alignas(64) Shard {
+        std::atomic<bool> busy{false};
+        OpenTable<ConnTuple, Holder, ConnTupleHash, ConnTupleEq> table;
+        std::uint64_t claims = 0, refused_claims = 0, taken_elsewhere = 0;
+        void lock();
+        void unlock();
+    };
+    static constexpr std::size_t shard_count = 64;
+    Shard& shard_of(const ConnTuple& t);
+    std::array<Shard, shard_count> shards_;
 };
 
 }  // namespace fwbench
