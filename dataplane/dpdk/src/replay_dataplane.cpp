@@ -165,7 +165,7 @@ int run_worker(WorkerJob& job) {
         PathResult result;
         std::uint64_t packets = 0, bytes = 0;
         std::uint64_t fates[fate_count] = {};
-        constexpr std::size_t burst = 32, prefetch_ahead = 6;
+        constexpr std::size_t burst = 32;
         const auto start = std::chrono::steady_clock::now();
         job.shared->started.store(true, std::memory_order_release);
         std::uint64_t pass = 0;
@@ -177,8 +177,6 @@ int run_worker(WorkerJob& job) {
                 const std::size_t end = std::min(job.packets.size(), at + burst);
                 for (std::size_t i = at; i < end; ++i) {
                     if (i + 2 < end) __builtin_prefetch(&job.packets[i + 2]);
-                    // Its connection's slot, a few packets ahead: a miss at a million flows.
-                    if (i + prefetch_ahead < job.packets.size() && !opt.null_path) job.state->conntrack.prefetch(job.packets[i + prefetch_ahead]);
                     Packet& p = job.packets[i];
                     p.timestamp_ns += shift;
                     bytes += p.length;

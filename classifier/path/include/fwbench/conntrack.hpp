@@ -187,13 +187,6 @@ public:
     // The tuple classify looks the packet's connection up by: its own, an ICMP error's the quoted
     // packet's turned around. None when it has none (a later fragment, truncated, untracked ICMPv6).
     static std::optional<ConnTuple> lookup_tuple(const Packet& p);
-    // Starts bringing the table slot of the packet's tuple into the cache: a dataplane calls it
-    // for a packet a few ahead of the one it processes, so that at a million connections the
-    // lookup's miss overlaps other work. Changes nothing.
-    void prefetch(const Packet& p) const {
-        CtInvalid why = CtInvalid::none;
-        if (const auto t = tuple_of(p, why)) by_tuple_.prefetch(*t);
-    }
     // Whether a connection live at `now_ns` holds `t` in this table.
     bool holds(const ConnTuple& t, std::uint64_t now_ns) const {
         const Entry* e = by_tuple_.find(t);

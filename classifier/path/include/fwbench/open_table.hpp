@@ -38,9 +38,6 @@ public:
     }
     const Value* find(const Key& k) const { return const_cast<OpenTable*>(this)->find(k); }
 
-    // Starts bringing the key's home slot into the cache (a lookup soon after reads it there).
-    void prefetch(const Key& k) const { __builtin_prefetch(&slots_[hash_of(k) & mask_]); }
-
     // The key's value, inserted (value-initialised) when absent.
     Value& operator[](const Key& k) {
         if (2 * (size_ + 1) > capacity()) rebuild(2 * capacity());
