@@ -242,7 +242,7 @@ void CaptureAnalysis::feed(const FrameView& frame, AnalyzedPacket& out, bool tra
     std::size_t wire = meta.origlen > link.l3_offset ? meta.origlen - link.l3_offset : 0;
     const std::uint8_t* l3 = frame.data + link.l3_offset;
     const std::size_t l3_size = frame.caplen - link.l3_offset;
-    ParsedDatagram d = v6 ? parse_ipv6(l3, l3_size, wire) : parse_ipv4(l3, l3_size, wire);
+    const ParsedDatagram& d = frame.parsed ? *frame.parsed : (parsed_ = v6 ? parse_ipv6(l3, l3_size, wire) : parse_ipv4(l3, l3_size, wire));
     if (d.error != Malformation::none) {
         out.origin = CaptureOrigin::malformed;
         out.reason = malformation_name(d.error);

@@ -70,24 +70,6 @@ struct OpenPort {
     MacAddr mac;  // the host interface's (the source of frames it sends)
 };
 
-// The tuple a frame's connection is looked up by (Conntrack::lookup_tuple), and the datagram
-// itself for the symmetric RSS hash when it is needed; none for what is not IPv4 or has no tuple.
-struct FrameFlow {
-    std::optional<ConnTuple> tuple;
-    std::optional<Packet> packet;
-};
-FrameFlow frame_flow(rte_mbuf* m, std::vector<std::uint8_t>& scratch) {
-    FrameFlow f;
-    FrameView v = frame_view(m, scratch);
-    LinkInfo link = decode_link(linktype::ethernet, v.data, v.caplen);
-    if (!link.problem.empty() || link.ethertype != 0x0800) return f;
-    ParsedDatagram d = parse_ipv4(v.data + link.l3_offset, v.caplen - link.l3_offset);
-    if (d.error != Malformation::none) return f;
-    f.tuple = Conntrack::lookup_tuple(d.packet);
-    f.packet = std::move(d.packet);
-    return f;
-}
-
 // Receive queues: one per worker where the driver has them. A device whose queues are its inputs
 // (net_pcap's rx_pcap= files, net_ring's rings) must have no more than workers poll: every one
 // is read, or frames would sit unread.
@@ -118,6 +100,10 @@ struct Worker {
     std::vector<std::uint64_t> rx, tx, tx_failed;  // per port
     std::uint64_t handed_off = 0, handoff_full = 0;
     std::vector<std::uint8_t> scratch;
+    // The steering's parse of the frame in hand (several workers), handed to the path when this
+    // worker processes the frame itself: each frame is parsed once.
+    ParsedDatagram parsed;
+    bool has_parse = false;
     Shared* shared = nullptr;
     std::string error;
 };
@@ -229,12 +215,15 @@ void send_fragments(Shared& sh, Worker& w, std::size_t out, rte_mbuf* m, std::si
     rte_pktmbuf_free(m);
 }
 
-// One received frame (its metadata filled by the distributor) through the path, then out.
-void process(Shared& sh, Worker& w, rte_mbuf* m) {
+// One received frame (its metadata filled by its receiver) through the path, then out; `parsed`:
+// its network layer as the steering parsed it, or null.
+void process(Shared& sh, Worker& w, rte_mbuf* m, const ParsedDatagram* parsed = nullptr) {
     auto& ports = *sh.ports;
     const PortRunOptions& opt = *sh.opt;
     AnalyzedPacket& rp = w.analyzed;
-    w.replay->feed(frame_view(m, w.scratch), rp, false);
+    FrameView view = frame_view(m, w.scratch);
+    view.parsed = parsed;
+    w.replay->feed(view, rp, false);
     ++w.processed;
     if (rp.origin != CaptureOrigin::wire && rp.origin != CaptureOrigin::local) {
         const std::string_view why = rp.reason.empty() ? std::string_view(capture_origin_name(rp.origin)) : std::string_view(rp.reason);
@@ -293,14 +282,25 @@ void process(Shared& sh, Worker& w, rte_mbuf* m) {
 // receiver when the port gives every worker a queue (RSS keeps a flow's packets on one), else,
 // from a port with fewer queues than workers, the queue a NIC's symmetric RSS would give it.
 unsigned owner_of(Shared& sh, Worker& w, std::size_t pi, rte_mbuf* m, std::uint64_t now) {
-    const FrameFlow f = frame_flow(m, w.scratch);
-    if (f.tuple) {
-        if (w.state->conntrack.holds(*f.tuple, now)) return w.index;
-        if (auto owner = sh.tuples->owner(*f.tuple, now)) return *owner;
+    // Parsed as CaptureAnalysis::feed parses it (the same bytes and wire length), so the path
+    // can take this parse as its own.
+    w.has_parse = false;
+    const FrameView v = frame_view(m, w.scratch);
+    const LinkInfo link = decode_link(linktype::ethernet, v.data, v.caplen);
+    if (link.problem.empty() && link.ethertype == 0x0800) {
+        const std::size_t origlen = v.meta->origlen;
+        w.parsed = parse_ipv4(v.data + link.l3_offset, v.caplen - link.l3_offset, origlen > link.l3_offset ? origlen - link.l3_offset : 0);
+        w.has_parse = true;
+    }
+    if (w.has_parse && w.parsed.error == Malformation::none) {
+        if (const auto tuple = Conntrack::lookup_tuple(w.parsed.packet)) {
+            if (w.state->conntrack.holds(*tuple, now)) return w.index;
+            if (auto owner = sh.tuples->owner(*tuple, now)) return *owner;
+        }
     }
     if (sh.rx_queues[pi] >= sh.workers) return w.index;
     // As a NIC would spread it; a fragment by its addresses alone, so a datagram's stay together.
-    return f.packet ? rss_queue(symmetric_rss_hash(*f.packet), sh.workers) : 0;
+    return w.has_parse && w.parsed.error == Malformation::none ? rss_queue(symmetric_rss_hash(w.parsed.packet), sh.workers) : 0;
 }
 
 // The frames other workers handed to this one.
@@ -342,7 +342,7 @@ int worker_main(void* arg) {
                         make_packet_meta(index++, now, rte_pktmbuf_pkt_len(m), linktype::ethernet, Direction::inbound, ports[pi].map.iface);
                     const unsigned owner = sh.workers > 1 ? owner_of(sh, w, pi, m, now) : w.index;
                     if (owner == w.index) {
-                        process(sh, w, m);
+                        process(sh, w, m, w.has_parse ? &w.parsed : nullptr);
                     } else if (rte_ring_mp_enqueue((*sh.all)[owner].ring, m) == 0) {
                         ++w.handed_off;
                     } else {

@@ -118,6 +118,7 @@ private:
         return out;
     }
     void expire(std::uint64_t now);
+    ParsedDatagram parsed_;  // the frame being fed, when its view brings no parse
     void predict(const Prediction& p);
     void predict_answers(const AnalyzedPacket& out);
     // Finds and marks the pending prediction this packet (outbound, or an answer on lo) is.

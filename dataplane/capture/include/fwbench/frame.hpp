@@ -28,10 +28,15 @@ PacketMeta make_packet_meta(std::uint64_t index, std::uint64_t timestamp_ns, std
                             std::string_view iface);
 
 // A frame as the replay reads it: metadata and contiguous bytes (link header included).
+struct ParsedDatagram;
+
 struct FrameView {
     const PacketMeta* meta = nullptr;
     const std::uint8_t* data = nullptr;
     std::size_t caplen = 0;
+    // The frame's network layer already parsed, as CaptureAnalysis would parse it (the port
+    // dataplane's steering parses every frame to find its worker): not parsed again. Null: parsed.
+    const ParsedDatagram* parsed = nullptr;
 };
 
 }  // namespace fwbench
