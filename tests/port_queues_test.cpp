@@ -14,6 +14,7 @@
 #include <chrono>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -23,6 +24,7 @@
 #include "fwbench/packet_description.hpp"
 #include "fwbench/packet_source.hpp"
 #include "fwbench/port_dataplane.hpp"
+#include "router_workload.hpp"
 #include "fwbench/rss.hpp"
 #include "fwbench/ruleset_parser.hpp"
 #include "fwbench/ruleset_printer.hpp"
@@ -170,6 +172,101 @@ TEST(PortQueues, NatRepliesOnAnotherWorkersQueueReachTheirConnection) {
     EXPECT_EQ(two.res.handed_off, two.crossing) << "exactly the replies whose queue is not their connection's";
     EXPECT_EQ(one.res.handed_off, 0u);
     EXPECT_EQ(two.res.handoff_full, 0u);
+}
+
+// The whole router workload (300 flows: TCP through MASQUERADE, DNAT port forwards, DNS,
+// connections to the router, pings, blocklisted sources, scans) arriving on three ring ports as
+// a NIC's symmetric RSS spreads it, in lockstep (each frame once the one before is done, as a
+// link's pace gives): two workers send exactly the frames one worker sends, out of the same
+// ports, and count the same. (The path's forwarded frames equal the kernel's byte for byte on
+// this workload: KernelOracleRouterWorkload.ForwardedDatagramsEqualTheKernelsByteForByte.)
+TEST(PortQueues, RouterWorkloadInLockstepLeavesAsWithOneWorker) {
+    ensure_eal();
+    if (rte_lcore_count() < 3) FWBENCH_CANNOT_RUN("EAL has " << rte_lcore_count() - 1 << " worker lcore(s); the test needs 2 (one per CPU)");
+    RouterWorkloadOptions wopt;
+    wopt.flows = 300;
+    wopt.seed = 12;
+    const RouterWorkload workload = make_router_workload(wopt);
+    const Host host = Host::from_json(workload.host_json, "router_workload host");
+    const Ruleset rs = parse_ruleset(workload.rules, {});
+    const PacketPath path(rs, host);
+    struct Arrival {
+        std::string iface;
+        std::vector<std::uint8_t> frame;
+        Packet packet;  // for its RSS queue
+    };
+    std::vector<Arrival> arrivals;
+    const std::vector<CaptureInterface> interfaces = router_capture_interfaces();
+    generate_router_traffic(wopt, [&](const CaptureFrame& f) {
+        if (f.direction == Direction::outbound) return;  // the router's own, recorded leaving
+        Arrival a{interfaces.at(f.interface).name, router_inbound_frame(f), {}};
+        const LinkInfo link = decode_link(linktype::ethernet, a.frame.data(), a.frame.size());
+        a.packet = parse_ipv4(a.frame.data() + link.l3_offset, a.frame.size() - link.l3_offset).packet;
+        arrivals.push_back(std::move(a));
+    });
+    ASSERT_GT(arrivals.size(), 2000u);
+    MbufPool pool("pq_pool_rw", 4095);
+    const char* ifaces[] = {"wan1", "lan0", "dmz0"};
+    struct Leaving {
+        std::string counters;
+        std::map<std::string, std::multiset<std::string>> frames;  // by interface
+        PortRunResult res;
+    };
+    auto run = [&](unsigned workers) {
+        std::vector<std::unique_ptr<RingPort>> ports;
+        PortRunOptions opt;
+        for (const char* iface : ifaces) {
+            ports.push_back(std::make_unique<RingPort>("rw" + std::to_string(workers) + iface, workers));
+            opt.ports.push_back({ports.back()->name, iface});
+        }
+        std::atomic<std::uint64_t> done{0};
+        opt.workers = workers;
+        opt.idle_stop_s = 0.5;
+        opt.frames_done = &done;
+        Leaving out{{}, {}, PortRunResult(rs)};
+        std::string feeder_error;
+        std::thread feeder([&] {
+            try {
+                for (std::size_t i = 0; i < arrivals.size(); ++i) {
+                    const Arrival& a = arrivals[i];
+                    RingPort& port = *ports[static_cast<std::size_t>(std::find(std::begin(ifaces), std::end(ifaces), a.iface) - std::begin(ifaces))];
+                    rte_mbuf* m = rte_pktmbuf_alloc(pool.get());
+                    if (!m) throw std::runtime_error("mbuf pool empty at arrival " + std::to_string(i));
+                    std::memcpy(rte_pktmbuf_append(m, static_cast<std::uint16_t>(a.frame.size())), a.frame.data(), a.frame.size());
+                    if (rte_ring_sp_enqueue(port.rx[rss_queue(symmetric_rss_hash(a.packet), workers)], m) != 0) throw std::runtime_error("ring full");
+                    if (!wait_for([&] { return done.load(std::memory_order_acquire) == i + 1; }))
+                        throw std::runtime_error("arrival " + std::to_string(i) + " was not processed");
+                    for (std::size_t p = 0; p < ports.size(); ++p)  // what left, before the rings fill
+                        for (auto& f : ports[p]->take_sent()) out.frames[ifaces[p]].insert(std::move(f));
+                }
+            } catch (const std::exception& e) {
+                feeder_error = e.what();
+            }
+        });
+        std::string run_error;
+        try {
+            out.res = run_ports(path, opt);
+        } catch (const std::exception& e) {
+            run_error = e.what();
+        }
+        feeder.join();
+        if (!run_error.empty() || !feeder_error.empty()) throw std::runtime_error(run_error + feeder_error);
+        for (std::size_t p = 0; p < ports.size(); ++p)
+            for (auto& f : ports[p]->take_sent()) out.frames[ifaces[p]].insert(std::move(f));
+        out.counters = format_ruleset(rs, &out.res.counters);
+        return out;
+    };
+    const Leaving one = run(1), two = run(2);
+    EXPECT_GT(one.res.fates[static_cast<int>(Fate::forwarded)], 1500u);
+    EXPECT_EQ(two.counters, one.counters);
+    for (const char* iface : ifaces) {
+        SCOPED_TRACE(iface);
+        EXPECT_GT(one.frames.count(iface) ? one.frames.at(iface).size() : 0, 100u);
+        EXPECT_TRUE(two.frames == one.frames) << "the same frames leave";
+    }
+    for (int f = 0; f < static_cast<int>(fate_count); ++f) EXPECT_EQ(two.res.fates[f], one.res.fates[f]) << fate_name(static_cast<Fate>(f));
+    EXPECT_GT(two.res.handed_off, 100u) << "replies hashed to the other worker";
+    EXPECT_EQ(two.res.shared_tuples.refused_claims, 0u);
 }
 
 }  // namespace

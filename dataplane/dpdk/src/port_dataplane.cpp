@@ -224,6 +224,12 @@ void process(Shared& sh, Worker& w, rte_mbuf* m, const ParsedDatagram* parsed = 
     FrameView view = frame_view(m, w.scratch);
     view.parsed = parsed;
     w.replay->feed(view, rp, false);
+    struct Done {  // whichever way the frame leaves this function
+        std::atomic<std::uint64_t>* count;
+        ~Done() {
+            if (count) count->fetch_add(1, std::memory_order_release);
+        }
+    } done{opt.frames_done};
     ++w.processed;
     if (rp.origin != CaptureOrigin::wire && rp.origin != CaptureOrigin::local) {
         const std::string_view why = rp.reason.empty() ? std::string_view(capture_origin_name(rp.origin)) : std::string_view(rp.reason);
@@ -334,6 +340,7 @@ int worker_main(void* arg) {
                 sh.last_rx_ns.store(now, std::memory_order_relaxed);
                 if (opt.null_path) {
                     rte_pktmbuf_free_bulk(burst, n);
+                    if (opt.frames_done) opt.frames_done->fetch_add(n, std::memory_order_release);
                     continue;
                 }
                 for (std::uint16_t i = 0; i < n; ++i) {
@@ -348,6 +355,7 @@ int worker_main(void* arg) {
                     } else {
                         ++w.handoff_full;
                         rte_pktmbuf_free(m);
+                        if (opt.frames_done) opt.frames_done->fetch_add(1, std::memory_order_release);
                     }
                 }
             }

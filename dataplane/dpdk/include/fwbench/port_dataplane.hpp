@@ -45,6 +45,7 @@
 //
 // Not yet: IPv6 forwarding.
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -77,6 +78,10 @@ struct PortRunOptions {
     MacAddr next_hop_mac{{0x02, 0, 0, 0, 0, 0x01}};
     EngineOptions engine;
     std::function<void(std::uint64_t rx, std::uint64_t tx, std::uint64_t dropped, double seconds)> progress;
+    // Counts each received frame once its worker is done with it (processed, or freed unprocessed):
+    // a test that feeds ring ports a frame at a time waits on it, so that no frame is received
+    // before the ones it depends on are processed (what a link's pace gives). Null: not counted.
+    std::atomic<std::uint64_t>* frames_done = nullptr;
 };
 
 struct PortStats {
