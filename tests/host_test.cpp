@@ -273,6 +273,7 @@ TEST(Host, BadFilesNameTheJsonPath) {
         {R"([{"ifname":"eth0"},{"ifname":"eth0"}])", "addr[1].ifname: interface 'eth0' appears twice"},
         {R"({"addr":[],"route":[{"dst":"10.0.0.0/8","dev":"eth9"}]})", "route[0].dev: no interface 'eth9'"},
         {R"({"addr":[],"route":[{"type":"weird","dst":"10.0.0.0/8"}]})", "route[0].type: unknown route type 'weird'"},
+        {R"({"addr":[],"route":[{"dst":"203.0.113.0/23.0.113.1"}]})", "route[0].dst: expected ADDRESS/LENGTH"},  // fuzz finding
         {R"({"addr":[],"rule":[{"priority":1,"src":"all"}]})", "rule[0].table: expected the table"},
         {R"({"addr":[],"sysctl":{"net.ipv4.tcp_syncookies":1}})", "sysctl.net.ipv4.tcp_syncookies: not a sysctl fwbench uses"},
         {R"({"addr":[],"sysctl":{"net.ipv4.conf.all.rp_filter":3}})", "rp_filter is 0, 1 or 2"},

@@ -382,6 +382,9 @@ struct HostReader {
                 if (!p.prefix) rd.fail(path + ".dst", p.error);
                 r.dst = *p.prefix;
                 r.prefixlen = mask_length(p.prefix->mask);
+                // parse_prefix takes iptables' dotted masks, any bits set: a route's must be a
+                // prefix (ip never prints one that is not).
+                if (r.prefixlen < 0) rd.fail(path + ".dst", "expected ADDRESS/LENGTH (a mask of leading ones)");
             }
             if (j.contains("gateway")) r.gateway = rd.addr(j["gateway"], path + ".gateway");
             if (j.contains("dev")) r.dev = rd.iface(j["dev"], path + ".dev");
