@@ -12,6 +12,7 @@
 #include <rte_ring.h>
 
 #include <chrono>
+#include <functional>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -96,6 +97,28 @@ bool wait_for(const std::function<bool()>& done) {
     return done();
 }
 
+// run_ports on this (the main) lcore while `feed` fills the ports from a thread of its own; an
+// error of either is rethrown once both are done.
+PortRunResult run_while_feeding(const PacketPath& path, const PortRunOptions& opt, const std::function<void()>& feed) {
+    std::string feeder_error, run_error;
+    std::thread feeder([&] {
+        try {
+            feed();
+        } catch (const std::exception& e) {
+            feeder_error = e.what();
+        }
+    });
+    PortRunResult res(path.ruleset());
+    try {
+        res = run_ports(path, opt);
+    } catch (const std::exception& e) {
+        run_error = e.what();
+    }
+    feeder.join();
+    if (!run_error.empty() || !feeder_error.empty()) throw std::runtime_error(run_error + feeder_error);
+    return res;
+}
+
 struct Outcome {
     PortRunResult res;
     std::string counters;
@@ -117,26 +140,12 @@ Outcome run(const PacketPath& path, unsigned workers, const std::string& tag, rt
     opt.workers = workers;
     opt.idle_stop_s = 0.5;
     Outcome out{PortRunResult(path.ruleset()), {}, {}, {}, 0};
-    std::string feeder_error;
-    std::thread feeder([&] {
-        try {
-            const std::vector<unsigned> syn_q = feed(lan, pool, syns);
-            if (!wait_for([&] { return wan.sent() == connections; })) throw std::runtime_error("the SYNs did not all leave by wan1");
-            const std::vector<unsigned> reply_q = feed(wan, pool, replies);
-            for (int i = 0; i < connections; ++i) out.crossing += syn_q[static_cast<std::size_t>(i)] != reply_q[static_cast<std::size_t>(i)];
-        } catch (const std::exception& e) {
-            feeder_error = e.what();
-        }
+    out.res = run_while_feeding(path, opt, [&] {
+        const std::vector<unsigned> syn_q = feed(lan, pool, syns);
+        if (!wait_for([&] { return wan.sent() == connections; })) throw std::runtime_error("the SYNs did not all leave by wan1");
+        const std::vector<unsigned> reply_q = feed(wan, pool, replies);
+        for (int i = 0; i < connections; ++i) out.crossing += syn_q[static_cast<std::size_t>(i)] != reply_q[static_cast<std::size_t>(i)];
     });
-    std::string run_error;
-    try {
-        out.res = run_ports(path, opt);
-    } catch (const std::exception& e) {
-        run_error = e.what();
-    }
-    feeder.join();
-    if (!run_error.empty()) throw std::runtime_error(run_error);
-    if (!feeder_error.empty()) throw std::runtime_error(feeder_error);
     out.counters = format_ruleset(path.ruleset(), &out.res.counters);
     out.to_wan = wan.take_sent();
     out.to_lan = lan.take_sent();
@@ -224,33 +233,20 @@ TEST(PortQueues, RouterWorkloadInLockstepLeavesAsWithOneWorker) {
         opt.idle_stop_s = 0.5;
         opt.frames_done = &done;
         Leaving out{{}, {}, PortRunResult(rs)};
-        std::string feeder_error;
-        std::thread feeder([&] {
-            try {
-                for (std::size_t i = 0; i < arrivals.size(); ++i) {
-                    const Arrival& a = arrivals[i];
-                    RingPort& port = *ports[static_cast<std::size_t>(std::find(std::begin(ifaces), std::end(ifaces), a.iface) - std::begin(ifaces))];
-                    rte_mbuf* m = rte_pktmbuf_alloc(pool.get());
-                    if (!m) throw std::runtime_error("mbuf pool empty at arrival " + std::to_string(i));
-                    std::memcpy(rte_pktmbuf_append(m, static_cast<std::uint16_t>(a.frame.size())), a.frame.data(), a.frame.size());
-                    if (rte_ring_sp_enqueue(port.rx[rss_queue(symmetric_rss_hash(a.packet), workers)], m) != 0) throw std::runtime_error("ring full");
-                    if (!wait_for([&] { return done.load(std::memory_order_acquire) == i + 1; }))
-                        throw std::runtime_error("arrival " + std::to_string(i) + " was not processed");
-                    for (std::size_t p = 0; p < ports.size(); ++p)  // what left, before the rings fill
-                        for (auto& f : ports[p]->take_sent()) out.frames[ifaces[p]].insert(std::move(f));
-                }
-            } catch (const std::exception& e) {
-                feeder_error = e.what();
+        out.res = run_while_feeding(path, opt, [&] {
+            for (std::size_t i = 0; i < arrivals.size(); ++i) {
+                const Arrival& a = arrivals[i];
+                RingPort& port = *ports[static_cast<std::size_t>(std::find(std::begin(ifaces), std::end(ifaces), a.iface) - std::begin(ifaces))];
+                rte_mbuf* m = rte_pktmbuf_alloc(pool.get());
+                if (!m) throw std::runtime_error("mbuf pool empty at arrival " + std::to_string(i));
+                std::memcpy(rte_pktmbuf_append(m, static_cast<std::uint16_t>(a.frame.size())), a.frame.data(), a.frame.size());
+                if (rte_ring_sp_enqueue(port.rx[rss_queue(symmetric_rss_hash(a.packet), workers)], m) != 0) throw std::runtime_error("ring full");
+                if (!wait_for([&] { return done.load(std::memory_order_acquire) == i + 1; }))
+                    throw std::runtime_error("arrival " + std::to_string(i) + " was not processed");
+                for (std::size_t p = 0; p < ports.size(); ++p)  // what left, before the rings fill
+                    for (auto& f : ports[p]->take_sent()) out.frames[ifaces[p]].insert(std::move(f));
             }
         });
-        std::string run_error;
-        try {
-            out.res = run_ports(path, opt);
-        } catch (const std::exception& e) {
-            run_error = e.what();
-        }
-        feeder.join();
-        if (!run_error.empty() || !feeder_error.empty()) throw std::runtime_error(run_error + feeder_error);
         for (std::size_t p = 0; p < ports.size(); ++p)
             for (auto& f : ports[p]->take_sent()) out.frames[ifaces[p]].insert(std::move(f));
         out.counters = format_ruleset(rs, &out.res.counters);
