@@ -30,9 +30,14 @@
 #include "fwbench/ruleset_parser.hpp"
 #include "fwbench/ruleset_printer.hpp"
 #include "must_run.hpp"
+#include "ring_port.hpp"
 
 namespace fwbench {
 namespace {
+
+using test::RingPort;
+using test::run_while_feeding;
+using test::wait_for;
 
 const MacAddr lan_mac{{0x02, 0, 0x5e, 0, 0x02, 0x01}}, wan_mac{{0x02, 0, 0x5e, 0, 0x01, 0x01}}, peer_mac{{0x02, 0xaa, 0, 0, 0, 0x50}};
 constexpr int connections = 40;
@@ -41,36 +46,6 @@ Host seed_host() {
     std::ifstream in(std::string(FWBENCH_SOURCE_DIR) + "/traces/seed/host.json");
     return Host::from_json(std::string(std::istreambuf_iterator<char>(in), {}), "traces/seed/host.json");
 }
-
-// A port on a receive and a transmit ring per queue (at most two), named uniquely.
-struct RingPort {
-    rte_ring* rx[2] = {};
-    rte_ring* tx[2] = {};
-    unsigned queues;
-    std::string name;
-    RingPort(const std::string& n, unsigned count) : queues(count), name("net_ring_" + n) {
-        for (unsigned q = 0; q < queues; ++q) {
-            rx[q] = rte_ring_create((n + "_rx" + std::to_string(q)).c_str(), 256, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
-            tx[q] = rte_ring_create((n + "_tx" + std::to_string(q)).c_str(), 256, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
-        }
-        if (rte_eth_from_rings(n.c_str(), rx, queues, tx, queues, SOCKET_ID_ANY) < 0) throw std::runtime_error("cannot make ring port " + n);
-    }
-    unsigned sent() const { return rte_ring_count(tx[0]) + (queues > 1 ? rte_ring_count(tx[1]) : 0); }
-    // The frames transmitted, as bytes, freeing their mbufs.
-    std::multiset<std::string> take_sent() {
-        std::multiset<std::string> out;
-        for (unsigned q = 0; q < queues; ++q) {
-            rte_ring* r = tx[q];
-            void* m;
-            while (rte_ring_sc_dequeue(r, &m) == 0) {
-                auto* mb = static_cast<rte_mbuf*>(m);
-                out.insert(std::string(rte_pktmbuf_mtod(mb, const char*), rte_pktmbuf_data_len(mb)));
-                rte_pktmbuf_free(mb);
-            }
-        }
-        return out;
-    }
-};
 
 struct Fed {
     Packet packet;
@@ -90,33 +65,6 @@ std::vector<unsigned> feed(RingPort& port, rte_mempool* pool, const std::vector<
         queues.push_back(q);
     }
     return queues;
-}
-
-bool wait_for(const std::function<bool()>& done) {
-    for (int i = 0; i < 5000 && !done(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    return done();
-}
-
-// run_ports on this (the main) lcore while `feed` fills the ports from a thread of its own; an
-// error of either is rethrown once both are done.
-PortRunResult run_while_feeding(const PacketPath& path, const PortRunOptions& opt, const std::function<void()>& feed) {
-    std::string feeder_error, run_error;
-    std::thread feeder([&] {
-        try {
-            feed();
-        } catch (const std::exception& e) {
-            feeder_error = e.what();
-        }
-    });
-    PortRunResult res(path.ruleset());
-    try {
-        res = run_ports(path, opt);
-    } catch (const std::exception& e) {
-        run_error = e.what();
-    }
-    feeder.join();
-    if (!run_error.empty() || !feeder_error.empty()) throw std::runtime_error(run_error + feeder_error);
-    return res;
 }
 
 struct Outcome {
@@ -187,8 +135,8 @@ TEST(PortQueues, NatRepliesOnAnotherWorkersQueueReachTheirConnection) {
 // connections to the router, pings, blocklisted sources, scans) arriving on three ring ports as
 // a NIC's symmetric RSS spreads it, in lockstep (each frame once the one before is done, as a
 // link's pace gives): two workers send exactly the frames one worker sends, out of the same
-// ports, and count the same. (The path's forwarded frames equal the kernel's byte for byte on
-// this workload: KernelOracleRouterWorkload.ForwardedDatagramsEqualTheKernelsByteForByte.)
+// ports, and count the same. (Against the kernel itself, frame by frame:
+// KernelOraclePorts.TwoWorkersSendWhatTheKernelSends.)
 TEST(PortQueues, RouterWorkloadInLockstepLeavesAsWithOneWorker) {
     ensure_eal();
     if (rte_lcore_count() < 3) FWBENCH_CANNOT_RUN("EAL has " << rte_lcore_count() - 1 << " worker lcore(s); the test needs 2 (one per CPU)");
@@ -199,63 +147,26 @@ TEST(PortQueues, RouterWorkloadInLockstepLeavesAsWithOneWorker) {
     const Host host = Host::from_json(workload.host_json, "router_workload host");
     const Ruleset rs = parse_ruleset(workload.rules, {});
     const PacketPath path(rs, host);
-    struct Arrival {
-        std::string iface;
-        std::vector<std::uint8_t> frame;
-        Packet packet;  // for its RSS queue
-    };
-    std::vector<Arrival> arrivals;
-    const std::vector<CaptureInterface> interfaces = router_capture_interfaces();
-    generate_router_traffic(wopt, [&](const CaptureFrame& f) {
-        if (f.direction == Direction::outbound) return;  // the router's own, recorded leaving
-        Arrival a{interfaces.at(f.interface).name, router_inbound_frame(f), {}};
-        const LinkInfo link = decode_link(linktype::ethernet, a.frame.data(), a.frame.size());
-        a.packet = parse_ipv4(a.frame.data() + link.l3_offset, a.frame.size() - link.l3_offset).packet;
-        arrivals.push_back(std::move(a));
-    });
+    const std::vector<test::Arrival> arrivals = test::router_workload_arrivals(wopt);
     ASSERT_GT(arrivals.size(), 2000u);
     MbufPool pool("pq_pool_rw", 4095);
-    const char* ifaces[] = {"wan1", "lan0", "dmz0"};
+    const std::vector<std::string> ifaces = {"wan1", "lan0", "dmz0"};
     struct Leaving {
         std::string counters;
         std::map<std::string, std::multiset<std::string>> frames;  // by interface
         PortRunResult res;
     };
     auto run = [&](unsigned workers) {
-        std::vector<std::unique_ptr<RingPort>> ports;
-        PortRunOptions opt;
-        for (const char* iface : ifaces) {
-            ports.push_back(std::make_unique<RingPort>("rw" + std::to_string(workers) + iface, workers));
-            opt.ports.push_back({ports.back()->name, iface});
-        }
-        std::atomic<std::uint64_t> done{0};
-        opt.workers = workers;
-        opt.idle_stop_s = 0.5;
-        opt.frames_done = &done;
-        Leaving out{{}, {}, PortRunResult(rs)};
-        out.res = run_while_feeding(path, opt, [&] {
-            for (std::size_t i = 0; i < arrivals.size(); ++i) {
-                const Arrival& a = arrivals[i];
-                RingPort& port = *ports[static_cast<std::size_t>(std::find(std::begin(ifaces), std::end(ifaces), a.iface) - std::begin(ifaces))];
-                rte_mbuf* m = rte_pktmbuf_alloc(pool.get());
-                if (!m) throw std::runtime_error("mbuf pool empty at arrival " + std::to_string(i));
-                std::memcpy(rte_pktmbuf_append(m, static_cast<std::uint16_t>(a.frame.size())), a.frame.data(), a.frame.size());
-                if (rte_ring_sp_enqueue(port.rx[rss_queue(symmetric_rss_hash(a.packet), workers)], m) != 0) throw std::runtime_error("ring full");
-                if (!wait_for([&] { return done.load(std::memory_order_acquire) == i + 1; }))
-                    throw std::runtime_error("arrival " + std::to_string(i) + " was not processed");
-                for (std::size_t p = 0; p < ports.size(); ++p)  // what left, before the rings fill
-                    for (auto& f : ports[p]->take_sent()) out.frames[ifaces[p]].insert(std::move(f));
-            }
-        });
-        for (std::size_t p = 0; p < ports.size(); ++p)
-            for (auto& f : ports[p]->take_sent()) out.frames[ifaces[p]].insert(std::move(f));
-        out.counters = format_ruleset(rs, &out.res.counters);
+        test::LockstepRun r = test::run_in_lockstep(path, arrivals, ifaces, workers, pool.get(), "rw");
+        Leaving out{format_ruleset(rs, &r.res.counters), {}, std::move(r.res)};
+        for (const auto& left : r.left)
+            for (const auto& f : left) out.frames[f.iface].insert(f.frame);
         return out;
     };
     const Leaving one = run(1), two = run(2);
     EXPECT_GT(one.res.fates[static_cast<int>(Fate::forwarded)], 1500u);
     EXPECT_EQ(two.counters, one.counters);
-    for (const char* iface : ifaces) {
+    for (const std::string& iface : ifaces) {
         SCOPED_TRACE(iface);
         EXPECT_GT(one.frames.count(iface) ? one.frames.at(iface).size() : 0, 100u);
         EXPECT_TRUE(two.frames == one.frames) << "the same frames leave";
