@@ -129,15 +129,30 @@ TEST(BoxIndex6, EnumeratesExactlyTheMatchingRulesInOrder) {
     }
 }
 
-TEST(BoxIndex, EnumeratesExactlyTheMatchingRulesInOrder) {
+// Whether this CPU runs the vector leaf checks (the index must use them where it can).
+bool cpu_has_avx2() {
+#if defined(__x86_64__)
+    return __builtin_cpu_supports("avx2");
+#else
+    return false;
+#endif
+}
+
+// Leaves checked eight boxes at a time (AVX2) and lane by lane: both against brute force.
+class BoxIndexLeaves : public ::testing::TestWithParam<bool> {};
+INSTANTIATE_TEST_SUITE_P(Simd, BoxIndexLeaves, ::testing::Values(true, false), [](const auto& p) { return p.param ? "Avx2" : "LaneByLane"; });
+
+TEST_P(BoxIndexLeaves, EnumeratesExactlyTheMatchingRulesInOrder) {
     for (std::uint64_t seed = 1; seed <= 12; ++seed) {
         std::mt19937_64 rng(seed);
         std::size_t n = seed <= 4 ? seed * 3 : 200 * seed;
         std::vector<RuleBox> boxes;
         for (std::size_t i = 0; i < n; ++i) boxes.push_back(random_box(rng));
         BoxIndexOptions opt;
-        opt.leaf_size = 1 + static_cast<unsigned>(seed % 9);
+        opt.leaf_size = 1 + static_cast<unsigned>(seed % 9) + (seed % 3 == 0 ? 12 : 0);  // some leaves over two blocks
+        opt.simd = GetParam();
         BoxIndex ix(boxes, opt);
+        ASSERT_EQ(ix.simd(), GetParam() && cpu_has_avx2());
         for (int i = 0; i < 2000; ++i) {
             PacketKey k = i % 2 ? key_in(boxes[rng() % boxes.size()], rng) : key_in(RuleBox{}, rng);
             auto want = brute_force(boxes, k);
@@ -150,11 +165,13 @@ TEST(BoxIndex, EnumeratesExactlyTheMatchingRulesInOrder) {
 }
 
 // The interleaved burst lookup gives next(k, 0) for every key, at every burst size.
-TEST(BoxIndex, BurstEqualsOneByOne) {
+TEST_P(BoxIndexLeaves, BurstEqualsOneByOne) {
     std::mt19937_64 rng(99);
     std::vector<RuleBox> boxes;
     for (int i = 0; i < 3000; ++i) boxes.push_back(random_box(rng));
-    BoxIndex ix(boxes);
+    BoxIndexOptions opt;
+    opt.simd = GetParam();
+    BoxIndex ix(boxes, opt);
     std::vector<PacketKey> keys;
     for (int i = 0; i < 200; ++i) keys.push_back(i % 3 ? key_in(boxes[rng() % boxes.size()], rng) : key_in(RuleBox{}, rng));
     for (std::size_t n = 0; n <= 70; ++n) {
@@ -207,7 +224,7 @@ TEST(BoxIndex, EmptyAndIdenticalRules) {
 }
 
 // The ClassBench sets under ../shared/data (when present): keys drawn inside rules and at random.
-TEST(BoxIndex, ClassBenchSets) {
+TEST_P(BoxIndexLeaves, ClassBenchSets) {
     namespace fs = std::filesystem;
     const char* env = std::getenv("FWBENCH_SHARED_DATA");
     fs::path dir = fs::path(env ? env : "../shared/data") / "classbench";
@@ -218,7 +235,9 @@ TEST(BoxIndex, ClassBenchSets) {
         auto rules = read_classbench_rules((dir / name).string());
         std::vector<RuleBox> boxes;
         for (const auto& r : rules) boxes.push_back(classbench_box(r));
-        BoxIndex ix(boxes);
+        BoxIndexOptions opt;
+        opt.simd = GetParam();
+        BoxIndex ix(boxes, opt);
         std::mt19937_64 rng(7);
         for (int i = 0; i < 3000; ++i) {
             PacketKey k = i % 4 ? key_in(boxes[rng() % boxes.size()], rng) : key_in(RuleBox{}, rng);

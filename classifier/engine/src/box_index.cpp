@@ -4,6 +4,10 @@
 #include <array>
 #include <stdexcept>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 namespace fwbench {
 
 namespace {
@@ -18,6 +22,59 @@ struct Region {
         for (int f = 0; f < n; ++f) bits[static_cast<std::size_t>(f)] = BoxLayout<Box>::bits[f];
     }
 };
+
+// A box into lane i of a block.
+void put_lane(LeafBlock& b, unsigned i, const RuleBox& box, std::uint32_t rule) {
+    b.src_lo[i] = box.src_lo, b.src_span[i] = box.src_hi - box.src_lo;
+    b.dst_lo[i] = box.dst_lo, b.dst_span[i] = box.dst_hi - box.dst_lo;
+    b.ports_lo[i] = std::uint32_t{box.sport_lo} << 16 | box.dport_lo;
+    b.ports_span[i] = std::uint32_t(box.sport_hi - box.sport_lo) << 16 | std::uint32_t(box.dport_hi - box.dport_lo);
+    b.proto_lo[i] = box.proto_lo, b.proto_span[i] = std::uint32_t(box.proto_hi - box.proto_lo);
+    b.rule[i] = rule;
+    b.extra[i] = box.extra;
+    b.valid |= static_cast<std::uint8_t>(1u << i);
+    if (box.extra) b.with_extra |= static_cast<std::uint8_t>(1u << i);
+}
+
+// Lane by lane: every comparison made, no branch per lane.
+unsigned lanes_scalar(const LeafBlock& b, const PacketKey& k, std::uint32_t from, std::uint32_t best) {
+    unsigned m = 0;
+    for (unsigned i = 0; i < LeafBlock::lanes; ++i) {
+        const bool in = (k.src - b.src_lo[i] <= b.src_span[i]) & (k.dst - b.dst_lo[i] <= b.dst_span[i]) &
+                        (static_cast<std::uint16_t>(k.sport - (b.ports_lo[i] >> 16)) <= (b.ports_span[i] >> 16)) &
+                        (static_cast<std::uint16_t>(k.dport - (b.ports_lo[i] & 0xffff)) <= (b.ports_span[i] & 0xffff)) &
+                        (k.proto - b.proto_lo[i] <= b.proto_span[i]) & (b.rule[i] >= from) & (b.rule[i] < best);
+        m |= static_cast<unsigned>(in) << i;
+    }
+    return m & b.valid;
+}
+
+#if defined(__x86_64__)
+// v - lo <= span, unsigned, in each 32-bit lane: all ones where it holds.
+__attribute__((target("avx2"))) inline __m256i within32(const std::uint32_t* lo, const std::uint32_t* span, __m256i v) {
+    const __m256i d = _mm256_sub_epi32(v, _mm256_load_si256(reinterpret_cast<const __m256i*>(lo)));
+    const __m256i sp = _mm256_load_si256(reinterpret_cast<const __m256i*>(span));
+    return _mm256_cmpeq_epi32(_mm256_max_epu32(d, sp), sp);
+}
+
+__attribute__((target("avx2"))) unsigned lanes_avx2(const LeafBlock& b, const PacketKey& k, std::uint32_t from, std::uint32_t best) {
+    __m256i in = _mm256_and_si256(within32(b.src_lo, b.src_span, _mm256_set1_epi32(static_cast<int>(k.src))),
+                                  within32(b.dst_lo, b.dst_span, _mm256_set1_epi32(static_cast<int>(k.dst))));
+    in = _mm256_and_si256(in, within32(b.proto_lo, b.proto_span, _mm256_set1_epi32(k.proto)));
+    // Both ports at once, each 16-bit half on its own; a lane holds when both halves do.
+    const __m256i pd = _mm256_sub_epi16(_mm256_set1_epi32(static_cast<int>(std::uint32_t{k.sport} << 16 | k.dport)),
+                                        _mm256_load_si256(reinterpret_cast<const __m256i*>(b.ports_lo)));
+    const __m256i psp = _mm256_load_si256(reinterpret_cast<const __m256i*>(b.ports_span));
+    const __m256i ports = _mm256_cmpeq_epi16(_mm256_max_epu16(pd, psp), psp);
+    in = _mm256_and_si256(in, _mm256_cmpeq_epi32(ports, _mm256_set1_epi32(-1)));
+    // from <= rule <= best - 1 (best > 0: a leaf is scanned only for a rule before best).
+    const __m256i rule = _mm256_load_si256(reinterpret_cast<const __m256i*>(b.rule));
+    in = _mm256_and_si256(in, _mm256_cmpeq_epi32(_mm256_max_epu32(rule, _mm256_set1_epi32(static_cast<int>(from))), rule));
+    in = _mm256_and_si256(in, _mm256_cmpeq_epi32(_mm256_min_epu32(rule, _mm256_set1_epi32(static_cast<int>(best - 1))), rule));
+    return static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(in))) & b.valid;
+}
+
+#endif
 
 }  // namespace
 
@@ -34,7 +91,7 @@ public:
         ix_.stats_.max_depth = std::max(ix_.stats_.max_depth, depth);
         if (rules.size() <= opt_.leaf_size) return leaf(rules);
         // Past the memory budget, no more cuts: what is left becomes (larger) leaves.
-        if (ix_.entries_.size() + ix_.nodes_.size() > entry_budget_) return leaf(rules);
+        if (ix_.entries_.size() + ix_.blocks_.size() * LeafBlock::lanes + ix_.nodes_.size() > entry_budget_) return leaf(rules);
         Cut cut = choose_cut(rules, reg);
         if (cut.largest_child >= rules.size()) return leaf(rules);  // nothing separates them
 
@@ -145,10 +202,21 @@ private:
     Node leaf(const std::vector<std::uint32_t>& rules) {
         Node n;
         n.leaf = 1;
-        n.base = static_cast<std::uint32_t>(ix_.entries_.size());
         n.count = static_cast<std::uint32_t>(rules.size());
         n.min_rule = rules.empty() ? none : rules.front();
-        for (std::uint32_t r : rules) ix_.entries_.push_back({boxes_[r], r});
+        n.base = static_cast<std::uint32_t>(ix_.entries_.size());
+        if constexpr (blocked) {
+            if (rules.size() > small_leaf) {
+                n.leaf = 2;
+                n.base = static_cast<std::uint32_t>(ix_.blocks_.size());
+                for (std::size_t i = 0; i < rules.size(); ++i) {
+                    if (i % LeafBlock::lanes == 0) ix_.blocks_.emplace_back();
+                    put_lane(ix_.blocks_.back(), static_cast<unsigned>(i % LeafBlock::lanes), boxes_[rules[i]], rules[i]);
+                }
+            }
+        }
+        if (n.leaf == 1)
+            for (std::uint32_t r : rules) ix_.entries_.push_back({boxes_[r], r});
         ++ix_.stats_.leaves;
         ix_.stats_.leaf_entries += rules.size();
         ix_.stats_.largest_leaf = std::max<std::size_t>(ix_.stats_.largest_leaf, rules.size());
@@ -185,10 +253,48 @@ BasicBoxIndex<Box>::BasicBoxIndex(std::vector<Box> boxes, BoxIndexOptions opt, s
     stats_.trees = trees_.size();
     nodes_.shrink_to_fit();
     entries_.shrink_to_fit();
+    blocks_.shrink_to_fit();
+#if defined(__x86_64__)
+    simd_ = blocked && opt.simd && __builtin_cpu_supports("avx2");
+#endif
+}
+
+template <class Box>
+unsigned BasicBoxIndex<Box>::block_lanes(const LeafBlock& b, const Key& k, std::uint32_t from, std::uint32_t best) const {
+    if constexpr (blocked) {
+#if defined(__x86_64__)
+        if (simd_) return lanes_avx2(b, k, from, best);
+#endif
+        return lanes_scalar(b, k, from, best);
+    } else {
+        (void)b, (void)k, (void)from, (void)best;
+        return 0;
+    }
+}
+
+template <class Box>
+void BasicBoxIndex<Box>::prefetch_leaf(const Node& leaf) const {
+    if (blocked && leaf.leaf == 2) {
+        const auto* p = reinterpret_cast<const char*>(blocks_.data() + leaf.base);
+        for (std::size_t line = 0; line < sizeof(LeafBlock); line += 64) __builtin_prefetch(p + line);
+    } else {
+        __builtin_prefetch(entries_.data() + leaf.base);
+    }
 }
 
 template <class Box>
 std::uint32_t BasicBoxIndex<Box>::scan_leaf(const Node& leaf, const Key& k, std::uint32_t from, std::uint32_t best) const {
+    if (blocked && leaf.leaf == 2) {
+        const LeafBlock* b = blocks_.data() + leaf.base;
+        const LeafBlock* end = b + (leaf.count + LeafBlock::lanes - 1) / LeafBlock::lanes;
+        for (; b != end && b->rule[0] < best; ++b) {
+            for (unsigned m = block_lanes(*b, k, from, best); m; m &= m - 1) {
+                const unsigned i = static_cast<unsigned>(__builtin_ctz(m));
+                if (!(b->with_extra >> i & 1u) || extras_[b->extra[i] - 1u].holds(k)) return b->rule[i];
+            }
+        }
+        return best;
+    }
     const LeafEntry* e = entries_.data() + leaf.base;
     const LeafEntry* end = e + leaf.count;
     if (from > 0) e = std::lower_bound(e, end, from, [](const LeafEntry& x, std::uint32_t v) { return x.rule < v; });
@@ -225,6 +331,15 @@ LookupCost BasicBoxIndex<Box>::cost_of(const Key& k) const {
         while (!n->leaf && n->min_rule < best) {
             ++c.nodes;
             n = &child(*n, f);
+        }
+        if (blocked && n->leaf == 2) {
+            if (n->min_rule < best) {
+                const std::uint32_t blocks = (n->count + LeafBlock::lanes - 1) / LeafBlock::lanes;
+                for (std::uint32_t i = 0; i < blocks && blocks_[n->base + i].rule[0] < best; ++i)
+                    c.boxes += static_cast<unsigned>(__builtin_popcount(blocks_[n->base + i].valid));
+                best = scan_leaf(*n, k, 0, best);
+            }
+            continue;
         }
         for (std::uint32_t i = 0; i < n->count && n->min_rule < best; ++i) {
             const LeafEntry& e = entries_[n->base + i];
@@ -270,7 +385,7 @@ void BasicBoxIndex<Box>::first_burst(const Key* keys, std::size_t n, std::uint32
                     }
                     if (cur[j]->leaf) {
                         walking &= ~(1u << j);
-                        __builtin_prefetch(entries_.data() + cur[j]->base);
+                        prefetch_leaf(*cur[j]);
                         continue;
                     }
                     cur[j] = &child(*cur[j], fields[j]);
@@ -287,7 +402,8 @@ void BasicBoxIndex<Box>::first_burst(const Key* keys, std::size_t n, std::uint32
 
 template <class Box>
 std::size_t BasicBoxIndex<Box>::memory_bytes() const {
-    return nodes_.capacity() * sizeof(Node) + entries_.capacity() * sizeof(LeafEntry) + trees_.capacity() * sizeof(Tree) +
+    return nodes_.capacity() * sizeof(Node) + entries_.capacity() * sizeof(LeafEntry) + blocks_.capacity() * sizeof(LeafBlock) +
+           trees_.capacity() * sizeof(Tree) +
            extras_.capacity() * sizeof(RuleExtra);
 }
 
