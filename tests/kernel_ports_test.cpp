@@ -147,8 +147,9 @@ TEST(KernelOraclePorts, TwoWorkersSendWhatTheKernelSends) {
     EXPECT_GT(answers, 5u);
     EXPECT_GT(silent, 100u);
     EXPECT_GT(ports.res.handed_off, 100u) << "replies hashed to the other worker's queue";
-    std::cout << arrivals.size() << " arrivals: " << frames << " frames left two workers' ports as they left the kernel (" << answers << " arrivals answered, " << silent
-              << " that left nothing, " << ports.res.handed_off << " frames handed to their connection's worker)\n";
+    std::cout << arrivals.size() << " arrivals: " << frames << " frames left two workers' ports as they left the kernel (" << answers
+              << " arrivals answered, " << silent << " that left nothing, " << ports.res.handed_off
+              << " frames handed to their connection's worker)\n";
 }
 
 }  // namespace

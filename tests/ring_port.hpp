@@ -86,7 +86,6 @@ inline PortRunResult run_while_feeding(const PacketPath& path, const PortRunOpti
     return res;
 }
 
-
 // A frame arriving at the router from the wire, and its parse (for the queue RSS gives it).
 struct Arrival {
     std::string iface;
