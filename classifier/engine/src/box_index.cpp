@@ -403,8 +403,7 @@ void BasicBoxIndex<Box>::first_burst(const Key* keys, std::size_t n, std::uint32
 template <class Box>
 std::size_t BasicBoxIndex<Box>::memory_bytes() const {
     return nodes_.capacity() * sizeof(Node) + entries_.capacity() * sizeof(LeafEntry) + blocks_.capacity() * sizeof(LeafBlock) +
-           trees_.capacity() * sizeof(Tree) +
-           extras_.capacity() * sizeof(RuleExtra);
+           trees_.capacity() * sizeof(Tree) + extras_.capacity() * sizeof(RuleExtra);
 }
 
 template class BasicBoxIndex<RuleBox>;
