@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstddef>
 #include <stdexcept>
 
 #if defined(__x86_64__)
@@ -74,6 +75,51 @@ __attribute__((target("avx2"))) unsigned lanes_avx2(const LeafBlock& b, const Pa
     return static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(in))) & b.valid;
 }
 
+#endif
+
+#if defined(__x86_64__)
+constexpr std::size_t descent_lanes = 16;
+
+// Sixteen packets, each in a lane of AVX-512 registers, descend one tree together: per level,
+// their nodes' words are gathered (a node's first word holds field, shift, bits and leaf; then
+// base, count, first rule: BasicBoxIndex::Node), each lane's key field gathered by its node's
+// field from `field` (field f of lane j at f * 16 + j), and the children computed in every lane at
+// once. A lane stops at a leaf or at a node whose subtree holds no rule before best[lane]; the
+// step repeats while any lane moves. No packet's path is a branch: where descents one by one
+// mispredict at each one's last level, the group pays one exit per tree. Writes each lane's node
+// to at[]; returns the lanes (of the first m) that took part, those whose best comes after
+// first_rule.
+// GCC 12's avx512fintrin.h leaves the unused source of unmasked shifts undefined on purpose, and
+// then warns about it where the intrinsics are inlined.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+__attribute__((target("avx512f"))) unsigned descend16(const std::int32_t* words, std::uint32_t root, std::uint32_t first_rule,
+                                                      const std::uint32_t* field, const std::uint32_t* best, unsigned m, std::uint32_t* at) {
+    const __m512i found = _mm512_load_si512(best);
+    const __m512i zero = _mm512_setzero_si512(), byte = _mm512_set1_epi32(0xff), one = _mm512_set1_epi32(1);
+    const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __mmask16 lanes = static_cast<__mmask16>((1u << m) - 1);
+    const __mmask16 active = _mm512_mask_cmplt_epu32_mask(lanes, _mm512_set1_epi32(static_cast<int>(first_rule)), found);
+    __m512i node = _mm512_set1_epi32(static_cast<int>(root));
+    for (__mmask16 moving = active; moving;) {
+        const __m512i word = _mm512_slli_epi32(node, 2);
+        const __m512i head = _mm512_mask_i32gather_epi32(zero, moving, word, words, 4);
+        const __m512i first = _mm512_mask_i32gather_epi32(zero, moving, _mm512_add_epi32(word, _mm512_set1_epi32(3)), words, 4);
+        const __mmask16 inner = _mm512_mask_cmpeq_epi32_mask(moving, _mm512_srli_epi32(head, 24), zero);
+        moving = _mm512_mask_cmplt_epu32_mask(inner, first, found);
+        if (!moving) break;
+        const __m512i base = _mm512_mask_i32gather_epi32(zero, moving, _mm512_add_epi32(word, one), words, 4);
+        const __m512i f = _mm512_and_si512(head, byte);
+        const __m512i shift = _mm512_and_si512(_mm512_srli_epi32(head, 8), byte);
+        const __m512i bits = _mm512_and_si512(_mm512_srli_epi32(head, 16), byte);
+        const __m512i value = _mm512_mask_i32gather_epi32(zero, moving, _mm512_add_epi32(_mm512_slli_epi32(f, 4), lane), field, 4);
+        const __m512i width = _mm512_sub_epi32(_mm512_sllv_epi32(one, bits), one);
+        node = _mm512_mask_mov_epi32(node, moving, _mm512_add_epi32(base, _mm512_and_si512(_mm512_srlv_epi32(value, shift), width)));
+    }
+    _mm512_store_si512(at, node);
+    return active;
+}
+#pragma GCC diagnostic pop
 #endif
 
 }  // namespace
@@ -254,8 +300,14 @@ BasicBoxIndex<Box>::BasicBoxIndex(std::vector<Box> boxes, BoxIndexOptions opt, s
     nodes_.shrink_to_fit();
     entries_.shrink_to_fit();
     blocks_.shrink_to_fit();
+    for (Tree& t : trees_) {
+        t.root_at = static_cast<std::uint32_t>(nodes_.size());
+        nodes_.push_back(t.root);
+    }
+    nodes_.shrink_to_fit();
 #if defined(__x86_64__)
     simd_ = blocked && opt.simd && __builtin_cpu_supports("avx2");
+    simd512_ = simd_ && __builtin_cpu_supports("avx512f") && nodes_.size() < (std::size_t{1} << 28);
 #endif
 }
 
@@ -354,10 +406,45 @@ LookupCost BasicBoxIndex<Box>::cost_of(const Key& k) const {
     return c;
 }
 
+#if defined(__x86_64__)
+template <class Box>
+void BasicBoxIndex<Box>::first_burst_avx512(const Key* keys, std::size_t n, std::uint32_t* out) const {
+    if constexpr (blocked) {
+        static_assert(sizeof(Node) == 16 && offsetof(Node, base) == 4 && offsetof(Node, min_rule) == 12);
+        const auto* words = reinterpret_cast<const std::int32_t*>(nodes_.data());
+        for (std::size_t g = 0; g < n; g += descent_lanes) {
+            const std::size_t m = std::min(descent_lanes, n - g);
+            const Key* k = keys + g;
+            alignas(64) std::uint32_t field[BoxLayout<Box>::fields][descent_lanes] = {};
+            alignas(64) std::uint32_t best[descent_lanes], at[descent_lanes];
+            for (std::size_t j = 0; j < m; ++j) {
+                std::uint32_t v[BoxLayout<Box>::fields];
+                BoxLayout<Box>::values(k[j], v);
+                for (int f = 0; f < BoxLayout<Box>::fields; ++f) field[f][j] = v[f];
+                best[j] = none;
+            }
+            for (const Tree& t : trees_) {
+                for (unsigned bits = descend16(words, t.root_at, t.first_rule, field[0], best, static_cast<unsigned>(m), at); bits; bits &= bits - 1) {
+                    const unsigned j = static_cast<unsigned>(__builtin_ctz(bits));
+                    const Node& leaf = nodes_[at[j]];
+                    if (leaf.leaf && leaf.min_rule < best[j]) best[j] = scan_leaf(leaf, k[j], 0, best[j]);
+                }
+            }
+            std::copy(best, best + m, out + g);
+        }
+    } else {
+        (void)keys, (void)n, (void)out;
+    }
+}
+#endif
+
 // Several packets descend together, one level at a time, with the next level's nodes
 // prefetched: their cache misses overlap instead of following one another.
 template <class Box>
 void BasicBoxIndex<Box>::first_burst(const Key* keys, std::size_t n, std::uint32_t* out) const {
+#if defined(__x86_64__)
+    if (simd512_) return first_burst_avx512(keys, n, out);
+#endif
     constexpr std::size_t group = 8;
     for (std::size_t g = 0; g < n; g += group) {
         const std::size_t m = std::min(group, n - g);

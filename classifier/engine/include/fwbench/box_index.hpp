@@ -211,6 +211,7 @@ public:
 
     std::size_t rule_count() const { return rules_; }
     bool simd() const { return simd_; }  // IPv4 leaves are checked with AVX2
+    bool simd512() const { return simd512_; }  // IPv4 bursts descend sixteen packets at once with AVX-512
     std::size_t memory_bytes() const;
     BoxIndexStats stats() const { return stats_; }
 
@@ -232,6 +233,7 @@ private:
     struct Tree {
         Node root;
         std::uint32_t first_rule = 0, last_rule = 0;
+        std::uint32_t root_at = 0;  // a copy of root in nodes_, where the vector descent starts
     };
     class Builder;
 
@@ -246,6 +248,8 @@ private:
     // The lanes of block b whose box holds k (extras not looked at) and whose rule is in [from, best).
     unsigned block_lanes(const LeafBlock& b, const Key& k, std::uint32_t from, std::uint32_t best) const;
     void prefetch_leaf(const Node& leaf) const;
+    // first_burst for IPv4 with AVX-512: sixteen packets descend at once, a level per step.
+    void first_burst_avx512(const Key* keys, std::size_t n, std::uint32_t* out) const;
     static constexpr bool blocked = std::is_same_v<Box, RuleBox>;  // leaves of more than small_leaf boxes as LeafBlocks
     static constexpr std::size_t small_leaf = 3;
 
@@ -254,6 +258,7 @@ private:
     std::vector<LeafEntry> entries_;  // IPv6 leaves
     std::vector<LeafBlock> blocks_;  // IPv4 leaves
     bool simd_ = false;
+    bool simd512_ = false;  // bursts descend with AVX-512 (IPv4, the CPU has it)
     std::vector<Tree> trees_;
     std::vector<RuleExtra> extras_;
     BoxIndexStats stats_;
