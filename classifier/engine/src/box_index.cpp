@@ -81,11 +81,11 @@ __attribute__((target("avx2"))) unsigned lanes_avx2(const LeafBlock& b, const Pa
 constexpr std::size_t descent_lanes = 16;
 
 // Sixteen packets, each in a lane of AVX-512 registers, descend one tree together: per level,
-// their nodes' words are gathered (a node's first word holds field, shift, bits and leaf; then
-// base, count, first rule: BasicBoxIndex::Node), each lane's key field gathered by its node's
-// field from `field` (field f of lane j at f * 16 + j), and the children computed in every lane at
-// once. A lane stops at a leaf or at a node whose subtree holds no rule before best[lane]; the
-// step repeats while any lane moves. No packet's path is a branch: where descents one by one
+// two words of their nodes are gathered (the first holds field, shift, bits and leaf; then base:
+// BasicBoxIndex::Node), each lane's key field picked by its node's field (field f of lane j at
+// field[f * 16 + j]: five registers, blended), and the children computed in every lane at once.
+// A lane stops at a leaf (whose first rule the caller compares with what it found: a subtree's
+// first rule is not gathered on the way down); the step repeats while any lane moves. No packet's path is a branch: where descents one by one
 // mispredict at each one's last level, the group pays one exit per tree. Writes each lane's node
 // to at[]; returns the lanes (of the first m) that took part, those whose best comes after
 // first_rule.
@@ -95,24 +95,23 @@ constexpr std::size_t descent_lanes = 16;
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 __attribute__((target("avx512f"))) unsigned descend16(const std::int32_t* words, std::uint32_t root, std::uint32_t first_rule,
                                                       const std::uint32_t* field, const std::uint32_t* best, unsigned m, std::uint32_t* at) {
-    const __m512i found = _mm512_load_si512(best);
     const __m512i zero = _mm512_setzero_si512(), byte = _mm512_set1_epi32(0xff), one = _mm512_set1_epi32(1);
-    const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    __m512i value_of[5];  // each lane's key, field by field
+    for (int f = 0; f < 5; ++f) value_of[f] = _mm512_load_si512(field + 16 * f);
     const __mmask16 lanes = static_cast<__mmask16>((1u << m) - 1);
-    const __mmask16 active = _mm512_mask_cmplt_epu32_mask(lanes, _mm512_set1_epi32(static_cast<int>(first_rule)), found);
+    const __mmask16 active = _mm512_mask_cmplt_epu32_mask(lanes, _mm512_set1_epi32(static_cast<int>(first_rule)), _mm512_load_si512(best));
     __m512i node = _mm512_set1_epi32(static_cast<int>(root));
     for (__mmask16 moving = active; moving;) {
         const __m512i word = _mm512_slli_epi32(node, 2);
         const __m512i head = _mm512_mask_i32gather_epi32(zero, moving, word, words, 4);
-        const __m512i first = _mm512_mask_i32gather_epi32(zero, moving, _mm512_add_epi32(word, _mm512_set1_epi32(3)), words, 4);
-        const __mmask16 inner = _mm512_mask_cmpeq_epi32_mask(moving, _mm512_srli_epi32(head, 24), zero);
-        moving = _mm512_mask_cmplt_epu32_mask(inner, first, found);
+        moving = _mm512_mask_cmpeq_epi32_mask(moving, _mm512_srli_epi32(head, 24), zero);  // inner nodes
         if (!moving) break;
         const __m512i base = _mm512_mask_i32gather_epi32(zero, moving, _mm512_add_epi32(word, one), words, 4);
         const __m512i f = _mm512_and_si512(head, byte);
         const __m512i shift = _mm512_and_si512(_mm512_srli_epi32(head, 8), byte);
         const __m512i bits = _mm512_and_si512(_mm512_srli_epi32(head, 16), byte);
-        const __m512i value = _mm512_mask_i32gather_epi32(zero, moving, _mm512_add_epi32(_mm512_slli_epi32(f, 4), lane), field, 4);
+        __m512i value = value_of[0];  // the node's field of each lane's key, picked without a gather
+        for (int i = 1; i < 5; ++i) value = _mm512_mask_mov_epi32(value, _mm512_cmpeq_epi32_mask(f, _mm512_set1_epi32(i)), value_of[i]);
         const __m512i width = _mm512_sub_epi32(_mm512_sllv_epi32(one, bits), one);
         node = _mm512_mask_mov_epi32(node, moving, _mm512_add_epi32(base, _mm512_and_si512(_mm512_srlv_epi32(value, shift), width)));
     }
