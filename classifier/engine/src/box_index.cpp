@@ -1,5 +1,7 @@
 #include "fwbench/box_index.hpp"
 
+#include "fwbench/bit_vector_index.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cstddef>
@@ -308,6 +310,12 @@ BasicBoxIndex<Box>::BasicBoxIndex(std::vector<Box> boxes, BoxIndexOptions opt, s
     simd_ = blocked && opt.simd && __builtin_cpu_supports("avx2");
     simd512_ = simd_ && __builtin_cpu_supports("avx512f") && nodes_.size() < (std::size_t{1} << 28);
 #endif
+    if constexpr (blocked) {
+        if (simd512_ && opt.bit_vectors && !boxes.empty() && boxes.size() <= BitVectorIndex::max_rules) {
+            bits_ = std::make_shared<const BitVectorIndex>(boxes);
+            for (const Box& b : boxes) rule_extra_.push_back(b.extra);
+        }
+    }
 }
 
 template <class Box>
@@ -357,7 +365,27 @@ std::uint32_t BasicBoxIndex<Box>::scan_leaf(const Node& leaf, const Key& k, std:
 }
 
 template <class Box>
+std::uint32_t BasicBoxIndex<Box>::first_in(const std::uint64_t* matching, const Key& k, std::uint32_t from) const {
+    for (std::size_t w = from / 64; w < BitVectorIndex::words; ++w) {
+        std::uint64_t x = matching[w];
+        if (w == from / 64) x &= ~std::uint64_t{0} << (from % 64);
+        for (; x; x &= x - 1) {
+            const auto r = static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(x)));
+            if (rule_extra_[r] == 0 || extras_[rule_extra_[r] - 1u].holds(k)) return r;
+        }
+    }
+    return none;
+}
+
+template <class Box>
 std::uint32_t BasicBoxIndex<Box>::next(const Key& k, std::uint32_t from) const {
+    if constexpr (blocked) {
+        if (bits_) {
+            BitVectorIndex::Set matching;
+            bits_->matches(k, matching);
+            return first_in(matching.w, k, from);
+        }
+    }
     std::uint32_t best = none;
     const Fields f(k);
     for (const Tree& t : trees_) {
@@ -441,6 +469,22 @@ void BasicBoxIndex<Box>::first_burst_avx512(const Key* keys, std::size_t n, std:
 // prefetched: their cache misses overlap instead of following one another.
 template <class Box>
 void BasicBoxIndex<Box>::first_burst(const Key* keys, std::size_t n, std::uint32_t* out) const {
+    if constexpr (blocked) {
+        if (bits_) {
+            BitVectorIndex::Set matching[BitVectorIndex::burst_lanes];
+            std::uint32_t first[BitVectorIndex::burst_lanes];
+            for (std::size_t g = 0; g < n; g += BitVectorIndex::burst_lanes) {
+                const std::size_t m = std::min(BitVectorIndex::burst_lanes, n - g);
+                bits_->matches16(keys + g, m, matching, first);
+                for (std::size_t j = 0; j < m; ++j) {
+                    const std::uint32_t r = first[j];
+                    // The first matching box decides unless its rule has conditions beyond it.
+                    out[g + j] = r == none || rule_extra_[r] == 0 ? r : first_in(matching[j].w, keys[g + j], r);
+                }
+            }
+            return;
+        }
+    }
 #if defined(__x86_64__)
     if (simd512_) return first_burst_avx512(keys, n, out);
 #endif
@@ -489,7 +533,8 @@ void BasicBoxIndex<Box>::first_burst(const Key* keys, std::size_t n, std::uint32
 template <class Box>
 std::size_t BasicBoxIndex<Box>::memory_bytes() const {
     return nodes_.capacity() * sizeof(Node) + entries_.capacity() * sizeof(LeafEntry) + blocks_.capacity() * sizeof(LeafBlock) +
-           trees_.capacity() * sizeof(Tree) + extras_.capacity() * sizeof(RuleExtra);
+           trees_.capacity() * sizeof(Tree) + extras_.capacity() * sizeof(RuleExtra) + (bits_ ? bits_->memory_bytes() : 0) +
+           rule_extra_.capacity() * sizeof(std::uint16_t);
 }
 
 template class BasicBoxIndex<RuleBox>;

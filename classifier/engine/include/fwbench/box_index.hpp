@@ -31,11 +31,14 @@
 #include <compare>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <type_traits>
 #include <vector>
 
 namespace fwbench {
+
+class BitVectorIndex;
 
 // Host byte order. Past the 5-tuple, what the rules' other stateless conditions test (zero for
 // ClassBench headers): which of the ruleset's interface patterns the input and output devices
@@ -172,6 +175,9 @@ struct BoxIndexOptions {
     double space_factor = 4.0;  // children may hold at most this many times their parent's rules
     unsigned max_cut_bits = 8;  // at most 2^8 children per node
     bool simd = true;  // IPv4 leaves checked with AVX2 when the CPU has it (false: lane by lane, for tests)
+    // IPv4 chains of at most 1,024 rules are looked up by BitVectorIndex when the CPU has AVX-512
+    // (false: by the trees, for tests and comparisons).
+    bool bit_vectors = true;
     // Nodes plus leaf entries stay under max(budget_floor, rules x max_replication): past it,
     // no more cuts (the leaves grow instead), so no ruleset makes the index blow up.
     std::size_t max_replication = 64;
@@ -212,6 +218,7 @@ public:
     std::size_t rule_count() const { return rules_; }
     bool simd() const { return simd_; }  // IPv4 leaves are checked with AVX2
     bool simd512() const { return simd512_; }  // IPv4 bursts descend sixteen packets at once with AVX-512
+    bool bit_vectors() const { return bits_ != nullptr; }  // lookups by BitVectorIndex, not the trees
     std::size_t memory_bytes() const;
     BoxIndexStats stats() const { return stats_; }
 
@@ -258,6 +265,10 @@ private:
     std::vector<LeafEntry> entries_;  // IPv6 leaves
     std::vector<LeafBlock> blocks_;  // IPv4 leaves
     bool simd_ = false;
+    std::shared_ptr<const BitVectorIndex> bits_;  // small IPv4 chains with AVX-512
+    std::vector<std::uint16_t> rule_extra_;  // with bits_: each rule's RuleBox::extra
+    // With bits_: the first rule >= from among `matching` (BitVectorIndex::Set) whose extra holds.
+    std::uint32_t first_in(const std::uint64_t* matching, const Key& k, std::uint32_t from) const;
     bool simd512_ = false;  // bursts descend with AVX-512 (IPv4, the CPU has it)
     std::vector<Tree> trees_;
     std::vector<RuleExtra> extras_;

@@ -1,0 +1,209 @@
+#include "fwbench/bit_vector_index.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <stdexcept>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+namespace fwbench {
+
+namespace {
+
+constexpr int field_bits[5] = {32, 32, 16, 16, 8};
+
+// A field's elementary intervals: starts[i] begins interval i (starts[0] = 0), each with the
+// class of the boxes covering it.
+struct Intervals {
+    std::vector<std::uint64_t> starts;
+    std::vector<std::uint32_t> cls;
+    // The class of the interval holding v.
+    std::uint32_t at(std::uint64_t v) const {
+        return cls[static_cast<std::size_t>(std::upper_bound(starts.begin(), starts.end(), v) - starts.begin() - 1)];
+    }
+    // Whether some interval starts inside [lo + 1, hi]: the block [lo, hi] is not one class.
+    bool split(std::uint64_t lo, std::uint64_t hi) const {
+        auto it = std::upper_bound(starts.begin(), starts.end(), lo);
+        return it != starts.end() && *it <= hi;
+    }
+};
+
+template <class Set>
+Intervals sweep(const std::vector<RuleBox>& boxes, int f, std::vector<Set>& sets) {
+    using L = BoxLayout<RuleBox>;
+    const std::uint64_t end = std::uint64_t{1} << field_bits[f];
+    std::map<std::uint64_t, std::vector<std::uint32_t>> adds, removes;
+    for (std::uint32_t r = 0; r < boxes.size(); ++r) {
+        adds[L::lo(boxes[r], f)].push_back(r);
+        if (std::uint64_t{L::hi(boxes[r], f)} + 1 < end) removes[std::uint64_t{L::hi(boxes[r], f)} + 1].push_back(r);
+    }
+    std::vector<std::uint64_t> points{0};
+    for (const auto& [v, _] : adds) points.push_back(v);
+    for (const auto& [v, _] : removes) points.push_back(v);
+    std::sort(points.begin(), points.end());
+    points.erase(std::unique(points.begin(), points.end()), points.end());
+    Intervals iv;
+    Set current{};
+    std::map<std::vector<std::uint64_t>, std::uint32_t> known;
+    for (std::uint64_t p : points) {
+        if (auto it = removes.find(p); it != removes.end())
+            for (std::uint32_t r : it->second) current.w[r / 64] &= ~(std::uint64_t{1} << (r % 64));
+        if (auto it = adds.find(p); it != adds.end())
+            for (std::uint32_t r : it->second) current.w[r / 64] |= std::uint64_t{1} << (r % 64);
+        std::vector<std::uint64_t> key(std::begin(current.w), std::end(current.w));
+        auto [it, added] = known.emplace(std::move(key), static_cast<std::uint32_t>(sets.size()));
+        if (added) sets.push_back(current);
+        iv.starts.push_back(p);
+        iv.cls.push_back(it->second);
+    }
+    return iv;
+}
+
+}  // namespace
+
+BitVectorIndex::BitVectorIndex(const std::vector<RuleBox>& boxes) {
+    if (boxes.size() > max_rules) throw std::invalid_argument("BitVectorIndex: more than 1,024 boxes");
+    for (int f = 0; f < 5; ++f) {
+        Field& fd = fields_[f];
+        const Intervals iv = sweep(boxes, f, fd.sets);
+        if (field_bits[f] < 32) {
+            const std::size_t size = std::size_t{1} << field_bits[f];
+            fd.table.assign(size + 1, 0);  // + 1: a 32-bit gather of the last entry reads two bytes past it
+            for (std::size_t i = 0; i < iv.starts.size(); ++i) {
+                const std::size_t stop = i + 1 < iv.starts.size() ? static_cast<std::size_t>(iv.starts[i + 1]) : size;
+                std::fill(fd.table.begin() + static_cast<std::ptrdiff_t>(iv.starts[i]), fd.table.begin() + static_cast<std::ptrdiff_t>(stop),
+                          static_cast<std::uint16_t>(iv.cls[i]));
+            }
+            continue;
+        }
+        fd.level1.resize(std::size_t{1} << 16);
+        for (std::uint64_t top = 0; top < (std::uint64_t{1} << 16); ++top) {
+            const std::uint64_t lo = top << 16;
+            if (!iv.split(lo, lo + 0xffff)) {
+                fd.level1[top] = leaf | iv.at(lo);
+                continue;
+            }
+            fd.level1[top] = static_cast<std::uint32_t>(fd.level2.size() / 256);
+            const std::size_t at2 = fd.level2.size();
+            fd.level2.resize(at2 + 256);
+            for (std::uint64_t mid = 0; mid < 256; ++mid) {
+                const std::uint64_t lo2 = lo | mid << 8;
+                if (!iv.split(lo2, lo2 + 0xff)) {
+                    fd.level2[at2 + mid] = leaf | iv.at(lo2);
+                    continue;
+                }
+                fd.level2[at2 + mid] = static_cast<std::uint32_t>(fd.level3.size() / 256);
+                for (std::uint64_t low = 0; low < 256; ++low) fd.level3.push_back(leaf | iv.at(lo2 | low));
+            }
+        }
+    }
+}
+
+std::uint32_t BitVectorIndex::class_of(int f, std::uint32_t v) const {
+    const Field& fd = fields_[f];
+    if (field_bits[f] < 32) return fd.table[v];
+    std::uint32_t e = fd.level1[v >> 16];
+    if (!(e & leaf)) e = fd.level2[std::size_t{e} * 256 + (v >> 8 & 0xff)];
+    if (!(e & leaf)) e = fd.level3[std::size_t{e} * 256 + (v & 0xff)];
+    return e & ~leaf;
+}
+
+void BitVectorIndex::matches(const PacketKey& k, Set& out) const {
+    std::uint32_t v[5];
+    BoxLayout<RuleBox>::values(k, v);
+    const Set* s[5];
+    for (int f = 0; f < 5; ++f) s[f] = &fields_[f].sets[class_of(f, v[f])];
+    for (std::size_t w = 0; w < words; ++w) out.w[w] = s[0]->w[w] & s[1]->w[w] & s[2]->w[w] & s[3]->w[w] & s[4]->w[w];
+}
+
+bool BitVectorIndex::has_avx512() {
+#if defined(__x86_64__)
+    return __builtin_cpu_supports("avx512f");
+#else
+    return false;
+#endif
+}
+
+#if defined(__x86_64__)
+// GCC 12's avx512fintrin.h leaves the unused source of unmasked shifts undefined on purpose, and
+// then warns about it where the intrinsics are inlined.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+namespace {
+
+// Sixteen addresses' classes through the three levels: a lane whose entry is already a class
+// keeps it (the gather skips it), so every lane takes the same instructions.
+__attribute__((target("avx512f"))) __m512i address_classes(const std::uint32_t* l1, const std::uint32_t* l2, const std::uint32_t* l3,
+                                                           __m512i v, __mmask16 lanes) {
+    const __m512i leaf = _mm512_set1_epi32(static_cast<int>(0x80000000u)), byte = _mm512_set1_epi32(0xff);
+    __m512i e = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), lanes, _mm512_srli_epi32(v, 16), l1, 4);
+    __mmask16 on = _mm512_mask_testn_epi32_mask(lanes, e, leaf);
+    if (on) {
+        const __m512i at = _mm512_add_epi32(_mm512_slli_epi32(e, 8), _mm512_and_si512(_mm512_srli_epi32(v, 8), byte));
+        e = _mm512_mask_i32gather_epi32(e, on, at, l2, 4);
+        on = _mm512_mask_testn_epi32_mask(on, e, leaf);
+        if (on) e = _mm512_mask_i32gather_epi32(e, on, _mm512_add_epi32(_mm512_slli_epi32(e, 8), _mm512_and_si512(v, byte)), l3, 4);
+    }
+    return _mm512_andnot_si512(leaf, e);
+}
+
+__attribute__((target("avx512f"))) __m512i table_classes(const std::uint16_t* table, __m512i v, __mmask16 lanes) {
+    const __m512i e = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), lanes, v, table, 2);
+    return _mm512_and_si512(e, _mm512_set1_epi32(0xffff));
+}
+
+}  // namespace
+
+__attribute__((target("avx512f"))) void BitVectorIndex::matches16(const PacketKey* keys, std::size_t n, Set* out, std::uint32_t* first) const {
+    alignas(64) std::uint32_t value[5][burst_lanes] = {};
+    for (std::size_t j = 0; j < n; ++j) {
+        std::uint32_t v[5];
+        BoxLayout<RuleBox>::values(keys[j], v);
+        for (int f = 0; f < 5; ++f) value[f][j] = v[f];
+    }
+    const __mmask16 lanes = static_cast<__mmask16>((1u << n) - 1);
+    alignas(64) std::uint32_t cls[5][burst_lanes];
+    for (int f = 0; f < 2; ++f)
+        _mm512_store_si512(cls[f], address_classes(fields_[f].level1.data(), fields_[f].level2.data(), fields_[f].level3.data(),
+                                                   _mm512_load_si512(value[f]), lanes));
+    for (int f = 2; f < 5; ++f) _mm512_store_si512(cls[f], table_classes(fields_[f].table.data(), _mm512_load_si512(value[f]), lanes));
+    for (std::size_t j = 0; j < n; ++j) {
+        unsigned nonzero = 0;  // bit w: word w of the set is not zero
+        for (std::size_t half = 0; half < words; half += 8) {
+            __m512i m = _mm512_load_si512(fields_[0].sets[cls[0][j]].w + half);
+            for (int f = 1; f < 5; ++f) m = _mm512_and_si512(m, _mm512_load_si512(fields_[f].sets[cls[f][j]].w + half));
+            _mm512_store_si512(out[j].w + half, m);
+            nonzero |= static_cast<unsigned>(_mm512_test_epi64_mask(m, m)) << half;
+        }
+        first[j] = none;
+        if (nonzero) {
+            const unsigned w = static_cast<unsigned>(__builtin_ctz(nonzero));
+            first[j] = w * 64 + static_cast<std::uint32_t>(__builtin_ctzll(out[j].w[w]));
+        }
+    }
+}
+#pragma GCC diagnostic pop
+#else
+void BitVectorIndex::matches16(const PacketKey* keys, std::size_t n, Set* out, std::uint32_t* first) const {
+    for (std::size_t j = 0; j < n; ++j) {
+        matches(keys[j], out[j]);
+        first[j] = none;
+        for (std::size_t w = words; w-- > 0;)
+            if (out[j].w[w]) first[j] = static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(out[j].w[w])));
+    }
+}
+#endif
+
+std::size_t BitVectorIndex::memory_bytes() const {
+    std::size_t total = 0;
+    for (const Field& fd : fields_)
+        total += (fd.level1.capacity() + fd.level2.capacity() + fd.level3.capacity()) * sizeof(std::uint32_t) +
+                 fd.table.capacity() * sizeof(std::uint16_t) + fd.sets.capacity() * sizeof(Set);
+    return total;
+}
+
+}  // namespace fwbench
