@@ -138,21 +138,47 @@ bool cpu_has_avx2() {
 #endif
 }
 
-// Leaves checked eight boxes at a time (AVX2) and lane by lane: both against brute force.
-class BoxIndexLeaves : public ::testing::TestWithParam<bool> {};
-INSTANTIATE_TEST_SUITE_P(Simd, BoxIndexLeaves, ::testing::Values(true, false), [](const auto& p) { return p.param ? "Avx2" : "LaneByLane"; });
+bool cpu_has_avx512() {
+#if defined(__x86_64__)
+    return __builtin_cpu_supports("avx512f");
+#else
+    return false;
+#endif
+}
+
+// Every way the index can look a key up, each against brute force: chains of at most 1,024
+// rules by bit vectors (AVX-512), the trees with leaves checked eight boxes at a time (AVX2; bursts
+// descending sixteen at once with AVX-512), and the trees lane by lane.
+enum class Lookup { bit_vectors, avx_trees, lane_by_lane };
+class BoxIndexLeaves : public ::testing::TestWithParam<Lookup> {
+protected:
+    BoxIndexOptions options() const {
+        BoxIndexOptions opt;
+        opt.bit_vectors = GetParam() == Lookup::bit_vectors;
+        opt.simd = GetParam() != Lookup::lane_by_lane;
+        return opt;
+    }
+    // The index really looks up as the parameter says (on a CPU that has the instructions).
+    void expect_lookup(const BoxIndex& ix, std::size_t rules) const {
+        EXPECT_EQ(ix.bit_vectors(), GetParam() == Lookup::bit_vectors && cpu_has_avx512() && rules > 0 && rules <= 1024);
+        EXPECT_EQ(ix.simd(), GetParam() != Lookup::lane_by_lane && cpu_has_avx2());
+    }
+};
+INSTANTIATE_TEST_SUITE_P(Simd, BoxIndexLeaves, ::testing::Values(Lookup::bit_vectors, Lookup::avx_trees, Lookup::lane_by_lane), [](const auto& p) {
+    return p.param == Lookup::bit_vectors ? "BitVectors" : p.param == Lookup::avx_trees ? "Avx2" : "LaneByLane";
+});
 
 TEST_P(BoxIndexLeaves, EnumeratesExactlyTheMatchingRulesInOrder) {
     for (std::uint64_t seed = 1; seed <= 12; ++seed) {
         std::mt19937_64 rng(seed);
         std::size_t n = seed <= 4 ? seed * 3 : 200 * seed;
+        if (GetParam() == Lookup::bit_vectors) n = std::min<std::size_t>(n, seed == 12 ? 1024 : 80 * seed);  // small enough for them
         std::vector<RuleBox> boxes;
         for (std::size_t i = 0; i < n; ++i) boxes.push_back(random_box(rng));
-        BoxIndexOptions opt;
+        BoxIndexOptions opt = options();
         opt.leaf_size = 1 + static_cast<unsigned>(seed % 9) + (seed % 3 == 0 ? 12 : 0);  // some leaves over two blocks
-        opt.simd = GetParam();
         BoxIndex ix(boxes, opt);
-        ASSERT_EQ(ix.simd(), GetParam() && cpu_has_avx2());
+        expect_lookup(ix, n);
         for (int i = 0; i < 2000; ++i) {
             PacketKey k = i % 2 ? key_in(boxes[rng() % boxes.size()], rng) : key_in(RuleBox{}, rng);
             auto want = brute_force(boxes, k);
@@ -168,10 +194,9 @@ TEST_P(BoxIndexLeaves, EnumeratesExactlyTheMatchingRulesInOrder) {
 TEST_P(BoxIndexLeaves, BurstEqualsOneByOne) {
     std::mt19937_64 rng(99);
     std::vector<RuleBox> boxes;
-    for (int i = 0; i < 3000; ++i) boxes.push_back(random_box(rng));
-    BoxIndexOptions opt;
-    opt.simd = GetParam();
-    BoxIndex ix(boxes, opt);
+    for (int i = 0; i < (GetParam() == Lookup::bit_vectors ? 1000 : 3000); ++i) boxes.push_back(random_box(rng));
+    BoxIndex ix(boxes, options());
+    expect_lookup(ix, boxes.size());
     std::vector<PacketKey> keys;
     for (int i = 0; i < 200; ++i) keys.push_back(i % 3 ? key_in(boxes[rng() % boxes.size()], rng) : key_in(RuleBox{}, rng));
     for (std::size_t n = 0; n <= 70; ++n) {
@@ -235,9 +260,8 @@ TEST_P(BoxIndexLeaves, ClassBenchSets) {
         auto rules = read_classbench_rules((dir / name).string());
         std::vector<RuleBox> boxes;
         for (const auto& r : rules) boxes.push_back(classbench_box(r));
-        BoxIndexOptions opt;
-        opt.simd = GetParam();
-        BoxIndex ix(boxes, opt);
+        BoxIndex ix(boxes, options());
+        expect_lookup(ix, boxes.size());
         std::mt19937_64 rng(7);
         for (int i = 0; i < 3000; ++i) {
             PacketKey k = i % 4 ? key_in(boxes[rng() % boxes.size()], rng) : key_in(RuleBox{}, rng);

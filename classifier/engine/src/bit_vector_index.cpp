@@ -137,8 +137,8 @@ namespace {
 
 // Sixteen addresses' classes through the three levels: a lane whose entry is already a class
 // keeps it (the gather skips it), so every lane takes the same instructions.
-__attribute__((target("avx512f"))) __m512i address_classes(const std::uint32_t* l1, const std::uint32_t* l2, const std::uint32_t* l3,
-                                                           __m512i v, __mmask16 lanes) {
+__attribute__((target("avx512f"))) __m512i address_classes(const std::uint32_t* l1, const std::uint32_t* l2, const std::uint32_t* l3, __m512i v,
+                                                           __mmask16 lanes) {
     const __m512i leaf = _mm512_set1_epi32(static_cast<int>(0x80000000u)), byte = _mm512_set1_epi32(0xff);
     __m512i e = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), lanes, _mm512_srli_epi32(v, 16), l1, 4);
     __mmask16 on = _mm512_mask_testn_epi32_mask(lanes, e, leaf);

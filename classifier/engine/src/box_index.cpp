@@ -451,7 +451,8 @@ void BasicBoxIndex<Box>::first_burst_avx512(const Key* keys, std::size_t n, std:
                 best[j] = none;
             }
             for (const Tree& t : trees_) {
-                for (unsigned bits = descend16(words, t.root_at, t.first_rule, field[0], best, static_cast<unsigned>(m), at); bits; bits &= bits - 1) {
+                for (unsigned bits = descend16(words, t.root_at, t.first_rule, field[0], best, static_cast<unsigned>(m), at); bits;
+                     bits &= bits - 1) {
                     const unsigned j = static_cast<unsigned>(__builtin_ctz(bits));
                     const Node& leaf = nodes_[at[j]];
                     if (leaf.leaf && leaf.min_rule < best[j]) best[j] = scan_leaf(leaf, k[j], 0, best[j]);
