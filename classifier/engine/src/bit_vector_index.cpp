@@ -64,18 +64,26 @@ Intervals sweep(const std::vector<RuleBox>& boxes, int f, std::vector<Set>& sets
 
 }  // namespace
 
+std::uint32_t BitVectorIndex::entry(const Field& fd, std::uint32_t cls) {
+    std::uint32_t summary = 0;
+    for (std::size_t w = 0; w < words; ++w) summary |= static_cast<std::uint32_t>(fd.sets[cls].w[w] != 0) << w;
+    return leaf | summary << class_bits | cls;
+}
+
 BitVectorIndex::BitVectorIndex(const std::vector<RuleBox>& boxes) {
     if (boxes.size() > max_rules) throw std::invalid_argument("BitVectorIndex: more than 1,024 boxes");
     for (int f = 0; f < 5; ++f) {
         Field& fd = fields_[f];
         const Intervals iv = sweep(boxes, f, fd.sets);
+        // At most 2 x 1,024 + 1 intervals, so classes fit their bits.
+        if (fd.sets.size() > (std::size_t{1} << class_bits)) throw std::logic_error("BitVectorIndex: too many classes");
         if (field_bits[f] < 32) {
             const std::size_t size = std::size_t{1} << field_bits[f];
-            fd.table.assign(size + 1, 0);  // + 1: a 32-bit gather of the last entry reads two bytes past it
+            fd.table.assign(size, 0);
             for (std::size_t i = 0; i < iv.starts.size(); ++i) {
                 const std::size_t stop = i + 1 < iv.starts.size() ? static_cast<std::size_t>(iv.starts[i + 1]) : size;
                 std::fill(fd.table.begin() + static_cast<std::ptrdiff_t>(iv.starts[i]), fd.table.begin() + static_cast<std::ptrdiff_t>(stop),
-                          static_cast<std::uint16_t>(iv.cls[i]));
+                          entry(fd, iv.cls[i]));
             }
             continue;
         }
@@ -83,7 +91,7 @@ BitVectorIndex::BitVectorIndex(const std::vector<RuleBox>& boxes) {
         for (std::uint64_t top = 0; top < (std::uint64_t{1} << 16); ++top) {
             const std::uint64_t lo = top << 16;
             if (!iv.split(lo, lo + 0xffff)) {
-                fd.level1[top] = leaf | iv.at(lo);
+                fd.level1[top] = entry(fd, iv.at(lo));
                 continue;
             }
             fd.level1[top] = static_cast<std::uint32_t>(fd.level2.size() / 256);
@@ -92,11 +100,11 @@ BitVectorIndex::BitVectorIndex(const std::vector<RuleBox>& boxes) {
             for (std::uint64_t mid = 0; mid < 256; ++mid) {
                 const std::uint64_t lo2 = lo | mid << 8;
                 if (!iv.split(lo2, lo2 + 0xff)) {
-                    fd.level2[at2 + mid] = leaf | iv.at(lo2);
+                    fd.level2[at2 + mid] = entry(fd, iv.at(lo2));
                     continue;
                 }
                 fd.level2[at2 + mid] = static_cast<std::uint32_t>(fd.level3.size() / 256);
-                for (std::uint64_t low = 0; low < 256; ++low) fd.level3.push_back(leaf | iv.at(lo2 | low));
+                for (std::uint64_t low = 0; low < 256; ++low) fd.level3.push_back(entry(fd, iv.at(lo2 | low)));
             }
         }
     }
@@ -104,11 +112,11 @@ BitVectorIndex::BitVectorIndex(const std::vector<RuleBox>& boxes) {
 
 std::uint32_t BitVectorIndex::class_of(int f, std::uint32_t v) const {
     const Field& fd = fields_[f];
-    if (field_bits[f] < 32) return fd.table[v];
+    if (field_bits[f] < 32) return fd.table[v] & class_mask;
     std::uint32_t e = fd.level1[v >> 16];
     if (!(e & leaf)) e = fd.level2[std::size_t{e} * 256 + (v >> 8 & 0xff)];
     if (!(e & leaf)) e = fd.level3[std::size_t{e} * 256 + (v & 0xff)];
-    return e & ~leaf;
+    return e & class_mask;
 }
 
 void BitVectorIndex::matches(const PacketKey& k, Set& out) const {
@@ -135,7 +143,7 @@ bool BitVectorIndex::has_avx512() {
 #pragma GCC diagnostic ignored "-Wuninitialized"
 namespace {
 
-// Sixteen addresses' classes through the three levels: a lane whose entry is already a class
+// Sixteen addresses' class entries through the three levels: a lane whose entry is already a class
 // keeps it (the gather skips it), so every lane takes the same instructions.
 __attribute__((target("avx512f"))) __m512i address_classes(const std::uint32_t* l1, const std::uint32_t* l2, const std::uint32_t* l3, __m512i v,
                                                            __mmask16 lanes) {
@@ -148,17 +156,13 @@ __attribute__((target("avx512f"))) __m512i address_classes(const std::uint32_t* 
         on = _mm512_mask_testn_epi32_mask(on, e, leaf);
         if (on) e = _mm512_mask_i32gather_epi32(e, on, _mm512_add_epi32(_mm512_slli_epi32(e, 8), _mm512_and_si512(v, byte)), l3, 4);
     }
-    return _mm512_andnot_si512(leaf, e);
-}
-
-__attribute__((target("avx512f"))) __m512i table_classes(const std::uint16_t* table, __m512i v, __mmask16 lanes) {
-    const __m512i e = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), lanes, v, table, 2);
-    return _mm512_and_si512(e, _mm512_set1_epi32(0xffff));
+    return e;
 }
 
 }  // namespace
 
-__attribute__((target("avx512f"))) void BitVectorIndex::matches16(const PacketKey* keys, std::size_t n, Set* out, std::uint32_t* first) const {
+// The class entries of sixteen keys' five fields: entries[f][lane].
+__attribute__((target("avx512f"))) void BitVectorIndex::entries16(const PacketKey* keys, std::size_t n, std::uint32_t (*entries)[burst_lanes]) const {
     alignas(64) std::uint32_t value[5][burst_lanes] = {};
     for (std::size_t j = 0; j < n; ++j) {
         std::uint32_t v[5];
@@ -166,16 +170,22 @@ __attribute__((target("avx512f"))) void BitVectorIndex::matches16(const PacketKe
         for (int f = 0; f < 5; ++f) value[f][j] = v[f];
     }
     const __mmask16 lanes = static_cast<__mmask16>((1u << n) - 1);
-    alignas(64) std::uint32_t cls[5][burst_lanes];
     for (int f = 0; f < 2; ++f)
-        _mm512_store_si512(cls[f], address_classes(fields_[f].level1.data(), fields_[f].level2.data(), fields_[f].level3.data(),
-                                                   _mm512_load_si512(value[f]), lanes));
-    for (int f = 2; f < 5; ++f) _mm512_store_si512(cls[f], table_classes(fields_[f].table.data(), _mm512_load_si512(value[f]), lanes));
+        _mm512_store_si512(entries[f], address_classes(fields_[f].level1.data(), fields_[f].level2.data(), fields_[f].level3.data(),
+                                                       _mm512_load_si512(value[f]), lanes));
+    for (int f = 2; f < 5; ++f)
+        _mm512_store_si512(entries[f],
+                           _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), lanes, _mm512_load_si512(value[f]), fields_[f].table.data(), 4));
+}
+
+__attribute__((target("avx512f"))) void BitVectorIndex::matches16(const PacketKey* keys, std::size_t n, Set* out, std::uint32_t* first) const {
+    alignas(64) std::uint32_t e[5][burst_lanes];
+    entries16(keys, n, e);
     for (std::size_t j = 0; j < n; ++j) {
         unsigned nonzero = 0;  // bit w: word w of the set is not zero
         for (std::size_t half = 0; half < words; half += 8) {
-            __m512i m = _mm512_load_si512(fields_[0].sets[cls[0][j]].w + half);
-            for (int f = 1; f < 5; ++f) m = _mm512_and_si512(m, _mm512_load_si512(fields_[f].sets[cls[f][j]].w + half));
+            __m512i m = _mm512_load_si512(fields_[0].sets[e[0][j] & class_mask].w + half);
+            for (int f = 1; f < 5; ++f) m = _mm512_and_si512(m, _mm512_load_si512(fields_[f].sets[e[f][j] & class_mask].w + half));
             _mm512_store_si512(out[j].w + half, m);
             nonzero |= static_cast<unsigned>(_mm512_test_epi64_mask(m, m)) << half;
         }
@@ -183,6 +193,45 @@ __attribute__((target("avx512f"))) void BitVectorIndex::matches16(const PacketKe
         if (nonzero) {
             const unsigned w = static_cast<unsigned>(__builtin_ctz(nonzero));
             first[j] = w * 64 + static_cast<std::uint32_t>(__builtin_ctzll(out[j].w[w]));
+        }
+    }
+}
+
+// Each set's summary (a bit per word that is not zero) rides in its class entry: the summaries'
+// AND names the words where all five sets have boxes. The first of those words is ANDed alone;
+// when it comes to nothing (its summary bits were set by different boxes), the eight words around
+// it (one 512-bit register of each set), then the next eight, and the first set bit is taken out
+// of the register (compress), never stored.
+__attribute__((target("avx512f"))) void BitVectorIndex::first16(const PacketKey* keys, std::size_t n, std::uint32_t* first) const {
+    alignas(64) std::uint32_t e[5][burst_lanes], both[burst_lanes];
+    entries16(keys, n, e);
+    __m512i summary = _mm512_load_si512(e[0]);
+    for (int f = 1; f < 5; ++f) summary = _mm512_and_si512(summary, _mm512_load_si512(e[f]));
+    _mm512_store_si512(both, _mm512_srli_epi32(summary, class_bits));
+    for (std::size_t j = 0; j < n; ++j) {
+        first[j] = none;
+        const Set* s[5];
+        for (int f = 0; f < 5; ++f) s[f] = &fields_[f].sets[e[f][j] & class_mask];
+        unsigned candidates = both[j] & 0xffffu;
+        if (candidates) {  // the first candidate word alone usually decides
+            const unsigned w = static_cast<unsigned>(__builtin_ctz(candidates));
+            const std::uint64_t x = s[0]->w[w] & s[1]->w[w] & s[2]->w[w] & s[3]->w[w] & s[4]->w[w];
+            if (x) {
+                first[j] = w * 64 + static_cast<std::uint32_t>(__builtin_ctzll(x));
+                continue;
+            }
+        }
+        while (candidates) {
+            const unsigned half = static_cast<unsigned>(__builtin_ctz(candidates)) & ~7u;
+            __m512i m = _mm512_load_si512(s[0]->w + half);
+            for (int f = 1; f < 5; ++f) m = _mm512_and_si512(m, _mm512_load_si512(s[f]->w + half));
+            const __mmask8 nonzero = _mm512_test_epi64_mask(m, m);
+            if (nonzero) {
+                const auto x = static_cast<std::uint64_t>(_mm_cvtsi128_si64(_mm512_castsi512_si128(_mm512_maskz_compress_epi64(nonzero, m))));
+                first[j] = (half + static_cast<unsigned>(__builtin_ctz(nonzero))) * 64 + static_cast<std::uint32_t>(__builtin_ctzll(x));
+                break;
+            }
+            candidates &= ~(0xffu << half);
         }
     }
 }
@@ -196,13 +245,18 @@ void BitVectorIndex::matches16(const PacketKey* keys, std::size_t n, Set* out, s
             if (out[j].w[w]) first[j] = static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(out[j].w[w])));
     }
 }
+
+void BitVectorIndex::first16(const PacketKey* keys, std::size_t n, std::uint32_t* first) const {
+    Set s;
+    matches16(keys, n, &s, first);  // never called: first16 needs AVX-512 (has_avx512)
+}
 #endif
 
 std::size_t BitVectorIndex::memory_bytes() const {
     std::size_t total = 0;
     for (const Field& fd : fields_)
         total += (fd.level1.capacity() + fd.level2.capacity() + fd.level3.capacity()) * sizeof(std::uint32_t) +
-                 fd.table.capacity() * sizeof(std::uint16_t) + fd.sets.capacity() * sizeof(Set);
+                 fd.table.capacity() * sizeof(std::uint32_t) + fd.sets.capacity() * sizeof(Set);
     return total;
 }
 

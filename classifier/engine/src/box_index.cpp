@@ -476,6 +476,10 @@ void BasicBoxIndex<Box>::first_burst(const Key* keys, std::size_t n, std::uint32
             std::uint32_t first[BitVectorIndex::burst_lanes];
             for (std::size_t g = 0; g < n; g += BitVectorIndex::burst_lanes) {
                 const std::size_t m = std::min(BitVectorIndex::burst_lanes, n - g);
+                if (extras_.empty()) {  // the first box decides: only the words that can hold it are read
+                    bits_->first16(keys + g, m, out + g);
+                    continue;
+                }
                 bits_->matches16(keys + g, m, matching, first);
                 for (std::size_t j = 0; j < m; ++j) {
                     const std::uint32_t r = first[j];

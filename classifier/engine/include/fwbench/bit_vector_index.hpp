@@ -49,20 +49,27 @@ public:
     // each set's first box (`none`: empty).
     void matches16(const PacketKey* keys, std::size_t n, Set* out, std::uint32_t* first) const;
     static constexpr std::uint32_t none = 0xffffffffu;
+    // Each key's first box alone (AVX-512), reading only the words where all five sets have boxes.
+    void first16(const PacketKey* keys, std::size_t n, std::uint32_t* first) const;
     static bool has_avx512();
 
     std::size_t memory_bytes() const;
     std::size_t classes(int field) const { return fields_[field].sets.size(); }
 
 private:
-    // An address table entry: a class (leaf bit set), or the first of the next level's 256 entries / 256.
+    // A table entry: a class — the leaf bit, its set's summary (bit w: word w is not zero) and
+    // the class number — or, in an address table, the next level's block (its first entry / 256).
     static constexpr std::uint32_t leaf = 0x80000000u;
+    static constexpr unsigned class_bits = 12;
+    static constexpr std::uint32_t class_mask = (1u << class_bits) - 1;
     struct Field {
         std::vector<std::uint32_t> level1, level2, level3;  // addresses: 2^16, then blocks of 256
-        std::vector<std::uint16_t> table;  // ports (2^16 entries) and protocol (256), padded by one
+        std::vector<std::uint32_t> table;  // ports (2^16 entries) and protocol (256)
         std::vector<Set> sets;  // by class
     };
+    static std::uint32_t entry(const Field& fd, std::uint32_t cls);
     std::uint32_t class_of(int field, std::uint32_t v) const;
+    void entries16(const PacketKey* keys, std::size_t n, std::uint32_t (*entries)[burst_lanes]) const;
 
     Field fields_[5];  // source, destination, source port, destination port, protocol
 };
