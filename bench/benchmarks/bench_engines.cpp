@@ -227,6 +227,7 @@ void bench_box_index_of(benchmark::State& state, const std::vector<ClassBenchRul
     state.counters["memory_MiB"] = static_cast<double>(ix.memory_bytes()) / (1 << 20);
     state.counters["leaves"] = static_cast<double>(st.leaves);
     state.counters["depth"] = static_cast<double>(st.max_depth);
+    state.counters["bit_vectors"] = ix.bit_vectors() ? 1 : 0;
     state.counters["ns_per_packet"] =
         benchmark::Counter(static_cast<double>(state.iterations()) * 64, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
@@ -263,6 +264,9 @@ int main(int argc, char** argv) {
     for (const auto& [name, path] : sets) {
         benchmark::RegisterBenchmark(("linear/" + name).c_str(), bench_linear, path);
         benchmark::RegisterBenchmark(("box_index/" + name).c_str(), bench_box_index, path, BoxIndexOptions{});
+        BoxIndexOptions trees;  // the trees where the index would take bit vectors: both in one run
+        trees.bit_vectors = false;
+        benchmark::RegisterBenchmark(("box_trees/" + name).c_str(), bench_box_index, path, trees);
         // FWBENCH_INDEX_VARIANTS="LEAF,SPACE,BITS,REPLICATION;...": more index settings, side by
         // side with the defaults in the same run (tuning on a noisy machine).
         if (const char* v = std::getenv("FWBENCH_INDEX_VARIANTS")) {

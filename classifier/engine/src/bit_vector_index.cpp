@@ -31,8 +31,9 @@ struct Intervals {
     }
 };
 
-template <class Set>
-Intervals sweep(const std::vector<RuleBox>& boxes, int f, std::vector<Set>& sets) {
+// The field's intervals, each interval's class, and each class's set (`words` words, appended to
+// `sets`).
+Intervals sweep(const std::vector<RuleBox>& boxes, int f, std::size_t words, std::vector<std::uint64_t>& sets) {
     using L = BoxLayout<RuleBox>;
     const std::uint64_t end = std::uint64_t{1} << field_bits[f];
     std::map<std::uint64_t, std::vector<std::uint32_t>> adds, removes;
@@ -46,16 +47,15 @@ Intervals sweep(const std::vector<RuleBox>& boxes, int f, std::vector<Set>& sets
     std::sort(points.begin(), points.end());
     points.erase(std::unique(points.begin(), points.end()), points.end());
     Intervals iv;
-    Set current{};
+    std::vector<std::uint64_t> current(words, 0);
     std::map<std::vector<std::uint64_t>, std::uint32_t> known;
     for (std::uint64_t p : points) {
         if (auto it = removes.find(p); it != removes.end())
-            for (std::uint32_t r : it->second) current.w[r / 64] &= ~(std::uint64_t{1} << (r % 64));
+            for (std::uint32_t r : it->second) current[r / 64] &= ~(std::uint64_t{1} << (r % 64));
         if (auto it = adds.find(p); it != adds.end())
-            for (std::uint32_t r : it->second) current.w[r / 64] |= std::uint64_t{1} << (r % 64);
-        std::vector<std::uint64_t> key(std::begin(current.w), std::end(current.w));
-        auto [it, added] = known.emplace(std::move(key), static_cast<std::uint32_t>(sets.size()));
-        if (added) sets.push_back(current);
+            for (std::uint32_t r : it->second) current[r / 64] |= std::uint64_t{1} << (r % 64);
+        auto [it, added] = known.emplace(current, static_cast<std::uint32_t>(sets.size() / words));
+        if (added) sets.insert(sets.end(), current.begin(), current.end());
         iv.starts.push_back(p);
         iv.cls.push_back(it->second);
     }
@@ -64,19 +64,24 @@ Intervals sweep(const std::vector<RuleBox>& boxes, int f, std::vector<Set>& sets
 
 }  // namespace
 
-std::uint32_t BitVectorIndex::entry(const Field& fd, std::uint32_t cls) {
-    std::uint32_t summary = 0;
-    for (std::size_t w = 0; w < words; ++w) summary |= static_cast<std::uint32_t>(fd.sets[cls].w[w] != 0) << w;
-    return leaf | summary << class_bits | cls;
+std::uint32_t BitVectorIndex::entry(const Field& fd, std::uint32_t cls) const {
+    return leaf | (summary_in_entry_ ? static_cast<std::uint32_t>(fd.summaries[std::size_t{cls} * summary_words]) << class_bits : 0) | cls;
 }
 
 BitVectorIndex::BitVectorIndex(const std::vector<RuleBox>& boxes) {
-    if (boxes.size() > max_rules) throw std::invalid_argument("BitVectorIndex: more than 1,024 boxes");
+    if (boxes.size() > max_rules) throw std::invalid_argument("BitVectorIndex: more than 16,384 boxes");
+    words_ = std::max<std::size_t>(8, (boxes.size() + 511) / 512 * 8);
+    summary_in_entry_ = words_ <= 16;
     for (int f = 0; f < 5; ++f) {
         Field& fd = fields_[f];
-        const Intervals iv = sweep(boxes, f, fd.sets);
-        // At most 2 x 1,024 + 1 intervals, so classes fit their bits.
-        if (fd.sets.size() > (std::size_t{1} << class_bits)) throw std::logic_error("BitVectorIndex: too many classes");
+        const Intervals iv = sweep(boxes, f, words_, fd.sets);
+        // At most 2 x 16,384 + 1 intervals, so classes fit their bits.
+        const std::size_t classes = fd.sets.size() / words_;
+        if (classes > (std::size_t{1} << class_bits)) throw std::logic_error("BitVectorIndex: too many classes");
+        fd.summaries.assign(classes * summary_words, 0);
+        for (std::size_t c = 0; c < classes; ++c)
+            for (std::size_t w = 0; w < words_; ++w)
+                if (fd.sets[c * words_ + w]) fd.summaries[c * summary_words + w / 64] |= std::uint64_t{1} << (w % 64);
         if (field_bits[f] < 32) {
             const std::size_t size = std::size_t{1} << field_bits[f];
             fd.table.assign(size, 0);
@@ -119,12 +124,10 @@ std::uint32_t BitVectorIndex::class_of(int f, std::uint32_t v) const {
     return e & class_mask;
 }
 
-void BitVectorIndex::matches(const PacketKey& k, Set& out) const {
+void BitVectorIndex::classes_of(const PacketKey& k, std::uint32_t* cls) const {
     std::uint32_t v[5];
     BoxLayout<RuleBox>::values(k, v);
-    const Set* s[5];
-    for (int f = 0; f < 5; ++f) s[f] = &fields_[f].sets[class_of(f, v[f])];
-    for (std::size_t w = 0; w < words; ++w) out.w[w] = s[0]->w[w] & s[1]->w[w] & s[2]->w[w] & s[3]->w[w] & s[4]->w[w];
+    for (int f = 0; f < 5; ++f) cls[f] = class_of(f, v[f]);
 }
 
 bool BitVectorIndex::has_avx512() {
@@ -178,44 +181,38 @@ __attribute__((target("avx512f"))) void BitVectorIndex::entries16(const PacketKe
                            _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), lanes, _mm512_load_si512(value[f]), fields_[f].table.data(), 4));
 }
 
-__attribute__((target("avx512f"))) void BitVectorIndex::matches16(const PacketKey* keys, std::size_t n, Set* out, std::uint32_t* first) const {
-    alignas(64) std::uint32_t e[5][burst_lanes];
-    entries16(keys, n, e);
-    for (std::size_t j = 0; j < n; ++j) {
-        unsigned nonzero = 0;  // bit w: word w of the set is not zero
-        for (std::size_t half = 0; half < words; half += 8) {
-            __m512i m = _mm512_load_si512(fields_[0].sets[e[0][j] & class_mask].w + half);
-            for (int f = 1; f < 5; ++f) m = _mm512_and_si512(m, _mm512_load_si512(fields_[f].sets[e[f][j] & class_mask].w + half));
-            _mm512_store_si512(out[j].w + half, m);
-            nonzero |= static_cast<unsigned>(_mm512_test_epi64_mask(m, m)) << half;
-        }
-        first[j] = none;
-        if (nonzero) {
-            const unsigned w = static_cast<unsigned>(__builtin_ctz(nonzero));
-            first[j] = w * 64 + static_cast<std::uint32_t>(__builtin_ctzll(out[j].w[w]));
-        }
-    }
+__attribute__((target("avx512f"))) void BitVectorIndex::classes16(const PacketKey* keys, std::size_t n, std::uint32_t (*cls)[burst_lanes]) const {
+    entries16(keys, n, cls);
+    for (int f = 0; f < 5; ++f) _mm512_store_si512(cls[f], _mm512_and_si512(_mm512_load_si512(cls[f]), _mm512_set1_epi32(class_mask)));
 }
 
-// Each set's summary (a bit per word that is not zero) rides in its class entry: the summaries'
-// AND names the words where all five sets have boxes. The first of those words is ANDed alone;
-// when it comes to nothing (its summary bits were set by different boxes), the eight words around
-// it (one 512-bit register of each set), then the next eight, and the first set bit is taken out
-// of the register (compress), never stored.
+// With at most 1,024 boxes each set's summary rides in its class entry: the summaries' AND names
+// the words where all five sets have boxes. The first of those words is ANDed alone; when it comes
+// to nothing (its summary bits were set by different boxes), the eight words around it (one
+// 512-bit register of each set), then the next eight, and the first set bit is taken out of the
+// register (compress), never stored. More boxes: first_from, lane by lane.
 __attribute__((target("avx512f"))) void BitVectorIndex::first16(const PacketKey* keys, std::size_t n, std::uint32_t* first) const {
     alignas(64) std::uint32_t e[5][burst_lanes], both[burst_lanes];
     entries16(keys, n, e);
+    if (!summary_in_entry_) {
+        for (std::size_t j = 0; j < n; ++j) {
+            const std::uint32_t cls[5] = {e[0][j] & class_mask, e[1][j] & class_mask, e[2][j] & class_mask, e[3][j] & class_mask,
+                                          e[4][j] & class_mask};
+            first[j] = first_from(cls, 0, [](std::uint32_t) { return true; });
+        }
+        return;
+    }
     __m512i summary = _mm512_load_si512(e[0]);
     for (int f = 1; f < 5; ++f) summary = _mm512_and_si512(summary, _mm512_load_si512(e[f]));
     _mm512_store_si512(both, _mm512_srli_epi32(summary, class_bits));
     for (std::size_t j = 0; j < n; ++j) {
         first[j] = none;
-        const Set* s[5];
-        for (int f = 0; f < 5; ++f) s[f] = &fields_[f].sets[e[f][j] & class_mask];
+        const std::uint64_t* s[5];
+        for (int f = 0; f < 5; ++f) s[f] = fields_[f].sets.data() + std::size_t{e[f][j] & class_mask} * words_;
         unsigned candidates = both[j] & 0xffffu;
         if (candidates) {  // the first candidate word alone usually decides
             const unsigned w = static_cast<unsigned>(__builtin_ctz(candidates));
-            const std::uint64_t x = s[0]->w[w] & s[1]->w[w] & s[2]->w[w] & s[3]->w[w] & s[4]->w[w];
+            const std::uint64_t x = s[0][w] & s[1][w] & s[2][w] & s[3][w] & s[4][w];
             if (x) {
                 first[j] = w * 64 + static_cast<std::uint32_t>(__builtin_ctzll(x));
                 continue;
@@ -223,8 +220,8 @@ __attribute__((target("avx512f"))) void BitVectorIndex::first16(const PacketKey*
         }
         while (candidates) {
             const unsigned half = static_cast<unsigned>(__builtin_ctz(candidates)) & ~7u;
-            __m512i m = _mm512_load_si512(s[0]->w + half);
-            for (int f = 1; f < 5; ++f) m = _mm512_and_si512(m, _mm512_load_si512(s[f]->w + half));
+            __m512i m = _mm512_loadu_si512(s[0] + half);
+            for (int f = 1; f < 5; ++f) m = _mm512_and_si512(m, _mm512_loadu_si512(s[f] + half));
             const __mmask8 nonzero = _mm512_test_epi64_mask(m, m);
             if (nonzero) {
                 const auto x = static_cast<std::uint64_t>(_mm_cvtsi128_si64(_mm512_castsi512_si128(_mm512_maskz_compress_epi64(nonzero, m))));
@@ -237,18 +234,20 @@ __attribute__((target("avx512f"))) void BitVectorIndex::first16(const PacketKey*
 }
 #pragma GCC diagnostic pop
 #else
-void BitVectorIndex::matches16(const PacketKey* keys, std::size_t n, Set* out, std::uint32_t* first) const {
+void BitVectorIndex::classes16(const PacketKey* keys, std::size_t n, std::uint32_t (*cls)[burst_lanes]) const {
     for (std::size_t j = 0; j < n; ++j) {
-        matches(keys[j], out[j]);
-        first[j] = none;
-        for (std::size_t w = words; w-- > 0;)
-            if (out[j].w[w]) first[j] = static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(out[j].w[w])));
+        std::uint32_t c[5];
+        classes_of(keys[j], c);
+        for (int f = 0; f < 5; ++f) cls[f][j] = c[f];
     }
 }
 
 void BitVectorIndex::first16(const PacketKey* keys, std::size_t n, std::uint32_t* first) const {
-    Set s;
-    matches16(keys, n, &s, first);  // never called: first16 needs AVX-512 (has_avx512)
+    for (std::size_t j = 0; j < n; ++j) {
+        std::uint32_t c[5];
+        classes_of(keys[j], c);
+        first[j] = first_from(c, 0, [](std::uint32_t) { return true; });
+    }
 }
 #endif
 
@@ -256,7 +255,7 @@ std::size_t BitVectorIndex::memory_bytes() const {
     std::size_t total = 0;
     for (const Field& fd : fields_)
         total += (fd.level1.capacity() + fd.level2.capacity() + fd.level3.capacity()) * sizeof(std::uint32_t) +
-                 fd.table.capacity() * sizeof(std::uint32_t) + fd.sets.capacity() * sizeof(Set);
+                 fd.table.capacity() * sizeof(std::uint32_t) + (fd.sets.capacity() + fd.summaries.capacity()) * sizeof(std::uint64_t);
     return total;
 }
 

@@ -281,6 +281,21 @@ BasicBoxIndex<Box>::BasicBoxIndex(std::vector<Box> boxes, BoxIndexOptions opt, s
     : rules_(boxes.size()), extras_(std::move(extras)) {
     for (const Box& b : boxes)
         if (b.extra > extras_.size()) throw std::invalid_argument("BoxIndex: a box names an extra condition that was not given");
+#if defined(__x86_64__)
+    simd_ = blocked && opt.simd && __builtin_cpu_supports("avx2");
+    simd512_ = simd_ && __builtin_cpu_supports("avx512f");
+#endif
+    if constexpr (blocked) {
+        // Bit vectors when they fit the chain and their memory bound; then no trees are built.
+        if (simd512_ && opt.bit_vectors && !boxes.empty() && boxes.size() <= std::min(opt.bit_vector_rules, BitVectorIndex::max_rules)) {
+            auto bits = std::make_shared<const BitVectorIndex>(boxes);
+            if (bits->memory_bytes() <= opt.bit_vector_memory) {
+                bits_ = std::move(bits);
+                for (const Box& b : boxes) rule_extra_.push_back(b.extra);
+                return;
+            }
+        }
+    }
     Builder builder(*this, boxes, opt);
     // Partition: small source (at most 2^16 addresses), else small destination, else neither.
     std::vector<std::uint32_t> groups[3];
@@ -298,7 +313,6 @@ BasicBoxIndex<Box>::BasicBoxIndex(std::vector<Box> boxes, BoxIndexOptions opt, s
     }
     std::sort(trees_.begin(), trees_.end(), [](const Tree& a, const Tree& b) { return a.first_rule < b.first_rule; });
     stats_.trees = trees_.size();
-    nodes_.shrink_to_fit();
     entries_.shrink_to_fit();
     blocks_.shrink_to_fit();
     for (Tree& t : trees_) {
@@ -306,16 +320,7 @@ BasicBoxIndex<Box>::BasicBoxIndex(std::vector<Box> boxes, BoxIndexOptions opt, s
         nodes_.push_back(t.root);
     }
     nodes_.shrink_to_fit();
-#if defined(__x86_64__)
-    simd_ = blocked && opt.simd && __builtin_cpu_supports("avx2");
-    simd512_ = simd_ && __builtin_cpu_supports("avx512f") && nodes_.size() < (std::size_t{1} << 28);
-#endif
-    if constexpr (blocked) {
-        if (simd512_ && opt.bit_vectors && !boxes.empty() && boxes.size() <= BitVectorIndex::max_rules) {
-            bits_ = std::make_shared<const BitVectorIndex>(boxes);
-            for (const Box& b : boxes) rule_extra_.push_back(b.extra);
-        }
-    }
+    simd512_ = simd512_ && nodes_.size() < (std::size_t{1} << 28);  // node indexes x 4 fit the gathers' 32 bits
 }
 
 template <class Box>
@@ -365,25 +370,17 @@ std::uint32_t BasicBoxIndex<Box>::scan_leaf(const Node& leaf, const Key& k, std:
 }
 
 template <class Box>
-std::uint32_t BasicBoxIndex<Box>::first_in(const std::uint64_t* matching, const Key& k, std::uint32_t from) const {
-    for (std::size_t w = from / 64; w < BitVectorIndex::words; ++w) {
-        std::uint64_t x = matching[w];
-        if (w == from / 64) x &= ~std::uint64_t{0} << (from % 64);
-        for (; x; x &= x - 1) {
-            const auto r = static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(x)));
-            if (rule_extra_[r] == 0 || extras_[rule_extra_[r] - 1u].holds(k)) return r;
-        }
-    }
-    return none;
+bool BasicBoxIndex<Box>::extra_holds(std::uint32_t rule, const Key& k) const {
+    return rule_extra_[rule] == 0 || extras_[rule_extra_[rule] - 1u].holds(k);
 }
 
 template <class Box>
 std::uint32_t BasicBoxIndex<Box>::next(const Key& k, std::uint32_t from) const {
     if constexpr (blocked) {
         if (bits_) {
-            BitVectorIndex::Set matching;
-            bits_->matches(k, matching);
-            return first_in(matching.w, k, from);
+            std::uint32_t cls[5];
+            bits_->classes_of(k, cls);
+            return bits_->first_from(cls, from, [&](std::uint32_t r) { return extra_holds(r, k); });
         }
     }
     std::uint32_t best = none;
@@ -472,19 +469,17 @@ template <class Box>
 void BasicBoxIndex<Box>::first_burst(const Key* keys, std::size_t n, std::uint32_t* out) const {
     if constexpr (blocked) {
         if (bits_) {
-            BitVectorIndex::Set matching[BitVectorIndex::burst_lanes];
-            std::uint32_t first[BitVectorIndex::burst_lanes];
+            alignas(64) std::uint32_t cls[5][BitVectorIndex::burst_lanes];
             for (std::size_t g = 0; g < n; g += BitVectorIndex::burst_lanes) {
                 const std::size_t m = std::min(BitVectorIndex::burst_lanes, n - g);
-                if (extras_.empty()) {  // the first box decides: only the words that can hold it are read
+                if (extras_.empty()) {  // the first box decides
                     bits_->first16(keys + g, m, out + g);
                     continue;
                 }
-                bits_->matches16(keys + g, m, matching, first);
+                bits_->classes16(keys + g, m, cls);
                 for (std::size_t j = 0; j < m; ++j) {
-                    const std::uint32_t r = first[j];
-                    // The first matching box decides unless its rule has conditions beyond it.
-                    out[g + j] = r == none || rule_extra_[r] == 0 ? r : first_in(matching[j].w, keys[g + j], r);
+                    const std::uint32_t c[5] = {cls[0][j], cls[1][j], cls[2][j], cls[3][j], cls[4][j]};
+                    out[g + j] = bits_->first_from(c, 0, [&](std::uint32_t r) { return extra_holds(r, keys[g + j]); });
                 }
             }
             return;

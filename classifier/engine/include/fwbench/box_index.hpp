@@ -180,9 +180,12 @@ struct BoxIndexOptions {
     double space_factor = 4.0;  // children may hold at most this many times their parent's rules
     unsigned max_cut_bits = 8;  // at most 2^8 children per node
     bool simd = true;  // IPv4 leaves checked with AVX2 when the CPU has it (false: lane by lane, for tests)
-    // IPv4 chains of at most 1,024 rules are looked up by BitVectorIndex when the CPU has AVX-512
-    // (false: by the trees, for tests and comparisons).
+    // IPv4 chains of at most bit_vector_rules rules are looked up by BitVectorIndex when the CPU
+    // has AVX-512 and its memory stays within bit_vector_memory (false: by the trees, for tests
+    // and comparisons).
     bool bit_vectors = true;
+    std::size_t bit_vector_rules = 16384;
+    std::size_t bit_vector_memory = std::size_t{16} << 20;
     // Nodes plus leaf entries stay under max(budget_floor, rules x max_replication): past it,
     // no more cuts (the leaves grow instead), so no ruleset makes the index blow up.
     std::size_t max_replication = 64;
@@ -270,10 +273,9 @@ private:
     std::vector<LeafEntry> entries_;  // IPv6 leaves
     std::vector<LeafBlock> blocks_;  // IPv4 leaves
     bool simd_ = false;
-    std::shared_ptr<const BitVectorIndex> bits_;  // small IPv4 chains with AVX-512
+    std::shared_ptr<const BitVectorIndex> bits_;  // IPv4 chains that fit them, with AVX-512 (then no trees)
     std::vector<std::uint16_t> rule_extra_;  // with bits_: each rule's RuleBox::extra
-    // With bits_: the first rule >= from among `matching` (BitVectorIndex::Set) whose extra holds.
-    std::uint32_t first_in(const std::uint64_t* matching, const Key& k, std::uint32_t from) const;
+    bool extra_holds(std::uint32_t rule, const Key& k) const;  // with bits_
     bool simd512_ = false;  // bursts descend with AVX-512 (IPv4, the CPU has it)
     std::vector<Tree> trees_;
     std::vector<RuleExtra> extras_;
