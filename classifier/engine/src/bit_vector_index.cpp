@@ -69,13 +69,13 @@ std::uint32_t BitVectorIndex::entry(const Field& fd, std::uint32_t cls) const {
 }
 
 BitVectorIndex::BitVectorIndex(const std::vector<RuleBox>& boxes) {
-    if (boxes.size() > max_rules) throw std::invalid_argument("BitVectorIndex: more than 16,384 boxes");
+    if (boxes.size() > max_rules) throw std::invalid_argument("BitVectorIndex: more than 16,000 boxes");
     words_ = std::max<std::size_t>(8, (boxes.size() + 511) / 512 * 8);
     summary_in_entry_ = words_ <= 16;
     for (int f = 0; f < 5; ++f) {
         Field& fd = fields_[f];
         const Intervals iv = sweep(boxes, f, words_, fd.sets);
-        // At most 2 x 16,384 + 1 intervals, so classes fit their bits.
+        // At most 2 x 16,000 + 1 intervals, so classes fit their bits.
         const std::size_t classes = fd.sets.size() / words_;
         if (classes > (std::size_t{1} << class_bits)) throw std::logic_error("BitVectorIndex: too many classes");
         fd.summaries.assign(classes * summary_words, 0);

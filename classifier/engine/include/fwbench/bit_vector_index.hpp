@@ -1,5 +1,5 @@
 #pragma once
-// BitVectorIndex: which of a chain's boxes (at most 16,384) hold a packet, as one vector of bits
+// BitVectorIndex: which of a chain's boxes (at most 16,000) hold a packet, as one vector of bits
 // per packet — Lakshman and Stiliadis's bit-vector scheme, each field's values grouped into
 // equivalence classes as in the first phase of Gupta and McKeown's RFC.
 //
@@ -36,7 +36,7 @@ namespace fwbench {
 
 class BitVectorIndex {
 public:
-    static constexpr std::size_t max_rules = 16384;
+    static constexpr std::size_t max_rules = 16000;  // 2 x 16,000 + 1 classes fit class_bits
     static constexpr std::size_t burst_lanes = 16;
     static constexpr std::uint32_t none = 0xffffffffu;
 
@@ -79,7 +79,7 @@ public:
     std::size_t classes(int field) const { return fields_[field].summaries.size() / summary_words; }
 
 private:
-    static constexpr std::size_t summary_words = 4;  // 256 bits: one per word of up to 16,384 boxes
+    static constexpr std::size_t summary_words = 4;  // 256 bits: one per word of up to 16,384 boxes (256 words)
     // A table entry: a class — the leaf bit, for at most 1,024 boxes its summary (16 bits), and
     // the class number — or, in an address table, the next level's block (its first entry / 256).
     static constexpr std::uint32_t leaf = 0x80000000u;

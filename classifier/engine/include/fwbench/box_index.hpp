@@ -184,7 +184,7 @@ struct BoxIndexOptions {
     // has AVX-512 and its memory stays within bit_vector_memory (false: by the trees, for tests
     // and comparisons).
     bool bit_vectors = true;
-    std::size_t bit_vector_rules = 16384;
+    std::size_t bit_vector_rules = 16000;
     std::size_t bit_vector_memory = std::size_t{16} << 20;
     // Nodes plus leaf entries stay under max(budget_floor, rules x max_replication): past it,
     // no more cuts (the leaves grow instead), so no ruleset makes the index blow up.
