@@ -86,13 +86,13 @@ Outcome run(const PacketPath& path, unsigned workers, const std::string& tag, rt
     PortRunOptions opt;
     opt.ports = {{lan.name, "lan0"}, {wan.name, "wan1"}};
     opt.workers = workers;
-    opt.idle_stop_s = 0.5;
     Outcome out{PortRunResult(path.ruleset()), {}, {}, {}, 0};
     out.res = run_while_feeding(path, opt, [&] {
         const std::vector<unsigned> syn_q = feed(lan, pool, syns);
         if (!wait_for([&] { return wan.sent() == connections; })) throw std::runtime_error("the SYNs did not all leave by wan1");
         const std::vector<unsigned> reply_q = feed(wan, pool, replies);
         for (int i = 0; i < connections; ++i) out.crossing += syn_q[static_cast<std::size_t>(i)] != reply_q[static_cast<std::size_t>(i)];
+        if (!wait_for([&] { return lan.sent() == connections; })) throw std::runtime_error("the replies did not all leave by lan0");
     });
     out.counters = format_ruleset(path.ruleset(), &out.res.counters);
     out.to_wan = wan.take_sent();

@@ -64,16 +64,20 @@ inline bool wait_for(const std::function<bool()>& done) {
     return done();
 }
 
-// run_ports on this (the main) lcore while `feed` fills the ports from a thread of its own; an
-// error of either is rethrown once both are done.
-inline PortRunResult run_while_feeding(const PacketPath& path, const PortRunOptions& opt, const std::function<void()>& feed) {
+// run_ports on this (the main) lcore while `feed` fills the ports from a thread of its own, and
+// stops them once `feed` returns (it waits for what it fed to leave); an error of either is
+// rethrown once both are done.
+inline PortRunResult run_while_feeding(const PacketPath& path, PortRunOptions opt, const std::function<void()>& feed) {
     std::string feeder_error, run_error;
+    std::atomic<bool> fed{false};
+    opt.stop = &fed;
     std::thread feeder([&] {
         try {
             feed();
         } catch (const std::exception& e) {
             feeder_error = e.what();
         }
+        fed.store(true, std::memory_order_release);
     });
     PortRunResult res(path.ruleset());
     try {
@@ -81,6 +85,7 @@ inline PortRunResult run_while_feeding(const PacketPath& path, const PortRunOpti
     } catch (const std::exception& e) {
         run_error = e.what();
     }
+    fed.store(true, std::memory_order_release);
     feeder.join();
     if (!run_error.empty() || !feeder_error.empty()) throw std::runtime_error(run_error + feeder_error);
     return res;
@@ -131,7 +136,6 @@ inline LockstepRun run_in_lockstep(const PacketPath& path, const std::vector<Arr
     }
     std::atomic<std::uint64_t> done{0};
     opt.workers = workers;
-    opt.idle_stop_s = 0.5;
     opt.frames_done = &done;
     LockstepRun out{PortRunResult(path.ruleset()), {}};
     out.res = run_while_feeding(path, opt, [&] {

@@ -523,6 +523,7 @@ PortRunResult run_ports(const PacketPath& path, const PortRunOptions& opt) {
         const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         if (opt.duration_s > 0 && t >= opt.duration_s) sh.stop = true;
         if (opt.idle_stop_s > 0 && static_cast<double>(now_ns() - sh.last_rx_ns.load()) / 1e9 >= opt.idle_stop_s) sh.stop = true;
+        if (opt.stop && opt.stop->load(std::memory_order_acquire)) sh.stop = true;
         if (opt.progress && t >= next_report) {
             std::uint64_t tx = 0, dropped = 0;  // read without synchronisation: a progress estimate
             for (const auto& k : all) {

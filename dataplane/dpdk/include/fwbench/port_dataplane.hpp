@@ -75,6 +75,9 @@ struct PortRunOptions {
     unsigned workers = 1;  // worker lcores, each polling its own queue of every port
     double duration_s = 0;  // > 0: stop after this long
     double idle_stop_s = 0;  // > 0: stop after this long without a received packet
+    // Set to true: stop. A test that feeds ring ports stops them once it has seen what it fed
+    // leave (an idle timeout would stop them early whenever the feeding thread is not scheduled).
+    std::atomic<bool>* stop = nullptr;
     MacAddr next_hop_mac{{0x02, 0, 0, 0, 0, 0x01}};
     EngineOptions engine;
     std::function<void(std::uint64_t rx, std::uint64_t tx, std::uint64_t dropped, double seconds)> progress;
