@@ -194,11 +194,39 @@ __attribute__((target("avx512f"))) void BitVectorIndex::classes16(const PacketKe
 __attribute__((target("avx512f"))) void BitVectorIndex::first16(const PacketKey* keys, std::size_t n, std::uint32_t* first) const {
     alignas(64) std::uint32_t e[5][burst_lanes], both[burst_lanes];
     entries16(keys, n, e);
-    if (!summary_in_entry_) {
+    if (!summary_in_entry_) {  // the summaries apart: candidate words eight at a time
         for (std::size_t j = 0; j < n; ++j) {
-            const std::uint32_t cls[5] = {e[0][j] & class_mask, e[1][j] & class_mask, e[2][j] & class_mask, e[3][j] & class_mask,
-                                          e[4][j] & class_mask};
-            first[j] = first_from(cls, 0, [](std::uint32_t) { return true; });
+            first[j] = none;
+            const std::uint64_t *set[5], *summary[5];
+            for (int f = 0; f < 5; ++f) {
+                set[f] = fields_[f].sets.data() + std::size_t{e[f][j] & class_mask} * words_;
+                summary[f] = fields_[f].summaries.data() + std::size_t{e[f][j] & class_mask} * summary_words;
+            }
+            bool first_word = true;  // the first candidate word alone usually decides
+            for (std::size_t q = 0; q < summary_words && first[j] == none; ++q) {
+                for (std::uint64_t candidates = summary[0][q] & summary[1][q] & summary[2][q] & summary[3][q] & summary[4][q]; candidates;) {
+                    if (first_word) {
+                        first_word = false;
+                        const std::size_t w = q * 64 + static_cast<std::size_t>(__builtin_ctzll(candidates));
+                        const std::uint64_t x = set[0][w] & set[1][w] & set[2][w] & set[3][w] & set[4][w];
+                        if (x) {
+                            first[j] = static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(x)));
+                            break;
+                        }
+                    }
+                    const std::size_t block = q * 64 + (static_cast<std::size_t>(__builtin_ctzll(candidates)) & ~std::size_t{7});
+                    __m512i m = _mm512_loadu_si512(set[0] + block);
+                    for (int f = 1; f < 5; ++f) m = _mm512_and_si512(m, _mm512_loadu_si512(set[f] + block));
+                    const __mmask8 nonzero = _mm512_test_epi64_mask(m, m);
+                    if (nonzero) {
+                        const auto x = static_cast<std::uint64_t>(_mm_cvtsi128_si64(_mm512_castsi512_si128(_mm512_maskz_compress_epi64(nonzero, m))));
+                        first[j] = static_cast<std::uint32_t>((block + static_cast<std::size_t>(__builtin_ctz(nonzero))) * 64 +
+                                                              static_cast<std::size_t>(__builtin_ctzll(x)));
+                        break;
+                    }
+                    candidates &= ~(std::uint64_t{0xff} << (block % 64));
+                }
+            }
         }
         return;
     }
