@@ -21,10 +21,11 @@
 // first id >= from whose box contains the key, and stops early: a descent stops at the first
 // node whose subtree holds no rule before the best found so far.
 // On CPUs with the instructions (checked at run time; the scalar ways give the same answers),
-// IPv4 lookups go faster three ways: a chain of at most 1,024 rules is looked up by bit vectors
-// instead (BitVectorIndex, bit_vector_index.hpp); bursts descend the trees sixteen packets at a
-// time in AVX-512 registers (gathers per level, no branch per packet); leaves of more than three
-// boxes are blocks of eight (LeafBlock) checked at once with AVX2.
+// IPv4 lookups go faster three ways: a chain of up to 16,000 rules whose bit vectors fit 16 MiB
+// is looked up by them instead, and builds no trees (BitVectorIndex, bit_vector_index.hpp);
+// bursts descend the trees sixteen packets at a time in AVX-512 registers (gathers per level, no
+// branch per packet); leaves of more than three boxes are blocks of eight (LeafBlock) checked at
+// once with AVX2.
 //
 // Invariants: immutable after construction; lookups never allocate, throw or log. A leaf lists
 // every rule whose box intersects the leaf's region, so no matching rule is ever missed; boxes
