@@ -79,9 +79,7 @@ TEST(KernelOraclePorts, TwoWorkersSendWhatTheKernelSends) {
     if (HasFatalFailure() || IsSkipped()) return;
     ensure_eal();
     if (rte_lcore_count() < 3) FWBENCH_CANNOT_RUN("EAL has " << rte_lcore_count() - 1 << " worker lcore(s); the test needs 2 (one per CPU)");
-    RouterWorkloadOptions wopt;
-    wopt.flows = 300;
-    wopt.seed = 12;
+    const RouterWorkloadOptions wopt = test::lockstep_workload();
     const RouterWorkload workload = make_router_workload(wopt);
     // The kernel oracle turns icmp_ratelimit off (an unpaced replay); the ports would pace their
     // answers by the wall clock, so the host says it is off for both.

@@ -140,9 +140,7 @@ TEST(PortQueues, NatRepliesOnAnotherWorkersQueueReachTheirConnection) {
 TEST(PortQueues, RouterWorkloadInLockstepLeavesAsWithOneWorker) {
     ensure_eal();
     if (rte_lcore_count() < 3) FWBENCH_CANNOT_RUN("EAL has " << rte_lcore_count() - 1 << " worker lcore(s); the test needs 2 (one per CPU)");
-    RouterWorkloadOptions wopt;
-    wopt.flows = 300;
-    wopt.seed = 12;
+    const RouterWorkloadOptions wopt = test::lockstep_workload();
     const RouterWorkload workload = make_router_workload(wopt);
     const Host host = Host::from_json(workload.host_json, "router_workload host");
     const Ruleset rs = parse_ruleset(workload.rules, {});

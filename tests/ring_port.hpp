@@ -91,6 +91,15 @@ inline PortRunResult run_while_feeding(const PacketPath& path, PortRunOptions op
     return res;
 }
 
+// The router workload the lockstep tests run (PortQueues against one worker, KernelOraclePorts
+// against the kernel): 300 flows, seed 12.
+inline RouterWorkloadOptions lockstep_workload() {
+    RouterWorkloadOptions wopt;
+    wopt.flows = 300;
+    wopt.seed = 12;
+    return wopt;
+}
+
 // A frame arriving at the router from the wire, and its parse (for the queue RSS gives it).
 struct Arrival {
     std::string iface;

@@ -1,7 +1,6 @@
 #include "fwbench/bit_vector_index.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <map>
 #include <stdexcept>
 
@@ -130,14 +129,6 @@ void BitVectorIndex::classes_of(const PacketKey& k, std::uint32_t* cls) const {
     for (int f = 0; f < 5; ++f) cls[f] = class_of(f, v[f]);
 }
 
-bool BitVectorIndex::has_avx512() {
-#if defined(__x86_64__)
-    return __builtin_cpu_supports("avx512f");
-#else
-    return false;
-#endif
-}
-
 #if defined(__x86_64__)
 // GCC 12's avx512fintrin.h leaves the unused source of unmasked shifts undefined on purpose, and
 // then warns about it where the intrinsics are inlined.
@@ -167,11 +158,7 @@ __attribute__((target("avx512f"))) __m512i address_classes(const std::uint32_t* 
 // The class entries of sixteen keys' five fields: entries[f][lane].
 __attribute__((target("avx512f"))) void BitVectorIndex::entries16(const PacketKey* keys, std::size_t n, std::uint32_t (*entries)[burst_lanes]) const {
     alignas(64) std::uint32_t value[5][burst_lanes] = {};
-    for (std::size_t j = 0; j < n; ++j) {
-        std::uint32_t v[5];
-        BoxLayout<RuleBox>::values(keys[j], v);
-        for (int f = 0; f < 5; ++f) value[f][j] = v[f];
-    }
+    key_lanes<RuleBox>(keys, n, value);
     const __mmask16 lanes = static_cast<__mmask16>((1u << n) - 1);
     for (int f = 0; f < 2; ++f)
         _mm512_store_si512(entries[f], address_classes(fields_[f].level1.data(), fields_[f].level2.data(), fields_[f].level3.data(),

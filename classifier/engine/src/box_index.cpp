@@ -36,7 +36,6 @@ void put_lane(LeafBlock& b, unsigned i, const RuleBox& box, std::uint32_t rule) 
     b.rule[i] = rule;
     b.extra[i] = box.extra;
     b.valid |= static_cast<std::uint8_t>(1u << i);
-    if (box.extra) b.with_extra |= static_cast<std::uint8_t>(1u << i);
 }
 
 // Lane by lane: every comparison made, no branch per lane.
@@ -77,9 +76,6 @@ __attribute__((target("avx2"))) unsigned lanes_avx2(const LeafBlock& b, const Pa
     return static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(in))) & b.valid;
 }
 
-#endif
-
-#if defined(__x86_64__)
 constexpr std::size_t descent_lanes = 16;
 
 // Sixteen packets, each in a lane of AVX-512 registers, descend one tree together: per level,
@@ -87,10 +83,10 @@ constexpr std::size_t descent_lanes = 16;
 // BasicBoxIndex::Node), each lane's key field picked by its node's field (field f of lane j at
 // field[f * 16 + j]: five registers, blended), and the children computed in every lane at once.
 // A lane stops at a leaf (whose first rule the caller compares with what it found: a subtree's
-// first rule is not gathered on the way down); the step repeats while any lane moves. No packet's path is a branch: where descents one by one
-// mispredict at each one's last level, the group pays one exit per tree. Writes each lane's node
-// to at[]; returns the lanes (of the first m) that took part, those whose best comes after
-// first_rule.
+// first rule is not gathered on the way down); the step repeats while any lane moves. No
+// packet's path is a branch: where descents one by one mispredict at each one's last level, the
+// group pays one exit per tree. Writes each lane's node to at[]; returns the lanes (of the first
+// m) that took part, those whose best comes after first_rule.
 // GCC 12's avx512fintrin.h leaves the unused source of unmasked shifts undefined on purpose, and
 // then warns about it where the intrinsics are inlined.
 #pragma GCC diagnostic push
@@ -354,7 +350,7 @@ std::uint32_t BasicBoxIndex<Box>::scan_leaf(const Node& leaf, const Key& k, std:
         for (; b != end && b->rule[0] < best; ++b) {
             for (unsigned m = block_lanes(*b, k, from, best); m; m &= m - 1) {
                 const unsigned i = static_cast<unsigned>(__builtin_ctz(m));
-                if (!(b->with_extra >> i & 1u) || extras_[b->extra[i] - 1u].holds(k)) return b->rule[i];
+                if (extra_holds(b->extra[i], k)) return b->rule[i];
             }
         }
         return best;
@@ -370,17 +366,12 @@ std::uint32_t BasicBoxIndex<Box>::scan_leaf(const Node& leaf, const Key& k, std:
 }
 
 template <class Box>
-bool BasicBoxIndex<Box>::extra_holds(std::uint32_t rule, const Key& k) const {
-    return rule_extra_[rule] == 0 || extras_[rule_extra_[rule] - 1u].holds(k);
-}
-
-template <class Box>
 std::uint32_t BasicBoxIndex<Box>::next(const Key& k, std::uint32_t from) const {
     if constexpr (blocked) {
         if (bits_) {
             std::uint32_t cls[5];
             bits_->classes_of(k, cls);
-            return bits_->first_from(cls, from, [&](std::uint32_t r) { return extra_holds(r, k); });
+            return bits_->first_from(cls, from, [&](std::uint32_t r) { return extra_holds(rule_extra_[r], k); });
         }
     }
     std::uint32_t best = none;
@@ -441,12 +432,8 @@ void BasicBoxIndex<Box>::first_burst_avx512(const Key* keys, std::size_t n, std:
             const Key* k = keys + g;
             alignas(64) std::uint32_t field[BoxLayout<Box>::fields][descent_lanes] = {};
             alignas(64) std::uint32_t best[descent_lanes], at[descent_lanes];
-            for (std::size_t j = 0; j < m; ++j) {
-                std::uint32_t v[BoxLayout<Box>::fields];
-                BoxLayout<Box>::values(k[j], v);
-                for (int f = 0; f < BoxLayout<Box>::fields; ++f) field[f][j] = v[f];
-                best[j] = none;
-            }
+            key_lanes<Box>(k, m, field);
+            std::fill(best, best + m, none);
             for (const Tree& t : trees_) {
                 for (unsigned bits = descend16(words, t.root_at, t.first_rule, field[0], best, static_cast<unsigned>(m), at); bits;
                      bits &= bits - 1) {
@@ -463,8 +450,9 @@ void BasicBoxIndex<Box>::first_burst_avx512(const Key* keys, std::size_t n, std:
 }
 #endif
 
-// Several packets descend together, one level at a time, with the next level's nodes
-// prefetched: their cache misses overlap instead of following one another.
+// By bit vectors, or sixteen descents at once (AVX-512), or else: several packets descend
+// together, one level at a time, with the next level's nodes prefetched, so that their cache
+// misses overlap instead of following one another.
 template <class Box>
 void BasicBoxIndex<Box>::first_burst(const Key* keys, std::size_t n, std::uint32_t* out) const {
     if constexpr (blocked) {
@@ -479,7 +467,7 @@ void BasicBoxIndex<Box>::first_burst(const Key* keys, std::size_t n, std::uint32
                 bits_->classes16(keys + g, m, cls);
                 for (std::size_t j = 0; j < m; ++j) {
                     const std::uint32_t c[5] = {cls[0][j], cls[1][j], cls[2][j], cls[3][j], cls[4][j]};
-                    out[g + j] = bits_->first_from(c, 0, [&](std::uint32_t r) { return extra_holds(r, keys[g + j]); });
+                    out[g + j] = bits_->first_from(c, 0, [&](std::uint32_t r) { return extra_holds(rule_extra_[r], keys[g + j]); });
                 }
             }
             return;

@@ -45,9 +45,8 @@ public:
 
     // The class of each of k's five fields.
     void classes_of(const PacketKey& k, std::uint32_t* cls) const;
-    // The same for n <= 16 keys at once, cls[field][lane] (AVX-512: call only when has_avx512()).
+    // The same for n <= 16 keys at once, cls[field][lane] (AVX-512 when the CPU has it: the caller checks).
     void classes16(const PacketKey* keys, std::size_t n, std::uint32_t (*cls)[burst_lanes]) const;
-    static bool has_avx512();
 
     // The first box >= from in all five classes' sets that `accept(box)` takes, or `none`.
     template <class Accept>
@@ -72,11 +71,10 @@ public:
         }
         return none;
     }
-    // Each key's first box (n <= 16; AVX-512: call only when has_avx512()).
+    // Each key's first box (n <= 16; AVX-512 when the CPU has it: the caller checks).
     void first16(const PacketKey* keys, std::size_t n, std::uint32_t* first) const;
 
     std::size_t memory_bytes() const;
-    std::size_t classes(int field) const { return fields_[field].summaries.size() / summary_words; }
 
 private:
     static constexpr std::size_t summary_words = 4;  // 256 bits: one per word of up to 16,384 boxes (256 words)

@@ -104,7 +104,7 @@ struct LeafBlock {
     std::uint32_t proto_lo[lanes] = {}, proto_span[lanes] = {};
     std::uint32_t rule[lanes] = {};
     std::uint16_t extra[lanes] = {};  // as RuleBox::extra
-    std::uint8_t valid = 0, with_extra = 0;  // lane bits: holds a box; the box has an extra condition
+    std::uint8_t valid = 0;  // lane bits: the lanes that hold a box
 };
 
 // IPv6: each address as four 32-bit words, most significant first (the layout DPDK's own IPv6
@@ -176,6 +176,17 @@ struct BoxLayout<RuleBox6> {
     static bool small_destination(const RuleBox6& b) { return b.dst_lo[0] == b.dst_hi[0]; }
 };
 
+// Keys field by field for the vector lookups: lanes[f][j] is field f of keys[j] (n <= Lanes; the
+// lanes past n are left as they are).
+template <class Box, std::size_t Lanes>
+void key_lanes(const typename BoxLayout<Box>::Key* keys, std::size_t n, std::uint32_t (&lanes)[BoxLayout<Box>::fields][Lanes]) {
+    for (std::size_t j = 0; j < n; ++j) {
+        std::uint32_t v[BoxLayout<Box>::fields];
+        BoxLayout<Box>::values(keys[j], v);
+        for (int f = 0; f < BoxLayout<Box>::fields; ++f) lanes[f][j] = v[f];
+    }
+}
+
 struct BoxIndexOptions {
     unsigned leaf_size = 8;  // rules per leaf before a node is cut
     double space_factor = 4.0;  // children may hold at most this many times their parent's rules
@@ -215,7 +226,7 @@ public:
     explicit BasicBoxIndex(std::vector<Box> boxes, BoxIndexOptions opt = {}, std::vector<RuleExtra> extras = {});
 
     // Whether box b and its extra condition hold for k.
-    bool holds(const Box& b, const Key& k) const { return b.contains(k) && (b.extra == 0 || extras_[b.extra - 1u].holds(k)); }
+    bool holds(const Box& b, const Key& k) const { return b.contains(k) && extra_holds(b.extra, k); }
 
     // The first rule >= from whose box contains k, or `none`.
     std::uint32_t next(const Key& k, std::uint32_t from = 0) const;
@@ -277,7 +288,8 @@ private:
     bool simd_ = false;
     std::shared_ptr<const BitVectorIndex> bits_;  // IPv4 chains that fit them, with AVX-512 (then no trees)
     std::vector<std::uint16_t> rule_extra_;  // with bits_: each rule's RuleBox::extra
-    bool extra_holds(std::uint32_t rule, const Key& k) const;  // with bits_
+    // A box's extra condition (RuleBox::extra: 0, none) holds for k.
+    bool extra_holds(std::uint16_t extra, const Key& k) const { return extra == 0 || extras_[extra - 1u].holds(k); }
     bool simd512_ = false;  // bursts descend with AVX-512 (IPv4, the CPU has it)
     std::vector<Tree> trees_;
     std::vector<RuleExtra> extras_;
