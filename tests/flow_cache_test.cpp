@@ -310,5 +310,123 @@ TEST(FlowCache, AnotherPathForgetsEveryRecordedFlow) {
     EXPECT_EQ(st.flow_cache.stats.replayed, 1u);
 }
 
+// Bursts (PacketPath::process_burst) give what one packet after another gives: per packet the
+// same result, and at the end the same counters, connections and flow-cache tallies (the same
+// packets replayed, walked, recorded and missed for the same reasons). Burst sizes vary, one past
+// max_burst among them, so flows begin, change state and end inside a burst and across bursts.
+std::string tallies(const FlowCacheStats& s) {
+    std::ostringstream os;
+    os << "replayed=" << s.replayed << " walked=" << s.walked << " recorded=" << s.recorded << " misses";
+    for (std::uint64_t m : s.misses) os << " " << m;
+    os << " refusals";
+    for (std::uint64_t r : s.refusals) os << " " << r;
+    return os.str();
+}
+
+struct BurstsAndNot {
+    const PacketPath& path;
+    PathState bursts, one_by_one;
+    PathResult rb, r1;
+    std::size_t burst_sizes_used = 0;
+    explicit BurstsAndNot(const PacketPath& p)
+        : path(p), bursts(p.ruleset(), {}, p.host().sysctl()), one_by_one(p.ruleset(), {}, p.host().sysctl()) {}
+    // Feeds `packets` in bursts of the sizes in turn; a difference fails the test.
+    void feed(const std::vector<Packet>& packets, const std::vector<Origin>& origins, const std::string& what) {
+        static constexpr std::size_t sizes[] = {1, 32, 5, PacketPath::max_burst + 1, 2, 17};
+        std::vector<const Packet*> burst;
+        std::vector<std::string> seen;
+        for (std::size_t at = 0; at < packets.size();) {
+            const std::size_t n = std::min(sizes[burst_sizes_used++ % std::size(sizes)], packets.size() - at);
+            burst.clear();
+            seen.clear();
+            for (std::size_t i = at; i < at + n; ++i) burst.push_back(&packets[i]);
+            path.process_burst(burst, std::span(origins).subspan(at, n), bursts, rb, [&](std::size_t i, const PathResult& r) {
+                EXPECT_EQ(i, seen.size());
+                seen.push_back(describe(r));
+            });
+            ASSERT_EQ(seen.size(), n) << what;
+            for (std::size_t i = 0; i < n; ++i) {
+                path.process(packets[at + i], origins[at + i], one_by_one, r1);
+                ASSERT_EQ(seen[i], describe(r1)) << what << ": packet " << at + i << " (burst of " << n << ", its packet " << i << ")";
+            }
+            at += n;
+        }
+    }
+    void expect_same_state(const std::string& what) const {
+        EXPECT_EQ(format_ruleset(path.ruleset(), &bursts.engine), format_ruleset(path.ruleset(), &one_by_one.engine)) << what;
+        EXPECT_EQ(bursts.conntrack.size(), one_by_one.conntrack.size()) << what;
+        EXPECT_EQ(tallies(bursts.flow_cache.stats), tallies(one_by_one.flow_cache.stats)) << what;
+    }
+};
+
+// The router workload, three passes as the replay dataplane makes them, under every engine.
+TEST(PathBursts, RouterWorkloadAnswersAsPacketByPacket) {
+    const RouterWorkload w = make_router_workload({600, 5, 300, 20});
+    const Host host = Host::from_json(w.host_json, "router workload");
+    const Ruleset rs = parse_ruleset(w.rules, {});
+    const std::string capture = write_temp("router-bursts.pcapng", w.capture);
+    ensure_eal();
+    for (const char* name : classifier_names) {
+        SCOPED_TRACE(name);
+        PacketPath path(rs, host, nullptr, make_classifier(name, rs, host));
+        LoadedCapture cap = load_capture(path, capture, {}, EngineOptions{});
+        ASSERT_GT(cap.packets.size(), 3000u);
+        BurstsAndNot run(path);
+        for (std::uint64_t pass = 0; pass < 3; ++pass) {
+            if (pass)
+                for (Packet& p : cap.packets) p.timestamp_ns += cap.span_ns + 1000000000ull;
+            run.feed(cap.packets, cap.origins, "pass " + std::to_string(pass));
+            if (HasFailure()) return;
+        }
+        run.expect_same_state("after three passes");
+        // The burst stages did their work: most packets replayed, their lookups prepared.
+        EXPECT_GT(run.bursts.flow_cache.stats.replayed * 2, 3 * cap.packets.size()) << tallies(run.bursts.flow_cache.stats);
+    }
+    std::filesystem::remove(capture);
+}
+
+TEST(PathBursts, RandomCasesAndRealRulesetsAnswerAsPacketByPacket) {
+    for (auto make : {test::make_random_case, test::make_random_case6})
+        for (int seed = 1; seed <= 120; ++seed) {
+            const test::RandomCase rc = make(static_cast<std::uint64_t>(seed));
+            SCOPED_TRACE("seed " + std::to_string(seed) + "\n" + rc.rules);
+            RulesetParseOptions opt;
+            opt.family = rc.family;
+            Ruleset rs = parse_ruleset(rc.rules, opt);
+            rs.backend = rc.legacy ? Backend::legacy : Backend::nf_tables;
+            const Host host = Host::from_json(rc.host_json, "random case");
+            PacketPath path(rs, host);
+            BurstsAndNot run(path);
+            std::vector<Packet> packets;
+            std::vector<Origin> origins;
+            for (const auto& [p, origin] : rc.packets) packets.push_back(p), origins.push_back(origin);
+            for (std::uint64_t pass = 0; pass < 3; ++pass) {
+                for (Packet& p : packets) p.timestamp_ns += 1000000000ull;
+                run.feed(packets, origins, "pass " + std::to_string(pass));
+            }
+            run.expect_same_state("after three passes");
+            if (HasFailure()) return;
+        }
+    std::filesystem::path dir;
+    test::SharedRulesetNotes notes;
+    const auto cases = test::shared_ruleset_cases(dir, notes);
+    ASSERT_GE(cases.size(), 13u) << "the real rulesets under " << dir;
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.rel);
+        const Host host = Host::from_json(c.host_json, c.rel);
+        PacketPath path(c.rs, host, c.ipsets ? &*c.ipsets : nullptr);
+        BurstsAndNot run(path);
+        std::vector<Packet> packets;
+        std::vector<Origin> origins;
+        for (const auto& [p, origin] : c.traffic) packets.push_back(p), origins.push_back(origin);
+        for (std::uint64_t pass = 0; pass < 3; ++pass) {
+            for (Packet& p : packets) p.timestamp_ns += 1000000000ull;
+            run.feed(packets, origins, "pass " + std::to_string(pass));
+        }
+        run.expect_same_state("after three passes");
+        if (HasFailure()) return;
+    }
+}
+
 }  // namespace
 }  // namespace fwbench

@@ -48,6 +48,7 @@ struct MainCli {
     std::uint64_t repeat = 0;
     double duration = 0;
     bool null_path = false;
+    bool no_bursts = false;
     bool no_flow_cache = false;
     std::vector<std::string> port_specs;
     std::string local_port;
@@ -122,6 +123,8 @@ void add_replay_options(CLI::App& app, MainCli& m) {
         ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
     app.add_option("--duration", m.duration, "replay dataplane: replay for this many seconds")->check(CLI::PositiveNumber);
     app.add_flag("--null-path", m.null_path, "replay dataplane: the same loop without the packet path (the dataplane's own cost)");
+    app.add_flag("--no-bursts", m.no_bursts,
+                 "replay dataplane: each packet through the whole path alone, without a burst's prefetching stages (the same answers)");
 }
 
 void add_port_options(CLI::App& app, MainCli& m) {
@@ -173,6 +176,7 @@ int run_packet_path_mode(const MainCli& m, const RunCommon& common) {
         throw std::runtime_error("--rules6 applies to --pcap analysis; ports and the replay dataplane take one ruleset");
     if (!m.port_specs.empty()) {
         if (!m.filter.empty()) throw std::runtime_error("--filter applies to --pcap: DPDK ports receive what the NIC gives them");
+        if (m.no_bursts) throw std::runtime_error("--no-bursts applies to the replay dataplane (--workers/--repeat/--duration)");
         if (!m.pcap_path.empty())
             throw std::runtime_error("--port and --pcap are two sources: give one (a capture file as a port: --eal '--vdev=net_pcap0,rx_pcap=FILE')");
         PortRunCli pr;
@@ -203,8 +207,10 @@ int run_packet_path_mode(const MainCli& m, const RunCommon& common) {
         ro.repeat = m.repeat ? m.repeat : 1;
         ro.duration_s = m.duration;
         ro.null_path = m.null_path;
+        ro.bursts = !m.no_bursts;
         return run_replay_mode(ro);
     }
+    if (m.no_bursts) throw std::runtime_error("--no-bursts applies to the replay dataplane (--workers/--repeat/--duration)");
     PcapRunOptions po;
     static_cast<RunCommon&>(po) = common;
     po.pcap = m.pcap_path;

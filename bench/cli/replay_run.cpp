@@ -40,6 +40,7 @@ int run_replay_mode(const ReplayRunOptions& o) {
     ropt.duration_s = o.duration_s;
     ropt.null_path = o.null_path;
     ropt.flow_cache = o.flow_cache;
+    ropt.bursts = o.bursts;
     ropt.engine = eopt;
     const bool stdout_used = o.counters == "-" || o.json == "-" || o.list == "-";
     std::ostream& os = stdout_used ? std::cerr : std::cout;
@@ -73,6 +74,7 @@ int run_replay_mode(const ReplayRunOptions& o) {
         j["rules"] = rs.source;
         j["capture"] = o.pcap;
         j["engine"] = engine_name;
+        if (!o.null_path) j["bursts"] = o.bursts;
         if (!o.null_path) j["engine_details"] = stats_json(path.engine().stats());
         j["loaded"] = {{"records", cap.records},
                        {"packets", cap.packets.size()},

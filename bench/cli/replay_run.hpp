@@ -17,6 +17,7 @@ struct ReplayRunOptions : RunCommon {
     std::uint64_t repeat = 1;
     double duration_s = 0;
     bool null_path = false;
+    bool bursts = true;
 };
 
 int run_replay_mode(const ReplayRunOptions& o);

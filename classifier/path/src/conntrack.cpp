@@ -357,15 +357,38 @@ CtAttachment Conntrack::track_entry(const Packet& p, const ConnTuple& tuple, Ent
     return at;
 }
 
-CtEntryRef Conntrack::find(const Packet& p) {
-    CtEntryRef found;
-    if (classified_by_type(p)) return found;
+CtEntryRef Conntrack::find(const Packet& p) { return find(p, look_ahead(p)); }
+
+CtLookahead Conntrack::look_ahead(const Packet& p) const {
+    CtLookahead ahead;
+    if (classified_by_type(p)) return ahead;
     CtInvalid why = CtInvalid::none;
     const auto tuple = tuple_of(p, why);
-    if (!tuple) return found;
-    Entry* entry = by_tuple_.find(*tuple);
+    if (!tuple) return ahead;
+    ahead.tuple = *tuple;
+    ahead.hash = decltype(by_tuple_)::hash_of(*tuple);
+    ahead.ready = true;
+    by_tuple_.prefetch(ahead.hash);
+    return ahead;
+}
+
+void Conntrack::prefetch_connection(const CtLookahead& ahead) const {
+    if (!ahead.ready) return;
+    const Entry* e = by_tuple_.peek(ahead.tuple, ahead.hash);
+    if (!e) return;
+    // What a replay reads: the head (status, mark, expiry), TCP's tracking, the direction's memo.
+    const Connection* c = e->first.get();
+    __builtin_prefetch(c);
+    __builtin_prefetch(&c->tcp_track);
+    __builtin_prefetch(&c->memo[static_cast<int>(e->second)]);
+}
+
+CtEntryRef Conntrack::find(const Packet& p, const CtLookahead& ahead) {
+    CtEntryRef found;
+    if (!ahead.ready) return found;
+    Entry* entry = by_tuple_.find(ahead.tuple, ahead.hash);
     if (!entry || entry->first->expires_ns < p.timestamp_ns) return found;
-    found.tuple = *tuple;
+    found.tuple = ahead.tuple;
     found.entry = entry;
     return found;
 }

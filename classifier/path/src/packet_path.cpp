@@ -378,10 +378,21 @@ PathResult PacketPath::process(Packet p, Origin origin, PathState& st, bool trac
 }
 
 void PacketPath::process(const Packet& p, Origin origin, PathState& st, PathResult& res, bool trace) const {
+    process_prepared(p, origin, st, res, nullptr, trace);
+}
+
+void PacketPath::prepare_burst(std::span<const Packet* const> packets, std::span<const Origin> origins, PathState& st,
+                               std::span<CtLookahead> ahead) const {
+    for (std::size_t i = 0; i < packets.size(); ++i)
+        ahead[i] = flow_candidate(*packets[i], origins[i], st, false) ? st.conntrack.look_ahead(*packets[i]) : CtLookahead{};
+    for (const CtLookahead& a : ahead) st.conntrack.prefetch_connection(a);
+}
+
+void PacketPath::process_prepared(const Packet& p, Origin origin, PathState& st, PathResult& res, const CtLookahead* ahead, bool trace) const {
     std::optional<CtAttachment> tracked;
     const bool candidate = flow_candidate(p, origin, st, trace);
     // A replay sets every field of the result itself (the finished packet is copied once).
-    if (candidate && replay_flow(p, origin, st, res, tracked)) return;
+    if (candidate && replay_flow(p, origin, st, res, ahead, tracked)) return;
     res.reset();
     if (st.flow_cache.enabled) {
         ++st.flow_cache.stats.walked;

@@ -25,14 +25,15 @@ bool PacketPath::flow_candidate(const Packet& p, Origin origin, const PathState&
            !p.bridged && !p.ipsec_in;
 }
 
-bool PacketPath::replay_flow(const Packet& p, Origin origin, PathState& st, PathResult& res, std::optional<CtAttachment>& tracked) const {
+bool PacketPath::replay_flow(const Packet& p, Origin origin, PathState& st, PathResult& res, const CtLookahead* ahead,
+                             std::optional<CtAttachment>& tracked) const {
     FlowCache& flows = st.flow_cache;
     const std::uint32_t generation = flows.generation_for(this, flow_facts_.rule_count());
     const auto miss = [&](FlowMiss why) {
         ++flows.stats.misses[at(why)];
         return false;
     };
-    const CtEntryRef found = st.conntrack.find(p);
+    const CtEntryRef found = ahead ? st.conntrack.find(p, *ahead) : st.conntrack.find(p);
     Connection* const conn = found.conn();
     const CtDir dir = found.dir();
     if (!conn) return miss(FlowMiss::no_memo);

@@ -166,6 +166,7 @@ int run_worker(WorkerJob& job) {
         std::uint64_t packets = 0, bytes = 0;
         std::uint64_t fates[fate_count] = {};
         constexpr std::size_t burst = 32;
+        std::array<const Packet*, burst> in_burst{};
         const auto start = std::chrono::steady_clock::now();
         job.shared->started.store(true, std::memory_order_release);
         std::uint64_t pass = 0;
@@ -180,9 +181,18 @@ int run_worker(WorkerJob& job) {
                     Packet& p = job.packets[i];
                     p.timestamp_ns += shift;
                     bytes += p.length;
-                    if (opt.null_path) continue;
-                    job.path->process(p, job.origins[i], *job.state, result, false);
-                    ++fates[static_cast<std::size_t>(result.fate)];
+                    in_burst[i - at] = &p;
+                }
+                if (!opt.null_path) {
+                    const auto count_fate = [&](std::size_t, const PathResult& r) { ++fates[static_cast<std::size_t>(r.fate)]; };
+                    if (!opt.bursts)
+                        for (std::size_t i = at; i < end; ++i) {
+                            job.path->process(job.packets[i], job.origins[i], *job.state, result, false);
+                            count_fate(i, result);
+                        }
+                    else
+                        job.path->process_burst(std::span(in_burst).first(end - at), std::span(job.origins).subspan(at, end - at), *job.state, result,
+                                                count_fate);
                 }
                 packets += end - at;
                 job.shared->packets.store(packets, std::memory_order_relaxed);

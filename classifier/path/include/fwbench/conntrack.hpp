@@ -169,6 +169,15 @@ struct CtEntryRef {
     CtDir dir() const { return entry ? entry->second : CtDir::original; }
 };
 
+// A packet's lookup prepared ahead of its turn by a burst's first stage (PacketPath::process_burst):
+// its tuple and the tuple's hash. Both depend on the packet alone, so they still hold after the
+// packets before it in the burst have changed the table.
+struct CtLookahead {
+    ConnTuple tuple;
+    std::uint32_t hash = 0;
+    bool ready = false;  // false: nothing to look up (find(p) would find nothing)
+};
+
 class Conntrack {
 public:
     explicit Conntrack(ConntrackOptions opt) : opt_(opt) {}
@@ -184,6 +193,14 @@ public:
     // before it lets conntrack see the packet. None for a packet without a trackable tuple, one
     // classify decides by its ICMP type, or one whose entry is gone or past its time.
     CtEntryRef find(const Packet& p);
+    // A burst's stages before find: the packet's tuple and hash, with its home slot asked for
+    // from the cache; then, once the slot has arrived, the connection it holds now asked for too.
+    // Neither changes anything: the connection may be another by the packet's turn, and find
+    // looks again.
+    CtLookahead look_ahead(const Packet& p) const;
+    void prefetch_connection(const CtLookahead& ahead) const;
+    // find(p) given look_ahead(p): the same entry, without computing the tuple and hash again.
+    CtEntryRef find(const Packet& p, const CtLookahead& ahead);
     // The tuple classify looks the packet's connection up by: its own, an ICMP error's the quoted
     // packet's turned around. None when it has none (a later fragment, truncated, untracked ICMPv6).
     static std::optional<ConnTuple> lookup_tuple(const Packet& p);

@@ -32,11 +32,28 @@ public:
 
     std::size_t size() const { return size_; }
 
-    Value* find(const Key& k) {
-        const std::size_t i = locate(k, hash_of(k));
+    Value* find(const Key& k) { return find(k, hash_of(k)); }
+    const Value* find(const Key& k) const { return const_cast<OpenTable*>(this)->find(k); }
+    // With the key's hash_of(k) computed ahead (a burst's first stage): the same lookup.
+    Value* find(const Key& k, std::uint32_t h) {
+        const std::size_t i = locate(k, h);
         return slots_[i].used ? &slots_[i].value : nullptr;
     }
-    const Value* find(const Key& k) const { return const_cast<OpenTable*>(this)->find(k); }
+
+    // The hash a key is placed and found by: a function of the key alone, whatever the table
+    // holds, so it may be computed before the entries ahead of it are inserted or erased.
+    static std::uint32_t hash_of(const Key& k) {
+        const std::uint64_t h = Hash{}(k);
+        return static_cast<std::uint32_t>(h ^ h >> 32);
+    }
+    // Asks the cache for the home slot of hash h; changes nothing.
+    void prefetch(std::uint32_t h) const { __builtin_prefetch(&slots_[h & mask_]); }
+    // The value in the home slot of hash h when that slot holds key k now, for a caller to
+    // prefetch what it points to; null otherwise (a later slot of the run is not looked at).
+    const Value* peek(const Key& k, std::uint32_t h) const {
+        const Slot& s = slots_[h & mask_];
+        return s.used && s.hash == h && Eq{}(s.key, k) ? &s.value : nullptr;
+    }
 
     // The key's value, inserted (value-initialised) when absent.
     Value& operator[](const Key& k) {
@@ -86,10 +103,6 @@ private:
     };
 
     std::size_t capacity() const { return mask_ + 1; }
-    static std::uint32_t hash_of(const Key& k) {
-        const std::uint64_t h = Hash{}(k);
-        return static_cast<std::uint32_t>(h ^ h >> 32);
-    }
     // The key's slot, or the empty slot that ends its run.
     std::size_t locate(const Key& k, std::uint32_t h) const {
         for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {

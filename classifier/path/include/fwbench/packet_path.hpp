@@ -35,6 +35,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -245,6 +246,27 @@ public:
     // allocate a result per packet.
     void process(const Packet& p, Origin origin, PathState& st, PathResult& res, bool trace = false) const;
 
+    // A burst in order, each packet exactly as process() would take it one after the other (the
+    // same results, counters and state): `done(i, res)` sees packet i's result in `res`, which is
+    // reused. The burst goes through stages as VPP's vectors do, for what misses the cache at
+    // scale, the connection table: every packet's conntrack tuple and hash are computed and its
+    // slot prefetched, then the connection each slot holds is prefetched, then each packet takes
+    // its path with its lookup prepared. The stages before the path only read and prefetch, and a
+    // tuple and hash depend on the packet alone: the path still looks the entry up in its turn.
+    static constexpr std::size_t max_burst = 64;
+    template <class Done>
+    void process_burst(std::span<const Packet* const> packets, std::span<const Origin> origins, PathState& st, PathResult& res, Done&& done) const {
+        std::array<CtLookahead, max_burst> ahead;
+        for (std::size_t at = 0; at < packets.size(); at += max_burst) {
+            const std::size_t n = std::min(max_burst, packets.size() - at);
+            prepare_burst(packets.subspan(at, n), origins.subspan(at, n), st, std::span(ahead).first(n));
+            for (std::size_t i = 0; i < n; ++i) {
+                process_prepared(*packets[at + i], origins[at + i], st, res, &ahead[i], false);
+                done(at + i, static_cast<const PathResult&>(res));
+            }
+        }
+    }
+
     // Why a rule did not match a packet: its first condition that fails, in evaluation order
     // (ip_header_mismatch, then the matches), e.g. "-s 127.0.0.0/8: source 203.0.113.1 is not in
     // 127.0.0.0/8". Stateful matches are not re-evaluated (that would change their state): they
@@ -262,12 +284,16 @@ public:
 
 private:
     struct Ctx;
+    void prepare_burst(std::span<const Packet* const> packets, std::span<const Origin> origins, PathState& st, std::span<CtLookahead> ahead) const;
+    // process() with the packet's conntrack lookup prepared by prepare_burst (null: not prepared).
+    void process_prepared(const Packet& p, Origin origin, PathState& st, PathResult& res, const CtLookahead* ahead, bool trace) const;
     void walk_path(Ctx& c) const;
     // The flow cache (flow_cache.cpp's rules, packet_path_flows.cpp): whether a packet may
     // replay; the replay, true when it happened (else `tracked` may hold conntrack's answer,
     // which the walk then uses instead of asking again); recording a walked packet's path.
     bool flow_candidate(const Packet& p, Origin origin, const PathState& st, bool trace) const;
-    bool replay_flow(const Packet& p, Origin origin, PathState& st, PathResult& res, std::optional<CtAttachment>& tracked) const;
+    bool replay_flow(const Packet& p, Origin origin, PathState& st, PathResult& res, const CtLookahead* ahead,
+                     std::optional<CtAttachment>& tracked) const;
     void refuse_flow(Ctx& c, FlowRefusal why, std::size_t rule = ~std::size_t{0}) const;
     void record_flow(Ctx& c) const;
     bool run_hook(Ctx& c, Hook hook, bool loopback_in = false) const;

@@ -75,6 +75,9 @@ struct ReplayOptions {
     double duration_s = 0;  // > 0: pass after pass until this much time has gone
     bool null_path = false;  // the same loop, without the packet path: the dataplane's own cost
     bool flow_cache = true;  // PathState::flow_cache.enabled for every worker
+    // Bursts of 32 through PacketPath::process_burst (their connection lookups prepared and
+    // prefetched in stages); false: process() packet by packet. The same answers either way.
+    bool bursts = true;
     EngineOptions engine;
     // Called about once a second from the main lcore while workers run: packets so far, those
     // dropped or rejected, seconds.
