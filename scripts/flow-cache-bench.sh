@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The flow cache's figures (docs/flow-cache.md): the router workload replayed by one worker with
-# the compiled engine, the cache on and off in alternate runs, RUNS runs each (default 3), and
-# the replay dataplane's bare loop (--null-path) in the same rounds. Prints per workload the
+# the compiled engine, the cache on and off in alternate runs, RUNS runs each (default 3), the
+# cache on without bursts (--no-bursts: packet by packet, no prefetching stages), and the replay
+# dataplane's bare loop (--null-path) in the same rounds. Prints per workload the
 # median ns/packet and Mpps of each, their range, the share of packets replayed, and the ratios.
 #   scripts/flow-cache-bench.sh [WORKLOAD ...]     (default: short long)
 # Workloads (generated into $FWBENCH_BENCH_DIR, default /tmp/fwbench-flow-bench, once):
@@ -37,9 +38,9 @@ for w in "${workloads[@]}"; do
   args=$(generate "$w")
   [ -f "$dir/$w/capture.pcapng" ] || "$build/traces/gen_router_workload" -o "$dir/$w" $args >/dev/null
   for ((r = 1; r <= runs; r++)); do
-    for mode in cache nocache null; do
+    for mode in cache nocache nobursts null; do
       extra=()
-      case $mode in nocache) extra=(--no-flow-cache) ;; null) extra=(--null-path) ;; esac
+      case $mode in nocache) extra=(--no-flow-cache) ;; nobursts) extra=(--no-bursts) ;; null) extra=(--null-path) ;; esac
       "$build/bench/fwbench" --rules "$dir/$w/rules.v4" --host "$dir/$w/host.json" --pcap "$dir/$w/capture.pcapng" \
         --engine compiled --duration "$duration" -q --json "$dir/$w-$mode-$r.json" "${extra[@]}"
     done
@@ -53,10 +54,11 @@ def load(mode):
         j = json.load(open(f"{d}/{w}-{mode}-{r}.json"))
         out.append((j["workers"][0]["ns_per_packet"], j["workers"][0]["mpps"], j.get("flow_cache", {})))
     return out
-res = {m: load(m) for m in ("cache", "nocache", "null")}
+modes = ("cache", "nocache", "nobursts", "null")
+res = {m: load(m) for m in modes}
 print(f"{w} (gen_router_workload {args}), {runs} runs each, one worker, compiled engine:")
 med = {}
-for m in ("cache", "nocache", "null"):
+for m in modes:
     ns = sorted(x[0] for x in res[m]); mpps = sorted(x[1] for x in res[m])
     med[m] = (statistics.median(ns), statistics.median(mpps))
     line = f"  {m:8} {med[m][0]:7.1f} ns/packet ({ns[0]:.1f}-{ns[-1]:.1f})  {med[m][1]:6.2f} Mpps ({mpps[0]:.2f}-{mpps[-1]:.2f})"
@@ -66,6 +68,7 @@ for m in ("cache", "nocache", "null"):
         line += f"  replayed {100.0 * fc['replayed'] / total:.1f}% ({fc['misses']})"
     print(line)
 print(f"  cache / no cache: {med['cache'][0] / med['nocache'][0]:.2f} of the time per packet; "
-      f"cached rate {100.0 * med['cache'][1] / med['null'][1]:.1f}% of the bare loop's")
+      f"cached rate {100.0 * med['cache'][1] / med['null'][1]:.1f}% of the bare loop's; "
+      f"bursts / packet by packet: {med['cache'][0] / med['nobursts'][0]:.2f} of the time per packet")
 EOF
 done

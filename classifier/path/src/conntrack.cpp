@@ -376,11 +376,14 @@ void Conntrack::prefetch_connection(const CtLookahead& ahead) const {
     if (!ahead.ready) return;
     const Entry* e = by_tuple_.peek(ahead.tuple, ahead.hash);
     if (!e) return;
-    // What a replay reads: the head (status, mark, expiry), TCP's tracking, the direction's memo.
+    // What a replay reads: the tuples, status, mark, TCP's tracking and the expiry (the lines up to
+    // the first memo), then the direction's memo.
     const Connection* c = e->first.get();
-    __builtin_prefetch(c);
-    __builtin_prefetch(&c->tcp_track);
-    __builtin_prefetch(&c->memo[static_cast<int>(e->second)]);
+    const char* head = reinterpret_cast<const char*>(c);
+    for (std::size_t at = 0; at < offsetof(Connection, memo); at += 64) __builtin_prefetch(head + at);
+    const char* memo = reinterpret_cast<const char*>(&c->memo[static_cast<int>(e->second)]);
+    __builtin_prefetch(memo);
+    __builtin_prefetch(memo + sizeof(FlowMemo) - 1);
 }
 
 CtEntryRef Conntrack::find(const Packet& p, const CtLookahead& ahead) {

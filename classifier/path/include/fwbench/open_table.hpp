@@ -46,8 +46,12 @@ public:
         const std::uint64_t h = Hash{}(k);
         return static_cast<std::uint32_t>(h ^ h >> 32);
     }
-    // Asks the cache for the home slot of hash h; changes nothing.
-    void prefetch(std::uint32_t h) const { __builtin_prefetch(&slots_[h & mask_]); }
+    // Asks the cache for the home slot of hash h (both lines a slot may straddle); changes nothing.
+    void prefetch(std::uint32_t h) const {
+        const char* s = reinterpret_cast<const char*>(&slots_[h & mask_]);
+        __builtin_prefetch(s);
+        __builtin_prefetch(s + sizeof(Slot) - 1);
+    }
     // The value in the home slot of hash h when that slot holds key k now, for a caller to
     // prefetch what it points to; null otherwise (a later slot of the run is not looked at).
     const Value* peek(const Key& k, std::uint32_t h) const {
