@@ -716,6 +716,16 @@ TEST(FwbenchReplay, RepeatWorkersJsonAndErrors) {
     EXPECT_NE(bad_eal.err.find("--no-such-eal-option"), std::string::npos) << bad_eal.err;
     Result verdicts = run(args + " --repeat 2 --verdicts -");
     EXPECT_EQ(verdicts.status, 2);
+    // Packet by packet: the same counters as in bursts, and the JSON says which it was.
+    EXPECT_EQ(doc["bursts"], true);
+    Result one_by_one = run(args + " -q --repeat 4 --no-bursts --counters - --json " + testing::TempDir() + "one-by-one.json");
+    ASSERT_EQ(one_by_one.status, 0) << one_by_one.err;
+    EXPECT_EQ(one_by_one.out, c.out);
+    EXPECT_EQ(nlohmann::json::parse(std::ifstream(testing::TempDir() + "one-by-one.json"))["bursts"], false);
+    // Outside the replay dataplane --no-bursts would change nothing: refused, not ignored.
+    Result analysis = run(args + " --no-bursts");
+    EXPECT_EQ(analysis.status, 2);
+    EXPECT_NE(analysis.err.find("--no-bursts applies to the replay dataplane"), std::string::npos) << analysis.err;
 }
 
 // The flow cache in the replay's report: a rule at the head of FORWARD that reads TCP flags is
