@@ -385,6 +385,19 @@ TEST(PathBursts, RouterWorkloadAnswersAsPacketByPacket) {
     std::filesystem::remove(capture);
 }
 
+// Traffic of a random case or a real ruleset, three times over (a second later each time).
+void expect_bursts_agree(const PacketPath& path, const std::vector<std::pair<Packet, Origin>>& traffic) {
+    BurstsAndNot run(path);
+    std::vector<Packet> packets;
+    std::vector<Origin> origins;
+    for (const auto& [p, origin] : traffic) packets.push_back(p), origins.push_back(origin);
+    for (std::uint64_t pass = 0; pass < 3; ++pass) {
+        for (Packet& p : packets) p.timestamp_ns += 1000000000ull;
+        run.feed(packets, origins, "pass " + std::to_string(pass));
+    }
+    run.expect_same_state("after three passes");
+}
+
 TEST(PathBursts, RandomCasesAndRealRulesetsAnswerAsPacketByPacket) {
     for (auto make : {test::make_random_case, test::make_random_case6})
         for (int seed = 1; seed <= 120; ++seed) {
@@ -395,16 +408,7 @@ TEST(PathBursts, RandomCasesAndRealRulesetsAnswerAsPacketByPacket) {
             Ruleset rs = parse_ruleset(rc.rules, opt);
             rs.backend = rc.legacy ? Backend::legacy : Backend::nf_tables;
             const Host host = Host::from_json(rc.host_json, "random case");
-            PacketPath path(rs, host);
-            BurstsAndNot run(path);
-            std::vector<Packet> packets;
-            std::vector<Origin> origins;
-            for (const auto& [p, origin] : rc.packets) packets.push_back(p), origins.push_back(origin);
-            for (std::uint64_t pass = 0; pass < 3; ++pass) {
-                for (Packet& p : packets) p.timestamp_ns += 1000000000ull;
-                run.feed(packets, origins, "pass " + std::to_string(pass));
-            }
-            run.expect_same_state("after three passes");
+            expect_bursts_agree(PacketPath(rs, host), rc.packets);
             if (HasFailure()) return;
         }
     std::filesystem::path dir;
@@ -414,16 +418,7 @@ TEST(PathBursts, RandomCasesAndRealRulesetsAnswerAsPacketByPacket) {
     for (const auto& c : cases) {
         SCOPED_TRACE(c.rel);
         const Host host = Host::from_json(c.host_json, c.rel);
-        PacketPath path(c.rs, host, c.ipsets ? &*c.ipsets : nullptr);
-        BurstsAndNot run(path);
-        std::vector<Packet> packets;
-        std::vector<Origin> origins;
-        for (const auto& [p, origin] : c.traffic) packets.push_back(p), origins.push_back(origin);
-        for (std::uint64_t pass = 0; pass < 3; ++pass) {
-            for (Packet& p : packets) p.timestamp_ns += 1000000000ull;
-            run.feed(packets, origins, "pass " + std::to_string(pass));
-        }
-        run.expect_same_state("after three passes");
+        expect_bursts_agree(PacketPath(c.rs, host, c.ipsets ? &*c.ipsets : nullptr), c.traffic);
         if (HasFailure()) return;
     }
 }
