@@ -90,19 +90,30 @@ std::string write_temp(const std::string& name, const std::vector<std::uint8_t>&
     return file;
 }
 
-// The router workload, three passes as the replay dataplane makes them (time moved on by the
-// capture's span and a second each pass), under every engine.
-TEST(FlowCache, RouterWorkloadAnswersAsWithoutItUnderEveryEngine) {
+// The router workload's capture loaded under every engine, each handed to `check` with its path;
+// the first engine whose check fails ends the run.
+template <class Check>
+void on_router_workload_under_every_engine(const char* file, Check check) {
     const RouterWorkload w = make_router_workload({600, 5, 300, 20});
     const Host host = Host::from_json(w.host_json, "router workload");
     const Ruleset rs = parse_ruleset(w.rules, {});
-    const std::string capture = write_temp("router.pcapng", w.capture);
+    const std::string capture = write_temp(file, w.capture);
     ensure_eal();
     for (const char* name : classifier_names) {
         SCOPED_TRACE(name);
         PacketPath path(rs, host, nullptr, make_classifier(name, rs, host));
-        const LoadedCapture cap = load_capture(path, capture, {}, EngineOptions{});
+        LoadedCapture cap = load_capture(path, capture, {}, EngineOptions{});
         ASSERT_GT(cap.packets.size(), 3000u);
+        check(path, cap);
+        if (testing::Test::HasFailure()) break;
+    }
+    std::filesystem::remove(capture);
+}
+
+// The router workload, three passes as the replay dataplane makes them (time moved on by the
+// capture's span and a second each pass), under every engine.
+TEST(FlowCache, RouterWorkloadAnswersAsWithoutItUnderEveryEngine) {
+    on_router_workload_under_every_engine("router.pcapng", [](const PacketPath& path, const LoadedCapture& cap) {
         CachedAndNot run(path);
         std::uint64_t replayed = 0, packets = 0;
         for (std::uint64_t pass = 0; pass < 3; ++pass)
@@ -111,14 +122,13 @@ TEST(FlowCache, RouterWorkloadAnswersAsWithoutItUnderEveryEngine) {
                 p.timestamp_ns += pass * (cap.span_ns + 1000000000ull);
                 replayed += run.feed(p, cap.origins[i], "pass " + std::to_string(pass) + " packet " + std::to_string(i));
                 ++packets;
-                if (HasFailure()) return;
+                if (testing::Test::HasFailure()) return;
             }
         run.expect_same_counters("after three passes");
         // The workload's flows are short (a handshake, a few segments, a close): a first packet of
         // each direction and each state change walk; the cache must still replay most others.
         EXPECT_GT(replayed * 2, packets) << replayed << " of " << packets << " replayed";
-    }
-    std::filesystem::remove(capture);
+    });
 }
 
 // Each random case's traffic three times over (connections live on: a second later each time).
@@ -361,28 +371,18 @@ struct BurstsAndNot {
 
 // The router workload, three passes as the replay dataplane makes them, under every engine.
 TEST(PathBursts, RouterWorkloadAnswersAsPacketByPacket) {
-    const RouterWorkload w = make_router_workload({600, 5, 300, 20});
-    const Host host = Host::from_json(w.host_json, "router workload");
-    const Ruleset rs = parse_ruleset(w.rules, {});
-    const std::string capture = write_temp("router-bursts.pcapng", w.capture);
-    ensure_eal();
-    for (const char* name : classifier_names) {
-        SCOPED_TRACE(name);
-        PacketPath path(rs, host, nullptr, make_classifier(name, rs, host));
-        LoadedCapture cap = load_capture(path, capture, {}, EngineOptions{});
-        ASSERT_GT(cap.packets.size(), 3000u);
+    on_router_workload_under_every_engine("router-bursts.pcapng", [](const PacketPath& path, LoadedCapture& cap) {
         BurstsAndNot run(path);
         for (std::uint64_t pass = 0; pass < 3; ++pass) {
             if (pass)
                 for (Packet& p : cap.packets) p.timestamp_ns += cap.span_ns + 1000000000ull;
             run.feed(cap.packets, cap.origins, "pass " + std::to_string(pass));
-            if (HasFailure()) return;
+            if (testing::Test::HasFailure()) return;
         }
         run.expect_same_state("after three passes");
         // The burst stages did their work: most packets replayed, their lookups prepared.
         EXPECT_GT(run.bursts.flow_cache.stats.replayed * 2, 3 * cap.packets.size()) << tallies(run.bursts.flow_cache.stats);
-    }
-    std::filesystem::remove(capture);
+    });
 }
 
 // Traffic of a random case or a real ruleset, three times over (a second later each time).

@@ -172,11 +172,13 @@ int run_packet_path_mode(const MainCli& m, const RunCommon& common) {
             "--engine all compares engines on ClassBench traces (--format classbench --trace); "
             "with --pcap or --port choose --engine linear, compiled or acl");
     if (c.format != "iptables") throw std::runtime_error("--pcap and --port need an iptables ruleset (--format iptables)");
-    if (!m.rules6_path.empty() && (!m.port_specs.empty() || m.workers || m.repeat || m.duration > 0 || m.null_path))
+    const bool replay_options = m.workers || m.repeat || m.duration > 0 || m.null_path;
+    if (!m.rules6_path.empty() && (!m.port_specs.empty() || replay_options))
         throw std::runtime_error("--rules6 applies to --pcap analysis; ports and the replay dataplane take one ruleset");
+    if (m.no_bursts && (!m.port_specs.empty() || !replay_options))
+        throw std::runtime_error("--no-bursts applies to the replay dataplane (--workers/--repeat/--duration)");
     if (!m.port_specs.empty()) {
         if (!m.filter.empty()) throw std::runtime_error("--filter applies to --pcap: DPDK ports receive what the NIC gives them");
-        if (m.no_bursts) throw std::runtime_error("--no-bursts applies to the replay dataplane (--workers/--repeat/--duration)");
         if (!m.pcap_path.empty())
             throw std::runtime_error("--port and --pcap are two sources: give one (a capture file as a port: --eal '--vdev=net_pcap0,rx_pcap=FILE')");
         PortRunCli pr;
@@ -191,7 +193,7 @@ int run_packet_path_mode(const MainCli& m, const RunCommon& common) {
         pr.idle_stop_s = m.idle_stop;
         return run_port_mode(pr);
     }
-    if (m.workers || m.repeat || m.duration > 0 || m.null_path) {
+    if (replay_options) {
         if (!m.filter.empty())
             throw std::runtime_error(
                 "--filter applies to --pcap analysis, not to the replay dataplane: filter the capture first (tcpdump -r IN -w OUT EXPR)");
@@ -210,7 +212,6 @@ int run_packet_path_mode(const MainCli& m, const RunCommon& common) {
         ro.bursts = !m.no_bursts;
         return run_replay_mode(ro);
     }
-    if (m.no_bursts) throw std::runtime_error("--no-bursts applies to the replay dataplane (--workers/--repeat/--duration)");
     PcapRunOptions po;
     static_cast<RunCommon&>(po) = common;
     po.pcap = m.pcap_path;
