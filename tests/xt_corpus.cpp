@@ -1,0 +1,144 @@
+#include "xt_corpus.hpp"
+
+#include <fstream>
+#include <stdexcept>
+
+#include "fwbench/parse_error.hpp"
+#include "fwbench/ruleset_parser.hpp"
+#include "fwbench/ruleset_printer.hpp"
+
+namespace fwbench::test {
+namespace {
+
+std::vector<std::string> split_fields(const std::string& line) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    for (;;) {
+        auto semi = line.find(';', start);
+        out.push_back(line.substr(start, semi - start));
+        if (semi == std::string::npos) return out;
+        start = semi + 1;
+    }
+}
+
+std::string trim_right(std::string s) {
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\r' || s.back() == '\n' || s.back() == '\t')) s.pop_back();
+    return s;
+}
+
+// The result for the nf_tables backend (iptables-test.py's variant_res with EXECUTABLE nft).
+std::string nft_result(const std::vector<std::string>& f) {
+    std::string res = trim_right(f[2]);
+    if (f.size() <= 3) return res;
+    std::string variant = trim_right(f[3]);
+    if (variant == "NFT") return res;
+    if (f.size() > 4 && !trim_right(f[4]).empty() && trim_right(f[4]) != "=") return trim_right(f[4]);
+    if (res == "OK") return "FAIL";
+    return "OK";  // FAIL and NOMATCH invert to OK
+}
+
+const char* builtin_chains(const std::string& table) {
+    if (table == "filter" || table == "security") return "INPUT FORWARD OUTPUT";
+    if (table == "nat") return "PREROUTING INPUT OUTPUT POSTROUTING";
+    if (table == "raw") return "PREROUTING OUTPUT";
+    return "PREROUTING INPUT FORWARD OUTPUT POSTROUTING";
+}
+
+}  // namespace
+
+std::vector<XtCase> read_xt_file(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error(path + ": cannot open");
+    std::string base = path.substr(path.find_last_of('/') + 1);
+    std::vector<Family> families{Family::ipv4};
+    if (base.rfind("libip6t_", 0) == 0) families = {Family::ipv6};
+    else if (base.rfind("libxt_", 0) == 0) families = {Family::ipv4, Family::ipv6};
+    else if (base.rfind("ip6-", 0) == 0) families = {Family::ipv6};
+    else if (base.rfind("xt-", 0) == 0) families = {Family::ipv4, Family::ipv6};
+
+    std::vector<XtCase> out;
+    std::string line, table = "filter";
+    std::vector<std::string> chains;
+    for (int no = 1; std::getline(in, line); ++no) {
+        line = trim_right(line);
+        if (line.empty() || line[0] == '#' || line[0] == '@' || line[0] == '%') continue;
+        if (line[0] == '*') {
+            table = line.substr(1);
+            continue;
+        }
+        if (line[0] == ':') {
+            chains.clear();
+            std::size_t start = 1;
+            for (;;) {
+                auto comma = line.find(',', start);
+                chains.push_back(line.substr(start, comma - start));
+                if (comma == std::string::npos) break;
+                start = comma + 1;
+            }
+            continue;
+        }
+        auto f = split_fields(line);
+        if (f.size() < 3 || chains.empty())
+            throw std::runtime_error(path + ":" + std::to_string(no) + ": expected RULE;SAVED;OK|FAIL after a :CHAIN line");
+        std::string res = nft_result(f);
+        if (res != "OK" && res != "FAIL" && res != "NOMATCH")
+            throw std::runtime_error(path + ":" + std::to_string(no) + ": expected OK, FAIL or NOMATCH, got '" + res + "'");
+        for (Family fam : families) {
+            XtCase c;
+            c.file = base;
+            c.line = no;
+            c.table = table;
+            c.chains = chains;
+            c.rule = f[0];
+            c.saved = f[1] == "=" ? f[0] : f[1];
+            c.accepted = res != "FAIL";
+            c.printed_unchecked = res == "NOMATCH";
+            c.family = fam;
+            out.push_back(std::move(c));
+        }
+    }
+    return out;
+}
+
+std::string case_ruleset(const XtCase& c, const std::string& chain) {
+    std::string text = "*";
+    text.append(c.table).append("\n");
+    std::string names = builtin_chains(c.table);
+    std::size_t start = 0;
+    for (;;) {
+        auto space = names.find(' ', start);
+        text.append(":").append(names, start, space == std::string::npos ? std::string::npos : space - start).append(" ACCEPT [0:0]\n");
+        if (space == std::string::npos) break;
+        start = space + 1;
+    }
+    text.append("-A ").append(chain).append(" ").append(c.rule).append("\nCOMMIT\n");
+    return text;
+}
+
+XtOutcome run_fwbench(const XtCase& c, const std::string& chain) {
+    RulesetParseOptions opt;
+    opt.source = c.file + ":" + std::to_string(c.line);
+    opt.family = c.family;
+    XtOutcome out;
+    try {
+        Ruleset rs = parse_ruleset(case_ruleset(c, chain), opt);
+        for (const auto& t : rs.tables)
+            for (const auto& ch : t.chains)
+                for (const auto& r : ch.rules) {
+                    std::string line = format_rule(r, ch.name);
+                    std::string prefix = "-A " + ch.name;
+                    if (line.rfind(prefix, 0) == 0) line = line.substr(prefix.size());
+                    if (!line.empty() && line[0] == ' ') line = line.substr(1);
+                    if (!out.printed.empty()) out.printed += "\n";
+                    out.printed += line;
+                }
+        out.loaded = true;
+    } catch (const ParseError& e) {
+        out.error = e.what();
+    } catch (const std::exception& e) {
+        out.error = std::string("(not a ParseError) ") + e.what();
+    }
+    return out;
+}
+
+}  // namespace fwbench::test
