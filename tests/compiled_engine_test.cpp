@@ -176,7 +176,10 @@ private:
                   : pick(3) == 0 ? "DNAT,NEW"
                                  : state_sets[pick(6)]);
         if (pick(10) == 0) r << " -m mark " << (pick(5) == 0 ? "! " : "") << "--mark " << pick(4);
-        if (pick(12) == 0) r << " -m length --length " << 40 + pick(700) << ":" << 700 + pick(800);
+        if (pick(12) == 0) {
+            const auto lo = 40 + pick(700);  // a range iptables loads: its first no greater than its last
+            r << " -m length --length " << lo << ":" << lo + pick(800);
+        }
         if (pick(10) == 0) r << " -m comment --comment \"c" << pick(100) << "\"";
         if (!stateful_first && pick(8) == 0) r << stateful();
         r << target(chain, user_chains);

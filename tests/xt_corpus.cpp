@@ -31,7 +31,7 @@ std::string nft_result(const std::vector<std::string>& f) {
     std::string res = trim_right(f[2]);
     if (f.size() <= 3) return res;
     std::string variant = trim_right(f[3]);
-    if (variant == "NFT") return res;
+    if (variant == "NFT" || variant.rfind("SINCE ", 0) == 0 || variant.rfind("SAVED-SINCE ", 0) == 0) return res;
     if (f.size() > 4 && !trim_right(f[4]).empty() && trim_right(f[4]) != "=") return trim_right(f[4]);
     if (res == "OK") return "FAIL";
     return "OK";  // FAIL and NOMATCH invert to OK
@@ -53,7 +53,7 @@ std::vector<XtCase> read_xt_file(const std::string& path) {
     std::vector<Family> families{Family::ipv4};
     if (base.rfind("libip6t_", 0) == 0) families = {Family::ipv6};
     else if (base.rfind("libxt_", 0) == 0) families = {Family::ipv4, Family::ipv6};
-    else if (base.rfind("ip6-", 0) == 0) families = {Family::ipv6};
+    else if (base.rfind("ip6-", 0) == 0) families = {Family::ipv6};  // our own files: ip4-, ip6-, xt-
     else if (base.rfind("xt-", 0) == 0) families = {Family::ipv4, Family::ipv6};
 
     std::vector<XtCase> out;
@@ -94,6 +94,9 @@ std::vector<XtCase> read_xt_file(const std::string& path) {
             c.accepted = res != "FAIL";
             c.printed_unchecked = res == "NOMATCH";
             c.family = fam;
+            const std::string variant = f.size() > 3 ? trim_right(f[3]) : "";
+            if (variant.rfind("SINCE ", 0) == 0) c.since = variant.substr(6);
+            if (variant.rfind("SAVED-SINCE ", 0) == 0) c.saved_since = variant.substr(12);
             out.push_back(std::move(c));
         }
     }

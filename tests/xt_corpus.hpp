@@ -4,7 +4,9 @@
 // the rules below are appended to, `*TABLE` the table (filter until one is named), and each rule
 // line is `RULE;SAVED;OK|FAIL[;NFT|LEGACY[;RESULT]]` — SAVED is how iptables-save prints the
 // rule (`=`: as written), FAIL that iptables refuses it; a variant field scopes the result to
-// one backend (the other gets RESULT, else the opposite). `#` comments; `@`/`%` lines (commands
+// one backend (the other gets RESULT, else the opposite). Our own files may instead end in
+// `;SINCE 1.8.10`: the verdict of iptables from that version on (older ones give the opposite),
+// or `;SAVED-SINCE 1.8.10`: the saved form from that version on (older ones print it otherwise). `#` comments; `@`/`%` lines (commands
 // run between rules) are kept as setup steps. Files named lib(ipt|ip6t|xt)_* are IPv4, IPv6 and
 // both, as iptables-test.py runs them.
 //
@@ -28,6 +30,8 @@ struct XtCase {
     bool accepted = false;  // for the nf_tables backend
     bool printed_unchecked = false;  // NOMATCH: loads, printed otherwise
     Family family = Family::ipv4;
+    std::string since;  // "1.8.10": the verdict holds from that iptables version on
+    std::string saved_since;  // "1.8.10": the saved form holds from that version on
 };
 
 // Throws std::runtime_error naming file and line on a malformed line.

@@ -54,13 +54,11 @@ int main(int argc, char** argv) {
                             std::printf("PRINT %s:%d (%s) %s\n   want: %s\n   got:  %s\n", c.file.c_str(), c.line, fam, c.rule.c_str(),
                                         c.saved.c_str(), printed.c_str());
                     }
-                } else if (verbose)
-                    std::printf("REFUSE %s:%d (%s) %s\n   %s\n", c.file.c_str(), c.line, fam, c.rule.c_str(), error.c_str());
+                } else if (verbose) std::printf("REFUSE %s:%d (%s) %s\n   %s\n", c.file.c_str(), c.line, fam, c.rule.c_str(), error.c_str());
             } else {
                 ++refused;
                 if (!any_loaded) ++refused_too;
-                else if (verbose)
-                    std::printf("ACCEPT %s:%d (%s) %s\n", c.file.c_str(), c.line, fam, c.rule.c_str());
+                else if (verbose) std::printf("ACCEPT %s:%d (%s) %s\n", c.file.c_str(), c.line, fam, c.rule.c_str());
             }
         }
     }

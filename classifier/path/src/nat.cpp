@@ -12,6 +12,7 @@ struct PacketPath::NatRange2 {
     IpAddr min_addr, max_addr;
     bool proto_specified = false;  // NF_NAT_RANGE_PROTO_SPECIFIED: min_port..max_port
     std::uint16_t min_port = 0, max_port = 0;
+    std::optional<std::uint16_t> base_port;  // NF_NAT_RANGE_PROTO_OFFSET: the port that maps to min_port
     bool random_all = false;  // --random, --random-fully
     bool persistent = false;
 };
@@ -34,7 +35,10 @@ bool key_in(ConnTuple t, bool src, const PacketPath::NatRange2& r) {
 }
 
 // nf_in_range, for a source manip.
-bool in_range(const ConnTuple& t, const PacketPath::NatRange2& r) { return address_in(t.src, r) && (!r.proto_specified || key_in(t, true, r)); }
+// A shifted port map is never "in range" (nf_nat_core.c in_range): every port is shifted.
+bool in_range(const ConnTuple& t, const PacketPath::NatRange2& r) {
+    return address_in(t.src, r) && (!r.proto_specified || (!r.base_port && key_in(t, true, r)));
+}
 
 std::uint32_t rol32(std::uint32_t w, int s) { return w << s | w >> (32 - s); }
 
@@ -175,6 +179,7 @@ bool PacketPath::nat_bind(Ctx& c, Hook hook, const NatTarget* nat) const {
             if (r.has_ports) {
                 range.proto_specified = true;
                 std::tie(range.min_port, range.max_port) = std::minmax(r.port_lo, r.port_hi);
+                range.base_port = r.port_base;
             }
             break;
         }
@@ -219,7 +224,7 @@ ConnTuple PacketPath::unique_tuple(Ctx& c, const ConnTuple& orig, const NatRange
     const bool keyed = proto_has_ports(t.proto) || has_ids(t.proto);
     if (!range.random_all) {
         if (range.proto_specified) {
-            if (key_in(t, src, range) && (range.min_port == range.max_port || !used(t))) return t;
+            if (!range.base_port && key_in(t, src, range) && (range.min_port == range.max_port || !used(t))) return t;
         } else if (!used(t)) {
             return t;
         }
@@ -258,7 +263,11 @@ void PacketPath::choose_nat_key(Ctx& c, ConnTuple& t, const NatRange2& range, bo
     }
     const std::uint16_t before = key;
     const bool random_offset = range.random_all || src;
-    const NatPortSearch search = search_nat_key(c, t, key, random_offset && key >= min ? static_cast<std::uint16_t>(key - min) : 0, min, size);
+    // The offset: a shifted map's (the port's distance from its base, a u16 that wraps) before all.
+    const std::uint16_t offset = range.base_port               ? static_cast<std::uint16_t>(key - *range.base_port)
+                                 : random_offset && key >= min ? static_cast<std::uint16_t>(key - min)
+                                                               : std::uint16_t{0};
+    const NatPortSearch search = search_nat_key(c, t, key, offset, min, size);
     if (!search.found) {
         c.event(PathEventKind::nat_port_search_failed, [&](PathEvent& e) {
             e.port = static_cast<std::uint16_t>(min);
@@ -270,7 +279,7 @@ void PacketPath::choose_nat_key(Ctx& c, ConnTuple& t, const NatRange2& range, bo
         return;
     }
     // A one-port range is the mapping the rule asks for, not a choice: the binding says it.
-    if ((key == before && !range.random_all) || size == 1) return;
+    if ((key == before && !range.random_all) || size == 1 || range.base_port) return;
     c.event(PathEventKind::nat_port_changed, [&](PathEvent& e) {
         e.port = before;
         e.port2 = key;

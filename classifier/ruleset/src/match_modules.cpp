@@ -2,6 +2,7 @@
 // Semantics follow the kernel's xt_*.c / ipt_*.c modules and iptables' libxt_*.c parsers.
 
 #include <algorithm>
+#include <cstdio>
 #include <functional>
 
 #include "fwbench/names.hpp"
@@ -31,11 +32,22 @@ std::string need_proto(const OptionContext& ctx, std::uint8_t proto, std::string
 
 // --- tcp / udp / udplite / sctp / dccp ---------------------------------------------------------
 
-std::string apply_port(std::optional<Neg<PortRange>>& slot, bool neg, std::vector<std::string>& args) {
+// An option's argument cleared: iptables-save leaves the option out (a range that is all values).
+void leave_out(std::vector<std::string>& args) { args.clear(); }
+
+// The tcp/udp/sctp/dccp ports leave out a range of all ports (`--sport :`), as xt_tcpudp stores
+// nothing to test; conntrack's keep it (omit_all false).
+std::string apply_port(std::optional<Neg<PortRange>>& slot, bool neg, std::vector<std::string>& args, bool omit_all = true) {
     auto r = parse_port_range(args[0]);
-    if (!r) return "expected a port or PORT:PORT range, got '" + args[0] + "'";
+    if (!r) {
+        auto colon = args[0].find(':');
+        if (colon != std::string::npos && parse_port_range(args[0].substr(0, colon)) && parse_port_range(args[0].substr(colon + 1)))
+            return "invalid port range '" + args[0] + "' (min > max)";
+        return "expected a port or PORT:PORT range, got '" + args[0] + "'";
+    }
     slot = Neg<PortRange>{*r, neg};
     args[0] = format_port_range(*r);
+    if (omit_all && !neg && r->lo == 0 && r->hi == 65535) leave_out(args);
     return {};
 }
 
@@ -84,10 +96,12 @@ std::string finish_l4(MatchSpec&, const OptionContext& ctx) {
     return need_proto(ctx, Proto, format_protocol(Proto));
 }
 
+// xt_tcpudp leaves a range of all ports out of iptables-save; sctp and dccp write it (OmitAll).
+template <bool OmitAll = true>
 std::vector<OptionDef<MatchSpec>> port_options() {
     return {
-        {"sport", "source-port", 1, true, APPLY { SPEC(L4PortsMatch); return apply_port(s.sport, neg, args); }},
-        {"dport", "destination-port", 1, true, APPLY { SPEC(L4PortsMatch); return apply_port(s.dport, neg, args); }},
+        {"sport", "source-port", 1, true, APPLY { SPEC(L4PortsMatch); return apply_port(s.sport, neg, args, OmitAll); }},
+        {"dport", "destination-port", 1, true, APPLY { SPEC(L4PortsMatch); return apply_port(s.dport, neg, args, OmitAll); }},
     };
 }
 
@@ -252,7 +266,8 @@ std::string apply_ct_addr(std::optional<Neg<IpPrefix>>& slot, bool neg, std::vec
     auto p = parse_prefix(args[0], ctx.family);
     if (!p.prefix) return p.error;
     slot = Neg<IpPrefix>{*p.prefix, neg};
-    args[0] = format_prefix(*p.prefix);
+    // xtables_ipmask_to_numeric: a full-length mask is not written.
+    args[0] = mask_length(p.prefix->mask) == address_bits(ctx.family) ? format_ip(p.prefix->addr) : format_prefix(*p.prefix);
     return {};
 }
 
@@ -382,9 +397,9 @@ void add_transport_matches(std::vector<MatchModuleDef>& m) {
 
     m.push_back({"udplite", port_options(), make_l4<proto::udplite>, finish_l4<proto::udplite>});
 
-    m.push_back({"sctp", port_options(), make_l4<proto::sctp>, finish_l4<proto::sctp>});
+    m.push_back({"sctp", port_options<false>(), make_l4<proto::sctp>, finish_l4<proto::sctp>});
 
-    m.push_back({"dccp", port_options(), make_l4<proto::dccp>, finish_l4<proto::dccp>});
+    m.push_back({"dccp", port_options<false>(), make_l4<proto::dccp>, finish_l4<proto::dccp>});
 
     m.push_back({"icmp", {{"icmp-type", "", 1, true, apply_icmp_type<false>}},
                  [](const OptionContext&) -> MatchSpec { return IcmpMatch{}; },
@@ -434,6 +449,8 @@ void add_conntrack_matches(std::vector<MatchModuleDef>& m) {
                        SPEC(ConntrackMatch);
                        auto p = parse_protocol(args[0]);
                        if (!p) return "expected a protocol name or number, got '" + args[0] + "'";
+                       // iptables 1.8.10 and later: conntrack keeps no protocol 0.
+                       if (*p == 0) return neg ? "--ctproto 0 negated would always match" : "--ctproto 0 would never match";
                        s.proto = Neg<std::uint8_t>{*p, neg};
                        args[0] = std::to_string(*p);
                        return {};
@@ -442,10 +459,10 @@ void add_conntrack_matches(std::vector<MatchModuleDef>& m) {
                   {"ctorigdst", "", 1, true, APPLY { SPEC(ConntrackMatch); return apply_ct_addr(s.orig_dst, neg, args, ctx); }},
                   {"ctreplsrc", "", 1, true, APPLY { SPEC(ConntrackMatch); return apply_ct_addr(s.repl_src, neg, args, ctx); }},
                   {"ctrepldst", "", 1, true, APPLY { SPEC(ConntrackMatch); return apply_ct_addr(s.repl_dst, neg, args, ctx); }},
-                  {"ctorigsrcport", "", 1, true, APPLY { SPEC(ConntrackMatch); return apply_port(s.orig_sport, neg, args); }},
-                  {"ctorigdstport", "", 1, true, APPLY { SPEC(ConntrackMatch); return apply_port(s.orig_dport, neg, args); }},
-                  {"ctreplsrcport", "", 1, true, APPLY { SPEC(ConntrackMatch); return apply_port(s.repl_sport, neg, args); }},
-                  {"ctrepldstport", "", 1, true, APPLY { SPEC(ConntrackMatch); return apply_port(s.repl_dport, neg, args); }},
+                  {"ctorigsrcport", "", 1, true, APPLY { SPEC(ConntrackMatch); return apply_port(s.orig_sport, neg, args, false); }},
+                  {"ctorigdstport", "", 1, true, APPLY { SPEC(ConntrackMatch); return apply_port(s.orig_dport, neg, args, false); }},
+                  {"ctreplsrcport", "", 1, true, APPLY { SPEC(ConntrackMatch); return apply_port(s.repl_sport, neg, args, false); }},
+                  {"ctrepldstport", "", 1, true, APPLY { SPEC(ConntrackMatch); return apply_port(s.repl_dport, neg, args, false); }},
                   {"ctstatus", "", 1, true, APPLY {
                        SPEC(ConntrackMatch);
                        std::uint32_t bits = 0;
@@ -460,12 +477,11 @@ void add_conntrack_matches(std::vector<MatchModuleDef>& m) {
                    }},
                   {"ctexpire", "", 1, true, APPLY {
                        SPEC(ConntrackMatch);
-                       auto colon = args[0].find(':');
-                       auto lo = parse_uint(std::string_view(args[0]).substr(0, colon), 0xffffffffu);
-                       std::optional<std::uint64_t> hi = lo;
-                       if (colon != std::string::npos) hi = parse_uint(std::string_view(args[0]).substr(colon + 1), 0xffffffffu);
-                       if (!lo || !hi) return "expected seconds or MIN:MAX, got '" + args[0] + "'";
-                       s.expire = Neg<Range<std::uint32_t>>{{static_cast<std::uint32_t>(*lo), static_cast<std::uint32_t>(*hi)}, neg};
+                       std::string error;
+                       auto r = parse_uint_range(args[0], 0xffffffffu, error);
+                       if (!r) return error;
+                       s.expire = Neg<Range<std::uint32_t>>{{static_cast<std::uint32_t>(r->lo), static_cast<std::uint32_t>(r->hi)}, neg};
+                       args[0] = format_uint_range(*r);
                        return {};
                    }},
                   {"ctdir", "", 1, false, APPLY {
@@ -499,7 +515,12 @@ void add_conntrack_matches(std::vector<MatchModuleDef>& m) {
                   {"connlimit-mask", "", 1, false, APPLY { SPEC(ConnlimitMatch); return apply_prefix_len(s.mask, args[0], ctx.family); }},
                   {"connlimit-saddr", "", 0, false, APPLY { SPEC(ConnlimitMatch); s.daddr = false; return {}; }},
                   {"connlimit-daddr", "", 0, false, APPLY { SPEC(ConnlimitMatch); s.daddr = true; return {}; }}},
-                 [](const OptionContext&) -> MatchSpec { return ConnlimitMatch{}; }, nullptr});
+                 [](const OptionContext& ctx) -> MatchSpec {
+                     ConnlimitMatch c;
+                     c.mask = address_bits(ctx.family);  // libxt_connlimit's default: the whole address
+                     return c;
+                 },
+                 nullptr});
 }
 
 // --- ipv6header / frag ---------------------------------------------------------------------------
@@ -629,13 +650,12 @@ void add_header_matches(std::vector<MatchModuleDef>& m) {
 
     m.push_back({"length", {{"length", "", 1, true, APPLY {
                      SPEC(LengthMatch);
-                     auto colon = args[0].find(':');
-                     auto lo = parse_uint(std::string_view(args[0]).substr(0, colon), 65535);
-                     std::optional<std::uint64_t> hi = lo;
-                     if (colon != std::string::npos) hi = parse_uint(std::string_view(args[0]).substr(colon + 1), 65535);
-                     if (!lo || !hi) return "expected LENGTH or MIN:MAX, got '" + args[0] + "'";
-                     s.len = {static_cast<std::uint16_t>(*lo), static_cast<std::uint16_t>(*hi)};
+                     std::string error;
+                     auto r = parse_uint_range(args[0], 65535, error);
+                     if (!r) return error;
+                     s.len = {static_cast<std::uint16_t>(r->lo), static_cast<std::uint16_t>(r->hi)};
                      s.negated = neg;
+                     args[0] = format_uint_range(*r);
                      return {};
                  }}},
                  [](const OptionContext&) -> MatchSpec { return LengthMatch{}; }, nullptr});
@@ -713,12 +733,12 @@ void add_header_matches(std::vector<MatchModuleDef>& m) {
                    }},
                   {"rt-segsleft", "", 1, true, APPLY {
                        SPEC(RtMatch);
-                       auto colon = args[0].find(':');
-                       auto lo = parse_uint(std::string_view(args[0]).substr(0, colon), 0xffffffffu);
-                       std::optional<std::uint64_t> hi = lo;
-                       if (colon != std::string::npos) hi = parse_uint(std::string_view(args[0]).substr(colon + 1), 0xffffffffu);
-                       if (!lo || !hi) return "expected NUM or MIN:MAX, got '" + args[0] + "'";
-                       s.segsleft = Neg<Range<std::uint32_t>>{{static_cast<std::uint32_t>(*lo), static_cast<std::uint32_t>(*hi)}, neg};
+                       std::string error;
+                       auto r = parse_uint_range(args[0], 0xffffffffu, error);
+                       if (!r) return error;
+                       s.segsleft = Neg<Range<std::uint32_t>>{{static_cast<std::uint32_t>(r->lo), static_cast<std::uint32_t>(r->hi)}, neg};
+                       args[0] = format_uint_range(*r);
+                       if (!neg && r->lo == 0 && r->hi == 0xffffffffu) leave_out(args);
                        return {};
                    }},
                   {"rt-len", "", 1, true, APPLY {
@@ -751,6 +771,7 @@ void add_header_matches(std::vector<MatchModuleDef>& m) {
                        if (!parse_id_range(args[0], r)) return "expected ID or MIN:MAX (0 to 4294967295, MIN not above MAX), got '" + args[0] + "'";
                        s.id = Neg<Range<std::uint32_t>>{r, neg};
                        args[0] = r.lo == r.hi ? std::to_string(r.lo) : std::to_string(r.lo) + ":" + std::to_string(r.hi);
+                       if (!neg && r.lo == 0 && r.hi == 0xffffffffu) leave_out(args);
                        return {};
                    }},
                   // --fraglen is kept and printed, never tested: ip6t_frag ignores it.
@@ -779,6 +800,7 @@ std::string apply_spi(Neg<Range<std::uint32_t>>& slot, bool neg, std::vector<std
     if (!parse_id_range(args[0], r)) return "expected SPI or MIN:MAX (0 to 4294967295, MIN not above MAX), got '" + args[0] + "'";
     slot = {r, neg};
     args[0] = r.lo == r.hi ? std::to_string(r.lo) : std::to_string(r.lo) + ":" + std::to_string(r.hi);
+    if (!neg && r.lo == 0 && r.hi == 0xffffffffu) leave_out(args);
     return {};
 }
 
@@ -890,6 +912,7 @@ void add_ipsec_matches(std::vector<MatchModuleDef>& m) {
                      if (*lo > *hi) return "the mobility header type range's first is above its last";
                      s.type = {{*lo, *hi}, neg};
                      args[0] = *lo == *hi ? std::to_string(*lo) : std::to_string(*lo) + ":" + std::to_string(*hi);
+                     if (!neg && *lo == 0 && *hi == 255) leave_out(args);
                      return {};
                  }}},
                  [](const OptionContext&) -> MatchSpec { return MhMatch{}; },
@@ -923,15 +946,20 @@ void add_host_matches(std::vector<MatchModuleDef>& m) {
                        return {};
                    }},
                   {"socket-exists", "", 0, true, APPLY { SPEC(OwnerMatch); s.socket_exists = Neg<bool>{true, neg}; return {}; }},
-                  {"suppl-groups", "", 0, false, APPLY { SPEC(OwnerMatch); s.suppl_groups = true; return {}; }}},
+                  {"suppl-groups", "", 0, false, APPLY {
+                       SPEC(OwnerMatch);
+                       if (!s.gid) return "--suppl-groups needs --gid-owner before it";
+                       s.suppl_groups = true;
+                       return {};
+                   }}},
                  [](const OptionContext&) -> MatchSpec { return OwnerMatch{}; }, nullptr,
                  static_cast<HookMask>(H_OUT | H_POST)});
 
     m.push_back({"physdev",
-                 {{"physdev-in", "", 1, true, APPLY { SPEC(PhysdevMatch); s.in = Neg<std::string>{args[0], neg}; return {}; }},
-                  {"physdev-out", "", 1, true, APPLY { SPEC(PhysdevMatch); s.out = Neg<std::string>{args[0], neg}; return {}; }},
-                  {"physdev-is-in", "", 0, true, APPLY { SPEC(PhysdevMatch); s.is_in = Neg<bool>{true, neg}; return {}; }},
+                 {{"physdev-is-in", "", 0, true, APPLY { SPEC(PhysdevMatch); s.is_in = Neg<bool>{true, neg}; return {}; }},
+                  {"physdev-in", "", 1, true, APPLY { SPEC(PhysdevMatch); s.in = Neg<std::string>{args[0], neg}; return {}; }},
                   {"physdev-is-out", "", 0, true, APPLY { SPEC(PhysdevMatch); s.is_out = Neg<bool>{true, neg}; return {}; }},
+                  {"physdev-out", "", 1, true, APPLY { SPEC(PhysdevMatch); s.out = Neg<std::string>{args[0], neg}; return {}; }},
                   {"physdev-is-bridged", "", 0, true, APPLY { SPEC(PhysdevMatch); s.is_bridged = Neg<bool>{true, neg}; return {}; }}},
                  [](const OptionContext&) -> MatchSpec { return PhysdevMatch{}; }, nullptr});
 
@@ -990,7 +1018,25 @@ void add_host_matches(std::vector<MatchModuleDef>& m) {
                        return apply_policy_elem(spec_, [&](PolicyMatch::Element& e) { return apply_ct_addr(e.tunnel_dst, neg, args, ctx); });
                    }},
                   {"next", "", 0, false, APPLY { SPEC(PolicyMatch); s.elements.emplace_back(); return {}; }}},
-                 [](const OptionContext&) -> MatchSpec { return PolicyMatch{}; }, nullptr});
+                 [](const OptionContext&) -> MatchSpec { return PolicyMatch{}; },
+                 [](MatchSpec& spec_, const OptionContext&) -> std::string {
+                     // libxt_policy's policy_check.
+                     const auto& s = std::get<PolicyMatch>(spec_);
+                     if (!s.pol_ipsec) {
+                         if (s.strict) return "--pol none but --strict given";
+                         return s.elements.empty() ? "" : "--pol none but a policy element given";
+                     }
+                     if (s.strict && s.elements.empty())
+                         return "--strict needs a policy element (--reqid, --spi, --tunnel-src, --tunnel-dst, --proto or --mode)";
+                     for (std::size_t i = 0; i < s.elements.size(); ++i) {
+                         const auto& e = s.elements[i];
+                         if (s.strict && !e.reqid && !e.spi && !e.tunnel_src && !e.tunnel_dst && !e.proto && !e.tunnel_mode)
+                             return "policy element " + std::to_string(i) + " is empty, and --strict needs one of --reqid, --spi, --tunnel-src, --tunnel-dst, --proto or --mode";
+                         const bool tunnel = e.tunnel_mode && e.tunnel_mode->value != e.tunnel_mode->negated;
+                         if ((e.tunnel_src || e.tunnel_dst) && !tunnel) return "--tunnel-src/--tunnel-dst is only valid with --mode tunnel";
+                     }
+                     return {};
+                 }});
     m.back().hooks_for = [](const MatchSpec& spec_) -> HookMask {
         return std::get<PolicyMatch>(spec_).dir_in ? static_cast<HookMask>(H_PRE | H_IN | H_FWD)
                                                    : static_cast<HookMask>(H_OUT | H_FWD | H_POST);
@@ -1081,18 +1127,18 @@ void add_rate_and_counter_matches(std::vector<MatchModuleDef>& m) {
                        s.htable_max = static_cast<std::uint32_t>(*v);
                        return {};
                    }},
-                  {"hashlimit-htable-expire", "", 1, false, APPLY {
-                       SPEC(HashLimitMatch);
-                       auto v = parse_uint(args[0], 0xffffffffu);
-                       if (!v) return "expected milliseconds, got '" + args[0] + "'";
-                       s.htable_expire_ms = static_cast<std::uint32_t>(*v);
-                       return {};
-                   }},
                   {"hashlimit-htable-gcinterval", "", 1, false, APPLY {
                        SPEC(HashLimitMatch);
                        auto v = parse_uint(args[0], 0xffffffffu);
                        if (!v) return "expected milliseconds, got '" + args[0] + "'";
                        s.htable_gcinterval_ms = static_cast<std::uint32_t>(*v);
+                       return {};
+                   }},
+                  {"hashlimit-htable-expire", "", 1, false, APPLY {
+                       SPEC(HashLimitMatch);
+                       auto v = parse_uint(args[0], 0xffffffffu);
+                       if (!v) return "expected milliseconds, got '" + args[0] + "'";
+                       s.htable_expire_ms = static_cast<std::uint32_t>(*v);
                        return {};
                    }}},
                  [](const OptionContext&) -> MatchSpec { return HashLimitMatch{}; },
@@ -1120,6 +1166,8 @@ void add_rate_and_counter_matches(std::vector<MatchModuleDef>& m) {
                        SPEC(RecentMatch);
                        auto v = parse_uint(args[0], 0xffffffffu);
                        if (!v) return "expected a hit count, got '" + args[0] + "'";
+                       // xt_recent's checkentry refuses hit_count >= XT_RECENT_MAX_NSTAMPS (1 << 16).
+                       if (*v > 65535) return "a hit count above 65535 is refused by the kernel (xt_recent), got '" + args[0] + "'";
                        s.hitcount = static_cast<std::uint32_t>(*v);
                        return {};
                    }},
@@ -1223,6 +1271,84 @@ void add_set_matches(std::vector<MatchModuleDef>& m) {
                  }});
 }
 
+// What iptables checks of each module's options together (the extensions' option tables and
+// x6_fcheck functions, libxt_*.c): the options one of which must be given, the groups that
+// exclude each other, the options that need another beside them.
+void add_option_rules(std::vector<MatchModuleDef>& m) {
+    const struct { std::string_view module; OptionRules rules; } table[] = {
+        {"addrtype", {"src-type dst-type", {"limit-iface-in limit-iface-out"}, {}}},
+        {"comment", {"comment", {}, {}}},
+        {"connlimit", {"connlimit-upto connlimit-above", {"connlimit-upto connlimit-above", "connlimit-saddr connlimit-daddr"}, {}}},
+        {"connmark", {"mark", {}, {}}},
+        {"conntrack", {"ctstate ctproto ctorigsrc ctorigdst ctreplsrc ctrepldst ctorigsrcport ctorigdstport ctreplsrcport "
+                       "ctrepldstport ctstatus ctexpire ctdir", {}, {}}},
+        {"dscp", {"dscp dscp-class", {"dscp dscp-class"}, {}}},
+        {"hl", {"hl-eq hl-lt hl-gt", {"hl-eq hl-lt hl-gt"}, {}}},
+        {"length", {"length", {}, {}}},
+        {"mac", {"mac-source", {}, {}}},
+        {"mark", {"mark", {}, {}}},
+        {"owner", {"uid-owner gid-owner socket-exists", {}, {}}},
+        {"policy", {"dir", {}, {}}},
+        {"pkttype", {"pkt-type", {}, {}}},
+        {"recent", {"set rcheck update remove", {"set rcheck update remove", "rttl set", "rttl remove"}, {"reap seconds"}}},
+        {"statistic", {"mode", {"probability every", "probability packet"}, {"every packet", "packet every"}}},
+        {"tos", {"tos", {}, {}}},
+        {"ttl", {"ttl-eq ttl-lt ttl-gt", {"ttl-eq ttl-lt ttl-gt"}, {}}},
+    };
+    for (const auto& entry : table)
+        for (auto& def : m)
+            if (def.name == entry.module) def.rules = entry.rules;
+}
+
+std::string hex02(unsigned v) {
+    char text[8];
+    std::snprintf(text, sizeof text, "0x%02x", v & 0xffu);
+    return text;
+}
+
+// The save functions of the extensions whose saved form is not the options as given
+// (libxt_dscp, libxt_tos, libxt_connlimit, libxt_recent): defaults written out, one spelling.
+void add_save_forms(std::vector<MatchModuleDef>& m) {
+    using Options = std::vector<RuleOption>;
+    auto set = [&](std::string_view name, void (*save)(const MatchSpec&, Options&, const OptionContext&)) {
+        for (auto& def : m)
+            if (def.name == name) def.save = save;
+    };
+    set("dscp", [](const MatchSpec& spec_, Options& options, const OptionContext&) {
+        const auto& s = std::get<DscpMatch>(spec_);
+        options = {{"dscp", s.negated, {hex02(s.dscp)}}};
+    });
+    set("tos", [](const MatchSpec& spec_, Options& options, const OptionContext&) {
+        const auto& s = std::get<TosMatch>(spec_);
+        options = {{"tos", s.negated, {hex02(s.value) + "/" + hex02(s.mask)}}};
+    });
+    set("connlimit", [](const MatchSpec& spec_, Options& options, const OptionContext& ctx) {
+        const auto& s = std::get<ConnlimitMatch>(spec_);
+        const int mask = s.mask < 0 ? address_bits(ctx.family) : s.mask;
+        options = {{s.above ? "connlimit-above" : "connlimit-upto", false, {std::to_string(s.limit)}},
+                   {"connlimit-mask", false, {std::to_string(mask)}},
+                   {s.daddr ? "connlimit-daddr" : "connlimit-saddr", false, {}}};
+    });
+    set("recent", [](const MatchSpec& spec_, Options& options, const OptionContext&) {
+        const auto& s = std::get<RecentMatch>(spec_);
+        constexpr const char* commands[] = {"set", "rcheck", "update", "remove"};
+        options = {{commands[static_cast<int>(s.cmd)], s.negated, {}}};
+        if (s.seconds) options.push_back({"seconds", false, {std::to_string(s.seconds)}});
+        if (s.reap) options.push_back({"reap", false, {}});
+        if (s.hitcount) options.push_back({"hitcount", false, {std::to_string(s.hitcount)}});
+        if (s.rttl) options.push_back({"rttl", false, {}});
+        options.push_back({"name", false, {s.name}});
+        options.push_back({"mask", false, {format_ip(s.mask)}});
+        options.push_back({s.rdest ? "rdest" : "rsource", false, {}});
+    });
+    set("hashlimit", [](const MatchSpec& spec_, Options& options, const OptionContext&) {
+        // libxt_hashlimit writes the burst, 5 unless given, after the rate.
+        const auto& s = std::get<HashLimitMatch>(spec_);
+        const bool given = std::any_of(options.begin(), options.end(), [](const RuleOption& o) { return o.name == "hashlimit-burst"; });
+        if (!given && !options.empty()) options.insert(options.begin() + 1, RuleOption{"hashlimit-burst", false, {std::to_string(s.burst)}});
+    });
+}
+
 std::vector<MatchModuleDef> build_match_modules() {
     std::vector<MatchModuleDef> m;
     // Registered per family of modules; order does not matter (looked up by name).
@@ -1233,6 +1359,8 @@ std::vector<MatchModuleDef> build_match_modules() {
     add_host_matches(m);
     add_rate_and_counter_matches(m);
     add_set_matches(m);
+    add_option_rules(m);
+    add_save_forms(m);
     return m;
 }
 

@@ -37,6 +37,14 @@ struct OptionDef {
     bool matches(std::string_view opt) const;
 };
 
+// How iptables checks a module's options together: xtables' per-option XTOPT_MAND, .excl and
+// .also, and the "at least one of" checks of the extensions' x6_fcheck. Names without "--".
+struct OptionRules {
+    std::string_view one_of{};  // space separated: at least one must be given
+    std::vector<std::string_view> exclusive{};  // groups, space separated: at most one of each
+    std::vector<std::string_view> also{};  // "A B C": A needs B or C beside it
+};
+
 template <class Spec>
 struct ModuleDef {
     std::string_view name{};
@@ -49,6 +57,11 @@ struct ModuleDef {
     bool terminating = false;  // targets only
     std::optional<Family> family{};  // family-specific modules (icmp, icmp6, ttl, hl, rt)
     HookMask (*hooks_for)(const Spec& spec) = nullptr;  // when the options narrow the hooks
+    OptionRules rules{};
+    // Rewrites the options (as given, in the table's order) as iptables-save writes them, from
+    // the spec (the extension's save function): defaults written out, aliases under the one name
+    // iptables keeps. Null: as given.
+    void (*save)(const Spec& spec, std::vector<RuleOption>& options, const OptionContext& ctx) = nullptr;
 
     const OptionDef<Spec>* find_option(std::string_view opt) const;
 };

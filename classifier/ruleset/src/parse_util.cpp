@@ -80,10 +80,33 @@ std::optional<PortRange> parse_port_range(std::string_view text, char sep) {
         if (!p) return std::nullopt;
         hi = *p;
     }
-    // iptables swaps a reversed range silently ("invert" is not implied): do the same.
-    if (lo > hi) std::swap(lo, hi);
+    if (lo > hi) return std::nullopt;  // "invalid portrange (min > max)"
     return PortRange{lo, hi};
 }
+
+std::optional<UintRange> parse_uint_range(std::string_view text, std::uint64_t max, std::string& error) {
+    const auto colon = text.find(':');
+    UintRange r{0, max};
+    auto bound = [&](std::string_view part, std::uint64_t& out) {
+        auto v = parse_uint(part, max);
+        if (v) out = *v;
+        return v.has_value();
+    };
+    bool ok = colon == std::string_view::npos
+                  ? bound(text, r.lo) && bound(text, r.hi)
+                  : (colon == 0 || bound(text.substr(0, colon), r.lo)) && (colon + 1 == text.size() || bound(text.substr(colon + 1), r.hi));
+    if (!ok) {
+        error = "expected N or MIN:MAX (0-" + std::to_string(max) + "), got '" + std::string(text) + "'";
+        return std::nullopt;
+    }
+    if (r.lo > r.hi) {
+        error = "the range '" + std::string(text) + "' is reversed (min > max)";
+        return std::nullopt;
+    }
+    return r;
+}
+
+std::string format_uint_range(const UintRange& r) { return r.lo == r.hi ? std::to_string(r.lo) : std::to_string(r.lo) + ":" + std::to_string(r.hi); }
 
 std::string format_port_range(const PortRange& r, char sep) {
     if (r.lo == r.hi) return std::to_string(r.lo);

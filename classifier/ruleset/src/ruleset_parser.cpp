@@ -414,7 +414,8 @@ private:
                 const Word& a = arg(words, ++k, "a protocol after -p");
                 auto p = parse_protocol(a.text);
                 if (!p) fail(line_no_, a.column, "unknown protocol '" + a.text + "' (expected a name such as tcp, udp, icmp, or a number 0-255)");
-                if (*p != 0 || n) b.r.ip.proto = Neg<std::uint8_t>{*p, n};
+                if (*p == 0 && n) fail(line_no_, a.column, "'! -p " + a.text + "' would never match (every packet has a protocol)");
+                if (*p != 0) b.r.ip.proto = Neg<std::uint8_t>{*p, n};
                 b.ctx.rule_proto = b.r.ip.proto;
             } else if (o == "-f" || o == "--fragment") {
                 once(b, w, "f");
@@ -529,6 +530,7 @@ private:
             if (const auto* od = b.tdef->find_option(name)) {
                 if (!b.seen_target_opts.insert(std::string(od->name)).second)
                     fail(line_no_, w.column, "'" + o + "' given twice for target " + b.r.target->name);
+                check_exclusive(b.tdef->rules, b.seen_target_opts, od->name, w);
                 bool n = take_neg(b, w, od->negatable);
                 int arg_col = 0;
                 auto args = read_args(words, k, *od, w, n, arg_col);
@@ -539,8 +541,10 @@ private:
             }
         std::size_t mi = 0;
         const detail::OptionDef<MatchSpec>* od = find_match_option(b, w, name, mi);
-        if (b.defs[mi]->name != "policy" && !b.seen_opts[mi].insert(std::string(od->name)).second)
+        // Policy elements repeat their options (--next separates them).
+        if (!b.seen_opts[mi].insert(std::string(od->name)).second && b.defs[mi]->name != "policy")
             fail(line_no_, w.column, "'" + o + "' given twice for the " + std::string(b.defs[mi]->name) + " match");
+        check_exclusive(b.defs[mi]->rules, b.seen_opts[mi], od->name, w);
         bool n = take_neg(b, w, od->negatable);
         int arg_col = 0;
         auto args = read_args(words, k, *od, w, n, arg_col);
@@ -556,6 +560,7 @@ private:
         } else if (printed_name == "tcp-flags" && b.seen_opts[mi].count("syn")) {
             fail(line_no_, w.column, "--syn and --tcp-flags exclude each other");
         }
+        if (od->nargs > 0 && args.empty()) return;  // a range of all values: iptables-save leaves it out
         m.options.push_back(RuleOption{std::move(printed_name), n, std::move(args)});
     }
 
@@ -585,27 +590,71 @@ private:
                  (where.empty() ? std::string(" (no match module loaded: missing -m?)") : " (not an option of: " + where + ")"));
     }
 
+    static bool names_option(std::string_view words, std::string_view name) {
+        for (auto word : detail::split(words, ' '))
+            if (word == name) return true;
+        return false;
+    }
+    static std::string dashed_list(std::string_view words, const char* last_joint) {
+        auto names = detail::split(words, ' ');
+        std::string out;
+        for (std::size_t i = 0; i < names.size(); ++i) {
+            if (i) out += i + 1 == names.size() ? last_joint : ", ";
+            out += "--" + std::string(names[i]);
+        }
+        return out;
+    }
+
+    // An option that excludes one already given (xtables' .excl), refused where it stands.
+    void check_exclusive(const detail::OptionRules& rules, const std::set<std::string>& seen, std::string_view name, const Word& w) {
+        for (auto group : rules.exclusive) {
+            if (!names_option(group, name)) continue;
+            for (auto other : detail::split(group, ' '))
+                if (other != name && seen.count(std::string(other)))
+                    fail(line_no_, w.column, "'--" + std::string(name) + "' cannot be used together with '--" + std::string(other) + "'");
+        }
+    }
+
+    // The options a module needs (one of a set; one beside another), as iptables' final check.
+    static std::string check_together(const detail::OptionRules& rules, const std::set<std::string>& seen, const std::string& owner) {
+        if (!rules.one_of.empty()) {
+            bool any = false;
+            for (auto n : detail::split(rules.one_of, ' ')) any = any || seen.count(std::string(n));
+            if (!any) return owner + " needs " + dashed_list(rules.one_of, " or ");
+        }
+        for (auto rule : rules.also) {
+            auto space = rule.find(' ');
+            std::string first(rule.substr(0, space));
+            if (!seen.count(first)) continue;
+            bool any = false;
+            for (auto n : detail::split(rule.substr(space + 1), ' ')) any = any || seen.count(std::string(n));
+            if (!any) return "--" + first + " needs " + dashed_list(rule.substr(space + 1), " or ") + " beside it";
+        }
+        return {};
+    }
+
     // Each module's whole-spec checks, options in iptables-save's order, and the warnings.
     void finish_rule(RuleInProgress& b) {
         Rule& r = b.r;
         for (std::size_t j = 0; j < r.matches.size(); ++j) {
+            auto together = check_together(b.defs[j]->rules, b.seen_opts[j], "the " + std::string(b.defs[j]->name) + " match");
+            if (!together.empty()) fail(line_no_, r.matches[j].column, together);
             if (b.defs[j]->finish) {
                 auto err = b.defs[j]->finish(r.matches[j].spec, b.ctx);
                 if (!err.empty()) fail(line_no_, r.matches[j].column, err);
             }
             sort_options(r.matches[j].options, b.defs[j]->options);
-            if (const auto* rm = std::get_if<RecentMatch>(&r.matches[j].spec); rm && rm->hitcount > 255)
-                rs_.warnings.push_back({line_no_, r.matches[j].column,
-                                        "recent --hitcount " + std::to_string(rm->hitcount) +
-                                            " is above the kernel's limit of 255: Linux 4.10 and later refuse this rule; "
-                                            "fwbench keeps it, and it never matches (no address keeps that many hits)"});
+            if (b.defs[j]->save) b.defs[j]->save(r.matches[j].spec, r.matches[j].options, b.ctx);
         }
         if (b.tdef) {
+            auto together = check_together(b.tdef->rules, b.seen_target_opts, r.target->name);
+            if (!together.empty()) fail(line_no_, r.target->column, together);
             if (b.tdef->finish) {
                 auto err = b.tdef->finish(r.target->spec, b.ctx);
                 if (!err.empty()) fail(line_no_, r.target->column, err);
             }
             sort_options(r.target->options, b.tdef->options);
+            if (b.tdef->save) b.tdef->save(r.target->spec, r.target->options, b.ctx);
         }
     }
 

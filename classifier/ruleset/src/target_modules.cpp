@@ -1,5 +1,7 @@
 // The targets: options, typed specs and where the kernel allows each (xt_target.table/.hooks).
 
+#include <cstdio>
+
 #include "module_registry.hpp"
 #include "fwbench/parse_util.hpp"
 
@@ -55,26 +57,72 @@ std::string apply_reject_with(TargetSpec& spec_, bool, std::vector<std::string>&
                : "expected an ip6tables --reject-with type (icmp6-port-unreachable, icmp6-adm-prohibited, tcp-reset, ...), got '" + w + "'";
 }
 
-// "ADDR[-ADDR][:PORT[-PORT]]", IPv6 addresses in brackets when a port follows.
+// libxt_NAT's parse_ports: PORT (a number or a service name), or LO-HI of numbers with an
+// optional /BASE (a number 1-65535 or a service name) that shifts the map.
+std::string parse_nat_ports(std::string_view text, NatRange& r) {
+    const std::string whole(text);
+    auto end = text.find_first_of("-/:");
+    auto lo = parse_uint(text.substr(0, end), 65535);
+    if (!lo) {
+        auto named = parse_port(text);
+        if (!named) return "port '" + whole + "' is neither a number 0-65535 nor a service name";
+        r.has_ports = true;
+        r.port_lo = r.port_hi = *named;
+        return {};
+    }
+    r.has_ports = true;
+    r.port_lo = r.port_hi = static_cast<std::uint16_t>(*lo);
+    if (end == std::string_view::npos) return {};
+    if (text[end] == ':') return "invalid port:port syntax in '" + whole + "' (a NAT port range takes a dash)";
+    if (text[end] != '-') return "garbage after the port in '" + whole + "'";
+    text = text.substr(end + 1);
+    end = text.find('/');
+    auto hi = parse_uint(text.substr(0, end), 65535);  // a range takes no service names
+    if (!hi) return "expected a port number 0-65535 after '-' in '" + whole + "'";
+    if (*hi < *lo) return "the port range in '" + whole + "' is reversed";
+    r.port_hi = static_cast<std::uint16_t>(*hi);
+    if (end == std::string_view::npos) return {};
+    auto base_text = text.substr(end + 1);
+    auto base = parse_uint(base_text, 65535);
+    if (!base) base = parse_port(base_text);
+    if (!base || *base == 0) return "expected a base port 1-65535 or a service name after '/' in '" + whole + "'";
+    r.port_base = static_cast<std::uint16_t>(*base);
+    return {};
+}
+
+// libxt_NAT's parse_to: "ADDR[-ADDR][:PORTS]"; an IPv6 address takes ports only in brackets
+// ("[ADDR[-ADDR]]:PORTS"), an IPv4 one never has brackets.
 std::string parse_nat_range(const std::string& text, Family family, bool ports_only, NatRange& r) {
+    if (ports_only) {
+        auto err = parse_nat_ports(text, r);
+        if (err.empty() && r.port_base) return "a shifted port map (/BASE) is for DNAT and SNAT only, got '" + text + "'";
+        return err;
+    }
     std::string_view t = text;
     std::string_view addr_part, port_part;
-    if (ports_only) {
-        port_part = t;
-    } else if (family == Family::ipv6 && !t.empty() && t[0] == '[') {
+    bool has_port = false;
+    if (!t.empty() && t[0] == '[') {
         auto close = t.find(']');
-        if (close == std::string_view::npos) return "expected ']' after the IPv6 address in '" + text + "'";
+        if (close == std::string_view::npos || family == Family::ipv4) return "invalid address format '" + text + "'";
         addr_part = t.substr(1, close - 1);
         if (close + 1 < t.size()) {
             if (t[close + 1] != ':') return "expected ':PORT' after ']' in '" + text + "'";
             port_part = t.substr(close + 2);
+            has_port = true;
         }
-    } else if (family == Family::ipv6) {
-        addr_part = t;
     } else {
         auto colon = t.find(':');
-        addr_part = t.substr(0, colon);
-        if (colon != std::string_view::npos) port_part = t.substr(colon + 1);
+        if (colon != std::string_view::npos && t.find(':', colon + 1) == std::string_view::npos) {  // one colon: a port
+            addr_part = t.substr(0, colon);
+            port_part = t.substr(colon + 1);
+            has_port = true;
+        } else {
+            addr_part = t;
+        }
+    }
+    if (has_port) {
+        auto err = parse_nat_ports(port_part, r);
+        if (!err.empty()) return err;
     }
     if (!addr_part.empty()) {
         auto dash = addr_part.find('-');
@@ -86,15 +134,28 @@ std::string parse_nat_range(const std::string& text, Family family, bool ports_o
         r.addr_lo = *lo;
         r.addr_hi = *hi;
     }
-    if (!port_part.empty()) {
-        auto range = parse_port_range(port_part, '-');
-        if (!range) return "expected PORT[-PORT], got '" + std::string(port_part) + "'";
-        r.has_ports = true;
-        r.port_lo = range->lo;
-        r.port_hi = range->hi;
-    }
     if (!r.has_addr && !r.has_ports) return "expected a NAT address or port, got '" + text + "'";
     return {};
+}
+
+// libxt_NAT's sprint_range: what iptables-save prints for a range (IPv6 addresses bracketed when
+// ports follow; MASQUERADE's and REDIRECT's --to-ports without the colon).
+std::string format_nat_range(const NatRange& r, Family family, bool ports_only) {
+    std::string out;
+    const bool brackets = family == Family::ipv6 && r.has_ports;
+    if (r.has_addr) {
+        if (brackets) out += '[';
+        out += format_ip(r.addr_lo);
+        if (r.addr_hi != r.addr_lo) out += "-" + format_ip(r.addr_hi);
+        if (brackets) out += ']';
+    }
+    if (r.has_ports) {
+        if (!ports_only) out += ':';
+        out += std::to_string(r.port_lo);
+        if (r.port_hi != r.port_lo) out += "-" + std::to_string(r.port_hi);
+        if (r.port_base) out += "/" + std::to_string(*r.port_base);
+    }
+    return out;
 }
 
 std::string apply_nat_to(TargetSpec& spec_, bool, std::vector<std::string>& args, const OptionContext& ctx) {
@@ -103,31 +164,19 @@ std::string apply_nat_to(TargetSpec& spec_, bool, std::vector<std::string>& args
     bool ports_only = s.kind == NatTarget::Kind::masquerade || s.kind == NatTarget::Kind::redirect;
     auto err = parse_nat_range(args[0], ctx.family, ports_only, r);
     if (!err.empty()) return err;
-    // iptables prints a one-port range as the port alone (libxt_DNAT, libxt_MASQUERADE).
-    if (r.has_ports && r.port_lo == r.port_hi) {
-        const auto dash = args[0].rfind('-'), colon = ports_only ? std::string::npos : args[0].rfind(':');
-        if (dash != std::string::npos && (ports_only || (colon != std::string::npos && dash > colon))) args[0].erase(dash);
+    if (r.has_ports) {
+        // libxt_NAT: ports need a protocol that has them (ICMP's id counts).
+        const auto& p = ctx.rule_proto;
+        const bool portok = p && !p->negated &&
+                            (p->value == proto::tcp || p->value == proto::udp || p->value == proto::sctp || p->value == proto::dccp ||
+                             p->value == proto::icmp);
+        if (!portok) return "a port mapping needs \"-p tcp\", udp, sctp, dccp or icmp in the rule";
     }
-    // And a one-address range as the address alone (print_range prints "-MAX" only when it differs).
-    if (r.has_addr && r.addr_lo == r.addr_hi) {
-        // IPv6 takes a port only after a bracketed address; unbracketed, the text is all address.
-        const bool v6 = ctx.family == Family::ipv6, bracketed = !args[0].empty() && args[0].front() == '[';
-        const auto addr_end = bracketed ? args[0].rfind(']') + 1 : v6 ? std::string::npos : args[0].find(':');
-        const std::string port_part = addr_end == std::string::npos || addr_end >= args[0].size() ? std::string() : args[0].substr(addr_end);
-        args[0] = (bracketed ? "[" + format_ip(r.addr_lo) + "]" : format_ip(r.addr_lo)) + port_part;
-    }
+    // SNAT's target (xt_nat revision 1) has no room for a base: iptables keeps the shift and
+    // loses the base, so the kernel shifts from port 0, and iptables-save prints "/0".
+    if (s.kind == NatTarget::Kind::snat && r.port_base) r.port_base = 0;
+    args[0] = format_nat_range(r, ctx.family, ports_only);
     s.ranges.push_back(r);
-    return {};
-}
-
-std::string needs_tcp_or_udp(const OptionContext& ctx, const NatTarget& s) {
-    for (const auto& r : s.ranges)
-        if (r.has_ports) {
-            const auto& p = ctx.rule_proto;
-            bool ok = p && !p->negated &&
-                      proto_has_ports(p->value);
-            if (!ok) return "a port mapping needs \"-p tcp\", udp, udplite, sctp or dccp in the rule";
-        }
     return {};
 }
 
@@ -259,10 +308,15 @@ void add_queue_and_reject_targets(std::vector<TargetModuleDef>& t) {
                    }},
                   {"queue-balance", "", 1, false, TAPPLY {
                        TSPEC(NfqueueTarget);
-                       auto r = parse_port_range(args[0]);
-                       if (!r) return "expected FIRST:LAST, got '" + args[0] + "'";
-                       s.num = r->lo;
-                       s.balance_hi = r->hi;
+                       // libxt_NFQUEUE: two queues at least, the last below 65535 (queues_total is 16 bits).
+                       std::string error;
+                       auto r = parse_uint_range(args[0], 65534, error);
+                       if (!r) return error;
+                       if (args[0].find(':') == std::string::npos) return "expected FIRST:LAST, got '" + args[0] + "'";
+                       if (r->lo >= r->hi) return "the first queue must be below the last, got '" + args[0] + "'";
+                       s.num = static_cast<std::uint16_t>(r->lo);
+                       s.balance_hi = static_cast<std::uint16_t>(r->hi);
+                       args[0] = format_uint_range(*r);
                        return {};
                    }},
                   {"queue-bypass", "", 0, false, TAPPLY { TSPEC(NfqueueTarget); s.bypass = true; return {}; }},
@@ -394,6 +448,9 @@ void add_mark_targets(std::vector<TargetModuleDef>& t) {
                      auto minor = parse_uint("0x" + args[0].substr(colon + 1), 0xffff);
                      if (!major || !minor) return "expected MAJOR:MINOR in hex, got '" + args[0] + "'";
                      s.value = static_cast<std::uint32_t>(*major << 16 | *minor);
+                     char printed[10];
+                     std::snprintf(printed, sizeof printed, "%04x:%04x", static_cast<unsigned>(*major), static_cast<unsigned>(*minor));
+                     args[0] = printed;  // libxt_CLASSIFY saves "%04x:%04x"
                      return {};
                  }}},
                  [](const OptionContext&) -> TargetSpec { RewriteTarget r; r.kind = RewriteTarget::Kind::classify; return r; },
@@ -407,10 +464,9 @@ void add_nat_targets(std::vector<TargetModuleDef>& t) {
                   {"random", "", 0, false, TAPPLY { TSPEC(NatTarget); s.random = true; return {}; }},
                   {"persistent", "", 0, false, TAPPLY { TSPEC(NatTarget); s.persistent = true; return {}; }}},
                  [](const OptionContext&) { return make_nat(NatTarget::Kind::dnat); },
-                 [](TargetSpec& spec_, const OptionContext& ctx) -> std::string {
+                 [](TargetSpec& spec_, const OptionContext&) -> std::string {
                      auto& s = std::get<NatTarget>(spec_);
-                     if (s.ranges.empty()) return "DNAT needs --to-destination";
-                     return needs_tcp_or_udp(ctx, s);
+                     return s.ranges.empty() ? "DNAT needs --to-destination" : "";
                  },
                  static_cast<HookMask>(H_PRE | H_OUT), "nat", true});
 
@@ -420,10 +476,9 @@ void add_nat_targets(std::vector<TargetModuleDef>& t) {
                   {"random-fully", "", 0, false, TAPPLY { TSPEC(NatTarget); s.random_fully = true; return {}; }},
                   {"persistent", "", 0, false, TAPPLY { TSPEC(NatTarget); s.persistent = true; return {}; }}},
                  [](const OptionContext&) { return make_nat(NatTarget::Kind::snat); },
-                 [](TargetSpec& spec_, const OptionContext& ctx) -> std::string {
+                 [](TargetSpec& spec_, const OptionContext&) -> std::string {
                      auto& s = std::get<NatTarget>(spec_);
-                     if (s.ranges.empty()) return "SNAT needs --to-source";
-                     return needs_tcp_or_udp(ctx, s);
+                     return s.ranges.empty() ? "SNAT needs --to-source" : "";
                  },
                  static_cast<HookMask>(H_POST | H_IN), "nat", true});
 
@@ -432,14 +487,14 @@ void add_nat_targets(std::vector<TargetModuleDef>& t) {
                   {"random", "", 0, false, TAPPLY { TSPEC(NatTarget); s.random = true; return {}; }},
                   {"random-fully", "", 0, false, TAPPLY { TSPEC(NatTarget); s.random_fully = true; return {}; }}},
                  [](const OptionContext&) { return make_nat(NatTarget::Kind::masquerade); },
-                 [](TargetSpec& spec_, const OptionContext& ctx) { return needs_tcp_or_udp(ctx, std::get<NatTarget>(spec_)); },
+                 nullptr,
                  H_POST, "nat", true});
 
     t.push_back({"REDIRECT",
                  {{"to-ports", "", 1, false, apply_nat_to},
                   {"random", "", 0, false, TAPPLY { TSPEC(NatTarget); s.random = true; return {}; }}},
                  [](const OptionContext&) { return make_nat(NatTarget::Kind::redirect); },
-                 [](TargetSpec& spec_, const OptionContext& ctx) { return needs_tcp_or_udp(ctx, std::get<NatTarget>(spec_)); },
+                 nullptr,
                  static_cast<HookMask>(H_PRE | H_OUT), "nat", true});
 
     t.push_back({"NETMAP",
@@ -469,7 +524,13 @@ void add_conntrack_targets(std::vector<TargetModuleDef>& t) {
                  {{"notrack", "", 0, false, TAPPLY { TSPEC(CtTarget); s.notrack = true; return {}; }},
                   {"helper", "", 1, false, TAPPLY { TSPEC(CtTarget); s.helper = args[0]; return {}; }},
                   {"timeout", "", 1, false, TAPPLY { TSPEC(CtTarget); s.timeout = args[0]; return {}; }},
-                  {"zone", "zone-orig zone-reply", 1, false, TAPPLY { TSPEC(CtTarget); s.zone = args[0]; return {}; }},
+                  {"zone", "zone-orig zone-reply", 1, false, TAPPLY {
+                       TSPEC(CtTarget);
+                       // libxt_CT: a 16-bit zone id, or "mark" for the zone from the packet's mark.
+                       if (args[0] != "mark" && !parse_uint(args[0], 65535)) return "expected a zone 0-65535 or 'mark', got '" + args[0] + "'";
+                       s.zone = args[0];
+                       return {};
+                   }},
                   {"ctevents", "", 1, false, TAPPLY {
                        TSPEC(CtTarget);
                        for (auto e : split(args[0], ',')) s.ctevents.emplace_back(e);
@@ -584,6 +645,77 @@ void add_header_rewriting_targets(std::vector<TargetModuleDef>& t) {
                  0x1f, "mangle", false, Family::ipv6});
 }
 
+// What iptables checks of each target's options together (libxt_*.c option tables and
+// x6_fcheck functions); see add_option_rules in match_modules.cpp.
+void add_option_rules(std::vector<TargetModuleDef>& t) {
+    constexpr std::string_view mark_ops = "set-xmark set-mark and-mark or-mark xor-mark";
+    const struct { std::string_view target; OptionRules rules; } table[] = {
+        {"CHECKSUM", {"checksum-fill", {}, {}}},
+        {"CLASSIFY", {"set-class", {}, {}}},
+        {"CONNMARK", {"set-xmark set-mark and-mark or-mark xor-mark save-mark restore-mark",
+                      {"set-xmark set-mark and-mark or-mark xor-mark save-mark restore-mark", "mask nfmask", "mask ctmask"}, {}}},
+        {"DSCP", {"set-dscp set-dscp-class", {"set-dscp set-dscp-class"}, {}}},
+        {"HL", {"hl-set hl-dec hl-inc", {"hl-set hl-dec hl-inc"}, {}}},
+        {"MARK", {mark_ops, {mark_ops}, {}}},
+        {"NFQUEUE", {{}, {"queue-num queue-balance"}, {"queue-cpu-fanout queue-balance"}}},
+        {"TOS", {"set-tos and-tos or-tos xor-tos", {"set-tos and-tos or-tos xor-tos"}, {}}},
+        {"TTL", {"ttl-set ttl-dec ttl-inc", {"ttl-set ttl-dec ttl-inc"}, {}}},
+    };
+    for (const auto& entry : table)
+        for (auto& def : t)
+            if (def.name == entry.target) def.rules = entry.rules;
+}
+
+std::string hex02(unsigned v) {
+    char text[8];
+    std::snprintf(text, sizeof text, "0x%02x", v & 0xffu);
+    return text;
+}
+
+// The save functions of the targets whose saved form is not the options as given (libxt_MARK,
+// libxt_CONNMARK, libxt_DSCP, libxt_TOS, libipt_REJECT/libip6t_REJECT, libxt_NFQUEUE).
+void add_save_forms(std::vector<TargetModuleDef>& t) {
+    using Options = std::vector<RuleOption>;
+    auto set = [&](std::string_view name, void (*save)(const TargetSpec&, Options&, const OptionContext&)) {
+        for (auto& def : t)
+            if (def.name == name) def.save = save;
+    };
+    set("MARK", [](const TargetSpec& spec_, Options& options, const OptionContext&) {
+        const auto& s = std::get<MarkTarget>(spec_);
+        options = {{"set-xmark", false, {hex(s.value) + "/" + hex(s.mask)}}};
+    });
+    set("CONNMARK", [](const TargetSpec& spec_, Options& options, const OptionContext&) {
+        const auto& s = std::get<ConnmarkTarget>(spec_);
+        if (s.mode == ConnmarkTarget::Mode::set) options = {{"set-xmark", false, {hex(s.ctmark) + "/" + hex(s.ctmask)}}};
+        else
+            options = {{s.mode == ConnmarkTarget::Mode::save ? "save-mark" : "restore-mark", false, {}},
+                       {"nfmask", false, {hex(s.nfmask)}},
+                       {"ctmask", false, {hex(s.ctmask)}}};
+    });
+    set("DSCP", [](const TargetSpec& spec_, Options& options, const OptionContext&) {
+        options = {{"set-dscp", false, {hex02(std::get<RewriteTarget>(spec_).value)}}};
+    });
+    set("TOS", [](const TargetSpec& spec_, Options& options, const OptionContext&) {
+        const auto& s = std::get<RewriteTarget>(spec_);
+        options = {{"set-tos", false, {hex02(s.value) + "/" + hex02(s.mask)}}};
+    });
+    set("REJECT", [](const TargetSpec& spec_, Options& options, const OptionContext&) {
+        options = {{"reject-with", false, {std::get<RejectTarget>(spec_).with}}};
+    });
+    set("NFQUEUE", [](const TargetSpec& spec_, Options& options, const OptionContext&) {
+        const auto& s = std::get<NfqueueTarget>(spec_);
+        options.clear();
+        if (s.balance_hi > s.num) options.push_back({"queue-balance", false, {std::to_string(s.num) + ":" + std::to_string(s.balance_hi)}});
+        else options.push_back({"queue-num", false, {std::to_string(s.num)}});
+        if (s.bypass) options.push_back({"queue-bypass", false, {}});
+        if (s.fanout) options.push_back({"queue-cpu-fanout", false, {}});
+    });
+    set("NFLOG", [](const TargetSpec&, Options& options, const OptionContext&) {
+        // libxt_NFLOG writes the group only when it is not 0.
+        std::erase_if(options, [](const RuleOption& o) { return o.name == "nflog-group" && o.args == std::vector<std::string>{"0"}; });
+    });
+}
+
 std::vector<TargetModuleDef> build_target_modules() {
     std::vector<TargetModuleDef> t;
     // Registered per family of targets; order does not matter (looked up by name).
@@ -594,6 +726,8 @@ std::vector<TargetModuleDef> build_target_modules() {
     add_nat_targets(t);
     add_conntrack_targets(t);
     add_header_rewriting_targets(t);
+    add_option_rules(t);
+    add_save_forms(t);
     return t;
 }
 

@@ -19,6 +19,15 @@ std::optional<std::uint16_t> parse_port(std::string_view text);
 // "P", "LO:HI", ":HI", "LO:" (iptables' port range forms).
 std::optional<PortRange> parse_port_range(std::string_view text, char sep = ':');
 std::string format_port_range(const PortRange& r, char sep = ':');
+// xtables' ranges of unsigned values (XTTYPE_*RC): "N", "LO:HI", ":HI" (from 0), "LO:" (to max),
+// ":" (all); a reversed range is refused, as iptables 1.8.10 and later refuse it. Sets `error`
+// (what was expected) and returns nullopt when the text is not such a range.
+struct UintRange {
+    std::uint64_t lo = 0, hi = 0;
+};
+std::optional<UintRange> parse_uint_range(std::string_view text, std::uint64_t max, std::string& error);
+// As iptables-save prints one: "N" when both ends meet, else "LO:HI".
+std::string format_uint_range(const UintRange& r);
 // "VALUE[/MASK]"; mask defaults to all ones.
 std::optional<std::pair<std::uint32_t, std::uint32_t>> parse_value_mask(std::string_view text);
 std::string hex(std::uint32_t v);

@@ -65,6 +65,9 @@ struct NatRange {
     IpAddr addr_lo, addr_hi;
     bool has_ports = false;
     std::uint16_t port_lo = 0, port_hi = 0;
+    // A shifted port map (`PORT-PORT/BASE`, NF_NAT_RANGE_PROTO_OFFSET): port p maps to
+    // port_lo + (p - BASE) mod the range's size.
+    std::optional<std::uint16_t> port_base;
     bool operator==(const NatRange&) const = default;
 };
 

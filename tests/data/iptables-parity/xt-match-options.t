@@ -1,0 +1,26 @@
+# Matches with options one of which is required, or that exclude each other.
+:INPUT,FORWARD
+-m addrtype;;FAIL
+-m addrtype --dst-type LOCAL;=;OK
+-m addrtype --limit-iface-in;;FAIL
+-m addrtype --src-type UNICAST --limit-iface-in --limit-iface-out;;FAIL
+-m comment;;FAIL
+-m connlimit;;FAIL
+-m connlimit --connlimit-upto 4 --connlimit-above 8;;FAIL
+-m connlimit --connlimit-above 8 --connlimit-saddr --connlimit-daddr;;FAIL
+-m mac;;FAIL
+-m pkttype;;FAIL
+-m statistic;;FAIL
+-m statistic --every 3;;FAIL
+-m statistic --mode nth --every 4;;FAIL
+-m statistic --mode nth --every 4 --packet 0;=;OK
+-m statistic --mode nth --every 4 --packet 4;;FAIL
+-m statistic --mode random --probability 0.2 --every 3;;FAIL
+-m recent --name scan;;FAIL
+-m recent --set --rttl --name scan;;FAIL
+-m recent --rcheck --update --name scan;;FAIL
+-m recent --update --reap --name scan;;FAIL
+-m recent --rcheck --hitcount 65536 --name scan;;FAIL
+-m policy --dir in --pol ipsec --strict;;FAIL
+-m policy --dir in --pol none --strict;;FAIL
+-m policy --pol ipsec;;FAIL

@@ -1,0 +1,109 @@
+// The parity fixtures (tests/data/iptables-parity) held to the real iptables: each rule restored
+// into a table of a namespace of its own by the iptables beside the kernel (iptables-nft), then
+// read back with iptables-save. A rule the fixture says iptables accepts must load and be saved
+// in the fixture's form; one it says iptables refuses must not load. So the verdicts fwbench's
+// parser is tested against (IptablesParity) are iptables' own, not fwbench's idea of them.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <sstream>
+
+#include "fwbench/netns.hpp"
+#include "fwbench/subprocess.hpp"
+#include "require_kernel.hpp"
+#include "xt_corpus.hpp"
+
+namespace fwbench::test {
+namespace {
+
+// "iptables v1.8.9 (nf_tables)" -> {1, 8, 9}.
+std::vector<int> iptables_version() {
+    const std::string out = run_program_checked({{"iptables", "-V"}, "", -1});
+    auto v = out.find(" v");
+    std::vector<int> parts;
+    if (v == std::string::npos) return parts;
+    std::istringstream in(out.substr(v + 2));
+    int n = 0;
+    char dot = 0;
+    while (in >> n) {
+        parts.push_back(n);
+        if (!(in >> dot) || dot != '.') break;
+    }
+    return parts;
+}
+
+std::vector<int> parse_version(const std::string& text) {
+    std::vector<int> parts;
+    std::istringstream in(text);
+    int n = 0;
+    char dot = 0;
+    while (in >> n) {
+        parts.push_back(n);
+        if (!(in >> dot)) break;
+    }
+    return parts;
+}
+
+// The saved lines of `chain`, without "-A CHAIN ".
+std::string saved_rules(const std::string& save, const std::string& chain) {
+    std::istringstream in(save);
+    std::string line, out;
+    const std::string prefix = "-A " + chain + " ";
+    bool first = true;
+    while (std::getline(in, line)) {
+        if (line.rfind(prefix, 0) != 0) continue;
+        if (!first) out.push_back('\n');
+        out.append(line, prefix.size(), std::string::npos);
+        first = false;
+    }
+    return out;
+}
+
+TEST(KernelIptablesParity, EveryFixtureIsIptablesOwnVerdict) {
+    require_kernel();
+    if (HasFatalFailure() || IsSkipped()) return;
+    const std::vector<int> installed = iptables_version();
+    ASSERT_GE(installed.size(), 2u) << "cannot read the version of iptables";
+    std::vector<std::string> files;
+    for (const auto& e : std::filesystem::directory_iterator(FWBENCH_SOURCE_DIR "/tests/data/iptables-parity"))
+        if (e.path().extension() == ".t") files.push_back(e.path().string());
+    std::sort(files.begin(), files.end());
+    std::size_t checked = 0, older = 0;
+    for (const auto& file : files) {
+        NetNamespace ns;
+        for (const auto& c : read_xt_file(file)) {
+            // A verdict iptables changed in a later version: the installed one gives the opposite.
+            const bool before = !c.since.empty() && installed < parse_version(c.since);
+            const bool accepted = before ? !c.accepted : c.accepted;
+            older += before;
+            const std::string tool = c.family == Family::ipv4 ? "iptables" : "ip6tables";
+            for (const auto& chain : c.chains) {
+                std::ostringstream where;
+                where << c.file << ":" << c.line << " (" << tool << ", " << c.table << " " << chain << "): " << c.rule;
+                SCOPED_TRACE(where.str());
+                const ProgramResult restore = run_program({{tool + "-restore"}, case_ruleset(c, chain), ns.fd()});
+                ++checked;
+                if (!accepted) {
+                    EXPECT_FALSE(restore.ok()) << "iptables loads it";
+                    continue;
+                }
+                ASSERT_TRUE(restore.ok()) << "iptables refuses it: " << restore.err;
+                const std::string save = run_program_checked({{tool + "-save", "-t", c.table}, "", ns.fd()});
+                const bool saved_before = !c.saved_since.empty() && installed < parse_version(c.saved_since);
+                older += saved_before;
+                if (!c.printed_unchecked && !before && !saved_before) {
+                    EXPECT_EQ(saved_rules(save, chain), c.saved);
+                }
+            }
+        }
+    }
+    std::cout << checked << " fixture rules checked against iptables";
+    for (std::size_t i = 0; i < installed.size(); ++i) std::cout << (i ? "." : " ") << installed[i];
+    std::cout << " (" << older << " with the verdict or saved form of iptables before the version that changed it)\n";
+    EXPECT_GT(checked, 100u);
+}
+
+}  // namespace
+}  // namespace fwbench::test
