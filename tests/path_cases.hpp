@@ -201,6 +201,15 @@ inline const std::vector<PathCase> path_cases = {
      "-A FORWARD -j DROP\nCOMMIT\n",
      {"wire tcp 198.51.100.7:40000 > 203.0.113.1:8080 in=wan1 flags=S"},
      "forwarded@filter:FORWARD:2", "nat:PREROUTING:1=1 filter:FORWARD:2=1"},
+    {"a shifted port map: DNAT 8000-8099/8080 sends port 8085 to 8005, not to 8085 though it lies in the range", "\"ip_forward\":1",
+     "*nat\n-A PREROUTING -i wan1 -p tcp -m tcp --dport 8080:8099 -j DNAT --to-destination 192.0.2.50:8000-8099/8080\nCOMMIT\n"
+     "*filter\n-A FORWARD -d 192.0.2.50/32 -p tcp -m tcp --dport 8005 -j ACCEPT\n-A FORWARD -j DROP\nCOMMIT\n",
+     {"wire tcp 198.51.100.7:40000 > 203.0.113.1:8085 in=wan1 flags=S"}, "forwarded@filter:FORWARD:1", "nat:PREROUTING:1=1 filter:FORWARD:1=1"},
+    {"SNAT's shifted map loses its base (iptables-save: /0): source port 40000 goes to 1024 + 40000 mod 1024 = 1088", "\"ip_forward\":1",
+     "*nat\n-A POSTROUTING -o wan1 -p tcp -j SNAT --to-source 203.0.113.1:1024-2047/1024\nCOMMIT\n"
+     "*filter\n-A FORWARD -i lan0 -j ACCEPT\n-A FORWARD -m state --state ESTABLISHED -j ACCEPT\n-A FORWARD -j DROP\nCOMMIT\n",
+     {"wire tcp 192.0.2.50:40000 > 198.51.100.7:80 in=lan0 flags=S", "wire tcp 198.51.100.7:80 > 203.0.113.1:1088 in=wan1 flags=SA"},
+     "forwarded@nat:POSTROUTING:1 forwarded@filter:FORWARD:2", "nat:POSTROUTING:1=1 filter:FORWARD:1=1 filter:FORWARD:2=1"},
     {"item 11: a PREROUTING -i wan1 port-forward never applies to the host's own connection", "",
      "*nat\n-A PREROUTING -i wan1 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 192.0.2.50:80\nCOMMIT\n"
      "*filter\n-A INPUT -p tcp -m tcp --dport 8080 -j ACCEPT\n-A INPUT -j DROP\nCOMMIT\n",

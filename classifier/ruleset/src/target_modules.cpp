@@ -59,7 +59,9 @@ std::string apply_reject_with(TargetSpec& spec_, bool, std::vector<std::string>&
 
 // libxt_NAT's parse_ports: PORT (a number or a service name), or LO-HI of numbers with an
 // optional /BASE (a number 1-65535 or a service name) that shifts the map.
-std::string parse_nat_ports(std::string_view text, NatRange& r) {
+// `zero_base`: a base of 0 read as written — SNAT's, which the kernel holds as 0 and
+// iptables-save writes so (iptables-restore refuses it; fwbench reads what the kernel runs).
+std::string parse_nat_ports(std::string_view text, NatRange& r, bool zero_base = false) {
     const std::string whole(text);
     auto end = text.find_first_of("-/:");
     auto lo = parse_uint(text.substr(0, end), 65535);
@@ -85,14 +87,14 @@ std::string parse_nat_ports(std::string_view text, NatRange& r) {
     auto base_text = text.substr(end + 1);
     auto base = parse_uint(base_text, 65535);
     if (!base) base = parse_port(base_text);
-    if (!base || *base == 0) return "expected a base port 1-65535 or a service name after '/' in '" + whole + "'";
+    if (!base || (*base == 0 && !zero_base)) return "expected a base port 1-65535 or a service name after '/' in '" + whole + "'";
     r.port_base = static_cast<std::uint16_t>(*base);
     return {};
 }
 
 // libxt_NAT's parse_to: "ADDR[-ADDR][:PORTS]"; an IPv6 address takes ports only in brackets
 // ("[ADDR[-ADDR]]:PORTS"), an IPv4 one never has brackets.
-std::string parse_nat_range(const std::string& text, Family family, bool ports_only, NatRange& r) {
+std::string parse_nat_range(const std::string& text, Family family, bool ports_only, bool zero_base, NatRange& r) {
     if (ports_only) {
         auto err = parse_nat_ports(text, r);
         if (err.empty() && r.port_base) return "a shifted port map (/BASE) is for DNAT and SNAT only, got '" + text + "'";
@@ -121,7 +123,7 @@ std::string parse_nat_range(const std::string& text, Family family, bool ports_o
         }
     }
     if (has_port) {
-        auto err = parse_nat_ports(port_part, r);
+        auto err = parse_nat_ports(port_part, r, zero_base);
         if (!err.empty()) return err;
     }
     if (!addr_part.empty()) {
@@ -162,7 +164,7 @@ std::string apply_nat_to(TargetSpec& spec_, bool, std::vector<std::string>& args
     auto& s = std::get<NatTarget>(spec_);
     NatRange r;
     bool ports_only = s.kind == NatTarget::Kind::masquerade || s.kind == NatTarget::Kind::redirect;
-    auto err = parse_nat_range(args[0], ctx.family, ports_only, r);
+    auto err = parse_nat_range(args[0], ctx.family, ports_only, s.kind == NatTarget::Kind::snat, r);
     if (!err.empty()) return err;
     if (r.has_ports) {
         // libxt_NAT: ports need a protocol that has them (ICMP's id counts).
