@@ -29,8 +29,8 @@ TEST(IptablesParity, EveryRuleReadAsIptablesReadsIt) {
     for (const auto& file : files)
         for (const auto& c : read_xt_file(file))
             for (const auto& chain : c.chains) {
-                SCOPED_TRACE(c.file + ":" + std::to_string(c.line) + " (IPv" + (c.family == Family::ipv4 ? "4" : "6") + ", " +
-                             c.table + " " + chain + "): " + c.rule);
+                SCOPED_TRACE(c.file + ":" + std::to_string(c.line) + " (IPv" + (c.family == Family::ipv4 ? "4" : "6") + ", " + c.table + " " + chain +
+                             "): " + c.rule);
                 ++cases;
                 auto o = run_fwbench(c, chain);
                 if (c.accepted) {
