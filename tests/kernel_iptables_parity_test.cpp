@@ -1,6 +1,7 @@
-// The parity fixtures (tests/data/iptables-parity) held to the real iptables: each rule restored
-// into a table of a namespace of its own by the iptables beside the kernel (iptables-nft), then
-// read back with iptables-save. A rule the fixture says iptables accepts must load and be saved
+// The parity fixtures (tests/data/iptables-parity) held to the real iptables: each rule appended
+// by the iptables beside the kernel (iptables-nft, its command line, as iptables' own
+// iptables-test.py runs its fixtures) to a table of a namespace of its own, then read back with
+// iptables-save. A rule the fixture says iptables accepts must load and be saved
 // in the fixture's form; one it says iptables refuses must not load. So the verdicts fwbench's
 // parser is tested against (IptablesParity) are iptables' own, not fwbench's idea of them.
 
@@ -46,6 +47,32 @@ std::vector<int> parse_version(const std::string& text) {
     return parts;
 }
 
+// A rule's words as a shell hands them to iptables (the fixtures quote with "..." and \").
+std::vector<std::string> shell_words(const std::string& rule) {
+    std::vector<std::string> out;
+    std::string word;
+    bool in_word = false, quoted = false;
+    for (std::size_t i = 0; i < rule.size(); ++i) {
+        const char ch = rule[i];
+        if (quoted) {
+            if (ch == '\\' && i + 1 < rule.size()) word += rule[++i];
+            else if (ch == '"') quoted = false;
+            else word += ch;
+        } else if (ch == '"') {
+            quoted = in_word = true;
+        } else if (ch == ' ') {
+            if (in_word) out.push_back(word);
+            word.clear();
+            in_word = false;
+        } else {
+            word += ch;
+            in_word = true;
+        }
+    }
+    if (in_word) out.push_back(word);
+    return out;
+}
+
 // The saved lines of `chain`, without "-A CHAIN ".
 std::string saved_rules(const std::string& save, const std::string& chain) {
     std::istringstream in(save);
@@ -73,7 +100,7 @@ TEST(KernelIptablesParity, EveryFixtureIsIptablesOwnVerdict) {
     std::size_t checked = 0, older = 0;
     for (const auto& file : files) {
         NetNamespace ns;
-        for (const auto& c : read_xt_file(file)) {
+        for (const auto& c : read_xt_file(file)) {  // tables created on first use, flushed per rule
             // A verdict iptables changed in a later version: the installed one gives the opposite.
             const bool before = !c.since.empty() && installed < parse_version(c.since);
             const bool accepted = before ? !c.accepted : c.accepted;
@@ -83,7 +110,11 @@ TEST(KernelIptablesParity, EveryFixtureIsIptablesOwnVerdict) {
                 std::ostringstream where;
                 where << c.file << ":" << c.line << " (" << tool << ", " << c.table << " " << chain << "): " << c.rule;
                 SCOPED_TRACE(where.str());
-                const ProgramResult restore = run_program({{tool + "-restore"}, case_ruleset(c, chain), ns.fd()});
+                // As iptables-test.py runs them: `iptables -t TABLE -A CHAIN RULE` into an empty table.
+                run_program_checked({{tool, "-t", c.table, "-F"}, "", ns.fd()});
+                std::vector<std::string> argv{tool, "-t", c.table, "-A", chain};
+                for (auto& word : shell_words(c.rule)) argv.push_back(std::move(word));
+                const ProgramResult restore = run_program({argv, "", ns.fd()});
                 ++checked;
                 if (!accepted) {
                     EXPECT_FALSE(restore.ok()) << "iptables loads it";

@@ -176,27 +176,43 @@ std::string apply_icmp_type(MatchSpec& spec_, bool neg, std::vector<std::string>
     auto& s = std::get<IcmpMatch>(spec_);
     s.negated = neg;
     const std::string& t = args[0];
+    // libxt_icmp.h's __parse_icmp: a name is any unambiguous beginning of one ("echo-req").
+    std::string ambiguous;
     auto try_names = [&](const auto& table) {
-        for (const auto& n : table)
-            if (lower(t) == lower(n.name)) {
-                s.any = n.type == 0xff && !V6;
-                s.type = n.type;
-                s.code_lo = n.code_lo;
-                s.code_hi = n.code_hi;
-                return true;
+        const IcmpName* found = nullptr;
+        for (const auto& n : table) {
+            if (lower(std::string_view(n.name).substr(0, t.size())) != lower(t) || t.size() > std::string_view(n.name).size()) continue;
+            if (found) {
+                ambiguous = "ambiguous ICMP type '" + t + "': '" + found->name + "' or '" + n.name + "'?";
+                return false;
             }
-        return false;
+            found = &n;
+        }
+        if (!found) return false;
+        s.any = found->type == 0xff && !V6;
+        s.type = found->type;
+        s.code_lo = found->code_lo;
+        s.code_hi = found->code_hi;
+        return true;
     };
     bool named = V6 ? try_names(icmp6_names) : try_names(icmp4_names);
+    if (!ambiguous.empty()) return ambiguous;
     if (!named) {
         auto slash = t.find('/');
         auto type = parse_uint(std::string_view(t).substr(0, slash), 255);
         if (!type) return std::string("expected an ICMP") + (V6 ? "v6" : "") + " type name or TYPE[/CODE], got '" + t + "'";
         s.type = static_cast<std::uint8_t>(*type);
         if (slash != std::string::npos) {
-            auto code = parse_uint(std::string_view(t).substr(slash + 1), 255);
-            if (!code) return "expected an ICMP code 0-255 after '/', got '" + t.substr(slash + 1) + "'";
-            s.code_lo = s.code_hi = static_cast<std::uint8_t>(*code);
+            // CODE or LO:HI, both ends written (libxt_icmp.h's parse_range, which takes a reversed
+            // range as it is: it matches no code); saved as its first code, or none when whole.
+            const std::string codes = t.substr(slash + 1);
+            const auto colon = codes.find(':');
+            auto lo = parse_uint(std::string_view(codes).substr(0, colon), 255);
+            auto hi = colon == std::string::npos ? lo : parse_uint(std::string_view(codes).substr(colon + 1), 255);
+            if (!lo || !hi) return "expected an ICMP code 0-255 or LO:HI after '/', got '" + codes + "'";
+            s.code_lo = static_cast<std::uint8_t>(*lo);
+            s.code_hi = static_cast<std::uint8_t>(*hi);
+            s.any = !V6 && s.type == 0xff && s.code_lo == 0 && s.code_hi == 0xff;
         }
     }
     if (s.any) args[0] = "any";
@@ -364,6 +380,13 @@ std::optional<Range<std::uint32_t>> parse_id_range(std::string_view text) {
         hi = *h;
     }
     return Range<std::uint32_t>{static_cast<std::uint32_t>(*lo), static_cast<std::uint32_t>(hi)};
+}
+
+// An owner's id or range; "root" is 0 on every host. Other names are the modeled host's, which
+// fwbench does not see (iptables-save writes numbers).
+std::optional<Range<std::uint32_t>> parse_owner_id(const std::string& text) {
+    if (text == "root") return Range<std::uint32_t>{0, 0};
+    return parse_id_range(text);
 }
 
 std::string apply_ip_range(std::optional<Neg<Range<IpAddr>>>& slot, bool neg, std::vector<std::string>& args, const OptionContext& ctx) {
@@ -775,7 +798,7 @@ void add_header_matches(std::vector<MatchModuleDef>& m) {
                        return {};
                    }},
                   // --fraglen is kept and printed, never tested: ip6t_frag ignores it.
-                  {"fraglen", "", 1, false, APPLY {
+                  {"fraglen", "", 1, true, APPLY {
                        (void)spec_;
                        if (!parse_uint(args[0], 0xffffffffu)) return "expected a length, got '" + args[0] + "'";
                        return {};
@@ -933,16 +956,18 @@ void add_host_matches(std::vector<MatchModuleDef>& m) {
     m.push_back({"owner",
                  {{"uid-owner", "", 1, true, APPLY {
                        SPEC(OwnerMatch);
-                       auto r = parse_id_range(args[0]);
-                       if (!r) return "expected a numeric uid or UID-UID range (user names are not resolved), got '" + args[0] + "'";
+                       auto r = parse_owner_id(args[0]);
+                       if (!r) return "expected a numeric uid or UID-UID range (of user names only root, uid 0 on every host, is read), got '" + args[0] + "'";
                        s.uid = Neg<Range<std::uint32_t>>{*r, neg};
+                       args[0] = r->lo == r->hi ? std::to_string(r->lo) : std::to_string(r->lo) + "-" + std::to_string(r->hi);
                        return {};
                    }},
                   {"gid-owner", "", 1, true, APPLY {
                        SPEC(OwnerMatch);
-                       auto r = parse_id_range(args[0]);
-                       if (!r) return "expected a numeric gid or GID-GID range (group names are not resolved), got '" + args[0] + "'";
+                       auto r = parse_owner_id(args[0]);
+                       if (!r) return "expected a numeric gid or GID-GID range (of group names only root, gid 0 on every host, is read), got '" + args[0] + "'";
                        s.gid = Neg<Range<std::uint32_t>>{*r, neg};
+                       args[0] = r->lo == r->hi ? std::to_string(r->lo) : std::to_string(r->lo) + "-" + std::to_string(r->hi);
                        return {};
                    }},
                   {"socket-exists", "", 0, true, APPLY { SPEC(OwnerMatch); s.socket_exists = Neg<bool>{true, neg}; return {}; }},

@@ -387,7 +387,40 @@ private:
         if (!b.seen_ip.insert(key).second) fail(line_no_, w.column, "'" + w.text + "' given twice in one rule");
     }
 
-    std::vector<Rule> parse_rule(const std::vector<Word>& words, std::size_t i, const Chain& chain) {
+    // getopt_long's other spellings, which iptables-restore reads as iptables does: an argument
+    // joined to a short option ("-ptcp", "-s192.0.2.1") or after '=' ("--dport=22"), and -c's
+    // "PACKETS,BYTES". The word at k, where an option stands, split into the words the rest of
+    // the parser reads (an argument is never split: getopt takes it whole).
+    static void split_getopt_word(std::vector<Word>& words, std::size_t k) {
+        const Word w = words[k];
+        const std::string& t = w.text;
+        if (w.quoted || t.size() <= 2 || t[0] != '-') return;
+        std::size_t cut = 0, skip = 0;
+        if (t[1] == '-') {
+            const auto eq = t.find('=');
+            if (eq == std::string::npos) return;
+            cut = eq, skip = 1;
+        } else if (std::string_view("sdiopjgmc").find(t[1]) != std::string_view::npos) {
+            cut = 2;
+        } else {
+            return;
+        }
+        words[k].text = t.substr(0, cut);
+        words.insert(words.begin() + static_cast<std::ptrdiff_t>(k) + 1, Word{t.substr(cut + skip), w.column + static_cast<int>(cut + skip), false});
+    }
+    // -c's "PACKETS,BYTES" at k as two words (an empty side stays empty: refused as a count).
+    static void split_counters(std::vector<Word>& words, std::size_t k) {
+        if (k >= words.size()) return;
+        const Word w = words[k];
+        const auto comma = w.text.find(',');
+        if (comma == std::string::npos) return;
+        words[k].text = w.text.substr(0, comma);
+        words.insert(words.begin() + static_cast<std::ptrdiff_t>(k) + 1,
+                     Word{w.text.substr(comma + 1), w.column + static_cast<int>(comma) + 1, w.quoted});
+    }
+
+    std::vector<Rule> parse_rule(const std::vector<Word>& given, std::size_t i, const Chain& chain) {
+        std::vector<Word> words = given;
         RuleInProgress b;
         b.r.line = line_no_;
         b.r.text = std::string(line_text_);
@@ -395,7 +428,8 @@ private:
         b.ctx.ipsets = opt_.ipsets;
         b.ctx.table = table_->name;
         for (std::size_t k = i; k < words.size(); ++k) {
-            const Word& w = words[k];
+            split_getopt_word(words, k);
+            const Word w = words[k];  // a copy: splitting words later in the rule moves them
             if (w.is("!")) {
                 if (b.neg) fail(line_no_, w.column, "double negation");
                 b.neg = true;
@@ -427,6 +461,7 @@ private:
                 if (v4 != (rs_.family == Family::ipv4)) return {};  // iptables-restore skips it
             } else if (o == "-c" || o == "--set-counters") {
                 take_neg(b, w, false);
+                split_counters(words, k + 1);
                 const Word& p = arg(words, ++k, "a packet count after -c");
                 const Word& c = arg(words, ++k, "a byte count after -c PACKETS");
                 auto pv = detail::parse_uint(p.text, UINT64_MAX), bv = detail::parse_uint(c.text, UINT64_MAX);

@@ -1,0 +1,2 @@
+:INPUT,FORWARD
+-m frag ! --fraglen 40;=;OK
