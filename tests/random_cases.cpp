@@ -14,16 +14,20 @@ namespace {
 
 class Gen {
 public:
-    explicit Gen(std::uint64_t seed) : rng_(seed) {}
+    explicit Gen(std::uint64_t seed) : rng_(seed), later_(seed ^ 0x9e3779b97f4a7c15ull) {}
     std::uint32_t below(std::uint32_t n) { return static_cast<std::uint32_t>(rng_() % n); }
     bool chance(int percent) { return below(100) < static_cast<std::uint32_t>(percent); }
+    // A second stream for what the generator learned later (issue 18's modules): every case's
+    // earlier draws, and so its rules and traffic, stay what they were.
+    std::uint32_t later_below(std::uint32_t n) { return static_cast<std::uint32_t>(later_() % n); }
+    bool later_chance(int percent) { return later_below(100) < static_cast<std::uint32_t>(percent); }
     template <class T>
     const T& pick(const std::vector<T>& v) {
         return v[below(static_cast<std::uint32_t>(v.size()))];
     }
 
 private:
-    std::mt19937_64 rng_;
+    std::mt19937_64 rng_, later_;
 };
 
 // What the families' cases say differently: the router's addresses and those around it, and
@@ -150,6 +154,13 @@ std::string rule_body(Gen& g, const Vocabulary& v, const std::string& table, con
     }
     if (g.chance(15)) r << " -m mark " << neg(20) << "--mark 0x" << g.below(4) << (g.chance(50) ? "/0x3" : "");
     if (g.chance(10)) r << " -m length " << neg(20) << "--length " << 40 + g.below(60) << ":" << 100 + g.below(100);
+    auto later_neg = [&](int pct) { return g.later_chance(pct) ? "! " : ""; };
+    if (g.later_chance(6)) {
+        r << " -m ecn";
+        if (!proto_negated && proto == "tcp" && g.later_chance(50))
+            r << " " << later_neg(30) << (g.later_chance(50) ? "--ecn-tcp-ece" : "--ecn-tcp-cwr");
+        r << " " << later_neg(30) << "--ecn-ip-ect " << g.later_below(4);
+    }
     if (g.chance(10)) r << " " << v.hop_limit_option << (g.chance(50) ? "gt " : "lt ") << g.pick(std::vector<int>{1, 2, 63, 64, 200});
     if (g.chance(12)) {
         r << " -m addrtype " << neg(20) << (g.chance(60) ? "--dst-type " : "--src-type ") << g.pick(v.addrtypes);

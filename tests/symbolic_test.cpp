@@ -616,7 +616,10 @@ TEST(Optimize, RandomRulesetsAreNeverRefused) {
             for (auto& c : t)
                 for (auto& r : c) r = rng() % 100;
         const OptimizeResult r = optimize_ruleset(rs, h, &host, nullptr);
-        ASSERT_TRUE(r.rules.has_value()) << r.refused << "\n" << rc.rules;
+        std::string reasons;
+        for (const auto& hp : r.proof.hooks)
+            for (const auto& why : hp.unmodelled_reasons) reasons += "  " + why + "\n";
+        ASSERT_TRUE(r.rules.has_value()) << r.refused << "\n" << reasons << rc.rules;
         expect_moves_cover(rs, r);
         changed += r.moved + r.merged > 0;
     }

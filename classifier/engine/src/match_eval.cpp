@@ -389,6 +389,45 @@ bool eval_mh(const MhMatch& m, const Packet& p) {
     return m.type.value.contains(p.mh_type) != m.type.negated;
 }
 
+// xt_ecn: the ECN field of the IP header; ECE and CWR of the TCP header.
+bool eval_ecn(const EcnMatch& m, const Packet& p) {
+    if (m.ip_ect && ((p.tos & 0x03) == m.ip_ect->value) == m.ip_ect->negated) return false;
+    if ((m.ece || m.cwr) && !p.l4_present) return false;  // no TCP header to read: no match
+    if (m.ece && ((p.tcp_flags & 0x40) != 0) == m.ece->negated) return false;
+    if (m.cwr && ((p.tcp_flags & 0x80) != 0) == m.cwr->negated) return false;
+    return true;
+}
+
+// xt_tcpmss: the first well-formed MSS option (kind 2, length 4), walked as the kernel walks
+// the options (kind 0 and 1 take a byte, others their length, a length of 0 one byte).
+bool eval_tcpmss(const TcpmssMatch& m, const Packet& p) {
+    const std::size_t optlen = p.tcp_option_len;
+    const auto& op = p.tcp_option_bytes;
+    for (std::size_t i = 0; i < optlen;) {
+        if (op[i] == 2 && optlen - i >= 4 && i + 1 < optlen && op[i + 1] == 4) {
+            const auto mss = static_cast<std::uint16_t>(op[i + 2] << 8 | op[i + 3]);
+            return m.mss.contains(mss) != m.negated;
+        }
+        if (op[i] < 2) ++i;
+        else i += i + 1 < optlen && op[i + 1] ? op[i + 1] : 1;
+    }
+    return m.negated;
+}
+
+// xt_quota: a packet that fits in what is left takes its length off and matches; one that does
+// not empties the budget (no packet matches after it, however small).
+bool eval_quota(const Match& m, const QuotaMatch& q, const Packet& p, EngineState& st) {
+    auto [it, created] = st.quotas.try_emplace(&m, q.bytes);
+    bool ret = q.negated;
+    if (it->second >= p.length) {
+        it->second -= p.length;
+        ret = !ret;
+    } else {
+        it->second = 0;
+    }
+    return ret;
+}
+
 }  // namespace
 
 bool header_match_hotdrops(const MatchSpec& m, const Packet& p) {
@@ -401,6 +440,10 @@ bool header_match_hotdrops(const MatchSpec& m, const Packet& p) {
         return p.ext_headers_cut || (p.ah.present && p.ah.cut);
     }
     if (std::holds_alternative<EspMatch>(m)) return p.proto == proto::esp && upper;
+    // xt_tcpmss and xt_ecn's TCP part read the TCP header at the transport offset: a segment cut
+    // short is dropped (tcpmss) or not matched (ecn); a later fragment's payload is read as one.
+    if (std::holds_alternative<TcpmssMatch>(m)) return p.proto == proto::tcp && (p.fragment || !p.l4_present);
+    if (const auto* e = std::get_if<EcnMatch>(&m)) return (e->ece || e->cwr) && p.proto == proto::tcp && p.fragment;
     if (std::holds_alternative<MhMatch>(m))
         return p.family == Family::ipv6 && p.proto == proto::mobility && !p.fragment && (!p.l4_present || p.mh_payload_proto != proto::ipv6_none);
     return false;
@@ -551,6 +594,9 @@ bool evaluate_match(const Match& m, const Packet& p, const MatchContext& ctx) {
                           [&](const AhMatch& s) { return eval_ah(s, p); },
                           [&](const EspMatch& s) { return eval_esp(s, p); },
                           [&](const MhMatch& s) { return eval_mh(s, p); },
+                          [&](const EcnMatch& s) { return eval_ecn(s, p); },
+                          [&](const TcpmssMatch& s) { return eval_tcpmss(s, p); },
+                          [&](const QuotaMatch& s) { return eval_quota(m, s, p, ctx.state); },
                       },
                       m.spec);
 }

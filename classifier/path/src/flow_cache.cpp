@@ -37,6 +37,9 @@ const char* why_match_not_replayable(const MatchSpec& m) {
             [](const AhMatch&) -> const char* { return "reads the AH header"; },
             [](const EspMatch&) -> const char* { return "reads the ESP header"; },
             [](const MhMatch&) -> const char* { return "reads the mobility header"; },
+            [](const EcnMatch& e) -> const char* { return e.ece || e.cwr ? "reads the packet's TCP flags (ecn)" : nullptr; },
+            [](const TcpmssMatch&) -> const char* { return "reads the packet's TCP options (tcpmss)"; },
+            [](const QuotaMatch&) -> const char* { return "keeps state across packets (quota)"; },
             // Addresses, ports, ICMP type and code, protocol, conntrack's state, status, tuples
             // and mark, address types and route checks of the host, the packet's mark, TOS,
             // TTL, type and MAC, static sets, comments: all in the key or the tuple.

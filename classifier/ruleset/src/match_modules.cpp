@@ -1081,7 +1081,55 @@ void add_host_matches(std::vector<MatchModuleDef>& m) {
 }
 
 // Matches with state of their own: limit, hashlimit, recent, statistic, nfacct.
+// TCP and IP header fields beyond the ports: ecn, tcpmss (libxt_ecn, libxt_tcpmss; the kernel's
+// checkentry wants "-p tcp" for what reads the TCP header).
+void add_tcp_header_matches(std::vector<MatchModuleDef>& m) {
+    m.push_back({"ecn",
+                 {{"ecn-tcp-ece", "", 0, true, APPLY { SPEC(EcnMatch); s.ece = Neg<bool>{true, neg}; return {}; }},
+                  {"ecn-tcp-cwr", "", 0, true, APPLY { SPEC(EcnMatch); s.cwr = Neg<bool>{true, neg}; return {}; }},
+                  {"ecn-ip-ect", "", 1, true, APPLY {
+                      SPEC(EcnMatch);
+                      auto v = parse_uint(args[0], 3);
+                      if (!v) return "expected an ECN codepoint 0-3, got '" + args[0] + "'";
+                      s.ip_ect = Neg<std::uint8_t>{static_cast<std::uint8_t>(*v), neg};
+                      args[0] = std::to_string(*v);
+                      return {};
+                  }}},
+                 [](const OptionContext&) -> MatchSpec { return EcnMatch{}; },
+                 [](MatchSpec& spec_, const OptionContext& ctx) -> std::string {
+                     const auto& s = std::get<EcnMatch>(spec_);
+                     if ((s.ece || s.cwr) && !need_proto(ctx, proto::tcp, "ecn").empty())
+                         return "the ecn match's --ecn-tcp-ece and --ecn-tcp-cwr need \"-p tcp\" in the rule (the kernel refuses them otherwise)";
+                     return {};
+                 }});
+
+    m.push_back({"tcpmss",
+                 {{"mss", "", 1, true, APPLY {
+                     SPEC(TcpmssMatch);
+                     std::string error;
+                     auto r = parse_uint_range(args[0], 65535, error);
+                     if (!r) return error;
+                     s.mss = {static_cast<std::uint16_t>(r->lo), static_cast<std::uint16_t>(r->hi)};
+                     s.negated = neg;
+                     args[0] = format_uint_range(*r);
+                     return {};
+                 }}},
+                 [](const OptionContext&) -> MatchSpec { return TcpmssMatch{}; },
+                 [](MatchSpec&, const OptionContext& ctx) { return need_proto(ctx, proto::tcp, "tcpmss"); }});
+}
+
 void add_rate_and_counter_matches(std::vector<MatchModuleDef>& m) {
+    m.push_back({"quota", {{"quota", "", 1, true, APPLY {
+                     SPEC(QuotaMatch);
+                     auto v = parse_uint(args[0], UINT64_MAX);
+                     if (!v) return "expected a byte count 0-18446744073709551615, got '" + args[0] + "'";
+                     s.bytes = *v;
+                     s.negated = neg;
+                     args[0] = std::to_string(*v);
+                     return {};
+                 }}},
+                 [](const OptionContext&) -> MatchSpec { return QuotaMatch{}; }, nullptr});
+
     m.push_back({"limit",
                  {{"limit", "", 1, false, APPLY {
                        SPEC(LimitMatch);
@@ -1305,6 +1353,9 @@ void add_option_rules(std::vector<MatchModuleDef>& m) {
         {"comment", {"comment", {}, {}}},
         {"connlimit", {"connlimit-upto connlimit-above", {"connlimit-upto connlimit-above", "connlimit-saddr connlimit-daddr"}, {}}},
         {"connmark", {"mark", {}, {}}},
+        {"ecn", {"ecn-tcp-ece ecn-tcp-cwr ecn-ip-ect", {}, {}}},
+        {"quota", {"quota", {}, {}}},
+        {"tcpmss", {"mss", {}, {}}},
         {"conntrack", {"ctstate ctproto ctorigsrc ctorigdst ctreplsrc ctrepldst ctorigsrcport ctorigdstport ctreplsrcport "
                        "ctrepldstport ctstatus ctexpire ctdir", {}, {}}},
         {"dscp", {"dscp dscp-class", {"dscp dscp-class"}, {}}},
@@ -1366,6 +1417,13 @@ void add_save_forms(std::vector<MatchModuleDef>& m) {
         options.push_back({"mask", false, {format_ip(s.mask)}});
         options.push_back({s.rdest ? "rdest" : "rsource", false, {}});
     });
+    set("ecn", [](const MatchSpec& spec_, Options& options, const OptionContext&) {
+        const auto& s = std::get<EcnMatch>(spec_);
+        options.clear();
+        if (s.ece) options.push_back({"ecn-tcp-ece", s.ece->negated, {}});
+        if (s.cwr) options.push_back({"ecn-tcp-cwr", s.cwr->negated, {}});
+        if (s.ip_ect) options.push_back({"ecn-ip-ect", s.ip_ect->negated, {std::to_string(s.ip_ect->value)}});
+    });
     set("hashlimit", [](const MatchSpec& spec_, Options& options, const OptionContext&) {
         // libxt_hashlimit writes the burst, 5 unless given, after the rate.
         const auto& s = std::get<HashLimitMatch>(spec_);
@@ -1383,6 +1441,7 @@ std::vector<MatchModuleDef> build_match_modules() {
     add_ipsec_matches(m);
     add_host_matches(m);
     add_rate_and_counter_matches(m);
+    add_tcp_header_matches(m);
     add_set_matches(m);
     add_option_rules(m);
     add_save_forms(m);

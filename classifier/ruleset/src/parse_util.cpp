@@ -25,8 +25,8 @@ std::optional<std::uint64_t> parse_uint(std::string_view text, std::uint64_t max
         else if (c >= 'A' && c <= 'F') d = static_cast<unsigned>(c - 'A' + 10);
         else return std::nullopt;
         if (d >= base) return std::nullopt;
+        if (d > max || v > (max - d) / base) return std::nullopt;  // v * base + d > max, checked before it could wrap
         v = v * base + d;
-        if (v > max) return std::nullopt;
     }
     return v;
 }

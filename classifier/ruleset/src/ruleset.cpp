@@ -118,7 +118,8 @@ std::string format_protocol(std::uint8_t proto) {
 
 bool is_stateful(const MatchSpec& m) {
     return std::holds_alternative<LimitMatch>(m) || std::holds_alternative<HashLimitMatch>(m) || std::holds_alternative<RecentMatch>(m) ||
-           std::holds_alternative<StatisticMatch>(m) || std::holds_alternative<ConnlimitMatch>(m) || std::holds_alternative<NfacctMatch>(m);
+           std::holds_alternative<StatisticMatch>(m) || std::holds_alternative<ConnlimitMatch>(m) || std::holds_alternative<NfacctMatch>(m) ||
+           std::holds_alternative<QuotaMatch>(m);
 }
 
 bool is_terminating(const TargetSpec& t) {

@@ -404,6 +404,19 @@ bdd HookDecision::match_bdd(const Match& m, const State& st, Hook hook) {
             } else if constexpr (std::is_same_v<T, TosMatch>) {
                 bdd eq = tos_equal(spec.value, spec.mask);
                 return spec.negated ? !eq : eq;
+            } else if constexpr (std::is_same_v<T, EcnMatch>) {
+                bdd r = bdd_true();
+                if (spec.ip_ect) {
+                    bdd eq = tos_equal(spec.ip_ect->value, 0x03);
+                    r &= spec.ip_ect->negated ? !eq : eq;
+                }
+                // xt_ecn's TCP part: no match without a TCP header to read (a later fragment).
+                for (const auto& [flag, bit] : {std::pair{spec.ece, 0x40}, std::pair{spec.cwr, 0x80}}) {
+                    if (!flag) continue;
+                    bdd set = s.masked(Field::tcp_flags, static_cast<std::uint64_t>(bit), static_cast<std::uint64_t>(bit));
+                    r &= not_frag & (flag->negated ? !set : set);
+                }
+                return r;
             } else if constexpr (std::is_same_v<T, DscpMatch>) {
                 bdd eq = tos_equal(static_cast<std::uint8_t>(spec.dscp << 2), 0xfc);
                 return spec.negated ? !eq : eq;

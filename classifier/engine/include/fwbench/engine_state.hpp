@@ -140,6 +140,7 @@ public:
     std::map<std::string, HashTable> hashlimits;
     std::map<std::string, RecentTable> recent;
     std::unordered_map<const Match*, std::uint32_t> nth_counters;
+    std::unordered_map<const Match*, std::uint64_t> quotas;  // bytes left, from the rule's --quota
     std::unordered_map<const Match*, std::map<IpAddr, std::set<FlowKey>>> connlimits;
     std::uint64_t next_random();
     void count_nfacct(const std::string& name, std::uint32_t bytes) {

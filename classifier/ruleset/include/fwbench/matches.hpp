@@ -336,10 +336,34 @@ struct MhMatch {
     bool operator==(const MhMatch&) const = default;
 };
 
-using MatchSpec = std::variant<L4PortsMatch, IcmpMatch, MultiportMatch, StateMatch, ConntrackMatch, IpRangeMatch, AddrTypeMatch, MarkMatch,
-                               CommentMatch, MacMatch, LengthMatch, TosMatch, DscpMatch, TtlMatch, PktTypeMatch, OwnerMatch, LimitMatch,
-                               HashLimitMatch, RecentMatch, SetMatch, PhysdevMatch, PolicyMatch, StatisticMatch, NfacctMatch, ConnlimitMatch,
-                               RpFilterMatch, RtMatch, Ipv6HeaderMatch, FragMatch, Eui64Match, OptionsMatch, AhMatch, EspMatch, MhMatch>;
+// ecn (xt_ecn): the IP header's ECN field (the low two bits of the TOS / traffic class) and the
+// TCP header's ECE and CWR flags; each test negated on its own.
+struct EcnMatch {
+    std::optional<Neg<std::uint8_t>> ip_ect;  // 0-3
+    std::optional<Neg<bool>> ece, cwr;  // the flag set (negated: clear)
+    bool operator==(const EcnMatch&) const = default;
+};
+
+// tcpmss (xt_tcpmss): the TCP MSS option's value; a segment without one matches only negated.
+struct TcpmssMatch {
+    Range<std::uint16_t> mss;
+    bool negated = false;
+    bool operator==(const TcpmssMatch&) const = default;
+};
+
+// quota (xt_quota): matches while the rule's byte budget lasts (each packet's length taken off);
+// negated, once it is spent. One budget per rule, shared by every packet through it.
+struct QuotaMatch {
+    std::uint64_t bytes = 0;
+    bool negated = false;
+    bool operator==(const QuotaMatch&) const = default;
+};
+
+using MatchSpec =
+    std::variant<L4PortsMatch, IcmpMatch, MultiportMatch, StateMatch, ConntrackMatch, IpRangeMatch, AddrTypeMatch, MarkMatch, CommentMatch, MacMatch,
+                 LengthMatch, TosMatch, DscpMatch, TtlMatch, PktTypeMatch, OwnerMatch, LimitMatch, HashLimitMatch, RecentMatch, SetMatch,
+                 PhysdevMatch, PolicyMatch, StatisticMatch, NfacctMatch, ConnlimitMatch, RpFilterMatch, RtMatch, Ipv6HeaderMatch, FragMatch,
+                 Eui64Match, OptionsMatch, AhMatch, EspMatch, MhMatch, EcnMatch, TcpmssMatch, QuotaMatch>;
 
 // True for matches whose answer depends on state kept across packets.
 bool is_stateful(const MatchSpec& m);
