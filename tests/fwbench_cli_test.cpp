@@ -1005,6 +1005,36 @@ std::string nat_and_filter_args() {
            "/traces/seed/host.json --pcap " + nat_and_filter_capture() + " -q";
 }
 
+// Matches whose answer lies outside the capture and the host description (-m cpu, -m socket):
+// the summary and the JSON name each rule, how many decisions its assumption made, and what
+// was assumed; the counters follow the assumption (CPU 0: --cpu 0 counts every packet walked).
+TEST(FwbenchPcap, HostStateMatchesAreDecidedByNamedAssumptions) {
+    const std::string rules = write_temp("fwbench_host_state.v4",
+                                         "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+                                         "-A INPUT -m cpu --cpu 0\n-A INPUT -m cpu --cpu 1\nCOMMIT\n");
+    const std::string args = "--rules " + rules + " --host " + env("FWBENCH_SOURCE") + "/traces/seed/host.json --pcap " + env("FWBENCH_SOURCE") +
+                             "/traces/seed/capture.pcap";
+    Result r = run(args);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("match decisions rest on what neither the capture nor the host description holds"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("filter INPUT rule 1: -A INPUT -m cpu --cpu 0 ("), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("assumed: every packet is handled on CPU 0)"), std::string::npos) << r.out;
+    Result j = run(args + " -q --json -");
+    ASSERT_EQ(j.status, 0) << j.err;
+    const auto doc = nlohmann::json::parse(j.out);
+    const nlohmann::json* note = nullptr;
+    for (const auto& n : doc["capture_cannot_show"])
+        if (n["kind"] == "host_state") note = &n;
+    ASSERT_NE(note, nullptr) << j.out;
+    ASSERT_EQ((*note)["rules"].size(), 2u) << j.out;
+    // Every packet that reached INPUT passed both rules: one decision each per packet.
+    ASSERT_EQ(doc["rule_counters"].size(), 2u) << j.out;
+    const auto first = doc["rule_counters"][0]["packets"].get<std::uint64_t>(), second = doc["rule_counters"][1]["packets"].get<std::uint64_t>();
+    EXPECT_GT(first, 0u);
+    EXPECT_EQ(second, 0u);
+    EXPECT_EQ((*note)["decisions"].get<std::uint64_t>(), 2 * first);
+}
+
 // A capture records no sockets: with -m owner in the ruleset and the host's own packets in the
 // capture, the summary and the JSON name the rules whose owner match fwbench decided as for
 // socketless packets, instead of counting as if that were what happened.

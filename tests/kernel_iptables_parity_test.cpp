@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <set>
 #include <sstream>
 
 #include "fwbench/netns.hpp"
@@ -98,6 +99,7 @@ TEST(KernelIptablesParity, EveryFixtureIsIptablesOwnVerdict) {
         if (e.path().extension() == ".t") files.push_back(e.path().string());
     std::sort(files.begin(), files.end());
     std::size_t checked = 0, older = 0;
+    std::set<std::string> unverifiable;
     for (const auto& file : files) {
         NetNamespace ns;
         for (const auto& c : read_xt_file(file)) {  // tables created on first use, flushed per rule
@@ -115,6 +117,11 @@ TEST(KernelIptablesParity, EveryFixtureIsIptablesOwnVerdict) {
                 std::vector<std::string> argv{tool, "-t", c.table, "-A", chain};
                 for (auto& word : shell_words(c.rule)) argv.push_back(std::move(word));
                 const ProgramResult restore = run_program({argv, "", ns.fd()});
+                // A module this kernel was built without (IPVS here): iptables cannot say; named below.
+                if (!restore.ok() && restore.err.find("not supported, missing kernel module?") != std::string::npos) {
+                    unverifiable.insert(c.file + ":" + std::to_string(c.line) + " " + restore.err.substr(0, restore.err.find('\n')));
+                    continue;
+                }
                 ++checked;
                 if (!accepted) {
                     EXPECT_FALSE(restore.ok()) << "iptables loads it";
@@ -133,6 +140,7 @@ TEST(KernelIptablesParity, EveryFixtureIsIptablesOwnVerdict) {
     std::cout << checked << " fixture rules checked against iptables";
     for (std::size_t i = 0; i < installed.size(); ++i) std::cout << (i ? "." : " ") << installed[i];
     std::cout << " (" << older << " with the verdict or saved form of iptables before the version that changed it)\n";
+    for (const auto& u : unverifiable) std::cout << "  not checked, this kernel lacks the module: " << u << "\n";
     EXPECT_GT(checked, 100u);
 }
 

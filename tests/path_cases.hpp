@@ -537,6 +537,12 @@ inline const std::vector<PathCase> path_cases = {
      {"wire udp 198.51.100.7:5000 > 192.0.2.50:53 in=wan1 len=100", "wire udp 198.51.100.7:5000 > 192.0.2.50:53 in=wan1 len=100",
       "wire udp 198.51.100.7:5000 > 192.0.2.50:53 in=wan1 len=100", "wire udp 198.51.100.7:5000 > 192.0.2.50:53 in=wan1 len=40"},
      "forwarded forwarded forwarded forwarded", "mangle:PREROUTING:1=2 mangle:PREROUTING:2=3"},
+    {"socket and osf, decided by their assumptions (no local socket, no fingerprint), as the kernel answers a forwarded packet",
+     "\"ip_forward\":1",
+     "*mangle\n-A PREROUTING -m socket\n-A PREROUTING -m socket --transparent\n-A PREROUTING -p udp\nCOMMIT\n"
+     "*filter\n-A FORWARD -p tcp -m osf --genre Linux -j DROP\n-A FORWARD -p tcp\nCOMMIT\n",
+     {"wire udp 198.51.100.7:5000 > 192.0.2.50:53 in=wan1", "wire tcp 198.51.100.7:40000 > 192.0.2.50:80 in=wan1 flags=S mss=1460"},
+     "forwarded forwarded@filter:FORWARD:0", "mangle:PREROUTING:3=1 filter:FORWARD:2=1"},
     {"unknown arrival interface is a named drop", "", "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n",
      {"wire udp 198.51.100.7:4000 > 203.0.113.1:53 in=eth7"}, "dropped:unknown_interface", "", "the packet arrives on an interface the host does not have"},
 };

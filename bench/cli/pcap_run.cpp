@@ -106,6 +106,27 @@ UnsettledRates unsettled_rates(const Ruleset& rs, const EngineState& st) {
     return out;
 }
 
+// Rules with a match decided by a named assumption (socket, cgroup, cpu, ipvs, osf), each with
+// what was assumed, and how many decisions the assumption made.
+struct AssumedRules {
+    std::uint64_t decisions = 0;
+    std::vector<std::string> rules;  // "LABEL (assumed: ...)"
+};
+AssumedRules assumed_rules(const Ruleset& rs, const EngineState& st) {
+    AssumedRules out;
+    for (const auto& t : rs.tables)
+        for (const auto& c : t.chains)
+            for (std::size_t ri = 0; ri < c.rules.size(); ++ri)
+                for (const auto& m : c.rules[ri].matches) {
+                    const auto* h = std::get_if<HostStateMatch>(&m.spec);
+                    const auto it = h ? st.assumed_decisions.find(&m) : st.assumed_decisions.end();
+                    if (it == st.assumed_decisions.end() || it->second == 0) continue;
+                    out.decisions += it->second;
+                    out.rules.push_back(rule_label(t, c, ri) + " (" + std::to_string(it->second) + " decisions; assumed: " + h->assumption + ")");
+                }
+    return out;
+}
+
 // A dual-stack run names the ip6tables ruleset's rules and chains as such.
 std::vector<std::string> with_ip6tables(std::vector<std::string> v4, const std::vector<std::string>& v6) {
     for (const auto& r : v6) v4.push_back("ip6tables " + r);
@@ -241,6 +262,12 @@ int run_pcap(const PcapRunOptions& o) {
     const std::uint64_t timed_out_datagrams = st.reassembly.expired() + (st6 ? st6->reassembly.expired() : 0);
     const std::vector<std::string> undecidable_owner =
         local_packets ? with_ip6tables(owner_rules(rs), rs6 ? owner_rules(*rs6) : std::vector<std::string>{}) : std::vector<std::string>{};
+    AssumedRules assumed = assumed_rules(rs, st.engine);
+    if (rs6) {
+        const AssumedRules assumed6 = assumed_rules(*rs6, st6->engine);
+        assumed.decisions += assumed6.decisions;
+        assumed.rules = with_ip6tables(assumed.rules, assumed6.rules);
+    }
     UnsettledRates rates = unsettled_rates(rs, st.engine);
     if (rs6) {
         const UnsettledRates rates6 = unsettled_rates(*rs6, st6->engine);
@@ -302,6 +329,14 @@ int run_pcap(const PcapRunOptions& o) {
                   "the host's own packets that OUTPUT or POSTROUTING dropped: a capture holds only those that left, the kernel's counters "
                   "also count the dropped ones in every chain they passed"},
                  {"chains", unseen_drop_chains}});
+        if (assumed.decisions)
+            j["capture_cannot_show"].push_back({{"kind", "host_state"},
+                                                {"what",
+                                                 "what neither the capture nor the host description holds (the packet's socket and cgroup, "
+                                                 "the CPU, IPVS, the sender's OS): these rules' matches were decided by the assumption each "
+                                                 "names"},
+                                                {"decisions", assumed.decisions},
+                                                {"rules", assumed.rules}});
         if (rates.decisions)
             j["capture_cannot_show"].push_back({{"kind", "jiffies"},
                                                 {"what",
@@ -361,6 +396,12 @@ int run_pcap(const PcapRunOptions& o) {
             os << "  note: the ruleset can drop the host's own packets in OUTPUT or POSTROUTING, and a capture holds only\n"
                   "    those that left: the kernel's counters of these chains also count the dropped ones, fwbench's cannot:\n";
             for (const auto& c : unseen_drop_chains) os << "      " << c << "\n";
+        }
+        if (assumed.decisions) {
+            os << "  note: " << assumed.decisions
+               << " match decisions rest on what neither the capture nor the host description holds (the packet's\n"
+                  "    socket and cgroup, the CPU, IPVS, the sender's OS); fwbench decided them by these assumptions:\n";
+            for (const auto& r : assumed.rules) os << "      " << r << "\n";
         }
         if (rates.decisions) {
             os << "  note: " << rates.decisions

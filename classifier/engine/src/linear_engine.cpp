@@ -34,6 +34,7 @@ void EngineState::add_counters(const EngineState& other) {
         nfacct_[name].packets += k.packets;
         nfacct_[name].bytes += k.bytes;
     }
+    for (const auto& [match, n] : other.assumed_decisions) assumed_decisions[match] += n;  // what the report names
     used_random_ = used_random_ || other.used_random_;
 }
 

@@ -597,6 +597,10 @@ bool evaluate_match(const Match& m, const Packet& p, const MatchContext& ctx) {
                           [&](const EcnMatch& s) { return eval_ecn(s, p); },
                           [&](const TcpmssMatch& s) { return eval_tcpmss(s, p); },
                           [&](const QuotaMatch& s) { return eval_quota(m, s, p, ctx.state); },
+                          [&](const HostStateMatch& s) {
+                              ++ctx.state.assumed_decisions[&m];  // the report names each rule decided so
+                              return s.assumed;
+                          },
                       },
                       m.spec);
 }

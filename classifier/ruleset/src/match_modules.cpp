@@ -1081,6 +1081,148 @@ void add_host_matches(std::vector<MatchModuleDef>& m) {
 }
 
 // Matches with state of their own: limit, hashlimit, recent, statistic, nfacct.
+// --- matches decided by a named assumption (HostStateMatch) -------------------------------------
+
+MatchSpec host_state(const char* assumption) {
+    HostStateMatch h;
+    h.assumption = assumption;
+    return h;
+}
+
+// A flag option of such a match: its bit in `given`.
+template <int Bit>
+std::string given_flag(MatchSpec& spec_, bool, std::vector<std::string>&, const OptionContext&) {
+    std::get<HostStateMatch>(spec_).given |= 1u << Bit;
+    return {};
+}
+
+// ipvs's options (libxt_ipvs): --ipvs alone, or any of the connection's properties.
+std::vector<OptionDef<MatchSpec>> ipvs_options() {
+    return {
+        {"ipvs", "", 0, true, APPLY {
+             SPEC(HostStateMatch);
+             s.given |= neg ? 2u : 1u;  // bit 1: ! --ipvs
+             return {};
+         }},
+        {"vproto", "", 1, true, APPLY {
+             SPEC(HostStateMatch);
+             auto p = parse_protocol(args[0]);
+             if (!p) return "expected a protocol name or number, got '" + args[0] + "'";
+             args[0] = std::to_string(*p);
+             s.given |= 4;
+             return {};
+         }},
+        {"vaddr", "", 1, true, APPLY {
+             SPEC(HostStateMatch);
+             auto pre = parse_prefix(args[0], ctx.family);
+             if (!pre.prefix) return pre.error;
+             args[0] = mask_length(pre.prefix->mask) == address_bits(ctx.family) ? format_ip(pre.prefix->addr) : format_prefix(*pre.prefix);
+             s.given |= 4;
+             return {};
+         }},
+        {"vport", "", 1, true, APPLY {
+             SPEC(HostStateMatch);
+             auto p = parse_port(args[0]);
+             if (!p) return "expected a port, got '" + args[0] + "'";
+             args[0] = std::to_string(*p);
+             s.given |= 4;
+             return {};
+         }},
+        {"vdir", "", 1, false, APPLY {
+             SPEC(HostStateMatch);
+             if (args[0] != "ORIGINAL" && args[0] != "REPLY") return "expected ORIGINAL or REPLY, got '" + args[0] + "'";
+             s.given |= 4;
+             return {};
+         }},
+        {"vmethod", "", 1, true, APPLY {
+             SPEC(HostStateMatch);
+             if (args[0] != "GATE" && args[0] != "IPIP" && args[0] != "MASQ") return "expected GATE, IPIP or MASQ, got '" + args[0] + "'";
+             s.given |= 4;
+             return {};
+         }},
+        {"vportctl", "", 1, true, APPLY {
+             SPEC(HostStateMatch);
+             auto p = parse_port(args[0]);
+             if (!p) return "expected a port, got '" + args[0] + "'";
+             args[0] = std::to_string(*p);
+             s.given |= 4;
+             return {};
+         }},
+    };
+}
+
+// socket, cgroup, cpu, ipvs, osf: parsed and saved as their extensions do; decided by the
+// assumption each names (README, "What fwbench assumes").
+void add_host_state_matches(std::vector<MatchModuleDef>& m) {
+    m.push_back({"socket",
+                 {{"transparent", "", 0, false, given_flag<0>}, {"nowildcard", "", 0, false, given_flag<1>},
+                  {"restore-skmark", "", 0, false, given_flag<2>}},
+                 [](const OptionContext&) {
+                     return host_state("no socket of the host is the packet's (the host's sockets are not known): -m socket never matches");
+                 },
+                 nullptr, static_cast<HookMask>(H_PRE | H_IN)});
+
+    m.push_back({"cgroup",
+                 {{"path", "", 1, true, APPLY { SPEC(HostStateMatch); s.given |= 1; return {}; }},
+                  {"cgroup", "", 1, true, APPLY {
+                      SPEC(HostStateMatch);
+                      auto v = parse_uint(args[0], 0xffffffffu);
+                      if (!v) return "expected a class id 0-4294967295, got '" + args[0] + "'";
+                      args[0] = std::to_string(*v);
+                      s.given |= 2;
+                      return {};
+                  }}},
+                 [](const OptionContext&) {
+                     return host_state("packets are taken to have no local socket, so no cgroup: -m cgroup never matches, negated or not, "
+                                       "as the kernel answers for a packet without one");
+                 },
+                 nullptr, static_cast<HookMask>(H_OUT | H_POST | H_IN)});
+
+    m.push_back({"cpu",
+                 {{"cpu", "", 1, true, APPLY {
+                     SPEC(HostStateMatch);
+                     auto v = parse_uint(args[0], 0xffffffffu);
+                     if (!v) return "expected a CPU number 0-4294967295, got '" + args[0] + "'";
+                     args[0] = std::to_string(*v);
+                     s.assumed = (*v == 0) != neg;
+                     return {};
+                 }}},
+                 [](const OptionContext&) { return host_state("every packet is handled on CPU 0"); }, nullptr});
+
+    m.push_back({"ipvs", ipvs_options(),
+                 [](const OptionContext&) {
+                     return host_state("the host has no IPVS virtual service, so no packet is IPVS traffic: only ! --ipvs matches");
+                 },
+                 [](MatchSpec& spec_, const OptionContext&) -> std::string {
+                     auto& s = std::get<HostStateMatch>(spec_);
+                     if ((s.given & 2) && (s.given & 4)) return "! --ipvs cannot be together with other options";
+                     s.assumed = s.given == 2;
+                     return {};
+                 }});
+
+    m.push_back({"osf",
+                 {{"genre", "", 1, true, APPLY { SPEC(HostStateMatch); s.assumed = neg; return {}; }},
+                  {"ttl", "", 1, false, APPLY {
+                      (void)spec_;
+                      auto v = parse_uint(args[0], 2);
+                      if (!v) return "expected a TTL check level 0-2, got '" + args[0] + "'";
+                      args[0] = std::to_string(*v);
+                      return {};
+                  }},
+                  {"log", "", 1, false, APPLY {
+                      (void)spec_;
+                      auto v = parse_uint(args[0], 2);
+                      if (!v) return "expected a log level 0-2, got '" + args[0] + "'";
+                      args[0] = std::to_string(*v);
+                      return {};
+                  }}},
+                 [](const OptionContext&) {
+                     return host_state("no OS fingerprint matches the sender (the kernel's fingerprints are loaded apart from the ruleset)");
+                 },
+                 [](MatchSpec&, const OptionContext& ctx) { return need_proto(ctx, proto::tcp, "osf"); },
+                 static_cast<HookMask>(H_PRE | H_IN | H_FWD)});
+}
+
 // TCP and IP header fields beyond the ports: ecn, tcpmss (libxt_ecn, libxt_tcpmss; the kernel's
 // checkentry wants "-p tcp" for what reads the TCP header).
 void add_tcp_header_matches(std::vector<MatchModuleDef>& m) {
@@ -1353,7 +1495,11 @@ void add_option_rules(std::vector<MatchModuleDef>& m) {
         {"comment", {"comment", {}, {}}},
         {"connlimit", {"connlimit-upto connlimit-above", {"connlimit-upto connlimit-above", "connlimit-saddr connlimit-daddr"}, {}}},
         {"connmark", {"mark", {}, {}}},
+        {"cgroup", {"path cgroup", {"path cgroup"}, {}}},
+        {"cpu", {"cpu", {}, {}}},
         {"ecn", {"ecn-tcp-ece ecn-tcp-cwr ecn-ip-ect", {}, {}}},
+        {"ipvs", {"ipvs vproto vaddr vport vdir vmethod vportctl", {}, {}}},
+        {"osf", {"genre", {}, {}}},
         {"quota", {"quota", {}, {}}},
         {"tcpmss", {"mss", {}, {}}},
         {"conntrack", {"ctstate ctproto ctorigsrc ctorigdst ctreplsrc ctrepldst ctorigsrcport ctorigdstport ctreplsrcport "
@@ -1424,6 +1570,10 @@ void add_save_forms(std::vector<MatchModuleDef>& m) {
         if (s.cwr) options.push_back({"ecn-tcp-cwr", s.cwr->negated, {}});
         if (s.ip_ect) options.push_back({"ecn-ip-ect", s.ip_ect->negated, {std::to_string(s.ip_ect->value)}});
     });
+    set("ipvs", [](const MatchSpec&, Options& options, const OptionContext&) {
+        // libxt_ipvs writes --ipvs only when it is the one option.
+        if (options.size() > 1) std::erase_if(options, [](const RuleOption& o) { return o.name == "ipvs"; });
+    });
     set("hashlimit", [](const MatchSpec& spec_, Options& options, const OptionContext&) {
         // libxt_hashlimit writes the burst, 5 unless given, after the rate.
         const auto& s = std::get<HashLimitMatch>(spec_);
@@ -1442,6 +1592,7 @@ std::vector<MatchModuleDef> build_match_modules() {
     add_host_matches(m);
     add_rate_and_counter_matches(m);
     add_tcp_header_matches(m);
+    add_host_state_matches(m);
     add_set_matches(m);
     add_option_rules(m);
     add_save_forms(m);

@@ -28,7 +28,7 @@ std::string quote_if_needed(const std::string& v, bool always_style) {
 }
 
 bool is_string_option(const std::string& name) {
-    return name == "comment" || name == "log-prefix" || name == "nflog-prefix" || name == "ulog-prefix";
+    return name == "comment" || name == "log-prefix" || name == "nflog-prefix" || name == "ulog-prefix" || name == "path";
 }
 
 void print_options(std::ostream& os, const std::vector<RuleOption>& opts) {

@@ -141,6 +141,8 @@ public:
     std::map<std::string, RecentTable> recent;
     std::unordered_map<const Match*, std::uint32_t> nth_counters;
     std::unordered_map<const Match*, std::uint64_t> quotas;  // bytes left, from the rule's --quota
+    // Decisions of matches decided by a named assumption (HostStateMatch), per match.
+    std::unordered_map<const Match*, std::uint64_t> assumed_decisions;
     std::unordered_map<const Match*, std::map<IpAddr, std::set<FlowKey>>> connlimits;
     std::uint64_t next_random();
     void count_nfacct(const std::string& name, std::uint32_t bytes) {

@@ -359,11 +359,22 @@ struct QuotaMatch {
     bool operator==(const QuotaMatch&) const = default;
 };
 
+// socket, cgroup, cpu, ipvs, osf: matches whose answer lies in what neither a capture nor the
+// host description holds (the packet's socket and its cgroup, the CPU that handles it, IPVS's
+// connections, the sender's OS fingerprint). Decided by a named assumption: `assumed` is the
+// answer under it (the rule's negations applied), every decision counted for the report to name.
+struct HostStateMatch {
+    std::string assumption;  // what fwbench takes to be so, in words
+    bool assumed = false;
+    std::uint32_t given = 0;  // the options given, a bit each (the module's own checks read it)
+    bool operator==(const HostStateMatch&) const = default;
+};
+
 using MatchSpec =
     std::variant<L4PortsMatch, IcmpMatch, MultiportMatch, StateMatch, ConntrackMatch, IpRangeMatch, AddrTypeMatch, MarkMatch, CommentMatch, MacMatch,
                  LengthMatch, TosMatch, DscpMatch, TtlMatch, PktTypeMatch, OwnerMatch, LimitMatch, HashLimitMatch, RecentMatch, SetMatch,
                  PhysdevMatch, PolicyMatch, StatisticMatch, NfacctMatch, ConnlimitMatch, RpFilterMatch, RtMatch, Ipv6HeaderMatch, FragMatch,
-                 Eui64Match, OptionsMatch, AhMatch, EspMatch, MhMatch, EcnMatch, TcpmssMatch, QuotaMatch>;
+                 Eui64Match, OptionsMatch, AhMatch, EspMatch, MhMatch, EcnMatch, TcpmssMatch, QuotaMatch, HostStateMatch>;
 
 // True for matches whose answer depends on state kept across packets.
 bool is_stateful(const MatchSpec& m);
