@@ -1,22 +1,23 @@
 #pragma once
 // Test commands written as one line, read into an argument vector: words split at spaces, a
-// 'single-quoted' part kept as it is (spaces included). Nothing else is interpreted — there is no
-// shell behind it (subprocess.hpp), so no expansion, redirection or escaping happens.
+// 'single-quoted' part (or one in the quote character given) kept as it is, spaces included.
+// Nothing else is interpreted — there is no shell behind it (subprocess.hpp), so no expansion,
+// redirection or escaping happens.
 
 #include <string>
 #include <vector>
 
 namespace fwbench::test {
 
-inline std::vector<std::string> command_words(const std::string& line) {
+inline std::vector<std::string> command_words(const std::string& line, char quote = '\'') {
     std::vector<std::string> words;
     std::string word;
     bool in_word = false, quoted = false;
     for (char c : line) {
         if (quoted) {
-            if (c == '\'') quoted = false;
+            if (c == quote) quoted = false;
             else word += c;
-        } else if (c == '\'') {
+        } else if (c == quote) {
             quoted = in_word = true;
         } else if (c == ' ') {
             if (in_word) words.push_back(word);

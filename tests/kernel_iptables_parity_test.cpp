@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 
+#include "command_words.hpp"
 #include "fwbench/netns.hpp"
 #include "fwbench/subprocess.hpp"
 #include "require_kernel.hpp"
@@ -46,32 +47,6 @@ std::vector<int> parse_version(const std::string& text) {
         if (!(in >> dot)) break;
     }
     return parts;
-}
-
-// A rule's words as a shell hands them to iptables (the fixtures quote with "..." and \").
-std::vector<std::string> shell_words(const std::string& rule) {
-    std::vector<std::string> out;
-    std::string word;
-    bool in_word = false, quoted = false;
-    for (std::size_t i = 0; i < rule.size(); ++i) {
-        const char ch = rule[i];
-        if (quoted) {
-            if (ch == '\\' && i + 1 < rule.size()) word += rule[++i];
-            else if (ch == '"') quoted = false;
-            else word += ch;
-        } else if (ch == '"') {
-            quoted = in_word = true;
-        } else if (ch == ' ') {
-            if (in_word) out.push_back(word);
-            word.clear();
-            in_word = false;
-        } else {
-            word += ch;
-            in_word = true;
-        }
-    }
-    if (in_word) out.push_back(word);
-    return out;
 }
 
 // The saved lines of `chain`, without "-A CHAIN ".
@@ -115,7 +90,7 @@ TEST(KernelIptablesParity, EveryFixtureIsIptablesOwnVerdict) {
                 // As iptables-test.py runs them: `iptables -t TABLE -A CHAIN RULE` into an empty table.
                 run_program_checked({{tool, "-t", c.table, "-F"}, "", ns.fd()});
                 std::vector<std::string> argv{tool, "-t", c.table, "-A", chain};
-                for (auto& word : shell_words(c.rule)) argv.push_back(std::move(word));
+                for (auto& word : command_words(c.rule, '"')) argv.push_back(std::move(word));  // the fixtures quote "..."
                 const ProgramResult restore = run_program({argv, "", ns.fd()});
                 // A module this kernel was built without (IPVS here): iptables cannot say; named below.
                 if (!restore.ok() && restore.err.find("not supported, missing kernel module?") != std::string::npos) {

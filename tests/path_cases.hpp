@@ -543,6 +543,12 @@ inline const std::vector<PathCase> path_cases = {
      "*filter\n-A FORWARD -p tcp -m osf --genre Linux -j DROP\n-A FORWARD -p tcp\nCOMMIT\n",
      {"wire udp 198.51.100.7:5000 > 192.0.2.50:53 in=wan1", "wire tcp 198.51.100.7:40000 > 192.0.2.50:80 in=wan1 flags=S mss=1460"},
      "forwarded forwarded@filter:FORWARD:0", "mangle:PREROUTING:3=1 filter:FORWARD:2=1"},
+    {"ipcomp: the IPComp header's CPI (-p ipcomp); a later fragment has none", "\"ip_forward\":1",
+     "*mangle\n-A PREROUTING -p ipcomp -m ipcomp --ipcompspi 300:400\n-A PREROUTING -p ipcomp -m ipcomp ! --ipcompspi 300\n"
+     "-A PREROUTING -p ipcomp\nCOMMIT\n",
+     {"wire ipcomp 198.51.100.7 > 192.0.2.50 in=wan1 cpi=350", "wire ipcomp 198.51.100.7 > 192.0.2.50 in=wan1 cpi=300",
+      "wire ipcomp 198.51.100.7 > 192.0.2.50 in=wan1 fragoff=1480 fragid=6 len=100"},
+     "forwarded forwarded forwarded", "mangle:PREROUTING:1=2 mangle:PREROUTING:2=1 mangle:PREROUTING:3=3"},
     {"unknown arrival interface is a named drop", "", "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n",
      {"wire udp 198.51.100.7:4000 > 203.0.113.1:53 in=eth7"}, "dropped:unknown_interface", "", "the packet arrives on an interface the host does not have"},
 };

@@ -382,6 +382,12 @@ bool eval_esp(const EspMatch& m, const Packet& p) {
     return m.spi.value.contains(p.esp_spi) != m.spi.negated;
 }
 
+// xt_ipcomp: the CPI, never in a later fragment.
+bool eval_ipcomp(const IpcompMatch& m, const Packet& p) {
+    if (p.fragment || p.proto != proto::ipcomp || !p.l4_present) return false;
+    return m.cpi.value.contains(p.ipcomp_cpi) != m.cpi.negated;
+}
+
 // ip6t_mh: the mobility header's type, never in a later fragment (a payload protocol other than
 // none makes the kernel drop the packet: header_match_hotdrops).
 bool eval_mh(const MhMatch& m, const Packet& p) {
@@ -440,6 +446,7 @@ bool header_match_hotdrops(const MatchSpec& m, const Packet& p) {
         return p.ext_headers_cut || (p.ah.present && p.ah.cut);
     }
     if (std::holds_alternative<EspMatch>(m)) return p.proto == proto::esp && upper;
+    if (std::holds_alternative<IpcompMatch>(m)) return p.proto == proto::ipcomp && upper;
     // xt_tcpmss and xt_ecn's TCP part read the TCP header at the transport offset: a segment cut
     // short is dropped (tcpmss) or not matched (ecn); a later fragment's payload is read as one.
     if (std::holds_alternative<TcpmssMatch>(m)) return p.proto == proto::tcp && (p.fragment || !p.l4_present);
@@ -597,6 +604,7 @@ bool evaluate_match(const Match& m, const Packet& p, const MatchContext& ctx) {
                           [&](const EcnMatch& s) { return eval_ecn(s, p); },
                           [&](const TcpmssMatch& s) { return eval_tcpmss(s, p); },
                           [&](const QuotaMatch& s) { return eval_quota(m, s, p, ctx.state); },
+                          [&](const IpcompMatch& s) { return eval_ipcomp(s, p); },
                           [&](const HostStateMatch& s) {
                               ++ctx.state.assumed_decisions[&m];  // the report names each rule decided so
                               return s.assumed;

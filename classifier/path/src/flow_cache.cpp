@@ -36,6 +36,7 @@ const char* why_match_not_replayable(const MatchSpec& m) {
             [](const OptionsMatch&) -> const char* { return "reads IP options"; },
             [](const AhMatch&) -> const char* { return "reads the AH header"; },
             [](const EspMatch&) -> const char* { return "reads the ESP header"; },
+            [](const IpcompMatch&) -> const char* { return "reads the IPComp header"; },
             [](const MhMatch&) -> const char* { return "reads the mobility header"; },
             [](const EcnMatch& e) -> const char* { return e.ece || e.cwr ? "reads the packet's TCP flags (ecn)" : nullptr; },
             [](const TcpmssMatch&) -> const char* { return "reads the packet's TCP options (tcpmss)"; },

@@ -103,7 +103,8 @@ PacketPath::PacketPath(const Ruleset& rs, const Host& host, const IpsetRegistry*
                     const bool header = std::holds_alternative<RtMatch>(m.spec) || std::holds_alternative<FragMatch>(m.spec) ||
                                         std::holds_alternative<OptionsMatch>(m.spec) || std::holds_alternative<AhMatch>(m.spec) ||
                                         std::holds_alternative<EspMatch>(m.spec) || std::holds_alternative<MhMatch>(m.spec) ||
-                                        std::holds_alternative<TcpmssMatch>(m.spec) || std::holds_alternative<EcnMatch>(m.spec);
+                                        std::holds_alternative<TcpmssMatch>(m.spec) || std::holds_alternative<EcnMatch>(m.spec) ||
+                                        std::holds_alternative<IpcompMatch>(m.spec);
                     const auto same_kind = [&](const MatchSpec& seen) {
                         const auto* o = std::get_if<OptionsMatch>(&seen);
                         return seen.index() == m.spec.index() && (!o || o->destination == std::get<OptionsMatch>(m.spec).destination);

@@ -918,6 +918,12 @@ void add_ipsec_matches(std::vector<MatchModuleDef>& m) {
                  [](const OptionContext&) -> MatchSpec { return AhMatch{}; },
                  [](MatchSpec&, const OptionContext& ctx) { return ctx.family == Family::ipv4 ? need_proto(ctx, proto::ah, "ah") : std::string(); }});
 
+    m.push_back({"ipcomp",
+                 {{"ipcompspi", "", 1, true, APPLY { SPEC(IpcompMatch); return apply_spi(s.cpi, neg, args); }},
+                  {"compres", "", 0, false, APPLY { SPEC(IpcompMatch); s.compres = true; return {}; }}},
+                 [](const OptionContext&) -> MatchSpec { return IpcompMatch{}; },
+                 [](MatchSpec&, const OptionContext& ctx) { return need_proto(ctx, proto::ipcomp, "ipcomp"); }});
+
     m.push_back({"esp", {{"espspi", "", 1, true, APPLY { SPEC(EspMatch); return apply_spi(s.spi, neg, args); }}},
                  [](const OptionContext&) -> MatchSpec { return EspMatch{}; },
                  [](MatchSpec&, const OptionContext& ctx) { return need_proto(ctx, proto::esp, "esp"); }});
@@ -1096,6 +1102,15 @@ std::string given_flag(MatchSpec& spec_, bool, std::vector<std::string>&, const 
     return {};
 }
 
+// --vport, --vportctl: a port (or a service name), saved as its number.
+std::string apply_ipvs_port(MatchSpec& spec_, bool, std::vector<std::string>& args, const OptionContext&) {
+    auto p = parse_port(args[0]);
+    if (!p) return "expected a port, got '" + args[0] + "'";
+    args[0] = std::to_string(*p);
+    std::get<HostStateMatch>(spec_).given |= 4;
+    return {};
+}
+
 // ipvs's options (libxt_ipvs): --ipvs alone, or any of the connection's properties.
 std::vector<OptionDef<MatchSpec>> ipvs_options() {
     return {
@@ -1116,18 +1131,16 @@ std::vector<OptionDef<MatchSpec>> ipvs_options() {
              SPEC(HostStateMatch);
              auto pre = parse_prefix(args[0], ctx.family);
              if (!pre.prefix) return pre.error;
-             args[0] = mask_length(pre.prefix->mask) == address_bits(ctx.family) ? format_ip(pre.prefix->addr) : format_prefix(*pre.prefix);
+             // XTTYPE_HOSTMASK keeps the address's host bits: saved as written, the mask as a length.
+             const auto host = parse_ip(std::string_view(args[0]).substr(0, args[0].find('/')), ctx.family);
+             if (!host) return "expected an address, got '" + args[0] + "'";
+             const int len = mask_length(pre.prefix->mask);
+             args[0] = format_ip(*host);
+             if (len != address_bits(ctx.family)) args[0] += "/" + (len >= 0 ? std::to_string(len) : format_ip(pre.prefix->mask));
              s.given |= 4;
              return {};
          }},
-        {"vport", "", 1, true, APPLY {
-             SPEC(HostStateMatch);
-             auto p = parse_port(args[0]);
-             if (!p) return "expected a port, got '" + args[0] + "'";
-             args[0] = std::to_string(*p);
-             s.given |= 4;
-             return {};
-         }},
+        {"vport", "", 1, true, apply_ipvs_port},
         {"vdir", "", 1, false, APPLY {
              SPEC(HostStateMatch);
              if (args[0] != "ORIGINAL" && args[0] != "REPLY") return "expected ORIGINAL or REPLY, got '" + args[0] + "'";
@@ -1140,14 +1153,7 @@ std::vector<OptionDef<MatchSpec>> ipvs_options() {
              s.given |= 4;
              return {};
          }},
-        {"vportctl", "", 1, true, APPLY {
-             SPEC(HostStateMatch);
-             auto p = parse_port(args[0]);
-             if (!p) return "expected a port, got '" + args[0] + "'";
-             args[0] = std::to_string(*p);
-             s.given |= 4;
-             return {};
-         }},
+        {"vportctl", "", 1, true, apply_ipvs_port},
     };
 }
 

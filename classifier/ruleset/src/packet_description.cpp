@@ -362,6 +362,9 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
         } else if (k == "ahres") {
             p.ah.present = true;
             p.ah.reserved_zero = number(in, v, 1, k) == 0;
+        } else if (k == "cpi") {
+            p.ipcomp_cpi = static_cast<std::uint16_t>(number(in, v, 65535, k));
+            if (p.proto != proto::ipcomp) in.fail("cpi= describes an IPComp packet (ipcomp SRC > DST)");
         } else if (k == "espspi") {
             p.esp_spi = static_cast<std::uint32_t>(number(in, v, 0xffffffffu, k));
             if (p.proto != proto::esp) in.fail("espspi= describes an ESP packet (esp SRC > DST)");
@@ -532,6 +535,7 @@ std::string format_packet_description(const Packet& p, bool local) {
         if (!p.ah.reserved_zero) out += " ahres=1";
     }
     if (p.proto == proto::esp && p.esp_spi) out += " espspi=" + std::to_string(p.esp_spi);
+    if (p.proto == proto::ipcomp && p.ipcomp_cpi) out += " cpi=" + std::to_string(p.ipcomp_cpi);
     if (p.proto == proto::mobility) {
         out += " mhtype=" + std::to_string(p.mh_type);
         if (p.mh_payload_proto != proto::ipv6_none) out += " mhproto=" + std::to_string(p.mh_payload_proto);

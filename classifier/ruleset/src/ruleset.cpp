@@ -110,6 +110,7 @@ std::string format_protocol(std::uint8_t proto) {
         case 51: return "ah";
         case 132: return "sctp";
         case 135: return "mobility-header";  // /etc/protocols' name, which iptables-save prints
+        case 108: return "ipcomp";
         case 33: return "dccp";
         case 47: return "gre";
         default: return std::to_string(proto);

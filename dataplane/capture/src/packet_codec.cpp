@@ -243,6 +243,10 @@ void parse_l4(Packet& p, const std::uint8_t* l4, const std::uint8_t* end) {
             }
             return;
         }
+        case proto::ipcomp:  // struct ip_comp_hdr: next header, flags, CPI
+            if (avail >= 4) p.ipcomp_cpi = be16(l4 + 2);
+            p.l4_present = avail >= 4;
+            return;
         case proto::esp:  // struct ip_esp_hdr: SPI, sequence (xt_esp reads both)
             if (avail >= 4) p.esp_spi = be32(l4);
             p.l4_present = avail >= 8;
@@ -435,6 +439,7 @@ namespace {
 std::size_t ipsec_mobility_length(const Packet& p) {
     switch (p.proto) {
         case proto::esp: return 8;
+        case proto::ipcomp: return 4;
         case proto::ah: return p.family == Family::ipv4 ? (p.ah.length ? p.ah.length : 16) : 0;
         case proto::mobility: return 8;
         default: return 0;
@@ -444,6 +449,10 @@ std::size_t ipsec_mobility_length(const Packet& p) {
 void put_ipsec_mobility(std::uint8_t* l4, const Packet& p) {
     switch (p.proto) {
         case proto::esp: put32(l4, p.esp_spi); break;
+        case proto::ipcomp:
+            l4[0] = proto::ipv6_none;  // what the compressed payload would be: nothing fwbench reads
+            put16(l4 + 2, p.ipcomp_cpi);
+            break;
         case proto::ah:
             if (p.family != Family::ipv4) break;
             l4[1] = static_cast<std::uint8_t>(ipsec_mobility_length(p) / 4 - 2);

@@ -330,6 +330,14 @@ struct EspMatch {
     bool operator==(const EspMatch&) const = default;
 };
 
+// -m ipcomp (xt_ipcomp, -p ipcomp): the IPComp header's CPI; --compres is kept and printed, never
+// tested (xt_ipcomp ignores it).
+struct IpcompMatch {
+    Neg<Range<std::uint32_t>> cpi{{0, 0xffffffffu}, false};
+    bool compres = false;
+    bool operator==(const IpcompMatch&) const = default;
+};
+
 // -m mh (ip6t_mh, -p mh): the mobility header's type.
 struct MhMatch {
     Neg<Range<std::uint8_t>> type{{0, 255}, false};
@@ -374,7 +382,7 @@ using MatchSpec =
     std::variant<L4PortsMatch, IcmpMatch, MultiportMatch, StateMatch, ConntrackMatch, IpRangeMatch, AddrTypeMatch, MarkMatch, CommentMatch, MacMatch,
                  LengthMatch, TosMatch, DscpMatch, TtlMatch, PktTypeMatch, OwnerMatch, LimitMatch, HashLimitMatch, RecentMatch, SetMatch,
                  PhysdevMatch, PolicyMatch, StatisticMatch, NfacctMatch, ConnlimitMatch, RpFilterMatch, RtMatch, Ipv6HeaderMatch, FragMatch,
-                 Eui64Match, OptionsMatch, AhMatch, EspMatch, MhMatch, EcnMatch, TcpmssMatch, QuotaMatch, HostStateMatch>;
+                 Eui64Match, OptionsMatch, AhMatch, EspMatch, MhMatch, EcnMatch, TcpmssMatch, QuotaMatch, HostStateMatch, IpcompMatch>;
 
 // True for matches whose answer depends on state kept across packets.
 bool is_stateful(const MatchSpec& m);

@@ -169,6 +169,7 @@ struct Packet {
     // The upper layer's fields the IPsec and mobility matches read, valid when `proto` says so and
     // l4_present: ESP's SPI (-m esp); the mobility header's type and payload protocol (-m mh).
     std::uint32_t esp_spi = 0;
+    std::uint16_t ipcomp_cpi = 0;  // IPComp's CPI (-m ipcomp)
     std::uint8_t mh_type = 0, mh_payload_proto = 59;
     // The header an ICMP error quotes (the offending packet, as it was sent).
     struct Quoted {
@@ -232,7 +233,7 @@ constexpr std::uint8_t fin = 0x01, syn = 0x02, rst = 0x04, psh = 0x08, ack = 0x1
 
 namespace proto {
 constexpr std::uint8_t icmp = 1, igmp = 2, tcp = 6, udp = 17, ipv6_route = 43, ipv6_frag = 44, gre = 47, esp = 50, ah = 51, icmpv6 = 58, sctp = 132,
-                       udplite = 136, dccp = 33, ipv6_hop = 0, ipv6_none = 59, ipv6_dest = 60, mobility = 135;
+                       udplite = 136, dccp = 33, ipv6_hop = 0, ipv6_none = 59, ipv6_dest = 60, mobility = 135, ipcomp = 108;
 }
 
 // A transport whose header starts with source and destination ports (what conntrack keys on and
