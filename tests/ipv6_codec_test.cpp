@@ -278,6 +278,15 @@ TEST(Ipv6Codec, OptionsAuthEspAndMobilityFieldsAsTheMatchesReadThem) {
         EXPECT_TRUE(p.l4_present);
     }
     {
+        SCOPED_TRACE("IPComp: next header 59, flags 0, CPI 0x1234; three bytes do not hold a CPI");
+        const auto b = hex(header("0004", "6c") + "3b001234");
+        const Packet p = parse_ipv6(b.data(), b.size(), 0).packet;
+        EXPECT_EQ(p.ipcomp_cpi, 0x1234);
+        EXPECT_TRUE(p.l4_present);
+        const auto cut = hex(header("0003", "6c") + "3b0012");
+        EXPECT_FALSE(parse_ipv6(cut.data(), cut.size(), 0).packet.l4_present);
+    }
+    {
         SCOPED_TRACE("ESP of 4 bytes: xt_esp's 8 are not there");
         const auto b = hex(header("0004", "32") + "00000007");
         EXPECT_FALSE(parse_ipv6(b.data(), b.size(), 0).packet.l4_present);
@@ -334,6 +343,8 @@ TEST(Ipv6Codec, DescribedOptionsAuthEspAndMobilityReadBack) {
         "mh [2001:db8::1] > [2001:db8::2] mhtype=6 mhproto=6",
         "ah 192.0.2.1 > 192.0.2.2 ahspi=5",
         "esp 192.0.2.1 > 192.0.2.2 espspi=5",
+        "ipcomp 192.0.2.1 > 192.0.2.2 cpi=300",
+        "ipcomp [2001:db8::1] > [2001:db8::2] cpi=65535",
     };
     const auto same = [](const Packet& a, const Packet& b, const std::string& what) {
         for (const auto& [x, y] : {std::pair{&a.hop_options, &b.hop_options}, std::pair{&a.dest_options, &b.dest_options}}) {
@@ -347,6 +358,7 @@ TEST(Ipv6Codec, DescribedOptionsAuthEspAndMobilityReadBack) {
         EXPECT_EQ(a.ah.length, b.ah.length) << what;
         EXPECT_EQ(a.ah.reserved_zero, b.ah.reserved_zero) << what;
         EXPECT_EQ(a.esp_spi, b.esp_spi) << what;
+        EXPECT_EQ(a.ipcomp_cpi, b.ipcomp_cpi) << what;
         EXPECT_EQ(a.mh_type, b.mh_type) << what;
         EXPECT_EQ(a.mh_payload_proto, b.mh_payload_proto) << what;
         EXPECT_EQ(a.ip_header_len, b.ip_header_len) << what;
