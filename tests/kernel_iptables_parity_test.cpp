@@ -21,13 +21,10 @@
 namespace fwbench::test {
 namespace {
 
-// "iptables v1.8.9 (nf_tables)" -> {1, 8, 9}.
-std::vector<int> iptables_version() {
-    const std::string out = run_program_checked({{"iptables", "-V"}, "", -1});
-    auto v = out.find(" v");
+// "1.8.10" -> {1, 8, 10}: the numbers a version begins with.
+std::vector<int> parse_version(const std::string& text) {
     std::vector<int> parts;
-    if (v == std::string::npos) return parts;
-    std::istringstream in(out.substr(v + 2));
+    std::istringstream in(text);
     int n = 0;
     char dot = 0;
     while (in >> n) {
@@ -37,16 +34,11 @@ std::vector<int> iptables_version() {
     return parts;
 }
 
-std::vector<int> parse_version(const std::string& text) {
-    std::vector<int> parts;
-    std::istringstream in(text);
-    int n = 0;
-    char dot = 0;
-    while (in >> n) {
-        parts.push_back(n);
-        if (!(in >> dot)) break;
-    }
-    return parts;
+// "iptables v1.8.9 (nf_tables)" -> {1, 8, 9}.
+std::vector<int> iptables_version() {
+    const std::string out = run_program_checked({{"iptables", "-V"}, "", -1});
+    const auto v = out.find(" v");
+    return v == std::string::npos ? std::vector<int>{} : parse_version(out.substr(v + 2));
 }
 
 // The saved lines of `chain`, without "-A CHAIN ".

@@ -4,21 +4,17 @@
 #include <stdexcept>
 
 #include "fwbench/parse_error.hpp"
+#include "fwbench/parse_util.hpp"
 #include "fwbench/ruleset_parser.hpp"
 #include "fwbench/ruleset_printer.hpp"
 
 namespace fwbench::test {
 namespace {
 
-std::vector<std::string> split_fields(const std::string& line) {
+std::vector<std::string> split_strings(std::string_view text, char sep) {
     std::vector<std::string> out;
-    std::size_t start = 0;
-    for (;;) {
-        auto semi = line.find(';', start);
-        out.push_back(line.substr(start, semi - start));
-        if (semi == std::string::npos) return out;
-        start = semi + 1;
-    }
+    for (auto part : detail::split(text, sep)) out.emplace_back(part);
+    return out;
 }
 
 std::string trim_right(std::string s) {
@@ -67,17 +63,10 @@ std::vector<XtCase> read_xt_file(const std::string& path) {
             continue;
         }
         if (line[0] == ':') {
-            chains.clear();
-            std::size_t start = 1;
-            for (;;) {
-                auto comma = line.find(',', start);
-                chains.push_back(line.substr(start, comma - start));
-                if (comma == std::string::npos) break;
-                start = comma + 1;
-            }
+            chains = split_strings(std::string_view(line).substr(1), ',');
             continue;
         }
-        auto f = split_fields(line);
+        auto f = split_strings(line, ';');
         if (f.size() < 3 || chains.empty())
             throw std::runtime_error(path + ":" + std::to_string(no) + ": expected RULE;SAVED;OK|FAIL after a :CHAIN line");
         std::string res = nft_result(f);
@@ -106,14 +95,7 @@ std::vector<XtCase> read_xt_file(const std::string& path) {
 std::string case_ruleset(const XtCase& c, const std::string& chain) {
     std::string text = "*";
     text.append(c.table).append("\n");
-    std::string names = builtin_chains(c.table);
-    std::size_t start = 0;
-    for (;;) {
-        auto space = names.find(' ', start);
-        text.append(":").append(names, start, space == std::string::npos ? std::string::npos : space - start).append(" ACCEPT [0:0]\n");
-        if (space == std::string::npos) break;
-        start = space + 1;
-    }
+    for (auto name : detail::split(builtin_chains(c.table), ' ')) text.append(":").append(name).append(" ACCEPT [0:0]\n");
     text.append("-A ").append(chain).append(" ").append(c.rule).append("\nCOMMIT\n");
     return text;
 }

@@ -399,8 +399,8 @@ bool eval_mh(const MhMatch& m, const Packet& p) {
 bool eval_ecn(const EcnMatch& m, const Packet& p) {
     if (m.ip_ect && ((p.tos & 0x03) == m.ip_ect->value) == m.ip_ect->negated) return false;
     if ((m.ece || m.cwr) && !p.l4_present) return false;  // no TCP header to read: no match
-    if (m.ece && ((p.tcp_flags & 0x40) != 0) == m.ece->negated) return false;
-    if (m.cwr && ((p.tcp_flags & 0x80) != 0) == m.cwr->negated) return false;
+    if (m.ece && ((p.tcp_flags & tcp_flag::ece) != 0) == m.ece->negated) return false;
+    if (m.cwr && ((p.tcp_flags & tcp_flag::cwr) != 0) == m.cwr->negated) return false;
     return true;
 }
 
@@ -410,7 +410,7 @@ bool eval_tcpmss(const TcpmssMatch& m, const Packet& p) {
     const std::size_t optlen = p.tcp_option_len;
     const auto& op = p.tcp_option_bytes;
     for (std::size_t i = 0; i < optlen;) {
-        if (op[i] == 2 && optlen - i >= 4 && i + 1 < optlen && op[i + 1] == 4) {
+        if (op[i] == 2 && optlen - i >= 4 && op[i + 1] == 4) {
             const auto mss = static_cast<std::uint16_t>(op[i + 2] << 8 | op[i + 3]);
             return m.mss.contains(mss) != m.negated;
         }

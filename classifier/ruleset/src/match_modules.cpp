@@ -2,8 +2,8 @@
 // Semantics follow the kernel's xt_*.c / ipt_*.c modules and iptables' libxt_*.c parsers.
 
 #include <algorithm>
-#include <cstdio>
 #include <functional>
+#include <limits>
 
 #include "fwbench/names.hpp"
 #include "module_registry.hpp"
@@ -31,6 +31,18 @@ std::string need_proto(const OptionContext& ctx, std::uint8_t proto, std::string
 }
 
 // --- tcp / udp / udplite / sctp / dccp ---------------------------------------------------------
+
+// An xtables range option (parse_uint_range: N, LO:HI, open ends) into `out`, its argument
+// rewritten as iptables-save writes it. Returns the error, empty on success.
+template <class T>
+std::string apply_uint_range(Range<T>& out, std::vector<std::string>& args) {
+    std::string error;
+    auto r = parse_uint_range(args[0], std::numeric_limits<T>::max(), error);
+    if (!r) return error;
+    out = {static_cast<T>(r->lo), static_cast<T>(r->hi)};
+    args[0] = format_uint_range(*r);
+    return {};
+}
 
 // An option's argument cleared: iptables-save leaves the option out (a range that is all values).
 void leave_out(std::vector<std::string>& args) { args.clear(); }
@@ -500,11 +512,9 @@ void add_conntrack_matches(std::vector<MatchModuleDef>& m) {
                    }},
                   {"ctexpire", "", 1, true, APPLY {
                        SPEC(ConntrackMatch);
-                       std::string error;
-                       auto r = parse_uint_range(args[0], 0xffffffffu, error);
-                       if (!r) return error;
-                       s.expire = Neg<Range<std::uint32_t>>{{static_cast<std::uint32_t>(r->lo), static_cast<std::uint32_t>(r->hi)}, neg};
-                       args[0] = format_uint_range(*r);
+                       Range<std::uint32_t> r;
+                       if (auto err = apply_uint_range(r, args); !err.empty()) return err;
+                       s.expire = Neg<Range<std::uint32_t>>{r, neg};
                        return {};
                    }},
                   {"ctdir", "", 1, false, APPLY {
@@ -673,13 +683,8 @@ void add_header_matches(std::vector<MatchModuleDef>& m) {
 
     m.push_back({"length", {{"length", "", 1, true, APPLY {
                      SPEC(LengthMatch);
-                     std::string error;
-                     auto r = parse_uint_range(args[0], 65535, error);
-                     if (!r) return error;
-                     s.len = {static_cast<std::uint16_t>(r->lo), static_cast<std::uint16_t>(r->hi)};
                      s.negated = neg;
-                     args[0] = format_uint_range(*r);
-                     return {};
+                     return apply_uint_range(s.len, args);
                  }}},
                  [](const OptionContext&) -> MatchSpec { return LengthMatch{}; }, nullptr});
 
@@ -756,12 +761,10 @@ void add_header_matches(std::vector<MatchModuleDef>& m) {
                    }},
                   {"rt-segsleft", "", 1, true, APPLY {
                        SPEC(RtMatch);
-                       std::string error;
-                       auto r = parse_uint_range(args[0], 0xffffffffu, error);
-                       if (!r) return error;
-                       s.segsleft = Neg<Range<std::uint32_t>>{{static_cast<std::uint32_t>(r->lo), static_cast<std::uint32_t>(r->hi)}, neg};
-                       args[0] = format_uint_range(*r);
-                       if (!neg && r->lo == 0 && r->hi == 0xffffffffu) leave_out(args);
+                       Range<std::uint32_t> r;
+                       if (auto err = apply_uint_range(r, args); !err.empty()) return err;
+                       s.segsleft = Neg<Range<std::uint32_t>>{r, neg};
+                       if (!neg && r.lo == 0 && r.hi == 0xffffffffu) leave_out(args);
                        return {};
                    }},
                   {"rt-len", "", 1, true, APPLY {
@@ -1254,13 +1257,8 @@ void add_tcp_header_matches(std::vector<MatchModuleDef>& m) {
     m.push_back({"tcpmss",
                  {{"mss", "", 1, true, APPLY {
                      SPEC(TcpmssMatch);
-                     std::string error;
-                     auto r = parse_uint_range(args[0], 65535, error);
-                     if (!r) return error;
-                     s.mss = {static_cast<std::uint16_t>(r->lo), static_cast<std::uint16_t>(r->hi)};
                      s.negated = neg;
-                     args[0] = format_uint_range(*r);
-                     return {};
+                     return apply_uint_range(s.mss, args);
                  }}},
                  [](const OptionContext&) -> MatchSpec { return TcpmssMatch{}; },
                  [](MatchSpec&, const OptionContext& ctx) { return need_proto(ctx, proto::tcp, "tcpmss"); }});
@@ -1526,12 +1524,6 @@ void add_option_rules(std::vector<MatchModuleDef>& m) {
     for (const auto& entry : table)
         for (auto& def : m)
             if (def.name == entry.module) def.rules = entry.rules;
-}
-
-std::string hex02(unsigned v) {
-    char text[8];
-    std::snprintf(text, sizeof text, "0x%02x", v & 0xffu);
-    return text;
 }
 
 // The save functions of the extensions whose saved form is not the options as given

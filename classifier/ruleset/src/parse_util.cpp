@@ -132,6 +132,12 @@ std::string hex(std::uint32_t v) {
     return buf;
 }
 
+std::string hex02(std::uint8_t v) {
+    char text[8];
+    std::snprintf(text, sizeof text, "0x%02x", static_cast<unsigned>(v));
+    return text;
+}
+
 std::optional<std::uint64_t> parse_rate(std::string_view text, std::uint64_t scale) {
     auto slash = text.find('/');
     auto n = parse_uint(text.substr(0, slash), 0xffffffffu);

@@ -392,7 +392,7 @@ private:
     // "PACKETS,BYTES". The word at k, where an option stands, split into the words the rest of
     // the parser reads (an argument is never split: getopt takes it whole).
     static void split_getopt_word(std::vector<Word>& words, std::size_t k) {
-        const Word w = words[k];
+        const Word& w = words[k];  // split_word copies it before changing the vector
         const std::string& t = w.text;
         if (w.quoted || t.size() <= 2 || t[0] != '-') return;
         std::size_t cut = 0, skip = 0;
@@ -405,18 +405,21 @@ private:
         } else {
             return;
         }
-        words[k].text = t.substr(0, cut);
-        words.insert(words.begin() + static_cast<std::ptrdiff_t>(k) + 1, Word{t.substr(cut + skip), w.column + static_cast<int>(cut + skip), false});
+        split_word(words, k, cut, skip);
     }
     // -c's "PACKETS,BYTES" at k as two words (an empty side stays empty: refused as a count).
     static void split_counters(std::vector<Word>& words, std::size_t k) {
         if (k >= words.size()) return;
+        const auto comma = words[k].text.find(',');
+        if (comma != std::string::npos) split_word(words, k, comma, 1);
+    }
+    // The word at k cut in two at `cut`, the `skip` characters there dropped; the second keeps
+    // its own column.
+    static void split_word(std::vector<Word>& words, std::size_t k, std::size_t cut, std::size_t skip) {
         const Word w = words[k];
-        const auto comma = w.text.find(',');
-        if (comma == std::string::npos) return;
-        words[k].text = w.text.substr(0, comma);
+        words[k].text = w.text.substr(0, cut);
         words.insert(words.begin() + static_cast<std::ptrdiff_t>(k) + 1,
-                     Word{w.text.substr(comma + 1), w.column + static_cast<int>(comma) + 1, w.quoted});
+                     Word{w.text.substr(cut + skip), w.column + static_cast<int>(cut + skip), w.quoted});
     }
 
     std::vector<Rule> parse_rule(const std::vector<Word>& given, std::size_t i, const Chain& chain) {

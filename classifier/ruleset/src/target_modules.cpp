@@ -630,21 +630,16 @@ void add_header_rewriting_targets(std::vector<TargetModuleDef>& t) {
                  {{"ttl-set", "", 1, false, TAPPLY { return apply_ttl_target(spec_, RewriteTarget::Kind::ttl_set, args); }},
                   {"ttl-dec", "", 1, false, TAPPLY { return apply_ttl_target(spec_, RewriteTarget::Kind::ttl_dec, args); }},
                   {"ttl-inc", "", 1, false, TAPPLY { return apply_ttl_target(spec_, RewriteTarget::Kind::ttl_inc, args); }}},
-                 [](const OptionContext&) -> TargetSpec { RewriteTarget r; r.kind = RewriteTarget::Kind::ttl_set; r.value = 0x100; return r; },
-                 [](TargetSpec& spec_, const OptionContext&) -> std::string {
-                     return std::get<RewriteTarget>(spec_).value == 0x100 ? "TTL needs --ttl-set, --ttl-dec or --ttl-inc" : "";
-                 },
-                 0x1f, "mangle", false, Family::ipv4});
+                 // One operation required: add_option_rules.
+                 [](const OptionContext&) -> TargetSpec { RewriteTarget r; r.kind = RewriteTarget::Kind::ttl_set; return r; },
+                 nullptr, 0x1f, "mangle", false, Family::ipv4});
 
     t.push_back({"HL",
                  {{"hl-set", "", 1, false, TAPPLY { return apply_ttl_target(spec_, RewriteTarget::Kind::ttl_set, args); }},
                   {"hl-dec", "", 1, false, TAPPLY { return apply_ttl_target(spec_, RewriteTarget::Kind::ttl_dec, args); }},
                   {"hl-inc", "", 1, false, TAPPLY { return apply_ttl_target(spec_, RewriteTarget::Kind::ttl_inc, args); }}},
-                 [](const OptionContext&) -> TargetSpec { RewriteTarget r; r.kind = RewriteTarget::Kind::ttl_set; r.hop_limit = true; r.value = 0x100; return r; },
-                 [](TargetSpec& spec_, const OptionContext&) -> std::string {
-                     return std::get<RewriteTarget>(spec_).value == 0x100 ? "HL needs --hl-set, --hl-dec or --hl-inc" : "";
-                 },
-                 0x1f, "mangle", false, Family::ipv6});
+                 [](const OptionContext&) -> TargetSpec { RewriteTarget r; r.kind = RewriteTarget::Kind::ttl_set; r.hop_limit = true; return r; },
+                 nullptr, 0x1f, "mangle", false, Family::ipv6});
 }
 
 // What iptables checks of each target's options together (libxt_*.c option tables and
@@ -668,12 +663,6 @@ void add_option_rules(std::vector<TargetModuleDef>& t) {
             if (def.name == entry.target) def.rules = entry.rules;
 }
 
-std::string hex02(unsigned v) {
-    char text[8];
-    std::snprintf(text, sizeof text, "0x%02x", v & 0xffu);
-    return text;
-}
-
 // The save functions of the targets whose saved form is not the options as given (libxt_MARK,
 // libxt_CONNMARK, libxt_DSCP, libxt_TOS, libipt_REJECT/libip6t_REJECT, libxt_NFQUEUE).
 void add_save_forms(std::vector<TargetModuleDef>& t) {
@@ -695,11 +684,11 @@ void add_save_forms(std::vector<TargetModuleDef>& t) {
                        {"ctmask", false, {hex(s.ctmask)}}};
     });
     set("DSCP", [](const TargetSpec& spec_, Options& options, const OptionContext&) {
-        options = {{"set-dscp", false, {hex02(std::get<RewriteTarget>(spec_).value)}}};
+        options = {{"set-dscp", false, {hex02(static_cast<std::uint8_t>(std::get<RewriteTarget>(spec_).value))}}};
     });
     set("TOS", [](const TargetSpec& spec_, Options& options, const OptionContext&) {
         const auto& s = std::get<RewriteTarget>(spec_);
-        options = {{"set-tos", false, {hex02(s.value) + "/" + hex02(s.mask)}}};
+        options = {{"set-tos", false, {hex02(static_cast<std::uint8_t>(s.value)) + "/" + hex02(static_cast<std::uint8_t>(s.mask))}}};
     });
     set("REJECT", [](const TargetSpec& spec_, Options& options, const OptionContext&) {
         options = {{"reject-with", false, {std::get<RejectTarget>(spec_).with}}};

@@ -31,6 +31,8 @@ std::string format_uint_range(const UintRange& r);
 // "VALUE[/MASK]"; mask defaults to all ones.
 std::optional<std::pair<std::uint32_t, std::uint32_t>> parse_value_mask(std::string_view text);
 std::string hex(std::uint32_t v);
+// A byte as iptables-save writes TOS and DSCP values: "0x%02x".
+std::string hex02(std::uint8_t v);
 // "N/second" etc. Returns the interval per packet in units of 1/scale seconds.
 std::optional<std::uint64_t> parse_rate(std::string_view text, std::uint64_t scale);
 std::vector<std::string_view> split(std::string_view text, char sep);
