@@ -69,6 +69,7 @@ TEST(KernelIptablesParity, EveryFixtureIsIptablesOwnVerdict) {
     std::set<std::string> unverifiable;
     for (const auto& file : files) {
         NetNamespace ns;
+        std::set<std::string> setup_tables;  // the tables setup rules have been added to
         for (const auto& c : read_xt_file(file)) {  // tables created on first use, flushed per rule
             // A verdict iptables changed in a later version: the installed one gives the opposite.
             const bool before = !c.since.empty() && installed < parse_version(c.since);
@@ -79,8 +80,18 @@ TEST(KernelIptablesParity, EveryFixtureIsIptablesOwnVerdict) {
                 std::ostringstream where;
                 where << c.file << ":" << c.line << " (" << tool << ", " << c.table << " " << chain << "): " << c.rule;
                 SCOPED_TRACE(where.str());
-                // As iptables-test.py runs them: `iptables -t TABLE -A CHAIN RULE` into an empty table.
+                // As iptables-test.py runs them: `iptables -t TABLE -A CHAIN RULE` into an empty
+                // table, beside the case's setup rules (emptied and added again each time).
                 run_program_checked({{tool, "-t", c.table, "-F"}, "", ns.fd()});
+                // Both families' setup rules go: the estimators they make are the namespace's.
+                for (const auto& r : c.setup) setup_tables.insert(r.table);
+                for (const auto& table : setup_tables)
+                    for (const char* family_tool : {"iptables", "ip6tables"}) run_program_checked({{family_tool, "-t", table, "-F"}, "", ns.fd()});
+                for (const auto& r : c.setup) {
+                    std::vector<std::string> setup_argv{tool, "-t", r.table, "-A", r.chain};
+                    for (auto& word : command_words(r.rule, '"')) setup_argv.push_back(std::move(word));
+                    run_program_checked({setup_argv, "", ns.fd()});
+                }
                 std::vector<std::string> argv{tool, "-t", c.table, "-A", chain};
                 for (auto& word : command_words(c.rule, '"')) argv.push_back(std::move(word));  // the fixtures quote "..."
                 const ProgramResult restore = run_program({argv, "", ns.fd()});
@@ -99,7 +110,10 @@ TEST(KernelIptablesParity, EveryFixtureIsIptablesOwnVerdict) {
                 const bool saved_before = !c.saved_since.empty() && installed < parse_version(c.saved_since);
                 older += saved_before;
                 if (!c.printed_unchecked && !before && !saved_before) {
-                    EXPECT_EQ(saved_rules(save, chain), c.saved);
+                    std::string expected;  // the setup rules of that chain, then the case's
+                    for (const auto& r : c.setup)
+                        if (r.table == c.table && r.chain == chain) expected.append(r.rule).append("\n");
+                    EXPECT_EQ(saved_rules(save, chain), expected + c.saved);
                 }
             }
         }

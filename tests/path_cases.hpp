@@ -543,6 +543,18 @@ inline const std::vector<PathCase> path_cases = {
      "*filter\n-A FORWARD -p tcp -m osf --genre Linux -j DROP\n-A FORWARD -p tcp\nCOMMIT\n",
      {"wire udp 198.51.100.7:5000 > 192.0.2.50:53 in=wan1", "wire tcp 198.51.100.7:40000 > 192.0.2.50:80 in=wan1 flags=S mss=1460"},
      "forwarded forwarded@filter:FORWARD:0", "mangle:PREROUTING:3=1 filter:FORWARD:2=1"},
+    {"rateest, decided by its assumption (every estimator idle, at 0), as the kernel answers while no packet feeds the RATEEST",
+     "\"ip_forward\":1",
+     "*raw\n-A OUTPUT -d 203.0.113.250/32 -j RATEEST --rateest-name idle1 --rateest-interval 250ms --rateest-ewmalog 500ms\n"
+     "-A OUTPUT -d 203.0.113.250/32 -j RATEEST --rateest-name idle2 --rateest-interval 1s --rateest-ewmalog 4s\nCOMMIT\n"
+     "*mangle\n-A PREROUTING -m rateest --rateest idle1 --rateest-lt --rateest-bps 8bit\n"
+     "-A PREROUTING -m rateest --rateest idle1 --rateest-gt --rateest-pps 0\n-A PREROUTING -m rateest --rateest idle1 --rateest-eq --rateest-pps 0\n"
+     "-A PREROUTING -m rateest --rateest1 idle1 --rateest-eq --rateest-bps --rateest2 idle2\n"
+     "-A PREROUTING -m rateest --rateest1 idle1 ! --rateest-lt --rateest-pps --rateest2 idle2\n"
+     "-A PREROUTING -m rateest --rateest-delta --rateest idle1 --rateest-bps1 8bit --rateest-lt --rateest-bps2 16bit\n"
+     "-A PREROUTING -m rateest --rateest idle2 --rateest-eq --rateest-bps 8bit\nCOMMIT\n",
+     {"wire udp 198.51.100.7:5000 > 192.0.2.50:53 in=wan1"},
+     "forwarded", "mangle:PREROUTING:1=1 mangle:PREROUTING:3=1 mangle:PREROUTING:4=1 mangle:PREROUTING:5=1 mangle:PREROUTING:6=1"},
     {"ipcomp: the IPComp header's CPI (-p ipcomp); a later fragment has none", "\"ip_forward\":1",
      "*mangle\n-A PREROUTING -p ipcomp -m ipcomp --ipcompspi 300:400\n-A PREROUTING -p ipcomp -m ipcomp ! --ipcompspi 300\n"
      "-A PREROUTING -p ipcomp\nCOMMIT\n",

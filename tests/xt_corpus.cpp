@@ -1,5 +1,6 @@
 #include "xt_corpus.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <stdexcept>
 
@@ -40,6 +41,27 @@ const char* builtin_chains(const std::string& table) {
     return "PREROUTING INPUT FORWARD OUTPUT POSTROUTING";
 }
 
+// `iptables [-t TABLE] -A|-I|-D CHAIN RULE...` (words split at spaces): adds the rule to, or
+// deletes it from, the rules later cases are loaded beside.
+void apply_setup_command(const std::string& command, std::vector<XtSetupRule>& setup, const std::string& where) {
+    auto words = split_strings(command, ' ');
+    std::erase(words, "");
+    XtSetupRule r;
+    std::size_t k = 1;
+    if (words.empty() || (words[0] != "iptables" && words[0] != "ip6tables")) throw std::runtime_error(where + ": expected '%iptables ...'");
+    if (k + 1 < words.size() && words[k] == "-t") {
+        r.table = words[k + 1];
+        k += 2;
+    }
+    if (k + 1 >= words.size() || (words[k] != "-A" && words[k] != "-I" && words[k] != "-D"))
+        throw std::runtime_error(where + ": expected -A, -I or -D CHAIN RULE after the table");
+    const std::string command_word = words[k];
+    r.chain = words[k + 1];
+    for (std::size_t i = k + 2; i < words.size(); ++i) r.rule += (r.rule.empty() ? "" : " ") + words[i];
+    if (command_word == "-D") std::erase(setup, r);
+    else setup.push_back(std::move(r));
+}
+
 }  // namespace
 
 std::vector<XtCase> read_xt_file(const std::string& path) {
@@ -55,9 +77,14 @@ std::vector<XtCase> read_xt_file(const std::string& path) {
     std::vector<XtCase> out;
     std::string line, table = "filter";
     std::vector<std::string> chains;
+    std::vector<XtSetupRule> setup;
     for (int no = 1; std::getline(in, line); ++no) {
         line = trim_right(line);
-        if (line.empty() || line[0] == '#' || line[0] == '@' || line[0] == '%') continue;
+        if (line.empty() || line[0] == '#' || line[0] == '@') continue;
+        if (line[0] == '%') {
+            apply_setup_command(line.substr(1), setup, path + ":" + std::to_string(no));
+            continue;
+        }
         if (line[0] == '*') {
             table = line.substr(1);
             continue;
@@ -83,6 +110,7 @@ std::vector<XtCase> read_xt_file(const std::string& path) {
             c.accepted = res != "FAIL";
             c.printed_unchecked = res == "NOMATCH";
             c.family = fam;
+            c.setup = setup;
             const std::string variant = f.size() > 3 ? trim_right(f[3]) : "";
             if (variant.rfind("SINCE ", 0) == 0) c.since = variant.substr(6);
             if (variant.rfind("SAVED-SINCE ", 0) == 0) c.saved_since = variant.substr(12);
@@ -93,10 +121,19 @@ std::vector<XtCase> read_xt_file(const std::string& path) {
 }
 
 std::string case_ruleset(const XtCase& c, const std::string& chain) {
-    std::string text = "*";
-    text.append(c.table).append("\n");
-    for (auto name : detail::split(builtin_chains(c.table), ' ')) text.append(":").append(name).append(" ACCEPT [0:0]\n");
-    text.append("-A ").append(chain).append(" ").append(c.rule).append("\nCOMMIT\n");
+    std::vector<std::string> tables;
+    for (const auto& r : c.setup)
+        if (r.table != c.table && std::find(tables.begin(), tables.end(), r.table) == tables.end()) tables.push_back(r.table);
+    tables.push_back(c.table);
+    std::string text;
+    for (const auto& table : tables) {
+        text.append("*").append(table).append("\n");
+        for (auto name : detail::split(builtin_chains(table), ' ')) text.append(":").append(name).append(" ACCEPT [0:0]\n");
+        for (const auto& r : c.setup)
+            if (r.table == table) text.append("-A ").append(r.chain).append(" ").append(r.rule).append("\n");
+        if (table == c.table) text.append("-A ").append(chain).append(" ").append(c.rule).append("\n");
+        text.append("COMMIT\n");
+    }
     return text;
 }
 
@@ -107,9 +144,14 @@ XtOutcome run_fwbench(const XtCase& c, const std::string& chain) {
     XtOutcome out;
     try {
         Ruleset rs = parse_ruleset(case_ruleset(c, chain), opt);
+        // The case's own rules: those of its chain after the setup rules there.
+        const auto setup_here =
+            std::count_if(c.setup.begin(), c.setup.end(), [&](const XtSetupRule& r) { return r.table == c.table && r.chain == chain; });
         for (const auto& t : rs.tables)
             for (const auto& ch : t.chains)
-                for (const auto& r : ch.rules) {
+                for (std::size_t i = 0; i < ch.rules.size(); ++i) {
+                    if (t.name != c.table || ch.name != chain || static_cast<std::ptrdiff_t>(i) < setup_here) continue;
+                    const Rule& r = ch.rules[i];
                     std::string line = format_rule(r, ch.name);
                     std::string prefix = "-A " + ch.name;
                     if (line.rfind(prefix, 0) == 0) line = line.substr(prefix.size());

@@ -6,8 +6,10 @@
 // rule (`=`: as written), FAIL that iptables refuses it; a variant field scopes the result to
 // one backend (the other gets RESULT, else the opposite). Our own files may instead end in
 // `;SINCE 1.8.10`: the verdict of iptables from that version on (older ones give the opposite),
-// or `;SAVED-SINCE 1.8.10`: the saved form from that version on (older ones print it otherwise). `#` comments; `@`/`%` lines (commands
-// run between rules) are kept as setup steps. Files named lib(ipt|ip6t|xt)_* are IPv4, IPv6 and
+// or `;SAVED-SINCE 1.8.10`: the saved form from that version on (older ones print it otherwise).
+// `#` comments; `@` lines (shell commands) are skipped; `%iptables [-t TABLE] -A|-I|-D CHAIN RULE`
+// lines add or delete a rule the rules below are loaded beside (a RATEEST whose estimator they
+// read), for fwbench and for the kernel alike. Files named lib(ipt|ip6t|xt)_* are IPv4, IPv6 and
 // both, as iptables-test.py runs them.
 //
 // Used by the parity test (our own cases under tests/data/iptables-parity, kernel-checked) and
@@ -19,6 +21,14 @@
 #include "fwbench/addr.hpp"
 
 namespace fwbench::test {
+
+// A rule the case is loaded beside (a `%iptables` line's).
+struct XtSetupRule {
+    std::string table = "filter";
+    std::string chain;
+    std::string rule;
+    bool operator==(const XtSetupRule&) const = default;
+};
 
 struct XtCase {
     std::string file;  // base name
@@ -32,6 +42,7 @@ struct XtCase {
     Family family = Family::ipv4;
     std::string since;  // "1.8.10": the verdict holds from that iptables version on
     std::string saved_since;  // "1.8.10": the saved form holds from that version on
+    std::vector<XtSetupRule> setup;  // in the order they were added
 };
 
 // Throws std::runtime_error naming file and line on a malformed line.
@@ -46,7 +57,8 @@ struct XtOutcome {
 };
 XtOutcome run_fwbench(const XtCase& c, const std::string& chain);
 
-// The ruleset text of one case: the table, its built-in chains, the rule appended to `chain`.
+// The ruleset text of one case: its setup rules' tables, then its table (the setup rules of that
+// table first), each with its built-in chains, the rule appended to `chain`.
 std::string case_ruleset(const XtCase& c, const std::string& chain);
 
 }  // namespace fwbench::test

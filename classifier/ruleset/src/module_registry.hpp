@@ -31,7 +31,7 @@ template <class Spec>
 struct OptionDef {
     std::string_view name{};  // canonical, without "--"
     std::string_view aliases{};  // space separated, without "--"
-    int nargs = 1;
+    int nargs = 1;  // -1: one optional argument (the next word unless it starts with '-' or is '!')
     bool negatable = false;
     ApplyFn<Spec> apply = nullptr;
     bool matches(std::string_view opt) const;
@@ -68,6 +68,10 @@ struct ModuleDef {
 
 using MatchModuleDef = ModuleDef<MatchSpec>;
 using TargetModuleDef = ModuleDef<TargetSpec>;
+
+// The rate estimator pair (rate_estimator_modules.cpp): -m rateest and -j RATEEST.
+void add_rateest_match(std::vector<MatchModuleDef>& m);
+void add_rateest_target(std::vector<TargetModuleDef>& t);
 
 const MatchModuleDef* find_match_module(std::string_view name);
 const TargetModuleDef* find_target_module(std::string_view name);

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -45,6 +46,7 @@ public:
             pos = nl + 1;
         }
         if (table_) fail(line_no_, 1, "expected COMMIT before the end of the input (table '" + table_->name + "' is still open)");
+        check_estimators_read();
         return std::move(rs_);
     }
 
@@ -693,7 +695,43 @@ private:
             }
             sort_options(r.target->options, b.tdef->options);
             if (b.tdef->save) b.tdef->save(r.target->spec, r.target->options, b.ctx);
+            if (const auto* est = std::get_if<RateEstimatorTarget>(&r.target->spec)) check_estimator(*est, r.target->column);
         }
+    }
+
+    // xt_rateest's checkentry refuses a rule reading an estimator no RATEEST has made. (A host can
+    // hold one whose RATEEST was deleted while a rateest rule kept it; its iptables-save output
+    // then does not load anywhere else, and fwbench refuses it too.)
+    void check_estimators_read() {
+        for (auto& t : rs_.tables)
+            for (auto& c : t.chains)
+                for (auto it = c.rules.begin(); it != c.rules.end();) {
+                    try {
+                        for (const auto& m : it->matches)
+                            for (const auto& o : m.options)
+                                if (m.module == "rateest" && (o.name == "rateest" || o.name == "rateest1" || o.name == "rateest2") &&
+                                    !estimators_.count(o.args.at(0)))
+                                    fail(it->line, m.column,
+                                         "rateest reads the estimator '" + o.args[0] +
+                                             "', which no RATEEST --rateest-name in the ruleset makes "
+                                             "(the kernel refuses the rule)");
+                        ++it;
+                    } catch (const ParseError& e) {
+                        if (!opt_.lenient) throw;
+                        rs_.skipped.push_back({t.name, c.name, it->line, it->text, e.what()});
+                        it = c.rules.erase(it);
+                    }
+                }
+    }
+
+    // Rate estimators are the network namespace's, by name: xt_RATEEST's checkentry refuses a
+    // second RATEEST of a name whose estimator was made with another interval or averaging.
+    void check_estimator(const RateEstimatorTarget& est, int column) {
+        const auto [it, added] = estimators_.try_emplace(est.name, est, line_no_);
+        if (added || (it->second.first.interval == est.interval && it->second.first.ewma_log == est.ewma_log)) return;
+        fail(line_no_, column,
+             "RATEEST --rateest-name " + est.name + ": the estimator of that name (line " + std::to_string(it->second.second) +
+                 ") has another interval or ewmalog, and the kernel refuses a second one that differs");
     }
 
     // iptables-restore makes one rule per (source, destination) of -s/-d lists, in that order.
@@ -746,6 +784,15 @@ private:
             ++k;
         }
         std::vector<std::string> args;
+        if (od.nargs < 0) {
+            // An optional argument, as rateest's options read one: the next word, unless it is
+            // an option or a negation.
+            if (k + 1 < words.size() && !words[k + 1].text.empty() && words[k + 1].text[0] != '-' && !words[k + 1].is("!")) {
+                args.push_back(words[++k].text);
+                arg_col = words[k].column;
+            }
+            return args;
+        }
         for (int a = 0; a < od.nargs; ++a) {
             if (k + 1 >= words.size()) {
                 const Word& last = words.back();
@@ -886,6 +933,7 @@ private:
 
     std::string_view text_;
     const RulesetParseOptions& opt_;
+    std::map<std::string, std::pair<RateEstimatorTarget, int>> estimators_;  // by name: the first RATEEST and its line
     Ruleset rs_;
     Table* table_ = nullptr;
     int table_line_ = 0;

@@ -717,6 +717,7 @@ std::vector<TargetModuleDef> build_target_modules() {
     add_nat_targets(t);
     add_conntrack_targets(t);
     add_header_rewriting_targets(t);
+    add_rateest_target(t);
     add_option_rules(t);
     add_save_forms(t);
     return t;

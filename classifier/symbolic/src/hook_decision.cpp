@@ -596,7 +596,7 @@ void HookDecision::apply_continuing(const TargetSpec& spec, const Target& target
         st.pristine = false;
         add_flow(next, hit & entry, st);
         return;
-    } else if (std::holds_alternative<LogTarget>(spec)) {
+    } else if (std::holds_alternative<LogTarget>(spec) || std::holds_alternative<RateEstimatorTarget>(spec)) {
         limits_.ignored.insert(target.name);
         add_flow(next, hit, in);
         return;

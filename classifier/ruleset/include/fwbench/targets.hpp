@@ -108,8 +108,20 @@ struct RewriteTarget {
     bool operator==(const RewriteTarget&) const = default;
 };
 
-using TargetSpec =
-    std::variant<StandardTarget, JumpTarget, RejectTarget, NfqueueTarget, LogTarget, MarkTarget, ConnmarkTarget, NatTarget, CtTarget, RewriteTarget>;
+// RATEEST: feeds the packet to the kernel's rate estimator of that name (xt_RATEEST), which
+// -m rateest reads; continues the walk. `interval` and `ewma_log` as the kernel holds them
+// (gen_estimator's: the interval 2^(interval+2)/4 s, the averaging 2^ewma_log intervals).
+struct RateEstimatorTarget {
+    std::string name;
+    std::int8_t interval = 0;
+    std::uint8_t ewma_log = 0;
+    // The times as written, while the rule is parsed: its last check turns them into the two above.
+    std::optional<std::uint32_t> given_interval_us, given_ewmalog_us;
+    bool operator==(const RateEstimatorTarget&) const = default;
+};
+
+using TargetSpec = std::variant<StandardTarget, JumpTarget, RejectTarget, NfqueueTarget, LogTarget, MarkTarget, ConnmarkTarget, NatTarget, CtTarget,
+                                RewriteTarget, RateEstimatorTarget>;
 
 // Does the walk end at this target (ACCEPT, DROP, REJECT, NAT, ...)? Jumps and RETURN are not
 // terminating in this sense; LOG/MARK/... continue.

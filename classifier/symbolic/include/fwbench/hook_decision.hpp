@@ -64,7 +64,7 @@ struct DecidedRegion {
 struct ProofLimits {
     std::set<std::string> history;  // limit, hashlimit, recent, statistic, connlimit, nfacct
     std::set<std::string> opaque;  // stateless matches treated as free atoms
-    std::set<std::string> ignored;  // LOG and NFLOG (they change no outcome)
+    std::set<std::string> ignored;  // LOG, NFLOG and RATEEST (they change no outcome)
 };
 
 // The result of concrete_outcome: the outcome with its bit vectors evaluated.
