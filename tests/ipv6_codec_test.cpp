@@ -345,6 +345,10 @@ TEST(Ipv6Codec, DescribedOptionsAuthEspAndMobilityReadBack) {
         "esp 192.0.2.1 > 192.0.2.2 espspi=5",
         "ipcomp 192.0.2.1 > 192.0.2.2 cpi=300",
         "ipcomp [2001:db8::1] > [2001:db8::2] cpi=65535",
+        "sctp 192.0.2.1:5000 > 192.0.2.2:6000 chunks=INIT",
+        "sctp 192.0.2.1:5000 > 192.0.2.2:6000 chunks=DATA/3,SACK,I_DATA/1,200 len=100",
+        "sctp [2001:db8::1]:5000 > [2001:db8::2]:6000 chunks=ABORT/1,LEN0",
+        "sctp [2001:db8::1]:5000 > [2001:db8::2]:6000 chunks=LEN0",
     };
     const auto same = [](const Packet& a, const Packet& b, const std::string& what) {
         for (const auto& [x, y] : {std::pair{&a.hop_options, &b.hop_options}, std::pair{&a.dest_options, &b.dest_options}}) {
@@ -359,6 +363,12 @@ TEST(Ipv6Codec, DescribedOptionsAuthEspAndMobilityReadBack) {
         EXPECT_EQ(a.ah.reserved_zero, b.ah.reserved_zero) << what;
         EXPECT_EQ(a.esp_spi, b.esp_spi) << what;
         EXPECT_EQ(a.ipcomp_cpi, b.ipcomp_cpi) << what;
+        EXPECT_EQ(a.sctp_chunks.count, b.sctp_chunks.count) << what;
+        EXPECT_EQ(a.sctp_chunks.types, b.sctp_chunks.types) << what;
+        EXPECT_EQ(a.sctp_chunks.flags, b.sctp_chunks.flags) << what;
+        EXPECT_EQ(a.sctp_chunks.malformed, b.sctp_chunks.malformed) << what;
+        EXPECT_EQ(a.sport, b.sport) << what;
+        EXPECT_EQ(a.dport, b.dport) << what;
         EXPECT_EQ(a.mh_type, b.mh_type) << what;
         EXPECT_EQ(a.mh_payload_proto, b.mh_payload_proto) << what;
         EXPECT_EQ(a.ip_header_len, b.ip_header_len) << what;
@@ -380,6 +390,57 @@ TEST(Ipv6Codec, DescribedOptionsAuthEspAndMobilityReadBack) {
     EXPECT_EQ(int(p.hop_options.types[1]), 1);
     EXPECT_EQ(p.dest_options.length, 16);  // 2 + 12, then PadN of none
     EXPECT_EQ(p.ip_header_len, 40 + 8 + 16 + 24);
+}
+
+}  // namespace
+}  // namespace fwbench
+
+namespace fwbench {
+namespace {
+
+// xt_sctp's walk over hand-made chunk lists (after a 12-byte common header): each row the chunk
+// bytes, then the distinct type/flags pairs it must find and whether the walk ends malformed.
+TEST(SctpChunkWalk, ChunksAreWalkedAsXtSctpWalksThem) {
+    const struct {
+        const char* what;
+        std::vector<std::uint8_t> chunks;
+        std::vector<std::pair<int, int>> seen;
+        bool malformed;
+    } rows[] = {
+        {"one chunk to the end", {0, 3, 0, 8, 1, 2, 3, 4}, {{0, 3}}, false},
+        {"a length of 5 is padded to 8", {1, 0, 0, 5, 9, 0, 0, 0, 6, 1, 0, 4}, {{1, 0}, {6, 1}}, false},
+        {"a repeated chunk is kept once", {0, 0, 0, 4, 0, 0, 0, 4, 3, 0, 0, 4}, {{0, 0}, {3, 0}}, false},
+        {"a length of 0 ends the walk", {0, 0, 0, 4, 7, 0, 0, 0, 1, 0, 0, 4}, {{0, 0}}, true},
+        {"a header cut short at the end", {0, 0, 0, 4, 9, 9}, {{0, 0}}, true},
+        {"no chunk at all", {}, {}, true},
+        {"a length past the end ends it cleanly", {4, 0, 0, 200}, {{4, 0}}, false},
+    };
+    for (const auto& r : rows) {
+        SCOPED_TRACE(r.what);
+        std::vector<std::uint8_t> ip(20 + 12, 0);
+        ip[0] = 0x45;
+        ip[8] = 64;
+        ip[9] = proto::sctp;
+        ip[12] = 192, ip[13] = 0, ip[14] = 2, ip[15] = 1, ip[16] = 192, ip[17] = 0, ip[18] = 2, ip[19] = 2;
+        ip.insert(ip.end(), r.chunks.begin(), r.chunks.end());
+        ip[2] = static_cast<std::uint8_t>(ip.size() >> 8);
+        ip[3] = static_cast<std::uint8_t>(ip.size());
+        std::uint32_t sum = 0;
+        for (std::size_t i = 0; i < 20; i += 2) sum += static_cast<std::uint32_t>(ip[i] << 8 | ip[i + 1]);
+        while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+        ip[10] = static_cast<std::uint8_t>(~sum >> 8);
+        ip[11] = static_cast<std::uint8_t>(~sum);
+        const ParsedDatagram d = parse_datagram(ip.data(), ip.size());
+        ASSERT_EQ(d.error, Malformation::none);
+        const SctpChunks& c = d.packet.sctp_chunks;
+        ASSERT_EQ(c.count, r.seen.size());
+        for (std::size_t i = 0; i < r.seen.size(); ++i) {
+            EXPECT_EQ(c.types[i], r.seen[i].first);
+            EXPECT_EQ(c.flags[i], r.seen[i].second);
+        }
+        EXPECT_EQ(c.malformed, r.malformed);
+        EXPECT_FALSE(c.overflow);
+    }
 }
 
 }  // namespace

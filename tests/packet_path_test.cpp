@@ -213,6 +213,13 @@ TEST(PacketPathHotdrop, PacketsAHeaderMatchCannotReadAreRefused) {
         {"-p esp -m esp --espspi 1", "esp [2001:db8:9::7] > [2001:db8:2::50] in=wan1", [](Packet& p) { p.l4_present = false; }, true},
         {"-m ah --ahspi 1", udp + " ahspi=1", [](Packet& p) { p.ah.cut = true; }, true},
         {"-m ah --ahspi 1", udp + " ahspi=2", nullptr, false},
+        // xt_sctp: a chunk header of length 0 (or none at all) where the walk reads it.
+        {"-p sctp -m sctp --chunk-types any DATA", "sctp [2001:db8:9::7]:1 > [2001:db8:2::50]:2 in=wan1 chunks=INIT,LEN0", nullptr, true},
+        {"-p sctp -m sctp --chunk-types any DATA", "sctp [2001:db8:9::7]:1 > [2001:db8:2::50]:2 in=wan1 chunks=LEN0", nullptr, true},
+        {"-p sctp -m sctp --dport 2", "sctp [2001:db8:9::7]:1 > [2001:db8:2::50]:2 in=wan1 chunks=LEN0", nullptr, false},
+        {"-p sctp -m sctp --chunk-types any DATA", "sctp [2001:db8:9::7]:1 > [2001:db8:2::50]:2 in=wan1 chunks=INIT", nullptr, false},
+        {"-p sctp -m sctp --chunk-types any DATA", "sctp [2001:db8:9::7]:1 > [2001:db8:2::50]:2 in=wan1 chunks=INIT",
+         [](Packet& p) { p.sctp_chunks.overflow = true; }, true},
     };
     for (const auto& r : rows) {
         SCOPED_TRACE(std::string(r.match) + " on " + r.packet);

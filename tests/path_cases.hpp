@@ -555,6 +555,17 @@ inline const std::vector<PathCase> path_cases = {
      "-A PREROUTING -m rateest --rateest idle2 --rateest-eq --rateest-bps 8bit\nCOMMIT\n",
      {"wire udp 198.51.100.7:5000 > 192.0.2.50:53 in=wan1"},
      "forwarded", "mangle:PREROUTING:1=1 mangle:PREROUTING:3=1 mangle:PREROUTING:4=1 mangle:PREROUTING:5=1 mangle:PREROUTING:6=1"},
+    {"sctp --chunk-types: any, all and only, flags per chunk (an entry keyed as iptables keys it: I_DATA's flags land on type 15)",
+     "\"ip_forward\":1",
+     "*mangle\n-A PREROUTING -p sctp -m sctp --chunk-types any INIT\n-A PREROUTING -p sctp -m sctp --chunk-types all DATA,SACK\n"
+     "-A PREROUTING -p sctp -m sctp --chunk-types only DATA:BE\n-A PREROUTING -p sctp -m sctp ! --chunk-types any ABORT:T\n"
+     "-A PREROUTING -p sctp -m sctp --dport 6000 --chunk-types any I_DATA:B\nCOMMIT\n",
+     {"wire sctp 198.51.100.7:5000 > 192.0.2.50:6000 in=wan1 chunks=INIT", "wire sctp 198.51.100.7:5000 > 192.0.2.50:6000 in=wan1 chunks=DATA/3,SACK",
+      "wire sctp 198.51.100.7:5000 > 192.0.2.50:6000 in=wan1 chunks=DATA/3", "wire sctp 198.51.100.7:5000 > 192.0.2.50:6000 in=wan1 chunks=DATA/1",
+      "wire sctp 198.51.100.7:5000 > 192.0.2.50:6000 in=wan1 chunks=ABORT/1", "wire sctp 198.51.100.7:5000 > 192.0.2.50:6000 in=wan1 chunks=ABORT",
+      "wire sctp 198.51.100.7:5000 > 192.0.2.50:6000 in=wan1 chunks=I_DATA", "wire sctp 198.51.100.7:5000 > 192.0.2.50:6001 in=wan1 chunks=I_DATA"},
+     "forwarded forwarded forwarded forwarded forwarded forwarded forwarded forwarded",
+     "mangle:PREROUTING:1=1 mangle:PREROUTING:2=1 mangle:PREROUTING:3=1 mangle:PREROUTING:4=7 mangle:PREROUTING:5=1"},
     {"ipcomp: the IPComp header's CPI (-p ipcomp); a later fragment has none", "\"ip_forward\":1",
      "*mangle\n-A PREROUTING -p ipcomp -m ipcomp --ipcompspi 300:400\n-A PREROUTING -p ipcomp -m ipcomp ! --ipcompspi 300\n"
      "-A PREROUTING -p ipcomp\nCOMMIT\n",

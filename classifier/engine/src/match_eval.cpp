@@ -395,6 +395,34 @@ bool eval_mh(const MhMatch& m, const Packet& p) {
     return m.type.value.contains(p.mh_type) != m.type.negated;
 }
 
+// xt_sctp's match_packet over the chunks the walk met (a malformed walk never gets here:
+// header_match_hotdrops): a flag entry for the chunk's type decides whether the chunk counts.
+bool eval_sctp_chunks(const SctpChunkSpec& s, const SctpChunks& c) {
+    auto counts = [&](std::uint8_t type, std::uint8_t flags) {
+        if (!s.has(type)) return false;
+        for (std::size_t i = 0; i < s.flag_count; ++i)
+            if (s.flag_info[i].chunk_type == type) return (flags & s.flag_info[i].mask) == s.flag_info[i].flags;
+        return true;
+    };
+    switch (s.kind) {
+        case SctpChunkSpec::Kind::any:
+            for (std::size_t i = 0; i < c.count; ++i)
+                if (counts(c.types[i], c.flags[i])) return true;
+            return false;
+        case SctpChunkSpec::Kind::all: {
+            auto missing = s.types;  // each type listed needs a chunk that counts
+            for (std::size_t i = 0; i < c.count; ++i)
+                if (counts(c.types[i], c.flags[i])) missing[c.types[i] >> 5] &= ~(1u << (c.types[i] & 31));
+            return std::all_of(missing.begin(), missing.end(), [](std::uint32_t w) { return w == 0; });
+        }
+        case SctpChunkSpec::Kind::only:
+            for (std::size_t i = 0; i < c.count; ++i)
+                if (!counts(c.types[i], c.flags[i])) return false;
+            return true;
+    }
+    return false;
+}
+
 // xt_ecn: the ECN field of the IP header; ECE and CWR of the TCP header.
 bool eval_ecn(const EcnMatch& m, const Packet& p) {
     if (m.ip_ect && ((p.tos & 0x03) == m.ip_ect->value) == m.ip_ect->negated) return false;
@@ -451,6 +479,9 @@ bool header_match_hotdrops(const MatchSpec& m, const Packet& p) {
     // short is dropped (tcpmss) or not matched (ecn); a later fragment's payload is read as one.
     if (std::holds_alternative<TcpmssMatch>(m)) return p.proto == proto::tcp && (p.fragment || !p.l4_present);
     if (const auto* e = std::get_if<EcnMatch>(&m)) return (e->ece || e->cwr) && p.proto == proto::tcp && p.fragment;
+    // xt_sctp walks the chunks whenever the ports let it: one it cannot read drops the packet.
+    if (const auto* l4 = std::get_if<L4PortsMatch>(&m); l4 && l4->sctp_chunks)
+        return p.proto == proto::sctp && !p.fragment && (!p.l4_present || p.sctp_chunks.malformed || p.sctp_chunks.overflow);
     if (std::holds_alternative<MhMatch>(m))
         return p.family == Family::ipv6 && p.proto == proto::mobility && !p.fragment && (!p.l4_present || p.mh_payload_proto != proto::ipv6_none);
     return false;
@@ -474,6 +505,7 @@ bool evaluate_match(const Match& m, const Packet& p, const MatchContext& ctx) {
                               if (s.tcp_flags && (((p.tcp_flags & s.tcp_flags->value.mask) == s.tcp_flags->value.comp) == s.tcp_flags->negated))
                                   return false;
                               if (s.tcp_option && (p.has_tcp_option(s.tcp_option->value) == s.tcp_option->negated)) return false;
+                              if (s.sctp_chunks && (eval_sctp_chunks(s.sctp_chunks->value, p.sctp_chunks) == s.sctp_chunks->negated)) return false;
                               return true;
                           },
                           [&](const IcmpMatch& s) {

@@ -17,6 +17,7 @@ const char* why_match_not_replayable(const MatchSpec& m) {
             [](const L4PortsMatch& l) -> const char* {
                 if (l.tcp_flags) return "reads the packet's TCP flags";
                 if (l.tcp_option) return "reads the packet's TCP options";
+                if (l.sctp_chunks) return "reads the packet's SCTP chunks";
                 return nullptr;
             },
             [](const ConntrackMatch& c) -> const char* { return c.expire ? "reads the connection's remaining time (--ctexpire)" : nullptr; },

@@ -52,6 +52,12 @@ const char* fate_name(Fate f) {
 
 namespace {
 
+// An sctp match with --chunk-types: it reads the chunks, and can hotdrop.
+bool sctp_chunks(const MatchSpec& m) {
+    const auto* l4 = std::get_if<L4PortsMatch>(&m);
+    return l4 && l4->sctp_chunks;
+}
+
 enum TableId { t_raw, t_mangle, t_nat, t_filter, t_security };
 constexpr const char* table_names[] = {"raw", "mangle", "nat", "filter", "security"};
 
@@ -104,8 +110,9 @@ PacketPath::PacketPath(const Ruleset& rs, const Host& host, const IpsetRegistry*
                                         std::holds_alternative<OptionsMatch>(m.spec) || std::holds_alternative<AhMatch>(m.spec) ||
                                         std::holds_alternative<EspMatch>(m.spec) || std::holds_alternative<MhMatch>(m.spec) ||
                                         std::holds_alternative<TcpmssMatch>(m.spec) || std::holds_alternative<EcnMatch>(m.spec) ||
-                                        std::holds_alternative<IpcompMatch>(m.spec);
+                                        std::holds_alternative<IpcompMatch>(m.spec) || sctp_chunks(m.spec);
                     const auto same_kind = [&](const MatchSpec& seen) {
+                        if (sctp_chunks(m.spec)) return sctp_chunks(seen);
                         const auto* o = std::get_if<OptionsMatch>(&seen);
                         return seen.index() == m.spec.index() && (!o || o->destination == std::get<OptionsMatch>(m.spec).destination);
                     };

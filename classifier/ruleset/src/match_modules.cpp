@@ -432,7 +432,9 @@ void add_transport_matches(std::vector<MatchModuleDef>& m) {
 
     m.push_back({"udplite", port_options(), make_l4<proto::udplite>, finish_l4<proto::udplite>});
 
-    m.push_back({"sctp", port_options<false>(), make_l4<proto::sctp>, finish_l4<proto::sctp>});
+    auto sctp_options = port_options<false>();
+    sctp_options.push_back({"chunk-types", "", 2, true, apply_sctp_chunk_types});
+    m.push_back({"sctp", std::move(sctp_options), make_l4<proto::sctp>, finish_l4<proto::sctp>});
 
     m.push_back({"dccp", port_options<false>(), make_l4<proto::dccp>, finish_l4<proto::dccp>});
 

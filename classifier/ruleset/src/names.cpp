@@ -1,5 +1,7 @@
 #include "fwbench/names.hpp"
 
+#include <cctype>
+
 namespace fwbench {
 
 namespace {
@@ -65,5 +67,48 @@ std::string quoted_name(std::string_view name) {
 std::string ipset_name_problem(std::string_view name) { return object_name_problem(name, 31, "set name"); }
 
 std::string nfacct_name_problem(std::string_view name) { return object_name_problem(name, 31, "nfacct name"); }
+
+const SctpChunkName sctp_chunk_names[22] = {
+    {"DATA", 0, "----IUBE"},
+    {"INIT", 1, "--------"},
+    {"INIT_ACK", 2, "--------"},
+    {"SACK", 3, "--------"},
+    {"HEARTBEAT", 4, "--------"},
+    {"HEARTBEAT_ACK", 5, "--------"},
+    {"ABORT", 6, "-------T"},
+    {"SHUTDOWN", 7, "--------"},
+    {"SHUTDOWN_ACK", 8, "--------"},
+    {"ERROR", 9, "--------"},
+    {"COOKIE_ECHO", 10, "--------"},
+    {"COOKIE_ACK", 11, "--------"},
+    {"ECN_ECNE", 12, "--------"},
+    {"ECN_CWR", 13, "--------"},
+    {"SHUTDOWN_COMPLETE", 14, "-------T"},
+    {"I_DATA", 64, "----IUBE"},
+    {"RE_CONFIG", 130, "--------"},
+    {"PAD", 132, "--------"},
+    {"ASCONF", 193, "--------"},
+    {"ASCONF_ACK", 128, "--------"},
+    {"FORWARD_TSN", 192, "--------"},
+    {"I_FORWARD_TSN", 194, "--------"},
+};
+
+const SctpChunkName* find_sctp_chunk(std::string_view name) {
+    for (const auto& c : sctp_chunk_names) {
+        const std::string_view n = c.name;
+        if (n.size() != name.size()) continue;
+        bool same = true;
+        for (std::size_t i = 0; i < n.size() && same; ++i)
+            same = std::toupper(static_cast<unsigned char>(name[i])) == static_cast<unsigned char>(n[i]);
+        if (same) return &c;
+    }
+    return nullptr;
+}
+
+const SctpChunkName* find_sctp_chunk(std::uint8_t type) {
+    for (const auto& c : sctp_chunk_names)
+        if (c.type == type) return &c;
+    return nullptr;
+}
 
 }  // namespace fwbench

@@ -63,6 +63,30 @@ std::uint64_t number(Words& in, const std::string& v, std::uint64_t max, const s
     return n;
 }
 
+// chunks=NAME[/FLAGS],...: SCTP chunks by iptables' name or number, each with its flags byte; a
+// last item LEN0 is a chunk header of length 0 (the walk's malformed end).
+void parse_sctp_chunks(Words& in, const std::string& v, SctpChunks& c) {
+    std::size_t start = 0;
+    while (start <= v.size()) {
+        auto comma = v.find(',', start);
+        if (comma == std::string::npos) comma = v.size();
+        const std::string item = v.substr(start, comma - start);
+        start = comma + 1;
+        if (c.malformed) in.fail("chunks=: LEN0 ends the list");
+        if (item == "LEN0") {
+            c.malformed = true;
+            continue;
+        }
+        const auto slash = item.find('/');
+        const std::string name = item.substr(0, slash);
+        const SctpChunkName* known = find_sctp_chunk(name);
+        const auto type = known ? known->type : static_cast<std::uint8_t>(number(in, name, 255, "chunks"));
+        const auto flags = slash == std::string::npos ? 0 : static_cast<std::uint8_t>(number(in, item.substr(slash + 1), 255, "chunks"));
+        c.add(type, flags);
+        if (c.overflow) in.fail("chunks=: more than 16 distinct chunks");
+    }
+}
+
 // hopopts= / dstopts=: TYPE[:LENGTH],... (Pad1, type 0, without a length), padded to a multiple of
 // 8 bytes with Pad1 or PadN as a sender pads; the header's length follows.
 void describe_options(Words& in, const std::string& v, const std::string& key, OptionsHeader& h) {
@@ -121,7 +145,8 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
     PacketDescription d;
     Packet& p = d.packet;
     std::string proto_word, src, arrow, dst;
-    bool flags_given = false, length_given = false, ext_given = false, fragment_header_given = false, frag_offset_given = false, df_given = false;
+    bool flags_given = false, length_given = false, ext_given = false, fragment_header_given = false, frag_offset_given = false, df_given = false,
+         chunks_given = false;
     std::vector<std::uint8_t> options;  // TCP option bytes, in the order given
     if (!in.next(proto_word)) in.fail("expected a protocol (tcp, udp, icmp, ...)");
     auto pr = parse_protocol(proto_word == "icmpv6" ? "ipv6-icmp" : proto_word);
@@ -362,6 +387,10 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
         } else if (k == "ahres") {
             p.ah.present = true;
             p.ah.reserved_zero = number(in, v, 1, k) == 0;
+        } else if (k == "chunks") {
+            if (p.proto != proto::sctp) in.fail("chunks= describes an SCTP packet (sctp SRC:PORT > DST:PORT)");
+            parse_sctp_chunks(in, v, p.sctp_chunks);
+            chunks_given = true;
         } else if (k == "cpi") {
             p.ipcomp_cpi = static_cast<std::uint16_t>(number(in, v, 65535, k));
             if (p.proto != proto::ipcomp) in.fail("cpi= describes an IPComp packet (ipcomp SRC > DST)");
@@ -447,6 +476,16 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
             p.length = p.ip_header_len + (p.fragment ? 8u : p.proto == proto::tcp ? 20u : 8u);
         } else if (!length_given && p.ext_header_count) {
             p.length += p.ip_header_len - 40u;  // the extension headers come on top of the default's
+        }
+    }
+    if (p.proto == proto::sctp) {
+        if (!chunks_given) p.sctp_chunks.add(0, 0);  // a DATA chunk: an SCTP packet has one at least
+        const SctpChunks& c = p.sctp_chunks;
+        const std::uint32_t needed = p.ip_header_len + 12u + 4u * c.count + (c.malformed && c.count ? 4u : 0u);
+        if (p.length < needed && !p.fragment) {
+            if (length_given)
+                in.fail("len=" + std::to_string(p.length) + " is shorter than the headers and chunks (" + std::to_string(needed) + " bytes)");
+            p.length = needed;
         }
     }
     if (!options.empty()) {
@@ -536,6 +575,19 @@ std::string format_packet_description(const Packet& p, bool local) {
     }
     if (p.proto == proto::esp && p.esp_spi) out += " espspi=" + std::to_string(p.esp_spi);
     if (p.proto == proto::ipcomp && p.ipcomp_cpi) out += " cpi=" + std::to_string(p.ipcomp_cpi);
+    if (p.proto == proto::sctp && !p.fragment && p.l4_present) {
+        const SctpChunks& c = p.sctp_chunks;
+        if (!(c.count == 1 && c.types[0] == 0 && c.flags[0] == 0 && !c.malformed)) {
+            std::string list;
+            for (std::size_t i = 0; i < c.count; ++i) {
+                const SctpChunkName* known = find_sctp_chunk(c.types[i]);
+                list += (list.empty() ? "" : ",") + (known ? std::string(known->name) : std::to_string(c.types[i]));
+                if (c.flags[i]) list += "/" + std::to_string(c.flags[i]);
+            }
+            if (c.malformed) list += list.empty() ? "LEN0" : ",LEN0";
+            out += " chunks=" + list;
+        }
+    }
     if (p.proto == proto::mobility) {
         out += " mhtype=" + std::to_string(p.mh_type);
         if (p.mh_payload_proto != proto::ipv6_none) out += " mhproto=" + std::to_string(p.mh_payload_proto);

@@ -157,6 +157,21 @@ ExtWalk walk_ipv6_extensions(Packet* p, const std::uint8_t* data, std::size_t st
 }
 
 // The transport header, when fully present in [l4, end).
+// xt_sctp's match_packet walk: from the first chunk after the 12-byte common header, each next
+// one its length rounded up to 4 further on, until the datagram ends; a chunk header it cannot
+// read whole, or of length 0, ends the walk as malformed (as does the lack of any chunk).
+void walk_sctp_chunks(SctpChunks& c, const std::uint8_t* l4, std::size_t avail) {
+    std::size_t at = 12;
+    do {
+        if (avail - at < 4 || be16(l4 + at + 2) == 0) {
+            c.malformed = true;
+            return;
+        }
+        c.add(l4[at], l4[at + 1]);
+        at += (static_cast<std::size_t>(be16(l4 + at + 2)) + 3) & ~std::size_t{3};
+    } while (at < avail);
+}
+
 void parse_l4(Packet& p, const std::uint8_t* l4, const std::uint8_t* end) {
     std::size_t avail = static_cast<std::size_t>(end - l4);
     p.l4_present = false;
@@ -183,6 +198,7 @@ void parse_l4(Packet& p, const std::uint8_t* l4, const std::uint8_t* end) {
             p.sport = be16(l4);
             p.dport = be16(l4 + 2);
             p.l4_present = avail >= (p.proto == proto::sctp ? 12u : p.proto == proto::dccp ? 12u : 8u);
+            if (p.proto == proto::sctp && p.l4_present) walk_sctp_chunks(p.sctp_chunks, l4, avail);
             return;
         case proto::icmp: {
             if (avail < 4) return;
@@ -434,6 +450,8 @@ ParsedDatagram parse_ipv4(const std::uint8_t* data, std::size_t size, std::size_
 
 namespace {
 
+std::size_t sctp_length(const Packet& p);
+
 // The IPsec and mobility upper layers the matches read (ESP's SPI, IPv4's AH, the mobility
 // header), and the bytes each takes at least: ESP SPI and sequence, AH its length, MH 8.
 std::size_t ipsec_mobility_length(const Packet& p) {
@@ -442,8 +460,43 @@ std::size_t ipsec_mobility_length(const Packet& p) {
         case proto::ipcomp: return 4;
         case proto::ah: return p.family == Family::ipv4 ? (p.ah.length ? p.ah.length : 16) : 0;
         case proto::mobility: return 8;
+        case proto::sctp: return sctp_length(p);
         default: return 0;
     }
+}
+
+// SCTP as built: the common header, a 4-byte chunk (type, flags, length 4) per chunk of the
+// description, the last one's length taking in the rest of the datagram; when it is malformed, a
+// chunk header of length 0 after them (or no chunk at all).
+std::size_t sctp_length(const Packet& p) {
+    const SctpChunks& c = p.sctp_chunks;
+    return 12 + 4 * std::size_t{c.count} + (c.malformed && c.count ? 4 : 0);
+}
+
+// CRC32c (Castagnoli, reflected), as SCTP's checksum: the kernel's sctp_compute_cksum stores it
+// little-endian.
+std::uint32_t crc32c(const std::uint8_t* data, std::size_t n) {
+    std::uint32_t crc = 0xffffffffu;
+    for (std::size_t i = 0; i < n; ++i) {
+        crc ^= data[i];
+        for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0x82f63b78u & (0u - (crc & 1u)));
+    }
+    return ~crc;
+}
+
+void put_sctp(std::uint8_t* l4, const Packet& p, std::size_t seglen) {
+    put16(l4, p.sport);
+    put16(l4 + 2, p.dport);
+    std::size_t at = 12;
+    const SctpChunks& c = p.sctp_chunks;
+    for (std::size_t i = 0; i < c.count; ++i, at += 4) {
+        l4[at] = c.types[i];
+        l4[at + 1] = c.flags[i];
+        const bool last = i + 1 == c.count && !c.malformed;
+        put16(l4 + at + 2, static_cast<std::uint16_t>(last ? seglen - at : 4));
+    }
+    const std::uint32_t sum = crc32c(l4, seglen);
+    for (int i = 0; i < 4; ++i) l4[8 + i] = static_cast<std::uint8_t>(sum >> (8 * i));
 }
 
 void put_ipsec_mobility(std::uint8_t* l4, const Packet& p) {
@@ -543,6 +596,7 @@ std::vector<std::uint8_t> build_ipv4(const Packet& p) {
             put16(l4 + 4, static_cast<std::uint16_t>(seglen));
             fill_udptcp_checksum(ip, l4, 6);
             break;
+        case proto::sctp: put_sctp(l4, p, seglen); break;
         case proto::icmp:
             l4[0] = p.icmp_type;
             l4[1] = p.icmp_code;
@@ -717,6 +771,7 @@ std::vector<std::uint8_t> build_ipv6(const Packet& p) {
             put16(l4 + 4, static_cast<std::uint16_t>(seglen));
             fill_ipv6_l4_checksum(ip, l4, seglen, p.proto, 6);
             break;
+        case proto::sctp: put_sctp(l4, p, seglen); break;
         case proto::icmpv6:
             l4[0] = p.icmp_type;
             l4[1] = p.icmp_code;

@@ -6,6 +6,7 @@
 // Port and value ranges are inclusive [lo, hi]. Nothing here depends on the address family except
 // through IpAddr/IpPrefix, which carry their own family.
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -61,11 +62,30 @@ struct TcpFlagsSpec {
 };
 
 // tcp, udp, udplite, sctp, dccp: the port options (and tcp's flag/option tests).
+// sctp's --chunk-types (struct xt_sctp_info): the chunk types, how the packet's chunks must meet
+// them, and flags to check for at most four types. A flag entry's type is what the kernel is
+// given: libxt_sctp stores the index of the chunk's name in its table there, which is the type
+// for DATA, ABORT and SHUTDOWN_COMPLETE only (I_DATA's flags are checked on chunks of type 15).
+struct SctpChunkSpec {
+    enum class Kind : std::uint8_t { any, all, only } kind = Kind::any;
+    std::array<std::uint32_t, 8> types{};  // a bit per chunk type
+    struct Flags {
+        std::uint8_t chunk_type = 0, flags = 0, mask = 0;
+        bool operator==(const Flags&) const = default;
+    };
+    std::array<Flags, 4> flag_info{};  // XT_NUM_SCTP_FLAGS
+    std::uint8_t flag_count = 0;
+    bool has(std::uint8_t type) const { return (types[type >> 5] >> (type & 31)) & 1; }
+    void set(std::uint8_t type) { types[type >> 5] |= 1u << (type & 31); }
+    bool operator==(const SctpChunkSpec&) const = default;
+};
+
 struct L4PortsMatch {
     std::uint8_t protocol = 0;  // which module: tcp, udp, udplite, sctp, dccp
     std::optional<Neg<PortRange>> sport, dport;
     std::optional<Neg<TcpFlagsSpec>> tcp_flags;  // tcp only (--syn sets it too)
     std::optional<Neg<std::uint8_t>> tcp_option;  // tcp only
+    std::optional<Neg<SctpChunkSpec>> sctp_chunks;  // sctp only
     bool operator==(const L4PortsMatch&) const = default;
 };
 

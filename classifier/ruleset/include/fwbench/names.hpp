@@ -12,6 +12,7 @@
 // Names that are valid but unusual (';', '$', quotes, backticks, non-ASCII bytes) pass: fwbench
 // never hands a name to a shell (docs/security.md), so they are only bytes.
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -32,6 +33,18 @@ std::string ipset_name_problem(std::string_view name);
 // nfacct object names: 1-31 bytes (NFACCT_NAME_MAX 32 with its NUL), no NUL, no whitespace (an
 // iptables-save line splits its words there).
 std::string nfacct_name_problem(std::string_view name);
+
+// SCTP's chunk types as iptables names them (libxt_sctp's table, in its order): the name, the
+// type, and the flags the name takes after a ':' (a letter per bit, high bit first; '-' none).
+struct SctpChunkName {
+    const char* name;
+    std::uint8_t type;
+    const char* valid_flags;
+};
+extern const SctpChunkName sctp_chunk_names[22];
+// The entry of a name (without regard to case) or of a type; nullptr when there is none.
+const SctpChunkName* find_sctp_chunk(std::string_view name);
+const SctpChunkName* find_sctp_chunk(std::uint8_t type);
 
 // A name as error messages and reports print it: between single quotes, with control bytes,
 // backslashes and quotes escaped (\xNN, \\, \'), so a hostile name cannot move the terminal's cursor

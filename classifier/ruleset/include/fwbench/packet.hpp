@@ -112,6 +112,28 @@ struct AuthHeader {
     bool cut = false;  // fewer than the 12 bytes the matches read remain from its start
 };
 
+// SCTP's chunks as xt_sctp walks them: each chunk header's type and flags, from the first after
+// the common header to the datagram's end, each next one its length rounded up to 4 further on.
+// What the match can ask of them is kept: the distinct type and flags pairs, in the order first
+// seen, at most 16. `malformed`: the walk met a chunk header cut short or of length 0, or there is
+// no chunk at all (the kernel drops the packet there, a hotdrop); `overflow`: more distinct pairs
+// than are kept.
+struct SctpChunks {
+    std::uint8_t count = 0;
+    std::array<std::uint8_t, 16> types{}, flags{};
+    bool malformed = false, overflow = false;
+    void add(std::uint8_t type, std::uint8_t chunk_flags) {
+        for (std::size_t i = 0; i < count; ++i)
+            if (types[i] == type && flags[i] == chunk_flags) return;
+        if (count == types.size()) {
+            overflow = true;
+            return;
+        }
+        types[count] = type;
+        flags[count++] = chunk_flags;
+    }
+};
+
 struct Packet {
     // --- L3 ---
     Family family = Family::ipv4;
@@ -170,6 +192,7 @@ struct Packet {
     // l4_present: ESP's SPI (-m esp); the mobility header's type and payload protocol (-m mh).
     std::uint32_t esp_spi = 0;
     std::uint16_t ipcomp_cpi = 0;  // IPComp's CPI (-m ipcomp)
+    SctpChunks sctp_chunks;  // -m sctp --chunk-types
     std::uint8_t mh_type = 0, mh_payload_proto = 59;
     // The header an ICMP error quotes (the offending packet, as it was sent).
     struct Quoted {
