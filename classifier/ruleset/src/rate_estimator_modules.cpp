@@ -63,13 +63,6 @@ constexpr RateUnit rate_units[] = {
     {"TBps", 8e12},
 };
 
-bool same_ignoring_case(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-    return true;
-}
-
 // rateest_get_rate: a number (strtod's), then a unit; a bare number is divided by 8 as the
 // extension does. The kernel keeps bytes a second in 32 bits.
 std::optional<std::uint32_t> parse_estimator_rate(const std::string& text) {
@@ -80,7 +73,7 @@ std::optional<std::uint32_t> parse_estimator_rate(const std::string& text) {
     if (*end != '\0') {
         const RateUnit* unit = nullptr;
         for (const auto& u : rate_units)
-            if (same_ignoring_case(u.name, end)) {
+            if (lower(u.name) == lower(end)) {
                 unit = &u;
                 break;
             }
@@ -217,7 +210,7 @@ std::optional<std::uint32_t> parse_estimator_time(const std::string& text) {
         const std::string_view unit = end;
         auto is = [&](std::initializer_list<const char*> names) {
             for (const char* n : names)
-                if (same_ignoring_case(unit, n)) return true;
+                if (lower(unit) == lower(n)) return true;
             return false;
         };
         if (is({"s", "sec", "secs"})) t *= us_per_second;

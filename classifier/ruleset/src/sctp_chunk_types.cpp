@@ -12,13 +12,6 @@
 namespace fwbench::detail {
 namespace {
 
-bool same_ignoring_case(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-    return true;
-}
-
 // save_chunk_flag_info: one entry per chunk, at most four.
 std::string add_flag(SctpChunkSpec& s, std::uint8_t chunk, int bit, bool set) {
     for (std::size_t i = 0; i < s.flag_count; ++i)
@@ -90,15 +83,16 @@ std::string format_chunks(const SctpChunkSpec& s) {
 std::string apply_sctp_chunk_types(MatchSpec& spec, bool negated, std::vector<std::string>& args, const OptionContext&) {
     SctpChunkSpec s;
     const std::string& kind = args[0];
-    if (same_ignoring_case(kind, "any")) s.kind = SctpChunkSpec::Kind::any;
-    else if (same_ignoring_case(kind, "all")) s.kind = SctpChunkSpec::Kind::all;
-    else if (same_ignoring_case(kind, "only")) s.kind = SctpChunkSpec::Kind::only;
+    const std::string kind_word = lower(kind), chunks_word = lower(args[1]);
+    if (kind_word == "any") s.kind = SctpChunkSpec::Kind::any;
+    else if (kind_word == "all") s.kind = SctpChunkSpec::Kind::all;
+    else if (kind_word == "only") s.kind = SctpChunkSpec::Kind::only;
     else return "expected the match type all, any or only, got '" + kind + "'";
     const std::string& chunks = args[1];
     if (chunks.empty() || chunks[0] == '-' || chunks[0] == '!') return "expected the chunks after the match type, got '" + chunks + "'";
-    if (same_ignoring_case(chunks, "ALL")) {
+    if (chunks_word == "all") {
         s.types.fill(0xffffffffu);
-    } else if (!same_ignoring_case(chunks, "NONE")) {
+    } else if (chunks_word != "none") {
         for (auto item : split(chunks, ','))
             if (!item.empty()) {  // strtok passes over empty items
                 auto err = add_chunk(s, item);
