@@ -566,6 +566,18 @@ inline const std::vector<PathCase> path_cases = {
       "wire sctp 198.51.100.7:5000 > 192.0.2.50:6000 in=wan1 chunks=I_DATA", "wire sctp 198.51.100.7:5000 > 192.0.2.50:6001 in=wan1 chunks=I_DATA"},
      "forwarded forwarded forwarded forwarded forwarded forwarded forwarded forwarded",
      "mangle:PREROUTING:1=1 mangle:PREROUTING:2=1 mangle:PREROUTING:3=1 mangle:PREROUTING:4=7 mangle:PREROUTING:5=1"},
+    {"connbytes: conntrack's packets, bytes and bytes per packet by direction, the packet in hand counted; a retransmitted SYN is not",
+     "\"ip_forward\":1",
+     "*mangle\n-A PREROUTING -p udp -m connbytes --connbytes 2 --connbytes-mode packets --connbytes-dir original\n"
+     "-A PREROUTING -p udp -m connbytes --connbytes 0:1 --connbytes-mode packets --connbytes-dir reply\n"
+     "-A PREROUTING -p udp -m connbytes ! --connbytes 150 --connbytes-mode bytes --connbytes-dir both\n"
+     "-A PREROUTING -p udp -m connbytes --connbytes 60:80 --connbytes-mode avgpkt --connbytes-dir both\n"
+     "-A PREROUTING -p tcp -m connbytes --connbytes 1:1 --connbytes-mode packets --connbytes-dir original\nCOMMIT\n",
+     {"wire udp 198.51.100.7:5000 > 192.0.2.50:53 in=wan1 len=50", "wire udp 192.0.2.50:53 > 198.51.100.7:5000 in=lan0 len=100",
+      "wire udp 198.51.100.7:5000 > 192.0.2.50:53 in=wan1 len=50", "wire udp 192.0.2.50:53 > 198.51.100.7:5000 in=lan0 len=100",
+      "wire tcp 198.51.100.7:40000 > 192.0.2.50:80 in=wan1 flags=S", "wire tcp 198.51.100.7:40000 > 192.0.2.50:80 in=wan1 flags=S"},
+     "forwarded forwarded forwarded forwarded forwarded forwarded",
+     "mangle:PREROUTING:1=2 mangle:PREROUTING:2=3 mangle:PREROUTING:3=1 mangle:PREROUTING:4=3 mangle:PREROUTING:5=2"},
     {"ipcomp: the IPComp header's CPI (-p ipcomp); a later fragment has none", "\"ip_forward\":1",
      "*mangle\n-A PREROUTING -p ipcomp -m ipcomp --ipcompspi 300:400\n-A PREROUTING -p ipcomp -m ipcomp ! --ipcompspi 300\n"
      "-A PREROUTING -p ipcomp\nCOMMIT\n",

@@ -448,6 +448,34 @@ bool eval_tcpmss(const TcpmssMatch& m, const Packet& p) {
     return m.negated;
 }
 
+// xt_connbytes: the connection's counters (this packet included) in the direction asked for;
+// avgpkt divides bytes by packets (0 without packets).
+bool eval_connbytes(const ConnbytesMatch& m, const Packet& p) {
+    if (!p.ct.has_entry()) return false;
+    const auto& pk = p.ct.packets;
+    const auto& by = p.ct.bytes;
+    auto in_dir = [&](const std::array<std::uint64_t, 2>& c) {
+        switch (*m.dir) {
+            case ConnbytesMatch::Dir::original: return c[0];
+            case ConnbytesMatch::Dir::reply: return c[1];
+            case ConnbytesMatch::Dir::both: break;
+        }
+        return c[0] + c[1];
+    };
+    std::uint64_t what = 0;
+    switch (*m.what) {
+        case ConnbytesMatch::What::packets: what = in_dir(pk); break;
+        case ConnbytesMatch::What::bytes: what = in_dir(by); break;
+        case ConnbytesMatch::What::avgpkt: {
+            const std::uint64_t packets = in_dir(pk);
+            what = packets ? in_dir(by) / packets : 0;
+            break;
+        }
+    }
+    if (m.to >= m.from) return what >= m.from && what <= m.to;
+    return what < m.to || what > m.from;
+}
+
 // xt_quota: a packet that fits in what is left takes its length off and matches; one that does
 // not empties the budget (no packet matches after it, however small).
 bool eval_quota(const Match& m, const QuotaMatch& q, const Packet& p, EngineState& st) {
@@ -636,6 +664,7 @@ bool evaluate_match(const Match& m, const Packet& p, const MatchContext& ctx) {
                           [&](const EcnMatch& s) { return eval_ecn(s, p); },
                           [&](const TcpmssMatch& s) { return eval_tcpmss(s, p); },
                           [&](const QuotaMatch& s) { return eval_quota(m, s, p, ctx.state); },
+                          [&](const ConnbytesMatch& s) { return eval_connbytes(s, p); },
                           [&](const IpcompMatch& s) { return eval_ipcomp(s, p); },
                           [&](const HostStateMatch& s) {
                               ++ctx.state.assumed_decisions[&m];  // the report names each rule decided so

@@ -203,6 +203,17 @@ void Conntrack::set_timeout(Connection& c, std::uint64_t now_ns) const {
     c.expires_ns = now_ns + t;
 }
 
+namespace {
+
+// nf_ct_acct_update: the packet and its length (skb->len, the whole datagram) in its direction.
+void account(Connection& c, CtDir dir, const Packet& p) {
+    const auto d = static_cast<std::size_t>(dir);
+    ++c.acct_packets[d];
+    c.acct_bytes[d] += p.length;
+}
+
+}  // namespace
+
 Conntrack::Tracked Conntrack::track(Connection& c, CtDir dir, const Packet& p, bool is_new, CtAttachment& at) {
     switch (c.orig.proto) {
         case proto::tcp: {
@@ -212,6 +223,7 @@ Conntrack::Tracked Conntrack::track(Connection& c, CtDir dir, const Packet& p, b
             }
             if (is_new && !tcp_new(c, p, opt_, at.invalid)) return Tracked::invalid;
             const TcpTrackResult r = tcp_packet(c, dir, p, opt_, p.timestamp_ns);
+            if (r.accounted) account(c, dir, p);
             switch (r.verdict) {
                 case TcpVerdict::accept: return Tracked::accept;
                 case TcpVerdict::accept_and_kill: return Tracked::accept_and_kill;
@@ -231,11 +243,13 @@ Conntrack::Tracked Conntrack::track(Connection& c, CtDir dir, const Packet& p, b
                 at.icmp_type = p.icmp_type;
                 return Tracked::invalid;
             }
+            account(c, dir, p);
             return Tracked::accept;
         }
         default:
             if (dir == CtDir::reply && (c.orig.proto == proto::udp || c.orig.proto == proto::udplite) && (c.status & ct_status::seen_reply))
                 c.status |= ct_status::assured;
+            account(c, dir, p);
             return Tracked::accept;
     }
 }
@@ -446,6 +460,8 @@ void Conntrack::describe(const CtAttachment& ct, Packet& p) {
     p.ct.orig = {ct.conn->orig.src, ct.conn->orig.dst, ct.conn->orig.sport, ct.conn->orig.dport};
     p.ct.reply = {ct.conn->reply.src, ct.conn->reply.dst, ct.conn->reply.sport, ct.conn->reply.dport};
     p.ct.expires_s = static_cast<std::uint32_t>(ct.conn->expires_ns > p.timestamp_ns ? (ct.conn->expires_ns - p.timestamp_ns) / sec : 0);
+    p.ct.packets = ct.conn->acct_packets;
+    p.ct.bytes = ct.conn->acct_bytes;
 }
 
 bool Conntrack::reply_tuple_taken(const ConnTuple& reply, const Connection* self) const {

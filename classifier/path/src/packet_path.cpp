@@ -119,7 +119,7 @@ PacketPath::PacketPath(const Ruleset& rs, const Host& host, const IpsetRegistry*
                     if (header && std::none_of(hotdrop_matches_.begin(), hotdrop_matches_.end(), same_kind)) hotdrop_matches_.push_back(m.spec);
                     const auto* mark = std::get_if<MarkMatch>(&m.spec);
                     if (std::holds_alternative<StateMatch>(m.spec) || std::holds_alternative<ConntrackMatch>(m.spec) ||
-                        std::holds_alternative<ConnlimitMatch>(m.spec) || (mark && mark->connmark))
+                        std::holds_alternative<ConnlimitMatch>(m.spec) || std::holds_alternative<ConnbytesMatch>(m.spec) || (mark && mark->connmark))
                         conntrack_active_ = true;
                 }
                 if (r.target && (std::holds_alternative<NatTarget>(r.target->spec) || std::holds_alternative<ConnmarkTarget>(r.target->spec) ||

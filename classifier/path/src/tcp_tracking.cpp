@@ -445,6 +445,7 @@ TcpTrackResult tcp_packet(Connection& c, CtDir dir, const Packet& p, const Connt
     if (!(c.status & ct_status::seen_reply)) {
         if (p.tcp_flags & tcp_flag::rst) {  // the only answer is a reset: no connection to keep
             r.verdict = TcpVerdict::accept_and_kill;
+            r.accounted = true;
             return r;
         }
         if (index == kSyn && old_state == sSS) return r;  // a retransmitted SYN does not renew the timeout
@@ -453,6 +454,7 @@ TcpTrackResult tcp_packet(Connection& c, CtDir dir, const Packet& p, const Connt
         c.status |= ct_status::assured;
     }
     c.expires_ns = now_ns + timeout;
+    r.accounted = true;
     return r;
 }
 

@@ -28,6 +28,7 @@ struct TcpTrackResult {
     TcpVerdict verdict = TcpVerdict::accept;
     CtInvalid why = CtInvalid::none;
     TcpCtState from = TcpCtState::none;  // the state a transition was refused from
+    bool accounted = false;  // the tracker ended in nf_ct_refresh_acct or nf_ct_kill_acct
 };
 
 // tcp_error's flag sanity check (tcp_valid_flags): the combinations a TCP may send.

@@ -530,6 +530,44 @@ void add_conntrack_matches(std::vector<MatchModuleDef>& m) {
                  [](const OptionContext&) -> MatchSpec { return ConntrackMatch{}; },
                  nullptr});
 
+    m.push_back({"connbytes",
+                 {{"connbytes", "", 1, true, APPLY {
+                      SPEC(ConnbytesMatch);
+                      std::string error;
+                      const auto r = parse_uint_range(args[0], UINT64_MAX, error);
+                      if (!r) return error;
+                      // One number is a lower bound (xtables gives one value; the rest is 2^64 - 1).
+                      s.from = r->lo;
+                      s.to = args[0].find(':') == std::string::npos ? UINT64_MAX : r->hi;
+                      if (neg) std::swap(s.from, s.to);
+                      s.count_given = true;
+                      return {};
+                  }},
+                  {"connbytes-dir", "", 1, false, APPLY {
+                      SPEC(ConnbytesMatch);
+                      if (args[0] == "original") s.dir = ConnbytesMatch::Dir::original;
+                      else if (args[0] == "reply") s.dir = ConnbytesMatch::Dir::reply;
+                      else if (args[0] == "both") s.dir = ConnbytesMatch::Dir::both;
+                      else return "expected original, reply or both, got '" + args[0] + "'";
+                      return {};
+                  }},
+                  {"connbytes-mode", "", 1, false, APPLY {
+                      SPEC(ConnbytesMatch);
+                      if (args[0] == "packets") s.what = ConnbytesMatch::What::packets;
+                      else if (args[0] == "bytes") s.what = ConnbytesMatch::What::bytes;
+                      else if (args[0] == "avgpkt") s.what = ConnbytesMatch::What::avgpkt;
+                      else return "expected packets, bytes or avgpkt, got '" + args[0] + "'";
+                      return {};
+                  }}},
+                 [](const OptionContext&) -> MatchSpec { return ConnbytesMatch{}; },
+                 [](MatchSpec& spec_, const OptionContext&) -> std::string {
+                     const auto& s = std::get<ConnbytesMatch>(spec_);
+                     if (!s.count_given) return "the connbytes match needs --connbytes FROM[:TO]";
+                     if (!s.what) return "the connbytes match needs --connbytes-mode packets, bytes or avgpkt";
+                     if (!s.dir) return "the connbytes match needs --connbytes-dir original, reply or both";
+                     return {};
+                 }});
+
     m.push_back({"connlimit",
                  {{"connlimit-upto", "", 1, false, APPLY {
                        SPEC(ConnlimitMatch);
@@ -1562,6 +1600,20 @@ void add_save_forms(std::vector<MatchModuleDef>& m) {
         options.push_back({"name", false, {s.name}});
         options.push_back({"mask", false, {format_ip(s.mask)}});
         options.push_back({s.rdest ? "rdest" : "rsource", false, {}});
+    });
+    set("connbytes", [](const MatchSpec& spec_, Options& options, const OptionContext&) {
+        // libxt_connbytes' print_from_to: the range low end first, `!` when the kernel holds it
+        // reversed; the high end left out when it is 0 or 2^64 - 1.
+        const auto& s = std::get<ConnbytesMatch>(spec_);
+        const bool negated = s.from > s.to;
+        const std::uint64_t from = negated ? s.to : s.from, to = negated ? s.from : s.to;
+        std::string count = std::to_string(from);
+        if (to && to < UINT64_MAX) count += ":" + std::to_string(to);
+        constexpr const char* whats[] = {"packets", "bytes", "avgpkt"};
+        constexpr const char* dirs[] = {"original", "reply", "both"};
+        options = {{"connbytes", negated, {count}},
+                   {"connbytes-mode", false, {whats[static_cast<int>(*s.what)]}},
+                   {"connbytes-dir", false, {dirs[static_cast<int>(*s.dir)]}}};
     });
     set("ecn", [](const MatchSpec& spec_, Options& options, const OptionContext&) {
         const auto& s = std::get<EcnMatch>(spec_);

@@ -116,6 +116,9 @@ struct Connection {
     TcpCtState tcp = TcpCtState::none;
     TcpTracking tcp_track;
     ExpiryTime expires_ns;
+    // nf_conn_acct's counters by CtDir: what nf_ct_refresh_acct and nf_ct_kill_acct add (the
+    // packets a tracker refreshes the connection with, each its datagram's length).
+    std::array<std::uint64_t, 2> acct_packets{}, acct_bytes{};
     bool confirmed = false;
     bool nat_src_done = false, nat_dst_done = false;  // nf_nat_initialized per manip type
     FlowMemo memo[2];  // by CtDir: the flow cache's (flow_cache.hpp); a new entry starts with none

@@ -387,6 +387,20 @@ struct QuotaMatch {
     bool operator==(const QuotaMatch&) const = default;
 };
 
+// connbytes (xt_connbytes): the connection's packets, bytes, or bytes per packet, counted by
+// conntrack in one direction or both (the packet in hand included), within [from, to]; a range
+// with from above to is the negated one (below `to` or above `from`), as the kernel holds it.
+// No connection (untracked, invalid): no match. The match turns conntrack's accounting on.
+struct ConnbytesMatch {
+    enum class What : std::uint8_t { packets, bytes, avgpkt };
+    enum class Dir : std::uint8_t { original, reply, both };
+    std::optional<What> what;
+    std::optional<Dir> dir;
+    bool count_given = false;
+    std::uint64_t from = 0, to = UINT64_MAX;
+    bool operator==(const ConnbytesMatch&) const = default;
+};
+
 // socket, cgroup, cpu, ipvs, osf: matches whose answer lies in what neither a capture nor the
 // host description holds (the packet's socket and its cgroup, the CPU that handles it, IPVS's
 // connections, the sender's OS fingerprint). Decided by a named assumption: `assumed` is the
@@ -398,11 +412,11 @@ struct HostStateMatch {
     bool operator==(const HostStateMatch&) const = default;
 };
 
-using MatchSpec =
-    std::variant<L4PortsMatch, IcmpMatch, MultiportMatch, StateMatch, ConntrackMatch, IpRangeMatch, AddrTypeMatch, MarkMatch, CommentMatch, MacMatch,
-                 LengthMatch, TosMatch, DscpMatch, TtlMatch, PktTypeMatch, OwnerMatch, LimitMatch, HashLimitMatch, RecentMatch, SetMatch,
-                 PhysdevMatch, PolicyMatch, StatisticMatch, NfacctMatch, ConnlimitMatch, RpFilterMatch, RtMatch, Ipv6HeaderMatch, FragMatch,
-                 Eui64Match, OptionsMatch, AhMatch, EspMatch, MhMatch, EcnMatch, TcpmssMatch, QuotaMatch, HostStateMatch, IpcompMatch>;
+using MatchSpec = std::variant<L4PortsMatch, IcmpMatch, MultiportMatch, StateMatch, ConntrackMatch, IpRangeMatch, AddrTypeMatch, MarkMatch,
+                               CommentMatch, MacMatch, LengthMatch, TosMatch, DscpMatch, TtlMatch, PktTypeMatch, OwnerMatch, LimitMatch,
+                               HashLimitMatch, RecentMatch, SetMatch, PhysdevMatch, PolicyMatch, StatisticMatch, NfacctMatch, ConnlimitMatch,
+                               RpFilterMatch, RtMatch, Ipv6HeaderMatch, FragMatch, Eui64Match, OptionsMatch, AhMatch, EspMatch, MhMatch, EcnMatch,
+                               TcpmssMatch, QuotaMatch, HostStateMatch, IpcompMatch, ConnbytesMatch>;
 
 // True for matches whose answer depends on state kept across packets.
 bool is_stateful(const MatchSpec& m);

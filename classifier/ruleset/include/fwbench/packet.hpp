@@ -58,6 +58,8 @@ struct ConntrackView {
     std::uint8_t l4proto = 0;
     std::uint32_t expires_s = 0;  // remaining lifetime, for --ctexpire
     CtTuple orig, reply;
+    // Conntrack's accounting by CtDir, this packet included (-m connbytes).
+    std::array<std::uint64_t, 2> packets{}, bytes{};
     bool has_entry() const { return state != CtState::invalid && state != CtState::untracked; }
 };
 
