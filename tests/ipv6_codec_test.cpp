@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -349,6 +350,9 @@ TEST(Ipv6Codec, DescribedOptionsAuthEspAndMobilityReadBack) {
         "sctp 192.0.2.1:5000 > 192.0.2.2:6000 chunks=DATA/3,SACK,I_DATA/1,200 len=100",
         "sctp [2001:db8::1]:5000 > [2001:db8::2]:6000 chunks=ABORT/1,LEN0",
         "sctp [2001:db8::1]:5000 > [2001:db8::2]:6000 chunks=LEN0",
+        "dccp 192.0.2.1:5000 > 192.0.2.2:6000 dccptype=3 dccpopts=32,44",
+        "dccp [2001:db8::1]:5000 > [2001:db8::2]:6000 dccptype=1 dccpopts=1,40",
+        "dccp 192.0.2.1:5000 > 192.0.2.2:6000 dccptype=12",
     };
     const auto same = [](const Packet& a, const Packet& b, const std::string& what) {
         for (const auto& [x, y] : {std::pair{&a.hop_options, &b.hop_options}, std::pair{&a.dest_options, &b.dest_options}}) {
@@ -367,6 +371,9 @@ TEST(Ipv6Codec, DescribedOptionsAuthEspAndMobilityReadBack) {
         EXPECT_EQ(a.sctp_chunks.types, b.sctp_chunks.types) << what;
         EXPECT_EQ(a.sctp_chunks.flags, b.sctp_chunks.flags) << what;
         EXPECT_EQ(a.sctp_chunks.malformed, b.sctp_chunks.malformed) << what;
+        EXPECT_EQ(a.dccp_type, b.dccp_type) << what;
+        EXPECT_EQ(a.dccp_options, b.dccp_options) << what;
+        EXPECT_EQ(a.dccp_options_bad, b.dccp_options_bad) << what;
         EXPECT_EQ(a.sport, b.sport) << what;
         EXPECT_EQ(a.dport, b.dport) << what;
         EXPECT_EQ(a.mh_type, b.mh_type) << what;
@@ -440,6 +447,55 @@ TEST(SctpChunkWalk, ChunksAreWalkedAsXtSctpWalksThem) {
         }
         EXPECT_EQ(c.malformed, r.malformed);
         EXPECT_FALSE(c.overflow);
+    }
+}
+
+// xt_dccp's option walk over hand-made headers (byte 4 the data offset in words, byte 8 the type
+// shifted by one with X in bit 0): the kinds it meets, or a walk it cannot make.
+TEST(DccpOptionWalk, OptionsAreWalkedAsXtDccpWalksThem) {
+    const struct {
+        const char* what;
+        std::vector<std::uint8_t> header;  // the DCCP header and options
+        std::vector<int> kinds;
+        bool bad;
+    } rows[] = {
+        {"DATA with no options", {0, 1, 0, 2, 3, 0, 0, 0, 2 << 1, 0, 0, 0}, {}, false},
+        {"DATA: a single-byte kind, then one with its length", {0, 1, 0, 2, 4, 0, 0, 0, 2 << 1, 0, 0, 0, 1, 40, 3, 9}, {1, 40}, false},
+        {"a length of 0 steps one byte", {0, 1, 0, 2, 4, 0, 0, 0, 2 << 1, 0, 0, 0, 33, 0, 44, 2}, {33, 0, 44}, false},
+        {"a long kind in the last byte ends the walk", {0, 1, 0, 2, 4, 0, 0, 0, 2 << 1, 0, 0, 0, 0, 0, 0, 50}, {0, 50}, false},
+        {"REQUEST's service code comes before the options", {0, 1, 0, 2, 5, 0, 0, 0, 0, 0, 0, 0, 7, 7, 7, 7, 45, 2, 0, 0}, {45, 0}, false},
+        {"X adds 4 bytes of sequence number", {0, 1, 0, 2, 5, 0, 0, 0, (2 << 1) | 1, 0, 0, 0, 9, 9, 9, 9, 46, 2, 0, 0}, {46, 0}, false},
+        {"a data offset short of the type's header", {0, 1, 0, 2, 4, 0, 0, 0, 1 << 1, 0, 0, 0, 0, 0, 0, 0}, {}, true},
+        {"options past the datagram's end", {0, 1, 0, 2, 5, 0, 0, 0, 2 << 1, 0, 0, 0, 1, 1, 1, 1}, {}, true},
+    };
+    for (const auto& r : rows) {
+        SCOPED_TRACE(r.what);
+        Packet p;
+        p.proto = 253;  // a protocol the builder puts nothing after the IP header for
+        p.src = *parse_ip("192.0.2.1", Family::ipv4);
+        p.dst = *parse_ip("192.0.2.2", Family::ipv4);
+        p.length = 20;
+        std::vector<std::uint8_t> ip = build_ipv4(p);
+        ASSERT_EQ(ip.size(), 20u);
+        ip[9] = proto::dccp;
+        ip.insert(ip.end(), r.header.begin(), r.header.end());
+        ip[2] = static_cast<std::uint8_t>(ip.size() >> 8);
+        ip[3] = static_cast<std::uint8_t>(ip.size());
+        ip[10] = ip[11] = 0;
+        std::uint32_t sum = 0;
+        for (std::size_t i = 0; i < 20; i += 2) sum += static_cast<std::uint32_t>(ip[i] << 8 | ip[i + 1]);
+        while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+        ip[10] = static_cast<std::uint8_t>(~sum >> 8);
+        ip[11] = static_cast<std::uint8_t>(~sum);
+        const ParsedDatagram d = parse_datagram(ip.data(), ip.size());
+        ASSERT_EQ(d.error, Malformation::none);
+        EXPECT_EQ(d.packet.dccp_options_bad, r.bad);
+        std::vector<int> seen;
+        for (int k = 0; k < 256; ++k)
+            if (d.packet.has_dccp_option(static_cast<std::uint8_t>(k))) seen.push_back(k);
+        std::vector<int> want = r.kinds;
+        std::sort(want.begin(), want.end());
+        EXPECT_EQ(seen, want);
     }
 }
 

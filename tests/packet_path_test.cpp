@@ -220,6 +220,13 @@ TEST(PacketPathHotdrop, PacketsAHeaderMatchCannotReadAreRefused) {
         {"-p sctp -m sctp --chunk-types any DATA", "sctp [2001:db8:9::7]:1 > [2001:db8:2::50]:2 in=wan1 chunks=INIT", nullptr, false},
         {"-p sctp -m sctp --chunk-types any DATA", "sctp [2001:db8:9::7]:1 > [2001:db8:2::50]:2 in=wan1 chunks=INIT",
          [](Packet& p) { p.sctp_chunks.overflow = true; }, true},
+        // xt_dccp: options it cannot walk drop the packet under --dccp-option only.
+        {"-p dccp -m dccp --dccp-option 5", "dccp [2001:db8:9::7]:1 > [2001:db8:2::50]:2 in=wan1", [](Packet& p) { p.dccp_options_bad = true; },
+         true},
+        {"-p dccp -m dccp --dccp-types DATA", "dccp [2001:db8:9::7]:1 > [2001:db8:2::50]:2 in=wan1", [](Packet& p) { p.dccp_options_bad = true; },
+         false},
+        {"-p dccp -m dccp --dccp-types DATA", "dccp [2001:db8:9::7]:1 > [2001:db8:2::50]:2 in=wan1", [](Packet& p) { p.l4_present = false; }, true},
+        {"-p dccp -m dccp --dccp-option 5", "dccp [2001:db8:9::7]:1 > [2001:db8:2::50]:2 in=wan1 dccpopts=5", nullptr, false},
     };
     for (const auto& r : rows) {
         SCOPED_TRACE(std::string(r.match) + " on " + r.packet);

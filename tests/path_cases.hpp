@@ -578,6 +578,15 @@ inline const std::vector<PathCase> path_cases = {
       "wire tcp 198.51.100.7:40000 > 192.0.2.50:80 in=wan1 flags=S", "wire tcp 198.51.100.7:40000 > 192.0.2.50:80 in=wan1 flags=S"},
      "forwarded forwarded forwarded forwarded forwarded forwarded",
      "mangle:PREROUTING:1=2 mangle:PREROUTING:2=3 mangle:PREROUTING:3=1 mangle:PREROUTING:4=3 mangle:PREROUTING:5=2"},
+    {"dccp: the packet type (INVALID for 10 to 15) and the option kinds the option walk meets, each negated on its own", "\"ip_forward\":1",
+     "*mangle\n-A PREROUTING -p dccp -m dccp --dccp-types REQUEST,RESPONSE\n-A PREROUTING -p dccp -m dccp ! --dccp-types DATA\n"
+     "-A PREROUTING -p dccp -m dccp --dccp-types INVALID\n-A PREROUTING -p dccp -m dccp --dccp-option 44\n"
+     "-A PREROUTING -p dccp -m dccp ! --dccp-option 32\nCOMMIT\n",
+     {"wire dccp 198.51.100.7:5000 > 192.0.2.50:6000 in=wan1", "wire dccp 198.51.100.7:5000 > 192.0.2.50:6000 in=wan1 dccptype=2 dccpopts=44",
+      "wire dccp 198.51.100.7:5000 > 192.0.2.50:6000 in=wan1 dccptype=12", "wire dccp 198.51.100.7:5000 > 192.0.2.50:6000 in=wan1 dccptype=3 dccpopts=32,44",
+      "wire dccp 198.51.100.7:5000 > 192.0.2.50:6000 in=wan1 dccptype=4 dccpopts=1,40"},
+     "forwarded forwarded forwarded forwarded forwarded",
+     "mangle:PREROUTING:1=1 mangle:PREROUTING:2=4 mangle:PREROUTING:3=1 mangle:PREROUTING:4=2 mangle:PREROUTING:5=4"},
     {"ipcomp: the IPComp header's CPI (-p ipcomp); a later fragment has none", "\"ip_forward\":1",
      "*mangle\n-A PREROUTING -p ipcomp -m ipcomp --ipcompspi 300:400\n-A PREROUTING -p ipcomp -m ipcomp ! --ipcompspi 300\n"
      "-A PREROUTING -p ipcomp\nCOMMIT\n",

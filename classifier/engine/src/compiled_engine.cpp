@@ -254,7 +254,7 @@ BasicRuleBoxShape<Box> shape_rule(const Rule& r, const ExtraCompilation* extra) 
                     residual(describe(m));
                 }
             }
-            if (l4->tcp_option || l4->sctp_chunks) residual(describe(m));
+            if (l4->tcp_option || l4->reads_transport_extras()) residual(describe(m));
         } else if (const auto* mp = std::get_if<MultiportMatch>(&m.spec)) {
             if (mp->negated || mp->which == MultiportMatch::Which::either || mp->ports.empty()) {
                 residual(describe(m));

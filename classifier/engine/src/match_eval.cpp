@@ -508,8 +508,12 @@ bool header_match_hotdrops(const MatchSpec& m, const Packet& p) {
     if (std::holds_alternative<TcpmssMatch>(m)) return p.proto == proto::tcp && (p.fragment || !p.l4_present);
     if (const auto* e = std::get_if<EcnMatch>(&m)) return (e->ece || e->cwr) && p.proto == proto::tcp && p.fragment;
     // xt_sctp walks the chunks whenever the ports let it: one it cannot read drops the packet.
-    if (const auto* l4 = std::get_if<L4PortsMatch>(&m); l4 && l4->sctp_chunks)
-        return p.proto == proto::sctp && !p.fragment && (!p.l4_present || p.sctp_chunks.malformed || p.sctp_chunks.overflow);
+    // xt_dccp drops one whose header is cut short, or whose options it cannot walk.
+    if (const auto* l4 = std::get_if<L4PortsMatch>(&m); l4 && l4->reads_transport_extras()) {
+        if (p.proto != l4->protocol || p.fragment) return false;
+        if (l4->sctp_chunks) return !p.l4_present || p.sctp_chunks.malformed || p.sctp_chunks.overflow;
+        return !p.l4_present || (l4->dccp_option && p.dccp_options_bad);
+    }
     if (std::holds_alternative<MhMatch>(m))
         return p.family == Family::ipv6 && p.proto == proto::mobility && !p.fragment && (!p.l4_present || p.mh_payload_proto != proto::ipv6_none);
     return false;
@@ -534,6 +538,8 @@ bool evaluate_match(const Match& m, const Packet& p, const MatchContext& ctx) {
                                   return false;
                               if (s.tcp_option && (p.has_tcp_option(s.tcp_option->value) == s.tcp_option->negated)) return false;
                               if (s.sctp_chunks && (eval_sctp_chunks(s.sctp_chunks->value, p.sctp_chunks) == s.sctp_chunks->negated)) return false;
+                              if (s.dccp_types && (((s.dccp_types->value >> (p.dccp_type & 15)) & 1) != 0) == s.dccp_types->negated) return false;
+                              if (s.dccp_option && p.has_dccp_option(s.dccp_option->value) == s.dccp_option->negated) return false;
                               return true;
                           },
                           [&](const IcmpMatch& s) {

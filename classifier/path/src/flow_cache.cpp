@@ -18,6 +18,7 @@ const char* why_match_not_replayable(const MatchSpec& m) {
                 if (l.tcp_flags) return "reads the packet's TCP flags";
                 if (l.tcp_option) return "reads the packet's TCP options";
                 if (l.sctp_chunks) return "reads the packet's SCTP chunks";
+                if (l.dccp_types || l.dccp_option) return "reads the packet's DCCP type or options";
                 return nullptr;
             },
             [](const ConntrackMatch& c) -> const char* { return c.expire ? "reads the connection's remaining time (--ctexpire)" : nullptr; },

@@ -52,10 +52,10 @@ const char* fate_name(Fate f) {
 
 namespace {
 
-// An sctp match with --chunk-types: it reads the chunks, and can hotdrop.
-bool sctp_chunks(const MatchSpec& m) {
+// An sctp or dccp match reading past the ports (chunks, DCCP's type or options): it can hotdrop.
+bool reads_transport_extras(const MatchSpec& m) {
     const auto* l4 = std::get_if<L4PortsMatch>(&m);
-    return l4 && l4->sctp_chunks;
+    return l4 && l4->reads_transport_extras();
 }
 
 enum TableId { t_raw, t_mangle, t_nat, t_filter, t_security };
@@ -110,9 +110,10 @@ PacketPath::PacketPath(const Ruleset& rs, const Host& host, const IpsetRegistry*
                                         std::holds_alternative<OptionsMatch>(m.spec) || std::holds_alternative<AhMatch>(m.spec) ||
                                         std::holds_alternative<EspMatch>(m.spec) || std::holds_alternative<MhMatch>(m.spec) ||
                                         std::holds_alternative<TcpmssMatch>(m.spec) || std::holds_alternative<EcnMatch>(m.spec) ||
-                                        std::holds_alternative<IpcompMatch>(m.spec) || sctp_chunks(m.spec);
+                                        std::holds_alternative<IpcompMatch>(m.spec) || reads_transport_extras(m.spec);
                     const auto same_kind = [&](const MatchSpec& seen) {
-                        if (sctp_chunks(m.spec)) return sctp_chunks(seen);
+                        if (reads_transport_extras(m.spec))
+                            return reads_transport_extras(seen) && std::get<L4PortsMatch>(seen).protocol == std::get<L4PortsMatch>(m.spec).protocol;
                         const auto* o = std::get_if<OptionsMatch>(&seen);
                         return seen.index() == m.spec.index() && (!o || o->destination == std::get<OptionsMatch>(m.spec).destination);
                     };

@@ -129,7 +129,8 @@ std::string drop_detail_text(const DropDetail& d) {
             return "the hop-by-hop options from " + dev + ": " + what;
         }
         case DropWhy::header_match_hotdrop:
-            return "a header match of the ruleset (-m rt, frag, hbh, dst, ah, esp, mh, tcpmss, ecn's TCP flags or sctp's --chunk-types) cannot "
+            return "a header match of the ruleset (-m rt, frag, hbh, dst, ah, esp, mh, tcpmss, ecn's TCP flags, sctp's --chunk-types or dccp's type "
+                   "and options) cannot "
                    "read this packet's header (cut short or malformed: the kernel drops such a packet at that rule when its walk reaches it, a "
                    "hotdrop; or a later fragment, whose payload the kernel reads as a TCP header; or more than 16 distinct SCTP chunks, more "
                    "than fwbench keeps), which fwbench does not model";

@@ -436,7 +436,38 @@ void add_transport_matches(std::vector<MatchModuleDef>& m) {
     sctp_options.push_back({"chunk-types", "", 2, true, apply_sctp_chunk_types});
     m.push_back({"sctp", std::move(sctp_options), make_l4<proto::sctp>, finish_l4<proto::sctp>});
 
-    m.push_back({"dccp", port_options<false>(), make_l4<proto::dccp>, finish_l4<proto::dccp>});
+    auto dccp_options = port_options<false>();
+    dccp_options.push_back({"dccp-types", "", 1, true, APPLY {
+        // libxt_dccp: names without regard to case; INVALID stands for the types 10 to 15.
+        SPEC(L4PortsMatch);
+        constexpr const char* names[] = {"REQUEST", "RESPONSE", "DATA", "ACK", "DATAACK", "CLOSEREQ", "CLOSE", "RESET", "SYNC", "SYNCACK", "INVALID"};
+        std::uint16_t mask = 0;
+        for (auto item : split(args[0], ',')) {
+            if (item.empty()) continue;  // strtok passes over empty items
+            const std::string word = lower(item);
+            std::size_t i = 0;
+            while (i < std::size(names) && lower(names[i]) != word) ++i;
+            if (i == std::size(names)) return "unknown DCCP packet type '" + std::string(item) + "' (expected REQUEST, RESPONSE, DATA, ACK, DATAACK, CLOSEREQ, CLOSE, RESET, SYNC, SYNCACK or INVALID)";
+            mask = static_cast<std::uint16_t>(mask | 1u << i);
+        }
+        if (mask & (1u << 10)) mask |= 0xf800;
+        // print_types: the names in type order, INVALID last for all of 10 to 15.
+        std::string printed;
+        for (std::size_t i = 0; i < std::size(names); ++i)
+            if (mask & (1u << i)) printed += (printed.empty() ? "" : ",") + std::string(names[i]);
+        args[0] = printed;
+        s.dccp_types = Neg<std::uint16_t>{mask, neg};
+        return {};
+    }});
+    dccp_options.push_back({"dccp-option", "", 1, true, APPLY {
+        SPEC(L4PortsMatch);
+        const auto v = parse_uint(args[0], 255);
+        if (!v || *v == 0) return "expected an option kind 1-255, got '" + args[0] + "'";
+        args[0] = std::to_string(*v);
+        s.dccp_option = Neg<std::uint8_t>{static_cast<std::uint8_t>(*v), neg};
+        return {};
+    }});
+    m.push_back({"dccp", std::move(dccp_options), make_l4<proto::dccp>, finish_l4<proto::dccp>});
 
     m.push_back({"icmp", {{"icmp-type", "", 1, true, apply_icmp_type<false>}},
                  [](const OptionContext&) -> MatchSpec { return IcmpMatch{}; },

@@ -391,6 +391,17 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
             if (p.proto != proto::sctp) in.fail("chunks= describes an SCTP packet (sctp SRC:PORT > DST:PORT)");
             parse_sctp_chunks(in, v, p.sctp_chunks);
             chunks_given = true;
+        } else if (k == "dccptype") {
+            if (p.proto != proto::dccp) in.fail("dccptype= describes a DCCP packet (dccp SRC:PORT > DST:PORT)");
+            p.dccp_type = static_cast<std::uint8_t>(number(in, v, 15, k));
+        } else if (k == "dccpopts") {
+            if (p.proto != proto::dccp) in.fail("dccpopts= describes a DCCP packet (dccp SRC:PORT > DST:PORT)");
+            std::size_t start = 0;
+            while (start <= v.size()) {
+                const auto comma = std::min(v.find(',', start), v.size());
+                p.set_dccp_option(static_cast<std::uint8_t>(number(in, v.substr(start, comma - start), 255, k)));
+                start = comma + 1;
+            }
         } else if (k == "cpi") {
             p.ipcomp_cpi = static_cast<std::uint16_t>(number(in, v, 65535, k));
             if (p.proto != proto::ipcomp) in.fail("cpi= describes an IPComp packet (ipcomp SRC > DST)");
@@ -476,6 +487,19 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
             p.length = p.ip_header_len + (p.fragment ? 8u : p.proto == proto::tcp ? 20u : 8u);
         } else if (!length_given && p.ext_header_count) {
             p.length += p.ip_header_len - 40u;  // the extension headers come on top of the default's
+        }
+    }
+    if (p.proto == proto::dccp && !p.fragment) {
+        // As built: one byte per kind below 32, two per longer one, zeros (kind 0) to a multiple of 4.
+        std::size_t bytes = 0;
+        for (int kind = 0; kind < 256; ++kind)
+            if (p.has_dccp_option(static_cast<std::uint8_t>(kind))) bytes += kind < 32 ? 1 : 2;
+        if (bytes % 4) p.set_dccp_option(0);
+        const std::uint32_t needed =
+            p.ip_header_len + static_cast<std::uint32_t>(Packet::dccp_header_length(p.dccp_type, false) + ((bytes + 3) & ~std::size_t{3}));
+        if (p.length < needed) {
+            if (length_given) in.fail("len=" + std::to_string(p.length) + " is shorter than the headers (" + std::to_string(needed) + " bytes)");
+            p.length = needed;
         }
     }
     if (p.proto == proto::sctp) {
@@ -575,13 +599,24 @@ std::string format_packet_description(const Packet& p, bool local) {
     }
     if (p.proto == proto::esp && p.esp_spi) out += " espspi=" + std::to_string(p.esp_spi);
     if (p.proto == proto::ipcomp && p.ipcomp_cpi) out += " cpi=" + std::to_string(p.ipcomp_cpi);
+    if (p.proto == proto::dccp && !p.fragment && p.l4_present) {
+        if (p.dccp_type) out += " dccptype=" + std::to_string(p.dccp_type);
+        std::string kinds;
+        for (int kind = 0; kind < 256; ++kind)
+            if (p.has_dccp_option(static_cast<std::uint8_t>(kind))) {
+                if (!kinds.empty()) kinds += ',';
+                kinds += std::to_string(kind);
+            }
+        if (!kinds.empty()) out += " dccpopts=" + kinds;
+    }
     if (p.proto == proto::sctp && !p.fragment && p.l4_present) {
         const SctpChunks& c = p.sctp_chunks;
         if (!(c.count == 1 && c.types[0] == 0 && c.flags[0] == 0 && !c.malformed)) {
             std::string list;
             for (std::size_t i = 0; i < c.count; ++i) {
                 const SctpChunkName* known = find_sctp_chunk(c.types[i]);
-                list += (list.empty() ? "" : ",") + (known ? std::string(known->name) : std::to_string(c.types[i]));
+                if (!list.empty()) list += ',';
+                list += known ? std::string(known->name) : std::to_string(c.types[i]);
                 if (c.flags[i]) list += "/" + std::to_string(c.flags[i]);
             }
             if (c.malformed) list += list.empty() ? "LEN0" : ",LEN0";

@@ -347,7 +347,7 @@ bdd HookDecision::match_bdd(const Match& m, const State& st, Hook hook) {
                     bdd f = s.masked(Field::tcp_flags, spec.tcp_flags->value.comp, spec.tcp_flags->value.mask);
                     r &= spec.tcp_flags->negated ? !f : f;
                 }
-                if (spec.tcp_option || spec.sctp_chunks) r &= atom();
+                if (spec.tcp_option || spec.reads_transport_extras()) r &= atom();
                 return r;
             } else if constexpr (std::is_same_v<T, IcmpMatch>) {
                 bdd hit = spec.any ? bdd_true() : s.equals(Field::icmp_type, spec.type) & s.in_range(Field::icmp_code, spec.code_lo, spec.code_hi);

@@ -172,6 +172,26 @@ void walk_sctp_chunks(SctpChunks& c, const std::uint8_t* l4, std::size_t avail) 
     } while (at < avail);
 }
 
+// xt_dccp's view of the header: the type, and dccp_find_option's walk over the options between
+// the type's header and the data offset (a kind below 2 takes one byte, another its length, 0 as
+// 1), each kind it meets noted.
+void walk_dccp_options(Packet& p, const std::uint8_t* l4, std::size_t avail) {
+    p.dccp_type = static_cast<std::uint8_t>((l4[8] >> 1) & 0x0f);
+    const std::size_t header = Packet::dccp_header_length(p.dccp_type, l4[8] & 1);
+    const std::size_t offset = std::size_t{l4[4]} * 4;
+    if (offset < header || offset > avail) {
+        p.dccp_options_bad = true;
+        return;
+    }
+    const std::uint8_t* op = l4 + header;
+    const std::size_t optlen = offset - header;
+    for (std::size_t i = 0; i < optlen;) {
+        p.set_dccp_option(op[i]);
+        if (op[i] < 2 || i + 1 >= optlen) ++i;
+        else i += op[i + 1] ? op[i + 1] : 1;
+    }
+}
+
 void parse_l4(Packet& p, const std::uint8_t* l4, const std::uint8_t* end) {
     std::size_t avail = static_cast<std::size_t>(end - l4);
     p.l4_present = false;
@@ -199,6 +219,7 @@ void parse_l4(Packet& p, const std::uint8_t* l4, const std::uint8_t* end) {
             p.dport = be16(l4 + 2);
             p.l4_present = avail >= (p.proto == proto::sctp ? 12u : p.proto == proto::dccp ? 12u : 8u);
             if (p.proto == proto::sctp && p.l4_present) walk_sctp_chunks(p.sctp_chunks, l4, avail);
+            if (p.proto == proto::dccp && p.l4_present) walk_dccp_options(p, l4, avail);
             return;
         case proto::icmp: {
             if (avail < 4) return;
@@ -451,6 +472,7 @@ ParsedDatagram parse_ipv4(const std::uint8_t* data, std::size_t size, std::size_
 namespace {
 
 std::size_t sctp_length(const Packet& p);
+std::size_t dccp_length(const Packet& p);
 
 // The IPsec and mobility upper layers the matches read (ESP's SPI, IPv4's AH, the mobility
 // header), and the bytes each takes at least: ESP SPI and sequence, AH its length, MH 8.
@@ -461,6 +483,7 @@ std::size_t ipsec_mobility_length(const Packet& p) {
         case proto::ah: return p.family == Family::ipv4 ? (p.ah.length ? p.ah.length : 16) : 0;
         case proto::mobility: return 8;
         case proto::sctp: return sctp_length(p);
+        case proto::dccp: return dccp_length(p);
         default: return 0;
     }
 }
@@ -482,6 +505,31 @@ std::uint32_t crc32c(const std::uint8_t* data, std::size_t n) {
         for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0x82f63b78u & (0u - (crc & 1u)));
     }
     return ~crc;
+}
+
+// DCCP as built: the type's header (no extended sequence numbers), then each option kind noted,
+// in order (a kind below 32 as its one byte, a longer one with a length of 2), padded with zeros
+// to the data offset's multiple of 4.
+std::size_t dccp_options_length(const Packet& p) {
+    std::size_t n = 0;
+    for (int k = 0; k < 256; ++k)
+        if (p.has_dccp_option(static_cast<std::uint8_t>(k))) n += k < 32 ? 1 : 2;
+    return (n + 3) & ~std::size_t{3};
+}
+
+std::size_t dccp_length(const Packet& p) { return Packet::dccp_header_length(p.dccp_type, false) + dccp_options_length(p); }
+
+void put_dccp(std::uint8_t* l4, const Packet& p) {
+    put16(l4, p.sport);
+    put16(l4 + 2, p.dport);
+    l4[4] = static_cast<std::uint8_t>(dccp_length(p) / 4);
+    l4[8] = static_cast<std::uint8_t>(p.dccp_type << 1);
+    std::size_t at = Packet::dccp_header_length(p.dccp_type, false);
+    for (int k = 0; k < 256; ++k) {
+        if (!p.has_dccp_option(static_cast<std::uint8_t>(k))) continue;
+        l4[at++] = static_cast<std::uint8_t>(k);
+        if (k >= 32) l4[at++] = 2;
+    }
 }
 
 void put_sctp(std::uint8_t* l4, const Packet& p, std::size_t seglen) {
@@ -597,6 +645,10 @@ std::vector<std::uint8_t> build_ipv4(const Packet& p) {
             fill_udptcp_checksum(ip, l4, 6);
             break;
         case proto::sctp: put_sctp(l4, p, seglen); break;
+        case proto::dccp:
+            put_dccp(l4, p);
+            fill_udptcp_checksum(ip, l4, 6);
+            break;
         case proto::icmp:
             l4[0] = p.icmp_type;
             l4[1] = p.icmp_code;
@@ -772,6 +824,10 @@ std::vector<std::uint8_t> build_ipv6(const Packet& p) {
             fill_ipv6_l4_checksum(ip, l4, seglen, p.proto, 6);
             break;
         case proto::sctp: put_sctp(l4, p, seglen); break;
+        case proto::dccp:
+            put_dccp(l4, p);
+            fill_ipv6_l4_checksum(ip, l4, seglen, proto::dccp, 6);
+            break;
         case proto::icmpv6:
             l4[0] = p.icmp_type;
             l4[1] = p.icmp_code;

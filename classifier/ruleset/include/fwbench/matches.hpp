@@ -86,6 +86,11 @@ struct L4PortsMatch {
     std::optional<Neg<TcpFlagsSpec>> tcp_flags;  // tcp only (--syn sets it too)
     std::optional<Neg<std::uint8_t>> tcp_option;  // tcp only
     std::optional<Neg<SctpChunkSpec>> sctp_chunks;  // sctp only
+    std::optional<Neg<std::uint16_t>> dccp_types;  // dccp only: a bit per packet type (INVALID brings 11-15 along)
+    std::optional<Neg<std::uint8_t>> dccp_option;  // dccp only: an option kind 1-255
+    // Reads more of the transport header than ports and TCP's fields: SCTP's chunks, DCCP's type
+    // or options (a packet whose header cannot be read that far is a kernel hotdrop).
+    bool reads_transport_extras() const { return sctp_chunks || dccp_types || dccp_option; }
     bool operator==(const L4PortsMatch&) const = default;
 };
 

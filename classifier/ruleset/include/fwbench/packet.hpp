@@ -195,6 +195,12 @@ struct Packet {
     std::uint32_t esp_spi = 0;
     std::uint16_t ipcomp_cpi = 0;  // IPComp's CPI (-m ipcomp)
     SctpChunks sctp_chunks;  // -m sctp --chunk-types
+    // DCCP (-m dccp): the packet type, the option kinds xt_dccp's option walk meets (a bit each),
+    // and whether that walk cannot be made: a data offset short of the header, or options past
+    // the datagram's end (the kernel drops the packet there, a hotdrop).
+    std::uint8_t dccp_type = 0;
+    std::array<std::uint64_t, 4> dccp_options{};
+    bool dccp_options_bad = false;
     std::uint8_t mh_type = 0, mh_payload_proto = 59;
     // The header an ICMP error quotes (the offending packet, as it was sent).
     struct Quoted {
@@ -231,6 +237,16 @@ struct Packet {
     }
     bool has_tcp_option(std::uint8_t kind) const { return (tcp_options[kind >> 6] >> (kind & 63)) & 1; }
     void set_tcp_option(std::uint8_t kind) { tcp_options[kind >> 6] |= std::uint64_t{1} << (kind & 63); }
+    bool has_dccp_option(std::uint8_t kind) const { return (dccp_options[kind >> 6] >> (kind & 63)) & 1; }
+    void set_dccp_option(std::uint8_t kind) { dccp_options[kind >> 6] |= std::uint64_t{1} << (kind & 63); }
+    // The DCCP header before the options (__dccp_hdr_len): 12 bytes, 4 more with extended
+    // sequence numbers, then the type's own: none for DATA, 4 for REQUEST, 12 for RESPONSE and
+    // RESET (and the reserved types), 8 for the others.
+    static std::size_t dccp_header_length(std::uint8_t type, bool extended) {
+        //                                  REQUEST RESPONSE DATA ACK DATAACK CLOSEREQ CLOSE RESET SYNC SYNCACK
+        constexpr std::uint8_t own[10] = {4, 12, 0, 8, 8, 8, 8, 12, 8, 8};
+        return 12 + (extended ? 4 : 0) + (type < 10 ? own[type] : 12);
+    }
     // Sets the TCP options to `n` bytes (at most 40; padded with EOL to a multiple of 4, as the
     // header carries them), tcp_header_len to match, and the kinds -m tcp --tcp-option finds in
     // them, walked as the kernel's tcp_find_option walks them.
