@@ -405,6 +405,24 @@ TEST(Ipv6Codec, DescribedOptionsAuthEspAndMobilityReadBack) {
 namespace fwbench {
 namespace {
 
+// An IPv4 datagram from 192.0.2.1 to 192.0.2.2 carrying `payload` as protocol `proto`, its
+// header's lengths and checksum right.
+std::vector<std::uint8_t> ipv4_carrying(std::uint8_t proto, const std::vector<std::uint8_t>& payload) {
+    std::vector<std::uint8_t> ip(20 + payload.size(), 0);
+    std::copy(payload.begin(), payload.end(), ip.begin() + 20);
+    ip[0] = 0x45;
+    ip[8] = 64;
+    ip[9] = proto;
+    const std::uint8_t addrs[8] = {192, 0, 2, 1, 192, 0, 2, 2};
+    std::copy(addrs, addrs + 8, ip.begin() + 12);
+    ip[2] = static_cast<std::uint8_t>(ip.size() >> 8);
+    ip[3] = static_cast<std::uint8_t>(ip.size());
+    const std::uint16_t sum = test::internet_checksum(ip.data(), 20);
+    ip[10] = static_cast<std::uint8_t>(sum >> 8);
+    ip[11] = static_cast<std::uint8_t>(sum);
+    return ip;
+}
+
 // xt_sctp's walk over hand-made chunk lists (after a 12-byte common header): each row the chunk
 // bytes, then the distinct type/flags pairs it must find and whether the walk ends malformed.
 TEST(SctpChunkWalk, ChunksAreWalkedAsXtSctpWalksThem) {
@@ -424,19 +442,9 @@ TEST(SctpChunkWalk, ChunksAreWalkedAsXtSctpWalksThem) {
     };
     for (const auto& r : rows) {
         SCOPED_TRACE(r.what);
-        std::vector<std::uint8_t> ip(20 + 12, 0);
-        ip[0] = 0x45;
-        ip[8] = 64;
-        ip[9] = proto::sctp;
-        ip[12] = 192, ip[13] = 0, ip[14] = 2, ip[15] = 1, ip[16] = 192, ip[17] = 0, ip[18] = 2, ip[19] = 2;
-        ip.insert(ip.end(), r.chunks.begin(), r.chunks.end());
-        ip[2] = static_cast<std::uint8_t>(ip.size() >> 8);
-        ip[3] = static_cast<std::uint8_t>(ip.size());
-        std::uint32_t sum = 0;
-        for (std::size_t i = 0; i < 20; i += 2) sum += static_cast<std::uint32_t>(ip[i] << 8 | ip[i + 1]);
-        while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-        ip[10] = static_cast<std::uint8_t>(~sum >> 8);
-        ip[11] = static_cast<std::uint8_t>(~sum);
+        std::vector<std::uint8_t> sctp(12, 0);  // the common header: ports, tag and checksum unread
+        sctp.insert(sctp.end(), r.chunks.begin(), r.chunks.end());
+        const std::vector<std::uint8_t> ip = ipv4_carrying(proto::sctp, sctp);
         const ParsedDatagram d = parse_datagram(ip.data(), ip.size());
         ASSERT_EQ(d.error, Malformation::none);
         const SctpChunks& c = d.packet.sctp_chunks;
@@ -470,23 +478,7 @@ TEST(DccpOptionWalk, OptionsAreWalkedAsXtDccpWalksThem) {
     };
     for (const auto& r : rows) {
         SCOPED_TRACE(r.what);
-        Packet p;
-        p.proto = 253;  // a protocol the builder puts nothing after the IP header for
-        p.src = *parse_ip("192.0.2.1", Family::ipv4);
-        p.dst = *parse_ip("192.0.2.2", Family::ipv4);
-        p.length = 20;
-        std::vector<std::uint8_t> ip = build_ipv4(p);
-        ASSERT_EQ(ip.size(), 20u);
-        ip[9] = proto::dccp;
-        ip.insert(ip.end(), r.header.begin(), r.header.end());
-        ip[2] = static_cast<std::uint8_t>(ip.size() >> 8);
-        ip[3] = static_cast<std::uint8_t>(ip.size());
-        ip[10] = ip[11] = 0;
-        std::uint32_t sum = 0;
-        for (std::size_t i = 0; i < 20; i += 2) sum += static_cast<std::uint32_t>(ip[i] << 8 | ip[i + 1]);
-        while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-        ip[10] = static_cast<std::uint8_t>(~sum >> 8);
-        ip[11] = static_cast<std::uint8_t>(~sum);
+        const std::vector<std::uint8_t> ip = ipv4_carrying(proto::dccp, r.header);
         const ParsedDatagram d = parse_datagram(ip.data(), ip.size());
         ASSERT_EQ(d.error, Malformation::none);
         EXPECT_EQ(d.packet.dccp_options_bad, r.bad);
