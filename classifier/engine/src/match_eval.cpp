@@ -455,7 +455,7 @@ bool eval_connbytes(const ConnbytesMatch& m, const Packet& p) {
     const auto& pk = p.ct.packets;
     const auto& by = p.ct.bytes;
     auto in_dir = [&](const std::array<std::uint64_t, 2>& c) {
-        switch (*m.dir) {
+        switch (m.dir) {
             case ConnbytesMatch::Dir::original: return c[0];
             case ConnbytesMatch::Dir::reply: return c[1];
             case ConnbytesMatch::Dir::both: break;
@@ -463,7 +463,7 @@ bool eval_connbytes(const ConnbytesMatch& m, const Packet& p) {
         return c[0] + c[1];
     };
     std::uint64_t what = 0;
-    switch (*m.what) {
+    switch (m.what) {
         case ConnbytesMatch::What::packets: what = in_dir(pk); break;
         case ConnbytesMatch::What::bytes: what = in_dir(by); break;
         case ConnbytesMatch::What::avgpkt: {

@@ -571,7 +571,6 @@ void add_conntrack_matches(std::vector<MatchModuleDef>& m) {
                       s.from = r->lo;
                       s.to = args[0].find(':') == std::string::npos ? UINT64_MAX : r->hi;
                       if (neg) std::swap(s.from, s.to);
-                      s.count_given = true;
                       return {};
                   }},
                   {"connbytes-dir", "", 1, false, APPLY {
@@ -590,14 +589,7 @@ void add_conntrack_matches(std::vector<MatchModuleDef>& m) {
                       else return "expected packets, bytes or avgpkt, got '" + args[0] + "'";
                       return {};
                   }}},
-                 [](const OptionContext&) -> MatchSpec { return ConnbytesMatch{}; },
-                 [](MatchSpec& spec_, const OptionContext&) -> std::string {
-                     const auto& s = std::get<ConnbytesMatch>(spec_);
-                     if (!s.count_given) return "the connbytes match needs --connbytes FROM[:TO]";
-                     if (!s.what) return "the connbytes match needs --connbytes-mode packets, bytes or avgpkt";
-                     if (!s.dir) return "the connbytes match needs --connbytes-dir original, reply or both";
-                     return {};
-                 }});
+                 [](const OptionContext&) -> MatchSpec { return ConnbytesMatch{}; }, nullptr});
 
     m.push_back({"connlimit",
                  {{"connlimit-upto", "", 1, false, APPLY {
@@ -1568,6 +1560,7 @@ void add_option_rules(std::vector<MatchModuleDef>& m) {
     const struct { std::string_view module; OptionRules rules; } table[] = {
         {"addrtype", {"src-type dst-type", {"limit-iface-in limit-iface-out"}, {}}},
         {"comment", {"comment", {}, {}}},
+        {"connbytes", {"", {}, {}, "connbytes connbytes-mode connbytes-dir"}},
         {"connlimit", {"connlimit-upto connlimit-above", {"connlimit-upto connlimit-above", "connlimit-saddr connlimit-daddr"}, {}}},
         {"connmark", {"mark", {}, {}}},
         {"cgroup", {"path cgroup", {"path cgroup"}, {}}},
@@ -1643,8 +1636,8 @@ void add_save_forms(std::vector<MatchModuleDef>& m) {
         constexpr const char* whats[] = {"packets", "bytes", "avgpkt"};
         constexpr const char* dirs[] = {"original", "reply", "both"};
         options = {{"connbytes", negated, {count}},
-                   {"connbytes-mode", false, {whats[static_cast<int>(*s.what)]}},
-                   {"connbytes-dir", false, {dirs[static_cast<int>(*s.dir)]}}};
+                   {"connbytes-mode", false, {whats[static_cast<int>(s.what)]}},
+                   {"connbytes-dir", false, {dirs[static_cast<int>(s.dir)]}}};
     });
     set("ecn", [](const MatchSpec& spec_, Options& options, const OptionContext&) {
         const auto& s = std::get<EcnMatch>(spec_);

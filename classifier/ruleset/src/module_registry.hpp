@@ -43,6 +43,7 @@ struct OptionRules {
     std::string_view one_of{};  // space separated: at least one must be given
     std::vector<std::string_view> exclusive{};  // groups, space separated: at most one of each
     std::vector<std::string_view> also{};  // "A B C": A needs B or C beside it
+    std::string_view required{};  // space separated: each must be given (XTOPT_MAND on several)
 };
 
 template <class Spec>

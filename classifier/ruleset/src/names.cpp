@@ -1,6 +1,6 @@
 #include "fwbench/names.hpp"
 
-#include <cctype>
+#include "fwbench/parse_util.hpp"
 
 namespace fwbench {
 
@@ -94,14 +94,9 @@ const SctpChunkName sctp_chunk_names[22] = {
 };
 
 const SctpChunkName* find_sctp_chunk(std::string_view name) {
-    for (const auto& c : sctp_chunk_names) {
-        const std::string_view n = c.name;
-        if (n.size() != name.size()) continue;
-        bool same = true;
-        for (std::size_t i = 0; i < n.size() && same; ++i)
-            same = std::toupper(static_cast<unsigned char>(name[i])) == static_cast<unsigned char>(n[i]);
-        if (same) return &c;
-    }
+    const std::string wanted = detail::lower(name);
+    for (const auto& c : sctp_chunk_names)
+        if (detail::lower(c.name) == wanted) return &c;
     return nullptr;
 }
 

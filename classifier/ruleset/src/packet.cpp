@@ -2,6 +2,13 @@
 
 namespace fwbench {
 
+std::size_t Packet::dccp_built_option_bytes() const {
+    std::size_t n = 0;
+    for (int kind = 0; kind < 256; ++kind)
+        if (has_dccp_option(static_cast<std::uint8_t>(kind))) n += kind < 32 ? 1 : 2;
+    return n;
+}
+
 void Packet::set_tcp_option_bytes(const std::uint8_t* bytes, std::size_t n) {
     if (n > tcp_option_bytes.size()) n = tcp_option_bytes.size();
     tcp_option_bytes = {};

@@ -6,6 +6,7 @@
 
 #include "fwbench/names.hpp"
 #include "fwbench/parse_error.hpp"
+#include "fwbench/parse_util.hpp"
 #include "fwbench/ruleset.hpp"
 
 namespace fwbench {
@@ -66,12 +67,8 @@ std::uint64_t number(Words& in, const std::string& v, std::uint64_t max, const s
 // chunks=NAME[/FLAGS],...: SCTP chunks by iptables' name or number, each with its flags byte; a
 // last item LEN0 is a chunk header of length 0 (the walk's malformed end).
 void parse_sctp_chunks(Words& in, const std::string& v, SctpChunks& c) {
-    std::size_t start = 0;
-    while (start <= v.size()) {
-        auto comma = v.find(',', start);
-        if (comma == std::string::npos) comma = v.size();
-        const std::string item = v.substr(start, comma - start);
-        start = comma + 1;
+    for (const auto part : detail::split(v, ',')) {
+        const std::string item(part);
         if (c.malformed) in.fail("chunks=: LEN0 ends the list");
         if (item == "LEN0") {
             c.malformed = true;
@@ -91,10 +88,8 @@ void parse_sctp_chunks(Words& in, const std::string& v, SctpChunks& c) {
 // 8 bytes with Pad1 or PadN as a sender pads; the header's length follows.
 void describe_options(Words& in, const std::string& v, const std::string& key, OptionsHeader& h) {
     h = OptionsHeader{};
-    std::size_t from = 0;
-    while (from <= v.size()) {
-        const std::size_t comma = std::min(v.find(',', from), v.size());
-        const std::string part = v.substr(from, comma - from);
+    for (const auto text : detail::split(v, ',')) {
+        const std::string part(text);
         const std::size_t colon = part.find(':');
         const auto type = static_cast<std::uint8_t>(number(in, part.substr(0, colon), 255, key));
         std::uint8_t length = 0;
@@ -106,7 +101,6 @@ void describe_options(Words& in, const std::string& v, const std::string& key, O
         }
         if (h.count == h.types.size()) in.fail(key + " takes at most 16 options");
         h.add(type, length);
-        from = comma + 1;
     }
     std::size_t bytes = 2 + h.options_bytes();
     const std::size_t pad = (8 - bytes % 8) % 8;
@@ -396,12 +390,7 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
             p.dccp_type = static_cast<std::uint8_t>(number(in, v, 15, k));
         } else if (k == "dccpopts") {
             if (p.proto != proto::dccp) in.fail("dccpopts= describes a DCCP packet (dccp SRC:PORT > DST:PORT)");
-            std::size_t start = 0;
-            while (start <= v.size()) {
-                const auto comma = std::min(v.find(',', start), v.size());
-                p.set_dccp_option(static_cast<std::uint8_t>(number(in, v.substr(start, comma - start), 255, k)));
-                start = comma + 1;
-            }
+            for (const auto kind : detail::split(v, ',')) p.set_dccp_option(static_cast<std::uint8_t>(number(in, std::string(kind), 255, k)));
         } else if (k == "cpi") {
             p.ipcomp_cpi = static_cast<std::uint16_t>(number(in, v, 65535, k));
             if (p.proto != proto::ipcomp) in.fail("cpi= describes an IPComp packet (ipcomp SRC > DST)");
@@ -490,13 +479,9 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
         }
     }
     if (p.proto == proto::dccp && !p.fragment) {
-        // As built: one byte per kind below 32, two per longer one, zeros (kind 0) to a multiple of 4.
-        std::size_t bytes = 0;
-        for (int kind = 0; kind < 256; ++kind)
-            if (p.has_dccp_option(static_cast<std::uint8_t>(kind))) bytes += kind < 32 ? 1 : 2;
-        if (bytes % 4) p.set_dccp_option(0);
-        const std::uint32_t needed =
-            p.ip_header_len + static_cast<std::uint32_t>(Packet::dccp_header_length(p.dccp_type, false) + ((bytes + 3) & ~std::size_t{3}));
+        // The built frame pads its options with zeros, which the walk meets as kind 0.
+        if (p.dccp_built_option_bytes() % 4) p.set_dccp_option(0);
+        const std::uint32_t needed = p.ip_header_len + static_cast<std::uint32_t>(p.dccp_built_length());
         if (p.length < needed) {
             if (length_given) in.fail("len=" + std::to_string(p.length) + " is shorter than the headers (" + std::to_string(needed) + " bytes)");
             p.length = needed;
@@ -504,8 +489,7 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
     }
     if (p.proto == proto::sctp) {
         if (!chunks_given) p.sctp_chunks.add(0, 0);  // a DATA chunk: an SCTP packet has one at least
-        const SctpChunks& c = p.sctp_chunks;
-        const std::uint32_t needed = p.ip_header_len + 12u + 4u * c.count + (c.malformed && c.count ? 4u : 0u);
+        const std::uint32_t needed = p.ip_header_len + static_cast<std::uint32_t>(p.sctp_built_length());
         if (p.length < needed && !p.fragment) {
             if (length_given)
                 in.fail("len=" + std::to_string(p.length) + " is shorter than the headers and chunks (" + std::to_string(needed) + " bytes)");

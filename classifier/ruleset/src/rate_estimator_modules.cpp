@@ -281,9 +281,10 @@ void add_rateest_match(std::vector<MatchModuleDef>& m) {
 
 namespace {
 
-std::string apply_time(std::optional<std::uint32_t>& out, const std::vector<std::string>& args, const char* what) {
-    out = parse_estimator_time(args[0]);
-    if (!out) return std::string("RATEEST: bad ") + what + " value \"" + args[0] + "\" (expected a time such as 250ms, 1s or 500us)";
+std::string apply_time(std::uint32_t& out, const std::vector<std::string>& args, const char* what) {
+    const auto us = parse_estimator_time(args[0]);
+    if (!us) return std::string("RATEEST: bad ") + what + " value \"" + args[0] + "\" (expected a time such as 250ms, 1s or 500us)";
+    out = *us;
     return {};
 }
 
@@ -306,13 +307,12 @@ void add_rateest_target(std::vector<TargetModuleDef>& t) {
                  [](const OptionContext&) -> TargetSpec { return RateEstimatorTarget{}; },
                  [](TargetSpec& spec, const OptionContext&) -> std::string {
                      auto& s = std::get<RateEstimatorTarget>(spec);
-                     const auto interval_us = std::exchange(s.given_interval_us, std::nullopt);
-                     const auto ewmalog_us = std::exchange(s.given_ewmalog_us, std::nullopt);
-                     if (!interval_us || !ewmalog_us) return "RATEEST needs --rateest-interval and --rateest-ewmalog";
-                     return finish_rate_estimator(s, *interval_us, *ewmalog_us);
+                     const auto interval_us = std::exchange(s.given_interval_us, 0);
+                     const auto ewmalog_us = std::exchange(s.given_ewmalog_us, 0);
+                     return finish_rate_estimator(s, interval_us, ewmalog_us);
                  }});
     // clang-format on
-    t.back().rules = {"rateest-name", {}, {}};
+    t.back().rules = {"", {}, {}, "rateest-name rateest-interval rateest-ewmalog"};
     t.back().save = [](const TargetSpec& spec, std::vector<RuleOption>& options, const OptionContext&) {
         const auto& s = std::get<RateEstimatorTarget>(spec);
         // __RATEEST_print: the interval back from its exponent, the averaging time as that many

@@ -657,6 +657,8 @@ private:
 
     // The options a module needs (one of a set; one beside another), as iptables' final check.
     static std::string check_together(const detail::OptionRules& rules, const std::set<std::string>& seen, const std::string& owner) {
+        for (auto n : detail::split(rules.required, ' '))
+            if (!n.empty() && !seen.count(std::string(n))) return owner + " needs --" + std::string(n);
         if (!rules.one_of.empty()) {
             bool any = false;
             for (auto n : detail::split(rules.one_of, ' ')) any = any || seen.count(std::string(n));
@@ -704,24 +706,33 @@ private:
     // then does not load anywhere else, and fwbench refuses it too.)
     void check_estimators_read() {
         for (auto& t : rs_.tables)
-            for (auto& c : t.chains)
-                for (auto it = c.rules.begin(); it != c.rules.end();) {
-                    try {
-                        for (const auto& m : it->matches)
-                            for (const auto& o : m.options)
-                                if (m.module == "rateest" && (o.name == "rateest" || o.name == "rateest1" || o.name == "rateest2") &&
-                                    !estimators_.count(o.args.at(0)))
-                                    fail(it->line, m.column,
-                                         "rateest reads the estimator '" + o.args[0] +
-                                             "', which no RATEEST --rateest-name in the ruleset makes "
-                                             "(the kernel refuses the rule)");
-                        ++it;
-                    } catch (const ParseError& e) {
-                        if (!opt_.lenient) throw;
-                        rs_.skipped.push_back({t.name, c.name, it->line, it->text, e.what()});
-                        it = c.rules.erase(it);
-                    }
+            check_each_rule(t, [&](Rule& r) {
+                for (const auto& m : r.matches)
+                    for (const auto& o : m.options)
+                        if (m.module == "rateest" && (o.name == "rateest" || o.name == "rateest1" || o.name == "rateest2") &&
+                            !estimators_.count(o.args.at(0)))
+                            fail(r.line, m.column,
+                                 "rateest reads the estimator '" + o.args[0] +
+                                     "', which no RATEEST --rateest-name in the ruleset makes "
+                                     "(the kernel refuses the rule)");
+            });
+    }
+
+    // Runs `check` on each rule of the table. A rule it refuses (a ParseError) is, when lenient,
+    // dropped and listed as skipped; otherwise the error stands.
+    template <class Check>
+    void check_each_rule(Table& t, Check check) {
+        for (auto& c : t.chains)
+            for (auto it = c.rules.begin(); it != c.rules.end();) {
+                try {
+                    check(*it);
+                    ++it;
+                } catch (const ParseError& e) {
+                    if (!opt_.lenient) throw;
+                    rs_.skipped.push_back({t.name, c.name, it->line, it->text, e.what()});
+                    it = c.rules.erase(it);
                 }
+            }
     }
 
     // Rate estimators are the network namespace's, by name: xt_RATEEST's checkentry refuses a
@@ -814,19 +825,7 @@ private:
     }
 
     void validate_table(Table& t) {
-        // Resolve jumps.
-        for (auto& c : t.chains) {
-            for (auto it = c.rules.begin(); it != c.rules.end();) {
-                try {
-                    resolve_jump(t, *it);
-                    ++it;
-                } catch (const ParseError& e) {
-                    if (!opt_.lenient) throw;
-                    rs_.skipped.push_back({t.name, c.name, it->line, it->text, e.what()});
-                    it = c.rules.erase(it);
-                }
-            }
-        }
+        check_each_rule(t, [&](Rule& r) { resolve_jump(t, r); });
         // Loops: a chain reachable from itself through jumps or gotos.
         std::vector<int> state(t.chains.size(), 0);  // 0 new, 1 on stack, 2 done
         std::vector<std::string> path;

@@ -471,9 +471,6 @@ ParsedDatagram parse_ipv4(const std::uint8_t* data, std::size_t size, std::size_
 
 namespace {
 
-std::size_t sctp_length(const Packet& p);
-std::size_t dccp_length(const Packet& p);
-
 // The IPsec and mobility upper layers the matches read (ESP's SPI, IPv4's AH, the mobility
 // header), and the bytes each takes at least: ESP SPI and sequence, AH its length, MH 8.
 std::size_t ipsec_mobility_length(const Packet& p) {
@@ -482,18 +479,10 @@ std::size_t ipsec_mobility_length(const Packet& p) {
         case proto::ipcomp: return 4;
         case proto::ah: return p.family == Family::ipv4 ? (p.ah.length ? p.ah.length : 16) : 0;
         case proto::mobility: return 8;
-        case proto::sctp: return sctp_length(p);
-        case proto::dccp: return dccp_length(p);
+        case proto::sctp: return p.sctp_built_length();
+        case proto::dccp: return p.dccp_built_length();
         default: return 0;
     }
-}
-
-// SCTP as built: the common header, a 4-byte chunk (type, flags, length 4) per chunk of the
-// description, the last one's length taking in the rest of the datagram; when it is malformed, a
-// chunk header of length 0 after them (or no chunk at all).
-std::size_t sctp_length(const Packet& p) {
-    const SctpChunks& c = p.sctp_chunks;
-    return 12 + 4 * std::size_t{c.count} + (c.malformed && c.count ? 4 : 0);
 }
 
 // CRC32c (Castagnoli, reflected), as SCTP's checksum: the kernel's sctp_compute_cksum stores it
@@ -507,22 +496,11 @@ std::uint32_t crc32c(const std::uint8_t* data, std::size_t n) {
     return ~crc;
 }
 
-// DCCP as built: the type's header (no extended sequence numbers), then each option kind noted,
-// in order (a kind below 32 as its one byte, a longer one with a length of 2), padded with zeros
-// to the data offset's multiple of 4.
-std::size_t dccp_options_length(const Packet& p) {
-    std::size_t n = 0;
-    for (int k = 0; k < 256; ++k)
-        if (p.has_dccp_option(static_cast<std::uint8_t>(k))) n += k < 32 ? 1 : 2;
-    return (n + 3) & ~std::size_t{3};
-}
-
-std::size_t dccp_length(const Packet& p) { return Packet::dccp_header_length(p.dccp_type, false) + dccp_options_length(p); }
-
+// DCCP as built (Packet::dccp_built_length): no extended sequence numbers, the options in kind order.
 void put_dccp(std::uint8_t* l4, const Packet& p) {
     put16(l4, p.sport);
     put16(l4 + 2, p.dport);
-    l4[4] = static_cast<std::uint8_t>(dccp_length(p) / 4);
+    l4[4] = static_cast<std::uint8_t>(p.dccp_built_length() / 4);
     l4[8] = static_cast<std::uint8_t>(p.dccp_type << 1);
     std::size_t at = Packet::dccp_header_length(p.dccp_type, false);
     for (int k = 0; k < 256; ++k) {
@@ -532,6 +510,9 @@ void put_dccp(std::uint8_t* l4, const Packet& p) {
     }
 }
 
+// SCTP as built (Packet::sctp_built_length): each chunk kept as 4 bytes (type, flags, length 4),
+// the last one's length taking in the rest of the datagram, then a malformed walk's chunk of
+// length 0 (or no chunk at all).
 void put_sctp(std::uint8_t* l4, const Packet& p, std::size_t seglen) {
     put16(l4, p.sport);
     put16(l4 + 2, p.dport);

@@ -395,13 +395,13 @@ struct QuotaMatch {
 // connbytes (xt_connbytes): the connection's packets, bytes, or bytes per packet, counted by
 // conntrack in one direction or both (the packet in hand included), within [from, to]; a range
 // with from above to is the negated one (below `to` or above `from`), as the kernel holds it.
-// No connection (untracked, invalid): no match. The match turns conntrack's accounting on.
+// No connection (untracked, invalid): no match. The match turns conntrack's accounting on. All
+// three options are required (the parser's OptionRules), so none of these defaults is ever used.
 struct ConnbytesMatch {
     enum class What : std::uint8_t { packets, bytes, avgpkt };
     enum class Dir : std::uint8_t { original, reply, both };
-    std::optional<What> what;
-    std::optional<Dir> dir;
-    bool count_given = false;
+    What what = What::packets;
+    Dir dir = Dir::original;
     std::uint64_t from = 0, to = UINT64_MAX;
     bool operator==(const ConnbytesMatch&) const = default;
 };

@@ -261,6 +261,14 @@ struct Packet {
         if (type == 51) return ah.length ? ah.length : 16;
         return 8;
     }
+    // The bytes SCTP and DCCP take in the frames fwbench builds (build_ipv4/build_ipv6) and
+    // describes. SCTP: the common header, 4 per chunk kept (the last one's length taking in the
+    // rest of the datagram), 4 more for a malformed walk's chunk of length 0. DCCP: the type's
+    // header, then each option kind noted in order, one byte below 32 and two (a length of 2)
+    // above, padded with zeros (kind 0) to a multiple of 4.
+    std::size_t sctp_built_length() const { return 12 + 4 * std::size_t{sctp_chunks.count} + (sctp_chunks.malformed && sctp_chunks.count ? 4 : 0); }
+    std::size_t dccp_built_option_bytes() const;  // before the padding
+    std::size_t dccp_built_length() const { return dccp_header_length(dccp_type, false) + ((dccp_built_option_bytes() + 3) & ~std::size_t{3}); }
     // Bytes of TCP payload: what follows the TCP header inside the datagram.
     std::uint32_t tcp_payload_len() const {
         const std::uint32_t headers = std::uint32_t{ip_header_len} + tcp_header_len;

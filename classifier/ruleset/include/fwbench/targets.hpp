@@ -115,8 +115,9 @@ struct RateEstimatorTarget {
     std::string name;
     std::int8_t interval = 0;
     std::uint8_t ewma_log = 0;
-    // The times as written, while the rule is parsed: its last check turns them into the two above.
-    std::optional<std::uint32_t> given_interval_us, given_ewmalog_us;
+    // The times as written (in microseconds; both options are required), while the rule is parsed:
+    // its last check turns them into the two above and clears them.
+    std::uint32_t given_interval_us = 0, given_ewmalog_us = 0;
     bool operator==(const RateEstimatorTarget&) const = default;
 };
 
