@@ -548,24 +548,31 @@ void add_conntrack_targets(std::vector<TargetModuleDef>& t) {
 
 // Header rewriting: TCPMSS, CHECKSUM, DSCP, TOS, TTL, HL.
 void add_header_rewriting_targets(std::vector<TargetModuleDef>& t) {
+    // libxt_TCPMSS: the last of the two options wins (neither excludes the other); an MSS up to
+    // 65535 less the IP header. xt_TCPMSS's check_hooks: clamping only where the packet has a
+    // route (FORWARD, OUTPUT, POSTROUTING). The kernel's "only with --syn" check is iptables-
+    // legacy's: nft_compat skips it.
     t.push_back({"TCPMSS",
                  {{"set-mss", "", 1, false, TAPPLY {
                        TSPEC(RewriteTarget);
-                       auto v = parse_uint(args[0], 65535);
-                       if (!v) return "expected an MSS value, got '" + args[0] + "'";
+                       const std::uint64_t max = ctx.family == Family::ipv4 ? 65535 - 20 : 65535 - 40;
+                       auto v = parse_uint(args[0], max);
+                       if (!v) return "expected an MSS value 0-" + std::to_string(max) + ", got '" + args[0] + "'";
                        s.kind = RewriteTarget::Kind::tcpmss_set;
                        s.value = static_cast<std::uint32_t>(*v);
                        return {};
                    }},
                   {"clamp-mss-to-pmtu", "", 0, false, TAPPLY { TSPEC(RewriteTarget); s.kind = RewriteTarget::Kind::tcpmss_clamp; s.value = 0; return {}; }}},
-                 [](const OptionContext&) -> TargetSpec { RewriteTarget r; r.kind = RewriteTarget::Kind::tcpmss_clamp; r.value = 0xffffffff; return r; },
-                 [](TargetSpec& spec_, const OptionContext& ctx) -> std::string {
-                     if (std::get<RewriteTarget>(spec_).value == 0xffffffff) return "TCPMSS needs --set-mss or --clamp-mss-to-pmtu";
+                 // One option required: add_option_rules.
+                 [](const OptionContext&) -> TargetSpec { RewriteTarget r; r.kind = RewriteTarget::Kind::tcpmss_clamp; return r; },
+                 [](TargetSpec&, const OptionContext& ctx) -> std::string {
                      const auto& p = ctx.rule_proto;
                      if (!p || p->negated || p->value != proto::tcp) return "TCPMSS needs \"-p tcp\" in the rule";
                      return {};
-                 },
-                 static_cast<HookMask>(H_FWD | H_OUT | H_POST)});
+                 }});
+    t.back().hooks_for = [](const TargetSpec& spec_) -> HookMask {
+        return std::get<RewriteTarget>(spec_).kind == RewriteTarget::Kind::tcpmss_clamp ? static_cast<HookMask>(H_FWD | H_OUT | H_POST) : HookMask{0x1f};
+    };
 
     t.push_back({"CHECKSUM", {{"checksum-fill", "", 0, false, TAPPLY { return {}; }}},
                  [](const OptionContext&) -> TargetSpec { RewriteTarget r; r.kind = RewriteTarget::Kind::checksum_fill; return r; },
@@ -655,6 +662,7 @@ void add_option_rules(std::vector<TargetModuleDef>& t) {
         {"HL", {"hl-set hl-dec hl-inc", {"hl-set hl-dec hl-inc"}, {}}},
         {"MARK", {mark_ops, {mark_ops}, {}}},
         {"NFQUEUE", {{}, {"queue-num queue-balance"}, {"queue-cpu-fanout queue-balance"}}},
+        {"TCPMSS", {"set-mss clamp-mss-to-pmtu", {}, {}}},
         {"TOS", {"set-tos and-tos or-tos xor-tos", {"set-tos and-tos or-tos xor-tos"}, {}}},
         {"TTL", {"ttl-set ttl-dec ttl-inc", {"ttl-set ttl-dec ttl-inc"}, {}}},
     };
@@ -664,7 +672,7 @@ void add_option_rules(std::vector<TargetModuleDef>& t) {
 }
 
 // The save functions of the targets whose saved form is not the options as given (libxt_MARK,
-// libxt_CONNMARK, libxt_DSCP, libxt_TOS, libipt_REJECT/libip6t_REJECT, libxt_NFQUEUE).
+// libxt_CONNMARK, libxt_DSCP, libxt_TOS, libxt_TCPMSS, libipt_REJECT/libip6t_REJECT, libxt_NFQUEUE).
 void add_save_forms(std::vector<TargetModuleDef>& t) {
     using Options = std::vector<RuleOption>;
     auto set = [&](std::string_view name, void (*save)(const TargetSpec&, Options&, const OptionContext&)) {
@@ -682,6 +690,11 @@ void add_save_forms(std::vector<TargetModuleDef>& t) {
             options = {{s.mode == ConnmarkTarget::Mode::save ? "save-mark" : "restore-mark", false, {}},
                        {"nfmask", false, {hex(s.nfmask)}},
                        {"ctmask", false, {hex(s.ctmask)}}};
+    });
+    set("TCPMSS", [](const TargetSpec& spec_, Options& options, const OptionContext&) {
+        const auto& s = std::get<RewriteTarget>(spec_);
+        if (s.kind == RewriteTarget::Kind::tcpmss_clamp) options = {{"clamp-mss-to-pmtu", false, {}}};
+        else options = {{"set-mss", false, {std::to_string(s.value)}}};
     });
     set("DSCP", [](const TargetSpec& spec_, Options& options, const OptionContext&) {
         options = {{"set-dscp", false, {hex02(static_cast<std::uint8_t>(std::get<RewriteTarget>(spec_).value))}}};
