@@ -162,6 +162,20 @@ const std::vector<EngineCase> cases = {
     // --- IPv6 ---
     {"ip6tables: icmpv6 type", "*filter\n-A INPUT -p ipv6-icmp -m icmp6 --icmpv6-type neighbour-solicitation -j ACCEPT\n-A INPUT -j DROP\nCOMMIT\n", IN, "",
      {"icmpv6 [2001:db8::9] > [2001:db8::1] type=135", "icmpv6 [2001:db8::9] > [2001:db8::1] type=128"}, "ACCEPT DROP", "INPUT:1=1 INPUT:2=1"},
+    // TCPMSS (xt_TCPMSS): counters take the length as the rule saw it, so a rule after the target counts the grown segment.
+    {"TCPMSS --set-mss lowers the MSS option and never raises it; a later tcpmss match reads it", "mangle", FWD,
+     "-A FORWARD -p tcp -j TCPMSS --set-mss 1000\n-A FORWARD -p tcp -m tcpmss --mss 1000\n-A FORWARD -p tcp -m tcpmss --mss 900",
+     {"tcp 192.0.2.9:1 > 198.51.100.1:80 flags=S mss=1460 len=44", "tcp 192.0.2.9:1 > 198.51.100.1:80 flags=S mss=900 len=44"}, "ACCEPT ACCEPT",
+     "FORWARD:1=2/88 FORWARD:2=1/44 FORWARD:3=1/44 FORWARD:P=2/88"},
+    {"TCPMSS adds an MSS option of at most 536 to a segment without one and without data: 4 bytes longer", "mangle", FWD,
+     "-A FORWARD -p tcp -j TCPMSS --set-mss 1000\n-A FORWARD -p tcp -m tcpmss --mss 536\n-A FORWARD -p tcp -m tcpmss ! --mss 0:65535",
+     {"tcp 192.0.2.9:1 > 198.51.100.1:80 flags=S len=40", "tcp 192.0.2.9:1 > 198.51.100.1:80 flags=S len=41", "tcp 192.0.2.9:1 > 198.51.100.1:80 flags=A wscale=2 len=44"},
+     "ACCEPT ACCEPT ACCEPT", "FORWARD:1=3/125 FORWARD:2=2/92 FORWARD:3=1/41 FORWARD:P=3/133"},
+    {"TCPMSS --clamp-mss-to-pmtu without a route (the engines alone, no host) leaves the segment as it is", "mangle", FWD,
+     "-A FORWARD -p tcp -j TCPMSS --clamp-mss-to-pmtu\n-A FORWARD -p tcp -m tcpmss --mss 1460",
+     {"tcp 192.0.2.9:1 > 198.51.100.1:80 flags=S mss=1460 len=44"}, "ACCEPT", "FORWARD:1=1/44 FORWARD:2=1/44 FORWARD:P=1/44"},
+    {"ip6tables: TCPMSS adds an MSS option of at most 1220", "*mangle\n-A FORWARD -p tcp -j TCPMSS --set-mss 1400\n-A FORWARD -p tcp -m tcpmss --mss 1220\nCOMMIT\n", FWD, "",
+     {"tcp [2001:db8::9]:1 > [2001:db8::1]:80 flags=S len=60"}, "ACCEPT", "FORWARD:1=1/60 FORWARD:2=1/64"},
     {"ip6tables: hl and prefix", "*filter\n-A INPUT -s 2001:db8::/32 -m hl --hl-eq 255 -j ACCEPT\n-A INPUT -j DROP\nCOMMIT\n", IN, "",
      {"udp [2001:db8::9]:1 > [2001:db8::1]:53 ttl=255", "udp [2001:db8::9]:1 > [2001:db8::1]:53 ttl=64", "udp [2001:db9::9]:1 > [2001:db8::1]:53 ttl=255"}, "ACCEPT DROP DROP", "INPUT:1=1 INPUT:2=2"},
     {"ip6tables: rt type 0", "*filter\n-A INPUT -m rt --rt-type 0 -j DROP\nCOMMIT\n", IN, "",
@@ -255,6 +269,42 @@ std::string case_name(const ::testing::TestParamInfo<EngineCase>& info) {
 INSTANTIATE_TEST_SUITE_P(Cases, EngineFixture, ::testing::ValuesIn(cases), case_name);
 
 TEST(EngineFixtures, AtLeastSixtyCases) { EXPECT_GE(cases.size(), 60u); }
+
+// What xt_TCPMSS drops (tcpmss_mangle_packet returns -1) or leaves, on packets the description
+// language does not write: a TCP header cut short, a path MTU no larger than the headers, a
+// header already at 60 bytes, a later fragment.
+TEST(EngineTcpmss, DropsOrLeavesWhatTheKernelDoes) {
+    RewriteTarget set;
+    set.kind = RewriteTarget::Kind::tcpmss_set;
+    set.value = 1000;
+    RewriteTarget clamp;
+    clamp.kind = RewriteTarget::Kind::tcpmss_clamp;
+    const Packet syn = test::packet("tcp 192.0.2.9:1 > 198.51.100.1:80 flags=S mss=1460 len=44");
+    Packet p = syn;
+    p.l4_present = false;
+    EXPECT_FALSE(apply_tcpmss(set, p)) << "a TCP header cut short is dropped";
+    p = syn;
+    p.path_mtu = 40;  // IPv4's 20 and TCP's 20: nothing left for an MSS
+    EXPECT_FALSE(apply_tcpmss(clamp, p));
+    p.path_mtu = 41;
+    EXPECT_TRUE(apply_tcpmss(clamp, p));
+    EXPECT_EQ(p.tcp_option_bytes[2] << 8 | p.tcp_option_bytes[3], 1);
+    p = syn;
+    p.path_mtu = 65535u + 40;  // an IPv6 route's largest MTU on an IPv4 packet: the MSS field's largest value at most
+    EXPECT_TRUE(apply_tcpmss(clamp, p));
+    EXPECT_EQ(p.tcp_option_bytes[2] << 8 | p.tcp_option_bytes[3], 1460);
+    p = syn;
+    p.fragment = true;
+    p.l4_present = false;
+    EXPECT_TRUE(apply_tcpmss(set, p)) << "a later fragment has no TCP header to rewrite";
+    const std::uint8_t nops[40] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+                                   1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+    p = test::packet("tcp 192.0.2.9:1 > 198.51.100.1:80 flags=S len=80");
+    p.set_tcp_option_bytes(nops, 40);
+    EXPECT_TRUE(apply_tcpmss(set, p));
+    EXPECT_EQ(p.length, 80u) << "a 60-byte header has no room for the option";
+    EXPECT_EQ(p.tcp_header_len, 60);
+}
 
 TEST(EngineRandom, StatisticRandomIsDeterministicForASeed) {
     Ruleset rs = parse_ruleset("*filter\n-A INPUT -m statistic --mode random --probability 0.5 -j DROP\nCOMMIT\n", {});

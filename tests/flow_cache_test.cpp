@@ -39,7 +39,7 @@ std::string describe(const PathResult& r) {
        << "\n  final " << addr(p.src) << ":" << p.sport << " > " << addr(p.dst) << ":" << p.dport << " proto=" << int(p.proto) << " len=" << p.length
        << " ttl=" << int(p.ttl) << " tos=" << int(p.tos) << " mark=" << p.mark << " in=" << p.in.view() << " out=" << p.out.view()
        << " pkttype=" << int(p.pkttype) << " icmp=" << int(p.icmp_type) << "/" << int(p.icmp_code) << " id=" << p.icmp_id << " prio=" << p.priority
-       << " mss=" << p.tcp_mss << " ct{" << int(p.ct.state) << "," << int(p.ct.dir) << "," << p.ct.status << "," << p.ct.mark << ","
+       << " tcpopts=" << int(p.tcp_option_len) << " ct{" << int(p.ct.state) << "," << int(p.ct.dir) << "," << p.ct.status << "," << p.ct.mark << ","
        << int(p.ct.l4proto) << "," << p.ct.expires_s << "," << addr(p.ct.orig.src) << ":" << p.ct.orig.sport << ">" << addr(p.ct.orig.dst) << ":"
        << p.ct.orig.dport << "," << addr(p.ct.reply.src) << ":" << p.ct.reply.sport << ">" << addr(p.ct.reply.dst) << ":" << p.ct.reply.dport
        << "}\n  hooks";

@@ -29,6 +29,7 @@
 #include "fwbench/packet_source.hpp"
 #include "fwbench/ruleset_parser.hpp"
 #include "must_run.hpp"
+#include "path_cases.hpp"
 #include "require_kernel.hpp"
 #include "ring_port.hpp"
 #include "router_workload.hpp"
@@ -74,33 +75,20 @@ std::vector<std::uint8_t> comparable(const std::string& frame, const Host& host,
 
 using Left = std::multiset<std::pair<std::string, std::vector<std::uint8_t>>>;  // (interface, datagram)
 
-TEST(KernelOraclePorts, TwoWorkersSendWhatTheKernelSends) {
-    test::require_kernel();
-    if (HasFatalFailure() || IsSkipped()) return;
-    ensure_eal();
-    if (rte_lcore_count() < 3) FWBENCH_CANNOT_RUN("EAL has " << rte_lcore_count() - 1 << " worker lcore(s); the test needs 2 (one per CPU)");
-    const RouterWorkloadOptions wopt = test::lockstep_workload();
-    const RouterWorkload workload = make_router_workload(wopt);
-    // The kernel oracle turns icmp_ratelimit off (an unpaced replay); the ports would pace their
-    // answers by the wall clock, so the host says it is off for both.
-    nlohmann::json host_doc = nlohmann::json::parse(workload.host_json);
-    host_doc["sysctl"]["net.ipv4.icmp_ratelimit"] = 0;
-    const Host host = Host::from_json(host_doc.dump(), "router_workload host");
-    const Ruleset rs = parse_ruleset(workload.rules, {});
-    const PacketPath path(rs, host);
-    const std::vector<test::Arrival> arrivals = test::router_workload_arrivals(wopt);
-    ASSERT_GT(arrivals.size(), 2000u);
+struct LeftCounts {
+    std::uint64_t frames = 0, answers = 0, silent = 0;
+};
 
-    MbufPool pool("kp_pool", 4095);
-    const test::LockstepRun ports = test::run_in_lockstep(path, arrivals, {"wan1", "lan0", "dmz0"}, 2, pool.get(), "kp");
-    ASSERT_EQ(ports.left.size(), arrivals.size());
-
+// Each arrival injected into the kernel as fwbench read it: the frames that leave the kernel's
+// interfaces are the frames that left the ports because of it (`ports.left`), the same
+// interfaces and datagrams; then the counters, rule by rule.
+void expect_kernel_sends_the_same(const Host& host, const Ruleset& rs, const PacketPath& path, const std::vector<test::Arrival>& arrivals,
+                                  const test::LockstepRun& ports, LeftCounts& counts) {
     KernelOracleOptions kopt;
     kopt.capture_forwarded = true;
     KernelOracle kernel(host, rs, kopt);
     PathState st(rs, EngineOptions{}, host.sysctl());  // only to give the kernel each packet as fwbench read it
     CaptureAnalysis analysis(path, st, {});
-    std::uint64_t frames = 0, answers = 0, silent = 0;
     for (std::size_t i = 0; i < arrivals.size(); ++i) {
         const test::Arrival& a = arrivals[i];
         CaptureRecord rec;
@@ -133,21 +121,78 @@ TEST(KernelOraclePorts, TwoWorkersSendWhatTheKernelSends) {
         }
         ASSERT_EQ(from_ports.size(), from_kernel.size()) << what << ": frames that left";
         ASSERT_TRUE(from_ports == from_kernel) << what << ": the frames that left differ";
-        frames += from_ports.size();
-        answers += std::any_of(rp.result.answers.begin(), rp.result.answers.end(), [](const auto& x) { return x.fate == Fate::sent; });
-        silent += from_ports.empty();
+        counts.frames += from_ports.size();
+        counts.answers += std::any_of(rp.result.answers.begin(), rp.result.answers.end(), [](const auto& x) { return x.fate == Fate::sent; });
+        counts.silent += from_ports.empty();
     }
     usleep(20000);
     EXPECT_TRUE(kernel.take_forwarded().empty()) << "the kernel sent frames after the last arrival";
     const std::vector<CounterDifference> differences = compare_counters(rs, ports.res.counters, kernel.counters());
     for (const CounterDifference& d : differences) ADD_FAILURE() << describe_difference(d);
-    EXPECT_GT(frames, 1500u);
-    EXPECT_GT(answers, 5u);
-    EXPECT_GT(silent, 100u);
+}
+
+TEST(KernelOraclePorts, TwoWorkersSendWhatTheKernelSends) {
+    test::require_kernel();
+    if (HasFatalFailure() || IsSkipped()) return;
+    ensure_eal();
+    if (rte_lcore_count() < 3) FWBENCH_CANNOT_RUN("EAL has " << rte_lcore_count() - 1 << " worker lcore(s); the test needs 2 (one per CPU)");
+    const RouterWorkloadOptions wopt = test::lockstep_workload();
+    const RouterWorkload workload = make_router_workload(wopt);
+    // The kernel oracle turns icmp_ratelimit off (an unpaced replay); the ports would pace their
+    // answers by the wall clock, so the host says it is off for both.
+    nlohmann::json host_doc = nlohmann::json::parse(workload.host_json);
+    host_doc["sysctl"]["net.ipv4.icmp_ratelimit"] = 0;
+    const Host host = Host::from_json(host_doc.dump(), "router_workload host");
+    const Ruleset rs = parse_ruleset(workload.rules, {});
+    const PacketPath path(rs, host);
+    const std::vector<test::Arrival> arrivals = test::router_workload_arrivals(wopt);
+    ASSERT_GT(arrivals.size(), 2000u);
+
+    MbufPool pool("kp_pool", 4095);
+    const test::LockstepRun ports = test::run_in_lockstep(path, arrivals, {"wan1", "lan0", "dmz0"}, 2, pool.get(), "kp");
+    ASSERT_EQ(ports.left.size(), arrivals.size());
+    LeftCounts counts;
+    expect_kernel_sends_the_same(host, rs, path, arrivals, ports, counts);
+    if (HasFatalFailure()) return;
+    EXPECT_GT(counts.frames, 1500u);
+    EXPECT_GT(counts.answers, 5u);
+    EXPECT_GT(counts.silent, 100u);
     EXPECT_GT(ports.res.handed_off, 100u) << "replies hashed to the other worker's queue";
-    std::cout << arrivals.size() << " arrivals: " << frames << " frames left two workers' ports as they left the kernel (" << answers
-              << " arrivals answered, " << silent << " that left nothing, " << ports.res.handed_off
+    std::cout << arrivals.size() << " arrivals: " << counts.frames << " frames left two workers' ports as they left the kernel (" << counts.answers
+              << " arrivals answered, " << counts.silent << " that left nothing, " << ports.res.handed_off
               << " frames handed to their connection's worker)\n";
+}
+
+// TCPMSS through the ports: the segments of the TCPMSS path fixture leave as the kernel sends
+// them, the MSS lowered in place or the option added in front of the others (the datagram 4
+// bytes longer, the frame grown), checksums whole.
+TEST(KernelOraclePorts, TcpmssRewritesLeaveAsTheKernelWritesThem) {
+    test::require_kernel();
+    if (HasFatalFailure() || IsSkipped()) return;
+    ensure_eal();
+    const auto c = std::find_if(test::path_cases.begin(), test::path_cases.end(),
+                                [](const test::PathCase& pc) { return std::string_view(pc.name).starts_with("TCPMSS:"); });
+    ASSERT_NE(c, test::path_cases.end());
+    const Host host = Host::from_json(test::path_case_host_json(*c), "router.json");
+    const Ruleset rs = parse_ruleset(c->rules, {});
+    const PacketPath path(rs, host);
+    std::vector<test::Arrival> arrivals;
+    for (const std::string t : c->packets) {
+        ASSERT_TRUE(t.starts_with("wire ")) << t;
+        test::Arrival a;
+        a.packet = parse_packet_description(t.substr(5)).packet;
+        a.iface = std::string(a.packet.in.view());
+        const Interface* itf = host.interface(a.iface);
+        ASSERT_TRUE(itf && itf->mac) << a.iface;
+        a.frame = ethernet_frame(MacAddr{{0x02, 0xaa, 0, 0, 0, 1}}, *itf->mac, build_ipv4(a.packet));
+        arrivals.push_back(std::move(a));
+    }
+    MbufPool pool("kt_pool", 255);
+    const test::LockstepRun ports = test::run_in_lockstep(path, arrivals, {"wan1", "lan0"}, 1, pool.get(), "kt");
+    ASSERT_EQ(ports.left.size(), arrivals.size());
+    LeftCounts counts;
+    expect_kernel_sends_the_same(host, rs, path, arrivals, ports, counts);
+    EXPECT_EQ(counts.frames, arrivals.size());
 }
 
 }  // namespace

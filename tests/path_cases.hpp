@@ -593,6 +593,23 @@ inline const std::vector<PathCase> path_cases = {
      {"wire ipcomp 198.51.100.7 > 192.0.2.50 in=wan1 cpi=350", "wire ipcomp 198.51.100.7 > 192.0.2.50 in=wan1 cpi=300",
       "wire ipcomp 198.51.100.7 > 192.0.2.50 in=wan1 fragoff=1480 fragid=6 len=100"},
      "forwarded forwarded forwarded", "mangle:PREROUTING:1=2 mangle:PREROUTING:2=1 mangle:PREROUTING:3=3"},
+    {"TCPMSS: lowers the MSS option, never raises it; adds one (4 bytes, at most 536) to a segment without one and without data; "
+     "clamps to the smaller MTU of the way out and the way back to the source, less 40",
+     "\"ip_forward\":1",
+     "*mangle\n-A FORWARD -p tcp -m tcp --dport 1 -j TCPMSS --set-mss 1000\n-A FORWARD -p tcp -m tcp --dport 2 -j TCPMSS --clamp-mss-to-pmtu\n"
+     "-A POSTROUTING -p tcp -m tcpmss --mss 1000\n-A POSTROUTING -p tcp -m tcpmss --mss 900\n-A POSTROUTING -p tcp -m tcpmss --mss 536\n"
+     "-A POSTROUTING -p tcp -m tcpmss --mss 1360\n-A POSTROUTING -p tcp -m tcpmss ! --mss 0:65535\n-A POSTROUTING -p tcp -m length --length 44\n"
+     "COMMIT\n",
+     {"wire tcp 192.0.2.50:40000 > 198.51.100.7:1 in=lan0 flags=S mss=1460 wscale=7 len=48",
+      "wire tcp 192.0.2.50:40001 > 198.51.100.7:1 in=lan0 flags=S mss=900 len=44",
+      "wire tcp 192.0.2.50:40002 > 198.51.100.7:1 in=lan0 flags=S len=40",
+      "wire tcp 192.0.2.50:40003 > 198.51.100.7:1 in=lan0 flags=S len=50",
+      "wire tcp 192.0.2.50:40004 > 198.51.100.7:1 in=lan0 flags=A sackok len=44",
+      "wire tcp 192.0.2.50:40005 > 198.51.100.7:2 in=lan0 flags=S mss=1460 len=44",
+      "wire tcp 198.51.100.7:40006 > 192.0.2.50:2 in=wan1 flags=S mss=65000 sackok len=48"},
+     "forwarded forwarded forwarded forwarded forwarded forwarded forwarded",
+     "mangle:FORWARD:1=5 mangle:FORWARD:2=2 mangle:POSTROUTING:1=1 mangle:POSTROUTING:2=1 mangle:POSTROUTING:3=2 mangle:POSTROUTING:4=2 "
+     "mangle:POSTROUTING:5=1 mangle:POSTROUTING:6=3"},
     {"unknown arrival interface is a named drop", "", "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n",
      {"wire udp 198.51.100.7:4000 > 203.0.113.1:53 in=eth7"}, "dropped:unknown_interface", "", "the packet arrives on an interface the host does not have"},
 };

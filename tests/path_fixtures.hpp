@@ -7,7 +7,7 @@ namespace fwbench::test {
 // A router: wan1 203.0.113.1/24 (default route via 203.0.113.254), lan0 192.0.2.1/24, lo.
 // Table "alt" routes everything via lan0 for packets marked 0x1.
 inline const char* router_addr = R"([
-  {"ifindex":1,"ifname":"lo","flags":["LOOPBACK","UP"],"addr_info":[{"family":"inet","local":"127.0.0.1","prefixlen":8}]},
+  {"ifindex":1,"ifname":"lo","flags":["LOOPBACK","UP"],"mtu":65536,"addr_info":[{"family":"inet","local":"127.0.0.1","prefixlen":8}]},
   {"ifindex":2,"ifname":"wan1","flags":["BROADCAST","UP"],"address":"02:00:00:00:01:01","mtu":1500,
    "addr_info":[{"family":"inet","local":"203.0.113.1","prefixlen":24}]},
   {"ifindex":3,"ifname":"lan0","flags":["BROADCAST","UP"],"address":"02:00:00:00:02:01","mtu":1400,

@@ -58,7 +58,8 @@ std::string host_for_ruleset(const Ruleset& rs) {
     nlohmann::json addr = nlohmann::json::array();
     nlohmann::json lo_addrs = {{{"family", "inet"}, {"local", "127.0.0.1"}, {"prefixlen", 8}}};
     if (ipv6) lo_addrs.push_back({{"family", "inet6"}, {"local", "::1"}, {"prefixlen", 128}, {"scope", "host"}});
-    addr.push_back({{"ifindex", 1}, {"ifname", "lo"}, {"flags", {"LOOPBACK", "UP"}}, {"addr_info", lo_addrs}});
+    // MTUs as a namespace's lo and veths have them (what TCPMSS --clamp-mss-to-pmtu reads).
+    addr.push_back({{"ifindex", 1}, {"ifname", "lo"}, {"flags", {"LOOPBACK", "UP"}}, {"mtu", 65536}, {"addr_info", lo_addrs}});
     for (std::size_t i = 0; i < names.size(); ++i) {
         char mac[18], ip[16];
         std::snprintf(mac, sizeof mac, "02:00:00:00:%02x:01", static_cast<unsigned>(i + 1));
@@ -69,7 +70,7 @@ std::string host_for_ruleset(const Ruleset& rs) {
             std::snprintf(ip6, sizeof ip6, "2001:db8:%x::1", static_cast<unsigned>(i + 1));
             addrs.push_back({{"family", "inet6"}, {"local", ip6}, {"prefixlen", 64}, {"scope", "global"}});
         }
-        addr.push_back({{"ifindex", i + 2}, {"ifname", names[i]}, {"flags", {"BROADCAST", "UP"}}, {"address", mac}, {"addr_info", addrs}});
+        addr.push_back({{"ifindex", i + 2}, {"ifname", names[i]}, {"flags", {"BROADCAST", "UP"}}, {"address", mac}, {"mtu", 1500}, {"addr_info", addrs}});
     }
     nlohmann::json sysctl = {{"net.ipv4.ip_forward", 1}};
     if (ipv6) sysctl["net.ipv6.conf.all.forwarding"] = 1;

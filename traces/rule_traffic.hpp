@@ -16,7 +16,8 @@
 namespace fwbench {
 
 // The host JSON for a ruleset: lo plus every interface its -i/-o name (a wildcard "eth+"
-// becomes "eth0"), up, with 192.0.2.(16k+1)/28; a default route through the first; forwarding on.
+// becomes "eth0"), up, with 192.0.2.(16k+1)/28 and Linux's default MTU (lo's 65536); a default
+// route through the first; forwarding on.
 std::string host_for_ruleset(const Ruleset& rs);
 
 // With `boundaries`, each aimed packet is followed by its neighbours just outside the rule: a port

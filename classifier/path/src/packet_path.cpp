@@ -123,6 +123,8 @@ PacketPath::PacketPath(const Ruleset& rs, const Host& host, const IpsetRegistry*
                         std::holds_alternative<ConnlimitMatch>(m.spec) || std::holds_alternative<ConnbytesMatch>(m.spec) || (mark && mark->connmark))
                         conntrack_active_ = true;
                 }
+                if (const auto* rw = r.target ? std::get_if<RewriteTarget>(&r.target->spec) : nullptr)
+                    clamps_mss_ = clamps_mss_ || rw->kind == RewriteTarget::Kind::tcpmss_clamp;
                 if (r.target && (std::holds_alternative<NatTarget>(r.target->spec) || std::holds_alternative<ConnmarkTarget>(r.target->spec) ||
                                  std::holds_alternative<CtTarget>(r.target->spec)))
                     conntrack_active_ = true;
@@ -240,6 +242,18 @@ bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
             finish(c, Fate::dropped);
             return false;
         }
+    if (clamps_mss_ && hook != Hook::prerouting && hook != Hook::input && c.p.proto == proto::tcp) {
+        IfaceName unknown;
+        c.p.path_mtu = tcpmss_path_mtu(c, unknown);
+        if (!c.p.path_mtu) {
+            c.res.reason = DropReason::not_modelled;
+            c.res.detail = DropDetail{};
+            c.res.detail.why = DropWhy::mtu_unknown;
+            c.res.detail.dev = unknown;
+            finish(c, Fate::dropped);
+            return false;
+        }
+    }
     c.res.hooks.push_back(hook);
     // The interfaces this hook shows the rules (kernel-semantics item 9).
     IfaceName in = c.p.in;
@@ -534,6 +548,37 @@ unsigned PacketPath::way_out_mtu(const Ctx& c) const {
     // ip_dst_mtu_maybe_forward: the route's mtu metric when it has one, else the device's.
     const Interface* out = host_.interface(c.out_dev.view());
     return c.route.route && c.route.route->mtu ? c.route.route->mtu : out ? out->mtu : 0;
+}
+
+// xt_TCPMSS: the smaller of dst_mtu(skb_dst) and tcpmss_reverse_mtu, the MTU of an output route
+// to the packet's source (no mark, TOS or device; none: no limit). A route's MTU is its mtu
+// metric, else its device's (ipv4_mtu: at most 65535; ip6_mtu: at least 1280, at most 65575);
+// a local route's device is lo.
+unsigned PacketPath::tcpmss_path_mtu(const Ctx& c, IfaceName& unknown) const {
+    const bool v6 = c.p.family == Family::ipv6;
+    const auto mtu_of = [&](const Route* route, std::string_view dev) -> unsigned {
+        unsigned mtu = route ? route->mtu : 0;
+        if (!mtu) {
+            const Interface* itf = host_.interface(dev);
+            if (!itf || !itf->mtu) {
+                unknown = IfaceName(dev);
+                return 0;
+            }
+            mtu = v6 ? std::max(itf->mtu, 1280u) : itf->mtu;
+        }
+        return std::min(mtu, v6 ? 65535u + 40 : 65535u);
+    };
+    const unsigned out = mtu_of(c.route.route, c.out_dev.view());
+    if (!out) return 0;
+    RouteQuery back;
+    back.dst = c.p.src;
+    back.src = IpAddr{};
+    back.src.family = c.p.family;
+    back.iif = "lo";
+    const RouteResult r = host_.lookup(back);
+    if (!r.found || !r.route || (r.type != RouteType::unicast && r.type != RouteType::local)) return out;
+    const unsigned in = mtu_of(r.route, r.type == RouteType::local ? std::string_view("lo") : std::string_view(r.route->dev));
+    return in ? std::min(out, in) : 0;
 }
 
 // A captured datagram larger than its arrival device's MTU was merged by GRO: its segments are

@@ -128,6 +128,8 @@ std::string drop_detail_text(const DropDetail& d) {
                                      "CALIPSO, more than 8 options), which fwbench does not model";
             return "the hop-by-hop options from " + dev + ": " + what;
         }
+        case DropWhy::mtu_unknown:
+            return "TCPMSS --clamp-mss-to-pmtu clamps to the MTU of " + dev + ", which the host description does not give (ip -j addr's \"mtu\")";
         case DropWhy::header_match_hotdrop:
             return "a header match of the ruleset (-m rt, frag, hbh, dst, ah, esp, mh, tcpmss, ecn's TCP flags, sctp's --chunk-types or dccp's type "
                    "and options) cannot "

@@ -373,21 +373,34 @@ bool rewrite_ipv4(std::uint8_t* ip, std::size_t size, const Packet& after) {
     if (size < 20 || (ip[0] >> 4) != 4) return false;
     const std::size_t ihl = static_cast<std::size_t>(ip[0] & 0x0f) * 4, total = be16(ip + 2);
     if (ihl < 20 || total < ihl || total > size) return false;
+    const bool first_fragment_or_whole = (be16(ip + 6) & 0x1fff) == 0;
+    const bool whole_segment = first_fragment_or_whole && !(be16(ip + 6) & 0x2000) && after.l4_present;
+    std::uint8_t* l4 = ip + ihl;
+    const std::size_t seglen = total - ihl;
+    // TCPMSS's added option: the header grows in front of the data (none, as xt_TCPMSS adds it only then).
+    const std::size_t doff = whole_segment && ip[9] == proto::tcp && seglen >= 20 ? static_cast<std::size_t>(l4[12] >> 4) * 4 : 0;
+    const std::size_t grow = doff && after.tcp_header_len > doff ? after.tcp_header_len - doff : 0;
+    if (doff && after.tcp_header_len < doff) return false;
+    if (total + grow > size || total + grow > 0xffff) return false;
     ip[1] = after.tos;
     ip[8] = after.ttl;
     std::memcpy(ip + 12, after.src.bytes.data(), 4);
     std::memcpy(ip + 16, after.dst.bytes.data(), 4);
+    if (grow) {
+        std::memmove(l4 + doff + grow, l4 + doff, seglen - doff);
+        put16(ip + 2, static_cast<std::uint16_t>(total + grow));
+    }
     fill_ip_checksum(ip);
-    const bool first_fragment_or_whole = (be16(ip + 6) & 0x1fff) == 0;
-    if (!first_fragment_or_whole || (be16(ip + 6) & 0x2000)) return true;  // no whole segment to checksum
-    if (!after.l4_present) return true;  // a transport header too short to read: nothing in it was seen or changed
-    std::uint8_t* l4 = ip + ihl;
-    const std::size_t seglen = total - ihl;
+    // No whole segment to checksum, or a transport header too short to read (nothing in it was seen or changed).
+    if (!whole_segment) return true;
     switch (ip[9]) {
         case proto::tcp:
             if (seglen < 20) return true;
             put16(l4, after.sport);
             put16(l4 + 2, after.dport);
+            // The options as TCPMSS left them (the same bytes otherwise).
+            l4[12] = static_cast<std::uint8_t>((after.tcp_header_len / 4) << 4 | (l4[12] & 0x0f));
+            std::memcpy(l4 + 20, after.tcp_option_bytes.data(), after.tcp_option_len);
             fill_udptcp_checksum(ip, l4, 16);
             break;
         case proto::udp:

@@ -260,15 +260,22 @@ void process(Shared& sh, Worker& w, rte_mbuf* m, const ParsedDatagram* parsed = 
             return;
         }
         LinkInfo link = decode_link(linktype::ethernet, rte_pktmbuf_mtod(m, const std::uint8_t*), rte_pktmbuf_data_len(m));
+        const Packet& f = rp.result.final_packet;
+        // TCPMSS's added option makes the datagram longer than the frame holds.
+        const std::size_t room = rte_pktmbuf_data_len(m) - link.l3_offset;
+        if (f.length > room && !rte_pktmbuf_append(m, static_cast<std::uint16_t>(f.length - room))) {
+            ++w.rewrite_failed;
+            rte_pktmbuf_free(m);
+            return;
+        }
         auto* bytes = rte_pktmbuf_mtod(m, std::uint8_t*);
-        if (!rewrite_ipv4(bytes + link.l3_offset, rte_pktmbuf_data_len(m) - link.l3_offset, rp.result.final_packet)) {
+        if (!rewrite_ipv4(bytes + link.l3_offset, rte_pktmbuf_data_len(m) - link.l3_offset, f)) {
             ++w.rewrite_failed;
             rte_pktmbuf_free(m);
             return;
         }
         std::memcpy(bytes, opt.next_hop_mac.bytes.data(), 6);
         std::memcpy(bytes + 6, ports[static_cast<std::size_t>(out)].mac.bytes.data(), 6);
-        const Packet& f = rp.result.final_packet;
         if (rp.result.out_mtu && f.length > rp.result.out_mtu && !f.df)
             return send_fragments(sh, w, static_cast<std::size_t>(out), m, link.l3_offset, rp.result.out_mtu);
         send_one(sh, w, static_cast<std::size_t>(out), m);

@@ -139,6 +139,8 @@ void KernelOracle::build(const Host& host) {
         without_ipv6(router);
     }
     ip({"link", "set", "dev", "lo", "up"});
+    for (const auto& itf : host.interfaces())
+        if (itf.loopback && itf.mtu) ip({"link", "set", "dev", itf.name, "mtu", std::to_string(itf.mtu)});
     // Each link: a veth pair made inside the router, its far end named eth0 in a peer namespace.
     // Names go after `name`/`dev` so that one spelled like an ip keyword stays a name.
     int n = 0;

@@ -43,12 +43,13 @@ private:
     std::size_t size_ = 0;
 };
 
-// Effects of the targets that let the walk continue.
-inline void apply_continuing_target(const TargetSpec& spec, Packet& p, WalkResult& res) {
+// Effects of the targets that let the walk continue. False: the target dropped the packet
+// instead (TCPMSS on a segment it cannot rewrite).
+inline bool apply_continuing_target(const TargetSpec& spec, Packet& p, WalkResult& res) {
     if (const auto* m = std::get_if<MarkTarget>(&spec)) {
         p.mark = (p.mark & ~m->mask) ^ m->value;
     } else if (const auto* c = std::get_if<ConnmarkTarget>(&spec)) {
-        if (!p.ct.has_entry()) return;  // xt_CONNMARK does nothing without a conntrack entry
+        if (!p.ct.has_entry()) return true;  // xt_CONNMARK does nothing without a conntrack entry
         switch (c->mode) {
             case ConnmarkTarget::Mode::set: p.ct.mark = (p.ct.mark & ~c->ctmask) ^ c->ctmark; break;
             case ConnmarkTarget::Mode::save: p.ct.mark = (p.ct.mark & ~c->ctmask) ^ (p.mark & c->nfmask); break;
@@ -65,13 +66,14 @@ inline void apply_continuing_target(const TargetSpec& spec, Packet& p, WalkResul
             case RewriteTarget::Kind::ttl_set: p.ttl = static_cast<std::uint8_t>(rw->value); break;
             case RewriteTarget::Kind::ttl_inc: p.ttl = static_cast<std::uint8_t>(p.ttl + rw->value > 255 ? 255 : p.ttl + rw->value); break;
             case RewriteTarget::Kind::ttl_dec: p.ttl = static_cast<std::uint8_t>(p.ttl < rw->value ? 0 : p.ttl - rw->value); break;
-            case RewriteTarget::Kind::tcpmss_set: p.tcp_mss = static_cast<std::uint16_t>(rw->value); break;
+            case RewriteTarget::Kind::tcpmss_set:
+            case RewriteTarget::Kind::tcpmss_clamp: return apply_tcpmss(*rw, p);
             case RewriteTarget::Kind::classify: p.priority = rw->value; break;
-            case RewriteTarget::Kind::tcpmss_clamp:
             case RewriteTarget::Kind::checksum_fill:
             case RewriteTarget::Kind::trace: break;
         }
     }
+    return true;
 }
 
 inline Verdict verdict_of(StandardTarget::Kind k) {
@@ -196,7 +198,10 @@ WalkResult walk_table(const Table& t, std::size_t table_index, int base, Packet&
             res.nat = n;
             return res;
         }
-        apply_continuing_target(spec, p, res);
+        if (!apply_continuing_target(spec, p, res)) {
+            decide(Verdict::drop);
+            return res;
+        }
         ++i;
     }
 }

@@ -340,6 +340,9 @@ private:
     void finish(Ctx& c, Fate fate) const;
     unsigned mtu_exceeded(const Ctx& c) const;
     unsigned way_out_mtu(const Ctx& c) const;  // the route's mtu metric, else the out device's (0: unknown)
+    // TCPMSS --clamp-mss-to-pmtu's MTU (Packet::path_mtu), or 0 with `unknown` naming a device
+    // whose MTU the host description does not give.
+    unsigned tcpmss_path_mtu(const Ctx& c, IfaceName& unknown) const;
     // A local packet after OUTPUT: POSTROUTING, then out of its device or back in over lo.
     void leave_from_output(Ctx& c) const;
     void send_reject_answer(Ctx& c, const RejectTarget& reject) const;
@@ -379,6 +382,7 @@ private:
     // (nf_nat_register_fn): with any nat chain, every nat hook sets up bindings.
     bool nat_hooks_ = false;
     bool conntrack_active_ = false;
+    bool clamps_mss_ = false;  // a rule's target is TCPMSS --clamp-mss-to-pmtu
     // One of each header match the ruleset has that can hotdrop (header_match_hotdrops).
     std::vector<MatchSpec> hotdrop_matches_;
     FlowRuleFacts flow_facts_;

@@ -84,6 +84,7 @@ enum class DropWhy : std::uint8_t {
     fragment_refused,  // frag (the FragOutcome), addr = destination
     header_match_hotdrop,  // a header match of the ruleset cannot read this packet (header_match_hotdrops)
     hop_options,  // hop (the HopOptionsVerdict), dev
+    mtu_unknown,  // dev: TCPMSS --clamp-mss-to-pmtu needs its MTU, which the host description does not give
 };
 struct DropDetail {
     DropWhy why = DropWhy::none;

@@ -224,9 +224,14 @@ struct Packet {
     bool ipsec_in = false, ipsec_out = false;  // decapsulated from / to be encapsulated by IPsec
     std::uint64_t timestamp_ns = 0;  // capture time: drives limit, hashlimit, recent
 
+    // The MTU TCPMSS --clamp-mss-to-pmtu clamps to, set by the path before FORWARD, OUTPUT and
+    // POSTROUTING when the ruleset clamps: the smaller of the route's MTU and the MTU of the
+    // route back to the source (xt_TCPMSS's dst_mtu and tcpmss_reverse_mtu). 0: not known (the
+    // engines alone, without a host), and clamping leaves the packet as it is.
+    std::uint32_t path_mtu = 0;
+
     // --- written by targets ---
     std::uint32_t priority = 0;  // CLASSIFY
-    std::uint16_t tcp_mss = 0;  // TCPMSS --set-mss
 
     // A piece of a fragmented datagram, which reassembly takes: IPv4 with MF or an offset
     // (ip_is_fragment); IPv6 with a fragment header, an atomic one included (nf_ct_frag6_gather

@@ -73,7 +73,11 @@ ParsedDatagram parse_datagram(const std::uint8_t* data, std::size_t size, std::s
 // the ICMP query id (NAT), TTL, TOS; then the IPv4 header checksum and the transport checksum
 // (TCP, UDP unless it carried none, ICMP) recomputed over the whole segment. Fragments get the
 // IP header only. ICMP errors' quoted headers are left as they are (fwbench does not NAT them).
-// Returns false, touching nothing, when the datagram is not all in [l3, l3 + size).
+// TCP's options are written as `after` has them: TCPMSS lowers the MSS in place, or adds the
+// option, and then the datagram grows by after.length less its total length, into the room
+// [l3, l3 + size) must have beyond it.
+// Returns false, touching nothing, when the datagram (as it was, or grown) is not all in
+// [l3, l3 + size).
 bool rewrite_ipv4(std::uint8_t* l3, std::size_t size, const Packet& after);
 
 // The kernel's own answer (PathResult::Answer::packet) as it writes it, into [out, out + room):

@@ -1,0 +1,51 @@
+// TCPMSS, as the kernel's xt_TCPMSS (tcpmss_mangle_packet) rewrites a segment.
+#include <algorithm>
+#include <cstring>
+
+#include "fwbench/linear_engine.hpp"
+
+namespace fwbench {
+
+namespace {
+
+constexpr std::uint8_t tcpopt_mss = 2, tcpolen_mss = 4;
+
+// The option walk's step (xt_TCPMSS's optlen): EOL, NOP and a length of 0 take one byte.
+std::size_t option_step(const std::uint8_t* opt, std::size_t i) { return opt[i] <= 1 || opt[i + 1] == 0 ? 1 : opt[i + 1]; }
+
+}  // namespace
+
+bool apply_tcpmss(const RewriteTarget& rw, Packet& p) {
+    if (p.fragment) return true;  // no TCP header in a later fragment
+    if (!p.l4_present) return false;  // the segment is shorter than its header says
+    const std::uint32_t headers = p.family == Family::ipv4 ? 20 + 20 : 40 + 20;  // minlen: the IP header without options
+    std::uint32_t mss = rw.value;
+    if (rw.kind == RewriteTarget::Kind::tcpmss_clamp) {
+        if (!p.path_mtu) return true;  // no route known (the engines alone): nothing to clamp to
+        if (p.path_mtu <= headers) return false;  // "unknown or invalid path-MTU"
+        mss = std::min<std::uint32_t>(p.path_mtu - headers, 0xffff);
+    }
+    std::uint8_t* opt = p.tcp_option_bytes.data();
+    const std::size_t optlen = p.tcp_option_len;
+    for (std::size_t i = 0; i + tcpolen_mss <= optlen; i += option_step(opt, i)) {
+        if (opt[i] != tcpopt_mss || opt[i + 1] != tcpolen_mss) continue;
+        const std::uint32_t old = static_cast<std::uint32_t>(opt[i + 2] << 8 | opt[i + 3]);
+        if (old > mss) {  // never raised, even by --set-mss
+            opt[i + 2] = static_cast<std::uint8_t>(mss >> 8);
+            opt[i + 3] = static_cast<std::uint8_t>(mss);
+        }
+        return true;
+    }
+    // No MSS option: one is added in front of the others, unless data follows the header (the
+    // option would move it) or the header is already at its largest.
+    if (p.tcp_payload_len() > 0 || p.tcp_header_len >= 60) return true;
+    // The peer would otherwise assume the default MSS (RFC 1122; IPv6's minimum MTU less 60).
+    mss = std::min<std::uint32_t>(mss, p.family == Family::ipv4 ? 536 : 1220);
+    std::uint8_t grown[40] = {tcpopt_mss, tcpolen_mss, static_cast<std::uint8_t>(mss >> 8), static_cast<std::uint8_t>(mss)};
+    std::memcpy(grown + tcpolen_mss, opt, optlen);
+    p.set_tcp_option_bytes(grown, optlen + tcpolen_mss);
+    p.length += tcpolen_mss;
+    return true;
+}
+
+}  // namespace fwbench
