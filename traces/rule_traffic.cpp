@@ -70,7 +70,8 @@ std::string host_for_ruleset(const Ruleset& rs) {
             std::snprintf(ip6, sizeof ip6, "2001:db8:%x::1", static_cast<unsigned>(i + 1));
             addrs.push_back({{"family", "inet6"}, {"local", ip6}, {"prefixlen", 64}, {"scope", "global"}});
         }
-        addr.push_back({{"ifindex", i + 2}, {"ifname", names[i]}, {"flags", {"BROADCAST", "UP"}}, {"address", mac}, {"mtu", 1500}, {"addr_info", addrs}});
+        addr.push_back(
+            {{"ifindex", i + 2}, {"ifname", names[i]}, {"flags", {"BROADCAST", "UP"}}, {"address", mac}, {"mtu", 1500}, {"addr_info", addrs}});
     }
     nlohmann::json sysctl = {{"net.ipv4.ip_forward", 1}};
     if (ipv6) sysctl["net.ipv6.conf.all.forwarding"] = 1;
