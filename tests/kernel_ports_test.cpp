@@ -163,16 +163,12 @@ TEST(KernelOraclePorts, TwoWorkersSendWhatTheKernelSends) {
               << " frames handed to their connection's worker)\n";
 }
 
-// TCPMSS through the ports: the segments of the TCPMSS path fixture leave as the kernel sends
-// them, the MSS lowered in place or the option added in front of the others (the datagram 4
-// bytes longer, the frame grown), checksums whole.
-TEST(KernelOraclePorts, TcpmssRewritesLeaveAsTheKernelWritesThem) {
-    test::require_kernel();
-    if (HasFatalFailure() || IsSkipped()) return;
-    ensure_eal();
+// The segments of a path fixture (named by its first word) through the ports, one worker: they
+// leave as the kernel sends them.
+void expect_fixture_leaves_as_the_kernel_sends_it(std::string_view first_word, const std::string& tag) {
     const auto c = std::find_if(test::path_cases.begin(), test::path_cases.end(),
-                                [](const test::PathCase& pc) { return std::string_view(pc.name).starts_with("TCPMSS:"); });
-    ASSERT_NE(c, test::path_cases.end());
+                                [&](const test::PathCase& pc) { return std::string_view(pc.name).starts_with(first_word); });
+    ASSERT_NE(c, test::path_cases.end()) << first_word;
     const Host host = Host::from_json(test::path_case_host_json(*c), "router.json");
     const Ruleset rs = parse_ruleset(c->rules, {});
     const PacketPath path(rs, host);
@@ -187,12 +183,22 @@ TEST(KernelOraclePorts, TcpmssRewritesLeaveAsTheKernelWritesThem) {
         a.frame = ethernet_frame(MacAddr{{0x02, 0xaa, 0, 0, 0, 1}}, *itf->mac, build_ipv4(a.packet));
         arrivals.push_back(std::move(a));
     }
-    MbufPool pool("kt_pool", 255);
-    const test::LockstepRun ports = test::run_in_lockstep(path, arrivals, {"wan1", "lan0"}, 1, pool.get(), "kt");
+    MbufPool pool(tag + "_pool", 255);
+    const test::LockstepRun ports = test::run_in_lockstep(path, arrivals, {"wan1", "lan0"}, 1, pool.get(), tag);
     ASSERT_EQ(ports.left.size(), arrivals.size());
     LeftCounts counts;
     expect_kernel_sends_the_same(host, rs, path, arrivals, ports, counts);
     EXPECT_EQ(counts.frames, arrivals.size());
+}
+
+// TCPMSS: the MSS lowered in place, or the option added in front of the others (the datagram 4
+// bytes longer, the frame grown); TCPOPTSTRIP: options turned to NOPs. Checksums whole.
+TEST(KernelOraclePorts, TcpOptionRewritesLeaveAsTheKernelWritesThem) {
+    test::require_kernel();
+    if (HasFatalFailure() || IsSkipped()) return;
+    ensure_eal();
+    expect_fixture_leaves_as_the_kernel_sends_it("TCPMSS:", "kt");
+    expect_fixture_leaves_as_the_kernel_sends_it("TCPOPTSTRIP:", "ks");
 }
 
 }  // namespace

@@ -610,6 +610,16 @@ inline const std::vector<PathCase> path_cases = {
      "forwarded forwarded forwarded forwarded forwarded forwarded forwarded",
      "mangle:FORWARD:1=5 mangle:FORWARD:2=2 mangle:POSTROUTING:1=1 mangle:POSTROUTING:2=1 mangle:POSTROUTING:3=2 mangle:POSTROUTING:4=2 "
      "mangle:POSTROUTING:5=1 mangle:POSTROUTING:6=3"},
+    {"TCPOPTSTRIP: each listed option the option walk meets whole becomes NOPs, the header keeps its length; an option running past "
+     "the header, or in its last byte, stays",
+     "\"ip_forward\":1",
+     "*mangle\n-A FORWARD -p tcp -j TCPOPTSTRIP --strip-options mss,sack-permitted\n-A POSTROUTING -p tcp -m tcp --tcp-option 2\n"
+     "-A POSTROUTING -p tcp -m tcp --tcp-option 4\n-A POSTROUTING -p tcp -m tcp --tcp-option 3\n-A POSTROUTING -p tcp -m tcp --tcp-option 1\nCOMMIT\n",
+     {"wire tcp 192.0.2.50:40000 > 198.51.100.7:80 in=lan0 flags=S mss=1460 sackok wscale=7 len=52",
+      "wire tcp 192.0.2.50:40001 > 198.51.100.7:80 in=lan0 flags=S opts=02080000 len=44",
+      "wire tcp 192.0.2.50:40002 > 198.51.100.7:80 in=lan0 flags=S opts=01010104 len=44"},
+     "forwarded forwarded forwarded",
+     "mangle:FORWARD:1=3 mangle:POSTROUTING:1=1 mangle:POSTROUTING:2=1 mangle:POSTROUTING:3=1 mangle:POSTROUTING:4=2"},
     {"unknown arrival interface is a named drop", "", "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n",
      {"wire udp 198.51.100.7:4000 > 203.0.113.1:53 in=eth7"}, "dropped:unknown_interface", "", "the packet arrives on an interface the host does not have"},
 };

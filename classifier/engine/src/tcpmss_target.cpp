@@ -1,4 +1,5 @@
-// TCPMSS, as the kernel's xt_TCPMSS (tcpmss_mangle_packet) rewrites a segment.
+// TCPMSS and TCPOPTSTRIP, as the kernel's xt_TCPMSS (tcpmss_mangle_packet) and xt_TCPOPTSTRIP
+// (tcpoptstrip_mangle_packet) rewrite a segment's options.
 #include <algorithm>
 #include <cstring>
 
@@ -45,6 +46,22 @@ bool apply_tcpmss(const RewriteTarget& rw, Packet& p) {
     std::memcpy(grown + tcpolen_mss, opt, optlen);
     p.set_tcp_option_bytes(grown, optlen + tcpolen_mss);
     p.length += tcpolen_mss;
+    return true;
+}
+
+bool apply_tcpoptstrip(const RewriteTarget& rw, Packet& p) {
+    if (p.fragment) return true;
+    if (!p.l4_present) return false;  // the segment is shorter than its header says
+    std::uint8_t opt[40];
+    std::memcpy(opt, p.tcp_option_bytes.data(), sizeof opt);
+    const std::size_t optlen = p.tcp_option_len;
+    // Each option the walk meets whole becomes NOPs; the walk stops at the header's last byte.
+    for (std::size_t i = 0, step = 0; i + 1 < optlen; i += step) {
+        step = option_step(opt, i);
+        if (i + step > optlen) break;
+        if (rw.strips(opt[i])) std::memset(opt + i, 1, step);
+    }
+    p.set_tcp_option_bytes(opt, optlen);
     return true;
 }
 

@@ -546,7 +546,7 @@ void add_conntrack_targets(std::vector<TargetModuleDef>& t) {
                  [](const OptionContext&) -> TargetSpec { return CtTarget{}; }, nullptr, 0x1f, "raw"});
 }
 
-// Header rewriting: TCPMSS, CHECKSUM, DSCP, TOS, TTL, HL.
+// Header rewriting: TCPMSS, TCPOPTSTRIP, CHECKSUM, DSCP, TOS, TTL, HL.
 void add_header_rewriting_targets(std::vector<TargetModuleDef>& t) {
     // libxt_TCPMSS: the last of the two options wins (neither excludes the other); an MSS up to
     // 65535 less the IP header. xt_TCPMSS's check_hooks: clamping only where the packet has a
@@ -573,6 +573,34 @@ void add_header_rewriting_targets(std::vector<TargetModuleDef>& t) {
     t.back().hooks_for = [](const TargetSpec& spec_) -> HookMask {
         return std::get<RewriteTarget>(spec_).kind == RewriteTarget::Kind::tcpmss_clamp ? static_cast<HookMask>(H_FWD | H_OUT | H_POST) : HookMask{0x1f};
     };
+
+    // libxt_TCPOPTSTRIP: option kinds by name or number (2-255), each once; saved as numbers in
+    // kind order. xt_TCPOPTSTRIP: mangle only, -p tcp.
+    t.push_back({"TCPOPTSTRIP",
+                 {{"strip-options", "", 1, false, TAPPLY {
+                       TSPEC(RewriteTarget);
+                       static constexpr std::pair<std::string_view, std::uint8_t> names[] = {
+                           {"wscale", 3}, {"mss", 2}, {"sack-permitted", 4}, {"sack", 5}, {"timestamp", 8}, {"md5", 19}};
+                       for (const std::string_view part : split(args[0], ',')) {
+                           const std::string item(part);
+                           std::optional<std::uint64_t> kind;
+                           for (const auto& [name, k] : names)
+                               if (item == name) kind = k;
+                           if (!kind) kind = parse_uint(item, 255);
+                           if (!kind) return "bad TCP option value \"" + item + "\" (a kind up to 255, or mss, wscale, sack-permitted, sack, timestamp, md5)";
+                           if (*kind < 2) return "TCP option value may not be 0 or 1 (" + item + ")";
+                           if (s.strips(static_cast<std::uint8_t>(*kind))) return "TCP option \"" + item + "\" already specified";
+                           s.strip[*kind >> 6] |= std::uint64_t{1} << (*kind & 63);
+                       }
+                       return {};
+                   }}},
+                 [](const OptionContext&) -> TargetSpec { RewriteTarget r; r.kind = RewriteTarget::Kind::tcpoptstrip; return r; },
+                 [](TargetSpec&, const OptionContext& ctx) -> std::string {
+                     const auto& p = ctx.rule_proto;
+                     if (!p || p->negated || p->value != proto::tcp) return "TCPOPTSTRIP needs \"-p tcp\" in the rule";
+                     return {};
+                 },
+                 0x1f, "mangle"});
 
     t.push_back({"CHECKSUM", {{"checksum-fill", "", 0, false, TAPPLY { return {}; }}},
                  [](const OptionContext&) -> TargetSpec { RewriteTarget r; r.kind = RewriteTarget::Kind::checksum_fill; return r; },
@@ -672,7 +700,8 @@ void add_option_rules(std::vector<TargetModuleDef>& t) {
 }
 
 // The save functions of the targets whose saved form is not the options as given (libxt_MARK,
-// libxt_CONNMARK, libxt_DSCP, libxt_TOS, libxt_TCPMSS, libipt_REJECT/libip6t_REJECT, libxt_NFQUEUE).
+// libxt_CONNMARK, libxt_DSCP, libxt_TOS, libxt_TCPMSS, libxt_TCPOPTSTRIP, libipt_REJECT/libip6t_REJECT,
+// libxt_NFQUEUE).
 void add_save_forms(std::vector<TargetModuleDef>& t) {
     using Options = std::vector<RuleOption>;
     auto set = [&](std::string_view name, void (*save)(const TargetSpec&, Options&, const OptionContext&)) {
@@ -695,6 +724,14 @@ void add_save_forms(std::vector<TargetModuleDef>& t) {
         const auto& s = std::get<RewriteTarget>(spec_);
         if (s.kind == RewriteTarget::Kind::tcpmss_clamp) options = {{"clamp-mss-to-pmtu", false, {}}};
         else options = {{"set-mss", false, {std::to_string(s.value)}}};
+    });
+    set("TCPOPTSTRIP", [](const TargetSpec& spec_, Options& options, const OptionContext&) {
+        const auto& s = std::get<RewriteTarget>(spec_);
+        std::string kinds;
+        for (unsigned k = 0; k < 256; ++k)
+            if (s.strips(static_cast<std::uint8_t>(k))) kinds.append(kinds.empty() ? "" : ",").append(std::to_string(k));
+        if (kinds.empty()) options.clear();
+        else options = {{"strip-options", false, {kinds}}};
     });
     set("DSCP", [](const TargetSpec& spec_, Options& options, const OptionContext&) {
         options = {{"set-dscp", false, {hex02(static_cast<std::uint8_t>(std::get<RewriteTarget>(spec_).value))}}};

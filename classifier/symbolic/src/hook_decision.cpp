@@ -131,10 +131,14 @@ struct HookDecision::State {
     bool snat_set = false, dnat_set = false;  // a translation this hook set up (--ctstate SNAT/DNAT)
     bdd overrides = bdd_true();  // fields a translation or TTL rewrite made constant, as a cube
     bool ttl_unknown = false;  // TTL/HL incremented or decremented: later TTL tests not modelled
+    // TCPMSS or TCPOPTSTRIP ran: later tests of TCP options not modelled; after TCPMSS (which may
+    // add 4 bytes) nor of the length.
+    bool options_rewritten = false, length_rewritten = false;
     bool pristine = true;  // nothing above changed: rule BDDs may be cached
     bool operator==(const State& o) const {
         if (!out.same_effects(o.out) || forced_state != o.forced_state || snat_set != o.snat_set || dnat_set != o.dnat_set ||
-            overrides != o.overrides || ttl_unknown != o.ttl_unknown)
+            overrides != o.overrides || ttl_unknown != o.ttl_unknown || options_rewritten != o.options_rewritten ||
+            length_rewritten != o.length_rewritten)
             return false;
         for (std::size_t i = 0; i < 32; ++i)
             if (out.mark[i] != o.out.mark[i] || out.ctmark[i] != o.out.ctmark[i]) return false;
@@ -332,6 +336,15 @@ bdd HookDecision::match_bdd(const Match& m, const State& st, Hook hook) {
             if (bit_of(mask, 8, i)) r &= bit_of(value, 8, i) ? st.out.tos[static_cast<std::size_t>(i)] : !st.out.tos[static_cast<std::size_t>(i)];
         return r;
     };
+    if (const auto* l4 = std::get_if<L4PortsMatch>(&m.spec);
+        st.options_rewritten && (std::holds_alternative<TcpmssMatch>(m.spec) || (l4 && l4->tcp_option))) {
+        unmodelled_ = match_text(m) + " after TCPMSS or TCPOPTSTRIP in this hook (they rewrite the TCP options)";
+        return bdd_false();
+    }
+    if (st.length_rewritten && std::holds_alternative<LengthMatch>(m.spec)) {
+        unmodelled_ = match_text(m) + " after TCPMSS in this hook (it may add an MSS option, 4 bytes longer)";
+        return bdd_false();
+    }
     auto atom = [&]() {
         const std::string key = match_text(m);
         (is_stateful(m.spec) ? limits_.history : limits_.opaque).insert(key);
@@ -620,6 +633,9 @@ void HookDecision::apply_continuing(const TargetSpec& spec, const Target& target
                 break;
             case RewriteTarget::Kind::ttl_inc:
             case RewriteTarget::Kind::ttl_dec: st.ttl_unknown = true; break;
+            case RewriteTarget::Kind::tcpmss_set:
+            case RewriteTarget::Kind::tcpmss_clamp: st.options_rewritten = st.length_rewritten = true; break;
+            case RewriteTarget::Kind::tcpoptstrip: st.options_rewritten = true; break;
             default: break;
         }
         if (listed_rewrite(*rw)) st.out.rewrites.push_back(target_text(target));

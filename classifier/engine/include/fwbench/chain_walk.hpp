@@ -68,6 +68,7 @@ inline bool apply_continuing_target(const TargetSpec& spec, Packet& p, WalkResul
             case RewriteTarget::Kind::ttl_dec: p.ttl = static_cast<std::uint8_t>(p.ttl < rw->value ? 0 : p.ttl - rw->value); break;
             case RewriteTarget::Kind::tcpmss_set:
             case RewriteTarget::Kind::tcpmss_clamp: return apply_tcpmss(*rw, p);
+            case RewriteTarget::Kind::tcpoptstrip: return apply_tcpoptstrip(*rw, p);
             case RewriteTarget::Kind::classify: p.priority = rw->value; break;
             case RewriteTarget::Kind::checksum_fill:
             case RewriteTarget::Kind::trace: break;

@@ -67,5 +67,8 @@ inline bool ip_header_matches(const IpHeaderSpec& ip, const Packet& p) { return 
 // (4 bytes more, the MSS at most the family's default, 536 or 1220). False: the kernel drops the
 // packet (a TCP header cut short, or a path MTU no larger than the headers).
 bool apply_tcpmss(const RewriteTarget& rw, Packet& p);
+// TCPOPTSTRIP (xt_TCPOPTSTRIP) on `p`: each option of a kind listed, met whole by the option
+// walk, becomes NOPs (the header keeps its length). False: a TCP header cut short (dropped).
+bool apply_tcpoptstrip(const RewriteTarget& rw, Packet& p);
 
 }  // namespace fwbench

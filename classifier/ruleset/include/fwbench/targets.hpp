@@ -89,7 +89,8 @@ struct CtTarget {
     bool operator==(const CtTarget&) const = default;
 };
 
-// Header rewrites that continue the walk: TOS/DSCP/TTL/HL/TCPMSS/CHECKSUM/CLASSIFY, and TRACE.
+// Header rewrites that continue the walk: TOS/DSCP/TTL/HL/TCPMSS/TCPOPTSTRIP/CHECKSUM/CLASSIFY,
+// and TRACE.
 struct RewriteTarget {
     enum class Kind : std::uint8_t {
         tos,
@@ -99,12 +100,15 @@ struct RewriteTarget {
         ttl_dec,
         tcpmss_set,
         tcpmss_clamp,
+        tcpoptstrip,
         checksum_fill,
         classify,
         trace
     } kind = Kind::trace;
     std::uint32_t value = 0, mask = 0;  // tos: value/mask; dscp: value; ttl: value; classify: major<<16|minor
     bool hop_limit = false;  // HL rather than TTL
+    std::array<std::uint64_t, 4> strip{};  // tcpoptstrip: the TCP option kinds to strip, a bit each
+    bool strips(std::uint8_t kind) const { return (strip[kind >> 6] >> (kind & 63)) & 1; }
     bool operator==(const RewriteTarget&) const = default;
 };
 
