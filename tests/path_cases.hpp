@@ -620,6 +620,11 @@ inline const std::vector<PathCase> path_cases = {
       "wire tcp 192.0.2.50:40002 > 198.51.100.7:80 in=lan0 flags=S opts=01010104 len=44"},
      "forwarded forwarded forwarded",
      "mangle:FORWARD:1=3 mangle:POSTROUTING:1=1 mangle:POSTROUTING:2=1 mangle:POSTROUTING:3=1 mangle:POSTROUTING:4=2"},
+    {"AUDIT and IDLETIMER count their packets and the walk goes on", "\"ip_forward\":1",
+     "*mangle\n-A PREROUTING -p udp -j AUDIT --type accept\n-A PREROUTING -p udp -j IDLETIMER --timeout 60 --label fwbench\n"
+     "-A PREROUTING -p udp\nCOMMIT\n",
+     {"wire udp 198.51.100.7:5000 > 192.0.2.50:53 in=wan1", "wire udp 192.0.2.50:53 > 198.51.100.7:5000 in=lan0"},
+     "forwarded forwarded", "mangle:PREROUTING:1=2 mangle:PREROUTING:2=2 mangle:PREROUTING:3=2"},
     {"unknown arrival interface is a named drop", "", "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n",
      {"wire udp 198.51.100.7:4000 > 203.0.113.1:53 in=eth7"}, "dropped:unknown_interface", "", "the packet arrives on an interface the host does not have"},
 };

@@ -683,11 +683,13 @@ void add_option_rules(std::vector<TargetModuleDef>& t) {
     constexpr std::string_view mark_ops = "set-xmark set-mark and-mark or-mark xor-mark";
     const struct { std::string_view target; OptionRules rules; } table[] = {
         {"CHECKSUM", {"checksum-fill", {}, {}}},
+        {"AUDIT", {{}, {}, {}, "type"}},
         {"CLASSIFY", {"set-class", {}, {}}},
         {"CONNMARK", {"set-xmark set-mark and-mark or-mark xor-mark save-mark restore-mark",
                       {"set-xmark set-mark and-mark or-mark xor-mark save-mark restore-mark", "mask nfmask", "mask ctmask"}, {}}},
         {"DSCP", {"set-dscp set-dscp-class", {"set-dscp set-dscp-class"}, {}}},
         {"HL", {"hl-set hl-dec hl-inc", {"hl-set hl-dec hl-inc"}, {}}},
+        {"IDLETIMER", {{}, {}, {}, "timeout label"}},
         {"MARK", {mark_ops, {mark_ops}, {}}},
         {"NFQUEUE", {{}, {"queue-num queue-balance"}, {"queue-cpu-fanout queue-balance"}}},
         {"TCPMSS", {"set-mss clamp-mss-to-pmtu", {}, {}}},
@@ -757,6 +759,41 @@ void add_save_forms(std::vector<TargetModuleDef>& t) {
     });
 }
 
+// AUDIT and IDLETIMER (libxt_AUDIT, libxt_IDLETIMER; the kernel's checkentry functions): effects
+// outside the packet, in any table and hook.
+void add_side_effect_targets(std::vector<TargetModuleDef>& t) {
+    t.push_back({"AUDIT",
+                 {{"type", "", 1, false, TAPPLY {
+                       args[0] = lower(args[0]);
+                       if (args[0] != "accept" && args[0] != "drop" && args[0] != "reject")
+                           return "bad action type value \"" + args[0] + "\" (expected accept, drop or reject)";
+                       return {};
+                   }}},
+                 [](const OptionContext&) -> TargetSpec { return SideEffectTarget{}; }});
+    t.push_back({"IDLETIMER",
+                 {{"timeout", "", 1, false, TAPPLY {
+                       TSPEC(SideEffectTarget);
+                       // xt_IDLETIMER: more than 0, less than INT_MAX / 1000 (the timer's milliseconds).
+                       auto v = parse_uint(args[0], 0xffffffffu);
+                       if (!v || *v == 0 || *v >= 2147483647u / 1000) return "expected a timeout of 1 to 2147482 seconds, got '" + args[0] + "'";
+                       s.timeout = static_cast<std::uint32_t>(*v);
+                       args[0] = std::to_string(s.timeout);
+                       return {};
+                   }},
+                  {"label", "", 1, false, TAPPLY {
+                       TSPEC(SideEffectTarget);
+                       // libxt_IDLETIMER copies at most 27 characters (the kernel's label holds 28 with
+                       // its end); the kernel refuses an empty one.
+                       if (args[0].empty()) return "an IDLETIMER label may not be empty";
+                       if (args[0].size() > 27) args[0].resize(27);
+                       s.label = args[0];
+                       return {};
+                   }},
+                  {"alarm", "", 0, false, TAPPLY { TSPEC(SideEffectTarget); s.alarm = true; return {}; }},
+                  {"send_nl_msg", "", 0, false, TAPPLY { return {}; }}},
+                 [](const OptionContext&) -> TargetSpec { SideEffectTarget e; e.kind = SideEffectTarget::Kind::idletimer; return e; }});
+}
+
 std::vector<TargetModuleDef> build_target_modules() {
     std::vector<TargetModuleDef> t;
     // Registered per family of targets; order does not matter (looked up by name).
@@ -768,6 +805,7 @@ std::vector<TargetModuleDef> build_target_modules() {
     add_conntrack_targets(t);
     add_header_rewriting_targets(t);
     add_rateest_target(t);
+    add_side_effect_targets(t);
     add_option_rules(t);
     add_save_forms(t);
     return t;

@@ -609,7 +609,8 @@ void HookDecision::apply_continuing(const TargetSpec& spec, const Target& target
         st.pristine = false;
         add_flow(next, hit & entry, st);
         return;
-    } else if (std::holds_alternative<LogTarget>(spec) || std::holds_alternative<RateEstimatorTarget>(spec)) {
+    } else if (std::holds_alternative<LogTarget>(spec) || std::holds_alternative<RateEstimatorTarget>(spec) ||
+               std::holds_alternative<SideEffectTarget>(spec)) {
         limits_.ignored.insert(target.name);
         add_flow(next, hit, in);
         return;

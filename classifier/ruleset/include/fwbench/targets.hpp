@@ -125,8 +125,19 @@ struct RateEstimatorTarget {
     bool operator==(const RateEstimatorTarget&) const = default;
 };
 
+// Targets whose effect lies outside the packet and the walk, which continues: AUDIT (an audit
+// record of the packet, xt_AUDIT) and IDLETIMER (a timer the rule's packets restart, whose
+// expiry the host's sysfs shows, xt_IDLETIMER).
+struct SideEffectTarget {
+    enum class Kind : std::uint8_t { audit, idletimer } kind = Kind::audit;
+    std::uint32_t timeout = 0;  // IDLETIMER: seconds
+    std::string label;  // IDLETIMER
+    bool alarm = false;  // IDLETIMER: an alarm timer (revision 1)
+    bool operator==(const SideEffectTarget&) const = default;
+};
+
 using TargetSpec = std::variant<StandardTarget, JumpTarget, RejectTarget, NfqueueTarget, LogTarget, MarkTarget, ConnmarkTarget, NatTarget, CtTarget,
-                                RewriteTarget, RateEstimatorTarget>;
+                                RewriteTarget, RateEstimatorTarget, SideEffectTarget>;
 
 // Does the walk end at this target (ACCEPT, DROP, REJECT, NAT, ...)? Jumps and RETURN are not
 // terminating in this sense; LOG/MARK/... continue.
