@@ -380,7 +380,7 @@ bool rewrite_ipv4(std::uint8_t* ip, std::size_t size, const Packet& after) {
     // TCPMSS's added option: the header grows in front of the data (none, as xt_TCPMSS adds it only then).
     const std::size_t doff = whole_segment && ip[9] == proto::tcp && seglen >= 20 ? static_cast<std::size_t>(l4[12] >> 4) * 4 : 0;
     const std::size_t grow = doff && after.tcp_header_len > doff ? after.tcp_header_len - doff : 0;
-    if (doff && after.tcp_header_len < doff) return false;
+    if (doff && (doff > seglen || after.tcp_header_len < doff)) return false;
     if (total + grow > size || total + grow > 0xffff) return false;
     ip[1] = after.tos;
     ip[8] = after.ttl;
