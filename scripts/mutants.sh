@@ -51,9 +51,13 @@ for p in "${patches[@]}"; do
     status="killed (does not build: $work/$name.build.log)"
   elif meson test -C "$work/build" --no-rebuild "$test" --test-args="--gtest_filter=$filter" >"$work/$name.test.log" 2>&1; then
     status=SURVIVED
+    # A filter that selects no test passes without testing anything: say so.
+    if grep -q '^\[==========\] 0 tests from 0 test suites ran' "$work/build/meson-logs/testlog.txt"; then
+      status="SURVIVED (the filter selects no test)"
+    fi
   fi
   patch --batch -s -R -p1 -d "$work/src" < "$p"
-  if [[ $status == SURVIVED ]]; then survived=$((survived + 1)); else killed=$((killed + 1)); fi
+  if [[ $status == SURVIVED* ]]; then survived=$((survived + 1)); else killed=$((killed + 1)); fi
   printf '%-40s %-16s %-40s %s\n' "$name" "$test" "$filter" "$status"
 done
 echo "mutants: $killed killed, $survived survived"
