@@ -698,6 +698,8 @@ private:
             sort_options(r.target->options, b.tdef->options);
             if (b.tdef->save) b.tdef->save(r.target->spec, r.target->options, b.ctx);
             if (const auto* est = std::get_if<RateEstimatorTarget>(&r.target->spec)) check_estimator(*est, r.target->column);
+            if (const auto* side = std::get_if<SideEffectTarget>(&r.target->spec); side && side->kind == SideEffectTarget::Kind::idletimer)
+                check_idletimer(*side, r.target->column);
         }
     }
 
@@ -743,6 +745,16 @@ private:
         fail(line_no_, column,
              "RATEEST --rateest-name " + est.name + ": the estimator of that name (line " + std::to_string(it->second.second) +
                  ") has another interval or ewmalog, and the kernel refuses a second one that differs");
+    }
+
+    // IDLETIMER's timers are the kernel's, by label: xt_IDLETIMER's checkentry (revision 1, which
+    // iptables uses) refuses a rule whose label's timer is of the other type (--alarm or not).
+    void check_idletimer(const SideEffectTarget& timer, int column) {
+        const auto [it, added] = idletimers_.try_emplace(timer.label, timer.alarm, line_no_);
+        if (added || it->second.first == timer.alarm) return;
+        fail(line_no_, column,
+             "IDLETIMER --label " + timer.label + ": the timer of that label (line " + std::to_string(it->second.second) + ") is " +
+                 (it->second.first ? "an alarm timer" : "not an alarm timer") + ", and the kernel refuses a rule of the other type");
     }
 
     // iptables-restore makes one rule per (source, destination) of -s/-d lists, in that order.
@@ -933,6 +945,7 @@ private:
     std::string_view text_;
     const RulesetParseOptions& opt_;
     std::map<std::string, std::pair<RateEstimatorTarget, int>> estimators_;  // by name: the first RATEEST and its line
+    std::map<std::string, std::pair<bool, int>> idletimers_;  // by label: the first IDLETIMER's --alarm and its line
     Ruleset rs_;
     Table* table_ = nullptr;
     int table_line_ = 0;

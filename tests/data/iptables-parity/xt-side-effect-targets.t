@@ -23,3 +23,11 @@
 :PREROUTING,OUTPUT
 *raw
 -j IDLETIMER --timeout 5 --label g;=;OK
+# IDLETIMER's timers are the kernel's, by label: a rule of another timer type (--alarm) is refused.
+*mangle
+:PREROUTING,INPUT,FORWARD,OUTPUT,POSTROUTING
+%iptables -t raw -A PREROUTING -j IDLETIMER --timeout 5 --label shared
+-j IDLETIMER --timeout 9 --label shared;=;OK
+-j IDLETIMER --timeout 5 --label shared --alarm;;FAIL
+-j IDLETIMER --timeout 5 --label other --alarm;=;OK
+%iptables -t raw -D PREROUTING -j IDLETIMER --timeout 5 --label shared
