@@ -432,20 +432,13 @@ bool eval_ecn(const EcnMatch& m, const Packet& p) {
     return true;
 }
 
-// xt_tcpmss: the first well-formed MSS option (kind 2, length 4), walked as the kernel walks
-// the options (kind 0 and 1 take a byte, others their length, a length of 0 one byte).
+// xt_tcpmss: the first well-formed MSS option; a segment without one matches only negated.
 bool eval_tcpmss(const TcpmssMatch& m, const Packet& p) {
-    const std::size_t optlen = p.tcp_option_len;
+    const int at = mss_option_offset(p);
+    if (at < 0) return m.negated;
     const auto& op = p.tcp_option_bytes;
-    for (std::size_t i = 0; i < optlen;) {
-        if (op[i] == 2 && optlen - i >= 4 && op[i + 1] == 4) {
-            const auto mss = static_cast<std::uint16_t>(op[i + 2] << 8 | op[i + 3]);
-            return m.mss.contains(mss) != m.negated;
-        }
-        if (op[i] < 2) ++i;
-        else i += i + 1 < optlen && op[i + 1] ? op[i + 1] : 1;
-    }
-    return m.negated;
+    const auto mss = static_cast<std::uint16_t>(op[static_cast<std::size_t>(at) + 2] << 8 | op[static_cast<std::size_t>(at) + 3]);
+    return m.mss.contains(mss) != m.negated;
 }
 
 // xt_connbytes: the connection's counters (this packet included) in the direction asked for;

@@ -16,6 +16,14 @@ std::size_t option_step(const std::uint8_t* opt, std::size_t i) { return opt[i] 
 
 }  // namespace
 
+int mss_option_offset(const Packet& p) {
+    const std::uint8_t* opt = p.tcp_option_bytes.data();
+    const std::size_t optlen = p.tcp_option_len;
+    for (std::size_t i = 0; i + tcpolen_mss <= optlen; i += option_step(opt, i))
+        if (opt[i] == tcpopt_mss && opt[i + 1] == tcpolen_mss) return static_cast<int>(i);
+    return -1;
+}
+
 bool apply_tcpmss(const RewriteTarget& rw, Packet& p) {
     if (p.fragment) return true;  // no TCP header in a later fragment
     if (!p.l4_present) return false;  // the segment is shorter than its header says
@@ -27,16 +35,15 @@ bool apply_tcpmss(const RewriteTarget& rw, Packet& p) {
         mss = std::min<std::uint32_t>(p.path_mtu - headers, 0xffff);
     }
     std::uint8_t* opt = p.tcp_option_bytes.data();
-    const std::size_t optlen = p.tcp_option_len;
-    for (std::size_t i = 0; i + tcpolen_mss <= optlen; i += option_step(opt, i)) {
-        if (opt[i] != tcpopt_mss || opt[i + 1] != tcpolen_mss) continue;
-        const std::uint32_t old = static_cast<std::uint32_t>(opt[i + 2] << 8 | opt[i + 3]);
+    if (const int at = mss_option_offset(p); at >= 0) {
+        const std::uint32_t old = static_cast<std::uint32_t>(opt[at + 2] << 8 | opt[at + 3]);
         if (old > mss) {  // never raised, even by --set-mss
-            opt[i + 2] = static_cast<std::uint8_t>(mss >> 8);
-            opt[i + 3] = static_cast<std::uint8_t>(mss);
+            opt[at + 2] = static_cast<std::uint8_t>(mss >> 8);
+            opt[at + 3] = static_cast<std::uint8_t>(mss);
         }
         return true;
     }
+    const std::size_t optlen = p.tcp_option_len;
     // No MSS option: one is added in front of the others, unless data follows the header (the
     // option would move it) or the header is already at its largest.
     if (p.tcp_payload_len() > 0 || p.tcp_header_len >= 60) return true;

@@ -23,6 +23,13 @@ constexpr HookMask H_PRE = hook_bit(Hook::prerouting), H_IN = hook_bit(Hook::inp
                    H_FWD = hook_bit(Hook::forward), H_OUT = hook_bit(Hook::output),
                    H_POST = hook_bit(Hook::postrouting);
 
+// What the kernel's xt_target .proto = IPPROTO_TCP refuses: a rule without "-p tcp" (or negated).
+std::string need_tcp(const OptionContext& ctx, std::string_view what) {
+    const auto& p = ctx.rule_proto;
+    if (!p || p->negated || p->value != proto::tcp) return std::string(what) + " needs \"-p tcp\" in the rule";
+    return {};
+}
+
 struct RejectName {
     const char* name;
     const char* alias;
@@ -330,10 +337,7 @@ void add_queue_and_reject_targets(std::vector<TargetModuleDef>& t) {
                      return RejectTarget{ctx.family == Family::ipv4 ? "icmp-port-unreachable" : "icmp6-port-unreachable"};
                  },
                  [](TargetSpec& spec_, const OptionContext& ctx) -> std::string {
-                     if (std::get<RejectTarget>(spec_).with != "tcp-reset") return {};
-                     const auto& p = ctx.rule_proto;
-                     if (!p || p->negated || p->value != proto::tcp) return "--reject-with tcp-reset needs \"-p tcp\" in the rule";
-                     return {};
+                     return std::get<RejectTarget>(spec_).with == "tcp-reset" ? need_tcp(ctx, "--reject-with tcp-reset") : std::string();
                  },
                  static_cast<HookMask>(H_IN | H_FWD | H_OUT), "filter", true});
 }
@@ -565,11 +569,7 @@ void add_header_rewriting_targets(std::vector<TargetModuleDef>& t) {
                   {"clamp-mss-to-pmtu", "", 0, false, TAPPLY { TSPEC(RewriteTarget); s.kind = RewriteTarget::Kind::tcpmss_clamp; s.value = 0; return {}; }}},
                  // One option required: add_option_rules.
                  [](const OptionContext&) -> TargetSpec { RewriteTarget r; r.kind = RewriteTarget::Kind::tcpmss_clamp; return r; },
-                 [](TargetSpec&, const OptionContext& ctx) -> std::string {
-                     const auto& p = ctx.rule_proto;
-                     if (!p || p->negated || p->value != proto::tcp) return "TCPMSS needs \"-p tcp\" in the rule";
-                     return {};
-                 }});
+                 [](TargetSpec&, const OptionContext& ctx) { return need_tcp(ctx, "TCPMSS"); }});
     t.back().hooks_for = [](const TargetSpec& spec_) -> HookMask {
         return std::get<RewriteTarget>(spec_).kind == RewriteTarget::Kind::tcpmss_clamp ? static_cast<HookMask>(H_FWD | H_OUT | H_POST) : HookMask{0x1f};
     };
@@ -595,11 +595,7 @@ void add_header_rewriting_targets(std::vector<TargetModuleDef>& t) {
                        return {};
                    }}},
                  [](const OptionContext&) -> TargetSpec { RewriteTarget r; r.kind = RewriteTarget::Kind::tcpoptstrip; return r; },
-                 [](TargetSpec&, const OptionContext& ctx) -> std::string {
-                     const auto& p = ctx.rule_proto;
-                     if (!p || p->negated || p->value != proto::tcp) return "TCPOPTSTRIP needs \"-p tcp\" in the rule";
-                     return {};
-                 },
+                 [](TargetSpec&, const OptionContext& ctx) { return need_tcp(ctx, "TCPOPTSTRIP"); },
                  0x1f, "mangle"});
 
     t.push_back({"CHECKSUM", {{"checksum-fill", "", 0, false, TAPPLY { return {}; }}},

@@ -62,6 +62,10 @@ bool header_match_hotdrops(const MatchSpec& m, const Packet& p);
 enum class IpMismatch : std::uint8_t { none, src, dst, in, out, proto, fragment };
 IpMismatch ip_header_mismatch(const IpHeaderSpec& ip, const Packet& p);
 inline bool ip_header_matches(const IpHeaderSpec& ip, const Packet& p) { return ip_header_mismatch(ip, p) == IpMismatch::none; }
+// Where the first MSS option (kind 2, length 4) starts in p.tcp_option_bytes, walked as
+// xt_tcpmss and xt_TCPMSS both walk the options (EOL, NOP and a length of 0 one byte each); -1
+// when there is none.
+int mss_option_offset(const Packet& p);
 // TCPMSS (xt_TCPMSS) on `p`: lowers the MSS option to the value, or to Packet::path_mtu less the
 // IP and TCP headers, never raising it; a segment without the option and without data gets one
 // (4 bytes more, the MSS at most the family's default, 536 or 1220). False: the kernel drops the
