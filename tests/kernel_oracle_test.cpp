@@ -26,6 +26,7 @@
 #include "checksum.hpp"
 #include "must_run.hpp"
 #include "require_kernel.hpp"
+#include "shared_ruleset_cases.hpp"
 #include "name_cases.hpp"
 #include "path_cases.hpp"
 #include "path_fixtures.hpp"
@@ -119,7 +120,10 @@ TEST_P(KernelOracleFixture, CountersEqualTheKernels) {
     Ruleset rs = parse_ruleset(c.rules, opt);
     PacketPath path(rs, host);
     PathState st(rs, EngineOptions{}, host.sysctl());
-    st.icmp_rate_limit = false;  // an unpaced replay: the oracle turns icmp_ratelimit off
+    // A ruleset with rate matches is replayed paced, so the kernel sees the timestamps' gaps; else
+    // unpaced, and the oracle turns icmp_ratelimit off.
+    const bool paced = test::has_rate_match(rs);
+    st.icmp_rate_limit = paced;
 
     std::vector<std::pair<Packet, Origin>> packets;
     for (const char* text : c.packets) {
@@ -131,6 +135,7 @@ TEST_P(KernelOracleFixture, CountersEqualTheKernels) {
     // The kernel loads the fixture's own text where it can, and reads every rule back as fwbench does.
     KernelOracleOptions kopt;
     kopt.ruleset_text = c.rules;
+    kopt.pace = paced;
     kopt.legacy = rs.backend == Backend::legacy;  // a fixture marked "(legacy)" loads into iptables-legacy, untraced
     DifferentialRun run(host, rs, kopt);
     ASSERT_EQ(run.traced(), !kopt.legacy);
@@ -278,7 +283,6 @@ TEST(KernelOracleRandom, RandomIpv6RulesetsAndTraffic) {
 #include <sstream>
 
 #include "rule_traffic.hpp"
-#include "shared_ruleset_cases.hpp"
 
 namespace fwbench {
 namespace {

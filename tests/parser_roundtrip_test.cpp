@@ -84,7 +84,9 @@ const std::vector<RoundTrip> round_trips = {
     {"filter",
      "-A INPUT -p icmp -m hashlimit --hashlimit-above 10/sec --hashlimit-burst 20 --hashlimit-mode srcip --hashlimit-srcmask 8 --hashlimit-name "
      "aflood -j DROP",
-     nullptr},
+     // libxt_hashlimit saves the masks after the name and the table's settings.
+     "-A INPUT -p icmp -m hashlimit --hashlimit-above 10/sec --hashlimit-burst 20 --hashlimit-mode srcip --hashlimit-name aflood "
+     "--hashlimit-srcmask 8 -j DROP"},
     {"filter", "-A INPUT -m recent --set --name ssh --mask 255.255.255.255 --rsource", nullptr},
     {"filter", "-A INPUT -m recent ! --update --seconds 60 --hitcount 3 --rttl --name ssh --rdest -j DROP",
      "-A INPUT -m recent ! --update --seconds 60 --hitcount 3 --rttl --name ssh --mask 255.255.255.255 --rdest -j DROP"},

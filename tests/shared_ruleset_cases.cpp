@@ -65,18 +65,6 @@ std::string host_for_case(const std::filesystem::path& dir, const std::string& r
     return host_json.empty() ? host_for_ruleset(rs) : host_json;
 }
 
-bool has_rate_match(const Ruleset& rs) {
-    for (const auto& t : rs.tables)
-        for (const auto& c : t.chains)
-            for (const auto& r : c.rules)
-                for (const auto& m : r.matches) {
-                    const auto* recent = std::get_if<RecentMatch>(&m.spec);
-                    if (std::holds_alternative<LimitMatch>(m.spec) || std::holds_alternative<HashLimitMatch>(m.spec) || (recent && recent->seconds))
-                        return true;
-                }
-    return false;
-}
-
 }  // namespace
 
 std::vector<SharedRulesetCase> shared_ruleset_cases(std::filesystem::path& dir, SharedRulesetNotes& notes) {
@@ -171,6 +159,18 @@ void SharedRulesetNotes::print(int replayed) const {
     list("replayed with made-up ipsets:", made_up, false);
     list("replayed without the rules this kernel refuses:", without, false);
     list("paced to their timestamps (rate matches):", paced, false);
+}
+
+bool has_rate_match(const Ruleset& rs) {
+    for (const auto& t : rs.tables)
+        for (const auto& c : t.chains)
+            for (const auto& r : c.rules)
+                for (const auto& m : r.matches) {
+                    const auto* recent = std::get_if<RecentMatch>(&m.spec);
+                    if (std::holds_alternative<LimitMatch>(m.spec) || std::holds_alternative<HashLimitMatch>(m.spec) || (recent && recent->seconds))
+                        return true;
+                }
+    return false;
 }
 
 }  // namespace fwbench::test

@@ -31,6 +31,10 @@ std::vector<SharedRuleset> shared_rulesets(std::filesystem::path& dir);
 // `single_direction_only`, only those matched on one direction (a hash:net can stand in).
 std::set<std::string> matched_set_names(const std::string& text, bool single_direction_only);
 
+// A ruleset whose decisions depend on time: limit, hashlimit or recent --seconds. The kernel
+// oracle replays its traffic paced as the timestamps say.
+bool has_rate_match(const Ruleset& rs);
+
 struct SharedRulesetCase {
     std::string rel;
     Ruleset rs;  // as replayed: without the rules this kernel refuses, statistic random made certain

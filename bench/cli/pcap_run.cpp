@@ -340,8 +340,9 @@ int run_pcap(const PcapRunOptions& o) {
         if (rates.decisions)
             j["capture_cannot_show"].push_back({{"kind", "jiffies"},
                                                 {"what",
-                                                 "where the kernel's jiffies fell: rate decisions (limit, hashlimit) one jiffy more or less "
-                                                 "between packets would have turned"},
+                                                 "where the kernel's jiffies fell and when hashlimit's garbage collection ran: rate decisions "
+                                                 "(limit, hashlimit) one jiffy more or less between packets, or an expired bucket kept or freed, "
+                                                 "would have turned"},
                                                 {"decisions", rates.decisions},
                                                 {"rules", rates.rules}});
         if (ropt.trace) j["log"] = {{"lines", lines_logged}, {"lines_with_unknown_link_bytes", lines_with_unknown_link}};
@@ -406,8 +407,10 @@ int run_pcap(const PcapRunOptions& o) {
         if (rates.decisions) {
             os << "  note: " << rates.decisions
                << " rate decisions (limit, hashlimit) would have gone the other way with one jiffy more or less\n"
-                  "    between packets: a capture's timestamps do not say where the kernel's jiffies fell, so the\n"
-                  "    capture cannot settle them (fwbench counts jiffies from the timestamps). Rules this affects:\n";
+                  "    between packets, or with an expired hashlimit bucket not yet freed: a capture's timestamps do\n"
+                  "    not say where the kernel's jiffies fell or when its garbage collection ran, so the capture\n"
+                  "    cannot settle them (fwbench counts jiffies from the timestamps and frees a bucket as it\n"
+                  "    expires). Rules this affects:\n";
             for (const auto& r : rates.rules) os << "      " << r << "\n";
         }
         if (log_out) {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "fwbench/hashlimit_arith.hpp"
 #include "fwbench/linear_engine.hpp"
 #include "fwbench/overloaded.hpp"
 
@@ -79,20 +80,6 @@ bool eval_limit(const Match& m, const LimitMatch& l, const Packet& p, EngineStat
     return false;
 }
 
-// xt_hashlimit revision 2+: 64-bit credits.
-std::uint64_t hashlimit_cpj(unsigned hz) {
-    std::uint64_t max_cpj = ~std::uint64_t{0} / (static_cast<std::uint64_t>(hz) * 60 * 60 * 24);
-    std::uint64_t p = 1;
-    while (p * 2 <= max_cpj) p *= 2;
-    return p;
-}
-
-std::uint64_t hashlimit_user2credits(std::uint64_t user, unsigned hz) {
-    const std::uint64_t scale = 1000000, cpj = hashlimit_cpj(hz);
-    if (scale >= hz * cpj) return user / (scale / (hz * cpj));
-    return user * ((hz * cpj) / scale);
-}
-
 struct KeyWriter {
     FlowKey key{};
     std::size_t n = 0;
@@ -107,62 +94,157 @@ struct KeyWriter {
     void put_masked(const IpAddr& a, int len) { put_addr(apply_mask(a, prefix_mask(a.family, len < 0 ? address_bits(a.family) : len))); }
 };
 
-bool eval_hashlimit(const HashLimitMatch& h, const Packet& p, EngineState& st) {
-    unsigned hz = st.options().hz;
-    auto& table = st.hashlimits[h.name];
-    if (!table.config) table.config = &h;
-    // Same-name rules share the table the first loaded one created: its key mode, masks, rate,
-    // burst and expiry (hashlimit_init_dst, rateinfo_init use hinfo->cfg); only above/upto is the
-    // rule's own.
-    const HashLimitMatch& cfg = *table.config;
+// --- hashlimit: xt_hashlimit's hashlimit_mt_common, revision 3 ---------------------------------
+// A bucket is made and refilled by the table's settings (the first loaded rule of the name:
+// rateinfo_init and rateinfo_recalc read hinfo->cfg); the rule's own mode decides how it is spent
+// (rate match or token bucket, bytes or packets, above or up to), as the kernel's does.
+
+using Bucket = EngineState::HashBucket;
+
+void hashlimit_init(Bucket& b, const HashLimitMatch& table, std::uint64_t now, unsigned hz) {
+    namespace hl = hashlimit;
+    b.prev = now;
+    if (table.rate_match) {
+        b.prev_window = false;
+        b.current_rate = 0;
+        if (table.bytes) {
+            b.rate = hl::cost_to_bytes(static_cast<std::uint32_t>(table.avg));
+            b.burst = table.burst ? table.burst * b.rate : b.rate;
+        } else {
+            b.rate = hl::user2rate(table.avg);
+            b.burst = table.burst + b.rate;
+        }
+        b.interval = table.interval;
+    } else if (table.bytes) {
+        b.credit = hl::credits_per_jiffy_bytes(hz) * hz;
+        b.cost = hl::user2credits_byte(static_cast<std::uint32_t>(table.avg), hz);
+        b.credit_cap = table.burst;
+    } else {
+        b.credit = hl::user2credits(table.avg * table.burst, hz);
+        b.cost = hl::user2credits(table.avg, hz);
+        b.credit_cap = b.credit;
+    }
+}
+
+void hashlimit_recalc(Bucket& b, const HashLimitMatch& table, std::uint64_t now, unsigned hz) {
+    namespace hl = hashlimit;
+    const std::uint64_t delta = now > b.prev ? now - b.prev : 0;
+    if (delta == 0) return;
+    if (table.rate_match) {
+        const std::uint64_t interval = std::uint64_t{b.interval} * hz;
+        if (delta < interval) return;
+        b.prev = now;
+        // Over the rate: the window's count per jiffy against the rate per second, in the kernel's
+        // integers (the count times the window's jiffies, the jiffies passed times the rate).
+        b.prev_window = b.current_rate * interval > delta * b.rate;
+        b.current_rate = 0;
+        return;
+    }
+    b.prev = now;
+    std::uint64_t cap = 0;
+    if (table.bytes) {
+        const std::uint64_t before = b.credit;
+        b.credit += hl::credits_per_jiffy_bytes(hz) * delta;
+        cap = hl::credits_per_jiffy_bytes(hz) * hz;
+        if (before >= b.credit) {  // wrapped
+            b.credit = cap;
+            return;
+        }
+    } else {
+        b.credit += delta * hl::credits_per_jiffy(hz);
+        cap = b.credit_cap;
+    }
+    if (b.credit > cap) b.credit = cap;
+}
+
+// hashlimit_byte_cost: a packet's 16-byte chunks at the bucket's cost, at most a second's credit;
+// an empty bucket with refills left is refilled whole.
+std::uint64_t hashlimit_byte_cost(Bucket& b, std::uint32_t len, unsigned hz) {
+    const std::uint64_t full = hashlimit::credits_per_jiffy_bytes(hz) * hz;
+    std::uint64_t cost = (std::uint64_t{len} >> hashlimit::byte_shift) + 1;
+    cost = std::min(cost * b.cost, full);
+    if (b.credit < cost && b.credit_cap) {
+        --b.credit_cap;
+        b.credit = full;
+    }
+    return static_cast<std::uint32_t>(cost);
+}
+
+// Spends the packet from the bucket by the rule's own mode; true when under the limit.
+bool hashlimit_spend(Bucket& b, const HashLimitMatch& rule, std::uint32_t len, unsigned hz) {
+    if (rule.rate_match) {
+        b.current_rate += rule.bytes ? len : 1;
+        return !b.prev_window && b.current_rate <= b.burst;
+    }
+    const std::uint64_t cost = rule.bytes ? hashlimit_byte_cost(b, len, hz) : b.cost;
+    if (b.credit < cost) return false;
+    b.credit -= cost;
+    return true;
+}
+
+FlowKey hashlimit_key(const HashLimitMatch& cfg, const Packet& p) {
     KeyWriter kw;
     if (cfg.mode_srcip) kw.put_masked(p.src, cfg.srcmask);
     if (cfg.mode_dstip) kw.put_masked(p.dst, cfg.dstmask);
-    bool ports = cfg.mode_srcport || cfg.mode_dstport;
-    if (ports) {
+    if (cfg.mode_srcport || cfg.mode_dstport) {
         bool has_ports = !p.fragment && p.l4_present && proto_has_ports(p.proto);
-        std::uint16_t sp = has_ports && cfg.mode_srcport ? p.sport : 0;
-        std::uint16_t dp = has_ports && cfg.mode_dstport ? p.dport : 0;
-        kw.put16(sp);
-        kw.put16(dp);
+        kw.put16(has_ports && cfg.mode_srcport ? p.sport : 0);
+        kw.put16(has_ports && cfg.mode_dstport ? p.dport : 0);
     }
-    const FlowKey& key = kw.key;
-    std::uint64_t now = jiffies(p, hz);
-    std::uint64_t expire = (cfg.htable_expire_ms ? cfg.htable_expire_ms : 10000) * static_cast<std::uint64_t>(hz) / 1000;
-    std::uint64_t cost = hashlimit_user2credits(cfg.avg, hz);
-    auto it = table.buckets.find(key);
-    // An entry past its expiry has been garbage-collected by the kernel: start afresh.
-    if (it != table.buckets.end() && now > it->second.expires) {
-        table.buckets.erase(it);
-        it = table.buckets.end();
-    }
-    if (it == table.buckets.end()) {
-        EngineState::HashBucket b;
-        b.prev = now;
+    return kw.key;
+}
+
+std::uint64_t msecs_to_jiffies(std::uint64_t ms, unsigned hz) { return (ms * hz + 999) / 1000; }
+
+bool eval_hashlimit(const HashLimitMatch& h, const Packet& p, EngineState& st) {
+    const unsigned hz = st.options().hz;
+    auto& table = st.hashlimits[h.name];
+    if (!table.config) table.config = &h;
+    const HashLimitMatch& cfg = *table.config;
+    const FlowKey key = hashlimit_key(cfg, p);
+    const std::uint64_t now = jiffies(p, hz);
+    const auto len = static_cast<std::uint32_t>(p.length);
+    auto fresh = [&] {
+        Bucket b;
+        b.expires = now + msecs_to_jiffies(cfg.htable_expire_ms, hz);
+        hashlimit_init(b, cfg, now, hz);
         b.prev_ns = p.timestamp_ns;
-        b.credit = hashlimit_user2credits(cfg.avg * cfg.burst, hz);
-        b.expires = now + expire;
-        it = table.buckets.emplace(key, b).first;
+        return b;
+    };
+    // What an existing bucket decides when the walk reaches it at `at` jiffies.
+    auto refilled = [&](Bucket b, std::uint64_t at) {
+        const std::uint64_t before = b.prev;
+        b.expires = now + msecs_to_jiffies(cfg.htable_expire_ms, hz);
+        hashlimit_recalc(b, cfg, at, hz);
+        if (b.prev != before) b.prev_ns = p.timestamp_ns;
+        return b;
+    };
+    auto it = table.buckets.find(key);
+    Bucket next;
+    if (it == table.buckets.end()) {
+        next = fresh();
+    } else if (now >= it->second.expires) {
+        // Expired: the table's garbage collection, every gc_interval at a phase the capture does
+        // not show, freed it or not yet. The model takes it freed (a fresh bucket); a decision
+        // the kept bucket would have turned is unsettled.
+        next = fresh();
+        if (now < it->second.expires + msecs_to_jiffies(cfg.htable_gcinterval_ms, hz)) {
+            Bucket kept = refilled(it->second, now), model = next;
+            if (hashlimit_spend(kept, h, len, hz) != hashlimit_spend(model, h, len, hz)) ++table.unsettled;
+        }
     } else {
-        auto& b = it->second;
-        b.expires = now + expire;
-        const std::uint64_t cap = hashlimit_user2credits(cfg.avg * cfg.burst, hz);
-        auto credit_after = [&](std::uint64_t jiffies_passed) { return std::min<std::uint64_t>(b.credit + jiffies_passed * hashlimit_cpj(hz), cap); };
-        std::uint64_t delta = now - b.prev;
-        if ((credit_after(delta) >= cost) != (credit_after(other_jiffy_count(b.prev_ns, p.timestamp_ns, hz, delta)) >= cost)) ++table.unsettled;
-        if (delta) {
-            b.prev = now;
-            b.prev_ns = p.timestamp_ns;
-            b.credit += delta * hashlimit_cpj(hz);
-            if (b.credit > cap) b.credit = cap;
+        const Bucket& b = it->second;
+        next = refilled(b, now);
+        const std::uint64_t delta = now > b.prev ? now - b.prev : 0;
+        const std::uint64_t other = other_jiffy_count(b.prev_ns, p.timestamp_ns, hz, delta);
+        if (other != delta) {
+            Bucket alt = refilled(b, b.prev + other), model = next;
+            if (hashlimit_spend(alt, h, len, hz) != hashlimit_spend(model, h, len, hz)) ++table.unsettled;
         }
     }
-    auto& b = it->second;
-    if (b.credit >= cost) {
-        b.credit -= cost;
-        return !h.above;
-    }
-    return h.above;
+    const bool under = hashlimit_spend(next, h, len, hz);
+    table.buckets.insert_or_assign(key, next);
+    return under != h.above;
 }
 
 constexpr std::size_t recent_entries = 200;  // ip_list_tot

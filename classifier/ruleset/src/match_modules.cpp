@@ -1357,80 +1357,6 @@ void add_rate_and_counter_matches(std::vector<MatchModuleDef>& m) {
                  [](const OptionContext&) -> MatchSpec { LimitMatch l; l.avg = 10000 * 3600 / 3; return l; },
                  nullptr});
 
-    m.push_back({"hashlimit",
-                 {{"hashlimit-upto", "hashlimit", 1, false, APPLY {
-                       SPEC(HashLimitMatch);
-                       s.above = false;
-                       auto r = parse_rate(args[0], 1000000);
-                       if (!r || *r == 0) return "expected a rate N[/second|/minute|/hour|/day], got '" + args[0] + "' (byte rates are not supported)";
-                       s.avg = *r;
-                       return {};
-                   }},
-                  {"hashlimit-above", "", 1, false, APPLY {
-                       SPEC(HashLimitMatch);
-                       s.above = true;
-                       auto r = parse_rate(args[0], 1000000);
-                       if (!r || *r == 0) return "expected a rate N[/second|/minute|/hour|/day], got '" + args[0] + "' (byte rates are not supported)";
-                       s.avg = *r;
-                       return {};
-                   }},
-                  {"hashlimit-burst", "", 1, false, APPLY {
-                       SPEC(HashLimitMatch);
-                       auto v = parse_uint(args[0], 0xffffffffu);
-                       if (!v || *v == 0) return "expected a burst > 0, got '" + args[0] + "'";
-                       s.burst = static_cast<std::uint32_t>(*v);
-                       return {};
-                   }},
-                  {"hashlimit-mode", "", 1, false, APPLY {
-                       SPEC(HashLimitMatch);
-                       for (auto part : split(args[0], ',')) {
-                           if (part == "srcip") s.mode_srcip = true;
-                           else if (part == "dstip") s.mode_dstip = true;
-                           else if (part == "srcport") s.mode_srcport = true;
-                           else if (part == "dstport") s.mode_dstport = true;
-                           else return "expected modes from srcip,dstip,srcport,dstport, got '" + std::string(part) + "'";
-                       }
-                       return {};
-                   }},
-                  {"hashlimit-srcmask", "", 1, false, APPLY { SPEC(HashLimitMatch); return apply_prefix_len(s.srcmask, args[0], ctx.family); }},
-                  {"hashlimit-dstmask", "", 1, false, APPLY { SPEC(HashLimitMatch); return apply_prefix_len(s.dstmask, args[0], ctx.family); }},
-                  {"hashlimit-name", "", 1, false, APPLY { SPEC(HashLimitMatch); s.name = args[0]; return {}; }},
-                  {"hashlimit-htable-size", "", 1, false, APPLY {
-                       SPEC(HashLimitMatch);
-                       auto v = parse_uint(args[0], 0xffffffffu);
-                       if (!v) return "expected a number, got '" + args[0] + "'";
-                       s.htable_size = static_cast<std::uint32_t>(*v);
-                       return {};
-                   }},
-                  {"hashlimit-htable-max", "", 1, false, APPLY {
-                       SPEC(HashLimitMatch);
-                       auto v = parse_uint(args[0], 0xffffffffu);
-                       if (!v) return "expected a number, got '" + args[0] + "'";
-                       s.htable_max = static_cast<std::uint32_t>(*v);
-                       return {};
-                   }},
-                  {"hashlimit-htable-gcinterval", "", 1, false, APPLY {
-                       SPEC(HashLimitMatch);
-                       auto v = parse_uint(args[0], 0xffffffffu);
-                       if (!v) return "expected milliseconds, got '" + args[0] + "'";
-                       s.htable_gcinterval_ms = static_cast<std::uint32_t>(*v);
-                       return {};
-                   }},
-                  {"hashlimit-htable-expire", "", 1, false, APPLY {
-                       SPEC(HashLimitMatch);
-                       auto v = parse_uint(args[0], 0xffffffffu);
-                       if (!v) return "expected milliseconds, got '" + args[0] + "'";
-                       s.htable_expire_ms = static_cast<std::uint32_t>(*v);
-                       return {};
-                   }}},
-                 [](const OptionContext&) -> MatchSpec { return HashLimitMatch{}; },
-                 [](MatchSpec& spec_, const OptionContext&) -> std::string {
-                     auto& s = std::get<HashLimitMatch>(spec_);
-                     if (s.name.empty()) return "the hashlimit match needs --hashlimit-name";
-                     if (s.avg == 0) return "the hashlimit match needs --hashlimit-upto or --hashlimit-above";
-                     return {};
-                 }});
-
     m.push_back({"recent",
                  {{"set", "", 0, true, APPLY { SPEC(RecentMatch); s.cmd = RecentMatch::Cmd::set; s.negated = neg; return {}; }},
                   {"rcheck", "", 0, true, APPLY { SPEC(RecentMatch); s.cmd = RecentMatch::Cmd::rcheck; s.negated = neg; return {}; }},
@@ -1650,12 +1576,6 @@ void add_save_forms(std::vector<MatchModuleDef>& m) {
         // libxt_ipvs writes --ipvs only when it is the one option.
         if (options.size() > 1) std::erase_if(options, [](const RuleOption& o) { return o.name == "ipvs"; });
     });
-    set("hashlimit", [](const MatchSpec& spec_, Options& options, const OptionContext&) {
-        // libxt_hashlimit writes the burst, 5 unless given, after the rate.
-        const auto& s = std::get<HashLimitMatch>(spec_);
-        const bool given = std::any_of(options.begin(), options.end(), [](const RuleOption& o) { return o.name == "hashlimit-burst"; });
-        if (!given && !options.empty()) options.insert(options.begin() + 1, RuleOption{"hashlimit-burst", false, {std::to_string(s.burst)}});
-    });
 }
 
 std::vector<MatchModuleDef> build_match_modules() {
@@ -1670,6 +1590,7 @@ std::vector<MatchModuleDef> build_match_modules() {
     add_tcp_header_matches(m);
     add_host_state_matches(m);
     add_rateest_match(m);
+    add_hashlimit_match(m);
     add_set_matches(m);
     add_option_rules(m);
     add_save_forms(m);

@@ -73,6 +73,9 @@ using TargetModuleDef = ModuleDef<TargetSpec>;
 // sctp's --chunk-types MATCH CHUNKS (sctp_chunk_types.cpp).
 std::string apply_sctp_chunk_types(MatchSpec& spec, bool negated, std::vector<std::string>& args, const OptionContext& ctx);
 
+// -m hashlimit (hashlimit_module.cpp).
+void add_hashlimit_match(std::vector<MatchModuleDef>& m);
+
 // The rate estimator pair (rate_estimator_modules.cpp): -m rateest and -j RATEEST.
 void add_rateest_match(std::vector<MatchModuleDef>& m);
 void add_rateest_target(std::vector<TargetModuleDef>& t);

@@ -114,9 +114,15 @@ public:
         std::uint32_t credit = 0;
         std::uint64_t unsettled = 0;
     };
+    // xt_hashlimit's dsthash_ent: its expiry and rateinfo, as the table's settings made it.
     struct HashBucket {
-        std::uint64_t prev = 0, expires = 0, credit = 0;
-        std::uint64_t prev_ns = 0;
+        std::uint64_t expires = 0;  // jiffies
+        std::uint64_t prev = 0;  // jiffies of the last refill (or window start)
+        std::uint64_t prev_ns = 0;  // the timestamp prev was taken at
+        std::uint64_t credit = 0, credit_cap = 0, cost = 0;  // token bucket (byte mode: cap counts refills)
+        std::uint64_t current_rate = 0, rate = 0, burst = 0;  // rate match: this window's count, the limits
+        std::uint32_t interval = 0;  // rate match: the window, seconds
+        bool prev_window = false;  // rate match: the last window went over the rate
     };
     struct HashTable {
         const HashLimitMatch* config = nullptr;  // the first rule with this name sets it

@@ -210,15 +210,27 @@ struct LimitMatch {
     bool operator==(const LimitMatch&) const = default;
 };
 
+// -m hashlimit as libxt_hashlimit fills revision 3's hashlimit_cfg3, which the kernel runs and
+// iptables-save prints from (hashlimit_arith.hpp has the units).
 struct HashLimitMatch {
-    std::string name;
-    std::uint64_t avg = 0;  // seconds * 1000000 / rate (packet mode)
-    std::uint64_t rate_bytes = 0;  // bytes per second (byte mode; 0 = packet mode)
-    std::uint32_t burst = 5;
-    bool above = false;  // --hashlimit-above (else --hashlimit-upto)
+    std::string name;  // cut to 254 characters, as libxt copies it
+    // Packets: microseconds per packet (per window second under rate_match); bytes: bytes_to_cost
+    // of the rate.
+    std::uint64_t avg = 0;
+    std::uint64_t burst = 5;  // packets; bytes: the burst in units of the rate's bytes (0: none)
+    bool above = false;  // --hashlimit-above (XT_HASHLIMIT_INVERT; `! --hashlimit-upto` too)
+    bool bytes = false;  // a byte rate (XT_HASHLIMIT_BYTES)
+    bool rate_match = false;  // --hashlimit-rate-match: count per window, never limit
     bool mode_srcip = false, mode_dstip = false, mode_srcport = false, mode_dstport = false;
     int srcmask = -1, dstmask = -1;  // -1 = full length
-    std::uint32_t htable_size = 0, htable_max = 0, htable_expire_ms = 0, htable_gcinterval_ms = 0;
+    std::uint32_t htable_size = 0, htable_max = 0;
+    std::uint32_t htable_gcinterval_ms = 1000;
+    std::uint32_t htable_expire_ms = 0;  // set from the rate's unit unless given (libxt's check)
+    std::uint32_t interval = 0;  // rate match's window, seconds
+    // What libxt's final check reads of the parse, cleared by it: the rate's unit in seconds
+    // (15 for bytes) and which options were given.
+    std::uint32_t unit_seconds = 1;
+    bool burst_given = false, expire_given = false;
     bool operator==(const HashLimitMatch&) const = default;
 };
 

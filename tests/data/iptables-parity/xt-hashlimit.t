@@ -1,0 +1,110 @@
+# hashlimit: packet and byte rates, bursts, rate match, table settings; saved from the numbers
+# libxt_hashlimit hands the kernel (revision 3), so rates and bursts save as the kernel keeps them.
+:INPUT,FORWARD,OUTPUT
+-m hashlimit --hashlimit-upto 7/s --hashlimit-name x;-m hashlimit --hashlimit-upto 7/sec --hashlimit-burst 5 --hashlimit-name x;OK
+-m hashlimit --hashlimit-upto 4kb/s --hashlimit-burst 400kb --hashlimit-name mini5;=;OK
+-m hashlimit --hashlimit-upto 10mb/s --hashlimit-name mini6;=;OK
+-m hashlimit --hashlimit-upto 123456b/s --hashlimit-burst 1mb --hashlimit-name mini7;=;OK
+-m hashlimit --hashlimit-upto 96b/s --hashlimit-burst 5 --hashlimit-name mini1;;FAIL
+-m hashlimit --hashlimit-upto 1000b/s --hashlimit-burst 5 --hashlimit-name mini1;;FAIL
+-m hashlimit --hashlimit-upto 1000b/s --hashlimit-burst 5k --hashlimit-name mini1;-m hashlimit --hashlimit-upto 992b/s --hashlimit-burst 5kb --hashlimit-name mini1;OK
+-m hashlimit --hashlimit-upto 1000b/s --hashlimit-burst 1001 --hashlimit-name mini1;-m hashlimit --hashlimit-upto 992b/s --hashlimit-burst 1kb --hashlimit-name mini1;OK
+-m hashlimit --hashlimit-upto 40/min --hashlimit-burst 20 --hashlimit-mode srcip --hashlimit-name rate1 --hashlimit-rate-match;-m hashlimit --hashlimit-upto 40/sec --hashlimit-burst 20 --hashlimit-mode srcip --hashlimit-name rate1 --hashlimit-htable-expire 60000 --hashlimit-rate-match --hashlimit-rate-interval 60;OK
+-m hashlimit --hashlimit-upto 40/sec --hashlimit-burst 20 --hashlimit-mode srcip --hashlimit-name rate3 --hashlimit-rate-match --hashlimit-rate-interval 10;=;OK
+-m hashlimit --hashlimit-upto 40mb/s --hashlimit-mode srcip --hashlimit-name rate4 --hashlimit-rate-match --hashlimit-rate-interval 10;=;OK
+-m hashlimit --hashlimit-upto 40mb/s --hashlimit-mode srcip --hashlimit-name rate4 --hashlimit-rate-match;=;OK
+-m hashlimit --hashlimit-upto 40mb/s --hashlimit-burst 80mb --hashlimit-name rate4 --hashlimit-rate-match;=;OK
+-m hashlimit --hashlimit-upto 3/hour --hashlimit-name x --hashlimit-rate-match;-m hashlimit --hashlimit-upto 3/sec --hashlimit-burst 5 --hashlimit-name x --hashlimit-htable-expire 3600000 --hashlimit-rate-match --hashlimit-rate-interval 3600;OK
+-m hashlimit --hashlimit-upto 3/hour --hashlimit-name x --hashlimit-rate-match --hashlimit-rate-interval 1;-m hashlimit --hashlimit-upto 3/sec --hashlimit-burst 5 --hashlimit-name x --hashlimit-htable-expire 3600000 --hashlimit-rate-match;OK
+-m hashlimit --hashlimit-upto 3/hour --hashlimit-name x --hashlimit-rate-interval 5;-m hashlimit --hashlimit-upto 3/hour --hashlimit-burst 5 --hashlimit-name x;OK
+-m hashlimit --hashlimit-upto 3/hour --hashlimit-name x --hashlimit-htable-expire 3600000;-m hashlimit --hashlimit-upto 3/hour --hashlimit-burst 5 --hashlimit-name x;OK
+-m hashlimit --hashlimit-upto 3/hour --hashlimit-name x --hashlimit-htable-expire 1000;-m hashlimit --hashlimit-upto 3/hour --hashlimit-burst 5 --hashlimit-name x --hashlimit-htable-expire 1000;OK
+-m hashlimit --hashlimit-upto 90/min --hashlimit-name x;-m hashlimit --hashlimit-upto 90/min --hashlimit-burst 5 --hashlimit-name x;OK
+-m hashlimit --hashlimit-upto 7/sec --hashlimit-burst 3 --hashlimit-burst 4 --hashlimit-name x;;FAIL
+-m hashlimit --hashlimit-above 5kb/s --hashlimit-name x;=;OK
+-m hashlimit ! --hashlimit-above 5kb/s --hashlimit-name x;-m hashlimit --hashlimit-upto 5kb/s --hashlimit-name x;OK
+-m hashlimit ! --hashlimit-upto 5/sec --hashlimit-name x;-m hashlimit --hashlimit-above 5/sec --hashlimit-burst 5 --hashlimit-name x;OK
+-m hashlimit --hashlimit-upto 5kb/s --hashlimit-burst 1000000 --hashlimit-name x;-m hashlimit --hashlimit-upto 5kb/s --hashlimit-burst 980kb --hashlimit-name x;OK
+-m hashlimit --hashlimit-upto 5kb/s --hashlimit-burst 1000001 --hashlimit-name x;;FAIL
+-m hashlimit --hashlimit-upto 5/sec --hashlimit-burst 1000001 --hashlimit-name x;;FAIL
+-m hashlimit --hashlimit-upto 5/sec --hashlimit-burst 10k --hashlimit-name x;-m hashlimit --hashlimit-upto 5/sec --hashlimit-burst 10240 --hashlimit-name x;OK
+-m hashlimit --hashlimit-upto 5kb/s --hashlimit-burst 4g --hashlimit-name x;;FAIL
+-m hashlimit --hashlimit-upto 5kb/s --hashlimit-burst 5000m --hashlimit-name x;-m hashlimit --hashlimit-upto 5kb/s --hashlimit-burst 903mb --hashlimit-name x;OK
+-m hashlimit --hashlimit-upto 5000000mb/s --hashlimit-name x;-m hashlimit --hashlimit-upto 22906492224b/s --hashlimit-name x;OK
+-m hashlimit --hashlimit-upto 3000mb/s --hashlimit-name x;-m hashlimit --hashlimit-upto 3120mb/s --hashlimit-name x;OK
+-m hashlimit --hashlimit-upto 1b/s --hashlimit-name x;-m hashlimit --hashlimit-upto 0b/s --hashlimit-name x;OK
+-m hashlimit --hashlimit-upto 0b/s --hashlimit-name x;;FAIL
+-m hashlimit --hashlimit-upto xb/s --hashlimit-name x;;FAIL
+-m hashlimit --hashlimit-upto 5xb/s --hashlimit-name x;-m hashlimit --hashlimit-upto 0b/s --hashlimit-name x;OK
+-m hashlimit --hashlimit-upto 5kb/sec --hashlimit-name x;-m hashlimit --hashlimit-upto 5kb/s --hashlimit-name x;OK
+-m hashlimit --hashlimit-upto 5kb/s --hashlimit-name x --hashlimit-rate-interval 0;;FAIL
+-m hashlimit --hashlimit-upto 5/s --hashlimit-name x --hashlimit-rate-interval -1;;FAIL
+-m hashlimit --hashlimit-upto 5/s --hashlimit-name x --hashlimit-rate-interval 3x;-m hashlimit --hashlimit-upto 5/sec --hashlimit-burst 5 --hashlimit-name x;OK
+-m hashlimit --hashlimit-upto 3/day --hashlimit-name x --hashlimit-rate-match;-m hashlimit --hashlimit-upto 3/sec --hashlimit-burst 5 --hashlimit-name x --hashlimit-htable-expire 86400000 --hashlimit-rate-match --hashlimit-rate-interval 86400;OK
+-m hashlimit --hashlimit-upto 100000/sec --hashlimit-name x --hashlimit-rate-match;-m hashlimit --hashlimit-upto 100000/sec --hashlimit-burst 5 --hashlimit-name x --hashlimit-rate-match;OK
+-m hashlimit --hashlimit-upto 2048b/s --hashlimit-name x;-m hashlimit --hashlimit-upto 2kb/s --hashlimit-name x;OK
+-m hashlimit --hashlimit-upto 2049b/s --hashlimit-name x;-m hashlimit --hashlimit-upto 2kb/s --hashlimit-name x;OK
+-m hashlimit --hashlimit-upto 1025kb/s --hashlimit-name x;=;OK
+-m hashlimit --hashlimit-upto 1/day --hashlimit-burst 5 --hashlimit-name x;;FAIL
+-m hashlimit --hashlimit-upto 1/day --hashlimit-burst 2 --hashlimit-name x;;FAIL
+-m hashlimit --hashlimit-upto 1/hour --hashlimit-burst 200 --hashlimit-name x;=;OK
+-m hashlimit --hashlimit-upto 5x/sec --hashlimit-name x;-m hashlimit --hashlimit-upto 5/sec --hashlimit-burst 5 --hashlimit-name x;OK
+-m hashlimit --hashlimit-upto 5/SEC --hashlimit-name x;-m hashlimit --hashlimit-upto 5/sec --hashlimit-burst 5 --hashlimit-name x;OK
+-m hashlimit --hashlimit-upto 5/ --hashlimit-name x;;FAIL
+-m hashlimit --hashlimit-upto 2000000/sec --hashlimit-name x;;FAIL
+-m hashlimit --hashlimit-upto 1000001/sec --hashlimit-name x;;FAIL
+-m hashlimit --hashlimit-upto 7/sec --hashlimit-burst 5x --hashlimit-name x;-m hashlimit --hashlimit-upto 7/sec --hashlimit-burst 5 --hashlimit-name x;OK
+-m hashlimit --hashlimit-upto 7/sec --hashlimit-burst 0 --hashlimit-name x;;FAIL
+-m hashlimit --hashlimit-upto 7/sec --hashlimit-name x --hashlimit-htable-expire 0;;FAIL
+-m hashlimit --hashlimit-upto 7/sec --hashlimit-name x --hashlimit-htable-gcinterval 0;;FAIL
+-m hashlimit --hashlimit-upto 7/sec --hashlimit-name x --hashlimit-htable-gcinterval 1000;-m hashlimit --hashlimit-upto 7/sec --hashlimit-burst 5 --hashlimit-name x;OK
+-m hashlimit --hashlimit-upto 7/sec --hashlimit-name x --hashlimit-htable-size 0 --hashlimit-htable-max 0;-m hashlimit --hashlimit-upto 7/sec --hashlimit-burst 5 --hashlimit-name x;OK
+-m hashlimit --hashlimit-upto 7/sec --hashlimit-name x --hashlimit-mode dstport,srcip,dstip,srcport;-m hashlimit --hashlimit-upto 7/sec --hashlimit-burst 5 --hashlimit-mode srcip,srcport,dstip,dstport --hashlimit-name x;OK
+-m hashlimit --hashlimit-upto 7/sec --hashlimit-name x --hashlimit-mode srcip,;-m hashlimit --hashlimit-upto 7/sec --hashlimit-burst 5 --hashlimit-mode srcip --hashlimit-name x;OK
+-m hashlimit --hashlimit-upto 7/sec --hashlimit-name x --hashlimit-mode ,srcip;-m hashlimit --hashlimit-upto 7/sec --hashlimit-burst 5 --hashlimit-mode srcip --hashlimit-name x;OK
+-m hashlimit --hashlimit-upto 7/sec --hashlimit-name x --hashlimit-rate-interval 5 --hashlimit-rate-match;-m hashlimit --hashlimit-upto 7/sec --hashlimit-burst 5 --hashlimit-name x --hashlimit-rate-match --hashlimit-rate-interval 5;OK
+-m hashlimit --hashlimit-upto 7kb/s --hashlimit-name x --hashlimit-rate-interval 5 --hashlimit-rate-match;-m hashlimit --hashlimit-upto 7kb/s --hashlimit-name x --hashlimit-rate-match --hashlimit-rate-interval 5;OK
+-m hashlimit --hashlimit-upto 7kb/s --hashlimit-burst 100k --hashlimit-name x --hashlimit-rate-match --hashlimit-htable-expire 1000;-m hashlimit --hashlimit-upto 7kb/s --hashlimit-burst 105kb --hashlimit-name x --hashlimit-htable-expire 1000 --hashlimit-rate-match;OK
+-m hashlimit --hashlimit-upto 7kb/s --hashlimit-burst 100k --hashlimit-name x --hashlimit-rate-match --hashlimit-htable-expire 60000;-m hashlimit --hashlimit-upto 7kb/s --hashlimit-burst 105kb --hashlimit-name x --hashlimit-rate-match;OK
+-m hashlimit --hashlimit-upto 7kb/s --hashlimit-burst 100k --hashlimit-name x --hashlimit-htable-expire 15000;-m hashlimit --hashlimit-upto 7kb/s --hashlimit-burst 105kb --hashlimit-name x --hashlimit-htable-expire 15000;OK
+-m hashlimit --hashlimit-upto 7kb/s --hashlimit-name x --hashlimit-htable-expire 60000;=;OK
+-m hashlimit --hashlimit-upto 7/min --hashlimit-name x --hashlimit-htable-expire 1000;-m hashlimit --hashlimit-upto 7/min --hashlimit-burst 5 --hashlimit-name x --hashlimit-htable-expire 1000;OK
+-m hashlimit --hashlimit-upto 100/min --hashlimit-name x;-m hashlimit --hashlimit-upto 100/min --hashlimit-burst 5 --hashlimit-name x;OK
+-m hashlimit --hashlimit-upto 61/min --hashlimit-name x;-m hashlimit --hashlimit-upto 61/min --hashlimit-burst 5 --hashlimit-name x;OK
+-m hashlimit --hashlimit-upto 7/sec --hashlimit-upto 8/sec --hashlimit-name x;;FAIL
+-m hashlimit --hashlimit-upto 7/sec --hashlimit-above 8/sec --hashlimit-name x;;FAIL
+-m hashlimit --hashlimit-upto 7/sec --hashlimit-name x --hashlimit-name y;;FAIL
+-m hashlimit --hashlimit-upto 7/sec --hashlimit-name abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz;-m hashlimit --hashlimit-upto 7/sec --hashlimit-burst 5 --hashlimit-name abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz;OK
+-m hashlimit --hashlimit-upto 7/sec --hashlimit-name a/b;;FAIL
+-m hashlimit --hashlimit-upto 7/sec --hashlimit-name .;;FAIL
+-m hashlimit --hashlimit-upto 7/sec --hashlimit-name ..;;FAIL
+-m hashlimit --hashlimit-upto 4294967295kb/s --hashlimit-name x;;FAIL
+-m hashlimit --hashlimit-upto 4294967295/sec --hashlimit-name x --hashlimit-rate-match;;FAIL
+-m hashlimit --hashlimit-upto 1/day --hashlimit-name x --hashlimit-burst 1 --hashlimit-rate-match;-m hashlimit --hashlimit-upto 1/sec --hashlimit-burst 1 --hashlimit-name x --hashlimit-htable-expire 86400000 --hashlimit-rate-match --hashlimit-rate-interval 86400;OK
+-m hashlimit --hashlimit-upto 5mb/s --hashlimit-burst 3m --hashlimit-name x;;FAIL
+-m hashlimit --hashlimit-upto 5mb/s --hashlimit-burst 7m --hashlimit-name x;-m hashlimit --hashlimit-upto 5mb/s --hashlimit-burst 10mb --hashlimit-name x;OK
+-m hashlimit --hashlimit-upto 5mb/s --hashlimit-burst 5000000000 --hashlimit-name x;;FAIL
+-m hashlimit --hashlimit-upto 5mb/s --hashlimit-burst 1000000k --hashlimit-name x;-m hashlimit --hashlimit-upto 5mb/s --hashlimit-burst 980mb --hashlimit-name x;OK
+-m hashlimit --hashlimit 7/sec --hashlimit-name x;-m hashlimit --hashlimit-upto 7/sec --hashlimit-burst 5 --hashlimit-name x;OK
+-m hashlimit --hashlimit-mode srcip|dstip --hashlimit 7/sec --hashlimit-name x;-m hashlimit --hashlimit-upto 7/sec --hashlimit-burst 5 --hashlimit-mode srcip,dstip --hashlimit-name x;OK
+-m hashlimit --hashlimit-mode , --hashlimit 7/sec --hashlimit-name x;-m hashlimit --hashlimit-upto 7/sec --hashlimit-burst 5 --hashlimit-name x;OK
+-m hashlimit --hashlimit-mode srcip --hashlimit-mode dstip --hashlimit 7/sec --hashlimit-name x;;FAIL
+-m hashlimit --hashlimit-upto 7/sec --hashlimit-name x --hashlimit-rate-interval 5x --hashlimit-rate-match;-m hashlimit --hashlimit-upto 7/sec --hashlimit-burst 5 --hashlimit-name x --hashlimit-rate-match --hashlimit-rate-interval 5;OK
+-m hashlimit --hashlimit-upto 7/sec --hashlimit-name x --hashlimit-rate-interval 5 --hashlimit-rate-interval 6 --hashlimit-rate-match;;FAIL
+-m hashlimit --hashlimit-upto 7/sec --hashlimit-name x --hashlimit-rate-match --hashlimit-rate-match;;FAIL
+-m hashlimit --hashlimit-upto 16b/s --hashlimit-name x --hashlimit-rate-match;=;OK
+-m hashlimit --hashlimit-upto 15b/s --hashlimit-name x --hashlimit-rate-match;-m hashlimit --hashlimit-upto 0b/s --hashlimit-name x --hashlimit-rate-match;OK
+-m hashlimit --hashlimit-upto 1b/s --hashlimit-name x --hashlimit-rate-match;-m hashlimit --hashlimit-upto 0b/s --hashlimit-name x --hashlimit-rate-match;OK
+-m hashlimit --hashlimit-upto 7/sec --hashlimit-name x --hashlimit-htable-size 4294967296;;FAIL
+-m hashlimit --hashlimit-upto 7/sec --hashlimit-name x --hashlimit-htable-size 99 --hashlimit-htable-max 5;-m hashlimit --hashlimit-upto 7/sec --hashlimit-burst 5 --hashlimit-name x --hashlimit-htable-size 99 --hashlimit-htable-max 5;OK
+-m hashlimit --hashlimit-upto 1/day --hashlimit-burst 1 --hashlimit-name x --hashlimit-htable-expire 86400000;-m hashlimit --hashlimit-upto 1/day --hashlimit-burst 1 --hashlimit-name x;OK
+-m hashlimit --hashlimit-upto 2/day --hashlimit-name x --hashlimit-burst 1;-m hashlimit --hashlimit-upto 2/day --hashlimit-burst 1 --hashlimit-name x;OK
+-m hashlimit --hashlimit-upto 24/day --hashlimit-name x --hashlimit-burst 1;-m hashlimit --hashlimit-upto 1/hour --hashlimit-burst 1 --hashlimit-name x --hashlimit-htable-expire 86400000;OK
+-m hashlimit --hashlimit-upto 25/day --hashlimit-name x --hashlimit-burst 1;-m hashlimit --hashlimit-upto 25/day --hashlimit-burst 1 --hashlimit-name x;OK
+-m hashlimit --hashlimit-upto 1441/day --hashlimit-name x --hashlimit-burst 1;-m hashlimit --hashlimit-upto 1441/day --hashlimit-burst 1 --hashlimit-name x;OK
+-m hashlimit --hashlimit-upto 999999/sec --hashlimit-name x;-m hashlimit --hashlimit-upto 1000000/sec --hashlimit-burst 5 --hashlimit-name x;OK
+-m hashlimit --hashlimit-upto 333334/sec --hashlimit-name x;-m hashlimit --hashlimit-upto 500000/sec --hashlimit-burst 5 --hashlimit-name x;OK
+-m hashlimit --hashlimit-upto -5/sec --hashlimit-name x;;FAIL
+-m hashlimit --hashlimit-upto 5 --hashlimit-name x;-m hashlimit --hashlimit-upto 5/sec --hashlimit-burst 5 --hashlimit-name x;OK
+-m hashlimit --hashlimit-upto 5/s/s --hashlimit-name x;;FAIL
+-m hashlimit --hashlimit-upto 7/sec --hashlimit-name aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa;-m hashlimit --hashlimit-upto 7/sec --hashlimit-burst 5 --hashlimit-name aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa;OK
