@@ -1035,6 +1035,27 @@ TEST(FwbenchPcap, HostStateMatchesAreDecidedByNamedAssumptions) {
     EXPECT_EQ((*note)["decisions"].get<std::uint64_t>(), 2 * first);
 }
 
+// -m time --kerneltz reads the kernel's timezone, which no host description gives: fwbench takes it
+// as UTC and names the rule and the assumption; a time rule in UTC assumes nothing.
+TEST(FwbenchPcap, KerneltzTimeRulesNameTheTimezoneTaken) {
+    const std::string rules = write_temp("fwbench_kerneltz.v4",
+                                         "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+                                         "-A INPUT -m time --timestart 00:00 --timestop 12:00\n"
+                                         "-A INPUT -m time --kerneltz --timestart 00:00 --timestop 12:00\nCOMMIT\n");
+    const std::string args = "--rules " + rules + " --host " + env("FWBENCH_SOURCE") + "/traces/seed/host.json --pcap " + env("FWBENCH_SOURCE") +
+                             "/traces/seed/capture.pcap";
+    Result r = run(args);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(
+        r.out.find("filter INPUT rule 2: -A INPUT -m time --timestart 00:00:00 --timestop 12:00:00 --datestop 2038-01-19T03:14:07 --kerneltz ("),
+        std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("assumed: the kernel's timezone (sys_tz, which --kerneltz reads) is UTC"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("filter INPUT rule 1: -A INPUT -m time --timestart 00:00:00 --timestop 12:00:00 --datestop 2038-01-19T03:14:07 ("),
+              std::string::npos)
+        << r.out;
+}
+
 // A capture records no sockets: with -m owner in the ruleset and the host's own packets in the
 // capture, the summary and the JSON name the rules whose owner match fwbench decided as for
 // socketless packets, instead of counting as if that were what happened.

@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 
+#include <ctime>
 #include <fstream>
 
 #include "fwbench/capture_analysis.hpp"
@@ -439,6 +440,82 @@ TEST(KernelOracleIpsets, SetMatchesEqualTheKernels) {
     PathState st2(rs, EngineOptions{}, host.sysctl());
     replay(kernel2, st2);
     EXPECT_FALSE(compare_counters(rs, st2.engine, kernel2.counters(), &registry).empty()) << "the nomatch entry made no difference in the kernel";
+}
+
+// -m time reads the kernel's clock as it processes the packet; fwbench reads the packet's
+// timestamp, here the time of sending. Rules are built around the current UTC time (from libc's
+// gmtime, not fwbench's calendar), each either holding the moment or missing it by an hour or a
+// day, so a second's skew between the two clocks changes nothing: the counters must agree, and
+// the kernel must count exactly the rules built to hold the moment.
+TEST(KernelOracleTime, RulesBuiltAroundTheClockMatchAsTheKernels) {
+    require_kernel();
+    if (HasFatalFailure() || IsSkipped()) return;
+    std::time_t now = std::time(nullptr);
+    if (86400 - now % 86400 < 30) {  // a day's last seconds: let the date turn before building
+        sleep(static_cast<unsigned>(86400 - now % 86400 + 1));
+        now = std::time(nullptr);
+    }
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    const std::tm* today = &utc;
+    const std::time_t yesterday_t = now - 86400;
+    std::tm yesterday{};
+    gmtime_r(&yesterday_t, &yesterday);
+    auto clock = [&](long offset) {
+        const long t = ((static_cast<long>(now % 86400) + offset) % 86400 + 86400) % 86400;
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%02ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
+        return std::string(buf);
+    };
+    auto date = [](const std::tm& t) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", t.tm_year + 1900, t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec);
+        return std::string(buf);
+    };
+    static const char* const names[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    const std::string weekday = names[today->tm_wday], other_weekday = names[(today->tm_wday + 3) % 7];
+    const std::string monthday = std::to_string(today->tm_mday);
+    struct TimeRule {
+        std::string options;
+        bool holds_now;
+    };
+    const std::vector<TimeRule> rules = {
+        {"--timestart " + clock(-3600) + " --timestop " + clock(3600), true},
+        {"--timestart " + clock(7200) + " --timestop " + clock(10800), false},
+        {"--timestart " + clock(-3600) + " --timestop " + clock(-7200), true},  // past midnight: all but an hour
+        {"--timestart " + clock(3600) + " --timestop " + clock(-3600), false},  // past midnight: not the two hours around now
+        {"--weekdays " + weekday, true},
+        {"--weekdays " + other_weekday, false},
+        {"! --weekdays " + weekday, false},
+        {"--monthdays " + monthday, true},
+        {"! --monthdays " + monthday, false},
+        {"--datestart " + date(yesterday), true},
+        {"--datestop " + date(yesterday), false},
+        {"--kerneltz --timestart " + clock(-3600) + " --timestop " + clock(3600), true},  // sys_tz is UTC here
+    };
+    std::string text = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n";
+    int holding = 0;
+    for (const auto& r : rules) {
+        text += "-A INPUT -p udp -m time " + r.options + "\n";
+        holding += r.holds_now;
+    }
+    Ruleset rs = parse_ruleset(text + "COMMIT\n", RulesetParseOptions{});
+    const Host host = forwarding_router();
+    DifferentialCase c{rs, {}};
+    const std::string at = " t=" + std::to_string(now);
+    for (const std::string& d : {"udp 198.51.100.7:4000 > 203.0.113.1:53 in wan1" + at, "udp 198.51.100.7:4001 > 203.0.113.1:53 in wan1" + at})
+        c.packets.push_back({parse_packet_description(d).packet, Origin::wire});
+    DifferentialResult result = run_differential(host, host, c, KernelOracleOptions{});
+    EXPECT_EQ(result.packets_compared, c.packets.size());
+    EXPECT_TRUE(result.agree()) << "fwbench and the kernel disagree on time rules built around " << date(utc) << ":\n" << text << result.report();
+
+    KernelOracle kernel(host, rs, KernelOracleOptions{});
+    for (const auto& [p, origin] : c.packets) kernel.inject(p, origin);
+    std::istringstream saved(kernel.counters());
+    int hit = 0;
+    for (std::string line; std::getline(saved, line);)
+        if (line.find("-m time") != std::string::npos && line.rfind("[0:", 0) != 0) ++hit;
+    EXPECT_EQ(hit, holding) << kernel.counters();
 }
 
 // MASQUERADE takes inet_select_addr's address: on a device with two primary addresses, the one

@@ -106,7 +106,8 @@ UnsettledRates unsettled_rates(const Ruleset& rs, const EngineState& st) {
     return out;
 }
 
-// Rules with a match decided by a named assumption (socket, cgroup, cpu, ipvs, osf), each with
+// Rules with a match decided by a named assumption (socket, cgroup, cpu, ipvs, osf, rateest, the
+// kernel's timezone), each with
 // what was assumed, and how many decisions the assumption made.
 struct AssumedRules {
     std::uint64_t decisions = 0;
@@ -118,11 +119,11 @@ AssumedRules assumed_rules(const Ruleset& rs, const EngineState& st) {
         for (const auto& c : t.chains)
             for (std::size_t ri = 0; ri < c.rules.size(); ++ri)
                 for (const auto& m : c.rules[ri].matches) {
-                    const auto* h = std::get_if<HostStateMatch>(&m.spec);
-                    const auto it = h ? st.assumed_decisions.find(&m) : st.assumed_decisions.end();
+                    const char* assumption = match_assumption(m.spec);
+                    const auto it = assumption ? st.assumed_decisions.find(&m) : st.assumed_decisions.end();
                     if (it == st.assumed_decisions.end() || it->second == 0) continue;
                     out.decisions += it->second;
-                    out.rules.push_back(rule_label(t, c, ri) + " (" + std::to_string(it->second) + " decisions; assumed: " + h->assumption + ")");
+                    out.rules.push_back(rule_label(t, c, ri) + " (" + std::to_string(it->second) + " decisions; assumed: " + assumption + ")");
                 }
     return out;
 }
@@ -333,8 +334,8 @@ int run_pcap(const PcapRunOptions& o) {
             j["capture_cannot_show"].push_back({{"kind", "host_state"},
                                                 {"what",
                                                  "what neither the capture nor the host description holds (the packet's socket and cgroup, "
-                                                 "the CPU, IPVS, the sender's OS): these rules' matches were decided by the assumption each "
-                                                 "names"},
+                                                 "the CPU, IPVS, the sender's OS, the kernel's timezone): these rules' matches were decided "
+                                                 "by the assumption each names"},
                                                 {"decisions", assumed.decisions},
                                                 {"rules", assumed.rules}});
         if (rates.decisions)
@@ -401,7 +402,8 @@ int run_pcap(const PcapRunOptions& o) {
         if (assumed.decisions) {
             os << "  note: " << assumed.decisions
                << " match decisions rest on what neither the capture nor the host description holds (the packet's\n"
-                  "    socket and cgroup, the CPU, IPVS, the sender's OS); fwbench decided them by these assumptions:\n";
+                  "    socket and cgroup, the CPU, IPVS, the sender's OS, the kernel's timezone); fwbench decided them\n"
+                  "    by these assumptions:\n";
             for (const auto& r : assumed.rules) os << "      " << r << "\n";
         }
         if (rates.decisions) {

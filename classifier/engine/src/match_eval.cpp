@@ -525,6 +525,46 @@ bool eval_tcpmss(const TcpmssMatch& m, const Packet& p) {
 
 // xt_connbytes: the connection's counters (this packet included) in the direction asked for;
 // avgpkt divides bytes by packets (0 without packets).
+// --- time: xt_time's time_mt, on the packet's timestamp --------------------------------------
+
+// localtime_3: the day of the month from the days since the epoch, by the kernel's tables (years
+// 1970-2039; a later day runs past 2039's December as the kernel's does).
+std::uint32_t kernel_monthday(std::uint32_t dse) {
+    static constexpr std::uint16_t since_year[] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
+    static constexpr std::uint16_t since_leapyear[] = {0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335};
+    std::uint32_t year = 2039, days_before = 0;
+    for (;; --year) {
+        days_before = static_cast<std::uint32_t>((year - 1970) * 365 + (year - 1969) / 4 - (year - 1901) / 100 + (year - 1601) / 400);
+        if (days_before <= dse || year == 1970) break;
+    }
+    const std::uint32_t w = dse - days_before;
+    const bool leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    const std::uint16_t* table = leap ? since_leapyear : since_year;
+    std::size_t i = 11;
+    while (i > 0 && table[i] > w) --i;
+    return w - table[i] + 1;
+}
+
+bool eval_time(const TimeMatch& t, const Packet& p) {
+    // The kernel reads its clock as it processes the packet: the capture's timestamp, to the
+    // second. --kerneltz takes sys_tz as 0 minutes west (UTC; the report names the assumption).
+    std::int64_t stamp = static_cast<std::int64_t>(p.timestamp_ns / 1000000000ull);
+    if (stamp < t.date_start || stamp > t.date_stop) return false;
+    const auto packet_time = static_cast<std::uint32_t>(stamp % 86400);
+    if (t.daytime_start < t.daytime_stop) {
+        if (packet_time < t.daytime_start || packet_time > t.daytime_stop) return false;
+    } else {
+        if (packet_time < t.daytime_start && packet_time > t.daytime_stop) return false;
+        // --contiguous: the small hours belong to the day the range started on.
+        if (t.contiguous && packet_time <= t.daytime_stop) stamp -= 86400;
+    }
+    const auto dse = static_cast<std::uint32_t>(stamp / 86400);
+    const std::uint32_t weekday = (4 + dse - 1) % 7 + 1;
+    if (!(t.weekdays & (1u << weekday))) return false;
+    if (t.monthdays != 0xfffffffe && !(t.monthdays & (1u << (kernel_monthday(dse) & 31)))) return false;
+    return true;
+}
+
 bool eval_connbytes(const ConnbytesMatch& m, const Packet& p) {
     if (!p.ct.has_entry()) return false;
     const auto& pk = p.ct.packets;
@@ -746,6 +786,10 @@ bool evaluate_match(const Match& m, const Packet& p, const MatchContext& ctx) {
                           [&](const TcpmssMatch& s) { return eval_tcpmss(s, p); },
                           [&](const QuotaMatch& s) { return eval_quota(m, s, p, ctx.state); },
                           [&](const ConnbytesMatch& s) { return eval_connbytes(s, p); },
+                          [&](const TimeMatch& s) {
+                              if (s.kerneltz) ++ctx.state.assumed_decisions[&m];  // the report names the timezone taken
+                              return eval_time(s, p);
+                          },
                           [&](const IpcompMatch& s) { return eval_ipcomp(s, p); },
                           [&](const HostStateMatch& s) {
                               ++ctx.state.assumed_decisions[&m];  // the report names each rule decided so

@@ -108,8 +108,7 @@ std::string apply_burst(MatchSpec& spec, bool, std::vector<std::string>& args, c
     errno = 0;
     const std::uint64_t v = *p == '-' ? 0 : std::strtoumax(text, &end, 0);
     const bool read = *p != '-' && end != text && errno != ERANGE && v >= 1;
-    if (!read || (*end == '\0' && v > burst_max))
-        return "expected a burst 1-1000000 (or a size N[k|m] under a byte rate), got '" + arg + "'";
+    if (!read || (*end == '\0' && v > burst_max)) return "expected a burst 1-1000000 (or a size N[k|m] under a byte rate), got '" + arg + "'";
     auto& s = spec_of(spec);
     s.burst = v * size_factor(*end);
     s.burst_given = true;

@@ -123,6 +123,14 @@ bool is_stateful(const MatchSpec& m) {
            std::holds_alternative<QuotaMatch>(m);
 }
 
+const char* match_assumption(const MatchSpec& m) {
+    if (const auto* h = std::get_if<HostStateMatch>(&m)) return h->assumption.c_str();
+    if (const auto* t = std::get_if<TimeMatch>(&m); t && t->kerneltz)
+        return "the kernel's timezone (sys_tz, which --kerneltz reads) is UTC, as it is unless the host's clock was set in local "
+               "time at boot; the host description does not say";
+    return nullptr;
+}
+
 bool is_terminating(const TargetSpec& t) {
     if (auto* s = std::get_if<StandardTarget>(&t)) return s->kind != StandardTarget::Kind::return_;
     return std::holds_alternative<RejectTarget>(t) || std::holds_alternative<NfqueueTarget>(t) || std::holds_alternative<NatTarget>(t);

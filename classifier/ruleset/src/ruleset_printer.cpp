@@ -9,8 +9,10 @@ namespace fwbench {
 
 namespace {
 
-// Quote as iptables-save's xtables_save_string does when a value needs it.
+// Quote as iptables-save's xtables_save_string does when a value needs it. Other values the
+// extensions print raw: an empty one (time's --monthdays with no day left) is nothing.
 std::string quote_if_needed(const std::string& v, bool always_style) {
+    if (v.empty() && !always_style) return v;
     bool plain = !v.empty();
     for (char c : v) {
         bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';

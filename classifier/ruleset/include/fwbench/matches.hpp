@@ -429,13 +429,29 @@ struct HostStateMatch {
     bool operator==(const HostStateMatch&) const = default;
 };
 
+// -m time as libxt_time hands it to xt_time: seconds since the epoch (UTC, 32 bits) for the
+// dates, seconds of the day for the times, a bit per month day (1-31) and weekday (1 Mon - 7 Sun).
+struct TimeMatch {
+    std::uint32_t date_start = 0, date_stop = 0x7fffffff;  // INT_MAX: libxt's "no end"
+    std::uint32_t daytime_start = 0, daytime_stop = 86399;
+    std::uint32_t monthdays = 0xfffffffe;  // XT_TIME_ALL_MONTHDAYS
+    std::uint8_t weekdays = 0xfe;  // XT_TIME_ALL_WEEKDAYS
+    bool kerneltz = false;  // --kerneltz (--localtz): the kernel's timezone, not UTC
+    bool contiguous = false;  // a range past midnight belongs to the day it started on
+    bool operator==(const TimeMatch&) const = default;
+};
+
 using MatchSpec = std::variant<L4PortsMatch, IcmpMatch, MultiportMatch, StateMatch, ConntrackMatch, IpRangeMatch, AddrTypeMatch, MarkMatch,
                                CommentMatch, MacMatch, LengthMatch, TosMatch, DscpMatch, TtlMatch, PktTypeMatch, OwnerMatch, LimitMatch,
                                HashLimitMatch, RecentMatch, SetMatch, PhysdevMatch, PolicyMatch, StatisticMatch, NfacctMatch, ConnlimitMatch,
                                RpFilterMatch, RtMatch, Ipv6HeaderMatch, FragMatch, Eui64Match, OptionsMatch, AhMatch, EspMatch, MhMatch, EcnMatch,
-                               TcpmssMatch, QuotaMatch, HostStateMatch, IpcompMatch, ConnbytesMatch>;
+                               TcpmssMatch, QuotaMatch, HostStateMatch, IpcompMatch, ConnbytesMatch, TimeMatch>;
 
 // True for matches whose answer depends on state kept across packets.
 bool is_stateful(const MatchSpec& m);
+
+// What fwbench takes to be so to decide the match, in words, when neither the packet nor the
+// host description holds it (a HostStateMatch's assumption; --kerneltz's timezone); else null.
+const char* match_assumption(const MatchSpec& m);
 
 }  // namespace fwbench

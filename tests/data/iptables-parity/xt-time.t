@@ -1,0 +1,71 @@
+# time: dates (UTC, 1970-2038, mktime's roll-back of month and day 0), times of day, month days
+# (2 characters an item) and weekdays (3), the timezone flags; saved from the numbers libxt_time
+# hands xt_time (the open end date is written out).
+:INPUT,FORWARD,OUTPUT
+-m time --timestart 10:00;-m time --timestart 10:00:00 --timestop 23:59:59 --datestop 2038-01-19T03:14:07;OK
+-m time --timestart 10:00 --timestop 09:00 --contiguous;-m time --timestart 10:00:00 --timestop 09:00:00 --datestop 2038-01-19T03:14:07 --contiguous;OK
+-m time --timestart 10:00 --timestop 11:00 --contiguous;;FAIL
+-m time --timestart 10:00 --timestop 10:00 --contiguous;-m time --timestart 10:00:00 --timestop 10:00:00 --datestop 2038-01-19T03:14:07 --contiguous;OK
+-m time --timestart 24:00;;FAIL
+-m time --timestart 23:60;;FAIL
+-m time --timestart 23:59:60;;FAIL
+-m time --timestart 10;;FAIL
+-m time --timestart +1:2:3;-m time --timestart 01:02:03 --timestop 23:59:59 --datestop 2038-01-19T03:14:07;OK
+-m time --timestart 1:2:3x;;FAIL
+-m time --timestart 4294967296:00;-m time --datestop 2038-01-19T03:14:07;OK
+-m time --timestop 00:00;-m time --timestart 00:00:00 --timestop 00:00:00 --datestop 2038-01-19T03:14:07;OK
+-m time --datestart 2001;-m time --datestart 2001-01-01T00:00:00 --datestop 2038-01-19T03:14:07;OK
+-m time --datestart 2001-00;-m time --datestart 2000-12-01T00:00:00 --datestop 2038-01-19T03:14:07;OK
+-m time --datestart 2001-02-00;-m time --datestart 2001-01-31T00:00:00 --datestop 2038-01-19T03:14:07;OK
+-m time --datestart 1970-00;;FAIL
+-m time --datestart 1969;;FAIL
+-m time --datestart 2039;;FAIL
+-m time --datestart 2038-12-31T23:59:59;-m time --datestart 2038-12-31T23:59:59 --datestop 2038-01-19T03:14:07;OK
+-m time --datestart 2001-02-30;-m time --datestart 2001-03-02T00:00:00 --datestop 2038-01-19T03:14:07;OK
+-m time --datestart 2001-13;;FAIL
+-m time --datestart 2001-02-03T04;-m time --datestart 2001-02-03T04:00:00 --datestop 2038-01-19T03:14:07;OK
+-m time --datestart 2001-02-03T04:05;-m time --datestart 2001-02-03T04:05:00 --datestop 2038-01-19T03:14:07;OK
+-m time --datestart 2001-02-03T;-m time --datestart 2001-02-03T00:00:00 --datestop 2038-01-19T03:14:07;OK
+-m time --datestart 2001-02-03 04;;FAIL
+-m time --datestart 1970-01-01;-m time --datestop 2038-01-19T03:14:07;OK
+-m time --datestart 1970-01-01T00:00:01;-m time --datestart 1970-01-01T00:00:01 --datestop 2038-01-19T03:14:07;OK
+-m time --datestop 2038-01-19T03:14:07;=;OK
+-m time --datestop 1970;-m time;OK
+-m time --datestart 2010 --datestop 2005;-m time --datestart 2010-01-01T00:00:00 --datestop 2005-01-01T00:00:00;OK
+-m time --monthdays 1,31;-m time --monthdays 1,31 --datestop 2038-01-19T03:14:07;OK
+-m time --monthdays 31,1,15;-m time --monthdays 1,15,31 --datestop 2038-01-19T03:14:07;OK
+-m time --monthdays 0;-m time --monthdays  --datestop 2038-01-19T03:14:07;OK
+-m time --monthdays 32;;FAIL
+-m time --monthdays 123;-m time --monthdays 12 --datestop 2038-01-19T03:14:07;OK
+-m time --monthdays 1,,2;-m time --monthdays 1,2 --datestop 2038-01-19T03:14:07;OK
+-m time --monthdays 1,;-m time --monthdays 1 --datestop 2038-01-19T03:14:07;OK
+-m time --monthdays ,1;-m time --monthdays 1 --datestop 2038-01-19T03:14:07;OK
+-m time --monthdays 0x1f;;FAIL
+-m time --monthdays 010;-m time --monthdays 1 --datestop 2038-01-19T03:14:07;OK
+-m time ! --monthdays 1,2;-m time --monthdays 3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31 --datestop 2038-01-19T03:14:07;OK
+-m time ! --monthdays 1-31;;FAIL
+-m time --weekdays Mon,Tue,Wed,Thu,Fri,Sat,Sun;-m time --datestop 2038-01-19T03:14:07;OK
+-m time --weekdays 7,1;-m time --weekdays Mon,Sun --datestop 2038-01-19T03:14:07;OK
+-m time --weekdays Monday;-m time --weekdays Mon --datestop 2038-01-19T03:14:07;OK
+-m time --weekdays mon;;FAIL
+-m time --weekdays Mo;-m time --weekdays Mon --datestop 2038-01-19T03:14:07;OK
+-m time --weekdays M;;FAIL
+-m time --weekdays 0;;FAIL
+-m time --weekdays 8;-m time --weekdays  --datestop 2038-01-19T03:14:07;OK
+-m time --weekdays 9,1;-m time --weekdays Mon --datestop 2038-01-19T03:14:07;OK
+-m time --weekdays Mon,,Tue;;FAIL
+-m time --weekdays Mon,;-m time --weekdays Mon --datestop 2038-01-19T03:14:07;OK
+-m time ! --weekdays Sat,Sun;-m time --weekdays Mon,Tue,Wed,Thu,Fri --datestop 2038-01-19T03:14:07;OK
+-m time ! --weekdays Mon,Tue,Wed,Thu,Fri,Sat,Sun;-m time --weekdays  --datestop 2038-01-19T03:14:07;OK
+-m time --weekdays Sa,Su;-m time --weekdays Sat,Sun --datestop 2038-01-19T03:14:07;OK
+-m time --weekdays Thx;-m time --weekdays Thu --datestop 2038-01-19T03:14:07;OK
+-m time --localtz;-m time --datestop 2038-01-19T03:14:07 --kerneltz;OK
+-m time --utc;-m time --datestop 2038-01-19T03:14:07;OK
+-m time --kerneltz --utc;;FAIL
+-m time --localtz --kerneltz;-m time --datestop 2038-01-19T03:14:07 --kerneltz;OK
+-m time --kerneltz --contiguous;;FAIL
+-m time;-m time --datestop 2038-01-19T03:14:07;OK
+-m time --timestart 00:00:00 --timestop 23:59:59;-m time --datestop 2038-01-19T03:14:07;OK
+-m time --timestart 00:00:00;-m time --datestop 2038-01-19T03:14:07;OK
+-m time --weekdays 1 --weekdays 2;;FAIL
+-m time --datestart 2038-12-31T23:59:59 --datestop 2038-06-01;-m time --datestart 2038-12-31T23:59:59 --datestop 2038-06-01T00:00:00;OK
