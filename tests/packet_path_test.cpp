@@ -247,6 +247,40 @@ TEST(PacketPathHotdrop, PacketsAHeaderMatchCannotReadAreRefused) {
     }
 }
 
+// HMARK reads the 32 bits at IPComp's ports offset: its CPI and the two bytes after its header,
+// which no packet record keeps. A packet whose hash would read them is refused before any rule
+// sees it; one whose ports' mask leaves them out, or hashed by its connection, is not.
+TEST(PacketPathHmark, IpcompBytesPastTheHeaderAreRefused) {
+    const Host host = Host::from_json(test::path_case_host_json({"", "\"ip_forward\":1", "", {}, "", "", nullptr, nullptr}), "router.json");
+    struct Row {
+        const char* target;
+        const char* packet;
+        bool refused;
+    };
+    const Row rows[] = {
+        {"--hmark-tuple dport", "ipcomp 198.51.100.7 > 192.0.2.50 in=wan1 cpi=300", true},
+        {"--hmark-tuple spi", "ipcomp 198.51.100.7 > 192.0.2.50 in=wan1 cpi=300", true},
+        {"--hmark-tuple sport", "ipcomp 198.51.100.7 > 192.0.2.50 in=wan1 cpi=300", false},
+        {"--hmark-tuple ct,dport", "ipcomp 198.51.100.7 > 192.0.2.50 in=wan1 cpi=300", false},
+        {"--hmark-tuple dport", "udp 198.51.100.7:1 > 192.0.2.50:2 in=wan1", false},
+    };
+    for (const auto& r : rows) {
+        SCOPED_TRACE(std::string(r.target) + " on " + r.packet);
+        RulesetParseOptions opt;
+        const Ruleset rs = parse_ruleset(std::string("*mangle\n-A PREROUTING -j HMARK ") + r.target + " --hmark-rnd 1 --hmark-mod 4\nCOMMIT\n", opt);
+        PacketPath path(rs, host);
+        PathState st(rs, EngineOptions{}, host.sysctl());
+        const PathResult res = path.process(test::packet(r.packet), Origin::wire, st);
+        if (r.refused) {
+            EXPECT_EQ(res.reason, DropReason::not_modelled);
+            EXPECT_EQ(res.detail.why, DropWhy::hmark_unkept_bytes);
+            EXPECT_TRUE(res.walks.empty()) << "no rule may see it";
+        } else {
+            EXPECT_EQ(res.fate, Fate::forwarded);
+        }
+    }
+}
+
 // ip6_forward's and ndisc_send_redirect's peer buckets (inet_peer_xrlim_allow, 1*HZ, six at
 // once): one source sending back out of its arrival device gets six redirects at once, then one
 // a second (worked out from net/ipv4/inetpeer.c: a new peer's bucket starts full).

@@ -638,6 +638,26 @@ inline const std::vector<PathCase> path_cases = {
       "wire tcp 192.0.2.50:40002 > 198.51.100.7:80 in=lan0 flags=S opts=01010104 len=44"},
      "forwarded forwarded forwarded",
      "mangle:FORWARD:1=3 mangle:POSTROUTING:1=1 mangle:POSTROUTING:2=1 mangle:POSTROUTING:3=1 mangle:POSTROUTING:4=2"},
+    {"HMARK: the mark is the hash of the packet's masked addresses (smaller first), ports (larger first), or ESP's SPI, and protocol, scaled to --hmark-mod plus --hmark-offset; an ICMP error hashes the header it quotes", "\"ip_forward\":1",
+     "*mangle\n-A PREROUTING -j HMARK --hmark-tuple src,dst,sport,dport,proto --hmark-rnd 0x12345678 --hmark-mod 4 --hmark-offset 16\n-A PREROUTING -m mark --mark 16\n-A PREROUTING -m mark --mark 17\n-A PREROUTING -m mark --mark 18\n-A PREROUTING -m mark --mark 19\n-A PREROUTING -j HMARK --hmark-src-prefix 24 --hmark-sport-mask 0xff00 --hmark-dport 0x0101 --hmark-proto-mask 0x0f --hmark-rnd 0xabcdef01 --hmark-mod 3\n-A PREROUTING -m mark --mark 0\n-A PREROUTING -m mark --mark 1\n-A PREROUTING -m mark --mark 2\n-A PREROUTING -p esp -j HMARK --hmark-tuple spi,dst --hmark-rnd 7 --hmark-mod 5\n-A PREROUTING -p esp -m mark --mark 0\n-A PREROUTING -p esp -m mark --mark 1\n-A PREROUTING -p esp -m mark --mark 2\n-A PREROUTING -p esp -m mark --mark 3\n-A PREROUTING -p esp -m mark --mark 4\nCOMMIT\n",
+     {"wire udp 198.51.100.7:4000 > 203.0.113.1:53 in=wan1", "wire udp 198.51.100.7:4001 > 203.0.113.1:53 in=wan1", "wire udp 198.51.100.8:4000 > 203.0.113.1:53 in=wan1", "wire tcp 198.51.100.7:40000 > 203.0.113.1:22 in=wan1 flags=S", "wire tcp 198.51.100.9:40000 > 192.0.2.50:80 in=wan1 flags=S", "wire esp 198.51.100.7 > 203.0.113.1 in=wan1 espspi=7", "wire esp 198.51.100.7 > 203.0.113.1 in=wan1 espspi=65536", "wire icmp 198.51.100.7 > 203.0.113.1 in=wan1 type=8", "wire icmp 198.51.100.7 > 203.0.113.1 in=wan1 type=3/3 quoted=udp:203.0.113.1:4000>198.51.100.7:53", "wire icmp 198.51.100.20 > 203.0.113.1 in=wan1 type=11/0 quoted=tcp:203.0.113.1:5000>198.51.100.9:443"},
+     "delivered delivered delivered delivered forwarded delivered delivered delivered delivered delivered",
+     "mangle:PREROUTING:1=10 mangle:PREROUTING:2=6 mangle:PREROUTING:4=2 mangle:PREROUTING:5=2 mangle:PREROUTING:6=10 mangle:PREROUTING:8=4 "
+     "mangle:PREROUTING:9=6 mangle:PREROUTING:10=2 mangle:PREROUTING:11=1 mangle:PREROUTING:13=1"},
+    {"HMARK --hmark-tuple ct hashes the connection's original source and reply source (the DNAT's new address once the first packet "
+     "has set it up) and their ports; a packet without a connection (the ACKs conntrack finds invalid before the answer) keeps its mark",
+     "\"ip_forward\":1",
+     "*nat\n-A PREROUTING -p tcp -m tcp --dport 8080 -j DNAT --to-destination 192.0.2.50:80\nCOMMIT\n"
+     "*mangle\n-A PREROUTING -m conntrack --ctstate INVALID,UNTRACKED\n"
+     "-A PREROUTING -j HMARK --hmark-tuple ct,src,dst,sport,dport --hmark-rnd 0x5 --hmark-mod 4 --hmark-offset 1\n"
+     "-A PREROUTING -m mark --mark 0\n-A PREROUTING -m mark --mark 1\n-A PREROUTING -m mark --mark 2\n-A PREROUTING -m mark --mark 3\n"
+     "-A PREROUTING -m mark --mark 4\nCOMMIT\n",
+     {"wire udp 198.51.100.7:4000 > 203.0.113.1:53 in=wan1", "wire udp 198.51.100.7:4001 > 203.0.113.1:53 in=wan1",
+      "wire tcp 198.51.100.7:40000 > 203.0.113.1:8080 in=wan1 flags=S", "wire tcp 198.51.100.7:40000 > 203.0.113.1:8080 in=wan1 flags=A",
+      "wire tcp 198.51.100.8:40000 > 203.0.113.1:8080 in=wan1 flags=S", "wire tcp 198.51.100.8:40000 > 203.0.113.1:8080 in=wan1 flags=A",
+      "wire tcp 198.51.100.9:40001 > 203.0.113.1:22 in=wan1 flags=A"},
+     "delivered delivered forwarded delivered forwarded delivered delivered",
+     "nat:PREROUTING:1=2 mangle:PREROUTING:1=2 mangle:PREROUTING:2=7 mangle:PREROUTING:3=2 mangle:PREROUTING:4=3 mangle:PREROUTING:6=2"},
     {"AUDIT and IDLETIMER count their packets and the walk goes on", "\"ip_forward\":1",
      "*mangle\n-A PREROUTING -p udp -j AUDIT --type accept\n-A PREROUTING -p udp -j IDLETIMER --timeout 60 --label fwbench\n"
      "-A PREROUTING -p udp\nCOMMIT\n",

@@ -125,6 +125,7 @@ PacketPath::PacketPath(const Ruleset& rs, const Host& host, const IpsetRegistry*
                 }
                 if (const auto* rw = r.target ? std::get_if<RewriteTarget>(&r.target->spec) : nullptr)
                     clamps_mss_ = clamps_mss_ || rw->kind == RewriteTarget::Kind::tcpmss_clamp;
+                if (const auto* h = r.target ? std::get_if<HmarkTarget>(&r.target->spec) : nullptr) hmarks_.push_back(h);
                 if (r.target && (std::holds_alternative<NatTarget>(r.target->spec) || std::holds_alternative<ConnmarkTarget>(r.target->spec) ||
                                  std::holds_alternative<CtTarget>(r.target->spec)))
                     conntrack_active_ = true;
@@ -239,6 +240,14 @@ bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
             c.res.detail = DropDetail{};
             c.res.detail.why = DropWhy::header_match_hotdrop;
             c.res.detail.addr = c.p.dst;
+            finish(c, Fate::dropped);
+            return false;
+        }
+    for (const HmarkTarget* h : hmarks_)
+        if (hmark_reads_unkept_bytes(*h, c.p)) {
+            c.res.reason = DropReason::not_modelled;
+            c.res.detail = DropDetail{};
+            c.res.detail.why = DropWhy::hmark_unkept_bytes;
             finish(c, Fate::dropped);
             return false;
         }

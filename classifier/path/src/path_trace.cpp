@@ -130,6 +130,9 @@ std::string drop_detail_text(const DropDetail& d) {
         }
         case DropWhy::mtu_unknown:
             return "TCPMSS --clamp-mss-to-pmtu clamps to the MTU of " + dev + ", which the host description does not give (ip -j addr's \"mtu\")";
+        case DropWhy::hmark_unkept_bytes:
+            return "an HMARK of the ruleset hashes the two bytes after this packet's IPComp header (its ports' mask reads them), which "
+                   "fwbench does not keep";
         case DropWhy::header_match_hotdrop:
             return "a header match of the ruleset (-m rt, frag, hbh, dst, ah, esp, mh, tcpmss, ecn's TCP flags, sctp's --chunk-types or dccp's type "
                    "and options) cannot "

@@ -73,6 +73,9 @@ using TargetModuleDef = ModuleDef<TargetSpec>;
 // sctp's --chunk-types MATCH CHUNKS (sctp_chunk_types.cpp).
 std::string apply_sctp_chunk_types(MatchSpec& spec, bool negated, std::vector<std::string>& args, const OptionContext& ctx);
 
+// -j HMARK (hmark_target.cpp).
+void add_hmark_target(std::vector<TargetModuleDef>& t);
+
 // -m time (time_module.cpp).
 void add_time_match(std::vector<MatchModuleDef>& m);
 

@@ -614,6 +614,11 @@ void HookDecision::apply_continuing(const TargetSpec& spec, const Target& target
         limits_.ignored.insert(target.name);
         add_flow(next, hit, in);
         return;
+    } else if (std::holds_alternative<HmarkTarget>(spec)) {
+        // The mark becomes a hash of the packet: each bit an opaque atom of this target.
+        const std::string key = target_text(target);
+        limits_.opaque.insert(key);
+        for (int i = 0; i < 32; ++i) st.out.mark[static_cast<std::size_t>(i)] = space_.atom(key + " (mark bit " + std::to_string(i) + ")");
     } else if (const auto* ct = std::get_if<CtTarget>(&spec)) {
         st.out.ct = *ct;
         if (ct->notrack && tc.raw) st.forced_state = CtState::untracked;

@@ -55,6 +55,8 @@ inline bool apply_continuing_target(const TargetSpec& spec, Packet& p, WalkResul
             case ConnmarkTarget::Mode::save: p.ct.mark = (p.ct.mark & ~c->ctmask) ^ (p.mark & c->nfmask); break;
             case ConnmarkTarget::Mode::restore: p.mark = (p.mark & ~c->nfmask) ^ (p.ct.mark & c->ctmask); break;
         }
+    } else if (const auto* h = std::get_if<HmarkTarget>(&spec)) {
+        apply_hmark(*h, p);
     } else if (std::holds_alternative<LogTarget>(spec)) {
         ++res.log_events;
     } else if (const auto* ct = std::get_if<CtTarget>(&spec)) {

@@ -74,5 +74,12 @@ bool apply_tcpmss(const RewriteTarget& rw, Packet& p);
 // TCPOPTSTRIP (xt_TCPOPTSTRIP) on `p`: each option of a kind listed, met whole by the option
 // walk, becomes NOPs (the header keeps its length). False: a TCP header cut short (dropped).
 bool apply_tcpoptstrip(const RewriteTarget& rw, Packet& p);
+// HMARK (xt_HMARK) on `p`: the mark from the hash of the packet's tuple (or its connection's,
+// --hmark-tuple ct), scaled to --hmark-mod plus --hmark-offset; left as it is where the kernel
+// finds no tuple (no connection; an ICMP error quoting no header).
+void apply_hmark(const HmarkTarget& h, Packet& p);
+// Would HMARK hash bytes no packet record keeps (the two after an IPComp header)? The path
+// refuses such a packet as not modelled.
+bool hmark_reads_unkept_bytes(const HmarkTarget& h, const Packet& p);
 
 }  // namespace fwbench

@@ -383,6 +383,7 @@ private:
     bool nat_hooks_ = false;
     bool conntrack_active_ = false;
     bool clamps_mss_ = false;  // a rule's target is TCPMSS --clamp-mss-to-pmtu
+    std::vector<const HmarkTarget*> hmarks_;  // the ruleset's HMARK targets
     // One of each header match the ruleset has that can hotdrop (header_match_hotdrops).
     std::vector<MatchSpec> hotdrop_matches_;
     FlowRuleFacts flow_facts_;

@@ -85,6 +85,7 @@ enum class DropWhy : std::uint8_t {
     header_match_hotdrop,  // a header match of the ruleset cannot read this packet (header_match_hotdrops)
     hop_options,  // hop (the HopOptionsVerdict), dev
     mtu_unknown,  // dev: TCPMSS --clamp-mss-to-pmtu needs its MTU, which the host description does not give
+    hmark_unkept_bytes,  // an HMARK of the ruleset would hash the two bytes after an IPComp header
 };
 struct DropDetail {
     DropWhy why = DropWhy::none;

@@ -136,8 +136,37 @@ struct SideEffectTarget {
     bool operator==(const SideEffectTarget&) const = default;
 };
 
+// -j HMARK (xt_hmark_info): the packet's mark from a hash of its addresses, ports (or SPI) and
+// protocol, each masked, or of its connection's (--hmark-tuple ct): hash scaled to `mod`, plus
+// `offset`. The ports' mask and set are 32 bits as the packet carries them (source port high,
+// or the SPI).
+struct HmarkTarget {
+    // XT_HMARK_* option bits: what iptables-save prints back.
+    enum Flag : std::uint32_t {
+        saddr_mask = 1u << 0,
+        daddr_mask = 1u << 1,
+        spi = 1u << 2,
+        spi_mask = 1u << 3,
+        sport = 1u << 4,
+        dport = 1u << 5,
+        sport_mask = 1u << 6,
+        dport_mask = 1u << 7,
+        proto_mask_given = 1u << 8,
+        rnd_given = 1u << 9,
+        mod_given = 1u << 10,
+        offset_given = 1u << 11,
+        ct = 1u << 12,
+    };
+    std::uint32_t flags = 0;
+    IpAddr src_mask, dst_mask;  // all zero unless given
+    std::uint32_t port_mask = 0, port_set = 0;
+    std::uint16_t proto_mask = 0;
+    std::uint32_t rnd = 0, mod = 1, offset = 0;
+    bool operator==(const HmarkTarget&) const = default;
+};
+
 using TargetSpec = std::variant<StandardTarget, JumpTarget, RejectTarget, NfqueueTarget, LogTarget, MarkTarget, ConnmarkTarget, NatTarget, CtTarget,
-                                RewriteTarget, RateEstimatorTarget, SideEffectTarget>;
+                                RewriteTarget, RateEstimatorTarget, SideEffectTarget, HmarkTarget>;
 
 // Does the walk end at this target (ACCEPT, DROP, REJECT, NAT, ...)? Jumps and RETURN are not
 // terminating in this sense; LOG/MARK/... continue.

@@ -1,0 +1,13 @@
+# HMARK's address masks: a tuple word fills the whole address (128), a prefix up to 128.
+:PREROUTING,INPUT,FORWARD,OUTPUT,POSTROUTING
+*mangle
+-j HMARK --hmark-tuple src,dst --hmark-rnd 1 --hmark-mod 10;-j HMARK --hmark-src-prefix 128 --hmark-dst-prefix 128 --hmark-rnd 0x00000001 --hmark-mod 10;OK
+-j HMARK --hmark-tuple s,d,sp,dp,p --hmark-rnd 0xffffffff --hmark-mod 4294967295 --hmark-offset 100;-j HMARK --hmark-src-prefix 128 --hmark-dst-prefix 128 --hmark-sport-mask 0xffff --hmark-dport-mask 0xffff --hmark-proto-mask 0xffff --hmark-rnd 0xffffffff --hmark-mod 4294967295 --hmark-offset 100;OK
+-j HMARK --hmark-tuple SRC --hmark-rnd 1 --hmark-mod 10;-j HMARK --hmark-src-prefix 128 --hmark-rnd 0x00000001 --hmark-mod 10;OK
+-j HMARK --hmark-tuple ct,src --hmark-rnd 1 --hmark-mod 10;-j HMARK --hmark-src-prefix 128 --hmark-rnd 0x00000001 --hmark-mod 10 --hmark-tuple ct;OK
+-j HMARK --hmark-src-prefix 24 --hmark-rnd 1 --hmark-mod 10;-j HMARK --hmark-src-prefix 24 --hmark-rnd 0x00000001 --hmark-mod 10;OK
+-j HMARK --hmark-src-prefix 0 --hmark-rnd 1 --hmark-mod 10;-j HMARK --hmark-src-prefix 0 --hmark-rnd 0x00000001 --hmark-mod 10;OK
+-j HMARK --hmark-src-prefix 24 --hmark-tuple src --hmark-rnd 1 --hmark-mod 10;-j HMARK --hmark-src-prefix 128 --hmark-rnd 0x00000001 --hmark-mod 10;OK
+-j HMARK --hmark-tuple src --hmark-src-prefix 24 --hmark-rnd 1 --hmark-mod 10;;FAIL
+-j HMARK --hmark-dst-prefix 64 --hmark-rnd 1 --hmark-mod 10;-j HMARK --hmark-dst-prefix 64 --hmark-rnd 0x00000001 --hmark-mod 10;OK
+-j HMARK --hmark-dst-prefix 129 --hmark-rnd 1 --hmark-mod 10;;FAIL
