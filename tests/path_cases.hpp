@@ -645,7 +645,8 @@ inline const std::vector<PathCase> path_cases = {
      "mangle:PREROUTING:1=10 mangle:PREROUTING:2=6 mangle:PREROUTING:4=2 mangle:PREROUTING:5=2 mangle:PREROUTING:6=10 mangle:PREROUTING:8=4 "
      "mangle:PREROUTING:9=6 mangle:PREROUTING:10=2 mangle:PREROUTING:11=1 mangle:PREROUTING:13=1"},
     {"HMARK --hmark-tuple ct hashes the connection's original source and reply source (the DNAT's new address once the first packet "
-     "has set it up) and their ports; a packet without a connection (the ACKs conntrack finds invalid before the answer) keeps its mark",
+     "has set it up: the server's answers and the client's next segments) and their ports; a packet without a connection (the ACKs "
+     "conntrack finds invalid before the answer) keeps its mark",
      "\"ip_forward\":1",
      "*nat\n-A PREROUTING -p tcp -m tcp --dport 8080 -j DNAT --to-destination 192.0.2.50:80\nCOMMIT\n"
      "*mangle\n-A PREROUTING -m conntrack --ctstate INVALID,UNTRACKED\n"
@@ -655,9 +656,11 @@ inline const std::vector<PathCase> path_cases = {
      {"wire udp 198.51.100.7:4000 > 203.0.113.1:53 in=wan1", "wire udp 198.51.100.7:4001 > 203.0.113.1:53 in=wan1",
       "wire tcp 198.51.100.7:40000 > 203.0.113.1:8080 in=wan1 flags=S", "wire tcp 198.51.100.7:40000 > 203.0.113.1:8080 in=wan1 flags=A",
       "wire tcp 198.51.100.8:40000 > 203.0.113.1:8080 in=wan1 flags=S", "wire tcp 198.51.100.8:40000 > 203.0.113.1:8080 in=wan1 flags=A",
-      "wire tcp 198.51.100.9:40001 > 203.0.113.1:22 in=wan1 flags=A"},
-     "delivered delivered forwarded delivered forwarded delivered delivered",
-     "nat:PREROUTING:1=2 mangle:PREROUTING:1=2 mangle:PREROUTING:2=7 mangle:PREROUTING:3=2 mangle:PREROUTING:4=3 mangle:PREROUTING:6=2"},
+      "wire tcp 198.51.100.9:40001 > 203.0.113.1:22 in=wan1 flags=A",
+      "wire tcp 192.0.2.50:80 > 198.51.100.7:40000 in=lan0 flags=SA", "wire tcp 192.0.2.50:80 > 198.51.100.8:40000 in=lan0 flags=SA",
+      "wire tcp 198.51.100.7:40000 > 203.0.113.1:8080 in=wan1 flags=A", "wire tcp 198.51.100.8:40000 > 203.0.113.1:8080 in=wan1 flags=A"},
+     "delivered delivered forwarded delivered forwarded delivered delivered forwarded forwarded forwarded forwarded",
+     "nat:PREROUTING:1=2 mangle:PREROUTING:1=2 mangle:PREROUTING:2=11 mangle:PREROUTING:3=2 mangle:PREROUTING:4=5 mangle:PREROUTING:6=4"},
     {"AUDIT and IDLETIMER count their packets and the walk goes on", "\"ip_forward\":1",
      "*mangle\n-A PREROUTING -p udp -j AUDIT --type accept\n-A PREROUTING -p udp -j IDLETIMER --timeout 60 --label fwbench\n"
      "-A PREROUTING -p udp\nCOMMIT\n",
