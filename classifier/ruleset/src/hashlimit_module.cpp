@@ -134,16 +134,12 @@ std::string apply_mode(MatchSpec& spec, bool, std::vector<std::string>& args, co
 // XTTYPE_PLEN: a prefix length (C's base prefixes), or a mask written as an address; the kernel
 // refuses a mask that is no prefix (libxt hands it 255).
 std::string apply_mask(int& slot, const std::string& text, Family family) {
-    const auto bits = static_cast<std::uint64_t>(address_bits(family));
-    int length = -1;
-    char* end = nullptr;
-    errno = 0;
-    const std::uint64_t v = std::strtoull(text.c_str(), &end, 0);
-    if (!text.empty() && text[0] != '-' && *end == '\0' && errno != ERANGE && v <= bits) length = static_cast<int>(v);
-    else if (auto mask = parse_ip(text, family)) length = mask_length(*mask);
-    else return "expected a prefix length 0-" + std::to_string(bits) + " or a network mask, got '" + text + "'";
+    const int bits = address_bits(family);
+    const auto mask = parse_xt_mask(text, family);
+    if (!mask) return "expected a prefix length 0-" + std::to_string(bits) + " or a network mask, got '" + text + "'";
+    const int length = mask_length(*mask);
     if (length < 0) return "the kernel refuses the mask '" + text + "' (not a prefix)";
-    slot = static_cast<std::uint64_t>(length) == bits ? -1 : length;
+    slot = length == bits ? -1 : length;
     return {};
 }
 

@@ -65,16 +65,13 @@ std::string once(const TargetSpec& spec_, std::uint32_t flag) {
     return std::get<HmarkTarget>(spec_).flags & flag ? "given twice (a --hmark-tuple word before it gives it too)" : "";
 }
 
-// XTTYPE_PLENMASK: a prefix length, or a mask written as an address (IPv4's as inet_aton reads
-// one: a lone number is the whole address), kept as written even when it is no prefix
-// (iptables 1.8.11; older ones made such a mask all ones).
+// XTTYPE_PLENMASK, kept as written even when it is no prefix (iptables 1.8.11; older ones made
+// such a mask all ones).
 std::string apply_prefix(IpAddr& slot, std::uint32_t flag, TargetSpec& spec_, const std::string& text, Family family) {
     if (std::string e = once(spec_, flag); !e.empty()) return e;
-    const auto bits = static_cast<std::uint64_t>(address_bits(family));
-    if (auto len = parse_uint(text, bits)) slot = prefix_mask(family, static_cast<int>(*len));
-    else if (auto mask = parse_ip(text, family)) slot = *mask;
-    else if (auto whole = parse_uint(text, 0xffffffffu); whole && family == Family::ipv4) slot = IpAddr::v4(static_cast<std::uint32_t>(*whole));
-    else return "expected a prefix length 0-" + std::to_string(bits) + " or a network mask, got '" + text + "'";
+    const auto mask = parse_xt_mask(text, family);
+    if (!mask) return "expected a prefix length 0-" + std::to_string(address_bits(family)) + " or a network mask, got '" + text + "'";
+    slot = *mask;
     spec_of(spec_).flags |= flag;
     return {};
 }

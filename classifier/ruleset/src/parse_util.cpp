@@ -156,6 +156,13 @@ std::optional<std::uint64_t> parse_rate(std::string_view text, std::uint64_t sca
     return scale * mult / *n;
 }
 
+std::optional<IpAddr> parse_xt_mask(std::string_view text, Family family) {
+    if (auto len = parse_uint(text, static_cast<std::uint64_t>(address_bits(family)))) return prefix_mask(family, static_cast<int>(*len));
+    if (auto mask = parse_ip(text, family)) return mask;
+    if (auto whole = parse_uint(text, 0xffffffffu); whole && family == Family::ipv4) return IpAddr::v4(static_cast<std::uint32_t>(*whole));
+    return std::nullopt;
+}
+
 std::vector<std::string_view> split(std::string_view text, char sep) {
     std::vector<std::string_view> out;
     std::size_t start = 0;

@@ -36,6 +36,10 @@ std::string hex02(std::uint8_t v);
 // "N/second" etc. Returns the interval per packet in units of 1/scale seconds.
 std::optional<std::uint64_t> parse_rate(std::string_view text, std::uint64_t scale);
 std::vector<std::string_view> split(std::string_view text, char sep);
+// xtables' XTTYPE_PLEN and XTTYPE_PLENMASK: a prefix length (C's base prefixes) up to the family's
+// bits, or a mask written as an address (IPv4's as inet_aton reads one: a lone number is the whole
+// address). The mask need not be a prefix: mask_length says -1 for one that is not.
+std::optional<IpAddr> parse_xt_mask(std::string_view text, Family family);
 std::string lower(std::string_view text);
 
 }  // namespace fwbench::detail
