@@ -32,6 +32,8 @@ const std::vector<ErrorCase> error_cases = {
     {"*nat\n:X - [0:0]\n-A PREROUTING -j X\n-A X -j SNAT --to-source 192.0.2.1\nCOMMIT\n", 4, 9,
      "target SNAT is only valid in INPUT/POSTROUTING, but chain X is reached from PREROUTING"},
     {"*mangle\n-A INPUT -j REJECT\nCOMMIT\n", 2, 13, "target REJECT is only valid in the filter table"},
+    {"*filter\n-A INPUT -j SECMARK --selctx system_u:object_r:ssh_server_packet_t:s0\nCOMMIT\n", 2, 13,
+     "target SECMARK is only valid in the mangle or security table, not in filter"},
     {"*filter\n-A INPUT -o eth0 -j DROP\nCOMMIT\n", 2, 10, "can't use -o with INPUT"},
     {"*filter\n-A OUTPUT -i eth0 -j DROP\nCOMMIT\n", 2, 11, "can't use -i with OUTPUT"},
     {"*filter\n-A INPUT -m owner --uid-owner 0 -j DROP\nCOMMIT\n", 2, 10, "the owner match is only valid in OUTPUT/POSTROUTING"},

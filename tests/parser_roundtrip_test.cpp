@@ -79,6 +79,10 @@ const std::vector<RoundTrip> round_trips = {
     {"filter", "-A INPUT -m pkttype --pkt-type broadcast -j DROP", nullptr},
     {"filter", "-A OUTPUT -m owner --uid-owner 105 ! --gid-owner 100-200 -j ACCEPT", nullptr},
     {"filter", "-A OUTPUT -m owner ! --socket-exists -j ACCEPT", nullptr},
+    // SECMARK's context is resolved by the host's security module when the rule loads (the kernel
+    // oracle's has none): held here, as iptables-save prints it.
+    {"security", "-A INPUT -j SECMARK --selctx system_u:object_r:ssh_server_packet_t:s0", nullptr},
+    {"mangle", "-A PREROUTING -j SECMARK --selctx system_u:object_r:firewalld_exec_t:s0", nullptr},
     // stateful
     {"filter", "-A INPUT -m limit --limit 3/min --limit-burst 10 -j LOG --log-prefix \"lim: \" --log-level 4", nullptr},
     {"filter",

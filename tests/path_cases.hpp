@@ -661,11 +661,11 @@ inline const std::vector<PathCase> path_cases = {
       "wire tcp 198.51.100.7:40000 > 203.0.113.1:8080 in=wan1 flags=A", "wire tcp 198.51.100.8:40000 > 203.0.113.1:8080 in=wan1 flags=A"},
      "delivered delivered forwarded delivered forwarded delivered delivered forwarded forwarded forwarded forwarded",
      "nat:PREROUTING:1=2 mangle:PREROUTING:1=2 mangle:PREROUTING:2=11 mangle:PREROUTING:3=2 mangle:PREROUTING:4=5 mangle:PREROUTING:6=4"},
-    {"AUDIT and IDLETIMER count their packets and the walk goes on", "\"ip_forward\":1",
+    {"AUDIT, IDLETIMER and CONNSECMARK count their packets and the walk goes on", "\"ip_forward\":1",
      "*mangle\n-A PREROUTING -p udp -j AUDIT --type accept\n-A PREROUTING -p udp -j IDLETIMER --timeout 60 --label fwbench\n"
-     "-A PREROUTING -p udp\nCOMMIT\n",
+     "-A PREROUTING -p udp -j CONNSECMARK --save\n-A PREROUTING -p udp -j CONNSECMARK --restore\n-A PREROUTING -p udp\nCOMMIT\n",
      {"wire udp 198.51.100.7:5000 > 192.0.2.50:53 in=wan1", "wire udp 192.0.2.50:53 > 198.51.100.7:5000 in=lan0"},
-     "forwarded forwarded", "mangle:PREROUTING:1=2 mangle:PREROUTING:2=2 mangle:PREROUTING:3=2"},
+     "forwarded forwarded", "mangle:PREROUTING:1=2 mangle:PREROUTING:2=2 mangle:PREROUTING:3=2 mangle:PREROUTING:4=2 mangle:PREROUTING:5=2"},
     {"unknown arrival interface is a named drop", "", "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n",
      {"wire udp 198.51.100.7:4000 > 203.0.113.1:53 in=eth7"}, "dropped:unknown_interface", "", "the packet arrives on an interface the host does not have"},
 };

@@ -54,7 +54,7 @@ struct ModuleDef {
     // Checks the whole spec once all options are read; returns an error message or empty.
     std::string (*finish)(Spec& spec, const OptionContext& ctx) = nullptr;
     HookMask hooks = 0x1f;  // hooks where it may be used
-    std::string_view table{};  // empty = any table
+    std::string_view table{};  // empty = any table; else the tables, space separated
     bool terminating = false;  // targets only
     std::optional<Family> family{};  // family-specific modules (icmp, icmp6, ttl, hl, rt)
     HookMask (*hooks_for)(const Spec& spec) = nullptr;  // when the options narrow the hooks

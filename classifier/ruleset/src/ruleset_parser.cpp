@@ -932,14 +932,26 @@ private:
         if (!r.target) return;
         const auto* def = std::holds_alternative<JumpTarget>(r.target->spec) ? nullptr : detail::find_target_module(r.target->name);
         if (!def) return;
-        if (!def->table.empty() && def->table != t.name)
+        if (!def->table.empty() && !listed(def->table, t.name))
             throw ParseError(opt_.source, r.line, r.target->column,
-                             "target " + r.target->name + " is only valid in the " + std::string(def->table) + " table, not in " + t.name);
+                             "target " + r.target->name + " is only valid in the " + tables_text(def->table) + " table, not in " + t.name);
         HookMask allowed = def->hooks_for ? def->hooks_for(r.target->spec) : def->hooks;
         if (c.hooks & ~allowed)
             throw ParseError(opt_.source, r.line, r.target->column,
                              "target " + r.target->name + " is only valid in " + hooks_text(allowed) + ", but chain " + c.name + " is reached from " +
                                  hooks_text(c.hooks));
+    }
+
+    // A module's tables: one name, or several separated by spaces.
+    static bool listed(std::string_view tables, std::string_view name) {
+        for (auto word : detail::split(tables, ' '))
+            if (word == name) return true;
+        return false;
+    }
+    static std::string tables_text(std::string_view tables) {
+        std::string out(tables);
+        if (auto space = out.rfind(' '); space != std::string::npos) out.replace(space, 1, " or ");
+        return out;
     }
 
     std::string_view text_;

@@ -686,6 +686,8 @@ void add_option_rules(std::vector<TargetModuleDef>& t) {
         {"DSCP", {"set-dscp set-dscp-class", {"set-dscp set-dscp-class"}, {}}},
         {"HL", {"hl-set hl-dec hl-inc", {"hl-set hl-dec hl-inc"}, {}}},
         {"IDLETIMER", {{}, {}, {}, "timeout label"}},
+        {"SECMARK", {{}, {}, {}, "selctx"}},
+        {"CONNSECMARK", {"save restore", {"save restore"}, {}, {}}},
         {"MARK", {mark_ops, {mark_ops}, {}}},
         {"NFQUEUE", {{}, {"queue-num queue-balance"}, {"queue-cpu-fanout queue-balance"}}},
         {"TCPMSS", {"set-mss clamp-mss-to-pmtu", {}, {}}},
@@ -788,6 +790,21 @@ void add_side_effect_targets(std::vector<TargetModuleDef>& t) {
                   {"alarm", "", 0, false, TAPPLY { TSPEC(SideEffectTarget); s.alarm = true; return {}; }},
                   {"send_nl_msg", "", 0, false, TAPPLY { return {}; }}},
                  [](const OptionContext&) -> TargetSpec { SideEffectTarget e; e.kind = SideEffectTarget::Kind::idletimer; return e; }});
+    // SECMARK and CONNSECMARK (libxt_SECMARK, libxt_CONNSECMARK; xt_SECMARK's and
+    // xt_CONNSECMARK's checkentry: mangle or security only). The context is resolved by the
+    // host's security module when the rule loads, which fwbench takes to accept it.
+    t.push_back({"SECMARK",
+                 {{"selctx", "", 1, false, TAPPLY {
+                       // XTOPT_PUT into the 256-byte context: at most 255 characters.
+                       if (args[0].size() > 255) return "a security context of at most 255 characters, got " + std::to_string(args[0].size());
+                       return {};
+                   }}},
+                 [](const OptionContext&) -> TargetSpec { SideEffectTarget e; e.kind = SideEffectTarget::Kind::secmark; return e; }});
+    t.back().table = "mangle security";
+    t.push_back({"CONNSECMARK",
+                 {{"save", "", 0, false, TAPPLY { return {}; }}, {"restore", "", 0, false, TAPPLY { return {}; }}},
+                 [](const OptionContext&) -> TargetSpec { SideEffectTarget e; e.kind = SideEffectTarget::Kind::connsecmark; return e; }});
+    t.back().table = "mangle security";
 }
 
 std::vector<TargetModuleDef> build_target_modules() {

@@ -129,7 +129,9 @@ struct RateEstimatorTarget {
 // record of the packet, xt_AUDIT) and IDLETIMER (a timer the rule's packets restart, whose
 // expiry the host's sysfs shows, xt_IDLETIMER).
 struct SideEffectTarget {
-    enum class Kind : std::uint8_t { audit, idletimer } kind = Kind::audit;
+    // audit, idletimer; secmark and connsecmark: the packet's and the connection's security marks,
+    // which only the LSM's policy reads (no rule can).
+    enum class Kind : std::uint8_t { audit, idletimer, secmark, connsecmark } kind = Kind::audit;
     std::uint32_t timeout = 0;  // IDLETIMER: seconds
     std::string label;  // IDLETIMER
     bool alarm = false;  // IDLETIMER: an alarm timer (revision 1)
