@@ -192,13 +192,15 @@ void expect_fixture_leaves_as_the_kernel_sends_it(std::string_view first_word, c
 }
 
 // TCPMSS: the MSS lowered in place, or the option added in front of the others (the datagram 4
-// bytes longer, the frame grown); TCPOPTSTRIP: options turned to NOPs. Checksums whole.
+// bytes longer, the frame grown); TCPOPTSTRIP: options turned to NOPs; ECN: TCP's flags and the
+// IP header's ECN field set. Checksums whole.
 TEST(KernelOraclePorts, TcpOptionRewritesLeaveAsTheKernelWritesThem) {
     test::require_kernel();
     if (HasFatalFailure() || IsSkipped()) return;
     ensure_eal();
     expect_fixture_leaves_as_the_kernel_sends_it("TCPMSS:", "kt");
     expect_fixture_leaves_as_the_kernel_sends_it("TCPOPTSTRIP:", "ks");
+    expect_fixture_leaves_as_the_kernel_sends_it("ECN:", "ke");
 }
 
 }  // namespace

@@ -661,6 +661,17 @@ inline const std::vector<PathCase> path_cases = {
       "wire tcp 198.51.100.7:40000 > 203.0.113.1:8080 in=wan1 flags=A", "wire tcp 198.51.100.8:40000 > 203.0.113.1:8080 in=wan1 flags=A"},
      "delivered delivered forwarded delivered forwarded delivered delivered forwarded forwarded forwarded forwarded",
      "nat:PREROUTING:1=2 mangle:PREROUTING:1=2 mangle:PREROUTING:2=11 mangle:PREROUTING:3=2 mangle:PREROUTING:4=5 mangle:PREROUTING:6=4"},
+    {"ECN: --ecn-tcp-remove clears TCP's ECE and CWR, --ecn-ip-ect sets the IP header's ECN field, --ecn-tcp-ece sets ECE; later "
+     "rules and the forwarded segment see them",
+     "\"ip_forward\":1",
+     "*mangle\n-A PREROUTING -p tcp -j ECN --ecn-tcp-remove\n-A PREROUTING -p tcp -m ecn ! --ecn-tcp-ece ! --ecn-tcp-cwr\n"
+     "-A PREROUTING -j ECN --ecn-ip-ect 1\n-A PREROUTING -m ecn --ecn-ip-ect 1\n-A FORWARD -p tcp -j ECN --ecn-tcp-ece 1\n"
+     "-A POSTROUTING -p tcp -m ecn --ecn-tcp-ece ! --ecn-tcp-cwr\n-A POSTROUTING -m tos --tos 0x1/0x3\nCOMMIT\n",
+     {"wire tcp 198.51.100.7:40000 > 192.0.2.50:80 in=wan1 flags=SEC len=40", "wire tcp 198.51.100.7:40001 > 192.0.2.50:80 in=wan1 flags=A tos=3 len=40",
+      "wire udp 198.51.100.7:5000 > 192.0.2.50:53 in=wan1 tos=2"},
+     "forwarded forwarded forwarded",
+     "mangle:PREROUTING:1=2 mangle:PREROUTING:2=2 mangle:PREROUTING:3=3 mangle:PREROUTING:4=3 mangle:FORWARD:1=2 mangle:POSTROUTING:1=2 "
+     "mangle:POSTROUTING:2=3"},
     {"AUDIT, IDLETIMER and CONNSECMARK count their packets and the walk goes on", "\"ip_forward\":1",
      "*mangle\n-A PREROUTING -p udp -j AUDIT --type accept\n-A PREROUTING -p udp -j IDLETIMER --timeout 60 --label fwbench\n"
      "-A PREROUTING -p udp -j CONNSECMARK --save\n-A PREROUTING -p udp -j CONNSECMARK --restore\n-A PREROUTING -p udp\nCOMMIT\n",

@@ -123,8 +123,10 @@ PacketPath::PacketPath(const Ruleset& rs, const Host& host, const IpsetRegistry*
                         std::holds_alternative<ConnlimitMatch>(m.spec) || std::holds_alternative<ConnbytesMatch>(m.spec) || (mark && mark->connmark))
                         conntrack_active_ = true;
                 }
-                if (const auto* rw = r.target ? std::get_if<RewriteTarget>(&r.target->spec) : nullptr)
+                if (const auto* rw = r.target ? std::get_if<RewriteTarget>(&r.target->spec) : nullptr) {
                     clamps_mss_ = clamps_mss_ || rw->kind == RewriteTarget::Kind::tcpmss_clamp;
+                    sets_tcp_ecn_ = sets_tcp_ecn_ || (rw->kind == RewriteTarget::Kind::ecn && (rw->mask & 0xc0));
+                }
                 if (const auto* h = r.target ? std::get_if<HmarkTarget>(&r.target->spec) : nullptr) hmarks_.push_back(h);
                 if (r.target && (std::holds_alternative<NatTarget>(r.target->spec) || std::holds_alternative<ConnmarkTarget>(r.target->spec) ||
                                  std::holds_alternative<CtTarget>(r.target->spec)))
@@ -251,6 +253,13 @@ bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
             finish(c, Fate::dropped);
             return false;
         }
+    if (sets_tcp_ecn_ && c.p.proto == proto::tcp && c.p.fragment) {
+        c.res.reason = DropReason::not_modelled;
+        c.res.detail = DropDetail{};
+        c.res.detail.why = DropWhy::ecn_on_fragment;
+        finish(c, Fate::dropped);
+        return false;
+    }
     if (clamps_mss_ && hook != Hook::prerouting && hook != Hook::input && c.p.proto == proto::tcp) {
         IfaceName unknown;
         c.p.path_mtu = tcpmss_path_mtu(c, unknown);

@@ -130,6 +130,9 @@ std::string drop_detail_text(const DropDetail& d) {
         }
         case DropWhy::mtu_unknown:
             return "TCPMSS --clamp-mss-to-pmtu clamps to the MTU of " + dev + ", which the host description does not give (ip -j addr's \"mtu\")";
+        case DropWhy::ecn_on_fragment:
+            return "an ECN target of the ruleset sets TCP's ECE or CWR flag: on this later fragment of a TCP datagram the kernel reads "
+                   "the payload as a TCP header and may rewrite it, which fwbench does not model";
         case DropWhy::hmark_unkept_bytes:
             return "an HMARK of the ruleset hashes the two bytes after this packet's IPComp header (its ports' mask reads them), which "
                    "fwbench does not keep";

@@ -24,6 +24,17 @@ constexpr HookMask H_PRE = hook_bit(Hook::prerouting), H_IN = hook_bit(Hook::inp
                    H_POST = hook_bit(Hook::postrouting);
 
 // What the kernel's xt_target .proto = IPPROTO_TCP refuses: a rule without "-p tcp" (or negated).
+// ECN's --ecn-tcp-cwr and --ecn-tcp-ece: the flag's bit in the TCP flags byte, set to 0 or 1.
+template <std::uint32_t Bit>
+std::string apply_ecn_tcp_bit(TargetSpec& spec_, bool, std::vector<std::string>& args, const OptionContext&) {
+    auto& s = std::get<RewriteTarget>(spec_);
+    auto v = parse_uint(args[0], 1);
+    if (!v) return "expected 0 or 1, got '" + args[0] + "'";
+    s.mask |= Bit;
+    s.value = (s.value & ~Bit) | (*v ? Bit : 0);
+    return {};
+}
+
 std::string need_tcp(const OptionContext& ctx, std::string_view what) {
     const auto& p = ctx.rule_proto;
     if (!p || p->negated || p->value != proto::tcp) return std::string(what) + " needs \"-p tcp\" in the rule";
@@ -665,6 +676,33 @@ void add_header_rewriting_targets(std::vector<TargetModuleDef>& t) {
                  [](const OptionContext&) -> TargetSpec { RewriteTarget r; r.kind = RewriteTarget::Kind::ttl_set; return r; },
                  nullptr, 0x1f, "mangle", false, Family::ipv4});
 
+    // ECN (libipt_ECN, ipt_ECN): the IP header's ECN field and TCP's ECE and CWR flags, in the
+    // kernel's own encoding of an operation: --ecn-tcp-remove replaces the operation (an ECT given
+    // before it is forgotten), the others add to it.
+    t.push_back({"ECN",
+                 {{"ecn-tcp-remove", "", 0, false, TAPPLY {
+                       TSPEC(RewriteTarget);
+                       s.mask = 0xc0;
+                       s.value &= ~0xc0u;
+                       return {};
+                   }},
+                  {"ecn-tcp-cwr", "", 1, false, apply_ecn_tcp_bit<0x80>},
+                  {"ecn-tcp-ece", "", 1, false, apply_ecn_tcp_bit<0x40>},
+                  {"ecn-ip-ect", "", 1, false, TAPPLY {
+                       TSPEC(RewriteTarget);
+                       auto v = parse_uint(args[0], 3);
+                       if (!v) return "expected an ECT codepoint 0-3, got '" + args[0] + "'";
+                       s.mask |= 0x03;
+                       s.value = (s.value & ~0x03u) | static_cast<std::uint32_t>(*v);
+                       return {};
+                   }}},
+                 [](const OptionContext&) -> TargetSpec { RewriteTarget r; r.kind = RewriteTarget::Kind::ecn; return r; },
+                 [](TargetSpec& spec_, const OptionContext& ctx) -> std::string {
+                     // ipt_ECN's checkentry: TCP operations only in a rule for TCP.
+                     return std::get<RewriteTarget>(spec_).mask & 0xc0 ? need_tcp(ctx, "ECN's TCP operations") : std::string();
+                 },
+                 0x1f, "mangle", false, Family::ipv4});
+
     t.push_back({"HL",
                  {{"hl-set", "", 1, false, TAPPLY { return apply_ttl_target(spec_, RewriteTarget::Kind::ttl_set, args); }},
                   {"hl-dec", "", 1, false, TAPPLY { return apply_ttl_target(spec_, RewriteTarget::Kind::ttl_dec, args); }},
@@ -693,6 +731,7 @@ void add_option_rules(std::vector<TargetModuleDef>& t) {
         {"TCPMSS", {"set-mss clamp-mss-to-pmtu", {}, {}}},
         {"TOS", {"set-tos and-tos or-tos xor-tos", {"set-tos and-tos or-tos xor-tos"}, {}}},
         {"TTL", {"ttl-set ttl-dec ttl-inc", {"ttl-set ttl-dec ttl-inc"}, {}}},
+        {"ECN", {"ecn-tcp-remove ecn-tcp-cwr ecn-tcp-ece ecn-ip-ect", {"ecn-tcp-remove ecn-tcp-cwr", "ecn-tcp-remove ecn-tcp-ece"}, {}}},
     };
     for (const auto& entry : table)
         for (auto& def : t)
@@ -708,6 +747,18 @@ void add_save_forms(std::vector<TargetModuleDef>& t) {
         for (auto& def : t)
             if (def.name == name) def.save = save;
     };
+    set("ECN", [](const TargetSpec& spec_, Options& options, const OptionContext&) {
+        // ECN_save: both TCP flags cleared and nothing else is --ecn-tcp-remove.
+        const auto& s = std::get<RewriteTarget>(spec_);
+        options.clear();
+        if (s.mask == 0xc0 && (s.value & 0xc0) == 0) {
+            options.push_back({"ecn-tcp-remove", false, {}});
+            return;
+        }
+        if (s.mask & 0x40) options.push_back({"ecn-tcp-ece", false, {s.value & 0x40 ? "1" : "0"}});
+        if (s.mask & 0x80) options.push_back({"ecn-tcp-cwr", false, {s.value & 0x80 ? "1" : "0"}});
+        if (s.mask & 0x03) options.push_back({"ecn-ip-ect", false, {std::to_string(s.value & 0x03)}});
+    });
     set("MARK", [](const TargetSpec& spec_, Options& options, const OptionContext&) {
         const auto& s = std::get<MarkTarget>(spec_);
         options = {{"set-xmark", false, {hex(s.value) + "/" + hex(s.mask)}}};

@@ -134,11 +134,12 @@ struct HookDecision::State {
     // TCPMSS or TCPOPTSTRIP ran: later tests of TCP options not modelled; after TCPMSS (which may
     // add 4 bytes) nor of the length.
     bool options_rewritten = false, length_rewritten = false;
+    bool flags_rewritten = false;  // ECN set TCP's ECE or CWR: later -m ecn tests of them not modelled
     bool pristine = true;  // nothing above changed: rule BDDs may be cached
     bool operator==(const State& o) const {
         if (!out.same_effects(o.out) || forced_state != o.forced_state || snat_set != o.snat_set || dnat_set != o.dnat_set ||
             overrides != o.overrides || ttl_unknown != o.ttl_unknown || options_rewritten != o.options_rewritten ||
-            length_rewritten != o.length_rewritten)
+            length_rewritten != o.length_rewritten || flags_rewritten != o.flags_rewritten)
             return false;
         for (std::size_t i = 0; i < 32; ++i)
             if (out.mark[i] != o.out.mark[i] || out.ctmark[i] != o.out.ctmark[i]) return false;
@@ -340,6 +341,13 @@ bdd HookDecision::match_bdd(const Match& m, const State& st, Hook hook) {
         st.options_rewritten && (std::holds_alternative<TcpmssMatch>(m.spec) || (l4 && l4->tcp_option))) {
         unmodelled_ = match_text(m) + " after TCPMSS or TCPOPTSTRIP in this hook (they rewrite the TCP options)";
         return bdd_false();
+    }
+    // (--tcp-flags cannot name ECE or CWR: only -m ecn reads them.)
+    if (const auto* ecn = std::get_if<EcnMatch>(&m.spec); st.flags_rewritten && ecn) {
+        if (ecn->ece || ecn->cwr) {
+            unmodelled_ = match_text(m) + " after ECN set TCP's ECE or CWR flag in this hook";
+            return bdd_false();
+        }
     }
     if (st.length_rewritten && std::holds_alternative<LengthMatch>(m.spec)) {
         unmodelled_ = match_text(m) + " after TCPMSS in this hook (it may add an MSS option, 4 bytes longer)";
@@ -642,6 +650,11 @@ void HookDecision::apply_continuing(const TargetSpec& spec, const Target& target
             case RewriteTarget::Kind::tcpmss_set:
             case RewriteTarget::Kind::tcpmss_clamp: st.options_rewritten = st.length_rewritten = true; break;
             case RewriteTarget::Kind::tcpoptstrip: st.options_rewritten = true; break;
+            case RewriteTarget::Kind::ecn:
+                for (int i = 6; i < 8; ++i)  // the ECN field: TOS's two low bits
+                    if (bit_of(rw->mask, 8, i)) st.out.tos[static_cast<std::size_t>(i)] = bit_of(rw->value, 8, i) ? bdd_true() : bdd_false();
+                st.flags_rewritten = st.flags_rewritten || (rw->mask & 0xc0);
+                break;
             default: break;
         }
         if (listed_rewrite(*rw)) st.out.rewrites.push_back(target_text(target));

@@ -398,6 +398,7 @@ bool rewrite_ipv4(std::uint8_t* ip, std::size_t size, const Packet& after) {
             if (seglen < 20) return true;
             put16(l4, after.sport);
             put16(l4 + 2, after.dport);
+            l4[13] = after.tcp_flags;  // as ECN left them
             // The options as TCPMSS left them (the same bytes otherwise).
             l4[12] = static_cast<std::uint8_t>((after.tcp_header_len / 4) << 4 | (l4[12] & 0x0f));
             std::memcpy(l4 + 20, after.tcp_option_bytes.data(), after.tcp_option_len);

@@ -22,3 +22,6 @@
 -p tcp -m multiport --dports 8080:8000;;FAIL
 -p udp -m multiport --sports 1:70000;;FAIL
 -m multiport --dports 80;;FAIL
+# libxt_tcp names no flag above URG: ECE and CWR are -m ecn's.
+-p tcp -m tcp --tcp-flags ECE,CWR NONE;;FAIL
+-p tcp -m tcp --tcp-flags SYN,ECE SYN;;FAIL

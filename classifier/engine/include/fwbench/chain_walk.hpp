@@ -72,6 +72,16 @@ inline bool apply_continuing_target(const TargetSpec& spec, Packet& p, WalkResul
             case RewriteTarget::Kind::tcpmss_clamp: return apply_tcpmss(*rw, p);
             case RewriteTarget::Kind::tcpoptstrip: return apply_tcpoptstrip(*rw, p);
             case RewriteTarget::Kind::classify: p.priority = rw->value; break;
+            case RewriteTarget::Kind::ecn:
+                // ipt_ECN: the ECT codepoint, then TCP's ECE and CWR; a TCP header it cannot read
+                // drops the packet. (A later fragment's payload it reads as a TCP header: the path
+                // refuses those.)
+                if (rw->mask & 0x03) p.tos = static_cast<std::uint8_t>((p.tos & ~0x03) | (rw->value & 0x03));
+                if ((rw->mask & 0xc0) && p.proto == proto::tcp && !p.fragment) {
+                    if (!p.l4_present) return false;
+                    p.tcp_flags = static_cast<std::uint8_t>((p.tcp_flags & ~(rw->mask & 0xc0)) | (rw->value & rw->mask & 0xc0));
+                }
+                break;
             case RewriteTarget::Kind::checksum_fill:
             case RewriteTarget::Kind::trace: break;
         }

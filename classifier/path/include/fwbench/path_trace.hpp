@@ -86,6 +86,7 @@ enum class DropWhy : std::uint8_t {
     hop_options,  // hop (the HopOptionsVerdict), dev
     mtu_unknown,  // dev: TCPMSS --clamp-mss-to-pmtu needs its MTU, which the host description does not give
     hmark_unkept_bytes,  // an HMARK of the ruleset would hash the two bytes after an IPComp header
+    ecn_on_fragment,  // an ECN of the ruleset sets TCP flags: on a later fragment it rewrites the payload
 };
 struct DropDetail {
     DropWhy why = DropWhy::none;

@@ -103,6 +103,7 @@ struct RewriteTarget {
         tcpoptstrip,
         checksum_fill,
         classify,
+        ecn,  // ipt_ECN: value's bits 0-1 the ECT codepoint, 0x40 ECE, 0x80 CWR; mask says which are set
         trace
     } kind = Kind::trace;
     std::uint32_t value = 0, mask = 0;  // tos: value/mask; dscp: value; ttl: value; classify: major<<16|minor
