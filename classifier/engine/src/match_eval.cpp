@@ -561,7 +561,7 @@ bool eval_time(const TimeMatch& t, const Packet& p) {
     const auto dse = static_cast<std::uint32_t>(stamp / 86400);
     const std::uint32_t weekday = (4 + dse - 1) % 7 + 1;
     if (!(t.weekdays & (1u << weekday))) return false;
-    if (t.monthdays != 0xfffffffe && !(t.monthdays & (1u << (kernel_monthday(dse) & 31)))) return false;
+    if (t.monthdays != TimeMatch::all_monthdays && !(t.monthdays & (1u << (kernel_monthday(dse) & 31)))) return false;
     return true;
 }
 

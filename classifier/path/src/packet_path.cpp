@@ -234,43 +234,24 @@ const WalkResult& PacketPath::walk_table(Ctx& c, Hook hook, int table, const cha
 }
 
 bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
-    // A packet one of the ruleset's header matches cannot read: whether the kernel drops it depends
-    // on the walk reaching that rule (hotdrop), not modelled; refused before any rule sees it.
-    for (const MatchSpec& m : hotdrop_matches_)
-        if (header_match_hotdrops(m, c.p)) {
-            c.res.reason = DropReason::not_modelled;
-            c.res.detail = DropDetail{};
-            c.res.detail.why = DropWhy::header_match_hotdrop;
-            c.res.detail.addr = c.p.dst;
-            finish(c, Fate::dropped);
-            return false;
-        }
-    for (const HmarkTarget* h : hmarks_)
-        if (hmark_reads_unkept_bytes(*h, c.p)) {
-            c.res.reason = DropReason::not_modelled;
-            c.res.detail = DropDetail{};
-            c.res.detail.why = DropWhy::hmark_unkept_bytes;
-            finish(c, Fate::dropped);
-            return false;
-        }
-    if (sets_tcp_ecn_ && c.p.proto == proto::tcp && c.p.fragment) {
+    // What fwbench does not model is refused before any rule of the hook sees the packet.
+    auto refuse = [&](const DropDetail& detail) {
         c.res.reason = DropReason::not_modelled;
-        c.res.detail = DropDetail{};
-        c.res.detail.why = DropWhy::ecn_on_fragment;
+        c.res.detail = detail;
         finish(c, Fate::dropped);
         return false;
-    }
+    };
+    // A packet one of the ruleset's header matches cannot read: whether the kernel drops it depends
+    // on the walk reaching that rule (hotdrop).
+    for (const MatchSpec& m : hotdrop_matches_)
+        if (header_match_hotdrops(m, c.p)) return refuse(about(DropWhy::header_match_hotdrop, c.p.dst));
+    for (const HmarkTarget* h : hmarks_)
+        if (hmark_reads_unkept_bytes(*h, c.p)) return refuse(about(DropWhy::hmark_unkept_bytes, {}));
+    if (sets_tcp_ecn_ && c.p.proto == proto::tcp && c.p.fragment) return refuse(about(DropWhy::ecn_on_fragment, {}));
     if (clamps_mss_ && hook != Hook::prerouting && hook != Hook::input && c.p.proto == proto::tcp) {
         IfaceName unknown;
         c.p.path_mtu = tcpmss_path_mtu(c, unknown);
-        if (!c.p.path_mtu) {
-            c.res.reason = DropReason::not_modelled;
-            c.res.detail = DropDetail{};
-            c.res.detail.why = DropWhy::mtu_unknown;
-            c.res.detail.dev = unknown;
-            finish(c, Fate::dropped);
-            return false;
-        }
+        if (!c.p.path_mtu) return refuse(about(DropWhy::mtu_unknown, {}, unknown.view()));
     }
     c.res.hooks.push_back(hook);
     // The interfaces this hook shows the rules (kernel-semantics item 9).

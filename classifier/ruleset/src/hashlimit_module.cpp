@@ -61,18 +61,11 @@ Parsed parse_byte_rate(HashLimitMatch& s, const std::string& arg, std::string& e
 Parsed parse_packet_rate(HashLimitMatch& s, const std::string& arg, std::string& error) {
     std::uint64_t unit = 1;
     if (const auto slash = arg.find('/'); slash != std::string::npos) {
-        const std::string word = arg.substr(slash + 1);
-        auto prefix_of = [&](std::string_view full) {
-            if (word.size() > full.size()) return false;
-            for (std::size_t i = 0; i < word.size(); ++i)
-                if (std::tolower(static_cast<unsigned char>(word[i])) != full[i]) return false;
-            return true;
-        };
-        if (word.empty()) return Parsed::no;
-        if (prefix_of("second")) unit = 1;
-        else if (prefix_of("minute")) unit = 60;
-        else if (prefix_of("hour")) unit = 3600;
-        else if (prefix_of("day")) unit = 86400;
+        const std::string_view word = std::string_view(arg).substr(slash + 1);
+        if (abbreviates(word, "second")) unit = 1;
+        else if (abbreviates(word, "minute")) unit = 60;
+        else if (abbreviates(word, "hour")) unit = 3600;
+        else if (abbreviates(word, "day")) unit = 86400;
         else return Parsed::no;
     }
     const std::uint64_t r = c_atoll(arg);

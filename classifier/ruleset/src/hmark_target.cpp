@@ -3,8 +3,6 @@
 // the mask it fills with ones: `--hmark-tuple src` saves as `--hmark-src-prefix 32`); masks and
 // values in the widths and hex forms libxt_HMARK prints.
 
-#include <cctype>
-#include <cstdio>
 #include <string>
 
 #include "fwbench/parse_util.hpp"
@@ -26,30 +24,24 @@ std::string apply_tuple(TargetSpec& spec_, bool, std::vector<std::string>& args,
     const std::string& arg = args[0];
     if (arg.empty() || arg.back() == ',') return "--hmark-tuple wants a list of src,dst,sport,dport,proto,spi or ct, without spaces";
     for (auto word : split(arg, ',')) {
-        auto prefix_of = [&](std::string_view full) {
-            if (word.empty() || word.size() > full.size()) return false;
-            for (std::size_t i = 0; i < word.size(); ++i)
-                if (std::tolower(static_cast<unsigned char>(word[i])) != full[i]) return false;
-            return true;
-        };
-        if (prefix_of("ct")) {
+        if (abbreviates(word, "ct")) {
             s.flags |= Flag::ct;
-        } else if (prefix_of("src")) {
+        } else if (abbreviates(word, "src")) {
             s.src_mask = all_ones(ctx.family);
             s.flags |= Flag::saddr_mask;
-        } else if (prefix_of("dst")) {
+        } else if (abbreviates(word, "dst")) {
             s.dst_mask = all_ones(ctx.family);
             s.flags |= Flag::daddr_mask;
-        } else if (prefix_of("sport")) {
+        } else if (abbreviates(word, "sport")) {
             s.port_mask |= 0xffff0000u;
             s.flags |= Flag::sport_mask;
-        } else if (prefix_of("dport")) {
+        } else if (abbreviates(word, "dport")) {
             s.port_mask |= 0x0000ffffu;
             s.flags |= Flag::dport_mask;
-        } else if (prefix_of("proto")) {
+        } else if (abbreviates(word, "proto")) {
             s.proto_mask = 0xffff;
             s.flags |= Flag::proto_mask_given;
-        } else if (prefix_of("spi")) {
+        } else if (abbreviates(word, "spi")) {
             s.port_mask = 0xffffffffu;
             s.flags |= Flag::spi_mask;
         } else {
@@ -106,12 +98,6 @@ std::string finish_hmark(TargetSpec& spec_, const OptionContext&) {
     if (!(s.flags & (packet_options | Flag::ct))) return "HMARK needs --hmark-tuple or a mask of what to hash";
     if ((s.flags & Flag::spi) && (s.flags & (Flag::sport | Flag::dport))) return "the kernel refuses --hmark-spi with --hmark-sport or --hmark-dport";
     return {};
-}
-
-std::string hex(std::uint32_t v, int width) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "0x%0*x", width, v);
-    return buf;
 }
 
 void save_hmark(const TargetSpec& spec_, std::vector<RuleOption>& options, const OptionContext&) {

@@ -126,17 +126,13 @@ std::optional<std::pair<std::uint32_t, std::uint32_t>> parse_value_mask(std::str
     return std::pair{static_cast<std::uint32_t>(*v), static_cast<std::uint32_t>(m)};
 }
 
-std::string hex(std::uint32_t v) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "0x%x", v);
+std::string hex(std::uint32_t v, int width) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "0x%0*x", width, v);
     return buf;
 }
 
-std::string hex02(std::uint8_t v) {
-    char text[8];
-    std::snprintf(text, sizeof text, "0x%02x", static_cast<unsigned>(v));
-    return text;
-}
+std::string hex02(std::uint8_t v) { return hex(v, 2); }
 
 std::optional<std::uint64_t> parse_rate(std::string_view text, std::uint64_t scale) {
     auto slash = text.find('/');
@@ -154,6 +150,13 @@ std::optional<std::uint64_t> parse_rate(std::string_view text, std::uint64_t sca
         else return std::nullopt;
     }
     return scale * mult / *n;
+}
+
+bool abbreviates(std::string_view word, std::string_view full) {
+    if (word.empty() || word.size() > full.size()) return false;
+    for (std::size_t i = 0; i < word.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(word[i])) != std::tolower(static_cast<unsigned char>(full[i]))) return false;
+    return true;
 }
 
 std::optional<IpAddr> parse_xt_mask(std::string_view text, Family family) {

@@ -13,9 +13,9 @@
 namespace fwbench::detail {
 namespace {
 
-constexpr std::uint32_t max_daytime = 86399;  // XT_TIME_MAX_DAYTIME
-constexpr std::uint32_t all_monthdays = 0xfffffffe;
-constexpr std::uint8_t all_weekdays = 0xfe;
+constexpr std::uint32_t max_daytime = TimeMatch::max_daytime;
+constexpr std::uint32_t all_monthdays = TimeMatch::all_monthdays;
+constexpr std::uint8_t all_weekdays = TimeMatch::all_weekdays;
 constexpr const char* week_days[] = {nullptr, "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
 
 TimeMatch& spec_of(MatchSpec& spec) { return std::get<TimeMatch>(spec); }

@@ -433,9 +433,12 @@ struct HostStateMatch {
 // dates, seconds of the day for the times, a bit per month day (1-31) and weekday (1 Mon - 7 Sun).
 struct TimeMatch {
     std::uint32_t date_start = 0, date_stop = 0x7fffffff;  // INT_MAX: libxt's "no end"
-    std::uint32_t daytime_start = 0, daytime_stop = 86399;
-    std::uint32_t monthdays = 0xfffffffe;  // XT_TIME_ALL_MONTHDAYS
-    std::uint8_t weekdays = 0xfe;  // XT_TIME_ALL_WEEKDAYS
+    static constexpr std::uint32_t max_daytime = 86399;  // XT_TIME_MAX_DAYTIME
+    static constexpr std::uint32_t all_monthdays = 0xfffffffe;  // XT_TIME_ALL_MONTHDAYS
+    static constexpr std::uint8_t all_weekdays = 0xfe;  // XT_TIME_ALL_WEEKDAYS
+    std::uint32_t daytime_start = 0, daytime_stop = max_daytime;
+    std::uint32_t monthdays = all_monthdays;
+    std::uint8_t weekdays = all_weekdays;
     bool kerneltz = false;  // --kerneltz (--localtz): the kernel's timezone, not UTC
     bool contiguous = false;  // a range past midnight belongs to the day it started on
     bool operator==(const TimeMatch&) const = default;

@@ -30,7 +30,8 @@ std::optional<UintRange> parse_uint_range(std::string_view text, std::uint64_t m
 std::string format_uint_range(const UintRange& r);
 // "VALUE[/MASK]"; mask defaults to all ones.
 std::optional<std::pair<std::uint32_t, std::uint32_t>> parse_value_mask(std::string_view text);
-std::string hex(std::uint32_t v);
+// "0x" and lower-case hex digits, zero-padded to `width` digits.
+std::string hex(std::uint32_t v, int width = 0);
 // A byte as iptables-save writes TOS and DSCP values: "0x%02x".
 std::string hex02(std::uint8_t v);
 // "N/second" etc. Returns the interval per packet in units of 1/scale seconds.
@@ -41,5 +42,8 @@ std::vector<std::string_view> split(std::string_view text, char sep);
 // address). The mask need not be a prefix: mask_length says -1 for one that is not.
 std::optional<IpAddr> parse_xt_mask(std::string_view text, Family family);
 std::string lower(std::string_view text);
+// Is `word` a non-empty prefix of `full`, without regard to case? (strncasecmp(word, full,
+// strlen(word)), as extensions read abbreviated keywords: "min" for minute, "sp" for sport.)
+bool abbreviates(std::string_view word, std::string_view full);
 
 }  // namespace fwbench::detail
