@@ -201,23 +201,6 @@ std::string finish_hashlimit(MatchSpec& spec, const OptionContext&) {
 
 // --- the saved form: libxt's hashlimit_mt_save -------------------------------------------------
 
-struct RateUnit {
-    const char* name;
-    std::uint64_t period;  // microseconds
-};
-constexpr RateUnit rate_units[] = {{"day", hl::scale * 86400}, {"hour", hl::scale * 3600}, {"min", hl::scale * 60}, {"sec", hl::scale}};
-
-// print_rate: the largest unit whose count is still a fair approximation; returns the unit's
-// length in ms (the expiry iptables-save leaves out).
-std::uint64_t print_rate(std::uint64_t avg, std::string& out) {
-    std::size_t i = 1;
-    for (; i < std::size(rate_units); ++i)
-        if (avg > rate_units[i].period || rate_units[i].period / avg < rate_units[i].period % avg) break;
-    const RateUnit& u = rate_units[i - 1];
-    out = std::to_string(u.period / avg) + "/" + u.name;
-    return u.period / hl::scale * 1000;
-}
-
 struct SizeUnit {
     const char* name;
     std::uint64_t size;
@@ -253,7 +236,9 @@ void save_hashlimit(const MatchSpec& spec, std::vector<RuleOption>& options, con
         rate = print_byte_rate(s.avg);
         quantum_ms = s.burst ? byte_burst_expire_ms : byte_unit_seconds * 1000;
     } else {
-        quantum_ms = print_rate(s.avg, rate);
+        const PrintedRate printed = print_xt_rate(s.avg, hl::scale);
+        rate = printed.text;
+        quantum_ms = printed.unit_seconds * 1000;  // the expiry iptables-save leaves out
     }
     put(s.above ? "hashlimit-above" : "hashlimit-upto", rate);
     if (!s.bytes) put("hashlimit-burst", std::to_string(s.burst));

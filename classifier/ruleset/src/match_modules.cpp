@@ -1344,20 +1344,30 @@ void add_rate_and_counter_matches(std::vector<MatchModuleDef>& m) {
     m.push_back({"limit",
                  {{"limit", "", 1, false, APPLY {
                        SPEC(LimitMatch);
-                       auto r = parse_rate(args[0], 10000);
-                       if (!r || *r == 0 || *r > 0xffffffffu) return "expected a rate N[/second|/minute|/hour|/day], got '" + args[0] + "'";
+                       auto r = parse_rate(args[0], LimitMatch::scale);
+                       if (!r) return "expected a rate N[/second|/minute|/hour|/day], got '" + args[0] + "'";
+                       if (*r == 0) return "rate too fast: '" + args[0] + "'";
                        s.avg = static_cast<std::uint32_t>(*r);
                        return {};
                    }},
                   {"limit-burst", "", 1, false, APPLY {
                        SPEC(LimitMatch);
                        auto v = parse_uint(args[0], 10000);
-                       if (!v || *v == 0) return "expected a burst 1-10000, got '" + args[0] + "'";
-                       s.burst = static_cast<std::uint32_t>(*v);
+                       if (!v) return "expected a burst 0-10000, got '" + args[0] + "'";
+                       // iptables-nft hands the rule to nft's limit, which takes a burst of 0
+                       // as its default of 5 (iptables-legacy's xt_limit refuses it).
+                       s.burst = *v == 0 ? LimitMatch::default_burst : static_cast<std::uint32_t>(*v);
                        return {};
                    }}},
-                 [](const OptionContext&) -> MatchSpec { LimitMatch l; l.avg = 10000 * 3600 / 3; return l; },
+                 [](const OptionContext&) -> MatchSpec { LimitMatch l; l.avg = LimitMatch::scale * 3600 / 3; /* 3/hour */ return l; },
                  nullptr});
+    m.back().save = [](const MatchSpec& spec, std::vector<RuleOption>& options, const OptionContext&) {
+        // libxt_limit's limit_save: the rate from the interval kept, the burst when not the default.
+        const auto& s = std::get<LimitMatch>(spec);
+        options.clear();
+        options.push_back({"limit", false, {print_xt_rate(s.avg, LimitMatch::scale).text}});
+        if (s.burst != LimitMatch::default_burst) options.push_back({"limit-burst", false, {std::to_string(s.burst)}});
+    };
 
     m.push_back({"recent",
                  {{"set", "", 0, true, APPLY { SPEC(RecentMatch); s.cmd = RecentMatch::Cmd::set; s.negated = neg; return {}; }},

@@ -2,6 +2,8 @@
 
 #include <cctype>
 #include <cstdio>
+#include <cstdlib>
+#include <string>
 
 namespace fwbench::detail {
 
@@ -135,21 +137,37 @@ std::string hex(std::uint32_t v, int width) {
 std::string hex02(std::uint8_t v) { return hex(v, 2); }
 
 std::optional<std::uint64_t> parse_rate(std::string_view text, std::uint64_t scale) {
+    // libxt_limit's parse_rate: the unit any prefix of its name in any case, the count C's atoi of
+    // the whole text (blanks, a sign, digits, the rest ignored; cut to an int), then taken unsigned.
     auto slash = text.find('/');
-    auto n = parse_uint(text.substr(0, slash), 0xffffffffu);
-    if (!n || *n == 0) return std::nullopt;
     std::uint64_t mult = 1;  // per second by default
     if (slash != std::string_view::npos) {
         auto unit = text.substr(slash + 1);
-        // iptables accepts any prefix of the unit name ("s", "sec", "second").
-        auto is = [&](std::string_view full) { return !unit.empty() && unit.size() <= full.size() && full.substr(0, unit.size()) == unit; };
-        if (is("second")) mult = 1;
-        else if (is("minute")) mult = 60;
-        else if (is("hour")) mult = 3600;
-        else if (is("day")) mult = 86400;
+        if (abbreviates(unit, "second")) mult = 1;
+        else if (abbreviates(unit, "minute")) mult = 60;
+        else if (abbreviates(unit, "hour")) mult = 3600;
+        else if (abbreviates(unit, "day")) mult = 86400;
         else return std::nullopt;
     }
-    return scale * mult / *n;
+    const std::string whole(text);
+    const auto n = static_cast<std::uint32_t>(std::atoi(whole.c_str()));
+    if (n == 0) return std::nullopt;
+    return scale * mult / n;
+}
+
+PrintedRate print_xt_rate(std::uint64_t avg, std::uint64_t scale) {
+    struct Unit {
+        const char* name;
+        std::uint64_t seconds;
+    };
+    static constexpr Unit units[] = {{"day", 86400}, {"hour", 3600}, {"min", 60}, {"sec", 1}};
+    std::size_t i = 1;
+    for (; i < std::size(units); ++i) {
+        const std::uint64_t period = scale * units[i].seconds;
+        if (avg > period || period / avg < period % avg) break;
+    }
+    const Unit& u = units[i - 1];
+    return {std::to_string(scale * u.seconds / avg) + "/" + u.name, u.seconds};
 }
 
 bool abbreviates(std::string_view word, std::string_view full) {

@@ -205,8 +205,10 @@ struct OwnerMatch {
 // Rates are kept in the kernel's units: average interval between packets scaled by
 // XT_LIMIT_SCALE (10000 per second) for limit, by 1000000 for hashlimit (revision 2+).
 struct LimitMatch {
-    std::uint32_t avg = 0;  // seconds * 10000 / rate
-    std::uint32_t burst = 5;
+    static constexpr std::uint32_t scale = 10000;  // XT_LIMIT_SCALE
+    static constexpr std::uint32_t default_burst = 5;
+    std::uint32_t avg = 0;  // seconds * scale / rate
+    std::uint32_t burst = default_burst;
     bool operator==(const LimitMatch&) const = default;
 };
 

@@ -34,8 +34,17 @@ std::optional<std::pair<std::uint32_t, std::uint32_t>> parse_value_mask(std::str
 std::string hex(std::uint32_t v, int width = 0);
 // A byte as iptables-save writes TOS and DSCP values: "0x%02x".
 std::string hex02(std::uint8_t v);
-// "N/second" etc. Returns the interval per packet in units of 1/scale seconds.
+// libxt_limit's "N[/unit]" (the unit any prefix of second, minute, hour or day, in any case; N
+// read by C's atoi). Returns the interval per packet in units of 1/scale seconds, 0 when the
+// rate is too fast for the scale, nullopt when it is no rate.
 std::optional<std::uint64_t> parse_rate(std::string_view text, std::uint64_t scale);
+// libxt's print_rate (limit, hashlimit): the rate whose interval is avg/scale seconds, in the
+// largest unit whose count is still a fair approximation ("3/hour"). avg must not be 0.
+struct PrintedRate {
+    std::string text;
+    std::uint64_t unit_seconds;
+};
+PrintedRate print_xt_rate(std::uint64_t avg, std::uint64_t scale);
 std::vector<std::string_view> split(std::string_view text, char sep);
 // xtables' XTTYPE_PLEN and XTTYPE_PLENMASK: a prefix length (C's base prefixes) up to the family's
 // bits, or a mask written as an address (IPv4's as inet_aton reads one: a lone number is the whole

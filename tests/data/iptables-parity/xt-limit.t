@@ -1,0 +1,25 @@
+:INPUT,FORWARD,OUTPUT
+-m limit;-m limit --limit 3/hour;OK
+-m limit --limit 3/MIN;-m limit --limit 3/min;OK
+-m limit --limit 3/Sec;-m limit --limit 3/sec;OK
+-m limit --limit 3/dAy;-m limit --limit 3/day;OK
+-m limit --limit 07/h;-m limit --limit 7/hour;OK
+-m limit --limit 3x;-m limit --limit 3/sec;OK
+-m limit --limit 3x/s;-m limit --limit 3/sec;OK
+-m limit --limit 3.5/s;-m limit --limit 3/sec;OK
+-m limit --limit +3/s;-m limit --limit 3/sec;OK
+-m limit --limit 4294967299/s;-m limit --limit 3/sec;OK
+-m limit --limit 0x10/s;;FAIL
+-m limit --limit -1/s;;FAIL
+-m limit --limit 10001/s;;FAIL
+-m limit --limit 10000/s;-m limit --limit 10000/sec;OK
+-m limit --limit 3/;;FAIL
+-m limit --limit /s;;FAIL
+-m limit --limit 3/secondx;;FAIL
+-m limit --limit-burst 010;-m limit --limit 3/hour --limit-burst 8;OK
+-m limit --limit-burst 5x;;FAIL
+-m limit --limit-burst 0;-m limit --limit 3/hour;OK
+-m limit --limit-burst 10001;;FAIL
+-m limit --limit 1/day --limit-burst 10000;=;OK
+-m limit ! --limit 3/s;;FAIL
+-m limit --limit 7/min --limit-burst 5;-m limit --limit 7/min;OK
