@@ -677,6 +677,14 @@ inline const std::vector<PathCase> path_cases = {
      "-A PREROUTING -p udp -j CONNSECMARK --save\n-A PREROUTING -p udp -j CONNSECMARK --restore\n-A PREROUTING -p udp\nCOMMIT\n",
      {"wire udp 198.51.100.7:5000 > 192.0.2.50:53 in=wan1", "wire udp 192.0.2.50:53 > 198.51.100.7:5000 in=lan0"},
      "forwarded forwarded", "mangle:PREROUTING:1=2 mangle:PREROUTING:2=2 mangle:PREROUTING:3=2 mangle:PREROUTING:4=2 mangle:PREROUTING:5=2"},
+    {"-m helper: no connection here is a helper's expectation (the ftp helper CT gives the control connection sees no command "
+     "in it), so --helper never matches and ! --helper always does",
+     "\"ip_forward\":1",
+     "*raw\n-A PREROUTING -p tcp --dport 21 -j CT --helper ftp\nCOMMIT\n*filter\n-A FORWARD -m helper --helper ftp\n"
+     "-A FORWARD -m helper ! --helper ftp\n-A FORWARD -m helper --helper \"\"\nCOMMIT\n",
+     {"wire tcp 198.51.100.7:40000 > 192.0.2.50:21 in=wan1 flags=S", "wire tcp 192.0.2.50:21 > 198.51.100.7:40000 in=lan0 flags=SA",
+      "wire tcp 198.51.100.7:40000 > 192.0.2.50:21 in=wan1 flags=A", "wire udp 198.51.100.7:5000 > 192.0.2.50:53 in=wan1"},
+     "forwarded forwarded forwarded forwarded", "raw:PREROUTING:1=2 filter:FORWARD:2=4"},
     {"unknown arrival interface is a named drop", "", "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n",
      {"wire udp 198.51.100.7:4000 > 203.0.113.1:53 in=eth7"}, "dropped:unknown_interface", "", "the packet arrives on an interface the host does not have"},
 };

@@ -1225,7 +1225,7 @@ std::vector<OptionDef<MatchSpec>> ipvs_options() {
     };
 }
 
-// socket, cgroup, cpu, ipvs, osf: parsed and saved as their extensions do; decided by the
+// socket, cgroup, cpu, ipvs, helper, osf: parsed and saved as their extensions do; decided by the
 // assumption each names (README, "What fwbench assumes").
 void add_host_state_matches(std::vector<MatchModuleDef>& m) {
     m.push_back({"socket",
@@ -1273,6 +1273,23 @@ void add_host_state_matches(std::vector<MatchModuleDef>& m) {
                      s.assumed = s.given == 2;
                      return {};
                  }});
+
+    m.push_back({"helper",
+                 {{"helper", "", 1, true, APPLY {
+                     SPEC(HostStateMatch);
+                     // xt_helper_info's name holds 29 characters: libxt copies no more.
+                     if (args[0].size() > 29) args[0].erase(29);
+                     s.assumed = neg;
+                     return {};
+                 }}},
+                 [](const OptionContext&) {
+                     HostStateMatch h;
+                     h.assumption = "no connection is a conntrack helper's expectation (fwbench runs no helpers): -m helper never "
+                                    "matches, ! --helper always does";
+                     h.tracks_connections = true;  // xt_helper's checkentry turns conntrack on
+                     return MatchSpec{h};
+                 },
+                 nullptr});
 
     m.push_back({"osf",
                  {{"genre", "", 1, true, APPLY { SPEC(HostStateMatch); s.assumed = neg; return {}; }},
@@ -1503,6 +1520,7 @@ void add_option_rules(std::vector<MatchModuleDef>& m) {
         {"connmark", {"mark", {}, {}}},
         {"cgroup", {"path cgroup", {"path cgroup"}, {}}},
         {"cpu", {"cpu", {}, {}}},
+        {"helper", {"helper", {}, {}}},
         {"ecn", {"ecn-tcp-ece ecn-tcp-cwr ecn-ip-ect", {}, {}}},
         {"ipvs", {"ipvs vproto vaddr vport vdir vmethod vportctl", {}, {}}},
         {"osf", {"genre", {}, {}}},

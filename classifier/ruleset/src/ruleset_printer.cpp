@@ -29,15 +29,18 @@ std::string quote_if_needed(const std::string& v, bool always_style) {
     return out + "\"";
 }
 
-bool is_string_option(const std::string& name) {
-    return name == "comment" || name == "log-prefix" || name == "nflog-prefix" || name == "ulog-prefix" || name == "path";
+// The options iptables saves through xtables_save_string: quoted unless [A-Za-z0-9_-]+. CT's
+// --helper is printed bare, -m helper's through it.
+bool is_string_option(const std::string& module, const std::string& name) {
+    return name == "comment" || name == "log-prefix" || name == "nflog-prefix" || name == "ulog-prefix" || name == "path" ||
+           (module == "helper" && name == "helper");
 }
 
-void print_options(std::ostream& os, const std::vector<RuleOption>& opts) {
+void print_options(std::ostream& os, const std::string& module, const std::vector<RuleOption>& opts) {
     for (const auto& o : opts) {
         if (o.negated) os << " !";
         os << " --" << o.name;
-        for (const auto& a : o.args) os << ' ' << quote_if_needed(a, is_string_option(o.name));
+        for (const auto& a : o.args) os << ' ' << quote_if_needed(a, is_string_option(module, o.name));
     }
 }
 
@@ -84,12 +87,12 @@ std::string format_rule(const Rule& r, const std::string& chain) {
     }
     for (const auto& m : r.matches) {
         os << " -m " << m.module;
-        print_options(os, m.options);
+        print_options(os, m.module, m.options);
     }
     if (r.target) {
         const auto* j = std::get_if<JumpTarget>(&r.target->spec);
         os << (j && j->is_goto ? " -g " : " -j ") << r.target->name;
-        print_options(os, r.target->options);
+        print_options(os, r.target->name, r.target->options);
     }
     return os.str();
 }

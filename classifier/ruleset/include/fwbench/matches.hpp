@@ -428,6 +428,7 @@ struct HostStateMatch {
     std::string assumption;  // what fwbench takes to be so, in words
     bool assumed = false;
     std::uint32_t given = 0;  // the options given, a bit each (the module's own checks read it)
+    bool tracks_connections = false;  // the module's checkentry turns conntrack on (helper)
     bool operator==(const HostStateMatch&) const = default;
 };
 
