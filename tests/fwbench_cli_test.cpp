@@ -1056,6 +1056,40 @@ TEST(FwbenchPcap, KerneltzTimeRulesNameTheTimezoneTaken) {
         << r.out;
 }
 
+// fwbench runs no conntrack helper: the rules that assign one (CT --helper) are named with the
+// packets they gave it (a rule whose packets the capture lacks is not), and -m helper's decisions
+// with the assumption that no connection is a helper's expectation.
+TEST(FwbenchPcap, ConntrackHelpersAreNamedAsNotRun) {
+    const std::string rules = write_temp("fwbench_helper.v4",
+                                         "*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A PREROUTING -p tcp -j CT --helper ftp\n"
+                                         "-A PREROUTING -p sctp -j CT --helper sip\nCOMMIT\n"
+                                         "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+                                         "-A INPUT -m helper ! --helper ftp\nCOMMIT\n");
+    const std::string args = "--rules " + rules + " --host " + env("FWBENCH_SOURCE") + "/traces/seed/host.json --pcap " + env("FWBENCH_SOURCE") +
+                             "/traces/seed/capture.pcap";
+    Result r = run(args);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("(CT --helper), which\n    fwbench does not run"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("      raw PREROUTING rule 1: -A PREROUTING -p tcp -j CT --helper ftp ("), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("-j CT --helper sip ("), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("filter INPUT rule 1: -A INPUT -m helper ! --helper ftp ("), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("assumed: no connection is a conntrack helper's expectation"), std::string::npos) << r.out;
+    Result j = run(args + " -q --json -");
+    ASSERT_EQ(j.status, 0) << j.err;
+    const auto doc = nlohmann::json::parse(j.out);
+    const nlohmann::json* helpers = nullptr;
+    for (const auto& k : doc["capture_cannot_show"])
+        if (k["kind"] == "conntrack_helpers") helpers = &k;
+    ASSERT_NE(helpers, nullptr) << j.out;
+    ASSERT_EQ((*helpers)["rules"].size(), 1u) << j.out;
+    // Every TCP packet of the capture passed raw PREROUTING's first rule (none is the host's own).
+    std::uint64_t tcp_rule_packets = 0;
+    for (const auto& rule : doc["rule_counters"])
+        if (rule["table"] == "raw" && rule["chain"] == "PREROUTING" && rule["rule"] == 1) tcp_rule_packets = rule["packets"].get<std::uint64_t>();
+    EXPECT_GT(tcp_rule_packets, 0u) << j.out;
+    EXPECT_EQ((*helpers)["packets"].get<std::uint64_t>(), tcp_rule_packets) << j.out;
+}
+
 // A capture records no sockets: with -m owner in the ruleset and the host's own packets in the
 // capture, the summary and the JSON name the rules whose owner match fwbench decided as for
 // socketless packets, instead of counting as if that were what happened.

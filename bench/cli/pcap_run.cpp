@@ -128,6 +128,29 @@ AssumedRules assumed_rules(const Ruleset& rs, const EngineState& st) {
     return out;
 }
 
+// Rules that gave connections a conntrack helper (CT --helper), with the packets they counted:
+// the kernel's helper reads those connections' payload and expects the connections it announces
+// (FTP data, SIP media), which then are RELATED; fwbench runs no helper.
+struct HelperRules {
+    std::uint64_t packets = 0;
+    std::vector<std::string> rules;  // "LABEL (N packets)"
+};
+HelperRules helper_rules(const Ruleset& rs, const EngineState& st) {
+    HelperRules out;
+    for (std::size_t ti = 0; ti < rs.tables.size(); ++ti)
+        for (std::size_t ci = 0; ci < rs.tables[ti].chains.size(); ++ci) {
+            const Chain& c = rs.tables[ti].chains[ci];
+            for (std::size_t ri = 0; ri < c.rules.size(); ++ri) {
+                const auto* ct = c.rules[ri].target ? std::get_if<CtTarget>(&c.rules[ri].target->spec) : nullptr;
+                const std::uint64_t n = ct && !ct->helper.empty() ? st.rule(ti, ci, ri).packets : 0;
+                if (n == 0) continue;
+                out.packets += n;
+                out.rules.push_back(rule_label(rs.tables[ti], c, ri) + " (" + std::to_string(n) + " packets)");
+            }
+        }
+    return out;
+}
+
 // A dual-stack run names the ip6tables ruleset's rules and chains as such.
 std::vector<std::string> with_ip6tables(std::vector<std::string> v4, const std::vector<std::string>& v6) {
     for (const auto& r : v6) v4.push_back("ip6tables " + r);
@@ -269,6 +292,12 @@ int run_pcap(const PcapRunOptions& o) {
         assumed.decisions += assumed6.decisions;
         assumed.rules = with_ip6tables(assumed.rules, assumed6.rules);
     }
+    HelperRules helped = helper_rules(rs, st.engine);
+    if (rs6) {
+        const HelperRules helped6 = helper_rules(*rs6, st6->engine);
+        helped.packets += helped6.packets;
+        helped.rules = with_ip6tables(helped.rules, helped6.rules);
+    }
     UnsettledRates rates = unsettled_rates(rs, st.engine);
     if (rs6) {
         const UnsettledRates rates6 = unsettled_rates(*rs6, st6->engine);
@@ -334,10 +363,19 @@ int run_pcap(const PcapRunOptions& o) {
             j["capture_cannot_show"].push_back({{"kind", "host_state"},
                                                 {"what",
                                                  "what neither the capture nor the host description holds (the packet's socket and cgroup, "
-                                                 "the CPU, IPVS, the sender's OS, the kernel's timezone): these rules' matches were decided "
+                                                 "the CPU, IPVS, the sender's OS, the kernel's timezone, a helper's expectations): these rules' "
+                                                 "matches were decided "
                                                  "by the assumption each names"},
                                                 {"decisions", assumed.decisions},
                                                 {"rules", assumed.rules}});
+        if (helped.packets)
+            j["capture_cannot_show"].push_back({{"kind", "conntrack_helpers"},
+                                                {"what",
+                                                 "what the conntrack helpers these rules assign would read in the payload: fwbench runs no "
+                                                 "helper, so a connection one would have expected (FTP data, SIP media) is tracked as new, "
+                                                 "not RELATED, and -m helper matches none"},
+                                                {"packets", helped.packets},
+                                                {"rules", helped.rules}});
         if (rates.decisions)
             j["capture_cannot_show"].push_back({{"kind", "jiffies"},
                                                 {"what",
@@ -402,9 +440,16 @@ int run_pcap(const PcapRunOptions& o) {
         if (assumed.decisions) {
             os << "  note: " << assumed.decisions
                << " match decisions rest on what neither the capture nor the host description holds (the packet's\n"
-                  "    socket and cgroup, the CPU, IPVS, the sender's OS, the kernel's timezone); fwbench decided them\n"
-                  "    by these assumptions:\n";
+                  "    socket and cgroup, the CPU, IPVS, the sender's OS, the kernel's timezone, a helper's\n"
+                  "    expectations); fwbench decided them by these assumptions:\n";
             for (const auto& r : assumed.rules) os << "      " << r << "\n";
+        }
+        if (helped.packets) {
+            os << "  note: " << helped.packets
+               << " packets passed rules that give their connection a conntrack helper (CT --helper), which\n"
+                  "    fwbench does not run: a connection the helper would have expected from their payload (FTP\n"
+                  "    data, SIP media) is tracked as new, not RELATED, and -m helper matches none. The rules:\n";
+            for (const auto& r : helped.rules) os << "      " << r << "\n";
         }
         if (rates.decisions) {
             os << "  note: " << rates.decisions
