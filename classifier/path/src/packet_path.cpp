@@ -121,8 +121,8 @@ PacketPath::PacketPath(const Ruleset& rs, const Host& host, const IpsetRegistry*
                     const auto* mark = std::get_if<MarkMatch>(&m.spec);
                     const auto* host_state = std::get_if<HostStateMatch>(&m.spec);
                     if (std::holds_alternative<StateMatch>(m.spec) || std::holds_alternative<ConntrackMatch>(m.spec) ||
-                        std::holds_alternative<ConnlimitMatch>(m.spec) || std::holds_alternative<ConnbytesMatch>(m.spec) || (mark && mark->connmark) ||
-                        (host_state && host_state->tracks_connections))
+                        std::holds_alternative<ConnlimitMatch>(m.spec) || std::holds_alternative<ConnbytesMatch>(m.spec) ||
+                        (mark && mark->connmark) || (host_state && host_state->tracks_connections))
                         conntrack_active_ = true;
                 }
                 if (const auto* rw = r.target ? std::get_if<RewriteTarget>(&r.target->spec) : nullptr) {
