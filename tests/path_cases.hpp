@@ -25,12 +25,13 @@ struct PathCase {
     const char* counters;
     const char* kernel_skip = nullptr;  // why the kernel oracle cannot replay this case as written
     const char* sockets = nullptr;  // the host's listening sockets: a JSON array of `ss -Htuln` lines
+    const char* routes = nullptr;  // the host's routes in place of router_routes
 };
 
 // The router of path_fixtures.hpp with the case's sysctls (and sockets), as fwbench reads --host.
 inline std::string path_case_host_json(const PathCase& c) {
-    std::string j =
-        std::string("{\"addr\":") + router_addr + ",\"route\":" + router_routes + ",\"rule\":" + router_rules + ",\"sysctl\":{" + c.sysctl + "}";
+    std::string j = std::string("{\"addr\":") + router_addr + ",\"route\":" + (c.routes ? c.routes : router_routes) + ",\"rule\":" + router_rules +
+                    ",\"sysctl\":{" + c.sysctl + "}";
     if (c.sockets) j += std::string(",\"sockets\":") + c.sockets;
     return j + "}";
 }
@@ -685,6 +686,18 @@ inline const std::vector<PathCase> path_cases = {
      {"wire tcp 198.51.100.7:40000 > 192.0.2.50:21 in=wan1 flags=S", "wire tcp 192.0.2.50:21 > 198.51.100.7:40000 in=lan0 flags=SA",
       "wire tcp 198.51.100.7:40000 > 192.0.2.50:21 in=wan1 flags=A", "wire udp 198.51.100.7:5000 > 192.0.2.50:53 in=wan1"},
      "forwarded forwarded forwarded forwarded", "raw:PREROUTING:1=2 filter:FORWARD:2=4"},
+    {"-m realm reads the route's realms, a forwarded packet's source realm (a half its route leaves 0) and a delivered one's "
+     "taken from the route back to its source; a local packet's from its route alone",
+     "\"ip_forward\":1",
+     "*mangle\n-A POSTROUTING -m realm ! --realm 0x90005\nCOMMIT\n*filter\n-A INPUT -m realm --realm 0x70000\n"
+     "-A FORWARD -m realm --realm 0x50007\n-A FORWARD -m realm --realm 0x90005\n-A FORWARD -m realm --realm 0x30007\n"
+     "-A FORWARD -m realm --realm 0x7/0xffff\n-A OUTPUT -m realm --realm 0x90005\nCOMMIT\n",
+     {"wire udp 198.51.100.7:5000 > 192.0.2.50:53 in=wan1", "wire udp 192.0.2.50:53 > 198.51.100.7:5000 in=lan0",
+      "wire udp 192.0.2.50:5001 > 203.0.113.1:53 in=lan0", "wire udp 203.0.113.77:5002 > 192.0.2.50:53 in=wan1",
+      "local udp 0.0.0.0:5003 > 198.51.100.7:53"},
+     "forwarded forwarded delivered forwarded sent",
+     "mangle:POSTROUTING:1=2 filter:INPUT:1=1 filter:FORWARD:1=1 filter:FORWARD:2=1 filter:FORWARD:3=1 filter:FORWARD:4=2 filter:OUTPUT:1=1",
+     nullptr, nullptr, router_routes_with_realms},
     {"unknown arrival interface is a named drop", "", "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n",
      {"wire udp 198.51.100.7:4000 > 203.0.113.1:53 in=eth7"}, "dropped:unknown_interface", "", "the packet arrives on an interface the host does not have"},
 };

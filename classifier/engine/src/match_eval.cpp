@@ -791,6 +791,7 @@ bool evaluate_match(const Match& m, const Packet& p, const MatchContext& ctx) {
                               return eval_time(s, p);
                           },
                           [&](const IpcompMatch& s) { return eval_ipcomp(s, p); },
+                          [&](const RealmMatch& s) { return ((p.route_realms & s.mask) == s.id) != s.negated; },
                           [&](const HostStateMatch& s) {
                               ++ctx.state.assumed_decisions[&m];  // the report names each rule decided so
                               return s.assumed;

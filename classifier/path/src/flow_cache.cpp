@@ -45,6 +45,7 @@ const char* why_match_not_replayable(const MatchSpec& m) {
             [](const QuotaMatch&) -> const char* { return "keeps state across packets (quota)"; },
             [](const ConnbytesMatch&) -> const char* { return "reads the connection's packet and byte counts (connbytes)"; },
             [](const TimeMatch&) -> const char* { return "reads the packet's timestamp (time)"; },
+            [](const RealmMatch&) -> const char* { return "reads the realms of the packet's route and of the way back (realm)"; },
             [](const HostStateMatch&) -> const char* { return "is decided by an assumption, each decision counted for the report"; },
             // Addresses, ports, ICMP type and code, protocol, conntrack's state, status, tuples
             // and mark, address types and route checks of the host, the packet's mark, TOS,

@@ -406,10 +406,31 @@ struct HostReader {
                     }
                 }
             }
+            if (j.contains("flow")) {
+                if (fam != Family::ipv4) rd.fail(path + ".flow", "realms are IPv4's: an IPv6 route has none");
+                r.tclassid = realms(j["flow"], path + ".flow");
+                h.realms_ = h.realms_ || r.tclassid != 0;
+            }
             if (!r.dev.empty() && !h.interface(r.dev)) rd.fail(path + ".dev", "no interface " + quoted_name(r.dev) + " in addr");
             h.tables_[r.table].add(std::move(r));
         }
         for (Family family : {Family::ipv4, Family::ipv6}) local_table(family);
+    }
+
+    // A route's "flow" as ip -j prints it: {"from": REALM, "to": REALM}, each a number or a name
+    // of rt_realms. Only iproute2's one default name is known: the host's file is not read.
+    std::uint32_t realms(const json& flow, const std::string& path) {
+        if (!flow.is_object()) rd.fail(path, "expected an object with \"from\" and \"to\" realms");
+        auto realm = [&](const char* key) -> std::uint32_t {
+            if (!flow.contains(key)) return 0;
+            const std::string text =
+                flow[key].is_number() ? std::to_string(rd.num(flow[key], path + "." + key)) : rd.str(flow[key], path + "." + key);
+            if (text == "cosmos") return 0;  // /etc/iproute2/rt_realms's "0 cosmos"
+            auto v = detail::parse_uint(text, 0xffff);
+            if (!v) rd.fail(path + "." + key, "expected a realm 0-65535 (a name of the host's rt_realms is not known here: give its number)");
+            return static_cast<std::uint32_t>(*v);
+        };
+        return realm("from") << 16 | realm("to");
     }
 
     // `ip -j route` without `table all` dumps the main table alone, yet the kernel always has
@@ -497,6 +518,10 @@ struct HostReader {
             }
             if (j.contains("fwmask")) r.fwmask = static_cast<std::uint32_t>(rd.num(j["fwmask"], path + ".fwmask"));
             if (j.contains("tos")) r.tos = static_cast<std::uint8_t>(rd.num(j["tos"], path + ".tos"));
+            // A rule's realms fill in what the route leaves of the packet's (fib_rules' tclassid):
+            // not modelled, and refused rather than read without them.
+            for (const char* realm : {"flow_from", "flow_to"})
+                if (j.contains(realm)) rd.fail(path + "." + realm, "a rule's realms are not modelled (a route's are)");
             if (j.contains("suppress_prefixlen"))
                 r.suppress_prefixlength = static_cast<int>(rd.num(j["suppress_prefixlen"], path + ".suppress_prefixlen"));
             std::string action = j.value("action", "");

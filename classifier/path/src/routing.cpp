@@ -70,14 +70,16 @@ bool PacketPath::route_input(Ctx& c) const {
     }
 
     // fib_validate_source: is the source acceptable on this interface? source_on_link: its
-    // positive answer, the way back is a route without gateway on the arrival device.
+    // positive answer, the way back is a route without gateway on the arrival device. itag: the
+    // realm of the way back, as the source realm (fib_combine_itag), when routes have realms.
     bool source_on_link = false;
+    std::uint32_t itag = 0;
     auto validate_source = [&](std::string_view oif) -> DropReason {
         if (unspecified(s)) return DropReason::none;
         int rpf = sys.rp_filter_for(in);
         bool accept_local = sys.accept_local_for(in);
         const bool custom_rules = host_.has_custom_rules();
-        if (rpf == 0 && (oif != in || !sys.send_redirects_for(in)) && !custom_rules) {
+        if (rpf == 0 && !host_.has_realms() && (oif != in || !sys.send_redirects_for(in)) && !custom_rules) {
             if (accept_local) return DropReason::none;
             return host_.is_local_address(s) ? DropReason::martian_source : DropReason::none;
         }
@@ -90,6 +92,7 @@ bool PacketPath::route_input(Ctx& c) const {
         bool error_route = br.found && (br.type == RouteType::blackhole || br.type == RouteType::unreachable || br.type == RouteType::prohibit);
         if (!br.found || error_route) return rpf ? DropReason::rp_filter : DropReason::none;
         if (br.type != RouteType::unicast && (br.type != RouteType::local || !accept_local)) return DropReason::martian_source;
+        itag = br.route ? br.route->tclassid << 16 : 0;
         bool dev_match = br.route && br.route->dev == in;
         // (Without dev_match, a second lookup out of the arrival device can also find the source
         // on link; not modelled: no redirect is predicted then.)
@@ -102,6 +105,7 @@ bool PacketPath::route_input(Ctx& c) const {
     if (r.type == RouteType::broadcast || r.type == RouteType::local) {
         DropReason v = validate_source("");
         if (v != DropReason::none) return drop(v, about(v == DropReason::rp_filter ? DropWhy::reverse_path : DropWhy::source_is_local, s, in));
+        c.p.route_realms = itag;  // ip_route_input_slow's local_input: the source realm alone
         return deliver_locally(c);
     }
     if (!sys.forwarding_for(in)) return drop(DropReason::forwarding_disabled, about(DropWhy::forwarding_off, d, in));
@@ -116,6 +120,10 @@ bool PacketPath::route_input(Ctx& c) const {
     c.out_dev = IfaceName(std::string_view(r.route->dev));
     DropReason v = validate_source(c.out_dev.view());
     if (v != DropReason::none) return drop(v, about(v == DropReason::rp_filter ? DropWhy::reverse_path : DropWhy::source_martian, s, in));
+    // rt_set_nexthop: the route's realms, each half it leaves 0 taken from the way back (set_class_tag).
+    c.p.route_realms = r.route->tclassid;
+    if (!(c.p.route_realms & 0xffff)) c.p.route_realms |= itag & 0xffff;
+    if (!(c.p.route_realms & 0xffff0000)) c.p.route_realms |= itag & 0xffff0000;
     if (c.out_dev.view() == in && source_on_link && sys.send_redirects_for(in)) {
         const std::optional<IpAddr>& gw = r.route->gateway;
         if (sys.shared_media_for(in) || (host_.on_link(in, s) && (!gw || host_.on_link(in, *gw)))) {
@@ -141,6 +149,7 @@ bool PacketPath::route_output(Ctx& c, bool reroute) const {
             for (const auto& a : itf.addrs)
                 if (a.addr == c.p.src) {
                     c.route = RouteResult{true, v4_lbcast(c.p.dst) ? RouteType::broadcast : RouteType::multicast, nullptr, rt_table_local, 0};
+                    c.p.route_realms = 0;
                     c.routed_dst = c.p.dst;
                     c.routed_mark = c.p.mark;
                     c.routed_tos = c.p.tos;
@@ -163,6 +172,7 @@ bool PacketPath::route_output(Ctx& c, bool reroute) const {
     c.routed_dst = c.p.dst;
     c.routed_mark = c.p.mark;
     c.routed_tos = c.p.tos;
+    c.p.route_realms = r.route ? r.route->tclassid : 0;  // an output route has no way back to take a realm from
     // ip_route_output_key_hash_rcu: a local destination leaves over the loopback device.
     c.out_dev = r.type == RouteType::local ? IfaceName("lo") : IfaceName(std::string_view(r.route->dev));
     if (unspecified(c.p.src)) {

@@ -1152,6 +1152,29 @@ void add_host_matches(std::vector<MatchModuleDef>& m) {
                      return {};
                  },
                  H_PRE});
+
+    // libipt_realm: VALUE[/MASK] by xtables_parse_val_mask, or a name of rt_realms (only
+    // iproute2's default "cosmos", 0, is known: the host's file is not read); xt_realm reads the
+    // route, so not in PREROUTING.
+    m.push_back({"realm",
+                 {{"realm", "", 1, true, APPLY {
+                     SPEC(RealmMatch);
+                     auto vm = parse_value_mask(args[0]);
+                     if (args[0] == "cosmos") vm = std::pair<std::uint32_t, std::uint32_t>{0, 0xffffffffu};
+                     if (!vm) return "expected a realm VALUE[/MASK] or 'cosmos' (another name of the host's rt_realms is not known here: give its number), got '" + args[0] + "'";
+                     s.id = vm->first;
+                     s.mask = vm->second;
+                     s.negated = neg;
+                     return {};
+                 }}},
+                 [](const OptionContext&) -> MatchSpec { return RealmMatch{}; }, nullptr, static_cast<HookMask>(H_IN | H_FWD | H_OUT | H_POST),
+                 {}, false, Family::ipv4});
+    m.back().save = [](const MatchSpec& spec, std::vector<RuleOption>& options, const OptionContext&) {
+        // xtables_print_val_mask with rt_realms: a mask in hex beside the value, else the name.
+        const auto& s = std::get<RealmMatch>(spec);
+        std::string text = s.mask != 0xffffffffu ? hex(s.id, 0) + "/" + hex(s.mask, 0) : s.id == 0 ? "cosmos" : hex(s.id, 0);
+        options = {{"realm", s.negated, {std::move(text)}}};
+    };
 }
 
 // Matches with state of their own: limit, hashlimit, recent, statistic, nfacct.
@@ -1525,6 +1548,7 @@ void add_option_rules(std::vector<MatchModuleDef>& m) {
         {"ipvs", {"ipvs vproto vaddr vport vdir vmethod vportctl", {}, {}}},
         {"osf", {"genre", {}, {}}},
         {"quota", {"quota", {}, {}}},
+        {"realm", {"realm", {}, {}}},
         {"tcpmss", {"mss", {}, {}}},
         {"conntrack", {"ctstate ctproto ctorigsrc ctorigdst ctreplsrc ctrepldst ctorigsrcport ctorigdstport ctreplsrcport "
                        "ctrepldstport ctstatus ctexpire ctdir", {}, {}}},

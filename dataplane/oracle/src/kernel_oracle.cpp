@@ -275,6 +275,7 @@ void KernelOracle::build(const Host& host) {
             if (r.prefsrc && r.type == RouteType::unicast) args.insert(args.end(), {"src", format_ip(*r.prefsrc)});
             if (r.tos) args.insert(args.end(), {"tos", std::to_string(r.tos)});
             if (r.mtu) args.insert(args.end(), {"mtu", std::to_string(r.mtu)});
+            if (r.tclassid) args.insert(args.end(), {"realms", std::to_string(r.tclassid >> 16) + "/" + std::to_string(r.tclassid & 0xffff)});
             if (r.gateway) later.push_back(std::move(args));
             else ip(std::move(args));
         }

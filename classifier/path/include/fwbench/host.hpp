@@ -77,6 +77,9 @@ struct Route {
     // The route's mtu metric ("metrics":[{"mtu":N}]; 0: none): forwarding takes it over the
     // device's (ip_dst_mtu_maybe_forward).
     std::uint32_t mtu = 0;
+    // The route's realms (`realm TO`, `realms FROM/TO`; ip -j's "flow"), as the kernel's
+    // nh_tclassid keeps them: FROM in the upper 16 bits, TO in the lower. IPv4 only.
+    std::uint32_t tclassid = 0;
 };
 
 struct RoutingRule {
@@ -229,6 +232,9 @@ public:
     // default 32767): the kernel's fib_has_custom_rules, which makes fib_validate_source do the
     // full reverse lookup even with rp_filter off.
     bool has_custom_rules() const { return custom_rules_; }
+    // fib_num_tclassid_users: an IPv4 route has realms, so every source is validated by a full
+    // reverse lookup, which also gives the source's realm (fib_validate_source).
+    bool has_realms() const { return realms_; }
     const std::vector<HostAssumption>& assumptions() const { return assumptions_; }
     bool assumed(HostAssumption::Kind k) const;
     // The listening sockets ("sockets", `ss -Htuln`); nullptr when the description does not list
@@ -293,6 +299,7 @@ private:
     std::vector<RoutingRule> rules_;
     std::vector<RoutingRule> rules6_;
     bool custom_rules_ = false;  // has_custom_rules(), decided when the rules are read
+    bool realms_ = false;  // has_realms(), decided when the routes are read
     Sysctls sysctl_;
     std::vector<HostAssumption> assumptions_;
     std::optional<std::vector<HostSocket>> sockets_;

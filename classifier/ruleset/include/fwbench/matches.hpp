@@ -447,11 +447,18 @@ struct TimeMatch {
     bool operator==(const TimeMatch&) const = default;
 };
 
+// -m realm (xt_realm, IPv4): the realms of the packet's route (Packet::route_realms), masked.
+struct RealmMatch {
+    std::uint32_t id = 0, mask = 0xffffffff;
+    bool negated = false;
+    bool operator==(const RealmMatch&) const = default;
+};
+
 using MatchSpec = std::variant<L4PortsMatch, IcmpMatch, MultiportMatch, StateMatch, ConntrackMatch, IpRangeMatch, AddrTypeMatch, MarkMatch,
                                CommentMatch, MacMatch, LengthMatch, TosMatch, DscpMatch, TtlMatch, PktTypeMatch, OwnerMatch, LimitMatch,
                                HashLimitMatch, RecentMatch, SetMatch, PhysdevMatch, PolicyMatch, StatisticMatch, NfacctMatch, ConnlimitMatch,
                                RpFilterMatch, RtMatch, Ipv6HeaderMatch, FragMatch, Eui64Match, OptionsMatch, AhMatch, EspMatch, MhMatch, EcnMatch,
-                               TcpmssMatch, QuotaMatch, HostStateMatch, IpcompMatch, ConnbytesMatch, TimeMatch>;
+                               TcpmssMatch, QuotaMatch, HostStateMatch, IpcompMatch, ConnbytesMatch, TimeMatch, RealmMatch>;
 
 // True for matches whose answer depends on state kept across packets.
 bool is_stateful(const MatchSpec& m);

@@ -229,6 +229,11 @@ struct Packet {
     // route back to the source (xt_TCPMSS's dst_mtu and tcpmss_reverse_mtu). 0: not known (the
     // engines alone, without a host), and clamping leaves the packet as it is.
     std::uint32_t path_mtu = 0;
+    // The realms of the packet's route (its dst's tclassid), which -m realm reads: set by the
+    // path when it routes the packet. A forwarded packet's route leaves its source realm (upper
+    // 16 bits) to the route back to the source, a delivered one takes only that (0 without a
+    // route: the engines alone).
+    std::uint32_t route_realms = 0;
 
     // --- written by targets ---
     std::uint32_t priority = 0;  // CLASSIFY
