@@ -281,6 +281,39 @@ TEST(PacketPathHmark, IpcompBytesPastTheHeaderAreRefused) {
     }
 }
 
+// ip6t_NPT adjusts the first word past a prefix longer than 48 bits that is not 0xffff; an
+// address whose four are all 0xffff after the translation cannot be adjusted, and the kernel drops
+// it with an ICMPv6 parameter problem, which fwbench does not predict: refused before any rule
+// sees it, where such a target could run (DNPT: PREROUTING and OUTPUT).
+TEST(PacketPathNpt, AnAddressNoWordCanAdjustIsRefused) {
+    const Host host = forwarding_router6();
+    struct Row {
+        const char* packet;
+        bool refused;
+    };
+    const Row rows[] = {
+        {"udp [2001:db8:9::7]:1 > [2001:db8:a:0:ffff:ffff:ffff:ffff]:2 in=wan1", true},
+        {"udp [2001:db8:9::7]:1 > [2001:db8:a:0:ffff:ffff:ffff:fffe]:2 in=wan1", false},
+        {"udp [2001:db8:9::7]:1 > [2001:db8:a:0:fffe:ffff:ffff:ffff]:2 in=wan1", false},
+    };
+    RulesetParseOptions opt;
+    opt.family = Family::ipv6;
+    const Ruleset rs = parse_ruleset("*mangle\n-A PREROUTING -j DNPT --src-pfx 2001:db8:a::/64 --dst-pfx 2001:db8:2::/64\nCOMMIT\n", opt);
+    for (const auto& r : rows) {
+        SCOPED_TRACE(r.packet);
+        PacketPath path(rs, host);
+        PathState st(rs, EngineOptions{}, host.sysctl());
+        const PathResult res = path.process(test::packet(r.packet), Origin::wire, st);
+        if (r.refused) {
+            EXPECT_EQ(res.reason, DropReason::not_modelled);
+            EXPECT_EQ(res.detail.why, DropWhy::npt_unmappable);
+            EXPECT_TRUE(res.walks.empty()) << "no rule may see it";
+        } else {
+            EXPECT_EQ(res.fate, Fate::forwarded);
+        }
+    }
+}
+
 // ip6_forward's and ndisc_send_redirect's peer buckets (inet_peer_xrlim_allow, 1*HZ, six at
 // once): one source sending back out of its arrival device gets six redirects at once, then one
 // a second (worked out from net/ipv4/inetpeer.c: a new peer's bucket starts full).

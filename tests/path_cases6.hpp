@@ -402,6 +402,18 @@ inline const std::vector<PathCase> path_cases6 = {
      "*filter\n-A INPUT -p tcp -m tcp --dport 23 -j REJECT --reject-with tcp-reset\n-A OUTPUT -p tcp -m tcp --tcp-flags RST RST -s 2001:db8:1::1/128 -o wan1\nCOMMIT\n",
      {"wire tcp [2001:db8:9::7]:40000 > [2001:db8:1::1]:23 in=wan1 flags=S"}, "rejected:netfilter@filter:INPUT:1", "filter:INPUT:1=1 filter:OUTPUT:1=1"},
 
+    // --- prefix translation (ip6t_NPT); the translated addresses worked out by hand: the prefix
+    // 2001:db8:a::/64 sums 8 more than 2001:db8:2::/64, so DNPT adds 8 to word 4 and SNPT takes
+    // it away (0xffff, the other zero, written as 0) ---
+    {"ipv6: DNPT translates the destination's prefix before routing, SNPT the source's after it, each leaving the address's "
+     "checksum as it was",
+     forwarding6_on,
+     "*mangle\n-A PREROUTING -d 2001:db8:a::/64 -j DNPT --src-pfx 2001:db8:a::/64 --dst-pfx 2001:db8:2::/64\n"
+     "-A PREROUTING -d 2001:db8:2:0:8::50/128\n-A POSTROUTING -s 2001:db8:2::/64 -o wan1 -j SNPT --src-pfx 2001:db8:2::/64 "
+     "--dst-pfx 2001:db8:a::/64\n-A POSTROUTING -s 2001:db8:a::50/128\nCOMMIT\n*filter\n-A FORWARD -d 2001:db8:2:0:8::50/128\nCOMMIT\n",
+     {"wire udp [2001:db8:9::7]:5000 > [2001:db8:a::50]:53 in=wan1", "wire udp [2001:db8:2:0:8::50]:53 > [2001:db8:9::7]:5000 in=lan0"},
+     "forwarded forwarded", "mangle:PREROUTING:1=1 mangle:PREROUTING:2=1 mangle:POSTROUTING:1=1 mangle:POSTROUTING:2=1 filter:FORWARD:1=1"},
+
     // --- the host's own packets to link-local and LAN destinations ---
     {"ipv6: to a link-local destination without a zone: the first device's route and its link-local source", forwarding6_on,
      "*mangle\n-A POSTROUTING -o wan1 -s fe80::1/128\nCOMMIT\n",

@@ -343,7 +343,11 @@ bool CompiledEngine::key_of(const Packet& p, Key& key) const {
 CompiledEngine::CompiledEngine(const Ruleset& rs, const HostView& host, const IpsetRegistry* ipsets, CompiledEngineOptions opt)
     : rs_(rs), linear_(rs, host, ipsets) {
     base_.resize(rs.tables.size());
+    rewrites_key_.resize(rs.tables.size());
     for (std::size_t t = 0; t < rs.tables.size(); ++t) {
+        for (const Chain& c : rs.tables[t].chains)
+            for (const Rule& r : c.rules)
+                if (r.target && std::holds_alternative<NptTarget>(r.target->spec)) rewrites_key_[t] = true;
         for (int h = 0; h < hook_count; ++h) {
             base_[t][static_cast<std::size_t>(h)] = rs.base_chain(t, static_cast<Hook>(h));
         }
@@ -441,7 +445,7 @@ std::unique_ptr<PreparedLookup> CompiledEngine::prepare_lookup_in(const Plans<Bo
                                                                   const std::vector<Packet>& packets) const {
     if (table >= base_.size()) return nullptr;
     const int base = base_[table][static_cast<std::size_t>(hook)];
-    if (base < 0) return nullptr;
+    if (base < 0 || rewrites_key_[table]) return nullptr;
     const ChainPlan<Box>& plan = plans[table][static_cast<std::size_t>(base)];
     if (!plan.index || !plan.first_match_only) return nullptr;
     std::vector<typename BoxLayout<Box>::Key> keys(packets.size());
@@ -452,12 +456,14 @@ std::unique_ptr<PreparedLookup> CompiledEngine::prepare_lookup_in(const Plans<Bo
 
 WalkResult CompiledEngine::walk(std::size_t table, Hook hook, Packet& p, EngineState& st, std::vector<RuleVisit>* visits,
                                 std::uint32_t first_candidate) const {
-    if (rs_.family == Family::ipv6) {
-        PacketKey6 key;
-        if (key_of(p, key)) return walk_keyed(plans6_, key, table, hook, p, st, visits, first_candidate);
-    } else {
-        PacketKey key;
-        if (key_of(p, key)) return walk_keyed(plans_, key, table, hook, p, st, visits, first_candidate);
+    if (!rewrites_key_[table]) {
+        if (rs_.family == Family::ipv6) {
+            PacketKey6 key;
+            if (key_of(p, key)) return walk_keyed(plans6_, key, table, hook, p, st, visits, first_candidate);
+        } else {
+            PacketKey key;
+            if (key_of(p, key)) return walk_keyed(plans_, key, table, hook, p, st, visits, first_candidate);
+        }
     }
     FixedStack stack;
     return detail::walk_table(

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "fwbench/linear_engine.hpp"
+#include "fwbench/npt.hpp"
 
 namespace fwbench {
 
@@ -130,6 +131,7 @@ PacketPath::PacketPath(const Ruleset& rs, const Host& host, const IpsetRegistry*
                     sets_tcp_ecn_ = sets_tcp_ecn_ || (rw->kind == RewriteTarget::Kind::ecn && (rw->mask & 0xc0));
                 }
                 if (const auto* h = r.target ? std::get_if<HmarkTarget>(&r.target->spec) : nullptr) hmarks_.push_back(h);
+                if (const auto* n = r.target ? std::get_if<NptTarget>(&r.target->spec) : nullptr) npts_.push_back(n);
                 if (r.target && (std::holds_alternative<NatTarget>(r.target->spec) || std::holds_alternative<ConnmarkTarget>(r.target->spec) ||
                                  std::holds_alternative<CtTarget>(r.target->spec)))
                     conntrack_active_ = true;
@@ -250,6 +252,12 @@ bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
     for (const HmarkTarget* h : hmarks_)
         if (hmark_reads_unkept_bytes(*h, c.p)) return refuse(about(DropWhy::hmark_unkept_bytes, {}));
     if (sets_tcp_ecn_ && c.p.proto == proto::tcp && c.p.fragment) return refuse(about(DropWhy::ecn_on_fragment, {}));
+    for (const NptTarget* n : npts_) {
+        const bool hook_of_target = n->source ? hook == Hook::input || hook == Hook::postrouting : hook == Hook::prerouting || hook == Hook::output;
+        IpAddr mapped = n->source ? c.p.src : c.p.dst;
+        if (hook_of_target && c.p.family == Family::ipv6 && !npt_map_prefix(mapped, n->dst_pfx, n->src_len, n->dst_len, n->adjustment))
+            return refuse(about(DropWhy::npt_unmappable, mapped));
+    }
     if (clamps_mss_ && hook != Hook::prerouting && hook != Hook::input && c.p.proto == proto::tcp) {
         IfaceName unknown;
         c.p.path_mtu = tcpmss_path_mtu(c, unknown);

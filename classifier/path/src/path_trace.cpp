@@ -133,6 +133,10 @@ std::string drop_detail_text(const DropDetail& d) {
         case DropWhy::ecn_on_fragment:
             return "an ECN target of the ruleset sets TCP's ECE or CWR flag: on this later fragment of a TCP datagram the kernel reads "
                    "the payload as a TCP header and may rewrite it, which fwbench does not model";
+        case DropWhy::npt_unmappable:
+            return "an SNPT or DNPT of the ruleset translates this address to one whose words past its prefix are all 0xffff, so no "
+                   "word can take the checksum adjustment: the kernel drops it and answers with an ICMPv6 parameter problem, which "
+                   "fwbench does not model";
         case DropWhy::hmark_unkept_bytes:
             return "an HMARK of the ruleset hashes the two bytes after this packet's IPComp header (its ports' mask reads them), which "
                    "fwbench does not keep";

@@ -871,6 +871,7 @@ std::vector<TargetModuleDef> build_target_modules() {
     add_rateest_target(t);
     add_side_effect_targets(t);
     add_hmark_target(t);
+    add_npt_targets(t);
     add_option_rules(t);
     add_save_forms(t);
     return t;

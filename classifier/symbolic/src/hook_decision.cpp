@@ -575,6 +575,8 @@ void HookDecision::walk_chain(const Table& t, int chain, std::vector<Flow> flows
                     if (port) st.overrides &= s.equals(pf, *port);
                 }
                 accepted.push_back({st, hit});
+            } else if (std::holds_alternative<NptTarget>(spec)) {
+                decide(hit, f.st, Verdict6::unmodelled, target_text(*rule.target) + " rewrites an address's prefix, which the rest of the way sees");
             } else {
                 apply_continuing(spec, *rule.target, hit, f.st, next, tc);
             }

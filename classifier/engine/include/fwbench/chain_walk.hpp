@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "fwbench/linear_engine.hpp"
+#include "fwbench/npt.hpp"
 
 namespace fwbench::detail {
 
@@ -57,6 +58,10 @@ inline bool apply_continuing_target(const TargetSpec& spec, Packet& p, WalkResul
         }
     } else if (const auto* h = std::get_if<HmarkTarget>(&spec)) {
         apply_hmark(*h, p);
+    } else if (const auto* n = std::get_if<NptTarget>(&spec)) {
+        // ip6t_NPT: an address it cannot adjust is dropped (with an ICMPv6 parameter problem,
+        // which the path refuses to predict: it stops such packets before the walk).
+        return npt_map_prefix(n->source ? p.src : p.dst, n->dst_pfx, n->src_len, n->dst_len, n->adjustment);
     } else if (std::holds_alternative<LogTarget>(spec)) {
         ++res.log_events;
     } else if (const auto* ct = std::get_if<CtTarget>(&spec)) {

@@ -155,6 +155,9 @@ private:
     Plans<RuleBox> plans_;  // an IPv4 ruleset's
     Plans<RuleBox6> plans6_;  // an IPv6 ruleset's
     std::vector<std::array<int, hook_count>> base_;  // [table][hook]: base chain index or -1
+    // Tables with a target that rewrites an address the key holds (SNPT, DNPT): walked unkeyed, since
+    // the rules after it must see the new address.
+    std::vector<bool> rewrites_key_;
     InterfacePatterns interfaces_;
     std::vector<CompiledRuleReport> not_exact_;
     std::size_t counts_[3] = {0, 0, 0};

@@ -384,6 +384,7 @@ private:
     bool conntrack_active_ = false;
     bool clamps_mss_ = false;  // a rule's target is TCPMSS --clamp-mss-to-pmtu
     std::vector<const HmarkTarget*> hmarks_;  // the ruleset's HMARK targets
+    std::vector<const NptTarget*> npts_;  // the ruleset's SNPT and DNPT targets
     bool sets_tcp_ecn_ = false;  // a rule's target is ECN setting TCP's ECE or CWR
     // One of each header match the ruleset has that can hotdrop (header_match_hotdrops).
     std::vector<MatchSpec> hotdrop_matches_;

@@ -87,6 +87,7 @@ enum class DropWhy : std::uint8_t {
     mtu_unknown,  // dev: TCPMSS --clamp-mss-to-pmtu needs its MTU, which the host description does not give
     hmark_unkept_bytes,  // an HMARK of the ruleset would hash the two bytes after an IPComp header
     ecn_on_fragment,  // an ECN of the ruleset sets TCP flags: on a later fragment it rewrites the payload
+    npt_unmappable,  // an SNPT/DNPT of the ruleset cannot adjust this address: the kernel answers with a parameter problem
 };
 struct DropDetail {
     DropWhy why = DropWhy::none;

@@ -168,8 +168,19 @@ struct HmarkTarget {
     bool operator==(const HmarkTarget&) const = default;
 };
 
+// -j SNPT / -j DNPT (ip6t_NPT, RFC 6296): the source (SNPT) or destination (DNPT) address's
+// prefix replaced by dst_pfx, one 16-bit word then adjusted so the address's checksum is kept
+// (`adjustment`, as the kernel's checkentry computes it). Stateless: conntrack is not told.
+struct NptTarget {
+    bool source = false;  // SNPT
+    IpAddr src_pfx, dst_pfx;
+    int src_len = 0, dst_len = 0;
+    std::uint16_t adjustment = 0;
+    bool operator==(const NptTarget&) const = default;
+};
+
 using TargetSpec = std::variant<StandardTarget, JumpTarget, RejectTarget, NfqueueTarget, LogTarget, MarkTarget, ConnmarkTarget, NatTarget, CtTarget,
-                                RewriteTarget, RateEstimatorTarget, SideEffectTarget, HmarkTarget>;
+                                RewriteTarget, RateEstimatorTarget, SideEffectTarget, HmarkTarget, NptTarget>;
 
 // Does the walk end at this target (ACCEPT, DROP, REJECT, NAT, ...)? Jumps and RETURN are not
 // terminating in this sense; LOG/MARK/... continue.
