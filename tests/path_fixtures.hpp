@@ -30,20 +30,13 @@ inline const char* router_routes = R"([
   {"type":"prohibit","dst":"198.51.100.48/28"},
   {"dst":"198.51.100.64/28","gateway":"203.0.113.254","dev":"wan1","metrics":[{"mtu":1300}]}])";
 
-// The router's routes with realms (`realms FROM/TO`): lan0's and wan1's prefixes a destination
-// realm each, 198.51.100.0/25 both.
+// The router's main table with realms (`realms FROM/TO`): lan0's and wan1's prefixes a
+// destination realm each, 198.51.100.0/25 both. The local table is derived from the addresses.
 inline const char* router_routes_with_realms = R"([
   {"dst":"default","gateway":"203.0.113.254","dev":"wan1"},
   {"dst":"203.0.113.0/24","dev":"wan1","prefsrc":"203.0.113.1","flow":{"to":"3"}},
   {"dst":"192.0.2.0/24","dev":"lan0","prefsrc":"192.0.2.1","flow":{"to":"7"}},
-  {"dst":"198.51.100.0/25","gateway":"203.0.113.254","dev":"wan1","flow":{"from":"9","to":"5"}},
-  {"type":"local","dst":"127.0.0.0/8","dev":"lo","table":"local","prefsrc":"127.0.0.1"},
-  {"type":"local","dst":"127.0.0.1","dev":"lo","table":"local","prefsrc":"127.0.0.1"},
-  {"type":"broadcast","dst":"127.255.255.255","dev":"lo","table":"local","prefsrc":"127.0.0.1"},
-  {"type":"local","dst":"203.0.113.1","dev":"wan1","table":"local","prefsrc":"203.0.113.1"},
-  {"type":"broadcast","dst":"203.0.113.255","dev":"wan1","table":"local","prefsrc":"203.0.113.1"},
-  {"type":"local","dst":"192.0.2.1","dev":"lan0","table":"local","prefsrc":"192.0.2.1"},
-  {"type":"broadcast","dst":"192.0.2.255","dev":"lan0","table":"local","prefsrc":"192.0.2.1"}])";
+  {"dst":"198.51.100.0/25","gateway":"203.0.113.254","dev":"wan1","flow":{"from":"9","to":"5"}}])";
 
 inline const char* router_rules = R"([
   {"priority":0,"src":"all","table":"local"},
