@@ -1159,8 +1159,7 @@ void add_host_matches(std::vector<MatchModuleDef>& m) {
     m.push_back({"realm",
                  {{"realm", "", 1, true, APPLY {
                      SPEC(RealmMatch);
-                     auto vm = parse_value_mask(args[0]);
-                     if (args[0] == "cosmos") vm = std::pair<std::uint32_t, std::uint32_t>{0, 0xffffffffu};
+                     const auto vm = args[0] == "cosmos" ? std::pair<std::uint32_t, std::uint32_t>{0, 0xffffffffu} : parse_value_mask(args[0]);
                      if (!vm) return "expected a realm VALUE[/MASK] or 'cosmos' (another name of the host's rt_realms is not known here: give its number), got '" + args[0] + "'";
                      s.id = vm->first;
                      s.mask = vm->second;
