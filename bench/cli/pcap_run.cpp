@@ -80,12 +80,14 @@ std::vector<std::string> owner_rules(const Ruleset& rs) {
 // Rate decisions (limit, hashlimit) that one jiffy more or less between packets would have
 // turned: the capture's timestamps do not say where the kernel's jiffies fell. The rules whose
 // matches had any, and how many in all.
-struct UnsettledRates {
-    std::uint64_t decisions = 0;
+// Rules the summary names with a count (decisions or packets) for something the capture cannot
+// settle.
+struct NamedRules {
+    std::uint64_t count = 0;
     std::vector<std::string> rules;
 };
-UnsettledRates unsettled_rates(const Ruleset& rs, const EngineState& st) {
-    UnsettledRates out;
+NamedRules unsettled_rates(const Ruleset& rs, const EngineState& st) {
+    NamedRules out;
     std::set<std::string> tables_counted;  // a hashlimit table shared by rules: its decisions once
     for (const auto& t : rs.tables)
         for (const auto& c : t.chains)
@@ -94,10 +96,10 @@ UnsettledRates unsettled_rates(const Ruleset& rs, const EngineState& st) {
                 for (const auto& m : c.rules[ri].matches) {
                     std::uint64_t n = 0;
                     if (std::holds_alternative<LimitMatch>(m.spec)) {
-                        if (auto it = st.limits.find(&m); it != st.limits.end()) out.decisions += n = it->second.unsettled;
+                        if (auto it = st.limits.find(&m); it != st.limits.end()) out.count += n = it->second.unsettled;
                     } else if (const auto* h = std::get_if<HashLimitMatch>(&m.spec)) {
                         if (auto it = st.hashlimits.find(h->name); it != st.hashlimits.end() && (n = it->second.unsettled))
-                            if (tables_counted.insert(h->name).second) out.decisions += n;
+                            if (tables_counted.insert(h->name).second) out.count += n;
                     }
                     named = named || n;
                 }
@@ -106,15 +108,10 @@ UnsettledRates unsettled_rates(const Ruleset& rs, const EngineState& st) {
     return out;
 }
 
-// Rules with a match decided by a named assumption (socket, cgroup, cpu, ipvs, osf, rateest, the
-// kernel's timezone), each with
-// what was assumed, and how many decisions the assumption made.
-struct AssumedRules {
-    std::uint64_t decisions = 0;
-    std::vector<std::string> rules;  // "LABEL (assumed: ...)"
-};
-AssumedRules assumed_rules(const Ruleset& rs, const EngineState& st) {
-    AssumedRules out;
+// Rules with a match decided by a named assumption (socket, cgroup, cpu, ipvs, osf, rateest,
+// helper, the kernel's timezone), each "LABEL (N decisions; assumed: ...)".
+NamedRules assumed_rules(const Ruleset& rs, const EngineState& st) {
+    NamedRules out;
     for (const auto& t : rs.tables)
         for (const auto& c : t.chains)
             for (std::size_t ri = 0; ri < c.rules.size(); ++ri)
@@ -122,21 +119,17 @@ AssumedRules assumed_rules(const Ruleset& rs, const EngineState& st) {
                     const char* assumption = match_assumption(m.spec);
                     const auto it = assumption ? st.assumed_decisions.find(&m) : st.assumed_decisions.end();
                     if (it == st.assumed_decisions.end() || it->second == 0) continue;
-                    out.decisions += it->second;
+                    out.count += it->second;
                     out.rules.push_back(rule_label(t, c, ri) + " (" + std::to_string(it->second) + " decisions; assumed: " + assumption + ")");
                 }
     return out;
 }
 
-// Rules that gave connections a conntrack helper (CT --helper), with the packets they counted:
+// Rules that gave connections a conntrack helper (CT --helper), "LABEL (N packets)":
 // the kernel's helper reads those connections' payload and expects the connections it announces
 // (FTP data, SIP media), which then are RELATED; fwbench runs no helper.
-struct HelperRules {
-    std::uint64_t packets = 0;
-    std::vector<std::string> rules;  // "LABEL (N packets)"
-};
-HelperRules helper_rules(const Ruleset& rs, const EngineState& st) {
-    HelperRules out;
+NamedRules helper_rules(const Ruleset& rs, const EngineState& st) {
+    NamedRules out;
     for (std::size_t ti = 0; ti < rs.tables.size(); ++ti)
         for (std::size_t ci = 0; ci < rs.tables[ti].chains.size(); ++ci) {
             const Chain& c = rs.tables[ti].chains[ci];
@@ -144,7 +137,7 @@ HelperRules helper_rules(const Ruleset& rs, const EngineState& st) {
                 const auto* ct = c.rules[ri].target ? std::get_if<CtTarget>(&c.rules[ri].target->spec) : nullptr;
                 const std::uint64_t n = ct && !ct->helper.empty() ? st.rule(ti, ci, ri).packets : 0;
                 if (n == 0) continue;
-                out.packets += n;
+                out.count += n;
                 out.rules.push_back(rule_label(rs.tables[ti], c, ri) + " (" + std::to_string(n) + " packets)");
             }
         }
@@ -286,24 +279,17 @@ int run_pcap(const PcapRunOptions& o) {
     const std::uint64_t timed_out_datagrams = st.reassembly.expired() + (st6 ? st6->reassembly.expired() : 0);
     const std::vector<std::string> undecidable_owner =
         local_packets ? with_ip6tables(owner_rules(rs), rs6 ? owner_rules(*rs6) : std::vector<std::string>{}) : std::vector<std::string>{};
-    AssumedRules assumed = assumed_rules(rs, st.engine);
-    if (rs6) {
-        const AssumedRules assumed6 = assumed_rules(*rs6, st6->engine);
-        assumed.decisions += assumed6.decisions;
-        assumed.rules = with_ip6tables(assumed.rules, assumed6.rules);
-    }
-    HelperRules helped = helper_rules(rs, st.engine);
-    if (rs6) {
-        const HelperRules helped6 = helper_rules(*rs6, st6->engine);
-        helped.packets += helped6.packets;
-        helped.rules = with_ip6tables(helped.rules, helped6.rules);
-    }
-    UnsettledRates rates = unsettled_rates(rs, st.engine);
-    if (rs6) {
-        const UnsettledRates rates6 = unsettled_rates(*rs6, st6->engine);
-        rates.decisions += rates6.decisions;
-        rates.rules = with_ip6tables(rates.rules, rates6.rules);
-    }
+    // Each list over both rulesets of a dual-stack run, the ip6tables rules named as such.
+    auto in_both = [&](NamedRules (*find)(const Ruleset&, const EngineState&)) {
+        NamedRules out = find(rs, st.engine);
+        if (rs6) {
+            const NamedRules v6 = find(*rs6, st6->engine);
+            out.count += v6.count;
+            out.rules = with_ip6tables(out.rules, v6.rules);
+        }
+        return out;
+    };
+    const NamedRules assumed = in_both(assumed_rules), helped = in_both(helper_rules), rates = in_both(unsettled_rates);
     const std::vector<std::string> local_nat_rules =
                                        with_ip6tables(local_nat.rules(rs), local_nat6 ? local_nat6->rules(*rs6) : std::vector<std::string>{}),
                                    local_nat_chains =
@@ -359,30 +345,30 @@ int run_pcap(const PcapRunOptions& o) {
                   "the host's own packets that OUTPUT or POSTROUTING dropped: a capture holds only those that left, the kernel's counters "
                   "also count the dropped ones in every chain they passed"},
                  {"chains", unseen_drop_chains}});
-        if (assumed.decisions)
+        if (assumed.count)
             j["capture_cannot_show"].push_back({{"kind", "host_state"},
                                                 {"what",
                                                  "what neither the capture nor the host description holds (the packet's socket and cgroup, "
                                                  "the CPU, IPVS, the sender's OS, the kernel's timezone, a helper's expectations): these rules' "
                                                  "matches were decided "
                                                  "by the assumption each names"},
-                                                {"decisions", assumed.decisions},
+                                                {"decisions", assumed.count},
                                                 {"rules", assumed.rules}});
-        if (helped.packets)
+        if (helped.count)
             j["capture_cannot_show"].push_back({{"kind", "conntrack_helpers"},
                                                 {"what",
                                                  "what the conntrack helpers these rules assign would read in the payload: fwbench runs no "
                                                  "helper, so a connection one would have expected (FTP data, SIP media) is tracked as new, "
                                                  "not RELATED, and -m helper matches none"},
-                                                {"packets", helped.packets},
+                                                {"packets", helped.count},
                                                 {"rules", helped.rules}});
-        if (rates.decisions)
+        if (rates.count)
             j["capture_cannot_show"].push_back({{"kind", "jiffies"},
                                                 {"what",
                                                  "where the kernel's jiffies fell and when hashlimit's garbage collection ran: rate decisions "
                                                  "(limit, hashlimit) one jiffy more or less between packets, or an expired bucket kept or freed, "
                                                  "would have turned"},
-                                                {"decisions", rates.decisions},
+                                                {"decisions", rates.count},
                                                 {"rules", rates.rules}});
         if (ropt.trace) j["log"] = {{"lines", lines_logged}, {"lines_with_unknown_link_bytes", lines_with_unknown_link}};
         j["connections"] = st.conntrack.size();
@@ -437,22 +423,22 @@ int run_pcap(const PcapRunOptions& o) {
                   "    those that left: the kernel's counters of these chains also count the dropped ones, fwbench's cannot:\n";
             for (const auto& c : unseen_drop_chains) os << "      " << c << "\n";
         }
-        if (assumed.decisions) {
-            os << "  note: " << assumed.decisions
+        if (assumed.count) {
+            os << "  note: " << assumed.count
                << " match decisions rest on what neither the capture nor the host description holds (the packet's\n"
                   "    socket and cgroup, the CPU, IPVS, the sender's OS, the kernel's timezone, a helper's\n"
                   "    expectations); fwbench decided them by these assumptions:\n";
             for (const auto& r : assumed.rules) os << "      " << r << "\n";
         }
-        if (helped.packets) {
-            os << "  note: " << helped.packets
+        if (helped.count) {
+            os << "  note: " << helped.count
                << " packets passed rules that give their connection a conntrack helper (CT --helper), which\n"
                   "    fwbench does not run: a connection the helper would have expected from their payload (FTP\n"
                   "    data, SIP media) is tracked as new, not RELATED, and -m helper matches none. The rules:\n";
             for (const auto& r : helped.rules) os << "      " << r << "\n";
         }
-        if (rates.decisions) {
-            os << "  note: " << rates.decisions
+        if (rates.count) {
+            os << "  note: " << rates.count
                << " rate decisions (limit, hashlimit) would have gone the other way with one jiffy more or less\n"
                   "    between packets, or with an expired hashlimit bucket not yet freed: a capture's timestamps do\n"
                   "    not say where the kernel's jiffies fell or when its garbage collection ran, so the capture\n"
