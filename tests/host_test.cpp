@@ -283,6 +283,8 @@ TEST(Host, BadFilesNameTheJsonPath) {
         {R"({"addr":[],"route":[{"dst":"10.0.0.0/8","flow":{"from":"65536"}}]})", "route[0].flow.from: expected a realm 0-65535"},
         {R"({"addr":[],"route":[{"dst":"2001:db8::/32","flow":{"to":"5"}}]})", "route[0].flow: realms are IPv4's"},
         {R"({"addr":[],"rule":[{"priority":1,"src":"all","table":"main","flow_to":"4"}]})", "rule[0].flow_to: a rule's realms are not modelled"},
+        {R"({"addr":[],"route":[{"dst":"default","nexthops":[{"gateway":"192.0.2.254","dev":"eth0"},{"gateway":"192.0.2.253","dev":"eth0"}]}]})",
+         "route[0].nexthops: a multipath route (several nexthops) is not modelled"},
         {R"({"addr":[],"sysctl":{"net.netfilter.nf_conntrack_tcp_max_retrans":256}})", "nf_conntrack_tcp_max_retrans is 0 to 255"},
         {R"({"addr":[],"sysctl":{"net.ipv4.tcp_rmem":"4096 131072"}})", "sysctl.net.ipv4.tcp_rmem: expected the three numbers of tcp_rmem"},
         {R"({"addr":[],"sockets":42})", "$.sockets: expected the output of `ss -Htuln`"},

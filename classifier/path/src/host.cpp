@@ -387,6 +387,12 @@ struct HostReader {
                 if (r.prefixlen < 0) rd.fail(path + ".dst", "expected ADDRESS/LENGTH (a mask of leading ones)");
             }
             if (j.contains("gateway")) r.gateway = rd.addr(j["gateway"], path + ".gateway");
+            // An ECMP route picks its nexthop by fib_multipath_hash, keyed at boot by a random
+            // seed: which device a packet leaves by is not knowable, so it is refused, not guessed.
+            if (j.contains("nexthops"))
+                rd.fail(path + ".nexthops",
+                        "a multipath route (several nexthops) is not modelled: which nexthop the kernel picks "
+                        "depends on a hash keyed at boot");
             if (j.contains("dev")) r.dev = rd.iface(j["dev"], path + ".dev");
             r.table = j.contains("table") ? table_id(j["table"], path + ".table") : rt_table_main;
             if (j.contains("prefsrc")) r.prefsrc = rd.addr(j["prefsrc"], path + ".prefsrc");
