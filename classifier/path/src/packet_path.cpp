@@ -253,9 +253,9 @@ bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
         if (hmark_reads_unkept_bytes(*h, c.p)) return refuse(about(DropWhy::hmark_unkept_bytes, {}));
     if (sets_tcp_ecn_ && c.p.proto == proto::tcp && c.p.fragment) return refuse(about(DropWhy::ecn_on_fragment, {}));
     for (const NptTarget* n : npts_) {
-        const bool hook_of_target = n->source ? hook == Hook::input || hook == Hook::postrouting : hook == Hook::prerouting || hook == Hook::output;
         IpAddr mapped = n->source ? c.p.src : c.p.dst;
-        if (hook_of_target && c.p.family == Family::ipv6 && !npt_map_prefix(mapped, n->dst_pfx, n->src_len, n->dst_len, n->adjustment))
+        if ((npt_hooks(n->source) & hook_bit(hook)) && c.p.family == Family::ipv6 &&
+            !npt_map_prefix(mapped, n->dst_pfx, n->src_len, n->dst_len, n->adjustment))
             return refuse(about(DropWhy::npt_unmappable, mapped));
     }
     if (clamps_mss_ && hook != Hook::prerouting && hook != Hook::input && c.p.proto == proto::tcp) {

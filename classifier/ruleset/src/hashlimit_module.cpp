@@ -61,12 +61,9 @@ Parsed parse_byte_rate(HashLimitMatch& s, const std::string& arg, std::string& e
 Parsed parse_packet_rate(HashLimitMatch& s, const std::string& arg, std::string& error) {
     std::uint64_t unit = 1;
     if (const auto slash = arg.find('/'); slash != std::string::npos) {
-        const std::string_view word = std::string_view(arg).substr(slash + 1);
-        if (abbreviates(word, "second")) unit = 1;
-        else if (abbreviates(word, "minute")) unit = 60;
-        else if (abbreviates(word, "hour")) unit = 3600;
-        else if (abbreviates(word, "day")) unit = 86400;
-        else return Parsed::no;
+        const auto seconds = rate_unit_seconds(std::string_view(arg).substr(slash + 1));
+        if (!seconds) return Parsed::no;
+        unit = *seconds;
     }
     const std::uint64_t r = c_atoll(arg);
     if (r == 0) return Parsed::no;

@@ -1171,7 +1171,7 @@ void add_host_matches(std::vector<MatchModuleDef>& m) {
     m.back().save = [](const MatchSpec& spec, std::vector<RuleOption>& options, const OptionContext&) {
         // xtables_print_val_mask with rt_realms: a mask in hex beside the value, else the name.
         const auto& s = std::get<RealmMatch>(spec);
-        std::string text = s.mask != 0xffffffffu ? hex(s.id, 0) + "/" + hex(s.mask, 0) : s.id == 0 ? "cosmos" : hex(s.id, 0);
+        std::string text = s.mask != 0xffffffffu ? hex(s.id) + "/" + hex(s.mask) : s.id == 0 ? "cosmos" : hex(s.id);
         options = {{"realm", s.negated, {std::move(text)}}};
     };
 }

@@ -50,14 +50,21 @@ void save_npt(const TargetSpec& spec, std::vector<RuleOption>& options, const Op
         if (!unspecified_address(*addr) || len != 0) options.push_back({name, false, {format_ip(*addr) + "/" + std::to_string(len)}});
 }
 
-void add_npt(std::vector<TargetModuleDef>& t, std::string_view name, bool source, HookMask hooks) {
+void add_npt(std::vector<TargetModuleDef>& t, std::string_view name, bool source) {
     using Args = std::vector<std::string>;
     t.push_back({name,
-                 {{"src-pfx", "", 1, false, [](TargetSpec& s, bool, Args& a, const OptionContext&) { return apply_prefix(spec_of(s).src_pfx, spec_of(s).src_len, a[0]); }},
-                  {"dst-pfx", "", 1, false, [](TargetSpec& s, bool, Args& a, const OptionContext&) { return apply_prefix(spec_of(s).dst_pfx, spec_of(s).dst_len, a[0]); }}},
-                 source ? [](const OptionContext&) -> TargetSpec { NptTarget n; n.source = true; n.src_pfx = n.dst_pfx = IpAddr{Family::ipv6, {}}; return n; }
-                        : [](const OptionContext&) -> TargetSpec { NptTarget n; n.src_pfx = n.dst_pfx = IpAddr{Family::ipv6, {}}; return n; },
-                 finish_npt, hooks, "mangle", false, Family::ipv6});
+                 {{"src-pfx", "", 1, false,
+                   [](TargetSpec& s, bool, Args& a, const OptionContext&) { return apply_prefix(spec_of(s).src_pfx, spec_of(s).src_len, a[0]); }},
+                  {"dst-pfx", "", 1, false,
+                   [](TargetSpec& s, bool, Args& a, const OptionContext&) { return apply_prefix(spec_of(s).dst_pfx, spec_of(s).dst_len, a[0]); }}},
+                 source
+                 ? [](const OptionContext&) -> TargetSpec { return NptTarget{.source = true}; }
+                 : [](const OptionContext&) -> TargetSpec { return NptTarget{}; },
+                 finish_npt,
+                 npt_hooks(source),
+                 "mangle",
+                 false,
+                 Family::ipv6});
     t.back().rules.required = "src-pfx dst-pfx";
     t.back().save = save_npt;
 }
@@ -65,8 +72,8 @@ void add_npt(std::vector<TargetModuleDef>& t, std::string_view name, bool source
 }  // namespace
 
 void add_npt_targets(std::vector<TargetModuleDef>& t) {
-    add_npt(t, "SNPT", true, static_cast<HookMask>(hook_bit(Hook::input) | hook_bit(Hook::postrouting)));
-    add_npt(t, "DNPT", false, static_cast<HookMask>(hook_bit(Hook::prerouting) | hook_bit(Hook::output)));
+    add_npt(t, "SNPT", true);
+    add_npt(t, "DNPT", false);
 }
 
 }  // namespace fwbench::detail

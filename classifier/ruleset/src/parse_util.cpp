@@ -136,18 +136,23 @@ std::string hex(std::uint32_t v, int width) {
 
 std::string hex02(std::uint8_t v) { return hex(v, 2); }
 
+std::optional<std::uint64_t> rate_unit_seconds(std::string_view word) {
+    if (abbreviates(word, "second")) return 1;
+    if (abbreviates(word, "minute")) return 60;
+    if (abbreviates(word, "hour")) return 3600;
+    if (abbreviates(word, "day")) return 86400;
+    return std::nullopt;
+}
+
 std::optional<std::uint64_t> parse_rate(std::string_view text, std::uint64_t scale) {
     // libxt_limit's parse_rate: the unit any prefix of its name in any case, the count C's atoi of
     // the whole text (blanks, a sign, digits, the rest ignored; cut to an int), then taken unsigned.
     auto slash = text.find('/');
     std::uint64_t mult = 1;  // per second by default
     if (slash != std::string_view::npos) {
-        auto unit = text.substr(slash + 1);
-        if (abbreviates(unit, "second")) mult = 1;
-        else if (abbreviates(unit, "minute")) mult = 60;
-        else if (abbreviates(unit, "hour")) mult = 3600;
-        else if (abbreviates(unit, "day")) mult = 86400;
-        else return std::nullopt;
+        const auto seconds = rate_unit_seconds(text.substr(slash + 1));
+        if (!seconds) return std::nullopt;
+        mult = *seconds;
     }
     const std::string whole(text);
     const auto n = static_cast<std::uint32_t>(std::atoi(whole.c_str()));

@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "fwbench/addr.hpp"
+#include "fwbench/ruleset.hpp"
 
 namespace fwbench {
 
@@ -27,6 +28,13 @@ inline std::uint16_t fold(std::uint32_t s) {  // csum_fold without its final com
     return static_cast<std::uint16_t>(s);
 }
 }  // namespace npt_detail
+
+// The hooks ip6t_NPT registers each target for: SNPT where the source is final (INPUT,
+// POSTROUTING), DNPT before the route is chosen (PREROUTING, OUTPUT).
+inline HookMask npt_hooks(bool source) {
+    return source ? static_cast<HookMask>(hook_bit(Hook::input) | hook_bit(Hook::postrouting))
+                  : static_cast<HookMask>(hook_bit(Hook::prerouting) | hook_bit(Hook::output));
+}
 
 // ip6t_npt_checkentry: ~csum_fold(csum_sub(sum(src), sum(dst))).
 inline std::uint16_t npt_adjustment(const IpAddr& src_pfx, const IpAddr& dst_pfx) {

@@ -34,6 +34,9 @@ std::optional<std::pair<std::uint32_t, std::uint32_t>> parse_value_mask(std::str
 std::string hex(std::uint32_t v, int width = 0);
 // A byte as iptables-save writes TOS and DSCP values: "0x%02x".
 std::string hex02(std::uint8_t v);
+// The seconds of a rate's unit as libxt_limit and libxt_hashlimit read it: any prefix of second,
+// minute, hour or day, in any case.
+std::optional<std::uint64_t> rate_unit_seconds(std::string_view word);
 // libxt_limit's "N[/unit]" (the unit any prefix of second, minute, hour or day, in any case; N
 // read by C's atoi). Returns the interval per packet in units of 1/scale seconds, 0 when the
 // rate is too fast for the scale, nullopt when it is no rate.

@@ -173,7 +173,7 @@ struct HmarkTarget {
 // (`adjustment`, as the kernel's checkentry computes it). Stateless: conntrack is not told.
 struct NptTarget {
     bool source = false;  // SNPT
-    IpAddr src_pfx, dst_pfx;
+    IpAddr src_pfx{Family::ipv6, {}}, dst_pfx{Family::ipv6, {}};
     int src_len = 0, dst_len = 0;
     std::uint16_t adjustment = 0;
     bool operator==(const NptTarget&) const = default;
