@@ -11,6 +11,7 @@
 #include "checksum.hpp"
 #include "fwbench/packet_codec.hpp"
 #include "fwbench/packet_description.hpp"
+#include "fwbench/parse_error.hpp"
 
 namespace fwbench {
 namespace {
@@ -124,6 +125,29 @@ TEST(Ipv6Codec, FragmentRoutingFlowAndIcmpv6Fields) {
     EXPECT_EQ(p.rt.hdr_len_bytes, 24);
     EXPECT_FALSE(p.rt.reserved_zero);
     EXPECT_EQ(p.proto, 59);
+    // A segment routing header of one segment (2001:db8::aa) whose Last Entry says 2 and Segments
+    // Left 1: the previous segment (index 2, 40 bytes in) lies past the header, in what follows it, where
+    // ip6t_srh reads it; then a type 0 header, which the packet's first routing header hides.
+    const std::string srh = "2b020401 02001234 20010db80000000000000000000000aa";
+    b = hex(header("0038", "2b") + srh + "3b000005 00000000" + "0000000000000000 20010db80000000000000000000000bb");
+    p = parse_ipv6(b.data(), b.size()).packet;
+    EXPECT_EQ(p.rt.type, 4);
+    EXPECT_EQ(p.rt.next_header, 43);
+    EXPECT_EQ(p.rt.hdr_len_bytes, 24);
+    EXPECT_EQ(p.rt.segments_left, 1);
+    EXPECT_EQ(p.rt.last_entry, 2);
+    EXPECT_EQ(p.rt.tag, 0x1234);
+    ASSERT_TRUE(p.rt.has_sid(RoutingHeader::previous_sid));
+    ASSERT_TRUE(p.rt.has_sid(RoutingHeader::next_sid));
+    ASSERT_TRUE(p.rt.has_sid(RoutingHeader::last_sid));
+    EXPECT_EQ(format_ip(IpAddr{Family::ipv6, p.rt.sids[RoutingHeader::previous_sid]}), "2001:db8::bb");
+    EXPECT_EQ(format_ip(IpAddr{Family::ipv6, p.rt.sids[RoutingHeader::next_sid]}), "2001:db8::aa");
+    EXPECT_EQ(format_ip(IpAddr{Family::ipv6, p.rt.sids[RoutingHeader::last_sid]}), "2001:db8::aa");
+    // The datagram ends before the previous segment: that one is not there to read.
+    b = hex(header("0020", "2b") + "3b020401 02001234 20010db80000000000000000000000aa 0000000000000000");
+    p = parse_ipv6(b.data(), b.size()).packet;
+    EXPECT_FALSE(p.rt.has_sid(RoutingHeader::previous_sid));
+    EXPECT_TRUE(p.rt.has_sid(RoutingHeader::last_sid));
     // Traffic class 0xba, flow label 0x12345.
     b = hex("6ba12345 0000 3b 01 20010db8000000000000000000000001 20010db8000000000000000000000002");
     p = parse_ipv6(b.data(), b.size()).packet;
@@ -397,6 +421,47 @@ TEST(Ipv6Codec, DescribedOptionsAuthEspAndMobilityReadBack) {
     EXPECT_EQ(int(p.hop_options.types[1]), 1);
     EXPECT_EQ(p.dest_options.length, 16);  // 2 + 12, then PadN of none
     EXPECT_EQ(p.ip_header_len, 40 + 8 + 16 + 24);
+}
+
+// A described segment routing header is built as described and read back the same: its fields,
+// its Next Header (the header after it), and the three segments ip6t_srh reads.
+TEST(Ipv6Codec, DescribedSegmentRoutingHeaderReadsBack) {
+    const char* descriptions[] = {
+        "udp [2001:db8::1]:1 > [2001:db8::2]:2 rt=4/1 sids=2001:db8::a,2001:db8::b,2001:db8::c srhtag=258",
+        "udp [2001:db8::1]:1 > [2001:db8::2]:2 rt=4/0 sids=2001:db8::a ext=route,dst",
+        "tcp [2001:db8::1]:1 > [2001:db8::2]:2 rt=4/3 sids=2001:db8::a,2001:db8::b lastentry=0",
+    };
+    for (const char* d : descriptions) {
+        const Packet p = parse_packet_description(d).packet;
+        const auto frame = build_ipv6(p);
+        const ParsedDatagram back = parse_datagram(frame.data(), frame.size());
+        ASSERT_EQ(back.error, Malformation::none) << d;
+        const RoutingHeader &a = p.rt, &b = back.packet.rt;
+        EXPECT_TRUE(b.present) << d;
+        EXPECT_EQ(a.next_header, b.next_header) << d;
+        EXPECT_EQ(a.type, b.type) << d;
+        EXPECT_EQ(a.segments_left, b.segments_left) << d;
+        EXPECT_EQ(a.hdr_len_bytes, b.hdr_len_bytes) << d;
+        EXPECT_EQ(a.last_entry, b.last_entry) << d;
+        EXPECT_EQ(a.tag, b.tag) << d;
+        for (auto which : {RoutingHeader::previous_sid, RoutingHeader::next_sid, RoutingHeader::last_sid}) {
+            if (!a.has_sid(which)) continue;
+            EXPECT_EQ(a.sids[which], b.sids[which]) << d << " segment " << int(which);
+        }
+    }
+    // Worked out by hand from the first: 3 segments, Last Entry 2, 8 + 48 bytes, UDP after it.
+    const Packet p = parse_packet_description(descriptions[0]).packet;
+    EXPECT_EQ(p.rt.hdr_len_bytes, 56);
+    EXPECT_EQ(p.rt.last_entry, 2);
+    EXPECT_EQ(p.rt.next_header, 17);
+    EXPECT_EQ(format_ip(IpAddr{Family::ipv6, p.rt.sids[RoutingHeader::previous_sid]}), "2001:db8::c");
+    EXPECT_EQ(format_ip(IpAddr{Family::ipv6, p.rt.sids[RoutingHeader::next_sid]}), "2001:db8::a");
+    EXPECT_EQ(parse_packet_description(descriptions[1]).packet.rt.next_header, 60);
+    // What a description of one cannot say.
+    for (const char* bad :
+         {"udp [2001:db8::1]:1 > [2001:db8::2]:2 rt=4/1", "udp [2001:db8::1]:1 > [2001:db8::2]:2 rt=0/1 sids=2001:db8::a",
+          "udp [2001:db8::1]:1 > [2001:db8::2]:2 rt=4/1 sids=2001:db8::a lastentry=1", "udp [2001:db8::1]:1 > [2001:db8::2]:2 rt=4/1 sids=192.0.2.1"})
+        EXPECT_THROW(parse_packet_description(bad), ParseError) << bad;
 }
 
 }  // namespace

@@ -414,6 +414,29 @@ inline const std::vector<PathCase> path_cases6 = {
      {"wire udp [2001:db8:9::7]:5000 > [2001:db8:a::50]:53 in=wan1", "wire udp [2001:db8:2:0:8::50]:53 > [2001:db8:9::7]:5000 in=lan0"},
      "forwarded forwarded", "mangle:PREROUTING:1=1 mangle:PREROUTING:2=1 mangle:POSTROUTING:1=1 mangle:POSTROUTING:2=1 filter:FORWARD:1=1"},
 
+    // --- segment routing headers (ip6t_srh) on forwarded packets: the first has Segments Left 1
+    // of Last Entry 2 (previous segment 2001:db8:9::7, next and last 2001:db8:2::50), the second
+    // 0 of 1 (no next segment, the previous 2001:db8:2::51), the third 2 of 1 (which no srh test
+    // matches), the fourth 1 of 1 (no previous segment, though its list has a third: even a
+    // negated --srh-psid fails); the
+    // kernel compares the Tag in the host's byte order: --srh-tag 7 matches the sixth's 0x0700, not the first's 7 ---
+    {"ipv6: -m srh reads a segment routing header's fields and its previous, next and last segments as the kernel does",
+     forwarding6_on,
+     "*mangle\n-A FORWARD -m srh\n-A FORWARD -m srh --srh-next-hdr 17 --srh-hdr-len-eq 6\n"
+     "-A FORWARD -m srh --srh-segs-left-gt 0 ! --srh-tag 7\n-A FORWARD -m srh --srh-psid 2001:db8:9::/48\n"
+     "-A FORWARD -m srh ! --srh-psid 2001:db8:9::/48\n-A FORWARD -m srh --srh-nsid 2001:db8:2::50\n"
+     "-A FORWARD -m srh --srh-lsid 2001:db8:2::/64 --srh-last-entry-lt 2\n-A FORWARD -m srh ! --srh-lsid 2001:db8:2::60\n"
+     "-A FORWARD -m rt --rt-type 4 --rt-segsleft 2\n-A FORWARD -m srh --srh-tag 7\nCOMMIT\n",
+     {"wire udp [2001:db8:9::7]:5000 > [2001:db8:2::50]:53 in=wan1 rt=4/1 sids=2001:db8:2::50,2001:db8:2::51,2001:db8:9::7 srhtag=7",
+      "wire udp [2001:db8:9::7]:5000 > [2001:db8:2::50]:53 in=wan1 rt=4/0 sids=2001:db8:2::50,2001:db8:2::51",
+      "wire udp [2001:db8:9::7]:5000 > [2001:db8:2::50]:53 in=wan1 rt=4/2 sids=2001:db8:2::50,2001:db8:2::51",
+      "wire udp [2001:db8:9::7]:5000 > [2001:db8:2::50]:53 in=wan1 rt=4/1 sids=2001:db8:2::60,2001:db8:2::61,2001:db8:9::1 lastentry=1",
+      "wire udp [2001:db8:9::7]:5000 > [2001:db8:2::50]:53 in=wan1",
+      "wire udp [2001:db8:9::7]:5000 > [2001:db8:2::50]:53 in=wan1 rt=4/0 sids=2001:db8:2::50 srhtag=1792"},
+     "forwarded forwarded forwarded forwarded forwarded forwarded",
+     "mangle:FORWARD:1=4 mangle:FORWARD:2=2 mangle:FORWARD:3=2 mangle:FORWARD:4=1 mangle:FORWARD:5=1 mangle:FORWARD:6=1 "
+     "mangle:FORWARD:7=3 mangle:FORWARD:8=3 mangle:FORWARD:9=1 mangle:FORWARD:10=1"},
+
     // --- the host's own packets to link-local and LAN destinations ---
     {"ipv6: to a link-local destination without a zone: the first device's route and its link-local source", forwarding6_on,
      "*mangle\n-A POSTROUTING -o wan1 -s fe80::1/128\nCOMMIT\n",

@@ -386,6 +386,37 @@ bool eval_rt(const RtMatch& r, const Packet& p) {
     return true;
 }
 
+// ip6t_srh's srh1_mt6: the first routing header, when it is a segment routing header whose
+// Segments Left is within its Last Entry; then each test given, and each segment read at its
+// index (none before the first segment or past the last, none the datagram does not hold).
+// ip6t_srh compares the header's Tag, in network order, with the rule's, in the host's: on a
+// little-endian host (x86, arm64) --srh-tag 7 matches the Tag 0x0700 (kernel-confirmed).
+std::uint16_t kernel_srh_tag(std::uint16_t rule_tag) { return static_cast<std::uint16_t>((rule_tag >> 8) | (rule_tag << 8)); }
+
+bool eval_srh(const SrhMatch& m, const Packet& p) {
+    const RoutingHeader& rt = p.rt;
+    if (p.family != Family::ipv6 || !rt.present || rt.type != 4 || rt.segments_left > rt.last_entry) return false;
+    const auto test = [&](SrhMatch::Test t, bool holds) { return !(m.given & t) || holds != ((m.negated & t) != 0); };
+    const unsigned hdrlen = rt.hdr_len_bytes / 8u - 1u;  // the header's own length byte
+    if (!test(SrhMatch::next_hdr, rt.next_header == m.next_header) || !test(SrhMatch::len_eq, hdrlen == m.hdr_len) ||
+        !test(SrhMatch::len_gt, hdrlen > m.hdr_len) || !test(SrhMatch::len_lt, hdrlen < m.hdr_len) ||
+        !test(SrhMatch::segs_eq, rt.segments_left == m.segments_left) || !test(SrhMatch::segs_gt, rt.segments_left > m.segments_left) ||
+        !test(SrhMatch::segs_lt, rt.segments_left < m.segments_left) || !test(SrhMatch::last_eq, rt.last_entry == m.last_entry) ||
+        !test(SrhMatch::last_gt, rt.last_entry > m.last_entry) || !test(SrhMatch::last_lt, rt.last_entry < m.last_entry) ||
+        !test(SrhMatch::tag_eq, rt.tag == kernel_srh_tag(m.tag)))
+        return false;
+    for (auto [t, which] : {std::pair{SrhMatch::psid, RoutingHeader::previous_sid}, std::pair{SrhMatch::nsid, RoutingHeader::next_sid},
+                            std::pair{SrhMatch::lsid, RoutingHeader::last_sid}}) {
+        if (!(m.given & t)) continue;
+        if (which == RoutingHeader::previous_sid && rt.segments_left == rt.last_entry) return false;
+        if (!rt.has_sid(which)) return false;
+        bool equal = true;
+        for (std::size_t i = 0; i < 16; ++i) equal = equal && ((rt.sids[which][i] ^ m.sid_addr[which].bytes[i]) & m.sid_mask[which].bytes[i]) == 0;
+        if (!test(t, equal)) return false;
+    }
+    return true;
+}
+
 // ip6t_ipv6header: the extension headers before the upper layer, then ESP, no next header, or a
 // protocol. A header chain cut short matches nothing.
 bool eval_ipv6header(const Ipv6HeaderMatch& m, const Packet& p) {
@@ -775,6 +806,7 @@ bool evaluate_match(const Match& m, const Packet& p, const MatchContext& ctx) {
                               return ok != s.invert;
                           },
                           [&](const RtMatch& s) { return eval_rt(s, p); },
+                          [&](const SrhMatch& s) { return eval_srh(s, p); },
                           [&](const Ipv6HeaderMatch& s) { return eval_ipv6header(s, p); },
                           [&](const FragMatch& s) { return eval_frag(s, p); },
                           [&](const Eui64Match&) { return eval_eui64(p); },

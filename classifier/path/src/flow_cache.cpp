@@ -32,6 +32,7 @@ const char* why_match_not_replayable(const MatchSpec& m) {
             [](const PhysdevMatch&) -> const char* { return "reads bridge ports"; },
             [](const PolicyMatch&) -> const char* { return "reads IPsec policy"; },
             [](const RtMatch&) -> const char* { return "reads IPv6 extension headers"; },
+            [](const SrhMatch&) -> const char* { return "reads IPv6 extension headers"; },
             [](const Ipv6HeaderMatch&) -> const char* { return "reads IPv6 extension headers"; },
             [](const FragMatch&) -> const char* { return "reads IPv6 extension headers"; },
             [](const Eui64Match&) -> const char* { return "reads IPv6 extension headers"; },

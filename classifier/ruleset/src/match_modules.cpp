@@ -1645,6 +1645,7 @@ std::vector<MatchModuleDef> build_match_modules() {
     add_rateest_match(m);
     add_hashlimit_match(m);
     add_time_match(m);
+    add_srh_match(m);
     add_set_matches(m);
     add_option_rules(m);
     add_save_forms(m);

@@ -80,6 +80,9 @@ void add_npt_targets(std::vector<TargetModuleDef>& t);
 // -m time (time_module.cpp).
 void add_time_match(std::vector<MatchModuleDef>& m);
 
+// -m srh (srh_module.cpp).
+void add_srh_match(std::vector<MatchModuleDef>& m);
+
 // -m hashlimit (hashlimit_module.cpp).
 void add_hashlimit_match(std::vector<MatchModuleDef>& m);
 

@@ -13,19 +13,13 @@ namespace {
 
 NptTarget& spec_of(TargetSpec& spec) { return std::get<NptTarget>(spec); }
 
-// XTTYPE_HOSTMASK: ADDRESS[/LENGTH or /MASK of leading ones], the address kept whole (host bits
-// too), the length 128 when not given.
+// XTTYPE_HOSTMASK, whose mask NPT keeps as a length.
 std::string apply_prefix(IpAddr& addr, int& len, const std::string& arg) {
-    const auto slash = arg.find('/');
-    const auto a = parse_ip(std::string_view(arg).substr(0, slash), Family::ipv6);
-    if (!a) return "expected an IPv6 address[/length], got '" + arg + "'";
-    addr = *a;
-    len = 128;
-    if (slash != std::string::npos) {
-        const auto mask = parse_xt_mask(std::string_view(arg).substr(slash + 1), Family::ipv6);
-        len = mask ? mask_length(*mask) : -1;
-        if (len < 0) return "expected a prefix length 0-128 or a mask of leading ones, got '" + arg + "'";
-    }
+    const auto hm = parse_xt_hostmask(arg, Family::ipv6);
+    if (!hm) return "expected an IPv6 address[/length], got '" + arg + "'";
+    addr = hm->addr;
+    len = mask_length(hm->mask);
+    if (len < 0) return "expected a prefix length 0-128 or a mask of leading ones, got '" + arg + "'";
     return {};
 }
 

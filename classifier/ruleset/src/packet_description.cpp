@@ -52,6 +52,27 @@ void endpoint(Words& in, const std::string& ep, Family& fam, IpAddr& addr, std::
     }
 }
 
+// A segment routing header's list (sids=, lastentry=, srhtag= beside rt=4/N): its length and the
+// three segments ip6t_srh reads, each known when its index is in the list. The list must reach
+// Last Entry, so that no segment the kernel could read lies past the header in the frame built.
+void describe_segment_list(Words& in, RoutingHeader& rt, const std::vector<std::array<std::uint8_t, 16>>& sids, int last_entry) {
+    const bool srh_fields = !sids.empty() || last_entry >= 0 || rt.tag;
+    if (!rt.present || rt.type != 4) {
+        if (srh_fields) in.fail("sids=, lastentry= and srhtag= describe a segment routing header: give rt=4/SEGSLEFT beside them");
+        return;
+    }
+    if (sids.empty()) in.fail("a segment routing header (rt=4/N) needs its segment list: sids=IPV6,... (index 0 first)");
+    rt.last_entry = static_cast<std::uint8_t>(last_entry >= 0 ? last_entry : static_cast<int>(sids.size()) - 1);
+    if (rt.last_entry >= sids.size()) in.fail("lastentry= is an index into sids=, which lists " + std::to_string(sids.size()) + " segments");
+    rt.hdr_len_bytes = static_cast<std::uint16_t>(8 + 16 * sids.size());
+    for (auto which : {RoutingHeader::previous_sid, RoutingHeader::next_sid, RoutingHeader::last_sid}) {
+        const int index = rt.sid_index(which);
+        if (index < 0 || index >= static_cast<int>(sids.size())) continue;
+        rt.sids[which] = sids[static_cast<std::size_t>(index)];
+        rt.sids_read = static_cast<std::uint8_t>(rt.sids_read | 1u << which);
+    }
+}
+
 std::uint64_t number(Words& in, const std::string& v, std::uint64_t max, const std::string& key) {
     std::size_t used = 0;
     std::uint64_t n = 0;
@@ -142,6 +163,8 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
     bool flags_given = false, length_given = false, ext_given = false, fragment_header_given = false, frag_offset_given = false, df_given = false,
          chunks_given = false;
     std::vector<std::uint8_t> options;  // TCP option bytes, in the order given
+    std::vector<std::array<std::uint8_t, 16>> sids;  // a segment routing header's list (sids=)
+    int last_entry = -1;  // lastentry=, else the list's last index
     if (!in.next(proto_word)) in.fail("expected a protocol (tcp, udp, icmp, ...)");
     auto pr = parse_protocol(proto_word == "icmpv6" ? "ipv6-icmp" : proto_word);
     if (!pr) in.fail("unknown protocol '" + proto_word + "'");
@@ -406,6 +429,17 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
             p.rt.present = true;
             p.rt.type = static_cast<std::uint8_t>(number(in, v.substr(0, slash), 255, k));
             p.rt.segments_left = static_cast<std::uint8_t>(number(in, v.substr(slash + 1), 255, k));
+        } else if (k == "sids") {
+            for (const auto sid : detail::split(v, ',')) {
+                const auto a = parse_ip(sid, Family::ipv6);
+                if (!a) in.fail("expected sids=IPV6,IPV6,... (the segment list, index 0 first), got '" + std::string(sid) + "'");
+                sids.push_back(a->bytes);
+            }
+            if (sids.empty() || sids.size() > 127) in.fail("sids= lists 1 to 127 segments");
+        } else if (k == "lastentry") {
+            last_entry = static_cast<int>(number(in, v, 255, k));
+        } else if (k == "srhtag") {
+            p.rt.tag = static_cast<std::uint16_t>(number(in, v, 65535, k));
         } else {
             in.fail("unknown field '" + w + "' (expected from local, in IFACE, [established] or KEY=VALUE)");
         }
@@ -429,7 +463,9 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
         auto listed = [&](std::uint8_t type) {
             return std::find(p.ext_headers.begin(), p.ext_headers.begin() + p.ext_header_count, type) != p.ext_headers.begin() + p.ext_header_count;
         };
-        // rt= describes a routing header (of 8 bytes), placed first if not listed.
+        // rt= describes a routing header (of 8 bytes), placed first if not listed; a segment
+        // routing header (rt=4/N) its segment list too, which sets its length.
+        describe_segment_list(in, p.rt, sids, last_entry);
         if (p.rt.present) {
             if (p.rt.hdr_len_bytes < 8) p.rt.hdr_len_bytes = 8;
             if (!listed(proto::ipv6_route)) {
@@ -468,6 +504,10 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
             if (p.ext_header_count == p.ext_headers.size()) in.fail("ext= takes at most 8 headers");
             p.ext_headers[p.ext_header_count++] = proto::ipv6_frag;
         }
+        // The routing header's Next Header, as the frame is built: the header after it.
+        const auto* route = std::find(p.ext_headers.begin(), p.ext_headers.begin() + p.ext_header_count, proto::ipv6_route);
+        if (route != p.ext_headers.begin() + p.ext_header_count)
+            p.rt.next_header = route + 1 != p.ext_headers.begin() + p.ext_header_count ? *(route + 1) : p.proto;
         for (std::size_t i = 0; i < p.ext_header_count; ++i)
             p.ip_header_len = static_cast<std::uint16_t>(p.ip_header_len + p.ipv6_extension_length(p.ext_headers[i]));
         if (p.length < p.ip_header_len) {

@@ -189,6 +189,18 @@ std::optional<IpAddr> parse_xt_mask(std::string_view text, Family family) {
     return std::nullopt;
 }
 
+std::optional<HostMask> parse_xt_hostmask(std::string_view text, Family family) {
+    const auto slash = text.find('/');
+    const auto addr = parse_ip(text.substr(0, slash), family);
+    if (!addr) return std::nullopt;
+    HostMask hm{*addr, prefix_mask(family, address_bits(family))};
+    if (slash == std::string_view::npos) return hm;
+    const auto mask = parse_xt_mask(text.substr(slash + 1), family);
+    if (!mask) return std::nullopt;
+    hm.mask = *mask;
+    return hm;
+}
+
 std::vector<std::string_view> split(std::string_view text, char sep) {
     std::vector<std::string_view> out;
     std::size_t start = 0;

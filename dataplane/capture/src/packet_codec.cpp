@@ -103,6 +103,27 @@ struct ExtWalk {
     bool cut_in_hop_by_hop = false;
 };
 
+// A routing header of `len` bytes with `avail` bytes of the datagram from its start: the fields
+// -m rt reads, and those -m srh reads of a segment routing header, the three segments wherever
+// the datagram holds them (ip6t_srh reads them with skb_header_pointer, bounded by the packet).
+void read_routing_header(RoutingHeader& rt, const std::uint8_t* h, std::size_t len, std::size_t avail) {
+    rt.present = true;
+    rt.next_header = h[0];
+    rt.type = h[2];
+    rt.segments_left = h[3];
+    rt.hdr_len_bytes = static_cast<std::uint16_t>(len);
+    rt.reserved_zero = be32(h + 4) == 0;
+    rt.last_entry = h[4];
+    rt.tag = be16(h + 6);
+    for (auto which : {RoutingHeader::previous_sid, RoutingHeader::next_sid, RoutingHeader::last_sid}) {
+        const int index = rt.sid_index(which);
+        const std::size_t at = 8 + 16 * static_cast<std::size_t>(index);
+        if (index < 0 || avail < at + 16) continue;
+        std::memcpy(rt.sids[which].data(), h + at, 16);
+        rt.sids_read = static_cast<std::uint8_t>(rt.sids_read | 1u << which);
+    }
+}
+
 ExtWalk walk_ipv6_extensions(Packet* p, const std::uint8_t* data, std::size_t start, std::size_t end, std::uint8_t nh) {
     ExtWalk w;
     std::size_t at = start;
@@ -141,12 +162,8 @@ ExtWalk walk_ipv6_extensions(Packet* p, const std::uint8_t* data, std::size_t st
             if (h.length == 0) read_options(h, data + at, len);
         } else if (nh == proto::ah && p && !p->ah.present) {
             read_auth_header(p->ah, data + at, end - at);
-        } else if (nh == proto::ipv6_route && p) {
-            p->rt.present = true;
-            p->rt.type = data[at + 2];
-            p->rt.segments_left = data[at + 3];
-            p->rt.hdr_len_bytes = static_cast<std::uint8_t>(std::min<std::size_t>(len, 255));
-            p->rt.reserved_zero = len < 8 || be32(data + at + 4) == 0;
+        } else if (nh == proto::ipv6_route && p && !p->rt.present) {
+            read_routing_header(p->rt, data + at, len, end - at);
         }
         nh = next;
         at += len;
@@ -795,6 +812,12 @@ std::vector<std::uint8_t> build_ipv6(const Packet& p) {
                 h[1] = static_cast<std::uint8_t>(len / 8 - 1);
                 h[2] = p.rt.type;
                 h[3] = p.rt.segments_left;
+                h[4] = p.rt.last_entry;
+                put16(h + 6, p.rt.tag);
+                for (auto which : {RoutingHeader::previous_sid, RoutingHeader::next_sid, RoutingHeader::last_sid}) {
+                    const auto sid_at = 8 + 16 * static_cast<std::size_t>(p.rt.sid_index(which));
+                    if (p.rt.has_sid(which) && sid_at + 16 <= len) std::memcpy(h + sid_at, p.rt.sids[which].data(), 16);
+                }
                 break;
             default:
                 h[1] = static_cast<std::uint8_t>(len / 8 - 1);

@@ -314,6 +314,33 @@ struct RtMatch {
     bool operator==(const RtMatch&) const = default;
 };
 
+// -m srh (ip6t_srh revision 1): a segment routing header's fields, each test negatable. As in
+// struct ip6t_srh1, one value serves each field's -eq, -gt and -lt (the last one given sets it).
+struct SrhMatch {
+    enum Test : std::uint16_t {  // IP6T_SRH_*: which tests are given, and which are negated
+        next_hdr = 0x0001,
+        len_eq = 0x0002,
+        len_gt = 0x0004,
+        len_lt = 0x0008,
+        segs_eq = 0x0010,
+        segs_gt = 0x0020,
+        segs_lt = 0x0040,
+        last_eq = 0x0080,
+        last_gt = 0x0100,
+        last_lt = 0x0200,
+        tag_eq = 0x0400,
+        psid = 0x0800,
+        nsid = 0x1000,
+        lsid = 0x2000
+    };
+    std::uint16_t given = 0, negated = 0;
+    std::uint8_t next_header = 0, hdr_len = 0, segments_left = 0, last_entry = 0;
+    std::uint16_t tag = 0;
+    // Previous, next and last segment (RoutingHeader::Sid order): the address as written, its mask.
+    std::array<IpAddr, 3> sid_addr{}, sid_mask{};
+    bool operator==(const SrhMatch&) const = default;
+};
+
 // -m ipv6header (ip6t_ipv6header): the set of headers the packet has, as bits (ipv6header_bit).
 struct Ipv6HeaderMatch {
     std::uint8_t headers = 0;
@@ -458,7 +485,7 @@ using MatchSpec = std::variant<L4PortsMatch, IcmpMatch, MultiportMatch, StateMat
                                CommentMatch, MacMatch, LengthMatch, TosMatch, DscpMatch, TtlMatch, PktTypeMatch, OwnerMatch, LimitMatch,
                                HashLimitMatch, RecentMatch, SetMatch, PhysdevMatch, PolicyMatch, StatisticMatch, NfacctMatch, ConnlimitMatch,
                                RpFilterMatch, RtMatch, Ipv6HeaderMatch, FragMatch, Eui64Match, OptionsMatch, AhMatch, EspMatch, MhMatch, EcnMatch,
-                               TcpmssMatch, QuotaMatch, HostStateMatch, IpcompMatch, ConnbytesMatch, TimeMatch, RealmMatch>;
+                               TcpmssMatch, QuotaMatch, HostStateMatch, IpcompMatch, ConnbytesMatch, TimeMatch, RealmMatch, SrhMatch>;
 
 // True for matches whose answer depends on state kept across packets.
 bool is_stateful(const MatchSpec& m);

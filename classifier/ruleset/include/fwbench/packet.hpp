@@ -66,11 +66,25 @@ struct ConntrackView {
 // skb->pkt_type as seen by -m pkttype (derived from the link-layer destination).
 enum class PktType : std::uint8_t { host, broadcast, multicast, otherhost, outgoing };
 
-// An IPv6 routing header, for -m rt.
+// The packet's first IPv6 routing header (ipv6_find_hdr's), for -m rt and -m srh.
 struct RoutingHeader {
     bool present = false;
-    std::uint8_t type = 0, segments_left = 0, hdr_len_bytes = 0;
-    bool reserved_zero = true;
+    std::uint8_t next_header = 0, type = 0, segments_left = 0;
+    std::uint16_t hdr_len_bytes = 0;  // (hdrlen + 1) * 8
+    bool reserved_zero = true;  // bytes 4-7
+    // A segment routing header's (type 4) fields past segments_left: Last Entry (byte 4) and Tag.
+    std::uint8_t last_entry = 0;
+    std::uint16_t tag = 0;
+    // The three segments ip6t_srh reads, each at 8 + 16 * index from the header's start, wherever
+    // that falls inside the datagram (the kernel reads by the packet's length, not the header's):
+    // the previous (index segments_left + 1), the next (segments_left - 1) and the last (index 0).
+    // Bit 0, 1, 2 of sids_read: that one lies inside the datagram and its index exists.
+    enum Sid : std::uint8_t { previous_sid, next_sid, last_sid };
+    std::array<std::array<std::uint8_t, 16>, 3> sids{};
+    std::uint8_t sids_read = 0;
+    bool has_sid(Sid which) const { return (sids_read >> which) & 1u; }
+    // The index in the segment list each of the three is read from (next: -1 when segments_left is 0).
+    int sid_index(Sid which) const { return which == previous_sid ? segments_left + 1 : which == next_sid ? segments_left - 1 : 0; }
 };
 
 // An IPv6 hop-by-hop or destination options header, as -m hbh and -m dst read it (ip6t_hbh): its

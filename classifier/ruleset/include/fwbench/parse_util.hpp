@@ -53,6 +53,13 @@ std::vector<std::string_view> split(std::string_view text, char sep);
 // bits, or a mask written as an address (IPv4's as inet_aton reads one: a lone number is the whole
 // address). The mask need not be a prefix: mask_length says -1 for one that is not.
 std::optional<IpAddr> parse_xt_mask(std::string_view text, Family family);
+// xtables' XTTYPE_HOSTMASK: ADDRESS[/MASK], the address kept whole (its host bits too), the mask
+// as parse_xt_mask reads it, all ones when not given. Numeric addresses only (iptables would ask
+// the resolver; fwbench reads no name service).
+struct HostMask {
+    IpAddr addr, mask;
+};
+std::optional<HostMask> parse_xt_hostmask(std::string_view text, Family family);
 std::string lower(std::string_view text);
 // Is `word` a non-empty prefix of `full`, without regard to case? (strncasecmp(word, full,
 // strlen(word)), as extensions read abbreviated keywords: "min" for minute, "sp" for sport.)
