@@ -9,9 +9,22 @@ namespace fwbench {
 
 namespace {
 
+// How an option's value is printed: raw, as xtables_save_string prints it (quoted unless it
+// needs none), or always quoted with `"` and `\` escaped (libxt_LED's trigger id).
+enum class Quoting { raw, save_string, always };
+
 // Quote as iptables-save's xtables_save_string does when a value needs it. Other values the
 // extensions print raw: an empty one (time's --monthdays with no day left) is nothing.
-std::string quote_if_needed(const std::string& v, bool always_style) {
+std::string quote_if_needed(const std::string& v, Quoting quoting) {
+    if (quoting == Quoting::always) {
+        std::string out = "\"";
+        for (char c : v) {
+            if (c == '"' || c == '\\') out += '\\';
+            out += c;
+        }
+        return out + "\"";
+    }
+    const bool always_style = quoting == Quoting::save_string;
     if (v.empty() && !always_style) return v;
     bool plain = !v.empty();
     for (char c : v) {
@@ -30,17 +43,19 @@ std::string quote_if_needed(const std::string& v, bool always_style) {
 }
 
 // The options iptables saves through xtables_save_string: quoted unless [A-Za-z0-9_-]+. CT's
-// --helper is printed bare, -m helper's through it.
-bool is_string_option(const std::string& module, const std::string& name) {
-    return name == "comment" || name == "log-prefix" || name == "nflog-prefix" || name == "ulog-prefix" || name == "path" ||
-           (module == "helper" && name == "helper");
+// --helper is printed bare, -m helper's through it; LED quotes its id always.
+Quoting option_quoting(const std::string& module, const std::string& name) {
+    if (module == "LED" && name == "led-trigger-id") return Quoting::always;
+    const bool save_string = name == "comment" || name == "log-prefix" || name == "nflog-prefix" || name == "ulog-prefix" || name == "path" ||
+                             (module == "helper" && name == "helper");
+    return save_string ? Quoting::save_string : Quoting::raw;
 }
 
 void print_options(std::ostream& os, const std::string& module, const std::vector<RuleOption>& opts) {
     for (const auto& o : opts) {
         if (o.negated) os << " !";
         os << " --" << o.name;
-        for (const auto& a : o.args) os << ' ' << quote_if_needed(a, is_string_option(module, o.name));
+        for (const auto& a : o.args) os << ' ' << quote_if_needed(a, option_quoting(module, o.name));
     }
 }
 

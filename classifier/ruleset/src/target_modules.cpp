@@ -856,6 +856,38 @@ void add_side_effect_targets(std::vector<TargetModuleDef>& t) {
                  {{"save", "", 0, false, TAPPLY { return {}; }}, {"restore", "", 0, false, TAPPLY { return {}; }}},
                  [](const OptionContext&) -> TargetSpec { SideEffectTarget e; e.kind = SideEffectTarget::Kind::connsecmark; return e; }});
     t.back().table = "mangle security";
+    // LED (libxt_LED; xt_LED fires the trigger "netfilter-ID" and continues): the id is at most 16
+    // characters (its 27 bytes less the prefix), the delay milliseconds or "inf" (any word
+    // starting so, any case).
+    t.push_back({"LED",
+                 {{"led-trigger-id", "", 1, false, TAPPLY {
+                       TSPEC(SideEffectTarget);
+                       if (args[0].size() > 16) return "a LED trigger id of at most 16 characters, got " + std::to_string(args[0].size());
+                       s.label = args[0];
+                       return {};
+                   }},
+                  {"led-delay", "", 1, false, TAPPLY {
+                       TSPEC(SideEffectTarget);
+                       if (lower(std::string_view(args[0]).substr(0, 3)) == "inf") {
+                           s.timeout = 0xffffffffu;
+                           return {};
+                       }
+                       const auto v = parse_uint(args[0], 0xffffffffu);
+                       if (!v) return "Delay value must be within range 0..4294967295, got '" + args[0] + "'";
+                       s.timeout = static_cast<std::uint32_t>(*v);
+                       return {};
+                   }},
+                  {"led-always-blink", "", 0, false, TAPPLY { TSPEC(SideEffectTarget); s.alarm = true; return {}; }}},
+                 [](const OptionContext&) -> TargetSpec { SideEffectTarget e; e.kind = SideEffectTarget::Kind::led; return e; }});
+    t.back().rules.required = "led-trigger-id";
+    t.back().save = [](const TargetSpec& spec_, std::vector<RuleOption>& options, const OptionContext&) {
+        // LED_save: the delay unless 0, printed with %d from its 32 unsigned bits ("inf" as -1).
+        const auto& s = std::get<SideEffectTarget>(spec_);
+        options.clear();
+        options.push_back({"led-trigger-id", false, {s.label}});
+        if (s.timeout) options.push_back({"led-delay", false, {std::to_string(static_cast<std::int32_t>(s.timeout))}});
+        if (s.alarm) options.push_back({"led-always-blink", false, {}});
+    };
 }
 
 std::vector<TargetModuleDef> build_target_modules() {

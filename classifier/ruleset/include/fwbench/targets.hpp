@@ -131,11 +131,11 @@ struct RateEstimatorTarget {
 // expiry the host's sysfs shows, xt_IDLETIMER).
 struct SideEffectTarget {
     // audit, idletimer; secmark and connsecmark: the packet's and the connection's security marks,
-    // which only the LSM's policy reads (no rule can).
-    enum class Kind : std::uint8_t { audit, idletimer, secmark, connsecmark } kind = Kind::audit;
-    std::uint32_t timeout = 0;  // IDLETIMER: seconds
-    std::string label;  // IDLETIMER
-    bool alarm = false;  // IDLETIMER: an alarm timer (revision 1)
+    // which only the LSM's policy reads (no rule can); led: a LED trigger fired.
+    enum class Kind : std::uint8_t { audit, idletimer, secmark, connsecmark, led } kind = Kind::audit;
+    std::uint32_t timeout = 0;  // IDLETIMER: seconds; LED: the delay in ms (0xffffffff: "inf")
+    std::string label;  // IDLETIMER; LED: the trigger's id (without xt_LED's "netfilter-")
+    bool alarm = false;  // IDLETIMER: an alarm timer (revision 1); LED: --led-always-blink
     bool operator==(const SideEffectTarget&) const = default;
 };
 
