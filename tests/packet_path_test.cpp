@@ -281,6 +281,31 @@ TEST(PacketPathHmark, IpcompBytesPastTheHeaderAreRefused) {
     }
 }
 
+// xt_cluster turns a frame sent to a multicast link-layer address but a unicast IP address into
+// one for the host (pkt_type PACKET_HOST) when a walk reaches it: refused before any rule sees it.
+TEST(PacketPathCluster, AMulticastFrameToAUnicastAddressIsRefused) {
+    const Host host = Host::from_json(test::path_case_host_json({"", "\"ip_forward\":1", "", {}, "", "", nullptr, nullptr}), "router.json");
+    struct Row {
+        const char* packet;
+        bool refused;
+    };
+    const Row rows[] = {
+        {"udp 198.51.100.7:1 > 192.0.2.50:2 in=wan1 pkttype=multicast", true},
+        {"udp 198.51.100.7:1 > 192.0.2.50:2 in=wan1", false},
+        {"udp 198.51.100.7:1 > 192.0.2.50:2 in=wan1 pkttype=broadcast", false},
+    };
+    const Ruleset rs = parse_ruleset(
+        "*mangle\n-A PREROUTING -m cluster --cluster-total-nodes 2 --cluster-local-node 1 --cluster-hash-seed 1\nCOMMIT\n", RulesetParseOptions{});
+    for (const auto& r : rows) {
+        SCOPED_TRACE(r.packet);
+        PacketPath path(rs, host);
+        PathState st(rs, EngineOptions{}, host.sysctl());
+        const PathResult res = path.process(test::packet(r.packet), Origin::wire, st);
+        EXPECT_EQ(res.reason == DropReason::not_modelled && res.detail.why == DropWhy::cluster_pkttype, r.refused);
+        EXPECT_EQ(res.walks.empty(), r.refused) << "no rule may see a refused packet; the others pass PREROUTING";
+    }
+}
+
 // ip6t_NPT adjusts the first word past a prefix longer than 48 bits that is not 0xffff; an
 // address whose four are all 0xffff after the translation cannot be adjusted, and the kernel drops
 // it with an ICMPv6 parameter problem, which fwbench does not predict: refused before any rule

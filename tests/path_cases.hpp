@@ -662,6 +662,23 @@ inline const std::vector<PathCase> path_cases = {
       "wire tcp 198.51.100.7:40000 > 203.0.113.1:8080 in=wan1 flags=A", "wire tcp 198.51.100.8:40000 > 203.0.113.1:8080 in=wan1 flags=A"},
      "delivered delivered forwarded delivered forwarded delivered delivered forwarded forwarded forwarded forwarded",
      "nat:PREROUTING:1=2 mangle:PREROUTING:1=2 mangle:PREROUTING:2=11 mangle:PREROUTING:3=2 mangle:PREROUTING:4=5 mangle:PREROUTING:6=4"},
+
+    // --- cluster (xt_cluster): the connection's original source hashed with jhash_1word over its
+    // bytes as they lie in memory, scaled onto the nodes; the buckets worked out by an independent
+    // implementation of the kernel's jhash: seed 0xfeedcafe over 2 nodes puts .4 and .5 in
+    // bucket 0, the others in 1; seed 0x12345678 over 3 puts .4 and .5 in 0, .1 and .3 in 1, .2
+    // and .6 in 2. The seventh is untracked: no connection, no match, even negated ---
+    {"cluster: a connection's original source hashed onto the nodes, as the kernel hashes it", "\"ip_forward\":1",
+     "*raw\n-A PREROUTING -s 198.51.100.7/32 -j CT --notrack\nCOMMIT\n*mangle\n"
+     "-A PREROUTING -m cluster --cluster-total-nodes 2 --cluster-local-node 1 --cluster-hash-seed 0xfeedcafe\n"
+     "-A PREROUTING -m cluster --cluster-total-nodes 3 --cluster-local-nodemask 5 --cluster-hash-seed 0x12345678\n"
+     "-A PREROUTING -m cluster --cluster-total-nodes 3 ! --cluster-local-node 1 --cluster-hash-seed 0x12345678\nCOMMIT\n",
+     {"wire udp 198.51.100.1:5000 > 192.0.2.50:53 in=wan1", "wire udp 198.51.100.2:5000 > 192.0.2.50:53 in=wan1",
+      "wire udp 198.51.100.3:5000 > 192.0.2.50:53 in=wan1", "wire udp 198.51.100.4:5000 > 192.0.2.50:53 in=wan1",
+      "wire udp 198.51.100.5:5000 > 192.0.2.50:53 in=wan1", "wire udp 198.51.100.6:5000 > 192.0.2.50:53 in=wan1",
+      "wire udp 198.51.100.7:5000 > 192.0.2.50:53 in=wan1"},
+     "forwarded forwarded forwarded forwarded forwarded forwarded forwarded",
+     "raw:PREROUTING:1=1 mangle:PREROUTING:1=2 mangle:PREROUTING:2=4 mangle:PREROUTING:3=4"},
     {"ECN: --ecn-tcp-remove clears TCP's ECE and CWR, --ecn-ip-ect sets the IP header's ECN field, --ecn-tcp-ece sets ECE; later "
      "rules and the forwarded segment see them",
      "\"ip_forward\":1",

@@ -437,6 +437,19 @@ inline const std::vector<PathCase> path_cases6 = {
      "mangle:FORWARD:1=4 mangle:FORWARD:2=2 mangle:FORWARD:3=2 mangle:FORWARD:4=1 mangle:FORWARD:5=1 mangle:FORWARD:6=1 "
      "mangle:FORWARD:7=3 mangle:FORWARD:8=3 mangle:FORWARD:9=1 mangle:FORWARD:10=1"},
 
+    // --- cluster (xt_cluster) over IPv6: the kernel asks jhash2 for NF_CT_TUPLE_L3SIZE / sizeof(u32)
+    // words, which is one, so only the source's first 32 bits are hashed (as they lie in memory);
+    // seed 0xfeedcafe over 3 nodes puts 2001:dbc::/32 in bucket 0, 2001:db8::/32 and 2002:db8::/32
+    // in 1, 2003::/32 in 2 (worked out by an independent implementation of the kernel's jhash) ---
+    {"ipv6: cluster hashes only the first 32 bits of a connection's original source, as the kernel does", forwarding6_on,
+     "*mangle\n-A PREROUTING -m cluster --cluster-total-nodes 3 --cluster-local-node 1 --cluster-hash-seed 0xfeedcafe\n"
+     "-A PREROUTING -m cluster --cluster-total-nodes 3 --cluster-local-nodemask 6 --cluster-hash-seed 0xfeedcafe\n"
+     "-A PREROUTING -m cluster --cluster-total-nodes 3 --cluster-local-node 2 --cluster-hash-seed 0xfeedcafe\nCOMMIT\n",
+     {"wire udp [2001:db8:9::1]:5000 > [2001:db8:2::50]:53 in=wan1", "wire udp [2001:db8:9::5]:5000 > [2001:db8:2::50]:53 in=wan1",
+      "wire udp [2001:dbc::7]:5000 > [2001:db8:2::50]:53 in=wan1", "wire udp [2003::1]:5000 > [2001:db8:2::50]:53 in=wan1",
+      "wire udp [2002:db8::1]:5000 > [2001:db8:2::50]:53 in=wan1"},
+     "forwarded forwarded forwarded forwarded forwarded", "mangle:PREROUTING:1=1 mangle:PREROUTING:2=4 mangle:PREROUTING:3=3"},
+
     // --- the host's own packets to link-local and LAN destinations ---
     {"ipv6: to a link-local destination without a zone: the first device's route and its link-local source", forwarding6_on,
      "*mangle\n-A POSTROUTING -o wan1 -s fe80::1/128\nCOMMIT\n",

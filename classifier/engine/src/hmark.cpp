@@ -5,6 +5,7 @@
 #include <optional>
 #include <utility>
 
+#include "fwbench/jhash.hpp"
 #include "fwbench/linear_engine.hpp"
 
 namespace fwbench {
@@ -16,31 +17,6 @@ struct HmarkTuple {
     std::uint32_t ports = 0;  // after the ports' mask and set, larger half first
     std::uint8_t proto = 0;
 };
-
-constexpr std::uint32_t rol32(std::uint32_t v, int n) { return v << n | v >> (32 - n); }
-
-// jhash_3words: Bob Jenkins' lookup3 final mix over three words and the seed.
-std::uint32_t jhash_3words(std::uint32_t a, std::uint32_t b, std::uint32_t c, std::uint32_t seed) {
-    const std::uint32_t init = seed + 0xdeadbeefu + (3u << 2);
-    a += init;
-    b += init;
-    c += init;
-    c ^= b;
-    c -= rol32(b, 14);
-    a ^= c;
-    a -= rol32(c, 11);
-    b ^= a;
-    b -= rol32(a, 25);
-    c ^= b;
-    c -= rol32(b, 16);
-    a ^= c;
-    a -= rol32(c, 4);
-    b ^= a;
-    b -= rol32(a, 14);
-    c ^= b;
-    c -= rol32(b, 24);
-    return c;
-}
 
 // hmark_addr_mask: IPv4's word, or the XOR of IPv6's four masked words.
 std::uint32_t masked_address(const IpAddr& a, const IpAddr& mask) {
@@ -124,8 +100,8 @@ void apply_hmark(const HmarkTarget& h, Packet& p) {
     if (!t) return;
     std::uint32_t src = t->src, dst = t->dst;
     if (dst < src) std::swap(src, dst);
-    const std::uint32_t hash = jhash_3words(src, dst, t->ports, h.rnd) ^ (t->proto & h.proto_mask);
-    p.mark = static_cast<std::uint32_t>((std::uint64_t{hash} * h.mod) >> 32) + h.offset;  // reciprocal_scale
+    const std::uint32_t hash = jhash::words3(src, dst, t->ports, h.rnd) ^ (t->proto & h.proto_mask);
+    p.mark = jhash::scale(hash, h.mod) + h.offset;
 }
 
 }  // namespace fwbench

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "fwbench/hashlimit_arith.hpp"
+#include "fwbench/jhash.hpp"
 #include "fwbench/linear_engine.hpp"
 #include "fwbench/overloaded.hpp"
 
@@ -417,6 +418,18 @@ bool eval_srh(const SrhMatch& m, const Packet& p) {
     return true;
 }
 
+// xt_cluster_mt: the connection's original source hashed as its bytes lie in memory (the kernel's
+// `(__force u32)`, on a little-endian host), scaled onto the nodes. For IPv6 the kernel asks
+// jhash2 for NF_CT_TUPLE_L3SIZE / sizeof(u32) words, which is 1: only the first 32 bits count
+// (kernel-confirmed). No connection (invalid, untracked): no match, even negated.
+bool eval_cluster(const ClusterMatch& m, const Packet& p) {
+    if (!p.ct.has_entry()) return false;
+    const auto* b = p.ct.orig.src.bytes.data();
+    const std::uint32_t first_word = std::uint32_t{b[0]} | std::uint32_t{b[1]} << 8 | std::uint32_t{b[2]} << 16 | std::uint32_t{b[3]} << 24;
+    const std::uint32_t hash = jhash::word1(first_word, m.hash_seed);  // jhash2 of one word is jhash_1word
+    return ((m.node_mask >> jhash::scale(hash, m.total_nodes)) & 1u) != m.negated;
+}
+
 // ip6t_ipv6header: the extension headers before the upper layer, then ESP, no next header, or a
 // protocol. A header chain cut short matches nothing.
 bool eval_ipv6header(const Ipv6HeaderMatch& m, const Packet& p) {
@@ -807,6 +820,7 @@ bool evaluate_match(const Match& m, const Packet& p, const MatchContext& ctx) {
                           },
                           [&](const RtMatch& s) { return eval_rt(s, p); },
                           [&](const SrhMatch& s) { return eval_srh(s, p); },
+                          [&](const ClusterMatch& s) { return eval_cluster(s, p); },
                           [&](const Ipv6HeaderMatch& s) { return eval_ipv6header(s, p); },
                           [&](const FragMatch& s) { return eval_frag(s, p); },
                           [&](const Eui64Match&) { return eval_eui64(p); },

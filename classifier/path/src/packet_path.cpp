@@ -123,8 +123,9 @@ PacketPath::PacketPath(const Ruleset& rs, const Host& host, const IpsetRegistry*
                     const auto* host_state = std::get_if<HostStateMatch>(&m.spec);
                     if (std::holds_alternative<StateMatch>(m.spec) || std::holds_alternative<ConntrackMatch>(m.spec) ||
                         std::holds_alternative<ConnlimitMatch>(m.spec) || std::holds_alternative<ConnbytesMatch>(m.spec) ||
-                        (mark && mark->connmark) || (host_state && host_state->tracks_connections))
+                        (mark && mark->connmark) || (host_state && host_state->tracks_connections) || std::holds_alternative<ClusterMatch>(m.spec))
                         conntrack_active_ = true;
+                    has_cluster_ = has_cluster_ || std::holds_alternative<ClusterMatch>(m.spec);
                 }
                 if (const auto* rw = r.target ? std::get_if<RewriteTarget>(&r.target->spec) : nullptr) {
                     clamps_mss_ = clamps_mss_ || rw->kind == RewriteTarget::Kind::tcpmss_clamp;
@@ -252,6 +253,10 @@ bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
     for (const HmarkTarget* h : hmarks_)
         if (hmark_reads_unkept_bytes(*h, c.p)) return refuse(about(DropWhy::hmark_unkept_bytes, {}));
     if (sets_tcp_ecn_ && c.p.proto == proto::tcp && c.p.fragment) return refuse(about(DropWhy::ecn_on_fragment, {}));
+    if (has_cluster_ && c.p.pkttype == PktType::multicast) {
+        const bool multicast_dst = c.p.family == Family::ipv4 ? (c.p.dst.word(0) >> 28) == 0xe : v6::is_multicast(c.p.dst);
+        if (!multicast_dst) return refuse(about(DropWhy::cluster_pkttype, c.p.dst));
+    }
     for (const NptTarget* n : npts_) {
         IpAddr mapped = n->source ? c.p.src : c.p.dst;
         if ((npt_hooks(n->source) & hook_bit(hook)) && c.p.family == Family::ipv6 &&

@@ -137,6 +137,9 @@ std::string drop_detail_text(const DropDetail& d) {
             return "an SNPT or DNPT of the ruleset translates this address to one whose words past its prefix are all 0xffff, so no "
                    "word can take the checksum adjustment: the kernel drops it and answers with an ICMPv6 parameter problem, which "
                    "fwbench does not model";
+        case DropWhy::cluster_pkttype:
+            return "a cluster match of the ruleset turns a frame sent to a multicast link-layer address, as this one to " + a +
+                   " was, into one for the host when a walk reaches it (xt_cluster sets its packet type), which fwbench does not model";
         case DropWhy::hmark_unkept_bytes:
             return "an HMARK of the ruleset hashes the two bytes after this packet's IPComp header (its ports' mask reads them), which "
                    "fwbench does not keep";

@@ -1646,6 +1646,7 @@ std::vector<MatchModuleDef> build_match_modules() {
     add_hashlimit_match(m);
     add_time_match(m);
     add_srh_match(m);
+    add_cluster_match(m);
     add_set_matches(m);
     add_option_rules(m);
     add_save_forms(m);

@@ -83,6 +83,9 @@ void add_time_match(std::vector<MatchModuleDef>& m);
 // -m srh (srh_module.cpp).
 void add_srh_match(std::vector<MatchModuleDef>& m);
 
+// -m cluster (cluster_module.cpp).
+void add_cluster_match(std::vector<MatchModuleDef>& m);
+
 // -m hashlimit (hashlimit_module.cpp).
 void add_hashlimit_match(std::vector<MatchModuleDef>& m);
 

@@ -88,6 +88,7 @@ enum class DropWhy : std::uint8_t {
     hmark_unkept_bytes,  // an HMARK of the ruleset would hash the two bytes after an IPComp header
     ecn_on_fragment,  // an ECN of the ruleset sets TCP flags: on a later fragment it rewrites the payload
     npt_unmappable,  // an SNPT/DNPT of the ruleset cannot adjust this address: the kernel answers with a parameter problem
+    cluster_pkttype,  // addr = destination: a cluster match of the ruleset would make this multicast frame one for the host
 };
 struct DropDetail {
     DropWhy why = DropWhy::none;

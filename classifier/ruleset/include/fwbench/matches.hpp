@@ -481,11 +481,19 @@ struct RealmMatch {
     bool operator==(const RealmMatch&) const = default;
 };
 
+// -m cluster (xt_cluster): the connection's original source hashed (jhash with the seed) onto
+// total_nodes buckets; matches when the bucket's bit is in node_mask (not, negated).
+struct ClusterMatch {
+    std::uint32_t total_nodes = 0, node_mask = 0, hash_seed = 0;
+    bool negated = false;
+    bool operator==(const ClusterMatch&) const = default;
+};
+
 using MatchSpec = std::variant<L4PortsMatch, IcmpMatch, MultiportMatch, StateMatch, ConntrackMatch, IpRangeMatch, AddrTypeMatch, MarkMatch,
                                CommentMatch, MacMatch, LengthMatch, TosMatch, DscpMatch, TtlMatch, PktTypeMatch, OwnerMatch, LimitMatch,
                                HashLimitMatch, RecentMatch, SetMatch, PhysdevMatch, PolicyMatch, StatisticMatch, NfacctMatch, ConnlimitMatch,
                                RpFilterMatch, RtMatch, Ipv6HeaderMatch, FragMatch, Eui64Match, OptionsMatch, AhMatch, EspMatch, MhMatch, EcnMatch,
-                               TcpmssMatch, QuotaMatch, HostStateMatch, IpcompMatch, ConnbytesMatch, TimeMatch, RealmMatch, SrhMatch>;
+                               TcpmssMatch, QuotaMatch, HostStateMatch, IpcompMatch, ConnbytesMatch, TimeMatch, RealmMatch, SrhMatch, ClusterMatch>;
 
 // True for matches whose answer depends on state kept across packets.
 bool is_stateful(const MatchSpec& m);
