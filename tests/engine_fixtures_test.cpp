@@ -186,6 +186,9 @@ const std::vector<EngineCase> cases = {
      {"udp [2001:db8::9]:1 > [2001:db8::1]:53 ttl=255", "udp [2001:db8::9]:1 > [2001:db8::1]:53 ttl=64", "udp [2001:db9::9]:1 > [2001:db8::1]:53 ttl=255"}, "ACCEPT DROP DROP", "INPUT:1=1 INPUT:2=2"},
     {"ip6tables: rt type 0", "*filter\n-A INPUT -m rt --rt-type 0 -j DROP\nCOMMIT\n", IN, "",
      {"udp [2001:db8::9]:1 > [2001:db8::1]:53 rt=0/1", "udp [2001:db8::9]:1 > [2001:db8::1]:53 rt=2/1", "udp [2001:db8::9]:1 > [2001:db8::1]:53"}, "DROP ACCEPT ACCEPT", "INPUT:1=1"},
+    // 16 segments make a routing header of 8 + 16 * 16 = 264 bytes, past one byte's reach.
+    {"ip6tables: rt length in bytes past 255", "*filter\n-A INPUT -m rt --rt-len 264 -j DROP\nCOMMIT\n", IN, "",
+     {"udp [2001:db8::9]:1 > [2001:db8::1]:53 rt=4/0 sids=2001:db8::1,2001:db8::2,2001:db8::3,2001:db8::4,2001:db8::5,2001:db8::6,2001:db8::7,2001:db8::8,2001:db8::9,2001:db8::a,2001:db8::b,2001:db8::c,2001:db8::d,2001:db8::e,2001:db8::f,2001:db8::10", "udp [2001:db8::9]:1 > [2001:db8::1]:53 rt=4/0 sids=2001:db8::1"}, "DROP ACCEPT", "INPUT:1=1"},
 };
 // clang-format on
 
