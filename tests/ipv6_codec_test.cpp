@@ -460,7 +460,8 @@ TEST(Ipv6Codec, DescribedSegmentRoutingHeaderReadsBack) {
     // What a description of one cannot say.
     for (const char* bad :
          {"udp [2001:db8::1]:1 > [2001:db8::2]:2 rt=4/1", "udp [2001:db8::1]:1 > [2001:db8::2]:2 rt=0/1 sids=2001:db8::a",
-          "udp [2001:db8::1]:1 > [2001:db8::2]:2 rt=4/1 sids=2001:db8::a lastentry=1", "udp [2001:db8::1]:1 > [2001:db8::2]:2 rt=4/1 sids=192.0.2.1"})
+          "udp [2001:db8::1]:1 > [2001:db8::2]:2 rt=4/1 sids=2001:db8::a lastentry=1", "udp [2001:db8::1]:1 > [2001:db8::2]:2 rt=4/1 sids=192.0.2.1",
+          "udp 192.0.2.1:1 > 192.0.2.2:2 rt=4/0 sids=2001:db8::a", "udp 192.0.2.1:1 > 192.0.2.2:2 rt=0/1"})
         EXPECT_THROW(parse_packet_description(bad), ParseError) << bad;
 }
 

@@ -444,8 +444,9 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
             in.fail("unknown field '" + w + "' (expected from local, in IFACE, [established] or KEY=VALUE)");
         }
     }
-    if (p.family == Family::ipv4 && (ext_given || p.frag_reserved || p.hop_options.length || p.dest_options.length))
-        in.fail("ext=, fragres=, hopopts= and dstopts= describe IPv6 extension headers; this packet is IPv4");
+    if (p.family == Family::ipv4 && (ext_given || p.frag_reserved || p.hop_options.length || p.dest_options.length || p.rt.present || !sids.empty() ||
+                                     last_entry >= 0 || p.rt.tag))
+        in.fail("ext=, fragres=, hopopts=, dstopts=, rt=, sids=, lastentry= and srhtag= describe IPv6 extension headers; this packet is IPv4");
     if (p.family == Family::ipv4 && p.ah.present && p.proto != proto::ah)
         in.fail("ahspi=, ahlen= and ahres= describe IPv4's AH as the upper layer (ah SRC > DST)");
     if (p.family == Family::ipv4 && p.proto == proto::ah) {
