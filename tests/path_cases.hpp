@@ -505,6 +505,12 @@ inline const std::vector<PathCase> path_cases = {
      {"wire udp 198.51.100.7:5000 > 203.0.113.1:53 in=wan1 mf=1 fragid=8 len=1500 datagram=2000",
       "wire udp 198.51.100.7:5000 > 203.0.113.1:53 in=wan1 fragoff=1480 fragid=8 len=520"},
      "held delivered", "mangle:PREROUTING:1=2 mangle:PREROUTING:2=1 mangle:PREROUTING:3=1 filter:INPUT:1=1"},
+    {"fragments: -m socket turns nf_defrag_ipv4 on without conntrack (xt_socket's checkentry): the datagram passes PREROUTING once, whole",
+     "", "*mangle\n-A PREROUTING -p udp\n-A PREROUTING -p udp -m udp --dport 53\n-A PREROUTING -f\n-A PREROUTING -m socket\nCOMMIT\n"
+     "*filter\n-A INPUT -p udp -m udp --dport 53\n-A INPUT -f\nCOMMIT\n",
+     {"wire udp 198.51.100.7:5000 > 203.0.113.1:53 in=wan1 mf=1 fragid=10 len=1500 datagram=2000",
+      "wire udp 198.51.100.7:5000 > 203.0.113.1:53 in=wan1 fragoff=1480 fragid=10 len=520"},
+     "held delivered", "mangle:PREROUTING:1=1 mangle:PREROUTING:2=1 filter:INPUT:1=1"},
     {"fragments: the last may come first, and a fragment whose bytes are queued already is dropped; the stack answers the "
      "whole datagram (port unreachable, RELATED)",
      "", "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"

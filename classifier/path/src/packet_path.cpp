@@ -126,6 +126,7 @@ PacketPath::PacketPath(const Ruleset& rs, const Host& host, const IpsetRegistry*
                         (mark && mark->connmark) || (host_state && host_state->tracks_connections) || std::holds_alternative<ClusterMatch>(m.spec))
                         conntrack_active_ = true;
                     has_cluster_ = has_cluster_ || std::holds_alternative<ClusterMatch>(m.spec);
+                    defrag_active_ = defrag_active_ || (host_state && host_state->defragments);
                 }
                 if (const auto* rw = r.target ? std::get_if<RewriteTarget>(&r.target->spec) : nullptr) {
                     clamps_mss_ = clamps_mss_ || rw->kind == RewriteTarget::Kind::tcpmss_clamp;
@@ -473,7 +474,7 @@ void PacketPath::walk_path(Ctx& c) const {
         c.p.out = IfaceName();
         c.event(PathEventKind::arrived, [&](PathEvent& e) { e.dev = c.p.in; });
         if (c.p.family == Family::ipv6 && !receive6(c)) return;
-        if (conntrack_active_ && c.p.is_fragment() && !defragment(c, DefragUser::conntrack_in)) return;
+        if ((conntrack_active_ || defrag_active_) && c.p.is_fragment() && !defragment(c, DefragUser::conntrack_in)) return;
         if (!run_hook(c, Hook::prerouting)) return;
         if (!route_input(c)) return;
         if (c.local_delivery) {
@@ -501,7 +502,7 @@ void PacketPath::walk_path(Ctx& c) const {
     // It came from a socket: that socket, not the stack, takes what comes back on its connection.
     if (st.stack_answers && c.p.family == Family::ipv4 && c.p.l4_present && (c.p.proto == proto::tcp || c.p.proto == proto::udp))
         st.stack_connections.add(c.p.proto, c.p.src, c.p.sport, c.p.dst, c.p.dport);
-    if (conntrack_active_ && c.p.is_fragment() && !defragment(c, DefragUser::conntrack_out)) return;
+    if ((conntrack_active_ || defrag_active_) && c.p.is_fragment() && !defragment(c, DefragUser::conntrack_out)) return;
     if (!run_hook(c, Hook::output)) return;
     leave_from_output(c);
 }

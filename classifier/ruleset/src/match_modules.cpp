@@ -1179,9 +1179,10 @@ void add_host_matches(std::vector<MatchModuleDef>& m) {
 // Matches with state of their own: limit, hashlimit, recent, statistic, nfacct.
 // --- matches decided by a named assumption (HostStateMatch) -------------------------------------
 
-MatchSpec host_state(const char* assumption) {
+MatchSpec host_state(const char* assumption, bool defragments = false) {
     HostStateMatch h;
     h.assumption = assumption;
+    h.defragments = defragments;
     return h;
 }
 
@@ -1254,7 +1255,9 @@ void add_host_state_matches(std::vector<MatchModuleDef>& m) {
                  {{"transparent", "", 0, false, given_flag<0>}, {"nowildcard", "", 0, false, given_flag<1>},
                   {"restore-skmark", "", 0, false, given_flag<2>}},
                  [](const OptionContext&) {
-                     return host_state("no socket of the host is the packet's (the host's sockets are not known): -m socket never matches");
+                     // xt_socket's checkentry enables nf_defrag_ipv4/ipv6.
+                     return host_state("no socket of the host is the packet's (the host's sockets are not known): -m socket never matches",
+                                       true);
                  },
                  nullptr, static_cast<HookMask>(H_PRE | H_IN)});
 

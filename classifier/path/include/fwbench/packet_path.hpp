@@ -16,7 +16,7 @@
 //  - NAT chains see only the first packet of a connection; later packets, both directions, get
 //    the connection's mapping. Conntrack confirms at the last hook; an earlier drop leaves nothing.
 //  - Drops outside netfilter get named reasons (DropReason) and a typed detail (DropDetail).
-//  - Fragments (reassembly.hpp): with conntrack, nf_defrag holds them before PREROUTING and
+//  - Fragments (reassembly.hpp): with conntrack (or -m socket), nf_defrag holds them before PREROUTING and
 //    OUTPUT and the datagram goes on whole with the last to come (the others' fate: held);
 //    IPv4's local delivery reassembles before INPUT with or without conntrack.
 //
@@ -382,6 +382,9 @@ private:
     // (nf_nat_register_fn): with any nat chain, every nat hook sets up bindings.
     bool nat_hooks_ = false;
     bool conntrack_active_ = false;
+    // nf_defrag's hooks (before PREROUTING and OUTPUT) are registered by conntrack and by modules
+    // that need whole datagrams without it (xt_socket): then fragments are reassembled first.
+    bool defrag_active_ = false;
     bool clamps_mss_ = false;  // a rule's target is TCPMSS --clamp-mss-to-pmtu
     std::vector<const HmarkTarget*> hmarks_;  // the ruleset's HMARK targets
     std::vector<const NptTarget*> npts_;  // the ruleset's SNPT and DNPT targets

@@ -456,6 +456,7 @@ struct HostStateMatch {
     bool assumed = false;
     std::uint32_t given = 0;  // the options given, a bit each (the module's own checks read it)
     bool tracks_connections = false;  // the module's checkentry turns conntrack on (helper)
+    bool defragments = false;  // the module's checkentry turns nf_defrag on, conntrack or not (socket)
     bool operator==(const HostStateMatch&) const = default;
 };
 
