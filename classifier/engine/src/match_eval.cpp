@@ -387,13 +387,13 @@ bool eval_rt(const RtMatch& r, const Packet& p) {
     return true;
 }
 
-// ip6t_srh's srh1_mt6: the first routing header, when it is a segment routing header whose
-// Segments Left is within its Last Entry; then each test given, and each segment read at its
-// index (none before the first segment or past the last, none the datagram does not hold).
 // ip6t_srh compares the header's Tag, in network order, with the rule's, in the host's: on a
 // little-endian host (x86, arm64) --srh-tag 7 matches the Tag 0x0700 (kernel-confirmed).
 std::uint16_t kernel_srh_tag(std::uint16_t rule_tag) { return static_cast<std::uint16_t>((rule_tag >> 8) | (rule_tag << 8)); }
 
+// ip6t_srh's srh1_mt6: the first routing header, when it is a segment routing header whose
+// Segments Left is within its Last Entry; then each test given, and each segment read at its
+// index (none before the first segment or past the last, none the datagram does not hold).
 bool eval_srh(const SrhMatch& m, const Packet& p) {
     const RoutingHeader& rt = p.rt;
     if (p.family != Family::ipv6 || !rt.present || rt.type != 4 || rt.segments_left > rt.last_entry) return false;
