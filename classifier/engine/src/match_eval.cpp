@@ -411,9 +411,8 @@ bool eval_srh(const SrhMatch& m, const Packet& p) {
         if (!(m.given & t)) continue;
         if (which == RoutingHeader::previous_sid && rt.segments_left == rt.last_entry) return false;
         if (!rt.has_sid(which)) return false;
-        bool equal = true;
-        for (std::size_t i = 0; i < 16; ++i) equal = equal && ((rt.sids[which][i] ^ m.sid_addr[which].bytes[i]) & m.sid_mask[which].bytes[i]) == 0;
-        if (!test(t, equal)) return false;
+        const IpAddr& mask = m.sid_mask[which];
+        if (!test(t, apply_mask(IpAddr{Family::ipv6, rt.sids[which]}, mask) == apply_mask(m.sid_addr[which], mask))) return false;
     }
     return true;
 }

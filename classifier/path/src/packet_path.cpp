@@ -255,7 +255,7 @@ bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
         if (hmark_reads_unkept_bytes(*h, c.p)) return refuse(about(DropWhy::hmark_unkept_bytes, {}));
     if (sets_tcp_ecn_ && c.p.proto == proto::tcp && c.p.fragment) return refuse(about(DropWhy::ecn_on_fragment, {}));
     if (has_cluster_ && c.p.pkttype == PktType::multicast) {
-        const bool multicast_dst = c.p.family == Family::ipv4 ? (c.p.dst.word(0) >> 28) == 0xe : v6::is_multicast(c.p.dst);
+        const bool multicast_dst = c.p.family == Family::ipv4 ? v4_multicast(c.p.dst) : v6::is_multicast(c.p.dst);
         if (!multicast_dst) return refuse(about(DropWhy::cluster_pkttype, c.p.dst));
     }
     for (const NptTarget* n : npts_) {

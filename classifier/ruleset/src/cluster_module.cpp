@@ -16,9 +16,9 @@ ClusterMatch& spec_of(MatchSpec& spec) { return std::get<ClusterMatch>(spec); }
 
 // XTTYPE_UINT32 bounded as the option's .min and .max bound it.
 std::string read_u32(std::uint32_t& out, const std::string& arg, std::uint32_t min, std::uint32_t max) {
-    const auto v = parse_uint(arg, max);
-    if (!v || *v < min) return "expected a number " + std::to_string(min) + "-" + std::to_string(max) + ", got '" + arg + "'";
-    out = static_cast<std::uint32_t>(*v);
+    std::uint64_t v = 0;
+    if (std::string e = parse_xt_uint(arg, min, max, v); !e.empty()) return e;
+    out = static_cast<std::uint32_t>(v);
     return {};
 }
 

@@ -70,9 +70,9 @@ std::string apply_prefix(IpAddr& slot, std::uint32_t flag, TargetSpec& spec_, co
 
 std::string apply_number(std::uint32_t& slot, std::uint32_t flag, TargetSpec& spec_, const std::string& text, std::uint64_t min, std::uint64_t max) {
     if (std::string e = once(spec_, flag); !e.empty()) return e;
-    auto v = parse_uint(text, max);
-    if (!v || *v < min) return "expected a number " + std::to_string(min) + "-" + std::to_string(max) + ", got '" + text + "'";
-    slot = static_cast<std::uint32_t>(*v);
+    std::uint64_t v = 0;
+    if (std::string e = parse_xt_uint(text, min, max, v); !e.empty()) return e;
+    slot = static_cast<std::uint32_t>(v);
     spec_of(spec_).flags |= flag;
     return {};
 }

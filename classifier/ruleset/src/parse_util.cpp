@@ -189,6 +189,13 @@ std::optional<IpAddr> parse_xt_mask(std::string_view text, Family family) {
     return std::nullopt;
 }
 
+std::string parse_xt_uint(std::string_view text, std::uint64_t min, std::uint64_t max, std::uint64_t& out) {
+    const auto v = parse_uint(text, max);
+    if (!v || *v < min) return "expected a number " + std::to_string(min) + "-" + std::to_string(max) + ", got '" + std::string(text) + "'";
+    out = *v;
+    return {};
+}
+
 std::optional<HostMask> parse_xt_hostmask(std::string_view text, Family family) {
     const auto slash = text.find('/');
     const auto addr = parse_ip(text.substr(0, slash), family);

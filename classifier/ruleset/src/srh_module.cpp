@@ -18,10 +18,10 @@ SrhMatch& spec_of(MatchSpec& spec) { return std::get<SrhMatch>(spec); }
 template <SrhMatch::Test test, class Field, Field SrhMatch::*field>
 std::string apply_number(MatchSpec& spec, bool negated, Args& args, const OptionContext&) {
     constexpr std::uint64_t max = sizeof(Field) == 1 ? 255 : 65535;
-    const auto v = parse_uint(args[0], max);
-    if (!v) return "expected a number 0-" + std::to_string(max) + ", got '" + args[0] + "'";
+    std::uint64_t v = 0;
+    if (std::string e = parse_xt_uint(args[0], 0, max, v); !e.empty()) return e;
     auto& s = spec_of(spec);
-    s.*field = static_cast<Field>(*v);
+    s.*field = static_cast<Field>(v);
     s.given |= test;
     if (negated) s.negated |= test;
     return {};

@@ -14,6 +14,9 @@ namespace fwbench::detail {
 
 // Decimal, 0x hex or 0 octal, as strtoul(.., 0) does in iptables; bounded by max.
 std::optional<std::uint64_t> parse_uint(std::string_view text, std::uint64_t max);
+// xtables' XTTYPE_UINT8/16/32 with the option's .min and .max: the number into `out`, or an
+// error naming the range (`out` untouched).
+std::string parse_xt_uint(std::string_view text, std::uint64_t min, std::uint64_t max, std::uint64_t& out);
 // A port number or a service name from the built-in table.
 std::optional<std::uint16_t> parse_port(std::string_view text);
 // "P", "LO:HI", ":HI", "LO:" (iptables' port range forms).
