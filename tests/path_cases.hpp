@@ -685,6 +685,25 @@ inline const std::vector<PathCase> path_cases = {
       "wire udp 198.51.100.7:5000 > 192.0.2.50:53 in=wan1"},
      "forwarded forwarded forwarded forwarded forwarded forwarded forwarded",
      "raw:PREROUTING:1=1 mangle:PREROUTING:1=2 mangle:PREROUTING:2=4 mangle:PREROUTING:3=4"},
+    // --- connlabel (xt_connlabel): a label bit of the connection. --set sets it when the match is
+    // tested, matched or not by the rule's later matches (PREROUTING 1: no packet has port 1), and
+    // then matches unless negated (3: never matches a connection; an untracked packet has none,
+    // so the negation matches); later rules, hooks and packets of the connection see it ---
+    {"connlabel: --set sets the connection's label when tested, whatever the rule's later matches say; later rules and packets "
+     "see it",
+     "\"ip_forward\":1",
+     "*raw\n-A PREROUTING -s 198.51.100.9/32 -j CT --notrack\nCOMMIT\n*mangle\n"
+     "-A PREROUTING -p udp -m connlabel --label 5 --set -m udp --dport 1\n-A PREROUTING -m connlabel --label 5\n"
+     "-A PREROUTING -p tcp -m connlabel ! --label 6 --set\n-A PREROUTING -m connlabel --label 6\n"
+     "-A PREROUTING -m connlabel ! --label 7\n-A PREROUTING -p udp -m udp --dport 53 -m connlabel --label 8 --set\n"
+     "-A POSTROUTING -m connlabel --label 127\nCOMMIT\n"
+     "*filter\n-A FORWARD -m connlabel --label 8\n-A FORWARD -m connlabel --label 127 --set\nCOMMIT\n",
+     {"wire udp 198.51.100.7:5000 > 192.0.2.50:53 in=wan1", "wire udp 192.0.2.50:53 > 198.51.100.7:5000 in=lan0",
+      "wire tcp 198.51.100.7:40000 > 192.0.2.50:80 in=wan1 flags=S", "wire tcp 192.0.2.50:80 > 198.51.100.7:40000 in=lan0 flags=SA",
+      "wire udp 198.51.100.9:5000 > 192.0.2.50:53 in=wan1", "wire tcp 198.51.100.9:40001 > 192.0.2.50:80 in=wan1 flags=S"},
+     "forwarded forwarded forwarded forwarded forwarded forwarded",
+     "raw:PREROUTING:1=2 mangle:PREROUTING:2=2 mangle:PREROUTING:3=1 mangle:PREROUTING:4=2 mangle:PREROUTING:5=6 mangle:PREROUTING:6=1 "
+     "mangle:POSTROUTING:1=4 filter:FORWARD:1=2 filter:FORWARD:2=4"},
     {"ECN: --ecn-tcp-remove clears TCP's ECE and CWR, --ecn-ip-ect sets the IP header's ECN field, --ecn-tcp-ece sets ECE; later "
      "rules and the forwarded segment see them",
      "\"ip_forward\":1",

@@ -450,6 +450,15 @@ inline const std::vector<PathCase> path_cases6 = {
       "wire udp [2002:db8::1]:5000 > [2001:db8:2::50]:53 in=wan1"},
      "forwarded forwarded forwarded forwarded forwarded", "mangle:PREROUTING:1=1 mangle:PREROUTING:2=4 mangle:PREROUTING:3=3"},
 
+    // --- connlabel over IPv6: the label is the connection's, set by --set when tested (the rule's
+    // later match fails for every packet), seen by the reply; another connection keeps its own ---
+    {"ipv6: connlabel's --set labels the connection when tested; its reply sees the label", forwarding6_on,
+     "*mangle\n-A PREROUTING -p udp -m connlabel --label 100 --set -m udp --dport 1\n-A PREROUTING -m connlabel --label 100\n"
+     "-A PREROUTING -m connlabel ! --label 100\nCOMMIT\n",
+     {"wire udp [2001:db8:9::1]:5000 > [2001:db8:2::50]:53 in=wan1", "wire udp [2001:db8:2::50]:53 > [2001:db8:9::1]:5000 in=lan0",
+      "wire tcp [2001:db8:9::1]:40000 > [2001:db8:2::50]:80 in=wan1 flags=S"},
+     "forwarded forwarded forwarded", "mangle:PREROUTING:2=2 mangle:PREROUTING:3=1"},
+
     // --- the host's own packets to link-local and LAN destinations ---
     {"ipv6: to a link-local destination without a zone: the first device's route and its link-local source", forwarding6_on,
      "*mangle\n-A POSTROUTING -o wan1 -s fe80::1/128\nCOMMIT\n",

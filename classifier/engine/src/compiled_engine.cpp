@@ -232,9 +232,9 @@ BasicRuleBoxShape<Box> shape_rule(const Rule& r, const ExtraCompilation* extra) 
         s.has_extra = s.narrowed = true;
     };
     for (const auto& m : r.matches) {
-        if (is_stateful(m.spec)) {
+        if (has_effect(m.spec)) {
             residual(describe(m));
-            break;  // conditions after a stateful match must not keep the walk from reaching it
+            break;  // conditions after a match with an effect must not keep the walk from reaching it
         }
         if (const auto* l4 = std::get_if<L4PortsMatch>(&m.spec)) {
             auto port = [&](const std::optional<Neg<PortRange>>& pr, std::uint16_t& lo, std::uint16_t& hi) {

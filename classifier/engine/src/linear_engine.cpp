@@ -99,11 +99,14 @@ std::uint64_t EngineState::next_random() {
     return z ^ (z >> 31);
 }
 
-bool LinearEngine::rule_matches(const Rule& r, const Packet& p, Hook hook, EngineState& st) const {
+bool LinearEngine::rule_matches(const Rule& r, Packet& p, Hook hook, EngineState& st) const {
     if (!ip_header_matches(r.ip, p)) return false;
     MatchContext ctx{hook, host_, ipsets_, st};
-    for (const auto& m : r.matches)
-        if (!evaluate_match(m, p, ctx)) return false;
+    for (const auto& m : r.matches) {
+        const bool hit = evaluate_match(m, p, ctx);
+        apply_match_effect(m, p);  // tested is enough: the rule need not match
+        if (!hit) return false;
+    }
     return true;
 }
 

@@ -431,6 +431,14 @@ bool eval_cluster(const ClusterMatch& m, const Packet& p) {
 
 // ip6t_ipv6header: the extension headers before the upper layer, then ESP, no next header, or a
 // protocol. A header chain cut short matches nothing.
+// xt_connlabel's connlabel_mt: without a connection (invalid, untracked) only the negation
+// matches; a set bit matches, and so does an unset one with --set, which sets it
+// (apply_match_effect).
+bool eval_connlabel(const ConnlabelMatch& m, const Packet& p) {
+    if (!p.ct.has_entry()) return m.negated;
+    return (p.ct.has_label(m.bit) || m.set) != m.negated;
+}
+
 bool eval_ipv6header(const Ipv6HeaderMatch& m, const Packet& p) {
     if (p.family != Family::ipv6 || p.ext_headers_cut) return false;
     std::uint8_t have = 0;
@@ -650,6 +658,11 @@ bool eval_quota(const Match& m, const QuotaMatch& q, const Packet& p, EngineStat
 
 }  // namespace
 
+void apply_match_effect(const Match& m, Packet& p) {
+    const auto* label = std::get_if<ConnlabelMatch>(&m.spec);
+    if (label && label->set && p.ct.has_entry()) p.ct.labels[label->bit / 64] |= std::uint64_t{1} << (label->bit % 64);
+}
+
 bool header_match_hotdrops(const MatchSpec& m, const Packet& p) {
     const bool upper = !p.fragment && !p.l4_present;  // the upper layer's header is cut short
     if (std::holds_alternative<RtMatch>(m) || std::holds_alternative<FragMatch>(m)) return p.family == Family::ipv6 && p.ext_headers_cut;
@@ -820,6 +833,7 @@ bool evaluate_match(const Match& m, const Packet& p, const MatchContext& ctx) {
                           [&](const RtMatch& s) { return eval_rt(s, p); },
                           [&](const SrhMatch& s) { return eval_srh(s, p); },
                           [&](const ClusterMatch& s) { return eval_cluster(s, p); },
+                          [&](const ConnlabelMatch& s) { return eval_connlabel(s, p); },
                           [&](const Ipv6HeaderMatch& s) { return eval_ipv6header(s, p); },
                           [&](const FragMatch& s) { return eval_frag(s, p); },
                           [&](const Eui64Match&) { return eval_eui64(p); },

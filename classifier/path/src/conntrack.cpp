@@ -456,6 +456,7 @@ void Conntrack::describe(const CtAttachment& ct, Packet& p) {
     if (!ct.conn) return;
     p.ct.status = ct.conn->status;
     p.ct.mark = ct.conn->mark;
+    p.ct.labels = ct.conn->labels;
     p.ct.l4proto = ct.conn->orig.proto;
     p.ct.orig = {ct.conn->orig.src, ct.conn->orig.dst, ct.conn->orig.sport, ct.conn->orig.dport};
     p.ct.reply = {ct.conn->reply.src, ct.conn->reply.dst, ct.conn->reply.sport, ct.conn->reply.dport};

@@ -123,7 +123,8 @@ PacketPath::PacketPath(const Ruleset& rs, const Host& host, const IpsetRegistry*
                     const auto* host_state = std::get_if<HostStateMatch>(&m.spec);
                     if (std::holds_alternative<StateMatch>(m.spec) || std::holds_alternative<ConntrackMatch>(m.spec) ||
                         std::holds_alternative<ConnlimitMatch>(m.spec) || std::holds_alternative<ConnbytesMatch>(m.spec) ||
-                        (mark && mark->connmark) || (host_state && host_state->tracks_connections) || std::holds_alternative<ClusterMatch>(m.spec))
+                        (mark && mark->connmark) || (host_state && host_state->tracks_connections) || std::holds_alternative<ClusterMatch>(m.spec) ||
+                        std::holds_alternative<ConnlabelMatch>(m.spec))
                         conntrack_active_ = true;
                     has_cluster_ = has_cluster_ || std::holds_alternative<ClusterMatch>(m.spec);
                     defrag_active_ = defrag_active_ || (host_state && host_state->defragments);
@@ -349,7 +350,10 @@ bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
         }
         if (!has_chain) continue;
         const WalkResult r = walk_table(c, hook, ti, table_names[t], in, out);
-        if (c.ct.conn) c.ct.conn->mark = c.p.ct.mark;  // CONNMARK writes the connection's mark
+        if (c.ct.conn) {  // CONNMARK writes the connection's mark, connlabel --set its labels
+            c.ct.conn->mark = c.p.ct.mark;
+            c.ct.conn->labels = c.p.ct.labels;
+        }
         if (r.notrack && t == t_raw && !c.has_ct) c.notrack = true;
         if (r.verdict == Verdict::accept) {
             if (hook == Hook::output && t == t_mangle && !reroute_if_changed(c)) return false;

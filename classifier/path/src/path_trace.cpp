@@ -294,6 +294,8 @@ std::string PacketPath::why_not(const Rule& r, const Packet& p, Hook hook) const
             for (const auto& a : o.args) text += " " + a;
         }
         if (is_stateful(m.spec)) return text + ": a stateful match (its state decided)";
+        // What the walk read is the labels as the rules before this one left them.
+        if (std::holds_alternative<ConnlabelMatch>(m.spec)) return text + ": the connection's labels, as the walk had set them, decided";
         // A scratch state: evaluating a stateless match does not touch it.
         static const EngineOptions opts;
         EngineState scratch(rs_, opts);

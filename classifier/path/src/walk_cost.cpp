@@ -34,7 +34,7 @@ WalkCost walk_cost(const Ruleset& rs, const PathResult& r, const HostView& host,
             MatchContext ctx{w.hook, host, ipsets, scratch};
             for (const Match& m : rule.matches) {
                 ++cost.matches;
-                if (is_stateful(m.spec) || !evaluate_match(m, seen, ctx)) break;
+                if (has_effect(m.spec) || !evaluate_match(m, seen, ctx)) break;
             }
         }
     }

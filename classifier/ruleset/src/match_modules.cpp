@@ -1650,6 +1650,7 @@ std::vector<MatchModuleDef> build_match_modules() {
     add_time_match(m);
     add_srh_match(m);
     add_cluster_match(m);
+    add_connlabel_match(m);
     add_set_matches(m);
     add_option_rules(m);
     add_save_forms(m);

@@ -86,6 +86,9 @@ void add_srh_match(std::vector<MatchModuleDef>& m);
 // -m cluster (cluster_module.cpp).
 void add_cluster_match(std::vector<MatchModuleDef>& m);
 
+// -m connlabel (connlabel_module.cpp).
+void add_connlabel_match(std::vector<MatchModuleDef>& m);
+
 // -m hashlimit (hashlimit_module.cpp).
 void add_hashlimit_match(std::vector<MatchModuleDef>& m);
 

@@ -123,6 +123,11 @@ bool is_stateful(const MatchSpec& m) {
            std::holds_alternative<QuotaMatch>(m);
 }
 
+bool has_effect(const MatchSpec& m) {
+    const auto* label = std::get_if<ConnlabelMatch>(&m);
+    return is_stateful(m) || (label && label->set);
+}
+
 const char* match_assumption(const MatchSpec& m) {
     if (const auto* h = std::get_if<HostStateMatch>(&m)) return h->assumption.c_str();
     if (const auto* t = std::get_if<TimeMatch>(&m); t && t->kerneltz)

@@ -10,7 +10,7 @@ namespace fwbench {
 namespace {
 
 // How an option's value is printed: raw, as xtables_save_string prints it (quoted unless it
-// needs none), or always quoted with `"` and `\` escaped (libxt_LED's trigger id).
+// needs none), or always quoted with `"` and `\` escaped (libxt_LED's trigger id, connlabel's label).
 enum class Quoting { raw, save_string, always };
 
 // Quote as iptables-save's xtables_save_string does when a value needs it. Other values the
@@ -43,9 +43,9 @@ std::string quote_if_needed(const std::string& v, Quoting quoting) {
 }
 
 // The options iptables saves through xtables_save_string: quoted unless [A-Za-z0-9_-]+. CT's
-// --helper is printed bare, -m helper's through it; LED quotes its id always.
+// --helper is printed bare, -m helper's through it; LED quotes its id always, connlabel its label.
 Quoting option_quoting(const std::string& module, const std::string& name) {
-    if (module == "LED" && name == "led-trigger-id") return Quoting::always;
+    if ((module == "LED" && name == "led-trigger-id") || (module == "connlabel" && name == "label")) return Quoting::always;
     const bool save_string = name == "comment" || name == "log-prefix" || name == "nflog-prefix" || name == "ulog-prefix" || name == "path" ||
                              (module == "helper" && name == "helper");
     return save_string ? Quoting::save_string : Quoting::raw;

@@ -353,6 +353,10 @@ bdd HookDecision::match_bdd(const Match& m, const State& st, Hook hook) {
         unmodelled_ = match_text(m) + " after TCPMSS in this hook (it may add an MSS option, 4 bytes longer)";
         return bdd_false();
     }
+    if (const auto* label = std::get_if<ConnlabelMatch>(&m.spec); label && label->set) {
+        unmodelled_ = match_text(m) + " (testing it sets the connection's label, which later tests read)";
+        return bdd_false();
+    }
     auto atom = [&]() {
         const std::string key = match_text(m);
         (is_stateful(m.spec) ? limits_.history : limits_.opaque).insert(key);

@@ -207,7 +207,7 @@ void merge_sources(const std::string& table, const Chain& chain, std::vector<Slo
 }
 
 bool has_history(const Rule& r) {
-    return std::any_of(r.matches.begin(), r.matches.end(), [](const Match& m) { return is_stateful(m.spec); });
+    return std::any_of(r.matches.begin(), r.matches.end(), [](const Match& m) { return has_effect(m.spec); });
 }
 
 // A jump tree by input device: where a chain (reached only where packets have an input device)

@@ -34,7 +34,7 @@ public:
 
     // One rule tested as the walk tests it: ipt_ip first, then each match in order (the compiled
     // engine calls it for the rules it cannot decide from their boxes).
-    bool rule_matches(const Rule& r, const Packet& p, Hook hook, EngineState& st) const;
+    bool rule_matches(const Rule& r, Packet& p, Hook hook, EngineState& st) const;
 
 private:
     const Ruleset& rs_;
@@ -50,6 +50,10 @@ struct MatchContext {
     EngineState& state;
 };
 bool evaluate_match(const Match& m, const Packet& p, const MatchContext& ctx);
+// What testing `m` does to the packet's connection, whether or not it matched: connlabel's --set
+// sets its bit (the walk writes the connection back). The stateful matches keep their effects in
+// EngineState, through evaluate_match.
+void apply_match_effect(const Match& m, Packet& p);
 // True when the kernel's module for `m` could not read the header it tests in `p` and would drop
 // the packet on the spot ("hotdrop": no counter, no verdict of the rule's), as ip6t_rt, ip6t_frag,
 // ip6t_hbh, ip6t_ah, ipt_ah, xt_esp and ip6t_mh do: an extension header chain cut short, an

@@ -113,6 +113,7 @@ struct Connection {
     ConnTuple orig, reply;  // reply reflects NAT bindings
     std::uint32_t status = 0;  // ct_status bits
     std::uint32_t mark = 0;
+    std::array<std::uint64_t, 2> labels{};  // nf_conn_labels (-m connlabel)
     TcpCtState tcp = TcpCtState::none;
     TcpTracking tcp_track;
     ExpiryTime expires_ns;

@@ -490,14 +490,31 @@ struct ClusterMatch {
     bool operator==(const ClusterMatch&) const = default;
 };
 
-using MatchSpec = std::variant<L4PortsMatch, IcmpMatch, MultiportMatch, StateMatch, ConntrackMatch, IpRangeMatch, AddrTypeMatch, MarkMatch,
-                               CommentMatch, MacMatch, LengthMatch, TosMatch, DscpMatch, TtlMatch, PktTypeMatch, OwnerMatch, LimitMatch,
-                               HashLimitMatch, RecentMatch, SetMatch, PhysdevMatch, PolicyMatch, StatisticMatch, NfacctMatch, ConnlimitMatch,
-                               RpFilterMatch, RtMatch, Ipv6HeaderMatch, FragMatch, Eui64Match, OptionsMatch, AhMatch, EspMatch, MhMatch, EcnMatch,
-                               TcpmssMatch, QuotaMatch, HostStateMatch, IpcompMatch, ConnbytesMatch, TimeMatch, RealmMatch, SrhMatch, ClusterMatch>;
+// -m connlabel (xt_connlabel): bit `bit` of the connection's 128 label bits. With `set`, testing
+// it sets the bit (and then matches, not negated), whatever the rule's later matches say: a match
+// with an effect (has_effect), like recent's --set. No connection (invalid, untracked): no match,
+// the negation matches.
+struct ConnlabelMatch {
+    std::uint16_t bit = 0;
+    bool negated = false;
+    bool set = false;
+    bool operator==(const ConnlabelMatch&) const = default;
+};
+
+using MatchSpec =
+    std::variant<L4PortsMatch, IcmpMatch, MultiportMatch, StateMatch, ConntrackMatch, IpRangeMatch, AddrTypeMatch, MarkMatch, CommentMatch, MacMatch,
+                 LengthMatch, TosMatch, DscpMatch, TtlMatch, PktTypeMatch, OwnerMatch, LimitMatch, HashLimitMatch, RecentMatch, SetMatch,
+                 PhysdevMatch, PolicyMatch, StatisticMatch, NfacctMatch, ConnlimitMatch, RpFilterMatch, RtMatch, Ipv6HeaderMatch, FragMatch,
+                 Eui64Match, OptionsMatch, AhMatch, EspMatch, MhMatch, EcnMatch, TcpmssMatch, QuotaMatch, HostStateMatch, IpcompMatch, ConnbytesMatch,
+                 TimeMatch, RealmMatch, SrhMatch, ClusterMatch, ConnlabelMatch>;
 
 // True for matches whose answer depends on state kept across packets.
 bool is_stateful(const MatchSpec& m);
+// True when testing the match changes what a later test may see: the stateful ones, and
+// connlabel's --set, which writes the connection's label. A walk must test such a match whenever
+// the kernel would (an index must not skip the rule on a condition after it), and must not test it
+// where the kernel would not.
+bool has_effect(const MatchSpec& m);
 
 // What fwbench takes to be so to decide the match, in words, when neither the packet nor the
 // host description holds it (a HostStateMatch's assumption; --kerneltz's timezone); else null.

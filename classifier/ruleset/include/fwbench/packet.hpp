@@ -60,6 +60,10 @@ struct ConntrackView {
     CtTuple orig, reply;
     // Conntrack's accounting by CtDir, this packet included (-m connbytes).
     std::array<std::uint64_t, 2> packets{}, bytes{};
+    // The connection's labels (nf_conn_labels: 128 bits, bit n in word n / 64): -m connlabel reads
+    // them and its --set writes them.
+    std::array<std::uint64_t, 2> labels{};
+    bool has_label(std::uint16_t bit) const { return bit < 128 && ((labels[bit / 64] >> (bit % 64)) & 1u); }
     bool has_entry() const { return state != CtState::invalid && state != CtState::untracked; }
 };
 

@@ -23,7 +23,8 @@
 // for TCP seq ack win (as sent, unscaled;
 // 64240 unless given) and options, in the order given: mss wscale sackok sack (LEFT-RIGHT,...)
 // opt (kinds alone) opts (the option bytes in hex); and for fixtures
-// that bypass conntrack: ct (NEW EST REL INV UNTRACKED) ctdir ctstatus ctorig.
+// that bypass conntrack: ct (NEW EST REL INV UNTRACKED) ctdir ctstatus ctorig ctlabels (BIT,...:
+// the connection's labels, -m connlabel's bits 0-127).
 
 #include <string>
 #include <string_view>
