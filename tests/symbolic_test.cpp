@@ -199,6 +199,22 @@ TEST(LayoutProof, LengthAfterTcpmssIsNamedAsUnmodelled) {
     EXPECT_NE(reasons.find("-m length --length 44 after TCPMSS in this hook"), std::string::npos) << reasons;
 }
 
+// connlabel's --set labels the connection whenever the match is tested, so where it sits among
+// its rule's matches decides what a later rule reads: the proof leaves such packets out, named,
+// and never proves these two layouts alike (a TCP packet to port 2 is dropped by the first, which
+// labels it, and accepted by the second's policy).
+TEST(LayoutProof, ConnlabelSetIsNamedAsUnmodelled) {
+    EquivalenceReport r = prove(filter("-A INPUT -p tcp -m connlabel --label 1 --set -m tcp --dport 1 -j ACCEPT\n"
+                                       "-A INPUT -m connlabel --label 1 -j DROP\n"),
+                                filter("-A INPUT -p tcp -m tcp --dport 1 -m connlabel --label 1 --set -j ACCEPT\n"
+                                       "-A INPUT -m connlabel --label 1 -j DROP\n"));
+    EXPECT_FALSE(r.complete());
+    std::string reasons;
+    for (const auto& h : r.hooks)
+        for (const auto& why : h.unmodelled_reasons) reasons += why + "\n";
+    EXPECT_NE(reasons.find("--label 1 --set (testing it sets the connection's label, which later tests read)"), std::string::npos) << reasons;
+}
+
 // --- the symbolic walk against the linear engine -------------------------------------------
 
 // The outcome the symbolic decision gives one packet: its region's, evaluated at the packet.
