@@ -66,7 +66,7 @@ TEST(KernelCompare, EachDifferencesPacketDoesInTheKernelWhatFwbenchSays) {
     // Random rulesets against themselves with one rule's ACCEPT and DROP exchanged.
     for (int seed = 1; seed <= 40; ++seed) {
         SCOPED_TRACE("random case " + std::to_string(seed));
-        test::RandomCase rc = test::make_random_case(static_cast<std::uint64_t>(seed));
+        test::RandomCase rc = test::make_modelled_random_case(static_cast<std::uint64_t>(seed));
         const Host rhost = Host::from_json(rc.host_json, "router.json");
         std::string edited = rc.rules;
         const auto filter = edited.find("*filter");

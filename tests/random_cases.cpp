@@ -14,20 +14,30 @@ namespace {
 
 class Gen {
 public:
-    explicit Gen(std::uint64_t seed) : rng_(seed), later_(seed ^ 0x9e3779b97f4a7c15ull) {}
+    explicit Gen(std::uint64_t seed) : rng_(seed), later_(seed ^ 0x9e3779b97f4a7c15ull), newer_(seed ^ 0xc2b2ae3d27d4eb4full) {}
     std::uint32_t below(std::uint32_t n) { return static_cast<std::uint32_t>(rng_() % n); }
     bool chance(int percent) { return below(100) < static_cast<std::uint32_t>(percent); }
     // A second stream for what the generator learned later (issue 18's modules): every case's
     // earlier draws, and so its rules and traffic, stay what they were.
     std::uint32_t later_below(std::uint32_t n) { return static_cast<std::uint32_t>(later_() % n); }
     bool later_chance(int percent) { return later_below(100) < static_cast<std::uint32_t>(percent); }
+    // A third, for the modules of issue 18's later stops (connlabel, connbytes, cluster, HMARK):
+    // the first two streams' draws stay what they were.
+    // Off: none of them (the cases the proof models, make_modelled_random_case).
+    bool newer_modules = true;
+    std::uint32_t newer_below(std::uint32_t n) { return static_cast<std::uint32_t>(newer_() % n); }
+    bool newer_chance(int percent) { return newer_modules && newer_below(100) < static_cast<std::uint32_t>(percent); }
+    template <class T>
+    const T& newer_pick(const std::vector<T>& v) {
+        return v[newer_below(static_cast<std::uint32_t>(v.size()))];
+    }
     template <class T>
     const T& pick(const std::vector<T>& v) {
         return v[below(static_cast<std::uint32_t>(v.size()))];
     }
 
 private:
-    std::mt19937_64 rng_, later_;
+    std::mt19937_64 rng_, later_, newer_;
 };
 
 // What the families' cases say differently: the router's addresses and those around it, and
@@ -161,6 +171,21 @@ std::string rule_body(Gen& g, const Vocabulary& v, const std::string& table, con
             r << " " << later_neg(30) << (g.later_chance(50) ? "--ecn-tcp-ece" : "--ecn-tcp-cwr");
         r << " " << later_neg(30) << "--ecn-ip-ect " << g.later_below(4);
     }
+    auto newer_neg = [&](int pct) { return g.newer_chance(pct) ? "! " : ""; };
+    if (g.newer_chance(6)) r << " -m connlabel " << newer_neg(25) << "--label " << g.newer_below(3) << (g.newer_chance(40) ? " --set" : "");
+    if (g.newer_chance(4)) {
+        static const std::vector<std::string> dirs = {"original", "reply", "both"}, modes = {"packets", "bytes", "avgpkt"};
+        const std::string mode = g.newer_pick(modes);
+        const std::uint32_t from = mode == "packets" ? g.newer_below(4) : 40 + g.newer_below(200);
+        r << " -m connbytes " << newer_neg(20) << "--connbytes " << from;
+        if (g.newer_chance(60)) r << ":" << from + (mode == "packets" ? g.newer_below(4) : g.newer_below(400));
+        r << " --connbytes-dir " << g.newer_pick(dirs) << " --connbytes-mode " << mode;
+    }
+    if (g.newer_chance(4)) {
+        const std::uint32_t nodes = 1 + g.newer_below(4);
+        r << " -m cluster --cluster-total-nodes " << nodes << " " << newer_neg(20) << "--cluster-local-node " << 1 + g.newer_below(nodes)
+          << " --cluster-hash-seed 0x" << std::hex << g.newer_below(0xffff) << std::dec;
+    }
     if (g.chance(10)) r << " " << v.hop_limit_option << (g.chance(50) ? "gt " : "lt ") << g.pick(std::vector<int>{1, 2, 63, 64, 200});
     if (g.chance(12)) {
         r << " -m addrtype " << neg(20) << (g.chance(60) ? "--dst-type " : "--src-type ") << g.pick(v.addrtypes);
@@ -217,6 +242,17 @@ std::string rule_body(Gen& g, const Vocabulary& v, const std::string& table, con
             if (with_ports) r << (masquerade ? " --to-ports " : ":") << g.pick(ranges);
         } else r << " -j ACCEPT";
     } else if (!t.empty()) r << " -j " << t;
+    // HMARK in place of the target drawn (whose draws are made all the same): a mark hashed
+    // from the packet or its connection, which -m mark rules read.
+    if (table != "nat" && g.newer_chance(5)) {
+        std::string text = r.str();
+        if (const auto at = text.find(" -j "); at != std::string::npos) text.erase(at);
+        if (const auto at = text.find(" -g "); at != std::string::npos) text.erase(at);
+        static const std::vector<std::string> tuples = {"src,dst,sport,dport,proto", "ct,src,dst,sport,dport", "src,dst", "sport,dport,proto"};
+        text += " -j HMARK --hmark-tuple " + g.newer_pick(tuples) + " --hmark-rnd 0x" + std::to_string(1 + g.newer_below(9)) +
+                " --hmark-mod 4" + (g.newer_chance(50) ? " --hmark-offset 0" : "");
+        return text;
+    }
     return r.str();
 }
 
@@ -316,8 +352,9 @@ const std::vector<std::string>& wire_destinations(const Vocabulary& v, const std
     return in == "lan0" ? from_lan : from_wan;
 }
 
-RandomCase make_case(std::uint64_t seed, const Vocabulary& v) {
+RandomCase make_case(std::uint64_t seed, const Vocabulary& v, bool newer_modules) {
     Gen g(seed);
+    g.newer_modules = newer_modules;
     RandomCase rc;
     const bool v6 = v.family == Family::ipv6;
     rc.family = v.family;
@@ -490,7 +527,9 @@ RandomCase make_case(std::uint64_t seed, const Vocabulary& v) {
 
 }  // namespace
 
-RandomCase make_random_case(std::uint64_t seed) { return make_case(seed, ipv4_words); }
-RandomCase make_random_case6(std::uint64_t seed) { return make_case(seed, ipv6_words); }
+RandomCase make_random_case(std::uint64_t seed) { return make_case(seed, ipv4_words, true); }
+RandomCase make_random_case6(std::uint64_t seed) { return make_case(seed, ipv6_words, true); }
+RandomCase make_modelled_random_case(std::uint64_t seed) { return make_case(seed, ipv4_words, false); }
+RandomCase make_modelled_random_case6(std::uint64_t seed) { return make_case(seed, ipv6_words, false); }
 
 }  // namespace fwbench::test

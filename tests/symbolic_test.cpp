@@ -254,8 +254,8 @@ void expect_symbolic_walk_matches_linear(Family family, int cases) {
     std::size_t checked = 0;
     for (int seed = 1; seed <= cases; ++seed) {
         SCOPED_TRACE("seed " + std::to_string(seed));
-        test::RandomCase rc = family == Family::ipv4 ? test::make_random_case(static_cast<std::uint64_t>(seed))
-                                                     : test::make_random_case6(static_cast<std::uint64_t>(seed));
+        test::RandomCase rc = family == Family::ipv4 ? test::make_modelled_random_case(static_cast<std::uint64_t>(seed))
+                                                     : test::make_modelled_random_case6(static_cast<std::uint64_t>(seed));
         const Host host = Host::from_json(rc.host_json, "router.json");
         RulesetParseOptions opt;
         opt.family = family;
@@ -360,7 +360,7 @@ std::string edit_rules(const std::string& text, std::mt19937_64& rng, std::strin
 TEST(LayoutProof, RandomEditsDifferExactlyWhenPacketsDo) {
     int differing = 0, alike = 0;
     for (int seed = 1; seed <= 60; ++seed) {
-        test::RandomCase rc = test::make_random_case(static_cast<std::uint64_t>(seed));
+        test::RandomCase rc = test::make_modelled_random_case(static_cast<std::uint64_t>(seed));
         std::mt19937_64 rng(static_cast<std::uint64_t>(seed) * 7919);
         std::string what;
         const std::string edited = edit_rules(rc.rules, rng, what);
@@ -468,7 +468,7 @@ TEST(Lint, TheQuickRedundancyTestAboveTheLimit) {
 TEST(Lint, TheQuickRedundancyTestClaimsNoMoreThanTheProof) {
     std::size_t checked = 0, claims = 0;
     for (int seed = 1; seed <= 200; ++seed) {
-        test::RandomCase rc = test::make_random_case(static_cast<std::uint64_t>(seed));
+        test::RandomCase rc = test::make_modelled_random_case(static_cast<std::uint64_t>(seed));
         const Host host = Host::from_json(rc.host_json, "router.json");
         const Ruleset rs = rules(rc.rules);
         LintOptions quick, proof;
@@ -635,7 +635,7 @@ TEST(Optimize, RandomRulesetsAreNeverRefused) {
     std::size_t changed = 0;
     for (int seed = 1; seed <= 60; ++seed) {
         SCOPED_TRACE("seed " + std::to_string(seed));
-        test::RandomCase rc = test::make_random_case(static_cast<std::uint64_t>(seed));
+        test::RandomCase rc = test::make_modelled_random_case(static_cast<std::uint64_t>(seed));
         const Host host = Host::from_json(rc.host_json, "router.json");
         const Ruleset rs = rules(rc.rules);
         std::mt19937_64 rng(static_cast<std::uint64_t>(seed));
