@@ -249,8 +249,8 @@ std::string rule_body(Gen& g, const Vocabulary& v, const std::string& table, con
         if (const auto at = text.find(" -j "); at != std::string::npos) text.erase(at);
         if (const auto at = text.find(" -g "); at != std::string::npos) text.erase(at);
         static const std::vector<std::string> tuples = {"src,dst,sport,dport,proto", "ct,src,dst,sport,dport", "src,dst", "sport,dport,proto"};
-        text += " -j HMARK --hmark-tuple " + g.newer_pick(tuples) + " --hmark-rnd 0x" + std::to_string(1 + g.newer_below(9)) +
-                " --hmark-mod 4" + (g.newer_chance(50) ? " --hmark-offset 0" : "");
+        text += " -j HMARK --hmark-tuple " + g.newer_pick(tuples) + " --hmark-rnd 0x" + std::to_string(1 + g.newer_below(9)) + " --hmark-mod 4" +
+                (g.newer_chance(50) ? " --hmark-offset 0" : "");
         return text;
     }
     return r.str();

@@ -70,9 +70,9 @@ void save_connlabel(const MatchSpec& spec, std::vector<RuleOption>& options, con
 }  // namespace
 
 void add_connlabel_match(std::vector<MatchModuleDef>& m) {
-    m.push_back({"connlabel",
-                 {{"label", "", 1, true, apply_label}, {"set", "", 0, false, apply_set}},
-                 [](const OptionContext&) -> MatchSpec { return ConnlabelMatch{}; }});
+    m.push_back({"connlabel", {{"label", "", 1, true, apply_label}, {"set", "", 0, false, apply_set}}, [](const OptionContext&) -> MatchSpec {
+                     return ConnlabelMatch{};
+                 }});
     m.back().rules.required = "label";
     m.back().save = save_connlabel;
 }
