@@ -186,6 +186,11 @@ std::string rule_body(Gen& g, const Vocabulary& v, const std::string& table, con
         r << " -m cluster --cluster-total-nodes " << nodes << " " << newer_neg(20) << "--cluster-local-node " << 1 + g.newer_below(nodes)
           << " --cluster-hash-seed 0x" << std::hex << g.newer_below(0xffff) << std::dec;
     }
+    // xt_realm may not sit where PREROUTING reaches (a user chain could be): built-in chains only.
+    if (v.family == Family::ipv4 && c.builtin && c.name != "PREROUTING" && g.newer_chance(5)) {
+        static const std::vector<std::string> realms = {"0x3", "0x7", "0x0", "0x70000/0xffff0000", "0x3/0xffff"};
+        r << " -m realm " << newer_neg(20) << "--realm " << g.newer_pick(realms);
+    }
     if (g.chance(10)) r << " " << v.hop_limit_option << (g.chance(50) ? "gt " : "lt ") << g.pick(std::vector<int>{1, 2, 63, 64, 200});
     if (g.chance(12)) {
         r << " -m addrtype " << neg(20) << (g.chance(60) ? "--dst-type " : "--src-type ") << g.pick(v.addrtypes);
@@ -242,18 +247,42 @@ std::string rule_body(Gen& g, const Vocabulary& v, const std::string& table, con
             if (with_ports) r << (masquerade ? " --to-ports " : ":") << g.pick(ranges);
         } else r << " -j ACCEPT";
     } else if (!t.empty()) r << " -j " << t;
-    // HMARK in place of the target drawn (whose draws are made all the same): a mark hashed
-    // from the packet or its connection, which -m mark rules read.
+    // In place of the target drawn (whose draws are made all the same): HMARK, a mark hashed from
+    // the packet or its connection, which -m mark rules read; in mangle, IPv4's ECN (rewriting
+    // the ECN field, or TCP's ECE and CWR) and IPv6's prefix translation (SNPT where a packet
+    // leaves or is delivered, DNPT where it arrives or is sent; built-in chains only, as their
+    // hooks are checked at load).
+    std::string newer_target;
     if (table != "nat" && g.newer_chance(5)) {
-        std::string text = r.str();
-        if (const auto at = text.find(" -j "); at != std::string::npos) text.erase(at);
-        if (const auto at = text.find(" -g "); at != std::string::npos) text.erase(at);
         static const std::vector<std::string> tuples = {"src,dst,sport,dport,proto", "ct,src,dst,sport,dport", "src,dst", "sport,dport,proto"};
-        text += " -j HMARK --hmark-tuple " + g.newer_pick(tuples) + " --hmark-rnd 0x" + std::to_string(1 + g.newer_below(9)) + " --hmark-mod 4" +
-                (g.newer_chance(50) ? " --hmark-offset 0" : "");
-        return text;
+        newer_target = " -j HMARK --hmark-tuple " + g.newer_pick(tuples) + " --hmark-rnd 0x" + std::to_string(1 + g.newer_below(9)) +
+                       " --hmark-mod 4" + (g.newer_chance(50) ? " --hmark-offset 0" : "");
+    } else if (table == "mangle" && v.family == Family::ipv4 && g.newer_chance(5)) {
+        const bool tcp = proto == "tcp" && !proto_negated;
+        newer_target = tcp && g.newer_chance(50) ? " -j ECN --ecn-tcp-remove" : " -j ECN --ecn-ip-ect " + std::to_string(g.newer_below(4));
+    } else if (table == "mangle" && v.family == Family::ipv6 && c.builtin && g.newer_chance(6)) {
+        // wan1's prefix and the LAN's, each onto the other, or a remote one onto one no route knows;
+        // only for addresses inside the translated prefix, as NPT is configured, where the mapping
+        // keeps the transport checksum (of an address outside it, NPT breaks the checksum, and
+        // whether a REJECT then answers depends on whether the kernel had verified the checksum
+        // before: the NIC's offload, which the oracle's veth pair does not do).
+        // (The rule's own -s or -d stays: the prefix is tested as an address range.)
+        struct NptMap {
+            std::string from, range, to;
+        };
+        static const std::vector<NptMap> maps = {{"2001:db8:2::/64", "2001:db8:2::-2001:db8:2::ffff:ffff:ffff:ffff", "2001:db8:1::/64"},
+                                                 {"2001:db8:1::/64", "2001:db8:1::-2001:db8:1::ffff:ffff:ffff:ffff", "2001:db8:2::/64"},
+                                                 {"2001:db8:9::/48", "2001:db8:9::-2001:db8:9:ffff:ffff:ffff:ffff:ffff", "2001:db8:4::/48"}};
+        const NptMap& m = g.newer_pick(maps);
+        const std::string map = " --src-pfx " + m.from + " --dst-pfx " + m.to;
+        if (c.name == "INPUT" || c.name == "POSTROUTING") newer_target = " -m iprange --src-range " + m.range + " -j SNPT" + map;
+        else if (c.name == "PREROUTING" || c.name == "OUTPUT") newer_target = " -m iprange --dst-range " + m.range + " -j DNPT" + map;
     }
-    return r.str();
+    if (newer_target.empty()) return r.str();
+    std::string text = r.str();
+    if (const auto at = text.find(" -j "); at != std::string::npos) text.erase(at);
+    if (const auto at = text.find(" -g "); at != std::string::npos) text.erase(at);
+    return text + newer_target;
 }
 
 void table_text(Gen& g, const Vocabulary& v, std::ostringstream& out, const std::string& table, const std::vector<ChainInfo>& builtins) {
@@ -304,6 +333,16 @@ std::string ipv4_router(Gen& g) {
         routes.insert(routes.rfind(']'), R"(,{"dst":"198.51.100.0/24","dev":"wan1","prefsrc":"198.51.100.1"},)"
                                          R"({"type":"local","dst":"198.51.100.1","dev":"wan1","table":"local","prefsrc":"198.51.100.1"},)"
                                          R"({"type":"broadcast","dst":"198.51.100.255","dev":"wan1","table":"local","prefsrc":"198.51.100.1"})");
+    }
+    // Route realms (-m realm reads them): the subnets' routes carry some, in some cases.
+    if (g.newer_chance(60)) {
+        for (const auto& [route, flow] :
+             {std::pair<std::string, std::string>{R"("dst":"203.0.113.0/24","dev":"wan1","prefsrc":"203.0.113.1")",
+                                                  R"(,"flow":{"from":"9","to":"3"})"},
+              std::pair<std::string, std::string>{R"("dst":"192.0.2.0/24","dev":"lan0","prefsrc":"192.0.2.1")", R"(,"flow":{"to":"7"})"}}) {
+            const auto at = routes.find(route);
+            if (at != std::string::npos) routes.insert(at + route.size(), flow);
+        }
     }
     // No ICMP redirects: after a peer's first, whether the kernel sends another depends on the
     // jiffies between them (ip_rt_send_redirect's backoff), which an unpaced replay does not

@@ -4,7 +4,7 @@
 // gotos, RETURNs, negations, interface wildcards, port ranges, multiport, TCP flags, ICMP types,
 // conntrack states, marks, lengths, TTLs, addrtype, iprange; built-in chains declared, given a
 // policy by -P, named only by their rules or not at all, under either backend; connlabel
-// (reading and setting), connbytes, cluster; MARK, HMARK, LOG, REJECT
+// (reading and setting), connbytes, cluster, realm; MARK, HMARK, ECN, SNPT, DNPT, LOG, REJECT
 // (every --reject-with), DNAT, REDIRECT, SNAT and MASQUERADE (with --to-ports ranges) targets; TCP
 // sequence numbers, windows and SYN options; packets from the wire and from local sockets, replies to earlier
 // packets included, on the router of path_fixtures.hpp.
@@ -34,7 +34,7 @@ RandomCase make_random_case(std::uint64_t seed);
 // anycast and unbound sources, all-nodes echoes, error routes and packets over an MTU.
 RandomCase make_random_case6(std::uint64_t seed);
 // The same cases without the modules of the generator's third stream (connlabel, connbytes,
-// cluster, HMARK), for the tests of the proof (classifier/symbolic), which names connlabel's --set
+// cluster, realm, HMARK, ECN, SNPT, DNPT), for the tests of the proof (classifier/symbolic), which names connlabel's --set
 // as not modelled and takes the others as opaque conditions: a region those decide cannot be
 // checked against one concrete packet.
 RandomCase make_modelled_random_case(std::uint64_t seed);

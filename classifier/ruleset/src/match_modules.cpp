@@ -456,7 +456,10 @@ void add_transport_matches(std::vector<MatchModuleDef>& m) {
         // print_types: the names in type order, INVALID last for all of 10 to 15.
         std::string printed;
         for (std::size_t i = 0; i < std::size(names); ++i)
-            if (mask & (1u << i)) printed += (printed.empty() ? "" : ",") + std::string(names[i]);
+            if (mask & (1u << i)) {
+                if (!printed.empty()) printed += ',';
+                printed += names[i];
+            }
         args[0] = printed;
         s.dccp_types = Neg<std::uint16_t>{mask, neg};
         return {};
@@ -690,6 +693,17 @@ void add_header_matches(std::vector<MatchModuleDef>& m) {
                      auto& s = std::get<IpRangeMatch>(spec_);
                      return s.src || s.dst ? "" : "the iprange match needs --src-range or --dst-range";
                  }});
+    // iprange_mt_save: the source range, then the destination's, each as LOW-HIGH in the
+    // address's numeric form (inet_ntop's for IPv6: 2001:db8:2:0:ffff:: keeps its one zero field).
+    m.back().save = [](const MatchSpec& spec, std::vector<RuleOption>& options, const OptionContext&) {
+        const auto& s = std::get<IpRangeMatch>(spec);
+        options.clear();
+        auto range = [&](const char* name, const std::optional<Neg<Range<IpAddr>>>& r) {
+            if (r) options.push_back({name, r->negated, {format_ip(r->value.lo) + "-" + format_ip(r->value.hi)}});
+        };
+        range("src-range", s.src);
+        range("dst-range", s.dst);
+    };
 
     m.push_back({"addrtype",
                  {{"src-type", "", 1, true, APPLY { SPEC(AddrTypeMatch); return apply_addr_type(s.src, neg, args); }},
