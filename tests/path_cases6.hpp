@@ -413,6 +413,20 @@ inline const std::vector<PathCase> path_cases6 = {
      "--dst-pfx 2001:db8:a::/64\n-A POSTROUTING -s 2001:db8:a::50/128\nCOMMIT\n*filter\n-A FORWARD -d 2001:db8:2:0:8::50/128\nCOMMIT\n",
      {"wire udp [2001:db8:9::7]:5000 > [2001:db8:a::50]:53 in=wan1", "wire udp [2001:db8:2:0:8::50]:53 > [2001:db8:9::7]:5000 in=lan0"},
      "forwarded forwarded", "mangle:PREROUTING:1=1 mangle:PREROUTING:2=1 mangle:POSTROUTING:1=1 mangle:POSTROUTING:2=1 filter:FORWARD:1=1"},
+    // NPT's adjustment is its two prefixes' difference, so an address outside the source prefix
+    // comes out with another sum and the transport checksum no longer verifies: 2001:db8:1::1
+    // under 2001:db8:9::/48 -> 2001:db8:4::/48 becomes 2001:db8:4:5::1, and REJECT, which
+    // verifies the checksum first (the looped packet was never verified before), answers nothing;
+    // inside its prefix (2001:db8:1::/48 -> 2001:db8:4::/48: 2001:db8:4:fffc::1) it answers
+    {"ipv6: REJECT answers no packet whose checksum NPT broke (an address outside the source prefix), one whose sum NPT kept",
+     forwarding6_on,
+     "*mangle\n-A POSTROUTING -s 2001:db8:1::1/128 -p tcp -j SNPT --src-pfx 2001:db8:9::/48 --dst-pfx 2001:db8:4::/48\n"
+     "-A POSTROUTING -s 2001:db8:1::1/128 -p udp -j SNPT --src-pfx 2001:db8:1::/48 --dst-pfx 2001:db8:4::/48\n"
+     "-A POSTROUTING -p ipv6-icmp\n-A POSTROUTING -d 2001:db8:4:fffc::1/128\nCOMMIT\n"
+     "*filter\n-A INPUT -d 2001:db8:1::1/128 -j REJECT --reject-with icmp6-adm-prohibited\nCOMMIT\n",
+     {"local tcp [2001:db8:1::1]:30012 > [2001:db8:1::1]:5000 flags=S", "local udp [2001:db8:1::1]:30013 > [2001:db8:1::1]:5000"},
+     "rejected:netfilter@filter:INPUT:1 rejected:netfilter@filter:INPUT:1",
+     "mangle:POSTROUTING:1=1 mangle:POSTROUTING:2=1 mangle:POSTROUTING:3=1 mangle:POSTROUTING:4=1 filter:INPUT:1=2"},
 
     // --- segment routing headers (ip6t_srh) on forwarded packets: the first has Segments Left 1
     // of Last Entry 2 (previous segment 2001:db8:9::7, next and last 2001:db8:2::50), the second

@@ -262,11 +262,10 @@ std::string rule_body(Gen& g, const Vocabulary& v, const std::string& table, con
         newer_target = tcp && g.newer_chance(50) ? " -j ECN --ecn-tcp-remove" : " -j ECN --ecn-ip-ect " + std::to_string(g.newer_below(4));
     } else if (table == "mangle" && v.family == Family::ipv6 && c.builtin && g.newer_chance(6)) {
         // wan1's prefix and the LAN's, each onto the other, or a remote one onto one no route knows;
-        // only for addresses inside the translated prefix, as NPT is configured, where the mapping
-        // keeps the transport checksum (of an address outside it, NPT breaks the checksum, and
-        // whether a REJECT then answers depends on whether the kernel had verified the checksum
-        // before: the NIC's offload, which the oracle's veth pair does not do).
-        // (The rule's own -s or -d stays: the prefix is tested as an address range.)
+        // mostly only for addresses inside the translated prefix (tested as an address range, so
+        // that the rule's own -s or -d stays), as NPT is configured and where the mapping keeps the
+        // transport checksum, sometimes for any (the checksum then breaks, and REJECT answers
+        // nothing: the oracle's packets were never verified before, as fwbench assumes).
         struct NptMap {
             std::string from, range, to;
         };
@@ -275,8 +274,11 @@ std::string rule_body(Gen& g, const Vocabulary& v, const std::string& table, con
                                                  {"2001:db8:9::/48", "2001:db8:9::-2001:db8:9:ffff:ffff:ffff:ffff:ffff", "2001:db8:4::/48"}};
         const NptMap& m = g.newer_pick(maps);
         const std::string map = " --src-pfx " + m.from + " --dst-pfx " + m.to;
-        if (c.name == "INPUT" || c.name == "POSTROUTING") newer_target = " -m iprange --src-range " + m.range + " -j SNPT" + map;
-        else if (c.name == "PREROUTING" || c.name == "OUTPUT") newer_target = " -m iprange --dst-range " + m.range + " -j DNPT" + map;
+        const bool confined = g.newer_chance(70);
+        if (c.name == "INPUT" || c.name == "POSTROUTING")
+            newer_target = (confined ? " -m iprange --src-range " + m.range : std::string()) + " -j SNPT" + map;
+        else if (c.name == "PREROUTING" || c.name == "OUTPUT")
+            newer_target = (confined ? " -m iprange --dst-range " + m.range : std::string()) + " -j DNPT" + map;
     }
     if (newer_target.empty()) return r.str();
     std::string text = r.str();

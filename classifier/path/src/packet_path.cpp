@@ -32,6 +32,10 @@ const char* answer_withheld_name(AnswerWithheld w) {
         case AnswerWithheld::no_link_local: return "no redirect: the arrival device has no link-local address";
         case AnswerWithheld::target_not_link_local: return "no redirect: the next hop is neither the destination nor link-local";
         case AnswerWithheld::source_not_neighbour: return "no redirect: the source is reached through a gateway, not a neighbour";
+        case AnswerWithheld::checksum:
+            return "REJECT answers only a packet whose transport checksum verifies, and NPT translated an address outside its source "
+                   "prefix, which the checksum covers (assumed: no NIC had verified the checksum before, as none does for a packet "
+                   "from a raw socket or a veth)";
     }
     return "?";
 }

@@ -60,8 +60,14 @@ inline bool apply_continuing_target(const TargetSpec& spec, Packet& p, WalkResul
         apply_hmark(*h, p);
     } else if (const auto* n = std::get_if<NptTarget>(&spec)) {
         // ip6t_NPT: an address it cannot adjust is dropped (with an ICMPv6 parameter problem,
-        // which the path refuses to predict: it stops such packets before the walk).
-        return npt_map_prefix(n->source ? p.src : p.dst, n->dst_pfx, n->src_len, n->dst_len, n->adjustment);
+        // which the path refuses to predict: it stops such packets before the walk). The
+        // adjustment is the prefixes' difference, so an address outside the source prefix comes
+        // out with another sum, and the transport checksum, which covers it, no longer verifies.
+        IpAddr& addr = n->source ? p.src : p.dst;
+        const std::uint16_t before = npt_address_sum(addr);
+        if (!npt_map_prefix(addr, n->dst_pfx, n->src_len, n->dst_len, n->adjustment)) return false;
+        p.checksum_error = npt_detail::fold(std::uint32_t{p.checksum_error} + npt_address_sum(addr) + (0xffffu - before));
+        return true;
     } else if (std::holds_alternative<LogTarget>(spec)) {
         ++res.log_events;
     } else if (const auto* ct = std::get_if<CtTarget>(&spec)) {

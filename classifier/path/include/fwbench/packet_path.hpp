@@ -87,6 +87,9 @@ enum class AnswerWithheld : std::uint8_t {
     no_link_local,  // the arrival device has no link-local address to send it from
     target_not_link_local,  // the next hop is neither the destination nor a link-local address
     source_not_neighbour,  // the route back to the source goes through a gateway
+    // nf_reject's reject6_csum_ok: the transport checksum no longer verifies (NPT translated an
+    // address outside its prefix); assumed not verified before (no NIC offload had)
+    checksum,
 };
 const char* answer_withheld_name(AnswerWithheld w);
 

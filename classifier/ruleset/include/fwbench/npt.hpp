@@ -36,6 +36,14 @@ inline HookMask npt_hooks(bool source) {
                   : static_cast<HookMask>(hook_bit(Hook::prerouting) | hook_bit(Hook::output));
 }
 
+// An address's one's complement sum of its eight 16-bit words (what the transport checksum's
+// pseudo-header adds for it), folded.
+inline std::uint16_t npt_address_sum(const IpAddr& a) {
+    std::uint32_t s = 0;
+    for (int i = 0; i < 8; ++i) s += npt_detail::word16(a, i);
+    return npt_detail::fold(s);
+}
+
 // ip6t_npt_checkentry: ~csum_fold(csum_sub(sum(src), sum(dst))).
 inline std::uint16_t npt_adjustment(const IpAddr& src_pfx, const IpAddr& dst_pfx) {
     std::uint32_t s = 0, d = 0;

@@ -206,6 +206,11 @@ struct Packet {
     std::uint32_t frag_id = 0;
     bool frag_reserved = false;  // the fragment header's reserved byte or bits are not zero
     bool ext_headers_cut = false;  // the datagram ends inside an extension header (not hop-by-hop)
+    // What the transport checksum lacks since the packet was received or sent, as a one's
+    // complement sum: NPT keeps an address's sum only for addresses inside its source prefix,
+    // and the kernel does not mend the checksum of others. 0 or 0xffff: it still verifies.
+    std::uint16_t checksum_error = 0;
+    bool transport_checksum_verifies() const { return checksum_error == 0 || checksum_error == 0xffff; }
     OptionsHeader hop_options, dest_options;  // the first of each (-m hbh, -m dst)
     AuthHeader ah;  // IPv6: the first AH among the extension headers; IPv4: the upper layer's
     // The upper layer's fields the IPsec and mobility matches read, valid when `proto` says so and
