@@ -704,6 +704,11 @@ inline const std::vector<PathCase> path_cases = {
      "forwarded forwarded forwarded forwarded forwarded forwarded",
      "raw:PREROUTING:1=2 mangle:PREROUTING:2=2 mangle:PREROUTING:3=1 mangle:PREROUTING:4=2 mangle:PREROUTING:5=6 mangle:PREROUTING:6=1 "
      "mangle:POSTROUTING:1=4 filter:FORWARD:1=2 filter:FORWARD:2=4"},
+    {"CONNMARK and connlabel --set in the nat table write the connection, which the NAT binding then reads back", "\"ip_forward\":1",
+     "*nat\n-A PREROUTING -p udp -j CONNMARK --set-xmark 0x5/0xffffffff\n-A PREROUTING -p udp -m connlabel --label 3 --set\nCOMMIT\n"
+     "*filter\n-A FORWARD -m connmark --mark 0x5\n-A FORWARD -m connlabel --label 3\nCOMMIT\n",
+     {"wire udp 198.51.100.7:5000 > 192.0.2.50:53 in=wan1", "wire udp 192.0.2.50:53 > 198.51.100.7:5000 in=lan0"},
+     "forwarded forwarded", "nat:PREROUTING:1=1 nat:PREROUTING:2=1 filter:FORWARD:1=2 filter:FORWARD:2=2"},
     {"ECN: --ecn-tcp-remove clears TCP's ECE and CWR, --ecn-ip-ect sets the IP header's ECN field, --ecn-tcp-ece sets ECE; later "
      "rules and the forwarded segment see them",
      "\"ip_forward\":1",

@@ -427,6 +427,16 @@ inline const std::vector<PathCase> path_cases6 = {
      {"local tcp [2001:db8:1::1]:30012 > [2001:db8:1::1]:5000 flags=S", "local udp [2001:db8:1::1]:30013 > [2001:db8:1::1]:5000"},
      "rejected:netfilter@filter:INPUT:1 rejected:netfilter@filter:INPUT:1",
      "mangle:POSTROUTING:1=1 mangle:POSTROUTING:2=1 mangle:POSTROUTING:3=1 mangle:POSTROUTING:4=1 filter:INPUT:1=2"},
+    // ...and NAT, which verifies a RELATED ICMPv6 error's checksum before it translates it, drops
+    // an error whose destination DNPT took outside its prefix (2001:db8:2::77), not one inside it
+    // (2001:db8:9::7 -> 2001:db8:4::7)
+    {"ipv6: NAT drops a RELATED ICMPv6 error whose checksum NPT broke, passes one whose sum NPT kept", forwarding6_on,
+     "*mangle\n-A OUTPUT -p ipv6-icmp -j DNPT --src-pfx 2001:db8:9::/48 --dst-pfx 2001:db8:4::/48\n"
+     "-A POSTROUTING -p ipv6-icmp -m conntrack --ctstate RELATED\nCOMMIT\n*nat\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n"
+     "*filter\n-A FORWARD -p udp -m udp --dport 80 -j REJECT --reject-with icmp6-port-unreachable\nCOMMIT\n",
+     {"wire udp [2001:db8:2::77]:30004 > [2001:db8:9::130]:80 in=lan0", "wire udp [2001:db8:9::7]:30005 > [2001:db8:2::50]:80 in=wan1"},
+     "rejected:netfilter@filter:FORWARD:1 rejected:netfilter@filter:FORWARD:1",
+     "mangle:OUTPUT:1=2 mangle:POSTROUTING:1=1 filter:FORWARD:1=2"},
 
     // --- segment routing headers (ip6t_srh) on forwarded packets: the first has Segments Left 1
     // of Last Entry 2 (previous segment 2001:db8:9::7, next and last 2001:db8:2::50), the second

@@ -225,6 +225,12 @@ const WalkResult& PacketPath::walk_table(Ctx& c, Hook hook, int table, const cha
         c.st.engine.count_log = &flows.log;
     }
     w.walk = engine_->run(w.table, hook, c.p, c.st.engine, c.trace ? &w.visits : nullptr);
+    // What the rules wrote to the connection, in any table (nat's too, whose binding reads the
+    // entry back): CONNMARK its mark, connlabel --set its labels.
+    if (c.ct.conn) {
+        c.ct.conn->mark = c.p.ct.mark;
+        c.ct.conn->labels = c.p.ct.labels;
+    }
     if (c.recording) {
         c.st.engine.count_log = nullptr;
         std::size_t refused = 0;
@@ -309,6 +315,13 @@ bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
             const bool v6 = c.p.family == Family::ipv6;
             const bool related_icmp = c.ct.state == CtState::related && c.p.proto == (v6 ? proto::icmpv6 : proto::icmp);
             bool first = c.ct.state == CtState::new_ || (c.ct.state == CtState::related && !related_icmp);
+            if (related_icmp && !c.p.transport_checksum_verifies()) {
+                // nf_nat_icmpv6_reply_translation verifies the error's checksum first, which an
+                // NPT of an address outside its prefix broke (assumed not verified before).
+                c.res.reason = DropReason::nat_icmp_checksum;
+                finish(c, Fate::dropped);
+                return false;
+            }
             if (related_icmp) {
                 // nf_nat_icmp_reply_translation: a redirect about an entry whose NAT is not all set
                 // up (both manips), or that has any, would teach hosts to bypass the translation.
@@ -354,10 +367,6 @@ bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
         }
         if (!has_chain) continue;
         const WalkResult r = walk_table(c, hook, ti, table_names[t], in, out);
-        if (c.ct.conn) {  // CONNMARK writes the connection's mark, connlabel --set its labels
-            c.ct.conn->mark = c.p.ct.mark;
-            c.ct.conn->labels = c.p.ct.labels;
-        }
         if (r.notrack && t == t_raw && !c.has_ct) c.notrack = true;
         if (r.verdict == Verdict::accept) {
             if (hook == Hook::output && t == t_mangle && !reroute_if_changed(c)) return false;

@@ -61,6 +61,7 @@ const char* drop_reason_name(DropReason r) {
         case DropReason::unknown_interface: return "unknown_interface";
         case DropReason::interface_down: return "interface_down";
         case DropReason::nat_redirect: return "nat_redirect";
+        case DropReason::nat_icmp_checksum: return "nat_icmp_checksum";
         case DropReason::fragmentation_needed: return "fragmentation_needed";
         case DropReason::not_modelled: return "not_modelled";
         case DropReason::ipv6_disabled: return "ipv6_disabled";
