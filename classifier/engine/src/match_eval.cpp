@@ -429,8 +429,6 @@ bool eval_cluster(const ClusterMatch& m, const Packet& p) {
     return ((m.node_mask >> jhash::scale(hash, m.total_nodes)) & 1u) != m.negated;
 }
 
-// ip6t_ipv6header: the extension headers before the upper layer, then ESP, no next header, or a
-// protocol. A header chain cut short matches nothing.
 // xt_connlabel's connlabel_mt: without a connection (invalid, untracked) only the negation
 // matches; a set bit matches, and so does an unset one with --set, which sets it
 // (apply_match_effect).
@@ -439,6 +437,8 @@ bool eval_connlabel(const ConnlabelMatch& m, const Packet& p) {
     return (p.ct.has_label(m.bit) || m.set) != m.negated;
 }
 
+// ip6t_ipv6header: the extension headers before the upper layer, then ESP, no next header, or a
+// protocol. A header chain cut short matches nothing.
 bool eval_ipv6header(const Ipv6HeaderMatch& m, const Packet& p) {
     if (p.family != Family::ipv6 || p.ext_headers_cut) return false;
     std::uint8_t have = 0;
