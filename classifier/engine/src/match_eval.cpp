@@ -660,7 +660,7 @@ bool eval_quota(const Match& m, const QuotaMatch& q, const Packet& p, EngineStat
 
 void apply_match_effect(const Match& m, Packet& p) {
     const auto* label = std::get_if<ConnlabelMatch>(&m.spec);
-    if (label && label->set && p.ct.has_entry()) p.ct.labels[label->bit / 64] |= std::uint64_t{1} << (label->bit % 64);
+    if (label && label->set && p.ct.has_entry()) p.ct.set_label(label->bit);
 }
 
 bool header_match_hotdrops(const MatchSpec& m, const Packet& p) {

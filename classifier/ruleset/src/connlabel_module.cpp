@@ -24,14 +24,10 @@ std::optional<std::int32_t> label_value(std::string_view text) {
     while (i < text.size() && (text[i] == ' ' || (text[i] >= '\t' && text[i] <= '\r'))) ++i;
     bool minus = false;
     if (i < text.size() && (text[i] == '+' || text[i] == '-')) minus = text[i++] == '-';
-    const std::string_view digits = text.substr(i);
-    std::uint64_t v = 0;
-    if (auto n = parse_uint(digits, UINT64_MAX)) {
-        v = minus ? 0 - *n : *n;
-    } else {
-        // Overflow, or not a number: strtoul's ULONG_MAX for the first, a refusal for both.
-        return std::nullopt;
-    }
+    // Overflow (strtoul's ULONG_MAX) or not a number: refused either way.
+    const auto n = parse_uint(text.substr(i), UINT64_MAX);
+    if (!n) return std::nullopt;
+    const std::uint64_t v = minus ? 0 - *n : *n;
     const auto as_int = static_cast<std::int32_t>(static_cast<std::uint32_t>(v));
     if (as_int < 0) return std::nullopt;
     return as_int;

@@ -206,10 +206,7 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
         else if (k == "mark") p.mark = static_cast<std::uint32_t>(number(in, v, 0xffffffffu, k));
         else if (k == "ctmark") p.ct.mark = static_cast<std::uint32_t>(number(in, v, 0xffffffffu, k));
         else if (k == "ctlabels") {
-            for (const auto bit : detail::split(v, ',')) {
-                const auto b = number(in, std::string(bit), 127, k);
-                p.ct.labels[b / 64] |= std::uint64_t{1} << (b % 64);
-            }
+            for (const auto bit : detail::split(v, ',')) p.ct.set_label(static_cast<std::uint16_t>(number(in, std::string(bit), 127, k)));
         } else if (k == "ct") {
             if (v == "NEW") p.ct.state = CtState::new_;
             else if (v == "EST") p.ct.state = CtState::established;

@@ -64,6 +64,7 @@ struct ConntrackView {
     // them and its --set writes them.
     std::array<std::uint64_t, 2> labels{};
     bool has_label(std::uint16_t bit) const { return bit < 128 && ((labels[bit / 64] >> (bit % 64)) & 1u); }
+    void set_label(std::uint16_t bit) { labels[bit / 64] |= std::uint64_t{1} << (bit % 64); }  // bit < 128
     bool has_entry() const { return state != CtState::invalid && state != CtState::untracked; }
 };
 
