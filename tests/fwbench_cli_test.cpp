@@ -1016,7 +1016,7 @@ TEST(FwbenchPcap, HostStateMatchesAreDecidedByNamedAssumptions) {
                              "/traces/seed/capture.pcap";
     Result r = run(args);
     ASSERT_EQ(r.status, 0) << r.err;
-    EXPECT_NE(r.out.find("match decisions rest on what neither the capture nor the host description holds"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("match and target decisions rest on what neither the capture nor the host description holds"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("filter INPUT rule 1: -A INPUT -m cpu --cpu 0 ("), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("assumed: every packet is handled on CPU 0)"), std::string::npos) << r.out;
     Result j = run(args + " -q --json -");
@@ -1033,6 +1033,33 @@ TEST(FwbenchPcap, HostStateMatchesAreDecidedByNamedAssumptions) {
     EXPECT_GT(first, 0u);
     EXPECT_EQ(second, 0u);
     EXPECT_EQ((*note)["decisions"].get<std::uint64_t>(), 2 * first);
+}
+
+// -j TPROXY's verdict rests on which sockets are transparent, which no listing shows: on a host
+// description without sockets every decision is TPROXY finding none (the packet dropped), named
+// with the rule and its count.
+TEST(FwbenchPcap, TproxyDecisionsNameTheSocketsAssumed) {
+    const std::string rules = write_temp(
+        "fwbench_tproxy.v4", "*mangle\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp -j TPROXY --on-port 3129 --tproxy-mark 0x1/0x1\nCOMMIT\n");
+    const std::string args = "--rules " + rules + " --host " + env("FWBENCH_SOURCE") + "/traces/seed/host.json --pcap " + env("FWBENCH_SOURCE") +
+                             "/traces/seed/capture.pcap";
+    Result r = run(args);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("mangle PREROUTING rule 1: -A PREROUTING -p tcp -j TPROXY --on-port 3129 --on-ip 0.0.0.0 --tproxy-mark 0x1/0x1 ("),
+              std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("assumed: the host's sockets are not listed: TPROXY finds no transparent socket and drops)"), std::string::npos) << r.out;
+    Result j = run(args + " -q --json -");
+    ASSERT_EQ(j.status, 0) << j.err;
+    const auto doc = nlohmann::json::parse(j.out);
+    const nlohmann::json* note = nullptr;
+    for (const auto& n : doc["capture_cannot_show"])
+        if (n["kind"] == "host_state") note = &n;
+    ASSERT_NE(note, nullptr) << j.out;
+    ASSERT_EQ(doc["rule_counters"].size(), 1u) << j.out;
+    const auto walked = doc["rule_counters"][0]["packets"].get<std::uint64_t>();
+    EXPECT_GT(walked, 0u);
+    EXPECT_EQ((*note)["decisions"].get<std::uint64_t>(), walked);
 }
 
 // -m time --kerneltz reads the kernel's timezone, which no host description gives: fwbench takes it

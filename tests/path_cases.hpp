@@ -41,6 +41,11 @@ inline std::string path_case_host_json(const PathCase& c) {
 inline const char* router_sockets = R"(["tcp LISTEN 0 128 0.0.0.0:22 0.0.0.0:*", "tcp LISTEN 0 128 *:80 *:*",
   "tcp LISTEN 0 128 [::]:443 [::]:*", "tcp LISTEN 0 128 127.0.0.1%lo:25 0.0.0.0:*", "udp UNCONN 0 0 0.0.0.0:53 0.0.0.0:*"])";
 
+// router_sockets and a transparent proxy's UDP socket on lan0's address.
+inline const char* router_sockets_tproxy = R"(["tcp LISTEN 0 128 0.0.0.0:22 0.0.0.0:*", "tcp LISTEN 0 128 *:80 *:*",
+  "tcp LISTEN 0 128 [::]:443 [::]:*", "tcp LISTEN 0 128 127.0.0.1%lo:25 0.0.0.0:*", "udp UNCONN 0 0 0.0.0.0:53 0.0.0.0:*",
+  "udp UNCONN 0 0 192.0.2.1:5300 0.0.0.0:*"])";
+
 inline const char* seed_rules =
     "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
     "-A INPUT -s 127.0.0.0/8 -i lo -j ACCEPT\n-A INPUT -i wan1 -p tcp -m tcp --dport 22 -j ACCEPT\n-A INPUT -j DROP\nCOMMIT\n";
@@ -745,6 +750,30 @@ inline const std::vector<PathCase> path_cases = {
      "forwarded forwarded delivered forwarded sent",
      "mangle:POSTROUTING:1=2 filter:INPUT:1=1 filter:FORWARD:1=1 filter:FORWARD:2=1 filter:FORWARD:3=1 filter:FORWARD:4=2 filter:OUTPUT:1=1",
      nullptr, nullptr, router_routes_with_realms},
+    {"-j TPROXY hands a packet to the socket listening on its port (the arrival device's first address when --on-ip is 0), "
+     "sets the mark and accepts; the mark's policy route delivers it, to the socket TPROXY gave it (no port unreachable for "
+     "UDP; a SYN-ACK from the address it was sent to for a SYN, a reset for an ACK); no socket there, or one bound to another "
+     "device: dropped; a packet with its socket that routing forwards: dropped",
+     "\"ip_forward\":1",
+     "*mangle\n-A PREROUTING -p tcp -m tcp --dport 80 -j TPROXY --on-port 22 --on-ip 0.0.0.0 --tproxy-mark 0x1/0x1\n"
+     "-A PREROUTING -p udp -m udp --dport 5000 -j TPROXY --on-port 53 --on-ip 0.0.0.0 --tproxy-mark 0x1/0x1\n"
+     "-A PREROUTING -p udp -m udp --dport 6000 -j TPROXY --on-port 5999 --on-ip 0.0.0.0 --tproxy-mark 0x1/0x1\n"
+     "-A PREROUTING -p udp -m udp --dport 7000 -j TPROXY --on-port 53 --on-ip 0.0.0.0 --tproxy-mark 0x2/0x2\n"
+     "-A PREROUTING -p tcp -m tcp --dport 25 -j TPROXY --on-port 25 --on-ip 127.0.0.1 --tproxy-mark 0x1/0x1\n"
+     "-A PREROUTING -p udp -m udp --dport 8000 -j TPROXY --on-port 0 --on-ip 192.0.2.1 --tproxy-mark 0x1/0x1\n"
+     "-A PREROUTING -p udp -m udp --dport 9000 -j TPROXY --on-port 5300 --on-ip 0.0.0.0 --tproxy-mark 0x1/0x1\nCOMMIT\n"
+     "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -m mark --mark 0x1/0x1\n"
+     "-A OUTPUT -s 198.51.100.7/32 -p tcp -m tcp --tcp-flags SYN,ACK SYN,ACK\n-A OUTPUT -s 198.51.100.7/32 -p tcp -m tcp --tcp-flags RST RST\n"
+     "-A OUTPUT -p icmp\nCOMMIT\n",
+     {"wire udp 192.0.2.50:4000 > 198.51.100.7:5000 in=lan0", "wire udp 192.0.2.50:4001 > 198.51.100.7:6000 in=lan0",
+      "wire udp 192.0.2.50:4002 > 198.51.100.7:7000 in=lan0", "wire tcp 192.0.2.50:40000 > 198.51.100.7:80 in=lan0 flags=S seq=1000",
+      "wire tcp 192.0.2.50:40001 > 198.51.100.7:80 in=lan0 flags=A seq=2000 ack=3000", "wire tcp 192.0.2.50:40002 > 198.51.100.7:25 in=lan0 flags=S seq=1",
+      "wire udp 192.0.2.50:4003 > 198.51.100.7:8000 in=lan0", "wire udp 192.0.2.50:4004 > 198.51.100.7:9000 in=lan0"},
+     "delivered dropped:netfilter@mangle:PREROUTING:3 dropped:forward_socket_assigned delivered delivered dropped:netfilter@mangle:PREROUTING:5 "
+     "dropped:netfilter@mangle:PREROUTING:6 delivered",
+     "mangle:PREROUTING:1=2 mangle:PREROUTING:2=1 mangle:PREROUTING:3=1 mangle:PREROUTING:4=1 mangle:PREROUTING:5=1 mangle:PREROUTING:6=1 "
+     "mangle:PREROUTING:7=1 filter:INPUT:1=4 filter:INPUT:P=4 filter:OUTPUT:1=1 filter:OUTPUT:2=1 filter:OUTPUT:P=2",
+     nullptr, router_sockets_tproxy, router_routes_tproxy},
     {"unknown arrival interface is a named drop", "", "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n",
      {"wire udp 198.51.100.7:4000 > 203.0.113.1:53 in=eth7"}, "dropped:unknown_interface", "", "the packet arrives on an interface the host does not have"},
 };

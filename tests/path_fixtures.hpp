@@ -30,6 +30,14 @@ inline const char* router_routes = R"([
   {"type":"prohibit","dst":"198.51.100.48/28"},
   {"dst":"198.51.100.64/28","gateway":"203.0.113.254","dev":"wan1","metrics":[{"mtu":1300}]}])";
 
+// The router's main table, and the policy routing a transparent proxy sets up: what the fwmark
+// rule's table `alt` takes (mark 0x1) is delivered locally, whatever its destination.
+inline const char* router_routes_tproxy = R"([
+  {"dst":"default","gateway":"203.0.113.254","dev":"wan1"},
+  {"dst":"203.0.113.0/24","dev":"wan1","prefsrc":"203.0.113.1"},
+  {"dst":"192.0.2.0/24","dev":"lan0","prefsrc":"192.0.2.1"},
+  {"type":"local","dst":"default","dev":"lo","table":"alt"}])";
+
 // The router's main table with realms (`realms FROM/TO`): lan0's and wan1's prefixes a
 // destination realm each, 198.51.100.0/25 both. The local table is derived from the addresses.
 inline const char* router_routes_with_realms = R"([

@@ -108,20 +108,27 @@ NamedRules unsettled_rates(const Ruleset& rs, const EngineState& st) {
     return out;
 }
 
-// Rules with a match decided by a named assumption (socket, cgroup, cpu, ipvs, osf, rateest,
-// helper, the kernel's timezone), each "LABEL (N decisions; assumed: ...)".
+// Rules with a match or target decided by a named assumption (socket, cgroup, cpu, ipvs, osf,
+// rateest, helper, the kernel's timezone; TPROXY's transparent sockets), each "LABEL (N
+// decisions; assumed: ...)".
 NamedRules assumed_rules(const Ruleset& rs, const EngineState& st) {
     NamedRules out;
+    auto name = [&](const Table& t, const Chain& c, std::size_t ri, std::uint64_t n, const char* assumption) {
+        out.count += n;
+        out.rules.push_back(rule_label(t, c, ri) + " (" + std::to_string(n) + " decisions; assumed: " + assumption + ")");
+    };
     for (const auto& t : rs.tables)
         for (const auto& c : t.chains)
-            for (std::size_t ri = 0; ri < c.rules.size(); ++ri)
+            for (std::size_t ri = 0; ri < c.rules.size(); ++ri) {
                 for (const auto& m : c.rules[ri].matches) {
                     const char* assumption = match_assumption(m.spec);
                     const auto it = assumption ? st.assumed_decisions.find(&m) : st.assumed_decisions.end();
-                    if (it == st.assumed_decisions.end() || it->second == 0) continue;
-                    out.count += it->second;
-                    out.rules.push_back(rule_label(t, c, ri) + " (" + std::to_string(it->second) + " decisions; assumed: " + assumption + ")");
+                    if (it != st.assumed_decisions.end() && it->second) name(t, c, ri, it->second, assumption);
                 }
+                const Target* target = c.rules[ri].target ? &*c.rules[ri].target : nullptr;
+                if (const auto it = st.assumed_target_decisions.find(target); target && it != st.assumed_target_decisions.end() && it->second.count)
+                    name(t, c, ri, it->second.count, it->second.assumption);
+            }
     return out;
 }
 
@@ -349,8 +356,8 @@ int run_pcap(const PcapRunOptions& o) {
             j["capture_cannot_show"].push_back({{"kind", "host_state"},
                                                 {"what",
                                                  "what neither the capture nor the host description holds (the packet's socket and cgroup, "
-                                                 "the CPU, IPVS, the sender's OS, the kernel's timezone, a helper's expectations): these rules' "
-                                                 "matches were decided "
+                                                 "the CPU, IPVS, the sender's OS, the kernel's timezone, a helper's expectations, which "
+                                                 "sockets are transparent): these rules' matches or targets were decided "
                                                  "by the assumption each names"},
                                                 {"decisions", assumed.count},
                                                 {"rules", assumed.rules}});
@@ -425,9 +432,9 @@ int run_pcap(const PcapRunOptions& o) {
         }
         if (assumed.count) {
             os << "  note: " << assumed.count
-               << " match decisions rest on what neither the capture nor the host description holds (the packet's\n"
-                  "    socket and cgroup, the CPU, IPVS, the sender's OS, the kernel's timezone, a helper's\n"
-                  "    expectations); fwbench decided them by these assumptions:\n";
+               << " match and target decisions rest on what neither the capture nor the host description holds\n"
+                  "    (the packet's socket and cgroup, the CPU, IPVS, the sender's OS, the kernel's timezone, a\n"
+                  "    helper's expectations, which sockets are transparent); fwbench decided them by these assumptions:\n";
             for (const auto& r : assumed.rules) os << "      " << r << "\n";
         }
         if (helped.count) {

@@ -14,6 +14,7 @@ const char* verdict_name(Verdict v) {
         case Verdict::drop: return "DROP";
         case Verdict::reject: return "REJECT";
         case Verdict::queue: return "QUEUE";
+        case Verdict::tproxy: return "TPROXY";
     }
     return "?";
 }
@@ -35,6 +36,11 @@ void EngineState::add_counters(const EngineState& other) {
         nfacct_[name].bytes += k.bytes;
     }
     for (const auto& [match, n] : other.assumed_decisions) assumed_decisions[match] += n;  // what the report names
+    for (const auto& [target, d] : other.assumed_target_decisions) {
+        auto& mine = assumed_target_decisions[target];
+        mine.count += d.count;
+        mine.assumption = d.assumption;
+    }
     used_random_ = used_random_ || other.used_random_;
 }
 

@@ -62,6 +62,7 @@ const char* why_target_not_replayable(const TargetSpec& t) {
     if (std::holds_alternative<RejectTarget>(t)) return "answers the packet (REJECT)";
     if (std::holds_alternative<HmarkTarget>(t)) return "sets the mark from a hash of the packet (HMARK)";
     if (std::holds_alternative<NptTarget>(t)) return "rewrites an address's prefix (SNPT, DNPT)";
+    if (std::holds_alternative<TproxyTarget>(t)) return "hands the packet to a transparent socket (TPROXY), each decision counted for the report";
     if (std::holds_alternative<RewriteTarget>(t)) return "rewrites the packet (TOS, DSCP, TTL, ECN, TCPMSS, TCPOPTSTRIP, CLASSIFY, CHECKSUM, TRACE)";
     return nullptr;
 }

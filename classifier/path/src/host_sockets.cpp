@@ -58,6 +58,7 @@ bool read_local(std::string_view text, HostSocket& s, std::string& why) {
     s.text = std::string(text);
     if (addr == "*") {  // IPv6 any, taking IPv4 too (IPV6_V6ONLY off)
         s.ipv6 = true;
+        s.takes_ipv6 = true;
         return true;
     }
     if (addr.size() >= 2 && addr.front() == '[' && addr.back() == ']') {
@@ -73,6 +74,8 @@ bool read_local(std::string_view text, HostSocket& s, std::string& why) {
         bool is_mapped = true;
         for (int i = 0; i < 12; ++i) is_mapped = is_mapped && v6->bytes[static_cast<std::size_t>(i)] == mapped[i];
         s.takes_ipv4 = is_mapped;
+        s.takes_ipv6 = !is_mapped;
+        if (!is_mapped && !unspecified_address(*v6)) s.v6_addr = *v6;
         s.ipv6 = true;
         if (is_mapped)
             s.v4_addr = IpAddr::v4((std::uint32_t{v6->bytes[12]} << 24) | (std::uint32_t{v6->bytes[13]} << 16) | (std::uint32_t{v6->bytes[14]} << 8) |
@@ -135,8 +138,9 @@ std::optional<std::vector<HostSocket>> parse_ss_listing(std::string_view text, S
 
 bool has_socket_for(const std::vector<HostSocket>& sockets, std::uint8_t proto, const IpAddr& dst, std::uint16_t port, std::string_view dev) {
     for (const HostSocket& s : sockets) {
-        if (s.proto != proto || s.port != port || !s.takes_ipv4) continue;
-        if (s.v4_addr && *s.v4_addr != dst) continue;
+        const bool v6 = dst.family == Family::ipv6;
+        if (s.proto != proto || s.port != port || !(v6 ? s.takes_ipv6 : s.takes_ipv4)) continue;
+        if (const auto& bound = v6 ? s.v6_addr : s.v4_addr; bound && *bound != dst) continue;
         if (!s.dev.empty() && s.dev != dev) continue;
         return true;
     }

@@ -139,6 +139,8 @@ PacketPath::PacketPath(const Ruleset& rs, const Host& host, const IpsetRegistry*
                 }
                 if (const auto* h = r.target ? std::get_if<HmarkTarget>(&r.target->spec) : nullptr) hmarks_.push_back(h);
                 if (const auto* n = r.target ? std::get_if<NptTarget>(&r.target->spec) : nullptr) npts_.push_back(n);
+                // xt_TPROXY's checkentry enables nf_defrag_ipv4/ipv6.
+                if (r.target && std::holds_alternative<TproxyTarget>(r.target->spec)) defrag_active_ = true;
                 if (r.target && (std::holds_alternative<NatTarget>(r.target->spec) || std::holds_alternative<ConnmarkTarget>(r.target->spec) ||
                                  std::holds_alternative<CtTarget>(r.target->spec)))
                     conntrack_active_ = true;
@@ -368,7 +370,7 @@ bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
         if (!has_chain) continue;
         const WalkResult r = walk_table(c, hook, ti, table_names[t], in, out);
         if (r.notrack && t == t_raw && !c.has_ct) c.notrack = true;
-        if (r.verdict == Verdict::accept) {
+        if (r.verdict == Verdict::accept || (r.verdict == Verdict::tproxy && tproxy(c, *r.target))) {
             if (hook == Hook::output && t == t_mangle && !reroute_if_changed(c)) return false;
             continue;
         }
@@ -548,7 +550,13 @@ bool PacketPath::defragment(Ctx& c, DefragUser user) const {
 }
 
 bool PacketPath::forward4(Ctx& c) const {
-    // ip_forward: TTL is checked, then decremented, before the FORWARD hook.
+    // ip_forward: a packet TPROXY gave a socket is not forwarded; TTL is checked, then
+    // decremented, before the FORWARD hook.
+    if (c.socket_assigned) {
+        c.res.reason = DropReason::forward_socket_assigned;
+        finish(c, Fate::dropped);
+        return false;
+    }
     if (c.p.ttl <= 1) {
         c.res.reason = DropReason::ttl_exceeded;
         c.res.detail.why = DropWhy::ttl_expires;

@@ -21,6 +21,7 @@ struct PacketPath::Ctx {
     std::uint32_t routed_mark = 0;
     std::uint8_t routed_tos = 0;
     bool local_delivery = false;
+    bool socket_assigned = false;  // TPROXY handed the packet to a transparent socket (skb->sk)
     // IPSKB_DOREDIRECT: forwarded back out of its arrival device to a source on that link; the
     // redirect names redirect_to, the route's next hop (its gateway, else the destination).
     bool redirect = false;

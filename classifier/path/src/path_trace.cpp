@@ -62,6 +62,7 @@ const char* drop_reason_name(DropReason r) {
         case DropReason::interface_down: return "interface_down";
         case DropReason::nat_redirect: return "nat_redirect";
         case DropReason::nat_icmp_checksum: return "nat_icmp_checksum";
+        case DropReason::forward_socket_assigned: return "forward_socket_assigned";
         case DropReason::fragmentation_needed: return "fragmentation_needed";
         case DropReason::not_modelled: return "not_modelled";
         case DropReason::ipv6_disabled: return "ipv6_disabled";

@@ -96,6 +96,7 @@ bool PacketPath::forward6(Ctx& c) const {
         return drop(DropReason::forwarding_disabled, d);
     }
     if (c.p.pkttype != PktType::host) return drop(DropReason::not_for_this_host, about(DropWhy::pkttype_not_host, c.p.dst, in));
+    if (c.socket_assigned) return drop(DropReason::forward_socket_assigned, {});
     if (c.p.ttl <= 1) {
         DropDetail d = about(DropWhy::hop_limit_expires, c.p.dst, in);
         d.ttl = c.p.ttl;

@@ -159,7 +159,7 @@ void PacketPath::answer_tcp_from_stack(Ctx& c) const {
         return;
     }
     const std::uint8_t ttl = host_.sysctl().ip_default_ttl;
-    if (has_socket_for(*host_.sockets(), proto::tcp, p.dst, p.dport, p.in.view())) {
+    if (c.socket_assigned || has_socket_for(*host_.sockets(), proto::tcp, p.dst, p.dport, p.in.view())) {
         // tcp_rcv_state_process in LISTEN: an ACK is reset, a SYN (without FIN) gets a SYN-ACK.
         if (p.tcp_flags & tcp_flag::ack) {
             Packet rst = tcp_reset_for(p, ttl);
@@ -180,7 +180,7 @@ void PacketPath::answer_udp_from_stack(Ctx& c) const {
     const Packet& p = c.p;
     if (c.route.type != RouteType::local) return;  // broadcast and multicast: delivered to whoever listens, no error
     if (c.st.stack_connections.has(proto::udp, p.dst, p.dport, p.src, p.sport)) return;
-    if (has_socket_for(*host_.sockets(), proto::udp, p.dst, p.dport, p.in.view())) return;
+    if (c.socket_assigned || has_socket_for(*host_.sockets(), proto::udp, p.dst, p.dport, p.in.view())) return;
     send_icmp_error(c, 3, 3, AnswerFrom::stack);  // ICMP_PORT_UNREACH
 }
 

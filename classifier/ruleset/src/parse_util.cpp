@@ -58,8 +58,12 @@ constexpr Service services[] = {
 
 std::optional<std::uint16_t> parse_port(std::string_view text) {
     if (auto v = parse_uint(text, 65535)) return static_cast<std::uint16_t>(*v);
+    return service_port(text);
+}
+
+std::optional<std::uint16_t> service_port(std::string_view name) {
     for (const auto& s : services)
-        if (text == s.name) return s.port;
+        if (name == s.name) return s.port;
     return std::nullopt;
 }
 

@@ -138,7 +138,8 @@ const char* match_assumption(const MatchSpec& m) {
 
 bool is_terminating(const TargetSpec& t) {
     if (auto* s = std::get_if<StandardTarget>(&t)) return s->kind != StandardTarget::Kind::return_;
-    return std::holds_alternative<RejectTarget>(t) || std::holds_alternative<NfqueueTarget>(t) || std::holds_alternative<NatTarget>(t);
+    return std::holds_alternative<RejectTarget>(t) || std::holds_alternative<NfqueueTarget>(t) || std::holds_alternative<NatTarget>(t) ||
+           std::holds_alternative<TproxyTarget>(t);
 }
 
 }  // namespace fwbench

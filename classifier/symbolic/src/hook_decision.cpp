@@ -581,6 +581,8 @@ void HookDecision::walk_chain(const Table& t, int chain, std::vector<Flow> flows
                 accepted.push_back({st, hit});
             } else if (std::holds_alternative<NptTarget>(spec)) {
                 decide(hit, f.st, Verdict6::unmodelled, target_text(*rule.target) + " rewrites an address's prefix, which the rest of the way sees");
+            } else if (std::holds_alternative<TproxyTarget>(spec)) {
+                decide(hit, f.st, Verdict6::unmodelled, target_text(*rule.target) + " accepts or drops by the host's transparent sockets");
             } else {
                 apply_continuing(spec, *rule.target, hit, f.st, next, tc);
             }
@@ -798,6 +800,11 @@ ConcreteOutcome concrete_outcome(const Ruleset& rs, const HostView& host, const 
                 out.rewrites.push_back(target_text(*rule.target));
         }
         if (r.notrack && t.name == "raw") p.ct = ConntrackView{CtState::untracked, CtDir::original, 0, p.ct.mark, p.proto, 0, {}, {}};
+        if (r.verdict == Verdict::tproxy) {
+            out.verdict = Verdict6::unmodelled;
+            out.detail = target_text(*r.target) + " accepts or drops by the host's transparent sockets";
+            break;
+        }
         if (r.verdict != Verdict::accept) {
             out.verdict = r.verdict == Verdict::drop ? Verdict6::drop : r.verdict == Verdict::queue ? Verdict6::queue : Verdict6::reject;
             if (r.target) {

@@ -410,6 +410,7 @@ void KernelOracle::build(const Host& host) {
 
 // The host's listening sockets, bound in the router: an IPv4 socket for an IPv4 address or any,
 // an IPv6 one taking IPv4 too for `*` and ::ffff: addresses. IPv6-only ones take no IPv4 packet.
+// Each is transparent (IP_TRANSPARENT), so -j TPROXY can hand it packets.
 void KernelOracle::bind_host_sockets(const std::vector<HostSocket>& sockets) {
     EnterNamespace in(*router_);
     for (const HostSocket& s : sockets) {
@@ -420,6 +421,10 @@ void KernelOracle::bind_host_sockets(const std::vector<HostSocket>& sockets) {
         host_sockets_.push_back(fd);
         int one = 1, zero = 0;
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        // Transparent, as fwbench takes a listed socket -j TPROXY finds to be (tproxy_assumption);
+        // no other lookup the host's stack makes reads it.
+        if (setsockopt(fd, s.ipv6 ? IPPROTO_IPV6 : IPPROTO_IP, s.ipv6 ? IPV6_TRANSPARENT : IP_TRANSPARENT, &one, sizeof one) != 0)
+            throw std::runtime_error("cannot make the socket for " + s.text + " transparent: " + std::strerror(errno));
         if (!s.dev.empty() && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, s.dev.c_str(), static_cast<socklen_t>(s.dev.size())) != 0)
             throw std::runtime_error("cannot bind a socket to " + s.dev + ": " + std::strerror(errno));
         int bound;

@@ -217,6 +217,10 @@ WalkResult walk_table(const Table& t, std::size_t table_index, int base, Packet&
             decide(Verdict::queue);
             return res;
         }
+        if (std::holds_alternative<TproxyTarget>(spec)) {
+            decide(Verdict::tproxy);
+            return res;
+        }
         if (const auto* n = std::get_if<NatTarget>(&spec)) {
             decide(Verdict::accept);
             res.nat = n;

@@ -21,7 +21,9 @@
 
 namespace fwbench {
 
-enum class Verdict : std::uint8_t { accept, drop, reject, queue };
+// tproxy: the walk ended at -j TPROXY, whose verdict (accept, the packet handed to a transparent
+// socket, or drop) depends on the host's sockets: the packet path decides it.
+enum class Verdict : std::uint8_t { accept, drop, reject, queue, tproxy };
 const char* verdict_name(Verdict v);
 
 struct WalkResult {
@@ -149,6 +151,13 @@ public:
     std::unordered_map<const Match*, std::uint64_t> quotas;  // bytes left, from the rule's --quota
     // Decisions of matches decided by a named assumption (HostStateMatch), per match.
     std::unordered_map<const Match*, std::uint64_t> assumed_decisions;
+    // Decisions of targets decided by a named assumption (the packet path's, for -j TPROXY's
+    // transparent sockets), per target, with the assumption's words.
+    struct AssumedTargetDecisions {
+        std::uint64_t count = 0;
+        const char* assumption = nullptr;
+    };
+    std::unordered_map<const Target*, AssumedTargetDecisions> assumed_target_decisions;
     std::unordered_map<const Match*, std::map<IpAddr, std::set<FlowKey>>> connlimits;
     std::uint64_t next_random();
     void count_nfacct(const std::string& name, std::uint32_t bytes) {

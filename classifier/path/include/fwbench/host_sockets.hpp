@@ -27,6 +27,10 @@ struct HostSocket {
     // The IPv4 address it takes packets for; nullopt: any. An IPv6-only socket takes no IPv4.
     std::optional<IpAddr> v4_addr;
     bool takes_ipv4 = true;
+    // The IPv6 address it takes packets for; nullopt: any. An IPv4 socket, or one bound to an
+    // IPv4-mapped address, takes no IPv6.
+    std::optional<IpAddr> v6_addr;
+    bool takes_ipv6 = false;
     bool ipv6 = false;  // an IPv6 socket (`*`, [::ffff:A.B.C.D]) taking IPv4 as mapped addresses
     std::uint16_t port = 0;
     std::string dev;  // bound device, empty for any
@@ -43,8 +47,9 @@ struct SsListingError {
 // returns nullopt and fills `error`.
 std::optional<std::vector<HostSocket>> parse_ss_listing(std::string_view text, SsListingError& error);
 
-// Whether one of `sockets` takes an IPv4 packet of `proto` for dst:port arriving on `dev`
-// (inet_lookup_listener / udp4_lib_lookup2: the address bound or any, the bound device or any).
+// Whether one of `sockets` takes a packet of `proto` for dst:port arriving on `dev`, of dst's
+// family (inet_lookup_listener / udp4_lib_lookup2 and their IPv6 twins: the address bound or
+// any, the bound device or any).
 bool has_socket_for(const std::vector<HostSocket>& sockets, std::uint8_t proto, const IpAddr& dst, std::uint16_t port, std::string_view dev);
 
 }  // namespace fwbench

@@ -236,6 +236,11 @@ struct PathState {
     FlowCache flow_cache;
 };
 
+// What fwbench takes to be so when -j TPROXY looks for a transparent socket on `host`: which
+// sockets are transparent no listing shows. Every decision rests on it when the host lists no
+// sockets; with a listing, each packet handed to a listed socket.
+const char* tproxy_assumption(const Host& host);
+
 class PacketPath {
 public:
     // `engine` walks the tables (built on the same rs, host and ipsets; every engine gives the
@@ -324,6 +329,10 @@ private:
     bool reroute_if_changed(Ctx& c) const;
     // False: the target drops the packet (no address to map to).
     bool nat_bind(Ctx& c, Hook hook, const NatTarget* nat) const;
+    // -j TPROXY's verdict (tproxy.cpp): true when a socket takes the packet (its mark then set
+    // and the socket assigned), false when the target drops it.
+    bool tproxy(Ctx& c, const Target& target) const;
+    IpAddr tproxy_local_address(const Ctx& c) const;
 
 public:
     struct NatRange2;  // nat.cpp

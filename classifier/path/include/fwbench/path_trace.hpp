@@ -32,6 +32,7 @@ enum class DropReason : std::uint8_t {
     interface_down,  // arrived on an interface that is not up: a stopped device receives nothing
     nat_redirect,  // nf_nat drops an ICMP redirect about a connection it has NATed, or may yet
     nat_icmp_checksum,  // nf_nat_icmpv6_reply_translation: a RELATED ICMPv6 error whose checksum does not verify (NPT broke it)
+    forward_socket_assigned,  // ip_forward / ip6_forward: TPROXY gave the packet a socket, and routing did not deliver it locally
     fragmentation_needed,  // forwarding: DF set and larger than the way out's MTU
     not_modelled,  // a path fwbench does not model (IPv4 multicast routing, a family without its ruleset)
     // IPv6

@@ -19,6 +19,8 @@ std::optional<std::uint64_t> parse_uint(std::string_view text, std::uint64_t max
 std::string parse_xt_uint(std::string_view text, std::uint64_t min, std::uint64_t max, std::uint64_t& out);
 // A port number or a service name from the built-in table.
 std::optional<std::uint16_t> parse_port(std::string_view text);
+// A service name's port, from the built-in table.
+std::optional<std::uint16_t> service_port(std::string_view name);
 // "P", "LO:HI", ":HI", "LO:" (iptables' port range forms).
 std::optional<PortRange> parse_port_range(std::string_view text, char sep = ':');
 std::string format_port_range(const PortRange& r, char sep = ':');

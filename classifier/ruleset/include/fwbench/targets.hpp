@@ -179,8 +179,21 @@ struct NptTarget {
     bool operator==(const NptTarget&) const = default;
 };
 
+// -j TPROXY (xt_TPROXY, mangle PREROUTING, -p tcp or udp): hands the packet to a transparent
+// socket, found on the packet's own addresses (a connection the proxy has) or listening on
+// laddr:lport (laddr unspecified: the arriving device's first primary address; lport 0: the
+// packet's destination port). Found: the mark becomes (mark & ~mark_mask) ^ mark_value and the
+// packet is accepted with the socket assigned; not found: dropped. Which sockets are transparent
+// no listing shows, so the walk ends with Verdict::tproxy and the packet path decides.
+struct TproxyTarget {
+    IpAddr laddr;  // the family's unspecified address when --on-ip is not given
+    std::uint16_t lport = 0;
+    std::uint32_t mark_value = 0, mark_mask = 0;
+    bool operator==(const TproxyTarget&) const = default;
+};
+
 using TargetSpec = std::variant<StandardTarget, JumpTarget, RejectTarget, NfqueueTarget, LogTarget, MarkTarget, ConnmarkTarget, NatTarget, CtTarget,
-                                RewriteTarget, RateEstimatorTarget, SideEffectTarget, HmarkTarget, NptTarget>;
+                                RewriteTarget, RateEstimatorTarget, SideEffectTarget, HmarkTarget, NptTarget, TproxyTarget>;
 
 // Does the walk end at this target (ACCEPT, DROP, REJECT, NAT, ...)? Jumps and RETURN are not
 // terminating in this sense; LOG/MARK/... continue.
