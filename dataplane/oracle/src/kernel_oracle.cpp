@@ -98,18 +98,28 @@ KernelOracle::KernelOracle(const Host& host, const Ruleset& ruleset, KernelOracl
 }
 
 // A veth's carrier comes up a moment after `link set up` (linkwatch, up to a second), and addrconf
-// finishes a device (its ff00::/8 route: multicast delivery) only then: wait for every link that is
-// up, after the rest of the set-up, so that no packet arrives before the kernel is ready for it.
+// finishes a device (its ff00::/8 route: multicast delivery) only then; an address becomes the
+// host's (its local route, and a router's subnet anycast) when addrconf's DAD work runs, from a
+// workqueue even without DAD, which a loaded machine runs late. Wait for every link that is up and
+// each of its addresses, after the rest of the set-up, so that no packet arrives before the kernel
+// is ready for it.
 void KernelOracle::wait_for_ipv6_links(const Host& host) const {
-    std::set<std::string> pending;
-    for (const auto& itf : host.interfaces())
-        if (!itf.loopback && itf.up && !host.sysctl().ip6_disabled_on(itf.name) && (!itf.mtu || itf.mtu >= 1280)) pending.insert(itf.name);
+    std::set<std::string> pending;  // "dev DEV" for a link's ff00::/8, "local ADDR" for an address
+    for (const auto& itf : host.interfaces()) {
+        if (!itf.loopback && itf.up && !host.sysctl().ip6_disabled_on(itf.name) && (!itf.mtu || itf.mtu >= 1280)) {
+            pending.insert("dev " + itf.name);
+            for (const auto& a : itf.addrs)
+                if (a.addr.family == Family::ipv6 && !a.tentative && !a.dadfailed) pending.insert("local " + format_ip(a.addr));
+        }
+    }
     for (int tries = 0; tries < 100 && !pending.empty(); ++tries) {
-        for (const auto& r : nlohmann::json::parse(run_in_router({"ip", "-6", "-j", "route", "show", "table", "local"})))
-            if (r.value("dst", "") == "ff00::/8") pending.erase(r.value("dev", ""));
+        for (const auto& r : nlohmann::json::parse(run_in_router({"ip", "-6", "-j", "route", "show", "table", "local"}))) {
+            if (r.value("dst", "") == "ff00::/8") pending.erase("dev " + r.value("dev", ""));
+            if (r.value("type", "") == "local") pending.erase("local " + r.value("dst", ""));
+        }
         if (!pending.empty()) usleep(50000);
     }
-    if (!pending.empty()) throw std::runtime_error("IPv6 did not come up on " + *pending.begin() + " within 5 s");
+    if (!pending.empty()) throw std::runtime_error("IPv6 did not come up within 5 s: " + *pending.begin());
 }
 
 // iptables-restore, ip6tables-legacy-save, ...: the tool of the ruleset's family and backend.
