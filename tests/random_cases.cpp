@@ -14,7 +14,8 @@ namespace {
 
 class Gen {
 public:
-    explicit Gen(std::uint64_t seed) : rng_(seed), later_(seed ^ 0x9e3779b97f4a7c15ull), newer_(seed ^ 0xc2b2ae3d27d4eb4full) {}
+    explicit Gen(std::uint64_t seed)
+        : rng_(seed), later_(seed ^ 0x9e3779b97f4a7c15ull), newer_(seed ^ 0xc2b2ae3d27d4eb4full), newest_(seed ^ 0x165667b19e3779f9ull) {}
     std::uint32_t below(std::uint32_t n) { return static_cast<std::uint32_t>(rng_() % n); }
     bool chance(int percent) { return below(100) < static_cast<std::uint32_t>(percent); }
     // A second stream for what the generator learned later (issue 18's modules): every case's
@@ -31,13 +32,17 @@ public:
     const T& newer_pick(const std::vector<T>& v) {
         return v[newer_below(static_cast<std::uint32_t>(v.size()))];
     }
+    // A fourth, for TPROXY (off with the third's modules): the first three streams' draws stay
+    // what they were.
+    std::uint32_t newest_below(std::uint32_t n) { return static_cast<std::uint32_t>(newest_() % n); }
+    bool newest_chance(int percent) { return newer_modules && newest_below(100) < static_cast<std::uint32_t>(percent); }
     template <class T>
     const T& pick(const std::vector<T>& v) {
         return v[below(static_cast<std::uint32_t>(v.size()))];
     }
 
 private:
-    std::mt19937_64 rng_, later_, newer_;
+    std::mt19937_64 rng_, later_, newer_, newest_;
 };
 
 // What the families' cases say differently: the router's addresses and those around it, and
@@ -280,6 +285,11 @@ std::string rule_body(Gen& g, const Vocabulary& v, const std::string& table, con
         else if (c.name == "PREROUTING" || c.name == "OUTPUT")
             newer_target = (confined ? " -m iprange --dst-range " + m.range : std::string()) + " -j DNPT" + map;
     }
+    // TPROXY where the kernel takes it (mangle PREROUTING, -p tcp or udp): the random router lists
+    // no sockets, so it finds none and drops, and its checkentry turns defragmentation on.
+    if (newer_target.empty() && table == "mangle" && c.builtin && c.name == "PREROUTING" && !proto_negated && (proto == "tcp" || proto == "udp") &&
+        g.newest_chance(20))
+        newer_target = " -j TPROXY --on-port " + std::to_string(g.newest_below(2) ? 3129 : 0) + " --tproxy-mark 0x1/0x1";
     if (newer_target.empty()) return r.str();
     std::string text = r.str();
     if (const auto at = text.find(" -j "); at != std::string::npos) text.erase(at);
