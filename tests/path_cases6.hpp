@@ -36,8 +36,28 @@ inline const char* router6_routes = R"([
   {"type":"blackhole","dst":"2001:db8:7::/64","metric":1024},
   {"dst":"2001:db8:8::/64","gateway":"2001:db8:1::fe","dev":"wan1","metric":1024,"metrics":[{"mtu":1300}]}])";
 
+// The routes of router6_routes and the policy routing a transparent proxy sets up: what has mark
+// 0x1 is looked up in table alt, which delivers everything locally.
+inline const char* router6_routes_tproxy = R"([
+  {"dst":"::/0","gateway":"2001:db8:1::fe","dev":"wan1","metric":1024},
+  {"dst":"2001:db8:1::/64","dev":"wan1","metric":256},
+  {"dst":"2001:db8:2::/64","dev":"lan0","metric":256},
+  {"dst":"fe80::/64","dev":"wan1","metric":256},
+  {"dst":"fe80::/64","dev":"lan0","metric":256},
+  {"type":"local","dst":"::/0","dev":"lo","table":"alt","metric":1024}])";
+inline const char* router6_rules_tproxy = R"([
+  {"priority":0,"src":"all","table":"local"},
+  {"priority":100,"src":"all","fwmark":"0x1","table":"alt"},
+  {"priority":32766,"src":"all","table":"main"}])";
+
+// The router with the case's sysctls; a case that gives its own routes (router6_routes_tproxy)
+// has the rules that go with them.
 inline std::string path_case6_host_json(const PathCase& c) {
-    return std::string("{\"addr\":") + router6_addr + ",\"route\":" + router6_routes + ",\"sysctl\":{" + c.sysctl + "}}";
+    std::string j =
+        std::string("{\"addr\":") + router6_addr + ",\"route\":" + (c.routes ? c.routes : router6_routes) + ",\"sysctl\":{" + c.sysctl + "}";
+    if (c.routes) j += std::string(",\"rule6\":") + router6_rules_tproxy;
+    if (c.sockets) j += std::string(",\"sockets\":") + c.sockets;
+    return j + "}";
 }
 
 inline const char* seed6_rules =
@@ -490,6 +510,28 @@ inline const std::vector<PathCase> path_cases6 = {
     {"ipv6: a local connection to the LAN prefix leaves lan0 from lan0's address", forwarding6_on,
      "*filter\n-A OUTPUT -o lan0 -s 2001:db8:2::1/128\nCOMMIT\n",
      {"local tcp [::]:40000 > [2001:db8:2::50]:22 flags=S"}, "sent", "filter:OUTPUT:1=1"},
+
+    // --- -j TPROXY ---
+    {"ipv6: -j TPROXY hands a packet to the socket listening on its port (with --on-ip ::, at the arrival device's first "
+     "address: its global one, listed before the link-local), sets the mark and accepts, and the mark's policy route delivers "
+     "it; no socket there: dropped; a packet with its socket that routing forwards: dropped (ip6_forward)",
+     forwarding6_on,
+     "*mangle\n-A PREROUTING -p udp -m udp --dport 5000 -j TPROXY --on-port 53 --on-ip :: --tproxy-mark 0x1/0x1\n"
+     "-A PREROUTING -p udp -m udp --dport 6000 -j TPROXY --on-port 5999 --on-ip :: --tproxy-mark 0x1/0x1\n"
+     "-A PREROUTING -p udp -m udp --dport 7000 -j TPROXY --on-port 53 --on-ip :: --tproxy-mark 0x2/0x2\n"
+     "-A PREROUTING -p udp -m udp --dport 9000 -j TPROXY --on-port 5300 --on-ip :: --tproxy-mark 0x1/0x1\n"
+     "-A PREROUTING -p udp -m udp --dport 9001 -j TPROXY --on-port 5300 --on-ip 2001:db8:1::1 --tproxy-mark 0x1/0x1\n"
+     "-A PREROUTING -p tcp -m tcp --dport 80 -j TPROXY --on-port 22 --on-ip :: --tproxy-mark 0x1/0x1\nCOMMIT\n"
+     "*filter\n-A INPUT -m mark --mark 0x1/0x1\nCOMMIT\n",
+     {"wire udp [2001:db8:2::50]:4000 > [2001:db8:9::7]:5000 in=lan0", "wire udp [2001:db8:2::50]:4001 > [2001:db8:9::7]:6000 in=lan0",
+      "wire udp [2001:db8:2::50]:4002 > [2001:db8:9::7]:7000 in=lan0", "wire udp [2001:db8:2::50]:4003 > [2001:db8:9::7]:9000 in=lan0",
+      "wire udp [2001:db8:2::50]:4004 > [2001:db8:9::7]:9001 in=lan0", "wire tcp [2001:db8:2::50]:40000 > [2001:db8:9::7]:80 in=lan0 flags=S"},
+     "delivered dropped:netfilter@mangle:PREROUTING:2 dropped:forward_socket_assigned delivered dropped:netfilter@mangle:PREROUTING:5 delivered",
+     "mangle:PREROUTING:1=1 mangle:PREROUTING:2=1 mangle:PREROUTING:3=1 mangle:PREROUTING:4=1 mangle:PREROUTING:5=1 mangle:PREROUTING:6=1 "
+     "filter:INPUT:1=3",
+     nullptr,
+     R"(["udp UNCONN 0 0 [::]:53 [::]:*", "udp UNCONN 0 0 [2001:db8:2::1]:5300 [::]:*", "tcp LISTEN 0 128 [::]:22 [::]:*"])",
+     router6_routes_tproxy},
 };
 // clang-format on
 

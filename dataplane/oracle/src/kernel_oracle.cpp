@@ -419,12 +419,13 @@ void KernelOracle::build(const Host& host) {
 }
 
 // The host's listening sockets, bound in the router: an IPv4 socket for an IPv4 address or any,
-// an IPv6 one taking IPv4 too for `*` and ::ffff: addresses. IPv6-only ones take no IPv4 packet.
-// Each is transparent (IP_TRANSPARENT), so -j TPROXY can hand it packets.
+// an IPv6 one taking IPv4 too for `*` and ::ffff: addresses, an IPv6-only one for `[::]` and
+// an IPv6 address (bound only when the router has IPv6). Each is transparent (IP_TRANSPARENT), so
+// -j TPROXY can hand it packets.
 void KernelOracle::bind_host_sockets(const std::vector<HostSocket>& sockets) {
     EnterNamespace in(*router_);
     for (const HostSocket& s : sockets) {
-        if (!s.takes_ipv4) continue;
+        if (!s.takes_ipv4 && !ipv6_) continue;
         const int type = s.proto == proto::tcp ? SOCK_STREAM : SOCK_DGRAM;
         const int fd = socket(s.ipv6 ? AF_INET6 : AF_INET, type | SOCK_CLOEXEC, 0);
         if (fd < 0) throw std::runtime_error("cannot open a socket for " + s.text + ": " + std::strerror(errno));
@@ -439,11 +440,13 @@ void KernelOracle::bind_host_sockets(const std::vector<HostSocket>& sockets) {
             throw std::runtime_error("cannot bind a socket to " + s.dev + ": " + std::strerror(errno));
         int bound;
         if (s.ipv6) {
-            setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+            setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, s.takes_ipv4 ? &zero : &one, sizeof zero);
             sockaddr_in6 at{};
             at.sin6_family = AF_INET6;
             at.sin6_port = htons(s.port);
-            if (s.v4_addr) {
+            if (s.v6_addr) {
+                std::memcpy(at.sin6_addr.s6_addr, s.v6_addr->bytes.data(), 16);
+            } else if (s.v4_addr) {
                 at.sin6_addr.s6_addr[10] = at.sin6_addr.s6_addr[11] = 0xff;
                 const std::uint32_t a = htonl(s.v4_addr->v4_host());
                 std::memcpy(&at.sin6_addr.s6_addr[12], &a, 4);
