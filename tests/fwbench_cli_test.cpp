@@ -1062,6 +1062,28 @@ TEST(FwbenchPcap, TproxyDecisionsNameTheSocketsAssumed) {
     EXPECT_EQ((*note)["decisions"].get<std::uint64_t>(), walked);
 }
 
+// explain says what -j TPROXY found: the listed socket it takes to be transparent (and the mark
+// it sets), or none, which drops the packet.
+TEST(FwbenchExplain, TproxySaysWhichSocketItFound) {
+    auto host = nlohmann::json::parse(std::ifstream(env("FWBENCH_SOURCE") + "/traces/seed/host.json"));
+    host["sockets"] = {"udp UNCONN 0 0 0.0.0.0:53 0.0.0.0:*"};
+    const std::string host_file = write_temp("fwbench_tproxy_host.json", host.dump());
+    const std::string rules =
+        write_temp("fwbench_tproxy_explain.v4",
+                   "*mangle\n-A PREROUTING -p udp -m udp --dport 5000 -j TPROXY --on-port 53 --on-ip 203.0.113.1 --tproxy-mark 0x1/0x1\n"
+                   "-A PREROUTING -p udp -m udp --dport 5001 -j TPROXY --on-port 5999 --on-ip 203.0.113.1 --tproxy-mark 0x1/0x1\nCOMMIT\n");
+    Result r = run("explain --rules " + rules + " --host " + host_file +
+                   " 'udp 198.51.100.7:4000 > 198.51.100.9:5000 in wan1' 'udp 198.51.100.7:4000 > 198.51.100.9:5001 in wan1'");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("TPROXY: a socket of the host's listing takes udp 203.0.113.1:53 (taken to be transparent): mark 0x1, accepted with that "
+                         "socket"),
+              std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("TPROXY: no socket of the host's listing takes udp 203.0.113.1:5999: dropped"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("fate: dropped by mangle PREROUTING rule 2: -A PREROUTING -p udp -m udp --dport 5001 -j TPROXY"), std::string::npos)
+        << r.out;
+}
+
 // -m time --kerneltz reads the kernel's timezone, which no host description gives: fwbench takes it
 // as UTC and names the rule and the assumption; a time rule in UTC assumes nothing.
 TEST(FwbenchPcap, KerneltzTimeRulesNameTheTimezoneTaken) {

@@ -2,6 +2,7 @@
 // match. Only explain calls these; the path itself never builds text.
 #include "fwbench/packet_path.hpp"
 
+#include <cstdio>
 #include <sstream>
 
 #include "fwbench/linear_engine.hpp"
@@ -31,6 +32,18 @@ std::string icmp_error_name(bool v6, std::uint8_t type) {
 namespace {
 
 std::string route_table(const Host& host, const RouteResult& r) { return "(table " + host.table_name(r.table) + ")"; }
+
+std::string hex_word(std::uint32_t v) {
+    char buf[12];
+    std::snprintf(buf, sizeof buf, "%x", v);
+    return buf;
+}
+
+// ADDR:PORT, an IPv6 address in brackets.
+std::string endpoint(const IpAddr& a, std::uint16_t port) {
+    const std::string text = format_ip(a);
+    return (a.family == Family::ipv6 ? "[" + text + "]" : text) + ":" + std::to_string(port);
+}
 
 std::string gateway_of(const RouteResult& r) { return r.route && r.route->gateway ? " gateway " + format_ip(*r.route->gateway) : std::string(); }
 
@@ -257,6 +270,19 @@ std::string describe_event(const PathEvent& e, const DropDetail& drop, const Hos
         case PathEventKind::answer_done: return "(end of the answer)";
         case PathEventKind::stack_connection:
             return "delivered on a connection one of the host's sockets holds: what that socket sends back depends on its state (not modelled)";
+        case PathEventKind::tproxy: {
+            const std::string at = std::string(e.icmp_type == proto::tcp ? "tcp " : "udp ") + endpoint(e.addr, e.port);
+            switch (e.tproxy) {
+                case TproxyFound::listed_socket:
+                    return "TPROXY: a socket of the host's listing takes " + at + " (taken to be transparent): mark 0x" + hex_word(e.tries) +
+                           ", accepted with that socket";
+                case TproxyFound::no_socket: return "TPROXY: no socket of the host's listing takes " + at + ": dropped";
+                case TproxyFound::unlisted:
+                    return "TPROXY: the host description lists no sockets, taken to have no transparent one at " + at + ": dropped";
+                case TproxyFound::short_header: return "TPROXY: the transport header is too short for its ports: dropped";
+            }
+            return "?";
+        }
         case PathEventKind::reassembly:
             return std::string("reassembly (") + (e.flag ? "local delivery" : "conntrack's defrag") + "): a fragment of a datagram to " +
                    format_ip(e.addr) + " " + frag_outcome_name(e.frag);

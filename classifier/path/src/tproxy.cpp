@@ -34,25 +34,31 @@ IpAddr PacketPath::tproxy_local_address(const Ctx& c) const {
 
 bool PacketPath::tproxy(Ctx& c, const Target& target) const {
     const auto& t = std::get<TproxyTarget>(target.spec);
-    // skb_header_pointer of the transport header's first 8 bytes (the ports) fails: NF_DROP.
-    if (!c.p.l4_present) return false;
-    const std::vector<HostSocket>* sockets = host_.sockets();
-    auto assumed = [&] {
-        auto& d = c.st.engine.assumed_target_decisions[&target];
-        ++d.count;
-        d.assumption = tproxy_assumption(host_);
-    };
-    if (!sockets) {
-        assumed();
-        return false;
-    }
     const IpAddr laddr = unspecified_address(t.laddr) ? tproxy_local_address(c) : t.laddr;
     const std::uint16_t lport = t.lport ? t.lport : c.p.dport;
-    if (!has_socket_for(*sockets, c.p.proto, laddr, lport, c.p.in.view())) return false;
-    assumed();
+    auto found = [&](TproxyFound what) {
+        c.event(PathEventKind::tproxy, [&](PathEvent& e) {
+            e.tproxy = what;
+            e.addr = laddr;
+            e.port = lport;
+            e.icmp_type = c.p.proto;
+            e.tries = c.p.mark;
+        });
+        if (what == TproxyFound::listed_socket || what == TproxyFound::unlisted) {
+            auto& d = c.st.engine.assumed_target_decisions[&target];
+            ++d.count;
+            d.assumption = tproxy_assumption(host_);
+        }
+        return what == TproxyFound::listed_socket;
+    };
+    // skb_header_pointer of the transport header's first 8 bytes (the ports) fails: NF_DROP.
+    if (!c.p.l4_present) return found(TproxyFound::short_header);
+    const std::vector<HostSocket>* sockets = host_.sockets();
+    if (!sockets) return found(TproxyFound::unlisted);
+    if (!has_socket_for(*sockets, c.p.proto, laddr, lport, c.p.in.view())) return found(TproxyFound::no_socket);
     c.p.mark = (c.p.mark & ~t.mark_mask) ^ t.mark_value;
     c.socket_assigned = true;
-    return true;
+    return found(TproxyFound::listed_socket);
 }
 
 }  // namespace fwbench

@@ -142,6 +142,16 @@ enum class PathEventKind : std::uint8_t {
     answer_done,  // back to the rejected packet
     stack_connection,  // delivered on a connection one of the host's sockets holds: its answer is not modelled
     reassembly,  // `frag` (the FragOutcome); `flag`: by local delivery (else by conntrack's defrag); `addr`: the datagram's destination
+    // -j TPROXY's look for a socket: `tproxy` says what it found, at `addr`:`port` for protocol
+    // `icmp_type` (tcp or udp); a socket taken sets the mark to `tries`.
+    tproxy,
+};
+
+enum class TproxyFound : std::uint8_t {
+    listed_socket,  // a socket of the host's listing, taken to be transparent: accepted
+    no_socket,  // none of the listing's sockets takes it: dropped
+    unlisted,  // the host lists no sockets: taken to have no transparent one, dropped
+    short_header,  // the transport header is too short for its ports: dropped
 };
 
 // How NAT chose a port it had to change (nf_nat_l4proto_unique_tuple's offset).
@@ -169,6 +179,7 @@ struct PathEvent {
     std::uint32_t tries = 0, free_ports = 0;  // nat_port_search_failed
     NatPortChoice port_choice = NatPortChoice::first_free;
     FragOutcome frag = FragOutcome::held;
+    TproxyFound tproxy = TproxyFound::no_socket;
 };
 
 // One event as a sentence ("routing (input): forward 203.0.113.9 via wan1 (table main)").
