@@ -369,6 +369,13 @@ int run_pcap(const PcapRunOptions& o) {
                                                  "not RELATED, and -m helper matches none"},
                                                 {"packets", helped.count},
                                                 {"rules", helped.rules}});
+        if (tally.checksum_assumed())
+            j["capture_cannot_show"].push_back({{"kind", "checksum_offload"},
+                                                {"what",
+                                                 "whether a NIC verified the transport checksum that SNPT or DNPT then broke: fwbench takes it "
+                                                 "that none did, so REJECT answered nothing and NAT dropped a RELATED ICMPv6 error for the "
+                                                 "broken sum; after an offloading NIC's verification both would have gone"},
+                                                {"packets", tally.checksum_assumed()}});
         if (rates.count)
             j["capture_cannot_show"].push_back({{"kind", "jiffies"},
                                                 {"what",
@@ -443,6 +450,12 @@ int run_pcap(const PcapRunOptions& o) {
                   "    fwbench does not run: a connection the helper would have expected from their payload (FTP\n"
                   "    data, SIP media) is tracked as new, not RELATED, and -m helper matches none. The rules:\n";
             for (const auto& r : helped.rules) os << "      " << r << "\n";
+        }
+        if (tally.checksum_assumed()) {
+            os << "  note: " << tally.checksum_assumed()
+               << " packets met a transport checksum SNPT or DNPT had broken (an address outside the source\n"
+                  "    prefix): fwbench takes it that no NIC verified the sum before, so REJECT answered nothing\n"
+                  "    and NAT dropped RELATED ICMPv6 errors; had an offloading NIC verified it, both would have gone\n";
         }
         if (rates.count) {
             os << "  note: " << rates.count

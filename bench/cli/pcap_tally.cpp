@@ -44,6 +44,7 @@ void PcapTally::add(const AnalyzedPacket& p) {
     const PathResult& r = p.result;
     ++verdicts_[r.fate == Fate::rejected ? 2 : r.fate == Fate::queued ? 3 : r.fate == Fate::dropped ? 1 : r.fate == Fate::held ? 8 : 0];
     ++processed_;
+    checksum_assumed_ += r.checksum_assumed;
     path_ns_ += p.path_ns;
     for (const auto& w : r.walks) evaluated_ += w.walk.rules_evaluated;
     ++fates_[origin][static_cast<std::size_t>(r.fate)];

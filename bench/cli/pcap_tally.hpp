@@ -29,6 +29,8 @@ public:
     std::uint64_t packets() const { return packets_; }
     std::uint64_t processed() const { return processed_; }
     std::uint64_t of_origin(CaptureOrigin o) const { return by_origin_[static_cast<std::size_t>(o)]; }
+    // Packets whose outcome rests on the checksum-offload assumption (PathResult::checksum_assumed).
+    std::uint64_t checksum_assumed() const { return checksum_assumed_; }
     double ns_per_packet() const;
     double rules_evaluated_per_packet() const;
 
@@ -41,7 +43,7 @@ public:
 
 private:
     static constexpr std::size_t origins = 7, fates = fate_count, hooks = 5, verdicts = 9;
-    std::uint64_t packets_ = 0, processed_ = 0, path_ns_ = 0, evaluated_ = 0;
+    std::uint64_t packets_ = 0, processed_ = 0, path_ns_ = 0, evaluated_ = 0, checksum_assumed_ = 0;
     std::array<std::uint64_t, origins> by_origin_{};
     std::array<std::array<std::uint64_t, fates>, origins> fates_{};
     // Per hook and origin: packets that traversed it, and those dropped or rejected there.

@@ -210,7 +210,10 @@ void PacketPath::send_reject_answer(Ctx& c, const RejectTarget& reject) const {
     // reject6_csum_ok and nf_reject_verify_csum: TCP, UDP and ICMPv6 checksums are verified
     // first (the others' are not whole-payload sums, or are optional).
     const bool verified = old.proto == proto::tcp || old.proto == proto::udp || old.proto == proto::icmpv6 || old.proto == proto::icmp;
-    if (verified && !old.transport_checksum_verifies()) return withhold_answer(c, AnswerWithheld::checksum);
+    if (verified && !old.transport_checksum_verifies()) {
+        c.res.checksum_assumed = true;
+        return withhold_answer(c, AnswerWithheld::checksum);
+    }
     const int code = v6 ? reject_code6(reject.with) : reject_code(reject.with);
     if (code >= 0 && v6) return send_icmp6_error(c, 1, static_cast<std::uint8_t>(code), AnswerFrom::rule);
     if (code >= 0) return send_icmp_error(c, 3, static_cast<std::uint8_t>(code), AnswerFrom::rule);

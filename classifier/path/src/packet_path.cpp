@@ -321,6 +321,7 @@ bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
                 // nf_nat_icmpv6_reply_translation verifies the error's checksum first, which an
                 // NPT of an address outside its prefix broke (assumed not verified before).
                 c.res.reason = DropReason::nat_icmp_checksum;
+                c.res.checksum_assumed = true;
                 finish(c, Fate::dropped);
                 return false;
             }

@@ -134,6 +134,10 @@ struct PathResult {
     // does not say). A datagram without DF larger than it leaves in fragments (ip_fragment).
     unsigned out_mtu = 0;
     CtState ct_state = CtState::untracked;
+    // The outcome rests on the assumption that no NIC verified a transport checksum before NPT
+    // broke it: REJECT withheld its answer, or NAT dropped a RELATED ICMPv6 error, for the broken sum
+    // (an offloading NIC that had verified it would let both go).
+    bool checksum_assumed = false;
     // Packets the kernel sent itself because of this one (REJECT's answer): each walked the
     // hooks after this packet's deciding walk; its walks are walks[first_walk, end_walk).
     struct Answer {
@@ -175,6 +179,7 @@ struct PathResult {
         source = IpAddr{};
         out_iface = IfaceName();
         ct_state = CtState::untracked;
+        checksum_assumed = false;
         answers.clear();
     }
 };
