@@ -533,6 +533,13 @@ TEST(FwbenchPcap, AnIpv6CaptureThroughAnIp6tablesRuleset) {
 
 std::string write_temp(const std::string& name, const std::string& text);  // below
 
+// The capture_cannot_show entry of `kind` in a --json document, or null.
+const nlohmann::json* cannot_show_note(const nlohmann::json& doc, const std::string& kind) {
+    for (const auto& n : doc["capture_cannot_show"])
+        if (n["kind"] == kind) return &n;
+    return nullptr;
+}
+
 // SNPT of a source outside its prefix breaks the transport checksum, and REJECT, which verifies
 // it, then answers nothing: fwbench takes it that no NIC had verified the sum, and says so for
 // each such packet (the one from 2001:db8:9::7; the host's own, inside the prefix, keeps its sum).
@@ -549,9 +556,7 @@ TEST(FwbenchPcap, ChecksumOffloadAssumptionIsNamed) {
     Result j = run(args + " -q --json -");
     ASSERT_EQ(j.status, 0) << j.err;
     const auto doc = nlohmann::json::parse(j.out);
-    const nlohmann::json* note = nullptr;
-    for (const auto& n : doc["capture_cannot_show"])
-        if (n["kind"] == "checksum_offload") note = &n;
+    const nlohmann::json* note = cannot_show_note(doc, "checksum_offload");
     ASSERT_NE(note, nullptr) << j.out;
     EXPECT_EQ((*note)["packets"], 1) << j.out;
 }
@@ -1047,9 +1052,7 @@ TEST(FwbenchPcap, HostStateMatchesAreDecidedByNamedAssumptions) {
     Result j = run(args + " -q --json -");
     ASSERT_EQ(j.status, 0) << j.err;
     const auto doc = nlohmann::json::parse(j.out);
-    const nlohmann::json* note = nullptr;
-    for (const auto& n : doc["capture_cannot_show"])
-        if (n["kind"] == "host_state") note = &n;
+    const nlohmann::json* note = cannot_show_note(doc, "host_state");
     ASSERT_NE(note, nullptr) << j.out;
     ASSERT_EQ((*note)["rules"].size(), 2u) << j.out;
     // Every packet that reached INPUT passed both rules: one decision each per packet.
@@ -1077,9 +1080,7 @@ TEST(FwbenchPcap, TproxyDecisionsNameTheSocketsAssumed) {
     Result j = run(args + " -q --json -");
     ASSERT_EQ(j.status, 0) << j.err;
     const auto doc = nlohmann::json::parse(j.out);
-    const nlohmann::json* note = nullptr;
-    for (const auto& n : doc["capture_cannot_show"])
-        if (n["kind"] == "host_state") note = &n;
+    const nlohmann::json* note = cannot_show_note(doc, "host_state");
     ASSERT_NE(note, nullptr) << j.out;
     ASSERT_EQ(doc["rule_counters"].size(), 1u) << j.out;
     const auto walked = doc["rule_counters"][0]["packets"].get<std::uint64_t>();

@@ -38,13 +38,10 @@ inline const char* router6_routes = R"([
 
 // The routes of router6_routes and the policy routing a transparent proxy sets up: what has mark
 // 0x1 is looked up in table alt, which delivers everything locally.
-inline const char* router6_routes_tproxy = R"([
-  {"dst":"::/0","gateway":"2001:db8:1::fe","dev":"wan1","metric":1024},
-  {"dst":"2001:db8:1::/64","dev":"wan1","metric":256},
-  {"dst":"2001:db8:2::/64","dev":"lan0","metric":256},
-  {"dst":"fe80::/64","dev":"wan1","metric":256},
-  {"dst":"fe80::/64","dev":"lan0","metric":256},
-  {"type":"local","dst":"::/0","dev":"lo","table":"alt","metric":1024}])";
+inline const std::string router6_routes_tproxy = [] {
+    std::string routes = router6_routes;
+    return routes.insert(routes.rfind(']'), R"(,{"type":"local","dst":"::/0","dev":"lo","table":"alt","metric":1024})");
+}();
 inline const char* router6_rules_tproxy = R"([
   {"priority":0,"src":"all","table":"local"},
   {"priority":100,"src":"all","fwmark":"0x1","table":"alt"},
@@ -531,7 +528,7 @@ inline const std::vector<PathCase> path_cases6 = {
      "filter:INPUT:1=3",
      nullptr,
      R"(["udp UNCONN 0 0 [::]:53 [::]:*", "udp UNCONN 0 0 [2001:db8:2::1]:5300 [::]:*", "tcp LISTEN 0 128 [::]:22 [::]:*"])",
-     router6_routes_tproxy},
+     router6_routes_tproxy.c_str()},
 };
 // clang-format on
 
