@@ -42,9 +42,10 @@ inline const char* router_sockets = R"(["tcp LISTEN 0 128 0.0.0.0:22 0.0.0.0:*",
   "tcp LISTEN 0 128 [::]:443 [::]:*", "tcp LISTEN 0 128 127.0.0.1%lo:25 0.0.0.0:*", "udp UNCONN 0 0 0.0.0.0:53 0.0.0.0:*"])";
 
 // router_sockets and a transparent proxy's UDP socket on lan0's address.
-inline const char* router_sockets_tproxy = R"(["tcp LISTEN 0 128 0.0.0.0:22 0.0.0.0:*", "tcp LISTEN 0 128 *:80 *:*",
-  "tcp LISTEN 0 128 [::]:443 [::]:*", "tcp LISTEN 0 128 127.0.0.1%lo:25 0.0.0.0:*", "udp UNCONN 0 0 0.0.0.0:53 0.0.0.0:*",
-  "udp UNCONN 0 0 192.0.2.1:5300 0.0.0.0:*"])";
+inline const std::string router_sockets_tproxy = [] {
+    std::string sockets = router_sockets;
+    return sockets.insert(sockets.rfind(']'), R"(, "udp UNCONN 0 0 192.0.2.1:5300 0.0.0.0:*")");
+}();
 
 inline const char* seed_rules =
     "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
@@ -773,7 +774,7 @@ inline const std::vector<PathCase> path_cases = {
      "dropped:netfilter@mangle:PREROUTING:6 delivered",
      "mangle:PREROUTING:1=2 mangle:PREROUTING:2=1 mangle:PREROUTING:3=1 mangle:PREROUTING:4=1 mangle:PREROUTING:5=1 mangle:PREROUTING:6=1 "
      "mangle:PREROUTING:7=1 filter:INPUT:1=4 filter:INPUT:P=4 filter:OUTPUT:1=1 filter:OUTPUT:2=1 filter:OUTPUT:P=2",
-     nullptr, router_sockets_tproxy, router_routes_tproxy},
+     nullptr, router_sockets_tproxy.c_str(), router_routes_tproxy},
     {"unknown arrival interface is a named drop", "", "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n",
      {"wire udp 198.51.100.7:4000 > 203.0.113.1:53 in=eth7"}, "dropped:unknown_interface", "", "the packet arrives on an interface the host does not have"},
 };

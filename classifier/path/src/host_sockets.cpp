@@ -137,8 +137,8 @@ std::optional<std::vector<HostSocket>> parse_ss_listing(std::string_view text, S
 }
 
 bool has_socket_for(const std::vector<HostSocket>& sockets, std::uint8_t proto, const IpAddr& dst, std::uint16_t port, std::string_view dev) {
+    const bool v6 = dst.family == Family::ipv6;
     for (const HostSocket& s : sockets) {
-        const bool v6 = dst.family == Family::ipv6;
         if (s.proto != proto || s.port != port || !(v6 ? s.takes_ipv6 : s.takes_ipv4)) continue;
         if (const auto& bound = v6 ? s.v6_addr : s.v4_addr; bound && *bound != dst) continue;
         if (!s.dev.empty() && s.dev != dev) continue;

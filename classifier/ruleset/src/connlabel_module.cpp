@@ -16,27 +16,12 @@ using Args = std::vector<std::string>;
 
 ConnlabelMatch& spec_of(MatchSpec& spec) { return std::get<ConnlabelMatch>(spec); }
 
-// connlabel_value_parse: strtoul(.., 0) over the whole word, its unsigned long taken as an int;
-// a negative int is no number (and, with no labels file, no label). Leading blanks and a sign
-// are strtoul's; a value past unsigned long is ULONG_MAX, which is -1 as an int.
-std::optional<std::int32_t> label_value(std::string_view text) {
-    std::size_t i = 0;
-    while (i < text.size() && (text[i] == ' ' || (text[i] >= '\t' && text[i] <= '\r'))) ++i;
-    bool minus = false;
-    if (i < text.size() && (text[i] == '+' || text[i] == '-')) minus = text[i++] == '-';
-    // Overflow (strtoul's ULONG_MAX) or not a number: refused either way.
-    const auto n = parse_uint(text.substr(i), UINT64_MAX);
-    if (!n) return std::nullopt;
-    const std::uint64_t v = minus ? 0 - *n : *n;
-    const auto as_int = static_cast<std::int32_t>(static_cast<std::uint32_t>(v));
-    if (as_int < 0) return std::nullopt;
-    return as_int;
-}
-
 constexpr unsigned label_bits = 128;  // NF_CT_LABELS_MAX_SIZE * 8: nf_connlabels_get refuses a bit past it
 
 std::string apply_label(MatchSpec& spec, bool negated, Args& args, const OptionContext&) {
-    const auto value = label_value(args[0]);
+    // connlabel_value_parse: strtoul(.., 0) over the whole word taken as an int; a negative int is
+    // no number (and, with no labels file, no label).
+    const auto value = parse_strtoul_int(args[0], 0);
     if (!value)
         return "label '" + args[0] +
                "' not found or invalid value (a label is its bit's number: fwbench does not read the names of "

@@ -7,16 +7,18 @@
 
 namespace fwbench::detail {
 
-std::optional<std::uint64_t> parse_uint(std::string_view text, std::uint64_t max) {
+std::optional<std::uint64_t> parse_uint(std::string_view text, std::uint64_t max, unsigned base) {
     if (text.empty()) return std::nullopt;
-    unsigned base = 10;
     std::size_t i = 0;
-    if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
-        base = 16;
-        i = 2;
-    } else if (text.size() > 1 && text[0] == '0') {
-        base = 8;
-        i = 1;
+    if (base == 0) {
+        base = 10;
+        if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+            base = 16;
+            i = 2;
+        } else if (text.size() > 1 && text[0] == '0') {
+            base = 8;
+            i = 1;
+        }
     }
     std::uint64_t v = 0;
     for (; i < text.size(); ++i) {
@@ -55,6 +57,19 @@ constexpr Service services[] = {
     {"ircd", 6667},      {"xmpp-client", 5222}, {"nntp", 119},         {"ms-wbt-server", 3389},
 };
 }  // namespace
+
+std::optional<std::uint32_t> parse_strtoul_int(std::string_view text, unsigned base) {
+    std::size_t i = 0;
+    while (i < text.size() && (text[i] == ' ' || (text[i] >= '\t' && text[i] <= '\r'))) ++i;
+    bool minus = false;
+    if (i < text.size() && (text[i] == '+' || text[i] == '-')) minus = text[i++] == '-';
+    // Past unsigned long (strtoul's ULONG_MAX, -1 as an int) or not a number: nullopt either way.
+    const auto n = parse_uint(text.substr(i), UINT64_MAX, base);
+    if (!n) return std::nullopt;
+    const auto as_int = static_cast<std::int32_t>(static_cast<std::uint32_t>(minus ? 0 - *n : *n));
+    if (as_int < 0) return std::nullopt;
+    return static_cast<std::uint32_t>(as_int);
+}
 
 std::optional<std::uint16_t> parse_port(std::string_view text) {
     if (auto v = parse_uint(text, 65535)) return static_cast<std::uint16_t>(*v);

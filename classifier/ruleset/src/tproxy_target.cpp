@@ -1,7 +1,6 @@
 // -j TPROXY, parsed, checked and saved as libxt_TPROXY (revision 1) and xt_TPROXY's checkentry
 // do: mangle PREROUTING only, a rule of -p tcp or -p udp (not negated), --on-port required.
 // iptables-save writes all three options back, the defaults too.
-#include <cctype>
 #include <string>
 
 #include "fwbench/parse_util.hpp"
@@ -12,27 +11,12 @@ namespace {
 
 TproxyTarget& spec_of(TargetSpec& spec) { return std::get<TproxyTarget>(spec); }
 
-// XTTYPE_PORT reads the port with getaddrinfo: a service name, or glibc's number, which is
-// strtoul's (base 10, leading blanks and a sign allowed, the whole text) taken as an int and
-// refused when negative, then cut to 16 bits (99999 is port 34463; "" is 0).
+// XTTYPE_PORT reads the port with getaddrinfo: glibc's number, strtoul's decimal taken as an int
+// (negative refused) and cut to 16 bits (99999 is port 34463; "" is 0), else a service name.
 std::optional<std::uint16_t> parse_service_port(std::string_view text) {
-    std::size_t i = 0;
-    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
-    bool minus = false;
-    if (i < text.size() && (text[i] == '+' || text[i] == '-')) minus = text[i++] == '-';
-    const std::size_t digits = i;
-    std::uint64_t value = 0;
-    bool overflow = false;
-    for (; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i) {
-        const std::uint64_t digit = static_cast<std::uint64_t>(text[i] - '0');
-        if (value > (UINT64_MAX - digit) / 10) overflow = true;
-        value = value * 10 + digit;
-    }
-    if (i != text.size() || (i == digits && digits != 0)) return service_port(text);
-    if (overflow) value = UINT64_MAX;  // strtoul's ULONG_MAX
-    else if (minus) value = 0 - value;
-    if (static_cast<std::int32_t>(static_cast<std::uint32_t>(value)) < 0) return std::nullopt;
-    return static_cast<std::uint16_t>(value);
+    if (const auto n = parse_strtoul_int(text, 10)) return static_cast<std::uint16_t>(*n);
+    if (text.empty()) return 0;
+    return service_port(text);
 }
 
 std::string apply_on_port(TargetSpec& spec, bool, std::vector<std::string>& args, const OptionContext&) {

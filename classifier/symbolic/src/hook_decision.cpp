@@ -10,6 +10,9 @@
 namespace fwbench {
 namespace {
 
+// Why a TPROXY rule's packets are outside the proof: its verdict is the host's sockets'.
+constexpr const char* tproxy_not_modelled = " accepts or drops by the host's transparent sockets";
+
 using Verdict6 = HookOutcome::Verdict;
 
 std::string options_text(const std::vector<RuleOption>& options) {
@@ -582,7 +585,7 @@ void HookDecision::walk_chain(const Table& t, int chain, std::vector<Flow> flows
             } else if (std::holds_alternative<NptTarget>(spec)) {
                 decide(hit, f.st, Verdict6::unmodelled, target_text(*rule.target) + " rewrites an address's prefix, which the rest of the way sees");
             } else if (std::holds_alternative<TproxyTarget>(spec)) {
-                decide(hit, f.st, Verdict6::unmodelled, target_text(*rule.target) + " accepts or drops by the host's transparent sockets");
+                decide(hit, f.st, Verdict6::unmodelled, target_text(*rule.target) + tproxy_not_modelled);
             } else {
                 apply_continuing(spec, *rule.target, hit, f.st, next, tc);
             }
@@ -802,7 +805,7 @@ ConcreteOutcome concrete_outcome(const Ruleset& rs, const HostView& host, const 
         if (r.notrack && t.name == "raw") p.ct = ConntrackView{CtState::untracked, CtDir::original, 0, p.ct.mark, p.proto, 0, {}, {}};
         if (r.verdict == Verdict::tproxy) {
             out.verdict = Verdict6::unmodelled;
-            out.detail = target_text(*r.target) + " accepts or drops by the host's transparent sockets";
+            out.detail = target_text(*r.target) + tproxy_not_modelled;
             break;
         }
         if (r.verdict != Verdict::accept) {

@@ -12,8 +12,14 @@
 
 namespace fwbench::detail {
 
-// Decimal, 0x hex or 0 octal, as strtoul(.., 0) does in iptables; bounded by max.
-std::optional<std::uint64_t> parse_uint(std::string_view text, std::uint64_t max);
+// Decimal, 0x hex or 0 octal, as strtoul(.., 0) does in iptables (base 10: decimal only, leading
+// zeros too); bounded by max.
+std::optional<std::uint64_t> parse_uint(std::string_view text, std::uint64_t max, unsigned base = 0);
+// What an extension reads as `(int)strtoul(text, &end, base)` over the whole text (base 0 or 10):
+// leading blanks and a sign allowed, the unsigned long taken as an int. Nullopt when the text is
+// not all one number, or when the int is negative — as a value past unsigned long is (strtoul's
+// ULONG_MAX is -1 as an int).
+std::optional<std::uint32_t> parse_strtoul_int(std::string_view text, unsigned base);
 // xtables' XTTYPE_UINT8/16/32 with the option's .min and .max: the number into `out`, or an
 // error naming the range (`out` untouched).
 std::string parse_xt_uint(std::string_view text, std::uint64_t min, std::uint64_t max, std::uint64_t& out);
