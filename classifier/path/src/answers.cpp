@@ -315,7 +315,8 @@ bool PacketPath::rate_limit_allows(const Ctx& c, const Ctx& a) const {
     return !limited || c.st.icmp_peers.allow(a.p.dst.v4_host(), now, paced ? host_.sysctl().icmp_ratelimit_ms : 0, hz);
 }
 
-void PacketPath::process_answer(Ctx& c, const Packet& answer, bool icmp_error, AnswerFrom from, std::uint32_t icmp_info) const {
+void PacketPath::process_answer(Ctx& c, const Packet& answer, bool icmp_error, AnswerFrom from, std::uint32_t icmp_info, const TeeTarget* tee,
+                                std::pair<std::size_t, std::size_t> tee_at) const {
     // The packet's own result stays as it was; the answer adds its walks and events.
     const SavedOutcome outcome(c.res);
     const std::size_t hooks = c.res.hooks.size();
@@ -325,6 +326,9 @@ void PacketPath::process_answer(Ctx& c, const Packet& answer, bool icmp_error, A
     a.p.pkttype = PktType::outgoing;
     a.p.ct = ConntrackView{};
     a.p.ct.state = CtState::invalid;
+    a.duplicating = c.duplicating || from == AnswerFrom::tee;
+    a.tee_copy = from == AnswerFrom::tee;
+    a.notrack = a.tee_copy;  // nf_dup_ipv4/ipv6: nf_ct_set(IP_CT_UNTRACKED)
     // nf_ct_attach: the answer belongs to the packet's entry, as RELATED, in the other direction;
     // without an entry it is tracked on its own in OUTPUT.
     if (c.ct.conn && (from == AnswerFrom::rule || from == AnswerFrom::path)) {
@@ -336,7 +340,8 @@ void PacketPath::process_answer(Ctx& c, const Packet& answer, bool icmp_error, A
     }
     c.event(PathEventKind::answer_sent, [&](PathEvent& e) {
         e.flag = icmp_error;
-        e.addr = answer.dst;
+        e.addr = tee ? tee->gateway : answer.dst;
+        if (tee) e.dev = IfaceName(std::string_view(tee->oif));
         e.tuple.proto = answer.proto;
         e.icmp_type = answer.proto == proto::icmp || answer.proto == proto::icmpv6 ? answer.icmp_type : answer.tcp_flags;
         e.port = answer.icmp_code;
@@ -344,7 +349,7 @@ void PacketPath::process_answer(Ctx& c, const Packet& answer, bool icmp_error, A
     });
     const std::size_t first_walk = c.res.walks.size();
     c.res.out_iface = IfaceName();
-    bool sent = route_output(a, false);
+    bool sent = tee ? route_tee_copy(a, *tee) : route_output(a, false);
     if (sent && icmp_error && a.out_dev.view() != "lo" && !rate_limit_allows(c, a)) {
         withhold_answer(c, AnswerWithheld::rate_limited);
     } else {
@@ -355,7 +360,12 @@ void PacketPath::process_answer(Ctx& c, const Packet& answer, bool icmp_error, A
         c.res.answers.back().first_walk = first_walk;
         c.res.answers.back().by_rule = from == AnswerFrom::rule;
         c.res.answers.back().by_stack = from == AnswerFrom::stack;
-        c.res.answers.back().cause = c.p;
+        c.res.answers.back().cause = tee ? answer : c.p;
+        c.res.answers.back().tee_copy = tee != nullptr;
+        if (tee) {
+            c.res.answers.back().tee_walk = tee_at.first;
+            c.res.answers.back().tee_visit = tee_at.second;
+        }
         c.res.answers.back().icmp_info = icmp_info;
         if (sent && run_hook(a, Hook::output)) leave_from_output(a);
         PathResult::Answer& out = c.res.answers[a.answer_slot];
@@ -363,7 +373,7 @@ void PacketPath::process_answer(Ctx& c, const Packet& answer, bool icmp_error, A
         out.fate = c.res.fate;
         out.end_walk = c.res.walks.size();
     }
-    c.event(PathEventKind::answer_done);
+    c.event(PathEventKind::answer_done, [&](PathEvent& e) { e.port2 = static_cast<std::uint16_t>(from); });
     outcome.restore(c.res);
     c.res.hooks.resize(hooks);
 }

@@ -98,6 +98,18 @@ const Route* RouteTable::lookup(const IpAddr& dst, std::uint8_t tos) const {
     return best;
 }
 
+const Route* RouteTable::lookup_via(const IpAddr& dst, std::uint8_t tos, std::string_view dev) const {
+    const Route* best = nullptr;
+    for (const Route& r : all_) {
+        if (r.dst.addr.family != dst.family || !r.dst.contains(dst) || (r.tos != 0 && r.tos != tos)) continue;
+        const bool error =
+            r.type == RouteType::blackhole || r.type == RouteType::unreachable || r.type == RouteType::prohibit || r.type == RouteType::throw_;
+        if (!error && r.dev != dev) continue;
+        if (!best || r.prefixlen > best->prefixlen || (r.prefixlen == best->prefixlen && r.metric < best->metric)) best = &r;
+    }
+    return best;
+}
+
 const Route* RouteTable::lookup6(const IpAddr& dst, std::string_view dev, bool strict) const {
     const Node* path[129];  // the nodes on dst's path, root first
     int depth = 0;
@@ -904,6 +916,13 @@ RouteResult Host::lookup(const RouteQuery& q) const {
     return lookup_by_rules(rules_, q, [&](std::uint32_t id) {
         const RouteTable* t = table(id);
         return t ? t->lookup(q.dst, q.tos) : nullptr;
+    });
+}
+
+RouteResult Host::lookup_via_oif(const RouteQuery& q) const {
+    return lookup_by_rules(rules_, q, [&](std::uint32_t id) {
+        const RouteTable* t = table(id);
+        return t ? t->lookup_via(q.dst, q.tos, q.oif) : nullptr;
     });
 }
 

@@ -141,6 +141,7 @@ PacketPath::PacketPath(const Ruleset& rs, const Host& host, const IpsetRegistry*
                 if (const auto* n = r.target ? std::get_if<NptTarget>(&r.target->spec) : nullptr) npts_.push_back(n);
                 // xt_TPROXY's checkentry enables nf_defrag_ipv4/ipv6.
                 if (r.target && std::holds_alternative<TproxyTarget>(r.target->spec)) defrag_active_ = true;
+                has_tee_ = has_tee_ || (r.target && std::holds_alternative<TeeTarget>(r.target->spec));
                 if (r.target && (std::holds_alternative<NatTarget>(r.target->spec) || std::holds_alternative<ConnmarkTarget>(r.target->spec) ||
                                  std::holds_alternative<CtTarget>(r.target->spec)))
                     conntrack_active_ = true;
@@ -202,6 +203,7 @@ void PacketPath::track(Ctx& c, Hook hook) const {
 const WalkResult& PacketPath::walk_table(Ctx& c, Hook hook, int table, const char* name, const IfaceName& in, const IfaceName& out) const {
     c.p.in = in;
     c.p.out = out;
+    const std::size_t wi = c.res.walks.size();
     HookWalk& w = c.res.walks.emplace_back();
     w.hook = hook;
     w.table = static_cast<std::size_t>(table);
@@ -226,7 +228,21 @@ const WalkResult& PacketPath::walk_table(Ctx& c, Hook hook, int table, const cha
         flows.log.clear();
         c.st.engine.count_log = &flows.log;
     }
-    w.walk = engine_->run(w.table, hook, c.p, c.st.engine, c.trace ? &w.visits : nullptr);
+    if (!has_tee_) {
+        w.walk = engine_->run(w.table, hook, c.p, c.st.engine, c.trace ? &w.visits : nullptr);
+    } else {
+        // A TEE rule sends its copy from within the walk, whose walks go into c.res.walks: this
+        // walk's entry is found again by its index, and its visits are kept aside meanwhile.
+        std::vector<RuleVisit> visits;
+        TeeSender sender(*this, c, hook, wi, upper, upper_present, c.trace ? &visits : nullptr);
+        Duplicator* const outer = c.st.engine.duplicator;
+        c.st.engine.duplicator = &sender;
+        const WalkResult walked = engine_->run(w.table, hook, c.p, c.st.engine, c.trace ? &visits : nullptr);
+        c.st.engine.duplicator = outer;
+        c.res.walks[wi].walk = walked;
+        c.res.walks[wi].visits = std::move(visits);
+    }
+    HookWalk& done = c.res.walks[wi];
     // What the rules wrote to the connection, in any table (nat's too, whose binding reads the
     // entry back): CONNMARK its mark, connlabel --set its labels.
     if (c.ct.conn) {
@@ -237,7 +253,7 @@ const WalkResult& PacketPath::walk_table(Ctx& c, Hook hook, int table, const cha
         c.st.engine.count_log = nullptr;
         std::size_t refused = 0;
         if (flows.log.overflowed) refuse_flow(c, FlowRefusal::too_many_counts);
-        else if (!walk_replayable(rs_, flow_facts_, w.table, rs_.base_chain(w.table, hook), flows.log, 0, flows.log.size, c.p, refused))
+        else if (!walk_replayable(rs_, flow_facts_, done.table, rs_.base_chain(done.table, hook), flows.log, 0, flows.log.size, c.p, refused))
             refuse_flow(c, FlowRefusal::rule, refused);
         else flows.scratch.counts.insert(flows.scratch.counts.end(), flows.log.entries, flows.log.entries + flows.log.size);
     }
@@ -247,9 +263,9 @@ const WalkResult& PacketPath::walk_table(Ctx& c, Hook hook, int table, const cha
     }
     c.event(PathEventKind::walk, [&](PathEvent& e) {
         e.hook = hook;
-        e.walk = static_cast<int>(c.res.walks.size() - 1);
+        e.walk = static_cast<int>(wi);
     });
-    return w.walk;
+    return done.walk;
 }
 
 bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
@@ -658,6 +674,7 @@ void PacketPath::loop_back_multicast6(Ctx& c) const {
 void PacketPath::leave_from_output(Ctx& c) const {
     if (c.route.type == RouteType::broadcast && c.out_dev.view() != "lo") loop_back_broadcast(c);
     if (!run_hook(c, Hook::postrouting)) return;
+    if (c.tee_copy && !tee_copy_leaves(c)) return;
     if (c.p.family == Family::ipv6 && v6::is_multicast(c.p.dst) && c.out_dev.view() != "lo") loop_back_multicast6(c);
     c.res.out_iface = c.out_dev;
     if (c.answer_slot != Ctx::no_answer) {  // what a capture on that device shows of it

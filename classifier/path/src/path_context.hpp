@@ -22,6 +22,9 @@ struct PacketPath::Ctx {
     std::uint8_t routed_tos = 0;
     bool local_delivery = false;
     bool socket_assigned = false;  // TPROXY handed the packet to a transparent socket (skb->sk)
+    // nf_skb_duplicated: this is -j TEE's copy, or an answer sent while it was: TEE sends no other.
+    bool duplicating = false;
+    bool tee_copy = false;  // this is -j TEE's copy itself
     // IPSKB_DOREDIRECT: forwarded back out of its arrival device to a source on that link; the
     // redirect names redirect_to, the route's next hop (its gateway, else the destination).
     bool redirect = false;
@@ -49,6 +52,22 @@ struct PacketPath::Ctx {
     void event(PathEventKind kind) {
         event(kind, [](PathEvent&) {});
     }
+};
+
+// The walk's Duplicator: it knows which walk sends the copy, the packet's own protocol (a walk of
+// iptables-nft's may show AH in its place) and, when tracing, the walk's visits so far.
+struct PacketPath::TeeSender final : Duplicator {
+    TeeSender(const PacketPath& path, Ctx& c, Hook hook, std::size_t walk, std::uint8_t proto, bool l4_present, const std::vector<RuleVisit>* visits)
+        : path(path), c(c), hook(hook), walk(walk), proto(proto), l4_present(l4_present), visits(visits) {}
+    void duplicate(const TeeTarget& tee, const Packet& now) override { path.send_tee_copy(c, *this, tee, now); }
+
+    const PacketPath& path;
+    Ctx& c;
+    Hook hook;
+    std::size_t walk;
+    std::uint8_t proto;
+    bool l4_present;
+    const std::vector<RuleVisit>* visits;
 };
 
 namespace path_detail {
@@ -94,6 +113,16 @@ inline bool unspecified(const IpAddr& a) {
 }
 
 // A routing drop's detail: which check, about which address, on which device (or route type).
+// The drop an error route (blackhole, unreachable, prohibit) makes; none for the others.
+inline std::optional<DropReason> error_route_reason(RouteType t) {
+    switch (t) {
+        case RouteType::blackhole: return DropReason::route_blackhole;
+        case RouteType::unreachable: return DropReason::route_unreachable;
+        case RouteType::prohibit: return DropReason::route_prohibit;
+        default: return std::nullopt;
+    }
+}
+
 inline DropDetail about(DropWhy why, const IpAddr& addr, std::string_view dev = {}) {
     DropDetail d;
     d.why = why;

@@ -155,6 +155,13 @@ std::string drop_detail_text(const DropDetail& d) {
         case DropWhy::cluster_pkttype:
             return "a cluster match of the ruleset turns a frame sent to a multicast link-layer address, as this one to " + a +
                    " was, into one for the host when a walk reaches it (xt_cluster sets its packet type), which fwbench does not model";
+        case DropWhy::tee_copy_loops_back:
+            return "-j TEE's copy of a packet to " + a +
+                   " was routed to this host itself (its gateway is a local address): the copy comes back over lo after the packet's "
+                   "own path, when TEE may copy it again, which fwbench does not model";
+        case DropWhy::tee_copy_too_big:
+            return "-j TEE's copy (DF set) is larger than the MTU of " + dev + " (" + std::to_string(d.mtu) +
+                   "): the kernel drops it and answers its source (fragmentation needed, packet too big), which fwbench does not model";
         case DropWhy::hmark_unkept_bytes:
             return "an HMARK of the ruleset hashes the two bytes after this packet's IPComp header (its ports' mask reads them), which "
                    "fwbench does not keep";
@@ -254,6 +261,10 @@ std::string describe_event(const PathEvent& e, const DropDetail& drop, const Hos
                        " a redirect (ICMPv6 type 137) from its link-local address, before forwarding the packet: neighbour discovery's own "
                        "message, attached to no connection (INVALID to conntrack); sized with the target's link-layer address option, "
                        "as the kernel sends it when its neighbour entry for the target is resolved (8 bytes fewer when it is not):";
+            if (static_cast<AnswerFrom>(e.port2) == AnswerFrom::tee)
+                return "TEE: a copy of the packet goes to gateway " + format_ip(e.addr) + (dev.empty() ? "" : " via " + dev) +
+                       " at once, as the host's own packet without a socket (untracked; DF set; the TTL one lower when copied in PREROUTING or "
+                       "INPUT); the walk goes on after it:";
             const bool by_stack = static_cast<AnswerFrom>(e.port2) == AnswerFrom::stack;
             const std::string what = e.flag ? icmp_error_name(e.tuple.proto == proto::icmpv6, e.icmp_type) + " (type " + std::to_string(e.icmp_type) +
                                                   " code " + std::to_string(e.port) + ")"
@@ -267,7 +278,7 @@ std::string describe_event(const PathEvent& e, const DropDetail& drop, const Hos
                    ", RELATED to this packet's connection, leaving as the host's own packet:";
         }
         case PathEventKind::answer_withheld: return std::string("no answer is sent: ") + answer_withheld_name(static_cast<AnswerWithheld>(e.port));
-        case PathEventKind::answer_done: return "(end of the answer)";
+        case PathEventKind::answer_done: return static_cast<AnswerFrom>(e.port2) == AnswerFrom::tee ? "(end of the copy)" : "(end of the answer)";
         case PathEventKind::stack_connection:
             return "delivered on a connection one of the host's sockets holds: what that socket sends back depends on its state (not modelled)";
         case PathEventKind::tproxy: {

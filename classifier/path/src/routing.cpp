@@ -7,19 +7,6 @@ namespace fwbench {
 
 using namespace path_detail;
 
-namespace {
-
-std::optional<DropReason> error_route_reason(RouteType t) {
-    switch (t) {
-        case RouteType::blackhole: return DropReason::route_blackhole;
-        case RouteType::unreachable: return DropReason::route_unreachable;
-        case RouteType::prohibit: return DropReason::route_prohibit;
-        default: return std::nullopt;
-    }
-}
-
-}  // namespace
-
 bool PacketPath::drop_at_routing(Ctx& c, bool output, DropReason r, const DropDetail& detail) const {
     c.res.reason = r;
     c.res.detail = detail;

@@ -905,6 +905,7 @@ std::vector<TargetModuleDef> build_target_modules() {
     add_hmark_target(t);
     add_npt_targets(t);
     add_tproxy_target(t);
+    add_tee_target(t);
     add_option_rules(t);
     add_save_forms(t);
     return t;

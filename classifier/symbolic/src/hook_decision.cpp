@@ -12,6 +12,7 @@ namespace {
 
 // Why a TPROXY rule's packets are outside the proof: its verdict is the host's sockets'.
 constexpr const char* tproxy_not_modelled = " accepts or drops by the host's transparent sockets";
+constexpr const char* tee_not_modelled = " sends a copy of the packet through OUTPUT and POSTROUTING, which the proof does not follow";
 
 using Verdict6 = HookOutcome::Verdict;
 
@@ -586,6 +587,8 @@ void HookDecision::walk_chain(const Table& t, int chain, std::vector<Flow> flows
                 decide(hit, f.st, Verdict6::unmodelled, target_text(*rule.target) + " rewrites an address's prefix, which the rest of the way sees");
             } else if (std::holds_alternative<TproxyTarget>(spec)) {
                 decide(hit, f.st, Verdict6::unmodelled, target_text(*rule.target) + tproxy_not_modelled);
+            } else if (std::holds_alternative<TeeTarget>(spec)) {
+                decide(hit, f.st, Verdict6::unmodelled, target_text(*rule.target) + tee_not_modelled);
             } else {
                 apply_continuing(spec, *rule.target, hit, f.st, next, tc);
             }
@@ -794,18 +797,20 @@ ConcreteOutcome concrete_outcome(const Ruleset& rs, const HostView& host, const 
         }
         std::vector<RuleVisit> visits;
         const WalkResult r = engine.run(ti, hook, p, st, &visits);
+        const Target* tee = nullptr;
         for (const RuleVisit& v : visits) {
             if (!v.matched || v.rule < 0) continue;
             const Rule& rule = t.chains[static_cast<std::size_t>(v.chain)].rules[static_cast<std::size_t>(v.rule)];
             if (!rule.target) continue;
+            if (!tee && std::holds_alternative<TeeTarget>(rule.target->spec)) tee = &*rule.target;
             if (const auto* ct = std::get_if<CtTarget>(&rule.target->spec)) out.ct = *ct;
             if (const auto* rw = std::get_if<RewriteTarget>(&rule.target->spec); rw && listed_rewrite(*rw))
                 out.rewrites.push_back(target_text(*rule.target));
         }
         if (r.notrack && t.name == "raw") p.ct = ConntrackView{CtState::untracked, CtDir::original, 0, p.ct.mark, p.proto, 0, {}, {}};
-        if (r.verdict == Verdict::tproxy) {
+        if (r.verdict == Verdict::tproxy || tee) {
             out.verdict = Verdict6::unmodelled;
-            out.detail = target_text(*r.target) + tproxy_not_modelled;
+            out.detail = tee ? target_text(*tee) + tee_not_modelled : target_text(*r.target) + tproxy_not_modelled;
             break;
         }
         if (r.verdict != Verdict::accept) {

@@ -71,6 +71,9 @@ bool KernelOracle::available(std::string* why_not) {
 KernelOracle::KernelOracle(const Host& host, const Ruleset& ruleset, KernelOracleOptions opt) : opt_(opt) {
     const bool as_written = !opt_.ruleset_text.empty();
     ipv6_ = ruleset.family == Family::ipv6;
+    for (const Table& t : ruleset.tables)
+        for (const Chain& ch : t.chains)
+            for (const Rule& r : ch.rules) tee_copies_ = tee_copies_ || (r.target && std::holds_alternative<TeeTarget>(r.target->spec));
     try {
         build(host);
         if (!opt_.ipsets.empty()) run_in(*router_, {"ipset", "restore"}, opt_.ipsets);
@@ -355,24 +358,29 @@ void KernelOracle::build(const Host& host) {
     // With the host's sockets bound (stack_answers), the stack sees TCP and UDP, and its SYN-ACKs
     // may leave too.
     const bool stack = opt_.stack_answers && host.sockets();
-    run_in(
-        router, {"nft", "-f", "-"},
-        "table inet fwbench_oracle {\n chain out {\n  type filter hook output priority -500; policy drop;\n"
-        "  meta skuid " +
-            std::to_string(injector_uid) +
-            " accept\n"
-            "  meta nfproto ipv4 meta l4proto tcp tcp flags & rst == rst accept\n" +
-            (stack ? "  meta nfproto ipv4 meta l4proto tcp tcp flags & (syn | ack) == syn | ack accept\n"
-                     "  meta nfproto ipv4 icmp type echo-reply accept\n"
-                   : "") +
-            "  meta nfproto ipv4 icmp type { destination-unreachable, time-exceeded, redirect } accept\n"
-            "  meta nfproto ipv6 meta l4proto tcp tcp flags & rst == rst accept\n"
-            "  meta nfproto ipv6 icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem, nd-redirect } accept\n }\n"
-            " chain sink {\n  type filter hook input priority 2147483647; policy drop;\n" +
-            (stack ? "  ip daddr . meta l4proto . th dport @local_sockets drop\n"
-                     "  meta nfproto ipv4 meta l4proto { tcp, udp } accept\n  meta nfproto ipv4 icmp type echo-request accept\n"
-                   : "") +
-            " }\n" + (stack ? " set local_sockets {\n  type ipv4_addr . inet_proto . inet_service;\n }\n" : "") + "}\n");
+    // -j TEE's copies leave without a socket (pskb_copy leaves skb->sk behind), as none of the
+    // kernel's other packets the guard drops do (they come from its sockets) but IGMP's reports:
+    // with a TEE rule, what still has no socket after the accepts above is such a copy.
+    const bool tee = tee_copies_;
+    run_in(router, {"nft", "-f", "-"},
+           "table inet fwbench_oracle {\n chain out {\n  type filter hook output priority -500; policy drop;\n"
+           "  meta skuid " +
+               std::to_string(injector_uid) +
+               " accept\n"
+               "  meta nfproto ipv4 meta l4proto tcp tcp flags & rst == rst accept\n" +
+               (stack ? "  meta nfproto ipv4 meta l4proto tcp tcp flags & (syn | ack) == syn | ack accept\n"
+                        "  meta nfproto ipv4 icmp type echo-reply accept\n"
+                      : "") +
+               "  meta nfproto ipv4 icmp type { destination-unreachable, time-exceeded, redirect } accept\n"
+               "  meta nfproto ipv6 meta l4proto tcp tcp flags & rst == rst accept\n"
+               "  meta nfproto ipv6 icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem, nd-redirect } accept\n" +
+               (tee ? "  meta skuid 0-4294967295 drop\n  meta l4proto igmp drop\n  accept\n" : "") +
+               " }\n"
+               " chain sink {\n  type filter hook input priority 2147483647; policy drop;\n" +
+               (stack ? "  ip daddr . meta l4proto . th dport @local_sockets drop\n"
+                        "  meta nfproto ipv4 meta l4proto { tcp, udp } accept\n  meta nfproto ipv4 icmp type echo-request accept\n"
+                      : "") +
+               " }\n" + (stack ? " set local_sockets {\n  type ipv4_addr . inet_proto . inet_service;\n }\n" : "") + "}\n");
     if (stack) {
         bind_host_sockets(*host.sockets());
         stack_ = true;

@@ -40,32 +40,45 @@ std::vector<CountedRule> counted_rules(const Ruleset& rs, const PathResult& r) {
             if (v.matched) out.push_back({t.name, t.chains[static_cast<std::size_t>(v.chain)].name, v.rule + 1});
         }
     };
-    // A REJECT's answer leaves while the REJECT rule runs, and nf_tables reports that rule after
-    // its expressions (the target included) ran: the answer's OUTPUT and POSTROUTING rules come
-    // before it, and its PREROUTING and INPUT over lo before or after as below.
-    for (std::size_t wi = 0; wi < r.walks.size(); ++wi) {
-        const HookWalk& w = r.walks[wi];
-        const auto sent_here = std::find_if(r.answers.begin(), r.answers.end(), [&](const auto& a) { return a.by_rule && a.first_walk == wi + 1; });
-        if (sent_here != r.answers.end() && !w.visits.empty()) {
-            const PathResult::Answer& a = *sent_here;
-            // Rejected in OUTPUT (the sender's process context), the answer's lo delivery runs when
-            // its transmit re-enables softirqs, inside the REJECT rule; rejected in softirq context
-            // (PREROUTING-INPUT, FORWARD), it waits for the backlog.
-            const bool in_process_context = w.hook == Hook::output;
-            auto looped = [&](std::size_t aw) {
-                return !in_process_context && (r.walks[aw].hook == Hook::prerouting || r.walks[aw].hook == Hook::input);
-            };
-            add_walk(wi, 0, w.visits.size() - 1);
-            for (std::size_t aw = a.first_walk; aw < a.end_walk; ++aw)
-                if (!looped(aw)) add_walk(aw, 0, r.walks[aw].visits.size());
-            add_walk(wi, w.visits.size() - 1, w.visits.size());
-            for (std::size_t aw = a.first_walk; aw < a.end_walk; ++aw)
-                if (looped(aw)) add_walk(aw, 0, r.walks[aw].visits.size());
-            wi = a.end_walk - 1;
-            continue;
+    // A walk's rules in the order the kernel reports them: a rule after its expressions ran. A
+    // TEE copy's walks (sent from within its rule) come before the TEE rule; a REJECT's answer
+    // leaves while the REJECT rule runs: its OUTPUT and POSTROUTING rules come before that rule,
+    // and its PREROUTING and INPUT over lo before or after as below. Walks [begin, end).
+    auto emit = [&](auto& self, std::size_t begin, std::size_t end) -> void {
+        for (std::size_t wi = begin; wi < end; ++wi) {
+            const HookWalk& w = r.walks[wi];
+            std::size_t from = 0, next = wi + 1;
+            for (const PathResult::Answer& copy : r.answers) {
+                if (!copy.tee_copy || copy.tee_walk != wi || copy.first_walk != next) continue;
+                add_walk(wi, from, copy.tee_visit);
+                self(self, copy.first_walk, copy.end_walk);
+                from = copy.tee_visit;
+                next = copy.end_walk;
+            }
+            const auto sent_here = std::find_if(r.answers.begin(), r.answers.end(), [&](const auto& a) { return a.by_rule && a.first_walk == next; });
+            if (sent_here != r.answers.end() && w.visits.size() > from) {
+                const PathResult::Answer& a = *sent_here;
+                // Rejected in OUTPUT (the sender's process context), the answer's lo delivery runs when
+                // its transmit re-enables softirqs, inside the REJECT rule; rejected in softirq context
+                // (PREROUTING-INPUT, FORWARD), it waits for the backlog.
+                const bool in_process_context = w.hook == Hook::output;
+                auto looped = [&](std::size_t aw) {
+                    return !in_process_context && (r.walks[aw].hook == Hook::prerouting || r.walks[aw].hook == Hook::input);
+                };
+                add_walk(wi, from, w.visits.size() - 1);
+                for (std::size_t aw = a.first_walk; aw < a.end_walk; ++aw)
+                    if (!looped(aw)) add_walk(aw, 0, r.walks[aw].visits.size());
+                add_walk(wi, w.visits.size() - 1, w.visits.size());
+                for (std::size_t aw = a.first_walk; aw < a.end_walk; ++aw)
+                    if (looped(aw)) add_walk(aw, 0, r.walks[aw].visits.size());
+                next = a.end_walk;
+            } else {
+                add_walk(wi, from, w.visits.size());
+            }
+            wi = next - 1;
         }
-        add_walk(wi, 0, w.visits.size());
-    }
+    };
+    emit(emit, 0, r.walks.size());
     return out;
 }
 

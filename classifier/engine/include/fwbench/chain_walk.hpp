@@ -221,6 +221,11 @@ WalkResult walk_table(const Table& t, std::size_t table_index, int base, Packet&
             decide(Verdict::tproxy);
             return res;
         }
+        if (const auto* tee = std::get_if<TeeTarget>(&spec)) {
+            if (st.duplicator) st.duplicator->duplicate(*tee, p);
+            ++i;
+            continue;
+        }
         if (const auto* n = std::get_if<NatTarget>(&spec)) {
             decide(Verdict::accept);
             res.nat = n;

@@ -77,6 +77,17 @@ struct CountLog {
     }
 };
 
+// Who sends -j TEE's copies: the walk only tells it, at the TEE rule, the packet as the walk holds
+// it then; the packet path sends the copy at once (its walks of OUTPUT and POSTROUTING come
+// before the rest of this walk, as nf_dup_ipv4 sends it from within the target).
+class Duplicator {
+public:
+    virtual void duplicate(const TeeTarget& tee, const Packet& now) = 0;
+
+protected:
+    ~Duplicator() = default;
+};
+
 // Per-run mutable state: counters and the state of stateful matches.
 class EngineState : public CounterSource {
 public:
@@ -170,6 +181,9 @@ public:
 
     // When set, every count is also logged there (the flow cache recording a packet's walks).
     CountLog* count_log = nullptr;
+    // When set, each -j TEE the walk reaches is reported there; unset (an engine on its own), the
+    // walk goes on as if the copy had been sent.
+    Duplicator* duplicator = nullptr;
 
     // Packets an engine could not look up its own way and handed to the reference walk (rte_acl:
     // fragments and truncated headers, whose ports the kernel does not read).

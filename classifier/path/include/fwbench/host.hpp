@@ -184,6 +184,9 @@ public:
     // preferring a route through `dev` (rt6_score_route). `strict` (RT6_LOOKUP_F_IFACE) takes only
     // routes through `dev`, backing off to shorter prefixes. nullptr when nothing fits.
     const Route* lookup6(const IpAddr& dst, std::string_view dev, bool strict) const;
+    // IPv4's lookup with an output device (fib_lookup_good_nhc with flowi4_oif): as lookup(), but
+    // a route through another device is passed over (error routes have none and still answer).
+    const Route* lookup_via(const IpAddr& dst, std::uint8_t tos, std::string_view dev) const;
     const std::vector<Route>& routes() const { return all_; }
 
 private:
@@ -243,6 +246,9 @@ public:
 
     // fib_lookup: policy rules in priority order, then the tables they name.
     RouteResult lookup(const RouteQuery& q) const;
+    // The same restricted to the output device q.oif (an IPv4 flow with flowi4_oif): the rules'
+    // oif selectors see it, and the tables take only routes through it.
+    RouteResult lookup_via_oif(const RouteQuery& q) const;
 
     // inet_select_addr (net/ipv4/devinet.c): the IPv4 source `dev` gives toward `dst` (0.0.0.0:
     // any) for addresses of at most `scope` — MASQUERADE's choice, with dst the next hop. The

@@ -151,6 +151,10 @@ struct PathResult {
         std::size_t first_walk = 0, end_walk = 0;
         bool by_rule = false;  // sent by a REJECT rule while it ran (else by the path or the stack)
         bool by_stack = false;  // the host's own stack answering a packet delivered to it
+        // A copy -j TEE sent (not an answer: the packet itself as the rule saw it, untracked),
+        // while walks[tee_walk] ran, at its visit tee_visit (when tracing).
+        bool tee_copy = false;
+        std::size_t tee_walk = 0, tee_visit = 0;
     };
     std::vector<Answer> answers;
     // The packet's own walks are those outside every answer's [first_walk, end_walk): a REJECT's
@@ -190,7 +194,8 @@ struct PathResult {
 // Who sends an answer: a rule (REJECT), the path (ICMP errors, RELATED to the packet's
 // connection), the stack's sockets, or neighbour discovery (an IPv6 redirect: attached to no
 // connection, and INVALID to conntrack, which neither tracks nor relates type 137).
-enum class AnswerFrom : std::uint8_t { rule, path, stack, ndisc };
+// tee: not an answer but -j TEE's copy of the packet, sent the same way (nf_dup_ipv4/ipv6).
+enum class AnswerFrom : std::uint8_t { rule, path, stack, ndisc, tee };
 
 // The connections the host's sockets hold — its own (a local packet came from a socket) and those
 // its listeners took (after their SYN-ACK) — learned while the path answers for the stack: the
@@ -381,7 +386,17 @@ private:
     // nf_ct_attach: a REJECT's or the path's answer carries its cause's connection; the stack's
     // are looked up in OUTPUT like any local packet (tcp_v4_send_reset builds a new one,
     // __udp4_lib_rcv resets the datagram's before icmp_send).
-    void process_answer(Ctx& c, const Packet& answer, bool icmp_error, AnswerFrom from, std::uint32_t icmp_info = 0) const;
+    // `tee`: -j TEE's copy (from = tee), routed to its gateway; tee_at: the walk and visit that sent it.
+    void process_answer(Ctx& c, const Packet& answer, bool icmp_error, AnswerFrom from, std::uint32_t icmp_info = 0, const TeeTarget* tee = nullptr,
+                        std::pair<std::size_t, std::size_t> tee_at = {}) const;
+    // -j TEE (tee.cpp): the copy of c.p as the walk of `hook` held it at the rule, sent at once;
+    // its route, to the gateway as the next hop.
+    struct TeeSender;
+    void send_tee_copy(Ctx& c, const TeeSender& from, const TeeTarget& tee, const Packet& now) const;
+    bool route_tee_copy(Ctx& a, const TeeTarget& tee) const;
+    // After POSTROUTING: false (refused, not modelled) when the copy would come back over lo or
+    // is too big for its way out.
+    bool tee_copy_leaves(Ctx& a) const;
     // The host's stack, for a packet delivered to it (stack_answers.cpp).
     void answer_from_stack(Ctx& c) const;
     void answer_tcp_from_stack(Ctx& c) const;
@@ -403,6 +418,7 @@ private:
     // that need whole datagrams without it (xt_socket): then fragments are reassembled first.
     bool defrag_active_ = false;
     bool clamps_mss_ = false;  // a rule's target is TCPMSS --clamp-mss-to-pmtu
+    bool has_tee_ = false;  // a rule's target is TEE: walks may send copies from within
     std::vector<const HmarkTarget*> hmarks_;  // the ruleset's HMARK targets
     std::vector<const NptTarget*> npts_;  // the ruleset's SNPT and DNPT targets
     bool sets_tcp_ecn_ = false;  // a rule's target is ECN setting TCP's ECE or CWR

@@ -192,8 +192,18 @@ struct TproxyTarget {
     bool operator==(const TproxyTarget&) const = default;
 };
 
+// -j TEE (xt_TEE, any table and hook): a copy of the packet, untracked, routed with `gateway` as
+// its next hop (restricted to `oif` when named) and sent as the host's own packet through OUTPUT
+// and POSTROUTING; the packet itself goes on. The engines report the copy to the packet path
+// (EngineState::duplicator), which sends it.
+struct TeeTarget {
+    IpAddr gateway;
+    std::string oif;  // empty: any device
+    bool operator==(const TeeTarget&) const = default;
+};
+
 using TargetSpec = std::variant<StandardTarget, JumpTarget, RejectTarget, NfqueueTarget, LogTarget, MarkTarget, ConnmarkTarget, NatTarget, CtTarget,
-                                RewriteTarget, RateEstimatorTarget, SideEffectTarget, HmarkTarget, NptTarget, TproxyTarget>;
+                                RewriteTarget, RateEstimatorTarget, SideEffectTarget, HmarkTarget, NptTarget, TproxyTarget, TeeTarget>;
 
 // Does the walk end at this target (ACCEPT, DROP, REJECT, NAT, ...)? Jumps and RETURN are not
 // terminating in this sense; LOG/MARK/... continue.
