@@ -508,6 +508,23 @@ inline const std::vector<PathCase> path_cases6 = {
      "*filter\n-A OUTPUT -o lan0 -s 2001:db8:2::1/128\nCOMMIT\n",
      {"local tcp [::]:40000 > [2001:db8:2::50]:22 flags=S"}, "sent", "filter:OUTPUT:1=1"},
 
+    // --- -j TEE ---
+    {"ipv6: -j TEE sends a copy from within its rule, routed to the gateway as its next hop, the hop limit one lower when copied "
+     "in PREROUTING (not in OUTPUT); a link-local gateway on its --oif; a gateway with an unreachable route, or none through its "
+     "--oif, drops the copy alone; the copy walks OUTPUT and POSTROUTING, where TEE copies nothing",
+     forwarding6_on,
+     "*mangle\n-A PREROUTING -p udp -m udp --dport 53 -j TEE --gateway 2001:db8:2::9\n"
+     "-A PREROUTING -p udp -m udp --dport 54 -j TEE --gateway fe80::9 --oif lan0\n"
+     "-A PREROUTING -p udp -m udp --dport 55 -j TEE --gateway 2001:db8:5::9\n"
+     "-A PREROUTING -p udp -m udp --dport 56 -j TEE --gateway 2001:db8:1::fe --oif lan0\n"
+     "-A OUTPUT -p udp -m udp --dport 5353 -j TEE --gateway 2001:db8:2::9\n-A POSTROUTING -o lan0\nCOMMIT\n"
+     "*filter\n-A FORWARD -p udp\n-A OUTPUT -m hl --hl-eq 63\n-A OUTPUT -m hl --hl-eq 64\nCOMMIT\n",
+     {"wire udp [2001:db8:2::50]:4000 > [2001:db8:9::7]:53 in=lan0", "wire udp [2001:db8:2::50]:4001 > [2001:db8:9::7]:54 in=lan0",
+      "wire udp [2001:db8:2::50]:4002 > [2001:db8:9::7]:55 in=lan0", "wire udp [2001:db8:2::50]:4003 > [2001:db8:9::7]:56 in=lan0",
+      "local udp [::]:5003 > [2001:db8:9::7]:5353"},
+     "forwarded forwarded forwarded forwarded sent",
+     "mangle:PREROUTING:1=1 mangle:PREROUTING:2=1 mangle:PREROUTING:3=1 mangle:PREROUTING:4=1 mangle:OUTPUT:1=2 mangle:POSTROUTING:1=3 "
+     "filter:FORWARD:1=4 filter:OUTPUT:1=2 filter:OUTPUT:2=2"},
     // --- -j TPROXY ---
     {"ipv6: -j TPROXY hands a packet to the socket listening on its port (with --on-ip ::, at the arrival device's first "
      "address: its global one, listed before the link-local), sets the mark and accepts, and the mark's policy route delivers "

@@ -1,6 +1,6 @@
 // -j TEE, parsed, checked and saved as libxt_TEE (revision 1) and xt_TEE's checkentry do: any
 // table and hook, --gateway required (an address, never the unspecified one), --oif a device
-// name of at most 15 characters (the kernel wants its 16 bytes NUL-terminated; "" names none).
+// name cut to 15 characters (its 16 bytes with the NUL; "" names none).
 #include <string>
 
 #include "fwbench/parse_util.hpp"
@@ -22,8 +22,9 @@ std::string apply_gateway(TargetSpec& spec, bool, std::vector<std::string>& args
     return {};
 }
 
+// XTTYPE_STRING put into the 16-byte oif: cut to 15 characters, as iptables keeps and saves it.
 std::string apply_oif(TargetSpec& spec, bool, std::vector<std::string>& args, const OptionContext&) {
-    if (args[0].size() > 15) return "a device name of at most 15 characters, got " + std::to_string(args[0].size());
+    if (args[0].size() > 15) args[0].resize(15);
     spec_of(spec).oif = args[0];
     return {};
 }

@@ -359,8 +359,10 @@ void KernelOracle::build(const Host& host) {
     // may leave too.
     const bool stack = opt_.stack_answers && host.sockets();
     // -j TEE's copies leave without a socket (pskb_copy leaves skb->sk behind), as none of the
-    // kernel's other packets the guard drops do (they come from its sockets) but IGMP's reports:
-    // with a TEE rule, what still has no socket after the accepts above is such a copy.
+    // kernel's other packets the guard drops do (they come from its sockets) but IGMP's and MLD's
+    // reports (igmpv3_newpack, mld_newpack: the socket is the hook's, not the packet's): with a
+    // TEE rule, what still has no socket after the accepts above, and is not such a report, is a
+    // copy.
     const bool tee = tee_copies_;
     run_in(router, {"nft", "-f", "-"},
            "table inet fwbench_oracle {\n chain out {\n  type filter hook output priority -500; policy drop;\n"
@@ -374,7 +376,10 @@ void KernelOracle::build(const Host& host) {
                "  meta nfproto ipv4 icmp type { destination-unreachable, time-exceeded, redirect } accept\n"
                "  meta nfproto ipv6 meta l4proto tcp tcp flags & rst == rst accept\n"
                "  meta nfproto ipv6 icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem, nd-redirect } accept\n" +
-               (tee ? "  meta skuid 0-4294967295 drop\n  meta l4proto igmp drop\n  accept\n" : "") +
+               (tee ? "  meta skuid 0-4294967295 drop\n  meta l4proto igmp drop\n"
+                  "  meta nfproto ipv6 icmpv6 type { mld-listener-query, mld-listener-report, mld-listener-done, mld2-listener-report } drop\n"
+                  "  accept\n"
+                : "") +
                " }\n"
                " chain sink {\n  type filter hook input priority 2147483647; policy drop;\n" +
                (stack ? "  ip daddr . meta l4proto . th dport @local_sockets drop\n"
