@@ -377,9 +377,9 @@ void KernelOracle::build(const Host& host) {
                "  meta nfproto ipv6 meta l4proto tcp tcp flags & rst == rst accept\n"
                "  meta nfproto ipv6 icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem, nd-redirect } accept\n" +
                (tee ? "  meta skuid 0-4294967295 drop\n  meta l4proto igmp drop\n"
-                  "  meta nfproto ipv6 icmpv6 type { mld-listener-query, mld-listener-report, mld-listener-done, mld2-listener-report } drop\n"
-                  "  accept\n"
-                : "") +
+                      "  meta nfproto ipv6 icmpv6 type { mld-listener-query, mld-listener-report, mld-listener-done, mld2-listener-report } drop\n"
+                      "  accept\n"
+                    : "") +
                " }\n"
                " chain sink {\n  type filter hook input priority 2147483647; policy drop;\n" +
                (stack ? "  ip daddr . meta l4proto . th dport @local_sockets drop\n"
