@@ -339,6 +339,72 @@ TEST(PacketPathNpt, AnAddressNoWordCanAdjustIsRefused) {
     }
 }
 
+// -j TEE's copy (nf_dup_ipv4) as the path sends it, one row per case: the packet as the TEE rule
+// saw it, its TTL one lower when copied in PREROUTING (unchecked: 0 becomes 255) and not in
+// POSTROUTING (after ip_forward's decrement), DF set; routed to the gateway (an --oif the host does
+// not have restricts nothing); the packet goes on either way. What fwbench does not model is
+// refused by name: a copy routed back to this host over lo, and one larger than its way out's MTU
+// (lan0's is 1400).
+TEST(PacketPathTee, TheCopyIsThePacketAsTheRuleSawIt) {
+    const Host host = Host::from_json(test::path_case_host_json({"", "\"ip_forward\":1", "", {}, "", "", nullptr, nullptr}), "router.json");
+    struct Row {
+        const char* rule;
+        const char* packet;
+        bool df;  // the packet's own DF
+        Fate copy_fate;
+        const char* copy_out;
+        int copy_ttl;  // -1: not sent
+        DropReason copy_reason;
+        DropWhy copy_why;
+        Fate original = Fate::forwarded;
+    };
+    const Row rows[] = {
+        {"-A PREROUTING -j TEE --gateway 192.0.2.9", "udp 192.0.2.50:1 > 198.51.100.7:2 in=lan0 ttl=10", true, Fate::sent, "lan0", 9,
+         DropReason::none, DropWhy::none},
+        {"-A PREROUTING -j TEE --gateway 192.0.2.9", "udp 192.0.2.50:1 > 198.51.100.7:2 in=lan0 ttl=10", false, Fate::sent, "lan0", 9,
+         DropReason::none, DropWhy::none},
+        {"-A PREROUTING -j TEE --gateway 192.0.2.9", "udp 192.0.2.50:1 > 198.51.100.7:2 in=lan0 ttl=0", true, Fate::sent, "lan0", 255,
+         DropReason::none, DropWhy::none, Fate::dropped},
+        {"-A POSTROUTING -j TEE --gateway 192.0.2.9", "udp 192.0.2.50:1 > 198.51.100.7:2 in=lan0 ttl=10", true, Fate::sent, "lan0", 9,
+         DropReason::none, DropWhy::none},
+        {"-A PREROUTING -j TEE --gateway 203.0.113.9 --oif lan9", "udp 192.0.2.50:1 > 198.51.100.7:2 in=lan0 ttl=10", true, Fate::sent, "wan1",
+         9, DropReason::none, DropWhy::none},
+        {"-A PREROUTING -j TEE --gateway 198.51.100.40", "udp 192.0.2.50:1 > 198.51.100.7:2 in=lan0 ttl=10", true, Fate::dropped, "", -1,
+         DropReason::route_unreachable, DropWhy::error_route},
+        {"-A PREROUTING -j TEE --gateway 192.0.2.1", "udp 192.0.2.50:1 > 198.51.100.7:2 in=lan0 ttl=10", true, Fate::dropped, "", -1,
+         DropReason::not_modelled, DropWhy::tee_copy_loops_back},
+        {"-A PREROUTING -j TEE --gateway 192.0.2.9", "udp 192.0.2.50:1 > 198.51.100.7:2 in=lan0 len=1401", true, Fate::dropped, "", -1,
+         DropReason::not_modelled, DropWhy::tee_copy_too_big},
+        {"-A PREROUTING -j TEE --gateway 192.0.2.9", "udp 192.0.2.50:1 > 198.51.100.7:2 in=lan0 len=1400", true, Fate::sent, "lan0", 63,
+         DropReason::none, DropWhy::none},
+    };
+    for (const auto& r : rows) {
+        SCOPED_TRACE(std::string(r.rule) + " / " + r.packet + (r.df ? "" : " (no DF)"));
+        const Ruleset rs = parse_ruleset(std::string("*mangle\n") + r.rule + "\nCOMMIT\n", RulesetParseOptions{});
+        PacketPath path(rs, host);
+        PathState st(rs, EngineOptions{}, host.sysctl());
+        Packet p = test::packet(r.packet);
+        p.df = r.df;
+        const PathResult res = path.process(p, Origin::wire, st);
+        EXPECT_EQ(res.fate, r.original) << "the packet goes on as it would without the copy";
+        ASSERT_EQ(res.answers.size(), r.original == Fate::forwarded ? 1u : 2u) << "the copy (and time exceeded for TTL 0)";
+        const PathResult::Answer& copy = res.answers[0];
+        EXPECT_TRUE(copy.tee_copy);
+        EXPECT_FALSE(copy.by_rule);
+        EXPECT_EQ(copy.fate, r.copy_fate);
+        EXPECT_EQ(copy.out_iface.view(), r.copy_out);
+        if (r.copy_ttl >= 0) {
+            EXPECT_EQ(copy.packet.ttl, r.copy_ttl);
+            EXPECT_TRUE(copy.packet.df);
+            EXPECT_EQ(copy.packet.dst, p.dst) << "the copy keeps its addresses: the gateway is only its next hop";
+            EXPECT_EQ(copy.packet.src, p.src);
+        }
+        EXPECT_EQ(res.reason, r.original == Fate::forwarded ? DropReason::none : DropReason::ttl_exceeded) << "the copy's drop is its own";
+        EXPECT_EQ(copy.reason, r.copy_reason);
+        EXPECT_EQ(copy.detail.why, r.copy_why);
+    }
+}
+
 // ip6_forward's and ndisc_send_redirect's peer buckets (inet_peer_xrlim_allow, 1*HZ, six at
 // once): one source sending back out of its arrival device gets six redirects at once, then one
 // a second (worked out from net/ipv4/inetpeer.c: a new peer's bucket starts full).

@@ -371,6 +371,8 @@ void PacketPath::process_answer(Ctx& c, const Packet& answer, bool icmp_error, A
         PathResult::Answer& out = c.res.answers[a.answer_slot];
         if (out.out_iface.empty()) out.packet = a.p;
         out.fate = c.res.fate;
+        out.reason = c.res.reason;
+        out.detail = c.res.detail;
         out.end_walk = c.res.walks.size();
     }
     c.event(PathEventKind::answer_done, [&](PathEvent& e) { e.port2 = static_cast<std::uint16_t>(from); });

@@ -401,6 +401,7 @@ bool rewrite_ipv4(std::uint8_t* ip, std::size_t size, const Packet& after) {
     if (total + grow > size || total + grow > 0xffff) return false;
     ip[1] = after.tos;
     ip[8] = after.ttl;
+    if (after.df) ip[6] |= 0x40;  // only TEE's copy gains DF on the way (nf_dup_ipv4)
     std::memcpy(ip + 12, after.src.bytes.data(), 4);
     std::memcpy(ip + 16, after.dst.bytes.data(), 4);
     if (grow) {

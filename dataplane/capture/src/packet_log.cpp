@@ -434,7 +434,8 @@ void logged_lines(const Ruleset& rs, const PathResult& res, Origin origin, const
                 rejected.assign(datagram, datagram + size);
                 rewrite_ipv4(rejected.data(), rejected.size(), a.cause);
             }
-            answers[answer] = answer_datagram(a, rejected);
+            // TEE's copy is the packet itself (as the TEE rule saw it, TTL and DF as sent).
+            answers[answer] = a.tee_copy ? rejected : answer_datagram(a, rejected);
         }
         const std::uint8_t* data = answering ? answers[answer].data() : datagram;
         const std::size_t data_size = answering ? answers[answer].size() : size;

@@ -170,15 +170,25 @@ void send_answers(Shared& sh, Worker& w, const rte_mbuf* m, const AnalyzedPacket
             std::memcpy(w.quoted, frame + link.l3_offset, quoted);
             if (!rewrite_ipv4(w.quoted, quoted, a.cause)) quoted = 0;
         }
+        // TEE's copy is the whole datagram as the TEE rule saw it (TTL and DF as sent); an answer
+        // at most 576 bytes.
+        const bool copy = a.tee_copy && quoted && rewrite_ipv4(w.quoted, quoted, a.packet);
+        const std::size_t room = a.tee_copy ? quoted : 576;
         rte_mbuf* answer = rte_pktmbuf_alloc(m->pool);
-        auto* bytes = answer ? reinterpret_cast<std::uint8_t*>(rte_pktmbuf_append(answer, 14 + 576)) : nullptr;
-        const std::size_t len = bytes && quoted ? write_answer_ipv4(a.packet, a.icmp_info, w.quoted, quoted, bytes + 14, 576) : 0;
+        auto* bytes = answer ? reinterpret_cast<std::uint8_t*>(rte_pktmbuf_append(answer, static_cast<std::uint16_t>(14 + room))) : nullptr;
+        std::size_t len = 0;
+        if (bytes && copy) {
+            std::memcpy(bytes + 14, w.quoted, quoted);
+            len = quoted;
+        } else if (bytes && quoted && !a.tee_copy) {
+            len = write_answer_ipv4(a.packet, a.icmp_info, w.quoted, quoted, bytes + 14, 576);
+        }
         if (!len) {
             ++w.answers_not_built;
             if (answer) rte_pktmbuf_free(answer);
             continue;
         }
-        rte_pktmbuf_trim(answer, static_cast<std::uint16_t>(576 - len));
+        rte_pktmbuf_trim(answer, static_cast<std::uint16_t>(room - len));
         const bool back_to_sender = rp.input.has_mac && a.out_iface.view() == rp.iface;
         std::memcpy(bytes, back_to_sender ? rp.input.src_mac.bytes.data() : sh.opt->next_hop_mac.bytes.data(), 6);
         std::memcpy(bytes + 6, ports[static_cast<std::size_t>(out)].mac.bytes.data(), 6);

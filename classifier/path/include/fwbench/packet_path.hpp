@@ -155,6 +155,8 @@ struct PathResult {
         // while walks[tee_walk] ran, at its visit tee_visit (when tracing).
         bool tee_copy = false;
         std::size_t tee_walk = 0, tee_visit = 0;
+        DropReason reason = DropReason::none;  // dropped: why (DropReason::netfilter: by a rule of its walks)
+        DropDetail detail;
     };
     std::vector<Answer> answers;
     // The packet's own walks are those outside every answer's [first_walk, end_walk): a REJECT's
