@@ -61,6 +61,9 @@ struct Vocabulary {
     std::string snat_to;
     std::string loopback;
     std::vector<std::string> own, remote;
+    // TEE's gateways: on wan1's link, beyond its default route, and behind an unreachable route
+    // (the copy dropped); all where wan1's MTU of 1500 lets any copy leave.
+    std::vector<std::string> tee_gateways;
 };
 
 const Vocabulary ipv4_words = {
@@ -82,6 +85,7 @@ const Vocabulary ipv4_words = {
     "127.0.0.1",
     {"203.0.113.1", "192.0.2.1"},
     {"198.51.100.7", "198.51.100.9", "198.51.100.130", "203.0.113.7", "203.0.113.9", "192.0.2.50", "192.0.2.51", "192.0.2.77"},
+    {"203.0.113.9", "198.51.100.9", "198.51.100.40"},
 };
 
 // The IPv6 router of path_cases6.hpp: wan1 2001:db8:1::1, lan0 2001:db8:2::1 (MTU 1400), error
@@ -105,6 +109,7 @@ const Vocabulary ipv6_words = {
     "::1",
     {"2001:db8:1::1", "2001:db8:2::1"},
     {"2001:db8:9::7", "2001:db8:9::130", "2001:db8:3::7", "2001:db8:1::7", "2001:db8:2::50", "2001:db8:2::51", "2001:db8:2::77"},
+    {"2001:db8:1::7", "2001:db8:9::9", "2001:db8:5::9"},
 };
 
 std::string prefix(Gen& g, const Vocabulary& v) {
@@ -290,6 +295,14 @@ std::string rule_body(Gen& g, const Vocabulary& v, const std::string& table, con
     if (newer_target.empty() && table == "mangle" && c.builtin && c.name == "PREROUTING" && !proto_negated && (proto == "tcp" || proto == "udp") &&
         g.newest_chance(20))
         newer_target = " -j TPROXY --on-port " + std::to_string(g.newest_below(2) ? 3129 : 0) + " --tproxy-mark 0x1/0x1";
+    // TEE, in any table and chain: each copy walks OUTPUT and POSTROUTING, untracked. Only for a
+    // unicast destination not the host's: a copy that comes back to the host (routed over lo once
+    // a mark set in OUTPUT reroutes it, or a broadcast's or multicast's looped clone) fwbench
+    // refuses, and the kernel may copy it again.
+    else if (newer_target.empty() && g.newest_chance(5))
+        newer_target = " -m addrtype --dst-type UNICAST -j TEE --gateway " +
+                       v.tee_gateways[g.newest_below(static_cast<std::uint32_t>(v.tee_gateways.size()))] +
+                       (g.newest_below(3) == 0 ? " --oif wan1" : "");
     if (newer_target.empty()) return r.str();
     std::string text = r.str();
     if (const auto at = text.find(" -j "); at != std::string::npos) text.erase(at);

@@ -672,9 +672,10 @@ void PacketPath::loop_back_multicast6(Ctx& c) const {
 }
 
 void PacketPath::leave_from_output(Ctx& c) const {
+    if (c.tee_copy && !tee_copy_leaves(c, false)) return;
     if (c.route.type == RouteType::broadcast && c.out_dev.view() != "lo") loop_back_broadcast(c);
     if (!run_hook(c, Hook::postrouting)) return;
-    if (c.tee_copy && !tee_copy_leaves(c)) return;
+    if (c.tee_copy && !tee_copy_leaves(c, true)) return;
     if (c.p.family == Family::ipv6 && v6::is_multicast(c.p.dst) && c.out_dev.view() != "lo") loop_back_multicast6(c);
     c.res.out_iface = c.out_dev;
     if (c.answer_slot != Ctx::no_answer) {  // what a capture on that device shows of it

@@ -157,8 +157,8 @@ std::string drop_detail_text(const DropDetail& d) {
                    " was, into one for the host when a walk reaches it (xt_cluster sets its packet type), which fwbench does not model";
         case DropWhy::tee_copy_loops_back:
             return "-j TEE's copy of a packet to " + a +
-                   " was routed to this host itself (its gateway is a local address): the copy comes back over lo after the packet's "
-                   "own path, when TEE may copy it again, which fwbench does not model";
+                   " comes back to this host (routed over lo, or a broadcast's or joined multicast group's looped clone): the kernel takes "
+                   "it in after the packet's own path, when TEE may copy it again, which fwbench does not model";
         case DropWhy::tee_copy_too_big:
             return "-j TEE's copy (DF set) is larger than the MTU of " + dev + " (" + std::to_string(d.mtu) +
                    "): the kernel drops it and answers its source (fragmentation needed, packet too big), which fwbench does not model";

@@ -11,9 +11,10 @@
 // While it is sent nf_skb_duplicated is set: TEE rules its walks reach send no copy. A route
 // that fails drops the copy without a word; the packet goes on either way.
 //
-// Not modelled, refused with a named reason: a copy routed back to this host over lo (it comes
-// back after the packet's own path, when TEE may copy it again), and one larger than its way
-// out's MTU (the kernel answers its source).
+// Not modelled, refused with a named reason: a copy that comes back to this host — routed over
+// lo, or looped back as a broadcast's or joined multicast group's clone — which the kernel takes
+// in after the packet's own path, when TEE may copy it again; and one larger than its way out's
+// MTU (the kernel answers its source).
 
 #include "path_context.hpp"
 
@@ -78,14 +79,24 @@ bool PacketPath::route_tee_copy(Ctx& a, const TeeTarget& tee) const {
     return true;
 }
 
-bool PacketPath::tee_copy_leaves(Ctx& a) const {
+bool PacketPath::tee_copy_leaves(Ctx& a, bool after) const {
     auto refuse = [&](const DropDetail& detail) {
         a.res.reason = DropReason::not_modelled;
         a.res.detail = detail;
         finish(a, Fate::dropped);
         return false;
     };
+    // ip_mc_output: a broadcast or multicast route's packet loops back a clone (the copy has no
+    // socket to turn it off).
+    if (!after) {
+        const bool loops = a.route.type == RouteType::broadcast || a.route.type == RouteType::multicast;
+        return loops && a.out_dev.view() != "lo" ? refuse(about(DropWhy::tee_copy_loops_back, a.p.dst)) : true;
+    }
     if (a.out_dev.view() == "lo") return refuse(about(DropWhy::tee_copy_loops_back, a.p.dst));
+    // ip6_finish_output2: a multicast destination the way out has joined loops back a clone
+    // (neighbour discovery's and MLD's own never do, but their copy has no socket saying so).
+    if (a.p.family == Family::ipv6 && v6::is_multicast(a.p.dst) && host_.joined_group6(a.out_dev.view(), a.p.dst))
+        return refuse(about(DropWhy::tee_copy_loops_back, a.p.dst));
     const unsigned mtu = way_out_mtu(a);
     if (mtu && a.p.length > mtu) {
         DropDetail d = about(DropWhy::tee_copy_too_big, {}, a.out_dev.view());

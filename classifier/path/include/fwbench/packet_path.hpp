@@ -396,9 +396,11 @@ private:
     struct TeeSender;
     void send_tee_copy(Ctx& c, const TeeSender& from, const TeeTarget& tee, const Packet& now) const;
     bool route_tee_copy(Ctx& a, const TeeTarget& tee) const;
-    // After POSTROUTING: false (refused, not modelled) when the copy would come back over lo or
-    // is too big for its way out.
-    bool tee_copy_leaves(Ctx& a) const;
+    // False (refused, not modelled) when the copy would come back to this host — over lo, or as a
+    // broadcast or multicast's looped clone, which the kernel handles after the packet's own path
+    // and TEE may copy again — or is too big for its way out. Before POSTROUTING (`after` false):
+    // a broadcast or multicast route, whose clone loops back first; after it, the rest.
+    bool tee_copy_leaves(Ctx& a, bool after) const;
     // The host's stack, for a packet delivered to it (stack_answers.cpp).
     void answer_from_stack(Ctx& c) const;
     void answer_tcp_from_stack(Ctx& c) const;
