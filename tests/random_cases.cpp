@@ -296,11 +296,12 @@ std::string rule_body(Gen& g, const Vocabulary& v, const std::string& table, con
         g.newest_chance(20))
         newer_target = " -j TPROXY --on-port " + std::to_string(g.newest_below(2) ? 3129 : 0) + " --tproxy-mark 0x1/0x1";
     // TEE, in any table and chain: each copy walks OUTPUT and POSTROUTING, untracked. Only for a
-    // unicast destination not the host's: a copy that comes back to the host (routed over lo once
+    // unicast destination not the host's (IPv6's addrtype calls the host's addresses UNICAST as
+    // well as LOCAL, and its subnet-router anycast addresses ANYCAST): a copy that comes back to the host (routed over lo once
     // a mark set in OUTPUT reroutes it, or a broadcast's or multicast's looped clone) fwbench
     // refuses, and the kernel may copy it again.
     else if (newer_target.empty() && g.newest_chance(5))
-        newer_target = " -m addrtype --dst-type UNICAST -j TEE --gateway " +
+        newer_target = " -m addrtype --dst-type UNICAST -m addrtype ! --dst-type LOCAL,ANYCAST -j TEE --gateway " +
                        v.tee_gateways[g.newest_below(static_cast<std::uint32_t>(v.tee_gateways.size()))] +
                        (g.newest_below(3) == 0 ? " --oif wan1" : "");
     if (newer_target.empty()) return r.str();

@@ -164,7 +164,10 @@ void PacketPath::track(Ctx& c, Hook hook) const {
     } else if (c.notrack) {
         c.ct = CtAttachment{};
         c.ct.state = CtState::untracked;
-        c.event(PathEventKind::conntrack_untracked, [&](PathEvent& e) { e.hook = hook; });
+        c.event(PathEventKind::conntrack_untracked, [&](PathEvent& e) {
+            e.hook = hook;
+            e.flag = c.tee_copy;
+        });
     } else {
         if (c.tracked) {
             c.ct = std::move(*c.tracked);
@@ -686,8 +689,10 @@ void PacketPath::leave_from_output(Ctx& c) const {
         c.event(PathEventKind::sent_out, [&](PathEvent& e) { e.dev = c.out_dev; });
         return finish(c, Fate::sent);
     }
-    // Looped back: in = lo, the conntrack entry and the route come along.
+    // Looped back: in = lo, the conntrack entry and the route come along. The kernel takes it in
+    // from its backlog, after a TEE copy that sent it is done (nf_skb_duplicated no longer set).
     c.event(PathEventKind::looped_back);
+    c.duplicating = false;
     c.p.in = IfaceName("lo");
     c.p.pkttype = PktType::host;
     c.out_dev = IfaceName();

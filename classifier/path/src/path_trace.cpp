@@ -182,7 +182,8 @@ std::string describe_event(const PathEvent& e, const DropDetail& drop, const Hos
         case PathEventKind::walk: return "";
         case PathEventKind::arrived: return "arrived on " + dev + " from the wire";
         case PathEventKind::conntrack_inactive: return "conntrack: not active (no rule needs it), the packet has no connection";
-        case PathEventKind::conntrack_untracked: return std::string("conntrack: untracked (NOTRACK in raw ") + chain + ")";
+        case PathEventKind::conntrack_untracked:
+            return e.flag ? std::string("conntrack: untracked (-j TEE's copy)") : std::string("conntrack: untracked (NOTRACK in raw ") + chain + ")";
         case PathEventKind::conntrack_stack_untracked:
             return "conntrack: UNTRACKED (ICMPv6 type " + std::to_string(e.icmp_type) + ": neighbour discovery and MLD are never tracked)";
         case PathEventKind::conntrack_entry:

@@ -42,43 +42,53 @@ std::vector<CountedRule> counted_rules(const Ruleset& rs, const PathResult& r) {
     };
     // A walk's rules in the order the kernel reports them: a rule after its expressions ran. A
     // TEE copy's walks (sent from within its rule) come before the TEE rule; a REJECT's answer
-    // leaves while the REJECT rule runs: its OUTPUT and POSTROUTING rules come before that rule,
-    // and its PREROUTING and INPUT over lo before or after as below. Walks [begin, end).
-    auto emit = [&](auto& self, std::size_t begin, std::size_t end) -> void {
-        for (std::size_t wi = begin; wi < end; ++wi) {
-            const HookWalk& w = r.walks[wi];
-            std::size_t from = 0, next = wi + 1;
-            for (const PathResult::Answer& copy : r.answers) {
-                if (!copy.tee_copy || copy.tee_walk != wi || copy.first_walk != next) continue;
-                add_walk(wi, from, copy.tee_visit);
-                self(self, copy.first_walk, copy.end_walk);
-                from = copy.tee_visit;
-                next = copy.end_walk;
-            }
-            const auto sent_here = std::find_if(r.answers.begin(), r.answers.end(), [&](const auto& a) { return a.by_rule && a.first_walk == next; });
-            if (sent_here != r.answers.end() && w.visits.size() > from) {
-                const PathResult::Answer& a = *sent_here;
-                // Rejected in OUTPUT (the sender's process context), the answer's lo delivery runs when
-                // its transmit re-enables softirqs, inside the REJECT rule; rejected in softirq context
-                // (PREROUTING-INPUT, FORWARD), it waits for the backlog.
-                const bool in_process_context = w.hook == Hook::output;
-                auto looped = [&](std::size_t aw) {
-                    return !in_process_context && (r.walks[aw].hook == Hook::prerouting || r.walks[aw].hook == Hook::input);
-                };
-                add_walk(wi, from, w.visits.size() - 1);
-                for (std::size_t aw = a.first_walk; aw < a.end_walk; ++aw)
-                    if (!looped(aw)) add_walk(aw, 0, r.walks[aw].visits.size());
-                add_walk(wi, w.visits.size() - 1, w.visits.size());
-                for (std::size_t aw = a.first_walk; aw < a.end_walk; ++aw)
-                    if (looped(aw)) add_walk(aw, 0, r.walks[aw].visits.size());
-                next = a.end_walk;
-            } else {
-                add_walk(wi, from, w.visits.size());
-            }
-            wi = next - 1;
-        }
+    // leaves while the REJECT rule runs: its OUTPUT and POSTROUTING rules come before that rule.
+    // Its PREROUTING and INPUT over lo run at once where it was sent from a sender's process
+    // context (a local packet's OUTPUT and POSTROUTING, and what they send: its transmit re-enables
+    // softirqs inside the rule); from softirq context they wait for the backlog, after all else.
+    std::vector<std::size_t> backlog;
+    bool dry = false;  // finding where a walk's sends end, emitting nothing
+    auto add = [&](std::size_t wi, std::size_t from, std::size_t to) {
+        if (!dry) add_walk(wi, from, to);
     };
-    emit(emit, 0, r.walks.size());
+    // Walk wi and what it sent from within; returns the index after them.
+    auto emit_walk = [&](auto& self, std::size_t wi, bool process) -> std::size_t {
+        const HookWalk& w = r.walks[wi];
+        std::size_t from = 0, next = wi + 1;
+        for (const PathResult::Answer& copy : r.answers) {
+            if (!copy.tee_copy || copy.tee_walk != wi || copy.first_walk != next) continue;
+            add(wi, from, copy.tee_visit);
+            for (std::size_t aw = copy.first_walk; aw < copy.end_walk;) aw = self(self, aw, process);
+            from = copy.tee_visit;
+            next = copy.end_walk;
+        }
+        const auto sent_here = std::find_if(r.answers.begin(), r.answers.end(), [&](const auto& a) { return a.by_rule && a.first_walk == next; });
+        if (sent_here == r.answers.end() || w.visits.size() <= from) {
+            add(wi, from, w.visits.size());
+            return next;
+        }
+        const PathResult::Answer& a = *sent_here;
+        add(wi, from, w.visits.size() - 1);
+        for (std::size_t aw = a.first_walk; aw < a.end_walk;) {
+            const bool in_over_lo = r.walks[aw].hook == Hook::prerouting || r.walks[aw].hook == Hook::input;
+            if (process || !in_over_lo) {
+                aw = self(self, aw, process);
+                continue;
+            }
+            if (!dry) backlog.push_back(aw);
+            const bool was_dry = dry;
+            dry = true;
+            aw = self(self, aw, false);
+            dry = was_dry;
+        }
+        add(wi, w.visits.size() - 1, w.visits.size());
+        return a.end_walk;
+    };
+    for (std::size_t wi = 0; wi < r.walks.size();) {
+        const HookWalk& w = r.walks[wi];
+        wi = emit_walk(emit_walk, wi, (w.hook == Hook::output || w.hook == Hook::postrouting) && w.in.empty());
+    }
+    for (std::size_t i = 0; i < backlog.size(); ++i) emit_walk(emit_walk, backlog[i], false);
     return out;
 }
 
