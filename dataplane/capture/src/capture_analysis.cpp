@@ -173,7 +173,8 @@ void CaptureAnalysis::predict_answers(const AnalyzedPacket& out) {
         if (a.out_iface.empty()) continue;  // dropped before it reached a device
         const auto [sport, dport] = match_ports(a.packet);
         // TEE's copy is the packet itself leaving again: seen as a copy of it, not an answer.
-        predict({out.index, out.timestamp_ns, a.out_iface, a.packet.src, a.packet.dst, a.packet.proto, a.packet.ttl, sport, dport, false, !a.tee_copy});
+        predict(
+            {out.index, out.timestamp_ns, a.out_iface, a.packet.src, a.packet.dst, a.packet.proto, a.packet.ttl, sport, dport, false, !a.tee_copy});
     }
 }
 
