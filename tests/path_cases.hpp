@@ -791,6 +791,14 @@ inline const std::vector<PathCase> path_cases = {
      "forwarded forwarded forwarded sent dropped:ttl_exceeded",
      "mangle:PREROUTING:1=2 mangle:PREROUTING:2=1 mangle:PREROUTING:3=1 mangle:OUTPUT:1=2 mangle:POSTROUTING:1=5 filter:FORWARD:1=3 "
      "filter:OUTPUT:1=2 filter:OUTPUT:2=1 filter:OUTPUT:3=1"},
+    {"-j TEE's copy rejected in OUTPUT: the answer comes back over lo from the backlog, when TEE copies again (the copy of the "
+     "answer leaves), not while the first copy is sent",
+     "",
+     "*filter\n-A INPUT -j TEE --gateway 203.0.113.9\n"
+     "-A OUTPUT -p udp -m conntrack --ctstate UNTRACKED -j REJECT --reject-with icmp-port-unreachable\n-A OUTPUT -p icmp\nCOMMIT\n",
+     {"local udp 0.0.0.0:5000 > 192.0.2.1:53"},
+     "delivered",
+     "filter:INPUT:1=2 filter:OUTPUT:1=1 filter:OUTPUT:2=2"},
     {"unknown arrival interface is a named drop", "", "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n",
      {"wire udp 198.51.100.7:4000 > 203.0.113.1:53 in=eth7"}, "dropped:unknown_interface", "", "the packet arrives on an interface the host does not have"},
 };
