@@ -561,6 +561,31 @@ TEST(FwbenchPcap, ChecksumOffloadAssumptionIsNamed) {
     EXPECT_EQ((*note)["packets"], 1) << j.out;
 }
 
+// -j TEE on the seed capture (13 records: 5 from the wire, 4 of the host's own, 3 outbound
+// copies, 1 ARP): PREROUTING copies every packet there (5 wire, 3 of the host's own over lo) to
+// 192.0.2.9 on lan0, and INPUT every delivered one (2 wire, 3 over lo) to the host's own lan0
+// address, which routes the copy back over lo: followed no further, each named. The capture holds
+// none of the 8 copies to lan0.
+TEST(FwbenchPcap, TeeCopiesAreCountedAndTheRefusedOnesNamed) {
+    const std::string rules =
+        write_temp("fwbench_tee.v4", "*mangle\n-A PREROUTING -j TEE --gateway 192.0.2.9\n-A INPUT -j TEE --gateway 192.0.2.1\nCOMMIT\n");
+    const std::string args = "--rules " + rules + " --host " + env("FWBENCH_SOURCE") + "/traces/seed/host.json --pcap " + env("FWBENCH_SOURCE") +
+                             "/traces/seed/capture.pcap";
+    Result r = run(args);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("note: tee_copy_not_modelled: a TEE copy routed back to this host"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("8 packets forwarded or copied by TEE whose outbound copy is not in the capture"), std::string::npos) << r.out;
+    Result j = run(args + " -q --json -");
+    ASSERT_EQ(j.status, 0) << j.err;
+    const auto doc = nlohmann::json::parse(j.out);
+    EXPECT_EQ(doc["drop_reasons"].value("tee_copy_not_modelled", 0), 5) << j.out;
+    Result e = run("explain --rules " + rules + " --host " + env("FWBENCH_SOURCE") +
+                   "/traces/seed/host.json 'udp 198.51.100.7:5000 > 192.0.2.1:53 in wan1'");
+    ASSERT_EQ(e.status, 0) << e.err;
+    EXPECT_NE(e.out.find("TEE: a copy of the packet goes to gateway 192.0.2.9 at once"), std::string::npos) << e.out;
+    EXPECT_NE(e.out.find("comes back to this host (routed over lo"), std::string::npos) << e.out;
+}
+
 // Both families in one run: --rules for IPv4, --rules6 for IPv6; --counters writes both forms
 // (as iptables-save -c; ip6tables-save -c), --json the IPv6 counters under "ipv6".
 TEST(FwbenchPcap, ADualStackCaptureInOneRun) {

@@ -407,7 +407,7 @@ int run_pcap(const PcapRunOptions& o) {
         os << "\n";
         tally.write_text(os, rs, host, rs6 ? &*rs6 : nullptr);
         if (replay.unseen_predicted_copies())
-            os << "  " << replay.unseen_predicted_copies() << " forwarded packets whose outbound copy is not in the capture\n";
+            os << "  " << replay.unseen_predicted_copies() << " packets forwarded or copied by TEE whose outbound copy is not in the capture\n";
         if (incomplete_datagrams || timed_out_datagrams)
             os << "  note: fragments of " << incomplete_datagrams << " datagrams were still waiting for the rest at the end of the capture, and "
                << timed_out_datagrams << " datagrams' queues timed out:\n"

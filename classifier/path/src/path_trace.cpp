@@ -225,7 +225,9 @@ std::string describe_event(const PathEvent& e, const DropDetail& drop, const Hos
                    " -> " + format_ip(e.addr2) + ":" + std::to_string(e.port2);
         case PathEventKind::masquerade_no_address: return "MASQUERADE: no address on " + dev + ", packet dropped";
         case PathEventKind::routing_dropped:
-            return std::string("routing (") + (e.flag ? "output" : "input") + "): dropped, " + drop_detail_text(drop);
+            return std::string("routing (") + (e.flag ? "output" : "input") + "): dropped, " +
+                   drop_detail_text(e.detail.why != DropWhy::none ? e.detail : drop);
+        case PathEventKind::copy_not_followed: return "not followed further (not modelled): " + drop_detail_text(e.detail);
         case PathEventKind::routing_local:
             return "routing (input): " + format_ip(e.addr) + " is " + route_type_name(e.route.type) + " " + route_table(host, e.route) +
                    ": local delivery, in " + dev;

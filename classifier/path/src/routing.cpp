@@ -10,7 +10,10 @@ using namespace path_detail;
 bool PacketPath::drop_at_routing(Ctx& c, bool output, DropReason r, const DropDetail& detail) const {
     c.res.reason = r;
     c.res.detail = detail;
-    c.event(PathEventKind::routing_dropped, [&](PathEvent& e) { e.flag = output; });
+    c.event(PathEventKind::routing_dropped, [&](PathEvent& e) {
+        e.flag = output;
+        e.detail = detail;
+    });
     finish(c, Fate::dropped);
     return false;
 }

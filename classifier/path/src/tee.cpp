@@ -81,6 +81,7 @@ bool PacketPath::route_tee_copy(Ctx& a, const TeeTarget& tee) const {
 
 bool PacketPath::tee_copy_leaves(Ctx& a, bool after) const {
     auto refuse = [&](const DropDetail& detail) {
+        a.event(PathEventKind::copy_not_followed, [&](PathEvent& e) { e.detail = detail; });
         a.res.reason = DropReason::not_modelled;
         a.res.detail = detail;
         finish(a, Fate::dropped);

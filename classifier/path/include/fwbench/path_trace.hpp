@@ -124,7 +124,8 @@ enum class PathEventKind : std::uint8_t {
     nat_port_search_failed,  // no free port in `tries` tries of `port`-`port2` (flag: a source port); `free_ports` left in it
     nat_rewrite,  // `hook`; `flag`: source (else destination); `addr`:`port` -> `addr2`:`port2`
     masquerade_no_address,  // `dev`
-    routing_dropped,  // `flag`: output routing (else input); PathResult::detail says why
+    routing_dropped,  // `flag`: output routing (else input); `detail` says why
+    copy_not_followed,  // -j TEE's copy refused as not modelled: `detail` says why
     routing_local,  // input: `addr` (destination), `route`, `dev` (in)
     routing_forward,  // input: `addr` (destination), `route`, `dev` (out)
     routing_output,  // `flag`: rerouting; `addr` (destination), `route`, `dev` (out)
@@ -182,6 +183,7 @@ struct PathEvent {
     NatPortChoice port_choice = NatPortChoice::first_free;
     FragOutcome frag = FragOutcome::held;
     TproxyFound tproxy = TproxyFound::no_socket;
+    DropDetail detail;  // routing_dropped, copy_not_followed: why
 };
 
 // One event as a sentence ("routing (input): forward 203.0.113.9 via wan1 (table main)").
