@@ -165,7 +165,7 @@ TEST(KernelOraclePorts, TwoWorkersSendWhatTheKernelSends) {
 
 // The segments of a path fixture (named by its first word) through the ports, one worker: they
 // leave as the kernel sends them.
-void expect_fixture_leaves_as_the_kernel_sends_it(std::string_view first_word, const std::string& tag) {
+void expect_fixture_leaves_as_the_kernel_sends_it(std::string_view first_word, const std::string& tag, std::size_t frames_each = 1) {
     const auto c = std::find_if(test::path_cases.begin(), test::path_cases.end(),
                                 [&](const test::PathCase& pc) { return std::string_view(pc.name).starts_with(first_word); });
     ASSERT_NE(c, test::path_cases.end()) << first_word;
@@ -188,7 +188,7 @@ void expect_fixture_leaves_as_the_kernel_sends_it(std::string_view first_word, c
     ASSERT_EQ(ports.left.size(), arrivals.size());
     LeftCounts counts;
     expect_kernel_sends_the_same(host, rs, path, arrivals, ports, counts);
-    EXPECT_EQ(counts.frames, arrivals.size());
+    EXPECT_EQ(counts.frames, arrivals.size() * frames_each);
 }
 
 // TCPMSS: the MSS lowered in place, or the option added in front of the others (the datagram 4
@@ -201,6 +201,15 @@ TEST(KernelOraclePorts, TcpOptionRewritesLeaveAsTheKernelWritesThem) {
     expect_fixture_leaves_as_the_kernel_sends_it("TCPMSS:", "kt");
     expect_fixture_leaves_as_the_kernel_sends_it("TCPOPTSTRIP:", "ks");
     expect_fixture_leaves_as_the_kernel_sends_it("ECN:", "ke");
+}
+
+// TEE: each arrival leaves twice, forwarded and copied; the copy byte for byte as the kernel
+// sends it (the TTL it was copied with, DF set, the header checksum over both).
+TEST(KernelOraclePorts, TeeCopiesLeaveAsTheKernelSendsThem) {
+    test::require_kernel();
+    if (HasFatalFailure() || IsSkipped()) return;
+    ensure_eal();
+    expect_fixture_leaves_as_the_kernel_sends_it("TEE:", "kc", 2);
 }
 
 }  // namespace
