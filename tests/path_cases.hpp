@@ -776,20 +776,21 @@ inline const std::vector<PathCase> path_cases = {
      "mangle:PREROUTING:7=1 filter:INPUT:1=4 filter:INPUT:P=4 filter:OUTPUT:1=1 filter:OUTPUT:2=1 filter:OUTPUT:P=2",
      nullptr, router_sockets_tproxy.c_str(), router_routes_tproxy},
     {"-j TEE sends a copy from within its rule, untracked, routed to the gateway as its next hop: TTL one lower when copied in "
-     "PREROUTING (1 becomes 0, sent all the same), not in OUTPUT; the copy walks OUTPUT and POSTROUTING, where TEE copies nothing; "
+     "PREROUTING (1 becomes 0, sent all the same), not in OUTPUT; the copy walks OUTPUT and POSTROUTING, where TEE copies nothing "
+     "and the input device is the one its route gave it; "
      "--oif with no route through it takes the gateway to be on that link; a gateway without a route drops the copy alone",
      "\"ip_forward\":1",
-     "*mangle\n-A PREROUTING -p udp -m udp --dport 53 -j TEE --gateway 192.0.2.9\n"
+     "*mangle\n:inchk - [0:0]\n-A PREROUTING -p udp -m udp --dport 53 -j TEE --gateway 192.0.2.9\n"
      "-A PREROUTING -p udp -m udp --dport 54 -j TEE --gateway 10.9.9.9 --oif lan0\n"
      "-A PREROUTING -p udp -m udp --dport 55 -j TEE --gateway 198.51.100.40\n"
-     "-A OUTPUT -p udp -m udp --dport 5353 -j TEE --gateway 192.0.2.9\n-A POSTROUTING -o lan0\nCOMMIT\n"
+     "-A OUTPUT -p udp -m udp --dport 5353 -j TEE --gateway 192.0.2.9\n-A POSTROUTING -o lan0 -j inchk\n-A inchk -i lan0\nCOMMIT\n"
      "*filter\n-A FORWARD -p udp\n-A OUTPUT -m conntrack --ctstate UNTRACKED -m ttl --ttl-eq 63\n"
      "-A OUTPUT -m conntrack --ctstate UNTRACKED -m ttl --ttl-eq 0\n-A OUTPUT -m conntrack --ctstate UNTRACKED -m ttl --ttl-eq 64\nCOMMIT\n",
      {"wire udp 192.0.2.50:4000 > 198.51.100.7:53 in=lan0", "wire udp 192.0.2.50:4001 > 198.51.100.7:54 in=lan0",
       "wire udp 192.0.2.50:4002 > 198.51.100.7:55 in=lan0", "local udp 0.0.0.0:5003 > 198.51.100.7:5353",
       "wire udp 192.0.2.50:4003 > 198.51.100.7:53 in=lan0 ttl=1"},
      "forwarded forwarded forwarded sent dropped:ttl_exceeded",
-     "mangle:PREROUTING:1=2 mangle:PREROUTING:2=1 mangle:PREROUTING:3=1 mangle:OUTPUT:1=2 mangle:POSTROUTING:1=5 filter:FORWARD:1=3 "
+     "mangle:PREROUTING:1=2 mangle:PREROUTING:2=1 mangle:PREROUTING:3=1 mangle:OUTPUT:1=2 mangle:POSTROUTING:1=5 mangle:inchk:1=4 filter:FORWARD:1=3 "
      "filter:OUTPUT:1=2 filter:OUTPUT:2=1 filter:OUTPUT:3=1"},
     {"TEE: the copy leaves beside the packet, as the rule saw it (TTL one lower in PREROUTING, after forwarding's decrement in "
      "POSTROUTING), DF set",

@@ -312,8 +312,10 @@ bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
         case Hook::output: in = IfaceName(); break;
         // ip_output passes skb->dev as the input device: a forwarded packet's arrival interface
         // (iptables refuses -i in built-in POSTROUTING, but user chains reached from it see it);
-        // locally generated packets have none.
-        case Hook::postrouting: break;
+        // locally generated packets have none; TEE's copy the device its route gave it.
+        case Hook::postrouting:
+            if (c.tee_copy) in = c.tee_dev;
+            break;
     }
     for (TableId t : tables_for(hook, rs_.backend)) {
         if (t == t_mangle && (hook == Hook::prerouting || hook == Hook::output) && !c.has_ct) {

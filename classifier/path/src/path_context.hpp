@@ -25,6 +25,9 @@ struct PacketPath::Ctx {
     // nf_skb_duplicated: this is -j TEE's copy, or an answer sent while it was: TEE sends no other.
     bool duplicating = false;
     bool tee_copy = false;  // this is -j TEE's copy itself
+    // TEE's copy: the device its route gave it (nf_dup_ipv4_route sets skb->dev), which ip_output
+    // and ip6_output pass POSTROUTING as the input device, a reroute in OUTPUT notwithstanding.
+    IfaceName tee_dev{};
     // IPSKB_DOREDIRECT: forwarded back out of its arrival device to a source on that link; the
     // redirect names redirect_to, the route's next hop (its gateway, else the destination).
     bool redirect = false;

@@ -71,6 +71,7 @@ bool PacketPath::route_tee_copy(Ctx& a, const TeeTarget& tee) const {
     a.p.route_realms = r.route ? r.route->tclassid : 0;
     const bool to_host = r.type == RouteType::local || (a.p.family == Family::ipv6 && r.type == RouteType::anycast);
     a.out_dev = to_host ? IfaceName("lo") : r.route ? IfaceName(std::string_view(r.route->dev)) : IfaceName(std::string_view(oif->name));
+    a.tee_dev = a.out_dev;
     a.event(PathEventKind::routing_output, [&](PathEvent& e) {
         e.addr = tee.gateway;
         e.route = r;
