@@ -1561,6 +1561,23 @@ TEST(FwbenchCompare, NatAndMarksAreDifferencesOfTheirOwn) {
     EXPECT_NE(mark.out.find("A and B differ at 1 hook"), std::string::npos) << mark.out;
 }
 
+// A TEE in FORWARD against none: the proof names TEE's region as not proved (it does not follow
+// copies), and the packets show the difference, the copy's way and TTL, as a kind of its own.
+TEST(FwbenchCompare, TeeCopiesAreADifferenceOfTheirOwn) {
+    const std::string seed = env("FWBENCH_SOURCE") + "/traces/seed/";
+    const std::string a = write_temp("compare_tee_a.v4", "*mangle\n-A FORWARD -j TEE --gateway 192.0.2.9\nCOMMIT\n");
+    const std::string b = write_temp("compare_tee_b.v4", "*mangle\n-A FORWARD\nCOMMIT\n");
+    const Result r = run("compare --host " + seed + "host.json --rules " + a + " --rules " + b + " --examples 1");
+    EXPECT_EQ(r.status, 1) << r.out << r.err;
+    EXPECT_NE(r.out.find("not proved: TEE --gateway 192.0.2.9 sends a copy of the packet through OUTPUT and POSTROUTING, which the proof does not "
+                         "follow"),
+              std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("packets: both forwarded, with different copies sent by TEE"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("out of wan1, as 198.51.100.47:40000 > 203.0.113.185:80; copied by TEE out of lan0 with TTL 63"), std::string::npos)
+        << r.out;
+}
+
 // compare's cost: ten UDP rules before the SSH rule, flat or behind a jump for UDP. The two are
 // proved alike; a TCP packet tests 11 rules in the flat layout and 2 in the jump tree, so the
 // jump tree tests fewer rules and is cheaper in the kernel estimate; JSON carries the figures.

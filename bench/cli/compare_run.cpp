@@ -35,6 +35,7 @@ struct Outcome {
     std::string after_nat;  // its addresses and ports as delivered or sent
     std::uint32_t mark = 0;
     std::string answers;  // what the kernel sent for it, in order
+    std::string copies;  // TEE's copies of it: where each went, in order
 };
 
 std::string endpoint_text(const IpAddr& a, std::uint16_t port, std::uint8_t proto) {
@@ -52,6 +53,12 @@ Outcome outcome_of(const PathResult& r) {
     o.mark = r.fate == Fate::dropped ? 0 : f.mark;
     for (const auto& a : r.answers) {
         const Packet& p = a.packet;
+        if (a.tee_copy) {
+            if (!o.copies.empty()) o.copies += ", ";
+            o.copies += a.fate == Fate::sent ? "out of " + std::string(a.out_iface.view()) + " with TTL " + std::to_string(p.ttl)
+                                             : std::string("dropped (") + drop_reason_name(a.reason) + ")";
+            continue;
+        }
         if (!o.answers.empty()) o.answers += ", ";
         if (p.proto == proto::tcp) o.answers += "a TCP reset";
         else
@@ -74,17 +81,19 @@ std::string outcome_line(const Outcome& o) {
     if (!o.after_nat.empty()) t += ", as " + o.after_nat;
     if (o.mark) t += ", mark " + std::to_string(o.mark);
     if (!o.answers.empty()) t += "; answered with " + o.answers;
+    if (!o.copies.empty()) t += "; copied by TEE " + o.copies;
     return t;
 }
 
 // How two outcomes differ, as a kind that groups packets (empty: they do not). The first
-// difference in this order names the kind: fate, way out, NAT, mark, answers.
+// difference in this order names the kind: fate, way out, NAT, mark, answers, TEE's copies.
 std::string difference_kind(const Outcome& a, const Outcome& b) {
     if (a.fate != b.fate || a.reason != b.reason) return "A " + fate_text(a) + ", B " + fate_text(b);
     if (a.way_out != b.way_out) return "both " + fate_text(a) + ", by different devices: A " + a.way_out + ", B " + b.way_out;
     if (a.after_nat != b.after_nat) return "both " + fate_text(a) + ", with different addresses or ports after NAT";
     if (a.mark != b.mark) return "both " + fate_text(a) + ", with different marks";
     if (a.answers != b.answers) return "both " + fate_text(a) + ", with different answers from the kernel";
+    if (a.copies != b.copies) return "both " + fate_text(a) + ", with different copies sent by TEE";
     return {};
 }
 
@@ -96,6 +105,7 @@ nlohmann::ordered_json outcome_json(const Outcome& o) {
     if (!o.after_nat.empty()) j["as"] = o.after_nat;
     j["mark"] = o.mark;
     if (!o.answers.empty()) j["answers"] = o.answers;
+    if (!o.copies.empty()) j["tee_copies"] = o.copies;
     return j;
 }
 
@@ -634,7 +644,7 @@ int run_compare(const CompareCli& cli) {
                 << "answers, malformed or of the other family): not compared\n";
         if (cmp.differing() == 0) {
             out << "  the same on all " << cmp.packets()
-                << " packets: fate, drop reason, way out, addresses after NAT, mark and the kernel's answers\n"
+                << " packets: fate, drop reason, way out, addresses after NAT, mark, the kernel's answers and TEE's copies\n"
                 << (proof ? "" : "  (agreement on this traffic, not a proof over all traffic)\n");
         } else {
             out << "  " << cmp.differing() << " of " << cmp.packets() << " packets decided differently, in " << cmp.kinds().size() << " kind"
