@@ -796,7 +796,7 @@ inline const std::vector<PathCase> path_cases = {
      "POSTROUTING), DF set",
      "\"ip_forward\":1",
      "*mangle\n-A PREROUTING -p udp -m udp --dport 53 -j TEE --gateway 192.0.2.9\n-A POSTROUTING -p tcp -j TEE --gateway 203.0.113.9\nCOMMIT\n",
-     {"wire udp 192.0.2.50:4000 > 198.51.100.7:53 in=lan0", "wire tcp 203.0.113.7:40000 > 192.0.2.50:80 in=wan1 flags=S seq=7"},
+     {"wire udp 192.0.2.50:4000 > 198.51.100.7:53 in=lan0 df=0", "wire tcp 203.0.113.7:40000 > 192.0.2.50:80 in=wan1 flags=S seq=7"},
      "forwarded forwarded",
      "mangle:PREROUTING:1=1 mangle:POSTROUTING:1=2"},
     {"-j TEE's copy rejected in OUTPUT: the answer comes back over lo from the backlog, when TEE copies again (the copy of the "

@@ -386,6 +386,13 @@ void put_tcp_header(std::uint8_t* ip, std::uint8_t* l4, const Packet& p) {
 
 }  // namespace
 
+bool write_tee_copy_ipv4(std::uint8_t* ip, std::size_t size, const Packet& copy) {
+    if (!rewrite_ipv4(ip, size, copy)) return false;
+    ip[6] |= 0x40;
+    fill_ip_checksum(ip);
+    return true;
+}
+
 bool rewrite_ipv4(std::uint8_t* ip, std::size_t size, const Packet& after) {
     if (size < 20 || (ip[0] >> 4) != 4) return false;
     const std::size_t ihl = static_cast<std::size_t>(ip[0] & 0x0f) * 4, total = be16(ip + 2);
@@ -401,7 +408,6 @@ bool rewrite_ipv4(std::uint8_t* ip, std::size_t size, const Packet& after) {
     if (total + grow > size || total + grow > 0xffff) return false;
     ip[1] = after.tos;
     ip[8] = after.ttl;
-    if (after.df) ip[6] |= 0x40;  // only TEE's copy gains DF on the way (nf_dup_ipv4)
     std::memcpy(ip + 12, after.src.bytes.data(), 4);
     std::memcpy(ip + 16, after.dst.bytes.data(), 4);
     if (grow) {

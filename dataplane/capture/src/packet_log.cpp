@@ -432,7 +432,8 @@ void logged_lines(const Ruleset& rs, const PathResult& res, Origin origin, const
             const PathResult::Answer& a = res.answers[answer];
             if (!a.by_rule) {
                 rejected.assign(datagram, datagram + size);
-                rewrite_ipv4(rejected.data(), rejected.size(), a.cause);
+                if (a.tee_copy) write_tee_copy_ipv4(rejected.data(), rejected.size(), a.cause);
+                else rewrite_ipv4(rejected.data(), rejected.size(), a.cause);
             }
             // TEE's copy is the packet itself (as the TEE rule saw it, TTL and DF as sent).
             answers[answer] = a.tee_copy ? rejected : answer_datagram(a, rejected);

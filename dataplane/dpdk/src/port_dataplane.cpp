@@ -172,7 +172,7 @@ void send_answers(Shared& sh, Worker& w, const rte_mbuf* m, const AnalyzedPacket
         }
         // TEE's copy is the whole datagram as the TEE rule saw it (TTL and DF as sent); an answer
         // at most 576 bytes.
-        const bool copy = a.tee_copy && quoted && rewrite_ipv4(w.quoted, quoted, a.packet);
+        const bool copy = a.tee_copy && quoted && write_tee_copy_ipv4(w.quoted, quoted, a.packet);
         const std::size_t room = a.tee_copy ? quoted : 576;
         rte_mbuf* answer = rte_pktmbuf_alloc(m->pool);
         auto* bytes = answer ? reinterpret_cast<std::uint8_t*>(rte_pktmbuf_append(answer, static_cast<std::uint16_t>(14 + room))) : nullptr;

@@ -79,6 +79,9 @@ ParsedDatagram parse_datagram(const std::uint8_t* data, std::size_t size, std::s
 // Returns false, touching nothing, when the datagram (as it was, or grown) is not all in
 // [l3, l3 + size).
 bool rewrite_ipv4(std::uint8_t* l3, std::size_t size, const Packet& after);
+// -j TEE's copy (PathResult::Answer::tee_copy) of the datagram in [l3, l3 + size): rewritten to
+// `copy` as above, with DF set as nf_dup_ipv4 sets it.
+bool write_tee_copy_ipv4(std::uint8_t* l3, std::size_t size, const Packet& copy);
 
 // The kernel's own answer (PathResult::Answer::packet) as it writes it, into [out, out + room):
 // a RST as nf_send_reset builds it (ID 0, DF, window 0), the stack's SYN-ACK with its options, or
