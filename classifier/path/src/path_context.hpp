@@ -44,6 +44,14 @@ struct PacketPath::Ctx {
     std::size_t answer_slot = no_answer;
     static constexpr std::size_t no_answer = ~std::size_t{0};
 
+    // Routing chose `r` for the packet as it is now: what a reroute after OUTPUT compares with.
+    void take_route(const RouteResult& r) {
+        route = r;
+        routed_dst = p.dst;
+        routed_mark = p.mark;
+        routed_tos = p.tos;
+    }
+
     // Records an event when tracing; `fill` sets its fields (not called otherwise).
     template <class Fill>
     void event(PathEventKind kind, Fill&& fill) {
@@ -115,8 +123,8 @@ inline bool unspecified(const IpAddr& a) {
     return true;
 }
 
-// A routing drop's detail: which check, about which address, on which device (or route type).
-// The drop an error route (blackhole, unreachable, prohibit) makes; none for the others.
+// The drop an error route (blackhole, unreachable, prohibit) makes; none for the others. (Policy
+// routing passes over a throw route, so no lookup answers one.)
 inline std::optional<DropReason> error_route_reason(RouteType t) {
     switch (t) {
         case RouteType::blackhole: return DropReason::route_blackhole;
@@ -126,6 +134,7 @@ inline std::optional<DropReason> error_route_reason(RouteType t) {
     }
 }
 
+// A routing drop's detail: which check, about which address, on which device (or route type).
 inline DropDetail about(DropWhy why, const IpAddr& addr, std::string_view dev = {}) {
     DropDetail d;
     d.why = why;

@@ -138,11 +138,8 @@ bool PacketPath::route_output(Ctx& c, bool reroute) const {
         for (const auto& itf : host_.interfaces())
             for (const auto& a : itf.addrs)
                 if (a.addr == c.p.src) {
-                    c.route = RouteResult{true, v4_lbcast(c.p.dst) ? RouteType::broadcast : RouteType::multicast, nullptr, rt_table_local, 0};
+                    c.take_route(RouteResult{true, v4_lbcast(c.p.dst) ? RouteType::broadcast : RouteType::multicast, nullptr, rt_table_local, 0});
                     c.p.route_realms = 0;
-                    c.routed_dst = c.p.dst;
-                    c.routed_mark = c.p.mark;
-                    c.routed_tos = c.p.tos;
                     c.out_dev = IfaceName(std::string_view(itf.name));
                     if (!reroute) c.res.source = c.p.src;
                     c.event(PathEventKind::routing_output_by_source, [&](PathEvent& e) {
@@ -158,10 +155,7 @@ bool PacketPath::route_output(Ctx& c, bool reroute) const {
     RouteResult r = host_.lookup(q);
     if (!r.found) return drop(DropReason::no_route, about(DropWhy::no_route, c.p.dst));
     if (auto why = error_route_reason(r.type)) return drop(*why, about_route(DropWhy::error_route, r.type, c.p.dst));
-    c.route = r;
-    c.routed_dst = c.p.dst;
-    c.routed_mark = c.p.mark;
-    c.routed_tos = c.p.tos;
+    c.take_route(r);
     c.p.route_realms = r.route ? r.route->tclassid : 0;  // an output route has no way back to take a realm from
     // ip_route_output_key_hash_rcu: a local destination leaves over the loopback device.
     c.out_dev = r.type == RouteType::local ? IfaceName("lo") : IfaceName(std::string_view(r.route->dev));

@@ -162,17 +162,8 @@ bool PacketPath::route_output6(Ctx& c, bool reroute) const {
     const RouteQuery q{d, c.p.src, "lo", oif, c.p.mark, 0};
     const RouteResult r = host_.lookup6(q, oif, v6::needs_device(d));
     if (!r.found) return drop(DropReason::no_route, about(DropWhy::no_route, d));
-    switch (r.type) {
-        case RouteType::blackhole: return drop(DropReason::route_blackhole, about_route(DropWhy::error_route, r.type, d));
-        case RouteType::prohibit: return drop(DropReason::route_prohibit, about_route(DropWhy::error_route, r.type, d));
-        case RouteType::unreachable:
-        case RouteType::throw_: return drop(DropReason::route_unreachable, about_route(DropWhy::error_route, r.type, d));
-        default: break;
-    }
-    c.route = r;
-    c.routed_dst = d;
-    c.routed_mark = c.p.mark;
-    c.routed_tos = c.p.tos;
+    if (auto why = error_route_reason(r.type)) return drop(*why, about_route(DropWhy::error_route, r.type, d));
+    c.take_route(r);
     // ip6_rt_get_dev_rcu: a local or anycast route's packets leave over the loopback device.
     const bool to_host = r.type == RouteType::local || r.type == RouteType::anycast;
     c.out_dev = to_host ? IfaceName("lo") : IfaceName(std::string_view(r.route->dev));

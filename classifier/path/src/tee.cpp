@@ -61,13 +61,9 @@ bool PacketPath::route_tee_copy(Ctx& a, const TeeTarget& tee) const {
         // destination to be on that device's link.
         if (oif && (!r.found || error_route_reason(r.type))) r = RouteResult{true, RouteType::unicast, nullptr, rt_table_main, 0};
     }
-    if (r.found && r.type == RouteType::throw_) r.type = RouteType::unreachable;  // IPv6: a throw route ends the lookup
     if (!r.found) return drop(DropReason::no_route, about(DropWhy::no_route, tee.gateway));
     if (auto why = error_route_reason(r.type)) return drop(*why, about_route(DropWhy::error_route, r.type, tee.gateway));
-    a.route = r;
-    a.routed_dst = a.p.dst;
-    a.routed_mark = a.p.mark;
-    a.routed_tos = a.p.tos;
+    a.take_route(r);
     a.p.route_realms = r.route ? r.route->tclassid : 0;
     const bool to_host = r.type == RouteType::local || (a.p.family == Family::ipv6 && r.type == RouteType::anycast);
     a.out_dev = to_host ? IfaceName("lo") : r.route ? IfaceName(std::string_view(r.route->dev)) : IfaceName(std::string_view(oif->name));

@@ -168,11 +168,11 @@ void send_answers(Shared& sh, Worker& w, const rte_mbuf* m, const AnalyzedPacket
         if (link.problem.empty() && m->nb_segs == 1) {
             quoted = std::min<std::size_t>(rte_pktmbuf_data_len(m) - link.l3_offset, sizeof w.quoted);
             std::memcpy(w.quoted, frame + link.l3_offset, quoted);
-            if (!rewrite_ipv4(w.quoted, quoted, a.cause)) quoted = 0;
+            // TEE's copy is the whole datagram as it left (TTL and DF as sent); an answer quotes
+            // the datagram as the kernel held it, in at most 576 bytes.
+            if (!(a.tee_copy ? write_tee_copy_ipv4(w.quoted, quoted, a.packet) : rewrite_ipv4(w.quoted, quoted, a.cause))) quoted = 0;
         }
-        // TEE's copy is the whole datagram as the TEE rule saw it (TTL and DF as sent); an answer
-        // at most 576 bytes.
-        const bool copy = a.tee_copy && quoted && write_tee_copy_ipv4(w.quoted, quoted, a.packet);
+        const bool copy = a.tee_copy && quoted;
         const std::size_t room = a.tee_copy ? quoted : 576;
         rte_mbuf* answer = rte_pktmbuf_alloc(m->pool);
         auto* bytes = answer ? reinterpret_cast<std::uint8_t*>(rte_pktmbuf_append(answer, static_cast<std::uint16_t>(14 + room))) : nullptr;

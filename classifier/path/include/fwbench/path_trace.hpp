@@ -91,7 +91,7 @@ enum class DropWhy : std::uint8_t {
     ecn_on_fragment,  // an ECN of the ruleset sets TCP flags: on a later fragment it rewrites the payload
     npt_unmappable,  // an SNPT/DNPT of the ruleset cannot adjust this address: the kernel answers with a parameter problem
     cluster_pkttype,  // addr = destination: a cluster match of the ruleset would make this multicast frame one for the host
-    tee_copy_loops_back,  // addr = destination: -j TEE's copy was routed to this host (over lo)
+    tee_copy_loops_back,  // addr = destination: -j TEE's copy comes back to this host (over lo, or a broadcast's or multicast's clone)
     tee_copy_too_big,  // dev, mtu: -j TEE's copy (DF set) is larger than the way out's MTU
 };
 struct DropDetail {
