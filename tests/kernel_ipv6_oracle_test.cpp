@@ -8,6 +8,7 @@
 #include <map>
 #include <string>
 
+#include "described_datagrams.hpp"
 #include "fwbench/kernel_oracle.hpp"
 #include "fwbench/packet_description.hpp"
 #include "fwbench/ruleset_parser.hpp"
@@ -111,10 +112,12 @@ TEST_P(KernelOracleIpv6Fixture, CountersAndTracesEqualTheKernels) {
     kopt.legacy = rs.backend == Backend::legacy;  // a fixture marked "(legacy)" loads into iptables-legacy, untraced
     DifferentialRun run(host, rs, kopt);
     ASSERT_EQ(run.traced(), !kopt.legacy);
+    test::DescribedDatagrams datagrams;  // the packets' bytes, for -m string
+    datagrams.attach(st);
     for (const char* text : c.packets) {
         const std::string t = text;
         const Origin origin = t.rfind("wire ", 0) == 0 ? Origin::wire : Origin::local;
-        const Packet p = parse_packet_description(t.substr(t.find(' ') + 1)).packet;
+        const Packet p = datagrams.packet(parse_packet_description(t.substr(t.find(' ') + 1)));
         run.send(p, origin, path.process(p, origin, st, true));
     }
     const DifferentialResult result = run.finish(st.engine);

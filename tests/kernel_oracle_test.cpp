@@ -29,6 +29,7 @@
 #include "require_kernel.hpp"
 #include "shared_ruleset_cases.hpp"
 #include "name_cases.hpp"
+#include "described_datagrams.hpp"
 #include "path_cases.hpp"
 #include "path_fixtures.hpp"
 #include "router_workload.hpp"
@@ -126,12 +127,13 @@ TEST_P(KernelOracleFixture, CountersEqualTheKernels) {
     const bool paced = test::has_rate_match(rs);
     st.icmp_rate_limit = paced;
 
+    test::DescribedDatagrams datagrams;  // the packets' bytes, for -m string
+    datagrams.attach(st);
     std::vector<std::pair<Packet, Origin>> packets;
     for (const char* text : c.packets) {
         std::string t = text;
         Origin origin = t.rfind("wire ", 0) == 0 ? Origin::wire : Origin::local;
-        Packet p = parse_packet_description(t.substr(t.find(' ') + 1)).packet;
-        packets.push_back({p, origin});
+        packets.push_back({datagrams.packet(parse_packet_description(t.substr(t.find(' ') + 1))), origin});
     }
     // The kernel loads the fixture's own text where it can, and reads every rule back as fwbench does.
     KernelOracleOptions kopt;

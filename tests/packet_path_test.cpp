@@ -17,6 +17,7 @@
 #include "fwbench/ruleset_parser.hpp"
 #include "fwbench/walk_cost.hpp"
 #include "packet_dsl.hpp"
+#include "path_case_check.hpp"
 #include "path_cases.hpp"
 #include "path_cases6.hpp"
 #include "path_fixtures.hpp"
@@ -27,90 +28,17 @@ namespace {
 using test::PathCase;
 const std::vector<PathCase>& cases = test::path_cases;
 
-// One case of a fixture table, on its family's router.
-void expect_fates_and_counters(const PathCase& c, const std::string& host_json, Family family) {
-    Host host = Host::from_json(host_json, "router.json");
-    RulesetParseOptions opt;
-    opt.source = c.name;
-    opt.family = family;
-    Ruleset rs = parse_ruleset(c.rules, opt);
-    // Both engines walk the tables: the compiled one must tell the same story.
-    const std::shared_ptr<const Classifier> engines[] = {std::make_shared<LinearEngine>(rs, host), std::make_shared<CompiledEngine>(rs, host)};
-    for (const auto& engine : engines) {
-        SCOPED_TRACE(std::string(engine->name()) + " engine");
-        PacketPath path(rs, host, nullptr, engine);
-        PathState st(rs, EngineOptions{}, host.sysctl());
-        st.icmp_rate_limit = false;  // as the kernel oracle replays the cases: unpaced
-
-        std::istringstream fates(c.fates);
-        for (std::size_t i = 0; i < c.packets.size(); ++i) {
-            std::string text = c.packets[i];
-            Origin origin = text.rfind("wire ", 0) == 0 ? Origin::wire : Origin::local;
-            Packet p = test::packet(text.substr(text.find(' ') + 1));
-            PathResult r = path.process(p, origin, st, true);
-            std::string want;
-            ASSERT_TRUE(fates >> want) << "no expected fate for packet " << i;
-            std::string got = fate_name(r.fate);
-            if (r.reason != DropReason::none) got += std::string(":") + drop_reason_name(r.reason);
-            auto at = want.find('@');
-            if (at != std::string::npos) {
-                ASSERT_FALSE(r.walks.empty()) << "packet " << i;
-                // The packet's own last walk: a REJECT's answer walks after it.
-                const HookWalk& w = *r.last_own_walk();
-                const Table& t = rs.tables[w.table];
-                int chain = w.walk.chain >= 0 ? w.walk.chain : t.find_chain(hook_chain_name(w.hook));
-                got += "@" + t.name + ":" + t.chains[static_cast<std::size_t>(chain)].name + ":" + std::to_string(w.walk.rule + 1);
-            }
-            std::string story;
-            for (const auto& item : r.trace)
-                story +=
-                    "\n    " + (item.kind == PathEventKind::walk ? std::string("[walk ") + r.walks[static_cast<std::size_t>(item.walk)].table_name +
-                                                                       " " + hook_chain_name(r.walks[static_cast<std::size_t>(item.walk)].hook) + "]"
-                                                                 : describe_event(item, r.detail, host));
-            EXPECT_EQ(got, want) << "packet " << i << ": " << text << story;
-        }
-
-        // FWBENCH_DUMP_ACTUAL=1 prints every non-zero counter, to review when a case changes.
-        if (std::getenv("FWBENCH_DUMP_ACTUAL")) {
-            std::string all;
-            for (std::size_t ti = 0; ti < rs.tables.size(); ++ti)
-                for (std::size_t ci = 0; ci < rs.tables[ti].chains.size(); ++ci) {
-                    const auto& ch = rs.tables[ti].chains[ci];
-                    for (std::size_t ri = 0; ri < ch.rules.size(); ++ri)
-                        if (auto k = st.engine.rule(ti, ci, ri); k.packets)
-                            all += " " + rs.tables[ti].name + ":" + ch.name + ":" + std::to_string(ri + 1) + "=" + std::to_string(k.packets);
-                    if (ch.builtin)
-                        if (auto k = st.engine.policy(ti, ci); k.packets)
-                            all += " " + rs.tables[ti].name + ":" + ch.name + ":P=" + std::to_string(k.packets);
-                }
-            std::printf("ACTUAL %s |%s\n", c.name, all.c_str());
-        }
-        std::map<std::string, std::uint64_t> want;
-        std::istringstream cs(c.counters);
-        std::string tok;
-        while (cs >> tok) want[tok.substr(0, tok.find('='))] = std::stoull(tok.substr(tok.find('=') + 1));
-        for (std::size_t ti = 0; ti < rs.tables.size(); ++ti) {
-            const Table& t = rs.tables[ti];
-            for (std::size_t ci = 0; ci < t.chains.size(); ++ci) {
-                auto check = [&](const std::string& key, Counters got) {
-                    auto it = want.find(key);
-                    EXPECT_EQ(got.packets, it == want.end() ? 0u : it->second) << key;
-                    if (it != want.end()) want.erase(it);
-                };
-                for (std::size_t ri = 0; ri < t.chains[ci].rules.size(); ++ri)
-                    check(t.name + ":" + t.chains[ci].name + ":" + std::to_string(ri + 1), st.engine.rule(ti, ci, ri));
-                if (t.chains[ci].builtin) check(t.name + ":" + t.chains[ci].name + ":P", st.engine.policy(ti, ci));
-            }
-        }
-        EXPECT_TRUE(want.empty()) << "expected counters name no rule: " << (want.empty() ? "" : want.begin()->first);
-    }
+class PathFixture : public ::testing::TestWithParam<PathCase> {};
+const auto headers_alone = [](const std::string& d) { return test::packet(d); };
+const auto no_bytes = [](PathState&) {};
+TEST_P(PathFixture, FatesAndCounters) {
+    test::expect_fates_and_counters(GetParam(), test::path_case_host_json(GetParam()), Family::ipv4, headers_alone, no_bytes);
 }
 
-class PathFixture : public ::testing::TestWithParam<PathCase> {};
-TEST_P(PathFixture, FatesAndCounters) { expect_fates_and_counters(GetParam(), test::path_case_host_json(GetParam()), Family::ipv4); }
-
 class Path6Fixture : public ::testing::TestWithParam<PathCase> {};
-TEST_P(Path6Fixture, FatesAndCounters) { expect_fates_and_counters(GetParam(), test::path_case6_host_json(GetParam()), Family::ipv6); }
+TEST_P(Path6Fixture, FatesAndCounters) {
+    test::expect_fates_and_counters(GetParam(), test::path_case6_host_json(GetParam()), Family::ipv6, headers_alone, no_bytes);
+}
 
 std::string case_name(const ::testing::TestParamInfo<PathCase>& info) {
     std::string n;
@@ -118,8 +46,9 @@ std::string case_name(const ::testing::TestParamInfo<PathCase>& info) {
     return std::to_string(info.index) + "_" + n;
 }
 
-INSTANTIATE_TEST_SUITE_P(Items, PathFixture, ::testing::ValuesIn(cases), case_name);
-INSTANTIATE_TEST_SUITE_P(Ipv6, Path6Fixture, ::testing::ValuesIn(test::path_cases6), case_name);
+// The cases whose packets carry bytes run in the capture suite (bytes_path_test.cpp).
+INSTANTIATE_TEST_SUITE_P(Items, PathFixture, ::testing::ValuesIn(test::cases_carrying_bytes(cases, false)), case_name);
+INSTANTIATE_TEST_SUITE_P(Ipv6, Path6Fixture, ::testing::ValuesIn(test::cases_carrying_bytes(test::path_cases6, false)), case_name);
 
 // A device without the UP flag is not running: the kernel's stack never sees what reaches it
 // (no PREROUTING), as the real-ruleset oracle run with the sqrl_shorewall `ip addr` dump showed.

@@ -809,6 +809,31 @@ inline const std::vector<PathCase> path_cases = {
      "filter:INPUT:1=2 filter:OUTPUT:1=1 filter:OUTPUT:2=2"},
     {"unknown arrival interface is a named drop", "", "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n",
      {"wire udp 198.51.100.7:4000 > 203.0.113.1:53 in=eth7"}, "dropped:unknown_interface", "", "the packet arrives on an interface the host does not have"},
+    // --- -m string (xt_string): the datagram's bytes from the network header, as the hook holds
+    // them. "GET /secret" is UDP's payload at byte 28, "secret" at 33-38: --to 39 takes it in,
+    // --to 38 cuts it, --from 40 is past the datagram. DNAT's new destination (192.0.2.60,
+    // c000023c) is in the bytes in POSTROUTING, not in mangle's PREROUTING (before nat's); the TTL
+    // byte (8) is 63 there. Boyer-Moore ignoring case misses "\xffb" in "x\xffb" (its table has
+    // no entry for 0xff, which upper-cases to 0xdf), where KMP, and Boyer-Moore on the exact bytes,
+    // find it ---
+    {"string: searches the datagram's bytes from the network header, within --from and --to, with NAT's and TTL's rewrites; "
+     "Boyer-Moore ignoring case misses what its table skips",
+     "\"ip_forward\":1",
+     "*nat\n-A PREROUTING -p udp -m udp --dport 5353 -j DNAT --to-destination 192.0.2.60:53\nCOMMIT\n"
+     "*mangle\n-A PREROUTING -m string --string \"secret\" --algo bm\n-A PREROUTING -m string --string \"SECRET\" --algo kmp --icase\n"
+     "-A PREROUTING -m string --string \"secret\" --algo kmp --from 40\n-A PREROUTING -m string --string \"secret\" --algo kmp --to 39\n"
+     "-A PREROUTING -m string --string \"secret\" --algo kmp --to 38\n-A PREROUTING -m string ! --hex-string \"|c000023c|\" --algo kmp\n"
+     "-A PREROUTING -m string --hex-string \"|ff62|\" --algo bm --from 28 --icase\n"
+     "-A PREROUTING -m string --hex-string \"|ff62|\" --algo kmp --from 28 --icase\n"
+     "-A PREROUTING -m string --hex-string \"|ff62|\" --algo bm --from 28\n"
+     "-A POSTROUTING -m string --hex-string \"|c000023c|\" --algo kmp\n-A POSTROUTING -m string --hex-string \"|3f|\" --algo kmp --from 8 --to 9\n"
+     "COMMIT\n",
+     {"wire udp 198.51.100.7:5000 > 192.0.2.50:53 in=wan1 payload=GET\\x20/secret",
+      "wire udp 198.51.100.7:5001 > 192.0.2.50:5353 in=wan1 payload=x\\xffb",
+      "wire tcp 198.51.100.7:40000 > 192.0.2.50:80 in=wan1 flags=S payload=SeCrEt"},
+     "forwarded forwarded forwarded",
+     "nat:PREROUTING:1=1 mangle:PREROUTING:1=1 mangle:PREROUTING:2=2 mangle:PREROUTING:4=1 mangle:PREROUTING:6=3 mangle:PREROUTING:8=1 "
+     "mangle:PREROUTING:9=1 mangle:POSTROUTING:1=1 mangle:POSTROUTING:2=3"},
 };
 // clang-format on
 

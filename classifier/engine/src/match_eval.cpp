@@ -437,6 +437,22 @@ bool eval_connlabel(const ConnlabelMatch& m, const Packet& p) {
     return (p.ct.has_label(m.bit) || m.set) != m.negated;
 }
 
+// xt_string's string_mt: skb_find_text over the bytes [from, to) of the datagram as the hook holds
+// it, cut at its end. Without those bytes the match is undecided: counted, and no match. A
+// Boyer-Moore find rests on the occurrence lying inside one piece of the socket buffer, which
+// no capture shows: counted as an assumed decision (match_assumption words it).
+bool eval_string(const Match& m, const StringMatch& s, const Packet& p, EngineState& st) {
+    const std::span<const std::uint8_t> d = st.datagram && !p.bytes.empty() ? st.datagram->now(p) : std::span<const std::uint8_t>{};
+    if (d.empty()) {
+        ++st.undecided[&m];
+        return false;
+    }
+    const std::size_t end = std::min<std::size_t>(s.to, d.size());
+    const auto found = s.from < end ? s.search->find(d.subspan(s.from, end - s.from)) : TextSearch::Found::not_found;
+    if (found == TextSearch::Found::in_one_block) ++st.assumed_decisions[&m];
+    return (found != TextSearch::Found::not_found) != s.negated;
+}
+
 // ip6t_ipv6header: the extension headers before the upper layer, then ESP, no next header, or a
 // protocol. A header chain cut short matches nothing.
 bool eval_ipv6header(const Ipv6HeaderMatch& m, const Packet& p) {
@@ -834,6 +850,7 @@ bool evaluate_match(const Match& m, const Packet& p, const MatchContext& ctx) {
                           [&](const SrhMatch& s) { return eval_srh(s, p); },
                           [&](const ClusterMatch& s) { return eval_cluster(s, p); },
                           [&](const ConnlabelMatch& s) { return eval_connlabel(s, p); },
+                          [&](const StringMatch& s) { return eval_string(m, s, p, ctx.state); },
                           [&](const Ipv6HeaderMatch& s) { return eval_ipv6header(s, p); },
                           [&](const FragMatch& s) { return eval_frag(s, p); },
                           [&](const Eui64Match&) { return eval_eui64(p); },

@@ -146,6 +146,14 @@ PacketPath::PacketPath(const Ruleset& rs, const Host& host, const IpsetRegistry*
                                  std::holds_alternative<CtTarget>(r.target->spec)))
                     conntrack_active_ = true;
             }
+    for (std::size_t ti = 0; ti < rs.tables.size(); ++ti) {
+        bool reads_bytes = false;
+        for (const auto& c : rs.tables[ti].chains)
+            for (const auto& r : c.rules)
+                for (const auto& m : r.matches) reads_bytes = reads_bytes || std::holds_alternative<StringMatch>(m.spec);
+        for (int h = 0; h < hook_count && reads_bytes; ++h)
+            if (rs.base_chain(ti, static_cast<Hook>(h)) >= 0) reads_bytes_hooks_ |= hook_bit(static_cast<Hook>(h));
+    }
 }
 
 void PacketPath::finish(Ctx& c, Fate fate) const {
@@ -283,6 +291,7 @@ bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
     // on the walk reaching that rule (hotdrop).
     for (const MatchSpec& m : hotdrop_matches_)
         if (header_match_hotdrops(m, c.p)) return refuse(about(DropWhy::header_match_hotdrop, c.p.dst));
+    if ((reads_bytes_hooks_ & hook_bit(hook)) && (c.p.bytes.empty() || !c.st.engine.datagram)) return refuse(about(DropWhy::bytes_unknown, {}));
     for (const HmarkTarget* h : hmarks_)
         if (hmark_reads_unkept_bytes(*h, c.p)) return refuse(about(DropWhy::hmark_unkept_bytes, {}));
     if (sets_tcp_ecn_ && c.p.proto == proto::tcp && c.p.fragment) return refuse(about(DropWhy::ecn_on_fragment, {}));

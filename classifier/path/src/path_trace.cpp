@@ -155,6 +155,9 @@ std::string drop_detail_text(const DropDetail& d) {
         case DropWhy::cluster_pkttype:
             return "a cluster match of the ruleset turns a frame sent to a multicast link-layer address, as this one to " + a +
                    " was, into one for the host when a walk reaches it (xt_cluster sets its packet type), which fwbench does not model";
+        case DropWhy::bytes_unknown:
+            return "a -m string of this hook's tables searches the packet's bytes, which fwbench does not hold for it (the host's own "
+                   "answers, a reassembled datagram, or a packet described without them)";
         case DropWhy::tee_copy_loops_back:
             return "-j TEE's copy of a packet to " + a +
                    " comes back to this host (routed over lo, or a broadcast's or joined multicast group's looped clone): the kernel takes "
@@ -338,6 +341,8 @@ std::string PacketPath::why_not(const Rule& r, const Packet& p, Hook hook) const
         if (is_stateful(m.spec)) return text + ": a stateful match (its state decided)";
         // What the walk read is the labels as the rules before this one left them.
         if (std::holds_alternative<ConnlabelMatch>(m.spec)) return text + ": the connection's labels, as the walk had set them, decided";
+        // The bytes the walk searched are not at hand here (the walk's DatagramView had them).
+        if (std::holds_alternative<StringMatch>(m.spec)) return text + ": the search of the packet's bytes decided (not repeated here)";
         // A scratch state: evaluating a stateless match does not touch it.
         static const EngineOptions opts;
         EngineState scratch(rs_, opts);

@@ -85,6 +85,7 @@ FragOutcome Reassembly::complete(Queue& q, Packet& p) {
     Packet whole = q.head;
     whole.in = p.in;  // ip_frag_reasm / nf_ct_frag6_reasm: skb->dev = the completing fragment's
     whole.timestamp_ns = p.timestamp_ns;
+    whole.bytes = {};  // the first fragment's bytes are not the datagram's: fwbench does not join them
     whole.tos = static_cast<std::uint8_t>(whole.tos | ecn);
     whole.fragment = false;
     whole.frag_offset = 0;

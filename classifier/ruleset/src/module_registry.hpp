@@ -91,6 +91,8 @@ void add_cluster_match(std::vector<MatchModuleDef>& m);
 
 // -m connlabel (connlabel_module.cpp).
 void add_connlabel_match(std::vector<MatchModuleDef>& m);
+// -m string (string_module.cpp).
+void add_string_match(std::vector<MatchModuleDef>& m);
 
 // -m hashlimit (hashlimit_module.cpp).
 void add_hashlimit_match(std::vector<MatchModuleDef>& m);

@@ -1,6 +1,7 @@
 #include "fwbench/packet_description.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <sstream>
 #include <vector>
 
@@ -388,6 +389,25 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
             options.push_back(5);
             options.push_back(static_cast<std::uint8_t>(2 + blocks.size()));
             options.insert(options.end(), blocks.begin(), blocks.end());
+        } else if (k == "payload") {
+            // The bytes after the transport header: printable characters as they are, \xHH for any byte, \\ for a backslash.
+            for (std::size_t i = 0; i < v.size(); ++i) {
+                if (v[i] != '\\') {
+                    d.payload.push_back(static_cast<std::uint8_t>(v[i]));
+                    continue;
+                }
+                if (i + 1 < v.size() && v[i + 1] == '\\') {
+                    d.payload.push_back('\\');
+                    ++i;
+                    continue;
+                }
+                if (i + 3 >= v.size() || v[i + 1] != 'x' || !std::isxdigit(static_cast<unsigned char>(v[i + 2])) ||
+                    !std::isxdigit(static_cast<unsigned char>(v[i + 3])))
+                    in.fail("expected payload=TEXT with \\xHH for a byte and \\\\ for a backslash");
+                d.payload.push_back(static_cast<std::uint8_t>(std::stoul(v.substr(i + 2, 2), nullptr, 16)));
+                i += 3;
+            }
+            if (d.payload.empty()) in.fail("expected payload=TEXT (at least one byte)");
         } else if (k == "opts") {
             // The option bytes themselves, in hex: what a reproduction prints.
             if (v.size() % 2 || v.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
@@ -548,6 +568,15 @@ PacketDescription parse_packet_description(std::string_view text, const std::str
             if (length_given) in.fail("len=" + std::to_string(p.length) + " is shorter than the headers (" + std::to_string(headers) + " bytes)");
             p.length = headers;
         }
+    }
+    if (!d.payload.empty()) {
+        if ((p.proto != proto::tcp && p.proto != proto::udp) || p.is_fragment())
+            in.fail("payload= is for a TCP or UDP packet that is not a fragment");
+        const std::uint32_t needed =
+            std::uint32_t{p.ip_header_len} + (p.proto == proto::tcp ? p.tcp_header_len : 8u) + static_cast<std::uint32_t>(d.payload.size());
+        if (length_given && p.length < needed)
+            in.fail("len=" + std::to_string(p.length) + " is shorter than the headers and the payload (" + std::to_string(needed) + " bytes)");
+        if (!length_given) p.length = needed;
     }
     // Without len=, at least what its headers take: an ICMPv6 error quotes a 40-byte IPv6 header.
     if (!length_given && p.family == Family::ipv6 && p.proto == proto::icmpv6 && p.icmp_quoted.present)

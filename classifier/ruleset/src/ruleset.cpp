@@ -133,6 +133,10 @@ const char* match_assumption(const MatchSpec& m) {
     if (const auto* t = std::get_if<TimeMatch>(&m); t && t->kerneltz)
         return "the kernel's timezone (sys_tz, which --kerneltz reads) is UTC, as it is unless the host's clock was set in local "
                "time at boot; the host description does not say";
+    if (const auto* s = std::get_if<StringMatch>(&m); s && s->algo == TextSearch::Algo::bm)
+        return "the pattern Boyer-Moore (--algo bm) found lies inside one piece of the socket buffer (its linear head or one page "
+               "fragment), as the kernel's search needs: where the pieces begin no capture shows, and an occurrence across a boundary "
+               "the kernel does not find (kmp finds it)";
     return nullptr;
 }
 

@@ -43,9 +43,11 @@ std::string quote_if_needed(const std::string& v, Quoting quoting) {
 }
 
 // The options iptables saves through xtables_save_string: quoted unless [A-Za-z0-9_-]+. CT's
-// --helper is printed bare, -m helper's through it; LED quotes its id always, connlabel its label.
+// --helper is printed bare, -m helper's through it; LED quotes its id always, connlabel its label, string its pattern.
 Quoting option_quoting(const std::string& module, const std::string& name) {
-    if ((module == "LED" && name == "led-trigger-id") || (module == "connlabel" && name == "label")) return Quoting::always;
+    if ((module == "LED" && name == "led-trigger-id") || (module == "connlabel" && name == "label") ||
+        (module == "string" && (name == "string" || name == "hex-string")))
+        return Quoting::always;
     const bool save_string = name == "comment" || name == "log-prefix" || name == "nflog-prefix" || name == "ulog-prefix" || name == "path" ||
                              (module == "helper" && name == "helper");
     return save_string ? Quoting::save_string : Quoting::raw;

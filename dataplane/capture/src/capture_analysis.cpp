@@ -253,6 +253,7 @@ void CaptureAnalysis::feed(const FrameView& frame, AnalyzedPacket& out, bool tra
     Packet& p = out.input;
     p = d.packet;
     p.timestamp_ns = meta.timestamp_ns;
+    if (p.length <= l3_size) p.bytes = std::span(l3, p.length);  // for -m string, while the frame lasts
     if (link.pkttype && *link.pkttype != PktType::outgoing) p.pkttype = *link.pkttype;
     if (link.src_mac) {
         p.has_mac = true;
@@ -306,7 +307,13 @@ void CaptureAnalysis::feed(const FrameView& frame, AnalyzedPacket& out, bool tra
 
     out.path_origin = origin;
     auto start = std::chrono::steady_clock::now();
-    path->process(p, origin, *states_[v6 ? 1 : 0], out.result, trace);
+    PathState& st = *states_[v6 ? 1 : 0];
+    st.engine.datagram = &rewriter_;
+    path->process(p, origin, st, out.result, trace);
+    // The frame's bytes are gone after this call: what is kept of the packet does not point at them.
+    p.bytes = {};
+    out.result.final_packet.bytes = {};
+    for (auto& a : out.result.answers) a.packet.bytes = a.cause.bytes = {};
     out.path_ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count());
     if (!opt_.predict_copies) return;
     if (out.result.fate == Fate::forwarded) {

@@ -635,7 +635,9 @@ std::vector<std::uint8_t> build_first_fragment(const Packet& p, std::vector<std:
 
 }  // namespace
 
-std::vector<std::uint8_t> build_ipv4(const Packet& p) {
+std::vector<std::uint8_t> build_ipv4(const Packet& p) { return build_ipv4(p, {}); }
+
+std::vector<std::uint8_t> build_ipv4(const Packet& p, std::span<const std::uint8_t> payload) {
     if (p.frag_datagram_length > p.length && !p.fragment) return build_first_fragment(p, build_ipv4);
     std::size_t l4len = 0;
     switch (p.proto) {
@@ -654,6 +656,7 @@ std::vector<std::uint8_t> build_ipv4(const Packet& p) {
     if (p.fragment) return b;
     std::uint8_t* l4 = ip + 20;
     std::size_t seglen = total - 20;
+    if (!payload.empty() && l4len + payload.size() <= seglen) std::memcpy(l4 + l4len, payload.data(), payload.size());
     switch (p.proto) {
         case proto::tcp: put_tcp_header(ip, l4, p); break;
         case proto::udp:
@@ -777,7 +780,9 @@ void fill_ipv6_l4_checksum(const std::uint8_t* ip, std::uint8_t* l4, std::size_t
 
 }  // namespace
 
-std::vector<std::uint8_t> build_ipv6(const Packet& p) {
+std::vector<std::uint8_t> build_ipv6(const Packet& p) { return build_ipv6(p, {}); }
+
+std::vector<std::uint8_t> build_ipv6(const Packet& p, std::span<const std::uint8_t> payload) {
     if (p.frag_datagram_length > p.length && !p.fragment) return build_first_fragment(p, build_ipv6);
     std::size_t headers = 40;
     for (std::size_t i = 0; i < p.ext_header_count; ++i) headers += p.ipv6_extension_length(p.ext_headers[i]);
@@ -836,6 +841,7 @@ std::vector<std::uint8_t> build_ipv6(const Packet& p) {
     if (p.fragment) return b;
     std::uint8_t* l4 = ip + at;
     const std::size_t seglen = total - at;
+    if (!payload.empty() && l4len + payload.size() <= seglen) std::memcpy(l4 + l4len, payload.data(), payload.size());
     switch (p.proto) {
         case proto::tcp:
             put_tcp_fields(l4, p);
@@ -936,6 +942,71 @@ std::size_t write_ipv4_fragment(const std::uint8_t* datagram, std::size_t size, 
     put16(out + 6, static_cast<std::uint16_t>((flags & 0x4000) | (more ? 0x2000 : 0) | offset));
     fill_ip_checksum(out);
     return ihl + n;
+}
+
+}  // namespace fwbench
+
+namespace fwbench {
+
+bool rewrite_ipv6(std::uint8_t* ip, std::size_t size, const Packet& after) {
+    if (size < 40 || (ip[0] >> 4) != 6) return false;
+    const std::size_t total = 40u + be16(ip + 4), l4_at = after.ip_header_len;
+    if (total > size || l4_at < 40 || l4_at > total || total > 0xffff) return false;
+    const bool whole_segment = !after.is_fragment() && after.l4_present;
+    std::uint8_t* l4 = ip + l4_at;
+    const std::size_t seglen = total - l4_at;
+    const std::size_t doff = whole_segment && after.proto == proto::tcp && seglen >= 20 ? static_cast<std::size_t>(l4[12] >> 4) * 4 : 0;
+    const std::size_t grow = doff && after.tcp_header_len > doff ? after.tcp_header_len - doff : 0;
+    if (doff && (doff > seglen || after.tcp_header_len < doff)) return false;
+    if (total + grow > size || total + grow - 40 > 0xffff) return false;
+    put32(ip, (be32(ip) & 0xf00fffffu) | std::uint32_t{after.tos} << 20);
+    ip[7] = after.ttl;
+    std::memcpy(ip + 8, after.src.bytes.data(), 16);
+    std::memcpy(ip + 24, after.dst.bytes.data(), 16);
+    if (grow) {
+        std::memmove(l4 + doff + grow, l4 + doff, seglen - doff);
+        put16(ip + 4, static_cast<std::uint16_t>(total + grow - 40));
+    }
+    if (!whole_segment) return true;
+    switch (after.proto) {
+        case proto::tcp:
+            if (seglen < 20) return true;
+            put16(l4, after.sport);
+            put16(l4 + 2, after.dport);
+            l4[13] = after.tcp_flags;
+            l4[12] = static_cast<std::uint8_t>((after.tcp_header_len / 4) << 4 | (l4[12] & 0x0f));
+            std::memcpy(l4 + 20, after.tcp_option_bytes.data(), after.tcp_option_len);
+            fill_ipv6_l4_checksum(ip, l4, seglen + grow, proto::tcp, 16);
+            break;
+        case proto::udp:
+        case proto::udplite:
+            if (seglen < 8) return true;
+            put16(l4, after.sport);
+            put16(l4 + 2, after.dport);
+            fill_ipv6_l4_checksum(ip, l4, seglen, after.proto, 6);
+            break;
+        case proto::icmpv6:
+            if (seglen < 8) return true;
+            if (l4[0] == 128 || l4[0] == 129) put16(l4 + 4, after.icmp_id);  // echo: NAT maps the id
+            fill_ipv6_l4_checksum(ip, l4, seglen, proto::icmpv6, 2);
+            break;
+        default: break;
+    }
+    return true;
+}
+
+std::size_t write_datagram_now(const Packet& p, std::uint8_t* out, std::size_t room) {
+    const std::size_t n = p.bytes.size();
+    if (n == 0 || n > room) return 0;
+    std::memcpy(out, p.bytes.data(), n);
+    if (p.family == Family::ipv6) return rewrite_ipv6(out, room, p) ? 40u + be16(out + 4) : 0;
+    if (!rewrite_ipv4(out, room, p)) return 0;
+    // DF as the packet has it now (-j TEE's copy sets it); rewrite_ipv4 leaves the flags be.
+    if (((out[6] & 0x40) != 0) != p.df) {
+        out[6] ^= 0x40;
+        fill_ip_checksum(out);
+    }
+    return be16(out + 2);
 }
 
 }  // namespace fwbench

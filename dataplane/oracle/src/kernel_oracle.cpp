@@ -534,7 +534,13 @@ void KernelOracle::inject(const Packet& p, Origin origin) {
             nanosleep(&nap, nullptr);
         }
     }
-    inject_datagram(p, origin, p.family == Family::ipv6 ? build_ipv6(p) : build_ipv4(p));
+    if (p.bytes.empty()) return inject_datagram(p, origin, p.family == Family::ipv6 ? build_ipv6(p) : build_ipv4(p));
+    // A packet with its bytes (a payload -m string searches) is sent as those bytes, with what
+    // sending it chose (a local packet's source) written in.
+    std::vector<std::uint8_t> datagram(p.bytes.size() + 64);
+    datagram.resize(write_datagram_now(p, datagram.data(), datagram.size()));
+    if (datagram.empty()) throw std::runtime_error("a packet whose bytes are not the datagram it describes");
+    inject_datagram(p, origin, datagram);
 }
 
 void KernelOracle::inject_datagram(const Packet& p, Origin origin, const std::vector<std::uint8_t>& datagram) {

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <set>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -86,6 +87,19 @@ public:
 
 protected:
     ~Duplicator() = default;
+};
+
+// The datagram a packet is, as the hook holds it: Packet::bytes with what the path and the walk
+// have changed since (addresses, ports, TTL, TOS, TCP options; the checksums redone) written in.
+// Implemented above the engines, by the floor that reads and writes datagrams (the capture
+// floor's DatagramRewriter); the view it returns lasts until the next call.
+class DatagramView {
+public:
+    // Empty: the packet has no bytes, or they do not hold the datagram its fields describe.
+    virtual std::span<const std::uint8_t> now(const Packet& p) = 0;
+
+protected:
+    ~DatagramView() = default;
 };
 
 // Per-run mutable state: counters and the state of stateful matches.
@@ -184,6 +198,12 @@ public:
     // When set, each -j TEE the walk reaches is reported there; unset (an engine on its own), the
     // walk goes on as if the copy had been sent.
     Duplicator* duplicator = nullptr;
+
+    // When set, -m string reads the packet's bytes through it; unset (an engine on its own), or
+    // for a packet without bytes, the match cannot be decided: it does not match and the decision
+    // is counted in `undecided` (the packet path refuses such packets before their walk).
+    DatagramView* datagram = nullptr;
+    std::unordered_map<const Match*, std::uint64_t> undecided;
 
     // Packets an engine could not look up its own way and handed to the reference walk (rte_acl:
     // fragments and truncated headers, whose ports the kernel does not read).

@@ -9,12 +9,14 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "fwbench/addr.hpp"
 #include "fwbench/packet.hpp"
+#include "fwbench/text_search.hpp"
 
 namespace fwbench {
 
@@ -501,12 +503,28 @@ struct ConnlabelMatch {
     bool operator==(const ConnlabelMatch&) const = default;
 };
 
+// -m string (xt_string): the pattern searched for in the datagram's bytes [from, to) counted from
+// the network header, as the hook holds them (NAT's and TTL's rewrites included) and no further
+// than the datagram's end; matches when found (not, negated). `search` is built from the other
+// fields once, when the rule is parsed, and shared by copies of the rule.
+struct StringMatch {
+    TextSearch::Algo algo = TextSearch::Algo::bm;
+    std::vector<std::uint8_t> pattern;
+    bool ignore_case = false;
+    std::uint16_t from = 0, to = 65535;
+    bool negated = false;
+    std::shared_ptr<const TextSearch> search;
+    bool operator==(const StringMatch& o) const {
+        return algo == o.algo && pattern == o.pattern && ignore_case == o.ignore_case && from == o.from && to == o.to && negated == o.negated;
+    }
+};
+
 using MatchSpec =
     std::variant<L4PortsMatch, IcmpMatch, MultiportMatch, StateMatch, ConntrackMatch, IpRangeMatch, AddrTypeMatch, MarkMatch, CommentMatch, MacMatch,
                  LengthMatch, TosMatch, DscpMatch, TtlMatch, PktTypeMatch, OwnerMatch, LimitMatch, HashLimitMatch, RecentMatch, SetMatch,
                  PhysdevMatch, PolicyMatch, StatisticMatch, NfacctMatch, ConnlimitMatch, RpFilterMatch, RtMatch, Ipv6HeaderMatch, FragMatch,
                  Eui64Match, OptionsMatch, AhMatch, EspMatch, MhMatch, EcnMatch, TcpmssMatch, QuotaMatch, HostStateMatch, IpcompMatch, ConnbytesMatch,
-                 TimeMatch, RealmMatch, SrhMatch, ClusterMatch, ConnlabelMatch>;
+                 TimeMatch, RealmMatch, SrhMatch, ClusterMatch, ConnlabelMatch, StringMatch>;
 
 // True for matches whose answer depends on state kept across packets.
 bool is_stateful(const MatchSpec& m);

@@ -10,6 +10,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <span>
 #include <string_view>
 
 #include "fwbench/addr.hpp"
@@ -258,6 +259,13 @@ struct Packet {
     // 16 bits) to the route back to the source, a delivered one takes only that (0 without a
     // route: the engines alone).
     std::uint32_t route_realms = 0;
+
+    // The datagram's bytes as it arrived or was sent (a capture's, or a test's built datagram),
+    // before the host rewrote anything: what -m string reads, with the fields above written in
+    // (EngineState::datagram). Not owned: whoever hands the packet in keeps them for as long as
+    // its walks last. Empty: fwbench holds no bytes for this packet (the host's own answers, a
+    // reassembled datagram, a packet described by hand without them).
+    std::span<const std::uint8_t> bytes;
 
     // --- written by targets ---
     std::uint32_t priority = 0;  // CLASSIFY

@@ -24,10 +24,12 @@
 // 64240 unless given) and options, in the order given: mss wscale sackok sack (LEFT-RIGHT,...)
 // opt (kinds alone) opts (the option bytes in hex); and for fixtures
 // that bypass conntrack: ct (NEW EST REL INV UNTRACKED) ctdir ctstatus ctorig ctlabels (BIT,...:
-// the connection's labels, -m connlabel's bits 0-127).
+// the connection's labels, -m connlabel's bits 0-127); payload (TCP and UDP: the bytes after the
+// transport header, \xHH for any byte, \\ for a backslash; without len= the datagram ends with them).
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "fwbench/packet.hpp"
 
@@ -37,6 +39,9 @@ struct PacketDescription {
     Packet packet;
     bool local = false;  // "from local"
     bool established = false;  // "[established]"
+    // payload=: the bytes after the transport header (TCP and UDP), which a datagram built for the
+    // packet carries (build_ipv4/build_ipv6 in the capture floor): what -m string searches.
+    std::vector<std::uint8_t> payload;
 };
 
 // Throws ParseError (source, line 1, the column of the offending word).

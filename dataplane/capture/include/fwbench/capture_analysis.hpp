@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "fwbench/capture.hpp"
+#include "fwbench/datagram_rewriter.hpp"
 #include "fwbench/packet_codec.hpp"
 #include "fwbench/packet_path.hpp"
 #include "fwbench/frame.hpp"
@@ -131,6 +132,7 @@ private:
     // Per family (0 IPv4, 1 IPv6): the path and state of its ruleset, or none.
     const PacketPath* paths_[2] = {};
     PathState* states_[2] = {};
+    DatagramRewriter rewriter_;  // the states' DatagramView while a frame goes through
     CaptureAnalysisOptions opt_;
     static std::size_t bucket_of(std::string_view iface, const IpAddr& src, const IpAddr& dst, std::uint8_t proto, std::uint8_t ttl,
                                  std::uint16_t sport, std::uint16_t dport, std::size_t buckets);

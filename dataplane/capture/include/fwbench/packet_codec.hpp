@@ -24,6 +24,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "fwbench/packet.hpp"
@@ -56,6 +57,8 @@ ParsedDatagram parse_ipv4(const std::uint8_t* data, std::size_t size, std::size_
 // Payload bytes after the transport header (zeros), so the datagram is p.length long when
 // p.length is larger than the headers. The IP ID is p.ip_id.
 std::vector<std::uint8_t> build_ipv4(const Packet& p);
+// The same with `payload` (a PacketDescription's) after the transport header, where it fits.
+std::vector<std::uint8_t> build_ipv4(const Packet& p, std::span<const std::uint8_t> payload);
 
 ParsedDatagram parse_ipv6(const std::uint8_t* data, std::size_t size, std::size_t wire_length = 0);
 // The extension headers p.ext_headers names, in order: hop-by-hop and destination options as 8
@@ -65,6 +68,7 @@ ParsedDatagram parse_ipv6(const std::uint8_t* data, std::size_t size, std::size_
 // build_ipv4 writes it (ICMPv6 for proto 58, with the pseudo-header checksum over the
 // upper-layer length), zeros up to p.length. A non-first fragment carries zeros after its headers.
 std::vector<std::uint8_t> build_ipv6(const Packet& p);
+std::vector<std::uint8_t> build_ipv6(const Packet& p, std::span<const std::uint8_t> payload);
 
 // parse_ipv4 or parse_ipv6, as the version nibble says (bad_version for any other).
 ParsedDatagram parse_datagram(const std::uint8_t* data, std::size_t size, std::size_t wire_length = 0);
@@ -79,6 +83,14 @@ ParsedDatagram parse_datagram(const std::uint8_t* data, std::size_t size, std::s
 // Returns false, touching nothing, when the datagram (as it was, or grown) is not all in
 // [l3, l3 + size).
 bool rewrite_ipv4(std::uint8_t* l3, std::size_t size, const Packet& after);
+// The same for IPv6: traffic class, hop limit, addresses, then the transport header at
+// after.ip_header_len (TCP, UDP, UDP-Lite, an ICMPv6 echo's id) and its checksum over the
+// pseudo-header; a fragment gets the IPv6 header only.
+bool rewrite_ipv6(std::uint8_t* l3, std::size_t size, const Packet& after);
+// The datagram `p` is now, into [out, out + room): its bytes (Packet::bytes) with its fields
+// written in (rewrite_ipv4 and IPv4's DF, or rewrite_ipv6). Returns its length, 0 when `p` has
+// no bytes or they do not hold a datagram that fits. No allocation.
+std::size_t write_datagram_now(const Packet& p, std::uint8_t* out, std::size_t room);
 // -j TEE's copy (PathResult::Answer::tee_copy) of the datagram in [l3, l3 + size): rewritten to
 // `copy` as above, with DF set as nf_dup_ipv4 sets it.
 bool write_tee_copy_ipv4(std::uint8_t* l3, std::size_t size, const Packet& copy);

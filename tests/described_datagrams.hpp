@@ -1,0 +1,33 @@
+#pragma once
+// Fixture packets that carry their bytes: a description with payload= gets its datagram built
+// (build_ipv4/build_ipv6 with the payload) and pointed at by Packet::bytes, kept here while the
+// packets are walked and sent; the states walking them read those bytes through `rewriter`.
+
+#include <deque>
+#include <vector>
+
+#include "fwbench/datagram_rewriter.hpp"
+#include "fwbench/packet_codec.hpp"
+#include "fwbench/packet_description.hpp"
+#include "fwbench/packet_path.hpp"
+
+namespace fwbench::test {
+
+class DescribedDatagrams {
+public:
+    Packet packet(const PacketDescription& d) {
+        Packet p = d.packet;
+        if (d.payload.empty()) return p;
+        datagrams_.push_back(p.family == Family::ipv6 ? build_ipv6(p, d.payload) : build_ipv4(p, d.payload));
+        p.bytes = datagrams_.back();
+        return p;
+    }
+    // The state reads packets' bytes through this collection's view.
+    void attach(PathState& st) { st.engine.datagram = &rewriter_; }
+
+private:
+    std::deque<std::vector<std::uint8_t>> datagrams_;
+    DatagramRewriter rewriter_;
+};
+
+}  // namespace fwbench::test
