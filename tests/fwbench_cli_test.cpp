@@ -586,6 +586,45 @@ TEST(FwbenchPcap, TeeCopiesAreCountedAndTheRefusedOnesNamed) {
     EXPECT_NE(e.out.find("comes back to this host (routed over lo"), std::string::npos) << e.out;
 }
 
+// -m string on a capture: each packet's captured bytes are searched. Boyer-Moore's find rests on
+// the occurrence lying inside one piece of the socket buffer, named with its rule and count; the
+// REJECT's answers walk OUTPUT, which no -m string is reached from, so they are not refused.
+// explain searches a described packet's payload=.
+TEST(FwbenchPcap, StringSearchesTheCapturedBytes) {
+    const std::string rules = write_temp("fwbench_string.v4",
+                                         "*filter\n-A INPUT -p udp -m string --string \"secret\" --algo bm -j DROP\n"
+                                         "-A INPUT -p udp -m string --string \"SECRET\" --algo kmp --icase\n-A INPUT -p udp -j REJECT\nCOMMIT\n");
+    const char* recs[] = {"udp 198.51.100.7:5000 > 203.0.113.1:53 payload=secret", "udp 198.51.100.7:5001 > 203.0.113.1:53 payload=SeCrEt",
+                          "udp 198.51.100.7:5002 > 203.0.113.1:53 payload=public"};
+    std::vector<fwbench::CaptureFrame> frames;
+    std::uint64_t t = 1700000000000000000ull;
+    for (const char* d : recs) {
+        const fwbench::PacketDescription pd = fwbench::parse_packet_description(d);
+        frames.push_back({t += 1000000, fwbench::build_ipv4(pd.packet, pd.payload), 0, fwbench::Direction::inbound, 0});
+    }
+    const auto file = fwbench::write_pcapng({{fwbench::linktype::raw, "wan1"}}, frames);
+    const std::string capture = testing::TempDir() + "fwbench_string.pcapng";
+    std::ofstream(capture, std::ios::binary).write(reinterpret_cast<const char*>(file.data()), static_cast<std::streamsize>(file.size()));
+    const std::string host = env("FWBENCH_SOURCE") + "/traces/seed/host.json";
+    const std::string args = "--rules " + rules + " --host " + host + " --pcap " + capture;
+    Result r = run(args + " --counters -");
+    ASSERT_EQ(r.status, 0) << r.err;
+    // The packets are 20 + 8 + 6 bytes; each later rule sees what the earlier ones let by.
+    EXPECT_NE(r.out.find("[1:34] -A INPUT -p udp -m string --string \"secret\" --algo bm -j DROP"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("[1:34] -A INPUT -p udp -m string --string \"SECRET\" --algo kmp --icase"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("[2:68] -A INPUT -p udp -j REJECT --reject-with icmp-port-unreachable"), std::string::npos) << r.out;
+    Result j = run(args + " -q --json -");
+    ASSERT_EQ(j.status, 0) << j.err;
+    const auto doc = nlohmann::json::parse(j.out);
+    const nlohmann::json* note = cannot_show_note(doc, "host_state");
+    ASSERT_NE(note, nullptr) << j.out;
+    EXPECT_EQ((*note)["decisions"], 1) << j.out;  // the one Boyer-Moore find
+    EXPECT_EQ(doc["drop_reasons"].value("not_modelled", 0), 0) << j.out;
+    Result e = run("explain --rules " + rules + " --host " + host + " 'udp 198.51.100.7:5000 > 203.0.113.1:53 in wan1 payload=top\\x20secret'");
+    ASSERT_EQ(e.status, 0) << e.err;
+    EXPECT_NE(e.out.find("DROP"), std::string::npos) << e.out;
+}
+
 // Both families in one run: --rules for IPv4, --rules6 for IPv6; --counters writes both forms
 // (as iptables-save -c; ip6tables-save -c), --json the IPv6 counters under "ipv6".
 TEST(FwbenchPcap, ADualStackCaptureInOneRun) {

@@ -160,6 +160,7 @@ int run_explain(const ExplainCli& cli) {
             print(it->second);
         }
     }
+    DatagramRewriter rewriter;  // the described packets' bytes as each hook holds them
     for (std::size_t i = 0; i < descriptions.size(); ++i) {
         PacketDescription d = parse_packet_description(descriptions[i], "packet " + std::to_string(i + 1));
         if (!d.local && d.packet.in.empty())
@@ -172,11 +173,15 @@ int run_explain(const ExplainCli& cli) {
         else if (d.established && !family_state.conntrack.seed_established(d.packet))
             throw std::runtime_error("packet " + std::to_string(i + 1) + ": [established] needs a trackable packet of a connection not tracked yet");
         const Origin origin = d.local ? Origin::local : Origin::wire;
-        PathResult r = family_path.process(d.packet, origin, family_state, true);
         // A described packet's bytes are the ones kernel-check would send (build_ipv4: IP ID 0,
-        // DF, no options; build_ipv6: no extension headers); its frame comes to the interface's MAC.
+        // DF, no options; build_ipv6: no extension headers; its payload= after the transport
+        // header): what -m string searches. Its frame comes to the interface's MAC.
+        const std::vector<std::uint8_t> datagram =
+            d.packet.family == Family::ipv6 ? build_ipv6(d.packet, d.payload) : build_ipv4(d.packet, d.payload);
+        d.packet.bytes = datagram;
+        family_state.engine.datagram = &rewriter;
+        PathResult r = family_path.process(d.packet, origin, family_state, true);
         std::vector<LoggedLine> log;
-        const std::vector<std::uint8_t> datagram = d.packet.family == Family::ipv6 ? build_ipv6(d.packet) : build_ipv4(d.packet);
         logged_lines(family_path.ruleset(), r, origin, datagram.data(), datagram.size(), link_header_of_packet(d.packet, host), log);
         std::string text = format_explanation(family_path, r, descriptions[i], d.local, log);
         if (!log.empty())

@@ -161,6 +161,7 @@ int run_kernel_check(const KernelCheckCli& cli) {
             rte_pktmbuf_free_bulk(burst, n);
         }
     }
+    DatagramRewriter rewriter;  // the described packets' bytes as each hook holds them
     for (std::size_t i = 0; i < packets.size(); ++i) {
         PacketDescription d = parse_packet_description(packets[i], "packet " + std::to_string(i + 1));
         if (!d.local && d.packet.in.empty())
@@ -171,6 +172,11 @@ int run_kernel_check(const KernelCheckCli& cli) {
                                      f.rs.source + " an " + (f.rs.family == Family::ipv6 ? "ip6tables" : "iptables") + " ruleset" +
                                      (d.packet.family == Family::ipv6 ? ": give the ip6tables one with --rules6" : ""));
         const Origin origin = d.local ? Origin::local : Origin::wire;
+        // Sent as these bytes (its payload= after the transport header), which -m string searches.
+        const std::vector<std::uint8_t> datagram =
+            d.packet.family == Family::ipv6 ? build_ipv6(d.packet, d.payload) : build_ipv4(d.packet, d.payload);
+        d.packet.bytes = datagram;
+        f.st.engine.datagram = &rewriter;
         f.send(d.packet, origin, f.path.process(d.packet, origin, f.st, f.kernel->traced()), "described packet " + std::to_string(i + 1), cli.shrink);
     }
     bool agree = true;

@@ -441,7 +441,8 @@ int run_pcap(const PcapRunOptions& o) {
             os << "  note: " << assumed.count
                << " match and target decisions rest on what neither the capture nor the host description holds\n"
                   "    (the packet's socket and cgroup, the CPU, IPVS, the sender's OS, the kernel's timezone, a\n"
-                  "    helper's expectations, which sockets are transparent); fwbench decided them by these assumptions:\n";
+                  "    helper's expectations, which sockets are transparent, where the socket buffer's pieces begin);\n"
+                  "    fwbench decided them by these assumptions:\n";
             for (const auto& r : assumed.rules) os << "      " << r << "\n";
         }
         if (helped.count) {

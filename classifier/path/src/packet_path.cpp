@@ -146,14 +146,12 @@ PacketPath::PacketPath(const Ruleset& rs, const Host& host, const IpsetRegistry*
                                  std::holds_alternative<CtTarget>(r.target->spec)))
                     conntrack_active_ = true;
             }
-    for (std::size_t ti = 0; ti < rs.tables.size(); ++ti) {
-        bool reads_bytes = false;
-        for (const auto& c : rs.tables[ti].chains)
+    // The hooks a chain with a -m string is reached from.
+    for (const auto& t : rs.tables)
+        for (const auto& c : t.chains)
             for (const auto& r : c.rules)
-                for (const auto& m : r.matches) reads_bytes = reads_bytes || std::holds_alternative<StringMatch>(m.spec);
-        for (int h = 0; h < hook_count && reads_bytes; ++h)
-            if (rs.base_chain(ti, static_cast<Hook>(h)) >= 0) reads_bytes_hooks_ |= hook_bit(static_cast<Hook>(h));
-    }
+                for (const auto& m : r.matches)
+                    if (std::holds_alternative<StringMatch>(m.spec)) reads_bytes_hooks_ |= c.hooks;
 }
 
 void PacketPath::finish(Ctx& c, Fate fate) const {

@@ -310,8 +310,7 @@ void CaptureAnalysis::feed(const FrameView& frame, AnalyzedPacket& out, bool tra
     PathState& st = *states_[v6 ? 1 : 0];
     st.engine.datagram = &rewriter_;
     path->process(p, origin, st, out.result, trace);
-    // The frame's bytes are gone after this call: what is kept of the packet does not point at them.
-    p.bytes = {};
+    // The result's packets do not point at the frame's bytes (`input` does, while the frame lasts).
     out.result.final_packet.bytes = {};
     for (auto& a : out.result.answers) a.packet.bytes = a.cause.bytes = {};
     out.path_ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count());

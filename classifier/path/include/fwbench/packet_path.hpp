@@ -426,7 +426,7 @@ private:
     std::vector<const HmarkTarget*> hmarks_;  // the ruleset's HMARK targets
     std::vector<const NptTarget*> npts_;  // the ruleset's SNPT and DNPT targets
     bool sets_tcp_ecn_ = false;  // a rule's target is ECN setting TCP's ECE or CWR
-    // The hooks whose tables hold a -m string: a packet there needs its bytes (Packet::bytes).
+    // The hooks from which a chain with a -m string is reached: a packet there needs its bytes (Packet::bytes).
     HookMask reads_bytes_hooks_ = 0;
     bool has_cluster_ = false;  // a rule has -m cluster, which turns a multicast frame to a unicast address into one for the host
     // One of each header match the ruleset has that can hotdrop (header_match_hotdrops).

@@ -50,7 +50,9 @@ struct AnalyzedPacket {
     std::string reason;  // malformed / skipped: the named reason
     std::uint64_t copy_of = 0;  // forwarded_copy: the index of the inbound packet; answer: of the packet answered
     PathResult result;  // wire / local: what the path did
-    Packet input;  // wire / local: the packet as the path received it
+    // wire / local: the packet as the path received it; its bytes (Packet::bytes) are the frame's,
+    // valid while the frame fed is (kernel-check sends them).
+    Packet input;
     Origin path_origin = Origin::wire;
     std::uint64_t path_ns = 0;  // time spent in the packet path
 };
