@@ -113,6 +113,33 @@ TEST(ReplayDataplane, FlowsJoinAcrossNatAndIcmpErrors) {
     EXPECT_EQ(cap.flow_count, 2u);
 }
 
+// A ruleset with -m string: the loaded capture keeps each packet's bytes (the record's buffer is
+// reused while loading), and each pass searches them as the analysis did.
+TEST(ReplayDataplane, StringRulesSearchTheLoadedBytes) {
+    if (worker_lcores() < 1) FWBENCH_CANNOT_RUN("EAL has no worker lcore");
+    Router r(1);
+    const Ruleset rs = parse_ruleset(
+        "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+        "-A FORWARD -m string --string \"needle\" --algo kmp\nCOMMIT\n",
+        {});
+    PacketPath path(rs, r.host);
+    std::vector<CaptureFrame> frames;
+    for (const char* d : {"udp 192.0.2.50:4000 > 198.51.100.9:53 payload=hay-needle-hay", "udp 192.0.2.50:4001 > 198.51.100.9:53 payload=hay",
+                          "udp 192.0.2.50:4002 > 198.51.100.9:53 payload=needle"}) {
+        const PacketDescription pd = parse_packet_description(d);
+        frames.push_back({1000u * (frames.size() + 1), build_ipv4(pd.packet, pd.payload), 1, Direction::inbound, 0});
+    }
+    const std::string file = write_temp("string.pcapng", write_pcapng({{linktype::raw, "wan1"}, {linktype::raw, "lan0"}}, frames));
+    const LoadedCapture cap = load_capture(path, file, {}, EngineOptions{});
+    ASSERT_EQ(cap.packets.size(), 3u);
+    ASSERT_TRUE(cap.bytes);
+    EXPECT_EQ(cap.packets[1].bytes.size(), 31u);  // 20 + 8 + "hay"
+    ReplayOptions twice;
+    twice.repeat = 2;
+    const ReplayResult res = run_replay(path, cap, twice);
+    EXPECT_EQ(res.counters.rule(0, 1, 0).packets, 4u);  // two of the three, each pass
+}
+
 TEST(ReplayDataplane, PassesAddUpAndTheNullPathCountsNothing) {
     if (worker_lcores() < 1) FWBENCH_CANNOT_RUN("EAL has no worker lcore");
     Router r(200);

@@ -202,7 +202,10 @@ void compare_generated(const CompareCli& cli, const Host& host, const IpsetRegis
     }
 }
 
-void compare_capture(const CompareCli& cli, const Host& host, const IpsetRegistry* ipsets, Layout& a, Layout& b, Comparison& cmp, Traffic& inputs) {
+// The capture's packets go into `inputs` with their bytes kept in `kept` (-m string reads them when
+// the timing walks them again).
+void compare_capture(const CompareCli& cli, const Host& host, const IpsetRegistry* ipsets, Layout& a, Layout& b, Comparison& cmp, Traffic& inputs,
+                     DatagramStore& kept) {
     CaptureReader reader(cli.pcap);
     CaptureAnalysisOptions opt;
     opt.iface = cli.iface;
@@ -218,7 +221,9 @@ void compare_capture(const CompareCli& cli, const Host& host, const IpsetRegistr
             cmp.add(head + ": " + format_packet_description(ra.input, local), local, *a.path, ra.result, *b.path, rb.result);
             a.cost += walk_cost(*a.rs, ra.result, host, ipsets);
             b.cost += walk_cost(*b.rs, rb.result, host, ipsets);
-            inputs.emplace_back(ra.input, local ? Origin::local : Origin::wire);
+            Packet p = ra.input;
+            kept.keep(p);
+            inputs.emplace_back(p, local ? Origin::local : Origin::wire);
         } else if (ra.origin != rb.origin) {
             cmp.add_unpaired(head, capture_origin_name(ra.origin), capture_origin_name(rb.origin));
         } else {
@@ -376,11 +381,13 @@ CostReport measure_cost(const CompareCli& cli, const Host& host, const IpsetRegi
             if (t.engine == "compiled") e = std::make_shared<CompiledEngine>(*layouts[l]->rs, host, ipsets);
             paths[l] = std::make_unique<PacketPath>(*layouts[l]->rs, host, ipsets, e);
         }
+        DatagramRewriter datagram;  // the inputs' bytes as each hook holds them (-m string)
         for (int rep = 0; rep < r.repetitions; ++rep)
             for (int l = 0; l < 2; ++l) {
                 EngineOptions eo;
                 eo.seed = cli.seed;
                 PathState st(*layouts[l]->rs, eo, host.sysctl());
+                st.engine.datagram = &datagram;
                 PathResult res;
                 const auto start = std::chrono::steady_clock::now();
                 for (const auto& [p, origin] : inputs) paths[l]->process(p, origin, st, res);
@@ -631,13 +638,14 @@ int run_compare(const CompareCli& cli) {
 
     Comparison cmp(cli.examples);
     Traffic inputs;
+    DatagramStore kept;  // the capture's bytes the inputs point at
     std::optional<CostReport> cost;
     std::optional<KernelCost> kernel_cost;
     const std::string traffic =
         cli.pcap.empty() ? "packets aimed at every rule of both layouts (seed " + std::to_string(cli.seed) + ")" : "the capture " + cli.pcap;
     if (!cli.no_traffic) {
         if (cli.pcap.empty()) compare_generated(cli, host, sets, a, b, cmp, inputs);
-        else compare_capture(cli, host, sets, a, b, cmp, inputs);
+        else compare_capture(cli, host, sets, a, b, cmp, inputs, kept);
         out << (proof ? "\n" : "") << "  on " << traffic << ":\n";
         if (cmp.not_compared())
             out << "  " << cmp.not_compared() << " capture records are no packet of the path under either layout (forwarded copies, the kernel's "

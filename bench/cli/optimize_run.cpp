@@ -18,7 +18,8 @@ namespace {
 
 using Traffic = std::vector<std::pair<Packet, Origin>>;
 
-Traffic traffic_of(const OptimizeCli& cli, const Ruleset& rs, const Host& host, const IpsetRegistry* ipsets) {
+// A capture's packets keep their bytes in `store` (-m string reads them when the traffic is walked).
+Traffic traffic_of(const OptimizeCli& cli, const Ruleset& rs, const Host& host, const IpsetRegistry* ipsets, DatagramStore& store) {
     if (cli.pcap.empty()) return traffic_for_ruleset(rs, host, cli.seed, cli.random_packets, true);
     Traffic out;
     PacketPath path(rs, host, ipsets);
@@ -30,8 +31,10 @@ Traffic traffic_of(const OptimizeCli& cli, const Ruleset& rs, const Host& host, 
     CaptureRecord rec;
     while (reader.next(rec)) {
         const AnalyzedPacket a = analysis.feed(rec);
-        if (a.origin == CaptureOrigin::wire || a.origin == CaptureOrigin::local)
-            out.emplace_back(a.input, a.origin == CaptureOrigin::local ? Origin::local : Origin::wire);
+        if (a.origin != CaptureOrigin::wire && a.origin != CaptureOrigin::local) continue;
+        Packet p = a.input;
+        store.keep(p);
+        out.emplace_back(p, a.origin == CaptureOrigin::local ? Origin::local : Origin::wire);
     }
     return out;
 }
@@ -45,6 +48,8 @@ struct Run {
 Run run_traffic(const Ruleset& rs, const Host& host, const IpsetRegistry* ipsets, const Traffic& traffic) {
     PacketPath path(rs, host, ipsets);
     PathState st(rs, EngineOptions{}, host.sysctl());
+    DatagramRewriter datagram;
+    st.engine.datagram = &datagram;
     Run run;
     for (const auto& [p, origin] : traffic) run.cost += walk_cost(rs, path.process(p, origin, st, true), host, ipsets);
     run.hits = rule_hits(rs, st.engine);
@@ -100,7 +105,8 @@ int run_optimize(const OptimizeCli& cli) {
     // Without a host: one made from the devices the rules name (traces/rule_traffic), said below.
     const Host host = cli.host_path.empty() ? Host::from_json(host_for_ruleset(rs), "a host made from the devices the rules name") : load_host(src);
 
-    const Traffic traffic = traffic_of(cli, rs, host, sets);
+    DatagramStore kept;  // the capture's bytes, for the walks below
+    const Traffic traffic = traffic_of(cli, rs, host, sets, kept);
     const Run before = run_traffic(rs, host, sets, traffic);
     OptimizeResult result = optimize_ruleset(rs, before.hits, &host, sets);
 

@@ -101,6 +101,9 @@ LoadedCapture load_capture(const PacketPath& path, const std::string& capture, c
     FlowJoin join;
     std::vector<std::uint32_t> keys;
     std::uint64_t first_ts = 0, last_ts = 0;
+    const bool keep_bytes = path.reads_bytes();
+    std::vector<std::uint8_t> arena;
+    std::vector<std::pair<std::size_t, std::size_t>> spans;  // each kept packet's offset and length in the arena
     while (reader.next(rec)) {
         ++out.records;
         if (out.records == 1) first_ts = rec.timestamp_ns;
@@ -120,7 +123,17 @@ LoadedCapture load_capture(const PacketPath& path, const std::string& capture, c
         }
         keys.push_back(k);
         out.packets.push_back(rp.input);
+        out.packets.back().bytes = {};  // the record's buffer is reused: pointed into the arena below
+        if (keep_bytes) {
+            spans.push_back({arena.size(), rp.input.bytes.size()});
+            arena.insert(arena.end(), rp.input.bytes.begin(), rp.input.bytes.end());
+        }
         out.origins.push_back(rp.path_origin);
+    }
+    if (keep_bytes) {
+        auto kept = std::make_shared<const std::vector<std::uint8_t>>(std::move(arena));
+        for (std::size_t i = 0; i < spans.size(); ++i) out.packets[i].bytes = std::span(kept->data() + spans[i].first, spans[i].second);
+        out.bytes = std::move(kept);
     }
     out.truncated = reader.truncated();
     out.span_ns = last_ts - first_ts;
@@ -150,6 +163,7 @@ struct WorkerJob {
     std::vector<Packet> packets;
     std::vector<Origin> origins;
     std::unique_ptr<PathState> state;
+    DatagramRewriter datagram;  // the state's view of its packets' bytes (-m string)
     WorkerStats stats;
     WorkerShared* shared = nullptr;
     const std::atomic<bool>* stop = nullptr;
@@ -248,6 +262,7 @@ ReplayResult run_replay(const PacketPath& path, const LoadedCapture& capture, co
         jobs[w].opt = &opt;
         jobs[w].state = std::make_unique<PathState>(path.ruleset(), opt.engine, path.host().sysctl());
         jobs[w].state->flow_cache.enabled = opt.flow_cache;
+        jobs[w].state->engine.datagram = &jobs[w].datagram;
         if (tuples) jobs[w].state->conntrack.share(tuples.get(), w);
         jobs[w].shared = &shared[w];
         jobs[w].stop = &stop;

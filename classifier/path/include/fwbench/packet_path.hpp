@@ -301,6 +301,9 @@ public:
     // namespace only when a rule needs it (state, conntrack, connmark, connlimit, NAT and CT
     // targets). Without it packets carry no connection, and nat chains see nothing.
     bool conntrack_active() const { return conntrack_active_; }
+    // Whether a -m string of the ruleset reads packets' bytes (Packet::bytes): callers that hold
+    // them keep them for the walks.
+    bool reads_bytes() const { return reads_bytes_hooks_ != 0; }
 
 private:
     struct Ctx;

@@ -9,6 +9,7 @@
 // Costs: a copy of the datagram and its checksums redone, per match that reads it.
 
 #include <cstdint>
+#include <deque>
 #include <span>
 #include <vector>
 
@@ -24,6 +25,21 @@ public:
 
 private:
     std::vector<std::uint8_t> scratch_;
+};
+
+// Datagrams kept beyond the frames they came in (a capture's records are read into one reused
+// buffer): keep() copies a packet's bytes into storage of the store's own, which never moves,
+// and points the packet at them. For packets walked again later (compare's timing, optimize).
+class DatagramStore {
+public:
+    void keep(Packet& p) {
+        if (p.bytes.empty()) return;
+        kept_.emplace_back(p.bytes.begin(), p.bytes.end());
+        p.bytes = kept_.back();
+    }
+
+private:
+    std::deque<std::vector<std::uint8_t>> kept_;
 };
 
 }  // namespace fwbench

@@ -41,6 +41,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,9 @@ namespace fwbench {
 
 struct LoadedCapture {
     std::vector<Packet> packets;  // what the path receives, in capture order
+    // The packets' datagrams, one after another, which their Packet::bytes point into: kept only
+    // when a -m string of the ruleset reads them (PacketPath::reads_bytes), shared by copies.
+    std::shared_ptr<const std::vector<std::uint8_t>> bytes;
     std::vector<Origin> origins;
     std::vector<std::uint32_t> flows;  // flow id of each packet (dense, from 0)
     std::uint32_t flow_count = 0;
