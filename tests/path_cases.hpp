@@ -834,6 +834,25 @@ inline const std::vector<PathCase> path_cases = {
      "forwarded forwarded forwarded",
      "nat:PREROUTING:1=1 mangle:PREROUTING:1=1 mangle:PREROUTING:2=2 mangle:PREROUTING:4=1 mangle:PREROUTING:6=3 mangle:PREROUTING:8=1 "
      "mangle:PREROUTING:9=1 mangle:POSTROUTING:1=1 mangle:POSTROUTING:2=3"},
+    // --- -m u32 (xt_u32): 32-bit words of the same bytes. 1: IHL, then TCP's data offset, then
+    // the first payload word ("GET "); 2: the protocol byte; 4: a word 100 bytes past the IP
+    // header, only in the 200-byte datagram; 5: version and IHL shifted (0x45 >> 1 = 0x22); 6 the
+    // negation; 7: the word at 44, past the 46-byte SYN's end (its last whole word is at 42); in
+    // POSTROUTING, DNAT's destination and the forwarded TTL ---
+    {"u32: tests words of the datagram's bytes as the hook holds them; a word past the end fails the match",
+     "\"ip_forward\":1",
+     "*nat\n-A PREROUTING -p udp -m udp --dport 5353 -j DNAT --to-destination 192.0.2.60:53\nCOMMIT\n"
+     "*mangle\n-A PREROUTING -m u32 --u32 \"0>>22&0x3C@12>>26&0x3C@0=0x47455420\"\n-A PREROUTING -m u32 --u32 \"6&0xFF=0x11\"\n"
+     "-A PREROUTING -m u32 --u32 \"0>>28=4\"\n-A PREROUTING -m u32 --u32 \"0>>22&0x3C@100=0:0xffffffff\"\n"
+     "-A PREROUTING -m u32 --u32 \"0>>25&0x7F=0x22\"\n-A PREROUTING -m u32 ! --u32 \"0>>28=4\"\n"
+     "-A PREROUTING -m u32 --u32 \"44=0:0xffffffff\"\n"
+     "-A POSTROUTING -m u32 --u32 \"16=0xc000023c\"\n-A POSTROUTING -m u32 --u32 \"8>>24=63\"\nCOMMIT\n",
+     {"wire tcp 198.51.100.7:40000 > 192.0.2.50:80 in=wan1 flags=S payload=GET\\x20/x",
+      "wire udp 198.51.100.7:5000 > 192.0.2.50:5353 in=wan1 payload=hello",
+      "wire udp 198.51.100.7:5001 > 192.0.2.50:53 in=wan1 len=200 payload=x"},
+     "forwarded forwarded forwarded",
+     "nat:PREROUTING:1=1 mangle:PREROUTING:1=1 mangle:PREROUTING:2=2 mangle:PREROUTING:3=3 mangle:PREROUTING:4=1 mangle:PREROUTING:5=3 "
+     "mangle:PREROUTING:7=1 mangle:POSTROUTING:1=1 mangle:POSTROUTING:2=3"},
 };
 // clang-format on
 

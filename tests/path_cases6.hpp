@@ -547,17 +547,18 @@ inline const std::vector<PathCase> path_cases6 = {
      R"(["udp UNCONN 0 0 [::]:53 [::]:*", "udp UNCONN 0 0 [2001:db8:2::1]:5300 [::]:*", "tcp LISTEN 0 128 [::]:22 [::]:*"])",
      router6_routes_tproxy.c_str()},
     // --- -m string: IPv6's bytes from its header on: "secret" in UDP's payload (byte 48 on), the
-    // hop limit (byte 7) 63 once forwarded; a local packet's, its source chosen by routing ---
-    {"ipv6: string searches the datagram's bytes from the IPv6 header, as the hook holds them",
+    // hop limit (byte 7) 63 once forwarded; a local packet's, its source chosen by routing; -m u32
+    // reads the version and the payload length (8 and the 5 or 6 bytes) ---
+    {"ipv6: string and u32 read the datagram's bytes from the IPv6 header, as the hook holds them",
      forwarding6_on,
      "*mangle\n-A PREROUTING -m string --string \"secret\" --algo bm --from 48\n-A PREROUTING -m string --string \"secret\" --algo kmp --from 49\n"
      "-A POSTROUTING -m string --hex-string \"|3f|\" --algo kmp --from 7 --to 8\n-A OUTPUT -m string --string \"local\" --algo kmp\n"
-     "COMMIT\n",
+     "-A POSTROUTING -m u32 --u32 \"0>>28=6&&4>>16=13:14\"\nCOMMIT\n",
      {"wire udp [2001:db8:2::50]:4000 > [2001:db8:9::7]:53 in=lan0 payload=secret",
       "wire udp [2001:db8:2::50]:4001 > [2001:db8:9::7]:53 in=lan0 payload=public",
       "local udp [::]:5003 > [2001:db8:9::7]:5353 payload=local"},
      "forwarded forwarded sent",
-     "mangle:PREROUTING:1=1 mangle:POSTROUTING:1=2 mangle:OUTPUT:1=1"},
+     "mangle:PREROUTING:1=1 mangle:POSTROUTING:1=2 mangle:POSTROUTING:2=3 mangle:OUTPUT:1=1"},
 };
 // clang-format on
 

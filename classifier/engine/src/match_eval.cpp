@@ -453,6 +453,48 @@ bool eval_string(const Match& m, const StringMatch& s, const Packet& p, EngineSt
     return (found != TextSearch::Found::not_found) != s.negated;
 }
 
+// xt_u32's u32_match_it over the datagram as the hook holds it, in its unsigned 32-bit arithmetic:
+// a word read past the end (or an `@` whose sum wraps) fails the whole match before its negation.
+bool eval_u32(const Match& m, const U32Match& s, const Packet& p, EngineState& st) {
+    const std::span<const std::uint8_t> d = st.datagram && !p.bytes.empty() ? st.datagram->now(p) : std::span<const std::uint8_t>{};
+    if (d.empty()) {
+        ++st.undecided[&m];
+        return false;
+    }
+    const auto len = static_cast<std::uint32_t>(d.size());
+    const auto word = [&](std::uint32_t at) {
+        return std::uint32_t{d[at]} << 24 | std::uint32_t{d[at + 1]} << 16 | std::uint32_t{d[at + 2]} << 8 | std::uint32_t{d[at + 3]};
+    };
+    const auto holds = [&]() {
+        for (const auto& t : s.tests) {
+            std::uint32_t at = 0, pos = t.location[0].number;
+            if (len < 4 || pos > len - 4) return false;
+            std::uint32_t val = word(pos);
+            for (std::size_t i = 1; i < t.location.size(); ++i) {
+                const std::uint32_t n = t.location[i].number;
+                switch (t.location[i].op) {
+                    case U32Match::Op::read: break;
+                    case U32Match::Op::mask: val &= n; break;
+                    case U32Match::Op::shift_left: val <<= n; break;  // n < 32: checkentry refuses more
+                    case U32Match::Op::shift_right: val >>= n; break;
+                    case U32Match::Op::at:
+                        if (at + val < at) return false;
+                        at += val;
+                        pos = n;
+                        if (at + 4 < at || len < at + 4 || pos > len - at - 4) return false;
+                        val = word(at + pos);
+                        break;
+                }
+            }
+            bool in_range = false;
+            for (const auto& [lo, hi] : t.values) in_range = in_range || (lo <= val && val <= hi);
+            if (!in_range) return false;
+        }
+        return true;
+    };
+    return holds() != s.negated;
+}
+
 // ip6t_ipv6header: the extension headers before the upper layer, then ESP, no next header, or a
 // protocol. A header chain cut short matches nothing.
 bool eval_ipv6header(const Ipv6HeaderMatch& m, const Packet& p) {
@@ -851,6 +893,7 @@ bool evaluate_match(const Match& m, const Packet& p, const MatchContext& ctx) {
                           [&](const ClusterMatch& s) { return eval_cluster(s, p); },
                           [&](const ConnlabelMatch& s) { return eval_connlabel(s, p); },
                           [&](const StringMatch& s) { return eval_string(m, s, p, ctx.state); },
+                          [&](const U32Match& s) { return eval_u32(m, s, p, ctx.state); },
                           [&](const Ipv6HeaderMatch& s) { return eval_ipv6header(s, p); },
                           [&](const FragMatch& s) { return eval_frag(s, p); },
                           [&](const Eui64Match&) { return eval_eui64(p); },

@@ -146,12 +146,12 @@ PacketPath::PacketPath(const Ruleset& rs, const Host& host, const IpsetRegistry*
                                  std::holds_alternative<CtTarget>(r.target->spec)))
                     conntrack_active_ = true;
             }
-    // The hooks a chain with a -m string is reached from.
+    // The hooks a chain with a -m string or -m u32 is reached from.
     for (const auto& t : rs.tables)
         for (const auto& c : t.chains)
             for (const auto& r : c.rules)
                 for (const auto& m : r.matches)
-                    if (std::holds_alternative<StringMatch>(m.spec)) reads_bytes_hooks_ |= c.hooks;
+                    if (reads_packet_bytes(m.spec)) reads_bytes_hooks_ |= c.hooks;
 }
 
 void PacketPath::finish(Ctx& c, Fate fate) const {

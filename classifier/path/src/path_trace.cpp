@@ -342,7 +342,7 @@ std::string PacketPath::why_not(const Rule& r, const Packet& p, Hook hook) const
         // What the walk read is the labels as the rules before this one left them.
         if (std::holds_alternative<ConnlabelMatch>(m.spec)) return text + ": the connection's labels, as the walk had set them, decided";
         // The bytes the walk searched are not at hand here (the walk's DatagramView had them).
-        if (std::holds_alternative<StringMatch>(m.spec)) return text + ": the search of the packet's bytes decided (not repeated here)";
+        if (reads_packet_bytes(m.spec)) return text + ": the packet's bytes, as the walk read them, decided (not read again here)";
         // A scratch state: evaluating a stateless match does not touch it.
         static const EngineOptions opts;
         EngineState scratch(rs_, opts);

@@ -1666,6 +1666,7 @@ std::vector<MatchModuleDef> build_match_modules() {
     add_cluster_match(m);
     add_connlabel_match(m);
     add_string_match(m);
+    add_u32_match(m);
     add_set_matches(m);
     add_option_rules(m);
     add_save_forms(m);

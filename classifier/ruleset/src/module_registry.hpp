@@ -93,6 +93,8 @@ void add_cluster_match(std::vector<MatchModuleDef>& m);
 void add_connlabel_match(std::vector<MatchModuleDef>& m);
 // -m string (string_module.cpp).
 void add_string_match(std::vector<MatchModuleDef>& m);
+// -m u32 (u32_module.cpp).
+void add_u32_match(std::vector<MatchModuleDef>& m);
 
 // -m hashlimit (hashlimit_module.cpp).
 void add_hashlimit_match(std::vector<MatchModuleDef>& m);

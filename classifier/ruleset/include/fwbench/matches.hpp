@@ -519,12 +519,38 @@ struct StringMatch {
     }
 };
 
+// -m u32 (xt_u32): tests on 32-bit words of the datagram's bytes, counted from the network header
+// as the hook holds them (the same bytes -m string searches); all must hold (the match negated
+// as a whole). A test's location is a word read at its first number, then each operation in turn:
+// `&` masks, `<<` and `>>` shift (by less than 32: the kernel's checkentry refuses more),
+// `@` moves the base by the value so far and reads the word at the number past it; a word past the
+// datagram's end fails the whole match. Its value must fall in one of the ranges.
+struct U32Match {
+    enum class Op : std::uint8_t { read, mask, shift_left, shift_right, at };
+    struct Step {
+        Op op = Op::read;
+        std::uint32_t number = 0;
+        bool operator==(const Step&) const = default;
+    };
+    struct Test {
+        std::vector<Step> location;
+        std::vector<std::pair<std::uint32_t, std::uint32_t>> values;  // min, max
+        bool operator==(const Test&) const = default;
+    };
+    std::vector<Test> tests;
+    bool negated = false;
+    bool operator==(const U32Match&) const = default;
+};
+
 using MatchSpec =
     std::variant<L4PortsMatch, IcmpMatch, MultiportMatch, StateMatch, ConntrackMatch, IpRangeMatch, AddrTypeMatch, MarkMatch, CommentMatch, MacMatch,
                  LengthMatch, TosMatch, DscpMatch, TtlMatch, PktTypeMatch, OwnerMatch, LimitMatch, HashLimitMatch, RecentMatch, SetMatch,
                  PhysdevMatch, PolicyMatch, StatisticMatch, NfacctMatch, ConnlimitMatch, RpFilterMatch, RtMatch, Ipv6HeaderMatch, FragMatch,
                  Eui64Match, OptionsMatch, AhMatch, EspMatch, MhMatch, EcnMatch, TcpmssMatch, QuotaMatch, HostStateMatch, IpcompMatch, ConnbytesMatch,
-                 TimeMatch, RealmMatch, SrhMatch, ClusterMatch, ConnlabelMatch, StringMatch>;
+                 TimeMatch, RealmMatch, SrhMatch, ClusterMatch, ConnlabelMatch, StringMatch, U32Match>;
+
+// Whether the match reads the packet's bytes (Packet::bytes, through EngineState::datagram): string, u32.
+inline bool reads_packet_bytes(const MatchSpec& m) { return std::holds_alternative<StringMatch>(m) || std::holds_alternative<U32Match>(m); }
 
 // True for matches whose answer depends on state kept across packets.
 bool is_stateful(const MatchSpec& m);
