@@ -1,4 +1,4 @@
-// The packet-path fixture cases whose packets carry their bytes (payload=, for -m string): their
+// The packet-path fixture cases whose packets carry their bytes (payload=, for -m string and -m u32): their
 // fates and counters, through both engines, with each described datagram built as the kernel
 // oracle sends it (described_datagrams.hpp) and read through the capture floor's DatagramRewriter.
 #include <gtest/gtest.h>

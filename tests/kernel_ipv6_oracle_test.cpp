@@ -112,7 +112,7 @@ TEST_P(KernelOracleIpv6Fixture, CountersAndTracesEqualTheKernels) {
     kopt.legacy = rs.backend == Backend::legacy;  // a fixture marked "(legacy)" loads into iptables-legacy, untraced
     DifferentialRun run(host, rs, kopt);
     ASSERT_EQ(run.traced(), !kopt.legacy);
-    test::DescribedDatagrams datagrams;  // the packets' bytes, for -m string
+    test::DescribedDatagrams datagrams;  // the packets' bytes, for -m string and -m u32
     datagrams.attach(st);
     for (const char* text : c.packets) {
         const std::string t = text;

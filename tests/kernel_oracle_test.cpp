@@ -127,7 +127,7 @@ TEST_P(KernelOracleFixture, CountersEqualTheKernels) {
     const bool paced = test::has_rate_match(rs);
     st.icmp_rate_limit = paced;
 
-    test::DescribedDatagrams datagrams;  // the packets' bytes, for -m string
+    test::DescribedDatagrams datagrams;  // the packets' bytes, for -m string and -m u32
     datagrams.attach(st);
     std::vector<std::pair<Packet, Origin>> packets;
     for (const char* text : c.packets) {

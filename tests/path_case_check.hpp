@@ -2,7 +2,7 @@
 // The check of one packet-path fixture case (path_cases.hpp, path_cases6.hpp): its fates and every
 // counter, through the linear and the compiled engine. The path suite runs the cases whose
 // packets are headers alone (packet_path_test.cpp); the capture suite those that carry their bytes
-// (payload=, for -m string: bytes_path_test.cpp), which only the capture floor can build.
+// (payload=, for -m string and -m u32: bytes_path_test.cpp), which only the capture floor can build.
 
 #include <gtest/gtest.h>
 

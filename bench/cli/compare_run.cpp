@@ -381,7 +381,7 @@ CostReport measure_cost(const CompareCli& cli, const Host& host, const IpsetRegi
             if (t.engine == "compiled") e = std::make_shared<CompiledEngine>(*layouts[l]->rs, host, ipsets);
             paths[l] = std::make_unique<PacketPath>(*layouts[l]->rs, host, ipsets, e);
         }
-        DatagramRewriter datagram;  // the inputs' bytes as each hook holds them (-m string)
+        DatagramRewriter datagram;  // the inputs' bytes as each hook holds them (-m string, -m u32)
         for (int rep = 0; rep < r.repetitions; ++rep)
             for (int l = 0; l < 2; ++l) {
                 EngineOptions eo;

@@ -172,7 +172,7 @@ int run_kernel_check(const KernelCheckCli& cli) {
                                      f.rs.source + " an " + (f.rs.family == Family::ipv6 ? "ip6tables" : "iptables") + " ruleset" +
                                      (d.packet.family == Family::ipv6 ? ": give the ip6tables one with --rules6" : ""));
         const Origin origin = d.local ? Origin::local : Origin::wire;
-        // Sent as these bytes (its payload= after the transport header), which -m string searches.
+        // Sent as these bytes (its payload= after the transport header), which -m string and -m u32 read.
         const std::vector<std::uint8_t> datagram =
             d.packet.family == Family::ipv6 ? build_ipv6(d.packet, d.payload) : build_ipv4(d.packet, d.payload);
         d.packet.bytes = datagram;

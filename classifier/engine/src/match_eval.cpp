@@ -437,16 +437,21 @@ bool eval_connlabel(const ConnlabelMatch& m, const Packet& p) {
     return (p.ct.has_label(m.bit) || m.set) != m.negated;
 }
 
+// The datagram as the hook holds it, for a match that reads its bytes (reads_packet_bytes). Without
+// them (no view, or a packet without bytes) the match is undecided: counted, and empty returned.
+std::span<const std::uint8_t> bytes_now(const Match& m, const Packet& p, EngineState& st) {
+    const std::span<const std::uint8_t> d = st.datagram && !p.bytes.empty() ? st.datagram->now(p) : std::span<const std::uint8_t>{};
+    if (d.empty()) ++st.undecided[&m];
+    return d;
+}
+
 // xt_string's string_mt: skb_find_text over the bytes [from, to) of the datagram as the hook holds
-// it, cut at its end. Without those bytes the match is undecided: counted, and no match. A
+// it, cut at its end; without them no match (bytes_now). A
 // Boyer-Moore find rests on the occurrence lying inside one piece of the socket buffer, which
 // no capture shows: counted as an assumed decision (match_assumption words it).
 bool eval_string(const Match& m, const StringMatch& s, const Packet& p, EngineState& st) {
-    const std::span<const std::uint8_t> d = st.datagram && !p.bytes.empty() ? st.datagram->now(p) : std::span<const std::uint8_t>{};
-    if (d.empty()) {
-        ++st.undecided[&m];
-        return false;
-    }
+    const std::span<const std::uint8_t> d = bytes_now(m, p, st);
+    if (d.empty()) return false;
     const std::size_t end = std::min<std::size_t>(s.to, d.size());
     const auto found = s.from < end ? s.search->find(d.subspan(s.from, end - s.from)) : TextSearch::Found::not_found;
     if (found == TextSearch::Found::in_one_block) ++st.assumed_decisions[&m];
@@ -456,11 +461,8 @@ bool eval_string(const Match& m, const StringMatch& s, const Packet& p, EngineSt
 // xt_u32's u32_match_it over the datagram as the hook holds it, in its unsigned 32-bit arithmetic:
 // a word read past the end (or an `@` whose sum wraps) fails the whole match before its negation.
 bool eval_u32(const Match& m, const U32Match& s, const Packet& p, EngineState& st) {
-    const std::span<const std::uint8_t> d = st.datagram && !p.bytes.empty() ? st.datagram->now(p) : std::span<const std::uint8_t>{};
-    if (d.empty()) {
-        ++st.undecided[&m];
-        return false;
-    }
+    const std::span<const std::uint8_t> d = bytes_now(m, p, st);
+    if (d.empty()) return false;
     const auto len = static_cast<std::uint32_t>(d.size());
     const auto word = [&](std::uint32_t at) {
         return std::uint32_t{d[at]} << 24 | std::uint32_t{d[at + 1]} << 16 | std::uint32_t{d[at + 2]} << 8 | std::uint32_t{d[at + 3]};

@@ -156,7 +156,7 @@ std::string drop_detail_text(const DropDetail& d) {
             return "a cluster match of the ruleset turns a frame sent to a multicast link-layer address, as this one to " + a +
                    " was, into one for the host when a walk reaches it (xt_cluster sets its packet type), which fwbench does not model";
         case DropWhy::bytes_unknown:
-            return "a -m string reached from this hook searches the packet's bytes, which fwbench does not hold for it (the host's own "
+            return "a -m string or -m u32 reached from this hook reads the packet's bytes, which fwbench does not hold for it (the host's own "
                    "answers, a reassembled datagram, or a packet described without them)";
         case DropWhy::tee_copy_loops_back:
             return "-j TEE's copy of a packet to " + a +

@@ -163,7 +163,7 @@ struct WorkerJob {
     std::vector<Packet> packets;
     std::vector<Origin> origins;
     std::unique_ptr<PathState> state;
-    DatagramRewriter datagram;  // the state's view of its packets' bytes (-m string)
+    DatagramRewriter datagram;  // the state's view of its packets' bytes (-m string, -m u32)
     WorkerStats stats;
     WorkerShared* shared = nullptr;
     const std::atomic<bool>* stop = nullptr;

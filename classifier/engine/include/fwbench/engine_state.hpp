@@ -92,7 +92,8 @@ protected:
 // The datagram a packet is, as the hook holds it: Packet::bytes with what the path and the walk
 // have changed since (addresses, ports, TTL, TOS, TCP options; the checksums redone) written in.
 // Implemented above the engines, by the floor that reads and writes datagrams (the capture
-// floor's DatagramRewriter); the view it returns lasts until the next call.
+// floor's DatagramRewriter); the view it returns lasts until the next call. What -m string and
+// -m u32 read.
 class DatagramView {
 public:
     // Empty: the packet has no bytes, or they do not hold the datagram its fields describe.
@@ -199,7 +200,7 @@ public:
     // walk goes on as if the copy had been sent.
     Duplicator* duplicator = nullptr;
 
-    // When set, -m string reads the packet's bytes through it; unset (an engine on its own), or
+    // When set, -m string and -m u32 read the packet's bytes through it; unset (an engine on its own), or
     // for a packet without bytes, the match cannot be decided: it does not match and the decision
     // is counted in `undecided` (the packet path refuses such packets before their walk).
     DatagramView* datagram = nullptr;

@@ -93,7 +93,7 @@ enum class DropWhy : std::uint8_t {
     cluster_pkttype,  // addr = destination: a cluster match of the ruleset would make this multicast frame one for the host
     tee_copy_loops_back,  // addr = destination: -j TEE's copy comes back to this host (over lo, or a broadcast's or multicast's clone)
     tee_copy_too_big,  // dev, mtu: -j TEE's copy (DF set) is larger than the way out's MTU
-    bytes_unknown,  // a -m string reached from this hook searches the packet's bytes, which fwbench does not hold for it
+    bytes_unknown,  // a -m string or -m u32 reached from this hook reads the packet's bytes, which fwbench does not hold for it
 };
 struct DropDetail {
     DropWhy why = DropWhy::none;
