@@ -18,7 +18,7 @@ public:
     Packet packet(const PacketDescription& d) {
         Packet p = d.packet;
         if (d.payload.empty()) return p;
-        datagrams_.push_back(p.family == Family::ipv6 ? build_ipv6(p, d.payload) : build_ipv4(p, d.payload));
+        datagrams_.push_back(build_datagram(p, d.payload));
         p.bytes = datagrams_.back();
         return p;
     }

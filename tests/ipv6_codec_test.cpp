@@ -249,7 +249,7 @@ TEST(Ipv6Codec, ADescribedPacketHasItsFramesHeaderLength) {
         const Packet p = parse_packet_description(c.description).packet;
         EXPECT_EQ(p.ip_header_len, c.ip_header_len) << c.description;
         EXPECT_EQ(p.tcp_payload_len(), c.tcp_payload) << c.description;
-        const auto frame = p.family == Family::ipv6 ? build_ipv6(p) : build_ipv4(p);
+        const auto frame = build_datagram(p);
         const ParsedDatagram back = parse_datagram(frame.data(), frame.size());
         EXPECT_EQ(back.packet.length, p.length) << c.description;
         EXPECT_EQ(back.packet.ip_header_len, p.ip_header_len) << c.description;
@@ -407,7 +407,7 @@ TEST(Ipv6Codec, DescribedOptionsAuthEspAndMobilityReadBack) {
     };
     for (const char* d : descriptions) {
         const Packet p = parse_packet_description(d).packet;
-        const auto frame = p.family == Family::ipv6 ? build_ipv6(p) : build_ipv4(p);
+        const auto frame = build_datagram(p);
         const ParsedDatagram back = parse_datagram(frame.data(), frame.size());
         ASSERT_EQ(back.error, Malformation::none) << d;
         same(p, back.packet, std::string(d) + " (built and parsed)");

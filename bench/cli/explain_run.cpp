@@ -176,8 +176,7 @@ int run_explain(const ExplainCli& cli) {
         // A described packet's bytes are the ones kernel-check would send (build_ipv4: IP ID 0,
         // DF, no options; build_ipv6: no extension headers; its payload= after the transport
         // header): what -m string and -m u32 read. Its frame comes to the interface's MAC.
-        const std::vector<std::uint8_t> datagram =
-            d.packet.family == Family::ipv6 ? build_ipv6(d.packet, d.payload) : build_ipv4(d.packet, d.payload);
+        const std::vector<std::uint8_t> datagram = build_datagram(d.packet, d.payload);
         d.packet.bytes = datagram;
         family_state.engine.datagram = &rewriter;
         PathResult r = family_path.process(d.packet, origin, family_state, true);

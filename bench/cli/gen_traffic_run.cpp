@@ -30,7 +30,7 @@ std::uint8_t sll_pkttype(PktType t) {
 
 // What a capture on `itf` shows of `p`: its datagram behind a LINUX_SLL2 header.
 CaptureFrame frame_of(const Packet& p, const Interface& itf, std::uint8_t pkttype, std::uint64_t timestamp_ns) {
-    const std::vector<std::uint8_t> l3 = p.family == Family::ipv6 ? build_ipv6(p) : build_ipv4(p);
+    const std::vector<std::uint8_t> l3 = build_datagram(p);
     CaptureFrame f;
     f.timestamp_ns = timestamp_ns;
     f.data = sll2_frame(static_cast<std::uint32_t>(itf.index), pkttype, l3, itf.loopback ? 772 : 1, p.family == Family::ipv6 ? 0x86dd : 0x0800);

@@ -173,10 +173,9 @@ int run_kernel_check(const KernelCheckCli& cli) {
                                      (d.packet.family == Family::ipv6 ? ": give the ip6tables one with --rules6" : ""));
         const Origin origin = d.local ? Origin::local : Origin::wire;
         // Sent as these bytes (its payload= after the transport header), which -m string and -m u32 read.
-        const std::vector<std::uint8_t> datagram =
-            d.packet.family == Family::ipv6 ? build_ipv6(d.packet, d.payload) : build_ipv4(d.packet, d.payload);
+        const std::vector<std::uint8_t> datagram = build_datagram(d.packet, d.payload);
         d.packet.bytes = datagram;
-        f.st.engine.datagram = &rewriter;
+        f.st.engine.datagram = &rewriter;  // the pcap's analysis above set its own
         f.send(d.packet, origin, f.path.process(d.packet, origin, f.st, f.kernel->traced()), "described packet " + std::to_string(i + 1), cli.shrink);
     }
     bool agree = true;

@@ -782,6 +782,10 @@ void fill_ipv6_l4_checksum(const std::uint8_t* ip, std::uint8_t* l4, std::size_t
 
 std::vector<std::uint8_t> build_ipv6(const Packet& p) { return build_ipv6(p, {}); }
 
+std::vector<std::uint8_t> build_datagram(const Packet& p, std::span<const std::uint8_t> payload) {
+    return p.family == Family::ipv6 ? build_ipv6(p, payload) : build_ipv4(p, payload);
+}
+
 std::vector<std::uint8_t> build_ipv6(const Packet& p, std::span<const std::uint8_t> payload) {
     if (p.frag_datagram_length > p.length && !p.fragment) return build_first_fragment(p, build_ipv6);
     std::size_t headers = 40;
@@ -943,10 +947,6 @@ std::size_t write_ipv4_fragment(const std::uint8_t* datagram, std::size_t size, 
     fill_ip_checksum(out);
     return ihl + n;
 }
-
-}  // namespace fwbench
-
-namespace fwbench {
 
 bool rewrite_ipv6(std::uint8_t* ip, std::size_t size, const Packet& after) {
     if (size < 40 || (ip[0] >> 4) != 6) return false;

@@ -534,7 +534,7 @@ void KernelOracle::inject(const Packet& p, Origin origin) {
             nanosleep(&nap, nullptr);
         }
     }
-    if (p.bytes.empty()) return inject_datagram(p, origin, p.family == Family::ipv6 ? build_ipv6(p) : build_ipv4(p));
+    if (p.bytes.empty()) return inject_datagram(p, origin, build_datagram(p));
     // A packet with its bytes (a payload -m string or -m u32 reads) is sent as those bytes, with what
     // sending it chose (a local packet's source) written in.
     std::vector<std::uint8_t> datagram(p.bytes.size() + 64);

@@ -70,6 +70,9 @@ ParsedDatagram parse_ipv6(const std::uint8_t* data, std::size_t size, std::size_
 std::vector<std::uint8_t> build_ipv6(const Packet& p);
 std::vector<std::uint8_t> build_ipv6(const Packet& p, std::span<const std::uint8_t> payload);
 
+// build_ipv4 or build_ipv6, as p.family says, with `payload` after the transport header.
+std::vector<std::uint8_t> build_datagram(const Packet& p, std::span<const std::uint8_t> payload = {});
+
 // parse_ipv4 or parse_ipv6, as the version nibble says (bad_version for any other).
 ParsedDatagram parse_datagram(const std::uint8_t* data, std::size_t size, std::size_t wire_length = 0);
 
