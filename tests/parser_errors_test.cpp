@@ -113,6 +113,15 @@ const std::vector<ErrorCase> error_cases = {
     {"*filter\n-A INPUT -j MARK --set-mark\nCOMMIT\n", 2, 28, "expected an argument after '--set-mark'"},
     {"*filter\n-A INPUT -j MARK --set-mark zz\nCOMMIT\n", 2, 29, "MARK --set-mark: expected VALUE[/MASK], got 'zz'"},
     {"*filter\n-X INPUT\nCOMMIT\n", 2, 4, "cannot delete built-in chain INPUT"},
+    // -m bpf: what the kernel would load but fwbench cannot know is refused by name.
+    {"*filter\n-A INPUT -m bpf --bytecode \"2,32 0 0 4294963236,22 0 0 0\" -j DROP\nCOMMIT\n", 2, 10,
+     "bpf: instruction 0 reads SKF_AD_CPU (the CPU the packet is processed on), which fwbench does not model"},
+    {"*filter\n-A INPUT -m bpf --bytecode \"2,40 0 0 4292870156,22 0 0 0\" -j DROP\nCOMMIT\n", 2, 10,
+     "bpf: instruction 0 reads the link-layer header (SKF_LL_OFF)"},
+    {"*filter\n-A INPUT -m bpf --object-pinned /sys/fs/bpf/prog -j DROP\nCOMMIT\n", 2, 33,
+     "bpf --object-pinned: '/sys/fs/bpf/prog' is a program pinned in the host's bpf filesystem"},
+    {"*filter\n-A INPUT -m bpf --bytecode \"2,6 0 0 1\" -j DROP\nCOMMIT\n", 2, 28,
+     "bpf --bytecode: parsed program length is less than the encoded length parameter"},
     {"*filter\n:A - [0:0]\n-A INPUT -j A\n-X A\nCOMMIT\n", 4, 4, "cannot delete chain A: rule at line 3 refers to it"},
 };
 

@@ -497,6 +497,18 @@ bool eval_u32(const Match& m, const U32Match& s, const Packet& p, EngineState& s
     return holds() != s.negated;
 }
 
+// xt_bpf's bpf_mt: the program over the datagram as the hook holds it; it matches when it returns
+// other than 0 (there is no negation). Without the bytes no match (bytes_now). An indirect load
+// that lands in the link-layer header fails, counted as an assumed decision (match_assumption).
+bool eval_bpf(const Match& m, const BpfMatch& s, const Packet& p, EngineState& st) {
+    const std::span<const std::uint8_t> d = bytes_now(m, p, st);
+    if (d.empty()) return false;
+    const BpfContext ctx{d, static_cast<std::uint16_t>(p.family == Family::ipv4 ? 0x0800 : 0x86dd), p.mark};
+    const BpfRun run = run_classic(s.program, ctx);
+    if (run.link_layer) ++st.assumed_decisions[&m];
+    return run.result != 0;
+}
+
 // ip6t_ipv6header: the extension headers before the upper layer, then ESP, no next header, or a
 // protocol. A header chain cut short matches nothing.
 bool eval_ipv6header(const Ipv6HeaderMatch& m, const Packet& p) {
@@ -896,6 +908,7 @@ bool evaluate_match(const Match& m, const Packet& p, const MatchContext& ctx) {
                           [&](const ConnlabelMatch& s) { return eval_connlabel(s, p); },
                           [&](const StringMatch& s) { return eval_string(m, s, p, ctx.state); },
                           [&](const U32Match& s) { return eval_u32(m, s, p, ctx.state); },
+                          [&](const BpfMatch& s) { return eval_bpf(m, s, p, ctx.state); },
                           [&](const Ipv6HeaderMatch& s) { return eval_ipv6header(s, p); },
                           [&](const FragMatch& s) { return eval_frag(s, p); },
                           [&](const Eui64Match&) { return eval_eui64(p); },

@@ -37,6 +37,7 @@ const char* why_match_not_replayable(const MatchSpec& m) {
             [](const ConnlabelMatch&) -> const char* { return "reads or sets the connection's labels (connlabel)"; },
             [](const StringMatch&) -> const char* { return "reads the packet's bytes (string)"; },
             [](const U32Match&) -> const char* { return "reads the packet's bytes (u32)"; },
+            [](const BpfMatch&) -> const char* { return "reads the packet's bytes (bpf)"; },
             [](const Ipv6HeaderMatch&) -> const char* { return "reads IPv6 extension headers"; },
             [](const FragMatch&) -> const char* { return "reads IPv6 extension headers"; },
             [](const Eui64Match&) -> const char* { return "reads IPv6 extension headers"; },

@@ -1667,6 +1667,7 @@ std::vector<MatchModuleDef> build_match_modules() {
     add_connlabel_match(m);
     add_string_match(m);
     add_u32_match(m);
+    add_bpf_match(m);
     add_set_matches(m);
     add_option_rules(m);
     add_save_forms(m);

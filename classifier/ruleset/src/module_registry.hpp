@@ -95,6 +95,8 @@ void add_connlabel_match(std::vector<MatchModuleDef>& m);
 void add_string_match(std::vector<MatchModuleDef>& m);
 // -m u32 (u32_module.cpp).
 void add_u32_match(std::vector<MatchModuleDef>& m);
+// -m bpf (bpf_module.cpp).
+void add_bpf_match(std::vector<MatchModuleDef>& m);
 
 // -m hashlimit (hashlimit_module.cpp).
 void add_hashlimit_match(std::vector<MatchModuleDef>& m);

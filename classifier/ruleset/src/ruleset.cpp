@@ -137,6 +137,9 @@ const char* match_assumption(const MatchSpec& m) {
         return "the pattern Boyer-Moore (--algo bm) found lies inside one piece of the socket buffer (its linear head or one page "
                "fragment), as the kernel's search needs: where the pieces begin no capture shows, and an occurrence across a boundary "
                "the kernel does not find (kmp finds it)";
+    if (std::holds_alternative<BpfMatch>(m))
+        return "an indirect load that landed in the link-layer header (SKF_LL_OFF) failed, ending the program with 0, as it does "
+               "where the socket buffer has no link-layer header; fwbench does not model that header at the IP hooks";
     return nullptr;
 }
 

@@ -46,7 +46,8 @@ std::string quote_if_needed(const std::string& v, Quoting quoting) {
 // --helper is printed bare, -m helper's through it; LED quotes its id always, connlabel its label, string its pattern.
 Quoting option_quoting(const std::string& module, const std::string& name) {
     if ((module == "LED" && name == "led-trigger-id") || (module == "connlabel" && name == "label") ||
-        (module == "string" && (name == "string" || name == "hex-string")) || (module == "u32" && name == "u32"))
+        (module == "string" && (name == "string" || name == "hex-string")) || (module == "u32" && name == "u32") ||
+        (module == "bpf" && name == "bytecode"))
         return Quoting::always;
     const bool save_string = name == "comment" || name == "log-prefix" || name == "nflog-prefix" || name == "ulog-prefix" || name == "path" ||
                              (module == "helper" && name == "helper");

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "fwbench/addr.hpp"
+#include "fwbench/classic_bpf.hpp"
 #include "fwbench/packet.hpp"
 #include "fwbench/text_search.hpp"
 
@@ -542,15 +543,25 @@ struct U32Match {
     bool operator==(const U32Match&) const = default;
 };
 
+// -m bpf (xt_bpf): a classic BPF program (classic_bpf.hpp) run over the datagram's bytes as the
+// hook holds them (the same bytes -m string reads); the match holds when it returns other than 0.
+// The program passed check_classic and unmodelled_load when the rule was parsed.
+struct BpfMatch {
+    std::vector<BpfInsn> program;
+    bool operator==(const BpfMatch&) const = default;
+};
+
 using MatchSpec =
     std::variant<L4PortsMatch, IcmpMatch, MultiportMatch, StateMatch, ConntrackMatch, IpRangeMatch, AddrTypeMatch, MarkMatch, CommentMatch, MacMatch,
                  LengthMatch, TosMatch, DscpMatch, TtlMatch, PktTypeMatch, OwnerMatch, LimitMatch, HashLimitMatch, RecentMatch, SetMatch,
                  PhysdevMatch, PolicyMatch, StatisticMatch, NfacctMatch, ConnlimitMatch, RpFilterMatch, RtMatch, Ipv6HeaderMatch, FragMatch,
                  Eui64Match, OptionsMatch, AhMatch, EspMatch, MhMatch, EcnMatch, TcpmssMatch, QuotaMatch, HostStateMatch, IpcompMatch, ConnbytesMatch,
-                 TimeMatch, RealmMatch, SrhMatch, ClusterMatch, ConnlabelMatch, StringMatch, U32Match>;
+                 TimeMatch, RealmMatch, SrhMatch, ClusterMatch, ConnlabelMatch, StringMatch, U32Match, BpfMatch>;
 
-// Whether the match reads the packet's bytes (Packet::bytes, through EngineState::datagram): string, u32.
-inline bool reads_packet_bytes(const MatchSpec& m) { return std::holds_alternative<StringMatch>(m) || std::holds_alternative<U32Match>(m); }
+// Whether the match reads the packet's bytes (Packet::bytes, through EngineState::datagram): string, u32, bpf.
+inline bool reads_packet_bytes(const MatchSpec& m) {
+    return std::holds_alternative<StringMatch>(m) || std::holds_alternative<U32Match>(m) || std::holds_alternative<BpfMatch>(m);
+}
 
 // True for matches whose answer depends on state kept across packets.
 bool is_stateful(const MatchSpec& m);
