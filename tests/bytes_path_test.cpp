@@ -38,28 +38,33 @@ std::string case_name(const ::testing::TestParamInfo<PathCase>& info) {
 INSTANTIATE_TEST_SUITE_P(Items, BytesPathFixture, ::testing::ValuesIn(test::cases_carrying_bytes(test::path_cases, true)), case_name);
 INSTANTIATE_TEST_SUITE_P(Ipv6, BytesPath6Fixture, ::testing::ValuesIn(test::cases_carrying_bytes(test::path_cases6, true)), case_name);
 
-// Without its bytes a packet meets -m string refused by name (the path suite's packets have
-// none): the hook's tables are not walked, nothing is counted.
-TEST(BytesPath, APacketWithoutItsBytesIsRefusedWhereAStringMatchWouldReadThem) {
-    const PathCase c = test::cases_carrying_bytes(test::path_cases, true).at(0);
-    const Host host = Host::from_json(test::path_case_host_json(c), "router.json");
-    RulesetParseOptions opt;
-    const Ruleset rs = parse_ruleset(c.rules, opt);
-    PacketPath path(rs, host);
-    test::DescribedDatagrams datagrams;
-    for (bool attached : {false, true}) {
-        PathState st(rs, EngineOptions{}, host.sysctl());
-        if (attached) datagrams.attach(st);
-        const PacketDescription d = parse_packet_description("udp 198.51.100.7:5000 > 192.0.2.50:53 in wan1");
-        const PathResult r = path.process(d.packet, Origin::wire, st);
-        EXPECT_EQ(r.fate, Fate::dropped);
-        EXPECT_EQ(r.reason, DropReason::not_modelled);
-        EXPECT_EQ(r.detail.why, DropWhy::bytes_unknown);
-        EXPECT_TRUE(r.walks.empty());
-        // With its bytes it goes through.
-        const PathResult with =
-            path.process(datagrams.packet(parse_packet_description("udp 198.51.100.7:5000 > 192.0.2.50:53 in wan1 payload=x")), Origin::wire, st);
-        EXPECT_EQ(with.fate, attached ? Fate::forwarded : Fate::dropped);
+// Without its bytes a packet meets -m string, -m u32 or -m bpf (each fixture's rules in turn)
+// refused by name (the path suite's packets have none): the hook's tables are not walked,
+// nothing is counted.
+TEST(BytesPath, APacketWithoutItsBytesIsRefusedWhereAMatchWouldReadThem) {
+    const std::vector<PathCase> cases = test::cases_carrying_bytes(test::path_cases, true);
+    ASSERT_EQ(cases.size(), 3u);  // string, u32, bpf
+    for (const PathCase& c : cases) {
+        SCOPED_TRACE(c.name);
+        const Host host = Host::from_json(test::path_case_host_json(c), "router.json");
+        RulesetParseOptions opt;
+        const Ruleset rs = parse_ruleset(c.rules, opt);
+        PacketPath path(rs, host);
+        test::DescribedDatagrams datagrams;
+        for (bool attached : {false, true}) {
+            PathState st(rs, EngineOptions{}, host.sysctl());
+            if (attached) datagrams.attach(st);
+            const PacketDescription d = parse_packet_description("udp 198.51.100.7:5000 > 192.0.2.50:53 in wan1");
+            const PathResult r = path.process(d.packet, Origin::wire, st);
+            EXPECT_EQ(r.fate, Fate::dropped);
+            EXPECT_EQ(r.reason, DropReason::not_modelled);
+            EXPECT_EQ(r.detail.why, DropWhy::bytes_unknown);
+            EXPECT_TRUE(r.walks.empty());
+            // With its bytes it goes through.
+            const PathResult with =
+                path.process(datagrams.packet(parse_packet_description("udp 198.51.100.7:5000 > 192.0.2.50:53 in wan1 payload=x")), Origin::wire, st);
+            EXPECT_EQ(with.fate, attached ? Fate::forwarded : Fate::dropped);
+        }
     }
 }
 

@@ -853,6 +853,33 @@ inline const std::vector<PathCase> path_cases = {
      "forwarded forwarded forwarded",
      "nat:PREROUTING:1=1 mangle:PREROUTING:1=1 mangle:PREROUTING:2=2 mangle:PREROUTING:3=3 mangle:PREROUTING:4=1 mangle:PREROUTING:5=3 "
      "mangle:PREROUTING:7=1 mangle:POSTROUTING:1=1 mangle:POSTROUTING:2=3"},
+    // --- -m bpf over the same bytes: 1 the protocol byte (iptables' own test program); 2 the
+    // payload's first word behind 4 * IHL and TCP's data offset ("GET "); 3 the protocol
+    // ancillary, then the length returned; 4-5 MARK's mark read back by the mark ancillary; 6 the
+    // word at 44, past the 46-byte SYN's end (the program ends with 0); 7 a division by X = 0
+    // (never matches); 8 1 << 33 is 2 (X's low five bits); 9-10 the protocol byte at SKF_NET_OFF
+    // + 9, directly and through X; in POSTROUTING DNAT's destination and the forwarded TTL ---
+    {"bpf: runs classic BPF over the datagram's bytes as the hook holds them, as the kernel runs it",
+     "\"ip_forward\":1",
+     "*nat\n-A PREROUTING -p udp -m udp --dport 5353 -j DNAT --to-destination 192.0.2.60:53\nCOMMIT\n"
+     "*mangle\n-A PREROUTING -m bpf --bytecode \"4,48 0 0 9,21 0 1 6,6 0 0 1,6 0 0 0\"\n"
+     "-A PREROUTING -m bpf --bytecode \"10,177 0 0 0,80 0 0 12,116 0 0 4,100 0 0 2,12 0 0 0,7 0 0 0,64 0 0 0,21 0 1 1195725856,6 0 0 1,"
+     "6 0 0 0\"\n"
+     "-A PREROUTING -m bpf --bytecode \"5,32 0 0 4294963200,21 0 2 2048,128 0 0 0,22 0 0 0,6 0 0 0\"\n"
+     "-A PREROUTING -p udp -j MARK --set-mark 42\n-A PREROUTING -m bpf --bytecode \"4,32 0 0 4294963220,21 0 1 42,6 0 0 1,6 0 0 0\"\n"
+     "-A PREROUTING -m bpf --bytecode \"2,32 0 0 44,6 0 0 1\"\n-A PREROUTING -m bpf --bytecode \"4,0 0 0 7,1 0 0 0,60 0 0 0,6 0 0 1\"\n"
+     "-A PREROUTING -m bpf --bytecode \"6,0 0 0 1,1 0 0 33,108 0 0 0,21 0 1 2,6 0 0 1,6 0 0 0\"\n"
+     "-A PREROUTING -m bpf --bytecode \"4,48 0 0 4293918729,21 0 1 17,6 0 0 1,6 0 0 0\"\n"
+     "-A PREROUTING -m bpf --bytecode \"5,1 0 0 4293918720,80 0 0 9,21 0 1 17,6 0 0 1,6 0 0 0\"\n"
+     "-A POSTROUTING -m bpf --bytecode \"4,32 0 0 16,21 0 1 3221226044,6 0 0 1,6 0 0 0\"\n"
+     "-A POSTROUTING -m bpf --bytecode \"4,48 0 0 8,21 0 1 63,6 0 0 1,6 0 0 0\"\nCOMMIT\n",
+     {"wire tcp 198.51.100.7:40000 > 192.0.2.50:80 in=wan1 flags=S payload=GET\\x20/x",
+      "wire udp 198.51.100.7:5000 > 192.0.2.50:5353 in=wan1 payload=hello",
+      "wire udp 198.51.100.7:5001 > 192.0.2.50:53 in=wan1 len=200 payload=x"},
+     "forwarded forwarded forwarded",
+     "nat:PREROUTING:1=1 mangle:PREROUTING:1=1 mangle:PREROUTING:2=1 mangle:PREROUTING:3=3 mangle:PREROUTING:4=2 mangle:PREROUTING:5=2 "
+     "mangle:PREROUTING:6=1 mangle:PREROUTING:8=3 mangle:PREROUTING:9=2 mangle:PREROUTING:10=2 mangle:POSTROUTING:1=1 "
+     "mangle:POSTROUTING:2=3"},
 };
 // clang-format on
 

@@ -559,6 +559,21 @@ inline const std::vector<PathCase> path_cases6 = {
       "local udp [::]:5003 > [2001:db8:9::7]:5353 payload=local"},
      "forwarded forwarded sent",
      "mangle:PREROUTING:1=1 mangle:POSTROUTING:1=2 mangle:POSTROUTING:2=3 mangle:OUTPUT:1=1"},
+    // --- -m bpf: the protocol ancillary is 0x86dd; the next header (byte 6) UDP; the payload's
+    // first word at 48 ("secr"); the forwarded hop limit (byte 7) 63; the local packet's length
+    // (40 + 8 + 5) ---
+    {"ipv6: bpf runs over the datagram's bytes from the IPv6 header",
+     forwarding6_on,
+     "*mangle\n-A PREROUTING -m bpf --bytecode \"4,32 0 0 4294963200,21 0 1 34525,6 0 0 1,6 0 0 0\"\n"
+     "-A PREROUTING -m bpf --bytecode \"4,48 0 0 6,21 0 1 17,6 0 0 1,6 0 0 0\"\n"
+     "-A PREROUTING -m bpf --bytecode \"4,32 0 0 48,21 0 1 1936024434,6 0 0 1,6 0 0 0\"\n"
+     "-A POSTROUTING -m bpf --bytecode \"4,48 0 0 7,21 0 1 63,6 0 0 1,6 0 0 0\"\n"
+     "-A OUTPUT -m bpf --bytecode \"4,128 0 0 0,21 0 1 53,6 0 0 1,6 0 0 0\"\nCOMMIT\n",
+     {"wire udp [2001:db8:2::50]:4000 > [2001:db8:9::7]:53 in=lan0 payload=secret",
+      "wire udp [2001:db8:2::50]:4001 > [2001:db8:9::7]:53 in=lan0 payload=public",
+      "local udp [::]:5003 > [2001:db8:9::7]:5353 payload=local"},
+     "forwarded forwarded sent",
+     "mangle:PREROUTING:1=2 mangle:PREROUTING:2=2 mangle:PREROUTING:3=1 mangle:POSTROUTING:1=2 mangle:OUTPUT:1=1"},
 };
 // clang-format on
 
