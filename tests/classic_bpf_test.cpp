@@ -143,8 +143,8 @@ std::vector<BpfInsn> random_program(std::mt19937& rng) {
             case 9: p.push_back({0x05, 0, 0, pick(left)}); break;  // ja
             case 10: {
                 const auto code = static_cast<std::uint16_t>(0x05 | jumps[pick(4)] | (pick(2) ? 0x08 : 0x00));
-                p.push_back({code, static_cast<std::uint8_t>(pick(std::min(left, 256u))), static_cast<std::uint8_t>(pick(std::min(left, 256u))),
-                             small()});
+                p.push_back(
+                    {code, static_cast<std::uint8_t>(pick(std::min(left, 256u))), static_cast<std::uint8_t>(pick(std::min(left, 256u))), small()});
                 break;
             }
             default: p.push_back({static_cast<std::uint16_t>(pick(2) ? ret_k : ret_a), 0, 0, small()}); break;

@@ -56,8 +56,8 @@ std::string apply_bytecode(MatchSpec& spec, bool, Args& args, const OptionContex
         std::uint64_t code = 0, jt = 0, jf = 0, k = 0;
         if (!scan_unsigned(s, at, code) || !scan_unsigned(s, at, jt) || !scan_unsigned(s, at, jf) || !scan_unsigned(s, at, k))
             return "error at instr " + std::to_string(program.size());
-        program.push_back({static_cast<std::uint16_t>(code), static_cast<std::uint8_t>(jt), static_cast<std::uint8_t>(jf),
-                           static_cast<std::uint32_t>(k)});
+        program.push_back(
+            {static_cast<std::uint16_t>(code), static_cast<std::uint8_t>(jt), static_cast<std::uint8_t>(jf), static_cast<std::uint32_t>(k)});
     }
     if (program.size() != len) return "parsed program length is less than the encoded length parameter";
     std::get<BpfMatch>(spec).program = std::move(program);

@@ -3,8 +3,10 @@
 // skb load helpers) over a datagram.
 #include "fwbench/classic_bpf.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
+#include <iterator>
 
 namespace fwbench {
 
@@ -32,9 +34,23 @@ constexpr std::int32_t skf_ad_off = -0x1000, skf_net_off = -0x100000, skf_ll_off
 
 // SKF_AD_* offsets from SKF_AD_OFF, as bpf_anc_helper lists them.
 enum Ancillary : std::uint32_t {
-    ad_protocol = 0, ad_pkttype = 4, ad_ifindex = 8, ad_nlattr = 12, ad_nlattr_nest = 16, ad_mark = 20, ad_queue = 24, ad_hatype = 28,
-    ad_rxhash = 32, ad_cpu = 36, ad_alu_xor_x = 40, ad_vlan_tag = 44, ad_vlan_tag_present = 48, ad_pay_offset = 52, ad_random = 56,
-    ad_vlan_tpid = 60, ad_max = 64,
+    ad_protocol = 0,
+    ad_pkttype = 4,
+    ad_ifindex = 8,
+    ad_nlattr = 12,
+    ad_nlattr_nest = 16,
+    ad_mark = 20,
+    ad_queue = 24,
+    ad_hatype = 28,
+    ad_rxhash = 32,
+    ad_cpu = 36,
+    ad_alu_xor_x = 40,
+    ad_vlan_tag = 44,
+    ad_vlan_tag_present = 48,
+    ad_pay_offset = 52,
+    ad_random = 56,
+    ad_vlan_tpid = 60,
+    ad_max = 64,
 };
 
 // What an ancillary load reads that fwbench does not model, or null for those it runs.
@@ -68,24 +84,23 @@ std::uint32_t ancillary_of(const BpfInsn& in) {
     return in.k - base;
 }
 
-bool code_allowed(std::uint16_t code) {
-    switch (code) {
-        case alu | op_add | src_k: case alu | op_add | src_x: case alu | op_sub | src_k: case alu | op_sub | src_x:
-        case alu | op_mul | src_k: case alu | op_mul | src_x: case alu | op_div | src_k: case alu | op_div | src_x:
-        case alu | op_mod | src_k: case alu | op_mod | src_x: case alu | op_and | src_k: case alu | op_and | src_x:
-        case alu | op_or | src_k: case alu | op_or | src_x: case alu | op_xor | src_k: case alu | op_xor | src_x:
-        case alu | op_lsh | src_k: case alu | op_lsh | src_x: case alu | op_rsh | src_k: case alu | op_rsh | src_x:
-        case alu | op_neg:
-        case ld | size_w | mode_abs: case ld | size_h | mode_abs: case ld | size_b | mode_abs: case ld | size_w | mode_len:
-        case ld | size_w | mode_ind: case ld | size_h | mode_ind: case ld | size_b | mode_ind: case ld | mode_imm: case ld | mode_mem:
-        case ldx | size_w | mode_len: case ldx | size_b | mode_msh: case ldx | mode_imm: case ldx | mode_mem:
-        case st: case stx: case misc | misc_tax: case misc | misc_txa: case ret | src_k: case ret | rval_a:
-        case jmp | jmp_ja: case jmp | jmp_jeq | src_k: case jmp | jmp_jeq | src_x: case jmp | jmp_jge | src_k:
-        case jmp | jmp_jge | src_x: case jmp | jmp_jgt | src_k: case jmp | jmp_jgt | src_x: case jmp | jmp_jset | src_k:
-        case jmp | jmp_jset | src_x: return true;
-        default: return false;
-    }
-}
+// chk_code_allowed's table: the codes the kernel runs.
+constexpr std::uint16_t allowed_codes[] = {
+    // 32-bit arithmetic, by a constant and by X
+    alu | op_add | src_k, alu | op_add | src_x, alu | op_sub | src_k, alu | op_sub | src_x, alu | op_mul | src_k, alu | op_mul | src_x,
+    alu | op_div | src_k, alu | op_div | src_x, alu | op_mod | src_k, alu | op_mod | src_x, alu | op_and | src_k, alu | op_and | src_x,
+    alu | op_or | src_k, alu | op_or | src_x, alu | op_xor | src_k, alu | op_xor | src_x, alu | op_lsh | src_k, alu | op_lsh | src_x,
+    alu | op_rsh | src_k, alu | op_rsh | src_x, alu | op_neg,
+    // loads
+    ld | size_w | mode_abs, ld | size_h | mode_abs, ld | size_b | mode_abs, ld | size_w | mode_len, ld | size_w | mode_ind, ld | size_h | mode_ind,
+    ld | size_b | mode_ind, ld | mode_imm, ld | mode_mem, ldx | size_w | mode_len, ldx | size_b | mode_msh, ldx | mode_imm, ldx | mode_mem,
+    // stores, register moves, returns
+    st, stx, misc | misc_tax, misc | misc_txa, ret | src_k, ret | rval_a,
+    // jumps
+    jmp | jmp_ja, jmp | jmp_jeq | src_k, jmp | jmp_jeq | src_x, jmp | jmp_jge | src_k, jmp | jmp_jge | src_x, jmp | jmp_jgt | src_k,
+    jmp | jmp_jgt | src_x, jmp | jmp_jset | src_k, jmp | jmp_jset | src_x};
+
+bool code_allowed(std::uint16_t code) { return std::find(std::begin(allowed_codes), std::end(allowed_codes), code) != std::end(allowed_codes); }
 
 bool is_conditional_jump(std::uint16_t code) { return cls(code) == jmp && op_of(code) != jmp_ja && code_allowed(code); }
 
