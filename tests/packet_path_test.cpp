@@ -268,6 +268,47 @@ TEST(PacketPathNpt, AnAddressNoWordCanAdjustIsRefused) {
     }
 }
 
+// -j SYNPROXY's segments, one row per kind (the answered SYN and the segment that goes on are
+// kernel-confirmed by the path fixtures): a client's ACK passes only with a valid SYN cookie, which
+// the host's secret decides, so fwbench refuses it by name after counting the rules up to the
+// target (either way the kernel ends its walk there); a SYN whose checksum an NPT broke is dropped
+// (nf_ip6_checksum); an ACK with FIN is not the client's ACK and goes on.
+TEST(PacketPathSynproxy, AClientsAckIsRefusedByNameAndABrokenChecksumDropped) {
+    const Host host = forwarding_router6();
+    struct Row {
+        const char* packet;
+        Fate fate;
+        DropReason reason;
+        DropWhy why;
+    };
+    const Row rows[] = {
+        {"tcp [2001:db8:2::50]:40000 > [2001:db8:9::7]:443 in=lan0 flags=A", Fate::dropped, DropReason::not_modelled, DropWhy::synproxy_cookie},
+        {"tcp [2001:db8:2::50]:40000 > [2001:db8:9::7]:443 in=lan0 flags=S", Fate::rejected, DropReason::netfilter, DropWhy::none},
+        {"tcp [2001:db8:2::50]:40000 > [2001:db8:a::7]:443 in=lan0 flags=S", Fate::dropped, DropReason::netfilter, DropWhy::none},
+        {"tcp [2001:db8:2::50]:40000 > [2001:db8:9::7]:443 in=lan0 flags=FA", Fate::forwarded, DropReason::none, DropWhy::none},
+    };
+    RulesetParseOptions opt;
+    opt.family = Family::ipv6;
+    // 2001:db8:a::7 is mapped into 2001:db8:2::/64 by a DNPT whose source prefix it is not in: its
+    // checksum no longer verifies.
+    const Ruleset rs = parse_ruleset(
+        "*mangle\n-A PREROUTING -d 2001:db8:a::7 -j DNPT --src-pfx 2001:db8:b::/64 --dst-pfx 2001:db8:9::/64\nCOMMIT\n"
+        "*filter\n-A FORWARD -p tcp -m tcp --dport 443 -j SYNPROXY --timestamp\n-A FORWARD -p tcp\nCOMMIT\n",
+        opt);
+    for (const auto& r : rows) {
+        SCOPED_TRACE(r.packet);
+        PacketPath path(rs, host);
+        PathState st(rs, EngineOptions{}, host.sysctl());
+        const PathResult res = path.process(test::packet(r.packet), Origin::wire, st);
+        EXPECT_EQ(res.fate, r.fate);
+        EXPECT_EQ(res.reason, r.reason);
+        EXPECT_EQ(res.detail.why, r.why);
+        EXPECT_EQ(res.answers.size(), r.fate == Fate::rejected ? 1u : 0u);
+        EXPECT_EQ(res.checksum_assumed, r.fate == Fate::dropped && r.reason == DropReason::netfilter);
+        EXPECT_EQ(res.walks.empty(), false) << "the rules up to the target are counted";
+    }
+}
+
 // -j TEE's copy (nf_dup_ipv4) as the path sends it, one row per case: the packet as the TEE rule
 // saw it, its TTL one lower when copied in PREROUTING (unchecked: 0 becomes 255) and not in
 // POSTROUTING (after ip_forward's decrement), DF set; routed to the gateway (an --oif the host does

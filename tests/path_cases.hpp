@@ -853,6 +853,27 @@ inline const std::vector<PathCase> path_cases = {
      "forwarded forwarded forwarded",
      "nat:PREROUTING:1=1 mangle:PREROUTING:1=1 mangle:PREROUTING:2=2 mangle:PREROUTING:3=3 mangle:PREROUTING:4=1 mangle:PREROUTING:5=3 "
      "mangle:PREROUTING:7=1 mangle:POSTROUTING:1=1 mangle:POSTROUTING:2=3"},
+    // --- -j SYNPROXY on untracked segments to the host's port 80: each SYN answered with a SYN-ACK
+    // sent through OUTPUT (the client's options as the rule allows them: MSS 1400 only where the
+    // client sent an MSS, SACK and window scale only beside timestamps; window 0; INVALID to
+    // conntrack, the untracked SYN having no entry to give it), the SYN going no further; a RST
+    // passes on to the next rule ---
+    {"SYNPROXY answers a client's SYN with a SYN-ACK carrying the options it allows; other segments go on",
+     "",
+     "*raw\n-A PREROUTING -p tcp -m tcp --dport 80 -j CT --notrack\nCOMMIT\n"
+     "*filter\n-A INPUT -p tcp -m tcp --dport 80 -m conntrack --ctstate INVALID,UNTRACKED -j SYNPROXY --sack-perm --timestamp --wscale 7 "
+     "--mss 1400\n-A INPUT -p tcp -m tcp --dport 80\n"
+     "-A OUTPUT -p tcp -m tcp --sport 80 --tcp-flags FIN,SYN,RST,ACK SYN,ACK\n-A OUTPUT -p tcp -m tcp --tcp-option 8\n"
+     "-A OUTPUT -p tcp -m tcp --tcp-option 3\n-A OUTPUT -p tcp -m tcp --tcp-option 4\n-A OUTPUT -p tcp -m tcpmss --mss 1400\n"
+     "-A OUTPUT -m conntrack --ctstate INVALID\n-A OUTPUT -m length --length 60\n-A OUTPUT -m length --length 44\n"
+     "-A OUTPUT -m ttl --ttl-eq 64\nCOMMIT\n",
+     {"wire tcp 198.51.100.7:40000 > 203.0.113.1:80 in=wan1 flags=S opts=020405b40402080a000000010000000001030307",
+      "wire tcp 198.51.100.7:40001 > 203.0.113.1:80 in=wan1 flags=S",
+      "wire tcp 198.51.100.7:40002 > 203.0.113.1:80 in=wan1 flags=S opts=020405b4",
+      "wire tcp 198.51.100.7:40003 > 203.0.113.1:80 in=wan1 flags=R"},
+     "rejected:netfilter@filter:INPUT:1 rejected:netfilter@filter:INPUT:1 rejected:netfilter@filter:INPUT:1 delivered",
+     "raw:PREROUTING:1=4 filter:INPUT:1=4 filter:INPUT:2=1 filter:OUTPUT:1=3 filter:OUTPUT:2=1 filter:OUTPUT:3=1 filter:OUTPUT:4=1 "
+     "filter:OUTPUT:5=2 filter:OUTPUT:6=3 filter:OUTPUT:7=1 filter:OUTPUT:8=1 filter:OUTPUT:9=3"},
     // --- -m bpf over the same bytes: 1 the protocol byte (iptables' own test program); 2 the
     // payload's first word behind 4 * IHL and TCP's data offset ("GET "); 3 the protocol
     // ancillary, then the length returned; 4-5 MARK's mark read back by the mark ancillary; 6 the

@@ -559,6 +559,23 @@ inline const std::vector<PathCase> path_cases6 = {
       "local udp [::]:5003 > [2001:db8:9::7]:5353 payload=local"},
      "forwarded forwarded sent",
      "mangle:PREROUTING:1=1 mangle:POSTROUTING:1=2 mangle:POSTROUTING:2=3 mangle:OUTPUT:1=1"},
+    // --- -j SYNPROXY in FORWARD, IPv6: a SYN with ECE and CWR offering MSS, SACK, timestamps and
+    // window scale gets MSS 1380, timestamps and ECE (the rule allows no SACK, no window scale:
+    // 40 + 20 + 16 bytes); one offering only timestamps gets them and ECE (72 bytes); the SYN-ACK
+    // leaves from the server's address with the host's hop limit; a FIN goes on and is forwarded ---
+    {"ipv6: SYNPROXY answers a forwarded SYN from the server's address with the options the rule allows",
+     forwarding6_on,
+     "*raw\n-A PREROUTING -p tcp -m tcp --dport 443 -j CT --notrack\nCOMMIT\n"
+     "*filter\n-A FORWARD -p tcp -m tcp --dport 443 -m conntrack --ctstate INVALID,UNTRACKED -j SYNPROXY --timestamp --mss 1380 --ecn\n"
+     "-A FORWARD -p tcp -m tcp --dport 443\n-A OUTPUT -p tcp -m tcp --sport 443 --tcp-flags FIN,SYN,RST,ACK SYN,ACK\n"
+     "-A OUTPUT -p tcp -m tcpmss --mss 1380\n-A OUTPUT -p tcp -m ecn --ecn-tcp-ece\n-A OUTPUT -p tcp -m tcp --tcp-option 3\n"
+     "-A OUTPUT -m hl --hl-eq 64\n-A OUTPUT -m length --length 76\n-A OUTPUT -m length --length 72\nCOMMIT\n",
+     {"wire tcp [2001:db8:2::50]:40000 > [2001:db8:9::7]:443 in=lan0 flags=SEC opts=020405b40402080a000000010000000001030307",
+      "wire tcp [2001:db8:2::50]:40001 > [2001:db8:9::7]:443 in=lan0 flags=SEC opts=0101080a0000000100000000",
+      "wire tcp [2001:db8:2::50]:40002 > [2001:db8:9::7]:443 in=lan0 flags=F"},
+     "rejected:netfilter@filter:FORWARD:1 rejected:netfilter@filter:FORWARD:1 forwarded",
+     "raw:PREROUTING:1=3 filter:FORWARD:1=3 filter:FORWARD:2=1 filter:OUTPUT:1=2 filter:OUTPUT:2=1 filter:OUTPUT:3=2 filter:OUTPUT:5=2 "
+     "filter:OUTPUT:6=1 filter:OUTPUT:7=1"},
     // --- -m bpf: the protocol ancillary is 0x86dd; the next header (byte 6) UDP; the payload's
     // first word at 48 ("secr"); the forwarded hop limit (byte 7) 63; the local packet's length
     // (40 + 8 + 5) ---

@@ -15,6 +15,7 @@ const char* verdict_name(Verdict v) {
         case Verdict::reject: return "REJECT";
         case Verdict::queue: return "QUEUE";
         case Verdict::tproxy: return "TPROXY";
+        case Verdict::synproxy: return "SYNPROXY";
     }
     return "?";
 }

@@ -338,6 +338,16 @@ void PacketPath::process_answer(Ctx& c, const Packet& answer, bool icmp_error, A
         a.has_ct = true;
         Conntrack::describe(a.ct, a.p);
     }
+    // synproxy_send_tcp: nf_ct_set with the SYN's entry, as an established reply. An untracked
+    // SYN has none (skb_nfct of IP_CT_UNTRACKED is NULL): its SYN-ACK is tracked on its own in
+    // OUTPUT, as one without an entry is (a SYN-ACK opens none: INVALID).
+    if (from == AnswerFrom::synproxy && c.ct.conn) {
+        a.ct.conn = c.ct.conn;
+        a.ct.state = CtState::established;
+        a.ct.dir = c.ct.dir == CtDir::original ? CtDir::reply : CtDir::original;
+        a.has_ct = true;
+        Conntrack::describe(a.ct, a.p);
+    }
     c.event(PathEventKind::answer_sent, [&](PathEvent& e) {
         e.flag = icmp_error;
         e.addr = tee ? tee->gateway : answer.dst;
@@ -358,7 +368,7 @@ void PacketPath::process_answer(Ctx& c, const Packet& answer, bool icmp_error, A
         a.answer_slot = c.res.answers.size();
         c.res.answers.emplace_back();
         c.res.answers.back().first_walk = first_walk;
-        c.res.answers.back().by_rule = from == AnswerFrom::rule;
+        c.res.answers.back().by_rule = from == AnswerFrom::rule || from == AnswerFrom::synproxy;
         c.res.answers.back().by_stack = from == AnswerFrom::stack;
         c.res.answers.back().cause = tee ? answer : c.p;
         c.res.answers.back().tee_copy = tee != nullptr;

@@ -67,6 +67,7 @@ const char* why_target_not_replayable(const TargetSpec& t) {
     if (std::holds_alternative<NptTarget>(t)) return "rewrites an address's prefix (SNPT, DNPT)";
     if (std::holds_alternative<TproxyTarget>(t)) return "hands the packet to a transparent socket (TPROXY), each decision counted for the report";
     if (std::holds_alternative<TeeTarget>(t)) return "sends a copy of the packet (TEE)";
+    if (std::holds_alternative<SynproxyTarget>(t)) return "answers SYNs and checks ACKs' cookies (SYNPROXY)";
     if (std::holds_alternative<RewriteTarget>(t)) return "rewrites the packet (TOS, DSCP, TTL, ECN, TCPMSS, TCPOPTSTRIP, CLASSIFY, CHECKSUM, TRACE)";
     return nullptr;
 }

@@ -141,6 +141,8 @@ PacketPath::PacketPath(const Ruleset& rs, const Host& host, const IpsetRegistry*
                 if (const auto* n = r.target ? std::get_if<NptTarget>(&r.target->spec) : nullptr) npts_.push_back(n);
                 // xt_TPROXY's checkentry enables nf_defrag_ipv4/ipv6.
                 if (r.target && std::holds_alternative<TproxyTarget>(r.target->spec)) defrag_active_ = true;
+                // xt_SYNPROXY's checkentry enables conntrack (nf_ct_netns_get), and with it defragmentation.
+                if (r.target && std::holds_alternative<SynproxyTarget>(r.target->spec)) conntrack_active_ = defrag_active_ = true;
                 has_tee_ = has_tee_ || (r.target && std::holds_alternative<TeeTarget>(r.target->spec));
                 if (r.target && (std::holds_alternative<NatTarget>(r.target->spec) || std::holds_alternative<ConnmarkTarget>(r.target->spec) ||
                                  std::holds_alternative<CtTarget>(r.target->spec)))
@@ -403,6 +405,7 @@ bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
             if (hook == Hook::output && t == t_mangle && !reroute_if_changed(c)) return false;
             continue;
         }
+        if (r.verdict == Verdict::synproxy) return synproxy(c, *r.target);
         c.res.reason = DropReason::netfilter;
         if (r.verdict == Verdict::reject && r.target)
             if (const auto* reject = std::get_if<RejectTarget>(&r.target->spec)) send_reject_answer(c, *reject);

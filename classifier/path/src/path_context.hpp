@@ -165,6 +165,8 @@ Packet answer_to(const Packet& old, std::uint8_t ttl);
 // The reset answering a TCP segment (nf_send_reset, tcp_v4_send_reset): from its destination to
 // its source; sequence from its acknowledgement, else acknowledging what it carried.
 Packet tcp_reset_for(const Packet& old, std::uint8_t ttl);
+// -j SYNPROXY's SYN-ACK to a client's SYN (synproxy.cpp).
+Packet synproxy_synack_for(const Packet& syn, const SynproxyTarget& t, std::uint8_t ttl);
 
 // The NAT manipulation a hook performs (HOOK2MANIP): source at POSTROUTING and INPUT.
 inline bool manip_src(Hook h) { return h == Hook::postrouting || h == Hook::input; }

@@ -156,8 +156,13 @@ std::string drop_detail_text(const DropDetail& d) {
             return "a cluster match of the ruleset turns a frame sent to a multicast link-layer address, as this one to " + a +
                    " was, into one for the host when a walk reaches it (xt_cluster sets its packet type), which fwbench does not model";
         case DropWhy::bytes_unknown:
-            return "a -m string or -m u32 reached from this hook reads the packet's bytes, which fwbench does not hold for it (the host's own "
-                   "answers, a reassembled datagram, or a packet described without them)";
+            return "a -m string, -m u32 or -m bpf reached from this hook reads the packet's bytes, which fwbench does not hold for it (the "
+                   "host's own answers, a reassembled datagram, or a packet described without them)";
+        case DropWhy::synproxy_cookie:
+            return "-j SYNPROXY met a client's ACK, which it passes on (opening the connection to the server) only when the ACK carries a "
+                   "valid SYN cookie, and drops otherwise: the cookie is made from the host's secret and clock, which fwbench does not know";
+        case DropWhy::synproxy_fragment:
+            return "-j SYNPROXY met a fragment, whose payload it would read as a TCP header, which fwbench does not model";
         case DropWhy::tee_copy_loops_back:
             return "-j TEE's copy of a packet to " + a +
                    " comes back to this host (routed over lo, or a broadcast's or joined multicast group's looped clone): the kernel takes "
@@ -271,6 +276,11 @@ std::string describe_event(const PathEvent& e, const DropDetail& drop, const Hos
                 return "TEE: a copy of the packet goes to gateway " + format_ip(e.addr) + (dev.empty() ? "" : " via " + dev) +
                        " at once, as the host's own packet without a socket (untracked; DF set; the TTL one lower when copied in PREROUTING or "
                        "INPUT); the walk goes on after it:";
+            if (static_cast<AnswerFrom>(e.port2) == AnswerFrom::synproxy)
+                return "SYNPROXY answers " + format_ip(e.addr) +
+                       "'s SYN with a SYN-ACK as the host's own packet (window 0, the TCP options the client offered and the rule allows), "
+                       "whose sequence number is a SYN cookie and timestamp the host's clock, neither predicted here; the SYN goes no "
+                       "further:";
             const bool by_stack = static_cast<AnswerFrom>(e.port2) == AnswerFrom::stack;
             const std::string what = e.flag ? icmp_error_name(e.tuple.proto == proto::icmpv6, e.icmp_type) + " (type " + std::to_string(e.icmp_type) +
                                                   " code " + std::to_string(e.port) + ")"

@@ -79,6 +79,7 @@ void add_npt_targets(std::vector<TargetModuleDef>& t);
 // -j TPROXY (tproxy_target.cpp).
 void add_tproxy_target(std::vector<TargetModuleDef>& t);
 void add_tee_target(std::vector<TargetModuleDef>& t);
+void add_synproxy_target(std::vector<TargetModuleDef>& t);
 
 // -m time (time_module.cpp).
 void add_time_match(std::vector<MatchModuleDef>& m);

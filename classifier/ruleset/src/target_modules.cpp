@@ -906,6 +906,7 @@ std::vector<TargetModuleDef> build_target_modules() {
     add_npt_targets(t);
     add_tproxy_target(t);
     add_tee_target(t);
+    add_synproxy_target(t);
     add_option_rules(t);
     add_save_forms(t);
     return t;

@@ -12,6 +12,8 @@ namespace {
 
 // Why a TPROXY rule's packets are outside the proof: its verdict is the host's sockets'.
 constexpr const char* tproxy_not_modelled = " accepts or drops by the host's transparent sockets";
+constexpr const char* synproxy_not_modelled =
+    " answers a client's SYN with a SYN cookie and passes its ACK only with a valid one, by TCP flags the proof does not split on";
 constexpr const char* tee_not_modelled = " sends a copy of the packet through OUTPUT and POSTROUTING, which the proof does not follow";
 
 using Verdict6 = HookOutcome::Verdict;
@@ -589,6 +591,8 @@ void HookDecision::walk_chain(const Table& t, int chain, std::vector<Flow> flows
                 decide(hit, f.st, Verdict6::unmodelled, target_text(*rule.target) + tproxy_not_modelled);
             } else if (std::holds_alternative<TeeTarget>(spec)) {
                 decide(hit, f.st, Verdict6::unmodelled, target_text(*rule.target) + tee_not_modelled);
+            } else if (std::holds_alternative<SynproxyTarget>(spec)) {
+                decide(hit, f.st, Verdict6::unmodelled, target_text(*rule.target) + synproxy_not_modelled);
             } else {
                 apply_continuing(spec, *rule.target, hit, f.st, next, tc);
             }
@@ -808,9 +812,11 @@ ConcreteOutcome concrete_outcome(const Ruleset& rs, const HostView& host, const 
                 out.rewrites.push_back(target_text(*rule.target));
         }
         if (r.notrack && t.name == "raw") p.ct = ConntrackView{CtState::untracked, CtDir::original, 0, p.ct.mark, p.proto, 0, {}, {}};
-        if (r.verdict == Verdict::tproxy || tee) {
+        if (r.verdict == Verdict::tproxy || r.verdict == Verdict::synproxy || tee) {
             out.verdict = Verdict6::unmodelled;
-            out.detail = tee ? target_text(*tee) + tee_not_modelled : target_text(*r.target) + tproxy_not_modelled;
+            out.detail = tee                              ? target_text(*tee) + tee_not_modelled
+                         : r.verdict == Verdict::synproxy ? target_text(*r.target) + synproxy_not_modelled
+                                                          : target_text(*r.target) + tproxy_not_modelled;
             break;
         }
         if (r.verdict != Verdict::accept) {

@@ -73,7 +73,10 @@ KernelOracle::KernelOracle(const Host& host, const Ruleset& ruleset, KernelOracl
     ipv6_ = ruleset.family == Family::ipv6;
     for (const Table& t : ruleset.tables)
         for (const Chain& ch : t.chains)
-            for (const Rule& r : ch.rules) tee_copies_ = tee_copies_ || (r.target && std::holds_alternative<TeeTarget>(r.target->spec));
+            for (const Rule& r : ch.rules) {
+                tee_copies_ = tee_copies_ || (r.target && std::holds_alternative<TeeTarget>(r.target->spec));
+                synproxy_answers_ = synproxy_answers_ || (r.target && std::holds_alternative<SynproxyTarget>(r.target->spec));
+            }
     try {
         build(host);
         if (!opt_.ipsets.empty()) run_in(*router_, {"ipset", "restore"}, opt_.ipsets);
@@ -364,6 +367,8 @@ void KernelOracle::build(const Host& host) {
     // TEE rule, what still has no socket after the accepts above, and is not such a report, is a
     // copy.
     const bool tee = tee_copies_;
+    // -j SYNPROXY's SYN-ACKs (synproxy_send_client_synack) leave without a socket too.
+    const std::string synproxy = synproxy_answers_ ? "  meta l4proto tcp tcp flags & (fin | syn | rst | ack) == syn | ack accept\n" : "";
     run_in(router, {"nft", "-f", "-"},
            "table inet fwbench_oracle {\n chain out {\n  type filter hook output priority -500; policy drop;\n"
            "  meta skuid " +
@@ -376,6 +381,7 @@ void KernelOracle::build(const Host& host) {
                "  meta nfproto ipv4 icmp type { destination-unreachable, time-exceeded, redirect } accept\n"
                "  meta nfproto ipv6 meta l4proto tcp tcp flags & rst == rst accept\n"
                "  meta nfproto ipv6 icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem, nd-redirect } accept\n" +
+               synproxy +
                (tee ? "  meta skuid 0-4294967295 drop\n  meta l4proto igmp drop\n"
                       "  meta nfproto ipv6 icmpv6 type { mld-listener-query, mld-listener-report, mld-listener-done, mld2-listener-report } drop\n"
                       "  accept\n"

@@ -221,6 +221,20 @@ WalkResult walk_table(const Table& t, std::size_t table_index, int base, Packet&
             decide(Verdict::tproxy);
             return res;
         }
+        if (std::holds_alternative<SynproxyTarget>(spec)) {
+            // synproxy_tg4/tg6: a client's SYN or ACK ends the walk (the path answers the SYN,
+            // and cannot tell whether the ACK's cookie is valid), as does a segment whose TCP
+            // header the target would read from a fragment; every other segment goes on.
+            const std::uint8_t f = p.tcp_flags;
+            const bool syn = (f & tcp_flag::syn) && !(f & (tcp_flag::ack | tcp_flag::fin | tcp_flag::rst));
+            const bool ack = (f & tcp_flag::ack) && !(f & (tcp_flag::fin | tcp_flag::rst | tcp_flag::syn));
+            if (syn || ack || p.fragment || !p.l4_present) {
+                decide(Verdict::synproxy);
+                return res;
+            }
+            ++i;
+            continue;
+        }
         if (const auto* tee = std::get_if<TeeTarget>(&spec)) {
             if (st.duplicator) st.duplicator->duplicate(*tee, p);
             ++i;

@@ -24,7 +24,7 @@ namespace fwbench {
 
 // tproxy: the walk ended at -j TPROXY, whose verdict (accept, the packet handed to a transparent
 // socket, or drop) depends on the host's sockets: the packet path decides it.
-enum class Verdict : std::uint8_t { accept, drop, reject, queue, tproxy };
+enum class Verdict : std::uint8_t { accept, drop, reject, queue, tproxy, synproxy };
 const char* verdict_name(Verdict v);
 
 struct WalkResult {

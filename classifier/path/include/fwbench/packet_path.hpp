@@ -197,7 +197,7 @@ struct PathResult {
 // connection), the stack's sockets, or neighbour discovery (an IPv6 redirect: attached to no
 // connection, and INVALID to conntrack, which neither tracks nor relates type 137).
 // tee: not an answer but -j TEE's copy of the packet, sent the same way (nf_dup_ipv4/ipv6).
-enum class AnswerFrom : std::uint8_t { rule, path, stack, ndisc, tee };
+enum class AnswerFrom : std::uint8_t { rule, path, stack, ndisc, tee, synproxy };
 
 // The connections the host's sockets hold — its own (a local packet came from a socket) and those
 // its listeners took (after their SYN-ACK) — learned while the path answers for the stack: the
@@ -347,6 +347,9 @@ private:
     // -j TPROXY's verdict (tproxy.cpp): true when a socket takes the packet (its mark then set
     // and the socket assigned), false when the target drops it.
     bool tproxy(Ctx& c, const Target& target) const;
+    // -j SYNPROXY's end of a walk (synproxy.cpp): a client's SYN answered, an ACK refused (its
+    // cookie's validity is the host's secret); false: the packet goes no further.
+    bool synproxy(Ctx& c, const Target& target) const;
     IpAddr tproxy_local_address(const Ctx& c) const;
 
 public:

@@ -93,7 +93,9 @@ enum class DropWhy : std::uint8_t {
     cluster_pkttype,  // addr = destination: a cluster match of the ruleset would make this multicast frame one for the host
     tee_copy_loops_back,  // addr = destination: -j TEE's copy comes back to this host (over lo, or a broadcast's or multicast's clone)
     tee_copy_too_big,  // dev, mtu: -j TEE's copy (DF set) is larger than the way out's MTU
-    bytes_unknown,  // a -m string or -m u32 reached from this hook reads the packet's bytes, which fwbench does not hold for it
+    bytes_unknown,  // a -m string, -m u32 or -m bpf reached from this hook reads the packet's bytes, which fwbench does not hold for it
+    synproxy_cookie,  // -j SYNPROXY met a client's ACK: it passes only with a valid SYN cookie, which the host's secret decides
+    synproxy_fragment,  // -j SYNPROXY met a fragment, whose payload it would read as a TCP header
 };
 struct DropDetail {
     DropWhy why = DropWhy::none;

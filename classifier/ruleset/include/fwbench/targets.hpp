@@ -202,8 +202,22 @@ struct TeeTarget {
     bool operator==(const TeeTarget&) const = default;
 };
 
-using TargetSpec = std::variant<StandardTarget, JumpTarget, RejectTarget, NfqueueTarget, LogTarget, MarkTarget, ConnmarkTarget, NatTarget, CtTarget,
-                                RewriteTarget, RateEstimatorTarget, SideEffectTarget, HmarkTarget, NptTarget, TproxyTarget, TeeTarget>;
+// -j SYNPROXY (xt_SYNPROXY, INPUT and FORWARD, -p tcp): a client's SYN (SYN without ACK, FIN or
+// RST) is answered with a SYN/ACK whose sequence number is a SYN cookie, and goes no further; a
+// client's ACK (ACK without FIN, RST or SYN) is passed on only when it carries a valid cookie,
+// else dropped; every other segment goes on to the next rule. The options say which of the
+// client's TCP options the SYN/ACK may echo (the MSS it announces, window scale, SACK, timestamps,
+// ECN). The walk ends with Verdict::synproxy on a SYN or an ACK and the packet path decides.
+struct SynproxyTarget {
+    bool sack_perm = false, timestamp = false, ecn = false;
+    std::optional<std::uint8_t> wscale;  // xt_synproxy_info's 8-bit field
+    std::optional<std::uint16_t> mss;  // and 16-bit
+    bool operator==(const SynproxyTarget&) const = default;
+};
+
+using TargetSpec =
+    std::variant<StandardTarget, JumpTarget, RejectTarget, NfqueueTarget, LogTarget, MarkTarget, ConnmarkTarget, NatTarget, CtTarget, RewriteTarget,
+                 RateEstimatorTarget, SideEffectTarget, HmarkTarget, NptTarget, TproxyTarget, TeeTarget, SynproxyTarget>;
 
 // Does the walk end at this target (ACCEPT, DROP, REJECT, NAT, ...)? Jumps and RETURN are not
 // terminating in this sense; LOG/MARK/... continue.

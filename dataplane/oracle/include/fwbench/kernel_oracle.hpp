@@ -142,6 +142,7 @@ private:
     int raw6_fd_ = -1;  // IPv6 rulesets: the local injector's raw IPv6 socket
     bool ipv6_ = false;  // the ruleset is IPv6: the router has IPv6, ip6tables holds the rules
     bool tee_copies_ = false;  // the ruleset has -j TEE: the output guard lets its copies leave
+    bool synproxy_answers_ = false;  // the ruleset has -j SYNPROXY: the output guard lets its SYN-ACKs leave
     std::vector<int> host_sockets_;  // the host's listening sockets, in the router (stack_answers)
     bool stack_ = false;  // the router's stack sees TCP and UDP delivered to it
     std::set<std::tuple<std::uint32_t, std::uint8_t, std::uint16_t>> local_socket_keys_;  // in the sink's local_sockets set
