@@ -855,7 +855,8 @@ inline const std::vector<PathCase> path_cases = {
      "mangle:PREROUTING:7=1 mangle:POSTROUTING:1=1 mangle:POSTROUTING:2=3"},
     // --- -j SYNPROXY on untracked segments to the host's port 80: each SYN answered with a SYN-ACK
     // sent through OUTPUT (the client's options as the rule allows them: MSS 1400 only where the
-    // client sent an MSS, SACK and window scale only beside timestamps; window 0; INVALID to
+    // client sent an MSS, SACK and window scale only beside timestamps, so the fourth SYN's are
+    // dropped; window 0; INVALID to
     // conntrack, the untracked SYN having no entry to give it), the SYN going no further; a RST
     // passes on to the next rule ---
     {"SYNPROXY answers a client's SYN with a SYN-ACK carrying the options it allows; other segments go on",
@@ -870,10 +871,12 @@ inline const std::vector<PathCase> path_cases = {
      {"wire tcp 198.51.100.7:40000 > 203.0.113.1:80 in=wan1 flags=S opts=020405b40402080a000000010000000001030307",
       "wire tcp 198.51.100.7:40001 > 203.0.113.1:80 in=wan1 flags=S",
       "wire tcp 198.51.100.7:40002 > 203.0.113.1:80 in=wan1 flags=S opts=020405b4",
-      "wire tcp 198.51.100.7:40003 > 203.0.113.1:80 in=wan1 flags=R"},
-     "rejected:netfilter@filter:INPUT:1 rejected:netfilter@filter:INPUT:1 rejected:netfilter@filter:INPUT:1 delivered",
-     "raw:PREROUTING:1=4 filter:INPUT:1=4 filter:INPUT:2=1 filter:OUTPUT:1=3 filter:OUTPUT:2=1 filter:OUTPUT:3=1 filter:OUTPUT:4=1 "
-     "filter:OUTPUT:5=2 filter:OUTPUT:6=3 filter:OUTPUT:7=1 filter:OUTPUT:8=1 filter:OUTPUT:9=3"},
+      "wire tcp 198.51.100.7:40003 > 203.0.113.1:80 in=wan1 flags=S opts=020405b40103030704020101",
+      "wire tcp 198.51.100.7:40004 > 203.0.113.1:80 in=wan1 flags=R"},
+     "rejected:netfilter@filter:INPUT:1 rejected:netfilter@filter:INPUT:1 rejected:netfilter@filter:INPUT:1 "
+     "rejected:netfilter@filter:INPUT:1 delivered",
+     "raw:PREROUTING:1=5 filter:INPUT:1=5 filter:INPUT:2=1 filter:OUTPUT:1=4 filter:OUTPUT:2=1 filter:OUTPUT:3=1 filter:OUTPUT:4=1 "
+     "filter:OUTPUT:5=3 filter:OUTPUT:6=4 filter:OUTPUT:7=1 filter:OUTPUT:8=2 filter:OUTPUT:9=4"},
     // --- -m bpf over the same bytes: 1 the protocol byte (iptables' own test program); 2 the
     // payload's first word behind 4 * IHL and TCP's data offset ("GET "); 3 the protocol
     // ancillary, then the length returned; 4-5 MARK's mark read back by the mark ancillary; 6 the
