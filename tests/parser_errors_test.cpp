@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "fwbench/classbench.hpp"
 #include "fwbench/classbench_trace.hpp"
 #include "fwbench/parse_error.hpp"
@@ -124,6 +126,27 @@ const std::vector<ErrorCase> error_cases = {
      "bpf --bytecode: parsed program length is less than the encoded length parameter"},
     {"*filter\n:A - [0:0]\n-A INPUT -j A\n-X A\nCOMMIT\n", 4, 4, "cannot delete chain A: rule at line 3 refers to it"},
 };
+
+// -m nfacct names an accounting object the kernel must hold: given the objects that exist, a rule
+// naming another is refused where the name is (the kernel's ENOENT); not given, each is taken to
+// exist.
+TEST(ParserNfacct, ANameNoObjectHasIsRefusedWhenTheObjectsAreKnown) {
+    const std::string rules = "*filter\n-A INPUT -m nfacct --nfacct-name wrong\nCOMMIT\n";
+    const std::set<std::string> objects = {"test"};
+    RulesetParseOptions opt;
+    opt.source = "rules.txt";
+    EXPECT_NO_THROW(parse_ruleset(rules, opt));
+    opt.nfacct_objects = &objects;
+    try {
+        parse_ruleset(rules, opt);
+        FAIL() << "no error";
+    } catch (const ParseError& e) {
+        EXPECT_EQ(e.line(), 2);
+        EXPECT_EQ(e.column(), 34);
+        EXPECT_NE(e.message().find("no accounting object 'wrong' exists"), std::string::npos) << e.what();
+    }
+    EXPECT_NO_THROW(parse_ruleset("*filter\n-A INPUT -m nfacct --nfacct-name test\nCOMMIT\n", opt));
+}
 
 class ParserErrors : public ::testing::TestWithParam<ErrorCase> {};
 

@@ -78,8 +78,18 @@ std::vector<XtCase> read_xt_file(const std::string& path) {
     std::string line, table = "filter";
     std::vector<std::string> chains;
     std::vector<XtSetupRule> setup;
+    std::optional<std::set<std::string>> nfacct;
     for (int no = 1; std::getline(in, line); ++no) {
         line = trim_right(line);
+        if (line.rfind("@nfacct ", 0) == 0) {
+            const auto words = split_strings(line, ' ');
+            if (words.size() != 3 || (words[1] != "add" && words[1] != "del"))
+                throw std::runtime_error(path + ":" + std::to_string(no) + ": expected @nfacct add|del NAME");
+            if (!nfacct) nfacct.emplace();
+            if (words[1] == "add") nfacct->insert(words[2]);
+            else nfacct->erase(words[2]);
+            continue;
+        }
         if (line.empty() || line[0] == '#' || line[0] == '@') continue;
         if (line[0] == '%') {
             apply_setup_command(line.substr(1), setup, path + ":" + std::to_string(no));
@@ -106,6 +116,7 @@ std::vector<XtCase> read_xt_file(const std::string& path) {
             c.table = table;
             c.chains = chains;
             c.rule = f[0];
+            c.nfacct_objects = nfacct;
             c.saved = f[1] == "=" ? f[0] : f[1];
             c.accepted = res != "FAIL";
             c.printed_unchecked = res == "NOMATCH";
@@ -141,6 +152,7 @@ XtOutcome run_fwbench(const XtCase& c, const std::string& chain) {
     RulesetParseOptions opt;
     opt.source = c.file + ":" + std::to_string(c.line);
     opt.family = c.family;
+    if (c.nfacct_objects) opt.nfacct_objects = &*c.nfacct_objects;
     XtOutcome out;
     try {
         Ruleset rs = parse_ruleset(case_ruleset(c, chain), opt);

@@ -7,7 +7,9 @@
 // one backend (the other gets RESULT, else the opposite). Our own files may instead end in
 // `;SINCE 1.8.10`: the verdict of iptables from that version on (older ones give the opposite),
 // or `;SAVED-SINCE 1.8.10`: the saved form from that version on (older ones print it otherwise).
-// `#` comments; `@` lines (shell commands) are skipped; `%iptables [-t TABLE] -A|-I|-D CHAIN RULE`
+// `#` comments; `@` lines (shell commands) are skipped, but for `@nfacct add|del NAME`: from the
+// first of them on, the file keeps the kernel's accounting objects, which a -m nfacct rule must
+// name (the kernel refuses others); `%iptables [-t TABLE] -A|-I|-D CHAIN RULE`
 // lines add or delete a rule the rules below are loaded beside (a RATEEST whose estimator they
 // read), for fwbench and for the kernel alike. Files named lib(ipt|ip6t|xt)_* are IPv4, IPv6 and
 // both, as iptables-test.py runs them.
@@ -15,6 +17,8 @@
 // Used by the parity test (our own cases under tests/data/iptables-parity, kernel-checked) and
 // by xt_corpus_report (any such corpus: how many of its rules fwbench reads as iptables does).
 
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -43,6 +47,7 @@ struct XtCase {
     std::string since;  // "1.8.10": the verdict holds from that iptables version on
     std::string saved_since;  // "1.8.10": the saved form holds from that version on
     std::vector<XtSetupRule> setup;  // in the order they were added
+    std::optional<std::set<std::string>> nfacct_objects;  // once an `@nfacct` line said which exist
 };
 
 // Throws std::runtime_error naming file and line on a malformed line.

@@ -1511,6 +1511,9 @@ void add_rate_and_counter_matches(std::vector<MatchModuleDef>& m) {
     m.push_back({"nfacct", {{"nfacct-name", "", 1, false, APPLY {
                                  SPEC(NfacctMatch);
                                  if (auto problem = nfacct_name_problem(args[0]); !problem.empty()) return quoted_name(args[0]) + " is " + problem;
+                                 // nfacct_mt_checkentry: nfnl_acct_find_get finds no object of that name.
+                                 if (ctx.nfacct_objects && !ctx.nfacct_objects->count(args[0]))
+                                     return "no accounting object " + quoted_name(args[0]) + " exists (nfacct list has none; the kernel refuses the rule: ENOENT)";
                                  s.name = args[0];
                                  return {};
                              }}},

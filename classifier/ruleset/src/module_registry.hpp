@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +20,7 @@ struct OptionContext {
     Family family = Family::ipv4;
     std::optional<Neg<std::uint8_t>> rule_proto;  // -p of the rule being parsed
     const IpsetRegistry* ipsets = nullptr;
+    const std::set<std::string>* nfacct_objects = nullptr;  // null: every name taken to exist
     std::string_view table;
 };
 

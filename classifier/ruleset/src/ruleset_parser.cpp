@@ -431,6 +431,7 @@ private:
         b.r.text = std::string(line_text_);
         b.ctx.family = rs_.family;
         b.ctx.ipsets = opt_.ipsets;
+        b.ctx.nfacct_objects = opt_.nfacct_objects;
         b.ctx.table = table_->name;
         for (std::size_t k = i; k < words.size(); ++k) {
             split_getopt_word(words, k);

@@ -25,6 +25,7 @@
 -m bpf --bytecode "3,0 0 0 5,7 0 0 0,22 0 0 0";=;OK
 -m bpf --bytecode "4,0 0 0 1,21 1 0 1,2 0 0 0,22 0 0 0";=;OK
 -m bpf --bytecode "5,0 0 0 1,21 1 0 1,2 0 0 0,96 0 0 0,22 0 0 0";;FAIL
+-m bpf --bytecode "5,0 0 0 1,21 0 1 1,2 0 0 0,96 0 0 0,22 0 0 0";;FAIL
 -m bpf --bytecode "5,2 0 0 0,5 0 0 1,6 0 0 0,96 0 0 0,22 0 0 0";=;OK
 -m bpf --bytecode "5,5 0 0 1,2 0 0 0,96 0 0 0,96 0 0 0,22 0 0 0";;FAIL
 -m bpf --bytecode "3,2 0 0 0,96 0 0 0,22 0 0 0";=;OK
