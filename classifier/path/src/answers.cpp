@@ -330,20 +330,12 @@ void PacketPath::process_answer(Ctx& c, const Packet& answer, bool icmp_error, A
     a.tee_copy = from == AnswerFrom::tee;
     a.notrack = a.tee_copy;  // nf_dup_ipv4/ipv6: nf_ct_set(IP_CT_UNTRACKED)
     // nf_ct_attach: the answer belongs to the packet's entry, as RELATED, in the other direction;
-    // without an entry it is tracked on its own in OUTPUT.
-    if (c.ct.conn && (from == AnswerFrom::rule || from == AnswerFrom::path)) {
+    // without an entry it is tracked on its own in OUTPUT. SYNPROXY's SYN-ACK (synproxy_send_tcp's
+    // nf_ct_set) belongs to it as an established reply; an untracked SYN has none to give
+    // (skb_nfct of IP_CT_UNTRACKED is NULL): conntrack sees the SYN-ACK on its own, INVALID.
+    if (c.ct.conn && (from == AnswerFrom::rule || from == AnswerFrom::path || from == AnswerFrom::synproxy)) {
         a.ct.conn = c.ct.conn;
-        a.ct.state = CtState::related;
-        a.ct.dir = c.ct.dir == CtDir::original ? CtDir::reply : CtDir::original;
-        a.has_ct = true;
-        Conntrack::describe(a.ct, a.p);
-    }
-    // synproxy_send_tcp: nf_ct_set with the SYN's entry, as an established reply. An untracked
-    // SYN has none (skb_nfct of IP_CT_UNTRACKED is NULL): its SYN-ACK is tracked on its own in
-    // OUTPUT, as one without an entry is (a SYN-ACK opens none: INVALID).
-    if (from == AnswerFrom::synproxy && c.ct.conn) {
-        a.ct.conn = c.ct.conn;
-        a.ct.state = CtState::established;
+        a.ct.state = from == AnswerFrom::synproxy ? CtState::established : CtState::related;
         a.ct.dir = c.ct.dir == CtDir::original ? CtDir::reply : CtDir::original;
         a.has_ct = true;
         Conntrack::describe(a.ct, a.p);

@@ -23,7 +23,9 @@
 namespace fwbench {
 
 // tproxy: the walk ended at -j TPROXY, whose verdict (accept, the packet handed to a transparent
-// socket, or drop) depends on the host's sockets: the packet path decides it.
+// socket, or drop) depends on the host's sockets: the packet path decides it. synproxy: the walk
+// ended at -j SYNPROXY on a client's SYN (the path answers it) or ACK (its cookie is the host's
+// secret: the path refuses it).
 enum class Verdict : std::uint8_t { accept, drop, reject, queue, tproxy, synproxy };
 const char* verdict_name(Verdict v);
 
