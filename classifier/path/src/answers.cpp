@@ -77,6 +77,25 @@ Packet tcp_reset_for(const Packet& old, std::uint8_t ttl) {
     return a;
 }
 
+std::size_t write_synack_options(std::uint8_t* out, std::optional<std::uint16_t> mss, bool sack_perm, std::optional<std::uint32_t> ts_echo,
+                                 std::optional<std::uint8_t> wscale) {
+    std::size_t n = 0;
+    auto put32 = [&](std::uint32_t v) {
+        for (int shift = 24; shift >= 0; shift -= 8) out[n++] = static_cast<std::uint8_t>(v >> shift);
+    };
+    if (mss) put32(std::uint32_t{tcpopt_mss} << 24 | 4u << 16 | *mss);
+    if (ts_echo) {
+        put32(sack_perm ? std::uint32_t{tcpopt_sack_perm} << 24 | 2u << 16 | tcpopt_timestamp << 8 | 10u
+                        : std::uint32_t{tcpopt_nop} << 24 | tcpopt_nop << 16 | tcpopt_timestamp << 8 | 10u);
+        put32(0);
+        put32(*ts_echo);
+    } else if (sack_perm) {
+        put32(std::uint32_t{tcpopt_nop} << 24 | tcpopt_nop << 16 | tcpopt_sack_perm << 8 | 2u);
+    }
+    if (wscale) put32(std::uint32_t{tcpopt_nop} << 24 | tcpopt_wscale << 16 | 3u << 8 | *wscale);
+    return n;
+}
+
 }  // namespace path_detail
 
 // A new peer: an empty bucket last filled 60 s ago (rate_last = jiffies - 60 * HZ), so that

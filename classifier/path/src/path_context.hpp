@@ -168,6 +168,39 @@ Packet tcp_reset_for(const Packet& old, std::uint8_t ttl);
 // -j SYNPROXY's SYN-ACK to a client's SYN (synproxy.cpp).
 Packet synproxy_synack_for(const Packet& syn, const SynproxyTarget& t, std::uint8_t ttl);
 
+constexpr std::uint8_t tcpopt_nop = 1, tcpopt_mss = 2, tcpopt_wscale = 3, tcpopt_sack_perm = 4, tcpopt_timestamp = 8;
+
+// The TCP options of `p` as the kernel's option loops walk them (tcp_parse_options,
+// synproxy_parse_options): an end-of-options ends the walk, a no-op is skipped, an option whose
+// length is below 2 or runs past the end stops it. `f(kind, data, size)` sees each whole option
+// (`data` past its kind and length byte, `size` its length) and returns false to stop early.
+template <class F>
+void for_each_tcp_option(const Packet& p, F&& f) {
+    const std::uint8_t* b = p.tcp_option_bytes.data();
+    int length = p.tcp_option_len;
+    while (length > 0) {
+        const std::uint8_t kind = *b++;
+        if (kind == 0) return;
+        if (kind == tcpopt_nop) {
+            --length;
+            continue;
+        }
+        if (length < 2) return;
+        const int size = *b++;
+        if (size < 2 || size > length) return;
+        if (!f(kind, b, size)) return;
+        b += size - 2;
+        length -= size;
+    }
+}
+
+// A SYN-ACK's options as tcp_options_write and synproxy_build_options both lay them out: the MSS
+// when given; timestamps (value 0, the host's clock; echoing `ts_echo`) behind SACK-permitted or
+// two no-ops, else SACK-permitted behind two no-ops; a no-op and the window scale when given.
+// Writes at most 24 bytes to `out`; returns how many.
+std::size_t write_synack_options(std::uint8_t* out, std::optional<std::uint16_t> mss, bool sack_perm, std::optional<std::uint32_t> ts_echo,
+                                 std::optional<std::uint8_t> wscale);
+
 // The NAT manipulation a hook performs (HOOK2MANIP): source at POSTROUTING and INPUT.
 inline bool manip_src(Hook h) { return h == Hook::postrouting || h == Hook::input; }
 

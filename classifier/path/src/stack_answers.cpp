@@ -22,8 +22,6 @@ using namespace path_detail;
 
 namespace {
 
-constexpr std::uint8_t tcpopt_nop = 1, tcpopt_mss = 2, tcpopt_wscale = 3, tcpopt_sack_perm = 4, tcpopt_timestamp = 8;
-
 // The MSS a SYN-ACK offers (ipv4_default_advmss): the MTU toward the peer (the route's mtu
 // metric, else its device's) less 40, at least 256 and at most 65495. 1500 when the host
 // description does not give the device's MTU.
@@ -42,24 +40,15 @@ std::uint16_t advertised_mss(const Host& host, const Packet& syn) {
     return static_cast<std::uint16_t>(std::clamp(mtu, 296u, 65535u) - 40);
 }
 
-// The SYN's timestamp value, which the SYN-ACK echoes (0 when it has none).
+// The SYN's first timestamp value, which the SYN-ACK echoes (0 when it has none).
 std::uint32_t syn_tsval(const Packet& syn) {
-    for (std::size_t i = 0; i < syn.tcp_option_len;) {
-        const std::uint8_t kind = syn.tcp_option_bytes[i];
-        if (kind == 0) break;
-        if (kind == tcpopt_nop) {
-            ++i;
-            continue;
-        }
-        if (i + 1 >= syn.tcp_option_len) break;
-        const std::uint8_t len = syn.tcp_option_bytes[i + 1];
-        if (len < 2 || i + len > syn.tcp_option_len) break;
-        if (kind == tcpopt_timestamp && len == 10)
-            return (std::uint32_t{syn.tcp_option_bytes[i + 2]} << 24) | (std::uint32_t{syn.tcp_option_bytes[i + 3]} << 16) |
-                   (std::uint32_t{syn.tcp_option_bytes[i + 4]} << 8) | syn.tcp_option_bytes[i + 5];
-        i += len;
-    }
-    return 0;
+    std::uint32_t tsval = 0;
+    for_each_tcp_option(syn, [&](std::uint8_t kind, const std::uint8_t* data, int size) {
+        if (kind != tcpopt_timestamp || size != 10) return true;
+        tsval = std::uint32_t{data[0]} << 24 | std::uint32_t{data[1]} << 16 | std::uint32_t{data[2]} << 8 | data[3];
+        return false;
+    });
+    return tsval;
 }
 
 // tcp_make_synack for a listener at the kernel's defaults (tcp_sack, tcp_timestamps and
@@ -77,36 +66,16 @@ Packet syn_ack_for(const Packet& syn, const Sysctls& sys, std::uint16_t mss) {
     a.tcp_seq = 0;
     a.tcp_ack = syn.tcp_seq + 1;
     const bool sack = syn.has_tcp_option(tcpopt_sack_perm), ts = syn.has_tcp_option(tcpopt_timestamp), wscale = syn.has_tcp_option(tcpopt_wscale);
-    std::uint8_t opt[40];
-    std::size_t n = 0;
-    opt[n++] = tcpopt_mss;
-    opt[n++] = 4;
-    opt[n++] = static_cast<std::uint8_t>(mss >> 8);
-    opt[n++] = static_cast<std::uint8_t>(mss);
-    if (ts) {
-        opt[n++] = sack ? tcpopt_sack_perm : tcpopt_nop;
-        opt[n++] = sack ? 2 : tcpopt_nop;
-        opt[n++] = tcpopt_timestamp;
-        opt[n++] = 10;
-        for (int i = 0; i < 4; ++i) opt[n++] = 0;  // TSval: the kernel's clock
-        const std::uint32_t ecr = syn_tsval(syn);
-        for (int shift = 24; shift >= 0; shift -= 8) opt[n++] = static_cast<std::uint8_t>(ecr >> shift);
-    } else if (sack) {
-        opt[n++] = tcpopt_nop;
-        opt[n++] = tcpopt_nop;
-        opt[n++] = tcpopt_sack_perm;
-        opt[n++] = 2;
-    }
+    std::optional<std::uint8_t> scale;
     if (wscale) {
-        opt[n++] = tcpopt_nop;
-        opt[n++] = tcpopt_wscale;
-        opt[n++] = 3;
         // The largest buffer the socket may grow to, as a power of two, less 15 (at most 14).
         const std::uint32_t space = std::max(sys.tcp_rmem[2], sys.rmem_max);
         int log2 = 0;
         while (log2 < 31 && (space >> (log2 + 1))) ++log2;
-        opt[n++] = static_cast<std::uint8_t>(std::clamp(log2 - 15, 0, 14));
+        scale = static_cast<std::uint8_t>(std::clamp(log2 - 15, 0, 14));
     }
+    std::uint8_t opt[40];
+    const std::size_t n = write_synack_options(opt, mss, sack, ts ? std::optional(syn_tsval(syn)) : std::nullopt, scale);
     a.set_tcp_option_bytes(opt, n);
     a.length = 20u + a.tcp_header_len;
     // tcp_full_space: half the listener's buffer (tcp_rmem[1], the default scaling ratio), rounded

@@ -29,39 +29,20 @@ struct ClientOptions {
 };
 
 // synproxy_parse_options over the SYN's options: a malformed option ends the walk, keeping what
-// was read before it.
+// was read before it; a later timestamp replaces an earlier one.
 ClientOptions client_options(const Packet& p) {
     ClientOptions o;
-    const std::uint8_t* b = p.tcp_option_bytes.data();
-    int length = p.tcp_option_len;
-    while (length > 0) {
-        const std::uint8_t kind = *b++;
-        if (kind == 0) break;  // end of options
-        if (kind == 1) {  // no-op
-            --length;
-            continue;
-        }
-        if (length < 2) break;
-        const int size = *b++;
-        if (size < 2 || size > length) break;
-        if (kind == 2 && size == 4) o.options |= opt_mss;
-        if (kind == 3 && size == 3) o.options |= opt_wscale;
-        if (kind == 4 && size == 2) o.options |= opt_sack_perm;
-        if (kind == 8 && size == 10) {
+    path_detail::for_each_tcp_option(p, [&](std::uint8_t kind, const std::uint8_t* data, int size) {
+        if (kind == path_detail::tcpopt_mss && size == 4) o.options |= opt_mss;
+        if (kind == path_detail::tcpopt_wscale && size == 3) o.options |= opt_wscale;
+        if (kind == path_detail::tcpopt_sack_perm && size == 2) o.options |= opt_sack_perm;
+        if (kind == path_detail::tcpopt_timestamp && size == 10) {
             o.options |= opt_timestamp;
-            o.tsval = std::uint32_t{b[0]} << 24 | std::uint32_t{b[1]} << 16 | std::uint32_t{b[2]} << 8 | b[3];
+            o.tsval = std::uint32_t{data[0]} << 24 | std::uint32_t{data[1]} << 16 | std::uint32_t{data[2]} << 8 | data[3];
         }
-        b += size - 2;
-        length -= size;
-    }
+        return true;
+    });
     return o;
-}
-
-void put32(std::uint8_t* at, std::uint32_t v) {
-    at[0] = static_cast<std::uint8_t>(v >> 24);
-    at[1] = static_cast<std::uint8_t>(v >> 16);
-    at[2] = static_cast<std::uint8_t>(v >> 8);
-    at[3] = static_cast<std::uint8_t>(v);
 }
 
 }  // namespace
@@ -88,22 +69,11 @@ Packet synproxy_synack_for(const Packet& syn, const SynproxyTarget& t, std::uint
     a.tcp_window = 0;
     a.tos = 0;
     a.df = true;
+    // The timestamp value is the host's clock with the options encoded in its low bits (0 here).
     std::uint8_t o[40] = {};
-    std::size_t n = 0;
-    if (options & opt_mss) {
-        put32(o + n, 0x02040000u | *t.mss);
-        n += 4;
-    }
-    if (options & opt_timestamp) {
-        put32(o + n, (options & opt_sack_perm) ? 0x0402080au : 0x0101080au);
-        put32(o + n + 4, 0);  // the host's clock, with the options encoded in its low bits
-        put32(o + n + 8, client.tsval);
-        n += 12;
-    }
-    if (options & opt_wscale) {
-        put32(o + n, 0x01030300u | *t.wscale);
-        n += 4;
-    }
+    const std::size_t n = path_detail::write_synack_options(o, (options & opt_mss) ? t.mss : std::nullopt, (options & opt_sack_perm) != 0,
+                                                            (options & opt_timestamp) ? std::optional(client.tsval) : std::nullopt,
+                                                            (options & opt_wscale) ? t.wscale : std::nullopt);
     a.set_tcp_option_bytes(o, n);
     a.tcp_header_len = static_cast<std::uint8_t>(20 + n);
     a.length = static_cast<std::uint16_t>(a.ip_header_len + a.tcp_header_len);
