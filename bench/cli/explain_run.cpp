@@ -175,7 +175,7 @@ int run_explain(const ExplainCli& cli) {
         const Origin origin = d.local ? Origin::local : Origin::wire;
         // A described packet's bytes are the ones kernel-check would send (build_ipv4: IP ID 0,
         // DF, no options; build_ipv6: no extension headers; its payload= after the transport
-        // header): what -m string and -m u32 read. Its frame comes to the interface's MAC.
+        // header): what -m string, -m u32 and -m bpf read. Its frame comes to the interface's MAC.
         const std::vector<std::uint8_t> datagram = build_datagram(d.packet, d.payload);
         d.packet.bytes = datagram;
         family_state.engine.datagram = &rewriter;

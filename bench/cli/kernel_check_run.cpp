@@ -172,7 +172,7 @@ int run_kernel_check(const KernelCheckCli& cli) {
                                      f.rs.source + " an " + (f.rs.family == Family::ipv6 ? "ip6tables" : "iptables") + " ruleset" +
                                      (d.packet.family == Family::ipv6 ? ": give the ip6tables one with --rules6" : ""));
         const Origin origin = d.local ? Origin::local : Origin::wire;
-        // Sent as these bytes (its payload= after the transport header), which -m string and -m u32 read.
+        // Sent as these bytes (its payload= after the transport header), which -m string, -m u32 and -m bpf read.
         const std::vector<std::uint8_t> datagram = build_datagram(d.packet, d.payload);
         d.packet.bytes = datagram;
         f.st.engine.datagram = &rewriter;  // the pcap's analysis above set its own

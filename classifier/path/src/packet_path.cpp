@@ -148,7 +148,7 @@ PacketPath::PacketPath(const Ruleset& rs, const Host& host, const IpsetRegistry*
                                  std::holds_alternative<CtTarget>(r.target->spec)))
                     conntrack_active_ = true;
             }
-    // The hooks a chain with a -m string or -m u32 is reached from.
+    // The hooks a chain with a -m string, -m u32 or -m bpf is reached from.
     for (const auto& t : rs.tables)
         for (const auto& c : t.chains)
             for (const auto& r : c.rules)

@@ -182,15 +182,15 @@ std::string check_classic(std::span<const BpfInsn> p) {
 std::string unmodelled_load(std::span<const BpfInsn> p) {
     for (std::size_t pc = 0; pc < p.size(); ++pc) {
         const BpfInsn& in = p[pc];
-        const std::string where = "bpf: instruction " + std::to_string(pc) + " reads ";
+        const auto where = [&] { return "bpf: instruction " + std::to_string(pc) + " reads "; };
         if (const std::uint32_t ad = ancillary_of(in); ad != ad_max) {
-            if (const char* what = unmodelled_ancillary(ad)) return where + what + ", which fwbench does not model";
+            if (const char* what = unmodelled_ancillary(ad)) return where() + what + ", which fwbench does not model";
             continue;
         }
         const bool abs_load = (cls(in.code) == ld && mode_of(in.code) == mode_abs) || in.code == (ldx | size_b | mode_msh);
         const auto offset = static_cast<std::int32_t>(in.k);
         if (abs_load && offset >= skf_ll_off && offset < skf_net_off)
-            return where + "the link-layer header (SKF_LL_OFF), which fwbench does not model at the IP hooks";
+            return where() + "the link-layer header (SKF_LL_OFF), which fwbench does not model at the IP hooks";
     }
     return {};
 }

@@ -253,7 +253,7 @@ void CaptureAnalysis::feed(const FrameView& frame, AnalyzedPacket& out, bool tra
     Packet& p = out.input;
     p = d.packet;
     p.timestamp_ns = meta.timestamp_ns;
-    if (p.length <= l3_size) p.bytes = std::span(l3, p.length);  // for -m string and -m u32, while the frame lasts
+    if (p.length <= l3_size) p.bytes = std::span(l3, p.length);  // for -m string, -m u32 and -m bpf, while the frame lasts
     if (link.pkttype && *link.pkttype != PktType::outgoing) p.pkttype = *link.pkttype;
     if (link.src_mac) {
         p.has_mac = true;

@@ -541,7 +541,7 @@ void KernelOracle::inject(const Packet& p, Origin origin) {
         }
     }
     if (p.bytes.empty()) return inject_datagram(p, origin, build_datagram(p));
-    // A packet with its bytes (a payload -m string or -m u32 reads) is sent as those bytes, with what
+    // A packet with its bytes (a payload -m string, -m u32 or -m bpf reads) is sent as those bytes, with what
     // sending it chose (a local packet's source) written in.
     std::vector<std::uint8_t> datagram(p.bytes.size() + 64);
     datagram.resize(write_datagram_now(p, datagram.data(), datagram.size()));

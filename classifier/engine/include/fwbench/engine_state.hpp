@@ -202,7 +202,7 @@ public:
     // walk goes on as if the copy had been sent.
     Duplicator* duplicator = nullptr;
 
-    // When set, -m string and -m u32 read the packet's bytes through it; unset (an engine on its own), or
+    // When set, -m string, -m u32 and -m bpf read the packet's bytes through it; unset (an engine on its own), or
     // for a packet without bytes, the match cannot be decided: it does not match and the decision
     // is counted in `undecided` (the packet path refuses such packets before their walk).
     DatagramView* datagram = nullptr;

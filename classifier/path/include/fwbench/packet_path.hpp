@@ -301,7 +301,7 @@ public:
     // namespace only when a rule needs it (state, conntrack, connmark, connlimit, NAT and CT
     // targets). Without it packets carry no connection, and nat chains see nothing.
     bool conntrack_active() const { return conntrack_active_; }
-    // Whether a -m string or -m u32 of the ruleset reads packets' bytes (Packet::bytes): callers that hold
+    // Whether a -m string, -m u32 or -m bpf of the ruleset reads packets' bytes (Packet::bytes): callers that hold
     // them keep them for the walks.
     bool reads_bytes() const { return reads_bytes_hooks_ != 0; }
 
@@ -432,7 +432,7 @@ private:
     std::vector<const HmarkTarget*> hmarks_;  // the ruleset's HMARK targets
     std::vector<const NptTarget*> npts_;  // the ruleset's SNPT and DNPT targets
     bool sets_tcp_ecn_ = false;  // a rule's target is ECN setting TCP's ECE or CWR
-    // The hooks from which a chain with a -m string or -m u32 is reached: a packet there needs its
+    // The hooks from which a chain with a -m string, -m u32 or -m bpf is reached: a packet there needs its
     // bytes (Packet::bytes).
     HookMask reads_bytes_hooks_ = 0;
     bool has_cluster_ = false;  // a rule has -m cluster, which turns a multicast frame to a unicast address into one for the host

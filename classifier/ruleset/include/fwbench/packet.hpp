@@ -261,7 +261,7 @@ struct Packet {
     std::uint32_t route_realms = 0;
 
     // The datagram's bytes as it arrived or was sent (a capture's, or a test's built datagram),
-    // before the host rewrote anything: what -m string and -m u32 read, with the fields above written in
+    // before the host rewrote anything: what -m string, -m u32 and -m bpf read, with the fields above written in
     // (EngineState::datagram). Not owned: whoever hands the packet in keeps them for as long as
     // its walks last. Empty: fwbench holds no bytes for this packet (the host's own answers, a
     // reassembled datagram, a packet described by hand without them).

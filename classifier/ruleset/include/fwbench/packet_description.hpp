@@ -40,7 +40,7 @@ struct PacketDescription {
     bool local = false;  // "from local"
     bool established = false;  // "[established]"
     // payload=: the bytes after the transport header (TCP and UDP), which a datagram built for the
-    // packet carries (build_ipv4/build_ipv6 in the capture floor): what -m string and -m u32 read.
+    // packet carries (build_ipv4/build_ipv6 in the capture floor): what -m string, -m u32 and -m bpf read.
     std::vector<std::uint8_t> payload;
 };
 

@@ -1,5 +1,5 @@
 #pragma once
-// The engines' DatagramView (engine_state.hpp) for packets with bytes: what -m string and -m u32 read.
+// The engines' DatagramView (engine_state.hpp) for packets with bytes: what -m string, -m u32 and -m bpf read.
 //
 // What: a packet's datagram as the hook holds it — its bytes as they came, with the fields the
 // path and the walk changed written in (write_datagram_now).
