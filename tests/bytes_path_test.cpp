@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cctype>
+#include <stdexcept>
 #include <string>
 
 #include "described_datagrams.hpp"
@@ -41,10 +42,15 @@ INSTANTIATE_TEST_SUITE_P(Ipv6, BytesPath6Fixture, ::testing::ValuesIn(test::case
 // Without its bytes a packet meets -m string, -m u32 or -m bpf (each fixture's rules in turn)
 // refused by name (the path suite's packets have none): the hook's tables are not walked,
 // nothing is counted.
+const PathCase& case_named(const std::string& prefix) {
+    for (const PathCase& c : test::path_cases)
+        if (std::string(c.name).rfind(prefix, 0) == 0) return c;
+    throw std::runtime_error("no path fixture named " + prefix);
+}
+
 TEST(BytesPath, APacketWithoutItsBytesIsRefusedWhereAMatchWouldReadThem) {
-    const std::vector<PathCase> cases = test::cases_carrying_bytes(test::path_cases, true);
-    ASSERT_EQ(cases.size(), 3u);  // string, u32, bpf
-    for (const PathCase& c : cases) {
+    // The fixtures whose rules read bytes in PREROUTING, where a forwarded packet meets them.
+    for (const PathCase& c : {case_named("string:"), case_named("u32:"), case_named("bpf:")}) {
         SCOPED_TRACE(c.name);
         const Host host = Host::from_json(test::path_case_host_json(c), "router.json");
         RulesetParseOptions opt;
@@ -65,6 +71,40 @@ TEST(BytesPath, APacketWithoutItsBytesIsRefusedWhereAMatchWouldReadThem) {
                 path.process(datagrams.packet(parse_packet_description("udp 198.51.100.7:5000 > 192.0.2.50:53 in wan1 payload=x")), Origin::wire, st);
             EXPECT_EQ(with.fate, attached ? Fate::forwarded : Fate::dropped);
         }
+    }
+}
+
+// The host's answers are walked with the bytes the kernel writes for them: a reset is all fields,
+// so it has them even when the segment it answers came without; an ICMP error quotes its cause,
+// so without the cause's bytes its walk of OUTPUT (where the fixture's rules read bytes) is
+// refused by name. The results keep no answer's bytes: they lasted only while it was walked.
+TEST(BytesPath, AnAnswerIsWalkedWithTheBytesTheKernelWritesForIt) {
+    const PathCase& c = case_named("bytes: REJECT's answers");
+    const Host host = Host::from_json(test::path_case_host_json(c), "router.json");
+    const Ruleset rs = parse_ruleset(c.rules, RulesetParseOptions{});
+    PacketPath path(rs, host);
+    test::DescribedDatagrams datagrams;
+    PathState st(rs, EngineOptions{}, host.sysctl());
+    datagrams.attach(st);
+    struct Row {
+        const char* packet;
+        Fate answer_fate;
+        DropWhy answer_why;
+    };
+    const Row rows[] = {
+        {"tcp 198.51.100.7:40000 > 203.0.113.1:23 in wan1 flags=S", Fate::sent, DropWhy::none},
+        {"tcp 198.51.100.7:40001 > 203.0.113.1:23 in wan1 flags=S payload=x", Fate::sent, DropWhy::none},
+        {"udp 198.51.100.7:5000 > 203.0.113.1:53 in wan1", Fate::dropped, DropWhy::bytes_unknown},
+        {"udp 198.51.100.7:5001 > 203.0.113.1:53 in wan1 payload=hello", Fate::sent, DropWhy::none},
+    };
+    for (const Row& row : rows) {
+        SCOPED_TRACE(row.packet);
+        const PathResult r = path.process(datagrams.packet(parse_packet_description(row.packet)), Origin::wire, st);
+        EXPECT_EQ(r.fate, Fate::rejected);
+        ASSERT_EQ(r.answers.size(), 1u);
+        EXPECT_EQ(r.answers[0].fate, row.answer_fate);
+        EXPECT_EQ(r.answers[0].detail.why, row.answer_why);
+        EXPECT_TRUE(r.answers[0].packet.bytes.empty());
     }
 }
 

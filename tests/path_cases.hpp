@@ -904,6 +904,21 @@ inline const std::vector<PathCase> path_cases = {
      "nat:PREROUTING:1=1 mangle:PREROUTING:1=1 mangle:PREROUTING:2=1 mangle:PREROUTING:3=3 mangle:PREROUTING:4=2 mangle:PREROUTING:5=2 "
      "mangle:PREROUTING:6=1 mangle:PREROUTING:8=3 mangle:PREROUTING:9=2 mangle:PREROUTING:10=2 mangle:POSTROUTING:1=1 "
      "mangle:POSTROUTING:2=3"},
+    {"bytes: REJECT's answers are read as the kernel writes them: an ICMP error quoting the rejected datagram (its payload, the "
+     "quoted protocol, 576 bytes at most, no DF, TTL 64), a reset with DF and RST,ACK",
+     "\"ip_forward\":1",
+     "*filter\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+     "-A INPUT -p udp -m udp --dport 53 -j REJECT\n-A INPUT -p tcp -m tcp --dport 23 -j REJECT --reject-with tcp-reset\n"
+     "-A OUTPUT -p icmp -m u32 --u32 \"0>>22&0x3C@0>>24=0x3\"\n-A OUTPUT -p icmp -m u32 --u32 \"0>>22&0x3C@14&0xFF=0x11\"\n"
+     "-A OUTPUT -p icmp -m string --string \"hello\" --algo kmp\n-A OUTPUT -p icmp -m u32 --u32 \"0&0xFFFF=0x240\"\n"
+     "-A OUTPUT -m u32 --u32 \"4&0x4000=0x4000\"\n"
+     "-A OUTPUT -p tcp -m bpf --bytecode \"5,177 0 0 0,80 0 0 13,21 0 1 20,6 0 0 1,6 0 0 0\"\n"
+     "-A OUTPUT -m bpf --bytecode \"4,48 0 0 8,21 0 1 64,6 0 0 1,6 0 0 0\"\nCOMMIT\n",
+     {"wire udp 198.51.100.7:5000 > 203.0.113.1:53 in=wan1 payload=hello", "wire tcp 198.51.100.7:40000 > 203.0.113.1:23 in=wan1 flags=S",
+      "wire udp 198.51.100.7:5001 > 203.0.113.1:53 in=wan1 len=700 payload=x"},
+     "rejected:netfilter@filter:INPUT:1 rejected:netfilter@filter:INPUT:2 rejected:netfilter@filter:INPUT:1",
+     "filter:INPUT:1=2 filter:INPUT:2=1 filter:OUTPUT:1=2 filter:OUTPUT:2=2 filter:OUTPUT:3=1 filter:OUTPUT:4=1 filter:OUTPUT:5=1 "
+     "filter:OUTPUT:6=1 filter:OUTPUT:7=3 filter:OUTPUT:P=3"},
 };
 // clang-format on
 

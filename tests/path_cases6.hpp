@@ -591,6 +591,22 @@ inline const std::vector<PathCase> path_cases6 = {
       "local udp [::]:5003 > [2001:db8:9::7]:5353 payload=local"},
      "forwarded forwarded sent",
      "mangle:PREROUTING:1=2 mangle:PREROUTING:2=2 mangle:PREROUTING:3=1 mangle:POSTROUTING:1=2 mangle:OUTPUT:1=1"},
+    {"ipv6: bytes: REJECT's answers are read as the kernel writes them: an ICMPv6 error quoting the rejected datagram (its "
+     "payload, the quoted next header, 1280 bytes at most, hop limit 64), a reset with RST,ACK",
+     forwarding6_on,
+     "*filter\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+     "-A INPUT -p udp -m udp --dport 53 -j REJECT --reject-with icmp6-adm-prohibited\n"
+     "-A INPUT -p tcp -m tcp --dport 23 -j REJECT --reject-with tcp-reset\n"
+     "-A OUTPUT -p ipv6-icmp -m u32 --u32 \"40>>16=0x101\"\n-A OUTPUT -p ipv6-icmp -m u32 --u32 \"52>>8&0xFF=0x11\"\n"
+     "-A OUTPUT -p ipv6-icmp -m string --string \"hello\" --algo kmp\n-A OUTPUT -p ipv6-icmp -m u32 --u32 \"4>>16=0x4d8\"\n"
+     "-A OUTPUT -m bpf --bytecode \"4,48 0 0 7,21 0 1 64,6 0 0 1,6 0 0 0\"\n"
+     "-A OUTPUT -p tcp -m bpf --bytecode \"4,48 0 0 53,21 0 1 20,6 0 0 1,6 0 0 0\"\nCOMMIT\n",
+     {"wire udp [2001:db8:9::7]:5000 > [2001:db8:1::1]:53 in=wan1 payload=hello",
+      "wire tcp [2001:db8:9::7]:40000 > [2001:db8:1::1]:23 in=wan1 flags=S",
+      "wire udp [2001:db8:9::7]:5001 > [2001:db8:1::1]:53 in=wan1 len=1400 payload=x"},
+     "rejected:netfilter@filter:INPUT:1 rejected:netfilter@filter:INPUT:2 rejected:netfilter@filter:INPUT:1",
+     "filter:INPUT:1=2 filter:INPUT:2=1 filter:OUTPUT:1=2 filter:OUTPUT:2=2 filter:OUTPUT:3=1 filter:OUTPUT:4=1 filter:OUTPUT:5=3 "
+     "filter:OUTPUT:6=1 filter:OUTPUT:P=3"},
 };
 // clang-format on
 

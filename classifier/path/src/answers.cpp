@@ -267,6 +267,7 @@ void PacketPath::send_icmp_error(Ctx& c, std::uint8_t type, std::uint8_t code, A
     a.icmp_type = type;
     a.icmp_code = code;
     a.tos = static_cast<std::uint8_t>((old.tos & 0x1e) | 0xc0);
+    a.df = false;  // __icmp_send's socket does not set DF
     // The error's source: the offending packet's destination when it was for this host,
     // else routing's choice (icmp_errors_use_inbound_ifaddr = 0).
     const bool for_us = c.local_delivery || (c.origin == Origin::local && c.route.type == RouteType::local);
@@ -388,6 +389,12 @@ void PacketPath::process_answer(Ctx& c, const Packet& answer, bool icmp_error, A
             c.res.answers.back().tee_visit = tee_at.second;
         }
         c.res.answers.back().icmp_info = icmp_info;
+        // Where a rule reads bytes, the answer is walked with the datagram the kernel writes for
+        // it (a TEE copy has its packet's own). Its bytes last only while it is walked: the
+        // results keep none of them.
+        DatagramView* const view = sent && !tee && reads_bytes() ? c.st.engine.datagram : nullptr;
+        if (view) a.p.bytes = view->begin_answer(a.p, icmp_info, c.p);
+        const std::span<const std::uint8_t> written = a.p.bytes;
         if (sent && run_hook(a, Hook::output)) leave_from_output(a);
         PathResult::Answer& out = c.res.answers[a.answer_slot];
         if (out.out_iface.empty()) out.packet = a.p;
@@ -395,6 +402,14 @@ void PacketPath::process_answer(Ctx& c, const Packet& answer, bool icmp_error, A
         out.reason = c.res.reason;
         out.detail = c.res.detail;
         out.end_walk = c.res.walks.size();
+        if (view) {
+            view->end_answer();
+            for (std::size_t k = a.answer_slot; k < c.res.answers.size(); ++k) {
+                PathResult::Answer& kept = c.res.answers[k];
+                if (kept.packet.bytes.data() == written.data()) kept.packet.bytes = {};
+                if (kept.cause.bytes.data() == written.data()) kept.cause.bytes = {};
+            }
+        }
     }
     c.event(PathEventKind::answer_done, [&](PathEvent& e) { e.port2 = static_cast<std::uint16_t>(from); });
     outcome.restore(c.res);

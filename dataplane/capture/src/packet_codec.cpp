@@ -930,6 +930,38 @@ std::size_t write_answer_ipv4(const Packet& a, std::uint32_t icmp_info, const st
     return total;
 }
 
+std::size_t write_answer_ipv6(const Packet& a, std::uint32_t icmp_info, const std::uint8_t* quoted, std::size_t quoted_size, std::uint8_t* out,
+                              std::size_t room) {
+    const bool tcp = a.proto == proto::tcp;
+    if (!tcp && (a.proto != proto::icmpv6 || a.icmp_type >= 128)) return 0;
+    const std::size_t total = tcp ? 40u + a.tcp_header_len : std::min<std::size_t>(a.length, 48 + quoted_size);
+    if (total < 48 || total > room || (tcp && a.tcp_header_len != 20u + a.tcp_option_len)) return 0;
+    std::memset(out, 0, total);
+    put32(out, 0x60000000u | std::uint32_t{a.tos} << 20 | (a.flow_label & 0xfffff));
+    put16(out + 4, static_cast<std::uint16_t>(total - 40));
+    out[6] = a.proto;
+    out[7] = a.ttl;
+    std::memcpy(out + 8, a.src.bytes.data(), 16);
+    std::memcpy(out + 24, a.dst.bytes.data(), 16);
+    std::uint8_t* l4 = out + 40;
+    if (tcp) {
+        put_tcp_fields(l4, a);
+        fill_ipv6_l4_checksum(out, l4, total - 40, proto::tcp, 16);
+        return total;
+    }
+    l4[0] = a.icmp_type;
+    l4[1] = a.icmp_code;
+    put32(l4 + 4, icmp_info);
+    std::memcpy(l4 + 8, quoted, total - 48);
+    fill_ipv6_l4_checksum(out, l4, total - 40, proto::icmpv6, 2);
+    return total;
+}
+
+std::size_t write_answer(const Packet& a, std::uint32_t icmp_info, std::span<const std::uint8_t> quoted, std::uint8_t* out, std::size_t room) {
+    return a.family == Family::ipv6 ? write_answer_ipv6(a, icmp_info, quoted.data(), quoted.size(), out, room)
+                                    : write_answer_ipv4(a, icmp_info, quoted.data(), quoted.size(), out, room);
+}
+
 std::size_t write_ipv4_fragment(const std::uint8_t* datagram, std::size_t size, std::size_t from, std::size_t n, std::uint8_t* out,
                                 std::size_t room) {
     if (size < 20 || (datagram[0] >> 4) != 4) return 0;

@@ -94,12 +94,19 @@ protected:
 // The datagram a packet is, as the hook holds it: Packet::bytes with what the path and the walk
 // have changed since (addresses, ports, TTL, TOS, TCP options; the checksums redone) written in.
 // Implemented above the engines, by the floor that reads and writes datagrams (the capture
-// floor's DatagramRewriter); the view it returns lasts until the next call. What -m string and
-// -m u32 read.
+// floor's DatagramRewriter); the view it returns lasts until the next call. What -m string,
+// -m u32 and -m bpf read.
 class DatagramView {
 public:
     // Empty: the packet has no bytes, or they do not hold the datagram its fields describe.
     virtual std::span<const std::uint8_t> now(const Packet& p) = 0;
+    // The datagram of an answer the host builds whole (a RST, a SYN-ACK, an echo reply, an ICMP
+    // error), from its fields and, where it quotes or echoes, from `cause` as the hook holds it
+    // now: what the answer's Packet::bytes are while it is walked. Calls nest as answers do (an
+    // answer's walk may answer in turn); each lasts until its end_answer(). Empty: the answer
+    // is of a kind not written, or it quotes a cause without bytes.
+    virtual std::span<const std::uint8_t> begin_answer(const Packet& answer, std::uint32_t icmp_info, const Packet& cause) = 0;
+    virtual void end_answer() = 0;
 
 protected:
     ~DatagramView() = default;

@@ -107,6 +107,15 @@ bool write_tee_copy_ipv4(std::uint8_t* l3, std::size_t size, const Packet& copy)
 // answer is neither. No allocation: the port dataplane's workers call it.
 std::size_t write_answer_ipv4(const Packet& answer, std::uint32_t icmp_info, const std::uint8_t* quoted, std::size_t quoted_size, std::uint8_t* out,
                               std::size_t room);
+// The same for IPv6: a RST (nf_send_reset6: traffic class and flow label 0), the stack's or
+// SYNPROXY's SYN-ACK, or an ICMPv6 error (type below 128) as icmp6_send writes it, quoting
+// `quoted` up to the answer's length. The flow label the kernel draws for an ICMPv6 error
+// (ip6_make_flowlabel's hash) is written as the answer's field (0). Echo replies and redirects
+// are not written (0).
+std::size_t write_answer_ipv6(const Packet& answer, std::uint32_t icmp_info, const std::uint8_t* quoted, std::size_t quoted_size, std::uint8_t* out,
+                              std::size_t room);
+// write_answer_ipv4 or write_answer_ipv6, as the answer's family says.
+std::size_t write_answer(const Packet& answer, std::uint32_t icmp_info, std::span<const std::uint8_t> quoted, std::uint8_t* out, std::size_t room);
 
 // One fragment of an IPv4 datagram without options, as ip_do_fragment cuts it: the header with
 // its total length, MF (set unless this is the datagram's last piece and the datagram was not
