@@ -1,6 +1,7 @@
 #pragma once
-// Fixture packets that carry their bytes: a description with payload= gets its datagram built
-// (build_ipv4/build_ipv6 with the payload) and pointed at by Packet::bytes, kept here while the
+// Fixture packets that carry their bytes: a description with payload= (or a random case's packet
+// with its payload) gets its datagram built (build_ipv4/build_ipv6 with the payload) and pointed
+// at by Packet::bytes, kept here while the
 // packets are walked and sent; the states walking them read those bytes through `rewriter`.
 
 #include <deque>
@@ -21,6 +22,13 @@ public:
         datagrams_.push_back(build_datagram(p, d.payload));
         p.bytes = datagrams_.back();
         return p;
+    }
+    // `p` with its datagram built, `payload` after its transport header (a random case's).
+    Packet packet(const Packet& p, std::span<const std::uint8_t> payload) {
+        Packet out = p;
+        datagrams_.push_back(build_datagram(out, payload));
+        out.bytes = datagrams_.back();
+        return out;
     }
     // The state reads packets' bytes through this collection's view.
     void attach(PathState& st) { st.engine.datagram = &rewriter_; }

@@ -19,6 +19,7 @@
 #include "fwbench/replay_dataplane.hpp"
 #include "fwbench/ruleset_parser.hpp"
 #include "fwbench/ruleset_printer.hpp"
+#include "described_datagrams.hpp"
 #include "packet_dsl.hpp"
 #include "path_fixtures.hpp"
 #include "random_cases.hpp"
@@ -144,9 +145,12 @@ void expect_random_cases_agree(test::RandomCase (*make)(std::uint64_t), int coun
         rs.backend = rc.legacy ? Backend::legacy : Backend::nf_tables;
         PacketPath path(rs, host);
         CachedAndNot run(path);
+        test::DescribedDatagrams datagrams;  // the packets with their payloads: string, u32 and bpf read them
+        datagrams.attach(run.cached);
+        datagrams.attach(run.walked);
         for (std::uint64_t pass = 0; pass < 3; ++pass)
             for (std::size_t i = 0; i < rc.packets.size(); ++i) {
-                Packet p = rc.packets[i].first;
+                Packet p = datagrams.packet(rc.packets[i].first, rc.payloads[i]);
                 p.timestamp_ns += pass * 1000000000ull;
                 replayed += run.feed(p, rc.packets[i].second, "pass " + std::to_string(pass) + " packet " + std::to_string(i));
                 if (testing::Test::HasFailure()) return;

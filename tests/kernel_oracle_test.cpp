@@ -233,6 +233,8 @@ void expect_random_cases_agree(test::RandomCase (*make)(std::uint64_t), const st
     ASSERT_GE(count, 20) << "FWBENCH_RANDOM_CASES=" << count << ": too few cases for the differential to mean anything";
     std::uint64_t first = std::getenv("FWBENCH_RANDOM_SEED") ? std::strtoull(std::getenv("FWBENCH_RANDOM_SEED"), nullptr, 10) : 1;
     int disagreements = 0;
+    // The rules that read the packets' bytes (string, u32, bpf), and those of them that matched.
+    std::size_t byte_rules = 0, byte_rules_matched = 0;
     for (int i = 0; i < count && disagreements < 3; ++i) {
         std::uint64_t seed = first + static_cast<std::uint64_t>(i);
         test::RandomCase rc = make(seed);
@@ -246,12 +248,23 @@ void expect_random_cases_agree(test::RandomCase (*make)(std::uint64_t), const st
         PacketPath path(rs, host);
         PathState st(rs, EngineOptions{}, host.sysctl());
         st.icmp_rate_limit = false;  // an unpaced replay: the oracle turns icmp_ratelimit off
+        test::DescribedDatagrams datagrams;  // every packet is sent with its payload, which string, u32 and bpf read
+        datagrams.attach(st);
+        for (std::size_t i = 0; i < rc.packets.size(); ++i) rc.packets[i].first = datagrams.packet(rc.packets[i].first, rc.payloads[i]);
         KernelOracleOptions kopt;
         kopt.legacy = rc.legacy;
         kopt.ruleset_text = rc.rules;  // as written: which chains exist is the text's doing
         DifferentialRun run(host, rs, kopt);
         for (auto& [p, origin] : rc.packets) run.send(p, origin, path.process(p, origin, st, true));
         DifferentialResult result = run.finish(st.engine);
+        for (std::size_t t = 0; t < rs.tables.size(); ++t)
+            for (std::size_t c = 0; c < rs.tables[t].chains.size(); ++c)
+                for (std::size_t r = 0; r < rs.tables[t].chains[c].rules.size(); ++r) {
+                    const auto& ms = rs.tables[t].chains[c].rules[r].matches;
+                    if (std::none_of(ms.begin(), ms.end(), [](const auto& m) { return reads_packet_bytes(m.spec); })) continue;
+                    ++byte_rules;
+                    if (st.engine.rule(t, c, r).packets) ++byte_rules_matched;
+                }
         if (result.agree()) continue;
         ++disagreements;
         std::string report = result.report();
@@ -262,6 +275,12 @@ void expect_random_cases_agree(test::RandomCase (*make)(std::uint64_t), const st
                       << report << "\nminimal reproduction (" << small.packets.size() << " packets, " << small.ruleset.rule_count() << " rules):\n  "
                       << reproduction(small, host_json, testing::TempDir(), what + "-" + std::to_string(seed)) << "\n"
                       << format_ruleset(small.ruleset);
+    }
+    std::printf("%s: %zu rules read the packets' bytes, %zu of them matched\n", what.c_str(), byte_rules, byte_rules_matched);
+    // The differential means something for string, u32 and bpf only where they decide.
+    if (count >= 120) {
+        EXPECT_GE(byte_rules_matched, 20u);
+        EXPECT_GE(byte_rules - byte_rules_matched, 20u);
     }
 }
 

@@ -15,7 +15,11 @@ namespace {
 class Gen {
 public:
     explicit Gen(std::uint64_t seed)
-        : rng_(seed), later_(seed ^ 0x9e3779b97f4a7c15ull), newer_(seed ^ 0xc2b2ae3d27d4eb4full), newest_(seed ^ 0x165667b19e3779f9ull) {}
+        : rng_(seed),
+          later_(seed ^ 0x9e3779b97f4a7c15ull),
+          newer_(seed ^ 0xc2b2ae3d27d4eb4full),
+          newest_(seed ^ 0x165667b19e3779f9ull),
+          bytes_(seed ^ 0x27d4eb2f165667c5ull) {}
     std::uint32_t below(std::uint32_t n) { return static_cast<std::uint32_t>(rng_() % n); }
     bool chance(int percent) { return below(100) < static_cast<std::uint32_t>(percent); }
     // A second stream for what the generator learned later (issue 18's modules): every case's
@@ -36,13 +40,21 @@ public:
     // what they were.
     std::uint32_t newest_below(std::uint32_t n) { return static_cast<std::uint32_t>(newest_() % n); }
     bool newest_chance(int percent) { return newer_modules && newest_below(100) < static_cast<std::uint32_t>(percent); }
+    // A fifth, for the matches that read a packet's bytes (string, u32, bpf) and the payloads
+    // they read (off with the third's modules): the first four streams' draws stay what they were.
+    std::uint32_t bytes_below(std::uint32_t n) { return static_cast<std::uint32_t>(bytes_() % n); }
+    bool bytes_chance(int percent) { return newer_modules && bytes_below(100) < static_cast<std::uint32_t>(percent); }
+    template <class T>
+    const T& bytes_pick(const std::vector<T>& v) {
+        return v[bytes_below(static_cast<std::uint32_t>(v.size()))];
+    }
     template <class T>
     const T& pick(const std::vector<T>& v) {
         return v[below(static_cast<std::uint32_t>(v.size()))];
     }
 
 private:
-    std::mt19937_64 rng_, later_, newer_, newest_;
+    std::mt19937_64 rng_, later_, newer_, newest_, bytes_;
 };
 
 // What the families' cases say differently: the router's addresses and those around it, and
@@ -125,6 +137,99 @@ std::string port_spec(Gen& g) {
     return std::to_string(p);
 }
 
+// The words the traffic's payloads are made of (random_payload), which -m string looks for.
+const std::vector<std::string> payload_words = {"GET / HTTP/1.1\r\n", "Host: fwbench\r\n", "secret=", "HTTP/1.1 200 OK\r\n", "get"};
+
+// The matches that read the datagram's bytes, each drawn now and then: -m string over the whole
+// datagram or a window of it (either algorithm, a case-folded search, a hex pattern), -m u32 tests
+// of header fields, ports and the payload's first word, -m bpf programs over the same. None reads
+// a field the kernel draws (an IPv4 ID, an IPv6 flow label) or a checksum (partial on the host's
+// own packets).
+std::string byte_matches(Gen& g, const Vocabulary& v, const std::string& proto, bool proto_negated) {
+    std::ostringstream r;
+    const bool v6 = v.family == Family::ipv6;
+    const bool port_proto = !proto_negated && (proto == "tcp" || proto == "udp");
+    auto neg = [&](int pct) { return g.bytes_chance(pct) ? "! " : ""; };
+    auto hex = [](std::uint32_t n) {
+        std::ostringstream h;
+        h << "0x" << std::hex << n;
+        return h.str();
+    };
+    if (g.bytes_chance(3)) {
+        static const std::vector<std::string> patterns = {"GET", "fwbench", "HTTP/1.1", "Host:", "secret", "OK"};
+        r << " -m string";
+        if (g.bytes_chance(20)) r << " " << neg(25) << "--hex-string \"|48 54|TP\"";
+        else r << " " << neg(25) << "--string \"" << g.bytes_pick(patterns) << "\"";
+        r << " --algo " << (g.bytes_chance(50) ? "bm" : "kmp");
+        if (g.bytes_chance(40)) {
+            static const std::vector<std::uint32_t> froms = {0, 20, 28, 40, 48, 60}, tos = {40, 60, 64, 100, 200};
+            const std::uint32_t from = g.bytes_pick(froms), to = std::max(from, g.bytes_pick(tos));
+            r << " --from " << from << " --to " << to;
+        }
+        if (g.bytes_chance(25)) r << " --icase";
+    }
+    if (g.bytes_chance(3)) {
+        const std::uint32_t port = g.bytes_pick(ports);
+        std::vector<std::string> tests;
+        if (!v6) {
+            tests = {"6&0xFF=0x6",
+                     "6&0xFF=0x11",
+                     "6&0xFF=0x1",
+                     "8>>24=0x1:0x40",
+                     "0&0xFFFF=0x0:0x64",
+                     "0>>22&0x3C@12>>26&0x3C@0=0x47455420",
+                     "0>>22&0x3C@8=0x47455420"};
+            if (port_proto) tests.insert(tests.end(), {"0>>22&0x3C@0>>16=" + hex(port), "0>>22&0x3C@0&0xFFFF=" + hex(port)});
+        } else {
+            tests = {"4>>8&0xFF=0x6",   "4>>8&0xFF=0x11", "4>>8&0xFF=0x3a", "4&0xFF=0x40",
+                     "4&0xFF=0x1:0x3f", "4>>16=0x0:0x64", "48=0x47455420",  "0>>28=0x6"};
+            if (port_proto) tests.insert(tests.end(), {"40>>16=" + hex(port), "40&0xFFFF=" + hex(port)});
+        }
+        r << " -m u32 " << neg(25) << "--u32 \"" << g.bytes_pick(tests);
+        if (g.bytes_chance(20)) r << "&&" << g.bytes_pick(tests);
+        r << "\"";
+    }
+    if (g.bytes_chance(3)) {
+        const std::uint32_t port = g.bytes_pick(ports);
+        std::vector<std::string> programs;
+        // Shared: the length over 100 (returned as A: any length matches), the mark MARK sets.
+        programs = {"4,128 0 0 0,37 0 1 100,6 0 0 1,6 0 0 0", "2,128 0 0 0,22 0 0 0", "4,32 0 0 4294963220,21 0 1 1,6 0 0 1,6 0 0 0"};
+        if (!v6) {
+            programs.insert(programs.end(),
+                            {"4,48 0 0 9,21 0 1 6,6 0 0 1,6 0 0 0", "4,48 0 0 9,21 0 1 17,6 0 0 1,6 0 0 0", "4,48 0 0 8,21 0 1 64,6 0 0 1,6 0 0 0",
+                             "4,32 0 0 4294963200,21 0 1 2048,6 0 0 1,6 0 0 0",
+                             "10,177 0 0 0,80 0 0 12,116 0 0 4,100 0 0 2,12 0 0 0,7 0 0 0,64 0 0 0,21 0 1 1195725856,6 0 0 1,6 0 0 0"});
+            if (port_proto) programs.push_back("5,177 0 0 0,72 0 0 2,21 0 1 " + std::to_string(port) + ",6 0 0 1,6 0 0 0");
+        } else {
+            programs.insert(programs.end(),
+                            {"4,48 0 0 6,21 0 1 6,6 0 0 1,6 0 0 0", "4,48 0 0 6,21 0 1 17,6 0 0 1,6 0 0 0", "4,48 0 0 7,21 0 1 64,6 0 0 1,6 0 0 0",
+                             "4,32 0 0 4294963200,21 0 1 34525,6 0 0 1,6 0 0 0", "4,32 0 0 48,21 0 1 1195725856,6 0 0 1,6 0 0 0"});
+            if (port_proto) programs.push_back("4,40 0 0 42,21 0 1 " + std::to_string(port) + ",6 0 0 1,6 0 0 0");
+        }
+        r << " -m bpf --bytecode \"" << g.bytes_pick(programs) << "\"";
+    }
+    return r.str();
+}
+
+// What follows a packet's transport header, from the fifth stream: text made of payload_words,
+// bytes of any value, or nothing (the datagram's zeros).
+std::vector<std::uint8_t> random_payload(Gen& g, const Packet& p) {
+    const std::uint32_t headers = std::uint32_t{p.ip_header_len} + (p.proto == proto::tcp ? p.tcp_header_len : 8u);
+    const std::uint32_t room = p.length > headers ? p.length - headers : 0;
+    std::vector<std::uint8_t> out;
+    const std::uint32_t kind = g.newer_modules ? g.bytes_below(10) : 9;
+    while (out.size() < room && kind < 9) {
+        if (kind < 6) {
+            const std::string& w = g.bytes_pick(payload_words);
+            out.insert(out.end(), w.begin(), w.end());
+        } else {
+            out.push_back(static_cast<std::uint8_t>(g.bytes_below(256)));
+        }
+    }
+    out.resize(std::min<std::size_t>(out.size(), room));
+    return out;
+}
+
 struct ChainInfo {
     std::string name;
     bool builtin;
@@ -201,6 +306,7 @@ std::string rule_body(Gen& g, const Vocabulary& v, const std::string& table, con
         static const std::vector<std::string> realms = {"0x3", "0x7", "0x0", "0x70000/0xffff0000", "0x3/0xffff"};
         r << " -m realm " << newer_neg(20) << "--realm " << g.newer_pick(realms);
     }
+    r << byte_matches(g, v, proto, proto_negated);
     if (g.chance(10)) r << " " << v.hop_limit_option << (g.chance(50) ? "gt " : "lt ") << g.pick(std::vector<int>{1, 2, 63, 64, 200});
     if (g.chance(12)) {
         r << " -m addrtype " << neg(20) << (g.chance(60) ? "--dst-type " : "--src-type ") << g.pick(v.addrtypes);
@@ -500,6 +606,10 @@ RandomCase make_case(std::uint64_t seed, const Vocabulary& v, bool newer_modules
                     r.mark = 0;
                     if (from_side.empty()) {
                         r.in = IfaceName();
+                        // A reply to a long IPv6 packet: no longer than IPv6's least MTU, as a
+                        // socket's datagram larger than its route's MTU leaves in fragments, which
+                        // the oracle's raw socket cannot send (EMSGSIZE).
+                        if (v6) r.length = std::min<std::uint32_t>(r.length, 1280);
                         rc.packets.push_back({r, Origin::local});
                     } else {
                         r.in = IfaceName(from_side);
@@ -587,6 +697,7 @@ RandomCase make_case(std::uint64_t seed, const Vocabulary& v, bool newer_modules
         rc.packets.push_back({p, local ? Origin::local : Origin::wire});
     }
     rc.legacy = g.chance(15);
+    for (const auto& [p, origin] : rc.packets) rc.payloads.push_back(random_payload(g, p));
     return rc;
 }
 

@@ -2,7 +2,8 @@
 // A seeded generator of random rulesets and traffic for differential tests against the
 // kernel: filter (and sometimes mangle and nat) tables with user chains reached by jumps and
 // gotos, RETURNs, negations, interface wildcards, port ranges, multiport, TCP flags, ICMP types,
-// conntrack states, marks, lengths, TTLs, addrtype, iprange; built-in chains declared, given a
+// conntrack states, marks, lengths, TTLs, addrtype, iprange; string, u32 and bpf over the
+// packets' payloads; built-in chains declared, given a
 // policy by -P, named only by their rules or not at all, under either backend; connlabel
 // (reading and setting), connbytes, cluster, realm; MARK, HMARK, ECN, SNPT, DNPT, LOG, REJECT
 // (every --reject-with), DNAT, REDIRECT, SNAT and MASQUERADE (with --to-ports ranges) targets; TCP
@@ -22,6 +23,10 @@ namespace fwbench::test {
 struct RandomCase {
     std::string rules;  // iptables-save text
     std::vector<std::pair<Packet, Origin>> packets;
+    // Each packet's bytes after its transport header (empty: zeros), for the tests that send
+    // the packets with their datagrams (described_datagrams.hpp): what -m string, -m u32 and -m
+    // bpf read.
+    std::vector<std::vector<std::uint8_t>> payloads;
     bool legacy = false;  // loaded by iptables-legacy (counters only: its TRACE goes to the log)
     std::string host_json;  // the router: path_fixtures.hpp's, sometimes with a second wan1 address
     Family family = Family::ipv4;
@@ -33,8 +38,8 @@ RandomCase make_random_case(std::uint64_t seed);
 // ip6tables' words (hl, icmp6, IPv6 address types and REJECT answers), the host's link-local,
 // anycast and unbound sources, all-nodes echoes, error routes and packets over an MTU.
 RandomCase make_random_case6(std::uint64_t seed);
-// The same cases without the modules of the generator's third stream (connlabel, connbytes,
-// cluster, realm, HMARK, ECN, SNPT, DNPT), for the tests of the proof (classifier/symbolic), which names connlabel's --set
+// The same cases without the modules of the generator's third stream and later (connlabel,
+// connbytes, cluster, realm, HMARK, ECN, SNPT, DNPT, TPROXY, TEE, string, u32, bpf), for the tests of the proof (classifier/symbolic), which names connlabel's --set
 // as not modelled and takes the others as opaque conditions: a region those decide cannot be
 // checked against one concrete packet.
 RandomCase make_modelled_random_case(std::uint64_t seed);

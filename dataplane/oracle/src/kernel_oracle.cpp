@@ -25,6 +25,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fwbench/capture.hpp"
+#include "fwbench/datagram_rewriter.hpp"
 #include "fwbench/ipset.hpp"
 #include "fwbench/kernel_trace.hpp"
 #include "fwbench/netns.hpp"
@@ -766,6 +767,8 @@ DifferentialResult run_differential(const Host& model_host, const Host& kernel_h
     PathState st(c.ruleset, EngineOptions{}, model_host.sysctl());
     st.icmp_rate_limit = opt.pace;
     st.stack_answers = opt.stack_answers;
+    DatagramRewriter datagrams;  // the packets' bytes, where they carry them
+    st.engine.datagram = &datagrams;
     DifferentialRun run(kernel_host, c.ruleset, opt);
     for (const auto& [p, origin] : c.packets) run.send(p, origin, path.process(p, origin, st, run.traced()));
     return run.finish(st.engine, ipsets ? &*ipsets : nullptr);
