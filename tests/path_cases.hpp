@@ -919,6 +919,13 @@ inline const std::vector<PathCase> path_cases = {
      "rejected:netfilter@filter:INPUT:1 rejected:netfilter@filter:INPUT:2 rejected:netfilter@filter:INPUT:1",
      "filter:INPUT:1=2 filter:INPUT:2=1 filter:OUTPUT:1=2 filter:OUTPUT:2=2 filter:OUTPUT:3=1 filter:OUTPUT:4=1 filter:OUTPUT:5=1 "
      "filter:OUTPUT:6=1 filter:OUTPUT:7=3 filter:OUTPUT:P=3"},
+    {"TEE then REJECT in one walk: the copy's walks come before the TEE rule, the answer's before the REJECT rule (random seed 5416)",
+     "\"ip_forward\":1",
+     "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A FORWARD -j TEE --gateway 203.0.113.9\n"
+     "-A FORWARD -d 203.0.113.9/32 -j REJECT\nCOMMIT\n",
+     {"wire udp 192.0.2.51:30000 > 203.0.113.9:5000 in=lan0"},
+     "rejected:netfilter@filter:FORWARD:2",
+     "filter:FORWARD:1=1 filter:FORWARD:2=1 filter:OUTPUT:P=2"},
 };
 // clang-format on
 

@@ -46,23 +46,26 @@ std::vector<CountedRule> counted_rules(const Ruleset& rs, const PathResult& r) {
     // Its PREROUTING and INPUT over lo run at once where it was sent from a sender's process
     // context (a local packet's OUTPUT and POSTROUTING, and what they send: its transmit re-enables
     // softirqs inside the rule); from softirq context they wait for the backlog, after all else.
-    std::vector<std::size_t> backlog;
+    std::vector<std::pair<std::size_t, std::size_t>> backlog;  // a walk, and the end of the answer it belongs to
     bool dry = false;  // finding where a walk's sends end, emitting nothing
     auto add = [&](std::size_t wi, std::size_t from, std::size_t to) {
         if (!dry) add_walk(wi, from, to);
     };
-    // Walk wi and what it sent from within; returns the index after them.
-    auto emit_walk = [&](auto& self, std::size_t wi, bool process) -> std::size_t {
+    // Walk wi and what it sent from within; returns the index after them. What a walk sends lies
+    // inside the walks of whatever sent that walk (before `limit`): the answer that follows a TEE
+    // copy's last walk was sent by the walk the copy came from, not by that last walk.
+    auto emit_walk = [&](auto& self, std::size_t wi, bool process, std::size_t limit) -> std::size_t {
         const HookWalk& w = r.walks[wi];
         std::size_t from = 0, next = wi + 1;
         for (const PathResult::Answer& copy : r.answers) {
             if (!copy.tee_copy || copy.tee_walk != wi || copy.first_walk != next) continue;
             add(wi, from, copy.tee_visit);
-            for (std::size_t aw = copy.first_walk; aw < copy.end_walk;) aw = self(self, aw, process);
+            for (std::size_t aw = copy.first_walk; aw < copy.end_walk;) aw = self(self, aw, process, copy.end_walk);
             from = copy.tee_visit;
             next = copy.end_walk;
         }
-        const auto sent_here = std::find_if(r.answers.begin(), r.answers.end(), [&](const auto& a) { return a.by_rule && a.first_walk == next; });
+        const auto sent_here = std::find_if(r.answers.begin(), r.answers.end(),
+                                            [&](const auto& a) { return a.by_rule && a.first_walk == next && a.first_walk < limit; });
         if (sent_here == r.answers.end() || w.visits.size() <= from) {
             add(wi, from, w.visits.size());
             return next;
@@ -72,13 +75,13 @@ std::vector<CountedRule> counted_rules(const Ruleset& rs, const PathResult& r) {
         for (std::size_t aw = a.first_walk; aw < a.end_walk;) {
             const bool in_over_lo = r.walks[aw].hook == Hook::prerouting || r.walks[aw].hook == Hook::input;
             if (process || !in_over_lo) {
-                aw = self(self, aw, process);
+                aw = self(self, aw, process, a.end_walk);
                 continue;
             }
-            if (!dry) backlog.push_back(aw);
+            if (!dry) backlog.emplace_back(aw, a.end_walk);
             const bool was_dry = dry;
             dry = true;
-            aw = self(self, aw, false);
+            aw = self(self, aw, false, a.end_walk);
             dry = was_dry;
         }
         add(wi, w.visits.size() - 1, w.visits.size());
@@ -86,9 +89,9 @@ std::vector<CountedRule> counted_rules(const Ruleset& rs, const PathResult& r) {
     };
     for (std::size_t wi = 0; wi < r.walks.size();) {
         const HookWalk& w = r.walks[wi];
-        wi = emit_walk(emit_walk, wi, (w.hook == Hook::output || w.hook == Hook::postrouting) && w.in.empty());
+        wi = emit_walk(emit_walk, wi, (w.hook == Hook::output || w.hook == Hook::postrouting) && w.in.empty(), r.walks.size());
     }
-    for (std::size_t i = 0; i < backlog.size(); ++i) emit_walk(emit_walk, backlog[i], false);
+    for (std::size_t i = 0; i < backlog.size(); ++i) emit_walk(emit_walk, backlog[i].first, false, backlog[i].second);
     return out;
 }
 
