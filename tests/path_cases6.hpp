@@ -607,6 +607,13 @@ inline const std::vector<PathCase> path_cases6 = {
      "rejected:netfilter@filter:INPUT:1 rejected:netfilter@filter:INPUT:2 rejected:netfilter@filter:INPUT:1",
      "filter:INPUT:1=2 filter:INPUT:2=1 filter:OUTPUT:1=2 filter:OUTPUT:2=2 filter:OUTPUT:3=1 filter:OUTPUT:4=1 filter:OUTPUT:5=3 "
      "filter:OUTPUT:6=1 filter:OUTPUT:P=3"},
+    {"ipv6: REDIRECT in OUTPUT of a packet first routed out of lan0: routed again to ::1 over lo (ip6_route_me_harder keeps only a "
+     "multicast or link-local destination on the old route's device; random seed 9180)",
+     forwarding6_on,
+     "*nat\n-A OUTPUT -p tcp -m tcp --dport 443 -j REDIRECT\nCOMMIT\n*filter\n-A INPUT -i lo -p tcp -m tcp --dport 443\nCOMMIT\n",
+     {"local tcp [::]:30000 > [2001:db8:2::50]:443 flags=S", "local tcp [2001:db8:2::1]:30001 > [2001:db8:2::50]:443 flags=S"},
+     "delivered delivered",
+     "nat:OUTPUT:1=2 filter:INPUT:1=2"},
 };
 // clang-format on
 

@@ -157,8 +157,11 @@ bool PacketPath::route_output6(Ctx& c, bool reroute) const {
     // hop limit of 0 only ever loop back, not modelled.
     if (v6::is_multicast(d) && (c.p.out.empty() || v6::multicast_scope(d) <= 1 || c.p.ttl == 0))
         return drop(DropReason::not_modelled, about(DropWhy::multicast_destination, d, c.p.out.view()));
-    // A scoped destination goes out of its given device (a link-local address's zone).
-    const std::string_view oif = v6::needs_device(d) ? c.p.out.view() : std::string_view();
+    // A scoped destination goes out of its given device (a link-local address's zone). Routed
+    // again after OUTPUT changed it (ip6_route_me_harder), only a multicast or link-local
+    // destination stays on the device of the route it had: a loopback one (REDIRECT's ::1) does not.
+    const bool bound = reroute ? v6::is_multicast(d) || v6::is_link_local(d) : v6::needs_device(d);
+    const std::string_view oif = bound ? c.p.out.view() : std::string_view();
     const RouteQuery q{d, c.p.src, "lo", oif, c.p.mark, 0};
     const RouteResult r = host_.lookup6(q, oif, v6::needs_device(d));
     if (!r.found) return drop(DropReason::no_route, about(DropWhy::no_route, d));
