@@ -233,8 +233,9 @@ void expect_random_cases_agree(test::RandomCase (*make)(std::uint64_t), const st
     ASSERT_GE(count, 20) << "FWBENCH_RANDOM_CASES=" << count << ": too few cases for the differential to mean anything";
     std::uint64_t first = std::getenv("FWBENCH_RANDOM_SEED") ? std::strtoull(std::getenv("FWBENCH_RANDOM_SEED"), nullptr, 10) : 1;
     int disagreements = 0;
-    // The rules that read the packets' bytes (string, u32, bpf), and those of them that matched.
-    std::size_t byte_rules = 0, byte_rules_matched = 0;
+    // The rules that read the packets' bytes (string, u32, bpf) and the SYNPROXY rules, and those
+    // of them that matched.
+    std::size_t byte_rules = 0, byte_rules_matched = 0, synproxy_rules = 0, synproxy_rules_matched = 0;
     for (int i = 0; i < count && disagreements < 3; ++i) {
         std::uint64_t seed = first + static_cast<std::uint64_t>(i);
         test::RandomCase rc = make(seed);
@@ -260,10 +261,15 @@ void expect_random_cases_agree(test::RandomCase (*make)(std::uint64_t), const st
         for (std::size_t t = 0; t < rs.tables.size(); ++t)
             for (std::size_t c = 0; c < rs.tables[t].chains.size(); ++c)
                 for (std::size_t r = 0; r < rs.tables[t].chains[c].rules.size(); ++r) {
-                    const auto& ms = rs.tables[t].chains[c].rules[r].matches;
-                    if (std::none_of(ms.begin(), ms.end(), [](const auto& m) { return reads_packet_bytes(m.spec); })) continue;
+                    const Rule& rule = rs.tables[t].chains[c].rules[r];
+                    const bool matched = st.engine.rule(t, c, r).packets != 0;
+                    if (rule.target && std::holds_alternative<SynproxyTarget>(rule.target->spec)) {
+                        ++synproxy_rules;
+                        synproxy_rules_matched += matched;
+                    }
+                    if (std::none_of(rule.matches.begin(), rule.matches.end(), [](const auto& m) { return reads_packet_bytes(m.spec); })) continue;
                     ++byte_rules;
-                    if (st.engine.rule(t, c, r).packets) ++byte_rules_matched;
+                    byte_rules_matched += matched;
                 }
         if (result.agree()) continue;
         ++disagreements;
@@ -276,11 +282,13 @@ void expect_random_cases_agree(test::RandomCase (*make)(std::uint64_t), const st
                       << reproduction(small, host_json, testing::TempDir(), what + "-" + std::to_string(seed)) << "\n"
                       << format_ruleset(small.ruleset);
     }
-    std::printf("%s: %zu rules read the packets' bytes, %zu of them matched\n", what.c_str(), byte_rules, byte_rules_matched);
-    // The differential means something for string, u32 and bpf only where they decide.
+    std::printf("%s: %zu rules read the packets' bytes, %zu of them matched; %zu SYNPROXY rules, %zu of them matched\n", what.c_str(), byte_rules,
+                byte_rules_matched, synproxy_rules, synproxy_rules_matched);
+    // The differential means something for these modules only where they decide.
     if (count >= 120) {
         EXPECT_GE(byte_rules_matched, 20u);
         EXPECT_GE(byte_rules - byte_rules_matched, 20u);
+        EXPECT_GE(synproxy_rules_matched, 10u);
     }
 }
 

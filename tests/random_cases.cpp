@@ -410,6 +410,19 @@ std::string rule_body(Gen& g, const Vocabulary& v, const std::string& table, con
         newer_target = " -m addrtype --dst-type UNICAST -m addrtype ! --dst-type LOCAL,ANYCAST -j TEE --gateway " +
                        v.tee_gateways[g.newest_below(static_cast<std::uint32_t>(v.tee_gateways.size()))] +
                        (g.newest_below(3) == 0 ? " --oif wan1" : "");
+    // In place of the rule drawn (whose draws are made all the same), now and then: SYNPROXY where
+    // the kernel takes it (filter INPUT and FORWARD, -p tcp), for SYNs only (--syn: a client's ACK
+    // passes only with a valid cookie, which the host's secret decides and fwbench refuses by
+    // name). A SYN is answered with a SYN-ACK through OUTPUT and POSTROUTING and goes no further.
+    if (newer_target.empty() && table == "filter" && c.builtin && (c.name == "INPUT" || c.name == "FORWARD") && g.bytes_chance(10)) {
+        std::string synproxy = " -p tcp -m tcp --syn -j SYNPROXY";
+        if (g.bytes_chance(60)) synproxy += " --sack-perm";
+        if (g.bytes_chance(60)) synproxy += " --timestamp";
+        if (g.bytes_chance(50)) synproxy += " --wscale " + std::to_string(g.bytes_below(15));
+        if (g.bytes_chance(70)) synproxy += " --mss " + std::to_string(536 + g.bytes_below(1000));
+        if (g.bytes_chance(20)) synproxy += " --ecn";
+        return synproxy;
+    }
     if (newer_target.empty()) return r.str();
     std::string text = r.str();
     if (const auto at = text.find(" -j "); at != std::string::npos) text.erase(at);
