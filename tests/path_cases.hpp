@@ -926,6 +926,17 @@ inline const std::vector<PathCase> path_cases = {
      {"wire udp 192.0.2.51:30000 > 203.0.113.9:5000 in=lan0"},
      "rejected:netfilter@filter:FORWARD:2",
      "filter:FORWARD:1=1 filter:FORWARD:2=1 filter:OUTPUT:P=2"},
+    {"SYNPROXY's SYN-ACK holds the SYN's unconfirmed entry as its reply; a reset REJECT sends for it is the entry's original "
+     "direction (nf_ct_attach: RELATED) and confirms the entry as it leaves (to the host itself, over lo), so the SYN sent "
+     "again finds it: nat PREROUTING sees only the first (random IPv6 seed 20267)",
+     "\"ip_forward\":1",
+     "*nat\n:PREROUTING ACCEPT [0:0]\nCOMMIT\n"
+     "*filter\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -p tcp -m tcp --syn -j SYNPROXY --mss 1460\n"
+     "-A OUTPUT -p tcp -m tcp --tcp-flags SYN,ACK SYN,ACK -j REJECT --reject-with tcp-reset\nCOMMIT\n",
+     {"wire tcp 198.51.100.7:40000 > 203.0.113.1:22 in=wan1 flags=S opts=020405b4",
+      "wire tcp 198.51.100.7:40000 > 203.0.113.1:22 in=wan1 flags=S opts=020405b4"},
+     "rejected:netfilter@filter:INPUT:1 rejected:netfilter@filter:INPUT:1",
+     "nat:PREROUTING:P=1 filter:INPUT:1=2 filter:INPUT:P=2 filter:OUTPUT:1=2 filter:OUTPUT:P=2"},
 };
 // clang-format on
 

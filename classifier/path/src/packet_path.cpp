@@ -415,8 +415,10 @@ bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
     c.p.in = in;
     c.p.out = out;
     if (hook == Hook::input || hook == Hook::postrouting) {
-        // __nf_conntrack_confirm at the last hook (priority INT_MAX).
-        if (c.ct.conn && c.ct.is_new && !c.ct.conn->confirmed) {
+        // __nf_conntrack_confirm at the last hook (priority INT_MAX), for a packet of the entry's
+        // original direction: the one that made it, or an answer nf_ct_attach gave it as RELATED
+        // (a REJECT of SYNPROXY's SYN-ACK, which holds the SYN's unconfirmed entry as its reply).
+        if (c.ct.conn && !c.ct.conn->confirmed && (c.ct.is_new || c.ct.dir == CtDir::original)) {
             if (!c.st.conntrack.confirm(c.ct)) {
                 c.event(PathEventKind::conntrack_clash, [&](PathEvent& e) { e.tuple = c.ct.conn->reply; });
                 c.res.reason = DropReason::conntrack_clash;
