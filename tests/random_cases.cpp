@@ -211,6 +211,60 @@ std::string byte_matches(Gen& g, const Vocabulary& v, const std::string& proto, 
     return r.str();
 }
 
+// -m time, -m helper and (IPv6) -m srh, from the same stream. time: whole hours of the day,
+// weekdays, days of the month and dates, which the kernel reads from its clock when it matches —
+// the oracle's test stamps the traffic with the clock's time when it replays it, and an hour's
+// boundary falls inside a replay's few milliseconds too seldom to matter. helper: no connection of
+// the random traffic has one (no CT --helper), so it tells a match against a missing helper and
+// its negation. srh: the random traffic has no segment routing header, and without one the match
+// fails whatever it tests.
+std::string clock_and_helper_matches(Gen& g, const Vocabulary& v) {
+    std::ostringstream r;
+    auto hour = [](std::uint32_t h) { return std::string(h < 10 ? "0" : "") + std::to_string(h) + ":00"; };
+    if (g.bytes_chance(3)) {
+        // One test each: whole hours of the day (across midnight when the start is later), some
+        // weekdays, some days of the month, or a date the clock is past or not yet at.
+        r << " -m time";
+        switch (g.bytes_below(4)) {
+            case 0: {
+                const std::uint32_t start = g.bytes_below(24), stop = g.bytes_below(24);
+                r << " --timestart " << hour(start) << " --timestop " << hour(stop);
+                if (start > stop && g.bytes_chance(50)) r << " --contiguous";
+                break;
+            }
+            case 1: {
+                static const std::vector<std::string> days = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+                std::string list;
+                for (const auto& d : days)
+                    if (g.bytes_chance(50)) list += (list.empty() ? "" : ",") + d;
+                r << " --weekdays " << (list.empty() ? "Sun" : list);
+                break;
+            }
+            case 2: {
+                std::string list;
+                for (int d = 1; d <= 31; ++d)
+                    if (g.bytes_chance(50)) list += (list.empty() ? "" : ",") + std::to_string(d);
+                r << " --monthdays " << (list.empty() ? "1" : list);
+                break;
+            }
+            default: {
+                static const std::vector<std::string> dates = {"2020-01-01T00:00:00", "2024-06-01T12:00:00", "2035-01-01T00:00:00"};
+                r << (g.bytes_chance(50) ? " --datestart " : " --datestop ") << g.bytes_pick(dates);
+            }
+        }
+    }
+    if (g.bytes_chance(2)) {
+        static const std::vector<std::string> helpers = {"ftp", "sip", "irc"};
+        r << " -m helper " << (g.bytes_chance(40) ? "! " : "") << "--helper " << g.bytes_pick(helpers);
+    }
+    if (v.family == Family::ipv6 && g.bytes_chance(2)) {
+        static const std::vector<std::string> tests = {"--srh-next-hdr 17", "! --srh-next-hdr 6", "--srh-segs-left-gt 0", "! --srh-last-entry-eq 1",
+                                                       "--srh-hdr-len-lt 9"};
+        r << " -m srh " << g.bytes_pick(tests);
+    }
+    return r.str();
+}
+
 // What follows a packet's transport header, from the fifth stream: text made of payload_words,
 // bytes of any value, or nothing (the datagram's zeros).
 std::vector<std::uint8_t> random_payload(Gen& g, const Packet& p) {
@@ -306,7 +360,7 @@ std::string rule_body(Gen& g, const Vocabulary& v, const std::string& table, con
         static const std::vector<std::string> realms = {"0x3", "0x7", "0x0", "0x70000/0xffff0000", "0x3/0xffff"};
         r << " -m realm " << newer_neg(20) << "--realm " << g.newer_pick(realms);
     }
-    r << byte_matches(g, v, proto, proto_negated);
+    r << byte_matches(g, v, proto, proto_negated) << clock_and_helper_matches(g, v);
     if (g.chance(10)) r << " " << v.hop_limit_option << (g.chance(50) ? "gt " : "lt ") << g.pick(std::vector<int>{1, 2, 63, 64, 200});
     if (g.chance(12)) {
         r << " -m addrtype " << neg(20) << (g.chance(60) ? "--dst-type " : "--src-type ") << g.pick(v.addrtypes);
