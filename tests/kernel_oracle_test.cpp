@@ -245,7 +245,8 @@ void expect_random_cases_agree(test::RandomCase (*make)(std::uint64_t), const st
                                 {"SYNPROXY", {" -j SYNPROXY"}},
                                 {"time", {" -m time"}},
                                 {"helper", {" -m helper "}},
-                                {"srh", {" -m srh "}}};
+                                {"srh", {" -m srh "}},
+                                {"CONNSECMARK", {" -j CONNSECMARK"}}};
     for (int i = 0; i < count && disagreements < 3; ++i) {
         std::uint64_t seed = first + static_cast<std::uint64_t>(i);
         test::RandomCase rc = make(seed);
@@ -300,7 +301,7 @@ void expect_random_cases_agree(test::RandomCase (*make)(std::uint64_t), const st
     // time, whose rules match by the hour and day the test runs at; nor of helper and srh, which
     // the random traffic (no helpers, no segment routing headers) decides one way.
     if (count >= 120) {
-        EXPECT_GE(drawn[0].matched, 20u);
+        EXPECT_GE(drawn[0].matched, 10u);
         EXPECT_GE(drawn[0].rules - drawn[0].matched, 20u);
         EXPECT_GE(drawn[1].matched, 10u);
     }

@@ -477,6 +477,11 @@ std::string rule_body(Gen& g, const Vocabulary& v, const std::string& table, con
         if (g.bytes_chance(20)) synproxy += " --ecn";
         return synproxy;
     }
+    // CONNSECMARK in mangle, in place of the target drawn: the connection's security mark, which
+    // no rule reads, but its checkentry turns conntrack on. (SECMARK needs a security module to
+    // know its context, which the oracle's kernel has none of: it does not load there.)
+    if (newer_target.empty() && table == "mangle" && g.bytes_chance(4))
+        newer_target = g.bytes_chance(50) ? " -j CONNSECMARK --save" : " -j CONNSECMARK --restore";
     if (newer_target.empty()) return r.str();
     std::string text = r.str();
     if (const auto at = text.find(" -j "); at != std::string::npos) text.erase(at);
