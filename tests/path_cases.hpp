@@ -937,6 +937,15 @@ inline const std::vector<PathCase> path_cases = {
       "wire tcp 198.51.100.7:40000 > 203.0.113.1:22 in=wan1 flags=S opts=020405b4"},
      "rejected:netfilter@filter:INPUT:1 rejected:netfilter@filter:INPUT:1",
      "nat:PREROUTING:P=1 filter:INPUT:1=2 filter:INPUT:P=2 filter:OUTPUT:1=2 filter:OUTPUT:P=2"},
+    {"REJECT answers a protocol whose payload nf_reject_verify_csum exempts (ESP, GRE, AH) but not IPComp, whose payload it "
+     "verifies as if it carried TCP's checksum (random seed 28)",
+     "\"ip_forward\":1",
+     "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A FORWARD -j REJECT\n-A OUTPUT -p icmp\nCOMMIT\n",
+     {"wire ipcomp 198.51.100.7 > 192.0.2.77 in=wan1 len=84 cpi=512", "wire esp 198.51.100.7 > 192.0.2.77 in=wan1 len=84",
+      "wire gre 198.51.100.7 > 192.0.2.77 in=wan1 len=84", "wire ah 198.51.100.7 > 192.0.2.77 in=wan1 len=84 ahspi=5"},
+     "rejected:netfilter@filter:FORWARD:1 rejected:netfilter@filter:FORWARD:1 rejected:netfilter@filter:FORWARD:1 "
+     "rejected:netfilter@filter:FORWARD:1",
+     "filter:FORWARD:1=4 filter:OUTPUT:1=3 filter:OUTPUT:P=3"},
 };
 // clang-format on
 

@@ -614,6 +614,13 @@ inline const std::vector<PathCase> path_cases6 = {
      {"local tcp [::]:30000 > [2001:db8:2::50]:443 flags=S", "local tcp [2001:db8:2::1]:30001 > [2001:db8:2::50]:443 flags=S"},
      "delivered delivered",
      "nat:OUTPUT:1=2 filter:INPUT:1=2"},
+    {"ipv6: REJECT answers ESP (nf_reject_verify_csum exempts it) but not IPComp, whose payload it verifies as if it carried "
+     "TCP's checksum (random seed 28)",
+     forwarding6_on,
+     "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A FORWARD -j REJECT\n-A OUTPUT -p ipv6-icmp\nCOMMIT\n",
+     {"wire ipcomp [2001:db8:2::50] > [2001:db8:9::130] in=lan0 len=84 cpi=512", "wire esp [2001:db8:2::50] > [2001:db8:9::130] in=lan0 len=84"},
+     "rejected:netfilter@filter:FORWARD:1 rejected:netfilter@filter:FORWARD:1",
+     "filter:FORWARD:1=2 filter:OUTPUT:1=1 filter:OUTPUT:P=1"},
 };
 // clang-format on
 

@@ -226,12 +226,21 @@ void PacketPath::withhold_answer(Ctx& c, AnswerWithheld why) const {
 void PacketPath::send_reject_answer(Ctx& c, const RejectTarget& reject) const {
     const Packet& old = c.p;
     const bool v6 = old.family == Family::ipv6;
-    // reject6_csum_ok and nf_reject_verify_csum: TCP, UDP and ICMPv6 checksums are verified
-    // first (the others' are not whole-payload sums, or are optional).
-    const bool verified = old.proto == proto::tcp || old.proto == proto::udp || old.proto == proto::icmpv6 || old.proto == proto::icmp;
-    if (verified && !old.transport_checksum_verifies()) {
+    // nf_send_unreach and reject6_csum_ok: nf_reject_verify_csum verifies a packet's payload as a
+    // 16-bit one's complement sum with the pseudo-header, unless its protocol's checksum is
+    // optional (UDP's 0, GRE), another check (AH, ESP, SCTP) or partial (UDP-Lite, DCCP). TCP, UDP,
+    // ICMP and ICMPv6 carry that sum; any other protocol's payload (IPComp's, or one fwbench does
+    // not parse) is taken not to add up to it, and is not answered.
+    const bool own_sum = old.proto == proto::tcp || old.proto == proto::udp || old.proto == proto::icmpv6 || old.proto == proto::icmp;
+    const bool exempt = old.proto == proto::gre || old.proto == proto::ah || old.proto == proto::esp || old.proto == proto::sctp ||
+                        old.proto == proto::udplite || old.proto == proto::dccp;
+    if (own_sum && !old.transport_checksum_verifies()) {
         c.res.checksum_assumed = true;
         return withhold_answer(c, AnswerWithheld::checksum);
+    }
+    if (!own_sum && !exempt && !old.fragment) {
+        c.res.checksum_assumed = true;
+        return withhold_answer(c, AnswerWithheld::unchecksummed_protocol);
     }
     const int code = v6 ? reject_code6(reject.with) : reject_code(reject.with);
     if (code >= 0 && v6) return send_icmp6_error(c, 1, static_cast<std::uint8_t>(code), AnswerFrom::rule);

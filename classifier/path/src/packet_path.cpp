@@ -36,6 +36,10 @@ const char* answer_withheld_name(AnswerWithheld w) {
             return "REJECT answers only a packet whose transport checksum verifies, and NPT translated an address outside its source "
                    "prefix, which the checksum covers (assumed: no NIC had verified the checksum before, as none does for a packet "
                    "from a raw socket or a veth)";
+        case AnswerWithheld::unchecksummed_protocol:
+            return "REJECT answers a packet of this protocol only when its payload sums as a TCP checksum would (nf_reject_verify_csum "
+                   "exempts only UDP without a checksum, GRE, AH, ESP, SCTP, UDP-Lite and DCCP), which a protocol without such a sum "
+                   "does not (assumed: fwbench does not add the payload up)";
     }
     return "?";
 }

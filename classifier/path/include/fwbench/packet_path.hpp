@@ -90,6 +90,9 @@ enum class AnswerWithheld : std::uint8_t {
     // nf_reject's reject6_csum_ok: the transport checksum no longer verifies (NPT translated an
     // address outside its prefix); assumed not verified before (no NIC offload had)
     checksum,
+    // nf_reject_verify_csum: a protocol without a checksum of its own (IPComp, one fwbench does
+    // not parse) is verified as if its payload carried TCP's; assumed not to sum so
+    unchecksummed_protocol,
 };
 const char* answer_withheld_name(AnswerWithheld w);
 
