@@ -246,7 +246,10 @@ void expect_random_cases_agree(test::RandomCase (*make)(std::uint64_t), const st
                                 {"time", {" -m time"}},
                                 {"helper", {" -m helper "}},
                                 {"srh", {" -m srh "}},
-                                {"CONNSECMARK", {" -j CONNSECMARK"}}};
+                                {"CONNSECMARK", {" -j CONNSECMARK"}},
+                                {"quota", {" -m quota "}},
+                                {"tcpmss", {" -m tcpmss "}},
+                                {"esp, ah, ipcomp", {" -m esp ", " -m ah ", " -m ipcomp "}}};
     for (int i = 0; i < count && disagreements < 3; ++i) {
         std::uint64_t seed = first + static_cast<std::uint64_t>(i);
         test::RandomCase rc = make(seed);
