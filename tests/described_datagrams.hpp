@@ -1,8 +1,8 @@
 #pragma once
 // Fixture packets that carry their bytes: a description with payload= (or a random case's packet
 // with its payload) gets its datagram built (build_ipv4/build_ipv6 with the payload) and pointed
-// at by Packet::bytes, kept here while the
-// packets are walked and sent; the states walking them read those bytes through `rewriter`.
+// at by Packet::bytes, kept here while the packets are walked and sent; the states walking them
+// read those bytes through `rewriter`.
 
 #include <deque>
 #include <vector>
@@ -16,13 +16,7 @@ namespace fwbench::test {
 
 class DescribedDatagrams {
 public:
-    Packet packet(const PacketDescription& d) {
-        Packet p = d.packet;
-        if (d.payload.empty()) return p;
-        datagrams_.push_back(build_datagram(p, d.payload));
-        p.bytes = datagrams_.back();
-        return p;
-    }
+    Packet packet(const PacketDescription& d) { return d.payload.empty() ? d.packet : packet(d.packet, d.payload); }
     // `p` with its datagram built, `payload` after its transport header (a random case's).
     Packet packet(const Packet& p, std::span<const std::uint8_t> payload) {
         Packet out = p;

@@ -269,9 +269,9 @@ void expect_random_cases_agree(test::RandomCase (*make)(std::uint64_t), const st
         // kernel's clock as the packet passes, and fwbench the packet's timestamp.
         const std::uint64_t now_ns = static_cast<std::uint64_t>(
             std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
-        for (std::size_t i = 0; i < rc.packets.size(); ++i) {
-            rc.packets[i].first = datagrams.packet(rc.packets[i].first, rc.payloads[i]);
-            rc.packets[i].first.timestamp_ns += now_ns;
+        for (std::size_t k = 0; k < rc.packets.size(); ++k) {
+            rc.packets[k].first = datagrams.packet(rc.packets[k].first, rc.payloads[k]);
+            rc.packets[k].first.timestamp_ns += now_ns;
         }
         KernelOracleOptions kopt;
         kopt.legacy = rc.legacy;

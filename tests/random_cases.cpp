@@ -19,7 +19,7 @@ public:
           later_(seed ^ 0x9e3779b97f4a7c15ull),
           newer_(seed ^ 0xc2b2ae3d27d4eb4full),
           newest_(seed ^ 0x165667b19e3779f9ull),
-          bytes_(seed ^ 0x27d4eb2f165667c5ull) {}
+          latest_(seed ^ 0x27d4eb2f165667c5ull) {}
     std::uint32_t below(std::uint32_t n) { return static_cast<std::uint32_t>(rng_() % n); }
     bool chance(int percent) { return below(100) < static_cast<std::uint32_t>(percent); }
     // A second stream for what the generator learned later (issue 18's modules): every case's
@@ -40,13 +40,14 @@ public:
     // what they were.
     std::uint32_t newest_below(std::uint32_t n) { return static_cast<std::uint32_t>(newest_() % n); }
     bool newest_chance(int percent) { return newer_modules && newest_below(100) < static_cast<std::uint32_t>(percent); }
-    // A fifth, for the matches that read a packet's bytes (string, u32, bpf) and the payloads
-    // they read (off with the third's modules): the first four streams' draws stay what they were.
-    std::uint32_t bytes_below(std::uint32_t n) { return static_cast<std::uint32_t>(bytes_() % n); }
-    bool bytes_chance(int percent) { return newer_modules && bytes_below(100) < static_cast<std::uint32_t>(percent); }
+    // A fifth, for issue 18's last modules (string, u32, bpf, time, helper, srh, quota, tcpmss,
+    // SYNPROXY, CONNSECMARK, esp, ah, ipcomp), the payloads and the IPsec packets (off with the
+    // third's modules): the first four streams' draws stay what they were.
+    std::uint32_t latest_below(std::uint32_t n) { return static_cast<std::uint32_t>(latest_() % n); }
+    bool latest_chance(int percent) { return newer_modules && latest_below(100) < static_cast<std::uint32_t>(percent); }
     template <class T>
-    const T& bytes_pick(const std::vector<T>& v) {
-        return v[bytes_below(static_cast<std::uint32_t>(v.size()))];
+    const T& latest_pick(const std::vector<T>& v) {
+        return v[latest_below(static_cast<std::uint32_t>(v.size()))];
     }
     template <class T>
     const T& pick(const std::vector<T>& v) {
@@ -54,7 +55,7 @@ public:
     }
 
 private:
-    std::mt19937_64 rng_, later_, newer_, newest_, bytes_;
+    std::mt19937_64 rng_, later_, newer_, newest_, latest_;
 };
 
 // What the families' cases say differently: the router's addresses and those around it, and
@@ -149,27 +150,27 @@ std::string byte_matches(Gen& g, const Vocabulary& v, const std::string& proto, 
     std::ostringstream r;
     const bool v6 = v.family == Family::ipv6;
     const bool port_proto = !proto_negated && (proto == "tcp" || proto == "udp");
-    auto neg = [&](int pct) { return g.bytes_chance(pct) ? "! " : ""; };
+    auto neg = [&](int pct) { return g.latest_chance(pct) ? "! " : ""; };
     auto hex = [](std::uint32_t n) {
         std::ostringstream h;
         h << "0x" << std::hex << n;
         return h.str();
     };
-    if (g.bytes_chance(3)) {
+    if (g.latest_chance(3)) {
         static const std::vector<std::string> patterns = {"GET", "fwbench", "HTTP/1.1", "Host:", "secret", "OK"};
         r << " -m string";
-        if (g.bytes_chance(20)) r << " " << neg(25) << "--hex-string \"|48 54|TP\"";
-        else r << " " << neg(25) << "--string \"" << g.bytes_pick(patterns) << "\"";
-        r << " --algo " << (g.bytes_chance(50) ? "bm" : "kmp");
-        if (g.bytes_chance(40)) {
+        if (g.latest_chance(20)) r << " " << neg(25) << "--hex-string \"|48 54|TP\"";
+        else r << " " << neg(25) << "--string \"" << g.latest_pick(patterns) << "\"";
+        r << " --algo " << (g.latest_chance(50) ? "bm" : "kmp");
+        if (g.latest_chance(40)) {
             static const std::vector<std::uint32_t> froms = {0, 20, 28, 40, 48, 60}, tos = {40, 60, 64, 100, 200};
-            const std::uint32_t from = g.bytes_pick(froms), to = std::max(from, g.bytes_pick(tos));
+            const std::uint32_t from = g.latest_pick(froms), to = std::max(from, g.latest_pick(tos));
             r << " --from " << from << " --to " << to;
         }
-        if (g.bytes_chance(25)) r << " --icase";
+        if (g.latest_chance(25)) r << " --icase";
     }
-    if (g.bytes_chance(3)) {
-        const std::uint32_t port = g.bytes_pick(ports);
+    if (g.latest_chance(3)) {
+        const std::uint32_t port = g.latest_pick(ports);
         std::vector<std::string> tests;
         if (!v6) {
             tests = {"6&0xFF=0x6",
@@ -185,15 +186,16 @@ std::string byte_matches(Gen& g, const Vocabulary& v, const std::string& proto, 
                      "4&0xFF=0x1:0x3f", "4>>16=0x0:0x64", "48=0x47455420",  "0>>28=0x6"};
             if (port_proto) tests.insert(tests.end(), {"40>>16=" + hex(port), "40&0xFFFF=" + hex(port)});
         }
-        r << " -m u32 " << neg(25) << "--u32 \"" << g.bytes_pick(tests);
-        if (g.bytes_chance(20)) r << "&&" << g.bytes_pick(tests);
+        r << " -m u32 " << neg(25) << "--u32 \"" << g.latest_pick(tests);
+        if (g.latest_chance(20)) r << "&&" << g.latest_pick(tests);
         r << "\"";
     }
-    if (g.bytes_chance(3)) {
-        const std::uint32_t port = g.bytes_pick(ports);
-        std::vector<std::string> programs;
-        // Shared: the length over 100 (returned as A: any length matches), the mark MARK sets.
-        programs = {"4,128 0 0 0,37 0 1 100,6 0 0 1,6 0 0 0", "2,128 0 0 0,22 0 0 0", "4,32 0 0 4294963220,21 0 1 1,6 0 0 1,6 0 0 0"};
+    if (g.latest_chance(3)) {
+        const std::uint32_t port = g.latest_pick(ports);
+        // Both families: the length over 100, the length returned (any length matches), the mark
+        // MARK sets.
+        std::vector<std::string> programs = {"4,128 0 0 0,37 0 1 100,6 0 0 1,6 0 0 0", "2,128 0 0 0,22 0 0 0",
+                                             "4,32 0 0 4294963220,21 0 1 1,6 0 0 1,6 0 0 0"};
         if (!v6) {
             programs.insert(programs.end(),
                             {"4,48 0 0 9,21 0 1 6,6 0 0 1,6 0 0 0", "4,48 0 0 9,21 0 1 17,6 0 0 1,6 0 0 0", "4,48 0 0 8,21 0 1 64,6 0 0 1,6 0 0 0",
@@ -206,7 +208,7 @@ std::string byte_matches(Gen& g, const Vocabulary& v, const std::string& proto, 
                              "4,32 0 0 4294963200,21 0 1 34525,6 0 0 1,6 0 0 0", "4,32 0 0 48,21 0 1 1195725856,6 0 0 1,6 0 0 0"});
             if (port_proto) programs.push_back("4,40 0 0 42,21 0 1 " + std::to_string(port) + ",6 0 0 1,6 0 0 0");
         }
-        r << " -m bpf --bytecode \"" << g.bytes_pick(programs) << "\"";
+        r << " -m bpf --bytecode \"" << g.latest_pick(programs) << "\"";
     }
     return r.str();
 }
@@ -221,46 +223,46 @@ std::string byte_matches(Gen& g, const Vocabulary& v, const std::string& proto, 
 std::string clock_and_helper_matches(Gen& g, const Vocabulary& v) {
     std::ostringstream r;
     auto hour = [](std::uint32_t h) { return std::string(h < 10 ? "0" : "") + std::to_string(h) + ":00"; };
-    if (g.bytes_chance(3)) {
+    if (g.latest_chance(3)) {
         // One test each: whole hours of the day (across midnight when the start is later), some
         // weekdays, some days of the month, or a date the clock is past or not yet at.
         r << " -m time";
-        switch (g.bytes_below(4)) {
+        switch (g.latest_below(4)) {
             case 0: {
-                const std::uint32_t start = g.bytes_below(24), stop = g.bytes_below(24);
+                const std::uint32_t start = g.latest_below(24), stop = g.latest_below(24);
                 r << " --timestart " << hour(start) << " --timestop " << hour(stop);
-                if (start > stop && g.bytes_chance(50)) r << " --contiguous";
+                if (start > stop && g.latest_chance(50)) r << " --contiguous";
                 break;
             }
             case 1: {
                 static const std::vector<std::string> days = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
                 std::string list;
                 for (const auto& d : days)
-                    if (g.bytes_chance(50)) list += (list.empty() ? "" : ",") + d;
+                    if (g.latest_chance(50)) list += (list.empty() ? "" : ",") + d;
                 r << " --weekdays " << (list.empty() ? "Sun" : list);
                 break;
             }
             case 2: {
                 std::string list;
                 for (int d = 1; d <= 31; ++d)
-                    if (g.bytes_chance(50)) list += (list.empty() ? "" : ",") + std::to_string(d);
+                    if (g.latest_chance(50)) list += (list.empty() ? "" : ",") + std::to_string(d);
                 r << " --monthdays " << (list.empty() ? "1" : list);
                 break;
             }
             default: {
                 static const std::vector<std::string> dates = {"2020-01-01T00:00:00", "2024-06-01T12:00:00", "2035-01-01T00:00:00"};
-                r << (g.bytes_chance(50) ? " --datestart " : " --datestop ") << g.bytes_pick(dates);
+                r << (g.latest_chance(50) ? " --datestart " : " --datestop ") << g.latest_pick(dates);
             }
         }
     }
-    if (g.bytes_chance(2)) {
+    if (g.latest_chance(2)) {
         static const std::vector<std::string> helpers = {"ftp", "sip", "irc"};
-        r << " -m helper " << (g.bytes_chance(40) ? "! " : "") << "--helper " << g.bytes_pick(helpers);
+        r << " -m helper " << (g.latest_chance(40) ? "! " : "") << "--helper " << g.latest_pick(helpers);
     }
-    if (v.family == Family::ipv6 && g.bytes_chance(2)) {
+    if (v.family == Family::ipv6 && g.latest_chance(2)) {
         static const std::vector<std::string> tests = {"--srh-next-hdr 17", "! --srh-next-hdr 6", "--srh-segs-left-gt 0", "! --srh-last-entry-eq 1",
                                                        "--srh-hdr-len-lt 9"};
-        r << " -m srh " << g.bytes_pick(tests);
+        r << " -m srh " << g.latest_pick(tests);
     }
     return r.str();
 }
@@ -271,13 +273,13 @@ std::vector<std::uint8_t> random_payload(Gen& g, const Packet& p) {
     const std::uint32_t headers = std::uint32_t{p.ip_header_len} + (p.proto == proto::tcp ? p.tcp_header_len : 8u);
     const std::uint32_t room = p.length > headers ? p.length - headers : 0;
     std::vector<std::uint8_t> out;
-    const std::uint32_t kind = g.newer_modules ? g.bytes_below(10) : 9;
+    const std::uint32_t kind = g.newer_modules ? g.latest_below(10) : 9;
     while (out.size() < room && kind < 9) {
         if (kind < 6) {
-            const std::string& w = g.bytes_pick(payload_words);
+            const std::string& w = g.latest_pick(payload_words);
             out.insert(out.end(), w.begin(), w.end());
         } else {
-            out.push_back(static_cast<std::uint8_t>(g.bytes_below(256)));
+            out.push_back(static_cast<std::uint8_t>(g.latest_below(256)));
         }
     }
     out.resize(std::min<std::size_t>(out.size(), room));
@@ -374,10 +376,11 @@ std::string rule_body(Gen& g, const Vocabulary& v, const std::string& table, con
     r << byte_matches(g, v, proto, proto_negated) << clock_and_helper_matches(g, v);
     // -m quota (each rule's own byte allowance, spent by the packets it matches, answers and
     // copies included) and -m tcpmss (the MSS a segment offers: SYNs carry one now and then).
-    if (g.bytes_chance(3)) r << " -m quota " << (g.bytes_chance(30) ? "! " : "") << "--quota " << g.bytes_pick(std::vector<int>{0, 100, 500, 2000});
-    if (proto == "tcp" && !proto_negated && g.bytes_chance(5)) {
+    if (g.latest_chance(3))
+        r << " -m quota " << (g.latest_chance(30) ? "! " : "") << "--quota " << g.latest_pick(std::vector<int>{0, 100, 500, 2000});
+    if (proto == "tcp" && !proto_negated && g.latest_chance(5)) {
         static const std::vector<std::string> ranges = {"1460", "536:1460", "1400:1500", "100:500", "1200:"};
-        r << " -m tcpmss " << (g.bytes_chance(30) ? "! " : "") << "--mss " << g.bytes_pick(ranges);
+        r << " -m tcpmss " << (g.latest_chance(30) ? "! " : "") << "--mss " << g.latest_pick(ranges);
     }
     if (g.chance(10)) r << " " << v.hop_limit_option << (g.chance(50) ? "gt " : "lt ") << g.pick(std::vector<int>{1, 2, 63, 64, 200});
     if (g.chance(12)) {
@@ -486,31 +489,31 @@ std::string rule_body(Gen& g, const Vocabulary& v, const std::string& table, con
     // the kernel takes it (filter INPUT and FORWARD, -p tcp), for SYNs only (--syn: a client's ACK
     // passes only with a valid cookie, which the host's secret decides and fwbench refuses by
     // name). A SYN is answered with a SYN-ACK through OUTPUT and POSTROUTING and goes no further.
-    if (newer_target.empty() && table == "filter" && c.builtin && (c.name == "INPUT" || c.name == "FORWARD") && g.bytes_chance(10)) {
+    if (newer_target.empty() && table == "filter" && c.builtin && (c.name == "INPUT" || c.name == "FORWARD") && g.latest_chance(10)) {
         std::string synproxy = " -p tcp -m tcp --syn -j SYNPROXY";
-        if (g.bytes_chance(60)) synproxy += " --sack-perm";
-        if (g.bytes_chance(60)) synproxy += " --timestamp";
-        if (g.bytes_chance(50)) synproxy += " --wscale " + std::to_string(g.bytes_below(15));
-        if (g.bytes_chance(70)) synproxy += " --mss " + std::to_string(536 + g.bytes_below(1000));
-        if (g.bytes_chance(20)) synproxy += " --ecn";
+        if (g.latest_chance(60)) synproxy += " --sack-perm";
+        if (g.latest_chance(60)) synproxy += " --timestamp";
+        if (g.latest_chance(50)) synproxy += " --wscale " + std::to_string(g.latest_below(15));
+        if (g.latest_chance(70)) synproxy += " --mss " + std::to_string(536 + g.latest_below(1000));
+        if (g.latest_chance(20)) synproxy += " --ecn";
         return synproxy;
     }
     // In place of the rule drawn, now and then: -m esp, -m ah (IPv4's) or -m ipcomp, for the IPsec
     // packets the traffic sometimes carries, counting or accepting.
-    if (newer_target.empty() && g.bytes_chance(5)) {
+    if (newer_target.empty() && g.latest_chance(5)) {
         static const std::vector<std::string> spis = {"256", "512", "256:512", "65536", "1:300"};
-        const std::uint32_t which = g.bytes_below(v.family == Family::ipv6 ? 2 : 3);
-        const std::string neg_spi = g.bytes_chance(30) ? "! " : "";
-        std::string ipsec = which == 0   ? " -p esp -m esp " + neg_spi + "--espspi " + g.bytes_pick(spis)
-                            : which == 1 ? " -p ipcomp -m ipcomp " + neg_spi + "--ipcompspi " + g.bytes_pick(spis)
-                                         : " -p ah -m ah " + neg_spi + "--ahspi " + g.bytes_pick(spis);
-        return ipsec + (g.bytes_chance(30) ? " -j ACCEPT" : "");
+        const std::uint32_t which = g.latest_below(v.family == Family::ipv6 ? 2 : 3);
+        const std::string neg_spi = g.latest_chance(30) ? "! " : "";
+        std::string ipsec = which == 0   ? " -p esp -m esp " + neg_spi + "--espspi " + g.latest_pick(spis)
+                            : which == 1 ? " -p ipcomp -m ipcomp " + neg_spi + "--ipcompspi " + g.latest_pick(spis)
+                                         : " -p ah -m ah " + neg_spi + "--ahspi " + g.latest_pick(spis);
+        return ipsec + (g.latest_chance(30) ? " -j ACCEPT" : "");
     }
     // CONNSECMARK in mangle, in place of the target drawn: the connection's security mark, which
     // no rule reads, but its checkentry turns conntrack on. (SECMARK needs a security module to
     // know its context, which the oracle's kernel has none of: it does not load there.)
-    if (newer_target.empty() && table == "mangle" && g.bytes_chance(4))
-        newer_target = g.bytes_chance(50) ? " -j CONNSECMARK --save" : " -j CONNSECMARK --restore";
+    if (newer_target.empty() && table == "mangle" && g.latest_chance(4))
+        newer_target = g.latest_chance(50) ? " -j CONNSECMARK --save" : " -j CONNSECMARK --restore";
     if (newer_target.empty()) return r.str();
     std::string text = r.str();
     if (const auto at = text.find(" -j "); at != std::string::npos) text.erase(at);
@@ -801,8 +804,8 @@ RandomCase make_case(std::uint64_t seed, const Vocabulary& v, bool newer_modules
     // Now and then a few IPsec packets passing through (ESP, IPComp where no HMARK rule is, and
     // IPv4's AH as its upper layer), which -m esp, -m ah and -m ipcomp read; never to the host,
     // whose handling of them (which protocol handlers its kernel has loaded) no description gives.
-    if (g.newer_modules && g.bytes_chance(40)) {
-        const int extra = 1 + static_cast<int>(g.bytes_below(4));
+    if (g.newer_modules && g.latest_chance(40)) {
+        const int extra = 1 + static_cast<int>(g.latest_below(4));
         for (int i = 0; i < extra; ++i) {
             Packet p;
             p.family = v.family;
@@ -814,18 +817,18 @@ RandomCase make_case(std::uint64_t seed, const Vocabulary& v, bool newer_modules
             // HMARK hashes the two bytes after an IPComp header, which fwbench does not keep: it
             // refuses such a packet where HMARK is in the ruleset.
             if (rc.rules.find("-j HMARK") == std::string::npos) protos.push_back(proto::ipcomp);
-            p.proto = g.bytes_pick(protos);
+            p.proto = g.latest_pick(protos);
             static const std::vector<std::uint32_t> spis = {256, 512, 0x10000};
-            p.esp_spi = g.bytes_pick(spis);
-            p.ipcomp_cpi = static_cast<std::uint16_t>(g.bytes_pick(spis) & 0xffff);
+            p.esp_spi = g.latest_pick(spis);
+            p.ipcomp_cpi = static_cast<std::uint16_t>(g.latest_pick(spis) & 0xffff);
             p.ah.present = p.proto == proto::ah;
-            p.ah.spi = g.bytes_pick(spis);
+            p.ah.spi = g.latest_pick(spis);
             p.ah.length = 16;
-            const bool from_lan = g.bytes_chance(50);
+            const bool from_lan = g.latest_chance(50);
             p.src = address(v6 ? (from_lan ? "2001:db8:2::50" : "2001:db8:9::7") : (from_lan ? "192.0.2.50" : "198.51.100.7"));
             p.dst = address(v6 ? (from_lan ? "2001:db8:9::130" : "2001:db8:2::77") : (from_lan ? "198.51.100.130" : "192.0.2.77"));
             p.in = IfaceName(from_lan ? "lan0" : "wan1");
-            p.length = ip_header + 16 + g.bytes_below(100);
+            p.length = ip_header + 16 + g.latest_below(100);
             p.ttl = 64;
             rc.packets.push_back({p, Origin::wire});
         }

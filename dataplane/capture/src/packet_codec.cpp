@@ -365,6 +365,17 @@ void put_ipv4_header(std::uint8_t* ip, const Packet& p, std::size_t total, std::
     fill_ip_checksum(ip);
 }
 
+// An IPv6 header for `p` (traffic class, flow label, hop limit, addresses), `total` bytes long
+// with the header, its next header `next`.
+void put_ipv6_header(std::uint8_t* ip, const Packet& p, std::size_t total, std::uint8_t next) {
+    put32(ip, 0x60000000u | std::uint32_t{p.tos} << 20 | (p.flow_label & 0xfffff));
+    put16(ip + 4, static_cast<std::uint16_t>(total - 40));
+    ip[6] = next;
+    ip[7] = p.ttl;
+    std::memcpy(ip + 8, p.src.bytes.data(), 16);
+    std::memcpy(ip + 24, p.dst.bytes.data(), 16);
+}
+
 // A TCP header's fields for `p` (ports, sequence numbers, flags, window, options); the checksum
 // is the caller's, over its family's pseudo-header.
 void put_tcp_fields(std::uint8_t* l4, const Packet& p) {
@@ -801,12 +812,7 @@ std::vector<std::uint8_t> build_ipv6(const Packet& p, std::span<const std::uint8
     std::size_t total = std::max<std::size_t>(headers + l4len, p.length);
     std::vector<std::uint8_t> b(total, 0);
     std::uint8_t* ip = b.data();
-    put32(ip, 0x60000000u | std::uint32_t{p.tos} << 20 | (p.flow_label & 0xfffff));
-    put16(ip + 4, static_cast<std::uint16_t>(total - 40));
-    ip[6] = p.ext_header_count ? p.ext_headers[0] : p.proto;
-    ip[7] = p.ttl;
-    std::memcpy(ip + 8, p.src.bytes.data(), 16);
-    std::memcpy(ip + 24, p.dst.bytes.data(), 16);
+    put_ipv6_header(ip, p, total, p.ext_header_count ? p.ext_headers[0] : p.proto);
     std::size_t at = 40;
     for (std::size_t i = 0; i < p.ext_header_count; ++i) {
         const std::uint8_t type = p.ext_headers[i];
@@ -937,12 +943,7 @@ std::size_t write_answer_ipv6(const Packet& a, std::uint32_t icmp_info, const st
     const std::size_t total = tcp ? 40u + a.tcp_header_len : std::min<std::size_t>(a.length, 48 + quoted_size);
     if (total < 48 || total > room || (tcp && a.tcp_header_len != 20u + a.tcp_option_len)) return 0;
     std::memset(out, 0, total);
-    put32(out, 0x60000000u | std::uint32_t{a.tos} << 20 | (a.flow_label & 0xfffff));
-    put16(out + 4, static_cast<std::uint16_t>(total - 40));
-    out[6] = a.proto;
-    out[7] = a.ttl;
-    std::memcpy(out + 8, a.src.bytes.data(), 16);
-    std::memcpy(out + 24, a.dst.bytes.data(), 16);
+    put_ipv6_header(out, a, total, a.proto);
     std::uint8_t* l4 = out + 40;
     if (tcp) {
         put_tcp_fields(l4, a);
