@@ -685,6 +685,40 @@ TEST(FwbenchPcap, FragmentsAreHeldAndTheirDatagramCountedOnce) {
     EXPECT_EQ(doc["fates"]["wire"].value("delivered", 0), 1) << j.out;
 }
 
+// An answer fwbench cannot walk is named, never silently left uncounted: REJECT answers a
+// datagram reassembled from two fragments, whose bytes fwbench does not join, so the port
+// unreachable quoting it cannot be shown to OUTPUT's -m u32. The summary and JSON count it
+// (answer_not_modelled), and explain says where the answer stopped.
+TEST(FwbenchPcap, AnAnswerFwbenchCannotWalkIsNamed) {
+    const std::string rules = write_temp("fwbench_answer_refused.v4",
+                                         "*filter\n-A INPUT -p udp -m state --state NEW -j REJECT\n"
+                                         "-A OUTPUT -m u32 --u32 \"0>>22&0x3C@0>>16=0x35\"\nCOMMIT\n");
+    const char* recs[] = {"udp 198.51.100.7:40000 > 203.0.113.1:53 mf=1 fragid=7 len=1500 datagram=1600",
+                          "udp 198.51.100.7:40000 > 203.0.113.1:53 fragoff=1480 fragid=7 len=120"};
+    std::vector<fwbench::CaptureFrame> frames;
+    std::uint64_t t = 1700000000000000000ull;
+    for (const char* d : recs)
+        frames.push_back({t += 1000000, fwbench::build_ipv4(fwbench::parse_packet_description(d).packet), 0, fwbench::Direction::inbound, 0});
+    const auto bytes = fwbench::write_pcapng({{fwbench::linktype::raw, "wan1"}}, frames);
+    const std::string capture = testing::TempDir() + "fwbench_answer_refused.pcapng";
+    std::ofstream(capture, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    const std::string args = "--rules " + rules + " --host " + env("FWBENCH_SOURCE") + "/traces/seed/host.json --pcap " + capture;
+    Result r = run(args);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("answer_not_modelled"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("note: answer_not_modelled: an answer the host sends"), std::string::npos) << r.out;
+    Result j = run(args + " --json - -q");
+    ASSERT_EQ(j.status, 0) << j.err;
+    const auto doc = nlohmann::json::parse(j.out);
+    EXPECT_EQ(doc["drop_reasons"].value("answer_not_modelled", 0), 1) << j.out;
+    EXPECT_EQ(doc["fates"]["wire"].value("rejected", 0), 1) << j.out;  // the datagram itself is decided
+    Result e = run("explain --rules " + rules + " --host " + env("FWBENCH_SOURCE") + "/traces/seed/host.json --pcap " + capture + " 0 1");
+    ASSERT_EQ(e.status, 0) << e.err;
+    EXPECT_NE(e.out.find("not followed further (not modelled): a -m string, -m u32 or -m bpf reached from this hook reads the packet's bytes"),
+              std::string::npos)
+        << e.out;
+}
+
 // The shipped dual-stack demo (traces/seed/capture-dual.pcap): one run over both families, the
 // story told in both (the router's own SSH dropped on lo), and each family's packets checked
 // against the kernel — the kernel-check of one family replays that family's packets.

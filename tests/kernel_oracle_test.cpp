@@ -241,15 +241,19 @@ void expect_random_cases_agree(test::RandomCase (*make)(std::uint64_t), const st
         std::vector<const char*> words;
         std::size_t rules = 0, matched = 0;
     };
-    std::vector<Drawn> drawn = {{"reading the packets' bytes (string, u32, bpf)", {" -m string ", " -m u32 ", " -m bpf "}},
-                                {"SYNPROXY", {" -j SYNPROXY"}},
-                                {"time", {" -m time"}},
-                                {"helper", {" -m helper "}},
-                                {"srh", {" -m srh "}},
-                                {"CONNSECMARK", {" -j CONNSECMARK"}},
-                                {"quota", {" -m quota "}},
-                                {"tcpmss", {" -m tcpmss "}},
-                                {"esp, ah, ipcomp", {" -m esp ", " -m ah ", " -m ipcomp "}}};
+    std::vector<Drawn> drawn = {
+        {"reading the packets' bytes (string, u32, bpf)", {" -m string ", " -m u32 ", " -m bpf "}},
+        {"SYNPROXY", {" -j SYNPROXY"}},
+        {"time", {" -m time"}},
+        {"helper", {" -m helper "}},
+        {"srh", {" -m srh "}},
+        {"CONNSECMARK", {" -j CONNSECMARK"}},
+        {"quota", {" -m quota "}},
+        {"tcpmss", {" -m tcpmss "}},
+        {"esp, ah, ipcomp", {" -m esp ", " -m ah ", " -m ipcomp "}},
+        {"IPv6 extension headers (hbh, dst, ipv6header, frag, rt)", {" -m hbh", " -m dst", " -m ipv6header ", " -m frag", " -m rt"}},
+        {"mh", {" -m mh "}},
+        {"eui64", {" -m eui64"}}};
     for (int i = 0; i < count && disagreements < 3; ++i) {
         std::uint64_t seed = first + static_cast<std::uint64_t>(i);
         test::RandomCase rc = make(seed);

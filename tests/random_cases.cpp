@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "fwbench/addr.hpp"
+#include "fwbench/packet_description.hpp"
 #include "path_cases6.hpp"
 #include "path_fixtures.hpp"
 
@@ -19,7 +20,8 @@ public:
           later_(seed ^ 0x9e3779b97f4a7c15ull),
           newer_(seed ^ 0xc2b2ae3d27d4eb4full),
           newest_(seed ^ 0x165667b19e3779f9ull),
-          latest_(seed ^ 0x27d4eb2f165667c5ull) {}
+          latest_(seed ^ 0x27d4eb2f165667c5ull),
+          ext_(seed ^ 0x85ebca77c2b2ae63ull) {}
     std::uint32_t below(std::uint32_t n) { return static_cast<std::uint32_t>(rng_() % n); }
     bool chance(int percent) { return below(100) < static_cast<std::uint32_t>(percent); }
     // A second stream for what the generator learned later (issue 18's modules): every case's
@@ -49,13 +51,22 @@ public:
     const T& latest_pick(const std::vector<T>& v) {
         return v[latest_below(static_cast<std::uint32_t>(v.size()))];
     }
+    // A sixth, for IPv6's extension headers (the traffic's and the matches reading them: hbh, dst,
+    // ipv6header, frag, rt, mh, eui64; off with the third's modules): the first five streams'
+    // draws stay what they were.
+    std::uint32_t ext_below(std::uint32_t n) { return static_cast<std::uint32_t>(ext_() % n); }
+    bool ext_chance(int percent) { return newer_modules && ext_below(100) < static_cast<std::uint32_t>(percent); }
+    template <class T>
+    const T& ext_pick(const std::vector<T>& v) {
+        return v[ext_below(static_cast<std::uint32_t>(v.size()))];
+    }
     template <class T>
     const T& pick(const std::vector<T>& v) {
         return v[below(static_cast<std::uint32_t>(v.size()))];
     }
 
 private:
-    std::mt19937_64 rng_, later_, newer_, newest_, latest_;
+    std::mt19937_64 rng_, later_, newer_, newest_, latest_, ext_;
 };
 
 // What the families' cases say differently: the router's addresses and those around it, and
@@ -292,6 +303,46 @@ struct ChainInfo {
     bool in_ok, out_ok;  // may use -i / -o (built-in chains: per hook)
 };
 
+// IPv6's extension-header matches (the sixth stream), over the headers the traffic sometimes
+// carries (with_extension_headers): -m hbh and -m dst (lengths, options), -m ipv6header (exactly
+// or, with --soft, at least these headers), -m frag, -m rt, and -m eui64 where its hooks allow it
+// (PREROUTING, INPUT, FORWARD: built-in chains only, as a user chain may be reached from others).
+std::string extension_header_matches(Gen& g, const Vocabulary& v, const ChainInfo& c) {
+    if (v.family != Family::ipv6) return {};
+    std::ostringstream r;
+    auto neg = [&](int pct) { return g.ext_chance(pct) ? "! " : ""; };
+    if (g.ext_chance(3)) {
+        static const std::vector<std::string> options = {"5:2", "30:2", "1:4", "30:2,0", "5:2,30:6", "1"};
+        r << " -m hbh";
+        if (g.ext_chance(50)) r << " " << neg(30) << "--hbh-len " << g.ext_pick(std::vector<int>{8, 16});
+        if (g.ext_chance(50)) r << " --hbh-opts " << g.ext_pick(options);
+    }
+    if (g.ext_chance(3)) {
+        static const std::vector<std::string> options = {"30:6", "1:4", "30:2,0", "1:10", "30"};
+        r << " -m dst";
+        if (g.ext_chance(50)) r << " " << neg(30) << "--dst-len " << g.ext_pick(std::vector<int>{8, 16});
+        if (g.ext_chance(50)) r << " --dst-opts " << g.ext_pick(options);
+    }
+    if (g.ext_chance(3)) {
+        static const std::vector<std::string> headers = {"hop", "dst", "route", "frag", "hop,frag", "prot", "hop,prot", "hop,dst,route,frag,prot",
+                                                         "none"};
+        r << " -m ipv6header " << neg(30) << "--header " << g.ext_pick(headers) << (g.ext_chance(50) ? " --soft" : "");
+    }
+    if (g.ext_chance(3)) {
+        static const std::vector<std::string> fields = {"",           " --fragfirst", " --fragmore",      " --fraglast",
+                                                        " --fragres", " --fragid 9",  " ! --fragid 5:10", " --fragid 1:4000000"};
+        r << " -m frag" << g.ext_pick(fields);
+    }
+    if (g.ext_chance(3)) {
+        r << " -m rt";
+        if (g.ext_chance(50)) r << " " << neg(30) << "--rt-type " << g.ext_pick(std::vector<int>{0, 4});
+        if (g.ext_chance(50)) r << " " << neg(30) << "--rt-segsleft " << g.ext_pick(std::vector<std::string>{"0", "1:2", "2", "1:"});
+        if (g.ext_chance(30)) r << " " << neg(30) << "--rt-len 8";
+    }
+    if (c.builtin && (c.name == "PREROUTING" || c.name == "INPUT" || c.name == "FORWARD") && g.ext_chance(3)) r << " -m eui64";
+    return r.str();
+}
+
 std::string rule_body(Gen& g, const Vocabulary& v, const std::string& table, const ChainInfo& c, const std::vector<std::string>& later_chains) {
     std::ostringstream r;
     auto neg = [&](int pct) { return g.chance(pct) ? "! " : ""; };
@@ -373,7 +424,7 @@ std::string rule_body(Gen& g, const Vocabulary& v, const std::string& table, con
         static const std::vector<std::string> realms = {"0x3", "0x7", "0x0", "0x70000/0xffff0000", "0x3/0xffff"};
         r << " -m realm " << newer_neg(20) << "--realm " << g.newer_pick(realms);
     }
-    r << byte_matches(g, v, proto, proto_negated) << clock_and_helper_matches(g, v);
+    r << byte_matches(g, v, proto, proto_negated) << clock_and_helper_matches(g, v) << extension_header_matches(g, v, c);
     // -m quota (each rule's own byte allowance, spent by the packets it matches, answers and
     // copies included) and -m tcpmss (the MSS a segment offers: SYNs carry one now and then).
     if (g.latest_chance(3))
@@ -509,6 +560,20 @@ std::string rule_body(Gen& g, const Vocabulary& v, const std::string& table, con
                                          : " -p ah -m ah " + neg_spi + "--ahspi " + g.latest_pick(spis);
         return ipsec + (g.latest_chance(30) ? " -j ACCEPT" : "");
     }
+    // In place of the rule drawn, now and then: the extension-header matches alone (drawn again
+    // until there is one), counting or accepting, so that they decide more often.
+    if (newer_target.empty() && v.family == Family::ipv6 && g.ext_chance(6)) {
+        std::string alone;
+        for (int tries = 0; alone.empty() && tries < 20; ++tries) alone = extension_header_matches(g, v, c);
+        if (!alone.empty()) return alone + (g.ext_chance(30) ? " -j ACCEPT" : "");
+    }
+    // In place of the rule drawn, now and then: -m mh, for the mobility headers the IPv6 traffic
+    // sometimes carries.
+    if (newer_target.empty() && v.family == Family::ipv6 && g.ext_chance(3)) {
+        static const std::vector<std::string> types = {"binding-update", "3:5", "0", "binding-refresh-request:6", "10"};
+        return " -p mh -m mh " + std::string(g.ext_chance(30) ? "! " : "") + "--mh-type " + g.ext_pick(types) +
+               (g.ext_chance(30) ? " -j ACCEPT" : "");
+    }
     // CONNSECMARK in mangle, in place of the target drawn: the connection's security mark, which
     // no rule reads, but its checkentry turns conntrack on. (SECMARK needs a security module to
     // know its context, which the oracle's kernel has none of: it does not load there.)
@@ -627,6 +692,58 @@ const std::vector<std::string>& wire_destinations(const Vocabulary& v, const std
     return in == "lan0" ? from_lan : from_wan;
 }
 
+// A packet from the wire given IPv6 extension headers (the sixth stream), its payload as long as
+// before: hop-by-hop options (padding, a router alert, options to skip, and one whose type says
+// "discard", which ip6_rcv_core drops before PREROUTING), destination options (options to skip:
+// the host answers others with a parameter problem after INPUT), a type 0 routing header (with
+// segments left only where the packet passes through: the host answers one addressed to it with a
+// parameter problem) and a fragment header: atomic, or a later fragment whose first never comes
+// (a first fragment left waiting would draw a time-exceeded error a minute on).
+Packet with_extension_headers(Gen& g, const Packet& p, bool to_host, bool rules_read_bytes) {
+    static const std::vector<std::string> hop_options = {"1:4", "5:2", "30:2", "0,0,30:0", "5:2,30:6", "1:12", "65:2"};
+    static const std::vector<std::string> dest_options = {"1:4", "30:6", "30:2,0", "1:10", "30:14"};
+    std::string ext, fields;
+    auto add = [&](const char* header) {
+        if (!ext.empty()) ext += ',';
+        ext += header;
+    };
+    if (g.ext_chance(50)) {
+        add("hop");
+        fields += " hopopts=" + g.ext_pick(hop_options);
+    }
+    if (g.ext_chance(40)) {
+        add("dst");
+        fields += " dstopts=" + g.ext_pick(dest_options);
+    }
+    if (g.ext_chance(30)) {
+        add("route");
+        fields += " rt=0/" + std::to_string(to_host ? 0 : g.ext_below(3));
+    }
+    // Not where a rule reads bytes: fwbench does not join a reassembled datagram's (README), and
+    // refuses it, and an answer quoting it, at such a rule's hooks.
+    if (!rules_read_bytes && (ext.empty() || g.ext_chance(35))) {
+        add("frag");
+        fields += " fragid=" + std::to_string(1 + g.ext_below(1u << 30));
+        if (g.ext_chance(40)) fields += " fragoff=" + std::to_string(8 * (1 + g.ext_below(150))) + (g.ext_chance(30) ? " mf=1" : "");
+        if (g.ext_chance(10)) fields += " fragres=1";
+    }
+    if (ext.empty()) {
+        add("hop");
+        fields += " hopopts=1:4";
+    }
+    // Described again with the headers: the length grows by theirs.
+    std::string text = format_packet_description(p, false) + " ext=" + ext + fields;
+    const std::string length = " len=" + std::to_string(p.length);
+    const std::size_t at = text.find(length);
+    const std::string roomy = " len=" + std::to_string(p.length + 2048);  // room for any headers
+    text.replace(at, length.size(), roomy);
+    const Packet first = parse_packet_description(text, "random").packet;
+    text.replace(at, roomy.size(), " len=" + std::to_string(p.length + first.ip_header_len - p.ip_header_len));
+    Packet q = parse_packet_description(text, "random").packet;
+    q.timestamp_ns = p.timestamp_ns;
+    return q;
+}
+
 RandomCase make_case(std::uint64_t seed, const Vocabulary& v, bool newer_modules) {
     Gen g(seed);
     g.newer_modules = newer_modules;
@@ -674,7 +791,7 @@ RandomCase make_case(std::uint64_t seed, const Vocabulary& v, bool newer_modules
         if (g.chance(40)) o.insert(o.end(), {1, 1, 4, 2});
         q.set_tcp_option_bytes(o.data(), o.size());
     };
-    auto tcp_length = [&](const Packet& q) { return ip_header + q.tcp_header_len + g.below(120); };
+    auto tcp_length = [&](const Packet& q) { return std::uint32_t{q.ip_header_len} + q.tcp_header_len + g.below(120); };
     auto address = [&](const std::string& text) { return *parse_ip(text, v.family); };
 
     int n = 15 + static_cast<int>(g.below(25));
@@ -692,8 +809,9 @@ RandomCase make_case(std::uint64_t seed, const Vocabulary& v, bool newer_modules
                 const std::string from = format_ip(r.src), to = format_ip(r.dst), from_side = side(v, from);
                 // IPv6: no answer to an unbound or link-local source, none from a link-local
                 // address, and none that would leave by the side it came from (a redirect).
+                // Nor from the host to a packet with extension headers (its sockets send none).
                 const bool replyable = !v6 || (to != "::" && to.rfind("fe80:", 0) != 0 && from.rfind("fe80:", 0) != 0 &&
-                                               (from_side.empty() || from_side != side(v, to)));
+                                               (from_side.empty() || from_side != side(v, to)) && !(from_side.empty() && r.ext_header_count));
                 if (replyable) {
                     if (r.proto == icmp) r.icmp_type = echo_reply;
                     if (r.proto == proto::tcp) {
@@ -798,6 +916,26 @@ RandomCase make_case(std::uint64_t seed, const Vocabulary& v, bool newer_modules
         if (v6 && !local && g.chance(5)) p.length = 1300 + g.below(p.in.view() == "lan0" ? 100 : 200);
         static const std::vector<std::uint8_t> ttls = {64, 64, 64, 1, 2, 255};
         p.ttl = g.pick(ttls);
+        // The frame's source MAC, sometimes (the oracle's peer's own otherwise, which fwbench is not
+        // told): a documentation MAC, often the one the source address's EUI-64 identifier is
+        // made from (-m eui64).
+        if (v6 && !local && p.src.bytes[0] != 0xfe && g.ext_chance(15)) {
+            static const std::vector<MacAddr> macs = {MacAddr{{0x00, 0x00, 0x5e, 0x00, 0x53, 0x01}}, MacAddr{{0x00, 0x00, 0x5e, 0x00, 0x53, 0xaa}}};
+            p.has_mac = true;
+            p.src_mac = g.ext_pick(macs);
+            if (g.ext_chance(60)) {
+                const auto& m = p.src_mac.bytes;
+                const std::uint8_t eui64[8] = {static_cast<std::uint8_t>(m[0] ^ 0x02), m[1], m[2], 0xff, 0xfe, m[3], m[4], m[5]};
+                std::copy(eui64, eui64 + 8, p.src.bytes.begin() + 8);
+            }
+        }
+        if (v6 && !local && p.length < 1200 && g.ext_chance(40)) {
+            // To the host: its own addresses, its subnet-router anycast ones and all nodes.
+            const std::string to = format_ip(p.dst);
+            const bool reads_bytes = rc.rules.find(" -m string ") != std::string::npos || rc.rules.find(" -m u32 ") != std::string::npos ||
+                                     rc.rules.find(" -m bpf ") != std::string::npos;
+            p = with_extension_headers(g, p, side(v, to).empty() || to.back() == ':' || to.rfind("ff", 0) == 0, reads_bytes);
+        }
         rc.packets.push_back({p, local ? Origin::local : Origin::wire});
     }
     rc.legacy = g.chance(15);
@@ -830,6 +968,22 @@ RandomCase make_case(std::uint64_t seed, const Vocabulary& v, bool newer_modules
             p.in = IfaceName(from_lan ? "lan0" : "wan1");
             p.length = ip_header + 16 + g.latest_below(100);
             p.ttl = 64;
+            rc.packets.push_back({p, Origin::wire});
+        }
+    }
+    // And a few IPv6 mobility headers passing through, which -m mh reads (never to the host, for
+    // the same reason).
+    if (v6 && g.ext_chance(40)) {
+        const int extra = 1 + static_cast<int>(g.ext_below(3));
+        for (int i = 0; i < extra; ++i) {
+            const bool from_lan = g.ext_chance(50);
+            t += 1000000;
+            Packet p = parse_packet_description(
+                           std::string("mh ") + (from_lan ? "2001:db8:2::50 > 2001:db8:9::130 in lan0" : "2001:db8:9::7 > 2001:db8:2::77 in wan1") +
+                               " mhtype=" + std::to_string(g.ext_pick(std::vector<int>{0, 1, 3, 5, 6, 10})),
+                           "random")
+                           .packet;
+            p.timestamp_ns = t;
             rc.packets.push_back({p, Origin::wire});
         }
     }

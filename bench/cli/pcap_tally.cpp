@@ -56,10 +56,13 @@ void PcapTally::add(const AnalyzedPacket& p) {
     } else if (r.reason != DropReason::none) {
         ++reasons_[drop_reason_name(r.reason)];
     }
-    // TEE's copies dropped outside netfilter, each under its own name (the packet went on).
-    for (const PathResult::Answer& a : r.answers)
+    // TEE's copies dropped outside netfilter, each under its own name (the packet went on), and
+    // the host's answers fwbench did not follow (the kernel walked them: counters are missing).
+    for (const PathResult::Answer& a : r.answers) {
         if (a.tee_copy && a.reason != DropReason::none && a.reason != DropReason::netfilter)
             ++reasons_[std::string("tee_copy_") + drop_reason_name(a.reason)];
+        else if (!a.tee_copy && a.reason == DropReason::not_modelled) ++reasons_["answer_not_modelled"];
+    }
 }
 
 double PcapTally::ns_per_packet() const { return processed_ ? static_cast<double>(path_ns_) / static_cast<double>(processed_) : 0; }
@@ -154,6 +157,10 @@ void PcapTally::write_text(std::ostream& os, const Ruleset& rs, const Host& host
                 os << "  note: tee_copy_not_modelled: a TEE copy routed back to this host over lo, or larger than its way out's MTU,\n"
                       "    was followed up to POSTROUTING only: what the kernel does next (the copy's walks in over lo, or its answer\n"
                       "    to the copy's source) is not modelled, and those counters are missing. `fwbench explain` names which.\n";
+            if (why == "answer_not_modelled")
+                os << "  note: answer_not_modelled: an answer the host sends (REJECT's, an ICMP error, a reset) reached a hook\n"
+                      "    fwbench cannot walk it through (its bytes are not known to a rule that reads them, or another refusal):\n"
+                      "    the kernel walked it, and those counters are missing. `fwbench explain` names why.\n";
         }
     }
     if (const std::uint64_t n = of_origin(CaptureOrigin::answer_to_unseen))

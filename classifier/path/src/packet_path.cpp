@@ -284,8 +284,11 @@ const WalkResult& PacketPath::walk_table(Ctx& c, Hook hook, int table, const cha
 }
 
 bool PacketPath::run_hook(Ctx& c, Hook hook, bool loopback_in) const {
-    // What fwbench does not model is refused before any rule of the hook sees the packet.
+    // What fwbench does not model is refused before any rule of the hook sees the packet. An
+    // answer's or a TEE copy's refusal says so where it happens: its packet's fate line is the
+    // packet's own, which went on.
     auto refuse = [&](const DropDetail& detail) {
+        if (c.answer_slot != Ctx::no_answer) c.event(PathEventKind::copy_not_followed, [&](PathEvent& e) { e.detail = detail; });
         c.res.reason = DropReason::not_modelled;
         c.res.detail = detail;
         finish(c, Fate::dropped);
