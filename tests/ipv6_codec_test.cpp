@@ -342,7 +342,8 @@ TEST(Ipv6Codec, HopByHopOptionsAsIp6ParseTlvJudgesThem) {
         {"30:0,1:6", HopOptionsVerdict::malformed},  // PadN of 8
         {"5:3", HopOptionsVerdict::router_alert_length},
         {"70:2", HopOptionsVerdict::discard_option},  // 01xxxxxx: discard
-        {"134:2", HopOptionsVerdict::not_modelled},  // 10xxxxxx: a parameter problem answers it
+        {"134:2", HopOptionsVerdict::parameter_problem},  // 10xxxxxx: a parameter problem answers it
+        {"254:2", HopOptionsVerdict::parameter_problem},  // 11xxxxxx: one does unless to a multicast destination
         {"194:4", HopOptionsVerdict::not_modelled},  // jumbo
         {"30:0,30:0,30:0,30:0,30:0,30:0,30:0,30:0", HopOptionsVerdict::pass},  // 8 options: max_hbh_opts_number
         {"30:0,30:0,30:0,30:0,30:0,30:0,30:0,30:0,30:0", HopOptionsVerdict::not_modelled},
@@ -350,6 +351,20 @@ TEST(Ipv6Codec, HopByHopOptionsAsIp6ParseTlvJudgesThem) {
     for (const auto& r : rows) {
         const Packet p = parse_packet_description(std::string("udp [2001:db8::1]:1 > [2001:db8::2]:2 hopopts=") + r.options).packet;
         EXPECT_EQ(int(check_hop_options(p.hop_options)), int(r.verdict)) << r.options;
+    }
+    // The option a parameter problem points at, from its header's start: past padding and a
+    // skipped option, the first to answer.
+    const struct {
+        const char* options;
+        std::uint8_t type;
+        std::uint16_t offset;
+    } answered[] = {{"134:2", 134, 2}, {"1:0,198:2", 198, 4}, {"30:2,0,134:0,254:0", 134, 7}};
+    for (const auto& a : answered) {
+        const HopOptionsJudgement j =
+            judge_hop_options(parse_packet_description(std::string("udp [2001:db8::1]:1 > [2001:db8::2]:2 hopopts=") + a.options).packet.hop_options);
+        EXPECT_EQ(int(j.verdict), int(HopOptionsVerdict::parameter_problem)) << a.options;
+        EXPECT_EQ(int(j.type), int(a.type)) << a.options;
+        EXPECT_EQ(j.offset, a.offset) << a.options;
     }
     // A PadN whose bytes are not zero, from the wire.
     const auto b = hex(header("0010", "00") + "11000104 00000001 13880035 00080000");

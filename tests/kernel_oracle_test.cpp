@@ -234,6 +234,7 @@ void expect_random_cases_agree(test::RandomCase (*make)(std::uint64_t), const st
     ASSERT_GE(count, 20) << "FWBENCH_RANDOM_CASES=" << count << ": too few cases for the differential to mean anything";
     std::uint64_t first = std::getenv("FWBENCH_RANDOM_SEED") ? std::strtoull(std::getenv("FWBENCH_RANDOM_SEED"), nullptr, 10) : 1;
     int disagreements = 0;
+    bool ipv6 = false;
     // The rules of the modules issue 18 brought to the differential, and those of them that
     // matched: by the words of their text.
     struct Drawn {
@@ -257,6 +258,7 @@ void expect_random_cases_agree(test::RandomCase (*make)(std::uint64_t), const st
     for (int i = 0; i < count && disagreements < 3; ++i) {
         std::uint64_t seed = first + static_cast<std::uint64_t>(i);
         test::RandomCase rc = make(seed);
+        ipv6 = ipv6 || rc.family == Family::ipv6;
         const std::string& host_json = rc.host_json;
         Host host = Host::from_json(host_json, what + " router seed " + std::to_string(seed));
         RulesetParseOptions opt;
@@ -311,6 +313,10 @@ void expect_random_cases_agree(test::RandomCase (*make)(std::uint64_t), const st
         EXPECT_GE(drawn[0].matched, 10u);
         EXPECT_GE(drawn[0].rules - drawn[0].matched, 20u);
         EXPECT_GE(drawn[1].matched, 10u);
+        if (ipv6) {  // the extension-header matches, over the headers the IPv6 traffic carries
+            EXPECT_GE(drawn[9].matched, 10u);
+            EXPECT_GE(drawn[9].rules - drawn[9].matched, 20u);
+        }
     }
 }
 

@@ -359,6 +359,17 @@ inline const std::vector<PathCase> path_cases6 = {
      forwarding6_on, "*raw\n-A PREROUTING\nCOMMIT\n",
      {"wire udp [2001:db8:9::7]:5000 > [2001:db8:2::50]:53 in=wan1 hopopts=30:2", "wire udp [2001:db8:9::7]:5000 > [2001:db8:2::50]:53 in=wan1 hopopts=0,0,0,0,0,0,0,0", "wire udp [2001:db8:9::7]:5000 > [2001:db8:2::50]:53 in=wan1 hopopts=5:3", "wire udp [2001:db8:9::7]:5000 > [2001:db8:2::50]:53 in=wan1 hopopts=70:2", "wire udp [2001:db8:9::7]:5000 > [2001:db8:2::50]:53 in=wan1 hopopts=5:2,1:0"},
      "forwarded dropped:hop_by_hop_options dropped:hop_by_hop_options dropped:hop_by_hop_options forwarded", "raw:PREROUTING:1=2"},
+    {"ipv6: an unknown hop-by-hop option whose type says answer: a parameter problem (unrecognized option) pointing at it (its "
+     "offset 42, or 44 past a PadN), to a multicast destination too for type 10xxxxxx, not for 11xxxxxx",
+     forwarding6_on,
+     "*raw\n-A PREROUTING\nCOMMIT\n*filter\n-A OUTPUT -p ipv6-icmp -m icmp6 --icmpv6-type 4/2 -d 2001:db8:9::7\n"
+     "-A OUTPUT -p ipv6-icmp -m icmp6 --icmpv6-type 4/2 -m length --length 108\n-A OUTPUT -p ipv6-icmp -m u32 --u32 \"44=44\"\nCOMMIT\n",
+     {"wire udp [2001:db8:9::7]:5000 > [2001:db8:2::50]:53 in=wan1 hopopts=134:2 len=60 payload=abcd",
+      "wire udp [2001:db8:9::7]:5001 > [2001:db8:1::1]:53 in=wan1 hopopts=1:0,198:2 payload=abcd",
+      "wire udp [2001:db8:9::7]:5002 > [ff02::1]:53 in=wan1 hopopts=198:2", "wire udp [2001:db8:9::7]:5003 > [ff02::1]:53 in=wan1 hopopts=134:2 payload=abcdefgh",
+      "wire udp [2001:db8:9::7]:5004 > [2001:db8:2::50]:53 in=wan1 hopopts=30:2,70:2,134:2"},
+     "dropped:hop_by_hop_options dropped:hop_by_hop_options dropped:hop_by_hop_options dropped:hop_by_hop_options dropped:hop_by_hop_options",
+     "filter:OUTPUT:1=3 filter:OUTPUT:2=2 filter:OUTPUT:3=1"},
 
     // --- redirects: ip6_forward, ndisc_send_redirect ---
     {"ipv6: forwarded back out of its arrival device to an on-link destination: the source gets a redirect first (from the "

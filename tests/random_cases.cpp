@@ -519,8 +519,16 @@ std::string rule_body(Gen& g, const Vocabulary& v, const std::string& table, con
         const bool confined = g.newer_chance(70);
         if (c.name == "INPUT" || c.name == "POSTROUTING")
             newer_target = (confined ? " -m iprange --src-range " + m.range : std::string()) + " -j SNPT" + map;
-        else if (c.name == "PREROUTING" || c.name == "OUTPUT")
-            newer_target = (confined ? " -m iprange --dst-range " + m.range : std::string()) + " -j DNPT" + map;
+        else if (c.name == "OUTPUT") newer_target = (confined ? " -m iprange --dst-range " + m.range : std::string()) + " -j DNPT" + map;
+        else if (c.name == "PREROUTING") {
+            // Only for what arrives on the side the translated prefix leaves by the other: a packet
+            // sent back out of the device it came by draws a redirect (see wire_destinations),
+            // whose bytes (the next hop's MAC) no host description gives.
+            const std::string across = m.to == "2001:db8:2::/64" ? "wan1" : "lan0";
+            if (in_clause.empty() || in_clause == across)
+                newer_target = (in_clause.empty() ? " -i " + across : std::string()) +
+                               (confined ? " -m iprange --dst-range " + m.range : std::string()) + " -j DNPT" + map;
+        }
     }
     // TPROXY where the kernel takes it (mangle PREROUTING, -p tcp or udp): the random router lists
     // no sockets, so it finds none and drops, and its checkentry turns defragmentation on.
@@ -693,14 +701,15 @@ const std::vector<std::string>& wire_destinations(const Vocabulary& v, const std
 }
 
 // A packet from the wire given IPv6 extension headers (the sixth stream), its payload as long as
-// before: hop-by-hop options (padding, a router alert, options to skip, and one whose type says
-// "discard", which ip6_rcv_core drops before PREROUTING), destination options (options to skip:
+// before: hop-by-hop options (padding, a router alert, options to skip, one whose type says
+// "discard" and ones that say "discard and answer", which ip6_rcv_core drops before PREROUTING,
+// answering with a parameter problem), destination options (options to skip:
 // the host answers others with a parameter problem after INPUT), a type 0 routing header (with
 // segments left only where the packet passes through: the host answers one addressed to it with a
 // parameter problem) and a fragment header: atomic, or a later fragment whose first never comes
-// (a first fragment left waiting would draw a time-exceeded error a minute on).
+// (a first fragment left waiting would draw a time-exceeded error a minute on; not of TCP).
 Packet with_extension_headers(Gen& g, const Packet& p, bool to_host, bool rules_read_bytes) {
-    static const std::vector<std::string> hop_options = {"1:4", "5:2", "30:2", "0,0,30:0", "5:2,30:6", "1:12", "65:2"};
+    static const std::vector<std::string> hop_options = {"1:4", "5:2", "30:2", "0,0,30:0", "5:2,30:6", "1:12", "65:2", "134:2", "1:0,198:4"};
     static const std::vector<std::string> dest_options = {"1:4", "30:6", "30:2,0", "1:10", "30:14"};
     std::string ext, fields;
     auto add = [&](const char* header) {
@@ -724,7 +733,10 @@ Packet with_extension_headers(Gen& g, const Packet& p, bool to_host, bool rules_
     if (!rules_read_bytes && (ext.empty() || g.ext_chance(35))) {
         add("frag");
         fields += " fragid=" + std::to_string(1 + g.ext_below(1u << 30));
-        if (g.ext_chance(40)) fields += " fragoff=" + std::to_string(8 * (1 + g.ext_below(150))) + (g.ext_chance(30) ? " mf=1" : "");
+        // A later fragment of TCP only atomic: the kernel reads its payload as a TCP header where -m
+        // tcpmss or ecn's TCP flags look, which fwbench refuses (packet_path's hotdrop matches).
+        if (p.proto != proto::tcp && g.ext_chance(40))
+            fields += " fragoff=" + std::to_string(8 * (1 + g.ext_below(150))) + (g.ext_chance(30) ? " mf=1" : "");
         if (g.ext_chance(10)) fields += " fragres=1";
     }
     if (ext.empty()) {

@@ -42,7 +42,20 @@ int reject_code6(const std::string& with) {
     return -1;
 }
 
-constexpr std::uint8_t icmp6_packet_too_big = 2;
+constexpr std::uint8_t icmp6_packet_too_big = 2, icmp6_parameter_problem = 4;
+
+// The type of the option a parameter problem's pointer (`info`, from the network header) points
+// at, in the hop-by-hop header the path answers such problems for: 0 when it points elsewhere.
+std::uint8_t unrecognized_option_type(const Packet& p, std::uint32_t info) {
+    if (!p.ext_header_count || p.ext_headers[0] != proto::ipv6_hop || info < 42) return 0;
+    std::uint32_t at = 42;
+    const OptionsHeader& h = p.hop_options;
+    for (std::size_t i = 0; i < h.count; ++i) {
+        if (at == info) return h.types[i];
+        at += h.types[i] == 0 ? 1u : 2u + h.lengths[i];
+    }
+    return 0;
+}
 
 }  // namespace
 
@@ -288,12 +301,14 @@ void PacketPath::send_icmp_error(Ctx& c, std::uint8_t type, std::uint8_t code, A
 
 void PacketPath::send_icmp6_error(Ctx& c, std::uint8_t type, std::uint8_t code, AnswerFrom from, std::uint32_t info) const {
     const Packet& old = c.p;
-    // icmp6_send's refusals, in its order: only packet too big answers a multicast or a frame
-    // for another link-layer address; never to a source that is not one node; never about an
-    // ICMPv6 error (a later fragment, which shows no ICMPv6 header, is answered).
-    if (type != icmp6_packet_too_big && v6::is_multicast(old.dst)) return withhold_answer(c, AnswerWithheld::broadcast);
-    if (type != icmp6_packet_too_big && c.origin == Origin::wire && old.pkttype != PktType::host)
-        return withhold_answer(c, AnswerWithheld::not_for_host);
+    // icmp6_send's refusals, in its order: only packet too big, and a parameter problem about an
+    // unrecognized option whose type says "answer even a multicast" (10xxxxxx: opt_unrec), answer
+    // a multicast or a frame for another link-layer address; never to a source that is not one
+    // node; never about an ICMPv6 error (a later fragment, which shows no ICMPv6 header, is answered).
+    const bool answers_multicast =
+        type == icmp6_packet_too_big || (type == icmp6_parameter_problem && code == 2 && unrecognized_option_type(old, info) >> 6 == 2);
+    if (!answers_multicast && v6::is_multicast(old.dst)) return withhold_answer(c, AnswerWithheld::broadcast);
+    if (!answers_multicast && c.origin == Origin::wire && old.pkttype != PktType::host) return withhold_answer(c, AnswerWithheld::not_for_host);
     if (v6::is_any(old.src) || v6::is_multicast(old.src)) return withhold_answer(c, AnswerWithheld::source_not_one_node);
     if (old.proto == proto::icmpv6 && (old.l4_present ? old.icmp_type < 128 : !old.fragment))
         return withhold_answer(c, AnswerWithheld::about_an_error);

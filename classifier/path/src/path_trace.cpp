@@ -137,6 +137,8 @@ std::string drop_detail_text(const DropDetail& d) {
         case DropWhy::hop_options: {
             const char* what = d.hop == HopOptionsVerdict::malformed        ? "an option runs past the header, or padding is over 7 bytes or not zero"
                                : d.hop == HopOptionsVerdict::discard_option ? "an unknown option whose type says discard"
+                               : d.hop == HopOptionsVerdict::parameter_problem
+                                   ? "an unknown option whose type says discard and answer (a parameter problem pointing at it)"
                                : d.hop == HopOptionsVerdict::router_alert_length
                                    ? "a router alert whose length is not 2"
                                    : "an option the kernel answers (parameter problem) or handles (jumbo, IOAM, "

@@ -9,7 +9,8 @@ using namespace path_detail;
 
 namespace {
 
-constexpr std::uint8_t icmp6_dest_unreach = 1, icmp6_packet_too_big = 2, icmp6_time_exceeded = 3;
+constexpr std::uint8_t icmp6_dest_unreach = 1, icmp6_packet_too_big = 2, icmp6_time_exceeded = 3, icmp6_parameter_problem = 4;
+constexpr std::uint8_t param_problem_unrecognized_option = 2;
 constexpr std::uint8_t unreach_no_route = 0, unreach_adm_prohibited = 1, unreach_not_neighbour = 2;
 constexpr unsigned ipv6_min_mtu = 1280;
 
@@ -32,11 +33,18 @@ bool PacketPath::receive6(Ctx& c) const {
     if (v6::is_multicast(s)) return drop(DropReason::martian_source, about(DropWhy::source_multicast_or_broadcast, s, in));
     // ipv6_parse_hopopts, last in ip6_rcv_core: the options of a hop-by-hop header (only ever first).
     if (c.p.ext_header_count && c.p.ext_headers[0] == proto::ipv6_hop && c.p.hop_options.length) {
-        const HopOptionsVerdict v = check_hop_options(c.p.hop_options);
-        if (v != HopOptionsVerdict::pass) {
+        const HopOptionsJudgement j = judge_hop_options(c.p.hop_options);
+        if (j.verdict != HopOptionsVerdict::pass) {
             DropDetail detail = about(DropWhy::hop_options, d, in);
-            detail.hop = v;
-            return drop(v == HopOptionsVerdict::not_modelled ? DropReason::not_modelled : DropReason::hop_by_hop_options, detail);
+            // ip6_tlvopt_unknown: an option of type 11xxxxxx to a multicast destination is
+            // discarded without an answer.
+            const bool answered = j.verdict == HopOptionsVerdict::parameter_problem && !((j.type >> 6) == 3 && v6::is_multicast(d));
+            detail.hop = j.verdict == HopOptionsVerdict::parameter_problem && !answered ? HopOptionsVerdict::discard_option : j.verdict;
+            drop(j.verdict == HopOptionsVerdict::not_modelled ? DropReason::not_modelled : DropReason::hop_by_hop_options, detail);
+            // icmpv6_param_prob: pointing at the option, from the network header (the hop-by-hop
+            // header follows the fixed one).
+            if (answered) send_icmp6_error(c, icmp6_parameter_problem, param_problem_unrecognized_option, AnswerFrom::path, 40u + j.offset);
+            return false;
         }
     }
     return true;

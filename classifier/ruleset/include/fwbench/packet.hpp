@@ -119,11 +119,19 @@ struct OptionsHeader {
 // Pad1 and PadN (padding runs of at most 7 bytes), a router alert of length 2, and unknown options
 // whose type says "skip" (its two high bits 00) pass. Options running past the header, longer
 // padding and a router alert of another length are discarded (InHdrErrors), as is an unknown
-// option whose type says "discard" (01). Types 10 and 11 make the kernel answer with a parameter
-// problem, and jumbo, IOAM and CALIPSO options and more than 8 options (max_hbh_opts_number's
-// default) go through handlers fwbench does not model.
-enum class HopOptionsVerdict : std::uint8_t { pass, malformed, discard_option, router_alert_length, not_modelled };
-HopOptionsVerdict check_hop_options(const OptionsHeader& h);
+// option whose type says "discard" (01). One whose type says "discard and answer" (10, or 11 but
+// to a multicast destination, which the caller knows) is answered with a parameter problem
+// (unrecognized option) pointing at it: `offset`, from the options header's start. Jumbo, IOAM and
+// CALIPSO options and more than 8 options (max_hbh_opts_number's default) go through handlers
+// fwbench does not model.
+enum class HopOptionsVerdict : std::uint8_t { pass, malformed, discard_option, router_alert_length, not_modelled, parameter_problem };
+struct HopOptionsJudgement {
+    HopOptionsVerdict verdict = HopOptionsVerdict::pass;
+    std::uint8_t type = 0;  // parameter_problem: the option's type
+    std::uint16_t offset = 0;  // parameter_problem: where the option starts in its header
+};
+HopOptionsJudgement judge_hop_options(const OptionsHeader& h);
+inline HopOptionsVerdict check_hop_options(const OptionsHeader& h) { return judge_hop_options(h).verdict; }
 
 // The first IPv6 authentication header, or IPv4's as the upper layer (-m ah: ip6t_ah, ipt_ah).
 struct AuthHeader {
