@@ -719,6 +719,40 @@ TEST(FwbenchPcap, AnAnswerFwbenchCannotWalkIsNamed) {
         << e.out;
 }
 
+// -m mac reads the frame's source MAC where the capture has it (wan1: Ethernet); where it has no
+// link-layer header (lan0: raw IP) the MAC the kernel read is unknown, and the decision is named
+// as an assumption (host_state), not silently made.
+TEST(FwbenchPcap, AMacMatchWithoutTheFramesMacIsAnAssumption) {
+    const std::string rules = write_temp("fwbench_mac.v4",
+                                         "*filter\n-A INPUT -m mac --mac-source 02:aa:00:00:00:07\n"
+                                         "-A FORWARD -m mac ! --mac-source 02:aa:00:00:00:07\nCOMMIT\n");
+    const std::string capture = testing::TempDir() + "fwbench_mac.pcapng";
+    {
+        const fwbench::Packet ssh = fwbench::parse_packet_description("tcp 198.51.100.7:1000 > 203.0.113.1:22 flags=S").packet;
+        const fwbench::Packet dns = fwbench::parse_packet_description("udp 192.0.2.50:4000 > 198.51.100.7:53 ttl=64").packet;
+        const fwbench::MacAddr peer{{0x02, 0xaa, 0, 0, 0, 0x07}}, wan1{{0x02, 0x00, 0x5e, 0x00, 0x01, 0x01}};
+        std::vector<fwbench::CaptureFrame> frames = {
+            {1700000000000000000ull, fwbench::ethernet_frame(peer, wan1, fwbench::build_ipv4(ssh)), 0, fwbench::Direction::inbound, 0},
+            {1700000000001000000ull, fwbench::build_ipv4(dns), 1, fwbench::Direction::inbound, 0}};
+        const auto bytes = fwbench::write_pcapng({{fwbench::linktype::ethernet, "wan1"}, {fwbench::linktype::raw, "lan0"}}, frames);
+        std::ofstream(capture, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    }
+    const std::string args = "--rules " + rules + " --host " + env("FWBENCH_SOURCE") + "/traces/seed/host.json --pcap " + capture;
+    Result r = run(args + " --counters -");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("[1:60] -A INPUT -m mac --mac-source 02:AA:00:00:00:07"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("[0:0] -A FORWARD -m mac ! --mac-source 02:AA:00:00:00:07"), std::string::npos) << r.out;
+    Result j = run(args + " -q --json -");
+    ASSERT_EQ(j.status, 0) << j.err;
+    const auto doc = nlohmann::json::parse(j.out);
+    const nlohmann::json* note = cannot_show_note(doc, "host_state");
+    ASSERT_NE(note, nullptr) << j.out;
+    EXPECT_EQ((*note)["decisions"], 1) << j.out;  // lan0's packet only: wan1's frame showed its MAC
+    ASSERT_EQ((*note)["rules"].size(), 1u) << j.out;
+    EXPECT_NE((*note)["rules"][0].get<std::string>().find("FORWARD"), std::string::npos) << j.out;
+    EXPECT_NE((*note)["rules"][0].get<std::string>().find("the frame's source MAC address"), std::string::npos) << j.out;
+}
+
 // The shipped dual-stack demo (traces/seed/capture-dual.pcap): one run over both families, the
 // story told in both (the router's own SSH dropped on lo), and each family's packets checked
 // against the kernel — the kernel-check of one family replays that family's packets.

@@ -357,7 +357,7 @@ int run_pcap(const PcapRunOptions& o) {
                                                 {"what",
                                                  "what neither the capture nor the host description holds (the packet's socket and cgroup, "
                                                  "the CPU, IPVS, the sender's OS, the kernel's timezone, a helper's expectations, which "
-                                                 "sockets are transparent): these rules' matches or targets were decided "
+                                                 "sockets are transparent, a frame's MAC address): these rules' matches or targets were decided "
                                                  "by the assumption each names"},
                                                 {"decisions", assumed.count},
                                                 {"rules", assumed.rules}});
@@ -441,7 +441,8 @@ int run_pcap(const PcapRunOptions& o) {
             os << "  note: " << assumed.count
                << " match and target decisions rest on what neither the capture nor the host description holds\n"
                   "    (the packet's socket and cgroup, the CPU, IPVS, the sender's OS, the kernel's timezone, a\n"
-                  "    helper's expectations, which sockets are transparent, where the socket buffer's pieces begin);\n"
+                  "    helper's expectations, which sockets are transparent, where the socket buffer's pieces begin,\n"
+                  "    a frame's MAC address);\n"
                   "    fwbench decided them by these assumptions:\n";
             for (const auto& r : assumed.rules) os << "      " << r << "\n";
         }

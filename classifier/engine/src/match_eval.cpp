@@ -542,10 +542,21 @@ bool eval_frag(const FragMatch& m, const Packet& p) {
     return true;
 }
 
+// A packet from the wire whose frame's source MAC fwbench was not given (a capture without
+// link-layer headers, a packet described without mac=): the kernel read the frame's, or found
+// none on a device without one (tun, ppp), where -m mac and -m eui64 do not match. Decided so,
+// and counted as an assumed decision (match_assumption words it). Over lo the kernel itself has
+// none that these read: decided, not assumed.
+bool mac_unknown(const Match& m, const Packet& p, EngineState& st) {
+    if (p.has_mac) return false;
+    if (!p.in.empty() && p.in.view() != "lo") ++st.assumed_decisions[&m];
+    return true;
+}
+
 // ip6t_eui64: the source MAC, its universal/local bit flipped, ff:fe in its middle, is the
 // source address's last 64 bits. Without a MAC header (the host's own packets), no match.
-bool eval_eui64(const Packet& p) {
-    if (p.family != Family::ipv6 || !p.has_mac) return false;
+bool eval_eui64(const Match& m, const Packet& p, EngineState& st) {
+    if (p.family != Family::ipv6 || mac_unknown(m, p, st)) return false;
     const auto& mac = p.src_mac.bytes;
     const std::uint8_t eui64[8] = {static_cast<std::uint8_t>(mac[0] ^ 0x02), mac[1], mac[2], 0xff, 0xfe, mac[3], mac[4], mac[5]};
     return std::equal(eui64, eui64 + 8, p.src.bytes.begin() + 8);
@@ -827,7 +838,7 @@ bool evaluate_match(const Match& m, const Packet& p, const MatchContext& ctx) {
                           [&](const CommentMatch&) { return true; },
                           [&](const MacMatch& s) {
                               // xt_mac: only on Ethernet-like input with a MAC header.
-                              if (!p.has_mac) return false;
+                              if (mac_unknown(m, p, ctx.state)) return false;
                               return (p.src_mac == s.mac) != s.negated;
                           },
                           [&](const LengthMatch& s) { return s.len.contains(static_cast<std::uint16_t>(p.length)) != s.negated; },
@@ -911,7 +922,7 @@ bool evaluate_match(const Match& m, const Packet& p, const MatchContext& ctx) {
                           [&](const BpfMatch& s) { return eval_bpf(m, s, p, ctx.state); },
                           [&](const Ipv6HeaderMatch& s) { return eval_ipv6header(s, p); },
                           [&](const FragMatch& s) { return eval_frag(s, p); },
-                          [&](const Eui64Match&) { return eval_eui64(p); },
+                          [&](const Eui64Match&) { return eval_eui64(m, p, ctx.state); },
                           [&](const OptionsMatch& s) { return eval_options(s, p); },
                           [&](const AhMatch& s) { return eval_ah(s, p); },
                           [&](const EspMatch& s) { return eval_esp(s, p); },

@@ -137,6 +137,10 @@ const char* match_assumption(const MatchSpec& m) {
         return "the pattern Boyer-Moore (--algo bm) found lies inside one piece of the socket buffer (its linear head or one page "
                "fragment), as the kernel's search needs: where the pieces begin no capture shows, and an occurrence across a boundary "
                "the kernel does not find (kmp finds it)";
+    if (std::holds_alternative<MacMatch>(m) || std::holds_alternative<Eui64Match>(m))
+        return "the frame's source MAC address, which the capture (without link-layer headers) or the described packet (without "
+               "mac=) does not give, matched no rule's: so the kernel decides on a device without one (tun, ppp); on an Ethernet "
+               "device it read the frame's";
     if (std::holds_alternative<BpfMatch>(m))
         return "an indirect load that landed in the link-layer header (SKF_LL_OFF) failed, ending the program with 0, as it does "
                "where the socket buffer has no link-layer header; fwbench does not model that header at the IP hooks";
