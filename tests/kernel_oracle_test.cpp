@@ -254,7 +254,8 @@ void expect_random_cases_agree(test::RandomCase (*make)(std::uint64_t), const st
         {"esp, ah, ipcomp", {" -m esp ", " -m ah ", " -m ipcomp "}},
         {"IPv6 extension headers (hbh, dst, ipv6header, frag, rt)", {" -m hbh", " -m dst", " -m ipv6header ", " -m frag", " -m rt"}},
         {"mh", {" -m mh "}},
-        {"eui64", {" -m eui64"}}};
+        {"eui64", {" -m eui64"}},
+        {"limit and hashlimit, by their bursts", {" -m limit ", " -m hashlimit "}}};
     for (int i = 0; i < count && disagreements < 3; ++i) {
         std::uint64_t seed = first + static_cast<std::uint64_t>(i);
         test::RandomCase rc = make(seed);

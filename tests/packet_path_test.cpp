@@ -176,6 +176,44 @@ TEST(PacketPathHotdrop, PacketsAHeaderMatchCannotReadAreRefused) {
     }
 }
 
+// hashlimit hashing ports reads them at proto_ports_offset of whatever the packet carries: a later
+// fragment's payload, the two bytes after IPComp's header (as a destination port), or a header cut
+// short (a hotdrop). Those packets are refused before any rule sees them; what it can read is not.
+TEST(PacketPathHashlimit, PortsItCannotReadAreRefused) {
+    const Host host = Host::from_json(test::path_case_host_json({"", "\"ip_forward\":1", "", {}, "", "", nullptr, nullptr}), "router.json");
+    struct Row {
+        const char* mode;
+        const char* packet;
+        bool refused;
+    };
+    const Row rows[] = {
+        {"dstport", "udp 198.51.100.7:1 > 192.0.2.50:2 in=wan1 fragoff=1480 fragid=5 len=100", true},
+        {"srcip,srcport", "esp 198.51.100.7 > 192.0.2.50 in=wan1 fragoff=1480 fragid=5 len=100", true},
+        {"dstport", "ipcomp 198.51.100.7 > 192.0.2.50 in=wan1 cpi=300", true},
+        {"srcport", "ipcomp 198.51.100.7 > 192.0.2.50 in=wan1 cpi=300", false},
+        {"dstport", "icmp 198.51.100.7 > 192.0.2.50 in=wan1 type=8 frag=1", false},  // no ports: 0, fragment or not
+        {"srcip", "udp 198.51.100.7:1 > 192.0.2.50:2 in=wan1 fragoff=1480 fragid=5 len=100", false},  // no port mode
+        {"dstport", "esp 198.51.100.7 > 192.0.2.50 in=wan1 espspi=7", false},
+    };
+    for (const auto& r : rows) {
+        SCOPED_TRACE(std::string(r.mode) + " on " + r.packet);
+        RulesetParseOptions opt;
+        const Ruleset rs = parse_ruleset(
+            std::string("*mangle\n-A PREROUTING -m hashlimit --hashlimit-upto 1/hour --hashlimit-mode ") + r.mode + " --hashlimit-name h\nCOMMIT\n",
+            opt);
+        PacketPath path(rs, host);
+        PathState st(rs, EngineOptions{}, host.sysctl());
+        const PathResult res = path.process(test::packet(r.packet), Origin::wire, st);
+        if (r.refused) {
+            EXPECT_EQ(res.reason, DropReason::not_modelled);
+            EXPECT_EQ(res.detail.why, DropWhy::header_match_hotdrop);
+            EXPECT_TRUE(res.walks.empty()) << "no rule may see it";
+        } else {
+            EXPECT_EQ(res.fate, Fate::forwarded);
+        }
+    }
+}
+
 // HMARK reads the 32 bits at IPComp's ports offset: its CPI and the two bytes after its header,
 // which no packet record keeps. A packet whose hash would read them is refused before any rule
 // sees it; one whose ports' mask leaves them out, or hashed by its connection, is not.

@@ -552,6 +552,17 @@ inline const std::vector<PathCase> path_cases = {
       "wire esp 198.51.100.7 > 192.0.2.50 in=wan1 fragoff=1480 fragid=5 len=100"},
      "forwarded forwarded forwarded forwarded forwarded",
      "mangle:PREROUTING:1=1 mangle:PREROUTING:2=1 mangle:PREROUTING:3=1 mangle:PREROUTING:4=1 mangle:PREROUTING:5=3"},
+    {"hashlimit's port modes read the 32 bits at proto_ports_offset: ESP's SPI (its low half a destination port), AH's SPI four "
+     "bytes in, and 0 for a protocol without ports (ICMP, GRE)",
+     "\"ip_forward\":1",
+     "*mangle\n-A PREROUTING -m hashlimit --hashlimit-upto 1/hour --hashlimit-burst 1 --hashlimit-mode dstport --hashlimit-name spi\n"
+     "-A PREROUTING -m hashlimit --hashlimit-upto 1/hour --hashlimit-burst 1 --hashlimit-mode srcport --hashlimit-name spihigh\nCOMMIT\n",
+     {"wire esp 198.51.100.7 > 192.0.2.50 in=wan1 espspi=66048", "wire esp 198.51.100.7 > 192.0.2.50 in=wan1 espspi=131584",
+      "wire esp 198.51.100.7 > 192.0.2.50 in=wan1 espspi=66304", "wire icmp 198.51.100.7 > 192.0.2.50 in=wan1 type=8",
+      "wire 47 198.51.100.7 > 192.0.2.50 in=wan1", "wire ah 198.51.100.7 > 192.0.2.50 in=wan1 ahspi=1024",
+      "wire udp 198.51.100.7:5000 > 192.0.2.50:53 in=wan1"},
+     "forwarded forwarded forwarded forwarded forwarded forwarded forwarded",
+     "mangle:PREROUTING:1=5 mangle:PREROUTING:2=4"},
     {"ecn: TCP's ECE and CWR flags (each negated on its own) and the IP header's ECN field", "\"ip_forward\":1",
      "*mangle\n-A PREROUTING -p tcp -m ecn --ecn-tcp-ece --ecn-tcp-cwr\n-A PREROUTING -p tcp -m ecn ! --ecn-tcp-ece\n"
      "-A PREROUTING -m ecn --ecn-ip-ect 2\n-A PREROUTING -m ecn ! --ecn-ip-ect 0\nCOMMIT\n",

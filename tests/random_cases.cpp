@@ -21,7 +21,8 @@ public:
           newer_(seed ^ 0xc2b2ae3d27d4eb4full),
           newest_(seed ^ 0x165667b19e3779f9ull),
           latest_(seed ^ 0x27d4eb2f165667c5ull),
-          ext_(seed ^ 0x85ebca77c2b2ae63ull) {}
+          ext_(seed ^ 0x85ebca77c2b2ae63ull),
+          rate_(seed ^ 0xd6e8feb86659fd93ull) {}
     std::uint32_t below(std::uint32_t n) { return static_cast<std::uint32_t>(rng_() % n); }
     bool chance(int percent) { return below(100) < static_cast<std::uint32_t>(percent); }
     // A second stream for what the generator learned later (issue 18's modules): every case's
@@ -60,13 +61,22 @@ public:
     const T& ext_pick(const std::vector<T>& v) {
         return v[ext_below(static_cast<std::uint32_t>(v.size()))];
     }
+    // A seventh, for limit and hashlimit at rates an unpaced replay cannot refill (per hour, per
+    // minute): their bursts decide (off with the third's modules); the first six streams' draws stay.
+    std::uint32_t rate_below(std::uint32_t n) { return static_cast<std::uint32_t>(rate_() % n); }
+    bool rate_chance(int percent) { return newer_modules && rate_below(100) < static_cast<std::uint32_t>(percent); }
+    template <class T>
+    const T& rate_pick(const std::vector<T>& v) {
+        return v[rate_below(static_cast<std::uint32_t>(v.size()))];
+    }
+    int next_table_name = 0;  // hashlimit's tables, one per rule
     template <class T>
     const T& pick(const std::vector<T>& v) {
         return v[below(static_cast<std::uint32_t>(v.size()))];
     }
 
 private:
-    std::mt19937_64 rng_, later_, newer_, newest_, latest_, ext_;
+    std::mt19937_64 rng_, later_, newer_, newest_, latest_, ext_, rate_;
 };
 
 // What the families' cases say differently: the router's addresses and those around it, and
@@ -343,6 +353,24 @@ std::string extension_header_matches(Gen& g, const Vocabulary& v, const ChainInf
     return r.str();
 }
 
+// -m limit and -m hashlimit (the seventh stream) at a rate no replay of a fraction of a second
+// refills: each rule's burst, or each of its hash buckets' (by source or destination address or
+// port, under a mask), decides which packets match (--hashlimit-upto) or go over (--hashlimit-above).
+std::string rate_matches(Gen& g, const Vocabulary& v) {
+    if (!g.rate_chance(4)) return {};
+    const std::string per = g.rate_chance(70) ? "/hour" : "/minute";
+    const std::string burst = std::to_string(1 + g.rate_below(4));
+    if (g.rate_chance(30)) return " -m limit --limit " + std::to_string(1 + g.rate_below(3)) + per + " --limit-burst " + burst;
+    static const std::vector<std::string> modes = {"srcip", "dstip", "srcip,dstport", "dstip,dstport", "srcport", "srcip,dstip"};
+    std::string r = std::string(" -m hashlimit ") + (g.rate_chance(50) ? "--hashlimit-upto " : "--hashlimit-above ") +
+                    std::to_string(1 + g.rate_below(3)) + per + " --hashlimit-burst " + burst;
+    if (g.rate_chance(80)) r += " --hashlimit-mode " + g.rate_pick(modes);
+    if (g.rate_chance(30))
+        r += " --hashlimit-srcmask " +
+             std::to_string(v.family == Family::ipv6 ? g.rate_pick(std::vector<int>{48, 64, 120}) : g.rate_pick(std::vector<int>{16, 24, 28}));
+    return r + " --hashlimit-name r" + std::to_string(g.next_table_name++);
+}
+
 std::string rule_body(Gen& g, const Vocabulary& v, const std::string& table, const ChainInfo& c, const std::vector<std::string>& later_chains) {
     std::ostringstream r;
     auto neg = [&](int pct) { return g.chance(pct) ? "! " : ""; };
@@ -424,7 +452,7 @@ std::string rule_body(Gen& g, const Vocabulary& v, const std::string& table, con
         static const std::vector<std::string> realms = {"0x3", "0x7", "0x0", "0x70000/0xffff0000", "0x3/0xffff"};
         r << " -m realm " << newer_neg(20) << "--realm " << g.newer_pick(realms);
     }
-    r << byte_matches(g, v, proto, proto_negated) << clock_and_helper_matches(g, v) << extension_header_matches(g, v, c);
+    r << byte_matches(g, v, proto, proto_negated) << clock_and_helper_matches(g, v) << extension_header_matches(g, v, c) << rate_matches(g, v);
     // -m quota (each rule's own byte allowance, spent by the packets it matches, answers and
     // copies included) and -m tcpmss (the MSS a segment offers: SYNs carry one now and then).
     if (g.latest_chance(3))
@@ -708,7 +736,7 @@ const std::vector<std::string>& wire_destinations(const Vocabulary& v, const std
 // segments left only where the packet passes through: the host answers one addressed to it with a
 // parameter problem) and a fragment header: atomic, or a later fragment whose first never comes
 // (a first fragment left waiting would draw a time-exceeded error a minute on; not of TCP).
-Packet with_extension_headers(Gen& g, const Packet& p, bool to_host, bool rules_read_bytes) {
+Packet with_extension_headers(Gen& g, const Packet& p, bool to_host, bool rules_read_bytes, bool rules_hash_ports) {
     static const std::vector<std::string> hop_options = {"1:4", "5:2", "30:2", "0,0,30:0", "5:2,30:6", "1:12", "65:2", "134:2", "1:0,198:4"};
     static const std::vector<std::string> dest_options = {"1:4", "30:6", "30:2,0", "1:10", "30:14"};
     std::string ext, fields;
@@ -734,8 +762,9 @@ Packet with_extension_headers(Gen& g, const Packet& p, bool to_host, bool rules_
         add("frag");
         fields += " fragid=" + std::to_string(1 + g.ext_below(1u << 30));
         // A later fragment of TCP only atomic: the kernel reads its payload as a TCP header where -m
-        // tcpmss or ecn's TCP flags look, which fwbench refuses (packet_path's hotdrop matches).
-        if (p.proto != proto::tcp && g.ext_chance(40))
+        // tcpmss or ecn's TCP flags look, which fwbench refuses (packet_path's hotdrop matches); and
+        // none where hashlimit hashes ports, which it reads in a later fragment's payload too.
+        if (p.proto != proto::tcp && g.ext_chance(40) && !rules_hash_ports)
             fields += " fragoff=" + std::to_string(8 * (1 + g.ext_below(150))) + (g.ext_chance(30) ? " mf=1" : "");
         if (g.ext_chance(10)) fields += " fragres=1";
     }
@@ -754,6 +783,15 @@ Packet with_extension_headers(Gen& g, const Packet& p, bool to_host, bool rules_
     Packet q = parse_packet_description(text, "random").packet;
     q.timestamp_ns = p.timestamp_ns;
     return q;
+}
+
+// Does a hashlimit rule of `rules` hash ports (--hashlimit-mode with srcport or dstport)?
+bool hashes_ports(const std::string& rules) {
+    for (std::size_t at = rules.find("--hashlimit-mode "); at != std::string::npos; at = rules.find("--hashlimit-mode ", at + 1)) {
+        const std::size_t start = at + 17, end = rules.find(' ', start);
+        if (rules.substr(start, end - start).find("port") != std::string::npos) return true;
+    }
+    return false;
 }
 
 RandomCase make_case(std::uint64_t seed, const Vocabulary& v, bool newer_modules) {
@@ -946,7 +984,7 @@ RandomCase make_case(std::uint64_t seed, const Vocabulary& v, bool newer_modules
             const std::string to = format_ip(p.dst);
             const bool reads_bytes = rc.rules.find(" -m string ") != std::string::npos || rc.rules.find(" -m u32 ") != std::string::npos ||
                                      rc.rules.find(" -m bpf ") != std::string::npos;
-            p = with_extension_headers(g, p, side(v, to).empty() || to.back() == ':' || to.rfind("ff", 0) == 0, reads_bytes);
+            p = with_extension_headers(g, p, side(v, to).empty() || to.back() == ':' || to.rfind("ff", 0) == 0, reads_bytes, hashes_ports(rc.rules));
         }
         rc.packets.push_back({p, local ? Origin::local : Origin::wire});
     }
@@ -966,7 +1004,8 @@ RandomCase make_case(std::uint64_t seed, const Vocabulary& v, bool newer_modules
             if (!v6) protos.push_back(proto::ah);
             // HMARK hashes the two bytes after an IPComp header, which fwbench does not keep: it
             // refuses such a packet where HMARK is in the ruleset.
-            if (rc.rules.find("-j HMARK") == std::string::npos) protos.push_back(proto::ipcomp);
+            // hashlimit's destination port mode reads the same two bytes.
+            if (rc.rules.find("-j HMARK") == std::string::npos && !hashes_ports(rc.rules)) protos.push_back(proto::ipcomp);
             p.proto = g.latest_pick(protos);
             static const std::vector<std::uint32_t> spis = {256, 512, 0x10000};
             p.esp_spi = g.latest_pick(spis);

@@ -32,18 +32,6 @@ std::uint32_t swapped_ports(std::uint32_t wire, const HmarkTarget& h) {
     return dst > src ? dst << 16 | src : src << 16 | dst;
 }
 
-// The 32 bits at proto_ports_offset, when the header holds them: ports, ESP's SPI, AH's SPI.
-std::optional<std::uint32_t> wire_ports(std::uint8_t proto, const Packet& p) {
-    if (!p.l4_present) return std::nullopt;  // skb_copy_bits fails: no ports, not swapped
-    if (proto_has_ports(proto)) return std::uint32_t{p.sport} << 16 | p.dport;
-    if (proto == proto::esp) return p.esp_spi;
-    if (proto == proto::ah && p.ah.present && !p.ah.cut) return p.ah.spi;
-    // IPComp's CPI, then two bytes past its header (hmark_reads_unkept_bytes refuses a packet
-    // whose hash would read them).
-    if (proto == proto::ipcomp) return std::uint32_t{p.ipcomp_cpi} << 16;
-    return std::nullopt;
-}
-
 bool is_icmp_error(std::uint8_t type) { return type == 3 || type == 4 || type == 5 || type == 11 || type == 12; }
 
 // hmark_pkt_set_htuple_ipv4 / _ipv6. Nullopt: the kernel found no tuple and leaves the mark.
@@ -89,6 +77,18 @@ std::optional<HmarkTuple> connection_tuple(const HmarkTarget& h, const Packet& p
 }
 
 }  // namespace
+
+// The 32 bits at proto_ports_offset, when the header holds them: ports, ESP's SPI, AH's SPI.
+std::optional<std::uint32_t> wire_ports(std::uint8_t proto, const Packet& p) {
+    if (!p.l4_present) return std::nullopt;  // skb_copy_bits fails: no ports, not swapped
+    if (proto_has_ports(proto)) return std::uint32_t{p.sport} << 16 | p.dport;
+    if (proto == proto::esp) return p.esp_spi;
+    if (proto == proto::ah && p.ah.present && !p.ah.cut) return p.ah.spi;
+    // IPComp's CPI, then two bytes past its header (hmark_reads_unkept_bytes refuses a packet
+    // whose hash would read them).
+    if (proto == proto::ipcomp) return std::uint32_t{p.ipcomp_cpi} << 16;
+    return std::nullopt;
+}
 
 bool hmark_reads_unkept_bytes(const HmarkTarget& h, const Packet& p) {
     // IPComp's ports are its CPI and the two bytes after its header, which no packet keeps.

@@ -188,9 +188,12 @@ FlowKey hashlimit_key(const HashLimitMatch& cfg, const Packet& p) {
     if (cfg.mode_srcip) kw.put_masked(p.src, cfg.srcmask);
     if (cfg.mode_dstip) kw.put_masked(p.dst, cfg.dstmask);
     if (cfg.mode_srcport || cfg.mode_dstport) {
-        bool has_ports = !p.fragment && p.l4_present && proto_has_ports(p.proto);
-        kw.put16(has_ports && cfg.mode_srcport ? p.sport : 0);
-        kw.put16(has_ports && cfg.mode_dstport ? p.dport : 0);
+        // hashlimit_init_dst: the 32 bits at proto_ports_offset, ESP's and AH's SPI and IPComp's
+        // CPI included; 0 for any other protocol. (What a later fragment, a header cut short or
+        // IPComp's destination half would give, the path refuses: header_match_hotdrops.)
+        const std::uint32_t ports = p.fragment ? 0 : wire_ports(p.proto, p).value_or(0);
+        kw.put16(cfg.mode_srcport ? static_cast<std::uint16_t>(ports >> 16) : 0);
+        kw.put16(cfg.mode_dstport ? static_cast<std::uint16_t>(ports & 0xffff) : 0);
     }
     return kw.key;
 }
@@ -767,6 +770,16 @@ bool header_match_hotdrops(const MatchSpec& m, const Packet& p) {
         if (p.proto != l4->protocol || p.fragment) return false;
         if (l4->sctp_chunks) return !p.l4_present || p.sctp_chunks.malformed || p.sctp_chunks.overflow;
         return !p.l4_present || (l4->dccp_option && p.dccp_options_bad);
+    }
+    // xt_hashlimit hashing ports reads them at proto_ports_offset of what the packet carries: a
+    // later fragment's payload, the two bytes after IPComp's header (its destination port), which
+    // fwbench does not keep; a header cut short drops the packet.
+    if (const auto* h = std::get_if<HashLimitMatch>(&m); h && (h->mode_srcport || h->mode_dstport)) {
+        const bool v4_ah = p.family == Family::ipv4 && p.proto == proto::ah;
+        if (!(proto_has_ports(p.proto) || p.proto == proto::esp || p.proto == proto::ipcomp || v4_ah)) return false;
+        if (p.fragment) return true;
+        if (v4_ah) return !p.ah.present || p.ah.cut;
+        return !p.l4_present || (p.proto == proto::ipcomp && h->mode_dstport);
     }
     if (std::holds_alternative<MhMatch>(m))
         return p.family == Family::ipv6 && p.proto == proto::mobility && !p.fragment && (!p.l4_present || p.mh_payload_proto != proto::ipv6_none);

@@ -67,6 +67,12 @@ bool reads_transport_extras(const MatchSpec& m) {
     return l4 && l4->reads_transport_extras();
 }
 
+// A hashlimit hashing ports: it reads them wherever the packet's protocol has them.
+bool hashes_ports(const MatchSpec& m) {
+    const auto* h = std::get_if<HashLimitMatch>(&m);
+    return h && (h->mode_srcport || h->mode_dstport);
+}
+
 enum TableId { t_raw, t_mangle, t_nat, t_filter, t_security };
 constexpr const char* table_names[] = {"raw", "mangle", "nat", "filter", "security"};
 
@@ -119,12 +125,14 @@ PacketPath::PacketPath(const Ruleset& rs, const Host& host, const IpsetRegistry*
                                         std::holds_alternative<OptionsMatch>(m.spec) || std::holds_alternative<AhMatch>(m.spec) ||
                                         std::holds_alternative<EspMatch>(m.spec) || std::holds_alternative<MhMatch>(m.spec) ||
                                         std::holds_alternative<TcpmssMatch>(m.spec) || std::holds_alternative<EcnMatch>(m.spec) ||
-                                        std::holds_alternative<IpcompMatch>(m.spec) || reads_transport_extras(m.spec);
+                                        std::holds_alternative<IpcompMatch>(m.spec) || reads_transport_extras(m.spec) || hashes_ports(m.spec);
                     const auto same_kind = [&](const MatchSpec& seen) {
                         if (reads_transport_extras(m.spec))
                             return reads_transport_extras(seen) && std::get<L4PortsMatch>(seen).protocol == std::get<L4PortsMatch>(m.spec).protocol;
                         const auto* o = std::get_if<OptionsMatch>(&seen);
-                        return seen.index() == m.spec.index() && (!o || o->destination == std::get<OptionsMatch>(m.spec).destination);
+                        const auto* h = std::get_if<HashLimitMatch>(&seen);
+                        return seen.index() == m.spec.index() && (!o || o->destination == std::get<OptionsMatch>(m.spec).destination) &&
+                               (!h || h->mode_dstport == std::get<HashLimitMatch>(m.spec).mode_dstport);
                     };
                     if (header && std::none_of(hotdrop_matches_.begin(), hotdrop_matches_.end(), same_kind)) hotdrop_matches_.push_back(m.spec);
                     const auto* mark = std::get_if<MarkMatch>(&m.spec);

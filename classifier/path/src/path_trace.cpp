@@ -177,9 +177,10 @@ std::string drop_detail_text(const DropDetail& d) {
                    "fwbench does not keep";
         case DropWhy::header_match_hotdrop:
             return "a header match of the ruleset (-m rt, frag, hbh, dst, ah, esp, mh, tcpmss, ecn's TCP flags, sctp's --chunk-types or dccp's type "
-                   "and options) cannot "
+                   "and options, hashlimit's port modes) cannot "
                    "read this packet's header (cut short or malformed: the kernel drops such a packet at that rule when its walk reaches it, a "
-                   "hotdrop; or a later fragment, whose payload the kernel reads as a TCP header; or more than 16 distinct SCTP chunks, more "
+                   "hotdrop; or a later fragment, whose payload the kernel reads as a TCP header or as ports; the two bytes after an IPComp "
+                   "header, which hashlimit reads as a destination port; or more than 16 distinct SCTP chunks, more "
                    "than fwbench keeps), which fwbench does not model";
     }
     return "?";

@@ -15,6 +15,7 @@
 //
 // Cost: rules_evaluated counts the rules whose matches were tried, the kernel's linear cost.
 
+#include <optional>
 #include <vector>
 
 #include "fwbench/classifier.hpp"
@@ -85,5 +86,9 @@ void apply_hmark(const HmarkTarget& h, Packet& p);
 // Would HMARK hash bytes no packet record keeps (the two after an IPComp header)? The path
 // refuses such a packet as not modelled.
 bool hmark_reads_unkept_bytes(const HmarkTarget& h, const Packet& p);
+// The 32 bits the kernel reads at proto_ports_offset of `proto`'s header (HMARK, hashlimit): the
+// ports (source high), ESP's or AH's SPI, IPComp's CPI high (the two bytes after its header, low,
+// fwbench does not keep: 0). Nullopt: a protocol without them, or a header not present whole.
+std::optional<std::uint32_t> wire_ports(std::uint8_t proto, const Packet& p);
 
 }  // namespace fwbench
