@@ -42,6 +42,13 @@ std::string env(const char* name) {
 }
 
 // fwbench with the arguments of one line (command_words.hpp), no shell.
+// Writes `frames`, on `interfaces`, to `path` as a pcapng file.
+void write_capture(const std::string& path, const std::vector<fwbench::CaptureInterface>& interfaces,
+                   const std::vector<fwbench::CaptureFrame>& frames) {
+    const auto bytes = fwbench::write_pcapng(interfaces, frames);
+    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+}
+
 Result run(const std::string& args) {
     std::vector<std::string> argv = fwbench::test::command_words(args);
     argv.insert(argv.begin(), env("FWBENCH_BIN"));
@@ -510,10 +517,8 @@ std::string dual_stack_capture() {
         const fwbench::Packet p = fwbench::parse_packet_description(r.packet).packet;
         frames.push_back({t += 1000000, p.family == fwbench::Family::ipv6 ? fwbench::build_ipv6(p) : fwbench::build_ipv4(p), r.itf, r.dir, 0});
     }
-    const auto bytes =
-        fwbench::write_pcapng({{fwbench::linktype::raw, "wan1"}, {fwbench::linktype::raw, "lan0"}, {fwbench::linktype::raw, "lo"}}, frames);
     const std::string capture = testing::TempDir() + "fwbench_dual_stack.pcapng";
-    std::ofstream(capture, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    write_capture(capture, {{fwbench::linktype::raw, "wan1"}, {fwbench::linktype::raw, "lan0"}, {fwbench::linktype::raw, "lo"}}, frames);
     return capture;
 }
 
@@ -602,9 +607,8 @@ TEST(FwbenchPcap, StringSearchesTheCapturedBytes) {
         const fwbench::PacketDescription pd = fwbench::parse_packet_description(d);
         frames.push_back({t += 1000000, fwbench::build_ipv4(pd.packet, pd.payload), 0, fwbench::Direction::inbound, 0});
     }
-    const auto file = fwbench::write_pcapng({{fwbench::linktype::raw, "wan1"}}, frames);
     const std::string capture = testing::TempDir() + "fwbench_string.pcapng";
-    std::ofstream(capture, std::ios::binary).write(reinterpret_cast<const char*>(file.data()), static_cast<std::streamsize>(file.size()));
+    write_capture(capture, {{fwbench::linktype::raw, "wan1"}}, frames);
     const std::string host = env("FWBENCH_SOURCE") + "/traces/seed/host.json";
     const std::string args = "--rules " + rules + " --host " + host + " --pcap " + capture;
     Result r = run(args + " --counters -");
@@ -662,9 +666,8 @@ TEST(FwbenchPcap, FragmentsAreHeldAndTheirDatagramCountedOnce) {
     std::uint64_t t = 1700000000000000000ull;
     for (const char* d : recs)
         frames.push_back({t += 1000000, fwbench::build_ipv4(fwbench::parse_packet_description(d).packet), 0, fwbench::Direction::inbound, 0});
-    const auto bytes = fwbench::write_pcapng({{fwbench::linktype::raw, "wan1"}}, frames);
     const std::string capture = testing::TempDir() + "fwbench_fragments.pcapng";
-    std::ofstream(capture, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    write_capture(capture, {{fwbench::linktype::raw, "wan1"}}, frames);
     const std::string seed = env("FWBENCH_SOURCE") + "/traces/seed/";
     const std::string args = "--rules " + seed + "rules.v4 --host " + seed + "host.json --pcap " + capture;
     Result r = run(args + " --counters - --verdicts " + testing::TempDir() + "fragments.verdicts");
@@ -699,9 +702,8 @@ TEST(FwbenchPcap, AnAnswerFwbenchCannotWalkIsNamed) {
     std::uint64_t t = 1700000000000000000ull;
     for (const char* d : recs)
         frames.push_back({t += 1000000, fwbench::build_ipv4(fwbench::parse_packet_description(d).packet), 0, fwbench::Direction::inbound, 0});
-    const auto bytes = fwbench::write_pcapng({{fwbench::linktype::raw, "wan1"}}, frames);
     const std::string capture = testing::TempDir() + "fwbench_answer_refused.pcapng";
-    std::ofstream(capture, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    write_capture(capture, {{fwbench::linktype::raw, "wan1"}}, frames);
     const std::string args = "--rules " + rules + " --host " + env("FWBENCH_SOURCE") + "/traces/seed/host.json --pcap " + capture;
     Result r = run(args);
     ASSERT_EQ(r.status, 0) << r.err;
@@ -734,8 +736,7 @@ TEST(FwbenchPcap, AMacMatchWithoutTheFramesMacIsAnAssumption) {
         std::vector<fwbench::CaptureFrame> frames = {
             {1700000000000000000ull, fwbench::ethernet_frame(peer, wan1, fwbench::build_ipv4(ssh)), 0, fwbench::Direction::inbound, 0},
             {1700000000001000000ull, fwbench::build_ipv4(dns), 1, fwbench::Direction::inbound, 0}};
-        const auto bytes = fwbench::write_pcapng({{fwbench::linktype::ethernet, "wan1"}, {fwbench::linktype::raw, "lan0"}}, frames);
-        std::ofstream(capture, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+        write_capture(capture, {{fwbench::linktype::ethernet, "wan1"}, {fwbench::linktype::raw, "lan0"}}, frames);
     }
     const std::string args = "--rules " + rules + " --host " + env("FWBENCH_SOURCE") + "/traces/seed/host.json --pcap " + capture;
     Result r = run(args + " --counters -");
@@ -943,10 +944,8 @@ TEST(FwbenchPcap, AnInterfaceTheHostLacksStopsTheRun) {
     {
         fwbench::Packet p = fwbench::parse_packet_description("udp 198.51.100.7:40000 > 203.0.113.1:53 len=60").packet;
         const fwbench::MacAddr a{{2, 0, 0, 0, 0, 1}}, b{{2, 0, 0, 0, 0, 2}};
-        const auto bytes = fwbench::write_pcapng(
-            {{fwbench::linktype::ethernet, "eth9"}},
-            {{1700000000000000000ull, fwbench::ethernet_frame(a, b, fwbench::build_ipv4(p)), 0, fwbench::Direction::inbound, 0}});
-        std::ofstream(capture, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+        write_capture(capture, {{fwbench::linktype::ethernet, "eth9"}},
+                      {{1700000000000000000ull, fwbench::ethernet_frame(a, b, fwbench::build_ipv4(p)), 0, fwbench::Direction::inbound, 0}});
     }
     const std::string args = "--rules " + env("FWBENCH_SOURCE") + "/traces/seed/rules.v4 --host " + env("FWBENCH_SOURCE") +
                              "/traces/seed/host.json --pcap " + capture + " -q";
@@ -1157,8 +1156,7 @@ std::string nat_and_filter_capture() {
     std::uint64_t t = 1700000000000000000ull;
     for (const auto& r : recs)
         frames.push_back({t += 1000000, fwbench::build_ipv4(fwbench::parse_packet_description(r.packet).packet), r.itf, r.dir, 0});
-    const auto bytes = fwbench::write_pcapng({{fwbench::linktype::raw, "wan1"}, {fwbench::linktype::raw, "lan0"}}, frames);
-    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    write_capture(path, {{fwbench::linktype::raw, "wan1"}, {fwbench::linktype::raw, "lan0"}}, frames);
     return path;
 }
 
@@ -1345,9 +1343,8 @@ TEST(FwbenchPcap, LocalConnectionsNatMayHaveRewrittenAreNamed) {
     std::uint64_t t = 1700000000000000000ull;
     for (const auto& r : recs)
         frames.push_back({t += 1000000, fwbench::build_ipv4(fwbench::parse_packet_description(r.packet).packet), 0, fwbench::Direction::outbound, 0});
-    const auto bytes = fwbench::write_pcapng({{fwbench::linktype::raw, "wan1"}}, frames);
     const std::string capture = testing::TempDir() + "fwbench_local_nat.pcapng";
-    std::ofstream(capture, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    write_capture(capture, {{fwbench::linktype::raw, "wan1"}}, frames);
     const std::string args = "--rules " + rules + " --host " + env("FWBENCH_SOURCE") + "/traces/seed/host.json --pcap " + capture;
     Result r = run(args);
     ASSERT_EQ(r.status, 0) << r.err;
@@ -1404,11 +1401,10 @@ TEST(FwbenchPcap, LocalNatNotesNameTheChainsOnTheWayToTheRewrite) {
          {"raw OUTPUT", "mangle OUTPUT", "filter OUTPUT", "mangle POSTROUTING", "nat POSTROUTING", "nat out"}},
     };
     for (const auto& c : cases) {
-        const auto bytes = fwbench::write_pcapng(
-            {{fwbench::linktype::raw, "wan1"}},
-            {{1700000000000000000ull, fwbench::build_ipv4(fwbench::parse_packet_description(c.packet).packet), 0, fwbench::Direction::outbound, 0}});
         const std::string capture = testing::TempDir() + "fwbench_local_nat_chains.pcapng";
-        std::ofstream(capture, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+        write_capture(
+            capture, {{fwbench::linktype::raw, "wan1"}},
+            {{1700000000000000000ull, fwbench::build_ipv4(fwbench::parse_packet_description(c.packet).packet), 0, fwbench::Direction::outbound, 0}});
         const std::string rules = write_temp("fwbench_local_nat_chains.v4", c.rules);
         Result j = run("--rules " + rules + " --host " + env("FWBENCH_SOURCE") + "/traces/seed/host.json --pcap " + capture + " -q --json -");
         ASSERT_EQ(j.status, 0) << c.what << ": " << j.err;
@@ -1483,9 +1479,8 @@ TEST(FwbenchPcap, RateDecisionsWithinAJiffyAreNamed) {
         for (std::uint64_t t : at)
             frames.push_back({t, fwbench::build_ipv4(fwbench::parse_packet_description("udp 198.51.100.7:4000 > 203.0.113.1:53").packet), 0,
                               fwbench::Direction::inbound, 0});
-        const auto bytes = fwbench::write_pcapng({{fwbench::linktype::raw, "wan1"}}, frames);
         const std::string path = testing::TempDir() + "fwbench_limit_jiffy_" + std::to_string(second_after_ns) + ".pcapng";
-        std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+        write_capture(path, {{fwbench::linktype::raw, "wan1"}}, frames);
         return path;
     };
     const std::string args = "--rules " + rules + " --host " + env("FWBENCH_SOURCE") + "/traces/seed/host.json --pcap ";
@@ -1892,8 +1887,7 @@ TEST(FwbenchPerPacket, LogLinesAreTheKernelsFromTheCapturedBytes) {
         std::vector<fwbench::CaptureFrame> frames = {
             {1700000000000000000ull, fwbench::ethernet_frame(peer, wan1, fwbench::build_ipv4(ssh)), 0, fwbench::Direction::inbound, 0},
             {1700000000001000000ull, fwbench::build_ipv4(dns), 1, fwbench::Direction::inbound, 0}};
-        const auto bytes = fwbench::write_pcapng({{fwbench::linktype::ethernet, "wan1"}, {fwbench::linktype::raw, "lan0"}}, frames);
-        std::ofstream(capture, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+        write_capture(capture, {{fwbench::linktype::ethernet, "wan1"}, {fwbench::linktype::raw, "lan0"}}, frames);
     }
     const std::string args = "--rules " + rules + " --host " + env("FWBENCH_SOURCE") + "/traces/seed/host.json --pcap " + capture;
     Result r = run(args + " --log -");
