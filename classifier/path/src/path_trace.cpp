@@ -141,8 +141,8 @@ std::string drop_detail_text(const DropDetail& d) {
                                    ? "an unknown option whose type says discard and answer (a parameter problem pointing at it)"
                                : d.hop == HopOptionsVerdict::router_alert_length
                                    ? "a router alert whose length is not 2"
-                                   : "an option the kernel answers (parameter problem) or handles (jumbo, IOAM, "
-                                     "CALIPSO, more than 8 options), which fwbench does not model";
+                                   : "an option the kernel handles (jumbo, IOAM, CALIPSO) or more than 8 options, which fwbench "
+                                     "does not model";
             return "the hop-by-hop options from " + dev + ": " + what;
         }
         case DropWhy::mtu_unknown:
