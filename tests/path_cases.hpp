@@ -579,12 +579,13 @@ inline const std::vector<PathCase> path_cases = {
      {"wire udp 198.51.100.7:5000 > 192.0.2.50:53 in=wan1 len=100", "wire udp 198.51.100.7:5000 > 192.0.2.50:53 in=wan1 len=100",
       "wire udp 198.51.100.7:5000 > 192.0.2.50:53 in=wan1 len=100", "wire udp 198.51.100.7:5000 > 192.0.2.50:53 in=wan1 len=40"},
      "forwarded forwarded forwarded forwarded", "mangle:PREROUTING:1=2 mangle:PREROUTING:2=3"},
-    {"socket and osf, decided by their assumptions (no local socket, no fingerprint), as the kernel answers a forwarded packet",
+    {"socket and osf, decided by their assumptions (no local socket, no fingerprint), as the kernel answers a forwarded packet; "
+     "nf_osf_match ignores --genre's !, so a negated genre never matches either",
      "\"ip_forward\":1",
      "*mangle\n-A PREROUTING -m socket\n-A PREROUTING -m socket --transparent\n-A PREROUTING -p udp\nCOMMIT\n"
-     "*filter\n-A FORWARD -p tcp -m osf --genre Linux -j DROP\n-A FORWARD -p tcp\nCOMMIT\n",
+     "*filter\n-A FORWARD -p tcp -m osf --genre Linux -j DROP\n-A FORWARD -p tcp -m osf ! --genre Linux -j DROP\n-A FORWARD -p tcp\nCOMMIT\n",
      {"wire udp 198.51.100.7:5000 > 192.0.2.50:53 in=wan1", "wire tcp 198.51.100.7:40000 > 192.0.2.50:80 in=wan1 flags=S mss=1460"},
-     "forwarded forwarded@filter:FORWARD:0", "mangle:PREROUTING:3=1 filter:FORWARD:2=1"},
+     "forwarded forwarded@filter:FORWARD:0", "mangle:PREROUTING:3=1 filter:FORWARD:3=1"},
     {"rateest, decided by its assumption (every estimator idle, at 0), as the kernel answers while no packet feeds the RATEEST",
      "\"ip_forward\":1",
      "*raw\n-A OUTPUT -d 203.0.113.250/32 -j RATEEST --rateest-name idle1 --rateest-interval 250ms --rateest-ewmalog 500ms\n"

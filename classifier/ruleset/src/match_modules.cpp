@@ -1331,7 +1331,13 @@ void add_host_state_matches(std::vector<MatchModuleDef>& m) {
                  nullptr});
 
     m.push_back({"osf",
-                 {{"genre", "", 1, true, APPLY { SPEC(HostStateMatch); s.assumed = neg; return {}; }},
+                 // nf_osf_match never reads NF_OSF_INVERT: a negated genre matches as the genre does.
+                 {{"genre", "", 1, true, APPLY {
+                      SPEC(HostStateMatch);
+                      (void)neg;
+                      s.assumed = false;
+                      return {};
+                  }},
                   {"ttl", "", 1, false, APPLY {
                       (void)spec_;
                       auto v = parse_uint(args[0], 2);
@@ -1347,7 +1353,9 @@ void add_host_state_matches(std::vector<MatchModuleDef>& m) {
                       return {};
                   }}},
                  [](const OptionContext&) {
-                     return host_state("no OS fingerprint matches the sender (the kernel's fingerprints are loaded apart from the ruleset)");
+                     return host_state(
+                         "no OS fingerprint matches the sender (the kernel's fingerprints are loaded apart from the ruleset): -m osf never "
+                         "matches, nor with ! --genre, whose ! the kernel ignores");
                  },
                  [](MatchSpec&, const OptionContext& ctx) { return need_proto(ctx, proto::tcp, "osf"); },
                  static_cast<HookMask>(H_PRE | H_IN | H_FWD)});
