@@ -1004,7 +1004,7 @@ RandomCase make_case(std::uint64_t seed, const Vocabulary& v, bool newer_modules
             if (!v6) protos.push_back(proto::ah);
             // HMARK hashes the two bytes after an IPComp header, which fwbench does not keep: it
             // refuses such a packet where HMARK is in the ruleset.
-            // hashlimit's destination port mode reads the same two bytes.
+            // hashlimit hashing ports reads the same two bytes (as a destination port).
             if (rc.rules.find("-j HMARK") == std::string::npos && !hashes_ports(rc.rules)) protos.push_back(proto::ipcomp);
             p.proto = g.latest_pick(protos);
             static const std::vector<std::uint32_t> spis = {256, 512, 0x10000};

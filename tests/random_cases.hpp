@@ -3,7 +3,9 @@
 // kernel: filter (and sometimes mangle and nat) tables with user chains reached by jumps and
 // gotos, RETURNs, negations, interface wildcards, port ranges, multiport, TCP flags, ICMP types,
 // conntrack states, marks, lengths, TTLs, addrtype, iprange; string, u32 and bpf over the
-// packets' payloads, time, helper, srh, SYNPROXY for SYNs, CONNSECMARK; built-in chains declared, given a
+// packets' payloads, time, helper, srh, SYNPROXY for SYNs, CONNSECMARK; IPv6's extension-header
+// matches (hbh, dst, ipv6header, frag, rt, mh, eui64) over traffic that carries those headers;
+// limit and hashlimit by their bursts; built-in chains declared, given a
 // policy by -P, named only by their rules or not at all, under either backend; connlabel
 // (reading and setting), connbytes, cluster, realm; MARK, HMARK, ECN, SNPT, DNPT, LOG, REJECT
 // (every --reject-with), DNAT, REDIRECT, SNAT and MASQUERADE (with --to-ports ranges) targets; TCP
@@ -40,7 +42,7 @@ RandomCase make_random_case(std::uint64_t seed);
 RandomCase make_random_case6(std::uint64_t seed);
 // The same cases without the modules of the generator's third stream and later (connlabel,
 // connbytes, cluster, realm, HMARK, ECN, SNPT, DNPT, TPROXY, TEE, string, u32, bpf, time, helper,
-// srh, SYNPROXY, CONNSECMARK), for the tests of the proof (classifier/symbolic), which names connlabel's --set
+// srh, SYNPROXY, CONNSECMARK, the extension headers, limit, hashlimit), for the tests of the proof (classifier/symbolic), which names connlabel's --set
 // as not modelled and takes the others as opaque conditions: a region those decide cannot be
 // checked against one concrete packet.
 RandomCase make_modelled_random_case(std::uint64_t seed);
