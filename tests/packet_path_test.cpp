@@ -176,11 +176,28 @@ TEST(PacketPathHotdrop, PacketsAHeaderMatchCannotReadAreRefused) {
     }
 }
 
+// One packet from wan1 through a forwarding router whose mangle PREROUTING holds `rule`: refused
+// before any rule sees it (not_modelled, for `why`), or forwarded.
+void expect_refused_or_forwarded(const std::string& rule, const char* packet, bool refused, DropWhy why) {
+    const Host host = Host::from_json(test::path_case_host_json({"", "\"ip_forward\":1", "", {}, "", "", nullptr, nullptr}), "router.json");
+    RulesetParseOptions opt;
+    const Ruleset rs = parse_ruleset("*mangle\n-A PREROUTING " + rule + "\nCOMMIT\n", opt);
+    PacketPath path(rs, host);
+    PathState st(rs, EngineOptions{}, host.sysctl());
+    const PathResult res = path.process(test::packet(packet), Origin::wire, st);
+    if (refused) {
+        EXPECT_EQ(res.reason, DropReason::not_modelled);
+        EXPECT_EQ(res.detail.why, why);
+        EXPECT_TRUE(res.walks.empty()) << "no rule may see it";
+    } else {
+        EXPECT_EQ(res.fate, Fate::forwarded);
+    }
+}
+
 // hashlimit hashing ports reads them at proto_ports_offset of whatever the packet carries: a later
 // fragment's payload, the two bytes after IPComp's header (as a destination port), or a header cut
 // short (a hotdrop). Those packets are refused before any rule sees them; what it can read is not.
 TEST(PacketPathHashlimit, PortsItCannotReadAreRefused) {
-    const Host host = Host::from_json(test::path_case_host_json({"", "\"ip_forward\":1", "", {}, "", "", nullptr, nullptr}), "router.json");
     struct Row {
         const char* mode;
         const char* packet;
@@ -197,20 +214,8 @@ TEST(PacketPathHashlimit, PortsItCannotReadAreRefused) {
     };
     for (const auto& r : rows) {
         SCOPED_TRACE(std::string(r.mode) + " on " + r.packet);
-        RulesetParseOptions opt;
-        const Ruleset rs = parse_ruleset(
-            std::string("*mangle\n-A PREROUTING -m hashlimit --hashlimit-upto 1/hour --hashlimit-mode ") + r.mode + " --hashlimit-name h\nCOMMIT\n",
-            opt);
-        PacketPath path(rs, host);
-        PathState st(rs, EngineOptions{}, host.sysctl());
-        const PathResult res = path.process(test::packet(r.packet), Origin::wire, st);
-        if (r.refused) {
-            EXPECT_EQ(res.reason, DropReason::not_modelled);
-            EXPECT_EQ(res.detail.why, DropWhy::header_match_hotdrop);
-            EXPECT_TRUE(res.walks.empty()) << "no rule may see it";
-        } else {
-            EXPECT_EQ(res.fate, Fate::forwarded);
-        }
+        expect_refused_or_forwarded(std::string("-m hashlimit --hashlimit-upto 1/hour --hashlimit-mode ") + r.mode + " --hashlimit-name h", r.packet,
+                                    r.refused, DropWhy::header_match_hotdrop);
     }
 }
 
@@ -218,7 +223,6 @@ TEST(PacketPathHashlimit, PortsItCannotReadAreRefused) {
 // which no packet record keeps. A packet whose hash would read them is refused before any rule
 // sees it; one whose ports' mask leaves them out, or hashed by its connection, is not.
 TEST(PacketPathHmark, IpcompBytesPastTheHeaderAreRefused) {
-    const Host host = Host::from_json(test::path_case_host_json({"", "\"ip_forward\":1", "", {}, "", "", nullptr, nullptr}), "router.json");
     struct Row {
         const char* target;
         const char* packet;
@@ -233,18 +237,8 @@ TEST(PacketPathHmark, IpcompBytesPastTheHeaderAreRefused) {
     };
     for (const auto& r : rows) {
         SCOPED_TRACE(std::string(r.target) + " on " + r.packet);
-        RulesetParseOptions opt;
-        const Ruleset rs = parse_ruleset(std::string("*mangle\n-A PREROUTING -j HMARK ") + r.target + " --hmark-rnd 1 --hmark-mod 4\nCOMMIT\n", opt);
-        PacketPath path(rs, host);
-        PathState st(rs, EngineOptions{}, host.sysctl());
-        const PathResult res = path.process(test::packet(r.packet), Origin::wire, st);
-        if (r.refused) {
-            EXPECT_EQ(res.reason, DropReason::not_modelled);
-            EXPECT_EQ(res.detail.why, DropWhy::hmark_unkept_bytes);
-            EXPECT_TRUE(res.walks.empty()) << "no rule may see it";
-        } else {
-            EXPECT_EQ(res.fate, Fate::forwarded);
-        }
+        expect_refused_or_forwarded(std::string("-j HMARK ") + r.target + " --hmark-rnd 1 --hmark-mod 4", r.packet, r.refused,
+                                    DropWhy::hmark_unkept_bytes);
     }
 }
 

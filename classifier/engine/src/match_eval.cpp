@@ -187,7 +187,7 @@ FlowKey hashlimit_key(const HashLimitMatch& cfg, const Packet& p) {
     KeyWriter kw;
     if (cfg.mode_srcip) kw.put_masked(p.src, cfg.srcmask);
     if (cfg.mode_dstip) kw.put_masked(p.dst, cfg.dstmask);
-    if (cfg.mode_srcport || cfg.mode_dstport) {
+    if (cfg.hashes_ports()) {
         // hashlimit_init_dst: the 32 bits at proto_ports_offset, ESP's and AH's SPI and IPComp's
         // CPI included; 0 for any other protocol. (What a later fragment, a header cut short or
         // IPComp's destination half would give, the path refuses: header_match_hotdrops.)
@@ -774,7 +774,7 @@ bool header_match_hotdrops(const MatchSpec& m, const Packet& p) {
     // xt_hashlimit hashing ports reads them at proto_ports_offset of what the packet carries: a
     // later fragment's payload, the two bytes after IPComp's header (its destination port), which
     // fwbench does not keep; a header cut short drops the packet.
-    if (const auto* h = std::get_if<HashLimitMatch>(&m); h && (h->mode_srcport || h->mode_dstport)) {
+    if (const auto* h = std::get_if<HashLimitMatch>(&m); h && h->hashes_ports()) {
         const bool v4_ah = p.family == Family::ipv4 && p.proto == proto::ah;
         if (!(proto_has_ports(p.proto) || p.proto == proto::esp || p.proto == proto::ipcomp || v4_ah)) return false;
         if (p.fragment) return true;

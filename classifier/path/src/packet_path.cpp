@@ -70,7 +70,7 @@ bool reads_transport_extras(const MatchSpec& m) {
 // A hashlimit hashing ports: it reads them wherever the packet's protocol has them.
 bool hashes_ports(const MatchSpec& m) {
     const auto* h = std::get_if<HashLimitMatch>(&m);
-    return h && (h->mode_srcport || h->mode_dstport);
+    return h && h->hashes_ports();
 }
 
 enum TableId { t_raw, t_mangle, t_nat, t_filter, t_security };

@@ -227,6 +227,8 @@ struct HashLimitMatch {
     bool bytes = false;  // a byte rate (XT_HASHLIMIT_BYTES)
     bool rate_match = false;  // --hashlimit-rate-match: count per window, never limit
     bool mode_srcip = false, mode_dstip = false, mode_srcport = false, mode_dstport = false;
+    // Its key holds ports, read wherever the packet's protocol has them (proto_ports_offset).
+    bool hashes_ports() const { return mode_srcport || mode_dstport; }
     int srcmask = -1, dstmask = -1;  // -1 = full length
     std::uint32_t htable_size = 0, htable_max = 0;
     std::uint32_t htable_gcinterval_ms = 1000;
